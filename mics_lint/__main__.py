@@ -1,0 +1,5 @@
+"""`python -m mics_lint` is the `mics-lint` command."""
+
+from mics_lint.cli import main
+
+main()

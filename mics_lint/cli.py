@@ -1,0 +1,296 @@
+"""The `mics-lint` command: parse options, build Settings, call the engine, pick an exit code.
+
+Exit codes: 0 no error-severity diagnostic; 1 at least one (or any diagnostic with
+`--strict`); 2 the command could not do its job (bad option or config, unreadable file),
+said in one line on stderr. Nothing else here decides what is a problem.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+import orjson
+
+from mics_lint import __version__
+from mics_lint.config import (
+    ConfigError,
+    FileConfig,
+    Settings,
+    build_settings,
+    find_config,
+    load_config,
+)
+from mics_lint.diagnostic import Diagnostic, Severity
+from mics_lint.doctypes import DEFAULT_DOC_TYPE, DOC_TYPES
+from mics_lint.linter import ReadError, lint_file, lint_stream
+from mics_lint.reporters import REPORTERS, Summary
+from mics_lint.rules import REGISTRY
+from mics_lint.suggest import did_you_mean
+
+IMPORT_SUFFIXES = (".ndjson", ".jsonl", ".ndjson.gz", ".jsonl.gz")
+EXIT_OK, EXIT_PROBLEMS, EXIT_FAILURE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class _Group(click.Group):
+    """A click group whose failures are one line on stderr, never a usage dump or a trace."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.exceptions.Exit as done:
+            code = done.exit_code
+        except click.UsageError as exc:
+            _fail(exc.format_message())
+            code = EXIT_FAILURE
+        except click.ClickException as exc:
+            _fail(exc.format_message())
+            code = EXIT_FAILURE
+        except click.Abort:
+            _fail("interrupted")
+            code = EXIT_INTERRUPTED
+        except BrokenPipeError:
+            # The reader went away (`mics-lint check ... | head`): stop quietly.
+            _silence_stdout()
+            code = EXIT_PROBLEMS
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"mics-lint: error: {message}", err=True)
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="mics-lint")
+def cli() -> None:
+    """Lint mediarithmics bulk-import NDJSON files before you upload them."""
+
+
+@dataclass
+class Source:
+    display: str
+    path: str | None  # None: standard input
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True, path_type=str))
+@click.option(
+    "--output-format",
+    type=click.Choice(sorted(REPORTERS)),
+    default="text",
+    show_default=True,
+    help="How to write diagnostics.",
+)
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option("--stdin-filename", default="-", show_default=True, help="Name of `-` in reports.")
+@click.option("--select", multiple=True, help="Only these codes or prefixes (comma-separated).")
+@click.option("--extend-select", multiple=True, help="Add these codes or prefixes.")
+@click.option("--ignore", multiple=True, help="Skip these codes or prefixes.")
+@click.option(
+    "--per-file-ignores", multiple=True, metavar="GLOB:CODES", help="Skip codes in files."
+)
+@click.option("--severity", multiple=True, metavar="CODE=LEVEL", help="error or warning.")
+@click.option("--max-file-size", metavar="SIZE", help="MIC006 threshold (default 100MiB).")
+@click.option(
+    "--doc-type",
+    type=click.Choice(sorted(DOC_TYPES)),
+    default=DEFAULT_DOC_TYPE,
+    show_default=True,
+    help="The document type of the files.",
+)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
+@click.option("--isolated", is_flag=True, help="Ignore every config file.")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even with errors (not on exit 2).")
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour text output (auto: on a terminal, unless NO_COLOR is set).",
+)
+def check(
+    paths: Sequence[str],
+    output_format: str,
+    output_file: str | None,
+    stdin_filename: str,
+    select: Sequence[str],
+    extend_select: Sequence[str],
+    ignore: Sequence[str],
+    per_file_ignores: Sequence[str],
+    severity: Sequence[str],
+    max_file_size: str | None,
+    doc_type: str,
+    config_path: str | None,
+    isolated: bool,
+    strict: bool,
+    exit_zero: bool,
+    color: str,
+) -> int:
+    """Check import files, directories (searched for *.ndjson, *.jsonl and their .gz) or -."""
+    try:
+        config = _config(config_path, isolated)
+        settings = build_settings(
+            config,
+            select=select or None,
+            extend_select=extend_select,
+            ignore=ignore,
+            per_file_ignores=per_file_ignores,
+            severity=severity,
+            max_file_size=max_file_size,
+            doc_type=doc_type,
+        )
+    except ConfigError as exc:
+        _fail(str(exc))
+        return EXIT_FAILURE
+    sources, failed = _expand(paths or ["."], stdin_filename)
+    summary = Summary(files_checked=len(sources))
+    with _output(output_file) as stream:
+        reporter = REPORTERS[output_format](stream, _use_color(color, stream, output_file))
+        reporter.start()
+        for source in sources:
+            count = 0
+            try:
+                for diagnostic in _lint(source, settings):
+                    reporter.report(diagnostic)
+                    summary.add(diagnostic)
+                    count += 1
+            except ReadError as exc:
+                _fail(f"cannot read {exc}")
+                failed = True
+            summary.files_with_problems += count > 0
+        reporter.finish(summary)
+    if failed:
+        return EXIT_FAILURE
+    if exit_zero:
+        return EXIT_OK
+    if summary.errors or (strict and summary.warnings):
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def _config(config_path: str | None, isolated: bool) -> FileConfig | None:
+    if config_path is not None:
+        return load_config(Path(config_path))
+    if isolated:
+        return None
+    found = find_config(Path.cwd())
+    return load_config(found) if found else None
+
+
+def _lint(source: Source, settings: Settings) -> Iterator[Diagnostic]:
+    if source.path is not None:
+        return lint_file(source.path, settings, display=source.display)
+    return lint_stream(sys.stdin.buffer, source.display, settings)
+
+
+def _expand(paths: Sequence[str], stdin_name: str) -> tuple[list[Source], bool]:
+    """Files to check, each once, sorted by the name shown; and whether a path was missing."""
+    found: dict[str, Source] = {}
+    failed = False
+    for given in paths:
+        if given == "-":
+            found.setdefault("-", Source(stdin_name, None))
+        elif os.path.isdir(given):
+            for path in _walk(given):
+                found.setdefault(os.path.realpath(path), Source(path, path))
+        elif os.path.exists(given):
+            found.setdefault(os.path.realpath(given), Source(given, given))
+        else:
+            _fail(f"cannot read {given}: no such file or directory")
+            failed = True
+    return sorted(found.values(), key=lambda s: s.display), failed
+
+
+def _walk(top: str) -> Iterator[str]:
+    # Hidden folders (.git, .venv, ...) are skipped when searching, as ruff does.
+    for folder, dirs, files in os.walk(top):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.endswith(IMPORT_SUFFIXES):
+                yield os.path.join(folder, name)
+
+
+def _use_color(choice: str, stream: TextIO, output_file: str | None) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    if output_file is not None or os.environ.get("NO_COLOR"):
+        return False
+    return stream.isatty()
+
+
+@contextmanager
+def _output(output_file: str | None) -> Iterator[TextIO]:
+    """stdout, or a file written beside its target and renamed over it only when complete."""
+    if output_file is None:
+        yield sys.stdout
+        return
+    target = Path(output_file)
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output_file}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            yield stream
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+@cli.command()
+@click.argument("code")
+def rule(code: str) -> int:
+    """Explain one rule, by code (MIC302) or name (multiple-identifiers)."""
+    found = REGISTRY.lookup(code)
+    if found is None:
+        names = [*REGISTRY, *(r.name for r in REGISTRY.values())]
+        _fail(f"unknown rule {code!r}{did_you_mean(code, names)}; `mics-lint rules` lists them")
+        return EXIT_FAILURE
+    click.echo(f"# {found.code} {found.name}\n")
+    click.echo(
+        f"Default severity: {found.severity}. {found.summary[0].upper()}{found.summary[1:]}.\n"
+    )
+    click.echo(found.explanation)
+    return EXIT_OK
+
+
+@cli.command()
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
+def rules(output_format: str) -> int:
+    """List every rule: code, name, default severity, summary."""
+    if output_format == "json":
+        table = [
+            {"code": r.code, "name": r.name, "severity": str(r.severity), "summary": r.summary}
+            for r in REGISTRY.values()
+        ]
+        click.echo(orjson.dumps(table, option=orjson.OPT_INDENT_2).decode())
+        return EXIT_OK
+    width = max(len(r.name) for r in REGISTRY.values())
+    click.echo(f"{'CODE':<7} {'NAME':<{width}} {'SEVERITY':<8} SUMMARY")
+    for r in REGISTRY.values():
+        level = "error" if r.severity is Severity.ERROR else "warning"
+        click.echo(f"{r.code:<7} {r.name:<{width}} {level:<8} {r.summary}")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the `mics-lint` console script."""
+    cli.main(args=list(argv) if argv is not None else None, prog_name="mics-lint")

@@ -1,0 +1,295 @@
+"""Settings: which rules run on which file, at what severity, from config files and options.
+
+Rule selection follows ruff: `select` replaces the set of rules, `extend-select` adds to it,
+`ignore` removes from it; within one source the longest matching prefix decides, and `ignore`
+wins a tie. Sources apply in order, the config file first and command-line options last, so
+options beat the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+from typing import Any
+
+from mics_lint.diagnostic import Severity
+from mics_lint.doctypes import DEFAULT_DOC_TYPE, DOC_TYPES
+from mics_lint.rules import REGISTRY
+from mics_lint.rules.framing import DEFAULT_MAX_FILE_SIZE
+from mics_lint.suggest import did_you_mean
+
+CONFIG_FILES = ("mics-lint.toml", ".mics-lint.toml", "pyproject.toml")
+KEYS = ("select", "ignore", "extend-select", "per-file-ignores", "severity", "max-file-size")
+
+_SIZE = re.compile(r"^\s*(\d+)\s*([KMG]i?B?|B)?\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "B": 1, "K": 1000, "M": 1000**2, "G": 1000**3}
+
+
+class ConfigError(Exception):
+    """A bad option value or config file: the CLI prints it as one line and exits 2."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """One source's rule selection (the config file's, or the command line's)."""
+
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ActiveRules:
+    enabled: frozenset[str]
+    severity: Mapping[str, Severity]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that decides what `lint_file` reports; the defaults check every rule."""
+
+    selections: tuple[Selection, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    doc_type: str = DEFAULT_DOC_TYPE
+    root: Path | None = None  # per-file-ignores globs are relative to this folder
+
+    def enabled_codes(self) -> frozenset[str]:
+        enabled = {code: True for code in REGISTRY}
+        for layer in self.selections:
+            for code in REGISTRY:
+                decision = _decide(code, layer)
+                if decision is not None:
+                    enabled[code] = decision
+                elif layer.select is not None:
+                    enabled[code] = False
+        return frozenset(code for code, on in enabled.items() if on)
+
+    def rules_for(self, path: str) -> ActiveRules:
+        """The rules that run on `path`, and their severities."""
+        enabled = set(self.enabled_codes())
+        for pattern, selectors in self.per_file_ignores:
+            if _path_matches(path, pattern, self.root):
+                for selector in selectors:
+                    enabled.difference_update(r.code for r in REGISTRY.matching(selector))
+        severity = {code: REGISTRY[code].severity for code in REGISTRY}
+        severity.update(self.severity)
+        return ActiveRules(frozenset(enabled), severity)
+
+
+def _decide(code: str, layer: Selection) -> bool | None:
+    best: tuple[int, bool] | None = None  # (specificity, is an ignore)
+    chosen = (*(layer.select or ()), *layer.extend_select)
+    for selectors, is_ignore in ((chosen, False), (layer.ignore, True)):
+        for selector in selectors:
+            if any(r.code == code for r in REGISTRY.matching(selector)):
+                rank = (REGISTRY.specificity(selector), is_ignore)  # ignore wins a tie
+                if best is None or rank > best:
+                    best = rank
+    return None if best is None else not best[1]
+
+
+def _path_matches(path: str, pattern: str, root: Path | None) -> bool:
+    candidates = {path, PurePath(path).name}
+    if root is not None and path != "-":
+        with contextlib.suppress(ValueError):  # a file outside the project: no relative name
+            candidates.add(Path(path).resolve().relative_to(root.resolve()).as_posix())
+    return any(fnmatch.fnmatchcase(c, pattern) for c in candidates)
+
+
+# -- reading options and config files -------------------------------------------------------
+
+
+def check_selectors(selectors: Iterable[str], where: str) -> tuple[str, ...]:
+    result = []
+    for selector in selectors:
+        selector = selector.strip()
+        if not selector:
+            continue
+        if not REGISTRY.matching(selector):
+            names = [*REGISTRY, *(r.name for r in REGISTRY.values())]
+            raise ConfigError(
+                f"{where}: unknown rule code or prefix {selector!r}{did_you_mean(selector, names)}"
+            )
+        result.append(selector)
+    return tuple(result)
+
+
+def split_codes(values: Iterable[str]) -> list[str]:
+    """Option values may repeat and hold comma-separated lists: --select MIC1,MIC3."""
+    return [part for value in values for part in value.split(",") if part.strip()]
+
+
+def parse_size(value: object, where: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    match = _SIZE.match(value) if isinstance(value, str) else None
+    if match is None or int(match.group(1)) == 0:
+        raise ConfigError(
+            f"{where}: {value!r} is not a size: give bytes, or a number with KB, MB, GB, "
+            "KiB, MiB or GiB"
+        )
+    unit = (match.group(2) or "").upper()
+    factor = _UNITS[unit[:1]] if "I" not in unit else 1024 ** " KMG".index(unit[0])
+    return int(match.group(1)) * factor
+
+
+def parse_severities(items: Mapping[str, object], where: str) -> dict[str, Severity]:
+    result: dict[str, Severity] = {}
+    for key, level in items.items():
+        found = REGISTRY.lookup(key)
+        if found is None:
+            raise ConfigError(f"{where}: unknown rule {key!r}{did_you_mean(key, list(REGISTRY))}")
+        if not isinstance(level, str):
+            raise ConfigError(f"{where}: severity of {key} must be 'error' or 'warning'")
+        try:
+            result[found.code] = Severity.parse(level)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: {key}: {exc}") from None
+    return result
+
+
+def parse_per_file_ignores(
+    items: Mapping[str, object], where: str
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    result = []
+    for pattern, codes in items.items():
+        if isinstance(codes, str):
+            codes = [codes]
+        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+            raise ConfigError(f"{where}: per-file-ignores of {pattern!r} must be a list of codes")
+        result.append((pattern, check_selectors(codes, f"{where}: per-file-ignores")))
+    return tuple(result)
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest config file at or above `start`: mics-lint.toml, .mics-lint.toml, or a
+    pyproject.toml that has a [tool.mics-lint] table."""
+    for folder in (start, *start.parents):
+        for name in CONFIG_FILES:
+            candidate = folder / name
+            if not candidate.is_file():
+                continue
+            if name != "pyproject.toml" or _has_tool_table(candidate):
+                return candidate
+    return None
+
+
+def _has_tool_table(path: Path) -> bool:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False  # an unrelated broken pyproject.toml is not ours to report
+    return "mics-lint" in data.get("tool", {})
+
+
+@dataclass
+class FileConfig:
+    path: Path
+    selection: Selection
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...]
+    severity: dict[str, Severity]
+    max_file_size: int | None
+
+
+def load_config(path: Path) -> FileConfig:
+    """Read and validate one config file; raise ConfigError naming the file and the key."""
+    where = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {where}: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{where}: not valid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        table: Any = data.get("tool", {}).get("mics-lint", {})
+        where += ": [tool.mics-lint]"
+    else:
+        table = data
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: must be a table")
+    for key in table:
+        if key not in KEYS:
+            raise ConfigError(f"{where}: unknown key {key!r}{did_you_mean(key, KEYS)}")
+    return FileConfig(
+        path=path,
+        selection=Selection(
+            select=_codes(table, "select", where) if "select" in table else None,
+            extend_select=_codes(table, "extend-select", where),
+            ignore=_codes(table, "ignore", where),
+        ),
+        per_file_ignores=parse_per_file_ignores(_table(table, "per-file-ignores", where), where),
+        severity=parse_severities(_table(table, "severity", where), where + ": severity"),
+        max_file_size=(
+            parse_size(table["max-file-size"], where + ": max-file-size")
+            if "max-file-size" in table
+            else None
+        ),
+    )
+
+
+def _codes(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: {key} must be a list of rule codes or prefixes")
+    return check_selectors(value, f"{where}: {key}")
+
+
+def _table(table: Mapping[str, Any], key: str, where: str) -> Mapping[str, object]:
+    value = table.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: {key} must be a table")
+    return value
+
+
+def build_settings(
+    config: FileConfig | None,
+    *,
+    select: Sequence[str] | None = None,
+    extend_select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    per_file_ignores: Sequence[str] = (),
+    severity: Sequence[str] = (),
+    max_file_size: str | None = None,
+    doc_type: str = DEFAULT_DOC_TYPE,
+) -> Settings:
+    """Settings from a config file (or none) and command-line values, options last."""
+    if doc_type not in DOC_TYPES:
+        raise ConfigError(f"unknown document type {doc_type!r}{did_you_mean(doc_type, DOC_TYPES)}")
+    options = Selection(
+        select=check_selectors(split_codes(select), "--select") if select else None,
+        extend_select=check_selectors(split_codes(extend_select), "--extend-select"),
+        ignore=check_selectors(split_codes(ignore), "--ignore"),
+    )
+    pfi = []
+    for item in per_file_ignores:
+        pattern, sep, codes = item.rpartition(":")
+        if not sep or not pattern:
+            raise ConfigError(f"--per-file-ignores: {item!r} is not GLOB:CODES")
+        pfi.append((pattern, check_selectors(codes.split(","), "--per-file-ignores")))
+    levels = {}
+    for item in severity:
+        code, sep, level = item.partition("=")
+        if not sep:
+            raise ConfigError(f"--severity: {item!r} is not CODE=LEVEL (MIC304=error)")
+        levels[code.strip()] = level.strip()
+    cli_severity = parse_severities(levels, "--severity")
+    size = (
+        parse_size(max_file_size, "--max-file-size")
+        if max_file_size is not None
+        else (config.max_file_size if config and config.max_file_size else DEFAULT_MAX_FILE_SIZE)
+    )
+    return Settings(
+        selections=((config.selection,) if config else ()) + (options,),
+        per_file_ignores=(config.per_file_ignores if config else ()) + tuple(pfi),
+        severity={**(config.severity if config else {}), **cli_severity},
+        max_file_size=size,
+        doc_type=doc_type,
+        root=config.path.parent if config else Path.cwd(),
+    )

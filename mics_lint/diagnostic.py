@@ -1,0 +1,70 @@
+"""What a check finds (`Finding`) and what a user is shown (`Diagnostic`).
+
+A rule yields findings; the engine stamps them with the path, the line, the rule's code and
+name and the configured severity, so that a rule can never report under a wrong code.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Severity(enum.IntEnum):
+    WARNING = 1
+    ERROR = 2
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.upper()]
+        except KeyError:
+            raise ValueError(f"{text!r} is not a severity: use 'error' or 'warning'") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem, as a rule reports it.
+
+    `column` and `end_column` are 1-based code-point columns in the line; 0 means "not known,
+    use the whole line" and is resolved by the engine.
+    """
+
+    message: str
+    column: int = 0
+    end_column: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem at one place of one file: the public record behind every output format."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    code: str
+    name: str
+    severity: Severity
+    message: str
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.column, self.code)
+
+    def to_dict(self) -> dict[str, object]:
+        """The documented JSON record (README, "The JSON record")."""
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "code": self.code,
+            "name": self.name,
+            "severity": str(self.severity),
+            "message": self.message,
+        }

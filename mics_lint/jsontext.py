@@ -1,0 +1,168 @@
+"""Reading JSON text: the fast parse, the slow exact one, and where things are in a line.
+
+orjson is the fast path for every line. The standard library's parser is the reference for
+the few lines orjson cannot judge alone (duplicate keys, integers past 64 bits, nesting deeper
+than orjson allows), and a small tokenizer finds where top-level keys stand for columns.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import orjson
+
+JSONDecodeError = orjson.JSONDecodeError
+
+# One token of JSON text that matters for finding top-level keys: a string, or structure.
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]')
+
+MAX_SHOWN = 60
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+
+
+def decode_lenient(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
+
+
+def top_level_keys(text: str) -> list[tuple[str, int, int]]:
+    """The keys of the top-level object in `text`, as (key, start, end) 0-based char offsets.
+
+    Assumes `text` is one JSON object (it is only called on lines that parsed). Keys are
+    listed in text order, duplicates included.
+    """
+    keys: list[tuple[str, int, int]] = []
+    depth = 0
+    expect_key = False
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        first = token[0]
+        if first == '"':
+            if depth == 1 and expect_key:
+                keys.append((_string_value(token), match.start(), match.end()))
+            expect_key = False
+        elif first in "{[":
+            depth += 1
+            expect_key = first == "{" and depth == 1
+        elif first in "}]":
+            depth -= 1
+            expect_key = False
+        elif first == ",":
+            expect_key = depth == 1
+        else:
+            expect_key = False
+    return keys
+
+
+def _string_value(token: str) -> str:
+    if "\\" not in token:
+        return token[1:-1]
+    try:
+        value = json.loads(token)
+    except ValueError:
+        return token[1:-1]
+    return value if isinstance(value, str) else token[1:-1]
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_exact(text: str) -> Any:
+    """Parse with the standard library, which keeps big integers and deep nesting.
+
+    Raises ValueError (including for NaN and Infinity, which the standard library would
+    otherwise accept) or RecursionError.
+    """
+    return json.loads(text, parse_constant=_reject_constant)
+
+
+def duplicate_keys(text: str) -> list[tuple[str, int, int]]:
+    """Top-level keys that appear a second (third, ...) time, at each later occurrence."""
+    seen: set[str] = set()
+    repeated = []
+    for key, start, end in top_level_keys(text):
+        if key in seen:
+            repeated.append((key, start, end))
+        seen.add(key)
+    return repeated
+
+
+def unsafe_integers(text: str) -> list[tuple[str, str]]:
+    """Integer literals outside the signed 64-bit range, as (top-level key, literal)."""
+    found: list[str] = []
+
+    def check_int(literal: str) -> int:
+        value = int(literal)
+        if not INT64_MIN <= value <= INT64_MAX:
+            found.append(literal)
+        return value
+
+    try:
+        value = json.loads(text, parse_int=check_int, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        return []
+    if not found:
+        return []
+    result = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            for literal in list(found):
+                if _contains_int(item, int(literal)):
+                    result.append((key, literal))
+                    found.remove(literal)
+    result.extend(("", literal) for literal in found)
+    return result
+
+
+def _contains_int(value: Any, wanted: int) -> bool:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value == wanted
+    if isinstance(value, dict):
+        return any(_contains_int(v, wanted) for v in value.values())
+    if isinstance(value, list):
+        return any(_contains_int(v, wanted) for v in value)
+    return False
+
+
+def shorten(value: Any, limit: int = MAX_SHOWN) -> str:
+    """A value as JSON, cut at `limit` characters so that a message stays one short line."""
+    if isinstance(value, str):
+        shown = json.dumps(value, ensure_ascii=False)
+    else:
+        try:
+            shown = orjson.dumps(value).decode()
+        except (TypeError, orjson.JSONEncodeError):
+            shown = repr(value)
+    if len(shown) > limit:
+        shown = shown[: limit - 3] + "..."
+    return shown
+
+
+def json_type(value: Any) -> str:
+    """The JSON name of a Python value's type, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def offset_to_line_col(text: str, pos: int) -> tuple[int, int]:
+    """1-based line and column of a 0-based character offset in multi-line text."""
+    pos = max(0, min(pos, len(text)))
+    line = text.count("\n", 0, pos) + 1
+    col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return line, col

@@ -1,0 +1,161 @@
+"""Rules as data: code, name, default severity, summary and explanation, next to the check.
+
+A family module declares its rules with `@rule` (a check run on every parsed record) or
+`declare` (a fact the engine itself finds while reading and parsing lines); `rules/__init__.py`
+gathers the families in a fixed order.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mics_lint.diagnostic import Finding, Severity
+
+Record = dict[str, Any]
+
+CODE_RE = re.compile(r"^MIC\d{3}$")
+NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+EXPLANATION_HEADINGS = ("## What it does", "## Why is this bad?", "## Example", "Use instead:")
+
+
+class LineContext:
+    """What a record check may ask about the line it checks, beyond the parsed record.
+
+    Key positions are found only when a rule asks for one, so clean lines never pay for them.
+    """
+
+    __slots__ = ("_spans", "lineno", "raw", "state")
+
+    def __init__(self, lineno: int, raw: bytes, state: dict[str, Any]) -> None:
+        self.lineno = lineno
+        self.raw = raw
+        self.state = state  # per file and per rule code: what cross-line rules remember
+        self._spans: dict[str, tuple[int, int]] | None = None
+
+    def key_span(self, key: str) -> tuple[int, int]:
+        """1-based start and end columns of the last occurrence of a top-level key, or (0, 0)."""
+        if self._spans is None:
+            from mics_lint.jsontext import decode_lenient, top_level_keys
+
+            self._spans = {}
+            for name, start, end in top_level_keys(decode_lenient(self.raw)):
+                self._spans[name] = (start + 1, end + 1)  # last occurrence wins, as in parsing
+        return self._spans.get(key, (0, 0))
+
+    def at(self, key: str, message: str) -> Finding:
+        """A finding located at a top-level key of the line."""
+        start, end = self.key_span(key)
+        return Finding(message, start, end)
+
+
+RecordCheck = Callable[[Record, LineContext], Iterable[Finding]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    explanation: str
+    check: RecordCheck | None = field(default=None, compare=False)
+
+    @property
+    def example(self) -> str:
+        return _code_block_after(self.explanation, "## Example")
+
+    @property
+    def use_instead(self) -> str:
+        return _code_block_after(self.explanation, "Use instead:")
+
+
+def _code_block_after(text: str, heading: str) -> str:
+    start = text.find(heading)
+    if start < 0:
+        return ""
+    match = re.search(r"```[a-z]*\n(.*?)```", text[start:], re.DOTALL)
+    return match.group(1) if match else ""
+
+
+class Family:
+    """The rules of one code family (MIC0xx, MIC1xx, ...), in declaration order."""
+
+    def __init__(self, prefix: str, title: str) -> None:
+        self.prefix = prefix
+        self.title = title
+        self.rules: list[Rule] = []
+
+    def declare(
+        self, code: str, name: str, severity: Severity, summary: str, explanation: str
+    ) -> Rule:
+        """A rule the engine checks itself; `explanation` is the text `mics-lint rule` prints."""
+        made = Rule(code, name, severity, summary, inspect.cleandoc(explanation))
+        self._add(made)
+        return made
+
+    def rule(
+        self, code: str, name: str, severity: Severity, summary: str
+    ) -> Callable[[RecordCheck], RecordCheck]:
+        """Declare a record check; its docstring is the rule's explanation."""
+
+        def register(check: RecordCheck) -> RecordCheck:
+            doc = inspect.cleandoc(check.__doc__ or "")
+            self._add(Rule(code, name, severity, summary, doc, check))
+            return check
+
+        return register
+
+    def _add(self, made: Rule) -> None:
+        if not made.code.startswith(self.prefix):
+            raise ValueError(f"{made.code} does not belong to family {self.prefix}")
+        self.rules.append(made)
+
+
+class Registry(Mapping[str, Rule]):
+    """Every rule by code, with lookups by name and by prefix."""
+
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        self._by_code: dict[str, Rule] = {}
+        self._by_name: dict[str, Rule] = {}
+        for item in rules:
+            if item.code in self._by_code or item.name in self._by_name:
+                raise ValueError(f"rule {item.code} {item.name} is declared twice")
+            self._by_code[item.code] = item
+            self._by_name[item.name] = item
+
+    def __getitem__(self, code: str) -> Rule:
+        return self._by_code[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_code)
+
+    def __len__(self) -> int:
+        return len(self._by_code)
+
+    def lookup(self, code_or_name: str) -> Rule | None:
+        """A rule by its code (any case) or its name."""
+        return self._by_code.get(code_or_name.upper()) or self._by_name.get(code_or_name.lower())
+
+    def matching(self, selector: str) -> list[Rule]:
+        """The rules a selector names: a code prefix (`MIC3`, `MIC302`), a name, or `ALL`."""
+        if selector.upper() == "ALL":
+            return list(self._by_code.values())
+        by_name = self._by_name.get(selector.lower())
+        if by_name is not None:
+            return [by_name]
+        prefix = selector.upper()
+        if not re.fullmatch(r"MIC\d{0,3}", prefix):
+            return []
+        return [r for c, r in self._by_code.items() if c.startswith(prefix)]
+
+    def specificity(self, selector: str) -> int:
+        """How specific a selector is: the longer prefix wins; a name is as specific as a code."""
+        if selector.upper() == "ALL":
+            return 0
+        if selector.lower() in self._by_name:
+            return 6
+        return len(selector)

@@ -1,0 +1,17 @@
+"""Every rule family, in code order. Adding a family means adding it here."""
+
+from __future__ import annotations
+
+from mics_lint.registry import Family, Registry
+from mics_lint.rules import crossline, framing, identifiers, operations, structure, syntax
+
+FAMILIES: tuple[Family, ...] = (
+    framing.FAMILY,
+    syntax.FAMILY,
+    structure.FAMILY,
+    identifiers.FAMILY,
+    operations.FAMILY,
+    crossline.FAMILY,
+)
+
+REGISTRY = Registry(rule for family in FAMILIES for rule in family.rules)

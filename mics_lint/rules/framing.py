@@ -1,0 +1,247 @@
+"""MIC0xx: the file as a whole and how its lines are framed (encoding, line ends, layout).
+
+The engine finds these while it splits the file into lines; this module holds their
+declarations and explanations. In examples, `<BOM>` stands for the invisible byte-order
+mark, `<CR>` for a carriage return, `<0xE9>` for one raw byte, and `<no final newline>`
+ends a file whose last line has no line feed.
+"""
+
+from __future__ import annotations
+
+from mics_lint.diagnostic import Severity
+from mics_lint.registry import Family
+
+FAMILY = Family("MIC0", "file and framing")
+
+BOM = b"\xef\xbb\xbf"
+DEFAULT_MAX_FILE_SIZE = 100 * 1024 * 1024
+
+INVALID_UTF8 = FAMILY.declare(
+    "MIC001",
+    "invalid-utf8",
+    Severity.ERROR,
+    "a line holds bytes that are not UTF-8",
+    """
+    ## What it does
+    Checks that every line is valid UTF-8. Nothing else is checked on a line that is not.
+
+    ## Why is this bad?
+    The platform reads import files as UTF-8 (the document import's `encoding` is `utf-8`).
+    Bytes from another encoding, typically Latin-1 or Windows-1252 accents written by an old
+    export, make the line unreadable: the platform rejects it, or stores mangled text.
+
+    ## Example
+    A line written in Latin-1, where `é` is the single byte `0xE9`:
+    ```ndjson
+    {"operation":"DELETE","user_account_id":"Ren<0xE9>","compartment_id":"1000"}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"DELETE","user_account_id":"René","compartment_id":"1000"}
+    ```
+    Re-export the file as UTF-8 (for example `iconv -f latin1 -t utf-8`).
+    """,
+)
+
+BYTE_ORDER_MARK = FAMILY.declare(
+    "MIC002",
+    "byte-order-mark",
+    Severity.ERROR,
+    "the file starts with a UTF-8 byte-order mark",
+    """
+    ## What it does
+    Checks that the file does not start with the UTF-8 byte-order mark (BOM, bytes
+    `EF BB BF`). Line 1 is then checked without it.
+
+    ## Why is this bad?
+    A BOM is not JSON: a strict JSON parser rejects the first line, so the first command of
+    the file is lost. Spreadsheet tools and some Windows editors add it silently.
+
+    ## Example
+    ```ndjson
+    <BOM>{"operation":"DELETE","email_hash":"3f2a9c"}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"DELETE","email_hash":"3f2a9c"}
+    ```
+    Save the file as "UTF-8" rather than "UTF-8 with BOM".
+    """,
+)
+
+CRLF_LINE_ENDINGS = FAMILY.declare(
+    "MIC003",
+    "crlf-line-endings",
+    Severity.WARNING,
+    "lines end with CRLF instead of LF",
+    """
+    ## What it does
+    Checks that lines end with a line feed alone (`\\n`), not with a carriage return and a
+    line feed (`\\r\\n`, Windows line ends). Reported once per file, at the first such line.
+
+    ## Why is this bad?
+    NDJSON separates records with `\\n`. Most JSON parsers accept the stray `\\r` as
+    whitespace, but tools that split, hash or compare lines see a different value, and a
+    `\\r` that ends up inside a value corrupts it.
+
+    ## Example
+    ```ndjson
+    {"operation":"DELETE","email_hash":"3f2a9c"}<CR>
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"DELETE","email_hash":"3f2a9c"}
+    ```
+    Convert the file with `dos2unix`, or write it with `\\n` line ends.
+    """,
+)
+
+BLANK_LINE = FAMILY.declare(
+    "MIC004",
+    "blank-line",
+    Severity.WARNING,
+    "an empty or whitespace-only line",
+    """
+    ## What it does
+    Checks for lines that are empty or hold only whitespace.
+
+    ## Why is this bad?
+    Every line of an import file is one command. A blank line is not a command: the platform
+    counts it as a failed line in the execution's error file, which hides real failures
+    among false ones.
+
+    ## Example
+    ```ndjson
+    {"operation":"DELETE","email_hash":"3f2a9c"}
+
+    {"operation":"DELETE","email_hash":"7be01d"}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"DELETE","email_hash":"3f2a9c"}
+    {"operation":"DELETE","email_hash":"7be01d"}
+    ```
+    """,
+)
+
+MISSING_FINAL_NEWLINE = FAMILY.declare(
+    "MIC005",
+    "missing-final-newline",
+    Severity.WARNING,
+    "the last line does not end with a newline",
+    """
+    ## What it does
+    Checks that the last line of the file ends with `\\n`. Reported on that line.
+
+    ## Why is this bad?
+    In NDJSON every record ends with a newline. Without it, joining files with `cat` glues
+    the last record of one file to the first of the next, which breaks both lines, and some
+    line-counting tools miss the last record.
+
+    ## Example
+    ```ndjson
+    {"operation":"DELETE","email_hash":"3f2a9c"}<no final newline>
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"DELETE","email_hash":"3f2a9c"}
+    ```
+    """,
+)
+
+FILE_TOO_LARGE = FAMILY.declare(
+    "MIC006",
+    "file-too-large",
+    Severity.WARNING,
+    "the file is larger than the platform's recommended maximum",
+    """
+    ## What it does
+    Checks that the file is at most `max-file-size` bytes (default 100 MiB, the maximum the
+    mediarithmics docs recommend per file). Reported at line 1 when the size is known before
+    reading (a plain file); for standard input and `.gz` files, at the line where the limit
+    is passed.
+
+    ## Why is this bad?
+    The docs ask for files of at most 100 MB "for maximum performance": a larger execution
+    is slower and, when it fails, more has to be sent again.
+
+    ## Example
+    With `max-file-size = 16`:
+    ```ndjson
+    {"operation":"DELETE","email_hash":"3f2a9c"}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"DELETE","email_hash":"3f"}
+    ```
+    Split large exports, for example with `split -C 100m`, one execution per part.
+    """,
+)
+
+NOT_NDJSON = FAMILY.declare(
+    "MIC007",
+    "not-ndjson",
+    Severity.ERROR,
+    "the file is one JSON document spread over several lines",
+    """
+    ## What it does
+    Checks that the file is NDJSON (one command per line) and not one JSON document spread
+    over several lines: a pretty-printed object, or a JSON array of commands. It is reported
+    once, at line 1, instead of a cascade of per-line errors. If that document is not even
+    valid JSON, MIC101 is reported too, at the line and column of the syntax error.
+
+    It fires when the first non-blank line is only `{` or `[`, or when every line fails to
+    parse alone but the whole file parses as one JSON value.
+
+    ## Why is this bad?
+    The platform reads one command per line. A pretty-printed object is a dozen broken
+    lines; an array of commands is one line per element, each with a stray comma. The
+    documentation's own examples are pretty-printed, so this is a common first mistake.
+
+    ## Example
+    ```ndjson
+    {
+      "operation": "DELETE",
+      "email_hash": "3f2a9c"
+    }
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"DELETE","email_hash":"3f2a9c"}
+    ```
+    `jq -c '.[]' commands.json > commands.ndjson` turns an array into NDJSON; `jq -c .`
+    compacts pretty-printed objects.
+    """,
+)
+
+EMPTY_FILE = FAMILY.declare(
+    "MIC008",
+    "empty-file",
+    Severity.WARNING,
+    "the file has no commands",
+    """
+    ## What it does
+    Checks that the file holds at least one command: a file with no bytes, or only
+    whitespace, is reported once, at line 1 (and its blank lines are not reported again).
+
+    ## Why is this bad?
+    Uploading it creates an execution that does nothing, which usually means the export
+    that wrote it failed upstream.
+
+    ## Example
+    ```ndjson
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"DELETE","email_hash":"3f2a9c"}
+    ```
+    """,
+)

@@ -1,0 +1,242 @@
+"""MIC3xx: who a command is about. One identifier per line, and identifiers that look right.
+
+A user account (`user_account_id`, with its `compartment_id`) counts as one identifier. An
+identifier of the wrong type, or empty, still counts as present here: MIC202 and MIC205 say
+what is wrong with its value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from mics_lint.diagnostic import Finding, Severity
+from mics_lint.jsontext import shorten
+from mics_lint.registry import Family, LineContext, Record
+from mics_lint.rules.structure import is_placeholder
+
+FAMILY = Family("MIC3", "identifiers")
+
+ACCOUNT = ("compartment_id", "user_account_id")
+# Each entry is one identifier, named by the keys that make it up.
+IDENTIFIERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("user account", ACCOUNT),
+    ("email_hash", ("email_hash",)),
+    ("user_agent_id", ("user_agent_id",)),
+)
+
+_EMAIL = re.compile(r"^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$")
+_USER_AGENT_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*:\S+$")
+
+
+def present_identifiers(record: Record) -> list[tuple[str, tuple[str, ...]]]:
+    return [(name, keys) for name, keys in IDENTIFIERS if any(k in record for k in keys)]
+
+
+@FAMILY.rule("MIC301", "missing-identifier", Severity.ERROR, "the command names no user")
+def missing_identifier(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    Checks that the command has an identifier: one of `user_account_id` (with
+    `compartment_id`), `email_hash` or `user_agent_id`. A `compartment_id` alone is reported
+    by MIC303 instead.
+
+    ## Why is this bad?
+    Without an identifier the platform cannot tell whose profile to update or delete.
+
+    ## Example
+    ```ndjson
+    {"operation":"UPSERT","force_replace":true,"user_profile":{"tier":"gold"}}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"UPSERT","email_hash":"3f2a9c","force_replace":true,"user_profile":{"tier":"gold"}}
+    ```
+    """
+    if not present_identifiers(record):
+        yield Finding(
+            "no identifier: add one of user_account_id (with compartment_id), email_hash "
+            "or user_agent_id"
+        )
+
+
+@FAMILY.rule(
+    "MIC302", "multiple-identifiers", Severity.ERROR, "more than one identifier on the line"
+)
+def multiple_identifiers(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    Checks that the command has at most one identifier. `user_account_id` with its
+    `compartment_id` counts as one. Reported once per line, at the second identifier.
+
+    ## Why is this bad?
+    The documentation is explicit: only one identifier per line. With two, the platform
+    may pick either, or merge two users who are not the same person.
+
+    ## Example
+    ```ndjson
+    {"operation":"DELETE","email_hash":"3f2a9c","user_agent_id":"vec:123"}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"DELETE","email_hash":"3f2a9c"}
+    ```
+    Keep the identifier the platform knows the user by; send an association import to link
+    several identifiers of one user.
+    """
+    found = present_identifiers(record)
+    if len(found) > 1:
+        names = [name for name, _ in found]
+        second_key = next(k for k in found[1][1] if k in record)
+        yield ctx.at(
+            second_key,
+            f"{len(found)} identifiers on one line ({', '.join(names)}): keep exactly one",
+        )
+
+
+@FAMILY.rule(
+    "MIC303",
+    "compartment-without-account",
+    Severity.ERROR,
+    "compartment_id without user_account_id",
+)
+def compartment_without_account(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    Checks that a `compartment_id` comes with the `user_account_id` it qualifies.
+
+    ## Why is this bad?
+    A compartment is not a user: it only says in which namespace a user account id lives.
+    Alone, it identifies nobody, and the line fails.
+
+    ## Example
+    ```ndjson
+    {"operation":"DELETE","compartment_id":"1000"}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"DELETE","compartment_id":"1000","user_account_id":"CRM-42"}
+    ```
+    """
+    if "compartment_id" in record and "user_account_id" not in record:
+        yield ctx.at(
+            "compartment_id",
+            "compartment_id without user_account_id: add the user's account id, or remove "
+            "compartment_id",
+        )
+
+
+@FAMILY.rule(
+    "MIC304",
+    "account-without-compartment",
+    Severity.WARNING,
+    "user_account_id without compartment_id",
+)
+def account_without_compartment(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    Checks that a `user_account_id` comes with its `compartment_id`.
+
+    ## Why is this bad?
+    Without a compartment the datamart's default compartment is used. The docs ask to always
+    give both: if the account ids come from another system (a CRM, a shared compartment
+    such as UTIQ), they are filed under the wrong compartment and match nobody, or the
+    wrong user.
+
+    ## Example
+    ```ndjson
+    {"operation":"DELETE","user_account_id":"CRM-42"}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"DELETE","compartment_id":"1000","user_account_id":"CRM-42"}
+    ```
+    """
+    if "user_account_id" in record and "compartment_id" not in record:
+        yield ctx.at(
+            "user_account_id",
+            "user_account_id without compartment_id: the datamart's default compartment "
+            'will be used; add "compartment_id" to be explicit',
+        )
+
+
+@FAMILY.rule(
+    "MIC305",
+    "clear-text-email",
+    Severity.ERROR,
+    "email_hash holds an e-mail address, not a hash",
+)
+def clear_text_email(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    Checks that `email_hash` holds a hash, not a clear-text e-mail address. The message
+    never prints the address, so that it does not end up in CI logs.
+
+    ## Why is this bad?
+    The clear address is personal data sent where a pseudonymous hash was expected: a
+    privacy leak, and a profile that never matches the hashed ones the datamart knows.
+
+    ## Example
+    ```ndjson
+    {"operation":"DELETE","email_hash":"jane.doe@example.com"}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"DELETE","email_hash":"836f82db99121b3481011f16b49dfa5fbc714a0d1b1b9f784a1ebbbf5b39577f"}
+    ```
+    Hash the normalised address with the datamart's hashing function (for example SHA-256
+    of the trimmed, lower-cased address).
+    """
+    value = record.get("email_hash")
+    if isinstance(value, str) and _EMAIL.match(value):
+        yield ctx.at(
+            "email_hash",
+            "email_hash holds a clear-text e-mail address (not shown here): send the hash "
+            "of the address instead",
+        )
+
+
+@FAMILY.rule(
+    "MIC306",
+    "malformed-user-agent-id",
+    Severity.WARNING,
+    "user_agent_id is not of the form prefix:value",
+)
+def malformed_user_agent_id(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    Checks that `user_agent_id` has the form `prefix:value`, as in `vec:123` (a mediarithmics
+    cookie id), `net:9:12345` (a network device id in registry 9) or `udp:987` (a device
+    point id).
+
+    ## Why is this bad?
+    The prefix says which device registry the id belongs to. A bare cookie or advertising id
+    cannot be matched to a registry, so the platform drops it or creates an orphan user.
+
+    ## Example
+    ```ndjson
+    {"operation":"DELETE","user_agent_id":"89998434"}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"DELETE","user_agent_id":"vec:89998434"}
+    ```
+    """
+    value = record.get("user_agent_id")
+    if (
+        isinstance(value, str)
+        and value.strip()
+        and not _USER_AGENT_ID.match(value)
+        and not is_placeholder(value)
+    ):
+        yield ctx.at(
+            "user_agent_id",
+            f"user_agent_id {shorten(value)} is not of the form prefix:value "
+            "(vec:123, net:9:12345, udp:987): add the registry prefix",
+        )

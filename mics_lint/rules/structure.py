@@ -1,0 +1,328 @@
+"""MIC2xx: the shape of one command, as its document type's JSON Schema describes it.
+
+The schema is the single source of truth for structure: MIC201-MIC205 are jsonschema's
+errors, translated here into one-line messages that say what to change. Which code a
+failing keyword gets is the table `_CODE_BY_KEYWORD`, unless the schema maps the keyword to
+another code with `x-mics-codes` in the same subschema. MIC206 (placeholders) is a Python
+check: it concerns any string anywhere in the record, which a schema says badly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from jsonschema.exceptions import ValidationError
+
+from mics_lint.diagnostic import Finding, Severity
+from mics_lint.jsontext import json_type, shorten
+from mics_lint.registry import Family, LineContext, Record
+from mics_lint.suggest import did_you_mean
+
+FAMILY = Family("MIC2", "structure")
+
+MISSING_FIELD = FAMILY.declare(
+    "MIC201",
+    "missing-field",
+    Severity.ERROR,
+    "a required field (`operation`) is absent",
+    """
+    ## What it does
+    Checks that the command has the fields its document type requires: for a user-profile
+    import, `operation`.
+
+    ## Why is this bad?
+    Without `operation` the platform does not know whether to update or delete the profile,
+    and rejects the line.
+
+    ## Example
+    ```ndjson
+    {"email_hash":"3f2a9c","force_replace":true,"user_profile":{"tier":"gold"}}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"UPSERT","email_hash":"3f2a9c","force_replace":true,"user_profile":{"tier":"gold"}}
+    ```
+    """,
+)
+
+WRONG_TYPE = FAMILY.declare(
+    "MIC202",
+    "wrong-type",
+    Severity.ERROR,
+    "a known field has the wrong JSON type",
+    """
+    ## What it does
+    Checks the JSON type of every known field: identifiers are strings (`"1000"`, not
+    `1000`), `force_replace` and `merge_objects` are booleans (`true`, not `"true"`),
+    `user_profile` is an object.
+
+    ## Why is this bad?
+    The platform does not convert types: a compartment id given as a number, or a boolean
+    given as a string, fails the line.
+
+    ## Example
+    ```ndjson
+    {"operation":"UPSERT","compartment_id":1000,"user_account_id":"CRM-42","force_replace":"false","user_profile":{}}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"UPSERT","compartment_id":"1000","user_account_id":"CRM-42","force_replace":false,"user_profile":{}}
+    ```
+    """,
+)
+
+INVALID_VALUE = FAMILY.declare(
+    "MIC203",
+    "invalid-value",
+    Severity.ERROR,
+    "`operation` is not one of the allowed values",
+    """
+    ## What it does
+    Checks that fields with a fixed set of values hold one of them: `operation` is `UPSERT`
+    or `DELETE`, in capitals. A near miss (`upsert`, `Delete`, `UPDATE`) gets a "did you
+    mean".
+
+    ## Why is this bad?
+    The values are case-sensitive: `upsert` is not an operation, and the line fails.
+
+    ## Example
+    ```ndjson
+    {"operation":"upsert","email_hash":"3f2a9c","force_replace":true,"user_profile":{}}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"UPSERT","email_hash":"3f2a9c","force_replace":true,"user_profile":{}}
+    ```
+    """,
+)
+
+UNKNOWN_FIELD = FAMILY.declare(
+    "MIC204",
+    "unknown-field",
+    Severity.ERROR,
+    "a top-level key the format does not have",
+    """
+    ## What it does
+    Checks that every top-level key is one the document type defines, and reports each
+    other key once, with the known key it was probably meant to be (`forceReplace`,
+    `user_acount_id`).
+
+    ## Why is this bad?
+    A misspelt key is not read: `forceReplace` leaves `force_replace` missing, and a
+    misspelt identifier leaves the command without one. Custom data belongs inside
+    `user_profile`, not next to it.
+
+    ## Example
+    ```ndjson
+    {"operation":"UPSERT","email_hash":"3f2a9c","force_replace":true,"user_profile":{},"tier":"gold"}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"UPSERT","email_hash":"3f2a9c","force_replace":true,"user_profile":{"tier":"gold"}}
+    ```
+    """,
+)
+
+EMPTY_VALUE = FAMILY.declare(
+    "MIC205",
+    "empty-value",
+    Severity.ERROR,
+    "an identifier is an empty string",
+    """
+    ## What it does
+    Checks that identifiers (`compartment_id`, `user_account_id`, `email_hash`,
+    `user_agent_id`) are not empty or made only of whitespace.
+
+    ## Why is this bad?
+    An empty identifier names nobody: the platform cannot find the user, or, worse, files
+    every such line under one empty-id user. It usually means the export joined a missing
+    column.
+
+    ## Example
+    ```ndjson
+    {"operation":"DELETE","email_hash":""}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"DELETE","email_hash":"3f2a9c"}
+    ```
+    Leave the line out when the user has no identifier.
+    """,
+)
+
+_PLACEHOLDER = re.compile(r"^<[^<>]+>$")
+
+
+def is_placeholder(value: object) -> bool:
+    return isinstance(value, str) and _PLACEHOLDER.match(value) is not None
+
+
+@FAMILY.rule(
+    "MIC206", "placeholder-value", Severity.ERROR, "a value is a documentation placeholder"
+)
+def placeholder_value(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    Checks for values that are documentation placeholders left in, such as
+    `"<USER_ACCOUNT_ID>"` or `"<COMPARTMENT_ID>"`: a whole string between `<` and `>`,
+    anywhere in the command (inside `user_profile` too).
+
+    ## Why is this bad?
+    Lines copied from the documentation's examples and never filled in import a fake user,
+    or overwrite a real profile property with the placeholder text.
+
+    ## Example
+    ```ndjson
+    {"operation":"DELETE","compartment_id":"<COMPARTMENT_ID>","user_account_id":"CRM-42"}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"DELETE","compartment_id":"1000","user_account_id":"CRM-42"}
+    ```
+    """
+    if b'"<' not in ctx.raw:
+        return
+    for key, value in record.items():
+        for where, found in _placeholders(value, key):
+            yield ctx.at(
+                key, f"{where} still holds the placeholder {shorten(found)}: put the real value"
+            )
+
+
+def _placeholders(value: Any, where: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        if _PLACEHOLDER.match(value):
+            yield where, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _placeholders(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _placeholders(item, f"{where}[{index}]")
+
+
+_CODE_BY_KEYWORD = {
+    "required": MISSING_FIELD.code,
+    "type": WRONG_TYPE.code,
+    "enum": INVALID_VALUE.code,
+    "const": INVALID_VALUE.code,
+    "additionalProperties": UNKNOWN_FIELD.code,
+    "minLength": EMPTY_VALUE.code,
+}
+
+_TYPE_WORDS = {
+    "string": "a string",
+    "boolean": "a boolean (true or false, without quotes)",
+    "object": "an object ({...})",
+    "array": "an array ([...])",
+    "integer": "an integer",
+    "number": "a number",
+    "null": "null",
+}
+
+
+def _code_for(error: ValidationError) -> str:
+    keyword = str(error.validator)
+    overrides = error.schema.get("x-mics-codes", {}) if isinstance(error.schema, dict) else {}
+    return str(overrides.get(keyword) or _CODE_BY_KEYWORD.get(keyword, WRONG_TYPE.code))
+
+
+def _where(error: ValidationError) -> str:
+    parts = []
+    for part in error.absolute_path:
+        parts.append(f"[{part}]" if isinstance(part, int) else f".{part}")
+    return "".join(parts).lstrip(".") or "the command"
+
+
+def schema_findings(
+    errors: Iterator[ValidationError], record: Record, schema: dict[str, Any], ctx: LineContext
+) -> Iterator[tuple[str, Finding]]:
+    """(code, finding) for each jsonschema error of one record, one per fact.
+
+    A field of the wrong type is reported once, as MIC202, even when other keywords
+    (`enum`, `pattern`) fail on it too.
+    """
+    collected: list[tuple[str, str, Finding]] = []
+    wrong_type: set[str] = set()
+    known = list(schema.get("properties", {}))
+    for error in errors:
+        path = _where(error)
+        top = str(error.absolute_path[0]) if error.absolute_path else ""
+        code = _code_for(error)
+        if error.validator == "type":
+            wrong_type.add(path)
+        for finding in _describe(error, path, top, record, known, ctx):
+            collected.append((path, code, finding))
+    for path, code, finding in collected:
+        if path in wrong_type and code != WRONG_TYPE.code:
+            continue
+        yield code, finding
+
+
+def _describe(
+    error: ValidationError, path: str, top: str, record: Record, known: list[str], ctx: LineContext
+) -> Iterator[Finding]:
+    keyword = error.validator
+    value = error.instance
+    expected: Any = error.validator_value
+    subschema: Any = error.schema
+    if keyword == "required":
+        for name in expected:
+            if isinstance(value, dict) and name not in value:
+                hint = _required_hint(name, record)
+                yield Finding(f'"{name}" is missing{hint}')
+    elif keyword == "type":
+        yield ctx.at(top, _type_message(path, expected, value))
+    elif keyword in ("enum", "const"):
+        allowed = expected if keyword == "enum" else [expected]
+        shown = " or ".join(shorten(a) for a in allowed)
+        hint = did_you_mean(value, [str(a) for a in allowed]) if isinstance(value, str) else ""
+        yield ctx.at(top, f"{path} is {shorten(value)}, expected {shown}{hint}")
+    elif keyword == "additionalProperties" and isinstance(value, dict):
+        for key in value:
+            if key not in subschema.get("properties", {}):
+                yield ctx.at(key, _unknown_key_message(key, known))
+    elif _code_for(error) == EMPTY_VALUE.code:
+        yield ctx.at(top, f"{path} is empty: give the identifier's value, or remove the field")
+    else:
+        yield ctx.at(top, f"{path}: {shorten(error.message, 120)}")
+
+
+def _required_hint(name: str, record: Record) -> str:
+    if name == "operation":
+        near = did_you_mean("operation", [k for k in record if isinstance(k, str)])
+        if near:
+            return near
+        return ': every line needs "operation": "UPSERT" or "DELETE"'
+    return ""
+
+
+def _type_message(path: str, expected: Any, value: Any) -> str:
+    names = [expected] if isinstance(expected, str) else list(expected)
+    wanted = " or ".join(_TYPE_WORDS.get(n, n) for n in names)
+    message = f"{path} must be {wanted}, not {json_type(value)}"
+    if "string" in names and isinstance(value, (int, float)) and not isinstance(value, bool):
+        message += f': write it in quotes, "{value}"'
+    elif "boolean" in names and isinstance(value, str) and value.lower() in ("true", "false"):
+        message += f": write {value.lower()} without quotes"
+    elif "object" in names and value == []:
+        message += ": write {} for an empty object"
+    return message
+
+
+def _unknown_key_message(key: str, known: list[str]) -> str:
+    hint = did_you_mean(key, known)
+    if hint:
+        return f'unknown field "{shorten(key, 40)[1:-1]}"{hint}'
+    tail = "; custom data goes inside user_profile" if "user_profile" in known else ""
+    return (
+        f'unknown field "{shorten(key, 40)[1:-1]}": the known fields are {", ".join(known)}{tail}'
+    )

@@ -1,0 +1,220 @@
+"""MIC1xx: is each line one JSON object, and is its JSON unambiguous?
+
+The engine parses; this module says why a line did not parse, in words that say what to
+change (orjson's own messages differ between versions and speak of the parser, not the file).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from mics_lint.diagnostic import Severity
+from mics_lint.jsontext import parse_exact
+from mics_lint.registry import Family
+
+FAMILY = Family("MIC1", "JSON")
+
+INVALID_JSON = FAMILY.declare(
+    "MIC101",
+    "invalid-json",
+    Severity.ERROR,
+    "the line is not valid JSON",
+    """
+    ## What it does
+    Checks that every non-blank line is valid JSON, and names the likely cause when it is
+    not: records separated by commas, two records on one line, a trailing comma, single
+    quotes, an unquoted key, `NaN` or `Infinity`, Python's `True`/`False`/`None`, or a line
+    cut off before its end. The column is where the parser stopped.
+
+    ## Why is this bad?
+    The platform cannot read the line, so the command is dropped and only appears, hours
+    later, in the execution's error file.
+
+    ## Example
+    ```ndjson
+    {"operation":"DELETE","email_hash":"3f2a9c"},
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"DELETE","email_hash":"3f2a9c"}
+    ```
+    """,
+)
+
+NOT_AN_OBJECT = FAMILY.declare(
+    "MIC102",
+    "not-an-object",
+    Severity.ERROR,
+    "the line is valid JSON but not an object",
+    """
+    ## What it does
+    Checks that every line is a JSON object (`{...}`), not an array, a string, a number,
+    `true`, `false` or `null`.
+
+    ## Why is this bad?
+    Each line is one command, and a command is an object with an `operation`. An array of
+    commands on one line is the usual cause: the platform reads it as one bad command.
+
+    ## Example
+    ```ndjson
+    [{"operation":"DELETE","email_hash":"3f2a9c"}]
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"DELETE","email_hash":"3f2a9c"}
+    ```
+    """,
+)
+
+DUPLICATE_KEY = FAMILY.declare(
+    "MIC103",
+    "duplicate-key",
+    Severity.ERROR,
+    "a key appears twice in the command object",
+    """
+    ## What it does
+    Checks that no key appears twice at the top level of a command. The last value wins,
+    as in the platform's parser, and the rest of the line is checked with it. (Keys
+    spelled with `\\u` escapes are compared as written.)
+
+    ## Why is this bad?
+    Only one of the two values is used, silently: the other is lost. A command with two
+    `operation` keys, or two identifiers under the same key, means the export that wrote it
+    has a bug.
+
+    ## Example
+    ```ndjson
+    {"operation":"UPSERT","operation":"DELETE","email_hash":"3f2a9c"}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"DELETE","email_hash":"3f2a9c"}
+    ```
+    """,
+)
+
+UNSAFE_INTEGER = FAMILY.declare(
+    "MIC104",
+    "unsafe-integer",
+    Severity.WARNING,
+    "an integer lies outside the signed 64-bit range",
+    """
+    ## What it does
+    Checks every integer in the line, however deeply nested, against the signed 64-bit
+    range (-9223372036854775808 to 9223372036854775807).
+
+    ## Why is this bad?
+    The platform stores integers in 64 bits. A larger one is rounded to a floating-point
+    number or rejected, so the stored value is not the one in the file. Long numeric ids
+    (card numbers, external ids) are the usual cause: they belong in strings.
+
+    ## Example
+    ```ndjson
+    {"operation":"UPSERT","email_hash":"3f2a9c","force_replace":false,"user_profile":{"card":12345678901234567890123}}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"UPSERT","email_hash":"3f2a9c","force_replace":false,"user_profile":{"card":"12345678901234567890123"}}
+    ```
+    """,
+)
+
+_PYTHON_LITERAL = re.compile(r"(True|False|None)\b")
+_NON_FINITE = re.compile(r"-?(NaN|Infinity)\b")
+_BARE_WORD = re.compile(r"[A-Za-z_$][\w$-]*")
+
+
+def _prev_char(text: str, pos: int) -> str:
+    before = text[:pos].rstrip()
+    return before[-1] if before else ""
+
+
+def _next_char(text: str, pos: int) -> str:
+    after = text[pos:].lstrip()
+    return after[0] if after else ""
+
+
+def invalid_json_message(text: str, pos: int, parser_message: str) -> tuple[str, int]:
+    """Why `text` (one line, not valid JSON) failed at character `pos`, and the column to show.
+
+    Returns a one-line message that names the likely cause and what to change.
+    """
+    stripped = text.rstrip()
+    if stripped.endswith(",") and _parses(stripped[:-1]):
+        column = len(stripped)
+        return (
+            "records are separated by commas: remove the ',' at the end of the line "
+            "(NDJSON puts one record per line, with nothing between them)",
+            column,
+        )
+    rest = _after_first_value(text)
+    if rest is not None:
+        end, tail = rest
+        if tail.startswith("{") or tail.startswith(",{") or tail.startswith(", {"):
+            return ("two records on one line: put each command on a line of its own", end + 1)
+        return (f"unexpected text after the JSON value: {tail[:20]!r}; remove it", end + 1)
+    here = text[pos:]
+    previous = _prev_char(text, pos)
+    if _NON_FINITE.match(here) or (here.startswith("-") and _NON_FINITE.match(here)):
+        return ("NaN and Infinity are not JSON: write null, or a number", pos + 1)
+    literal = _PYTHON_LITERAL.match(here)
+    if literal:
+        fixed = {"True": "true", "False": "false", "None": "null"}[literal.group(1)]
+        return (
+            f"{literal.group(1)} is Python, not JSON: write {fixed}",
+            pos + 1,
+        )
+    if here.startswith("'") or (previous in "{[,:" and "'" in here[:1]):
+        return ("strings and keys need double quotes (\"), not single quotes (')", pos + 1)
+    if here[:1] in "}]" and previous == ",":
+        comma = text[:pos].rstrip()
+        return (f"trailing comma before '{here[0]}': remove the comma", len(comma))
+    if here.startswith(",") and _next_char(text, pos + 1) in "}]":
+        return (f"trailing comma before '{_next_char(text, pos + 1)}': remove the comma", pos + 1)
+    if previous in "{," and _BARE_WORD.match(here):
+        word = _BARE_WORD.match(here)
+        assert word is not None
+        return (
+            f'keys must be strings in double quotes: write "{word.group()}" instead of '
+            f"{word.group()}",
+            pos + 1,
+        )
+    if pos < len(text) and ord(text[pos]) < 0x20 and text[pos] not in "\t\r\n ":
+        return ("control character in the JSON text: remove it or escape it", pos + 1)
+    if pos < len(text) and text[pos] == "\t" and text[:pos].count('"') % 2 == 1:
+        return ("tab character inside a string: write it as \\t", pos + 1)
+    if pos >= len(stripped) or not here.strip():
+        return (
+            "the line ends before the JSON is complete (was the record cut off or split "
+            "over several lines?)",
+            len(stripped) + 1,
+        )
+    return (f"invalid JSON: {parser_message}", pos + 1)
+
+
+def _parses(text: str) -> bool:
+    try:
+        parse_exact(text)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def _after_first_value(text: str) -> tuple[int, str] | None:
+    """When `text` starts with a complete JSON value followed by more text: where it ends."""
+
+    start = len(text) - len(text.lstrip())
+    try:
+        _, end = json.JSONDecoder().raw_decode(text, start)
+    except (ValueError, RecursionError):
+        return None
+    tail = text[end:].strip()
+    if not tail:
+        return None
+    end += len(text[end:]) - len(text[end:].lstrip())
+    return end, tail

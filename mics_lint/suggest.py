@@ -1,0 +1,32 @@
+"""'Did you mean ...?': the closest valid spelling of a key or value that was nearly right."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def _normal(word: str) -> str:
+    # forceReplace, force-replace, FORCE_REPLACE and "force replace" all mean force_replace.
+    return re.sub(r"[^a-z0-9$]", "", _CAMEL_BOUNDARY.sub("_", word).lower())
+
+
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The one candidate `word` was most likely meant to be, or None when nothing is close."""
+    options = [c for c in candidates if c != word]
+    normal = _normal(word)
+    same = [c for c in options if _normal(c) == normal]
+    if same:
+        return same[0]
+    by_normal = {_normal(c): c for c in options}
+    near = difflib.get_close_matches(normal, list(by_normal), n=1, cutoff=0.8)
+    return by_normal[near[0]] if near else None
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """'; did you mean "x"?' or the empty string."""
+    match = closest(word, candidates)
+    return f'; did you mean "{match}"?' if match else ""
