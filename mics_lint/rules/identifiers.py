@@ -30,7 +30,15 @@ _USER_AGENT_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*:\S+$")
 
 
 def present_identifiers(record: Record) -> list[tuple[str, tuple[str, ...]]]:
-    return [(name, keys) for name, keys in IDENTIFIERS if any(k in record for k in keys)]
+    # Written out: this runs on every line, for three rules.
+    found = []
+    if "user_account_id" in record or "compartment_id" in record:
+        found.append(IDENTIFIERS[0])
+    if "email_hash" in record:
+        found.append(IDENTIFIERS[1])
+    if "user_agent_id" in record:
+        found.append(IDENTIFIERS[2])
+    return found
 
 
 @FAMILY.rule("MIC301", "missing-identifier", Severity.ERROR, "the command names no user")

@@ -133,7 +133,7 @@ EMPTY_VALUE = FAMILY.declare(
     "MIC205",
     "empty-value",
     Severity.ERROR,
-    "an identifier is an empty string",
+    "an identifier is empty or only whitespace",
     """
     ## What it does
     Checks that identifiers (`compartment_id`, `user_account_id`, `email_hash`,

@@ -169,14 +169,14 @@ def invalid_json_message(text: str, pos: int, parser_message: str) -> tuple[str,
             f"{literal.group(1)} is Python, not JSON: write {fixed}",
             pos + 1,
         )
-    if here.startswith("'") or (previous in "{[,:" and "'" in here[:1]):
+    if here.startswith("'"):
         return ("strings and keys need double quotes (\"), not single quotes (')", pos + 1)
-    if here[:1] in "}]" and previous == ",":
+    if here[:1] in ("}", "]") and previous == ",":
         comma = text[:pos].rstrip()
         return (f"trailing comma before '{here[0]}': remove the comma", len(comma))
-    if here.startswith(",") and _next_char(text, pos + 1) in "}]":
+    if here.startswith(",") and _next_char(text, pos + 1) in ("}", "]"):
         return (f"trailing comma before '{_next_char(text, pos + 1)}': remove the comma", pos + 1)
-    if previous in "{," and _BARE_WORD.match(here):
+    if previous in ("{", ",") and _BARE_WORD.match(here):
         word = _BARE_WORD.match(here)
         assert word is not None
         return (

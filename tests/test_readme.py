@@ -1,0 +1,81 @@
+"""The README says what the tool does: its rule table and its example output are checked."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mics_lint.cli import cli
+from mics_lint.rules import REGISTRY
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_rule_table_matches_the_registry() -> None:
+    rows = re.findall(r"^\| (MIC\d{3}) \| ([a-z0-9-]+) \| (error|warning) \| (.+) \|$", README, re.M)
+    expected = [(r.code, r.name, str(r.severity), r.summary) for r in REGISTRY.values()]
+    assert rows == expected
+
+
+def test_example_output_is_what_the_tool_prints(monkeypatch: pytest.MonkeyPatch) -> None:
+    block = re.search(r"Example output:\n\n```text\n(.*?)```", README, re.S)
+    assert block is not None
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(
+        cli, ["check", "--isolated", "docs/examples/crm_profiles.ndjson"]
+    )
+    assert result.output == block.group(1)
+    assert result.exit_code == 1
+
+
+def test_json_record_example_is_a_real_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    block = re.search(r"### The JSON record.*?```json\n(.*?)```", README, re.S)
+    assert block is not None
+    documented = json.loads(block.group(1))
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(
+        cli,
+        ["check", "--isolated", "--output-format", "json", "docs/examples/crm_profiles.ndjson"],
+    )
+    assert documented in json.loads(result.output)
+
+
+def _usage_commands() -> list[str]:
+    block = re.search(r"## Usage\n\n```sh\n(.*?)```", README, re.S)
+    assert block is not None
+    return [line.split("  #")[0].strip() for line in block.group(1).splitlines() if line]
+
+
+@pytest.mark.parametrize("command", _usage_commands())
+def test_usage_commands_run_as_written(command: str) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    exe = shutil.which("mics-lint") or str(Path(sys.executable).parent / "mics-lint")
+    if not Path(exe).exists():
+        pytest.skip("the mics-lint command is not installed")
+    shell_command = command.replace("mics-lint", f'"{exe}"', 1)
+    result = subprocess.run(
+        shell_command, shell=True, cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode in (0, 1), result.stderr
+    assert result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_configuration_example_is_valid(tmp_path: Path) -> None:
+    from mics_lint.config import load_config
+
+    block = re.search(r"## Configuration\n.*?```toml\n(.*?)```", README, re.S)
+    assert block is not None
+    (tmp_path / "pyproject.toml").write_text(block.group(1), encoding="utf-8")
+    config = load_config(tmp_path / "pyproject.toml")
+    assert config.selection.ignore == ("MIC304",)
+    assert config.max_file_size == 100 * 1024 * 1024

@@ -1,0 +1,112 @@
+"""The schema is the single source of truth: the fast predicate must agree with jsonschema."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from mics_lint import schema as schemas
+from mics_lint.doctypes import DOC_TYPES
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SCHEMA_FILES = sorted({d.schema_file for d in DOC_TYPES.values()})
+
+_VALUES: list[Any] = [
+    "UPSERT", "DELETE", "upsert", "", " ", "1000", "vec:1", "<X>", 0, 1, 1.0, 1.5, -1,
+    True, False, None, [], [1], {}, {"a": 1}, {"$compartment_id": 1000},
+]
+_KEYS = [
+    "operation", "compartment_id", "user_account_id", "email_hash", "user_agent_id",
+    "force_replace", "merge_objects", "user_profile", "forceReplace", "x",
+]
+
+
+def _random_records(count: int, seed: int) -> list[Any]:
+    rng = random.Random(seed)
+    records: list[Any] = []
+    for _ in range(count):
+        keys = rng.sample(_KEYS, rng.randint(0, 5))
+        records.append({k: rng.choice(_VALUES) for k in keys})
+    records.extend(_VALUES)  # records that are not objects at all
+    return records
+
+
+def _fixture_records() -> list[Any]:
+    records = []
+    for path in sorted(FIXTURES.rglob("*.ndjson")):
+        for line in path.read_bytes().splitlines():
+            try:
+                records.append(orjson.loads(line))
+            except orjson.JSONDecodeError:
+                continue
+    return records
+
+
+@pytest.mark.parametrize("schema_file", SCHEMA_FILES)
+def test_schema_is_valid_2020_12(schema_file: str) -> None:
+    validator = schemas.validator_for(schema_file)
+    assert validator.META_SCHEMA["$id"].startswith("https://json-schema.org/draft/2020-12")
+
+
+@pytest.mark.parametrize("schema_file", SCHEMA_FILES)
+def test_fast_predicate_exists(schema_file: str) -> None:
+    # A schema that stops compiling still works (through jsonschema), but 30 times slower.
+    assert schemas.fast_predicate(schema_file) is not None
+
+
+@pytest.mark.parametrize("schema_file", SCHEMA_FILES)
+def test_fast_predicate_agrees_with_jsonschema(schema_file: str) -> None:
+    fast = schemas.fast_predicate(schema_file)
+    assert fast is not None
+    reference = schemas.validator_for(schema_file)
+    records = _random_records(5000, seed=20261128) + _fixture_records()
+    disagreements = [r for r in records if fast(r) != reference.is_valid(r)]
+    assert disagreements == []
+
+
+def test_random_records_cover_both_answers() -> None:
+    # Guards the test above against a generator that only makes valid (or invalid) records.
+    fast = schemas.fast_predicate(SCHEMA_FILES[0])
+    assert fast is not None
+    answers = {fast(r) for r in _random_records(500, seed=1)}
+    assert answers == {True, False}
+
+
+def test_unsupported_keyword_falls_back() -> None:
+    with pytest.raises(schemas.UnsupportedSchema):
+        schemas.compile_fast({"oneOf": [{"type": "string"}]})
+
+
+@pytest.mark.parametrize(
+    ("schema", "value", "valid"),
+    [
+        ({"type": "integer"}, 1.0, True),
+        ({"type": "integer"}, True, False),
+        ({"type": "number"}, False, False),
+        ({"enum": [1]}, True, False),
+        ({"enum": [True]}, 1, False),
+        ({"const": "A"}, "A", True),
+        ({"minLength": 2}, 5, True),
+        ({"pattern": "\\S"}, "  ", False),
+        ({"required": ["a"]}, [], True),
+        ({"properties": {"a": {"type": "string"}}}, {"a": 1}, False),
+        ({"additionalProperties": False}, {"a": 1}, False),
+        ({"type": ["string", "null"]}, None, True),
+    ],
+)
+def test_compile_fast_keyword_semantics(schema: dict[str, Any], value: Any, valid: bool) -> None:
+    import jsonschema
+
+    assert schemas.compile_fast(schema)(value) is valid
+    assert jsonschema.Draft202012Validator(schema).is_valid(value) is valid
+
+
+def test_schema_ships_in_the_package() -> None:
+    import importlib.resources
+
+    for schema_file in SCHEMA_FILES:
+        assert importlib.resources.files("mics_lint.schemas").joinpath(schema_file).is_file()
