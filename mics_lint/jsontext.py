@@ -66,6 +66,15 @@ def _string_value(token: str) -> str:
     return value if isinstance(value, str) else token[1:-1]
 
 
+_NUMBER_VALUE = re.compile(r"\s*:\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)")
+
+
+def number_after(text: str, key_end: int) -> str:
+    """The number literal that is the value of the key ending at `key_end`, or ""."""
+    match = _NUMBER_VALUE.match(text, key_end)
+    return match.group(1) if match else ""
+
+
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
@@ -130,7 +139,10 @@ def _contains_int(value: Any, wanted: int) -> bool:
 def shorten(value: Any, limit: int = MAX_SHOWN) -> str:
     """A value as JSON, cut at `limit` characters so that a message stays one short line."""
     if isinstance(value, str):
-        shown = json.dumps(value, ensure_ascii=False)
+        inner = json.dumps(value, ensure_ascii=False)[1:-1]
+        if len(inner) + 2 > limit:
+            inner = inner[: max(limit - 5, 1)] + "..."
+        return f'"{inner}"'
     else:
         try:
             shown = orjson.dumps(value).decode()

@@ -26,6 +26,7 @@ from mics_lint.doctypes import DOC_TYPES
 from mics_lint.jsontext import (
     decode_lenient,
     duplicate_keys,
+    shorten,
     offset_to_line_col,
     parse_exact,
     unsafe_integers,
@@ -339,7 +340,7 @@ class _FileLinter:
                     (
                         syntax.DUPLICATE_KEY.code,
                         Finding(
-                            f'key "{key}" appears more than once: the last value is used, '
+                            f"key {shorten(key, 40)} appears more than once: the last value is used, "
                             "remove the others",
                             start + 1,
                             end + 1,

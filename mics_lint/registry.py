@@ -46,6 +46,15 @@ class LineContext:
                 self._spans[name] = (start + 1, end + 1)  # last occurrence wins, as in parsing
         return self._spans.get(key, (0, 0))
 
+    def value_text(self, key: str) -> str:
+        """The value of a top-level key as written, when it is a number; else ""."""
+        start, end = self.key_span(key)
+        if not start:
+            return ""
+        from mics_lint.jsontext import decode_lenient, number_after
+
+        return number_after(decode_lenient(self.raw), end - 1)
+
     def at(self, key: str, message: str) -> Finding:
         """A finding located at a top-level key of the line."""
         start, end = self.key_span(key)

@@ -24,7 +24,9 @@ def user_key(record: Record) -> tuple[str, bytes] | None:
         return None
     name, keys = found[0]
     values = [record.get(k, "") for k in keys]
-    if not all(isinstance(v, str) for v in values) or not any(values):
+    # The last key names the user (user_account_id for an account); a compartment alone
+    # names nobody (MIC303).
+    if not all(isinstance(v, str) for v in values) or not values[-1]:
         return None
     joined = "\x00".join([name, *values]).encode("utf-8", "surrogatepass")
     return name, hashlib.blake2b(joined, digest_size=16).digest()

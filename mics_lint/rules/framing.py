@@ -171,16 +171,17 @@ FILE_TOO_LARGE = FAMILY.declare(
     is slower and, when it fails, more has to be sent again.
 
     ## Example
-    With `max-file-size = 16`:
+    With `max-file-size = 64`:
     ```ndjson
     {"operation":"DELETE","email_hash":"3f2a9c"}
+    {"operation":"DELETE","email_hash":"7be01d"}
     ```
 
     Use instead:
     ```ndjson
-    {"operation":"DELETE","email_hash":"3f"}
+    {"operation":"DELETE","email_hash":"3f2a9c"}
     ```
-    Split large exports, for example with `split -C 100m`, one execution per part.
+    and the second command in a file of its own. Split large exports, for example with `split -C 100m`, one execution per part.
     """,
 )
 

@@ -97,7 +97,12 @@ def multiple_identifiers(record: Record, ctx: LineContext) -> Iterator[Finding]:
     found = present_identifiers(record)
     if len(found) > 1:
         names = [name for name, _ in found]
-        second_key = next(k for k in found[1][1] if k in record)
+        # Point at the identifier that comes second in the line as written.
+        def start(key: str) -> int:
+            return ctx.key_span(key)[0]
+
+        in_line = [[k for k in keys if k in record] for _, keys in found]
+        second_key = min(sorted(in_line, key=lambda keys: min(map(start, keys)))[1], key=start)
         yield ctx.at(
             second_key,
             f"{len(found)} identifiers on one line ({', '.join(names)}): keep exactly one",

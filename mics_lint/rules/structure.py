@@ -91,12 +91,12 @@ INVALID_VALUE = FAMILY.declare(
 
     ## Example
     ```ndjson
-    {"operation":"upsert","email_hash":"3f2a9c","force_replace":true,"user_profile":{}}
+    {"operation":"upsert","email_hash":"3f2a9c","force_replace":false,"user_profile":{"tier":"gold"}}
     ```
 
     Use instead:
     ```ndjson
-    {"operation":"UPSERT","email_hash":"3f2a9c","force_replace":true,"user_profile":{}}
+    {"operation":"UPSERT","email_hash":"3f2a9c","force_replace":false,"user_profile":{"tier":"gold"}}
     ```
     """,
 )
@@ -119,7 +119,7 @@ UNKNOWN_FIELD = FAMILY.declare(
 
     ## Example
     ```ndjson
-    {"operation":"UPSERT","email_hash":"3f2a9c","force_replace":true,"user_profile":{},"tier":"gold"}
+    {"operation":"UPSERT","email_hash":"3f2a9c","force_replace":false,"user_profile":{},"tier":"gold"}
     ```
 
     Use instead:
@@ -280,7 +280,7 @@ def _describe(
                 hint = _required_hint(name, record)
                 yield Finding(f'"{name}" is missing{hint}')
     elif keyword == "type":
-        yield ctx.at(top, _type_message(path, expected, value))
+        yield ctx.at(top, _type_message(path, expected, value, ctx.value_text(top)))
     elif keyword in ("enum", "const"):
         allowed = expected if keyword == "enum" else [expected]
         shown = " or ".join(shorten(a) for a in allowed)
@@ -305,12 +305,14 @@ def _required_hint(name: str, record: Record) -> str:
     return ""
 
 
-def _type_message(path: str, expected: Any, value: Any) -> str:
+def _type_message(path: str, expected: Any, value: Any, written: str) -> str:
     names = [expected] if isinstance(expected, str) else list(expected)
     wanted = " or ".join(_TYPE_WORDS.get(n, n) for n in names)
-    message = f"{path} must be {wanted}, not {json_type(value)}"
+    is_integer = written.lstrip("-").isdigit()
+    message = f"{path} must be {wanted}, not {'an integer' if is_integer else json_type(value)}"
     if "string" in names and isinstance(value, (int, float)) and not isinstance(value, bool):
-        message += f': write it in quotes, "{value}"'
+        # As written in the file: a float repr would lose the digits of a long id.
+        message += f': write it in quotes, "{written or value}"'
     elif "boolean" in names and isinstance(value, str) and value.lower() in ("true", "false"):
         message += f": write {value.lower()} without quotes"
     elif "object" in names and value == []:
@@ -321,8 +323,8 @@ def _type_message(path: str, expected: Any, value: Any) -> str:
 def _unknown_key_message(key: str, known: list[str]) -> str:
     hint = did_you_mean(key, known)
     if hint:
-        return f'unknown field "{shorten(key, 40)[1:-1]}"{hint}'
+        return f"unknown field {shorten(key, 40)}{hint}"
     tail = "; custom data goes inside user_profile" if "user_profile" in known else ""
     return (
-        f'unknown field "{shorten(key, 40)[1:-1]}": the known fields are {", ".join(known)}{tail}'
+        f"unknown field {shorten(key, 40)}: the known fields are {', '.join(known)}{tail}"
     )

@@ -1,0 +1,169 @@
+"""Every rule's explanation is checked like code: its Example fires the rule, and its
+"Use instead" is clean. Plus the registry's own invariants and the public catalogue.
+
+Framing examples show invisible bytes with a notation, turned into bytes here:
+`<BOM>` is EF BB BF, `<CR>` a carriage return (before the line feed), `<0xE9>` one raw byte,
+and a block whose last line ends with `<no final newline>` has no final line feed. An
+explanation that says "With `max-file-size = N`" is linted with that limit (MIC006).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from mics_lint import Settings, Severity
+from mics_lint.registry import CODE_RE, NAME_RE
+from mics_lint.rules import FAMILIES, REGISTRY
+
+CODES = list(REGISTRY)
+HEADINGS = ("## What it does", "## Why is this bad?", "## Example", "Use instead:")
+_BYTE = re.compile(rb"<0x([0-9A-Fa-f]{2})>")
+_MAX_SIZE = re.compile(r"`max-file-size = (\d+)`")
+_NO_FINAL_NEWLINE = "<no final newline>"
+
+# The catalogue of issue 2: codes, names and default severities are a public contract.
+CATALOGUE = {
+    "MIC001": ("invalid-utf8", "error"),
+    "MIC002": ("byte-order-mark", "error"),
+    "MIC003": ("crlf-line-endings", "warning"),
+    "MIC004": ("blank-line", "warning"),
+    "MIC005": ("missing-final-newline", "warning"),
+    "MIC006": ("file-too-large", "warning"),
+    "MIC007": ("not-ndjson", "error"),
+    "MIC008": ("empty-file", "warning"),
+    "MIC101": ("invalid-json", "error"),
+    "MIC102": ("not-an-object", "error"),
+    "MIC103": ("duplicate-key", "error"),
+    "MIC104": ("unsafe-integer", "warning"),
+    "MIC201": ("missing-field", "error"),
+    "MIC202": ("wrong-type", "error"),
+    "MIC203": ("invalid-value", "error"),
+    "MIC204": ("unknown-field", "error"),
+    "MIC205": ("empty-value", "error"),
+    "MIC206": ("placeholder-value", "error"),
+    "MIC301": ("missing-identifier", "error"),
+    "MIC302": ("multiple-identifiers", "error"),
+    "MIC303": ("compartment-without-account", "error"),
+    "MIC304": ("account-without-compartment", "warning"),
+    "MIC305": ("clear-text-email", "error"),
+    "MIC306": ("malformed-user-agent-id", "warning"),
+    "MIC401": ("upsert-missing-force-replace", "error"),
+    "MIC402": ("upsert-missing-user-profile", "error"),
+    "MIC403": ("merge-objects-ignored", "warning"),
+    "MIC404": ("delete-with-payload", "warning"),
+    "MIC405": ("replace-with-empty-profile", "warning"),
+    "MIC501": ("duplicate-user", "warning"),
+}
+
+
+def block_bytes(block: str) -> bytes:
+    """The file an example block stands for, with the notation turned into real bytes."""
+    final_newline = True
+    body = block.rstrip("\n")
+    if body.endswith(_NO_FINAL_NEWLINE):
+        body = body[: -len(_NO_FINAL_NEWLINE)]
+        final_newline = False
+    data = (body + "\n" if final_newline and body else body).encode("utf-8")
+    data = data.replace(b"<BOM>", b"\xef\xbb\xbf").replace(b"<CR>", b"\r")
+    return _BYTE.sub(lambda m: bytes([int(m.group(1), 16)]), data)
+
+
+def settings_for(code: str) -> Settings:
+    match = _MAX_SIZE.search(REGISTRY[code].explanation)
+    return Settings(max_file_size=int(match.group(1))) if match else Settings()
+
+
+def _has_block_after(text: str, heading: str) -> bool:
+    start = text.find(heading)
+    return start >= 0 and re.search(r"```[a-z]*\n.*?```", text[start:], re.DOTALL) is not None
+
+
+# -- the notation ----------------------------------------------------------------------------
+
+
+def test_notation_becomes_bytes() -> None:
+    assert block_bytes('<BOM>{"a":1}\n') == b'\xef\xbb\xbf{"a":1}\n'
+    assert block_bytes('{"a":1}<CR>\n{"b":2}<CR>\n') == b'{"a":1}\r\n{"b":2}\r\n'
+    assert block_bytes('{"a":"Ren<0xE9>"}\n') == b'{"a":"Ren\xe9"}\n'
+    assert block_bytes('{"a":1}\n{"b":2}<no final newline>\n') == b'{"a":1}\n{"b":2}'
+    assert block_bytes("") == b""
+    assert block_bytes('{"a":1}') == b'{"a":1}\n'
+
+
+def test_only_mic006_needs_other_settings() -> None:
+    assert settings_for("MIC006").max_file_size == 64
+    assert [c for c in CODES if settings_for(c) != Settings()] == ["MIC006"]
+
+
+# -- each rule's explanation -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_explanation_has_the_sections(code: str) -> None:
+    text = REGISTRY[code].explanation
+    positions = [text.find(h) for h in HEADINGS]
+    assert all(p >= 0 for p in positions), f"{code} lacks {HEADINGS}: {positions}"
+    assert positions == sorted(positions), f"{code}: sections out of order"
+    assert _has_block_after(text, "## Example"), f"{code}: no code block under ## Example"
+    assert _has_block_after(text, "Use instead:"), f"{code}: no code block under Use instead:"
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_example_reports_the_rule(code: str, linting) -> None:
+    data = block_bytes(REGISTRY[code].example)
+    found = linting.bytes(data, settings_for(code))
+    assert code in linting.codes(found), f"{code} example {data!r} gave:\n{linting.render(found)}"
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_use_instead_is_clean(code: str, linting) -> None:
+    data = block_bytes(REGISTRY[code].use_instead)
+    assert data, f"{code}: empty Use instead block"
+    found = linting.bytes(data, settings_for(code))
+    assert found == [], f"{code} 'Use instead' {data!r} gave:\n{linting.render(found)}"
+
+
+# -- the registry ----------------------------------------------------------------------------
+
+
+def test_catalogue_matches_the_issue() -> None:
+    actual = {code: (rule.name, str(rule.severity)) for code, rule in REGISTRY.items()}
+    assert actual == CATALOGUE
+
+
+def test_codes_are_unique_and_well_formed() -> None:
+    codes = [rule.code for family in FAMILIES for rule in family.rules]
+    assert len(codes) == len(set(codes))
+    assert all(re.fullmatch(r"MIC\d{3}", c) for c in codes), codes
+    assert all(CODE_RE.match(c) for c in codes)
+    assert codes == sorted(codes), "families and rules are declared in code order"
+
+
+def test_names_are_unique_kebab_case() -> None:
+    names = [rule.name for family in FAMILIES for rule in family.rules]
+    assert len(names) == len(set(names))
+    for name in names:
+        assert re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)*", name), name
+        assert NAME_RE.match(name), name
+
+
+def test_every_rule_is_in_its_family() -> None:
+    prefixes = [family.prefix for family in FAMILIES]
+    assert len(prefixes) == len(set(prefixes))
+    for family in FAMILIES:
+        assert re.fullmatch(r"MIC\d", family.prefix), family.prefix
+        assert family.rules, f"family {family.prefix} is empty"
+        for rule in family.rules:
+            assert rule.code.startswith(family.prefix), (family.prefix, rule.code)
+            assert REGISTRY[rule.code] is rule
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_rule_metadata(code: str) -> None:
+    rule = REGISTRY[code]
+    assert isinstance(rule.severity, Severity)
+    assert rule.summary and "\n" not in rule.summary
+    assert REGISTRY.lookup(rule.code.lower()) is rule
+    assert REGISTRY.lookup(rule.name) is rule
