@@ -26,9 +26,9 @@ from mics_lint.doctypes import DOC_TYPES
 from mics_lint.jsontext import (
     decode_lenient,
     duplicate_keys,
-    shorten,
     offset_to_line_col,
     parse_exact,
+    shorten,
     unsafe_integers,
 )
 from mics_lint.registry import LineContext, Record
@@ -340,8 +340,8 @@ class _FileLinter:
                     (
                         syntax.DUPLICATE_KEY.code,
                         Finding(
-                            f"key {shorten(key, 40)} appears more than once: the last value is used, "
-                            "remove the others",
+                            f"key {shorten(key, 40)} appears more than once: the last value "
+                            "is used, remove the others",
                             start + 1,
                             end + 1,
                         ),

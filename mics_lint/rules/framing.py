@@ -181,7 +181,8 @@ FILE_TOO_LARGE = FAMILY.declare(
     ```ndjson
     {"operation":"DELETE","email_hash":"3f2a9c"}
     ```
-    and the second command in a file of its own. Split large exports, for example with `split -C 100m`, one execution per part.
+    and the second command in a file of its own. Split large exports, for example with
+    `split -C 100m`, one execution per part.
     """,
 )
 

@@ -97,6 +97,7 @@ def multiple_identifiers(record: Record, ctx: LineContext) -> Iterator[Finding]:
     found = present_identifiers(record)
     if len(found) > 1:
         names = [name for name, _ in found]
+
         # Point at the identifier that comes second in the line as written.
         def start(key: str) -> int:
             return ctx.key_span(key)[0]

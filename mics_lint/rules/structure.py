@@ -325,6 +325,4 @@ def _unknown_key_message(key: str, known: list[str]) -> str:
     if hint:
         return f"unknown field {shorten(key, 40)}{hint}"
     tail = "; custom data goes inside user_profile" if "user_profile" in known else ""
-    return (
-        f"unknown field {shorten(key, 40)}: the known fields are {', '.join(known)}{tail}"
-    )
+    return f"unknown field {shorten(key, 40)}: the known fields are {', '.join(known)}{tail}"
