@@ -12,7 +12,8 @@ import pytest
 
 from mics_lint import lint_file
 
-SUITE = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "JSONTestSuite" / "test_parsing"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SUITE = SHARED / "corpora" / "JSONTestSuite" / "test_parsing"
 CASES = sorted(SUITE.glob("*.json")) if SUITE.is_dir() else []
 
 pytestmark = pytest.mark.skipif(not CASES, reason=f"JSONTestSuite not found at {SUITE}")

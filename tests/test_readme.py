@@ -16,7 +16,8 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_rule_table_matches_the_registry() -> None:
-    rows = re.findall(r"^\| (MIC\d{3}) \| ([a-z0-9-]+) \| (error|warning) \| (.+) \|$", README, re.M)
+    row = r"^\| (MIC\d{3}) \| ([a-z0-9-]+) \| (error|warning) \| (.+) \|$"
+    rows = re.findall(row, README, re.M)
     expected = [(r.code, r.name, str(r.severity), r.summary) for r in REGISTRY.values()]
     assert rows == expected
 
@@ -25,9 +26,7 @@ def test_example_output_is_what_the_tool_prints(monkeypatch: pytest.MonkeyPatch)
     block = re.search(r"Example output:\n\n```text\n(.*?)```", README, re.S)
     assert block is not None
     monkeypatch.chdir(ROOT)
-    result = CliRunner().invoke(
-        cli, ["check", "--isolated", "docs/examples/crm_profiles.ndjson"]
-    )
+    result = CliRunner().invoke(cli, ["check", "--isolated", "docs/examples/crm_profiles.ndjson"])
     assert result.output == block.group(1)
     assert result.exit_code == 1
 

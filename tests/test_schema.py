@@ -16,12 +16,39 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SCHEMA_FILES = sorted({d.schema_file for d in DOC_TYPES.values()})
 
 _VALUES: list[Any] = [
-    "UPSERT", "DELETE", "upsert", "", " ", "1000", "vec:1", "<X>", 0, 1, 1.0, 1.5, -1,
-    True, False, None, [], [1], {}, {"a": 1}, {"$compartment_id": 1000},
+    "UPSERT",
+    "DELETE",
+    "upsert",
+    "",
+    " ",
+    "1000",
+    "vec:1",
+    "<X>",
+    0,
+    1,
+    1.0,
+    1.5,
+    -1,
+    True,
+    False,
+    None,
+    [],
+    [1],
+    {},
+    {"a": 1},
+    {"$compartment_id": 1000},
 ]
 _KEYS = [
-    "operation", "compartment_id", "user_account_id", "email_hash", "user_agent_id",
-    "force_replace", "merge_objects", "user_profile", "forceReplace", "x",
+    "operation",
+    "compartment_id",
+    "user_account_id",
+    "email_hash",
+    "user_agent_id",
+    "force_replace",
+    "merge_objects",
+    "user_profile",
+    "forceReplace",
+    "x",
 ]
 
 
