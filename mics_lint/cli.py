@@ -7,6 +7,8 @@ said in one line on stderr. Nothing else here decides what is a problem.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import sys
 import tempfile
@@ -30,7 +32,7 @@ from mics_lint.config import (
 )
 from mics_lint.diagnostic import Diagnostic, Severity
 from mics_lint.doctypes import DEFAULT_DOC_TYPE, DOC_TYPES
-from mics_lint.linter import ReadError, lint_file, lint_stream
+from mics_lint.linter import ReadError, lint_file, lint_stream, printable
 from mics_lint.reporters import REPORTERS, Summary
 from mics_lint.rules import REGISTRY
 from mics_lint.suggest import did_you_mean
@@ -49,8 +51,13 @@ class _Group(click.Group):
         except click.exceptions.Exit as done:
             code = done.exit_code
         except click.UsageError as exc:
-            _fail(exc.format_message())
-            code = EXIT_FAILURE
+            if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:
+                # `mics-lint` alone asks for help, as in click before 8.2: not an error.
+                click.echo(exc.ctx.get_help())
+                code = EXIT_OK
+            else:
+                _fail(exc.format_message())
+                code = EXIT_FAILURE
         except click.ClickException as exc:
             _fail(exc.format_message())
             code = EXIT_FAILURE
@@ -159,24 +166,27 @@ def check(
     except ConfigError as exc:
         _fail(str(exc))
         return EXIT_FAILURE
-    sources, failed = _expand(paths or ["."], stdin_filename)
-    summary = Summary(files_checked=len(sources))
-    with _output(output_file) as stream:
-        reporter = REPORTERS[output_format](stream, _use_color(color, stream, output_file))
-        reporter.start()
-        for source in sources:
-            count = 0
-            try:
-                for diagnostic in _lint(source, settings):
-                    reporter.report(diagnostic)
-                    summary.add(diagnostic)
-                    count += 1
-            except ReadError as exc:
-                _fail(f"cannot read {exc}")
-                failed = True
-            summary.files_with_problems += count > 0
-        reporter.finish(summary)
-    if failed:
+    sources, missing = _expand(paths or ["."], stdin_filename)
+    summary = Summary(files_checked=len(sources), files_unreadable=missing)
+    try:
+        with _output(output_file, machine=output_format != "text") as stream:
+            reporter = REPORTERS[output_format](stream, _use_color(color, stream, output_file))
+            reporter.start()
+            for source in sources:
+                count = 0
+                try:
+                    for diagnostic in _lint(source, settings):
+                        reporter.report(diagnostic)
+                        summary.add(diagnostic)
+                        count += 1
+                except ReadError as exc:
+                    _fail(f"cannot read {exc}")
+                    summary.files_unreadable += 1
+                summary.files_with_problems += count > 0
+            reporter.finish(summary)
+    except KeyboardInterrupt:
+        raise click.Abort() from None  # raised here, click adds no blank line before ours
+    if summary.files_unreadable:
         return EXIT_FAILURE
     if exit_zero:
         return EXIT_OK
@@ -200,21 +210,21 @@ def _lint(source: Source, settings: Settings) -> Iterator[Diagnostic]:
     return lint_stream(sys.stdin.buffer, source.display, settings)
 
 
-def _expand(paths: Sequence[str], stdin_name: str) -> tuple[list[Source], bool]:
-    """Files to check, each once, sorted by the name shown; and whether a path was missing."""
+def _expand(paths: Sequence[str], stdin_name: str) -> tuple[list[Source], int]:
+    """Files to check, each once, sorted by the name shown; and how many paths were missing."""
     found: dict[str, Source] = {}
-    failed = False
+    failed = 0
     for given in paths:
         if given == "-":
             found.setdefault("-", Source(stdin_name, None))
         elif os.path.isdir(given):
             for path in _walk(given):
-                found.setdefault(os.path.realpath(path), Source(path, path))
+                found.setdefault(os.path.realpath(path), Source(printable(path), path))
         elif os.path.exists(given):
-            found.setdefault(os.path.realpath(given), Source(given, given))
+            found.setdefault(os.path.realpath(given), Source(printable(given), given))
         else:
-            _fail(f"cannot read {given}: no such file or directory")
-            failed = True
+            _fail(f"cannot read {printable(given)}: no such file or directory")
+            failed += 1
     return sorted(found.values(), key=lambda s: s.display), failed
 
 
@@ -236,10 +246,26 @@ def _use_color(choice: str, stream: TextIO, output_file: str | None) -> bool:
 
 
 @contextmanager
-def _output(output_file: str | None) -> Iterator[TextIO]:
-    """stdout, or a file written beside its target and renamed over it only when complete."""
+def _output(output_file: str | None, machine: bool) -> Iterator[TextIO]:
+    """stdout, or a file written beside its target and renamed over it only when complete.
+
+    JSON is always UTF-8; text follows the terminal's encoding, and a character it cannot
+    show is written as an escape rather than ending the run with an encoding error.
+    """
     if output_file is None:
-        yield sys.stdout
+        encoding = "utf-8" if machine else (sys.stdout.encoding or "utf-8")
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:  # an in-memory stdout (tests, embedding): nothing to re-encode
+            yield sys.stdout
+            return
+        sys.stdout.flush()
+        stream = io.TextIOWrapper(buffer, encoding=encoding, errors="backslashreplace")
+        try:
+            yield stream
+        finally:
+            with contextlib.suppress(ValueError, OSError):
+                stream.flush()
+            stream.detach()  # leave sys.stdout's buffer open
         return
     target = Path(output_file)
     try:
@@ -247,7 +273,7 @@ def _output(output_file: str | None) -> Iterator[TextIO]:
     except OSError as exc:
         raise click.ClickException(f"cannot write {output_file}: {exc.strerror or exc}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as stream:
             yield stream
         os.replace(temp, target)
     except BaseException:

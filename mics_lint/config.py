@@ -184,8 +184,11 @@ def find_config(start: Path) -> Path | None:
 def _has_tool_table(path: Path) -> bool:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False  # an unrelated broken pyproject.toml is not ours to report
+    except (OSError, UnicodeDecodeError):
+        return False
+    except tomllib.TOMLDecodeError:
+        # Broken TOML is ours to report only when it holds our table.
+        return "[tool.mics-lint" in path.read_text(encoding="utf-8", errors="replace")
     return "mics-lint" in data.get("tool", {})
 
 

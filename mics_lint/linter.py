@@ -36,7 +36,7 @@ from mics_lint.rules import REGISTRY, syntax
 from mics_lint.rules import framing as f
 from mics_lint.rules.structure import schema_findings
 
-__all__ = ["ReadError", "lint_file", "lint_lines", "lint_stream"]
+__all__ = ["ReadError", "lint_file", "lint_lines", "lint_stream", "printable"]
 
 _HOLD_LIMIT = 8 * 1024 * 1024
 # An integer literal of 19 digits or more may lie outside the signed 64-bit range. Looking
@@ -60,7 +60,7 @@ def lint_file(
     path: str | os.PathLike[str], settings: Settings | None = None, *, display: str | None = None
 ) -> Iterator[Diagnostic]:
     """Lint one import file (`.gz` read transparently); raise ReadError if it can't be read."""
-    name = display if display is not None else os.fspath(path)
+    name = display if display is not None else printable(os.fspath(path))
     try:
         info = os.stat(path)
         if stat.S_ISDIR(info.st_mode):
@@ -82,6 +82,11 @@ def lint_stream(
     """Lint an open binary stream (standard input, say); read errors become ReadError."""
     lines = _read_lines(stream, path)
     yield from lint_lines(lines, path, settings, size=size)
+
+
+def printable(path: str) -> str:
+    """A path as shown in reports: undecodable bytes of a file name become U+FFFD."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _read_lines(stream: BinaryIO, path: str) -> Iterator[bytes]:

@@ -7,6 +7,7 @@ never holds its diagnostics in memory. Reporters never decide the exit code; the
 from __future__ import annotations
 
 import abc
+import json
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -22,6 +23,7 @@ class Summary:
     warnings: int = 0
     files_checked: int = 0
     files_with_problems: int = 0
+    files_unreadable: int = 0
 
     def add(self, diagnostic: Diagnostic) -> None:
         if diagnostic.severity is Severity.ERROR:
@@ -30,15 +32,18 @@ class Summary:
             self.warnings += 1
 
     def sentence(self) -> str:
+        unread = ""
+        if self.files_unreadable:
+            unread = f"; {_plural(self.files_unreadable, 'file')} could not be read"
         if not self.errors and not self.warnings:
-            return "All checks passed."
+            return f"No problems found{unread}." if unread else "All checks passed."
         parts = []
         if self.errors or not self.warnings:
             parts.append(_plural(self.errors, "error"))
         if self.warnings:
             parts.append(_plural(self.warnings, "warning"))
         files = _plural(self.files_with_problems, "file")
-        return f"Found {' and '.join(parts)} in {files}."
+        return f"Found {' and '.join(parts)} in {files}{unread}."
 
 
 def _plural(count: int, word: str) -> str:
@@ -106,7 +111,11 @@ class JsonLinesReporter(Reporter):
 
 
 def _record(diagnostic: Diagnostic) -> str:
-    return orjson.dumps(diagnostic.to_dict()).decode()
+    try:
+        return orjson.dumps(diagnostic.to_dict()).decode()
+    except TypeError:
+        # A lone surrogate (from a \ud800 escape in the file) that orjson will not encode.
+        return json.dumps(diagnostic.to_dict(), separators=(",", ":"))
 
 
 REPORTERS: dict[str, type[Reporter]] = {
