@@ -9,13 +9,13 @@ holds end at the first line that parses, or after `_HOLD_LIMIT` bytes.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
-import json
 import os
 import stat
 import zlib
-from collections.abc import Iterable, Iterator
-from typing import Any, BinaryIO
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, BinaryIO, NamedTuple
 
 import orjson
 
@@ -28,7 +28,6 @@ from mics_lint.jsontext import (
     duplicate_keys,
     offset_to_line_col,
     parse_exact,
-    shorten,
     unsafe_integers,
 )
 from mics_lint.registry import LineContext, Record
@@ -47,7 +46,7 @@ _LONG_RUN = b"0" * 19
 _FILE_LEVEL = frozenset({f.BYTE_ORDER_MARK.code, f.FILE_TOO_LARGE.code})
 # A line with one of these gets no other line-level diagnostic.
 _LINE_ENDING = frozenset({f.INVALID_UTF8.code, syntax.INVALID_JSON.code, syntax.NOT_AN_OBJECT.code})
-_WHITESPACE = b" \t\r\n\x0b\x0c"
+_RECORD, _BLANK, _INVALID = "record", "blank", "invalid"  # what a line turned out to be
 
 Found = list[tuple[str, Finding]]
 
@@ -115,6 +114,12 @@ def lint_lines(
     yield from _FileLinter(path, settings, size).run(lines)
 
 
+class _Held(NamedTuple):
+    raw: bytes
+    diagnostics: list[Diagnostic]
+    blank: bool
+
+
 class _FileLinter:
     def __init__(self, path: str, settings: Settings, size: int | None) -> None:
         self.path = path
@@ -138,233 +143,149 @@ class _FileLinter:
     # -- the file ------------------------------------------------------------------------
 
     def run(self, lines: Iterable[bytes | str]) -> Iterator[Diagnostic]:
-        held: list[tuple[bytes, list[Diagnostic], bool]] = []  # (line, diagnostics, is blank)
+        held: list[_Held] = []
         holding = True
         held_bytes = 0
+        document = False  # the file opened with a line holding only "{" or "["
         lineno = 0
-        document: list[bytes] | None = None
         for lineno, raw in enumerate(lines, 1):
             if isinstance(raw, str):
                 raw = raw.encode("utf-8", "surrogateescape")
-            if document is not None:
-                document.append(raw)
+            if document:
+                held.append(_Held(raw, [], False))
                 self.bytes_read += len(raw)
                 continue
             diagnostics, verdict = self._check_line(raw, lineno)
             if not holding:
                 yield from diagnostics
                 continue
-            if verdict == "record":
-                holding = False
-                for _, earlier, _ in held:
-                    yield from earlier
-                held = []
-                yield from diagnostics
-                continue
-            held.append((raw, diagnostics, verdict == "blank"))
+            held.append(_Held(raw, diagnostics, verdict == _BLANK))
             held_bytes += len(raw)
-            if verdict != "blank" and _opens_document(raw, lineno):
-                document = [line for line, _, _ in held]
-            elif held_bytes > _HOLD_LIMIT:
+            if verdict == _RECORD or held_bytes > _HOLD_LIMIT:
                 holding = False
-                for _, earlier, _ in held:
-                    yield from earlier
+                yield from _release(held)
                 held = []
-        if document is not None and lineno > 1:
-            yield from self._document(document, held, lineno)
-        elif document is not None:
-            for _, diagnostics, _ in held:  # a lone "{" is a broken line, not a document
-                yield from diagnostics
-        elif holding:
-            yield from self._end_held(held, lineno)
+            elif verdict == _INVALID:
+                document = f.opens_document(raw.removeprefix(f.BOM) if lineno == 1 else raw)
+        if holding:
+            yield from self._end_held(held, lineno, document)
 
-    def _end_held(
-        self, held: list[tuple[bytes, list[Diagnostic], bool]], last: int
-    ) -> Iterator[Diagnostic]:
-        """At the end of a file every line of which was held: empty, one document, or not."""
-        if all(blank for _, _, blank in held):
-            kept = [d for _, ds, _ in held for d in ds if d.code in _FILE_LEVEL]
-            empty = self._diag(f.EMPTY_FILE.code, Finding(_empty_message(held)), 1, 1)
-            yield from sorted([*kept, *([empty] if empty else [])], key=Diagnostic.sort_key)
-            return
-        if sum(not blank for _, _, blank in held) >= 2:
-            text = _document_text([line for line, _, _ in held])
-            if text is not None:
-                try:
-                    value = parse_exact(text)
-                except (ValueError, RecursionError):
-                    pass
-                else:
-                    yield from self._document_found(held, last, value)
-                    return
-        for _, diagnostics, _ in held:
-            yield from diagnostics
+    def _end_held(self, held: list[_Held], last: int, document: bool) -> list[Diagnostic]:
+        """The end of a file none of whose lines parsed: empty, one document, or broken lines."""
+        kept: list[Diagnostic | None] = [
+            d for h in held for d in h.diagnostics if d.code in _FILE_LEVEL
+        ]
+        if all(h.blank for h in held):
+            only_bom = all(not h.raw.removeprefix(f.BOM) for h in held)
+            return self._sorted([*kept, self._diag(f.EMPTY_FILE.code, f.empty(only_bom), 1, 1)])
+        if document and last > 1:
+            return self._document(held, last, kept)  # a lone "{" is a broken line
+        if sum(not h.blank for h in held) >= 2:
+            raw = b"".join(h.raw for h in held).removeprefix(f.BOM)
+            with contextlib.suppress(UnicodeDecodeError, ValueError, RecursionError):
+                value = parse_exact(raw.decode("utf-8"))
+                return self._document_found(kept, last, value)
+        return list(_release(held))
 
     def _document(
-        self,
-        lines: list[bytes],
-        held: list[tuple[bytes, list[Diagnostic], bool]],
-        last: int,
-    ) -> Iterator[Diagnostic]:
-        """A file that opens with a line holding only `{` or `[`: one multi-line document."""
-        text = _document_text(lines)
-        found: list[Diagnostic] = []
-        value: Any = None
-        if text is None:
-            raw = b"".join(lines).removeprefix(f.BOM)
-            bad = raw.decode("utf-8", "replace").find("\ufffd")
-            line, col = offset_to_line_col(raw.decode("utf-8", "replace"), max(bad, 0))
-            made = self._diag(
-                f.INVALID_UTF8.code, Finding("the file is not valid UTF-8", col), line, col
+        self, held: list[_Held], last: int, kept: list[Diagnostic | None]
+    ) -> list[Diagnostic]:
+        """A file that opens with `{` or `[` alone: MIC007, and where the document breaks."""
+        raw = b"".join(h.raw for h in held).removeprefix(f.BOM)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            line, col = offset_to_line_col(raw[: bad.start].decode("utf-8", "replace"), bad.start)
+            finding = f.invalid_utf8(raw, bad.start)
+            return self._document_found(
+                [*kept, self._diag(f.INVALID_UTF8.code, finding, line, col + 1)], last, None
             )
-            found.extend([made] if made else [])
-        else:
-            try:
-                value = orjson.loads(text)
-            except orjson.JSONDecodeError as exc:
-                line, col, message = _document_error(text, exc)
-                made = self._diag(syntax.INVALID_JSON.code, Finding(message, col), line, col)
-                found.extend([made] if made else [])
-        summary = self._document_found(held, last, value)
-        yield from sorted([*summary, *found], key=Diagnostic.sort_key)
+        try:
+            value = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            try:  # valid JSON that orjson refuses (nesting deeper than it allows)
+                value = parse_exact(text)
+            except (ValueError, RecursionError):
+                line, col, message = syntax.document_error(text, _char_pos(exc, text), exc.msg)
+                broken = self._diag(syntax.INVALID_JSON.code, Finding(message, col), line, col + 1)
+                return self._document_found([*kept, broken], last, None)
+        return self._document_found(kept, last, value)
 
     def _document_found(
-        self, held: list[tuple[bytes, list[Diagnostic], bool]], last: int, value: Any
+        self, kept: Sequence[Diagnostic | None], last: int, value: Any
     ) -> list[Diagnostic]:
-        kept = [d for _, ds, _ in held for d in ds if d.code in _FILE_LEVEL]
+        kept = list(kept)
         if self.size is None and self.bytes_read > self.limit and not self.size_reported:
-            made = self._diag(f.FILE_TOO_LARGE.code, Finding(self._size_message()), 1, 1)
-            kept.extend([made] if made else [])
-        if isinstance(value, list):
-            what = f"a JSON array of {len(value)} values spread over {last} lines"
-            fix = "write one command per line (jq -c '.[]' turns the array into NDJSON)"
-        elif isinstance(value, dict):
-            what = f"one JSON object pretty-printed over {last} lines"
-            fix = "write each command on a single line (jq -c . compacts it)"
-        else:
-            what = f"one JSON document spread over {last} lines"
-            fix = "write each command as one JSON object on a single line"
-        made = self._diag(
-            f.NOT_NDJSON.code, Finding(f"the file is {what}, not NDJSON: {fix}"), 1, 1
-        )
-        return sorted([*kept, *([made] if made else [])], key=Diagnostic.sort_key)
+            too_large = f.too_large(self.limit, self.bytes_read, known_before=False)
+            kept.append(self._diag(f.FILE_TOO_LARGE.code, too_large, 1, 1))
+        kept.append(self._diag(f.NOT_NDJSON.code, f.not_ndjson(value, last), 1, 1))
+        return self._sorted(kept)
 
     # -- one line ------------------------------------------------------------------------
 
     def _check_line(self, raw: bytes, lineno: int) -> tuple[list[Diagnostic], str]:
-        """The line's diagnostics, and what it was: "record", "blank" or "invalid"."""
+        """The line's diagnostics, and what it was: _RECORD, _BLANK or _INVALID."""
         found: Found = []
         body = raw
         if body.endswith(b"\n"):
             body = body[:-1]
         else:
-            found.append(
-                (
-                    f.MISSING_FINAL_NEWLINE.code,
-                    Finding("no newline at the end of the file: end the last line with \\n"),
-                )
-            )
+            found.append((f.MISSING_FINAL_NEWLINE.code, f.NO_FINAL_NEWLINE))
         if body.endswith(b"\r"):
             body = body[:-1]
             if not self.crlf_reported:
-                found.append(
-                    (
-                        f.CRLF_LINE_ENDINGS.code,
-                        Finding(
-                            "line ends with CRLF (\\r\\n): use LF (\\n) line endings "
-                            "(reported once per file)"
-                        ),
-                    )
-                )
+                found.append((f.CRLF_LINE_ENDINGS.code, f.CRLF))
         if lineno == 1 and body.startswith(f.BOM):
             body = body[3:]
-            found.append(
-                (
-                    f.BYTE_ORDER_MARK.code,
-                    Finding(
-                        "the file starts with a UTF-8 byte-order mark (BOM): save it as UTF-8 "
-                        "without BOM"
-                    ),
-                )
-            )
+            found.append((f.BYTE_ORDER_MARK.code, f.STARTS_WITH_BOM))
         if not self.size_reported:
             self.bytes_read += len(raw)
             if (self.size if self.size is not None else self.bytes_read) > self.limit:
                 self.size_reported = True
-                found.append((f.FILE_TOO_LARGE.code, Finding(self._size_message())))
-        verdict = "record"
+                known = self.size is not None
+                size = self.size if self.size is not None else self.bytes_read
+                found.append((f.FILE_TOO_LARGE.code, f.too_large(self.limit, size, known)))
         try:
             record = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
-            verdict, parsed = self._unparsed(body, exc, found)
-            if parsed is None:
-                return self._stamp(found, raw, body, lineno), verdict
-            record = parsed
+            verdict, record = self._unparsed(body, exc, found)
+            if verdict != _RECORD:
+                return self._stamp(found, body, lineno), verdict
         if isinstance(record, dict):
             self._check_record(record, body, lineno, found)
         else:
-            found.append((syntax.NOT_AN_OBJECT.code, Finding(_not_object_message(record))))
-        return self._stamp(found, raw, body, lineno), verdict
+            found.append((syntax.NOT_AN_OBJECT.code, Finding(syntax.not_an_object(record))))
+        return self._stamp(found, body, lineno), _RECORD
 
     def _unparsed(self, body: bytes, exc: orjson.JSONDecodeError, found: Found) -> tuple[str, Any]:
         """A line orjson rejected: invalid UTF-8, blank, valid after all, or invalid JSON."""
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as bad:
-            column = len(body[: bad.start].decode("utf-8", "replace")) + 1
-            byte = body[bad.start : bad.start + 1].hex().upper()
-            found.append(
-                (
-                    f.INVALID_UTF8.code,
-                    Finding(f"byte 0x{byte} is not UTF-8: re-export the file as UTF-8", column),
-                )
-            )
-            return "invalid", None
+            found.append((f.INVALID_UTF8.code, f.invalid_utf8(body, bad.start)))
+            return _INVALID, None
         if not text.strip(" \t\r\n\x0b\x0c"):
-            found.append(
-                (
-                    f.BLANK_LINE.code,
-                    Finding("blank line: remove it (every line must be one command)"),
-                )
-            )
-            return "blank", None
+            found.append((f.BLANK_LINE.code, f.BLANK))
+            return _BLANK, None
         try:
             # orjson refuses some valid JSON (very deep nesting); the standard library decides.
-            return "record", parse_exact(text)
+            return _RECORD, parse_exact(text)
         except (ValueError, RecursionError):
             pass
         message, column = syntax.invalid_json_message(text, _char_pos(exc, text), exc.msg)
         found.append((syntax.INVALID_JSON.code, Finding(message, column)))
-        return "invalid", None
+        return _INVALID, None
 
     def _check_record(self, record: Record, body: bytes, lineno: int, found: Found) -> None:
         ctx = LineContext(lineno, body, self.state)
         if self.check_dups and self._may_repeat_keys(record, body):
             for key, start, end in duplicate_keys(decode_lenient(body)):
-                found.append(
-                    (
-                        syntax.DUPLICATE_KEY.code,
-                        Finding(
-                            f"key {shorten(key, 40)} appears more than once: the last value "
-                            "is used, remove the others",
-                            start + 1,
-                            end + 1,
-                        ),
-                    )
-                )
+                message = syntax.duplicate_key_message(key)
+                found.append((syntax.DUPLICATE_KEY.code, Finding(message, start + 1, end + 1)))
         if self.check_ints and _LONG_RUN in body.translate(_DIGITS_TO_ZERO):
             for key, literal in unsafe_integers(decode_lenient(body)):
-                shown = literal if len(literal) <= 30 else literal[:27] + "..."
-                found.append(
-                    (
-                        syntax.UNSAFE_INTEGER.code,
-                        ctx.at(
-                            key,
-                            f"integer {shown} in {key or 'the line'} is outside the 64-bit "
-                            "range and loses precision: write it as a string",
-                        ),
-                    )
-                )
+                message = syntax.unsafe_integer_message(key, literal)
+                found.append((syntax.UNSAFE_INTEGER.code, ctx.at(key, message)))
         if not schemas.is_valid(self.schema_file, record):
             errors = schemas.iter_errors(self.schema_file, record)
             found.extend(schema_findings(errors, record, self.schema, ctx))
@@ -385,15 +306,7 @@ class _FileLinter:
                 return True
         return False
 
-    def _size_message(self) -> str:
-        size = self.size if self.size is not None else self.bytes_read
-        where = "" if self.size is not None else " (at this line)"
-        return (
-            f"the file is larger than {_mib(self.limit)}{where}, the recommended maximum "
-            f"per import file{'' if self.size is None else f' ({_mib(size)})'}: split it"
-        )
-
-    def _stamp(self, found: Found, raw: bytes, body: bytes, lineno: int) -> list[Diagnostic]:
+    def _stamp(self, found: Found, body: bytes, lineno: int) -> list[Diagnostic]:
         if not found:
             return []
         codes = {code for code, _ in found}
@@ -402,7 +315,10 @@ class _FileLinter:
         else:
             self.crlf_reported = self.crlf_reported or f.CRLF_LINE_ENDINGS.code in codes
         width = len(decode_lenient(body)) + 1
-        made = [self._diag(code, finding, lineno, width) for code, finding in found]
+        return self._sorted([self._diag(code, finding, lineno, width) for code, finding in found])
+
+    @staticmethod
+    def _sorted(made: Iterable[Diagnostic | None]) -> list[Diagnostic]:
         return sorted((d for d in made if d is not None), key=Diagnostic.sort_key)
 
     def _diag(self, code: str, finding: Finding, lineno: int, width: int) -> Diagnostic | None:
@@ -429,61 +345,10 @@ class _FileLinter:
         )
 
 
-def _mib(size: int) -> str:
-    if size % (1024 * 1024) == 0:
-        return f"{size // (1024 * 1024)} MiB"
-    return f"{size:,} bytes"
-
-
-def _opens_document(raw: bytes, lineno: int) -> bool:
-    body = raw.removeprefix(f.BOM) if lineno == 1 else raw
-    return body.strip(_WHITESPACE) in (b"{", b"[")
-
-
-def _document_text(lines: list[bytes]) -> str | None:
-    try:
-        return b"".join(lines).removeprefix(f.BOM).decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-
-
-def _document_error(text: str, exc: orjson.JSONDecodeError) -> tuple[int, int, str]:
-    """Line, column and message of the syntax error in a multi-line document."""
-    pos = _char_pos(exc, text)
-    try:
-        first_end = json.JSONDecoder().raw_decode(text, len(text) - len(text.lstrip()))[1]
-    except (ValueError, RecursionError):
-        first_end = -1
-    if first_end >= 0 and text[first_end:].strip():
-        pos = first_end + len(text[first_end:]) - len(text[first_end:].lstrip())
-        message = (
-            "a second JSON value starts here: the file holds several multi-line commands; "
-            "write each on a single line"
-        )
-    else:
-        message, column = syntax.invalid_json_message(text, pos, exc.msg)
-        pos = column - 1
-    line, col = offset_to_line_col(text, pos)
-    return line, col, message
+def _release(held: Iterable[_Held]) -> Iterator[Diagnostic]:
+    for h in held:
+        yield from h.diagnostics
 
 
 def _char_pos(exc: orjson.JSONDecodeError, text: str) -> int:
     return max(0, min(int(exc.pos), len(text)))
-
-
-def _not_object_message(value: Any) -> str:
-    if isinstance(value, list):
-        if value and all(isinstance(v, dict) for v in value):
-            return (
-                f"the line is a JSON array of {len(value)} objects, not one command: put each "
-                "command on a line of its own"
-            )
-        return "the line is a JSON array, not a command object: each line must be {...}"
-    kind = {str: "a string", bool: "a boolean", type(None): "null"}.get(type(value), "a number")
-    return f"the line is {kind}, not a command object: each line must be one JSON object {{...}}"
-
-
-def _empty_message(held: list[tuple[bytes, list[Diagnostic], bool]]) -> str:
-    if not held or all(not line.removeprefix(f.BOM) for line, _, _ in held):
-        return "the file is empty: it holds no command"
-    return "the file holds only whitespace: it holds no command"

@@ -8,7 +8,7 @@ ends a file whose last line has no line feed.
 
 from __future__ import annotations
 
-from mics_lint.diagnostic import Severity
+from mics_lint.diagnostic import Finding, Severity
 from mics_lint.registry import Family
 
 FAMILY = Family("MIC0", "file and framing")
@@ -247,3 +247,61 @@ EMPTY_FILE = FAMILY.declare(
     ```
     """,
 )
+
+
+# -- messages ---------------------------------------------------------------------------------
+
+NO_FINAL_NEWLINE = Finding("no newline at the end of the file: end the last line with \\n")
+CRLF = Finding("line ends with CRLF (\\r\\n): use LF (\\n) line endings (reported once per file)")
+STARTS_WITH_BOM = Finding(
+    "the file starts with a UTF-8 byte-order mark (BOM): save it as UTF-8 without BOM"
+)
+BLANK = Finding("blank line: remove it (every line must be one command)")
+
+
+def invalid_utf8(body: bytes, start: int) -> Finding:
+    """MIC001 at the first byte that is not UTF-8 (`start`, a byte offset)."""
+    column = len(body[:start].decode("utf-8", "replace")) + 1
+    byte = body[start : start + 1].hex().upper()
+    if start == 0 and body[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return Finding("the file is UTF-16; the platform expects UTF-8: re-export it as UTF-8", 1)
+    return Finding(f"byte 0x{byte} is not UTF-8: re-export the file as UTF-8", column)
+
+
+def too_large(limit: int, size: int, known_before: bool) -> Finding:
+    where = "" if known_before else " (at this line)"
+    actual = f" ({_size(size)})" if known_before else ""
+    return Finding(
+        f"the file is larger than {_size(limit)}{where}, the recommended maximum per import "
+        f"file{actual}: split it"
+    )
+
+
+def _size(size: int) -> str:
+    mib = 1024 * 1024
+    return f"{size // mib} MiB" if size % mib == 0 else f"{size:,} bytes"
+
+
+def empty(only_bom_or_nothing: bool) -> Finding:
+    if only_bom_or_nothing:
+        return Finding("the file is empty: it holds no command")
+    return Finding("the file holds only whitespace: it holds no command")
+
+
+def not_ndjson(value: object, lines: int) -> Finding:
+    """MIC007, saying what the document is: an array, an object, or something broken."""
+    if isinstance(value, list):
+        what = f"a JSON array of {len(value)} values spread over {lines} lines"
+        fix = "write one command per line (jq -c '.[]' turns the array into NDJSON)"
+    elif isinstance(value, dict):
+        what = f"one JSON object pretty-printed over {lines} lines"
+        fix = "write each command on a single line (jq -c . compacts it)"
+    else:
+        what = f"one JSON document spread over {lines} lines"
+        fix = "write each command as one JSON object on a single line"
+    return Finding(f"the file is {what}, not NDJSON: {fix}")
+
+
+def opens_document(body: bytes) -> bool:
+    """A line holding only `{` or `[`: the first line of a pretty-printed document."""
+    return body.strip(b" \t\r\n\x0b\x0c") in (b"{", b"[")

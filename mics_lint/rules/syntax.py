@@ -10,7 +10,7 @@ import json
 import re
 
 from mics_lint.diagnostic import Severity
-from mics_lint.jsontext import parse_exact
+from mics_lint.jsontext import offset_to_line_col, parse_exact, shorten
 from mics_lint.registry import Family
 
 FAMILY = Family("MIC1", "JSON")
@@ -218,3 +218,46 @@ def _after_first_value(text: str) -> tuple[int, str] | None:
         return None
     end += len(text[end:]) - len(text[end:].lstrip())
     return end, tail
+
+
+def not_an_object(value: object) -> str:
+    """MIC102's message, naming what the line is instead."""
+    if isinstance(value, list):
+        if value and all(isinstance(v, dict) for v in value):
+            return (
+                f"the line is a JSON array of {len(value)} objects, not one command: put each "
+                "command on a line of its own"
+            )
+        return "the line is a JSON array, not a command object: each line must be {...}"
+    kind = {str: "a string", bool: "a boolean", type(None): "null"}.get(type(value), "a number")
+    return f"the line is {kind}, not a command object: each line must be one JSON object {{...}}"
+
+
+def document_error(text: str, pos: int, parser_message: str) -> tuple[int, int, str]:
+    """Line, column and message of the syntax error at `pos` in a multi-line document."""
+    after = _after_first_value(text)
+    if after is not None:
+        pos = after[0]
+        message = (
+            "a second JSON value starts here: the file holds several multi-line commands; "
+            "write each on a single line"
+        )
+    else:
+        message, column = invalid_json_message(text, pos, parser_message)
+        pos = column - 1
+    return (*offset_to_line_col(text, pos), message)
+
+
+def duplicate_key_message(key: str) -> str:
+    return (
+        f"key {shorten(key, 40)} appears more than once: the last value is used, remove the others"
+    )
+
+
+def unsafe_integer_message(key: str, literal: str) -> str:
+    shown = literal if len(literal) <= 30 else literal[:27] + "..."
+    where = key or "the line"
+    return (
+        f"integer {shown} in {where} is outside the 64-bit range and loses precision: "
+        "write it as a string"
+    )
