@@ -31,7 +31,7 @@ from mics_lint.jsontext import (
     unsafe_integers,
 )
 from mics_lint.registry import LineContext, Record
-from mics_lint.rules import REGISTRY, syntax
+from mics_lint.rules import REGISTRY, structure, syntax
 from mics_lint.rules import framing as f
 from mics_lint.rules.structure import schema_findings
 
@@ -132,6 +132,7 @@ class _FileLinter:
         self.rules = [r for r in doc_type.record_rules if r.code in self.enabled]
         self.check_dups = syntax.DUPLICATE_KEY.code in self.enabled
         self.check_ints = syntax.UNSAFE_INTEGER.code in self.enabled
+        self.check_schema = any(r.code in self.enabled for r in structure.FAMILY.rules)
         self.state: dict[str, Any] = {}
         self.crlf_reported = False
         self.limit = settings.max_file_size
@@ -286,7 +287,7 @@ class _FileLinter:
             for key, literal in unsafe_integers(decode_lenient(body)):
                 message = syntax.unsafe_integer_message(key, literal)
                 found.append((syntax.UNSAFE_INTEGER.code, ctx.at(key, message)))
-        if not schemas.is_valid(self.schema_file, record):
+        if self.check_schema and not schemas.is_valid(self.schema_file, record):
             errors = schemas.iter_errors(self.schema_file, record)
             found.extend(schema_findings(errors, record, self.schema, ctx))
         for rule in self.rules:
