@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -33,7 +35,16 @@ from mics_lint.config import (
 from mics_lint.diagnostic import Diagnostic, Severity
 from mics_lint.doctypes import DEFAULT_DOC_TYPE, DOC_TYPES
 from mics_lint.linter import ReadError, lint_file, lint_stream, printable
-from mics_lint.reporters import REPORTERS, Summary
+from mics_lint.reporters import (
+    MACHINE_FORMATS,
+    REPORTERS,
+    Fanout,
+    JsonStatisticsReporter,
+    Options,
+    Reporter,
+    StatisticsReporter,
+    Summary,
+)
 from mics_lint.rules import REGISTRY
 from mics_lint.suggest import did_you_mean
 
@@ -99,12 +110,19 @@ class Source:
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True, path_type=str))
 @click.option(
     "--output-format",
-    type=click.Choice(sorted(REPORTERS)),
-    default="text",
+    type=click.Choice(["auto", *REPORTERS]),
+    default="auto",
     show_default=True,
-    help="How to write diagnostics.",
+    help="How to write diagnostics (auto: github on GitHub Actions, else text).",
 )
 @click.option("--output-file", "-o", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option(
+    "--report",
+    "reports",
+    multiple=True,
+    metavar="FORMAT:PATH",
+    help="Also write a report in FORMAT to PATH (repeatable).",
+)
 @click.option("--stdin-filename", default="-", show_default=True, help="Name of `-` in reports.")
 @click.option("--select", multiple=True, help="Only these codes or prefixes (comma-separated).")
 @click.option("--extend-select", multiple=True, help="Add these codes or prefixes.")
@@ -125,6 +143,14 @@ class Source:
 @click.option("--isolated", is_flag=True, help="Ignore every config file.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even with errors (not on exit 2).")
+@click.option("--statistics", is_flag=True, help="Show counts per code instead of diagnostics.")
+@click.option("--quiet", "-q", is_flag=True, help="Only diagnostics: no summary line.")
+@click.option(
+    "--max-diagnostics",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Show at most N diagnostics per file (all are still counted).",
+)
 @click.option(
     "--color",
     type=click.Choice(["auto", "always", "never"]),
@@ -136,6 +162,7 @@ def check(
     paths: Sequence[str],
     output_format: str,
     output_file: str | None,
+    reports: Sequence[str],
     stdin_filename: str,
     select: Sequence[str],
     extend_select: Sequence[str],
@@ -148,6 +175,9 @@ def check(
     isolated: bool,
     strict: bool,
     exit_zero: bool,
+    statistics: bool,
+    quiet: bool,
+    max_diagnostics: int | None,
     color: str,
 ) -> int:
     """Check import files, directories (searched for *.ndjson, *.jsonl and their .gz) or -."""
@@ -163,27 +193,33 @@ def check(
             max_file_size=max_file_size,
             doc_type=doc_type,
         )
+        extra = [_parse_report(item) for item in reports]
     except ConfigError as exc:
         _fail(str(exc))
         return EXIT_FAILURE
+    if output_format == "auto":
+        output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     sources, missing = _expand(paths or ["."], stdin_filename)
-    summary = Summary(files_checked=len(sources), files_unreadable=missing)
+    summary = Summary(
+        files_checked=len(sources), files_unreadable=missing, max_diagnostics=max_diagnostics
+    )
     try:
-        with _output(output_file, machine=output_format != "text") as stream:
-            reporter = REPORTERS[output_format](stream, _use_color(color, stream, output_file))
-            reporter.start()
-            for source in sources:
-                count = 0
-                try:
-                    for diagnostic in _lint(source, settings):
-                        reporter.report(diagnostic)
-                        summary.add(diagnostic)
-                        count += 1
-                except ReadError as exc:
-                    _fail(f"cannot read {exc}")
-                    summary.files_unreadable += 1
-                summary.files_with_problems += count > 0
-            reporter.finish(summary)
+        with contextlib.ExitStack() as outputs:
+            machine = output_format in MACHINE_FORMATS
+            stream = outputs.enter_context(_output(output_file, machine))
+            options = Options(
+                color=_use_color(color, stream, output_file) and not machine,
+                quiet=quiet,
+                width=shutil.get_terminal_size((100, 24)).columns,
+            )
+            main = _reporter(output_format, statistics, stream, options)
+            reporters = [main]
+            for fmt, path in extra:
+                target = outputs.enter_context(_output(path, fmt in MACHINE_FORMATS))
+                reporters.append(REPORTERS[fmt](target, Options(quiet=quiet)))
+            _run(sources, settings, Fanout(reporters), summary)
+            if summary.hidden and not main.human and not quiet:
+                click.echo(summary.hidden_sentence(), err=True)
     except KeyboardInterrupt:
         raise click.Abort() from None  # raised here, click adds no blank line before ours
     if summary.files_unreadable:
@@ -193,6 +229,49 @@ def check(
     if summary.errors or (strict and summary.warnings):
         return EXIT_PROBLEMS
     return EXIT_OK
+
+
+def _reporter(fmt: str, statistics: bool, stream: TextIO, options: Options) -> Reporter:
+    if not statistics:
+        return REPORTERS[fmt](stream, options)
+    if fmt in MACHINE_FORMATS:
+        return JsonStatisticsReporter(stream, options)
+    return StatisticsReporter(stream, options)
+
+
+def _parse_report(item: str) -> tuple[str, str]:
+    fmt, sep, path = item.partition(":")
+    if not sep or not path:
+        raise ConfigError(f"--report: {item!r} is not FORMAT:PATH (sarif:mics-lint.sarif)")
+    if fmt not in REPORTERS:
+        raise ConfigError(
+            f"--report: unknown format {fmt!r}{did_you_mean(fmt, REPORTERS)}; "
+            f"use one of {', '.join(REPORTERS)}"
+        )
+    return fmt, path
+
+
+def _run(sources: list[Source], settings: Settings, reporter: Reporter, summary: Summary) -> None:
+    """Lint every source into the reporter; unreadable files are one line on stderr each."""
+    limit = summary.max_diagnostics
+    reporter.start()
+    for source in sources:
+        reporter.file_started(source.display)
+        shown = counted = 0
+        try:
+            for diagnostic in _lint(source, settings):
+                summary.add(diagnostic)
+                counted += 1
+                if limit is None or shown < limit:
+                    reporter.report(diagnostic)
+                    shown += 1
+        except ReadError as exc:
+            _fail(f"cannot read {exc}")
+            summary.files_unreadable += 1
+        summary.hidden += counted - shown
+        summary.files_with_problems += counted > 0
+        reporter.file_finished(source.display, shown)
+    reporter.finish(summary)
 
 
 def _config(config_path: str | None, isolated: bool) -> FileConfig | None:
@@ -273,12 +352,23 @@ def _output(output_file: str | None, machine: bool) -> Iterator[TextIO]:
     except OSError as exc:
         raise click.ClickException(f"cannot write {output_file}: {exc.strerror or exc}") from None
     try:
+        # mkstemp makes the file private; a report gets the mode a new file would get.
+        os.chmod(temp, _new_file_mode(target))
         with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as stream:
             yield stream
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _new_file_mode(target: Path) -> int:
+    try:
+        return stat.S_IMODE(target.stat().st_mode)  # keep the mode of the file replaced
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 @cli.command()

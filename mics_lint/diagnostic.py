@@ -7,7 +7,7 @@ name and the configured severity, so that a rule can never report under a wrong 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class Severity(enum.IntEnum):
@@ -51,6 +51,8 @@ class Diagnostic:
     name: str
     severity: Severity
     message: str
+    # The decoded line, for reporters that show it or count its bytes; not in the JSON record.
+    source: str | None = field(default=None, compare=False, repr=False)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)

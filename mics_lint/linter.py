@@ -315,14 +315,18 @@ class _FileLinter:
             found = [(c, x) for c, x in found if c in _LINE_ENDING or c in _FILE_LEVEL]
         else:
             self.crlf_reported = self.crlf_reported or f.CRLF_LINE_ENDINGS.code in codes
-        width = len(decode_lenient(body)) + 1
-        return self._sorted([self._diag(code, finding, lineno, width) for code, finding in found])
+        text = decode_lenient(body)
+        width = len(text) + 1
+        made = [self._diag(code, finding, lineno, width, text) for code, finding in found]
+        return self._sorted(made)
 
     @staticmethod
     def _sorted(made: Iterable[Diagnostic | None]) -> list[Diagnostic]:
         return sorted((d for d in made if d is not None), key=Diagnostic.sort_key)
 
-    def _diag(self, code: str, finding: Finding, lineno: int, width: int) -> Diagnostic | None:
+    def _diag(
+        self, code: str, finding: Finding, lineno: int, width: int, source: str | None = None
+    ) -> Diagnostic | None:
         if code not in self.enabled:
             return None
         rule = REGISTRY[code]
@@ -343,6 +347,7 @@ class _FileLinter:
             rule.name,
             self.severity[code],
             finding.message,
+            source,
         )
 
 

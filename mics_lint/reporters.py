@@ -1,20 +1,39 @@
 """Reporters: how diagnostics are written out, one class per `--output-format`.
 
-Each reporter streams: it writes a diagnostic as soon as it gets one, so a million-line file
-never holds its diagnostics in memory. Reporters never decide the exit code; the CLI does.
+Every reporter gets the same calls: `start()`, then for each file checked `file_started`,
+its diagnostics through `report`, and `file_finished`; then `finish(summary)`. Reporters
+stream where their format allows; those whose format needs totals first (JUnit) or an order
+other than the run's (GitHub: annotations before the text) spool to a temporary file, never
+to memory. Reporters never decide the exit code; the CLI does.
 """
 
 from __future__ import annotations
 
 import abc
+import hashlib
 import json
-from dataclasses import dataclass
-from typing import TextIO
+import os
+import re
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TextIO
+from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr
 
 import click
 import orjson
 
+from mics_lint import __version__
 from mics_lint.diagnostic import Diagnostic, Severity
+from mics_lint.rules import REGISTRY
+
+TOOL_URL = "https://github.com/mics-lint/mics-lint"
+_SPOOL_IN_MEMORY = 4 * 1024 * 1024
+_EMAIL = re.compile(r"[^\s\"'@,;:<>()\[\]{}]+@[^\s\"'@,;:<>()\[\]{}]+\.[A-Za-z]{2,}")
 
 
 @dataclass
@@ -24,12 +43,16 @@ class Summary:
     files_checked: int = 0
     files_with_problems: int = 0
     files_unreadable: int = 0
+    hidden: int = 0  # diagnostics counted but not shown (--max-diagnostics)
+    max_diagnostics: int | None = None
+    by_code: Counter[str] = field(default_factory=Counter)
 
     def add(self, diagnostic: Diagnostic) -> None:
         if diagnostic.severity is Severity.ERROR:
             self.errors += 1
         else:
             self.warnings += 1
+        self.by_code[diagnostic.code] += 1
 
     def sentence(self) -> str:
         unread = ""
@@ -45,81 +68,554 @@ class Summary:
         files = _plural(self.files_with_problems, "file")
         return f"Found {' and '.join(parts)} in {files}{unread}."
 
+    def hidden_sentence(self) -> str:
+        """The line that says how many diagnostics --max-diagnostics kept back, or ""."""
+        if not self.hidden:
+            return ""
+        return (
+            f"{_plural(self.hidden, 'more diagnostic')} not shown "
+            f"(--max-diagnostics {self.max_diagnostics} per file)."
+        )
+
 
 def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a reporter may need beyond the diagnostics."""
+
+    color: bool = False
+    quiet: bool = False
+    width: int = 100  # terminal columns, for `full`
+    root: Path = field(default_factory=Path.cwd)  # paths in CI formats are relative to it
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
 class Reporter(abc.ABC):
-    def __init__(self, stream: TextIO, color: bool = False) -> None:
+    """One output format."""
+
+    #: True for formats meant for people: they get the summary and "not shown" lines.
+    human = False
+
+    def __init__(self, stream: TextIO, options: Options | None = None) -> None:
         self.stream = stream
-        self.color = color
+        self.options = options or Options()
 
     def start(self) -> None:  # noqa: B027 - most formats have no header
-        """Called once, before any diagnostic."""
+        """Called once, before anything else."""
+
+    def file_started(self, path: str) -> None:  # noqa: B027 - most formats ignore it
+        """Called for every file checked, with or without diagnostics."""
 
     @abc.abstractmethod
     def report(self, diagnostic: Diagnostic) -> None:
         """Write one diagnostic."""
 
+    def file_finished(self, path: str, count: int) -> None:  # noqa: B027
+        """Called after a file's last diagnostic; `count` is how many were reported."""
+
     def finish(self, summary: Summary) -> None:  # noqa: B027 - most formats have no footer
-        """Called once, after the last diagnostic."""
+        """Called once, after the last file."""
+
+    def relative(self, path: str) -> str:
+        """`path` relative to the project root when it lies under it, with `/` separators."""
+        if path == "-":
+            return path
+        try:
+            return Path(path).resolve().relative_to(self.options.root.resolve()).as_posix()
+        except (ValueError, OSError):
+            return Path(path).as_posix()
+
+
+# -- for people ----------------------------------------------------------------------------
 
 
 class TextReporter(Reporter):
     """`path:line:col: CODE message`, then a summary line."""
 
+    human = True
+
     def report(self, diagnostic: Diagnostic) -> None:
-        d = diagnostic
-        if self.color:
-            where = click.style(f"{d.path}:{d.line}:{d.column}:", bold=True)
-            hue = "red" if d.severity is Severity.ERROR else "yellow"
-            code = click.style(d.code, fg=hue, bold=True)
-        else:
-            where = f"{d.path}:{d.line}:{d.column}:"
-            code = d.code
-        self.stream.write(f"{where} {code} {d.message}\n")
+        self.stream.write(self.line(diagnostic) + "\n")
+
+    def line(self, d: Diagnostic, with_path: bool = True) -> str:
+        where = f"{d.path}:{d.line}:{d.column}:" if with_path else f"{d.line}:{d.column}:"
+        code = d.code
+        if self.options.color:
+            where = click.style(where, bold=True)
+            code = click.style(code, fg=_hue(d.severity), bold=True)
+        return f"{where} {code} {d.message}"
 
     def finish(self, summary: Summary) -> None:
+        if self.options.quiet:
+            return
+        hidden = summary.hidden_sentence()
+        if hidden:
+            self.stream.write(hidden + "\n")
         sentence = summary.sentence()
-        if self.color:
-            hue = "green" if not summary.errors and not summary.warnings else None
-            sentence = click.style(sentence, fg=hue, bold=True)
+        if self.options.color:
+            clean = not summary.errors and not summary.warnings
+            sentence = click.style(sentence, fg="green" if clean else None, bold=True)
         self.stream.write(sentence + "\n")
 
 
-class JsonReporter(Reporter):
-    """One JSON array of records (README, "The JSON record"), written as it goes."""
+def _hue(severity: Severity) -> str:
+    return "red" if severity is Severity.ERROR else "yellow"
+
+
+class GroupedReporter(TextReporter):
+    """Diagnostics under a header per file: `  line:col CODE message`."""
+
+    def file_started(self, path: str) -> None:
+        self.header: str | None = path
+
+    def report(self, diagnostic: Diagnostic) -> None:
+        if self.header is not None:
+            shown = click.style(self.header, bold=True, underline=True)
+            self.stream.write((shown if self.options.color else self.header) + ":\n")
+            self.header = None
+        self.stream.write("  " + self.line(diagnostic, with_path=False) + "\n")
+
+    def file_finished(self, path: str, count: int) -> None:
+        if count:
+            self.stream.write("\n")
+
+
+class FullReporter(TextReporter):
+    """Each diagnostic, then its line (cut to the terminal's width) and a caret at the column.
+
+    E-mail addresses in the shown line are masked: the report may end up in a CI log.
+    """
+
+    def report(self, diagnostic: Diagnostic) -> None:
+        self.stream.write(self.line(diagnostic) + "\n")
+        if diagnostic.source is not None:
+            text, caret = _window(
+                mask_emails(diagnostic.source), diagnostic.column, self.options.width - 4
+            )
+            mark = "^"
+            if self.options.color:
+                mark = click.style(mark, fg=_hue(diagnostic.severity), bold=True)
+            self.stream.write(f"  | {text}\n  | {' ' * caret}{mark}\n")
+        self.stream.write("\n")
+
+
+def mask_emails(text: str) -> str:
+    return _EMAIL.sub("***@***", text)
+
+
+def _window(text: str, column: int, width: int) -> tuple[str, int]:
+    """A slice of `text` at most `width` wide that shows `column`; and the caret's offset."""
+    text = text.replace("\t", " ")
+    width = max(width, 20)
+    index = max(column - 1, 0)
+    if len(text) <= width:
+        return text, min(index, len(text))
+    start = max(0, min(index - width // 3, len(text) - width))
+    shown = text[start : start + width]
+    caret = index - start
+    if start > 0:
+        shown = "…" + shown[1:]
+    if start + width < len(text):
+        shown = shown[:-1] + "…"
+    return shown, caret
+
+
+class StatisticsReporter(Reporter):
+    """A table of counts per code instead of the diagnostics (`--statistics`)."""
+
+    human = True
+
+    def report(self, diagnostic: Diagnostic) -> None:
+        pass  # counted by the summary
+
+    def finish(self, summary: Summary) -> None:
+        rows = sorted(summary.by_code.items(), key=lambda item: (-item[1], item[0]))
+        if rows:
+            width = max(len(f"{count:,}") for _, count in rows)
+            name_width = max(len(REGISTRY[code].name) for code, _ in rows)
+            for code, count in rows:
+                name = REGISTRY[code].name
+                self.stream.write(f"{code}  {name:<{name_width}}  {count:>{width},}\n")
+        if not self.options.quiet:
+            self.stream.write(summary.sentence() + "\n")
+
+
+class JsonStatisticsReporter(Reporter):
+    """`--statistics` with `--output-format json`: [{"code", "name", "count"}]."""
+
+    def report(self, diagnostic: Diagnostic) -> None:
+        pass
+
+    def finish(self, summary: Summary) -> None:
+        rows = sorted(summary.by_code.items(), key=lambda item: (-item[1], item[0]))
+        table = [{"code": c, "name": REGISTRY[c].name, "count": n} for c, n in rows]
+        self.stream.write(orjson.dumps(table, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+# -- for programs --------------------------------------------------------------------------
+
+
+class _JsonArray(Reporter):
+    """A JSON array written one element at a time."""
 
     def start(self) -> None:
         self.count = 0
         self.stream.write("[")
 
     def report(self, diagnostic: Diagnostic) -> None:
-        self.stream.write(("\n  " if self.count == 0 else ",\n  ") + _record(diagnostic))
+        self.stream.write(("\n  " if self.count == 0 else ",\n  ") + _dumps(self.item(diagnostic)))
         self.count += 1
+
+    @abc.abstractmethod
+    def item(self, diagnostic: Diagnostic) -> object: ...
 
     def finish(self, summary: Summary) -> None:
         self.stream.write("\n]\n" if self.count else "]\n")
+
+
+class JsonReporter(_JsonArray):
+    """One JSON array of records (README, "The JSON record")."""
+
+    def item(self, diagnostic: Diagnostic) -> object:
+        return diagnostic.to_dict()
 
 
 class JsonLinesReporter(Reporter):
     """The same records as `json`, one per line."""
 
     def report(self, diagnostic: Diagnostic) -> None:
-        self.stream.write(_record(diagnostic) + "\n")
+        self.stream.write(_dumps(diagnostic.to_dict()) + "\n")
 
 
-def _record(diagnostic: Diagnostic) -> str:
+def _dumps(value: object) -> str:
     try:
-        return orjson.dumps(diagnostic.to_dict()).decode()
+        return orjson.dumps(value).decode()
     except TypeError:
         # A lone surrogate (from a \ud800 escape in the file) that orjson will not encode.
-        return json.dumps(diagnostic.to_dict(), separators=(",", ":"))
+        return json.dumps(value, separators=(",", ":"))
 
 
-REPORTERS: dict[str, type[Reporter]] = {
+class GitlabReporter(_JsonArray):
+    """GitLab Code Quality: a JSON array; fingerprints unique per finding, stable across runs."""
+
+    def start(self) -> None:
+        super().start()
+        self.fingerprints: set[str] = set()
+
+    def item(self, d: Diagnostic) -> object:
+        path = self.relative(d.path)
+        seed = f"{d.code}\0{path}\0{d.line}\0{d.column}\0{d.message}"
+        fingerprint = hashlib.sha256(seed.encode("utf-8", "surrogatepass")).hexdigest()
+        salt = 0
+        while fingerprint in self.fingerprints:  # the same finding twice at one place
+            salt += 1
+            fingerprint = hashlib.sha256(f"{seed}\0{salt}".encode()).hexdigest()
+        self.fingerprints.add(fingerprint)
+        return {
+            "description": f"{d.code} {d.message}",
+            "check_name": d.code,
+            "fingerprint": fingerprint,
+            "severity": "major" if d.severity is Severity.ERROR else "minor",
+            "location": {
+                "path": path,
+                "positions": {
+                    "begin": {"line": d.line, "column": d.column},
+                    "end": {"line": d.end_line, "column": d.end_column},
+                },
+            },
+        }
+
+
+class RdjsonlReporter(Reporter):
+    """reviewdog's rdjsonl: one Diagnostic per line; columns count UTF-8 bytes."""
+
+    def report(self, d: Diagnostic) -> None:
+        record = {
+            "message": d.message,
+            "location": {
+                "path": self.relative(d.path),
+                "range": {
+                    "start": {"line": d.line, "column": _byte_column(d.source, d.column)},
+                    "end": {"line": d.end_line, "column": _byte_column(d.source, d.end_column)},
+                },
+            },
+            "severity": "ERROR" if d.severity is Severity.ERROR else "WARNING",
+            "source": {"name": "mics-lint", "url": TOOL_URL},
+            "code": {"value": d.code, "url": rule_url(d.code)},
+        }
+        self.stream.write(_dumps(record) + "\n")
+
+
+def _byte_column(source: str | None, column: int) -> int:
+    if not source:
+        return column
+    return len(source[: column - 1].encode("utf-8", "surrogatepass")) + 1
+
+
+def rule_url(code: str) -> str:
+    return f"{TOOL_URL}#rules"
+
+
+class SarifReporter(Reporter):
+    """SARIF 2.1.0 for code scanning. Results stream; the rules reported follow them."""
+
+    def start(self) -> None:
+        self.rules: dict[str, int] = {}
+        self.count = 0
+        self.stream.write(
+            '{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0",'
+            '"runs":[{"columnKind":"unicodeCodePoints","results":['
+        )
+
+    def report(self, d: Diagnostic) -> None:
+        index = self.rules.setdefault(d.code, len(self.rules))
+        region = {
+            "startLine": d.line,
+            "startColumn": d.column,
+            "endLine": d.end_line,
+            "endColumn": max(d.end_column, d.column + 1),
+        }
+        result = {
+            "ruleId": d.code,
+            "ruleIndex": index,
+            "level": "error" if d.severity is Severity.ERROR else "warning",
+            "message": {"text": d.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _uri(self.relative(d.path))},
+                        "region": region,
+                    }
+                }
+            ],
+        }
+        self.stream.write(("" if self.count == 0 else ",") + _dumps(result))
+        self.count += 1
+
+    def finish(self, summary: Summary) -> None:
+        driver = {
+            "name": "mics-lint",
+            "version": __version__,
+            "informationUri": TOOL_URL,
+            "rules": [_sarif_rule(code) for code in self.rules],
+        }
+        self.stream.write("]," + _dumps({"tool": {"driver": driver}})[1:-1] + "}]}\n")
+
+
+def _uri(path: str) -> str:
+    from urllib.parse import quote
+
+    if os.path.isabs(path):
+        return Path(path).as_uri()
+    return quote(path, safe="/")
+
+
+def _sarif_rule(code: str) -> dict[str, object]:
+    rule = REGISTRY[code]
+    what = rule.explanation.split("## Why is this bad?")[0].replace("## What it does", "")
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": " ".join(what.split())},
+        "help": {"text": rule.explanation, "markdown": rule.explanation},
+        "helpUri": rule_url(rule.code),
+        "defaultConfiguration": {"level": str(rule.severity)},
+        "properties": {"tags": ["mediarithmics", rule.name]},
+    }
+
+
+class JunitReporter(Reporter):
+    """JUnit XML: a testsuite per file, a failing testcase per diagnostic, a passing one per
+    clean file. The totals go on the root element, so testsuites are spooled until the end."""
+
+    def start(self) -> None:
+        self.spool = _spool()
+        self.cases: list[str] = []
+        self.tests = 0
+        self.failures = 0
+
+    def file_started(self, path: str) -> None:
+        self.cases = []
+
+    def report(self, d: Diagnostic) -> None:
+        text = xml_escape(f"line {d.line}, col {d.column}, {d.message}")
+        self.cases.append(
+            f"    <testcase name={quoteattr(f'{d.code} {d.name}')} "
+            f'classname={quoteattr(self.relative(d.path))} line="{d.line}" '
+            f'column="{d.column}">\n'
+            f"      <failure message={quoteattr(d.message)} type={quoteattr(d.code)}>"
+            f"{text}</failure>\n    </testcase>\n"
+        )
+
+    def file_finished(self, path: str, count: int) -> None:
+        name = self.relative(path)
+        cases = self.cases or [f'    <testcase name="mics-lint" classname={quoteattr(name)}/>\n']
+        failures = len(self.cases)
+        self.tests += len(cases)
+        self.failures += failures
+        self.spool.write(
+            f'  <testsuite name={quoteattr(name)} tests="{len(cases)}" failures="{failures}"'
+            f' errors="0" skipped="0">\n'
+        )
+        self.spool.writelines(cases)
+        self.spool.write("  </testsuite>\n")
+        self.cases = []
+
+    def finish(self, summary: Summary) -> None:
+        self.stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+        self.stream.write(
+            f'<testsuites name="mics-lint" tests="{self.tests}" failures="{self.failures}" '
+            'errors="0">\n'
+        )
+        self.spool.seek(0)
+        shutil.copyfileobj(self.spool, self.stream)
+        self.spool.close()
+        self.stream.write("</testsuites>\n")
+
+
+def _spool() -> IO[str]:
+    """A text buffer that moves to a temporary file past a few MiB; closed in `finish`."""
+    return tempfile.SpooledTemporaryFile(
+        _SPOOL_IN_MEMORY, mode="w+", encoding="utf-8", errors="backslashreplace"
+    )
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+class GithubReporter(TextReporter):
+    """GitHub Actions annotations, then the plain text report.
+
+    GitHub shows 10 error and 10 warning annotations per step (50 per job), so only the first
+    50 of each are written, errors first; the text report after them has everything. With
+    GITHUB_STEP_SUMMARY set, a Markdown summary is appended to that file.
+    """
+
+    ANNOTATIONS = 50
+
+    def start(self) -> None:
+        self.annotations: dict[Severity, list[str]] = {Severity.ERROR: [], Severity.WARNING: []}
+        self.text = _spool()
+        self.per_file: dict[str, Counter[Severity]] = {}
+
+    def report(self, d: Diagnostic) -> None:
+        kept = self.annotations[d.severity]
+        if len(kept) < self.ANNOTATIONS:
+            kind = "error" if d.severity is Severity.ERROR else "warning"
+            props = {
+                "file": self.relative(d.path),
+                "line": d.line,
+                "endLine": d.end_line,
+                "col": d.column,
+                "endColumn": d.end_column,
+                "title": f"mics-lint {d.code} ({d.name})",
+            }
+            joined = ",".join(f"{k}={_escape_property(str(v))}" for k, v in props.items())
+            kept.append(f"::{kind} {joined}::{_escape_data(f'{d.code} {d.message}')}\n")
+        self.per_file.setdefault(d.path, Counter())[d.severity] += 1
+        self.text.write(self.line(d) + "\n")
+
+    def finish(self, summary: Summary) -> None:
+        for severity in (Severity.ERROR, Severity.WARNING):
+            self.stream.writelines(self.annotations[severity])
+        self.text.seek(0)
+        shutil.copyfileobj(self.text, self.stream)
+        self.text.close()
+        super().finish(summary)
+        target = self.options.environ.get("GITHUB_STEP_SUMMARY")
+        if target:
+            write_step_summary(Path(target), summary, self.per_file)
+
+
+def write_step_summary(
+    target: Path, summary: Summary, per_file: Mapping[str, Counter[Severity]]
+) -> None:
+    """Append a Markdown summary to GitHub's step summary file (appending is its protocol)."""
+    lines = ["## mics-lint", "", summary.sentence(), ""]
+    if summary.by_code:
+        lines += ["| code | name | count |", "|---|---|---:|"]
+        for code, count in sorted(summary.by_code.items()):
+            lines.append(f"| {code} | {REGISTRY[code].name} | {count:,} |")
+        lines += ["", "| file | errors | warnings |", "|---|---:|---:|"]
+        for path, counts in sorted(per_file.items()):
+            cell = path.replace("|", "\\|")
+            lines.append(f"| {cell} | {counts[Severity.ERROR]:,} | {counts[Severity.WARNING]:,} |")
+    with target.open("a", encoding="utf-8", errors="backslashreplace") as out:
+        out.write("\n".join(lines) + "\n\n")
+
+
+def _azure_data(text: str) -> str:
+    return text.replace("%", "%AZP25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _azure_property(text: str) -> str:
+    return _azure_data(text).replace(";", "%3B").replace("]", "%5D")
+
+
+class AzureReporter(Reporter):
+    """Azure Pipelines logging commands (`##vso[task.logissue ...]`)."""
+
+    def report(self, d: Diagnostic) -> None:
+        kind = "error" if d.severity is Severity.ERROR else "warning"
+        props = {
+            "type": kind,
+            "sourcepath": self.relative(d.path),
+            "linenumber": str(d.line),
+            "columnnumber": str(d.column),
+            "code": d.code,
+        }
+        joined = "".join(f"{k}={_azure_property(v)};" for k, v in props.items())
+        self.stream.write(f"##vso[task.logissue {joined}]{_azure_data(d.message)}\n")
+
+
+REPORTERS: dict[str, Callable[[TextIO, Options], Reporter]] = {
     "text": TextReporter,
+    "grouped": GroupedReporter,
+    "full": FullReporter,
     "json": JsonReporter,
     "jsonl": JsonLinesReporter,
+    "github": GithubReporter,
+    "gitlab": GitlabReporter,
+    "sarif": SarifReporter,
+    "junit": JunitReporter,
+    "rdjsonl": RdjsonlReporter,
+    "azure": AzureReporter,
 }
+#: Formats whose output is meant for a program: UTF-8 always, never coloured.
+MACHINE_FORMATS = frozenset({"json", "jsonl", "gitlab", "sarif", "junit", "rdjsonl", "azure"})
+
+
+class Fanout(Reporter):
+    """Several reporters fed from one pass over the data (`--report FORMAT:PATH`)."""
+
+    def __init__(self, reporters: list[Reporter]) -> None:
+        self.reporters = reporters
+
+    def start(self) -> None:
+        for r in self.reporters:
+            r.start()
+
+    def file_started(self, path: str) -> None:
+        for r in self.reporters:
+            r.file_started(path)
+
+    def report(self, diagnostic: Diagnostic) -> None:
+        for r in self.reporters:
+            r.report(diagnostic)
+
+    def file_finished(self, path: str, count: int) -> None:
+        for r in self.reporters:
+            r.file_finished(path, count)
+
+    def finish(self, summary: Summary) -> None:
+        for r in self.reporters:
+            r.finish(summary)

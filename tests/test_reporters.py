@@ -13,6 +13,7 @@ from mics_lint.reporters import (
     REPORTERS,
     JsonLinesReporter,
     JsonReporter,
+    Options,
     Reporter,
     Summary,
     TextReporter,
@@ -75,7 +76,7 @@ def render(
     color: bool = False,
 ) -> str:
     stream = io.StringIO()
-    reporter = reporter_class(stream, color)
+    reporter = reporter_class(stream, Options(color=color))
     reporter.start()
     for diagnostic in diagnostics:
         reporter.report(diagnostic)
@@ -89,11 +90,8 @@ def render(
 
 
 def test_reporters_by_output_format_name() -> None:
-    assert dict(REPORTERS) == {
-        "text": TextReporter,
-        "json": JsonReporter,
-        "jsonl": JsonLinesReporter,
-    }
+    core = {name: REPORTERS[name] for name in ("text", "json", "jsonl")}
+    assert core == {"text": TextReporter, "json": JsonReporter, "jsonl": JsonLinesReporter}
 
 
 # -- text -------------------------------------------------------------------------------------
