@@ -78,3 +78,46 @@ def test_configuration_example_is_valid(tmp_path: Path) -> None:
     config = load_config(tmp_path / "pyproject.toml")
     assert config.selection.ignore == ("MIC304",)
     assert config.max_file_size == 100 * 1024 * 1024
+
+
+def _format_examples() -> list[tuple[str, str, str]]:
+    section = README.split("## Report formats", 1)[1].split("\n## ", 1)[0]
+    found = re.findall(
+        r"\*\*`(\w+)`\*\*:.*?```sh\n(.*?)\n```\n\n(?:<details><summary>output</summary>\n\n)?"
+        r"(```+)\w+\n(.*?)\3\n",
+        section,
+        re.S,
+    )
+    return [(name, command, output) for name, command, _, output in found]
+
+
+def test_every_format_has_an_example() -> None:
+    from mics_lint.reporters import REPORTERS
+
+    assert sorted(name for name, _, _ in _format_examples()) == sorted(REPORTERS)
+
+
+@pytest.mark.parametrize(("name", "command", "output"), _format_examples())
+def test_format_example_is_real_output(name: str, command: str, output: str) -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    exe = shutil.which("mics-lint") or str(Path(sys.executable).parent / "mics-lint")
+    if not Path(exe).exists():
+        pytest.skip("the mics-lint command is not installed")
+    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR")}
+    env["PATH"] = f"{Path(exe).parent}{os.pathsep}{env.get('PATH', '')}"
+    env.pop("GITHUB_STEP_SUMMARY", None)
+    result = subprocess.run(
+        command.replace("python ", f"{sys.executable} ", 1),
+        shell=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert "Traceback" not in result.stderr
+    assert result.stdout == output, name
