@@ -10,6 +10,7 @@ to memory. Reporters never decide the exit code; the CLI does.
 from __future__ import annotations
 
 import abc
+import functools
 import hashlib
 import json
 import os
@@ -89,7 +90,8 @@ class Options:
     color: bool = False
     quiet: bool = False
     width: int = 100  # terminal columns, for `full`
-    root: Path = field(default_factory=Path.cwd)  # paths in CI formats are relative to it
+    # CI formats show paths relative to this folder (the git work tree), as CI systems need.
+    root: Path = field(default_factory=lambda: project_root(Path.cwd()))
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
@@ -121,12 +123,25 @@ class Reporter(abc.ABC):
 
     def relative(self, path: str) -> str:
         """`path` relative to the project root when it lies under it, with `/` separators."""
-        if path == "-":
-            return path
-        try:
-            return Path(path).resolve().relative_to(self.options.root.resolve()).as_posix()
-        except (ValueError, OSError):
-            return Path(path).as_posix()
+        return _relative(path, self.options.root)
+
+
+@functools.lru_cache(maxsize=1024)
+def _relative(path: str, root: Path) -> str:
+    if path == "-":
+        return path
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError):
+        return Path(path).as_posix()
+
+
+def project_root(start: Path) -> Path:
+    """The folder CI formats make paths relative to: the enclosing git work tree, else `start`."""
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return start
 
 
 # -- for people ----------------------------------------------------------------------------
