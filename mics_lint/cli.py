@@ -8,6 +8,7 @@ said in one line on stderr. Nothing else here decides what is a problem.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import os
 import shutil
@@ -216,7 +217,8 @@ def check(
             reporters = [main]
             for fmt, path in extra:
                 target = outputs.enter_context(_output(path, fmt in MACHINE_FORMATS))
-                reporters.append(REPORTERS[fmt](target, Options(quiet=quiet)))
+                plain = dataclasses.replace(options, color=False)
+                reporters.append(REPORTERS[fmt](target, plain))
             _run(sources, settings, Fanout(reporters), summary)
             if summary.hidden and not main.human and not quiet:
                 click.echo(summary.hidden_sentence(), err=True)

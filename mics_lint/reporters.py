@@ -10,13 +10,13 @@ to memory. Reporters never decide the exit code; the CLI does.
 from __future__ import annotations
 
 import abc
-import functools
 import hashlib
 import json
 import os
 import re
 import shutil
 import tempfile
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -104,6 +104,7 @@ class Reporter(abc.ABC):
     def __init__(self, stream: TextIO, options: Options | None = None) -> None:
         self.stream = stream
         self.options = options or Options()
+        self._paths: dict[str, str] = {}
 
     def start(self) -> None:  # noqa: B027 - most formats have no header
         """Called once, before anything else."""
@@ -123,10 +124,11 @@ class Reporter(abc.ABC):
 
     def relative(self, path: str) -> str:
         """`path` relative to the project root when it lies under it, with `/` separators."""
-        return _relative(path, self.options.root)
+        if path not in self._paths:
+            self._paths[path] = _relative(path, self.options.root)
+        return self._paths[path]
 
 
-@functools.lru_cache(maxsize=1024)
 def _relative(path: str, root: Path) -> str:
     if path == "-":
         return path
@@ -221,21 +223,48 @@ def mask_emails(text: str) -> str:
     return _EMAIL.sub("***@***", text)
 
 
+def _cells(char: str) -> int:
+    """How many terminal columns a character takes: 2 for wide ones (CJK, most emoji)."""
+    if unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
 def _window(text: str, column: int, width: int) -> tuple[str, int]:
-    """A slice of `text` at most `width` wide that shows `column`; and the caret's offset."""
-    text = text.replace("\t", " ")
+    """A slice of `text` at most `width` terminal columns wide that shows `column` (1-based,
+    in characters), with `…` where it was cut; and the caret's offset in terminal columns.
+
+    Only the characters near the column are measured, so a 100 MB line costs no more than
+    a short one.
+    """
     width = max(width, 20)
-    index = max(column - 1, 0)
-    if len(text) <= width:
-        return text, min(index, len(text))
-    start = max(0, min(index - width // 3, len(text) - width))
-    shown = text[start : start + width]
-    caret = index - start
-    if start > 0:
-        shown = "…" + shown[1:]
-    if start + width < len(text):
-        shown = shown[:-1] + "…"
-    return shown, caret
+    index = min(max(column - 1, 0), len(text))
+    lo, hi = max(0, index - 2 * width), min(len(text), index + 2 * width + 1)
+    near = text[lo:hi].replace("\t", " ")
+    cells = [_cells(c) for c in near]
+    if lo == 0 and hi == len(text) and sum(cells) <= width:
+        return near, sum(cells[:index])
+
+    def marks(start: int, end: int) -> int:  # the "…" a cut at either end needs
+        return (start > 0) + (end < len(text))
+
+    start, inner = index, 0  # put the column about a third into the window
+    while start > lo and inner + cells[start - 1 - lo] <= width // 3:
+        start -= 1
+        inner += cells[start - lo]
+    end = index
+    if end < hi:
+        inner += cells[end - lo]
+        end += 1
+    while end < hi and inner + cells[end - lo] + marks(start, end + 1) <= width:
+        inner += cells[end - lo]
+        end += 1
+    while start > lo and inner + cells[start - 1 - lo] + marks(start - 1, end) <= width:
+        start -= 1  # the line ends near the column: use the room left before it
+        inner += cells[start - lo]
+    body = near[start - lo : end - lo]
+    shown = ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
+    return shown, (start > 0) + sum(cells[start - lo : index - lo])
 
 
 class StatisticsReporter(Reporter):
