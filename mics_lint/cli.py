@@ -220,7 +220,7 @@ def check(
                 plain = dataclasses.replace(options, color=False)
                 reporters.append(REPORTERS[fmt](target, plain))
             _run(sources, settings, Fanout(reporters), summary)
-            if summary.hidden and not main.human and not quiet:
+            if summary.hidden and (quiet or not main.human):  # stdout stays one format
                 click.echo(summary.hidden_sentence(), err=True)
     except KeyboardInterrupt:
         raise click.Abort() from None  # raised here, click adds no blank line before ours
@@ -350,6 +350,7 @@ def _output(output_file: str | None, machine: bool) -> Iterator[TextIO]:
         return
     target = Path(output_file)
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
     except OSError as exc:
         raise click.ClickException(f"cannot write {output_file}: {exc.strerror or exc}") from None

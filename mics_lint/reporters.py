@@ -32,7 +32,6 @@ from mics_lint import __version__
 from mics_lint.diagnostic import Diagnostic, Severity
 from mics_lint.rules import REGISTRY
 
-TOOL_URL = "https://github.com/mics-lint/mics-lint"
 _SPOOL_IN_MEMORY = 4 * 1024 * 1024
 _EMAIL = re.compile(r"[^\s\"'@,;:<>()\[\]{}]+@[^\s\"'@,;:<>()\[\]{}]+\.[A-Za-z]{2,}")
 
@@ -387,8 +386,8 @@ class RdjsonlReporter(Reporter):
                 },
             },
             "severity": "ERROR" if d.severity is Severity.ERROR else "WARNING",
-            "source": {"name": "mics-lint", "url": TOOL_URL},
-            "code": {"value": d.code, "url": rule_url(d.code)},
+            "source": {"name": "mics-lint"},
+            "code": {"value": d.code},
         }
         self.stream.write(_dumps(record) + "\n")
 
@@ -397,10 +396,6 @@ def _byte_column(source: str | None, column: int) -> int:
     if not source:
         return column
     return len(source[: column - 1].encode("utf-8", "surrogatepass")) + 1
-
-
-def rule_url(code: str) -> str:
-    return f"{TOOL_URL}#rules"
 
 
 class SarifReporter(Reporter):
@@ -443,7 +438,6 @@ class SarifReporter(Reporter):
         driver = {
             "name": "mics-lint",
             "version": __version__,
-            "informationUri": TOOL_URL,
             "rules": [_sarif_rule(code) for code in self.rules],
         }
         self.stream.write("]," + _dumps({"tool": {"driver": driver}})[1:-1] + "}]}\n")
@@ -466,7 +460,6 @@ def _sarif_rule(code: str) -> dict[str, object]:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": " ".join(what.split())},
         "help": {"text": rule.explanation, "markdown": rule.explanation},
-        "helpUri": rule_url(rule.code),
         "defaultConfiguration": {"level": str(rule.severity)},
         "properties": {"tags": ["mediarithmics", rule.name]},
     }
@@ -576,7 +569,9 @@ class GithubReporter(TextReporter):
         self.text.close()
         super().finish(summary)
         target = self.options.environ.get("GITHUB_STEP_SUMMARY")
-        if target:
+        # Under pre-commit each batch of files is a run of its own: one summary per batch
+        # would contradict the others, so none is written.
+        if target and self.options.environ.get("PRE_COMMIT") != "1":
             write_step_summary(Path(target), summary, self.per_file)
 
 

@@ -27,6 +27,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "precommit: runs the real pre-commit, which installs this checkout into a virtualenv "
+        "(slow; needs PyPI for the dependencies); skip with -m 'not precommit'",
+    )
+
+
 @pytest.fixture
 def update_expected(request: pytest.FixtureRequest) -> bool:
     """True when the run was asked to rewrite golden files rather than compare with them."""
