@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from helpers import installed_command
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "ci.md"
@@ -54,15 +55,7 @@ JSON_FORMATS = {"json", "sarif", "gitlab"}
 JSON_LINES_FORMATS = {"jsonl", "rdjsonl"}
 
 
-def _find_command() -> str | None:
-    folder = Path(sys.executable).parent
-    for name in ("mics-lint", "mics-lint.exe"):
-        if (folder / name).is_file():
-            return str(folder / name)
-    return shutil.which("mics-lint")
-
-
-MICS_LINT = _find_command()
+MICS_LINT = installed_command()
 
 
 @dataclass

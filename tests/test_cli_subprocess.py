@@ -10,13 +10,13 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from helpers import installed_command
 
 import mics_lint
 
@@ -28,17 +28,7 @@ WARN = '{"operation":"DELETE","user_account_id":"w"}'  # MIC304 warning at 23
 TIMEOUT = 120
 
 
-def _find_command() -> str | None:
-    # The script installed beside the interpreter running the tests comes first, so that a
-    # different mics-lint earlier on PATH is never the one tested.
-    folder = Path(sys.executable).parent
-    for name in ("mics-lint", "mics-lint.exe"):
-        if (folder / name).is_file():
-            return str(folder / name)
-    return shutil.which("mics-lint")
-
-
-COMMAND = _find_command()
+COMMAND = installed_command()
 needs_command = pytest.mark.skipif(
     COMMAND is None,
     reason="the mics-lint console script is not installed (neither on PATH nor beside "

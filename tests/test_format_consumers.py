@@ -30,6 +30,7 @@ from urllib.parse import unquote
 import jsonschema
 import pytest
 from click.testing import CliRunner, Result
+from helpers import ALL_FORMATS
 
 from mics_lint.cli import cli
 from mics_lint.diagnostic import Diagnostic, Severity
@@ -820,19 +821,7 @@ def test_full_shows_a_short_line_whole(project: Path) -> None:
 
 # -- --report FORMAT:PATH ---------------------------------------------------------------------
 
-REPORT_FORMATS = [
-    "text",
-    "grouped",
-    "full",
-    "json",
-    "jsonl",
-    "github",
-    "gitlab",
-    "sarif",
-    "junit",
-    "rdjsonl",
-    "azure",
-]
+REPORT_FORMATS = ALL_FORMATS
 
 
 @pytest.mark.parametrize("fmt", REPORT_FORMATS)

@@ -34,25 +34,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from helpers import ALL_FORMATS
 
 from mics_lint import __version__
 from mics_lint.cli import cli
 
 FORMATS_DIR = Path(__file__).parent / "fixtures" / "formats"
 INPUTS = ["input.ndjson", "clean.ndjson"]
-FORMATS = [
-    "text",
-    "grouped",
-    "full",
-    "json",
-    "jsonl",
-    "github",
-    "gitlab",
-    "sarif",
-    "junit",
-    "rdjsonl",
-    "azure",
-]
+FORMATS = ALL_FORMATS
 # Whatever the developer's or CI's environment holds, the goldens see this one.
 ENV: dict[str, str | None] = {
     "COLUMNS": "80",

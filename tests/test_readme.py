@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import installed_command
 
 from mics_lint.cli import cli
 from mics_lint.rules import REGISTRY
@@ -53,12 +54,10 @@ def _usage_commands() -> list[str]:
 
 @pytest.mark.parametrize("command", _usage_commands())
 def test_usage_commands_run_as_written(command: str) -> None:
-    import shutil
     import subprocess
-    import sys
 
-    exe = shutil.which("mics-lint") or str(Path(sys.executable).parent / "mics-lint")
-    if not Path(exe).exists():
+    exe = installed_command()
+    if exe is None:
         pytest.skip("the mics-lint command is not installed")
     shell_command = command.replace("mics-lint", f'"{exe}"', 1)
     result = subprocess.run(
@@ -100,12 +99,11 @@ def test_every_format_has_an_example() -> None:
 @pytest.mark.parametrize(("name", "command", "output"), _format_examples())
 def test_format_example_is_real_output(name: str, command: str, output: str) -> None:
     import os
-    import shutil
     import subprocess
     import sys
 
-    exe = shutil.which("mics-lint") or str(Path(sys.executable).parent / "mics-lint")
-    if not Path(exe).exists():
+    exe = installed_command()
+    if exe is None:
         pytest.skip("the mics-lint command is not installed")
     env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR")}
     env["PATH"] = f"{Path(exe).parent}{os.pathsep}{env.get('PATH', '')}"
