@@ -14,7 +14,6 @@ import os
 import shutil
 import stat
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,14 +27,14 @@ from mics_lint import __version__
 from mics_lint.config import (
     ConfigError,
     FileConfig,
-    Settings,
     build_settings,
     find_config,
     load_config,
 )
-from mics_lint.diagnostic import Diagnostic, Severity
+from mics_lint.diagnostic import Severity
 from mics_lint.doctypes import DEFAULT_DOC_TYPE, DOC_TYPES
-from mics_lint.linter import ReadError, lint_file, lint_stream, printable
+from mics_lint.linter import ReadError, lint_stream, printable
+from mics_lint.parallel import CHUNK_BYTES, Runner, cpu_count
 from mics_lint.reporters import (
     MACHINE_FORMATS,
     REPORTERS,
@@ -153,6 +152,15 @@ class Source:
     help="Show at most N diagnostics per file (all are still counted).",
 )
 @click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=cpu_count,
+    show_default="the number of CPUs",
+    help="Worker processes for large inputs (1: check everything in this process).",
+)
+@click.option("--chunk-size", type=click.IntRange(min=1), default=CHUNK_BYTES, hidden=True)
+@click.option(
     "--color",
     type=click.Choice(["auto", "always", "never"]),
     default="auto",
@@ -179,6 +187,8 @@ def check(
     statistics: bool,
     quiet: bool,
     max_diagnostics: int | None,
+    jobs: int,
+    chunk_size: int,
     color: str,
 ) -> int:
     """Check import files, directories (searched for *.ndjson, *.jsonl and their .gz) or -."""
@@ -219,7 +229,8 @@ def check(
                 target = outputs.enter_context(_output(path, fmt in MACHINE_FORMATS))
                 plain = dataclasses.replace(options, color=False)
                 reporters.append(REPORTERS[fmt](target, plain))
-            _run(sources, settings, Fanout(reporters), summary)
+            runner = Runner(settings, jobs, chunk_size)
+            _run(sources, runner, Fanout(reporters), summary)
             if summary.hidden and (quiet or not main.human):  # stdout stays one format
                 click.echo(summary.hidden_sentence(), err=True)
     except KeyboardInterrupt:
@@ -253,15 +264,20 @@ def _parse_report(item: str) -> tuple[str, str]:
     return fmt, path
 
 
-def _run(sources: list[Source], settings: Settings, reporter: Reporter, summary: Summary) -> None:
+def _run(sources: list[Source], runner: Runner, reporter: Reporter, summary: Summary) -> None:
     """Lint every source into the reporter; unreadable files are one line on stderr each."""
     limit = summary.max_diagnostics
+    files = runner.lint([(s.path, s.display) for s in sources if s.path is not None])
     reporter.start()
     for source in sources:
         reporter.file_started(source.display)
         shown = counted = 0
         try:
-            for diagnostic in _lint(source, settings):
+            if source.path is None:
+                diagnostics = lint_stream(sys.stdin.buffer, source.display, runner.settings)
+            else:
+                diagnostics = next(files)
+            for diagnostic in diagnostics:
                 summary.add(diagnostic)
                 counted += 1
                 if limit is None or shown < limit:
@@ -283,12 +299,6 @@ def _config(config_path: str | None, isolated: bool) -> FileConfig | None:
         return None
     found = find_config(Path.cwd())
     return load_config(found) if found else None
-
-
-def _lint(source: Source, settings: Settings) -> Iterator[Diagnostic]:
-    if source.path is not None:
-        return lint_file(source.path, settings, display=source.display)
-    return lint_stream(sys.stdin.buffer, source.display, settings)
 
 
 def _expand(paths: Sequence[str], stdin_name: str) -> tuple[list[Source], int]:
@@ -351,6 +361,8 @@ def _output(output_file: str | None, machine: bool) -> Iterator[TextIO]:
     target = Path(output_file)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile  # only when a report goes to a file
+
         fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
     except OSError as exc:
         raise click.ClickException(f"cannot write {output_file}: {exc.strerror or exc}") from None

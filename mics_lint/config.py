@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import re
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
@@ -59,6 +58,8 @@ class Settings:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     doc_type: str = DEFAULT_DOC_TYPE
     root: Path | None = None  # per-file-ignores globs are relative to this folder
+    # Off only to check that it changes nothing (tests) or to measure it (bench).
+    fast_path: bool = True
 
     def enabled_codes(self) -> frozenset[str]:
         enabled = {code: True for code in REGISTRY}
@@ -182,6 +183,8 @@ def find_config(start: Path) -> Path | None:
 
 
 def _has_tool_table(path: Path) -> bool:
+    import tomllib  # only when there is a file to read: start-up stays short
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError):
@@ -203,6 +206,8 @@ class FileConfig:
 
 def load_config(path: Path) -> FileConfig:
     """Read and validate one config file; raise ConfigError naming the file and the key."""
+    import tomllib
+
     where = str(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

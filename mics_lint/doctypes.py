@@ -6,10 +6,12 @@ module with its families, and an entry here; the engine reads only this descript
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from mics_lint.registry import Family, Rule
-from mics_lint.rules import crossline, identifiers, operations, structure
+from mics_lint.registry import Family, FastCheck, Rule
+from mics_lint.rules import crossline, identifiers, operations, profile_fast, structure
+from mics_lint.rules.crossline import UserTable
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,8 @@ class DocType:
     short_name: str
     schema_file: str
     record_rules: tuple[Rule, ...]  # run in this order on every parsed record
+    # Makes the fast check for one file, given the selected codes and MIC501's table.
+    fast_check: Callable[[frozenset[str], UserTable | None], FastCheck] | None = None
 
 
 def _checked(*families: Family) -> tuple[Rule, ...]:
@@ -32,6 +36,7 @@ USER_PROFILE = DocType(
     record_rules=_checked(
         structure.FAMILY, identifiers.FAMILY, operations.FAMILY, crossline.FAMILY
     ),
+    fast_check=profile_fast.make_check,
 )
 
 DOC_TYPES: dict[str, DocType] = {USER_PROFILE.name: USER_PROFILE}

@@ -10,7 +10,6 @@ holds end at the first line that parses, or after `_HOLD_LIMIT` bytes.
 from __future__ import annotations
 
 import contextlib
-import gzip
 import os
 import stat
 import zlib
@@ -30,14 +29,17 @@ from mics_lint.jsontext import (
     parse_exact,
     unsafe_integers,
 )
-from mics_lint.registry import LineContext, Record
+from mics_lint.registry import FastCheck, LineContext, Record
 from mics_lint.rules import REGISTRY, structure, syntax
 from mics_lint.rules import framing as f
+from mics_lint.rules.crossline import DUPLICATE_USER_STATE, UserTable
 from mics_lint.rules.structure import schema_findings
 
 __all__ = ["ReadError", "lint_file", "lint_lines", "lint_stream", "printable"]
 
 _HOLD_LIMIT = 8 * 1024 * 1024
+# The fast path starts at this line: a short file is done before importing msgspec would be.
+_FAST_FROM_LINE = 200
 # An integer literal of 19 digits or more may lie outside the signed 64-bit range. Looking
 # for a run of 19 zeros after mapping every digit to "0" is ten times faster than a regex.
 _DIGITS_TO_ZERO = bytes.maketrans(b"0123456789", b"0" * 10)
@@ -65,9 +67,13 @@ def lint_file(
         if stat.S_ISDIR(info.st_mode):
             raise ReadError(f"{name}: is a directory")
         compressed = os.fspath(path).endswith(".gz")
-        handle: BinaryIO = (
-            gzip.open(path, "rb") if compressed else open(path, "rb")  # type: ignore[assignment]  # noqa: SIM115
-        )
+        handle: BinaryIO
+        if compressed:
+            import gzip  # only for .gz files: start-up stays short
+
+            handle = gzip.open(path, "rb")  # type: ignore[assignment]  # noqa: SIM115
+        else:
+            handle = open(path, "rb")  # noqa: SIM115 - closed by the with below
     except OSError as exc:
         raise ReadError(f"{name}: {exc.strerror or exc}") from None
     size = info.st_size if stat.S_ISREG(info.st_mode) and not compressed else None
@@ -121,8 +127,19 @@ class _Held(NamedTuple):
 
 
 class _FileLinter:
-    def __init__(self, path: str, settings: Settings, size: int | None) -> None:
+    """One file, or one chunk of a file (`first_line` > 1: see parallel.py)."""
+
+    def __init__(
+        self,
+        path: str,
+        settings: Settings,
+        size: int | None,
+        *,
+        first_line: int = 1,
+        size_reported: bool = False,
+    ) -> None:
         self.path = path
+        self.first_line = first_line
         active: ActiveRules = settings.rules_for(path)
         self.enabled = active.enabled
         self.severity = active.severity
@@ -133,30 +150,58 @@ class _FileLinter:
         self.check_dups = syntax.DUPLICATE_KEY.code in self.enabled
         self.check_ints = syntax.UNSAFE_INTEGER.code in self.enabled
         self.check_schema = any(r.code in self.enabled for r in structure.FAMILY.rules)
-        self.state: dict[str, Any] = {}
+        self.users = UserTable()
+        self.state: dict[str, Any] = {DUPLICATE_USER_STATE: self.users}
         self.crlf_reported = False
         self.limit = settings.max_file_size
         self.size = size
         self.bytes_read = 0
-        self.size_reported = False
+        self.size_reported = size_reported
         self.quoted: dict[str, bytes] = {}
+        self.still_holding = False
+        self.doc_type = doc_type
+        self.fast_wanted = settings.fast_path and doc_type.fast_check is not None
+        self.decode_errors: tuple[type[Exception], ...] = ()
 
     # -- the file ------------------------------------------------------------------------
 
     def run(self, lines: Iterable[bytes | str]) -> Iterator[Diagnostic]:
         held: list[_Held] = []
-        holding = True
+        # Only a file's first lines are held (is it empty? one document?); a chunk's are not.
+        holding = self.first_line == 1
         held_bytes = 0
         document = False  # the file opened with a line holding only "{" or "["
-        lineno = 0
-        for lineno, raw in enumerate(lines, 1):
+        lineno = self.first_line - 1
+        decode: Any = None
+        vouch: FastCheck | None = None
+        for raw in lines:
+            lineno += 1
             if isinstance(raw, str):
                 raw = raw.encode("utf-8", "surrogateescape")
+            over = False
+            if not self.size_reported:
+                self.bytes_read += len(raw)
+                over = (self.size if self.size is not None else self.bytes_read) > self.limit
             if document:
                 held.append(_Held(raw, [], False))
-                self.bytes_read += len(raw)
                 continue
-            diagnostics, verdict = self._check_line(raw, lineno)
+            if vouch is None and self.fast_wanted and lineno >= _FAST_FROM_LINE:
+                decode, vouch = self._fast_path()
+            if (
+                vouch is not None
+                and not holding
+                and not over
+                and raw[-1:] == b"\n"
+                and (self.crlf_reported or raw[-2:-1] != b"\r")
+            ):
+                try:
+                    command = decode(raw)
+                except self.decode_errors:
+                    pass
+                else:
+                    if vouch(command, raw, lineno):
+                        continue
+            diagnostics, verdict = self._check_line(raw, lineno, over)
             if not holding:
                 yield from diagnostics
                 continue
@@ -168,8 +213,20 @@ class _FileLinter:
                 held = []
             elif verdict == _INVALID:
                 document = f.opens_document(raw.removeprefix(f.BOM) if lineno == 1 else raw)
+        self.still_holding = holding
         if holding:
             yield from self._end_held(held, lineno, document)
+
+    def _fast_path(self) -> tuple[Any, FastCheck | None]:
+        """The decoder and the check of the fast path; (None, None) if there is none."""
+        from mics_lint import fastpath
+
+        self.fast_wanted = False
+        self.decode_errors = fastpath.DECODE_ERRORS
+        decoder = fastpath.struct_decoder(self.schema)
+        if decoder is None or self.doc_type.fast_check is None:
+            return None, None
+        return decoder.decode, self.doc_type.fast_check(self.enabled, self.users)
 
     def _end_held(self, held: list[_Held], last: int, document: bool) -> list[Diagnostic]:
         """The end of a file none of whose lines parsed: empty, one document, or broken lines."""
@@ -224,7 +281,7 @@ class _FileLinter:
 
     # -- one line ------------------------------------------------------------------------
 
-    def _check_line(self, raw: bytes, lineno: int) -> tuple[list[Diagnostic], str]:
+    def _check_line(self, raw: bytes, lineno: int, over: bool) -> tuple[list[Diagnostic], str]:
         """The line's diagnostics, and what it was: _RECORD, _BLANK or _INVALID."""
         found: Found = []
         body = raw
@@ -239,13 +296,11 @@ class _FileLinter:
         if lineno == 1 and body.startswith(f.BOM):
             body = body[3:]
             found.append((f.BYTE_ORDER_MARK.code, f.STARTS_WITH_BOM))
-        if not self.size_reported:
-            self.bytes_read += len(raw)
-            if (self.size if self.size is not None else self.bytes_read) > self.limit:
-                self.size_reported = True
-                known = self.size is not None
-                size = self.size if self.size is not None else self.bytes_read
-                found.append((f.FILE_TOO_LARGE.code, f.too_large(self.limit, size, known)))
+        if over:
+            self.size_reported = True
+            known = self.size is not None
+            size = self.size if self.size is not None else self.bytes_read
+            found.append((f.FILE_TOO_LARGE.code, f.too_large(self.limit, size, known)))
         try:
             record = orjson.loads(body)
         except orjson.JSONDecodeError as exc:

@@ -62,6 +62,9 @@ class LineContext:
 
 
 RecordCheck = Callable[[Record, LineContext], Iterable[Finding]]
+#: A document type's fast check of one decoded line: True means "no rule can fire on it"
+#: (see fastpath.py).
+FastCheck = Callable[[Any, bytes, int], bool]
 
 
 @dataclass(frozen=True, slots=True)

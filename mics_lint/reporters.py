@@ -10,20 +10,15 @@ to memory. Reporters never decide the exit code; the CLI does.
 from __future__ import annotations
 
 import abc
-import hashlib
 import json
 import os
 import re
 import shutil
-import tempfile
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TextIO
-from xml.sax.saxutils import escape as xml_escape
-from xml.sax.saxutils import quoteattr
 
 import click
 import orjson
@@ -224,6 +219,8 @@ def mask_emails(text: str) -> str:
 
 def _cells(char: str) -> int:
     """How many terminal columns a character takes: 2 for wide ones (CJK, most emoji)."""
+    import unicodedata  # imported once, on the first use of `full`
+
     if unicodedata.combining(char):
         return 0
     return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
@@ -349,6 +346,8 @@ class GitlabReporter(_JsonArray):
         self.fingerprints: set[str] = set()
 
     def item(self, d: Diagnostic) -> object:
+        import hashlib
+
         path = self.relative(d.path)
         seed = f"{d.code}\0{path}\0{d.line}\0{d.column}\0{d.message}"
         fingerprint = hashlib.sha256(seed.encode("utf-8", "surrogatepass")).hexdigest()
@@ -479,6 +478,9 @@ class JunitReporter(Reporter):
         self.cases = []
 
     def report(self, d: Diagnostic) -> None:
+        from xml.sax.saxutils import escape as xml_escape
+        from xml.sax.saxutils import quoteattr
+
         text = xml_escape(f"line {d.line}, col {d.column}, {d.message}")
         self.cases.append(
             f"    <testcase name={quoteattr(f'{d.code} {d.name}')} "
@@ -489,6 +491,8 @@ class JunitReporter(Reporter):
         )
 
     def file_finished(self, path: str, count: int) -> None:
+        from xml.sax.saxutils import quoteattr
+
         name = self.relative(path)
         cases = self.cases or [f'    <testcase name="mics-lint" classname={quoteattr(name)}/>\n']
         failures = len(self.cases)
@@ -516,6 +520,8 @@ class JunitReporter(Reporter):
 
 def _spool() -> IO[str]:
     """A text buffer that moves to a temporary file past a few MiB; closed in `finish`."""
+    import tempfile
+
     return tempfile.SpooledTemporaryFile(
         _SPOOL_IN_MEMORY, mode="w+", encoding="utf-8", errors="backslashreplace"
     )

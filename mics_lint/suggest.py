@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 
@@ -17,6 +16,8 @@ def _normal(word: str) -> str:
 def closest(word: str, candidates: Iterable[str]) -> str | None:
     """The one candidate `word` was most likely meant to be, or None when nothing is close."""
     options = [c for c in candidates if c != word]
+    import difflib  # only when a key or value is wrong
+
     normal = _normal(word)
     same = [c for c in options if _normal(c) == normal]
     if same:

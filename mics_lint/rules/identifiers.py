@@ -26,7 +26,7 @@ IDENTIFIERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 _EMAIL = re.compile(r"^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$")
-_USER_AGENT_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*:\S+$")
+USER_AGENT_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*:\S+$")
 
 
 def present_identifiers(record: Record) -> list[tuple[str, tuple[str, ...]]]:
@@ -246,7 +246,7 @@ def malformed_user_agent_id(record: Record, ctx: LineContext) -> Iterator[Findin
     if (
         isinstance(value, str)
         and value.strip()
-        and not _USER_AGENT_ID.match(value)
+        and not USER_AGENT_ID.match(value)
         and not is_placeholder(value)
     ):
         yield ctx.at(

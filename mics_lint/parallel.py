@@ -1,0 +1,323 @@
+"""`--jobs`: files, and chunks of large files, checked in worker processes.
+
+The result is exactly what one process reports: the same diagnostics, line numbers and
+order. Three facts cross a chunk boundary, and the parent mends each as chunks come back in
+file order:
+- line numbers: a worker numbers its chunk's lines from 2 (so that nothing line-1-only runs
+  there) and the parent shifts them by the lines of the chunks before;
+- MIC003, reported once per file: the parent keeps only the first chunk's;
+- MIC501, the same user on an earlier line: each worker returns the first line of every
+  user it saw and the user behind each MIC501 it reported; the parent keeps one table for
+  the file, adds the MIC501s a chunk could not see, and names the right first line.
+A file whose first chunk ends while its first lines are still held (an empty file, one JSON
+document) is checked again in one piece. Small runs never start a pool: pre-commit calls
+mics-lint on a handful of small files, where starting processes would cost more than it saves.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import itertools
+import os
+from array import array
+from collections import deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from mics_lint.config import Settings
+from mics_lint.diagnostic import Diagnostic, Finding
+from mics_lint.jsontext import decode_lenient
+from mics_lint.linter import ReadError, _FileLinter, lint_file
+from mics_lint.rules import crossline
+from mics_lint.rules import framing as f
+from mics_lint.rules.crossline import DUPLICATE_FOUND_STATE, UserTable
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+#: Files at least twice this size are split into chunks of at least this size.
+CHUNK_BYTES = 8 * 1024 * 1024
+#: Below this much work in all, everything runs in this process.
+MIN_PARALLEL_BYTES = 16 * 1024 * 1024
+
+
+def cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class _Task:
+    path: str
+    display: str
+    start: int = 0
+    end: int = -1  # -1: the whole file, through lint_file
+    size: int | None = None
+
+
+@dataclass
+class _Result:
+    diagnostics: list[Diagnostic]
+    error: str | None = None
+    lines: int = 0
+    holding: bool = False  # the chunk ended with the file's first lines still held
+    users: tuple[array[int], array[int]] | None = None  # digests, first lines
+    found: dict[int, tuple[str, int]] | None = None  # MIC501 line -> (name, digest)
+
+
+def _work(task: _Task, settings: Settings) -> _Result:
+    """In a worker: check one whole file, or one chunk."""
+    try:
+        if task.end < 0:
+            return _Result(list(lint_file(task.path, settings, display=task.display)))
+        return _chunk(task, settings)
+    except ReadError as exc:
+        return _Result([], error=str(exc))
+
+
+def _chunk(task: _Task, settings: Settings) -> _Result:
+    first = task.start == 0
+    linter = _FileLinter(
+        task.display,
+        settings,
+        task.size,
+        first_line=1 if first else 2,
+        size_reported=not first,
+    )
+    found: dict[int, tuple[str, int]] = {}
+    linter.state[DUPLICATE_FOUND_STATE] = found
+    counter = [0]
+    try:
+        with open(task.path, "rb") as handle:
+            handle.seek(task.start)
+            diagnostics = list(linter.run(_lines(handle, task.end - task.start, counter)))
+    except OSError as exc:
+        raise ReadError(f"{task.display}: {exc.strerror or exc}") from None
+    digests, lines = array("Q"), array("I")
+    for digest, line in linter.users.items():
+        digests.append(digest)
+        lines.append(line)
+    return _Result(
+        diagnostics,
+        lines=counter[0],
+        holding=linter.still_holding,
+        users=(digests, lines),
+        found=found,
+    )
+
+
+def _lines(handle: io.BufferedReader, length: int, counter: list[int]) -> Iterator[bytes]:
+    left = length
+    for raw in handle:
+        counter[0] += 1
+        yield raw
+        left -= len(raw)
+        if left <= 0:
+            return
+
+
+class Runner:
+    """Lints sources, in parallel where it pays; yields each source's diagnostics in order."""
+
+    def __init__(self, settings: Settings, jobs: int, chunk_bytes: int = CHUNK_BYTES) -> None:
+        self.settings = settings
+        self.jobs = max(1, jobs)
+        self.chunk_bytes = max(1, chunk_bytes)
+
+    def lint(self, sources: Sequence[tuple[str, str]]) -> Iterator[Iterator[Diagnostic]]:
+        """For each (path, display), an iterator of its diagnostics (raising ReadError)."""
+        sizes = [_size(path) for path, _ in sources]
+        total = sum(s or 0 for s in sizes)
+        if self.jobs == 1 or total < min(MIN_PARALLEL_BYTES, 2 * self.chunk_bytes):
+            for path, display in sources:
+                yield lint_file(path, self.settings, display=display)
+            return
+        plans = [
+            self._plan(path, display, size)
+            for (path, display), size in zip(sources, sizes, strict=True)
+        ]
+        yield from self._pooled(plans)
+
+    def _plan(self, path: str, display: str, size: int | None) -> list[_Task]:
+        if size is None or size < 2 * self.chunk_bytes or _opens_document(path):
+            return [_Task(path, display)]
+        count = max(2, min(size // self.chunk_bytes, 64))
+        bounds = _boundaries(path, size, count)
+        return [_Task(path, display, start, end, size) for start, end in itertools.pairwise(bounds)]
+
+    def _pooled(self, plans: list[list[_Task]]) -> Iterator[Iterator[Diagnostic]]:
+        # Imported here: a small run, such as a pre-commit hook's, never pays for them.
+        import multiprocessing
+        import random
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context()
+        if context.get_start_method() != "fork":
+            # Workers must agree on string hashes (MIC501's digests): one seed for all.
+            os.environ.setdefault("PYTHONHASHSEED", str(random.randrange(1, 2**32)))
+        tasks = [task for plan in plans for task in plan]
+        with ProcessPoolExecutor(self.jobs, mp_context=context) as pool:
+            pending: deque[Future[_Result]] = deque()
+            queue = iter(tasks)
+
+            def refill() -> None:
+                while len(pending) < 2 * self.jobs:
+                    task = next(queue, None)
+                    if task is None:
+                        return
+                    pending.append(pool.submit(_work, task, self.settings))
+
+            refill()
+
+            def results(count: int) -> Iterator[_Result]:
+                for _ in range(count):
+                    future = pending.popleft()
+                    refill()
+                    yield future.result()
+
+            for plan in plans:
+                yield self._merge(plan, results(len(plan)))
+
+    def _merge(self, plan: list[_Task], results: Iterator[_Result]) -> Iterator[Diagnostic]:
+        if plan[0].end < 0:
+            result = next(results)
+            if result.error:
+                raise ReadError(result.error)
+            yield from result.diagnostics
+            return
+        yield from _Merger(plan, self.settings).merge(results)
+
+
+class _Merger:
+    """Joins one file's chunk results into what one process would have reported."""
+
+    def __init__(self, plan: list[_Task], settings: Settings) -> None:
+        self.plan = plan
+        self.settings = settings
+        self.users = UserTable()
+        self.offset = 0  # lines in the chunks before
+        self.crlf_seen = False
+        active = settings.rules_for(plan[0].display)
+        self.severity = active.severity.get(crossline.DUPLICATE_USER.code)
+        self.report_duplicates = crossline.DUPLICATE_USER.code in active.enabled
+
+    def merge(self, results: Iterator[_Result]) -> Iterator[Diagnostic]:
+        for index, (task, result) in enumerate(zip(self.plan, results, strict=False)):
+            if result.error:
+                for _ in results:  # let the other chunks finish before failing the file
+                    pass
+                raise ReadError(result.error)
+            if index == 0 and result.holding:
+                for _ in results:
+                    pass
+                yield from lint_file(task.path, self.settings, display=task.display)
+                return
+            yield from self._chunk(index, task, result)
+            self.offset += result.lines
+
+    def _chunk(self, index: int, task: _Task, result: _Result) -> list[Diagnostic]:
+        shift = 0 if index == 0 else self.offset - 1
+        added: list[Diagnostic] = []
+        if result.users is not None:
+            missing: list[tuple[int, int, int]] = []  # (line, first, digest)
+            for digest, produced in zip(*result.users, strict=True):
+                line = produced + shift
+                first = self.users.first_line(digest, line)
+                if first != line:
+                    missing.append((line, first, digest))
+            if missing and self.report_duplicates:
+                added = self._duplicates(task, result, shift, missing)
+        kept: list[Diagnostic] = []
+        for d in result.diagnostics:
+            if d.code == f.CRLF_LINE_ENDINGS.code:
+                if self.crlf_seen:
+                    continue
+                self.crlf_seen = True
+            if shift:
+                d = dataclasses.replace(d, line=d.line + shift, end_line=d.end_line + shift)
+            if d.code == crossline.DUPLICATE_USER.code and result.found:
+                name, digest = result.found[d.line - shift]
+                first = self.users.first_line(digest, d.line)
+                d = dataclasses.replace(d, message=crossline.duplicate_message(name, first))
+            kept.append(d)
+        if added:
+            kept = sorted([*kept, *added], key=Diagnostic.sort_key)
+        return kept
+
+    def _duplicates(
+        self, task: _Task, result: _Result, shift: int, missing: list[tuple[int, int, int]]
+    ) -> list[Diagnostic]:
+        """MIC501 on lines whose user first appeared in an earlier chunk; needs their text."""
+        wanted = {line - shift: (line, first, digest) for line, first, digest in missing}
+        made = []
+        with open(task.path, "rb") as handle:
+            handle.seek(task.start)
+            produced = 1
+            for raw in _lines(handle, task.end - task.start, [0]):
+                produced += 1
+                if produced in wanted:
+                    line, first, digest = wanted[produced]
+                    text = decode_lenient(raw.rstrip(b"\n").removesuffix(b"\r"))
+                    name = crossline.kind_name(digest)
+                    finding = Finding(crossline.duplicate_message(name, first))
+                    made.append(self._diagnostic(task.display, line, text, finding))
+        return made
+
+    def _diagnostic(self, path: str, line: int, text: str, finding: Finding) -> Diagnostic:
+        assert self.severity is not None
+        rule = crossline.DUPLICATE_USER
+        return Diagnostic(
+            path,
+            line,
+            1,
+            line,
+            len(text) + 1,
+            rule.code,
+            rule.name,
+            self.severity,
+            finding.message,
+            text,
+        )
+
+
+def _size(path: str) -> int | None:
+    if path.endswith(".gz"):
+        return None
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_size if os.path.isfile(path) else None
+
+
+def _opens_document(path: str) -> bool:
+    """Whether the first non-blank line holds only `{` or `[` (a whole-file matter)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(64 * 1024)
+    except OSError:
+        return True  # let the whole-file path report it
+    for line in head.removeprefix(f.BOM).split(b"\n"):
+        if line.strip():
+            return f.opens_document(line)
+    return True
+
+
+def _boundaries(path: str, size: int, count: int) -> list[int]:
+    """Byte offsets that split the file into `count` chunks at line starts."""
+    bounds = [0]
+    with open(path, "rb") as handle:
+        for index in range(1, count):
+            handle.seek(max(size * index // count, bounds[-1]))
+            handle.readline()  # to the start of the next line
+            at = handle.tell()
+            if at >= size:
+                break
+            if at > bounds[-1]:
+                bounds.append(at)
+    bounds.append(size)
+    return bounds
