@@ -343,7 +343,7 @@ class _FileLinter:
                 message = syntax.unsafe_integer_message(key, literal)
                 found.append((syntax.UNSAFE_INTEGER.code, ctx.at(key, message)))
         if self.check_schema and not schemas.is_valid(self.schema_file, record):
-            errors = schemas.iter_errors(self.schema_file, record)
+            errors = schemas.errors(self.schema_file, record)
             found.extend(schema_findings(errors, record, self.schema, ctx))
         for rule in self.rules:
             assert rule.check is not None

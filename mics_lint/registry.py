@@ -28,21 +28,32 @@ class LineContext:
     Key positions are found only when a rule asks for one, so clean lines never pay for them.
     """
 
-    __slots__ = ("_spans", "lineno", "raw", "state")
+    __slots__ = ("_spans", "_text", "lineno", "raw", "state")
 
     def __init__(self, lineno: int, raw: bytes, state: dict[str, Any]) -> None:
         self.lineno = lineno
         self.raw = raw
         self.state = state  # per file and per rule code: what cross-line rules remember
         self._spans: dict[str, tuple[int, int]] | None = None
+        self._text: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The line, decoded (undecodable bytes become U+FFFD)."""
+        if self._text is None:
+            self._text = self.raw.decode("utf-8", "replace")
+        return self._text
 
     def key_span(self, key: str) -> tuple[int, int]:
         """1-based start and end columns of the last occurrence of a top-level key, or (0, 0)."""
         if self._spans is None:
-            from mics_lint.jsontext import decode_lenient, top_level_keys
+            quick = _only_key(self.text, key)
+            if quick is not None:
+                return quick
+            from mics_lint.jsontext import top_level_keys
 
             self._spans = {}
-            for name, start, end in top_level_keys(decode_lenient(self.raw)):
+            for name, start, end in top_level_keys(self.text):
                 self._spans[name] = (start + 1, end + 1)  # last occurrence wins, as in parsing
         return self._spans.get(key, (0, 0))
 
@@ -51,14 +62,29 @@ class LineContext:
         start, end = self.key_span(key)
         if not start:
             return ""
-        from mics_lint.jsontext import decode_lenient, number_after
+        from mics_lint.jsontext import number_after
 
-        return number_after(decode_lenient(self.raw), end - 1)
+        return number_after(self.text, end - 1)
 
     def at(self, key: str, message: str) -> Finding:
         """A finding located at a top-level key of the line."""
         start, end = self.key_span(key)
         return Finding(message, start, end)
+
+
+def _only_key(text: str, key: str) -> tuple[int, int] | None:
+    """The span of `"key":` when it occurs exactly once in the line (so at the top level,
+    since the caller knows the key is there); None when only the tokenizer can tell."""
+    if not key or '"' in key or "\\" in key or not key.isprintable():
+        return None
+    quoted = f'"{key}"'
+    start = text.find(quoted)
+    if start < 0 or text.find(quoted, start + 1) >= 0:
+        return None
+    end = start + len(quoted)
+    if text[end : end + 1] != ":" and not text[end:].lstrip().startswith(":"):
+        return None
+    return start + 1, end + 1
 
 
 RecordCheck = Callable[[Record, LineContext], Iterable[Finding]]

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,6 @@ import orjson
 
 if TYPE_CHECKING:  # jsonschema takes ~70 ms to import: only lines that fail need it
     import jsonschema
-    from jsonschema.exceptions import ValidationError
 
 Predicate = Callable[[Any], bool]
 
@@ -79,9 +79,92 @@ def fast_predicate(filename: str) -> Predicate | None:
         return None
 
 
-def iter_errors(filename: str, record: Any) -> Iterator[ValidationError]:
-    """jsonschema's errors for a record, after the fast predicate found it invalid."""
-    yield from validator_for(filename).iter_errors(record)
+@dataclass(frozen=True, slots=True)
+class SchemaError:
+    """What the messages need of one jsonschema error, with the instance of this record."""
+
+    validator: str
+    absolute_path: tuple[str | int, ...]
+    validator_value: Any
+    schema: Any
+    instance: Any
+    message: str
+
+
+def errors(filename: str, record: dict[str, Any]) -> list[SchemaError]:
+    """jsonschema's errors for a record, after the fast predicate found it invalid.
+
+    A systematic mistake (every compartment_id a number) repeats one shape of error on
+    every line, and jsonschema is slow: errors are remembered by the record's shape (its
+    keys, the JSON type of each value, and whether each constrained value passes its own
+    subschema) and only their instances are taken from the record at hand.
+    """
+    shape = _shape(filename, record)
+    found = _ERRORS_BY_SHAPE.get((filename, shape))
+    if found is None:
+        found = [
+            (e.validator, tuple(e.absolute_path), e.validator_value, e.schema, e.message)
+            for e in validator_for(filename).iter_errors(record)
+        ]
+        if len(_ERRORS_BY_SHAPE) >= 4096:
+            _ERRORS_BY_SHAPE.clear()
+        _ERRORS_BY_SHAPE[(filename, shape)] = found
+    return [
+        SchemaError(str(kw), path, value, sub, _at(record, path), message)
+        for kw, path, value, sub, message in found
+    ]
+
+
+_ERRORS_BY_SHAPE: dict[tuple[str, tuple[Any, ...]], list[Any]] = {}
+# Keywords whose errors depend only on the value they constrain, not on what it contains.
+_FLAT = frozenset({"enum", "const", "pattern", "minLength", "maxLength"})
+
+
+def _shape(filename: str, record: dict[str, Any]) -> tuple[Any, ...]:
+    checks = _property_predicates(filename)
+    return tuple(
+        (key, type(value), checks[key](value) if key in checks else None)
+        for key, value in record.items()
+    )
+
+
+@functools.cache
+def _property_predicates(filename: str) -> dict[str, Callable[[Any], Any]]:
+    """Per top-level property that constrains more than a type: what its shape records.
+
+    For a flat constraint, whether the value passes. For a nested one (an object with
+    properties, an array with items), the errors depend on what is inside, so only a value
+    that passes is given a shape that can repeat; a failing one never matches another.
+    """
+    properties = load_schema(filename).get("properties", {})
+    checks: dict[str, Callable[[Any], Any]] = {}
+    for key, sub in properties.items():
+        if not isinstance(sub, dict):
+            continue
+        keywords = {k for k in sub if k not in _ANNOTATIONS and not k.startswith("x-")}
+        if keywords <= {"type"}:
+            continue
+        try:
+            valid = compile_fast(sub)
+        except UnsupportedSchema:
+            checks[key] = _never_the_same
+            continue
+        checks[key] = valid if keywords <= _FLAT | {"type"} else _passes_or_unique(valid)
+    return checks
+
+
+def _passes_or_unique(valid: Predicate) -> Callable[[Any], Any]:
+    return lambda value: True if valid(value) else object()
+
+
+def _never_the_same(value: Any) -> Any:
+    return object()  # a fresh object: such a shape never repeats, so nothing is reused wrongly
+
+
+def _at(record: Any, path: tuple[str | int, ...]) -> Any:
+    for part in path:
+        record = record[part]
+    return record
 
 
 def is_valid(filename: str, record: Any) -> bool:

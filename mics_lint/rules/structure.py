@@ -10,11 +10,11 @@ check: it concerns any string anywhere in the record, which a schema says badly.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from jsonschema.exceptions import ValidationError
+    from mics_lint.schema import SchemaError as ValidationError
 
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.jsontext import json_type, shorten
@@ -244,7 +244,7 @@ def _where(error: ValidationError) -> str:
 
 
 def schema_findings(
-    errors: Iterator[ValidationError], record: Record, schema: dict[str, Any], ctx: LineContext
+    errors: Iterable[ValidationError], record: Record, schema: dict[str, Any], ctx: LineContext
 ) -> Iterator[tuple[str, Finding]]:
     """(code, finding) for each jsonschema error of one record, one per fact.
 
