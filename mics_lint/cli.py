@@ -14,6 +14,7 @@ import os
 import shutil
 import stat
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -161,6 +162,9 @@ class Source:
 )
 @click.option("--chunk-size", type=click.IntRange(min=1), default=CHUNK_BYTES, hidden=True)
 @click.option(
+    "--no-progress", is_flag=True, help="No progress bar (shown on a terminal for inputs > 50 MB)."
+)
+@click.option(
     "--color",
     type=click.Choice(["auto", "always", "never"]),
     default="auto",
@@ -189,6 +193,7 @@ def check(
     max_diagnostics: int | None,
     jobs: int,
     chunk_size: int,
+    no_progress: bool,
     color: str,
 ) -> int:
     """Check import files, directories (searched for *.ndjson, *.jsonl and their .gz) or -."""
@@ -229,8 +234,13 @@ def check(
                 target = outputs.enter_context(_output(path, fmt in MACHINE_FORMATS))
                 plain = dataclasses.replace(options, color=False)
                 reporters.append(REPORTERS[fmt](target, plain))
-            runner = Runner(settings, jobs, chunk_size)
-            _run(sources, runner, Fanout(reporters), summary)
+            progress = None if no_progress else Progress.for_sources(sources)
+            runner = Runner(settings, jobs, chunk_size, progress)
+            try:
+                _run(sources, runner, Fanout(reporters), summary)
+            finally:
+                if progress is not None:
+                    progress.close()
             if summary.hidden and (quiet or not main.human):  # stdout stays one format
                 click.echo(summary.hidden_sentence(), err=True)
     except KeyboardInterrupt:
@@ -242,6 +252,51 @@ def check(
     if summary.errors or (strict and summary.warnings):
         return EXIT_PROBLEMS
     return EXIT_OK
+
+
+class Progress:
+    """A progress bar on stderr, redrawn at most ten times a second."""
+
+    THRESHOLD = 50 * 1000 * 1000
+    WIDTH = 30
+
+    def __init__(self, total: int, stream: TextIO) -> None:
+        self.total = total
+        self.stream = stream
+        self.done = 0
+        self.next_draw = 0.0
+        self.drawn = False
+
+    @classmethod
+    def for_sources(cls, sources: list[Source]) -> Progress | None:
+        """A bar when stderr is a terminal and the files add up to more than 50 MB."""
+        stream = sys.stderr
+        if not stream.isatty():
+            return None
+        total = 0
+        for source in sources:
+            if source.path is not None:
+                with contextlib.suppress(OSError):
+                    total += os.stat(source.path).st_size
+        return cls(total, stream) if total > cls.THRESHOLD else None
+
+    def __call__(self, count: int) -> None:
+        self.done += count
+        now = time.monotonic()
+        if now >= self.next_draw:
+            self.next_draw = now + 0.1
+            share = min(self.done / self.total, 1.0)
+            filled = int(share * self.WIDTH)
+            bar = "#" * filled + "-" * (self.WIDTH - filled)
+            mb_done, mb_total = self.done / 1e6, self.total / 1e6
+            self.stream.write(f"\r[{bar}] {share:4.0%} {mb_done:,.0f}/{mb_total:,.0f} MB")
+            self.stream.flush()
+            self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            self.stream.write("\r" + " " * (self.WIDTH + 30) + "\r")
+            self.stream.flush()
 
 
 def _reporter(fmt: str, statistics: bool, stream: TextIO, options: Options) -> Reporter:

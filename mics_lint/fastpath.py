@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 #: What msgspec raises on a line it will not decode into the Struct.
-DECODE_ERRORS = (msgspec.DecodeError, UnicodeDecodeError)
+DECODE_ERRORS = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
 UNSET: Any = msgspec.UNSET
 
 

@@ -85,7 +85,15 @@ def parse_exact(text: str) -> Any:
     Raises ValueError (including for NaN and Infinity, which the standard library would
     otherwise accept) or RecursionError.
     """
-    return json.loads(text, parse_constant=_reject_constant)
+    return json.loads(text, parse_int=_to_int, parse_constant=_reject_constant)
+
+
+def _to_int(literal: str) -> int:
+    # Python refuses to convert more than 4300 digits; such a number is valid JSON, and
+    # far outside 64 bits, which is all MIC104 needs to know of it.
+    if len(literal) > 4000:
+        return int((-1 if literal.startswith("-") else 1) * 10 ** (len(literal) - 1))
+    return int(literal)
 
 
 def duplicate_keys(text: str) -> list[tuple[str, int, int]]:
@@ -104,7 +112,7 @@ def unsafe_integers(text: str) -> list[tuple[str, str]]:
     found: list[str] = []
 
     def check_int(literal: str) -> int:
-        value = int(literal)
+        value = _to_int(literal)
         if not INT64_MIN <= value <= INT64_MAX:
             found.append(literal)
         return value

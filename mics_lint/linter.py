@@ -10,10 +10,11 @@ holds end at the first line that parses, or after `_HOLD_LIMIT` bytes.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import stat
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, BinaryIO, NamedTuple
 
 import orjson
@@ -58,26 +59,35 @@ class ReadError(Exception):
 
 
 def lint_file(
-    path: str | os.PathLike[str], settings: Settings | None = None, *, display: str | None = None
+    path: str | os.PathLike[str],
+    settings: Settings | None = None,
+    *,
+    display: str | None = None,
+    on_read: Callable[[int], None] | None = None,
 ) -> Iterator[Diagnostic]:
-    """Lint one import file (`.gz` read transparently); raise ReadError if it can't be read."""
+    """Lint one import file (`.gz` read transparently); raise ReadError if it can't be read.
+
+    `on_read`, if given, is called with each number of bytes read from the file, a block
+    at a time (for a progress bar).
+    """
     name = display if display is not None else printable(os.fspath(path))
-    try:
-        info = os.stat(path)
-        if stat.S_ISDIR(info.st_mode):
-            raise ReadError(f"{name}: is a directory")
-        compressed = os.fspath(path).endswith(".gz")
-        handle: BinaryIO
+    compressed = os.fspath(path).endswith(".gz")
+    with contextlib.ExitStack() as files:
+        try:
+            info = os.stat(path)
+            if stat.S_ISDIR(info.st_mode):
+                raise ReadError(f"{name}: is a directory")
+            raw: Any = files.enter_context(open(path, "rb", buffering=0))
+        except OSError as exc:
+            raise ReadError(f"{name}: {exc.strerror or exc}") from None
+        if on_read is not None:
+            raw = _Counted(raw, on_read)  # counted a block at a time: it costs nothing
+        handle: Any = io.BufferedReader(raw, 1 << 16)
         if compressed:
             import gzip  # only for .gz files: start-up stays short
 
-            handle = gzip.open(path, "rb")  # type: ignore[assignment]  # noqa: SIM115
-        else:
-            handle = open(path, "rb")  # noqa: SIM115 - closed by the with below
-    except OSError as exc:
-        raise ReadError(f"{name}: {exc.strerror or exc}") from None
-    size = info.st_size if stat.S_ISREG(info.st_mode) and not compressed else None
-    with handle:
+            handle = files.enter_context(gzip.GzipFile(fileobj=handle, mode="rb"))
+        size = info.st_size if stat.S_ISREG(info.st_mode) and not compressed else None
         yield from lint_stream(handle, name, settings, size=size)
 
 
@@ -87,6 +97,23 @@ def lint_stream(
     """Lint an open binary stream (standard input, say); read errors become ReadError."""
     lines = _read_lines(stream, path)
     yield from lint_lines(lines, path, settings, size=size)
+
+
+class _Counted(io.RawIOBase):
+    """A raw file that reports how many bytes were read from it."""
+
+    def __init__(self, raw: Any, on_read: Callable[[int], None]) -> None:
+        self.raw = raw
+        self.on_read = on_read
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int | None:
+        count: int | None = self.raw.readinto(buffer)
+        if count:
+            self.on_read(count)
+        return count
 
 
 def printable(path: str) -> str:
@@ -351,14 +378,15 @@ class _FileLinter:
                 found.append((rule.code, finding))
 
     def _may_repeat_keys(self, record: Record, body: bytes) -> bool:
-        # Cheap test: a key whose quoted spelling occurs once in the line occurs once as a key.
+        # Cheap test: a key whose quoted spelling occurs once in the line occurs once as a
+        # key. Not at all means it was written with \u escapes: the tokenizer decides.
         for key in record:
             quoted = self.quoted.get(key)
             if quoted is None:
                 quoted = b'"' + key.encode("utf-8", "surrogatepass") + b'"'
                 if len(self.quoted) < 1024:
                     self.quoted[key] = quoted
-            if body.count(quoted) > 1:
+            if body.count(quoted) != 1:
                 return True
         return False
 

@@ -22,7 +22,7 @@ import itertools
 import os
 from array import array
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -71,12 +71,16 @@ class _Result:
 
 def _work(task: _Task, settings: Settings) -> _Result:
     """In a worker: check one whole file, or one chunk."""
+    found: list[Diagnostic] = []
     try:
         if task.end < 0:
-            return _Result(list(lint_file(task.path, settings, display=task.display)))
+            # Kept as they come: a file that breaks half-way (a truncated .gz) still
+            # reports what was found before the break, as in one process.
+            found.extend(lint_file(task.path, settings, display=task.display))
+            return _Result(found)
         return _chunk(task, settings)
     except ReadError as exc:
-        return _Result([], error=str(exc))
+        return _Result(found, error=str(exc))
 
 
 def _chunk(task: _Task, settings: Settings) -> _Result:
@@ -123,10 +127,17 @@ def _lines(handle: io.BufferedReader, length: int, counter: list[int]) -> Iterat
 class Runner:
     """Lints sources, in parallel where it pays; yields each source's diagnostics in order."""
 
-    def __init__(self, settings: Settings, jobs: int, chunk_bytes: int = CHUNK_BYTES) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        jobs: int,
+        chunk_bytes: int = CHUNK_BYTES,
+        on_read: Callable[[int], None] | None = None,
+    ) -> None:
         self.settings = settings
         self.jobs = max(1, jobs)
         self.chunk_bytes = max(1, chunk_bytes)
+        self.on_read = on_read  # told the bytes done, for a progress bar
 
     def lint(self, sources: Sequence[tuple[str, str]]) -> Iterator[Iterator[Diagnostic]]:
         """For each (path, display), an iterator of its diagnostics (raising ReadError)."""
@@ -134,7 +145,7 @@ class Runner:
         total = sum(s or 0 for s in sizes)
         if self.jobs == 1 or total < min(MIN_PARALLEL_BYTES, 2 * self.chunk_bytes):
             for path, display in sources:
-                yield lint_file(path, self.settings, display=display)
+                yield lint_file(path, self.settings, display=display, on_read=self.on_read)
             return
         plans = [
             self._plan(path, display, size)
@@ -180,14 +191,21 @@ class Runner:
                     yield future.result()
 
             for plan in plans:
-                yield self._merge(plan, results(len(plan)))
+                yield self._merge(plan, self._counted(plan, results(len(plan))))
+
+    def _counted(self, plan: list[_Task], results: Iterator[_Result]) -> Iterator[_Result]:
+        for task, result in zip(plan, results, strict=False):
+            if self.on_read is not None:
+                size = (task.end - task.start) if task.end >= 0 else (_size(task.path) or 0)
+                self.on_read(size)
+            yield result
 
     def _merge(self, plan: list[_Task], results: Iterator[_Result]) -> Iterator[Diagnostic]:
         if plan[0].end < 0:
             result = next(results)
+            yield from result.diagnostics
             if result.error:
                 raise ReadError(result.error)
-            yield from result.diagnostics
             return
         yield from _Merger(plan, self.settings).merge(results)
 

@@ -25,8 +25,9 @@ IDENTIFIERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("user_agent_id", ("user_agent_id",)),
 )
 
-_EMAIL = re.compile(r"^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$")
-USER_AGENT_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*:\S+$")
+# Used with fullmatch: `$` would also match before a final newline ("vec:1\n").
+_EMAIL = re.compile(r"\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*")
+USER_AGENT_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*:\S+")
 
 
 def present_identifiers(record: Record) -> list[tuple[str, tuple[str, ...]]]:
@@ -207,7 +208,7 @@ def clear_text_email(record: Record, ctx: LineContext) -> Iterator[Finding]:
     of the trimmed, lower-cased address).
     """
     value = record.get("email_hash")
-    if isinstance(value, str) and _EMAIL.match(value):
+    if isinstance(value, str) and _EMAIL.fullmatch(value):
         yield ctx.at(
             "email_hash",
             "email_hash holds a clear-text e-mail address (not shown here): send the hash "
@@ -246,7 +247,7 @@ def malformed_user_agent_id(record: Record, ctx: LineContext) -> Iterator[Findin
     if (
         isinstance(value, str)
         and value.strip()
-        and not USER_AGENT_ID.match(value)
+        and not USER_AGENT_ID.fullmatch(value)
         and not is_placeholder(value)
     ):
         yield ctx.at(

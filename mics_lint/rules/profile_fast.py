@@ -25,7 +25,7 @@ def make_check(enabled: frozenset[str], users: UserTable | None) -> FastCheck:
     check_ints = syntax.UNSAFE_INTEGER.code in enabled
     if crossline.DUPLICATE_USER.code not in enabled:
         users = None
-    user_agent_id = identifiers.USER_AGENT_ID.match
+    user_agent_id = identifiers.USER_AGENT_ID.fullmatch
     from mics_lint.fastpath import UNSET  # msgspec is imported only for files worth it
 
     def check(c: Any, raw: bytes, lineno: int) -> bool:
@@ -57,7 +57,7 @@ def make_check(enabled: frozenset[str], users: UserTable | None) -> FastCheck:
                 return False
         elif force is not UNSET or merge is not UNSET or profile is not UNSET:
             return False
-        if b"<" in raw:  # a placeholder, "<USER_ACCOUNT_ID>"
+        if b"<" in raw or b"\\u003" in raw:  # a placeholder, "<USER_ACCOUNT_ID>"
             return False
         if check_ints and _LONG_RUN in raw.translate(_DIGITS_TO_ZERO):
             return False
@@ -70,7 +70,8 @@ def make_check(enabled: frozenset[str], users: UserTable | None) -> FastCheck:
             if profile is not UNSET:
                 names.append(b"user_profile")
             for name in names:
-                if raw.count(name) > 1:
+                # Not once: written twice, or with \u escapes (the slow path decides).
+                if raw.count(name) != 1:
                     return False
         return users is None or users.first_line(user_digest(*key), lineno) == lineno
 

@@ -158,11 +158,11 @@ EMPTY_VALUE = FAMILY.declare(
     """,
 )
 
-_PLACEHOLDER = re.compile(r"^<[^<>]+>$")
+_PLACEHOLDER = re.compile(r"<[^<>]+>")  # used with fullmatch
 
 
 def is_placeholder(value: object) -> bool:
-    return isinstance(value, str) and _PLACEHOLDER.match(value) is not None
+    return isinstance(value, str) and _PLACEHOLDER.fullmatch(value) is not None
 
 
 @FAMILY.rule(
@@ -189,7 +189,7 @@ def placeholder_value(record: Record, ctx: LineContext) -> Iterator[Finding]:
     {"operation":"DELETE","compartment_id":"1000","user_account_id":"CRM-42"}
     ```
     """
-    if b'"<' not in ctx.raw:
+    if b'"<' not in ctx.raw and b"\\u003" not in ctx.raw:  # "<", or "<" escaped
         return
     for key, value in record.items():
         for where, found in _placeholders(value, key):
@@ -200,7 +200,7 @@ def placeholder_value(record: Record, ctx: LineContext) -> Iterator[Finding]:
 
 def _placeholders(value: Any, where: str) -> Iterator[tuple[str, str]]:
     if isinstance(value, str):
-        if _PLACEHOLDER.match(value):
+        if _PLACEHOLDER.fullmatch(value):
             yield where, value
     elif isinstance(value, dict):
         for key, item in value.items():

@@ -78,7 +78,8 @@ DUPLICATE_KEY = FAMILY.declare(
     ## What it does
     Checks that no key appears twice at the top level of a command. The last value wins,
     as in the platform's parser, and the rest of the line is checked with it. (Keys
-    spelled with `\\u` escapes are compared as written.)
+    spelled with `\\u` escapes count as the key they spell; one written plainly once and
+    escaped once is not found.)
 
     ## Why is this bad?
     Only one of the two values is used, silently: the other is lost. A command with two

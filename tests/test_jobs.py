@@ -1,0 +1,597 @@
+"""`--jobs N` reports exactly what `--jobs 1` reports: same bytes on stdout and stderr, same
+exit code.
+
+Large files are split into chunks checked in worker processes, and the parent mends what
+crosses a boundary (line numbers, MIC003 once per file, MIC501's first line). The hidden
+option `--chunk-size` makes the chunks small, so that files of a few kilobytes are split
+into many chunks and every situation can sit right at a boundary. Parallel runs start only
+when the input is at least twice the chunk size; each test checks that its files really are
+split.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+import multiprocessing
+import os
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from click.testing import CliRunner
+from helpers import ALL_FORMATS, installed_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mics_lint import Settings, parallel
+from mics_lint import linter as linter_module
+from mics_lint.cli import cli
+
+CHUNK = 300
+FORMATS = ("json", "full")
+BOM = b"\xef\xbb\xbf"
+WIDTH = 120  # every line of the boundary tests is this many bytes, line end included
+
+Outcome = tuple[int, bytes, bytes]
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A temporary working directory (every run below is --isolated from config files)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return tmp_path
+
+
+def invoke(args: Sequence[str], input: bytes | None = None) -> Outcome:
+    result = CliRunner().invoke(cli, ["check", "--isolated", *args], input=input)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError(f"the command raised {result.exception!r}") from result.exception
+    assert b"Traceback" not in result.stderr_bytes
+    return result.exit_code, result.stdout_bytes, result.stderr_bytes
+
+
+def assert_same_as_one_job(
+    paths: Sequence[str | Path],
+    *options: str,
+    chunk: int = CHUNK,
+    input: bytes | None = None,
+    formats: Sequence[str] = FORMATS,
+) -> dict[str, Outcome]:
+    """Each format's output with `--jobs 2 --chunk-size chunk` is that of `--jobs 1`."""
+    names = [str(p) for p in paths]
+    outputs = {}
+    for fmt in formats:
+        base = ["--output-format", fmt, *options]
+        one = invoke(["--jobs", "1", *base, *names], input)
+        many = invoke(["--jobs", "2", "--chunk-size", str(chunk), *base, *names], input)
+        assert many[0] == one[0], f"{fmt}: exit code {many[0]} with --jobs 2, {one[0]} with 1"
+        assert many[2] == one[2], f"{fmt}: stderr differs"
+        assert many[1].decode() == one[1].decode(), f"{fmt}: stdout differs"
+        assert many == one
+        outputs[fmt] = one
+    return outputs
+
+
+def chunks(path: Path | str, chunk: int = CHUNK) -> int:
+    """How many pieces `--jobs 2 --chunk-size chunk` checks the file in (1: whole)."""
+    size = os.path.getsize(path)
+    runner = parallel.Runner(Settings(), 2, chunk)
+    return len(runner._plan(str(path), str(path), size))
+
+
+def records(outputs: dict[str, Outcome]) -> list[dict[str, object]]:
+    """The diagnostics of a run's JSON output."""
+    found: list[dict[str, object]] = json.loads(outputs["json"][1])
+    return found
+
+
+def fit(text: str | bytes, end: bytes = b"\n", width: int = WIDTH) -> bytes:
+    """One line padded with spaces (before its line end) to exactly `width` bytes."""
+    body = text.encode("utf-8") if isinstance(text, str) else text
+    room = width - len(body) - len(end)
+    assert room >= 0, body
+    return body + b" " * room + end
+
+
+def delete(ident: str, kind: str = "user_agent_id") -> str:
+    return json.dumps({"operation": "DELETE", kind: ident}, separators=(",", ":"))
+
+
+def clean_lines(count: int, prefix: str = "vec:") -> list[bytes]:
+    return [fit(delete(f"{prefix}{i}")) for i in range(count)]
+
+
+def boundary_lines(path: Path, chunk: int) -> list[int]:
+    """0-based indices of the lines that start a chunk (but the first)."""
+    size = path.stat().st_size
+    count = max(2, min(size // chunk, 64))
+    starts = parallel._boundaries(str(path), size, count)[1:-1]
+    assert all(start % WIDTH == 0 for start in starts)
+    return [start // WIDTH for start in starts]
+
+
+# A line for each kind of trouble, all of them shorter than WIDTH.
+BAD: list[bytes] = [
+    fit(delete("vec:1") + ","),  # MIC101, records separated by commas
+    fit(b""),  # MIC004, blank (spaces only)
+    fit('{"operation":"delete","email_hash":"jane@example.com"}'),  # MIC203, MIC305
+    fit('{"operation":"UPSERT","email_hash":"h1","user_agent_id":"vec:9"}'),  # MIC302/401/402
+    fit(delete("vec:3")),  # MIC501: the user of line 4
+    fit(b"[1,2]"),  # MIC102
+    fit(b'{"operation":"DELETE","user_agent_id":"\xff\xfe"}'),  # MIC001
+    fit(delete("vec:5"), b"\r\n"),  # MIC003 (the first CRLF line), MIC501
+    fit('{"operation":"DELETE","email_hash":"a","email_hash":"b"}'),  # MIC103
+    fit('{"operation":"UPSERT","email_hash":"h2","force_replace":true,"user_profile":{}}'),
+    fit('{"operation":"DELETE","user_agent_id":"89998434","user_profile":{"n":1e999}}'),
+    fit('{"operation":"DELETE","user_agent_id":"<USER_AGENT_ID>"}'),
+    fit('{"operation":"DELETE","compartment_id":"1000"}'),  # MIC303
+    fit('{"operation":"DELETE","compartment_id":"1000","user_account_id":"a"}\r'),
+    fit(
+        '{"operation":"UPSERT","email_hash":"h3","force_replace":false,'
+        '"user_profile":{"n":18446744073709551616}}'
+    ),
+    fit(b"{"),
+    fit(b'{"operation":"DELETE",'),
+]
+
+
+# -- bad lines at chunk boundaries ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("chunk", [160, 300, 700])
+@pytest.mark.parametrize("shift", [0, 1, 2])
+def test_bad_lines_on_both_sides_of_every_boundary(project: Path, chunk: int, shift: int) -> None:
+    path = project / "edges.ndjson"
+    lines = clean_lines(70)
+    path.write_bytes(b"".join(lines))
+    starts = boundary_lines(path, chunk)
+    assert len(starts) >= 3
+    kinds = iter(BAD[shift:] + BAD[:shift] + BAD)
+    for start in starts:
+        for index in (start - 1, start):
+            lines[index] = next(kinds, fit(delete("vec:7")))
+    path.write_bytes(b"".join(lines))
+    assert boundary_lines(path, chunk) == starts  # the lines kept their length
+    found = records(assert_same_as_one_job([path], chunk=chunk))
+    assert len(found) >= len(starts)
+    assert sum(d["code"] == "MIC003" for d in found) <= 1
+
+
+def test_every_kind_of_bad_line_as_a_chunk_s_first_and_last(project: Path) -> None:
+    """Each kind of bad line in turn: first line of a chunk, then last line of a chunk."""
+    base = clean_lines(40)
+    probe = project / "probe.ndjson"
+    probe.write_bytes(b"".join(base))
+    start = boundary_lines(probe, CHUNK)[1]
+    paths = []
+    for number, bad in enumerate(BAD):
+        for index in (start - 1, start):
+            lines = list(base)
+            lines[index] = bad
+            path = project / f"bad{number:02}-{index}.ndjson"
+            path.write_bytes(b"".join(lines))
+            paths.append(path)
+    assert all(chunks(p) >= 3 for p in paths)
+    assert_same_as_one_job(paths)
+
+
+# -- CRLF, blank lines, the last line, a BOM --------------------------------------------------
+
+
+def test_crlf_reported_once_per_file(project: Path) -> None:
+    lines = clean_lines(60)
+    # From line 25 on every line ends with CRLF; the first such line is not JSON, so MIC003
+    # goes to the next one, in a later chunk than the first CRLF.
+    for index in range(24, 60):
+        lines[index] = lines[index][:-2] + b"\r\n"
+    lines[24] = fit(b'{"operation":', b"\r\n")
+    first = project / "crlf.ndjson"
+    first.write_bytes(b"".join(lines))
+    every = project / "all-crlf.ndjson"
+    every.write_bytes(b"".join(line[:-2] + b"\r\n" for line in clean_lines(40)))
+    assert chunks(first) >= 3 and chunks(every) >= 3
+    found = records(assert_same_as_one_job([first, every]))
+    crlf = [(d["path"], d["line"]) for d in found if d["code"] == "MIC003"]
+    assert crlf == [(str(every), 1), (str(first), 26)]
+
+
+def test_blank_lines_at_the_start_in_the_middle_and_at_the_end(project: Path) -> None:
+    lines = [fit(b""), b"\n", b"\r\n", *clean_lines(50), b"\t\n", b"\n"]
+    for index in (10, 11, 12, 30, 31):
+        lines[index] = b" \n"
+    path = project / "blank.ndjson"
+    path.write_bytes(b"".join(lines))
+    assert chunks(path) >= 3
+    found = records(assert_same_as_one_job([path]))
+    assert sum(d["code"] == "MIC004" for d in found) >= 8
+
+
+def test_missing_final_newline(project: Path) -> None:
+    valid = project / "valid.ndjson"
+    valid.write_bytes(b"".join(clean_lines(40)).rstrip(b"\n"))
+    broken = project / "broken.ndjson"
+    broken.write_bytes(b"".join(clean_lines(40)) + b'{"operation":"DELETE",')
+    crlf = project / "crlf-last.ndjson"
+    crlf.write_bytes(b"".join(clean_lines(40)) + delete("vec:x").encode() + b"\r")
+    assert all(chunks(p) >= 3 for p in (valid, broken, crlf))
+    found = records(assert_same_as_one_job([valid, broken, crlf]))
+    assert {d["path"] for d in found if d["code"] == "MIC005"} == {str(valid), str(crlf)}
+
+
+@pytest.mark.parametrize(
+    "first",
+    [delete("vec:first").encode(), b"junk", b"", b"{", b"[", b'{"operation":"DELETE"'],
+    ids=["valid", "junk", "blank", "brace", "bracket", "cut"],
+)
+def test_byte_order_mark(project: Path, first: bytes) -> None:
+    path = project / "bom.ndjson"
+    path.write_bytes(BOM + first + b"\n" + b"".join(clean_lines(40)))
+    found = records(assert_same_as_one_job([path]))
+    assert [d["code"] for d in found if d["code"] == "MIC002"] == ["MIC002"]
+
+
+# -- duplicate users across chunks ------------------------------------------------------------
+
+
+def test_duplicate_users_name_their_first_line(project: Path) -> None:
+    users = [
+        ("user_agent_id", "vec:dup"),
+        ("email_hash", "3f2a9c"),
+        ("account", "CRM-1"),
+    ]
+
+    def line(kind: str, ident: str, compartment: str = "1000", extra: str = "") -> bytes:
+        if kind == "account":
+            text = (
+                f'{{"operation":"DELETE","compartment_id":"{compartment}",'
+                f'"user_account_id":"{ident}"{extra}}}'
+            )
+        else:
+            text = f'{{"operation":"DELETE","{kind}":"{ident}"{extra}}}'
+        return fit(text)
+
+    lines = clean_lines(90)
+    expected: dict[int, int] = {}  # line -> the first line it must name
+    plan = [
+        # (0-based index, user, compartment, extra keys)
+        (2, 0, "1000", ""),
+        (5, 1, "1000", ',"merge_objects":true'),  # the first line has its own warning
+        (8, 2, "1000", ""),
+        (9, 2, "2000", ""),  # another compartment: another user
+        (20, 0, "1000", ""),  # a later chunk
+        (21, 0, "1000", ""),  # the same chunk again
+        (40, 1, "1000", ""),
+        (41, 2, "2000", ""),
+        (60, 2, "1000", ',"user_profile":{}'),  # a duplicate with its own warning
+        (88, 1, "1000", ""),
+        (89, 0, "1000", ""),  # the last line
+    ]
+    first_seen: dict[tuple[int, str], int] = {}
+    for index, user, compartment, extra in plan:
+        kind, ident = users[user]
+        lines[index] = line(kind, ident, compartment, extra)
+        key = (user, compartment if kind == "account" else "")
+        if key in first_seen:
+            expected[index + 1] = first_seen[key]
+        else:
+            first_seen[key] = index + 1
+    lines[89] = lines[89].rstrip(b" \n")  # and no final newline
+    path = project / "dups.ndjson"
+    path.write_bytes(b"".join(lines))
+    assert chunks(path) >= 10
+    found = records(assert_same_as_one_job([path]))
+    named = {
+        int(d["line"]): int(str(d["message"]).split("line ")[1].split(":")[0])
+        for d in found
+        if d["code"] == "MIC501"
+    }
+    assert named == expected
+
+
+def test_duplicate_users_with_rules_selected(project: Path) -> None:
+    lines = clean_lines(40)
+    for index in (3, 17, 18, 35):
+        lines[index] = fit(delete("vec:same"))
+    path = project / "dups.ndjson"
+    path.write_bytes(b"".join(lines))
+    for options in (
+        ["--select", "MIC501"],
+        ["--ignore", "MIC501"],
+        ["--severity", "MIC501=error"],
+        ["--per-file-ignores", "dups.ndjson:MIC501"],
+        ["--statistics"],
+    ):
+        assert_same_as_one_job([path], *options)
+
+
+# -- files that are not NDJSON from their first line ------------------------------------------
+
+
+def commands(count: int) -> list[dict[str, object]]:
+    return [
+        {"operation": "UPSERT", "email_hash": f"h{i}", "force_replace": False,
+         "user_profile": {"n": i}}
+        for i in range(count)
+    ]  # fmt: skip
+
+
+def test_pretty_printed_documents(project: Path) -> None:
+    array = project / "array.ndjson"
+    array.write_text(json.dumps(commands(12), indent=2) + "\n", encoding="utf-8")
+    obj = project / "object.ndjson"
+    obj.write_text(json.dumps(commands(1)[0] | {"user_profile": commands(6)}, indent=2))
+    spaced = project / "spaced.ndjson"
+    spaced.write_bytes(b"\n\n" + json.dumps(commands(12), indent=2).encode() + b"\n")
+    bom = project / "bom.ndjson"
+    bom.write_bytes(BOM + json.dumps(commands(12), indent=2).encode() + b"\n")
+    broken = project / "broken.ndjson"
+    broken.write_bytes(json.dumps(commands(12), indent=2).encode()[:-40] + b"\n")
+    two = project / "two.ndjson"
+    two.write_bytes(b"".join(json.dumps(c, indent=2).encode() + b"\n" for c in commands(6)))
+    paths = [array, obj, spaced, bom, broken, two]
+    assert all(p.stat().st_size >= 2 * CHUNK for p in paths)
+    found = records(assert_same_as_one_job(paths))
+    assert {d["path"] for d in found if d["code"] == "MIC007"} >= {
+        str(p) for p in (array, obj, spaced, bom)
+    }
+
+
+def test_first_lines_all_invalid(project: Path) -> None:
+    # More than a whole chunk of broken lines before the first command.
+    late = project / "late.ndjson"
+    late.write_bytes(b"".join(fit(f"junk {i}") for i in range(12)) + b"".join(clean_lines(30)))
+    # A document whose first line is not a lone "{": found only when every line is read.
+    doc = project / "doc.ndjson"
+    value = commands(1)[0] | {"user_profile": {"items": commands(10)}}
+    doc.write_bytes(json.dumps(value, indent=1).replace("{\n", "{", 1).encode())
+    compact_doc = project / "compact.ndjson"
+    text = json.dumps(commands(10), indent=1).replace("[\n", "[", 1)
+    compact_doc.write_bytes(text.encode() + b"\n")
+    junk = project / "junk.ndjson"
+    junk.write_bytes(b"".join(fit(f"junk {i}") for i in range(30)))
+    blank = project / "blank.ndjson"
+    blank.write_bytes(b"".join(fit(b"") for _ in range(30)))
+    bom_blank = project / "bom-blank.ndjson"
+    bom_blank.write_bytes(BOM + b"\n" * 700)
+    utf8 = project / "utf8.ndjson"
+    utf8.write_bytes(b"{\n" + b'  "a": "\xff",\n' * 60 + b"}\n")
+    paths = [late, doc, compact_doc, junk, blank, bom_blank, utf8]
+    assert all(p.stat().st_size >= 2 * CHUNK for p in paths)
+    assert all(chunks(p) >= 2 for p in (late, doc, compact_doc, junk))
+    found = records(assert_same_as_one_job(paths))
+    codes = {(d["path"], d["code"]) for d in found}
+    assert (str(blank), "MIC008") in codes
+    assert {(str(doc), "MIC007"), (str(compact_doc), "MIC007")} <= codes
+
+
+# -- several files, gzip, standard input, --max-diagnostics -----------------------------------
+
+
+def several_files(project: Path) -> list[Path]:
+    """Files of several kinds, as paths relative to `project` (the working directory)."""
+    one = project / "one.ndjson"
+    lines = clean_lines(50)
+    lines[7] = BAD[3]
+    lines[30] = BAD[0]
+    lines[31] = fit(delete("vec:7"))
+    one.write_bytes(b"".join(lines))
+    two = project / "sub" / "two.ndjson"
+    two.parent.mkdir()
+    lines = clean_lines(45)  # the same users as one.ndjson: not duplicates across files
+    lines[0] = lines[0][:-2] + b"\r\n"
+    lines[20] = BAD[2]
+    two.write_bytes(b"".join(lines))
+    small = project / "small.jsonl"
+    small.write_bytes(BAD[5] + fit(delete("vec:1")) + fit(delete("vec:1")))
+    packed = project / "packed.ndjson.gz"
+    lines = clean_lines(40)
+    lines[39] = BAD[9]
+    packed.write_bytes(gzip.compress(b"".join(lines)))
+    empty = project / "empty.ndjson"
+    empty.write_bytes(b"")
+    return [p.relative_to(project) for p in (one, two, small, packed, empty)]
+
+
+STDIN = b"".join([BAD[1], fit(delete("vec:1")), BAD[4], fit(delete("vec:1"))]) + b"[]"
+
+
+def test_several_files_with_gzip_and_stdin(project: Path) -> None:
+    paths = several_files(project)
+    assert chunks(paths[0]) >= 3 and chunks(paths[1]) >= 3
+    outputs = assert_same_as_one_job([*paths, "-"], input=STDIN)
+    assert {d["path"] for d in records(outputs)} >= {
+        "-", "one.ndjson", "sub/two.ndjson", "small.jsonl", "packed.ndjson.gz", "empty.ndjson",
+    }  # fmt: skip
+    # A directory, searched for import files, and a name for standard input.
+    assert_same_as_one_job([".", "-"], "--stdin-filename", "stdin.ndjson", input=STDIN)
+
+
+@pytest.mark.parametrize("limit", ["0", "1", "3"])
+def test_max_diagnostics(project: Path, limit: str) -> None:
+    paths = several_files(project)
+    assert_same_as_one_job([*paths, "-"], "--max-diagnostics", limit, input=STDIN)
+    assert_same_as_one_job(paths, "--max-diagnostics", limit, "--quiet")
+
+
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
+def test_every_output_format(project: Path, fmt: str) -> None:
+    path = project / "edges.ndjson"
+    lines = clean_lines(60)
+    for index, bad in zip(range(3, 60, 4), BAD, strict=False):
+        lines[index] = bad
+    path.write_bytes(b"".join(lines))
+    assert_same_as_one_job([path, *several_files(project)], formats=[fmt])
+
+
+@pytest.mark.parametrize(
+    "options",
+    [["--max-file-size", "1000"], ["--select", "MIC0,MIC1"], ["--strict"], ["--exit-zero"]],
+    ids=str,
+)
+def test_other_options(project: Path, options: list[str]) -> None:
+    path = project / "edges.ndjson"
+    lines = clean_lines(60)
+    for index, bad in zip(range(1, 60, 3), BAD, strict=False):
+        lines[index] = bad
+    path.write_bytes(b"".join(lines))
+    assert_same_as_one_job([path], *options)
+
+
+def _truncated(data: bytes) -> bytes:
+    return data[:-30]
+
+
+def _trailing_garbage(data: bytes) -> bytes:
+    return data + b"garbage!"
+
+
+def _bad_crc(data: bytes) -> bytes:
+    return data[:-8] + bytes([data[-8] ^ 1]) + data[-7:]
+
+
+@pytest.mark.parametrize(
+    "spoil", [_truncated, _trailing_garbage, _bad_crc], ids=lambda f: f.__name__
+)
+def test_a_broken_gzip_file_among_large_files(
+    project: Path, spoil: Callable[[bytes], bytes]
+) -> None:
+    """A .gz that breaks after some lines have been read: `--jobs 1` reports those lines'
+    diagnostics, then the read error; a worker must not drop them."""
+    big = project / "big.ndjson"
+    big.write_bytes(b"".join(clean_lines(40)))
+    packed = project / "packed.ndjson.gz"
+    packed.write_bytes(
+        spoil(gzip.compress(b'{"operation":"DELETE"}\n' + b"".join(clean_lines(40))))
+    )
+    assert chunks(big) >= 3
+    assert_same_as_one_job([big.name, packed.name])
+
+
+def test_chunks_long_enough_for_the_fast_path(project: Path) -> None:
+    """Chunks of a few hundred lines, so that the workers' fast path runs too."""
+    lines = [delete(f"vec:{i}").encode() + b"\n" for i in range(1300)]
+    for number, index in enumerate(range(150, 1300, 61)):
+        lines[index] = BAD[number % len(BAD)]
+    for index in (230, 480, 481, 950, 1299):
+        lines[index] = delete("vec:210").encode() + b"\n"  # MIC501, naming line 211
+    for index in range(700, 1300, 2):
+        lines[index] = lines[index].removesuffix(b"\n").rstrip(b"\r ") + b"\r\n"
+    path = project / "long.ndjson"
+    path.write_bytes(b"".join(lines))
+    chunk = 13_000
+    assert path.stat().st_size // chunk >= 4
+    assert chunks(path, chunk) >= 4
+    found = records(assert_same_as_one_job([path], chunk=chunk))
+    named = {d["line"] for d in found if "already appeared on line 211" in str(d["message"])}
+    assert named >= {231, 481, 482, 951, 1300}
+    assert sum(d["code"] == "MIC003" for d in found) == 1
+
+
+# -- random files -------------------------------------------------------------------------------
+
+POOL = [
+    *(fit(delete(f"vec:{i}"), width=w) for i in range(4) for w in (48, 60, 90)),
+    *(fit(delete(f"h{i}", "email_hash")) for i in range(3)),
+    *(line[:-1] + b"\r\n" for line in BAD[:6]),
+    *BAD,
+    b"\n",
+    b"\r\n",
+    b"{\n",
+    b"[\n",
+    b"  \n",
+]
+
+
+@st.composite
+def random_file(draw: st.DrawFn) -> bytes:
+    lines = draw(st.lists(st.sampled_from(POOL), min_size=4, max_size=45))
+    data = b"".join(lines)
+    if draw(st.integers(0, 9)) == 0:
+        data = BOM + data
+    if draw(st.integers(0, 5)) == 0:
+        data = data.rstrip(b"\n")
+    return data
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    data=random_file(),
+    other=st.one_of(st.none(), random_file()),
+    fast_from_first_line=st.booleans(),
+    pick=st.data(),
+)
+def test_random_files_and_chunk_sizes(
+    project: Path,
+    data: bytes,
+    other: bytes | None,
+    fast_from_first_line: bool,
+    pick: st.DataObject,
+) -> None:
+    folder = Path(tempfile.mkdtemp(dir=project))
+    files = [data] if other is None else [data, other]
+    paths = []
+    for number, content in enumerate(files):
+        path = folder / f"f{number}.ndjson"
+        path.write_bytes(content)
+        paths.append(path)
+    total = sum(len(f) for f in files)
+    chunk = pick.draw(st.integers(min_value=20, max_value=max(20, total // 2)), label="chunk")
+    with contextlib.chdir(folder), fast_path_from(1 if fast_from_first_line else None):
+        assert_same_as_one_job([p.name for p in paths], chunk=chunk)
+
+
+@contextlib.contextmanager
+def fast_path_from(line: int | None) -> Iterator[None]:
+    """Start the engine's fast path at `line`, in this process and in forked workers."""
+    forked = multiprocessing.get_start_method() == "fork"
+    if line is None or not forked or not hasattr(linter_module, "_FAST_FROM_LINE"):
+        yield
+        return
+    with mock.patch.object(linter_module, "_FAST_FROM_LINE", line):
+        yield
+
+
+# -- the installed command, in real processes --------------------------------------------------
+
+COMMAND = installed_command()
+
+
+@pytest.mark.skipif(COMMAND is None, reason="the mics-lint console script is not installed")
+def test_installed_command_with_two_jobs(tmp_path: Path) -> None:
+    path = tmp_path / "big.ndjson"
+    lines = clean_lines(120)
+    for index, bad in zip(range(5, 120, 6), BAD, strict=False):
+        lines[index] = bad
+    lines[100] = fit(delete("vec:3"))
+    path.write_bytes(b"".join(lines))
+    assert chunks(path, 500) >= 10
+    assert COMMAND is not None
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    runs = []
+    for jobs in (["--jobs", "1"], ["--jobs", "2", "--chunk-size", "500"]):
+        for fmt in FORMATS:
+            done = subprocess.run(
+                [COMMAND, "check", "--isolated", "--output-format", fmt, *jobs, path.name],
+                cwd=tmp_path,
+                env=env,
+                capture_output=True,
+                timeout=120,
+                check=False,
+            )
+            runs.append((done.returncode, done.stdout, done.stderr))
+    assert runs[2:] == runs[:2]
+    assert runs[0][0] == 1
+    assert b"already appeared on line 4" in runs[0][1]
