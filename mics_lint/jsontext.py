@@ -89,10 +89,11 @@ def parse_exact(text: str) -> Any:
 
 
 def _to_int(literal: str) -> int:
-    # Python refuses to convert more than 4300 digits; such a number is valid JSON, and
-    # far outside 64 bits, which is all MIC104 needs to know of it.
-    if len(literal) > 4000:
-        return int((-1 if literal.startswith("-") else 1) * 10 ** (len(literal) - 1))
+    # Python refuses to convert more than 4300 digits (and would take quadratic time). Such
+    # a number is valid JSON and far outside 64 bits, which is all MIC104 needs to know:
+    # it stands in as 10**100, which prints (in other messages) in a hundred digits.
+    if len(literal) > 1000:
+        return -(10**100) if literal.startswith("-") else 10**100
     return int(literal)
 
 
@@ -109,12 +110,12 @@ def duplicate_keys(text: str) -> list[tuple[str, int, int]]:
 
 def unsafe_integers(text: str) -> list[tuple[str, str]]:
     """Integer literals outside the signed 64-bit range, as (top-level key, literal)."""
-    found: list[str] = []
+    found: list[tuple[str, int]] = []
 
     def check_int(literal: str) -> int:
         value = _to_int(literal)
         if not INT64_MIN <= value <= INT64_MAX:
-            found.append(literal)
+            found.append((literal, value))
         return value
 
     try:
@@ -126,11 +127,11 @@ def unsafe_integers(text: str) -> list[tuple[str, str]]:
     result = []
     if isinstance(value, dict):
         for key, item in value.items():
-            for literal in list(found):
-                if _contains_int(item, int(literal)):
+            for literal, number in list(found):
+                if _contains_int(item, number):
                     result.append((key, literal))
-                    found.remove(literal)
-    result.extend(("", literal) for literal in found)
+                    found.remove((literal, number))
+    result.extend(("", literal) for literal, _ in found)
     return result
 
 
@@ -155,7 +156,10 @@ def shorten(value: Any, limit: int = MAX_SHOWN) -> str:
         try:
             shown = orjson.dumps(value).decode()
         except (TypeError, orjson.JSONEncodeError):
-            shown = repr(value)
+            try:
+                shown = repr(value)
+            except ValueError:  # an integer too long for Python to print
+                shown = "a number of thousands of digits"
     if len(shown) > limit:
         shown = shown[: limit - 3] + "..."
     return shown

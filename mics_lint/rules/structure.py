@@ -313,7 +313,9 @@ def _type_message(path: str, expected: Any, value: Any, written: str) -> str:
     message = f"{path} must be {wanted}, not {'an integer' if is_integer else json_type(value)}"
     if "string" in names and isinstance(value, (int, float)) and not isinstance(value, bool):
         # As written in the file: a float repr would lose the digits of a long id.
-        message += f': write it in quotes, "{written or value}"'
+        shown = written or str(value)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        message += f': write it in quotes, "{shown}"'
     elif "boolean" in names and isinstance(value, str) and value.lower() in ("true", "false"):
         message += f": write {value.lower()} without quotes"
     elif "object" in names and value == []:
