@@ -67,6 +67,7 @@ class _Result:
     holding: bool = False  # the chunk ended with the file's first lines still held
     users: tuple[array[int], array[int]] | None = None  # digests, first lines
     found: dict[int, tuple[str, int]] | None = None  # MIC501 line -> (name, digest)
+    starts: array[int] | None = None  # byte offset of each line in the chunk
 
 
 def _work(task: _Task, settings: Settings) -> _Result:
@@ -94,11 +95,11 @@ def _chunk(task: _Task, settings: Settings) -> _Result:
     )
     found: dict[int, tuple[str, int]] = {}
     linter.state[DUPLICATE_FOUND_STATE] = found
-    counter = [0]
+    starts = array("Q")
     try:
         with open(task.path, "rb") as handle:
             handle.seek(task.start)
-            diagnostics = list(linter.run(_lines(handle, task.end - task.start, counter)))
+            diagnostics = list(linter.run(_lines(handle, task.end - task.start, starts)))
     except OSError as exc:
         raise ReadError(f"{task.display}: {exc.strerror or exc}") from None
     digests, lines = array("Q"), array("I")
@@ -107,20 +108,22 @@ def _chunk(task: _Task, settings: Settings) -> _Result:
         lines.append(line)
     return _Result(
         diagnostics,
-        lines=counter[0],
+        lines=len(starts),
         holding=linter.still_holding,
         users=(digests, lines),
         found=found,
+        starts=starts,
     )
 
 
-def _lines(handle: io.BufferedReader, length: int, counter: list[int]) -> Iterator[bytes]:
-    left = length
+def _lines(handle: io.BufferedReader, length: int, starts: array[int]) -> Iterator[bytes]:
+    """The lines of a chunk, noting where each starts (the parent may need to read one)."""
+    at = 0
     for raw in handle:
-        counter[0] += 1
+        starts.append(at)
         yield raw
-        left -= len(raw)
-        if left <= 0:
+        at += len(raw)
+        if at >= length:
             return
 
 
@@ -270,19 +273,17 @@ class _Merger:
         self, task: _Task, result: _Result, shift: int, missing: list[tuple[int, int, int]]
     ) -> list[Diagnostic]:
         """MIC501 on lines whose user first appeared in an earlier chunk; needs their text."""
-        wanted = {line - shift: (line, first, digest) for line, first, digest in missing}
+        assert result.starts is not None
         made = []
         with open(task.path, "rb") as handle:
-            handle.seek(task.start)
-            produced = 1
-            for raw in _lines(handle, task.end - task.start, [0]):
-                produced += 1
-                if produced in wanted:
-                    line, first, digest = wanted[produced]
-                    text = decode_lenient(raw.rstrip(b"\n").removesuffix(b"\r"))
-                    name = crossline.kind_name(digest)
-                    finding = Finding(crossline.duplicate_message(name, first))
-                    made.append(self._diagnostic(task.display, line, text, finding))
+            for line, first, digest in sorted(missing):
+                # Numbered from 2 in the worker: its first line is `starts[0]`.
+                handle.seek(task.start + result.starts[line - shift - 2])
+                raw = handle.readline()
+                text = decode_lenient(raw.rstrip(b"\n").removesuffix(b"\r"))
+                name = crossline.kind_name(digest)
+                finding = Finding(crossline.duplicate_message(name, first))
+                made.append(self._diagnostic(task.display, line, text, finding))
         return made
 
     def _diagnostic(self, path: str, line: int, text: str, finding: Finding) -> Diagnostic:

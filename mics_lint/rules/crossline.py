@@ -94,14 +94,20 @@ class UserTable:
     def _grow(self) -> None:
         old = zip(self.digests, self.lines, strict=True)
         size = (self.mask + 1) * 2
-        self.digests = array("Q", bytes(8 * size))
-        self.lines = array("I", bytes(4 * size))
-        self.mask = size - 1
-        self.count = 0
+        digests = self.digests = array("Q", bytes(8 * size))
+        lines = self.lines = array("I", bytes(4 * size))
+        mask = self.mask = size - 1
         self.grow_at = size * 4 // 5
+        # Every digest is distinct here: only an empty slot is looked for (a hot loop).
         for digest, lineno in old:
             if digest:
-                self.first_line(digest, lineno)
+                slot = digest & mask
+                if digests[slot]:
+                    step = (digest >> 40) | 1
+                    while digests[slot]:
+                        slot = (slot + step) & mask
+                digests[slot] = digest
+                lines[slot] = lineno
 
     def items(self) -> Iterator[tuple[int, int]]:
         """(digest, first line) of every user, in no particular order."""
