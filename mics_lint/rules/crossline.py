@@ -25,7 +25,7 @@ _MASK64 = (1 << 64) - 1
 
 
 _KINDS = ("user account", "email_hash", "user_agent_id")
-_KIND_BITS = {name: index + 1 for index, name in enumerate(_KINDS)}
+KIND_BITS = {name: index + 1 for index, name in enumerate(_KINDS)}
 
 
 def user_digest(name: str, *values: str) -> int:
@@ -34,7 +34,7 @@ def user_digest(name: str, *values: str) -> int:
     Python's string hash is seeded per process: every process that adds to one file's
     table must share the seed (see `parallel.py`).
     """
-    return (hash((name, *values)) & _MASK64 & ~3) | _KIND_BITS[name]
+    return (hash((name, *values)) & _MASK64 & ~3) | KIND_BITS[name]
 
 
 def kind_name(digest: int) -> str:
