@@ -115,9 +115,6 @@ class UserTable:
             if digest:
                 yield digest, lineno
 
-    def nbytes(self) -> int:
-        return self.digests.itemsize * len(self.digests) + self.lines.itemsize * len(self.lines)
-
 
 def duplicate_message(name: str, first: int) -> str:
     return f"this user ({name}) already appeared on line {first}: keep one command per user"
