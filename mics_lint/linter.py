@@ -26,7 +26,6 @@ from mics_lint.doctypes import DOC_TYPES
 from mics_lint.jsontext import (
     decode_lenient,
     duplicate_keys,
-    offset_to_line_col,
     parse_exact,
     unsafe_integers,
 )
@@ -280,11 +279,15 @@ class _FileLinter:
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as bad:
-            line, col = offset_to_line_col(raw[: bad.start].decode("utf-8", "replace"), bad.start)
-            finding = f.invalid_utf8(raw, bad.start)
-            return self._document_found(
-                [*kept, self._diag(f.INVALID_UTF8.code, finding, line, col + 1)], last, None
-            )
+            # Located in its own line, as a line-by-line file would be.
+            start = raw.rfind(b"\n", 0, bad.start) + 1
+            end = raw.find(b"\n", bad.start)
+            line_bytes = raw[start : end if end >= 0 else len(raw)]
+            finding = f.invalid_utf8(line_bytes, bad.start - start)
+            line = raw.count(b"\n", 0, bad.start) + 1
+            width = len(decode_lenient(line_bytes)) + 1
+            made = self._diag(f.INVALID_UTF8.code, finding, line, width)
+            return self._document_found([*kept, made], last, None)
         try:
             value = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
@@ -362,11 +365,11 @@ class _FileLinter:
     def _check_record(self, record: Record, body: bytes, lineno: int, found: Found) -> None:
         ctx = LineContext(lineno, body, self.state)
         if self.check_dups and self._may_repeat_keys(record, body):
-            for key, start, end in duplicate_keys(decode_lenient(body)):
+            for key, start, end in duplicate_keys(ctx.text):
                 message = syntax.duplicate_key_message(key)
                 found.append((syntax.DUPLICATE_KEY.code, Finding(message, start + 1, end + 1)))
         if self.check_ints and _LONG_RUN in body.translate(_DIGITS_TO_ZERO):
-            for key, literal in unsafe_integers(decode_lenient(body)):
+            for key, literal in unsafe_integers(ctx.text):
                 message = syntax.unsafe_integer_message(key, literal)
                 found.append((syntax.UNSAFE_INTEGER.code, ctx.at(key, message)))
         if self.check_schema and not schemas.is_valid(self.schema_file, record):
