@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from mics_lint.registry import Family, FastCheck, Rule
 from mics_lint.rules import crossline, identifiers, operations, profile_fast, structure
 from mics_lint.rules.crossline import UserTable
+
+if TYPE_CHECKING:
+    from mics_lint.fastpath import FastDecoder  # msgspec: imported only when a file needs it
 
 
 @dataclass(frozen=True)
@@ -20,8 +24,9 @@ class DocType:
     short_name: str
     schema_file: str
     record_rules: tuple[Rule, ...]  # run in this order on every parsed record
-    # Makes the fast check for one file, given the selected codes and MIC501's table.
-    fast_check: Callable[[frozenset[str], UserTable | None], FastCheck] | None = None
+    # Makes the fast check for one file, given the selected codes, MIC501's table and the
+    # decoder (whose `patterns` and `objects` the check must verify).
+    fast_check: Callable[[frozenset[str], UserTable | None, FastDecoder], FastCheck] | None = None
 
 
 def _checked(*families: Family) -> tuple[Rule, ...]:

@@ -252,7 +252,7 @@ class _FileLinter:
         decoder = fastpath.struct_decoder(self.schema)
         if decoder is None or self.doc_type.fast_check is None:
             return None, None
-        return decoder.decode, self.doc_type.fast_check(self.enabled, self.users)
+        return decoder.decode, self.doc_type.fast_check(self.enabled, self.users, decoder)
 
     def _end_held(self, held: list[_Held], last: int, document: bool) -> list[Diagnostic]:
         """The end of a file none of whose lines parsed: empty, one document, or broken lines."""

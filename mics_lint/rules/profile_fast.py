@@ -1,28 +1,51 @@
 """The USER_PROFILE fast check: vouches for a decoded line only when no rule can fire on it.
 
 It mirrors, as cheap tests on the decoded Struct and the raw bytes, the conditions of
-MIC103, MIC104, MIC206, MIC3xx, MIC4xx and MIC501 (structure, MIC2xx, was checked by the
-decode itself). Each test may be broader than its rule (any `<` at all, any `@` in an
-e-mail hash) but never narrower: a line it does not vouch for simply takes the full path.
+MIC103, MIC104, MIC206, MIC3xx, MIC4xx and MIC501. Structure (MIC2xx) was checked by the
+decode, apart from what the decoder leaves to its caller (see fastpath.py), checked inline
+here: the identifiers' pattern (a non-space character), the profile being an object, and
+the UTF-8 of the profile. Each test may be broader than its rule (any `<` at all, any `@`
+in an e-mail hash) but never narrower: a line it does not vouch for simply takes the full path.
 tests/test_fastpath.py checks that diagnostics are the same with and without it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mics_lint.registry import FastCheck
-from mics_lint.rules import crossline, identifiers, syntax
+from mics_lint.rules import crossline, identifiers, structure, syntax
 from mics_lint.rules.crossline import UserTable
 
-_DIGITS_TO_ZERO = bytes.maketrans(b"0123456789", b"0" * 10)
-_LONG_RUN = b"0" * 19  # an integer of 19 digits or more may not fit in 64 bits
+if TYPE_CHECKING:
+    from mics_lint.fastpath import FastDecoder
+
+# One pass finds what sends a line to the full checks: digits become "0" (an integer of 19
+# digits or more may not fit in 64 bits) and "<" becomes "\\" (a string starting with "<",
+# or with an escape such as "\\u003c", may be a placeholder).
+_SCREEN = bytes.maketrans(b"0123456789<", b"0000000000\\")
+_LONG_RUN = b"0" * 19
+_MAY_BE_PLACEHOLDER = b'"\\'
+_IDENTIFIERS = ("compartment_id", "user_account_id", "email_hash", "user_agent_id")
+_JSON_SPACE = b" \t\r\n"
+# The length of `"key":` plus a comma (or the closing brace): a compact line is as long as
+# the sum of its fields' parts, plus one for "{" and one for the line end.
+_OPERATION = len('"operation":"UPSERT",')
+_COMPARTMENT = len('"compartment_id":"",')
+_ACCOUNT = len('"user_account_id":"",')
+_EMAIL = len('"email_hash":"",')
+_AGENT = len('"user_agent_id":"",')
+_FORCE = len('"force_replace":,')
+_MERGE = len('"merge_objects":,')
+_PROFILE = len('"user_profile":,')
+_BOOL = {True: 4, False: 5}
 
 
-def make_check(enabled: frozenset[str], users: UserTable | None) -> FastCheck:
+def make_check(enabled: frozenset[str], users: UserTable | None, decoder: FastDecoder) -> FastCheck:
     """The check for one file, with the work of rules that are not selected left out."""
     check_dups = syntax.DUPLICATE_KEY.code in enabled
     check_ints = syntax.UNSAFE_INTEGER.code in enabled
+    check_placeholders = structure.PLACEHOLDER_VALUE.code in enabled
     if crossline.DUPLICATE_USER.code not in enabled:
         users = None
     user_agent_id = identifiers.USER_AGENT_ID.fullmatch
@@ -32,58 +55,102 @@ def make_check(enabled: frozenset[str], users: UserTable | None) -> FastCheck:
     first_line = users.first_line if users is not None else None
     kinds = crossline.KIND_BITS
     mask64 = (1 << 64) - 1 - 3
+    boolean = _BOOL
 
     def check(c: Any, raw: bytes, lineno: int) -> bool:
-        # Written flat, with no helper calls: this runs on every clean line.
+        # Written flat, with no helper calls: this runs on every clean line. An identifier
+        # must hold a non-space character (the schema's pattern "\\S": `isspace` is the same
+        # test as re's \\s, see tests/test_fastpath.py). `size` adds up the length of the
+        # line as if written compactly, with each key once.
         account = c.user_account_id
         if account is not UNSET:
             compartment = c.compartment_id
             if compartment is UNSET or c.email_hash is not UNSET or c.user_agent_id is not UNSET:
                 return False
-            if check_dups and (
-                count(raw, b"user_account_id") != 1 or count(raw, b"compartment_id") != 1
-            ):
+            if not account or account.isspace() or not compartment or compartment.isspace():
                 return False
             kind = "user account"
             key: int = hash((kind, compartment, account))
+            ids: tuple[str, ...] = (compartment, account)
+            id_key = b"user_account_id"
+            size = _COMPARTMENT + _ACCOUNT + len(compartment) + len(account)
         elif c.compartment_id is not UNSET:
             return False
         elif c.email_hash is not UNSET:
             email = c.email_hash
-            if c.user_agent_id is not UNSET or "@" in email:
-                return False
-            if check_dups and count(raw, b"email_hash") != 1:
+            if c.user_agent_id is not UNSET or "@" in email or not email or email.isspace():
                 return False
             kind = "email_hash"
             key = hash((kind, email))
+            ids = (email,)
+            id_key = b"email_hash"
+            size = _EMAIL + len(email)
         elif c.user_agent_id is not UNSET and user_agent_id(c.user_agent_id):
-            if check_dups and count(raw, b"user_agent_id") != 1:
-                return False
+            # The pattern's fullmatch has no space in it: "\\S" holds.
+            agent = c.user_agent_id
             kind = "user_agent_id"
-            key = hash((kind, c.user_agent_id))
+            key = hash((kind, agent))
+            ids = (agent,)
+            id_key = b"user_agent_id"
+            size = _AGENT + len(agent)
         else:
             return False
         force, merge, profile = c.force_replace, c.merge_objects, c.user_profile
         if c.operation == "UPSERT":
             if force is UNSET or profile is UNSET:
                 return False
-            if force is True and (merge is True or not profile):
+            view = memoryview(profile)  # the profile's text, undecoded
+            if view[0] != 0x7B:  # not an object: "{"
                 return False
+            if force is True and (merge is True or not bytes(view[1:-1]).strip(_JSON_SPACE)):
+                return False
+            size += _FORCE + boolean[force] + _PROFILE + len(view)
+            if merge is not UNSET:
+                size += _MERGE + boolean[merge]
         elif force is not UNSET or merge is not UNSET or profile is not UNSET:
             return False
-        if b"<" in raw or b"\\u003" in raw:  # a placeholder, "<USER_ACCOUNT_ID>"
-            return False
-        if check_ints and _LONG_RUN in raw.translate(_DIGITS_TO_ZERO):
-            return False
-        # Not once: written twice, or with \u escapes (the slow path decides).
-        if check_dups and (
-            count(raw, b"operation") != 1
-            or (force is not UNSET and count(raw, b"force_replace") != 1)
-            or (merge is not UNSET and count(raw, b"merge_objects") != 1)
-            or (profile is not UNSET and count(raw, b"user_profile") != 1)
+        ascii_line = raw.isascii()
+        if not ascii_line and profile is not UNSET:
+            try:  # msgspec skipped the profile without checking its UTF-8
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return False
+        if check_ints or check_placeholders:
+            screened = raw.translate(_SCREEN)
+            if check_ints and _LONG_RUN in screened:
+                return False
+            if check_placeholders and _MAY_BE_PLACEHOLDER in screened:
+                return False
+        # A line as long as its compact form with each key once holds no key twice (a key
+        # written twice, with spaces or with \\u escapes only makes it longer). Otherwise,
+        # count: a key not exactly once was written twice or escaped (the full checks decide).
+        if (
+            check_dups
+            and (
+                len(raw) != 2 + _OPERATION + size or not (ascii_line or all(map(str.isascii, ids)))
+            )
+            and (
+                count(raw, b"operation") != 1
+                or count(raw, id_key) != 1
+                or (kind == "user account" and count(raw, b"compartment_id") != 1)
+                or (force is not UNSET and count(raw, b"force_replace") != 1)
+                or (merge is not UNSET and count(raw, b"merge_objects") != 1)
+                or (profile is not UNSET and count(raw, b"user_profile") != 1)
+            )
         ):
             return False
         # The digest as crossline.user_digest makes it (the kind in the two low bits).
         return first_line is None or first_line((key & mask64) | kinds[kind], lineno) == lineno
 
+    if decoder.patterns != dict.fromkeys(_IDENTIFIERS, r"\S") or decoder.objects != (
+        "user_profile",
+    ):
+        # The schema changed: what is checked inline above no longer matches what the
+        # decoder leaves out. Still correct, a little slower.
+        residual_ok = decoder.residual_ok
+
+        def checked(c: Any, raw: bytes, lineno: int) -> bool:
+            return residual_ok(c, raw) and check(c, raw, lineno)
+
+        return checked
     return check

@@ -198,6 +198,9 @@ def placeholder_value(record: Record, ctx: LineContext) -> Iterator[Finding]:
             )
 
 
+PLACEHOLDER_VALUE = FAMILY.rules[-1]
+
+
 def _placeholders(value: Any, where: str) -> Iterator[tuple[str, str]]:
     if isinstance(value, str):
         if _PLACEHOLDER.fullmatch(value):
