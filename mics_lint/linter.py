@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import os
 import stat
 import zlib
@@ -95,7 +96,7 @@ def lint_stream(
 ) -> Iterator[Diagnostic]:
     """Lint an open binary stream (standard input, say); read errors become ReadError."""
     lines = _read_lines(stream, path)
-    yield from lint_lines(lines, path, settings, size=size)
+    yield from _FileLinter(path, settings or Settings(), size).run(lines)
 
 
 class _Counted(io.RawIOBase):
@@ -143,7 +144,8 @@ def lint_lines(
     reported where the limit is passed.
     """
     settings = settings or Settings()
-    yield from _FileLinter(path, settings, size).run(lines)
+    as_bytes = (x.encode("utf-8", "surrogateescape") if isinstance(x, str) else x for x in lines)
+    yield from _FileLinter(path, settings, size).run(as_bytes)
 
 
 class _Held(NamedTuple):
@@ -191,7 +193,7 @@ class _FileLinter:
 
     # -- the file ------------------------------------------------------------------------
 
-    def run(self, lines: Iterable[bytes | str]) -> Iterator[Diagnostic]:
+    def run(self, lines: Iterable[bytes]) -> Iterator[Diagnostic]:
         held: list[_Held] = []
         # Only a file's first lines are held (is it empty? one document?); a chunk's are not.
         holding = self.first_line == 1
@@ -200,10 +202,16 @@ class _FileLinter:
         lineno = self.first_line - 1
         decode: Any = None
         vouch: FastCheck | None = None
+        lines = iter(lines)
         for raw in lines:
+            if vouch is None and self.fast_wanted and lineno + 1 >= _FAST_FROM_LINE:
+                decode, vouch = self._fast_path()
+            if vouch is not None and not holding and not document:
+                # No more holding: the rest of the file goes round the fast loop.
+                self.still_holding = False
+                yield from self._fast_loop(itertools.chain((raw,), lines), lineno, decode, vouch)
+                return
             lineno += 1
-            if isinstance(raw, str):
-                raw = raw.encode("utf-8", "surrogateescape")
             over = False
             if not self.size_reported:
                 self.bytes_read += len(raw)
@@ -211,22 +219,6 @@ class _FileLinter:
             if document:
                 held.append(_Held(raw, [], False))
                 continue
-            if vouch is None and self.fast_wanted and lineno >= _FAST_FROM_LINE:
-                decode, vouch = self._fast_path()
-            if (
-                vouch is not None
-                and not holding
-                and not over
-                and raw[-1:] == b"\n"
-                and (self.crlf_reported or raw[-2:-1] != b"\r")
-            ):
-                try:
-                    command = decode(raw)
-                except self.decode_errors:
-                    pass
-                else:
-                    if vouch(command, raw, lineno):
-                        continue
             diagnostics, verdict = self._check_line(raw, lineno, over)
             if not holding:
                 yield from diagnostics
@@ -242,6 +234,35 @@ class _FileLinter:
         self.still_holding = holding
         if holding:
             yield from self._end_held(held, lineno, document)
+
+    def _fast_loop(
+        self, lines: Iterable[bytes], lineno: int, decode: Any, vouch: FastCheck
+    ) -> Iterator[Diagnostic]:
+        """The lines after line `lineno`, the fast path first: the loop most lines of a large
+        file go round, kept short."""
+        errors = self.decode_errors
+        check_line = self._check_line
+        crlf_reported = self.crlf_reported
+        size, limit = self.size, self.limit
+        count_bytes = not self.size_reported  # until MIC006 is reported
+        for raw in lines:
+            lineno += 1
+            over = False
+            if count_bytes:
+                self.bytes_read += len(raw)
+                over = (size if size is not None else self.bytes_read) > limit
+            if not over and raw[-1:] == b"\n" and (crlf_reported or raw[-2:-1] != b"\r"):
+                try:
+                    command = decode(raw)
+                except errors:
+                    pass
+                else:
+                    if vouch(command, raw, lineno):
+                        continue
+            diagnostics, _ = check_line(raw, lineno, over)
+            yield from diagnostics
+            crlf_reported = self.crlf_reported
+            count_bytes = not self.size_reported
 
     def _fast_path(self) -> tuple[Any, FastCheck | None]:
         """The decoder and the check of the fast path; (None, None) if there is none."""

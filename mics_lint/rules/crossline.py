@@ -152,7 +152,9 @@ def duplicate_user(record: Record, ctx: LineContext) -> Iterator[Finding]:
     key = user_key(record)
     if key is None:
         return
-    table: UserTable = ctx.state.setdefault(DUPLICATE_USER_STATE, UserTable())
+    table: UserTable | None = ctx.state.get(DUPLICATE_USER_STATE)
+    if table is None:  # not setdefault: a new table is 12 KiB, too much to make per line
+        table = ctx.state[DUPLICATE_USER_STATE] = UserTable()
     first = table.first_line(key[1], ctx.lineno)
     if first != ctx.lineno:
         found = ctx.state.get(DUPLICATE_FOUND_STATE)
