@@ -80,6 +80,17 @@ class _Group(click.Group):
             # The reader went away (`mics-lint check ... | head`): stop quietly.
             _silence_stdout()
             code = EXIT_PROBLEMS
+        except KeyboardInterrupt:
+            _fail("interrupted")
+            code = EXIT_INTERRUPTED
+        except Exception as exc:  # a bug: still one line, never a traceback
+            if os.environ.get("MICS_LINT_DEBUG"):
+                raise
+            _fail(
+                f"internal error ({type(exc).__name__}: {exc}); please report it, with "
+                "MICS_LINT_DEBUG=1 set for the details"
+            )
+            code = EXIT_FAILURE
         sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
@@ -134,6 +145,9 @@ class Source:
 @click.option("--severity", multiple=True, metavar="CODE=LEVEL", help="error or warning.")
 @click.option("--max-file-size", metavar="SIZE", help="MIC006 threshold (default 100MiB).")
 @click.option(
+    "--max-line-bytes", metavar="SIZE", help="Longer lines are skipped, MIC010 (default 64MiB)."
+)
+@click.option(
     "--doc-type",
     type=click.Choice(sorted(DOC_TYPES)),
     default=DEFAULT_DOC_TYPE,
@@ -183,6 +197,7 @@ def check(
     per_file_ignores: Sequence[str],
     severity: Sequence[str],
     max_file_size: str | None,
+    max_line_bytes: str | None,
     doc_type: str,
     config_path: str | None,
     isolated: bool,
@@ -207,6 +222,7 @@ def check(
             per_file_ignores=per_file_ignores,
             severity=severity,
             max_file_size=max_file_size,
+            max_line_bytes=max_line_bytes,
             doc_type=doc_type,
         )
         extra = [_parse_report(item) for item in reports]
@@ -329,6 +345,8 @@ def _run(sources: list[Source], runner: Runner, reporter: Reporter, summary: Sum
         shown = counted = 0
         try:
             if source.path is None:
+                if sys.stdin is None:  # started with standard input closed (`<&-`)
+                    raise ReadError(f"{source.display}: standard input is closed")
                 diagnostics = lint_stream(sys.stdin.buffer, source.display, runner.settings)
             else:
                 diagnostics = next(files)

@@ -19,11 +19,19 @@ from typing import Any
 from mics_lint.diagnostic import Severity
 from mics_lint.doctypes import DEFAULT_DOC_TYPE, DOC_TYPES
 from mics_lint.rules import REGISTRY
-from mics_lint.rules.framing import DEFAULT_MAX_FILE_SIZE
+from mics_lint.rules.framing import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_LINE_BYTES
 from mics_lint.suggest import did_you_mean
 
 CONFIG_FILES = ("mics-lint.toml", ".mics-lint.toml", "pyproject.toml")
-KEYS = ("select", "ignore", "extend-select", "per-file-ignores", "severity", "max-file-size")
+KEYS = (
+    "select",
+    "ignore",
+    "extend-select",
+    "per-file-ignores",
+    "severity",
+    "max-file-size",
+    "max-line-bytes",
+)
 
 _SIZE = re.compile(r"^\s*(\d+)\s*([KMG]i?B?|B)?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "B": 1, "K": 1000, "M": 1000**2, "G": 1000**3}
@@ -56,6 +64,7 @@ class Settings:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     severity: Mapping[str, Severity] = field(default_factory=dict)
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
     doc_type: str = DEFAULT_DOC_TYPE
     root: Path | None = None  # per-file-ignores globs are relative to this folder
     # Off only to check that it changes nothing (tests) or to measure it (bench).
@@ -202,6 +211,7 @@ class FileConfig:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...]
     severity: dict[str, Severity]
     max_file_size: int | None
+    max_line_bytes: int | None = None
 
 
 def load_config(path: Path) -> FileConfig:
@@ -239,6 +249,11 @@ def load_config(path: Path) -> FileConfig:
             if "max-file-size" in table
             else None
         ),
+        max_line_bytes=(
+            parse_size(table["max-line-bytes"], where + ": max-line-bytes")
+            if "max-line-bytes" in table
+            else None
+        ),
     )
 
 
@@ -265,6 +280,7 @@ def build_settings(
     per_file_ignores: Sequence[str] = (),
     severity: Sequence[str] = (),
     max_file_size: str | None = None,
+    max_line_bytes: str | None = None,
     doc_type: str = DEFAULT_DOC_TYPE,
 ) -> Settings:
     """Settings from a config file (or none) and command-line values, options last."""
@@ -293,11 +309,17 @@ def build_settings(
         if max_file_size is not None
         else (config.max_file_size if config and config.max_file_size else DEFAULT_MAX_FILE_SIZE)
     )
+    line_bytes = (
+        parse_size(max_line_bytes, "--max-line-bytes")
+        if max_line_bytes is not None
+        else (config.max_line_bytes if config and config.max_line_bytes else None)
+    )
     return Settings(
         selections=((config.selection,) if config else ()) + (options,),
         per_file_ignores=(config.per_file_ignores if config else ()) + tuple(pfi),
         severity={**(config.severity if config else {}), **cli_severity},
         max_file_size=size,
+        max_line_bytes=line_bytes or DEFAULT_MAX_LINE_BYTES,
         doc_type=doc_type,
         root=config.path.parent if config else Path.cwd(),
     )

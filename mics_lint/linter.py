@@ -10,6 +10,7 @@ holds end at the first line that parses, or after `_HOLD_LIMIT` bytes.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import itertools
 import os
@@ -48,8 +49,16 @@ _LONG_RUN = b"0" * 19
 # Codes about the file as a whole: kept when a file's lines are summed up by MIC007 or MIC008.
 _FILE_LEVEL = frozenset({f.BYTE_ORDER_MARK.code, f.FILE_TOO_LARGE.code})
 # A line with one of these gets no other line-level diagnostic.
-_LINE_ENDING = frozenset({f.INVALID_UTF8.code, syntax.INVALID_JSON.code, syntax.NOT_AN_OBJECT.code})
-_RECORD, _BLANK, _INVALID = "record", "blank", "invalid"  # what a line turned out to be
+_LINE_ENDING = frozenset(
+    {
+        f.INVALID_UTF8.code,
+        f.LINE_TOO_LONG.code,
+        syntax.INVALID_JSON.code,
+        syntax.NOT_AN_OBJECT.code,
+    }
+)
+# What a line turned out to be.
+_RECORD, _BLANK, _INVALID, _TOO_LONG = "record", "blank", "invalid", "too long"
 
 Found = list[tuple[str, Finding]]
 
@@ -77,7 +86,7 @@ def lint_file(
             info = os.stat(path)
             if stat.S_ISDIR(info.st_mode):
                 raise ReadError(f"{name}: is a directory")
-            raw: Any = files.enter_context(open(path, "rb", buffering=0))
+            raw: Any = files.enter_context(_open(path, stat.S_ISFIFO(info.st_mode)))
         except OSError as exc:
             raise ReadError(f"{name}: {exc.strerror or exc}") from None
         if on_read is not None:
@@ -91,12 +100,123 @@ def lint_file(
         yield from lint_stream(handle, name, settings, size=size)
 
 
+def _open(path: str | os.PathLike[str], fifo: bool) -> BinaryIO:
+    """The file, unbuffered. A FIFO is opened without waiting for a writer: with none, it
+    reads as empty, where a plain open would wait for ever."""
+    if not fifo:
+        return open(path, "rb", buffering=0)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    os.set_blocking(fd, True)  # a writer that is there is waited for, line by line
+    return open(fd, "rb", buffering=0)
+
+
 def lint_stream(
     stream: BinaryIO, path: str, settings: Settings | None = None, *, size: int | None = None
 ) -> Iterator[Diagnostic]:
-    """Lint an open binary stream (standard input, say); read errors become ReadError."""
-    lines = _read_lines(stream, path)
-    yield from _FileLinter(path, settings or Settings(), size).run(lines)
+    """Lint an open binary stream (standard input, say); read errors become ReadError, and
+    so does a stream that is not text (a binary file: an image, an archive, random bytes)."""
+    settings = settings or Settings()
+    reader = LineReader(stream, path, settings.max_line_bytes)
+    found = sniff(reader.peek())
+    if found is not None and found[0] == _BINARY:
+        raise ReadError(
+            f"{path}: not a text file ({found[1]}); an import file is UTF-8 text, "
+            "one JSON command per line"
+        )
+    linter = _FileLinter(path, settings, size, skip_rest=reader.skip_rest)
+    yield from linter.run(reader.lines())
+
+
+_BINARY, _UTF16 = "binary", "utf-16"
+# Formats a misnamed import file often turns out to be: (first bytes, what to call them).
+_MAGIC = (
+    (b"\x1f\x8b", "gzip-compressed data: name it .gz and mics-lint reads it"),
+    (b"PK\x03\x04", "a zip archive: extract it first"),
+    (b"PAR1", "a Parquet file: export it as NDJSON"),
+    (b"Obj\x01", "an Avro file: export it as NDJSON"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"%PDF-", "a PDF document"),
+    (b"BZh", "bzip2-compressed data: decompress it first"),
+    (b"\xfd7zXZ\x00", "xz-compressed data: decompress it first"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed data: decompress it first"),
+)
+# Bytes that text does not hold (C0 controls but tab, line feed, form feed, return).
+_CONTROL = bytes(b for b in range(32) if b not in b"\t\n\x0c\r")
+_SNIFF_BYTES = 8192
+
+
+def sniff(head: bytes) -> tuple[str, str] | None:
+    """What a file's first bytes say it is when it is not UTF-8 text: (_UTF16, which) or
+    (_BINARY, what), else None. A stray control byte in text is not enough: that is a
+    line's problem (MIC101), reported on its line."""
+    head = head[:_SNIFF_BYTES]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) and not head.startswith(b"\xff\xfe\x00\x00"):
+        order = "little-endian" if head[0] == 0xFF else "big-endian"
+        return _UTF16, f"{order}, with a byte-order mark"
+    sample = head[:64] if len(head) >= 64 else head[: len(head) - len(head) % 2]
+    if len(sample) >= 4:
+        even, odd = sample[0::2], sample[1::2]
+        if not odd.strip(b"\x00") and all(even):
+            return _UTF16, "little-endian, without a byte-order mark"
+        if not even.strip(b"\x00") and all(odd):
+            return _UTF16, "big-endian, without a byte-order mark"
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return _BINARY, what
+    controls = len(head) - len(head.translate(None, _CONTROL))
+    # A few control bytes are a broken line of text (MIC101); many are not text at all.
+    if controls >= 16 and controls > len(head) // 20:
+        return _BINARY, "binary data: more than 5% of its first bytes are control bytes"
+    return None
+
+
+class LineReader:
+    """The lines of a binary stream, each with its line end. A line longer than `limit`
+    comes cut after `limit + 1` bytes, and `skip_rest` reads past the rest of it, so that
+    memory stays bounded by `limit` whatever the line."""
+
+    def __init__(self, stream: BinaryIO, path: str, limit: int) -> None:
+        self.stream = stream
+        self.path = path
+        self.limit = limit
+        self.skipped = 0  # bytes passed over by skip_rest
+
+    def peek(self) -> bytes:
+        """The first bytes, without consuming them (b"" if the stream can't tell)."""
+        peek = getattr(self.stream, "peek", None)
+        if peek is None:
+            return b""
+        with self._errors():
+            return bytes(peek(_SNIFF_BYTES)[:_SNIFF_BYTES])
+
+    def lines(self) -> Iterator[bytes]:
+        with self._errors():
+            yield from iter(functools.partial(self.stream.readline, self.limit + 1), b"")
+
+    def skip_rest(self) -> tuple[int, int]:
+        """Read past the rest of a cut line: (bytes read, how many of them end the line)."""
+        count = 0
+        last = b""
+        with self._errors():
+            while True:
+                part = self.stream.readline(1 << 20)
+                count += len(part)
+                last = (last + part)[-2:]
+                if not part or part[-1:] == b"\n":
+                    self.skipped += count
+                    ending = 0 if not part else 2 if last == b"\r\n" else 1
+                    return count, ending
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except (OSError, EOFError, zlib.error) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            if isinstance(exc, EOFError):
+                reason = "the compressed file is truncated"
+            raise ReadError(f"{self.path}: {reason}") from None
 
 
 class _Counted(io.RawIOBase):
@@ -119,16 +239,6 @@ class _Counted(io.RawIOBase):
 def printable(path: str) -> str:
     """A path as shown in reports: undecodable bytes of a file name become U+FFFD."""
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-def _read_lines(stream: BinaryIO, path: str) -> Iterator[bytes]:
-    try:
-        yield from stream
-    except (OSError, EOFError, zlib.error) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        if isinstance(exc, EOFError):
-            reason = "the compressed file is truncated"
-        raise ReadError(f"{path}: {reason}") from None
 
 
 def lint_lines(
@@ -165,8 +275,11 @@ class _FileLinter:
         *,
         first_line: int = 1,
         size_reported: bool = False,
+        skip_rest: Callable[[], tuple[int, int]] | None = None,
     ) -> None:
         self.path = path
+        self.max_line = settings.max_line_bytes
+        self.skip_rest = skip_rest
         self.first_line = first_line
         active: ActiveRules = settings.rules_for(path)
         self.enabled = active.enabled
@@ -177,6 +290,7 @@ class _FileLinter:
         self.rules = [r for r in doc_type.record_rules if r.code in self.enabled]
         self.check_dups = syntax.DUPLICATE_KEY.code in self.enabled
         self.check_ints = syntax.UNSAFE_INTEGER.code in self.enabled
+        self.check_utf16 = f.UTF16_FILE.code in self.enabled
         self.check_schema = any(r.code in self.enabled for r in structure.FAMILY.rules)
         self.users = UserTable()
         self.state: dict[str, Any] = {DUPLICATE_USER_STATE: self.users}
@@ -204,6 +318,11 @@ class _FileLinter:
         vouch: FastCheck | None = None
         lines = iter(lines)
         for raw in lines:
+            if lineno == 0 and self.check_utf16:
+                found = sniff(raw)
+                if found is not None and found[0] == _UTF16:
+                    yield from self.utf16(found[1])  # its lines are not read: all broken
+                    return
             if vouch is None and self.fast_wanted and lineno + 1 >= _FAST_FROM_LINE:
                 decode, vouch = self._fast_path()
             if vouch is not None and not holding and not document:
@@ -223,9 +342,11 @@ class _FileLinter:
             if not holding:
                 yield from diagnostics
                 continue
+            if verdict == _TOO_LONG:
+                raw = b""  # not kept: a file with such a line is no document to piece together
             held.append(_Held(raw, diagnostics, verdict == _BLANK))
             held_bytes += len(raw)
-            if verdict == _RECORD or held_bytes > _HOLD_LIMIT:
+            if verdict in (_RECORD, _TOO_LONG) or held_bytes > _HOLD_LIMIT:
                 holding = False
                 yield from _release(held)
                 held = []
@@ -263,6 +384,10 @@ class _FileLinter:
             yield from diagnostics
             crlf_reported = self.crlf_reported
             count_bytes = not self.size_reported
+
+    def utf16(self, variant: str) -> list[Diagnostic]:
+        """A UTF-16 file: one diagnostic, and its lines are not read."""
+        return self._sorted([self._diag(f.UTF16_FILE.code, f.utf16(variant), 1, 1)])
 
     def _fast_path(self) -> tuple[Any, FastCheck | None]:
         """The decoder and the check of the fast path; (None, None) if there is none."""
@@ -333,8 +458,21 @@ class _FileLinter:
     # -- one line ------------------------------------------------------------------------
 
     def _check_line(self, raw: bytes, lineno: int, over: bool) -> tuple[list[Diagnostic], str]:
-        """The line's diagnostics, and what it was: _RECORD, _BLANK or _INVALID."""
+        """The line's diagnostics, and what it was: _RECORD, _BLANK, _INVALID or _TOO_LONG."""
         found: Found = []
+        if len(raw) > self.max_line and len(raw.removesuffix(b"\n").removesuffix(b"\r")) > (
+            self.max_line
+        ):
+            size = len(raw)
+            if raw[-1:] != b"\n" and self.skip_rest is not None:
+                rest, ending = self.skip_rest()  # a cut line: read past the rest of it
+                size += rest - ending
+                if not self.size_reported:
+                    self.bytes_read += rest
+            else:
+                size = len(raw.removesuffix(b"\n").removesuffix(b"\r"))
+            found.append((f.LINE_TOO_LONG.code, f.line_too_long(self.max_line, size)))
+            return self._stamp(found, b"", lineno), _TOO_LONG
         body = raw
         if body.endswith(b"\n"):
             body = body[:-1]

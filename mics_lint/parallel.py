@@ -17,7 +17,6 @@ mics-lint on a handful of small files, where starting processes would cost more 
 from __future__ import annotations
 
 import dataclasses
-import io
 import itertools
 import os
 from array import array
@@ -29,7 +28,7 @@ from typing import TYPE_CHECKING
 from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.jsontext import decode_lenient
-from mics_lint.linter import ReadError, _FileLinter, lint_file
+from mics_lint.linter import LineReader, ReadError, _FileLinter, lint_file, sniff
 from mics_lint.rules import crossline
 from mics_lint.rules import framing as f
 from mics_lint.rules.crossline import DUPLICATE_FOUND_STATE, UserTable
@@ -99,7 +98,10 @@ def _chunk(task: _Task, settings: Settings) -> _Result:
     try:
         with open(task.path, "rb") as handle:
             handle.seek(task.start)
-            diagnostics = list(linter.run(_lines(handle, task.end - task.start, starts)))
+            reader = LineReader(handle, task.display, settings.max_line_bytes)
+            linter.skip_rest = reader.skip_rest
+            chunk_lines = _lines(reader, task.end - task.start, starts)
+            diagnostics = list(linter.run(chunk_lines))
     except OSError as exc:
         raise ReadError(f"{task.display}: {exc.strerror or exc}") from None
     digests, lines = array("Q"), array("I")
@@ -116,13 +118,16 @@ def _chunk(task: _Task, settings: Settings) -> _Result:
     )
 
 
-def _lines(handle: io.BufferedReader, length: int, starts: array[int]) -> Iterator[bytes]:
+def _lines(reader: LineReader, length: int, starts: array[int]) -> Iterator[bytes]:
     """The lines of a chunk, noting where each starts (the parent may need to read one)."""
     at = 0
-    for raw in handle:
+    for raw in reader.lines():
         starts.append(at)
         yield raw
         at += len(raw)
+        if reader.skipped:  # the line was too long: the engine read past its end
+            at += reader.skipped
+            reader.skipped = 0
         if at >= length:
             return
 
@@ -157,7 +162,7 @@ class Runner:
         yield from self._pooled(plans)
 
     def _plan(self, path: str, display: str, size: int | None) -> list[_Task]:
-        if size is None or size < 2 * self.chunk_bytes or _opens_document(path):
+        if size is None or size < 2 * self.chunk_bytes or _whole_file_matter(path):
             return [_Task(path, display)]
         count = max(2, min(size // self.chunk_bytes, 64))
         bounds = _boundaries(path, size, count)
@@ -313,13 +318,16 @@ def _size(path: str) -> int | None:
     return info.st_size if os.path.isfile(path) else None
 
 
-def _opens_document(path: str) -> bool:
-    """Whether the first non-blank line holds only `{` or `[` (a whole-file matter)."""
+def _whole_file_matter(path: str) -> bool:
+    """Whether the file's start decides for all of it: it is not text, or its first
+    non-blank line holds only `{` or `[` (one JSON document)."""
     try:
         with open(path, "rb") as handle:
             head = handle.read(64 * 1024)
     except OSError:
         return True  # let the whole-file path report it
+    if sniff(head) is not None:
+        return True
     for line in head.removeprefix(f.BOM).split(b"\n"):
         if line.strip():
             return f.opens_document(line)
@@ -332,7 +340,8 @@ def _boundaries(path: str, size: int, count: int) -> list[int]:
     with open(path, "rb") as handle:
         for index in range(1, count):
             handle.seek(max(size * index // count, bounds[-1]))
-            handle.readline()  # to the start of the next line
+            while (part := handle.readline(1 << 20)) and part[-1:] != b"\n":
+                pass  # to the start of the next line, however long this one
             at = handle.tell()
             if at >= size:
                 break

@@ -17,7 +17,8 @@ Expected files
 
 Settings
   Every fixture is linted with the default `Settings()`, except that a file name containing
-  `maxsize<N>` is linted with `Settings(max_file_size=N)` (MIC006 needs a small limit).
+  `maxsize<N>` is linted with `Settings(max_file_size=N)` (MIC006 needs a small limit), and
+  one containing `maxline<N>` with `Settings(max_line_bytes=N)` (MIC010 too).
 
 Bytes
   Some fixtures hold bytes that editors and git like to "fix": a UTF-8 BOM, CRLF line ends,
@@ -32,6 +33,7 @@ Updating
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -48,16 +50,21 @@ OK_SUFFIXES = (".ndjson", ".jsonl", ".ndjson.gz", ".jsonl.gz")
 OK_FILES = sorted(p for p in (FIXTURES / "ok").iterdir() if p.name.endswith(OK_SUFFIXES))
 
 _MAXSIZE = re.compile(r"maxsize(\d+)")
+_MAXLINE = re.compile(r"maxline(\d+)")
 _RULE_FILE = re.compile(r"^(MIC\d{3})-([a-z0-9]+(?:-[a-z0-9]+)*)\.ndjson$")
 # Codes about the file as a whole (reported at line 1), not about the line they stand on.
-FILE_LEVEL = {"MIC002", "MIC006"}
+FILE_LEVEL = {"MIC002", "MIC006", "MIC009"}
 LINE_ENDING = {"MIC001", "MIC101", "MIC102"}
 
 
 def settings_for(path: Path) -> Settings:
     """The settings a fixture is linted with (see "Settings" above)."""
-    match = _MAXSIZE.search(path.name)
-    return Settings(max_file_size=int(match.group(1))) if match else Settings()
+    settings = Settings()
+    if match := _MAXSIZE.search(path.name):
+        settings = dataclasses.replace(settings, max_file_size=int(match.group(1)))
+    if match := _MAXLINE.search(path.name):
+        settings = dataclasses.replace(settings, max_line_bytes=int(match.group(1)))
+    return settings
 
 
 def expected_for(path: Path) -> Path:

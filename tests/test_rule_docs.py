@@ -21,6 +21,8 @@ CODES = list(REGISTRY)
 HEADINGS = ("## What it does", "## Why is this bad?", "## Example", "Use instead:")
 _BYTE = re.compile(rb"<0x([0-9A-Fa-f]{2})>")
 _MAX_SIZE = re.compile(r"`max-file-size = (\d+)`")
+_MAX_LINE = re.compile(r"`max-line-bytes = (\d+)`")
+_UTF16 = "<UTF-16>"
 _NO_FINAL_NEWLINE = "<no final newline>"
 
 # The catalogue of issue 2: codes, names and default severities are a public contract.
@@ -55,6 +57,8 @@ CATALOGUE = {
     "MIC404": ("delete-with-payload", "warning"),
     "MIC405": ("replace-with-empty-profile", "warning"),
     "MIC501": ("duplicate-user", "warning"),
+    "MIC009": ("utf16-file", "error"),
+    "MIC010": ("line-too-long", "error"),
 }
 
 
@@ -65,14 +69,21 @@ def block_bytes(block: str) -> bytes:
     if body.endswith(_NO_FINAL_NEWLINE):
         body = body[: -len(_NO_FINAL_NEWLINE)]
         final_newline = False
-    data = (body + "\n" if final_newline and body else body).encode("utf-8")
+    text = body + "\n" if final_newline and body else body
+    if text.startswith(_UTF16):
+        return text.removeprefix(_UTF16).encode("utf-16")  # with its byte-order mark
+    data = text.encode("utf-8")
     data = data.replace(b"<BOM>", b"\xef\xbb\xbf").replace(b"<CR>", b"\r")
     return _BYTE.sub(lambda m: bytes([int(m.group(1), 16)]), data)
 
 
 def settings_for(code: str) -> Settings:
-    match = _MAX_SIZE.search(REGISTRY[code].explanation)
-    return Settings(max_file_size=int(match.group(1))) if match else Settings()
+    explanation = REGISTRY[code].explanation
+    if match := _MAX_SIZE.search(explanation):
+        return Settings(max_file_size=int(match.group(1)))
+    if match := _MAX_LINE.search(explanation):
+        return Settings(max_line_bytes=int(match.group(1)))
+    return Settings()
 
 
 def _has_block_after(text: str, heading: str) -> bool:
@@ -90,11 +101,13 @@ def test_notation_becomes_bytes() -> None:
     assert block_bytes('{"a":1}\n{"b":2}<no final newline>\n') == b'{"a":1}\n{"b":2}'
     assert block_bytes("") == b""
     assert block_bytes('{"a":1}') == b'{"a":1}\n'
+    assert block_bytes('<UTF-16>{"a":1}\n') == '{"a":1}\n'.encode("utf-16")
 
 
-def test_only_mic006_needs_other_settings() -> None:
+def test_only_mic006_and_mic010_need_other_settings() -> None:
     assert settings_for("MIC006").max_file_size == 64
-    assert [c for c in CODES if settings_for(c) != Settings()] == ["MIC006"]
+    assert settings_for("MIC010").max_line_bytes == 60
+    assert [c for c in CODES if settings_for(c) != Settings()] == ["MIC006", "MIC010"]
 
 
 # -- each rule's explanation -----------------------------------------------------------------

@@ -15,6 +15,7 @@ FAMILY = Family("MIC0", "file and framing")
 
 BOM = b"\xef\xbb\xbf"
 DEFAULT_MAX_FILE_SIZE = 100 * 1024 * 1024
+DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024
 
 INVALID_UTF8 = FAMILY.declare(
     "MIC001",
@@ -249,6 +250,69 @@ EMPTY_FILE = FAMILY.declare(
 )
 
 
+UTF16_FILE = FAMILY.declare(
+    "MIC009",
+    "utf16-file",
+    Severity.ERROR,
+    "the file is encoded in UTF-16, not UTF-8",
+    """
+    ## What it does
+    Checks that the file is not UTF-16 text, found by its byte-order mark (`FF FE` or
+    `FE FF`) or by the zero bytes between the characters of its first line. It is reported
+    once, at line 1, and the file's lines are not checked further: read as UTF-8, every one
+    of them would be broken.
+
+    ## Why is this bad?
+    The platform reads import files as UTF-8. Windows tools (PowerShell's `>` and
+    `Out-File`, "Unicode text" in Excel) write UTF-16, which the platform cannot read at all.
+
+    ## Example
+    A file saved as UTF-16 (little-endian, with a byte-order mark):
+    ```ndjson
+    <UTF-16>{"operation":"DELETE","email_hash":"3f2a9c"}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"DELETE","email_hash":"3f2a9c"}
+    ```
+    Re-encode it: `iconv -f UTF-16 -t UTF-8 in.ndjson > out.ndjson`, or in PowerShell
+    `Out-File -Encoding utf8NoBOM` (PowerShell 7).
+    """,
+)
+
+LINE_TOO_LONG = FAMILY.declare(
+    "MIC010",
+    "line-too-long",
+    Severity.ERROR,
+    "a line is longer than `max-line-bytes`, and was not read",
+    """
+    ## What it does
+    Checks that no line is longer than `max-line-bytes` (default 64 MiB). Such a line is
+    skipped, not read into memory or parsed, so a huge or runaway line (a whole file
+    without newlines, a binary blob) costs neither memory nor time. Nothing else is
+    reported on it.
+
+    ## Why is this bad?
+    One command is one user: real commands are kilobytes. A line of tens of megabytes is a
+    file written without newlines, or a profile that swallowed a blob; the platform will
+    not accept it either.
+
+    ## Example
+    With `max-line-bytes = 60`:
+    ```ndjson
+    {"operation":"UPSERT","email_hash":"3f2a9c","force_replace":true,"user_profile":{"photo":"iVBORw0KGgo"}}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"DELETE","email_hash":"3f2a9c"}
+    ```
+    Keep each command short: put large content elsewhere and reference it.
+    """,
+)
+
+
 # -- messages ---------------------------------------------------------------------------------
 
 NO_FINAL_NEWLINE = Finding("no newline at the end of the file: end the last line with \\n")
@@ -305,3 +369,17 @@ def not_ndjson(value: object, lines: int) -> Finding:
 def opens_document(body: bytes) -> bool:
     """A line holding only `{` or `[`: the first line of a pretty-printed document."""
     return body.strip(b" \t\r\n\x0b\x0c") in (b"{", b"[")
+
+
+def utf16(variant: str) -> Finding:
+    return Finding(
+        f"this file is UTF-16 ({variant}); the platform expects UTF-8: re-encode it "
+        "(iconv -f UTF-16 -t UTF-8); its lines were not checked"
+    )
+
+
+def line_too_long(limit: int, size: int) -> Finding:
+    return Finding(
+        f"line of {size:,} bytes, over max-line-bytes ({_size(limit)}): it was not read; "
+        "one command should be far smaller (split it, or raise max-line-bytes)"
+    )
