@@ -157,6 +157,11 @@ class Source:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
 @click.option("--isolated", is_flag=True, help="Ignore every config file.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option(
+    "--show-values",
+    is_flag=True,
+    help="Show identifiers, profile values and e-mail addresses whole (local debugging only).",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even with errors (not on exit 2).")
 @click.option("--statistics", is_flag=True, help="Show counts per code instead of diagnostics.")
 @click.option("--quiet", "-q", is_flag=True, help="Only diagnostics: no summary line.")
@@ -202,6 +207,7 @@ def check(
     config_path: str | None,
     isolated: bool,
     strict: bool,
+    show_values: bool,
     exit_zero: bool,
     statistics: bool,
     quiet: bool,
@@ -224,6 +230,7 @@ def check(
             max_file_size=max_file_size,
             max_line_bytes=max_line_bytes,
             doc_type=doc_type,
+            show_values=show_values,
         )
         extra = [_parse_report(item) for item in reports]
     except ConfigError as exc:
@@ -243,6 +250,7 @@ def check(
                 color=_use_color(color, stream, output_file) and not machine,
                 quiet=quiet,
                 width=shutil.get_terminal_size((100, 24)).columns,
+                show_values=show_values,
             )
             main = _reporter(output_format, statistics, stream, options)
             reporters = [main]

@@ -69,6 +69,8 @@ class Settings:
     root: Path | None = None  # per-file-ignores globs are relative to this folder
     # Off only to check that it changes nothing (tests) or to measure it (bench).
     fast_path: bool = True
+    # Messages show identifiers whole and profile values (see redact.py): local debugging.
+    show_values: bool = False
 
     def enabled_codes(self) -> frozenset[str]:
         enabled = {code: True for code in REGISTRY}
@@ -282,6 +284,7 @@ def build_settings(
     max_file_size: str | None = None,
     max_line_bytes: str | None = None,
     doc_type: str = DEFAULT_DOC_TYPE,
+    show_values: bool = False,
 ) -> Settings:
     """Settings from a config file (or none) and command-line values, options last."""
     if doc_type not in DOC_TYPES:
@@ -322,4 +325,5 @@ def build_settings(
         max_line_bytes=line_bytes or DEFAULT_MAX_LINE_BYTES,
         doc_type=doc_type,
         root=config.path.parent if config else Path.cwd(),
+        show_values=show_values,
     )

@@ -21,6 +21,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 import orjson
 
+from mics_lint import redact
 from mics_lint import schema as schemas
 from mics_lint.config import ActiveRules, Settings
 from mics_lint.diagnostic import Diagnostic, Finding
@@ -279,6 +280,7 @@ class _FileLinter:
     ) -> None:
         self.path = path
         self.max_line = settings.max_line_bytes
+        self.show_values = settings.show_values
         self.skip_rest = skip_rest
         self.first_line = first_line
         active: ActiveRules = settings.rules_for(path)
@@ -440,7 +442,9 @@ class _FileLinter:
             try:  # valid JSON that orjson refuses (nesting deeper than it allows)
                 value = parse_exact(text)
             except (ValueError, RecursionError):
-                line, col, message = syntax.document_error(text, _char_pos(exc, text), exc.msg)
+                line, col, message = syntax.document_error(
+                    text, _char_pos(exc, text), exc.msg, self.show_values
+                )
                 broken = self._diag(syntax.INVALID_JSON.code, Finding(message, col), line, col + 1)
                 return self._document_found([*kept, broken], last, None)
         return self._document_found(kept, last, value)
@@ -517,19 +521,21 @@ class _FileLinter:
             return _RECORD, parse_exact(text)
         except (ValueError, RecursionError):
             pass
-        message, column = syntax.invalid_json_message(text, _char_pos(exc, text), exc.msg)
+        message, column = syntax.invalid_json_message(
+            text, _char_pos(exc, text), exc.msg, self.show_values
+        )
         found.append((syntax.INVALID_JSON.code, Finding(message, column)))
         return _INVALID, None
 
     def _check_record(self, record: Record, body: bytes, lineno: int, found: Found) -> None:
-        ctx = LineContext(lineno, body, self.state)
+        ctx = LineContext(lineno, body, self.state, self.show_values)
         if self.check_dups and self._may_repeat_keys(record, body):
             for key, start, end in duplicate_keys(ctx.text):
                 message = syntax.duplicate_key_message(key)
                 found.append((syntax.DUPLICATE_KEY.code, Finding(message, start + 1, end + 1)))
         if self.check_ints and _LONG_RUN in body.translate(_DIGITS_TO_ZERO):
             for key, literal in unsafe_integers(ctx.text):
-                message = syntax.unsafe_integer_message(key, literal)
+                message = syntax.unsafe_integer_message(key, literal, self.show_values)
                 found.append((syntax.UNSAFE_INTEGER.code, ctx.at(key, message)))
         if self.check_schema and not schemas.is_valid(self.schema_file, record):
             errors = schemas.errors(self.schema_file, record)
@@ -582,6 +588,7 @@ class _FileLinter:
             end = min(column + 1, max(width, column + 1))
         else:
             end = max(width, column)
+        message = finding.message if self.show_values else redact.mask_emails(finding.message)
         return Diagnostic(
             self.path,
             lineno,
@@ -591,7 +598,7 @@ class _FileLinter:
             code,
             rule.name,
             self.severity[code],
-            finding.message,
+            message,
             source,
         )
 

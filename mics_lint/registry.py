@@ -28,12 +28,16 @@ class LineContext:
     Key positions are found only when a rule asks for one, so clean lines never pay for them.
     """
 
-    __slots__ = ("_spans", "_text", "lineno", "raw", "state")
+    __slots__ = ("_spans", "_text", "lineno", "raw", "show_values", "state")
 
-    def __init__(self, lineno: int, raw: bytes, state: dict[str, Any]) -> None:
+    def __init__(
+        self, lineno: int, raw: bytes, state: dict[str, Any], show_values: bool = False
+    ) -> None:
         self.lineno = lineno
         self.raw = raw
         self.state = state  # per file and per rule code: what cross-line rules remember
+        # Whether messages may show values whole (see redact.py); off by default.
+        self.show_values = show_values
         self._spans: dict[str, tuple[int, int]] | None = None
         self._text: str | None = None
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import abc
 import json
 import os
-import re
 import shutil
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -23,12 +22,11 @@ from typing import IO, TextIO
 import click
 import orjson
 
-from mics_lint import __version__
+from mics_lint import __version__, redact
 from mics_lint.diagnostic import Diagnostic, Severity
 from mics_lint.rules import REGISTRY
 
 _SPOOL_IN_MEMORY = 4 * 1024 * 1024
-_EMAIL = re.compile(r"[^\s\"'@,;:<>()\[\]{}]+@[^\s\"'@,;:<>()\[\]{}]+\.[A-Za-z]{2,}")
 
 
 @dataclass
@@ -87,6 +85,7 @@ class Options:
     # CI formats show paths relative to this folder (the git work tree), as CI systems need.
     root: Path = field(default_factory=lambda: project_root(Path.cwd()))
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    show_values: bool = False  # `full` shows lines unredacted (see redact.py)
 
 
 class Reporter(abc.ABC):
@@ -197,24 +196,22 @@ class GroupedReporter(TextReporter):
 class FullReporter(TextReporter):
     """Each diagnostic, then its line (cut to the terminal's width) and a caret at the column.
 
-    E-mail addresses in the shown line are masked: the report may end up in a CI log.
+    The line is shown redacted (see redact.py) unless `show_values`: the report may end up
+    in a CI log.
     """
 
     def report(self, diagnostic: Diagnostic) -> None:
         self.stream.write(self.line(diagnostic) + "\n")
         if diagnostic.source is not None:
-            text, caret = _window(
-                mask_emails(diagnostic.source), diagnostic.column, self.options.width - 4
-            )
+            shown = diagnostic.source
+            if not self.options.show_values:
+                shown = redact.source_line(shown)
+            text, caret = _window(shown, diagnostic.column, self.options.width - 4)
             mark = "^"
             if self.options.color:
                 mark = click.style(mark, fg=_hue(diagnostic.severity), bold=True)
             self.stream.write(f"  | {text}\n  | {' ' * caret}{mark}\n")
         self.stream.write("\n")
-
-
-def mask_emails(text: str) -> str:
-    return _EMAIL.sub("***@***", text)
 
 
 def _cells(char: str) -> int:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from mics_lint import redact
 from mics_lint.diagnostic import Finding, Severity
-from mics_lint.jsontext import shorten
 from mics_lint.registry import Family, LineContext, Record
 from mics_lint.rules.structure import is_placeholder
 
@@ -252,6 +252,7 @@ def malformed_user_agent_id(record: Record, ctx: LineContext) -> Iterator[Findin
     ):
         yield ctx.at(
             "user_agent_id",
-            f"user_agent_id {shorten(value)} is not of the form prefix:value "
+            f"user_agent_id {redact.identifier(value, ctx.show_values)} is not of the form "
+            "prefix:value "
             "(vec:123, net:9:12345, udp:987): add the registry prefix",
         )

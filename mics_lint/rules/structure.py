@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from mics_lint.schema import SchemaError as ValidationError
 
+from mics_lint import redact
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.jsontext import json_type, shorten
 from mics_lint.registry import Family, LineContext, Record
@@ -159,6 +160,7 @@ EMPTY_VALUE = FAMILY.declare(
 )
 
 _PLACEHOLDER = re.compile(r"<[^<>]+>")  # used with fullmatch
+_DOC_TOKEN = re.compile(r"<[A-Z][A-Z0-9_]*>")  # as the docs write them: never personal data
 
 
 def is_placeholder(value: object) -> bool:
@@ -193,9 +195,13 @@ def placeholder_value(record: Record, ctx: LineContext) -> Iterator[Finding]:
         return
     for key, value in record.items():
         for where, found in _placeholders(value, key):
-            yield ctx.at(
-                key, f"{where} still holds the placeholder {shorten(found)}: put the real value"
-            )
+            if ctx.show_values or _DOC_TOKEN.fullmatch(found):
+                shown = " " + shorten(found)  # <USER_ACCOUNT_ID>: the docs' words, not data
+            elif key in redact.IDENTIFIER_KEYS:
+                shown = " " + redact.identifier(found)
+            else:
+                shown = ""  # a profile value: not shown
+            yield ctx.at(key, f"{where} still holds the placeholder{shown}: put the real value")
 
 
 PLACEHOLDER_VALUE = FAMILY.rules[-1]
@@ -284,7 +290,8 @@ def _describe(
                 hint = _required_hint(name, record)
                 yield Finding(f'"{name}" is missing{hint}')
     elif keyword == "type":
-        yield ctx.at(top, _type_message(path, expected, value, ctx.value_text(top)))
+        hide = None if ctx.show_values else top
+        yield ctx.at(top, _type_message(path, expected, value, ctx.value_text(top), hide))
     elif keyword in ("enum", "const"):
         allowed = expected if keyword == "enum" else [expected]
         shown = " or ".join(shorten(a) for a in allowed)
@@ -309,7 +316,20 @@ def _required_hint(name: str, record: Record) -> str:
     return ""
 
 
-def _type_message(path: str, expected: Any, value: Any, written: str) -> str:
+def _redacted(key: str, written: str) -> str:
+    """A value as written, as a message may show it: an identifier's prefix, or nothing."""
+    if key in redact.IDENTIFIER_KEYS:
+        return written if len(written) <= redact.PREFIX else written[: redact.PREFIX] + "…"
+    if key in redact.COMMAND_KEYS:
+        return written
+    return ""
+
+
+def _type_message(
+    path: str, expected: Any, value: Any, written: str, hidden_under: str | None
+) -> str:
+    """The message for a value of the wrong type; `hidden_under`, unless None, is the
+    top-level key whose value is shown only as redact.py allows."""
     names = [expected] if isinstance(expected, str) else list(expected)
     wanted = " or ".join(_TYPE_WORDS.get(n, n) for n in names)
     is_integer = written.lstrip("-").isdigit()
@@ -317,8 +337,10 @@ def _type_message(path: str, expected: Any, value: Any, written: str) -> str:
     if "string" in names and isinstance(value, (int, float)) and not isinstance(value, bool):
         # As written in the file: a float repr would lose the digits of a long id.
         shown = written or str(value)
+        if hidden_under is not None:
+            shown = _redacted(hidden_under, shown)
         shown = shown if len(shown) <= 60 else shown[:57] + "..."
-        message += f': write it in quotes, "{shown}"'
+        message += f': write it in quotes, "{shown}"' if shown else ": write it in quotes"
     elif "boolean" in names and isinstance(value, str) and value.lower() in ("true", "false"):
         message += f": write {value.lower()} without quotes"
     elif "object" in names and value == []:

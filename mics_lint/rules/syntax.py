@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 
+from mics_lint import redact
 from mics_lint.diagnostic import Severity
 from mics_lint.jsontext import offset_to_line_col, parse_exact, shorten
 from mics_lint.registry import Family
@@ -140,7 +141,9 @@ def _next_char(text: str, pos: int) -> str:
     return after[0] if after else ""
 
 
-def invalid_json_message(text: str, pos: int, parser_message: str) -> tuple[str, int]:
+def invalid_json_message(
+    text: str, pos: int, parser_message: str, show_values: bool = False
+) -> tuple[str, int]:
     """Why `text` (one line, not valid JSON) failed at character `pos`, and the column to show.
 
     Returns a one-line message that names the likely cause and what to change.
@@ -158,7 +161,9 @@ def invalid_json_message(text: str, pos: int, parser_message: str) -> tuple[str,
         end, tail = rest
         if tail.startswith("{") or tail.startswith(",{") or tail.startswith(", {"):
             return ("two records on one line: put each command on a line of its own", end + 1)
-        return (f"unexpected text after the JSON value: {tail[:20]!r}; remove it", end + 1)
+        if show_values:
+            return (f"unexpected text after the JSON value: {tail[:20]!r}; remove it", end + 1)
+        return ("unexpected text after the JSON value: remove it", end + 1)
     here = text[pos:]
     previous = _prev_char(text, pos)
     if _NON_FINITE.match(here) or (here.startswith("-") and _NON_FINITE.match(here)):
@@ -234,7 +239,9 @@ def not_an_object(value: object) -> str:
     return f"the line is {kind}, not a command object: each line must be one JSON object {{...}}"
 
 
-def document_error(text: str, pos: int, parser_message: str) -> tuple[int, int, str]:
+def document_error(
+    text: str, pos: int, parser_message: str, show_values: bool = False
+) -> tuple[int, int, str]:
     """Line, column and message of the syntax error at `pos` in a multi-line document."""
     after = _after_first_value(text)
     if after is not None:
@@ -244,7 +251,7 @@ def document_error(text: str, pos: int, parser_message: str) -> tuple[int, int, 
             "write each on a single line"
         )
     else:
-        message, column = invalid_json_message(text, pos, parser_message)
+        message, column = invalid_json_message(text, pos, parser_message, show_values)
         pos = column - 1
     return (*offset_to_line_col(text, pos), message)
 
@@ -255,9 +262,14 @@ def duplicate_key_message(key: str) -> str:
     )
 
 
-def unsafe_integer_message(key: str, literal: str) -> str:
-    shown = literal if len(literal) <= 30 else literal[:27] + "..."
+def unsafe_integer_message(key: str, literal: str, show_values: bool = False) -> str:
     where = key or "the line"
+    if show_values:
+        shown = literal if len(literal) <= 30 else literal[:27] + "..."
+    elif key in redact.IDENTIFIER_KEYS:
+        shown = literal[: redact.PREFIX] + "…"
+    else:  # a value of user_profile, or of an unknown key: personal, not shown
+        shown = f"of {len(literal.lstrip('-')):,} digits"
     return (
         f"integer {shown} in {where} is outside the 64-bit range and loses precision: "
         "write it as a string"

@@ -1,0 +1,140 @@
+"""Personal data kept out of what mics-lint prints.
+
+Import files carry e-mail hashes, account ids and CRM profiles, and mics-lint's output ends
+up in CI logs, pull-request annotations and uploaded reports. Unless the user opts in with
+`--show-values` (`Settings.show_values`):
+
+- a message shows an identifier's value only cut to a short prefix (`"CRM-00…"`), and no
+  value from `user_profile` at all;
+- anything that looks like an e-mail address, in any message, is masked (`j***@e***.com`);
+- the `full` format's copy of the line keeps its keys and structure, but every character of
+  a profile value, and of an identifier past its prefix, becomes `*`: the line keeps its
+  length, so the caret still points at the right character.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mics_lint.jsontext import shorten
+
+#: How many characters of an identifier's value a message shows.
+PREFIX = 6
+IDENTIFIER_KEYS = frozenset({"compartment_id", "user_account_id", "email_hash", "user_agent_id"})
+# Top-level keys whose values say what to do, not who to: shown as they are.
+COMMAND_KEYS = frozenset({"operation", "force_replace", "merge_objects"})
+
+# Broad on purpose: masking a non-address costs nothing, printing an address is a leak.
+_EMAIL = re.compile(
+    r"([^\s\"'@,;:<>()\[\]{}\\]+)@([^\s\"'@,;:<>()\[\]{}\\.]+)((?:\.[^\s\"'@,;:<>()\[\]{}\\.]+)+)"
+)
+# A JSON string (possibly unterminated), or a run of anything but structure and space.
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*(?:"|$)|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
+
+
+def mask_emails(text: str) -> str:
+    """Every e-mail-like part of `text` as `j***@e***.com`: first letters and the TLD."""
+    return _EMAIL.sub(_masked_email, text)
+
+
+def _masked_email(match: re.Match[str]) -> str:
+    local, domain, tail = match.groups()
+    return f"{local[:1]}***@{domain[:1]}***.{tail.rsplit('.', 1)[-1]}"
+
+
+def identifier(value: object, show: bool = False) -> str:
+    """An identifier's value for a message: JSON-quoted, cut after `PREFIX` characters."""
+    if show:
+        return shorten(value)
+    text = value if isinstance(value, str) else shorten(value)
+    text = mask_emails(text)
+    if len(text) > PREFIX:
+        text = text[:PREFIX] + "…"
+    return f'"{text}"' if isinstance(value, str) else text
+
+
+def source_line(text: str) -> str:
+    """A copy of a line for display, of the same length, with personal values starred out.
+
+    Keys, punctuation and the values of `operation`, `force_replace` and `merge_objects`
+    stay; an identifier keeps its first `PREFIX` characters; every other value (all of
+    `user_profile`'s) becomes `*`; an e-mail address anywhere
+    (a key, a stray value) keeps only its first character. Text that does not tokenize as
+    JSON (a broken line) is starred out from the first token that does not.
+    """
+    out: list[str] = []
+    depth = 0
+    key_at_top: str | None = None  # the key whose value is being read, at depth 1
+    pending_key: str | None = None
+    position = 0
+    for match in _TOKEN.finditer(text):
+        start, end = match.span()
+        out.append(text[position:start])  # whitespace between tokens
+        position = end
+        token = match.group()
+        if token in "{[":
+            depth += 1
+            out.append(token)
+            continue
+        if token in "}]":
+            depth -= 1
+            if depth <= 1:
+                key_at_top = None if depth < 1 else key_at_top
+            out.append(token)
+            continue
+        if token == ":":
+            if depth == 1:
+                key_at_top = pending_key
+            out.append(token)
+            continue
+        if token == ",":
+            if depth == 1:
+                key_at_top = None
+            out.append(token)
+            continue
+        is_key = token.startswith('"') and text[end:].lstrip().startswith(":")
+        if is_key:
+            if depth == 1:
+                pending_key = _key_name(token)
+            out.append(_star_emails(token))
+        elif depth == 1 and _command_key(key_at_top):
+            out.append(_star_emails(token))
+        elif depth == 1 and key_at_top in IDENTIFIER_KEYS:
+            out.append(_prefix_kept(token))
+        else:
+            out.append(_starred(token))  # user_profile's values, and any other value
+    out.append(_starred(text[position:]) if text[position:].strip() else text[position:])
+    return "".join(out)
+
+
+def _command_key(key: str | None) -> bool:
+    """`operation`, `force_replace`, `merge_objects`, also misspelt (`forceReplace`)."""
+    return key is not None and key.lower().replace("_", "").replace("-", "") in _COMMAND_WORDS
+
+
+_COMMAND_WORDS = frozenset(k.replace("_", "") for k in COMMAND_KEYS)
+
+
+def _key_name(token: str) -> str:
+    return token[1:-1] if token.endswith('"') and len(token) >= 2 else token[1:]
+
+
+def _starred(token: str) -> str:
+    """Every character but the quotes around a string."""
+    if token.startswith('"'):
+        inner_end = len(token) - 1 if token.endswith('"') and len(token) >= 2 else len(token)
+        return '"' + "*" * (inner_end - 1) + token[inner_end:]
+    return "*" * len(token)
+
+
+def _prefix_kept(token: str) -> str:
+    token = _star_emails(token)  # before cutting: a prefix of an address is still personal
+    if not token.startswith('"'):
+        return token[:PREFIX] + "*" * max(0, len(token) - PREFIX)
+    keep = 1 + PREFIX
+    masked = _star_emails(token[:keep])
+    return masked + _starred('"' + token[keep:])[1:] if len(token) > keep else masked
+
+
+def _star_emails(text: str) -> str:
+    return _EMAIL.sub(lambda m: m.group()[:1] + "*" * (len(m.group()) - 1), text)
