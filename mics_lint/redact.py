@@ -34,7 +34,7 @@ _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*(?:"|$)|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DO
 
 def mask_emails(text: str) -> str:
     """Every e-mail-like part of `text` as `j***@e***.com`: first letters and the TLD."""
-    return _EMAIL.sub(_masked_email, text)
+    return _EMAIL.sub(_masked_email, text) if "@" in text else text
 
 
 def _masked_email(match: re.Match[str]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -15,7 +16,15 @@ def _normal(word: str) -> str:
 
 def closest(word: str, candidates: Iterable[str]) -> str | None:
     """The one candidate `word` was most likely meant to be, or None when nothing is close."""
+    return _closest(word, tuple(candidates))
+
+
+# A systematic mistake asks the same question on every line: difflib is slow.
+@functools.lru_cache(maxsize=4096)
+def _closest(word: str, candidates: tuple[str, ...]) -> str | None:
     options = [c for c in candidates if c != word]
+    if not options:
+        return None
     import difflib  # only when a key or value is wrong
 
     normal = _normal(word)
