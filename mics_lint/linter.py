@@ -531,7 +531,7 @@ class _FileLinter:
         ctx = LineContext(lineno, body, self.state, self.show_values)
         if self.check_dups and self._may_repeat_keys(record, body):
             for key, start, end in duplicate_keys(ctx.text):
-                message = syntax.duplicate_key_message(key)
+                message = syntax.duplicate_key_message(key, self.show_values)
                 found.append((syntax.DUPLICATE_KEY.code, Finding(message, start + 1, end + 1)))
         if self.check_ints and _LONG_RUN in body.translate(_DIGITS_TO_ZERO):
             for key, literal in unsafe_integers(ctx.text):

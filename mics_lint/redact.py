@@ -14,6 +14,7 @@ up in CI logs, pull-request annotations and uploaded reports. Unless the user op
 
 from __future__ import annotations
 
+import json
 import re
 
 from mics_lint.jsontext import shorten
@@ -66,45 +67,45 @@ def source_line(text: str) -> str:
     depth = 0
     key_at_top: str | None = None  # the key whose value is being read, at depth 1
     pending_key: str | None = None
+    previous = ""  # the previous token: a value is shown only right after its key's ":"
     position = 0
     for match in _TOKEN.finditer(text):
         start, end = match.span()
         out.append(text[position:start])  # whitespace between tokens
         position = end
         token = match.group()
-        if token in "{[":
-            depth += 1
-            out.append(token)
-            continue
-        if token in "}]":
-            depth -= 1
-            if depth <= 1:
-                key_at_top = None if depth < 1 else key_at_top
-            out.append(token)
-            continue
-        if token == ":":
-            if depth == 1:
+        if token in ("{", "[", "}", "]", ":", ","):
+            depth += 1 if token in "{[" else -1 if token in "}]" else 0
+            if token == ":" and depth == 1:
                 key_at_top = pending_key
-            out.append(token)
-            continue
-        if token == ",":
-            if depth == 1:
+            elif (token == "," and depth == 1) or depth < 1:
                 key_at_top = None
             out.append(token)
-            continue
-        is_key = token.startswith('"') and text[end:].lstrip().startswith(":")
-        if is_key:
+        elif token.startswith('"') and text[end:].lstrip().startswith(":"):
             if depth == 1:
                 pending_key = _key_name(token)
+            out.append(_masked_key(token))
+        elif depth == 1 and previous == ":" and _command_key(key_at_top):
             out.append(_star_emails(token))
-        elif depth == 1 and _command_key(key_at_top):
-            out.append(_star_emails(token))
-        elif depth == 1 and key_at_top in IDENTIFIER_KEYS:
+        elif depth == 1 and previous == ":" and key_at_top in IDENTIFIER_KEYS:
             out.append(_prefix_kept(token))
         else:
             out.append(_starred(token))  # user_profile's values, and any other value
+        previous = token
     out.append(_starred(text[position:]) if text[position:].strip() else text[position:])
     return "".join(out)
+
+
+def _masked_key(token: str) -> str:
+    """A key as written, starred out if it holds an e-mail address (even spelt with escapes)."""
+    if "\\" in token:
+        try:
+            decoded = json.loads(token if token.endswith('"') else token + '"')
+        except ValueError:
+            return _starred(token)
+        if isinstance(decoded, str) and _EMAIL.search(decoded):
+            return _starred(token)
+    return _star_emails(token)
 
 
 def _command_key(key: str | None) -> bool:

@@ -160,7 +160,8 @@ EMPTY_VALUE = FAMILY.declare(
 )
 
 _PLACEHOLDER = re.compile(r"<[^<>]+>")  # used with fullmatch
-_DOC_TOKEN = re.compile(r"<[A-Z][A-Z0-9_]*>")  # as the docs write them: never personal data
+# As the docs write them (<USER_ACCOUNT_ID>): words, no digits, so never personal data.
+_DOC_TOKEN = re.compile(r"<[A-Z][A-Z_]{0,39}>")
 
 
 def is_placeholder(value: object) -> bool:
@@ -300,7 +301,7 @@ def _describe(
     elif keyword == "additionalProperties" and isinstance(value, dict):
         for key in value:
             if key not in subschema.get("properties", {}):
-                yield ctx.at(key, _unknown_key_message(key, known))
+                yield ctx.at(key, _unknown_key_message(key, known, ctx.show_values))
     elif _code_for(error) == EMPTY_VALUE.code:
         yield ctx.at(top, f"{path} is empty: give the identifier's value, or remove the field")
     else:
@@ -348,9 +349,10 @@ def _type_message(
     return message
 
 
-def _unknown_key_message(key: str, known: list[str]) -> str:
+def _unknown_key_message(key: str, known: list[str], show_values: bool) -> str:
     hint = did_you_mean(key, known)
+    shown = shorten(key if show_values else redact.mask_emails(key), 40)  # masked, then cut
     if hint:
-        return f"unknown field {shorten(key, 40)}{hint}"
+        return f"unknown field {shown}{hint}"
     tail = "; custom data goes inside user_profile" if "user_profile" in known else ""
-    return f"unknown field {shorten(key, 40)}: the known fields are {', '.join(known)}{tail}"
+    return f"unknown field {shown}: the known fields are {', '.join(known)}{tail}"

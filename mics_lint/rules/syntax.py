@@ -129,6 +129,11 @@ UNSAFE_INTEGER = FAMILY.declare(
 _PYTHON_LITERAL = re.compile(r"(True|False|None)\b")
 _NON_FINITE = re.compile(r"-?(NaN|Infinity)\b")
 _BARE_WORD = re.compile(r"[A-Za-z_$][\w$-]*")
+# Bare words a message may repeat: the command's own keys, never data.
+_COMMAND_WORDS = frozenset(
+    {"operation", "compartment_id", "user_account_id", "email_hash", "user_agent_id"}
+    | {"force_replace", "merge_objects", "user_profile"}
+)
 
 
 def _prev_char(text: str, pos: int) -> str:
@@ -185,11 +190,14 @@ def invalid_json_message(
     if previous in ("{", ",") and _BARE_WORD.match(here):
         word = _BARE_WORD.match(here)
         assert word is not None
-        return (
-            f'keys must be strings in double quotes: write "{word.group()}" instead of '
-            f"{word.group()}",
-            pos + 1,
-        )
+        if show_values or word.group() in _COMMAND_WORDS:
+            return (
+                f'keys must be strings in double quotes: write "{word.group()}" instead of '
+                f"{word.group()}",
+                pos + 1,
+            )
+        # It may be a profile value written without quotes: not repeated (redact.py).
+        return ("keys and strings must be in double quotes: quote the word here", pos + 1)
     if pos < len(text) and ord(text[pos]) < 0x20 and text[pos] not in "\t\r\n ":
         return ("control character in the JSON text: remove it or escape it", pos + 1)
     if pos < len(text) and text[pos] == "\t" and text[:pos].count('"') % 2 == 1:
@@ -256,10 +264,9 @@ def document_error(
     return (*offset_to_line_col(text, pos), message)
 
 
-def duplicate_key_message(key: str) -> str:
-    return (
-        f"key {shorten(key, 40)} appears more than once: the last value is used, remove the others"
-    )
+def duplicate_key_message(key: str, show_values: bool = False) -> str:
+    shown = shorten(key if show_values else redact.mask_emails(key), 40)  # masked, then cut
+    return f"key {shown} appears more than once: the last value is used, remove the others"
 
 
 def unsafe_integer_message(key: str, literal: str, show_values: bool = False) -> str:
