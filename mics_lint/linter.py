@@ -547,7 +547,10 @@ class _FileLinter:
 
     def _may_repeat_keys(self, record: Record, body: bytes) -> bool:
         # Cheap test: a key whose quoted spelling occurs once in the line occurs once as a
-        # key. Not at all means it was written with \u escapes: the tokenizer decides.
+        # key. Not at all means it was written with \u escapes: the tokenizer decides, and
+        # decides at once for a record of many keys (a search per key would be quadratic).
+        if len(record) > 32:
+            return True
         for key in record:
             quoted = self.quoted.get(key)
             if quoted is None:

@@ -28,7 +28,7 @@ class LineContext:
     Key positions are found only when a rule asks for one, so clean lines never pay for them.
     """
 
-    __slots__ = ("_spans", "_text", "lineno", "raw", "show_values", "state")
+    __slots__ = ("_quick", "_spans", "_text", "lineno", "raw", "show_values", "state")
 
     def __init__(
         self, lineno: int, raw: bytes, state: dict[str, Any], show_values: bool = False
@@ -39,6 +39,7 @@ class LineContext:
         # Whether messages may show values whole (see redact.py); off by default.
         self.show_values = show_values
         self._spans: dict[str, tuple[int, int]] | None = None
+        self._quick = 0
         self._text: str | None = None
 
     @property
@@ -50,10 +51,14 @@ class LineContext:
 
     def key_span(self, key: str) -> tuple[int, int]:
         """1-based start and end columns of the last occurrence of a top-level key, or (0, 0)."""
-        if self._spans is None:
+        if self._spans is None and self._quick < _QUICK_LOOKUPS:
+            # A search per key is quicker than tokenizing the line, for a few keys; a line
+            # with many (100,000 unknown keys) is tokenized once instead.
+            self._quick += 1
             quick = _only_key(self.text, key)
             if quick is not None:
                 return quick
+        if self._spans is None:
             from mics_lint.jsontext import top_level_keys
 
             self._spans = {}
@@ -74,6 +79,9 @@ class LineContext:
         """A finding located at a top-level key of the line."""
         start, end = self.key_span(key)
         return Finding(message, start, end)
+
+
+_QUICK_LOOKUPS = 8
 
 
 def _only_key(text: str, key: str) -> tuple[int, int] | None:

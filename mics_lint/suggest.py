@@ -9,6 +9,7 @@ from collections.abc import Iterable
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
+@functools.lru_cache(maxsize=4096)
 def _normal(word: str) -> str:
     # forceReplace, force-replace, FORCE_REPLACE and "force replace" all mean force_replace.
     return re.sub(r"[^a-z0-9$]", "", _CAMEL_BOUNDARY.sub("_", word).lower())
@@ -31,7 +32,12 @@ def _closest(word: str, candidates: tuple[str, ...]) -> str | None:
     same = [c for c in options if _normal(c) == normal]
     if same:
         return same[0]
-    by_normal = {_normal(c): c for c in options}
+    # difflib's ratio is at most 2*min(len)/(sum of lens): only those that may reach 0.8.
+    by_normal = {
+        n: c
+        for c in options
+        if 2 * min(len(n := _normal(c)), len(normal)) >= 0.8 * (len(n) + len(normal))
+    }
     near = difflib.get_close_matches(normal, list(by_normal), n=1, cutoff=0.8)
     return by_normal[near[0]] if near else None
 
