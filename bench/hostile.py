@@ -1,0 +1,181 @@
+"""Time and peak memory of `mics-lint check` on hostile inputs (issue 5's size extremes).
+
+    python bench/hostile.py [--out bench/hostile.md] [--quick]
+
+Each case is generated in a temporary folder, checked by the installed `mics-lint` as a
+subprocess (wall time, and peak RSS from GNU time), and listed with its exit code and the
+first diagnostic code. `--quick` makes each case ten times smaller.
+docs/robustness.md quotes the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+MIB = 1024 * 1024
+
+
+def _profile_line(text: str) -> bytes:
+    return (
+        b'{"operation":"UPSERT","email_hash":"3f2a9c","force_replace":false,'
+        b'"user_profile":{"notes":"' + text.encode() + b'"}}\n'
+    )
+
+
+def huge_valid_line(folder: Path, scale: int) -> list[str]:
+    path = folder / "huge-line.ndjson"
+    with path.open("wb") as out:
+        out.write(_profile_line("x"))
+        out.write(b'{"operation":"UPSERT","email_hash":"7be01d","force_replace":false,')
+        out.write(b'"user_profile":{"notes":"')
+        block = b"y" * MIB
+        for _ in range(200 // scale):
+            out.write(block)
+        out.write(b'"}}\n')
+        out.write(_profile_line("z").replace(b"3f2a9c", b"c0ffee"))
+    return [str(path)]
+
+
+def huge_garbage_no_newline(folder: Path, scale: int) -> list[str]:
+    path = folder / "garbage.ndjson"
+    with path.open("wb") as out:
+        block = b"abcdefgh" * (MIB // 8)
+        for _ in range(200 // scale):
+            out.write(block)
+    return [str(path)]
+
+
+def tiny_valid_lines(folder: Path, scale: int) -> list[str]:
+    path = folder / "tiny-valid.ndjson"
+    count = 10_000_000 // scale
+    with path.open("wb") as out:
+        step = 100_000
+        for first in range(0, count, step):
+            out.write(
+                b"".join(
+                    b'{"operation":"DELETE","user_agent_id":"vec:%d"}\n' % n
+                    for n in range(first, min(count, first + step))
+                )
+            )
+    return [str(path)]
+
+
+def tiny_bad_lines(folder: Path, scale: int) -> list[str]:
+    path = folder / "tiny-bad.ndjson"
+    path.write_bytes(b"{}\n" * (1_000_000 // scale))
+    return [str(path), "--max-diagnostics", "10"]
+
+
+def deep_nesting(folder: Path, scale: int) -> list[str]:
+    path = folder / "deep.ndjson"
+    depth = 100_000
+    path.write_bytes(b"[" * depth + b"]" * depth + b"\n" + b'{"a":' * depth + b"1" + b"}" * depth)
+    return [str(path)]
+
+
+def many_keys(folder: Path, scale: int) -> list[str]:
+    path = folder / "many-keys.ndjson"
+    count = 100_000 // scale
+    top = {"operation": "DELETE", "email_hash": "3f2a9c"} | {f"k{i}": i for i in range(count)}
+    inside = {"operation": "UPSERT", "email_hash": "7be01d", "force_replace": False}
+    inside["user_profile"] = {f"k{i}": i for i in range(count)}
+    lines = [json.dumps(top, separators=(",", ":")), json.dumps(inside, separators=(",", ":"))]
+    path.write_text("\n".join(lines) + "\n")
+    return [str(path), "--max-diagnostics", "10"]
+
+
+def long_numbers(folder: Path, scale: int) -> list[str]:
+    path = folder / "long-numbers.ndjson"
+    digits = "9" * 10_000
+    path.write_text(
+        '{"operation":"UPSERT","email_hash":"3f2a9c","force_replace":false,'
+        f'"user_profile":{{"n":{digits}}}}}\n'
+        f'{{"operation":"DELETE","compartment_id":{digits},"user_account_id":"a"}}\n'
+        f'{{"operation":"DELETE","email_hash":"x","n":{digits}.5e{digits}}}\n'
+    )
+    return [str(path)]
+
+
+CASES: dict[str, tuple[str, Callable[[Path, int], list[str]]]] = {
+    "200 MB line (valid JSON)": ("MIC010", huge_valid_line),
+    "200 MB without a newline": ("MIC010", huge_garbage_no_newline),
+    "10 million tiny valid lines": ("", tiny_valid_lines),
+    "1 million `{}` lines": ("MIC201", tiny_bad_lines),
+    "nesting 100,000 deep": ("MIC101", deep_nesting),
+    "100,000 keys (top level, then profile)": ("MIC204", many_keys),
+    "numbers of 10,000 digits": ("MIC104", long_numbers),
+}
+
+
+def run_case(command: str, args: list[str], folder: Path) -> tuple[float, float, int, str]:
+    """(wall seconds, peak RSS MiB, exit code, first code) of one run, RSS by GNU time."""
+    measured = folder / "time.txt"
+    started = time.perf_counter()
+    result = subprocess.run(
+        [
+            *("/usr/bin/time", "-f", "%M", "-o", str(measured)),
+            *(command, "check", "--isolated", "--jobs", "1", "--output-format", "jsonl"),
+            *args,
+        ],
+        capture_output=True,
+        check=False,
+    )
+    wall = time.perf_counter() - started
+    if b"Traceback" in result.stderr:
+        raise SystemExit(f"traceback on {args}:\n{result.stderr.decode()}")
+    first = ""
+    for line in result.stdout.splitlines():
+        first = json.loads(line)["code"]
+        break
+    rss = int(measured.read_text().split()[-1]) / 1024
+    return wall, rss, result.returncode, first
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, help="also write the table to this file")
+    parser.add_argument("--quick", action="store_true", help="cases ten times smaller")
+    options = parser.parse_args()
+    command = shutil.which("mics-lint")
+    if command is None:
+        raise SystemExit("mics-lint is not installed")
+    scale = 10 if options.quick else 1
+    rows = [
+        "| case | input | wall s | peak RSS MiB | exit | first code |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    if not os.path.exists("/usr/bin/time"):
+        raise SystemExit("needs GNU time (/usr/bin/time) for the peak RSS")
+    with tempfile.TemporaryDirectory(prefix="mics-lint-hostile-") as tmp:
+        for name, (expected, make) in CASES.items():
+            folder = Path(tmp) / name.split()[0]
+            folder.mkdir(exist_ok=True)
+            args = make(folder, scale)
+            size = sum(os.path.getsize(a) for a in args if os.path.exists(a))
+            wall, rss, code, first = run_case(command, args, folder)
+            if expected and first != expected:
+                print(
+                    f"warning: {name}: first code {first!r}, expected {expected}", file=sys.stderr
+                )
+            shown = first or "-"
+            rows.append(
+                f"| {name} | {size / MIB:,.1f} MiB | {wall:.2f} | {rss:.0f} | {code} | {shown} |"
+            )
+            print(rows[-1], flush=True)
+            shutil.rmtree(folder)
+    table = "\n".join(rows) + "\n"
+    if options.out:
+        options.out.write_text(table)
+
+
+if __name__ == "__main__":
+    main()
