@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 CHUNK_BYTES = 8 * 1024 * 1024
 #: Below this much work in all, everything runs in this process.
 MIN_PARALLEL_BYTES = 16 * 1024 * 1024
+_MAX_CHUNK_LINES = 40_000
+_MAX_CHUNKS = 4096
 
 
 def cpu_count() -> int:
@@ -164,7 +166,10 @@ class Runner:
     def _plan(self, path: str, display: str, size: int | None) -> list[_Task]:
         if size is None or size < 2 * self.chunk_bytes or _whole_file_matter(path):
             return [_Task(path, display)]
-        count = max(2, min(size // self.chunk_bytes, 64))
+        # A worker returns its chunk's diagnostics all at once: a chunk of short lines, all
+        # bad, is made smaller so that they stay a few MiB (memory stays bounded).
+        chunk = min(self.chunk_bytes, max(64 * 1024, _MAX_CHUNK_LINES * _line_length(path)))
+        count = max(2, min(size // chunk, _MAX_CHUNKS))
         bounds = _boundaries(path, size, count)
         return [_Task(path, display, start, end, size) for start, end in itertools.pairwise(bounds)]
 
@@ -332,6 +337,16 @@ def _whole_file_matter(path: str) -> bool:
         if line.strip():
             return f.opens_document(line)
     return True
+
+
+def _line_length(path: str) -> int:
+    """The average length of the file's first lines (at least 1)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(256 * 1024)
+    except OSError:
+        return 1
+    return max(1, len(head) // max(1, head.count(b"\n")))
 
 
 def _boundaries(path: str, size: int, count: int) -> list[int]:
