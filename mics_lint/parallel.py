@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 CHUNK_BYTES = 8 * 1024 * 1024
 #: Below this much work in all, everything runs in this process.
 MIN_PARALLEL_BYTES = 16 * 1024 * 1024
-_MAX_CHUNK_LINES = 40_000
+_MAX_CHUNK_LINES = 10_000
 _MAX_CHUNKS = 4096
 
 
