@@ -390,8 +390,16 @@ def _expand(paths: Sequence[str], stdin_name: str) -> tuple[list[Source], int]:
         if given == "-":
             found.setdefault("-", Source(stdin_name, None))
         elif os.path.isdir(given):
+            before = len(found)
             for path in _walk(given):
                 found.setdefault(os.path.realpath(path), Source(printable(path), path))
+            if len(found) == before:
+                # As ruff does: a warning, not a failure (an empty export folder is normal).
+                click.echo(
+                    f"mics-lint: warning: no import files in {printable(given)} "
+                    f"(looked for {', '.join('*' + s for s in IMPORT_SUFFIXES)})",
+                    err=True,
+                )
         elif os.path.exists(given):
             found.setdefault(os.path.realpath(given), Source(printable(given), given))
         else:

@@ -52,6 +52,8 @@ class Summary:
         if self.files_unreadable:
             unread = f"; {_plural(self.files_unreadable, 'file')} could not be read"
         if not self.errors and not self.warnings:
+            if not unread and not self.files_checked:
+                return "No import files to check."
             return f"No problems found{unread}." if unread else "All checks passed."
         parts = []
         if self.errors or not self.warnings:
