@@ -15,7 +15,7 @@ import shutil
 import stat
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +51,7 @@ from mics_lint.suggest import did_you_mean
 
 IMPORT_SUFFIXES = (".ndjson", ".jsonl", ".ndjson.gz", ".jsonl.gz")
 EXIT_OK, EXIT_PROBLEMS, EXIT_FAILURE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports a process it terminated
 
 
 class _Group(click.Group):
@@ -83,6 +84,9 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             _fail("interrupted")
             code = EXIT_INTERRUPTED
+        except _Terminated:
+            _fail("terminated")
+            code = EXIT_TERMINATED
         except Exception as exc:  # a bug: still one line, never a traceback
             if os.environ.get("MICS_LINT_DEBUG"):
                 raise
@@ -92,6 +96,14 @@ class _Group(click.Group):
             )
             code = EXIT_FAILURE
         sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised where the program is, so that files and workers are cleaned up."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
 
 
 def _fail(message: str) -> None:
@@ -119,7 +131,9 @@ class Source:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True, path_type=str))
+# readable=False: an unreadable file is the engine's one-line error, not a usage error that
+# would stop the other files from being checked.
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True, readable=False, path_type=str))
 @click.option(
     "--output-format",
     type=click.Choice(["auto", *REPORTERS]),
@@ -391,7 +405,8 @@ def _expand(paths: Sequence[str], stdin_name: str) -> tuple[list[Source], int]:
             found.setdefault("-", Source(stdin_name, None))
         elif os.path.isdir(given):
             before = len(found)
-            for path in _walk(given):
+            unreadable: list[OSError] = []
+            for path in _walk(given, unreadable.append):
                 found.setdefault(os.path.realpath(path), Source(printable(path), path))
             if len(found) == before:
                 # As ruff does: a warning, not a failure (an empty export folder is normal).
@@ -400,6 +415,9 @@ def _expand(paths: Sequence[str], stdin_name: str) -> tuple[list[Source], int]:
                     f"(looked for {', '.join('*' + s for s in IMPORT_SUFFIXES)})",
                     err=True,
                 )
+            for exc in unreadable:
+                _fail(f"cannot read {printable(str(exc.filename))}: {exc.strerror or exc}")
+                failed += 1
         elif os.path.exists(given):
             found.setdefault(os.path.realpath(given), Source(printable(given), given))
         else:
@@ -408,9 +426,10 @@ def _expand(paths: Sequence[str], stdin_name: str) -> tuple[list[Source], int]:
     return sorted(found.values(), key=lambda s: s.display), failed
 
 
-def _walk(top: str) -> Iterator[str]:
-    # Hidden folders (.git, .venv, ...) are skipped when searching, as ruff does.
-    for folder, dirs, files in os.walk(top):
+def _walk(top: str, on_error: Callable[[OSError], None]) -> Iterator[str]:
+    # Hidden folders (.git, .venv, ...) are skipped when searching, as ruff does; links to
+    # folders are not followed (no loops); a folder that can't be read is an error.
+    for folder, dirs, files in os.walk(top, onerror=on_error):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if name.endswith(IMPORT_SUFFIXES):
@@ -433,6 +452,8 @@ def _output(output_file: str | None, machine: bool) -> Iterator[TextIO]:
     show is written as an escape rather than ending the run with an encoding error.
     """
     if output_file is None:
+        if sys.stdout is None:  # started with standard output closed (`>&-`)
+            raise click.ClickException("standard output is closed: write the report with -o FILE")
         encoding = "utf-8" if machine else (sys.stdout.encoding or "utf-8")
         buffer = getattr(sys.stdout, "buffer", None)
         if buffer is None:  # an in-memory stdout (tests, embedding): nothing to re-encode
@@ -442,10 +463,18 @@ def _output(output_file: str | None, machine: bool) -> Iterator[TextIO]:
         stream = io.TextIOWrapper(buffer, encoding=encoding, errors="backslashreplace")
         try:
             yield stream
+            stream.flush()
+        except BrokenPipeError:
+            raise  # the reader went away: the group ends quietly
+        except OSError as exc:  # a full disk, say: the report is lost, so say so
+            raise click.ClickException(
+                f"cannot write the report to standard output: {exc.strerror or exc}"
+            ) from None
         finally:
             with contextlib.suppress(ValueError, OSError):
                 stream.flush()
-            stream.detach()  # leave sys.stdout's buffer open
+            with contextlib.suppress(ValueError, OSError):
+                stream.detach()  # leave sys.stdout's buffer open
         return
     target = Path(output_file)
     try:
@@ -461,6 +490,9 @@ def _output(output_file: str | None, machine: bool) -> Iterator[TextIO]:
         with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as stream:
             yield stream
         os.replace(temp, target)
+    except OSError as exc:  # a full disk, say: the old report stays as it was
+        Path(temp).unlink(missing_ok=True)
+        raise click.ClickException(f"cannot write {output_file}: {exc.strerror or exc}") from None
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
@@ -513,4 +545,8 @@ def rules(output_format: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the `mics-lint` console script."""
+    import signal
+
+    with contextlib.suppress(ValueError):  # not in the main thread: leave signals alone
+        signal.signal(signal.SIGTERM, _on_sigterm)
     cli.main(args=list(argv) if argv is not None else None, prog_name="mics-lint")

@@ -16,14 +16,16 @@ mics-lint on a handful of small files, where starting processes would cost more 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import os
+import time
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic, Finding
@@ -69,6 +71,33 @@ class _Result:
     users: tuple[array[int], array[int]] | None = None  # digests, first lines
     found: dict[int, tuple[str, int]] | None = None  # MIC501 line -> (name, digest)
     starts: array[int] | None = None  # byte offset of each line in the chunk
+
+
+def _worker_started(parent: int) -> None:
+    """In each worker: leave signals to the parent, and never outlive it."""
+    import signal
+    import threading
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops us
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+    def watch() -> None:
+        # A parent killed outright (kill -9) can't stop its workers: each notices and exits.
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _stop(pool: Any) -> None:
+    # The executor has no public way to stop running tasks: its worker processes are
+    # terminated directly (taken before shutdown, which forgets them).
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()
 
 
 def _work(task: _Task, settings: Settings) -> _Result:
@@ -184,7 +213,10 @@ class Runner:
             # Workers must agree on string hashes (MIC501's digests): one seed for all.
             os.environ.setdefault("PYTHONHASHSEED", str(random.randrange(1, 2**32)))
         tasks = [task for plan in plans for task in plan]
-        with ProcessPoolExecutor(self.jobs, mp_context=context) as pool:
+        pool = ProcessPoolExecutor(
+            self.jobs, mp_context=context, initializer=_worker_started, initargs=(os.getpid(),)
+        )
+        try:
             pending: deque[Future[_Result]] = deque()
             queue = iter(tasks)
 
@@ -205,6 +237,13 @@ class Runner:
 
             for plan in plans:
                 yield self._merge(plan, self._counted(plan, results(len(plan))))
+        except BaseException:
+            # Stopped early (Ctrl-C, SIGTERM, the reader of `| head` gone): the workers'
+            # remaining chunks are of no use, so they are stopped now, not waited for.
+            _stop(pool)
+            raise
+        else:
+            pool.shutdown()
 
     def _counted(self, plan: list[_Task], results: Iterator[_Result]) -> Iterator[_Result]:
         for task, result in zip(plan, results, strict=False):

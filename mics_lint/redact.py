@@ -26,8 +26,11 @@ IDENTIFIER_KEYS = frozenset({"compartment_id", "user_account_id", "email_hash", 
 COMMAND_KEYS = frozenset({"operation", "force_replace", "merge_objects"})
 
 # Broad on purpose: masking a non-address costs nothing, printing an address is a leak.
+# Bounded repeats (an address's local part is at most 64 characters, a domain label 63):
+# unbounded ones made the search quadratic on a long run of letters before an "@".
 _EMAIL = re.compile(
-    r"([^\s\"'@,;:<>()\[\]{}\\]+)@([^\s\"'@,;:<>()\[\]{}\\.]+)((?:\.[^\s\"'@,;:<>()\[\]{}\\.]+)+)"
+    r"([^\s\"'@,;:<>()\[\]{}\\]{1,64})@([^\s\"'@,;:<>()\[\]{}\\.]{1,63})"
+    r"((?:\.[^\s\"'@,;:<>()\[\]{}\\.]{1,63}){1,8})"
 )
 # A JSON string (possibly unterminated), or a run of anything but structure and space.
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*(?:"|$)|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
@@ -85,8 +88,8 @@ def source_line(text: str) -> str:
             if depth == 1:
                 pending_key = _key_name(token)
             out.append(_masked_key(token))
-        elif depth == 1 and previous == ":" and _command_key(key_at_top):
-            out.append(_star_emails(token))
+        elif depth == 1 and previous == ":" and _command_key(key_at_top) and "@" not in token:
+            out.append(token)  # UPSERT, true: an "@" there is data in the wrong place
         elif depth == 1 and previous == ":" and key_at_top in IDENTIFIER_KEYS:
             out.append(_prefix_kept(token))
         else:
