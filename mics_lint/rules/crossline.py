@@ -2,9 +2,10 @@
 
 These rules keep per-file state in `LineContext.state`, under their own code. MIC501 keeps a
 `UserTable`: a 64-bit digest and a line number per distinct user, never the identifier
-strings, so memory grows with the number of users (at most 30 bytes each), not with their
-length. Two different users share a digest with odds of about n²/2^65 for n users (one in
-ten thousand for ten million users); the price is a spurious MIC501 warning.
+strings, so memory grows with the number of users (at most about 31 bytes each, even while
+the table grows), not with their length. Two different users share a digest with odds of
+about n²/2^65 for n users (one in ten thousand for ten million users); the price is a
+spurious MIC501 warning.
 """
 
 from __future__ import annotations
@@ -56,42 +57,19 @@ def user_key(record: Record) -> tuple[str, int] | None:
     return name, user_digest(name, *values)
 
 
-class UserTable:
-    """The first line of each user, by digest: open addressing over two flat arrays.
-
-    12 bytes a slot, kept between 40% and 80% full: 15 to 30 bytes per user.
-    """
+class _Shard:
+    """Open addressing over two flat arrays: a digest and a first line a slot."""
 
     __slots__ = ("count", "digests", "grow_at", "lines", "mask")
 
-    def __init__(self, capacity: int = 1024) -> None:
+    def __init__(self, capacity: int) -> None:
         self.digests = array("Q", bytes(8 * capacity))
         self.lines = array("I", bytes(4 * capacity))
         self.mask = capacity - 1
         self.count = 0
         self.grow_at = capacity * 4 // 5
 
-    def first_line(self, digest: int, lineno: int) -> int:
-        """The line where `digest` was first seen; records `lineno` if this is the first."""
-        digests = self.digests
-        mask = self.mask
-        slot = digest & mask
-        held = digests[slot]
-        if held:
-            step = (digest >> 40) | 1  # odd, so every slot is reached (the size is 2**n)
-            while held:
-                if held == digest:
-                    return self.lines[slot]
-                slot = (slot + step) & mask
-                held = digests[slot]
-        digests[slot] = digest
-        self.lines[slot] = lineno
-        self.count += 1
-        if self.count > self.grow_at:
-            self._grow()
-        return lineno
-
-    def _grow(self) -> None:
+    def grow(self) -> None:
         old = zip(self.digests, self.lines, strict=True)
         size = (self.mask + 1) * 2
         digests = self.digests = array("Q", bytes(8 * size))
@@ -109,11 +87,54 @@ class UserTable:
                 digests[slot] = digest
                 lines[slot] = lineno
 
+
+class UserTable:
+    """The first line of each user, by digest.
+
+    12 bytes a slot, each shard kept between 40% and 80% full: 15 to 30 bytes per user. The
+    table is split in 64 shards by the digest's top bits so that growing (which holds a
+    shard's old and new arrays at once) never doubles the whole table: at most 1/64 more.
+    """
+
+    __slots__ = ("_shards",)
+
+    SHARDS = 64
+
+    def __init__(self, capacity: int = 1024) -> None:
+        per_shard = max(16, capacity // self.SHARDS)
+        self._shards = [_Shard(per_shard) for _ in range(self.SHARDS)]
+
+    @property
+    def count(self) -> int:
+        return sum(shard.count for shard in self._shards)
+
+    def first_line(self, digest: int, lineno: int) -> int:
+        """The line where `digest` was first seen; records `lineno` if this is the first."""
+        shard = self._shards[digest >> 58]  # the top 6 bits pick the shard
+        digests = shard.digests
+        mask = shard.mask
+        slot = digest & mask
+        held = digests[slot]
+        if held:
+            step = (digest >> 40) | 1  # odd, so every slot is reached (the size is 2**n)
+            while held:
+                if held == digest:
+                    return shard.lines[slot]
+                slot = (slot + step) & mask
+                held = digests[slot]
+        digests[slot] = digest
+        shard.lines[slot] = lineno
+        shard.count += 1
+        if shard.count > shard.grow_at:
+            shard.grow()
+        return lineno
+
     def items(self) -> Iterator[tuple[int, int]]:
         """(digest, first line) of every user, in no particular order."""
-        for digest, lineno in zip(self.digests, self.lines, strict=True):
-            if digest:
-                yield digest, lineno
+        for shard in self._shards:
+            for digest, lineno in zip(shard.digests, shard.lines, strict=True):
+                if digest:
+                    yield digest, lineno
 
 
 def duplicate_message(name: str, first: int) -> str:
