@@ -174,7 +174,7 @@ def sniff(head: bytes) -> tuple[str, str] | None:
 
 class LineReader:
     """The lines of a binary stream, each with its line end. A line longer than `limit`
-    comes cut after `limit + 1` bytes, and `skip_rest` reads past the rest of it, so that
+    comes cut after `limit + 2` bytes, and `skip_rest` reads past the rest of it, so that
     memory stays bounded by `limit` whatever the line."""
 
     def __init__(self, stream: BinaryIO, path: str, limit: int) -> None:
@@ -192,13 +192,16 @@ class LineReader:
             return bytes(peek(_SNIFF_BYTES)[:_SNIFF_BYTES])
 
     def lines(self) -> Iterator[bytes]:
+        # limit + 2: a line of exactly `limit` bytes ending in CRLF arrives whole, never cut
+        # between its CR and its LF.
         with self._errors():
-            yield from iter(functools.partial(self.stream.readline, self.limit + 1), b"")
+            yield from iter(functools.partial(self.stream.readline, self.limit + 2), b"")
 
-    def skip_rest(self) -> tuple[int, int]:
-        """Read past the rest of a cut line: (bytes read, how many of them end the line)."""
+    def skip_rest(self, cut: bytes) -> tuple[int, int]:
+        """Read past the rest of the line `cut` begins: (bytes read, and how many bytes end
+        the line: 0 at the end of the file, 1 for LF, 2 for CRLF, whose CR may be in `cut`)."""
         count = 0
-        last = b""
+        last = cut[-1:]
         with self._errors():
             while True:
                 part = self.stream.readline(1 << 20)
@@ -276,7 +279,7 @@ class _FileLinter:
         *,
         first_line: int = 1,
         size_reported: bool = False,
-        skip_rest: Callable[[], tuple[int, int]] | None = None,
+        skip_rest: Callable[[bytes], tuple[int, int]] | None = None,
     ) -> None:
         self.path = path
         self.max_line = settings.max_line_bytes
@@ -469,7 +472,7 @@ class _FileLinter:
         ):
             size = len(raw)
             if raw[-1:] != b"\n" and self.skip_rest is not None:
-                rest, ending = self.skip_rest()  # a cut line: read past the rest of it
+                rest, ending = self.skip_rest(raw)  # a cut line: read past the rest of it
                 size += rest - ending
                 if not self.size_reported:
                     self.bytes_read += rest

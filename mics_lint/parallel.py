@@ -16,7 +16,6 @@ mics-lint on a handful of small files, where starting processes would cost more 
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import itertools
 import os
@@ -91,13 +90,10 @@ def _worker_started(parent: int) -> None:
 
 
 def _stop(pool: Any) -> None:
-    # The executor has no public way to stop running tasks: its worker processes are
-    # terminated directly (taken before shutdown, which forgets them).
-    processes = list((getattr(pool, "_processes", None) or {}).values())
+    # Queued chunks are dropped; a chunk being checked is let finish (a second at most):
+    # terminating a worker while it writes its result leaves the pool's pipe half-written,
+    # and the interpreter's exit then waits on it for ever.
     pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        with contextlib.suppress(Exception):
-            process.terminate()
 
 
 def _work(task: _Task, settings: Settings) -> _Result:
@@ -238,8 +234,8 @@ class Runner:
             for plan in plans:
                 yield self._merge(plan, self._counted(plan, results(len(plan))))
         except BaseException:
-            # Stopped early (Ctrl-C, SIGTERM, the reader of `| head` gone): the workers'
-            # remaining chunks are of no use, so they are stopped now, not waited for.
+            # Stopped early (Ctrl-C, SIGTERM, the reader of `| head` gone): the chunks not
+            # started are of no use, so they are dropped, not waited for.
             _stop(pool)
             raise
         else:
