@@ -136,12 +136,16 @@ def unsafe_integers(text: str) -> list[tuple[str, str]]:
 
 
 def _contains_int(value: Any, wanted: int) -> bool:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value == wanted
-    if isinstance(value, dict):
-        return any(_contains_int(v, wanted) for v in value.values())
-    if isinstance(value, list):
-        return any(_contains_int(v, wanted) for v in value)
+    stack = [value]  # not recursive: a value may be nested thousands deep
+    while stack:
+        item = stack.pop()
+        if isinstance(item, int) and not isinstance(item, bool):
+            if item == wanted:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
     return False
 
 
@@ -158,6 +162,8 @@ def shorten(value: Any, limit: int = MAX_SHOWN) -> str:
         except (TypeError, orjson.JSONEncodeError):
             try:
                 shown = repr(value)
+            except RecursionError:
+                shown = "a deeply nested value"
             except ValueError:  # an integer too long for Python to print
                 shown = "a number of thousands of digits"
     if len(shown) > limit:

@@ -41,6 +41,9 @@ from mics_lint.rules.structure import schema_findings
 __all__ = ["ReadError", "lint_file", "lint_lines", "lint_stream", "printable"]
 
 _HOLD_LIMIT = 8 * 1024 * 1024
+# A multi-line document (MIC007) is parsed whole to say where it breaks, up to this size;
+# a larger one is reported without being parsed (parsing costs ~15 times its size).
+_DOCUMENT_LIMIT = 16 * 1024 * 1024
 # The fast path starts at this line: a short file is done before importing msgspec would be.
 _FAST_FROM_LINE = 200
 # An integer literal of 19 digits or more may lie outside the signed 64-bit range. Looking
@@ -209,7 +212,10 @@ class LineReader:
                 last = (last + part)[-2:]
                 if not part or part[-1:] == b"\n":
                     self.skipped += count
-                    ending = 0 if not part else 2 if last == b"\r\n" else 1
+                    if part:
+                        ending = 2 if last == b"\r\n" else 1
+                    else:  # the end of the file: a last CR is not the line's, as in _check_line
+                        ending = 1 if last[-1:] == b"\r" else 0
                     return count, ending
 
     @contextlib.contextmanager
@@ -318,6 +324,7 @@ class _FileLinter:
         holding = self.first_line == 1
         held_bytes = 0
         document = False  # the file opened with a line holding only "{" or "["
+        too_big = False  # ... and is too large to hold and parse as one
         lineno = self.first_line - 1
         decode: Any = None
         vouch: FastCheck | None = None
@@ -341,7 +348,20 @@ class _FileLinter:
                 self.bytes_read += len(raw)
                 over = (self.size if self.size is not None else self.bytes_read) > self.limit
             if document:
+                body_size = len(raw.removesuffix(b"\n").removesuffix(b"\r"))
+                if body_size > self.max_line:  # a line over max-line-bytes: not pieced together
+                    if raw[-1:] != b"\n" and self.skip_rest is not None:
+                        rest, _ = self.skip_rest(raw)  # a cut line: one line, however long
+                        if not self.size_reported:
+                            self.bytes_read += rest
+                    too_big = True
+                if too_big:
+                    continue  # only counted: the document is too large to piece together
                 held.append(_Held(raw, [], False))
+                held_bytes += len(raw)
+                if held_bytes > _DOCUMENT_LIMIT:
+                    too_big = True  # memory stays bounded: MIC007 without parsing it
+                    held = [h for h in held if h.diagnostics]
                 continue
             diagnostics, verdict = self._check_line(raw, lineno, over)
             if not holding:
@@ -358,7 +378,10 @@ class _FileLinter:
             elif verdict == _INVALID:
                 document = f.opens_document(raw.removeprefix(f.BOM) if lineno == 1 else raw)
         self.still_holding = holding
-        if holding:
+        if too_big:
+            kept = [d for h in held for d in h.diagnostics if d.code in _FILE_LEVEL]
+            yield from self._document_found(kept, lineno, None)
+        elif holding:
             yield from self._end_held(held, lineno, document)
 
     def _fast_loop(
@@ -371,13 +394,19 @@ class _FileLinter:
         crlf_reported = self.crlf_reported
         size, limit = self.size, self.limit
         count_bytes = not self.size_reported  # until MIC006 is reported
+        max_raw = self.max_line + 1  # a longer line (with its LF) is MIC010's: slow path
         for raw in lines:
             lineno += 1
             over = False
             if count_bytes:
                 self.bytes_read += len(raw)
                 over = (size if size is not None else self.bytes_read) > limit
-            if not over and raw[-1:] == b"\n" and (crlf_reported or raw[-2:-1] != b"\r"):
+            if (
+                not over
+                and raw[-1:] == b"\n"
+                and (crlf_reported or raw[-2:-1] != b"\r")
+                and len(raw) <= max_raw
+            ):
                 try:
                     command = decode(raw)
                 except errors:
@@ -479,6 +508,18 @@ class _FileLinter:
             else:
                 size = len(raw.removesuffix(b"\n").removesuffix(b"\r"))
             found.append((f.LINE_TOO_LONG.code, f.line_too_long(self.max_line, size)))
+            if not self.size_reported:
+                if self.size is None:
+                    over = self.bytes_read > self.limit  # with the skipped rest counted
+                if over:
+                    self.size_reported = True
+                    total = self.size if self.size is not None else self.bytes_read
+                    found.append(
+                        (
+                            f.FILE_TOO_LARGE.code,
+                            f.too_large(self.limit, total, self.size is not None),
+                        )
+                    )
             return self._stamp(found, b"", lineno), _TOO_LONG
         body = raw
         if body.endswith(b"\n"):
@@ -541,8 +582,11 @@ class _FileLinter:
                 message = syntax.unsafe_integer_message(key, literal, self.show_values)
                 found.append((syntax.UNSAFE_INTEGER.code, ctx.at(key, message)))
         if self.check_schema and not schemas.is_valid(self.schema_file, record):
-            errors = schemas.errors(self.schema_file, record)
-            found.extend(schema_findings(errors, record, self.schema, ctx))
+            try:
+                errors = schemas.errors(self.schema_file, record)
+                found.extend(schema_findings(errors, record, self.schema, ctx))
+            except RecursionError:  # a value nested ~1,000 deep: jsonschema's repr gives up
+                pass
         for rule in self.rules:
             assert rule.check is not None
             for finding in rule.check(record, ctx):

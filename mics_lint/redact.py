@@ -43,7 +43,10 @@ def mask_emails(text: str) -> str:
 
 def _masked_email(match: re.Match[str]) -> str:
     local, domain, tail = match.groups()
-    return f"{local[:1]}***@{domain[:1]}***.{tail.rsplit('.', 1)[-1]}"
+    following = match.string[match.end() : match.end() + 1]
+    # Two addresses run together (x@y.zdoe@example.com): the "TLD" is the next local part.
+    top = "***" if following == "@" else tail.rsplit(".", 1)[-1]
+    return f"{local[:1]}***@{domain[:1]}***.{top}"
 
 
 def identifier(value: object, show: bool = False) -> str:

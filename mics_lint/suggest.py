@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Iterable
 
@@ -45,4 +46,5 @@ def _closest(word: str, candidates: tuple[str, ...]) -> str | None:
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """'; did you mean "x"?' or the empty string."""
     match = closest(word, candidates)
-    return f'; did you mean "{match}"?' if match else ""
+    # As JSON: a key holding a newline or a quote stays on the message's one line.
+    return f"; did you mean {json.dumps(match, ensure_ascii=False)}?" if match else ""
