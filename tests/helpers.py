@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -33,3 +34,31 @@ def installed_command() -> str | None:
         if (folder / name).is_file():
             return str(folder / name)
     return shutil.which("mics-lint")
+
+
+# Variables that change what mics-lint prints: a subprocess test runs without them.
+ENV_DROPPED = (
+    "NO_COLOR",
+    "FORCE_COLOR",
+    "CLICOLOR_FORCE",
+    "PYTHONIOENCODING",
+    "MICS_LINT_DEBUG",  # would show tracebacks
+    "GITHUB_ACTIONS",  # would pick the github format and write the real step summary
+    "GITHUB_STEP_SUMMARY",
+    "PRE_COMMIT",
+    "PYTHONPROFILEIMPORTTIME",
+)
+
+
+def base_env(**extra: str) -> dict[str, str]:
+    """The environment for a mics-lint subprocess: this one without ENV_DROPPED, plus extra."""
+    env = {k: v for k, v in os.environ.items() if k not in ENV_DROPPED}
+    env.update(extra)
+    return env
+
+
+def write(path: Path, *lines: str) -> Path:
+    """A file of these lines, each ended by a newline, its folder made if needed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes("".join(line + "\n" for line in lines).encode("utf-8"))
+    return path

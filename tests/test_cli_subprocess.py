@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from helpers import installed_command
+from helpers import base_env, installed_command, write
 
 import mics_lint
 
@@ -41,22 +41,6 @@ def project(tmp_path: Path) -> Path:
     """A working directory with an empty config file, so no config above it leaks in."""
     (tmp_path / "mics-lint.toml").write_text("", encoding="utf-8")
     return tmp_path
-
-
-def base_env(**extra: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "PYTHONIOENCODING")
-    }
-    env.update(extra)
-    return env
-
-
-def write(path: Path, *lines: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes("".join(line + "\n" for line in lines).encode("utf-8"))
-    return path
 
 
 def run(

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import ALL_FORMATS, installed_command
+from helpers import ALL_FORMATS, base_env, installed_command, write
 
 CLEAN = '{"operation":"DELETE","compartment_id":"1000","user_account_id":"a"}'
 NO_ID = '{"operation":"DELETE"}'  # MIC301 error at 1:1
@@ -60,36 +60,12 @@ not_root = pytest.mark.skipif(
 
 # -- helpers (the style of test_cli_subprocess.py) ---------------------------------------------
 
-_ENV_DROPPED = (
-    "NO_COLOR",
-    "FORCE_COLOR",
-    "CLICOLOR_FORCE",
-    "PYTHONIOENCODING",
-    "MICS_LINT_DEBUG",  # would show tracebacks
-    "GITHUB_ACTIONS",  # would pick the github format and write the real step summary
-    "GITHUB_STEP_SUMMARY",
-    "PRE_COMMIT",
-    "PYTHONPROFILEIMPORTTIME",
-)
-
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A working directory with an empty config file, so no config above it leaks in."""
     (tmp_path / "mics-lint.toml").write_text("", encoding="utf-8")
     return tmp_path
-
-
-def base_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in _ENV_DROPPED}
-    env.update(extra)
-    return env
-
-
-def write(path: Path, *lines: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes("".join(line + "\n" for line in lines).encode("utf-8"))
-    return path
 
 
 @dataclass
