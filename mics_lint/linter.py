@@ -348,12 +348,7 @@ class _FileLinter:
                 self.bytes_read += len(raw)
                 over = (self.size if self.size is not None else self.bytes_read) > self.limit
             if document:
-                body_size = len(raw.removesuffix(b"\n").removesuffix(b"\r"))
-                if body_size > self.max_line:  # a line over max-line-bytes: not pieced together
-                    if raw[-1:] != b"\n" and self.skip_rest is not None:
-                        rest, _ = self.skip_rest(raw)  # a cut line: one line, however long
-                        if not self.size_reported:
-                            self.bytes_read += rest
+                if self._oversized(raw) is not None:  # not pieced together: too long
                     too_big = True
                 if too_big:
                     continue  # only counted: the document is too large to piece together
@@ -496,30 +491,12 @@ class _FileLinter:
     def _check_line(self, raw: bytes, lineno: int, over: bool) -> tuple[list[Diagnostic], str]:
         """The line's diagnostics, and what it was: _RECORD, _BLANK, _INVALID or _TOO_LONG."""
         found: Found = []
-        if len(raw) > self.max_line and len(raw.removesuffix(b"\n").removesuffix(b"\r")) > (
-            self.max_line
-        ):
-            size = len(raw)
-            if raw[-1:] != b"\n" and self.skip_rest is not None:
-                rest, ending = self.skip_rest(raw)  # a cut line: read past the rest of it
-                size += rest - ending
-                if not self.size_reported:
-                    self.bytes_read += rest
-            else:
-                size = len(raw.removesuffix(b"\n").removesuffix(b"\r"))
+        size = self._oversized(raw)
+        if size is not None:
             found.append((f.LINE_TOO_LONG.code, f.line_too_long(self.max_line, size)))
-            if not self.size_reported:
-                if self.size is None:
-                    over = self.bytes_read > self.limit  # with the skipped rest counted
-                if over:
-                    self.size_reported = True
-                    total = self.size if self.size is not None else self.bytes_read
-                    found.append(
-                        (
-                            f.FILE_TOO_LARGE.code,
-                            f.too_large(self.limit, total, self.size is not None),
-                        )
-                    )
+            if self.size is None:
+                over = self.bytes_read > self.limit  # with the skipped rest counted
+            self._report_size(over, found)
             return self._stamp(found, b"", lineno), _TOO_LONG
         body = raw
         if body.endswith(b"\n"):
@@ -533,11 +510,7 @@ class _FileLinter:
         if lineno == 1 and body.startswith(f.BOM):
             body = body[3:]
             found.append((f.BYTE_ORDER_MARK.code, f.STARTS_WITH_BOM))
-        if over:
-            self.size_reported = True
-            known = self.size is not None
-            size = self.size if self.size is not None else self.bytes_read
-            found.append((f.FILE_TOO_LARGE.code, f.too_large(self.limit, size, known)))
+        self._report_size(over, found)
         try:
             record = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
@@ -549,6 +522,29 @@ class _FileLinter:
         else:
             found.append((syntax.NOT_AN_OBJECT.code, Finding(syntax.not_an_object(record))))
         return self._stamp(found, body, lineno), _RECORD
+
+    def _oversized(self, raw: bytes) -> int | None:
+        """The length of a line over max-line-bytes (reading past the rest of one the reader
+        cut), or None for a line within it."""
+        if len(raw) <= self.max_line:
+            return None
+        size = len(raw.removesuffix(b"\n").removesuffix(b"\r"))
+        if size <= self.max_line:
+            return None
+        if raw[-1:] != b"\n" and self.skip_rest is not None:
+            rest, ending = self.skip_rest(raw)
+            size = len(raw) + rest - ending
+            if not self.size_reported:
+                self.bytes_read += rest
+        return size
+
+    def _report_size(self, over: bool, found: Found) -> None:
+        """MIC006, the first time the file is found over max-file-size."""
+        if over and not self.size_reported:
+            self.size_reported = True
+            known = self.size is not None
+            size = self.size if self.size is not None else self.bytes_read
+            found.append((f.FILE_TOO_LARGE.code, f.too_large(self.limit, size, known)))
 
     def _unparsed(self, body: bytes, exc: orjson.JSONDecodeError, found: Found) -> tuple[str, Any]:
         """A line orjson rejected: invalid UTF-8, blank, valid after all, or invalid JSON."""

@@ -715,6 +715,11 @@ CASES = {
     "whitespace compartment": b'{"operation":"DELETE","compartment_id":"\\t",'
     b'"user_account_id":"a"}',
     "empty account": b'{"operation":"DELETE","compartment_id":"1","user_account_id":""}',
+    # The duplicate-key test sums lengths in characters: a non-ASCII identifier is longer
+    # in bytes, so the line falls back to counting keys.
+    "non-ASCII identifier": '{"operation":"DELETE","user_agent_id":"vec:é1"}'.encode(),
+    "non-ASCII identifier, key twice": '{"operation":"DELETE","email_hash":"é",'
+    '"email_hash":"é"}'.encode(),
     "unicode-space e-mail hash": b'{"operation":"DELETE","email_hash":"\\u2003\\u3000"}',
 }
 

@@ -27,6 +27,11 @@ _SCREEN = bytes.maketrans(b"0123456789<", b"0000000000\\")
 _LONG_RUN = b"0" * 19
 _MAY_BE_PLACEHOLDER = b'"\\'
 _IDENTIFIERS = ("compartment_id", "user_account_id", "email_hash", "user_agent_id")
+_ID_KEYS = {
+    "user account": b"user_account_id",
+    "email_hash": b"email_hash",
+    "user_agent_id": b"user_agent_id",
+}
 _JSON_SPACE = b" \t\r\n"
 # The length of `"key":` plus a comma (or the closing brace): a compact line is as long as
 # the sum of its fields' parts, plus one for "{" and one for the line end.
@@ -71,8 +76,6 @@ def make_check(enabled: frozenset[str], users: UserTable | None, decoder: FastDe
                 return False
             kind = "user account"
             key: int = hash((kind, compartment, account))
-            ids: tuple[str, ...] = (compartment, account)
-            id_key = b"user_account_id"
             size = _COMPARTMENT + _ACCOUNT + len(compartment) + len(account)
         elif c.compartment_id is not UNSET:
             return False
@@ -82,16 +85,12 @@ def make_check(enabled: frozenset[str], users: UserTable | None, decoder: FastDe
                 return False
             kind = "email_hash"
             key = hash((kind, email))
-            ids = (email,)
-            id_key = b"email_hash"
             size = _EMAIL + len(email)
         elif c.user_agent_id is not UNSET and user_agent_id(c.user_agent_id):
             # The pattern's fullmatch has no space in it: "\\S" holds.
             agent = c.user_agent_id
             kind = "user_agent_id"
             key = hash((kind, agent))
-            ids = (agent,)
-            id_key = b"user_agent_id"
             size = _AGENT + len(agent)
         else:
             return False
@@ -109,8 +108,7 @@ def make_check(enabled: frozenset[str], users: UserTable | None, decoder: FastDe
                 size += _MERGE + boolean[merge]
         elif force is not UNSET or merge is not UNSET or profile is not UNSET:
             return False
-        ascii_line = raw.isascii()
-        if not ascii_line and profile is not UNSET:
+        if profile is not UNSET and not raw.isascii():
             try:  # msgspec skipped the profile without checking its UTF-8
                 raw.decode("utf-8")
             except UnicodeDecodeError:
@@ -122,16 +120,15 @@ def make_check(enabled: frozenset[str], users: UserTable | None, decoder: FastDe
             if check_placeholders and _MAY_BE_PLACEHOLDER in screened:
                 return False
         # A line as long as its compact form with each key once holds no key twice (a key
-        # written twice, with spaces or with \\u escapes only makes it longer). Otherwise,
-        # count: a key not exactly once was written twice or escaped (the full checks decide).
+        # written twice, a space, an escape or a non-ASCII identifier, counted above in
+        # characters, only makes it longer). Otherwise, count: a key not exactly once was
+        # written twice or escaped (the full checks decide).
         if (
             check_dups
-            and (
-                len(raw) != 2 + _OPERATION + size or not (ascii_line or all(map(str.isascii, ids)))
-            )
+            and len(raw) != 2 + _OPERATION + size
             and (
                 count(raw, b"operation") != 1
-                or count(raw, id_key) != 1
+                or count(raw, _ID_KEYS[kind]) != 1
                 or (kind == "user account" and count(raw, b"compartment_id") != 1)
                 or (force is not UNSET and count(raw, b"force_replace") != 1)
                 or (merge is not UNSET and count(raw, b"merge_objects") != 1)
