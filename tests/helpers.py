@@ -62,3 +62,14 @@ def write(path: Path, *lines: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes("".join(line + "\n" for line in lines).encode("utf-8"))
     return path
+
+
+def one_error_line(stderr: str, *needles: str) -> str:
+    """The single `mics-lint: error:` line of stderr, holding every needle."""
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("mics-lint: error:"), lines[0]
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+    assert "Usage:" not in stderr
+    return lines[0]

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from helpers import base_env, installed_command, write
+from helpers import base_env, installed_command, one_error_line, write
 
 import mics_lint
 
@@ -73,16 +73,6 @@ def run(
     )
     assert "Traceback" not in result.stderr, result.stderr
     return result
-
-
-def one_error_line(stderr: str, *needles: str) -> str:
-    lines = stderr.splitlines()
-    assert len(lines) == 1, stderr
-    assert lines[0].startswith("mics-lint: error:"), lines[0]
-    for needle in needles:
-        assert needle in lines[0]
-    assert "Usage:" not in stderr
-    return lines[0]
 
 
 pytestmark = needs_command

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import ALL_FORMATS, base_env, installed_command, write
+from helpers import ALL_FORMATS, base_env, installed_command, one_error_line, write
 
 CLEAN = '{"operation":"DELETE","compartment_id":"1000","user_account_id":"a"}'
 NO_ID = '{"operation":"DELETE"}'  # MIC301 error at 1:1
@@ -110,16 +110,6 @@ def run(
     assert "Traceback" not in result.err, result.err
     assert "Traceback" not in result.out, result.out[:2000]
     return result
-
-
-def one_error_line(stderr: str, *needles: str) -> str:
-    lines = stderr.splitlines()
-    assert len(lines) == 1, stderr
-    assert lines[0].startswith("mics-lint: error:"), lines[0]
-    for needle in needles:
-        assert needle in lines[0], (needle, lines[0])
-    assert "Usage:" not in stderr
-    return lines[0]
 
 
 def records(stdout: str) -> list[dict[str, Any]]:
