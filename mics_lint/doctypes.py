@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from mics_lint.registry import Family, FastCheck, Rule
 from mics_lint.rules import crossline, identifiers, operations, profile_fast, structure
-from mics_lint.rules.crossline import UserTable
+from mics_lint.rules.crossline import Users
 
 if TYPE_CHECKING:
     from mics_lint.fastpath import FastDecoder  # msgspec: imported only when a file needs it
@@ -26,7 +26,7 @@ class DocType:
     record_rules: tuple[Rule, ...]  # run in this order on every parsed record
     # Makes the fast check for one file, given the selected codes, MIC501's table and the
     # decoder (whose `patterns` and `objects` the check must verify).
-    fast_check: Callable[[frozenset[str], UserTable | None, FastDecoder], FastCheck] | None = None
+    fast_check: Callable[[frozenset[str], Users | None, FastDecoder], FastCheck] | None = None
 
 
 def _checked(*families: Family) -> tuple[Rule, ...]:

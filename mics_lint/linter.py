@@ -35,7 +35,7 @@ from mics_lint.jsontext import (
 from mics_lint.registry import FastCheck, LineContext, Record
 from mics_lint.rules import REGISTRY, structure, syntax
 from mics_lint.rules import framing as f
-from mics_lint.rules.crossline import DUPLICATE_USER_STATE, UserTable
+from mics_lint.rules.crossline import DUPLICATE_USER_STATE, Users, UserTable
 from mics_lint.rules.structure import schema_findings
 
 __all__ = ["ReadError", "lint_file", "lint_lines", "lint_stream", "printable"]
@@ -46,6 +46,8 @@ _HOLD_LIMIT = 8 * 1024 * 1024
 _DOCUMENT_LIMIT = 16 * 1024 * 1024
 # The fast path starts at this line: a short file is done before importing msgspec would be.
 _FAST_FROM_LINE = 200
+_DECODERS: dict[str, Any] = {}  # schema file -> its FastDecoder, or None
+_NOT_MADE = object()
 # An integer literal of 19 digits or more may lie outside the signed 64-bit range. Looking
 # for a run of 19 zeros after mapping every digit to "0" is ten times faster than a regex.
 _DIGITS_TO_ZERO = bytes.maketrans(b"0123456789", b"0" * 10)
@@ -286,6 +288,7 @@ class _FileLinter:
         first_line: int = 1,
         size_reported: bool = False,
         skip_rest: Callable[[bytes], tuple[int, int]] | None = None,
+        users: Users | None = None,
     ) -> None:
         self.path = path
         self.max_line = settings.max_line_bytes
@@ -303,7 +306,7 @@ class _FileLinter:
         self.check_ints = syntax.UNSAFE_INTEGER.code in self.enabled
         self.check_utf16 = f.UTF16_FILE.code in self.enabled
         self.check_schema = any(r.code in self.enabled for r in structure.FAMILY.rules)
-        self.users = UserTable()
+        self.users: Users = users if users is not None else UserTable()
         self.state: dict[str, Any] = {DUPLICATE_USER_STATE: self.users}
         self.crlf_reported = False
         self.limit = settings.max_file_size
@@ -314,6 +317,7 @@ class _FileLinter:
         self.still_holding = False
         self.doc_type = doc_type
         self.fast_wanted = settings.fast_path and doc_type.fast_check is not None
+        self.fast_from = _FAST_FROM_LINE if first_line == 1 else 0
         self.decode_errors: tuple[type[Exception], ...] = ()
 
     # -- the file ------------------------------------------------------------------------
@@ -335,8 +339,9 @@ class _FileLinter:
                 if found is not None and found[0] == _UTF16:
                     yield from self.utf16(found[1])  # its lines are not read: all broken
                     return
-            if vouch is None and self.fast_wanted and lineno + 1 >= _FAST_FROM_LINE:
-                decode, vouch = self._fast_path()
+            # A chunk (first_line > 1) is part of a large file: fast from its first line.
+            if vouch is None and self.fast_wanted and lineno + 1 >= self.fast_from:
+                decode, vouch = self._fast_path(lineno)
             if vouch is not None and not holding and not document:
                 # No more holding: the rest of the file goes round the fast loop.
                 self.still_holding = False
@@ -418,15 +423,23 @@ class _FileLinter:
         """A UTF-16 file: one diagnostic, and its lines are not read."""
         return self._sorted([self._diag(f.UTF16_FILE.code, f.utf16(variant), 1, 1)])
 
-    def _fast_path(self) -> tuple[Any, FastCheck | None]:
+    def _fast_path(self, lines_read: int) -> tuple[Any, FastCheck | None]:
         """The decoder and the check of the fast path; (None, None) if there is none."""
         from mics_lint import fastpath
 
         self.fast_wanted = False
         self.decode_errors = fastpath.DECODE_ERRORS
-        decoder = fastpath.struct_decoder(self.schema)
+        # Made once per schema: a worker checks many chunks of one file.
+        decoder = _DECODERS.get(self.schema_file, _NOT_MADE)
+        if decoder is _NOT_MADE:
+            decoder = _DECODERS[self.schema_file] = fastpath.struct_decoder(self.schema)
         if decoder is None or self.doc_type.fast_check is None:
             return None, None
+        if isinstance(self.users, UserTable) and self.size and self.bytes_read and lines_read:
+            # Room at once for as many users as the first lines promise, up to a bound.
+            expected = self.size * lines_read // self.bytes_read
+            share = self.users.count / lines_read
+            self.users.reserve(int(expected * share))
         return decoder.decode, self.doc_type.fast_check(self.enabled, self.users, decoder)
 
     def _end_held(self, held: list[_Held], last: int, document: bool) -> list[Diagnostic]:

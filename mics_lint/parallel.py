@@ -32,7 +32,7 @@ from mics_lint.jsontext import decode_lenient
 from mics_lint.linter import LineReader, ReadError, _FileLinter, lint_file, sniff
 from mics_lint.rules import crossline
 from mics_lint.rules import framing as f
-from mics_lint.rules.crossline import DUPLICATE_FOUND_STATE, UserTable
+from mics_lint.rules.crossline import DUPLICATE_FOUND_STATE, ChunkUsers, UserTable
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -118,6 +118,7 @@ def _chunk(task: _Task, settings: Settings) -> _Result:
         task.size,
         first_line=1 if first else 2,
         size_reported=not first,
+        users=ChunkUsers(),
     )
     found: dict[int, tuple[str, int]] = {}
     linter.state[DUPLICATE_FOUND_STATE] = found
@@ -131,10 +132,9 @@ def _chunk(task: _Task, settings: Settings) -> _Result:
             diagnostics = list(linter.run(chunk_lines))
     except OSError as exc:
         raise ReadError(f"{task.display}: {exc.strerror or exc}") from None
-    digests, lines = array("Q"), array("I")
-    for digest, line in linter.users.items():
-        digests.append(digest)
-        lines.append(line)
+    users = linter.users
+    assert isinstance(users, ChunkUsers)
+    digests, lines = users.arrays()
     return _Result(
         diagnostics,
         lines=len(starts),
@@ -289,12 +289,12 @@ class _Merger:
         shift = 0 if index == 0 else self.offset - 1
         added: list[Diagnostic] = []
         if result.users is not None:
-            missing: list[tuple[int, int, int]] = []  # (line, first, digest)
-            for digest, produced in zip(*result.users, strict=True):
-                line = produced + shift
-                first = self.users.first_line(digest, line)
-                if first != line:
-                    missing.append((line, first, digest))
+            if index == 0 and task.end > task.start:
+                # Room at once for as many users as the first chunk promises (see linter.py).
+                self.users.reserve(
+                    len(result.users[0]) * self.plan[-1].end // (task.end - task.start)
+                )
+            missing = self.users.merge(*result.users, shift)  # (line, first, digest)
             if missing and self.report_duplicates:
                 added = self._duplicates(task, result, shift, missing)
         kept: list[Diagnostic] = []

@@ -11,7 +11,7 @@ spurious MIC501 warning.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.registry import Family, LineContext, Record
@@ -69,9 +69,10 @@ class _Shard:
         self.count = 0
         self.grow_at = capacity * 4 // 5
 
-    def grow(self) -> None:
+    def grow(self, size: int = 0) -> None:
+        """Doubles the shard, or makes it `size` slots (a power of two, larger than now)."""
         old = zip(self.digests, self.lines, strict=True)
-        size = (self.mask + 1) * 2
+        size = size or (self.mask + 1) * 2
         digests = self.digests = array("Q", bytes(8 * size))
         lines = self.lines = array("I", bytes(4 * size))
         mask = self.mask = size - 1
@@ -108,6 +109,20 @@ class UserTable:
     def count(self) -> int:
         return sum(shard.count for shard in self._shards)
 
+    #: `reserve` makes room ahead for at most this many users (25 MiB); past that, the
+    #: table grows as users come. A guess too high (a file whose first lines are all new
+    #: users, and the rest repeats them) costs room never used, up to this bound.
+    RESERVE_LIMIT = 1 << 20
+
+    def reserve(self, users: int) -> None:
+        """Makes room for `users` users at once (at most RESERVE_LIMIT): growing step by
+        step as they come costs more than adding them (each is moved about once more)."""
+        needed = min(users, self.RESERVE_LIMIT) // self.SHARDS * 5 // 4 + 1  # <= 80% full
+        size = 1 << needed.bit_length()
+        for shard in self._shards:
+            if size > shard.mask + 1:
+                shard.grow(size)
+
     def first_line(self, digest: int, lineno: int) -> int:
         """The line where `digest` was first seen; records `lineno` if this is the first."""
         shard = self._shards[digest >> 58]  # the top 6 bits pick the shard
@@ -129,12 +144,68 @@ class UserTable:
             shard.grow()
         return lineno
 
+    def merge(
+        self, digests: Iterable[int], lines: Iterable[int], shift: int
+    ) -> list[tuple[int, int, int]]:
+        """Adds the users of a chunk (their first lines moved by `shift`): `first_line` for
+        many users in one call, for the parent of parallel workers, which merges every
+        user of a file alone. Returns (line, first line, digest) of users seen before."""
+        shards = self._shards
+        seen = []
+        for digest, line in zip(digests, lines, strict=True):
+            line += shift
+            shard = shards[digest >> 58]
+            table = shard.digests
+            mask = shard.mask
+            slot = digest & mask
+            held = table[slot]
+            while held:
+                if held == digest:
+                    seen.append((line, shard.lines[slot], digest))
+                    break
+                slot = (slot + ((digest >> 40) | 1)) & mask
+                held = table[slot]
+            else:  # an empty slot: a new user
+                table[slot] = digest
+                shard.lines[slot] = line
+                shard.count += 1
+                if shard.count > shard.grow_at:
+                    shard.grow()
+        return seen
+
     def items(self) -> Iterator[tuple[int, int]]:
         """(digest, first line) of every user, in no particular order."""
         for shard in self._shards:
             for digest, lineno in zip(shard.digests, shard.lines, strict=True):
                 if digest:
                     yield digest, lineno
+
+
+class ChunkUsers:
+    """MIC501's table for one chunk of a file checked in parallel: at most ~10,000 lines, so
+    a dict, whose `setdefault` is the same question as `UserTable.first_line` asked in one C
+    call instead of a Python loop. The parent merges chunks into one `UserTable`."""
+
+    __slots__ = ("_lines", "first_line")
+
+    def __init__(self) -> None:
+        self._lines: dict[int, int] = {}
+        self.first_line: Callable[[int, int], int] = self._lines.setdefault
+
+    @property
+    def count(self) -> int:
+        return len(self._lines)
+
+    def items(self) -> Iterator[tuple[int, int]]:
+        return iter(self._lines.items())
+
+    def arrays(self) -> tuple[array[int], array[int]]:
+        """The digests and first lines, in the same order: compact to send to the parent."""
+        return array("Q", self._lines), array("I", self._lines.values())
+
+
+#: What MIC501 keeps users in: a `UserTable`, or a worker's `ChunkUsers`.
+Users = UserTable | ChunkUsers
 
 
 def duplicate_message(name: str, first: int) -> str:
@@ -173,7 +244,7 @@ def duplicate_user(record: Record, ctx: LineContext) -> Iterator[Finding]:
     key = user_key(record)
     if key is None:
         return
-    table: UserTable | None = ctx.state.get(DUPLICATE_USER_STATE)
+    table: Users | None = ctx.state.get(DUPLICATE_USER_STATE)
     if table is None:  # not setdefault: a new table is 12 KiB, too much to make per line
         table = ctx.state[DUPLICATE_USER_STATE] = UserTable()
     first = table.first_line(key[1], ctx.lineno)

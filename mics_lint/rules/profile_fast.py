@@ -15,17 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 from mics_lint.registry import FastCheck
 from mics_lint.rules import crossline, identifiers, structure, syntax
-from mics_lint.rules.crossline import UserTable
+from mics_lint.rules.crossline import Users
 
 if TYPE_CHECKING:
     from mics_lint.fastpath import FastDecoder
 
-# One pass finds what sends a line to the full checks: digits become "0" (an integer of 19
-# digits or more may not fit in 64 bits) and "<" becomes "\\" (a string starting with "<",
-# or with an escape such as "\\u003c", may be a placeholder).
-_SCREEN = bytes.maketrans(b"0123456789<", b"0000000000\\")
+# Digits become "0": an integer of 19 digits or more may not fit in 64 bits. One translate
+# and one search: a regular expression is ten times slower.
+_DIGITS = bytes.maketrans(b"0123456789", b"0000000000")
 _LONG_RUN = b"0" * 19
-_MAY_BE_PLACEHOLDER = b'"\\'
 _IDENTIFIERS = ("compartment_id", "user_account_id", "email_hash", "user_agent_id")
 _ID_KEYS = {
     "user account": b"user_account_id",
@@ -46,7 +44,7 @@ _PROFILE = len('"user_profile":,')
 _BOOL = {True: 4, False: 5}
 
 
-def make_check(enabled: frozenset[str], users: UserTable | None, decoder: FastDecoder) -> FastCheck:
+def make_check(enabled: frozenset[str], users: Users | None, decoder: FastDecoder) -> FastCheck:
     """The check for one file, with the work of rules that are not selected left out."""
     check_dups = syntax.DUPLICATE_KEY.code in enabled
     check_ints = syntax.UNSAFE_INTEGER.code in enabled
@@ -101,7 +99,10 @@ def make_check(enabled: frozenset[str], users: UserTable | None, decoder: FastDe
             view = memoryview(profile)  # the profile's text, undecoded
             if view[0] != 0x7B:  # not an object: "{"
                 return False
-            if force is True and (merge is True or not bytes(view[1:-1]).strip(_JSON_SPACE)):
+            # An empty profile with force_replace (MIC4xx): a `"` after "{" opens a key.
+            if force is True and (
+                merge is True or (view[1] != 0x22 and not bytes(view[1:-1]).strip(_JSON_SPACE))
+            ):
                 return False
             size += _FORCE + boolean[force] + _PROFILE + len(view)
             if merge is not UNSET:
@@ -110,15 +111,17 @@ def make_check(enabled: frozenset[str], users: UserTable | None, decoder: FastDe
             return False
         if profile is not UNSET and not raw.isascii():
             try:  # msgspec skipped the profile without checking its UTF-8
-                raw.decode("utf-8")
+                str(profile, "utf-8")
             except UnicodeDecodeError:
                 return False
-        if check_ints or check_placeholders:
-            screened = raw.translate(_SCREEN)
-            if check_ints and _LONG_RUN in screened:
-                return False
-            if check_placeholders and _MAY_BE_PLACEHOLDER in screened:
-                return False
+        if check_ints and _LONG_RUN in raw.translate(_DIGITS):
+            return False
+        # A placeholder is a string starting with "<", or with an escape such as "\\u003c".
+        # Both bytes are rare, and a one-byte search is a memchr, ten times a two-byte one.
+        if check_placeholders and (
+            (b"<" in raw and b'"<' in raw) or (b"\\" in raw and b'"\\' in raw)
+        ):
+            return False
         # A line as long as its compact form with each key once holds no key twice (a key
         # written twice, a space, an escape or a non-ASCII identifier, counted above in
         # characters, only makes it longer). Otherwise, count: a key not exactly once was
