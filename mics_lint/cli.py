@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 import click
 import orjson
@@ -28,6 +28,7 @@ from mics_lint import __version__
 from mics_lint.config import (
     ConfigError,
     FileConfig,
+    Settings,
     build_settings,
     find_config,
     load_config,
@@ -128,6 +129,7 @@ def cli() -> None:
 class Source:
     display: str
     path: str | None  # None: standard input
+    stream: BinaryIO | None = None  # standard input once fixed (--fix), read again
 
 
 @cli.command()
@@ -198,6 +200,23 @@ class Source:
     "--no-progress", is_flag=True, help="No progress bar (shown on a terminal for inputs > 50 MB)."
 )
 @click.option(
+    "--fix",
+    "fix",
+    is_flag=True,
+    help="Fix what is safe in place (- : to standard output), then report what is left.",
+)
+@click.option(
+    "--diff",
+    "diff",
+    is_flag=True,
+    help="Print what --fix would change, as a diff; change nothing (exit 1 if anything).",
+)
+@click.option(
+    "--unsafe-fixes",
+    is_flag=True,
+    help="With --fix or --diff: also fixes that may change a command's meaning.",
+)
+@click.option(
     "--color",
     type=click.Choice(["auto", "always", "never"]),
     default="auto",
@@ -229,6 +248,9 @@ def check(
     jobs: int,
     chunk_size: int,
     no_progress: bool,
+    fix: bool,
+    diff: bool,
+    unsafe_fixes: bool,
     color: str,
 ) -> int:
     """Check import files, directories (searched for *.ndjson, *.jsonl and their .gz) or -."""
@@ -252,14 +274,26 @@ def check(
         return EXIT_FAILURE
     if output_format == "auto":
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    if unsafe_fixes and not (fix or diff):
+        _fail("--unsafe-fixes only works with --fix or --diff")
+        return EXIT_FAILURE
+    if diff and (output_file or reports or statistics):
+        _fail("--diff writes the diff to standard output: it takes no -o, --report or --statistics")
+        return EXIT_FAILURE
     sources, missing = _expand(paths or ["."], stdin_filename)
     summary = Summary(
         files_checked=len(sources), files_unreadable=missing, max_diagnostics=max_diagnostics
     )
+    if diff:
+        return _show_diff(sources, settings, unsafe_fixes, missing)
+    if fix:
+        _apply_fixes(sources, settings, unsafe_fixes, summary)
+    # Fixed standard input went to standard output: the report goes to stderr instead.
+    to_stderr = any(s.stream is not None for s in sources) and output_file is None
     try:
         with contextlib.ExitStack() as outputs:
             machine = output_format in MACHINE_FORMATS
-            stream = outputs.enter_context(_output(output_file, machine))
+            stream = outputs.enter_context(_output(output_file, machine, to_stderr))
             options = Options(
                 color=_use_color(color, stream, output_file) and not machine,
                 quiet=quiet,
@@ -369,7 +403,8 @@ def _run(sources: list[Source], runner: Runner, reporter: Reporter, summary: Sum
             if source.path is None:
                 if sys.stdin is None:  # started with standard input closed (`<&-`)
                     raise ReadError(f"{source.display}: standard input is closed")
-                diagnostics = lint_stream(sys.stdin.buffer, source.display, runner.settings)
+                stdin = source.stream or sys.stdin.buffer
+                diagnostics = lint_stream(stdin, source.display, runner.settings)
             else:
                 diagnostics = next(files)
             for diagnostic in diagnostics:
@@ -385,6 +420,82 @@ def _run(sources: list[Source], runner: Runner, reporter: Reporter, summary: Sum
         summary.files_with_problems += counted > 0
         reporter.file_finished(source.display, shown)
     reporter.finish(summary)
+
+
+def _apply_fixes(sources: list[Source], settings: Settings, unsafe: bool, summary: Summary) -> None:
+    """--fix: each file rewritten in place, standard input fixed to standard output. A file
+    that can't be read is left for the check to report; one that can't be written is an
+    error here, and the check then reports it as it is."""
+    from mics_lint.fix import FixError, StreamSink, fix_file, fix_stream
+
+    summary.fixing = True
+    for source in sources:
+        try:
+            if source.path is None:
+                if sys.stdin is None:
+                    continue  # the check says that standard input is closed
+                import tempfile
+
+                # Kept open for the check that follows (read again from its start); memory
+                # up to 16 MiB, a temporary file past that.
+                spool: Any = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
+                result = fix_stream(
+                    sys.stdin.buffer, StreamSink(spool), settings, source.display, unsafe=unsafe
+                )
+                spool.seek(0)
+                shutil.copyfileobj(spool, sys.stdout.buffer)
+                sys.stdout.buffer.flush()
+                spool.seek(0)
+                source.stream = spool
+            else:
+                result = fix_file(source.path, settings, unsafe=unsafe)
+        except ReadError:
+            continue  # the check reports it, once
+        except FixError as exc:
+            _fail(f"cannot fix {exc}")
+            summary.files_unreadable += 1
+            continue
+        summary.fixed.update(result.fixed)
+        summary.files_fixed += result.changed
+        summary.hidden_fixes += sum(result.hidden.values())
+
+
+def _show_diff(sources: list[Source], settings: Settings, unsafe: bool, failed: int) -> int:
+    """--diff: what --fix would change, as a unified diff on stdout; a summary on stderr."""
+    from mics_lint.diff import UnifiedDiff
+    from mics_lint.fix import FixError, fix_file, fix_stream
+
+    out = sys.stdout.buffer
+    fixed = files = hidden = 0
+    for source in sources:
+        diff = UnifiedDiff(out, source.display)
+        try:
+            if source.path is None:
+                if sys.stdin is None:
+                    raise ReadError(f"{source.display}: standard input is closed")
+                result = fix_stream(sys.stdin.buffer, diff, settings, source.display, unsafe=unsafe)
+            else:
+                result = fix_file(source.path, settings, unsafe=unsafe, sink=diff)
+        except (ReadError, FixError) as exc:
+            _fail(f"cannot read {exc}")
+            failed += 1
+            continue
+        diff.finish()
+        fixed += sum(result.fixed.values())
+        files += result.changed
+        hidden += sum(result.hidden.values())
+    out.flush()
+    if fixed:
+        message = f"Would fix {fixed:,} problem{'s' if fixed != 1 else ''} in {files:,} file"
+        message += "s." if files != 1 else "."
+    else:
+        message = "Nothing to fix."
+    if hidden:
+        message += f" {hidden:,} more with `--unsafe-fixes`."
+    click.echo(message, err=True)
+    if failed:
+        return EXIT_FAILURE
+    return EXIT_PROBLEMS if fixed else EXIT_OK
 
 
 def _config(config_path: str | None, isolated: bool) -> FileConfig | None:
@@ -445,12 +556,15 @@ def _use_color(choice: str, stream: TextIO, output_file: str | None) -> bool:
 
 
 @contextmanager
-def _output(output_file: str | None, machine: bool) -> Iterator[TextIO]:
+def _output(output_file: str | None, machine: bool, to_stderr: bool = False) -> Iterator[TextIO]:
     """stdout, or a file written beside its target and renamed over it only when complete.
 
     JSON is always UTF-8; text follows the terminal's encoding, and a character it cannot
     show is written as an escape rather than ending the run with an encoding error.
     """
+    if output_file is None and to_stderr:
+        yield sys.stderr
+        return
     if output_file is None:
         if sys.stdout is None:  # started with standard output closed (`>&-`)
             raise click.ClickException("standard output is closed: write the report with -o FILE")
@@ -520,6 +634,7 @@ def rule(code: str) -> int:
     click.echo(
         f"Default severity: {found.severity}. {found.summary[0].upper()}{found.summary[1:]}.\n"
     )
+    click.echo(found.fix_text + "\n")
     click.echo(found.explanation)
     return EXIT_OK
 
@@ -530,16 +645,23 @@ def rules(output_format: str) -> int:
     """List every rule: code, name, default severity, summary."""
     if output_format == "json":
         table = [
-            {"code": r.code, "name": r.name, "severity": str(r.severity), "summary": r.summary}
+            {
+                "code": r.code,
+                "name": r.name,
+                "severity": str(r.severity),
+                "fix": r.fix,
+                "summary": r.summary,
+            }
             for r in REGISTRY.values()
         ]
         click.echo(orjson.dumps(table, option=orjson.OPT_INDENT_2).decode())
         return EXIT_OK
     width = max(len(r.name) for r in REGISTRY.values())
-    click.echo(f"{'CODE':<7} {'NAME':<{width}} {'SEVERITY':<8} SUMMARY")
+    click.echo(f"{'CODE':<7} {'NAME':<{width}} {'SEVERITY':<8} {'FIX':<6} SUMMARY")
     for r in REGISTRY.values():
         level = "error" if r.severity is Severity.ERROR else "warning"
-        click.echo(f"{r.code:<7} {r.name:<{width}} {level:<8} {r.summary}")
+        fix = r.fix or "-"
+        click.echo(f"{r.code:<7} {r.name:<{width}} {level:<8} {fix:<6} {r.summary}")
     return EXIT_OK
 
 

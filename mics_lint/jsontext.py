@@ -88,6 +88,12 @@ def parse_exact(text: str) -> Any:
     return json.loads(text, parse_int=_to_int, parse_constant=_reject_constant)
 
 
+def raw_decode_exact(text: str, at: int) -> tuple[Any, int]:
+    """The JSON value starting at `at` (no whitespace before it) parsed as `parse_exact`
+    parses, and where it ends. Raises ValueError or RecursionError."""
+    return _EXACT.raw_decode(text, at)
+
+
 def _to_int(literal: str) -> int:
     # Python refuses to convert more than 4300 digits (and would take quadratic time). Such
     # a number is valid JSON and far outside 64 bits, which is all MIC104 needs to know:
@@ -95,6 +101,9 @@ def _to_int(literal: str) -> int:
     if len(literal) > 1000:
         return -(10**100) if literal.startswith("-") else 10**100
     return int(literal)
+
+
+_EXACT = json.JSONDecoder(parse_int=_to_int, parse_constant=_reject_constant)
 
 
 def duplicate_keys(text: str) -> list[tuple[str, int, int]]:

@@ -19,6 +19,7 @@ Record = dict[str, Any]
 
 CODE_RE = re.compile(r"^MIC\d{3}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+FIX_SAFE, FIX_UNSAFE = "safe", "unsafe"
 EXPLANATION_HEADINGS = ("## What it does", "## Why is this bad?", "## Example", "Use instead:")
 
 
@@ -113,6 +114,20 @@ class Rule:
     summary: str
     explanation: str
     check: RecordCheck | None = field(default=None, compare=False)
+    #: What `--fix` does about it: None, FIX_SAFE or FIX_UNSAFE (see fix.py); and whether
+    #: every diagnostic of it can be fixed, or only some (`fix_always`).
+    fix: str | None = None
+    fix_always: bool = False
+
+    @property
+    def fix_text(self) -> str:
+        """One sentence on the rule's fix, for `mics-lint rule` and the docs."""
+        if self.fix is None:
+            return "Fix: none (`--fix` leaves it to you)."
+        when = "always" if self.fix_always else "sometimes (see below)"
+        if self.fix == FIX_SAFE:
+            return f"Fix: safe, applied by `--fix`; available {when}."
+        return f"Fix: unsafe, applied only with `--fix --unsafe-fixes`; available {when}."
 
     @property
     def example(self) -> str:
@@ -140,10 +155,26 @@ class Family:
         self.rules: list[Rule] = []
 
     def declare(
-        self, code: str, name: str, severity: Severity, summary: str, explanation: str
+        self,
+        code: str,
+        name: str,
+        severity: Severity,
+        summary: str,
+        explanation: str,
+        *,
+        fix: str | None = None,
+        fix_always: bool = False,
     ) -> Rule:
         """A rule the engine checks itself; `explanation` is the text `mics-lint rule` prints."""
-        made = Rule(code, name, severity, summary, inspect.cleandoc(explanation))
+        made = Rule(
+            code,
+            name,
+            severity,
+            summary,
+            inspect.cleandoc(explanation),
+            fix=fix,
+            fix_always=fix_always,
+        )
         self._add(made)
         return made
 

@@ -24,6 +24,7 @@ import orjson
 
 from mics_lint import __version__, redact
 from mics_lint.diagnostic import Diagnostic, Severity
+from mics_lint.registry import FIX_SAFE
 from mics_lint.rules import REGISTRY
 
 _SPOOL_IN_MEMORY = 4 * 1024 * 1024
@@ -39,6 +40,11 @@ class Summary:
     hidden: int = 0  # diagnostics counted but not shown (--max-diagnostics)
     max_diagnostics: int | None = None
     by_code: Counter[str] = field(default_factory=Counter)
+    fixing: bool = False  # --fix ran before the check
+    fixed: Counter[str] = field(default_factory=Counter)  # fixes applied, per code
+    files_fixed: int = 0
+    hidden_fixes: int = 0  # unsafe fixes found but not applied
+    fixable: int = 0  # diagnostics of rules whose safe fix always applies
 
     def add(self, diagnostic: Diagnostic) -> None:
         if diagnostic.severity is Severity.ERROR:
@@ -46,6 +52,30 @@ class Summary:
         else:
             self.warnings += 1
         self.by_code[diagnostic.code] += 1
+        rule = REGISTRY.get(diagnostic.code)
+        if rule is not None and rule.fix == FIX_SAFE and rule.fix_always:
+            self.fixable += 1
+
+    def fix_sentence(self) -> str:
+        """What --fix did, what it left (unsafe fixes), or what it could do; or ""."""
+        if not self.fixing:
+            if not self.fixable:
+                return ""
+            return (
+                f"{_plural(self.fixable, 'problem')} can be fixed with `mics-lint check --fix`"
+                " (`--diff` shows the changes first)."
+            )
+        total = sum(self.fixed.values())
+        done = (
+            f"Fixed {_plural(total, 'problem')} in {_plural(self.files_fixed, 'file')}."
+            if total
+            else "Nothing to fix."
+        )
+        if self.hidden_fixes:
+            done += (
+                f" {_plural(self.hidden_fixes, 'more fix', 'more fixes')} with `--unsafe-fixes`."
+            )
+        return done
 
     def sentence(self) -> str:
         unread = ""
@@ -73,8 +103,8 @@ class Summary:
         )
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
+def _plural(count: int, word: str, words: str | None = None) -> str:
+    return f"{count:,} {word if count == 1 else words or word + 's'}"
 
 
 @dataclass(frozen=True)
@@ -166,11 +196,16 @@ class TextReporter(Reporter):
         hidden = summary.hidden_sentence()
         if hidden:
             self.stream.write(hidden + "\n")
+        fixes = summary.fix_sentence()
+        if fixes and summary.fixing:
+            self.stream.write(fixes + "\n")
         sentence = summary.sentence()
         if self.options.color:
             clean = not summary.errors and not summary.warnings
             sentence = click.style(sentence, fg="green" if clean else None, bold=True)
         self.stream.write(sentence + "\n")
+        if fixes and not summary.fixing:
+            self.stream.write(fixes + "\n")
 
 
 def _hue(severity: Severity) -> str:

@@ -48,3 +48,22 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     match = closest(word, candidates)
     # As JSON: a key holding a newline or a quote stays on the message's one line.
     return f"; did you mean {json.dumps(match, ensure_ascii=False)}?" if match else ""
+
+
+def only_candidate(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate `word` was meant to be when there is exactly one close one: what an
+    automatic rename may use (closest() picks the best of several, for a message)."""
+    options = [c for c in candidates if c != word]
+    normal = _normal(word)
+    same = [c for c in options if _normal(c) == normal]
+    if same:
+        return same[0] if len(same) == 1 else None
+    import difflib
+
+    by_normal: dict[str, list[str]] = {}
+    for c in options:
+        by_normal.setdefault(_normal(c), []).append(c)
+    near = difflib.get_close_matches(normal, list(by_normal), n=2, cutoff=0.8)
+    if len(near) != 1 or len(by_normal[near[0]]) != 1:
+        return None
+    return by_normal[near[0]][0]

@@ -950,5 +950,6 @@ def test_rules_as_json_lists_every_rule(project: Path) -> None:
             "code": rule.code,
             "name": rule.name,
             "severity": str(rule.severity),
+            "fix": rule.fix,
             "summary": rule.summary,
         }

@@ -9,7 +9,7 @@ ends a file whose last line has no line feed.
 from __future__ import annotations
 
 from mics_lint.diagnostic import Finding, Severity
-from mics_lint.registry import Family
+from mics_lint.registry import FIX_SAFE, Family
 
 FAMILY = Family("MIC0", "file and framing")
 
@@ -69,7 +69,12 @@ BYTE_ORDER_MARK = FAMILY.declare(
     {"operation":"DELETE","email_hash":"3f2a9c"}
     ```
     Save the file as "UTF-8" rather than "UTF-8 with BOM".
+
+    ## Fix
+    `--fix` removes the BOM: its bytes belong to no record.
     """,
+    fix=FIX_SAFE,
+    fix_always=True,
 )
 
 CRLF_LINE_ENDINGS = FAMILY.declare(
@@ -97,7 +102,12 @@ CRLF_LINE_ENDINGS = FAMILY.declare(
     {"operation":"DELETE","email_hash":"3f2a9c"}
     ```
     Convert the file with `dos2unix`, or write it with `\\n` line ends.
+
+    ## Fix
+    `--fix` ends every line with `\\n` alone (a last line ended by a lone `\\r` too).
     """,
+    fix=FIX_SAFE,
+    fix_always=True,
 )
 
 BLANK_LINE = FAMILY.declare(
@@ -126,7 +136,12 @@ BLANK_LINE = FAMILY.declare(
     {"operation":"DELETE","email_hash":"3f2a9c"}
     {"operation":"DELETE","email_hash":"7be01d"}
     ```
+
+    ## Fix
+    `--fix` drops blank lines: they hold no command.
     """,
+    fix=FIX_SAFE,
+    fix_always=True,
 )
 
 MISSING_FINAL_NEWLINE = FAMILY.declare(
@@ -152,7 +167,12 @@ MISSING_FINAL_NEWLINE = FAMILY.declare(
     ```ndjson
     {"operation":"DELETE","email_hash":"3f2a9c"}
     ```
+
+    ## Fix
+    `--fix` adds the final `\\n`.
     """,
+    fix=FIX_SAFE,
+    fix_always=True,
 )
 
 FILE_TOO_LARGE = FAMILY.declare(
@@ -221,7 +241,18 @@ NOT_NDJSON = FAMILY.declare(
     ```
     `jq -c '.[]' commands.json > commands.ndjson` turns an array into NDJSON; `jq -c .`
     compacts pretty-printed objects.
+
+    ## Fix
+    `--fix` rewrites the document as one compact command per line, in order: a
+    pretty-printed object, each element of an array of commands, or each of several objects
+    written one after the other (as `jq .` prints them). Keys keep their order and every
+    value its exact text (big numbers, escapes): only whitespace outside strings goes, and
+    each line is parsed again and compared with the original before the file is written.
+    A document that is not valid JSON, holds anything but objects, or is over 256 MiB is
+    left as it is.
     """,
+    fix=FIX_SAFE,
+    fix_always=False,
 )
 
 EMPTY_FILE = FAMILY.declare(

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 from mics_lint import redact
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.jsontext import json_type, shorten
-from mics_lint.registry import Family, LineContext, Record
+from mics_lint.registry import FIX_SAFE, FIX_UNSAFE, Family, LineContext, Record
 from mics_lint.suggest import did_you_mean
 
 FAMILY = Family("MIC2", "structure")
@@ -74,7 +74,14 @@ WRONG_TYPE = FAMILY.declare(
     ```ndjson
     {"operation":"UPSERT","compartment_id":"1000","user_account_id":"CRM-42","force_replace":false,"user_profile":{}}
     ```
+
+    ## Fix
+    `--fix` quotes an identifier written as an integer (`1000` becomes `"1000"`, same
+    digits). A number with a fraction or an exponent (`1000.0`, `1e3`) and a field that is
+    not a string (`force_replace`, as in the example above) are left to you.
     """,
+    fix=FIX_SAFE,
+    fix_always=False,
 )
 
 INVALID_VALUE = FAMILY.declare(
@@ -100,7 +107,15 @@ INVALID_VALUE = FAMILY.declare(
     ```ndjson
     {"operation":"UPSERT","email_hash":"3f2a9c","force_replace":false,"user_profile":{"tier":"gold"}}
     ```
+
+    ## Fix
+    `--fix --unsafe-fixes` corrects the case of a value when exactly one allowed value
+    matches it whatever the case (`upsert` becomes `UPSERT`; `UPDATE` is left to you). It
+    is unsafe because it turns a line the platform would reject into a command it will run:
+    check the result with `--diff` first.
     """,
+    fix=FIX_UNSAFE,
+    fix_always=False,
 )
 
 UNKNOWN_FIELD = FAMILY.declare(
@@ -128,7 +143,16 @@ UNKNOWN_FIELD = FAMILY.declare(
     ```ndjson
     {"operation":"UPSERT","email_hash":"3f2a9c","force_replace":true,"user_profile":{"tier":"gold"}}
     ```
+
+    ## Fix
+    `--fix --unsafe-fixes` renames a misspelt key to the one known key it is close to,
+    when there is exactly one and the line does not have that key already (`forceReplace`
+    becomes `force_replace`). It is unsafe because the renamed field starts to take effect
+    (an identifier, a `force_replace` that replaces a whole profile): check the result with
+    `--diff` first. Custom data next to `user_profile`, as in the example, is left to you.
     """,
+    fix=FIX_UNSAFE,
+    fix_always=False,
 )
 
 EMPTY_VALUE = FAMILY.declare(

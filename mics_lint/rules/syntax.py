@@ -12,7 +12,7 @@ import re
 from mics_lint import redact
 from mics_lint.diagnostic import Severity
 from mics_lint.jsontext import offset_to_line_col, parse_exact, shorten
-from mics_lint.registry import Family
+from mics_lint.registry import FIX_SAFE, Family
 
 FAMILY = Family("MIC1", "JSON")
 
@@ -41,7 +41,15 @@ INVALID_JSON = FAMILY.declare(
     ```ndjson
     {"operation":"DELETE","email_hash":"3f2a9c"}
     ```
+
+    ## Fix
+    `--fix` removes the commas between records (`{...},` at a line end, or `,{...}` at
+    its start) and splits several records on one line into one per line, only when every
+    piece is a valid JSON object; each piece keeps its exact text. Other syntax errors are
+    left to you: only you know what the line meant.
     """,
+    fix=FIX_SAFE,
+    fix_always=False,
 )
 
 NOT_AN_OBJECT = FAMILY.declare(

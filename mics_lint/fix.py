@@ -1,0 +1,621 @@
+"""`--fix`: rewrite what is mechanical in an import file, never a record's meaning.
+
+The fixer reads a file once, line by line, and tells a `Sink` what becomes of each line:
+copied as it was (`same`) or replaced (`changed`). One sink writes the fixed file, another
+a unified diff (`--diff`). It never prints, never exits, and writes nothing itself but
+through `fix_file`, which renames a complete temporary file over the original.
+
+What it may change, and only for the codes the file's rule selection enables:
+- safe: MIC002 (the BOM), MIC003 (CRLF to LF), MIC004 (blank lines), MIC005 (the final
+  newline), MIC007 (a document to one compact command per line), MIC101 (commas between
+  records, several records on a line), MIC202 (an identifier written as an integer);
+- unsafe, with `unsafe=True`: MIC203 (the case of an enum value), MIC204 (a misspelt key,
+  when exactly one known key is close).
+
+Proof, not hope: a record is rewritten only as the text it was, with whitespace outside
+strings removed or with the one token a fix changes; the result is parsed again and must
+equal the value expected (same keys in the same order, same values of the same types), or
+the line is copied byte for byte. Memory stays bounded by the longest line, apart from
+MIC007, whose document is read whole (up to DOCUMENT_LIMIT).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import stat
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO, Protocol
+
+import orjson
+
+from mics_lint import schema as schemas
+from mics_lint.config import Settings
+from mics_lint.doctypes import DOC_TYPES
+from mics_lint.jsontext import parse_exact, raw_decode_exact, top_level_keys
+from mics_lint.linter import ReadError, printable
+from mics_lint.registry import FIX_SAFE
+from mics_lint.rules import REGISTRY, structure, syntax
+from mics_lint.rules import framing as f
+from mics_lint.suggest import only_candidate
+
+WRONG_TYPE = structure.WRONG_TYPE.code
+INVALID_VALUE = structure.INVALID_VALUE.code
+UNKNOWN = structure.UNKNOWN_FIELD.code
+
+#: A document (MIC007) is read whole to be fixed; a larger one is left as it is.
+DOCUMENT_LIMIT = 256 * 1024 * 1024
+# The first lines are held while they might be a document's (as the linter holds them).
+_HOLD_LIMIT = 8 * 1024 * 1024
+_JSON_SPACE = " \t\r\n"
+_SPACE_BYTES = b" \t\r\n\x0b\x0c"
+_HOLDING, _LINES, _AS_IS = "holding", "lines", "as is"
+_KEPT = object()
+# A JSON string, or a run of whitespace outside strings.
+_STRING_OR_SPACE = re.compile(r'"(?:[^"\\]|\\.)*"|[ \t\r\n]+', re.DOTALL)
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)(?![0-9.eE])")
+_COLON = re.compile(r"[ \t\r\n]*:[ \t\r\n]*")
+
+
+class FixError(Exception):
+    """A file that could not be fixed (read or written half-way); it is left unchanged."""
+
+
+class Sink(Protocol):
+    """Where the fixer says what becomes of each line of the file."""
+
+    def same(self, raw: bytes) -> None:
+        """An original line (with its line end), kept as it was."""
+
+    def changed(self, old: list[bytes], new: list[bytes]) -> None:
+        """Original lines (with their line ends) replaced by new ones (none: dropped)."""
+
+
+class StreamSink:
+    """Writes the fixed file to a binary stream."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+
+    def same(self, raw: bytes) -> None:
+        self.stream.write(raw)
+
+    def changed(self, old: list[bytes], new: list[bytes]) -> None:
+        for line in new:
+            self.stream.write(line)
+
+
+@dataclass
+class FixResult:
+    """What was fixed in one file: fixes applied per code."""
+
+    fixed: Counter[str] = field(default_factory=Counter)
+    #: Unsafe fixes found but not applied (no `unsafe=True`), per code.
+    hidden: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.fixed)
+
+
+class Fixer:
+    """Fixes one file (or standard input) for one rule selection."""
+
+    def __init__(self, settings: Settings, path: str, *, unsafe: bool = False) -> None:
+        enabled = settings.rules_for(path).enabled
+        allowed = {code for code, safety in FIXES.items() if safety == FIX_SAFE or unsafe}
+        self.fixing = frozenset(enabled & allowed)
+        # Unsafe fixes not applied are still looked for: counted, for a hint.
+        self.looking = frozenset(enabled & set(FIXES))
+        self.max_line = settings.max_line_bytes
+        doc_type = DOC_TYPES[settings.doc_type]
+        self.schema = schemas.load_schema(doc_type.schema_file)
+        properties: dict[str, Any] = self.schema.get("properties", {})
+        # MIC202: string fields (not enums) given as integers; MIC203: enums of strings.
+        self.string_fields = {
+            k for k, s in properties.items() if s.get("type") == "string" and "enum" not in s
+        }
+        self.enums = {
+            k: list(s["enum"])
+            for k, s in properties.items()
+            if isinstance(s.get("enum"), list) and all(isinstance(v, str) for v in s["enum"])
+        }
+        self.known_keys = tuple(properties)
+        self.closed = self.schema.get("additionalProperties", True) is False
+        self.result = FixResult()
+        self.crlf_fixed = False
+        self.first = True  # the next line is the file's first
+
+    # -- the file ------------------------------------------------------------------------
+
+    def run(self, stream: BinaryIO, sink: Sink) -> FixResult:
+        """Read `stream` to its end, telling `sink` what becomes of each line."""
+        # The first lines are held while they may be one document (MIC007), as the linter
+        # holds them: a first line of only "{" or "[", or lines none of which parses alone.
+        held: list[bytes] = []
+        held_bytes = 0
+        state = _HOLDING
+        document = seen_text = False
+        for raw, whole in self._lines(stream):
+            whole = whole and len(_split_ending(raw)[0]) <= self.max_line
+            if state == _HOLDING:
+                keep = False
+                if whole:
+                    body = _body(raw, first=not held)
+                    blank = not body.strip(_SPACE_BYTES)
+                    if not seen_text and not blank and f.opens_document(body):
+                        document = True
+                    seen_text = seen_text or not blank
+                    keep = document or not self._parses(body)
+                if keep:
+                    held.append(raw)
+                    held_bytes += len(raw)
+                    if held_bytes <= (DOCUMENT_LIMIT if document else _HOLD_LIMIT):
+                        continue
+                # Holding ends: a line parsed, is too long, or too much is held. A document
+                # too large to fix is copied as it is, to its end: fixing some of its lines
+                # alone would make records out of pieces of it.
+                state = _AS_IS if document else _LINES
+                self._release(held, sink, as_is=document)
+                held = []
+                if keep:
+                    continue
+            if state == _AS_IS or not whole:  # over max-line-bytes: never parsed
+                sink.same(raw)
+                self.first = False
+            else:
+                self._line(raw, sink)
+        if state == _HOLDING and held:
+            nonblank = sum(1 for h in held if _body(h, first=False).strip(_SPACE_BYTES))
+            if (document or nonblank >= 2) and self._document(held, sink):
+                return self.result
+            self._release(held, sink, as_is=document)
+        return self.result
+
+    def _lines(self, stream: BinaryIO) -> Iterator[tuple[bytes, bool]]:
+        """Each line with its end, and whether it is whole; a line over max-line-bytes
+        comes in pieces (False), so that memory stays bounded."""
+        limit = self.max_line + 2
+        readline = stream.readline
+        while True:
+            raw = readline(limit)
+            if not raw:
+                return
+            if len(raw) < limit or raw.endswith(b"\n"):
+                yield raw, True
+                continue
+            yield raw, False
+            while raw and not raw.endswith(b"\n"):
+                raw = readline(1 << 20)
+                if raw:
+                    yield raw, False
+
+    def _release(self, held: list[bytes], sink: Sink, *, as_is: bool) -> None:
+        for raw in held:
+            if as_is:
+                sink.same(raw)
+                self.first = False
+            else:
+                self._line(raw, sink)
+
+    @staticmethod
+    def _parses(body: bytes) -> bool:
+        """Whether a line parses as JSON alone, as the linter decides it (blank: no)."""
+        if not body.strip(_SPACE_BYTES):
+            return False
+        try:
+            orjson.loads(body)
+        except orjson.JSONDecodeError:
+            try:
+                parse_exact(body.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError, RecursionError):
+                return False
+        return True
+
+    # -- one line ------------------------------------------------------------------------
+
+    def _line(self, raw: bytes, sink: Sink) -> None:
+        """Fix one line: its BOM (line 1), its end, whether it is kept, and its records."""
+        body, ending = _split_ending(raw)
+        fixing = self.fixing
+        prefix = b""
+        first, self.first = self.first, False
+        if first and body.startswith(f.BOM):
+            body = body[3:]
+            if f.BYTE_ORDER_MARK.code in fixing:
+                self.result.fixed[f.BYTE_ORDER_MARK.code] += 1
+            else:
+                prefix = f.BOM
+        if not body.strip(_SPACE_BYTES):
+            if f.BLANK_LINE.code in fixing and not prefix:
+                self.result.fixed[f.BLANK_LINE.code] += 1
+                sink.changed([raw], [])
+                return
+            body = prefix + body
+            prefix = b""
+            new = [body + self._ending(ending)]
+        else:
+            records = self._records(body)
+            pieces = records if records is not None else [body]
+            end = self._ending(ending)
+            between = b"\r\n" if end == b"\r\n" else b"\n"  # CRLF kept if not fixed
+            new = [piece + between for piece in pieces[:-1]]
+            new.append(pieces[-1] + end)
+            new[0] = prefix + new[0]
+        if new == [raw]:
+            sink.same(raw)
+        else:
+            sink.changed([raw], new)
+
+    def _ending(self, ending: bytes) -> bytes:
+        """The line end a line gets: LF for CRLF (MIC003), LF where the last one lacks it."""
+        if ending in (b"\r\n", b"\r") and f.CRLF_LINE_ENDINGS.code in self.fixing:
+            if not self.crlf_fixed:  # reported once per file, fixed once per file
+                self.crlf_fixed = True
+                self.result.fixed[f.CRLF_LINE_ENDINGS.code] += 1
+            return b"\n"
+        if not ending and f.MISSING_FINAL_NEWLINE.code in self.fixing:
+            self.result.fixed[f.MISSING_FINAL_NEWLINE.code] += 1
+            return b"\n"
+        return ending
+
+    def _records(self, body: bytes) -> list[bytes] | None:
+        """The line's records, fixed; None when nothing in it changes."""
+        try:
+            record = orjson.loads(body)
+            text: str | None = None
+        except orjson.JSONDecodeError:
+            try:
+                text = body.decode("utf-8")
+                record = parse_exact(text)
+            except (UnicodeDecodeError, ValueError, RecursionError):
+                return self._split(body)
+        if not isinstance(record, dict):
+            return None
+        if text is None:
+            text = body.decode("utf-8")
+        fixed = self._record(text, record)
+        return None if fixed is None else [fixed.encode("utf-8")]
+
+    def _split(self, body: bytes) -> list[bytes] | None:
+        """MIC101: records joined by commas, or several on a line, one per line."""
+        if syntax.INVALID_JSON.code not in self.fixing:
+            return None
+        try:
+            text = body.decode("utf-8")
+            spans = _objects(text, allow_commas=True)
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return None
+        if spans is None:
+            return None
+        self.result.fixed[syntax.INVALID_JSON.code] += 1
+        pieces = []
+        for value, start, end in spans:
+            piece = text[start:end]
+            fixed = self._record(piece, value)
+            pieces.append((fixed if fixed is not None else piece).encode("utf-8"))
+        return pieces
+
+    def _record(self, text: str, record: dict[str, Any]) -> str | None:
+        """One record's text with MIC202, MIC203 and MIC204 fixed; None if none applies."""
+        if not any(self._may_fix(key, value) for key, value in record.items()):
+            return None  # most lines: no need to find where their keys are
+        edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in `text`
+        # What each fixed key becomes: (new name, new value or _KEPT).
+        becomes: dict[str, tuple[str, Any]] = {}
+        codes: list[str] = []
+        keys = top_level_keys(text)
+        counts = Counter(k for k, _, _ in keys)
+        looking, hidden = self.looking, self.result.hidden
+        for key, start, end in keys:
+            if counts[key] != 1:  # a repeated key: which one counts is MIC103's business
+                continue
+            colon = _COLON.match(text, end)
+            if colon is None:
+                continue
+            at = colon.end()
+            value = record[key]
+            name = key
+            if UNKNOWN in looking and self.closed and key not in self.known_keys:
+                meant = only_candidate(key, self.known_keys)
+                if meant is not None and meant not in record:
+                    if UNKNOWN in self.fixing:
+                        edits.append((start, end, json.dumps(meant, ensure_ascii=False)))
+                        name = meant
+                        becomes[key] = (meant, _KEPT)
+                        codes.append(UNKNOWN)
+                    else:
+                        hidden[UNKNOWN] += 1
+            if (
+                WRONG_TYPE in looking
+                and name in self.string_fields
+                and type(value) in (int, float)  # past 64 bits, orjson made it a float
+            ):
+                literal = _INTEGER.match(text, at)
+                if literal is not None and WRONG_TYPE in self.fixing:
+                    edits.append((at, literal.end(), f'"{literal.group()}"'))
+                    becomes[key] = (name, literal.group())
+                    codes.append(WRONG_TYPE)
+            elif (
+                INVALID_VALUE in looking
+                and name in self.enums
+                and isinstance(value, str)
+                and value not in self.enums[name]
+            ):
+                matches = [v for v in self.enums[name] if v.casefold() == value.casefold()]
+                token = _STRING.match(text, at)
+                if len(matches) == 1 and token is not None:
+                    if INVALID_VALUE in self.fixing:
+                        replacement = json.dumps(matches[0], ensure_ascii=False)
+                        edits.append((at, token.end(), replacement))
+                        becomes[key] = (name, matches[0])
+                        codes.append(INVALID_VALUE)
+                    else:
+                        hidden[INVALID_VALUE] += 1
+        if not edits:
+            return None
+        new = text
+        for start, end, replacement in sorted(edits, reverse=True):
+            new = new[:start] + replacement + new[end:]
+        # The value expected, from the original parsed exactly (orjson turns an integer
+        # past 64 bits into a float; the standard library keeps it).
+        try:
+            again = parse_exact(new)
+            original = parse_exact(text)
+        except (ValueError, RecursionError):
+            return None
+        expected: dict[str, Any] = {}
+        for key, value in original.items():
+            name, new_value = becomes.get(key, (key, _KEPT))
+            expected[name] = value if new_value is _KEPT else new_value
+        if not same_value(again, expected):
+            return None
+        self.result.fixed.update(codes)
+        return new
+
+    def _may_fix(self, key: str, value: Any) -> bool:
+        if key not in self.known_keys:
+            return self.closed and UNKNOWN in self.looking
+        if key in self.string_fields:
+            return type(value) in (int, float) and WRONG_TYPE in self.looking
+        enum = self.enums.get(key)
+        return enum is not None and value not in enum and INVALID_VALUE in self.looking
+
+    # -- a document (MIC007) -------------------------------------------------------------
+
+    def _document(self, held: list[bytes], sink: Sink) -> bool:
+        """A pretty-printed object, an array of commands, or a run of either: one compact
+        command per line. False (nothing written) when it is not one of those."""
+        if f.NOT_NDJSON.code not in self.fixing:
+            return False
+        raw = b"".join(held)
+        bom = raw.startswith(f.BOM)
+        try:
+            text = raw.removeprefix(f.BOM).decode("utf-8")
+            spans = _objects(text, allow_commas=True, arrays=True)
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return False
+        if spans is None:
+            return False
+        lines = []
+        for value, start, end in spans:
+            compact = _STRING_OR_SPACE.sub(_keep_strings, text[start:end])
+            try:
+                if not same_value(parse_exact(compact), value):
+                    return False
+            except (ValueError, RecursionError):
+                return False
+            fixed = self._record(compact, value)
+            lines.append((fixed if fixed is not None else compact).encode("utf-8") + b"\n")
+        if bom:
+            if f.BYTE_ORDER_MARK.code in self.fixing:
+                self.result.fixed[f.BYTE_ORDER_MARK.code] += 1
+            elif lines:
+                lines[0] = f.BOM + lines[0]
+        self.result.fixed[f.NOT_NDJSON.code] += 1
+        sink.changed(held, lines)
+        return True
+
+
+#: Each fixable rule and how safe its fix is (declared with the rule: see registry.Rule).
+FIXES: dict[str, str] = {r.code: r.fix for r in REGISTRY.values() if r.fix is not None}
+
+
+def _keep_strings(match: re.Match[str]) -> str:
+    token = match.group()
+    return token if token[0] == '"' else ""
+
+
+def _body(raw: bytes, *, first: bool) -> bytes:
+    body = _split_ending(raw)[0]
+    return body.removeprefix(f.BOM) if first else body
+
+
+def _split_ending(raw: bytes) -> tuple[bytes, bytes]:
+    """A line without its end, and the end: CRLF, LF, a last lone CR, or nothing."""
+    if raw.endswith(b"\r\n"):
+        return raw[:-2], b"\r\n"
+    if raw.endswith(b"\n"):
+        return raw[:-1], b"\n"
+    if raw.endswith(b"\r"):  # the last line of a file, ended by a CR alone
+        return raw[:-1], b"\r"
+    return raw, b""
+
+
+def _objects(
+    text: str, *, allow_commas: bool, arrays: bool = False
+) -> list[tuple[dict[str, Any], int, int]] | None:
+    """The objects `text` is made of, as (value, start, end): top-level objects separated
+    by whitespace (and, with `allow_commas`, by one comma, with one more allowed at either
+    end), or with `arrays`, arrays of objects. None when `text` is anything else.
+    Raises ValueError for what is not JSON at all."""
+    found: list[tuple[dict[str, Any], int, int]] = []
+    at = _skip_space(text, 0)
+    if allow_commas and text.startswith(",", at):
+        at = _skip_space(text, at + 1)
+    while at < len(text):
+        if arrays and text.startswith("[", at):
+            items = _array_objects(text, at)
+            if items is None:
+                return None
+            elements, at = items
+            found.extend(elements)
+        else:
+            value, end = raw_decode_exact(text, at)
+            if not isinstance(value, dict):
+                return None
+            found.append((value, at, end))
+            at = end
+        at = _skip_space(text, at)
+        if allow_commas and text.startswith(",", at):
+            at = _skip_space(text, at + 1)
+    return found or None
+
+
+def _array_objects(text: str, at: int) -> tuple[list[tuple[dict[str, Any], int, int]], int] | None:
+    """The objects of the array opening at `at`, and where it ends; None if an element is
+    not an object."""
+    found: list[tuple[dict[str, Any], int, int]] = []
+    at = _skip_space(text, at + 1)
+    if text.startswith("]", at):
+        return found, at + 1
+    while True:
+        value, end = raw_decode_exact(text, at)
+        if not isinstance(value, dict):
+            return None
+        found.append((value, at, end))
+        at = _skip_space(text, end)
+        if text.startswith("]", at):
+            return found, at + 1
+        if not text.startswith(",", at):
+            raise ValueError("expected , or ] in an array")
+        at = _skip_space(text, at + 1)
+
+
+def _skip_space(text: str, at: int) -> int:
+    while at < len(text) and text[at] in _JSON_SPACE:
+        at += 1
+    return at
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """JSON values equal as JSON: same types (1 is not 1.0 nor true), same keys in the same
+    order. Iterative: a value may be nested thousands deep."""
+    stack = [(a, b)]
+    while stack:
+        x, y = stack.pop()
+        if type(x) is not type(y):
+            return False
+        if isinstance(x, dict):
+            if list(x) != list(y):
+                return False
+            stack.extend((x[k], y[k]) for k in x)
+        elif isinstance(x, list):
+            if len(x) != len(y):
+                return False
+            stack.extend(zip(x, y, strict=True))
+        elif x != y:
+            return False
+    return True
+
+
+def fix_stream(
+    stream: BinaryIO, sink: Sink, settings: Settings, path: str, *, unsafe: bool = False
+) -> FixResult:
+    """Fix one stream (standard input, say), telling `sink` what becomes of each line."""
+    return Fixer(settings, path, unsafe=unsafe).run(stream, sink)
+
+
+def fix_file(
+    path: str, settings: Settings, *, unsafe: bool = False, sink: Sink | None = None
+) -> FixResult:
+    """Fix a file in place (`.gz` written back gzipped), or only tell `sink` (a diff).
+
+    The fixed file is written beside the original and renamed over it only when complete
+    and changed, with the original's permissions; a link is followed, not replaced.
+    Raises ReadError when the file can't be opened, FixError when fixing fails half-way
+    (the file is then unchanged).
+    """
+    import zlib
+
+    name = printable(path)
+    target = os.path.realpath(path)
+    compressed = path.endswith(".gz")
+    with contextlib.ExitStack() as files:
+        try:
+            info = os.stat(target)
+            if stat.S_ISDIR(info.st_mode):
+                raise ReadError(f"{name}: is a directory")
+            handle = files.enter_context(open(target, "rb"))
+        except OSError as exc:
+            raise ReadError(f"{name}: {exc.strerror or exc}") from None
+        if sink is None and not stat.S_ISREG(info.st_mode):
+            raise FixError(f"{name}: not a regular file, so not rewritten in place")
+        source: Any = handle
+        if compressed:
+            import gzip
+
+            source = gzip.GzipFile(fileobj=handle, mode="rb")
+        try:
+            if sink is not None:
+                return fix_stream(source, sink, settings, name, unsafe=unsafe)
+            return _rewrite(source, target, info, settings, name, unsafe, compressed)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise _fix_error(name, exc) from None
+    raise AssertionError("unreachable")  # pragma: no cover - for mypy's flow analysis
+
+
+def _fix_error(name: str, exc: BaseException) -> FixError:
+    if isinstance(exc, EOFError):
+        reason = "the compressed file is truncated"
+    elif isinstance(exc, OSError):
+        reason = exc.strerror or str(exc)
+    else:
+        reason = str(exc)
+    return FixError(f"{name}: {reason}; the file is unchanged")
+
+
+def _rewrite(
+    source: BinaryIO,
+    target: str,
+    info: os.stat_result,
+    settings: Settings,
+    name: str,
+    unsafe: bool,
+    compressed: bool,
+) -> FixResult:
+    import tempfile
+
+    folder = os.path.dirname(target) or "."
+    fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            sink_stream: Any = out
+            with contextlib.ExitStack() as stack:
+                if compressed:
+                    import gzip
+
+                    inner = os.path.basename(target).removesuffix(".gz")
+                    sink_stream = stack.enter_context(
+                        gzip.GzipFile(filename=inner, fileobj=out, mode="wb", mtime=0)
+                    )
+                result = fix_stream(source, StreamSink(sink_stream), settings, name, unsafe=unsafe)
+            out.flush()
+            os.fsync(out.fileno())
+        if not result.changed:
+            os.unlink(temp)
+            return result
+        os.chmod(temp, stat.S_IMODE(info.st_mode))
+        with contextlib.suppress(OSError):  # only root may give a file away
+            os.chown(temp, info.st_uid, info.st_gid)
+        os.replace(temp, target)
+        return result
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise

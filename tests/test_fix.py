@@ -1,0 +1,327 @@
+"""`--fix`, `--diff` and `--unsafe-fixes`.
+
+Golden cases live in tests/fixes/: `NAME.ndjson` is the input, `NAME.fixed.ndjson` the file
+after `mics-lint check --fix` (with `--unsafe-fixes` when NAME ends in `.unsafe`), and
+`NAME.out` what the command printed: the diagnostics left, and the summary. A case whose
+input cannot be fixed has a `.fixed.ndjson` equal to its input.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mics_lint import fix as fix_module
+from mics_lint.cli import cli
+from mics_lint.config import Selection, Settings
+from mics_lint.diff import UnifiedDiff
+from mics_lint.fix import StreamSink, fix_stream, same_value
+from mics_lint.rules import REGISTRY
+from tests.helpers import base_env
+
+FIXES = Path(__file__).parent / "fixes"
+A = b'{"operation":"DELETE","email_hash":"a"}'
+B = b'{"operation":"DELETE","email_hash":"b"}'
+CASES = sorted(p for p in FIXES.glob("*.ndjson") if not p.name.endswith(".fixed.ndjson"))
+
+
+def _case_id(path: Path) -> str:
+    return path.name.removesuffix(".ndjson")
+
+
+def _fix_args(path: Path) -> list[str]:
+    unsafe = ["--unsafe-fixes"] if _case_id(path).endswith(".unsafe") else []
+    return ["check", "--isolated", "--output-format", "text", "--fix", *unsafe]
+
+
+def _run(args: list[str], cwd: Path, stdin: bytes | None = None) -> tuple[int, str, str]:
+    runner = CliRunner()
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        result = runner.invoke(cli, args, input=stdin, env={"NO_COLOR": "1"})
+    finally:
+        os.chdir(old)
+    # Not result.stdout, which turns CRLF into LF: a diff shows a CRLF as it is.
+    out = result.stdout_bytes.decode("utf-8", "surrogateescape")
+    return result.exit_code, out, result.stderr
+
+
+def test_there_is_a_golden_case_for_every_fixable_rule() -> None:
+    fixable = {r.code for r in REGISTRY.values() if r.fix}
+    covered = {p.name[:6] for p in CASES}
+    assert fixable <= covered
+
+
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
+def test_golden_fix(case: Path, tmp_path: Path) -> None:
+    target = tmp_path / "input.ndjson"
+    shutil.copyfile(case, target)
+    code, out, err = _run([*_fix_args(case), "input.ndjson"], tmp_path)
+    assert err == ""
+    expected = case.with_name(_case_id(case) + ".fixed.ndjson")
+    assert target.read_bytes() == expected.read_bytes()
+    assert out == case.with_name(_case_id(case) + ".out").read_text(encoding="utf-8")
+    assert code == (1 if "error" in out.splitlines()[-1].lower() else 0)
+
+
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
+def test_a_second_fix_changes_nothing(case: Path, tmp_path: Path) -> None:
+    target = tmp_path / "input.ndjson"
+    shutil.copyfile(case.with_name(_case_id(case) + ".fixed.ndjson"), target)
+    before = target.stat().st_mtime_ns
+    _, out, _ = _run([*_fix_args(case), "input.ndjson"], tmp_path)
+    assert "Nothing to fix." in out
+    assert target.stat().st_mtime_ns == before  # not even rewritten the same
+
+
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
+def test_diff_shows_the_fix_and_changes_nothing(case: Path, tmp_path: Path) -> None:
+    target = tmp_path / "input.ndjson"
+    shutil.copyfile(case, target)
+    args = [a if a != "--fix" else "--diff" for a in _fix_args(case)]
+    code, out, err = _run([*args, "input.ndjson"], tmp_path)
+    assert target.read_bytes() == case.read_bytes()
+    fixed = case.with_name(_case_id(case) + ".fixed.ndjson").read_bytes()
+    changes = fixed != case.read_bytes()
+    assert code == (1 if changes else 0)
+    assert (out != "") == changes
+    assert err.startswith("Would fix" if changes else "Nothing to fix.")
+    if changes and shutil.which("patch"):
+        (tmp_path / "fix.diff").write_bytes(out.encode("utf-8", "surrogateescape"))
+        done = subprocess.run(
+            ["patch", "-p0", "--binary", "-s", "-i", "fix.diff"],
+            cwd=tmp_path,
+            capture_output=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert target.read_bytes() == fixed
+
+
+def test_diff_of_a_file_with_undecodable_bytes_is_exact(tmp_path: Path) -> None:
+    # The diff is bytes: a line that is not UTF-8 shows as it is, so patch still applies.
+    data = b'{"operation":"DELETE","email_hash":"Caf\xe9"}\r\n' + A + b"\r\n"
+    (tmp_path / "f.ndjson").write_bytes(data)
+    out = io.BytesIO()
+    diff = UnifiedDiff(out, "f.ndjson")
+    fix_stream(io.BytesIO(data), diff, Settings(), "f.ndjson")
+    diff.finish()
+    assert b"-" + data.splitlines(keepends=True)[0] in out.getvalue()
+    if shutil.which("patch"):
+        (tmp_path / "d.diff").write_bytes(out.getvalue())
+        subprocess.run(["patch", "-p0", "--binary", "-s", "-i", "d.diff"], cwd=tmp_path, check=True)
+        assert (tmp_path / "f.ndjson").read_bytes() == data.replace(b"\r\n", b"\n")
+
+
+def test_context_far_from_changes_is_left_out(tmp_path: Path) -> None:
+    lines = [b'{"operation":"DELETE","user_agent_id":"vec:%d"}\n' % i for i in range(40)]
+    lines[5] = lines[5].replace(b"}\n", b"},\n")
+    lines[30] = lines[30].replace(b"}\n", b"},\n")
+    out = io.BytesIO()
+    diff = UnifiedDiff(out, "f.ndjson")
+    fix_stream(io.BytesIO(b"".join(lines)), diff, Settings(), "f.ndjson")
+    diff.finish()
+    text = out.getvalue().decode()
+    assert text.count("@@") == 4  # two hunks
+    assert "@@ -3,7 +3,7 @@" in text and "@@ -28,7 +28,7 @@" in text
+    assert "vec:15" not in text
+
+
+def test_fix_keeps_permissions_and_follows_links(tmp_path: Path) -> None:
+    real = tmp_path / "real.ndjson"
+    real.write_bytes(b'{"operation":"DELETE","email_hash":"a"}\r\n')
+    real.chmod(0o640)
+    link = tmp_path / "link.ndjson"
+    link.symlink_to(real)
+    code, _, _ = _run(["check", "--isolated", "--fix", "link.ndjson"], tmp_path)
+    assert code == 0
+    assert link.is_symlink()
+    assert real.read_bytes() == b'{"operation":"DELETE","email_hash":"a"}\n'
+    assert stat.S_IMODE(real.stat().st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.ndjson", "real.ndjson"]
+
+
+def test_gzip_files_are_written_back_gzipped(tmp_path: Path) -> None:
+    target = tmp_path / "export.ndjson.gz"
+    target.write_bytes(gzip.compress(b'{"operation":"DELETE","email_hash":"a"},\r\n\r\n'))
+    code, out, _ = _run(["check", "--isolated", "--fix", "export.ndjson.gz"], tmp_path)
+    assert code == 0, out
+    assert gzip.decompress(target.read_bytes()) == b'{"operation":"DELETE","email_hash":"a"}\n'
+
+
+def test_a_failed_write_leaves_the_file_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "f.ndjson"
+    data = b'{"operation":"DELETE","email_hash":"a"}\r\n' * 50
+    target.write_bytes(data)
+
+    def full_disk(self: StreamSink, old: list[bytes], new: list[bytes]) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(StreamSink, "changed", full_disk)
+    code, _, err = _run(["check", "--isolated", "--fix", "f.ndjson"], tmp_path)
+    assert code == 2
+    assert err == (
+        "mics-lint: error: cannot fix f.ndjson: No space left on device; the file is unchanged\n"
+    )
+    assert target.read_bytes() == data
+    assert [p.name for p in tmp_path.iterdir()] == ["f.ndjson"]  # no temporary file left
+
+
+def test_the_fixer_itself_refuses_a_rewrite_that_parses_differently(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Not only the tests: the check is in the fixer. A parser that disagrees stops the fix.
+    monkeypatch.setattr(fix_module, "parse_exact", lambda text: {"text": text})
+    data = b'{"operation":"DELETE","compartment_id":1000,"user_account_id":"a"}\n'
+    out = io.BytesIO()
+    result = fix_stream(io.BytesIO(data), StreamSink(out), Settings(), "f.ndjson")
+    assert out.getvalue() == data
+    assert not result.changed
+
+
+def test_standard_input_is_fixed_to_standard_output(tmp_path: Path) -> None:
+    data = b"[\n" + A + b',\n{"operation":"upsert","email_hash":"b"}\n]\n'
+    code, out, err = _run(["check", "--isolated", "--fix", "-"], tmp_path, stdin=data)
+    assert out == (
+        '{"operation":"DELETE","email_hash":"a"}\n{"operation":"upsert","email_hash":"b"}\n'
+    )
+    assert "-:2:2: MIC203" in err
+    assert "Fixed 1 problem in 1 file. 1 more fix with `--unsafe-fixes`." in err
+    assert code == 1
+
+
+def test_unsafe_fixes_alone_and_diff_with_reports_are_usage_errors(tmp_path: Path) -> None:
+    (tmp_path / "f.ndjson").write_bytes(b'{"operation":"DELETE","email_hash":"a"}\n')
+    code, _, err = _run(["check", "--unsafe-fixes", "f.ndjson"], tmp_path)
+    assert (code, err) == (2, "mics-lint: error: --unsafe-fixes only works with --fix or --diff\n")
+    code, _, err = _run(["check", "--diff", "-o", "r.txt", "f.ndjson"], tmp_path)
+    assert code == 2 and err.count("\n") == 1 and "--diff" in err
+
+
+def test_only_selected_rules_are_fixed(tmp_path: Path) -> None:
+    target = tmp_path / "f.ndjson"
+    target.write_bytes(b'{"operation":"DELETE","email_hash":"a"}\r\n\r\n')
+    _, out, _ = _run(["check", "--isolated", "--fix", "--ignore", "MIC004", "f.ndjson"], tmp_path)
+    assert target.read_bytes() == b'{"operation":"DELETE","email_hash":"a"}\n\n'
+    assert "Fixed 1 problem in 1 file." in out
+
+
+def test_rules_and_rule_say_what_is_fixable(tmp_path: Path) -> None:
+    _, out, _ = _run(["rules"], tmp_path)
+    header, *rows = out.splitlines()
+    assert header.split()[:4] == ["CODE", "NAME", "SEVERITY", "FIX"]
+    fix_column = {row.split()[0]: row.split()[3] for row in rows}
+    assert fix_column["MIC007"] == "safe"
+    assert fix_column["MIC204"] == "unsafe"
+    assert fix_column["MIC501"] == "-"
+    _, out, _ = _run(["rule", "MIC203"], tmp_path)
+    assert "Fix: unsafe, applied only with `--fix --unsafe-fixes`" in out
+    assert "## Fix" in out
+
+
+def test_every_fixable_rule_documents_its_fix() -> None:
+    for rule in REGISTRY.values():
+        assert ("## Fix" in rule.explanation) == (rule.fix is not None), rule.code
+
+
+def test_same_value_is_strict() -> None:
+    assert same_value({"a": [1, {"b": None}]}, {"a": [1, {"b": None}]})
+    assert not same_value({"a": 1, "b": 2}, {"b": 2, "a": 1})  # key order counts
+    assert not same_value(1, 1.0)
+    assert not same_value(True, 1)
+    assert not same_value([1], [1, 2])
+    deep: object = 1
+    for _ in range(5000):
+        deep = [deep]
+    assert same_value(deep, deep)
+
+
+def test_fixing_streams_in_bounded_memory() -> None:
+    # 40 MB of lines to fix: memory stays that of a few lines (bench/fix_memory.py measures
+    # a 1 GB file the same way). The first line parses, so no line is held.
+    import tracemalloc
+
+    line = b'{"operation":"DELETE","email_hash":"' + b"a" * 200 + b'"}\r\n'
+    count = 40_000_000 // len(line)
+
+    class Lines(io.RawIOBase):
+        def __init__(self) -> None:
+            self.left = count
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+            lines = min(self.left, len(buffer) // len(line))
+            chunk = line * lines
+            buffer[: len(chunk)] = chunk
+            self.left -= lines
+            return len(chunk)
+
+    class Count:
+        size = 0
+
+        def write(self, data: bytes) -> None:
+            self.size += len(data)
+
+    sink = Count()
+    tracemalloc.start()
+    reader = io.BufferedReader(Lines())
+    result = fix_stream(reader, StreamSink(sink), Settings(), "f")  # type: ignore[arg-type]
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert result.fixed["MIC003"] == 1
+    assert sink.size == count * (len(line) - 1)
+    assert peak < 1024 * 1024
+
+
+def test_installed_command_fixes_in_place(tmp_path: Path) -> None:
+    target = tmp_path / "f.ndjson"
+    target.write_bytes(b'{"operation":"DELETE","email_hash":"a"}\r\n')
+    command = shutil.which("mics-lint", path=os.path.dirname(sys.executable)) or "mics-lint"
+    done = subprocess.run(
+        [command, "check", "--isolated", "--fix", str(target)],
+        capture_output=True,
+        text=True,
+        env=base_env(),
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert target.read_bytes() == b'{"operation":"DELETE","email_hash":"a"}\n'
+    assert "Fixed 1 problem in 1 file." in done.stdout
+
+
+def test_a_line_over_max_line_bytes_is_copied_as_it_is(tmp_path: Path) -> None:
+    long = b'{"operation":"DELETE","email_hash":"' + b"x" * 300 + b'"},\r\n'
+    data = A + b",\r\n" + long + B
+    out = io.BytesIO()
+    settings = Settings(max_line_bytes=100)
+    diff_out = io.BytesIO()
+    diff = UnifiedDiff(diff_out, "f.ndjson")
+    fix_stream(io.BytesIO(data), diff, settings, "f.ndjson")
+    diff.finish()
+    result = fix_stream(io.BytesIO(data), StreamSink(out), settings, "f.ndjson")
+    assert out.getvalue() == (A + b"\n" + long + B + b"\n")
+    assert result.fixed == {"MIC101": 1, "MIC003": 1, "MIC005": 1}
+    assert b" " + long in diff_out.getvalue()  # the long line, whole, as context
+
+
+def test_a_document_is_left_alone_when_mic007_is_not_selected(tmp_path: Path) -> None:
+    data = b"[\n" + A + b",\n" + B + b"\n]\n"
+    out = io.BytesIO()
+    settings = Settings(selections=(Selection(ignore=("MIC007",)),))
+    result = fix_stream(io.BytesIO(data), StreamSink(out), settings, "f.ndjson")
+    assert out.getvalue() == data
+    assert not result.changed
