@@ -3,13 +3,14 @@ accepts (bytes as they are: a CRLF or a BOM shows in the diff as it is in the fi
 
 A `fix.Sink`: the fixer tells it each line kept or replaced; it keeps three lines of context
 around changes and writes each hunk as soon as it is complete, so memory stays bounded
-whatever the file's size.
+whatever the file's size and the hunk's.
 """
 
 from __future__ import annotations
 
+import shutil
 from collections import deque
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 CONTEXT = 3
 # A line kept only as context is cut past this (a line can be up to max-line-bytes long).
@@ -18,19 +19,23 @@ _NO_NEWLINE = b"\\ No newline at end of file\n"
 
 
 class UnifiedDiff:
-    """Writes the diff of one file to a binary stream; `finish` ends it."""
+    """Writes the diff of one file to a binary stream; `finish` ends it.
+
+    A hunk's header counts its lines, so a hunk is spooled (to a temporary file past a few
+    MiB: a file whose every line changes is one hunk) and written once complete.
+    """
 
     def __init__(self, out: BinaryIO, name: str) -> None:
         self.out = out
         self.name = name.encode("utf-8", "surrogateescape")
         self.old_line = 0  # original lines passed so far
         self.new_line = 0  # fixed lines written so far
-        self.before: deque[bytes] = deque(maxlen=CONTEXT)
-        self.hunk: list[tuple[bytes, bytes]] | None = None  # (b" ", b"-" or b"+", line)
-        self.start = (0, 0)  # the hunk's first old and new line numbers
-        self.after = 0  # context lines since the hunk's last change
+        self.before: deque[bytes] = deque(maxlen=CONTEXT)  # kept lines before a hunk
+        self.hunk: IO[bytes] | None = None  # the open hunk's lines, spooled
+        self.counts = [0, 0]  # the open hunk's old and new line counts
+        self.start = (0, 0)  # its first old and new line numbers
+        self.trail: list[bytes] = []  # kept lines since the open hunk's last change
         self.pending = b""  # a line too long to come whole (the fixer passes it in pieces)
-        self.changed_any = False
         self.headed = False  # the file's two header lines are written
 
     def same(self, raw: bytes) -> None:
@@ -49,31 +54,30 @@ class UnifiedDiff:
         if self.hunk is None:
             self.before.append(raw)
             return
-        self.hunk.append((b" ", raw))
-        self.after += 1
-        if self.after > 2 * CONTEXT:  # too far from the last change: the hunk is complete
-            extra = self.after - CONTEXT
-            self.before.extend(line for _, line in self.hunk[-extra:])
-            del self.hunk[-extra:]
-            self._write_hunk()
+        self.trail.append(raw)
+        if len(self.trail) > 2 * CONTEXT:  # too far from the last change: the hunk ends
+            self._close()
 
     def changed(self, old: list[bytes], new: list[bytes]) -> None:
-        self.changed_any = True
         if self.pending:  # not expected: the fixer ends a long line before a change
             self._same(self.pending)
             self.pending = b""
         if self.hunk is None:
-            self.hunk = [(b" ", line) for line in self.before]
-            self.start = (
-                self.old_line - len(self.before) + 1,
-                self.new_line - len(self.before) + 1,
-            )
+            import tempfile  # only for a file with something to fix
+
+            # Closed in _close, when the hunk is written (not a with: it spans calls).
+            self.hunk = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)  # noqa: SIM115
+            self.counts = [0, 0]
+            back = len(self.before) - 1
+            self.start = (self.old_line - back, self.new_line - back)
+            self._write(b" ", list(self.before))
             self.before.clear()
-        self.hunk.extend((b"-", line) for line in old)
-        self.hunk.extend((b"+", line) for line in new)
+        self._write(b" ", self.trail)
+        self.trail = []
+        self._write(b"-", old)
+        self._write(b"+", new)
         self.old_line += len(old)
         self.new_line += len(new)
-        self.after = 0
 
     def finish(self) -> None:
         """Writes the last hunk."""
@@ -81,23 +85,34 @@ class UnifiedDiff:
             self._same(self.pending)
             self.pending = b""
         if self.hunk is not None:
-            extra = max(self.after - CONTEXT, 0)
-            if extra:
-                del self.hunk[-extra:]
-            self._write_hunk()
+            self._close()
 
-    def _write_hunk(self) -> None:
+    def _write(self, op: bytes, lines: list[bytes]) -> None:
         assert self.hunk is not None
+        for line in lines:
+            self.hunk.write(op + line)
+            if not line.endswith(b"\n"):
+                self.hunk.write(b"\n" + _NO_NEWLINE)
+            if op != b"+":
+                self.counts[0] += 1
+            if op != b"-":
+                self.counts[1] += 1
+
+    def _close(self) -> None:
+        """Writes the open hunk with at most CONTEXT kept lines after its last change."""
+        assert self.hunk is not None
+        kept, rest = self.trail[:CONTEXT], self.trail[CONTEXT:]
+        self._write(b" ", kept)
+        self.before.extend(rest)
+        self.trail = []
         if not self.headed:
             self.out.write(b"--- " + self.name + b"\n+++ " + self.name + b"\n")
             self.headed = True
-        old_count = sum(1 for op, _ in self.hunk if op != b"+")
-        new_count = sum(1 for op, _ in self.hunk if op != b"-")
+        old_count, new_count = self.counts
         old_start = self.start[0] if old_count else self.start[0] - 1
         new_start = self.start[1] if new_count else self.start[1] - 1
         self.out.write(f"@@ -{old_start},{old_count} +{new_start},{new_count} @@\n".encode("ascii"))
-        for op, line in self.hunk:
-            self.out.write(op + line)
-            if not line.endswith(b"\n"):
-                self.out.write(b"\n" + _NO_NEWLINE)
+        self.hunk.seek(0)
+        shutil.copyfileobj(self.hunk, self.out)
+        self.hunk.close()
         self.hunk = None

@@ -17,9 +17,11 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_rule_table_matches_the_registry() -> None:
-    row = r"^\| (MIC\d{3}) \| ([a-z0-9-]+) \| (error|warning) \| (.+) \|$"
+    row = r"^\| (MIC\d{3}) \| ([a-z0-9-]+) \| (error|warning) \| (safe|unsafe|-) \| (.+) \|$"
     rows = re.findall(row, README, re.M)
-    expected = [(r.code, r.name, str(r.severity), r.summary) for r in REGISTRY.values()]
+    expected = [
+        (r.code, r.name, str(r.severity), r.fix or "-", r.summary) for r in REGISTRY.values()
+    ]
     assert rows == expected
 
 
@@ -119,3 +121,20 @@ def test_format_example_is_real_output(name: str, command: str, output: str) -> 
     )
     assert "Traceback" not in result.stderr
     assert result.stdout == output, name
+
+
+def _fixing_examples() -> list[tuple[str, str]]:
+    section = README.split("## Fixing", 1)[1].split("\n## ", 1)[0]
+    return re.findall(
+        r"```sh\n(mics-lint check [^\n]*--diff [^\n]+)\n```\n\n```diff\n(.*?)```", section, re.S
+    )
+
+
+def test_fixing_examples_are_real_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    examples = _fixing_examples()
+    assert len(examples) == 2
+    monkeypatch.chdir(ROOT)
+    for command, output in examples:
+        result = CliRunner().invoke(cli, command.split()[1:])
+        assert result.exit_code == 1
+        assert result.stdout_bytes.decode() == output
