@@ -34,7 +34,6 @@ from mics_lint.config import (
     load_config,
 )
 from mics_lint.diagnostic import Severity
-from mics_lint.doctypes import DEFAULT_DOC_TYPE, DOC_TYPES
 from mics_lint.linter import ReadError, lint_stream, printable
 from mics_lint.parallel import CHUNK_BYTES, Runner, cpu_count
 from mics_lint.reporters import (
@@ -165,10 +164,10 @@ class Source:
 )
 @click.option(
     "--doc-type",
-    type=click.Choice(sorted(DOC_TYPES)),
-    default=DEFAULT_DOC_TYPE,
-    show_default=True,
-    help="The document type of the files.",
+    metavar="TYPE",
+    default=None,
+    help="The document type of every file: profile, segment, choice (or USER_PROFILE, ...); "
+    "default: by config glob, else told from each file's first records.",
 )
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
 @click.option("--isolated", is_flag=True, help="Ignore every config file.")
@@ -236,7 +235,7 @@ def check(
     severity: Sequence[str],
     max_file_size: str | None,
     max_line_bytes: str | None,
-    doc_type: str,
+    doc_type: str | None,
     config_path: str | None,
     isolated: bool,
     strict: bool,
@@ -414,7 +413,7 @@ def _run(sources: list[Source], runner: Runner, reporter: Reporter, summary: Sum
                     reporter.report(diagnostic)
                     shown += 1
         except ReadError as exc:
-            _fail(f"cannot read {exc}")
+            _fail(f"{exc.verb} {exc}")
             summary.files_unreadable += 1
         summary.hidden += counted - shown
         summary.files_with_problems += counted > 0
@@ -476,7 +475,11 @@ def _show_diff(sources: list[Source], settings: Settings, unsafe: bool, failed: 
                 result = fix_stream(sys.stdin.buffer, diff, settings, source.display, unsafe=unsafe)
             else:
                 result = fix_file(source.path, settings, unsafe=unsafe, sink=diff)
-        except (ReadError, FixError) as exc:
+        except ReadError as exc:
+            _fail(f"{exc.verb} {exc}")
+            failed += 1
+            continue
+        except FixError as exc:
             _fail(f"cannot read {exc}")
             failed += 1
             continue

@@ -17,7 +17,15 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from mics_lint.diagnostic import Severity
-from mics_lint.doctypes import DEFAULT_DOC_TYPE, DOC_TYPES
+from mics_lint.doctypes import (
+    DETECT_RECORDS,
+    DOC_TYPES,
+    NAMES,
+    DocType,
+    DocTypeError,
+    detect,
+    find,
+)
 from mics_lint.rules import REGISTRY
 from mics_lint.rules.framing import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_LINE_BYTES
 from mics_lint.suggest import did_you_mean
@@ -30,6 +38,7 @@ KEYS = (
     "per-file-ignores",
     "severity",
     "max-file-size",
+    "doc-types",
     "max-line-bytes",
 )
 
@@ -65,8 +74,11 @@ class Settings:
     severity: Mapping[str, Severity] = field(default_factory=dict)
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
-    doc_type: str = DEFAULT_DOC_TYPE
-    root: Path | None = None  # per-file-ignores globs are relative to this folder
+    # The document type of every file (a DOC_TYPES name); None: by `doc_type_globs`, else
+    # told from each file's first records (doctypes.detect).
+    doc_type: str | None = None
+    doc_type_globs: tuple[tuple[str, str], ...] = ()  # (glob, DOC_TYPES name), first match
+    root: Path | None = None  # per-file-ignores and doc-types globs are relative to this
     # Off only to check that it changes nothing (tests) or to measure it (bench).
     fast_path: bool = True
     # Messages show identifiers whole and profile values (see redact.py): local debugging.
@@ -93,6 +105,40 @@ class Settings:
         severity = {code: REGISTRY[code].severity for code in REGISTRY}
         severity.update(self.severity)
         return ActiveRules(frozenset(enabled), severity)
+
+    def doc_type_for(self, path: str, head: bytes = b"") -> DocType:
+        """The document type `path` is checked as: --doc-type, else the first matching
+        glob of [tool.mics-lint.doc-types], else told from the records that begin in `head`
+        (the file's first bytes). Raises DocTypeError when they do not tell for sure."""
+        if self.doc_type is not None:
+            return DOC_TYPES[self.doc_type]
+        for pattern, name in self.doc_type_globs:
+            if _path_matches(path, pattern, self.root):
+                return DOC_TYPES[name]
+        found = detect(_first_records(head))
+        if isinstance(found, DocType):
+            return found
+        names = " or ".join(sorted(t.short_name for t in found))
+        raise DocTypeError(
+            f"{path}: its first records could be {names} commands: name the type with "
+            f"--doc-type, or with a glob in [tool.mics-lint.doc-types]"
+        )
+
+
+def _first_records(head: bytes) -> list[dict[str, Any]]:
+    import orjson
+
+    records = []
+    for line in head.split(b"\n")[:-1]:  # the last piece may be cut: not judged
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(value, dict):
+            records.append(value)
+            if len(records) == DETECT_RECORDS:
+                break
+    return records
 
 
 def _decide(code: str, layer: Selection) -> bool | None:
@@ -214,6 +260,7 @@ class FileConfig:
     severity: dict[str, Severity]
     max_file_size: int | None
     max_line_bytes: int | None = None
+    doc_types: tuple[tuple[str, str], ...] = ()
 
 
 def load_config(path: Path) -> FileConfig:
@@ -256,7 +303,23 @@ def load_config(path: Path) -> FileConfig:
             if "max-line-bytes" in table
             else None
         ),
+        doc_types=parse_doc_types(_table(table, "doc-types", where), where + ": doc-types"),
     )
+
+
+def parse_doc_types(items: Mapping[str, object], where: str) -> tuple[tuple[str, str], ...]:
+    """[tool.mics-lint.doc-types]: glob = type (the platform's name or the short one)."""
+    result = []
+    for pattern, name in items.items():
+        found = find(name) if isinstance(name, str) else None
+        if found is None:
+            shown = name if isinstance(name, str) else repr(name)
+            raise ConfigError(
+                f"{where}: {pattern!r} = {shown!r} is not a document type"
+                f"{did_you_mean(str(name), NAMES)}; use one of {', '.join(NAMES)}"
+            )
+        result.append((pattern, found.name))
+    return tuple(result)
 
 
 def _codes(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
@@ -283,12 +346,18 @@ def build_settings(
     severity: Sequence[str] = (),
     max_file_size: str | None = None,
     max_line_bytes: str | None = None,
-    doc_type: str = DEFAULT_DOC_TYPE,
+    doc_type: str | None = None,
     show_values: bool = False,
 ) -> Settings:
     """Settings from a config file (or none) and command-line values, options last."""
-    if doc_type not in DOC_TYPES:
-        raise ConfigError(f"unknown document type {doc_type!r}{did_you_mean(doc_type, DOC_TYPES)}")
+    chosen = None
+    if doc_type is not None:
+        chosen = find(doc_type)
+        if chosen is None:
+            raise ConfigError(
+                f"--doc-type: unknown document type {doc_type!r}{did_you_mean(doc_type, NAMES)}"
+                f"; use one of {', '.join(NAMES)}"
+            )
     options = Selection(
         select=check_selectors(split_codes(select), "--select") if select else None,
         extend_select=check_selectors(split_codes(extend_select), "--extend-select"),
@@ -323,7 +392,8 @@ def build_settings(
         severity={**(config.severity if config else {}), **cli_severity},
         max_file_size=size,
         max_line_bytes=line_bytes or DEFAULT_MAX_LINE_BYTES,
-        doc_type=doc_type,
+        doc_type=chosen.name if chosen else None,
+        doc_type_globs=config.doc_types if config else (),
         root=config.path.parent if config else Path.cwd(),
         show_values=show_values,
     )

@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mics_lint.registry import Family, FastCheck, Rule
-from mics_lint.rules import crossline, identifiers, operations, profile_fast, structure
+from mics_lint.rules import (
+    choices,
+    crossline,
+    identifiers,
+    operations,
+    profile_fast,
+    segments,
+    structure,
+)
 from mics_lint.rules.crossline import Users
 
 if TYPE_CHECKING:
@@ -27,6 +35,10 @@ class DocType:
     # Makes the fast check for one file, given the selected codes, MIC501's table and the
     # decoder (whose `patterns` and `objects` the check must verify).
     fast_check: Callable[[frozenset[str], Users | None, FastDecoder], FastCheck] | None = None
+    #: Top-level keys no other type has: a record holding one is of this type.
+    markers: frozenset[str] = frozenset()
+    #: Every top-level key the type defines (a record with others is not of this type).
+    keys: frozenset[str] = frozenset()
 
 
 def _checked(*families: Family) -> tuple[Rule, ...]:
@@ -42,7 +54,99 @@ USER_PROFILE = DocType(
         structure.FAMILY, identifiers.FAMILY, operations.FAMILY, crossline.FAMILY
     ),
     fast_check=profile_fast.make_check,
+    markers=frozenset({"user_profile", "merge_objects"}),
+    keys=frozenset(
+        {
+            "operation",
+            "compartment_id",
+            "user_account_id",
+            "email_hash",
+            "user_agent_id",
+            "force_replace",
+            "merge_objects",
+            "user_profile",
+        }
+    ),
 )
 
-DOC_TYPES: dict[str, DocType] = {USER_PROFILE.name: USER_PROFILE}
+_IDENTIFIER_KEYS = ("compartment_id", "user_account_id", "email_hash", "user_agent_id")
+
+USER_SEGMENT = DocType(
+    name="USER_SEGMENT",
+    short_name="segment",
+    schema_file="user_segment_import.schema.json",
+    record_rules=_checked(structure.FAMILY, identifiers.FAMILY, segments.FAMILY),
+    markers=frozenset({*segments.SEGMENT_KEYS, *segments.EXPIRATION_KEYS, "data_bag"}),
+    keys=frozenset(
+        {
+            "operation",
+            *_IDENTIFIER_KEYS,
+            *segments.SEGMENT_KEYS,
+            *segments.EXPIRATION_KEYS,
+            "data_bag",
+        }
+    ),
+)
+
+USER_CHOICE = DocType(
+    name="USER_CHOICE",
+    short_name="choice",
+    schema_file="user_choice_import.schema.json",
+    record_rules=_checked(structure.FAMILY, identifiers.FAMILY, choices.FAMILY),
+    markers=frozenset({"user_choice"}),
+    keys=frozenset({"operation", *_IDENTIFIER_KEYS, "force_replace", "user_choice"}),
+)
+
+DOC_TYPES: dict[str, DocType] = {t.name: t for t in (USER_PROFILE, USER_SEGMENT, USER_CHOICE)}
 DEFAULT_DOC_TYPE = USER_PROFILE.name
+#: How the types may be named: the platform's enum, or the short name, in any case.
+NAMES = sorted([*DOC_TYPES, *(t.short_name for t in DOC_TYPES.values())])
+
+
+def find(name: str) -> DocType | None:
+    """A document type by its platform name (USER_SEGMENT) or short name (segment), any case."""
+    wanted = name.strip()
+    for doc_type in DOC_TYPES.values():
+        if wanted.upper() == doc_type.name or wanted.lower() == doc_type.short_name:
+            return doc_type
+    return None
+
+
+class DocTypeError(Exception):
+    """A file whose document type cannot be told from its first records."""
+
+
+#: Records looked at to tell a file's type (the first ones that parse as objects).
+DETECT_RECORDS = 50
+
+
+def detect(records: list[dict[str, object]]) -> DocType | list[DocType]:
+    """The type of a file from its first records, or the candidates when unsure.
+
+    A record holding a marker key of exactly one type votes for it; records with markers
+    of several types, or none, do not vote. The type with most votes wins; a tie lists
+    the candidates. No vote at all (no record, or only lines such as
+    `{"operation":"DELETE","email_hash":"..."}`, valid only as a profile command) means the
+    default type, USER_PROFILE.
+    """
+    votes: dict[str, int] = {}
+    for record in records:
+        keys = set(record)
+        found = [t for t in DOC_TYPES.values() if keys & t.markers]
+        if len(found) == 1:
+            votes[found[0].name] = votes.get(found[0].name, 0) + 1
+    if not votes:
+        return DOC_TYPES[DEFAULT_DOC_TYPE]
+    best = max(votes.values())
+    leaders = [DOC_TYPES[name] for name, count in votes.items() if count == best]
+    return leaders[0] if len(leaders) == 1 else leaders
+
+
+def looks_like(record: dict[str, object], doc_type: DocType) -> DocType | None:
+    """Another type a record plainly belongs to: it holds markers of that type only, and
+    keys the checked type does not define. None when it may be of `doc_type`."""
+    keys = set(record)
+    if keys & doc_type.markers or (doc_type.keys and keys <= doc_type.keys):
+        return None
+    others = [t for t in DOC_TYPES.values() if t is not doc_type and keys & t.markers]
+    return others[0] if len(others) == 1 else None

@@ -35,9 +35,9 @@ import orjson
 
 from mics_lint import schema as schemas
 from mics_lint.config import Settings
-from mics_lint.doctypes import DOC_TYPES
 from mics_lint.jsontext import parse_exact, raw_decode_exact, top_level_keys
-from mics_lint.linter import ReadError, printable
+from mics_lint.linter import _SNIFF_BYTES as _HEAD_BYTES
+from mics_lint.linter import ReadError, _doc_type, printable
 from mics_lint.registry import FIX_SAFE
 from mics_lint.rules import REGISTRY, structure, syntax
 from mics_lint.rules import framing as f
@@ -106,14 +106,16 @@ class FixResult:
 class Fixer:
     """Fixes one file (or standard input) for one rule selection."""
 
-    def __init__(self, settings: Settings, path: str, *, unsafe: bool = False) -> None:
+    def __init__(
+        self, settings: Settings, path: str, *, unsafe: bool = False, head: bytes = b""
+    ) -> None:
         enabled = settings.rules_for(path).enabled
         allowed = {code for code, safety in FIXES.items() if safety == FIX_SAFE or unsafe}
         self.fixing = frozenset(enabled & allowed)
         # Unsafe fixes not applied are still looked for: counted, for a hint.
         self.looking = frozenset(enabled & set(FIXES))
         self.max_line = settings.max_line_bytes
-        doc_type = DOC_TYPES[settings.doc_type]
+        doc_type = _doc_type(settings, path, head)
         self.schema = schemas.load_schema(doc_type.schema_file)
         properties: dict[str, Any] = self.schema.get("properties", {})
         # MIC202: string fields (not enums) given as integers; MIC203: enums of strings.
@@ -527,8 +529,11 @@ def same_value(a: Any, b: Any) -> bool:
 def fix_stream(
     stream: BinaryIO, sink: Sink, settings: Settings, path: str, *, unsafe: bool = False
 ) -> FixResult:
-    """Fix one stream (standard input, say), telling `sink` what becomes of each line."""
-    return Fixer(settings, path, unsafe=unsafe).run(stream, sink)
+    """Fix one stream (standard input, say), telling `sink` what becomes of each line.
+    Raises ReadError when its document type cannot be told (see Settings.doc_type_for)."""
+    peek = getattr(stream, "peek", None)
+    head = bytes(peek(_HEAD_BYTES)[:_HEAD_BYTES]) if peek is not None else b""
+    return Fixer(settings, path, unsafe=unsafe, head=head).run(stream, sink)
 
 
 def fix_file(

@@ -25,7 +25,7 @@ from mics_lint import redact
 from mics_lint import schema as schemas
 from mics_lint.config import ActiveRules, Settings
 from mics_lint.diagnostic import Diagnostic, Finding
-from mics_lint.doctypes import DOC_TYPES
+from mics_lint.doctypes import DETECT_RECORDS, DocType, DocTypeError, looks_like
 from mics_lint.jsontext import (
     decode_lenient,
     duplicate_keys,
@@ -70,7 +70,15 @@ Found = list[tuple[str, Finding]]
 
 
 class ReadError(Exception):
-    """A file could not be read (missing, unreadable, a broken .gz); the message says why."""
+    """A file could not be read (missing, unreadable, a broken .gz); the message says why,
+    and `verb` what could not be done ("cannot read", "cannot tell the type of")."""
+
+    def __init__(self, message: str, verb: str = "cannot read") -> None:
+        super().__init__(message)
+        self.verb = verb
+
+    def __reduce__(self) -> tuple[Any, ...]:  # crosses from a worker to the parent
+        return (type(self), (str(self), self.verb))
 
 
 def lint_file(
@@ -129,8 +137,16 @@ def lint_stream(
             f"{path}: not a text file ({found[1]}); an import file is UTF-8 text, "
             "one JSON command per line"
         )
-    linter = _FileLinter(path, settings, size, skip_rest=reader.skip_rest)
+    doc_type = _doc_type(settings, path, reader.peek())
+    linter = _FileLinter(path, settings, size, skip_rest=reader.skip_rest, doc_type=doc_type)
     yield from linter.run(reader.lines())
+
+
+def _doc_type(settings: Settings, path: str, head: bytes) -> DocType:
+    try:
+        return settings.doc_type_for(path, head)
+    except DocTypeError as exc:
+        raise ReadError(str(exc), verb="cannot tell the document type of") from None
 
 
 _BINARY, _UTF16 = "binary", "utf-16"
@@ -267,7 +283,10 @@ def lint_lines(
     """
     settings = settings or Settings()
     as_bytes = (x.encode("utf-8", "surrogateescape") if isinstance(x, str) else x for x in lines)
-    yield from _FileLinter(path, settings, size).run(as_bytes)
+    first = list(itertools.islice(as_bytes, DETECT_RECORDS))  # enough to tell the type
+    doc_type = _doc_type(settings, path, b"".join(line.rstrip(b"\n") + b"\n" for line in first))
+    linter = _FileLinter(path, settings, size, doc_type=doc_type)
+    yield from linter.run(itertools.chain(first, as_bytes))
 
 
 class _Held(NamedTuple):
@@ -289,6 +308,7 @@ class _FileLinter:
         size_reported: bool = False,
         skip_rest: Callable[[bytes], tuple[int, int]] | None = None,
         users: Users | None = None,
+        doc_type: DocType | None = None,
     ) -> None:
         self.path = path
         self.max_line = settings.max_line_bytes
@@ -298,7 +318,8 @@ class _FileLinter:
         active: ActiveRules = settings.rules_for(path)
         self.enabled = active.enabled
         self.severity = active.severity
-        doc_type = DOC_TYPES[settings.doc_type]
+        if doc_type is None:
+            doc_type = settings.doc_type_for(path)
         self.schema_file = doc_type.schema_file
         self.schema = schemas.load_schema(doc_type.schema_file)
         self.rules = [r for r in doc_type.record_rules if r.code in self.enabled]
@@ -306,6 +327,7 @@ class _FileLinter:
         self.check_ints = syntax.UNSAFE_INTEGER.code in self.enabled
         self.check_utf16 = f.UTF16_FILE.code in self.enabled
         self.check_schema = any(r.code in self.enabled for r in structure.FAMILY.rules)
+        self.check_other_type = structure.OTHER_DOCUMENT_TYPE.code in self.enabled
         self.users: Users = users if users is not None else UserTable()
         self.state: dict[str, Any] = {DUPLICATE_USER_STATE: self.users}
         self.crlf_reported = False
@@ -582,6 +604,15 @@ class _FileLinter:
 
     def _check_record(self, record: Record, body: bytes, lineno: int, found: Found) -> None:
         ctx = LineContext(lineno, body, self.state, self.show_values)
+        if self.check_other_type:
+            other = looks_like(record, self.doc_type)
+            if other is not None:  # of another type: its own checks would only add noise
+                keys = [k for k in record if k in other.markers]
+                message = structure.other_type_message(
+                    other.name, other.short_name, keys, self.doc_type.name
+                )
+                found.append((structure.OTHER_DOCUMENT_TYPE.code, ctx.at(keys[0], message)))
+                return
         if self.check_dups and self._may_repeat_keys(record, body):
             for key, start, end in duplicate_keys(ctx.text):
                 message = syntax.duplicate_key_message(key, self.show_values)

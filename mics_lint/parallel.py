@@ -29,7 +29,17 @@ from typing import TYPE_CHECKING, Any
 from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.jsontext import decode_lenient
-from mics_lint.linter import LineReader, ReadError, _FileLinter, lint_file, sniff
+from mics_lint.linter import (
+    _SNIFF_BYTES as _HEAD_BYTES,
+)
+from mics_lint.linter import (
+    LineReader,
+    ReadError,
+    _doc_type,
+    _FileLinter,
+    lint_file,
+    sniff,
+)
 from mics_lint.rules import crossline
 from mics_lint.rules import framing as f
 from mics_lint.rules.crossline import DUPLICATE_FOUND_STATE, ChunkUsers, UserTable
@@ -65,6 +75,7 @@ class _Task:
 class _Result:
     diagnostics: list[Diagnostic]
     error: str | None = None
+    verb: str = "cannot read"  # ReadError.verb of `error`
     lines: int = 0
     holding: bool = False  # the chunk ended with the file's first lines still held
     users: tuple[array[int], array[int]] | None = None  # digests, first lines
@@ -107,11 +118,16 @@ def _work(task: _Task, settings: Settings) -> _Result:
             return _Result(found)
         return _chunk(task, settings)
     except ReadError as exc:
-        return _Result(found, error=str(exc))
+        return _Result(found, error=str(exc), verb=exc.verb)
 
 
 def _chunk(task: _Task, settings: Settings) -> _Result:
     first = task.start == 0
+    try:
+        with open(task.path, "rb") as handle:
+            head = handle.read(_HEAD_BYTES)  # every chunk tells the file's type alike
+    except OSError as exc:
+        raise ReadError(f"{task.display}: {exc.strerror or exc}") from None
     linter = _FileLinter(
         task.display,
         settings,
@@ -119,6 +135,7 @@ def _chunk(task: _Task, settings: Settings) -> _Result:
         first_line=1 if first else 2,
         size_reported=not first,
         users=ChunkUsers(),
+        doc_type=_doc_type(settings, task.display, head),
     )
     found: dict[int, tuple[str, int]] = {}
     linter.state[DUPLICATE_FOUND_STATE] = found
@@ -253,7 +270,7 @@ class Runner:
             result = next(results)
             yield from result.diagnostics
             if result.error:
-                raise ReadError(result.error)
+                raise ReadError(result.error, result.verb)
             return
         yield from _Merger(plan, self.settings).merge(results)
 
@@ -276,7 +293,7 @@ class _Merger:
             if result.error:
                 for _ in results:  # let the other chunks finish before failing the file
                     pass
-                raise ReadError(result.error)
+                raise ReadError(result.error, result.verb)
             if index == 0 and result.holding:
                 for _ in results:
                     pass

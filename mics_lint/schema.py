@@ -253,6 +253,12 @@ class _Builder:
         if keyword == "pattern":
             search = self.constant(re.compile(value).search)
             return [f"    if isinstance(v, str) and {search}(v) is None:\n        return False\n"]
+        if keyword in ("minimum", "maximum"):
+            op = "<" if keyword == "minimum" else ">"
+            return [
+                "    if isinstance(v, (int, float)) and not isinstance(v, bool)"
+                f" and v {op} {value!r}:\n        return False\n"
+            ]
         if keyword in ("minLength", "maxLength"):
             op = "<" if keyword == "minLength" else ">"
             return [

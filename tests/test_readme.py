@@ -138,3 +138,19 @@ def test_fixing_examples_are_real_output(monkeypatch: pytest.MonkeyPatch) -> Non
         result = CliRunner().invoke(cli, command.split()[1:])
         assert result.exit_code == 1
         assert result.stdout_bytes.decode() == output
+
+
+def test_document_type_examples_are_real(monkeypatch: pytest.MonkeyPatch) -> None:
+    section = README.split("## Document types", 1)[1].split("\n## ", 1)[0]
+    found = re.findall(
+        r"```sh\n(mics-lint check [^\n]+ (docs/examples/\S+))\n```\n\n```ndjson\n(.*?)```\n\n"
+        r"```text\n(.*?)```",
+        section,
+        re.S,
+    )
+    assert len(found) == 2
+    monkeypatch.chdir(ROOT)
+    for command, path, content, output in found:
+        assert (ROOT / path).read_text(encoding="utf-8") == content
+        result = CliRunner().invoke(cli, command.split()[1:])
+        assert result.stdout == output

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from mics_lint.registry import Family, Registry
-from mics_lint.rules import crossline, framing, identifiers, operations, structure, syntax
+from mics_lint.rules import (
+    choices,
+    crossline,
+    framing,
+    identifiers,
+    operations,
+    segments,
+    structure,
+    syntax,
+)
 
 FAMILIES: tuple[Family, ...] = (
     framing.FAMILY,
@@ -12,6 +21,8 @@ FAMILIES: tuple[Family, ...] = (
     identifiers.FAMILY,
     operations.FAMILY,
     crossline.FAMILY,
+    segments.FAMILY,
+    choices.FAMILY,
 )
 
 REGISTRY = Registry(rule for family in FAMILIES for rule in family.rules)

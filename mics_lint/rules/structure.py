@@ -231,6 +231,38 @@ def placeholder_value(record: Record, ctx: LineContext) -> Iterator[Finding]:
 
 PLACEHOLDER_VALUE = FAMILY.rules[-1]
 
+OTHER_DOCUMENT_TYPE = FAMILY.declare(
+    "MIC207",
+    "other-document-type",
+    Severity.ERROR,
+    "the line is a command of another import type",
+    """
+    ## What it does
+    Checks that each line is a command of the file's document type: a line holding keys
+    only another type has (a segment's `segment_id` in a profile file) is reported once,
+    naming that type, and is not checked further. The file's type comes from `--doc-type`,
+    the config's `doc-types` globs, or its first records.
+
+    ## Why is this bad?
+    A file is imported as one document type: a line of another type fails, and it usually
+    means two exports were concatenated, or a file went to the wrong import.
+
+    ## Example
+    ```ndjson
+    {"operation":"UPSERT","email_hash":"3f2a9c","force_replace":false,"user_profile":{"tier":"gold"}}
+    {"operation":"UPSERT","email_hash":"a1b2c3","force_replace":false,"user_profile":{"tier":"silver"}}
+    {"operation":"UPDATE","email_hash":"8b1e77","segment_id":"4521","expiration_duration":0}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"UPSERT","email_hash":"3f2a9c","force_replace":false,"user_profile":{"tier":"gold"}}
+    {"operation":"UPSERT","email_hash":"a1b2c3","force_replace":false,"user_profile":{"tier":"silver"}}
+    ```
+    Put the segment line in a segment import file.
+    """,
+)
+
 
 def _placeholders(value: Any, where: str) -> Iterator[tuple[str, str]]:
     if isinstance(value, str):
@@ -251,6 +283,7 @@ _CODE_BY_KEYWORD = {
     "const": INVALID_VALUE.code,
     "additionalProperties": UNKNOWN_FIELD.code,
     "minLength": EMPTY_VALUE.code,
+    "minimum": INVALID_VALUE.code,
 }
 
 _TYPE_WORDS = {
@@ -285,19 +318,20 @@ def schema_findings(
     A field of the wrong type is reported once, as MIC202, even when other keywords
     (`enum`, `pattern`) fail on it too.
     """
-    collected: list[tuple[str, str, Finding]] = []
+    collected: list[tuple[str, str, Finding, bool]] = []
     wrong_type: set[str] = set()
     known = list(schema.get("properties", {}))
     for error in errors:
         path = _where(error)
         top = str(error.absolute_path[0]) if error.absolute_path else ""
         code = _code_for(error)
-        if error.validator == "type":
+        is_type = error.validator == "type"
+        if is_type:
             wrong_type.add(path)
         for finding in _describe(error, path, top, record, known, ctx):
-            collected.append((path, code, finding))
-    for path, code, finding in collected:
-        if path in wrong_type and code != WRONG_TYPE.code:
+            collected.append((path, code, finding, is_type))
+    for path, code, finding, is_type in collected:
+        if path in wrong_type and not is_type:
             continue
         yield code, finding
 
@@ -307,12 +341,33 @@ def _describe(
 ) -> Iterator[Finding]:
     keyword = error.validator
     value = error.instance
+    subschema: Any = error.schema
+    for finding in _describe_keyword(error, path, top, record, known, ctx):
+        yield _with_hint(finding, subschema, str(keyword), value)
+
+
+def _with_hint(finding: Finding, subschema: Any, keyword: str, value: Any) -> Finding:
+    """The schema's own advice for this failure (`x-mics-hints`), added to the message."""
+    hints = subschema.get("x-mics-hints", {}) if isinstance(subschema, dict) else {}
+    hint = hints.get(keyword)
+    if isinstance(hint, dict):  # per value: {"enum": {"UPSERT": "..."}}
+        hint = hint.get(value) if isinstance(value, str) else None
+    if not isinstance(hint, str):
+        return finding
+    return Finding(f"{finding.message}: {hint}", finding.column, finding.end_column)
+
+
+def _describe_keyword(
+    error: ValidationError, path: str, top: str, record: Record, known: list[str], ctx: LineContext
+) -> Iterator[Finding]:
+    keyword = error.validator
+    value = error.instance
     expected: Any = error.validator_value
     subschema: Any = error.schema
     if keyword == "required":
         for name in expected:
             if isinstance(value, dict) and name not in value:
-                hint = _required_hint(name, record)
+                hint = _required_hint(name, record, subschema)
                 yield Finding(f'"{name}" is missing{hint}')
     elif keyword == "type":
         hide = None if ctx.show_values else top
@@ -329,18 +384,22 @@ def _describe(
         suggest = len(unknown) <= _MAX_SUGGESTED
         for key in unknown:
             yield ctx.at(key, _unknown_key_message(key, known, ctx.show_values, suggest))
+    elif keyword == "minimum":
+        yield ctx.at(top, f"{path} is {shorten(value)}, expected {expected} or more")
     elif _code_for(error) == EMPTY_VALUE.code:
         yield ctx.at(top, f"{path} is empty: give the identifier's value, or remove the field")
     else:
         yield ctx.at(top, f"{path}: {shorten(error.message, 120)}")
 
 
-def _required_hint(name: str, record: Record) -> str:
+def _required_hint(name: str, record: Record, schema: Any) -> str:
     if name == "operation":
         near = did_you_mean("operation", [k for k in record if isinstance(k, str)])
         if near:
             return near
-        return ': every line needs "operation": "UPSERT" or "DELETE"'
+        allowed = schema.get("properties", {}).get("operation", {}).get("enum", [])
+        shown = " or ".join(shorten(a) for a in allowed) or "a value"
+        return f': every line needs "operation": {shown}'
     return ""
 
 
@@ -386,3 +445,11 @@ def _unknown_key_message(key: str, known: list[str], show_values: bool, suggest:
         return f"unknown field {shown}{hint}"
     tail = "; custom data goes inside user_profile" if "user_profile" in known else ""
     return f"unknown field {shown}: the known fields are {', '.join(known)}{tail}"
+
+
+def other_type_message(name: str, short_name: str, keys: list[str], checked: str) -> str:
+    shown = ", ".join(keys[:3])
+    return (
+        f"this line is a {name} command ({shown}), not {checked}: move it to a {short_name} "
+        f"import file"
+    )

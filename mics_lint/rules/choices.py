@@ -1,0 +1,152 @@
+"""MIC8xx: user choices (`USER_CHOICE` imports, consent per processing): what an UPSERT
+or a DELETE needs. The one-identifier rules (MIC3xx) apply as they do to profiles.
+
+The operation rules do not run when `operation` is missing or invalid: MIC201 or MIC203
+already says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mics_lint.diagnostic import Finding, Severity
+from mics_lint.registry import Family, LineContext, Record
+
+FAMILY = Family("MIC8", "choice imports")
+
+PROCESSING = "$processing_id"
+CHOICE_TS = "$choice_ts"
+
+
+@FAMILY.rule(
+    "MIC801",
+    "choice-upsert-missing-force-replace",
+    Severity.ERROR,
+    "a choice UPSERT without a force_replace key",
+)
+def upsert_missing_force_replace(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    Checks that every choice UPSERT has a `force_replace` key. Only an absent key is
+    reported here; one of the wrong type is MIC202.
+
+    ## Why is this bad?
+    The format requires it on UPSERT: `true` replaces the stored choice, `false` merges
+    into it.
+
+    ## Example
+    ```ndjson
+    {"operation":"UPSERT","email_hash":"3f2a9c","user_choice":{"$processing_id":"12","$choice_ts":1700000000000}}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"UPSERT","email_hash":"3f2a9c","force_replace":true,"user_choice":{"$processing_id":"12","$choice_ts":1700000000000}}
+    ```
+    """
+    if record.get("operation") == "UPSERT" and "force_replace" not in record:
+        yield Finding(
+            'UPSERT without force_replace: add "force_replace": true to replace the stored '
+            "choice, or false to merge into it"
+        )
+
+
+@FAMILY.rule(
+    "MIC802",
+    "choice-upsert-missing-user-choice",
+    Severity.ERROR,
+    "a choice UPSERT without a user_choice key",
+)
+def upsert_missing_user_choice(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    Checks that every choice UPSERT carries the choice, in `user_choice`.
+
+    ## Why is this bad?
+    An UPSERT without a choice records nothing: the line is rejected.
+
+    ## Example
+    ```ndjson
+    {"operation":"UPSERT","email_hash":"3f2a9c","force_replace":true,"user_choice":{"$processing_id":"12","$choice_ts":1700000000000}}
+    {"operation":"UPSERT","email_hash":"8b1e77","force_replace":true}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"UPSERT","email_hash":"3f2a9c","force_replace":true,"user_choice":{"$processing_id":"12","$choice_ts":1700000000000}}
+    {"operation":"UPSERT","email_hash":"8b1e77","force_replace":true,"user_choice":{"$processing_id":"12","$choice_ts":1700000000000}}
+    ```
+    """
+    if record.get("operation") == "UPSERT" and "user_choice" not in record:
+        yield Finding('UPSERT without user_choice: add "user_choice": {"$processing_id": ...}')
+
+
+@FAMILY.rule(
+    "MIC803",
+    "missing-processing-id",
+    Severity.ERROR,
+    "user_choice without $processing_id",
+)
+def missing_processing_id(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    Checks that `user_choice` names its processing, with `$processing_id`, on UPSERT and
+    DELETE alike, and that a DELETE has a `user_choice` to hold it.
+
+    ## Why is this bad?
+    A choice is a user's answer about one processing (one purpose of data use); the
+    documentation makes `$processing_id` mandatory in every case. Without it the platform
+    cannot tell which choice to record or delete.
+
+    ## Example
+    ```ndjson
+    {"operation":"DELETE","email_hash":"3f2a9c","user_choice":{}}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"DELETE","email_hash":"3f2a9c","user_choice":{"$processing_id":"12"}}
+    ```
+    """
+    operation = record.get("operation")
+    if operation not in ("UPSERT", "DELETE"):
+        return
+    choice = record.get("user_choice")
+    if choice is None and operation == "DELETE":
+        yield Finding('DELETE without user_choice: add "user_choice": {"$processing_id": ...}')
+    elif isinstance(choice, dict) and PROCESSING not in choice:
+        yield ctx.at("user_choice", 'user_choice has no "$processing_id": name the processing')
+
+
+@FAMILY.rule(
+    "MIC804",
+    "upsert-missing-choice-ts",
+    Severity.ERROR,
+    "a choice UPSERT without $choice_ts",
+)
+def upsert_missing_choice_ts(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    Checks that the `user_choice` of an UPSERT says when the choice was made, with
+    `$choice_ts` (epoch milliseconds).
+
+    ## Why is this bad?
+    The documentation makes `$choice_ts` mandatory on UPSERT: a consent is only worth its
+    date.
+
+    ## Example
+    ```ndjson
+    {"operation":"UPSERT","email_hash":"3f2a9c","force_replace":true,"user_choice":{"$processing_id":"12"}}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"UPSERT","email_hash":"3f2a9c","force_replace":true,"user_choice":{"$processing_id":"12","$choice_ts":1700000000000}}
+    ```
+    """
+    choice = record.get("user_choice")
+    if record.get("operation") == "UPSERT" and isinstance(choice, dict) and CHOICE_TS not in choice:
+        yield ctx.at(
+            "user_choice",
+            'user_choice has no "$choice_ts": add when the choice was made, in epoch milliseconds',
+        )

@@ -1,0 +1,181 @@
+"""MIC7xx: segment memberships (`USER_SEGMENT` imports): which segment, for how long, and
+the data bag. The one-identifier rules (MIC3xx) apply as they do to profiles.
+
+None of the operation rules run when `operation` is missing or invalid: MIC201 or MIC203
+says so (with a word on UPSERT, a common slip: the schema's `x-mics-hints`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import orjson
+
+from mics_lint.diagnostic import Finding, Severity
+from mics_lint.registry import Family, LineContext, Record
+
+FAMILY = Family("MIC7", "segment imports")
+
+SEGMENT_KEYS = ("segment_id", "segment_technical_name")
+EXPIRATION_KEYS = ("expiration_duration", "expiration_ts")
+
+DATA_BAG_NOT_STRING = FAMILY.declare(
+    "MIC701",
+    "data-bag-not-string",
+    Severity.ERROR,
+    "data_bag is an object or array, not a string holding JSON",
+    """
+    ## What it does
+    Checks that `data_bag` is a JSON string (whose content is JSON), not a JSON object or
+    array written directly. Found by the schema (`data_bag` is a string).
+
+    ## Why is this bad?
+    The platform reads `data_bag` as escaped JSON text: an object in its place fails the
+    line. Exports that build the line from a dictionary put the object in as it is.
+
+    ## Example
+    ```ndjson
+    {"operation":"UPDATE","email_hash":"3f2a9c","segment_id":"4521","expiration_duration":0,"data_bag":{"store":12}}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"UPDATE","email_hash":"3f2a9c","segment_id":"4521","expiration_duration":0,"data_bag":"{\\"store\\":12}"}
+    ```
+    """,
+)
+
+
+@FAMILY.rule(
+    "MIC702",
+    "data-bag-not-json",
+    Severity.ERROR,
+    "data_bag is a string that does not hold valid JSON",
+)
+def data_bag_not_json(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    Checks that the text of `data_bag` is itself valid JSON. Its content is not shown in
+    the message (it may hold personal data).
+
+    ## Why is this bad?
+    The platform parses the data bag: text that is not JSON (an extra brace, single quotes)
+    is rejected with the line. The platform's own CSV template has such a data bag.
+
+    ## Example
+    ```ndjson
+    {"operation":"UPDATE","email_hash":"3f2a9c","segment_id":"4521","expiration_duration":0,"data_bag":"{\\"store\\":12}}"}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"UPDATE","email_hash":"3f2a9c","segment_id":"4521","expiration_duration":0,"data_bag":"{\\"store\\":12}"}
+    ```
+    """
+    bag = record.get("data_bag")
+    if not isinstance(bag, str):
+        return
+    try:
+        orjson.loads(bag)
+    except orjson.JSONDecodeError as exc:
+        where = f" (at character {exc.pos + 1})" if exc.pos is not None else ""
+        yield ctx.at("data_bag", f"data_bag is not valid JSON{where}: {exc.msg}")
+
+
+@FAMILY.rule(
+    "MIC703",
+    "missing-segment",
+    Severity.WARNING,
+    "the line names no segment (segment_id or segment_technical_name)",
+)
+def missing_segment(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    Checks that each line names its segment, with `segment_id` or `segment_technical_name`.
+    A warning: a file uploaded from a segment's own page in the platform's interface gets
+    its segment from there (raise it to an error with `severity`, for API uploads).
+
+    ## Why is this bad?
+    Uploaded through the API, a line without a segment cannot be applied: the user is added
+    to nothing.
+
+    ## Example
+    ```ndjson
+    {"operation":"UPDATE","email_hash":"3f2a9c","expiration_duration":0}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"UPDATE","email_hash":"3f2a9c","segment_id":"4521","expiration_duration":0}
+    ```
+    """
+    if not any(key in record for key in SEGMENT_KEYS):
+        yield Finding('no segment: add "segment_id" (or "segment_technical_name")')
+
+
+@FAMILY.rule(
+    "MIC704",
+    "update-missing-expiration",
+    Severity.ERROR,
+    "UPDATE without expiration_duration or expiration_ts",
+)
+def update_missing_expiration(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    Checks that each UPDATE says how long the user stays in the segment, with
+    `expiration_duration` (minutes) or `expiration_ts`; `0` means forever. A DELETE needs
+    neither.
+
+    ## Why is this bad?
+    The documentation marks `expiration_duration` as mandatory (its CSV template gives
+    `expiration_ts` alone on some rows, so either is accepted here). Without one the line
+    is rejected.
+
+    ## Example
+    ```ndjson
+    {"operation":"UPDATE","email_hash":"3f2a9c","segment_id":"4521"}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"UPDATE","email_hash":"3f2a9c","segment_id":"4521","expiration_duration":0}
+    ```
+    """
+    if record.get("operation") == "UPDATE" and not any(k in record for k in EXPIRATION_KEYS):
+        yield Finding(
+            'UPDATE without an expiration: add "expiration_duration" in minutes (0: never '
+            'expires), or "expiration_ts"'
+        )
+
+
+@FAMILY.rule(
+    "MIC705",
+    "segment-named-twice",
+    Severity.WARNING,
+    "both segment_id and segment_technical_name",
+)
+def segment_named_twice(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    Checks that a line names its segment once: `segment_id` or `segment_technical_name`,
+    not both.
+
+    ## Why is this bad?
+    The documentation does not say which one wins when they disagree; a line that names two
+    segments may add the user to the one you did not mean.
+
+    ## Example
+    ```ndjson
+    {"operation":"UPDATE","email_hash":"3f2a9c","segment_id":"4521","segment_technical_name":"vip","expiration_duration":0}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"UPDATE","email_hash":"3f2a9c","segment_id":"4521","expiration_duration":0}
+    ```
+    """
+    if all(key in record for key in SEGMENT_KEYS):
+        yield ctx.at(
+            "segment_technical_name",
+            "segment_id and segment_technical_name both name the segment: keep one",
+        )

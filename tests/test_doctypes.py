@@ -1,0 +1,145 @@
+"""Which document type a file is checked as: --doc-type, the config's globs, detection from
+the first records (exit 2 when unsure), and MIC207 for a line of another type."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from helpers import one_error_line, write
+
+from mics_lint import Settings, lint_file, lint_lines
+from mics_lint.cli import cli
+from mics_lint.doctypes import DOC_TYPES, detect, find
+
+PROFILE = '{"operation":"UPSERT","email_hash":"3f2a9c","force_replace":false,"user_profile":{}}'
+PROFILE_DELETE = '{"operation":"DELETE","email_hash":"3f2a9c"}'
+SEGMENT = '{"operation":"UPDATE","email_hash":"3f2a9c","segment_id":"4521","expiration_duration":0}'
+CHOICE = (
+    '{"operation":"UPSERT","email_hash":"3f2a9c","force_replace":true,'
+    '"user_choice":{"$processing_id":"12","$choice_ts":1700000000000}}'
+)
+
+
+def _run(args: list[str], cwd: Path) -> tuple[int, str, str]:
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(cli, args, env={"NO_COLOR": "1"})
+    finally:
+        os.chdir(old)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_names_are_the_platform_enum_or_the_short_name_in_any_case() -> None:
+    assert find("segment") is DOC_TYPES["USER_SEGMENT"]
+    assert find("User_Segment") is DOC_TYPES["USER_SEGMENT"]
+    assert find(" CHOICE ") is DOC_TYPES["USER_CHOICE"]
+    assert find("segments") is None
+
+
+def test_detection() -> None:
+    profile, segment, choice = (
+        DOC_TYPES[n] for n in ("USER_PROFILE", "USER_SEGMENT", "USER_CHOICE")
+    )
+    assert detect([]) is profile
+    assert detect([{"operation": "DELETE", "email_hash": "a"}]) is profile  # no marker
+    assert detect([{"segment_id": "1"}, {"operation": "DELETE"}]) is segment
+    assert detect([{"user_choice": {}}, {"user_choice": {}}, {"segment_id": "1"}]) is choice
+    tie = detect([{"user_choice": {}}, {"segment_id": "1"}])
+    assert isinstance(tie, list) and {t.name for t in tie} == {"USER_CHOICE", "USER_SEGMENT"}
+    # A record with markers of two types does not vote.
+    assert detect([{"user_choice": {}, "segment_id": "1"}]) is profile
+
+
+def test_files_are_told_apart_by_their_records(tmp_path: Path) -> None:
+    write(tmp_path / "p.ndjson", PROFILE, PROFILE_DELETE.replace("3f2a9c", "8b1e77"))
+    write(tmp_path / "s.ndjson", SEGMENT, SEGMENT.replace("UPDATE", "DELETE"))
+    write(tmp_path / "c.ndjson", CHOICE)
+    write(tmp_path / "d.ndjson", PROFILE_DELETE)
+    for name in ("p", "s", "c", "d"):
+        assert list(lint_file(tmp_path / f"{name}.ndjson")) == [], name
+    assert list(lint_lines([SEGMENT + "\n"])) == []
+
+
+def test_an_undecidable_file_is_one_error_line_and_exit_2(tmp_path: Path) -> None:
+    write(tmp_path / "mixed.ndjson", SEGMENT, CHOICE)
+    write(tmp_path / "ok.ndjson", PROFILE)
+    code, out, err = _run(["check", "--isolated", "mixed.ndjson", "ok.ndjson"], tmp_path)
+    assert code == 2
+    line = one_error_line(err, "cannot tell the document type of mixed.ndjson", "--doc-type")
+    assert "choice or segment" in line
+    assert "1 file could not be read" in out  # ok.ndjson was still checked
+
+
+def test_doc_type_option_decides(tmp_path: Path) -> None:
+    write(tmp_path / "mixed.ndjson", SEGMENT, CHOICE)
+    code, out, _ = _run(["check", "--isolated", "--doc-type", "Segment", "mixed.ndjson"], tmp_path)
+    assert code == 1
+    assert "mixed.ndjson:2:" in out and "MIC207 this line is a USER_CHOICE command" in out
+    code, _, err = _run(["check", "--isolated", "--doc-type", "segments", "mixed.ndjson"], tmp_path)
+    assert code == 2
+    one_error_line(err, "--doc-type", "'segments'", "segment")
+
+
+def test_config_globs_decide_first_match_wins(tmp_path: Path) -> None:
+    (tmp_path / "mics-lint.toml").write_text(
+        '[doc-types]\n"exports/seg/*.ndjson" = "segment"\n"exports/*/*.ndjson" = "USER_CHOICE"\n',
+        encoding="utf-8",
+    )
+    write(tmp_path / "exports" / "seg" / "a.ndjson", SEGMENT, CHOICE)
+    write(tmp_path / "exports" / "other" / "b.ndjson", SEGMENT, CHOICE)
+    code, out, err = _run(["check", "exports"], tmp_path)
+    assert err == ""
+    assert "exports/seg/a.ndjson:2:66: MIC207 this line is a USER_CHOICE" in out
+    assert "exports/other/b.ndjson:1:45: MIC207 this line is a USER_SEGMENT" in out
+    assert code == 1
+
+
+def test_config_with_an_unknown_type_is_one_error_line(tmp_path: Path) -> None:
+    (tmp_path / "mics-lint.toml").write_text('[doc-types]\n"*.ndjson" = "segmnet"\n', "utf-8")
+    write(tmp_path / "a.ndjson", SEGMENT)
+    code, _, err = _run(["check", "a.ndjson"], tmp_path)
+    assert code == 2
+    one_error_line(err, "doc-types", "'segmnet'", 'did you mean "segment"')
+
+
+def test_chunks_of_a_large_file_agree_on_its_type(tmp_path: Path) -> None:
+    lines = [SEGMENT.replace("3f2a9c", f"{i:08x}") for i in range(30_000)]
+    lines[20_000] = CHOICE
+    write(tmp_path / "big.ndjson", *lines)
+    one = _run(["check", "--isolated", "--jobs", "1", "big.ndjson"], tmp_path)
+    many = _run(
+        ["check", "--isolated", "--jobs", "2", "--chunk-size", "65536", "big.ndjson"], tmp_path
+    )
+    assert one == many
+    assert "big.ndjson:20001:66: MIC207" in one[1]
+
+
+def test_fix_uses_the_file_type(tmp_path: Path) -> None:
+    target = write(tmp_path / "s.ndjson", SEGMENT.replace('"4521"', "4521"))
+    code, out, _ = _run(["check", "--isolated", "--fix", "s.ndjson"], tmp_path)
+    assert target.read_text() == SEGMENT + "\n"
+    assert code == 0 and "Fixed 1 problem" in out
+
+
+def test_settings_doc_type_for_is_explicit_then_globs_then_records() -> None:
+    settings = Settings(doc_type_globs=(("*.seg.ndjson", "USER_SEGMENT"),))
+    head = (CHOICE + "\n").encode()
+    assert settings.doc_type_for("a.seg.ndjson", head).name == "USER_SEGMENT"
+    assert settings.doc_type_for("a.ndjson", head).name == "USER_CHOICE"
+    forced = Settings(doc_type="USER_PROFILE", doc_type_globs=settings.doc_type_globs)
+    assert forced.doc_type_for("a.seg.ndjson", head).name == "USER_PROFILE"
+
+
+@pytest.mark.parametrize("name", sorted(DOC_TYPES))
+def test_every_type_has_a_clean_corpus_file(name: str) -> None:
+    corpus = Path(__file__).parent / "fixtures" / "ok"
+    found = []
+    for path in corpus.iterdir():
+        if path.suffix == ".ndjson":
+            head = path.read_bytes()[:8192]
+            found.append(Settings().doc_type_for(str(path), head).name)
+    assert name in found
