@@ -316,7 +316,7 @@ def check(
                 click.echo(summary.hidden_sentence(), err=True)
     except KeyboardInterrupt:
         raise click.Abort() from None  # raised here, click adds no blank line before ours
-    if summary.files_unreadable:
+    if summary.files_unreadable or summary.files_unfixed:
         return EXIT_FAILURE
     if exit_zero:
         return EXIT_OK
@@ -423,40 +423,59 @@ def _run(sources: list[Source], runner: Runner, reporter: Reporter, summary: Sum
 
 def _apply_fixes(sources: list[Source], settings: Settings, unsafe: bool, summary: Summary) -> None:
     """--fix: each file rewritten in place, standard input fixed to standard output. A file
-    that can't be read is left for the check to report; one that can't be written is an
-    error here, and the check then reports it as it is."""
-    from mics_lint.fix import FixError, StreamSink, fix_file, fix_stream
+    that can't be read is left for the check to report; one that can't be fixed (written)
+    is an error here, and the check then reports it as it is."""
+    from mics_lint.fix import FixError, fix_file
 
     summary.fixing = True
     for source in sources:
         try:
             if source.path is None:
-                if sys.stdin is None:
-                    continue  # the check says that standard input is closed
-                import tempfile
-
-                # Kept open for the check that follows (read again from its start); memory
-                # up to 16 MiB, a temporary file past that.
-                spool: Any = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
-                result = fix_stream(
-                    sys.stdin.buffer, StreamSink(spool), settings, source.display, unsafe=unsafe
-                )
-                spool.seek(0)
-                shutil.copyfileobj(spool, sys.stdout.buffer)
-                sys.stdout.buffer.flush()
-                spool.seek(0)
-                source.stream = spool
+                result = _fix_stdin(source, settings, unsafe)
             else:
                 result = fix_file(source.path, settings, unsafe=unsafe)
         except ReadError:
             continue  # the check reports it, once
         except FixError as exc:
             _fail(f"cannot fix {exc}")
-            summary.files_unreadable += 1
+            summary.files_unfixed += 1
+            continue
+        if result is None:
             continue
         summary.fixed.update(result.fixed)
         summary.files_fixed += result.changed
         summary.hidden_fixes += sum(result.hidden.values())
+
+
+def _fix_stdin(source: Source, settings: Settings, unsafe: bool) -> Any:
+    """Standard input, fixed to standard output, and kept for the check (which then reads
+    the fixed text). When it can't be fixed (not text, an unknown type), it goes to stdout
+    as it came: a pipeline never loses its data. None when there was nothing to read."""
+    import tempfile
+
+    from mics_lint.fix import StreamSink, fix_stream
+
+    if sys.stdin is None:
+        return None  # the check says that standard input is closed
+    # Both kept open for the check that follows; memory up to 16 MiB each, then disk.
+    given: Any = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
+    fixed: Any = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
+    try:
+        shutil.copyfileobj(sys.stdin.buffer, given)
+    except OSError as exc:
+        raise ReadError(f"{source.display}: {exc.strerror or exc}") from None
+    given.seek(0)
+    try:
+        result = fix_stream(given, StreamSink(fixed), settings, source.display, unsafe=unsafe)
+        out = fixed
+    except ReadError:
+        result, out = None, given
+    out.seek(0)
+    shutil.copyfileobj(out, sys.stdout.buffer)
+    sys.stdout.buffer.flush()
+    out.seek(0)
+    source.stream = out
+    return result
 
 
 def _show_diff(sources: list[Source], settings: Settings, unsafe: bool, failed: int) -> int:
@@ -467,12 +486,18 @@ def _show_diff(sources: list[Source], settings: Settings, unsafe: bool, failed: 
     out = sys.stdout.buffer
     fixed = files = hidden = 0
     for source in sources:
-        diff = UnifiedDiff(out, source.display)
+        name = os.fsencode(source.path) if source.path is not None else source.display.encode()
+        diff = UnifiedDiff(out, name)
         try:
             if source.path is None:
                 if sys.stdin is None:
                     raise ReadError(f"{source.display}: standard input is closed")
-                result = fix_stream(sys.stdin.buffer, diff, settings, source.display, unsafe=unsafe)
+                try:
+                    result = fix_stream(
+                        sys.stdin.buffer, diff, settings, source.display, unsafe=unsafe
+                    )
+                except OSError as exc:
+                    raise ReadError(f"{source.display}: {exc.strerror or exc}") from None
             else:
                 result = fix_file(source.path, settings, unsafe=unsafe, sink=diff)
         except ReadError as exc:

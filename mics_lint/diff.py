@@ -25,9 +25,9 @@ class UnifiedDiff:
     MiB: a file whose every line changes is one hunk) and written once complete.
     """
 
-    def __init__(self, out: BinaryIO, name: str) -> None:
+    def __init__(self, out: BinaryIO, name: bytes) -> None:
         self.out = out
-        self.name = name.encode("utf-8", "surrogateescape")
+        self.name = _quoted(name)
         self.old_line = 0  # original lines passed so far
         self.new_line = 0  # fixed lines written so far
         self.before: deque[bytes] = deque(maxlen=CONTEXT)  # kept lines before a hunk
@@ -40,13 +40,24 @@ class UnifiedDiff:
 
     def same(self, raw: bytes) -> None:
         if not raw.endswith(b"\n"):  # a piece of a long line, or the file's last line
-            if len(self.pending) < _CONTEXT_LIMIT:
-                self.pending += raw[: _CONTEXT_LIMIT - len(self.pending)]
+            if len(self.pending) <= _CONTEXT_LIMIT:
+                self.pending += raw[: _CONTEXT_LIMIT + 1 - len(self.pending)]
             return
         if self.pending:
-            raw = (self.pending + raw)[:_CONTEXT_LIMIT]
-            self.pending = b""
+            raw, self.pending = self.pending + raw, b""
+            if len(raw) > _CONTEXT_LIMIT:  # too long to keep: never context, the hunk ends
+                self._barrier()
+                return
         self._same(raw)
+
+    def _barrier(self) -> None:
+        """A kept line not held (too long): hunks end before it and start after it, with
+        less context, which patch accepts."""
+        self.old_line += 1
+        self.new_line += 1
+        if self.hunk is not None:
+            self._close()
+        self.before.clear()
 
     def _same(self, raw: bytes) -> None:
         self.old_line += 1
@@ -60,7 +71,10 @@ class UnifiedDiff:
 
     def changed(self, old: list[bytes], new: list[bytes]) -> None:
         if self.pending:  # not expected: the fixer ends a long line before a change
-            self._same(self.pending)
+            if len(self.pending) > _CONTEXT_LIMIT:
+                self._barrier()
+            else:
+                self._same(self.pending)
             self.pending = b""
         if self.hunk is None:
             import tempfile  # only for a file with something to fix
@@ -82,7 +96,10 @@ class UnifiedDiff:
     def finish(self) -> None:
         """Writes the last hunk."""
         if self.pending:
-            self._same(self.pending)
+            if len(self.pending) > _CONTEXT_LIMIT:
+                self._barrier()
+            else:
+                self._same(self.pending)
             self.pending = b""
         if self.hunk is not None:
             self._close()
@@ -116,3 +133,21 @@ class UnifiedDiff:
         shutil.copyfileobj(self.hunk, self.out)
         self.hunk.close()
         self.hunk = None
+
+
+def _quoted(name: bytes) -> bytes:
+    """A file name as a diff header shows it: as it is, or quoted with C escapes (as git and
+    GNU patch read them) when it holds a space, a quote, a backslash or a byte outside
+    printable ASCII."""
+    if all(0x21 <= b <= 0x7E and b not in b'"\\' for b in name):
+        return name
+    escapes = {0x09: b"\\t", 0x0A: b"\\n", 0x22: b'\\"', 0x5C: b"\\\\"}
+    out = bytearray(b'"')
+    for b in name:
+        if b in escapes:
+            out += escapes[b]
+        elif 0x20 <= b <= 0x7E:
+            out.append(b)
+        else:
+            out += b"\\%03o" % b
+    return bytes(out + b'"')

@@ -14,6 +14,7 @@ from mics_lint.registry import Family, FastCheck, Rule
 from mics_lint.rules import (
     choices,
     crossline,
+    fast_checks,
     identifiers,
     operations,
     profile_fast,
@@ -76,6 +77,7 @@ USER_SEGMENT = DocType(
     short_name="segment",
     schema_file="user_segment_import.schema.json",
     record_rules=_checked(structure.FAMILY, identifiers.FAMILY, segments.FAMILY),
+    fast_check=fast_checks.segment_check,
     markers=frozenset({*segments.SEGMENT_KEYS, *segments.EXPIRATION_KEYS, "data_bag"}),
     keys=frozenset(
         {
@@ -93,6 +95,7 @@ USER_CHOICE = DocType(
     short_name="choice",
     schema_file="user_choice_import.schema.json",
     record_rules=_checked(structure.FAMILY, identifiers.FAMILY, choices.FAMILY),
+    fast_check=fast_checks.choice_check,
     markers=frozenset({"user_choice"}),
     keys=frozenset({"operation", *_IDENTIFIER_KEYS, "force_replace", "user_choice"}),
 )

@@ -37,7 +37,7 @@ from mics_lint import schema as schemas
 from mics_lint.config import Settings
 from mics_lint.jsontext import parse_exact, raw_decode_exact, top_level_keys
 from mics_lint.linter import _SNIFF_BYTES as _HEAD_BYTES
-from mics_lint.linter import ReadError, _doc_type, printable
+from mics_lint.linter import ReadError, _doc_type, printable, sniff
 from mics_lint.registry import FIX_SAFE
 from mics_lint.rules import REGISTRY, structure, syntax
 from mics_lint.rules import framing as f
@@ -132,6 +132,7 @@ class Fixer:
         self.result = FixResult()
         self.crlf_fixed = False
         self.first = True  # the next line is the file's first
+        self.broken = False  # the last line with text did not parse and was not split
 
     # -- the file ------------------------------------------------------------------------
 
@@ -174,7 +175,9 @@ class Fixer:
                 self._line(raw, sink)
         if state == _HOLDING and held:
             nonblank = sum(1 for h in held if _body(h, first=False).strip(_SPACE_BYTES))
-            if (document or nonblank >= 2) and self._document(held, sink):
+            # As the linter decides MIC007: a first line of only "{" or "[", or lines that
+            # together parse as one value (not merely as records joined by commas: MIC101).
+            if (document or (nonblank >= 2 and _one_value(held))) and self._document(held, sink):
                 return self.result
             self._release(held, sink, as_is=document)
         return self.result
@@ -228,7 +231,8 @@ class Fixer:
         prefix = b""
         first, self.first = self.first, False
         if first and body.startswith(f.BOM):
-            body = body[3:]
+            while body.startswith(f.BOM):  # a BOM written twice goes at once
+                body = body[3:]
             if f.BYTE_ORDER_MARK.code in fixing:
                 self.result.fixed[f.BYTE_ORDER_MARK.code] += 1
             else:
@@ -242,6 +246,8 @@ class Fixer:
             prefix = b""
             new = [body + self._ending(ending)]
         else:
+            if ending in (b"\r\n", b"\r") and f.CRLF_LINE_ENDINGS.code in fixing:
+                body = body.rstrip(b"\r")  # "\r\r\n": the stray CR is whitespace
             records = self._records(body)
             pieces = records if records is not None else [body]
             end = self._ending(ending)
@@ -277,6 +283,7 @@ class Fixer:
                 record = parse_exact(text)
             except (UnicodeDecodeError, ValueError, RecursionError):
                 return self._split(body)
+        self.broken = False
         if not isinstance(record, dict):
             return None
         if text is None:
@@ -285,8 +292,11 @@ class Fixer:
         return None if fixed is None else [fixed.encode("utf-8")]
 
     def _split(self, body: bytes) -> list[bytes] | None:
-        """MIC101: records joined by commas, or several on a line, one per line."""
-        if syntax.INVALID_JSON.code not in self.fixing:
+        """MIC101: records joined by commas, or several on a line, one per line. Not after
+        a line that is broken: this one may be the inside of a value spread over lines
+        (`{"x":1},` in an array), which must not become a record of its own."""
+        after_broken, self.broken = self.broken, True
+        if syntax.INVALID_JSON.code not in self.fixing or after_broken:
             return None
         try:
             text = body.decode("utf-8")
@@ -295,6 +305,7 @@ class Fixer:
             return None
         if spans is None:
             return None
+        self.broken = False
         self.result.fixed[syntax.INVALID_JSON.code] += 1
         pieces = []
         for value, start, end in spans:
@@ -325,7 +336,8 @@ class Fixer:
             name = key
             if UNKNOWN in looking and self.closed and key not in self.known_keys:
                 meant = only_candidate(key, self.known_keys)
-                if meant is not None and meant not in record:
+                taken = {name for name, _ in becomes.values()}
+                if meant is not None and meant not in record and meant not in taken:
                     if UNKNOWN in self.fixing:
                         edits.append((start, end, json.dumps(meant, ensure_ascii=False)))
                         name = meant
@@ -426,6 +438,14 @@ class Fixer:
 
 #: Each fixable rule and how safe its fix is (declared with the rule: see registry.Rule).
 FIXES: dict[str, str] = {r.code: r.fix for r in REGISTRY.values() if r.fix is not None}
+
+
+def _one_value(held: list[bytes]) -> bool:
+    try:
+        parse_exact(b"".join(held).removeprefix(f.BOM).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return False
+    return True
 
 
 def _keep_strings(match: re.Match[str]) -> str:
@@ -532,7 +552,22 @@ def fix_stream(
     """Fix one stream (standard input, say), telling `sink` what becomes of each line.
     Raises ReadError when its document type cannot be told (see Settings.doc_type_for)."""
     peek = getattr(stream, "peek", None)
-    head = bytes(peek(_HEAD_BYTES)[:_HEAD_BYTES]) if peek is not None else b""
+    if peek is not None:
+        head = bytes(peek(_HEAD_BYTES)[:_HEAD_BYTES])
+    else:  # a spooled standard input: read, and go back
+        at = stream.tell()
+        head = stream.read(_HEAD_BYTES)
+        stream.seek(at)
+    found = sniff(head)
+    if found is not None and found[0] == "binary":
+        raise ReadError(
+            f"{path}: not a text file ({found[1]}); an import file is UTF-8 text, one JSON "
+            "command per line"
+        )
+    if found is not None:  # UTF-16 (MIC009): fixing its bytes as UTF-8 would break it
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            sink.same(block)
+        return FixResult()
     return Fixer(settings, path, unsafe=unsafe, head=head).run(stream, sink)
 
 
@@ -556,11 +591,12 @@ def fix_file(
             info = os.stat(target)
             if stat.S_ISDIR(info.st_mode):
                 raise ReadError(f"{name}: is a directory")
+            if sink is None and not stat.S_ISREG(info.st_mode):
+                # Before opening it: a FIFO's data would be read here, and lost.
+                raise FixError(f"{name}: not a regular file, so not rewritten in place")
             handle = files.enter_context(open(target, "rb"))
         except OSError as exc:
             raise ReadError(f"{name}: {exc.strerror or exc}") from None
-        if sink is None and not stat.S_ISREG(info.st_mode):
-            raise FixError(f"{name}: not a regular file, so not rewritten in place")
         source: Any = handle
         if compressed:
             import gzip

@@ -207,10 +207,16 @@ class LineReader:
     def peek(self) -> bytes:
         """The first bytes, without consuming them (b"" if the stream can't tell)."""
         peek = getattr(self.stream, "peek", None)
-        if peek is None:
-            return b""
         with self._errors():
-            return bytes(peek(_SNIFF_BYTES)[:_SNIFF_BYTES])
+            if peek is not None:
+                return bytes(peek(_SNIFF_BYTES)[:_SNIFF_BYTES])
+            seekable = getattr(self.stream, "seekable", None)
+            if seekable is None or not seekable():
+                return b""
+            at = self.stream.tell()  # a spooled standard input, say: read, and go back
+            head = self.stream.read(_SNIFF_BYTES)
+            self.stream.seek(at)
+            return head
 
     def lines(self) -> Iterator[bytes]:
         # limit + 2: a line of exactly `limit` bytes ending in CRLF arrives whole, never cut

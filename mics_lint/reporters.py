@@ -43,6 +43,7 @@ class Summary:
     fixing: bool = False  # --fix ran before the check
     fixed: Counter[str] = field(default_factory=Counter)  # fixes applied, per code
     files_fixed: int = 0
+    files_unfixed: int = 0  # --fix could not write them (said on stderr)
     hidden_fixes: int = 0  # unsafe fixes found but not applied
     fixable: int = 0  # diagnostics of rules whose safe fix always applies
 
@@ -71,6 +72,8 @@ class Summary:
             if total
             else "Nothing to fix."
         )
+        if self.files_unfixed:
+            done += f" {_plural(self.files_unfixed, 'file')} could not be fixed."
         if self.hidden_fixes:
             done += (
                 f" {_plural(self.hidden_fixes, 'more fix', 'more fixes')} with `--unsafe-fixes`."

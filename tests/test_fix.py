@@ -113,7 +113,7 @@ def test_diff_of_a_file_with_undecodable_bytes_is_exact(tmp_path: Path) -> None:
     data = b'{"operation":"DELETE","email_hash":"Caf\xe9"}\r\n' + A + b"\r\n"
     (tmp_path / "f.ndjson").write_bytes(data)
     out = io.BytesIO()
-    diff = UnifiedDiff(out, "f.ndjson")
+    diff = UnifiedDiff(out, b"f.ndjson")
     fix_stream(io.BytesIO(data), diff, Settings(), "f.ndjson")
     diff.finish()
     assert b"-" + data.splitlines(keepends=True)[0] in out.getvalue()
@@ -128,7 +128,7 @@ def test_context_far_from_changes_is_left_out(tmp_path: Path) -> None:
     lines[5] = lines[5].replace(b"}\n", b"},\n")
     lines[30] = lines[30].replace(b"}\n", b"},\n")
     out = io.BytesIO()
-    diff = UnifiedDiff(out, "f.ndjson")
+    diff = UnifiedDiff(out, b"f.ndjson")
     fix_stream(io.BytesIO(b"".join(lines)), diff, Settings(), "f.ndjson")
     diff.finish()
     text = out.getvalue().decode()
@@ -309,7 +309,7 @@ def test_a_line_over_max_line_bytes_is_copied_as_it_is(tmp_path: Path) -> None:
     out = io.BytesIO()
     settings = Settings(max_line_bytes=100)
     diff_out = io.BytesIO()
-    diff = UnifiedDiff(diff_out, "f.ndjson")
+    diff = UnifiedDiff(diff_out, b"f.ndjson")
     fix_stream(io.BytesIO(data), diff, settings, "f.ndjson")
     diff.finish()
     result = fix_stream(io.BytesIO(data), StreamSink(out), settings, "f.ndjson")
@@ -325,3 +325,124 @@ def test_a_document_is_left_alone_when_mic007_is_not_selected(tmp_path: Path) ->
     result = fix_stream(io.BytesIO(data), StreamSink(out), settings, "f.ndjson")
     assert out.getvalue() == data
     assert not result.changed
+
+
+# -- found by review: each once a bug ------------------------------------------------------
+
+
+def _fixed(data: bytes, unsafe: bool = False, settings: Settings | None = None) -> bytes:
+    out = io.BytesIO()
+    fix_stream(io.BytesIO(data), StreamSink(out), settings or Settings(), "f", unsafe=unsafe)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR",
+        gzip.compress(b'{"operation":"DELETE","email_hash":"a"}\r\n' * 50),
+    ],
+    ids=["png", "gzip-named-ndjson"],
+)
+def test_a_binary_file_is_never_rewritten(data: bytes, tmp_path: Path) -> None:
+    target = tmp_path / "x.ndjson"
+    target.write_bytes(data)
+    code, _, err = _run(["check", "--isolated", "--fix", "x.ndjson"], tmp_path)
+    assert target.read_bytes() == data
+    assert code == 2 and "not a text file" in err
+
+
+def test_a_utf16_file_is_never_rewritten(tmp_path: Path) -> None:
+    data = (A.decode() + "\n").encode("utf-16")
+    assert _fixed(data) == data
+    target = tmp_path / "u.ndjson"
+    target.write_bytes(data)
+    code, out, _ = _run(["check", "--isolated", "--fix", "u.ndjson"], tmp_path)
+    assert target.read_bytes() == data
+    assert "MIC009" in out and code == 1
+
+
+def test_lines_inside_a_value_spread_over_lines_are_not_made_records() -> None:
+    data = (
+        b'{"operation":"UPSERT","email_hash":"a","force_replace":true,"user_profile":{"list":[\n'
+        b'{"x":1},\n{"y":2}\n]}}\n'
+    )
+    assert _fixed(data) == data
+    wrapped = b'{"operations":[\n' + A + b",\n" + B + b"\n]}\n"
+    assert _fixed(wrapped) == wrapped
+
+
+def test_two_misspelt_keys_are_not_renamed_to_one() -> None:
+    data = (
+        b'{"operation":"UPSERT","email_hash":"a","forceReplace":true,"force_Replace":false,'
+        b'"user_profile":{}}\n'
+    )
+    fixed = _fixed(data, unsafe=True)
+    assert fixed.count(b'"force_replace"') <= 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        A + b"\r\r\n" + B + b"\r\r",
+        b"\xef\xbb\xbf\xef\xbb\xbf" + A + b"\n",
+    ],
+    ids=["stray-cr", "double-bom"],
+)
+def test_one_fix_is_enough(data: bytes) -> None:
+    once = _fixed(data)
+    assert _fixed(once) == once
+    assert b"\r" not in once and not once.startswith(b"\xef\xbb\xbf")
+
+
+def test_records_joined_by_commas_are_mic101_not_a_document() -> None:
+    spaced = b'{"operation": "DELETE", "email_hash": "%s"},\n'
+    data = spaced % b"a" + spaced % b"b"
+    ignoring = Settings(selections=(Selection(ignore=("MIC101",)),))
+    assert _fixed(data, settings=ignoring) == data
+    assert _fixed(data) == data.replace(b"},\n", b"}\n")  # whitespace inside kept
+
+
+def test_a_long_context_line_does_not_break_the_diff(tmp_path: Path) -> None:
+    long = b'{"operation":"DELETE","email_hash":"' + b"a" * 70_000 + b'"}\n'
+    data = long + B + b",\n"
+    (tmp_path / "f.ndjson").write_bytes(data)
+    out = io.BytesIO()
+    diff = UnifiedDiff(out, b"f.ndjson")
+    fix_stream(io.BytesIO(data), diff, Settings(max_line_bytes=1000), "f.ndjson")
+    diff.finish()
+    if shutil.which("patch"):
+        (tmp_path / "d.diff").write_bytes(out.getvalue())
+        subprocess.run(["patch", "-p0", "-s", "-i", "d.diff"], cwd=tmp_path, check=True)
+        assert (tmp_path / "f.ndjson").read_bytes() == long + B + b"\n"
+
+
+def test_file_names_are_quoted_in_diff_headers(tmp_path: Path) -> None:
+    name = "a b\xe9.ndjson"
+    (tmp_path / name).write_bytes(A + b",\n")
+    code, out, _ = _run(["check", "--isolated", "--diff", name], tmp_path)
+    assert code == 1
+    assert out.startswith('--- "a b\\303\\251.ndjson"\n')
+    if shutil.which("patch"):
+        (tmp_path / "d.diff").write_text(out, encoding="utf-8")
+        subprocess.run(["patch", "-p0", "-s", "-i", "d.diff"], cwd=tmp_path, check=True)
+        assert (tmp_path / name).read_bytes() == A + b"\n"
+
+
+def test_stdin_that_cannot_be_fixed_goes_through_unchanged(tmp_path: Path) -> None:
+    choice = b'{"operation":"DELETE","email_hash":"a","user_choice":{"$processing_id":"1"}}'
+    segment = b'{"operation":"UPDATE","email_hash":"b","segment_id":"1","expiration_duration":0}'
+    data = choice + b"\r\n" + segment + b"\r\n"  # a tie: the type can't be told
+    code, out, err = _run(["check", "--isolated", "--fix", "-"], tmp_path, stdin=data)
+    assert out.encode() == data
+    assert "cannot tell the document type" in err
+    assert code == 2
+
+
+def test_a_file_that_cannot_be_fixed_is_counted_once(tmp_path: Path) -> None:
+    truncated = gzip.compress(A + b",\n" * 1000)[:30]
+    (tmp_path / "t.ndjson.gz").write_bytes(truncated)
+    code, out, _ = _run(["check", "--isolated", "--fix", "t.ndjson.gz"], tmp_path)
+    assert code == 2
+    assert "1 file could not be fixed" in out
+    assert "2 files" not in out

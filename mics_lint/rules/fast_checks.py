@@ -1,0 +1,164 @@
+"""Fast checks of segment and choice lines (the profile's, tuned harder, is profile_fast.py).
+
+Each vouches for a decoded line only when no rule can fire on it, as profile_fast.py
+explains: a test may be broader than its rule, never narrower, and a line it does not vouch
+for takes the full checks. tests/test_fastpath.py holds every type's check to the same
+diagnostics with it on and off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from mics_lint.registry import FastCheck
+from mics_lint.rules import identifiers, structure, syntax
+from mics_lint.rules.crossline import Users
+
+if TYPE_CHECKING:
+    from mics_lint.fastpath import FastDecoder
+
+_IDENTIFIER_PATTERNS = {
+    "compartment_id": r"\S",
+    "user_account_id": r"\S",
+    "email_hash": r"\S",
+    "user_agent_id": r"\S",
+}
+_DIGITS = bytes.maketrans(b"0123456789", b"0000000000")
+_LONG_RUN = b"0" * 19
+
+
+def _one_identifier(c: Any, unset: Any) -> bool:
+    """MIC301 to MIC306 cannot fire: one identifier, well formed (as in profile_fast.py)."""
+    account = c.user_account_id
+    if account is not unset:
+        compartment = c.compartment_id
+        if compartment is unset or c.email_hash is not unset or c.user_agent_id is not unset:
+            return False
+        return (
+            bool(account)
+            and not account.isspace()
+            and bool(compartment)
+            and not (compartment.isspace())
+        )
+    if c.compartment_id is not unset:
+        return False
+    email = c.email_hash
+    if email is not unset:
+        return c.user_agent_id is unset and "@" not in email and bool(email) and not email.isspace()
+    agent = c.user_agent_id
+    return agent is not unset and identifiers.USER_AGENT_ID.fullmatch(agent) is not None
+
+
+def _filled(value: Any, unset: Any) -> bool:
+    """A string field present and holding a non-space character (the schemas' `\\S`)."""
+    return value is not unset and bool(value) and not value.isspace()
+
+
+def _common(enabled: frozenset[str], keys: tuple[bytes, ...]) -> Callable[[Any, bytes], bool]:
+    """The checks every type needs on the raw line: no key twice (MIC103), no string that
+    may be a placeholder (MIC206), and, for lines whose skipped values msgspec did not
+    read, UTF-8 and integers within 64 bits (MIC001, MIC104)."""
+    check_dups = syntax.DUPLICATE_KEY.code in enabled
+    check_ints = syntax.UNSAFE_INTEGER.code in enabled
+    check_placeholders = structure.PLACEHOLDER_VALUE.code in enabled
+
+    def raw_ok(c: Any, raw: bytes) -> bool:
+        if check_placeholders and (
+            (b"<" in raw and b'"<' in raw) or (b"\\" in raw and b'"\\' in raw)
+        ):
+            return False
+        if check_ints and _LONG_RUN in raw.translate(_DIGITS):
+            return False
+        if not raw.isascii():
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return False
+        if check_dups:
+            count = raw.count
+            for key in keys:
+                if count(key) > 1:  # a key twice, or its name inside a value: full checks
+                    return False
+        return True
+
+    return raw_ok
+
+
+def segment_check(enabled: frozenset[str], users: Users | None, decoder: FastDecoder) -> FastCheck:
+    """USER_SEGMENT: the MIC3xx identifier rules and MIC701 to MIC705."""
+    from mics_lint.fastpath import UNSET
+
+    expected = {**_IDENTIFIER_PATTERNS, "segment_id": r"\S", "segment_technical_name": r"\S"}
+    if decoder.patterns != expected or decoder.objects:
+        return _generic(decoder)
+    keys = tuple(
+        f'"{k}"'.encode()
+        for k in (
+            "operation",
+            *_IDENTIFIER_PATTERNS,
+            "segment_id",
+            "segment_technical_name",
+            "expiration_duration",
+            "expiration_ts",
+            "data_bag",
+        )
+    )
+    raw_ok = _common(enabled, keys)
+    loads, error = orjson.loads, orjson.JSONDecodeError
+
+    def check(c: Any, raw: bytes, lineno: int) -> bool:
+        if not _one_identifier(c, UNSET):
+            return False
+        segment_id, name = c.segment_id, c.segment_technical_name
+        if segment_id is UNSET:
+            if not _filled(name, UNSET):
+                return False  # MIC703, or MIC205
+        elif name is not UNSET or not _filled(segment_id, UNSET):
+            return False  # MIC705, or MIC205
+        if c.operation == "UPDATE" and c.expiration_duration is UNSET and c.expiration_ts is UNSET:
+            return False  # MIC704
+        if c.data_bag is not UNSET:
+            try:
+                loads(c.data_bag)
+            except error:
+                return False  # MIC702
+        return raw_ok(c, raw)
+
+    return check
+
+
+def choice_check(enabled: frozenset[str], users: Users | None, decoder: FastDecoder) -> FastCheck:
+    """USER_CHOICE: the MIC3xx identifier rules and MIC801 to MIC804."""
+    from mics_lint.fastpath import UNSET
+
+    expected = {**_IDENTIFIER_PATTERNS, "user_choice.$processing_id": r"\S"}
+    if decoder.patterns != expected or decoder.objects:
+        return _generic(decoder)
+    keys = tuple(
+        f'"{k}"'.encode()
+        for k in ("operation", *_IDENTIFIER_PATTERNS, "force_replace", "user_choice")
+    )
+    raw_ok = _common(enabled, keys)
+
+    def check(c: Any, raw: bytes, lineno: int) -> bool:
+        if not _one_identifier(c, UNSET):
+            return False
+        choice = c.user_choice
+        if choice is UNSET or not _filled(choice.dollar_processing_id, UNSET):
+            return False  # MIC802 or MIC803, or MIC205
+        if c.operation == "UPSERT" and (
+            c.force_replace is UNSET or choice.dollar_choice_ts is UNSET
+        ):
+            return False  # MIC801 or MIC804
+        return raw_ok(c, raw)
+
+    return check
+
+
+def _generic(decoder: FastDecoder) -> FastCheck:
+    # The schema changed: what the checks above rely on may no longer hold. Vouching for
+    # nothing is slower, never wrong.
+    return lambda c, raw, lineno: False
