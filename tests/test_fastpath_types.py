@@ -1,0 +1,206 @@
+"""The fast path of the segment and choice types: it changes no diagnostic (generated lines,
+valid and subtly invalid, checked with it on and off) and it does run on clean lines.
+MICS_LINT_FUZZ_EXAMPLES sets the number of examples per type (default 300)."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+from unittest import mock
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mics_lint import Settings, lint_lines
+from mics_lint import linter as linter_module
+from mics_lint.doctypes import DOC_TYPES
+
+EXAMPLES = int(os.environ.get("MICS_LINT_FUZZ_EXAMPLES", "300"))
+
+_IDENTIFIER = st.sampled_from(
+    [
+        {"email_hash": "3f2a9c"},
+        {"compartment_id": "1000", "user_account_id": "CRM-1"},
+        {"user_agent_id": "vec:89998434"},
+        {"user_account_id": "CRM-2"},  # MIC304
+        {"compartment_id": "1000"},  # MIC303
+        {"email_hash": "jane@example.com"},  # MIC305
+        {"user_agent_id": "nocolon"},  # MIC306
+        {"email_hash": " "},  # MIC205
+        {"email_hash": "a", "user_agent_id": "vec:1"},  # MIC302
+        {},  # MIC301
+        {"email_hash": 12},  # MIC202
+    ]
+)
+_ODD_VALUES = st.sampled_from(
+    ["", " ", "<SEGMENT_ID>", "\\u003cX>", 0, -1, 2**63, 2**64, 1.5, True, None, [], {}, "é", "x"]
+)
+
+
+segments = st.builds(
+    lambda op, ident, seg, expiry, bag, extra: {
+        "operation": op,
+        **ident,
+        **seg,
+        **expiry,
+        **bag,
+        **extra,
+    },
+    st.sampled_from(["UPDATE", "DELETE", "UPSERT", "update"]),
+    _IDENTIFIER,
+    st.sampled_from(
+        [
+            {"segment_id": "4521"},
+            {"segment_technical_name": "vip"},
+            {"segment_id": "4521", "segment_technical_name": "vip"},
+            {},
+            {"segment_id": " "},
+            {"segment_id": 4521},
+        ]
+    ),
+    st.sampled_from(
+        [
+            {"expiration_duration": 0},
+            {"expiration_ts": 1767225600000},
+            {"expiration_duration": 1440, "expiration_ts": 0},
+            {},
+            {"expiration_duration": -1},
+            {"expiration_duration": 1.0},
+            {"expiration_ts": 2**63},
+        ]
+    ),
+    st.sampled_from(
+        [{}, {"data_bag": '{"a":1}'}, {"data_bag": "{x"}, {"data_bag": {"a": 1}}, {"data_bag": "é"}]
+    ),
+    st.dictionaries(
+        st.sampled_from(["data_bag", "user_profile", "user_choice", "zz"]), _ODD_VALUES, max_size=1
+    ),
+)
+
+choices = st.builds(
+    lambda op, ident, force, choice, extra: {"operation": op, **ident, **force, **choice, **extra},
+    st.sampled_from(["UPSERT", "DELETE", "UPDATE"]),
+    _IDENTIFIER,
+    st.sampled_from(
+        [{"force_replace": True}, {"force_replace": False}, {}, {"force_replace": "x"}]
+    ),
+    st.sampled_from(
+        [
+            {"user_choice": {"$processing_id": "12", "$choice_ts": 1700000000000}},
+            {"user_choice": {"$processing_id": "12"}},
+            {"user_choice": {"$choice_ts": 1}},
+            {"user_choice": {"$processing_id": " ", "$choice_ts": 1}},
+            {"user_choice": {"$processing_id": "12", "$choice_ts": "1"}},
+            {"user_choice": {"$processing_id": "12", "$choice_ts": 1, "custom": [2**70, "<X>"]}},
+            {"user_choice": {"$processing_id": "12", "$choice_ts": 1, "note": "é"}},
+            {
+                "user_choice": {
+                    "$processing_id": "12",
+                    "$choice_ts": 1,
+                    "$choice_acceptance_value": 1,
+                }
+            },
+            {"user_choice": []},
+            {},
+        ]
+    ),
+    st.dictionaries(st.sampled_from(["segment_id", "user_profile", "zz"]), _ODD_VALUES, max_size=1),
+)
+
+
+@contextlib.contextmanager
+def counting(name: str) -> Iterator[dict[str, int]]:
+    counts = {"checked": 0, "vouched": 0}
+    doc_type = DOC_TYPES[name]
+    make = doc_type.fast_check
+    assert make is not None
+
+    def counting_make(*args: Any) -> Callable[[Any, bytes, int], bool]:
+        check = make(*args)
+
+        def counted(command: Any, raw: bytes, lineno: int) -> bool:
+            counts["checked"] += 1
+            vouched = check(command, raw, lineno)
+            counts["vouched"] += vouched
+            return vouched
+
+        return counted
+
+    with (
+        mock.patch.dict(DOC_TYPES, {name: dataclasses.replace(doc_type, fast_check=counting_make)}),
+        mock.patch.object(linter_module, "_FAST_FROM_LINE", 1),
+    ):
+        yield counts
+
+
+def _dump(record: dict[str, Any], spaced: bool, repeat: str | None) -> bytes:
+    text = json.dumps(record, ensure_ascii=False, separators=(", ", ": ") if spaced else (",", ":"))
+    if repeat is not None and repeat in record:  # a key written twice (MIC103)
+        text = text[:-1] + f',"{repeat}":' + json.dumps(record[repeat]) + "}"
+    return text.encode() + b"\n"
+
+
+def _same_both_ways(name: str, lines: list[bytes]) -> dict[str, int]:
+    config = Settings(doc_type=name)
+    with counting(name) as counts:
+        fast = [d.to_dict() for d in lint_lines(lines, "f.ndjson", config)]
+    slow = [
+        d.to_dict()
+        for d in lint_lines(lines, "f.ndjson", dataclasses.replace(config, fast_path=False))
+    ]
+    assert fast == slow
+    return counts
+
+
+@pytest.mark.parametrize(
+    ("name", "strategy"), [("USER_SEGMENT", segments), ("USER_CHOICE", choices)]
+)
+def test_fast_path_changes_no_diagnostic(name: str, strategy: Any) -> None:
+    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(
+        st.lists(
+            st.tuples(
+                strategy,
+                st.booleans(),
+                st.sampled_from([None, "operation", "segment_id", "user_choice"]),
+            ),
+            min_size=1,
+            max_size=6,
+        )
+    )
+    def run(records: list[tuple[dict[str, Any], bool, str | None]]) -> None:
+        _same_both_ways(name, [_dump(r, spaced, repeat) for r, spaced, repeat in records])
+
+    run()
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [
+        (
+            "USER_SEGMENT",
+            '{"operation":"UPDATE","email_hash":"h%d","segment_id":"4521","expiration_duration":0,"data_bag":"{\\"a\\":1}"}',
+        ),
+        (
+            "USER_SEGMENT",
+            '{"operation":"DELETE","compartment_id":"1000","user_account_id":"u%d","segment_technical_name":"vip"}',
+        ),
+        (
+            "USER_CHOICE",
+            '{"operation":"UPSERT","user_agent_id":"vec:%d","force_replace":true,"user_choice":{"$processing_id":"12","$choice_ts":1700000000000,"n":"é"}}',
+        ),
+        (
+            "USER_CHOICE",
+            '{"operation":"DELETE","email_hash":"h%d","user_choice":{"$processing_id":"12"}}',
+        ),
+    ],
+)
+def test_the_fast_path_vouches_for_clean_lines(name: str, line: str) -> None:
+    lines = [(line % i).encode() + b"\n" for i in range(50)]
+    counts = _same_both_ways(name, lines)
+    assert counts["vouched"] == 49  # all but the first line, which the engine checks itself
