@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 import shutil
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
 #: Every --output-format but `auto`, written out so that a format removed by mistake fails.
 ALL_FORMATS = [
@@ -73,3 +78,30 @@ def one_error_line(stderr: str, *needles: str) -> str:
         assert needle in lines[0], (needle, lines[0])
     assert "Usage:" not in stderr
     return lines[0]
+
+
+@contextlib.contextmanager
+def counting_vouches(name: str = "USER_PROFILE") -> Iterator[dict[str, int]]:
+    """Counts the lines a document type's fast check saw and vouched for (so that a test
+    knows the fast path ran)."""
+    from mics_lint.doctypes import DOC_TYPES
+
+    counts = {"checked": 0, "vouched": 0}
+    doc_type = DOC_TYPES[name]
+    make = doc_type.fast_check
+    assert make is not None
+
+    def counting_make(*args: Any) -> Callable[[Any, bytes, int], bool]:
+        check = make(*args)
+
+        def counted(command: Any, raw: bytes, lineno: int) -> bool:
+            counts["checked"] += 1
+            vouched = check(command, raw, lineno)
+            counts["vouched"] += vouched
+            return vouched
+
+        return counted
+
+    replaced = dataclasses.replace(doc_type, fast_check=counting_make)
+    with mock.patch.dict(DOC_TYPES, {name: replaced}):
+        yield counts

@@ -23,20 +23,20 @@ import io
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 from unittest import mock
 
 import msgspec
 import orjson
 import pytest
+from helpers import counting_vouches
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from mics_lint import Settings, lint_lines
 from mics_lint import linter as linter_module
 from mics_lint.config import Selection
-from mics_lint.doctypes import DOC_TYPES
 from mics_lint.fastpath import DECODE_ERRORS, UNSET, struct_decoder
 from mics_lint.jsontext import parse_exact
 from mics_lint.schema import fast_predicate, load_schema, validator_for
@@ -426,30 +426,6 @@ def fast_from_line(line: int) -> Iterator[None]:
             yield
     else:
         yield
-
-
-@contextlib.contextmanager
-def counting_vouches() -> Iterator[dict[str, int]]:
-    """Counts the lines the fast check saw and vouched for (so a test knows it ran)."""
-    counts = {"checked": 0, "vouched": 0}
-    doc_type = DOC_TYPES["USER_PROFILE"]
-    make = doc_type.fast_check
-    assert make is not None
-
-    def counting_make(*args: Any) -> Callable[[Any, bytes, int], bool]:
-        check = make(*args)
-
-        def counted(command: Any, raw: bytes, lineno: int) -> bool:
-            counts["checked"] += 1
-            vouched = check(command, raw, lineno)
-            counts["vouched"] += vouched
-            return vouched
-
-        return counted
-
-    replaced = dataclasses.replace(doc_type, fast_check=counting_make)
-    with mock.patch.dict(DOC_TYPES, {"USER_PROFILE": replaced}):
-        yield counts
 
 
 def diagnostics(

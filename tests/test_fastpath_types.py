@@ -8,17 +8,17 @@ import contextlib
 import dataclasses
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 from unittest import mock
 
 import pytest
+from helpers import counting_vouches
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mics_lint import Settings, lint_lines
 from mics_lint import linter as linter_module
-from mics_lint.doctypes import DOC_TYPES
 
 EXAMPLES = int(os.environ.get("MICS_LINT_FUZZ_EXAMPLES", "300"))
 
@@ -115,24 +115,8 @@ choices = st.builds(
 
 @contextlib.contextmanager
 def counting(name: str) -> Iterator[dict[str, int]]:
-    counts = {"checked": 0, "vouched": 0}
-    doc_type = DOC_TYPES[name]
-    make = doc_type.fast_check
-    assert make is not None
-
-    def counting_make(*args: Any) -> Callable[[Any, bytes, int], bool]:
-        check = make(*args)
-
-        def counted(command: Any, raw: bytes, lineno: int) -> bool:
-            counts["checked"] += 1
-            vouched = check(command, raw, lineno)
-            counts["vouched"] += vouched
-            return vouched
-
-        return counted
-
     with (
-        mock.patch.dict(DOC_TYPES, {name: dataclasses.replace(doc_type, fast_check=counting_make)}),
+        counting_vouches(name) as counts,
         mock.patch.object(linter_module, "_FAST_FROM_LINE", 1),
     ):
         yield counts

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import base_env
 
 from mics_lint import fix as fix_module
 from mics_lint.cli import cli
@@ -26,7 +27,6 @@ from mics_lint.config import Selection, Settings
 from mics_lint.diff import UnifiedDiff
 from mics_lint.fix import StreamSink, fix_stream, same_value
 from mics_lint.rules import REGISTRY
-from tests.helpers import base_env
 
 FIXES = Path(__file__).parent / "fixes"
 A = b'{"operation":"DELETE","email_hash":"a"}'

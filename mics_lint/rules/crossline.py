@@ -4,9 +4,9 @@ These rules keep per-file state in `LineContext.state`, under their own code. MI
 `UserTable`: a 64-bit digest and a line number per distinct user, never the identifier
 strings, so memory grows with the number of users (at most about 31 bytes each, even while
 the table grows), not with their length. Room made ahead by `reserve` (from a file's size)
-may exceed that for a file whose later lines repeat its users, up to RESERVE_LIMIT users. Two different users share a digest with odds of
-about n²/2^65 for n users (one in ten thousand for ten million users); the price is a
-spurious MIC501 warning.
+may exceed that for a file whose later lines repeat its users, up to RESERVE_LIMIT users.
+Two different users share a digest with odds of about n²/2^65 for n users (one in ten
+thousand for ten million users); the price is a spurious MIC501 warning.
 """
 
 from __future__ import annotations
