@@ -14,6 +14,7 @@ from mics_lint.registry import Family, FastCheck, Rule
 from mics_lint.rules import (
     choices,
     crossline,
+    deletions,
     fast_checks,
     identifiers,
     operations,
@@ -100,7 +101,55 @@ USER_CHOICE = DocType(
     keys=frozenset({"operation", *_IDENTIFIER_KEYS, "force_replace", "user_choice"}),
 )
 
-DOC_TYPES: dict[str, DocType] = {t.name: t for t in (USER_PROFILE, USER_SEGMENT, USER_CHOICE)}
+_DELETION_MARKERS = frozenset({"type", "hash"})
+_DELETION_KEYS = frozenset({"type", *deletions.FIELDS, "email_hash"})
+_DELETION_RULES = (
+    deletions.MISSING_FIELD,
+    deletions.FIELD_OF_ANOTHER_TYPE,
+    deletions.EMAIL_HASH_KEY,
+)
+
+USER_IDENTIFIERS_DELETION = DocType(
+    name="USER_IDENTIFIERS_DELETION",
+    short_name="identifiers-deletion",
+    schema_file="user_identifiers_deletion.schema.json",
+    record_rules=(*_checked(structure.FAMILY), *_DELETION_RULES, deletions.DEVICE_POINT),
+    fast_check=fast_checks.identifiers_deletion_check,
+    markers=_DELETION_MARKERS,
+    keys=_DELETION_KEYS,
+)
+
+USER_DEVICE_POINTS_DELETION = DocType(
+    name="USER_DEVICE_POINTS_DELETION",
+    short_name="device-points-deletion",
+    schema_file="user_device_points_deletion.schema.json",
+    record_rules=(*_checked(structure.FAMILY), *_DELETION_RULES),
+    fast_check=fast_checks.points_deletion_check,
+    markers=_DELETION_MARKERS,
+    keys=_DELETION_KEYS,
+)
+
+USER_POINTS_DELETION = DocType(
+    name="USER_POINTS_DELETION",
+    short_name="user-points-deletion",
+    schema_file="user_points_deletion.schema.json",
+    record_rules=(*_checked(structure.FAMILY), *_DELETION_RULES, deletions.USER_POINT_ID),
+    fast_check=fast_checks.points_deletion_check,
+    markers=_DELETION_MARKERS | {"user_point_id"},
+    keys=_DELETION_KEYS,
+)
+
+DOC_TYPES: dict[str, DocType] = {
+    t.name: t
+    for t in (
+        USER_PROFILE,
+        USER_SEGMENT,
+        USER_CHOICE,
+        USER_IDENTIFIERS_DELETION,
+        USER_DEVICE_POINTS_DELETION,
+        USER_POINTS_DELETION,
+    )
+}
 DEFAULT_DOC_TYPE = USER_PROFILE.name
 #: How the types may be named: the platform's enum, or the short name, in any case.
 NAMES = sorted([*DOC_TYPES, *(t.short_name for t in DOC_TYPES.values())])
@@ -126,22 +175,25 @@ DETECT_RECORDS = 50
 def detect(records: list[dict[str, object]]) -> DocType | list[DocType]:
     """The type of a file from its first records, or the candidates when unsure.
 
-    A record holding a marker key of exactly one type votes for it; records with markers
-    of several types, or none, do not vote. The type with most votes wins; a tie lists
-    the candidates. No vote at all (no record, or only lines such as
-    `{"operation":"DELETE","email_hash":"..."}`, valid only as a profile command) means the
-    default type, USER_PROFILE.
+    Each record counts for the types of which it holds the most marker keys (the three
+    deletion types share theirs: a USER_AGENT deletion line fits all three, a USER_POINT
+    line only the user points deletion, whose markers add `user_point_id`). The type counted by most
+    records wins; a tie lists the candidates. No count at all (no record, or only lines
+    such as `{"operation":"DELETE","email_hash":"..."}`, valid only as a profile command)
+    means the default type, USER_PROFILE.
     """
-    votes: dict[str, int] = {}
+    counts: dict[str, int] = {}
     for record in records:
         keys = set(record)
-        found = [t for t in DOC_TYPES.values() if keys & t.markers]
-        if len(found) == 1:
-            votes[found[0].name] = votes.get(found[0].name, 0) + 1
-    if not votes:
+        matched = {t.name: len(keys & t.markers) for t in DOC_TYPES.values()}
+        most = max(matched.values())
+        for name, count in matched.items():
+            if count and count == most:  # `user_point_id` beside `type`: user points only
+                counts[name] = counts.get(name, 0) + 1
+    if not counts:
         return DOC_TYPES[DEFAULT_DOC_TYPE]
-    best = max(votes.values())
-    leaders = [DOC_TYPES[name] for name, count in votes.items() if count == best]
+    best = max(counts.values())
+    leaders = [DOC_TYPES[name] for name, count in counts.items() if count == best]
     return leaders[0] if len(leaders) == 1 else leaders
 
 

@@ -160,6 +160,19 @@ def _field_type(schema: Any) -> Any:
         return Annotated[int, msgspec.Meta(ge=max(low, INT64_MIN), le=INT64_MAX)]
     if "minimum" in schema:
         raise Unsupported(f"minimum on a {kind}")
+    if isinstance(kind, list):
+        # A plain union, such as a compartment_id given as a string or an integer.
+        if set(schema) - _ANNOTATIONS - _extensions(schema) != {"type"}:
+            raise Unsupported("keywords on a union of types")
+        simple = {"string": str, "boolean": bool}
+        if any(k not in simple and k != "integer" for k in kind):
+            raise Unsupported(f"type {kind!r}")
+        bounded = Annotated[int, msgspec.Meta(ge=INT64_MIN, le=INT64_MAX)]
+        members = [simple.get(k, bounded) for k in kind]
+        union: Any = members[0]
+        for member in members[1:]:
+            union = union | member
+        return union
     if "enum" in schema:
         values = schema["enum"]
         if kind != "string" or not all(isinstance(v, str) for v in values):

@@ -357,7 +357,7 @@ def test_max_file_size_option_beats_the_file(tree: Path) -> None:
         ('selct = ["MIC3"]\n', ["selct"]),
         ('select = ["MIC999"]\n', ["select", "MIC999"]),
         ('ignore = ["XYZ"]\n', ["ignore", "XYZ"]),
-        ('extend-select = ["MIC9"]\n', ["extend-select", "MIC9"]),
+        ('extend-select = ["MIC99"]\n', ["extend-select", "MIC99"]),
         ('select = "MIC3"\n', ["select"]),
         ('[per-file-ignores]\n"*.ndjson" = ["MIC777"]\n', ["per-file-ignores", "MIC777"]),
         ('[severity]\nMIC999 = "error"\n', ["severity", "MIC999"]),

@@ -4,6 +4,7 @@ the first records (exit 2 when unsure), and MIC207 for a line of another type.""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -50,8 +51,10 @@ def test_detection() -> None:
     assert detect([{"user_choice": {}}, {"user_choice": {}}, {"segment_id": "1"}]) is choice
     tie = detect([{"user_choice": {}}, {"segment_id": "1"}])
     assert isinstance(tie, list) and {t.name for t in tie} == {"USER_CHOICE", "USER_SEGMENT"}
-    # A record with markers of two types does not vote.
-    assert detect([{"user_choice": {}, "segment_id": "1"}]) is profile
+    # A record with markers of two types counts for both.
+    both = detect([{"user_choice": {}, "segment_id": "1"}])
+    assert isinstance(both, list) and len(both) == 2
+    assert detect([{"user_choice": {}, "segment_id": "1"}, {"segment_id": "2"}]) is segment
 
 
 def test_files_are_told_apart_by_their_records(tmp_path: Path) -> None:
@@ -139,7 +142,12 @@ def test_every_type_has_a_clean_corpus_file(name: str) -> None:
     corpus = Path(__file__).parent / "fixtures" / "ok"
     found = []
     for path in corpus.iterdir():
-        if path.suffix == ".ndjson":
+        named = re.search(r"\.doctype-([a-z-]+)\.", path.name)
+        if named:  # the deletion types share their keys: the file says which one it is
+            doc_type = find(named.group(1))
+            assert doc_type is not None
+            found.append(doc_type.name)
+        elif path.suffix == ".ndjson":
             head = path.read_bytes()[:8192]
             found.append(Settings().doc_type_for(str(path), head).name)
     assert name in found

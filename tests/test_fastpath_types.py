@@ -113,6 +113,31 @@ choices = st.builds(
 )
 
 
+deletions = st.builds(
+    lambda kind, fields, extra: {"type": kind, **fields, **extra},
+    st.sampled_from(["USER_ACCOUNT", "USER_EMAIL", "USER_AGENT", "USER_POINT", "user_agent"]),
+    st.sampled_from(
+        [
+            {"user_account_id": "CRM-1", "compartment_id": "1000"},
+            {"user_account_id": "CRM-1", "compartment_id": 1000},
+            {"user_account_id": "CRM-1"},
+            {"hash": "982f50d88d437d13bdbd541edfv4fe5176cc8d862f8cbe7ca4f0dc8ea"},
+            {"email_hash": "3f2a9c"},
+            {"user_agent_id": "vec:89998434"},
+            {"user_agent_id": "udp:987654"},
+            {"user_point_id": "95772db3-e762-45da-8cf1-4893debffae7"},
+            {"user_point_id": "vec:1"},
+            {"user_agent_id": "vec:1", "hash": "3f2a9c"},
+            {"hash": " "},
+            {},
+        ]
+    ),
+    st.dictionaries(
+        st.sampled_from(["compartment_id", "operation", "zz"]), _ODD_VALUES, max_size=1
+    ),
+)
+
+
 @contextlib.contextmanager
 def counting(name: str) -> Iterator[dict[str, int]]:
     with (
@@ -142,7 +167,14 @@ def _same_both_ways(name: str, lines: list[bytes]) -> dict[str, int]:
 
 
 @pytest.mark.parametrize(
-    ("name", "strategy"), [("USER_SEGMENT", segments), ("USER_CHOICE", choices)]
+    ("name", "strategy"),
+    [
+        ("USER_SEGMENT", segments),
+        ("USER_CHOICE", choices),
+        ("USER_IDENTIFIERS_DELETION", deletions),
+        ("USER_DEVICE_POINTS_DELETION", deletions),
+        ("USER_POINTS_DELETION", deletions),
+    ],
 )
 def test_fast_path_changes_no_diagnostic(name: str, strategy: Any) -> None:
     @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -151,7 +183,7 @@ def test_fast_path_changes_no_diagnostic(name: str, strategy: Any) -> None:
             st.tuples(
                 strategy,
                 st.booleans(),
-                st.sampled_from([None, "operation", "segment_id", "user_choice"]),
+                st.sampled_from([None, "operation", "segment_id", "user_choice", "type", "hash"]),
             ),
             min_size=1,
             max_size=6,
@@ -182,6 +214,12 @@ def test_fast_path_changes_no_diagnostic(name: str, strategy: Any) -> None:
             "USER_CHOICE",
             '{"operation":"DELETE","email_hash":"h%d","user_choice":{"$processing_id":"12"}}',
         ),
+        (
+            "USER_IDENTIFIERS_DELETION",
+            '{"type":"USER_ACCOUNT","compartment_id":"1000","user_account_id":"u%d"}',
+        ),
+        ("USER_DEVICE_POINTS_DELETION", '{"type":"USER_AGENT","user_agent_id":"udp:%d"}'),
+        ("USER_POINTS_DELETION", '{"type":"USER_EMAIL","hash":"h%d"}'),
     ],
 )
 def test_the_fast_path_vouches_for_clean_lines(name: str, line: str) -> None:

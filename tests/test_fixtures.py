@@ -18,7 +18,9 @@ Expected files
 Settings
   Every fixture is linted with the default `Settings()`, except that a file name containing
   `maxsize<N>` is linted with `Settings(max_file_size=N)` (MIC006 needs a small limit), and
-  one containing `maxline<N>` with `Settings(max_line_bytes=N)` (MIC010 too).
+  one containing `maxline<N>` with `Settings(max_line_bytes=N)` (MIC010 too), and one
+  containing `.doctype-<short name>.` as that document type (the deletion types share
+  their keys, so their files cannot tell which one they are).
 
 Bytes
   Some fixtures hold bytes that editors and git like to "fix": a UTF-8 BOM, CRLF line ends,
@@ -40,6 +42,7 @@ from pathlib import Path
 import pytest
 
 from mics_lint import Diagnostic, Settings
+from mics_lint.doctypes import find
 from mics_lint.rules import REGISTRY
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -51,7 +54,8 @@ OK_FILES = sorted(p for p in (FIXTURES / "ok").iterdir() if p.name.endswith(OK_S
 
 _MAXSIZE = re.compile(r"maxsize(\d+)")
 _MAXLINE = re.compile(r"maxline(\d+)")
-_RULE_FILE = re.compile(r"^(MIC\d{3})-([a-z0-9]+(?:-[a-z0-9]+)*)\.ndjson$")
+_DOCTYPE = re.compile(r"doctype-([a-z-]+?)(?:\.|$)")
+_RULE_FILE = re.compile(r"^(MIC\d{3})-([a-z0-9]+(?:-[a-z0-9]+)*)(?:\.doctype-[a-z-]+)?\.ndjson$")
 # Codes about the file as a whole (reported at line 1), not about the line they stand on.
 FILE_LEVEL = {"MIC002", "MIC006", "MIC009"}
 LINE_ENDING = {"MIC001", "MIC101", "MIC102"}
@@ -64,6 +68,10 @@ def settings_for(path: Path) -> Settings:
         settings = dataclasses.replace(settings, max_file_size=int(match.group(1)))
     if match := _MAXLINE.search(path.name):
         settings = dataclasses.replace(settings, max_line_bytes=int(match.group(1)))
+    if match := _DOCTYPE.search(path.name):
+        found = find(match.group(1))
+        assert found is not None, path.name
+        settings = dataclasses.replace(settings, doc_type=found.name)
     return settings
 
 
@@ -159,7 +167,7 @@ def test_byte_exact_fixtures_kept_their_bytes() -> None:
 
 @pytest.mark.parametrize("path", OK_FILES, ids=_id)
 def test_ok_corpus_is_clean(path: Path, linting) -> None:
-    assert linting.render(linting.path(path)) == ""
+    assert linting.render(linting.path(path, settings_for(path))) == ""
 
 
 def test_ok_corpus_has_every_kind_of_file() -> None:

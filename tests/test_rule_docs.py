@@ -14,6 +14,7 @@ import re
 import pytest
 
 from mics_lint import Settings, Severity
+from mics_lint.doctypes import find
 from mics_lint.registry import CODE_RE, NAME_RE
 from mics_lint.rules import FAMILIES, REGISTRY
 
@@ -22,6 +23,7 @@ HEADINGS = ("## What it does", "## Why is this bad?", "## Example", "Use instead
 _BYTE = re.compile(rb"<0x([0-9A-Fa-f]{2})>")
 _MAX_SIZE = re.compile(r"`max-file-size = (\d+)`")
 _MAX_LINE = re.compile(r"`max-line-bytes = (\d+)`")
+_DOC_TYPE = re.compile(r"With `--doc-type ([a-z-]+)`")
 _UTF16 = "<UTF-16>"
 _NO_FINAL_NEWLINE = "<no final newline>"
 
@@ -70,6 +72,11 @@ CATALOGUE = {
     "MIC802": ("choice-upsert-missing-user-choice", "error"),
     "MIC803": ("missing-processing-id", "error"),
     "MIC804": ("upsert-missing-choice-ts", "error"),
+    "MIC901": ("deletion-missing-field", "error"),
+    "MIC902": ("deletion-field-of-another-type", "error"),
+    "MIC903": ("email-hash-key", "error"),
+    "MIC904": ("device-point-in-identifiers-deletion", "error"),
+    "MIC905": ("user-point-id-not-uuid", "error"),
 }
 
 
@@ -94,6 +101,10 @@ def settings_for(code: str) -> Settings:
         return Settings(max_file_size=int(match.group(1)))
     if match := _MAX_LINE.search(explanation):
         return Settings(max_line_bytes=int(match.group(1)))
+    if match := _DOC_TYPE.search(explanation):
+        found = find(match.group(1))
+        assert found is not None, code
+        return Settings(doc_type=found.name)
     return Settings()
 
 
@@ -115,10 +126,13 @@ def test_notation_becomes_bytes() -> None:
     assert block_bytes('<UTF-16>{"a":1}\n') == '{"a":1}\n'.encode("utf-16")
 
 
-def test_only_mic006_and_mic010_need_other_settings() -> None:
+def test_only_mic006_mic010_and_deletions_need_other_settings() -> None:
     assert settings_for("MIC006").max_file_size == 64
     assert settings_for("MIC010").max_line_bytes == 60
-    assert [c for c in CODES if settings_for(c) != Settings()] == ["MIC006", "MIC010"]
+    assert settings_for("MIC905").doc_type == "USER_POINTS_DELETION"
+    # The deletion types share their keys: their examples say which type they are.
+    deletions = [c for c in CODES if c.startswith("MIC9")]
+    assert [c for c in CODES if settings_for(c) != Settings()] == ["MIC006", "MIC010", *deletions]
 
 
 # -- each rule's explanation -----------------------------------------------------------------

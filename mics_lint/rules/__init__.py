@@ -6,6 +6,7 @@ from mics_lint.registry import Family, Registry
 from mics_lint.rules import (
     choices,
     crossline,
+    deletions,
     framing,
     identifiers,
     operations,
@@ -23,6 +24,7 @@ FAMILIES: tuple[Family, ...] = (
     crossline.FAMILY,
     segments.FAMILY,
     choices.FAMILY,
+    deletions.FAMILY,
 )
 
 REGISTRY = Registry(rule for family in FAMILIES for rule in family.rules)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from mics_lint.registry import FastCheck
-from mics_lint.rules import identifiers, structure, syntax
+from mics_lint.rules import deletions, identifiers, structure, syntax
 from mics_lint.rules.crossline import Users
 
 if TYPE_CHECKING:
@@ -156,6 +156,47 @@ def choice_check(enabled: frozenset[str], users: Users | None, decoder: FastDeco
         return raw_ok(c, raw)
 
     return check
+
+
+def _deletion_check(refuse_udp: bool) -> Callable[[frozenset[str], Users | None, Any], FastCheck]:
+    """The deletion types: MIC901 to MIC905 (the schema says which `type`s each takes);
+    `refuse_udp` for identifiers deletions, where a `udp:` id is MIC904."""
+
+    def make(enabled: frozenset[str], users: Users | None, decoder: FastDecoder) -> FastCheck:
+        from mics_lint.fastpath import UNSET
+
+        strings = {"user_account_id", "hash", "user_agent_id", "user_point_id"}
+        if decoder.objects or any(
+            k not in strings or v != r"\S" for k, v in decoder.patterns.items()
+        ):
+            return _generic(decoder)
+        fields = ("user_account_id", "compartment_id", "hash", "user_agent_id", "user_point_id")
+        raw_ok = _common(enabled, tuple(f'"{k}"'.encode() for k in ("type", *fields)))
+        uuid = deletions.UUID.fullmatch
+
+        def check(c: Any, raw: bytes, lineno: int) -> bool:
+            if getattr(c, "email_hash", UNSET) is not UNSET:
+                return False  # MIC903
+            present = {n for n in fields if getattr(c, n, UNSET) is not UNSET}
+            kind = c.type
+            if present - deletions.MAY_HAVE[kind]:
+                return False  # MIC902
+            need = deletions.NEEDS[kind][0]
+            if need not in present or not _filled(getattr(c, need), UNSET):
+                return False  # MIC901, or MIC205
+            if refuse_udp and kind == "USER_AGENT" and c.user_agent_id.startswith("udp:"):
+                return False  # MIC904
+            if kind == "USER_POINT" and uuid(c.user_point_id) is None:
+                return False  # MIC905
+            return raw_ok(c, raw)
+
+        return check
+
+    return make
+
+
+identifiers_deletion_check = _deletion_check(refuse_udp=True)
+points_deletion_check = _deletion_check(refuse_udp=False)
 
 
 def _generic(decoder: FastDecoder) -> FastCheck:

@@ -320,7 +320,11 @@ def schema_findings(
     """
     collected: list[tuple[str, str, Finding, bool]] = []
     wrong_type: set[str] = set()
-    known = list(schema.get("properties", {}))
+    known = [
+        name
+        for name, sub in schema.get("properties", {}).items()
+        if not (isinstance(sub, dict) and sub.get("x-mics-mistake"))
+    ]
     for error in errors:
         path = _where(error)
         top = str(error.absolute_path[0]) if error.absolute_path else ""

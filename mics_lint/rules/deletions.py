@@ -1,0 +1,218 @@
+"""MIC9xx: deletion lines (`USER_IDENTIFIERS_DELETION`, `USER_DEVICE_POINTS_DELETION`,
+`USER_POINTS_DELETION`). Each line names one thing by its `type`, with the fields of that
+type and no others; the schema says which types a document type takes.
+
+Which rules a deletion type runs is in doctypes.py: MIC904 only for identifiers deletions,
+MIC905 only for user points deletions.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+from mics_lint import redact
+from mics_lint.diagnostic import Finding, Severity
+from mics_lint.registry import Family, LineContext, Record
+
+FAMILY = Family("MIC9", "deletions")
+
+#: The fields each `type` needs, and the ones it may have.
+NEEDS = {
+    "USER_ACCOUNT": ("user_account_id",),
+    "USER_EMAIL": ("hash",),
+    "USER_AGENT": ("user_agent_id",),
+    "USER_POINT": ("user_point_id",),
+}
+MAY_HAVE = {**{t: set(f) for t, f in NEEDS.items()}}
+MAY_HAVE["USER_ACCOUNT"] = {"user_account_id", "compartment_id"}
+FIELDS = frozenset({"user_account_id", "compartment_id", "hash", "user_agent_id", "user_point_id"})
+UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _kind(record: Record) -> str | None:
+    kind = record.get("type")
+    return kind if isinstance(kind, str) and kind in NEEDS else None
+
+
+@FAMILY.rule(
+    "MIC901",
+    "deletion-missing-field",
+    Severity.ERROR,
+    "a deletion line without the field its type needs",
+)
+def missing_field(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    Checks that a deletion line has the field its `type` names: `user_account_id` for
+    USER_ACCOUNT, `hash` for USER_EMAIL, `user_agent_id` for USER_AGENT, `user_point_id`
+    for USER_POINT. Not checked when `type` itself is missing or invalid (MIC201, MIC203).
+
+    ## Why is this bad?
+    A line that names nothing deletes nothing: the platform rejects it.
+
+    ## Example
+    With `--doc-type identifiers-deletion`:
+    ```ndjson
+    {"type":"USER_EMAIL","user_agent_id":"vec:89998434"}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"type":"USER_AGENT","user_agent_id":"vec:89998434"}
+    ```
+    """
+    kind = _kind(record)
+    if kind is None:
+        return
+    for field in NEEDS[kind]:
+        if field not in record and not (field == "hash" and "email_hash" in record):  # MIC903's
+            yield Finding(f'a {kind} line needs "{field}"')
+
+
+@FAMILY.rule(
+    "MIC902",
+    "deletion-field-of-another-type",
+    Severity.ERROR,
+    "a deletion line holds a field of another type",
+)
+def field_of_another_type(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    Checks that a deletion line holds only the fields of its `type` (`compartment_id` goes
+    with USER_ACCOUNT only), and reports each other one.
+
+    ## Why is this bad?
+    A line names one identifier. A second one, of another type, is either ignored or a
+    sign that two lines were merged: which identifier did you mean to delete?
+
+    ## Example
+    With `--doc-type identifiers-deletion`:
+    ```ndjson
+    {"type":"USER_AGENT","user_agent_id":"vec:89998434","hash":"3f2a9c"}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"type":"USER_AGENT","user_agent_id":"vec:89998434"}
+    {"type":"USER_EMAIL","hash":"3f2a9c"}
+    ```
+    """
+    kind = _kind(record)
+    if kind is None:
+        return
+    for field in record:
+        if field in FIELDS and field not in MAY_HAVE[kind]:
+            yield ctx.at(
+                field, f'"{field}" is not a field of a {kind} line: one line, one identifier'
+            )
+
+
+@FAMILY.rule(
+    "MIC903",
+    "email-hash-key",
+    Severity.ERROR,
+    "email_hash in a deletion line, whose key is hash",
+)
+def email_hash_key(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    Checks for `email_hash` in a deletion line: there, the e-mail hash's key is `hash`
+    (with `"type":"USER_EMAIL"`), unlike in import lines.
+
+    ## Why is this bad?
+    The key is not read: the line names no identifier and is rejected. It is the natural
+    slip for anyone who writes import files too.
+
+    ## Example
+    With `--doc-type identifiers-deletion`:
+    ```ndjson
+    {"type":"USER_EMAIL","email_hash":"3f2a9c"}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"type":"USER_EMAIL","hash":"3f2a9c"}
+    ```
+    """
+    if "email_hash" in record:
+        yield ctx.at(
+            "email_hash", 'the e-mail hash\'s key is "hash" in deletion lines, not "email_hash"'
+        )
+
+
+@FAMILY.rule(
+    "MIC904",
+    "device-point-in-identifiers-deletion",
+    Severity.ERROR,
+    "a udp: device point id in an identifiers deletion",
+)
+def device_point(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    Checks that a USER_AGENT line of an identifiers deletion is not a device point id
+    (`udp:...`). Only for `USER_IDENTIFIERS_DELETION` files.
+
+    ## Why is this bad?
+    The documentation says an identifiers deletion takes user agent ids other than device
+    point ids. A device point is deleted with a device points deletion
+    (`USER_DEVICE_POINTS_DELETION`), which removes it with all its user agent ids.
+
+    ## Example
+    With `--doc-type identifiers-deletion`:
+    ```ndjson
+    {"type":"USER_AGENT","user_agent_id":"udp:987654"}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"type":"USER_AGENT","user_agent_id":"vec:89998434"}
+    ```
+    Or put the `udp:` line in a device points deletion file.
+    """
+    agent = record.get("user_agent_id")
+    if isinstance(agent, str) and agent.startswith("udp:"):
+        yield ctx.at(
+            "user_agent_id",
+            "a device point id (udp:) is deleted with a device points deletion "
+            "(USER_DEVICE_POINTS_DELETION), not an identifiers deletion",
+        )
+
+
+@FAMILY.rule(
+    "MIC905",
+    "user-point-id-not-uuid",
+    Severity.ERROR,
+    "user_point_id is not a UUID",
+)
+def user_point_id_not_uuid(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    Checks that `user_point_id` is a UUID (`95772db3-e762-45da-8cf1-4893debffae7`). Only
+    for `USER_POINTS_DELETION` files.
+
+    ## Why is this bad?
+    UserPoint ids are UUIDs: anything else names no UserPoint (often another identifier
+    put in the wrong field, or a placeholder).
+
+    ## Example
+    With `--doc-type user-points-deletion`:
+    ```ndjson
+    {"type":"USER_POINT","user_point_id":"vec:89998434"}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"type":"USER_POINT","user_point_id":"95772db3-e762-45da-8cf1-4893debffae7"}
+    ```
+    """
+    point = record.get("user_point_id")
+    if isinstance(point, str) and point.strip() and UUID.fullmatch(point) is None:
+        shown = (
+            json.dumps(point, ensure_ascii=False) if ctx.show_values else redact.identifier(point)
+        )
+        yield ctx.at("user_point_id", f"user_point_id {shown} is not a UUID")
+
+
+MISSING_FIELD, FIELD_OF_ANOTHER_TYPE, EMAIL_HASH_KEY, DEVICE_POINT, USER_POINT_ID = FAMILY.rules
