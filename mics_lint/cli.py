@@ -418,6 +418,10 @@ def _run(sources: list[Source], runner: Runner, reporter: Reporter, summary: Sum
         summary.hidden += counted - shown
         summary.files_with_problems += counted > 0
         reporter.file_finished(source.display, shown)
+    # Let the runner end its pool itself (waiting for its threads): left suspended, it is
+    # closed at exit instead, where the pool's threads race the interpreter's shutdown.
+    for _ in files:
+        pass
     reporter.finish(summary)
 
 

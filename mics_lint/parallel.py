@@ -105,6 +105,12 @@ def _stop(pool: Any) -> None:
     # terminating a worker while it writes its result leaves the pool's pipe half-written,
     # and the interpreter's exit then waits on it for ever.
     pool.shutdown(wait=False, cancel_futures=True)
+    # Its manager thread ends once the running chunks are in: waited for (a little), as at
+    # exit the interpreter would otherwise race it over the pool's closing pipe and print a
+    # traceback ("Bad file descriptor"). A private attribute: without it, no wait.
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None:
+        manager.join(timeout=2)
 
 
 def _work(task: _Task, settings: Settings) -> _Result:

@@ -41,6 +41,8 @@ TWO_IDS = '{"operation":"DELETE","email_hash":"3f2a9c","user_agent_id":"vec:123"
 TIMEOUT = 60  # seconds for one command: a hang fails the test
 BOUND = 20.0  # seconds of wall time allowed for a size extreme (takes about 1 s here)
 FIXTURES = Path(__file__).parent / "fixtures"
+# The fixtures' own config (only their doc-types): the deletion fixtures name their type.
+FIXTURE_CONFIG = ["--config", str(FIXTURES / "doc-types.toml")]
 SUITE = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "JSONTestSuite"
 # More than one process and the file split into chunks (see parallel.py).
 WORKERS = ["--jobs", "2", "--chunk-size", "1000000"]
@@ -1101,7 +1103,7 @@ def test_no_network_connection_in_any_format_nor_through_the_api(tmp_path: Path)
     many = _many_hits(tmp_path / "many.ndjson")
     out = tmp_path / "reports"
     rules = str(FIXTURES / "rules")  # every rule fires in these files
-    check = ["check", "--isolated", "--jobs", "1"]
+    check = ["check", *FIXTURE_CONFIG, "--jobs", "1"]
     runs = [[*check, "--output-format", f, "-o", str(out / f), rules] for f in ALL_FORMATS]
     runs += [
         [*check, "--statistics", "--output-format", "json", "-o", str(out / "stats.json"),
@@ -1151,7 +1153,7 @@ def test_no_network_system_call_under_strace(tmp_path: Path) -> None:
     many = _many_hits(tmp_path / "many.ndjson")
     trace = tmp_path / "trace.txt"
     argv = [exe, "-f", "-qq", "-e", "trace=network", "-o", str(trace), COMMAND, "check",
-            "--isolated", *WORKERS[:2], "--chunk-size", "100000", "--output-format", "sarif",
+            *FIXTURE_CONFIG, *WORKERS[:2], "--chunk-size", "100000", "--output-format", "sarif",
             str(many), str(FIXTURES / "rules")]  # fmt: skip
     result = run([], tmp_path, argv=argv)
     assert result.code == 1
