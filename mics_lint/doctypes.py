@@ -139,6 +139,16 @@ USER_POINTS_DELETION = DocType(
     keys=_DELETION_KEYS,
 )
 
+USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS = DocType(
+    name="USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS",
+    short_name="association",
+    schema_file="user_identifiers_association.schema.json",
+    record_rules=(*_checked(structure.FAMILY), *_DELETION_RULES, deletions.SINGLE_IDENTIFIER),
+    fast_check=fast_checks.association_check,
+    markers=frozenset({"identifiers"}),
+    keys=frozenset({"identifiers"}),
+)
+
 DOC_TYPES: dict[str, DocType] = {
     t.name: t
     for t in (
@@ -148,6 +158,7 @@ DOC_TYPES: dict[str, DocType] = {
         USER_IDENTIFIERS_DELETION,
         USER_DEVICE_POINTS_DELETION,
         USER_POINTS_DELETION,
+        USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS,
     )
 }
 DEFAULT_DOC_TYPE = USER_PROFILE.name

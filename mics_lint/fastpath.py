@@ -108,10 +108,17 @@ def _struct(
     for name, sub in schema.get("properties", {}).items():
         if not isinstance(sub, dict):
             raise Unsupported(repr(sub))
+        items = sub.get("items")
         if sub.get("type") == "object" and "properties" in sub:
             if prefix:
                 raise Unsupported("objects nested twice")
             kind: Any = _struct(sub, patterns, objects, f"{name}.", f"Fast_{attribute(name)}")
+        elif sub.get("type") == "array" and isinstance(items, dict) and "properties" in items:
+            if prefix or set(sub) - _ANNOTATIONS - _extensions(sub) != {"type", "items"}:
+                raise Unsupported("an array of objects inside an object, or with keywords")
+            # Patterns of its items are named "name[].key": the type's check verifies them.
+            item = _struct(items, patterns, objects, f"{name}[].", f"Fast_{attribute(name)}")
+            kind = list[item]  # type: ignore[valid-type]
         else:
             kind = _field_type(sub)
         if "pattern" in sub:

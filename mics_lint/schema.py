@@ -264,6 +264,12 @@ class _Builder:
             return [
                 f"    if isinstance(v, str) and len(v) {op} {int(value)}:\n        return False\n"
             ]
+        if keyword == "items" and isinstance(value, dict):
+            each = self.function(value)
+            return [
+                f"    if isinstance(v, list):\n        for x in v:\n"
+                f"            if not {each}(x):\n                return False\n"
+            ]
         if keyword == "required":
             keys = self.constant(tuple(value))
             return [

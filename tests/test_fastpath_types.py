@@ -138,6 +138,28 @@ deletions = st.builds(
 )
 
 
+_ASSOCIATED = st.sampled_from(
+    [
+        {"type": "USER_EMAIL", "hash": "3f2a9c"},
+        {"type": "USER_EMAIL", "hash": "3f2a9c", "email": "jane@example.com"},
+        {"type": "USER_EMAIL", "email_hash": "3f2a9c"},
+        {"type": "USER_AGENT", "user_agent_id": "vec:1"},
+        {"type": "USER_AGENT", "user_agent_id": "vec:1", "hash": "x"},
+        {"type": "USER_ACCOUNT", "user_account_id": "CRM-1", "compartment_id": "1000"},
+        {"type": "USER_ACCOUNT", "user_account_id": "CRM-1", "compartment_id": " "},
+        {"type": "USER_ACCOUNT"},
+        {"type": "USER_POINT", "user_point_id": "95772db3-e762-45da-8cf1-4893debffae7"},
+        {"type": "USER_AGENT", "user_agent_id": "<X>"},
+        "vec:1",
+    ]
+)
+associations = st.builds(
+    lambda items, extra: {"identifiers": items, **extra},
+    st.lists(_ASSOCIATED, max_size=4),
+    st.dictionaries(st.sampled_from(["type", "zz"]), _ODD_VALUES, max_size=1),
+)
+
+
 @contextlib.contextmanager
 def counting(name: str) -> Iterator[dict[str, int]]:
     with (
@@ -174,6 +196,7 @@ def _same_both_ways(name: str, lines: list[bytes]) -> dict[str, int]:
         ("USER_IDENTIFIERS_DELETION", deletions),
         ("USER_DEVICE_POINTS_DELETION", deletions),
         ("USER_POINTS_DELETION", deletions),
+        ("USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS", associations),
     ],
 )
 def test_fast_path_changes_no_diagnostic(name: str, strategy: Any) -> None:
@@ -183,7 +206,9 @@ def test_fast_path_changes_no_diagnostic(name: str, strategy: Any) -> None:
             st.tuples(
                 strategy,
                 st.booleans(),
-                st.sampled_from([None, "operation", "segment_id", "user_choice", "type", "hash"]),
+                st.sampled_from(
+                    [None, "operation", "segment_id", "user_choice", "type", "hash", "identifiers"]
+                ),
             ),
             min_size=1,
             max_size=6,
@@ -220,6 +245,10 @@ def test_fast_path_changes_no_diagnostic(name: str, strategy: Any) -> None:
         ),
         ("USER_DEVICE_POINTS_DELETION", '{"type":"USER_AGENT","user_agent_id":"udp:%d"}'),
         ("USER_POINTS_DELETION", '{"type":"USER_EMAIL","hash":"h%d"}'),
+        (
+            "USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS",
+            '{"identifiers":[{"type":"USER_EMAIL","hash":"h%d"},{"type":"USER_AGENT","user_agent_id":"vec:1"}]}',
+        ),
     ],
 )
 def test_the_fast_path_vouches_for_clean_lines(name: str, line: str) -> None:

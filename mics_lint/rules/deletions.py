@@ -1,6 +1,8 @@
 """MIC9xx: deletion lines (`USER_IDENTIFIERS_DELETION`, `USER_DEVICE_POINTS_DELETION`,
-`USER_POINTS_DELETION`). Each line names one thing by its `type`, with the fields of that
-type and no others; the schema says which types a document type takes.
+`USER_POINTS_DELETION`) and association lines (`USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS`).
+A deletion line names one thing by its `type`, with the fields of that type and no others;
+an association line lists such typed identifiers under `identifiers`, and MIC901 to MIC903
+look at each. The schema says which types a document type takes.
 
 Which rules a deletion type runs is in doctypes.py: MIC904 only for identifiers deletions,
 MIC905 only for user points deletions.
@@ -16,7 +18,7 @@ from mics_lint import redact
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.registry import Family, LineContext, Record
 
-FAMILY = Family("MIC9", "deletions")
+FAMILY = Family("MIC9", "deletions and associations")
 
 #: The fields each `type` needs, and the ones it may have.
 NEEDS = {
@@ -27,7 +29,24 @@ NEEDS = {
 }
 MAY_HAVE = {**{t: set(f) for t, f in NEEDS.items()}}
 MAY_HAVE["USER_ACCOUNT"] = {"user_account_id", "compartment_id"}
-FIELDS = frozenset({"user_account_id", "compartment_id", "hash", "user_agent_id", "user_point_id"})
+MAY_HAVE["USER_EMAIL"] = {"hash", "email"}  # the clear address: association lines only
+FIELDS = frozenset(
+    {"user_account_id", "compartment_id", "hash", "email", "user_agent_id", "user_point_id"}
+)
+
+
+def _identifiers(record: Record) -> Iterator[tuple[str, Record]]:
+    """The typed identifiers of a line, each with how a message names it: the line itself
+    (a deletion), or each object of `identifiers` (an association)."""
+    items = record.get("identifiers")
+    if isinstance(items, list):
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                yield f"identifiers[{index}]: ", item
+    else:
+        yield "", record
+
+
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
@@ -63,12 +82,14 @@ def missing_field(record: Record, ctx: LineContext) -> Iterator[Finding]:
     {"type":"USER_AGENT","user_agent_id":"vec:89998434"}
     ```
     """
-    kind = _kind(record)
-    if kind is None:
-        return
-    for field in NEEDS[kind]:
-        if field not in record and not (field == "hash" and "email_hash" in record):  # MIC903's
-            yield Finding(f'a {kind} line needs "{field}"')
+    for where, item in _identifiers(record):
+        kind = _kind(item)
+        if kind is None:
+            continue
+        noun = "identifier" if where else "line"
+        for field in NEEDS[kind]:
+            if field not in item and not (field == "hash" and "email_hash" in item):  # MIC903
+                yield Finding(f'{where}a {kind} {noun} needs "{field}"')
 
 
 @FAMILY.rule(
@@ -99,14 +120,17 @@ def field_of_another_type(record: Record, ctx: LineContext) -> Iterator[Finding]
     {"type":"USER_EMAIL","hash":"3f2a9c"}
     ```
     """
-    kind = _kind(record)
-    if kind is None:
-        return
-    for field in record:
-        if field in FIELDS and field not in MAY_HAVE[kind]:
-            yield ctx.at(
-                field, f'"{field}" is not a field of a {kind} line: one line, one identifier'
-            )
+    for where, item in _identifiers(record):
+        kind = _kind(item)
+        if kind is None:
+            continue
+        for field in item:
+            if field in FIELDS and field not in MAY_HAVE[kind]:
+                if where:
+                    yield Finding(f'{where}"{field}" is not a field of a {kind} identifier')
+                else:
+                    message = f'"{field}" is not a field of a {kind} line: one line, one identifier'
+                    yield ctx.at(field, message)
 
 
 @FAMILY.rule(
@@ -136,10 +160,10 @@ def email_hash_key(record: Record, ctx: LineContext) -> Iterator[Finding]:
     {"type":"USER_EMAIL","hash":"3f2a9c"}
     ```
     """
-    if "email_hash" in record:
-        yield ctx.at(
-            "email_hash", 'the e-mail hash\'s key is "hash" in deletion lines, not "email_hash"'
-        )
+    message = 'the e-mail hash\'s key is "hash" here, not "email_hash"'
+    for where, item in _identifiers(record):
+        if "email_hash" in item:
+            yield Finding(where + message) if where else ctx.at("email_hash", message)
 
 
 @FAMILY.rule(
@@ -215,4 +239,40 @@ def user_point_id_not_uuid(record: Record, ctx: LineContext) -> Iterator[Finding
         yield ctx.at("user_point_id", f"user_point_id {shown} is not a UUID")
 
 
-MISSING_FIELD, FIELD_OF_ANOTHER_TYPE, EMAIL_HASH_KEY, DEVICE_POINT, USER_POINT_ID = FAMILY.rules
+MISSING_FIELD, FIELD_OF_ANOTHER_TYPE, EMAIL_HASH_KEY, DEVICE_POINT, USER_POINT_ID = FAMILY.rules[:5]
+
+
+@FAMILY.rule(
+    "MIC906",
+    "association-single-identifier",
+    Severity.WARNING,
+    "an association line with fewer than two identifiers",
+)
+def single_identifier(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    Checks that an association line (`USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS`) lists at
+    least two identifiers.
+
+    ## Why is this bad?
+    The line declares that its identifiers belong to one user: with a single identifier
+    there is nothing to associate, which usually means the others were lost on the way
+    (an export that wrote one identifier per line).
+
+    ## Example
+    ```ndjson
+    {"identifiers":[{"type":"USER_EMAIL","hash":"3f2a9c"}]}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"identifiers":[{"type":"USER_EMAIL","hash":"3f2a9c"},{"type":"USER_ACCOUNT","user_account_id":"CRM-42","compartment_id":"1000"}]}
+    ```
+    """
+    items = record.get("identifiers")
+    if isinstance(items, list) and len(items) < 2:
+        count = "no identifier" if not items else "a single identifier"
+        yield ctx.at("identifiers", f"{count}: an association needs two or more to associate")
+
+
+SINGLE_IDENTIFIER = FAMILY.rules[-1]

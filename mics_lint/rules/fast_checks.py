@@ -195,6 +195,42 @@ def _deletion_check(refuse_udp: bool) -> Callable[[frozenset[str], Users | None,
     return make
 
 
+def association_check(
+    enabled: frozenset[str], users: Users | None, decoder: FastDecoder
+) -> FastCheck:
+    """USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS: MIC901 to MIC903 on each identifier, and
+    MIC906 (two identifiers at least)."""
+    from mics_lint.fastpath import UNSET
+
+    wanted = {
+        f"identifiers[].{k}": r"\S"
+        for k in ("hash", "user_agent_id", "user_account_id", "compartment_id")
+    }
+    if decoder.patterns != wanted or decoder.objects:
+        return _generic(decoder)
+    fields = ("user_account_id", "compartment_id", "hash", "email", "user_agent_id")
+    raw_ok = _common(enabled, (b'"identifiers"',))
+
+    def check(c: Any, raw: bytes, lineno: int) -> bool:
+        items = c.identifiers
+        if len(items) < 2:
+            return False  # MIC906
+        for item in items:
+            if item.email_hash is not UNSET:
+                return False  # MIC903
+            kind = item.type
+            present = {n for n in fields if getattr(item, n) is not UNSET}
+            if present - deletions.MAY_HAVE[kind]:
+                return False  # MIC902
+            if not _filled(getattr(item, deletions.NEEDS[kind][0]), UNSET):
+                return False  # MIC901, or MIC205
+            if "compartment_id" in present and not _filled(item.compartment_id, UNSET):
+                return False  # MIC205
+        return raw_ok(c, raw)
+
+    return check
+
+
 identifiers_deletion_check = _deletion_check(refuse_udp=True)
 points_deletion_check = _deletion_check(refuse_udp=False)
 

@@ -320,11 +320,7 @@ def schema_findings(
     """
     collected: list[tuple[str, str, Finding, bool]] = []
     wrong_type: set[str] = set()
-    known = [
-        name
-        for name, sub in schema.get("properties", {}).items()
-        if not (isinstance(sub, dict) and sub.get("x-mics-mistake"))
-    ]
+    known = [name for name, sub in schema.get("properties", {}).items() if not _mistake(sub)]
     for error in errors:
         path = _where(error)
         top = str(error.absolute_path[0]) if error.absolute_path else ""
@@ -348,6 +344,11 @@ def _describe(
     subschema: Any = error.schema
     for finding in _describe_keyword(error, path, top, record, known, ctx):
         yield _with_hint(finding, subschema, str(keyword), value)
+
+
+def _mistake(subschema: Any) -> bool:
+    """A key a schema lists only so that its own rule reports it (`x-mics-mistake`)."""
+    return isinstance(subschema, dict) and bool(subschema.get("x-mics-mistake"))
 
 
 def _with_hint(finding: Finding, subschema: Any, keyword: str, value: Any) -> Finding:
@@ -386,8 +387,14 @@ def _describe_keyword(
         unknown = [key for key in value if key not in properties]
         # Dozens of unknown keys are not typos: no "did you mean" (difflib costs ~50 µs each).
         suggest = len(unknown) <= _MAX_SUGGESTED
+        if error.absolute_path:  # a nested object (an association's identifier): its keys
+            known = [k for k, v in properties.items() if not _mistake(v)]
         for key in unknown:
-            yield ctx.at(key, _unknown_key_message(key, known, ctx.show_values, suggest))
+            message = _unknown_key_message(key, known, ctx.show_values, suggest)
+            if error.absolute_path:
+                yield Finding(f"{path}: {message}")
+            else:
+                yield ctx.at(key, message)
     elif keyword == "minimum":
         yield ctx.at(top, f"{path} is {shorten(value)}, expected {expected} or more")
     elif _code_for(error) == EMPTY_VALUE.code:
