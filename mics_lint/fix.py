@@ -36,8 +36,7 @@ import orjson
 from mics_lint import schema as schemas
 from mics_lint.config import Settings
 from mics_lint.jsontext import parse_exact, raw_decode_exact, top_level_keys
-from mics_lint.linter import _SNIFF_BYTES as _HEAD_BYTES
-from mics_lint.linter import ReadError, _doc_type, printable, sniff
+from mics_lint.linter import LineReader, ReadError, doc_type_of, printable, text_head
 from mics_lint.registry import FIX_SAFE
 from mics_lint.rules import REGISTRY, structure, syntax
 from mics_lint.rules import framing as f
@@ -115,7 +114,7 @@ class Fixer:
         # Unsafe fixes not applied are still looked for: counted, for a hint.
         self.looking = frozenset(enabled & set(FIXES))
         self.max_line = settings.max_line_bytes
-        doc_type = _doc_type(settings, path, head)
+        doc_type = doc_type_of(settings, path, head)
         self.schema = schemas.load_schema(doc_type.schema_file)
         properties: dict[str, Any] = self.schema.get("properties", {})
         # MIC202: string fields (not enums) given as integers; MIC203: enums of strings.
@@ -550,21 +549,9 @@ def fix_stream(
     stream: BinaryIO, sink: Sink, settings: Settings, path: str, *, unsafe: bool = False
 ) -> FixResult:
     """Fix one stream (standard input, say), telling `sink` what becomes of each line.
-    Raises ReadError when its document type cannot be told (see Settings.doc_type_for)."""
-    peek = getattr(stream, "peek", None)
-    if peek is not None:
-        head = bytes(peek(_HEAD_BYTES)[:_HEAD_BYTES])
-    else:  # a spooled standard input: read, and go back
-        at = stream.tell()
-        head = stream.read(_HEAD_BYTES)
-        stream.seek(at)
-    found = sniff(head)
-    if found is not None and found[0] == "binary":
-        raise ReadError(
-            f"{path}: not a text file ({found[1]}); an import file is UTF-8 text, one JSON "
-            "command per line"
-        )
-    if found is not None:  # UTF-16 (MIC009): fixing its bytes as UTF-8 would break it
+    Raises ReadError when it is not text, or its document type cannot be told."""
+    head, utf16 = text_head(LineReader(stream, path, settings.max_line_bytes))
+    if utf16:  # MIC009: fixing its bytes as UTF-8 would break it
         for block in iter(lambda: stream.read(1 << 20), b""):
             sink.same(block)
         return FixResult()

@@ -18,6 +18,12 @@ JSONDecodeError = orjson.JSONDecodeError
 # One token of JSON text that matters for finding top-level keys: a string, or structure.
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]')
 
+# The cheap screen for MIC104 on raw bytes: with digits turned into "0", an integer of 19
+# digits or more (which may not fit in 64 bits) is a run of 19 "0"s. One translate and one
+# search: a regular expression is ten times slower.
+DIGITS_TO_ZERO = bytes.maketrans(b"0123456789", b"0" * 10)
+LONG_DIGIT_RUN = b"0" * 19
+
 MAX_SHOWN = 60
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1

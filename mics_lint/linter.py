@@ -27,6 +27,8 @@ from mics_lint.config import ActiveRules, Settings
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.doctypes import DETECT_RECORDS, DocType, DocTypeError, looks_like
 from mics_lint.jsontext import (
+    DIGITS_TO_ZERO,
+    LONG_DIGIT_RUN,
     decode_lenient,
     duplicate_keys,
     parse_exact,
@@ -50,8 +52,6 @@ _DECODERS: dict[str, Any] = {}  # schema file -> its FastDecoder, or None
 _NOT_MADE = object()
 # An integer literal of 19 digits or more may lie outside the signed 64-bit range. Looking
 # for a run of 19 zeros after mapping every digit to "0" is ten times faster than a regex.
-_DIGITS_TO_ZERO = bytes.maketrans(b"0123456789", b"0" * 10)
-_LONG_RUN = b"0" * 19
 # Codes about the file as a whole: kept when a file's lines are summed up by MIC007 or MIC008.
 _FILE_LEVEL = frozenset({f.BYTE_ORDER_MARK.code, f.FILE_TOO_LARGE.code})
 # A line with one of these gets no other line-level diagnostic.
@@ -131,18 +131,27 @@ def lint_stream(
     so does a stream that is not text (a binary file: an image, an archive, random bytes)."""
     settings = settings or Settings()
     reader = LineReader(stream, path, settings.max_line_bytes)
-    found = sniff(reader.peek())
-    if found is not None and found[0] == _BINARY:
-        raise ReadError(
-            f"{path}: not a text file ({found[1]}); an import file is UTF-8 text, "
-            "one JSON command per line"
-        )
-    doc_type = _doc_type(settings, path, reader.peek())
+    head, _ = text_head(reader)  # UTF-16 is the first line's to report (MIC009)
+    doc_type = doc_type_of(settings, path, head)
     linter = _FileLinter(path, settings, size, skip_rest=reader.skip_rest, doc_type=doc_type)
     yield from linter.run(reader.lines())
 
 
-def _doc_type(settings: Settings, path: str, head: bytes) -> DocType:
+def text_head(reader: LineReader) -> tuple[bytes, bool]:
+    """A stream's first bytes, and whether they are UTF-16; ReadError when they are not
+    text at all (an image, an archive, random bytes): nothing of it is read as lines."""
+    head = reader.peek()
+    found = sniff(head)
+    if found is not None and found[0] == _BINARY:
+        raise ReadError(
+            f"{reader.path}: not a text file ({found[1]}); an import file is UTF-8 text, "
+            "one JSON command per line"
+        )
+    return head, found is not None
+
+
+def doc_type_of(settings: Settings, path: str, head: bytes) -> DocType:
+    """The document type `path` is checked as (Settings.doc_type_for), or ReadError."""
     try:
         return settings.doc_type_for(path, head)
     except DocTypeError as exc:
@@ -165,14 +174,14 @@ _MAGIC = (
 )
 # Bytes that text does not hold (C0 controls but tab, line feed, form feed, return).
 _CONTROL = bytes(b for b in range(32) if b not in b"\t\n\x0c\r")
-_SNIFF_BYTES = 8192
+HEAD_BYTES = 8192
 
 
 def sniff(head: bytes) -> tuple[str, str] | None:
     """What a file's first bytes say it is when it is not UTF-8 text: (_UTF16, which) or
     (_BINARY, what), else None. A stray control byte in text is not enough: that is a
     line's problem (MIC101), reported on its line."""
-    head = head[:_SNIFF_BYTES]
+    head = head[:HEAD_BYTES]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) and not head.startswith(b"\xff\xfe\x00\x00"):
         order = "little-endian" if head[0] == 0xFF else "big-endian"
         return _UTF16, f"{order}, with a byte-order mark"
@@ -209,12 +218,12 @@ class LineReader:
         peek = getattr(self.stream, "peek", None)
         with self._errors():
             if peek is not None:
-                return bytes(peek(_SNIFF_BYTES)[:_SNIFF_BYTES])
+                return bytes(peek(HEAD_BYTES)[:HEAD_BYTES])
             seekable = getattr(self.stream, "seekable", None)
             if seekable is None or not seekable():
                 return b""
             at = self.stream.tell()  # a spooled standard input, say: read, and go back
-            head = self.stream.read(_SNIFF_BYTES)
+            head = self.stream.read(HEAD_BYTES)
             self.stream.seek(at)
             return head
 
@@ -290,7 +299,7 @@ def lint_lines(
     settings = settings or Settings()
     as_bytes = (x.encode("utf-8", "surrogateescape") if isinstance(x, str) else x for x in lines)
     first = list(itertools.islice(as_bytes, DETECT_RECORDS))  # enough to tell the type
-    doc_type = _doc_type(settings, path, b"".join(line.rstrip(b"\n") + b"\n" for line in first))
+    doc_type = doc_type_of(settings, path, b"".join(line.rstrip(b"\n") + b"\n" for line in first))
     linter = _FileLinter(path, settings, size, doc_type=doc_type)
     yield from linter.run(itertools.chain(first, as_bytes))
 
@@ -623,7 +632,7 @@ class _FileLinter:
             for key, start, end in duplicate_keys(ctx.text):
                 message = syntax.duplicate_key_message(key, self.show_values)
                 found.append((syntax.DUPLICATE_KEY.code, Finding(message, start + 1, end + 1)))
-        if self.check_ints and _LONG_RUN in body.translate(_DIGITS_TO_ZERO):
+        if self.check_ints and LONG_DIGIT_RUN in body.translate(DIGITS_TO_ZERO):
             for key, literal in unsafe_integers(ctx.text):
                 message = syntax.unsafe_integer_message(key, literal, self.show_values)
                 found.append((syntax.UNSAFE_INTEGER.code, ctx.at(key, message)))

@@ -30,13 +30,11 @@ from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.jsontext import decode_lenient
 from mics_lint.linter import (
-    _SNIFF_BYTES as _HEAD_BYTES,
-)
-from mics_lint.linter import (
+    HEAD_BYTES,
     LineReader,
     ReadError,
-    _doc_type,
     _FileLinter,
+    doc_type_of,
     lint_file,
     sniff,
 )
@@ -131,7 +129,7 @@ def _chunk(task: _Task, settings: Settings) -> _Result:
     first = task.start == 0
     try:
         with open(task.path, "rb") as handle:
-            head = handle.read(_HEAD_BYTES)  # every chunk tells the file's type alike
+            head = handle.read(HEAD_BYTES)  # every chunk tells the file's type alike
     except OSError as exc:
         raise ReadError(f"{task.display}: {exc.strerror or exc}") from None
     linter = _FileLinter(
@@ -141,7 +139,7 @@ def _chunk(task: _Task, settings: Settings) -> _Result:
         first_line=1 if first else 2,
         size_reported=not first,
         users=ChunkUsers(),
-        doc_type=_doc_type(settings, task.display, head),
+        doc_type=doc_type_of(settings, task.display, head),
     )
     found: dict[int, tuple[str, int]] = {}
     linter.state[DUPLICATE_FOUND_STATE] = found

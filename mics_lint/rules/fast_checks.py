@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from mics_lint.jsontext import DIGITS_TO_ZERO, LONG_DIGIT_RUN
 from mics_lint.registry import FastCheck
 from mics_lint.rules import deletions, identifiers, structure, syntax
 from mics_lint.rules.crossline import Users
@@ -26,8 +27,6 @@ _IDENTIFIER_PATTERNS = {
     "email_hash": r"\S",
     "user_agent_id": r"\S",
 }
-_DIGITS = bytes.maketrans(b"0123456789", b"0000000000")
-_LONG_RUN = b"0" * 19
 
 
 def _one_identifier(c: Any, unset: Any) -> bool:
@@ -70,7 +69,7 @@ def _common(enabled: frozenset[str], keys: tuple[bytes, ...]) -> Callable[[Any, 
             (b"<" in raw and b'"<' in raw) or (b"\\" in raw and b'"\\' in raw)
         ):
             return False
-        if check_ints and _LONG_RUN in raw.translate(_DIGITS):
+        if check_ints and LONG_DIGIT_RUN in raw.translate(DIGITS_TO_ZERO):
             return False
         if not raw.isascii():
             try:
