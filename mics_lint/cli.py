@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import io
 import os
 import shutil
@@ -34,6 +35,7 @@ from mics_lint.config import (
     load_config,
 )
 from mics_lint.diagnostic import Severity
+from mics_lint.doctypes import DocType
 from mics_lint.linter import ReadError, lint_stream, printable
 from mics_lint.parallel import CHUNK_BYTES, Runner, cpu_count
 from mics_lint.reporters import (
@@ -393,6 +395,12 @@ def _parse_report(item: str) -> tuple[str, str]:
 def _run(sources: list[Source], runner: Runner, reporter: Reporter, summary: Summary) -> None:
     """Lint every source into the reporter; unreadable files are one line on stderr each."""
     limit = summary.max_diagnostics
+
+    def told(display: str, doc_type: str) -> None:
+        summary.doc_types[display] = doc_type
+        reporter.file_type(display, doc_type)
+
+    runner.on_type = told
     files = runner.lint([(s.path, s.display) for s in sources if s.path is not None])
     reporter.start()
     for source in sources:
@@ -403,7 +411,12 @@ def _run(sources: list[Source], runner: Runner, reporter: Reporter, summary: Sum
                 if sys.stdin is None:  # started with standard input closed (`<&-`)
                     raise ReadError(f"{source.display}: standard input is closed")
                 stdin = source.stream or sys.stdin.buffer
-                diagnostics = lint_stream(stdin, source.display, runner.settings)
+                diagnostics = lint_stream(
+                    stdin,
+                    source.display,
+                    runner.settings,
+                    on_type=functools.partial(_told_stdin, told, source.display),
+                )
             else:
                 diagnostics = next(files)
             for diagnostic in diagnostics:
@@ -423,6 +436,10 @@ def _run(sources: list[Source], runner: Runner, reporter: Reporter, summary: Sum
     for _ in files:
         pass
     reporter.finish(summary)
+
+
+def _told_stdin(told: Callable[[str, str], None], display: str, doc_type: DocType) -> None:
+    told(display, doc_type.name)
 
 
 def _apply_fixes(sources: list[Source], settings: Settings, unsafe: bool, summary: Summary) -> None:

@@ -53,6 +53,9 @@ class Diagnostic:
     message: str
     # The decoded line, for reporters that show it or count its bytes; not in the JSON record.
     source: str | None = field(default=None, compare=False, repr=False)
+    # The document type the file was checked as (USER_PROFILE...): the same on every
+    # diagnostic of a file. Empty only where a caller built the record itself.
+    doc_type: str = ""
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)
@@ -69,4 +72,5 @@ class Diagnostic:
             "name": self.name,
             "severity": str(self.severity),
             "message": self.message,
+            "doc_type": self.doc_type,
         }

@@ -87,11 +87,13 @@ def lint_file(
     *,
     display: str | None = None,
     on_read: Callable[[int], None] | None = None,
+    on_type: Callable[[DocType], None] | None = None,
 ) -> Iterator[Diagnostic]:
     """Lint one import file (`.gz` read transparently); raise ReadError if it can't be read.
 
     `on_read`, if given, is called with each number of bytes read from the file, a block
-    at a time (for a progress bar).
+    at a time (for a progress bar); `on_type` with the document type the file is checked
+    as, once it is known and before its first diagnostic.
     """
     name = display if display is not None else printable(os.fspath(path))
     compressed = os.fspath(path).endswith(".gz")
@@ -111,7 +113,7 @@ def lint_file(
 
             handle = files.enter_context(gzip.GzipFile(fileobj=handle, mode="rb"))
         size = info.st_size if stat.S_ISREG(info.st_mode) and not compressed else None
-        yield from lint_stream(handle, name, settings, size=size)
+        yield from lint_stream(handle, name, settings, size=size, on_type=on_type)
 
 
 def _open(path: str | os.PathLike[str], fifo: bool) -> BinaryIO:
@@ -125,14 +127,22 @@ def _open(path: str | os.PathLike[str], fifo: bool) -> BinaryIO:
 
 
 def lint_stream(
-    stream: BinaryIO, path: str, settings: Settings | None = None, *, size: int | None = None
+    stream: BinaryIO,
+    path: str,
+    settings: Settings | None = None,
+    *,
+    size: int | None = None,
+    on_type: Callable[[DocType], None] | None = None,
 ) -> Iterator[Diagnostic]:
     """Lint an open binary stream (standard input, say); read errors become ReadError, and
-    so does a stream that is not text (a binary file: an image, an archive, random bytes)."""
+    so does a stream that is not text (a binary file: an image, an archive, random bytes).
+    `on_type` as for lint_file."""
     settings = settings or Settings()
     reader = LineReader(stream, path, settings.max_line_bytes)
     head, _ = text_head(reader)  # UTF-16 is the first line's to report (MIC009)
     doc_type = doc_type_of(settings, path, head)
+    if on_type is not None:
+        on_type(doc_type)
     linter = _FileLinter(path, settings, size, skip_rest=reader.skip_rest, doc_type=doc_type)
     yield from linter.run(reader.lines())
 
@@ -705,6 +715,7 @@ class _FileLinter:
             self.severity[code],
             message,
             source,
+            self.doc_type.name,
         )
 
 

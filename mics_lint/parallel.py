@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic, Finding
+from mics_lint.doctypes import DocType
 from mics_lint.jsontext import decode_lenient
 from mics_lint.linter import (
     HEAD_BYTES,
@@ -79,6 +80,7 @@ class _Result:
     users: tuple[array[int], array[int]] | None = None  # digests, first lines
     found: dict[int, tuple[str, int]] | None = None  # MIC501 line -> (name, digest)
     starts: array[int] | None = None  # byte offset of each line in the chunk
+    doc_type: str = ""  # the type the file was checked as; "" if not known (unreadable)
 
 
 def _worker_started(parent: int) -> None:
@@ -114,15 +116,20 @@ def _stop(pool: Any) -> None:
 def _work(task: _Task, settings: Settings) -> _Result:
     """In a worker: check one whole file, or one chunk."""
     found: list[Diagnostic] = []
+    told: list[str] = []
     try:
         if task.end < 0:
             # Kept as they come: a file that breaks half-way (a truncated .gz) still
             # reports what was found before the break, as in one process.
-            found.extend(lint_file(task.path, settings, display=task.display))
-            return _Result(found)
+            found.extend(
+                lint_file(
+                    task.path, settings, display=task.display, on_type=lambda t: told.append(t.name)
+                )
+            )
+            return _Result(found, doc_type=told[0] if told else "")
         return _chunk(task, settings)
     except ReadError as exc:
-        return _Result(found, error=str(exc), verb=exc.verb)
+        return _Result(found, error=str(exc), verb=exc.verb, doc_type=told[0] if told else "")
 
 
 def _chunk(task: _Task, settings: Settings) -> _Result:
@@ -132,6 +139,7 @@ def _chunk(task: _Task, settings: Settings) -> _Result:
             head = handle.read(HEAD_BYTES)  # every chunk tells the file's type alike
     except OSError as exc:
         raise ReadError(f"{task.display}: {exc.strerror or exc}") from None
+    doc_type = doc_type_of(settings, task.display, head)
     linter = _FileLinter(
         task.display,
         settings,
@@ -139,7 +147,7 @@ def _chunk(task: _Task, settings: Settings) -> _Result:
         first_line=1 if first else 2,
         size_reported=not first,
         users=ChunkUsers(),
-        doc_type=doc_type_of(settings, task.display, head),
+        doc_type=doc_type,
     )
     found: dict[int, tuple[str, int]] = {}
     linter.state[DUPLICATE_FOUND_STATE] = found
@@ -163,6 +171,7 @@ def _chunk(task: _Task, settings: Settings) -> _Result:
         users=(digests, lines),
         found=found,
         starts=starts,
+        doc_type=doc_type.name,
     )
 
 
@@ -189,11 +198,20 @@ class Runner:
         jobs: int,
         chunk_bytes: int = CHUNK_BYTES,
         on_read: Callable[[int], None] | None = None,
+        on_type: Callable[[str, str], None] | None = None,
     ) -> None:
         self.settings = settings
         self.jobs = max(1, jobs)
         self.chunk_bytes = max(1, chunk_bytes)
         self.on_read = on_read  # told the bytes done, for a progress bar
+        # Told (display, type name) for each file, before its first diagnostic.
+        self.on_type = on_type
+
+    def _told(self, display: str) -> Callable[[DocType], None] | None:
+        on_type = self.on_type
+        if on_type is None:
+            return None
+        return lambda doc_type: on_type(display, doc_type.name)
 
     def lint(self, sources: Sequence[tuple[str, str]]) -> Iterator[Iterator[Diagnostic]]:
         """For each (path, display), an iterator of its diagnostics (raising ReadError)."""
@@ -201,7 +219,13 @@ class Runner:
         total = sum(s or 0 for s in sizes)
         if self.jobs == 1 or total < min(MIN_PARALLEL_BYTES, 2 * self.chunk_bytes):
             for path, display in sources:
-                yield lint_file(path, self.settings, display=display, on_read=self.on_read)
+                yield lint_file(
+                    path,
+                    self.settings,
+                    display=display,
+                    on_read=self.on_read,
+                    on_type=self._told(display),
+                )
             return
         plans = [
             self._plan(path, display, size)
@@ -272,19 +296,28 @@ class Runner:
     def _merge(self, plan: list[_Task], results: Iterator[_Result]) -> Iterator[Diagnostic]:
         if plan[0].end < 0:
             result = next(results)
+            if result.doc_type and self.on_type is not None:
+                self.on_type(plan[0].display, result.doc_type)
             yield from result.diagnostics
             if result.error:
                 raise ReadError(result.error, result.verb)
             return
-        yield from _Merger(plan, self.settings).merge(results)
+        yield from _Merger(plan, self.settings, self.on_type).merge(results)
 
 
 class _Merger:
     """Joins one file's chunk results into what one process would have reported."""
 
-    def __init__(self, plan: list[_Task], settings: Settings) -> None:
+    def __init__(
+        self,
+        plan: list[_Task],
+        settings: Settings,
+        on_type: Callable[[str, str], None] | None = None,
+    ) -> None:
         self.plan = plan
         self.settings = settings
+        self.on_type = on_type  # as Runner's
+        self.doc_type = ""
         self.users = UserTable()
         self.offset = 0  # lines in the chunks before
         self.crlf_seen = False
@@ -301,10 +334,22 @@ class _Merger:
             if index == 0 and result.holding:
                 for _ in results:
                     pass
-                yield from lint_file(task.path, self.settings, display=task.display)
+                yield from lint_file(
+                    task.path, self.settings, display=task.display, on_type=self._told(task)
+                )
                 return
+            if index == 0:
+                self.doc_type = result.doc_type
+                if self.on_type is not None:
+                    self.on_type(task.display, result.doc_type)
             yield from self._chunk(index, task, result)
             self.offset += result.lines
+
+    def _told(self, task: _Task) -> Callable[[DocType], None] | None:
+        on_type = self.on_type
+        if on_type is None:
+            return None
+        return lambda doc_type: on_type(task.display, doc_type.name)
 
     def _chunk(self, index: int, task: _Task, result: _Result) -> list[Diagnostic]:
         shift = 0 if index == 0 else self.offset - 1
@@ -366,6 +411,7 @@ class _Merger:
             self.severity,
             finding.message,
             text,
+            self.doc_type,
         )
 
 

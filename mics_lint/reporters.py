@@ -46,6 +46,7 @@ class Summary:
     files_unfixed: int = 0  # --fix could not write them (said on stderr)
     hidden_fixes: int = 0  # unsafe fixes found but not applied
     fixable: int = 0  # diagnostics of rules whose safe fix always applies
+    doc_types: dict[str, str] = field(default_factory=dict)  # file -> type checked as
 
     def add(self, diagnostic: Diagnostic) -> None:
         if diagnostic.severity is Severity.ERROR:
@@ -84,17 +85,35 @@ class Summary:
         unread = ""
         if self.files_unreadable:
             unread = f"; {_plural(self.files_unreadable, 'file')} could not be read"
+        checked = self.types_sentence()
+        checked = f" {checked}" if checked else ""
         if not self.errors and not self.warnings:
             if not unread and not self.files_checked:
                 return "No import files to check."
-            return f"No problems found{unread}." if unread else "All checks passed."
+            return (
+                f"No problems found{unread}.{checked}" if unread else f"All checks passed.{checked}"
+            )
         parts = []
         if self.errors or not self.warnings:
             parts.append(_plural(self.errors, "error"))
         if self.warnings:
             parts.append(_plural(self.warnings, "warning"))
         files = _plural(self.files_with_problems, "file")
-        return f"Found {' and '.join(parts)} in {files}{unread}."
+        return f"Found {' and '.join(parts)} in {files}{unread}.{checked}"
+
+    def types_sentence(self) -> str:
+        """The document types the files were checked as: "Checked as USER_PROFILE.",
+        "Checked 3 files as USER_PROFILE, 1 as USER_SEGMENT."; "" when none was read."""
+        counts = Counter(self.doc_types.values())
+        if not counts:
+            return ""
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        if len(self.doc_types) == 1:
+            return f"Checked as {ranked[0][0]}."
+        first, *rest = ranked
+        parts = [f"{_plural(first[1], 'file')} as {first[0]}"]
+        parts += [f"{count:,} as {name}" for name, count in rest]
+        return f"Checked {', '.join(parts)}."
 
     def hidden_sentence(self) -> str:
         """The line that says how many diagnostics --max-diagnostics kept back, or ""."""
@@ -139,6 +158,10 @@ class Reporter(abc.ABC):
 
     def file_started(self, path: str) -> None:  # noqa: B027 - most formats ignore it
         """Called for every file checked, with or without diagnostics."""
+
+    def file_type(self, path: str, doc_type: str) -> None:  # noqa: B027 - most ignore it
+        """Called once the file's document type is known (USER_PROFILE...), before its first
+        diagnostic; not for a file that could not be read. Each diagnostic carries it too."""
 
     @abc.abstractmethod
     def report(self, diagnostic: Diagnostic) -> None:
@@ -398,6 +421,8 @@ class GitlabReporter(_JsonArray):
             "check_name": d.code,
             "fingerprint": fingerprint,
             "severity": "major" if d.severity is Severity.ERROR else "minor",
+            # Not a Code Quality field: GitLab ignores it; other readers of the file may not.
+            "doc_type": d.doc_type,
             "location": {
                 "path": path,
                 "positions": {
@@ -440,6 +465,7 @@ class SarifReporter(Reporter):
     def start(self) -> None:
         self.rules: dict[str, int] = {}
         self.count = 0
+        self.artifacts: dict[str, str] = {}  # uri -> type, for every file checked
         self.stream.write(
             '{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0",'
             '"runs":[{"columnKind":"unicodeCodePoints","results":['
@@ -466,9 +492,13 @@ class SarifReporter(Reporter):
                     }
                 }
             ],
+            "properties": {"docType": d.doc_type},
         }
         self.stream.write(("" if self.count == 0 else ",") + _dumps(result))
         self.count += 1
+
+    def file_type(self, path: str, doc_type: str) -> None:
+        self.artifacts[_uri(self.relative(path))] = doc_type
 
     def finish(self, summary: Summary) -> None:
         driver = {
@@ -476,7 +506,13 @@ class SarifReporter(Reporter):
             "version": __version__,
             "rules": [_sarif_rule(code) for code in self.rules],
         }
-        self.stream.write("]," + _dumps({"tool": {"driver": driver}})[1:-1] + "}]}\n")
+        # Every file checked, with the type it was checked as: clean files too.
+        artifacts = [
+            {"location": {"uri": uri}, "properties": {"docType": doc_type}}
+            for uri, doc_type in self.artifacts.items()
+        ]
+        tail = {"tool": {"driver": driver}, "artifacts": artifacts}
+        self.stream.write("]," + _dumps(tail)[1:-1] + "}]}\n")
 
 
 def _uri(path: str) -> str:
@@ -513,6 +549,10 @@ class JunitReporter(Reporter):
 
     def file_started(self, path: str) -> None:
         self.cases = []
+        self.doc_type = ""
+
+    def file_type(self, path: str, doc_type: str) -> None:
+        self.doc_type = doc_type
 
     def report(self, d: Diagnostic) -> None:
         from xml.sax.saxutils import escape as xml_escape
@@ -539,6 +579,12 @@ class JunitReporter(Reporter):
             f'  <testsuite name={quoteattr(name)} tests="{len(cases)}" failures="{failures}"'
             f' errors="0" skipped="0">\n'
         )
+        if self.doc_type:
+            self.spool.write(
+                "    <properties>\n"
+                f'      <property name="doc_type" value={quoteattr(self.doc_type)}/>\n'
+                "    </properties>\n"
+            )
         self.spool.writelines(cases)
         self.spool.write("  </testsuite>\n")
         self.cases = []
@@ -689,6 +735,10 @@ class Fanout(Reporter):
     def file_started(self, path: str) -> None:
         for r in self.reporters:
             r.file_started(path)
+
+    def file_type(self, path: str, doc_type: str) -> None:
+        for r in self.reporters:
+            r.file_type(path, doc_type)
 
     def report(self, diagnostic: Diagnostic) -> None:
         for r in self.reporters:

@@ -56,6 +56,7 @@ def test_lint_lines_on_bytes() -> None:
         "missing-identifier",
         Severity.ERROR,
         first.message,
+        doc_type="USER_PROFILE",
     )
     assert found[2].severity is Severity.WARNING
     assert found[2].name == "account-without-compartment"

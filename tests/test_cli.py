@@ -128,7 +128,7 @@ def test_clean_file_exits_0_and_says_all_checks_passed(project: Path) -> None:
     write("clean.ndjson", CLEAN, CLEAN_B)
     result = check("clean.ndjson")
     assert result.exit_code == 0
-    assert result.stdout == "All checks passed.\n"
+    assert result.stdout == "All checks passed. Checked as USER_PROFILE.\n"
     assert result.stderr == ""
 
 
@@ -145,7 +145,7 @@ def test_warnings_only_exit_0(project: Path) -> None:
     result = check("warn.ndjson")
     assert result.exit_code == 0
     assert diagnostics(result.stdout) == [("warn.ndjson", 1, 23, "MIC304")]
-    assert summary_line(result.stdout) == "Found 1 warning in 1 file."
+    assert summary_line(result.stdout) == "Found 1 warning in 1 file. Checked as USER_PROFILE."
 
 
 def test_strict_with_warnings_exits_1(project: Path) -> None:
@@ -165,7 +165,7 @@ def test_exit_zero_with_errors_exits_0_and_still_reports(project: Path) -> None:
     result = check("--exit-zero", "err.ndjson")
     assert result.exit_code == 0
     assert [d[3] for d in diagnostics(result.stdout)] == ["MIC301", "MIC302"]
-    assert summary_line(result.stdout) == "Found 2 errors in 1 file."
+    assert summary_line(result.stdout) == "Found 2 errors in 1 file. Checked as USER_PROFILE."
 
 
 def test_exit_zero_with_strict_and_warnings_exits_0(project: Path) -> None:
@@ -290,7 +290,10 @@ def test_every_problem_of_every_line_is_reported(project: Path) -> None:
         ("multi.ndjson", 5, 1, "MIC401"),
         ("multi.ndjson", 5, 1, "MIC402"),
     ]
-    assert summary_line(result.stdout) == "Found 5 errors and 1 warning in 1 file."
+    assert (
+        summary_line(result.stdout)
+        == "Found 5 errors and 1 warning in 1 file. Checked as USER_PROFILE."
+    )
     # one line per diagnostic, then the summary
     assert len(result.stdout.splitlines()) == 7
 
@@ -300,18 +303,27 @@ def test_every_problem_of_every_line_is_reported(project: Path) -> None:
     [
         (
             {"a.ndjson": [NO_ID, NO_ID], "b.ndjson": [NO_ID, WARN]},
-            "Found 3 errors and 1 warning in 2 files.",
+            "Found 3 errors and 1 warning in 2 files. Checked 2 files as USER_PROFILE.",
         ),
-        ({"a.ndjson": [NO_ID]}, "Found 1 error in 1 file."),
-        ({"a.ndjson": [NO_ID, NO_ID]}, "Found 2 errors in 1 file."),
-        ({"a.ndjson": [WARN]}, "Found 1 warning in 1 file."),
-        ({"a.ndjson": [WARN], "b.ndjson": [WARN_B]}, "Found 2 warnings in 2 files."),
-        ({"a.ndjson": [NO_ID, WARN, WARN_B]}, "Found 1 error and 2 warnings in 1 file."),
+        ({"a.ndjson": [NO_ID]}, "Found 1 error in 1 file. Checked as USER_PROFILE."),
+        ({"a.ndjson": [NO_ID, NO_ID]}, "Found 2 errors in 1 file. Checked as USER_PROFILE."),
+        ({"a.ndjson": [WARN]}, "Found 1 warning in 1 file. Checked as USER_PROFILE."),
+        (
+            {"a.ndjson": [WARN], "b.ndjson": [WARN_B]},
+            "Found 2 warnings in 2 files. Checked 2 files as USER_PROFILE.",
+        ),
+        (
+            {"a.ndjson": [NO_ID, WARN, WARN_B]},
+            ("Found 1 error and 2 warnings in 1 file. Checked as USER_PROFILE."),
+        ),
         (
             {"a.ndjson": [NO_ID], "b.ndjson": [NO_ID], "c.ndjson": [CLEAN]},
-            "Found 2 errors in 2 files.",
+            "Found 2 errors in 2 files. Checked 3 files as USER_PROFILE.",
         ),
-        ({"a.ndjson": [CLEAN], "b.ndjson": [CLEAN_B]}, "All checks passed."),
+        (
+            {"a.ndjson": [CLEAN], "b.ndjson": [CLEAN_B]},
+            "All checks passed. Checked 2 files as USER_PROFILE.",
+        ),
     ],
 )
 def test_summary_line_pluralisation(
@@ -394,7 +406,9 @@ def test_directories_are_searched_recursively_for_import_files(project: Path) ->
         os.path.join("data", "sub", "c.ndjson.gz"),
         os.path.join("data", "sub", "deep", "d.jsonl.gz"),
     ]
-    assert summary_line(result.stdout) == "Found 4 errors in 4 files."
+    assert (
+        summary_line(result.stdout) == "Found 4 errors in 4 files. Checked 4 files as USER_PROFILE."
+    )
 
 
 def test_a_directory_of_clean_files_passes(project: Path) -> None:
@@ -403,7 +417,7 @@ def test_a_directory_of_clean_files_passes(project: Path) -> None:
     write("data/notes.txt", "not json at all")
     result = check("data")
     assert result.exit_code == 0
-    assert result.stdout == "All checks passed.\n"
+    assert result.stdout == "All checks passed. Checked 2 files as USER_PROFILE.\n"
 
 
 def test_no_path_checks_the_current_directory(project: Path) -> None:
@@ -427,14 +441,14 @@ def test_the_same_file_named_twice_is_checked_once(project: Path) -> None:
     write("a.ndjson", NO_ID)
     result = check("a.ndjson", "a.ndjson", os.path.join(".", "a.ndjson"))
     assert len(diagnostics(result.stdout)) == 1
-    assert summary_line(result.stdout) == "Found 1 error in 1 file."
+    assert summary_line(result.stdout) == "Found 1 error in 1 file. Checked as USER_PROFILE."
 
 
 def test_a_file_named_and_found_in_a_directory_is_checked_once(project: Path) -> None:
     write("data/a.ndjson", NO_ID)
     result = check("data", os.path.join("data", "a.ndjson"))
     assert len(diagnostics(result.stdout)) == 1
-    assert summary_line(result.stdout) == "Found 1 error in 1 file."
+    assert summary_line(result.stdout) == "Found 1 error in 1 file. Checked as USER_PROFILE."
 
 
 def test_stdin_is_read_for_dash(project: Path) -> None:
@@ -452,7 +466,7 @@ def test_stdin_is_named_by_stdin_filename(project: Path) -> None:
 def test_stdin_clean(project: Path) -> None:
     result = check("-", input=CLEAN + "\n")
     assert result.exit_code == 0
-    assert result.stdout == "All checks passed.\n"
+    assert result.stdout == "All checks passed. Checked as USER_PROFILE.\n"
 
 
 def test_stdin_named_twice_is_read_once_and_sorted_among_files(project: Path) -> None:
@@ -479,7 +493,7 @@ def test_clean_gz_file_passes(project: Path) -> None:
     write_gz("profiles.jsonl.gz", CLEAN, CLEAN_B)
     result = check("profiles.jsonl.gz")
     assert result.exit_code == 0
-    assert result.stdout == "All checks passed.\n"
+    assert result.stdout == "All checks passed. Checked as USER_PROFILE.\n"
 
 
 def test_truncated_gz_exits_2_with_one_error_line(project: Path) -> None:
@@ -632,7 +646,7 @@ def test_output_file_text_report_replaces_an_old_one(project: Path) -> None:
     text = Path("report.txt").read_text(encoding="utf-8")
     assert "old report" not in text
     assert diagnostics(text) == [("err.ndjson", 1, 1, "MIC301")]
-    assert text.endswith("Found 1 error in 1 file.\n")
+    assert text.endswith("Found 1 error in 1 file. Checked as USER_PROFILE.\n")
     assert "\x1b[" not in text
 
 
@@ -700,7 +714,7 @@ def test_severity_override_to_error_changes_the_exit_code(project: Path) -> None
     assert check("warn.ndjson").exit_code == 0
     result = check("--severity", "MIC304=error", "warn.ndjson")
     assert result.exit_code == 1
-    assert summary_line(result.stdout) == "Found 1 error in 1 file."
+    assert summary_line(result.stdout) == "Found 1 error in 1 file. Checked as USER_PROFILE."
     records = json.loads(
         check("--severity", "MIC304=error", "--output-format", "json", "warn.ndjson").stdout
     )
@@ -711,7 +725,7 @@ def test_severity_override_to_warning_changes_the_exit_code(project: Path) -> No
     write("two.ndjson", TWO_IDS)
     result = check("--severity", "MIC302=warning", "two.ndjson")
     assert result.exit_code == 0
-    assert summary_line(result.stdout) == "Found 1 warning in 1 file."
+    assert summary_line(result.stdout) == "Found 1 warning in 1 file. Checked as USER_PROFILE."
     assert check("--severity", "MIC302=warning", "--strict", "two.ndjson").exit_code == 1
 
 
@@ -754,7 +768,7 @@ def test_per_file_ignores_with_a_prefix_can_clear_a_file(project: Path) -> None:
     write("a.ndjson", WARN, NO_ID)
     result = check("--per-file-ignores", "*.ndjson:MIC3", "a.ndjson")
     assert result.exit_code == 0
-    assert result.stdout == "All checks passed.\n"
+    assert result.stdout == "All checks passed. Checked as USER_PROFILE.\n"
 
 
 def test_per_file_ignores_matches_the_stdin_filename(project: Path) -> None:
@@ -782,8 +796,11 @@ def test_max_file_size_triggers_mic006(project: Path) -> None:
     result = check("--max-file-size", "10", "clean.ndjson")
     assert diagnostics(result.stdout) == [("clean.ndjson", 1, 1, "MIC006")]
     assert result.exit_code == 0  # a warning
-    assert check("--max-file-size", "1KiB", "clean.ndjson").stdout == "All checks passed.\n"
-    assert check("clean.ndjson").stdout == "All checks passed.\n"
+    assert (
+        check("--max-file-size", "1KiB", "clean.ndjson").stdout
+        == "All checks passed. Checked as USER_PROFILE.\n"
+    )
+    assert check("clean.ndjson").stdout == "All checks passed. Checked as USER_PROFILE.\n"
 
 
 def test_max_file_size_applies_to_gz_and_stdin(project: Path) -> None:

@@ -188,7 +188,7 @@ def test_stdin_piping(project: Path) -> None:
     assert len(lines) == 3
     assert lines[0].startswith("-:2:1: MIC301 ")
     assert lines[1].startswith("-:3:45: MIC302 ")
-    assert lines[2] == "Found 2 errors in 1 file."
+    assert lines[2] == "Found 2 errors in 1 file. Checked as USER_PROFILE."
 
 
 def test_stdin_named_and_json(project: Path) -> None:

@@ -321,7 +321,7 @@ def test_severity_overrides(tree: Path) -> None:
     assert check("warn.ndjson").exit_code == 1
     result = check("two.ndjson")
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[-1] == "Found 1 warning in 1 file."
+    assert result.stdout.splitlines()[-1] == "Found 1 warning in 1 file. Checked as USER_PROFILE."
 
 
 def test_severity_of_the_options_beats_the_file(tree: Path) -> None:

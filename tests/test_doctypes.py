@@ -119,6 +119,72 @@ def test_chunks_of_a_large_file_agree_on_its_type(tmp_path: Path) -> None:
     )
     assert one == many
     assert "big.ndjson:20001:66: MIC207" in one[1]
+    assert one[1].endswith(" Checked as USER_SEGMENT.\n")
+
+
+def test_the_summary_line_names_the_type_of_every_file(tmp_path: Path) -> None:
+    write(tmp_path / "p1.ndjson", PROFILE)
+    write(tmp_path / "p2.ndjson", PROFILE_DELETE)
+    write(tmp_path / "s.ndjson", SEGMENT, '{"operation":"UPDATE"}')
+    write(tmp_path / "c.ndjson", CHOICE)
+    code, out, _ = _run(["check", "--isolated", "."], tmp_path)
+    assert out.splitlines()[-1] == (
+        "Found 2 errors and 1 warning in 1 file. "
+        "Checked 2 files as USER_PROFILE, 1 as USER_CHOICE, 1 as USER_SEGMENT."
+    )
+    code, out, _ = _run(["check", "--isolated", "p1.ndjson", "p2.ndjson"], tmp_path)
+    assert (code, out) == (0, "All checks passed. Checked 2 files as USER_PROFILE.\n")
+    code, out, _ = _run(["check", "--isolated", "--doc-type", "choice", "c.ndjson"], tmp_path)
+    assert (code, out) == (0, "All checks passed. Checked as USER_CHOICE.\n")
+
+
+def test_a_file_that_could_not_be_read_has_no_type(tmp_path: Path) -> None:
+    write(tmp_path / "mixed.ndjson", SEGMENT, CHOICE)
+    write(tmp_path / "ok.ndjson", SEGMENT)
+    _, out, _ = _run(["check", "--isolated", "mixed.ndjson", "ok.ndjson"], tmp_path)
+    assert out == "No problems found; 1 file could not be read. Checked as USER_SEGMENT.\n"
+
+
+def test_standard_input_is_named_with_its_type(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["check", "--isolated", "-"], input=SEGMENT + "\n", env={"NO_COLOR": "1"}
+    )
+    assert result.stdout == "All checks passed. Checked as USER_SEGMENT.\n"
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_every_machine_readable_report_names_the_type(tmp_path: Path, jobs: str) -> None:
+    lines = [SEGMENT.replace("3f2a9c", f"{i:08x}") for i in range(3_000)]
+    lines[2_000] = '{"operation":"UPDATE","segment_id":"4521","expiration_duration":0}'
+    write(tmp_path / "big.ndjson", *lines)
+    write(tmp_path / "clean.ndjson", PROFILE)
+    args = ["check", "--isolated", "--jobs", jobs, "--chunk-size", "65536"]
+    reports = ["json:r.json", "jsonl:r.jsonl", "gitlab:r.gitlab", "sarif:r.sarif", "junit:r.xml"]
+    for report in reports:
+        args += ["--report", report]
+    code, _, err = _run([*args, "big.ndjson", "clean.ndjson"], tmp_path)
+    assert (code, err) == (1, "")
+    import json
+    import xml.etree.ElementTree as ET
+
+    for name in ("r.json", "r.gitlab"):
+        (item,) = json.loads((tmp_path / name).read_text())
+        assert item["doc_type"] == "USER_SEGMENT", name
+    assert json.loads((tmp_path / "r.jsonl").read_text())["doc_type"] == "USER_SEGMENT"
+    run = json.loads((tmp_path / "r.sarif").read_text())["runs"][0]
+    assert run["results"][0]["properties"] == {"docType": "USER_SEGMENT"}
+    assert {a["location"]["uri"]: a["properties"]["docType"] for a in run["artifacts"]} == {
+        "big.ndjson": "USER_SEGMENT",
+        "clean.ndjson": "USER_PROFILE",
+    }
+    suites = ET.parse(tmp_path / "r.xml").getroot()
+    types = {
+        suite.get("name"): [
+            p.get("value") for p in suite.iter("property") if p.get("name") == "doc_type"
+        ]
+        for suite in suites
+    }
+    assert types == {"big.ndjson": ["USER_SEGMENT"], "clean.ndjson": ["USER_PROFILE"]}
 
 
 def test_fix_uses_the_file_type(tmp_path: Path) -> None:

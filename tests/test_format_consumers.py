@@ -919,7 +919,9 @@ def test_max_diagnostics_shows_n_per_file_and_counts_everything(project: Path) -
     after = lines[len(shown) :]
     assert re.search(r"\b4 more\b.*not shown", after[0]), after
     assert (
-        lines[-1] == full_run.stdout.splitlines()[-1] == "Found 5 errors and 1 warning in 2 files."
+        lines[-1]
+        == full_run.stdout.splitlines()[-1]
+        == "Found 5 errors and 1 warning in 2 files. Checked 2 files as USER_PROFILE."
     )
     assert limited.exit_code == full_run.exit_code == 1
 
@@ -930,7 +932,10 @@ def test_max_diagnostics_exit_code_counts_hidden_errors(project: Path) -> None:
     assert [line.split(": ")[1].split()[0] for line in result.stdout.splitlines()[:1]] == ["MIC304"]
     assert "MIC301" not in result.stdout
     assert re.search(r"\b1 more\b.*not shown", result.stdout)
-    assert result.stdout.splitlines()[-1] == "Found 1 error and 1 warning in 1 file."
+    assert (
+        result.stdout.splitlines()[-1]
+        == "Found 1 error and 1 warning in 1 file. Checked as USER_PROFILE."
+    )
     assert result.exit_code == 1
 
 

@@ -20,7 +20,16 @@ from mics_lint.reporters import (
 )
 
 E1 = Diagnostic(
-    "a.ndjson", 1, 1, 1, 23, "MIC301", "missing-identifier", Severity.ERROR, "no identifier"
+    "a.ndjson",
+    1,
+    1,
+    1,
+    23,
+    "MIC301",
+    "missing-identifier",
+    Severity.ERROR,
+    "no identifier",
+    doc_type="USER_PROFILE",
 )
 E2 = Diagnostic(
     "a.ndjson",
@@ -32,6 +41,7 @@ E2 = Diagnostic(
     "multiple-identifiers",
     Severity.ERROR,
     "2 identifiers on one line (email_hash, user_agent_id): keep exactly one",
+    doc_type="USER_PROFILE",
 )
 W1 = Diagnostic(
     "dir/b.jsonl.gz",
@@ -43,6 +53,7 @@ W1 = Diagnostic(
     "account-without-compartment",
     Severity.WARNING,
     'user_account_id without compartment_id: add "compartment_id"',
+    doc_type="USER_PROFILE",
 )
 UNICODE = Diagnostic(
     "données/é.ndjson",
@@ -54,16 +65,19 @@ UNICODE = Diagnostic(
     "unknown-field",
     Severity.ERROR,
     'unknown field "prénom😀": custom data goes inside user_profile',
+    doc_type="USER_PROFILE",
 )
 
 E1_JSON = (
     '{"path":"a.ndjson","line":1,"column":1,"end_line":1,"end_column":23,"code":"MIC301",'
-    '"name":"missing-identifier","severity":"error","message":"no identifier"}'
+    '"name":"missing-identifier","severity":"error","message":"no identifier",'
+    '"doc_type":"USER_PROFILE"}'
 )
 W1_JSON = (
     '{"path":"dir/b.jsonl.gz","line":7,"column":23,"end_line":7,"end_column":40,'
     '"code":"MIC304","name":"account-without-compartment","severity":"warning",'
-    '"message":"user_account_id without compartment_id: add \\"compartment_id\\""}'
+    '"message":"user_account_id without compartment_id: add \\"compartment_id\\"",'
+    '"doc_type":"USER_PROFILE"}'
 )
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -235,6 +249,7 @@ def test_diagnostic_record_has_the_documented_keys_in_order() -> None:
         "name",
         "severity",
         "message",
+        "doc_type",
     ]
     assert E1.to_dict()["severity"] == "error"
     assert W1.to_dict()["severity"] == "warning"

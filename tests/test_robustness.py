@@ -554,7 +554,7 @@ def test_200000_lines_in_bounded_time(project: Path) -> None:
     assert result.seconds < BOUND
     assert result.code == 0
     assert result.err == ""
-    assert result.out == "All checks passed.\n"
+    assert result.out == "All checks passed. Checked as USER_PROFILE.\n"
 
 
 # -- paths ------------------------------------------------------------------------------------
@@ -705,7 +705,7 @@ def test_same_file_named_twice_is_checked_once(project: Path, names: list[str]) 
     result = run(["check", *names], project)
     assert result.code == 1
     assert result.out.count("MIC301") == 1, result.out
-    assert result.out.endswith("Found 1 error in 1 file.\n")
+    assert result.out.endswith("Found 1 error in 1 file. Checked as USER_PROFILE.\n")
 
 
 # -- standard input ---------------------------------------------------------------------------
