@@ -171,10 +171,8 @@ def ts_in_future(record: Record, ctx: LineContext) -> Iterator[Finding]:
     """
     limit: int | None = None
     for where, key, value in _timestamps(record):
-        if value <= DAY_MS:  # cheap test first: the clock is read only for a late value
-            continue
         if limit is None:
-            limit = now_ms() + DAY_MS
+            limit = now_ms() + DAY_MS  # once a line, and only for a line with a timestamp
         if value > limit:
             hint = ""
             for unit, divisor in (("microseconds", 1000), ("nanoseconds", 1_000_000)):
