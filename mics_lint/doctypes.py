@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from mics_lint.registry import Family, FastCheck, Rule
 from mics_lint.rules import (
+    activities,
     choices,
     crossline,
     deletions,
@@ -149,6 +150,21 @@ USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS = DocType(
     keys=frozenset({"identifiers"}),
 )
 
+USER_ACTIVITY = DocType(
+    name="USER_ACTIVITY",
+    short_name="activity",
+    schema_file="user_activity.schema.json",
+    record_rules=(*_checked(structure.FAMILY), *activities.CORE_VARIANTS, *activities.FAMILY.rules),
+    # No fast check yet: the fast path cannot decode free-form objects inside `$events`,
+    # nor tell repeated custom keys at an open root (see docs/decisions.md).
+    fast_check=None,
+    # `$` keys no other type has at its root; the identifiers are left out, as a profile
+    # line may carry a misplaced `$user_account_id`.
+    markers=frozenset({"$events", "$session_status", "$type", "$ts", "$user_identifiers"}),
+    # Custom keys are allowed at the root: no key says a record is not an activity.
+    keys=frozenset(),
+)
+
 DOC_TYPES: dict[str, DocType] = {
     t.name: t
     for t in (
@@ -159,6 +175,7 @@ DOC_TYPES: dict[str, DocType] = {
         USER_DEVICE_POINTS_DELETION,
         USER_POINTS_DELETION,
         USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS,
+        USER_ACTIVITY,
     )
 }
 DEFAULT_DOC_TYPE = USER_PROFILE.name

@@ -59,6 +59,12 @@ CATALOGUE = {
     "MIC404": ("delete-with-payload", "warning"),
     "MIC405": ("replace-with-empty-profile", "warning"),
     "MIC501": ("duplicate-user", "warning"),
+    # Activities.
+    "MIC601": ("ts-in-seconds", "error"),
+    "MIC602": ("ts-in-future", "error"),
+    "MIC603": ("event-without-name", "error"),
+    "MIC604": ("identifier-fields", "error"),
+    "MIC605": ("identifiers-root-and-listed", "error"),
     "MIC009": ("utf16-file", "error"),
     "MIC010": ("line-too-long", "error"),
     # Issue 7: other document types.
@@ -127,13 +133,21 @@ def test_notation_becomes_bytes() -> None:
     assert block_bytes('<UTF-16>{"a":1}\n') == '{"a":1}\n'.encode("utf-16")
 
 
-def test_only_mic006_mic010_and_deletions_need_other_settings() -> None:
+def test_only_mic006_mic010_activities_and_deletions_need_other_settings() -> None:
     assert settings_for("MIC006").max_file_size == 64
     assert settings_for("MIC010").max_line_bytes == 60
     assert settings_for("MIC905").doc_type == "USER_POINTS_DELETION"
-    # The deletion types share their keys: their examples say which type they are.
+    assert settings_for("MIC601").doc_type == "USER_ACTIVITY"
+    # The deletion types share their keys: their examples say which type they are; so do
+    # the activity rules', though detection would tell.
+    activities = [c for c in CODES if c.startswith("MIC6")]
     deletions = [c for c in CODES if c.startswith("MIC9") and c != "MIC906"]
-    assert [c for c in CODES if settings_for(c) != Settings()] == ["MIC006", "MIC010", *deletions]
+    assert [c for c in CODES if settings_for(c) != Settings()] == [
+        "MIC006",
+        "MIC010",
+        *activities,
+        *deletions,
+    ]
 
 
 # -- each rule's explanation -----------------------------------------------------------------

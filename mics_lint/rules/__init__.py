@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mics_lint.registry import Family, Registry
 from mics_lint.rules import (
+    activities,
     choices,
     crossline,
     deletions,
@@ -22,6 +23,7 @@ FAMILIES: tuple[Family, ...] = (
     identifiers.FAMILY,
     operations.FAMILY,
     crossline.FAMILY,
+    activities.FAMILY,
     segments.FAMILY,
     choices.FAMILY,
     deletions.FAMILY,

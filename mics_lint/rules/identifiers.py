@@ -3,6 +3,9 @@
 A user account (`user_account_id`, with its `compartment_id`) counts as one identifier. An
 identifier of the wrong type, or empty, still counts as present here: MIC202 and MIC205 say
 what is wrong with its value.
+
+Activities (`USER_ACTIVITY`) name these keys with a `$` and may list typed identifiers in
+`$user_identifiers`: rules/activities.py has the checks for them, under the same codes.
 """
 
 from __future__ import annotations

@@ -330,9 +330,14 @@ def schema_findings(
             wrong_type.add(path)
         for finding in _describe(error, path, top, record, known, ctx):
             collected.append((path, code, finding, is_type))
+    seen: set[tuple[str, Finding]] = set()
     for path, code, finding, is_type in collected:
         if path in wrong_type and not is_type:
             continue
+        # jsonschema raises `required` once per missing key, each listing them all.
+        if (code, finding) in seen:
+            continue
+        seen.add((code, finding))
         yield code, finding
 
 
@@ -373,7 +378,8 @@ def _describe_keyword(
         for name in expected:
             if isinstance(value, dict) and name not in value:
                 hint = _required_hint(name, record, subschema)
-                yield Finding(f'"{name}" is missing{hint}')
+                where = f"{path}: " if error.absolute_path else ""  # an event, an identifier
+                yield Finding(f'{where}"{name}" is missing{hint}')
     elif keyword == "type":
         hide = None if ctx.show_values else top
         yield ctx.at(top, _type_message(path, expected, value, ctx.value_text(top), hide))
@@ -461,6 +467,6 @@ def _unknown_key_message(key: str, known: list[str], show_values: bool, suggest:
 def other_type_message(name: str, short_name: str, keys: list[str], checked: str) -> str:
     shown = ", ".join(keys[:3])
     return (
-        f"this line is a {name} command ({shown}), not {checked}: move it to a {short_name} "
-        f"import file"
+        f"this line is a {name} command ({shown}), not {checked}: move it to "
+        f"{'an' if short_name[:1] in 'aeiou' else 'a'} {short_name} import file"
     )

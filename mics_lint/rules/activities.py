@@ -1,0 +1,470 @@
+"""MIC6xx: user activities (`USER_ACTIVITY`). A line is a whole activity object, stored as
+it is: its timestamps in milliseconds, events with names, identifier objects with their
+fields.
+
+An activity names its user by `$`-prefixed keys at the root (`$user_account_id` with
+`$compartment_id`, `$email_hash`, `$user_agent_id`), or by a list of typed identifiers,
+`$user_identifiers`, which may hold several. The identifier rules MIC301 to MIC306 run on
+the root's keys, through the variants at the end of this module (same codes, `$` names);
+MIC605 refuses identifiers in both places. Custom keys are allowed at the root, so MIC204
+reports there only a plain near miss of a platform key (see `misspelt_key`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from mics_lint import redact
+from mics_lint.diagnostic import Finding, Severity
+from mics_lint.jsontext import shorten
+from mics_lint.registry import Family, LineContext, Record, Rule
+from mics_lint.rules import identifiers, structure
+from mics_lint.rules.structure import is_placeholder
+from mics_lint.suggest import closest
+
+FAMILY = Family("MIC6", "activities")
+
+ACCOUNT, COMPARTMENT, EMAIL, AGENT = (
+    "$user_account_id",
+    "$compartment_id",
+    "$email_hash",
+    "$user_agent_id",
+)
+LISTED = "$user_identifiers"
+#: The root keys the platform defines (the schema's), for MIC204's near misses.
+KNOWN_KEYS = (
+    "$ts",
+    "$type",
+    "$session_status",
+    "$ttl",
+    AGENT,
+    ACCOUNT,
+    COMPARTMENT,
+    EMAIL,
+    LISTED,
+    "$events",
+    "$origin",
+    "$location",
+    "$unique_key",
+    "$site_id",
+    "$app_id",
+    "$session_duration",
+    "$topics",
+)
+
+#: In `$user_identifiers`: the field each `$type` needs, and the ones it may have.
+NEEDS = {"USER_ACCOUNT": ACCOUNT, "USER_AGENT": AGENT, "USER_EMAIL": "$hash"}
+MAY_HAVE = {
+    "USER_ACCOUNT": frozenset({ACCOUNT, COMPARTMENT}),
+    "USER_AGENT": frozenset({AGENT}),
+    "USER_EMAIL": frozenset({"$hash", "$email"}),
+}
+FIELDS = frozenset().union(*MAY_HAVE.values())
+
+#: Below this, a millisecond timestamp is before 1973-03-03: 10 digits are seconds.
+SECONDS_BELOW = 10**11
+DAY_MS = 86_400_000
+_EMAIL = re.compile(r"\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*")  # as identifiers.py's, fullmatch
+
+
+def now_ms() -> int:
+    """The current time in epoch milliseconds (tests replace it, to stay deterministic)."""
+    return time.time_ns() // 1_000_000
+
+
+def _integer(value: Any) -> int | None:
+    """An integer timestamp as JSON Schema counts integers (1.7e12 is one), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def _timestamps(record: Record) -> Iterator[tuple[str, str, int]]:
+    """(where, top-level key to point at, value) of the activity's `$ts` and its events'."""
+    root = _integer(record.get("$ts"))
+    if root is not None:
+        yield "$ts", "$ts", root
+    events = record.get("$events")
+    if isinstance(events, list):
+        for index, event in enumerate(events):
+            if isinstance(event, dict):
+                value = _integer(event.get("$ts"))
+                if value is not None:
+                    yield f"$events[{index}].$ts", "$events", value
+
+
+def _date(ms: int) -> str:
+    try:
+        when = datetime.datetime.fromtimestamp(ms / 1000, tz=datetime.UTC)
+    except (OverflowError, ValueError, OSError):
+        return "after the year 9999"
+    return when.date().isoformat()
+
+
+@FAMILY.rule("MIC601", "ts-in-seconds", Severity.ERROR, "a timestamp in seconds, not milliseconds")
+def ts_in_seconds(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    Checks that the activity's `$ts`, and each event's, is in epoch milliseconds: a value
+    below 100000000000 (11 digits or fewer) is a date before March 1973 in milliseconds,
+    and is almost surely in seconds.
+
+    ## Why is this bad?
+    The platform reads `$ts` as milliseconds and does not convert it: an activity in
+    seconds is stored in January 1970, where no segment or audience that looks at recent
+    activity finds it, and a `$ttl` may expire it at once.
+
+    ## Example
+    With `--doc-type activity`:
+    ```ndjson
+    {"$user_agent_id":"vec:89998434","$type":"TOUCH","$session_status":"NO_SESSION","$ts":1700000000,"$events":[{"$event_name":"store_purchase","$ts":1700000000,"$properties":{}}]}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"$user_agent_id":"vec:89998434","$type":"TOUCH","$session_status":"NO_SESSION","$ts":1700000000000,"$events":[{"$event_name":"store_purchase","$ts":1700000000000,"$properties":{}}]}
+    ```
+    """
+    for where, key, value in _timestamps(record):
+        if value == 0:
+            yield ctx.at(key, f"{where} is 0, 1970-01-01: give the time in epoch milliseconds")
+        elif 0 < value < SECONDS_BELOW:
+            yield ctx.at(
+                key,
+                f"{where} is {value}, {_date(value)} in milliseconds: it looks like seconds; "
+                f"write milliseconds, {value * 1000}",
+            )
+
+
+@FAMILY.rule("MIC602", "ts-in-future", Severity.ERROR, "a timestamp more than a day in the future")
+def ts_in_future(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    Checks that no `$ts` (the activity's, or an event's) is more than a day ahead of now.
+    A value with 16 or 19 digits is named as the microseconds or nanoseconds it probably
+    is.
+
+    ## Why is this bad?
+    An activity records what a user did: one in the future is a unit mistake (micro- or
+    nanoseconds) or a wrong clock. The platform stores it as it is, and every query on
+    recent activity, and the activity's expiry, go wrong for that user.
+
+    ## Example
+    With `--doc-type activity`:
+    ```ndjson
+    {"$user_agent_id":"vec:89998434","$type":"TOUCH","$session_status":"NO_SESSION","$ts":1700000000000000,"$events":[{"$event_name":"store_purchase","$ts":1700000000000,"$properties":{}}]}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"$user_agent_id":"vec:89998434","$type":"TOUCH","$session_status":"NO_SESSION","$ts":1700000000000,"$events":[{"$event_name":"store_purchase","$ts":1700000000000,"$properties":{}}]}
+    ```
+    """
+    limit: int | None = None
+    for where, key, value in _timestamps(record):
+        if limit is None:
+            limit = now_ms() + DAY_MS  # once a line, and only for a line with a timestamp
+        if value > limit:
+            hint = ""
+            for unit, divisor in (("microseconds", 1000), ("nanoseconds", 1_000_000)):
+                if SECONDS_BELOW <= value // divisor <= limit:
+                    hint = f"; it looks like {unit}: divide by {divisor}"
+                    break
+            yield ctx.at(
+                key,
+                f"{where} is {value}, {_date(value)}: more than a day in the future{hint}",
+            )
+
+
+@FAMILY.rule("MIC603", "event-without-name", Severity.ERROR, "an event without $event_name")
+def event_without_name(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    Checks that each event of `$events` has a `$event_name` that is not empty: a platform
+    event (`$page_view`, `$email_mapping`...) or your own name. A near miss of the key
+    (`event_name`, `$eventName`) is named.
+
+    ## Why is this bad?
+    The name is what segments, audiences and reports select events by: an event without
+    one is stored, and never found.
+
+    ## Example
+    With `--doc-type activity`:
+    ```ndjson
+    {"$user_agent_id":"vec:89998434","$type":"TOUCH","$session_status":"NO_SESSION","$ts":1700000000000,"$events":[{"event_name":"store_purchase","$ts":1700000000000,"$properties":{}}]}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"$user_agent_id":"vec:89998434","$type":"TOUCH","$session_status":"NO_SESSION","$ts":1700000000000,"$events":[{"$event_name":"store_purchase","$ts":1700000000000,"$properties":{}}]}
+    ```
+    """
+    events = record.get("$events")
+    if not isinstance(events, list):
+        return
+    for index, event in enumerate(events):
+        if not isinstance(event, dict):
+            continue
+        name = event.get("$event_name")
+        if "$event_name" not in event:
+            near = closest("$event_name", [k for k in event if k not in ("$ts", "$properties")])
+            hint = f': "{near}" should be "$event_name"' if near else ": name the event"
+            yield ctx.at("$events", f"$events[{index}] has no $event_name{hint}")
+        elif isinstance(name, str) and not name.strip():
+            yield ctx.at("$events", f"$events[{index}].$event_name is empty: name the event")
+
+
+@FAMILY.rule(
+    "MIC604",
+    "identifier-fields",
+    Severity.ERROR,
+    "an identifier object without its value, or with another type's field",
+)
+def identifier_fields(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    Checks the identifier objects of an activity: each item of `$user_identifiers` has the
+    field its `$type` needs (`USER_ACCOUNT` `$user_account_id`, `USER_AGENT`
+    `$user_agent_id`, `USER_EMAIL` `$hash`) and no field of another type, and the root's
+    `$email_hash` object holds the hash (`$hash`, or `hash`).
+
+    ## Why is this bad?
+    An identifier object without its value names nobody, and one with another type's
+    field mixes two identifiers in one: the platform drops the identifier, or files the
+    activity under the wrong user.
+
+    ## Example
+    With `--doc-type activity`:
+    ```ndjson
+    {"$user_identifiers":[{"$type":"USER_EMAIL","$user_agent_id":"vec:89998434"}],"$type":"TOUCH","$session_status":"NO_SESSION","$ts":1700000000000,"$events":[{"$event_name":"store_purchase","$ts":1700000000000,"$properties":{}}]}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"$user_identifiers":[{"$type":"USER_AGENT","$user_agent_id":"vec:89998434"}],"$type":"TOUCH","$session_status":"NO_SESSION","$ts":1700000000000,"$events":[{"$event_name":"store_purchase","$ts":1700000000000,"$properties":{}}]}
+    ```
+    """
+    email = record.get(EMAIL)
+    if isinstance(email, dict) and "$hash" not in email and "hash" not in email:
+        yield ctx.at(EMAIL, '$email_hash has no hash: put the hash of the address in "$hash"')
+    items = record.get(LISTED)
+    if not isinstance(items, list):
+        return
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            continue
+        kind = item.get("$type")
+        if not isinstance(kind, str) or kind not in NEEDS:
+            continue  # the schema's MIC201 or MIC203
+        where = f"{LISTED}[{index}]"
+        if NEEDS[kind] not in item:
+            yield ctx.at(LISTED, f'{where}: a {kind} identifier needs "{NEEDS[kind]}"')
+        for field in item:
+            if field in FIELDS and field not in MAY_HAVE[kind]:
+                yield ctx.at(
+                    LISTED,
+                    f'{where}: "{field}" is not a field of a {kind} identifier: one object '
+                    "per identifier",
+                )
+
+
+def _root_identifiers(record: Record) -> list[tuple[str, tuple[str, ...]]]:
+    """The identifiers at the root, as identifiers.present_identifiers names them."""
+    found: list[tuple[str, tuple[str, ...]]] = []
+    if ACCOUNT in record or COMPARTMENT in record:
+        found.append(("user account", (COMPARTMENT, ACCOUNT)))
+    if EMAIL in record:
+        found.append((EMAIL, (EMAIL,)))
+    if AGENT in record:
+        found.append((AGENT, (AGENT,)))
+    return found
+
+
+def _listed(record: Record) -> bool:
+    """`$user_identifiers` names someone: a non-empty list, or a wrong value (MIC202's)."""
+    items = record.get(LISTED, [])
+    return not (isinstance(items, list) and not items)
+
+
+@FAMILY.rule(
+    "MIC605",
+    "identifiers-root-and-listed",
+    Severity.ERROR,
+    "identifiers both at the root and in $user_identifiers",
+)
+def identifiers_root_and_listed(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    Checks that an activity names its user in one place: one identifier at the root
+    (`$user_account_id` with `$compartment_id`, `$email_hash` or `$user_agent_id`), or the
+    list `$user_identifiers`, which may hold several, but not both.
+
+    ## Why is this bad?
+    The docs call the root's identifiers the legacy form and `$user_identifiers` the
+    current one; they do not say which wins when a line has both. A line with both usually
+    comes from two exports merged, and may attach the activity to the wrong user, or merge
+    two users.
+
+    ## Example
+    With `--doc-type activity`:
+    ```ndjson
+    {"$email_hash":{"$hash":"3f2a9c"},"$user_identifiers":[{"$type":"USER_AGENT","$user_agent_id":"vec:89998434"}],"$type":"TOUCH","$session_status":"NO_SESSION","$ts":1700000000000,"$events":[{"$event_name":"store_purchase","$ts":1700000000000,"$properties":{}}]}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"$user_identifiers":[{"$type":"USER_EMAIL","$hash":"3f2a9c"},{"$type":"USER_AGENT","$user_agent_id":"vec:89998434"}],"$type":"TOUCH","$session_status":"NO_SESSION","$ts":1700000000000,"$events":[{"$event_name":"store_purchase","$ts":1700000000000,"$properties":{}}]}
+    ```
+    """
+    if LISTED not in record or not _listed(record):
+        return
+    root = _root_identifiers(record)
+    if root:
+        names = ", ".join(name for name, _ in root)
+        yield ctx.at(
+            LISTED,
+            f"identifiers both at the root ({names}) and in $user_identifiers: list them all "
+            "in $user_identifiers, or keep one at the root",
+        )
+
+
+(TS_IN_SECONDS, TS_IN_FUTURE, EVENT_WITHOUT_NAME, IDENTIFIER_FIELDS, ROOT_AND_LISTED) = FAMILY.rules
+
+
+# -- MIC204 and MIC301 to MIC306 on an activity's keys ---------------------------------------
+# Same codes and explanations as the core rules (registered there); only the checks differ.
+
+
+_MAX_SUGGESTED = 32
+
+
+def misspelt_key(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """MIC204 at an activity's root, where custom keys are allowed: only a `$` key close to
+    a platform key (`$session_satus`), or a platform key written without its `$` (`ts`,
+    `user_agent_id`) when the line lacks the `$` one. Other keys are custom data."""
+    # Dozens of unknown `$` keys are not typos (and difflib costs ~50 µs a key).
+    suggest = sum(k.startswith("$") and k not in KNOWN_KEYS for k in record) <= _MAX_SUGGESTED
+    for key in record:
+        if key in KNOWN_KEYS:
+            continue
+        if key.startswith("$"):
+            meant = closest(key, KNOWN_KEYS) if suggest else None
+        else:
+            meant = "$" + key if "$" + key in KNOWN_KEYS else None
+        if meant is None or meant in record:
+            continue
+        shown = shorten(key if ctx.show_values else redact.mask_emails(key), 40)
+        yield ctx.at(key, f"unknown field {shown}; did you mean {shorten(meant)}?")
+
+
+def missing_identifier(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    if not _root_identifiers(record) and not _listed(record):
+        yield Finding(
+            "no identifier: add one of $user_account_id (with $compartment_id), $email_hash "
+            "or $user_agent_id, or list the user's identifiers in $user_identifiers"
+        )
+
+
+def multiple_identifiers(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    found = _root_identifiers(record)
+    if len(found) > 1:
+
+        def start(key: str) -> int:
+            return ctx.key_span(key)[0]
+
+        in_line = [[k for k in keys if k in record] for _, keys in found]
+        second_key = min(sorted(in_line, key=lambda keys: min(map(start, keys)))[1], key=start)
+        names = ", ".join(name for name, _ in found)
+        yield ctx.at(
+            second_key,
+            f"{len(found)} identifiers at the root ({names}): keep exactly one, or list "
+            "them in $user_identifiers",
+        )
+
+
+def compartment_without_account(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    if COMPARTMENT in record and ACCOUNT not in record:
+        yield ctx.at(
+            COMPARTMENT,
+            "$compartment_id without $user_account_id: add the user's account id, or remove "
+            "$compartment_id",
+        )
+
+
+def account_without_compartment(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    if ACCOUNT in record and COMPARTMENT not in record:
+        yield ctx.at(
+            ACCOUNT,
+            "$user_account_id without $compartment_id: the datamart's default compartment "
+            'will be used; add "$compartment_id" to be explicit',
+        )
+
+
+def _listed_items(record: Record, kind: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    items = record.get(LISTED)
+    if isinstance(items, list):
+        for index, item in enumerate(items):
+            if isinstance(item, dict) and item.get("$type") == kind:
+                yield index, item
+
+
+def clear_text_email(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    message = "holds a clear-text e-mail address (not shown here): send the hash of the address"
+    email = record.get(EMAIL)
+    values = email.items() if isinstance(email, dict) else [("", email)]
+    for key, value in values:
+        if key in ("", "$hash", "hash") and isinstance(value, str) and _EMAIL.fullmatch(value):
+            where = f"{EMAIL}.{key}" if key else EMAIL
+            yield ctx.at(EMAIL, f"{where} {message}")
+    for index, item in _listed_items(record, "USER_EMAIL"):
+        value = item.get("$hash")
+        if isinstance(value, str) and _EMAIL.fullmatch(value):
+            yield ctx.at(LISTED, f"{LISTED}[{index}].$hash {message}")
+
+
+def malformed_user_agent_id(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    found = [(AGENT, AGENT, record.get(AGENT))]
+    found += [
+        (LISTED, f"{LISTED}[{i}].$user_agent_id", item.get(AGENT))
+        for i, item in _listed_items(record, "USER_AGENT")
+    ]
+    for key, where, value in found:
+        if (
+            isinstance(value, str)
+            and value.strip()
+            and not identifiers.USER_AGENT_ID.fullmatch(value)
+            and not is_placeholder(value)
+        ):
+            shown = redact.identifier(value, ctx.show_values)
+            yield ctx.at(
+                key,
+                f"{where} {shown} is not of the form prefix:value (vec:123, net:9:12345, "
+                "udp:987): add the registry prefix",
+            )
+
+
+def _variant(rule: Rule, check: Any) -> Rule:
+    return dataclasses.replace(rule, check=check)
+
+
+_CORE = {rule.code: rule for rule in (*identifiers.FAMILY.rules, *structure.FAMILY.rules)}
+#: The core rules with an activity's checks, for doctypes.py (not registered: the codes,
+#: names and explanations are the core rules').
+CORE_VARIANTS: tuple[Rule, ...] = (
+    _variant(_CORE["MIC204"], misspelt_key),
+    _variant(_CORE["MIC301"], missing_identifier),
+    _variant(_CORE["MIC302"], multiple_identifiers),
+    _variant(_CORE["MIC303"], compartment_without_account),
+    _variant(_CORE["MIC304"], account_without_compartment),
+    _variant(_CORE["MIC305"], clear_text_email),
+    _variant(_CORE["MIC306"], malformed_user_agent_id),
+)
