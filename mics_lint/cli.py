@@ -171,6 +171,12 @@ class Source:
     help="The document type of every file: profile, segment, choice (or USER_PROFILE, ...); "
     "default: by config glob, else told from each file's first records.",
 )
+@click.option(
+    "--profile-form",
+    metavar="FORM",
+    default=None,
+    help="Profile lines: force_replace (default), update_strategy, or either.",
+)
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
 @click.option("--isolated", is_flag=True, help="Ignore every config file.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
@@ -238,6 +244,7 @@ def check(
     max_file_size: str | None,
     max_line_bytes: str | None,
     doc_type: str | None,
+    profile_form: str | None,
     config_path: str | None,
     isolated: bool,
     strict: bool,
@@ -267,6 +274,7 @@ def check(
             max_file_size=max_file_size,
             max_line_bytes=max_line_bytes,
             doc_type=doc_type,
+            profile_form=profile_form,
             show_values=show_values,
         )
         extra = [_parse_report(item) for item in reports]

@@ -40,7 +40,11 @@ KEYS = (
     "max-file-size",
     "doc-types",
     "max-line-bytes",
+    "profile-form",
 )
+#: The two generations of the profile import format, and both (see docs/decisions.md).
+PROFILE_FORMS = ("force_replace", "update_strategy", "either")
+DEFAULT_PROFILE_FORM = "force_replace"
 
 _SIZE = re.compile(r"^\s*(\d+)\s*([KMG]i?B?|B)?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "B": 1, "K": 1000, "M": 1000**2, "G": 1000**3}
@@ -78,6 +82,8 @@ class Settings:
     # told from each file's first records (doctypes.detect).
     doc_type: str | None = None
     doc_type_globs: tuple[tuple[str, str], ...] = ()  # (glob, DOC_TYPES name), first match
+    # Which profile form USER_PROFILE lines are checked against: one of PROFILE_FORMS.
+    profile_form: str = DEFAULT_PROFILE_FORM
     root: Path | None = None  # per-file-ignores and doc-types globs are relative to this
     # Off only to check that it changes nothing (tests) or to measure it (bench).
     fast_path: bool = True
@@ -261,6 +267,7 @@ class FileConfig:
     max_file_size: int | None
     max_line_bytes: int | None = None
     doc_types: tuple[tuple[str, str], ...] = ()
+    profile_form: str | None = None
 
 
 def load_config(path: Path) -> FileConfig:
@@ -304,7 +311,22 @@ def load_config(path: Path) -> FileConfig:
             else None
         ),
         doc_types=parse_doc_types(_table(table, "doc-types", where), where + ": doc-types"),
+        profile_form=(
+            parse_profile_form(table["profile-form"], where + ": profile-form")
+            if "profile-form" in table
+            else None
+        ),
     )
+
+
+def parse_profile_form(value: object, where: str) -> str:
+    if not isinstance(value, str) or value.strip().lower() not in PROFILE_FORMS:
+        shown = repr(value)
+        hint = did_you_mean(value, PROFILE_FORMS) if isinstance(value, str) else ""
+        raise ConfigError(
+            f"{where}: unknown profile form {shown}{hint}; use one of {', '.join(PROFILE_FORMS)}"
+        )
+    return value.strip().lower()
 
 
 def parse_doc_types(items: Mapping[str, object], where: str) -> tuple[tuple[str, str], ...]:
@@ -347,6 +369,7 @@ def build_settings(
     max_file_size: str | None = None,
     max_line_bytes: str | None = None,
     doc_type: str | None = None,
+    profile_form: str | None = None,
     show_values: bool = False,
 ) -> Settings:
     """Settings from a config file (or none) and command-line values, options last."""
@@ -394,6 +417,11 @@ def build_settings(
         max_line_bytes=line_bytes or DEFAULT_MAX_LINE_BYTES,
         doc_type=chosen.name if chosen else None,
         doc_type_globs=config.doc_types if config else (),
+        profile_form=(
+            parse_profile_form(profile_form, "--profile-form")
+            if profile_form is not None
+            else (config.profile_form if config and config.profile_form else DEFAULT_PROFILE_FORM)
+        ),
         root=config.path.parent if config else Path.cwd(),
         show_values=show_values,
     )

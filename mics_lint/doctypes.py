@@ -57,7 +57,8 @@ USER_PROFILE = DocType(
         structure.FAMILY, identifiers.FAMILY, operations.FAMILY, crossline.FAMILY
     ),
     fast_check=profile_fast.make_check,
-    markers=frozenset({"user_profile", "merge_objects"}),
+    # Both profile forms' keys: a file's form is a setting (profile-form), not a type.
+    markers=frozenset({"user_profile", "merge_objects", "update_strategy"}),
     keys=frozenset(
         {
             "operation",
@@ -67,6 +68,7 @@ USER_PROFILE = DocType(
             "user_agent_id",
             "force_replace",
             "merge_objects",
+            "update_strategy",
             "user_profile",
         }
     ),

@@ -115,7 +115,9 @@ class Fixer:
         self.looking = frozenset(enabled & set(FIXES))
         self.max_line = settings.max_line_bytes
         doc_type = doc_type_of(settings, path, head)
-        self.schema = schemas.load_schema(doc_type.schema_file)
+        self.schema = schemas.load_schema(
+            schemas.for_form(doc_type.schema_file, settings.profile_form)
+        )
         properties: dict[str, Any] = self.schema.get("properties", {})
         # MIC202: string fields (not enums) given as integers; MIC203: enums of strings.
         self.string_fields = {

@@ -38,6 +38,7 @@ from mics_lint.registry import FastCheck, LineContext, Record
 from mics_lint.rules import REGISTRY, structure, syntax
 from mics_lint.rules import framing as f
 from mics_lint.rules.crossline import DUPLICATE_USER_STATE, Users, UserTable
+from mics_lint.rules.operations import PROFILE_FORM_STATE
 from mics_lint.rules.structure import schema_findings
 
 __all__ = ["ReadError", "lint_file", "lint_lines", "lint_stream", "printable"]
@@ -345,8 +346,9 @@ class _FileLinter:
         self.severity = active.severity
         if doc_type is None:
             doc_type = settings.doc_type_for(path)
-        self.schema_file = doc_type.schema_file
-        self.schema = schemas.load_schema(doc_type.schema_file)
+        # A profile file is checked against the form its settings name (a schema variant).
+        self.schema_file = schemas.for_form(doc_type.schema_file, settings.profile_form)
+        self.schema = schemas.load_schema(self.schema_file)
         self.rules = [r for r in doc_type.record_rules if r.code in self.enabled]
         self.check_dups = syntax.DUPLICATE_KEY.code in self.enabled
         self.check_ints = syntax.UNSAFE_INTEGER.code in self.enabled
@@ -354,7 +356,10 @@ class _FileLinter:
         self.check_schema = any(r.code in self.enabled for r in structure.FAMILY.rules)
         self.check_other_type = structure.OTHER_DOCUMENT_TYPE.code in self.enabled
         self.users: Users = users if users is not None else UserTable()
-        self.state: dict[str, Any] = {DUPLICATE_USER_STATE: self.users}
+        self.state: dict[str, Any] = {
+            DUPLICATE_USER_STATE: self.users,
+            PROFILE_FORM_STATE: settings.profile_form,
+        }
         self.crlf_reported = False
         self.limit = settings.max_file_size
         self.size = size
@@ -363,7 +368,12 @@ class _FileLinter:
         self.quoted: dict[str, bytes] = {}
         self.still_holding = False
         self.doc_type = doc_type
-        self.fast_wanted = settings.fast_path and doc_type.fast_check is not None
+        # The fast checks know each type's default form only: another form takes the full path.
+        self.fast_wanted = (
+            settings.fast_path
+            and doc_type.fast_check is not None
+            and self.schema_file == doc_type.schema_file
+        )
         self.fast_from = _FAST_FROM_LINE if first_line == 1 else 0
         self.decode_errors: tuple[type[Exception], ...] = ()
 

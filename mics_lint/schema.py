@@ -47,10 +47,51 @@ class UnsupportedSchema(Exception):
 
 
 def load_schema(filename: str) -> dict[str, Any]:
-    """A schema shipped in the wheel (package `mics_lint.schemas`), or from the source tree.
+    """A schema shipped in the wheel (package `mics_lint.schemas`), or from the source tree;
+    `file.json#form` is that schema for one of its forms (see `for_form`).
 
     Read by path rather than through importlib.resources, which costs 10 ms to import.
     """
+    filename, _, form = filename.partition("#")
+    schema = _read_schema(filename)
+    default = schema.get("x-mics-default-form")
+    if not isinstance(default, str):
+        return schema
+    return _of_form(schema, form or default)
+
+
+def for_form(filename: str, form: str) -> str:
+    """The name under which `filename` is loaded, checked and cached for `form`: the file
+    itself for its default form (or a schema without forms), else `file.json#form`."""
+    default = _default_form(filename)
+    return filename if default is None or form == default else f"{filename}#{form}"
+
+
+@functools.cache
+def _default_form(filename: str) -> str | None:
+    default = _read_schema(filename).get("x-mics-default-form")
+    return default if isinstance(default, str) else None
+
+
+#: Where a form's schema names the keys it left out, and the form each belongs to.
+OTHER_FORM_KEYS = "x-mics-other-form-keys"
+FORM_CHECKED = "x-mics-form-checked"
+
+
+def _of_form(schema: dict[str, Any], form: str) -> dict[str, Any]:
+    """The schema without the properties of other forms ("either": with every form's)."""
+    properties: dict[str, Any] = schema.get("properties", {})
+    kept, left = {}, {}
+    for key, sub in properties.items():
+        owner = sub.get("x-mics-form") if isinstance(sub, dict) else None
+        if owner is None or form in ("either", owner):
+            kept[key] = sub
+        else:
+            left[key] = owner
+    return {**schema, "properties": kept, OTHER_FORM_KEYS: left, FORM_CHECKED: form}
+
+
+def _read_schema(filename: str) -> dict[str, Any]:
     here = Path(__file__).resolve().parent
     installed = here / "schemas" / filename
     # An editable install or a bare checkout: the top-level schemas/ folder.

@@ -20,7 +20,8 @@ Settings
   `maxsize<N>` is linted with `Settings(max_file_size=N)` (MIC006 needs a small limit), and
   one containing `maxline<N>` with `Settings(max_line_bytes=N)` (MIC010 too), and one
   containing `.doctype-<short name>.` as that document type (the deletion types share
-  their keys, so their files cannot tell which one they are).
+  their keys, so their files cannot tell which one they are), and one containing
+  `.profile-form-<form>.` with that `profile_form`.
 
 Bytes
   Some fixtures hold bytes that editors and git like to "fix": a UTF-8 BOM, CRLF line ends,
@@ -55,7 +56,11 @@ OK_FILES = sorted(p for p in (FIXTURES / "ok").iterdir() if p.name.endswith(OK_S
 _MAXSIZE = re.compile(r"maxsize(\d+)")
 _MAXLINE = re.compile(r"maxline(\d+)")
 _DOCTYPE = re.compile(r"doctype-([a-z-]+?)(?:\.|$)")
-_RULE_FILE = re.compile(r"^(MIC\d{3})-([a-z0-9]+(?:-[a-z0-9]+)*)(?:\.doctype-[a-z-]+)?\.ndjson$")
+_PROFILE_FORM = re.compile(r"\.profile-form-([a-z_]+)(?:\.|$)")
+_RULE_FILE = re.compile(
+    r"^(MIC\d{3})-([a-z0-9]+(?:-[a-z0-9]+)*)(?:\.doctype-[a-z-]+)?(?:\.profile-form-[a-z_]+)?"
+    r"\.ndjson$"
+)
 # Codes about the file as a whole (reported at line 1), not about the line they stand on.
 FILE_LEVEL = {"MIC002", "MIC006", "MIC009"}
 LINE_ENDING = {"MIC001", "MIC101", "MIC102"}
@@ -72,6 +77,8 @@ def settings_for(path: Path) -> Settings:
         found = find(match.group(1))
         assert found is not None, path.name
         settings = dataclasses.replace(settings, doc_type=found.name)
+    if match := _PROFILE_FORM.search(path.name):
+        settings = dataclasses.replace(settings, profile_form=match.group(1))
     return settings
 
 

@@ -24,6 +24,7 @@ _BYTE = re.compile(rb"<0x([0-9A-Fa-f]{2})>")
 _MAX_SIZE = re.compile(r"`max-file-size = (\d+)`")
 _MAX_LINE = re.compile(r"`max-line-bytes = (\d+)`")
 _DOC_TYPE = re.compile(r"With `--doc-type ([a-z-]+)`")
+_PROFILE_FORM = re.compile(r"With `--profile-form ([a-z_]+)`")
 _UTF16 = "<UTF-16>"
 _NO_FINAL_NEWLINE = "<no final newline>"
 
@@ -58,6 +59,7 @@ CATALOGUE = {
     "MIC403": ("merge-objects-ignored", "warning"),
     "MIC404": ("delete-with-payload", "warning"),
     "MIC405": ("replace-with-empty-profile", "warning"),
+    "MIC406": ("mixed-profile-forms", "error"),
     "MIC501": ("duplicate-user", "warning"),
     # Activities.
     "MIC601": ("ts-in-seconds", "error"),
@@ -112,6 +114,8 @@ def settings_for(code: str) -> Settings:
         found = find(match.group(1))
         assert found is not None, code
         return Settings(doc_type=found.name)
+    if match := _PROFILE_FORM.search(explanation):
+        return Settings(profile_form=match.group(1))
     return Settings()
 
 
@@ -133,11 +137,12 @@ def test_notation_becomes_bytes() -> None:
     assert block_bytes('<UTF-16>{"a":1}\n') == '{"a":1}\n'.encode("utf-16")
 
 
-def test_only_mic006_mic010_activities_and_deletions_need_other_settings() -> None:
+def test_only_mic006_mic010_mic406_activities_and_deletions_need_other_settings() -> None:
     assert settings_for("MIC006").max_file_size == 64
     assert settings_for("MIC010").max_line_bytes == 60
     assert settings_for("MIC905").doc_type == "USER_POINTS_DELETION"
     assert settings_for("MIC601").doc_type == "USER_ACTIVITY"
+    assert settings_for("MIC406").profile_form == "either"  # it fires under `either` only
     # The deletion types share their keys: their examples say which type they are; so do
     # the activity rules', though detection would tell.
     activities = [c for c in CODES if c.startswith("MIC6")]
@@ -145,6 +150,7 @@ def test_only_mic006_mic010_activities_and_deletions_need_other_settings() -> No
     assert [c for c in CODES if settings_for(c) != Settings()] == [
         "MIC006",
         "MIC010",
+        "MIC406",
         *activities,
         *deletions,
     ]

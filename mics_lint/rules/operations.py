@@ -14,6 +14,15 @@ from mics_lint.registry import Family, LineContext, Record
 FAMILY = Family("MIC4", "user-profile operations")
 
 DELETE_IGNORES = ("user_profile", "force_replace", "merge_objects")
+#: Per file: the profile form its settings name (config.PROFILE_FORMS). The MIC4xx rules
+#: mean what they always meant under the default, "force_replace".
+PROFILE_FORM_STATE = "profile-form"
+_OLDER_FORM = ("force_replace", "merge_objects")
+
+
+def _form(ctx: LineContext) -> str:
+    form: str = ctx.state.get(PROFILE_FORM_STATE, "force_replace")
+    return form
 
 
 @FAMILY.rule(
@@ -43,7 +52,13 @@ def upsert_missing_force_replace(record: Record, ctx: LineContext) -> Iterator[F
     {"operation":"UPSERT","email_hash":"3f2a9c","force_replace":false,"user_profile":{"tier":"gold"}}
     ```
     """
-    if record.get("operation") == "UPSERT" and "force_replace" not in record:
+    # The newer form's update_strategy is optional (the docs' own example has none), so
+    # only the force_replace form requires a key.
+    if (
+        record.get("operation") == "UPSERT"
+        and "force_replace" not in record
+        and _form(ctx) == "force_replace"
+    ):
         yield Finding(
             'UPSERT without force_replace: add "force_replace": false to merge into the '
             "stored profile, or true to replace it"
@@ -133,7 +148,8 @@ def delete_with_payload(record: Record, ctx: LineContext) -> Iterator[Finding]:
     """
     ## What it does
     Checks that a DELETE carries only its operation and identifier; each of `user_profile`,
-    `force_replace` and `merge_objects` on a DELETE is reported.
+    `force_replace` and `merge_objects` on a DELETE is reported (and `update_strategy`, with
+    `profile-form` `update_strategy` or `either`).
 
     ## Why is this bad?
     A DELETE removes the whole profile and ignores these keys. A DELETE with a profile is
@@ -150,7 +166,13 @@ def delete_with_payload(record: Record, ctx: LineContext) -> Iterator[Finding]:
     ```
     """
     if record.get("operation") == "DELETE":
-        for key in DELETE_IGNORES:
+        # Under the default form, update_strategy is an unknown field (MIC204) instead.
+        ignored = (
+            DELETE_IGNORES
+            if _form(ctx) == "force_replace"
+            else (*DELETE_IGNORES, "update_strategy")
+        )
+        for key in ignored:
             if key in record:
                 yield ctx.at(
                     key,
@@ -168,8 +190,9 @@ def delete_with_payload(record: Record, ctx: LineContext) -> Iterator[Finding]:
 def replace_with_empty_profile(record: Record, ctx: LineContext) -> Iterator[Finding]:
     """
     ## What it does
-    Checks UPSERTs that replace the stored profile (`force_replace: true`) with an empty
-    `user_profile`.
+    Checks UPSERTs that replace the stored profile (`force_replace: true`, or
+    `"update_strategy": "FORCE_REPLACE"` with `profile-form` `update_strategy` or `either`)
+    with an empty `user_profile`.
 
     ## Why is this bad?
     Replacing with `{}` erases every property of the stored profile. When that is the
@@ -186,13 +209,59 @@ def replace_with_empty_profile(record: Record, ctx: LineContext) -> Iterator[Fin
     {"operation":"UPSERT","email_hash":"3f2a9c","force_replace":true,"user_profile":{"tier":"gold"}}
     ```
     """
-    if (
-        record.get("operation") == "UPSERT"
-        and record.get("force_replace") is True
-        and record.get("user_profile") == {}
-    ):
+    if record.get("operation") != "UPSERT" or record.get("user_profile") != {}:
+        return
+    if record.get("force_replace") is True:
         yield ctx.at(
             "user_profile",
             "force_replace is true and user_profile is empty: this erases the stored "
             "profile; use DELETE if that is meant, or send the properties",
+        )
+    elif record.get("update_strategy") == "FORCE_REPLACE" and _form(ctx) != "force_replace":
+        yield ctx.at(
+            "user_profile",
+            "update_strategy is FORCE_REPLACE and user_profile is empty: this erases the "
+            "stored profile; use DELETE if that is meant, or send the properties",
+        )
+
+
+@FAMILY.rule(
+    "MIC406",
+    "mixed-profile-forms",
+    Severity.ERROR,
+    "update_strategy together with force_replace or merge_objects",
+)
+def mixed_profile_forms(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    With `profile-form = "either"`, checks that a line uses one form of the profile import:
+    the older `force_replace` (with `merge_objects`), or the newer `update_strategy`, not
+    both. (Under the other two settings, the other form's keys are unknown fields, MIC204.)
+
+    ## Why is this bad?
+    The two forms say the same thing in two ways, and the docs never say which wins when
+    both are given: `"force_replace":true` with `"update_strategy":"PARTIAL_UPDATE"`
+    either replaces the stored profile or updates it in place. A line that mixes them is
+    usually half-migrated from one form to the other.
+
+    ## Example
+    With `--profile-form either`:
+    ```ndjson
+    {"operation":"UPSERT","email_hash":"3f2a9c","force_replace":true,"update_strategy":"PARTIAL_UPDATE","user_profile":{"tier":"gold"}}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"UPSERT","email_hash":"3f2a9c","update_strategy":"PARTIAL_UPDATE","user_profile":{"tier":"gold"}}
+    ```
+    """
+    if "update_strategy" not in record or _form(ctx) != "either":
+        return
+    older = [key for key in _OLDER_FORM if key in record]
+    if older:
+        names = " and ".join(older)
+        yield ctx.at(
+            older[0],
+            f"{names} with update_strategy: a line uses one form of the profile import, "
+            f"not both: keep update_strategy (the newer form) or {names}",
         )

@@ -20,6 +20,7 @@ from mics_lint import redact
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.jsontext import json_type, shorten
 from mics_lint.registry import FIX_SAFE, FIX_UNSAFE, Family, LineContext, Record
+from mics_lint.schema import FORM_CHECKED, OTHER_FORM_KEYS
 from mics_lint.suggest import did_you_mean
 
 FAMILY = Family("MIC2", "structure")
@@ -395,8 +396,12 @@ def _describe_keyword(
         suggest = len(unknown) <= _MAX_SUGGESTED
         if error.absolute_path:  # a nested object (an association's identifier): its keys
             known = [k for k, v in properties.items() if not _mistake(v)]
+        others = subschema.get(OTHER_FORM_KEYS, {})
         for key in unknown:
-            message = _unknown_key_message(key, known, ctx.show_values, suggest)
+            if key in others:
+                message = _other_form_message(key, others[key], subschema.get(FORM_CHECKED))
+            else:
+                message = _unknown_key_message(key, known, ctx.show_values, suggest)
             if error.absolute_path:
                 yield Finding(f"{path}: {message}")
             else:
@@ -462,6 +467,15 @@ def _unknown_key_message(key: str, known: list[str], show_values: bool, suggest:
         return f"unknown field {shown}{hint}"
     tail = "; custom data goes inside user_profile" if "user_profile" in known else ""
     return f"unknown field {shown}: the known fields are {', '.join(known)}{tail}"
+
+
+def _other_form_message(key: str, form: str, checked: object) -> str:
+    """A key of the other form of a type with forms (profiles: force_replace, update_strategy)."""
+    return (
+        f'unknown field "{key}" in the {checked} form of this import: it belongs to the '
+        f'{form} form; to check that form, set profile-form = "{form}" (or "either") in the '
+        "config, or pass --profile-form"
+    )
 
 
 def other_type_message(name: str, short_name: str, keys: list[str], checked: str) -> str:

@@ -1,0 +1,100 @@
+"""profile-form: which form of the profile import lines are checked against (force_replace,
+update_strategy or either), from the config or --profile-form."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from helpers import one_error_line, write
+
+from mics_lint import Settings, lint_file
+from mics_lint.cli import cli
+
+OLDER = '{"operation":"UPSERT","email_hash":"3f2a9c","force_replace":false,"user_profile":{"a":1}}'
+NEWER = (
+    '{"operation":"UPSERT","email_hash":"3f2a9d","update_strategy":"PARTIAL_UPDATE",'
+    '"user_profile":{"a":1}}'
+)
+NEITHER = '{"operation":"UPSERT","email_hash":"3f2a9e","user_profile":{"a":1}}'
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _run(args: list[str], cwd: Path) -> tuple[int, str, str]:
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(cli, args, env={"NO_COLOR": "1"})
+    finally:
+        os.chdir(old)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _codes(path: Path, form: str) -> list[tuple[int, str]]:
+    return [(d.line, d.code) for d in lint_file(path, Settings(profile_form=form))]
+
+
+def test_each_form_accepts_its_keys_and_names_the_other_forms(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.ndjson", OLDER, NEWER, NEITHER)
+    assert _codes(path, "force_replace") == [(2, "MIC401"), (2, "MIC204"), (3, "MIC401")]
+    assert _codes(path, "update_strategy") == [(1, "MIC204")]
+    assert _codes(path, "either") == []
+
+
+def test_the_default_is_the_force_replace_form(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.ndjson", OLDER, NEWER, NEITHER)
+    assert list(lint_file(path)) == list(lint_file(path, Settings(profile_form="force_replace")))
+
+
+@pytest.mark.parametrize(
+    "name", ["upserts.ndjson", "deletes.ndjson", "nested-profiles.ndjson", "unicode-values.ndjson"]
+)
+def test_clean_profile_files_stay_clean_under_either(name: str) -> None:
+    assert list(lint_file(FIXTURES / "ok" / name, Settings(profile_form="either"))) == []
+
+
+def test_the_config_sets_it_and_the_option_wins(tmp_path: Path) -> None:
+    (tmp_path / "mics-lint.toml").write_text('profile-form = "update_strategy"\n', "utf-8")
+    write(tmp_path / "p.ndjson", NEWER)
+    assert _run(["check", "p.ndjson"], tmp_path)[0] == 0
+    code, out, _ = _run(["check", "--profile-form", "force_replace", "p.ndjson"], tmp_path)
+    assert code == 1 and "MIC204" in out and 'set profile-form = "update_strategy"' in out
+
+
+@pytest.mark.parametrize(
+    ("config", "option", "needles"),
+    [
+        ('profile-form = "eithr"\n', [], ("profile-form", "'eithr'", 'did you mean "either"')),
+        ("profile-form = 1\n", [], ("profile-form", "1", "force_replace, update_strategy")),
+        ("", ["--profile-form", "newer"], ("--profile-form", "'newer'", "either")),
+    ],
+)
+def test_a_bad_form_is_one_error_line_and_exit_2(
+    tmp_path: Path, config: str, option: list[str], needles: tuple[str, ...]
+) -> None:
+    (tmp_path / "mics-lint.toml").write_text(config, "utf-8")
+    write(tmp_path / "p.ndjson", OLDER)
+    code, _, err = _run(["check", *option, "p.ndjson"], tmp_path)
+    assert code == 2
+    one_error_line(err, *needles)
+
+
+def test_workers_check_the_same_form(tmp_path: Path) -> None:
+    lines = [NEWER.replace("3f2a9d", f"{i:08x}") for i in range(3_000)]
+    lines[1_500] = NEWER.replace('"PARTIAL_UPDATE"', '"FORCE_REPLACE","force_replace":true')
+    write(tmp_path / "big.ndjson", *lines)
+    args = ["check", "--isolated", "--profile-form", "either", "big.ndjson"]
+    one = _run([*args, "--jobs", "1"], tmp_path)
+    many = _run([*args, "--jobs", "2", "--chunk-size", "65536"], tmp_path)
+    assert one == many
+    assert "big.ndjson:1501:" in one[1] and "MIC406" in one[1]
+
+
+def test_the_unsafe_enum_fix_applies_to_update_strategy(tmp_path: Path) -> None:
+    target = write(tmp_path / "p.ndjson", NEWER.replace("PARTIAL_UPDATE", "partial_update"))
+    args = ["check", "--isolated", "--profile-form", "update_strategy", "--fix", "--unsafe-fixes"]
+    code, _, _ = _run([*args, "p.ndjson"], tmp_path)
+    assert code == 0
+    assert target.read_text() == NEWER + "\n"
