@@ -368,12 +368,7 @@ class _FileLinter:
         self.quoted: dict[str, bytes] = {}
         self.still_holding = False
         self.doc_type = doc_type
-        # The fast checks know each type's default form only: another form takes the full path.
-        self.fast_wanted = (
-            settings.fast_path
-            and doc_type.fast_check is not None
-            and self.schema_file == doc_type.schema_file
-        )
+        self.fast_wanted = settings.fast_path and doc_type.fast_check is not None
         self.fast_from = _FAST_FROM_LINE if first_line == 1 else 0
         self.decode_errors: tuple[type[Exception], ...] = ()
 

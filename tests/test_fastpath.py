@@ -122,7 +122,9 @@ MUTATIONS = [
     "two identifiers", "compartment alone", "account alone", "lowercase operation",
     "delete with payload", "placeholder", "clear-text e-mail", "agent without prefix",
     "merge ignored", "empty profile", "big integer", "no profile", "no force_replace",
+    "mixed forms", "strategy on delete",
 ]  # fmt: skip
+STRATEGIES = ["PARTIAL_UPDATE", "PARTIAL_DELETE", "FORCE_REPLACE"]
 
 
 @st.composite
@@ -139,9 +141,14 @@ def clean_commands(draw: st.DrawFn) -> dict[str, Any]:
             st.sampled_from(CLEAN_IDS[kind])
         )
     if items["operation"] == "UPSERT":
-        items["force_replace"] = draw(st.booleans())
-        if chance(draw, 40):
-            items["merge_objects"] = draw(st.booleans()) and not items["force_replace"]
+        # Both profile forms (profile-form), and neither key: SETTINGS checks each form.
+        form = draw(st.sampled_from(["force_replace", "force_replace", "update_strategy", "none"]))
+        if form == "force_replace":
+            items["force_replace"] = draw(st.booleans())
+            if chance(draw, 40):
+                items["merge_objects"] = draw(st.booleans()) and not items["force_replace"]
+        elif form == "update_strategy":
+            items["update_strategy"] = draw(st.sampled_from(STRATEGIES))
         profile = draw(user_profile) if chance(draw, 50) else {"tier": draw(scalar)}
         items["user_profile"] = profile or {"tier": "gold"}
     if chance(draw, 40):
@@ -205,6 +212,11 @@ def mutate(draw: st.DrawFn, items: dict[str, Any], mutation: str) -> None:
         items.pop("user_profile", None)
     elif mutation == "no force_replace":
         items.pop("force_replace", None)
+    elif mutation == "mixed forms":
+        items["update_strategy"] = draw(st.sampled_from([*STRATEGIES, "partial_update", 1]))
+        items.setdefault(draw(st.sampled_from(["force_replace", "merge_objects"])), True)
+    elif mutation == "strategy on delete":
+        items.update(operation="DELETE", update_strategy=draw(st.sampled_from(STRATEGIES)))
 
 
 @st.composite
@@ -412,6 +424,9 @@ SETTINGS = [
     Settings(selections=(Selection(select=("MIC501",)),)),
     Settings(selections=(Selection(select=("MIC1", "MIC4")),)),
     Settings(max_file_size=300),
+    Settings(profile_form="update_strategy"),
+    Settings(profile_form="either"),
+    Settings(profile_form="either", selections=(Selection(ignore=("MIC103", "MIC406")),)),
 ]
 
 

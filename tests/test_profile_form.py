@@ -3,14 +3,15 @@ update_strategy or either), from the config or --profile-form."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import one_error_line, write
+from helpers import counting_vouches, one_error_line, write
 
-from mics_lint import Settings, lint_file
+from mics_lint import Settings, lint_file, lint_lines
 from mics_lint.cli import cli
 
 OLDER = '{"operation":"UPSERT","email_hash":"3f2a9c","force_replace":false,"user_profile":{"a":1}}'
@@ -98,3 +99,27 @@ def test_the_unsafe_enum_fix_applies_to_update_strategy(tmp_path: Path) -> None:
     code, _, _ = _run([*args, "p.ndjson"], tmp_path)
     assert code == 0
     assert target.read_text() == NEWER + "\n"
+
+
+@pytest.mark.parametrize("form", ["update_strategy", "either"])
+def test_the_fast_path_vouches_for_each_form_and_changes_nothing(form: str) -> None:
+    lines = [
+        NEWER.replace("3f2a9d", f"{i:08x}").encode() + b"\n"
+        if i % 3
+        else NEITHER.replace("3f2a9e", f"{i:08x}").encode() + b"\n"
+        for i in range(400)
+    ]
+    lines[350] = (
+        NEWER.replace('"PARTIAL_UPDATE"', '"FORCE_REPLACE"').replace('{"a":1}', "{}").encode()
+        + b"\n"
+    )
+    settings = Settings(profile_form=form)
+    with counting_vouches() as counts:
+        fast = [d.to_dict() for d in lint_lines(lines, "p.ndjson", settings)]
+    slow = [
+        d.to_dict()
+        for d in lint_lines(lines, "p.ndjson", dataclasses.replace(settings, fast_path=False))
+    ]
+    assert fast == slow
+    assert [d["code"] for d in fast] == ["MIC405"]
+    assert counts["vouched"] >= 150

@@ -1,7 +1,9 @@
 """The USER_PROFILE fast check: vouches for a decoded line only when no rule can fire on it.
 
 It mirrors, as cheap tests on the decoded Struct and the raw bytes, the conditions of
-MIC103, MIC104, MIC206, MIC3xx, MIC4xx and MIC501. Structure (MIC2xx) was checked by the
+MIC103, MIC104, MIC206, MIC3xx, MIC4xx and MIC501, for each profile form: the decoder is made
+from the form's schema, so its Struct has `force_replace` and `merge_objects`, or
+`update_strategy`, or all three (`either`). Structure (MIC2xx) was checked by the
 decode, apart from what the decoder leaves to its caller (see fastpath.py), checked inline
 here: the identifiers' pattern (a non-space character), the profile being an object, and
 the UTF-8 of the profile. Each test may be broader than its rule (any `<` at all, any `@`
@@ -37,6 +39,7 @@ _EMAIL = len('"email_hash":"",')
 _AGENT = len('"user_agent_id":"",')
 _FORCE = len('"force_replace":,')
 _MERGE = len('"merge_objects":,')
+_STRATEGY = len('"update_strategy":"",')
 _PROFILE = len('"user_profile":,')
 _BOOL = {True: 4, False: 5}
 
@@ -49,8 +52,17 @@ def make_check(enabled: frozenset[str], users: Users | None, decoder: FastDecode
     if crossline.DUPLICATE_USER.code not in enabled:
         users = None
     user_agent_id = identifiers.USER_AGENT_ID.fullmatch
-    from mics_lint.fastpath import UNSET  # msgspec is imported only for files worth it
+    # msgspec is imported only for files worth it
+    from mics_lint.fastpath import DECODE_ERRORS, UNSET
 
+    # Which form the decoder was made for: its Struct's fields say.
+    try:
+        fields = type(decoder.decode(b'{"operation":"DELETE"}')).__struct_fields__
+    except DECODE_ERRORS:  # a schema this check was not written for: vouch for nothing
+        return lambda c, raw, lineno: False
+    older, newer = "force_replace" in fields, "update_strategy" in fields
+    # MIC401 holds in the force_replace form only (update_strategy is optional).
+    force_required = older and not newer
     count = bytes.count
     first_line = users.first_line if users is not None else None
     kinds = crossline.KIND_BITS
@@ -89,22 +101,36 @@ def make_check(enabled: frozenset[str], users: Users | None, decoder: FastDecode
             size = _AGENT + len(agent)
         else:
             return False
-        force, merge, profile = c.force_replace, c.merge_objects, c.user_profile
+        profile = c.user_profile
+        force, merge = (c.force_replace, c.merge_objects) if older else (UNSET, UNSET)
+        strategy = c.update_strategy if newer else UNSET
+        if strategy is not UNSET and (force is not UNSET or merge is not UNSET):
+            return False  # the two forms mixed (MIC406)
         if c.operation == "UPSERT":
-            if force is UNSET or profile is UNSET:
+            if profile is UNSET or (force is UNSET and force_required):
                 return False
             view = memoryview(profile)  # the profile's text, undecoded
             if view[0] != 0x7B:  # not an object: "{"
                 return False
-            # An empty profile with force_replace (MIC4xx): a `"` after "{" opens a key.
-            if force is True and (
+            # An empty profile that replaces the stored one (MIC405): a `"` after "{" opens
+            # a key; merge_objects with force_replace (MIC403).
+            if (force is True or strategy == "FORCE_REPLACE") and (
                 merge is True or (view[1] != 0x22 and not bytes(view[1:-1]).strip(_JSON_SPACE))
             ):
                 return False
-            size += _FORCE + boolean[force] + _PROFILE + len(view)
+            size += _PROFILE + len(view)
+            if force is not UNSET:
+                size += _FORCE + boolean[force]
             if merge is not UNSET:
                 size += _MERGE + boolean[merge]
-        elif force is not UNSET or merge is not UNSET or profile is not UNSET:
+            if strategy is not UNSET:
+                size += _STRATEGY + len(strategy)
+        elif (
+            force is not UNSET
+            or merge is not UNSET
+            or profile is not UNSET
+            or strategy is not UNSET
+        ):
             return False
         if profile is not UNSET and not raw.isascii():
             try:  # msgspec skipped the profile without checking its UTF-8
@@ -132,6 +158,7 @@ def make_check(enabled: frozenset[str], users: Users | None, decoder: FastDecode
                 or (kind == "user account" and count(raw, b"compartment_id") != 1)
                 or (force is not UNSET and count(raw, b"force_replace") != 1)
                 or (merge is not UNSET and count(raw, b"merge_objects") != 1)
+                or (strategy is not UNSET and count(raw, b"update_strategy") != 1)
                 or (profile is not UNSET and count(raw, b"user_profile") != 1)
             )
         ):
