@@ -148,7 +148,7 @@ def test_document_type_examples_are_real(monkeypatch: pytest.MonkeyPatch) -> Non
         section,
         re.S,
     )
-    assert len(found) == 6
+    assert len(found) == 8
     monkeypatch.chdir(ROOT)
     for command, path, content, output in found:
         assert (ROOT / path).read_text(encoding="utf-8") == content
