@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -60,6 +61,61 @@ def top_level_keys(text: str) -> list[tuple[str, int, int]]:
         else:
             expect_key = False
     return keys
+
+
+def key_span_at(text: str, path: Sequence[str | int]) -> tuple[int, int] | None:
+    """Where the value at `path` (keys and array indexes from the top-level object) is named
+    in `text`, as 0-based char offsets: its key's last occurrence, or for an array element
+    written as an object, array or string, its first character. None when not found (a
+    scalar array element, a path not in the text).
+
+    Assumes `text` is one JSON object, as top_level_keys does.
+    """
+    if not path:
+        return None
+    parent, last = tuple(path[:-1]), path[-1]
+    # One frame per open object or array: [kind, the key or index being read].
+    frames: list[list[Any]] = []
+    found: tuple[int, int] | None = None
+    expect_key = False
+    at_element = False  # the next token starts an array element
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        first = token[0]
+        if (
+            at_element
+            and first not in "],"
+            and frames[-1][1] == last
+            and _path_of(frames[:-1]) == parent
+        ):
+            found = (match.start(), match.start() + 1)
+        at_element = False
+        if first == '"':
+            if expect_key:
+                frames[-1][1] = key = _string_value(token)
+                if key == last and _path_of(frames[:-1]) == parent:
+                    found = (match.start(), match.end())
+            expect_key = False
+        elif first in "{[":
+            frames.append([first, 0])
+            expect_key = first == "{"
+            at_element = first == "["
+        elif first in "}]":
+            if frames:
+                frames.pop()
+            expect_key = False
+        elif first == ",":
+            if frames and frames[-1][0] == "[":
+                frames[-1][1] += 1
+                at_element = True
+            expect_key = bool(frames) and frames[-1][0] == "{"
+        else:
+            expect_key = False
+    return found
+
+
+def _path_of(frames: list[list[Any]]) -> tuple[Any, ...]:
+    return tuple(frame[1] for frame in frames)
 
 
 def _string_value(token: str) -> str:

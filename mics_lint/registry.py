@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,10 +76,26 @@ class LineContext:
 
         return number_after(self.text, end - 1)
 
-    def at(self, key: str, message: str) -> Finding:
-        """A finding located at a top-level key of the line."""
-        start, end = self.key_span(key)
-        return Finding(message, start, end)
+    def at(self, key: str | Sequence[str | int], message: str) -> Finding:
+        """A finding located at a top-level key of the line, or at a nested one named by its
+        path (("identifiers", 0, "hash")); a path not found falls back to where its nearest
+        enclosing key is."""
+        if isinstance(key, str):
+            start, end = self.key_span(key)
+            return Finding(message, start, end)
+        path = tuple(key)
+        if len(path) > 1:
+            from mics_lint.jsontext import key_span_at
+
+            while len(path) > 1:
+                span = key_span_at(self.text, path)
+                if span is not None:
+                    return Finding(message, span[0] + 1, span[1] + 1)
+                path = path[:-1]
+        if path and isinstance(path[0], str):
+            start, end = self.key_span(path[0])
+            return Finding(message, start, end)
+        return Finding(message)
 
 
 _QUICK_LOOKUPS = 8

@@ -88,8 +88,8 @@ def _integer(value: Any) -> int | None:
     return None
 
 
-def _timestamps(record: Record) -> Iterator[tuple[str, str, int]]:
-    """(where, top-level key to point at, value) of the activity's `$ts` and its events'."""
+def _timestamps(record: Record) -> Iterator[tuple[str, str | tuple[str | int, ...], int]]:
+    """(where, the key to point at, value) of the activity's `$ts` and its events'."""
     root = _integer(record.get("$ts"))
     if root is not None:
         yield "$ts", "$ts", root
@@ -99,7 +99,7 @@ def _timestamps(record: Record) -> Iterator[tuple[str, str, int]]:
             if isinstance(event, dict):
                 value = _integer(event.get("$ts"))
                 if value is not None:
-                    yield f"$events[{index}].$ts", "$events", value
+                    yield f"$events[{index}].$ts", ("$events", index, "$ts"), value
 
 
 def _date(ms: int) -> str:
@@ -218,9 +218,12 @@ def event_without_name(record: Record, ctx: LineContext) -> Iterator[Finding]:
         if "$event_name" not in event:
             near = closest("$event_name", [k for k in event if k not in ("$ts", "$properties")])
             hint = f': "{near}" should be "$event_name"' if near else ": name the event"
-            yield ctx.at("$events", f"$events[{index}] has no $event_name{hint}")
+            yield ctx.at(("$events", index), f"$events[{index}] has no $event_name{hint}")
         elif isinstance(name, str) and not name.strip():
-            yield ctx.at("$events", f"$events[{index}].$event_name is empty: name the event")
+            yield ctx.at(
+                ("$events", index, "$event_name"),
+                f"$events[{index}].$event_name is empty: name the event",
+            )
 
 
 @FAMILY.rule(
@@ -267,11 +270,11 @@ def identifier_fields(record: Record, ctx: LineContext) -> Iterator[Finding]:
             continue  # the schema's MIC201 or MIC203
         where = f"{LISTED}[{index}]"
         if NEEDS[kind] not in item:
-            yield ctx.at(LISTED, f'{where}: a {kind} identifier needs "{NEEDS[kind]}"')
+            yield ctx.at((LISTED, index), f'{where}: a {kind} identifier needs "{NEEDS[kind]}"')
         for field in item:
             if field in FIELDS and field not in MAY_HAVE[kind]:
                 yield ctx.at(
-                    LISTED,
+                    (LISTED, index, field),
                     f'{where}: "{field}" is not a field of a {kind} identifier: one object '
                     "per identifier",
                 )
@@ -424,17 +427,17 @@ def clear_text_email(record: Record, ctx: LineContext) -> Iterator[Finding]:
     for key, value in values:
         if key in ("", "$hash", "hash") and isinstance(value, str) and _EMAIL.fullmatch(value):
             where = f"{EMAIL}.{key}" if key else EMAIL
-            yield ctx.at(EMAIL, f"{where} {message}")
+            yield ctx.at((EMAIL, key) if key else EMAIL, f"{where} {message}")
     for index, item in _listed_items(record, "USER_EMAIL"):
         value = item.get("$hash")
         if isinstance(value, str) and _EMAIL.fullmatch(value):
-            yield ctx.at(LISTED, f"{LISTED}[{index}].$hash {message}")
+            yield ctx.at((LISTED, index, "$hash"), f"{LISTED}[{index}].$hash {message}")
 
 
 def malformed_user_agent_id(record: Record, ctx: LineContext) -> Iterator[Finding]:
-    found = [(AGENT, AGENT, record.get(AGENT))]
+    found: list[tuple[str | tuple[str | int, ...], str, Any]] = [(AGENT, AGENT, record.get(AGENT))]
     found += [
-        (LISTED, f"{LISTED}[{i}].$user_agent_id", item.get(AGENT))
+        ((LISTED, i, AGENT), f"{LISTED}[{i}].$user_agent_id", item.get(AGENT))
         for i, item in _listed_items(record, "USER_AGENT")
     ]
     for key, where, value in found:

@@ -35,16 +35,16 @@ FIELDS = frozenset(
 )
 
 
-def _identifiers(record: Record) -> Iterator[tuple[str, Record]]:
-    """The typed identifiers of a line, each with how a message names it: the line itself
-    (a deletion), or each object of `identifiers` (an association)."""
+def _identifiers(record: Record) -> Iterator[tuple[str, tuple[str | int, ...], Record]]:
+    """The typed identifiers of a line, each with how a message names it and its path in the
+    line: the line itself (a deletion), or each object of `identifiers` (an association)."""
     items = record.get("identifiers")
     if isinstance(items, list):
         for index, item in enumerate(items):
             if isinstance(item, dict):
-                yield f"identifiers[{index}]: ", item
+                yield f"identifiers[{index}]: ", ("identifiers", index), item
     else:
-        yield "", record
+        yield "", (), record
 
 
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -82,14 +82,15 @@ def missing_field(record: Record, ctx: LineContext) -> Iterator[Finding]:
     {"type":"USER_AGENT","user_agent_id":"vec:89998434"}
     ```
     """
-    for where, item in _identifiers(record):
+    for where, path, item in _identifiers(record):
         kind = _kind(item)
         if kind is None:
             continue
         noun = "identifier" if where else "line"
         for field in NEEDS[kind]:
             if field not in item and not (field == "hash" and "email_hash" in item):  # MIC903
-                yield Finding(f'{where}a {kind} {noun} needs "{field}"')
+                message = f'{where}a {kind} {noun} needs "{field}"'
+                yield ctx.at(path, message) if path else Finding(message)
 
 
 @FAMILY.rule(
@@ -120,14 +121,15 @@ def field_of_another_type(record: Record, ctx: LineContext) -> Iterator[Finding]
     {"type":"USER_EMAIL","hash":"3f2a9c"}
     ```
     """
-    for where, item in _identifiers(record):
+    for where, path, item in _identifiers(record):
         kind = _kind(item)
         if kind is None:
             continue
         for field in item:
             if field in FIELDS and field not in MAY_HAVE[kind]:
                 if where:
-                    yield Finding(f'{where}"{field}" is not a field of a {kind} identifier')
+                    message = f'{where}"{field}" is not a field of a {kind} identifier'
+                    yield ctx.at((*path, field), message)
                 else:
                     message = f'"{field}" is not a field of a {kind} line: one line, one identifier'
                     yield ctx.at(field, message)
@@ -161,9 +163,9 @@ def email_hash_key(record: Record, ctx: LineContext) -> Iterator[Finding]:
     ```
     """
     message = 'the e-mail hash\'s key is "hash" here, not "email_hash"'
-    for where, item in _identifiers(record):
+    for where, path, item in _identifiers(record):
         if "email_hash" in item:
-            yield Finding(where + message) if where else ctx.at("email_hash", message)
+            yield ctx.at((*path, "email_hash"), where + message)
 
 
 @FAMILY.rule(

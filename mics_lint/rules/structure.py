@@ -375,20 +375,28 @@ def _describe_keyword(
     value = error.instance
     expected: Any = error.validator_value
     subschema: Any = error.schema
+    # Where a nested failure is pointed at: its own key, or the element (an event, an
+    # identifier); a top-level one at its key, as the search by key is cheaper.
+    nested = tuple(error.absolute_path)
+    at: str | tuple[str | int, ...] = nested if len(nested) > 1 else top
     if keyword == "required":
         for name in expected:
             if isinstance(value, dict) and name not in value:
                 hint = _required_hint(name, record, subschema)
-                where = f"{path}: " if error.absolute_path else ""  # an event, an identifier
-                yield Finding(f'{where}"{name}" is missing{hint}')
+                if nested:  # an event, an identifier
+                    yield ctx.at(nested, f'{path}: "{name}" is missing{hint}')
+                else:
+                    yield Finding(f'"{name}" is missing{hint}')
     elif keyword == "type":
         hide = None if ctx.show_values else top
-        yield ctx.at(top, _type_message(path, expected, value, ctx.value_text(top), hide))
+        # The value as written (a long id's digits) is found by its top-level key only.
+        written = ctx.value_text(top) if len(nested) <= 1 else ""
+        yield ctx.at(at, _type_message(path, expected, value, written, hide))
     elif keyword in ("enum", "const"):
         allowed = expected if keyword == "enum" else [expected]
         shown = " or ".join(shorten(a) for a in allowed)
         hint = did_you_mean(value, [str(a) for a in allowed]) if isinstance(value, str) else ""
-        yield ctx.at(top, f"{path} is {shorten(value)}, expected {shown}{hint}")
+        yield ctx.at(at, f"{path} is {shorten(value)}, expected {shown}{hint}")
     elif keyword == "additionalProperties" and isinstance(value, dict):
         properties = subschema.get("properties", {})
         unknown = [key for key in value if key not in properties]
@@ -402,16 +410,16 @@ def _describe_keyword(
                 message = _other_form_message(key, others[key], subschema.get(FORM_CHECKED))
             else:
                 message = _unknown_key_message(key, known, ctx.show_values, suggest)
-            if error.absolute_path:
-                yield Finding(f"{path}: {message}")
+            if nested:
+                yield ctx.at((*nested, key), f"{path}: {message}")
             else:
                 yield ctx.at(key, message)
     elif keyword == "minimum":
-        yield ctx.at(top, f"{path} is {shorten(value)}, expected {expected} or more")
+        yield ctx.at(at, f"{path} is {shorten(value)}, expected {expected} or more")
     elif _code_for(error) == EMPTY_VALUE.code:
-        yield ctx.at(top, f"{path} is empty: give the identifier's value, or remove the field")
+        yield ctx.at(at, f"{path} is empty: give the identifier's value, or remove the field")
     else:
-        yield ctx.at(top, f"{path}: {shorten(error.message, 120)}")
+        yield ctx.at(at, f"{path}: {shorten(error.message, 120)}")
 
 
 def _required_hint(name: str, record: Record, schema: Any) -> str:
