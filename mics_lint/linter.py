@@ -350,6 +350,7 @@ class _FileLinter:
         self.schema_file = schemas.for_form(doc_type.schema_file, settings.profile_form)
         self.schema = schemas.load_schema(self.schema_file)
         self.rules = [r for r in doc_type.record_rules if r.code in self.enabled]
+        self.checks = [(r.code, r.check) for r in self.rules if r.check is not None]
         self.check_dups = syntax.DUPLICATE_KEY.code in self.enabled
         self.check_ints = syntax.UNSAFE_INTEGER.code in self.enabled
         self.check_utf16 = f.UTF16_FILE.code in self.enabled
@@ -582,11 +583,12 @@ class _FileLinter:
             verdict, record = self._unparsed(body, exc, found)
             if verdict != _RECORD:
                 return self._stamp(found, body, lineno), verdict
+        text = None
         if isinstance(record, dict):
-            self._check_record(record, body, lineno, found)
+            text = self._check_record(record, body, lineno, found)
         else:
             found.append((syntax.NOT_AN_OBJECT.code, Finding(syntax.not_an_object(record))))
-        return self._stamp(found, body, lineno), _RECORD
+        return self._stamp(found, body, lineno, text), _RECORD
 
     def _oversized(self, raw: bytes) -> int | None:
         """The length of a line over max-line-bytes (reading past the rest of one the reader
@@ -632,7 +634,8 @@ class _FileLinter:
         found.append((syntax.INVALID_JSON.code, Finding(message, column)))
         return _INVALID, None
 
-    def _check_record(self, record: Record, body: bytes, lineno: int, found: Found) -> None:
+    def _check_record(self, record: Record, body: bytes, lineno: int, found: Found) -> str | None:
+        """Adds the record's findings; returns the line's text if a check decoded it."""
         ctx = LineContext(lineno, body, self.state, self.show_values)
         if self.check_other_type:
             other = looks_like(record, self.doc_type)
@@ -642,7 +645,7 @@ class _FileLinter:
                     other.name, other.short_name, keys, self.doc_type.name
                 )
                 found.append((structure.OTHER_DOCUMENT_TYPE.code, ctx.at(keys[0], message)))
-                return
+                return ctx.decoded
         if self.check_dups and self._may_repeat_keys(record, body):
             for key, start, end in duplicate_keys(ctx.text):
                 message = syntax.duplicate_key_message(key, self.show_values)
@@ -657,10 +660,10 @@ class _FileLinter:
                 found.extend(schema_findings(errors, record, self.schema, ctx))
             except RecursionError:  # a value nested ~1,000 deep: jsonschema's repr gives up
                 pass
-        for rule in self.rules:
-            assert rule.check is not None
-            for finding in rule.check(record, ctx):
-                found.append((rule.code, finding))
+        for code, check in self.checks:
+            for finding in check(record, ctx):
+                found.append((code, finding))
+        return ctx.decoded
 
     def _may_repeat_keys(self, record: Record, body: bytes) -> bool:
         # Cheap test: a key whose quoted spelling occurs once in the line occurs once as a
@@ -678,7 +681,9 @@ class _FileLinter:
                 return True
         return False
 
-    def _stamp(self, found: Found, body: bytes, lineno: int) -> list[Diagnostic]:
+    def _stamp(
+        self, found: Found, body: bytes, lineno: int, text: str | None = None
+    ) -> list[Diagnostic]:
         if not found:
             return []
         codes = {code for code, _ in found}
@@ -686,7 +691,8 @@ class _FileLinter:
             found = [(c, x) for c, x in found if c in _LINE_ENDING or c in _FILE_LEVEL]
         else:
             self.crlf_reported = self.crlf_reported or f.CRLF_LINE_ENDINGS.code in codes
-        text = decode_lenient(body)
+        if text is None:
+            text = decode_lenient(body)
         width = len(text) + 1
         made = [self._diag(code, finding, lineno, width, text) for code, finding in found]
         return self._sorted(made)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mics_lint.diagnostic import Finding, Severity
+from mics_lint.jsontext import key_span_at, number_after, top_level_keys
 
 Record = dict[str, Any]
 
@@ -29,7 +30,7 @@ class LineContext:
     Key positions are found only when a rule asks for one, so clean lines never pay for them.
     """
 
-    __slots__ = ("_quick", "_spans", "_text", "lineno", "raw", "show_values", "state")
+    __slots__ = ("_found", "_quick", "_spans", "_text", "lineno", "raw", "show_values", "state")
 
     def __init__(
         self, lineno: int, raw: bytes, state: dict[str, Any], show_values: bool = False
@@ -40,8 +41,14 @@ class LineContext:
         # Whether messages may show values whole (see redact.py); off by default.
         self.show_values = show_values
         self._spans: dict[str, tuple[int, int]] | None = None
+        self._found: dict[str, tuple[int, int]] = {}  # keys found by a search, not a tokenize
         self._quick = 0
         self._text: str | None = None
+
+    @property
+    def decoded(self) -> str | None:
+        """The line's text if something asked for it already, else None (not decoded)."""
+        return self._text
 
     @property
     def text(self) -> str:
@@ -52,16 +59,18 @@ class LineContext:
 
     def key_span(self, key: str) -> tuple[int, int]:
         """1-based start and end columns of the last occurrence of a top-level key, or (0, 0)."""
+        found = self._found.get(key)
+        if found is not None:
+            return found  # a message and its location both ask (value_text, at)
         if self._spans is None and self._quick < _QUICK_LOOKUPS:
             # A search per key is quicker than tokenizing the line, for a few keys; a line
             # with many (100,000 unknown keys) is tokenized once instead.
             self._quick += 1
             quick = _only_key(self.text, key)
             if quick is not None:
+                self._found[key] = quick
                 return quick
         if self._spans is None:
-            from mics_lint.jsontext import top_level_keys
-
             self._spans = {}
             for name, start, end in top_level_keys(self.text):
                 self._spans[name] = (start + 1, end + 1)  # last occurrence wins, as in parsing
@@ -72,8 +81,6 @@ class LineContext:
         start, end = self.key_span(key)
         if not start:
             return ""
-        from mics_lint.jsontext import number_after
-
         return number_after(self.text, end - 1)
 
     def at(self, key: str | Sequence[str | int], message: str) -> Finding:
@@ -85,8 +92,6 @@ class LineContext:
             return Finding(message, start, end)
         path = tuple(key)
         if len(path) > 1:
-            from mics_lint.jsontext import key_span_at
-
             while len(path) > 1:
                 span = key_span_at(self.text, path)
                 if span is not None:

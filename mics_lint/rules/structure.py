@@ -321,7 +321,7 @@ def schema_findings(
     """
     collected: list[tuple[str, str, Finding, bool]] = []
     wrong_type: set[str] = set()
-    known = [name for name, sub in schema.get("properties", {}).items() if not _mistake(sub)]
+    known = _known_keys(schema)
     for error in errors:
         path = _where(error)
         top = str(error.absolute_path[0]) if error.absolute_path else ""
@@ -340,6 +340,20 @@ def schema_findings(
             continue
         seen.add((code, finding))
         yield code, finding
+
+
+_KNOWN: dict[int, tuple[dict[str, Any], list[str]]] = {}
+
+
+def _known_keys(schema: dict[str, Any]) -> list[str]:
+    """The keys a message may offer as known: made once per schema (every bad line asks)."""
+    kept = _KNOWN.get(id(schema))
+    if kept is None or kept[0] is not schema:  # the schema is held: its id stays its own
+        known = [name for name, sub in schema.get("properties", {}).items() if not _mistake(sub)]
+        if len(_KNOWN) > 64:
+            _KNOWN.clear()
+        kept = _KNOWN[id(schema)] = (schema, known)
+    return kept[1]
 
 
 def _describe(
