@@ -105,3 +105,18 @@ def counting_vouches(name: str = "USER_PROFILE") -> Iterator[dict[str, int]]:
     replaced = dataclasses.replace(doc_type, fast_check=counting_make)
     with mock.patch.dict(DOC_TYPES, {name: replaced}):
         yield counts
+
+
+def run_cli(args: list[str], cwd: Path) -> tuple[int, str, str]:
+    """mics-lint through click's runner, from `cwd`: (exit code, stdout, stderr)."""
+    from click.testing import CliRunner
+
+    from mics_lint.cli import cli
+
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(cli, args, env={"NO_COLOR": "1"})
+    finally:
+        os.chdir(old)
+    return result.exit_code, result.stdout, result.stderr

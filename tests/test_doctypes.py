@@ -3,13 +3,12 @@ the first records (exit 2 when unsure), and MIC207 for a line of another type.""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import one_error_line, write
+from helpers import one_error_line, run_cli, write
 
 from mics_lint import Settings, lint_file, lint_lines
 from mics_lint.cli import cli
@@ -22,16 +21,6 @@ CHOICE = (
     '{"operation":"UPSERT","email_hash":"3f2a9c","force_replace":true,'
     '"user_choice":{"$processing_id":"12","$choice_ts":1700000000000}}'
 )
-
-
-def _run(args: list[str], cwd: Path) -> tuple[int, str, str]:
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        result = CliRunner().invoke(cli, args, env={"NO_COLOR": "1"})
-    finally:
-        os.chdir(old)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_names_are_the_platform_enum_or_the_short_name_in_any_case() -> None:
@@ -70,7 +59,7 @@ def test_files_are_told_apart_by_their_records(tmp_path: Path) -> None:
 def test_an_undecidable_file_is_one_error_line_and_exit_2(tmp_path: Path) -> None:
     write(tmp_path / "mixed.ndjson", SEGMENT, CHOICE)
     write(tmp_path / "ok.ndjson", PROFILE)
-    code, out, err = _run(["check", "--isolated", "mixed.ndjson", "ok.ndjson"], tmp_path)
+    code, out, err = run_cli(["check", "--isolated", "mixed.ndjson", "ok.ndjson"], tmp_path)
     assert code == 2
     line = one_error_line(err, "cannot tell the document type of mixed.ndjson", "--doc-type")
     assert "choice or segment" in line
@@ -79,10 +68,14 @@ def test_an_undecidable_file_is_one_error_line_and_exit_2(tmp_path: Path) -> Non
 
 def test_doc_type_option_decides(tmp_path: Path) -> None:
     write(tmp_path / "mixed.ndjson", SEGMENT, CHOICE)
-    code, out, _ = _run(["check", "--isolated", "--doc-type", "Segment", "mixed.ndjson"], tmp_path)
+    code, out, _ = run_cli(
+        ["check", "--isolated", "--doc-type", "Segment", "mixed.ndjson"], tmp_path
+    )
     assert code == 1
     assert "mixed.ndjson:2:" in out and "MIC207 this line is a USER_CHOICE command" in out
-    code, _, err = _run(["check", "--isolated", "--doc-type", "segments", "mixed.ndjson"], tmp_path)
+    code, _, err = run_cli(
+        ["check", "--isolated", "--doc-type", "segments", "mixed.ndjson"], tmp_path
+    )
     assert code == 2
     one_error_line(err, "--doc-type", "'segments'", "segment")
 
@@ -94,7 +87,7 @@ def test_config_globs_decide_first_match_wins(tmp_path: Path) -> None:
     )
     write(tmp_path / "exports" / "seg" / "a.ndjson", SEGMENT, CHOICE)
     write(tmp_path / "exports" / "other" / "b.ndjson", SEGMENT, CHOICE)
-    code, out, err = _run(["check", "exports"], tmp_path)
+    code, out, err = run_cli(["check", "exports"], tmp_path)
     assert err == ""
     assert "exports/seg/a.ndjson:2:66: MIC207 this line is a USER_CHOICE" in out
     assert "exports/other/b.ndjson:1:45: MIC207 this line is a USER_SEGMENT" in out
@@ -104,7 +97,7 @@ def test_config_globs_decide_first_match_wins(tmp_path: Path) -> None:
 def test_config_with_an_unknown_type_is_one_error_line(tmp_path: Path) -> None:
     (tmp_path / "mics-lint.toml").write_text('[doc-types]\n"*.ndjson" = "segmnet"\n', "utf-8")
     write(tmp_path / "a.ndjson", SEGMENT)
-    code, _, err = _run(["check", "a.ndjson"], tmp_path)
+    code, _, err = run_cli(["check", "a.ndjson"], tmp_path)
     assert code == 2
     one_error_line(err, "doc-types", "'segmnet'", 'did you mean "segment"')
 
@@ -113,8 +106,8 @@ def test_chunks_of_a_large_file_agree_on_its_type(tmp_path: Path) -> None:
     lines = [SEGMENT.replace("3f2a9c", f"{i:08x}") for i in range(30_000)]
     lines[20_000] = CHOICE
     write(tmp_path / "big.ndjson", *lines)
-    one = _run(["check", "--isolated", "--jobs", "1", "big.ndjson"], tmp_path)
-    many = _run(
+    one = run_cli(["check", "--isolated", "--jobs", "1", "big.ndjson"], tmp_path)
+    many = run_cli(
         ["check", "--isolated", "--jobs", "2", "--chunk-size", "65536", "big.ndjson"], tmp_path
     )
     assert one == many
@@ -127,21 +120,21 @@ def test_the_summary_line_names_the_type_of_every_file(tmp_path: Path) -> None:
     write(tmp_path / "p2.ndjson", PROFILE_DELETE)
     write(tmp_path / "s.ndjson", SEGMENT, '{"operation":"UPDATE"}')
     write(tmp_path / "c.ndjson", CHOICE)
-    code, out, _ = _run(["check", "--isolated", "."], tmp_path)
+    code, out, _ = run_cli(["check", "--isolated", "."], tmp_path)
     assert out.splitlines()[-1] == (
         "Found 2 errors and 1 warning in 1 file. "
         "Checked 2 files as USER_PROFILE, 1 as USER_CHOICE, 1 as USER_SEGMENT."
     )
-    code, out, _ = _run(["check", "--isolated", "p1.ndjson", "p2.ndjson"], tmp_path)
+    code, out, _ = run_cli(["check", "--isolated", "p1.ndjson", "p2.ndjson"], tmp_path)
     assert (code, out) == (0, "All checks passed. Checked 2 files as USER_PROFILE.\n")
-    code, out, _ = _run(["check", "--isolated", "--doc-type", "choice", "c.ndjson"], tmp_path)
+    code, out, _ = run_cli(["check", "--isolated", "--doc-type", "choice", "c.ndjson"], tmp_path)
     assert (code, out) == (0, "All checks passed. Checked as USER_CHOICE.\n")
 
 
 def test_a_file_that_could_not_be_read_has_no_type(tmp_path: Path) -> None:
     write(tmp_path / "mixed.ndjson", SEGMENT, CHOICE)
     write(tmp_path / "ok.ndjson", SEGMENT)
-    _, out, _ = _run(["check", "--isolated", "mixed.ndjson", "ok.ndjson"], tmp_path)
+    _, out, _ = run_cli(["check", "--isolated", "mixed.ndjson", "ok.ndjson"], tmp_path)
     assert out == "No problems found; 1 file could not be read. Checked as USER_SEGMENT.\n"
 
 
@@ -162,7 +155,7 @@ def test_every_machine_readable_report_names_the_type(tmp_path: Path, jobs: str)
     reports = ["json:r.json", "jsonl:r.jsonl", "gitlab:r.gitlab", "sarif:r.sarif", "junit:r.xml"]
     for report in reports:
         args += ["--report", report]
-    code, _, err = _run([*args, "big.ndjson", "clean.ndjson"], tmp_path)
+    code, _, err = run_cli([*args, "big.ndjson", "clean.ndjson"], tmp_path)
     assert (code, err) == (1, "")
     import json
     import xml.etree.ElementTree as ET
@@ -189,7 +182,7 @@ def test_every_machine_readable_report_names_the_type(tmp_path: Path, jobs: str)
 
 def test_fix_uses_the_file_type(tmp_path: Path) -> None:
     target = write(tmp_path / "s.ndjson", SEGMENT.replace('"4521"', "4521"))
-    code, out, _ = _run(["check", "--isolated", "--fix", "s.ndjson"], tmp_path)
+    code, out, _ = run_cli(["check", "--isolated", "--fix", "s.ndjson"], tmp_path)
     assert target.read_text() == SEGMENT + "\n"
     assert code == 0 and "Fixed 1 problem" in out
 

@@ -4,15 +4,12 @@ update_strategy or either), from the config or --profile-form."""
 from __future__ import annotations
 
 import dataclasses
-import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from helpers import counting_vouches, one_error_line, write
+from helpers import counting_vouches, one_error_line, run_cli, write
 
 from mics_lint import Settings, lint_file, lint_lines
-from mics_lint.cli import cli
 
 OLDER = '{"operation":"UPSERT","email_hash":"3f2a9c","force_replace":false,"user_profile":{"a":1}}'
 NEWER = (
@@ -21,16 +18,6 @@ NEWER = (
 )
 NEITHER = '{"operation":"UPSERT","email_hash":"3f2a9e","user_profile":{"a":1}}'
 FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def _run(args: list[str], cwd: Path) -> tuple[int, str, str]:
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        result = CliRunner().invoke(cli, args, env={"NO_COLOR": "1"})
-    finally:
-        os.chdir(old)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def _codes(path: Path, form: str) -> list[tuple[int, str]]:
@@ -59,8 +46,8 @@ def test_clean_profile_files_stay_clean_under_either(name: str) -> None:
 def test_the_config_sets_it_and_the_option_wins(tmp_path: Path) -> None:
     (tmp_path / "mics-lint.toml").write_text('profile-form = "update_strategy"\n', "utf-8")
     write(tmp_path / "p.ndjson", NEWER)
-    assert _run(["check", "p.ndjson"], tmp_path)[0] == 0
-    code, out, _ = _run(["check", "--profile-form", "force_replace", "p.ndjson"], tmp_path)
+    assert run_cli(["check", "p.ndjson"], tmp_path)[0] == 0
+    code, out, _ = run_cli(["check", "--profile-form", "force_replace", "p.ndjson"], tmp_path)
     assert code == 1 and "MIC204" in out and 'set profile-form = "update_strategy"' in out
 
 
@@ -77,7 +64,7 @@ def test_a_bad_form_is_one_error_line_and_exit_2(
 ) -> None:
     (tmp_path / "mics-lint.toml").write_text(config, "utf-8")
     write(tmp_path / "p.ndjson", OLDER)
-    code, _, err = _run(["check", *option, "p.ndjson"], tmp_path)
+    code, _, err = run_cli(["check", *option, "p.ndjson"], tmp_path)
     assert code == 2
     one_error_line(err, *needles)
 
@@ -87,8 +74,8 @@ def test_workers_check_the_same_form(tmp_path: Path) -> None:
     lines[1_500] = NEWER.replace('"PARTIAL_UPDATE"', '"FORCE_REPLACE","force_replace":true')
     write(tmp_path / "big.ndjson", *lines)
     args = ["check", "--isolated", "--profile-form", "either", "big.ndjson"]
-    one = _run([*args, "--jobs", "1"], tmp_path)
-    many = _run([*args, "--jobs", "2", "--chunk-size", "65536"], tmp_path)
+    one = run_cli([*args, "--jobs", "1"], tmp_path)
+    many = run_cli([*args, "--jobs", "2", "--chunk-size", "65536"], tmp_path)
     assert one == many
     assert "big.ndjson:1501:" in one[1] and "MIC406" in one[1]
 
@@ -96,7 +83,7 @@ def test_workers_check_the_same_form(tmp_path: Path) -> None:
 def test_the_unsafe_enum_fix_applies_to_update_strategy(tmp_path: Path) -> None:
     target = write(tmp_path / "p.ndjson", NEWER.replace("PARTIAL_UPDATE", "partial_update"))
     args = ["check", "--isolated", "--profile-form", "update_strategy", "--fix", "--unsafe-fixes"]
-    code, _, _ = _run([*args, "p.ndjson"], tmp_path)
+    code, _, _ = run_cli([*args, "p.ndjson"], tmp_path)
     assert code == 0
     assert target.read_text() == NEWER + "\n"
 
