@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -18,6 +17,8 @@ JSONDecodeError = orjson.JSONDecodeError
 
 # One token of JSON text that matters for finding top-level keys: a string, or structure.
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]')
+# The same, with numbers and literals as tokens too: an array element may be one.
+_VALUE_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s"{}\[\],:]+')
 
 # The cheap screen for MIC104 on raw bytes: with digits turned into "0", an integer of 19
 # digits or more (which may not fit in 64 bits) is a run of 19 "0"s. One translate and one
@@ -63,38 +64,29 @@ def top_level_keys(text: str) -> list[tuple[str, int, int]]:
     return keys
 
 
-def key_span_at(text: str, path: Sequence[str | int]) -> tuple[int, int] | None:
-    """Where the value at `path` (keys and array indexes from the top-level object) is named
-    in `text`, as 0-based char offsets: its key's last occurrence, or for an array element
-    written as an object, array or string, its first character. None when not found (a
-    scalar array element, a path not in the text).
+def nested_spans(text: str) -> dict[tuple[str | int, ...], tuple[int, int]]:
+    """Where each value of `text` is named, by its path (keys and array indexes from the
+    top-level object), as 0-based char offsets: its key's last occurrence, or for an array
+    element, its first character. One pass, so that a line with thousands of nested
+    problems is read once, not once a problem.
 
     Assumes `text` is one JSON object, as top_level_keys does.
     """
-    if not path:
-        return None
-    parent, last = tuple(path[:-1]), path[-1]
+    spans: dict[tuple[str | int, ...], tuple[int, int]] = {}
     # One frame per open object or array: [kind, the key or index being read].
     frames: list[list[Any]] = []
-    found: tuple[int, int] | None = None
     expect_key = False
     at_element = False  # the next token starts an array element
-    for match in _TOKEN.finditer(text):
+    for match in _VALUE_TOKEN.finditer(text):
         token = match.group()
         first = token[0]
-        if (
-            at_element
-            and first not in "],"
-            and frames[-1][1] == last
-            and _path_of(frames[:-1]) == parent
-        ):
-            found = (match.start(), match.start() + 1)
+        if at_element and first not in "],":
+            spans[_path_of(frames)] = (match.start(), match.start() + 1)
         at_element = False
         if first == '"':
             if expect_key:
-                frames[-1][1] = key = _string_value(token)
-                if key == last and _path_of(frames[:-1]) == parent:
-                    found = (match.start(), match.end())
+                frames[-1][1] = _string_value(token)
+                spans[_path_of(frames)] = (match.start(), match.end())
             expect_key = False
         elif first in "{[":
             frames.append([first, 0])
@@ -111,7 +103,7 @@ def key_span_at(text: str, path: Sequence[str | int]) -> tuple[int, int] | None:
             expect_key = bool(frames) and frames[-1][0] == "{"
         else:
             expect_key = False
-    return found
+    return spans
 
 
 def _path_of(frames: list[list[Any]]) -> tuple[Any, ...]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mics_lint.diagnostic import Finding, Severity
-from mics_lint.jsontext import key_span_at, number_after, top_level_keys
+from mics_lint.jsontext import nested_spans, number_after, top_level_keys
 
 Record = dict[str, Any]
 
@@ -30,7 +30,17 @@ class LineContext:
     Key positions are found only when a rule asks for one, so clean lines never pay for them.
     """
 
-    __slots__ = ("_found", "_quick", "_spans", "_text", "lineno", "raw", "show_values", "state")
+    __slots__ = (
+        "_found",
+        "_nested",
+        "_quick",
+        "_spans",
+        "_text",
+        "lineno",
+        "raw",
+        "show_values",
+        "state",
+    )
 
     def __init__(
         self, lineno: int, raw: bytes, state: dict[str, Any], show_values: bool = False
@@ -42,6 +52,7 @@ class LineContext:
         self.show_values = show_values
         self._spans: dict[str, tuple[int, int]] | None = None
         self._found: dict[str, tuple[int, int]] = {}  # keys found by a search, not a tokenize
+        self._nested: dict[tuple[str | int, ...], tuple[int, int]] | None = None
         self._quick = 0
         self._text: str | None = None
 
@@ -92,8 +103,10 @@ class LineContext:
             return Finding(message, start, end)
         path = tuple(key)
         if len(path) > 1:
+            if self._nested is None:
+                self._nested = nested_spans(self.text)  # once a line, however many ask
             while len(path) > 1:
-                span = key_span_at(self.text, path)
+                span = self._nested.get(path)
                 if span is not None:
                     return Finding(message, span[0] + 1, span[1] + 1)
                 path = path[:-1]

@@ -42,23 +42,44 @@ def test_integers_with_thousands_of_digits_are_valid_json_but_unsafe(digits: int
         (("identifiers", 1, "hash"), '"hash"'),  # the last occurrence, whose value counts
         (("identifiers", 1), "{"),
         (("a", "b", "c", 1, "d"), '"d"'),
-        (("a", "b", "c", 0), None),  # a number in an array: no token to point at
+        (("a", "b", "c", 0), "1"),  # a number in an array: its first character
         (("a", "x"), None),
         (("identifiers",), '"identifiers"'),
         (("s",), '"s"'),
         (("a", "q"), None),  # "q" is a string value there, not a key
     ],
 )
-def test_key_span_at_finds_nested_keys_and_elements(
+def test_nested_spans_find_nested_keys_and_elements(
     path: tuple[str | int, ...], found: str | None
 ) -> None:
-    from mics_lint.jsontext import key_span_at
+    from mics_lint.jsontext import nested_spans
 
     text = (
         '{"identifiers":[{"type":"USER_EMAIL","hash":"x"},{"hash":1,"hash":2}],'
         '"s":"a\\"b","a":{"z":"q","b":{"c":[1,{"d":2}]}}}'
     )
-    span = key_span_at(text, path)
+    span = nested_spans(text).get(path)
     assert (text[span[0] : span[1]] if span else None) == found
     if path == ("identifiers", 1, "hash"):
         assert span is not None and span[0] > text.index('"hash":1')
+
+
+def test_a_line_with_many_nested_problems_is_tokenized_once() -> None:
+    # Each of 500 events has a $ts in seconds (MIC601): the nested keys are found in one
+    # pass over the line, not one pass per diagnostic (which made such lines quadratic).
+    from unittest import mock
+
+    from mics_lint import jsontext, registry
+
+    events = ",".join(
+        f'{{"$event_name":"e{i}","$ts":1700000000,"$properties":{{}}}}' for i in range(500)
+    )
+    line = (
+        '{"$user_agent_id":"vec:1","$type":"TOUCH","$session_status":"NO_SESSION",'
+        f'"$ts":1700000000000,"$events":[{events}]}}\n'
+    )
+    with mock.patch.object(registry, "nested_spans", wraps=jsontext.nested_spans) as spans:
+        found = list(lint_lines([line.encode()], "a.ndjson", Settings(doc_type="USER_ACTIVITY")))
+    assert [d.code for d in found] == ["MIC601"] * 500
+    assert spans.call_count == 1
+    assert len({d.column for d in found}) == 500  # each at its own event's "$ts"

@@ -668,6 +668,11 @@ CASES = {
     "user_agent_id without prefix": b'{"operation":"DELETE","user_agent_id":"89998434"}',
     "whitespace identifier": b'{"operation":"DELETE","user_agent_id":"\\u00a0"}',
     "empty identifier": b'{"operation":"DELETE","email_hash":""}',
+    # A key twice, once written with an escape: its plain spelling occurs once.
+    "escaped duplicate key": b'{"operation":"UPSERT","email_hash":"e1","force_replace":true,'
+    b'"force\\u005freplace":false,"user_profile":{"a":1}}',
+    "escape in the profile only": b'{"operation":"UPSERT","email_hash":"e1", "force_replace":true,'
+    b'"user_profile":{"k\\u00e9":"\\u00e9"}}',
     "replace with empty profile": b'{"operation":"UPSERT","email_hash":"e1",'
     b'"force_replace":true,"user_profile":{}}',
     "merge ignored": b'{"operation":"UPSERT","email_hash":"e2","force_replace":true,'

@@ -110,3 +110,26 @@ def test_the_fast_path_vouches_for_each_form_and_changes_nothing(form: str) -> N
     assert fast == slow
     assert [d["code"] for d in fast] == ["MIC405"]
     assert counts["vouched"] >= 150
+
+
+@pytest.mark.parametrize(
+    ("form", "key"),
+    [("force_replace", "force"), ("update_strategy", "update"), ("either", "update")],
+)
+def test_an_escaped_duplicate_key_is_found_both_ways(form: str, key: str) -> None:
+    # The key is written a second time as "force\u005freplace": its plain spelling occurs
+    # once, and both the fast and the full checks must still see two keys.
+    line = NEWER if key == "update" else OLDER
+    plain = f'"{key}_'
+    doubled = line.replace(
+        plain, f'"{key}\\u005f' + line.split(plain)[1].split(",")[0] + "," + plain
+    )
+    pad = [line.replace("3f2a9", f"{i:07x}").encode() + b"\n" for i in range(300)]
+    settings = Settings(profile_form=form)
+    for fast in (True, False):
+        found = lint_lines(
+            [*pad, doubled.encode() + b"\n"],
+            "p.ndjson",
+            dataclasses.replace(settings, fast_path=fast),
+        )
+        assert [(d.line, d.code) for d in found] == [(301, "MIC103")], (fast, doubled)

@@ -148,12 +148,17 @@ def make_check(enabled: frozenset[str], users: Users | None, decoder: FastDecode
         # A line as long as its compact form with each key once holds no key twice (a key
         # written twice, a space, an escape or a non-ASCII identifier, counted above in
         # characters, only makes it longer). Otherwise, count: a key not exactly once was
-        # written twice or escaped (the full checks decide).
+        # written twice or escaped (the full checks decide); and a \u escape outside the
+        # profile may spell a key a second time ("force\u005freplace").
         if (
             check_dups
             and len(raw) != 2 + _OPERATION + size
             and (
-                count(raw, b"operation") != 1
+                (
+                    b"\\u" in raw
+                    and b"\\u" in (raw if profile is UNSET else raw.replace(bytes(profile), b"", 1))
+                )
+                or count(raw, b"operation") != 1
                 or count(raw, _ID_KEYS[kind]) != 1
                 or (kind == "user account" and count(raw, b"compartment_id") != 1)
                 or (force is not UNSET and count(raw, b"force_replace") != 1)
