@@ -18,6 +18,12 @@ DELETE_IGNORES = ("user_profile", "force_replace", "merge_objects")
 #: mean what they always meant under the default, "force_replace".
 PROFILE_FORM_STATE = "profile-form"
 _OLDER_FORM = ("force_replace", "merge_objects")
+# What a DELETE ignores, per form: the other form's keys are unknown fields (MIC204) there.
+_DELETE_IGNORES_BY_FORM = {
+    "force_replace": DELETE_IGNORES,
+    "update_strategy": ("user_profile", "update_strategy"),
+    "either": (*DELETE_IGNORES, "update_strategy"),
+}
 
 
 def _form(ctx: LineContext) -> str:
@@ -130,6 +136,7 @@ def merge_objects_ignored(record: Record, ctx: LineContext) -> Iterator[Finding]
         record.get("operation") == "UPSERT"
         and record.get("force_replace") is True
         and record.get("merge_objects") is True
+        and _form(ctx) != "update_strategy"  # there, both keys are unknown fields (MIC204)
     ):
         yield ctx.at(
             "merge_objects",
@@ -166,12 +173,7 @@ def delete_with_payload(record: Record, ctx: LineContext) -> Iterator[Finding]:
     ```
     """
     if record.get("operation") == "DELETE":
-        # Under the default form, update_strategy is an unknown field (MIC204) instead.
-        ignored = (
-            DELETE_IGNORES
-            if _form(ctx) == "force_replace"
-            else (*DELETE_IGNORES, "update_strategy")
-        )
+        ignored = _DELETE_IGNORES_BY_FORM[_form(ctx)]
         for key in ignored:
             if key in record:
                 yield ctx.at(
@@ -211,13 +213,14 @@ def replace_with_empty_profile(record: Record, ctx: LineContext) -> Iterator[Fin
     """
     if record.get("operation") != "UPSERT" or record.get("user_profile") != {}:
         return
-    if record.get("force_replace") is True:
+    form = _form(ctx)
+    if record.get("force_replace") is True and form != "update_strategy":
         yield ctx.at(
             "user_profile",
             "force_replace is true and user_profile is empty: this erases the stored "
             "profile; use DELETE if that is meant, or send the properties",
         )
-    elif record.get("update_strategy") == "FORCE_REPLACE" and _form(ctx) != "force_replace":
+    elif record.get("update_strategy") == "FORCE_REPLACE" and form != "force_replace":
         yield ctx.at(
             "user_profile",
             "update_strategy is FORCE_REPLACE and user_profile is empty: this erases the "
