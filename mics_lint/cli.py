@@ -435,6 +435,7 @@ def _run(sources: list[Source], runner: Runner, reporter: Reporter, summary: Sum
                     shown += 1
         except ReadError as exc:
             _fail(f"{exc.verb} {exc}")
+            reporter.file_failed(source.display, f"{exc.verb} {exc}")
             summary.files_unreadable += 1
         summary.hidden += counted - shown
         summary.files_with_problems += counted > 0

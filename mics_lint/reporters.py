@@ -167,6 +167,10 @@ class Reporter(abc.ABC):
     def report(self, diagnostic: Diagnostic) -> None:
         """Write one diagnostic."""
 
+    def file_failed(self, path: str, message: str) -> None:  # noqa: B027
+        """Called when a file could not be checked (unreadable, its type unknown), with the
+        line said on stderr; `file_finished` follows."""
+
     def file_finished(self, path: str, count: int) -> None:  # noqa: B027
         """Called after a file's last diagnostic; `count` is how many were reported."""
 
@@ -466,6 +470,7 @@ class SarifReporter(Reporter):
         self.rules: dict[str, int] = {}
         self.count = 0
         self.artifacts: dict[str, str] = {}  # uri -> type, for every file checked
+        self.failures: list[dict[str, object]] = []  # files that could not be checked
         self.stream.write(
             '{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0",'
             '"runs":[{"columnKind":"unicodeCodePoints","results":['
@@ -500,6 +505,12 @@ class SarifReporter(Reporter):
     def file_type(self, path: str, doc_type: str) -> None:
         self.artifacts[_uri(self.relative(path))] = doc_type
 
+    def file_failed(self, path: str, message: str) -> None:
+        location = {"physicalLocation": {"artifactLocation": {"uri": _uri(self.relative(path))}}}
+        self.failures.append(
+            {"level": "error", "message": {"text": message}, "locations": [location]}
+        )
+
     def finish(self, summary: Summary) -> None:
         driver = {
             "name": "mics-lint",
@@ -511,7 +522,11 @@ class SarifReporter(Reporter):
             {"location": {"uri": uri}, "properties": {"docType": doc_type}}
             for uri, doc_type in self.artifacts.items()
         ]
-        tail = {"tool": {"driver": driver}, "artifacts": artifacts}
+        tail: dict[str, object] = {"tool": {"driver": driver}, "artifacts": artifacts}
+        if self.failures:  # a file not checked is no clean file: the run says so
+            tail["invocations"] = [
+                {"executionSuccessful": False, "toolExecutionNotifications": self.failures}
+            ]
         self.stream.write("]," + _dumps(tail)[1:-1] + "}]}\n")
 
 
@@ -546,10 +561,12 @@ class JunitReporter(Reporter):
         self.cases: list[str] = []
         self.tests = 0
         self.failures = 0
+        self.errors = 0
 
     def file_started(self, path: str) -> None:
         self.cases = []
         self.doc_type = ""
+        self.error: str | None = None
 
     def file_type(self, path: str, doc_type: str) -> None:
         self.doc_type = doc_type
@@ -567,17 +584,30 @@ class JunitReporter(Reporter):
             f"{text}</failure>\n    </testcase>\n"
         )
 
+    def file_failed(self, path: str, message: str) -> None:
+        self.error = message
+
     def file_finished(self, path: str, count: int) -> None:
+        from xml.sax.saxutils import escape as xml_escape
         from xml.sax.saxutils import quoteattr
 
         name = self.relative(path)
+        errors = 0
+        if self.error is not None:  # not checked: an error, never a passing test
+            errors = 1
+            self.cases.append(
+                f'    <testcase name="mics-lint" classname={quoteattr(name)}>\n'
+                f"      <error message={quoteattr(self.error)}>{xml_escape(self.error)}</error>\n"
+                "    </testcase>\n"
+            )
         cases = self.cases or [f'    <testcase name="mics-lint" classname={quoteattr(name)}/>\n']
-        failures = len(self.cases)
+        failures = len(self.cases) - errors
         self.tests += len(cases)
         self.failures += failures
+        self.errors += errors
         self.spool.write(
             f'  <testsuite name={quoteattr(name)} tests="{len(cases)}" failures="{failures}"'
-            f' errors="0" skipped="0">\n'
+            f' errors="{errors}" skipped="0">\n'
         )
         if self.doc_type:
             self.spool.write(
@@ -593,7 +623,7 @@ class JunitReporter(Reporter):
         self.stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         self.stream.write(
             f'<testsuites name="mics-lint" tests="{self.tests}" failures="{self.failures}" '
-            'errors="0">\n'
+            f'errors="{self.errors}">\n'
         )
         self.spool.seek(0)
         shutil.copyfileobj(self.spool, self.stream)
@@ -743,6 +773,10 @@ class Fanout(Reporter):
     def report(self, diagnostic: Diagnostic) -> None:
         for r in self.reporters:
             r.report(diagnostic)
+
+    def file_failed(self, path: str, message: str) -> None:
+        for r in self.reporters:
+            r.file_failed(path, message)
 
     def file_finished(self, path: str, count: int) -> None:
         for r in self.reporters:

@@ -210,3 +210,32 @@ def test_every_type_has_a_clean_corpus_file(name: str) -> None:
             head = path.read_bytes()[:8192]
             found.append(Settings().doc_type_for(str(path), head).name)
     assert name in found
+
+
+def test_a_file_not_checked_is_an_error_in_junit_and_sarif(tmp_path: Path) -> None:
+    import json
+    import xml.etree.ElementTree as ET
+
+    write(tmp_path / "mixed.ndjson", SEGMENT, CHOICE)  # its type cannot be told
+    write(tmp_path / "ok.ndjson", PROFILE)
+    (tmp_path / "broken.ndjson.gz").write_bytes(b"not gzip")
+    args = ["check", "--isolated", "--report", "junit:r.xml", "--report", "sarif:r.sarif"]
+    code, _, _ = run_cli([*args, "mixed.ndjson", "ok.ndjson", "broken.ndjson.gz"], tmp_path)
+    assert code == 2
+    root = ET.parse(tmp_path / "r.xml").getroot()
+    assert (root.get("errors"), root.get("failures"), root.get("tests")) == ("2", "0", "3")
+    suites = {suite.get("name"): suite for suite in root}
+    for name in ("mixed.ndjson", "broken.ndjson.gz"):
+        assert suites[name].get("errors") == "1"
+        (error,) = suites[name].iter("error")
+        assert name in (error.get("message") or "")
+    assert suites["ok.ndjson"].get("errors") == "0"
+    run = json.loads((tmp_path / "r.sarif").read_text())["runs"][0]
+    (invocation,) = run["invocations"]
+    assert invocation["executionSuccessful"] is False
+    uris = [
+        n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for n in invocation["toolExecutionNotifications"]
+    ]
+    assert sorted(uris) == ["broken.ndjson.gz", "mixed.ndjson"]
+    assert [a["location"]["uri"] for a in run["artifacts"]] == ["ok.ndjson"]
