@@ -110,6 +110,7 @@ _DELETION_RULES = (
     deletions.MISSING_FIELD,
     deletions.FIELD_OF_ANOTHER_TYPE,
     deletions.EMAIL_HASH_KEY,
+    deletions.CLEAR_TEXT_HASH,
 )
 
 USER_IDENTIFIERS_DELETION = DocType(

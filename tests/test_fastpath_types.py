@@ -129,6 +129,8 @@ deletions = st.builds(
             {"user_point_id": "vec:1"},
             {"user_agent_id": "vec:1", "hash": "3f2a9c"},
             {"hash": " "},
+            {"hash": "jane@example.com"},
+            {"hash": "a@b"},
             {},
         ]
     ),
@@ -142,6 +144,7 @@ _ASSOCIATED = st.sampled_from(
     [
         {"type": "USER_EMAIL", "hash": "3f2a9c"},
         {"type": "USER_EMAIL", "hash": "3f2a9c", "email": "jane@example.com"},
+        {"type": "USER_EMAIL", "hash": " jane@example.com"},
         {"type": "USER_EMAIL", "email_hash": "3f2a9c"},
         {"type": "USER_AGENT", "user_agent_id": "vec:1"},
         {"type": "USER_AGENT", "user_agent_id": "vec:1", "hash": "x"},

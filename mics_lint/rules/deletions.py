@@ -10,6 +10,7 @@ MIC905 only for user points deletions.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 from mics_lint import redact
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.registry import Family, LineContext, Record
+from mics_lint.rules import identifiers
 
 FAMILY = Family("MIC9", "deletions and associations")
 
@@ -278,3 +280,20 @@ def single_identifier(record: Record, ctx: LineContext) -> Iterator[Finding]:
 
 
 SINGLE_IDENTIFIER = FAMILY.rules[-1]
+
+
+def clear_text_hash(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """MIC305 on a deletion or association line: an e-mail address where `hash` is."""
+    for where, path, item in _identifiers(record):
+        value = item.get("hash")
+        if isinstance(value, str) and identifiers.EMAIL.fullmatch(value):
+            yield ctx.at(
+                (*path, "hash"),
+                f"{where}hash holds a clear-text e-mail address (not shown here): send the "
+                "hash of the address instead",
+            )
+
+
+#: MIC305 (an identifier rule, registered there) with the deletion lines' check, for
+#: doctypes.py.
+CLEAR_TEXT_HASH = dataclasses.replace(identifiers.CLEAR_TEXT_EMAIL, check=clear_text_hash)

@@ -189,6 +189,8 @@ def _deletion_check(refuse_udp: bool) -> Callable[[frozenset[str], Users | None,
                 return False  # MIC904
             if kind == "USER_POINT" and uuid(c.user_point_id) is None:
                 return False  # MIC905
+            if kind == "USER_EMAIL" and "@" in c.hash:
+                return False  # MIC305
             return raw_ok(c, raw)
 
         return check
@@ -225,6 +227,8 @@ def association_check(
                 return False  # MIC902
             if not _filled(getattr(item, deletions.NEEDS[kind][0]), UNSET):
                 return False  # MIC901, or MIC205
+            if kind == "USER_EMAIL" and "@" in item.hash:
+                return False  # MIC305
             if "compartment_id" in present and not _filled(item.compartment_id, UNSET):
                 return False  # MIC205
         return raw_ok(c, raw)

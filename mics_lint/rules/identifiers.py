@@ -29,7 +29,7 @@ IDENTIFIERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 # Used with fullmatch: `$` would also match before a final newline ("vec:1\n").
-_EMAIL = re.compile(r"\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*")
+EMAIL = re.compile(r"\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*")
 USER_AGENT_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*:\S+")
 
 
@@ -186,12 +186,13 @@ def account_without_compartment(record: Record, ctx: LineContext) -> Iterator[Fi
     "MIC305",
     "clear-text-email",
     Severity.ERROR,
-    "email_hash holds an e-mail address, not a hash",
+    "an e-mail hash field holds an e-mail address, not a hash",
 )
 def clear_text_email(record: Record, ctx: LineContext) -> Iterator[Finding]:
     """
     ## What it does
-    Checks that `email_hash` holds a hash, not a clear-text e-mail address. The message
+    Checks that `email_hash` holds a hash, not a clear-text e-mail address; so do `hash` in
+    deletion and association lines and `$email_hash` / `$hash` in activities. The message
     never prints the address, so that it does not end up in CI logs.
 
     ## Why is this bad?
@@ -211,7 +212,7 @@ def clear_text_email(record: Record, ctx: LineContext) -> Iterator[Finding]:
     of the trimmed, lower-cased address).
     """
     value = record.get("email_hash")
-    if isinstance(value, str) and _EMAIL.fullmatch(value):
+    if isinstance(value, str) and EMAIL.fullmatch(value):
         yield ctx.at(
             "email_hash",
             "email_hash holds a clear-text e-mail address (not shown here): send the hash "
@@ -259,3 +260,6 @@ def malformed_user_agent_id(record: Record, ctx: LineContext) -> Iterator[Findin
             "prefix:value "
             "(vec:123, net:9:12345, udp:987): add the registry prefix",
         )
+
+
+CLEAR_TEXT_EMAIL = next(rule for rule in FAMILY.rules if rule.code == "MIC305")
