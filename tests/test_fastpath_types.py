@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 
 from mics_lint import Settings, lint_lines
 from mics_lint import linter as linter_module
+from mics_lint.fastpath import DECODE_ERRORS, struct_decoder
+from mics_lint.schema import load_schema
 
 EXAMPLES = int(os.environ.get("MICS_LINT_FUZZ_EXAMPLES", "300"))
 
@@ -255,3 +257,28 @@ def test_the_fast_path_vouches_for_clean_lines(name: str, line: str) -> None:
     lines = [(line % i).encode() + b"\n" for i in range(50)]
     counts = _same_both_ways(name, lines)
     assert counts["vouched"] == 49  # all but the first line, which the engine checks itself
+
+
+def test_the_decoder_walks_array_items_and_may_close_the_root() -> None:
+    """A free-form object in an array's items is named "name[].key" and checked by
+    residual_ok, as patterns there are; `closed` refuses custom keys at an open root."""
+    schema = load_schema("user_activity.schema.json")
+    decoder = struct_decoder(schema, closed=True)
+    assert decoder is not None and decoder.closed
+    assert "$events[].$properties" in decoder.objects
+    assert decoder.patterns["$user_identifiers[].$hash"] == r"\S"
+    assert decoder.keys == frozenset(schema["properties"])
+    head = '{"$type":"TOUCH","$session_status":"NO_SESSION","$ts":1700000000000,'
+    good = (head + '"$events":[{"$ts":1,"$properties":{}},{"$ts":2,"$properties":{"a":1}}],'
+            '"$user_identifiers":[{"$type":"USER_EMAIL","$hash":"h"}]}').encode()  # fmt: skip
+    assert decoder.residual_ok(decoder.decode(good), good)
+    not_object = good.replace(b'"$properties":{"a":1}', b'"$properties":[1]')
+    assert not decoder.residual_ok(decoder.decode(not_object), not_object)
+    blank = good.replace(b'"$hash":"h"', b'"$hash":" "')
+    assert not decoder.residual_ok(decoder.decode(blank), blank)
+    custom = good[:-1] + b',"basket":3}'
+    with pytest.raises(DECODE_ERRORS):
+        decoder.decode(custom)
+    open_root = struct_decoder(schema)
+    assert open_root is not None and not open_root.closed
+    assert open_root.residual_ok(open_root.decode(custom), custom)
