@@ -13,6 +13,7 @@ About 470 bytes a line.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import random
 from pathlib import Path
 
@@ -35,7 +36,10 @@ def activity(rng: random.Random, i: int) -> dict[str, object]:
     else:
         record["$user_identifiers"] = [
             {"$type": "USER_AGENT", "$user_agent_id": f"vec:{i}"},
-            {"$type": "USER_EMAIL", "$hash": f"{i:064x}"},
+            {
+                "$type": "USER_EMAIL",
+                "$hash": hashlib.sha256(b"user-%d@example.com" % i).hexdigest(),
+            },
         ]
     record["$type"] = rng.choice(["TOUCH", "SITE_VISIT", "APP_VISIT"])
     record["$session_status"] = "NO_SESSION"
