@@ -38,6 +38,9 @@ class DocType:
     # Makes the fast check for one file, given the selected codes, MIC501's table and the
     # decoder (whose `patterns` and `objects` the check must verify).
     fast_check: Callable[[frozenset[str], Users | None, FastDecoder], FastCheck] | None = None
+    #: The fast decoder refuses top-level keys the schema does not name, even where the
+    #: schema allows them (fastpath.struct_decoder's `closed`).
+    fast_closed: bool = False
     #: Top-level keys no other type has: a record holding one is of this type.
     markers: frozenset[str] = frozenset()
     #: Every top-level key the type defines (a record with others is not of this type).
@@ -158,9 +161,10 @@ USER_ACTIVITY = DocType(
     short_name="activity",
     schema_file="user_activity.schema.json",
     record_rules=(*_checked(structure.FAMILY), *activities.CORE_VARIANTS, *activities.FAMILY.rules),
-    # No fast check yet: the fast path cannot decode free-form objects inside `$events`,
-    # nor tell repeated custom keys at an open root (see docs/decisions.md).
-    fast_check=None,
+    # Custom keys are allowed at the root: the fast decoder refuses them (such lines take
+    # the full checks), so that the check can count every top-level key (MIC103).
+    fast_check=fast_checks.activity_check,
+    fast_closed=True,
     # `$` keys no other type has at its root; the identifiers are left out, as a profile
     # line may carry a misplaced `$user_account_id`.
     markers=frozenset({"$events", "$session_status", "$type", "$ts", "$user_identifiers"}),

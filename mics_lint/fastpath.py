@@ -6,11 +6,13 @@ with two exceptions left to the caller because msgspec does them slowly: a strin
 `pattern` (listed in `FastDecoder.patterns`) and a free-form object, kept undecoded as
 `msgspec.Raw` (listed in `FastDecoder.objects`: the caller checks that it is an object, and
 that a line that is not ASCII is valid UTF-8, which msgspec does not check in what it
-skips). `FastDecoder.residual_ok` does both, generically; a document type's fast check (in
-its rules module) may do them inline instead, then looks at what the rules would look at,
-and vouches for the line only when no rule could fire. Every line it does not vouch
-for goes through the full checks, which alone write messages. So the fast path can only
-be faster, never different; tests/test_fastpath.py holds it to that on generated lines.
+skips). Both are named by their JSON keys, a nested field as "outer.inner", a field of an
+array's items as "name[].key". `FastDecoder.residual_ok` does both, generically; a document
+type's fast check (in its rules module) may do them inline instead, then looks at what the
+rules would look at, and vouches for the line only when no rule could fire. Every line it
+does not vouch for goes through the full checks, which alone write messages. So the fast
+path can only be faster, never different; tests/test_fastpath.py holds it to that on
+generated lines.
 
 Only a subset of JSON Schema is translated. A schema outside it gets no fast path (None):
 slower, still correct.
@@ -50,21 +52,21 @@ class FastDecoder:
     patterns: dict[str, str]
     #: Object fields decoded as msgspec.Raw (the object's text, not checked as UTF-8).
     objects: tuple[str, ...]
+    #: The top-level keys the Struct has (JSON names).
+    keys: frozenset[str] = frozenset()
+    #: The decoder refuses top-level keys outside `keys`, even where the schema allows them.
+    closed: bool = False
 
     def residual_ok(self, command: Any, raw: bytes) -> bool:
         """The checks the decoder leaves out: patterns, objects, and UTF-8 of what it skips."""
         for name, pattern in self.patterns.items():
-            value = command
-            for part in name.split("."):
-                value = getattr(value, attribute(part))
-                if value is UNSET:
-                    break
-            if value is not UNSET and re.search(pattern, value) is None:
-                return False
+            for value in values_at(command, name):
+                if re.search(pattern, value) is None:
+                    return False
         for name in self.objects:
-            value = getattr(command, name)
-            if value is not UNSET and memoryview(value)[0] != 0x7B:  # not "{"
-                return False
+            for value in values_at(command, name):
+                if memoryview(value)[0] != 0x7B:  # not "{"
+                    return False
         if self.objects and not raw.isascii():
             try:
                 raw.decode("utf-8")
@@ -73,20 +75,38 @@ class FastDecoder:
         return True
 
 
-def struct_decoder(schema: dict[str, Any]) -> FastDecoder | None:
-    """A decoder into a Struct equivalent to `schema` with `residual_ok`, or None."""
+def struct_decoder(schema: dict[str, Any], *, closed: bool = False) -> FastDecoder | None:
+    """A decoder into a Struct equivalent to `schema` with `residual_ok`, or None.
+
+    `closed`: refuse top-level keys the schema does not name even where it allows them (a
+    line with custom keys then takes the full checks): msgspec would skip them unseen, and
+    a check could not tell a custom key written twice (MIC103)."""
     patterns: dict[str, str] = {}
     objects: list[str] = []
     try:
-        struct = _struct(schema, patterns, objects)
+        struct = _struct(schema, patterns, objects, closed=closed)
     except Unsupported:
         return None
-    return FastDecoder(msgspec.json.Decoder(struct).decode, patterns, tuple(objects))
+    keys = frozenset(schema.get("properties", {}))
+    return FastDecoder(msgspec.json.Decoder(struct).decode, patterns, tuple(objects), keys, closed)
 
 
 def attribute(name: str) -> str:
     """The Struct attribute of a JSON key: `$processing_id` becomes `dollar_processing_id`."""
     return name.replace("$", "dollar_")
+
+
+def values_at(command: Any, name: str) -> list[Any]:
+    """The values a `patterns` or `objects` name points at in a decoded line (each item's
+    for "name[].key"), leaving out those not set."""
+    found = [command]
+    for part in name.split("."):
+        many = part.endswith("[]")
+        field = attribute(part.removesuffix("[]"))
+        found = [v for v in (getattr(item, field) for item in found) if v is not UNSET]
+        if many:
+            found = [item for items in found for item in items]
+    return found
 
 
 def _struct(
@@ -95,6 +115,8 @@ def _struct(
     objects: list[str],
     prefix: str = "",
     struct_name: str = "FastCommand",
+    *,
+    closed: bool = False,
 ) -> type[msgspec.Struct]:
     _only(schema, {"type", "required", "additionalProperties", "properties"})
     if schema.get("type") != "object":
@@ -124,9 +146,9 @@ def _struct(
         if "pattern" in sub:
             patterns[prefix + name] = sub["pattern"]
         if kind is msgspec.Raw:
-            if prefix:
-                raise Unsupported("a free-form object inside an object")
-            objects.append(name)
+            # In a nested object or an array's items ("name[].key"), the type's check
+            # verifies it is an object, as it does patterns (or residual_ok does).
+            objects.append(prefix + name)
         field = attribute(name)
         if not field.isidentifier() or field in rename:
             raise Unsupported(f"key {name!r}")
@@ -144,7 +166,7 @@ def _struct(
     return msgspec.defstruct(
         struct_name,
         fields,
-        forbid_unknown_fields=extra is False,
+        forbid_unknown_fields=extra is False or closed,
         kw_only=True,
         gc=False,
         rename=rename,
@@ -204,6 +226,10 @@ def _field_type(schema: Any) -> Any:
         raise Unsupported(f"keywords on a {kind}")
     if kind == "boolean":
         return bool
+    if kind == "number":
+        # msgspec reads an integer as a float too, and refuses a boolean, as jsonschema
+        # does; it refuses 1e400 (out of range), which jsonschema takes: stricter, so safe.
+        return float
     if kind == "object":
         # Skipped, not decoded: three times faster, and the rules read only its first bytes.
         return msgspec.Raw

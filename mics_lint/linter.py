@@ -49,7 +49,7 @@ _HOLD_LIMIT = 8 * 1024 * 1024
 _DOCUMENT_LIMIT = 16 * 1024 * 1024
 # The fast path starts at this line: a short file is done before importing msgspec would be.
 _FAST_FROM_LINE = 200
-_DECODERS: dict[str, Any] = {}  # schema file -> its FastDecoder, or None
+_DECODERS: dict[tuple[str, bool], Any] = {}  # (schema file, closed) -> FastDecoder, or None
 _NOT_MADE = object()
 # An integer literal of 19 digits or more may lie outside the signed 64-bit range. Looking
 # for a run of 19 zeros after mapping every digit to "0" is ten times faster than a regex.
@@ -483,9 +483,12 @@ class _FileLinter:
         self.fast_wanted = False
         self.decode_errors = fastpath.DECODE_ERRORS
         # Made once per schema: a worker checks many chunks of one file.
-        decoder = _DECODERS.get(self.schema_file, _NOT_MADE)
+        key = (self.schema_file, self.doc_type.fast_closed)
+        decoder = _DECODERS.get(key, _NOT_MADE)
         if decoder is _NOT_MADE:
-            decoder = _DECODERS[self.schema_file] = fastpath.struct_decoder(self.schema)
+            decoder = _DECODERS[key] = fastpath.struct_decoder(
+                self.schema, closed=self.doc_type.fast_closed
+            )
         if decoder is None or self.doc_type.fast_check is None:
             return None, None
         if isinstance(self.users, UserTable) and self.size and self.bytes_read and lines_read:

@@ -90,8 +90,9 @@ def test_detection() -> None:
     assert _codes(_line(), settings=Settings()) == []  # told from its records
 
 
-def test_activities_take_the_full_checks() -> None:
-    assert DOC_TYPES["USER_ACTIVITY"].fast_check is None
+def test_activities_have_a_fast_path() -> None:
+    # tests/test_fastpath_types.py holds it to the same diagnostics as the full checks.
+    assert DOC_TYPES["USER_ACTIVITY"].fast_check is not None
     bad = _line(**{"$compartment_id": "1000"})
     on = _codes(bad, settings=ACTIVITY)
     off = _codes(bad, settings=Settings(doc_type="USER_ACTIVITY", fast_path=False))

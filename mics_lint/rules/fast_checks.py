@@ -1,4 +1,5 @@
-"""Fast checks of segment and choice lines (the profile's, tuned harder, is profile_fast.py).
+"""Fast checks of the types other than profiles (the profile's, tuned harder, is
+profile_fast.py).
 
 Each vouches for a decoded line only when no rule can fire on it, as profile_fast.py
 explains: a test may be broader than its rule, never narrower, and a line it does not vouch
@@ -8,6 +9,7 @@ diagnostics with it on and off.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +17,7 @@ import orjson
 
 from mics_lint.jsontext import DIGITS_TO_ZERO, LONG_DIGIT_RUN
 from mics_lint.registry import FastCheck
-from mics_lint.rules import deletions, identifiers, structure, syntax
+from mics_lint.rules import activities, deletions, identifiers, structure, syntax
 from mics_lint.rules.crossline import Users
 
 if TYPE_CHECKING:
@@ -231,6 +233,190 @@ def association_check(
                 return False  # MIC305
             if "compartment_id" in present and not _filled(item.compartment_id, UNSET):
                 return False  # MIC205
+        return raw_ok(c, raw)
+
+    return check
+
+
+_ACTIVITY_PATTERNS = {
+    **dict.fromkeys((activities.AGENT, activities.ACCOUNT, activities.COMPARTMENT), r"\S"),
+    **dict.fromkeys(("$email_hash.$hash", "$email_hash.hash"), r"\S"),
+    **{
+        f"$user_identifiers[].{k}": r"\S"
+        for k in (activities.ACCOUNT, activities.COMPARTMENT, activities.AGENT, "$hash")
+    },
+}
+_ACTIVITY_OBJECTS = {"$events[].$properties", "$origin", "$location", "$topics"}
+#: The optional top-level fields, each to be written once when present (MIC103).
+_ACTIVITY_ONCE = (
+    "$ttl",
+    "$email_hash",
+    "$user_identifiers",
+    "$origin",
+    "$location",
+    "$unique_key",
+    "$site_id",
+    "$app_id",
+    "$session_duration",
+    "$topics",
+    activities.AGENT,
+    activities.ACCOUNT,
+    activities.COMPARTMENT,
+)
+
+
+def activity_check(enabled: frozenset[str], users: Users | None, decoder: FastDecoder) -> FastCheck:
+    """USER_ACTIVITY: MIC601 to MIC605, and MIC204 and MIC3xx on the `$` keys.
+
+    The decoder is closed (a line with a custom top-level key does not decode), so that
+    every top-level key is one of the platform's (MIC204 cannot fire) and is counted here
+    (MIC103). A key is counted as written, `"$ts"`: a line with a `\\u` escape, which may
+    hide a key, takes the full checks. `$ts` and `$type` are also keys of each event and
+    each listed identifier, which the decoder counts. MIC501 does not run for activities.
+    """
+    from mics_lint.fastpath import UNSET, attribute
+
+    if (
+        not decoder.closed
+        or decoder.keys != frozenset(activities.KNOWN_KEYS)
+        or decoder.patterns != _ACTIVITY_PATTERNS
+        or set(decoder.objects) != _ACTIVITY_OBJECTS
+        or len(decoder.objects) != len(_ACTIVITY_OBJECTS)
+    ):
+        return _generic(decoder)
+    raw_ok = _common(enabled, ())
+    check_dups = syntax.DUPLICATE_KEY.code in enabled
+    once = operator.attrgetter(*(attribute(k) for k in _ACTIVITY_ONCE))
+    quoted = tuple(f'"{k}"'.encode() for k in _ACTIVITY_ONCE)
+    item_fields = operator.attrgetter(*(attribute(k) for k in sorted(activities.FIELDS)))
+    n_once, n_item_fields = len(_ACTIVITY_ONCE), len(activities.FIELDS)
+    agent_id = identifiers.USER_AGENT_ID.fullmatch
+    seconds, day = activities.SECONDS_BELOW, activities.DAY_MS
+
+    def listed_ok(items: list[Any]) -> bool:
+        """MIC604, MIC305, MIC306 and MIC205 on each item of `$user_identifiers`."""
+        for item in items:
+            account, compartment = item.dollar_user_account_id, item.dollar_compartment_id
+            agent, hashed, email = item.dollar_user_agent_id, item.dollar_hash, item.dollar_email
+            kind = item.dollar_type
+            if kind == "USER_AGENT":
+                if (
+                    account is not UNSET
+                    or compartment is not UNSET
+                    or hashed is not UNSET
+                    or email is not UNSET
+                    or agent is UNSET
+                    or agent_id(agent) is None
+                ):
+                    return False
+            elif kind == "USER_EMAIL":
+                if (
+                    account is not UNSET
+                    or compartment is not UNSET
+                    or agent is not UNSET
+                    or not _filled(hashed, UNSET)
+                    or "@" in hashed
+                ):
+                    return False
+            elif (  # USER_ACCOUNT
+                agent is not UNSET
+                or hashed is not UNSET
+                or email is not UNSET
+                or not _filled(account, UNSET)
+                or (compartment is not UNSET and not _filled(compartment, UNSET))
+            ):
+                return False
+        return True
+
+    def dollars(c: Any, events: list[Any], items: Any, email: Any) -> int:
+        """How many times `"$` is written at least, with each top-level key once: every
+        top-level key starts with "$" (the decoder is closed), as do the events' and the
+        listed identifiers' keys; add the event names that start with it, and each `"$` in
+        the free-form objects. A line with more (a key twice, a custom "$" key in an event,
+        an identifier "$x") has its keys counted one by one."""
+        found = 4 + n_once - once(c).count(UNSET)  # with $ts, $type, $status, $events
+        for event in events:
+            name = event.dollar_event_name
+            found += 2 + bytes(event.dollar_properties).count(b'"$')
+            if name is not UNSET:
+                found += 2 if name[:1] == "$" else 1
+        if items is not UNSET:
+            for item in items:
+                found += 1 + n_item_fields - item_fields(item).count(UNSET)
+        if email is not UNSET:
+            found += (email.dollar_hash is not UNSET) + (email.dollar_email is not UNSET)
+        for value in (c.dollar_origin, c.dollar_location, c.dollar_topics):
+            if value is not UNSET:
+                found += bytes(value).count(b'"$')
+        return found
+
+    def check(c: Any, raw: bytes, lineno: int) -> bool:
+        account, compartment = c.dollar_user_account_id, c.dollar_compartment_id
+        email, agent, items = c.dollar_email_hash, c.dollar_user_agent_id, c.dollar_user_identifiers
+        if items is not UNSET and items:
+            if (
+                account is not UNSET
+                or compartment is not UNSET
+                or email is not UNSET
+                or agent is not UNSET
+            ):
+                return False  # MIC605
+            if not listed_ok(items):
+                return False
+        elif account is not UNSET:
+            if email is not UNSET or agent is not UNSET:
+                return False  # MIC302
+            if not _filled(account, UNSET) or not _filled(compartment, UNSET):
+                return False  # MIC304, or MIC205
+        elif compartment is not UNSET:
+            return False  # MIC303
+        elif email is not UNSET:
+            if agent is not UNSET:
+                return False  # MIC302
+            hashes = (email.dollar_hash, email.hash)
+            if hashes == (UNSET, UNSET):
+                return False  # MIC604
+            for value in hashes:
+                if value is not UNSET and (not _filled(value, UNSET) or "@" in value):
+                    return False  # MIC305, or MIC205
+            if b'""' in raw:
+                return False  # maybe an empty key in $email_hash, which MIC305 reads
+        elif agent is UNSET or agent_id(agent) is None:
+            return False  # MIC301, MIC306, or MIC205
+        # MIC601 and MIC602, with the clock read as the rule reads it, once a line.
+        limit = activities.now_ms() + day
+        ts = c.dollar_ts
+        if ts < seconds or ts > limit:
+            return False
+        events = c.dollar_events
+        for event in events:
+            ts = event.dollar_ts
+            if ts < seconds or ts > limit:
+                return False
+            name = event.dollar_event_name
+            if name is UNSET or not name.strip():
+                return False  # MIC603
+            if memoryview(event.dollar_properties)[0] != 0x7B:  # not "{"
+                return False  # MIC202
+        for value in (c.dollar_origin, c.dollar_location, c.dollar_topics):
+            if value is not UNSET and memoryview(value)[0] != 0x7B:
+                return False  # MIC202
+        if check_dups:
+            if b"\\" in raw and b"\\u" in raw:  # one byte first: a memchr, ten times faster
+                return False  # an escape, which may hide a key
+            if raw.count(b'"$') == dollars(c, events, items, email):
+                return raw_ok(c, raw)  # no key twice: see `dollars`
+            count = raw.count
+            if (
+                count(b'"$ts"') != 1 + len(events)
+                or count(b'"$type"') != 1 + (len(items) if items is not UNSET else 0)
+                or count(b'"$session_status"') != 1
+                or count(b'"$events"') != 1
+            ):
+                return False
+            for value, key in zip(once(c), quoted, strict=True):
+                if value is not UNSET and count(key) != 1:
+                    return False
         return raw_ok(c, raw)
 
     return check
