@@ -101,6 +101,13 @@ def _timestamps(record: Record) -> Iterator[tuple[str, str | tuple[str | int, ..
                     yield f"$events[{index}].$ts", ("$events", index, "$ts"), value
 
 
+def _number(value: int) -> str:
+    """A timestamp for a message: whole up to 20 digits (far past any real date), else cut,
+    as values are everywhere (a 1e300 would print 301 digits)."""
+    text = str(value)
+    return text if len(text) <= 20 else f"{text[:20]}… ({len(text)} digits)"
+
+
 def _date(ms: int) -> str:
     try:
         when = datetime.datetime.fromtimestamp(ms / 1000, tz=datetime.UTC)
@@ -180,7 +187,7 @@ def ts_in_future(record: Record, ctx: LineContext) -> Iterator[Finding]:
                     break
             yield ctx.at(
                 key,
-                f"{where} is {value}, {_date(value)}: more than a day in the future{hint}",
+                f"{where} is {_number(value)}, {_date(value)}: more than a day in the future{hint}",
             )
 
 

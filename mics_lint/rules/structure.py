@@ -220,14 +220,15 @@ def placeholder_value(record: Record, ctx: LineContext) -> Iterator[Finding]:
     if b'"<' not in ctx.raw and b"\\u003" not in ctx.raw:  # "<", or "<" escaped
         return
     for key, value in record.items():
-        for where, found in _placeholders(value, key):
+        for where, path, found in _placeholders(value, key, (key,)):
             if ctx.show_values or _DOC_TOKEN.fullmatch(found):
                 shown = " " + shorten(found)  # <USER_ACCOUNT_ID>: the docs' words, not data
             elif key in redact.IDENTIFIER_KEYS:
                 shown = " " + redact.identifier(found)
             else:
                 shown = ""  # a profile value: not shown
-            yield ctx.at(key, f"{where} still holds the placeholder{shown}: put the real value")
+            message = f"{where} still holds the placeholder{shown}: put the real value"
+            yield ctx.at(path, message)
 
 
 PLACEHOLDER_VALUE = FAMILY.rules[-1]
@@ -265,16 +266,18 @@ OTHER_DOCUMENT_TYPE = FAMILY.declare(
 )
 
 
-def _placeholders(value: Any, where: str) -> Iterator[tuple[str, str]]:
+def _placeholders(
+    value: Any, where: str, path: tuple[str | int, ...]
+) -> Iterator[tuple[str, tuple[str | int, ...], str]]:
     if isinstance(value, str):
         if _PLACEHOLDER.fullmatch(value):
-            yield where, value
+            yield where, path, value
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _placeholders(item, f"{where}.{key}")
+            yield from _placeholders(item, f"{where}.{key}", (*path, key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _placeholders(item, f"{where}[{index}]")
+            yield from _placeholders(item, f"{where}[{index}]", (*path, index))
 
 
 _CODE_BY_KEYWORD = {
