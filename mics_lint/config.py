@@ -90,6 +90,21 @@ class Settings:
     # Messages show identifiers whole and profile values (see redact.py): local debugging.
     show_values: bool = False
 
+    def __post_init__(self) -> None:
+        # The API takes what the command line takes: a short name or the platform's, any case.
+        if self.doc_type is not None:
+            found = find(self.doc_type)
+            if found is None:
+                raise ValueError(
+                    f"unknown document type {self.doc_type!r}; use one of {', '.join(NAMES)}"
+                )
+            object.__setattr__(self, "doc_type", found.name)
+        if self.profile_form not in PROFILE_FORMS:
+            raise ValueError(
+                f"unknown profile form {self.profile_form!r}; use one of "
+                f"{', '.join(PROFILE_FORMS)}"
+            )
+
     def enabled_codes(self) -> frozenset[str]:
         enabled = {code: True for code in REGISTRY}
         for layer in self.selections:

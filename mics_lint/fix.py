@@ -129,6 +129,12 @@ class Fixer:
             if isinstance(s.get("enum"), list) and all(isinstance(v, str) for v in s["enum"])
         }
         self.known_keys = tuple(properties)
+        # Keys of one form of a type with forms (profiles): a rename never mixes two (MIC406).
+        self.forms = {
+            k: s["x-mics-form"]
+            for k, s in properties.items()
+            if isinstance(s, dict) and isinstance(s.get("x-mics-form"), str)
+        }
         self.closed = self.schema.get("additionalProperties", True) is False
         self.result = FixResult()
         self.crlf_fixed = False
@@ -315,6 +321,13 @@ class Fixer:
             pieces.append((fixed if fixed is not None else piece).encode("utf-8"))
         return pieces
 
+    def _mixes_forms(self, meant: str, record: dict[str, Any], taken: set[str]) -> bool:
+        """Whether renaming a key to `meant` would put two forms' keys on one line."""
+        owner = self.forms.get(meant)
+        if owner is None:
+            return False
+        return any(self.forms.get(k, owner) != owner for k in (*record, *taken))
+
     def _record(self, text: str, record: dict[str, Any]) -> str | None:
         """One record's text with MIC202, MIC203 and MIC204 fixed; None if none applies."""
         if not any(self._may_fix(key, value) for key, value in record.items()):
@@ -338,7 +351,12 @@ class Fixer:
             if UNKNOWN in looking and self.closed and key not in self.known_keys:
                 meant = only_candidate(key, self.known_keys)
                 taken = {name for name, _ in becomes.values()}
-                if meant is not None and meant not in record and meant not in taken:
+                if (
+                    meant is not None
+                    and meant not in record
+                    and meant not in taken
+                    and not self._mixes_forms(meant, record, taken)
+                ):
                     if UNKNOWN in self.fixing:
                         edits.append((start, end, json.dumps(meant, ensure_ascii=False)))
                         name = meant

@@ -228,3 +228,15 @@ def test_memory_stays_flat_over_50k_lines() -> None:
     assert pulled == total
     assert counts == {"MIC101": 50, "MIC301": 50}
     assert peak < 4 * 1024 * 1024, f"peak {peak:,} bytes while linting {total:,} lines"
+
+
+def test_settings_take_type_names_as_the_command_line_does() -> None:
+    from mics_lint import Settings
+
+    assert Settings(doc_type="profile").doc_type == "USER_PROFILE"
+    assert Settings(doc_type=" Segment ").doc_type == "USER_SEGMENT"
+    assert Settings(doc_type="USER_CHOICE").doc_type == "USER_CHOICE"
+    with pytest.raises(ValueError, match="unknown document type 'segmnet'"):
+        Settings(doc_type="segmnet")
+    with pytest.raises(ValueError, match="unknown profile form 'newer'"):
+        Settings(profile_form="newer")

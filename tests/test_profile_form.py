@@ -133,3 +133,14 @@ def test_an_escaped_duplicate_key_is_found_both_ways(form: str, key: str) -> Non
             dataclasses.replace(settings, fast_path=fast),
         )
         assert [(d.line, d.code) for d in found] == [(301, "MIC103")], (fast, doubled)
+
+
+def test_an_unsafe_rename_never_mixes_the_two_forms(tmp_path: Path) -> None:
+    mixed = NEWER.replace('"user_profile"', '"merge_object":true,"user_profile"')
+    renamable = OLDER.replace("force_replace", "forceReplace")
+    target = write(tmp_path / "p.ndjson", mixed, renamable)
+    args = ["check", "--isolated", "--profile-form", "either", "--fix", "--unsafe-fixes"]
+    code, out, _ = run_cli([*args, "p.ndjson"], tmp_path)
+    assert target.read_text() == f"{mixed}\n{OLDER}\n"  # merge_object left as it is
+    assert code == 1  # line 1 keeps its unknown key
+    assert "MIC406" not in out and "p.ndjson:1:" in out and "MIC204" in out

@@ -149,7 +149,7 @@ def merge_objects_ignored(record: Record, ctx: LineContext) -> Iterator[Finding]
     "MIC404",
     "delete-with-payload",
     Severity.WARNING,
-    "a DELETE carries user_profile, force_replace or merge_objects",
+    "a DELETE carries a profile or how to apply one",
 )
 def delete_with_payload(record: Record, ctx: LineContext) -> Iterator[Finding]:
     """
@@ -187,7 +187,7 @@ def delete_with_payload(record: Record, ctx: LineContext) -> Iterator[Finding]:
     "MIC405",
     "replace-with-empty-profile",
     Severity.WARNING,
-    "force_replace true with an empty user_profile wipes the profile",
+    "replacing the stored profile with an empty user_profile wipes it",
 )
 def replace_with_empty_profile(record: Record, ctx: LineContext) -> Iterator[Finding]:
     """
@@ -232,7 +232,7 @@ def replace_with_empty_profile(record: Record, ctx: LineContext) -> Iterator[Fin
     "MIC406",
     "mixed-profile-forms",
     Severity.ERROR,
-    "update_strategy together with force_replace or merge_objects",
+    "a line uses both profile forms (update_strategy and force_replace)",
 )
 def mixed_profile_forms(record: Record, ctx: LineContext) -> Iterator[Finding]:
     """

@@ -89,7 +89,7 @@ INVALID_VALUE = FAMILY.declare(
     "MIC203",
     "invalid-value",
     Severity.ERROR,
-    "`operation` is not one of the allowed values",
+    "a value is not one of the allowed values (`operation`, `type`, ...)",
     """
     ## What it does
     Checks that fields with a fixed set of values hold one of them: `operation` is `UPSERT`
@@ -123,7 +123,7 @@ UNKNOWN_FIELD = FAMILY.declare(
     "MIC204",
     "unknown-field",
     Severity.ERROR,
-    "a top-level key the format does not have",
+    "a key the format does not have",
     """
     ## What it does
     Checks that every top-level key is one the document type defines, and reports each
