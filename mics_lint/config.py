@@ -101,8 +101,7 @@ class Settings:
             object.__setattr__(self, "doc_type", found.name)
         if self.profile_form not in PROFILE_FORMS:
             raise ValueError(
-                f"unknown profile form {self.profile_form!r}; use one of "
-                f"{', '.join(PROFILE_FORMS)}"
+                f"unknown profile form {self.profile_form!r}; use one of {', '.join(PROFILE_FORMS)}"
             )
 
     def enabled_codes(self) -> frozenset[str]:
