@@ -248,20 +248,8 @@ _ACTIVITY_PATTERNS = {
 }
 _ACTIVITY_OBJECTS = {"$events[].$properties", "$origin", "$location", "$topics"}
 #: The optional top-level fields, each to be written once when present (MIC103).
-_ACTIVITY_ONCE = (
-    "$ttl",
-    "$email_hash",
-    "$user_identifiers",
-    "$origin",
-    "$location",
-    "$unique_key",
-    "$site_id",
-    "$app_id",
-    "$session_duration",
-    "$topics",
-    activities.AGENT,
-    activities.ACCOUNT,
-    activities.COMPARTMENT,
+_ACTIVITY_ONCE = tuple(
+    k for k in activities.KNOWN_KEYS if k not in ("$ts", "$type", "$session_status", "$events")
 )
 
 
