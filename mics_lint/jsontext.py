@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -171,8 +172,9 @@ def duplicate_keys(text: str) -> list[tuple[str, int, int]]:
     return repeated
 
 
-def unsafe_integers(text: str) -> list[tuple[str, str]]:
-    """Integer literals outside the signed 64-bit range, as (top-level key, literal)."""
+def unsafe_integers(text: str) -> list[tuple[tuple[str | int, ...], str]]:
+    """Integer literals outside the signed 64-bit range, as (path, literal): the path of
+    keys and indexes from the top-level object, () when not under one."""
     found: list[tuple[str, int]] = []
 
     def check_int(literal: str) -> int:
@@ -187,29 +189,48 @@ def unsafe_integers(text: str) -> list[tuple[str, str]]:
         return []
     if not found:
         return []
-    result = []
+    result: list[tuple[tuple[str | int, ...], str]] = []
     if isinstance(value, dict):
-        for key, item in value.items():
-            for literal, number in list(found):
-                if _contains_int(item, number):
-                    result.append((key, literal))
-                    found.remove((literal, number))
-    result.extend(("", literal) for literal, _ in found)
+        used: set[tuple[str | int, ...]] = set()  # the same number twice: two places
+        for literal, number in list(found):
+            path = _path_to_int(value, number, used)
+            if path is not None:
+                used.add(path)
+                result.append((path, literal))
+                found.remove((literal, number))
+    result.extend(((), literal) for literal, _ in found)
     return result
 
 
-def _contains_int(value: Any, wanted: int) -> bool:
-    stack = [value]  # not recursive: a value may be nested thousands deep
+def _path_to_int(
+    value: dict[str, Any], wanted: int, used: set[tuple[str | int, ...]]
+) -> tuple[str | int, ...] | None:
+    """The path of the first integer equal to `wanted` in `value` (keys in order) that is
+    not in `used`, or None."""
+    # Not recursive: a value may be nested thousands deep. Reversed onto the stack, so that
+    # the first key is looked at first.
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [
+        (item, (key,)) for key, item in reversed(list(value.items()))
+    ]
     while stack:
-        item = stack.pop()
+        item, path = stack.pop()
         if isinstance(item, int) and not isinstance(item, bool):
-            if item == wanted:
-                return True
+            if item == wanted and path not in used:
+                return path
         elif isinstance(item, dict):
-            stack.extend(item.values())
+            stack.extend((v, (*path, k)) for k, v in reversed(list(item.items())))
         elif isinstance(item, list):
-            stack.extend(item)
-    return False
+            stack.extend((v, (*path, i)) for i, v in reversed(list(enumerate(item))))
+    return None
+
+
+def path_text(path: Sequence[str | int]) -> str:
+    """A path as messages write it: `$events[0].$ts`."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    # A path thousands of levels deep: its two ends say enough.
+    return text if len(text) <= 80 else f"{text[:40]}…{text[-39:]}"
 
 
 def shorten(value: Any, limit: int = MAX_SHOWN) -> str:

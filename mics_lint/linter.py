@@ -32,6 +32,7 @@ from mics_lint.jsontext import (
     decode_lenient,
     duplicate_keys,
     parse_exact,
+    path_text,
     unsafe_integers,
 )
 from mics_lint.registry import FastCheck, LineContext, Record
@@ -654,9 +655,11 @@ class _FileLinter:
                 message = syntax.duplicate_key_message(key, self.show_values)
                 found.append((syntax.DUPLICATE_KEY.code, Finding(message, start + 1, end + 1)))
         if self.check_ints and LONG_DIGIT_RUN in body.translate(DIGITS_TO_ZERO):
-            for key, literal in unsafe_integers(ctx.text):
-                message = syntax.unsafe_integer_message(key, literal, self.show_values)
-                found.append((syntax.UNSAFE_INTEGER.code, ctx.at(key, message)))
+            for path, literal in unsafe_integers(ctx.text):
+                key = str(path[0]) if path else ""
+                where = path_text(path)
+                message = syntax.unsafe_integer_message(key, literal, self.show_values, where)
+                found.append((syntax.UNSAFE_INTEGER.code, ctx.at(path or key, message)))
         if self.check_schema and not schemas.is_valid(self.schema_file, record):
             try:
                 errors = schemas.errors(self.schema_file, record)

@@ -83,3 +83,22 @@ def test_a_line_with_many_nested_problems_is_tokenized_once() -> None:
     assert [d.code for d in found] == ["MIC601"] * 500
     assert spans.call_count == 1
     assert len({d.column for d in found}) == 500  # each at its own event's "$ts"
+
+
+def test_an_unsafe_integer_is_named_by_its_nested_path() -> None:
+    line = (
+        b'{"operation":"UPSERT","email_hash":"h","force_replace":true,'
+        b'"user_profile":{"a":{"b":[1,123456789012345678901]},"c":123456789012345678901}}\n'
+    )
+    found = list(lint_lines([line], "p.ndjson"))
+    assert [(d.code, d.column) for d in found] == [("MIC104", 89), ("MIC104", 113)]
+    assert "in user_profile.a.b[1] " in found[0].message
+    assert "in user_profile.c " in found[1].message
+
+
+def test_a_very_deep_path_is_cut_in_messages() -> None:
+    from mics_lint.jsontext import path_text
+
+    assert path_text(("$events", 0, "$ts")) == "$events[0].$ts"
+    deep = path_text(("user_profile", *["a"] * 500))
+    assert len(deep) == 80 and deep.startswith("user_profile.a.a") and "…" in deep

@@ -277,8 +277,12 @@ def duplicate_key_message(key: str, show_values: bool = False) -> str:
     return f"key {shown} appears more than once: the last value is used, remove the others"
 
 
-def unsafe_integer_message(key: str, literal: str, show_values: bool = False) -> str:
-    where = key or "the line"
+def unsafe_integer_message(
+    key: str, literal: str, show_values: bool = False, where: str = ""
+) -> str:
+    """`key` is the top-level key the integer is under (what may be shown depends on it);
+    `where`, its path in the line when nested."""
+    where = where or key or "the line"
     if show_values:
         shown = literal if len(literal) <= 30 else literal[:27] + "..."
     elif key in redact.IDENTIFIER_KEYS:
