@@ -154,3 +154,15 @@ def test_document_type_examples_are_real(monkeypatch: pytest.MonkeyPatch) -> Non
         assert (ROOT / path).read_text(encoding="utf-8") == content
         result = CliRunner().invoke(cli, command.split()[1:])
         assert result.stdout == output
+
+
+def test_python_api_example_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    section = README.split("## Python API", 1)[1].split("\n## ", 1)[0]
+    (code,) = re.findall(r"```python\n(.*?)```", section, re.S)
+    monkeypatch.chdir(ROOT / "docs" / "examples")
+    exec(compile(code, "README.md", "exec"), {})  # our own README's example
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("crm_profiles.ndjson 2 1 MIC401 error ")
+    assert out[-3:] == ["as USER_SEGMENT", "USER_SEGMENT MIC203", "USER_SEGMENT MIC701"]
