@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import io
 import os
 import shutil
@@ -35,9 +34,8 @@ from mics_lint.config import (
     load_config,
 )
 from mics_lint.diagnostic import Severity
-from mics_lint.doctypes import DocType
 from mics_lint.linter import ReadError, lint_stream, printable
-from mics_lint.parallel import CHUNK_BYTES, Runner, cpu_count
+from mics_lint.parallel import CHUNK_BYTES, Runner, cpu_count, telling
 from mics_lint.reporters import (
     MACHINE_FORMATS,
     REPORTERS,
@@ -423,7 +421,7 @@ def _run(sources: list[Source], runner: Runner, reporter: Reporter, summary: Sum
                     stdin,
                     source.display,
                     runner.settings,
-                    on_type=functools.partial(_told_stdin, told, source.display),
+                    on_type=telling(told, source.display),
                 )
             else:
                 diagnostics = next(files)
@@ -445,10 +443,6 @@ def _run(sources: list[Source], runner: Runner, reporter: Reporter, summary: Sum
     for _ in files:
         pass
     reporter.finish(summary)
-
-
-def _told_stdin(told: Callable[[str, str], None], display: str, doc_type: DocType) -> None:
-    told(display, doc_type.name)
 
 
 def _apply_fixes(sources: list[Source], settings: Settings, unsafe: bool, summary: Summary) -> None:

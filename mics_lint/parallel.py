@@ -207,12 +207,6 @@ class Runner:
         # Told (display, type name) for each file, before its first diagnostic.
         self.on_type = on_type
 
-    def _told(self, display: str) -> Callable[[DocType], None] | None:
-        on_type = self.on_type
-        if on_type is None:
-            return None
-        return lambda doc_type: on_type(display, doc_type.name)
-
     def lint(self, sources: Sequence[tuple[str, str]]) -> Iterator[Iterator[Diagnostic]]:
         """For each (path, display), an iterator of its diagnostics (raising ReadError)."""
         sizes = [_size(path) for path, _ in sources]
@@ -224,7 +218,7 @@ class Runner:
                     self.settings,
                     display=display,
                     on_read=self.on_read,
-                    on_type=self._told(display),
+                    on_type=telling(self.on_type, display),
                 )
             return
         plans = [
@@ -335,7 +329,10 @@ class _Merger:
                 for _ in results:
                     pass
                 yield from lint_file(
-                    task.path, self.settings, display=task.display, on_type=self._told(task)
+                    task.path,
+                    self.settings,
+                    display=task.display,
+                    on_type=telling(self.on_type, task.display),
                 )
                 return
             if index == 0:
@@ -344,12 +341,6 @@ class _Merger:
                     self.on_type(task.display, result.doc_type)
             yield from self._chunk(index, task, result)
             self.offset += result.lines
-
-    def _told(self, task: _Task) -> Callable[[DocType], None] | None:
-        on_type = self.on_type
-        if on_type is None:
-            return None
-        return lambda doc_type: on_type(task.display, doc_type.name)
 
     def _chunk(self, index: int, task: _Task, result: _Result) -> list[Diagnostic]:
         shift = 0 if index == 0 else self.offset - 1
@@ -413,6 +404,15 @@ class _Merger:
             text,
             self.doc_type,
         )
+
+
+def telling(
+    on_type: Callable[[str, str], None] | None, display: str
+) -> Callable[[DocType], None] | None:
+    """lint_file's `on_type` for a Runner's (display, type name) callback."""
+    if on_type is None:
+        return None
+    return lambda doc_type: on_type(display, doc_type.name)
 
 
 def _size(path: str) -> int | None:
