@@ -607,6 +607,14 @@ def _use_color(choice: str, stream: TextIO, output_file: str | None) -> bool:
     return stream.isatty()
 
 
+def _file_on_the_way(folder: Path) -> Path:
+    """The first part of `folder` that exists and is not a directory."""
+    for part in (*reversed(folder.parents), folder):
+        if part.exists() and not part.is_dir():
+            return part
+    return folder
+
+
 @contextmanager
 def _output(output_file: str | None, machine: bool, to_stderr: bool = False) -> Iterator[TextIO]:
     """stdout, or a file written beside its target and renamed over it only when complete.
@@ -648,6 +656,11 @@ def _output(output_file: str | None, machine: bool, to_stderr: bool = False) -> 
         import tempfile  # only when a report goes to a file
 
         fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    except FileExistsError:
+        # mkdir(exist_ok=True) refuses only a folder on the way that is a file.
+        raise click.ClickException(
+            f"cannot write {output_file}: {_file_on_the_way(target.parent)} is not a directory"
+        ) from None
     except OSError as exc:
         raise click.ClickException(f"cannot write {output_file}: {exc.strerror or exc}") from None
     try:

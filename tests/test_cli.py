@@ -970,3 +970,15 @@ def test_rules_as_json_lists_every_rule(project: Path) -> None:
             "fix": rule.fix,
             "summary": rule.summary,
         }
+
+
+@pytest.mark.parametrize("option", ["-o", "--report"])
+def test_a_report_under_a_file_is_one_error_line(project: Path, option: str) -> None:
+    from helpers import one_error_line
+
+    (project / "afile").write_text("", encoding="utf-8")
+    (project / "a.ndjson").write_text(CLEAN + "\n", encoding="utf-8")
+    target = "afile/x.sarif" if option == "-o" else "sarif:afile/x.sarif"
+    result = CliRunner().invoke(cli, ["check", "--isolated", option, target, "a.ndjson"])
+    assert result.exit_code == 2
+    one_error_line(result.stderr, "cannot write afile/x.sarif", "afile is not a directory")
