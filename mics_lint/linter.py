@@ -50,6 +50,10 @@ _HOLD_LIMIT = 8 * 1024 * 1024
 _DOCUMENT_LIMIT = 16 * 1024 * 1024
 # The fast path starts at this line: a short file is done before importing msgspec would be.
 _FAST_FROM_LINE = 200
+# Lines screened together on the fast path: 64 lines of a few hundred bytes stay well under
+# the size at which a joined block would be allocated by mmap (slower), yet a block that
+# fails a screen sends only 64 lines to their own searches.
+_GROUP = 64
 _DECODERS: dict[tuple[str, bool], Any] = {}  # (schema file, closed) -> FastDecoder, or None
 _NOT_MADE = object()
 # An integer literal of 19 digits or more may lie outside the signed 64-bit range. Looking
@@ -442,36 +446,61 @@ class _FileLinter:
         self, lines: Iterable[bytes], lineno: int, decode: Any, vouch: FastCheck
     ) -> Iterator[Diagnostic]:
         """The lines after line `lineno`, the fast path first: the loop most lines of a large
-        file go round, kept short."""
+        file go round, kept short.
+
+        Lines go in groups of up to _GROUP, read ahead and screened together: a group with
+        no `<`, no backslash and no run of 19 digits anywhere spares each of its lines three
+        searches of its own (one search over the group costs a tenth of those). A line longer
+        than max-line-bytes ends its group, as the reader may have cut it: the rest of it is
+        read from the stream (`skip_rest`) before any line after it.
+        """
         errors = self.decode_errors
         check_line = self._check_line
         crlf_reported = self.crlf_reported
         size, limit = self.size, self.limit
         count_bytes = not self.size_reported  # until MIC006 is reported
         max_raw = self.max_line + 1  # a longer line (with its LF) is MIC010's: slow path
-        for raw in lines:
-            lineno += 1
-            over = False
-            if count_bytes:
-                self.bytes_read += len(raw)
-                over = (size if size is not None else self.bytes_read) > limit
-            if (
-                not over
-                and raw[-1:] == b"\n"
-                and (crlf_reported or raw[-2:-1] != b"\r")
-                and len(raw) <= max_raw
-            ):
-                try:
-                    command = decode(raw)
-                except errors:
-                    pass
-                else:
-                    if vouch(command, raw, lineno):
-                        continue
-            diagnostics, _ = check_line(raw, lineno, over)
-            yield from diagnostics
-            crlf_reported = self.crlf_reported
-            count_bytes = not self.size_reported
+        screen_ints = self.check_ints
+        group: list[bytes] = []
+        append = group.append
+        lines = iter(lines)
+        while True:
+            for raw in lines:
+                append(raw)
+                if len(group) == _GROUP or len(raw) > max_raw:
+                    break
+            if not group:
+                return
+            block = b"".join(group)
+            plain = (
+                b"<" not in block
+                and b"\\" not in block
+                and not (screen_ints and LONG_DIGIT_RUN in block.translate(DIGITS_TO_ZERO))
+            )
+            for raw in group:
+                lineno += 1
+                over = False
+                if count_bytes:
+                    self.bytes_read += len(raw)
+                    over = (size if size is not None else self.bytes_read) > limit
+                if (
+                    not over
+                    and raw[-1:] == b"\n"
+                    and (crlf_reported or raw[-2:-1] != b"\r")
+                    and len(raw) <= max_raw
+                ):
+                    try:
+                        command = decode(raw)
+                    except errors:
+                        pass
+                    else:
+                        if vouch(command, raw, lineno, plain):
+                            continue
+                diagnostics, _ = check_line(raw, lineno, over)
+                yield from diagnostics
+                crlf_reported = self.crlf_reported
+                count_bytes = not self.size_reported
+            group.clear()
 
     def utf16(self, variant: str) -> list[Diagnostic]:
         """A UTF-16 file: one diagnostic, and its lines are not read."""

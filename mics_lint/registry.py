@@ -135,9 +135,11 @@ def _only_key(text: str, key: str) -> tuple[int, int] | None:
 
 
 RecordCheck = Callable[[Record, LineContext], Iterable[Finding]]
-#: A document type's fast check of one decoded line: True means "no rule can fire on it"
-#: (see fastpath.py).
-FastCheck = Callable[[Any, bytes, int], bool]
+#: A document type's fast check of one decoded line, `(command, raw, lineno, plain)`: True
+#: means "no rule can fire on it" (see fastpath.py). `plain` says the caller found no `<`, no
+#: backslash and no run of 19 digits in the line (it screens lines in groups); when False, the
+#: check looks for itself.
+FastCheck = Callable[[Any, bytes, int, bool], bool]
 
 
 @dataclass(frozen=True, slots=True)

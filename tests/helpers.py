@@ -91,12 +91,12 @@ def counting_vouches(name: str = "USER_PROFILE") -> Iterator[dict[str, int]]:
     make = doc_type.fast_check
     assert make is not None
 
-    def counting_make(*args: Any) -> Callable[[Any, bytes, int], bool]:
+    def counting_make(*args: Any) -> Callable[[Any, bytes, int, bool], bool]:
         check = make(*args)
 
-        def counted(command: Any, raw: bytes, lineno: int) -> bool:
+        def counted(command: Any, raw: bytes, lineno: int, plain: bool) -> bool:
             counts["checked"] += 1
-            vouched = check(command, raw, lineno)
+            vouched = check(command, raw, lineno, plain)
             counts["vouched"] += vouched
             return vouched
 

@@ -58,28 +58,30 @@ def _filled(value: Any, unset: Any) -> bool:
     return value is not unset and bool(value) and not value.isspace()
 
 
-def _common(enabled: frozenset[str], keys: tuple[bytes, ...]) -> Callable[[Any, bytes], bool]:
+def _common(enabled: frozenset[str], keys: tuple[bytes, ...]) -> Callable[[Any, bytes, bool], bool]:
     """The checks every type needs on the raw line: no key twice (MIC103), no string that
     may be a placeholder (MIC206), and, for lines whose skipped values msgspec did not
-    read, UTF-8 and integers within 64 bits (MIC001, MIC104)."""
+    read, UTF-8 and integers within 64 bits (MIC001, MIC104). `plain`: the caller found no
+    "<", no backslash and no run of 19 digits in the line."""
     check_dups = syntax.DUPLICATE_KEY.code in enabled
     check_ints = syntax.UNSAFE_INTEGER.code in enabled
     check_placeholders = structure.PLACEHOLDER_VALUE.code in enabled
 
-    def raw_ok(c: Any, raw: bytes) -> bool:
-        if check_placeholders and (
-            (b"<" in raw and b'"<' in raw) or (b"\\" in raw and b'"\\' in raw)
-        ):
-            return False
-        if check_ints and LONG_DIGIT_RUN in raw.translate(DIGITS_TO_ZERO):
-            return False
+    def raw_ok(c: Any, raw: bytes, plain: bool) -> bool:
+        if not plain:
+            if check_placeholders and (
+                (b"<" in raw and b'"<' in raw) or (b"\\" in raw and b'"\\' in raw)
+            ):
+                return False
+            if check_ints and LONG_DIGIT_RUN in raw.translate(DIGITS_TO_ZERO):
+                return False
         if not raw.isascii():
             try:
                 raw.decode("utf-8")
             except UnicodeDecodeError:
                 return False
         if check_dups:
-            if b"\\u" in raw:
+            if not plain and b"\\u" in raw:
                 return False  # a key may be written with escapes: the tokenizer decides
             count = raw.count
             for key in keys:
@@ -112,7 +114,7 @@ def segment_check(enabled: frozenset[str], users: Users | None, decoder: FastDec
     raw_ok = _common(enabled, keys)
     loads, error = orjson.loads, orjson.JSONDecodeError
 
-    def check(c: Any, raw: bytes, lineno: int) -> bool:
+    def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
         if not _one_identifier(c, UNSET):
             return False
         segment_id, name = c.segment_id, c.segment_technical_name
@@ -128,7 +130,7 @@ def segment_check(enabled: frozenset[str], users: Users | None, decoder: FastDec
                 loads(c.data_bag)
             except error:
                 return False  # MIC702
-        return raw_ok(c, raw)
+        return raw_ok(c, raw, plain)
 
     return check
 
@@ -146,7 +148,7 @@ def choice_check(enabled: frozenset[str], users: Users | None, decoder: FastDeco
     )
     raw_ok = _common(enabled, keys)
 
-    def check(c: Any, raw: bytes, lineno: int) -> bool:
+    def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
         if not _one_identifier(c, UNSET):
             return False
         choice = c.user_choice
@@ -156,7 +158,7 @@ def choice_check(enabled: frozenset[str], users: Users | None, decoder: FastDeco
             c.force_replace is UNSET or choice.dollar_choice_ts is UNSET
         ):
             return False  # MIC801 or MIC804
-        return raw_ok(c, raw)
+        return raw_ok(c, raw, plain)
 
     return check
 
@@ -177,7 +179,7 @@ def _deletion_check(refuse_udp: bool) -> Callable[[frozenset[str], Users | None,
         raw_ok = _common(enabled, tuple(f'"{k}"'.encode() for k in ("type", *fields)))
         uuid = deletions.UUID.fullmatch
 
-        def check(c: Any, raw: bytes, lineno: int) -> bool:
+        def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
             if getattr(c, "email_hash", UNSET) is not UNSET:
                 return False  # MIC903
             present = {n for n in fields if getattr(c, n, UNSET) is not UNSET}
@@ -193,7 +195,7 @@ def _deletion_check(refuse_udp: bool) -> Callable[[frozenset[str], Users | None,
                 return False  # MIC905
             if kind == "USER_EMAIL" and "@" in c.hash:
                 return False  # MIC305
-            return raw_ok(c, raw)
+            return raw_ok(c, raw, plain)
 
         return check
 
@@ -216,7 +218,7 @@ def association_check(
     fields = ("user_account_id", "compartment_id", "hash", "email", "user_agent_id")
     raw_ok = _common(enabled, (b'"identifiers"',))
 
-    def check(c: Any, raw: bytes, lineno: int) -> bool:
+    def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
         items = c.identifiers
         if len(items) < 2:
             return False  # MIC906
@@ -233,7 +235,7 @@ def association_check(
                 return False  # MIC305
             if "compartment_id" in present and not _filled(item.compartment_id, UNSET):
                 return False  # MIC205
-        return raw_ok(c, raw)
+        return raw_ok(c, raw, plain)
 
     return check
 
@@ -338,7 +340,7 @@ def activity_check(enabled: frozenset[str], users: Users | None, decoder: FastDe
                 found += bytes(value).count(b'"$')
         return found
 
-    def check(c: Any, raw: bytes, lineno: int) -> bool:
+    def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
         account, compartment = c.dollar_user_account_id, c.dollar_compartment_id
         email, agent, items = c.dollar_email_hash, c.dollar_user_agent_id, c.dollar_user_identifiers
         if items is not UNSET and items:
@@ -390,10 +392,12 @@ def activity_check(enabled: frozenset[str], users: Users | None, decoder: FastDe
             if value is not UNSET and memoryview(value)[0] != 0x7B:
                 return False  # MIC202
         if check_dups:
-            if b"\\" in raw and b"\\u" in raw:  # one byte first: a memchr, ten times faster
+            if (
+                not plain and b"\\" in raw and b"\\u" in raw
+            ):  # one byte first: a memchr, ten times faster
                 return False  # an escape, which may hide a key
             if raw.count(b'"$') == dollars(c, events, items, email):
-                return raw_ok(c, raw)  # no key twice: see `dollars`
+                return raw_ok(c, raw, plain)  # no key twice: see `dollars`
             count = raw.count
             if (
                 count(b'"$ts"') != 1 + len(events)
@@ -405,7 +409,7 @@ def activity_check(enabled: frozenset[str], users: Users | None, decoder: FastDe
             for value, key in zip(once(c), quoted, strict=True):
                 if value is not UNSET and count(key) != 1:
                     return False
-        return raw_ok(c, raw)
+        return raw_ok(c, raw, plain)
 
     return check
 
@@ -417,4 +421,4 @@ points_deletion_check = _deletion_check(refuse_udp=False)
 def _generic(decoder: FastDecoder) -> FastCheck:
     # The schema changed: what the checks above rely on may no longer hold. Vouching for
     # nothing is slower, never wrong.
-    return lambda c, raw, lineno: False
+    return lambda c, raw, lineno, plain: False

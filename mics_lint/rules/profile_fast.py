@@ -59,7 +59,7 @@ def make_check(enabled: frozenset[str], users: Users | None, decoder: FastDecode
     try:
         fields = type(decoder.decode(b'{"operation":"DELETE"}')).__struct_fields__
     except DECODE_ERRORS:  # a schema this check was not written for: vouch for nothing
-        return lambda c, raw, lineno: False
+        return lambda c, raw, lineno, plain: False
     older, newer = "force_replace" in fields, "update_strategy" in fields
     # MIC401 holds in the force_replace form only (update_strategy is optional).
     force_required = older and not newer
@@ -69,7 +69,7 @@ def make_check(enabled: frozenset[str], users: Users | None, decoder: FastDecode
     mask64 = (1 << 64) - 1 - 3
     boolean = _BOOL
 
-    def check(c: Any, raw: bytes, lineno: int) -> bool:
+    def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
         # Written flat, with no helper calls: this runs on every clean line. An identifier
         # must hold a non-space character (the schema's pattern "\\S": `isspace` is the same
         # test as re's \\s, see tests/test_fastpath.py). `size` adds up the length of the
@@ -137,14 +137,16 @@ def make_check(enabled: frozenset[str], users: Users | None, decoder: FastDecode
                 str(profile, "utf-8")
             except UnicodeDecodeError:
                 return False
-        if check_ints and LONG_DIGIT_RUN in raw.translate(DIGITS_TO_ZERO):
-            return False
-        # A placeholder is a string starting with "<", or with an escape such as "\\u003c".
-        # Both bytes are rare, and a one-byte search is a memchr, ten times a two-byte one.
-        if check_placeholders and (
-            (b"<" in raw and b'"<' in raw) or (b"\\" in raw and b'"\\' in raw)
-        ):
-            return False
+        if not plain:  # else the caller found no "<", "\\" or run of 19 digits in it
+            if check_ints and LONG_DIGIT_RUN in raw.translate(DIGITS_TO_ZERO):
+                return False
+            # A placeholder is a string starting with "<", or with an escape such as
+            # "\\u003c". Both bytes are rare, and a one-byte search is a memchr, ten times a
+            # two-byte one.
+            if check_placeholders and (
+                (b"<" in raw and b'"<' in raw) or (b"\\" in raw and b'"\\' in raw)
+            ):
+                return False
         # A line as long as its compact form with each key once holds no key twice (a key
         # written twice, a space, an escape or a non-ASCII identifier, counted above in
         # characters, only makes it longer). Otherwise, count: a key not exactly once was
@@ -155,7 +157,8 @@ def make_check(enabled: frozenset[str], users: Users | None, decoder: FastDecode
             and len(raw) != 2 + _OPERATION + size
             and (
                 (
-                    b"\\u" in raw
+                    not plain
+                    and b"\\u" in raw
                     and b"\\u" in (raw if profile is UNSET else raw.replace(bytes(profile), b"", 1))
                 )
                 or count(raw, b"operation") != 1
@@ -178,8 +181,8 @@ def make_check(enabled: frozenset[str], users: Users | None, decoder: FastDecode
         # decoder leaves out. Still correct, a little slower.
         residual_ok = decoder.residual_ok
 
-        def checked(c: Any, raw: bytes, lineno: int) -> bool:
-            return residual_ok(c, raw) and check(c, raw, lineno)
+        def checked(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
+            return residual_ok(c, raw) and check(c, raw, lineno, plain)
 
         return checked
     return check
