@@ -41,6 +41,11 @@ class DocType:
     #: The fast decoder refuses top-level keys the schema does not name, even where the
     #: schema allows them (fastpath.struct_decoder's `closed`).
     fast_closed: bool = False
+    #: (field, stand-in) pairs: top-level fields the fast path also takes with a value of
+    #: the wrong type (an id written as a number, the systematic mistake of a whole
+    #: export), putting the stand-in in its place before the fast check (linter.py,
+    #: `_loose_line`). Only fields no rule reads but through `isinstance(value, str)`.
+    fast_loose: tuple[tuple[str, str], ...] = ()
     #: Top-level keys no other type has: a record holding one is of this type.
     markers: frozenset[str] = frozenset()
     #: Every top-level key the type defines (a record with others is not of this type).
@@ -60,6 +65,7 @@ USER_PROFILE = DocType(
         structure.FAMILY, identifiers.FAMILY, operations.FAMILY, crossline.FAMILY
     ),
     fast_check=profile_fast.make_check,
+    fast_loose=profile_fast.STAND_INS,
     # Both profile forms' keys: a file's form is a setting (profile-form), not a type.
     markers=frozenset({"user_profile", "merge_objects", "update_strategy"}),
     keys=frozenset(

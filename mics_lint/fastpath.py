@@ -75,8 +75,13 @@ class FastDecoder:
         return True
 
 
-def struct_decoder(schema: dict[str, Any], *, closed: bool = False) -> FastDecoder | None:
+def struct_decoder(
+    schema: dict[str, Any], *, closed: bool = False, loose: frozenset[str] = frozenset()
+) -> FastDecoder | None:
     """A decoder into a Struct equivalent to `schema` with `residual_ok`, or None.
+
+    `loose`: top-level fields taken with any value at all (their patterns still listed),
+    for lines the strict decoder refused: see linter.py, `_loose_line`.
 
     `closed`: refuse top-level keys the schema does not name even where it allows them (a
     line with custom keys then takes the full checks): msgspec would skip them unseen, and
@@ -84,7 +89,7 @@ def struct_decoder(schema: dict[str, Any], *, closed: bool = False) -> FastDecod
     patterns: dict[str, str] = {}
     objects: list[str] = []
     try:
-        struct = _struct(schema, patterns, objects, closed=closed)
+        struct = _struct(schema, patterns, objects, closed=closed, loose=loose)
     except Unsupported:
         return None
     keys = frozenset(schema.get("properties", {}))
@@ -117,6 +122,7 @@ def _struct(
     struct_name: str = "FastCommand",
     *,
     closed: bool = False,
+    loose: frozenset[str] = frozenset(),
 ) -> type[msgspec.Struct]:
     _only(schema, {"type", "required", "additionalProperties", "properties"})
     if schema.get("type") != "object":
@@ -143,6 +149,8 @@ def _struct(
             kind = list[item]  # type: ignore[valid-type]
         else:
             kind = _field_type(sub)
+        if name in loose:
+            kind = Any
         if "pattern" in sub:
             patterns[prefix + name] = sub["pattern"]
         if kind is msgspec.Raw:
@@ -156,7 +164,8 @@ def _struct(
         if name in required:
             fields.append((field, kind))
         else:
-            fields.append((field, kind | msgspec.UnsetType, UNSET))
+            # Any takes no union: a field absent is still UNSET, its default.
+            fields.append((field, kind if kind is Any else kind | msgspec.UnsetType, UNSET))
     if required - set(schema.get("properties", {})):
         raise Unsupported("a required field without a property schema")
     # Required fields first: msgspec wants fields without defaults before the others.

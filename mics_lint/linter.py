@@ -54,8 +54,11 @@ _FAST_FROM_LINE = 200
 # the size at which a joined block would be allocated by mmap (slower), yet a block that
 # fails a screen sends only 64 lines to their own searches.
 _GROUP = 64
-_DECODERS: dict[tuple[str, bool], Any] = {}  # (schema file, closed) -> FastDecoder, or None
+# (schema file, closed, loose fields...) -> FastDecoder, or None
+_DECODERS: dict[tuple[str | bool, ...], Any] = {}
 _NOT_MADE = object()
+# What a field's schema may hold besides what a fast decoder checks (see _loose_path).
+_ANNOTATIONS = frozenset({"description", "title", "$comment", "examples", "x-mics-codes"})
 # An integer literal of 19 digits or more may lie outside the signed 64-bit range. Looking
 # for a run of 19 zeros after mapping every digit to "0" is ten times faster than a regex.
 # Codes about the file as a whole: kept when a file's lines are summed up by MIC007 or MIC008.
@@ -320,6 +323,16 @@ def lint_lines(
     yield from linter.run(itertools.chain(first, as_bytes))
 
 
+class _Loose(NamedTuple):
+    """The loose decoder, its fast check (without MIC501), and (attribute, field, stand-in,
+    field schema) of each field it takes loosely."""
+
+    decode: Callable[[bytes], Any]
+    check: FastCheck
+    fields: tuple[tuple[str, str, str, dict[str, Any]], ...]
+    unset: Any
+
+
 class _Held(NamedTuple):
     raw: bytes
     diagnostics: list[Diagnostic]
@@ -377,6 +390,7 @@ class _FileLinter:
         self.fast_wanted = settings.fast_path and doc_type.fast_check is not None
         self.fast_from = _FAST_FROM_LINE if first_line == 1 else 0
         self.decode_errors: tuple[type[Exception], ...] = ()
+        self.loose: _Loose | None = None
 
     # -- the file ------------------------------------------------------------------------
 
@@ -461,6 +475,8 @@ class _FileLinter:
         count_bytes = not self.size_reported  # until MIC006 is reported
         max_raw = self.max_line + 1  # a longer line (with its LF) is MIC010's: slow path
         screen_ints = self.check_ints
+        loose = self._loose_line if self.loose is not None else None
+        streak = False  # decode loosely first: see _loose_line
         group: list[bytes] = []
         append = group.append
         lines = iter(lines)
@@ -489,13 +505,25 @@ class _FileLinter:
                     and (crlf_reported or raw[-2:-1] != b"\r")
                     and len(raw) <= max_raw
                 ):
-                    try:
-                        command = decode(raw)
-                    except errors:
-                        pass
-                    else:
-                        if vouch(command, raw, lineno, plain):
+                    if streak and loose is not None:  # the last line's only fault: an id's type
+                        made = loose(raw, lineno, plain, vouch)
+                        if made is not None:
+                            yield from made
                             continue
+                        streak = False
+                    else:
+                        try:
+                            command = decode(raw)
+                        except errors:
+                            if loose is not None:
+                                made = loose(raw, lineno, plain, None)
+                                if made is not None:
+                                    streak = True
+                                    yield from made
+                                    continue
+                        else:
+                            if vouch(command, raw, lineno, plain):
+                                continue
                 diagnostics, _ = check_line(raw, lineno, over)
                 yield from diagnostics
                 crlf_reported = self.crlf_reported
@@ -526,7 +554,95 @@ class _FileLinter:
             expected = self.size * lines_read // self.bytes_read
             share = self.users.count / lines_read
             self.users.reserve(int(expected * share))
+        if self.doc_type.fast_loose:
+            self.loose = self._loose_path(fastpath)
         return decoder.decode, self.doc_type.fast_check(self.enabled, self.users, decoder)
+
+    def _loose_path(self, fastpath: Any) -> _Loose | None:
+        """The second try of a line the fast decoder refused: see `_loose_line`."""
+        names = dict(self.doc_type.fast_loose)
+        key: tuple[str | bool, ...] = (self.schema_file, self.doc_type.fast_closed, *names)
+        decoder = _DECODERS.get(key, _NOT_MADE)
+        if decoder is _NOT_MADE:
+            decoder = _DECODERS[key] = fastpath.struct_decoder(
+                self.schema, closed=self.doc_type.fast_closed, loose=frozenset(names)
+            )
+        properties = self.schema.get("properties", {})
+        if decoder is None or self.doc_type.fast_check is None:
+            return None
+        fields = []
+        for name, stand_in in names.items():
+            subschema = properties.get(name)
+            if not isinstance(subschema, dict) or subschema.get("type") != "string":
+                return None  # a schema this was not written for
+            if set(subschema) - _ANNOTATIONS - {"type", "pattern"}:
+                return None  # the strict decoder may refuse a string: not only a type
+            fields.append((fastpath.attribute(name), name, stand_in, subschema))
+        # Without MIC501: a user named by an id of the wrong type is no one (crossline.user_key).
+        check = self.doc_type.fast_check(self.enabled, None, decoder)
+        return _Loose(decoder.decode, check, tuple(fields), fastpath.UNSET)
+
+    def _loose_line(
+        self, raw: bytes, lineno: int, plain: bool, vouch: FastCheck | None
+    ) -> list[Diagnostic] | None:
+        """The diagnostics of a line the fast decoder refused only because an identifier is
+        not a string (`compartment_id: 1000` on every line of an export), or None.
+
+        The loose decoder takes those identifiers with any value and every other field as
+        the fast decoder does. A stand-in string goes in place of each identifier that is a
+        number, a boolean or null, and the fast check runs without MIC501: if it vouches,
+        the full checks would find nothing but MIC202 on those identifiers. The rules read
+        an identifier only through `isinstance(value, str)` (presence aside, unchanged),
+        and MIC501 skips a user named by an id that is not a string. So the line gets what
+        the full checks give it, made by the code `schema_findings` uses for jsonschema's
+        `type` errors, at a fraction of the cost: a file whose every line has
+        this mistake stays cheap. tests/test_fastpath.py holds it to the full checks.
+
+        Once a line was taken so, the next ones are decoded loosely first (no failed strict
+        decode each): `vouch`, the fast check, then takes a line whose identifiers are all
+        strings ([] when it vouches), which the strict decoder would have decoded the same
+        (those fields are plain strings to it).
+        """
+        loose = self.loose
+        assert loose is not None
+        try:
+            command = loose.decode(raw)
+        except self.decode_errors:
+            return None
+        wrong = []
+        unset = loose.unset
+        for attribute, name, stand_in, subschema in loose.fields:
+            value = getattr(command, attribute)
+            if value is unset or type(value) is str:
+                continue
+            if value is not None and type(value) not in (int, float, bool):
+                return None  # an array or an object: the full checks say more about it
+            wrong.append((name, value, subschema))
+            if type(value) is not float:  # written as str() writes it (but "-0"): as long
+                stand_in += "0" * (len(str(value)) - 2 - len(stand_in))
+            setattr(command, attribute, stand_in)
+        if not wrong:
+            return [] if vouch is not None and vouch(command, raw, lineno, plain) else None
+        if lineno == 1 or not loose.check(command, raw, lineno, plain):
+            return None
+        body = raw[:-1]
+        if body[-1:] == b"\r":  # a CRLF line, after MIC003 was reported
+            body = body[:-1]
+        ctx = LineContext(lineno, body, self.state, self.show_values)
+        if len(wrong) > 1:
+            found = [
+                structure.top_level_type_finding(name, value, subschema, ctx)
+                for name, value, subschema in wrong
+            ]
+            return self._stamp(found, body, lineno, ctx.decoded)
+        # One finding, of no code that ends a line or changes the file's state: _stamp's
+        # work, in short.
+        code, finding = structure.top_level_type_finding(*wrong[0], ctx)
+        text = ctx.decoded
+        if text is None:
+            text = decode_lenient(body)
+        made = self._diag(code, finding, lineno, len(text) + 1, text)
+        return [] if made is None else [made]
 
     def _end_held(self, held: list[_Held], last: int, document: bool) -> list[Diagnostic]:
         """The end of a file none of whose lines parsed: empty, one document, or broken lines."""
@@ -735,7 +851,9 @@ class _FileLinter:
         return self._sorted(made)
 
     @staticmethod
-    def _sorted(made: Iterable[Diagnostic | None]) -> list[Diagnostic]:
+    def _sorted(made: Sequence[Diagnostic | None]) -> list[Diagnostic]:
+        if len(made) == 1:  # most bad lines have one problem
+            return [] if made[0] is None else [made[0]]
         return sorted((d for d in made if d is not None), key=Diagnostic.sort_key)
 
     def _diag(

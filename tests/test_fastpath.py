@@ -829,3 +829,87 @@ def test_a_cut_line_ends_its_group(tmp_path: Any) -> None:
     assert got[True] == got[False]
     # Line 253 runs on into the next clean line; 254 is blank.
     assert got[True] == [(251, "MIC010"), (252, "MIC206"), (253, "MIC010"), (254, "MIC004")]
+
+
+# -- an identifier of the wrong type on every line (linter.py, `_loose_line`) ----------------
+
+WRONG_LITERALS = [
+    b"1000", b"0", b"-0", b"-5", b"1.5", b"1e3", b"-1.5E-3", b"true", b"false", b"null",
+    b"12345678901234567", b"9223372036854775808", b"[1000]", b"{}", b'"1000"',
+]  # fmt: skip
+IDENTIFIER_SHAPES = [
+    b'"compartment_id":%s,"user_account_id":"CRM-%d"',
+    b'"compartment_id":"1000","user_account_id":%s%.0d',
+    b'"user_account_id":%s , "compartment_id" :  %d',
+    b'"email_hash":%s%.0d',
+    b'"user_agent_id":%s%.0d',
+    b'"compartment_id":%s,"user_account_id":%d',
+    b'"email_hash":%s,"user_agent_id":"vec:%d"',
+    b'"compartment_id":%s%.0d',
+]
+
+
+def wrong_id_line(shape: bytes, literal: bytes, i: int, upsert: bool) -> bytes:
+    ids = shape % (literal, i)
+    if upsert:
+        return b'{"operation":"UPSERT",%s,"force_replace":false,"user_profile":{"n":%d}}\n' % (
+            ids,
+            i,
+        )
+    return b'{"operation":"DELETE",%s}\n' % ids
+
+
+@pytest.mark.parametrize("shape", IDENTIFIER_SHAPES)
+@pytest.mark.parametrize(
+    "config",
+    [
+        Settings(),
+        Settings(show_values=True),
+        Settings(selections=(Selection(ignore=("MIC202",)),)),
+        Settings(selections=(Selection(ignore=("MIC104", "MIC103")),)),
+    ],
+)
+def test_identifiers_of_the_wrong_type(shape: bytes, config: Settings) -> None:
+    """Every literal in every identifier place, in runs (the loose decoder goes first after
+    one such line) broken by clean lines, by lines with other faults and by users that
+    repeat: the same diagnostics as the full checks."""
+    body = []
+    for i, literal in enumerate(WRONG_LITERALS * 3):
+        body.append(wrong_id_line(shape, literal, i % 7, upsert=i % 2 == 0))
+        if i % 5 == 0:
+            body.append(
+                b'{"operation":"DELETE","compartment_id":"1000","user_account_id":"CRM-3"}\n'
+            )
+        if i % 11 == 0:
+            body.append(b'{"operation":"UPSERT","email_hash":"e%d","user_profile":{}}\n' % i)
+        if i % 13 == 0:
+            body.append(wrong_id_line(shape, literal, i, upsert=True).replace(b"false", b"0"))
+        if i % 4 == 0:  # a key twice, long or short
+            line = wrong_id_line(shape, literal, i, upsert=i % 8 == 0)
+            body.append(line.replace(b'"operation"', b'"operation":"DELETE","operation"'))
+            body.append(line.replace(b"{", b'{"user_profile":{},', 1))
+    body.insert(20, b'{"operation":"DELETE","email_hash":"z"}\r\n')
+    assert_same_both_ways([*padding(), *body], config)
+
+
+def test_a_systematic_wrong_type_skips_the_full_checks() -> None:
+    """A file whose every compartment_id is a number: past the first lines, no line goes
+    through the full checks, and each still gets its MIC202."""
+    lines = [
+        wrong_id_line(IDENTIFIER_SHAPES[0], b"%d" % (1000 + i % 3), i, upsert=i % 3 > 0)
+        for i in range(1000)
+    ]
+    full = mock.patch.object(
+        linter_module._FileLinter, "_check_line", autospec=True, side_effect=CHECK_LINE
+    )
+    with full as check_line:
+        found = list(lint_lines(lines, PATH, Settings()))
+    assert len(found) == 1000 and {d.code for d in found} == {"MIC202"}
+    assert check_line.call_count <= fast_threshold() + 1
+    assert found[-1].message == (
+        'compartment_id must be a string, not an integer: write it in quotes, "1000"'
+    )
+    assert_same_both_ways(lines)
+
+
+CHECK_LINE = linter_module._FileLinter._check_line

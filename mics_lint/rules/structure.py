@@ -302,9 +302,76 @@ _TYPE_WORDS = {
 
 
 def _code_for(error: ValidationError) -> str:
-    keyword = str(error.validator)
-    overrides = error.schema.get("x-mics-codes", {}) if isinstance(error.schema, dict) else {}
+    return _code_in(error.schema, str(error.validator))
+
+
+def _code_in(subschema: Any, keyword: str) -> str:
+    """The code of a failed keyword: the subschema's own (`x-mics-codes`), or its family's."""
+    overrides = subschema.get("x-mics-codes", {}) if isinstance(subschema, dict) else {}
     return str(overrides.get(keyword) or _CODE_BY_KEYWORD.get(keyword, WRONG_TYPE.code))
+
+
+def top_level_type_finding(
+    key: str, value: Any, subschema: dict[str, Any], ctx: LineContext
+) -> tuple[str, Finding]:
+    """(code, finding) for a top-level field whose value fails its subschema's `type`: what
+    `schema_findings` makes of that jsonschema error, for a caller that knows it is the
+    line's only one and that the key is written without escapes (linter.py,
+    `_loose_line`), and skips jsonschema.
+
+    Remembered by all it depends on, when the key occurs once in the line: the column where
+    it starts, and its bytes up to just past its value (the value, as written). A file
+    whose every line has this mistake repeats a few values at a few places (`1000` after
+    `{"operation":"UPSERT","compartment_id":`).
+    """
+    raw = ctx.raw
+    quoted = _QUOTED_KEYS.get(key)
+    if quoted is None:
+        quoted = _QUOTED_KEYS[key] = b'"' + key.encode() + b'"'
+    start = raw.find(quoted)
+    memo = None
+    if start >= 0 and raw.find(quoted, start + 1) < 0:
+        after = _LITERAL_AFTER.match(raw, start + len(quoted))
+        if after is not None:
+            head = raw[:start]
+            column = start if head.isascii() else len(head.decode("utf-8", "replace"))
+            memo = (column, raw[start : after.end() + 1], ctx.show_values, id(subschema))
+            made = _TYPE_FINDINGS.get(memo)
+            if made is not None and made[2] is subschema:
+                return made[0], made[1]
+    finding = _wrong_type(key, key, key, subschema["type"], value, ctx, nested=False)
+    finding = _with_hint(finding, subschema, "type", value)
+    code = _code_in(subschema, "type")
+    if memo is not None:
+        if len(_TYPE_FINDINGS) >= 1024:
+            _TYPE_FINDINGS.clear()
+        _TYPE_FINDINGS[memo] = (code, finding, subschema)
+    return code, finding
+
+
+# (column, the key's bytes to just past its value, show_values, id(subschema)) -> (code,
+# finding, the subschema): the subschema is held so that its id stays its own.
+_TYPE_FINDINGS: dict[tuple[Any, ...], tuple[str, Finding, Any]] = {}
+_QUOTED_KEYS: dict[str, bytes] = {}
+# A key's colon and a scalar after it; the bytes matched, and one more, fix everything the
+# message reads (number_after stops where the literal does).
+_LITERAL_AFTER = re.compile(rb"[ \t\r\n]*:[ \t\r\n]*(?:-?[0-9][0-9.eE+-]*|true|false|null)")
+
+
+def _wrong_type(
+    path: str,
+    top: str,
+    at: str | tuple[str | int, ...],
+    expected: Any,
+    value: Any,
+    ctx: LineContext,
+    *,
+    nested: bool,
+) -> Finding:
+    hide = None if ctx.show_values else top
+    # The value as written (a long id's digits) is found by its top-level key only.
+    written = "" if nested else ctx.value_text(top)
+    return ctx.at(at, _type_message(path, expected, value, written, hide))
 
 
 def _where(error: ValidationError) -> str:
@@ -405,10 +472,7 @@ def _describe_keyword(
                 else:
                     yield Finding(f'"{name}" is missing{hint}')
     elif keyword == "type":
-        hide = None if ctx.show_values else top
-        # The value as written (a long id's digits) is found by its top-level key only.
-        written = ctx.value_text(top) if len(nested) <= 1 else ""
-        yield ctx.at(at, _type_message(path, expected, value, written, hide))
+        yield _wrong_type(path, top, at, expected, value, ctx, nested=len(nested) > 1)
     elif keyword in ("enum", "const"):
         allowed = expected if keyword == "enum" else [expected]
         shown = " or ".join(shorten(a) for a in allowed)
