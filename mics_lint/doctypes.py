@@ -65,7 +65,7 @@ USER_PROFILE = DocType(
         structure.FAMILY, identifiers.FAMILY, operations.FAMILY, crossline.FAMILY
     ),
     fast_check=profile_fast.make_check,
-    fast_loose=profile_fast.STAND_INS,
+    fast_loose=identifiers.STAND_INS,
     # Both profile forms' keys: a file's form is a setting (profile-form), not a type.
     markers=frozenset({"user_profile", "merge_objects", "update_strategy"}),
     keys=frozenset(
@@ -91,6 +91,7 @@ USER_SEGMENT = DocType(
     schema_file="user_segment_import.schema.json",
     record_rules=_checked(structure.FAMILY, identifiers.FAMILY, segments.FAMILY),
     fast_check=fast_checks.segment_check,
+    fast_loose=identifiers.STAND_INS,
     markers=frozenset({*segments.SEGMENT_KEYS, *segments.EXPIRATION_KEYS, "data_bag"}),
     keys=frozenset(
         {
@@ -109,6 +110,7 @@ USER_CHOICE = DocType(
     schema_file="user_choice_import.schema.json",
     record_rules=_checked(structure.FAMILY, identifiers.FAMILY, choices.FAMILY),
     fast_check=fast_checks.choice_check,
+    fast_loose=identifiers.STAND_INS,
     markers=frozenset({"user_choice"}),
     keys=frozenset({"operation", *_IDENTIFIER_KEYS, "force_replace", "user_choice"}),
 )

@@ -38,6 +38,10 @@ _IDENTIFIER = st.sampled_from(
         {"email_hash": "a", "user_agent_id": "vec:1"},  # MIC302
         {},  # MIC301
         {"email_hash": 12},  # MIC202
+        {"compartment_id": 1000, "user_account_id": "CRM-1"},  # MIC202
+        {"compartment_id": "1000", "user_account_id": None},  # MIC202
+        {"user_agent_id": True},  # MIC202
+        {"compartment_id": -0.5, "user_account_id": 7, "email_hash": "h"},  # MIC202, MIC302
     ]
 )
 _ODD_VALUES = st.sampled_from(
@@ -498,3 +502,32 @@ def test_activity_mistakes(line: bytes) -> None:
     clean = _ACTIVITY + b"}\n"
     counts = _same_both_ways("USER_ACTIVITY", [clean, line + b"\n", clean])
     assert counts["vouched"] == 1  # the last line; the first the engine checks itself
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [
+        (
+            "USER_SEGMENT",
+            '{"operation":"UPDATE","compartment_id":%d,"user_account_id":"u%d",'
+            '"segment_id":"4521","expiration_duration":0}',
+        ),
+        (
+            "USER_CHOICE",
+            '{"operation":"DELETE","compartment_id":%d,"user_account_id":"u%d",'
+            '"user_choice":{"$processing_id":"12"}}',
+        ),
+    ],
+)
+def test_a_systematic_wrong_type_skips_the_full_checks(name: str, line: str) -> None:
+    """Every compartment_id a number: after the first such line, the next ones are found
+    without the full checks (linter.py, `_loose_line`), with the same diagnostics."""
+    lines = [(line % (1000 + i % 3, i)).encode() + b"\n" for i in range(300)]
+    real = linter_module._FileLinter._check_line
+    with mock.patch.object(
+        linter_module._FileLinter, "_check_line", autospec=True, side_effect=real
+    ) as check_line:
+        found = list(lint_lines(lines, "f.ndjson", Settings(doc_type=name)))
+    assert [d.code for d in found] == ["MIC202"] * 300
+    assert check_line.call_count <= 201
+    _same_both_ways(name, lines)

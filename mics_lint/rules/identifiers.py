@@ -31,6 +31,19 @@ IDENTIFIERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 # Used with fullmatch: `$` would also match before a final newline ("vec:1\n").
 EMAIL = re.compile(r"\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*")
 USER_AGENT_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*:\S+")
+#: What the linter puts in place of an identifier of the wrong type (a number, a boolean,
+#: null) before a fast check, for a line whose only fault that may be (linter.py,
+#: `_loose_line`): values the identifier checks accept (no space, no "@", a user agent's
+#: prefix), still accepted with "0"s added. The linter adds as many as make a stand-in,
+#: quoted, as long as the value was written (an integer, true, false or null, whose JSON
+#: text is their `str` but for "-0"); otherwise it is at most 5 bytes quoted against a
+#: value of 1 byte or more (profile_fast.py's length test relies on this).
+STAND_INS = (
+    ("compartment_id", "0"),
+    ("user_account_id", "0"),
+    ("email_hash", "0"),
+    ("user_agent_id", "a:0"),
+)
 
 
 def present_identifiers(record: Record) -> list[tuple[str, tuple[str, ...]]]:

@@ -42,20 +42,6 @@ _MERGE = len('"merge_objects":,')
 _STRATEGY = len('"update_strategy":"",')
 _PROFILE = len('"user_profile":,')
 _BOOL = {True: 4, False: 5}
-#: What the linter puts in place of an identifier of the wrong type (a number, a boolean,
-#: null) before this check, for a line whose only fault that may be: values every test of
-#: the check accepts, still accepted with "0"s added. The linter adds as many as make the
-#: stand-in, quoted, as long as the value was written (an integer, true, false or null,
-#: whose JSON text is their `str` but for "-0"), so that a compact line keeps the length
-#: test below; otherwise it is at most 5 bytes quoted against a value of 1 byte or more, so
-#: the line falls short of `size` by 4 bytes at most: far less than a key written twice
-#: adds (15 bytes or more), so the length test still holds.
-STAND_INS = (
-    ("compartment_id", "0"),
-    ("user_account_id", "0"),
-    ("email_hash", "0"),
-    ("user_agent_id", "a:0"),
-)
 
 
 def make_check(enabled: frozenset[str], users: Users | None, decoder: FastDecoder) -> FastCheck:
@@ -163,7 +149,10 @@ def make_check(enabled: frozenset[str], users: Users | None, decoder: FastDecode
                 return False
         # A line as long as its compact form with each key once holds no key twice (a key
         # written twice, a space, an escape or a non-ASCII identifier, counted above in
-        # characters, only makes it longer). Otherwise, count: a key not exactly once was
+        # characters, only makes it longer). An identifier the linter replaced by a
+        # stand-in (identifiers.STAND_INS) is as long quoted as the value was written, or
+        # 4 bytes longer at most: far less than a key written twice adds (15 bytes or
+        # more), so this still holds. Otherwise, count: a key not exactly once was
         # written twice or escaped (the full checks decide); and a \u escape outside the
         # profile may spell a key a second time ("force\u005freplace").
         if (
