@@ -395,11 +395,16 @@ def bad_lines(args: argparse.Namespace, has_jobs: bool) -> dict:
     allbad = generate.ensure(n, seed=args.seed, all_bad="wrong-type")
     jobs = ["--jobs", "1"] if has_jobs else []
     print("## bad lines", file=sys.stderr)
-    out: dict = {"lines": n}
-    for key, path in (("valid", valid), ("allbad", allbad)):
+    out: dict = {"lines": n, "others": []}
+    cases = [("valid", valid, args.repeat), ("allbad", allbad, args.repeat)]
+    # Other systematic mistakes, for the record (the target names the wrong type): once each.
+    for kind in filter(None, args.other_bad_kinds.split(",")):
+        cases.append((kind, generate.ensure(n, seed=args.seed, all_bad=kind), 1))
+        out["others"].append(kind)
+    for key, path, repeat in cases:
         report = DATA / f"report-{key}-{n}.txt"
         argv = [MICS, "check", "--isolated", *jobs, "--max-diagnostics", "10", "-o", str(report)]
-        runs = best_of([*argv, str(path)], args.repeat, args.budget)
+        runs = best_of([*argv, str(path)], repeat, args.budget)
         text = report.read_text(errors="replace").strip().splitlines()
         out[key] = {
             "path": path,
@@ -476,6 +481,21 @@ def render(
                 f"{d['rss'] / 1024:.0f} | {d['runs']} | {d['shown']} | `{d['summary']}` |"
             )
         out += ["", f"Ratio per line: {b['wall'] / v['wall']:.2f} (target at most 3).", ""]
+        if bad["others"]:
+            out += [
+                "Other systematic mistakes, every line bad the same way (one run each; not"
+                " a target): these take the full checks.",
+                "",
+                "| every line | wall s | µs per line | x valid | summary |",
+                "|---|---:|---:|---:|---|",
+            ]
+            for kind in bad["others"]:
+                d = bad[kind]
+                out.append(
+                    f"| {kind} | {d['wall']:.3f} | {d['wall'] / bad['lines'] * 1e6:.1f} | "
+                    f"{d['wall'] / v['wall']:.2f} | `{d['summary']}` |"
+                )
+            out.append("")
     out += targets(results, start, bad, has_jobs)
     return "\n".join(out) + "\n"
 
@@ -609,6 +629,11 @@ def main() -> None:
         type=generate.size_arg,
         default=100_000,
         help="lines of the all-bad and all-valid files (100k)",
+    )
+    parser.add_argument(
+        "--other-bad-kinds",
+        default="unknown-field,missing-identifier,invalid-json",
+        help="other --all-bad kinds of bench/generate.py timed once each, for the record",
     )
     parser.add_argument("--skip-startup", action="store_true")
     parser.add_argument("--skip-bad-lines", action="store_true")
