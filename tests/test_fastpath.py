@@ -913,3 +913,23 @@ def test_a_systematic_wrong_type_skips_the_full_checks() -> None:
 
 
 CHECK_LINE = linter_module._FileLinter._check_line
+
+
+@pytest.mark.parametrize("limit_line", [230, 263, 300])
+@pytest.mark.parametrize("size_known", [True, False])
+@pytest.mark.parametrize("crlf_at", [None, 240, 299])
+def test_groups_that_need_tests_per_line(
+    limit_line: int, size_known: bool, crlf_at: int | None
+) -> None:
+    """A group of lines skips the tests of each line (file size, CR, a cut or unfinished
+    line) only when it can: max-file-size passed inside a group, a CRLF line in it, and a
+    last line without its newline give the same diagnostics as without the fast path."""
+    body = [b'{"operation":"DELETE","email_hash":"s%d"}\n' % i for i in range(300)]
+    body[250] = b'{"operation":"DELETE","email_hash":"<X>"}\n'
+    if crlf_at is not None:
+        body[crlf_at] = body[crlf_at].replace(b"\n", b"\r\n")
+    body[-1] = body[-1].rstrip(b"\n")
+    lines = [*padding(), *body]
+    limit = sum(len(line) for line in lines[: len(padding()) + limit_line])
+    size = sum(map(len, lines)) if size_known else None
+    assert_same_both_ways(lines, Settings(max_file_size=limit), size)
