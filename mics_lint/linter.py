@@ -54,6 +54,9 @@ _FAST_FROM_LINE = 200
 # the size at which a joined block would be allocated by mmap (slower), yet a block that
 # fails a screen sends only 64 lines to their own searches.
 _GROUP = 64
+# ... and a group ends once it holds this many bytes: lines of megabytes are read ahead one
+# or two at a time, so memory stays bounded by max-line-bytes, as with no groups.
+_GROUP_BYTES = 64 * 1024
 # (schema file, closed, loose fields...) -> FastDecoder, or None
 _DECODERS: dict[tuple[str | bool, ...], Any] = {}
 _NOT_MADE = object()
@@ -466,7 +469,8 @@ class _FileLinter:
         no `<`, no backslash and no run of 19 digits anywhere spares each of its lines three
         searches of its own (one search over the group costs a tenth of those). A line longer
         than max-line-bytes ends its group, as the reader may have cut it: the rest of it is
-        read from the stream (`skip_rest`) before any line after it.
+        read from the stream (`skip_rest`) before any line after it. A read error while a
+        group fills is raised once the lines read before it are checked, as without groups.
         """
         errors = self.decode_errors
         check_line = self._check_line
@@ -481,11 +485,19 @@ class _FileLinter:
         append = group.append
         lines = iter(lines)
         while True:
-            for raw in lines:
-                append(raw)
-                if len(group) == _GROUP or len(raw) > max_raw:
-                    break
+            held = 0
+            failed: Exception | None = None
+            try:
+                for raw in lines:
+                    append(raw)
+                    held += len(raw)
+                    if len(group) == _GROUP or len(raw) > max_raw or held >= _GROUP_BYTES:
+                        break
+            except Exception as exc:  # a read error (a truncated .gz): after the lines read
+                failed = exc
             if not group:
+                if failed is not None:
+                    raise failed
                 return
             block = b"".join(group)
             plain = (
@@ -548,6 +560,8 @@ class _FileLinter:
                 crlf_reported = self.crlf_reported
                 count_bytes = not self.size_reported
             group.clear()
+            if failed is not None:
+                raise failed
 
     def utf16(self, variant: str) -> list[Diagnostic]:
         """A UTF-16 file: one diagnostic, and its lines are not read."""

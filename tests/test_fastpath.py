@@ -933,3 +933,63 @@ def test_groups_that_need_tests_per_line(
     limit = sum(len(line) for line in lines[: len(padding()) + limit_line])
     size = sum(map(len, lines)) if size_known else None
     assert_same_both_ways(lines, Settings(max_file_size=limit), size)
+
+
+def test_a_read_error_comes_after_the_lines_read_before_it(tmp_path: Any) -> None:
+    """A .gz that breaks half-way: the lines read ahead into a group before the break get
+    their diagnostics, then the read error, as without the fast path."""
+    import gzip
+
+    from mics_lint import ReadError, lint_file
+
+    lines = [b'{"operation":"DELETE","user_account_id":"u%d"}\n' % i for i in range(5000)]
+    data = gzip.compress(b"".join(lines))
+    path = tmp_path / "broken.ndjson.gz"
+    path.write_bytes(data[: len(data) * 2 // 3])
+    got: dict[bool, list[Any]] = {}
+    for fast in (True, False):
+        got[fast] = []
+        with pytest.raises(ReadError):
+            for d in lint_file(str(path), Settings(fast_path=fast)):
+                got[fast].append((d.line, d.code))
+    assert len(got[False]) > 300
+    assert got[True] == got[False]
+
+
+def test_long_lines_are_not_read_far_ahead() -> None:
+    """Lines of 40 kB: a group ends after a few of them, not 64 (memory stays bounded by
+    max-line-bytes, not 64 times it)."""
+    pulled = 0
+
+    def lines() -> Iterator[bytes]:
+        nonlocal pulled
+        for i in range(400):
+            pulled += 1
+            if i == 250:
+                yield b'{"operation":"DELETE","user_account_id":"u"}\n'
+            else:
+                yield b'{"operation":"DELETE","email_hash":"%s%d"}\n' % (b"h" * 40_000, i)
+
+    found = lint_lines(lines(), PATH, Settings())
+    first = next(found)
+    assert (first.line, first.code) == (251, "MIC304")
+    assert pulled <= 251 + 2
+
+
+def test_the_wrong_type_memo_is_not_misled_by_an_escaped_key() -> None:
+    """With MIC103 off, a key written with escapes passes the loose path: its one plain
+    spelling may be another key of that name inside user_profile, at the column where a
+    later line has it at the top level. The later line's finding is its own."""
+    escaped = (
+        b'{"user_profile":{"":0,"compartment_id":5,"z":1},"operation":"UPSERT",'
+        b'"compartment\\u005fid":true,"user_account_id":"a","force_replace":false}\n'
+    )
+    plain = (
+        b'{"operation":"UPSERT","compartment_id":5,"user_account_id":"a",'
+        b'"force_replace":false,"user_profile":{}}\n'
+    )
+    assert escaped.index(b'"compartment_id"') == plain.index(b'"compartment_id"')
+    config = Settings(selections=(Selection(ignore=("MIC103",)),))
+    assert_same_both_ways([*padding(), escaped, plain], config)
+    found = list(lint_lines([*padding(), escaped, plain], PATH, config))
+    assert found[-1].message.endswith('write it in quotes, "5"')

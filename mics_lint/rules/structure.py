@@ -316,11 +316,13 @@ def top_level_type_finding(
 ) -> tuple[str, Finding]:
     """(code, finding) for a top-level field whose value fails its subschema's `type`: what
     `schema_findings` makes of that jsonschema error, for a caller that knows it is the
-    line's only one and that the key is written without escapes (linter.py,
-    `_loose_line`), and skips jsonschema.
+    line's only one (linter.py, `_loose_line`), and skips jsonschema. The key may be
+    written with escapes (when MIC103 is not selected, the fast check lets them through).
 
-    Remembered by all it depends on, when the key occurs once in the line: the column where
-    it starts, and its bytes up to just past its value (the value, as written). A file
+    Remembered by all it depends on, when the key occurs once in the line and the line has
+    no backslash: the column where it starts, and its bytes up to just past its value (the
+    value, as written). (With a backslash, the key itself may be written with escapes, and
+    the one plain occurrence be another key of that name, inside user_profile.) A file
     whose every line has this mistake repeats a few values at a few places (`1000` after
     `{"operation":"UPSERT","compartment_id":`).
     """
@@ -330,7 +332,7 @@ def top_level_type_finding(
         quoted = _QUOTED_KEYS[key] = b'"' + key.encode() + b'"'
     start = raw.find(quoted)
     memo = None
-    if start >= 0 and raw.find(quoted, start + 1) < 0:
+    if start >= 0 and raw.find(quoted, start + 1) < 0 and b"\\" not in raw:
         after = _LITERAL_AFTER.match(raw, start + len(quoted))
         if after is not None:
             head = raw[:start]
