@@ -121,8 +121,10 @@ _QUICK_LOOKUPS = 8
 
 def _only_key(text: str, key: str) -> tuple[int, int] | None:
     """The span of `"key":` when it occurs exactly once in the line (so at the top level,
-    since the caller knows the key is there); None when only the tokenizer can tell."""
-    if not key or '"' in key or "\\" in key or not key.isprintable():
+    since the caller knows the key is there); None when only the tokenizer can tell: also
+    for a line with a backslash, where the top-level key may be written with escapes and
+    its one plain spelling be a key of that name inside a nested object."""
+    if not key or '"' in key or "\\" in key or not key.isprintable() or "\\" in text:
         return None
     quoted = f'"{key}"'
     start = text.find(quoted)

@@ -102,3 +102,15 @@ def test_a_very_deep_path_is_cut_in_messages() -> None:
     assert path_text(("$events", 0, "$ts")) == "$events[0].$ts"
     deep = path_text(("user_profile", *["a"] * 500))
     assert len(deep) == 80 and deep.startswith("user_profile.a.a") and "…" in deep
+
+
+def test_a_key_written_with_escapes_is_not_found_in_the_profile() -> None:
+    """The top-level compartment_id written with escapes, and a plain one inside
+    user_profile: the diagnostic points at the top-level key and quotes its own value."""
+    line = (
+        b'{"user_profile":{"compartment_id":5},"operation":"UPSERT",'
+        b'"compartment\\u005fid":77,"user_account_id":"a","force_replace":false}\n'
+    )
+    found = list(lint_lines([line], "p.ndjson"))
+    assert [(d.code, d.column) for d in found] == [("MIC202", 59)]
+    assert found[0].message.endswith('write it in quotes, "77"')
