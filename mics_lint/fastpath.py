@@ -245,6 +245,15 @@ def _field_type(schema: Any) -> Any:
     raise Unsupported(f"type {kind!r}")
 
 
+def plain_string(schema: Any) -> bool:
+    """The decoder takes any string for a field of this schema (it may have a `pattern`,
+    which the decoder leaves to its caller, but no length)."""
+    try:
+        return _field_type(schema) is str
+    except Unsupported:
+        return False
+
+
 def _extensions(schema: dict[str, Any]) -> set[str]:
     return {k for k in schema if k.startswith("x-")}
 

@@ -60,8 +60,6 @@ _GROUP_BYTES = 64 * 1024
 # (schema file, closed, loose fields...) -> FastDecoder, or None
 _DECODERS: dict[tuple[str | bool, ...], Any] = {}
 _NOT_MADE = object()
-# What a field's schema may hold besides what a fast decoder checks (see _loose_path).
-_ANNOTATIONS = frozenset({"description", "title", "$comment", "examples", "x-mics-codes"})
 # An integer literal of 19 digits or more may lie outside the signed 64-bit range. Looking
 # for a run of 19 zeros after mapping every digit to "0" is ten times faster than a regex.
 # Codes about the file as a whole: kept when a file's lines are summed up by MIC007 or MIC008.
@@ -600,16 +598,16 @@ class _FileLinter:
             decoder = _DECODERS[key] = fastpath.struct_decoder(
                 self.schema, closed=self.doc_type.fast_closed, loose=frozenset(names)
             )
-        properties = self.schema.get("properties", {})
         if decoder is None or self.doc_type.fast_check is None:
             return None
+        properties = self.schema.get("properties", {})
         fields = []
         for name, stand_in in names.items():
             subschema = properties.get(name)
-            if not isinstance(subschema, dict) or subschema.get("type") != "string":
-                return None  # a schema this was not written for
-            if set(subschema) - _ANNOTATIONS - {"type", "pattern"}:
-                return None  # the strict decoder may refuse a string: not only a type
+            # A field the strict decoder takes as any string: decoded loosely, a string is
+            # what the strict decoder would have made of it (see _loose_line's streak).
+            if not isinstance(subschema, dict) or not fastpath.plain_string(subschema):
+                return None
             fields.append((fastpath.attribute(name), name, stand_in, subschema))
         # Without MIC501: a user named by an id of the wrong type is no one (crossline.user_key).
         check = self.doc_type.fast_check(self.enabled, None, decoder)
