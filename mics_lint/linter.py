@@ -660,20 +660,11 @@ class _FileLinter:
         if body[-1:] == b"\r":  # a CRLF line, after MIC003 was reported
             body = body[:-1]
         ctx = LineContext(lineno, body, self.state, self.show_values)
-        if len(wrong) > 1:
-            found = [
-                structure.top_level_type_finding(name, value, subschema, ctx)
-                for name, value, subschema in wrong
-            ]
-            return self._stamp(found, body, lineno, ctx.decoded)
-        # One finding, of no code that ends a line or changes the file's state: _stamp's
-        # work, in short.
-        code, finding = structure.top_level_type_finding(*wrong[0], ctx)
-        text = ctx.decoded
-        if text is None:
-            text = decode_lenient(body)
-        made = self._diag(code, finding, lineno, len(text) + 1, text)
-        return [] if made is None else [made]
+        found = [
+            structure.top_level_type_finding(name, value, subschema, ctx)
+            for name, value, subschema in wrong
+        ]
+        return self._stamp(found, body, lineno, ctx.decoded)
 
     def _end_held(self, held: list[_Held], last: int, document: bool) -> list[Diagnostic]:
         """The end of a file none of whose lines parsed: empty, one document, or broken lines."""
