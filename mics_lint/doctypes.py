@@ -10,18 +10,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mics_lint.registry import Family, FastCheck, Rule
+from mics_lint.registry import Family, FastCheck, FieldMap, Rule
 from mics_lint.rules import (
+    REGISTRY,
     activities,
     choices,
     crossline,
     deletions,
     fast_checks,
+    framing,
     identifiers,
     operations,
     profile_fast,
     segments,
     structure,
+    syntax,
 )
 from mics_lint.rules.crossline import Users
 
@@ -34,7 +37,12 @@ class DocType:
     name: str  # the platform's document_type
     short_name: str
     schema_file: str
-    record_rules: tuple[Rule, ...]  # run in this order on every parsed record
+    #: Where its record rules come from, in the order they run on every parsed record: a
+    #: family stands for its rules with a record check, as they are when a file starts
+    #: (so a rule declared at run time is run too).
+    rule_sources: tuple[Family | Rule, ...]
+    #: The identifier values of a record, with their roles: what value rules read.
+    identifier_values: FieldMap
     # Makes the fast check for one file, given the selected codes, MIC501's table and the
     # decoder (whose `patterns` and `objects` the check must verify).
     fast_check: Callable[[frozenset[str], Users | None, FastDecoder], FastCheck] | None = None
@@ -50,21 +58,49 @@ class DocType:
     markers: frozenset[str] = frozenset()
     #: Every top-level key the type defines (a record with others is not of this type).
     keys: frozenset[str] = frozenset()
+    #: The codes the fast check vouches for (it also calls every value rule's screen): a
+    #: file takes the fast path only when every enabled rule its lines may break is here.
+    fast_covers: frozenset[str] = frozenset()
 
+    @property
+    def record_rules(self) -> tuple[Rule, ...]:
+        """The record rules, in the order they run."""
+        found: list[Rule] = []
+        for source in self.rule_sources:
+            if isinstance(source, Family):
+                found.extend(r for r in source.rules if r.check is not None)
+            else:
+                found.append(source)
+        return tuple(found)
 
-def _checked(*families: Family) -> tuple[Rule, ...]:
-    """The rules of these families that have a record check (the rest the engine finds)."""
-    return tuple(r for family in families for r in family.rules if r.check is not None)
+    @property
+    def line_codes(self) -> frozenset[str]:
+        """Every code a line of this type that parses may get (the file-level and framing
+        codes aside, which the engine decides before any check runs)."""
+        value_codes = {r.code for r in REGISTRY.values() if r.is_value_rule}
+        return frozenset(
+            {r.code for r in self.record_rules}
+            | value_codes
+            | {r.code for r in (*syntax.FAMILY.rules, *structure.FAMILY.rules)}
+            | {framing.INVALID_UTF8.code}
+        )
+
+    def fast_uncovered(self, enabled: frozenset[str]) -> frozenset[str]:
+        """The enabled codes its fast check does not vouch for: any, and no fast path."""
+        if self.fast_check is None:
+            return self.line_codes & enabled
+        value_codes = {r.code for r in REGISTRY.values() if r.is_value_rule}
+        return (self.line_codes & enabled) - self.fast_covers - value_codes
 
 
 USER_PROFILE = DocType(
     name="USER_PROFILE",
     short_name="profile",
     schema_file="user_profile_import.schema.json",
-    record_rules=_checked(
-        structure.FAMILY, identifiers.FAMILY, operations.FAMILY, crossline.FAMILY
-    ),
+    rule_sources=(structure.FAMILY, identifiers.FAMILY, operations.FAMILY, crossline.FAMILY),
+    identifier_values=identifiers.top_level_values,
     fast_check=profile_fast.make_check,
+    fast_covers=profile_fast.COVERS,
     fast_loose=identifiers.STAND_INS,
     # Both profile forms' keys: a file's form is a setting (profile-form), not a type.
     markers=frozenset({"user_profile", "merge_objects", "update_strategy"}),
@@ -89,8 +125,10 @@ USER_SEGMENT = DocType(
     name="USER_SEGMENT",
     short_name="segment",
     schema_file="user_segment_import.schema.json",
-    record_rules=_checked(structure.FAMILY, identifiers.FAMILY, segments.FAMILY),
+    rule_sources=(structure.FAMILY, identifiers.FAMILY, segments.FAMILY),
+    identifier_values=identifiers.top_level_values,
     fast_check=fast_checks.segment_check,
+    fast_covers=fast_checks.SEGMENT_COVERS,
     fast_loose=identifiers.STAND_INS,
     markers=frozenset({*segments.SEGMENT_KEYS, *segments.EXPIRATION_KEYS, "data_bag"}),
     keys=frozenset(
@@ -108,8 +146,10 @@ USER_CHOICE = DocType(
     name="USER_CHOICE",
     short_name="choice",
     schema_file="user_choice_import.schema.json",
-    record_rules=_checked(structure.FAMILY, identifiers.FAMILY, choices.FAMILY),
+    rule_sources=(structure.FAMILY, identifiers.FAMILY, choices.FAMILY),
+    identifier_values=identifiers.top_level_values,
     fast_check=fast_checks.choice_check,
+    fast_covers=fast_checks.CHOICE_COVERS,
     fast_loose=identifiers.STAND_INS,
     markers=frozenset({"user_choice"}),
     keys=frozenset({"operation", *_IDENTIFIER_KEYS, "force_replace", "user_choice"}),
@@ -121,15 +161,16 @@ _DELETION_RULES = (
     deletions.MISSING_FIELD,
     deletions.FIELD_OF_ANOTHER_TYPE,
     deletions.EMAIL_HASH_KEY,
-    deletions.CLEAR_TEXT_HASH,
 )
 
 USER_IDENTIFIERS_DELETION = DocType(
     name="USER_IDENTIFIERS_DELETION",
     short_name="identifiers-deletion",
     schema_file="user_identifiers_deletion.schema.json",
-    record_rules=(*_checked(structure.FAMILY), *_DELETION_RULES, deletions.DEVICE_POINT),
+    rule_sources=(structure.FAMILY, *_DELETION_RULES, deletions.DEVICE_POINT),
+    identifier_values=deletions.identifier_values,
     fast_check=fast_checks.identifiers_deletion_check,
+    fast_covers=fast_checks.IDENTIFIERS_DELETION_COVERS,
     markers=_DELETION_MARKERS,
     keys=_DELETION_KEYS,
 )
@@ -138,8 +179,10 @@ USER_DEVICE_POINTS_DELETION = DocType(
     name="USER_DEVICE_POINTS_DELETION",
     short_name="device-points-deletion",
     schema_file="user_device_points_deletion.schema.json",
-    record_rules=(*_checked(structure.FAMILY), *_DELETION_RULES),
+    rule_sources=(structure.FAMILY, *_DELETION_RULES),
+    identifier_values=deletions.identifier_values,
     fast_check=fast_checks.points_deletion_check,
+    fast_covers=fast_checks.DELETION_COVERS,
     markers=_DELETION_MARKERS,
     keys=_DELETION_KEYS,
 )
@@ -148,8 +191,10 @@ USER_POINTS_DELETION = DocType(
     name="USER_POINTS_DELETION",
     short_name="user-points-deletion",
     schema_file="user_points_deletion.schema.json",
-    record_rules=(*_checked(structure.FAMILY), *_DELETION_RULES, deletions.USER_POINT_ID),
+    rule_sources=(structure.FAMILY, *_DELETION_RULES, deletions.USER_POINT_ID),
+    identifier_values=deletions.identifier_values,
     fast_check=fast_checks.points_deletion_check,
+    fast_covers=fast_checks.POINTS_DELETION_COVERS,
     markers=_DELETION_MARKERS | {"user_point_id"},
     keys=_DELETION_KEYS,
 )
@@ -158,8 +203,10 @@ USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS = DocType(
     name="USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS",
     short_name="association",
     schema_file="user_identifiers_association.schema.json",
-    record_rules=(*_checked(structure.FAMILY), *_DELETION_RULES, deletions.SINGLE_IDENTIFIER),
+    rule_sources=(structure.FAMILY, *_DELETION_RULES, deletions.SINGLE_IDENTIFIER),
+    identifier_values=deletions.identifier_values,
     fast_check=fast_checks.association_check,
+    fast_covers=fast_checks.ASSOCIATION_COVERS,
     markers=frozenset({"identifiers"}),
     keys=frozenset({"identifiers"}),
 )
@@ -168,10 +215,12 @@ USER_ACTIVITY = DocType(
     name="USER_ACTIVITY",
     short_name="activity",
     schema_file="user_activity.schema.json",
-    record_rules=(*_checked(structure.FAMILY), *activities.CORE_VARIANTS, *activities.FAMILY.rules),
+    rule_sources=(structure.FAMILY, *activities.CORE_VARIANTS, activities.FAMILY),
+    identifier_values=activities.identifier_values,
     # Custom keys are allowed at the root: the fast decoder refuses them (such lines take
     # the full checks), so that the check can count every top-level key (MIC103).
     fast_check=fast_checks.activity_check,
+    fast_covers=fast_checks.ACTIVITY_COVERS,
     fast_closed=True,
     # `$` keys no other type has at its root; the identifiers are left out, as a profile
     # line may carry a misplaced `$user_account_id`.

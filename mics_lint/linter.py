@@ -21,7 +21,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 import orjson
 
-from mics_lint import redact
+from mics_lint import config, redact
 from mics_lint import schema as schemas
 from mics_lint.config import ActiveRules, Settings
 from mics_lint.diagnostic import Diagnostic, Finding
@@ -48,8 +48,6 @@ _HOLD_LIMIT = 8 * 1024 * 1024
 # A multi-line document (MIC007) is parsed whole to say where it breaks, up to this size;
 # a larger one is reported without being parsed (parsing costs ~15 times its size).
 _DOCUMENT_LIMIT = 16 * 1024 * 1024
-# The fast path starts at this line: a short file is done before importing msgspec would be.
-_FAST_FROM_LINE = 200
 # Lines screened together on the fast path: 64 lines of a few hundred bytes stay well under
 # the size at which a joined block would be allocated by mmap (slower), yet a block that
 # fails a screen sends only 64 lines to their own searches.
@@ -370,6 +368,8 @@ class _FileLinter:
         self.schema = schemas.load_schema(self.schema_file)
         self.rules = [r for r in doc_type.record_rules if r.code in self.enabled]
         self.checks = [(r.code, r.check) for r in self.rules if r.check is not None]
+        self.value_rules = REGISTRY.value_rules(self.enabled)
+        self.identifier_values = doc_type.identifier_values
         self.check_dups = syntax.DUPLICATE_KEY.code in self.enabled
         self.check_ints = syntax.UNSAFE_INTEGER.code in self.enabled
         self.check_utf16 = f.UTF16_FILE.code in self.enabled
@@ -388,8 +388,17 @@ class _FileLinter:
         self.quoted: dict[str, bytes] = {}
         self.still_holding = False
         self.doc_type = doc_type
-        self.fast_wanted = settings.fast_path and doc_type.fast_check is not None
-        self.fast_from = _FAST_FROM_LINE if first_line == 1 else 0
+        # The fast path vouches for a line only where it knows every rule that could fire
+        # on it: a rule it does not cover (one just added, say) means the full checks.
+        self.fast_wanted = (
+            settings.fast_path
+            and doc_type.fast_check is not None
+            and not doc_type.fast_uncovered(self.enabled)
+        )
+        start = settings.fast_path_from
+        if start is None:
+            start = config.DEFAULT_FAST_PATH_FROM  # looked up now: tests may change it
+        self.fast_from = start if first_line == 1 else 0
         self.decode_errors: tuple[type[Exception], ...] = ()
         self.loose: _Loose | None = None
 
@@ -836,7 +845,17 @@ class _FileLinter:
         for code, check in self.checks:
             for finding in check(record, ctx):
                 found.append((code, finding))
+        if self.value_rules:
+            self._check_values(record, ctx, found)
         return ctx.decoded
+
+    def _check_values(self, record: Record, ctx: LineContext, found: Found) -> None:
+        """The value rules, on each identifier value the type's field map finds."""
+        for path, where, role, value in self.identifier_values(record):
+            for rule in self.value_rules:
+                if (rule.roles is None or role in rule.roles) and rule.bad(value):  # type: ignore[misc]
+                    message = rule.message(where, value, self.show_values)  # type: ignore[misc]
+                    found.append((rule.code, ctx.at(path, message)))
 
     def _may_repeat_keys(self, record: Record, body: bytes) -> bool:
         # Cheap test: a key whose quoted spelling occurs once in the line occurs once as a

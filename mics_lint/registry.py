@@ -137,6 +137,16 @@ def _only_key(text: str, key: str) -> tuple[int, int] | None:
 
 
 RecordCheck = Callable[[Record, LineContext], Iterable[Finding]]
+#: A value rule's message for one identifier value: (where, value, show_values) -> text,
+#: where `where` names the value as the line holds it (`$user_identifiers[1].$hash`).
+ValueMessage = Callable[[str, str, bool], str]
+#: Whether one identifier value breaks a value rule.
+ValueTest = Callable[[str], bool]
+#: One identifier value of a line, as a type's field map finds it: (its path for
+#: `LineContext.at`, how a message names it, its role in `ROLES`, the value).
+IdentifierValue = tuple[str | tuple[str | int, ...], str, str, str]
+#: A document type's field map: the string identifier values of a record.
+FieldMap = Callable[[Record], Iterable[IdentifierValue]]
 #: A document type's fast check of one decoded line, `(command, raw, lineno, plain)`: True
 #: means "no rule can fire on it" (see fastpath.py). `plain` says the caller found no `<`, no
 #: backslash and no run of 19 digits in the line (it screens lines in groups); when False, the
@@ -156,6 +166,18 @@ class Rule:
     #: every diagnostic of it can be fixed, or only some (`fix_always`).
     fix: str | None = None
     fix_always: bool = False
+    #: A value rule (`Family.value_rule`): the identifier roles it reads (None: every
+    #: role), the test of one value, and its message. The engine runs it on the values
+    #: each document type's field map finds; every fast check calls `screen` (a test as
+    #: broad as `bad` or broader, and cheaper) on each identifier value it vouches for.
+    roles: frozenset[str] | None = None
+    bad: ValueTest | None = field(default=None, compare=False)
+    screen: ValueTest | None = field(default=None, compare=False)
+    message: ValueMessage | None = field(default=None, compare=False)
+
+    @property
+    def is_value_rule(self) -> bool:
+        return self.bad is not None
 
     @property
     def fix_text(self) -> str:
@@ -191,6 +213,9 @@ class Family:
         self.prefix = prefix
         self.title = title
         self.rules: list[Rule] = []
+        # Set once the family is in the registry: a rule declared later (a plugin, or a
+        # test) joins it at once, and so every document type whose rules name the family.
+        self.registry: Registry | None = None
 
     def declare(
         self,
@@ -228,23 +253,108 @@ class Family:
 
         return register
 
+    def value_rule(
+        self,
+        code: str,
+        name: str,
+        severity: Severity,
+        summary: str,
+        *,
+        bad: ValueTest,
+        roles: frozenset[str] | None = None,
+        screen: ValueTest | None = None,
+        fix: str | None = None,
+    ) -> Callable[[ValueMessage], ValueMessage]:
+        """Declare a rule about one identifier value, whatever the type's key for it
+        (`email_hash`, `$email_hash.$hash`, a deletion's `hash`...): `bad` tells a value
+        that breaks it, the decorated function writes the message, and its docstring is
+        the rule's explanation. Declared so, a rule is checked on every document type and
+        on the fast path too, with nothing else to write."""
+
+        def register(message: ValueMessage) -> ValueMessage:
+            doc = inspect.cleandoc(message.__doc__ or "")
+            made = Rule(
+                code,
+                name,
+                severity,
+                summary,
+                doc,
+                fix=fix,
+                roles=roles,
+                bad=bad,
+                screen=screen or bad,
+                message=message,
+            )
+            self._add(made)
+            return message
+
+        return register
+
+    def remove(self, code: str) -> None:
+        """Withdraw a rule declared at run time (a test's, say)."""
+        self.rules = [r for r in self.rules if r.code != code]
+        if self.registry is not None:
+            self.registry.forget(code)
+
     def _add(self, made: Rule) -> None:
         if not made.code.startswith(self.prefix):
             raise ValueError(f"{made.code} does not belong to family {self.prefix}")
+        if self.registry is not None:
+            self.registry.add(made)
         self.rules.append(made)
+
+
+#: What an identifier value is, whatever a type calls its key: `hash` is a deletion's or an
+#: association's hash of another type than USER_EMAIL (an e-mail hash is "email_hash").
+ROLES = ("compartment_id", "user_account_id", "email_hash", "user_agent_id", "hash")
+
+
+def _any_of(tests: list[ValueTest]) -> ValueTest | None:
+    if not tests:
+        return None
+    if len(tests) == 1:
+        return tests[0]
+    return lambda value: any(test(value) for test in tests)
 
 
 class Registry(Mapping[str, Rule]):
     """Every rule by code, with lookups by name and by prefix."""
 
-    def __init__(self, rules: Iterable[Rule]) -> None:
+    def __init__(self, families: Iterable[Family]) -> None:
         self._by_code: dict[str, Rule] = {}
         self._by_name: dict[str, Rule] = {}
-        for item in rules:
-            if item.code in self._by_code or item.name in self._by_name:
-                raise ValueError(f"rule {item.code} {item.name} is declared twice")
-            self._by_code[item.code] = item
-            self._by_name[item.name] = item
+        for family in families:
+            for item in family.rules:
+                self.add(item)
+            family.registry = self
+
+    def add(self, item: Rule) -> None:
+        if item.code in self._by_code or item.name in self._by_name:
+            raise ValueError(f"rule {item.code} {item.name} is declared twice")
+        self._by_code[item.code] = item
+        self._by_name[item.name] = item
+
+    def forget(self, code: str) -> None:
+        item = self._by_code.pop(code, None)
+        if item is not None:
+            self._by_name.pop(item.name, None)
+
+    def value_rules(self, enabled: frozenset[str]) -> list[Rule]:
+        """The enabled value rules, in code order."""
+        return [r for c, r in sorted(self._by_code.items()) if r.bad is not None and c in enabled]
+
+    def value_screens(self, enabled: frozenset[str]) -> dict[str, ValueTest | None]:
+        """For each identifier role (see `ROLES`), one test telling a value that may break
+        an enabled value rule, or None when none reads that role: what fast checks call."""
+        found: dict[str, ValueTest | None] = {}
+        for role in ROLES:
+            screens = [
+                r.screen
+                for r in self.value_rules(enabled)
+                if r.screen is not None and (r.roles is None or role in r.roles)
+            ]
+            found[role] = _any_of(screens)
+        return found
 
     def __getitem__(self, code: str) -> Rule:
         return self._by_code[code]

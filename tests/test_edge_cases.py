@@ -20,8 +20,12 @@ def test_placeholder_with_an_escaped_angle_bracket() -> None:
     assert "MIC206" in codes(rb'{"operation":"DELETE","user_agent_id":"\u003cUSER_AGENT_ID>"}')
 
 
-def test_user_agent_id_with_a_trailing_newline_is_malformed() -> None:
-    assert "MIC306" in codes(rb'{"operation":"DELETE","user_agent_id":"vec:1\n"}')
+def test_user_agent_id_with_a_trailing_newline_is_whitespace_not_a_missing_prefix() -> None:
+    # Its prefix is there: the fault is the newline around it (MIC307), not MIC306's.
+    found = codes(rb'{"operation":"DELETE","user_agent_id":"vec:1\n"}')
+    assert "MIC307" in found
+    assert "MIC306" not in found
+    assert "MIC306" in codes(rb'{"operation":"DELETE","user_agent_id":"1\n"}')
 
 
 @pytest.mark.parametrize("digits", [4299, 4301, 10_000])

@@ -35,6 +35,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from mics_lint import Settings, lint_lines
+from mics_lint import config as config_module
 from mics_lint import linter as linter_module
 from mics_lint.config import Selection
 from mics_lint.fastpath import DECODE_ERRORS, UNSET, struct_decoder
@@ -436,10 +437,7 @@ SETTINGS = [
 @contextlib.contextmanager
 def fast_from_line(line: int) -> Iterator[None]:
     """Let the fast path start at `line` (the engine may wait for a later line)."""
-    if hasattr(linter_module, "_FAST_FROM_LINE"):
-        with mock.patch.object(linter_module, "_FAST_FROM_LINE", line):
-            yield
-    else:
+    with mock.patch.object(config_module, "DEFAULT_FAST_PATH_FROM", line):
         yield
 
 
@@ -462,7 +460,7 @@ def assert_same_both_ways(
 
 
 def fast_threshold() -> int:
-    return int(getattr(linter_module, "_FAST_FROM_LINE", 1))
+    return config_module.DEFAULT_FAST_PATH_FROM
 
 
 def padding() -> list[bytes]:

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mics_lint import Settings, lint_lines
+from mics_lint import config as config_module
 from mics_lint import linter as linter_module
 from mics_lint.fastpath import DECODE_ERRORS, struct_decoder
 from mics_lint.rules import activities
@@ -291,7 +292,7 @@ activities_strategy = st.builds(
 def counting(name: str) -> Iterator[dict[str, int]]:
     with (
         counting_vouches(name) as counts,
-        mock.patch.object(linter_module, "_FAST_FROM_LINE", 1),
+        mock.patch.object(config_module, "DEFAULT_FAST_PATH_FROM", 1),
     ):
         yield counts
 

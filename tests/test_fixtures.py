@@ -41,6 +41,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import counting_vouches
 
 from mics_lint import Diagnostic, Settings
 from mics_lint.doctypes import find
@@ -110,6 +111,24 @@ def test_golden(path: Path, linting, update_expected: bool) -> None:
         return
     assert expected_file.exists(), f"no {expected_file.name}: run pytest --update-expected"
     assert actual == expected_file.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", GOLDEN, ids=_id)
+def test_golden_on_the_fast_path_from_line_1(path: Path, linting) -> None:
+    """The fast path, forced to start at once, changes nothing: every fixture's lines after
+    its first parsed record go through it (fixtures are too short to reach line 200)."""
+    settings = dataclasses.replace(settings_for(path), fast_path_from=1)
+    actual = linting.render(linting.path(path, settings))
+    assert actual == expected_for(path).read_text(encoding="utf-8")
+
+
+def test_the_forced_fast_path_vouches_for_fixture_lines(linting) -> None:
+    """So that the test above means something: clean fixture lines are vouched for."""
+    path = FIXTURES / "rules" / "MIC307-identifier-whitespace.ndjson"
+    with counting_vouches() as counts:
+        linting.path(path, dataclasses.replace(settings_for(path), fast_path_from=1))
+    assert counts["vouched"] >= 1
+    assert counts["checked"] > counts["vouched"]
 
 
 @pytest.mark.parametrize("path", RULE_FIXTURES, ids=_id)

@@ -64,7 +64,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from mics_lint import Diagnostic, ReadError, Settings, lint_lines
-from mics_lint import linter as linter_module
+from mics_lint import config as config_module
 from mics_lint.linter import lint_stream  # not exported by the package itself
 from mics_lint.rules import REGISTRY
 
@@ -140,10 +140,7 @@ def reference_lines(data: bytes) -> list[bytes]:
 def fast_from_line_1() -> Iterator[None]:
     """The engine starts its fast path at some line (200): from line 1 here, so that short
     generated files go through it."""
-    if hasattr(linter_module, "_FAST_FROM_LINE"):
-        with mock.patch.object(linter_module, "_FAST_FROM_LINE", 1):
-            yield
-    else:
+    with mock.patch.object(config_module, "DEFAULT_FAST_PATH_FROM", 1):
         yield
 
 

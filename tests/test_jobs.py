@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mics_lint import Settings, parallel
-from mics_lint import linter as linter_module
+from mics_lint import config as config_module
 from mics_lint.cli import cli
 
 CHUNK = 300
@@ -557,10 +557,10 @@ def test_random_files_and_chunk_sizes(
 def fast_path_from(line: int | None) -> Iterator[None]:
     """Start the engine's fast path at `line`, in this process and in forked workers."""
     forked = multiprocessing.get_start_method() == "fork"
-    if line is None or not forked or not hasattr(linter_module, "_FAST_FROM_LINE"):
+    if line is None or not forked:
         yield
         return
-    with mock.patch.object(linter_module, "_FAST_FROM_LINE", line):
+    with mock.patch.object(config_module, "DEFAULT_FAST_PATH_FROM", line):
         yield
 
 

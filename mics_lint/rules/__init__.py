@@ -29,4 +29,4 @@ FAMILIES: tuple[Family, ...] = (
     deletions.FAMILY,
 )
 
-REGISTRY = Registry(rule for family in FAMILIES for rule in family.rules)
+REGISTRY = Registry(FAMILIES)

@@ -21,7 +21,7 @@ from typing import Any
 from mics_lint import redact
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.jsontext import shorten
-from mics_lint.registry import Family, LineContext, Record, Rule
+from mics_lint.registry import Family, IdentifierValue, LineContext, Record, Rule
 from mics_lint.rules import identifiers, structure
 from mics_lint.rules.structure import is_placeholder
 from mics_lint.suggest import closest
@@ -68,7 +68,6 @@ FIELDS = frozenset().union(*MAY_HAVE.values())
 #: Below this, a millisecond timestamp is before 1973-03-03: 10 digits are seconds.
 SECONDS_BELOW = 10**11
 DAY_MS = 86_400_000
-_EMAIL = identifiers.EMAIL  # fullmatch
 
 
 def now_ms() -> int:
@@ -426,18 +425,37 @@ def _listed_items(record: Record, kind: str) -> Iterator[tuple[int, dict[str, An
                 yield index, item
 
 
-def clear_text_email(record: Record, ctx: LineContext) -> Iterator[Finding]:
-    message = "holds a clear-text e-mail address (not shown here): send the hash of the address"
+_ROOT_ROLES = {ACCOUNT: "user_account_id", COMPARTMENT: "compartment_id", AGENT: "user_agent_id"}
+_LISTED_ROLES = {**_ROOT_ROLES, "$hash": "hash"}
+
+
+def identifier_values(record: Record) -> Iterator[IdentifierValue]:
+    """The field map of activities, for value rules (MIC305...): the root's `$` keys,
+    `$email_hash` (a string, or its `$hash` / `hash`), and each `$user_identifiers` item's
+    fields (a `$hash` is an e-mail hash in a USER_EMAIL item)."""
+    for key, role in _ROOT_ROLES.items():
+        value = record.get(key)
+        if isinstance(value, str):
+            yield key, key, role, value
     email = record.get(EMAIL)
-    values = email.items() if isinstance(email, dict) else [("", email)]
-    for key, value in values:
-        if key in ("", "$hash", "hash") and isinstance(value, str) and _EMAIL.fullmatch(value):
-            where = f"{EMAIL}.{key}" if key else EMAIL
-            yield ctx.at((EMAIL, key) if key else EMAIL, f"{where} {message}")
-    for index, item in _listed_items(record, "USER_EMAIL"):
-        value = item.get("$hash")
-        if isinstance(value, str) and _EMAIL.fullmatch(value):
-            yield ctx.at((LISTED, index, "$hash"), f"{LISTED}[{index}].$hash {message}")
+    if isinstance(email, str):
+        yield EMAIL, EMAIL, "email_hash", email
+    elif isinstance(email, dict):
+        for key in ("$hash", "hash"):
+            value = email.get(key)
+            if isinstance(value, str):
+                yield (EMAIL, key), f"{EMAIL}.{key}", "email_hash", value
+    items = record.get(LISTED)
+    if isinstance(items, list):
+        for index, item in enumerate(items):
+            if not isinstance(item, dict):
+                continue
+            for key, role in _LISTED_ROLES.items():
+                value = item.get(key)
+                if isinstance(value, str):
+                    if key == "$hash" and item.get("$type") == "USER_EMAIL":
+                        role = "email_hash"
+                    yield (LISTED, index, key), f"{LISTED}[{index}].{key}", role, value
 
 
 def malformed_user_agent_id(record: Record, ctx: LineContext) -> Iterator[Finding]:
@@ -450,7 +468,7 @@ def malformed_user_agent_id(record: Record, ctx: LineContext) -> Iterator[Findin
         if (
             isinstance(value, str)
             and value.strip()
-            and not identifiers.USER_AGENT_ID.fullmatch(value)
+            and not identifiers.USER_AGENT_ID.fullmatch(value.strip())  # else MIC307's
             and not is_placeholder(value)
         ):
             shown = redact.identifier(value, ctx.show_values)
@@ -474,6 +492,5 @@ CORE_VARIANTS: tuple[Rule, ...] = (
     _variant(_CORE["MIC302"], multiple_identifiers),
     _variant(_CORE["MIC303"], compartment_without_account),
     _variant(_CORE["MIC304"], account_without_compartment),
-    _variant(_CORE["MIC305"], clear_text_email),
     _variant(_CORE["MIC306"], malformed_user_agent_id),
 )

@@ -10,15 +10,13 @@ MIC905 only for user points deletions.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from collections.abc import Iterator
 
 from mics_lint import redact
 from mics_lint.diagnostic import Finding, Severity
-from mics_lint.registry import Family, LineContext, Record
-from mics_lint.rules import identifiers
+from mics_lint.registry import Family, IdentifierValue, LineContext, Record
 
 FAMILY = Family("MIC9", "deletions and associations")
 
@@ -282,18 +280,20 @@ def single_identifier(record: Record, ctx: LineContext) -> Iterator[Finding]:
 SINGLE_IDENTIFIER = FAMILY.rules[-1]
 
 
-def clear_text_hash(record: Record, ctx: LineContext) -> Iterator[Finding]:
-    """MIC305 on a deletion or association line: an e-mail address where `hash` is."""
+#: The keys of a typed identifier that hold an identifier value, with their roles (a
+#: deletion's `hash` is an e-mail hash whatever its type: MIC305 reads every one).
+_VALUE_ROLES = {
+    "user_account_id": "user_account_id",
+    "compartment_id": "compartment_id",
+    "user_agent_id": "user_agent_id",
+    "hash": "email_hash",
+}
+
+
+def identifier_values(record: Record) -> Iterator[IdentifierValue]:
+    """The field map of deletion and association lines, for value rules (MIC305...)."""
     for where, path, item in _identifiers(record):
-        value = item.get("hash")
-        if isinstance(value, str) and identifiers.EMAIL.fullmatch(value):
-            yield ctx.at(
-                (*path, "hash"),
-                f"{where}hash holds a clear-text e-mail address (not shown here): send the "
-                "hash of the address instead",
-            )
-
-
-#: MIC305 (an identifier rule, registered there) with the deletion lines' check, for
-#: doctypes.py.
-CLEAR_TEXT_HASH = dataclasses.replace(identifiers.CLEAR_TEXT_EMAIL, check=clear_text_hash)
+        for key, role in _VALUE_ROLES.items():
+            value = item.get(key)
+            if isinstance(value, str):
+                yield ((*path, key) if path else key), f"{where}{key}", role, value

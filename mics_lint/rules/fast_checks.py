@@ -16,12 +16,44 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from mics_lint.jsontext import DIGITS_TO_ZERO, LONG_DIGIT_RUN
-from mics_lint.registry import FastCheck
-from mics_lint.rules import activities, deletions, identifiers, structure, syntax
+from mics_lint.registry import FastCheck, ValueTest
+from mics_lint.rules import REGISTRY, activities, deletions, identifiers, structure, syntax
 from mics_lint.rules.crossline import Users
 
 if TYPE_CHECKING:
     from mics_lint.fastpath import FastDecoder
+
+# Each check declares the codes it vouches for, written out: a rule added to a family is
+# not covered until its type's check says so (the engine then takes the full checks).
+# Every check also calls the screens of all value rules on the identifier values it reads.
+#: What every fast check vouches for: the line decoded into the schema's Struct (MIC101,
+#: MIC102, MIC201 to MIC204, MIC207), and what the check tests on the raw line or inline
+#: (MIC001, MIC103, MIC104, the `\\S` pattern of MIC205, MIC206).
+BASE_COVERS = frozenset(
+    {"MIC001", "MIC101", "MIC102", "MIC103", "MIC104"} | {f"MIC20{n}" for n in range(1, 8)}
+)
+#: The identifier rules with a record check (MIC305 and MIC307 are value rules).
+IDENTIFIER_COVERS = frozenset({"MIC301", "MIC302", "MIC303", "MIC304", "MIC306"})
+SEGMENT_COVERS = BASE_COVERS | IDENTIFIER_COVERS | {f"MIC70{n}" for n in range(1, 6)}
+CHOICE_COVERS = BASE_COVERS | IDENTIFIER_COVERS | {f"MIC80{n}" for n in range(1, 5)}
+DELETION_COVERS = BASE_COVERS | {"MIC901", "MIC902", "MIC903"}
+IDENTIFIERS_DELETION_COVERS = DELETION_COVERS | {"MIC904"}
+POINTS_DELETION_COVERS = DELETION_COVERS | {"MIC905"}
+ASSOCIATION_COVERS = DELETION_COVERS | {"MIC906"}
+ACTIVITY_COVERS = BASE_COVERS | IDENTIFIER_COVERS | {f"MIC60{n}" for n in range(1, 6)}
+
+
+class _Screens:
+    """The value rules' screens by role, for one file's rule selection."""
+
+    def __init__(self, enabled: frozenset[str]) -> None:
+        self.by_role: dict[str, ValueTest | None] = REGISTRY.value_screens(enabled)
+
+    def ok(self, role: str, value: Any) -> bool:
+        """No enabled value rule can fire on this value (a string, or UNSET/other: ok)."""
+        screen = self.by_role[role]
+        return screen is None or type(value) is not str or not screen(value)
+
 
 _IDENTIFIER_PATTERNS = {
     "compartment_id": r"\S",
@@ -31,8 +63,9 @@ _IDENTIFIER_PATTERNS = {
 }
 
 
-def _one_identifier(c: Any, unset: Any) -> bool:
-    """MIC301 to MIC306 cannot fire: one identifier, well formed (as in profile_fast.py)."""
+def _one_identifier(c: Any, unset: Any, screens: _Screens) -> bool:
+    """MIC301 to MIC306 and the value rules cannot fire: one identifier, well formed (as
+    in profile_fast.py)."""
     account = c.user_account_id
     if account is not unset:
         compartment = c.compartment_id
@@ -43,14 +76,25 @@ def _one_identifier(c: Any, unset: Any) -> bool:
             and not account.isspace()
             and bool(compartment)
             and not (compartment.isspace())
+            and screens.ok("user_account_id", account)
+            and screens.ok("compartment_id", compartment)
         )
     if c.compartment_id is not unset:
         return False
     email = c.email_hash
     if email is not unset:
-        return c.user_agent_id is unset and "@" not in email and bool(email) and not email.isspace()
+        return (
+            c.user_agent_id is unset
+            and bool(email)
+            and not email.isspace()
+            and screens.ok("email_hash", email)
+        )
     agent = c.user_agent_id
-    return agent is not unset and identifiers.USER_AGENT_ID.fullmatch(agent) is not None
+    return (
+        agent is not unset
+        and identifiers.USER_AGENT_ID.fullmatch(agent) is not None
+        and screens.ok("user_agent_id", agent)
+    )
 
 
 def _filled(value: Any, unset: Any) -> bool:
@@ -113,9 +157,10 @@ def segment_check(enabled: frozenset[str], users: Users | None, decoder: FastDec
     )
     raw_ok = _common(enabled, keys)
     loads, error = orjson.loads, orjson.JSONDecodeError
+    screens = _Screens(enabled)
 
     def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
-        if not _one_identifier(c, UNSET):
+        if not _one_identifier(c, UNSET, screens):
             return False
         segment_id, name = c.segment_id, c.segment_technical_name
         if segment_id is UNSET:
@@ -147,9 +192,10 @@ def choice_check(enabled: frozenset[str], users: Users | None, decoder: FastDeco
         for k in ("operation", *_IDENTIFIER_PATTERNS, "force_replace", "user_choice")
     )
     raw_ok = _common(enabled, keys)
+    screens = _Screens(enabled)
 
     def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
-        if not _one_identifier(c, UNSET):
+        if not _one_identifier(c, UNSET, screens):
             return False
         choice = c.user_choice
         if choice is UNSET or not _filled(choice.dollar_processing_id, UNSET):
@@ -178,6 +224,7 @@ def _deletion_check(refuse_udp: bool) -> Callable[[frozenset[str], Users | None,
         fields = ("user_account_id", "compartment_id", "hash", "user_agent_id", "user_point_id")
         raw_ok = _common(enabled, tuple(f'"{k}"'.encode() for k in ("type", *fields)))
         uuid = deletions.UUID.fullmatch
+        screens = _Screens(enabled)
 
         def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
             if getattr(c, "email_hash", UNSET) is not UNSET:
@@ -193,8 +240,8 @@ def _deletion_check(refuse_udp: bool) -> Callable[[frozenset[str], Users | None,
                 return False  # MIC904
             if kind == "USER_POINT" and uuid(c.user_point_id) is None:
                 return False  # MIC905
-            if kind == "USER_EMAIL" and "@" in c.hash:
-                return False  # MIC305
+            if not _values_ok(c, screens, UNSET):
+                return False  # a value rule (MIC305, MIC307...)
             return raw_ok(c, raw, plain)
 
         return check
@@ -217,6 +264,7 @@ def association_check(
         return _generic(decoder)
     fields = ("user_account_id", "compartment_id", "hash", "email", "user_agent_id")
     raw_ok = _common(enabled, (b'"identifiers"',))
+    screens = _Screens(enabled)
 
     def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
         items = c.identifiers
@@ -231,13 +279,24 @@ def association_check(
                 return False  # MIC902
             if not _filled(getattr(item, deletions.NEEDS[kind][0]), UNSET):
                 return False  # MIC901, or MIC205
-            if kind == "USER_EMAIL" and "@" in item.hash:
-                return False  # MIC305
+            if not _values_ok(item, screens, UNSET):
+                return False  # a value rule (MIC305, MIC307...)
             if "compartment_id" in present and not _filled(item.compartment_id, UNSET):
                 return False  # MIC205
         return raw_ok(c, raw, plain)
 
     return check
+
+
+def _values_ok(item: Any, screens: _Screens, unset: Any) -> bool:
+    """A deletion line's or an association item's identifier values pass every value
+    rule's screen (the roles of deletions.identifier_values)."""
+    return (
+        screens.ok("user_account_id", getattr(item, "user_account_id", unset))
+        and screens.ok("compartment_id", getattr(item, "compartment_id", unset))
+        and screens.ok("user_agent_id", getattr(item, "user_agent_id", unset))
+        and screens.ok("email_hash", getattr(item, "hash", unset))
+    )
 
 
 _ACTIVITY_PATTERNS = {
@@ -282,6 +341,7 @@ def activity_check(enabled: frozenset[str], users: Users | None, decoder: FastDe
     n_once, n_item_fields = len(_ACTIVITY_ONCE), len(activities.FIELDS)
     agent_id = identifiers.USER_AGENT_ID.fullmatch
     seconds, day = activities.SECONDS_BELOW, activities.DAY_MS
+    ok = _Screens(enabled).ok
 
     def listed_ok(items: list[Any]) -> bool:
         """MIC604, MIC305, MIC306 and MIC205 on each item of `$user_identifiers`."""
@@ -297,6 +357,7 @@ def activity_check(enabled: frozenset[str], users: Users | None, decoder: FastDe
                     or email is not UNSET
                     or agent is UNSET
                     or agent_id(agent) is None
+                    or not ok("user_agent_id", agent)
                 ):
                     return False
             elif kind == "USER_EMAIL":
@@ -305,7 +366,7 @@ def activity_check(enabled: frozenset[str], users: Users | None, decoder: FastDe
                     or compartment is not UNSET
                     or agent is not UNSET
                     or not _filled(hashed, UNSET)
-                    or "@" in hashed
+                    or not ok("email_hash", hashed)
                 ):
                     return False
             elif (  # USER_ACCOUNT
@@ -314,6 +375,8 @@ def activity_check(enabled: frozenset[str], users: Users | None, decoder: FastDe
                 or email is not UNSET
                 or not _filled(account, UNSET)
                 or (compartment is not UNSET and not _filled(compartment, UNSET))
+                or not ok("user_account_id", account)
+                or not ok("compartment_id", compartment)
             ):
                 return False
         return True
@@ -358,6 +421,8 @@ def activity_check(enabled: frozenset[str], users: Users | None, decoder: FastDe
                 return False  # MIC302
             if not _filled(account, UNSET) or not _filled(compartment, UNSET):
                 return False  # MIC304, or MIC205
+            if not ok("user_account_id", account) or not ok("compartment_id", compartment):
+                return False  # a value rule
         elif compartment is not UNSET:
             return False  # MIC303
         elif email is not UNSET:
@@ -367,12 +432,14 @@ def activity_check(enabled: frozenset[str], users: Users | None, decoder: FastDe
             if hashes == (UNSET, UNSET):
                 return False  # MIC604
             for value in hashes:
-                if value is not UNSET and (not _filled(value, UNSET) or "@" in value):
-                    return False  # MIC305, or MIC205
+                if value is not UNSET and (
+                    not _filled(value, UNSET) or not ok("email_hash", value)
+                ):
+                    return False  # a value rule (MIC305...), or MIC205
             if b'""' in raw:
                 return False  # maybe an empty key in $email_hash, which MIC305 reads
-        elif agent is UNSET or agent_id(agent) is None:
-            return False  # MIC301, MIC306, or MIC205
+        elif agent is UNSET or agent_id(agent) is None or not ok("user_agent_id", agent):
+            return False  # MIC301, MIC306, MIC205, or a value rule
         # MIC601 and MIC602, with the clock read as the rule reads it, once a line.
         limit = activities.now_ms() + day
         ts = c.dollar_ts

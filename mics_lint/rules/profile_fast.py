@@ -17,8 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from mics_lint.jsontext import DIGITS_TO_ZERO, LONG_DIGIT_RUN
 from mics_lint.registry import FastCheck
-from mics_lint.rules import crossline, identifiers, structure, syntax
+from mics_lint.rules import REGISTRY, crossline, identifiers, structure, syntax
 from mics_lint.rules.crossline import Users
+from mics_lint.rules.fast_checks import BASE_COVERS, IDENTIFIER_COVERS
+
+#: What the check vouches for, besides every value rule (whose screens it calls).
+COVERS = BASE_COVERS | IDENTIFIER_COVERS | {f"MIC40{n}" for n in range(1, 7)} | {"MIC501"}
 
 if TYPE_CHECKING:
     from mics_lint.fastpath import FastDecoder
@@ -52,6 +56,10 @@ def make_check(enabled: frozenset[str], users: Users | None, decoder: FastDecode
     if crossline.DUPLICATE_USER.code not in enabled:
         users = None
     user_agent_id = identifiers.USER_AGENT_ID.fullmatch
+    # The value rules' screens, by role; None where no enabled rule reads that role.
+    screens = REGISTRY.value_screens(enabled)
+    bad_compartment, bad_account = screens["compartment_id"], screens["user_account_id"]
+    bad_email, bad_agent = screens["email_hash"], screens["user_agent_id"]
     # msgspec is imported only for files worth it
     from mics_lint.fastpath import DECODE_ERRORS, UNSET
 
@@ -81,6 +89,10 @@ def make_check(enabled: frozenset[str], users: Users | None, decoder: FastDecode
                 return False
             if not account or account.isspace() or not compartment or compartment.isspace():
                 return False
+            if (bad_account is not None and bad_account(account)) or (
+                bad_compartment is not None and bad_compartment(compartment)
+            ):
+                return False
             kind = "user account"
             key: int = hash((kind, compartment, account))
             size = _COMPARTMENT + _ACCOUNT + len(compartment) + len(account)
@@ -88,7 +100,9 @@ def make_check(enabled: frozenset[str], users: Users | None, decoder: FastDecode
             return False
         elif c.email_hash is not UNSET:
             email = c.email_hash
-            if c.user_agent_id is not UNSET or "@" in email or not email or email.isspace():
+            if c.user_agent_id is not UNSET or not email or email.isspace():
+                return False
+            if bad_email is not None and bad_email(email):
                 return False
             kind = "email_hash"
             key = hash((kind, email))
@@ -96,6 +110,8 @@ def make_check(enabled: frozenset[str], users: Users | None, decoder: FastDecode
         elif c.user_agent_id is not UNSET and user_agent_id(c.user_agent_id):
             # The pattern's fullmatch has no space in it: "\\S" holds.
             agent = c.user_agent_id
+            if bad_agent is not None and bad_agent(agent):
+                return False
             kind = "user_agent_id"
             key = hash((kind, agent))
             size = _AGENT + len(agent)
