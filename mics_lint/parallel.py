@@ -32,9 +32,9 @@ from mics_lint.doctypes import DocType
 from mics_lint.jsontext import decode_lenient
 from mics_lint.linter import (
     HEAD_BYTES,
+    FileLinter,
     LineReader,
     ReadError,
-    _FileLinter,
     doc_type_of,
     lint_file,
     sniff,
@@ -140,7 +140,7 @@ def _chunk(task: _Task, settings: Settings) -> _Result:
     except OSError as exc:
         raise ReadError(f"{task.display}: {exc.strerror or exc}") from None
     doc_type = doc_type_of(settings, task.display, head)
-    linter = _FileLinter(
+    linter = FileLinter(
         task.display,
         settings,
         task.size,

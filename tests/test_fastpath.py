@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 
 from mics_lint import Settings, lint_lines
 from mics_lint import config as config_module
-from mics_lint import linter as linter_module
+from mics_lint import linecheck as linecheck_module
 from mics_lint.config import Selection
 from mics_lint.fastpath import DECODE_ERRORS, UNSET, struct_decoder
 from mics_lint.jsontext import parse_exact
@@ -898,7 +898,7 @@ def test_a_systematic_wrong_type_skips_the_full_checks() -> None:
         for i in range(1000)
     ]
     full = mock.patch.object(
-        linter_module._FileLinter, "_check_line", autospec=True, side_effect=CHECK_LINE
+        linecheck_module.LineChecker, "check_line", autospec=True, side_effect=CHECK_LINE
     )
     with full as check_line:
         found = list(lint_lines(lines, PATH, Settings()))
@@ -910,7 +910,7 @@ def test_a_systematic_wrong_type_skips_the_full_checks() -> None:
     assert_same_both_ways(lines)
 
 
-CHECK_LINE = linter_module._FileLinter._check_line
+CHECK_LINE = linecheck_module.LineChecker.check_line
 
 
 @pytest.mark.parametrize("limit_line", [230, 263, 300])

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from mics_lint import Settings, lint_lines
 from mics_lint import config as config_module
-from mics_lint import linter as linter_module
+from mics_lint import linecheck as linecheck_module
 from mics_lint.fastpath import DECODE_ERRORS, struct_decoder
 from mics_lint.rules import activities
 from mics_lint.schema import load_schema
@@ -524,9 +524,9 @@ def test_a_systematic_wrong_type_skips_the_full_checks(name: str, line: str) -> 
     """Every compartment_id a number: after the first such line, the next ones are found
     without the full checks (linter.py, `_loose_line`), with the same diagnostics."""
     lines = [(line % (1000 + i % 3, i)).encode() + b"\n" for i in range(300)]
-    real = linter_module._FileLinter._check_line
+    real = linecheck_module.LineChecker.check_line
     with mock.patch.object(
-        linter_module._FileLinter, "_check_line", autospec=True, side_effect=real
+        linecheck_module.LineChecker, "check_line", autospec=True, side_effect=real
     ) as check_line:
         found = list(lint_lines(lines, "f.ndjson", Settings(doc_type=name)))
     assert [d.code for d in found] == ["MIC202"] * 300

@@ -1,0 +1,291 @@
+"""The fast path: most lines of a large file, vouched for by a document type's fast check
+without the full checks.
+
+A line the type's msgspec decoder takes and its fast check vouches for gets no diagnostic;
+any other line goes to `LineChecker.check_line`, which alone writes diagnostics. The engine
+prepares a fast path for a file only when the fast check covers every enabled rule its lines
+may break (`DocType.fast_uncovered`). Lines are read ahead in groups and screened together
+(see `FastLoop.run`); a line the decoder refuses only because an identifier has the wrong
+type stays on a fast path too (`_loose_line`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, NamedTuple
+
+from mics_lint import config
+from mics_lint.config import Settings
+from mics_lint.diagnostic import Diagnostic
+from mics_lint.jsontext import DIGITS_TO_ZERO, LONG_DIGIT_RUN
+from mics_lint.linecheck import LineChecker
+from mics_lint.registry import FastCheck, LineContext
+from mics_lint.rules import structure
+from mics_lint.rules.crossline import UserTable
+
+# Lines screened together on the fast path: 64 lines of a few hundred bytes stay well under
+# the size at which a joined block would be allocated by mmap (slower), yet a block that
+# fails a screen sends only 64 lines to their own searches.
+_GROUP = 64
+# ... and a group ends once it holds this many bytes: lines of megabytes are read ahead one
+# or two at a time, so memory stays bounded by max-line-bytes, as with no groups.
+_GROUP_BYTES = 64 * 1024
+# (schema file, closed, loose fields...) -> FastDecoder, or None
+_DECODERS: dict[tuple[str | bool, ...], Any] = {}
+_NOT_MADE = object()
+
+
+class _Loose(NamedTuple):
+    """The loose decoder, its fast check (without MIC501), and (attribute, field, stand-in,
+    field schema) of each field it takes loosely."""
+
+    decode: Callable[[bytes], Any]
+    check: FastCheck
+    fields: tuple[tuple[str, str, str, dict[str, Any]], ...]
+    unset: Any
+
+
+class FastLoop:
+    """The fast path of one file (or chunk), sharing its `LineChecker`."""
+
+    def __init__(self, checker: LineChecker, settings: Settings, first_line: int) -> None:
+        self.checker = checker
+        doc_type = checker.doc_type
+        # The fast path vouches for a line only where it knows every rule that could fire
+        # on it: a rule it does not cover (one just added, say) means the full checks.
+        self.wanted = (
+            settings.fast_path
+            and doc_type.fast_check is not None
+            and not doc_type.fast_uncovered(checker.enabled)
+        )
+        start = settings.fast_path_from
+        if start is None:
+            start = config.DEFAULT_FAST_PATH_FROM  # looked up now: tests may change it
+        # A chunk (first_line > 1) is part of a large file: fast from its first line.
+        self.start_at = start if first_line == 1 else 0
+        self.decode: Callable[[bytes], Any] | None = None
+        self.vouch: FastCheck | None = None
+        self.decode_errors: tuple[type[Exception], ...] = ()
+        self.loose: _Loose | None = None
+
+    def prepare(self, lines_read: int) -> None:
+        """Makes the decoder and the check (`vouch` stays None where there is none), once
+        `lines_read` lines were read the full way."""
+        checker = self.checker
+        from mics_lint import fastpath
+
+        self.wanted = False
+        self.decode_errors = fastpath.DECODE_ERRORS
+        # Made once per schema: a worker checks many chunks of one file.
+        key = (checker.schema_file, checker.doc_type.fast_closed)
+        decoder = _DECODERS.get(key, _NOT_MADE)
+        if decoder is _NOT_MADE:
+            decoder = _DECODERS[key] = fastpath.struct_decoder(
+                checker.schema, closed=checker.doc_type.fast_closed
+            )
+        if decoder is None or checker.doc_type.fast_check is None:
+            return
+        if (
+            isinstance(checker.users, UserTable)
+            and checker.size
+            and checker.bytes_read
+            and lines_read
+        ):
+            # Room at once for as many users as the first lines promise, up to a bound.
+            expected = checker.size * lines_read // checker.bytes_read
+            share = checker.users.count / lines_read
+            checker.users.reserve(int(expected * share))
+        if checker.doc_type.fast_loose:
+            self.loose = self._loose_path(fastpath)
+        self.decode = decoder.decode
+        self.vouch = checker.doc_type.fast_check(checker.enabled, checker.users, decoder)
+
+    def _loose_path(self, fastpath: Any) -> _Loose | None:
+        """The second try of a line the fast decoder refused: see `_loose_line`."""
+        checker = self.checker
+        names = dict(checker.doc_type.fast_loose)
+        key: tuple[str | bool, ...] = (
+            checker.schema_file,
+            checker.doc_type.fast_closed,
+            *names,
+        )
+        decoder = _DECODERS.get(key, _NOT_MADE)
+        if decoder is _NOT_MADE:
+            decoder = _DECODERS[key] = fastpath.struct_decoder(
+                checker.schema,
+                closed=checker.doc_type.fast_closed,
+                loose=frozenset(names),
+            )
+        if decoder is None or checker.doc_type.fast_check is None:
+            return None
+        properties = checker.schema.get("properties", {})
+        fields = []
+        for name, stand_in in names.items():
+            subschema = properties.get(name)
+            # A field the strict decoder takes as any string: decoded loosely, a string is
+            # what the strict decoder would have made of it (see _loose_line's streak).
+            if not isinstance(subschema, dict) or not fastpath.plain_string(subschema):
+                return None
+            fields.append((fastpath.attribute(name), name, stand_in, subschema))
+        # Without MIC501: a user named by an id of the wrong type is no one (crossline.user_key).
+        check = checker.doc_type.fast_check(checker.enabled, None, decoder)
+        return _Loose(decoder.decode, check, tuple(fields), fastpath.UNSET)
+
+    def run(self, lines: Iterable[bytes], lineno: int) -> Iterator[Diagnostic]:
+        """The lines after line `lineno`, the fast path first: the loop most lines of a large
+        file go round, kept short.
+
+        Lines go in groups of up to _GROUP, read ahead and screened together: a group with
+        no `<`, no backslash and no run of 19 digits anywhere spares each of its lines three
+        searches of its own (one search over the group costs a tenth of those). A line longer
+        than max-line-bytes ends its group, as the reader may have cut it: the rest of it is
+        read from the stream (`skip_rest`) before any line after it. A read error while a
+        group fills is raised once the lines read before it are checked, as without groups.
+        """
+        decode, vouch = self.decode, self.vouch
+        assert decode is not None and vouch is not None, "prepare() made no fast check"
+        errors = self.decode_errors
+        checker = self.checker
+        check_line = checker.check_line
+        crlf_reported = checker.crlf_reported
+        size, limit = checker.size, checker.limit
+        count_bytes = not checker.size_reported  # until MIC006 is reported
+        max_raw = checker.max_line + 1  # a longer line (with its LF) is MIC010's: slow path
+        screen_ints = checker.check_ints
+        loose = self._loose_line if self.loose is not None else None
+        streak = False  # decode loosely first: see _loose_line
+        group: list[bytes] = []
+        append = group.append
+        lines = iter(lines)
+        while True:
+            held = 0
+            failed: Exception | None = None
+            try:
+                for raw in lines:
+                    append(raw)
+                    held += len(raw)
+                    if len(group) == _GROUP or len(raw) > max_raw or held >= _GROUP_BYTES:
+                        break
+            except Exception as exc:  # a read error (a truncated .gz): after the lines read
+                failed = exc
+            if not group:
+                if failed is not None:
+                    raise failed
+                return
+            block = b"".join(group)
+            plain = (
+                b"<" not in block
+                and b"\\" not in block
+                and not (screen_ints and LONG_DIGIT_RUN in block.translate(DIGITS_TO_ZERO))
+            )
+            # A group within max-file-size, without a CR, and whose last line is whole and
+            # short (only a last line may be cut or end the file unfinished; the others are
+            # shorter than max-line-bytes, or the group would have ended) needs no test per
+            # line before its lines' fast path. Its bytes are counted at once: none of its
+            # lines can change the file's MIC006 or MIC003 state.
+            last = group[-1]
+            simple = (
+                last[-1:] == b"\n"
+                and len(last) <= max_raw
+                and b"\r" not in block
+                and not (
+                    count_bytes
+                    and (size if size is not None else checker.bytes_read + len(block)) > limit
+                )
+            )
+            if simple and count_bytes:
+                checker.bytes_read += len(block)
+            over = False
+            for raw in group:
+                lineno += 1
+                if not simple:
+                    over = False
+                    if count_bytes:
+                        checker.bytes_read += len(raw)
+                        over = (size if size is not None else checker.bytes_read) > limit
+                if simple or (
+                    not over
+                    and raw[-1:] == b"\n"
+                    and (crlf_reported or raw[-2:-1] != b"\r")
+                    and len(raw) <= max_raw
+                ):
+                    if streak and loose is not None:  # the last line's only fault: an id's type
+                        made = loose(raw, lineno, plain, vouch)
+                        if made is not None:
+                            yield from made
+                            continue
+                        streak = False
+                    else:
+                        try:
+                            command = decode(raw)
+                        except errors:
+                            if loose is not None:
+                                made = loose(raw, lineno, plain, None)
+                                if made is not None:
+                                    streak = True
+                                    yield from made
+                                    continue
+                        else:
+                            if vouch(command, raw, lineno, plain):
+                                continue
+                diagnostics, _ = check_line(raw, lineno, over)
+                yield from diagnostics
+                crlf_reported = checker.crlf_reported
+                count_bytes = not checker.size_reported
+            group.clear()
+            if failed is not None:
+                raise failed
+
+    def _loose_line(
+        self, raw: bytes, lineno: int, plain: bool, vouch: FastCheck | None
+    ) -> list[Diagnostic] | None:
+        """The diagnostics of a line the fast decoder refused only because an identifier is
+        not a string (`compartment_id: 1000` on every line of an export), or None.
+
+        The loose decoder takes those identifiers with any value and every other field as
+        the fast decoder does. A stand-in string goes in place of each identifier that is a
+        number, a boolean or null, and the fast check runs without MIC501: if it vouches,
+        the full checks would find nothing but MIC202 on those identifiers. The rules read
+        an identifier only through `isinstance(value, str)` (presence aside, unchanged),
+        and MIC501 skips a user named by an id that is not a string. So the line gets what
+        the full checks give it, made by the code `schema_findings` uses for jsonschema's
+        `type` errors, at a fraction of the cost: a file whose every line has
+        this mistake stays cheap. tests/test_fastpath.py holds it to the full checks.
+
+        Once a line was taken so, the next ones are decoded loosely first (no failed strict
+        decode each): `vouch`, the fast check, then takes a line whose identifiers are all
+        strings ([] when it vouches), which the strict decoder would have decoded the same
+        (those fields are plain strings to it).
+        """
+        checker = self.checker
+        loose = self.loose
+        assert loose is not None
+        try:
+            command = loose.decode(raw)
+        except self.decode_errors:
+            return None
+        wrong = []
+        unset = loose.unset
+        for attribute, name, stand_in, subschema in loose.fields:
+            value = getattr(command, attribute)
+            if value is unset or type(value) is str:
+                continue
+            if value is not None and type(value) not in (int, float, bool):
+                return None  # an array or an object: the full checks say more about it
+            wrong.append((name, value, subschema))
+            if type(value) is not float:  # written as str() writes it (but "-0"): as long
+                stand_in += "0" * (len(str(value)) - 2 - len(stand_in))
+            setattr(command, attribute, stand_in)
+        if not wrong:
+            return [] if vouch is not None and vouch(command, raw, lineno, plain) else None
+        if lineno == 1 or not loose.check(command, raw, lineno, plain):
+            return None
+        body = raw[:-1]
+        if body[-1:] == b"\r":  # a CRLF line, after MIC003 was reported
+            body = body[:-1]
+        ctx = LineContext(lineno, body, checker.state, checker.show_values)
+        found = [
+            structure.top_level_type_finding(name, value, subschema, ctx)
+            for name, value, subschema in wrong
+        ]
+        return checker.stamp(found, body, lineno, ctx.decoded)

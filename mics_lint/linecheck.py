@@ -1,0 +1,295 @@
+"""The full checks of one line, and the making of its diagnostics.
+
+`LineChecker` holds what one file's lines share: its rule selection, its schema, MIC501's
+users, and where the file stands (bytes read, whether MIC003 and MIC006 were reported). Its
+`check_line` runs every check on one line: framing, parsing, the schema, the record rules and
+the value rules; `stamp` turns (code, finding) pairs into sorted diagnostics, dropping the
+codes not selected. The fast path (fastloop.py) sends it every line it does not vouch for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import orjson
+
+from mics_lint import redact
+from mics_lint import schema as schemas
+from mics_lint.config import ActiveRules, Settings
+from mics_lint.diagnostic import Diagnostic, Finding
+from mics_lint.doctypes import DocType, looks_like
+from mics_lint.jsontext import (
+    DIGITS_TO_ZERO,
+    LONG_DIGIT_RUN,
+    decode_lenient,
+    duplicate_keys,
+    parse_exact,
+    path_text,
+    unsafe_integers,
+)
+from mics_lint.registry import LineContext, Record
+from mics_lint.rules import REGISTRY, structure, syntax
+from mics_lint.rules import framing as f
+from mics_lint.rules.crossline import DUPLICATE_USER_STATE, Users, UserTable
+from mics_lint.rules.operations import PROFILE_FORM_STATE
+from mics_lint.rules.structure import schema_findings
+
+# Codes about the file as a whole: kept when a file's lines are summed up by MIC007 or MIC008.
+FILE_LEVEL = frozenset({f.BYTE_ORDER_MARK.code, f.FILE_TOO_LARGE.code})
+# A line with one of these gets no other line-level diagnostic.
+LINE_ENDING = frozenset(
+    {
+        f.INVALID_UTF8.code,
+        f.LINE_TOO_LONG.code,
+        syntax.INVALID_JSON.code,
+        syntax.NOT_AN_OBJECT.code,
+    }
+)
+# What a line turned out to be.
+RECORD, BLANK, INVALID, TOO_LONG = "record", "blank", "invalid", "too long"
+
+Found = list[tuple[str, Finding]]
+
+
+class LineChecker:
+    """The full checks of one file's lines (or one chunk's: see parallel.py)."""
+
+    def __init__(
+        self,
+        path: str,
+        settings: Settings,
+        size: int | None,
+        doc_type: DocType,
+        *,
+        size_reported: bool = False,
+        users: Users | None = None,
+    ) -> None:
+        self.path = path
+        self.max_line = settings.max_line_bytes
+        self.show_values = settings.show_values
+        # Reads past the rest of a line the reader cut (LineReader.skip_rest), if any.
+        self.skip_rest: Callable[[bytes], tuple[int, int]] | None = None
+        active: ActiveRules = settings.rules_for(path)
+        self.enabled = active.enabled
+        self.severity = active.severity
+        # A profile file is checked against the form its settings name (a schema variant).
+        self.schema_file = schemas.for_form(doc_type.schema_file, settings.profile_form)
+        self.schema = schemas.load_schema(self.schema_file)
+        self.rules = [r for r in doc_type.record_rules if r.code in self.enabled]
+        self.checks = [(r.code, r.check) for r in self.rules if r.check is not None]
+        self.value_rules = REGISTRY.value_rules(self.enabled)
+        self.identifier_values = doc_type.identifier_values
+        self.check_dups = syntax.DUPLICATE_KEY.code in self.enabled
+        self.check_ints = syntax.UNSAFE_INTEGER.code in self.enabled
+        self.check_utf16 = f.UTF16_FILE.code in self.enabled
+        self.check_schema = any(r.code in self.enabled for r in structure.FAMILY.rules)
+        self.check_other_type = structure.OTHER_DOCUMENT_TYPE.code in self.enabled
+        self.users: Users = users if users is not None else UserTable()
+        self.state: dict[str, Any] = {
+            DUPLICATE_USER_STATE: self.users,
+            PROFILE_FORM_STATE: settings.profile_form,
+        }
+        # Where the file stands: what the next line's checks depend on.
+        self.crlf_reported = False
+        self.limit = settings.max_file_size
+        self.size = size
+        self.bytes_read = 0
+        self.size_reported = size_reported
+        self.quoted: dict[str, bytes] = {}
+        self.doc_type = doc_type
+
+    def check_line(self, raw: bytes, lineno: int, over: bool) -> tuple[list[Diagnostic], str]:
+        """The line's diagnostics, and what it was: RECORD, BLANK, INVALID or TOO_LONG."""
+        found: Found = []
+        size = self.oversized(raw)
+        if size is not None:
+            found.append((f.LINE_TOO_LONG.code, f.line_too_long(self.max_line, size)))
+            if self.size is None:
+                over = self.bytes_read > self.limit  # with the skipped rest counted
+            self.report_size(over, found)
+            return self.stamp(found, b"", lineno), TOO_LONG
+        body = raw
+        if body.endswith(b"\n"):
+            body = body[:-1]
+        else:
+            found.append((f.MISSING_FINAL_NEWLINE.code, f.NO_FINAL_NEWLINE))
+        if body.endswith(b"\r"):
+            body = body[:-1]
+            if not self.crlf_reported:
+                found.append((f.CRLF_LINE_ENDINGS.code, f.CRLF))
+        if lineno == 1 and body.startswith(f.BOM):
+            body = body[3:]
+            found.append((f.BYTE_ORDER_MARK.code, f.STARTS_WITH_BOM))
+        self.report_size(over, found)
+        try:
+            record = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            verdict, record = self._unparsed(body, exc, found)
+            if verdict != RECORD:
+                return self.stamp(found, body, lineno), verdict
+        text = None
+        if isinstance(record, dict):
+            text = self._check_record(record, body, lineno, found)
+        else:
+            found.append((syntax.NOT_AN_OBJECT.code, Finding(syntax.not_an_object(record))))
+        return self.stamp(found, body, lineno, text), RECORD
+
+    def oversized(self, raw: bytes) -> int | None:
+        """The length of a line over max-line-bytes (reading past the rest of one the reader
+        cut), or None for a line within it."""
+        if len(raw) <= self.max_line:
+            return None
+        size = len(raw.removesuffix(b"\n").removesuffix(b"\r"))
+        if size <= self.max_line:
+            return None
+        if raw[-1:] != b"\n" and self.skip_rest is not None:
+            rest, ending = self.skip_rest(raw)
+            size = len(raw) + rest - ending
+            if not self.size_reported:
+                self.bytes_read += rest
+        return size
+
+    def report_size(self, over: bool, found: Found) -> None:
+        """MIC006, the first time the file is found over max-file-size."""
+        if over and not self.size_reported:
+            self.size_reported = True
+            known = self.size is not None
+            size = self.size if self.size is not None else self.bytes_read
+            found.append((f.FILE_TOO_LARGE.code, f.too_large(self.limit, size, known)))
+
+    def _unparsed(self, body: bytes, exc: orjson.JSONDecodeError, found: Found) -> tuple[str, Any]:
+        """A line orjson rejected: invalid UTF-8, blank, valid after all, or invalid JSON."""
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            found.append((f.INVALID_UTF8.code, f.invalid_utf8(body, bad.start)))
+            return INVALID, None
+        if not text.strip(" \t\r\n\x0b\x0c"):
+            found.append((f.BLANK_LINE.code, f.BLANK))
+            return BLANK, None
+        try:
+            # orjson refuses some valid JSON (very deep nesting); the standard library decides.
+            return RECORD, parse_exact(text)
+        except (ValueError, RecursionError):
+            pass
+        message, column = syntax.invalid_json_message(
+            text, char_pos(exc, text), exc.msg, self.show_values
+        )
+        found.append((syntax.INVALID_JSON.code, Finding(message, column)))
+        return INVALID, None
+
+    def _check_record(self, record: Record, body: bytes, lineno: int, found: Found) -> str | None:
+        """Adds the record's findings; returns the line's text if a check decoded it."""
+        ctx = LineContext(lineno, body, self.state, self.show_values)
+        if self.check_other_type:
+            other = looks_like(record, self.doc_type)
+            if other is not None:  # of another type: its own checks would only add noise
+                keys = [k for k in record if k in other.markers]
+                message = structure.other_type_message(
+                    other.name, other.short_name, keys, self.doc_type.name
+                )
+                found.append((structure.OTHER_DOCUMENT_TYPE.code, ctx.at(keys[0], message)))
+                return ctx.decoded
+        if self.check_dups and self._may_repeat_keys(record, body):
+            for key, start, end in duplicate_keys(ctx.text):
+                message = syntax.duplicate_key_message(key, self.show_values)
+                found.append((syntax.DUPLICATE_KEY.code, Finding(message, start + 1, end + 1)))
+        if self.check_ints and LONG_DIGIT_RUN in body.translate(DIGITS_TO_ZERO):
+            for path, literal in unsafe_integers(ctx.text):
+                key = str(path[0]) if path else ""
+                where = path_text(path)
+                message = syntax.unsafe_integer_message(key, literal, self.show_values, where)
+                found.append((syntax.UNSAFE_INTEGER.code, ctx.at(path or key, message)))
+        if self.check_schema and not schemas.is_valid(self.schema_file, record):
+            try:
+                errors = schemas.errors(self.schema_file, record)
+                found.extend(schema_findings(errors, record, self.schema, ctx))
+            except RecursionError:  # a value nested ~1,000 deep: jsonschema's repr gives up
+                pass
+        for code, check in self.checks:
+            for finding in check(record, ctx):
+                found.append((code, finding))
+        if self.value_rules:
+            self._check_values(record, ctx, found)
+        return ctx.decoded
+
+    def _check_values(self, record: Record, ctx: LineContext, found: Found) -> None:
+        """The value rules, on each identifier value the type's field map finds."""
+        for path, where, role, value in self.identifier_values(record):
+            for rule in self.value_rules:
+                if (rule.roles is None or role in rule.roles) and rule.bad(value):  # type: ignore[misc]
+                    message = rule.message(where, value, self.show_values)  # type: ignore[misc]
+                    found.append((rule.code, ctx.at(path, message)))
+
+    def _may_repeat_keys(self, record: Record, body: bytes) -> bool:
+        # Cheap test: a key whose quoted spelling occurs once in the line occurs once as a
+        # key. Not at all means it was written with \u escapes: the tokenizer decides, and
+        # decides at once for a record of many keys (a search per key would be quadratic).
+        if len(record) > 32 or b"\\u" in body:
+            # A key written with \u escapes ("force\u005freplace") is not found by its
+            # plain spelling: only the tokenizer, which decodes keys, can tell.
+            return True
+        for key in record:
+            quoted = self.quoted.get(key)
+            if quoted is None:
+                quoted = b'"' + key.encode("utf-8", "surrogatepass") + b'"'
+                if len(self.quoted) < 1024:
+                    self.quoted[key] = quoted
+            if body.count(quoted) != 1:
+                return True
+        return False
+
+    def stamp(
+        self, found: Found, body: bytes, lineno: int, text: str | None = None
+    ) -> list[Diagnostic]:
+        if not found:
+            return []
+        codes = {code for code, _ in found}
+        if codes & LINE_ENDING:
+            found = [(c, x) for c, x in found if c in LINE_ENDING or c in FILE_LEVEL]
+        else:
+            self.crlf_reported = self.crlf_reported or f.CRLF_LINE_ENDINGS.code in codes
+        if text is None:
+            text = decode_lenient(body)
+        width = len(text) + 1
+        made = [self.diagnostic(code, finding, lineno, width, text) for code, finding in found]
+        return self.ordered(made)
+
+    @staticmethod
+    def ordered(made: Sequence[Diagnostic | None]) -> list[Diagnostic]:
+        if len(made) == 1:  # most bad lines have one problem
+            return [] if made[0] is None else [made[0]]
+        return sorted((d for d in made if d is not None), key=Diagnostic.sort_key)
+
+    def diagnostic(
+        self, code: str, finding: Finding, lineno: int, width: int, source: str | None = None
+    ) -> Diagnostic | None:
+        if code not in self.enabled:
+            return None
+        rule = REGISTRY[code]
+        column = finding.column or 1
+        if finding.end_column:
+            end = finding.end_column
+        elif finding.column:
+            end = min(column + 1, max(width, column + 1))
+        else:
+            end = max(width, column)
+        message = finding.message if self.show_values else redact.mask_emails(finding.message)
+        return Diagnostic(
+            self.path,
+            lineno,
+            column,
+            lineno,
+            end,
+            code,
+            rule.name,
+            self.severity[code],
+            message,
+            source,
+            self.doc_type.name,
+        )
+
+
+def char_pos(exc: orjson.JSONDecodeError, text: str) -> int:
+    return max(0, min(int(exc.pos), len(text)))

@@ -1,0 +1,202 @@
+"""Reading an import file: opening it (a `.gz` transparently, a FIFO without waiting for
+ever), telling text from what is not (`sniff`), and its lines, each bounded in memory by
+max-line-bytes (`LineReader`). Errors become one `ReadError` a file, never a traceback."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+import os
+import stat
+import zlib
+from collections.abc import Callable, Iterator
+from typing import Any, BinaryIO
+
+
+class ReadError(Exception):
+    """A file could not be read (missing, unreadable, a broken .gz); the message says why,
+    and `verb` what could not be done ("cannot read", "cannot tell the type of")."""
+
+    def __init__(self, message: str, verb: str = "cannot read") -> None:
+        super().__init__(message)
+        self.verb = verb
+
+    def __reduce__(self) -> tuple[Any, ...]:  # crosses from a worker to the parent
+        return (type(self), (str(self), self.verb))
+
+
+def open_input(
+    path: str | os.PathLike[str],
+    name: str,
+    files: contextlib.ExitStack,
+    on_read: Callable[[int], None] | None = None,
+) -> tuple[BinaryIO, int | None]:
+    """A file opened for reading (closed with `files`), and its size when it is known
+    before reading (a regular file, not compressed); ReadError if it cannot be opened."""
+    compressed = os.fspath(path).endswith(".gz")
+    try:
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise ReadError(f"{name}: is a directory")
+        raw: Any = files.enter_context(_open(path, stat.S_ISFIFO(info.st_mode)))
+    except OSError as exc:
+        raise ReadError(f"{name}: {exc.strerror or exc}") from None
+    if on_read is not None:
+        raw = _Counted(raw, on_read)  # counted a block at a time: it costs nothing
+    handle: Any = io.BufferedReader(raw, 1 << 16)
+    if compressed:
+        import gzip  # only for .gz files: start-up stays short
+
+        handle = files.enter_context(gzip.GzipFile(fileobj=handle, mode="rb"))
+    size = info.st_size if stat.S_ISREG(info.st_mode) and not compressed else None
+    return handle, size
+
+
+def _open(path: str | os.PathLike[str], fifo: bool) -> BinaryIO:
+    """The file, unbuffered. A FIFO is opened without waiting for a writer: with none, it
+    reads as empty, where a plain open would wait for ever."""
+    if not fifo:
+        return open(path, "rb", buffering=0)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    os.set_blocking(fd, True)  # a writer that is there is waited for, line by line
+    return open(fd, "rb", buffering=0)
+
+
+def text_head(reader: LineReader) -> tuple[bytes, bool]:
+    """A stream's first bytes, and whether they are UTF-16; ReadError when they are not
+    text at all (an image, an archive, random bytes): nothing of it is read as lines."""
+    head = reader.peek()
+    found = sniff(head)
+    if found is not None and found[0] == BINARY:
+        raise ReadError(
+            f"{reader.path}: not a text file ({found[1]}); an import file is UTF-8 text, "
+            "one JSON command per line"
+        )
+    return head, found is not None
+
+
+BINARY, UTF16 = "binary", "utf-16"
+# Formats a misnamed import file often turns out to be: (first bytes, what to call them).
+_MAGIC = (
+    (b"\x1f\x8b", "gzip-compressed data: name it .gz and mics-lint reads it"),
+    (b"PK\x03\x04", "a zip archive: extract it first"),
+    (b"PAR1", "a Parquet file: export it as NDJSON"),
+    (b"Obj\x01", "an Avro file: export it as NDJSON"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"%PDF-", "a PDF document"),
+    (b"BZh", "bzip2-compressed data: decompress it first"),
+    (b"\xfd7zXZ\x00", "xz-compressed data: decompress it first"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed data: decompress it first"),
+)
+# Bytes that text does not hold (C0 controls but tab, line feed, form feed, return).
+_CONTROL = bytes(b for b in range(32) if b not in b"\t\n\x0c\r")
+HEAD_BYTES = 8192
+
+
+def sniff(head: bytes) -> tuple[str, str] | None:
+    """What a file's first bytes say it is when it is not UTF-8 text: (UTF16, which) or
+    (BINARY, what), else None. A stray control byte in text is not enough: that is a
+    line's problem (MIC101), reported on its line."""
+    head = head[:HEAD_BYTES]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) and not head.startswith(b"\xff\xfe\x00\x00"):
+        order = "little-endian" if head[0] == 0xFF else "big-endian"
+        return UTF16, f"{order}, with a byte-order mark"
+    sample = head[:64] if len(head) >= 64 else head[: len(head) - len(head) % 2]
+    if len(sample) >= 4:
+        even, odd = sample[0::2], sample[1::2]
+        if not odd.strip(b"\x00") and all(even):
+            return UTF16, "little-endian, without a byte-order mark"
+        if not even.strip(b"\x00") and all(odd):
+            return UTF16, "big-endian, without a byte-order mark"
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return BINARY, what
+    controls = len(head) - len(head.translate(None, _CONTROL))
+    # A few control bytes are a broken line of text (MIC101); many are not text at all.
+    if controls >= 16 and controls > len(head) // 20:
+        return BINARY, "binary data: more than 5% of its first bytes are control bytes"
+    return None
+
+
+class LineReader:
+    """The lines of a binary stream, each with its line end. A line longer than `limit`
+    comes cut after `limit + 2` bytes, and `skip_rest` reads past the rest of it, so that
+    memory stays bounded by `limit` whatever the line."""
+
+    def __init__(self, stream: BinaryIO, path: str, limit: int) -> None:
+        self.stream = stream
+        self.path = path
+        self.limit = limit
+        self.skipped = 0  # bytes passed over by skip_rest
+
+    def peek(self) -> bytes:
+        """The first bytes, without consuming them (b"" if the stream can't tell)."""
+        peek = getattr(self.stream, "peek", None)
+        with self._errors():
+            if peek is not None:
+                return bytes(peek(HEAD_BYTES)[:HEAD_BYTES])
+            seekable = getattr(self.stream, "seekable", None)
+            if seekable is None or not seekable():
+                return b""
+            at = self.stream.tell()  # a spooled standard input, say: read, and go back
+            head = self.stream.read(HEAD_BYTES)
+            self.stream.seek(at)
+            return head
+
+    def lines(self) -> Iterator[bytes]:
+        # limit + 2: a line of exactly `limit` bytes ending in CRLF arrives whole, never cut
+        # between its CR and its LF.
+        with self._errors():
+            yield from iter(functools.partial(self.stream.readline, self.limit + 2), b"")
+
+    def skip_rest(self, cut: bytes) -> tuple[int, int]:
+        """Read past the rest of the line `cut` begins: (bytes read, and how many bytes end
+        the line: 0 at the end of the file, 1 for LF, 2 for CRLF, whose CR may be in `cut`)."""
+        count = 0
+        last = cut[-1:]
+        with self._errors():
+            while True:
+                part = self.stream.readline(1 << 20)
+                count += len(part)
+                last = (last + part)[-2:]
+                if not part or part[-1:] == b"\n":
+                    self.skipped += count
+                    if part:
+                        ending = 2 if last == b"\r\n" else 1
+                    else:  # the end of the file: a last CR is not the line's, as in _check_line
+                        ending = 1 if last[-1:] == b"\r" else 0
+                    return count, ending
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except (OSError, EOFError, zlib.error) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            if isinstance(exc, EOFError):
+                reason = "the compressed file is truncated"
+            raise ReadError(f"{self.path}: {reason}") from None
+
+
+class _Counted(io.RawIOBase):
+    """A raw file that reports how many bytes were read from it."""
+
+    def __init__(self, raw: Any, on_read: Callable[[int], None]) -> None:
+        self.raw = raw
+        self.on_read = on_read
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int | None:
+        count: int | None = self.raw.readinto(buffer)
+        if count:
+            self.on_read(count)
+        return count
+
+
+def printable(path: str) -> str:
+    """A path as shown in reports: undecodable bytes of a file name become U+FFFD."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
