@@ -35,7 +35,7 @@ import atheris
 with atheris.instrument_imports(include=["mics_lint"]):
     from mics_lint import Diagnostic, ReadError, Settings, lint_lines
     from mics_lint import config as config_module
-from mics_lint import linter as linter_module
+    from mics_lint import linter as linter_module
     from mics_lint.rules import REGISTRY
 
 PATH = "fuzz.ndjson"
