@@ -1,0 +1,109 @@
+"""Reporters for CI logs: GitHub Actions workflow commands and Azure Pipelines logging
+commands, which the CI system turns into annotations on the run."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
+
+from mics_lint.diagnostic import Diagnostic, Severity
+from mics_lint.reporters.base import Reporter, Summary, spool
+from mics_lint.reporters.text import TextReporter
+from mics_lint.rules import REGISTRY
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+class GithubReporter(TextReporter):
+    """GitHub Actions annotations, then the plain text report.
+
+    GitHub shows 10 error and 10 warning annotations per step (50 per job), so only the first
+    50 of each are written, errors first; the text report after them has everything. With
+    GITHUB_STEP_SUMMARY set, a Markdown summary is appended to that file.
+    """
+
+    ANNOTATIONS = 50
+
+    def start(self) -> None:
+        self.annotations: dict[Severity, list[str]] = {Severity.ERROR: [], Severity.WARNING: []}
+        self.text = spool()
+        self.per_file: dict[str, Counter[Severity]] = {}
+
+    def report(self, d: Diagnostic) -> None:
+        kept = self.annotations[d.severity]
+        if len(kept) < self.ANNOTATIONS:
+            kind = "error" if d.severity is Severity.ERROR else "warning"
+            props = {
+                "file": self.relative(d.path),
+                "line": d.line,
+                "endLine": d.end_line,
+                "col": d.column,
+                "endColumn": d.end_column,
+                "title": f"mics-lint {d.code} ({d.name})",
+            }
+            joined = ",".join(f"{k}={_escape_property(str(v))}" for k, v in props.items())
+            kept.append(f"::{kind} {joined}::{_escape_data(f'{d.code} {d.message}')}\n")
+        self.per_file.setdefault(d.path, Counter())[d.severity] += 1
+        self.text.write(self.line(d) + "\n")
+
+    def finish(self, summary: Summary) -> None:
+        for severity in (Severity.ERROR, Severity.WARNING):
+            self.stream.writelines(self.annotations[severity])
+        self.text.seek(0)
+        shutil.copyfileobj(self.text, self.stream)
+        self.text.close()
+        super().finish(summary)
+        target = self.options.environ.get("GITHUB_STEP_SUMMARY")
+        # Under pre-commit each batch of files is a run of its own: one summary per batch
+        # would contradict the others, so none is written.
+        if target and self.options.environ.get("PRE_COMMIT") != "1":
+            write_step_summary(Path(target), summary, self.per_file)
+
+
+def write_step_summary(
+    target: Path, summary: Summary, per_file: Mapping[str, Counter[Severity]]
+) -> None:
+    """Append a Markdown summary to GitHub's step summary file (appending is its protocol)."""
+    lines = ["## mics-lint", "", summary.sentence(), ""]
+    if summary.by_code:
+        lines += ["| code | name | count |", "|---|---|---:|"]
+        for code, count in sorted(summary.by_code.items()):
+            lines.append(f"| {code} | {REGISTRY[code].name} | {count:,} |")
+        lines += ["", "| file | errors | warnings |", "|---|---:|---:|"]
+        for path, counts in sorted(per_file.items()):
+            cell = path.replace("|", "\\|")
+            lines.append(f"| {cell} | {counts[Severity.ERROR]:,} | {counts[Severity.WARNING]:,} |")
+    with target.open("a", encoding="utf-8", errors="backslashreplace") as out:
+        out.write("\n".join(lines) + "\n\n")
+
+
+def _azure_data(text: str) -> str:
+    return text.replace("%", "%AZP25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _azure_property(text: str) -> str:
+    return _azure_data(text).replace(";", "%3B").replace("]", "%5D")
+
+
+class AzureReporter(Reporter):
+    """Azure Pipelines logging commands (`##vso[task.logissue ...]`)."""
+
+    def report(self, d: Diagnostic) -> None:
+        kind = "error" if d.severity is Severity.ERROR else "warning"
+        props = {
+            "type": kind,
+            "sourcepath": self.relative(d.path),
+            "linenumber": str(d.line),
+            "columnnumber": str(d.column),
+            "code": d.code,
+        }
+        joined = "".join(f"{k}={_azure_property(v)};" for k, v in props.items())
+        self.stream.write(f"##vso[task.logissue {joined}]{_azure_data(d.message)}\n")

@@ -1,0 +1,233 @@
+"""What every reporter shares: the run's `Summary`, the `Options`, the `Reporter` protocol,
+and `Fanout`, which feeds several reporters from one pass."""
+
+from __future__ import annotations
+
+import abc
+import os
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TextIO
+
+from mics_lint.diagnostic import Diagnostic, Severity
+from mics_lint.registry import FIX_SAFE
+from mics_lint.rules import REGISTRY
+
+_SPOOL_IN_MEMORY = 4 * 1024 * 1024
+
+
+@dataclass
+class Summary:
+    errors: int = 0
+    warnings: int = 0
+    files_checked: int = 0
+    files_with_problems: int = 0
+    files_unreadable: int = 0
+    hidden: int = 0  # diagnostics counted but not shown (--max-diagnostics)
+    max_diagnostics: int | None = None
+    by_code: Counter[str] = field(default_factory=Counter)
+    fixing: bool = False  # --fix ran before the check
+    fixed: Counter[str] = field(default_factory=Counter)  # fixes applied, per code
+    files_fixed: int = 0
+    files_unfixed: int = 0  # --fix could not write them (said on stderr)
+    hidden_fixes: int = 0  # unsafe fixes found but not applied
+    fixable: int = 0  # diagnostics of rules whose safe fix always applies
+    doc_types: dict[str, str] = field(default_factory=dict)  # file -> type checked as
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        if diagnostic.severity is Severity.ERROR:
+            self.errors += 1
+        else:
+            self.warnings += 1
+        self.by_code[diagnostic.code] += 1
+        rule = REGISTRY.get(diagnostic.code)
+        if rule is not None and rule.fix == FIX_SAFE and rule.fix_always:
+            self.fixable += 1
+
+    def fix_sentence(self) -> str:
+        """What --fix did, what it left (unsafe fixes), or what it could do; or ""."""
+        if not self.fixing:
+            if not self.fixable:
+                return ""
+            return (
+                f"{_plural(self.fixable, 'problem')} can be fixed with `mics-lint check --fix`"
+                " (`--diff` shows the changes first)."
+            )
+        total = sum(self.fixed.values())
+        done = (
+            f"Fixed {_plural(total, 'problem')} in {_plural(self.files_fixed, 'file')}."
+            if total
+            else "Nothing to fix."
+        )
+        if self.files_unfixed:
+            done += f" {_plural(self.files_unfixed, 'file')} could not be fixed."
+        if self.hidden_fixes:
+            done += (
+                f" {_plural(self.hidden_fixes, 'more fix', 'more fixes')} with `--unsafe-fixes`."
+            )
+        return done
+
+    def sentence(self) -> str:
+        unread = ""
+        if self.files_unreadable:
+            unread = f"; {_plural(self.files_unreadable, 'file')} could not be read"
+        checked = self.types_sentence()
+        checked = f" {checked}" if checked else ""
+        if not self.errors and not self.warnings:
+            if not unread and not self.files_checked:
+                return "No import files to check."
+            return (
+                f"No problems found{unread}.{checked}" if unread else f"All checks passed.{checked}"
+            )
+        parts = []
+        if self.errors or not self.warnings:
+            parts.append(_plural(self.errors, "error"))
+        if self.warnings:
+            parts.append(_plural(self.warnings, "warning"))
+        files = _plural(self.files_with_problems, "file")
+        return f"Found {' and '.join(parts)} in {files}{unread}.{checked}"
+
+    def types_sentence(self) -> str:
+        """The document types the files were checked as: "Checked as USER_PROFILE.",
+        "Checked 3 files as USER_PROFILE, 1 as USER_SEGMENT."; "" when none was read."""
+        counts = Counter(self.doc_types.values())
+        if not counts:
+            return ""
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        if len(self.doc_types) == 1:
+            return f"Checked as {ranked[0][0]}."
+        first, *rest = ranked
+        parts = [f"{_plural(first[1], 'file')} as {first[0]}"]
+        parts += [f"{count:,} as {name}" for name, count in rest]
+        return f"Checked {', '.join(parts)}."
+
+    def hidden_sentence(self) -> str:
+        """The line that says how many diagnostics --max-diagnostics kept back, or ""."""
+        if not self.hidden:
+            return ""
+        return (
+            f"{_plural(self.hidden, 'more diagnostic')} not shown "
+            f"(--max-diagnostics {self.max_diagnostics} per file)."
+        )
+
+
+def _plural(count: int, word: str, words: str | None = None) -> str:
+    return f"{count:,} {word if count == 1 else words or word + 's'}"
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a reporter may need beyond the diagnostics."""
+
+    color: bool = False
+    quiet: bool = False
+    width: int = 100  # terminal columns, for `full`
+    # CI formats show paths relative to this folder (the git work tree), as CI systems need.
+    root: Path = field(default_factory=lambda: project_root(Path.cwd()))
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    show_values: bool = False  # `full` shows lines unredacted (see redact.py)
+
+
+class Reporter(abc.ABC):
+    """One output format."""
+
+    #: True for formats meant for people: they get the summary and "not shown" lines.
+    human = False
+
+    def __init__(self, stream: TextIO, options: Options | None = None) -> None:
+        self.stream = stream
+        self.options = options or Options()
+        self._paths: dict[str, str] = {}
+
+    def start(self) -> None:  # noqa: B027 - most formats have no header
+        """Called once, before anything else."""
+
+    def file_started(self, path: str) -> None:  # noqa: B027 - most formats ignore it
+        """Called for every file checked, with or without diagnostics."""
+
+    def file_type(self, path: str, doc_type: str) -> None:  # noqa: B027 - most ignore it
+        """Called once the file's document type is known (USER_PROFILE...), before its first
+        diagnostic; not for a file that could not be read. Each diagnostic carries it too."""
+
+    @abc.abstractmethod
+    def report(self, diagnostic: Diagnostic) -> None:
+        """Write one diagnostic."""
+
+    def file_failed(self, path: str, message: str) -> None:  # noqa: B027
+        """Called when a file could not be checked (unreadable, its type unknown), with the
+        line said on stderr; `file_finished` follows."""
+
+    def file_finished(self, path: str, count: int) -> None:  # noqa: B027
+        """Called after a file's last diagnostic; `count` is how many were reported."""
+
+    def finish(self, summary: Summary) -> None:  # noqa: B027 - most formats have no footer
+        """Called once, after the last file."""
+
+    def relative(self, path: str) -> str:
+        """`path` relative to the project root when it lies under it, with `/` separators."""
+        if path not in self._paths:
+            self._paths[path] = _relative(path, self.options.root)
+        return self._paths[path]
+
+
+def _relative(path: str, root: Path) -> str:
+    if path == "-":
+        return path
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError):
+        return Path(path).as_posix()
+
+
+def project_root(start: Path) -> Path:
+    """The folder CI formats make paths relative to: the enclosing git work tree, else `start`."""
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
+def spool() -> IO[str]:
+    """A text buffer that moves to a temporary file past a few MiB; closed in `finish`."""
+    import tempfile
+
+    return tempfile.SpooledTemporaryFile(
+        _SPOOL_IN_MEMORY, mode="w+", encoding="utf-8", errors="backslashreplace"
+    )
+
+
+class Fanout(Reporter):
+    """Several reporters fed from one pass over the data (`--report FORMAT:PATH`)."""
+
+    def __init__(self, reporters: list[Reporter]) -> None:
+        self.reporters = reporters
+
+    def start(self) -> None:
+        for r in self.reporters:
+            r.start()
+
+    def file_started(self, path: str) -> None:
+        for r in self.reporters:
+            r.file_started(path)
+
+    def file_type(self, path: str, doc_type: str) -> None:
+        for r in self.reporters:
+            r.file_type(path, doc_type)
+
+    def report(self, diagnostic: Diagnostic) -> None:
+        for r in self.reporters:
+            r.report(diagnostic)
+
+    def file_failed(self, path: str, message: str) -> None:
+        for r in self.reporters:
+            r.file_failed(path, message)
+
+    def file_finished(self, path: str, count: int) -> None:
+        for r in self.reporters:
+            r.file_finished(path, count)
+
+    def finish(self, summary: Summary) -> None:
+        for r in self.reporters:
+            r.finish(summary)

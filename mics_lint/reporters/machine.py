@@ -1,0 +1,298 @@
+"""Reporters for programs: `json`, `jsonl`, `gitlab`, `rdjsonl`, `sarif`, `junit`, and
+`--statistics` as JSON."""
+
+from __future__ import annotations
+
+import abc
+import json
+import os
+import shutil
+from pathlib import Path
+
+import orjson
+
+from mics_lint import __version__
+from mics_lint.diagnostic import Diagnostic, Severity
+from mics_lint.reporters.base import Reporter, Summary, spool
+from mics_lint.rules import REGISTRY
+
+
+class _JsonArray(Reporter):
+    """A JSON array written one element at a time."""
+
+    def start(self) -> None:
+        self.count = 0
+        self.stream.write("[")
+
+    def report(self, diagnostic: Diagnostic) -> None:
+        self.stream.write(("\n  " if self.count == 0 else ",\n  ") + _dumps(self.item(diagnostic)))
+        self.count += 1
+
+    @abc.abstractmethod
+    def item(self, diagnostic: Diagnostic) -> object: ...
+
+    def finish(self, summary: Summary) -> None:
+        self.stream.write("\n]\n" if self.count else "]\n")
+
+
+class JsonReporter(_JsonArray):
+    """One JSON array of records (README, "The JSON record")."""
+
+    def item(self, diagnostic: Diagnostic) -> object:
+        return diagnostic.to_dict()
+
+
+class JsonLinesReporter(Reporter):
+    """The same records as `json`, one per line."""
+
+    def report(self, diagnostic: Diagnostic) -> None:
+        self.stream.write(_dumps(diagnostic.to_dict()) + "\n")
+
+
+class JsonStatisticsReporter(Reporter):
+    """`--statistics` with `--output-format json`: [{"code", "name", "count"}]."""
+
+    def report(self, diagnostic: Diagnostic) -> None:
+        pass
+
+    def finish(self, summary: Summary) -> None:
+        rows = sorted(summary.by_code.items(), key=lambda item: (-item[1], item[0]))
+        table = [{"code": c, "name": REGISTRY[c].name, "count": n} for c, n in rows]
+        self.stream.write(orjson.dumps(table, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def _dumps(value: object) -> str:
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        # A lone surrogate (from a \ud800 escape in the file) that orjson will not encode.
+        return json.dumps(value, separators=(",", ":"))
+
+
+class GitlabReporter(_JsonArray):
+    """GitLab Code Quality: a JSON array; fingerprints unique per finding, stable across runs."""
+
+    def start(self) -> None:
+        super().start()
+        self.fingerprints: set[str] = set()
+
+    def item(self, d: Diagnostic) -> object:
+        import hashlib
+
+        path = self.relative(d.path)
+        seed = f"{d.code}\0{path}\0{d.line}\0{d.column}\0{d.message}"
+        fingerprint = hashlib.sha256(seed.encode("utf-8", "surrogatepass")).hexdigest()
+        salt = 0
+        while fingerprint in self.fingerprints:  # the same finding twice at one place
+            salt += 1
+            fingerprint = hashlib.sha256(f"{seed}\0{salt}".encode()).hexdigest()
+        self.fingerprints.add(fingerprint)
+        return {
+            "description": f"{d.code} {d.message}",
+            "check_name": d.code,
+            "fingerprint": fingerprint,
+            "severity": "major" if d.severity is Severity.ERROR else "minor",
+            # Not a Code Quality field: GitLab ignores it; other readers of the file may not.
+            "doc_type": d.doc_type,
+            "location": {
+                "path": path,
+                "positions": {
+                    "begin": {"line": d.line, "column": d.column},
+                    "end": {"line": d.end_line, "column": d.end_column},
+                },
+            },
+        }
+
+
+class RdjsonlReporter(Reporter):
+    """reviewdog's rdjsonl: one Diagnostic per line; columns count UTF-8 bytes."""
+
+    def report(self, d: Diagnostic) -> None:
+        record = {
+            "message": d.message,
+            "location": {
+                "path": self.relative(d.path),
+                "range": {
+                    "start": {"line": d.line, "column": _byte_column(d.source, d.column)},
+                    "end": {"line": d.end_line, "column": _byte_column(d.source, d.end_column)},
+                },
+            },
+            "severity": "ERROR" if d.severity is Severity.ERROR else "WARNING",
+            "source": {"name": "mics-lint"},
+            "code": {"value": d.code},
+        }
+        self.stream.write(_dumps(record) + "\n")
+
+
+def _byte_column(source: str | None, column: int) -> int:
+    if not source:
+        return column
+    return len(source[: column - 1].encode("utf-8", "surrogatepass")) + 1
+
+
+class SarifReporter(Reporter):
+    """SARIF 2.1.0 for code scanning. Results stream; the rules reported follow them."""
+
+    def start(self) -> None:
+        self.rules: dict[str, int] = {}
+        self.count = 0
+        self.artifacts: dict[str, str] = {}  # uri -> type, for every file checked
+        self.failures: list[dict[str, object]] = []  # files that could not be checked
+        self.stream.write(
+            '{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0",'
+            '"runs":[{"columnKind":"unicodeCodePoints","results":['
+        )
+
+    def report(self, d: Diagnostic) -> None:
+        index = self.rules.setdefault(d.code, len(self.rules))
+        region = {
+            "startLine": d.line,
+            "startColumn": d.column,
+            "endLine": d.end_line,
+            "endColumn": max(d.end_column, d.column + 1),
+        }
+        result = {
+            "ruleId": d.code,
+            "ruleIndex": index,
+            "level": "error" if d.severity is Severity.ERROR else "warning",
+            "message": {"text": d.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _uri(self.relative(d.path))},
+                        "region": region,
+                    }
+                }
+            ],
+            "properties": {"docType": d.doc_type},
+        }
+        self.stream.write(("" if self.count == 0 else ",") + _dumps(result))
+        self.count += 1
+
+    def file_type(self, path: str, doc_type: str) -> None:
+        self.artifacts[_uri(self.relative(path))] = doc_type
+
+    def file_failed(self, path: str, message: str) -> None:
+        location = {"physicalLocation": {"artifactLocation": {"uri": _uri(self.relative(path))}}}
+        self.failures.append(
+            {"level": "error", "message": {"text": message}, "locations": [location]}
+        )
+
+    def finish(self, summary: Summary) -> None:
+        driver = {
+            "name": "mics-lint",
+            "version": __version__,
+            "rules": [_sarif_rule(code) for code in self.rules],
+        }
+        # Every file checked, with the type it was checked as: clean files too.
+        artifacts = [
+            {"location": {"uri": uri}, "properties": {"docType": doc_type}}
+            for uri, doc_type in self.artifacts.items()
+        ]
+        tail: dict[str, object] = {"tool": {"driver": driver}, "artifacts": artifacts}
+        if self.failures:  # a file not checked is no clean file: the run says so
+            tail["invocations"] = [
+                {"executionSuccessful": False, "toolExecutionNotifications": self.failures}
+            ]
+        self.stream.write("]," + _dumps(tail)[1:-1] + "}]}\n")
+
+
+def _uri(path: str) -> str:
+    from urllib.parse import quote
+
+    if os.path.isabs(path):
+        return Path(path).as_uri()
+    return quote(path, safe="/")
+
+
+def _sarif_rule(code: str) -> dict[str, object]:
+    rule = REGISTRY[code]
+    what = rule.explanation.split("## Why is this bad?")[0].replace("## What it does", "")
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": " ".join(what.split())},
+        "help": {"text": rule.explanation, "markdown": rule.explanation},
+        "defaultConfiguration": {"level": str(rule.severity)},
+        "properties": {"tags": ["mediarithmics", rule.name]},
+    }
+
+
+class JunitReporter(Reporter):
+    """JUnit XML: a testsuite per file, a failing testcase per diagnostic, a passing one per
+    clean file. The totals go on the root element, so testsuites are spooled until the end."""
+
+    def start(self) -> None:
+        self.spool = spool()
+        self.cases: list[str] = []
+        self.tests = 0
+        self.failures = 0
+        self.errors = 0
+
+    def file_started(self, path: str) -> None:
+        self.cases = []
+        self.doc_type = ""
+        self.error: str | None = None
+
+    def file_type(self, path: str, doc_type: str) -> None:
+        self.doc_type = doc_type
+
+    def report(self, d: Diagnostic) -> None:
+        from xml.sax.saxutils import escape as xml_escape
+        from xml.sax.saxutils import quoteattr
+
+        text = xml_escape(f"line {d.line}, col {d.column}, {d.message}")
+        self.cases.append(
+            f"    <testcase name={quoteattr(f'{d.code} {d.name}')} "
+            f'classname={quoteattr(self.relative(d.path))} line="{d.line}" '
+            f'column="{d.column}">\n'
+            f"      <failure message={quoteattr(d.message)} type={quoteattr(d.code)}>"
+            f"{text}</failure>\n    </testcase>\n"
+        )
+
+    def file_failed(self, path: str, message: str) -> None:
+        self.error = message
+
+    def file_finished(self, path: str, count: int) -> None:
+        from xml.sax.saxutils import escape as xml_escape
+        from xml.sax.saxutils import quoteattr
+
+        name = self.relative(path)
+        errors = 0
+        if self.error is not None:  # not checked: an error, never a passing test
+            errors = 1
+            self.cases.append(
+                f'    <testcase name="mics-lint" classname={quoteattr(name)}>\n'
+                f"      <error message={quoteattr(self.error)}>{xml_escape(self.error)}</error>\n"
+                "    </testcase>\n"
+            )
+        cases = self.cases or [f'    <testcase name="mics-lint" classname={quoteattr(name)}/>\n']
+        failures = len(self.cases) - errors
+        self.tests += len(cases)
+        self.failures += failures
+        self.errors += errors
+        self.spool.write(
+            f'  <testsuite name={quoteattr(name)} tests="{len(cases)}" failures="{failures}"'
+            f' errors="{errors}" skipped="0">\n'
+        )
+        if self.doc_type:
+            self.spool.write(
+                "    <properties>\n"
+                f'      <property name="doc_type" value={quoteattr(self.doc_type)}/>\n'
+                "    </properties>\n"
+            )
+        self.spool.writelines(cases)
+        self.spool.write("  </testsuite>\n")
+        self.cases = []
+
+    def finish(self, summary: Summary) -> None:
+        self.stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+        self.stream.write(
+            f'<testsuites name="mics-lint" tests="{self.tests}" failures="{self.failures}" '
+            f'errors="{self.errors}">\n'
+        )
+        self.spool.seek(0)
+        shutil.copyfileobj(self.spool, self.stream)
+        self.spool.close()
+        self.stream.write("</testsuites>\n")
