@@ -15,16 +15,15 @@ What it may change, and only for the codes the file's rule selection enables:
 Proof, not hope: a record is rewritten only as the text it was, with whitespace outside
 strings removed or with the one token a fix changes; the result is parsed again and must
 equal the value expected (same keys in the same order, same values of the same types), or
-the line is copied byte for byte. Memory stays bounded by the longest line, apart from
-MIC007, whose document is read whole (up to DOCUMENT_LIMIT).
+the line is copied byte for byte. That rewriting of a record's text is fix_records.py's;
+this module decides what becomes of each line. Memory stays bounded by the longest line,
+apart from MIC007, whose document is read whole (up to DOCUMENT_LIMIT).
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-import re
 import stat
 from collections import Counter
 from collections.abc import Iterator
@@ -35,30 +34,33 @@ import orjson
 
 from mics_lint import schema as schemas
 from mics_lint.config import Settings
-from mics_lint.jsontext import parse_exact, raw_decode_exact, top_level_keys
+from mics_lint.fix_records import RecordFixer, compact, objects, same_value
+from mics_lint.jsontext import parse_exact
 from mics_lint.linter import LineReader, ReadError, doc_type_of, printable, text_head
 from mics_lint.registry import FIX_SAFE
-from mics_lint.rules import REGISTRY, structure, syntax
+from mics_lint.rules import REGISTRY
 from mics_lint.rules import framing as f
-from mics_lint.suggest import only_candidate
 
-WRONG_TYPE = structure.WRONG_TYPE.code
-INVALID_VALUE = structure.INVALID_VALUE.code
-UNKNOWN = structure.UNKNOWN_FIELD.code
+# same_value is the proof's comparison, still imported from here by the tests.
+__all__ = [
+    "DOCUMENT_LIMIT",
+    "FIXES",
+    "FixError",
+    "FixResult",
+    "Fixer",
+    "Sink",
+    "StreamSink",
+    "fix_file",
+    "fix_stream",
+    "same_value",
+]
 
 #: A document (MIC007) is read whole to be fixed; a larger one is left as it is.
 DOCUMENT_LIMIT = 256 * 1024 * 1024
 # The first lines are held while they might be a document's (as the linter holds them).
 _HOLD_LIMIT = 8 * 1024 * 1024
-_JSON_SPACE = " \t\r\n"
 _SPACE_BYTES = b" \t\r\n\x0b\x0c"
 _HOLDING, _LINES, _AS_IS = "holding", "lines", "as is"
-_KEPT = object()
-# A JSON string, or a run of whitespace outside strings.
-_STRING_OR_SPACE = re.compile(r'"(?:[^"\\]|\\.)*"|[ \t\r\n]+', re.DOTALL)
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)(?![0-9.eE])")
-_COLON = re.compile(r"[ \t\r\n]*:[ \t\r\n]*")
 
 
 class FixError(Exception):
@@ -118,28 +120,16 @@ class Fixer:
         self.schema = schemas.load_schema(
             schemas.for_form(doc_type.schema_file, settings.profile_form)
         )
-        properties: dict[str, Any] = self.schema.get("properties", {})
-        # MIC202: string fields (not enums) given as integers; MIC203: enums of strings.
-        self.string_fields = {
-            k for k, s in properties.items() if s.get("type") == "string" and "enum" not in s
-        }
-        self.enums = {
-            k: list(s["enum"])
-            for k, s in properties.items()
-            if isinstance(s.get("enum"), list) and all(isinstance(v, str) for v in s["enum"])
-        }
-        self.known_keys = tuple(properties)
-        # Keys of one form of a type with forms (profiles): a rename never mixes two (MIC406).
-        self.forms = {
-            k: s["x-mics-form"]
-            for k, s in properties.items()
-            if isinstance(s, dict) and isinstance(s.get("x-mics-form"), str)
-        }
-        self.closed = self.schema.get("additionalProperties", True) is False
         self.result = FixResult()
+        self.records = RecordFixer(
+            self.schema,
+            fixing=self.fixing,
+            looking=self.looking,
+            fixed=self.result.fixed,
+            hidden=self.result.hidden,
+        )
         self.crlf_fixed = False
         self.first = True  # the next line is the file's first
-        self.broken = False  # the last line with text did not parse and was not split
 
     # -- the file ------------------------------------------------------------------------
 
@@ -255,7 +245,7 @@ class Fixer:
         else:
             if ending in (b"\r\n", b"\r") and f.CRLF_LINE_ENDINGS.code in fixing:
                 body = body.rstrip(b"\r")  # "\r\r\n": the stray CR is whitespace
-            records = self._records(body)
+            records = self.records.line(body)
             pieces = records if records is not None else [body]
             end = self._ending(ending)
             between = b"\r\n" if end == b"\r\n" else b"\n"  # CRLF kept if not fixed
@@ -279,146 +269,6 @@ class Fixer:
             return b"\n"
         return ending
 
-    def _records(self, body: bytes) -> list[bytes] | None:
-        """The line's records, fixed; None when nothing in it changes."""
-        try:
-            record = orjson.loads(body)
-            text: str | None = None
-        except orjson.JSONDecodeError:
-            try:
-                text = body.decode("utf-8")
-                record = parse_exact(text)
-            except (UnicodeDecodeError, ValueError, RecursionError):
-                return self._split(body)
-        self.broken = False
-        if not isinstance(record, dict):
-            return None
-        if text is None:
-            text = body.decode("utf-8")
-        fixed = self._record(text, record)
-        return None if fixed is None else [fixed.encode("utf-8")]
-
-    def _split(self, body: bytes) -> list[bytes] | None:
-        """MIC101: records joined by commas, or several on a line, one per line. Not after
-        a line that is broken: this one may be the inside of a value spread over lines
-        (`{"x":1},` in an array), which must not become a record of its own."""
-        after_broken, self.broken = self.broken, True
-        if syntax.INVALID_JSON.code not in self.fixing or after_broken:
-            return None
-        try:
-            text = body.decode("utf-8")
-            spans = _objects(text, allow_commas=True)
-        except (UnicodeDecodeError, ValueError, RecursionError):
-            return None
-        if spans is None:
-            return None
-        self.broken = False
-        self.result.fixed[syntax.INVALID_JSON.code] += 1
-        pieces = []
-        for value, start, end in spans:
-            piece = text[start:end]
-            fixed = self._record(piece, value)
-            pieces.append((fixed if fixed is not None else piece).encode("utf-8"))
-        return pieces
-
-    def _mixes_forms(self, meant: str, record: dict[str, Any], taken: set[str]) -> bool:
-        """Whether renaming a key to `meant` would put two forms' keys on one line."""
-        owner = self.forms.get(meant)
-        if owner is None:
-            return False
-        return any(self.forms.get(k, owner) != owner for k in (*record, *taken))
-
-    def _record(self, text: str, record: dict[str, Any]) -> str | None:
-        """One record's text with MIC202, MIC203 and MIC204 fixed; None if none applies."""
-        if not any(self._may_fix(key, value) for key, value in record.items()):
-            return None  # most lines: no need to find where their keys are
-        edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in `text`
-        # What each fixed key becomes: (new name, new value or _KEPT).
-        becomes: dict[str, tuple[str, Any]] = {}
-        codes: list[str] = []
-        keys = top_level_keys(text)
-        counts = Counter(k for k, _, _ in keys)
-        looking, hidden = self.looking, self.result.hidden
-        for key, start, end in keys:
-            if counts[key] != 1:  # a repeated key: which one counts is MIC103's business
-                continue
-            colon = _COLON.match(text, end)
-            if colon is None:
-                continue
-            at = colon.end()
-            value = record[key]
-            name = key
-            if UNKNOWN in looking and self.closed and key not in self.known_keys:
-                meant = only_candidate(key, self.known_keys)
-                taken = {name for name, _ in becomes.values()}
-                if (
-                    meant is not None
-                    and meant not in record
-                    and meant not in taken
-                    and not self._mixes_forms(meant, record, taken)
-                ):
-                    if UNKNOWN in self.fixing:
-                        edits.append((start, end, json.dumps(meant, ensure_ascii=False)))
-                        name = meant
-                        becomes[key] = (meant, _KEPT)
-                        codes.append(UNKNOWN)
-                    else:
-                        hidden[UNKNOWN] += 1
-            if (
-                WRONG_TYPE in looking
-                and name in self.string_fields
-                and type(value) in (int, float)  # past 64 bits, orjson made it a float
-            ):
-                literal = _INTEGER.match(text, at)
-                if literal is not None and WRONG_TYPE in self.fixing:
-                    edits.append((at, literal.end(), f'"{literal.group()}"'))
-                    becomes[key] = (name, literal.group())
-                    codes.append(WRONG_TYPE)
-            elif (
-                INVALID_VALUE in looking
-                and name in self.enums
-                and isinstance(value, str)
-                and value not in self.enums[name]
-            ):
-                matches = [v for v in self.enums[name] if v.casefold() == value.casefold()]
-                token = _STRING.match(text, at)
-                if len(matches) == 1 and token is not None:
-                    if INVALID_VALUE in self.fixing:
-                        replacement = json.dumps(matches[0], ensure_ascii=False)
-                        edits.append((at, token.end(), replacement))
-                        becomes[key] = (name, matches[0])
-                        codes.append(INVALID_VALUE)
-                    else:
-                        hidden[INVALID_VALUE] += 1
-        if not edits:
-            return None
-        new = text
-        for start, end, replacement in sorted(edits, reverse=True):
-            new = new[:start] + replacement + new[end:]
-        # The value expected, from the original parsed exactly (orjson turns an integer
-        # past 64 bits into a float; the standard library keeps it).
-        try:
-            again = parse_exact(new)
-            original = parse_exact(text)
-        except (ValueError, RecursionError):
-            return None
-        expected: dict[str, Any] = {}
-        for key, value in original.items():
-            name, new_value = becomes.get(key, (key, _KEPT))
-            expected[name] = value if new_value is _KEPT else new_value
-        if not same_value(again, expected):
-            return None
-        self.result.fixed.update(codes)
-        return new
-
-    def _may_fix(self, key: str, value: Any) -> bool:
-        if key not in self.known_keys:
-            return self.closed and UNKNOWN in self.looking
-        if key in self.string_fields:
-            return type(value) in (int, float) and WRONG_TYPE in self.looking
-        enum = self.enums.get(key)
-        return enum is not None and value not in enum and INVALID_VALUE in self.looking
-
     # -- a document (MIC007) -------------------------------------------------------------
 
     def _document(self, held: list[bytes], sink: Sink) -> bool:
@@ -430,21 +280,18 @@ class Fixer:
         bom = raw.startswith(f.BOM)
         try:
             text = raw.removeprefix(f.BOM).decode("utf-8")
-            spans = _objects(text, allow_commas=True, arrays=True)
+            spans = objects(text, allow_commas=True, arrays=True)
         except (UnicodeDecodeError, ValueError, RecursionError):
             return False
         if spans is None:
             return False
         lines = []
         for value, start, end in spans:
-            compact = _STRING_OR_SPACE.sub(_keep_strings, text[start:end])
-            try:
-                if not same_value(parse_exact(compact), value):
-                    return False
-            except (ValueError, RecursionError):
+            compacted = compact(text[start:end], value)
+            if compacted is None:
                 return False
-            fixed = self._record(compact, value)
-            lines.append((fixed if fixed is not None else compact).encode("utf-8") + b"\n")
+            fixed = self.records.record(compacted, value)
+            lines.append((fixed if fixed is not None else compacted).encode("utf-8") + b"\n")
         if bom:
             if f.BYTE_ORDER_MARK.code in self.fixing:
                 self.result.fixed[f.BYTE_ORDER_MARK.code] += 1
@@ -467,11 +314,6 @@ def _one_value(held: list[bytes]) -> bool:
     return True
 
 
-def _keep_strings(match: re.Match[str]) -> str:
-    token = match.group()
-    return token if token[0] == '"' else ""
-
-
 def _body(raw: bytes, *, first: bool) -> bytes:
     body = _split_ending(raw)[0]
     return body.removeprefix(f.BOM) if first else body
@@ -486,83 +328,6 @@ def _split_ending(raw: bytes) -> tuple[bytes, bytes]:
     if raw.endswith(b"\r"):  # the last line of a file, ended by a CR alone
         return raw[:-1], b"\r"
     return raw, b""
-
-
-def _objects(
-    text: str, *, allow_commas: bool, arrays: bool = False
-) -> list[tuple[dict[str, Any], int, int]] | None:
-    """The objects `text` is made of, as (value, start, end): top-level objects separated
-    by whitespace (and, with `allow_commas`, by one comma, with one more allowed at either
-    end), or with `arrays`, arrays of objects. None when `text` is anything else.
-    Raises ValueError for what is not JSON at all."""
-    found: list[tuple[dict[str, Any], int, int]] = []
-    at = _skip_space(text, 0)
-    if allow_commas and text.startswith(",", at):
-        at = _skip_space(text, at + 1)
-    while at < len(text):
-        if arrays and text.startswith("[", at):
-            items = _array_objects(text, at)
-            if items is None:
-                return None
-            elements, at = items
-            found.extend(elements)
-        else:
-            value, end = raw_decode_exact(text, at)
-            if not isinstance(value, dict):
-                return None
-            found.append((value, at, end))
-            at = end
-        at = _skip_space(text, at)
-        if allow_commas and text.startswith(",", at):
-            at = _skip_space(text, at + 1)
-    return found or None
-
-
-def _array_objects(text: str, at: int) -> tuple[list[tuple[dict[str, Any], int, int]], int] | None:
-    """The objects of the array opening at `at`, and where it ends; None if an element is
-    not an object."""
-    found: list[tuple[dict[str, Any], int, int]] = []
-    at = _skip_space(text, at + 1)
-    if text.startswith("]", at):
-        return found, at + 1
-    while True:
-        value, end = raw_decode_exact(text, at)
-        if not isinstance(value, dict):
-            return None
-        found.append((value, at, end))
-        at = _skip_space(text, end)
-        if text.startswith("]", at):
-            return found, at + 1
-        if not text.startswith(",", at):
-            raise ValueError("expected , or ] in an array")
-        at = _skip_space(text, at + 1)
-
-
-def _skip_space(text: str, at: int) -> int:
-    while at < len(text) and text[at] in _JSON_SPACE:
-        at += 1
-    return at
-
-
-def same_value(a: Any, b: Any) -> bool:
-    """JSON values equal as JSON: same types (1 is not 1.0 nor true), same keys in the same
-    order. Iterative: a value may be nested thousands deep."""
-    stack = [(a, b)]
-    while stack:
-        x, y = stack.pop()
-        if type(x) is not type(y):
-            return False
-        if isinstance(x, dict):
-            if list(x) != list(y):
-                return False
-            stack.extend((x[k], y[k]) for k in x)
-        elif isinstance(x, list):
-            if len(x) != len(y):
-                return False
-            stack.extend(zip(x, y, strict=True))
-        elif x != y:
-            return False
-    return True
 
 
 def fix_stream(

@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 from helpers import base_env
 
-from mics_lint import fix as fix_module
+from mics_lint import fix_records
 from mics_lint.cli import cli
 from mics_lint.config import Selection, Settings
 from mics_lint.diff import UnifiedDiff
@@ -183,8 +183,20 @@ def test_the_fixer_itself_refuses_a_rewrite_that_parses_differently(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Not only the tests: the check is in the fixer. A parser that disagrees stops the fix.
-    monkeypatch.setattr(fix_module, "parse_exact", lambda text: {"text": text})
+    monkeypatch.setattr(fix_records, "parse_exact", lambda text: {"text": text})
     data = b'{"operation":"DELETE","compartment_id":1000,"user_account_id":"a"}\n'
+    out = io.BytesIO()
+    result = fix_stream(io.BytesIO(data), StreamSink(out), Settings(), "f.ndjson")
+    assert out.getvalue() == data
+    assert not result.changed
+
+
+def test_the_fixer_itself_refuses_a_compact_document_that_parses_differently(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # MIC007's compact rewrite is proven too: a comparison that disagrees stops it.
+    monkeypatch.setattr(fix_records, "same_value", lambda a, b: False)
+    data = b'[\n  {"operation": "DELETE", "email_hash": "a"}\n]\n'
     out = io.BytesIO()
     result = fix_stream(io.BytesIO(data), StreamSink(out), Settings(), "f.ndjson")
     assert out.getvalue() == data

@@ -1,0 +1,339 @@
+"""The record fixes of `--fix`: what it rewrites inside a line's text.
+
+MIC101 (records joined by commas, or several on a line, one per line), MIC202 (an
+identifier written as an integer), MIC203 (the case of an enum value, unsafe) and MIC204
+(a misspelt key, unsafe), and the compact rewrite of MIC007's records. fix.py decides which
+lines these apply to; this module only turns a record's text into its fixed text.
+
+Proof, not hope: a record is rewritten only as the text it was, with whitespace outside
+strings removed or with the one token a fix changes, so big numbers, escapes and unicode
+keep their exact text. The result is parsed again and must equal the value expected (same
+keys in the same order, same values of the same types); otherwise the record is left as it
+was written.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from mics_lint.jsontext import parse_exact, raw_decode_exact, top_level_keys
+from mics_lint.rules import structure, syntax
+from mics_lint.suggest import only_candidate
+
+WRONG_TYPE = structure.WRONG_TYPE.code
+INVALID_VALUE = structure.INVALID_VALUE.code
+UNKNOWN = structure.UNKNOWN_FIELD.code
+
+_JSON_SPACE = " \t\r\n"
+_KEPT = object()
+# A JSON string, or a run of whitespace outside strings.
+_STRING_OR_SPACE = re.compile(r'"(?:[^"\\]|\\.)*"|[ \t\r\n]+', re.DOTALL)
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)(?![0-9.eE])")
+_COLON = re.compile(r"[ \t\r\n]*:[ \t\r\n]*")
+
+#: Objects found in a text: (value, start, end) each.
+Spans = list[tuple[dict[str, Any], int, int]]
+
+
+@dataclass
+class _Edits:
+    """The fixes planned for one record's text, applied only once proven."""
+
+    #: (start, end, replacement) in the record's text.
+    spans: list[tuple[int, int, str]] = field(default_factory=list)
+    #: What each fixed key becomes: (new name, new value or _KEPT).
+    becomes: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    codes: list[str] = field(default_factory=list)
+
+    def add(self, code: str, start: int, end: int, replacement: str) -> None:
+        self.spans.append((start, end, replacement))
+        self.codes.append(code)
+
+    def apply(self, text: str) -> str:
+        # From the end, so that each span's offsets still hold when it is replaced.
+        for start, end, replacement in sorted(self.spans, reverse=True):
+            text = text[:start] + replacement + text[end:]
+        return text
+
+
+class RecordFixer:
+    """Fixes the records of one file's lines for its schema and rule selection, counting
+    the fixes applied in `fixed` and the unsafe ones found but not applied in `hidden`."""
+
+    def __init__(
+        self,
+        schema: dict[str, Any],
+        *,
+        fixing: frozenset[str],
+        looking: frozenset[str],
+        fixed: Counter[str],
+        hidden: Counter[str],
+    ) -> None:
+        self.fixing = fixing
+        self.looking = looking
+        self.fixed = fixed
+        self.hidden = hidden
+        properties: dict[str, Any] = schema.get("properties", {})
+        # MIC202: string fields (not enums) given as integers; MIC203: enums of strings.
+        self.string_fields = {
+            k for k, s in properties.items() if s.get("type") == "string" and "enum" not in s
+        }
+        self.enums = {
+            k: list(s["enum"])
+            for k, s in properties.items()
+            if isinstance(s.get("enum"), list) and all(isinstance(v, str) for v in s["enum"])
+        }
+        self.known_keys = tuple(properties)
+        # Keys of one form of a type with forms (profiles): a rename never mixes two (MIC406).
+        self.forms = {
+            k: s["x-mics-form"]
+            for k, s in properties.items()
+            if isinstance(s, dict) and isinstance(s.get("x-mics-form"), str)
+        }
+        self.closed = schema.get("additionalProperties", True) is False
+        self.broken = False  # the last line with text did not parse and was not split
+
+    # -- a line --------------------------------------------------------------------------
+
+    def line(self, body: bytes) -> list[bytes] | None:
+        """The line's records, fixed; None when nothing in it changes."""
+        try:
+            record = orjson.loads(body)
+            text: str | None = None
+        except orjson.JSONDecodeError:
+            try:
+                text = body.decode("utf-8")
+                record = parse_exact(text)
+            except (UnicodeDecodeError, ValueError, RecursionError):
+                return self._split(body)
+        self.broken = False
+        if not isinstance(record, dict):
+            return None
+        if text is None:
+            text = body.decode("utf-8")
+        fixed = self.record(text, record)
+        return None if fixed is None else [fixed.encode("utf-8")]
+
+    def _split(self, body: bytes) -> list[bytes] | None:
+        """MIC101: records joined by commas, or several on a line, one per line. Not after
+        a line that is broken: this one may be the inside of a value spread over lines
+        (`{"x":1},` in an array), which must not become a record of its own."""
+        after_broken, self.broken = self.broken, True
+        if syntax.INVALID_JSON.code not in self.fixing or after_broken:
+            return None
+        try:
+            text = body.decode("utf-8")
+            spans = objects(text, allow_commas=True)
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return None
+        if spans is None:
+            return None
+        self.broken = False
+        self.fixed[syntax.INVALID_JSON.code] += 1
+        pieces = []
+        for value, start, end in spans:
+            piece = text[start:end]
+            fixed = self.record(piece, value)
+            pieces.append((fixed if fixed is not None else piece).encode("utf-8"))
+        return pieces
+
+    # -- a record ------------------------------------------------------------------------
+
+    def record(self, text: str, record: dict[str, Any]) -> str | None:
+        """One record's text with MIC202, MIC203 and MIC204 fixed; None if none applies."""
+        if not any(self._may_fix(key, value) for key, value in record.items()):
+            return None  # most lines: no need to find where their keys are
+        edits = _Edits()
+        keys = top_level_keys(text)
+        counts = Counter(k for k, _, _ in keys)
+        for key, start, end in keys:
+            if counts[key] != 1:  # a repeated key: which one counts is MIC103's business
+                continue
+            colon = _COLON.match(text, end)
+            if colon is None:
+                continue
+            name = self._rename(key, start, end, record, edits)
+            self._fix_value(text, colon.end(), key, name, record[key], edits)
+        if not edits.spans:
+            return None
+        new = edits.apply(text)
+        if not _proven(text, new, edits.becomes):
+            return None
+        self.fixed.update(edits.codes)
+        return new
+
+    def _rename(self, key: str, start: int, end: int, record: dict[str, Any], edits: _Edits) -> str:
+        """MIC204: the name `key` gets, the one known key close to it if there is one."""
+        if UNKNOWN not in self.looking or not self.closed or key in self.known_keys:
+            return key
+        meant = only_candidate(key, self.known_keys)
+        taken = {name for name, _ in edits.becomes.values()}
+        if (
+            meant is None
+            or meant in record
+            or meant in taken
+            or self._mixes_forms(meant, record, taken)
+        ):
+            return key
+        if UNKNOWN not in self.fixing:
+            self.hidden[UNKNOWN] += 1
+            return key
+        edits.add(UNKNOWN, start, end, json.dumps(meant, ensure_ascii=False))
+        edits.becomes[key] = (meant, _KEPT)
+        return meant
+
+    def _fix_value(
+        self, text: str, at: int, key: str, name: str, value: Any, edits: _Edits
+    ) -> None:
+        """MIC202 or MIC203 for the value at `at`, of the key now called `name`."""
+        if (
+            WRONG_TYPE in self.looking
+            and name in self.string_fields
+            and type(value) in (int, float)  # past 64 bits, orjson made it a float
+        ):
+            literal = _INTEGER.match(text, at)
+            if literal is not None and WRONG_TYPE in self.fixing:
+                edits.add(WRONG_TYPE, at, literal.end(), f'"{literal.group()}"')
+                edits.becomes[key] = (name, literal.group())
+        elif (
+            INVALID_VALUE in self.looking
+            and name in self.enums
+            and isinstance(value, str)
+            and value not in self.enums[name]
+        ):
+            matches = [v for v in self.enums[name] if v.casefold() == value.casefold()]
+            token = _STRING.match(text, at)
+            if len(matches) == 1 and token is not None:
+                if INVALID_VALUE in self.fixing:
+                    replacement = json.dumps(matches[0], ensure_ascii=False)
+                    edits.add(INVALID_VALUE, at, token.end(), replacement)
+                    edits.becomes[key] = (name, matches[0])
+                else:
+                    self.hidden[INVALID_VALUE] += 1
+
+    def _may_fix(self, key: str, value: Any) -> bool:
+        if key not in self.known_keys:
+            return self.closed and UNKNOWN in self.looking
+        if key in self.string_fields:
+            return type(value) in (int, float) and WRONG_TYPE in self.looking
+        enum = self.enums.get(key)
+        return enum is not None and value not in enum and INVALID_VALUE in self.looking
+
+    def _mixes_forms(self, meant: str, record: dict[str, Any], taken: set[str]) -> bool:
+        """Whether renaming a key to `meant` would put two forms' keys on one line."""
+        owner = self.forms.get(meant)
+        if owner is None:
+            return False
+        return any(self.forms.get(k, owner) != owner for k in (*record, *taken))
+
+
+def _proven(text: str, new: str, becomes: dict[str, tuple[str, Any]]) -> bool:
+    """Whether `new` parses as `text` does with only the planned keys and values changed."""
+    # The value expected, from the original parsed exactly (orjson turns an integer
+    # past 64 bits into a float; the standard library keeps it).
+    try:
+        again = parse_exact(new)
+        original = parse_exact(text)
+    except (ValueError, RecursionError):
+        return False
+    expected: dict[str, Any] = {}
+    for key, value in original.items():
+        name, new_value = becomes.get(key, (key, _KEPT))
+        expected[name] = value if new_value is _KEPT else new_value
+    return same_value(again, expected)
+
+
+def compact(text: str, value: Any) -> str | None:
+    """`text` without its whitespace outside strings, if it still parses as `value`."""
+    new = _STRING_OR_SPACE.sub(_keep_strings, text)
+    try:
+        return new if same_value(parse_exact(new), value) else None
+    except (ValueError, RecursionError):
+        return None
+
+
+def _keep_strings(match: re.Match[str]) -> str:
+    token = match.group()
+    return token if token[0] == '"' else ""
+
+
+def objects(text: str, *, allow_commas: bool, arrays: bool = False) -> Spans | None:
+    """The objects `text` is made of, as (value, start, end): top-level objects separated
+    by whitespace (and, with `allow_commas`, by one comma, with one more allowed at either
+    end), or with `arrays`, arrays of objects. None when `text` is anything else.
+    Raises ValueError for what is not JSON at all."""
+    found: Spans = []
+    at = _skip_space(text, 0)
+    if allow_commas and text.startswith(",", at):
+        at = _skip_space(text, at + 1)
+    while at < len(text):
+        if arrays and text.startswith("[", at):
+            items = _array_objects(text, at)
+            if items is None:
+                return None
+            elements, at = items
+            found.extend(elements)
+        else:
+            value, end = raw_decode_exact(text, at)
+            if not isinstance(value, dict):
+                return None
+            found.append((value, at, end))
+            at = end
+        at = _skip_space(text, at)
+        if allow_commas and text.startswith(",", at):
+            at = _skip_space(text, at + 1)
+    return found or None
+
+
+def _array_objects(text: str, at: int) -> tuple[Spans, int] | None:
+    """The objects of the array opening at `at`, and where it ends; None if an element is
+    not an object."""
+    found: Spans = []
+    at = _skip_space(text, at + 1)
+    if text.startswith("]", at):
+        return found, at + 1
+    while True:
+        value, end = raw_decode_exact(text, at)
+        if not isinstance(value, dict):
+            return None
+        found.append((value, at, end))
+        at = _skip_space(text, end)
+        if text.startswith("]", at):
+            return found, at + 1
+        if not text.startswith(",", at):
+            raise ValueError("expected , or ] in an array")
+        at = _skip_space(text, at + 1)
+
+
+def _skip_space(text: str, at: int) -> int:
+    while at < len(text) and text[at] in _JSON_SPACE:
+        at += 1
+    return at
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """JSON values equal as JSON: same types (1 is not 1.0 nor true), same keys in the same
+    order. Iterative: a value may be nested thousands deep."""
+    stack = [(a, b)]
+    while stack:
+        x, y = stack.pop()
+        if type(x) is not type(y):
+            return False
+        if isinstance(x, dict):
+            if list(x) != list(y):
+                return False
+            stack.extend((x[k], y[k]) for k in x)
+        elif isinstance(x, list):
+            if len(x) != len(y):
+                return False
+            stack.extend(zip(x, y, strict=True))
+        elif x != y:
+            return False
+    return True
