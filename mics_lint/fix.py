@@ -127,6 +127,7 @@ class Fixer:
             looking=self.looking,
             fixed=self.result.fixed,
             hidden=self.result.hidden,
+            identifier_values=doc_type.identifier_values,
         )
         self.crlf_fixed = False
         self.first = True  # the next line is the file's first

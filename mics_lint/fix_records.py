@@ -23,10 +23,12 @@ from typing import Any
 import orjson
 
 from mics_lint.jsontext import parse_exact, raw_decode_exact, top_level_keys
-from mics_lint.rules import structure, syntax
+from mics_lint.registry import FieldMap
+from mics_lint.rules import identifiers, structure, syntax
 from mics_lint.suggest import only_candidate
 
 WRONG_TYPE = structure.WRONG_TYPE.code
+WHITESPACE = identifiers.IDENTIFIER_WHITESPACE.code
 INVALID_VALUE = structure.INVALID_VALUE.code
 UNKNOWN = structure.UNKNOWN_FIELD.code
 
@@ -75,8 +77,11 @@ class RecordFixer:
         looking: frozenset[str],
         fixed: Counter[str],
         hidden: Counter[str],
+        identifier_values: FieldMap | None = None,
     ) -> None:
         self.fixing = fixing
+        # MIC307: the type's field map says which values are identifiers.
+        self.identifier_values = identifier_values if WHITESPACE in looking else None
         self.looking = looking
         self.fixed = fixed
         self.hidden = hidden
@@ -148,7 +153,8 @@ class RecordFixer:
 
     def record(self, text: str, record: dict[str, Any]) -> str | None:
         """One record's text with MIC202, MIC203 and MIC204 fixed; None if none applies."""
-        if not any(self._may_fix(key, value) for key, value in record.items()):
+        untrimmed = self._untrimmed(record)
+        if not untrimmed and not any(self._may_fix(key, value) for key, value in record.items()):
             return None  # most lines: no need to find where their keys are
         edits = _Edits()
         keys = top_level_keys(text)
@@ -160,7 +166,10 @@ class RecordFixer:
             if colon is None:
                 continue
             name = self._rename(key, start, end, record, edits)
-            self._fix_value(text, colon.end(), key, name, record[key], edits)
+            if key in untrimmed:
+                self._trim(text, colon.end(), key, name, record[key], edits)
+            else:
+                self._fix_value(text, colon.end(), key, name, record[key], edits)
         if not edits.spans:
             return None
         new = edits.apply(text)
@@ -217,6 +226,29 @@ class RecordFixer:
                     edits.becomes[key] = (name, matches[0])
                 else:
                     self.hidden[INVALID_VALUE] += 1
+
+    def _untrimmed(self, record: dict[str, Any]) -> set[str]:
+        """The top-level identifiers with whitespace around them (MIC307)."""
+        if self.identifier_values is None:
+            return set()
+        bad = identifiers.IDENTIFIER_WHITESPACE.bad
+        assert bad is not None
+        return {
+            path
+            for path, _, _, value in self.identifier_values(record)
+            if isinstance(path, str) and bad(value)
+        }
+
+    def _trim(self, text: str, at: int, key: str, name: str, value: str, edits: _Edits) -> None:
+        """MIC307: the identifier at `at` without the whitespace around it."""
+        token = _STRING.match(text, at)
+        if token is None:
+            return
+        if WHITESPACE not in self.fixing:
+            self.hidden[WHITESPACE] += 1
+            return
+        edits.add(WHITESPACE, at, token.end(), json.dumps(value.strip(), ensure_ascii=False))
+        edits.becomes[key] = (name, value.strip())
 
     def _may_fix(self, key: str, value: Any) -> bool:
         if key not in self.known_keys:

@@ -54,6 +54,7 @@ CATALOGUE = {
     "MIC304": ("account-without-compartment", "warning"),
     "MIC305": ("clear-text-email", "error"),
     "MIC306": ("malformed-user-agent-id", "warning"),
+    "MIC307": ("identifier-whitespace", "warning"),  # issue 14
     "MIC401": ("upsert-missing-force-replace", "error"),
     "MIC402": ("upsert-missing-user-profile", "error"),
     "MIC403": ("merge-objects-ignored", "warning"),

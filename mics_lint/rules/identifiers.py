@@ -322,8 +322,11 @@ def identifier_whitespace(where: str, value: str, show_values: bool) -> str:
     ```ndjson
     {"operation":"DELETE","compartment_id":"1000","user_account_id":"CRM-42"}
     ```
-    `--fix --unsafe-fixes` trims it: unsafe, since the platform may really know a user by
-    the untrimmed id.
+
+    ## Fix
+    `--fix --unsafe-fixes` trims a top-level identifier (not one inside `$user_identifiers`,
+    `$email_hash` or an association's `identifiers`): unsafe, since the platform may
+    really know a user by the untrimmed id.
     """
     stripped = value.strip()
     if value.startswith(stripped):
@@ -337,6 +340,9 @@ def identifier_whitespace(where: str, value: str, show_values: bool) -> str:
         f"{where}{shown} {at} with whitespace: the platform keeps it, so this line names "
         "another user than the trimmed id; trim it"
     )
+
+
+IDENTIFIER_WHITESPACE = FAMILY.rules[-1]
 
 
 def top_level_values(record: Record) -> Iterator[IdentifierValue]:
