@@ -852,7 +852,7 @@ def _stop(job: Running, how: str) -> None:
 
 
 def _temporaries(folder: Path, target: str = "report.txt") -> list[str]:
-    """The temporary files of `-o target` (see `_output` in cli.py: `.target.XXXXXX`)."""
+    """The temporary files of `-o target` (see `_replaced` in output.py: `.target.XXXXXX`)."""
     return sorted(p.name for p in folder.iterdir() if p.name.startswith(f".{target}."))
 
 

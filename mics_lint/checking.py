@@ -1,0 +1,269 @@
+"""One run of `mics-lint check`: from its options to Settings, files, reporters, the
+engine's diagnostics, a summary and an exit code. Nothing here decides what is a problem:
+that is the engine's job; this only says what it found."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from mics_lint.config import (
+    ConfigError,
+    FileConfig,
+    Settings,
+    build_settings,
+    find_config,
+    load_config,
+)
+from mics_lint.discovery import Source, expand
+from mics_lint.exits import EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS, fail
+from mics_lint.fixing import apply_fixes, show_diff
+from mics_lint.linter import ReadError, lint_stream
+from mics_lint.options import CheckOptions
+from mics_lint.output import open_output
+from mics_lint.parallel import Runner, telling
+from mics_lint.reporters import (
+    MACHINE_FORMATS,
+    REPORTERS,
+    Fanout,
+    JsonStatisticsReporter,
+    Options,
+    Reporter,
+    StatisticsReporter,
+    Summary,
+)
+from mics_lint.suggest import did_you_mean
+
+
+def run_check(options: CheckOptions) -> int:
+    """Check what the options name and report it; the exit code (see `mics_lint.exits`)."""
+    try:
+        settings = _settings(options)
+        extra = [_parse_report(item) for item in options.reports]
+    except ConfigError as exc:
+        fail(str(exc))
+        return EXIT_FAILURE
+    output_format = options.output_format
+    if output_format == "auto":
+        output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    if options.unsafe_fixes and not (options.fix or options.diff):
+        fail("--unsafe-fixes only works with --fix or --diff")
+        return EXIT_FAILURE
+    if options.diff and (options.output_file or options.reports or options.statistics):
+        fail("--diff writes the diff to standard output: it takes no -o, --report or --statistics")
+        return EXIT_FAILURE
+    sources, missing = expand(options.paths or ["."], options.stdin_filename)
+    summary = Summary(
+        files_checked=len(sources),
+        files_unreadable=missing,
+        max_diagnostics=options.max_diagnostics,
+    )
+    if options.diff:
+        return show_diff(sources, settings, options.unsafe_fixes, missing)
+    if options.fix:
+        apply_fixes(sources, settings, options.unsafe_fixes, summary)
+    try:
+        _report(sources, settings, options, output_format, extra, summary)
+    except KeyboardInterrupt:
+        raise click.Abort() from None  # raised here, click adds no blank line before ours
+    return _exit_code(options, summary)
+
+
+def _settings(options: CheckOptions) -> Settings:
+    return build_settings(
+        _config(options.config_path, options.isolated),
+        select=options.select or None,
+        extend_select=options.extend_select,
+        ignore=options.ignore,
+        per_file_ignores=options.per_file_ignores,
+        severity=options.severity,
+        max_file_size=options.max_file_size,
+        max_line_bytes=options.max_line_bytes,
+        doc_type=options.doc_type,
+        profile_form=options.profile_form,
+        show_values=options.show_values,
+    )
+
+
+def _config(config_path: str | None, isolated: bool) -> FileConfig | None:
+    if config_path is not None:
+        return load_config(Path(config_path))
+    if isolated:
+        return None
+    found = find_config(Path.cwd())
+    return load_config(found) if found else None
+
+
+def _parse_report(item: str) -> tuple[str, str]:
+    fmt, sep, path = item.partition(":")
+    if not sep or not path:
+        raise ConfigError(f"--report: {item!r} is not FORMAT:PATH (sarif:mics-lint.sarif)")
+    if fmt not in REPORTERS:
+        raise ConfigError(
+            f"--report: unknown format {fmt!r}{did_you_mean(fmt, REPORTERS)}; "
+            f"use one of {', '.join(REPORTERS)}"
+        )
+    return fmt, path
+
+
+def _report(
+    sources: list[Source],
+    settings: Settings,
+    options: CheckOptions,
+    output_format: str,
+    extra: list[tuple[str, str]],
+    summary: Summary,
+) -> None:
+    """Lint every source into the main report and each --report one."""
+    # Fixed standard input went to standard output: the report goes to stderr instead.
+    to_stderr = any(s.stream is not None for s in sources) and options.output_file is None
+    with contextlib.ExitStack() as outputs:
+        machine = output_format in MACHINE_FORMATS
+        stream = outputs.enter_context(open_output(options.output_file, machine, to_stderr))
+        shown = Options(
+            color=_use_color(options.color, stream, options.output_file) and not machine,
+            quiet=options.quiet,
+            width=shutil.get_terminal_size((100, 24)).columns,
+            show_values=options.show_values,
+        )
+        main = _reporter(output_format, options.statistics, stream, shown)
+        reporters = [main]
+        for fmt, path in extra:
+            target = outputs.enter_context(open_output(path, fmt in MACHINE_FORMATS))
+            plain = dataclasses.replace(shown, color=False)
+            reporters.append(REPORTERS[fmt](target, plain))
+        progress = None if options.no_progress else Progress.for_sources(sources)
+        runner = Runner(settings, options.jobs, options.chunk_size, progress)
+        try:
+            _run(sources, runner, Fanout(reporters), summary)
+        finally:
+            if progress is not None:
+                progress.close()
+        if summary.hidden and (options.quiet or not main.human):  # stdout stays one format
+            click.echo(summary.hidden_sentence(), err=True)
+
+
+def _exit_code(options: CheckOptions, summary: Summary) -> int:
+    if summary.files_unreadable or summary.files_unfixed:
+        return EXIT_FAILURE
+    if options.exit_zero:
+        return EXIT_OK
+    if summary.errors or (options.strict and summary.warnings):
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def _use_color(choice: str, stream: TextIO, output_file: str | None) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    if output_file is not None or os.environ.get("NO_COLOR"):
+        return False
+    return stream.isatty()
+
+
+def _reporter(fmt: str, statistics: bool, stream: TextIO, options: Options) -> Reporter:
+    if not statistics:
+        return REPORTERS[fmt](stream, options)
+    if fmt in MACHINE_FORMATS:
+        return JsonStatisticsReporter(stream, options)
+    return StatisticsReporter(stream, options)
+
+
+def _run(sources: list[Source], runner: Runner, reporter: Reporter, summary: Summary) -> None:
+    """Lint every source into the reporter; unreadable files are one line on stderr each."""
+    limit = summary.max_diagnostics
+
+    def told(display: str, doc_type: str) -> None:
+        summary.doc_types[display] = doc_type
+        reporter.file_type(display, doc_type)
+
+    runner.on_type = told
+    files = runner.lint([(s.path, s.display) for s in sources if s.path is not None])
+    reporter.start()
+    for source in sources:
+        reporter.file_started(source.display)
+        shown = counted = 0
+        try:
+            if source.path is None:
+                if sys.stdin is None:  # started with standard input closed (`<&-`)
+                    raise ReadError(f"{source.display}: standard input is closed")
+                stdin = source.stream or sys.stdin.buffer
+                diagnostics = lint_stream(
+                    stdin,
+                    source.display,
+                    runner.settings,
+                    on_type=telling(told, source.display),
+                )
+            else:
+                diagnostics = next(files)
+            for diagnostic in diagnostics:
+                summary.add(diagnostic)
+                counted += 1
+                if limit is None or shown < limit:
+                    reporter.report(diagnostic)
+                    shown += 1
+        except ReadError as exc:
+            fail(f"{exc.verb} {exc}")
+            reporter.file_failed(source.display, f"{exc.verb} {exc}")
+            summary.files_unreadable += 1
+        summary.hidden += counted - shown
+        summary.files_with_problems += counted > 0
+        reporter.file_finished(source.display, shown)
+    # Let the runner end its pool itself (waiting for its threads): left suspended, it is
+    # closed at exit instead, where the pool's threads race the interpreter's shutdown.
+    for _ in files:
+        pass
+    reporter.finish(summary)
+
+
+class Progress:
+    """A progress bar on stderr, redrawn at most ten times a second."""
+
+    THRESHOLD = 50 * 1000 * 1000
+    WIDTH = 30
+
+    def __init__(self, total: int, stream: TextIO) -> None:
+        self.total = total
+        self.stream = stream
+        self.done = 0
+        self.next_draw = 0.0
+        self.drawn = False
+
+    @classmethod
+    def for_sources(cls, sources: list[Source]) -> Progress | None:
+        """A bar when stderr is a terminal and the files add up to more than 50 MB."""
+        stream = sys.stderr
+        if not stream.isatty():
+            return None
+        total = 0
+        for source in sources:
+            if source.path is not None:
+                with contextlib.suppress(OSError):
+                    total += os.stat(source.path).st_size
+        return cls(total, stream) if total > cls.THRESHOLD else None
+
+    def __call__(self, count: int) -> None:
+        self.done += count
+        now = time.monotonic()
+        if now >= self.next_draw:
+            self.next_draw = now + 0.1
+            share = min(self.done / self.total, 1.0)
+            filled = int(share * self.WIDTH)
+            bar = "#" * filled + "-" * (self.WIDTH - filled)
+            mb_done, mb_total = self.done / 1e6, self.total / 1e6
+            self.stream.write(f"\r[{bar}] {share:4.0%} {mb_done:,.0f}/{mb_total:,.0f} MB")
+            self.stream.flush()
+            self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            self.stream.write("\r" + " " * (self.WIDTH + 30) + "\r")
+            self.stream.flush()

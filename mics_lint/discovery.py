@@ -1,0 +1,62 @@
+"""Which files a check reads: the paths given, folders searched for import files, or -."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import click
+
+from mics_lint.exits import fail
+from mics_lint.linter import printable
+
+IMPORT_SUFFIXES = (".ndjson", ".jsonl", ".ndjson.gz", ".jsonl.gz")
+
+
+@dataclass
+class Source:
+    display: str
+    path: str | None  # None: standard input
+    stream: BinaryIO | None = None  # standard input once fixed (--fix), read again
+
+
+def expand(paths: Sequence[str], stdin_name: str) -> tuple[list[Source], int]:
+    """Files to check, each once, sorted by the name shown; and how many paths were missing."""
+    found: dict[str, Source] = {}
+    failed = 0
+    for given in paths:
+        if given == "-":
+            found.setdefault("-", Source(stdin_name, None))
+        elif os.path.isdir(given):
+            before = len(found)
+            unreadable: list[OSError] = []
+            for path in _walk(given, unreadable.append):
+                found.setdefault(os.path.realpath(path), Source(printable(path), path))
+            if len(found) == before:
+                # As ruff does: a warning, not a failure (an empty export folder is normal).
+                click.echo(
+                    f"mics-lint: warning: no import files in {printable(given)} "
+                    f"(looked for {', '.join('*' + s for s in IMPORT_SUFFIXES)})",
+                    err=True,
+                )
+            for exc in unreadable:
+                fail(f"cannot read {printable(str(exc.filename))}: {exc.strerror or exc}")
+                failed += 1
+        elif os.path.exists(given):
+            found.setdefault(os.path.realpath(given), Source(printable(given), given))
+        else:
+            fail(f"cannot read {printable(given)}: no such file or directory")
+            failed += 1
+    return sorted(found.values(), key=lambda s: s.display), failed
+
+
+def _walk(top: str, on_error: Callable[[OSError], None]) -> Iterator[str]:
+    # Hidden folders (.git, .venv, ...) are skipped when searching, as ruff does; links to
+    # folders are not followed (no loops); a folder that can't be read is an error.
+    for folder, dirs, files in os.walk(top, onerror=on_error):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.endswith(IMPORT_SUFFIXES):
+                yield os.path.join(folder, name)

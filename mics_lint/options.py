@@ -1,0 +1,47 @@
+"""Everything `mics-lint check` was asked to do, as one frozen value.
+
+The field names are the names click gives the command's parameters, so the command builds
+it with `CheckOptions(**params)`; the defaults are the command's own, so that code and
+tests can build one without going through click.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mics_lint.parallel import CHUNK_BYTES, cpu_count
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """The options of one check, as given: nothing here is validated or resolved yet."""
+
+    paths: tuple[str, ...] = ()  # empty: the current folder
+    output_format: str = "auto"
+    output_file: str | None = None
+    reports: tuple[str, ...] = ()  # FORMAT:PATH, each
+    stdin_filename: str = "-"
+    select: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[str, ...] = ()
+    severity: tuple[str, ...] = ()
+    max_file_size: str | None = None
+    max_line_bytes: str | None = None
+    doc_type: str | None = None
+    profile_form: str | None = None
+    config_path: str | None = None
+    isolated: bool = False
+    strict: bool = False
+    show_values: bool = False
+    exit_zero: bool = False
+    statistics: bool = False
+    quiet: bool = False
+    max_diagnostics: int | None = None
+    jobs: int = field(default_factory=cpu_count)
+    chunk_size: int = CHUNK_BYTES
+    no_progress: bool = False
+    fix: bool = False
+    diff: bool = False
+    unsafe_fixes: bool = False
+    color: str = "auto"
