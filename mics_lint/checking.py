@@ -27,9 +27,10 @@ from mics_lint.discovery import Source, expand
 from mics_lint.exits import EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS, fail
 from mics_lint.fixing import apply_fixes, show_diff
 from mics_lint.linter import ReadError, lint_stream
+from mics_lint.merge import telling
 from mics_lint.options import CheckOptions
 from mics_lint.output import open_output
-from mics_lint.parallel import Runner, telling
+from mics_lint.parallel import Runner
 from mics_lint.reporters import (
     MACHINE_FORMATS,
     REPORTERS,

@@ -14,6 +14,7 @@ from mics_lint.registry import Family, FastCheck, FieldMap, Rule
 from mics_lint.rules import (
     REGISTRY,
     activities,
+    activity_fast,
     choices,
     crossline,
     deletions,
@@ -219,7 +220,7 @@ USER_ACTIVITY = DocType(
     identifier_values=activities.identifier_values,
     # Custom keys are allowed at the root: the fast decoder refuses them (such lines take
     # the full checks), so that the check can count every top-level key (MIC103).
-    fast_check=fast_checks.activity_check,
+    fast_check=activity_fast.activity_check,
     fast_covers=fast_checks.ACTIVITY_COVERS,
     fast_closed=True,
     # `$` keys no other type has at its root; the identifiers are left out, as a profile

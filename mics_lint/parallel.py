@@ -1,14 +1,9 @@
 """`--jobs`: files, and chunks of large files, checked in worker processes.
 
 The result is exactly what one process reports: the same diagnostics, line numbers and
-order. Three facts cross a chunk boundary, and the parent mends each as chunks come back in
-file order:
-- line numbers: a worker numbers its chunk's lines from 2 (so that nothing line-1-only runs
-  there) and the parent shifts them by the lines of the chunks before;
-- MIC003, reported once per file: the parent keeps only the first chunk's;
-- MIC501, the same user on an earlier line: each worker returns the first line of every
-  user it saw and the user behind each MIC501 it reported; the parent keeps one table for
-  the file, adds the MIC501s a chunk could not see, and names the right first line.
+order. A worker numbers its chunk's lines from 2 (so that nothing line-1-only runs there);
+merge.py joins the chunks' results as one process would have found them, following what
+each rule declares about chunks (`Rule.across_chunks`).
 A file whose first chunk ends while its first lines are still held (an empty file, one JSON
 document) is checked again in one piece. Small runs never start a pool: pre-commit calls
 mics-lint on a handful of small files, where starting processes would cost more than it saves.
@@ -16,7 +11,6 @@ mics-lint on a handful of small files, where starting processes would cost more 
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import os
 import time
@@ -27,9 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mics_lint.config import Settings
-from mics_lint.diagnostic import Diagnostic, Finding
-from mics_lint.doctypes import DocType
-from mics_lint.jsontext import decode_lenient
+from mics_lint.diagnostic import Diagnostic
 from mics_lint.linter import (
     HEAD_BYTES,
     FileLinter,
@@ -39,9 +31,9 @@ from mics_lint.linter import (
     lint_file,
     sniff,
 )
-from mics_lint.rules import crossline
+from mics_lint.merge import Merger, telling
 from mics_lint.rules import framing as f
-from mics_lint.rules.crossline import DUPLICATE_FOUND_STATE, ChunkUsers, UserTable
+from mics_lint.rules.crossline import DUPLICATE_FOUND_STATE, ChunkUsers
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -62,7 +54,7 @@ def cpu_count() -> int:
 
 
 @dataclass(frozen=True)
-class _Task:
+class Task:
     path: str
     display: str
     start: int = 0
@@ -71,7 +63,7 @@ class _Task:
 
 
 @dataclass
-class _Result:
+class Result:
     diagnostics: list[Diagnostic]
     error: str | None = None
     verb: str = "cannot read"  # ReadError.verb of `error`
@@ -113,7 +105,7 @@ def _stop(pool: Any) -> None:
         manager.join(timeout=2)
 
 
-def _work(task: _Task, settings: Settings) -> _Result:
+def _work(task: Task, settings: Settings) -> Result:
     """In a worker: check one whole file, or one chunk."""
     found: list[Diagnostic] = []
     told: list[str] = []
@@ -126,13 +118,13 @@ def _work(task: _Task, settings: Settings) -> _Result:
                     task.path, settings, display=task.display, on_type=lambda t: told.append(t.name)
                 )
             )
-            return _Result(found, doc_type=told[0] if told else "")
+            return Result(found, doc_type=told[0] if told else "")
         return _chunk(task, settings)
     except ReadError as exc:
-        return _Result(found, error=str(exc), verb=exc.verb, doc_type=told[0] if told else "")
+        return Result(found, error=str(exc), verb=exc.verb, doc_type=told[0] if told else "")
 
 
-def _chunk(task: _Task, settings: Settings) -> _Result:
+def _chunk(task: Task, settings: Settings) -> Result:
     first = task.start == 0
     try:
         with open(task.path, "rb") as handle:
@@ -164,7 +156,7 @@ def _chunk(task: _Task, settings: Settings) -> _Result:
     users = linter.users
     assert isinstance(users, ChunkUsers)
     digests, lines = users.arrays()
-    return _Result(
+    return Result(
         diagnostics,
         lines=len(starts),
         holding=linter.still_holding,
@@ -227,17 +219,17 @@ class Runner:
         ]
         yield from self._pooled(plans)
 
-    def _plan(self, path: str, display: str, size: int | None) -> list[_Task]:
+    def _plan(self, path: str, display: str, size: int | None) -> list[Task]:
         if size is None or size < 2 * self.chunk_bytes or _whole_file_matter(path):
-            return [_Task(path, display)]
+            return [Task(path, display)]
         # A worker returns its chunk's diagnostics all at once: a chunk of short lines, all
         # bad, is made smaller so that they stay a few MiB (memory stays bounded).
         chunk = min(self.chunk_bytes, max(64 * 1024, _MAX_CHUNK_LINES * _line_length(path)))
         count = max(2, min(size // chunk, _MAX_CHUNKS))
         bounds = _boundaries(path, size, count)
-        return [_Task(path, display, start, end, size) for start, end in itertools.pairwise(bounds)]
+        return [Task(path, display, start, end, size) for start, end in itertools.pairwise(bounds)]
 
-    def _pooled(self, plans: list[list[_Task]]) -> Iterator[Iterator[Diagnostic]]:
+    def _pooled(self, plans: list[list[Task]]) -> Iterator[Iterator[Diagnostic]]:
         # Imported here: a small run, such as a pre-commit hook's, never pays for them.
         import multiprocessing
         import random
@@ -252,7 +244,7 @@ class Runner:
             self.jobs, mp_context=context, initializer=_worker_started, initargs=(os.getpid(),)
         )
         try:
-            pending: deque[Future[_Result]] = deque()
+            pending: deque[Future[Result]] = deque()
             queue = iter(tasks)
 
             def refill() -> None:
@@ -264,7 +256,7 @@ class Runner:
 
             refill()
 
-            def results(count: int) -> Iterator[_Result]:
+            def results(count: int) -> Iterator[Result]:
                 for _ in range(count):
                     future = pending.popleft()
                     refill()
@@ -280,14 +272,14 @@ class Runner:
         else:
             pool.shutdown()
 
-    def _counted(self, plan: list[_Task], results: Iterator[_Result]) -> Iterator[_Result]:
+    def _counted(self, plan: list[Task], results: Iterator[Result]) -> Iterator[Result]:
         for task, result in zip(plan, results, strict=False):
             if self.on_read is not None:
                 size = (task.end - task.start) if task.end >= 0 else (_size(task.path) or 0)
                 self.on_read(size)
             yield result
 
-    def _merge(self, plan: list[_Task], results: Iterator[_Result]) -> Iterator[Diagnostic]:
+    def _merge(self, plan: list[Task], results: Iterator[Result]) -> Iterator[Diagnostic]:
         if plan[0].end < 0:
             result = next(results)
             if result.doc_type and self.on_type is not None:
@@ -296,123 +288,7 @@ class Runner:
             if result.error:
                 raise ReadError(result.error, result.verb)
             return
-        yield from _Merger(plan, self.settings, self.on_type).merge(results)
-
-
-class _Merger:
-    """Joins one file's chunk results into what one process would have reported."""
-
-    def __init__(
-        self,
-        plan: list[_Task],
-        settings: Settings,
-        on_type: Callable[[str, str], None] | None = None,
-    ) -> None:
-        self.plan = plan
-        self.settings = settings
-        self.on_type = on_type  # as Runner's
-        self.doc_type = ""
-        self.users = UserTable()
-        self.offset = 0  # lines in the chunks before
-        self.crlf_seen = False
-        active = settings.rules_for(plan[0].display)
-        self.severity = active.severity.get(crossline.DUPLICATE_USER.code)
-        self.report_duplicates = crossline.DUPLICATE_USER.code in active.enabled
-
-    def merge(self, results: Iterator[_Result]) -> Iterator[Diagnostic]:
-        for index, (task, result) in enumerate(zip(self.plan, results, strict=False)):
-            if result.error:
-                for _ in results:  # let the other chunks finish before failing the file
-                    pass
-                raise ReadError(result.error, result.verb)
-            if index == 0 and result.holding:
-                for _ in results:
-                    pass
-                yield from lint_file(
-                    task.path,
-                    self.settings,
-                    display=task.display,
-                    on_type=telling(self.on_type, task.display),
-                )
-                return
-            if index == 0:
-                self.doc_type = result.doc_type
-                if self.on_type is not None:
-                    self.on_type(task.display, result.doc_type)
-            yield from self._chunk(index, task, result)
-            self.offset += result.lines
-
-    def _chunk(self, index: int, task: _Task, result: _Result) -> list[Diagnostic]:
-        shift = 0 if index == 0 else self.offset - 1
-        added: list[Diagnostic] = []
-        if result.users is not None:
-            if index == 0 and task.end > task.start:
-                # Room at once for as many users as the first chunk promises (see linter.py).
-                self.users.reserve(
-                    len(result.users[0]) * self.plan[-1].end // (task.end - task.start)
-                )
-            missing = self.users.merge(*result.users, shift)  # (line, first, digest)
-            if missing and self.report_duplicates:
-                added = self._duplicates(task, result, shift, missing)
-        kept: list[Diagnostic] = []
-        for d in result.diagnostics:
-            if d.code == f.CRLF_LINE_ENDINGS.code:
-                if self.crlf_seen:
-                    continue
-                self.crlf_seen = True
-            if shift:
-                d = dataclasses.replace(d, line=d.line + shift, end_line=d.end_line + shift)
-            if d.code == crossline.DUPLICATE_USER.code and result.found:
-                name, digest = result.found[d.line - shift]
-                first = self.users.first_line(digest, d.line)
-                d = dataclasses.replace(d, message=crossline.duplicate_message(name, first))
-            kept.append(d)
-        if added:
-            kept = sorted([*kept, *added], key=Diagnostic.sort_key)
-        return kept
-
-    def _duplicates(
-        self, task: _Task, result: _Result, shift: int, missing: list[tuple[int, int, int]]
-    ) -> list[Diagnostic]:
-        """MIC501 on lines whose user first appeared in an earlier chunk; needs their text."""
-        assert result.starts is not None
-        made = []
-        with open(task.path, "rb") as handle:
-            for line, first, digest in sorted(missing):
-                # Numbered from 2 in the worker: its first line is `starts[0]`.
-                handle.seek(task.start + result.starts[line - shift - 2])
-                raw = handle.readline()
-                text = decode_lenient(raw.rstrip(b"\n").removesuffix(b"\r"))
-                name = crossline.kind_name(digest)
-                finding = Finding(crossline.duplicate_message(name, first))
-                made.append(self._diagnostic(task.display, line, text, finding))
-        return made
-
-    def _diagnostic(self, path: str, line: int, text: str, finding: Finding) -> Diagnostic:
-        assert self.severity is not None
-        rule = crossline.DUPLICATE_USER
-        return Diagnostic(
-            path,
-            line,
-            1,
-            line,
-            len(text) + 1,
-            rule.code,
-            rule.name,
-            self.severity,
-            finding.message,
-            text,
-            self.doc_type,
-        )
-
-
-def telling(
-    on_type: Callable[[str, str], None] | None, display: str
-) -> Callable[[DocType], None] | None:
-    """lint_file's `on_type` for a Runner's (display, type name) callback."""
-    if on_type is None:
-        return None
-    return lambda doc_type: on_type(display, doc_type.name)
+        yield from Merger(plan, self.settings, self.on_type).merge(results)
 
 
 def _size(path: str) -> int | None:

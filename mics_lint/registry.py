@@ -21,6 +21,9 @@ Record = dict[str, Any]
 CODE_RE = re.compile(r"^MIC\d{3}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 FIX_SAFE, FIX_UNSAFE = "safe", "unsafe"
+#: How a rule's diagnostics are joined when a file is checked in chunks (parallel.py):
+#: reported once per file (the first chunk's only), or about users seen across chunks.
+ONCE_PER_FILE, ACROSS_USERS = "once per file", "users"
 EXPLANATION_HEADINGS = ("## What it does", "## Why is this bad?", "## Example", "Use instead:")
 
 
@@ -174,6 +177,8 @@ class Rule:
     bad: ValueTest | None = field(default=None, compare=False)
     screen: ValueTest | None = field(default=None, compare=False)
     message: ValueMessage | None = field(default=None, compare=False)
+    #: ONCE_PER_FILE, ACROSS_USERS or None: what merging chunks must do for it.
+    across_chunks: str | None = None
 
     @property
     def is_value_rule(self) -> bool:
@@ -227,6 +232,7 @@ class Family:
         *,
         fix: str | None = None,
         fix_always: bool = False,
+        across_chunks: str | None = None,
     ) -> Rule:
         """A rule the engine checks itself; `explanation` is the text `mics-lint rule` prints."""
         made = Rule(
@@ -237,18 +243,25 @@ class Family:
             inspect.cleandoc(explanation),
             fix=fix,
             fix_always=fix_always,
+            across_chunks=across_chunks,
         )
         self._add(made)
         return made
 
     def rule(
-        self, code: str, name: str, severity: Severity, summary: str
+        self,
+        code: str,
+        name: str,
+        severity: Severity,
+        summary: str,
+        *,
+        across_chunks: str | None = None,
     ) -> Callable[[RecordCheck], RecordCheck]:
         """Declare a record check; its docstring is the rule's explanation."""
 
         def register(check: RecordCheck) -> RecordCheck:
             doc = inspect.cleandoc(check.__doc__ or "")
-            self._add(Rule(code, name, severity, summary, doc, check))
+            self._add(Rule(code, name, severity, summary, doc, check, across_chunks=across_chunks))
             return check
 
         return register
@@ -338,6 +351,10 @@ class Registry(Mapping[str, Rule]):
         item = self._by_code.pop(code, None)
         if item is not None:
             self._by_name.pop(item.name, None)
+
+    def across_chunks(self, how: str) -> list[Rule]:
+        """The rules whose diagnostics merging chunks treats `how` (ONCE_PER_FILE...)."""
+        return [r for r in self._by_code.values() if r.across_chunks == how]
 
     def value_rules(self, enabled: frozenset[str]) -> list[Rule]:
         """The enabled value rules, in code order."""

@@ -15,7 +15,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator
 
 from mics_lint.diagnostic import Finding, Severity
-from mics_lint.registry import Family, LineContext, Record
+from mics_lint.registry import ACROSS_USERS, Family, LineContext, Record
 from mics_lint.rules.identifiers import present_identifiers
 
 FAMILY = Family("MIC5", "across lines")
@@ -218,6 +218,7 @@ def duplicate_message(name: str, first: int) -> str:
     "duplicate-user",
     Severity.WARNING,
     "the same user already appeared on an earlier line",
+    across_chunks=ACROSS_USERS,
 )
 def duplicate_user(record: Record, ctx: LineContext) -> Iterator[Finding]:
     """

@@ -9,7 +9,6 @@ diagnostics with it on and off.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +16,7 @@ import orjson
 
 from mics_lint.jsontext import DIGITS_TO_ZERO, LONG_DIGIT_RUN
 from mics_lint.registry import FastCheck, ValueTest
-from mics_lint.rules import REGISTRY, activities, deletions, identifiers, structure, syntax
+from mics_lint.rules import REGISTRY, deletions, identifiers, structure, syntax
 from mics_lint.rules.crossline import Users
 
 if TYPE_CHECKING:
@@ -43,7 +42,7 @@ ASSOCIATION_COVERS = DELETION_COVERS | {"MIC906"}
 ACTIVITY_COVERS = BASE_COVERS | IDENTIFIER_COVERS | {f"MIC60{n}" for n in range(1, 6)}
 
 
-class _Screens:
+class Screens:
     """The value rules' screens by role, for one file's rule selection."""
 
     def __init__(self, enabled: frozenset[str]) -> None:
@@ -63,7 +62,7 @@ _IDENTIFIER_PATTERNS = {
 }
 
 
-def _one_identifier(c: Any, unset: Any, screens: _Screens) -> bool:
+def _one_identifier(c: Any, unset: Any, screens: Screens) -> bool:
     """MIC301 to MIC306 and the value rules cannot fire: one identifier, well formed (as
     in profile_fast.py)."""
     account = c.user_account_id
@@ -97,12 +96,12 @@ def _one_identifier(c: Any, unset: Any, screens: _Screens) -> bool:
     )
 
 
-def _filled(value: Any, unset: Any) -> bool:
+def filled(value: Any, unset: Any) -> bool:
     """A string field present and holding a non-space character (the schemas' `\\S`)."""
     return value is not unset and bool(value) and not value.isspace()
 
 
-def _common(enabled: frozenset[str], keys: tuple[bytes, ...]) -> Callable[[Any, bytes, bool], bool]:
+def common(enabled: frozenset[str], keys: tuple[bytes, ...]) -> Callable[[Any, bytes, bool], bool]:
     """The checks every type needs on the raw line: no key twice (MIC103), no string that
     may be a placeholder (MIC206), and, for lines whose skipped values msgspec did not
     read, UTF-8 and integers within 64 bits (MIC001, MIC104). `plain`: the caller found no
@@ -142,7 +141,7 @@ def segment_check(enabled: frozenset[str], users: Users | None, decoder: FastDec
 
     expected = {**_IDENTIFIER_PATTERNS, "segment_id": r"\S", "segment_technical_name": r"\S"}
     if decoder.patterns != expected or decoder.objects:
-        return _generic(decoder)
+        return generic(decoder)
     keys = tuple(
         f'"{k}"'.encode()
         for k in (
@@ -155,18 +154,18 @@ def segment_check(enabled: frozenset[str], users: Users | None, decoder: FastDec
             "data_bag",
         )
     )
-    raw_ok = _common(enabled, keys)
+    raw_ok = common(enabled, keys)
     loads, error = orjson.loads, orjson.JSONDecodeError
-    screens = _Screens(enabled)
+    screens = Screens(enabled)
 
     def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
         if not _one_identifier(c, UNSET, screens):
             return False
         segment_id, name = c.segment_id, c.segment_technical_name
         if segment_id is UNSET:
-            if not _filled(name, UNSET):
+            if not filled(name, UNSET):
                 return False  # MIC703, or MIC205
-        elif name is not UNSET or not _filled(segment_id, UNSET):
+        elif name is not UNSET or not filled(segment_id, UNSET):
             return False  # MIC705, or MIC205
         if c.operation == "UPDATE" and c.expiration_duration is UNSET and c.expiration_ts is UNSET:
             return False  # MIC704
@@ -186,19 +185,19 @@ def choice_check(enabled: frozenset[str], users: Users | None, decoder: FastDeco
 
     expected = {**_IDENTIFIER_PATTERNS, "user_choice.$processing_id": r"\S"}
     if decoder.patterns != expected or decoder.objects:
-        return _generic(decoder)
+        return generic(decoder)
     keys = tuple(
         f'"{k}"'.encode()
         for k in ("operation", *_IDENTIFIER_PATTERNS, "force_replace", "user_choice")
     )
-    raw_ok = _common(enabled, keys)
-    screens = _Screens(enabled)
+    raw_ok = common(enabled, keys)
+    screens = Screens(enabled)
 
     def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
         if not _one_identifier(c, UNSET, screens):
             return False
         choice = c.user_choice
-        if choice is UNSET or not _filled(choice.dollar_processing_id, UNSET):
+        if choice is UNSET or not filled(choice.dollar_processing_id, UNSET):
             return False  # MIC802 or MIC803, or MIC205
         if c.operation == "UPSERT" and (
             c.force_replace is UNSET or choice.dollar_choice_ts is UNSET
@@ -220,11 +219,11 @@ def _deletion_check(refuse_udp: bool) -> Callable[[frozenset[str], Users | None,
         if decoder.objects or any(
             k not in strings or v != r"\S" for k, v in decoder.patterns.items()
         ):
-            return _generic(decoder)
+            return generic(decoder)
         fields = ("user_account_id", "compartment_id", "hash", "user_agent_id", "user_point_id")
-        raw_ok = _common(enabled, tuple(f'"{k}"'.encode() for k in ("type", *fields)))
+        raw_ok = common(enabled, tuple(f'"{k}"'.encode() for k in ("type", *fields)))
         uuid = deletions.UUID.fullmatch
-        screens = _Screens(enabled)
+        screens = Screens(enabled)
 
         def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
             if getattr(c, "email_hash", UNSET) is not UNSET:
@@ -234,7 +233,7 @@ def _deletion_check(refuse_udp: bool) -> Callable[[frozenset[str], Users | None,
             if present - deletions.MAY_HAVE[kind]:
                 return False  # MIC902
             need = deletions.NEEDS[kind][0]
-            if need not in present or not _filled(getattr(c, need), UNSET):
+            if need not in present or not filled(getattr(c, need), UNSET):
                 return False  # MIC901, or MIC205
             if refuse_udp and kind == "USER_AGENT" and c.user_agent_id.startswith("udp:"):
                 return False  # MIC904
@@ -261,10 +260,10 @@ def association_check(
         for k in ("hash", "user_agent_id", "user_account_id", "compartment_id")
     }
     if decoder.patterns != wanted or decoder.objects:
-        return _generic(decoder)
+        return generic(decoder)
     fields = ("user_account_id", "compartment_id", "hash", "email", "user_agent_id")
-    raw_ok = _common(enabled, (b'"identifiers"',))
-    screens = _Screens(enabled)
+    raw_ok = common(enabled, (b'"identifiers"',))
+    screens = Screens(enabled)
 
     def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
         items = c.identifiers
@@ -277,18 +276,18 @@ def association_check(
             present = {n for n in fields if getattr(item, n) is not UNSET}
             if present - deletions.MAY_HAVE[kind]:
                 return False  # MIC902
-            if not _filled(getattr(item, deletions.NEEDS[kind][0]), UNSET):
+            if not filled(getattr(item, deletions.NEEDS[kind][0]), UNSET):
                 return False  # MIC901, or MIC205
             if not _values_ok(item, screens, UNSET):
                 return False  # a value rule (MIC305, MIC307...)
-            if "compartment_id" in present and not _filled(item.compartment_id, UNSET):
+            if "compartment_id" in present and not filled(item.compartment_id, UNSET):
                 return False  # MIC205
         return raw_ok(c, raw, plain)
 
     return check
 
 
-def _values_ok(item: Any, screens: _Screens, unset: Any) -> bool:
+def _values_ok(item: Any, screens: Screens, unset: Any) -> bool:
     """A deletion line's or an association item's identifier values pass every value
     rule's screen (the roles of deletions.identifier_values)."""
     return (
@@ -299,193 +298,11 @@ def _values_ok(item: Any, screens: _Screens, unset: Any) -> bool:
     )
 
 
-_ACTIVITY_PATTERNS = {
-    **dict.fromkeys((activities.AGENT, activities.ACCOUNT, activities.COMPARTMENT), r"\S"),
-    **dict.fromkeys(("$email_hash.$hash", "$email_hash.hash"), r"\S"),
-    **{
-        f"$user_identifiers[].{k}": r"\S"
-        for k in (activities.ACCOUNT, activities.COMPARTMENT, activities.AGENT, "$hash")
-    },
-}
-_ACTIVITY_OBJECTS = {"$events[].$properties", "$origin", "$location", "$topics"}
-#: The optional top-level fields, each to be written once when present (MIC103).
-_ACTIVITY_ONCE = tuple(
-    k for k in activities.KNOWN_KEYS if k not in ("$ts", "$type", "$session_status", "$events")
-)
-
-
-def activity_check(enabled: frozenset[str], users: Users | None, decoder: FastDecoder) -> FastCheck:
-    """USER_ACTIVITY: MIC601 to MIC605, and MIC204 and MIC3xx on the `$` keys.
-
-    The decoder is closed (a line with a custom top-level key does not decode), so that
-    every top-level key is one of the platform's (MIC204 cannot fire) and is counted here
-    (MIC103). A key is counted as written, `"$ts"`: a line with a `\\u` escape, which may
-    hide a key, takes the full checks. `$ts` and `$type` are also keys of each event and
-    each listed identifier, which the decoder counts. MIC501 does not run for activities.
-    """
-    from mics_lint.fastpath import UNSET, attribute
-
-    if (
-        not decoder.closed
-        or decoder.keys != frozenset(activities.KNOWN_KEYS)
-        or decoder.patterns != _ACTIVITY_PATTERNS
-        or set(decoder.objects) != _ACTIVITY_OBJECTS
-        or len(decoder.objects) != len(_ACTIVITY_OBJECTS)
-    ):
-        return _generic(decoder)
-    raw_ok = _common(enabled, ())
-    check_dups = syntax.DUPLICATE_KEY.code in enabled
-    once = operator.attrgetter(*(attribute(k) for k in _ACTIVITY_ONCE))
-    quoted = tuple(f'"{k}"'.encode() for k in _ACTIVITY_ONCE)
-    item_fields = operator.attrgetter(*(attribute(k) for k in sorted(activities.FIELDS)))
-    n_once, n_item_fields = len(_ACTIVITY_ONCE), len(activities.FIELDS)
-    agent_id = identifiers.USER_AGENT_ID.fullmatch
-    seconds, day = activities.SECONDS_BELOW, activities.DAY_MS
-    ok = _Screens(enabled).ok
-
-    def listed_ok(items: list[Any]) -> bool:
-        """MIC604, MIC305, MIC306 and MIC205 on each item of `$user_identifiers`."""
-        for item in items:
-            account, compartment = item.dollar_user_account_id, item.dollar_compartment_id
-            agent, hashed, email = item.dollar_user_agent_id, item.dollar_hash, item.dollar_email
-            kind = item.dollar_type
-            if kind == "USER_AGENT":
-                if (
-                    account is not UNSET
-                    or compartment is not UNSET
-                    or hashed is not UNSET
-                    or email is not UNSET
-                    or agent is UNSET
-                    or agent_id(agent) is None
-                    or not ok("user_agent_id", agent)
-                ):
-                    return False
-            elif kind == "USER_EMAIL":
-                if (
-                    account is not UNSET
-                    or compartment is not UNSET
-                    or agent is not UNSET
-                    or not _filled(hashed, UNSET)
-                    or not ok("email_hash", hashed)
-                ):
-                    return False
-            elif (  # USER_ACCOUNT
-                agent is not UNSET
-                or hashed is not UNSET
-                or email is not UNSET
-                or not _filled(account, UNSET)
-                or (compartment is not UNSET and not _filled(compartment, UNSET))
-                or not ok("user_account_id", account)
-                or not ok("compartment_id", compartment)
-            ):
-                return False
-        return True
-
-    def dollars(c: Any, events: list[Any], items: Any, email: Any) -> int:
-        """How many times `"$` is written at least, with each top-level key once: every
-        top-level key starts with "$" (the decoder is closed), as do the events' and the
-        listed identifiers' keys; add the event names that start with it, and each `"$` in
-        the free-form objects. A line with more (a key twice, a custom "$" key in an event,
-        an identifier "$x") has its keys counted one by one."""
-        found = 4 + n_once - once(c).count(UNSET)  # with $ts, $type, $status, $events
-        for event in events:
-            name = event.dollar_event_name
-            found += 2 + bytes(event.dollar_properties).count(b'"$')
-            if name is not UNSET:
-                found += 2 if name[:1] == "$" else 1
-        if items is not UNSET:
-            for item in items:
-                found += 1 + n_item_fields - item_fields(item).count(UNSET)
-        if email is not UNSET:
-            found += (email.dollar_hash is not UNSET) + (email.dollar_email is not UNSET)
-        for value in (c.dollar_origin, c.dollar_location, c.dollar_topics):
-            if value is not UNSET:
-                found += bytes(value).count(b'"$')
-        return found
-
-    def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
-        account, compartment = c.dollar_user_account_id, c.dollar_compartment_id
-        email, agent, items = c.dollar_email_hash, c.dollar_user_agent_id, c.dollar_user_identifiers
-        if items is not UNSET and items:
-            if (
-                account is not UNSET
-                or compartment is not UNSET
-                or email is not UNSET
-                or agent is not UNSET
-            ):
-                return False  # MIC605
-            if not listed_ok(items):
-                return False
-        elif account is not UNSET:
-            if email is not UNSET or agent is not UNSET:
-                return False  # MIC302
-            if not _filled(account, UNSET) or not _filled(compartment, UNSET):
-                return False  # MIC304, or MIC205
-            if not ok("user_account_id", account) or not ok("compartment_id", compartment):
-                return False  # a value rule
-        elif compartment is not UNSET:
-            return False  # MIC303
-        elif email is not UNSET:
-            if agent is not UNSET:
-                return False  # MIC302
-            hashes = (email.dollar_hash, email.hash)
-            if hashes == (UNSET, UNSET):
-                return False  # MIC604
-            for value in hashes:
-                if value is not UNSET and (
-                    not _filled(value, UNSET) or not ok("email_hash", value)
-                ):
-                    return False  # a value rule (MIC305...), or MIC205
-            if b'""' in raw:
-                return False  # maybe an empty key in $email_hash, which MIC305 reads
-        elif agent is UNSET or agent_id(agent) is None or not ok("user_agent_id", agent):
-            return False  # MIC301, MIC306, MIC205, or a value rule
-        # MIC601 and MIC602, with the clock read as the rule reads it, once a line.
-        limit = activities.now_ms() + day
-        ts = c.dollar_ts
-        if ts < seconds or ts > limit:
-            return False
-        events = c.dollar_events
-        for event in events:
-            ts = event.dollar_ts
-            if ts < seconds or ts > limit:
-                return False
-            name = event.dollar_event_name
-            if name is UNSET or not name.strip():
-                return False  # MIC603
-            if memoryview(event.dollar_properties)[0] != 0x7B:  # not "{"
-                return False  # MIC202
-        for value in (c.dollar_origin, c.dollar_location, c.dollar_topics):
-            if value is not UNSET and memoryview(value)[0] != 0x7B:
-                return False  # MIC202
-        if check_dups:
-            if (
-                not plain and b"\\" in raw and b"\\u" in raw
-            ):  # one byte first: a memchr, ten times faster
-                return False  # an escape, which may hide a key
-            if raw.count(b'"$') == dollars(c, events, items, email):
-                return raw_ok(c, raw, plain)  # no key twice: see `dollars`
-            count = raw.count
-            if (
-                count(b'"$ts"') != 1 + len(events)
-                or count(b'"$type"') != 1 + (len(items) if items is not UNSET else 0)
-                or count(b'"$session_status"') != 1
-                or count(b'"$events"') != 1
-            ):
-                return False
-            for value, key in zip(once(c), quoted, strict=True):
-                if value is not UNSET and count(key) != 1:
-                    return False
-        return raw_ok(c, raw, plain)
-
-    return check
-
-
 identifiers_deletion_check = _deletion_check(refuse_udp=True)
 points_deletion_check = _deletion_check(refuse_udp=False)
 
 
-def _generic(decoder: FastDecoder) -> FastCheck:
+def generic(decoder: FastDecoder) -> FastCheck:
     # The schema changed: what the checks above rely on may no longer hold. Vouching for
     # nothing is slower, never wrong.
     return lambda c, raw, lineno, plain: False

@@ -9,7 +9,7 @@ ends a file whose last line has no line feed.
 from __future__ import annotations
 
 from mics_lint.diagnostic import Finding, Severity
-from mics_lint.registry import FIX_SAFE, Family
+from mics_lint.registry import FIX_SAFE, ONCE_PER_FILE, Family
 
 FAMILY = Family("MIC0", "file and framing")
 
@@ -108,6 +108,7 @@ CRLF_LINE_ENDINGS = FAMILY.declare(
     """,
     fix=FIX_SAFE,
     fix_always=True,
+    across_chunks=ONCE_PER_FILE,
 )
 
 BLANK_LINE = FAMILY.declare(

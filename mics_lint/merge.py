@@ -1,0 +1,149 @@
+"""Joining one file's chunk results (parallel.py) into what one process reports.
+
+Three facts cross a chunk boundary, and the merger mends each as chunks come back in file
+order: line numbers (shifted by the lines of the chunks before), the codes a rule declares
+reported once per file (`ONCE_PER_FILE`: MIC003, the first chunk's only), and the users of
+the rule that declares `ACROSS_USERS` (MIC501): each worker returns the first line of every
+user it saw and the user behind each MIC501 it reported; the merger keeps one table for the
+file, adds the MIC501s a chunk could not see, and names the right first line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+from mics_lint.config import Settings
+from mics_lint.diagnostic import Diagnostic, Finding
+from mics_lint.doctypes import DocType
+from mics_lint.jsontext import decode_lenient
+from mics_lint.linter import ReadError, lint_file
+from mics_lint.registry import ACROSS_USERS, ONCE_PER_FILE
+from mics_lint.rules import REGISTRY, crossline
+from mics_lint.rules.crossline import UserTable
+
+if TYPE_CHECKING:
+    from mics_lint.parallel import Result, Task
+
+
+class Merger:
+    """Joins one file's chunk results into what one process would have reported."""
+
+    def __init__(
+        self,
+        plan: list[Task],
+        settings: Settings,
+        on_type: Callable[[str, str], None] | None = None,
+    ) -> None:
+        self.plan = plan
+        self.settings = settings
+        self.on_type = on_type  # as Runner's
+        self.doc_type = ""
+        self.users = UserTable()
+        self.offset = 0  # lines in the chunks before
+        # Codes reported once per file (MIC003), and the rule about users across chunks
+        # (MIC501), as the rules declare them.
+        self.once = {r.code for r in REGISTRY.across_chunks(ONCE_PER_FILE)}
+        self.seen_once: set[str] = set()
+        self.users_rule = next(iter(REGISTRY.across_chunks(ACROSS_USERS)), None)
+        active = settings.rules_for(plan[0].display)
+        users_code = self.users_rule.code if self.users_rule is not None else ""
+        self.severity = active.severity.get(users_code)
+        self.report_duplicates = users_code in active.enabled
+
+    def merge(self, results: Iterator[Result]) -> Iterator[Diagnostic]:
+        for index, (task, result) in enumerate(zip(self.plan, results, strict=False)):
+            if result.error:
+                for _ in results:  # let the other chunks finish before failing the file
+                    pass
+                raise ReadError(result.error, result.verb)
+            if index == 0 and result.holding:
+                for _ in results:
+                    pass
+                yield from lint_file(
+                    task.path,
+                    self.settings,
+                    display=task.display,
+                    on_type=telling(self.on_type, task.display),
+                )
+                return
+            if index == 0:
+                self.doc_type = result.doc_type
+                if self.on_type is not None:
+                    self.on_type(task.display, result.doc_type)
+            yield from self._chunk(index, task, result)
+            self.offset += result.lines
+
+    def _chunk(self, index: int, task: Task, result: Result) -> list[Diagnostic]:
+        shift = 0 if index == 0 else self.offset - 1
+        added: list[Diagnostic] = []
+        if result.users is not None:
+            if index == 0 and task.end > task.start:
+                # Room at once for as many users as the first chunk promises (see linter.py).
+                self.users.reserve(
+                    len(result.users[0]) * self.plan[-1].end // (task.end - task.start)
+                )
+            missing = self.users.merge(*result.users, shift)  # (line, first, digest)
+            if missing and self.report_duplicates:
+                added = self._duplicates(task, result, shift, missing)
+        kept: list[Diagnostic] = []
+        users_code = self.users_rule.code if self.users_rule is not None else ""
+        for d in result.diagnostics:
+            if d.code in self.once:
+                if d.code in self.seen_once:
+                    continue
+                self.seen_once.add(d.code)
+            if shift:
+                d = dataclasses.replace(d, line=d.line + shift, end_line=d.end_line + shift)
+            if d.code == users_code and result.found:
+                name, digest = result.found[d.line - shift]
+                first = self.users.first_line(digest, d.line)
+                d = dataclasses.replace(d, message=crossline.duplicate_message(name, first))
+            kept.append(d)
+        if added:
+            kept = sorted([*kept, *added], key=Diagnostic.sort_key)
+        return kept
+
+    def _duplicates(
+        self, task: Task, result: Result, shift: int, missing: list[tuple[int, int, int]]
+    ) -> list[Diagnostic]:
+        """MIC501 on lines whose user first appeared in an earlier chunk; needs their text."""
+        assert result.starts is not None
+        made = []
+        with open(task.path, "rb") as handle:
+            for line, first, digest in sorted(missing):
+                # Numbered from 2 in the worker: its first line is `starts[0]`.
+                handle.seek(task.start + result.starts[line - shift - 2])
+                raw = handle.readline()
+                text = decode_lenient(raw.rstrip(b"\n").removesuffix(b"\r"))
+                name = crossline.kind_name(digest)
+                finding = Finding(crossline.duplicate_message(name, first))
+                made.append(self._diagnostic(task.display, line, text, finding))
+        return made
+
+    def _diagnostic(self, path: str, line: int, text: str, finding: Finding) -> Diagnostic:
+        assert self.severity is not None and self.users_rule is not None
+        rule = self.users_rule
+        return Diagnostic(
+            path,
+            line,
+            1,
+            line,
+            len(text) + 1,
+            rule.code,
+            rule.name,
+            self.severity,
+            finding.message,
+            text,
+            self.doc_type,
+        )
+
+
+def telling(
+    on_type: Callable[[str, str], None] | None, display: str
+) -> Callable[[DocType], None] | None:
+    """lint_file's `on_type` for a Runner's (display, type name) callback."""
+    if on_type is None:
+        return None
+    return lambda doc_type: on_type(display, doc_type.name)

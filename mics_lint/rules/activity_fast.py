@@ -1,0 +1,193 @@
+"""The USER_ACTIVITY fast check (see fast_checks.py for what a fast check promises)."""
+
+from __future__ import annotations
+
+import operator
+from typing import TYPE_CHECKING, Any
+
+from mics_lint.registry import FastCheck
+from mics_lint.rules import activities, identifiers, syntax
+from mics_lint.rules.crossline import Users
+from mics_lint.rules.fast_checks import Screens, common, filled, generic
+
+if TYPE_CHECKING:
+    from mics_lint.fastpath import FastDecoder
+
+_ACTIVITY_PATTERNS = {
+    **dict.fromkeys((activities.AGENT, activities.ACCOUNT, activities.COMPARTMENT), r"\S"),
+    **dict.fromkeys(("$email_hash.$hash", "$email_hash.hash"), r"\S"),
+    **{
+        f"$user_identifiers[].{k}": r"\S"
+        for k in (activities.ACCOUNT, activities.COMPARTMENT, activities.AGENT, "$hash")
+    },
+}
+_ACTIVITY_OBJECTS = {"$events[].$properties", "$origin", "$location", "$topics"}
+#: The optional top-level fields, each to be written once when present (MIC103).
+_ACTIVITY_ONCE = tuple(
+    k for k in activities.KNOWN_KEYS if k not in ("$ts", "$type", "$session_status", "$events")
+)
+
+
+def activity_check(enabled: frozenset[str], users: Users | None, decoder: FastDecoder) -> FastCheck:
+    """USER_ACTIVITY: MIC601 to MIC605, and MIC204 and MIC3xx on the `$` keys.
+
+    The decoder is closed (a line with a custom top-level key does not decode), so that
+    every top-level key is one of the platform's (MIC204 cannot fire) and is counted here
+    (MIC103). A key is counted as written, `"$ts"`: a line with a `\\u` escape, which may
+    hide a key, takes the full checks. `$ts` and `$type` are also keys of each event and
+    each listed identifier, which the decoder counts. MIC501 does not run for activities.
+    """
+    from mics_lint.fastpath import UNSET, attribute
+
+    if (
+        not decoder.closed
+        or decoder.keys != frozenset(activities.KNOWN_KEYS)
+        or decoder.patterns != _ACTIVITY_PATTERNS
+        or set(decoder.objects) != _ACTIVITY_OBJECTS
+        or len(decoder.objects) != len(_ACTIVITY_OBJECTS)
+    ):
+        return generic(decoder)
+    raw_ok = common(enabled, ())
+    check_dups = syntax.DUPLICATE_KEY.code in enabled
+    once = operator.attrgetter(*(attribute(k) for k in _ACTIVITY_ONCE))
+    quoted = tuple(f'"{k}"'.encode() for k in _ACTIVITY_ONCE)
+    item_fields = operator.attrgetter(*(attribute(k) for k in sorted(activities.FIELDS)))
+    n_once, n_item_fields = len(_ACTIVITY_ONCE), len(activities.FIELDS)
+    agent_id = identifiers.USER_AGENT_ID.fullmatch
+    seconds, day = activities.SECONDS_BELOW, activities.DAY_MS
+    ok = Screens(enabled).ok
+
+    def listed_ok(items: list[Any]) -> bool:
+        """MIC604, MIC305, MIC306 and MIC205 on each item of `$user_identifiers`."""
+        for item in items:
+            account, compartment = item.dollar_user_account_id, item.dollar_compartment_id
+            agent, hashed, email = item.dollar_user_agent_id, item.dollar_hash, item.dollar_email
+            kind = item.dollar_type
+            if kind == "USER_AGENT":
+                if (
+                    account is not UNSET
+                    or compartment is not UNSET
+                    or hashed is not UNSET
+                    or email is not UNSET
+                    or agent is UNSET
+                    or agent_id(agent) is None
+                    or not ok("user_agent_id", agent)
+                ):
+                    return False
+            elif kind == "USER_EMAIL":
+                if (
+                    account is not UNSET
+                    or compartment is not UNSET
+                    or agent is not UNSET
+                    or not filled(hashed, UNSET)
+                    or not ok("email_hash", hashed)
+                ):
+                    return False
+            elif (  # USER_ACCOUNT
+                agent is not UNSET
+                or hashed is not UNSET
+                or email is not UNSET
+                or not filled(account, UNSET)
+                or (compartment is not UNSET and not filled(compartment, UNSET))
+                or not ok("user_account_id", account)
+                or not ok("compartment_id", compartment)
+            ):
+                return False
+        return True
+
+    def dollars(c: Any, events: list[Any], items: Any, email: Any) -> int:
+        """How many times `"$` is written at least, with each top-level key once: every
+        top-level key starts with "$" (the decoder is closed), as do the events' and the
+        listed identifiers' keys; add the event names that start with it, and each `"$` in
+        the free-form objects. A line with more (a key twice, a custom "$" key in an event,
+        an identifier "$x") has its keys counted one by one."""
+        found = 4 + n_once - once(c).count(UNSET)  # with $ts, $type, $status, $events
+        for event in events:
+            name = event.dollar_event_name
+            found += 2 + bytes(event.dollar_properties).count(b'"$')
+            if name is not UNSET:
+                found += 2 if name[:1] == "$" else 1
+        if items is not UNSET:
+            for item in items:
+                found += 1 + n_item_fields - item_fields(item).count(UNSET)
+        if email is not UNSET:
+            found += (email.dollar_hash is not UNSET) + (email.dollar_email is not UNSET)
+        for value in (c.dollar_origin, c.dollar_location, c.dollar_topics):
+            if value is not UNSET:
+                found += bytes(value).count(b'"$')
+        return found
+
+    def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
+        account, compartment = c.dollar_user_account_id, c.dollar_compartment_id
+        email, agent, items = c.dollar_email_hash, c.dollar_user_agent_id, c.dollar_user_identifiers
+        if items is not UNSET and items:
+            if (
+                account is not UNSET
+                or compartment is not UNSET
+                or email is not UNSET
+                or agent is not UNSET
+            ):
+                return False  # MIC605
+            if not listed_ok(items):
+                return False
+        elif account is not UNSET:
+            if email is not UNSET or agent is not UNSET:
+                return False  # MIC302
+            if not filled(account, UNSET) or not filled(compartment, UNSET):
+                return False  # MIC304, or MIC205
+            if not ok("user_account_id", account) or not ok("compartment_id", compartment):
+                return False  # a value rule
+        elif compartment is not UNSET:
+            return False  # MIC303
+        elif email is not UNSET:
+            if agent is not UNSET:
+                return False  # MIC302
+            hashes = (email.dollar_hash, email.hash)
+            if hashes == (UNSET, UNSET):
+                return False  # MIC604
+            for value in hashes:
+                if value is not UNSET and (not filled(value, UNSET) or not ok("email_hash", value)):
+                    return False  # a value rule (MIC305...), or MIC205
+            if b'""' in raw:
+                return False  # maybe an empty key in $email_hash, which MIC305 reads
+        elif agent is UNSET or agent_id(agent) is None or not ok("user_agent_id", agent):
+            return False  # MIC301, MIC306, MIC205, or a value rule
+        # MIC601 and MIC602, with the clock read as the rule reads it, once a line.
+        limit = activities.now_ms() + day
+        ts = c.dollar_ts
+        if ts < seconds or ts > limit:
+            return False
+        events = c.dollar_events
+        for event in events:
+            ts = event.dollar_ts
+            if ts < seconds or ts > limit:
+                return False
+            name = event.dollar_event_name
+            if name is UNSET or not name.strip():
+                return False  # MIC603
+            if memoryview(event.dollar_properties)[0] != 0x7B:  # not "{"
+                return False  # MIC202
+        for value in (c.dollar_origin, c.dollar_location, c.dollar_topics):
+            if value is not UNSET and memoryview(value)[0] != 0x7B:
+                return False  # MIC202
+        if check_dups:
+            if (
+                not plain and b"\\" in raw and b"\\u" in raw
+            ):  # one byte first: a memchr, ten times faster
+                return False  # an escape, which may hide a key
+            if raw.count(b'"$') == dollars(c, events, items, email):
+                return raw_ok(c, raw, plain)  # no key twice: see `dollars`
+            count = raw.count
+            if (
+                count(b'"$ts"') != 1 + len(events)
+                or count(b'"$type"') != 1 + (len(items) if items is not UNSET else 0)
+                or count(b'"$session_status"') != 1
+                or count(b'"$events"') != 1
+            ):
+                return False
+            for value, key in zip(once(c), quoted, strict=True):
+                if value is not UNSET and count(key) != 1:
+                    return False
+        return raw_ok(c, raw, plain)
+
+    return check
