@@ -45,6 +45,16 @@ class _Loose(NamedTuple):
     unset: Any
 
 
+def _utf8(block: bytes) -> bool:
+    # One decode of the group costs half of one per line: msgspec does not check the
+    # UTF-8 of what it skips (a profile), so a check would otherwise do it line by line.
+    try:
+        block.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 class FastLoop:
     """The fast path of one file (or chunk), sharing its `LineChecker`."""
 
@@ -136,11 +146,12 @@ class FastLoop:
         file go round, kept short.
 
         Lines go in groups of up to _GROUP, read ahead and screened together: a group with
-        no `<`, no backslash and no run of 19 digits anywhere spares each of its lines three
-        searches of its own (one search over the group costs a tenth of those). A line longer
-        than max-line-bytes ends its group, as the reader may have cut it: the rest of it is
-        read from the stream (`skip_rest`) before any line after it. A read error while a
-        group fills is raised once the lines read before it are checked, as without groups.
+        no `<`, no backslash, no run of 19 digits anywhere and valid UTF-8 throughout spares
+        each of its lines four tests of its own (one over the group costs a tenth of those).
+        A line longer than max-line-bytes ends its group, as the reader may have cut it: the
+        rest of it is read from the stream (`skip_rest`) before any line after it. A read
+        error while a group fills is raised once the lines read before it are checked, as
+        without groups.
         """
         decode, vouch = self.decode, self.vouch
         assert decode is not None and vouch is not None, "prepare() made no fast check"
@@ -177,6 +188,7 @@ class FastLoop:
                 b"<" not in block
                 and b"\\" not in block
                 and not (screen_ints and LONG_DIGIT_RUN in block.translate(DIGITS_TO_ZERO))
+                and (block.isascii() or _utf8(block))
             )
             # A group within max-file-size, without a CR, and whose last line is whole and
             # short (only a last line may be cut or end the file unfinished; the others are
@@ -212,6 +224,9 @@ class FastLoop:
                     if streak and loose is not None:  # the last line's only fault: an id's type
                         made = loose(raw, lineno, plain, vouch)
                         if made is not None:
+                            # A clean line ends the streak: a file with a few such lines
+                            # goes back to the strict decoder, cheaper on clean lines.
+                            streak = bool(made)
                             yield from made
                             continue
                         streak = False

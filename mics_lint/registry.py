@@ -152,8 +152,8 @@ IdentifierValue = tuple[str | tuple[str | int, ...], str, str, str]
 FieldMap = Callable[[Record], Iterable[IdentifierValue]]
 #: A document type's fast check of one decoded line, `(command, raw, lineno, plain)`: True
 #: means "no rule can fire on it" (see fastpath.py). `plain` says the caller found no `<`, no
-#: backslash and no run of 19 digits in the line (it screens lines in groups); when False, the
-#: check looks for itself.
+#: backslash and no run of 19 digits in the line, and that it is valid UTF-8 (it screens
+#: lines in groups); when False, the check looks for itself.
 FastCheck = Callable[[Any, bytes, int, bool], bool]
 
 
@@ -327,7 +327,10 @@ def _any_of(tests: list[ValueTest]) -> ValueTest | None:
         return None
     if len(tests) == 1:
         return tests[0]
-    return lambda value: any(test(value) for test in tests)
+    first, rest = tests[0], _any_of(tests[1:])
+    assert rest is not None
+    # Chained calls, not any() over a generator: this runs on every identifier value.
+    return lambda value: first(value) or rest(value)
 
 
 class Registry(Mapping[str, Rule]):

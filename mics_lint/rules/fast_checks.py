@@ -105,7 +105,7 @@ def common(enabled: frozenset[str], keys: tuple[bytes, ...]) -> Callable[[Any, b
     """The checks every type needs on the raw line: no key twice (MIC103), no string that
     may be a placeholder (MIC206), and, for lines whose skipped values msgspec did not
     read, UTF-8 and integers within 64 bits (MIC001, MIC104). `plain`: the caller found no
-    "<", no backslash and no run of 19 digits in the line."""
+    "<", no backslash and no run of 19 digits in the line, and checked its UTF-8."""
     check_dups = syntax.DUPLICATE_KEY.code in enabled
     check_ints = syntax.UNSAFE_INTEGER.code in enabled
     check_placeholders = structure.PLACEHOLDER_VALUE.code in enabled
@@ -118,11 +118,11 @@ def common(enabled: frozenset[str], keys: tuple[bytes, ...]) -> Callable[[Any, b
                 return False
             if check_ints and LONG_DIGIT_RUN in raw.translate(DIGITS_TO_ZERO):
                 return False
-        if not raw.isascii():
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError:
-                return False
+            if not raw.isascii():
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    return False
         if check_dups:
             if not plain and b"\\u" in raw:
                 return False  # a key may be written with escapes: the tokenizer decides

@@ -148,12 +148,12 @@ def make_check(enabled: frozenset[str], users: Users | None, decoder: FastDecode
             or strategy is not UNSET
         ):
             return False
-        if profile is not UNSET and not raw.isascii():
-            try:  # msgspec skipped the profile without checking its UTF-8
-                str(profile, "utf-8")
-            except UnicodeDecodeError:
-                return False
         if not plain:  # else the caller found no "<", "\\" or run of 19 digits in it
+            if profile is not UNSET and not raw.isascii():
+                try:  # msgspec skipped the profile without checking its UTF-8
+                    str(profile, "utf-8")
+                except UnicodeDecodeError:
+                    return False
             if check_ints and LONG_DIGIT_RUN in raw.translate(DIGITS_TO_ZERO):
                 return False
             # A placeholder is a string starting with "<", or with an escape such as
