@@ -77,6 +77,7 @@ class FastLoop:
         self.vouch: FastCheck | None = None
         self.decode_errors: tuple[type[Exception], ...] = ()
         self.loose: _Loose | None = None
+        self.streak = False  # the last line's only fault was an identifier's type
 
     def prepare(self, lines_read: int) -> None:
         """Makes the decoder and the check (`vouch` stays None where there is none), once
@@ -153,18 +154,9 @@ class FastLoop:
         error while a group fills is raised once the lines read before it are checked, as
         without groups.
         """
-        decode, vouch = self.decode, self.vouch
-        assert decode is not None and vouch is not None, "prepare() made no fast check"
-        errors = self.decode_errors
-        checker = self.checker
-        check_line = checker.check_line
-        crlf_reported = checker.crlf_reported
-        size, limit = checker.size, checker.limit
-        count_bytes = not checker.size_reported  # until MIC006 is reported
-        max_raw = checker.max_line + 1  # a longer line (with its LF) is MIC010's: slow path
-        screen_ints = checker.check_ints
-        loose = self._loose_line if self.loose is not None else None
-        streak = False  # decode loosely first: see _loose_line
+        assert self.vouch is not None, "prepare() made no fast check"
+        max_raw = self.checker.max_line + 1  # a longer line (with its LF) is MIC010's
+        self.streak = False  # decode loosely first: see _loose_line
         group: list[bytes] = []
         append = group.append
         lines = iter(lines)
@@ -183,73 +175,89 @@ class FastLoop:
                 if failed is not None:
                     raise failed
                 return
-            block = b"".join(group)
-            plain = (
-                b"<" not in block
-                and b"\\" not in block
-                and not (screen_ints and LONG_DIGIT_RUN in block.translate(DIGITS_TO_ZERO))
-                and (block.isascii() or _utf8(block))
-            )
-            # A group within max-file-size, without a CR, and whose last line is whole and
-            # short (only a last line may be cut or end the file unfinished; the others are
-            # shorter than max-line-bytes, or the group would have ended) needs no test per
-            # line before its lines' fast path. Its bytes are counted at once: none of its
-            # lines can change the file's MIC006 or MIC003 state.
-            last = group[-1]
-            simple = (
-                last[-1:] == b"\n"
-                and len(last) <= max_raw
-                and b"\r" not in block
-                and not (
-                    count_bytes
-                    and (size if size is not None else checker.bytes_read + len(block)) > limit
-                )
-            )
-            if simple and count_bytes:
-                checker.bytes_read += len(block)
-            over = False
-            for raw in group:
-                lineno += 1
-                if not simple:
-                    over = False
-                    if count_bytes:
-                        checker.bytes_read += len(raw)
-                        over = (size if size is not None else checker.bytes_read) > limit
-                if simple or (
-                    not over
-                    and raw[-1:] == b"\n"
-                    and (crlf_reported or raw[-2:-1] != b"\r")
-                    and len(raw) <= max_raw
-                ):
-                    if streak and loose is not None:  # the last line's only fault: an id's type
-                        made = loose(raw, lineno, plain, vouch)
-                        if made is not None:
-                            # A clean line ends the streak: a file with a few such lines
-                            # goes back to the strict decoder, cheaper on clean lines.
-                            streak = bool(made)
-                            yield from made
-                            continue
-                        streak = False
-                    else:
-                        try:
-                            command = decode(raw)
-                        except errors:
-                            if loose is not None:
-                                made = loose(raw, lineno, plain, None)
-                                if made is not None:
-                                    streak = True
-                                    yield from made
-                                    continue
-                        else:
-                            if vouch(command, raw, lineno, plain):
-                                continue
-                diagnostics, _ = check_line(raw, lineno, over)
-                yield from diagnostics
-                crlf_reported = checker.crlf_reported
-                count_bytes = not checker.size_reported
+            made = self._group(group, lineno)
+            if made:
+                yield from made
+            lineno += len(group)
             group.clear()
             if failed is not None:
                 raise failed
+
+    def _group(self, group: list[bytes], lineno: int) -> list[Diagnostic]:
+        """The diagnostics of one group of lines, the first of which is line `lineno + 1`."""
+        checker = self.checker
+        decode, vouch, errors = self.decode, self.vouch, self.decode_errors
+        assert decode is not None and vouch is not None
+        size, limit = checker.size, checker.limit
+        count_bytes = not checker.size_reported  # until MIC006 is reported
+        max_raw = checker.max_line + 1
+        block = b"".join(group)
+        plain = (
+            b"<" not in block
+            and b"\\" not in block
+            and not (checker.check_ints and LONG_DIGIT_RUN in block.translate(DIGITS_TO_ZERO))
+            and (block.isascii() or _utf8(block))
+        )
+        # A group within max-file-size, without a CR, and whose last line is whole and
+        # short (only a last line may be cut or end the file unfinished; the others are
+        # shorter than max-line-bytes, or the group would have ended) needs no test per
+        # line before its lines' fast path. Its bytes are counted at once: none of its
+        # lines can change the file's MIC006 or MIC003 state.
+        last = group[-1]
+        simple = (
+            last[-1:] == b"\n"
+            and len(last) <= max_raw
+            and b"\r" not in block
+            and not (
+                count_bytes
+                and (size if size is not None else checker.bytes_read + len(block)) > limit
+            )
+        )
+        if simple and count_bytes:
+            checker.bytes_read += len(block)
+        loose = self._loose_line if self.loose is not None else None
+        streak = self.streak
+        found: list[Diagnostic] = []
+        over = False
+        for raw in group:
+            lineno += 1
+            if not simple:
+                over = False
+                if count_bytes:
+                    checker.bytes_read += len(raw)
+                    over = (size if size is not None else checker.bytes_read) > limit
+            if simple or (
+                not over
+                and raw[-1:] == b"\n"
+                and (checker.crlf_reported or raw[-2:-1] != b"\r")
+                and len(raw) <= max_raw
+            ):
+                if streak and loose is not None:  # the last line's only fault: an id's type
+                    made = loose(raw, lineno, plain, vouch)
+                    if made is not None:
+                        # A clean line ends the streak: a file with a few such lines goes
+                        # back to the strict decoder, cheaper on clean lines.
+                        streak = bool(made)
+                        found += made
+                        continue
+                    streak = False
+                else:
+                    try:
+                        command = decode(raw)
+                    except errors:
+                        if loose is not None:
+                            made = loose(raw, lineno, plain, None)
+                            if made is not None:
+                                streak = True
+                                found += made
+                                continue
+                    else:
+                        if vouch(command, raw, lineno, plain):
+                            continue
+            found += checker.check_line(raw, lineno, over)[0]
+            count_bytes = not checker.size_reported
+        self.streak = streak
+        return found
 
     def _loose_line(
         self, raw: bytes, lineno: int, plain: bool, vouch: FastCheck | None
