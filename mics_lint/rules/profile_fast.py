@@ -13,6 +13,7 @@ tests/test_fastpath.py checks that diagnostics are the same with and without it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from mics_lint.jsontext import DIGITS_TO_ZERO, LONG_DIGIT_RUN
@@ -48,40 +49,82 @@ _PROFILE = len('"user_profile":,')
 _BOOL = {True: 4, False: 5}
 
 
-def make_check(enabled: frozenset[str], users: Users | None, decoder: FastDecoder) -> FastCheck:
-    """The check for one file, with the work of rules that are not selected left out."""
+def _rare_tests(check_ints: bool, check_placeholders: bool) -> Callable[[bytes, Any], bool]:
+    """What a line of a group that failed its screen needs tested on its own: the UTF-8 of
+    the profile (msgspec skipped it), integers past 64 bits, and placeholders."""
+    from mics_lint.fastpath import UNSET
+
+    def ok(raw: bytes, profile: Any) -> bool:
+        if profile is not UNSET and not raw.isascii():
+            try:
+                str(profile, "utf-8")
+            except UnicodeDecodeError:
+                return False
+        if check_ints and LONG_DIGIT_RUN in raw.translate(DIGITS_TO_ZERO):
+            return False
+        # A placeholder is a string starting with "<", or with an escape such as "\\u003c".
+        # Both bytes are rare, and a one-byte search is a memchr, ten times a two-byte one.
+        return not (
+            check_placeholders
+            and ((b"<" in raw and b'"<' in raw) or (b"\\" in raw and b'"\\' in raw))
+        )
+
+    return ok
+
+
+def _keys_once(
+    raw: bytes, plain: bool, profile: Any, kind: str, force: Any, merge: Any, strategy: Any
+) -> bool:
+    """Each top-level key the line has is written once: a key counted other than once was
+    written twice or escaped (the full checks decide); and a \\u escape outside the
+    profile may spell a key a second time ("force\\u005freplace")."""
+    from mics_lint.fastpath import UNSET
+
+    count = raw.count
+    if not plain and b"\\u" in raw:
+        outside = raw if profile is UNSET else raw.replace(bytes(profile), b"", 1)
+        if b"\\u" in outside:
+            return False
+    return not (
+        count(b"operation") != 1
+        or count(_ID_KEYS[kind]) != 1
+        or (kind == "user account" and count(b"compartment_id") != 1)
+        or (force is not UNSET and count(b"force_replace") != 1)
+        or (merge is not UNSET and count(b"merge_objects") != 1)
+        or (strategy is not UNSET and count(b"update_strategy") != 1)
+        or (profile is not UNSET and count(b"user_profile") != 1)
+    )
+
+
+def _check(enabled: frozenset[str], users: Users | None, older: bool, newer: bool) -> FastCheck:
+    """The check proper, written flat with no helper calls on the way of a clean line: it
+    runs on every one. An identifier must hold a non-space character (the schema's pattern
+    "\\S": `isspace` is the same test as re's \\s, see tests/test_fastpath.py; a user agent
+    id's `fullmatch` has no space in it). `size` adds up the length of the line as if
+    written compactly with each key once: a line that long holds no key twice (a key
+    written twice, a space, an escape or a non-ASCII identifier, counted in characters,
+    only makes it longer; an identifier replaced by a stand-in, identifiers.STAND_INS, is
+    at most 4 bytes longer quoted, far less than a key written twice adds). Otherwise the
+    keys are counted (`_keys_once`)."""
+    from mics_lint.fastpath import UNSET
+
     check_dups = syntax.DUPLICATE_KEY.code in enabled
-    check_ints = syntax.UNSAFE_INTEGER.code in enabled
-    check_placeholders = structure.PLACEHOLDER_VALUE.code in enabled
-    if crossline.DUPLICATE_USER.code not in enabled:
-        users = None
+    rare_ok = _rare_tests(
+        syntax.UNSAFE_INTEGER.code in enabled, structure.PLACEHOLDER_VALUE.code in enabled
+    )
     user_agent_id = identifiers.USER_AGENT_ID.fullmatch
     # The value rules' screens, by role; None where no enabled rule reads that role.
     screens = REGISTRY.value_screens(enabled)
     bad_compartment, bad_account = screens["compartment_id"], screens["user_account_id"]
     bad_email, bad_agent = screens["email_hash"], screens["user_agent_id"]
-    # msgspec is imported only for files worth it
-    from mics_lint.fastpath import DECODE_ERRORS, UNSET
-
-    # Which form the decoder was made for: its Struct's fields say.
-    try:
-        fields = type(decoder.decode(b'{"operation":"DELETE"}')).__struct_fields__
-    except DECODE_ERRORS:  # a schema this check was not written for: vouch for nothing
-        return lambda c, raw, lineno, plain: False
-    older, newer = "force_replace" in fields, "update_strategy" in fields
     # MIC401 holds in the force_replace form only (update_strategy is optional).
     force_required = older and not newer
-    count = bytes.count
     first_line = users.first_line if users is not None else None
     kinds = crossline.KIND_BITS
     mask64 = (1 << 64) - 1 - 3
     boolean = _BOOL
 
     def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
-        # Written flat, with no helper calls: this runs on every clean line. An identifier
-        # must hold a non-space character (the schema's pattern "\\S": `isspace` is the same
-        # test as re's \\s, see tests/test_fastpath.py). `size` adds up the length of the
-        # line as if written compactly, with each key once.
         account = c.user_account_id
         if account is not UNSET:
             compartment = c.compartment_id
@@ -108,7 +151,6 @@ def make_check(enabled: frozenset[str], users: Users | None, decoder: FastDecode
             key = hash((kind, email))
             size = _EMAIL + len(email)
         elif c.user_agent_id is not UNSET and user_agent_id(c.user_agent_id):
-            # The pattern's fullmatch has no space in it: "\\S" holds.
             agent = c.user_agent_id
             if bad_agent is not None and bad_agent(agent):
                 return False
@@ -128,8 +170,7 @@ def make_check(enabled: frozenset[str], users: Users | None, decoder: FastDecode
             view = memoryview(profile)  # the profile's text, undecoded
             if view[0] != 0x7B:  # not an object: "{"
                 return False
-            # An empty profile that replaces the stored one (MIC405): a `"` after "{" opens
-            # a key; merge_objects with force_replace (MIC403).
+            # An empty profile replacing the stored one (MIC405); merge_objects too (MIC403).
             if (force is True or strategy == "FORCE_REPLACE") and (
                 merge is True or (view[1] != 0x22 and not bytes(view[1:-1]).strip(_JSON_SPACE))
             ):
@@ -148,51 +189,34 @@ def make_check(enabled: frozenset[str], users: Users | None, decoder: FastDecode
             or strategy is not UNSET
         ):
             return False
-        if not plain:  # else the caller found no "<", "\\" or run of 19 digits in it
-            if profile is not UNSET and not raw.isascii():
-                try:  # msgspec skipped the profile without checking its UTF-8
-                    str(profile, "utf-8")
-                except UnicodeDecodeError:
-                    return False
-            if check_ints and LONG_DIGIT_RUN in raw.translate(DIGITS_TO_ZERO):
-                return False
-            # A placeholder is a string starting with "<", or with an escape such as
-            # "\\u003c". Both bytes are rare, and a one-byte search is a memchr, ten times a
-            # two-byte one.
-            if check_placeholders and (
-                (b"<" in raw and b'"<' in raw) or (b"\\" in raw and b'"\\' in raw)
-            ):
-                return False
-        # A line as long as its compact form with each key once holds no key twice (a key
-        # written twice, a space, an escape or a non-ASCII identifier, counted above in
-        # characters, only makes it longer). An identifier the linter replaced by a
-        # stand-in (identifiers.STAND_INS) is as long quoted as the value was written, or
-        # 4 bytes longer at most: far less than a key written twice adds (15 bytes or
-        # more), so this still holds. Otherwise, count: a key not exactly once was
-        # written twice or escaped (the full checks decide); and a \u escape outside the
-        # profile may spell a key a second time ("force\u005freplace").
+        if not plain and not rare_ok(raw, profile):
+            return False
+        # A line as long as its compact form with each key once holds no key twice.
         if (
             check_dups
             and len(raw) != 2 + _OPERATION + size
-            and (
-                (
-                    not plain
-                    and b"\\u" in raw
-                    and b"\\u" in (raw if profile is UNSET else raw.replace(bytes(profile), b"", 1))
-                )
-                or count(raw, b"operation") != 1
-                or count(raw, _ID_KEYS[kind]) != 1
-                or (kind == "user account" and count(raw, b"compartment_id") != 1)
-                or (force is not UNSET and count(raw, b"force_replace") != 1)
-                or (merge is not UNSET and count(raw, b"merge_objects") != 1)
-                or (strategy is not UNSET and count(raw, b"update_strategy") != 1)
-                or (profile is not UNSET and count(raw, b"user_profile") != 1)
-            )
+            and not _keys_once(raw, plain, profile, kind, force, merge, strategy)
         ):
             return False
         # The digest as crossline.user_digest makes it (the kind in the two low bits).
         return first_line is None or first_line((key & mask64) | kinds[kind], lineno) == lineno
 
+    return check
+
+
+def make_check(enabled: frozenset[str], users: Users | None, decoder: FastDecoder) -> FastCheck:
+    """The check for one file, with the work of rules that are not selected left out."""
+    # msgspec is imported only for files worth it
+    from mics_lint.fastpath import DECODE_ERRORS
+
+    # Which form the decoder was made for: its Struct's fields say.
+    try:
+        fields = type(decoder.decode(b'{"operation":"DELETE"}')).__struct_fields__
+    except DECODE_ERRORS:  # a schema this check was not written for: vouch for nothing
+        return lambda c, raw, lineno, plain: False
+    if crossline.DUPLICATE_USER.code not in enabled:
+        users = None
+    check = _check(enabled, users, "force_replace" in fields, "update_strategy" in fields)
     if decoder.patterns != dict.fromkeys(_IDENTIFIERS, r"\S") or decoder.objects != (
         "user_profile",
     ):
