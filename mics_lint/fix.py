@@ -17,7 +17,7 @@ strings removed or with the one token a fix changes; the result is parsed again 
 equal the value expected (same keys in the same order, same values of the same types), or
 the line is copied byte for byte. That rewriting of a record's text is fix_records.py's;
 this module decides what becomes of each line. Memory stays bounded by the longest line,
-apart from MIC007, whose document is read whole (up to DOCUMENT_LIMIT).
+apart from MIC007, whose document is read whole (up to framer.DOCUMENT_FIX_LIMIT).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from typing import Any, BinaryIO, Protocol
 
 import orjson
 
+from mics_lint import framer
 from mics_lint import schema as schemas
 from mics_lint.config import Settings
 from mics_lint.fix_records import RecordFixer, compact, objects, same_value
@@ -56,10 +57,7 @@ __all__ = [
 ]
 
 #: A document (MIC007) is read whole to be fixed; a larger one is left as it is.
-DOCUMENT_LIMIT = 256 * 1024 * 1024
-# The first lines are held while they might be a document's (as the linter holds them).
-_HOLD_LIMIT = 8 * 1024 * 1024
-_SPACE_BYTES = b" \t\r\n\x0b\x0c"
+DOCUMENT_LIMIT = framer.DOCUMENT_FIX_LIMIT
 _HOLDING, _LINES, _AS_IS = "holding", "lines", "as is"
 
 
@@ -143,12 +141,12 @@ class Fixer:
         state = _HOLDING
         document = seen_text = False
         for raw, whole in self._lines(stream):
-            whole = whole and len(_split_ending(raw)[0]) <= self.max_line
+            whole = whole and len(framer.split_ending(raw)[0]) <= self.max_line
             if state == _HOLDING:
                 keep = False
                 if whole:
-                    body = _body(raw, first=not held)
-                    blank = not body.strip(_SPACE_BYTES)
+                    body = framer.body(raw, first=not held)
+                    blank = framer.is_blank(body)
                     if not seen_text and not blank and f.opens_document(body):
                         document = True
                     seen_text = seen_text or not blank
@@ -156,7 +154,7 @@ class Fixer:
                 if keep:
                     held.append(raw)
                     held_bytes += len(raw)
-                    if held_bytes <= (DOCUMENT_LIMIT if document else _HOLD_LIMIT):
+                    if held_bytes <= (DOCUMENT_LIMIT if document else framer.HOLD_LIMIT):
                         continue
                 # Holding ends: a line parsed, is too long, or too much is held. A document
                 # too large to fix is copied as it is, to its end: fixing some of its lines
@@ -172,7 +170,7 @@ class Fixer:
             else:
                 self._line(raw, sink)
         if state == _HOLDING and held:
-            nonblank = sum(1 for h in held if _body(h, first=False).strip(_SPACE_BYTES))
+            nonblank = sum(1 for h in held if not framer.is_blank(framer.body(h, first=False)))
             # As the linter decides MIC007: a first line of only "{" or "[", or lines that
             # together parse as one value (not merely as records joined by commas: MIC101).
             if (document or (nonblank >= 2 and _one_value(held))) and self._document(held, sink):
@@ -209,7 +207,7 @@ class Fixer:
     @staticmethod
     def _parses(body: bytes) -> bool:
         """Whether a line parses as JSON alone, as the linter decides it (blank: no)."""
-        if not body.strip(_SPACE_BYTES):
+        if framer.is_blank(body):
             return False
         try:
             orjson.loads(body)
@@ -224,7 +222,7 @@ class Fixer:
 
     def _line(self, raw: bytes, sink: Sink) -> None:
         """Fix one line: its BOM (line 1), its end, whether it is kept, and its records."""
-        body, ending = _split_ending(raw)
+        body, ending = framer.split_ending(raw)
         fixing = self.fixing
         prefix = b""
         first, self.first = self.first, False
@@ -235,7 +233,7 @@ class Fixer:
                 self.result.fixed[f.BYTE_ORDER_MARK.code] += 1
             else:
                 prefix = f.BOM
-        if not body.strip(_SPACE_BYTES):
+        if framer.is_blank(body):
             if f.BLANK_LINE.code in fixing and not prefix:
                 self.result.fixed[f.BLANK_LINE.code] += 1
                 sink.changed([raw], [])
@@ -313,22 +311,6 @@ def _one_value(held: list[bytes]) -> bool:
     except (UnicodeDecodeError, ValueError, RecursionError):
         return False
     return True
-
-
-def _body(raw: bytes, *, first: bool) -> bytes:
-    body = _split_ending(raw)[0]
-    return body.removeprefix(f.BOM) if first else body
-
-
-def _split_ending(raw: bytes) -> tuple[bytes, bytes]:
-    """A line without its end, and the end: CRLF, LF, a last lone CR, or nothing."""
-    if raw.endswith(b"\r\n"):
-        return raw[:-2], b"\r\n"
-    if raw.endswith(b"\n"):
-        return raw[:-1], b"\n"
-    if raw.endswith(b"\r"):  # the last line of a file, ended by a CR alone
-        return raw[:-1], b"\r"
-    return raw, b""
 
 
 def fix_stream(

@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from mics_lint import redact
+from mics_lint import framer, redact
 from mics_lint import schema as schemas
 from mics_lint.config import ActiveRules, Settings
 from mics_lint.diagnostic import Diagnostic, Finding
@@ -165,7 +165,7 @@ class LineChecker:
         except UnicodeDecodeError as bad:
             found.append((f.INVALID_UTF8.code, f.invalid_utf8(body, bad.start)))
             return INVALID, None
-        if not text.strip(" \t\r\n\x0b\x0c"):
+        if not text.strip(framer.SPACE_TEXT):
             found.append((f.BLANK_LINE.code, f.BLANK))
             return BLANK, None
         try:

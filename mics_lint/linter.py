@@ -24,6 +24,7 @@ from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.doctypes import DETECT_RECORDS, DocType, DocTypeError
 from mics_lint.fastloop import FastLoop
+from mics_lint.framer import DOCUMENT_PARSE_LIMIT, HOLD_LIMIT
 from mics_lint.jsontext import decode_lenient, parse_exact
 from mics_lint.linecheck import (
     BLANK,
@@ -61,12 +62,6 @@ __all__ = [
     "sniff",
     "text_head",
 ]
-
-#: The first lines of a file are held while they may be one document, up to this many bytes.
-HOLD_LIMIT = 8 * 1024 * 1024
-# A multi-line document (MIC007) is parsed whole to say where it breaks, up to this size;
-# a larger one is reported without being parsed (parsing costs ~15 times its size).
-_DOCUMENT_LIMIT = 16 * 1024 * 1024
 
 
 def lint_file(
@@ -225,7 +220,7 @@ class FileLinter:
                     continue  # only counted: the document is too large to piece together
                 held.append(_Held(raw, [], False))
                 held_bytes += len(raw)
-                if held_bytes > _DOCUMENT_LIMIT:
+                if held_bytes > DOCUMENT_PARSE_LIMIT:
                     too_big = True  # memory stays bounded: MIC007 without parsing it
                     held = [h for h in held if h.diagnostics]
                 continue

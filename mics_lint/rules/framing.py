@@ -9,11 +9,12 @@ ends a file whose last line has no line feed.
 from __future__ import annotations
 
 from mics_lint.diagnostic import Finding, Severity
+from mics_lint.framer import BOM as BOM  # re-exported: the engine and the fixer name it f.BOM
+from mics_lint.framer import SPACE
 from mics_lint.registry import FIX_SAFE, ONCE_PER_FILE, Family
 
 FAMILY = Family("MIC0", "file and framing")
 
-BOM = b"\xef\xbb\xbf"
 DEFAULT_MAX_FILE_SIZE = 100 * 1024 * 1024
 DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024
 
@@ -400,7 +401,7 @@ def not_ndjson(value: object, lines: int) -> Finding:
 
 def opens_document(body: bytes) -> bool:
     """A line holding only `{` or `[`: the first line of a pretty-printed document."""
-    return body.strip(b" \t\r\n\x0b\x0c") in (b"{", b"[")
+    return body.strip(SPACE) in (b"{", b"[")
 
 
 def utf16(variant: str) -> Finding:
