@@ -5,35 +5,30 @@ fields.
 An activity names its user by `$`-prefixed keys at the root (`$user_account_id` with
 `$compartment_id`, `$email_hash`, `$user_agent_id`), or by a list of typed identifiers,
 `$user_identifiers`, which may hold several. The identifier rules MIC301 to MIC306 run on
-the root's keys, through the variants at the end of this module (same codes, `$` names);
+the root's keys, through the variants in activity_identifiers.py (same codes, `$` names);
 MIC605 refuses identifiers in both places. Custom keys are allowed at the root, so MIC204
-reports there only a plain near miss of a platform key (see `misspelt_key`).
+reports there only a plain near miss of a platform key (see `misspelt_key` there).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import time
 from collections.abc import Iterator
 from typing import Any
 
-from mics_lint import redact
 from mics_lint.diagnostic import Finding, Severity
-from mics_lint.jsontext import shorten
-from mics_lint.registry import Family, IdentifierValue, LineContext, Record, Rule
-from mics_lint.rules import identifiers, structure
-from mics_lint.rules.structure import is_placeholder
+from mics_lint.registry import Family, LineContext, Record
 from mics_lint.suggest import closest
 
 FAMILY = Family("MIC6", "activities")
 
-ACCOUNT, COMPARTMENT, EMAIL, AGENT = (
-    "$user_account_id",
-    "$compartment_id",
-    "$email_hash",
-    "$user_agent_id",
-)
+# One assignment each, not a tuple's: mypy then knows their type in activity_identifiers.py,
+# which this module imports back.
+ACCOUNT = "$user_account_id"
+COMPARTMENT = "$compartment_id"
+EMAIL = "$email_hash"
+AGENT = "$user_agent_id"
 LISTED = "$user_identifiers"
 #: The root keys the platform defines (the schema's), for MIC204's near misses.
 KNOWN_KEYS = (
@@ -285,7 +280,7 @@ def identifier_fields(record: Record, ctx: LineContext) -> Iterator[Finding]:
                 )
 
 
-def _root_identifiers(record: Record) -> list[tuple[str, tuple[str, ...]]]:
+def root_identifiers(record: Record) -> list[tuple[str, tuple[str, ...]]]:
     """The identifiers at the root, as identifiers.present_identifiers names them."""
     found: list[tuple[str, tuple[str, ...]]] = []
     if ACCOUNT in record or COMPARTMENT in record:
@@ -297,7 +292,7 @@ def _root_identifiers(record: Record) -> list[tuple[str, tuple[str, ...]]]:
     return found
 
 
-def _listed(record: Record) -> bool:
+def lists_someone(record: Record) -> bool:
     """`$user_identifiers` names someone: a non-empty list, or a wrong value (MIC202's)."""
     items = record.get(LISTED, [])
     return not (isinstance(items, list) and not items)
@@ -333,9 +328,9 @@ def identifiers_root_and_listed(record: Record, ctx: LineContext) -> Iterator[Fi
     {"$user_identifiers":[{"$type":"USER_EMAIL","$hash":"3f2a9c"},{"$type":"USER_AGENT","$user_agent_id":"vec:89998434"}],"$type":"TOUCH","$session_status":"NO_SESSION","$ts":1700000000000,"$events":[{"$event_name":"store_purchase","$ts":1700000000000,"$properties":{}}]}
     ```
     """
-    if LISTED not in record or not _listed(record):
+    if LISTED not in record or not lists_someone(record):
         return
-    root = _root_identifiers(record)
+    root = root_identifiers(record)
     if root:
         names = ", ".join(name for name, _ in root)
         yield ctx.at(
@@ -348,149 +343,11 @@ def identifiers_root_and_listed(record: Record, ctx: LineContext) -> Iterator[Fi
 (TS_IN_SECONDS, TS_IN_FUTURE, EVENT_WITHOUT_NAME, IDENTIFIER_FIELDS, ROOT_AND_LISTED) = FAMILY.rules
 
 
-# -- MIC204 and MIC301 to MIC306 on an activity's keys ---------------------------------------
-# Same codes and explanations as the core rules (registered there); only the checks differ.
-
-
-_MAX_SUGGESTED = 32
-
-
-def misspelt_key(record: Record, ctx: LineContext) -> Iterator[Finding]:
-    """MIC204 at an activity's root, where custom keys are allowed: only a `$` key close to
-    a platform key (`$session_satus`), or a platform key written without its `$` (`ts`,
-    `user_agent_id`) when the line lacks the `$` one. Other keys are custom data."""
-    # Dozens of unknown `$` keys are not typos (and difflib costs ~50 µs a key).
-    suggest = sum(k.startswith("$") and k not in KNOWN_KEYS for k in record) <= _MAX_SUGGESTED
-    for key in record:
-        if key in KNOWN_KEYS:
-            continue
-        if key.startswith("$"):
-            meant = closest(key, KNOWN_KEYS) if suggest else None
-        else:
-            meant = "$" + key if "$" + key in KNOWN_KEYS else None
-        if meant is None or meant in record:
-            continue
-        shown = shorten(key if ctx.show_values else redact.mask_emails(key), 40)
-        yield ctx.at(key, f"unknown field {shown}; did you mean {shorten(meant)}?")
-
-
-def missing_identifier(record: Record, ctx: LineContext) -> Iterator[Finding]:
-    if not _root_identifiers(record) and not _listed(record):
-        yield Finding(
-            "no identifier: add one of $user_account_id (with $compartment_id), $email_hash "
-            "or $user_agent_id, or list the user's identifiers in $user_identifiers"
-        )
-
-
-def multiple_identifiers(record: Record, ctx: LineContext) -> Iterator[Finding]:
-    found = _root_identifiers(record)
-    if len(found) > 1:
-
-        def start(key: str) -> int:
-            return ctx.key_span(key)[0]
-
-        in_line = [[k for k in keys if k in record] for _, keys in found]
-        second_key = min(sorted(in_line, key=lambda keys: min(map(start, keys)))[1], key=start)
-        names = ", ".join(name for name, _ in found)
-        yield ctx.at(
-            second_key,
-            f"{len(found)} identifiers at the root ({names}): keep exactly one, or list "
-            "them in $user_identifiers",
-        )
-
-
-def compartment_without_account(record: Record, ctx: LineContext) -> Iterator[Finding]:
-    if COMPARTMENT in record and ACCOUNT not in record:
-        yield ctx.at(
-            COMPARTMENT,
-            "$compartment_id without $user_account_id: add the user's account id, or remove "
-            "$compartment_id",
-        )
-
-
-def account_without_compartment(record: Record, ctx: LineContext) -> Iterator[Finding]:
-    if ACCOUNT in record and COMPARTMENT not in record:
-        yield ctx.at(
-            ACCOUNT,
-            "$user_account_id without $compartment_id: the datamart's default compartment "
-            'will be used; add "$compartment_id" to be explicit',
-        )
-
-
-def _listed_items(record: Record, kind: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    items = record.get(LISTED)
-    if isinstance(items, list):
-        for index, item in enumerate(items):
-            if isinstance(item, dict) and item.get("$type") == kind:
-                yield index, item
-
-
-_ROOT_ROLES = {ACCOUNT: "user_account_id", COMPARTMENT: "compartment_id", AGENT: "user_agent_id"}
-_LISTED_ROLES = {**_ROOT_ROLES, "$hash": "hash"}
-
-
-def identifier_values(record: Record) -> Iterator[IdentifierValue]:
-    """The field map of activities, for value rules (MIC305...): the root's `$` keys,
-    `$email_hash` (a string, or its `$hash` / `hash`), and each `$user_identifiers` item's
-    fields (a `$hash` is an e-mail hash in a USER_EMAIL item)."""
-    for key, role in _ROOT_ROLES.items():
-        value = record.get(key)
-        if isinstance(value, str):
-            yield key, key, role, value
-    email = record.get(EMAIL)
-    if isinstance(email, str):
-        yield EMAIL, EMAIL, "email_hash", email
-    elif isinstance(email, dict):
-        for key in ("$hash", "hash"):
-            value = email.get(key)
-            if isinstance(value, str):
-                yield (EMAIL, key), f"{EMAIL}.{key}", "email_hash", value
-    items = record.get(LISTED)
-    if isinstance(items, list):
-        for index, item in enumerate(items):
-            if not isinstance(item, dict):
-                continue
-            for key, role in _LISTED_ROLES.items():
-                value = item.get(key)
-                if isinstance(value, str):
-                    if key == "$hash" and item.get("$type") == "USER_EMAIL":
-                        role = "email_hash"
-                    yield (LISTED, index, key), f"{LISTED}[{index}].{key}", role, value
-
-
-def malformed_user_agent_id(record: Record, ctx: LineContext) -> Iterator[Finding]:
-    found: list[tuple[str | tuple[str | int, ...], str, Any]] = [(AGENT, AGENT, record.get(AGENT))]
-    found += [
-        ((LISTED, i, AGENT), f"{LISTED}[{i}].$user_agent_id", item.get(AGENT))
-        for i, item in _listed_items(record, "USER_AGENT")
-    ]
-    for key, where, value in found:
-        if (
-            isinstance(value, str)
-            and value.strip()
-            and not identifiers.USER_AGENT_ID.fullmatch(value.strip())  # else MIC307's
-            and not is_placeholder(value)
-        ):
-            shown = redact.identifier(value, ctx.show_values)
-            yield ctx.at(
-                key,
-                f"{where} {shown} is not of the form prefix:value (vec:123, net:9:12345, "
-                "udp:987): add the registry prefix",
-            )
-
-
-def _variant(rule: Rule, check: Any) -> Rule:
-    return dataclasses.replace(rule, check=check)
-
-
-_CORE = {rule.code: rule for rule in (*identifiers.FAMILY.rules, *structure.FAMILY.rules)}
-#: The core rules with an activity's checks, for doctypes.py (not registered: the codes,
-#: names and explanations are the core rules').
-CORE_VARIANTS: tuple[Rule, ...] = (
-    _variant(_CORE["MIC204"], misspelt_key),
-    _variant(_CORE["MIC301"], missing_identifier),
-    _variant(_CORE["MIC302"], multiple_identifiers),
-    _variant(_CORE["MIC303"], compartment_without_account),
-    _variant(_CORE["MIC304"], account_without_compartment),
-    _variant(_CORE["MIC306"], malformed_user_agent_id),
+# Re-exported (`as`) for doctypes.py, which takes them from here. Imported last, as they read
+# this module's keys, which must exist by then.
+from mics_lint.rules.activity_identifiers import (  # noqa: E402
+    CORE_VARIANTS as CORE_VARIANTS,
+)
+from mics_lint.rules.activity_identifiers import (  # noqa: E402
+    identifier_values as identifier_values,
 )

@@ -1,0 +1,318 @@
+"""MIC201-MIC205: jsonschema's errors on one record, translated into one-line findings that
+say what to change.
+
+Which code a failing keyword gets is the table `_CODE_BY_KEYWORD`, unless the schema maps
+the keyword to another code with `x-mics-codes` in the same subschema; `x-mics-hints` adds
+the schema's own advice to a message. The rules themselves are declared in structure.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mics_lint.schema import SchemaError as ValidationError
+
+from mics_lint import redact
+from mics_lint.diagnostic import Finding
+from mics_lint.jsontext import json_type, shorten
+from mics_lint.registry import LineContext, Record
+from mics_lint.rules.structure import (
+    EMPTY_VALUE,
+    INVALID_VALUE,
+    MISSING_FIELD,
+    UNKNOWN_FIELD,
+    WRONG_TYPE,
+)
+from mics_lint.schema import FORM_CHECKED, OTHER_FORM_KEYS
+from mics_lint.suggest import did_you_mean
+
+_CODE_BY_KEYWORD = {
+    "required": MISSING_FIELD.code,
+    "type": WRONG_TYPE.code,
+    "enum": INVALID_VALUE.code,
+    "const": INVALID_VALUE.code,
+    "additionalProperties": UNKNOWN_FIELD.code,
+    "minLength": EMPTY_VALUE.code,
+    "minimum": INVALID_VALUE.code,
+}
+
+_TYPE_WORDS = {
+    "string": "a string",
+    "boolean": "a boolean (true or false, without quotes)",
+    "object": "an object ({...})",
+    "array": "an array ([...])",
+    "integer": "an integer",
+    "number": "a number",
+    "null": "null",
+}
+
+
+def _code_for(error: ValidationError) -> str:
+    return _code_in(error.schema, str(error.validator))
+
+
+def _code_in(subschema: Any, keyword: str) -> str:
+    """The code of a failed keyword: the subschema's own (`x-mics-codes`), or its family's."""
+    overrides = subschema.get("x-mics-codes", {}) if isinstance(subschema, dict) else {}
+    return str(overrides.get(keyword) or _CODE_BY_KEYWORD.get(keyword, WRONG_TYPE.code))
+
+
+def top_level_type_finding(
+    key: str, value: Any, subschema: dict[str, Any], ctx: LineContext
+) -> tuple[str, Finding]:
+    """(code, finding) for a top-level field whose value fails its subschema's `type`: what
+    `schema_findings` makes of that jsonschema error, for a caller that knows it is the
+    line's only one (linter.py, `_loose_line`), and skips jsonschema. The key may be
+    written with escapes (when MIC103 is not selected, the fast check lets them through).
+
+    Remembered by all it depends on, when the key occurs once in the line and the line has
+    no backslash: the column where it starts, and its bytes up to just past its value (the
+    value, as written). (With a backslash, the key itself may be written with escapes, and
+    the one plain occurrence be another key of that name, inside user_profile.) A file
+    whose every line has this mistake repeats a few values at a few places (`1000` after
+    `{"operation":"UPSERT","compartment_id":`).
+    """
+    raw = ctx.raw
+    quoted = _QUOTED_KEYS.get(key)
+    if quoted is None:
+        quoted = _QUOTED_KEYS[key] = b'"' + key.encode() + b'"'
+    start = raw.find(quoted)
+    memo = None
+    if start >= 0 and raw.find(quoted, start + 1) < 0 and b"\\" not in raw:
+        after = _LITERAL_AFTER.match(raw, start + len(quoted))
+        if after is not None:
+            head = raw[:start]
+            column = start if head.isascii() else len(head.decode("utf-8", "replace"))
+            memo = (column, raw[start : after.end() + 1], ctx.show_values, id(subschema))
+            made = _TYPE_FINDINGS.get(memo)
+            if made is not None and made[2] is subschema:
+                return made[0], made[1]
+    finding = _wrong_type(key, key, key, subschema["type"], value, ctx, nested=False)
+    finding = _with_hint(finding, subschema, "type", value)
+    code = _code_in(subschema, "type")
+    if memo is not None:
+        if len(_TYPE_FINDINGS) >= 1024:
+            _TYPE_FINDINGS.clear()
+        _TYPE_FINDINGS[memo] = (code, finding, subschema)
+    return code, finding
+
+
+# (column, the key's bytes to just past its value, show_values, id(subschema)) -> (code,
+# finding, the subschema): the subschema is held so that its id stays its own.
+_TYPE_FINDINGS: dict[tuple[Any, ...], tuple[str, Finding, Any]] = {}
+_QUOTED_KEYS: dict[str, bytes] = {}
+# A key's colon and a scalar after it; the bytes matched, and one more, fix everything the
+# message reads (number_after stops where the literal does).
+_LITERAL_AFTER = re.compile(rb"[ \t\r\n]*:[ \t\r\n]*(?:-?[0-9][0-9.eE+-]*|true|false|null)")
+
+
+def _wrong_type(
+    path: str,
+    top: str,
+    at: str | tuple[str | int, ...],
+    expected: Any,
+    value: Any,
+    ctx: LineContext,
+    *,
+    nested: bool,
+) -> Finding:
+    hide = None if ctx.show_values else top
+    # The value as written (a long id's digits) is found by its top-level key only.
+    written = "" if nested else ctx.value_text(top)
+    return ctx.at(at, _type_message(path, expected, value, written, hide))
+
+
+def _where(error: ValidationError) -> str:
+    parts = []
+    for part in error.absolute_path:
+        parts.append(f"[{part}]" if isinstance(part, int) else f".{part}")
+    return "".join(parts).lstrip(".") or "the command"
+
+
+def schema_findings(
+    errors: Iterable[ValidationError], record: Record, schema: dict[str, Any], ctx: LineContext
+) -> Iterator[tuple[str, Finding]]:
+    """(code, finding) for each jsonschema error of one record, one per fact.
+
+    A field of the wrong type is reported once, as MIC202, even when other keywords
+    (`enum`, `pattern`) fail on it too.
+    """
+    collected: list[tuple[str, str, Finding, bool]] = []
+    wrong_type: set[str] = set()
+    known = _known_keys(schema)
+    for error in errors:
+        path = _where(error)
+        top = str(error.absolute_path[0]) if error.absolute_path else ""
+        code = _code_for(error)
+        is_type = error.validator == "type"
+        if is_type:
+            wrong_type.add(path)
+        for finding in _describe(error, path, top, record, known, ctx):
+            collected.append((path, code, finding, is_type))
+    seen: set[tuple[str, Finding]] = set()
+    for path, code, finding, is_type in collected:
+        if path in wrong_type and not is_type:
+            continue
+        # jsonschema raises `required` once per missing key, each listing them all.
+        if (code, finding) in seen:
+            continue
+        seen.add((code, finding))
+        yield code, finding
+
+
+_KNOWN: dict[int, tuple[dict[str, Any], list[str]]] = {}
+
+
+def _known_keys(schema: dict[str, Any]) -> list[str]:
+    """The keys a message may offer as known: made once per schema (every bad line asks)."""
+    kept = _KNOWN.get(id(schema))
+    if kept is None or kept[0] is not schema:  # the schema is held: its id stays its own
+        known = [name for name, sub in schema.get("properties", {}).items() if not _mistake(sub)]
+        if len(_KNOWN) > 64:
+            _KNOWN.clear()
+        kept = _KNOWN[id(schema)] = (schema, known)
+    return kept[1]
+
+
+def _describe(
+    error: ValidationError, path: str, top: str, record: Record, known: list[str], ctx: LineContext
+) -> Iterator[Finding]:
+    keyword = error.validator
+    value = error.instance
+    subschema: Any = error.schema
+    for finding in _describe_keyword(error, path, top, record, known, ctx):
+        yield _with_hint(finding, subschema, str(keyword), value)
+
+
+def _mistake(subschema: Any) -> bool:
+    """A key a schema lists only so that its own rule reports it (`x-mics-mistake`)."""
+    return isinstance(subschema, dict) and bool(subschema.get("x-mics-mistake"))
+
+
+def _with_hint(finding: Finding, subschema: Any, keyword: str, value: Any) -> Finding:
+    """The schema's own advice for this failure (`x-mics-hints`), added to the message."""
+    hints = subschema.get("x-mics-hints", {}) if isinstance(subschema, dict) else {}
+    hint = hints.get(keyword)
+    if isinstance(hint, dict):  # per value: {"enum": {"UPSERT": "..."}}
+        hint = hint.get(value) if isinstance(value, str) else None
+    if not isinstance(hint, str):
+        return finding
+    return Finding(f"{finding.message}: {hint}", finding.column, finding.end_column)
+
+
+def _describe_keyword(
+    error: ValidationError, path: str, top: str, record: Record, known: list[str], ctx: LineContext
+) -> Iterator[Finding]:
+    keyword = error.validator
+    value = error.instance
+    expected: Any = error.validator_value
+    subschema: Any = error.schema
+    # Where a nested failure is pointed at: its own key, or the element (an event, an
+    # identifier); a top-level one at its key, as the search by key is cheaper.
+    nested = tuple(error.absolute_path)
+    at: str | tuple[str | int, ...] = nested if len(nested) > 1 else top
+    if keyword == "required":
+        for name in expected:
+            if isinstance(value, dict) and name not in value:
+                hint = _required_hint(name, record, subschema)
+                if nested:  # an event, an identifier
+                    yield ctx.at(nested, f'{path}: "{name}" is missing{hint}')
+                else:
+                    yield Finding(f'"{name}" is missing{hint}')
+    elif keyword == "type":
+        yield _wrong_type(path, top, at, expected, value, ctx, nested=len(nested) > 1)
+    elif keyword in ("enum", "const"):
+        allowed = expected if keyword == "enum" else [expected]
+        shown = " or ".join(shorten(a) for a in allowed)
+        hint = did_you_mean(value, [str(a) for a in allowed]) if isinstance(value, str) else ""
+        yield ctx.at(at, f"{path} is {shorten(value)}, expected {shown}{hint}")
+    elif keyword == "additionalProperties" and isinstance(value, dict):
+        properties = subschema.get("properties", {})
+        unknown = [key for key in value if key not in properties]
+        # Dozens of unknown keys are not typos: no "did you mean" (difflib costs ~50 µs each).
+        suggest = len(unknown) <= _MAX_SUGGESTED
+        if error.absolute_path:  # a nested object (an association's identifier): its keys
+            known = [k for k, v in properties.items() if not _mistake(v)]
+        others = subschema.get(OTHER_FORM_KEYS, {})
+        for key in unknown:
+            if key in others:
+                message = _other_form_message(key, others[key], subschema.get(FORM_CHECKED))
+            else:
+                message = _unknown_key_message(key, known, ctx.show_values, suggest)
+            if nested:
+                yield ctx.at((*nested, key), f"{path}: {message}")
+            else:
+                yield ctx.at(key, message)
+    elif keyword == "minimum":
+        yield ctx.at(at, f"{path} is {shorten(value)}, expected {expected} or more")
+    elif _code_for(error) == EMPTY_VALUE.code:
+        yield ctx.at(at, f"{path} is empty: give the identifier's value, or remove the field")
+    else:
+        yield ctx.at(at, f"{path}: {shorten(error.message, 120)}")
+
+
+def _required_hint(name: str, record: Record, schema: Any) -> str:
+    if name == "operation":
+        near = did_you_mean("operation", [k for k in record if isinstance(k, str)])
+        if near:
+            return near
+        allowed = schema.get("properties", {}).get("operation", {}).get("enum", [])
+        shown = " or ".join(shorten(a) for a in allowed) or "a value"
+        return f': every line needs "operation": {shown}'
+    return ""
+
+
+def _redacted(key: str, written: str) -> str:
+    """A value as written, as a message may show it: an identifier's prefix, or nothing."""
+    if key in redact.IDENTIFIER_KEYS:
+        return written if len(written) <= redact.PREFIX else written[: redact.PREFIX] + "…"
+    if key in redact.COMMAND_KEYS:
+        return written
+    return ""
+
+
+def _type_message(
+    path: str, expected: Any, value: Any, written: str, hidden_under: str | None
+) -> str:
+    """The message for a value of the wrong type; `hidden_under`, unless None, is the
+    top-level key whose value is shown only as redact.py allows."""
+    names = [expected] if isinstance(expected, str) else list(expected)
+    wanted = " or ".join(_TYPE_WORDS.get(n, n) for n in names)
+    is_integer = written.lstrip("-").isdigit()
+    message = f"{path} must be {wanted}, not {'an integer' if is_integer else json_type(value)}"
+    if "string" in names and isinstance(value, (int, float)) and not isinstance(value, bool):
+        # As written in the file: a float repr would lose the digits of a long id.
+        shown = written or str(value)
+        if hidden_under is not None:
+            shown = _redacted(hidden_under, shown)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        message += f': write it in quotes, "{shown}"' if shown else ": write it in quotes"
+    elif "boolean" in names and isinstance(value, str) and value.lower() in ("true", "false"):
+        message += f": write {value.lower()} without quotes"
+    elif "object" in names and value == []:
+        message += ": write {} for an empty object"
+    return message
+
+
+_MAX_SUGGESTED = 32
+
+
+def _unknown_key_message(key: str, known: list[str], show_values: bool, suggest: bool) -> str:
+    hint = did_you_mean(key, known) if suggest else ""
+    shown = shorten(key if show_values else redact.mask_emails(key), 40)  # masked, then cut
+    if hint:
+        return f"unknown field {shown}{hint}"
+    tail = "; custom data goes inside user_profile" if "user_profile" in known else ""
+    return f"unknown field {shown}: the known fields are {', '.join(known)}{tail}"
+
+
+def _other_form_message(key: str, form: str, checked: object) -> str:
+    """A key of the other form of a type with forms (profiles: force_replace, update_strategy)."""
+    return (
+        f'unknown field "{key}" in the {checked} form of this import: it belongs to the '
+        f'{form} form; to check that form, set profile-form = "{form}" (or "either") in the '
+        "config, or pass --profile-form"
+    )
