@@ -111,7 +111,7 @@ def test_options(tmp_path: Path) -> None:
     assert (quick.sizes, quick.rounds, quick.bad_size, quick.activity_size) == (
         [20_000],
         3,
-        20_000,
+        10_000,
         20_000,
     )
     assert quick.contenders == {"mics1", "mics1-no501", "micsN"}
