@@ -64,17 +64,36 @@ def activity(rng: random.Random, i: int) -> dict[str, object]:
     return record
 
 
+def default_path(lines: int, seed: int = 7) -> Path:
+    return DATA / f"activities-{lines}-s{seed}.ndjson"
+
+
+def generate(path: Path, lines: int, seed: int = 7) -> None:
+    """Write the file (through a temporary file, so that a half-written one is never used)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with tmp.open("wb") as f:
+        f.writelines(orjson.dumps(activity(rng, i)) + b"\n" for i in range(lines))
+    tmp.replace(path)
+
+
+def ensure(lines: int, seed: int = 7) -> Path:
+    """The default file for these arguments, generated if it is not there yet."""
+    path = default_path(lines, seed)
+    if not path.exists():
+        generate(path, lines, seed)
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("lines", type=int)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
-    out = args.out or DATA / f"activities-{args.lines}-s{args.seed}.ndjson"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(args.seed)
-    with out.open("wb") as f:
-        f.writelines(orjson.dumps(activity(rng, i)) + b"\n" for i in range(args.lines))
+    out = args.out or default_path(args.lines, args.seed)
+    generate(out, args.lines, args.seed)
     print(out)
 
 

@@ -1,24 +1,39 @@
-"""Benchmark runner for mics-lint: throughput, memory, start-up and the cost of bad lines.
+"""Benchmark runner for mics-lint: the targets of the performance issue, in interleaved rounds.
+
+Issue 14: speed is a feature, measured by the scripts in bench/, against an orjson
+parse-only loop over the same file in the same run, as the median of interleaved rounds.
 
     pip install matplotlib                                  # bench-only, for the plot
     npm install --prefix bench/node ajv-cli@5 @sourcemeta/jsonschema   # optional peers
-    python bench/run.py                                     # sizes 1k, 100k, 1M; best of 3
-    python bench/run.py --sizes 1k,100k,1M,4M --repeat 3
+    python bench/run.py                                     # sizes 1k, 100k, 1M; 5 rounds
+    python bench/run.py --sizes 1k,100k,1M,4M --rounds 7
     python bench/run.py --sizes 100k --contenders mics1,micsN --no-plot   # a quick look
+    python bench/run.py --quick --no-plot --out /tmp/results.md          # smoke run, < 1 min
 
-For each size it generates (once, seeded, with bench/generate.py) a USER_PROFILE import file
-with 1% bad lines under bench/data/, then runs every contender on it as a subprocess, in this
-one run, and reports wall time, lines/s, MB/s, peak RSS, CPU time and the ratio to an orjson
-parse-only loop over the same file (read the lines, `orjson.loads` each, nothing else), run as
-a subprocess too so that start-up is counted the same way; the same loop timed inside this
-process is shown as well. Each figure is the best of --repeat runs; a run longer than
---budget seconds is not repeated (the runs column says how many were made).
+The machine is shared and noisy, so nothing is a best-of: every figure is measured in
+interleaved rounds and reported as the median over rounds, with the smallest and largest in
+brackets. For each file, one round runs the orjson parse-only loop (read the lines,
+`orjson.loads` each, nothing else; a subprocess, so that start-up counts the same way) and
+then every contender once, round-robin; each contender's ratio is taken in that round, to
+that round's orjson loop, and the median of those per-round ratios is what is reported (the
+same loop timed inside this process is shown as well). A contender whose run took longer
+than --budget seconds is not run again in later rounds (the rounds column says how many
+were made).
+
+Files (generated once, seeded, under bench/data/):
+- for each of --sizes, a USER_PROFILE import file with 1% bad lines (bench/generate.py);
+- a USER_ACTIVITY file of --activity-size lines (default: the largest size), every line
+  valid (bench/generate_activities.py), checked with `--doc-type activity`;
+- for the bad-lines target, --bad-size lines each of valid lines and of every line bad in
+  one way (--bad-kinds of bench/generate.py's --all-bad).
 
 Contenders:
 - `mics1`: `mics-lint check --isolated --jobs 1 -o REPORT FILE` (without `--jobs` when the
   installed mics-lint has no such option);
-- `micsN`: the same with `--jobs N`, N the number of CPUs; its report is compared byte for
-  byte with `mics1`'s;
+- `mics1-no501`: the same with `--ignore MIC501` (the duplicate-user rule, the only state
+  that grows with the file); `mics1nodup` is an old name for it;
+- `micsN`: the same as `mics1` with `--jobs N`, N the number of CPUs (or --jobs); in each round its
+  report is compared byte for byte with `mics1`'s, and its speed-up over `mics1` is taken;
 - `jsonschema`: bench/jsonschema_lines.py, the jsonschema library's Draft202012Validator with
   schemas/user_profile_import.schema.json, `iter_errors` on each line (skipped above
   --slow-max-lines lines: it runs at about 10k lines/s);
@@ -30,20 +45,29 @@ Contenders:
   fed a .jsonl file of the lines that parse as JSON (it stops at the first line that does
   not parse).
 The conversions for ajv and sourcemeta are made before timing and are not timed; lines/s and
-MB/s of every contender are computed on the original file.
+MB/s of every contender are computed on the original file. The activity file is checked by
+the mics-lint contenders only (the peers are given the profile schema).
 
-Peak RSS is `ru_maxrss` from `os.wait4` on the contender's process: on Linux, the largest
-resident set of that process and of every descendant it waited for (the workers of
-`--jobs N`, node's native child), that is, the peak of the largest single process.
+Peak RSS and CPU time come from GNU time (/usr/bin/time) when it is there: its wait4 covers
+the process and every child it waited for (the workers of `--jobs N`, node's native child),
+that is, the peak of the largest single process.
 
-Then two more targets of the performance issue:
+Targets, in a table at the top of the output (each measured as the median of per-round
+figures, [min-max]):
+- `mics1-no501` at most 1.25x the orjson loop; `mics1` at most 1.5x (aim 1.3x); `micsN` at
+  least 1.75x faster than `mics1`, with byte-identical reports: on the largest profile file
+  (every size of 1M lines or more) and on the activity file;
+- MIC501's memory: peak RSS of `mics1` minus that of `mics1-no501`, divided by the number of
+  distinct users in the file (counted by a quick pass, cached beside the file), at most 40
+  bytes per user;
+- bad lines stay cheap: `mics-lint check --jobs 1 --max-diagnostics 10` on each every-line-bad
+  file against the valid file of the same size, per round, at most 3x per line each; the
+  summary line must count every diagnostic;
 - start-up: `mics-lint check` on a 3-line file (docs/examples/clean_profiles.ndjson), whole
-  process, against `python -c "import orjson, click"`, best of --startup-runs;
-- bad lines stay cheap: a file whose every line has compartment_id as a number against a
-  valid file of the same size (--bad-size lines), `mics-lint check --jobs 1
-  --max-diagnostics 10`, with the summary line checked to count every diagnostic.
+  process, against `python -c "import orjson, click"` run just before it, median of
+  --startup-runs interleaved pairs, at most 1.5x.
 
-Writes the Markdown tables to stdout and to bench/results.md, and plots throughput against
+Writes the Markdown to stdout and to --out (bench/results.md), and plots throughput against
 file size for each contender to docs/performance.png (needs matplotlib; --no-plot skips it).
 """
 
@@ -57,10 +81,11 @@ import os
 import platform
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,6 +93,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate
+import generate_activities
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -80,6 +106,32 @@ CPUS = os.cpu_count() or 1
 PYTHON = sys.executable
 TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
 MICS = shutil.which("mics-lint", path=str(Path(PYTHON).parent)) or "mics-lint"
+THREE_LINES = ROOT / "docs" / "examples" / "clean_profiles.ndjson"
+
+ALL_CONTENDERS = ("mics1", "mics1-no501", "micsN", "jsonschema", "ajv", "sourcemeta")
+MICS_CONTENDERS = ("mics1", "mics1-no501", "micsN")
+ALIASES = {"mics1nodup": "mics1-no501"}
+BAD_KINDS = {
+    "wrong-type": "every compartment_id an integer",
+    "unknown-field": "an unknown key on every line (forceReplace)",
+    "missing-identifier": "no identifier on any line",
+    "invalid-json": "a trailing comma on every line",
+}
+# What --quick and a full run use, unless the option is given.
+DEFAULTS = {
+    "sizes": "1k,100k,1M",
+    "rounds": 5,
+    "bad_size": "100k",
+    "startup_runs": 10,
+    "contenders": ",".join(ALL_CONTENDERS),
+}
+QUICK = {
+    "sizes": "20k",
+    "rounds": 3,
+    "bad_size": "10k",
+    "startup_runs": 5,
+    "contenders": ",".join(MICS_CONTENDERS),
+}
 
 PARSE_ONLY = """
 import sys, orjson
@@ -100,6 +152,27 @@ class Run:
     cpu: float
     code: int
     err: str = ""
+    rnd: int = -1  # the round it belongs to
+
+
+@dataclass
+class Spread:
+    """Per-round figures: the median, and the smallest and largest."""
+
+    values: list[float]
+
+    def __bool__(self) -> bool:
+        return bool(self.values)
+
+    @property
+    def med(self) -> float:
+        return statistics.median(self.values)
+
+    def fmt(self, spec: str = ".2f", unit: str = "×") -> str:
+        if not self.values:
+            return "not measured"
+        lo, hi = min(self.values), max(self.values)
+        return f"{self.med:{spec}}{unit} [{lo:{spec}}–{hi:{spec}}]"
 
 
 @dataclass
@@ -108,13 +181,26 @@ class Row:
     label: str
     runs: list[Run] = field(default_factory=list)
     note: str = ""
+    stopped: bool = False  # not run in later rounds (failed, or over --budget)
 
-    @property
-    def best(self) -> Run | None:
-        return min(self.runs, key=lambda r: r.wall) if self.runs else None
+    def by_round(self) -> dict[int, Run]:
+        return {r.rnd: r for r in self.runs}
+
+    def median(self, attr: str) -> float:
+        return statistics.median(getattr(r, attr) for r in self.runs)
 
 
-def run_once(argv: list[str], stdout: Path | None = None) -> Run:
+def per_round(num: Row, den: Row, f: Callable[[Run, Run], float]) -> Spread:
+    """f(num's run, den's run) in every round where both ran."""
+    theirs = den.by_round()
+    return Spread([f(r, theirs[r.rnd]) for r in num.runs if r.rnd in theirs])
+
+
+def wall_ratio(a: Run, b: Run) -> float:
+    return a.wall / b.wall
+
+
+def run_once(argv: list[str], stdout: Path | None = None, rnd: int = -1) -> Run:
     """Run argv as a child process: wall time, and peak RSS and CPU time of the child.
 
     With GNU time (/usr/bin/time) the figures are its own wait4 on a child it forked from
@@ -136,18 +222,7 @@ def run_once(argv: list[str], stdout: Path | None = None) -> Run:
     if TIME:
         fields = time_path.read_text().strip().splitlines()[-1].split()
         rss, cpu = int(fields[0]), float(fields[1]) + float(fields[2])
-    return Run(wall, rss, cpu, proc.returncode, text)
-
-
-def best_of(
-    argv: list[str], repeat: int, budget: float, stdout: Path | None = None, ok: tuple = (0, 1)
-) -> list[Run]:
-    runs: list[Run] = []
-    for _ in range(repeat):
-        runs.append(run_once(argv, stdout))
-        if runs[-1].wall > budget or runs[-1].code not in ok:
-            break
-    return runs
+    return Run(wall, rss, cpu, proc.returncode, text, rnd)
 
 
 def parse_in_process(path: Path) -> float:
@@ -200,6 +275,41 @@ def derived(path: Path, kind: str) -> Path:
     return target
 
 
+def user_key(record: object) -> object:
+    """The user a profile or activity line names (None: none, or not a JSON object).
+
+    The same identifier written as a string or as a number is one user (a wrong-type line).
+    """
+    if not isinstance(record, dict):
+        return None
+    keys: list[tuple[str, str]] = []
+    for name in (*generate.IDENTIFIERS, "$user_agent_id", "$compartment_id", "$user_account_id"):
+        if record.get(name) is not None:
+            keys.append((name.lstrip("$"), str(record[name])))
+    if not keys and isinstance(record.get("$user_identifiers"), list):
+        keys = [("ids", orjson.dumps(record["$user_identifiers"]).decode())]
+    return tuple(sorted(keys)) or None
+
+
+def distinct_users(path: Path) -> int:
+    """How many distinct users the file names: a quick pass, cached beside the file."""
+    cache = path.with_name(path.name + ".users")
+    if cache.exists() and cache.stat().st_mtime >= path.stat().st_mtime:
+        return int(cache.read_text())
+    seen: set[int] = set()
+    loads, bad = orjson.loads, orjson.JSONDecodeError
+    with path.open("rb") as f:
+        for line in f:
+            try:
+                key = user_key(loads(line))
+            except bad:
+                continue
+            if key is not None:
+                seen.add(hash(key))
+    cache.write_text(str(len(seen)))
+    return len(seen)
+
+
 def ajv_schema() -> Path:
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     items = {k: v for k, v in schema.items() if k not in ("$schema", "$id")}
@@ -216,21 +326,23 @@ class Contender:
     argv: Callable[[Path, Path], list[str]]
     missing: str = ""
     ok: tuple = (0, 1)  # exit codes of a run that did its job (found problems or not)
+    to_stdout: bool = False  # the report is its standard output
 
 
-def contenders(has_jobs: bool, jobs: int) -> list[Contender]:
-    def mics(n: int) -> Callable[[Path, Path], list[str]]:
-        extra = ["--jobs", str(n)] if has_jobs else []
-        return lambda f, r: [MICS, "check", "--isolated", *extra, "-o", str(r), str(f)]
+def contenders(has_jobs: bool, jobs: int, doc_type: str | None = None) -> list[Contender]:
+    """The contenders; with doc_type (the activity file), mics-lint's only."""
+    typed = ["--doc-type", doc_type] if doc_type else []
+
+    def mics(n: int, *extra: str) -> Callable[[Path, Path], list[str]]:
+        j = ["--jobs", str(n)] if has_jobs else []
+        return lambda f, r: [MICS, "check", "--isolated", *j, *typed, *extra, "-o", str(r), str(f)]
 
     ajv, sourcemeta = NODE_BIN / "ajv", NODE_BIN / "jsonschema"
     install = "not installed: npm install --prefix bench/node ajv-cli@5 @sourcemeta/jsonschema"
-    return [
+    ours = [
         Contender("mics1", "mics-lint --jobs 1" if has_jobs else "mics-lint (no --jobs)", mics(1)),
         Contender(
-            "mics1nodup",
-            "mics-lint --jobs 1 --ignore MIC501",
-            lambda f, r: [*mics(1)(f, r), "--ignore", "MIC501"],
+            "mics1-no501", "mics-lint --jobs 1 --ignore MIC501", mics(1, "--ignore", "MIC501")
         ),
         Contender(
             "micsN",
@@ -238,6 +350,11 @@ def contenders(has_jobs: bool, jobs: int) -> list[Contender]:
             mics(jobs),
             "" if has_jobs else "mics-lint has no --jobs option yet",
         ),
+    ]
+    if doc_type:
+        return ours
+    return [
+        *ours,
         Contender(
             "jsonschema",
             "jsonschema lib per line",
@@ -259,6 +376,7 @@ def contenders(has_jobs: bool, jobs: int) -> list[Contender]:
                 str(derived(f, "array")),
             ],
             "" if ajv.exists() else install,
+            to_stdout=True,
         ),
         Contender(
             "sourcemeta",
@@ -272,6 +390,7 @@ def contenders(has_jobs: bool, jobs: int) -> list[Contender]:
             ],
             "" if sourcemeta.exists() else install,
             (0, 2),  # 2: some instance failed validation
+            to_stdout=True,
         ),
     ]
 
@@ -287,132 +406,180 @@ def fmt_rate(x: float) -> str:
     return f"{x / 1e6:.2f}M" if x >= 1e6 else f"{x / 1e3:.1f}k"
 
 
-def run_size(lines: int, args: argparse.Namespace, cands: list[Contender]) -> dict:
-    path = generate.ensure(lines, bad=args.bad, seed=args.seed)
+def last_line(path: Path) -> str:
+    if not path.exists():
+        return ""
+    tail = path.read_text(errors="replace").strip().splitlines()
+    return tail[-1] if tail else ""
+
+
+def take(row: Row, run: Run, ok: Iterable[int], budget: float, last_round: bool) -> None:
+    """Keep a run in its row, or stop the row: failed, or over the budget."""
+    if run.code not in ok:
+        why = run.err.splitlines()[-1][:100] if run.err else ""
+        row.note = f"failed, exit {run.code}: {why}"
+        row.runs, row.stopped = [], True
+        return
+    row.runs.append(run)
+    if run.wall > budget and not last_round:
+        row.stopped = True
+        row.note = f"not run again: over --budget ({budget:g} s)"
+
+
+def run_file(
+    kind: str, path: Path, lines: int, cands: list[Contender], args: argparse.Namespace
+) -> dict:
+    """Interleaved rounds on one file: the orjson loop, then every contender once, per round."""
     size = path.stat().st_size
-    print(f"## {human(lines)} lines: {path.name}, {size / 1e6:.1f} MB", file=sys.stderr)
-    base_runs = best_of([PYTHON, "-c", PARSE_ONLY, str(path)], args.repeat, args.budget)
-    in_proc = min(parse_in_process(path) for _ in range(args.repeat))
-    base = min(r.wall for r in base_runs)
+    print(f"## {kind}, {human(lines)} lines: {path.name}, {size / 1e6:.1f} MB", file=sys.stderr)
+    base = Row("orjson", "orjson parse-only loop (subprocess)")
     rows: list[Row] = []
-    reports: dict[str, Path] = {}
+    live: list[tuple[Contender, Row]] = []
     for c in cands:
         row = Row(c.name, c.label)
-        rows.append(row)
         if c.name not in args.contenders:
             continue
+        rows.append(row)
         if c.missing:
             row.note = c.missing
-            continue
-        if c.name == "jsonschema" and lines > args.slow_max_lines:
+        elif c.name == "jsonschema" and lines > args.slow_max_lines:
             row.note = f"skipped above {human(args.slow_max_lines)} lines (--slow-max-lines)"
-            continue
-        report = DATA / f"report-{c.name}-{lines}.txt"
-        argv = c.argv(path, report)
-        to_stdout = c.name in ("ajv", "sourcemeta")
-        print(f"   {c.label} ...", file=sys.stderr, flush=True)
-        row.runs = best_of(argv, args.repeat, args.budget, report if to_stdout else None, c.ok)
-        reports[c.name] = report
-        last = row.runs[-1]
-        if last.code not in c.ok:
-            why = last.err.splitlines()[-1][:100] if last.err else ""
-            row.note = f"failed, exit {last.code}: {why}"
-            row.runs = []
-    many = next(r for r in rows if r.name == "micsN")
-    if "mics1" in reports and "micsN" in reports and many.runs:
-        same = reports["mics1"].read_bytes() == reports["micsN"].read_bytes()
-        many.note = "report identical to --jobs 1" if same else "REPORT DIFFERS from --jobs 1"
-    nodup = next(r for r in rows if r.name == "mics1nodup")
-    if nodup.runs:
-        nodup.note = "without the duplicate-user rule: its memory is the RSS difference"
-    summary = ""
-    if "mics1" in reports and reports["mics1"].exists():
-        tail = reports["mics1"].read_text(errors="replace").strip().splitlines()
-        summary = tail[-1] if tail else ""
+        else:
+            live.append((c, row))
+    report = {c.name: DATA / f"report-{kind}-{lines}-{c.name}.txt" for c, _ in live}
+    compared = identical = 0
+    for rnd in range(args.rounds):
+        last = rnd + 1 == args.rounds
+        print(f"   round {rnd + 1}/{args.rounds}", file=sys.stderr, flush=True)
+        b = run_once([PYTHON, "-c", PARSE_ONLY, str(path)], rnd=rnd)
+        if b.code != 0:
+            sys.exit(f"the orjson loop failed on {path}: {b.err}")
+        base.runs.append(b)
+        for c, row in live:
+            if row.stopped:
+                continue
+            r = report[c.name]
+            run = run_once(c.argv(path, r), r if c.to_stdout else None, rnd)
+            take(row, run, c.ok, args.budget, last)
+        ran = {row.name for _, row in live if row.runs and row.runs[-1].rnd == rnd}
+        if {"mics1", "micsN"} <= ran:
+            compared += 1
+            identical += report["mics1"].read_bytes() == report["micsN"].read_bytes()
+    named = {row.name: row for row in rows}
+    speedup = Spread([])
+    if "mics1" in named and "micsN" in named:
+        speedup = per_round(named["mics1"], named["micsN"], wall_ratio)
+        many = named["micsN"]
+        if compared:
+            same = f"report identical to --jobs 1 in {identical}/{compared} rounds"
+            faster = f"{speedup.fmt()} faster than --jobs 1"
+            many.note = "; ".join(filter(None, [faster, same, many.note]))
+    if "mics1-no501" in named and named["mics1-no501"].runs and not named["mics1-no501"].note:
+        named["mics1-no501"].note = "without the duplicate-user rule"
     return {
+        "kind": kind,
         "lines": lines,
         "path": path,
         "size": size,
         "base": base,
-        "base_runs": base_runs,
-        "in_proc": in_proc,
+        "in_proc": parse_in_process(path),
         "rows": rows,
-        "summary": summary,
+        "speedup": speedup,
+        "identical": (identical, compared),
+        "summary": last_line(report["mics1"]) if "mics1" in report else "",
     }
 
 
-def size_table(res: dict) -> list[str]:
+def ratio_to_base(res: dict, row: Row) -> Spread:
+    return per_round(row, res["base"], wall_ratio)
+
+
+def file_table(res: dict) -> list[str]:
     lines, size, base = res["lines"], res["size"], res["base"]
-    b = min(res["base_runs"], key=lambda r: r.wall)
+    what = "USER_PROFILE" if res["kind"] == "profiles" else "USER_ACTIVITY, --doc-type activity"
     out = [
-        f"### {human(lines)} lines ({size / 1e6:.1f} MB, {res['path'].name})",
+        f"### {human(lines)} lines of {what} ({size / 1e6:.1f} MB, {res['path'].name})",
         "",
-        f"mics-lint's summary: `{res['summary']}`" if res["summary"] else "",
-        "",
-        "| contender | wall s | lines/s | MB/s | peak RSS MiB | CPU s | x orjson loop | runs "
-        "| note |",
+        *([f"mics-lint's summary: `{res['summary']}`", ""] if res["summary"] else []),
+        "| contender | wall s | lines/s | MB/s | peak RSS MiB | CPU s | x orjson loop "
+        "[min–max] | rounds | note |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---|",
-        f"| orjson parse-only loop (subprocess) | {base:.3f} | {fmt_rate(lines / base)} | "
-        f"{size / 1e6 / base:.1f} | {b.rss_kib / 1024:.0f} | {b.cpu:.2f} | 1.00 | "
-        f"{len(res['base_runs'])} | in-process loop: {res['in_proc']:.3f} s |",
     ]
+    wall = base.median("wall")
+    out.append(
+        f"| {base.label} | {wall:.3f} | {fmt_rate(lines / wall)} | {size / 1e6 / wall:.1f} | "
+        f"{base.median('rss_kib') / 1024:.0f} | {base.median('cpu'):.2f} | 1.00 | "
+        f"{len(base.runs)} | in-process loop: {res['in_proc']:.3f} s |"
+    )
     for row in res["rows"]:
-        r = row.best
-        if r is None:
-            if row.note:
-                out.append(f"| {row.label} | | | | | | | 0 | {row.note} |")
+        if not row.runs:
+            out.append(f"| {row.label} | | | | | | | 0 | {row.note} |")
             continue
+        w = row.median("wall")
         out.append(
-            f"| {row.label} | {r.wall:.3f} | {fmt_rate(lines / r.wall)} | "
-            f"{size / 1e6 / r.wall:.1f} | {r.rss_kib / 1024:.0f} | {r.cpu:.2f} | "
-            f"{r.wall / base:.2f} | {len(row.runs)} | {row.note} |"
+            f"| {row.label} | {w:.3f} | {fmt_rate(lines / w)} | {size / 1e6 / w:.1f} | "
+            f"{row.median('rss_kib') / 1024:.0f} | {row.median('cpu'):.2f} | "
+            f"{ratio_to_base(res, row).fmt(unit='')} | {len(row.runs)} | {row.note} |"
         )
-    return [*(x for x in out if x is not None), ""]
+    return [*out, ""]
 
 
-def startup(args: argparse.Namespace, has_jobs: bool) -> dict:
-    three = ROOT / "docs" / "examples" / "clean_profiles.ndjson"
+def startup(args: argparse.Namespace) -> dict[str, Row]:
+    """Interleaved: `import orjson, click`, the 3-line check, `pass`, --startup-runs times."""
     report = DATA / "report-startup.txt"
     cases = {
+        'python -c "import orjson, click"': [PYTHON, "-c", "import orjson, click"],
         "mics-lint check (3-line file)": [
             MICS,
             "check",
             "--isolated",
             "-o",
             str(report),
-            str(three),
+            str(THREE_LINES),
         ],
-        'python -c "import orjson, click"': [PYTHON, "-c", "import orjson, click"],
         'python -c "pass"': [PYTHON, "-c", "pass"],
     }
     print("## start-up", file=sys.stderr)
-    return {k: min(run_once(v).wall for _ in range(args.startup_runs)) for k, v in cases.items()}
+    rows = {k: Row(k, k) for k in cases}
+    for rnd in range(args.startup_runs):
+        for k, argv in cases.items():
+            run = run_once(argv, rnd=rnd)
+            if run.code != 0:
+                sys.exit(f"start-up: {k} failed, exit {run.code}: {run.err}")
+            rows[k].runs.append(run)
+    return rows
 
 
 def bad_lines(args: argparse.Namespace, has_jobs: bool) -> dict:
+    """Interleaved rounds: the valid file, then each every-line-bad file, once a round."""
     n = args.bad_size
-    valid = generate.ensure(n, bad=0.0, seed=args.seed)
-    allbad = generate.ensure(n, seed=args.seed, all_bad="wrong-type")
+    files = {"valid": generate.ensure(n, bad=0.0, seed=args.seed)}
+    for kind in args.bad_kinds:
+        files[kind] = generate.ensure(n, seed=args.seed, all_bad=kind)
     jobs = ["--jobs", "1"] if has_jobs else []
-    print("## bad lines", file=sys.stderr)
-    out: dict = {"lines": n, "others": []}
-    cases = [("valid", valid, args.repeat), ("allbad", allbad, args.repeat)]
-    # Other systematic mistakes, for the record (the target names the wrong type): once each.
-    for kind in filter(None, args.other_bad_kinds.split(",")):
-        cases.append((kind, generate.ensure(n, seed=args.seed, all_bad=kind), 1))
-        out["others"].append(kind)
-    for key, path, repeat in cases:
-        report = DATA / f"report-{key}-{n}.txt"
-        argv = [MICS, "check", "--isolated", *jobs, "--max-diagnostics", "10", "-o", str(report)]
-        runs = best_of([*argv, str(path)], repeat, args.budget)
-        text = report.read_text(errors="replace").strip().splitlines()
+    argv = [MICS, "check", "--isolated", *jobs, "--max-diagnostics", "10", "-o"]
+    print(f"## bad lines, {human(n)} lines", file=sys.stderr)
+    rows = {k: Row(k, BAD_KINDS.get(k, "every line valid")) for k in files}
+    for rnd in range(args.rounds):
+        print(f"   round {rnd + 1}/{args.rounds}", file=sys.stderr, flush=True)
+        for key, path in files.items():
+            if rows[key].stopped:
+                continue
+            report = DATA / f"report-bad-{key}-{n}.txt"
+            run = run_once([*argv, str(report), str(path)], rnd=rnd)
+            take(rows[key], run, (0, 1), args.budget, rnd + 1 == args.rounds)
+    out: dict = {"lines": n, "rows": rows, "files": files}
+    for key in files:
+        report = DATA / f"report-bad-{key}-{n}.txt"
+        text = report.read_text(errors="replace") if report.exists() else ""
+        summary = last_line(report)
+        found = re.findall(r"([\d,]+) (?:error|warning)", summary)
+        counted = sum(int(x.replace(",", "")) for x in found)
         out[key] = {
-            "path": path,
-            "wall": min(r.wall for r in runs),
-            "runs": len(runs),
-            "rss": max(r.rss_kib for r in runs),
-            "summary": text[-1] if text else "",
-            "shown": sum(1 for t in text if re.search(r":\d+:\d+: MIC", t)),
+            "summary": summary,
+            "shown": len(re.findall(r":\d+:\d+: MIC", text)),
+            "counted": counted >= n if key != "valid" else True,
+            "ratio": per_round(rows[key], rows["valid"], wall_ratio),
         }
     return out
 
@@ -431,139 +598,216 @@ def describe() -> str:
     return f"{version or '?'} at {rev or '?'}{' (mics_lint/ modified)' if dirty else ''}"
 
 
+@dataclass
+class Target:
+    label: str
+    measured: str
+    met: bool | None  # None: not measured
+
+    def line(self) -> str:
+        met = "—" if self.met is None else ("yes" if self.met else "no")
+        return f"| {self.label} | {self.measured} | {met} |"
+
+
+def met(spread: Spread, ok: Callable[[float], bool]) -> bool | None:
+    return ok(spread.med) if spread else None
+
+
+def file_targets(res: dict, has_jobs: bool, jobs: int) -> list[Target]:
+    named = {row.name: row for row in res["rows"]}
+    what = f"{res['kind']} {human(res['lines'])}"
+    out: list[Target] = []
+
+    def ratio(name: str) -> Spread:
+        row = named.get(name)
+        return ratio_to_base(res, row) if row else Spread([])
+
+    no501, one = ratio("mics1-no501"), ratio("mics1")
+    out.append(
+        Target(
+            f"`mics1-no501` ≤ 1.25× orjson loop ({what})",
+            no501.fmt(),
+            met(no501, lambda x: x <= 1.25),
+        )
+    )
+    out.append(
+        Target(
+            f"`mics1` ≤ 1.5× orjson loop, aim 1.3× ({what})",
+            one.fmt(),
+            met(one, lambda x: x <= 1.5),
+        )
+    )
+    speed: Spread = res["speedup"]
+    label = f"`micsN` (--jobs {jobs}) ≥ 1.75× faster than `mics1` ({what})"
+    if has_jobs:
+        out.append(Target(label, speed.fmt(), met(speed, lambda x: x >= 1.75)))
+        same, compared = res["identical"]
+        out.append(
+            Target(
+                f"`micsN` report byte-identical to `mics1`'s ({what})",
+                f"{same}/{compared} rounds" if compared else "not measured",
+                same == compared if compared else None,
+            )
+        )
+    else:
+        out.append(Target(label, "no --jobs option", False))
+    if res["kind"] == "profiles":
+        rows = [named[n] for n in MICS_CONTENDERS if n in named and named[n].runs]
+        if rows:
+            worst = max(rows, key=lambda r: r.median("rss_kib"))
+            rss = Spread([r.rss_kib / 1024 for r in worst.runs])
+            out.append(
+                Target(
+                    f"peak RSS < 64 MiB ({what}, the largest: `{worst.name}`)",
+                    rss.fmt(".0f", " MiB"),
+                    met(rss, lambda x: x < 64),
+                )
+            )
+        if "mics1" in named and "mics1-no501" in named:
+            users = res["users"]
+            mem = per_round(
+                named["mics1"],
+                named["mics1-no501"],
+                lambda a, b: (a.rss_kib - b.rss_kib) * 1024 / max(users, 1),
+            )
+            out.append(
+                Target(
+                    f"MIC501 memory ≤ 40 bytes per distinct user ({what}, {users:,} users; "
+                    "peak RSS of `mics1` − `mics1-no501`)",
+                    mem.fmt(".0f", " bytes"),
+                    met(mem, lambda x: x <= 40),
+                )
+            )
+    return out
+
+
+def targets(
+    results: list[dict],
+    activity: dict | None,
+    start: dict,
+    bad: dict | None,
+    has_jobs: bool,
+    jobs: int,
+) -> list[Target]:
+    out: list[Target] = []
+    big = [r for r in results if r["lines"] >= 1_000_000] or results[-1:]
+    for res in big:
+        out += file_targets(res, has_jobs, jobs)
+    if activity:
+        out += file_targets(activity, has_jobs, jobs)
+    if bad:
+        for kind in bad["rows"]:
+            if kind == "valid":
+                continue
+            d = bad[kind]
+            counted = "" if d["counted"] else ", NOT every diagnostic counted"
+            out.append(
+                Target(
+                    f"{BAD_KINDS.get(kind, kind)}: µs per line ≤ 3× a valid file's "
+                    f"({human(bad['lines'])} lines, `{kind}`)",
+                    d["ratio"].fmt() + counted,
+                    met(d["ratio"], lambda x: x <= 3) and d["counted"],
+                )
+            )
+    if start:
+        ratio = startup_ratio(start)
+        out.append(
+            Target(
+                'start-up of a 3-line check ≤ 1.5× `python -c "import orjson, click"`',
+                ratio.fmt(),
+                met(ratio, lambda x: x <= 1.5),
+            )
+        )
+    return out
+
+
+def startup_ratio(start: dict[str, Row]) -> Spread:
+    mics, base = start["mics-lint check (3-line file)"], start['python -c "import orjson, click"']
+    return per_round(mics, base, wall_ratio)
+
+
 def render(
-    results: list[dict], start: dict, bad: dict | None, args: argparse.Namespace, has_jobs: bool
+    results: list[dict],
+    activity: dict | None,
+    start: dict,
+    bad: dict | None,
+    args: argparse.Namespace,
+    has_jobs: bool,
 ) -> str:
     load = ", ".join(f"{x:.2f}" for x in args.load_start)
     load_end = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    goals = targets(results, activity, start, bad, has_jobs, args.jobs)
     out = [
         "# mics-lint benchmark results",
         "",
+        "## Targets",
+        "",
+        "| target | measured: median [min–max] | met? |",
+        "|---|---|---|",
+        *(t.line() for t in goals),
+        "",
+        f"Each figure is the median over {args.rounds} interleaved rounds (start-up: "
+        f"{args.startup_runs}) of a ratio taken within one round; met means the median is.",
+        "",
+        "## How it was measured",
+        "",
         f"- when: {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}; "
-        f"mics-lint: {args.described}{'' if has_jobs else '; no --jobs option in this build'}",
+        f"mics-lint: {args.described}{'' if has_jobs else '; no --jobs option in this build'}"
+        f"{'; --quick' if args.quick else ''}",
         f"- load average (1, 5, 15 min) at the start: {load}; at the end: {load_end}",
         f"- machine: {CPUS} CPUs, {platform.machine()}, Python {platform.python_version()}, "
         f"orjson {orjson.__version__}",
-        f"- method: best of {args.repeat} runs (runs over {args.budget:g} s are not repeated), "
-        f"every contender a subprocess; {args.bad:.0%} bad lines, seed {args.seed}; "
-        "ratios are to the orjson parse-only loop measured in the same run; peak RSS "
+        f"- method: {args.rounds} interleaved rounds per file (in each, the orjson parse-only "
+        "loop, then every contender once); figures are medians over rounds, ratios taken per "
+        f"round to that round's orjson loop; a run over {args.budget:g} s is not run again; "
+        f"every contender a subprocess; {args.bad:.0%} bad lines in the profile files, seed "
+        f"{args.seed}; peak RSS "
         + ("from GNU time" if TIME else "from os.wait4, an upper bound (includes the runner's)"),
         "",
     ]
     for res in results:
-        out += size_table(res)
+        out += file_table(res)
+    if activity:
+        out += file_table(activity)
     if start:
-        mics = start["mics-lint check (3-line file)"]
         base = start['python -c "import orjson, click"']
         out += [
             "### Start-up",
             "",
-            f"Best of {args.startup_runs} runs, whole process.",
+            f"{args.startup_runs} interleaved runs of each, whole process; median "
+            "[min–max] of the per-run ratio.",
             "",
             "| command | wall ms | x import orjson, click |",
             "|---|---:|---:|",
         ]
-        out += [f"| `{k}` | {v * 1000:.1f} | {v / base:.2f} |" for k, v in start.items()]
-        out += ["", f"Ratio: {mics / base:.2f} (target at most 1.5).", ""]
+        for k, row in start.items():
+            ratio = per_round(row, base, wall_ratio)
+            out.append(f"| `{k}` | {row.median('wall') * 1000:.1f} | {ratio.fmt(unit='')} |")
+        out.append("")
     if bad:
-        v, b = bad["valid"], bad["allbad"]
         out += [
             f"### Bad lines stay cheap ({human(bad['lines'])} lines)",
             "",
-            "`mics-lint check --jobs 1 --max-diagnostics 10 -o REPORT FILE`.",
+            "`mics-lint check --jobs 1 --max-diagnostics 10 -o REPORT FILE`, each file once a "
+            "round; the ratio is taken per round to the valid file's time.",
             "",
-            "| file | wall s | µs per line | peak RSS MiB | runs | diagnostics shown | summary |",
-            "|---|---:|---:|---:|---:|---:|---|",
+            "| every line | wall s | µs per line | x valid [min–max] | peak RSS MiB | rounds "
+            "| diagnostics shown | summary |",
+            "|---|---:|---:|---:|---:|---:|---:|---|",
         ]
-        for name, d in (("every line valid", v), ("every compartment_id a number", b)):
+        for key, row in bad["rows"].items():
+            d = bad[key]
+            if not row.runs:
+                out.append(f"| {row.label} | | | | | 0 | | {row.note} |")
+                continue
+            w = row.median("wall")
             out.append(
-                f"| {name} | {d['wall']:.3f} | {d['wall'] / bad['lines'] * 1e6:.1f} | "
-                f"{d['rss'] / 1024:.0f} | {d['runs']} | {d['shown']} | `{d['summary']}` |"
+                f"| {row.label} | {w:.3f} | {w / bad['lines'] * 1e6:.1f} | "
+                f"{d['ratio'].fmt(unit='')} | {row.median('rss_kib') / 1024:.0f} | "
+                f"{len(row.runs)} | {d['shown']} | `{d['summary']}` |"
             )
-        out += ["", f"Ratio per line: {b['wall'] / v['wall']:.2f} (target at most 3).", ""]
-        if bad["others"]:
-            out += [
-                "Other systematic mistakes, every line bad the same way (one run each; not"
-                " a target): these take the full checks.",
-                "",
-                "| every line | wall s | µs per line | x valid | summary |",
-                "|---|---:|---:|---:|---|",
-            ]
-            for kind in bad["others"]:
-                d = bad[kind]
-                out.append(
-                    f"| {kind} | {d['wall']:.3f} | {d['wall'] / bad['lines'] * 1e6:.1f} | "
-                    f"{d['wall'] / v['wall']:.2f} | `{d['summary']}` |"
-                )
-            out.append("")
-    out += targets(results, start, bad, has_jobs)
+        out.append("")
     return "\n".join(out) + "\n"
-
-
-def targets(results: list[dict], start: dict, bad: dict | None, has_jobs: bool) -> list[str]:
-    def row(res: dict, name: str) -> Run | None:
-        return next((r.best for r in res["rows"] if r.name == name), None)
-
-    out = [
-        "### Targets of the performance issue",
-        "",
-        "| target | measured | met? |",
-        "|---|---|---|",
-    ]
-    big = [r for r in results if r["lines"] >= 1_000_000] or results[-1:]
-    for res in big:
-        one, many = row(res, "mics1"), row(res, "micsN")
-        tag = human(res["lines"])
-        if one:
-            ratio = one.wall / res["base"]
-            out.append(
-                f"| 1. single process ≤ 1.5x orjson loop ({tag}) | {ratio:.2f}x | "
-                f"{'yes' if ratio <= 1.5 else 'no'} |"
-            )
-        if one and many and has_jobs:
-            speed = one.wall / many.wall
-            out.append(
-                f"| 2. --jobs {CPUS} ≥ 1.75x faster than --jobs 1 ({tag}) | {speed:.2f}x | "
-                f"{'yes' if speed >= 1.75 else 'no'} |"
-            )
-        elif one:
-            out.append(
-                f"| 2. --jobs {CPUS} ≥ 1.75x faster than --jobs 1 ({tag}) | no --jobs | no |"
-            )
-        nodup = row(res, "mics1nodup")
-        for r, label in (
-            (one, "--jobs 1"),
-            (many, f"--jobs {CPUS}"),
-            (nodup, "--jobs 1 --ignore MIC501"),
-        ):
-            if r:
-                mib = r.rss_kib / 1024
-                out.append(
-                    f"| 3. peak RSS < 64 MiB ({tag}, {label}) | {mib:.0f} MiB | "
-                    f"{'yes' if mib < 64 else 'no'} |"
-                )
-        if one and nodup:
-            per_user = (one.rss_kib - nodup.rss_kib) * 1024 / res["lines"]
-            out.append(
-                f"| 3. duplicate-user set < 32 bytes per distinct user ({tag}; RSS "
-                f"difference / lines, about one user a line) | {per_user:.0f} bytes | "
-                f"{'yes' if per_user < 32 else 'no'} |"
-            )
-    if start:
-        ratio = start["mics-lint check (3-line file)"] / start['python -c "import orjson, click"']
-        out.append(
-            f"| 4. start-up ≤ 1.5x `import orjson, click` | {ratio:.2f}x | "
-            f"{'yes' if ratio <= 1.5 else 'no'} |"
-        )
-    if bad:
-        ratio = bad["allbad"]["wall"] / bad["valid"]["wall"]
-        counted = str(bad["lines"]) in bad["allbad"]["summary"].replace(",", "")
-        out.append(
-            f"| 5. every-line-bad file ≤ 3x per line ({human(bad['lines'])}) | "
-            f"{ratio:.2f}x{'' if counted else ', NOT every diagnostic counted'} | "
-            f"{'yes' if ratio <= 3 and counted else 'no'} |"
-        )
-    return [*out, ""]
 
 
 def plot(results: list[dict]) -> None:
@@ -576,14 +820,16 @@ def plot(results: list[dict]) -> None:
     xs = [r["lines"] for r in results]
     ax.plot(
         xs,
-        [r["lines"] / r["base"] for r in results],
+        [r["lines"] / r["base"].median("wall") for r in results],
         "k--",
         marker="o",
         label="orjson parse-only loop",
     )
     for i, row0 in enumerate(results[0]["rows"]):
         pts = [
-            (r["lines"], r["lines"] / r["rows"][i].best.wall) for r in results if r["rows"][i].best
+            (r["lines"], r["lines"] / r["rows"][i].median("wall"))
+            for r in results
+            if r["rows"][i].runs
         ]
         if pts:
             ax.plot(*zip(*pts, strict=True), marker="o", label=row0.label)
@@ -591,29 +837,40 @@ def plot(results: list[dict]) -> None:
     ax.set_yscale("log")
     ax.set_xlabel("file size (lines, ~350 bytes each)")
     ax.set_ylabel("throughput (lines/s, whole process)")
-    ax.set_title(f"mics-lint and peers, {CPUS}-CPU VM, best of runs")
+    ax.set_title(f"mics-lint and peers, {CPUS}-CPU VM, median of interleaved rounds")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(PLOT, dpi=110)
 
 
-def main() -> None:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", default="1k,100k,1M", help="line counts (1k,100k,1M,4M)")
-    parser.add_argument("--repeat", type=int, default=3, help="best of K runs (3)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run: 20k-line files (bad lines: 10k), 3 rounds, 5 start-up runs, "
+        "mics-lint's contenders only (options given explicitly still win)",
+    )
+    parser.add_argument("--sizes", help="line counts of the profile files (1k,100k,1M)")
+    parser.add_argument(
+        "--rounds",
+        "--repeat",
+        type=int,
+        help="interleaved rounds per file (5); --repeat is its old name",
+    )
     parser.add_argument(
         "--budget",
         type=float,
         default=60.0,
-        help="do not repeat a run that took longer than this (60 s)",
+        help="do not run a contender again after a run longer than this (60 s)",
     )
     parser.add_argument(
         "--contenders",
-        default="mics1,mics1nodup,micsN,jsonschema,ajv,sourcemeta",
-        help="which to run (default: all of mics1,mics1nodup,micsN,jsonschema,ajv,sourcemeta)",
+        help=f"which to run (default: all of {','.join(ALL_CONTENDERS)}; with --quick: "
+        f"{','.join(MICS_CONTENDERS)})",
     )
     parser.add_argument(
         "--slow-max-lines",
@@ -621,39 +878,83 @@ def main() -> None:
         default=1_000_000,
         help="skip the jsonschema-library contender above this size (1M)",
     )
+    parser.add_argument(
+        "--activity-size",
+        type=generate.size_arg,
+        help="lines of the USER_ACTIVITY file (default: the largest of --sizes; 0: none)",
+    )
     parser.add_argument("--bad", type=float, default=0.01, help="share of bad lines (0.01)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--startup-runs", type=int, default=10)
+    parser.add_argument("--startup-runs", type=int, help="interleaved start-up runs (10)")
     parser.add_argument(
-        "--bad-size",
-        type=generate.size_arg,
-        default=100_000,
-        help="lines of the all-bad and all-valid files (100k)",
+        "--bad-size", help="lines of the every-line-bad and valid files (100k; --quick: 10k)"
+    )
+    parser.add_argument(
+        "--bad-kinds",
+        default=",".join(BAD_KINDS),
+        help=f"the every-line-bad files, kinds of bench/generate.py --all-bad "
+        f"({','.join(BAD_KINDS)})",
     )
     parser.add_argument(
         "--other-bad-kinds",
-        default="unknown-field,missing-identifier,invalid-json",
-        help="other --all-bad kinds of bench/generate.py timed once each, for the record",
+        help="old option: wrong-type and these (the same as --bad-kinds wrong-type,...)",
     )
+    parser.add_argument(
+        "--jobs", type=int, default=CPUS, help=f"--jobs of micsN (the number of CPUs: {CPUS})"
+    )
+    parser.add_argument("--skip-activity", action="store_true")
     parser.add_argument("--skip-startup", action="store_true")
     parser.add_argument("--skip-bad-lines", action="store_true")
     parser.add_argument("--no-plot", action="store_true")
     parser.add_argument("--out", type=Path, default=RESULTS, help="Markdown results file")
-    args = parser.parse_args()
-    args.contenders = set(args.contenders.split(","))
+    args = parser.parse_args(argv)
+    for key, value in (QUICK if args.quick else DEFAULTS).items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    if args.rounds < 1 or args.startup_runs < 1:
+        parser.error("--rounds and --startup-runs must be at least 1")
+    names = [ALIASES.get(c, c) for c in args.contenders.split(",") if c]
+    if unknown := set(names) - set(ALL_CONTENDERS):
+        parser.error(f"unknown contenders: {', '.join(sorted(unknown))}")
+    args.contenders = set(names)
+    if args.other_bad_kinds is not None:
+        args.bad_kinds = ",".join(["wrong-type", args.other_bad_kinds])
+    args.bad_kinds = list(dict.fromkeys(k for k in args.bad_kinds.split(",") if k))
+    if unknown := set(args.bad_kinds) - set(generate.KINDS):
+        parser.error(f"unknown kinds of bad lines: {', '.join(sorted(unknown))}")
+    args.sizes = sorted(generate.size_arg(s) for s in args.sizes.split(","))
+    args.bad_size = generate.size_arg(args.bad_size)
+    if args.activity_size is None:
+        args.activity_size = args.sizes[-1]
+    if args.skip_activity:
+        args.activity_size = 0
+    return args
+
+
+def main() -> None:
+    args = parse_args()
     DATA.mkdir(exist_ok=True)
     has_jobs = "--jobs" in mics_help()
     before = source_digest()
     args.described, args.load_start = describe(), os.getloadavg()
-    cands = contenders(has_jobs, CPUS)
-    sizes = sorted(generate.size_arg(s) for s in args.sizes.split(","))
-    results = [run_size(n, args, cands) for n in sizes]
-    start = {} if args.skip_startup else startup(args, has_jobs)
+    results = []
+    for n in args.sizes:
+        path = generate.ensure(n, bad=args.bad, seed=args.seed)
+        results.append(run_file("profiles", path, n, contenders(has_jobs, args.jobs), args))
+    activity = None
+    if args.activity_size:
+        path = generate_activities.ensure(args.activity_size, seed=args.seed)
+        cands = contenders(has_jobs, args.jobs, doc_type="activity")
+        activity = run_file("activities", path, args.activity_size, cands, args)
+    start = {} if args.skip_startup else startup(args)
     bad = None if args.skip_bad_lines else bad_lines(args, has_jobs)
-    text = render(results, start, bad, args, has_jobs)
+    for res in results:  # after every timed run: the pass's memory is not in any of them
+        res["users"] = distinct_users(res["path"])
+    text = render(results, activity, start, bad, args, has_jobs)
     if source_digest() != before:
         text += "\n**Warning: mics_lint/'s sources changed during this run.**\n"
     print(text)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     if not args.no_plot:
         plot(results)
