@@ -5,7 +5,8 @@ identifier of the wrong type, or empty, still counts as present here: MIC202 and
 what is wrong with its value.
 
 Activities (`USER_ACTIVITY`) name these keys with a `$` and may list typed identifiers in
-`$user_identifiers`: rules/activities.py has the checks for them, under the same codes.
+`$user_identifiers`: rules/activity_identifiers.py has the checks for them, under the same
+codes. Value rules (MIC305, MIC307) read every type's identifiers through its field map.
 """
 
 from __future__ import annotations
