@@ -6,8 +6,8 @@ with a few numpy calls over a bucketed hash table:
 
 * buckets of 8 slots (one 64-byte row of digests, one 32-byte row of lines): a batch gathers
   one row per user, so a user is usually decided by one memory access, even 90% full;
-* a bucket's home comes from the digest's top 32 bits scaled to the bucket count, so the
-  count need not be a power of two: the table grows by 1.6, not 2. The old and new tables
+* a bucket is a 32-bit place scaled to the bucket count (see `_probe`), so the count need
+  not be a power of two: the table grows by 1.6, not 2. The old and new tables
   coexist while growing, so peak memory is 12 B a slot * (1 + 1.6) / 0.9 full ≈ 35 B a user,
   where doubling at the same fill would need 40, and a table just grown is 0.56 full
   (21 B a user);
@@ -17,9 +17,10 @@ with a few numpy calls over a bucketed hash table:
 
 from __future__ import annotations
 
+import sys
 from array import array
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
@@ -31,12 +32,52 @@ if TYPE_CHECKING:
     U32 = npt.NDArray[np.uint32]
     I64 = npt.NDArray[np.int64]
 
+_MASK32 = (1 << 32) - 1
+
 #: Slots a bucket: one cache line of digests.
 BUCKET = 8
 #: The table grows when an insert could fill it past this share of its slots.
 MAX_LOAD = 0.9
 #: How much larger a grown table is (see the module's docstring for the memory bound).
 GROWTH = 1.6
+
+
+_LITTLE_ENDIAN = sys.byteorder == "little"
+
+
+def _first_true_byte(flags: Any) -> Any:
+    """Per row of a (n, 8) bool array, the index of its first True, or 7 when none:
+    the row read as one little-endian uint64, its lowest set bit counted. Several times
+    faster than argmax(axis=1), which is the largest part of a batch's first round."""
+    import numpy as np
+
+    one = np.uint64(1)
+    bits = flags.view(np.uint64).reshape(-1)
+    below = (bits & (~bits + one)) - one  # the bits below the lowest set one
+    return np.minimum(np.bitwise_count(below) >> np.uint8(3), 7).astype(np.intp)
+
+
+def _count_true_bytes(flags: Any) -> Any:
+    """Per row of a (n, 8) bool array, how many are True: the row's bytes summed by one
+    multiply (count_nonzero along an axis is a slow, general reduction)."""
+    import numpy as np
+
+    bits = flags.view(np.uint64).reshape(-1)
+    return ((bits * np.uint64(0x0101010101010101)) >> np.uint64(56)).astype(np.intp)
+
+
+def _mapped(shape: tuple[int, int], dtype: str) -> Any:
+    """A zeroed array in its own anonymous memory map. From numpy's allocator (malloc), a
+    table of a few MiB may land in the heap, which glibc keeps after it is freed: the
+    freed tables of past growths then stayed in RSS (40 B a user where the table was 20).
+    A map is given back to the system when the array goes."""
+    import mmap
+
+    import numpy as np
+
+    items = shape[0] * shape[1]
+    buffer = mmap.mmap(-1, max(1, items * np.dtype(dtype).itemsize))
+    return np.frombuffer(buffer, dtype=dtype, count=items).reshape(shape)
 
 
 class BatchUsers:
@@ -65,9 +106,11 @@ class BatchUsers:
     SMALL = 4096
     #: As `UserTable.RESERVE_LIMIT`: room made ahead is for at most this many users.
     RESERVE_LIMIT = 1 << 20
-    #: Rows of the old table moved per step while growing: small steps keep the transient
-    #: index arrays small against the tables themselves.
-    _GROW_STEP = 1 << 14
+    #: While growing, the old table moves in this many steps (of at least 512 rows): the
+    #: index arrays of a step, ~150 B a user, stay small against the tables.
+    _GROW_STEPS = 64
+    #: A probe finishes in Python once this few keys are left (see `_probe`).
+    _TAIL = 24
 
     def __init__(self) -> None:
         self._pending_digests = array("Q")
@@ -162,12 +205,13 @@ class BatchUsers:
             yield from list(self._small.items())
             return
         assert self._digests is not None and self._lines is not None
-        for start in range(0, self._buckets, self._GROW_STEP):
-            rows = self._digests[start : start + self._GROW_STEP]
+        step = 1 << 14
+        for start in range(0, self._buckets, step):
+            rows = self._digests[start : start + step]
             used = rows != 0
             yield from zip(
                 rows[used].tolist(),
-                self._lines[start : start + self._GROW_STEP][used].tolist(),
+                self._lines[start : start + step][used].tolist(),
                 strict=True,
             )
 
@@ -185,7 +229,7 @@ class BatchUsers:
             users._to_table(len(keys))
             import numpy as np
 
-            users._probe(np.array(keys, dtype=np.uint64), np.array(lines, dtype=np.uint32))
+            users._place_new(np.array(keys, dtype=np.uint64), np.array(lines, dtype=np.uint32))
         return users
 
     # ------------------------------------------------------------------ the batches
@@ -260,30 +304,58 @@ class BatchUsers:
         small, self._small = self._small, None
         self._new_table(users)
         if small:
-            self._probe(
+            self._place_new(
                 np.fromiter(small.keys(), dtype=np.uint64, count=len(small)),
                 np.fromiter(small.values(), dtype=np.uint32, count=len(small)),
             )
 
     def _new_table(self, users: int) -> None:
-        import numpy as np
-
         self._buckets = max(16, int(users / (BUCKET * MAX_LOAD)) + 1)
-        self._digests = np.zeros((self._buckets, BUCKET), dtype=np.uint64)
-        self._lines = np.zeros((self._buckets, BUCKET), dtype=np.uint32)
+        self._digests = _mapped((self._buckets, BUCKET), "uint64")
+        self._lines = _mapped((self._buckets, BUCKET), "uint32")
         self._count = 0
 
     def _grow(self, users: int) -> None:
         """A table with room for `users`, at least GROWTH times larger, holding every user
-        of this one, which is freed step by step while they move (bounding the peak)."""
+        of this one; the old one is freed at the end."""
         old_digests, old_lines = self._digests, self._lines
         assert old_digests is not None and old_lines is not None
         self._new_table(max(users, int(self._buckets * BUCKET * MAX_LOAD * GROWTH)))
-        step = self._GROW_STEP
+        step = max(512, len(old_digests) // self._GROW_STEPS)
         for start in range(0, len(old_digests), step):
             rows = old_digests[start : start + step]
             used = rows != 0
-            self._probe(rows[used], old_lines[start : start + step][used])
+            self._place_new(rows[used], old_lines[start : start + step][used])
+
+    def _place_new(self, keys: U64, lines: U32) -> None:
+        """Records `keys`, none of them in the table yet, most in their first bucket at once.
+
+        `_probe` would do, but the keys of a step of growing come in bucket order, several
+        to a bucket, and its free-slot races let one of them in a round: here the keys of a
+        bucket take its next free slots by rank, and only those past its end are probed.
+        """
+        import numpy as np
+
+        digests, table_lines = self._digests, self._lines
+        assert digests is not None and table_lines is not None
+        bucket = (((keys >> np.uint64(32)) * np.uint64(self._buckets)) >> np.uint64(32)).astype(
+            np.intp
+        )
+        order = np.argsort(bucket, kind="stable")  # nearly sorted already: cheap
+        bucket, keys, lines = bucket[order], keys[order], lines[order]
+        index = np.arange(bucket.size)
+        starts = np.ones(bucket.size, dtype=bool)
+        starts[1:] = bucket[1:] != bucket[:-1]
+        rank = index - np.maximum.accumulate(np.where(starts, index, 0))
+        slot = _count_true_bytes(digests.take(bucket, axis=0) != 0) + rank
+        fits = slot < BUCKET
+        at = (bucket * BUCKET + slot)[fits]
+        digests.reshape(-1)[at] = keys[fits]
+        table_lines.reshape(-1)[at] = lines[fits]
+        self._count += int(np.count_nonzero(fits))
+        if not fits.all():
+            over = ~fits
+            self._probe(keys[over], lines[over])
 
     def _probe_one(self, digest: int, lineno: int) -> int:
         """`_probe` for one key, in Python: a dozen numpy calls cost more than this."""
@@ -293,8 +365,11 @@ class BatchUsers:
             self._grow(self._count + 1)
             digests, table_lines = self._digests, self._lines
             assert digests is not None and table_lines is not None
-        bucket = ((digest >> 32) * self._buckets) >> 32
+        buckets = self._buckets
+        place = digest >> 32
+        step = ((digest >> 2) & _MASK32) | 1
         while True:
+            bucket = (place * buckets) >> 32
             row = digests[bucket].tolist()
             for slot, held in enumerate(row):
                 if held == digest:
@@ -304,58 +379,77 @@ class BatchUsers:
                     table_lines[bucket, slot] = lineno
                     self._count += 1
                     return lineno
-            bucket = bucket + 1 if bucket + 1 < self._buckets else 0
-
-    def _home(self, keys: U64) -> I64:
-        import numpy as np
-
-        # The top 32 bits scaled to [0, buckets): any bucket count, one multiply.
-        scaled = (keys >> np.uint64(32)) * np.uint64(self._buckets)
-        return (scaled >> np.uint64(32)).astype(np.int64)
+            place = (place + step) & _MASK32
 
     def _probe(self, keys: U64, lines: U32) -> U32:
         """The first line of each of `keys` (distinct): the recorded one, or `lines`' own,
-        then recorded. Buckets are probed linearly; a key is in the first bucket from its
-        home with a free slot, or in a full one before it, at the first free slot when it
-        came (slots are never freed), so the first slot holding it or nothing decides."""
+        then recorded.
+
+        A key's buckets: a 32-bit place (its top bits), moved by an odd step (other bits)
+        modulo 2**32 and scaled to the bucket count, so every place is reached and keys
+        that meet in one bucket part at the next (linear probing at 90% full made runs of
+        hundreds of full buckets). A key is in the first of its buckets with a free slot,
+        or in a full one before it, at the first slot free when it came (slots are never
+        freed): the first slot holding it or nothing decides."""
         import numpy as np
 
         if self._count + keys.size > self._grow_at():
             self._grow(self._count + keys.size)
         digests, table_lines = self._digests, self._lines
         assert digests is not None and table_lines is not None
-        buckets = self._buckets
+        flat_digests, flat_lines = digests.reshape(-1), table_lines.reshape(-1)
         firsts = lines.copy()
         todo = np.arange(keys.size)
-        bucket = self._home(keys)
-        wanted = keys
+        place = keys >> np.uint64(32)
+        step = ((keys >> np.uint64(2)) & np.uint64(_MASK32)) | np.uint64(1)
+        scale, shift, mask32 = np.uint64(self._buckets), np.uint64(32), np.uint64(_MASK32)
         added = 0
-        while todo.size:
-            rows = digests[bucket]
-            stop = (rows == wanted[:, None]) | (rows == 0)
-            slot = stop.argmax(axis=1)
-            held = rows[np.arange(todo.size), slot]
+        # Most keys are decided by their first bucket; those left after it look at their
+        # next 4 at once, so that two rounds of numpy calls decide nearly all.
+        width = 1
+        while todo.size > self._TAIL:
+            wanted = keys[todo]
+            ahead = np.arange(width, dtype=np.uint64) * step[:, None]
+            places = (place[:, None] + ahead) & mask32
+            bucket = ((places * scale) >> shift).astype(np.intp)
+            # take: a fifth of the time of digests[bucket]
+            rows = digests.take(bucket.reshape(-1), axis=0).reshape(todo.size, -1)
+            stop = rows == wanted[:, None]
+            stop |= rows == 0
+            # The first slot holding the key or nothing; a row without one gives a slot
+            # holding another key, as full buckets do.
+            first = _first_true_byte(stop) if width == 1 and _LITTLE_ENDIAN else stop.argmax(axis=1)
+            row_starts = np.arange(todo.size) * width
+            held = rows.reshape(-1).take(row_starts * BUCKET + first)
+            nth, slot = np.divmod(first, BUCKET)
+            where = bucket.reshape(-1).take(row_starts + nth) * BUCKET + slot
             hit = held == wanted
             if hit.any():
-                firsts[todo[hit]] = table_lines[bucket[hit], slot[hit]]
-            free = held == 0
+                firsts[todo[hit]] = flat_lines[where[hit]]
+            empty = held == 0
             settled = hit
-            if free.any():
-                free_bucket, free_slot, free_key = bucket[free], slot[free], wanted[free]
-                digests[free_bucket, free_slot] = free_key
+            if empty.any():
+                free_at, new_keys = where[empty], wanted[empty]
+                flat_digests[free_at] = new_keys
                 # Two new keys of the batch may pick one free slot: the one written last
-                # holds it; the others look again at the same bucket.
-                won = digests[free_bucket, free_slot] == free_key
-                table_lines[free_bucket[won], free_slot[won]] = firsts[todo[free][won]]
+                # holds it; the others look again from that bucket.
+                won = flat_digests[free_at] == new_keys
+                flat_lines[free_at[won]] = firsts[todo[empty][won]]
                 added += int(np.count_nonzero(won))
-                free[free] = won
-                settled = hit | free
-            # A full bucket without the key sends it to the next one; a key that lost a
-            # free slot stays (its bucket now has one more key in it).
-            onward = ~(hit | (held == 0))
-            bucket[onward] += 1
-            bucket[bucket == buckets] = 0
+                settled = hit.copy()
+                settled[empty] = won
+            # No stop in `width` full buckets: on past them; lost a slot: from its bucket.
+            moved = np.where(hit | empty, nth, width).astype(np.uint64)
             keep = ~settled
-            todo, bucket, wanted = todo[keep], bucket[keep], wanted[keep]
+            todo = todo[keep]
+            place = (place[keep] + moved[keep] * step[keep]) & mask32
+            step = step[keep]
+            width = 4
+        # The last few keys, in Python: a round of numpy calls costs the same for 3 keys
+        # as for 3,000, and the stragglers of full buckets can need a dozen rounds.
+        self._count += added
+        added = 0
+        for index, digest in zip(todo.tolist(), keys[todo].tolist(), strict=True):
+            firsts[index] = self._probe_one(digest, int(firsts[index]))
         self._count += added
         return firsts
