@@ -110,7 +110,7 @@ class BatchUsers:
     #: index arrays of a step, ~150 B a user, stay small against the tables.
     _GROW_STEPS = 64
     #: A probe finishes in Python once this few keys are left (see `_probe`).
-    _TAIL = 24
+    _TAIL = 6
 
     def __init__(self) -> None:
         self._pending_digests = array("Q")
@@ -404,8 +404,9 @@ class BatchUsers:
         step = ((keys >> np.uint64(2)) & np.uint64(_MASK32)) | np.uint64(1)
         scale, shift, mask32 = np.uint64(self._buckets), np.uint64(32), np.uint64(_MASK32)
         added = 0
-        # Most keys are decided by their first bucket; those left after it look at their
-        # next 4 at once, so that two rounds of numpy calls decide nearly all.
+        # Most keys are decided by their first bucket; those left look at their next 2,
+        # then 4, then 8 at once: few rounds of numpy calls, without gathering for every
+        # key the buckets only a few need.
         width = 1
         while todo.size > self._TAIL:
             wanted = keys[todo]
@@ -444,7 +445,7 @@ class BatchUsers:
             todo = todo[keep]
             place = (place[keep] + moved[keep] * step[keep]) & mask32
             step = step[keep]
-            width = 4
+            width = min(2 * width, BUCKET)
         # The last few keys, in Python: a round of numpy calls costs the same for 3 keys
         # as for 3,000, and the stragglers of full buckets can need a dozen rounds.
         self._count += added
