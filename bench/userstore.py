@@ -30,8 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mics_lint.rules.crossline import UserTable  # noqa: E402
-from mics_lint.userstore import BatchUsers  # noqa: E402
+from mics_lint.rules.crossline import UserTable
+from mics_lint.userstore import BatchUsers
 
 REPEATS = 0.05
 

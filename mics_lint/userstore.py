@@ -6,11 +6,15 @@ with a few numpy calls over a bucketed hash table:
 
 * buckets of 8 slots (one 64-byte row of digests, one 32-byte row of lines): a batch gathers
   one row per user, so a user is usually decided by one memory access, even 90% full;
-* a bucket is a 32-bit place scaled to the bucket count (see `_probe`), so the count need
-  not be a power of two: the table grows by 1.6, not 2. The old and new tables
-  coexist while growing, so peak memory is 12 B a slot * (1 + 1.6) / 0.9 full ≈ 35 B a user,
-  where doubling at the same fill would need 40, and a table just grown is 0.56 full
-  (21 B a user);
+* a key's buckets are a 32-bit place scaled to the bucket count (see `_probe`), so the
+  count need not be a power of two (`reserve` sizes it to the users), and a key's first
+  bucket is at the same relative place in a table twice the size;
+* the table doubles at 90% full: 12 B a slot, so 13 to 27 B a user. While it grows, the
+  old table is read in order and its pages handed back as the new one fills in the same
+  order (`_grow`), so the peak is the new table and a few MiB: measured 32 B a user just
+  after a growth, where old and new tables together would be 40;
+* the tables are memory maps of their own, not malloc'd: a freed table in the heap stayed
+  in RSS;
 * numpy is imported by the first batch past `SMALL` users: until then a dict answers, so a
   small file never pays numpy's import (~100 ms, 13 MiB).
 """
@@ -23,6 +27,8 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import mmap
+
     import numpy as np
     import numpy.typing as npt
 
@@ -30,16 +36,16 @@ if TYPE_CHECKING:
 
     U64 = npt.NDArray[np.uint64]
     U32 = npt.NDArray[np.uint32]
-    I64 = npt.NDArray[np.int64]
 
 _MASK32 = (1 << 32) - 1
+_NO_LINE = _MASK32  # above every line, for the minimum of a key's lines in one batch
 
 #: Slots a bucket: one cache line of digests.
 BUCKET = 8
 #: The table grows when an insert could fill it past this share of its slots.
 MAX_LOAD = 0.9
 #: How much larger a grown table is (see the module's docstring for the memory bound).
-GROWTH = 1.6
+GROWTH = 2.0
 
 
 _LITTLE_ENDIAN = sys.byteorder == "little"
@@ -66,7 +72,27 @@ def _count_true_bytes(flags: Any) -> Any:
     return ((bits * np.uint64(0x0101010101010101)) >> np.uint64(56)).astype(np.intp)
 
 
-def _mapped(shape: tuple[int, int], dtype: str) -> Any:
+def _trim_heap() -> None:
+    """Gives the heap's free pages back to the system (glibc's malloc_trim; elsewhere
+    nothing). The index arrays of a growth's steps, a few MiB, come from the heap and stay
+    in RSS once freed: 4 to 8 B a user at 1M users, in the final size and in the next
+    growth's peak."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        import ctypes
+
+        try:
+            _malloc_trim = ctypes.CDLL(None).malloc_trim
+        except (OSError, AttributeError):
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim: Any = None
+
+
+def _mapped(shape: tuple[int, int], dtype: str) -> tuple[Any, mmap.mmap]:
     """A zeroed array in its own anonymous memory map. From numpy's allocator (malloc), a
     table of a few MiB may land in the heap, which glibc keeps after it is freed: the
     freed tables of past growths then stayed in RSS (40 B a user where the table was 20).
@@ -76,8 +102,19 @@ def _mapped(shape: tuple[int, int], dtype: str) -> Any:
     import numpy as np
 
     items = shape[0] * shape[1]
-    buffer = mmap.mmap(-1, max(1, items * np.dtype(dtype).itemsize))
-    return np.frombuffer(buffer, dtype=dtype, count=items).reshape(shape)
+    # Private: pages of a shared anonymous map stay in memory after MADV_DONTNEED.
+    buffer = mmap.mmap(-1, max(1, items * np.dtype(dtype).itemsize), flags=mmap.MAP_PRIVATE)
+    return np.frombuffer(buffer, dtype=dtype, count=items).reshape(shape), buffer
+
+
+def _forget(buffer: mmap.mmap, size: int) -> None:
+    """Hands back to the system the whole pages of `buffer` (from `_mapped`) in its first
+    `size` bytes: they read as zeros afterwards, and are not read again (see `_grow`)."""
+    import mmap
+
+    end = min(size, len(buffer)) // mmap.PAGESIZE * mmap.PAGESIZE
+    if end > 0 and hasattr(mmap, "MADV_DONTNEED"):
+        buffer.madvise(mmap.MADV_DONTNEED, 0, end)
 
 
 class BatchUsers:
@@ -94,6 +131,7 @@ class BatchUsers:
         "_digests",
         "_found",
         "_lines",
+        "_maps",
         "_pending_digests",
         "_pending_lines",
         "_small",
@@ -124,6 +162,8 @@ class BatchUsers:
         self._count = 0
         self._digests: U64 | None = None
         self._lines: U32 | None = None
+        # The memory maps under the two tables, to hand pages back while growing.
+        self._maps: list[mmap.mmap | None] = [None, None]
 
     def add(self, digest: int, lineno: int) -> None:
         """Queues one line's user; `resolve` answers it."""
@@ -229,7 +269,7 @@ class BatchUsers:
             users._to_table(len(keys))
             import numpy as np
 
-            users._place_new(np.array(keys, dtype=np.uint64), np.array(lines, dtype=np.uint32))
+            users._fill([(np.array(keys, dtype=np.uint64), np.array(lines, dtype=np.uint32))])
         return users
 
     # ------------------------------------------------------------------ the batches
@@ -278,10 +318,7 @@ class BatchUsers:
         if lines.size > 1 and bool((lines[1:] < lines[:-1]).any()):
             order = np.argsort(lines, kind="stable")
             keys, lines = keys[order], lines[order]
-        # Each user once (the probe needs distinct keys), at the earliest of its lines:
-        # `unique` returns the first index of each, and the lines increase with the index.
-        unique, first_index, inverse = np.unique(keys, return_index=True, return_inverse=True)
-        firsts = self._probe(unique, lines[first_index])[inverse.reshape(-1)]
+        firsts = self._probe(keys, lines)
         again = np.flatnonzero(firsts != lines)
         return list(
             zip(
@@ -304,58 +341,111 @@ class BatchUsers:
         small, self._small = self._small, None
         self._new_table(users)
         if small:
-            self._place_new(
-                np.fromiter(small.keys(), dtype=np.uint64, count=len(small)),
-                np.fromiter(small.values(), dtype=np.uint32, count=len(small)),
-            )
+            keys = np.fromiter(small.keys(), dtype=np.uint64, count=len(small))
+            lines = np.fromiter(small.values(), dtype=np.uint32, count=len(small))
+            self._fill([(keys, lines)])
 
     def _new_table(self, users: int) -> None:
         self._buckets = max(16, int(users / (BUCKET * MAX_LOAD)) + 1)
-        self._digests = _mapped((self._buckets, BUCKET), "uint64")
-        self._lines = _mapped((self._buckets, BUCKET), "uint32")
+        self._digests, self._maps[0] = _mapped((self._buckets, BUCKET), "uint64")
+        self._lines, self._maps[1] = _mapped((self._buckets, BUCKET), "uint32")
         self._count = 0
 
     def _grow(self, users: int) -> None:
         """A table with room for `users`, at least GROWTH times larger, holding every user
-        of this one; the old one is freed at the end."""
+        of this one.
+
+        The old table is read in row order and its pages handed back as it goes. A key in
+        its first bucket (most) then lands in the new table at the same relative place
+        (both scale the key's top bits), so the new table's pages are touched in the same
+        order as the old one's are freed: the peak is about the new table, not old and new
+        together. Keys away from their first bucket would touch the new table anywhere:
+        they are kept aside and placed last."""
+        import numpy as np
+
         old_digests, old_lines = self._digests, self._lines
         assert old_digests is not None and old_lines is not None
-        self._new_table(max(users, int(self._buckets * BUCKET * MAX_LOAD * GROWTH)))
-        step = max(512, len(old_digests) // self._GROW_STEPS)
-        for start in range(0, len(old_digests), step):
-            rows = old_digests[start : start + step]
-            used = rows != 0
-            self._place_new(rows[used], old_lines[start : start + step][used])
+        old_buckets, (digest_map, line_map) = self._buckets, self._maps
+        self._maps = [None, None]
+        self._new_table(max(users, int(old_buckets * BUCKET * MAX_LOAD * GROWTH)))
+        # Whole pages of both maps a step: 64 B of digests and 32 B of lines a row.
+        step = -(-max(512, old_buckets // self._GROW_STEPS) // 128) * 128
+        scale, shift = np.uint64(old_buckets), np.uint64(32)
 
-    def _place_new(self, keys: U64, lines: U32) -> None:
-        """Records `keys`, none of them in the table yet, most in their first bucket at once.
+        def steps() -> Iterator[tuple[U64, U32]]:
+            aside: list[tuple[U64, U32]] = []
+            for start in range(0, old_buckets, step):
+                rows = old_digests[start : start + step]
+                used = rows != 0
+                keys, lines = rows[used], old_lines[start : start + step][used]
+                home = (((keys >> shift) * scale) >> shift).astype(np.intp)
+                at_home = home == np.nonzero(used)[0] + start
+                aside.append((keys[~at_home], lines[~at_home]))
+                yield keys[at_home], lines[at_home]
+                assert digest_map is not None and line_map is not None
+                _forget(digest_map, (start + step) * BUCKET * 8)
+                _forget(line_map, (start + step) * BUCKET * 4)
+            # A step's worth at a time: the index arrays of placing them all at once
+            # (~150 B a key) would be the peak.
+            while aside:
+                yield aside.pop()
+
+        self._fill(steps())
+        _trim_heap()
+
+    def _fill(self, parts: Iterable[tuple[U64, U32]]) -> None:
+        """Records distinct keys into a table that was empty, most in their first bucket.
 
         `_probe` would do, but the keys of a step of growing come in bucket order, several
         to a bucket, and its free-slot races let one of them in a round: here the keys of a
-        bucket take its next free slots by rank, and only those past its end are probed.
+        bucket take its next free slots by rank (the count of a bucket's keys so far is
+        kept, a byte a bucket), and those past its end are probed once, at the end. Their
+        first bucket is full by then, and stays so: where they land is where `_probe`
+        looks for them.
         """
         import numpy as np
 
         digests, table_lines = self._digests, self._lines
         assert digests is not None and table_lines is not None
-        bucket = (((keys >> np.uint64(32)) * np.uint64(self._buckets)) >> np.uint64(32)).astype(
-            np.intp
-        )
-        order = np.argsort(bucket, kind="stable")  # nearly sorted already: cheap
-        bucket, keys, lines = bucket[order], keys[order], lines[order]
-        index = np.arange(bucket.size)
-        starts = np.ones(bucket.size, dtype=bool)
-        starts[1:] = bucket[1:] != bucket[:-1]
-        rank = index - np.maximum.accumulate(np.where(starts, index, 0))
-        slot = _count_true_bytes(digests.take(bucket, axis=0) != 0) + rank
-        fits = slot < BUCKET
-        at = (bucket * BUCKET + slot)[fits]
-        digests.reshape(-1)[at] = keys[fits]
-        table_lines.reshape(-1)[at] = lines[fits]
-        self._count += int(np.count_nonzero(fits))
-        if not fits.all():
-            over = ~fits
-            self._probe(keys[over], lines[over])
+        flat_digests, flat_lines = digests.reshape(-1), table_lines.reshape(-1)
+        filled = np.zeros(self._buckets, dtype=np.uint8)
+        scale, shift = np.uint64(self._buckets), np.uint64(32)
+        over_keys, over_lines = [], []
+        for keys, lines in parts:
+            if not keys.size:
+                continue
+            bucket = (((keys >> shift) * scale) >> shift).astype(np.intp)
+            order = np.argsort(bucket, kind="stable")  # nearly sorted already: cheap
+            bucket = bucket[order]
+            index = np.arange(bucket.size)
+            starts = np.ones(bucket.size, dtype=bool)
+            starts[1:] = bucket[1:] != bucket[:-1]
+            rank = index - np.maximum.accumulate(np.where(starts, index, 0))
+            slot = filled[bucket] + rank
+            fits = slot < BUCKET
+            at = (bucket * BUCKET + slot)[fits]
+            placed = order[fits]
+            flat_digests[at] = keys[placed]
+            flat_lines[at] = lines[placed]
+            self._count += int(placed.size)
+            last = np.empty(bucket.size, dtype=bool)
+            last[:-1] = starts[1:]
+            last[-1] = True
+            filled[bucket[last]] = np.minimum(slot[last] + 1, BUCKET)
+            if placed.size < keys.size:
+                over = order[~fits]
+                over_keys.append(keys[over])
+                over_lines.append(lines[over])
+        if over_keys:
+            self._probe(np.concatenate(over_keys), np.concatenate(over_lines))
+
+    def _step_range(self) -> tuple[int, int]:
+        """A key's step is in [least, least + span), odd: at least a bucket's width of
+        places, at most 2**32 less one, so every step lands in another bucket. A step
+        below a bucket's width (the key's bits chose it) would look at one full bucket
+        again for up to 2**32 / buckets rounds."""
+        least = -(-(1 << 32) // self._buckets)
+        return least, (1 << 32) - 2 * least - 1
 
     def _probe_one(self, digest: int, lineno: int) -> int:
         """`_probe` for one key, in Python: a dozen numpy calls cost more than this."""
@@ -367,7 +457,8 @@ class BatchUsers:
             assert digests is not None and table_lines is not None
         buckets = self._buckets
         place = digest >> 32
-        step = ((digest >> 2) & _MASK32) | 1
+        least, span = self._step_range()
+        step = (least + ((digest >> 2) & _MASK32) % span) | 1
         while True:
             bucket = (place * buckets) >> 32
             row = digests[bucket].tolist()
@@ -382,15 +473,16 @@ class BatchUsers:
             place = (place + step) & _MASK32
 
     def _probe(self, keys: U64, lines: U32) -> U32:
-        """The first line of each of `keys` (distinct): the recorded one, or `lines`' own,
-        then recorded.
+        """The first line of each of `keys`: the recorded one, or else the earliest of its
+        `lines` (distinct), then recorded. Keys may repeat (within a batch, a repeated
+        user): no sort to make them distinct, which cost a third of a batch.
 
-        A key's buckets: a 32-bit place (its top bits), moved by an odd step (other bits)
-        modulo 2**32 and scaled to the bucket count, so every place is reached and keys
-        that meet in one bucket part at the next (linear probing at 90% full made runs of
-        hundreds of full buckets). A key is in the first of its buckets with a free slot,
-        or in a full one before it, at the first slot free when it came (slots are never
-        freed): the first slot holding it or nothing decides."""
+        A key's buckets: a 32-bit place (its top bits), moved by an odd step (other bits,
+        see `_step_range`) modulo 2**32 and scaled to the bucket count, so every place is
+        reached and keys that meet in one bucket part at the next (linear probing at 90%
+        full made runs of hundreds of full buckets). A key is in the first of its buckets
+        with a free slot, or in a full one before it, at the first slot free when it came
+        (slots are never freed): the first slot holding it or nothing decides."""
         import numpy as np
 
         if self._count + keys.size > self._grow_at():
@@ -401,7 +493,9 @@ class BatchUsers:
         firsts = lines.copy()
         todo = np.arange(keys.size)
         place = keys >> np.uint64(32)
-        step = ((keys >> np.uint64(2)) & np.uint64(_MASK32)) | np.uint64(1)
+        least, span = self._step_range()
+        raw = (keys >> np.uint64(2)) & np.uint64(_MASK32)
+        step = (np.uint64(least) + raw % np.uint64(span)) | np.uint64(1)
         scale, shift, mask32 = np.uint64(self._buckets), np.uint64(32), np.uint64(_MASK32)
         added = 0
         # Most keys are decided by their first bucket; those left look at their next 2,
@@ -432,11 +526,17 @@ class BatchUsers:
             if empty.any():
                 free_at, new_keys = where[empty], wanted[empty]
                 flat_digests[free_at] = new_keys
-                # Two new keys of the batch may pick one free slot: the one written last
-                # holds it; the others look again from that bucket.
+                # Two new keys of the batch may pick one free slot: one of them holds it
+                # (which is not promised); the others look again from that bucket.
                 won = flat_digests[free_at] == new_keys
-                flat_lines[free_at[won]] = firsts[todo[empty][won]]
-                added += int(np.count_nonzero(won))
+                at, who = free_at[won], todo[empty][won]
+                # One key twice in the batch wins one slot twice (its copies go the same
+                # way): the earliest line is kept, the others answer with it.
+                flat_lines[at] = _NO_LINE
+                np.minimum.at(flat_lines, at, lines[who])
+                kept = flat_lines[at]
+                firsts[who] = kept
+                added += int(np.count_nonzero(kept == lines[who]))
                 settled = hit.copy()
                 settled[empty] = won
             # No stop in `width` full buckets: on past them; lost a slot: from its bucket.

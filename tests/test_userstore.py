@@ -174,6 +174,20 @@ def test_first_line_alone_moves_to_the_table(kind: type[BatchUsers]) -> None:
     assert dict(users.items()) == seen
 
 
+@pytest.mark.parametrize("kind", VARIANTS, ids=lambda kind: kind.__name__)
+def test_keys_whose_step_bits_are_zero_still_move_on(kind: type[BatchUsers]) -> None:
+    """Bits 2-33 choose a key's step: all zero once made a step of 1, which looked at one
+    full bucket again for 2**32 / buckets rounds (a hang)."""
+    users, model = kind(), Model()
+    for line in range(1, 3001):
+        digest = ((line % 1500 + 1) << 34) | 1
+        users.add(digest, line)
+        model.add(digest, line)
+        if line % 500 == 0:
+            assert users.resolve() == model.resolve()
+    assert dict(users.items()) == model.seen
+
+
 def test_reserve_keeps_users_and_is_bounded() -> None:
     users = BatchUsers()
     for line in range(1, 101):
