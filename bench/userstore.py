@@ -2,6 +2,7 @@
 
     python bench/userstore.py [--lines 1000000 5000000] [--rounds 5] [--batch 4096]
     python bench/userstore.py --rss-only
+    python bench/userstore.py --lines 1000000 --time-only --reserve
 
 Lines of random users, 5% of them repeating an earlier user (as a join that multiplied
 rows would). Time, in this process, median of `--rounds` interleaved rounds (a 2-core
@@ -11,7 +12,10 @@ machine shared with other work drifts; interleaving shares the drift): the per-l
 * `UserTable.first_line`, one call a line;
 
 each less the same Python loop with an empty body, so that what is left is the table's own
-cost. Memory: each table in a fresh subprocess, numpy imported and the table made first;
+cost. Both tables grow as users come; with `--reserve` both make room first, as the linter
+does from a file's size (`UserTable` at most for its RESERVE_LIMIT, 1M users).
+
+Memory: each table in a fresh subprocess, numpy imported and the table made first;
 the peak RSS reset (/proc/self/clear_refs); then RSS growth (at the end, and peak: VmHWM,
 which includes growth transients) over the distinct users.
 """
@@ -66,8 +70,13 @@ def run_empty(digests: array[int], batch: int) -> float:
     return time.perf_counter() - start
 
 
+RESERVE = False  # --reserve: both tables make room for every line's user first
+
+
 def run_batch(digests: array[int], batch: int) -> float:
     table = BatchUsers()
+    if RESERVE:
+        table.reserve(len(digests))
     add_digest, add_line, resolve = table.add_digest, table.add_line, table.resolve
     found = 0
     start = time.perf_counter()
@@ -83,6 +92,8 @@ def run_batch(digests: array[int], batch: int) -> float:
 
 def run_table(digests: array[int], batch: int) -> float:
     table = UserTable()
+    if RESERVE:
+        table.reserve(len(digests))
     first_line = table.first_line
     start = time.perf_counter()
     for base in range(0, len(digests), batch):
@@ -106,7 +117,8 @@ def timing(lines: int, rounds: int, batch: int) -> None:
         for name, run in RUNS.items():
             times[name].append(run(digests, batch))
     empty = statistics.median(times["empty loop"]) / lines
-    print(f"{lines:,} lines, {distinct:,} users, batch {batch}, median of {rounds} rounds:")
+    room = ", room reserved" if RESERVE else ""
+    print(f"{lines:,} lines, {distinct:,} users, batch {batch}{room}, median of {rounds} rounds:")
     for name in list(RUNS)[1:]:
         per_line = statistics.median(times[name]) / lines
         print(
@@ -169,7 +181,14 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=4096)
     parser.add_argument("--rss-only", action="store_true")
     parser.add_argument("--time-only", action="store_true")
+    parser.add_argument(
+        "--reserve",
+        action="store_true",
+        help="time with room made first (as the linter does from the file's size)",
+    )
     args = parser.parse_args()
+    global RESERVE
+    RESERVE = args.reserve
     for lines in args.lines:
         if not args.rss_only:
             timing(lines, args.rounds, args.batch)
