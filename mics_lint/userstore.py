@@ -2,7 +2,9 @@
 
 `UserTable.first_line` probes a table in Python, about 0.7 µs a line. Here a line only
 appends its digest and number to two arrays (`add`); `resolve` then answers the whole batch
-with a few numpy calls over a bucketed hash table:
+with a few numpy calls over a bucketed hash table. bench/userstore.py, batches of 4096,
+5% repeats: 0.30 µs a line (the two appends 0.08 of it) against 0.78 for `first_line` with
+room reserved; 0.41-0.44 against 1.6-1.7 when both grow as users come (1M and 5M users).
 
 * buckets of 8 slots (one 64-byte row of digests, one 32-byte row of lines): a batch gathers
   one row per user, so a user is usually decided by one memory access, even 90% full;
@@ -120,9 +122,10 @@ def _forget(buffer: mmap.mmap, size: int) -> None:
 class BatchUsers:
     """The first line of each user, by digest, answered a batch of lines at a time.
 
-    Lines must be added in increasing order. Findings of lines resolved early (by
-    `first_line`, `count`, `items` or `merge` while lines are pending) are kept and returned
-    by the next `resolve`, so that no line's finding is lost.
+    Lines must be added in increasing order. Pending lines are resolved before anything
+    else is answered: their findings are kept for the next `resolve` when `first_line`,
+    `count` or `items` is asked first, and returned with its own by `merge`, so that no
+    line's finding is lost.
     """
 
     __slots__ = (
