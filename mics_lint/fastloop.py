@@ -16,12 +16,13 @@ from typing import Any, NamedTuple
 
 from mics_lint import config
 from mics_lint.config import Settings
-from mics_lint.diagnostic import Diagnostic
+from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.jsontext import DIGITS_TO_ZERO, LONG_DIGIT_RUN
 from mics_lint.linecheck import LineChecker
 from mics_lint.registry import FastCheck, LineContext
-from mics_lint.rules import structure
+from mics_lint.rules import crossline, structure
 from mics_lint.rules.crossline import UserTable
+from mics_lint.userstore import BatchUsers
 
 # Lines screened together on the fast path: 64 lines of a few hundred bytes stay well under
 # the size at which a joined block would be allocated by mmap (slower), yet a block that
@@ -30,6 +31,10 @@ _GROUP = 64
 # ... and a group ends once it holds this many bytes: lines of megabytes are read ahead one
 # or two at a time, so memory stays bounded by max-line-bytes, as with no groups.
 _GROUP_BYTES = 64 * 1024
+# MIC501's users are answered a window of lines at a time (see _UsersWindow): often enough
+# that a diagnostic waits little, seldom enough that numpy's per-call cost is spread thin.
+_WINDOW = 8192
+_WINDOW_BYTES = 4 * 1024 * 1024
 # (schema file, closed, loose fields...) -> FastDecoder, or None
 _DECODERS: dict[tuple[str | bool, ...], Any] = {}
 _NOT_MADE = object()
@@ -53,6 +58,51 @@ def _utf8(block: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+class _UsersWindow:
+    """The diagnostics of lines whose users are not answered yet, held until they are.
+
+    The fast check only queues a vouched line's user (`BatchUsers.add_digest`); every
+    `_WINDOW` lines, one `resolve` answers them all in a few numpy calls, and the MIC501s it
+    finds join the window's other diagnostics, in line order. Each is made as the rule
+    makes it (its message, on the whole line), so the report is the one line-by-line
+    answers give. Memory: the window's lines, at most `_WINDOW` of them and a few MiB.
+    """
+
+    def __init__(self, checker: LineChecker, users: BatchUsers) -> None:
+        self.checker = checker
+        self.users = users
+        self.lines: list[bytes] = []
+        self.start = 0  # the line before the window's first
+        self.size = 0
+        self.found: list[Diagnostic] = []
+
+    def add(self, group: list[bytes], lineno: int, made: list[Diagnostic]) -> list[Diagnostic]:
+        """Takes a group (its first line is `lineno + 1`) and its diagnostics; returns what
+        can be reported now: the window's diagnostics once it is full, else nothing."""
+        if not self.lines:
+            self.start = lineno
+        self.lines.extend(group)
+        self.size += sum(map(len, group))
+        self.found.extend(made)
+        if len(self.lines) < _WINDOW and self.size < _WINDOW_BYTES:
+            return []
+        return self.flush()
+
+    def flush(self) -> list[Diagnostic]:
+        found = self.found
+        duplicates = self.users.resolve()
+        if duplicates:
+            rule = crossline.DUPLICATE_USER
+            for line, first, digest in duplicates:
+                raw = self.lines[line - self.start - 1]
+                body = raw.removesuffix(b"\n").removesuffix(b"\r")
+                message = crossline.duplicate_message(crossline.kind_name(digest), first)
+                found += self.checker.stamp([(rule.code, Finding(message))], body, line)
+            found.sort(key=Diagnostic.sort_key)
+        self.lines, self.found, self.size = [], [], 0
+        return found
 
 
 class FastLoop:
@@ -97,7 +147,7 @@ class FastLoop:
         if decoder is None or checker.doc_type.fast_check is None:
             return
         if (
-            isinstance(checker.users, UserTable)
+            isinstance(checker.users, UserTable | BatchUsers)
             and checker.size
             and checker.bytes_read
             and lines_read
@@ -157,6 +207,13 @@ class FastLoop:
         assert self.vouch is not None, "prepare() made no fast check"
         max_raw = self.checker.max_line + 1  # a longer line (with its LF) is MIC010's
         self.streak = False  # decode loosely first: see _loose_line
+        users = self.checker.users
+        window = (
+            _UsersWindow(self.checker, users)
+            if isinstance(users, BatchUsers)
+            and crossline.DUPLICATE_USER.code in self.checker.enabled
+            else None
+        )
         group: list[bytes] = []
         append = group.append
         lines = iter(lines)
@@ -172,15 +229,21 @@ class FastLoop:
             except Exception as exc:  # a read error (a truncated .gz): after the lines read
                 failed = exc
             if not group:
+                if window is not None:
+                    yield from window.flush()
                 if failed is not None:
                     raise failed
                 return
             made = self._group(group, lineno)
+            if window is not None:
+                made = window.add(group, lineno, made)
             if made:
                 yield from made
             lineno += len(group)
             group.clear()
             if failed is not None:
+                if window is not None:
+                    yield from window.flush()
                 raise failed
 
     def _group(self, group: list[bytes], lineno: int) -> list[Diagnostic]:

@@ -31,9 +31,10 @@ from mics_lint.jsontext import (
 from mics_lint.registry import LineContext, Record
 from mics_lint.rules import REGISTRY, structure, syntax
 from mics_lint.rules import framing as f
-from mics_lint.rules.crossline import DUPLICATE_USER_STATE, Users, UserTable
+from mics_lint.rules.crossline import DUPLICATE_USER_STATE, Users
 from mics_lint.rules.operations import PROFILE_FORM_STATE
 from mics_lint.rules.structure import schema_findings
+from mics_lint.userstore import BatchUsers
 
 # Codes about the file as a whole: kept when a file's lines are summed up by MIC007 or MIC008.
 FILE_LEVEL = frozenset({f.BYTE_ORDER_MARK.code, f.FILE_TOO_LARGE.code})
@@ -85,7 +86,7 @@ class LineChecker:
         self.check_utf16 = f.UTF16_FILE.code in self.enabled
         self.check_schema = any(r.code in self.enabled for r in structure.FAMILY.rules)
         self.check_other_type = structure.OTHER_DOCUMENT_TYPE.code in self.enabled
-        self.users: Users = users if users is not None else UserTable()
+        self.users: Users = users if users is not None else BatchUsers()
         self.state: dict[str, Any] = {
             DUPLICATE_USER_STATE: self.users,
             PROFILE_FORM_STATE: settings.profile_form,

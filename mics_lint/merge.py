@@ -21,7 +21,7 @@ from mics_lint.jsontext import decode_lenient
 from mics_lint.linter import ReadError, lint_file
 from mics_lint.registry import ACROSS_USERS, ONCE_PER_FILE
 from mics_lint.rules import REGISTRY, crossline
-from mics_lint.rules.crossline import UserTable
+from mics_lint.userstore import BatchUsers
 
 if TYPE_CHECKING:
     from mics_lint.parallel import Result, Task
@@ -40,7 +40,7 @@ class Merger:
         self.settings = settings
         self.on_type = on_type  # as Runner's
         self.doc_type = ""
-        self.users = UserTable()
+        self.users = BatchUsers()  # merged a chunk at a time, in bulk
         self.offset = 0  # lines in the chunks before
         # Codes reported once per file (MIC003), and the rule about users across chunks
         # (MIC501), as the rules declare them.

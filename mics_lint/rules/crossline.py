@@ -13,10 +13,14 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Union
 
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.registry import ACROSS_USERS, Family, LineContext, Record
 from mics_lint.rules.identifiers import present_identifiers
+
+if TYPE_CHECKING:
+    from mics_lint.userstore import BatchUsers
 
 FAMILY = Family("MIC5", "across lines")
 DUPLICATE_USER_STATE = "MIC501"
@@ -205,8 +209,9 @@ class ChunkUsers:
         return array("Q", self._lines), array("I", self._lines.values())
 
 
-#: What MIC501 keeps users in: a `UserTable`, or a worker's `ChunkUsers`.
-Users = UserTable | ChunkUsers
+#: What MIC501 keeps users in: a file's `BatchUsers` (userstore.py), a worker's
+#: `ChunkUsers`, or a `UserTable`.
+Users = Union["BatchUsers", UserTable, ChunkUsers]
 
 
 def duplicate_message(name: str, first: int) -> str:
@@ -248,7 +253,9 @@ def duplicate_user(record: Record, ctx: LineContext) -> Iterator[Finding]:
         return
     table: Users | None = ctx.state.get(DUPLICATE_USER_STATE)
     if table is None:  # not setdefault: a new table is 12 KiB, too much to make per line
-        table = ctx.state[DUPLICATE_USER_STATE] = UserTable()
+        from mics_lint.userstore import BatchUsers
+
+        table = ctx.state[DUPLICATE_USER_STATE] = BatchUsers()
     first = table.first_line(key[1], ctx.lineno)
     if first != ctx.lineno:
         found = ctx.state.get(DUPLICATE_FOUND_STATE)

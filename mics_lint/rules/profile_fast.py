@@ -21,6 +21,7 @@ from mics_lint.registry import FastCheck
 from mics_lint.rules import REGISTRY, crossline, identifiers, structure, syntax
 from mics_lint.rules.crossline import Users
 from mics_lint.rules.fast_checks import BASE_COVERS, IDENTIFIER_COVERS
+from mics_lint.userstore import BatchUsers
 
 #: What the check vouches for, besides every value rule (whose screens it calls).
 COVERS = BASE_COVERS | IDENTIFIER_COVERS | {f"MIC40{n}" for n in range(1, 7)} | {"MIC501"}
@@ -119,7 +120,12 @@ def _check(enabled: frozenset[str], users: Users | None, older: bool, newer: boo
     bad_email, bad_agent = screens["email_hash"], screens["user_agent_id"]
     # MIC401 holds in the force_replace form only (update_strategy is optional).
     force_required = older and not newer
-    first_line = users.first_line if users is not None else None
+    # A file's BatchUsers queues each vouched line's user, answered a window of lines at a
+    # time (fastloop._UsersWindow); a worker's chunk table answers at once.
+    batch = isinstance(users, BatchUsers)
+    add_digest = users.add_digest if isinstance(users, BatchUsers) else None
+    add_line = users.add_line if isinstance(users, BatchUsers) else None
+    first_line = users.first_line if users is not None and not batch else None
     kinds = crossline.KIND_BITS
     mask64 = (1 << 64) - 1 - 3
     boolean = _BOOL
@@ -199,6 +205,10 @@ def _check(enabled: frozenset[str], users: Users | None, older: bool, newer: boo
         ):
             return False
         # The digest as crossline.user_digest makes it (the kind in the two low bits).
+        if add_digest is not None:
+            add_digest((key & mask64) | kinds[kind])
+            add_line(lineno)  # type: ignore[misc]
+            return True
         return first_line is None or first_line((key & mask64) | kinds[kind], lineno) == lineno
 
     return check

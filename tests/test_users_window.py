@@ -1,0 +1,68 @@
+"""MIC501 on the fast path: users queued, answered a window of lines at a time.
+
+The fast check queues each vouched line's user in the file's `BatchUsers`; the fast loop
+answers them every few thousand lines and puts the MIC501s among the window's other
+diagnostics. Lines the full checks take (bad ones) ask the same table at once, while other
+lines' users may be queued. The report must be the one the full checks give, line by line.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+from mics_lint import Settings, lint_lines
+from mics_lint.fastloop import _WINDOW
+
+
+def _file(count: int, seed: int) -> list[bytes]:
+    rng = random.Random(seed)
+    lines = []
+    for n in range(count):
+        user = rng.randrange(count * 3 // 4)  # about a third of the lines repeat a user
+        kind = user % 3
+        if kind == 0:
+            ident = b'"compartment_id":"%d","user_account_id":"A-%d"' % (user % 7, user)
+        elif kind == 1:
+            ident = b'"email_hash":"%032x"' % user
+        else:
+            ident = b'"user_agent_id":"vec:%d"' % user
+        roll = rng.random()
+        if roll < 0.01:
+            line = b'{"operation":"DELETE",%s,"forceReplace":true}' % ident  # full checks
+        elif roll < 0.02:
+            line = b'{"operation":"DELETE",%s},' % ident  # invalid JSON: no user at all
+        elif roll < 0.5:
+            line = b'{"operation":"DELETE",%s}' % ident
+        else:
+            profile = b'{"tier":"gold","n":%d,"name":"Ren\xc3\xa9e"}' % n
+            line = b'{"operation":"UPSERT",%s,"force_replace":false,"user_profile":%s}' % (
+                ident,
+                profile,
+            )
+        lines.append(line + b"\n")
+    return lines
+
+
+def _report(lines: list[bytes], settings: Settings) -> list[tuple[int, int, str, str]]:
+    return [(d.line, d.column, d.code, d.message) for d in lint_lines(lines, "u.ndjson", settings)]
+
+
+def test_users_across_windows_are_reported_as_line_by_line() -> None:
+    lines = _file(3 * _WINDOW + 1234, seed=5)
+    fast = _report(lines, Settings())
+    slow = _report(lines, Settings(fast_path=False))
+    assert fast == slow
+    duplicates = [line for line, _, code, _ in fast if code == "MIC501"]
+    assert len(duplicates) > _WINDOW // 2
+    # Some name a first line in an earlier window, and some a line of their own window.
+    firsts = {int(re.search(r"on line (\d+)", m)[1]) for _, _, c, m in fast if c == "MIC501"}
+    assert min(firsts) < _WINDOW < max(firsts)
+
+
+def test_a_file_of_one_repeated_user_from_the_fast_path_on() -> None:
+    line = b'{"operation":"DELETE","email_hash":"3f2a9c"}\n'
+    lines = [line] * (_WINDOW + 10)
+    fast = _report(lines, Settings(fast_path_from=1))
+    assert fast == _report(lines, Settings(fast_path=False))
+    assert len(fast) == len(lines) - 1
