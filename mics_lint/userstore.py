@@ -104,8 +104,12 @@ def _mapped(shape: tuple[int, int], dtype: str) -> tuple[Any, mmap.mmap]:
     import numpy as np
 
     items = shape[0] * shape[1]
-    # Private: pages of a shared anonymous map stay in memory after MADV_DONTNEED.
-    buffer = mmap.mmap(-1, max(1, items * np.dtype(dtype).itemsize), flags=mmap.MAP_PRIVATE)
+    size = max(1, items * np.dtype(dtype).itemsize)
+    if hasattr(mmap, "MAP_PRIVATE"):
+        # Private: pages of a shared anonymous map stay in memory after MADV_DONTNEED.
+        buffer = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE)
+    else:  # Windows: an anonymous map (pagefile-backed), without madvise
+        buffer = mmap.mmap(-1, size)
     return np.frombuffer(buffer, dtype=dtype, count=items).reshape(shape), buffer
 
 
@@ -115,7 +119,7 @@ def _forget(buffer: mmap.mmap, size: int) -> None:
     import mmap
 
     end = min(size, len(buffer)) // mmap.PAGESIZE * mmap.PAGESIZE
-    if end > 0 and hasattr(mmap, "MADV_DONTNEED"):
+    if end > 0 and hasattr(mmap, "MADV_DONTNEED") and hasattr(mmap, "MAP_PRIVATE"):
         buffer.madvise(mmap.MADV_DONTNEED, 0, end)
 
 
