@@ -198,14 +198,30 @@ class BatchUsers:
         return found
 
     def first_line(self, digest: int, lineno: int) -> int:
-        """The line where `digest` was first seen; records `lineno` if this is the first."""
-        self._flush()
+        """The line where `digest` was first seen; records `lineno` if this is the first.
+
+        Pending lines are all earlier than `lineno`. They are resolved first only when one
+        of them holds this user: a bad line among clean ones asks about its own user, and a
+        numpy batch per bad line would cost more than all the clean lines' appends."""
+        if self._pending_lines and self._pending_holds(digest):
+            self._flush()
         if self._small is not None:
             first = self._small.setdefault(digest, lineno)
             if len(self._small) > self.SMALL:
                 self._to_table(len(self._small))
             return first
         return self._probe_one(digest, lineno)
+
+    def _pending_holds(self, digest: int) -> bool:
+        """Whether a pending line has this user: a search of the queued digests' bytes."""
+        data = self._pending_digests.tobytes()
+        needle = digest.to_bytes(8, sys.byteorder)
+        at = data.find(needle)
+        while at >= 0:
+            if at % 8 == 0:  # aligned: a whole digest, not the end of one and the next
+                return True
+            at = data.find(needle, at + 1)
+        return False
 
     def merge(
         self, digests: Iterable[int], lines: Iterable[int], shift: int
