@@ -21,7 +21,6 @@ from mics_lint.jsontext import DIGITS_TO_ZERO, LONG_DIGIT_RUN
 from mics_lint.linecheck import LineChecker
 from mics_lint.registry import FastCheck, LineContext
 from mics_lint.rules import crossline, structure
-from mics_lint.rules.crossline import UserTable
 from mics_lint.userstore import BatchUsers
 
 # Lines screened together on the fast path: 64 lines of a few hundred bytes stay well under
@@ -147,7 +146,7 @@ class FastLoop:
         if decoder is None or checker.doc_type.fast_check is None:
             return
         if (
-            isinstance(checker.users, UserTable | BatchUsers)
+            isinstance(checker.users, BatchUsers)
             and checker.size
             and checker.bytes_read
             and lines_read

@@ -1,5 +1,6 @@
-"""MIC501's tables: `UserTable` (compact, one per file) and `ChunkUsers` (a worker's chunk),
-held to the same answers as a plain dict, through growth, `reserve` and `merge`."""
+"""MIC501's tables: `BatchUsers` (one per file; tests/test_userstore.py tests its batches)
+and `ChunkUsers` (a worker's chunk), held to the same answers as a plain dict, one line at a
+time, through growth, `reserve` and `merge`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mics_lint.rules.crossline import ChunkUsers, UserTable, kind_name, user_digest
+from mics_lint.rules.crossline import ChunkUsers, kind_name, user_digest
+from mics_lint.userstore import BatchUsers
 
 # Digests as user_digest makes them: nonzero, 64 bits, a kind in the two low bits. Few
 # distinct values, so that repeats are common.
@@ -24,7 +26,7 @@ def _model(seen: dict[int, int], digest: int, line: int) -> int:
 @settings(max_examples=200)
 @given(st.lists(digests, max_size=300), st.integers(min_value=0, max_value=5000))
 def test_first_line_answers_as_a_dict_does(values: list[int], reserve: int) -> None:
-    table, chunk, seen = UserTable(capacity=16), ChunkUsers(), {}
+    table, chunk, seen = BatchUsers(), ChunkUsers(), {}
     table.reserve(reserve)
     for line, digest in enumerate(values, start=1):
         expected = _model(seen, digest, line)
@@ -37,7 +39,7 @@ def test_first_line_answers_as_a_dict_does(values: list[int], reserve: int) -> N
 def test_growing_keeps_every_user() -> None:
     rng = random.Random(5)
     values = [user_digest("email_hash", f"{rng.getrandbits(64):x}") for _ in range(20_000)]
-    table = UserTable(capacity=16)  # grows many times on the way
+    table = BatchUsers()  # from a dict to a table, which grows many times on the way
     for line, digest in enumerate(values, start=1):
         assert table.first_line(digest, line) == line
     for line, digest in enumerate(values, start=1):
@@ -45,27 +47,22 @@ def test_growing_keeps_every_user() -> None:
     assert table.count == len(values)
 
 
-def test_reserve_makes_room_without_losing_users_and_is_bounded() -> None:
-    table = UserTable(capacity=16)
+def test_reserve_makes_room_without_losing_users() -> None:
+    table = BatchUsers()
     for line in range(1, 101):
         table.first_line(user_digest("user_agent_id", str(line)), line)
     table.reserve(50_000)
-    slots = sum(shard.mask + 1 for shard in table._shards)
-    assert slots >= 50_000 * 5 // 4  # at most 80% full once they all come
     assert all(
         table.first_line(user_digest("user_agent_id", str(line)), 999) == line
         for line in range(1, 101)
     )
-    huge = UserTable()
-    huge.reserve(10**12)  # a wild guess is capped: room for RESERVE_LIMIT users at most
-    slots = sum(shard.mask + 1 for shard in huge._shards)
-    assert slots * 12 <= 4 * UserTable.RESERVE_LIMIT * 12
+    BatchUsers().reserve(10**12)  # a wild guess is capped: no memory error
 
 
 @settings(max_examples=100)
 @given(st.lists(st.lists(digests, max_size=60, unique=True), max_size=6))
 def test_merge_answers_as_first_line_does(chunks: list[list[int]]) -> None:
-    merged, one_by_one = UserTable(capacity=16), UserTable(capacity=16)
+    merged, one_by_one = BatchUsers(), BatchUsers()
     shift = 0
     for chunk in chunks:
         lines = list(range(2, len(chunk) + 2))

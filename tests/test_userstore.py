@@ -1,5 +1,5 @@
 """`BatchUsers` held to a plain dict's answers: lines added in batches, resolved, merged from
-chunks, asked one at a time, taken over from a `UserTable`; and numpy left unimported."""
+chunks, asked one at a time; and numpy left unimported."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mics_lint.rules.crossline import UserTable, user_digest
+from mics_lint.rules.crossline import user_digest
 from mics_lint.userstore import BatchUsers
 
 
@@ -114,33 +114,6 @@ def test_answers_as_a_dict_does(kind: type[BatchUsers], steps: list[tuple], rese
     assert users.resolve() == model.resolve()
     assert users.count == len(model.seen)
     assert dict(users.items()) == model.seen
-
-
-@pytest.mark.parametrize("kind", VARIANTS, ids=lambda kind: kind.__name__)
-@settings(max_examples=60, deadline=None)
-@given(
-    batches=st.lists(st.lists(digests, max_size=400), max_size=8),
-    old=st.lists(digests, max_size=200),
-)
-def test_from_table_keeps_its_users(
-    kind: type[BatchUsers], batches: list[list[int]], old: list[int]
-) -> None:
-    table, model = UserTable(capacity=16), Model()
-    line = 0
-    for digest in old:
-        line += 1
-        table.first_line(digest, line)
-        model.add(digest, line)
-    model.resolve()
-    users = kind.from_table(table)
-    assert dict(users.items()) == model.seen
-    for batch in batches:
-        for digest in batch:
-            line += 1
-            users.add(digest, line)
-            model.add(digest, line)
-        assert users.resolve() == model.resolve()
-    assert users.count == len(model.seen)
 
 
 def test_many_users_through_growth_and_batches() -> None:
