@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from mics_lint.registry import FastCheck
@@ -28,6 +29,136 @@ _ACTIVITY_ONCE = tuple(
 )
 
 
+def _listed_check(ok: Callable[[str, Any], bool], unset: Any) -> Callable[[list[Any]], bool]:
+    """MIC604, MIC306, MIC205 and the value rules on each item of `$user_identifiers`."""
+    agent_id = identifiers.USER_AGENT_ID.fullmatch
+
+    def listed_ok(items: list[Any]) -> bool:
+        for item in items:
+            account, compartment = item.dollar_user_account_id, item.dollar_compartment_id
+            agent, hashed, email = item.dollar_user_agent_id, item.dollar_hash, item.dollar_email
+            kind = item.dollar_type
+            if kind == "USER_AGENT":
+                if (
+                    account is not unset
+                    or compartment is not unset
+                    or hashed is not unset
+                    or email is not unset
+                    or agent is unset
+                    or agent_id(agent) is None
+                    or not ok("user_agent_id", agent)
+                ):
+                    return False
+            elif kind == "USER_EMAIL":
+                if (
+                    account is not unset
+                    or compartment is not unset
+                    or agent is not unset
+                    or not filled(hashed, unset)
+                    or not ok("email_hash", hashed)
+                ):
+                    return False
+            elif (  # USER_ACCOUNT
+                agent is not unset
+                or hashed is not unset
+                or email is not unset
+                or not filled(account, unset)
+                or (compartment is not unset and not filled(compartment, unset))
+                or not ok("user_account_id", account)
+                or not ok("compartment_id", compartment)
+            ):
+                return False
+        return True
+
+    return listed_ok
+
+
+def _identifiers_check(ok: Callable[[str, Any], bool], unset: Any) -> Callable[[Any, bytes], bool]:
+    """MIC301 to MIC306, MIC604, MIC605, MIC205 and the value rules on a line's users."""
+    listed_ok = _listed_check(ok, unset)
+    agent_id = identifiers.USER_AGENT_ID.fullmatch
+
+    def identifiers_ok(c: Any, raw: bytes) -> bool:
+        account, compartment = c.dollar_user_account_id, c.dollar_compartment_id
+        email, agent, items = c.dollar_email_hash, c.dollar_user_agent_id, c.dollar_user_identifiers
+        if items is not unset and items:
+            roots = (account, compartment, email, agent)
+            return roots.count(unset) == 4 and listed_ok(items)  # else MIC605
+        if account is not unset:
+            return (
+                email is unset  # else MIC302
+                and agent is unset
+                and filled(account, unset)  # else MIC304, or MIC205
+                and filled(compartment, unset)
+                and ok("user_account_id", account)
+                and ok("compartment_id", compartment)
+            )
+        if compartment is not unset:
+            return False  # MIC303
+        if email is not unset:
+            if agent is not unset:
+                return False  # MIC302
+            hashes = (email.dollar_hash, email.hash)
+            if hashes == (unset, unset):
+                return False  # MIC604
+            for value in hashes:
+                if value is not unset and not (filled(value, unset) and ok("email_hash", value)):
+                    return False  # a value rule (MIC305...), or MIC205
+            return b'""' not in raw  # else maybe an empty key in $email_hash, which MIC305 reads
+        return agent is not unset and agent_id(agent) is not None and ok("user_agent_id", agent)
+
+    return identifiers_ok
+
+
+def _key_counts(
+    attribute: Callable[[str], str], unset: Any
+) -> Callable[[Any, bytes, Any, Any], bool]:
+    """MIC103 cannot fire: each top-level key is written once (see `activity_check`)."""
+    once = operator.attrgetter(*(attribute(k) for k in _ACTIVITY_ONCE))
+    quoted = tuple(f'"{k}"'.encode() for k in _ACTIVITY_ONCE)
+    item_fields = operator.attrgetter(*(attribute(k) for k in sorted(activities.FIELDS)))
+    n_once, n_item_fields = len(_ACTIVITY_ONCE), len(activities.FIELDS)
+
+    def dollars(c: Any, events: list[Any], items: Any, email: Any) -> int:
+        """How many times `"$` is written at least, with each top-level key once: every
+        top-level key starts with "$" (the decoder is closed), as do the events' and the
+        listed identifiers' keys; add the event names that start with it, and each `"$` in
+        the free-form objects. A line with more (a key twice, a custom "$" key in an event,
+        an identifier "$x") has its keys counted one by one."""
+        found = 4 + n_once - once(c).count(unset)  # with $ts, $type, $status, $events
+        for event in events:
+            name = event.dollar_event_name
+            found += 2 + bytes(event.dollar_properties).count(b'"$')
+            if name is not unset:
+                found += 2 if name[:1] == "$" else 1
+        if items is not unset:
+            for item in items:
+                found += 1 + n_item_fields - item_fields(item).count(unset)
+        if email is not unset:
+            found += (email.dollar_hash is not unset) + (email.dollar_email is not unset)
+        for value in (c.dollar_origin, c.dollar_location, c.dollar_topics):
+            if value is not unset:
+                found += bytes(value).count(b'"$')
+        return found
+
+    def keys_once(c: Any, raw: bytes, events: Any, items: Any) -> bool:
+        if raw.count(b'"$') == dollars(c, events, items, c.dollar_email_hash):
+            return True
+        count = raw.count
+        if (
+            count(b'"$ts"') != 1 + len(events)
+            or count(b'"$type"') != 1 + (len(items) if items is not unset else 0)
+            or count(b'"$session_status"') != 1
+            or count(b'"$events"') != 1
+        ):
+            return False
+        return all(
+            value is unset or count(key) == 1 for value, key in zip(once(c), quoted, strict=True)
+        )
+
+    return keys_once
+
+
 def activity_check(enabled: frozenset[str], users: Users | None, decoder: FastDecoder) -> FastCheck:
     """USER_ACTIVITY: MIC601 to MIC605, and MIC204 and MIC3xx on the `$` keys.
 
@@ -49,109 +180,13 @@ def activity_check(enabled: frozenset[str], users: Users | None, decoder: FastDe
         return generic(decoder)
     raw_ok = common(enabled, ())
     check_dups = syntax.DUPLICATE_KEY.code in enabled
-    once = operator.attrgetter(*(attribute(k) for k in _ACTIVITY_ONCE))
-    quoted = tuple(f'"{k}"'.encode() for k in _ACTIVITY_ONCE)
-    item_fields = operator.attrgetter(*(attribute(k) for k in sorted(activities.FIELDS)))
-    n_once, n_item_fields = len(_ACTIVITY_ONCE), len(activities.FIELDS)
-    agent_id = identifiers.USER_AGENT_ID.fullmatch
+    identifiers_ok = _identifiers_check(Screens(enabled).ok, UNSET)
+    keys_once = _key_counts(attribute, UNSET)
     seconds, day = activities.SECONDS_BELOW, activities.DAY_MS
-    ok = Screens(enabled).ok
-
-    def listed_ok(items: list[Any]) -> bool:
-        """MIC604, MIC305, MIC306 and MIC205 on each item of `$user_identifiers`."""
-        for item in items:
-            account, compartment = item.dollar_user_account_id, item.dollar_compartment_id
-            agent, hashed, email = item.dollar_user_agent_id, item.dollar_hash, item.dollar_email
-            kind = item.dollar_type
-            if kind == "USER_AGENT":
-                if (
-                    account is not UNSET
-                    or compartment is not UNSET
-                    or hashed is not UNSET
-                    or email is not UNSET
-                    or agent is UNSET
-                    or agent_id(agent) is None
-                    or not ok("user_agent_id", agent)
-                ):
-                    return False
-            elif kind == "USER_EMAIL":
-                if (
-                    account is not UNSET
-                    or compartment is not UNSET
-                    or agent is not UNSET
-                    or not filled(hashed, UNSET)
-                    or not ok("email_hash", hashed)
-                ):
-                    return False
-            elif (  # USER_ACCOUNT
-                agent is not UNSET
-                or hashed is not UNSET
-                or email is not UNSET
-                or not filled(account, UNSET)
-                or (compartment is not UNSET and not filled(compartment, UNSET))
-                or not ok("user_account_id", account)
-                or not ok("compartment_id", compartment)
-            ):
-                return False
-        return True
-
-    def dollars(c: Any, events: list[Any], items: Any, email: Any) -> int:
-        """How many times `"$` is written at least, with each top-level key once: every
-        top-level key starts with "$" (the decoder is closed), as do the events' and the
-        listed identifiers' keys; add the event names that start with it, and each `"$` in
-        the free-form objects. A line with more (a key twice, a custom "$" key in an event,
-        an identifier "$x") has its keys counted one by one."""
-        found = 4 + n_once - once(c).count(UNSET)  # with $ts, $type, $status, $events
-        for event in events:
-            name = event.dollar_event_name
-            found += 2 + bytes(event.dollar_properties).count(b'"$')
-            if name is not UNSET:
-                found += 2 if name[:1] == "$" else 1
-        if items is not UNSET:
-            for item in items:
-                found += 1 + n_item_fields - item_fields(item).count(UNSET)
-        if email is not UNSET:
-            found += (email.dollar_hash is not UNSET) + (email.dollar_email is not UNSET)
-        for value in (c.dollar_origin, c.dollar_location, c.dollar_topics):
-            if value is not UNSET:
-                found += bytes(value).count(b'"$')
-        return found
 
     def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
-        account, compartment = c.dollar_user_account_id, c.dollar_compartment_id
-        email, agent, items = c.dollar_email_hash, c.dollar_user_agent_id, c.dollar_user_identifiers
-        if items is not UNSET and items:
-            if (
-                account is not UNSET
-                or compartment is not UNSET
-                or email is not UNSET
-                or agent is not UNSET
-            ):
-                return False  # MIC605
-            if not listed_ok(items):
-                return False
-        elif account is not UNSET:
-            if email is not UNSET or agent is not UNSET:
-                return False  # MIC302
-            if not filled(account, UNSET) or not filled(compartment, UNSET):
-                return False  # MIC304, or MIC205
-            if not ok("user_account_id", account) or not ok("compartment_id", compartment):
-                return False  # a value rule
-        elif compartment is not UNSET:
-            return False  # MIC303
-        elif email is not UNSET:
-            if agent is not UNSET:
-                return False  # MIC302
-            hashes = (email.dollar_hash, email.hash)
-            if hashes == (UNSET, UNSET):
-                return False  # MIC604
-            for value in hashes:
-                if value is not UNSET and (not filled(value, UNSET) or not ok("email_hash", value)):
-                    return False  # a value rule (MIC305...), or MIC205
-            if b'""' in raw:
-                return False  # maybe an empty key in $email_hash, which MIC305 reads
-        elif agent is UNSET or agent_id(agent) is None or not ok("user_agent_id", agent):
-            return False  # MIC301, MIC306, MIC205, or a value rule
+        if not identifiers_ok(c, raw):
+            return False
         # MIC601 and MIC602, with the clock read as the rule reads it, once a line.
         limit = activities.now_ms() + day
         ts = c.dollar_ts
@@ -171,23 +206,11 @@ def activity_check(enabled: frozenset[str], users: Users | None, decoder: FastDe
             if value is not UNSET and memoryview(value)[0] != 0x7B:
                 return False  # MIC202
         if check_dups:
-            if (
-                not plain and b"\\" in raw and b"\\u" in raw
-            ):  # one byte first: a memchr, ten times faster
-                return False  # an escape, which may hide a key
-            if raw.count(b'"$') == dollars(c, events, items, email):
-                return raw_ok(c, raw, plain)  # no key twice: see `dollars`
-            count = raw.count
-            if (
-                count(b'"$ts"') != 1 + len(events)
-                or count(b'"$type"') != 1 + (len(items) if items is not UNSET else 0)
-                or count(b'"$session_status"') != 1
-                or count(b'"$events"') != 1
-            ):
+            # An escape may hide a key (one byte first: a memchr, ten times faster).
+            if not plain and b"\\" in raw and b"\\u" in raw:
                 return False
-            for value, key in zip(once(c), quoted, strict=True):
-                if value is not UNSET and count(key) != 1:
-                    return False
+            if not keys_once(c, raw, events, c.dollar_user_identifiers):
+                return False
         return raw_ok(c, raw, plain)
 
     return check
