@@ -62,15 +62,6 @@ def _first_true_byte(flags: Any) -> Any:
     return np.minimum(np.bitwise_count(below) >> np.uint8(3), 7).astype(np.intp)
 
 
-def _count_true_bytes(flags: Any) -> Any:
-    """Per row of a (n, 8) bool array, how many are True: the row's bytes summed by one
-    multiply (count_nonzero along an axis is a slow, general reduction)."""
-    import numpy as np
-
-    bits = flags.view(np.uint64).reshape(-1)
-    return ((bits * np.uint64(0x0101010101010101)) >> np.uint64(56)).astype(np.intp)
-
-
 class BucketTable:
     """Users by digest in buckets of BUCKET slots: a batch's keys probed and recorded by a
     few numpy calls (`batch`), a single key in Python (`probe_one`). A digest is nonzero
