@@ -126,8 +126,8 @@ def _check(enabled: frozenset[str], users: Users | None, older: bool, newer: boo
     add_digest = users.add_digest if isinstance(users, BatchUsers) else None
     add_line = users.add_line if isinstance(users, BatchUsers) else None
     first_line = users.first_line if users is not None and not batch else None
-    kinds = crossline.KIND_BITS
-    mask64 = (1 << 64) - 1 - 3
+    # MIC501's own key (one definition), made only when MIC501 runs: a call a line.
+    digest = crossline.user_digest if users is not None else _no_digest
     boolean = _BOOL
 
     def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
@@ -143,7 +143,7 @@ def _check(enabled: frozenset[str], users: Users | None, older: bool, newer: boo
             ):
                 return False
             kind = "user account"
-            key: int = hash((kind, compartment, account))
+            key: int = digest(kind, compartment, account)
             size = _COMPARTMENT + _ACCOUNT + len(compartment) + len(account)
         elif c.compartment_id is not UNSET:
             return False
@@ -154,14 +154,14 @@ def _check(enabled: frozenset[str], users: Users | None, older: bool, newer: boo
             if bad_email is not None and bad_email(email):
                 return False
             kind = "email_hash"
-            key = hash((kind, email))
+            key = digest(kind, email)
             size = _EMAIL + len(email)
         elif c.user_agent_id is not UNSET and user_agent_id(c.user_agent_id):
             agent = c.user_agent_id
             if bad_agent is not None and bad_agent(agent):
                 return False
             kind = "user_agent_id"
-            key = hash((kind, agent))
+            key = digest(kind, agent)
             size = _AGENT + len(agent)
         else:
             return False
@@ -206,12 +206,16 @@ def _check(enabled: frozenset[str], users: Users | None, older: bool, newer: boo
             return False
         # The digest as crossline.user_digest makes it (the kind in the two low bits).
         if add_digest is not None:
-            add_digest((key & mask64) | kinds[kind])
+            add_digest(key)
             add_line(lineno)  # type: ignore[misc]
             return True
-        return first_line is None or first_line((key & mask64) | kinds[kind], lineno) == lineno
+        return first_line is None or first_line(key, lineno) == lineno
 
     return check
+
+
+def _no_digest(kind: str, *values: str) -> int:
+    return 0
 
 
 def make_check(enabled: frozenset[str], users: Users | None, decoder: FastDecoder) -> FastCheck:
