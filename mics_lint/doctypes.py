@@ -78,10 +78,9 @@ class DocType:
     def line_codes(self) -> frozenset[str]:
         """Every code a line of this type that parses may get (the file-level and framing
         codes aside, which the engine decides before any check runs)."""
-        value_codes = {r.code for r in REGISTRY.values() if r.is_value_rule}
         return frozenset(
             {r.code for r in self.record_rules}
-            | value_codes
+            | REGISTRY.value_codes
             | {r.code for r in (*syntax.FAMILY.rules, *structure.FAMILY.rules)}
             | {framing.INVALID_UTF8.code}
         )
@@ -90,8 +89,7 @@ class DocType:
         """The enabled codes its fast check does not vouch for: any, and no fast path."""
         if self.fast_check is None:
             return self.line_codes & enabled
-        value_codes = {r.code for r in REGISTRY.values() if r.is_value_rule}
-        return (self.line_codes & enabled) - self.fast_covers - value_codes
+        return (self.line_codes & enabled) - self.fast_covers - REGISTRY.value_codes
 
 
 USER_PROFILE = DocType(

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from mics_lint import config
 from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic, Finding
+from mics_lint.framer import split_ending
 from mics_lint.jsontext import DIGITS_TO_ZERO, LONG_DIGIT_RUN
 from mics_lint.linecheck import LineChecker
 from mics_lint.registry import FastCheck, LineContext
@@ -77,13 +78,16 @@ class _UsersWindow:
         self.size = 0
         self.found: list[Diagnostic] = []
 
-    def add(self, group: list[bytes], lineno: int, made: list[Diagnostic]) -> list[Diagnostic]:
-        """Takes a group (its first line is `lineno + 1`) and its diagnostics; returns what
-        can be reported now: the window's diagnostics once it is full, else nothing."""
+    def add(
+        self, group: list[bytes], size: int, lineno: int, made: list[Diagnostic]
+    ) -> list[Diagnostic]:
+        """Takes a group of `size` bytes (its first line is `lineno + 1`) and its
+        diagnostics; returns what can be reported now: the window's diagnostics once it is
+        full, else nothing."""
         if not self.lines:
             self.start = lineno
         self.lines.extend(group)
-        self.size += sum(map(len, group))
+        self.size += size
         self.found.extend(made)
         if len(self.lines) < _WINDOW and self.size < _WINDOW_BYTES:
             return []
@@ -95,8 +99,7 @@ class _UsersWindow:
         if duplicates:
             rule = crossline.DUPLICATE_USER
             for line, first, digest in duplicates:
-                raw = self.lines[line - self.start - 1]
-                body = raw.removesuffix(b"\n").removesuffix(b"\r")
+                body = split_ending(self.lines[line - self.start - 1])[0]
                 message = crossline.duplicate_message(crossline.kind_name(digest), first)
                 found += self.checker.stamp([(rule.code, Finding(message))], body, line)
             found.sort(key=Diagnostic.sort_key)
@@ -147,6 +150,7 @@ class FastLoop:
             return
         if (
             isinstance(checker.users, BatchUsers)
+            and checker.runs(crossline.DUPLICATE_USER)
             and checker.size
             and checker.bytes_read
             and lines_read
@@ -209,8 +213,7 @@ class FastLoop:
         users = self.checker.users
         window = (
             _UsersWindow(self.checker, users)
-            if isinstance(users, BatchUsers)
-            and crossline.DUPLICATE_USER.code in self.checker.enabled
+            if isinstance(users, BatchUsers) and self.checker.runs(crossline.DUPLICATE_USER)
             else None
         )
         group: list[bytes] = []
@@ -235,7 +238,7 @@ class FastLoop:
                 return
             made = self._group(group, lineno)
             if window is not None:
-                made = window.add(group, lineno, made)
+                made = window.add(group, held, lineno, made)
             if made:
                 yield from made
             lineno += len(group)
@@ -365,9 +368,7 @@ class FastLoop:
             return [] if vouch is not None and vouch(command, raw, lineno, plain) else None
         if lineno == 1 or not loose.check(command, raw, lineno, plain):
             return None
-        body = raw[:-1]
-        if body[-1:] == b"\r":  # a CRLF line, after MIC003 was reported
-            body = body[:-1]
+        body = split_ending(raw)[0]  # LF, or CRLF once MIC003 was reported
         ctx = LineContext(lineno, body, checker.state, checker.show_values)
         found = [
             structure.top_level_type_finding(name, value, subschema, ctx)

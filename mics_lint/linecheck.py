@@ -28,7 +28,7 @@ from mics_lint.jsontext import (
     path_text,
     unsafe_integers,
 )
-from mics_lint.registry import LineContext, Record
+from mics_lint.registry import LineContext, Record, Rule
 from mics_lint.rules import REGISTRY, structure, syntax
 from mics_lint.rules import framing as f
 from mics_lint.rules.crossline import DUPLICATE_USER_STATE, Users
@@ -99,6 +99,10 @@ class LineChecker:
         self.size_reported = size_reported
         self.quoted: dict[str, bytes] = {}
         self.doc_type = doc_type
+
+    def runs(self, rule: Rule) -> bool:
+        """Whether this file's lines are checked by `rule` (of its type, and selected)."""
+        return any(r.code == rule.code for r in self.rules)
 
     def check_line(self, raw: bytes, lineno: int, over: bool) -> tuple[list[Diagnostic], str]:
         """The line's diagnostics, and what it was: RECORD, BLANK, INVALID or TOO_LONG."""

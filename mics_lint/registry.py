@@ -181,10 +181,6 @@ class Rule:
     across_chunks: str | None = None
 
     @property
-    def is_value_rule(self) -> bool:
-        return self.bad is not None
-
-    @property
     def fix_text(self) -> str:
         """One sentence on the rule's fix, for `mics-lint rule` and the docs."""
         if self.fix is None:
@@ -363,14 +359,21 @@ class Registry(Mapping[str, Rule]):
         """The enabled value rules, in code order."""
         return [r for c, r in sorted(self._by_code.items()) if r.bad is not None and c in enabled]
 
+    @property
+    def value_codes(self) -> frozenset[str]:
+        """The codes of every value rule: every fast check covers them (it calls their
+        screens)."""
+        return frozenset(c for c, r in self._by_code.items() if r.bad is not None)
+
     def value_screens(self, enabled: frozenset[str]) -> dict[str, ValueTest | None]:
         """For each identifier role (see `ROLES`), one test telling a value that may break
         an enabled value rule, or None when none reads that role: what fast checks call."""
         found: dict[str, ValueTest | None] = {}
+        rules = self.value_rules(enabled)
         for role in ROLES:
             screens = [
                 r.screen
-                for r in self.value_rules(enabled)
+                for r in rules
                 if r.screen is not None and (r.roles is None or role in r.roles)
             ]
             found[role] = _any_of(screens)

@@ -282,7 +282,7 @@ SINGLE_IDENTIFIER = FAMILY.rules[-1]
 
 #: The keys of a typed identifier that hold an identifier value, with their roles (a
 #: deletion's `hash` is an e-mail hash whatever its type: MIC305 reads every one).
-_VALUE_ROLES = {
+VALUE_ROLES = {
     "user_account_id": "user_account_id",
     "compartment_id": "compartment_id",
     "user_agent_id": "user_agent_id",
@@ -293,7 +293,7 @@ _VALUE_ROLES = {
 def identifier_values(record: Record) -> Iterator[IdentifierValue]:
     """The field map of deletion and association lines, for value rules (MIC305...)."""
     for where, path, item in _identifiers(record):
-        for key, role in _VALUE_ROLES.items():
+        for key, role in VALUE_ROLES.items():
             value = item.get(key)
             if isinstance(value, str):
                 yield ((*path, key) if path else key), f"{where}{key}", role, value

@@ -289,13 +289,9 @@ def association_check(
 
 def _values_ok(item: Any, screens: Screens, unset: Any) -> bool:
     """A deletion line's or an association item's identifier values pass every value
-    rule's screen (the roles of deletions.identifier_values)."""
-    return (
-        screens.ok("user_account_id", getattr(item, "user_account_id", unset))
-        and screens.ok("compartment_id", getattr(item, "compartment_id", unset))
-        and screens.ok("user_agent_id", getattr(item, "user_agent_id", unset))
-        and screens.ok("email_hash", getattr(item, "hash", unset))
-    )
+    rule's screen, by the roles of their field map (deletions.identifier_values)."""
+    ok = screens.ok
+    return all(ok(role, getattr(item, key, unset)) for key, role in deletions.VALUE_ROLES.items())
 
 
 identifiers_deletion_check = _deletion_check(refuse_udp=True)
