@@ -18,7 +18,7 @@ from mics_lint import config
 from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.framer import split_ending
-from mics_lint.jsontext import DIGITS_TO_ZERO, LONG_DIGIT_RUN
+from mics_lint.jsontext import block_long_int_screen, may_hold_long_int
 from mics_lint.linecheck import LineChecker
 from mics_lint.registry import FastCheck, LineContext
 from mics_lint.rules import crossline, structure
@@ -129,6 +129,7 @@ class FastLoop:
         self.vouch: FastCheck | None = None
         self.decode_errors: tuple[type[Exception], ...] = ()
         self.loose: _Loose | None = None
+        self.long_ints: Callable[[bytes], bool] = may_hold_long_int
         self.streak = False  # the last line's only fault was an identifier's type
 
     def prepare(self, lines_read: int) -> None:
@@ -163,6 +164,7 @@ class FastLoop:
             self.loose = self._loose_path(fastpath)
         self.decode = decoder.decode
         self.vouch = checker.doc_type.fast_check(checker.enabled, checker.users, decoder)
+        self.long_ints = block_long_int_screen()  # numpy's, if MIC501's table brought it
 
     def _loose_path(self, fastpath: Any) -> _Loose | None:
         """The second try of a line the fast decoder refused: see `_loose_line`."""
@@ -252,6 +254,7 @@ class FastLoop:
         """The diagnostics of one group of lines, the first of which is line `lineno + 1`."""
         checker = self.checker
         decode, vouch, errors = self.decode, self.vouch, self.decode_errors
+        long_ints = self.long_ints
         assert decode is not None and vouch is not None
         size, limit = checker.size, checker.limit
         count_bytes = not checker.size_reported  # until MIC006 is reported
@@ -260,7 +263,7 @@ class FastLoop:
         plain = (
             b"<" not in block
             and b"\\" not in block
-            and not (checker.check_ints and LONG_DIGIT_RUN in block.translate(DIGITS_TO_ZERO))
+            and not (checker.check_ints and long_ints(block))
             and (block.isascii() or _utf8(block))
         )
         # A group within max-file-size, without a CR, and whose last line is whole and

@@ -20,10 +20,9 @@ from mics_lint.config import ActiveRules, Settings
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.doctypes import DocType, looks_like
 from mics_lint.jsontext import (
-    DIGITS_TO_ZERO,
-    LONG_DIGIT_RUN,
     decode_lenient,
     duplicate_keys,
+    may_hold_long_int,
     parse_exact,
     path_text,
     unsafe_integers,
@@ -200,7 +199,7 @@ class LineChecker:
             for key, start, end in duplicate_keys(ctx.text):
                 message = syntax.duplicate_key_message(key, self.show_values)
                 found.append((syntax.DUPLICATE_KEY.code, Finding(message, start + 1, end + 1)))
-        if self.check_ints and LONG_DIGIT_RUN in body.translate(DIGITS_TO_ZERO):
+        if self.check_ints and may_hold_long_int(body):
             for path, literal in unsafe_integers(ctx.text):
                 key = str(path[0]) if path else ""
                 where = path_text(path)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from mics_lint.jsontext import DIGITS_TO_ZERO, LONG_DIGIT_RUN
+from mics_lint.jsontext import may_hold_long_int
 from mics_lint.registry import FastCheck, ValueTest
 from mics_lint.rules import REGISTRY, deletions, identifiers, structure, syntax
 from mics_lint.rules.crossline import Users
@@ -116,7 +116,7 @@ def common(enabled: frozenset[str], keys: tuple[bytes, ...]) -> Callable[[Any, b
                 (b"<" in raw and b'"<' in raw) or (b"\\" in raw and b'"\\' in raw)
             ):
                 return False
-            if check_ints and LONG_DIGIT_RUN in raw.translate(DIGITS_TO_ZERO):
+            if check_ints and may_hold_long_int(raw):
                 return False
             if not raw.isascii():
                 try:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from mics_lint.jsontext import DIGITS_TO_ZERO, LONG_DIGIT_RUN
+from mics_lint.jsontext import may_hold_long_int
 from mics_lint.registry import FastCheck
 from mics_lint.rules import REGISTRY, crossline, identifiers, structure, syntax
 from mics_lint.rules.crossline import Users
@@ -61,7 +61,7 @@ def _rare_tests(check_ints: bool, check_placeholders: bool) -> Callable[[bytes, 
                 str(profile, "utf-8")
             except UnicodeDecodeError:
                 return False
-        if check_ints and LONG_DIGIT_RUN in raw.translate(DIGITS_TO_ZERO):
+        if check_ints and may_hold_long_int(raw):
             return False
         # A placeholder is a string starting with "<", or with an escape such as "\\u003c".
         # Both bytes are rare, and a one-byte search is a memchr, ten times a two-byte one.
