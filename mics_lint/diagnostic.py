@@ -61,7 +61,7 @@ class Diagnostic:
         return (self.path, self.line, self.column, self.code)
 
     def to_dict(self) -> dict[str, object]:
-        """The documented JSON record (README, "The JSON record")."""
+        """The documented JSON record (docs/reports.md, "The JSON record")."""
         return {
             "path": self.path,
             "line": self.line,

@@ -15,6 +15,10 @@ Conventions of docs/ci.md that this test relies on:
   of lines. Besides `mics-lint`, a prompt may show a file written by the last mics-lint command
   before it that names that file: `cat FILE`, `python -m json.tool FILE`, and
   `cat "$GITHUB_STEP_SUMMARY"`. Any other prompt fails the test, so nothing shown is made up.
+
+After a deliberate change of output, `pytest tests/test_ci_docs.py --update-expected` rewrites
+the outputs shown from the real ones (keeping each `...` and as many lines around it); review
+the diff. (The other pages' examples: tests/docrun.py.)
 """
 
 from __future__ import annotations
@@ -27,10 +31,13 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import docrun
 import pytest
+import yaml
 from helpers import installed_command
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -317,6 +324,35 @@ def test_the_precommit_snippet_uses_the_hook_id() -> None:
     assert "https://github.com/<org>/mics-lint" in "\n".join(snippets[0])
 
 
+def test_the_local_precommit_snippet_declares_the_manifest_hook() -> None:
+    (manifest,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    snippets = [
+        yaml.safe_load("\n".join(body))
+        for language, body in BLOCKS
+        if language == "yaml" and "repo: local" in "\n".join(body)
+    ]
+    assert len(snippets) == 1
+    (hook,) = snippets[0]["repos"][0]["hooks"]
+    for key in ("id", "name", "entry", "language", "files"):
+        assert hook[key] == manifest[key], key
+    assert hook["additional_dependencies"] == [
+        "mics-lint @ git+https://github.com/<org>/mics-lint@<rev>"
+    ]
+
+
+def test_the_report_folder_need_not_exist(workspace: Path) -> None:
+    """The doc says mics-lint creates a report's folder; so it does."""
+    assert "need not exist: mics-lint creates it" in " ".join(DOC_TEXT.split())
+    if MICS_LINT is None:
+        pytest.skip("the mics-lint console script is not installed")
+    step = Step(
+        0, "", ["mics-lint", "check", "--report", "junit:reports/junit.xml", "exports/"], None
+    )
+    result = run_step(step, workspace)
+    assert result.returncode == 1, result.stderr
+    _check_report("junit", workspace / "reports" / "junit.xml")
+
+
 def test_extraction_of_command_lines() -> None:
     text = (
         "## GitHub Actions\n```yaml\n      - run: mics-lint check --report sarif:a.sarif x/\n"
@@ -388,9 +424,21 @@ def _matches(expected: list[str], actual: str) -> bool:
     return re.fullmatch(pattern, actual) is not None
 
 
+UPDATES: dict[int, list[str]] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _rewrite_shown_outputs() -> Iterator[None]:
+    """With --update-expected, write the outputs collected by the tests into the doc."""
+    yield
+    if UPDATES:
+        docrun.rewrite(DOC, UPDATES)
+    UPDATES.clear()
+
+
 @needs_command
 @pytest.mark.parametrize("step", SHOWN, ids=_id)
-def test_shown_output_is_real(step: Step, workspace: Path) -> None:
+def test_shown_output_is_real(step: Step, workspace: Path, request: pytest.FixtureRequest) -> None:
     assert step.expected is not None
     shown = _shown_file(step)
     if shown is None:
@@ -415,6 +463,9 @@ def test_shown_output_is_real(step: Step, workspace: Path) -> None:
             actual = done.stdout
     if not actual.endswith("\n"):
         actual += "\n"
+    if request.config.getoption("--update-expected") and not _matches(step.expected, actual):
+        UPDATES[step.line] = docrun.shown(step.expected, actual)
+        return
     assert _matches(step.expected, actual), (
         f"docs/ci.md:{step.line}: the output shown for `$ {shlex.join(step.argv)}` is not what "
         f"it prints now. Real output:\n{actual}"

@@ -1,4 +1,13 @@
-"""Each example the format reference quotes from the docs is a fixture (sections 4 to 9).
+"""The examples of the documentation are real, in two directions.
+
+Part 1, docs/*.md: every page's examples run (tests/docrun.py says how; docs/ci.md has its
+own runner, test_ci_docs.py), the rules page is what the registry generates, and the
+examples that are not shell commands (the Python API, the configuration, the JSON record)
+are checked. `pytest tests/test_doc_examples.py --update-expected` rewrites the outputs the
+pages show from the real ones; `python -m mics_lint.rules_doc` rewrites the rules page.
+
+Part 2, the format reference: each example it quotes from the platform docs is a fixture
+(sections 4 to 9).
 
 The reference (`shared/reference/mediarithmics-formats.md`, beside the checkout, as in CI)
 quotes the platform docs' example lines, several of them invalid, and a few constructed
@@ -19,12 +28,203 @@ consecutive lines of one fixture (the docs' multi-line layout is part of the exa
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import docrun
 import pytest
+from helpers import installed_command
+
+# -- part 1: the pages of docs/ ------------------------------------------------------------
+
+DOCS = docrun.DOCS
+PAGES = [p for p in docrun.PAGES if p.parent == DOCS]
+EXAMPLES = [example for page in PAGES for example in docrun.examples(page)]
+UPDATES: dict[Path, dict[int, list[str]]] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _rewrite_shown_outputs() -> Iterator[None]:
+    """With --update-expected, write the outputs collected by the tests into the pages."""
+    yield
+    for page, outputs in UPDATES.items():
+        docrun.rewrite(page, outputs)
+    UPDATES.clear()
+
+
+def _page(name: str) -> str:
+    return (DOCS / name).read_text(encoding="utf-8")
+
+
+def _section(name: str, title: str) -> str:
+    part = _page(name).split(f"\n## {title}\n", 1)
+    assert len(part) == 2, f"{name} has no section {title!r}"
+    return part[1].split("\n## ", 1)[0]
+
+
+@pytest.mark.skipif(installed_command() is None, reason="mics-lint is not installed")
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.where.removeprefix("docs/"))
+def test_example_runs_and_shows_its_real_output(
+    example: docrun.Example, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    update = bool(request.config.getoption("--update-expected"))
+    docrun.check(example, docrun.make_workspace(tmp_path), UPDATES if update else None)
+
+
+def test_the_pages_have_examples() -> None:
+    """The runner still finds them: a page restructured out of its conventions fails here."""
+    shown = {e.page.name for e in EXAMPLES if e.expected}
+    assert {"cli.md", "document-types.md", "fixing.md", "reports.md"} <= shown, shown
+
+
+@pytest.mark.parametrize(
+    "page", [docrun.ROOT / "README.md", *sorted(DOCS.glob("*.md"))], ids=lambda p: p.name
+)
+def test_links_lead_to_pages_and_headings_that_exist(page: Path) -> None:
+    assert docrun.broken_links(page) == []
+
+
+def test_the_index_links_every_page() -> None:
+    index = _page("README.md")
+    linked = set(re.findall(r"\]\(([A-Za-z-]+\.md)[)#]", index))
+    assert {p.name for p in DOCS.glob("*.md")} - linked == {"README.md"}
+
+
+def test_the_rules_page_is_generated_from_the_registry() -> None:
+    from mics_lint import rules_doc
+    from mics_lint.rules import REGISTRY
+
+    page = _page("rules.md")
+    assert rules_doc.updated(page) == page, "run `python -m mics_lint.rules_doc`"
+    # The table itself, read back: one row per rule, in code order.
+    row = (
+        r"^\| \[(MIC\d{3})\]\(#mic\d{3}-[a-z0-9-]+\) \| ([a-z0-9-]+) \| (error|warning) \| "
+        r"(safe|unsafe|-) \| (.+) \|$"
+    )
+    expected = [
+        (r.code, r.name, str(r.severity), r.fix or "-", r.summary) for r in REGISTRY.values()
+    ]
+    assert re.findall(row, page, re.M) == expected
+    for rule in REGISTRY.values():
+        assert f"\n### {rule.code} {rule.name}\n" in page
+        assert rule.use_instead in page
+
+
+def test_the_rules_generator_rewrites_a_stale_page(tmp_path: Path) -> None:
+    from mics_lint import rules_doc
+
+    stale = _page("rules.md").replace("| MIC302 ", "| MIC302 stale ", 1)
+    stale = re.sub(r"### MIC302 .*?\n### ", "### ", stale, flags=re.S)
+    path = tmp_path / "rules.md"
+    path.write_text(stale, encoding="utf-8")
+    assert rules_doc.main([str(path), "--check"]) == 1
+    assert rules_doc.main([str(path)]) == 0
+    assert path.read_text(encoding="utf-8") == _page("rules.md")
+    assert rules_doc.main([str(path), "--check"]) == 0
+
+
+def test_every_output_format_has_an_example() -> None:
+    from mics_lint.reporters import REPORTERS
+
+    shown = {
+        match
+        for e in EXAMPLES
+        if e.page.name == "reports.md" and e.expected
+        for match in re.findall(r"--output-format (\w+)", e.command)
+    }
+    assert shown == set(REPORTERS)
+
+
+def test_json_record_example_is_a_real_record(tmp_path: Path) -> None:
+    (body,) = [
+        b
+        for lang, _, b in docrun.blocks(_section("reports.md", "The JSON record"))
+        if lang == "json"
+    ]
+    documented = json.loads("\n".join(body))
+    example = docrun.Example(
+        DOCS / "reports.md",
+        0,
+        "mics-lint check --isolated --output-format json docs/examples/crm_profiles.ndjson",
+        None,
+    )
+    assert installed_command() is not None
+    result = docrun.run(example, docrun.make_workspace(tmp_path))
+    assert documented in json.loads(result.stdout)
+
+
+def test_every_document_type_has_an_example() -> None:
+    from mics_lint.doctypes import DOC_TYPES
+
+    checked_as = {
+        match
+        for e in EXAMPLES
+        if e.page.name == "document-types.md" and e.expected
+        for match in re.findall(r"Checked as (\w+)\.$", "\n".join(e.expected), re.M)
+    }
+    assert checked_as == set(DOC_TYPES)
+    # Each shows the file it checks.
+    cats = [
+        e for e in EXAMPLES if e.page.name == "document-types.md" and e.command.startswith("cat ")
+    ]
+    assert len(cats) == len(DOC_TYPES)
+
+
+def test_fixing_examples_show_diffs() -> None:
+    diffs = [
+        e for e in EXAMPLES if e.page.name == "fixing.md" and "--diff" in e.command and e.expected
+    ]
+    assert len(diffs) == 2
+    for example in diffs:
+        assert example.expected and example.expected[0].startswith("--- docs/examples/")
+
+
+def test_configuration_example_is_valid(tmp_path: Path) -> None:
+    from mics_lint.config import load_config
+
+    (body,) = [b for lang, _, b in docrun.blocks(_page("configuration.md")) if lang == "toml"]
+    (tmp_path / "pyproject.toml").write_text("\n".join(body) + "\n", encoding="utf-8")
+    config = load_config(tmp_path / "pyproject.toml")
+    assert config.selection.ignore == ("MIC304",)
+    assert config.max_file_size == 100 * 1024 * 1024
+    assert config.per_file_ignores == (("legacy/*.ndjson", ("MIC5", "MIC003")),)
+    assert [glob for glob, _ in config.doc_types] == [
+        "exports/segments/*.ndjson",
+        "exports/consents/*.ndjson",
+    ]
+
+
+def test_python_api_example_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (code,) = [b for lang, _, b in docrun.blocks(_page("api.md")) if lang == "python"]
+    monkeypatch.chdir(DOCS / "examples")
+    exec(compile("\n".join(code), "docs/api.md", "exec"), {})  # our own docs' example
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("crm_profiles.ndjson 2 1 MIC401 error ")
+    assert out[-3:] == ["as USER_SEGMENT", "USER_SEGMENT MIC203", "USER_SEGMENT MIC701"]
+
+
+def test_runner_rewrites_shown_outputs(tmp_path: Path) -> None:
+    """--update-expected keeps a page's `...` and as many lines around it as it showed."""
+    assert docrun.matches(["a", "...", "d"], "a\nb\nc\nd\n")
+    assert not docrun.matches(["a", "d"], "a\nb\nd\n")
+    assert docrun.shown(["x", "...", "y"], "a\nb\nc\nd\n") == ["a", "...", "d"]
+    assert docrun.shown(["x", "..."], "a\nb\n") == ["a", "..."]
+    assert docrun.shown(["x"], "a\nb\n") == ["a", "b"]
+    page = tmp_path / "page.md"
+    page.write_text("```console\n$ one\nold\n$ two\nold\nold\n```\n", encoding="utf-8")
+    (one, two) = docrun.examples(page)
+    assert (one.expected, two.expected, two.before) == (["old"], ["old", "old"], ("one",))
+    docrun.rewrite(page, {one.line: ["new", "new"], two.line: []})
+    assert page.read_text(encoding="utf-8") == "```console\n$ one\nnew\nnew\n$ two\n```\n"
+
+
+# -- part 2: the format reference's examples are fixtures ------------------------------------
 
 REFERENCE = (
     Path(__file__).resolve().parents[2] / "shared" / "reference" / "mediarithmics-formats.md"

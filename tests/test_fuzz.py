@@ -20,10 +20,10 @@ The invariants (`check_all`), for every input and each of `SETTINGS`:
 - nothing escapes but `ReadError`, and that only from `lint_stream` (binary data);
 - every diagnostic has a code of `REGISTRY` (and its name), 1 <= line <= the number of
   lines (split at `\\n` only; line 1 for an empty file), end_line == line, column >= 1,
-  end_column >= column, and both within the decoded line (README, "The JSON record":
+  end_column >= column, and both within the decoded line (docs/reports.md, "The JSON record":
   columns count code points of the line; a place just past its end is one wide);
 - diagnostics come sorted by line, and within a line by column and code (the CLI prints
-  them as the engine yields them, and the README promises that order);
+  them as the engine yields them, and docs/cli.md promises that order);
 - the fast path, started from line 1, changes nothing;
 - `lint_lines` over the lines and `lint_stream` over the same bytes give the same
   diagnostics, unless `lint_stream` refused the data as binary (ReadError); UTF-16 input

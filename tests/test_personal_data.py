@@ -431,7 +431,7 @@ def test_multi_line_document_shows_no_personal_data(project: Path) -> None:
 
 
 def test_config_file_cannot_turn_show_values_on(project: Path) -> None:
-    """README: a command-line option only, so a committed config cannot enable it in CI."""
+    """docs/reports.md: a command-line option only, so a committed config cannot enable it in CI."""
     (project / "mics-lint.toml").write_text("show-values = true\n", encoding="utf-8")
     result = CliRunner().invoke(
         cli, ["check", "profiles.ndjson"], env={"COLUMNS": WIDE_COLUMNS, "NO_COLOR": None}

@@ -1,168 +1,151 @@
-"""The README says what the tool does: its rule table and its example output are checked."""
+"""The README is short, for a newcomer, and true: its commands run and its output is real.
+
+Its examples run as every page's do (tests/docrun.py says how); this module adds what only
+the README promises: its length, the two commands of "Try it", the pre-commit snippets, the
+configuration example, and links that lead somewhere. The reference pages are tested by
+test_doc_examples.py (and docs/ci.md by test_ci_docs.py).
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
+import docrun
 import pytest
-from click.testing import CliRunner
+import yaml
 from helpers import installed_command
 
-from mics_lint.cli import cli
-from mics_lint.rules import REGISTRY
+ROOT = docrun.ROOT
+README_PATH = ROOT / "README.md"
+README = README_PATH.read_text(encoding="utf-8")
+EXAMPLES = docrun.examples(README_PATH)
+UPDATES: dict[Path, dict[int, list[str]]] = {}
 
-ROOT = Path(__file__).resolve().parents[1]
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+@pytest.fixture(scope="module", autouse=True)
+def _rewrite_shown_outputs(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With --update-expected, write the outputs collected by the tests into the page."""
+    yield
+    for page, outputs in UPDATES.items():
+        docrun.rewrite(page, outputs)
+    UPDATES.clear()
 
 
-def test_rule_table_matches_the_registry() -> None:
-    row = r"^\| (MIC\d{3}) \| ([a-z0-9-]+) \| (error|warning) \| (safe|unsafe|-) \| (.+) \|$"
-    rows = re.findall(row, README, re.M)
-    expected = [
-        (r.code, r.name, str(r.severity), r.fix or "-", r.summary) for r in REGISTRY.values()
+def _blocks(language: str, section: str | None = None) -> list[list[str]]:
+    text = README if section is None else _section(section)
+    return [body for lang, _, body in docrun.blocks(text) if lang == language]
+
+
+def _section(title: str) -> str:
+    part = README.split(f"\n## {title}\n", 1)
+    assert len(part) == 2, f"the README has no section {title!r}"
+    return part[1].split("\n## ", 1)[0]
+
+
+def test_the_readme_is_short() -> None:
+    assert len(README.splitlines()) < 250
+
+
+def test_the_readme_has_the_newcomer_sections() -> None:
+    titles = re.findall(r"^## (.+)$", README, re.M)
+    assert titles == [
+        "Try it",
+        "What it prints",
+        "pre-commit",
+        "CI",
+        "Configuration",
+        "Documentation",
     ]
-    assert rows == expected
 
 
-def test_example_output_is_what_the_tool_prints(monkeypatch: pytest.MonkeyPatch) -> None:
-    block = re.search(r"Example output:\n\n```text\n(.*?)```", README, re.S)
-    assert block is not None
-    monkeypatch.chdir(ROOT)
-    result = CliRunner().invoke(cli, ["check", "--isolated", "docs/examples/crm_profiles.ndjson"])
-    assert result.output == block.group(1)
-    assert result.exit_code == 1
+def _try_it_commands() -> list[str]:
+    return [line for body in _blocks("sh", "Try it") for line in body]
 
 
-def test_json_record_example_is_a_real_record(monkeypatch: pytest.MonkeyPatch) -> None:
-    import json
-
-    block = re.search(r"### The JSON record.*?```json\n(.*?)```", README, re.S)
-    assert block is not None
-    documented = json.loads(block.group(1))
-    monkeypatch.chdir(ROOT)
-    result = CliRunner().invoke(
-        cli,
-        ["check", "--isolated", "--output-format", "json", "docs/examples/crm_profiles.ndjson"],
-    )
-    assert documented in json.loads(result.output)
-
-
-def _usage_commands() -> list[str]:
-    block = re.search(r"## Usage\n\n```sh\n(.*?)```", README, re.S)
-    assert block is not None
-    return [line.split("  #")[0].strip() for line in block.group(1).splitlines() if line]
+def test_two_commands_one_installs_and_runs_an_example_one_runs_the_tests() -> None:
+    install, tests = _try_it_commands()
+    venv = "python3 -m venv .venv && . .venv/bin/activate && "
+    assert install.startswith(venv) and tests.startswith(venv)
+    # The first installs mics-lint and checks the example whose output the README shows.
+    assert "pip install . && " in install
+    (shown,) = [e for e in EXAMPLES if e.expected is not None]
+    assert install.endswith(" && " + shown.command)
+    assert "docs/examples/" in shown.command
+    # The second installs the test extras and runs pytest, as .ci/run does.
+    assert tests.endswith("pip install -e '.[test]' && pytest")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "python3 -m venv .ci/venv" in ci
+    assert "python -m pip install --quiet -e '.[test]'" in ci
+    assert ci.rstrip().splitlines()[-1] == "pytest"
 
 
-@pytest.mark.parametrize("command", _usage_commands())
-def test_usage_commands_run_as_written(command: str) -> None:
-    import subprocess
+@pytest.mark.skipif(installed_command() is None, reason="mics-lint is not installed")
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: f"line{e.line}")
+def test_example_runs_and_shows_its_real_output(
+    example: docrun.Example, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    update = bool(request.config.getoption("--update-expected"))
+    docrun.check(example, docrun.make_workspace(tmp_path), UPDATES if update else None)
 
-    exe = installed_command()
-    if exe is None:
-        pytest.skip("the mics-lint command is not installed")
-    shell_command = command.replace("mics-lint", f'"{exe}"', 1)
-    result = subprocess.run(
-        shell_command, shell=True, cwd=ROOT, capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode in (0, 1), result.stderr
-    assert result.stdout
-    assert "Traceback" not in result.stderr
+
+def test_the_example_has_the_six_problems_the_readme_announces(tmp_path: Path) -> None:
+    (shown,) = [e for e in EXAMPLES if e.expected is not None]
+    assert installed_command() is not None
+    result = docrun.run(shown, docrun.make_workspace(tmp_path))
+    assert result.returncode == 1
+    assert "six problems" in " ".join(_section("Try it").split())
+    assert len(result.stdout.splitlines()) == 7  # six diagnostics and the summary
+
+
+def _hooks_manifest() -> list[dict[str, object]]:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert isinstance(hooks, list)
+    return hooks
+
+
+def test_precommit_snippets_match_the_hook_manifest() -> None:
+    snippets = [yaml.safe_load("\n".join(body)) for body in _blocks("yaml", "pre-commit")]
+    assert len(snippets) == 2, "the remote form and the `repo: local` form"
+    remote, local = (s["repos"][0] for s in snippets)
+    (manifest,) = _hooks_manifest()
+    # The remote form names this repository and a hook of its manifest.
+    assert remote["repo"] == "https://github.com/<org>/mics-lint"
+    assert "rev" in remote
+    assert [h["id"] for h in remote["hooks"]] == [manifest["id"]]
+    # The local form declares the same hook, installing mics-lint in the hook's environment.
+    assert local["repo"] == "local"
+    (hook,) = local["hooks"]
+    for key in ("id", "name", "entry", "language", "files"):
+        assert hook[key] == manifest[key], key
+    assert hook["language"] == "python"
+    (dependency,) = hook["additional_dependencies"]
+    assert dependency == "mics-lint @ git+https://github.com/<org>/mics-lint@<rev>"
+    assert re.search(manifest["files"], "exports/a.ndjson.gz")  # type: ignore[arg-type]
+
+
+def test_ci_commands_are_the_ones_docs_ci_md_uses() -> None:
+    (body,) = _blocks("sh", "CI")
+    install, check = body
+    ci = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    assert install in ci
+    assert check.startswith("mics-lint check --report ")
 
 
 def test_configuration_example_is_valid(tmp_path: Path) -> None:
     from mics_lint.config import load_config
+    from mics_lint.diagnostic import Severity
 
-    block = re.search(r"## Configuration\n.*?```toml\n(.*?)```", README, re.S)
-    assert block is not None
-    (tmp_path / "pyproject.toml").write_text(block.group(1), encoding="utf-8")
+    (body,) = _blocks("toml", "Configuration")
+    (tmp_path / "pyproject.toml").write_text("\n".join(body) + "\n", encoding="utf-8")
     config = load_config(tmp_path / "pyproject.toml")
     assert config.selection.ignore == ("MIC304",)
-    assert config.max_file_size == 100 * 1024 * 1024
+    assert config.profile_form == "either"
+    assert config.severity == {"MIC501": Severity.ERROR}
+    assert config.doc_types == (("exports/segments/*.ndjson", "USER_SEGMENT"),)
 
 
-def _format_examples() -> list[tuple[str, str, str]]:
-    section = README.split("## Report formats", 1)[1].split("\n## ", 1)[0]
-    found = re.findall(
-        r"\*\*`(\w+)`\*\*:.*?```sh\n(.*?)\n```\n\n(?:<details><summary>output</summary>\n\n)?"
-        r"(```+)\w+\n(.*?)\3\n",
-        section,
-        re.S,
-    )
-    return [(name, command, output) for name, command, _, output in found]
-
-
-def test_every_format_has_an_example() -> None:
-    from mics_lint.reporters import REPORTERS
-
-    assert sorted(name for name, _, _ in _format_examples()) == sorted(REPORTERS)
-
-
-@pytest.mark.parametrize(("name", "command", "output"), _format_examples())
-def test_format_example_is_real_output(name: str, command: str, output: str) -> None:
-    import os
-    import subprocess
-    import sys
-
-    exe = installed_command()
-    if exe is None:
-        pytest.skip("the mics-lint command is not installed")
-    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR")}
-    env["PATH"] = f"{Path(exe).parent}{os.pathsep}{env.get('PATH', '')}"
-    env.pop("GITHUB_STEP_SUMMARY", None)
-    result = subprocess.run(
-        command.replace("python ", f"{sys.executable} ", 1),
-        shell=True,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
-    assert "Traceback" not in result.stderr
-    assert result.stdout == output, name
-
-
-def _fixing_examples() -> list[tuple[str, str]]:
-    section = README.split("## Fixing", 1)[1].split("\n## ", 1)[0]
-    return re.findall(
-        r"```sh\n(mics-lint check [^\n]*--diff [^\n]+)\n```\n\n```diff\n(.*?)```", section, re.S
-    )
-
-
-def test_fixing_examples_are_real_output(monkeypatch: pytest.MonkeyPatch) -> None:
-    examples = _fixing_examples()
-    assert len(examples) == 2
-    monkeypatch.chdir(ROOT)
-    for command, output in examples:
-        result = CliRunner().invoke(cli, command.split()[1:])
-        assert result.exit_code == 1
-        assert result.stdout_bytes.decode() == output
-
-
-def test_document_type_examples_are_real(monkeypatch: pytest.MonkeyPatch) -> None:
-    section = README.split("## Document types", 1)[1].split("\n## ", 1)[0]
-    found = re.findall(
-        r"```sh\n(mics-lint check [^\n]+ (docs/examples/\S+))\n```\n\n```ndjson\n(.*?)```\n\n"
-        r"```text\n(.*?)```",
-        section,
-        re.S,
-    )
-    assert len(found) == 8
-    monkeypatch.chdir(ROOT)
-    for command, path, content, output in found:
-        assert (ROOT / path).read_text(encoding="utf-8") == content
-        result = CliRunner().invoke(cli, command.split()[1:])
-        assert result.stdout == output
-
-
-def test_python_api_example_runs(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    section = README.split("## Python API", 1)[1].split("\n## ", 1)[0]
-    (code,) = re.findall(r"```python\n(.*?)```", section, re.S)
-    monkeypatch.chdir(ROOT / "docs" / "examples")
-    exec(compile(code, "README.md", "exec"), {})  # our own README's example
-    out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("crm_profiles.ndjson 2 1 MIC401 error ")
-    assert out[-3:] == ["as USER_SEGMENT", "USER_SEGMENT MIC203", "USER_SEGMENT MIC701"]
+def test_links_lead_to_pages_and_headings_that_exist() -> None:
+    assert docrun.broken_links(README_PATH) == []
+    assert "](docs/README.md)" in README  # the index of the reference

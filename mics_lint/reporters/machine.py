@@ -36,7 +36,7 @@ class _JsonArray(Reporter):
 
 
 class JsonReporter(_JsonArray):
-    """One JSON array of records (README, "The JSON record")."""
+    """One JSON array of records (docs/reports.md, "The JSON record")."""
 
     def item(self, diagnostic: Diagnostic) -> object:
         return diagnostic.to_dict()
