@@ -12,10 +12,16 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from mics_lint import Diagnostic, Settings, lint_file, lint_lines
 
 FIXTURES_DIR = Path(__file__).parent / "fixtures"
+
+# No per-example time limit: the machines that run the suite are shared, and a property's
+# slowest example under load says nothing about correctness (timing is bench/'s job).
+settings.register_profile("mics-lint", deadline=None)
+settings.load_profile("mics-lint")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
