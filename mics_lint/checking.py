@@ -8,6 +8,7 @@ import contextlib
 import dataclasses
 import os
 import shutil
+import stat
 import sys
 import time
 from pathlib import Path
@@ -26,7 +27,7 @@ from mics_lint.config import (
 from mics_lint.discovery import Source, expand
 from mics_lint.exits import EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS, fail
 from mics_lint.fixing import apply_fixes, show_diff
-from mics_lint.linter import ReadError, lint_stream
+from mics_lint.linter import ReadError, lint_stream, printable
 from mics_lint.merge import telling
 from mics_lint.options import CheckOptions
 from mics_lint.output import open_output
@@ -42,6 +43,7 @@ from mics_lint.reporters import (
     Summary,
 )
 from mics_lint.suggest import did_you_mean
+from mics_lint.targets import same_file
 
 
 def run_check(options: CheckOptions) -> int:
@@ -62,6 +64,10 @@ def run_check(options: CheckOptions) -> int:
         fail("--diff writes the diff to standard output: it takes no -o, --report or --statistics")
         return EXIT_FAILURE
     sources, missing = expand(options.paths or ["."], options.stdin_filename)
+    clash = _output_is_input(options, extra, sources)
+    if clash:
+        fail(clash)
+        return EXIT_FAILURE
     summary = Summary(
         files_checked=len(sources),
         files_unreadable=missing,
@@ -76,6 +82,36 @@ def run_check(options: CheckOptions) -> int:
     except KeyboardInterrupt:
         raise click.Abort() from None  # raised here, click adds no blank line before ours
     return _exit_code(options, summary)
+
+
+def _output_is_input(
+    options: CheckOptions, extra: list[tuple[str, str]], sources: list[Source]
+) -> str | None:
+    """The error when a report would replace one of the files it reports on (`-o a.ndjson
+    a.ndjson`, or through a link): said before anything is read or written."""
+    outputs = [(f"-o {options.output_file}", options.output_file)] if options.output_file else []
+    outputs += [(f"--report {fmt}:{path}", path) for fmt, path in extra]
+    inputs: list[tuple[str, os.stat_result]] = []
+    for source in sources:
+        with contextlib.suppress(OSError, ValueError):  # unreadable: reported when read
+            if source.path is not None:
+                inputs.append((source.display, os.stat(source.path)))
+            elif sys.stdin is not None:  # `- < a.ndjson` reads a.ndjson
+                inputs.append((source.display, os.fstat(sys.stdin.fileno())))
+    for option, path in outputs:
+        try:
+            info = os.stat(path)
+        except OSError:
+            continue  # not there yet: not an input
+        if not stat.S_ISREG(info.st_mode):
+            continue  # /dev/null as input and output: nothing is replaced
+        for display, read in inputs:
+            if same_file(info, read):
+                return (
+                    f"{option}: {printable(path)} is also an input ({display}): the report "
+                    "would replace it; write the report to another file"
+                )
+    return None
 
 
 def _settings(options: CheckOptions) -> Settings:

@@ -41,6 +41,7 @@ from mics_lint.linter import LineReader, ReadError, doc_type_of, printable, text
 from mics_lint.registry import FIX_SAFE
 from mics_lint.rules import REGISTRY
 from mics_lint.rules import framing as f
+from mics_lint.targets import descriptor
 
 # same_value is the proof's comparison, still imported from here by the tests.
 __all__ = [
@@ -96,6 +97,8 @@ class FixResult:
     fixed: Counter[str] = field(default_factory=Counter)
     #: Unsafe fixes found but not applied (no `unsafe=True`), per code.
     hidden: Counter[str] = field(default_factory=Counter)
+    #: Temporary files of this file left by a killed --fix, removed before writing.
+    stale: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -349,6 +352,12 @@ def fix_file(
             if sink is None and not stat.S_ISREG(info.st_mode):
                 # Before opening it: a FIFO's data would be read here, and lost.
                 raise FixError(f"{name}: not a regular file, so not rewritten in place")
+            if sink is None and descriptor(path) is not None:
+                # /dev/fd/3 is a stream handed over, not a file to rewrite (whatever it is
+                # open on); standard input is `-`, fixed to standard output.
+                raise FixError(
+                    f"{name}: an open file descriptor, not a file, so not rewritten in place"
+                )
             handle = files.enter_context(open(target, "rb"))
         except OSError as exc:
             raise ReadError(f"{name}: {exc.strerror or exc}") from None
@@ -360,10 +369,21 @@ def fix_file(
         try:
             if sink is not None:
                 return fix_stream(source, sink, settings, name, unsafe=unsafe)
-            return _rewrite(source, target, info, settings, name, unsafe, compressed)
+            result = _rewrite(source, target, info, settings, name, unsafe, compressed)
+            result.stale = [_shown_beside(path, stale) for stale in result.stale]
+            return result
         except (OSError, EOFError, zlib.error) as exc:
             raise _fix_error(name, exc) from None
     raise AssertionError("unreachable")  # pragma: no cover - for mypy's flow analysis
+
+
+def _shown_beside(path: str, found: str) -> str:
+    """A file found beside the file `path` leads to, named as the user would name it: in
+    the folder of `path` as given, unless a link led elsewhere."""
+    given = os.path.dirname(path)
+    if os.path.realpath(given or ".") == os.path.dirname(found):
+        return os.path.join(given, os.path.basename(found))
+    return found
 
 
 def _fix_error(name: str, exc: BaseException) -> FixError:
@@ -385,12 +405,11 @@ def _rewrite(
     unsafe: bool,
     compressed: bool,
 ) -> FixResult:
-    import tempfile
+    from mics_lint import targets
 
-    folder = os.path.dirname(target) or "."
-    fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as out:
+    stale = targets.remove_stale(target)
+    with targets.beside(target) as temp:
+        with os.fdopen(temp.fd, "wb") as out:
             sink_stream: Any = out
             with contextlib.ExitStack() as stack:
                 if compressed:
@@ -403,15 +422,29 @@ def _rewrite(
                 result = fix_stream(source, StreamSink(sink_stream), settings, name, unsafe=unsafe)
             out.flush()
             os.fsync(out.fileno())
+        result.stale = stale
         if not result.changed:
-            os.unlink(temp)
             return result
-        os.chmod(temp, stat.S_IMODE(info.st_mode))
+        _refuse_unsafe_replace(name, os.stat(target))  # as it is now, not as it was read
+        os.chmod(temp.path, stat.S_IMODE(info.st_mode))
         with contextlib.suppress(OSError):  # only root may give a file away
-            os.chown(temp, info.st_uid, info.st_gid)
-        os.replace(temp, target)
-        return result
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+            os.chown(temp.path, info.st_uid, info.st_gid)
+        temp.replace(target)
+    return result
+
+
+def _refuse_unsafe_replace(name: str, info: os.stat_result) -> None:
+    """FixError when replacing the file by a new one would lose what --fix must not: the
+    content seen through its other names (hard links), or its setuid/setgid bits (which a
+    new file owned by someone else can't keep, and which a data file should not have)."""
+    if info.st_nlink > 1:
+        raise FixError(
+            f"{name}: --fix is unsafe for a file with hard links ({info.st_nlink} names): it "
+            "writes a new file, and the other names would keep the old content; fix a copy "
+            "(or see the changes with --diff); the file is unchanged"
+        )
+    if info.st_mode & (stat.S_ISUID | stat.S_ISGID):
+        raise FixError(
+            f"{name}: --fix is unsafe for a file with the setuid or setgid bit: the new file "
+            "would not keep it; clear the bit (chmod u-s,g-s) first; the file is unchanged"
+        )

@@ -3,17 +3,20 @@ text goes, and what is said about it. The fixes themselves are all in `mics_lint
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
-import shutil
 import sys
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, BinaryIO
 
 import click
 
 from mics_lint.config import Settings
 from mics_lint.discovery import Source
 from mics_lint.exits import EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS, fail
-from mics_lint.linter import ReadError
+from mics_lint.linter import ReadError, printable
+from mics_lint.reading import HEAD_BYTES
 from mics_lint.reporters import Summary
 
 # mics_lint.fix, mics_lint.diff and tempfile are imported where used: a check without
@@ -27,6 +30,11 @@ def apply_fixes(sources: list[Source], settings: Settings, unsafe: bool, summary
     from mics_lint.fix import FixError, fix_file
 
     summary.fixing = True
+    if sys.stdout is None and any(source.path is None for source in sources):
+        # Before any file is touched: the fixed standard input would have nowhere to go.
+        raise click.ClickException(
+            "standard output is closed: --fix - writes the fixed input there"
+        )
     for source in sources:
         try:
             if source.path is None:
@@ -41,48 +49,180 @@ def apply_fixes(sources: list[Source], settings: Settings, unsafe: bool, summary
             continue
         if result is None:
             continue
+        for stale in result.stale:
+            click.echo(
+                f"mics-lint: warning: removed {printable(stale)}, a partial copy left by an "
+                "interrupted --fix",
+                err=True,
+            )
         summary.fixed.update(result.fixed)
         summary.files_fixed += result.changed
         summary.hidden_fixes += sum(result.hidden.values())
 
 
 def _fix_stdin(source: Source, settings: Settings, unsafe: bool) -> Any:
-    """Standard input, fixed to standard output, and kept for the check (which then reads
-    the fixed text). When it can't be fixed (not text, an unknown type), it goes to stdout
-    as it came: a pipeline never loses its data. None when there was nothing to read."""
+    """Standard input, fixed to standard output as it is read, and kept for the check
+    (which then reads the fixed text). When it can't be fixed (not text, an unknown type),
+    it goes to stdout as it came: a pipeline never loses its data. None when there was
+    nothing to read. A reader that goes away (`| head`) stops it at once."""
     import tempfile
 
-    from mics_lint.fix import StreamSink, fix_stream
+    from mics_lint.fix import fix_stream
 
     if sys.stdin is None:
         return None  # the check says that standard input is closed
-    # Both kept open for the check that follows; memory up to 16 MiB each, then disk.
-    given: Any = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
-    fixed: Any = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
+    stdin = sys.stdin.buffer
     try:
-        shutil.copyfileobj(sys.stdin.buffer, given)
+        # The whole head first, as the check of a file sees it: a pipe's first read may
+        # hold only part of the first records, which tell the document type.
+        head = _read_head(stdin)
     except OSError as exc:
         raise ReadError(f"{source.display}: {exc.strerror or exc}") from None
-    given.seek(0)
-    try:
-        result = fix_stream(given, StreamSink(fixed), settings, source.display, unsafe=unsafe)
-        out = fixed
-    except ReadError:
-        result, out = None, given
-    out.seek(0)
-    shutil.copyfileobj(out, sys.stdout.buffer)
-    sys.stdout.buffer.flush()
-    out.seek(0)
-    source.stream = out
+    stream: Any = io.BufferedReader(_Prefixed(head, stdin), 1 << 16)
+    # Kept open for the check that follows; memory up to 16 MiB, then disk.
+    kept: Any = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
+    out = _StdoutTee(kept)
+    sys.stdout.flush()
+    with _writing_stdout("the fixed input"):
+        try:
+            try:
+                result = fix_stream(stream, out, settings, source.display, unsafe=unsafe)
+            except ReadError:
+                if out.written:
+                    raise
+                result = None
+                _pass_through(stream, out, source.display)
+            out.flush()
+        except OSError as exc:  # reading standard input failed half-way
+            raise ReadError(f"{source.display}: {exc.strerror or exc}") from None
+    kept.seek(0)
+    source.stream = kept
     return result
+
+
+def _read_head(stdin: BinaryIO) -> bytes:
+    head = bytearray()
+    while len(head) < HEAD_BYTES:
+        block = stdin.read1(HEAD_BYTES - len(head))  # type: ignore[attr-defined]
+        if not block:
+            break
+        head += block
+    return bytes(head)
+
+
+class _Prefixed(io.RawIOBase):
+    """Bytes already read, then the rest of a stream."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self.head = head
+        self.rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.head:
+            count = min(len(buffer), len(self.head))
+            buffer[:count] = self.head[:count]
+            self.head = self.head[count:]
+            return count
+        block: bytes = self.rest.read1(len(buffer))  # type: ignore[attr-defined]
+        buffer[: len(block)] = block
+        return len(block)
+
+
+class _StdoutFailed(Exception):
+    """Standard output could not be written. Not an OSError, so that no reader's handler
+    (fix_file's) takes it for a file that can't be read."""
+
+    def __init__(self, exc: OSError) -> None:
+        super().__init__(str(exc))
+        self.broken_pipe = isinstance(exc, BrokenPipeError)
+        self.reason = exc.strerror or str(exc)
+
+
+class _Stdout:
+    """Standard output's bytes, whose failures are _StdoutFailed."""
+
+    def __init__(self) -> None:
+        self.stream: BinaryIO = sys.stdout.buffer
+
+    def write(self, data: bytes) -> int:
+        try:
+            return self.stream.write(data)
+        except OSError as exc:
+            raise _StdoutFailed(exc) from None
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except OSError as exc:
+            raise _StdoutFailed(exc) from None
+
+
+@contextlib.contextmanager
+def _writing_stdout(what: str) -> Iterator[None]:
+    """A broken pipe ends the command quietly (`| head`), as for a check; any other
+    failure to write standard output (a full disk) is one line."""
+    try:
+        yield
+    except _StdoutFailed as exc:
+        if exc.broken_pipe:
+            raise BrokenPipeError from None
+        raise click.ClickException(
+            f"cannot write {what} to standard output: {exc.reason}"
+        ) from None
+
+
+class _StdoutTee:
+    """A fix's sink: each line to standard output at once, and to `kept` for the check."""
+
+    def __init__(self, kept: BinaryIO) -> None:
+        self.kept = kept
+        self.stdout = _Stdout()
+        self.written = False
+
+    def write(self, data: bytes) -> None:
+        self.written = True
+        self.kept.write(data)
+        self.stdout.write(data)
+
+    def flush(self) -> None:
+        self.stdout.flush()
+
+    def same(self, raw: bytes) -> None:
+        self.write(raw)
+
+    def changed(self, old: list[bytes], new: list[bytes]) -> None:
+        for line in new:
+            self.write(line)
+
+
+def _pass_through(stream: BinaryIO, out: _StdoutTee, name: str) -> None:
+    """Standard input that can't be fixed, to standard output as it came."""
+    while True:
+        try:
+            block = stream.read(1 << 16)
+        except OSError as exc:
+            raise ReadError(f"{name}: {exc.strerror or exc}") from None
+        if not block:
+            return
+        out.write(block)
 
 
 def show_diff(sources: list[Source], settings: Settings, unsafe: bool, failed: int) -> int:
     """--diff: what --fix would change, as a unified diff on stdout; a summary on stderr."""
+    if sys.stdout is None:
+        raise click.ClickException("standard output is closed: --diff writes the diff there")
+    with _writing_stdout("the diff"):
+        return _show_diff(sources, settings, unsafe, failed)
+
+
+def _show_diff(sources: list[Source], settings: Settings, unsafe: bool, failed: int) -> int:
     from mics_lint.diff import UnifiedDiff
     from mics_lint.fix import FixError, fix_file, fix_stream
 
-    out = sys.stdout.buffer
+    out: Any = _Stdout()
     fixed = files = hidden = 0
     for source in sources:
         name = os.fsencode(source.path) if source.path is not None else source.display.encode()

@@ -4,6 +4,7 @@ report is complete, so that a failed run never leaves half a report behind."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
 import stat
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import TextIO
 
 import click
+
+from mics_lint import targets
 
 
 def open_output(
@@ -60,31 +63,66 @@ def _stdout(machine: bool) -> Iterator[TextIO]:
 
 @contextmanager
 def _replaced(output_file: str) -> Iterator[TextIO]:
-    target = Path(output_file)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        import tempfile  # only when a report goes to a file
-
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+        Path(output_file).parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
         # mkdir(exist_ok=True) refuses only a folder on the way that is a file.
         raise click.ClickException(
-            f"cannot write {output_file}: {_file_on_the_way(target.parent)} is not a directory"
+            f"cannot write {output_file}: "
+            f"{_file_on_the_way(Path(output_file).parent)} is not a directory"
         ) from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output_file}: {exc.strerror or exc}") from None
+    where = targets.target(output_file)
+    if where.kind == targets.REFUSED:
+        raise click.ClickException(f"cannot write {output_file}: it is {where.what}")
+    if where.kind == targets.DIRECT:
+        # Renaming a file over /dev/null or /dev/stdout would replace the device or the
+        # link, so they get the report as a stream does (not atomically: it has no old
+        # content to keep).
+        with _direct(output_file, where) as stream:
+            yield stream
+        return
+    # A link is followed: the file it leads to is replaced, and the link stays.
+    real = os.path.realpath(output_file)
+    targets.remove_stale(real)
+    try:
+        temp = targets.Beside(real)
     except OSError as exc:
         raise click.ClickException(f"cannot write {output_file}: {exc.strerror or exc}") from None
     try:
         # mkstemp makes the file private; a report gets the mode a new file would get.
-        os.chmod(temp, _new_file_mode(target))
-        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as stream:
+        os.chmod(temp.path, _new_file_mode(where.info))
+        with os.fdopen(temp.fd, "w", encoding="utf-8", errors="backslashreplace") as stream:
             yield stream
-        os.replace(temp, target)
+        temp.replace(real)
     except OSError as exc:  # a full disk, say: the old report stays as it was
-        Path(temp).unlink(missing_ok=True)
         raise click.ClickException(f"cannot write {output_file}: {exc.strerror or exc}") from None
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    finally:
+        temp.close()
+
+
+@contextmanager
+def _direct(output_file: str, where: targets.Target) -> Iterator[TextIO]:
+    regular = where.info is not None and stat.S_ISREG(where.info.st_mode)
+    try:
+        fd = targets.open_direct(output_file, regular)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        if exc.errno == errno.ENXIO:
+            reason = f"nothing reads from it ({where.what})"
+        raise click.ClickException(f"cannot write {output_file}: {reason}") from None
+    stream = os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace")
+    try:
+        yield stream
+        stream.flush()
+    except BrokenPipeError:
+        raise  # the reader went away: the group ends quietly
+    except OSError as exc:  # /dev/full, say
+        raise click.ClickException(f"cannot write {output_file}: {exc.strerror or exc}") from None
+    finally:
+        with contextlib.suppress(OSError):
+            stream.close()
 
 
 def _file_on_the_way(folder: Path) -> Path:
@@ -95,10 +133,9 @@ def _file_on_the_way(folder: Path) -> Path:
     return folder
 
 
-def _new_file_mode(target: Path) -> int:
-    try:
-        return stat.S_IMODE(target.stat().st_mode)  # keep the mode of the file replaced
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+def _new_file_mode(replaced: os.stat_result | None) -> int:
+    if replaced is not None:
+        return stat.S_IMODE(replaced.st_mode)  # keep the mode of the file replaced
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
