@@ -1,0 +1,89 @@
+"""The MIC25x fast check: a line's datamart problems looked for on the fast path.
+
+Wrapped around the type's own fast check (it runs first, so that a line it refuses never
+reaches the other check's side effects, MIC501's user queue), it decodes the profile (or
+the activity) with orjson and asks walk.py whether any enabled MIC25x rule would fire: the
+same test the full checks make, so the two paths agree by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from mics_lint.datamart import walk
+from mics_lint.datamart.model import Datamart
+from mics_lint.registry import FastCheck
+
+if TYPE_CHECKING:
+    from mics_lint.fastpath import FastDecoder
+    from mics_lint.rules.crossline import Users
+
+MakeCheck = Callable[[frozenset[str], "Users | None", "FastDecoder"], FastCheck]
+CODES = frozenset(
+    {
+        walk.NULL_FIELD,
+        walk.TIMESTAMP_DATE,
+        walk.WRONG_TYPE,
+        walk.NUMBER_FOR_STRING,
+        walk.UNDECLARED_KEY,
+        walk.NEAR_MISS_KEY,
+        walk.IN_SECONDS,
+    }
+)
+
+
+def wrap(base: MakeCheck, datamart: Datamart, role: str) -> MakeCheck:
+    """The type's fast check maker, with the datamart test in front of its check."""
+
+    def make(enabled: frozenset[str], users: Users | None, decoder: FastDecoder) -> FastCheck:
+        check = base(enabled, users, decoder)
+        ours = enabled & CODES
+        if not ours:
+            return check
+        if role == "profile":
+            return _profile_check(check, datamart, ours)
+        return _activity_check(check, datamart, ours)
+
+    return make
+
+
+def _profile_check(check: FastCheck, datamart: Datamart, ours: frozenset[str]) -> FastCheck:
+    from mics_lint.fastpath import UNSET
+
+    judge = walk.profile_problems
+
+    def vouch(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
+        profile = c.user_profile
+        if profile is not UNSET and c.operation == "UPSERT":
+            try:
+                record = {
+                    "operation": "UPSERT",
+                    "user_profile": orjson.loads(profile),
+                    "force_replace": getattr(c, "force_replace", None),
+                    "update_strategy": getattr(c, "update_strategy", None),
+                }
+            except orjson.JSONDecodeError:  # bad UTF-8 in the profile: the full checks say
+                return False
+            for _ in judge(datamart, record, ours):
+                return False
+        return check(c, raw, lineno, plain)
+
+    return vouch
+
+
+def _activity_check(check: FastCheck, datamart: Datamart, ours: frozenset[str]) -> FastCheck:
+    judge = walk.activity_problems
+
+    def vouch(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
+        try:
+            record = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return False
+        for _ in judge(datamart, record, ours):
+            return False
+        return check(c, raw, lineno, plain)
+
+    return vouch
