@@ -152,7 +152,7 @@ def _object(
             ):
                 first = field.sources[0]
                 if fmt is None or len(first) > 1 or first[0] not in fmt.required[role]:
-                    yield _absent(field, path, first, here, role)
+                    yield _absent(field, path, here, role)
             continue
         source, value = found
         at = path + source
@@ -210,7 +210,8 @@ def _one(
     if field.kind == OBJECT:
         if isinstance(value, dict):
             spec = dm.types[field.base]
-            inner = "event" if field.base == dm.event else "custom"
+            # A nested object of a custom type: "within" the profile, activity or event.
+            inner = "event" if field.base == dm.event else "within " + _root(role)
             yield from _object(dm, spec, value, at, replace, here, inner, enabled)
         elif WRONG_TYPE in enabled:
             yield wrong_type(field, at, here, value, f"write an object of {field.base}, {{...}}")
@@ -251,7 +252,7 @@ def _scalar(
         return  # a scalar the file declares itself: any JSON is taken
     if fits(value):
         # An activity's and its events' own $ts in seconds are MIC601's.
-        own_ts = role != "custom" and at[-1] == "$ts"
+        own_ts = role in ("activity", "event") and at[-1] == "$ts"
         seconds = json == "timestamp" and 0 < value < SECONDS_BELOW and not own_ts
         if seconds and IN_SECONDS in enabled:
             yield in_seconds(field, at, here, value)
@@ -295,26 +296,31 @@ def null_field(field: FieldSpec, at: JsonPath, here: str, role: str) -> Problem:
         at,
         True,
         f"{subject}, and the datamart schema declares {field.declared} ({here}): the whole "
-        f"{_whole(role)} will not be indexed; give it a value",
+        f"{_whole(role, field)} will not be indexed; give it a value",
     )
 
 
-def _absent(
-    field: FieldSpec, path: JsonPath, source: tuple[str, ...], here: str, role: str
-) -> Problem:
-    key = ".".join(source)
+def _absent(field: FieldSpec, path: JsonPath, here: str, role: str) -> Problem:
+    key = " or ".join(".".join(source) for source in field.sources)
     return (
         NULL_FIELD,
         path,
         False,
         f"{_name(path)} has no {key}, and the datamart schema declares {field.declared} "
-        f"({here}): this line replaces the whole {_whole(role)}, which will not be indexed "
-        f"without it; add {key}",
+        f"({here}): this line replaces the whole {_whole(role, field)}, which will not be "
+        f"indexed without it; add {key}",
     )
 
 
-def _whole(role: str) -> str:
-    return {"profile": "profile", "activity": "activity", "event": "event"}.get(role, "object")
+def _root(role: str) -> str:
+    return role.removeprefix("within ")
+
+
+def _whole(role: str, field: FieldSpec) -> str:
+    """What will not be indexed: which object a nested `!` drops is not documented."""
+    if role.startswith("within "):
+        return f"{field.owner} object (perhaps the whole {_root(role)})"
+    return role
 
 
 def wrong_type(field: FieldSpec, at: JsonPath, here: str, value: Any, advice: str) -> Problem:
@@ -380,7 +386,7 @@ def _undeclared(
                     at,
                     False,
                     f"{_name(at)}: the datamart schema declares no {shorten(key)} in "
-                    f"{spec.name} (so it is stored but not indexed); did you mean {near!r}?",
+                    f"{spec.name} (so it is stored but not indexed); did you mean {shorten(near)}?",
                 )
         elif UNDECLARED_KEY in enabled:
             yield (
