@@ -61,7 +61,7 @@ def _profile_check(check: FastCheck, datamart: Datamart, ours: frozenset[str]) -
             try:
                 record = {
                     "operation": "UPSERT",
-                    "user_profile": orjson.loads(profile),
+                    "user_profile": orjson.loads(memoryview(profile)),  # a msgspec Raw
                     "force_replace": getattr(c, "force_replace", None),
                     "update_strategy": getattr(c, "update_strategy", None),
                 }

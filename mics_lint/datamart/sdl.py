@@ -63,9 +63,12 @@ def compile_schema(text: str, path: str) -> Datamart:
         document = parse(text, no_location=False)
     except GraphQLSyntaxError as exc:
         line, column = exc.locations[0] if exc.locations else (1, 1)
-        raise SchemaError(f"{path}:{line}:{column}: syntax error: {exc.message}") from None
+        why = exc.message.removeprefix("Syntax Error: ")
+        if "found '$'" in why:  # `$url: String`: a JSON key is not a GraphQL name
+            why += ' (a field read from a "$" key needs a name and @Property(path:"$key"))'
+        raise SchemaError(f"{path}:{line}:{column}: not valid GraphQL SDL: {why}") from None
     except RecursionError:
-        raise SchemaError(f"{path}:1:1: syntax error: nested too deeply") from None
+        raise SchemaError(f"{path}:1:1: not valid GraphQL SDL: nested too deeply") from None
     return _Compiler(document, path).run()
 
 
@@ -148,10 +151,12 @@ class _Compiler:
         base = _unwrap(field_node.type)[0]
         known = [*self.objects, *self.enums, *self.scalars, *self.others, *SCALARS]
         if base not in known:
+            hint = did_you_mean(base, known) or (
+                ": declare it, or use a scalar (String, Int, Float, Boolean, Timestamp, Date)"
+            )
             raise SchemaError(
-                f"{_where(self.path, field_node.type)}: unknown type {base!r} for field "
-                f"{field_node.name.value!r}{did_you_mean(base, known)}: declare it, or use "
-                "a scalar (String, Int, Float, Boolean, Timestamp, Date, ID)"
+                f"{_where(self.path, field_node.type)}: field {field_node.name.value!r} has "
+                f"type {base!r}, which the schema does not declare{hint}"
             )
 
     def _check_property(self, field_node: Any) -> None:
