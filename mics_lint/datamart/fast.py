@@ -51,24 +51,40 @@ def wrap(base: MakeCheck, datamart: Datamart, role: str) -> MakeCheck:
 
 
 def _profile_check(check: FastCheck, datamart: Datamart, ours: frozenset[str]) -> FastCheck:
+    import msgspec
+
+    from mics_lint.datamart.structs import profile_decoders
     from mics_lint.fastpath import UNSET
 
     judge = walk.profile_problems
+    decoders = profile_decoders(datamart, ours)
+    replacing, merging = (d.decode for d in decoders) if decoders else (None, None)
+    refused = (msgspec.ValidationError, msgspec.DecodeError)
 
     def vouch(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
         profile = c.user_profile
         if profile is not UNSET and c.operation == "UPSERT":
+            force = getattr(c, "force_replace", None)
+            strategy = getattr(c, "update_strategy", None)
+            replace = force is True or strategy == "FORCE_REPLACE"
+            decode = replacing if replace else merging
             try:
-                record = {
-                    "operation": "UPSERT",
-                    "user_profile": orjson.loads(memoryview(profile)),  # a msgspec Raw
-                    "force_replace": getattr(c, "force_replace", None),
-                    "update_strategy": getattr(c, "update_strategy", None),
-                }
-            except orjson.JSONDecodeError:  # bad UTF-8 in the profile: the full checks say
-                return False
-            for _ in judge(datamart, record, ours):
-                return False
+                if decode is None:
+                    raise msgspec.ValidationError
+                decode(profile)  # the Structs take it: no MIC25x rule can fire
+            except refused:
+                # Refused is not wrong: walk.py decides (an unknown key, a 0 timestamp...).
+                try:
+                    record = {
+                        "operation": "UPSERT",
+                        "user_profile": orjson.loads(memoryview(profile)),  # a msgspec Raw
+                        "force_replace": force,
+                        "update_strategy": strategy,
+                    }
+                except orjson.JSONDecodeError:  # bad UTF-8: the full checks say
+                    return False
+                for _ in judge(datamart, record, ours):
+                    return False
         return check(c, raw, lineno, plain)
 
     return vouch

@@ -86,14 +86,11 @@ class ObjectSpec:
 
     name: str
     fields: tuple[FieldSpec, ...]
-    #: The JSON keys of this object (first path segments) that the schema reads or the
-    #: platform fills itself: any other key is undeclared (stored, not indexed).
+    #: The keys the schema reads (or the platform fills) where undeclared keys are looked
+    #: for: the object itself, or an event's `$properties`. Any other is undeclared.
     known_keys: frozenset[str]
     #: Fields not read from the import, with why (@Function, set by the platform).
     skipped: tuple[tuple[str, str], ...] = ()
-    #: Keys of this object that are the platform's own (`$origin` on an activity): never
-    #: reported as undeclared; a prefix ("$") stands for all keys starting with it.
-    platform_prefix: str = ""
     #: The object below `$properties` where an event's custom fields live, if any.
     properties_key: str = ""
 

@@ -203,13 +203,21 @@ class _Compiler:
                 skipped.append((field_name, "set by the platform"))
             else:
                 fields.append(self._field(name, role, field_node))
-        known = frozenset(s[0] for f in fields for s in f.sources if s)
+        # Undeclared keys are looked for in an event's $properties, else in the object.
+        level: tuple[str, ...] = ("$properties",) if role == "event" else ()
+        depth = len(level)
+        known = {
+            source[depth]
+            for f in fields
+            for source in f.sources
+            if len(source) > depth and source[:depth] == level
+        }
         self.specs[name] = ObjectSpec(
             name,
             tuple(fields),
-            known,
+            frozenset(known | {field for field, _ in skipped}),
             tuple(skipped),
-            properties_key="$properties" if role == "event" else "",
+            properties_key=level[0] if level else "",
         )
         for made in fields:
             if made.kind == OBJECT:

@@ -373,7 +373,7 @@ def _undeclared(
     present, where = _lookup(obj, level)
     if not present or not isinstance(where, dict):
         return
-    known = _known(spec, level)
+    known = spec.known_keys
     for key in where:
         if key in known or key.startswith("$"):
             continue
@@ -396,15 +396,6 @@ def _undeclared(
                 f"{_name(at)}: the datamart schema declares no {shorten(key)} in {spec.name}: "
                 "it is stored but cannot be queried; declare it in the schema if it should be",
             )
-
-
-@functools.lru_cache(maxsize=256)
-def _known(spec: ObjectSpec, level: tuple[str, ...]) -> frozenset[str]:
-    depth = len(level)
-    found = {
-        s[depth] for f in spec.fields for s in f.sources if len(s) > depth and s[:depth] == level
-    }
-    return frozenset(found | {name for name, _ in spec.skipped})
 
 
 @functools.lru_cache(maxsize=4096)
