@@ -293,3 +293,73 @@ def test_messages_show_no_value(linting) -> None:
     text = " ".join(d.message for d in found)
     for value in ("Lyon", "blue", "WINDOZE", "running", "GOLDEN", "1 rue X", "42", "12.5"):
         assert value not in text, value
+
+
+TRICKY = [
+    '{"country":"FR","signup_ts":0}',  # 0: not "seconds" for walk.py, refused by the Structs
+    '{"country":"FR","signup_ts":-86400000}',
+    '{"country":"FR","signup_ts":99999999999}',
+    '{"country":"FR","signup_ts":100000000000}',
+    '{"country":"FR","$creation_ts":1700000000000,"id":"x"}',  # the platform's keys
+    '{"country":"FR","$unknown":1}',
+    '{"country":"FR","age":1.0}',
+    '{"country":"FR","age":true,"opt_in":0}',
+    '{"country":"FR","lifetime_value":3}',
+    '{"country":"FR","age":"x","age":3}',  # the last one wins, as in parsing
+    '{"country":"FR","loyalty":{"tier":"GOLD","tier":null}}',
+    '{"country":"FR","loyalty":{}}',
+    '{"country":"FR","loyalty":null,"stores":null,"interests":[null]}',
+    '{"country":"FR","stores":[{"store_id":"a","visits":null}],"device_os":null}',
+    '{"country":"FR","interests":[1,"a"],"gender":2.5}',
+    '{"countri":"FR"}',
+    '{"country":"FR","Country":"FR","contry":1}',
+    '{"country":"FR","birth_date":"","signup_ts":"2024-13-45"}',
+    '{"country":"FR","signup_ts":"soon","signup_date":12}',
+    "{}",
+]
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [(), ("MIC25",), ("MIC254",), ("MIC255",)],
+    ids=["default", "all", "MIC254", "MIC255"],
+)
+@pytest.mark.parametrize("force", ["true", "false"])
+def test_the_fast_check_agrees_with_the_full_checks(
+    selection: tuple[str, ...], force: str, tmp_path: Path, linting
+) -> None:
+    lines = [
+        '{"operation":"UPSERT","compartment_id":"1000","user_account_id":"CRM-'
+        + str(n)
+        + f'","force_replace":{force},"user_profile":{profile}}}'
+        for n, profile in enumerate(TRICKY)
+    ]
+    data = write(tmp_path / "tricky.ndjson", *lines)
+    base = Settings(
+        datamart_schemas=(("*", str(RETAIL)),),
+        selections=(Selection(extend_select=selection),),
+    )
+    full = linting.path(data, dataclasses.replace(base, fast_path=False))
+    fast = linting.path(data, dataclasses.replace(base, fast_path_from=1))
+    assert linting.render(fast) == linting.render(full)
+
+
+def test_a_type_that_holds_itself_and_a_deep_value(tmp_path: Path, linting) -> None:
+    schema = write(
+        tmp_path / "deep.gql",
+        'type UserPoint @TreeIndexRoot(index:"USER_INDEX") { profiles: [P!]! }',
+        "type P { child: P name: String! }",
+    )
+    deep = '{"name":"a","child":' * 900 + '{"name":"b"}' + "}" * 900
+    lines = [
+        f'{{"operation":"UPSERT","user_agent_id":"vec:{n}","force_replace":true,'
+        f'"user_profile":{profile}}}'
+        for n, profile in enumerate([deep, '{"name":"a","child":{"child":{"name":true}}}'])
+    ]
+    data = write(tmp_path / "deep.ndjson", *lines)
+    for fast in (True, False):
+        settings = Settings(
+            datamart_schemas=(("*", str(schema)),), fast_path=fast, fast_path_from=1
+        )
+        found = linting.path(data, settings)
+        assert [(d.line, d.code) for d in found] == [(2, "MIC251"), (2, "MIC253")], found

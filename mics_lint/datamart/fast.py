@@ -81,9 +81,9 @@ def _profile_check(check: FastCheck, datamart: Datamart, ours: frozenset[str]) -
                         "force_replace": force,
                         "update_strategy": strategy,
                     }
-                except orjson.JSONDecodeError:  # bad UTF-8: the full checks say
-                    return False
-                for _ in judge(datamart, record, ours):
+                    for _ in judge(datamart, record, ours):
+                        return False
+                except (orjson.JSONDecodeError, RecursionError):  # the full checks say
                     return False
         return check(c, raw, lineno, plain)
 
@@ -95,10 +95,9 @@ def _activity_check(check: FastCheck, datamart: Datamart, ours: frozenset[str]) 
 
     def vouch(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
         try:
-            record = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            return False
-        for _ in judge(datamart, record, ours):
+            for _ in judge(datamart, orjson.loads(raw), ours):
+                return False
+        except (orjson.JSONDecodeError, RecursionError):  # the full checks say
             return False
         return check(c, raw, lineno, plain)
 

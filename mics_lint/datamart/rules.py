@@ -27,7 +27,10 @@ def problems(record: Record, ctx: LineContext) -> list[walk.Problem]:
         return found
     datamart, role, enabled = ctx.state[STATE]
     judge = walk.profile_problems if role == "profile" else walk.activity_problems
-    found = list(judge(datamart, record, enabled))
+    try:
+        found = list(judge(datamart, record, enabled))
+    except RecursionError:  # a type that holds itself, and a value ~300 objects deep
+        found = []
     ctx.state[_CACHE] = (ctx, found)
     return found
 
