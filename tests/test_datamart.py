@@ -363,3 +363,13 @@ def test_a_type_that_holds_itself_and_a_deep_value(tmp_path: Path, linting) -> N
         )
         found = linting.path(data, settings)
         assert [(d.line, d.code) for d in found] == [(2, "MIC251"), (2, "MIC253")], found
+
+
+def test_show_values_shows_the_value(linting) -> None:
+    settings = Settings(
+        datamart_schemas=(("*", str(RETAIL)),), profile_form="either", show_values=True
+    )
+    found = [(d.line, d.code, d.message) for d in linting.path(PROFILES, settings)]
+    assert any(m.endswith('(the value: "42")') for line, _, m in found if line == 7)
+    assert any(m.endswith("(the value: 638928000000)") for line, _, m in found if line == 6)
+    assert all("(the value" not in m for line, _, m in found if line == 3)  # absent

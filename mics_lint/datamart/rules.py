@@ -8,9 +8,11 @@ example below is checked With `--datamart-schema docs/examples/datamart.gql`.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from mics_lint.datamart import walk
 from mics_lint.diagnostic import Finding, Severity
+from mics_lint.jsontext import shorten
 from mics_lint.registry import Family, LineContext, Record
 
 FAMILY = Family("MIC25", "datamart schema")
@@ -38,7 +40,19 @@ def problems(record: Record, ctx: LineContext) -> list[walk.Problem]:
 def findings(record: Record, ctx: LineContext, code: str) -> Iterator[Finding]:
     for made, path, at_value, message in problems(record, ctx):
         if made == code:
+            if at_value and ctx.show_values:  # local debugging only: the value itself
+                message += _shown(record, path)
             yield _located(ctx, path, at_value, message)
+
+
+def _shown(record: Record, path: walk.JsonPath) -> str:
+    value: Any = record
+    for part in path:
+        try:
+            value = value[part]
+        except (KeyError, IndexError, TypeError):
+            return ""
+    return "" if value is None else f" (the value: {shorten(value)})"
 
 
 def _located(ctx: LineContext, path: walk.JsonPath, at_value: bool, message: str) -> Finding:
