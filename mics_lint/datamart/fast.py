@@ -44,47 +44,70 @@ def wrap(base: MakeCheck, datamart: Datamart, role: str) -> MakeCheck:
         if not ours:
             return check
         if role == "profile":
-            return _profile_check(check, datamart, ours)
+            return _profile_check(check, datamart, ours, decoder)
         return _activity_check(check, datamart, ours)
 
     return make
 
 
-def _profile_check(check: FastCheck, datamart: Datamart, ours: frozenset[str]) -> FastCheck:
+def _profile_check(
+    check: FastCheck, datamart: Datamart, ours: frozenset[str], decoder: FastDecoder
+) -> FastCheck:
+    """Runs on every UPSERT line of a file with a schema: kept to a decode and a call."""
     import msgspec
 
     from mics_lint.datamart.structs import profile_decoders
-    from mics_lint.fastpath import UNSET
+    from mics_lint.fastpath import DECODE_ERRORS, UNSET
 
-    judge = walk.profile_problems
+    try:  # which profile form the line decoder was made for: its Struct's fields say
+        fields = type(decoder.decode(b'{"operation":"DELETE"}')).__struct_fields__
+    except DECODE_ERRORS:
+        fields = ()
+    older, newer = "force_replace" in fields, "update_strategy" in fields
     decoders = profile_decoders(datamart, ours)
-    replacing, merging = (d.decode for d in decoders) if decoders else (None, None)
+    if decoders is None:
+        return _walked(check, datamart, ours, older, newer)
+    replacing, merging = decoders[0].decode, decoders[1].decode
     refused = (msgspec.ValidationError, msgspec.DecodeError)
+    walked = _walked(check, datamart, ours, older, newer)
 
     def vouch(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
         profile = c.user_profile
-        if profile is not UNSET and c.operation == "UPSERT":
-            force = getattr(c, "force_replace", None)
-            strategy = getattr(c, "update_strategy", None)
-            replace = force is True or strategy == "FORCE_REPLACE"
-            decode = replacing if replace else merging
+        if profile is UNSET or c.operation != "UPSERT":
+            return check(c, raw, lineno, plain)
+        replace = (older and c.force_replace is True) or (
+            newer and c.update_strategy == "FORCE_REPLACE"
+        )
+        try:
+            (replacing if replace else merging)(profile)
+        except refused:  # refused is not wrong: walk.py decides (an unknown key, a 0...)
+            return walked(c, raw, lineno, plain)
+        return check(c, raw, lineno, plain)  # the Structs took it: no MIC25x can fire
+
+    return vouch
+
+
+def _walked(
+    check: FastCheck, datamart: Datamart, ours: frozenset[str], older: bool, newer: bool
+) -> FastCheck:
+    """The profile judged by walk.py, the full checks' own test, then the type's check."""
+    from mics_lint.fastpath import UNSET
+
+    judge = walk.profile_problems
+
+    def vouch(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
+        if c.user_profile is not UNSET and c.operation == "UPSERT":
             try:
-                if decode is None:
-                    raise msgspec.ValidationError
-                decode(profile)  # the Structs take it: no MIC25x rule can fire
-            except refused:
-                # Refused is not wrong: walk.py decides (an unknown key, a 0 timestamp...).
-                try:
-                    record = {
-                        "operation": "UPSERT",
-                        "user_profile": orjson.loads(memoryview(profile)),  # a msgspec Raw
-                        "force_replace": force,
-                        "update_strategy": strategy,
-                    }
-                    for _ in judge(datamart, record, ours):
-                        return False
-                except (orjson.JSONDecodeError, RecursionError):  # the full checks say
+                record = {
+                    "operation": "UPSERT",
+                    "user_profile": orjson.loads(memoryview(c.user_profile)),  # msgspec Raw
+                    "force_replace": c.force_replace if older else None,
+                    "update_strategy": c.update_strategy if newer else None,
+                }
+                for _ in judge(datamart, record, ours):
                     return False
+            except (orjson.JSONDecodeError, RecursionError):  # the full checks say
+                return False
         return check(c, raw, lineno, plain)
 
     return vouch
