@@ -10,8 +10,9 @@ without a schema, then the same with `--datamart-schema bench/datamart-30.gql` (
 of the generated profiles, nested types and lists included, plus a few never sent), and
 with `--full` the same through the Python API with the fast path off: what every file
 with a schema would cost if the MIC25x rules had no fast check of their own. The ratio to
-the run without a schema is taken within each round; the median over rounds is reported,
-with the smallest and largest in brackets, as bench/run.py does (the machine is shared).
+the run without a schema is taken within each round, of wall time and of CPU time (user +
+system, which a shared machine's load disturbs less); the median over rounds is reported,
+with the smallest and largest in brackets, as bench/run.py does.
 The two reports must be the same apart from their summary lines: the bench profiles fit
 the schema, so the schema adds no diagnostic.
 """
@@ -19,6 +20,7 @@ the schema, so the schema adds no diagnostic.
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import subprocess
 import sys
@@ -41,13 +43,17 @@ FULL = (
 )
 
 
-def _timed(command: list[str]) -> float:
+def _timed(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system) of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, check=False)
     took = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 1):
         raise SystemExit(f"{command}: exit {done.returncode}: {done.stderr.decode()[-500:]}")
-    return took
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return took, cpu
 
 
 def _body(report: Path) -> str:
@@ -64,38 +70,41 @@ def main() -> None:
     if not data.exists():
         generate(data, args.lines)
     mics = str(Path(sys.executable).parent / "mics-lint")
-    ratios: dict[str, list[float]] = {"schema": [], "full": []}
-    seconds: dict[str, list[float]] = {"none": [], "schema": [], "full": []}
+    # Per contender: (wall, cpu) seconds, and their ratios to that round's run without.
+    runs: dict[str, list[tuple[float, float]]] = {"none": [], "schema": [], "full": []}
     with tempfile.TemporaryDirectory() as tmp:
         plain, checked = Path(tmp, "plain.txt"), Path(tmp, "schema.txt")
         base = [mics, "check", "--isolated", "--jobs", "1", "-q"]
         for round_no in range(args.rounds):
-            none = _timed([*base, "-o", str(plain), str(data)])
-            schema = _timed(
-                [*base, "--datamart-schema", str(SCHEMA), "-o", str(checked), str(data)]
+            runs["none"].append(_timed([*base, "-o", str(plain), str(data)]))
+            runs["schema"].append(
+                _timed([*base, "--datamart-schema", str(SCHEMA), "-o", str(checked), str(data)])
             )
-            seconds["none"].append(none)
-            seconds["schema"].append(schema)
-            ratios["schema"].append(schema / none)
             if args.full and round_no == 0:  # once: it is several times slower
-                full = _timed([sys.executable, "-c", FULL, str(data), str(SCHEMA)])
-                seconds["full"].append(full)
-                ratios["full"].append(full / none)
+                runs["full"].append(_timed([sys.executable, "-c", FULL, str(data), str(SCHEMA)]))
+            (none, none_cpu), (schema, schema_cpu) = runs["none"][-1], runs["schema"][-1]
             print(
-                f"round {round_no + 1}: {none:.2f} s, with the schema {schema:.2f} s "
-                f"({schema / none:.2f}x)",
+                f"round {round_no + 1}: {none:.2f} s ({none_cpu:.2f} s CPU), with the schema "
+                f"{schema:.2f} s ({schema_cpu:.2f} s CPU): {schema / none:.2f}x wall, "
+                f"{schema_cpu / none_cpu:.2f}x CPU",
                 file=sys.stderr,
             )
         same = _body(plain) == _body(checked)
     print(f"{data.name}, {args.lines:,} lines, schema {SCHEMA.name}, {args.rounds} rounds")
-    print(f"without a schema: {statistics.median(seconds['none']):.2f} s (median)")
+    none_wall = statistics.median(w for w, _ in runs["none"])
+    none_cpu = statistics.median(c for _, c in runs["none"])
+    print(f"without a schema: {none_wall:.2f} s wall, {none_cpu:.2f} s CPU (medians)")
     for name, label in (("schema", "--datamart-schema"), ("full", "full checks alone")):
-        values = ratios[name]
-        if values:
-            print(
-                f"{label}: {statistics.median(seconds[name]):.2f} s, "
-                f"{statistics.median(values):.2f}x [{min(values):.2f}-{max(values):.2f}]"
-            )
+        pairs = list(zip(runs["none"], runs[name], strict=False))
+        if not pairs:
+            continue
+        wall = [r[0] / n[0] for n, r in pairs]
+        cpu = [r[1] / n[1] for n, r in pairs]
+        print(
+            f"{label}: {statistics.median(wall):.2f}x wall "
+            f"[{min(wall):.2f}-{max(wall):.2f}], {statistics.median(cpu):.2f}x CPU "
+            f"[{min(cpu):.2f}-{max(cpu):.2f}]"
+        )
     print(f"reports identical apart from the summary: {same}")
     if not same:
         raise SystemExit(1)
