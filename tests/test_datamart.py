@@ -373,3 +373,20 @@ def test_show_values_shows_the_value(linting) -> None:
     assert any(m.endswith('(the value: "42")') for line, _, m in found if line == 7)
     assert any(m.endswith("(the value: 638928000000)") for line, _, m in found if line == 6)
     assert all("(the value" not in m for line, _, m in found if line == 3)  # absent
+
+
+def test_a_partial_delete_is_not_judged(tmp_path: Path, linting) -> None:
+    line = (
+        '{"operation":"UPSERT","user_agent_id":"vec:%s","update_strategy":"%s",'
+        '"user_profile":{"country":null,"age":"x"}}'
+    )
+    data = write(tmp_path / "p.ndjson", line % (1, "PARTIAL_DELETE"), line % (2, "PARTIAL_UPDATE"))
+    for fast in (True, False):
+        settings = Settings(
+            datamart_schemas=(("*", str(RETAIL)),),
+            profile_form="update_strategy",
+            fast_path=fast,
+            fast_path_from=1,
+        )
+        found = linting.path(data, settings)
+        assert [(d.line, d.code) for d in found] == [(2, "MIC251"), (2, "MIC253")]

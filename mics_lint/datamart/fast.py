@@ -75,9 +75,10 @@ def _profile_check(
         profile = c.user_profile
         if profile is UNSET or c.operation != "UPSERT":
             return check(c, raw, lineno, plain)
-        replace = (older and c.force_replace is True) or (
-            newer and c.update_strategy == "FORCE_REPLACE"
-        )
+        strategy = c.update_strategy if newer else None
+        if strategy == "PARTIAL_DELETE":  # walk.py does not judge it either
+            return check(c, raw, lineno, plain)
+        replace = (older and c.force_replace is True) or strategy == "FORCE_REPLACE"
         try:
             (replacing if replace else merging)(profile)
         except refused:  # refused is not wrong: walk.py decides (an unknown key, a 0...)

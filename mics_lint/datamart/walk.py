@@ -98,6 +98,8 @@ def profile_problems(
     profile = record.get("user_profile")
     if dm.profile is None or not isinstance(profile, dict) or record.get("operation") != "UPSERT":
         return
+    if record.get("update_strategy") == "PARTIAL_DELETE":
+        return  # the profile names what to delete: no value of it is indexed
     replace = (
         record.get("force_replace") is True or record.get("update_strategy") == "FORCE_REPLACE"
     )
