@@ -390,3 +390,20 @@ def test_a_partial_delete_is_not_judged(tmp_path: Path, linting) -> None:
         )
         found = linting.path(data, settings)
         assert [(d.line, d.code) for d in found] == [(2, "MIC251"), (2, "MIC253")]
+
+
+def test_what_the_activity_format_reports_is_not_reported_twice(tmp_path: Path, linting) -> None:
+    line = (
+        '{"$user_account_id":"CRM-1","$compartment_id":"1000","$type":"SITE_VISIT",'
+        '"$session_status":"NO_SESSION","$ts":true,"$site_id":"1","$session_duration":false,'
+        '"$events":[{"$event_name":"x","$ts":1700000000000,"$properties":{"amount":1}}]}'
+    )
+    data = write(tmp_path / "a.ndjson", line)
+    for fast in (True, False):
+        settings = Settings(
+            datamart_schemas=(("*", str(RETAIL)),),
+            doc_type="activity",
+            fast_path=fast,
+            fast_path_from=1,
+        )
+        assert [d.code for d in linting.path(data, settings)] == ["MIC202", "MIC202"]

@@ -77,13 +77,14 @@ def _types(properties: dict[str, Any]) -> dict[str, str]:
     return {k: v["type"] for k, v in properties.items() if isinstance(v.get("type"), str)}
 
 
-_JSON_TYPES: dict[str, Any] = {
-    "string": str,
-    "integer": int,
-    "number": (int, float),
-    "object": dict,
-    "array": list,
-    "boolean": bool,
+#: Whether a value has a JSON Schema type (a boolean is no integer there, unlike Python).
+_JSON_TYPES: dict[str, Callable[[Any], bool]] = {
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "boolean": lambda v: isinstance(v, bool),
 }
 
 
@@ -162,7 +163,7 @@ def _object(
             fmt is not None
             and len(source) == 1
             and source[0] in fmt.typed[role]
-            and not isinstance(value, _JSON_TYPES[fmt.typed[role][source[0]]])
+            and not _JSON_TYPES[fmt.typed[role][source[0]]](value)
         ):
             continue  # of a type the import format refuses: its rules report it
         if value is None:
