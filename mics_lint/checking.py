@@ -115,7 +115,7 @@ def _output_is_input(
 
 
 def _settings(options: CheckOptions) -> Settings:
-    return build_settings(
+    settings = build_settings(
         _config(options.config_path, options.isolated),
         select=options.select or None,
         extend_select=options.extend_select,
@@ -127,7 +127,13 @@ def _settings(options: CheckOptions) -> Settings:
         doc_type=options.doc_type,
         profile_form=options.profile_form,
         show_values=options.show_values,
+        datamart_schema=options.datamart_schema,
     )
+    if settings.datamart_schemas:  # a bad schema stops the check before any file is read
+        from mics_lint.datamart.settings import check_schemas
+
+        check_schemas(path for _, path in settings.datamart_schemas)
+    return settings
 
 
 def _config(config_path: str | None, isolated: bool) -> FileConfig | None:

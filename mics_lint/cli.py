@@ -74,6 +74,12 @@ def cli() -> None:
     default=None,
     help="Profile lines: force_replace (default), update_strategy, or either.",
 )
+@click.option(
+    "--datamart-schema",
+    metavar="PATH",
+    default=None,
+    help="Also check profiles and activities against this datamart schema (.gql): MIC25x.",
+)
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
 @click.option("--isolated", is_flag=True, help="Ignore every config file.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
@@ -175,6 +181,15 @@ def rules(output_format: str) -> int:
         fix = r.fix or "-"
         click.echo(f"{r.code:<7} {r.name:<{width}} {level:<8} {fix:<6} {r.summary}")
     return EXIT_OK
+
+
+@cli.command("schema-check")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=str))
+def schema_check(path: str) -> int:
+    """Read a datamart schema (.gql) and print what each indexed field is read from."""
+    from mics_lint.datamart.command import schema_check as run
+
+    return run(path)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

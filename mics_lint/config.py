@@ -16,15 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
 
+from mics_lint.datamart.settings import parse_datamart_key
 from mics_lint.diagnostic import Severity
 from mics_lint.doctypes import (
-    DETECT_RECORDS,
     DOC_TYPES,
     NAMES,
     DocType,
     DocTypeError,
     detect,
     find,
+    first_records,
 )
 from mics_lint.rules import REGISTRY
 from mics_lint.rules.framing import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_LINE_BYTES
@@ -41,6 +42,7 @@ KEYS = (
     "doc-types",
     "max-line-bytes",
     "profile-form",
+    "datamart-schema",
 )
 #: The two generations of the profile import format, and both (see docs/decisions.md).
 PROFILE_FORMS = ("force_replace", "update_strategy", "either")
@@ -97,6 +99,9 @@ class Settings:
     fast_path_from: int | None = None
     # Messages show identifiers whole and profile values (see redact.py): local debugging.
     show_values: bool = False
+    # (glob, schema file): the datamart schema of the files matching glob, first match
+    # wins; --datamart-schema is ("*", PATH), before the config's (see mics_lint.datamart).
+    datamart_schemas: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         # The API takes what the command line takes: a short name or the platform's, any case.
@@ -113,7 +118,7 @@ class Settings:
             )
 
     def enabled_codes(self) -> frozenset[str]:
-        enabled = {code: True for code in REGISTRY}
+        enabled = {code: rule.default_on for code, rule in REGISTRY.items()}
         for layer in self.selections:
             for code in REGISTRY:
                 decision = _decide(code, layer)
@@ -134,6 +139,11 @@ class Settings:
         severity.update(self.severity)
         return ActiveRules(frozenset(enabled), severity)
 
+    def datamart_schema_for(self, path: str) -> str | None:
+        """The datamart schema file `path` is checked against, if any."""
+        pairs = self.datamart_schemas
+        return next((s for g, s in pairs if g == "*" or _path_matches(path, g, self.root)), None)
+
     def doc_type_for(self, path: str, head: bytes = b"") -> DocType:
         """The document type `path` is checked as: --doc-type, else the first matching
         glob of [tool.mics-lint.doc-types], else told from the records that begin in `head`
@@ -143,7 +153,7 @@ class Settings:
         for pattern, name in self.doc_type_globs:
             if _path_matches(path, pattern, self.root):
                 return DOC_TYPES[name]
-        found = detect(_first_records(head))
+        found = detect(first_records(head))
         if isinstance(found, DocType):
             return found
         names = " or ".join(sorted(t.short_name for t in found))
@@ -151,22 +161,6 @@ class Settings:
             f"{path}: its first records could be {names} commands: name the type with "
             f"--doc-type, or with a glob in [tool.mics-lint.doc-types]"
         )
-
-
-def _first_records(head: bytes) -> list[dict[str, Any]]:
-    import orjson
-
-    records = []
-    for line in head.split(b"\n")[:-1]:  # the last piece may be cut: not judged
-        try:
-            value = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            continue
-        if isinstance(value, dict):
-            records.append(value)
-            if len(records) == DETECT_RECORDS:
-                break
-    return records
 
 
 def _decide(code: str, layer: Selection) -> bool | None:
@@ -290,6 +284,7 @@ class FileConfig:
     max_line_bytes: int | None = None
     doc_types: tuple[tuple[str, str], ...] = ()
     profile_form: str | None = None
+    datamart_schemas: tuple[tuple[str, str], ...] = ()
 
 
 def load_config(path: Path) -> FileConfig:
@@ -338,6 +333,7 @@ def load_config(path: Path) -> FileConfig:
             if "profile-form" in table
             else None
         ),
+        datamart_schemas=parse_datamart_key(table.get("datamart-schema"), path, where),
     )
 
 
@@ -393,6 +389,7 @@ def build_settings(
     doc_type: str | None = None,
     profile_form: str | None = None,
     show_values: bool = False,
+    datamart_schema: str | None = None,
 ) -> Settings:
     """Settings from a config file (or none) and command-line values, options last."""
     chosen = None
@@ -446,4 +443,6 @@ def build_settings(
         ),
         root=config.path.parent if config else Path.cwd(),
         show_values=show_values,
+        datamart_schemas=((("*", datamart_schema),) if datamart_schema else ())
+        + (config.datamart_schemas if config else ()),
     )

@@ -263,6 +263,23 @@ class DocTypeError(Exception):
 DETECT_RECORDS = 50
 
 
+def first_records(head: bytes) -> list[dict[str, object]]:
+    """The records that begin in `head` (a file's first bytes), up to DETECT_RECORDS."""
+    import orjson
+
+    records = []
+    for line in head.split(b"\n")[:-1]:  # the last piece may be cut: not judged
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(value, dict):
+            records.append(value)
+            if len(records) == DETECT_RECORDS:
+                break
+    return records
+
+
 def detect(records: list[dict[str, object]]) -> DocType | list[DocType]:
     """The type of a file from its first records, or the candidates when unsure.
 

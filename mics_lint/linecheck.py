@@ -73,6 +73,12 @@ class LineChecker:
         active: ActiveRules = settings.rules_for(path)
         self.enabled = active.enabled
         self.severity = active.severity
+        datamart: dict[str, Any] = {}  # the MIC25x rules' state, with a datamart schema
+        if settings.datamart_schemas:
+            from mics_lint.datamart.attach import attach
+
+            schema = settings.datamart_schema_for(path)
+            doc_type = attach(doc_type, schema, self.enabled, datamart)
         # A profile file is checked against the form its settings name (a schema variant).
         self.schema_file = schemas.for_form(doc_type.schema_file, settings.profile_form)
         self.schema = schemas.load_schema(self.schema_file)
@@ -89,6 +95,7 @@ class LineChecker:
         self.state: dict[str, Any] = {
             DUPLICATE_USER_STATE: self.users,
             PROFILE_FORM_STATE: settings.profile_form,
+            **datamart,
         }
         # Where the file stands: what the next line's checks depend on.
         self.crlf_reported = False

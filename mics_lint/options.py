@@ -30,6 +30,7 @@ class CheckOptions:
     max_line_bytes: str | None = None
     doc_type: str | None = None
     profile_form: str | None = None
+    datamart_schema: str | None = None
     config_path: str | None = None
     isolated: bool = False
     strict: bool = False

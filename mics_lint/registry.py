@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mics_lint.diagnostic import Finding, Severity
@@ -179,6 +179,8 @@ class Rule:
     message: ValueMessage | None = field(default=None, compare=False)
     #: ONCE_PER_FILE, ACROSS_USERS or None: what merging chunks must do for it.
     across_chunks: str | None = None
+    #: False: runs only when a selection names it (its code, a prefix of it, its name).
+    default_on: bool = True
 
     @property
     def fix_text(self) -> str:
@@ -252,12 +254,14 @@ class Family:
         summary: str,
         *,
         across_chunks: str | None = None,
+        default_on: bool = True,
     ) -> Callable[[RecordCheck], RecordCheck]:
         """Declare a record check; its docstring is the rule's explanation."""
 
         def register(check: RecordCheck) -> RecordCheck:
             doc = inspect.cleandoc(check.__doc__ or "")
-            self._add(Rule(code, name, severity, summary, doc, check, across_chunks=across_chunks))
+            made = Rule(code, name, severity, summary, doc, check, across_chunks=across_chunks)
+            self._add(made if default_on else replace(made, default_on=False))
             return check
 
         return register

@@ -21,7 +21,8 @@ Settings
   one containing `maxline<N>` with `Settings(max_line_bytes=N)` (MIC010 too), and one
   containing `.doctype-<short name>.` as that document type (the deletion types share
   their keys, so their files cannot tell which one they are), and one containing
-  `.profile-form-<form>.` with that `profile_form`.
+  `.profile-form-<form>.` with that `profile_form`, and one containing `.datamart-<name>`
+  against the datamart schema `fixtures/datamart/<name>.gql`, every MIC25x rule selected.
 
 Bytes
   Some fixtures hold bytes that editors and git like to "fix": a UTF-8 BOM, CRLF line ends,
@@ -44,6 +45,7 @@ import pytest
 from helpers import counting_vouches
 
 from mics_lint import Diagnostic, Settings
+from mics_lint.config import Selection
 from mics_lint.doctypes import find
 from mics_lint.rules import REGISTRY
 
@@ -58,9 +60,10 @@ _MAXSIZE = re.compile(r"maxsize(\d+)")
 _MAXLINE = re.compile(r"maxline(\d+)")
 _DOCTYPE = re.compile(r"doctype-([a-z-]+?)(?:\.|$)")
 _PROFILE_FORM = re.compile(r"\.profile-form-([a-z_]+)(?:\.|$)")
+_DATAMART = re.compile(r"\.datamart-([a-z]+)(?:\.|$)")
 _RULE_FILE = re.compile(
     r"^(MIC\d{3})-([a-z0-9]+(?:-[a-z0-9]+)*)(?:\.doctype-[a-z-]+)?(?:\.profile-form-[a-z_]+)?"
-    r"\.ndjson$"
+    r"(?:\.datamart-[a-z]+)?\.ndjson$"
 )
 # Codes about the file as a whole (reported at line 1), not about the line they stand on.
 FILE_LEVEL = {"MIC002", "MIC006", "MIC009"}
@@ -80,6 +83,13 @@ def settings_for(path: Path) -> Settings:
         settings = dataclasses.replace(settings, doc_type=found.name)
     if match := _PROFILE_FORM.search(path.name):
         settings = dataclasses.replace(settings, profile_form=match.group(1))
+    if match := _DATAMART.search(path.name):
+        schema = str(FIXTURES / "datamart" / f"{match.group(1)}.gql")
+        settings = dataclasses.replace(
+            settings,
+            datamart_schemas=(("*", schema),),
+            selections=(Selection(extend_select=("MIC25",)),),
+        )
     return settings
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+# MIC25x live with the rest of the datamart checks (mics_lint/datamart/).
+from mics_lint.datamart import rules as datamart
 from mics_lint.registry import Family, Registry
 from mics_lint.rules import (
     activities,
@@ -20,6 +22,7 @@ FAMILIES: tuple[Family, ...] = (
     framing.FAMILY,
     syntax.FAMILY,
     structure.FAMILY,
+    datamart.FAMILY,
     identifiers.FAMILY,
     operations.FAMILY,
     crossline.FAMILY,

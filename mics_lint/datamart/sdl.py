@@ -1,0 +1,275 @@
+"""Reading a datamart schema file (GraphQL SDL, as `mics-cli schema:fetch` writes it) into
+a `Datamart`: which field of the import each schema field reads, and with which type.
+
+Parsed with graphql-core's `parse` only: the platform's directives and scalars are not
+declared in these files, so building a GraphQL schema object would refuse them (reference
+§3.2). graphql-core is an optional extra, imported only when a schema is given. Every
+problem with the file is a `SchemaError` whose text starts `FILE:LINE:COL:`.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+from mics_lint.datamart.model import (
+    ANY,
+    ENUM,
+    OBJECT,
+    PLATFORM_ENUMS,
+    SCALAR,
+    SCALARS,
+    Datamart,
+    FieldSpec,
+    ObjectSpec,
+)
+from mics_lint.suggest import did_you_mean
+
+EXTRA_HINT = "--datamart-schema needs graphql-core: pip install 'mics-lint[datamart]'"
+#: Fields the platform fills itself, by role (reference §2.4, §4): never read from a line.
+SYSTEM_FIELDS = {
+    "profile": frozenset({"id", "creation_ts", "last_modified_ts"}),
+    "activity": frozenset({"id"}),
+    "event": frozenset({"id"}),
+}
+#: Profile fields read from the platform's `$` key of the same name (reference §4.1).
+PROFILE_IMPLICIT = {"compartment_id": "$compartment_id", "user_account_id": "$user_account_id"}
+#: Event fields read from the event's own `$` keys (reference §4.2); others from $properties.
+EVENT_IMPLICIT = {"ts": "$ts", "name": "$event_name"}
+
+
+class SchemaError(Exception):
+    """A datamart schema that cannot be used: one line, `FILE:LINE:COL: what`."""
+
+
+@functools.lru_cache(maxsize=16)
+def load(path: str) -> Datamart:
+    """The compiled schema of a file (made once per process and path)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise SchemaError(f"{path}: cannot read the datamart schema: {reason}") from None
+    return compile_schema(text, path)
+
+
+def compile_schema(text: str, path: str) -> Datamart:
+    try:
+        from graphql import GraphQLSyntaxError, parse
+    except ImportError:
+        raise SchemaError(EXTRA_HINT) from None
+    try:
+        document = parse(text, no_location=False)
+    except GraphQLSyntaxError as exc:
+        line, column = exc.locations[0] if exc.locations else (1, 1)
+        why = exc.message.removeprefix("Syntax Error: ")
+        if "found '$'" in why:  # `$url: String`: a JSON key is not a GraphQL name
+            why += ' (a field read from a "$" key needs a name and @Property(path:"$key"))'
+        raise SchemaError(f"{path}:{line}:{column}: not valid GraphQL SDL: {why}") from None
+    except RecursionError:
+        raise SchemaError(f"{path}:1:1: not valid GraphQL SDL: nested too deeply") from None
+    return _Compiler(document, path).run()
+
+
+def _where(path: str, node: Any) -> str:
+    from graphql.language import get_location
+
+    if node.loc is None:
+        return f"{path}:1:1"
+    found = get_location(node.loc.source, node.loc.start)
+    return f"{path}:{found.line}:{found.column}"
+
+
+def _unwrap(node: Any) -> tuple[str, bool, bool, bool, str]:
+    """(base name, is a list, `!` on the field, `!` on the elements, as written)."""
+    non_null = node.kind == "non_null_type"
+    inner = node.type if non_null else node
+    is_list = inner.kind == "list_type"
+    items = inner.type if is_list else inner
+    items_non_null = is_list and items.kind == "non_null_type"
+    named = items.type if items.kind == "non_null_type" else items
+    while named.kind != "named_type":  # nested lists: checked as lists of their base
+        named = named.type
+    base = named.name.value
+    written = base + ("!" if items_non_null else "")
+    written = f"[{written}]" if is_list else written
+    return base, is_list, non_null, items_non_null, written + ("!" if non_null else "")
+
+
+def _directive(node: Any, name: str) -> Any:
+    return next((d for d in node.directives or () if d.name.value == name), None)
+
+
+def _argument(directive: Any, name: str) -> Any:
+    return next((a.value for a in directive.arguments or () if a.name.value == name), None)
+
+
+class _Compiler:
+    def __init__(self, document: Any, path: str) -> None:
+        self.path = path
+        self.objects: dict[str, Any] = {}
+        self.enums: dict[str, frozenset[str]] = dict(PLATFORM_ENUMS)
+        self.scalars: set[str] = set()
+        self.others: set[str] = set()  # unions and input types: taken as they come
+        self.root: Any = None
+        for node in document.definitions:
+            kind = node.kind
+            name: str = getattr(getattr(node, "name", None), "value", "")
+            if kind in ("object_type_definition", "interface_type_definition"):
+                self.objects[name] = node
+                if self.root is None and _directive(node, "TreeIndexRoot") is not None:
+                    self.root = node
+            elif kind == "enum_type_definition":
+                self.enums[name] = frozenset(v.name.value for v in node.values or ())
+            elif kind == "scalar_type_definition":
+                self.scalars.add(name)
+            elif name:
+                self.others.add(name)
+        self.specs: dict[str, ObjectSpec] = {}
+
+    def run(self) -> Datamart:
+        if self.root is None:
+            raise SchemaError(
+                f"{self.path}:1:1: no type has @TreeIndexRoot: the datamart schema's root is "
+                'type UserPoint @TreeIndexRoot(index:"USER_INDEX")'
+            )
+        for node in self.objects.values():
+            for field_node in node.fields or ():
+                self._check_type(field_node)
+                self._check_property(field_node)
+        profile = self._role_type(self.root, "profiles")
+        activity = self._role_type(self.root, "activities")
+        event = self._role_type(self.objects[activity], "events") if activity else None
+        # The event type first: the activity's `events` must find it compiled as an event.
+        for name, role in ((event, "event"), (activity, "activity"), (profile, "profile")):
+            if name is not None:
+                self._compile(name, role)
+        return Datamart(self.path, dict(self.specs), profile, activity, event)
+
+    def _check_type(self, field_node: Any) -> None:
+        base = _unwrap(field_node.type)[0]
+        known = [*self.objects, *self.enums, *self.scalars, *self.others, *SCALARS]
+        if base not in known:
+            hint = did_you_mean(base, known) or (
+                ": declare it, or use a scalar (String, Int, Float, Boolean, Timestamp, Date)"
+            )
+            raise SchemaError(
+                f"{_where(self.path, field_node.type)}: field {field_node.name.value!r} has "
+                f"type {base!r}, which the schema does not declare{hint}"
+            )
+
+    def _check_property(self, field_node: Any) -> None:
+        found = _directive(field_node, "Property")
+        if found is None:
+            return
+        one, many = _argument(found, "path"), _argument(found, "paths")
+        good = (one is not None and one.kind == "string_value" and one.value) or (
+            many is not None
+            and many.kind == "list_value"
+            and many.values
+            and all(v.kind == "string_value" and v.value for v in many.values)
+        )
+        if not good:
+            raise SchemaError(
+                f"{_where(self.path, found)}: @Property on {field_node.name.value!r} needs "
+                'a path: @Property(path:"$properties.x") or @Property(paths:["$a", "$b"])'
+            )
+
+    def _role_type(self, node: Any, field_name: str) -> str | None:
+        for field_node in node.fields or ():
+            if field_node.name.value == field_name:
+                base = _unwrap(field_node.type)[0]
+                return base if base in self.objects else None
+        return None
+
+    def _compile(self, name: str, role: str) -> None:
+        if name in self.specs:
+            return
+        node = self.objects[name]
+        self.specs[name] = ObjectSpec(name, (), frozenset())  # a type that holds itself
+        fields: list[FieldSpec] = []
+        skipped: list[tuple[str, str]] = []
+        for field_node in node.fields or ():
+            field_name = field_node.name.value
+            function = _directive(field_node, "Function")
+            if function is not None:
+                called = _argument(function, "name")
+                what = called.value if called is not None and hasattr(called, "value") else ""
+                skipped.append((field_name, f"computed by @Function({what})"))
+            elif field_name in SYSTEM_FIELDS.get(role, ()) and not _directive(
+                field_node, "Property"
+            ):
+                skipped.append((field_name, "set by the platform"))
+            else:
+                fields.append(self._field(name, role, field_node))
+        # Undeclared keys are looked for in an event's $properties, else in the object.
+        level: tuple[str, ...] = ("$properties",) if role == "event" else ()
+        depth = len(level)
+        known = {
+            source[depth]
+            for f in fields
+            for source in f.sources
+            if len(source) > depth and source[:depth] == level
+        }
+        self.specs[name] = ObjectSpec(
+            name,
+            tuple(fields),
+            frozenset(known | {field for field, _ in skipped}),
+            tuple(skipped),
+            properties_key=level[0] if level else "",
+        )
+        for made in fields:
+            if made.kind == OBJECT:
+                self._compile(made.base, "custom")
+
+    def _field(self, owner: str, role: str, field_node: Any) -> FieldSpec:
+        name = field_node.name.value
+        base, is_list, non_null, items_non_null, written = _unwrap(field_node.type)
+        if base in SCALARS:
+            kind, json = SCALAR, SCALARS[base]
+        elif base in self.enums:
+            kind, json = ENUM, ""
+        elif base in self.objects:
+            kind, json = OBJECT, ""
+        else:
+            kind, json = ANY, ""
+        sources, how = self._sources(role, name, field_node)
+        return FieldSpec(
+            owner,
+            name,
+            written,
+            base,
+            kind,
+            json,
+            is_list,
+            non_null,
+            items_non_null,
+            sources,
+            how,
+            self.enums.get(base, frozenset()),
+        )
+
+    def _sources(self, role: str, name: str, field_node: Any) -> tuple[tuple[Any, ...], str]:
+        found = _directive(field_node, "Property")
+        if found is not None:
+            one, many = _argument(found, "path"), _argument(found, "paths")
+            texts = [one.value] if one is not None else [v.value for v in many.values]
+            return tuple(tuple(t.split(".")) for t in texts), "@Property"
+        if role == "profile":
+            # Without $compartment_id the platform puts the profile in the datamart's
+            # default compartment (reference §4.3): its absence is not reported.
+            how = "default" if name == "compartment_id" else "implicit"
+            return ((PROFILE_IMPLICIT.get(name, name),),), how
+        if role == "event":
+            if name in EVENT_IMPLICIT:
+                return ((EVENT_IMPLICIT[name],),), "implicit"
+            return (("$properties", name),), "implicit"
+        if role == "activity":
+            from mics_lint.schema import load_schema
+
+            platform = load_schema("user_activity.schema.json").get("properties", {})
+            if "$" + name in platform:
+                return (("$" + name,),), "implicit"
+            return ((name,),), "guess"
+        return ((name,),), "implicit"

@@ -1,0 +1,429 @@
+"""The datamart checks of one record: each schema field's value against its declared type.
+
+`problems` walks a profile or an activity (with its events) along the compiled schema and
+yields `(code, path, at_value, message)` for the enabled codes only. The full checks turn
+them into findings (rules.py); the fast check (fast.py) only asks whether there is one.
+Each rule's test is one function here, named after it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from mics_lint.datamart.model import ENUM, OBJECT, SCALAR, Datamart, FieldSpec, ObjectSpec
+from mics_lint.jsontext import path_text, shorten
+from mics_lint.rules.activities import SECONDS_BELOW
+
+NULL_FIELD, TIMESTAMP_DATE, WRONG_TYPE = "MIC251", "MIC252", "MIC253"
+NUMBER_FOR_STRING, UNDECLARED_KEY, NEAR_MISS_KEY, IN_SECONDS = (
+    "MIC254",
+    "MIC255",
+    "MIC256",
+    "MIC257",
+)
+JsonPath = tuple[str | int, ...]
+Problem = tuple[str, JsonPath, bool, str]  # code, where, at the value (else its key), message
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_WRITE = {
+    "string": "write it as a string",
+    "integer": "write an integer",
+    "number": "write a number",
+    "boolean": "write true or false",
+    "timestamp": "write epoch milliseconds as an integer",
+    "date": "write the date as a string",
+}
+
+
+def kind_of(value: Any) -> str:
+    """How a message names a JSON value's type."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a decimal number"
+    if isinstance(value, str):
+        return "a string"
+    return "a list" if isinstance(value, list) else "an object"
+
+
+class _Format:
+    """The keys the import format itself types (its JSON Schema): their wrong types and
+    absences are its rules' (MIC2xx, MIC603), not reported twice; `$ts` in seconds is
+    MIC601's."""
+
+    def __init__(self) -> None:
+        from mics_lint.schema import load_schema
+
+        schema = load_schema("user_activity.schema.json")
+        events = schema["properties"]["$events"]["items"]
+        self.typed = {
+            "activity": _types(schema["properties"]),
+            "event": _types(events["properties"]),
+        }
+        self.required = {
+            "activity": frozenset(schema["required"]),
+            "event": frozenset([*events["required"], "$event_name"]),  # MIC603's
+        }
+
+
+def _types(properties: dict[str, Any]) -> dict[str, str]:
+    return {k: v["type"] for k, v in properties.items() if isinstance(v.get("type"), str)}
+
+
+#: Whether a value has a JSON Schema type (a boolean is no integer there, unlike Python).
+_JSON_TYPES: dict[str, Callable[[Any], bool]] = {
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "boolean": lambda v: isinstance(v, bool),
+}
+
+
+@functools.cache
+def _format() -> _Format:
+    return _Format()
+
+
+def profile_problems(
+    dm: Datamart, record: dict[str, Any], enabled: frozenset[str]
+) -> Iterator[Problem]:
+    profile = record.get("user_profile")
+    if dm.profile is None or not isinstance(profile, dict) or record.get("operation") != "UPSERT":
+        return
+    if record.get("update_strategy") == "PARTIAL_DELETE":
+        return  # the profile names what to delete: no value of it is indexed
+    replace = (
+        record.get("force_replace") is True or record.get("update_strategy") == "FORCE_REPLACE"
+    )
+    yield from _object(
+        dm, dm.types[dm.profile], profile, ("user_profile",), replace, "", "profile", enabled
+    )
+
+
+def activity_problems(
+    dm: Datamart, record: dict[str, Any], enabled: frozenset[str]
+) -> Iterator[Problem]:
+    if dm.activity is None:
+        return
+    # An activity line is the whole activity, stored as sent: always a whole object.
+    yield from _object(dm, dm.types[dm.activity], record, (), True, "", "activity", enabled)
+
+
+def _lookup(value: Any, source: tuple[str, ...]) -> tuple[bool, Any]:
+    for key in source:
+        if not isinstance(value, dict) or key not in value:
+            return False, None
+        value = value[key]
+    return True, value
+
+
+def _object(
+    dm: Datamart,
+    spec: ObjectSpec,
+    obj: dict[str, Any],
+    path: JsonPath,
+    replace: bool,
+    chain: str,
+    role: str,
+    enabled: frozenset[str],
+) -> Iterator[Problem]:
+    fmt = _format() if role in ("activity", "event") else None
+    for field in spec.fields:
+        here = f"{chain}: {field.where}" if chain else field.where
+        found = None
+        for source in field.sources:
+            present, value = _lookup(obj, source)
+            if present and (value is not None or found is None):
+                found = (source, value)
+                if value is not None:
+                    break
+        if found is None:
+            if (
+                replace
+                and field.non_null
+                and field.how not in ("guess", "default")
+                and NULL_FIELD in enabled
+            ):
+                first = field.sources[0]
+                if fmt is None or len(first) > 1 or first[0] not in fmt.required[role]:
+                    yield _absent(field, path, here, role)
+            continue
+        source, value = found
+        at = path + source
+        if (
+            fmt is not None
+            and len(source) == 1
+            and source[0] in fmt.typed[role]
+            and not _JSON_TYPES[fmt.typed[role][source[0]]](value)
+        ):
+            continue  # of a type the import format refuses: its rules report it
+        if value is None:
+            if field.non_null and NULL_FIELD in enabled:
+                yield null_field(field, at, here, role)
+            continue
+        yield from _field_value(dm, field, value, at, replace, here, role, enabled)
+    if UNDECLARED_KEY in enabled or NEAR_MISS_KEY in enabled:
+        yield from _undeclared(spec, obj, path, role, enabled)
+
+
+def _field_value(
+    dm: Datamart,
+    field: FieldSpec,
+    value: Any,
+    at: JsonPath,
+    replace: bool,
+    here: str,
+    role: str,
+    enabled: frozenset[str],
+) -> Iterator[Problem]:
+    if not field.is_list:
+        yield from _one(dm, field, value, at, replace, here, role, enabled)
+        return
+    if not isinstance(value, list):
+        if WRONG_TYPE in enabled:
+            yield wrong_type(field, at, here, value, "write a list, [...]")
+        return
+    for index, item in enumerate(value):
+        if item is None:
+            if field.items_non_null and NULL_FIELD in enabled:
+                yield null_field(field, (*at, index), here, role)
+            continue
+        yield from _one(dm, field, item, (*at, index), replace, here, role, enabled)
+
+
+def _one(
+    dm: Datamart,
+    field: FieldSpec,
+    value: Any,
+    at: JsonPath,
+    replace: bool,
+    here: str,
+    role: str,
+    enabled: frozenset[str],
+) -> Iterator[Problem]:
+    if field.kind == OBJECT:
+        if isinstance(value, dict):
+            spec = dm.types[field.base]
+            # A nested object of a custom type: "within" the profile, activity or event.
+            inner = "event" if field.base == dm.event else "within " + _root(role)
+            yield from _object(dm, spec, value, at, replace, here, inner, enabled)
+        elif WRONG_TYPE in enabled:
+            yield wrong_type(field, at, here, value, f"write an object of {field.base}, {{...}}")
+    elif field.kind == ENUM:
+        if isinstance(value, str) and value in field.enum_values:
+            return
+        if WRONG_TYPE in enabled:
+            yield wrong_type(field, at, here, value, _enum_advice(field, value))
+    elif field.kind == SCALAR:
+        yield from _scalar(field, value, at, here, role, enabled)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+#: Whether a JSON value indexes as each kind of scalar (model.SCALARS' values).
+_FITS: dict[str, Callable[[Any], bool]] = {
+    "string": lambda v: isinstance(v, str),
+    "integer": _integer,
+    "number": _number,
+    "boolean": lambda v: isinstance(v, bool),
+    "timestamp": _integer,
+    "date": lambda v: isinstance(v, str),
+}
+
+
+def _scalar(
+    field: FieldSpec, value: Any, at: JsonPath, here: str, role: str, enabled: frozenset[str]
+) -> Iterator[Problem]:
+    json = field.json
+    fits = _FITS.get(json)
+    if fits is None:
+        return  # a scalar the file declares itself: any JSON is taken
+    if fits(value):
+        # An activity's and its events' own $ts in seconds are MIC601's.
+        own_ts = role in ("activity", "event") and at[-1] == "$ts"
+        seconds = json == "timestamp" and 0 < value < SECONDS_BELOW and not own_ts
+        if seconds and IN_SECONDS in enabled:
+            yield in_seconds(field, at, here, value)
+        return
+    if json == "string" and _number(value):
+        if NUMBER_FOR_STRING in enabled:
+            yield number_for_string(field, at, here, value)
+    elif (json == "date" and _number(value)) or (
+        json == "timestamp" and isinstance(value, str) and _DATE.match(value)
+    ):
+        if TIMESTAMP_DATE in enabled:
+            yield timestamp_date(field, at, here, value)
+    elif WRONG_TYPE in enabled:
+        yield wrong_type(field, at, here, value, _WRITE[json])
+
+
+def _enum_advice(field: FieldSpec, value: Any) -> str:
+    from mics_lint.suggest import did_you_mean
+
+    values = sorted(field.enum_values)
+    if isinstance(value, str):
+        hint = did_you_mean(value, values)
+        if hint:
+            return f"it is not a value of {field.base}{hint}"
+    shown = ", ".join(values[:8]) + (", ..." if len(values) > 8 else "")
+    return f"use one of {field.base}'s values: {shown}"
+
+
+# -- the messages, one per rule ------------------------------------------------------------
+
+
+def _name(at: JsonPath) -> str:
+    return path_text(at) or "the activity"
+
+
+def null_field(field: FieldSpec, at: JsonPath, here: str, role: str) -> Problem:
+    what = "an element of" if isinstance(at[-1], int) else ""
+    subject = f"{_name(at)} is null" if not what else f"{_name(at)} is a null element"
+    return (
+        NULL_FIELD,
+        at,
+        True,
+        f"{subject}, and the datamart schema declares {field.declared} ({here}): the whole "
+        f"{_whole(role, field)} will not be indexed; give it a value",
+    )
+
+
+def _absent(field: FieldSpec, path: JsonPath, here: str, role: str) -> Problem:
+    key = " or ".join(".".join(source) for source in field.sources)
+    return (
+        NULL_FIELD,
+        path,
+        False,
+        f"{_name(path)} has no {key}, and the datamart schema declares {field.declared} "
+        f"({here}): this line replaces the whole {_whole(role, field)}, which will not be "
+        f"indexed without it; add {key}",
+    )
+
+
+def _root(role: str) -> str:
+    return role.removeprefix("within ")
+
+
+def _whole(role: str, field: FieldSpec) -> str:
+    """What will not be indexed: which object a nested `!` drops is not documented."""
+    if role.startswith("within "):
+        return f"{field.owner} object (perhaps the whole {_root(role)})"
+    return role
+
+
+def wrong_type(field: FieldSpec, at: JsonPath, here: str, value: Any, advice: str) -> Problem:
+    return (
+        WRONG_TYPE,
+        at,
+        True,
+        f"{_name(at)}: the datamart schema declares {field.declared} ({here}), this value is "
+        f"{kind_of(value)}: it will not index as declared; {advice}",
+    )
+
+
+def timestamp_date(field: FieldSpec, at: JsonPath, here: str, value: Any) -> Problem:
+    want = "a date string" if field.json == "date" else "epoch milliseconds"
+    return (
+        TIMESTAMP_DATE,
+        at,
+        True,
+        f"{_name(at)}: the datamart schema declares {field.declared} ({here}), this value is "
+        f"{'a number' if field.json == 'date' else 'a date string'}: the platform does not "
+        f"convert between timestamps and dates; write {want}",
+    )
+
+
+def number_for_string(field: FieldSpec, at: JsonPath, here: str, value: Any) -> Problem:
+    return (
+        NUMBER_FOR_STRING,
+        at,
+        True,
+        f"{_name(at)}: the datamart schema declares {field.declared} ({here}), this value is "
+        f"{kind_of(value)}: write it in quotes",
+    )
+
+
+def in_seconds(field: FieldSpec, at: JsonPath, here: str, value: int) -> Problem:
+    return (
+        IN_SECONDS,
+        at,
+        True,
+        f"{_name(at)}: the datamart schema declares {field.declared} ({here}), epoch "
+        "milliseconds, and this value has 11 digits or fewer (before March 1973): it looks "
+        "like seconds; multiply it by 1000",
+    )
+
+
+def _undeclared(
+    spec: ObjectSpec, obj: dict[str, Any], path: JsonPath, role: str, enabled: frozenset[str]
+) -> Iterator[Problem]:
+    level: tuple[str, ...] = (spec.properties_key,) if spec.properties_key else ()
+    present, where = _lookup(obj, level)
+    if not present or not isinstance(where, dict):
+        return
+    known = spec.known_keys
+    for key in where:
+        if key in known or key.startswith("$"):
+            continue
+        near = _one_edit_away(key, known)
+        at = (*path, *level, key)
+        if near is not None:
+            if NEAR_MISS_KEY in enabled:
+                yield (
+                    NEAR_MISS_KEY,
+                    at,
+                    False,
+                    f"{_name(at)}: the datamart schema declares no {shorten(key)} in "
+                    f"{spec.name} (so it is stored but not indexed); did you mean {shorten(near)}?",
+                )
+        elif UNDECLARED_KEY in enabled:
+            yield (
+                UNDECLARED_KEY,
+                at,
+                False,
+                f"{_name(at)}: the datamart schema declares no {shorten(key)} in {spec.name}: "
+                "it is stored but cannot be queried; declare it in the schema if it should be",
+            )
+
+
+@functools.lru_cache(maxsize=4096)
+def _one_edit_away(key: str, known: frozenset[str]) -> str | None:
+    """The declared key one edit from `key` (a letter added, dropped, changed or two
+    swapped), if there is exactly one such; None otherwise."""
+    found = [k for k in known if _distance_one(key, k)]
+    return found[0] if len(found) == 1 else None
+
+
+def _distance_one(a: str, b: str) -> bool:
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long[i]:
+        i += 1
+    return short[i:] == long[i + 1 :]
