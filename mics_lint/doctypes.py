@@ -62,6 +62,10 @@ class DocType:
     #: The codes the fast check vouches for (it also calls every value rule's screen): a
     #: file takes the fast path only when every enabled rule its lines may break is here.
     fast_covers: frozenset[str] = frozenset()
+    #: Lines of a wrong shape (a bare identifier in an association file) and the rule
+    #: that reports them: such a line gets that rule's findings and no other of its
+    #: record, as a line of another type gets MIC207's only (linecheck.py).
+    misshapen: tuple[Callable[[dict[str, object]], bool], Rule] | None = None
 
     @property
     def record_rules(self) -> tuple[Rule, ...]:
@@ -202,10 +206,17 @@ USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS = DocType(
     name="USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS",
     short_name="association",
     schema_file="user_identifiers_association.schema.json",
-    rule_sources=(structure.FAMILY, *_DELETION_RULES, deletions.SINGLE_IDENTIFIER),
+    rule_sources=(
+        structure.FAMILY,
+        *_DELETION_RULES,
+        deletions.SINGLE_IDENTIFIER,
+        deletions.REPEATED_IDENTIFIER,
+        deletions.MISSING_WRAPPER,
+    ),
     identifier_values=deletions.identifier_values,
     fast_check=fast_checks.association_check,
     fast_covers=fast_checks.ASSOCIATION_COVERS,
+    misshapen=(deletions.bare_identifier, deletions.MISSING_WRAPPER),
     markers=frozenset({"identifiers"}),
     keys=frozenset({"identifiers"}),
 )

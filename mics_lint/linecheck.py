@@ -130,9 +130,11 @@ class LineChecker:
         try:
             record = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
-            verdict, record = self._unparsed(body, exc, found)
-            if verdict != RECORD:
-                return self.stamp(found, body, lineno), verdict
+            record = self._misshapen_item(body)
+            if record is None:
+                verdict, record = self._unparsed(body, exc, found)
+                if verdict != RECORD:
+                    return self.stamp(found, body, lineno), verdict
         text = None
         if isinstance(record, dict):
             text = self._check_record(record, body, lineno, found)
@@ -162,6 +164,22 @@ class LineChecker:
             known = self.size is not None
             size = self.size if self.size is not None else self.bytes_read
             found.append((f.FILE_TOO_LARGE.code, f.too_large(self.limit, size, known)))
+
+    def _misshapen_item(self, body: bytes) -> Record | None:
+        """A line of the type's wrong shape followed by a comma (`{"type": ...},`, the
+        association example's items without their wrapper): its record, which its rule
+        reports, since the comma is the lost wrapper's; else None."""
+        misshapen = self.doc_type.misshapen
+        if misshapen is None or misshapen[1].code not in self.enabled:
+            return None
+        trimmed = body.rstrip(b" \t")
+        if not trimmed.endswith(b","):
+            return None
+        try:
+            record = orjson.loads(trimmed[:-1])
+        except orjson.JSONDecodeError:
+            return None
+        return record if isinstance(record, dict) and misshapen[0](record) else None
 
     def _unparsed(self, body: bytes, exc: orjson.JSONDecodeError, found: Found) -> tuple[str, Any]:
         """A line orjson rejected: invalid UTF-8, blank, valid after all, or invalid JSON."""
@@ -196,6 +214,13 @@ class LineChecker:
                 )
                 found.append((structure.OTHER_DOCUMENT_TYPE.code, ctx.at(keys[0], message)))
                 return ctx.decoded
+        misshapen = self.doc_type.misshapen
+        if misshapen is not None and misshapen[1].code in self.enabled and misshapen[0](record):
+            # Its fields are misplaced, not unknown: one finding says so (see DocType).
+            rule = misshapen[1]
+            assert rule.check is not None
+            found.extend((rule.code, finding) for finding in rule.check(record, ctx))
+            return ctx.decoded
         if self.check_dups and self._may_repeat_keys(record, body):
             for key, start, end in duplicate_keys(ctx.text):
                 message = syntax.duplicate_key_message(key, self.show_values)
