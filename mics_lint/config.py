@@ -43,8 +43,9 @@ KEYS = (
     "profile-form",
 )
 #: The two generations of the profile import format, and both (see docs/decisions.md).
-PROFILE_FORMS = ("force_replace", "update_strategy", "either")
-DEFAULT_PROFILE_FORM = "force_replace"
+#: "auto": each file in the form most of its first records use, its other lines flagged.
+PROFILE_FORMS = ("auto", "force_replace", "update_strategy", "either")
+DEFAULT_PROFILE_FORM = "auto"
 
 _SIZE = re.compile(r"^\s*(\d+)\s*([KMG]i?B?|B)?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "B": 1, "K": 1000, "M": 1000**2, "G": 1000**3}
@@ -143,7 +144,7 @@ class Settings:
         for pattern, name in self.doc_type_globs:
             if _path_matches(path, pattern, self.root):
                 return DOC_TYPES[name]
-        found = detect(_first_records(head))
+        found = detect(first_records(head))
         if isinstance(found, DocType):
             return found
         names = " or ".join(sorted(t.short_name for t in found))
@@ -153,7 +154,9 @@ class Settings:
         )
 
 
-def _first_records(head: bytes) -> list[dict[str, Any]]:
+def first_records(head: bytes) -> list[dict[str, Any]]:
+    """The objects the whole lines of `head` hold, up to DETECT_RECORDS: what tells a
+    file's type, and its profile form (profile-form "auto")."""
     import orjson
 
     records = []

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mics_lint.registry import Family, FastCheck, FieldMap, Rule
+from mics_lint.registry import Family, FastCheck, FieldMap, FileState, Rule
 from mics_lint.rules import (
     REGISTRY,
     activities,
@@ -44,9 +44,12 @@ class DocType:
     rule_sources: tuple[Family | Rule, ...]
     #: The identifier values of a record, with their roles: what value rules read.
     identifier_values: FieldMap
-    # Makes the fast check for one file, given the selected codes, MIC501's table and the
-    # decoder (whose `patterns` and `objects` the check must verify).
-    fast_check: Callable[[frozenset[str], Users | None, FastDecoder], FastCheck] | None = None
+    # Makes the fast check for one file, given the selected codes, MIC501's table, the
+    # decoder (whose `patterns` and `objects` the check must verify) and the file's state
+    # (its profile form...).
+    fast_check: (
+        Callable[[frozenset[str], Users | None, FastDecoder, FileState], FastCheck] | None
+    ) = None
     #: The fast decoder refuses top-level keys the schema does not name, even where the
     #: schema allows them (fastpath.struct_decoder's `closed`).
     fast_closed: bool = False

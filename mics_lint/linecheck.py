@@ -16,7 +16,7 @@ import orjson
 
 from mics_lint import framer, redact
 from mics_lint import schema as schemas
-from mics_lint.config import ActiveRules, Settings
+from mics_lint.config import ActiveRules, Settings, first_records
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.doctypes import DocType, looks_like
 from mics_lint.jsontext import (
@@ -29,10 +29,10 @@ from mics_lint.jsontext import (
     unsafe_integers,
 )
 from mics_lint.registry import LineContext, Record, Rule
-from mics_lint.rules import REGISTRY, structure, syntax
+from mics_lint.rules import REGISTRY, operations, structure, syntax
 from mics_lint.rules import framing as f
 from mics_lint.rules.crossline import DUPLICATE_USER_STATE, Users
-from mics_lint.rules.operations import PROFILE_FORM_STATE
+from mics_lint.rules.operations import FILE_FORM_STATE, PROFILE_FORM_STATE
 from mics_lint.rules.structure import schema_findings
 from mics_lint.userstore import BatchUsers
 
@@ -65,6 +65,7 @@ class LineChecker:
         *,
         size_reported: bool = False,
         users: Users | None = None,
+        head: bytes = b"",
     ) -> None:
         self.path = path
         self.max_line = settings.max_line_bytes
@@ -91,6 +92,9 @@ class LineChecker:
             DUPLICATE_USER_STATE: self.users,
             PROFILE_FORM_STATE: settings.profile_form,
         }
+        if settings.profile_form == "auto" and operations.FAMILY in doc_type.rule_sources:
+            # The file's form, told from its first bytes (`head`) as its type is.
+            self.state[FILE_FORM_STATE] = operations.form_of_file(first_records(head))
         # Where the file stands: what the next line's checks depend on.
         self.crlf_reported = False
         self.limit = settings.max_file_size

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from helpers import run_cli, write
 
-from mics_lint import Diagnostic, Settings, lint_lines
+from mics_lint import Diagnostic, Settings, lint_file, lint_lines
 from mics_lint.config import Selection
 from mics_lint.doctypes import DOC_TYPES, find
+from mics_lint.linter import lint_stream
 from mics_lint.rules import REGISTRY
 
 HASH = "1c3c150b60c18ebda6d93d5ab24785b8eefc2698a9d211d7f9800672ffa2916e"
@@ -303,3 +304,84 @@ def test_new_rules_keep_their_types_on_the_fast_path(code: str) -> None:
     for doc_type in DOC_TYPES.values():
         if rule.bad is not None or rule in doc_type.record_rules:
             assert code not in doc_type.fast_uncovered(enabled), doc_type.name
+
+
+# -- 3. the update_strategy form by default --------------------------------------------------
+
+OLDER = (
+    '{{"operation":"UPSERT","compartment_id":"1000","user_account_id":"CRM-{n}",'
+    '"force_replace":false,"user_profile":{{"tier":"gold"}}}}'
+)
+NEWER = (
+    '{{"operation":"UPSERT","compartment_id":"1000","user_account_id":"CRM-{n}",'
+    '"update_strategy":"PARTIAL_UPDATE","user_profile":{{"tier":"gold"}}}}'
+)
+NEITHER = (
+    '{{"operation":"UPSERT","compartment_id":"1000","user_account_id":"CRM-{n}",'
+    '"user_profile":{{"tier":"gold"}}}}'
+)
+DELETE = '{{"operation":"DELETE","compartment_id":"1000","user_account_id":"CRM-{n}"}}'
+
+
+def numbered(*templates: str) -> list[str]:
+    return [template.format(n=n) for n, template in enumerate(templates)]
+
+
+def test_the_profile_page_as_it_is_today_passes_by_default() -> None:
+    # The current page's form: update_strategy, no force_replace (values filled in).
+    page = (
+        '{"operation":"UPSERT","compartment_id":"1000","user_account_id":"CRM-42",'
+        '"update_strategy":"PARTIAL_UPDATE","user_profile":{"this":"is","a":"test"}}'
+    )
+    assert lint([page]) == []
+    assert (
+        lint(numbered(NEWER, NEWER, DELETE, NEWER.replace("PARTIAL_UPDATE", "FORCE_REPLACE"))) == []
+    )
+
+
+def test_a_file_in_the_older_form_passes_too() -> None:
+    assert lint(numbered(OLDER, OLDER, DELETE, OLDER)) == []
+
+
+def test_a_mixed_file_gets_one_diagnostic_per_line_of_its_minority_form() -> None:
+    found = lint(numbered(NEWER, NEWER, OLDER, NEWER, DELETE, OLDER))
+    assert codes(found) == [(3, "MIC407"), (6, "MIC407")]
+    assert '"update_strategy": "PARTIAL_UPDATE"' in found[0].message
+    found = lint(numbered(OLDER, NEWER, OLDER, OLDER))
+    assert codes(found) == [(2, "MIC407")]
+    assert '"force_replace": false' in found[0].message
+
+
+def test_an_upsert_in_neither_form_is_mic401_naming_both_ways_out() -> None:
+    for lines in (numbered(NEITHER), numbered(NEWER, NEITHER), numbered(OLDER, NEITHER)):
+        found = [d for d in lint(lines) if d.code == "MIC401"]
+        assert len(found) == 1
+        assert "force_replace" in found[0].message and "update_strategy" in found[0].message
+
+
+def test_a_pinned_form_still_reports_the_other_forms_keys() -> None:
+    found = lint(numbered(NEWER), profile_form="force_replace")
+    assert codes(found) == [(1, "MIC401"), (1, "MIC204")]
+    assert codes(lint(numbered(OLDER), profile_form="update_strategy")) == [(1, "MIC204")]
+    assert lint(numbered(NEWER, OLDER), profile_form="either") == []
+
+
+def test_the_python_api_tells_the_form_from_a_file_as_from_lines(tmp_path: Path) -> None:
+    lines = numbered(NEWER, OLDER, NEWER)
+    path = write(tmp_path / "mixed.ndjson", *lines)
+    assert codes(list(lint_file(path))) == codes(lint(lines)) == [(2, "MIC407")]
+    with path.open("rb") as stream:
+        assert codes(list(lint_stream(stream, "mixed.ndjson"))) == [(2, "MIC407")]
+
+
+def test_the_form_holds_across_jobs_chunks(tmp_path: Path) -> None:
+    lines = [NEWER.format(n=n) for n in range(3_000)]
+    for n in (5, 1_500, 2_999):
+        lines[n] = OLDER.format(n=n)
+    write(tmp_path / "big.ndjson", *lines)
+    args = ["check", "--isolated", "big.ndjson"]
+    one = run_cli([*args, "--jobs", "1"], tmp_path)
+    many = run_cli([*args, "--jobs", "2", "--chunk-size", "65536"], tmp_path)
+    assert one == many
+    found = [line.split(":")[1] for line in one[1].splitlines() if "MIC407" in line]
+    assert found == ["6", "1501", "3000"]

@@ -62,6 +62,7 @@ CATALOGUE = {
     "MIC404": ("delete-with-payload", "warning"),
     "MIC405": ("replace-with-empty-profile", "warning"),
     "MIC406": ("mixed-profile-forms", "error"),
+    "MIC407": ("minority-profile-form", "warning"),  # issue 16
     "MIC501": ("duplicate-user", "warning"),
     # Activities.
     "MIC601": ("ts-in-seconds", "error"),

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from mics_lint.jsontext import DIGITS_TO_ZERO, LONG_DIGIT_RUN
-from mics_lint.registry import FastCheck, ValueTest
+from mics_lint.registry import FastCheck, FastCheckMaker, FileState, ValueTest
 from mics_lint.rules import (
     REGISTRY,
     choices,
@@ -144,7 +144,9 @@ def common(enabled: frozenset[str], keys: tuple[bytes, ...]) -> Callable[[Any, b
     return raw_ok
 
 
-def segment_check(enabled: frozenset[str], users: Users | None, decoder: FastDecoder) -> FastCheck:
+def segment_check(
+    enabled: frozenset[str], users: Users | None, decoder: FastDecoder, state: FileState
+) -> FastCheck:
     """USER_SEGMENT: the MIC3xx identifier rules and MIC701 to MIC705."""
     from mics_lint.fastpath import UNSET
 
@@ -192,7 +194,9 @@ def segment_check(enabled: frozenset[str], users: Users | None, decoder: FastDec
     return check
 
 
-def choice_check(enabled: frozenset[str], users: Users | None, decoder: FastDecoder) -> FastCheck:
+def choice_check(
+    enabled: frozenset[str], users: Users | None, decoder: FastDecoder, state: FileState
+) -> FastCheck:
     """USER_CHOICE: the MIC3xx identifier rules and MIC801 to MIC804."""
     from mics_lint.fastpath import UNSET
 
@@ -223,11 +227,13 @@ def choice_check(enabled: frozenset[str], users: Users | None, decoder: FastDeco
     return check
 
 
-def _deletion_check(refuse_udp: bool) -> Callable[[frozenset[str], Users | None, Any], FastCheck]:
+def _deletion_check(refuse_udp: bool) -> FastCheckMaker:
     """The deletion types: MIC901 to MIC905 (the schema says which `type`s each takes);
     `refuse_udp` for identifiers deletions, where a `udp:` id is MIC904."""
 
-    def make(enabled: frozenset[str], users: Users | None, decoder: FastDecoder) -> FastCheck:
+    def make(
+        enabled: frozenset[str], users: Users | None, decoder: FastDecoder, state: FileState
+    ) -> FastCheck:
         from mics_lint.fastpath import UNSET
 
         strings = {"user_account_id", "compartment_id", "hash", "user_agent_id", "user_point_id"}
@@ -267,7 +273,7 @@ def _deletion_check(refuse_udp: bool) -> Callable[[frozenset[str], Users | None,
 
 
 def association_check(
-    enabled: frozenset[str], users: Users | None, decoder: FastDecoder
+    enabled: frozenset[str], users: Users | None, decoder: FastDecoder, state: FileState
 ) -> FastCheck:
     """USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS: MIC901 to MIC903 on each identifier, and
     MIC906 (two identifiers at least)."""
