@@ -42,8 +42,7 @@ KEYS = (
     "max-line-bytes",
     "profile-form",
 )
-#: The two generations of the profile import format, and both (see docs/decisions.md).
-#: "auto": each file in the form most of its first records use, its other lines flagged.
+#: The two generations of the profile import format, both, or each file's own (decisions.md).
 PROFILE_FORMS = ("auto", "force_replace", "update_strategy", "either")
 DEFAULT_PROFILE_FORM = "auto"
 
@@ -155,8 +154,6 @@ class Settings:
 
 
 def first_records(head: bytes) -> list[dict[str, Any]]:
-    """The objects the whole lines of `head` hold, up to DETECT_RECORDS: what tells a
-    file's type, and its profile form (profile-form "auto")."""
     import orjson
 
     records = []

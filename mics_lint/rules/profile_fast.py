@@ -126,8 +126,7 @@ def _check(
     bad_email, bad_agent = screens["email_hash"], screens["user_agent_id"]
     # MIC401 holds in the force_replace form (update_strategy is optional when pinned),
     # and under "auto" (`file_form` not "") for an UPSERT in neither form.
-    force_required = older and not newer
-    either_required = file_form != ""
+    form_required = (older and not newer) or file_form != ""
     # MIC407: an UPSERT in the other form than its file's (the rule's own test of a line).
     minority = file_form and operations.MINORITY_PROFILE_FORM.code in enabled
     form_of_line = operations.form_of_line
@@ -182,14 +181,13 @@ def _check(
         if strategy is not UNSET and (force is not UNSET or merge is not UNSET):
             return False  # the two forms mixed (MIC406)
         if c.operation == "UPSERT":
-            if profile is UNSET or (
-                force is UNSET and (force_required or (either_required and strategy is UNSET))
-            ):
-                return False  # MIC402 or MIC401
+            # MIC402, MIC401 (the pinned force_replace form has no update_strategy), MIC407.
+            if profile is UNSET or (form_required and force is UNSET and strategy is UNSET):
+                return False
             if minority and form_of_line(
-                force is not UNSET or merge is not UNSET, strategy is not UNSET
+                merge is not UNSET or force is not UNSET, strategy is not UNSET
             ) not in (None, file_form):
-                return False  # MIC407
+                return False
             view = memoryview(profile)  # the profile's text, undecoded
             if view[0] != 0x7B:  # not an object: "{"
                 return False
