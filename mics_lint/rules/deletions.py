@@ -361,8 +361,8 @@ def repeated_identifier(record: Record, ctx: LineContext) -> Iterator[Finding]:
     for index, first in repeated_identifiers(items):
         yield ctx.at(
             ("identifiers", index),
-            f"identifiers[{index}] is identifiers[{first}] again: list each identifier "
-            "once (was another one meant?)",
+            f"identifiers[{index}] is the same identifier as identifiers[{first}], listed "
+            "twice: list each identifier once (was another one meant?)",
         )
 
 
@@ -416,10 +416,10 @@ def missing_wrapper(record: Record, ctx: LineContext) -> Iterator[Finding]:
         return
     ctx.state[MISSING_WRAPPER_STATE] = True
     yield Finding(
-        'association lines are {"identifiers": [...]} objects, not bare identifiers: list '
-        'the identifiers of one user in one line, as {"identifiers": [{"type": '
-        '"USER_EMAIL", "hash": "..."}, {"type": "USER_ACCOUNT", ...}]} (said once for all '
-        "such lines of the file)"
+        'this line is a bare identifier, without the {"identifiers": [...]} wrapper of '
+        "association lines: list the identifiers of one user in one line, as "
+        '{"identifiers": [{"type": "USER_EMAIL", "hash": "..."}, {"type": "USER_ACCOUNT", '
+        "...}]} (said once for all such lines of the file)"
     )
 
 

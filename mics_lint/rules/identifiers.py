@@ -291,7 +291,7 @@ def user_agent_id_problem(where: str, value: object, show_values: bool) -> str |
     shown = redact.identifier(value, show_values)
     if _PREFIX_ONLY.fullmatch(trimmed):
         return (
-            f"{where} {shown} has a registry prefix but no value after it: put the id "
+            f"{where} {shown} has a registry prefix but its value is missing: put the id "
             f"after the prefix (as in {trimmed}89998434), or leave the line out"
         )
     return (
