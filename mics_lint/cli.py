@@ -72,7 +72,8 @@ def cli() -> None:
     "--profile-form",
     metavar="FORM",
     default=None,
-    help="Profile lines: force_replace (default), update_strategy, or either.",
+    help="Profile lines: auto (default: each file in its own form), force_replace, "
+    "update_strategy, or either.",
 )
 @click.option(
     "--datamart-schema",

@@ -44,9 +44,9 @@ KEYS = (
     "profile-form",
     "datamart-schema",
 )
-#: The two generations of the profile import format, and both (see docs/decisions.md).
-PROFILE_FORMS = ("force_replace", "update_strategy", "either")
-DEFAULT_PROFILE_FORM = "force_replace"
+#: The two generations of the profile import format, both, or each file's own (decisions.md).
+PROFILE_FORMS = ("auto", "force_replace", "update_strategy", "either")
+DEFAULT_PROFILE_FORM = "auto"
 
 _SIZE = re.compile(r"^\s*(\d+)\s*([KMG]i?B?|B)?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "B": 1, "K": 1000, "M": 1000**2, "G": 1000**3}

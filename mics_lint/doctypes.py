@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mics_lint.registry import Family, FastCheck, FieldMap, Rule
+from mics_lint.registry import Family, FastCheck, FieldMap, FileState, Rule
 from mics_lint.rules import (
     REGISTRY,
     activities,
@@ -44,9 +44,12 @@ class DocType:
     rule_sources: tuple[Family | Rule, ...]
     #: The identifier values of a record, with their roles: what value rules read.
     identifier_values: FieldMap
-    # Makes the fast check for one file, given the selected codes, MIC501's table and the
-    # decoder (whose `patterns` and `objects` the check must verify).
-    fast_check: Callable[[frozenset[str], Users | None, FastDecoder], FastCheck] | None = None
+    # Makes the fast check for one file, given the selected codes, MIC501's table, the
+    # decoder (whose `patterns` and `objects` the check must verify) and the file's state
+    # (its profile form...).
+    fast_check: (
+        Callable[[frozenset[str], Users | None, FastDecoder, FileState], FastCheck] | None
+    ) = None
     #: The fast decoder refuses top-level keys the schema does not name, even where the
     #: schema allows them (fastpath.struct_decoder's `closed`).
     fast_closed: bool = False
@@ -62,6 +65,10 @@ class DocType:
     #: The codes the fast check vouches for (it also calls every value rule's screen): a
     #: file takes the fast path only when every enabled rule its lines may break is here.
     fast_covers: frozenset[str] = frozenset()
+    #: Lines of a wrong shape (a bare identifier in an association file) and the rule
+    #: that reports them: such a line gets that rule's findings and no other of its
+    #: record, as a line of another type gets MIC207's only (linecheck.py).
+    misshapen: tuple[Callable[[dict[str, object]], bool], Rule] | None = None
 
     @property
     def record_rules(self) -> tuple[Rule, ...]:
@@ -202,10 +209,17 @@ USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS = DocType(
     name="USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS",
     short_name="association",
     schema_file="user_identifiers_association.schema.json",
-    rule_sources=(structure.FAMILY, *_DELETION_RULES, deletions.SINGLE_IDENTIFIER),
+    rule_sources=(
+        structure.FAMILY,
+        *_DELETION_RULES,
+        deletions.SINGLE_IDENTIFIER,
+        deletions.REPEATED_IDENTIFIER,
+        deletions.MISSING_WRAPPER,
+    ),
     identifier_values=deletions.identifier_values,
     fast_check=fast_checks.association_check,
     fast_covers=fast_checks.ASSOCIATION_COVERS,
+    misshapen=(deletions.bare_identifier, deletions.MISSING_WRAPPER),
     markers=frozenset({"identifiers"}),
     keys=frozenset({"identifiers"}),
 )

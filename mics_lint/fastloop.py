@@ -163,7 +163,9 @@ class FastLoop:
         if checker.doc_type.fast_loose:
             self.loose = self._loose_path(fastpath)
         self.decode = decoder.decode
-        self.vouch = checker.doc_type.fast_check(checker.enabled, checker.users, decoder)
+        self.vouch = checker.doc_type.fast_check(
+            checker.enabled, checker.users, decoder, checker.state
+        )
         self.long_ints = block_long_int_screen()  # numpy's, if MIC501's table brought it
 
     def _loose_path(self, fastpath: Any) -> _Loose | None:
@@ -194,7 +196,7 @@ class FastLoop:
                 return None
             fields.append((fastpath.attribute(name), name, stand_in, subschema))
         # Without MIC501: a user named by an id of the wrong type is no one (crossline.user_key).
-        check = checker.doc_type.fast_check(checker.enabled, None, decoder)
+        check = checker.doc_type.fast_check(checker.enabled, None, decoder, checker.state)
         return _Loose(decoder.decode, check, tuple(fields), fastpath.UNSET)
 
     def run(self, lines: Iterable[bytes], lineno: int) -> Iterator[Diagnostic]:

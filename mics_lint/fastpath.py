@@ -61,7 +61,8 @@ class FastDecoder:
         """The checks the decoder leaves out: patterns, objects, and UTF-8 of what it skips."""
         for name, pattern in self.patterns.items():
             for value in values_at(command, name):
-                if re.search(pattern, value) is None:
+                # Only strings: a pattern says nothing of a union's other members.
+                if type(value) is str and re.search(pattern, value) is None:
                     return False
         for name in self.objects:
             for value in values_at(command, name):
@@ -196,12 +197,23 @@ def _field_type(schema: Any) -> Any:
         if not isinstance(low, int) or isinstance(low, bool):
             raise Unsupported("a minimum that is not an integer")
         return Annotated[int, msgspec.Meta(ge=max(low, INT64_MIN), le=INT64_MAX)]
+    if kind == "number" and set(schema) - _ANNOTATIONS <= {"type", "minimum"} | _extensions(schema):
+        # msgspec reads an integer as a float too, as jsonschema calls it a number.
+        low = schema.get("minimum")
+        if low is None:
+            return float
+        if not isinstance(low, (int, float)) or isinstance(low, bool):
+            raise Unsupported("a minimum that is not a number")
+        return Annotated[float, msgspec.Meta(ge=low)]
     if "minimum" in schema:
         raise Unsupported(f"minimum on a {kind}")
     if isinstance(kind, list):
-        # A plain union, such as a compartment_id given as a string or an integer.
-        if set(schema) - _ANNOTATIONS - _extensions(schema) != {"type"}:
+        # A plain union, such as a compartment_id given as a string or an integer; a
+        # pattern (its strings') is left to the caller, as for a string field.
+        if set(schema) - _ANNOTATIONS - _extensions(schema) - {"pattern"} != {"type"}:
             raise Unsupported("keywords on a union of types")
+        if "pattern" in schema and "string" not in kind:
+            raise Unsupported("a pattern on a union without strings")
         simple = {"string": str, "boolean": bool}
         if any(k not in simple and k != "integer" for k in kind):
             raise Unsupported(f"type {kind!r}")

@@ -18,7 +18,7 @@ from mics_lint import framer, redact
 from mics_lint import schema as schemas
 from mics_lint.config import ActiveRules, Settings
 from mics_lint.diagnostic import Diagnostic, Finding
-from mics_lint.doctypes import DocType, looks_like
+from mics_lint.doctypes import DocType, first_records, looks_like
 from mics_lint.jsontext import (
     decode_lenient,
     duplicate_keys,
@@ -28,10 +28,10 @@ from mics_lint.jsontext import (
     unsafe_integers,
 )
 from mics_lint.registry import LineContext, Record, Rule
-from mics_lint.rules import REGISTRY, structure, syntax
+from mics_lint.rules import REGISTRY, operations, structure, syntax
 from mics_lint.rules import framing as f
 from mics_lint.rules.crossline import DUPLICATE_USER_STATE, Users
-from mics_lint.rules.operations import PROFILE_FORM_STATE
+from mics_lint.rules.operations import FILE_FORM_STATE, PROFILE_FORM_STATE
 from mics_lint.rules.structure import schema_findings
 from mics_lint.userstore import BatchUsers
 
@@ -64,6 +64,7 @@ class LineChecker:
         *,
         size_reported: bool = False,
         users: Users | None = None,
+        head: bytes = b"",
     ) -> None:
         self.path = path
         self.max_line = settings.max_line_bytes
@@ -97,6 +98,9 @@ class LineChecker:
             PROFILE_FORM_STATE: settings.profile_form,
             **datamart,
         }
+        if settings.profile_form == "auto" and operations.FAMILY in doc_type.rule_sources:
+            # The file's form, told from its first bytes (`head`) as its type is.
+            self.state[FILE_FORM_STATE] = operations.form_of_file(first_records(head))
         # Where the file stands: what the next line's checks depend on.
         self.crlf_reported = False
         self.limit = settings.max_file_size
@@ -136,9 +140,11 @@ class LineChecker:
         try:
             record = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
-            verdict, record = self._unparsed(body, exc, found)
-            if verdict != RECORD:
-                return self.stamp(found, body, lineno), verdict
+            record = self._misshapen_item(body)
+            if record is None:
+                verdict, record = self._unparsed(body, exc, found)
+                if verdict != RECORD:
+                    return self.stamp(found, body, lineno), verdict
         text = None
         if isinstance(record, dict):
             text = self._check_record(record, body, lineno, found)
@@ -168,6 +174,22 @@ class LineChecker:
             known = self.size is not None
             size = self.size if self.size is not None else self.bytes_read
             found.append((f.FILE_TOO_LARGE.code, f.too_large(self.limit, size, known)))
+
+    def _misshapen_item(self, body: bytes) -> Record | None:
+        """A line of the type's wrong shape followed by a comma (`{"type": ...},`, the
+        association example's items without their wrapper): its record, which its rule
+        reports, since the comma is the lost wrapper's; else None."""
+        misshapen = self.doc_type.misshapen
+        if misshapen is None or misshapen[1].code not in self.enabled:
+            return None
+        trimmed = body.rstrip(b" \t")
+        if not trimmed.endswith(b","):
+            return None
+        try:
+            record = orjson.loads(trimmed[:-1])
+        except orjson.JSONDecodeError:
+            return None
+        return record if isinstance(record, dict) and misshapen[0](record) else None
 
     def _unparsed(self, body: bytes, exc: orjson.JSONDecodeError, found: Found) -> tuple[str, Any]:
         """A line orjson rejected: invalid UTF-8, blank, valid after all, or invalid JSON."""
@@ -202,6 +224,13 @@ class LineChecker:
                 )
                 found.append((structure.OTHER_DOCUMENT_TYPE.code, ctx.at(keys[0], message)))
                 return ctx.decoded
+        misshapen = self.doc_type.misshapen
+        if misshapen is not None and misshapen[1].code in self.enabled and misshapen[0](record):
+            # Its fields are misplaced, not unknown: one finding says so (see DocType).
+            rule = misshapen[1]
+            assert rule.check is not None
+            found.extend((rule.code, finding) for finding in rule.check(record, ctx))
+            return ctx.decoded
         if self.check_dups and self._may_repeat_keys(record, body):
             for key, start, end in duplicate_keys(ctx.text):
                 message = syntax.duplicate_key_message(key, self.show_values)

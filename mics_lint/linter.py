@@ -101,7 +101,9 @@ def lint_stream(
     doc_type = doc_type_of(settings, path, head)
     if on_type is not None:
         on_type(doc_type)
-    linter = FileLinter(path, settings, size, skip_rest=reader.skip_rest, doc_type=doc_type)
+    linter = FileLinter(
+        path, settings, size, skip_rest=reader.skip_rest, doc_type=doc_type, head=head
+    )
     yield from linter.run(reader.lines())
 
 
@@ -128,8 +130,9 @@ def lint_lines(
     settings = settings or Settings()
     as_bytes = (x.encode("utf-8", "surrogateescape") if isinstance(x, str) else x for x in lines)
     first = list(itertools.islice(as_bytes, DETECT_RECORDS))  # enough to tell the type
-    doc_type = doc_type_of(settings, path, b"".join(line.rstrip(b"\n") + b"\n" for line in first))
-    linter = FileLinter(path, settings, size, doc_type=doc_type)
+    head = b"".join(line.rstrip(b"\n") + b"\n" for line in first)
+    doc_type = doc_type_of(settings, path, head)
+    linter = FileLinter(path, settings, size, doc_type=doc_type, head=head)
     yield from linter.run(itertools.chain(first, as_bytes))
 
 
@@ -154,11 +157,14 @@ class FileLinter:
         skip_rest: Callable[[bytes], tuple[int, int]] | None = None,
         users: Users | None = None,
         doc_type: DocType | None = None,
+        head: bytes = b"",
     ) -> None:
+        # `head`: the file's first bytes (every chunk's alike), which tell its type and,
+        # for a profile file, its form (profile-form "auto").
         if doc_type is None:
-            doc_type = settings.doc_type_for(path)
+            doc_type = settings.doc_type_for(path, head)
         self.checker = LineChecker(
-            path, settings, size, doc_type, size_reported=size_reported, users=users
+            path, settings, size, doc_type, size_reported=size_reported, users=users, head=head
         )
         self.checker.skip_rest = skip_rest
         self.fast = FastLoop(self.checker, settings, first_line)

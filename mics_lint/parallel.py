@@ -140,6 +140,7 @@ def _chunk(task: Task, settings: Settings) -> Result:
         size_reported=not first,
         users=ChunkUsers(),
         doc_type=doc_type,
+        head=head,  # so every chunk checks the file's profile form alike
     )
     found: dict[int, tuple[str, int]] = {}
     linter.state[DUPLICATE_FOUND_STATE] = found

@@ -155,6 +155,12 @@ FieldMap = Callable[[Record], Iterable[IdentifierValue]]
 #: backslash and no run of 19 digits in the line, and that it is valid UTF-8 (it screens
 #: lines in groups); when False, the check looks for itself.
 FastCheck = Callable[[Any, bytes, int, bool], bool]
+#: What cross-line rules and the file's settings keep for one file (`LineContext.state`).
+FileState = Mapping[str, Any]
+#: Makes a type's fast check for one file: (the enabled codes, MIC501's users, the decoder,
+#: the file's state) -> the check. Typed loosely (Any for the users and the decoder), as
+#: the registry knows neither crossline.py nor msgspec.
+FastCheckMaker = Callable[[frozenset[str], Any, Any, FileState], FastCheck]
 
 
 @dataclass(frozen=True, slots=True)

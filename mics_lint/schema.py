@@ -64,6 +64,8 @@ def for_form(filename: str, form: str) -> str:
     """The name under which `filename` is loaded, checked and cached for `form`: the file
     itself for its default form (or a schema without forms), else `file.json#form`."""
     default = _default_form(filename)
+    if form == "auto":  # both forms' keys; which one a file uses is the MIC4xx rules' to say
+        form = "either"
     return filename if default is None or form == default else f"{filename}#{form}"
 
 

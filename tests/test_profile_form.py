@@ -1,5 +1,5 @@
-"""profile-form: which form of the profile import lines are checked against (force_replace,
-update_strategy or either), from the config or --profile-form."""
+"""profile-form: which form of the profile import lines are checked against (auto,
+force_replace, update_strategy or either), from the config or --profile-form."""
 
 from __future__ import annotations
 
@@ -31,9 +31,13 @@ def test_each_form_accepts_its_keys_and_names_the_other_forms(tmp_path: Path) ->
     assert _codes(path, "either") == []
 
 
-def test_the_default_is_the_force_replace_form(tmp_path: Path) -> None:
+def test_the_default_takes_each_files_own_form(tmp_path: Path) -> None:
+    # Issue 16: "auto" (was force_replace): a file in either form passes; a mixed file's
+    # lines of its other form are MIC407 (tests/test_new_user_rules.py has the rest).
+    assert Settings().profile_form == "auto"
     path = write(tmp_path / "p.ndjson", OLDER, NEWER, NEITHER)
-    assert list(lint_file(path)) == list(lint_file(path, Settings(profile_form="force_replace")))
+    assert _codes(path, "auto") == [(2, "MIC407"), (3, "MIC401")]
+    assert list(lint_file(path)) == list(lint_file(path, Settings(profile_form="auto")))
 
 
 @pytest.mark.parametrize(

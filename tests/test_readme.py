@@ -141,7 +141,7 @@ def test_configuration_example_is_valid(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("\n".join(body) + "\n", encoding="utf-8")
     config = load_config(tmp_path / "pyproject.toml")
     assert config.selection.ignore == ("MIC304",)
-    assert config.profile_form == "either"
+    assert config.profile_form == "update_strategy"
     assert config.severity == {"MIC501": Severity.ERROR}
     assert config.doc_types == (("exports/segments/*.ndjson", "USER_SEGMENT"),)
 

@@ -8,20 +8,19 @@ same test the full checks make, so the two paths agree by construction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from mics_lint.datamart import walk
 from mics_lint.datamart.model import Datamart
-from mics_lint.registry import FastCheck
+from mics_lint.registry import FastCheck, FastCheckMaker, FileState
 
 if TYPE_CHECKING:
     from mics_lint.fastpath import FastDecoder
     from mics_lint.rules.crossline import Users
 
-MakeCheck = Callable[[frozenset[str], "Users | None", "FastDecoder"], FastCheck]
+MakeCheck = FastCheckMaker
 CODES = frozenset(
     {
         walk.NULL_FIELD,
@@ -38,8 +37,10 @@ CODES = frozenset(
 def wrap(base: MakeCheck, datamart: Datamart, role: str) -> MakeCheck:
     """The type's fast check maker, with the datamart test in front of its check."""
 
-    def make(enabled: frozenset[str], users: Users | None, decoder: FastDecoder) -> FastCheck:
-        check = base(enabled, users, decoder)
+    def make(
+        enabled: frozenset[str], users: Users | None, decoder: FastDecoder, state: FileState
+    ) -> FastCheck:
+        check = base(enabled, users, decoder, state)
         ours = enabled & CODES
         if not ours:
             return check

@@ -102,7 +102,7 @@ def _number(value: int) -> str:
     return text if len(text) <= 20 else f"{text[:20]}… ({len(text)} digits)"
 
 
-def _date(ms: int) -> str:
+def _date(ms: float) -> str:
     try:
         when = datetime.datetime.fromtimestamp(ms / 1000, tz=datetime.UTC)
     except (OverflowError, ValueError, OSError):
@@ -135,14 +135,43 @@ def ts_in_seconds(record: Record, ctx: LineContext) -> Iterator[Finding]:
     ```
     """
     for where, key, value in _timestamps(record):
-        if value == 0:
-            yield ctx.at(key, f"{where} is 0, 1970-01-01: give the time in epoch milliseconds")
-        elif 0 < value < SECONDS_BELOW:
-            yield ctx.at(
-                key,
-                f"{where} is {value}, {_date(value)} in milliseconds: it looks like seconds; "
-                f"write milliseconds, {value * 1000}",
-            )
+        message = seconds_advice(where, value)
+        if message is not None:
+            yield ctx.at(key, message)
+
+
+def in_seconds(value: float) -> bool:
+    """MIC601's test of an epoch-milliseconds timestamp (0, or before March 1973 in
+    milliseconds: almost surely seconds), shared by every rule about a timestamp in seconds
+    (MIC706 and MIC805 use the narrower `clearly_in_seconds`)."""
+    return 0 <= value < SECONDS_BELOW
+
+
+#: 2001-09-09 in epoch seconds: a timestamp from here up to SECONDS_BELOW is clearly a date in
+#: seconds. Below it, a value is no clear date in either unit.
+CLEARLY_SECONDS_FROM = 10**9
+
+
+def clearly_in_seconds(value: float) -> bool:
+    """A timestamp that is clearly a date in seconds (2001 to 5138 in seconds; 1970 to
+    1973 in milliseconds): what MIC706 and MIC805 report, where 0 and small values have
+    other meanings (never, or a test value) and are no slip of unit."""
+    return CLEARLY_SECONDS_FROM <= value < SECONDS_BELOW
+
+
+def seconds_advice(where: str, value: float) -> str | None:
+    """The message for a timestamp `in_seconds`, or None."""
+    if not in_seconds(value):
+        return None
+    if value == 0:
+        return f"{where} is 0, 1970-01-01: give the time in epoch milliseconds"
+    whole = value * 1000
+    shown = int(whole) if whole == int(whole) else whole
+    written = int(value) if value == int(value) else value
+    return (
+        f"{where} is {written}, {_date(value)} in milliseconds: it looks like seconds; "
+        f"write milliseconds, {shown}"
+    )
 
 
 @FAMILY.rule("MIC602", "ts-in-future", Severity.ERROR, "a timestamp more than a day in the future")

@@ -6,7 +6,7 @@ import operator
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from mics_lint.registry import FastCheck
+from mics_lint.registry import FastCheck, FileState
 from mics_lint.rules import activities, identifiers, syntax
 from mics_lint.rules.crossline import Users
 from mics_lint.rules.fast_checks import Screens, common, filled, generic
@@ -159,7 +159,9 @@ def _key_counts(
     return keys_once
 
 
-def activity_check(enabled: frozenset[str], users: Users | None, decoder: FastDecoder) -> FastCheck:
+def activity_check(
+    enabled: frozenset[str], users: Users | None, decoder: FastDecoder, state: FileState
+) -> FastCheck:
     """USER_ACTIVITY: MIC601 to MIC605, and MIC204 and MIC3xx on the `$` keys.
 
     The decoder is closed (a line with a custom top-level key does not decode), so that

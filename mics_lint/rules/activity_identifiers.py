@@ -26,7 +26,6 @@ from mics_lint.rules.activities import (
     lists_someone,
     root_identifiers,
 )
-from mics_lint.rules.structure import is_placeholder
 from mics_lint.suggest import closest
 
 _MAX_SUGGESTED = 32
@@ -142,18 +141,9 @@ def malformed_user_agent_id(record: Record, ctx: LineContext) -> Iterator[Findin
         for i, item in _listed_items(record, "USER_AGENT")
     ]
     for key, where, value in found:
-        if (
-            isinstance(value, str)
-            and value.strip()
-            and not identifiers.USER_AGENT_ID.fullmatch(value.strip())  # else MIC307's
-            and not is_placeholder(value)
-        ):
-            shown = redact.identifier(value, ctx.show_values)
-            yield ctx.at(
-                key,
-                f"{where} {shown} is not of the form prefix:value (vec:123, net:9:12345, "
-                "udp:987): add the registry prefix",
-            )
+        message = identifiers.user_agent_id_problem(where, value, ctx.show_values)
+        if message is not None:
+            yield ctx.at(key, message)
 
 
 def _variant(rule: Rule, check: Any) -> Rule:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.registry import Family, LineContext, Record
+from mics_lint.rules.activities import clearly_in_seconds, seconds_advice
 
 FAMILY = Family("MIC8", "choice imports")
 
@@ -150,3 +151,47 @@ def upsert_missing_choice_ts(record: Record, ctx: LineContext) -> Iterator[Findi
             "user_choice",
             'user_choice has no "$choice_ts": add when the choice was made, in epoch milliseconds',
         )
+
+
+@FAMILY.rule(
+    "MIC805",
+    "choice-ts-in-seconds",
+    Severity.ERROR,
+    "$choice_ts in seconds, not milliseconds",
+)
+def choice_ts_in_seconds(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    Checks that `user_choice.$choice_ts` is not clearly a date in epoch seconds, the slip
+    MIC601 catches in an activity's `$ts`: a value from 1000000000 (2001 in seconds) up to
+    100000000000 (March 1973 in milliseconds). Smaller values are no clear date in either
+    unit, and are not reported.
+
+    ## Why is this bad?
+    The platform reads `$choice_ts` as milliseconds and does not convert it: a consent
+    given in 2024, sent in seconds, is dated January 1970, and any processing that looks
+    at when consent was given reads the wrong date.
+
+    ## Example
+    ```ndjson
+    {"operation":"UPSERT","email_hash":"3f2a9c","force_replace":true,"user_choice":{"$processing_id":"12","$choice_ts":1733220000}}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"UPSERT","email_hash":"3f2a9c","force_replace":true,"user_choice":{"$processing_id":"12","$choice_ts":1733220000000}}
+    ```
+    """
+    choice = record.get("user_choice")
+    if not isinstance(choice, dict):
+        return
+    value = choice.get(CHOICE_TS)
+    if isinstance(value, int) and not isinstance(value, bool) and choice_ts_in_seconds_test(value):
+        message = seconds_advice(f"user_choice.{CHOICE_TS}", value)
+        if message is not None:
+            yield ctx.at(("user_choice", CHOICE_TS), message)
+
+
+CHOICE_TS_IN_SECONDS = FAMILY.rules[-1]
+#: MIC805's test, for the rule and the choice fast check alike.
+choice_ts_in_seconds_test = clearly_in_seconds

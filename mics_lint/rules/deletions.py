@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from mics_lint import redact
 from mics_lint.diagnostic import Finding, Severity
-from mics_lint.registry import Family, IdentifierValue, LineContext, Record
+from mics_lint.registry import ONCE_PER_FILE, Family, IdentifierValue, LineContext, Record
 
 FAMILY = Family("MIC9", "deletions and associations")
 
@@ -278,6 +279,151 @@ def single_identifier(record: Record, ctx: LineContext) -> Iterator[Finding]:
 
 
 SINGLE_IDENTIFIER = FAMILY.rules[-1]
+
+
+def identifier_key(item: Any, unset: Any = None) -> tuple[str | None, ...] | None:
+    """Who a typed identifier names, to compare two of them: its type and the values of
+    its fields (a USER_ACCOUNT's compartment too, None when left out), or None when a value
+    is not a string (MIC202's). `item` is a parsed object, or a fast-path Struct whose
+    fields left out are `unset`."""
+    get: Callable[[str], Any]
+    if isinstance(item, dict):
+        get, missing = item.get, None
+    else:
+        get, missing = (lambda key: getattr(item, key, unset)), unset
+    kind = get("type")
+    if not isinstance(kind, str) or kind not in _KEY_FIELDS:
+        return None
+    values: list[str | None] = [kind]
+    for key in _KEY_FIELDS[kind]:
+        value = get(key)
+        if isinstance(value, str):
+            values.append(value)
+        elif key == "compartment_id" and value is missing:
+            values.append(None)  # left out: the default compartment
+        else:
+            return None
+    return tuple(values)
+
+
+# The fields that say who a typed identifier names (not `email`, which the hash stands for).
+_KEY_FIELDS = {
+    "USER_ACCOUNT": ("compartment_id", "user_account_id"),
+    "USER_EMAIL": ("hash",),
+    "USER_AGENT": ("user_agent_id",),
+    "USER_POINT": ("user_point_id",),
+}
+
+
+def repeated_identifiers(items: Iterable[Any], unset: Any = None) -> Iterator[tuple[int, int]]:
+    """(index, index of its first occurrence) of each identifier listed a second time."""
+    first: dict[tuple[str | None, ...], int] = {}
+    for index, item in enumerate(items):
+        key = identifier_key(item, unset)
+        if key is None:
+            continue
+        seen = first.setdefault(key, index)
+        if seen != index:
+            yield index, seen
+
+
+@FAMILY.rule(
+    "MIC907",
+    "association-repeated-identifier",
+    Severity.WARNING,
+    "an association line lists the same identifier twice",
+)
+def repeated_identifier(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    Checks that an association line lists each identifier once: the same type with the
+    same value (for a user account, the same `user_account_id` in the same
+    `compartment_id`) is reported at its second place.
+
+    ## Why is this bad?
+    An association declares that different identifiers belong to one user. An identifier
+    listed twice associates nothing more: it usually means an export wrote one column
+    twice, and that the identifier it meant to write is missing.
+
+    ## Example
+    ```ndjson
+    {"identifiers":[{"type":"USER_EMAIL","hash":"3f2a9c"},{"type":"USER_EMAIL","hash":"3f2a9c"}]}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"identifiers":[{"type":"USER_EMAIL","hash":"3f2a9c"},{"type":"USER_ACCOUNT","user_account_id":"CRM-42","compartment_id":"1000"}]}
+    ```
+    """
+    items = record.get("identifiers")
+    if not isinstance(items, list):
+        return
+    for index, first in repeated_identifiers(items):
+        yield ctx.at(
+            ("identifiers", index),
+            f"identifiers[{index}] is the same identifier as identifiers[{first}], listed "
+            "twice: list each identifier once (was another one meant?)",
+        )
+
+
+REPEATED_IDENTIFIER = FAMILY.rules[-1]
+
+_TYPED = frozenset({"type", *FIELDS, "email_hash"})
+
+
+def bare_identifier(record: Record) -> bool:
+    """An association line that is one typed identifier ({"type": "USER_EMAIL", "hash":
+    ...}), not the {"identifiers": [...]} that lists them."""
+    return "identifiers" not in record and not _TYPED.isdisjoint(record)
+
+
+MISSING_WRAPPER_STATE = "MIC908"
+
+
+@FAMILY.rule(
+    "MIC908",
+    "association-missing-wrapper",
+    Severity.ERROR,
+    'association lines without their {"identifiers": [...]} wrapper',
+    across_chunks=ONCE_PER_FILE,
+)
+def missing_wrapper(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    Checks that the lines of an association file are `{"identifiers": [...]}` objects, not
+    bare typed identifiers, as the documentation's example shows them with its wrapper
+    lost (with a comma after each, as in the example, or not). Reported once per file, at
+    the first such line; those lines get no other diagnostic of their record (their fields
+    are not unknown but misplaced, and the comma is the wrapper's array's).
+
+    ## Why is this bad?
+    Each line of an association declares the identifiers of one user, listed in
+    `identifiers`. A bare identifier line associates nothing and is rejected.
+
+    ## Example
+    With `--doc-type association`:
+    ```ndjson
+    {"type":"USER_EMAIL","hash":"3f2a9c"}
+    {"type":"USER_ACCOUNT","user_account_id":"CRM-42","compartment_id":"1000"}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"identifiers":[{"type":"USER_EMAIL","hash":"3f2a9c"},{"type":"USER_ACCOUNT","user_account_id":"CRM-42","compartment_id":"1000"}]}
+    ```
+    """
+    if not bare_identifier(record) or ctx.state.get(MISSING_WRAPPER_STATE):
+        return
+    ctx.state[MISSING_WRAPPER_STATE] = True
+    yield Finding(
+        'this line is a bare identifier, without the {"identifiers": [...]} wrapper of '
+        "association lines: list the identifiers of one user in one line, as "
+        '{"identifiers": [{"type": "USER_EMAIL", "hash": "..."}, {"type": "USER_ACCOUNT", '
+        "...}]} (said once for all such lines of the file)"
+    )
+
+
+MISSING_WRAPPER = FAMILY.rules[-1]
 
 
 #: The keys of a typed identifier that hold an identifier value, with their roles (a

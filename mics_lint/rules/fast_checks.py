@@ -15,8 +15,16 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from mics_lint.jsontext import may_hold_long_int
-from mics_lint.registry import FastCheck, ValueTest
-from mics_lint.rules import REGISTRY, deletions, identifiers, structure, syntax
+from mics_lint.registry import FastCheck, FastCheckMaker, FileState, ValueTest
+from mics_lint.rules import (
+    REGISTRY,
+    choices,
+    deletions,
+    identifiers,
+    segments,
+    structure,
+    syntax,
+)
 from mics_lint.rules.crossline import Users
 
 if TYPE_CHECKING:
@@ -33,12 +41,13 @@ BASE_COVERS = frozenset(
 )
 #: The identifier rules with a record check (MIC305 and MIC307 are value rules).
 IDENTIFIER_COVERS = frozenset({"MIC301", "MIC302", "MIC303", "MIC304", "MIC306"})
-SEGMENT_COVERS = BASE_COVERS | IDENTIFIER_COVERS | {f"MIC70{n}" for n in range(1, 6)}
-CHOICE_COVERS = BASE_COVERS | IDENTIFIER_COVERS | {f"MIC80{n}" for n in range(1, 5)}
+SEGMENT_COVERS = BASE_COVERS | IDENTIFIER_COVERS | {f"MIC70{n}" for n in range(1, 7)}
+CHOICE_COVERS = BASE_COVERS | IDENTIFIER_COVERS | {f"MIC80{n}" for n in range(1, 6)}
 DELETION_COVERS = BASE_COVERS | {"MIC901", "MIC902", "MIC903"}
 IDENTIFIERS_DELETION_COVERS = DELETION_COVERS | {"MIC904"}
 POINTS_DELETION_COVERS = DELETION_COVERS | {"MIC905"}
-ASSOCIATION_COVERS = DELETION_COVERS | {"MIC906"}
+# MIC908 fires only on a line without `identifiers`, which the decoder refuses.
+ASSOCIATION_COVERS = DELETION_COVERS | {"MIC906", "MIC907", "MIC908"}
 ACTIVITY_COVERS = BASE_COVERS | IDENTIFIER_COVERS | {f"MIC60{n}" for n in range(1, 6)}
 
 
@@ -135,7 +144,9 @@ def common(enabled: frozenset[str], keys: tuple[bytes, ...]) -> Callable[[Any, b
     return raw_ok
 
 
-def segment_check(enabled: frozenset[str], users: Users | None, decoder: FastDecoder) -> FastCheck:
+def segment_check(
+    enabled: frozenset[str], users: Users | None, decoder: FastDecoder, state: FileState
+) -> FastCheck:
     """USER_SEGMENT: the MIC3xx identifier rules and MIC701 to MIC705."""
     from mics_lint.fastpath import UNSET
 
@@ -156,6 +167,7 @@ def segment_check(enabled: frozenset[str], users: Users | None, decoder: FastDec
     )
     raw_ok = common(enabled, keys)
     loads, error = orjson.loads, orjson.JSONDecodeError
+    in_seconds = segments.expiration_in_seconds
     screens = Screens(enabled)
 
     def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
@@ -167,8 +179,11 @@ def segment_check(enabled: frozenset[str], users: Users | None, decoder: FastDec
                 return False  # MIC703, or MIC205
         elif name is not UNSET or not filled(segment_id, UNSET):
             return False  # MIC705, or MIC205
-        if c.operation == "UPDATE" and c.expiration_duration is UNSET and c.expiration_ts is UNSET:
+        expiration_ts = c.expiration_ts
+        if c.operation == "UPDATE" and c.expiration_duration is UNSET and expiration_ts is UNSET:
             return False  # MIC704
+        if expiration_ts is not UNSET and in_seconds(expiration_ts):
+            return False  # MIC706
         if c.data_bag is not UNSET:
             try:
                 loads(c.data_bag)
@@ -179,7 +194,9 @@ def segment_check(enabled: frozenset[str], users: Users | None, decoder: FastDec
     return check
 
 
-def choice_check(enabled: frozenset[str], users: Users | None, decoder: FastDecoder) -> FastCheck:
+def choice_check(
+    enabled: frozenset[str], users: Users | None, decoder: FastDecoder, state: FileState
+) -> FastCheck:
     """USER_CHOICE: the MIC3xx identifier rules and MIC801 to MIC804."""
     from mics_lint.fastpath import UNSET
 
@@ -192,6 +209,7 @@ def choice_check(enabled: frozenset[str], users: Users | None, decoder: FastDeco
     )
     raw_ok = common(enabled, keys)
     screens = Screens(enabled)
+    in_seconds = choices.choice_ts_in_seconds_test
 
     def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
         if not _one_identifier(c, UNSET, screens):
@@ -199,23 +217,26 @@ def choice_check(enabled: frozenset[str], users: Users | None, decoder: FastDeco
         choice = c.user_choice
         if choice is UNSET or not filled(choice.dollar_processing_id, UNSET):
             return False  # MIC802 or MIC803, or MIC205
-        if c.operation == "UPSERT" and (
-            c.force_replace is UNSET or choice.dollar_choice_ts is UNSET
-        ):
+        choice_ts = choice.dollar_choice_ts
+        if c.operation == "UPSERT" and (c.force_replace is UNSET or choice_ts is UNSET):
             return False  # MIC801 or MIC804
+        if choice_ts is not UNSET and in_seconds(choice_ts):
+            return False  # MIC805
         return raw_ok(c, raw, plain)
 
     return check
 
 
-def _deletion_check(refuse_udp: bool) -> Callable[[frozenset[str], Users | None, Any], FastCheck]:
+def _deletion_check(refuse_udp: bool) -> FastCheckMaker:
     """The deletion types: MIC901 to MIC905 (the schema says which `type`s each takes);
     `refuse_udp` for identifiers deletions, where a `udp:` id is MIC904."""
 
-    def make(enabled: frozenset[str], users: Users | None, decoder: FastDecoder) -> FastCheck:
+    def make(
+        enabled: frozenset[str], users: Users | None, decoder: FastDecoder, state: FileState
+    ) -> FastCheck:
         from mics_lint.fastpath import UNSET
 
-        strings = {"user_account_id", "hash", "user_agent_id", "user_point_id"}
+        strings = {"user_account_id", "compartment_id", "hash", "user_agent_id", "user_point_id"}
         if decoder.objects or any(
             k not in strings or v != r"\S" for k, v in decoder.patterns.items()
         ):
@@ -241,6 +262,9 @@ def _deletion_check(refuse_udp: bool) -> Callable[[frozenset[str], Users | None,
                 return False  # MIC905
             if not _values_ok(c, screens, UNSET):
                 return False  # a value rule (MIC305, MIC307...)
+            compartment = getattr(c, "compartment_id", UNSET)
+            if type(compartment) is str and not filled(compartment, UNSET):
+                return False  # MIC205 (an integer compartment_id is fine)
             return raw_ok(c, raw, plain)
 
         return check
@@ -249,7 +273,7 @@ def _deletion_check(refuse_udp: bool) -> Callable[[frozenset[str], Users | None,
 
 
 def association_check(
-    enabled: frozenset[str], users: Users | None, decoder: FastDecoder
+    enabled: frozenset[str], users: Users | None, decoder: FastDecoder, state: FileState
 ) -> FastCheck:
     """USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS: MIC901 to MIC903 on each identifier, and
     MIC906 (two identifiers at least)."""
@@ -264,6 +288,7 @@ def association_check(
     fields = ("user_account_id", "compartment_id", "hash", "email", "user_agent_id")
     raw_ok = common(enabled, (b'"identifiers"',))
     screens = Screens(enabled)
+    repeated = deletions.repeated_identifiers
 
     def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
         items = c.identifiers
@@ -282,6 +307,8 @@ def association_check(
                 return False  # a value rule (MIC305, MIC307...)
             if "compartment_id" in present and not filled(item.compartment_id, UNSET):
                 return False  # MIC205
+        if next(repeated(items, UNSET), None) is not None:
+            return False  # MIC907
         return raw_ok(c, raw, plain)
 
     return check

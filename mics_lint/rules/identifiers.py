@@ -271,19 +271,33 @@ def malformed_user_agent_id(record: Record, ctx: LineContext) -> Iterator[Findin
     ```
     """
     value = record.get("user_agent_id")
-    if (
-        isinstance(value, str)
-        and value.strip()
-        # Around an otherwise good id, whitespace is MIC307's to report, not a prefix.
-        and not USER_AGENT_ID.fullmatch(value.strip())
-        and not is_placeholder(value)
-    ):
-        yield ctx.at(
-            "user_agent_id",
-            f"user_agent_id {redact.identifier(value, ctx.show_values)} is not of the form "
-            "prefix:value "
-            "(vec:123, net:9:12345, udp:987): add the registry prefix",
+    message = user_agent_id_problem("user_agent_id", value, ctx.show_values)
+    if message is not None:
+        yield ctx.at("user_agent_id", message)
+
+
+#: A registry prefix and its colon with nothing after it: "vec:".
+_PREFIX_ONLY = re.compile(r"[A-Za-z][A-Za-z0-9_-]*:")
+
+
+def user_agent_id_problem(where: str, value: object, show_values: bool) -> str | None:
+    """MIC306's message for one user agent id (`where` names it), or None when it is well
+    formed, empty (MIC205's), a placeholder (MIC206's) or not a string (MIC202's)."""
+    if not isinstance(value, str) or not value.strip() or is_placeholder(value):
+        return None
+    trimmed = value.strip()  # around an otherwise good id, whitespace is MIC307's
+    if USER_AGENT_ID.fullmatch(trimmed):
+        return None
+    shown = redact.identifier(value, show_values)
+    if _PREFIX_ONLY.fullmatch(trimmed):
+        return (
+            f"{where} {shown} has a registry prefix but its value is missing: put the id "
+            f"after the prefix (as in {trimmed}89998434), or leave the line out"
         )
+    return (
+        f"{where} {shown} is not of the form prefix:value (vec:123, net:9:12345, "
+        "udp:987): add the registry prefix"
+    )
 
 
 def _untrimmed(value: str) -> bool:
@@ -351,6 +365,60 @@ def identifier_whitespace(where: str, value: str, show_values: bool) -> str:
 
 
 IDENTIFIER_WHITESPACE = FAMILY.rules[-1]
+
+
+def _not_digits(value: str) -> bool:
+    if value.isdigit() and value.isascii():
+        return False
+    # Empty, only whitespace or a placeholder: MIC205's and MIC206's to report.
+    return not value.isspace() and value != "" and not is_placeholder(value)
+
+
+def _may_not_be_digits(value: str) -> bool:
+    # Two C calls on the way of a clean line; `isdigit` alone would take "²" (U+00B2).
+    return not (value.isdigit() and value.isascii())
+
+
+@FAMILY.value_rule(
+    "MIC308",
+    "compartment-id-not-digits",
+    Severity.WARNING,
+    "compartment_id is not a number written as a string",
+    roles=frozenset({"compartment_id"}),
+    bad=_not_digits,
+    screen=_may_not_be_digits,
+)
+def compartment_id_not_digits(where: str, value: str, show_values: bool) -> str:
+    """
+    ## What it does
+    Checks that a `compartment_id` held as a string is digits only (`"1000"`), in every
+    document type (`$compartment_id` in activities, the `compartment_id` of deletion and
+    association lines too). An empty or placeholder value is MIC205's or MIC206's.
+
+    ## Why is this bad?
+    A compartment is named by its numeric id: every compartment id the documentation shows
+    is digits, and its deletion and profile pages type it as a number. A compartment's name
+    or token (`"crm_compartment"`), or an id with a space (`" 1500"`), names no compartment,
+    so the user account is filed nowhere, or in the default compartment.
+
+    ## Example
+    ```ndjson
+    {"operation":"DELETE","compartment_id":"crm_compartment","user_account_id":"CRM-42"}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"DELETE","compartment_id":"1000","user_account_id":"CRM-42"}
+    ```
+    """
+    shown = redact.identifier(value, show_values)
+    digits = value.strip()
+    if digits.isdigit() and digits.isascii():  # " 1500": the id, with whitespace around
+        return f'{where} {shown} is not digits only: write "{digits}"'
+    return (
+        f"{where} {shown} is not a compartment id: write its numeric id, digits only, as "
+        '"1000" (not the compartment\'s name or token)'
+    )
 
 
 def top_level_values(record: Record) -> Iterator[IdentifierValue]:

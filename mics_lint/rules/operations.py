@@ -6,7 +6,7 @@ says so, and guessing the intended operation would add noise.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.registry import Family, LineContext, Record
@@ -15,20 +15,57 @@ FAMILY = Family("MIC4", "user-profile operations")
 
 DELETE_IGNORES = ("user_profile", "force_replace", "merge_objects")
 #: Per file: the profile form its settings name (config.PROFILE_FORMS). The MIC4xx rules
-#: mean what they always meant under the default, "force_replace".
+#: mean what they always meant under "force_replace"; under "auto", the default, a file
+#: may use either form, and FILE_FORM_STATE holds the one its first records use (or None).
 PROFILE_FORM_STATE = "profile-form"
+FILE_FORM_STATE = "profile-form-of-file"
+OLDER, NEWER = "force_replace", "update_strategy"
 _OLDER_FORM = ("force_replace", "merge_objects")
 # What a DELETE ignores, per form: the other form's keys are unknown fields (MIC204) there.
 _DELETE_IGNORES_BY_FORM = {
     "force_replace": DELETE_IGNORES,
     "update_strategy": ("user_profile", "update_strategy"),
     "either": (*DELETE_IGNORES, "update_strategy"),
+    "auto": (*DELETE_IGNORES, "update_strategy"),
 }
 
 
 def _form(ctx: LineContext) -> str:
-    form: str = ctx.state.get(PROFILE_FORM_STATE, "force_replace")
+    form: str = ctx.state.get(PROFILE_FORM_STATE, "auto")
     return form
+
+
+def form_of_line(older: bool, newer: bool) -> str | None:
+    """The form an UPSERT is written in, from whether it holds the older form's keys
+    (force_replace, merge_objects) and the newer one's (update_strategy): None for
+    neither (MIC401) or both (MIC406). The rule and the profile fast check both ask."""
+    if older == newer:
+        return None
+    return OLDER if older else NEWER
+
+
+def _line_form(record: Record) -> str | None:
+    older = "force_replace" in record or "merge_objects" in record
+    return form_of_line(older, "update_strategy" in record)
+
+
+def form_of_file(records: Iterable[Record]) -> str | None:
+    """The form of a file under profile-form "auto": the one most of its first UPSERTs
+    use (`records`: the records of its first bytes, as its document type is told), the
+    first one's in a tie; None when none of them uses a form. Every chunk of a file checked
+    in parallel reads the same first bytes, so all agree without talking (as on the type)."""
+    counts = {OLDER: 0, NEWER: 0}
+    first = None
+    for record in records:
+        if record.get("operation") != "UPSERT":
+            continue
+        form = _line_form(record)
+        if form is not None:
+            counts[form] += 1
+            first = first or form
+    if counts[OLDER] == counts[NEWER]:
+        return first
+    return OLDER if counts[OLDER] > counts[NEWER] else NEWER
 
 
 @FAMILY.rule(
@@ -40,13 +77,15 @@ def _form(ctx: LineContext) -> str:
 def upsert_missing_force_replace(record: Record, ctx: LineContext) -> Iterator[Finding]:
     """
     ## What it does
-    Checks that every UPSERT says how to apply its profile, with a `force_replace` key.
-    Only an absent key is reported here; a present key of the wrong type is MIC202.
+    Checks that every UPSERT says how to apply its profile: with `force_replace` (the older
+    form) or `update_strategy` (the newer one), either by default; with `force_replace`
+    under `profile-form = "force_replace"`. (Pinned to `update_strategy` or `either`, the
+    key is optional.) Only an absent key is reported here; one of the wrong type is MIC202.
 
     ## Why is this bad?
-    The format requires `force_replace` on UPSERT: `true` replaces the whole stored profile
-    with `user_profile`, `false` merges into it. The two differ enormously, and the platform
-    will not guess.
+    The older form requires `force_replace` on UPSERT: `true` replaces the whole stored
+    profile with `user_profile`, `false` merges into it (the newer form says it with
+    `update_strategy`). The two differ enormously, and the platform will not guess.
 
     ## Example
     ```ndjson
@@ -58,17 +97,24 @@ def upsert_missing_force_replace(record: Record, ctx: LineContext) -> Iterator[F
     {"operation":"UPSERT","email_hash":"3f2a9c","force_replace":false,"user_profile":{"tier":"gold"}}
     ```
     """
-    # The newer form's update_strategy is optional (the docs' own example has none), so
-    # only the force_replace form requires a key.
-    if (
-        record.get("operation") == "UPSERT"
-        and "force_replace" not in record
-        and _form(ctx) == "force_replace"
-    ):
+    if record.get("operation") != "UPSERT" or "force_replace" in record:
+        return
+    form = _form(ctx)
+    if form == "force_replace":
         yield Finding(
             'UPSERT without force_replace: add "force_replace": false to merge into the '
             "stored profile, or true to replace it"
         )
+    elif form == "auto" and "update_strategy" not in record:
+        # Either form says how to apply the profile; the file's own form is named first.
+        older = '"force_replace": false to merge into the stored profile (true to replace it)'
+        newer = '"update_strategy": "PARTIAL_UPDATE" (or "FORCE_REPLACE" to replace it)'
+        first, second = (
+            (newer, older) if ctx.state.get(FILE_FORM_STATE) == NEWER else (older, newer)
+        )
+        yield Finding(f"UPSERT without force_replace or update_strategy: add {first}, or {second}")
+    # The newer form's update_strategy is optional when pinned (the docs' own example of
+    # that form has none), so profile-form "update_strategy" and "either" require nothing.
 
 
 @FAMILY.rule(
@@ -156,7 +202,7 @@ def delete_with_payload(record: Record, ctx: LineContext) -> Iterator[Finding]:
     ## What it does
     Checks that a DELETE carries only its operation and identifier; each of `user_profile`,
     `force_replace` and `merge_objects` on a DELETE is reported (and `update_strategy`, with
-    `profile-form` `update_strategy` or `either`).
+    `profile-form` `update_strategy`, `either` or the default).
 
     ## Why is this bad?
     A DELETE removes the whole profile and ignores these keys. A DELETE with a profile is
@@ -193,7 +239,7 @@ def replace_with_empty_profile(record: Record, ctx: LineContext) -> Iterator[Fin
     """
     ## What it does
     Checks UPSERTs that replace the stored profile (`force_replace: true`, or
-    `"update_strategy": "FORCE_REPLACE"` with `profile-form` `update_strategy` or `either`)
+    `"update_strategy": "FORCE_REPLACE"`, unless `profile-form` is `force_replace`)
     with an empty `user_profile`.
 
     ## Why is this bad?
@@ -237,7 +283,8 @@ def replace_with_empty_profile(record: Record, ctx: LineContext) -> Iterator[Fin
 def mixed_profile_forms(record: Record, ctx: LineContext) -> Iterator[Finding]:
     """
     ## What it does
-    With `profile-form = "either"`, checks that a line uses one form of the profile import:
+    By default (and with `profile-form = "either"`), checks that a line uses one form of
+    the profile import:
     the older `force_replace` (with `merge_objects`), or the newer `update_strategy`, not
     both. (Under the other two settings, the other form's keys are unknown fields, MIC204.)
 
@@ -258,7 +305,7 @@ def mixed_profile_forms(record: Record, ctx: LineContext) -> Iterator[Finding]:
     {"operation":"UPSERT","email_hash":"3f2a9c","update_strategy":"PARTIAL_UPDATE","user_profile":{"tier":"gold"}}
     ```
     """
-    if "update_strategy" not in record or _form(ctx) != "either":
+    if "update_strategy" not in record or _form(ctx) not in ("either", "auto"):
         return
     older = [key for key in _OLDER_FORM if key in record]
     if older:
@@ -268,3 +315,79 @@ def mixed_profile_forms(record: Record, ctx: LineContext) -> Iterator[Finding]:
             f"{names} with update_strategy: a line uses one form of the profile import, "
             f"not both: keep update_strategy (the newer form) or {names}",
         )
+
+
+# How a line of one form is written in the other: (key, value as written) -> the other's.
+_TO_NEWER: dict[object, str] = {
+    True: '"update_strategy": "FORCE_REPLACE"',
+    False: '"update_strategy": "PARTIAL_UPDATE"',
+}
+_TO_OLDER: dict[object, str] = {
+    "FORCE_REPLACE": '"force_replace": true',
+    "PARTIAL_UPDATE": '"force_replace": false',
+}
+
+
+@FAMILY.rule(
+    "MIC407",
+    "minority-profile-form",
+    Severity.WARNING,
+    "an UPSERT in the other profile form than most of its file",
+)
+def minority_profile_form(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    By default (`profile-form = "auto"`), a file may use either form of the profile
+    import, `force_replace` (older pages) or `update_strategy` (newer pages), and is
+    checked in the form most of its first records use (the first one's in a tie). Each
+    UPSERT written in the other form is reported, once. A file in one form, whichever, gets
+    nothing. Pin a form with `profile-form` to have the other form's keys reported as
+    unknown fields (MIC204) instead, or allow both with `either`.
+
+    ## Why is this bad?
+    The docs describe the two forms on different generations of the page and never say
+    that one import takes both. A file that mixes them was usually assembled from two
+    exports, or half migrated: if the platform takes one form only, the other lines fail.
+
+    ## Example
+    ```ndjson
+    {"operation":"UPSERT","email_hash":"3f2a9c","update_strategy":"PARTIAL_UPDATE","user_profile":{"tier":"gold"}}
+    {"operation":"UPSERT","email_hash":"a1b2c3","update_strategy":"PARTIAL_UPDATE","user_profile":{"tier":"silver"}}
+    {"operation":"UPSERT","email_hash":"8b1e77","force_replace":false,"user_profile":{"tier":"bronze"}}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"UPSERT","email_hash":"3f2a9c","update_strategy":"PARTIAL_UPDATE","user_profile":{"tier":"gold"}}
+    {"operation":"UPSERT","email_hash":"a1b2c3","update_strategy":"PARTIAL_UPDATE","user_profile":{"tier":"silver"}}
+    {"operation":"UPSERT","email_hash":"8b1e77","update_strategy":"PARTIAL_UPDATE","user_profile":{"tier":"bronze"}}
+    ```
+    """
+    if record.get("operation") != "UPSERT" or _form(ctx) != "auto":
+        return
+    file_form = ctx.state.get(FILE_FORM_STATE)
+    line_form = _line_form(record)
+    if file_form is None or line_form is None or line_form == file_form:
+        return
+    if line_form == OLDER:
+        key = "force_replace" if "force_replace" in record else "merge_objects"
+        other = _TO_NEWER.get(record.get("force_replace"))
+        advice = f"write {other} instead" if other else "write update_strategy instead"
+    else:
+        key = "update_strategy"
+        other = _TO_OLDER.get(record.get("update_strategy"))
+        advice = (
+            f"write {other} instead"
+            if other
+            else "the force_replace form has no PARTIAL_DELETE: move this line to a file "
+            "in the update_strategy form"
+        )
+    yield ctx.at(
+        key,
+        f"this UPSERT is in the {line_form} form, while this file is in the {file_form} "
+        f"form (as most of its first records are): {advice} (one form per file; or pin one "
+        "with profile-form)",
+    )
+
+
+MINORITY_PROFILE_FORM = FAMILY.rules[-1]

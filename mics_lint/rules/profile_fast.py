@@ -17,14 +17,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from mics_lint.jsontext import may_hold_long_int
-from mics_lint.registry import FastCheck
-from mics_lint.rules import REGISTRY, crossline, identifiers, structure, syntax
+from mics_lint.registry import FastCheck, FileState
+from mics_lint.rules import REGISTRY, crossline, identifiers, operations, structure, syntax
 from mics_lint.rules.crossline import Users
 from mics_lint.rules.fast_checks import BASE_COVERS, IDENTIFIER_COVERS
 from mics_lint.userstore import BatchUsers
 
 #: What the check vouches for, besides every value rule (whose screens it calls).
-COVERS = BASE_COVERS | IDENTIFIER_COVERS | {f"MIC40{n}" for n in range(1, 7)} | {"MIC501"}
+COVERS = BASE_COVERS | IDENTIFIER_COVERS | {f"MIC40{n}" for n in range(1, 8)} | {"MIC501"}
 
 if TYPE_CHECKING:
     from mics_lint.fastpath import FastDecoder
@@ -97,7 +97,13 @@ def _keys_once(
     )
 
 
-def _check(enabled: frozenset[str], users: Users | None, older: bool, newer: bool) -> FastCheck:
+def _check(
+    enabled: frozenset[str],
+    users: Users | None,
+    older: bool,
+    newer: bool,
+    file_form: str | None,
+) -> FastCheck:
     """The check proper, written flat with no helper calls on the way of a clean line: it
     runs on every one. An identifier must hold a non-space character (the schema's pattern
     "\\S": `isspace` is the same test as re's \\s, see tests/test_fastpath.py; a user agent
@@ -118,8 +124,12 @@ def _check(enabled: frozenset[str], users: Users | None, older: bool, newer: boo
     screens = REGISTRY.value_screens(enabled)
     bad_compartment, bad_account = screens["compartment_id"], screens["user_account_id"]
     bad_email, bad_agent = screens["email_hash"], screens["user_agent_id"]
-    # MIC401 holds in the force_replace form only (update_strategy is optional).
-    force_required = older and not newer
+    # MIC401 holds in the force_replace form (update_strategy is optional when pinned),
+    # and under "auto" (`file_form` not "") for an UPSERT in neither form.
+    form_required = (older and not newer) or file_form != ""
+    # MIC407: an UPSERT in the other form than its file's (the rule's own test of a line).
+    minority = file_form and operations.MINORITY_PROFILE_FORM.code in enabled
+    form_of_line = operations.form_of_line
     # A file's BatchUsers queues each vouched line's user, answered a window of lines at a
     # time (fastloop._UsersWindow); a worker's chunk table answers at once.
     batch = isinstance(users, BatchUsers)
@@ -171,7 +181,12 @@ def _check(enabled: frozenset[str], users: Users | None, older: bool, newer: boo
         if strategy is not UNSET and (force is not UNSET or merge is not UNSET):
             return False  # the two forms mixed (MIC406)
         if c.operation == "UPSERT":
-            if profile is UNSET or (force is UNSET and force_required):
+            # MIC402, MIC401 (the pinned force_replace form has no update_strategy), MIC407.
+            if profile is UNSET or (form_required and force is UNSET and strategy is UNSET):
+                return False
+            if minority and form_of_line(
+                merge is not UNSET or force is not UNSET, strategy is not UNSET
+            ) not in (None, file_form):
                 return False
             view = memoryview(profile)  # the profile's text, undecoded
             if view[0] != 0x7B:  # not an object: "{"
@@ -218,7 +233,9 @@ def _no_digest(kind: str, *values: str) -> int:
     return 0
 
 
-def make_check(enabled: frozenset[str], users: Users | None, decoder: FastDecoder) -> FastCheck:
+def make_check(
+    enabled: frozenset[str], users: Users | None, decoder: FastDecoder, state: FileState
+) -> FastCheck:
     """The check for one file, with the work of rules that are not selected left out."""
     # msgspec is imported only for files worth it
     from mics_lint.fastpath import DECODE_ERRORS
@@ -230,7 +247,13 @@ def make_check(enabled: frozenset[str], users: Users | None, decoder: FastDecode
         return lambda c, raw, lineno, plain: False
     if crossline.DUPLICATE_USER.code not in enabled:
         users = None
-    check = _check(enabled, users, "force_replace" in fields, "update_strategy" in fields)
+    # Under profile-form "auto", the form the file's first records use (None: none does);
+    # pinned forms: "", for none of the auto rules.
+    auto = state.get(operations.PROFILE_FORM_STATE) == "auto"
+    file_form = state.get(operations.FILE_FORM_STATE) if auto else ""
+    check = _check(
+        enabled, users, "force_replace" in fields, "update_strategy" in fields, file_form
+    )
     if decoder.patterns != dict.fromkeys(_IDENTIFIERS, r"\S") or decoder.objects != (
         "user_profile",
     ):

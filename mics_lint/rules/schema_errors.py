@@ -282,7 +282,14 @@ def _type_message(
     names = [expected] if isinstance(expected, str) else list(expected)
     wanted = " or ".join(_TYPE_WORDS.get(n, n) for n in names)
     is_integer = written.lstrip("-").isdigit()
-    message = f"{path} must be {wanted}, not {'an integer' if is_integer else json_type(value)}"
+    if is_integer or (isinstance(value, int) and not isinstance(value, bool)):
+        found = "an integer"
+    elif isinstance(value, float):
+        # 5.0, 1.5 or 1e3: "a number" would read as if an integer were not one.
+        found = "a decimal number"
+    else:
+        found = json_type(value)
+    message = f"{path} must be {wanted}, not {found}"
     if "string" in names and isinstance(value, (int, float)) and not isinstance(value, bool):
         # As written in the file: a float repr would lose the digits of a long id.
         shown = written or str(value)
@@ -292,6 +299,8 @@ def _type_message(
         message += f': write it in quotes, "{shown}"' if shown else ": write it in quotes"
     elif "boolean" in names and isinstance(value, str) and value.lower() in ("true", "false"):
         message += f": write {value.lower()} without quotes"
+    elif "integer" in names and found == "a decimal number":
+        message += ": write a whole number, without a fraction or an exponent"
     elif "object" in names and value == []:
         message += ": write {} for an empty object"
     return message

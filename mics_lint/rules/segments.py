@@ -13,6 +13,7 @@ import orjson
 
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.registry import Family, LineContext, Record
+from mics_lint.rules.activities import clearly_in_seconds, seconds_advice
 
 FAMILY = Family("MIC7", "segment imports")
 
@@ -179,3 +180,49 @@ def segment_named_twice(record: Record, ctx: LineContext) -> Iterator[Finding]:
             "segment_technical_name",
             "segment_id and segment_technical_name both name the segment: keep one",
         )
+
+
+def expiration_in_seconds(value: float) -> bool:
+    """MIC706's test, for the rule and the segment fast check alike (0 means never)."""
+    return clearly_in_seconds(value)
+
+
+@FAMILY.rule(
+    "MIC706",
+    "expiration-ts-in-seconds",
+    Severity.ERROR,
+    "expiration_ts in seconds, not milliseconds",
+)
+def expiration_ts_in_seconds(record: Record, ctx: LineContext) -> Iterator[Finding]:
+    """
+    ## What it does
+    Checks that `expiration_ts` is not clearly a date in epoch seconds: a value from
+    1000000000 (2001 in seconds) to 100000000000 (March 1973 in milliseconds), the slip
+    MIC601 catches in activities. `0` (never) and other small values are not reported.
+
+    ## Why is this bad?
+    The platform reads `expiration_ts` as milliseconds: a date in seconds is a day of
+    January 1970, long past, so the user leaves the segment as soon as it is added.
+
+    ## Example
+    ```ndjson
+    {"operation":"UPDATE","email_hash":"3f2a9c","segment_id":"4521","expiration_ts":1767225600}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"UPDATE","email_hash":"3f2a9c","segment_id":"4521","expiration_ts":1767225600000}
+    ```
+    """
+    value = record.get("expiration_ts")
+    if (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and expiration_in_seconds(value)
+    ):
+        message = seconds_advice("expiration_ts", value)
+        if message is not None:
+            yield ctx.at("expiration_ts", message)
+
+
+EXPIRATION_TS_IN_SECONDS = FAMILY.rules[-1]

@@ -178,7 +178,11 @@ EMPTY_VALUE = FAMILY.declare(
     """,
 )
 
-_PLACEHOLDER = re.compile(r"<[^<>]+>")  # used with fullmatch
+# The docs' placeholders, and only their shape (<USER_ACCOUNT_ID>, <EMAIL_HASH>, <INTEGER>):
+# capitals, digits and underscores, starting with a capital, the whole value (fullmatch).
+# Profile values and event properties are free-form, so "<none>", "<jane@example.com>" or
+# "<b>bold</b>" are data, not placeholders; a leading capital spares "<18>" too.
+_PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*>")
 # As the docs write them (<USER_ACCOUNT_ID>): words, no digits, so never personal data.
 _DOC_TOKEN = re.compile(r"<[A-Z][A-Z_]{0,39}>")
 
@@ -194,8 +198,10 @@ def placeholder_value(record: Record, ctx: LineContext) -> Iterator[Finding]:
     """
     ## What it does
     Checks for values that are documentation placeholders left in, such as
-    `"<USER_ACCOUNT_ID>"` or `"<COMPARTMENT_ID>"`: a whole string between `<` and `>`,
-    anywhere in the command (inside `user_profile` too).
+    `"<USER_ACCOUNT_ID>"` or `"<COMPARTMENT_ID>"`: a whole string of capitals, digits and
+    underscores between `<` and `>` (starting with a capital), as the docs write them,
+    anywhere in the command (inside `user_profile` too). Other text between angle brackets
+    (`"<none>"`, `"<jane@example.com>"`, HTML) is data, and is not reported.
 
     ## Why is this bad?
     Lines copied from the documentation's examples and never filled in import a fake user,
