@@ -14,10 +14,10 @@ tests/test_fastpath.py checks that diagnostics are the same with and without it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mics_lint.jsontext import may_hold_long_int
-from mics_lint.registry import FastCheck, FileState
+from mics_lint.registry import FastCheck, FileState, ValueTest
 from mics_lint.rules import REGISTRY, crossline, identifiers, operations, structure, syntax
 from mics_lint.rules.crossline import Users
 from mics_lint.rules.fast_checks import BASE_COVERS, IDENTIFIER_COVERS
@@ -47,7 +47,6 @@ _FORCE = len('"force_replace":,')
 _MERGE = len('"merge_objects":,')
 _STRATEGY = len('"update_strategy":"",')
 _PROFILE = len('"user_profile":,')
-_BOOL = {True: 4, False: 5}
 
 
 def _rare_tests(check_ints: bool, check_placeholders: bool) -> Callable[[bytes, Any], bool]:
@@ -97,48 +96,84 @@ def _keys_once(
     )
 
 
-def _check(
-    enabled: frozenset[str],
-    users: Users | None,
-    older: bool,
-    newer: bool,
-    file_form: str | None,
-) -> FastCheck:
-    """The check proper, written flat with no helper calls on the way of a clean line: it
-    runs on every one. An identifier must hold a non-space character (the schema's pattern
-    "\\S": `isspace` is the same test as re's \\s, see tests/test_fastpath.py; a user agent
-    id's `fullmatch` has no space in it). `size` adds up the length of the line as if
-    written compactly with each key once: a line that long holds no key twice (a key
-    written twice, a space, an escape or a non-ASCII identifier, counted in characters,
-    only makes it longer; an identifier replaced by a stand-in, identifiers.STAND_INS, is
-    at most 4 bytes longer quoted, far less than a key written twice adds). Otherwise the
-    keys are counted (`_keys_once`)."""
+class _Parts(NamedTuple):
+    """What `_check` reads on every line, made once per file."""
+
+    check_dups: bool
+    rare_ok: Callable[[bytes, Any], bool]
+    bad_compartment: ValueTest | None
+    bad_account: ValueTest | None
+    bad_email: ValueTest | None
+    bad_agent: ValueTest | None
+    form_required: bool
+    minority: bool
+    add_digest: Callable[[int], None] | None
+    add_line: Callable[[int], None] | None
+    first_line: Callable[[int, int], int] | None
+    digest: Callable[..., int]
+    user_agent_id: Callable[[str], Any]
+    form_of_line: Callable[[bool, bool], str | None]
+    force_size: dict[Any, int]  # what force_replace adds to a compact line, by its value
+    merge_size: dict[Any, int]
+
+
+def _parts(
+    enabled: frozenset[str], users: Users | None, older: bool, newer: bool, file_form: str | None
+) -> _Parts:
     from mics_lint.fastpath import UNSET
 
-    check_dups = syntax.DUPLICATE_KEY.code in enabled
-    rare_ok = _rare_tests(
-        syntax.UNSAFE_INTEGER.code in enabled, structure.PLACEHOLDER_VALUE.code in enabled
-    )
-    user_agent_id = identifiers.USER_AGENT_ID.fullmatch
     # The value rules' screens, by role; None where no enabled rule reads that role.
     screens = REGISTRY.value_screens(enabled)
-    bad_compartment, bad_account = screens["compartment_id"], screens["user_account_id"]
-    bad_email, bad_agent = screens["email_hash"], screens["user_agent_id"]
-    # MIC401 holds in the force_replace form (update_strategy is optional when pinned),
-    # and under "auto" (`file_form` not "") for an UPSERT in neither form.
-    form_required = (older and not newer) or file_form != ""
-    # MIC407: an UPSERT in the other form than its file's (the rule's own test of a line).
-    minority = file_form and operations.MINORITY_PROFILE_FORM.code in enabled
-    form_of_line = operations.form_of_line
     # A file's BatchUsers queues each vouched line's user, answered a window of lines at a
     # time (fastloop._UsersWindow); a worker's chunk table answers at once.
-    batch = isinstance(users, BatchUsers)
-    add_digest = users.add_digest if isinstance(users, BatchUsers) else None
-    add_line = users.add_line if isinstance(users, BatchUsers) else None
-    first_line = users.first_line if users is not None and not batch else None
-    # MIC501's own key (one definition), made only when MIC501 runs: a call a line.
-    digest = crossline.user_digest if users is not None else _no_digest
-    boolean = _BOOL
+    batch = users if isinstance(users, BatchUsers) else None
+    return _Parts(
+        check_dups=syntax.DUPLICATE_KEY.code in enabled,
+        rare_ok=_rare_tests(
+            syntax.UNSAFE_INTEGER.code in enabled, structure.PLACEHOLDER_VALUE.code in enabled
+        ),
+        bad_compartment=screens["compartment_id"],
+        bad_account=screens["user_account_id"],
+        bad_email=screens["email_hash"],
+        bad_agent=screens["user_agent_id"],
+        # MIC401 holds in the force_replace form (update_strategy is optional when pinned),
+        # and under "auto" (`file_form` not "") for an UPSERT in neither form.
+        form_required=(older and not newer) or file_form != "",
+        # MIC407: an UPSERT in the other form than its file's.
+        minority=bool(file_form) and operations.MINORITY_PROFILE_FORM.code in enabled,
+        add_digest=batch.add_digest if batch is not None else None,
+        add_line=batch.add_line if batch is not None else None,
+        first_line=users.first_line if users is not None and batch is None else None,
+        # MIC501's own key (one definition), made only when MIC501 runs: a call a line.
+        digest=crossline.user_digest if users is not None else _no_digest,
+        user_agent_id=identifiers.USER_AGENT_ID.fullmatch,
+        form_of_line=operations.form_of_line,
+        force_size={True: _FORCE + 4, False: _FORCE + 5, UNSET: 0},
+        merge_size={True: _MERGE + 4, False: _MERGE + 5, UNSET: 0},
+    )
+
+
+# The check proper, written flat with no helper calls on the way of a clean line: it runs
+# on every one. An identifier must hold a non-space character (the schema's pattern "\S":
+# `isspace` is the same test as re's \s, see tests/test_fastpath.py; a user agent id's
+# `fullmatch` has no space in it). `size` adds up the length of the line as if written
+# compactly with each key once: a line that long holds no key twice (a key written twice, a
+# space, an escape or a non-ASCII identifier, counted in characters, only makes it longer;
+# an identifier replaced by a stand-in, identifiers.STAND_INS, is at most 4 bytes longer
+# quoted, far less than a key written twice adds). Otherwise the keys are counted
+# (`_keys_once`). The digest is crossline.user_digest's (the kind in its two low bits).
+# An UPSERT: MIC402, MIC401 (the pinned force_replace form has no update_strategy),
+# MIC407, the profile an object, MIC403/MIC405 (a replace with merge_objects or an empty
+# profile); a DELETE with a payload is MIC404, a line with both forms MIC406.
+def _check(
+    enabled: frozenset[str], users: Users | None, older: bool, newer: bool, file_form: str | None
+) -> FastCheck:
+    from mics_lint.fastpath import UNSET
+
+    parts = _parts(enabled, users, older, newer, file_form)
+    check_dups, rare_ok, bad_compartment, bad_account, bad_email, bad_agent = parts[:6]
+    form_required, minority, add_digest, add_line, first_line, digest = parts[6:12]
+    user_agent_id, form_of_line, force_size, merge_size = parts[12:]
 
     def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
         account = c.user_account_id
@@ -152,8 +187,7 @@ def _check(
                 bad_compartment is not None and bad_compartment(compartment)
             ):
                 return False
-            kind = "user account"
-            key: int = digest(kind, compartment, account)
+            kind, key = "user account", digest("user account", compartment, account)
             size = _COMPARTMENT + _ACCOUNT + len(compartment) + len(account)
         elif c.compartment_id is not UNSET:
             return False
@@ -163,63 +197,47 @@ def _check(
                 return False
             if bad_email is not None and bad_email(email):
                 return False
-            kind = "email_hash"
-            key = digest(kind, email)
-            size = _EMAIL + len(email)
+            kind, key, size = "email_hash", digest("email_hash", email), _EMAIL + len(email)
         elif c.user_agent_id is not UNSET and user_agent_id(c.user_agent_id):
             agent = c.user_agent_id
             if bad_agent is not None and bad_agent(agent):
                 return False
-            kind = "user_agent_id"
-            key = digest(kind, agent)
-            size = _AGENT + len(agent)
+            kind, key, size = "user_agent_id", digest("user_agent_id", agent), _AGENT + len(agent)
         else:
             return False
         profile = c.user_profile
         force, merge = (c.force_replace, c.merge_objects) if older else (UNSET, UNSET)
         strategy = c.update_strategy if newer else UNSET
         if strategy is not UNSET and (force is not UNSET or merge is not UNSET):
-            return False  # the two forms mixed (MIC406)
+            return False
         if c.operation == "UPSERT":
-            # MIC402, MIC401 (the pinned force_replace form has no update_strategy), MIC407.
             if profile is UNSET or (form_required and force is UNSET and strategy is UNSET):
                 return False
             if minority and form_of_line(
                 merge is not UNSET or force is not UNSET, strategy is not UNSET
             ) not in (None, file_form):
                 return False
-            view = memoryview(profile)  # the profile's text, undecoded
-            if view[0] != 0x7B:  # not an object: "{"
-                return False
-            # An empty profile replacing the stored one (MIC405); merge_objects too (MIC403).
-            if (force is True or strategy == "FORCE_REPLACE") and (
-                merge is True or (view[1] != 0x22 and not bytes(view[1:-1]).strip(_JSON_SPACE))
+            view = memoryview(profile)  # the profile's text, undecoded: an object, "{"?
+            if view[0] != 0x7B or (
+                (force is True or strategy == "FORCE_REPLACE")
+                and (
+                    merge is True or (view[1] != 0x22 and not bytes(view[1:-1]).strip(_JSON_SPACE))
+                )
             ):
                 return False
-            size += _PROFILE + len(view)
-            if force is not UNSET:
-                size += _FORCE + boolean[force]
-            if merge is not UNSET:
-                size += _MERGE + boolean[merge]
+            size += _PROFILE + len(view) + force_size[force] + merge_size[merge]
             if strategy is not UNSET:
                 size += _STRATEGY + len(strategy)
-        elif (
-            force is not UNSET
-            or merge is not UNSET
-            or profile is not UNSET
-            or strategy is not UNSET
-        ):
-            return False
+        elif (force, merge, profile, strategy) != (UNSET, UNSET, UNSET, UNSET):
+            return False  # MIC404
         if not plain and not rare_ok(raw, profile):
             return False
-        # A line as long as its compact form with each key once holds no key twice.
         if (
             check_dups
             and len(raw) != 2 + _OPERATION + size
             and not _keys_once(raw, plain, profile, kind, force, merge, strategy)
         ):
             return False
-        # The digest as crossline.user_digest makes it (the kind in the two low bits).
         if add_digest is not None:
             add_digest(key)
             add_line(lineno)  # type: ignore[misc]
