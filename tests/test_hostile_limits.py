@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from helpers import base_env, installed_command
+from helpers import base_env, installed_command, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -200,3 +201,86 @@ def test_jobs_report_a_file_of_broken_lines_as_one_process_does(project: Path) -
         )
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1] and outputs[0].count(b"MIC101") == 16_000
+
+
+# -- items 16-18: config errors ---------------------------------------------------------------
+
+
+def test_a_config_nested_100000_deep_is_a_config_error(project: Path) -> None:
+    (project / "mics-lint.toml").write_text("select = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    (project / "a.ndjson").write_text("{}\n")
+    code, _, err = run_cli(["check", "a.ndjson"], project)
+    assert code == 2 and "Traceback" not in err and "internal error" not in err
+    assert "mics-lint.toml: select: not valid TOML: nested too deep" in err
+
+
+def test_a_pyproject_nested_100000_deep_is_a_config_error(project: Path) -> None:
+    (project / "mics-lint.toml").unlink()
+    deep = "[" * 100_000 + "]" * 100_000
+    (project / "pyproject.toml").write_text(f"[tool.mics-lint]\nselect = {deep}\n")
+    (project / "a.ndjson").write_text("{}\n")
+    code, _, err = run_cli(["check", "a.ndjson"], project)
+    assert code == 2 and "pyproject.toml: select: not valid TOML: nested too deep" in err
+
+
+@pytest.mark.parametrize("name", ["pyproject.toml", "mics-lint.toml"])
+def test_an_unreadable_config_is_an_error(
+    project: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (project / "mics-lint.toml").unlink()
+    config = project / name
+    config.write_text('[tool.mics-lint]\nselect = ["MIC1"]\n' if name == "pyproject.toml" else "")
+    (project / "a.ndjson").write_text("{}\n")
+    real = Path.read_bytes
+
+    def refused(path: Path) -> bytes:  # root reads any file: refused here instead
+        if path.name == name:
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refused)
+    monkeypatch.setattr(Path, "read_text", lambda path, **_: refused(path).decode())
+    code, out, err = run_cli(["check", "a.ndjson"], project)
+    assert code == 2 and out == ""
+    assert err.strip() == f"mics-lint: error: cannot read config file {config}: Permission denied"
+
+
+@needs_command
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads any file")
+def test_an_unreadable_pyproject_is_an_error_for_the_command(project: Path) -> None:
+    (project / "mics-lint.toml").unlink()
+    config = project / "pyproject.toml"
+    config.write_text('[tool.mics-lint]\nselect = ["MIC1"]\n')
+    config.chmod(0)
+    (project / "a.ndjson").write_text("{}\n")
+    done = subprocess.run(
+        [COMMAND, "check", "a.ndjson"],  # type: ignore[list-item]
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=base_env(),
+    )
+    assert done.returncode == 2 and "cannot read config file" in done.stderr
+
+
+@pytest.mark.parametrize("args", [["--select", ""], ["--select", ","], ["--select", " "]])
+def test_an_empty_select_is_an_error(project: Path, args: list[str]) -> None:
+    (project / "a.ndjson").write_text("{}\n")
+    code, out, err = run_cli(["check", *args, "a.ndjson"], project)
+    assert code == 2 and out == "" and "All checks passed" not in err
+    assert err.strip() == (
+        "mics-lint: error: --select: no rule selected: name codes or prefixes (MIC1,MIC301)"
+    )
+
+
+def test_a_config_selecting_nothing_is_an_error(project: Path) -> None:
+    (project / "mics-lint.toml").write_text("select = []\n")
+    (project / "a.ndjson").write_text("{}\n")
+    code, _, err = run_cli(["check", "a.ndjson"], project)
+    assert code == 2 and "mics-lint.toml: select: no rule selected" in err
+    # Rules turned off one by one are a choice (tests/test_cli.py), as is adding to none.
+    (project / "mics-lint.toml").write_text("")
+    code, _, _ = run_cli(["check", "--select", "MIC302", "--ignore", "MIC302", "a.ndjson"], project)
+    assert code == 0
+    (project / "mics-lint.toml").write_text('select = []\nextend-select = ["MIC3"]\n')
+    assert run_cli(["check", "a.ndjson"], project)[0] == 1
