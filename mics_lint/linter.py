@@ -38,6 +38,7 @@ from mics_lint.linecheck import (
 from mics_lint.reading import (
     HEAD_BYTES,
     UTF16,
+    UTF32,
     LineReader,
     ReadError,
     open_input,
@@ -232,8 +233,8 @@ class FileLinter:
         for raw in lines:
             if lineno == 0 and checker.check_utf16:
                 found = sniff(raw)
-                if found is not None and found[0] == UTF16:
-                    yield from self.utf16(found[1])  # its lines are not read: all broken
+                if found is not None and found[0] in (UTF16, UTF32):
+                    yield from self.utf16(*found)  # its lines are not read: all broken
                     return
             if fast.wanted and lineno + 1 >= fast.start_at:
                 fast.prepare(lineno)
@@ -350,10 +351,11 @@ class FileLinter:
             checker.crlf_reported, checker.size_reported, checker.bytes_read = now
             self.memo = None
 
-    def utf16(self, variant: str) -> list[Diagnostic]:
-        """A UTF-16 file: one diagnostic, and its lines are not read."""
+    def utf16(self, kind: str, variant: str) -> list[Diagnostic]:
+        """A UTF-16 (or UTF-32) file: one diagnostic, and its lines are not read."""
         checker = self.checker
-        return checker.ordered([checker.diagnostic(f.UTF16_FILE.code, f.utf16(variant), 1, 1)])
+        finding = f.utf16(variant, kind.upper())
+        return checker.ordered([checker.diagnostic(f.UTF16_FILE.code, finding, 1, 1)])
 
     def _end_held(self, hold: _Hold, last: int) -> Iterable[Diagnostic]:
         """The end of a file none of whose lines parsed: empty, one document, or broken lines."""

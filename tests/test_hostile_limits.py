@@ -284,3 +284,33 @@ def test_a_config_selecting_nothing_is_an_error(project: Path) -> None:
     assert code == 0
     (project / "mics-lint.toml").write_text('select = []\nextend-select = ["MIC3"]\n')
     assert run_cli(["check", "a.ndjson"], project)[0] == 1
+
+
+# -- items 19, 20: what a file is -------------------------------------------------------------
+
+
+def test_a_gz_compressed_twice_says_so(project: Path) -> None:
+    (project / "a.ndjson.gz").write_bytes(gzip.compress(gzip.compress(b"{}\n")))
+    code, _, err = run_cli(["check", "a.ndjson.gz"], project)
+    assert code == 2 and "compressed twice" in err and "name it .gz" not in err
+    (project / "b.ndjson").write_bytes(gzip.compress(b"{}\n"))  # once, misnamed: as before
+    code, _, err = run_cli(["check", "b.ndjson"], project)
+    assert code == 2 and "name it .gz" in err
+
+
+@pytest.mark.parametrize(
+    ("encoding", "variant"),
+    [
+        ("utf-32", "little-endian, with a byte-order mark"),
+        ("utf-32-le", "little-endian, without a byte-order mark"),
+        ("utf-32-be", "big-endian, without a byte-order mark"),
+    ],
+)
+def test_utf32_is_named(project: Path, encoding: str, variant: str) -> None:
+    text = '{"operation":"DELETE","compartment_id":"1000","user_account_id":"a"}\n' * 3
+    (project / "u.ndjson").write_bytes(text.encode(encoding))
+    code, out, err = run_cli(["check", "--output-format", "json", "u.ndjson"], project)
+    found = json.loads(out)
+    assert code == 1 and err == "" and [d["code"] for d in found] == ["MIC009"]
+    assert found[0]["message"].startswith(f"this file is UTF-32 ({variant})")
+    assert "iconv -f UTF-32 -t UTF-8" in found[0]["message"]
