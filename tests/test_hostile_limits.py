@@ -153,9 +153,13 @@ def test_lines_a_caller_gives_without_their_ends_are_held_as_given() -> None:
     assert list(regular) == [b"\n", b" \r\n", b"{"] and regular.pieces is None
 
 
+SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    SCALARS | st.just([]) | st.just({}),
+    lambda inner: (
+        st.lists(inner, min_size=1, max_size=4)
+        | st.dictionaries(st.text(), inner, min_size=1, max_size=4)
+    ),
     max_leaves=12,
 )
 
