@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from mics_lint.config import Settings
-from mics_lint.diagnostic import Diagnostic, Finding, Severity
+from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.doctypes import DocType
 from mics_lint.jsontext import decode_lenient
 from mics_lint.linter import ReadError, lint_file
@@ -150,21 +150,15 @@ class Packed:
         first = found[0] if found else None
         self.path = first.path if first else ""
         self.doc_type = first.doc_type if first else ""
-        self.lines, self.columns = array("q"), array("q")
-        self.end_lines, self.end_columns = array("q"), array("q")
-        self.codes: list[str] = []
-        self.messages: list[str] = []
-        self.sources: list[str | None] = []
-        self.kinds: dict[str, tuple[str, Severity]] = {}
-        for d in found:
-            self.lines.append(d.line)
-            self.columns.append(d.column)
-            self.end_lines.append(d.end_line)
-            self.end_columns.append(d.end_column)
-            self.codes.append(d.code)
-            self.messages.append(d.message)
-            self.sources.append(d.source)
-            self.kinds.setdefault(d.code, (d.name, d.severity))
+        # A pass per field: a comprehension each is faster than one loop of seven appends.
+        self.lines = array("q", [d.line for d in found])
+        self.columns = array("q", [d.column for d in found])
+        self.end_lines = array("q", [d.end_line for d in found])
+        self.end_columns = array("q", [d.end_column for d in found])
+        self.codes = [d.code for d in found]
+        self.messages = [d.message for d in found]
+        self.sources = [d.source for d in found]
+        self.kinds = {d.code: (d.name, d.severity) for d in found}  # checked by `of`
 
     @classmethod
     def of(cls, found: list[Diagnostic]) -> Packed | list[Diagnostic]:
