@@ -23,6 +23,7 @@ from mics_lint.config import (
     build_settings,
     find_config,
     load_config,
+    split_codes,
 )
 from mics_lint.discovery import Source, expand
 from mics_lint.exits import EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS, fail
@@ -115,8 +116,16 @@ def _output_is_input(
 
 
 def _settings(options: CheckOptions) -> Settings:
+    config = _config(options.config_path, options.isolated)
+    # An empty selection (`--select "$CODES"` with CODES unset) would check nothing and say
+    # "All checks passed" of any file. Rules turned off one by one remain the user's choice.
+    hint = "name codes or prefixes (MIC1,MIC301)"
+    if options.select and not split_codes(options.select) and not options.extend_select:
+        raise ConfigError(f"--select: no rule selected: {hint}")
+    if config is not None and config.selection.select == () and not config.selection.extend_select:
+        raise ConfigError(f"{config.path}: select: no rule selected: {hint}")
     settings = build_settings(
-        _config(options.config_path, options.isolated),
+        config,
         select=options.select or None,
         extend_select=options.extend_select,
         ignore=options.ignore,

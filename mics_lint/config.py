@@ -18,15 +18,7 @@ from typing import Any
 
 from mics_lint.datamart.settings import parse_datamart_key
 from mics_lint.diagnostic import Severity
-from mics_lint.doctypes import (
-    DOC_TYPES,
-    NAMES,
-    DocType,
-    DocTypeError,
-    detect,
-    find,
-    first_records,
-)
+from mics_lint.doctypes import DOC_TYPES, NAMES, DocType, DocTypeError, detect, find, first_records
 from mics_lint.rules import REGISTRY
 from mics_lint.rules.framing import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_LINE_BYTES
 from mics_lint.suggest import did_you_mean
@@ -250,7 +242,7 @@ def parse_per_file_ignores(
 
 def find_config(start: Path) -> Path | None:
     """The nearest config file at or above `start`: mics-lint.toml, .mics-lint.toml, or a
-    pyproject.toml that has a [tool.mics-lint] table."""
+    pyproject.toml that has a [tool.mics-lint] table; ConfigError for one not readable."""
     for folder in (start, *start.parents):
         for name in CONFIG_FILES:
             candidate = folder / name
@@ -264,13 +256,14 @@ def find_config(start: Path) -> Path | None:
 def _has_tool_table(path: Path) -> bool:
     import tomllib  # only when there is a file to read: start-up stays short
 
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
-        return False
-    except tomllib.TOMLDecodeError:
+    try:  # not skipped when unreadable: the defaults would apply silently
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        data = tomllib.loads(text)
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, RecursionError):
         # Broken TOML is ours to report only when it holds our table.
-        return "[tool.mics-lint" in path.read_text(encoding="utf-8", errors="replace")
+        return "[tool.mics-lint" in text
     return "mics-lint" in data.get("tool", {})
 
 
@@ -298,6 +291,11 @@ def load_config(path: Path) -> FileConfig:
         raise ConfigError(f"cannot read config file {where}: {exc.strerror or exc}") from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{where}: not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib nests by recursion: 100,000 "[" exceed Python's stack
+        lines = path.read_text(encoding="utf-8").splitlines()
+        deepest = max(lines, key=lambda line: line.count("["), default="")
+        key = deepest.partition("=")[0].strip()
+        raise ConfigError(f"{where}: {key}: not valid TOML: nested too deep") from None
     if path.name == "pyproject.toml":
         table: Any = data.get("tool", {}).get("mics-lint", {})
         where += ": [tool.mics-lint]"

@@ -139,10 +139,11 @@ class Fixer:
         """Read `stream` to its end, telling `sink` what becomes of each line."""
         # The first lines are held while they may be one document (MIC007), as the linter
         # holds them: a first line of only "{" or "[", or lines none of which parses alone.
-        held: list[bytes] = []
+        held = framer.HeldLines()  # their bytes end to end: millions of lines cost little
         held_bytes = 0
         state = _HOLDING
         document = seen_text = False
+        prefix = framer.JsonPrefix()
         for raw, whole in self._lines(stream):
             whole = whole and len(framer.split_ending(raw)[0]) <= self.max_line
             if state == _HOLDING:
@@ -154,6 +155,9 @@ class Fixer:
                         document = True
                     seen_text = seen_text or not blank
                     keep = document or not self._parses(body)
+                    # A line no later line can mend into one document ends the hold, as
+                    # the linter's does: held to the limit, the lines would be fixed alike.
+                    keep = keep and (document or blank or prefix.feed(body))
                 if keep:
                     held.append(raw)
                     held_bytes += len(raw)
@@ -164,7 +168,7 @@ class Fixer:
                 # alone would make records out of pieces of it.
                 state = _AS_IS if document else _LINES
                 self._release(held, sink, as_is=document)
-                held = []
+                held = framer.HeldLines()
                 if keep:
                     continue
             if state == _AS_IS or not whole:  # over max-line-bytes: never parsed
@@ -199,7 +203,7 @@ class Fixer:
                 if raw:
                     yield raw, False
 
-    def _release(self, held: list[bytes], sink: Sink, *, as_is: bool) -> None:
+    def _release(self, held: framer.HeldLines, sink: Sink, *, as_is: bool) -> None:
         for raw in held:
             if as_is:
                 sink.same(raw)
@@ -273,12 +277,12 @@ class Fixer:
 
     # -- a document (MIC007) -------------------------------------------------------------
 
-    def _document(self, held: list[bytes], sink: Sink) -> bool:
+    def _document(self, held: framer.HeldLines, sink: Sink) -> bool:
         """A pretty-printed object, an array of commands, or a run of either: one compact
         command per line. False (nothing written) when it is not one of those."""
         if f.NOT_NDJSON.code not in self.fixing:
             return False
-        raw = b"".join(held)
+        raw = held.joined()
         bom = raw.startswith(f.BOM)
         try:
             text = raw.removeprefix(f.BOM).decode("utf-8")
@@ -300,7 +304,7 @@ class Fixer:
             elif lines:
                 lines[0] = f.BOM + lines[0]
         self.result.fixed[f.NOT_NDJSON.code] += 1
-        sink.changed(held, lines)
+        sink.changed(list(held), lines)
         return True
 
 
@@ -308,9 +312,9 @@ class Fixer:
 FIXES: dict[str, str] = {r.code: r.fix for r in REGISTRY.values() if r.fix is not None}
 
 
-def _one_value(held: list[bytes]) -> bool:
+def _one_value(held: framer.HeldLines) -> bool:
     try:
-        parse_exact(b"".join(held).removeprefix(f.BOM).decode("utf-8"))
+        parse_exact(held.joined().removeprefix(f.BOM).decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         return False
     return True

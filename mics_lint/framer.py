@@ -10,6 +10,9 @@ to the same limits.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+
 BOM = b"\xef\xbb\xbf"
 #: The first lines are held while they may be a document's, up to this many bytes.
 HOLD_LIMIT = 8 * 1024 * 1024
@@ -44,3 +47,128 @@ def body(raw: bytes, *, first: bool) -> bytes:
 def is_blank(text: bytes) -> bool:
     """Whether a line's body holds nothing but whitespace (MIC004)."""
     return not text.strip(SPACE)
+
+
+class HeldLines:
+    """A file's first lines, held compactly: their bytes end to end, as read.
+
+    A line is an object of its own only when it is given back (`__iter__`): a list of
+    millions of short lines (blank ones, say) would cost some 50 bytes each beyond their
+    bytes, where the limits above count only their bytes. Lines are told apart by their
+    LF, as a reader splits them; lines given otherwise (an API caller's, some without
+    their end) are kept as given, in a list.
+    """
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.count = 0
+        self.open_end = False  # the last line has no LF: no other may follow it in `data`
+        self.pieces: list[bytes] | None = None  # lines an LF does not delimit, as given
+
+    def append(self, raw: bytes) -> None:
+        self.count += 1
+        if self.pieces is None:
+            end = raw.find(b"\n")
+            if not self.open_end and (end == len(raw) - 1 or (end < 0 and raw)):
+                self.data += raw
+                self.open_end = end < 0
+                return
+            self.pieces = list(self._split())
+            self.data = bytearray()
+        self.pieces.append(raw)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[bytes]:
+        if self.pieces is not None:
+            return iter(self.pieces)
+        return self._split()
+
+    def _split(self) -> Iterator[bytes]:
+        data, start = self.data, 0
+        while start < len(data):
+            end = data.find(b"\n", start)
+            end = len(data) if end < 0 else end + 1
+            yield bytes(data[start:end])
+            start = end
+
+    def joined(self) -> bytes:
+        return bytes(self.data) if self.pieces is None else b"".join(self.pieces)
+
+    def clear(self) -> None:
+        self.data, self.count, self.open_end, self.pieces = bytearray(), 0, False, None
+
+
+# One JSON token, loosely: any run of number and literal characters is taken for one
+# value, and any escape in a string is taken as valid, so that a text is never called
+# broken when the standard library would parse it (the other way round costs only time).
+_TOKEN = re.compile(
+    rb'[ \t\r\n\x0b\x0c]+|(")(?:[^"\\\x00-\x1f]|\\[^\x00-\x1f])*"|([-+.0-9A-Za-z]+)|([{}\[\]:,])'
+)
+_VALUE, _FIRST_VALUE, _KEY, _FIRST_KEY, _COLON, _AFTER, _DONE, _BROKEN = range(8)
+
+
+class JsonPrefix:
+    """Whether lines read so far may still begin one JSON document spread over lines.
+
+    Fed a line at a time, it follows JSON's grammar with a stack of open containers, so
+    that a file whose first lines are broken stops being held at the first line no ending
+    could mend (`{"a`, a record followed by a comma...): holding it to the limit would only
+    delay its diagnostics. A JSON string holds no raw line break, so no token spans lines.
+    """
+
+    def __init__(self) -> None:
+        self.stack = bytearray()
+        self.state = _VALUE
+
+    @property
+    def broken(self) -> bool:
+        return self.state == _BROKEN
+
+    def feed(self, text: bytes) -> bool:
+        """Reads one more line (its body, or all of it); False once the text is broken."""
+        at, end = 0, len(text)
+        while at < end and self.state != _BROKEN:
+            found = _TOKEN.match(text, at)
+            if found is None:
+                self.state = _BROKEN
+                break
+            at = found.end()
+            if found.group(1) is not None:
+                self._string()
+            elif found.group(2) is not None:
+                self._value()
+            elif found.group(3) is not None:
+                self._punctuation(found.group(3))
+        return self.state != _BROKEN
+
+    def _value(self) -> None:
+        if self.state in (_VALUE, _FIRST_VALUE):
+            self.state = _AFTER if self.stack else _DONE
+        else:
+            self.state = _BROKEN
+
+    def _string(self) -> None:
+        if self.state in (_KEY, _FIRST_KEY):
+            self.state = _COLON
+        else:
+            self._value()
+
+    def _punctuation(self, mark: bytes) -> None:
+        state, stack = self.state, self.stack
+        top = stack[-1:]
+        if mark in b"{[" and state in (_VALUE, _FIRST_VALUE):
+            stack += mark
+            self.state = _FIRST_KEY if mark == b"{" else _FIRST_VALUE
+        elif mark == b":" and state == _COLON:
+            self.state = _VALUE
+        elif mark == b"," and state == _AFTER:
+            self.state = _KEY if top == b"{" else _VALUE
+        elif (mark == b"}" and top == b"{" and state in (_AFTER, _FIRST_KEY)) or (
+            mark == b"]" and top == b"[" and state in (_AFTER, _FIRST_VALUE)
+        ):
+            del stack[-1]
+            self.state = _AFTER if stack else _DONE
+        else:
+            self.state = _BROKEN

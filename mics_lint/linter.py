@@ -16,7 +16,7 @@ import contextlib
 import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -24,7 +24,7 @@ from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.doctypes import DETECT_RECORDS, DocType, DocTypeError
 from mics_lint.fastloop import FastLoop
-from mics_lint.framer import DOCUMENT_PARSE_LIMIT, HOLD_LIMIT
+from mics_lint.framer import DOCUMENT_PARSE_LIMIT, HOLD_LIMIT, HeldLines, JsonPrefix
 from mics_lint.jsontext import decode_lenient, parse_exact
 from mics_lint.linecheck import (
     BLANK,
@@ -38,6 +38,7 @@ from mics_lint.linecheck import (
 from mics_lint.reading import (
     HEAD_BYTES,
     UTF16,
+    UTF32,
     LineReader,
     ReadError,
     open_input,
@@ -136,10 +137,49 @@ def lint_lines(
     yield from linter.run(itertools.chain(first, as_bytes))
 
 
-class _Held(NamedTuple):
-    raw: bytes
-    diagnostics: list[Diagnostic]
-    blank: bool
+class _Hold:
+    """A file's first lines while they may be blank only (MIC008) or one JSON document
+    spread over lines (MIC007): their bytes, not their diagnostics (made again if the
+    lines are let go), so that memory is bounded by HOLD_LIMIT whatever their number."""
+
+    def __init__(self, checker: LineChecker) -> None:
+        self.lines = HeldLines()
+        self.bytes = 0
+        self.kept: list[Diagnostic] = []  # of the codes about the file (FILE_LEVEL)
+        self.nonblank = 0
+        self.only_bom = True  # every line empty but for a byte-order mark
+        self.document = False  # the first line not blank holds only "{" or "["
+        self.too_big = False  # ... and the document is too large to hold and parse
+        self.prefix = JsonPrefix()
+        # Where the file stood before its first line: the held lines are checked again
+        # from there when they are let go.
+        self.start = (checker.crlf_reported, checker.size_reported, checker.bytes_read)
+
+    def add(self, raw: bytes, diagnostics: list[Diagnostic]) -> None:
+        self.lines.append(raw)
+        self.bytes += len(raw)
+        if diagnostics:
+            self.kept.extend(d for d in diagnostics if d.code in FILE_LEVEL)
+        if self.only_bom:
+            self.only_bom = not raw.removeprefix(f.BOM)
+
+
+class _Memo:
+    """The last line checked, when a next line byte for byte the same would get the same
+    diagnostics a line further (a run of blank or broken lines): see FileLinter._check."""
+
+    __slots__ = ("diagnostics", "last", "raw", "verdict")
+
+    def __init__(self, raw: bytes, line: int, diagnostics: list[Diagnostic], verdict: str) -> None:
+        self.raw = raw
+        self.last = line  # the last line of the run
+        self.diagnostics = diagnostics  # of its first line
+        self.verdict = verdict
+
+    def at(self, line: int) -> list[Diagnostic]:
+        """The diagnostics of the run's next line, `line`."""
+        self.last = line
+        return [_moved(d, line) for d in self.diagnostics]
 
 
 class FileLinter:
@@ -170,6 +210,7 @@ class FileLinter:
         self.fast = FastLoop(self.checker, settings, first_line)
         self.first_line = first_line
         self.still_holding = False
+        self.memo: _Memo | None = None
 
     @property
     def state(self) -> dict[str, Any]:
@@ -190,98 +231,163 @@ class FileLinter:
 
     def run(self, lines: Iterable[bytes]) -> Iterator[Diagnostic]:
         checker = self.checker
-        held: list[_Held] = []
         # Only a file's first lines are held (is it empty? one document?); a chunk's are not.
-        holding = self.first_line == 1
-        held_bytes = 0
-        document = False  # the file opened with a line holding only "{" or "["
-        too_big = False  # ... and is too large to hold and parse as one
+        hold = _Hold(checker) if self.first_line == 1 else None
         lineno = self.first_line - 1
         fast = self.fast
         lines = iter(lines)
         for raw in lines:
             if lineno == 0 and checker.check_utf16:
                 found = sniff(raw)
-                if found is not None and found[0] == UTF16:
-                    yield from self.utf16(found[1])  # its lines are not read: all broken
+                if found is not None and found[0] in (UTF16, UTF32):
+                    yield from self.utf16(*found)  # its lines are not read: all broken
                     return
             if fast.wanted and lineno + 1 >= fast.start_at:
                 fast.prepare(lineno)
-            if fast.vouch is not None and not holding and not document:
+            if fast.vouch is not None and hold is None:
                 # No more holding: the rest of the file goes round the fast loop.
                 self.still_holding = False
                 yield from fast.run(itertools.chain((raw,), lines), lineno)
                 return
             lineno += 1
-            over = False
-            if not checker.size_reported:
-                checker.bytes_read += len(raw)
-                over = (
-                    checker.size if checker.size is not None else checker.bytes_read
-                ) > checker.limit
-            if document:
-                if checker.oversized(raw) is not None:  # not pieced together: too long
-                    too_big = True
-                if too_big:
-                    continue  # only counted: the document is too large to piece together
-                held.append(_Held(raw, [], False))
-                held_bytes += len(raw)
-                if held_bytes > DOCUMENT_PARSE_LIMIT:
-                    too_big = True  # memory stays bounded: MIC007 without parsing it
-                    held = [h for h in held if h.diagnostics]
+            over = self._count(raw)
+            if hold is not None and hold.document:
+                self._hold_document(hold, raw)
                 continue
-            diagnostics, verdict = checker.check_line(raw, lineno, over)
-            if not holding:
-                yield from diagnostics
+            memo = self._repeat(raw, lineno, over)
+            if (
+                memo is not None
+                and hold is not None
+                and memo.verdict == BLANK
+                and hold.bytes + len(raw) <= HOLD_LIMIT
+            ):
+                # Another blank line of a run: held as the line before it was, with
+                # nothing to note (no MIC002, no MIC006), so held at once.
+                memo.last = lineno
+                hold.lines.append(raw)
+                hold.bytes += len(raw)
                 continue
-            if verdict == TOO_LONG:
-                raw = b""  # not kept: a file with such a line is no document to piece together
-            held.append(_Held(raw, diagnostics, verdict == BLANK))
-            held_bytes += len(raw)
-            if verdict in (RECORD, TOO_LONG) or held_bytes > HOLD_LIMIT:
-                holding = False
-                yield from _release(held)
-                held = []
-            elif verdict == INVALID:
-                document = f.opens_document(raw.removeprefix(f.BOM) if lineno == 1 else raw)
-        self.still_holding = holding
-        if too_big:
-            kept = [d for h in held for d in h.diagnostics if d.code in FILE_LEVEL]
-            yield from self._document_found(kept, lineno, None)
-        elif holding:
-            yield from self._end_held(held, lineno, document)
+            if memo is not None:
+                diagnostics, verdict = memo.at(lineno), memo.verdict
+            else:
+                diagnostics, verdict = self._check(raw, lineno, over)
+            if hold is not None:
+                if self._holds(hold, raw, lineno, diagnostics, verdict):
+                    continue
+                yield from self._release(hold)
+                hold = None
+            yield from diagnostics
+        self.still_holding = hold is not None
+        if hold is not None:
+            yield from self._end_held(hold, lineno)
 
-    def utf16(self, variant: str) -> list[Diagnostic]:
-        """A UTF-16 file: one diagnostic, and its lines are not read."""
+    def _count(self, raw: bytes) -> bool:
+        """Counts a line's bytes; whether the file is now over max-file-size (MIC006)."""
         checker = self.checker
-        return checker.ordered([checker.diagnostic(f.UTF16_FILE.code, f.utf16(variant), 1, 1)])
+        if checker.size_reported:
+            return False
+        checker.bytes_read += len(raw)
+        return (checker.size if checker.size is not None else checker.bytes_read) > checker.limit
 
-    def _end_held(self, held: list[_Held], last: int, document: bool) -> list[Diagnostic]:
+    def _repeat(self, raw: bytes, lineno: int, over: bool) -> _Memo | None:
+        """The memo of the line before, if line `lineno` repeats it (see _check)."""
+        memo = self.memo
+        if (
+            memo is not None
+            and lineno == memo.last + 1
+            and raw == memo.raw
+            and (self.checker.size_reported or not over)
+        ):
+            return memo
+        return None
+
+    def _check(self, raw: bytes, lineno: int, over: bool) -> tuple[list[Diagnostic], str]:
+        """checker.check_line, at once for a line that repeats the one before (millions of
+        blank lines cost little): a blank or broken line changes nothing the next line's
+        checks depend on, unless it is line 1, reports MIC006 or is the first with CRLF."""
+        memo = self._repeat(raw, lineno, over)
+        if memo is not None:
+            return memo.at(lineno), memo.verdict
+        checker = self.checker
+        before = (checker.crlf_reported, checker.size_reported, checker.bytes_read)
+        diagnostics, verdict = checker.check_line(raw, lineno, over)
+        after = (checker.crlf_reported, checker.size_reported, checker.bytes_read)
+        self.memo = None
+        if verdict in (BLANK, INVALID) and lineno > 1 and before == after:
+            self.memo = _Memo(raw, lineno, diagnostics, verdict)
+        return diagnostics, verdict
+
+    def _holds(
+        self, hold: _Hold, raw: bytes, lineno: int, diagnostics: list[Diagnostic], verdict: str
+    ) -> bool:
+        """Whether the file's first lines are still held once this one is."""
+        if verdict in (RECORD, TOO_LONG) or hold.bytes + len(raw) > HOLD_LIMIT:
+            return False
+        if verdict != BLANK:
+            body = raw.removeprefix(f.BOM) if lineno == 1 else raw
+            if hold.nonblank == 0 and f.opens_document(body):
+                hold.document = True
+            elif not hold.prefix.feed(body):
+                return False  # no line after it can make the lines one document
+            hold.nonblank += 1
+        hold.add(raw, diagnostics)
+        return True
+
+    def _hold_document(self, hold: _Hold, raw: bytes) -> None:
+        """A line of a document (MIC007): held unchecked, up to DOCUMENT_PARSE_LIMIT."""
+        if self.checker.oversized(raw) is not None:  # not pieced together: too long
+            hold.too_big = True
+        if hold.too_big:
+            return  # only counted: the document is too large to piece together
+        hold.add(raw, [])
+        if hold.bytes > DOCUMENT_PARSE_LIMIT:
+            hold.too_big = True  # memory stays bounded: MIC007 without parsing it
+            hold.lines.clear()
+
+    def _release(self, hold: _Hold) -> Iterator[Diagnostic]:
+        """The held lines' diagnostics, made again from where the file stood before them."""
+        checker = self.checker
+        now = (checker.crlf_reported, checker.size_reported, checker.bytes_read)
+        checker.crlf_reported, checker.size_reported, checker.bytes_read = hold.start
+        self.memo = None
+        try:
+            for lineno, raw in enumerate(hold.lines, self.first_line):
+                yield from self._check(raw, lineno, self._count(raw))[0]
+        finally:
+            checker.crlf_reported, checker.size_reported, checker.bytes_read = now
+            self.memo = None
+
+    def utf16(self, kind: str, variant: str) -> list[Diagnostic]:
+        """A UTF-16 (or UTF-32) file: one diagnostic, and its lines are not read."""
+        checker = self.checker
+        finding = f.utf16(variant, kind.upper())
+        return checker.ordered([checker.diagnostic(f.UTF16_FILE.code, finding, 1, 1)])
+
+    def _end_held(self, hold: _Hold, last: int) -> Iterable[Diagnostic]:
         """The end of a file none of whose lines parsed: empty, one document, or broken lines."""
         checker = self.checker
-        kept: list[Diagnostic | None] = [
-            d for h in held for d in h.diagnostics if d.code in FILE_LEVEL
-        ]
-        if all(h.blank for h in held):
-            only_bom = all(not h.raw.removeprefix(f.BOM) for h in held)
+        kept: list[Diagnostic | None] = list(hold.kept)
+        if hold.too_big:
+            return self._document_found(kept, last, None)
+        if hold.nonblank == 0:
             return checker.ordered(
-                [*kept, checker.diagnostic(f.EMPTY_FILE.code, f.empty(only_bom), 1, 1)]
+                [*kept, checker.diagnostic(f.EMPTY_FILE.code, f.empty(hold.only_bom), 1, 1)]
             )
-        if document and last > 1:
-            return self._document(held, last, kept)  # a lone "{" is a broken line
-        if sum(not h.blank for h in held) >= 2:
-            raw = b"".join(h.raw for h in held).removeprefix(f.BOM)
+        if hold.document and last > 1:
+            return self._document(hold.lines.joined(), last, kept)  # a lone "{" is broken
+        if hold.nonblank >= 2:
+            raw = hold.lines.joined().removeprefix(f.BOM)
             with contextlib.suppress(UnicodeDecodeError, ValueError, RecursionError):
                 value = parse_exact(raw.decode("utf-8"))
                 return self._document_found(kept, last, value)
-        return list(_release(held))
+        return self._release(hold)
 
     def _document(
-        self, held: list[_Held], last: int, kept: list[Diagnostic | None]
+        self, joined: bytes, last: int, kept: list[Diagnostic | None]
     ) -> list[Diagnostic]:
         """A file that opens with `{` or `[` alone: MIC007, and where the document breaks."""
         checker = self.checker
-        raw = b"".join(h.raw for h in held).removeprefix(f.BOM)
+        raw = joined.removeprefix(f.BOM)
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as bad:
@@ -325,6 +431,18 @@ class FileLinter:
         return checker.ordered(kept)
 
 
-def _release(held: Iterable[_Held]) -> Iterator[Diagnostic]:
-    for h in held:
-        yield from h.diagnostics
+def _moved(d: Diagnostic, line: int) -> Diagnostic:
+    """The same diagnostic on another line."""
+    return Diagnostic(
+        d.path,
+        line,
+        d.column,
+        line + d.end_line - d.line,
+        d.end_column,
+        d.code,
+        d.name,
+        d.severity,
+        d.message,
+        d.source,
+        d.doc_type,
+    )

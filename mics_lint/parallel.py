@@ -31,7 +31,7 @@ from mics_lint.linter import (
     lint_file,
     sniff,
 )
-from mics_lint.merge import Merger, telling
+from mics_lint.merge import Merger, Packed, telling, unpacked
 from mics_lint.rules import framing as f
 from mics_lint.rules.crossline import DUPLICATE_FOUND_STATE, ChunkUsers
 
@@ -64,7 +64,7 @@ class Task:
 
 @dataclass
 class Result:
-    diagnostics: list[Diagnostic]
+    diagnostics: Packed | list[Diagnostic]  # packed by the worker (see merge.Packed)
     error: str | None = None
     verb: str = "cannot read"  # ReadError.verb of `error`
     lines: int = 0
@@ -118,10 +118,11 @@ def _work(task: Task, settings: Settings) -> Result:
                     task.path, settings, display=task.display, on_type=lambda t: told.append(t.name)
                 )
             )
-            return Result(found, doc_type=told[0] if told else "")
+            return Result(Packed.of(found), doc_type=told[0] if told else "")
         return _chunk(task, settings)
     except ReadError as exc:
-        return Result(found, error=str(exc), verb=exc.verb, doc_type=told[0] if told else "")
+        told_type = told[0] if told else ""
+        return Result(Packed.of(found), error=str(exc), verb=exc.verb, doc_type=told_type)
 
 
 def _chunk(task: Task, settings: Settings) -> Result:
@@ -158,7 +159,7 @@ def _chunk(task: Task, settings: Settings) -> Result:
     assert isinstance(users, ChunkUsers)
     digests, lines = users.arrays()
     return Result(
-        diagnostics,
+        Packed.of(diagnostics),
         lines=len(starts),
         holding=linter.still_holding,
         users=(digests, lines),
@@ -285,7 +286,7 @@ class Runner:
             result = next(results)
             if result.doc_type and self.on_type is not None:
                 self.on_type(plan[0].display, result.doc_type)
-            yield from result.diagnostics
+            yield from unpacked(result.diagnostics)
             if result.error:
                 raise ReadError(result.error, result.verb)
             return

@@ -69,17 +69,30 @@ def text_head(reader: LineReader) -> tuple[bytes, bool]:
     head = reader.peek()
     found = sniff(head)
     if found is not None and found[0] == BINARY:
+        what = found[1]
+        if head.startswith(_GZIP) and _decompressed(reader.stream):
+            what = "gzip-compressed twice: decompress it once (gunzip), keeping one .gz"
         raise ReadError(
-            f"{reader.path}: not a text file ({found[1]}); an import file is UTF-8 text, "
+            f"{reader.path}: not a text file ({what}); an import file is UTF-8 text, "
             "one JSON command per line"
         )
     return head, found is not None
 
 
-BINARY, UTF16 = "binary", "utf-16"
+def _decompressed(stream: object) -> bool:
+    """Whether `stream` is a .gz file's content (what it holds was compressed once)."""
+    import sys
+
+    gzip = sys.modules.get("gzip")  # imported by open_input for every .gz
+    return gzip is not None and isinstance(stream, gzip.GzipFile)
+
+
+#: What a text in another encoding is, for `sniff`: UTF-16 or UTF-32, both MIC009's.
+BINARY, UTF16, UTF32 = "binary", "utf-16", "utf-32"
+_GZIP = b"\x1f\x8b"
 # Formats a misnamed import file often turns out to be: (first bytes, what to call them).
 _MAGIC = (
-    (b"\x1f\x8b", "gzip-compressed data: name it .gz and mics-lint reads it"),
+    (_GZIP, "gzip-compressed data: name it .gz and mics-lint reads it"),
     (b"PK\x03\x04", "a zip archive: extract it first"),
     (b"PAR1", "a Parquet file: export it as NDJSON"),
     (b"Obj\x01", "an Avro file: export it as NDJSON"),
@@ -100,6 +113,9 @@ def sniff(head: bytes) -> tuple[str, str] | None:
     (BINARY, what), else None. A stray control byte in text is not enough: that is a
     line's problem (MIC101), reported on its line."""
     head = head[:HEAD_BYTES]
+    utf32 = _utf32(head)
+    if utf32 is not None:
+        return UTF32, utf32
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) and not head.startswith(b"\xff\xfe\x00\x00"):
         order = "little-endian" if head[0] == 0xFF else "big-endian"
         return UTF16, f"{order}, with a byte-order mark"
@@ -117,6 +133,26 @@ def sniff(head: bytes) -> tuple[str, str] | None:
     # A few control bytes are a broken line of text (MIC101); many are not text at all.
     if controls >= 16 and controls > len(head) // 20:
         return BINARY, "binary data: more than 5% of its first bytes are control bytes"
+    return None
+
+
+def _utf32(head: bytes) -> str | None:
+    """Which UTF-32 `head` is, by its byte-order mark or by three zero bytes beside each
+    ASCII character of its first 16 characters; None if it is not."""
+    if head.startswith(b"\xff\xfe\x00\x00"):
+        return "little-endian, with a byte-order mark"
+    if head.startswith(b"\x00\x00\xfe\xff"):
+        return "big-endian, with a byte-order mark"
+    sample = head[:64]
+    if len(sample) < 8 or len(sample) % 4:
+        sample = sample[: len(sample) - len(sample) % 4]
+    if len(sample) < 8:
+        return None
+    chars = [sample[i : i + 4] for i in range(0, len(sample), 4)]
+    if all(c[0] and not c[1:].strip(b"\x00") for c in chars):
+        return "little-endian, without a byte-order mark"
+    if all(c[3] and not c[:3].strip(b"\x00") for c in chars):
+        return "big-endian, without a byte-order mark"
     return None
 
 

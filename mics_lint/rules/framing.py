@@ -293,7 +293,8 @@ UTF16_FILE = FAMILY.declare(
     Checks that the file is not UTF-16 text, found by its byte-order mark (`FF FE` or
     `FE FF`) or by the zero bytes between the characters of its first line. It is reported
     once, at line 1, and the file's lines are not checked further: read as UTF-8, every one
-    of them would be broken.
+    of them would be broken. A UTF-32 file (`FF FE 00 00`, or three zero bytes beside each
+    character) is reported alike, its message naming UTF-32.
 
     ## Why is this bad?
     The platform reads import files as UTF-8. Windows tools (PowerShell's `>` and
@@ -404,10 +405,10 @@ def opens_document(body: bytes) -> bool:
     return body.strip(SPACE) in (b"{", b"[")
 
 
-def utf16(variant: str) -> Finding:
+def utf16(variant: str, encoding: str = "UTF-16") -> Finding:
     return Finding(
-        f"this file is UTF-16 ({variant}); the platform expects UTF-8: re-encode it "
-        "(iconv -f UTF-16 -t UTF-8); its lines were not checked"
+        f"this file is {encoding} ({variant}); the platform expects UTF-8: re-encode it "
+        f"(iconv -f {encoding} -t UTF-8); its lines were not checked"
     )
 
 
