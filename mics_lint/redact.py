@@ -32,6 +32,9 @@ _EMAIL = re.compile(
     r"([^\s\"'@,;:<>()\[\]{}\\]{1,64})@([^\s\"'@,;:<>()\[\]{}\\.]{1,63})"
     r"((?:\.[^\s\"'@,;:<>()\[\]{}\\.]{1,63}){1,8})"
 )
+#: The most characters _EMAIL matches: an address that starts in the shown part of a value
+#: ends at most this far after it.
+LONGEST_EMAIL = 64 + 1 + 63 + 8 * (1 + 63)
 # A JSON string (possibly unterminated), or a run of anything but structure and space.
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*(?:"|$)|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
 
@@ -52,7 +55,7 @@ def _masked_email(match: re.Match[str]) -> str:
 def identifier(value: object, show: bool = False) -> str:
     """An identifier's value for a message: JSON-quoted, cut after `PREFIX` characters."""
     if show:
-        return shorten(value)
+        return shorten(value, show_values=True)
     text = value if isinstance(value, str) else shorten(value)
     text = mask_emails(text)
     if len(text) > PREFIX:

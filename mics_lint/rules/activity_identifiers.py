@@ -47,7 +47,7 @@ def misspelt_key(record: Record, ctx: LineContext) -> Iterator[Finding]:
             meant = "$" + key if "$" + key in KNOWN_KEYS else None
         if meant is None or meant in record:
             continue
-        shown = shorten(key if ctx.show_values else redact.mask_emails(key), 40)
+        shown = shorten(key, 40, ctx.show_values)  # masked, then cut
         yield ctx.at(key, f"unknown field {shown}; did you mean {shorten(meant)}?")
 
 

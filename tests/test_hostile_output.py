@@ -1,0 +1,136 @@
+"""Issue 15, items 6 to 11: output that leaks nothing and that a CI system or a parser can
+trust, however hostile the file names and the data.
+
+- 6: an e-mail address is masked before a value is cut, never shown cut and unmasked;
+- 7: `full` masks an address written with escapes (`\\u0040`), as the value decodes;
+- 9: a path is printed with its control characters escaped (one function,
+  `mics_lint.names.printable`), in every format and on stderr: a file name cannot forge a
+  GitHub workflow command (`::error ...`) or drive a terminal (ESC);
+- 10: every XML and JSON format parses, whatever the file names and the messages hold;
+- 11: `full` is linear in a line's length: a line is redacted once, in one pass.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from helpers import ALL_FORMATS
+
+from mics_lint import Diagnostic, Settings, lint_lines
+from mics_lint.cli import cli
+from mics_lint.jsontext import shorten
+
+BAD_LINE = '{"operation":"UPSERT","email_hash":"a1b2c3d4e5f6a7b8","tier":"x"}'  # MIC204, MIC401
+# A file name that, printed as it is, ends the line and starts a GitHub workflow command.
+FORGED = "gh\n::error file=forged.ndjson,line=1::X.ndjson"
+# Characters no printed path may hold: C0 and C1 controls, DEL, line and paragraph
+# separators, bidirectional overrides.
+CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+JSON_FORMATS = ["json", "gitlab", "sarif"]
+JSON_LINES_FORMATS = ["jsonl", "rdjsonl"]
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "NO_COLOR", "PRE_COMMIT"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+def run(
+    args: Sequence[str], env: dict[str, str | None] | None = None
+) -> tuple[int, str, str]:
+    base: dict[str, str | None] = {
+        "COLUMNS": "1000",
+        "GITHUB_ACTIONS": None,
+        "GITHUB_STEP_SUMMARY": None,
+        "NO_COLOR": None,
+    }
+    result = CliRunner().invoke(
+        cli, ["check", "--isolated", *args], env={**base, **(env or {})}
+    )
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError(
+            f"the command raised {result.exception!r}"
+        ) from result.exception
+    assert "Traceback" not in result.stderr
+    return result.exit_code, result.stdout, result.stderr
+
+
+def write(path: Path, *lines: str) -> Path:
+    path.write_bytes("".join(line + "\n" for line in lines).encode("utf-8"))
+    return path
+
+
+def lint_text(*lines: str, settings: Settings | None = None) -> list[Diagnostic]:
+    data = "".join(line + "\n" for line in lines).encode("utf-8")
+    return list(lint_lines(io.BytesIO(data), "inline.ndjson", settings or Settings()))
+
+
+def full_excerpts(out: str) -> list[str]:
+    return [line[4:] for line in out.splitlines() if line.startswith("  | ")]
+
+
+# -- 6: masked, then cut ----------------------------------------------------------------------
+
+# The issue's case: the address starts past the 60 characters a message shows of a value.
+CUT_VALUE = "UPSERT" + "x" * 40 + " someone@mail.example.org"
+CUT_SECRETS = ("someone", "omeone@", "@mail", "mail.example")
+
+
+def cut_line(value: str = CUT_VALUE) -> str:
+    return json.dumps(
+        {"operation": value, "email_hash": "a1b2c3d4e5f6a7b8", "force_replace": True},
+        separators=(",", ":"),
+    )
+
+
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
+def test_address_is_masked_before_a_value_is_cut_in_every_format(
+    project: Path, fmt: str
+) -> None:
+    write(project / "cut.ndjson", cut_line())
+    code, out, err = run(["--output-format", fmt, "cut.ndjson"])
+    assert code == 1, err
+    assert "MIC203" in out
+    for secret in CUT_SECRETS:
+        assert secret not in out + err, (secret, out)
+
+
+@pytest.mark.parametrize("pad", range(30, 62, 3))
+def test_no_cut_of_an_address_is_ever_shown(pad: int) -> None:
+    """Wherever the cut falls: in the local part, on the "@", in the domain, in the TLD."""
+    messages = [
+        d.message for d in lint_text(cut_line("x" * pad + " someone@mail.example.org"))
+    ]
+    assert any("operation is" in m for m in messages), messages
+    for message in messages:
+        assert "omeon" not in message and "mail.ex" not in message, message
+
+
+def test_shorten_masks_before_cutting_unless_values_are_shown() -> None:
+    value = "x" * 50 + " someone@mail.example.org"
+    assert "someone" not in shorten(value)
+    assert shorten(value).endswith(
+        ' s***..."'
+    )  # masked, then cut: only its first letter
+    assert "s***@m***" in shorten("x" * 40 + " someone@mail.example.org")
+    assert shorten(value, show_values=True).endswith(' some..."')  # as before: cut only
+    assert "someone" not in shorten({"a": value})  # a value of any type, as JSON
+
+
+def test_an_address_in_a_schema_message_is_masked_before_it_is_cut() -> None:
+    """jsonschema's own message (MIC2xx's last resort) holds the value too."""
+    error_message = (
+        "'" + "y" * 100 + " someone@mail.example.org' is not valid under any schema"
+    )
+    assert "someone" not in shorten(error_message, 120)
