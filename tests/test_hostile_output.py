@@ -22,7 +22,7 @@ import pytest
 from click.testing import CliRunner
 from helpers import ALL_FORMATS
 
-from mics_lint import Diagnostic, Settings, lint_lines
+from mics_lint import Diagnostic, Settings, lint_lines, redact
 from mics_lint.cli import cli
 from mics_lint.jsontext import shorten
 
@@ -134,3 +134,40 @@ def test_an_address_in_a_schema_message_is_masked_before_it_is_cut() -> None:
         "'" + "y" * 100 + " someone@mail.example.org' is not valid under any schema"
     )
     assert "someone" not in shorten(error_message, 120)
+
+
+# -- 7: `full` masks what the value decodes to -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # a command value: shown as written, unless it holds an address
+        '{"operation":"x\\u0040mail.example.org","email_hash":"a1b2c3d4e5f6a7b8"}',
+        '{"operation":"UPSERT","email_hash":"a1b2c3d4e5f6a7b8","force_replace":'
+        '"someone\\u0040mail.example.org","user_profile":{}}',
+        # an identifier: its 6-character prefix is not shown when it is an address
+        '{"operation":"DELETE","user_account_id":"someone\\u0040mail.example.org"}',
+        '{"operation":"DELETE","email_hash":"someone\\u0040mail\\u002eexample\\u002eorg"}',
+        # a misspelt command key (`forceReplace`): its value is shown as a command's
+        '{"operation":"UPSERT","email_hash":"a1b2c3d4e5f6a7b8","forceReplace":'
+        '"someone\\u0040mail.example.org","user_profile":{}}',
+    ],
+)
+def test_full_masks_an_address_written_with_escapes(project: Path, line: str) -> None:
+    write(project / "escaped.ndjson", line)
+    code, out, err = run(["--output-format", "full", "--strict", "escaped.ndjson"])
+    assert code == 1, err
+    excerpts = full_excerpts(out)
+    assert excerpts, out
+    for shown in excerpts:
+        assert "mail." not in shown and "omeone" not in shown, shown
+    assert "mail." not in redact.source_line(line)
+    assert len(redact.source_line(line)) == len(line)  # the caret stays in place
+
+
+def test_full_still_shows_commands_and_prefixes_written_with_escapes() -> None:
+    line = '{"operation":"UPS\\u0045RT","user_account_id":"CRM-0\\u00301234"}'
+    shown = redact.source_line(line)
+    assert '"operation":"UPS\\u0045RT"' in shown
+    assert '"user_account_id":"CRM-0\\' in shown
