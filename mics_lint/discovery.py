@@ -10,7 +10,7 @@ from typing import BinaryIO
 import click
 
 from mics_lint.exits import fail
-from mics_lint.linter import printable
+from mics_lint.names import printable
 
 IMPORT_SUFFIXES = (".ndjson", ".jsonl", ".ndjson.gz", ".jsonl.gz")
 
@@ -28,7 +28,7 @@ def expand(paths: Sequence[str], stdin_name: str) -> tuple[list[Source], int]:
     failed = 0
     for given in paths:
         if given == "-":
-            found.setdefault("-", Source(stdin_name, None))
+            found.setdefault("-", Source(printable(stdin_name), None))
         elif os.path.isdir(given):
             before = len(found)
             unreadable: list[OSError] = []

@@ -35,13 +35,13 @@ from mics_lint.linecheck import (
     LineChecker,
     char_pos,
 )
+from mics_lint.names import printable
 from mics_lint.reading import (
     HEAD_BYTES,
     UTF16,
     LineReader,
     ReadError,
     open_input,
-    printable,
     sniff,
     text_head,
 )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,7 +25,9 @@ from helpers import ALL_FORMATS
 
 from mics_lint import Diagnostic, Settings, lint_lines, redact
 from mics_lint.cli import cli
+from mics_lint.exits import fail
 from mics_lint.jsontext import shorten
+from mics_lint.names import printable
 
 BAD_LINE = '{"operation":"UPSERT","email_hash":"a1b2c3d4e5f6a7b8","tier":"x"}'  # MIC204, MIC401
 # A file name that, printed as it is, ends the line and starts a GitHub workflow command.
@@ -171,3 +174,128 @@ def test_full_still_shows_commands_and_prefixes_written_with_escapes() -> None:
     shown = redact.source_line(line)
     assert '"operation":"UPS\\u0045RT"' in shown
     assert '"user_account_id":"CRM-0\\' in shown
+
+
+# -- 9: control characters in printed paths ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("plain.ndjson", "plain.ndjson"),
+        ("dir/sub dir/é.ndjson", "dir/sub dir/é.ndjson"),
+        ("a\nb", "a\\nb"),
+        ("a\rb\tc", "a\\rb\\tc"),
+        ("a\x1b[31mb", "a\\x1b[31mb"),
+        ("a\x01b\x7f\x85", "a\\x01b\\x7f\\x85"),
+        ("a\u2028b\u202ec", "a\\u2028b\\u202ec"),
+        (
+            "a" + os.fsdecode(b"\xff") + "b",
+            "a\ufffdb",
+        ),  # an undecodable byte, as before
+        ("a\ud800b", "a\\ud800b"),  # a lone surrogate that is no byte (from the API)
+        ("back\\slash", "back\\slash"),
+    ],
+)
+def test_printable(name: str, shown: str) -> None:
+    assert printable(name) == shown
+    assert printable(shown) == shown  # once is enough: a second pass changes nothing
+    assert not CONTROL.search(printable(name))
+
+
+def forged_file(project: Path) -> Path:
+    return write(project / FORGED, BAD_LINE)
+
+
+def assert_no_forged_command(text: str) -> None:
+    for line in text.splitlines():
+        assert not line.startswith("::error file=forged"), line
+        if line.startswith("::"):  # a real annotation, about the real file
+            assert re.match(r"::(error|warning) file=[^:,]*(gh|a)\\", line), line
+
+
+@pytest.mark.parametrize("fmt", ["github", "text", "grouped", "full", "azure"])
+def test_a_file_name_cannot_forge_a_workflow_command(project: Path, fmt: str) -> None:
+    forged_file(project)
+    code, out, err = run(["--output-format", fmt, FORGED])
+    assert code == 1, err
+    assert_no_forged_command(out + err)
+    assert "gh\\n::error file=forged.ndjson" in out, (
+        out
+    )  # the name, escaped, still there
+
+
+def test_a_file_name_cannot_forge_a_workflow_command_when_found_in_a_folder(
+    project: Path,
+) -> None:
+    (project / "data").mkdir()
+    write(project / "data" / (FORGED + ".ndjson"), BAD_LINE)
+    code, out, err = run(["--output-format", "github", "data"])
+    assert code == 1, err
+    assert_no_forged_command(out + err)
+
+
+def test_cannot_read_a_forged_name_is_one_escaped_line(project: Path) -> None:
+    code, out, err = run([FORGED])
+    assert code == 2
+    assert err.splitlines() == [
+        "mics-lint: error: cannot read gh\\n::error file=forged.ndjson,line=1::X.ndjson: "
+        "no such file or directory"
+    ]
+    assert_no_forged_command(out + err)
+
+
+def test_an_unreadable_forged_name_is_one_escaped_line(project: Path) -> None:
+    """Not a text file: the error comes from reading, and JUnit/SARIF record it too."""
+    (project / FORGED).write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40)
+    for fmt in ("text", "github", "junit", "sarif"):
+        code, out, err = run(["--output-format", fmt, FORGED])
+        assert code == 2, err
+        assert len(err.splitlines()) == 1, err
+        assert err.startswith("mics-lint: error: ") and "gh\\n::error" in err, err
+        assert_no_forged_command(out + err)
+        assert not CONTROL.search(out + err)
+
+
+def test_stdin_filename_is_escaped(project: Path) -> None:
+    code, out, err = run(["--stdin-filename", "in\x1b]0;owned\x07\n::error::x", "-"])
+    assert code == 0, (
+        err
+    )  # CliRunner gives an empty standard input: MIC008 names the file
+    assert "in\\x1b]0;owned\\x07\\n::error::x:1:1: MIC008" in out, out
+    assert not CONTROL.search(out + err)
+
+
+def test_every_error_line_is_one_line_without_control_characters(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    fail("cannot write out\n::error::x\x1b[2J: No space left on device")
+    err = capsys.readouterr().err
+    assert (
+        err
+        == "mics-lint: error: cannot write out\\n::error::x\\x1b[2J: No space left on device\n"
+    )
+
+
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
+@pytest.mark.parametrize("name", ["a\x1b[31mb.ndjson", "a\x01b\u202e.ndjson", FORGED])
+def test_no_format_prints_a_control_character_of_a_name(
+    project: Path, fmt: str, name: str
+) -> None:
+    write(project / name, BAD_LINE)
+    code, out, err = run(["--output-format", fmt, name])
+    assert code == 1, err
+    assert not CONTROL.search(out + err), repr(out + err)
+    assert_no_forged_command(out + err)
+
+
+def test_github_step_summary_keeps_one_row_per_file(project: Path) -> None:
+    forged_file(project)
+    summary = project / "summary.md"
+    code, _, _ = run(
+        ["--output-format", "github", FORGED], env={"GITHUB_STEP_SUMMARY": str(summary)}
+    )
+    assert code == 1
+    text = summary.read_text(encoding="utf-8")
+    assert "| gh\\n::error file=forged.ndjson,line=1::X.ndjson | 3 | 0 |" in text, text
+    assert not CONTROL.search(text)
