@@ -16,6 +16,7 @@ import io
 import json
 import os
 import re
+import xml.etree.ElementTree as ElementTree
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -25,9 +26,11 @@ from helpers import ALL_FORMATS
 
 from mics_lint import Diagnostic, Settings, lint_lines, redact
 from mics_lint.cli import cli
+from mics_lint.diagnostic import Severity
 from mics_lint.exits import fail
 from mics_lint.jsontext import shorten
 from mics_lint.names import printable
+from mics_lint.reporters import JunitReporter, Options, Summary
 
 BAD_LINE = '{"operation":"UPSERT","email_hash":"a1b2c3d4e5f6a7b8","tier":"x"}'  # MIC204, MIC401
 # A file name that, printed as it is, ends the line and starts a GitHub workflow command.
@@ -299,3 +302,76 @@ def test_github_step_summary_keeps_one_row_per_file(project: Path) -> None:
     text = summary.read_text(encoding="utf-8")
     assert "| gh\\n::error file=forged.ndjson,line=1::X.ndjson | 3 | 0 |" in text, text
     assert not CONTROL.search(text)
+
+
+# -- 10: XML and JSON always parse ------------------------------------------------------------
+
+
+def parse(fmt: str, out: str) -> None:
+    if fmt == "junit":
+        ElementTree.fromstring(out.encode("utf-8"))
+    elif fmt in JSON_FORMATS:
+        json.loads(out)
+    else:
+        for line in out.splitlines():
+            json.loads(line)
+
+
+@pytest.mark.parametrize("fmt", ["junit", *JSON_FORMATS, *JSON_LINES_FORMATS])
+@pytest.mark.parametrize(
+    "name",
+    ["a\x01b.ndjson", "a\x0bb\x1f.ndjson", "a\x7f\x80b.ndjson", "a\ufffeb.ndjson"],
+)
+def test_machine_formats_parse_whatever_the_file_name(
+    project: Path, fmt: str, name: str
+) -> None:
+    write(project / name, BAD_LINE)
+    write(
+        project / "clean.ndjson",
+        '{"operation":"DELETE","email_hash":"a1b2c3d4e5f6a7b8"}',
+    )
+    (project / ("bin\x02.ndjson")).write_bytes(
+        b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
+    )
+    code, out, err = run(
+        ["--output-format", fmt, name, "clean.ndjson", "bin\x02.ndjson"]
+    )
+    assert code == 2, err  # the binary file could not be checked
+    parse(fmt, out)
+
+
+@pytest.mark.parametrize("fmt", ["junit", *JSON_FORMATS, *JSON_LINES_FORMATS])
+def test_machine_formats_parse_whatever_a_key_decodes_to(
+    project: Path, fmt: str
+) -> None:
+    """Keys spelt with escapes reach messages decoded: a lone surrogate, a control character,
+    U+FFFF (all forbidden in XML)."""
+    write(
+        project / "keys.ndjson",
+        '{"operation":"UPSERT","\\ud800x":1,"\\u0001y":2,"\\uffffz":3,"email_hash":"a1b2c3",'
+        '"force_replace":true,"user_profile":{}}',
+    )
+    code, out, err = run(["--output-format", fmt, "keys.ndjson"])
+    assert code == 1, err
+    parse(fmt, out)
+
+
+def test_junit_parses_whatever_a_diagnostic_holds() -> None:
+    """The reporter's own guarantee, for diagnostics made by any caller."""
+    nasty = "x\x00\x01\x0b\x1b\ud800\udfff\ufffe\uffffy \"'<>&]]>"
+    d = Diagnostic(
+        nasty, 1, 1, 1, 2, "MIC204", "unknown-field", Severity.ERROR, nasty, None, nasty
+    )
+    out = io.StringIO()
+    reporter = JunitReporter(out, Options())
+    reporter.start()
+    reporter.file_started(nasty)
+    reporter.file_type(nasty, nasty)
+    reporter.report(d)
+    reporter.file_failed(nasty, nasty)
+    reporter.file_finished(nasty, 1)
+    reporter.finish(Summary())
+    root = ElementTree.fromstring(out.getvalue().encode("utf-8"))
+    failure = root.find("./testsuite/testcase/failure")
+    assert failure is not None
+    assert failure.get("message", "").startswith("x\\x00\\x01\\x0b\\x1b")
