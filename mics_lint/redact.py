@@ -35,8 +35,12 @@ _EMAIL = re.compile(
 #: The most characters _EMAIL matches: an address that starts in the shown part of a value
 #: ends at most this far after it.
 LONGEST_EMAIL = 64 + 1 + 63 + 8 * (1 + 63)
-# A JSON string (possibly unterminated), or a run of anything but structure and space.
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*(?:"|$)|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
+# A JSON string (possibly unterminated, or ending in a lone backslash), a structural
+# character, or a run of anything but structure, space and quotes. A string's pattern never
+# fails once it has started (it used to, at a final lone backslash, and then was tried again
+# from each later quote: quadratic), so every character is read once.
+_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
+_COLON_NEXT = re.compile(r"\s*:")
 
 
 def mask_emails(text: str) -> str:
@@ -90,7 +94,7 @@ def source_line(text: str) -> str:
             elif (token == "," and depth == 1) or depth < 1:
                 key_at_top = None
             out.append(token)
-        elif token.startswith('"') and text[end:].lstrip().startswith(":"):
+        elif token.startswith('"') and _COLON_NEXT.match(text, end):  # not a copy of the rest
             if depth == 1:
                 pending_key = _key_name(token)
             out.append(_masked_key(token))

@@ -15,9 +15,11 @@ from __future__ import annotations
 import io
 import json
 import os
+import random
 import re
+import time
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -30,7 +32,7 @@ from mics_lint.diagnostic import Severity
 from mics_lint.exits import fail
 from mics_lint.jsontext import shorten
 from mics_lint.names import printable
-from mics_lint.reporters import JunitReporter, Options, Summary
+from mics_lint.reporters import REPORTERS, FullReporter, JunitReporter, Options, Summary
 
 BAD_LINE = '{"operation":"UPSERT","email_hash":"a1b2c3d4e5f6a7b8","tier":"x"}'  # MIC204, MIC401
 # A file name that, printed as it is, ends the line and starts a GitHub workflow command.
@@ -375,3 +377,192 @@ def test_junit_parses_whatever_a_diagnostic_holds() -> None:
     failure = root.find("./testsuite/testcase/failure")
     assert failure is not None
     assert failure.get("message", "").startswith("x\\x00\\x01\\x0b\\x1b")
+
+
+# -- 11: `full` is linear in a line's length ---------------------------------------------------
+
+
+def many_keys_line(keys: int) -> str:
+    pairs = ",".join(f'"unknown_key_{i}":"value{i}"' for i in range(keys))
+    return '{"operation":"UPSERT","email_hash":"a1b2c3d4e5f6a7b8",' + pairs + "}"
+
+
+def best_time(work: Callable[[], object], rounds: int = 5) -> float:
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        many_keys_line,
+        # an unterminated string ending in a lone backslash, after many escaped quotes: the
+        # string's pattern used to fail at each quote and be tried again from the next one
+        lambda n: '{"a":"' + '\\"' * n + "\\",
+    ],
+    ids=["many keys", "escaped quotes"],
+)
+def test_source_line_is_linear_in_the_line_length(make: Callable[[int], str]) -> None:
+    """16 times the line, at most 40 times the time (a quadratic pass took 85 to 250 times);
+    the best of several rounds, so that a loaded machine does not make it flaky."""
+    small, large = make(1_000), make(16_000)
+    assert redact.source_line(large)  # warm up (the regular expressions' caches)
+    ratio = best_time(lambda: redact.source_line(large)) / best_time(
+        lambda: redact.source_line(small)
+    )
+    assert ratio < 40, ratio
+
+
+def test_full_redacts_a_line_once_for_all_its_diagnostics(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A line with 8,000 unknown keys has 8,000 diagnostics; its redacted copy is made once
+    (it used to be made for each, each time in a pass over the whole line)."""
+    line = many_keys_line(8_000)
+    diagnostics = [d for d in lint_text(line) if d.code == "MIC204"]
+    assert len(diagnostics) == 8_000
+    calls: list[str] = []
+    real = redact.source_line
+
+    def counted(text: str) -> str:
+        assert not calls, "the line is redacted again"  # fails at once, not 8,000 times
+        calls.append(text)
+        return real(text)
+
+    monkeypatch.setattr(redact, "source_line", counted)
+    out = io.StringIO()
+    reporter = FullReporter(out, Options(width=100))
+    reporter.start()
+    reporter.file_started("inline.ndjson")
+    for d in diagnostics:
+        reporter.report(d)
+    reporter.file_finished("inline.ndjson", len(diagnostics))
+    reporter.finish(Summary())
+    assert len(calls) == 1
+    assert out.getvalue().count("MIC204") == 8_000
+    assert "value" not in "".join(full_excerpts(out.getvalue()))
+
+
+def test_full_on_a_line_with_8000_unknown_keys_ends(project: Path) -> None:
+    """The issue's case end to end, with a bound generous enough for a loaded machine (it
+    took over 300 s; `python bench/hostile_output.py` measures it)."""
+    write(project / "keys.ndjson", many_keys_line(8_000))
+    start = time.perf_counter()
+    code, out, _ = run(["--output-format", "full", "keys.ndjson"])
+    assert code == 1
+    assert out.count("MIC204") == 8_000
+    assert time.perf_counter() - start < 60
+
+
+def test_rdjsonl_byte_columns_are_counted_once_per_line() -> None:
+    """rdjsonl counts UTF-8 bytes up to each column: along the line, not from its start
+    for each diagnostic (8,000 diagnostics on one line made that quadratic)."""
+    line = '{"operation":"UPSERT","é":1,' + many_keys_line(2_000)[1:]
+    diagnostics = [d for d in lint_text(line) if d.code == "MIC204"]
+    out = io.StringIO()
+    reporter = REPORTERS["rdjsonl"](out, Options())
+    reporter.start()
+    for d in diagnostics:
+        reporter.report(d)
+    records = [json.loads(text) for text in out.getvalue().splitlines()]
+    for d, record in zip(diagnostics, records, strict=True):
+        assert d.source is not None
+        start = record["location"]["range"]["start"]["column"]
+        end = record["location"]["range"]["end"]["column"]
+        assert start == len(d.source[: d.column - 1].encode()) + 1
+        assert end == len(d.source[: d.end_column - 1].encode()) + 1
+    small, large = many_keys_line(1_000), many_keys_line(8_000)
+    ratio = best_time(lambda: _rdjsonl(large), 3) / best_time(
+        lambda: _rdjsonl(small), 3
+    )
+    assert ratio < 24, ratio
+
+
+def _rdjsonl(line: str) -> None:
+    source = line
+    reporter = REPORTERS["rdjsonl"](io.StringIO(), Options())
+    reporter.start()
+    for match in re.finditer('"unknown_key', source):
+        column = match.start() + 1
+        reporter.report(
+            Diagnostic(
+                "x.ndjson",
+                1,
+                column,
+                1,
+                column + 5,
+                "MIC204",
+                "unknown-field",
+                Severity.ERROR,
+                "m",
+                source,
+            )
+        )
+
+
+def _window_one_character_at_a_time(
+    text: str, column: int, width: int
+) -> tuple[str, int]:
+    """`full`'s window as it was found before (a character at a time): the reference."""
+    from mics_lint.reporters.text import _cells
+
+    width = max(width, 20)
+    index = min(max(column - 1, 0), len(text))
+    lo, hi = max(0, index - 2 * width), min(len(text), index + 2 * width + 1)
+    near = text[lo:hi]
+    cells = [_cells(c) for c in near]
+    if lo == 0 and hi == len(text) and sum(cells) <= width:
+        return near, sum(cells[:index])
+
+    def marks(start: int, end: int) -> int:
+        return (start > 0) + (end < len(text))
+
+    start, inner = index, 0
+    while start > lo and inner + cells[start - 1 - lo] <= width // 3:
+        start -= 1
+        inner += cells[start - lo]
+    end = index
+    if end < hi:
+        inner += cells[end - lo]
+        end += 1
+    while end < hi and inner + cells[end - lo] + marks(start, end + 1) <= width:
+        inner += cells[end - lo]
+        end += 1
+    while start > lo and inner + cells[start - 1 - lo] + marks(start - 1, end) <= width:
+        start -= 1
+        inner += cells[start - lo]
+    body = near[start - lo : end - lo]
+    shown = ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
+    return shown, (start > 0) + sum(cells[start - lo : index - lo])
+
+
+def test_full_window_is_what_it_was_at_every_column() -> None:
+    """The window is found by bisection now: the same slice and caret as the loop found, on
+    ASCII and on wide (CJK) and zero-width (combining) characters, at every column."""
+    from mics_lint.reporters.text import _window
+
+    rng = random.Random(15)
+    alphabet = ["a", "b", "{", '"', " ", "名", "前", "\u0301", "é", "😀"]
+    for _ in range(300):
+        ascii_only = rng.random() < 0.3
+        size = rng.choice([0, 1, 5, 19, 20, 21, 40, 60, 99, 100, 101, 150, 400])
+        chars = ["x"] if ascii_only else alphabet
+        text = "".join(rng.choice(chars) for _ in range(size))
+        width = rng.choice([1, 20, 21, 30, 57, 96, 200])
+        for column in {
+            0,
+            1,
+            2,
+            size // 3,
+            size // 2,
+            size - 1,
+            size,
+            size + 1,
+            size + 5,
+        }:
+            expected = _window_one_character_at_a_time(text, column, width)
+            assert _window(text, column, width) == expected, (text, column, width)

@@ -108,14 +108,24 @@ class GitlabReporter(_JsonArray):
 class RdjsonlReporter(Reporter):
     """reviewdog's rdjsonl: one Diagnostic per line; columns count UTF-8 bytes."""
 
+    # The line whose bytes were counted last, and how far: a line's diagnostics come together
+    # in order of column, so the count moves along the line instead of starting over from its
+    # first character for each (thousands of diagnostics on a long line made it quadratic).
+    _source: str | None = None
+    _chars = 0
+    _bytes = 0
+
     def report(self, d: Diagnostic) -> None:
         record = {
             "message": d.message,
             "location": {
                 "path": self.relative(d.path),
                 "range": {
-                    "start": {"line": d.line, "column": _byte_column(d.source, d.column)},
-                    "end": {"line": d.end_line, "column": _byte_column(d.source, d.end_column)},
+                    "start": {"line": d.line, "column": self._byte_column(d.source, d.column)},
+                    "end": {
+                        "line": d.end_line,
+                        "column": self._byte_column(d.source, d.end_column),
+                    },
                 },
             },
             "severity": "ERROR" if d.severity is Severity.ERROR else "WARNING",
@@ -124,11 +134,23 @@ class RdjsonlReporter(Reporter):
         }
         self.stream.write(_dumps(record) + "\n")
 
+    def _byte_column(self, source: str | None, column: int) -> int:
+        """The 1-based column in UTF-8 bytes of the 1-based `column` in characters."""
+        if not source:
+            return column
+        index = min(max(column - 1, 0), len(source))
+        if source != self._source:
+            self._source, self._chars, self._bytes = source, 0, 0
+        if index >= self._chars:
+            self._bytes += _utf8_size(source[self._chars : index])
+        else:
+            self._bytes -= _utf8_size(source[index : self._chars])
+        self._chars = index
+        return self._bytes + 1
 
-def _byte_column(source: str | None, column: int) -> int:
-    if not source:
-        return column
-    return len(source[: column - 1].encode("utf-8", "surrogatepass")) + 1
+
+def _utf8_size(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 class SarifReporter(Reporter):
