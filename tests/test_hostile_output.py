@@ -39,9 +39,7 @@ BAD_LINE = '{"operation":"UPSERT","email_hash":"a1b2c3d4e5f6a7b8","tier":"x"}'  
 FORGED = "gh\n::error file=forged.ndjson,line=1::X.ndjson"
 # Characters no printed path may hold: C0 and C1 controls, DEL, line and paragraph
 # separators, bidirectional overrides.
-CONTROL = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
-)
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 JSON_FORMATS = ["json", "gitlab", "sarif"]
 JSON_LINES_FORMATS = ["jsonl", "rdjsonl"]
 
@@ -54,22 +52,16 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def run(
-    args: Sequence[str], env: dict[str, str | None] | None = None
-) -> tuple[int, str, str]:
+def run(args: Sequence[str], env: dict[str, str | None] | None = None) -> tuple[int, str, str]:
     base: dict[str, str | None] = {
         "COLUMNS": "1000",
         "GITHUB_ACTIONS": None,
         "GITHUB_STEP_SUMMARY": None,
         "NO_COLOR": None,
     }
-    result = CliRunner().invoke(
-        cli, ["check", "--isolated", *args], env={**base, **(env or {})}
-    )
+    result = CliRunner().invoke(cli, ["check", "--isolated", *args], env={**base, **(env or {})})
     if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise AssertionError(
-            f"the command raised {result.exception!r}"
-        ) from result.exception
+        raise AssertionError(f"the command raised {result.exception!r}") from result.exception
     assert "Traceback" not in result.stderr
     return result.exit_code, result.stdout, result.stderr
 
@@ -103,9 +95,7 @@ def cut_line(value: str = CUT_VALUE) -> str:
 
 
 @pytest.mark.parametrize("fmt", ALL_FORMATS)
-def test_address_is_masked_before_a_value_is_cut_in_every_format(
-    project: Path, fmt: str
-) -> None:
+def test_address_is_masked_before_a_value_is_cut_in_every_format(project: Path, fmt: str) -> None:
     write(project / "cut.ndjson", cut_line())
     code, out, err = run(["--output-format", fmt, "cut.ndjson"])
     assert code == 1, err
@@ -117,9 +107,7 @@ def test_address_is_masked_before_a_value_is_cut_in_every_format(
 @pytest.mark.parametrize("pad", range(30, 62, 3))
 def test_no_cut_of_an_address_is_ever_shown(pad: int) -> None:
     """Wherever the cut falls: in the local part, on the "@", in the domain, in the TLD."""
-    messages = [
-        d.message for d in lint_text(cut_line("x" * pad + " someone@mail.example.org"))
-    ]
+    messages = [d.message for d in lint_text(cut_line("x" * pad + " someone@mail.example.org"))]
     assert any("operation is" in m for m in messages), messages
     for message in messages:
         assert "omeon" not in message and "mail.ex" not in message, message
@@ -128,9 +116,7 @@ def test_no_cut_of_an_address_is_ever_shown(pad: int) -> None:
 def test_shorten_masks_before_cutting_unless_values_are_shown() -> None:
     value = "x" * 50 + " someone@mail.example.org"
     assert "someone" not in shorten(value)
-    assert shorten(value).endswith(
-        ' s***..."'
-    )  # masked, then cut: only its first letter
+    assert shorten(value).endswith(' s***..."')  # masked, then cut: only its first letter
     assert "s***@m***" in shorten("x" * 40 + " someone@mail.example.org")
     assert shorten(value, show_values=True).endswith(' some..."')  # as before: cut only
     assert "someone" not in shorten({"a": value})  # a value of any type, as JSON
@@ -138,9 +124,7 @@ def test_shorten_masks_before_cutting_unless_values_are_shown() -> None:
 
 def test_an_address_in_a_schema_message_is_masked_before_it_is_cut() -> None:
     """jsonschema's own message (MIC2xx's last resort) holds the value too."""
-    error_message = (
-        "'" + "y" * 100 + " someone@mail.example.org' is not valid under any schema"
-    )
+    error_message = "'" + "y" * 100 + " someone@mail.example.org' is not valid under any schema"
     assert "someone" not in shorten(error_message, 120)
 
 
@@ -194,10 +178,7 @@ def test_full_still_shows_commands_and_prefixes_written_with_escapes() -> None:
         ("a\x1b[31mb", "a\\x1b[31mb"),
         ("a\x01b\x7f\x85", "a\\x01b\\x7f\\x85"),
         ("a\u2028b\u202ec", "a\\u2028b\\u202ec"),
-        (
-            "a" + os.fsdecode(b"\xff") + "b",
-            "a\ufffdb",
-        ),  # an undecodable byte, as before
+        ("a" + os.fsdecode(b"\xff") + "b", "a\ufffdb"),  # an undecodable byte, as before
         ("a\ud800b", "a\\ud800b"),  # a lone surrogate that is no byte (from the API)
         ("back\\slash", "back\\slash"),
     ],
@@ -225,9 +206,7 @@ def test_a_file_name_cannot_forge_a_workflow_command(project: Path, fmt: str) ->
     code, out, err = run(["--output-format", fmt, FORGED])
     assert code == 1, err
     assert_no_forged_command(out + err)
-    assert "gh\\n::error file=forged.ndjson" in out, (
-        out
-    )  # the name, escaped, still there
+    assert "gh\\n::error file=forged.ndjson" in out, out  # the name, escaped, still there
 
 
 def test_a_file_name_cannot_forge_a_workflow_command_when_found_in_a_folder(
@@ -264,9 +243,7 @@ def test_an_unreadable_forged_name_is_one_escaped_line(project: Path) -> None:
 
 def test_stdin_filename_is_escaped(project: Path) -> None:
     code, out, err = run(["--stdin-filename", "in\x1b]0;owned\x07\n::error::x", "-"])
-    assert code == 0, (
-        err
-    )  # CliRunner gives an empty standard input: MIC008 names the file
+    assert code == 0, err  # CliRunner gives an empty standard input: MIC008 names the file
     assert "in\\x1b]0;owned\\x07\\n::error::x:1:1: MIC008" in out, out
     assert not CONTROL.search(out + err)
 
@@ -277,16 +254,13 @@ def test_every_error_line_is_one_line_without_control_characters(
     fail("cannot write out\n::error::x\x1b[2J: No space left on device")
     err = capsys.readouterr().err
     assert (
-        err
-        == "mics-lint: error: cannot write out\\n::error::x\\x1b[2J: No space left on device\n"
+        err == "mics-lint: error: cannot write out\\n::error::x\\x1b[2J: No space left on device\n"
     )
 
 
 @pytest.mark.parametrize("fmt", ALL_FORMATS)
 @pytest.mark.parametrize("name", ["a\x1b[31mb.ndjson", "a\x01b\u202e.ndjson", FORGED])
-def test_no_format_prints_a_control_character_of_a_name(
-    project: Path, fmt: str, name: str
-) -> None:
+def test_no_format_prints_a_control_character_of_a_name(project: Path, fmt: str, name: str) -> None:
     write(project / name, BAD_LINE)
     code, out, err = run(["--output-format", fmt, name])
     assert code == 1, err
@@ -321,31 +295,19 @@ def parse(fmt: str, out: str) -> None:
 
 @pytest.mark.parametrize("fmt", ["junit", *JSON_FORMATS, *JSON_LINES_FORMATS])
 @pytest.mark.parametrize(
-    "name",
-    ["a\x01b.ndjson", "a\x0bb\x1f.ndjson", "a\x7f\x80b.ndjson", "a\ufffeb.ndjson"],
+    "name", ["a\x01b.ndjson", "a\x0bb\x1f.ndjson", "a\x7f\x80b.ndjson", "a\ufffeb.ndjson"]
 )
-def test_machine_formats_parse_whatever_the_file_name(
-    project: Path, fmt: str, name: str
-) -> None:
+def test_machine_formats_parse_whatever_the_file_name(project: Path, fmt: str, name: str) -> None:
     write(project / name, BAD_LINE)
-    write(
-        project / "clean.ndjson",
-        '{"operation":"DELETE","email_hash":"a1b2c3d4e5f6a7b8"}',
-    )
-    (project / ("bin\x02.ndjson")).write_bytes(
-        b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
-    )
-    code, out, err = run(
-        ["--output-format", fmt, name, "clean.ndjson", "bin\x02.ndjson"]
-    )
+    write(project / "clean.ndjson", '{"operation":"DELETE","email_hash":"a1b2c3d4e5f6a7b8"}')
+    (project / ("bin\x02.ndjson")).write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40)
+    code, out, err = run(["--output-format", fmt, name, "clean.ndjson", "bin\x02.ndjson"])
     assert code == 2, err  # the binary file could not be checked
     parse(fmt, out)
 
 
 @pytest.mark.parametrize("fmt", ["junit", *JSON_FORMATS, *JSON_LINES_FORMATS])
-def test_machine_formats_parse_whatever_a_key_decodes_to(
-    project: Path, fmt: str
-) -> None:
+def test_machine_formats_parse_whatever_a_key_decodes_to(project: Path, fmt: str) -> None:
     """Keys spelt with escapes reach messages decoded: a lone surrogate, a control character,
     U+FFFF (all forbidden in XML)."""
     write(
@@ -361,9 +323,7 @@ def test_machine_formats_parse_whatever_a_key_decodes_to(
 def test_junit_parses_whatever_a_diagnostic_holds() -> None:
     """The reporter's own guarantee, for diagnostics made by any caller."""
     nasty = "x\x00\x01\x0b\x1b\ud800\udfff\ufffe\uffffy \"'<>&]]>"
-    d = Diagnostic(
-        nasty, 1, 1, 1, 2, "MIC204", "unknown-field", Severity.ERROR, nasty, None, nasty
-    )
+    d = Diagnostic(nasty, 1, 1, 1, 2, "MIC204", "unknown-field", Severity.ERROR, nasty, None, nasty)
     out = io.StringIO()
     reporter = JunitReporter(out, Options())
     reporter.start()
@@ -476,9 +436,7 @@ def test_rdjsonl_byte_columns_are_counted_once_per_line() -> None:
         assert start == len(d.source[: d.column - 1].encode()) + 1
         assert end == len(d.source[: d.end_column - 1].encode()) + 1
     small, large = many_keys_line(1_000), many_keys_line(8_000)
-    ratio = best_time(lambda: _rdjsonl(large), 3) / best_time(
-        lambda: _rdjsonl(small), 3
-    )
+    ratio = best_time(lambda: _rdjsonl(large), 3) / best_time(lambda: _rdjsonl(small), 3)
     assert ratio < 24, ratio
 
 
@@ -504,9 +462,7 @@ def _rdjsonl(line: str) -> None:
         )
 
 
-def _window_one_character_at_a_time(
-    text: str, column: int, width: int
-) -> tuple[str, int]:
+def _window_one_character_at_a_time(text: str, column: int, width: int) -> tuple[str, int]:
     """`full`'s window as it was found before (a character at a time): the reference."""
     from mics_lint.reporters.text import _cells
 
@@ -553,16 +509,21 @@ def test_full_window_is_what_it_was_at_every_column() -> None:
         chars = ["x"] if ascii_only else alphabet
         text = "".join(rng.choice(chars) for _ in range(size))
         width = rng.choice([1, 20, 21, 30, 57, 96, 200])
-        for column in {
-            0,
-            1,
-            2,
-            size // 3,
-            size // 2,
-            size - 1,
-            size,
-            size + 1,
-            size + 5,
-        }:
+        for column in {0, 1, 2, size // 3, size // 2, size - 1, size, size + 1, size + 5}:
             expected = _window_one_character_at_a_time(text, column, width)
             assert _window(text, column, width) == expected, (text, column, width)
+
+
+# -- 9, in the data: `full`'s excerpt ---------------------------------------------------------
+
+
+def test_full_never_prints_a_raw_control_character_of_the_line(project: Path) -> None:
+    """ESC inside a key: MIC101, and the excerpt shows it as a visible symbol, even with
+    --show-values (keys are shown as written), with the caret still under the column."""
+    write(project / "esc.ndjson", '{"operation":"UPSERT","\x1b[2Jk\x85":1}')
+    for extra in ([], ["--show-values"]):
+        code, out, _ = run(["--output-format", "full", *extra, "esc.ndjson"])
+        assert code == 1
+        assert not CONTROL.search(out), repr(out)
+        text, caret = full_excerpts(out)
+        assert text.index("\u241b") == caret.index("^") == 23, (text, caret)

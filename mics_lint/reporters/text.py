@@ -107,6 +107,20 @@ def _cells(char: str) -> int:
     return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
 
+# What `full` shows in place of a character that would act on the terminal rather than be
+# seen (ESC starts a sequence, CR goes back to the start of the line, a bidirectional
+# override reorders what follows): one visible character each, so the caret stays in place.
+# C0 controls become their control pictures (ESC is ␛), a tab a space.
+_VISIBLE = {
+    **{code: 0x2400 + code for code in range(0x20)},
+    0x09: ord(" "),
+    0x7F: 0x2421,
+    **dict.fromkeys(range(0x80, 0xA0), 0xFFFD),
+    **dict.fromkeys((0x061C, 0x200E, 0x200F, 0x2028, 0x2029), 0xFFFD),
+    **dict.fromkeys((*range(0x202A, 0x202F), *range(0x2066, 0x206A)), 0xFFFD),
+}
+
+
 def _window(text: str, column: int, width: int) -> tuple[str, int]:
     """A slice of `text` at most `width` terminal columns wide that shows `column` (1-based,
     in characters), with `…` where it was cut; and the caret's offset in terminal columns.
@@ -120,7 +134,7 @@ def _window(text: str, column: int, width: int) -> tuple[str, int]:
     length = len(text)
     index = min(max(column - 1, 0), length)
     lo, hi = max(0, index - 2 * width), min(length, index + 2 * width + 1)
-    near = text[lo:hi].replace("\t", " ")
+    near = text[lo:hi].translate(_VISIBLE)
     # at[k]: the columns taken by near[:k]; ASCII is one column a character.
     at: Sequence[int] = (
         range(len(near) + 1)
