@@ -10,7 +10,7 @@ from typing import BinaryIO
 import click
 
 from mics_lint.exits import fail
-from mics_lint.linter import printable
+from mics_lint.names import printable
 from mics_lint.targets import is_stdin
 
 IMPORT_SUFFIXES = (".ndjson", ".jsonl", ".ndjson.gz", ".jsonl.gz")
@@ -29,11 +29,11 @@ def expand(paths: Sequence[str], stdin_name: str) -> tuple[list[Source], int]:
     failed = 0
     for given in paths:
         if given == "-":
-            found.setdefault("-", Source(stdin_name, None))
+            found.setdefault("-", Source(printable(stdin_name), None))
         elif is_stdin(given):
             # /dev/stdin, /dev/fd/0: standard input, never the file it is open on (which
             # --fix would rewrite in place, and the check would then read changed).
-            name = stdin_name if stdin_name != "-" else printable(given)
+            name = printable(stdin_name if stdin_name != "-" else given)
             found.setdefault("-", Source(name, None))
         elif os.path.isdir(given):
             before = len(found)

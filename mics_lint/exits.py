@@ -14,6 +14,8 @@ from typing import Any
 
 import click
 
+from mics_lint.names import printable
+
 EXIT_OK, EXIT_PROBLEMS, EXIT_FAILURE, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports a process it terminated
 
@@ -71,7 +73,8 @@ def on_sigterm(signum: int, frame: object) -> None:
 
 
 def fail(message: str) -> None:
-    click.echo(f"mics-lint: error: {message}", err=True)
+    # One line whatever the message quotes (a path, a config value, an OS error): see names.py.
+    click.echo(f"mics-lint: error: {printable(message)}", err=True)
 
 
 def _silence_stdout() -> None:

@@ -257,26 +257,41 @@ def path_text(path: Sequence[str | int]) -> str:
     return text if len(text) <= 80 else f"{text[:40]}…{text[-39:]}"
 
 
-def shorten(value: Any, limit: int = MAX_SHOWN) -> str:
-    """A value as JSON, cut at `limit` characters so that a message stays one short line."""
+def shorten(value: Any, limit: int = MAX_SHOWN, show_values: bool = False) -> str:
+    """A value as JSON, cut at `limit` characters so that a message stays one short line.
+
+    E-mail addresses in it are masked before the cut, unless `show_values`: once cut, an
+    address no longer looks like one to the mask of messages, and would be shown half
+    (`someone@mai...`)."""
     if isinstance(value, str):
         inner = json.dumps(value, ensure_ascii=False)[1:-1]
-        if len(inner) + 2 > limit:
-            inner = inner[: max(limit - 5, 1)] + "..."
-        return f'"{inner}"'
-    else:
+        return f'"{_cut(inner, max(limit - 2, 4), show_values)}"'
+    try:
+        shown = orjson.dumps(value).decode()
+    except (TypeError, orjson.JSONEncodeError):
         try:
-            shown = orjson.dumps(value).decode()
-        except (TypeError, orjson.JSONEncodeError):
-            try:
-                shown = repr(value)
-            except RecursionError:
-                shown = "a deeply nested value"
-            except ValueError:  # an integer too long for Python to print
-                shown = "a number of thousands of digits"
-    if len(shown) > limit:
-        shown = shown[: limit - 3] + "..."
-    return shown
+            shown = repr(value)
+        except RecursionError:
+            shown = "a deeply nested value"
+        except ValueError:  # an integer too long for Python to print
+            shown = "a number of thousands of digits"
+    return _cut(shown, limit, show_values)
+
+
+def _cut(text: str, room: int, show_values: bool) -> str:
+    """`text` in at most `room` characters, ending in "..." if cut; its addresses masked
+    first unless `show_values`."""
+    if not show_values and "@" in text:
+        # Imported here: redact.py itself uses shorten.
+        from mics_lint.redact import LONGEST_EMAIL, mask_emails
+
+        # Only what may be shown is searched (a value may be MiBs long): an address that
+        # starts there ends within LONGEST_EMAIL characters.
+        whole = len(text) <= room + LONGEST_EMAIL
+        text = mask_emails(text[: room + LONGEST_EMAIL])
+        if not whole:
+            return text[: room - 3] + "..."
+    return text if len(text) <= room else text[: room - 3] + "..."
 
 
 def json_type(value: Any) -> str:

@@ -35,6 +35,7 @@ from mics_lint.linecheck import (
     LineChecker,
     char_pos,
 )
+from mics_lint.names import printable
 from mics_lint.reading import (
     HEAD_BYTES,
     UTF16,
@@ -42,7 +43,6 @@ from mics_lint.reading import (
     LineReader,
     ReadError,
     open_input,
-    printable,
     sniff,
     text_head,
 )

@@ -231,8 +231,3 @@ class _Counted(io.RawIOBase):
         if count:
             self.on_read(count)
         return count
-
-
-def printable(path: str) -> str:
-    """A path as shown in reports: undecodable bytes of a file name become U+FFFD."""
-    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")

@@ -32,8 +32,15 @@ _EMAIL = re.compile(
     r"([^\s\"'@,;:<>()\[\]{}\\]{1,64})@([^\s\"'@,;:<>()\[\]{}\\.]{1,63})"
     r"((?:\.[^\s\"'@,;:<>()\[\]{}\\.]{1,63}){1,8})"
 )
-# A JSON string (possibly unterminated), or a run of anything but structure and space.
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*(?:"|$)|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
+#: The most characters _EMAIL matches: an address that starts in the shown part of a value
+#: ends at most this far after it.
+LONGEST_EMAIL = 64 + 1 + 63 + 8 * (1 + 63)
+# A JSON string (possibly unterminated, or ending in a lone backslash), a structural
+# character, or a run of anything but structure, space and quotes. A string's pattern never
+# fails once it has started (it used to, at a final lone backslash, and then was tried again
+# from each later quote: quadratic), so every character is read once.
+_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
+_COLON_NEXT = re.compile(r"\s*:")
 
 
 def mask_emails(text: str) -> str:
@@ -52,7 +59,7 @@ def _masked_email(match: re.Match[str]) -> str:
 def identifier(value: object, show: bool = False) -> str:
     """An identifier's value for a message: JSON-quoted, cut after `PREFIX` characters."""
     if show:
-        return shorten(value)
+        return shorten(value, show_values=True)
     text = value if isinstance(value, str) else shorten(value)
     text = mask_emails(text)
     if len(text) > PREFIX:
@@ -87,12 +94,12 @@ def source_line(text: str) -> str:
             elif (token == "," and depth == 1) or depth < 1:
                 key_at_top = None
             out.append(token)
-        elif token.startswith('"') and text[end:].lstrip().startswith(":"):
+        elif token.startswith('"') and _COLON_NEXT.match(text, end):  # not a copy of the rest
             if depth == 1:
                 pending_key = _key_name(token)
             out.append(_masked_key(token))
-        elif depth == 1 and previous == ":" and _command_key(key_at_top) and "@" not in token:
-            out.append(token)  # UPSERT, true: an "@" there is data in the wrong place
+        elif depth == 1 and previous == ":" and _command_key(key_at_top) and _plain(token):
+            out.append(token)  # UPSERT, true
         elif depth == 1 and previous == ":" and key_at_top in IDENTIFIER_KEYS:
             out.append(_prefix_kept(token))
         else:
@@ -105,13 +112,33 @@ def source_line(text: str) -> str:
 def _masked_key(token: str) -> str:
     """A key as written, starred out if it holds an e-mail address (even spelt with escapes)."""
     if "\\" in token:
-        try:
-            decoded = json.loads(token if token.endswith('"') else token + '"')
-        except ValueError:
-            return _starred(token)
-        if isinstance(decoded, str) and _EMAIL.search(decoded):
+        decoded = _decoded(token)
+        if decoded is None or _EMAIL.search(decoded):
             return _starred(token)
     return _star_emails(token)
+
+
+def _decoded(token: str) -> str | None:
+    """What a token spells, its escapes decoded (`\\u0040` is an "@"); None for a token with
+    a backslash that does not decode, which is then shown as if it held an address."""
+    if "\\" not in token:
+        return token
+    if not token.startswith('"'):
+        return None  # no escape outside a string: data in the wrong place
+    for candidate in (token, token + '"'):  # terminated, or not (a broken line)
+        try:
+            decoded = json.loads(candidate)
+        except ValueError:
+            continue
+        return decoded if isinstance(decoded, str) else None
+    return None
+
+
+def _plain(token: str) -> bool:
+    """A command's value that may be shown as written: no "@" in what it spells, which would
+    be data in the wrong place."""
+    decoded = _decoded(token)
+    return decoded is not None and "@" not in decoded
 
 
 def _command_key(key: str | None) -> bool:
@@ -135,6 +162,11 @@ def _starred(token: str) -> str:
 
 
 def _prefix_kept(token: str) -> str:
+    if "\\" in token:
+        decoded = _decoded(token)
+        if decoded is None or _EMAIL.search(decoded):
+            # An address spelt with escapes: its first character only, as a plain one.
+            return token[:2] + _starred('"' + token[2:])[1:]
     token = _star_emails(token)  # before cutting: a prefix of an address is still personal
     if not token.startswith('"'):
         return token[:PREFIX] + "*" * max(0, len(token) - PREFIX)

@@ -52,7 +52,7 @@ def _shown(record: Record, path: walk.JsonPath) -> str:
             value = value[part]
         except (KeyError, IndexError, TypeError):
             return ""
-    return "" if value is None else f" (the value: {shorten(value)})"
+    return "" if value is None else f" (the value: {shorten(value, show_values=True)})"
 
 
 def _located(ctx: LineContext, path: walk.JsonPath, at_value: bool, message: str) -> Finding:

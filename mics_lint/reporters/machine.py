@@ -6,6 +6,7 @@ from __future__ import annotations
 import abc
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -107,14 +108,24 @@ class GitlabReporter(_JsonArray):
 class RdjsonlReporter(Reporter):
     """reviewdog's rdjsonl: one Diagnostic per line; columns count UTF-8 bytes."""
 
+    # The line whose bytes were counted last, and how far: a line's diagnostics come together
+    # in order of column, so the count moves along the line instead of starting over from its
+    # first character for each (thousands of diagnostics on a long line made it quadratic).
+    _source: str | None = None
+    _chars = 0
+    _bytes = 0
+
     def report(self, d: Diagnostic) -> None:
         record = {
             "message": d.message,
             "location": {
                 "path": self.relative(d.path),
                 "range": {
-                    "start": {"line": d.line, "column": _byte_column(d.source, d.column)},
-                    "end": {"line": d.end_line, "column": _byte_column(d.source, d.end_column)},
+                    "start": {"line": d.line, "column": self._byte_column(d.source, d.column)},
+                    "end": {
+                        "line": d.end_line,
+                        "column": self._byte_column(d.source, d.end_column),
+                    },
                 },
             },
             "severity": "ERROR" if d.severity is Severity.ERROR else "WARNING",
@@ -123,11 +134,23 @@ class RdjsonlReporter(Reporter):
         }
         self.stream.write(_dumps(record) + "\n")
 
+    def _byte_column(self, source: str | None, column: int) -> int:
+        """The 1-based column in UTF-8 bytes of the 1-based `column` in characters."""
+        if not source:
+            return column
+        index = min(max(column - 1, 0), len(source))
+        if source != self._source:
+            self._source, self._chars, self._bytes = source, 0, 0
+        if index >= self._chars:
+            self._bytes += _utf8_size(source[self._chars : index])
+        else:
+            self._bytes -= _utf8_size(source[index : self._chars])
+        self._chars = index
+        return self._bytes + 1
 
-def _byte_column(source: str | None, column: int) -> int:
-    if not source:
-        return column
-    return len(source[: column - 1].encode("utf-8", "surrogatepass")) + 1
+
+def _utf8_size(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 class SarifReporter(Reporter):
@@ -239,15 +262,12 @@ class JunitReporter(Reporter):
         self.doc_type = doc_type
 
     def report(self, d: Diagnostic) -> None:
-        from xml.sax.saxutils import escape as xml_escape
-        from xml.sax.saxutils import quoteattr
-
-        text = xml_escape(f"line {d.line}, col {d.column}, {d.message}")
+        text = _xml_text(f"line {d.line}, col {d.column}, {d.message}")
         self.cases.append(
-            f"    <testcase name={quoteattr(f'{d.code} {d.name}')} "
-            f'classname={quoteattr(self.relative(d.path))} line="{d.line}" '
+            f"    <testcase name={_xml_attribute(f'{d.code} {d.name}')} "
+            f'classname={_xml_attribute(self.relative(d.path))} line="{d.line}" '
             f'column="{d.column}">\n'
-            f"      <failure message={quoteattr(d.message)} type={quoteattr(d.code)}>"
+            f"      <failure message={_xml_attribute(d.message)} type={_xml_attribute(d.code)}>"
             f"{text}</failure>\n    </testcase>\n"
         )
 
@@ -255,31 +275,29 @@ class JunitReporter(Reporter):
         self.error = message
 
     def file_finished(self, path: str, count: int) -> None:
-        from xml.sax.saxutils import escape as xml_escape
-        from xml.sax.saxutils import quoteattr
-
-        name = self.relative(path)
+        name = _xml_attribute(self.relative(path))
         errors = 0
         if self.error is not None:  # not checked: an error, never a passing test
             errors = 1
             self.cases.append(
-                f'    <testcase name="mics-lint" classname={quoteattr(name)}>\n'
-                f"      <error message={quoteattr(self.error)}>{xml_escape(self.error)}</error>\n"
+                f'    <testcase name="mics-lint" classname={name}>\n'
+                f"      <error message={_xml_attribute(self.error)}>"
+                f"{_xml_text(self.error)}</error>\n"
                 "    </testcase>\n"
             )
-        cases = self.cases or [f'    <testcase name="mics-lint" classname={quoteattr(name)}/>\n']
+        cases = self.cases or [f'    <testcase name="mics-lint" classname={name}/>\n']
         failures = len(self.cases) - errors
         self.tests += len(cases)
         self.failures += failures
         self.errors += errors
         self.spool.write(
-            f'  <testsuite name={quoteattr(name)} tests="{len(cases)}" failures="{failures}"'
+            f'  <testsuite name={name} tests="{len(cases)}" failures="{failures}"'
             f' errors="{errors}" skipped="0">\n'
         )
         if self.doc_type:
             self.spool.write(
                 "    <properties>\n"
-                f'      <property name="doc_type" value={quoteattr(self.doc_type)}/>\n'
+                f'      <property name="doc_type" value={_xml_attribute(self.doc_type)}/>\n'
                 "    </properties>\n"
             )
         self.spool.writelines(cases)
@@ -296,3 +314,26 @@ class JunitReporter(Reporter):
         shutil.copyfileobj(self.spool, self.stream)
         self.spool.close()
         self.stream.write("</testsuites>\n")
+
+
+# What XML 1.0 allows in a document: anything else (most C0 controls, lone surrogates,
+# U+FFFE, U+FFFF) makes the whole report unreadable, even as a character reference.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_safe(text: str) -> str:
+    """`text` with each character XML cannot hold written as its Python escape (`\\x01`)."""
+    return _NOT_XML.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def _xml_text(text: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape(_xml_safe(text))
+
+
+def _xml_attribute(text: str) -> str:
+    """An attribute's value with its quotes (tabs and line ends as references, kept)."""
+    from xml.sax.saxutils import quoteattr
+
+    return quoteattr(_xml_safe(text))

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
+from collections.abc import Sequence
+
 import click
 
 from mics_lint import redact
@@ -73,12 +77,19 @@ class FullReporter(TextReporter):
     in a CI log.
     """
 
+    # The last line redacted, and its redacted copy: a line's diagnostics come together, and
+    # one line may have thousands (a key each), so it is redacted once, not once for each.
+    _source: str | None = None
+    _redacted = ""
+
     def report(self, diagnostic: Diagnostic) -> None:
         self.stream.write(self.line(diagnostic) + "\n")
         if diagnostic.source is not None:
             shown = diagnostic.source
             if not self.options.show_values:
-                shown = redact.source_line(shown)
+                if shown != self._source:
+                    self._source, self._redacted = shown, redact.source_line(shown)
+                shown = self._redacted
             text, caret = _window(shown, diagnostic.column, self.options.width - 4)
             mark = "^"
             if self.options.color:
@@ -96,41 +107,62 @@ def _cells(char: str) -> int:
     return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
 
+# What `full` shows in place of a character that would act on the terminal rather than be
+# seen (ESC starts a sequence, CR goes back to the start of the line, a bidirectional
+# override reorders what follows): one visible character each, so the caret stays in place.
+# C0 controls become their control pictures (ESC is ␛), a tab a space.
+_VISIBLE = {
+    **{code: 0x2400 + code for code in range(0x20)},
+    0x09: ord(" "),
+    0x7F: 0x2421,
+    **dict.fromkeys(range(0x80, 0xA0), 0xFFFD),
+    **dict.fromkeys((0x061C, 0x200E, 0x200F, 0x2028, 0x2029), 0xFFFD),
+    **dict.fromkeys((*range(0x202A, 0x202F), *range(0x2066, 0x206A)), 0xFFFD),
+}
+
+
 def _window(text: str, column: int, width: int) -> tuple[str, int]:
     """A slice of `text` at most `width` terminal columns wide that shows `column` (1-based,
     in characters), with `…` where it was cut; and the caret's offset in terminal columns.
 
     Only the characters near the column are measured, so a 100 MB line costs no more than
-    a short one.
+    a short one; and the window's ends are found by bisection over the running sums of the
+    characters' widths, not a character at a time, so a line with thousands of diagnostics
+    (each with its window) costs little more than its own length.
     """
     width = max(width, 20)
-    index = min(max(column - 1, 0), len(text))
-    lo, hi = max(0, index - 2 * width), min(len(text), index + 2 * width + 1)
-    near = text[lo:hi].replace("\t", " ")
-    cells = [_cells(c) for c in near]
-    if lo == 0 and hi == len(text) and sum(cells) <= width:
-        return near, sum(cells[:index])
-
-    def marks(start: int, end: int) -> int:  # the "…" a cut at either end needs
-        return (start > 0) + (end < len(text))
-
-    start, inner = index, 0  # put the column about a third into the window
-    while start > lo and inner + cells[start - 1 - lo] <= width // 3:
-        start -= 1
-        inner += cells[start - lo]
-    end = index
-    if end < hi:
-        inner += cells[end - lo]
+    length = len(text)
+    index = min(max(column - 1, 0), length)
+    lo, hi = max(0, index - 2 * width), min(length, index + 2 * width + 1)
+    near = text[lo:hi].translate(_VISIBLE)
+    # at[k]: the columns taken by near[:k]; ASCII is one column a character.
+    at: Sequence[int] = (
+        range(len(near) + 1)
+        if near.isascii()
+        else list(itertools.accumulate(map(_cells, near), initial=0))
+    )
+    column_at = index - lo
+    if lo == 0 and hi == length and at[-1] <= width:
+        return near, at[column_at]
+    # A cut end shows "…", one column. Put the column about a third into the window: the
+    # first start from which the text up to the column takes at most width // 3 columns.
+    start = bisect.bisect_left(at, at[column_at] - width // 3, 0, column_at)
+    end = min(column_at + 1, len(near))  # the column's own character
+    # Then as far right as fits with both marks; the last character of the line needs no
+    # end mark, so one more column is allowed for it.
+    lead = (start + lo > 0) + 1
+    end = max(end, bisect.bisect_right(at, width + at[start] - lead, end + 1) - 1)
+    if end == len(near) - 1 and hi == length and at[-1] - at[start] + lead - 1 <= width:
         end += 1
-    while end < hi and inner + cells[end - lo] + marks(start, end + 1) <= width:
-        inner += cells[end - lo]
-        end += 1
-    while start > lo and inner + cells[start - 1 - lo] + marks(start - 1, end) <= width:
-        start -= 1  # the line ends near the column: use the room left before it
-        inner += cells[start - lo]
-    body = near[start - lo : end - lo]
-    shown = ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
-    return shown, (start > 0) + sum(cells[start - lo : index - lo])
+    # The line ends near the column: use the room left before it (the start mark goes when
+    # the window reaches the line's start, which frees one column for its first character).
+    trail = end + lo < length
+    floor = bisect.bisect_left(at, at[end] - width + 1 + trail, 0, start)
+    if floor == 1 and lo == 0 and at[end] + trail <= width:
+        floor = 0
+    start = min(start, floor)
+    shown = ("…" if start + lo > 0 else "") + near[start:end] + ("…" if end + lo < length else "")
+    return shown, (start + lo > 0) + at[column_at] - at[start]
 
 
 class StatisticsReporter(Reporter):

@@ -11,7 +11,6 @@ import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
-from mics_lint import redact
 from mics_lint.diagnostic import Finding
 from mics_lint.jsontext import shorten
 from mics_lint.registry import IdentifierValue, LineContext, Record, Rule
@@ -46,7 +45,7 @@ def misspelt_key(record: Record, ctx: LineContext) -> Iterator[Finding]:
             meant = "$" + key if "$" + key in KNOWN_KEYS else None
         if meant is None or meant in record:
             continue
-        shown = shorten(key if ctx.show_values else redact.mask_emails(key), 40)
+        shown = shorten(key, 40, ctx.show_values)  # masked, then cut
         yield ctx.at(key, f"unknown field {shown}; did you mean {shorten(meant)}?")
 
 

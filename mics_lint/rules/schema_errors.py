@@ -228,7 +228,8 @@ def _describe_keyword(
         allowed = expected if keyword == "enum" else [expected]
         shown = " or ".join(shorten(a) for a in allowed)
         hint = did_you_mean(value, [str(a) for a in allowed]) if isinstance(value, str) else ""
-        yield ctx.at(at, f"{path} is {shorten(value)}, expected {shown}{hint}")
+        written = shorten(value, show_values=ctx.show_values)
+        yield ctx.at(at, f"{path} is {written}, expected {shown}{hint}")
     elif keyword == "additionalProperties" and isinstance(value, dict):
         properties = subschema.get("properties", {})
         unknown = [key for key in value if key not in properties]
@@ -251,7 +252,7 @@ def _describe_keyword(
     elif _code_for(error) == EMPTY_VALUE.code:
         yield ctx.at(at, f"{path} is empty: give the identifier's value, or remove the field")
     else:
-        yield ctx.at(at, f"{path}: {shorten(error.message, 120)}")
+        yield ctx.at(at, f"{path}: {shorten(error.message, 120, ctx.show_values)}")
 
 
 def _required_hint(name: str, record: Record, schema: Any) -> str:
@@ -311,7 +312,7 @@ _MAX_SUGGESTED = 32
 
 def _unknown_key_message(key: str, known: list[str], show_values: bool, suggest: bool) -> str:
     hint = did_you_mean(key, known) if suggest else ""
-    shown = shorten(key if show_values else redact.mask_emails(key), 40)  # masked, then cut
+    shown = shorten(key, 40, show_values)  # masked, then cut
     if hint:
         return f"unknown field {shown}{hint}"
     tail = "; custom data goes inside user_profile" if "user_profile" in known else ""

@@ -222,7 +222,8 @@ def placeholder_value(record: Record, ctx: LineContext) -> Iterator[Finding]:
     for key, value in record.items():
         for where, path, found in _placeholders(value, key, (key,)):
             if ctx.show_values or _DOC_TOKEN.fullmatch(found):
-                shown = " " + shorten(found)  # <USER_ACCOUNT_ID>: the docs' words, not data
+                # <USER_ACCOUNT_ID>: the docs' words, not data
+                shown = " " + shorten(found, show_values=ctx.show_values)
             elif key in redact.IDENTIFIER_KEYS:
                 shown = " " + redact.identifier(found)
             else:

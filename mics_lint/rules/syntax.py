@@ -273,7 +273,7 @@ def document_error(
 
 
 def duplicate_key_message(key: str, show_values: bool = False) -> str:
-    shown = shorten(key if show_values else redact.mask_emails(key), 40)  # masked, then cut
+    shown = shorten(key, 40, show_values)  # masked, then cut
     return f"key {shown} appears more than once: the last value is used, remove the others"
 
 
