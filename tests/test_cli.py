@@ -925,7 +925,7 @@ def latin1_named(project: Path) -> str:
         with open(os.path.join(b"enc", b"caf\xe9.ndjson"), "wb") as handle:
             handle.write((NO_ID + "\n").encode())
     except OSError as exc:  # file systems that insist on UTF-8 names
-        pytest.skip(f"cannot create a non-UTF-8 file name here: {exc}")
+        pytest.skip(f"cannot create a non-UTF-8 file name here: {exc.strerror}")
     return "enc"
 
 

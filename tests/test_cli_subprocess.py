@@ -375,7 +375,7 @@ def test_non_utf8_file_name_gives_no_traceback(project: Path) -> None:
         with open(os.path.join(os.fsencode(folder), b"caf\xe9.ndjson"), "wb") as handle:
             handle.write((NO_ID + "\n").encode())
     except OSError as exc:
-        pytest.skip(f"cannot create a non-UTF-8 file name here: {exc}")
+        pytest.skip(f"cannot create a non-UTF-8 file name here: {exc.strerror}")
     for options in (
         [],
         ["--output-format", "json"],

@@ -154,6 +154,12 @@ def assert_no_process_left(group: int, within: float = 5.0) -> None:
         time.sleep(0.05)
 
 
+def _default_signals() -> None:
+    """In the child, before exec: SIGINT and SIGTERM as a shell gives a foreground job."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 class Running:
     """mics-lint started as a shell starts a job (its own process group), output drained."""
 
@@ -167,6 +173,9 @@ class Running:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,
+            # Dispositions are inherited: pytest started with SIGINT ignored (a background
+            # shell job) would start a mics-lint that Python gives no KeyboardInterrupt.
+            preexec_fn=_default_signals,
         )
         self.started = time.monotonic()
         self.out = bytearray()
@@ -1140,7 +1149,7 @@ def _strace() -> str:
             [exe, "-f", "-qq", "-e", "trace=none", "true"], capture_output=True, timeout=30
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        pytest.skip(f"strace does not run here: {exc}")
+        pytest.skip(f"strace does not run here: {getattr(exc, 'strerror', None) or 'timed out'}")
     if probe.returncode != 0:
         pytest.skip(f"strace cannot trace here: {probe.stderr.decode(errors='replace')}")
     return exe
