@@ -215,6 +215,10 @@ def _run(sources: list[Source], runner: Runner, reporter: Reporter, summary: Sum
             fail(f"{exc.verb} {exc}")
             reporter.file_failed(source.display, f"{exc.verb} {exc}")
             summary.files_unreadable += 1
+            summary.files_failed += 1
+            # Its type may have been told from its first lines before reading broke (a
+            # truncated .gz): it was not checked as anything.
+            summary.doc_types.pop(source.display, None)
         summary.hidden += counted - shown
         summary.files_with_problems += counted > 0
         reporter.file_finished(source.display, shown)

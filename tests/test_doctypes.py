@@ -135,7 +135,9 @@ def test_a_file_that_could_not_be_read_has_no_type(tmp_path: Path) -> None:
     write(tmp_path / "mixed.ndjson", SEGMENT, CHOICE)
     write(tmp_path / "ok.ndjson", SEGMENT)
     _, out, _ = run_cli(["check", "--isolated", "mixed.ndjson", "ok.ndjson"], tmp_path)
-    assert out == "No problems found; 1 file could not be read. Checked as USER_SEGMENT.\n"
+    assert out == (
+        "1 file could not be read; no problems in the other file. Checked as USER_SEGMENT.\n"
+    )
 
 
 def test_standard_input_is_named_with_its_type(tmp_path: Path) -> None:

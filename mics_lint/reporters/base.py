@@ -25,6 +25,7 @@ class Summary:
     files_checked: int = 0
     files_with_problems: int = 0
     files_unreadable: int = 0
+    files_failed: int = 0  # of files_checked, those that could not be read or typed
     hidden: int = 0  # diagnostics counted but not shown (--max-diagnostics)
     max_diagnostics: int | None = None
     by_code: Counter[str] = field(default_factory=Counter)
@@ -78,9 +79,16 @@ class Summary:
         if not self.errors and not self.warnings:
             if not unread and not self.files_checked:
                 return "No import files to check."
-            return (
-                f"No problems found{unread}.{checked}" if unread else f"All checks passed.{checked}"
-            )
+            if not unread:
+                return f"All checks passed.{checked}"
+            # Never a word of success for a run that left files unread (exit 2): say what
+            # was not read first, then what the others gave.
+            read = self.files_checked - self.files_failed
+            cannot = f"{_plural(self.files_unreadable, 'file')} could not be read"
+            if read <= 0:
+                return f"{cannot}."
+            others = "the other file" if read == 1 else f"the other {read:,} files"
+            return f"{cannot}; no problems in {others}.{checked}"
         parts = []
         if self.errors or not self.warnings:
             parts.append(_plural(self.errors, "error"))
