@@ -134,6 +134,7 @@ def _report(
             quiet=options.quiet,
             width=shutil.get_terminal_size((100, 24)).columns,
             show_values=options.show_values,
+            strict=options.strict,
         )
         main = _reporter(output_format, options.statistics, stream, shown)
         reporters = [main]

@@ -35,3 +35,41 @@ def test_a_truncated_gz_is_not_said_to_be_checked_as_a_type(tmp_path: Path) -> N
     assert code == 2
     assert "truncated" in err or "cut.ndjson.gz" in err
     assert out == "1 file could not be read.\n"  # neither "No problems" nor "Checked as"
+
+
+# -- 15: JUnit: warnings pass unless --strict ----------------------------------------------
+
+WARNING_ONLY = (  # MIC304: user_account_id without compartment_id, a warning
+    '{"operation":"UPSERT","user_account_id":"u1","force_replace":false,"user_profile":{}}'
+)
+ERROR_LINE = '{"operation":"UPSERT","compartment_id":"1000","force_replace":false}'
+
+
+def _junit(tmp_path: Path, *args: str) -> tuple[int, object]:
+    import xml.etree.ElementTree as ET
+
+    code, out, _ = run_cli(["check", "--isolated", "--output-format", "junit", *args], tmp_path)
+    return code, ET.fromstring(out)
+
+
+def test_junit_warnings_are_not_failures(tmp_path: Path) -> None:
+    write(tmp_path / "w.ndjson", WARNING_ONLY)
+    code, root = _junit(tmp_path, "w.ndjson")
+    assert code == 0
+    assert root.get("failures") == "0"  # type: ignore[attr-defined]
+    cases = root.findall("testsuite/testcase")  # type: ignore[attr-defined]
+    assert [c.get("name") for c in cases] == ["MIC304 account-without-compartment"]
+    assert cases[0].find("failure") is None
+    assert "warning: line 1" in cases[0].findtext("system-out")
+
+
+def test_junit_warnings_fail_with_strict_and_errors_always(tmp_path: Path) -> None:
+    write(tmp_path / "w.ndjson", WARNING_ONLY)
+    write(tmp_path / "e.ndjson", ERROR_LINE)
+    code, root = _junit(tmp_path, "--strict", "w.ndjson")
+    assert code == 1
+    assert root.get("failures") == "1"  # type: ignore[attr-defined]
+    code, root = _junit(tmp_path, "e.ndjson")
+    assert code == 1
+    assert root.findall("testsuite/testcase/failure")  # type: ignore[attr-defined]
+    assert root.get("failures") == str(len(root.findall("testsuite/testcase")))  # type: ignore[attr-defined]

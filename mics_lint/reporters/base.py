@@ -136,6 +136,7 @@ class Options:
     root: Path = field(default_factory=lambda: project_root(Path.cwd()))
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     show_values: bool = False  # `full` shows lines unredacted (see redact.py)
+    strict: bool = False  # --strict: warnings fail the run, so JUnit counts them as failures
 
 
 class Reporter(abc.ABC):

@@ -220,8 +220,8 @@ def _sarif_rule(code: str) -> dict[str, object]:
 
 
 class JunitReporter(Reporter):
-    """JUnit XML: a testsuite per file, a failing testcase per diagnostic, a passing one per
-    clean file. The totals go on the root element, so testsuites are spooled until the end."""
+    """JUnit XML: a testsuite per file, a failing testcase per error (and per warning with
+    `--strict`), a passing one per warning (the warning as its output) and per clean file. The totals go on the root element, so testsuites are spooled until the end."""
 
     def start(self) -> None:
         self.spool = spool()
@@ -232,6 +232,7 @@ class JunitReporter(Reporter):
 
     def file_started(self, path: str) -> None:
         self.cases = []
+        self.passed = 0  # cases of warnings, which pass (see report)
         self.doc_type = ""
         self.error: str | None = None
 
@@ -243,11 +244,22 @@ class JunitReporter(Reporter):
         from xml.sax.saxutils import quoteattr
 
         text = xml_escape(f"line {d.line}, col {d.column}, {d.message}")
-        self.cases.append(
+        case = (
             f"    <testcase name={quoteattr(f'{d.code} {d.name}')} "
             f'classname={quoteattr(self.relative(d.path))} line="{d.line}" '
             f'column="{d.column}">\n'
-            f"      <failure message={quoteattr(d.message)} type={quoteattr(d.code)}>"
+        )
+        if d.severity is Severity.WARNING and not self.options.strict:
+            # A warning does not fail the run (exit 0), so it must not fail the test case
+            # either: GitLab and Jenkins would show a passing run as failed. It stays
+            # visible as the case's output.
+            self.passed += 1
+            self.cases.append(
+                f"{case}      <system-out>warning: {text}</system-out>\n    </testcase>\n"
+            )
+            return
+        self.cases.append(
+            f"{case}      <failure message={quoteattr(d.message)} type={quoteattr(d.code)}>"
             f"{text}</failure>\n    </testcase>\n"
         )
 
@@ -268,7 +280,7 @@ class JunitReporter(Reporter):
                 "    </testcase>\n"
             )
         cases = self.cases or [f'    <testcase name="mics-lint" classname={quoteattr(name)}/>\n']
-        failures = len(self.cases) - errors
+        failures = len(self.cases) - errors - self.passed
         self.tests += len(cases)
         self.failures += failures
         self.errors += errors
