@@ -150,6 +150,9 @@ def _report(
             if progress is not None:
                 progress.close()
         if summary.hidden and (options.quiet or not main.human):  # stdout stays one format
+            # The report's stream buffers: on a terminal, where stderr and stdout meet,
+            # this line would otherwise come out above the diagnostics it is about.
+            stream.flush()
             click.echo(summary.hidden_sentence(), err=True)
 
 

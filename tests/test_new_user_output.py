@@ -73,3 +73,33 @@ def test_junit_warnings_fail_with_strict_and_errors_always(tmp_path: Path) -> No
     assert code == 1
     assert root.findall("testsuite/testcase/failure")  # type: ignore[attr-defined]
     assert root.get("failures") == str(len(root.findall("testsuite/testcase")))  # type: ignore[attr-defined]
+
+
+# -- 17: "N more not shown" after the diagnostics -------------------------------------------
+
+
+def test_not_shown_line_comes_after_the_diagnostics_where_stdout_and_stderr_meet(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+
+    from helpers import base_env, installed_command
+
+    exe = installed_command()
+    assert exe is not None
+    write(tmp_path / "bad.ndjson", *[ERROR_LINE] * 5)
+    # One stream for both, as a terminal is: the order they reach it in is what is seen.
+    result = subprocess.run(
+        [exe, "check", "--isolated", "-q", "--max-diagnostics", "2", "bad.ndjson"],
+        cwd=tmp_path,
+        env=base_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=60,
+    )
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3, lines
+    assert lines[0].startswith("bad.ndjson:1:")
+    assert lines[1].startswith("bad.ndjson:1:")
+    assert lines[2].endswith("not shown (--max-diagnostics 2 per file).")
