@@ -62,6 +62,8 @@ def run_check(options: CheckOptions) -> int:
         fail("--diff writes the diff to standard output: it takes no -o, --report or --statistics")
         return EXIT_FAILURE
     sources, missing = expand(options.paths or ["."], options.stdin_filename)
+    if options.show_settings:
+        return _show_settings(options, settings, sources, missing)
     summary = Summary(
         files_checked=len(sources),
         files_unreadable=missing,
@@ -76,6 +78,24 @@ def run_check(options: CheckOptions) -> int:
     except KeyboardInterrupt:
         raise click.Abort() from None  # raised here, click adds no blank line before ours
     return _exit_code(options, summary)
+
+
+def _show_settings(
+    options: CheckOptions, settings: Settings, sources: list[Source], missing: int
+) -> int:
+    """--show-settings: what applies to each path, on stdout; nothing is checked."""
+    from mics_lint.show_settings import Origins, describe
+
+    try:
+        config = _config(options.config_path, options.isolated)
+    except ConfigError as exc:  # pragma: no cover - _settings read it a moment ago
+        fail(str(exc))
+        return EXIT_FAILURE
+    origins = Origins(
+        config, options.isolated, options.doc_type is not None, options.profile_form is not None
+    )
+    click.echo(describe(sources, settings, origins), nl=False)
+    return EXIT_FAILURE if missing else EXIT_OK
 
 
 def _settings(options: CheckOptions) -> Settings:

@@ -19,6 +19,7 @@ from mics_lint import schema as schemas
 from mics_lint.config import ActiveRules, Settings
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.doctypes import DocType, looks_like
+from mics_lint.fixmarks import FixMarks
 from mics_lint.jsontext import (
     DIGITS_TO_ZERO,
     LONG_DIGIT_RUN,
@@ -99,6 +100,7 @@ class LineChecker:
         self.size_reported = size_reported
         self.quoted: dict[str, bytes] = {}
         self.doc_type = doc_type
+        self._fix_marks: FixMarks | None = None
 
     def runs(self, rule: Rule) -> bool:
         """Whether this file's lines are checked by `rule` (of its type, and selected)."""
@@ -259,7 +261,14 @@ class LineChecker:
             text = decode_lenient(body)
         width = len(text) + 1
         made = [self.diagnostic(code, finding, lineno, width, text) for code, finding in found]
-        return self.ordered(made)
+        return self.fix_marks.mark(self.ordered(made), body, lineno)
+
+    @property
+    def fix_marks(self) -> FixMarks:
+        """What --fix would do about a line's diagnostics: made on a file's first of them."""
+        if self._fix_marks is None:
+            self._fix_marks = FixMarks(self.schema, self.enabled, self.identifier_values)
+        return self._fix_marks
 
     @staticmethod
     def ordered(made: Sequence[Diagnostic | None]) -> list[Diagnostic]:

@@ -24,6 +24,7 @@ from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.doctypes import DETECT_RECORDS, DocType, DocTypeError
 from mics_lint.fastloop import FastLoop
+from mics_lint.fix_records import objects
 from mics_lint.framer import DOCUMENT_PARSE_LIMIT, HOLD_LIMIT
 from mics_lint.jsontext import decode_lenient, parse_exact
 from mics_lint.linecheck import (
@@ -45,6 +46,7 @@ from mics_lint.reading import (
     sniff,
     text_head,
 )
+from mics_lint.registry import FIX_SAFE
 from mics_lint.rules import framing as f
 from mics_lint.rules import syntax
 from mics_lint.rules.crossline import Users
@@ -266,8 +268,9 @@ class FileLinter:
         if sum(not h.blank for h in held) >= 2:
             raw = b"".join(h.raw for h in held).removeprefix(f.BOM)
             with contextlib.suppress(UnicodeDecodeError, ValueError, RecursionError):
-                value = parse_exact(raw.decode("utf-8"))
-                return self._document_found(kept, last, value)
+                text = raw.decode("utf-8")
+                value = parse_exact(text)
+                return self._document_found(kept, last, value, _fixable(text))
         return list(_release(held))
 
     def _document(
@@ -300,11 +303,11 @@ class FileLinter:
                 broken = checker.diagnostic(
                     syntax.INVALID_JSON.code, Finding(message, col), line, col + 1
                 )
-                return self._document_found([*kept, broken], last, None)
-        return self._document_found(kept, last, value)
+                return self._document_found([*kept, broken], last, None, _fixable(text))
+        return self._document_found(kept, last, value, _fixable(text))
 
     def _document_found(
-        self, kept: Sequence[Diagnostic | None], last: int, value: Any
+        self, kept: Sequence[Diagnostic | None], last: int, value: Any, fixable: bool = False
     ) -> list[Diagnostic]:
         checker = self.checker
         kept = list(kept)
@@ -315,8 +318,18 @@ class FileLinter:
         ):
             too_large = f.too_large(checker.limit, checker.bytes_read, known_before=False)
             kept.append(checker.diagnostic(f.FILE_TOO_LARGE.code, too_large, 1, 1))
-        kept.append(checker.diagnostic(f.NOT_NDJSON.code, f.not_ndjson(value, last), 1, 1))
+        made = checker.diagnostic(f.NOT_NDJSON.code, f.not_ndjson(value, last), 1, 1)
+        kept.append(made.with_fix(FIX_SAFE) if made is not None and fixable else made)
         return checker.ordered(kept)
+
+
+def _fixable(text: str) -> bool:
+    """Whether --fix rewrites this document (MIC007) as NDJSON, as fix.Fixer decides: it
+    is objects, an array of objects, or a run of them (each one compacted, proven)."""
+    try:
+        return objects(text, allow_commas=True, arrays=True) is not None
+    except (ValueError, RecursionError):
+        return False
 
 
 def _release(held: Iterable[_Held]) -> Iterator[Diagnostic]:

@@ -19,7 +19,7 @@ PROFILE = (
 
 def test_a_run_with_an_unread_file_never_says_no_problems_found(tmp_path: Path) -> None:
     write(tmp_path / "ok.ndjson", PROFILE)
-    code, out, err = run_cli(["check", "--isolated", "ok.ndjson", "missing.ndjson"], tmp_path)
+    code, out, _ = run_cli(["check", "--isolated", "ok.ndjson", "missing.ndjson"], tmp_path)
     assert code == 2
     assert "No problems found" not in out
     assert out == (
@@ -103,3 +103,128 @@ def test_not_shown_line_comes_after_the_diagnostics_where_stdout_and_stderr_meet
     assert lines[0].startswith("bad.ndjson:1:")
     assert lines[1].startswith("bad.ndjson:1:")
     assert lines[2].endswith("not shown (--max-diagnostics 2 per file).")
+
+
+# -- 12: the severity in the text line, without colour -------------------------------------
+
+
+def test_text_line_shows_the_severity_as_a_word(tmp_path: Path) -> None:
+    write(tmp_path / "a.ndjson", WARNING_ONLY, ERROR_LINE)
+    _, out, _ = run_cli(["check", "--isolated", "--color", "never", "a.ndjson"], tmp_path)
+    lines = out.splitlines()
+    assert lines[0].startswith("a.ndjson:1:23: MIC304 [warning] user_account_id without")
+    assert lines[1].startswith("a.ndjson:2:1: MIC402 [error] ")
+    _, out, _ = run_cli(["check", "--isolated", "--severity", "MIC304=error", "a.ndjson"], tmp_path)
+    assert out.startswith("a.ndjson:1:23: MIC304 [error] ")
+    _, out, _ = run_cli(["check", "--isolated", "--output-format", "grouped", "a.ndjson"], tmp_path)
+    assert "  1:23: MIC304 [warning] user_account_id" in out
+
+
+# -- 13: fixable diagnostics marked, one count everywhere ----------------------------------
+
+# An integer id (MIC202, safe), a trailing comma between records (MIC101, safe), an
+# enum in the wrong case (MIC203, unsafe), and an error no fix touches (MIC303).
+FIXABLE = [
+    '{"operation":"UPSERT","compartment_id":1000,"user_account_id":"u1",'
+    '"force_replace":false,"user_profile":{}}',
+    '{"operation":"DELETE","compartment_id":"1000","user_account_id":"u2"},',
+    '{"operation":"upsert","compartment_id":"1000","user_account_id":"u3",'
+    '"force_replace":false,"user_profile":{}}',
+    ERROR_LINE,
+]
+
+
+def test_fixable_diagnostics_are_marked_and_counted_as_fix_and_diff_fix(tmp_path: Path) -> None:
+    write(tmp_path / "a.ndjson", *FIXABLE)
+    _, out, _ = run_cli(["check", "--isolated", "a.ndjson"], tmp_path)
+    marked = [line for line in out.splitlines() if line.startswith("a.ndjson:") and " [*] " in line]
+    assert [line.split(" ")[1] for line in marked] == ["MIC202", "MIC101"]
+    assert "MIC203 [error] operation" in out  # unsafe: not marked
+    assert out.splitlines()[-1] == (
+        "2 problems marked [*] can be fixed with `mics-lint check --fix` (`--diff` shows the "
+        "changes first). 1 more with `--unsafe-fixes`."
+    )
+    _, _, err = run_cli(["check", "--isolated", "--diff", "a.ndjson"], tmp_path)
+    assert err == "Would fix 2 problems in 1 file. 1 more with `--unsafe-fixes`.\n"
+    _, out, _ = run_cli(["check", "--isolated", "--fix", "a.ndjson"], tmp_path)
+    assert "Fixed 2 problems in 1 file. 1 more fix with `--unsafe-fixes`." in out
+    assert " [error] [*] " not in out  # what is left after --fix is never marked fixable
+
+
+def test_only_unsafe_fixes_get_a_hint_naming_unsafe_fixes(tmp_path: Path) -> None:
+    write(tmp_path / "a.ndjson", FIXABLE[2])
+    _, out, _ = run_cli(["check", "--isolated", "a.ndjson"], tmp_path)
+    assert out.splitlines()[-1] == (
+        "No safe fixes; 1 problem can be fixed with `mics-lint check --fix --unsafe-fixes` "
+        "(review them with `--diff --unsafe-fixes` first)."
+    )
+
+
+def test_fix_marks_are_the_same_in_worker_processes(tmp_path: Path) -> None:
+    write(tmp_path / "a.ndjson", *FIXABLE * 400)
+    args = ["check", "--isolated", "--chunk-size", "4096", "a.ndjson"]
+    _, one, _ = run_cli([*args, "--jobs", "1"], tmp_path)
+    _, two, _ = run_cli([*args, "--jobs", "2"], tmp_path)
+    assert one == two
+    assert one.count(" [error] [*] ") == 800
+
+
+# -- 18: under pre-commit, the fix hint goes through pre-commit ----------------------------
+
+
+def test_under_pre_commit_the_hint_says_how_to_fix_through_pre_commit(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from mics_lint.cli import cli
+
+    write(tmp_path / "a.ndjson", FIXABLE[0])
+    result = CliRunner().invoke(
+        cli, ["check", "--isolated", str(tmp_path / "a.ndjson")], env={"PRE_COMMIT": "1"}
+    )
+    hint = result.stdout.splitlines()[-1]
+    assert "mics-lint check --fix" not in result.stdout
+    assert hint == (
+        "1 problem marked [*] can be fixed: run `pre-commit run mics-lint-fix --all-files` "
+        "(add the mics-lint-fix hook to .pre-commit-config.yaml), or give the mics-lint hook "
+        "`args: [--fix]`."
+    )
+
+
+def test_the_hint_names_a_hook_of_the_manifest() -> None:
+    from pre_commit.clientlib import load_manifest
+
+    manifest = Path(__file__).resolve().parents[1] / ".pre-commit-hooks.yaml"
+    hooks = {h["id"]: h for h in load_manifest(str(manifest))}
+    assert hooks["mics-lint-fix"]["entry"] == "mics-lint check --fix"
+    assert hooks["mics-lint-fix"]["files"] == hooks["mics-lint"]["files"]
+
+
+# -- 16: --show-settings ---------------------------------------------------------------------
+
+
+def test_show_settings_prints_config_type_form_and_rules_per_path(tmp_path: Path) -> None:
+    (tmp_path / "mics-lint.toml").write_text(
+        'ignore = ["MIC304"]\nprofile-form = "either"\n[doc-types]\n"seg/*.ndjson" = "segment"\n',
+        encoding="utf-8",
+    )
+    write(tmp_path / "p.ndjson", PROFILE)
+    write(tmp_path / "seg" / "s.ndjson", PROFILE)
+    code, out, _ = run_cli(["check", "--show-settings", "p.ndjson", "seg/s.ndjson"], tmp_path)
+    assert code == 0
+    blocks = out.split("\n\n")
+    assert blocks[0].splitlines()[:4] == [
+        "p.ndjson:",
+        f"  config: {tmp_path / 'mics-lint.toml'}",
+        "  document type: USER_PROFILE (told from its first records)",
+        "  profile form: either (config)",
+    ]
+    assert "  rules: " in blocks[0]
+    assert "    not selected: MIC304" in blocks[0]
+    assert " MIC501" in blocks[0].split("warnings:")[1]
+    assert "  document type: USER_SEGMENT (config doc-types: 'seg/*.ndjson')" in blocks[1]
+    code, out, _ = run_cli(
+        ["check", "--isolated", "--doc-type", "choice", "--show-settings", "p.ndjson"], tmp_path
+    )
+    assert "  config: none (--isolated)" in out
+    assert "  document type: USER_CHOICE (--doc-type)" in out
+    assert "MIC" not in out.split("rules:")[0]  # nothing was checked

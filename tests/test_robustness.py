@@ -777,7 +777,7 @@ def test_reader_going_away_gives_no_traceback(
     assert result.code == 0  # head's
     assert result.out
     if output_format == "text":
-        assert result.out.startswith("bad.ndjson:1:1: MIC301 ")
+        assert result.out.startswith("bad.ndjson:1:1: MIC301 [error] ")
     assert (project / "rc.txt").read_text().strip() == "1"
     assert "BrokenPipeError" not in result.err
     assert "Exception ignored" not in result.err
@@ -824,7 +824,9 @@ def test_stopping_early_stops_the_workers_at_once(tmp_path: Path, big_file: Path
     with Running(args, tmp_path, drain_stdout=how != "reader-gone") as job:
         if how == "reader-gone":
             assert job.proc.stdout is not None
-            assert job.proc.stdout.readline().startswith(f"{big_file}:1:1: MIC301 ".encode())
+            assert job.proc.stdout.readline().startswith(
+                f"{big_file}:1:1: MIC301 [error] ".encode()
+            )
         _wait_until_busy(job, report if output else None, drained=how != "reader-gone")
         job.wait_until(job.workers_started, "worker processes")
         _stop(job, how)

@@ -221,7 +221,8 @@ def _sarif_rule(code: str) -> dict[str, object]:
 
 class JunitReporter(Reporter):
     """JUnit XML: a testsuite per file, a failing testcase per error (and per warning with
-    `--strict`), a passing one per warning (the warning as its output) and per clean file. The totals go on the root element, so testsuites are spooled until the end."""
+    `--strict`), a passing one per warning (the warning as its output) and per clean file.
+    The totals go on the root element, so testsuites are spooled until the end."""
 
     def start(self) -> None:
         self.spool = spool()
