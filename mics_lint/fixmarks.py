@@ -17,6 +17,7 @@ from mics_lint.diagnostic import Diagnostic
 from mics_lint.fix_records import RecordFixer
 from mics_lint.registry import FIX_SAFE, FieldMap
 from mics_lint.rules import REGISTRY, syntax
+from mics_lint.splitrecords import Splitter
 
 #: Codes whose fix applies to only some of their diagnostics, as the fixer decides.
 _SOMETIMES = frozenset(r.code for r in REGISTRY.values() if r.fix is not None and not r.fix_always)
@@ -26,7 +27,11 @@ class FixMarks:
     """Marks one file's diagnostics with the fix `--fix` would make (`Diagnostic.fix`)."""
 
     def __init__(
-        self, schema: dict[str, Any], enabled: frozenset[str], identifier_values: FieldMap
+        self,
+        schema: dict[str, Any],
+        enabled: frozenset[str],
+        identifier_values: FieldMap,
+        splitter: Splitter | None = None,
     ) -> None:
         fixes = {r.code: r.fix for r in REGISTRY.values() if r.fix is not None}
         self.fixed: Counter[str] = Counter()
@@ -40,9 +45,16 @@ class FixMarks:
             identifier_values=identifier_values,
         )
         self.last = 0  # the last line given to the fixer
+        self.splitter = splitter
 
     def mark(self, made: list[Diagnostic], body: bytes, lineno: int) -> list[Diagnostic]:
         """`made`, the diagnostics of line `lineno` (its text `body`), each with its fix."""
+        if self.splitter is not None and self.splitter.spans and self.splitter.holds(lineno):
+            # A line of a record split over lines: the fixer joins the record, whole, and
+            # its lines' own diagnostics give way to the record's (linter._joined).
+            self.records.broken = False
+            self.last = lineno
+            return made
         if not any(REGISTRY[d.code].fix is not None for d in made):
             self._parsed(made, lineno)
             return made

@@ -35,6 +35,7 @@ from mics_lint.rules import framing as f
 from mics_lint.rules.crossline import DUPLICATE_USER_STATE, Users
 from mics_lint.rules.operations import PROFILE_FORM_STATE
 from mics_lint.rules.structure import schema_findings
+from mics_lint.splitrecords import Splitter
 from mics_lint.userstore import BatchUsers
 
 # Codes about the file as a whole: kept when a file's lines are summed up by MIC007 or MIC008.
@@ -101,6 +102,8 @@ class LineChecker:
         self.quoted: dict[str, bytes] = {}
         self.doc_type = doc_type
         self._fix_marks: FixMarks | None = None
+        # The records split over lines the file's reader found (set by FileLinter.run).
+        self.splitter: Splitter | None = None
 
     def runs(self, rule: Rule) -> bool:
         """Whether this file's lines are checked by `rule` (of its type, and selected)."""
@@ -267,7 +270,9 @@ class LineChecker:
     def fix_marks(self) -> FixMarks:
         """What --fix would do about a line's diagnostics: made on a file's first of them."""
         if self._fix_marks is None:
-            self._fix_marks = FixMarks(self.schema, self.enabled, self.identifier_values)
+            self._fix_marks = FixMarks(
+                self.schema, self.enabled, self.identifier_values, self.splitter
+            )
         return self._fix_marks
 
     @staticmethod

@@ -13,6 +13,7 @@ document spread over lines?). Both holds end at the first line that parses, or a
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -50,6 +51,7 @@ from mics_lint.registry import FIX_SAFE
 from mics_lint.rules import framing as f
 from mics_lint.rules import syntax
 from mics_lint.rules.crossline import Users
+from mics_lint.splitrecords import Splitter, split_message
 
 __all__ = [
     "HEAD_BYTES",
@@ -185,6 +187,13 @@ class FileLinter:
         self.checker.skip_rest = skip
 
     def run(self, lines: Iterable[bytes]) -> Iterator[Diagnostic]:
+        # A chunk after the first starts past the file's first lines (see splitrecords).
+        splitter = Splitter(self.checker.max_line, active=self.first_line != 1)
+        self.checker.splitter = splitter
+        grouped = splitter.groups(lines, self.first_line)
+        return _joined(self._run(itertools.chain.from_iterable(grouped)), splitter)
+
+    def _run(self, lines: Iterable[bytes]) -> Iterator[Diagnostic]:
         checker = self.checker
         held: list[_Held] = []
         # Only a file's first lines are held (is it empty? one document?); a chunk's are not.
@@ -330,6 +339,36 @@ def _fixable(text: str) -> bool:
         return objects(text, allow_commas=True, arrays=True) is not None
     except (ValueError, RecursionError):
         return False
+
+
+# What a split record's lines keep of their diagnostics: the file's and the line ends'.
+_KEPT_IN_SPLITS = frozenset(
+    {
+        f.BYTE_ORDER_MARK.code,
+        f.CRLF_LINE_ENDINGS.code,
+        f.MISSING_FINAL_NEWLINE.code,
+        f.FILE_TOO_LARGE.code,
+    }
+)
+
+
+def _joined(found: Iterable[Diagnostic], splitter: Splitter) -> Iterator[Diagnostic]:
+    """The diagnostics, but one MIC101 for each record split over lines instead of its
+    lines' own (the first line's MIC101 becomes the record's)."""
+    for d in found:
+        split = splitter.span_of(d.line) if splitter.spans else None
+        if split is None or d.code in _KEPT_IN_SPLITS:
+            yield d
+        elif d.code == syntax.INVALID_JSON.code and d.line == split.first and not split.reported:
+            split.reported = True
+            yield dataclasses.replace(
+                d,
+                column=1,
+                end_line=split.last,
+                end_column=split.width,
+                message=split_message(split.first, split.last),
+                fix=FIX_SAFE,
+            )
 
 
 def _release(held: Iterable[_Held]) -> Iterator[Diagnostic]:

@@ -20,7 +20,8 @@ from mics_lint.doctypes import DocType
 from mics_lint.jsontext import decode_lenient
 from mics_lint.linter import ReadError, lint_file
 from mics_lint.registry import ACROSS_USERS, ONCE_PER_FILE
-from mics_lint.rules import REGISTRY, crossline
+from mics_lint.rules import REGISTRY, crossline, syntax
+from mics_lint.splitrecords import split_message
 from mics_lint.userstore import BatchUsers
 
 if TYPE_CHECKING:
@@ -96,6 +97,10 @@ class Merger:
                 self.seen_once.add(d.code)
             if shift:
                 d = dataclasses.replace(d, line=d.line + shift, end_line=d.end_line + shift)
+                if (
+                    d.end_line != d.line and d.code == syntax.INVALID_JSON.code
+                ):  # its lines are named
+                    d = dataclasses.replace(d, message=split_message(d.line, d.end_line))
             if d.code == users_code and result.found:
                 name, digest = result.found[d.line - shift]
                 first = self.users.first_line(digest, d.line)

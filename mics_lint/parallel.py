@@ -18,7 +18,7 @@ from array import array
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic
@@ -328,17 +328,41 @@ def _line_length(path: str) -> int:
 
 
 def _boundaries(path: str, size: int, count: int) -> list[int]:
-    """Byte offsets that split the file into `count` chunks at line starts."""
+    """Byte offsets that split the file into `count` chunks at line starts: where a line
+    begins with `{`, if one does within _RECORD_SEARCH bytes, since a record split over
+    lines never spans such a line (splitrecords.py)."""
     bounds = [0]
     with open(path, "rb") as handle:
         for index in range(1, count):
             handle.seek(max(size * index // count, bounds[-1]))
             while (part := handle.readline(1 << 20)) and part[-1:] != b"\n":
                 pass  # to the start of the next line, however long this one
-            at = handle.tell()
+            at = _record_start(handle, handle.tell())
             if at >= size:
                 break
             if at > bounds[-1]:
                 bounds.append(at)
     bounds.append(size)
     return bounds
+
+
+#: How far a chunk's start is moved on to a line that begins with `{`.
+_RECORD_SEARCH = 4 * 1024 * 1024
+
+
+def _record_start(handle: BinaryIO, at: int) -> int:
+    """The first line start from `at` whose line begins with `{` (within _RECORD_SEARCH
+    bytes, else `at`): a chunk starting there sees the split records one process sees."""
+    start = at
+    while start - at <= _RECORD_SEARCH:
+        handle.seek(start)
+        line = handle.readline(1 << 20)
+        if not line or line[:1] == b"{":
+            return start
+        while line[-1:] != b"\n":  # the rest of a long line
+            more = handle.readline(1 << 20)
+            if not more:
+                return at
+            line = more
+        start = handle.tell()
+    return at

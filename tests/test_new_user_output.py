@@ -228,3 +228,90 @@ def test_show_settings_prints_config_type_form_and_rules_per_path(tmp_path: Path
     assert "  config: none (--isolated)" in out
     assert "  document type: USER_CHOICE (--doc-type)" in out
     assert "MIC" not in out.split("rules:")[0]  # nothing was checked
+
+
+# -- 8: a record split over lines in the middle of a file -----------------------------------
+
+PRETTY = [
+    "{",
+    '  "operation": "UPSERT",',
+    '  "compartment_id": "1000",',
+    '  "user_account_id": "p1",',
+    '  "force_replace": false,',
+    '  "user_profile": {"tier": "gold"}',
+    "}",
+]
+
+
+def _profile(n: int | str) -> str:
+    return PROFILE.replace('"u1"', f'"u{n}"')
+
+
+def _split_file(before: int, after: int) -> list[str]:
+    return [
+        *(_profile(n) for n in range(before)),
+        *PRETTY,
+        *(_profile(f"after{n}") for n in range(after)),
+    ]
+
+
+def test_a_record_split_over_lines_is_one_diagnostic(tmp_path: Path) -> None:
+    write(tmp_path / "a.ndjson", *_split_file(7, 3))
+    code, out, _ = run_cli(["check", "--isolated", "a.ndjson"], tmp_path)
+    assert code == 1
+    assert out.splitlines()[0] == (
+        "a.ndjson:8:1: MIC101 [error] [*] this record is split over lines 8–14: write it on "
+        "one line (NDJSON holds one record per line; `--fix` joins it)"
+    )
+    assert out.splitlines()[1].startswith("Found 1 error in 1 file.")
+
+
+def test_fix_joins_a_split_record_and_diff_agrees(tmp_path: Path) -> None:
+    write(tmp_path / "a.ndjson", *_split_file(2, 2))
+    _, _, err = run_cli(["check", "--isolated", "--diff", "a.ndjson"], tmp_path)
+    assert err == "Would fix 1 problem in 1 file.\n"
+    code, out, _ = run_cli(["check", "--isolated", "--fix", "a.ndjson"], tmp_path)
+    assert (code, out) == (
+        0,
+        "Fixed 1 problem in 1 file.\nAll checks passed. Checked as USER_PROFILE.\n",
+    )
+    lines = (tmp_path / "a.ndjson").read_text().splitlines()
+    assert len(lines) == 5
+    assert lines[2] == (
+        '{"operation":"UPSERT","compartment_id":"1000","user_account_id":"p1",'
+        '"force_replace":false,"user_profile":{"tier":"gold"}}'
+    )
+
+
+def test_a_broken_record_over_lines_keeps_its_lines_diagnostics(tmp_path: Path) -> None:
+    broken = [*PRETTY[:3], *PRETTY[4:]]  # still a record, parses: one diagnostic
+    broken[2] = '  "compartment_id": "1000"'  # a comma missing: never parses
+    write(tmp_path / "a.ndjson", _profile(1), *broken, _profile(2))
+    _, out, _ = run_cli(["check", "--isolated", "a.ndjson"], tmp_path)
+    assert "split over lines" not in out
+    assert out.count("MIC101") >= 3
+
+
+def test_a_split_record_is_one_diagnostic_on_the_fast_path_too() -> None:
+    from mics_lint.config import Settings
+    from mics_lint.linter import lint_lines
+
+    lines = [line + "\n" for line in _split_file(300, 300)]
+    slow = list(lint_lines(lines, "a.ndjson", Settings(fast_path=False)))
+    fast = list(lint_lines(lines, "a.ndjson", Settings(fast_path_from=1)))
+    assert [d.to_dict() for d in fast] == [d.to_dict() for d in slow]
+    assert [(d.line, d.end_line, d.code) for d in fast] == [(301, 307, "MIC101")]
+    assert fast[0].fix == "safe"
+
+
+def test_split_records_across_chunk_boundaries_as_in_one_process(tmp_path: Path) -> None:
+    rows: list[str] = []
+    for n in range(60):  # pretty-printed records every few lines: chunks start inside some
+        rows += [_profile(n), _profile(1000 + n), *(p.replace("p1", f"p{n}") for p in PRETTY)]
+    write(tmp_path / "a.ndjson", *rows)
+    args = ["check", "--isolated", "a.ndjson"]
+    _, one, _ = run_cli([*args, "--jobs", "1"], tmp_path)
+    assert one.count("split over lines") == 60
+    for chunk in ("300", "700", "1500"):
+        _, many, _ = run_cli([*args, "--jobs", "2", "--chunk-size", chunk], tmp_path)
+        assert many == one, chunk
