@@ -17,6 +17,7 @@ from mics_lint.diagnostic import Diagnostic
 from mics_lint.fix_records import RecordFixer
 from mics_lint.registry import FIX_SAFE, FieldMap
 from mics_lint.rules import REGISTRY, syntax
+from mics_lint.rules.framing import BLANK_LINE
 from mics_lint.splitrecords import Splitter
 
 #: Codes whose fix applies to only some of their diagnostics, as the fixer decides.
@@ -49,24 +50,9 @@ class FixMarks:
 
     def mark(self, made: list[Diagnostic], body: bytes, lineno: int) -> list[Diagnostic]:
         """`made`, the diagnostics of line `lineno` (its text `body`), each with its fix."""
-        if self.splitter is not None and self.splitter.spans and self.splitter.holds(lineno):
-            # A line of a record split over lines: the fixer joins the record, whole, and
-            # its lines' own diagnostics give way to the record's (linter._joined).
-            self.records.broken = False
-            self.last = lineno
-            return made
-        if not any(REGISTRY[d.code].fix is not None for d in made):
-            self._parsed(made, lineno)
-            return made
+        self._follow(made, lineno)
         count: Counter[str] = Counter()
-        if not (body and any(d.code in _SOMETIMES for d in made)):
-            self._parsed(made, lineno)
-        else:
-            # The fixer splits no line that follows a broken one (it may be the inside of
-            # a value spread over lines); a line in between without MIC101 parsed.
-            if lineno != self.last + 1:
-                self.records.broken = False
-            self.last = lineno
+        if body and any(d.code in _SOMETIMES for d in made) and not self._in_split(lineno):
             self.fixed.clear()
             self.hidden.clear()
             self.records.line(body)
@@ -81,8 +67,23 @@ class FixMarks:
             marked.append(d)
         return marked
 
-    def _parsed(self, made: list[Diagnostic], lineno: int) -> None:
-        # Only going forward: MIC501's diagnostics come late, for lines already passed.
-        if lineno > self.last and not any(d.code == syntax.INVALID_JSON.code for d in made):
+    def _follow(self, made: list[Diagnostic], lineno: int) -> None:
+        """Keep RecordFixer's state (`broken`) as the fixer's own would be at this line. The
+        fixer splits no line that follows a broken one (it may be the inside of a value
+        spread over lines); lines without a diagnostic parsed, and a blank line leaves the
+        state as it was (it never reaches RecordFixer)."""
+        if lineno <= self.last:
+            return  # MIC501's diagnostics come late, for lines already passed
+        if lineno > self.last + 1:
             self.records.broken = False
-            self.last = lineno
+        self.last = lineno
+        if self._in_split(lineno):
+            self.records.broken = False  # the fixer joins the record, whole
+        elif not any(d.code in (syntax.INVALID_JSON.code, BLANK_LINE.code) for d in made):
+            self.records.broken = False
+
+    def _in_split(self, lineno: int) -> bool:
+        # A line of a record split over lines: its diagnostics give way to the record's
+        # (linter._joined), which is marked there.
+        splitter = self.splitter
+        return splitter is not None and bool(splitter.spans) and splitter.holds(lineno)

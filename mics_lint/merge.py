@@ -21,6 +21,7 @@ from mics_lint.jsontext import decode_lenient
 from mics_lint.linter import ReadError, lint_file
 from mics_lint.registry import ACROSS_USERS, ONCE_PER_FILE
 from mics_lint.rules import REGISTRY, crossline, syntax
+from mics_lint.rules.framing import BLANK_LINE as _BLANK
 from mics_lint.splitrecords import split_message
 from mics_lint.userstore import BatchUsers
 
@@ -43,6 +44,7 @@ class Merger:
         self.doc_type = ""
         self.users = BatchUsers()  # merged a chunk at a time, in bulk
         self.offset = 0  # lines in the chunks before
+        self.broken_before = False  # the last chunk's last line was broken (see _fix_marks)
         # Codes reported once per file (MIC003), and the rule about users across chunks
         # (MIC501), as the rules declare them.
         self.once = {r.code for r in REGISTRY.across_chunks(ONCE_PER_FILE)}
@@ -108,6 +110,36 @@ class Merger:
             kept.append(d)
         if added:
             kept = sorted([*kept, *added], key=Diagnostic.sort_key)
+        return self._fix_marks(kept, self.offset + 1, self.offset + result.lines)
+
+    def _fix_marks(self, kept: list[Diagnostic], first: int, last: int) -> list[Diagnostic]:
+        """MIC101's `[*]` as one process gives it. The fixer splits no line that follows a
+        broken one (fix_records.RecordFixer.broken), and a chunk does not know whether the
+        line before it was: the marks of the comma-joined lines that open a chunk after a
+        broken line go, as they would have gone in one process."""
+        code, blank = syntax.INVALID_JSON.code, _BLANK.code
+        by_line: dict[int, list[int]] = {}
+        for at, d in enumerate(kept):
+            by_line.setdefault(d.line, []).append(at)
+        line = first
+        while self.broken_before and line <= last:
+            codes = {kept[at].code: kept[at] for at in by_line.get(line, [])}
+            if code in codes:
+                found = codes[code]
+                if found.fix is None or found.end_line != found.line:
+                    break  # broken anyway, or a split record (joined whatever came before)
+                for at in by_line[line]:
+                    if kept[at].code == code:
+                        kept[at] = kept[at].with_fix(None)
+            elif blank not in codes:
+                break  # it parsed: the chunk's own marks hold from here
+            line += 1
+        for line in range(last, first - 1, -1):  # what the next chunk's first line follows
+            codes = {kept[at].code: kept[at] for at in by_line.get(line, [])}
+            if blank in codes and code not in codes:
+                continue  # a blank line: the fixer's state goes on through it
+            self.broken_before = code in codes and codes[code].fix is None
+            break
         return kept
 
     def _duplicates(

@@ -34,6 +34,7 @@ from mics_lint.linter import (
 from mics_lint.merge import Merger, telling
 from mics_lint.rules import framing as f
 from mics_lint.rules.crossline import DUPLICATE_FOUND_STATE, ChunkUsers
+from mics_lint.splitrecords import SPLIT_BYTES, Splitter
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -328,9 +329,8 @@ def _line_length(path: str) -> int:
 
 
 def _boundaries(path: str, size: int, count: int) -> list[int]:
-    """Byte offsets that split the file into `count` chunks at line starts: where a line
-    begins with `{`, if one does within _RECORD_SEARCH bytes, since a record split over
-    lines never spans such a line (splitrecords.py)."""
+    """Byte offsets that split the file into `count` chunks at line starts, never inside a
+    record split over lines (see _record_start)."""
     bounds = [0]
     with open(path, "rb") as handle:
         for index in range(1, count):
@@ -346,23 +346,29 @@ def _boundaries(path: str, size: int, count: int) -> list[int]:
     return bounds
 
 
-#: How far a chunk's start is moved on to a line that begins with `{`.
-_RECORD_SEARCH = 4 * 1024 * 1024
-
-
 def _record_start(handle: BinaryIO, at: int) -> int:
-    """The first line start from `at` whose line begins with `{` (within _RECORD_SEARCH
-    bytes, else `at`): a chunk starting there sees the split records one process sees."""
-    start = at
-    while start - at <= _RECORD_SEARCH:
+    """`at`, a line start, or past the record split over lines that spans it, if one does
+    (splitrecords.py), so that a chunk sees the split records one process sees. Such a
+    record starts at the last line before `at` that begins with `{`: it is read from there
+    as the linter would read it. Most boundaries cost one read of the bytes before them."""
+    while True:
+        back = max(0, at - SPLIT_BYTES)
+        handle.seek(back)
+        before = handle.read(at - back)
+        lines = before.split(b"\n")[:-1]  # the last piece is empty: `at` starts a line
+        offset = at
+        start = None
+        for index in range(len(lines) - 1, -1 if back == 0 else 0, -1):
+            offset -= len(lines[index]) + 1
+            if lines[index][:1] == b"{":
+                start = offset
+                break
+        if start is None:
+            return at
         handle.seek(start)
-        line = handle.readline(1 << 20)
-        if not line or line[:1] == b"{":
-            return start
-        while line[-1:] != b"\n":  # the rest of a long line
-            more = handle.readline(1 << 20)
-            if not more:
-                return at
-            line = more
-        start = handle.tell()
-    return at
+        splitter = Splitter(f.DEFAULT_MAX_LINE_BYTES, active=True)
+        group = next(splitter.groups(iter(handle.readline, b"")), [])
+        end = start + sum(len(line) for line in group)
+        if len(group) == 1 or end <= at:
+            return at
+        at = end  # past the record; the line there may start another
