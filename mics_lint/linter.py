@@ -190,8 +190,7 @@ class FileLinter:
         # A chunk after the first starts past the file's first lines (see splitrecords).
         splitter = Splitter(self.checker.max_line, active=self.first_line != 1)
         self.checker.splitter = splitter
-        grouped = splitter.groups(lines, self.first_line)
-        return _joined(self._run(itertools.chain.from_iterable(grouped)), splitter)
+        return _joined(self._run(splitter.lines(lines, self.first_line)), splitter)
 
     def _run(self, lines: Iterable[bytes]) -> Iterator[Diagnostic]:
         checker = self.checker

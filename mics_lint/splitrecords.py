@@ -18,7 +18,7 @@ alone is one (framer, rules/framing.py). The linter (linter.FileLinter) and the 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,7 +90,7 @@ class Splitter:
                 yield [raw]
                 lineno += 1
                 continue
-            group, split = self._read_ahead(raw, pending, source, lineno)
+            group, split = self._read_ahead(raw, pending, lambda: next(source, None), lineno)
             if split is not None:
                 self.spans.append(split)
                 yield group
@@ -101,15 +101,56 @@ class Splitter:
                 yield [raw]
                 lineno += 1
 
+    def lines(self, lines: Iterable[bytes], lineno: int = 1) -> Iterator[bytes]:
+        """The lines, as `groups` finds them, one by one: the linter's loop. Kept short, as
+        every line of a large file goes round it: a whole record costs two tests."""
+        source = iter(lines)
+        if not self.active:
+            for raw in source:
+                self._watch(raw)
+                yield raw
+                lineno += 1
+                if self.active:
+                    break
+        pulled = 0  # lines read ahead from `source`, which enumerate does not count
+
+        def pull() -> bytes | None:
+            nonlocal pulled
+            nxt = next(source, None)
+            pulled += nxt is not None
+            return nxt
+
+        for index, raw in enumerate(source, lineno):
+            if raw.endswith(b"}\n") or raw[:1] != b"{" or type(raw) is Piece:
+                yield raw
+                continue
+            pending = [raw]
+            at = index + pulled  # the line number of the next line given out
+            while pending:
+                first = pending.pop(0)
+                if first[:1] != b"{" or type(first) is Piece or _whole(first):
+                    yield first
+                    at += 1
+                    continue
+                group, split = self._read_ahead(first, pending, pull, at)
+                if split is not None:
+                    self.spans.append(split)
+                    yield from group
+                    at += len(group)
+                else:
+                    pending[:0] = group[1:]
+                    yield first
+                    at += 1
+
     def _read_ahead(
-        self, raw: bytes, pending: list[bytes], source: Iterator[bytes], lineno: int
+        self, raw: bytes, pending: list[bytes], pull: Callable[[], bytes | None], lineno: int
     ) -> tuple[list[bytes], Split | None]:
         group = [raw]
         size = len(raw)
         if self._cut(raw):
             return group, None
         while len(group) < SPLIT_LINES and size <= SPLIT_BYTES:
-            nxt = pending.pop(0) if pending else next(source, None)
+            nxt = pending.pop(0) if pending else pull()
             if nxt is None:
                 return group, None
             group.append(nxt)
@@ -155,6 +196,11 @@ class Splitter:
         if spans and spans[0].first <= line:
             return spans[0]
         return None
+
+
+def _whole(raw: bytes) -> bool:
+    """Whether a line that begins with `{` ends as a whole record does, with `}`."""
+    return framer.split_ending(raw)[0].rstrip(framer.SPACE).endswith(b"}")
 
 
 def _object(text: bytes) -> dict[str, Any] | None:
