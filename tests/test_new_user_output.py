@@ -315,3 +315,24 @@ def test_split_records_across_chunk_boundaries_as_in_one_process(tmp_path: Path)
     for chunk in ("300", "700", "1500"):
         _, many, _ = run_cli([*args, "--jobs", "2", "--chunk-size", chunk], tmp_path)
         assert many == one, chunk
+
+
+def test_a_split_record_after_comma_joined_records_and_long_lines(tmp_path: Path) -> None:
+    comma = _profile("c") + ","  # looked at for a split record, then alone: MIC101 [*]
+    long_line = _profile("l").replace('"gold"', '"' + "g" * 300 + '"')
+    write(tmp_path / "a.ndjson", _profile(1), comma, *PRETTY, long_line, _profile(2))
+    args = ["check", "--isolated", "--max-line-bytes", "200", "a.ndjson"]
+    _, out, _ = run_cli(args, tmp_path)
+    lines = out.splitlines()
+    assert (
+        lines[0].startswith("a.ndjson:2:")
+        and "MIC101 [error] [*] records are separated" in lines[0]
+    )
+    assert lines[1].startswith(
+        "a.ndjson:3:1: MIC101 [error] [*] this record is split over lines 3–9"
+    )
+    assert "a.ndjson:10:1: MIC010" in lines[2]
+    _, out, _ = run_cli([*args, "--fix"], tmp_path)
+    assert "Fixed 2 problems in 1 file." in out
+    fixed = (tmp_path / "a.ndjson").read_text().splitlines()
+    assert len(fixed) == 5 and fixed[1] == _profile("c") and fixed[3] == long_line
