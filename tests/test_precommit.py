@@ -264,7 +264,7 @@ def test_fix_hint_goes_through_pre_commit_and_the_fix_hook_fixes(user_repo: User
     # A hook-only user has no mics-lint on PATH: the hint names the pre-commit ways.
     code, output = user_repo.run("fixable_hint.ndjson")
     assert code == 1, output
-    assert "fixable_hint.ndjson:1:70: MIC101 [error] [*] " in output, output
+    assert "fixable_hint.ndjson:1:69: MIC101 [error] [*] " in output, output
     assert "mics-lint check --fix" not in output, output
     assert "pre-commit run mics-lint-fix --all-files" in output, output
     assert "args: [--fix]" in output, output
