@@ -407,9 +407,11 @@ def fmt_rate(x: float) -> str:
 
 
 def last_line(path: Path) -> str:
+    """The report's summary line: its last, but the fix hint that may follow it."""
     if not path.exists():
         return ""
     tail = path.read_text(errors="replace").strip().splitlines()
+    tail = [line for line in tail if "can be fixed" not in line] or tail
     return tail[-1] if tail else ""
 
 

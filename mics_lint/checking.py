@@ -69,6 +69,8 @@ def run_check(options: CheckOptions) -> int:
     if clash:
         fail(clash)
         return EXIT_FAILURE
+    if options.show_settings:
+        return _show_settings(options, settings, sources, missing)
     summary = Summary(
         files_checked=len(sources),
         files_unreadable=missing,
@@ -113,6 +115,24 @@ def _output_is_input(
                     "would replace it; write the report to another file"
                 )
     return None
+
+
+def _show_settings(
+    options: CheckOptions, settings: Settings, sources: list[Source], missing: int
+) -> int:
+    """--show-settings: what applies to each path, on stdout; nothing is checked."""
+    from mics_lint.show_settings import Origins, describe
+
+    try:
+        config = _config(options.config_path, options.isolated)
+    except ConfigError as exc:  # pragma: no cover - _settings read it a moment ago
+        fail(str(exc))
+        return EXIT_FAILURE
+    origins = Origins(
+        config, options.isolated, options.doc_type is not None, options.profile_form is not None
+    )
+    click.echo(describe(sources, settings, origins), nl=False)
+    return EXIT_FAILURE if missing else EXIT_OK
 
 
 def _settings(options: CheckOptions) -> Settings:
@@ -185,6 +205,7 @@ def _report(
             quiet=options.quiet,
             width=shutil.get_terminal_size((100, 24)).columns,
             show_values=options.show_values,
+            strict=options.strict,
         )
         main = _reporter(output_format, options.statistics, stream, shown)
         reporters = [main]
@@ -200,6 +221,9 @@ def _report(
             if progress is not None:
                 progress.close()
         if summary.hidden and (options.quiet or not main.human):  # stdout stays one format
+            # The report's stream buffers: on a terminal, where stderr and stdout meet,
+            # this line would otherwise come out above the diagnostics it is about.
+            stream.flush()
             click.echo(summary.hidden_sentence(), err=True)
 
 
@@ -266,6 +290,10 @@ def _run(sources: list[Source], runner: Runner, reporter: Reporter, summary: Sum
             fail(f"{exc.verb} {exc}")
             reporter.file_failed(source.display, f"{exc.verb} {exc}")
             summary.files_unreadable += 1
+            summary.files_failed += 1
+            # Its type may have been told from its first lines before reading broke (a
+            # truncated .gz): it was not checked as anything.
+            summary.doc_types.pop(source.display, None)
         summary.hidden += counted - shown
         summary.files_with_problems += counted > 0
         reporter.file_finished(source.display, shown)

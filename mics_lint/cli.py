@@ -134,6 +134,11 @@ def cli() -> None:
     show_default=True,
     help="Colour text output (auto: on a terminal, unless NO_COLOR is set).",
 )
+@click.option(
+    "--show-settings",
+    is_flag=True,
+    help="Print each path's config file, document type, profile form and rules; check nothing.",
+)
 def check(**params: Any) -> int:
     """Check import files, directories (searched for *.ndjson, *.jsonl and their .gz) or -."""
     # click names each parameter as CheckOptions names its field (tests/test_options.py).

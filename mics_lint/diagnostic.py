@@ -6,6 +6,7 @@ name and the configured severity, so that a rule can never report under a wrong 
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass, field
 
@@ -56,6 +57,12 @@ class Diagnostic:
     # The document type the file was checked as (USER_PROFILE...): the same on every
     # diagnostic of a file. Empty only where a caller built the record itself.
     doc_type: str = ""
+    # What `--fix` would do about it: FIX_SAFE ("safe": `[*]` in the text formats),
+    # FIX_UNSAFE (only with --unsafe-fixes) or None. Not in the JSON record (yet).
+    fix: str | None = field(default=None, compare=False)
+
+    def with_fix(self, fix: str | None) -> Diagnostic:
+        return dataclasses.replace(self, fix=fix)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)

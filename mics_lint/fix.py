@@ -39,8 +39,9 @@ from mics_lint.fix_records import RecordFixer, compact, objects, same_value
 from mics_lint.jsontext import parse_exact
 from mics_lint.linter import LineReader, ReadError, doc_type_of, printable, text_head
 from mics_lint.registry import FIX_SAFE
-from mics_lint.rules import REGISTRY
+from mics_lint.rules import REGISTRY, syntax
 from mics_lint.rules import framing as f
+from mics_lint.splitrecords import Piece, Splitter
 from mics_lint.targets import descriptor
 
 # same_value is the proof's comparison, still imported from here by the tests.
@@ -144,38 +145,47 @@ class Fixer:
         state = _HOLDING
         document = seen_text = False
         prefix = framer.JsonPrefix()
-        for raw, whole in self._lines(stream):
-            whole = whole and len(framer.split_ending(raw)[0]) <= self.max_line
-            if state == _HOLDING:
-                keep = False
-                if whole:
-                    body = framer.body(raw, first=not held)
-                    blank = framer.is_blank(body)
-                    if not seen_text and not blank and f.opens_document(body):
-                        document = True
-                    seen_text = seen_text or not blank
-                    keep = document or not self._parses(body)
-                    # A line no later line can mend into one document ends the hold, as
-                    # the linter's does: held to the limit, the lines would be fixed alike.
-                    keep = keep and (document or blank or prefix.feed(body))
-                if keep:
-                    held.append(raw)
-                    held_bytes += len(raw)
-                    if held_bytes <= (DOCUMENT_LIMIT if document else framer.HOLD_LIMIT):
-                        continue
-                # Holding ends: a line parsed, is too long, or too much is held. A document
-                # too large to fix is copied as it is, to its end: fixing some of its lines
-                # alone would make records out of pieces of it.
-                state = _AS_IS if document else _LINES
-                self._release(held, sink, as_is=document)
-                held = framer.HeldLines()
-                if keep:
+        splitter = Splitter(self.max_line)
+        for group in splitter.groups(self._pieces(stream)):
+            # A record split over lines, found only once a line parsed (holding is over).
+            if len(group) > 1:
+                value = splitter.spans.pop().value  # the group's, found just before it came
+                if state == _LINES and self._split(group, value, sink):
                     continue
-            if state == _AS_IS or not whole:  # over max-line-bytes: never parsed
-                sink.same(raw)
-                self.first = False
-            else:
-                self._line(raw, sink)
+            for raw in group:
+                whole = type(raw) is not Piece
+                whole = whole and len(framer.split_ending(raw)[0]) <= self.max_line
+                if state == _HOLDING:
+                    keep = False
+                    if whole:
+                        body = framer.body(raw, first=not held)
+                        blank = framer.is_blank(body)
+                        if not seen_text and not blank and f.opens_document(body):
+                            document = True
+                        seen_text = seen_text or not blank
+                        keep = document or not self._parses(body)
+                        # A line no later line can mend into one document ends the hold,
+                        # as the linter's does: held to the limit, the lines would be fixed
+                        # alike.
+                        keep = keep and (document or blank or prefix.feed(body))
+                    if keep:
+                        held.append(raw)
+                        held_bytes += len(raw)
+                        if held_bytes <= (DOCUMENT_LIMIT if document else framer.HOLD_LIMIT):
+                            continue
+                    # Holding ends: a line parsed, is too long, or too much is held. A
+                    # document too large to fix is copied as it is, to its end: fixing some
+                    # of its lines alone would make records out of pieces of it.
+                    state = _AS_IS if document else _LINES
+                    self._release(held, sink, as_is=document)
+                    held = framer.HeldLines()
+                    if keep:
+                        continue
+                if state == _AS_IS or not whole:  # over max-line-bytes: never parsed
+                    sink.same(raw)
+                    self.first = False
+                else:
+                    self._line(raw, sink)
         if state == _HOLDING and held:
             nonblank = sum(1 for h in held if not framer.is_blank(framer.body(h, first=False)))
             # As the linter decides MIC007: a first line of only "{" or "[", or lines that
@@ -184,6 +194,29 @@ class Fixer:
                 return self.result
             self._release(held, sink, as_is=document)
         return self.result
+
+    def _pieces(self, stream: BinaryIO) -> Iterator[bytes]:
+        """The lines, a piece of a line over max-line-bytes as a `Piece`."""
+        for raw, whole in self._lines(stream):
+            yield raw if whole else Piece(raw)
+
+    def _split(self, group: list[bytes], value: dict[str, Any], sink: Sink) -> bool:
+        """A record split over lines (splitrecords.py) as one compact line (MIC101); False
+        (nothing written) when MIC101 is not fixed or the compact text is not proven."""
+        if syntax.INVALID_JSON.code not in self.fixing:
+            return False
+        text = b"".join(group).decode("utf-8")  # it parsed: UTF-8, as JSON must be
+        compacted = compact(text, value)
+        if compacted is None:
+            return False
+        fixed = self.records.record(compacted, value)
+        line = (fixed if fixed is not None else compacted).encode("utf-8")
+        line += self._ending(framer.split_ending(group[-1])[1])
+        self.result.fixed[syntax.INVALID_JSON.code] += 1
+        self.records.broken = False
+        self.first = False
+        sink.changed(group, [line])
+        return True
 
     def _lines(self, stream: BinaryIO) -> Iterator[tuple[bytes, bool]]:
         """Each line with its end, and whether it is whole; a line over max-line-bytes

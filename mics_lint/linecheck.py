@@ -19,6 +19,7 @@ from mics_lint import schema as schemas
 from mics_lint.config import ActiveRules, Settings
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.doctypes import DocType, first_records, looks_like
+from mics_lint.fixmarks import FixMarks
 from mics_lint.jsontext import (
     decode_lenient,
     duplicate_keys,
@@ -33,6 +34,7 @@ from mics_lint.rules import framing as f
 from mics_lint.rules.crossline import DUPLICATE_USER_STATE, Users
 from mics_lint.rules.operations import FILE_FORM_STATE, PROFILE_FORM_STATE
 from mics_lint.rules.structure import schema_findings
+from mics_lint.splitrecords import Splitter
 from mics_lint.userstore import BatchUsers
 
 # Codes about the file as a whole: kept when a file's lines are summed up by MIC007 or MIC008.
@@ -109,6 +111,9 @@ class LineChecker:
         self.size_reported = size_reported
         self.quoted: dict[str, bytes] = {}
         self.doc_type = doc_type
+        self._fix_marks: FixMarks | None = None
+        # The records split over lines the file's reader found (set by FileLinter.run).
+        self.splitter: Splitter | None = None
 
     def runs(self, rule: Rule) -> bool:
         """Whether this file's lines are checked by `rule` (of its type, and selected)."""
@@ -294,7 +299,16 @@ class LineChecker:
             text = decode_lenient(body)
         width = len(text) + 1
         made = [self.diagnostic(code, finding, lineno, width, text) for code, finding in found]
-        return self.ordered(made)
+        return self.fix_marks.mark(self.ordered(made), body, lineno)
+
+    @property
+    def fix_marks(self) -> FixMarks:
+        """What --fix would do about a line's diagnostics: made on a file's first of them."""
+        if self._fix_marks is None:
+            self._fix_marks = FixMarks(
+                self.schema, self.enabled, self.identifier_values, self.splitter
+            )
+        return self._fix_marks
 
     @staticmethod
     def ordered(made: Sequence[Diagnostic | None]) -> list[Diagnostic]:

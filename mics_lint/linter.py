@@ -13,6 +13,7 @@ document spread over lines?). Both holds end at the first line that parses, or a
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -24,6 +25,7 @@ from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.doctypes import DETECT_RECORDS, DocType, DocTypeError
 from mics_lint.fastloop import FastLoop
+from mics_lint.fix_records import objects
 from mics_lint.framer import DOCUMENT_PARSE_LIMIT, HOLD_LIMIT, HeldLines, JsonPrefix
 from mics_lint.jsontext import decode_lenient, parse_exact
 from mics_lint.linecheck import (
@@ -46,9 +48,11 @@ from mics_lint.reading import (
     sniff,
     text_head,
 )
+from mics_lint.registry import FIX_SAFE
 from mics_lint.rules import framing as f
 from mics_lint.rules import syntax
 from mics_lint.rules.crossline import Users
+from mics_lint.splitrecords import Splitter, split_message
 
 __all__ = [
     "HEAD_BYTES",
@@ -230,6 +234,12 @@ class FileLinter:
         self.checker.skip_rest = skip
 
     def run(self, lines: Iterable[bytes]) -> Iterator[Diagnostic]:
+        # A chunk after the first starts past the file's first lines (see splitrecords).
+        splitter = Splitter(self.checker.max_line, active=self.first_line != 1)
+        self.checker.splitter = splitter
+        return _joined(self._run(splitter.lines(lines, self.first_line)), splitter)
+
+    def _run(self, lines: Iterable[bytes]) -> Iterator[Diagnostic]:
         checker = self.checker
         # Only a file's first lines are held (is it empty? one document?); a chunk's are not.
         hold = _Hold(checker) if self.first_line == 1 else None
@@ -378,8 +388,9 @@ class FileLinter:
         if hold.nonblank >= 2:
             raw = hold.lines.joined().removeprefix(f.BOM)
             with contextlib.suppress(UnicodeDecodeError, ValueError, RecursionError):
-                value = parse_exact(raw.decode("utf-8"))
-                return self._document_found(kept, last, value)
+                text = raw.decode("utf-8")
+                value = parse_exact(text)
+                return self._document_found(kept, last, value, _fixable(text))
         return self._release(hold)
 
     def _document(
@@ -412,11 +423,11 @@ class FileLinter:
                 broken = checker.diagnostic(
                     syntax.INVALID_JSON.code, Finding(message, col), line, col + 1
                 )
-                return self._document_found([*kept, broken], last, None)
-        return self._document_found(kept, last, value)
+                return self._document_found([*kept, broken], last, None, _fixable(text))
+        return self._document_found(kept, last, value, _fixable(text))
 
     def _document_found(
-        self, kept: Sequence[Diagnostic | None], last: int, value: Any
+        self, kept: Sequence[Diagnostic | None], last: int, value: Any, fixable: bool = False
     ) -> list[Diagnostic]:
         checker = self.checker
         kept = list(kept)
@@ -427,7 +438,8 @@ class FileLinter:
         ):
             too_large = f.too_large(checker.limit, checker.bytes_read, known_before=False)
             kept.append(checker.diagnostic(f.FILE_TOO_LARGE.code, too_large, 1, 1))
-        kept.append(checker.diagnostic(f.NOT_NDJSON.code, f.not_ndjson(value, last), 1, 1))
+        made = checker.diagnostic(f.NOT_NDJSON.code, f.not_ndjson(value, last), 1, 1)
+        kept.append(made.with_fix(FIX_SAFE) if made is not None and fixable else made)
         return checker.ordered(kept)
 
 
@@ -445,4 +457,44 @@ def _moved(d: Diagnostic, line: int) -> Diagnostic:
         d.message,
         d.source,
         d.doc_type,
+        d.fix,
     )
+
+
+def _fixable(text: str) -> bool:
+    """Whether --fix rewrites this document (MIC007) as NDJSON, as fix.Fixer decides: it
+    is objects, an array of objects, or a run of them (each one compacted, proven)."""
+    try:
+        return objects(text, allow_commas=True, arrays=True) is not None
+    except (ValueError, RecursionError):
+        return False
+
+
+# What a split record's lines keep of their diagnostics: the file's and the line ends'.
+_KEPT_IN_SPLITS = frozenset(
+    {
+        f.BYTE_ORDER_MARK.code,
+        f.CRLF_LINE_ENDINGS.code,
+        f.MISSING_FINAL_NEWLINE.code,
+        f.FILE_TOO_LARGE.code,
+    }
+)
+
+
+def _joined(found: Iterable[Diagnostic], splitter: Splitter) -> Iterator[Diagnostic]:
+    """The diagnostics, but one MIC101 for each record split over lines instead of its
+    lines' own (the first line's MIC101 becomes the record's)."""
+    for d in found:
+        split = splitter.span_of(d.line) if splitter.spans else None
+        if split is None or d.code in _KEPT_IN_SPLITS:
+            yield d
+        elif d.code == syntax.INVALID_JSON.code and d.line == split.first and not split.reported:
+            split.reported = True
+            yield dataclasses.replace(
+                d,
+                column=1,
+                end_line=split.last,
+                end_column=split.width,
+                message=split_message(split.first, split.last),
+                fix=FIX_SAFE,
+            )

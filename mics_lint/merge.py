@@ -21,7 +21,9 @@ from mics_lint.doctypes import DocType
 from mics_lint.jsontext import decode_lenient
 from mics_lint.linter import ReadError, lint_file
 from mics_lint.registry import ACROSS_USERS, ONCE_PER_FILE
-from mics_lint.rules import REGISTRY, crossline
+from mics_lint.rules import REGISTRY, crossline, syntax
+from mics_lint.rules.framing import BLANK_LINE as _BLANK
+from mics_lint.splitrecords import split_message
 from mics_lint.userstore import BatchUsers
 
 if TYPE_CHECKING:
@@ -43,6 +45,7 @@ class Merger:
         self.doc_type = ""
         self.users = BatchUsers()  # merged a chunk at a time, in bulk
         self.offset = 0  # lines in the chunks before
+        self.broken_before = False  # the last chunk's last line was broken (see _fix_marks)
         # Codes reported once per file (MIC003), and the rule about users across chunks
         # (MIC501), as the rules declare them.
         self.once = {r.code for r in REGISTRY.across_chunks(ONCE_PER_FILE)}
@@ -95,6 +98,8 @@ class Merger:
                 if d.code in self.seen_once:
                     continue
                 self.seen_once.add(d.code)
+            if shift and d.end_line != d.line and d.code == syntax.INVALID_JSON.code:
+                d = dataclasses.replace(d, message=split_message(d.line, d.end_line))  # its lines
             if d.code == users_code and result.found:
                 name, digest = result.found[d.line - shift]
                 first = self.users.first_line(digest, d.line)
@@ -102,6 +107,36 @@ class Merger:
             kept.append(d)
         if added:
             kept = sorted([*kept, *added], key=Diagnostic.sort_key)
+        return self._fix_marks(kept, self.offset + 1, self.offset + result.lines)
+
+    def _fix_marks(self, kept: list[Diagnostic], first: int, last: int) -> list[Diagnostic]:
+        """MIC101's `[*]` as one process gives it. The fixer splits no line that follows a
+        broken one (fix_records.RecordFixer.broken), and a chunk does not know whether the
+        line before it was: the marks of the comma-joined lines that open a chunk after a
+        broken line go, as they would have gone in one process."""
+        code, blank = syntax.INVALID_JSON.code, _BLANK.code
+        by_line: dict[int, list[int]] = {}
+        for at, d in enumerate(kept):
+            by_line.setdefault(d.line, []).append(at)
+        line = first
+        while self.broken_before and line <= last:
+            codes = {kept[at].code: kept[at] for at in by_line.get(line, [])}
+            if code in codes:
+                found = codes[code]
+                if found.fix is None or found.end_line != found.line:
+                    break  # broken anyway, or a split record (joined whatever came before)
+                for at in by_line[line]:
+                    if kept[at].code == code:
+                        kept[at] = kept[at].with_fix(None)
+            elif blank not in codes:
+                break  # it parsed: the chunk's own marks hold from here
+            line += 1
+        for line in range(last, first - 1, -1):  # what the next chunk's first line follows
+            codes = {kept[at].code: kept[at] for at in by_line.get(line, [])}
+            if blank in codes and code not in codes:
+                continue  # a blank line: the fixer's state goes on through it
+            self.broken_before = code in codes and codes[code].fix is None
+            break
         return kept
 
     def _duplicates(
@@ -158,6 +193,7 @@ class Packed:
         self.codes = [d.code for d in found]
         self.messages = [d.message for d in found]
         self.sources = [d.source for d in found]
+        self.fixes = [d.fix for d in found]
         self.kinds = {d.code: (d.name, d.severity) for d in found}  # checked by `of`
 
     @classmethod
@@ -179,7 +215,7 @@ class Packed:
     def unpack(self, shift: int = 0) -> Iterator[Diagnostic]:
         """The diagnostics, `shift` lines further."""
         path, doc_type, kinds = self.path, self.doc_type, self.kinds
-        for line, column, end_line, end_column, code, message, source in zip(
+        for line, column, end_line, end_column, code, message, source, fix in zip(
             self.lines,
             self.columns,
             self.end_lines,
@@ -187,6 +223,7 @@ class Packed:
             self.codes,
             self.messages,
             self.sources,
+            self.fixes,
             strict=True,
         ):
             name, severity = kinds[code]
@@ -202,6 +239,7 @@ class Packed:
                 message,
                 source,
                 doc_type,
+                fix,
             )
 
 

@@ -46,3 +46,4 @@ class CheckOptions:
     diff: bool = False
     unsafe_fixes: bool = False
     color: str = "auto"
+    show_settings: bool = False

@@ -18,7 +18,7 @@ from array import array
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic
@@ -34,6 +34,7 @@ from mics_lint.linter import (
 from mics_lint.merge import Merger, Packed, telling, unpacked
 from mics_lint.rules import framing as f
 from mics_lint.rules.crossline import DUPLICATE_FOUND_STATE, ChunkUsers
+from mics_lint.splitrecords import SPLIT_BYTES, Splitter
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -330,17 +331,46 @@ def _line_length(path: str) -> int:
 
 
 def _boundaries(path: str, size: int, count: int) -> list[int]:
-    """Byte offsets that split the file into `count` chunks at line starts."""
+    """Byte offsets that split the file into `count` chunks at line starts, never inside a
+    record split over lines (see _record_start)."""
     bounds = [0]
     with open(path, "rb") as handle:
         for index in range(1, count):
             handle.seek(max(size * index // count, bounds[-1]))
             while (part := handle.readline(1 << 20)) and part[-1:] != b"\n":
                 pass  # to the start of the next line, however long this one
-            at = handle.tell()
+            at = _record_start(handle, handle.tell())
             if at >= size:
                 break
             if at > bounds[-1]:
                 bounds.append(at)
     bounds.append(size)
     return bounds
+
+
+def _record_start(handle: BinaryIO, at: int) -> int:
+    """`at`, a line start, or past the record split over lines that spans it, if one does
+    (splitrecords.py), so that a chunk sees the split records one process sees. Such a
+    record starts at the last line before `at` that begins with `{`: it is read from there
+    as the linter would read it. Most boundaries cost one read of the bytes before them."""
+    while True:
+        back = max(0, at - SPLIT_BYTES)
+        handle.seek(back)
+        before = handle.read(at - back)
+        lines = before.split(b"\n")[:-1]  # the last piece is empty: `at` starts a line
+        offset = at
+        start = None
+        for index in range(len(lines) - 1, -1 if back == 0 else 0, -1):
+            offset -= len(lines[index]) + 1
+            if lines[index][:1] == b"{":
+                start = offset
+                break
+        if start is None:
+            return at
+        handle.seek(start)
+        splitter = Splitter(f.DEFAULT_MAX_LINE_BYTES, active=True)
+        group = next(splitter.groups(iter(handle.readline, b"")), [])
+        end = start + sum(len(line) for line in group)
+        if len(group) == 1 or end <= at:
+            return at
+        at = end  # past the record; the line there may start another

@@ -325,7 +325,8 @@ def test_the_precommit_snippet_uses_the_hook_id() -> None:
 
 
 def test_the_local_precommit_snippet_declares_the_manifest_hook() -> None:
-    (manifest,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    (manifest,) = [h for h in hooks if h["id"] == "mics-lint"]
     snippets = [
         yaml.safe_load("\n".join(body))
         for language, body in BLOCKS

@@ -106,7 +106,8 @@ def diagnostics(stdout: str) -> list[tuple[str, int, int, str]]:
 
 
 def summary_line(stdout: str) -> str:
-    return stdout.splitlines()[-1]
+    """The summary: the last line but the fix hint that may follow it."""
+    return [line for line in stdout.splitlines() if "can be fixed" not in line][-1]
 
 
 def assert_one_error_line(result: Result, *needles: str) -> str:
@@ -273,7 +274,7 @@ def test_text_line_format(project: Path) -> None:
     write("two.ndjson", TWO_IDS)
     result = check("two.ndjson")
     first = result.stdout.splitlines()[0]
-    assert first.startswith("two.ndjson:1:45: MIC302 ")
+    assert first.startswith("two.ndjson:1:45: MIC302 [error] ")
     assert LINE_RE.match(first)
     assert "\n" not in LINE_RE.match(first)["msg"]  # type: ignore[index]
     assert result.stdout.endswith("\n")
@@ -294,8 +295,9 @@ def test_every_problem_of_every_line_is_reported(project: Path) -> None:
         summary_line(result.stdout)
         == "Found 5 errors and 1 warning in 1 file. Checked as USER_PROFILE."
     )
-    # one line per diagnostic, then the summary
-    assert len(result.stdout.splitlines()) == 7
+    # one line per diagnostic, then the summary, then the hint (MIC203's fix is unsafe)
+    assert len(result.stdout.splitlines()) == 8
+    assert result.stdout.splitlines()[-1].startswith("No safe fixes; 1 problem can be fixed")
 
 
 @pytest.mark.parametrize(
@@ -925,7 +927,7 @@ def latin1_named(project: Path) -> str:
         with open(os.path.join(b"enc", b"caf\xe9.ndjson"), "wb") as handle:
             handle.write((NO_ID + "\n").encode())
     except OSError as exc:  # file systems that insist on UTF-8 names
-        pytest.skip(f"cannot create a non-UTF-8 file name here: {exc}")
+        pytest.skip(f"cannot create a non-UTF-8 file name here: {exc.strerror}")
     return "enc"
 
 

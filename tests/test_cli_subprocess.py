@@ -93,7 +93,7 @@ def test_python_dash_m_runs_the_same_command(project: Path) -> None:
     as_script = run(["check", "err.ndjson"], project)
     assert as_module.returncode == as_script.returncode == 1
     assert as_module.stdout == as_script.stdout
-    assert as_module.stdout.splitlines()[0].startswith("err.ndjson:1:1: MIC301 ")
+    assert as_module.stdout.splitlines()[0].startswith("err.ndjson:1:1: MIC301 [error] ")
     assert run(["--version"], project, module=True).stdout == run(["--version"], project).stdout
 
 
@@ -105,7 +105,7 @@ def test_python_dash_m_reads_stdin(project: Path) -> None:
         module=True,
     )
     assert result.returncode == 0
-    assert result.stdout.startswith("in.ndjson:1:23: MIC304 ")
+    assert result.stdout.startswith("in.ndjson:1:23: MIC304 [warning] ")
 
 
 # -- exit codes -------------------------------------------------------------------------------
@@ -135,7 +135,7 @@ def test_missing_file_exits_2_with_one_line_and_others_reported(project: Path) -
     result = run(["check", "--exit-zero", "missing.ndjson", "err.ndjson"], project)
     assert result.returncode == 2
     one_error_line(result.stderr, "missing.ndjson")
-    assert result.stdout.startswith("err.ndjson:1:1: MIC301 ")
+    assert result.stdout.startswith("err.ndjson:1:1: MIC301 [error] ")
 
 
 @pytest.mark.parametrize(
@@ -186,8 +186,8 @@ def test_stdin_piping(project: Path) -> None:
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert len(lines) == 3
-    assert lines[0].startswith("-:2:1: MIC301 ")
-    assert lines[1].startswith("-:3:45: MIC302 ")
+    assert lines[0].startswith("-:2:1: MIC301 [error] ")
+    assert lines[1].startswith("-:3:45: MIC302 [error] ")
     assert lines[2] == "Found 2 errors in 1 file. Checked as USER_PROFILE."
 
 
@@ -349,7 +349,7 @@ def test_reader_closing_the_pipe_early_gives_no_traceback(
     proc.wait(timeout=TIMEOUT)
     assert first
     if output_format == "text":
-        assert first.startswith(b"big.ndjson:1:1: MIC301 ")
+        assert first.startswith(b"big.ndjson:1:1: MIC301 [error] ")
     assert "Traceback" not in err, err
     assert "BrokenPipeError" not in err, err
     assert "Exception ignored" not in err, err
@@ -375,7 +375,7 @@ def test_non_utf8_file_name_gives_no_traceback(project: Path) -> None:
         with open(os.path.join(os.fsencode(folder), b"caf\xe9.ndjson"), "wb") as handle:
             handle.write((NO_ID + "\n").encode())
     except OSError as exc:
-        pytest.skip(f"cannot create a non-UTF-8 file name here: {exc}")
+        pytest.skip(f"cannot create a non-UTF-8 file name here: {exc.strerror}")
     for options in (
         [],
         ["--output-format", "json"],

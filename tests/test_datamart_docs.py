@@ -24,9 +24,7 @@ def test_the_page_has_its_examples() -> None:
 
 
 @pytest.mark.parametrize(("command", "output"), EXAMPLES, ids=lambda v: v.split("\n")[0][:40])
-def test_example_is_real_output(
-    command: str, output: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_example_is_real_output(command: str, output: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     result = CliRunner().invoke(cli, shlex.split(command)[1:])
     assert result.exit_code in (0, 1), result.output

@@ -318,7 +318,7 @@ def _holds(lines: list[str], block: tuple[str, ...]) -> bool:
 @pytest.fixture(scope="module")
 def reference() -> str:
     if not REFERENCE.is_file():
-        pytest.skip(f"the format reference is not at {REFERENCE} (shared/ beside the checkout)")
+        pytest.skip("the format reference is not here (shared/reference/ beside the checkout)")
     return REFERENCE.read_text(encoding="utf-8")
 
 

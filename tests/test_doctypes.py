@@ -72,7 +72,7 @@ def test_doc_type_option_decides(tmp_path: Path) -> None:
         ["check", "--isolated", "--doc-type", "Segment", "mixed.ndjson"], tmp_path
     )
     assert code == 1
-    assert "mixed.ndjson:2:" in out and "MIC207 this line is a USER_CHOICE command" in out
+    assert "mixed.ndjson:2:" in out and "MIC207 [error] this line is a USER_CHOICE command" in out
     code, _, err = run_cli(
         ["check", "--isolated", "--doc-type", "segments", "mixed.ndjson"], tmp_path
     )
@@ -89,8 +89,8 @@ def test_config_globs_decide_first_match_wins(tmp_path: Path) -> None:
     write(tmp_path / "exports" / "other" / "b.ndjson", SEGMENT, CHOICE)
     code, out, err = run_cli(["check", "exports"], tmp_path)
     assert err == ""
-    assert "exports/seg/a.ndjson:2:66: MIC207 this line is a USER_CHOICE" in out
-    assert "exports/other/b.ndjson:1:45: MIC207 this line is a USER_SEGMENT" in out
+    assert "exports/seg/a.ndjson:2:66: MIC207 [error] this line is a USER_CHOICE" in out
+    assert "exports/other/b.ndjson:1:45: MIC207 [error] this line is a USER_SEGMENT" in out
     assert code == 1
 
 
@@ -135,7 +135,9 @@ def test_a_file_that_could_not_be_read_has_no_type(tmp_path: Path) -> None:
     write(tmp_path / "mixed.ndjson", SEGMENT, CHOICE)
     write(tmp_path / "ok.ndjson", SEGMENT)
     _, out, _ = run_cli(["check", "--isolated", "mixed.ndjson", "ok.ndjson"], tmp_path)
-    assert out == "No problems found; 1 file could not be read. Checked as USER_SEGMENT.\n"
+    assert out == (
+        "1 file could not be read; no problems in the other file. Checked as USER_SEGMENT.\n"
+    )
 
 
 def test_standard_input_is_named_with_its_type(tmp_path: Path) -> None:

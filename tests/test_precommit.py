@@ -47,6 +47,11 @@ WARNING_ONLY = '{"operation":"DELETE","user_account_id":"w"}\n'  # MIC304 (a war
 # pre-commit puts in one batch (at least 4 files each), so they run in parallel processes.
 DUPLICATE = '{"operation":"DELETE","user_agent_id":"vec:1"}\n' * 2
 BATCHED = [f"batch/dup_{i}.ndjson" for i in range(9)]
+# Records joined by commas (MIC101, whose fix is safe), and an error no fix touches (MIC301).
+FIXABLE = (
+    '{"operation":"DELETE","compartment_id":"1000","user_account_id":"a"},\n'
+    '{"operation":"DELETE"}\n'
+)
 
 SETUP_TIMEOUT = 900  # the first run clones, builds a virtualenv and pip-installs
 RUN_TIMEOUT = 300
@@ -163,6 +168,8 @@ def user_repo(tmp_path_factory: pytest.TempPathFactory) -> UserRepo:
     (user / "batch").mkdir()
     for name in BATCHED:
         (user / name).write_text(DUPLICATE, encoding="utf-8")
+    for name in ("fixable_hint.ndjson", "fixable_fix.ndjson"):
+        (user / name).write_text(FIXABLE, encoding="utf-8")
     (user / "mics-lint.toml").write_text("", encoding="utf-8")  # no config above leaks in
     hook_repo = (base / "mics-lint").as_posix()
     (user / ".pre-commit-config.yaml").write_text(
@@ -172,6 +179,10 @@ def user_repo(tmp_path_factory: pytest.TempPathFactory) -> UserRepo:
     (user / "strict.yaml").write_text(
         f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n"
         "      - id: mics-lint\n        args: [--strict]\n",
+        encoding="utf-8",
+    )
+    (user / "fix.yaml").write_text(
+        f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n      - id: mics-lint-fix\n",
         encoding="utf-8",
     )
     _git(["add", "--all"], user, env)
@@ -208,21 +219,21 @@ def test_hook_fails_on_an_invalid_file_naming_file_line_and_code(user_repo: User
     assert code == 1, output
     assert "Failed" in output, output
     assert "- exit code: 1" in output, output
-    assert "invalid.ndjson:2:1: MIC301 " in output, output
-    assert "invalid.ndjson:3:22: MIC101 " in output, output
+    assert "invalid.ndjson:2:1: MIC301 [error] " in output, output
+    assert "invalid.ndjson:3:22: MIC101 [error] " in output, output
 
 
 def test_hook_on_both_files_reports_only_the_invalid_one(user_repo: UserRepo) -> None:
     code, output = user_repo.run("valid.ndjson", "invalid.ndjson")
     assert code == 1, output
-    assert "invalid.ndjson:2:1: MIC301 " in output, output
+    assert "invalid.ndjson:2:1: MIC301 [error] " in output, output
     assert "valid.ndjson:" not in output.replace("invalid.ndjson:", ""), output
 
 
 def test_hook_reads_gzipped_files_in_subfolders(user_repo: UserRepo) -> None:
     code, output = user_repo.run("exports/invalid.jsonl.gz")
     assert code == 1, output
-    assert "exports/invalid.jsonl.gz:2:1: MIC301 " in output, output
+    assert "exports/invalid.jsonl.gz:2:1: MIC301 [error] " in output, output
 
 
 def test_hook_skips_files_its_pattern_does_not_match(user_repo: UserRepo) -> None:
@@ -236,7 +247,7 @@ def test_warnings_pass_unless_strict(user_repo: UserRepo) -> None:
     assert code == 0, output  # pre-commit hides a passing hook's output
     code, output = user_repo.run("warnings.ndjson", config="strict.yaml")
     assert code == 1, output
-    assert "warnings.ndjson:1:23: MIC304 " in output, output
+    assert "warnings.ndjson:1:23: MIC304 [warning] " in output, output
 
 
 def test_batches_in_parallel_lose_nothing(user_repo: UserRepo) -> None:
@@ -245,5 +256,22 @@ def test_batches_in_parallel_lose_nothing(user_repo: UserRepo) -> None:
     code, output = user_repo.run(*BATCHED, config="strict.yaml")
     assert code == 1, output
     for name in BATCHED:
-        assert f"{name}:2:1: MIC501 " in output, output
+        assert f"{name}:2:1: MIC501 [warning] " in output, output
     assert output.count("MIC501") == len(BATCHED), output
+
+
+def test_fix_hint_goes_through_pre_commit_and_the_fix_hook_fixes(user_repo: UserRepo) -> None:
+    # A hook-only user has no mics-lint on PATH: the hint names the pre-commit ways.
+    code, output = user_repo.run("fixable_hint.ndjson")
+    assert code == 1, output
+    assert "fixable_hint.ndjson:1:69: MIC101 [error] [*] " in output, output
+    assert "mics-lint check --fix" not in output, output
+    assert "pre-commit run mics-lint-fix --all-files" in output, output
+    assert "args: [--fix]" in output, output
+    # ... and the hook it names fixes the file, then reports what is left.
+    code, output = user_repo.run("fixable_fix.ndjson", config="fix.yaml")
+    assert code == 1, output
+    assert "Fixed 1 problem in 1 file." in output, output
+    assert "fixable_fix.ndjson:2:1: MIC301 [error] " in output, output
+    fixed = (user_repo.path / "fixable_fix.ndjson").read_text(encoding="utf-8")
+    assert fixed == FIXABLE.replace("},\n", "}\n")

@@ -96,7 +96,9 @@ def test_the_example_has_the_six_problems_the_readme_announces(tmp_path: Path) -
     result = docrun.run(shown, docrun.make_workspace(tmp_path))
     assert result.returncode == 1
     assert "six problems" in " ".join(_section("Try it").split())
-    assert len(result.stdout.splitlines()) == 7  # six diagnostics and the summary
+    # six diagnostics and the summary, then the hint of what --fix would fix
+    assert len(result.stdout.splitlines()) == 8
+    assert "--fix" in result.stdout.splitlines()[-1]
 
 
 def _hooks_manifest() -> list[dict[str, object]]:
@@ -109,7 +111,8 @@ def test_precommit_snippets_match_the_hook_manifest() -> None:
     snippets = [yaml.safe_load("\n".join(body)) for body in _blocks("yaml", "pre-commit")]
     assert len(snippets) == 2, "the remote form and the `repo: local` form"
     remote, local = (s["repos"][0] for s in snippets)
-    (manifest,) = _hooks_manifest()
+    # The check hook (the manifest also has mics-lint-fix, for `pre-commit run mics-lint-fix`).
+    (manifest,) = [h for h in _hooks_manifest() if h["id"] == "mics-lint"]
     # The remote form names this repository and a hook of its manifest.
     assert remote["repo"] == "https://github.com/<org>/mics-lint"
     assert "rev" in remote

@@ -113,10 +113,11 @@ def test_reporters_by_output_format_name() -> None:
 
 def test_text_reporter_exact_output() -> None:
     assert render(TextReporter, [E1, E2, W1]) == (
-        "a.ndjson:1:1: MIC301 no identifier\n"
-        "a.ndjson:2:45: MIC302 2 identifiers on one line (email_hash, user_agent_id): "
+        "a.ndjson:1:1: MIC301 [error] no identifier\n"
+        "a.ndjson:2:45: MIC302 [error] 2 identifiers on one line (email_hash, user_agent_id): "
         "keep exactly one\n"
-        'dir/b.jsonl.gz:7:23: MIC304 user_account_id without compartment_id: add "compartment_id"\n'
+        "dir/b.jsonl.gz:7:23: MIC304 [warning] "
+        'user_account_id without compartment_id: add "compartment_id"\n'
         "Found 2 errors and 1 warning in 2 files.\n"
     )
 
@@ -127,7 +128,7 @@ def test_text_reporter_with_nothing_to_report() -> None:
 
 def test_text_reporter_keeps_non_ascii_as_is() -> None:
     assert render(TextReporter, [UNICODE]) == (
-        'données/é.ndjson:3:9: MIC204 unknown field "prénom😀": custom data goes inside '
+        'données/é.ndjson:3:9: MIC204 [error] unknown field "prénom😀": custom data goes inside '
         "user_profile\n"
         "Found 1 error in 1 file.\n"
     )
@@ -138,7 +139,7 @@ def test_text_reporter_writes_each_diagnostic_as_it_comes() -> None:
     reporter = TextReporter(stream)
     reporter.start()
     reporter.report(E1)
-    assert stream.getvalue() == "a.ndjson:1:1: MIC301 no identifier\n"
+    assert stream.getvalue() == "a.ndjson:1:1: MIC301 [error] no identifier\n"
 
 
 def test_text_reporter_without_colour_has_no_escapes() -> None:

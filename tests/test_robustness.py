@@ -154,6 +154,12 @@ def assert_no_process_left(group: int, within: float = 5.0) -> None:
         time.sleep(0.05)
 
 
+def _default_signals() -> None:
+    """In the child, before exec: SIGINT and SIGTERM as a shell gives a foreground job."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 class Running:
     """mics-lint started as a shell starts a job (its own process group), output drained."""
 
@@ -167,6 +173,9 @@ class Running:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,
+            # Dispositions are inherited: pytest started with SIGINT ignored (a background
+            # shell job) would start a mics-lint that Python gives no KeyboardInterrupt.
+            preexec_fn=_default_signals,
         )
         self.started = time.monotonic()
         self.out = bytearray()
@@ -768,7 +777,7 @@ def test_reader_going_away_gives_no_traceback(
     assert result.code == 0  # head's
     assert result.out
     if output_format == "text":
-        assert result.out.startswith("bad.ndjson:1:1: MIC301 ")
+        assert result.out.startswith("bad.ndjson:1:1: MIC301 [error] ")
     assert (project / "rc.txt").read_text().strip() == "1"
     assert "BrokenPipeError" not in result.err
     assert "Exception ignored" not in result.err
@@ -815,7 +824,9 @@ def test_stopping_early_stops_the_workers_at_once(tmp_path: Path, big_file: Path
     with Running(args, tmp_path, drain_stdout=how != "reader-gone") as job:
         if how == "reader-gone":
             assert job.proc.stdout is not None
-            assert job.proc.stdout.readline().startswith(f"{big_file}:1:1: MIC301 ".encode())
+            assert job.proc.stdout.readline().startswith(
+                f"{big_file}:1:1: MIC301 [error] ".encode()
+            )
         _wait_until_busy(job, report if output else None, drained=how != "reader-gone")
         job.wait_until(job.workers_started, "worker processes")
         _stop(job, how)
@@ -1140,7 +1151,7 @@ def _strace() -> str:
             [exe, "-f", "-qq", "-e", "trace=none", "true"], capture_output=True, timeout=30
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        pytest.skip(f"strace does not run here: {exc}")
+        pytest.skip(f"strace does not run here: {getattr(exc, 'strerror', None) or 'timed out'}")
     if probe.returncode != 0:
         pytest.skip(f"strace cannot trace here: {probe.stderr.decode(errors='replace')}")
     return exe

@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import IO, TextIO
 
 from mics_lint.diagnostic import Diagnostic, Severity
-from mics_lint.registry import FIX_SAFE
-from mics_lint.rules import REGISTRY
+from mics_lint.registry import FIX_SAFE, FIX_UNSAFE
 
 _SPOOL_IN_MEMORY = 4 * 1024 * 1024
 
@@ -25,6 +24,7 @@ class Summary:
     files_checked: int = 0
     files_with_problems: int = 0
     files_unreadable: int = 0
+    files_failed: int = 0  # of files_checked, those that could not be read or typed
     hidden: int = 0  # diagnostics counted but not shown (--max-diagnostics)
     max_diagnostics: int | None = None
     by_code: Counter[str] = field(default_factory=Counter)
@@ -33,7 +33,8 @@ class Summary:
     files_fixed: int = 0
     files_unfixed: int = 0  # --fix could not write them (said on stderr)
     hidden_fixes: int = 0  # unsafe fixes found but not applied
-    fixable: int = 0  # diagnostics of rules whose safe fix always applies
+    fixable: int = 0  # diagnostics --fix would fix (marked `[*]`: see fixmarks.py)
+    unsafe_fixable: int = 0  # ... and those only --fix --unsafe-fixes would
     doc_types: dict[str, str] = field(default_factory=dict)  # file -> type checked as
 
     def add(self, diagnostic: Diagnostic) -> None:
@@ -42,19 +43,18 @@ class Summary:
         else:
             self.warnings += 1
         self.by_code[diagnostic.code] += 1
-        rule = REGISTRY.get(diagnostic.code)
-        if rule is not None and rule.fix == FIX_SAFE and rule.fix_always:
+        if diagnostic.fix == FIX_SAFE:
             self.fixable += 1
+        elif diagnostic.fix == FIX_UNSAFE:
+            self.unsafe_fixable += 1
 
-    def fix_sentence(self) -> str:
-        """What --fix did, what it left (unsafe fixes), or what it could do; or ""."""
+    def fix_sentence(self, pre_commit: bool = False) -> str:
+        """What --fix did, what it left (unsafe fixes), or what it could do; or "".
+
+        `pre_commit`: run as a pre-commit hook, where the user may have no mics-lint on
+        PATH: the advice goes through pre-commit instead."""
         if not self.fixing:
-            if not self.fixable:
-                return ""
-            return (
-                f"{_plural(self.fixable, 'problem')} can be fixed with `mics-lint check --fix`"
-                " (`--diff` shows the changes first)."
-            )
+            return self._could_fix(pre_commit)
         total = sum(self.fixed.values())
         done = (
             f"Fixed {_plural(total, 'problem')} in {_plural(self.files_fixed, 'file')}."
@@ -69,6 +69,31 @@ class Summary:
             )
         return done
 
+    def _could_fix(self, pre_commit: bool) -> str:
+        """The hint of a check: as many problems as `--fix` (or `--diff`) would then fix."""
+        safe, unsafe = self.fixable, self.unsafe_fixable
+        if pre_commit:
+            if not safe:
+                return ""  # unsafe fixes need a person at the command line, with --diff
+            return (
+                f"{_plural(safe, 'problem')} marked [*] can be fixed: run "
+                "`pre-commit run mics-lint-fix --all-files` (add the mics-lint-fix hook to "
+                ".pre-commit-config.yaml), or give the mics-lint hook `args: [--fix]`."
+            )
+        if safe:
+            more = f" {unsafe:,} more with `--unsafe-fixes`." if unsafe else ""
+            return (
+                f"{_plural(safe, 'problem')} marked [*] can be fixed with "
+                f"`mics-lint check --fix` (`--diff` shows the changes first).{more}"
+            )
+        if unsafe:
+            return (
+                f"No safe fixes; {_plural(unsafe, 'problem')} can be fixed with "
+                "`mics-lint check --fix --unsafe-fixes` (review them with "
+                "`--diff --unsafe-fixes` first)."
+            )
+        return ""
+
     def sentence(self) -> str:
         unread = ""
         if self.files_unreadable:
@@ -78,9 +103,16 @@ class Summary:
         if not self.errors and not self.warnings:
             if not unread and not self.files_checked:
                 return "No import files to check."
-            return (
-                f"No problems found{unread}.{checked}" if unread else f"All checks passed.{checked}"
-            )
+            if not unread:
+                return f"All checks passed.{checked}"
+            # Never a word of success for a run that left files unread (exit 2): say what
+            # was not read first, then what the others gave.
+            read = self.files_checked - self.files_failed
+            cannot = f"{_plural(self.files_unreadable, 'file')} could not be read"
+            if read <= 0:
+                return f"{cannot}."
+            others = "the other file" if read == 1 else f"the other {read:,} files"
+            return f"{cannot}; no problems in {others}.{checked}"
         parts = []
         if self.errors or not self.warnings:
             parts.append(_plural(self.errors, "error"))
@@ -128,6 +160,7 @@ class Options:
     root: Path = field(default_factory=lambda: project_root(Path.cwd()))
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     show_values: bool = False  # `full` shows lines unredacted (see redact.py)
+    strict: bool = False  # --strict: warnings fail the run, so JUnit counts them as failures
 
 
 class Reporter(abc.ABC):

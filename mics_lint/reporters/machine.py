@@ -243,8 +243,9 @@ def _sarif_rule(code: str) -> dict[str, object]:
 
 
 class JunitReporter(Reporter):
-    """JUnit XML: a testsuite per file, a failing testcase per diagnostic, a passing one per
-    clean file. The totals go on the root element, so testsuites are spooled until the end."""
+    """JUnit XML: a testsuite per file, a failing testcase per error (and per warning with
+    `--strict`), a passing one per warning (the warning as its output) and per clean file.
+    The totals go on the root element, so testsuites are spooled until the end."""
 
     def start(self) -> None:
         self.spool = spool()
@@ -255,6 +256,7 @@ class JunitReporter(Reporter):
 
     def file_started(self, path: str) -> None:
         self.cases = []
+        self.passed = 0  # cases of warnings, which pass (see report)
         self.doc_type = ""
         self.error: str | None = None
 
@@ -263,12 +265,23 @@ class JunitReporter(Reporter):
 
     def report(self, d: Diagnostic) -> None:
         text = _xml_text(f"line {d.line}, col {d.column}, {d.message}")
-        self.cases.append(
+        case = (
             f"    <testcase name={_xml_attribute(f'{d.code} {d.name}')} "
             f'classname={_xml_attribute(self.relative(d.path))} line="{d.line}" '
             f'column="{d.column}">\n'
-            f"      <failure message={_xml_attribute(d.message)} type={_xml_attribute(d.code)}>"
-            f"{text}</failure>\n    </testcase>\n"
+        )
+        if d.severity is Severity.WARNING and not self.options.strict:
+            # A warning does not fail the run (exit 0), so it must not fail the test case
+            # either: GitLab and Jenkins would show a passing run as failed. It stays
+            # visible as the case's output.
+            self.passed += 1
+            self.cases.append(
+                f"{case}      <system-out>warning: {text}</system-out>\n    </testcase>\n"
+            )
+            return
+        self.cases.append(
+            f"{case}      <failure message={_xml_attribute(d.message)} "
+            f"type={_xml_attribute(d.code)}>{text}</failure>\n    </testcase>\n"
         )
 
     def file_failed(self, path: str, message: str) -> None:
@@ -286,7 +299,7 @@ class JunitReporter(Reporter):
                 "    </testcase>\n"
             )
         cases = self.cases or [f'    <testcase name="mics-lint" classname={name}/>\n']
-        failures = len(self.cases) - errors
+        failures = len(self.cases) - errors - self.passed
         self.tests += len(cases)
         self.failures += failures
         self.errors += errors

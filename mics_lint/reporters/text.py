@@ -10,12 +10,28 @@ import click
 
 from mics_lint import redact
 from mics_lint.diagnostic import Diagnostic, Severity
+from mics_lint.registry import FIX_SAFE
 from mics_lint.reporters.base import Reporter, Summary
 from mics_lint.rules import REGISTRY
 
 
+def text_line(d: Diagnostic, *, with_path: bool = True, color: bool = False) -> str:
+    """A diagnostic as the text formats print it, the one definition of that line:
+    `path:line:col: CODE [severity] message`, with `[*]` after the severity when `--fix`
+    would fix it (as ruff marks fixable diagnostics). The severity is a word, so that a
+    warning reads as one without colour (CI logs)."""
+    where = f"{d.path}:{d.line}:{d.column}:" if with_path else f"{d.line}:{d.column}:"
+    code, severity = d.code, f"[{d.severity}]"
+    fix = " [*]" if d.fix == FIX_SAFE else ""
+    if color:
+        where = click.style(where, bold=True)
+        code = click.style(code, fg=_hue(d.severity), bold=True)
+        severity = click.style(severity, fg=_hue(d.severity))
+    return f"{where} {code} {severity}{fix} {d.message}"
+
+
 class TextReporter(Reporter):
-    """`path:line:col: CODE message`, then a summary line."""
+    """`path:line:col: CODE [severity] message` (see text_line), then a summary line."""
 
     human = True
 
@@ -23,12 +39,7 @@ class TextReporter(Reporter):
         self.stream.write(self.line(diagnostic) + "\n")
 
     def line(self, d: Diagnostic, with_path: bool = True) -> str:
-        where = f"{d.path}:{d.line}:{d.column}:" if with_path else f"{d.line}:{d.column}:"
-        code = d.code
-        if self.options.color:
-            where = click.style(where, bold=True)
-            code = click.style(code, fg=_hue(d.severity), bold=True)
-        return f"{where} {code} {d.message}"
+        return text_line(d, with_path=with_path, color=self.options.color)
 
     def finish(self, summary: Summary) -> None:
         if self.options.quiet:
@@ -36,7 +47,7 @@ class TextReporter(Reporter):
         hidden = summary.hidden_sentence()
         if hidden:
             self.stream.write(hidden + "\n")
-        fixes = summary.fix_sentence()
+        fixes = summary.fix_sentence(pre_commit=self.options.environ.get("PRE_COMMIT") == "1")
         if fixes and summary.fixing:
             self.stream.write(fixes + "\n")
         sentence = summary.sentence()

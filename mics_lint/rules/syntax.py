@@ -28,6 +28,11 @@ INVALID_JSON = FAMILY.declare(
     quotes, an unquoted key, `NaN` or `Infinity`, Python's `True`/`False`/`None`, or a line
     cut off before its end. The column is where the parser stopped.
 
+    A record pretty-printed over several lines among one-line records (a line that begins
+    with `{` and lines after it that together parse as one object) is reported once, at its
+    first line: "this record is split over lines 8–14". (A whole file that is one
+    pretty-printed document is MIC007's.)
+
     ## Why is this bad?
     The platform cannot read the line, so the command is dropped and only appears, hours
     later, in the execution's error file.
@@ -45,8 +50,9 @@ INVALID_JSON = FAMILY.declare(
     ## Fix
     `--fix` removes the commas between records (`{...},` at a line end, or `,{...}` at
     its start) and splits several records on one line into one per line, only when every
-    piece is a valid JSON object; each piece keeps its exact text. Other syntax errors are
-    left to you: only you know what the line meant.
+    piece is a valid JSON object; each piece keeps its exact text. It joins a record split
+    over lines into one compact line, as MIC007's fix does for a whole document. Other
+    syntax errors are left to you: only you know what the line meant.
     """,
     fix=FIX_SAFE,
     fix_always=False,

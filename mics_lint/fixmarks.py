@@ -1,0 +1,89 @@
+"""Which diagnostics `--fix` would fix: the `[*]` of the text formats and the count of the
+"N problems can be fixed" hint.
+
+A rule whose fix always applies (a BOM, CRLF, a blank line) marks every diagnostic of it. A
+rule whose fix applies only sometimes (MIC101's commas, MIC202's integer ids, the unsafe
+renames) is asked of the fixer itself: the line's text goes through the same RecordFixer
+`--fix` uses, so the mark, the hint and what `--fix`/`--diff` then do are one decision.
+Only lines with such a diagnostic pay for it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from mics_lint.diagnostic import Diagnostic
+from mics_lint.fix_records import RecordFixer
+from mics_lint.registry import FIX_SAFE, FieldMap
+from mics_lint.rules import REGISTRY, syntax
+from mics_lint.rules.framing import BLANK_LINE
+from mics_lint.splitrecords import Splitter
+
+#: Codes whose fix applies to only some of their diagnostics, as the fixer decides.
+_SOMETIMES = frozenset(r.code for r in REGISTRY.values() if r.fix is not None and not r.fix_always)
+
+
+class FixMarks:
+    """Marks one file's diagnostics with the fix `--fix` would make (`Diagnostic.fix`)."""
+
+    def __init__(
+        self,
+        schema: dict[str, Any],
+        enabled: frozenset[str],
+        identifier_values: FieldMap,
+        splitter: Splitter | None = None,
+    ) -> None:
+        fixes = {r.code: r.fix for r in REGISTRY.values() if r.fix is not None}
+        self.fixed: Counter[str] = Counter()
+        self.hidden: Counter[str] = Counter()
+        self.records = RecordFixer(
+            schema,
+            fixing=frozenset(c for c in enabled if fixes.get(c) == FIX_SAFE),
+            looking=frozenset(c for c in enabled if c in fixes),
+            fixed=self.fixed,
+            hidden=self.hidden,
+            identifier_values=identifier_values,
+        )
+        self.last = 0  # the last line given to the fixer
+        self.splitter = splitter
+
+    def mark(self, made: list[Diagnostic], body: bytes, lineno: int) -> list[Diagnostic]:
+        """`made`, the diagnostics of line `lineno` (its text `body`), each with its fix."""
+        self._follow(made, lineno)
+        count: Counter[str] = Counter()
+        if body and any(d.code in _SOMETIMES for d in made) and not self._in_split(lineno):
+            self.fixed.clear()
+            self.hidden.clear()
+            self.records.line(body)
+            count = self.fixed + self.hidden
+        marked = []
+        for d in made:
+            rule = REGISTRY[d.code]
+            if rule.fix is not None and (rule.fix_always or count[d.code] > 0):
+                if not rule.fix_always:
+                    count[d.code] -= 1
+                d = d.with_fix(rule.fix)
+            marked.append(d)
+        return marked
+
+    def _follow(self, made: list[Diagnostic], lineno: int) -> None:
+        """Keep RecordFixer's state (`broken`) as the fixer's own would be at this line. The
+        fixer splits no line that follows a broken one (it may be the inside of a value
+        spread over lines); lines without a diagnostic parsed, and a blank line leaves the
+        state as it was (it never reaches RecordFixer)."""
+        if lineno <= self.last:
+            return  # MIC501's diagnostics come late, for lines already passed
+        if lineno > self.last + 1:
+            self.records.broken = False
+        self.last = lineno
+        if self._in_split(lineno):
+            self.records.broken = False  # the fixer joins the record, whole
+        elif not any(d.code in (syntax.INVALID_JSON.code, BLANK_LINE.code) for d in made):
+            self.records.broken = False
+
+    def _in_split(self, lineno: int) -> bool:
+        # A line of a record split over lines: its diagnostics give way to the record's
+        # (linter._joined), which is marked there.
+        splitter = self.splitter
+        return splitter is not None and bool(splitter.spans) and splitter.holds(lineno)

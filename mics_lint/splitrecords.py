@@ -1,0 +1,222 @@
+"""Records split over lines in the middle of an NDJSON file (a pretty-printed record pasted
+among compact ones): one diagnostic for the record, and one record for `--fix`.
+
+A split record begins with a line whose first byte is `{` and which is not a whole record
+(it does not end with `}`); the lines after it are read ahead until the text from that line
+parses as one JSON object. It is no split record, and its lines are checked one by one as
+before, when a line beginning with `{` comes first (a new record), a line is over
+max-line-bytes, it grows past SPLIT_LINES lines or SPLIT_BYTES bytes, or the file ends.
+Since nothing spans a line that begins with `{`, a chunk of `--jobs` that starts at such a
+line (parallel._boundaries) sees what one process sees.
+
+Only once a line of the file has parsed alone: until then the linter and the fixer hold the
+file's first lines as a possible document (MIC007), and a file that opens with `{` or `[`
+alone is one (framer, rules/framing.py). The linter (linter.FileLinter) and the fixer
+(fix.Fixer) both read through `Splitter`, so they find the same records.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from mics_lint import framer
+from mics_lint.jsontext import parse_exact
+from mics_lint.rules import framing as f
+
+#: A split record is looked for over at most this many lines, and this many bytes.
+SPLIT_LINES = 1000
+SPLIT_BYTES = 1024 * 1024
+
+
+def split_message(first: int, last: int) -> str:
+    """The message of the one MIC101 a split record gets (recomputed when a chunk's line
+    numbers are shifted: see merge.py)."""
+    return (
+        f"this record is split over lines {first}–{last}: write it on one line "
+        "(NDJSON holds one record per line; `--fix` joins it)"
+    )
+
+
+class Piece(bytes):
+    """A piece of a line over max-line-bytes, as the fixer reads it: never in a split
+    record (the linter's reader skips the rest of such a line; see reading.py)."""
+
+
+@dataclass
+class Split:
+    """A record split over lines `first` to `last` (numbered as the linter numbers them)."""
+
+    first: int
+    last: int
+    width: int  # the last line's length in characters, plus one (its end column)
+    value: dict[str, Any]
+    reported: bool = False
+
+
+class Splitter:
+    """Reads lines ahead where a record may be split over them; see the module's doc."""
+
+    def __init__(self, max_line: int, *, active: bool = False) -> None:
+        self.max_line = max_line
+        self.active = active  # a line has parsed alone: split records are looked for
+        self.decided = active  # ... or the file's start decided that they never are
+        self.spans: deque[Split] = deque()
+
+    def groups(self, lines: Iterable[bytes], lineno: int = 1) -> Iterator[list[bytes]]:
+        """The lines, one a group, but a split record's lines as one group (its Split in
+        `spans`, first line numbered `lineno` + its place)."""
+        source = iter(lines)
+        pending: list[bytes] = []  # lines read ahead, not yet given out
+        while True:
+            raw = pending.pop(0) if pending else next(source, None)
+            if raw is None:
+                return
+            if not self.active:
+                self._watch(raw)
+                yield [raw]
+                lineno += 1
+                continue
+            # Most lines: a whole record, `{...}` and its end (the test kept cheap).
+            if raw[:1] != b"{" or raw.endswith(b"}\n") or type(raw) is Piece:
+                yield [raw]
+                lineno += 1
+                continue
+            if framer.split_ending(raw)[0].rstrip(framer.SPACE).endswith(b"}"):
+                yield [raw]
+                lineno += 1
+                continue
+            group, split = self._read_ahead(raw, pending, lambda: next(source, None), lineno)
+            if split is not None:
+                self.spans.append(split)
+                yield group
+                lineno += len(group)
+            else:
+                # No split record: the first line alone; the others are looked at again.
+                pending[:0] = group[1:]
+                yield [raw]
+                lineno += 1
+
+    def lines(self, lines: Iterable[bytes], lineno: int = 1) -> Iterator[bytes]:
+        """The lines, as `groups` finds them, one by one: the linter's loop. Kept short, as
+        every line of a large file goes round it: a whole record costs two tests."""
+        source = iter(lines)
+        if not self.active:
+            for raw in source:
+                self._watch(raw)
+                yield raw
+                lineno += 1
+                if self.active:
+                    break
+        pulled = 0  # lines read ahead from `source`, which enumerate does not count
+
+        def pull() -> bytes | None:
+            nonlocal pulled
+            nxt = next(source, None)
+            pulled += nxt is not None
+            return nxt
+
+        for index, raw in enumerate(source, lineno):
+            if raw.endswith(b"}\n") or raw[:1] != b"{" or type(raw) is Piece:
+                yield raw
+                continue
+            pending = [raw]
+            at = index + pulled  # the line number of the next line given out
+            while pending:
+                first = pending.pop(0)
+                if first[:1] != b"{" or type(first) is Piece or _whole(first):
+                    yield first
+                    at += 1
+                    continue
+                group, split = self._read_ahead(first, pending, pull, at)
+                if split is not None:
+                    self.spans.append(split)
+                    yield from group
+                    at += len(group)
+                else:
+                    pending[:0] = group[1:]
+                    yield first
+                    at += 1
+
+    def _read_ahead(
+        self, raw: bytes, pending: list[bytes], pull: Callable[[], bytes | None], lineno: int
+    ) -> tuple[list[bytes], Split | None]:
+        group = [raw]
+        size = len(raw)
+        if self._cut(raw):
+            return group, None
+        while len(group) < SPLIT_LINES and size <= SPLIT_BYTES:
+            nxt = pending.pop(0) if pending else pull()
+            if nxt is None:
+                return group, None
+            group.append(nxt)
+            size += len(nxt)
+            body = framer.split_ending(nxt)[0]
+            if body[:1] == b"{" or self._cut(nxt):
+                # A new record (looked at again), or a cut line: nothing is read past it
+                # before the linter reads the rest of it (LineReader.skip_rest).
+                return group, None
+            if body.rstrip(framer.SPACE).endswith(b"}"):
+                value = _object(b"".join(group))
+                if value is not None:
+                    last = lineno + len(group) - 1
+                    width = len(body.decode("utf-8", "replace")) + 1
+                    return group, Split(lineno, last, width, value)
+        return group, None
+
+    def _cut(self, raw: bytes) -> bool:
+        return type(raw) is Piece or len(framer.split_ending(raw)[0]) > self.max_line
+
+    def _watch(self, raw: bytes) -> None:
+        """Until a line parses alone: is the file a document (no split records ever)?"""
+        body = framer.split_ending(raw)[0]
+        if not self.decided:
+            body = body.removeprefix(framer.BOM)
+            if framer.is_blank(body):
+                return
+            self.decided = True
+            if f.opens_document(body):
+                return  # MIC007's: never active
+        if not framer.is_blank(body) and _parses(body):
+            self.active = True
+
+    def holds(self, line: int) -> bool:
+        """Whether `line` is one of a split record's (any order; spans are few)."""
+        return any(s.first <= line <= s.last for s in self.spans)
+
+    def span_of(self, line: int) -> Split | None:
+        """The split record holding `line`, asked in the order of lines (earlier spans go)."""
+        spans = self.spans
+        while spans and spans[0].last < line:
+            spans.popleft()
+        if spans and spans[0].first <= line:
+            return spans[0]
+        return None
+
+
+def _whole(raw: bytes) -> bool:
+    """Whether a line that begins with `{` ends as a whole record does, with `}`."""
+    return framer.split_ending(raw)[0].rstrip(framer.SPACE).endswith(b"}")
+
+
+def _object(text: bytes) -> dict[str, Any] | None:
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        try:  # what orjson refuses but JSON allows (integers past 64 bits, deep nesting)
+            value = parse_exact(text.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return None
+    return value if isinstance(value, dict) else None
+
+
+def _parses(body: bytes) -> bool:
+    try:
+        orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return False
+    return True
