@@ -15,6 +15,7 @@ from typing import TextIO
 
 import click
 
+from mics_lint import remote
 from mics_lint.config import (
     ConfigError,
     FileConfig,
@@ -47,9 +48,11 @@ from mics_lint.suggest import did_you_mean
 def run_check(options: CheckOptions) -> int:
     """Check what the options name and report it; the exit code (see `mics_lint.exits`)."""
     try:
-        settings = _settings(options)
+        config = _config(options.config_path, options.isolated)
+        settings = _settings(options, config)
         extra = [_parse_report(item) for item in options.reports]
-    except ConfigError as exc:
+        remote.setup(options.storage_options, config.remote if config else {}, _where(config))
+    except (ConfigError, remote.RemoteError) as exc:
         fail(str(exc))
         return EXIT_FAILURE
     output_format = options.output_format
@@ -60,6 +63,11 @@ def run_check(options: CheckOptions) -> int:
         return EXIT_FAILURE
     if options.diff and (options.output_file or options.reports or options.statistics):
         fail("--diff writes the diff to standard output: it takes no -o, --report or --statistics")
+        return EXIT_FAILURE
+    urls = [remote.shown(p) for p in options.paths if remote.is_url(p)]
+    if urls and (options.fix or options.diff):
+        # Object stores have no atomic rename: a fix could leave half a file behind.
+        fail(f"--fix and --diff work on local files only, not {urls[0]}: download it first")
         return EXIT_FAILURE
     sources, missing = expand(options.paths or ["."], options.stdin_filename)
     summary = Summary(
@@ -78,9 +86,9 @@ def run_check(options: CheckOptions) -> int:
     return _exit_code(options, summary)
 
 
-def _settings(options: CheckOptions) -> Settings:
+def _settings(options: CheckOptions, config: FileConfig | None) -> Settings:
     return build_settings(
-        _config(options.config_path, options.isolated),
+        config,
         select=options.select or None,
         extend_select=options.extend_select,
         ignore=options.ignore,
@@ -92,6 +100,10 @@ def _settings(options: CheckOptions) -> Settings:
         profile_form=options.profile_form,
         show_values=options.show_values,
     )
+
+
+def _where(config: FileConfig | None) -> str:
+    return str(config.path) if config is not None else ""
 
 
 def _config(config_path: str | None, isolated: bool) -> FileConfig | None:

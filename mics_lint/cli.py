@@ -127,6 +127,13 @@ def cli() -> None:
     show_default=True,
     help="Colour text output (auto: on a terminal, unless NO_COLOR is set).",
 )
+@click.option(
+    "--storage-option",
+    "storage_options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Passed to fsspec for URLs (endpoint_url=..., anon=true; repeatable).",
+)
 def check(**params: Any) -> int:
     """Check import files, directories (searched for *.ndjson, *.jsonl and their .gz) or -."""
     # click names each parameter as CheckOptions names its field (tests/test_options.py).

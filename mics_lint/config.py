@@ -32,15 +32,9 @@ from mics_lint.suggest import did_you_mean
 
 CONFIG_FILES = ("mics-lint.toml", ".mics-lint.toml", "pyproject.toml")
 KEYS = (
-    "select",
-    "ignore",
-    "extend-select",
-    "per-file-ignores",
-    "severity",
-    "max-file-size",
-    "doc-types",
-    "max-line-bytes",
-    "profile-form",
+    *("select", "ignore", "extend-select", "per-file-ignores", "severity", "max-file-size"),
+    *("doc-types", "max-line-bytes", "profile-form"),
+    "storage-options",  # how URLs are read: remote.py
 )
 #: The two generations of the profile import format, and both (see docs/decisions.md).
 PROFILE_FORMS = ("force_replace", "update_strategy", "either")
@@ -290,6 +284,7 @@ class FileConfig:
     max_line_bytes: int | None = None
     doc_types: tuple[tuple[str, str], ...] = ()
     profile_form: str | None = None
+    remote: dict[str, object] = field(default_factory=dict)  # storage-options
 
 
 def load_config(path: Path) -> FileConfig:
@@ -338,6 +333,7 @@ def load_config(path: Path) -> FileConfig:
             if "profile-form" in table
             else None
         ),
+        remote={k: table[k] for k in ("storage-options",) if k in table},
     )
 
 

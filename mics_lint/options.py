@@ -45,3 +45,4 @@ class CheckOptions:
     diff: bool = False
     unsafe_fixes: bool = False
     color: str = "auto"
+    storage_options: tuple[str, ...] = ()  # KEY=VALUE, each (remote.py)

@@ -32,6 +32,7 @@ from mics_lint.linter import (
     sniff,
 )
 from mics_lint.merge import Merger, telling
+from mics_lint.reading import open_binary
 from mics_lint.rules import framing as f
 from mics_lint.rules.crossline import DUPLICATE_FOUND_STATE, ChunkUsers
 
@@ -127,7 +128,7 @@ def _work(task: Task, settings: Settings) -> Result:
 def _chunk(task: Task, settings: Settings) -> Result:
     first = task.start == 0
     try:
-        with open(task.path, "rb") as handle:
+        with open_binary(task.path) as handle:
             head = handle.read(HEAD_BYTES)  # every chunk tells the file's type alike
     except OSError as exc:
         raise ReadError(f"{task.display}: {exc.strerror or exc}") from None
@@ -145,7 +146,7 @@ def _chunk(task: Task, settings: Settings) -> Result:
     linter.state[DUPLICATE_FOUND_STATE] = found
     starts = array("Q")
     try:
-        with open(task.path, "rb") as handle:
+        with open_binary(task.path) as handle:
             handle.seek(task.start)
             reader = LineReader(handle, task.display, settings.max_line_bytes)
             linter.skip_rest = reader.skip_rest
@@ -294,6 +295,11 @@ class Runner:
 def _size(path: str) -> int | None:
     if path.endswith(".gz"):
         return None
+    if "://" in path:
+        from mics_lint import remote
+
+        if remote.is_url(path):
+            return remote.size(path)
     try:
         info = os.stat(path)
     except OSError:
@@ -305,7 +311,7 @@ def _whole_file_matter(path: str) -> bool:
     """Whether the file's start decides for all of it: it is not text, or its first
     non-blank line holds only `{` or `[` (one JSON document)."""
     try:
-        with open(path, "rb") as handle:
+        with open_binary(path) as handle:
             head = handle.read(64 * 1024)
     except OSError:
         return True  # let the whole-file path report it
@@ -320,7 +326,7 @@ def _whole_file_matter(path: str) -> bool:
 def _line_length(path: str) -> int:
     """The average length of the file's first lines (at least 1)."""
     try:
-        with open(path, "rb") as handle:
+        with open_binary(path) as handle:
             head = handle.read(256 * 1024)
     except OSError:
         return 1
@@ -330,7 +336,7 @@ def _line_length(path: str) -> int:
 def _boundaries(path: str, size: int, count: int) -> list[int]:
     """Byte offsets that split the file into `count` chunks at line starts."""
     bounds = [0]
-    with open(path, "rb") as handle:
+    with open_binary(path) as handle:
         for index in range(1, count):
             handle.seek(max(size * index // count, bounds[-1]))
             while (part := handle.readline(1 << 20)) and part[-1:] != b"\n":
