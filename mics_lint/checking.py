@@ -15,7 +15,7 @@ from typing import TextIO
 
 import click
 
-from mics_lint import remote
+from mics_lint import cluster, remote
 from mics_lint.config import (
     ConfigError,
     FileConfig,
@@ -52,6 +52,7 @@ def run_check(options: CheckOptions) -> int:
         settings = _settings(options, config)
         extra = [_parse_report(item) for item in options.reports]
         remote.setup(options.storage_options, config.remote if config else {}, _where(config))
+        scheduler = cluster.scheduler_of(options.scheduler, config)
     except (ConfigError, remote.RemoteError) as exc:
         fail(str(exc))
         return EXIT_FAILURE
@@ -80,7 +81,7 @@ def run_check(options: CheckOptions) -> int:
     if options.fix:
         apply_fixes(sources, settings, options.unsafe_fixes, summary)
     try:
-        _report(sources, settings, options, output_format, extra, summary)
+        _report(sources, settings, options, output_format, extra, summary, scheduler)
     except KeyboardInterrupt:
         raise click.Abort() from None  # raised here, click adds no blank line before ours
     return _exit_code(options, summary)
@@ -134,6 +135,7 @@ def _report(
     output_format: str,
     extra: list[tuple[str, str]],
     summary: Summary,
+    scheduler: str | None = None,
 ) -> None:
     """Lint every source into the main report and each --report one."""
     # Fixed standard input went to standard output: the report goes to stderr instead.
@@ -154,7 +156,13 @@ def _report(
             plain = dataclasses.replace(shown, color=False)
             reporters.append(REPORTERS[fmt](target, plain))
         progress = None if options.no_progress else Progress.for_sources(sources)
-        runner = Runner(settings, options.jobs, options.chunk_size, progress)
+        runner: Runner = Runner(settings, options.jobs, options.chunk_size, progress)
+        if scheduler is not None:  # a Dask cluster runs the files instead of --jobs
+            runner = outputs.enter_context(
+                cluster.ClusterRunner(
+                    settings, scheduler, options.scheduler_timeout, options.chunk_size, progress
+                )
+            )
         try:
             _run(sources, runner, Fanout(reporters), summary)
         finally:

@@ -34,7 +34,7 @@ CONFIG_FILES = ("mics-lint.toml", ".mics-lint.toml", "pyproject.toml")
 KEYS = (
     *("select", "ignore", "extend-select", "per-file-ignores", "severity", "max-file-size"),
     *("doc-types", "max-line-bytes", "profile-form"),
-    "storage-options",  # how URLs are read: remote.py
+    *("storage-options", "scheduler"),  # where files are read and run: remote.py, cluster.py
 )
 #: The two generations of the profile import format, and both (see docs/decisions.md).
 PROFILE_FORMS = ("force_replace", "update_strategy", "either")
@@ -284,7 +284,7 @@ class FileConfig:
     max_line_bytes: int | None = None
     doc_types: tuple[tuple[str, str], ...] = ()
     profile_form: str | None = None
-    remote: dict[str, object] = field(default_factory=dict)  # storage-options
+    remote: dict[str, object] = field(default_factory=dict)  # storage-options, scheduler
 
 
 def load_config(path: Path) -> FileConfig:
@@ -333,7 +333,7 @@ def load_config(path: Path) -> FileConfig:
             if "profile-form" in table
             else None
         ),
-        remote={k: table[k] for k in ("storage-options",) if k in table},
+        remote={k: table[k] for k in ("storage-options", "scheduler") if k in table},
     )
 
 
