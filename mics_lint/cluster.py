@@ -148,6 +148,13 @@ class ClusterRunner(Runner):
 
         The client holds only futures: chunk results go from the workers that made them
         to the file's reduction task, and only its Outcome comes back here."""
+        finals = self.submit(sources)
+        for (_path, display), final in zip(sources, finals, strict=True):
+            yield self._file(display, final)
+
+    def submit(self, sources: Sequence[tuple[str, str]]) -> list[Any]:
+        """For each (path, display), the future of its Outcome (or the exception that
+        stopped its planning)."""
         client = self.client
         storage = remote.current_options()
         [settings] = client.scatter([self.settings], broadcast=True, hash=False)
@@ -175,9 +182,7 @@ class ClusterRunner(Runner):
                     join_file, tasks, settings, storage, *chunks, pure=False, retries=RETRIES
                 )
             )
-        del plans
-        for (_path, display), final in zip(sources, finals, strict=True):
-            yield self._file(display, final)
+        return finals
 
     def _file(self, display: str, future: Any) -> Iterator[Diagnostic]:
         try:

@@ -231,3 +231,42 @@ def test_scheduler_local_starts_a_local_cluster(tmp_path: Path) -> None:
     assert runs[0].returncode == runs[1].returncode == 1
     assert runs[1].stderr == ""
     assert runs[1].stdout == runs[0].stdout
+
+
+def test_the_python_api_lints_as_the_command(scheduler: str, tmp_path: Path) -> None:
+    distributed = need("distributed")
+    from mics_lint import lint_file
+    from mics_lint.distributed import lint
+    from mics_lint.linter import ReadError
+
+    big = generated(tmp_path / "big.ndjson", 20_000)
+    (tmp_path / "b.ndjson").write_bytes(CRM)
+    # In the order of the names shown, as `check` reports them: b.ndjson before big.ndjson.
+    expected = [*lint_file(tmp_path / "b.ndjson"), *lint_file(big, display=str(big))]
+    with distributed.Client(scheduler, set_as_default=False) as client:
+        found = list(lint([tmp_path], client=client, chunk_bytes=65536))
+        assert found == expected
+        with pytest.raises(ReadError, match="no such file"):
+            list(lint([tmp_path / "gone.ndjson"], client=client))
+
+
+def test_diagnostics_frame_has_the_json_records(scheduler: str, tmp_path: Path) -> None:
+    distributed = need("distributed")
+    # dask[dataframe] (pandas) is not in the test extra: a skip with a reason when missing.
+    pytest.importorskip("pandas", reason="diagnostics_frame needs pandas: dask[dataframe]")
+    import json
+
+    from mics_lint.distributed import diagnostics_frame
+
+    (tmp_path / "a.ndjson").write_bytes(CRM)
+    generated(tmp_path / "b.ndjson", 20_000)
+    alone = run_cli(
+        ["check", "a.ndjson", "b.ndjson", "-j", "1", "--output-format", "json"], tmp_path
+    )[1]
+    with distributed.Client(scheduler, set_as_default=False) as client:
+        frame = diagnostics_frame([tmp_path], client=client, chunk_bytes=65536)
+        assert frame.npartitions == 2
+        rows = client.compute(frame).result().to_dict(orient="records")
+    for row in rows:
+        row["path"] = os.path.relpath(row["path"], tmp_path)
+    assert rows == json.loads(alone)
