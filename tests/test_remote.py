@@ -414,3 +414,35 @@ def test_subprocess_on_s3_with_jobs(s3: dict[str, str], tmp_path: Path) -> None:
     )
     assert split.stderr == ""
     assert split.stdout == local.stdout.replace("crm.ndjson", "s3://exports/big/crm.ndjson")
+
+
+def test_the_worked_example_of_docs_remote_md(s3: dict[str, str], tmp_path: Path) -> None:
+    # Every `mics-lint check` command of docs/remote.md, run as written (in its own process,
+    # against moto's server for the endpoint it names), prints the report the page shows.
+    import re
+
+    import boto3
+
+    root = Path(__file__).parent.parent
+    doc = (root / "docs" / "remote.md").read_text(encoding="utf-8")
+    commands = re.findall(r"```sh\n(mics-lint check [^\n]*)\n```", doc)
+    expected = re.findall(r"```text\n(.*?)```", doc, re.DOTALL)[0]
+    assert len(commands) == 2 and "--scheduler local" in commands[1]
+    client = boto3.client("s3", endpoint_url=s3["endpoint"])
+    client.create_bucket(Bucket="nightly")
+    client.put_object(Bucket="nightly", Key="2026-12-01/crm_profiles.ndjson", Body=CRM)
+    client.put_object(
+        Bucket="nightly", Key="2026-12-01/clean_profiles.jsonl.gz", Body=gzip.compress(CLEAN)
+    )
+    for command in commands:
+        args = command.replace("http://127.0.0.1:5000", s3["endpoint"]).split()[1:]
+        done = subprocess.run(
+            [sys.executable, "-m", "mics_lint", *args, "--isolated"],
+            cwd=tmp_path,
+            env=base_env(),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert (done.returncode, done.stderr) == (1, ""), command
+        assert done.stdout == expected, command
