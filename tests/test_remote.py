@@ -446,3 +446,15 @@ def test_the_worked_example_of_docs_remote_md(s3: dict[str, str], tmp_path: Path
         )
         assert (done.returncode, done.stderr) == (1, ""), command
         assert done.stdout == expected, command
+
+
+def test_file_urls_read_local_files_through_fsspec(tmp_path: Path) -> None:
+    need("fsspec")
+    (tmp_path / "exp" / ".git").mkdir(parents=True)
+    (tmp_path / "exp" / "a.ndjson").write_bytes(CRM)
+    (tmp_path / "exp" / "b.jsonl.gz").write_bytes(gzip.compress(CRM))
+    (tmp_path / "exp" / ".git" / "c.ndjson").write_bytes(CRM)
+    code, out, err = run([f"file://{tmp_path}/exp/", "-q"], tmp_path)
+    assert (code, err) == (1, "")
+    _, local, _ = run(["exp", "-q"], tmp_path)
+    assert out == local.replace("exp/", f"file://{tmp_path}/exp/")
