@@ -12,6 +12,7 @@ with `--scheduler` (the `[dask]` extra).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -68,10 +69,14 @@ def plan_file(path: str, display: str, chunk_bytes: int, storage: dict[str, Any]
     """On a worker: the tasks of one file, split as `--jobs` splits it."""
     remote.configure(storage)
     runner = Runner(Settings(), 2, chunk_bytes)
+    size = _size(path)
     try:
-        return runner._plan(path, display, _size(path))
+        plan = runner._plan(path, display, size)
     except OSError:
         return [Task(path, display)]  # the whole-file task reports why it cannot be read
+    if plan[0].end < 0:  # its size, for the progress bar only (a whole file ignores it)
+        return [dataclasses.replace(plan[0], size=size)]
+    return plan
 
 
 def check_chunk(task: Task, settings: Settings, storage: dict[str, Any]) -> tuple[int, Result]:
@@ -88,7 +93,7 @@ def join_file(
 
     remote.configure(storage)
     mine = _probe()
-    size = sum(t.end - t.start for t in tasks if t.end >= 0)
+    size = sum(t.end - t.start for t in tasks) if tasks[0].end >= 0 else tasks[0].size or 0
 
     def agreed(task: Task, probe: int, result: Result) -> Result:
         # A chunk checked under another hash seed has digests this merge can't compare:

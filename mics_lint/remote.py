@@ -232,7 +232,9 @@ def open_binary(url: str) -> BinaryIO:
     """A URL opened for reading with seeks (a chunk of it, parallel.py); OSError if not."""
     try:
         fs, path = filesystem(url)
-        return io.BufferedReader(_Raw(fs.open(path, "rb")), 1 << 20)
+        # Blocks of 4 MiB: a chunk is read from its start, and s3fs's default (50 MiB)
+        # would fetch several chunks' worth for each one.
+        return io.BufferedReader(_Raw(fs.open(path, "rb", block_size=4 << 20)), 1 << 20)
     except RemoteError as exc:
         raise OSError(str(exc)) from None
     except OSError as exc:

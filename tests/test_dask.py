@@ -270,3 +270,16 @@ def test_diagnostics_frame_has_the_json_records(scheduler: str, tmp_path: Path) 
     for row in rows:
         row["path"] = os.path.relpath(row["path"], tmp_path)
     assert rows == json.loads(alone)
+
+
+def test_the_progress_bar_is_told_every_byte_done(scheduler: str, tmp_path: Path) -> None:
+    big = generated(tmp_path / "big.ndjson", 20_000)
+    small = tmp_path / "small.ndjson"
+    small.write_bytes(CRM)
+    counted: list[int] = []
+    sources = [(str(big), "big.ndjson"), (str(small), "small.ndjson")]
+    runner = engine.ClusterRunner(Settings(), scheduler, 30.0, 65536, counted.append)
+    with runner:
+        for diagnostics in runner.lint(sources):
+            list(diagnostics)
+    assert sum(counted) == big.stat().st_size + small.stat().st_size
