@@ -266,7 +266,9 @@ class Progress:
             return None
         total = 0
         for source in sources:
-            if source.path is not None:
+            if source.path is not None and remote.is_url(source.path):
+                total += remote.size(source.path) or 0  # asked only on a terminal
+            elif source.path is not None:
                 with contextlib.suppress(OSError):
                     total += os.stat(source.path).st_size
         return cls(total, stream) if total > cls.THRESHOLD else None

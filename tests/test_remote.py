@@ -458,3 +458,21 @@ def test_file_urls_read_local_files_through_fsspec(tmp_path: Path) -> None:
     assert (code, err) == (1, "")
     _, local, _ = run(["exp", "-q"], tmp_path)
     assert out == local.replace("exp/", f"file://{tmp_path}/exp/")
+
+
+def test_the_progress_bar_counts_remote_sizes(
+    memory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from mics_lint.checking import Progress
+    from mics_lint.discovery import Source
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    memory.pipe("/big/a.ndjson", b"x" * (Progress.THRESHOLD + 1))
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    bar = Progress.for_sources([Source("memory://big/a.ndjson", "memory://big/a.ndjson")])
+    assert bar is not None and bar.total == Progress.THRESHOLD + 1
