@@ -129,21 +129,22 @@ def filesystem(url: str) -> tuple[Any, str]:
     """(fsspec filesystem, path in it) for a URL; RemoteError if it cannot be had."""
     protocol = _URL.match(url)
     scheme = protocol.group(1).lower() if protocol else ""
-    needed = EXTRAS.get(scheme, ("", scheme))
+    needed = EXTRAS.get(scheme)
     try:
         import fsspec  # type: ignore[import-untyped,unused-ignore]
     except ImportError:
-        extra = needed[1] if needed else "s3"
+        extra = needed[1] if needed else "s3"  # memory://, file://: any extra brings fsspec
         raise RemoteError(
             f"{shown(url)}: reading URLs needs fsspec: pip install 'mics-lint[{extra}]'"
         ) from None
     try:
         fs, path = fsspec.core.url_to_fs(url, **_options)
-    except ImportError:
-        hint = f"pip install 'mics-lint[{needed[1]}]'" if needed and needed[1] else ""
-        package = needed[0] if needed and needed[0] else f"fsspec's {scheme} support"
-        message = f"{shown(url)}: {scheme}:// needs {package}: {hint}"
-        raise RemoteError(message.rstrip(": ")) from None
+    except ImportError as exc:
+        if needed is None:  # a protocol of fsspec's with no extra of ours (sftp://...)
+            raise RemoteError(f"{shown(url)}: {scrub(str(exc))}") from None
+        package, extra = needed
+        message = f"{shown(url)}: {scheme}:// needs {package}: pip install 'mics-lint[{extra}]'"
+        raise RemoteError(message) from None
     except (ValueError, TypeError) as exc:  # an unknown protocol, a bad storage option
         raise RemoteError(f"{shown(url)}: {scrub(str(exc))}") from None
     return fs, path
