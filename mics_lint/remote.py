@@ -15,7 +15,6 @@ import contextlib
 import io
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, BinaryIO, TextIO
 
@@ -286,6 +285,8 @@ def write_url(url: str) -> Iterator[TextIO]:
         fs, path = filesystem(url)
     except RemoteError as exc:
         raise click.ClickException(f"cannot write {exc}") from None
+    import tempfile  # only when a report goes to a URL: start-up stays short
+
     fd, temp = tempfile.mkstemp(prefix=".mics-lint-report.")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as stream:
