@@ -15,6 +15,7 @@ import contextlib
 import dataclasses
 import logging
 import os
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
@@ -252,7 +253,13 @@ def _local_cluster(distributed: Any) -> Any:
 
     # One hash seed for every worker process: MIC501's digests then compare across chunks.
     seed = os.environ.get("PYTHONHASHSEED") or str(os.getpid() % 2**31 + 1)
-    with dask.config.set({"distributed.nanny.pre-spawn-environ.PYTHONHASHSEED": seed}):
+    with (
+        dask.config.set({"distributed.nanny.pre-spawn-environ.PYTHONHASHSEED": seed}),
+        warnings.catch_warnings(),
+    ):
+        # "Port 8787 is already in use" (its HTTP server then takes another): not ours to
+        # say, and stderr keeps one line per problem.
+        warnings.simplefilter("ignore")
         return distributed.LocalCluster(
-            n_workers=cpu_count(), threads_per_worker=1, dashboard_address=None
+            n_workers=cpu_count(), threads_per_worker=1, dashboard_address=None, host="127.0.0.1"
         )

@@ -168,6 +168,7 @@ def test_chunks_checked_under_another_hash_seed_are_checked_again(tmp_path: Path
     assert any(d.code == "MIC501" for d in honest.diagnostics)
 
 
+@pytest.mark.filterwarnings("ignore:Port 8787 is already in use")
 def test_a_worker_killed_mid_run_changes_nothing(tmp_path: Path) -> None:
     distributed = need("distributed")
     import dask
@@ -179,7 +180,11 @@ def test_a_worker_killed_mid_run_changes_nothing(tmp_path: Path) -> None:
     with (
         dask.config.set(environ),
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            host="127.0.0.1",
         ) as local,
         distributed.Client(local) as client,
     ):
