@@ -76,10 +76,16 @@ class Result:
     doc_type: str = ""  # the type the file was checked as; "" if not known (unreadable)
 
 
-def _worker_started(parent: int) -> None:
-    """In each worker: leave signals to the parent, and never outlive it."""
+def _worker_started(parent: int, storage: dict[str, Any] | None = None) -> None:
+    """In each worker: leave signals to the parent, and never outlive it; and read URLs
+    with the parent's storage options (a worker not forked has not inherited them)."""
     import signal
     import threading
+
+    if storage:
+        from mics_lint import remote
+
+        remote.configure(storage)
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops us
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -242,7 +248,10 @@ class Runner:
             os.environ.setdefault("PYTHONHASHSEED", str(random.randrange(1, 2**32)))
         tasks = [task for plan in plans for task in plan]
         pool = ProcessPoolExecutor(
-            self.jobs, mp_context=context, initializer=_worker_started, initargs=(os.getpid(),)
+            self.jobs,
+            mp_context=context,
+            initializer=_worker_started,
+            initargs=(os.getpid(), _storage()),
         )
         try:
             pending: deque[Future[Result]] = deque()
@@ -290,6 +299,13 @@ class Runner:
                 raise ReadError(result.error, result.verb)
             return
         yield from Merger(plan, self.settings, self.on_type).merge(results)
+
+
+def _storage() -> dict[str, Any]:
+    import sys
+
+    remote = sys.modules.get("mics_lint.remote")  # not imported: no URL, no options
+    return remote.current_options() if remote is not None else {}
 
 
 def _size(path: str) -> int | None:

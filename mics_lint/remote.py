@@ -235,9 +235,7 @@ def open_binary(url: str) -> BinaryIO:
         # Blocks of 4 MiB: a chunk is read from its start, and s3fs's default (50 MiB)
         # would fetch several chunks' worth for each one.
         return io.BufferedReader(_Raw(fs.open(path, "rb", block_size=4 << 20)), 1 << 20)
-    except RemoteError as exc:
-        raise OSError(str(exc)) from None
-    except OSError as exc:
+    except Exception as exc:  # botocore's and aiohttp's errors are not OSErrors
         raise OSError(reason(exc)) from None
 
 

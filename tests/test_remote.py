@@ -460,9 +460,7 @@ def test_file_urls_read_local_files_through_fsspec(tmp_path: Path) -> None:
     assert out == local.replace("exp/", f"file://{tmp_path}/exp/")
 
 
-def test_the_progress_bar_counts_remote_sizes(
-    memory: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_progress_bar_counts_remote_sizes(memory: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
     from mics_lint.checking import Progress
@@ -476,3 +474,37 @@ def test_the_progress_bar_counts_remote_sizes(
     monkeypatch.setattr(sys, "stderr", Terminal())
     bar = Progress.for_sources([Source("memory://big/a.ndjson", "memory://big/a.ndjson")])
     assert bar is not None and bar.total == Progress.THRESHOLD + 1
+
+
+def test_jobs_workers_not_forked_get_the_storage_options(
+    s3: dict[str, str], tmp_path: Path
+) -> None:
+    # With spawn (forkserver is Python 3.14's default on Linux), workers inherit nothing:
+    # the pool hands them the storage options (the endpoint, here) when they start.
+    import boto3
+
+    body = b"".join(CRM.splitlines(keepends=True)[i % 6] for i in range(4000))
+    boto3.client("s3", endpoint_url=s3["endpoint"]).put_object(
+        Bucket="exports", Key="spawn/crm.ndjson", Body=body
+    )
+    (tmp_path / "crm.ndjson").write_bytes(body)
+    script = (
+        "import multiprocessing, sys\n"
+        "multiprocessing.set_start_method('spawn')\n"
+        "from mics_lint.cli import main\n"
+        "main(sys.argv[1:])\n"
+    )
+    common = ["check", "--isolated", "--storage-option", s3["option"], "--chunk-size", "16384"]
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script, *common, *extra],
+            cwd=tmp_path,
+            env=base_env(),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        for extra in (["-j", "2", "s3://exports/spawn/crm.ndjson"], ["-j", "1", "crm.ndjson"])
+    ]
+    assert runs[0].stderr == ""
+    assert runs[0].stdout == runs[1].stdout.replace("crm.ndjson", "s3://exports/spawn/crm.ndjson")
