@@ -108,7 +108,7 @@ TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
 MICS = shutil.which("mics-lint", path=str(Path(PYTHON).parent)) or "mics-lint"
 THREE_LINES = ROOT / "docs" / "examples" / "clean_profiles.ndjson"
 
-ALL_CONTENDERS = ("mics1", "mics1-no501", "micsN", "jsonschema", "ajv", "sourcemeta")
+ALL_CONTENDERS = ("mics1", "mics1-no501", "micsN", "dask", "jsonschema", "ajv", "sourcemeta")
 MICS_CONTENDERS = ("mics1", "mics1-no501", "micsN")
 ALIASES = {"mics1nodup": "mics1-no501"}
 BAD_KINDS = {
@@ -329,6 +329,12 @@ class Contender:
     to_stdout: bool = False  # the report is its standard output
 
 
+def _has(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
 def contenders(has_jobs: bool, jobs: int, doc_type: str | None = None) -> list[Contender]:
     """The contenders; with doc_type (the activity file), mics-lint's only."""
     typed = ["--doc-type", doc_type] if doc_type else []
@@ -353,8 +359,18 @@ def contenders(has_jobs: bool, jobs: int, doc_type: str | None = None) -> list[C
     ]
     if doc_type:
         return ours
+    # Issue 17: the Dask engine on this machine (a LocalCluster of one worker per CPU,
+    # started by each run: its start-up counts), against micsN's process pool.
+    dask_missing = "" if _has("distributed") else "not installed: pip install 'mics-lint[dask]'"
+    dask = Contender(
+        "dask",
+        f"mics-lint --scheduler local ({CPUS} workers)",
+        mics(1, "--scheduler", "local"),
+        dask_missing if has_jobs else "mics-lint has no --scheduler option yet",
+    )
     return [
         *ours,
+        dask,
         Contender(
             "jsonschema",
             "jsonschema lib per line",

@@ -16,6 +16,7 @@ from typing import TextIO
 
 import click
 
+from mics_lint import cluster, remote
 from mics_lint.config import (
     ConfigError,
     FileConfig,
@@ -50,9 +51,12 @@ from mics_lint.targets import same_file
 def run_check(options: CheckOptions) -> int:
     """Check what the options name and report it; the exit code (see `mics_lint.exits`)."""
     try:
-        settings = _settings(options)
+        config = _config(options.config_path, options.isolated)
+        settings = _settings(options, config)
         extra = [_parse_report(item) for item in options.reports]
-    except ConfigError as exc:
+        remote.setup(options.storage_options, config.remote if config else {}, _where(config))
+        scheduler = cluster.scheduler_of(options.scheduler, config)
+    except (ConfigError, remote.RemoteError) as exc:
         fail(str(exc))
         return EXIT_FAILURE
     output_format = options.output_format
@@ -63,6 +67,11 @@ def run_check(options: CheckOptions) -> int:
         return EXIT_FAILURE
     if options.diff and (options.output_file or options.reports or options.statistics):
         fail("--diff writes the diff to standard output: it takes no -o, --report or --statistics")
+        return EXIT_FAILURE
+    urls = [remote.shown(p) for p in options.paths if remote.is_url(p)]
+    if urls and (options.fix or options.diff):
+        # Object stores have no atomic rename: a fix could leave half a file behind.
+        fail(f"--fix and --diff work on local files only, not {urls[0]}: download it first")
         return EXIT_FAILURE
     sources, missing = expand(options.paths or ["."], options.stdin_filename)
     clash = _output_is_input(options, extra, sources)
@@ -81,7 +90,7 @@ def run_check(options: CheckOptions) -> int:
     if options.fix:
         apply_fixes(sources, settings, options.unsafe_fixes, summary)
     try:
-        _report(sources, settings, options, output_format, extra, summary)
+        _report(sources, settings, options, output_format, extra, summary, scheduler)
     except KeyboardInterrupt:
         raise click.Abort() from None  # raised here, click adds no blank line before ours
     return _exit_code(options, summary)
@@ -135,8 +144,7 @@ def _show_settings(
     return EXIT_FAILURE if missing else EXIT_OK
 
 
-def _settings(options: CheckOptions) -> Settings:
-    config = _config(options.config_path, options.isolated)
+def _settings(options: CheckOptions, config: FileConfig | None) -> Settings:
     # An empty selection (`--select "$CODES"` with CODES unset) would check nothing and say
     # "All checks passed" of any file. Rules turned off one by one remain the user's choice.
     hint = "name codes or prefixes (MIC1,MIC301)"
@@ -163,6 +171,10 @@ def _settings(options: CheckOptions) -> Settings:
 
         check_schemas(path for _, path in settings.datamart_schemas)
     return settings
+
+
+def _where(config: FileConfig | None) -> str:
+    return str(config.path) if config is not None else ""
 
 
 def _config(config_path: str | None, isolated: bool) -> FileConfig | None:
@@ -193,6 +205,7 @@ def _report(
     output_format: str,
     extra: list[tuple[str, str]],
     summary: Summary,
+    scheduler: str | None = None,
 ) -> None:
     """Lint every source into the main report and each --report one."""
     # Fixed standard input went to standard output: the report goes to stderr instead.
@@ -214,7 +227,13 @@ def _report(
             plain = dataclasses.replace(shown, color=False)
             reporters.append(REPORTERS[fmt](target, plain))
         progress = None if options.no_progress else Progress.for_sources(sources)
-        runner = Runner(settings, options.jobs, options.chunk_size, progress)
+        runner: Runner = Runner(settings, options.jobs, options.chunk_size, progress)
+        if scheduler is not None:  # a Dask cluster runs the files instead of --jobs
+            runner = outputs.enter_context(
+                cluster.ClusterRunner(
+                    settings, scheduler, options.scheduler_timeout, options.chunk_size, progress
+                )
+            )
         try:
             _run(sources, runner, Fanout(reporters), summary)
         finally:
@@ -280,7 +299,11 @@ def _run(sources: list[Source], runner: Runner, reporter: Reporter, summary: Sum
                 )
             else:
                 diagnostics = next(files)
+            # --fix refuses URLs (no atomic rename there): no `[*]` promises what it won't do.
+            unfixable = source.path is not None and remote.is_url(source.path)
             for diagnostic in diagnostics:
+                if unfixable and diagnostic.fix is not None:
+                    diagnostic = diagnostic.with_fix(None)
                 summary.add(diagnostic)
                 counted += 1
                 if limit is None or shown < limit:
@@ -325,7 +348,9 @@ class Progress:
             return None
         total = 0
         for source in sources:
-            if source.path is not None:
+            if source.path is not None and remote.is_url(source.path):
+                total += remote.size(source.path) or 0  # asked only on a terminal
+            elif source.path is not None:
                 with contextlib.suppress(OSError):
                     total += os.stat(source.path).st_size
         return cls(total, stream) if total > cls.THRESHOLD else None

@@ -139,6 +139,27 @@ def cli() -> None:
     is_flag=True,
     help="Print each path's config file, document type, profile form and rules; check nothing.",
 )
+@click.option(
+    "--storage-option",
+    "storage_options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Passed to fsspec for URLs (endpoint_url=..., anon=true; repeatable).",
+)
+@click.option(
+    "--scheduler",
+    envvar="MICS_LINT_SCHEDULER",
+    metavar="ADDRESS",
+    help="Run on a Dask cluster: tcp://host:8786, or local (needs mics-lint[dask]).",
+)
+@click.option(
+    "--scheduler-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to try reaching the scheduler.",
+)
 def check(**params: Any) -> int:
     """Check import files, directories (searched for *.ndjson, *.jsonl and their .gz) or -."""
     # click names each parameter as CheckOptions names its field (tests/test_options.py).

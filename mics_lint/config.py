@@ -25,16 +25,9 @@ from mics_lint.suggest import did_you_mean
 
 CONFIG_FILES = ("mics-lint.toml", ".mics-lint.toml", "pyproject.toml")
 KEYS = (
-    "select",
-    "ignore",
-    "extend-select",
-    "per-file-ignores",
-    "severity",
-    "max-file-size",
-    "doc-types",
-    "max-line-bytes",
-    "profile-form",
-    "datamart-schema",
+    *("select", "ignore", "extend-select", "per-file-ignores", "severity", "max-file-size"),
+    *("doc-types", "max-line-bytes", "profile-form", "datamart-schema"),
+    *("storage-options", "scheduler"),  # where files are read and run: remote.py, cluster.py
 )
 #: The two generations of the profile import format, both, or each file's own (decisions.md).
 PROFILE_FORMS = ("auto", "force_replace", "update_strategy", "either")
@@ -278,6 +271,7 @@ class FileConfig:
     doc_types: tuple[tuple[str, str], ...] = ()
     profile_form: str | None = None
     datamart_schemas: tuple[tuple[str, str], ...] = ()
+    remote: dict[str, object] = field(default_factory=dict)  # storage-options, scheduler
 
 
 def load_config(path: Path) -> FileConfig:
@@ -332,6 +326,7 @@ def load_config(path: Path) -> FileConfig:
             else None
         ),
         datamart_schemas=parse_datamart_key(table.get("datamart-schema"), path, where),
+        remote={k: table[k] for k in ("storage-options", "scheduler") if k in table},
     )
 
 

@@ -9,6 +9,7 @@ from typing import BinaryIO
 
 import click
 
+from mics_lint import remote
 from mics_lint.exits import fail
 from mics_lint.names import printable
 from mics_lint.targets import is_stdin
@@ -35,18 +36,22 @@ def expand(paths: Sequence[str], stdin_name: str) -> tuple[list[Source], int]:
             # --fix would rewrite in place, and the check would then read changed).
             name = printable(stdin_name if stdin_name != "-" else given)
             found.setdefault("-", Source(name, None))
+        elif remote.is_url(given):  # fsspec is imported only here, for a URL
+            urls, errors = remote.expand(given)
+            for url, display in urls:
+                found.setdefault(url, Source(display, url))
+            if not urls and not errors:
+                _none_found(remote.shown(given))
+            for error in errors:
+                fail(error)
+            failed += len(errors)
         elif os.path.isdir(given):
             before = len(found)
             unreadable: list[OSError] = []
             for path in _walk(given, unreadable.append):
                 found.setdefault(os.path.realpath(path), Source(printable(path), path))
             if len(found) == before:
-                # As ruff does: a warning, not a failure (an empty export folder is normal).
-                click.echo(
-                    f"mics-lint: warning: no import files in {printable(given)} "
-                    f"(looked for {', '.join('*' + s for s in IMPORT_SUFFIXES)})",
-                    err=True,
-                )
+                _none_found(printable(given))
             for exc in unreadable:
                 fail(f"cannot read {printable(str(exc.filename))}: {exc.strerror or exc}")
                 failed += 1
@@ -56,6 +61,15 @@ def expand(paths: Sequence[str], stdin_name: str) -> tuple[list[Source], int]:
             fail(f"cannot read {printable(given)}: no such file or directory")
             failed += 1
     return sorted(found.values(), key=lambda s: s.display), failed
+
+
+def _none_found(folder: str) -> None:
+    # As ruff does: a warning, not a failure (an empty export folder is normal).
+    click.echo(
+        f"mics-lint: warning: no import files in {folder} "
+        f"(looked for {', '.join('*' + s for s in IMPORT_SUFFIXES)})",
+        err=True,
+    )
 
 
 def _walk(top: str, on_error: Callable[[OSError], None]) -> Iterator[str]:

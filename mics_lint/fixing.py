@@ -27,7 +27,8 @@ def apply_fixes(sources: list[Source], settings: Settings, unsafe: bool, summary
     """--fix: each file rewritten in place, standard input fixed to standard output. A file
     that can't be read is left for the check to report; one that can't be fixed (written)
     is an error here, and the check then reports it as it is."""
-    from mics_lint.fix import FixError, fix_file
+    from mics_lint.fix import FixError
+    from mics_lint.fixfile import fix_file
 
     summary.fixing = True
     if sys.stdout is None and any(source.path is None for source in sources):
@@ -220,7 +221,8 @@ def show_diff(sources: list[Source], settings: Settings, unsafe: bool, failed: i
 
 def _show_diff(sources: list[Source], settings: Settings, unsafe: bool, failed: int) -> int:
     from mics_lint.diff import UnifiedDiff
-    from mics_lint.fix import FixError, fix_file, fix_stream
+    from mics_lint.fix import FixError, fix_stream
+    from mics_lint.fixfile import fix_file
 
     out: Any = _Stdout()
     fixed = files = hidden = 0

@@ -13,7 +13,6 @@ document spread over lines?). Both holds end at the first line that parses, or a
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -26,11 +25,11 @@ from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.doctypes import DETECT_RECORDS, DocType, DocTypeError
 from mics_lint.fastloop import FastLoop
 from mics_lint.fix_records import objects
-from mics_lint.framer import DOCUMENT_PARSE_LIMIT, HOLD_LIMIT, HeldLines, JsonPrefix
+from mics_lint.framer import DOCUMENT_PARSE_LIMIT, HOLD_LIMIT
+from mics_lint.held import Hold, Memo
 from mics_lint.jsontext import decode_lenient, parse_exact
 from mics_lint.linecheck import (
     BLANK,
-    FILE_LEVEL,
     INVALID,
     RECORD,
     TOO_LONG,
@@ -52,7 +51,7 @@ from mics_lint.registry import FIX_SAFE
 from mics_lint.rules import framing as f
 from mics_lint.rules import syntax
 from mics_lint.rules.crossline import Users
-from mics_lint.splitrecords import Splitter, split_message
+from mics_lint.splitrecords import Splitter, joined
 
 __all__ = [
     "HEAD_BYTES",
@@ -141,51 +140,6 @@ def lint_lines(
     yield from linter.run(itertools.chain(first, as_bytes))
 
 
-class _Hold:
-    """A file's first lines while they may be blank only (MIC008) or one JSON document
-    spread over lines (MIC007): their bytes, not their diagnostics (made again if the
-    lines are let go), so that memory is bounded by HOLD_LIMIT whatever their number."""
-
-    def __init__(self, checker: LineChecker) -> None:
-        self.lines = HeldLines()
-        self.bytes = 0
-        self.kept: list[Diagnostic] = []  # of the codes about the file (FILE_LEVEL)
-        self.nonblank = 0
-        self.only_bom = True  # every line empty but for a byte-order mark
-        self.document = False  # the first line not blank holds only "{" or "["
-        self.too_big = False  # ... and the document is too large to hold and parse
-        self.prefix = JsonPrefix()
-        # Where the file stood before its first line: the held lines are checked again
-        # from there when they are let go.
-        self.start = (checker.crlf_reported, checker.size_reported, checker.bytes_read)
-
-    def add(self, raw: bytes, diagnostics: list[Diagnostic]) -> None:
-        self.lines.append(raw)
-        self.bytes += len(raw)
-        if diagnostics:
-            self.kept.extend(d for d in diagnostics if d.code in FILE_LEVEL)
-        if self.only_bom:
-            self.only_bom = not raw.removeprefix(f.BOM)
-
-
-class _Memo:
-    """The last line checked, when a next line byte for byte the same would get the same
-    diagnostics a line further (a run of blank or broken lines): see FileLinter._check."""
-
-    __slots__ = ("diagnostics", "last", "raw", "verdict")
-
-    def __init__(self, raw: bytes, line: int, diagnostics: list[Diagnostic], verdict: str) -> None:
-        self.raw = raw
-        self.last = line  # the last line of the run
-        self.diagnostics = diagnostics  # of its first line
-        self.verdict = verdict
-
-    def at(self, line: int) -> list[Diagnostic]:
-        """The diagnostics of the run's next line, `line`."""
-        self.last = line
-        return [_moved(d, line) for d in self.diagnostics]
-
-
 class FileLinter:
     """One file, or one chunk of a file (`first_line` > 1: see parallel.py): its public
     surface is `run`, `state`, `users`, `skip_rest` and `still_holding`."""
@@ -214,7 +168,7 @@ class FileLinter:
         self.fast = FastLoop(self.checker, settings, first_line)
         self.first_line = first_line
         self.still_holding = False
-        self.memo: _Memo | None = None
+        self.memo: Memo | None = None
 
     @property
     def state(self) -> dict[str, Any]:
@@ -237,12 +191,12 @@ class FileLinter:
         # A chunk after the first starts past the file's first lines (see splitrecords).
         splitter = Splitter(self.checker.max_line, active=self.first_line != 1)
         self.checker.splitter = splitter
-        return _joined(self._run(splitter.lines(lines, self.first_line)), splitter)
+        return joined(self._run(splitter.lines(lines, self.first_line)), splitter)
 
     def _run(self, lines: Iterable[bytes]) -> Iterator[Diagnostic]:
         checker = self.checker
         # Only a file's first lines are held (is it empty? one document?); a chunk's are not.
-        hold = _Hold(checker) if self.first_line == 1 else None
+        hold = Hold(checker) if self.first_line == 1 else None
         lineno = self.first_line - 1
         fast = self.fast
         lines = iter(lines)
@@ -299,7 +253,7 @@ class FileLinter:
         checker.bytes_read += len(raw)
         return (checker.size if checker.size is not None else checker.bytes_read) > checker.limit
 
-    def _repeat(self, raw: bytes, lineno: int, over: bool) -> _Memo | None:
+    def _repeat(self, raw: bytes, lineno: int, over: bool) -> Memo | None:
         """The memo of the line before, if line `lineno` repeats it (see _check)."""
         memo = self.memo
         if (
@@ -324,11 +278,11 @@ class FileLinter:
         after = (checker.crlf_reported, checker.size_reported, checker.bytes_read)
         self.memo = None
         if verdict in (BLANK, INVALID) and lineno > 1 and before == after:
-            self.memo = _Memo(raw, lineno, diagnostics, verdict)
+            self.memo = Memo(raw, lineno, diagnostics, verdict)
         return diagnostics, verdict
 
     def _holds(
-        self, hold: _Hold, raw: bytes, lineno: int, diagnostics: list[Diagnostic], verdict: str
+        self, hold: Hold, raw: bytes, lineno: int, diagnostics: list[Diagnostic], verdict: str
     ) -> bool:
         """Whether the file's first lines are still held once this one is."""
         if verdict in (RECORD, TOO_LONG) or hold.bytes + len(raw) > HOLD_LIMIT:
@@ -343,7 +297,7 @@ class FileLinter:
         hold.add(raw, diagnostics)
         return True
 
-    def _hold_document(self, hold: _Hold, raw: bytes) -> None:
+    def _hold_document(self, hold: Hold, raw: bytes) -> None:
         """A line of a document (MIC007): held unchecked, up to DOCUMENT_PARSE_LIMIT."""
         if self.checker.oversized(raw) is not None:  # not pieced together: too long
             hold.too_big = True
@@ -354,7 +308,7 @@ class FileLinter:
             hold.too_big = True  # memory stays bounded: MIC007 without parsing it
             hold.lines.clear()
 
-    def _release(self, hold: _Hold) -> Iterator[Diagnostic]:
+    def _release(self, hold: Hold) -> Iterator[Diagnostic]:
         """The held lines' diagnostics, made again from where the file stood before them."""
         checker = self.checker
         now = (checker.crlf_reported, checker.size_reported, checker.bytes_read)
@@ -373,7 +327,7 @@ class FileLinter:
         finding = f.utf16(variant, kind.upper())
         return checker.ordered([checker.diagnostic(f.UTF16_FILE.code, finding, 1, 1)])
 
-    def _end_held(self, hold: _Hold, last: int) -> Iterable[Diagnostic]:
+    def _end_held(self, hold: Hold, last: int) -> Iterable[Diagnostic]:
         """The end of a file none of whose lines parsed: empty, one document, or broken lines."""
         checker = self.checker
         kept: list[Diagnostic | None] = list(hold.kept)
@@ -443,24 +397,6 @@ class FileLinter:
         return checker.ordered(kept)
 
 
-def _moved(d: Diagnostic, line: int) -> Diagnostic:
-    """The same diagnostic on another line."""
-    return Diagnostic(
-        d.path,
-        line,
-        d.column,
-        line + d.end_line - d.line,
-        d.end_column,
-        d.code,
-        d.name,
-        d.severity,
-        d.message,
-        d.source,
-        d.doc_type,
-        d.fix,
-    )
-
-
 def _fixable(text: str) -> bool:
     """Whether --fix rewrites this document (MIC007) as NDJSON, as fix.Fixer decides: it
     is objects, an array of objects, or a run of them (each one compacted, proven)."""
@@ -468,33 +404,3 @@ def _fixable(text: str) -> bool:
         return objects(text, allow_commas=True, arrays=True) is not None
     except (ValueError, RecursionError):
         return False
-
-
-# What a split record's lines keep of their diagnostics: the file's and the line ends'.
-_KEPT_IN_SPLITS = frozenset(
-    {
-        f.BYTE_ORDER_MARK.code,
-        f.CRLF_LINE_ENDINGS.code,
-        f.MISSING_FINAL_NEWLINE.code,
-        f.FILE_TOO_LARGE.code,
-    }
-)
-
-
-def _joined(found: Iterable[Diagnostic], splitter: Splitter) -> Iterator[Diagnostic]:
-    """The diagnostics, but one MIC101 for each record split over lines instead of its
-    lines' own (the first line's MIC101 becomes the record's)."""
-    for d in found:
-        split = splitter.span_of(d.line) if splitter.spans else None
-        if split is None or d.code in _KEPT_IN_SPLITS:
-            yield d
-        elif d.code == syntax.INVALID_JSON.code and d.line == split.first and not split.reported:
-            split.reported = True
-            yield dataclasses.replace(
-                d,
-                column=1,
-                end_line=split.last,
-                end_column=split.width,
-                message=split_message(split.first, split.last),
-                fix=FIX_SAFE,
-            )

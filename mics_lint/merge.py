@@ -20,6 +20,7 @@ from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.doctypes import DocType
 from mics_lint.jsontext import decode_lenient
 from mics_lint.linter import ReadError, lint_file
+from mics_lint.reading import open_binary
 from mics_lint.registry import ACROSS_USERS, ONCE_PER_FILE
 from mics_lint.rules import REGISTRY, crossline, syntax
 from mics_lint.rules.framing import BLANK_LINE as _BLANK
@@ -145,7 +146,7 @@ class Merger:
         """MIC501 on lines whose user first appeared in an earlier chunk; needs their text."""
         assert result.starts is not None
         made = []
-        with open(task.path, "rb") as handle:
+        with open_binary(task.path) as handle:
             for line, first, digest in sorted(missing):
                 # Numbered from 2 in the worker: its first line is `starts[0]`.
                 handle.seek(task.start + result.starts[line - shift - 2])

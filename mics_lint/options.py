@@ -47,3 +47,6 @@ class CheckOptions:
     unsafe_fixes: bool = False
     color: str = "auto"
     show_settings: bool = False
+    storage_options: tuple[str, ...] = ()  # KEY=VALUE, each (remote.py)
+    scheduler: str | None = None  # a Dask scheduler's address, or "local" (cluster.py)
+    scheduler_timeout: float = 30.0

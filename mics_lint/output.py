@@ -31,6 +31,11 @@ def open_output(
         return contextlib.nullcontext(sys.stderr)
     if output_file is None:
         return _stdout(machine)
+    if "://" in output_file:
+        from mics_lint import remote
+
+        if remote.is_url(output_file):
+            return remote.write_url(output_file)  # uploaded in one piece once complete
     return _replaced(output_file)
 
 

@@ -32,6 +32,7 @@ from mics_lint.linter import (
     sniff,
 )
 from mics_lint.merge import Merger, Packed, telling, unpacked
+from mics_lint.reading import open_binary
 from mics_lint.rules import framing as f
 from mics_lint.rules.crossline import DUPLICATE_FOUND_STATE, ChunkUsers
 from mics_lint.splitrecords import SPLIT_BYTES, Splitter
@@ -76,10 +77,16 @@ class Result:
     doc_type: str = ""  # the type the file was checked as; "" if not known (unreadable)
 
 
-def _worker_started(parent: int) -> None:
-    """In each worker: leave signals to the parent, and never outlive it."""
+def _worker_started(parent: int, storage: dict[str, Any] | None = None) -> None:
+    """In each worker: leave signals to the parent, and never outlive it; and read URLs
+    with the parent's storage options (a worker not forked has not inherited them)."""
     import signal
     import threading
+
+    if storage:
+        from mics_lint import remote
+
+        remote.configure(storage)
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops us
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -129,7 +136,7 @@ def _work(task: Task, settings: Settings) -> Result:
 def _chunk(task: Task, settings: Settings) -> Result:
     first = task.start == 0
     try:
-        with open(task.path, "rb") as handle:
+        with open_binary(task.path) as handle:
             head = handle.read(HEAD_BYTES)  # every chunk tells the file's type alike
     except OSError as exc:
         raise ReadError(f"{task.display}: {exc.strerror or exc}") from None
@@ -148,7 +155,7 @@ def _chunk(task: Task, settings: Settings) -> Result:
     linter.state[DUPLICATE_FOUND_STATE] = found
     starts = array("Q")
     try:
-        with open(task.path, "rb") as handle:
+        with open_binary(task.path) as handle:
             handle.seek(task.start)
             reader = LineReader(handle, task.display, settings.max_line_bytes)
             linter.skip_rest = reader.skip_rest
@@ -244,7 +251,10 @@ class Runner:
             os.environ.setdefault("PYTHONHASHSEED", str(random.randrange(1, 2**32)))
         tasks = [task for plan in plans for task in plan]
         pool = ProcessPoolExecutor(
-            self.jobs, mp_context=context, initializer=_worker_started, initargs=(os.getpid(),)
+            self.jobs,
+            mp_context=context,
+            initializer=_worker_started,
+            initargs=(os.getpid(), _storage()),
         )
         try:
             pending: deque[Future[Result]] = deque()
@@ -294,9 +304,21 @@ class Runner:
         yield from Merger(plan, self.settings, self.on_type).merge(results)
 
 
+def _storage() -> dict[str, Any]:
+    import sys
+
+    remote = sys.modules.get("mics_lint.remote")  # not imported: no URL, no options
+    return remote.current_options() if remote is not None else {}
+
+
 def _size(path: str) -> int | None:
     if path.endswith(".gz"):
         return None
+    if "://" in path:
+        from mics_lint import remote
+
+        if remote.is_url(path):
+            return remote.size(path)
     try:
         info = os.stat(path)
     except OSError:
@@ -308,7 +330,7 @@ def _whole_file_matter(path: str) -> bool:
     """Whether the file's start decides for all of it: it is not text, or its first
     non-blank line holds only `{` or `[` (one JSON document)."""
     try:
-        with open(path, "rb") as handle:
+        with open_binary(path) as handle:
             head = handle.read(64 * 1024)
     except OSError:
         return True  # let the whole-file path report it
@@ -323,7 +345,7 @@ def _whole_file_matter(path: str) -> bool:
 def _line_length(path: str) -> int:
     """The average length of the file's first lines (at least 1)."""
     try:
-        with open(path, "rb") as handle:
+        with open_binary(path) as handle:
             head = handle.read(256 * 1024)
     except OSError:
         return 1
@@ -334,7 +356,7 @@ def _boundaries(path: str, size: int, count: int) -> list[int]:
     """Byte offsets that split the file into `count` chunks at line starts, never inside a
     record split over lines (see _record_start)."""
     bounds = [0]
-    with open(path, "rb") as handle:
+    with open_binary(path) as handle:
         for index in range(1, count):
             handle.seek(max(size * index // count, bounds[-1]))
             while (part := handle.readline(1 << 20)) and part[-1:] != b"\n":

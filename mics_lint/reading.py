@@ -34,6 +34,11 @@ def open_input(
 ) -> tuple[BinaryIO, int | None]:
     """A file opened for reading (closed with `files`), and its size when it is known
     before reading (a regular file, not compressed); ReadError if it cannot be opened."""
+    if isinstance(path, str) and "://" in path:
+        from mics_lint import remote  # fsspec only for URLs: local paths never import it
+
+        if remote.is_url(path):
+            return remote.open_input(path, name, files, on_read)
     compressed = os.fspath(path).endswith(".gz")
     try:
         info = os.stat(path)
@@ -51,6 +56,16 @@ def open_input(
         handle = files.enter_context(gzip.GzipFile(fileobj=handle, mode="rb"))
     size = info.st_size if stat.S_ISREG(info.st_mode) and not compressed else None
     return handle, size
+
+
+def open_binary(path: str) -> BinaryIO:
+    """A file, or a URL, opened for reading in chunks (seeks); OSError if it cannot be."""
+    if "://" in path:
+        from mics_lint import remote
+
+        if remote.is_url(path):
+            return remote.open_binary(path)
+    return open(path, "rb")
 
 
 def _open(path: str | os.PathLike[str], fifo: bool) -> BinaryIO:

@@ -17,6 +17,7 @@ alone is one (framer, rules/framing.py). The linter (linter.FileLinter) and the 
 
 from __future__ import annotations
 
+import dataclasses
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -25,8 +26,11 @@ from typing import Any
 import orjson
 
 from mics_lint import framer
+from mics_lint.diagnostic import Diagnostic
 from mics_lint.jsontext import parse_exact
+from mics_lint.registry import FIX_SAFE
 from mics_lint.rules import framing as f
+from mics_lint.rules import syntax
 
 #: A split record is looked for over at most this many lines, and this many bytes.
 SPLIT_LINES = 1000
@@ -220,3 +224,33 @@ def _parses(body: bytes) -> bool:
     except orjson.JSONDecodeError:
         return False
     return True
+
+
+# What a split record's lines keep of their diagnostics: the file's and the line ends'.
+KEPT_IN_SPLITS = frozenset(
+    {
+        f.BYTE_ORDER_MARK.code,
+        f.CRLF_LINE_ENDINGS.code,
+        f.MISSING_FINAL_NEWLINE.code,
+        f.FILE_TOO_LARGE.code,
+    }
+)
+
+
+def joined(found: Iterable[Diagnostic], splitter: Splitter) -> Iterator[Diagnostic]:
+    """The diagnostics, but one MIC101 for each record split over lines instead of its
+    lines' own (the first line's MIC101 becomes the record's)."""
+    for d in found:
+        split = splitter.span_of(d.line) if splitter.spans else None
+        if split is None or d.code in KEPT_IN_SPLITS:
+            yield d
+        elif d.code == syntax.INVALID_JSON.code and d.line == split.first and not split.reported:
+            split.reported = True
+            yield dataclasses.replace(
+                d,
+                column=1,
+                end_line=split.last,
+                end_column=split.width,
+                message=split_message(split.first, split.last),
+                fix=FIX_SAFE,
+            )

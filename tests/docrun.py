@@ -43,8 +43,11 @@ from helpers import ENV_DROPPED, installed_command
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 TIMEOUT = 120
-#: The pages whose examples this runner runs: the README and every docs page but ci.md.
-PAGES = [ROOT / "README.md", *sorted(p for p in DOCS.glob("*.md") if p.name != "ci.md")]
+#: Pages with a runner of their own: ci.md (test_ci_docs.py) and remote.md, whose commands
+#: need an S3 server (test_remote.py starts moto's and runs them).
+OWN_RUNNER = ("ci.md", "remote.md")
+#: The pages whose examples this runner runs: the README and every other docs page.
+PAGES = [ROOT / "README.md", *sorted(p for p in DOCS.glob("*.md") if p.name not in OWN_RUNNER)]
 ALLOWED = {"mics-lint", "cat", "python"}
 SHELL_OPERATORS = {"|", "||", "&&", ";", "&", ">", ">>", "<", "|&", ";;", "(", ")", "2>&1"}
 _ASSIGNMENT = re.compile(r"^[A-Z_]+=\S*$")

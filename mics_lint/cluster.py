@@ -1,0 +1,266 @@
+"""`--scheduler`: a Dask cluster as the engine, in place of `--jobs`' process pool.
+
+Every file is planned, read and checked on the workers: a task plans it (the same split at
+line boundaries as `--jobs`, a `.gz` whole), one task checks each chunk, opening the file
+itself (a local path the workers share, or a URL with this run's storage options), and one
+reduction task per file joins its chunks as merge.py does for `--jobs` (line numbers,
+MIC003 once, MIC501 across chunks). The client receives only each file's diagnostics, in
+order, so the report is the one `--jobs 1` writes. Dask is imported only here, and only
+with `--scheduler` (the `[dask]` extra).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+import os
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+import click
+
+from mics_lint import remote
+from mics_lint.config import ConfigError, FileConfig, Settings
+from mics_lint.diagnostic import Diagnostic
+from mics_lint.linter import ReadError
+from mics_lint.parallel import CHUNK_BYTES, Result, Runner, Task, _size, _work
+
+#: Each task is retried this often: a worker that dies takes its running tasks with it.
+RETRIES = 3
+_LOGGERS = ("distributed", "tornado", "bokeh")
+
+
+def scheduler_of(given: str | None, config: FileConfig | None) -> str | None:
+    """The scheduler's address: the option (or MICS_LINT_SCHEDULER), else the config's."""
+    if given:
+        return given
+    value = config.remote.get("scheduler") if config is not None else None
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(
+            f"{config.path if config else ''}: scheduler must be an address "
+            '(such as "tcp://host:8786") or "local"'
+        )
+    return value.strip()
+
+
+@dataclass
+class Outcome:
+    """A file's result as the client receives it: only its diagnostics, and how it ended."""
+
+    diagnostics: list[Diagnostic]
+    doc_type: str = ""
+    error: str | None = None
+    verb: str = "cannot read"
+    size: int = 0  # bytes read, for the progress bar
+
+
+def _probe() -> int:
+    # MIC501's digests use Python's string hash, seeded per process: two workers agree on
+    # them only if started with one PYTHONHASHSEED. The reduction checks it (see _join).
+    return hash("mics-lint") & 0xFFFFFFFF
+
+
+def plan_file(path: str, display: str, chunk_bytes: int, storage: dict[str, Any]) -> list[Task]:
+    """On a worker: the tasks of one file, split as `--jobs` splits it."""
+    remote.configure(storage)
+    runner = Runner(Settings(), 2, chunk_bytes)
+    size = _size(path)
+    try:
+        plan = runner._plan(path, display, size)
+    except OSError:
+        return [Task(path, display)]  # the whole-file task reports why it cannot be read
+    if plan[0].end < 0:  # its size, for the progress bar only (a whole file ignores it)
+        return [dataclasses.replace(plan[0], size=size)]
+    return plan
+
+
+def check_chunk(task: Task, settings: Settings, storage: dict[str, Any]) -> tuple[int, Result]:
+    """On a worker: one chunk (or one whole file) checked, with this worker's hash probe."""
+    remote.configure(storage)
+    return _probe(), _work(task, settings)
+
+
+def join_file(
+    tasks: list[Task], settings: Settings, storage: dict[str, Any], *results: tuple[int, Result]
+) -> Outcome:
+    """On a worker: one file's chunks joined into its diagnostics (merge.py's Merger)."""
+    from mics_lint.merge import Merger, unpacked
+
+    remote.configure(storage)
+    mine = _probe()
+    size = sum(t.end - t.start for t in tasks) if tasks[0].end >= 0 else tasks[0].size or 0
+
+    def agreed(task: Task, probe: int, result: Result) -> Result:
+        # A chunk checked under another hash seed has digests this merge can't compare:
+        # checked again here (slower, never wrong; docs/dask.md says to set PYTHONHASHSEED).
+        if probe != mine and result.users is not None and len(result.users[0]):
+            return _work(task, settings)
+        return result
+
+    if tasks[0].end < 0:
+        result = results[0][1]
+        shown = list(unpacked(result.diagnostics))  # a worker packs them (merge.Packed)
+        return Outcome(shown, result.doc_type, result.error, result.verb, size)
+    told: list[str] = []
+    merger = Merger(tasks, settings, lambda _display, name: told.append(name))
+    found: list[Diagnostic] = []
+    mended = (agreed(t, p, r) for t, (p, r) in zip(tasks, results, strict=True))
+    try:
+        found.extend(merger.merge(mended))
+    except ReadError as exc:
+        return Outcome(found, told[0] if told else "", str(exc), exc.verb, size)
+    return Outcome(found, told[0] if told else "", size=size)
+
+
+class ClusterRunner(Runner):
+    """A Runner whose files are checked on a Dask cluster; a context manager (the client)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        scheduler: str,
+        timeout: float = 30.0,
+        chunk_bytes: int = CHUNK_BYTES,
+        on_read: Callable[[int], None] | None = None,
+    ) -> None:
+        super().__init__(settings, 1, chunk_bytes, on_read)
+        self.scheduler = scheduler
+        self.timeout = timeout
+        self.client: Any = None
+        self.cluster: Any = None
+
+    def __enter__(self) -> ClusterRunner:
+        self.client, self.cluster = connect(self.scheduler, self.timeout)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        for part in (self.client, self.cluster):
+            if part is not None:
+                with contextlib.suppress(Exception):  # a broken connection: nothing to close
+                    part.close()
+
+    def lint(self, sources: Sequence[tuple[str, str]]) -> Iterator[Iterator[Diagnostic]]:
+        """As Runner.lint: every file submitted at once, each one's diagnostics in order.
+
+        The client holds only futures: chunk results go from the workers that made them
+        to the file's reduction task, and only its Outcome comes back here."""
+        finals = self.submit(sources)
+        for (_path, display), final in zip(sources, finals, strict=True):
+            yield self._file(display, final)
+
+    def submit(self, sources: Sequence[tuple[str, str]]) -> list[Any]:
+        """For each (path, display), the future of its Outcome (or the exception that
+        stopped its planning)."""
+        client = self.client
+        storage = remote.current_options()
+        [settings] = client.scatter([self.settings], broadcast=True, hash=False)
+        # Workers have their own working folder: a local path goes to them absolute (a
+        # folder they share with the client, on a real cluster).
+        plans = [
+            client.submit(
+                plan_file, _absolute(path), display, self.chunk_bytes, storage, pure=False
+            )
+            for path, display in sources
+        ]
+        finals: list[Any] = []
+        for plan in plans:
+            try:
+                tasks = plan.result()
+            except Exception as exc:  # the cluster lost it: said for this file only
+                finals.append(exc)
+                continue
+            chunks = [
+                client.submit(check_chunk, task, settings, storage, pure=False, retries=RETRIES)
+                for task in tasks
+            ]
+            finals.append(
+                client.submit(
+                    join_file, tasks, settings, storage, *chunks, pure=False, retries=RETRIES
+                )
+            )
+        return finals
+
+    def _file(self, display: str, future: Any) -> Iterator[Diagnostic]:
+        try:
+            if isinstance(future, Exception):
+                raise future
+            outcome: Outcome = future.result()
+        except Exception as exc:  # a task that failed every retry, a scheduler gone
+            raise ReadError(
+                f"{display}: the cluster failed: {_reason(exc)}", "cannot check"
+            ) from None
+        if self.on_read is not None and outcome.size:
+            self.on_read(outcome.size)
+        if outcome.doc_type and self.on_type is not None:
+            self.on_type(display, outcome.doc_type)
+        yield from outcome.diagnostics
+        if outcome.error:
+            raise ReadError(outcome.error, outcome.verb)
+
+
+def _absolute(path: str) -> str:
+    return path if remote.is_url(path) else os.path.abspath(path)
+
+
+def _reason(exc: BaseException) -> str:
+    return remote.reason(exc)
+
+
+def connect(scheduler: str, timeout: float) -> tuple[Any, Any]:
+    """(client, cluster or None): a Dask client of `scheduler`, or of a new LocalCluster for
+    "local"; a one-line ClickException (exit 2) if Dask is missing or it cannot be reached."""
+    try:
+        import distributed  # type: ignore[import-untyped,unused-ignore]
+    except ImportError:
+        raise click.ClickException(
+            "--scheduler needs Dask: pip install 'mics-lint[dask]'"
+        ) from None
+    for name in _LOGGERS:  # their warnings would break the one-line rule of stderr
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    cluster = None
+    try:
+        if scheduler == "local":
+            cluster = _local_cluster(distributed)
+            address = cluster.scheduler_address
+        else:
+            address = scheduler
+        client = distributed.Client(  # type: ignore[no-untyped-call,unused-ignore]
+            address, timeout=f"{timeout}s", set_as_default=False
+        )
+    except Exception as exc:
+        if cluster is not None:
+            cluster.close()
+        raise click.ClickException(
+            f"cannot reach the Dask scheduler at {remote.shown(scheduler)}: {_reason(exc)}"
+        ) from None
+    return client, cluster
+
+
+def _local_cluster(distributed: Any) -> Any:
+    import dask
+
+    from mics_lint.parallel import cpu_count
+
+    # One hash seed for every worker process: MIC501's digests then compare across chunks.
+    seed = os.environ.get("PYTHONHASHSEED") or str(os.getpid() % 2**31 + 1)
+    with (
+        dask.config.set({"distributed.nanny.pre-spawn-environ.PYTHONHASHSEED": seed}),
+        warnings.catch_warnings(),
+    ):
+        # "Port 8787 is already in use" (its HTTP server then takes another): not ours to
+        # say, and stderr keeps one line per problem.
+        warnings.simplefilter("ignore")
+        return distributed.LocalCluster(
+            n_workers=cpu_count(), threads_per_worker=1, dashboard_address=None, host="127.0.0.1"
+        )

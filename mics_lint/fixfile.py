@@ -1,0 +1,142 @@
+"""`--fix` on a file: the fixed text written beside it and renamed over it when complete.
+
+The fixing itself is fix.py's (`Fixer`); this module is about the file: what may be
+replaced (a regular file, with one name, without the setuid/setgid bit), the temporary
+copy beside it, and the error that leaves the original unchanged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from typing import Any, BinaryIO
+
+from mics_lint.config import Settings
+from mics_lint.fix import FixError, FixResult, Sink, StreamSink, fix_stream
+from mics_lint.linter import ReadError
+from mics_lint.names import printable
+from mics_lint.targets import descriptor
+
+__all__ = ["fix_file"]
+
+
+def fix_file(
+    path: str, settings: Settings, *, unsafe: bool = False, sink: Sink | None = None
+) -> FixResult:
+    """Fix a file in place (`.gz` written back gzipped), or only tell `sink` (a diff).
+
+    The fixed file is written beside the original and renamed over it only when complete
+    and changed, with the original's permissions; a link is followed, not replaced.
+    Raises ReadError when the file can't be opened, FixError when fixing fails half-way
+    (the file is then unchanged).
+    """
+    import zlib
+
+    name = printable(path)
+    target = os.path.realpath(path)
+    compressed = path.endswith(".gz")
+    with contextlib.ExitStack() as files:
+        try:
+            info = os.stat(target)
+            if stat.S_ISDIR(info.st_mode):
+                raise ReadError(f"{name}: is a directory")
+            if sink is None and not stat.S_ISREG(info.st_mode):
+                # Before opening it: a FIFO's data would be read here, and lost.
+                raise FixError(f"{name}: not a regular file, so not rewritten in place")
+            if sink is None and descriptor(path) is not None:
+                # /dev/fd/3 is a stream handed over, not a file to rewrite (whatever it is
+                # open on); standard input is `-`, fixed to standard output.
+                raise FixError(
+                    f"{name}: an open file descriptor, not a file, so not rewritten in place"
+                )
+            handle = files.enter_context(open(target, "rb"))
+        except OSError as exc:
+            raise ReadError(f"{name}: {exc.strerror or exc}") from None
+        source: Any = handle
+        if compressed:
+            import gzip
+
+            source = gzip.GzipFile(fileobj=handle, mode="rb")
+        try:
+            if sink is not None:
+                return fix_stream(source, sink, settings, name, unsafe=unsafe)
+            result = _rewrite(source, target, info, settings, name, unsafe, compressed)
+            result.stale = [_shown_beside(path, stale) for stale in result.stale]
+            return result
+        except (OSError, EOFError, zlib.error) as exc:
+            raise _fix_error(name, exc) from None
+    raise AssertionError("unreachable")  # pragma: no cover - for mypy's flow analysis
+
+
+def _shown_beside(path: str, found: str) -> str:
+    """A file found beside the file `path` leads to, named as the user would name it: in
+    the folder of `path` as given, unless a link led elsewhere."""
+    given = os.path.dirname(path)
+    if os.path.realpath(given or ".") == os.path.dirname(found):
+        return os.path.join(given, os.path.basename(found))
+    return found
+
+
+def _fix_error(name: str, exc: BaseException) -> FixError:
+    if isinstance(exc, EOFError):
+        reason = "the compressed file is truncated"
+    elif isinstance(exc, OSError):
+        reason = exc.strerror or str(exc)
+    else:
+        reason = str(exc)
+    return FixError(f"{name}: {reason}; the file is unchanged")
+
+
+def _rewrite(
+    source: BinaryIO,
+    target: str,
+    info: os.stat_result,
+    settings: Settings,
+    name: str,
+    unsafe: bool,
+    compressed: bool,
+) -> FixResult:
+    from mics_lint import targets
+
+    stale = targets.remove_stale(target)
+    with targets.beside(target) as temp:
+        with os.fdopen(temp.fd, "wb") as out:
+            sink_stream: Any = out
+            with contextlib.ExitStack() as stack:
+                if compressed:
+                    import gzip
+
+                    inner = os.path.basename(target).removesuffix(".gz")
+                    sink_stream = stack.enter_context(
+                        gzip.GzipFile(filename=inner, fileobj=out, mode="wb", mtime=0)
+                    )
+                result = fix_stream(source, StreamSink(sink_stream), settings, name, unsafe=unsafe)
+            out.flush()
+            os.fsync(out.fileno())
+        result.stale = stale
+        if not result.changed:
+            return result
+        _refuse_unsafe_replace(name, os.stat(target))  # as it is now, not as it was read
+        os.chmod(temp.path, stat.S_IMODE(info.st_mode))
+        with contextlib.suppress(OSError):  # only root may give a file away
+            os.chown(temp.path, info.st_uid, info.st_gid)
+        temp.replace(target)
+    return result
+
+
+def _refuse_unsafe_replace(name: str, info: os.stat_result) -> None:
+    """FixError when replacing the file by a new one would lose what --fix must not: the
+    content seen through its other names (hard links), or its setuid/setgid bits (which a
+    new file owned by someone else can't keep, and which a data file should not have)."""
+    if info.st_nlink > 1:
+        raise FixError(
+            f"{name}: --fix is unsafe for a file with hard links ({info.st_nlink} names): it "
+            "writes a new file, and the other names would keep the old content; fix a copy "
+            "(or see the changes with --diff); the file is unchanged"
+        )
+    if info.st_mode & (stat.S_ISUID | stat.S_ISGID):
+        raise FixError(
+            f"{name}: --fix is unsafe for a file with the setuid or setgid bit: the new file "
+            "would not keep it; clear the bit (chmod u-s,g-s) first; the file is unchanged"
+        )

@@ -1,0 +1,77 @@
+"""What the engine keeps of a file's first lines while it cannot yet tell what they are.
+
+`Hold`: the first lines while they may be blank only (MIC008) or one document spread over
+lines (MIC007). `Memo`: the last line checked, reused for a run of the same line.
+"""
+
+from __future__ import annotations
+
+from mics_lint.diagnostic import Diagnostic
+from mics_lint.framer import HeldLines, JsonPrefix
+from mics_lint.linecheck import FILE_LEVEL, LineChecker
+from mics_lint.rules import framing as f
+
+__all__ = ["Hold", "Memo", "moved"]
+
+
+class Hold:
+    """A file's first lines while they may be blank only (MIC008) or one JSON document
+    spread over lines (MIC007): their bytes, not their diagnostics (made again if the
+    lines are let go), so that memory is bounded by HOLD_LIMIT whatever their number."""
+
+    def __init__(self, checker: LineChecker) -> None:
+        self.lines = HeldLines()
+        self.bytes = 0
+        self.kept: list[Diagnostic] = []  # of the codes about the file (FILE_LEVEL)
+        self.nonblank = 0
+        self.only_bom = True  # every line empty but for a byte-order mark
+        self.document = False  # the first line not blank holds only "{" or "["
+        self.too_big = False  # ... and the document is too large to hold and parse
+        self.prefix = JsonPrefix()
+        # Where the file stood before its first line: the held lines are checked again
+        # from there when they are let go.
+        self.start = (checker.crlf_reported, checker.size_reported, checker.bytes_read)
+
+    def add(self, raw: bytes, diagnostics: list[Diagnostic]) -> None:
+        self.lines.append(raw)
+        self.bytes += len(raw)
+        if diagnostics:
+            self.kept.extend(d for d in diagnostics if d.code in FILE_LEVEL)
+        if self.only_bom:
+            self.only_bom = not raw.removeprefix(f.BOM)
+
+
+class Memo:
+    """The last line checked, when a next line byte for byte the same would get the same
+    diagnostics a line further (a run of blank or broken lines): see FileLinter._check."""
+
+    __slots__ = ("diagnostics", "last", "raw", "verdict")
+
+    def __init__(self, raw: bytes, line: int, diagnostics: list[Diagnostic], verdict: str) -> None:
+        self.raw = raw
+        self.last = line  # the last line of the run
+        self.diagnostics = diagnostics  # of its first line
+        self.verdict = verdict
+
+    def at(self, line: int) -> list[Diagnostic]:
+        """The diagnostics of the run's next line, `line`."""
+        self.last = line
+        return [moved(d, line) for d in self.diagnostics]
+
+
+def moved(d: Diagnostic, line: int) -> Diagnostic:
+    """The same diagnostic on another line."""
+    return Diagnostic(
+        d.path,
+        line,
+        d.column,
+        line + d.end_line - d.line,
+        d.end_column,
+        d.code,
+        d.name,
+        d.severity,
+        d.message,
+        d.source,
+        d.doc_type,
+        d.fix,
+    )

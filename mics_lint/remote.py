@@ -1,0 +1,298 @@
+"""Files named by URL (`s3://bucket/prefix/`, `gs://`, `az://`, `memory://`...), through
+fsspec.
+
+fsspec and the protocol packages are optional extras (`mics-lint[s3]`, `[gcs]`,
+`[azure]`): this module imports them only when a URL is checked, so that local paths never
+pay for them. Credentials come from each library's own sources (environment, config files,
+instance roles) or `--storage-option`; nothing of them is ever shown: a URL is displayed
+without its user information and query string (a signed URL's signature), and error
+messages are scrubbed of the storage options' values.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, BinaryIO, TextIO
+
+#: Protocol -> (the package fsspec needs for it, the extra that brings it); None: fsspec's own.
+EXTRAS: dict[str, tuple[str, str] | None] = {
+    "s3": ("s3fs", "s3"),
+    "s3a": ("s3fs", "s3"),
+    "gs": ("gcsfs", "gcs"),
+    "gcs": ("gcsfs", "gcs"),
+    "az": ("adlfs", "azure"),
+    "abfs": ("adlfs", "azure"),
+    "abfss": ("adlfs", "azure"),
+    "hdfs": ("pyarrow", "hdfs"),
+    "http": ("aiohttp", "http"),  # a presigned URL, say
+    "https": ("aiohttp", "http"),
+    "memory": None,
+    "file": None,
+}
+_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
+# In messages: a URL's user information, and its query string (a signature, a token).
+_USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://)[^/\s@'\"]*@")
+_QUERY = re.compile(r"(://[^\s'\"?]*)\?[^\s'\"]*")
+_SUFFIXES = (".ndjson", ".jsonl", ".ndjson.gz", ".jsonl.gz")
+
+# Set once per run (and on each Dask worker, from its task): the storage options of every URL.
+_options: dict[str, Any] = {}
+
+
+class RemoteError(Exception):
+    """A URL that cannot be used (a missing package, a bad option): one line, exit 2."""
+
+
+def is_url(path: object) -> bool:
+    """Whether `path` names a URL (`scheme://...`) rather than a local path."""
+    return isinstance(path, str) and _URL.match(path) is not None
+
+
+def shown(url: str) -> str:
+    """The URL as reports show it: no user information, no query string, no fragment."""
+    url = _USERINFO.sub(r"\1", url, count=1)
+    return url.split("?", 1)[0].split("#", 1)[0]
+
+
+def scrub(text: str) -> str:
+    """A message with no credential in it: URLs shown bare, storage options' values masked."""
+    text = _QUERY.sub(r"\1", _USERINFO.sub(r"\1", text))
+    for value in _secrets(_options):
+        text = text.replace(value, "***")
+    return text
+
+
+def _secrets(options: Mapping[str, Any]) -> Iterator[str]:
+    for value in options.values():
+        if isinstance(value, Mapping):
+            yield from _secrets(value)
+        elif isinstance(value, str) and len(value) >= 4 and not value.startswith("http"):
+            yield value  # an endpoint URL is not a secret, and masking it hides the cause
+
+
+def configure(options: Mapping[str, Any]) -> None:
+    """The storage options of every URL from now on (in this process)."""
+    _options.clear()
+    _options.update(options)
+
+
+def setup(items: Iterable[str], config: Mapping[str, object], where: str) -> None:
+    """The storage options of this run: `--storage-option` over the config's table."""
+    table = config.get("storage-options", {})
+    if not isinstance(table, Mapping):
+        raise RemoteError(f'{where}: storage-options must be a table (endpoint_url = "...")')
+    configure(parse_options(items, table))
+
+
+def current_options() -> dict[str, Any]:
+    return dict(_options)
+
+
+def parse_options(items: Iterable[str], table: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """`--storage-option KEY=VALUE` items over a config's `storage-options` table.
+
+    A value `true`/`false` is a boolean, digits an integer (`anon=true`,
+    `default_block_size=1048576`), `{...}` or `[...]` JSON (`config_kwargs={...}`);
+    anything else stays a string (`endpoint_url=...`).
+    """
+    result = dict(table or {})
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            # The item is not shown: it may be a credential given without its key.
+            raise RemoteError("--storage-option: expected KEY=VALUE (endpoint_url=https://...)")
+        result[key.strip()] = _value(key.strip(), value)
+    return result
+
+
+def _value(key: str, text: str) -> Any:
+    if text.startswith(("{", "[")):
+        import json
+
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise RemoteError(f"--storage-option: the value of {key} is not valid JSON") from None
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    if text.isdigit():
+        return int(text)
+    return text
+
+
+def filesystem(url: str) -> tuple[Any, str]:
+    """(fsspec filesystem, path in it) for a URL; RemoteError if it cannot be had."""
+    protocol = _URL.match(url)
+    scheme = protocol.group(1).lower() if protocol else ""
+    needed = EXTRAS.get(scheme)
+    try:
+        import fsspec  # type: ignore[import-untyped,import-not-found,unused-ignore]
+    except ImportError:
+        extra = needed[1] if needed else "s3"  # memory://, file://: any extra brings fsspec
+        raise RemoteError(
+            f"{shown(url)}: reading URLs needs fsspec: pip install 'mics-lint[{extra}]'"
+        ) from None
+    try:
+        fs, path = fsspec.core.url_to_fs(url, **_options)
+    except ImportError as exc:
+        if needed is None:  # a protocol of fsspec's with no extra of ours (sftp://...)
+            raise RemoteError(f"{shown(url)}: {scrub(str(exc))}") from None
+        package, extra = needed
+        message = f"{shown(url)}: {scheme}:// needs {package}: pip install 'mics-lint[{extra}]'"
+        raise RemoteError(message) from None
+    except (ValueError, TypeError) as exc:  # an unknown protocol, a bad storage option
+        raise RemoteError(f"{shown(url)}: {scrub(str(exc))}") from None
+    return fs, path
+
+
+def reason(exc: BaseException) -> str:
+    """Why a remote operation failed, in a few words and without credentials."""
+    if isinstance(exc, FileNotFoundError):
+        return "no such file or directory"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, IsADirectoryError):
+        return "is a directory"
+    text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    text = " ".join(text.split()) or type(exc).__name__
+    return scrub(text)
+
+
+def expand(url: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """A URL's files as (url, display): the file, or a prefix's import files; and errors."""
+    try:
+        fs, path = filesystem(url)
+    except RemoteError as exc:
+        return [], [str(exc)]
+    try:
+        if not url.endswith("/") and fs.isfile(path):
+            return [(url, shown(url))], []
+        if not fs.isdir(path):
+            return [], [f"cannot read {shown(url)}: no such file or directory"]
+        names = fs.find(path)
+    except Exception as exc:  # the library's own errors: botocore's, aiohttp's...
+        return [], [f"cannot read {shown(url)}: {reason(exc)}"]
+    base, prefix = path.rstrip("/"), url.split("?", 1)[0].rstrip("/")
+    found = []
+    for name in sorted(names):
+        relative = name[len(base) :].lstrip("/") if name.startswith(base) else name
+        if any(part.startswith(".") for part in relative.split("/")):
+            continue  # hidden names, as in a local folder (.git, .staging/)
+        if name.endswith(_SUFFIXES):
+            # Named from the URL given, so that its user information (hdfs://user@...)
+            # still applies; shown without it.
+            found.append((f"{prefix}/{relative}", shown(f"{prefix}/{relative}")))
+    return found, []
+
+
+def size(url: str) -> int | None:
+    """The object's size in bytes (None for a .gz or when it cannot be told)."""
+    if url.endswith(".gz"):
+        return None
+    try:
+        fs, path = filesystem(url)
+        return int(fs.size(path))
+    except Exception:
+        return None  # the read reports it
+
+
+def open_input(
+    url: str,
+    name: str,
+    files: contextlib.ExitStack,
+    on_read: Callable[[int], None] | None = None,
+) -> tuple[BinaryIO, int | None]:
+    """As reading.open_input, for a URL; a ReadError names the URL without credentials."""
+    from mics_lint.reading import ReadError, _Counted
+
+    try:
+        fs, path = filesystem(url)
+    except RemoteError as exc:
+        raise ReadError(str(exc)) from None
+    try:
+        raw: Any = files.enter_context(contextlib.closing(_Raw(fs.open(path, "rb"))))
+        length = None if url.endswith(".gz") else raw.size
+    except Exception as exc:
+        raise ReadError(f"{name}: {reason(exc)}") from None
+    if on_read is not None:
+        raw = _Counted(raw, on_read)
+    handle: Any = io.BufferedReader(raw, 1 << 20)
+    if url.endswith(".gz"):
+        import gzip
+
+        handle = files.enter_context(gzip.GzipFile(fileobj=handle, mode="rb"))
+    return handle, length
+
+
+def open_binary(url: str) -> BinaryIO:
+    """A URL opened for reading with seeks (a chunk of it, parallel.py); OSError if not."""
+    try:
+        fs, path = filesystem(url)
+        # Blocks of 4 MiB: a chunk is read from its start, and s3fs's default (50 MiB)
+        # would fetch several chunks' worth for each one.
+        return io.BufferedReader(_Raw(fs.open(path, "rb", block_size=4 << 20)), 1 << 20)
+    except Exception as exc:  # botocore's and aiohttp's errors are not OSErrors
+        raise OSError(reason(exc)) from None
+
+
+class _Raw(io.RawIOBase):
+    """An fsspec file as a raw file whose every failure is an OSError without credentials:
+    a dropped connection is then a ReadError for its file, as a local read error is."""
+
+    def __init__(self, handle: Any) -> None:
+        self.handle = handle
+        self.size = int(getattr(handle, "size", 0) or 0) or None
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        try:
+            data = self.handle.read(len(buffer))
+        except Exception as exc:
+            raise OSError(reason(exc)) from None
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        return int(self.handle.seek(offset, whence))
+
+    def tell(self) -> int:
+        return int(self.handle.tell())
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.handle.close()
+        super().close()
+
+
+@contextlib.contextmanager
+def write_url(url: str) -> Iterator[TextIO]:
+    """A report written to a local temporary file, then uploaded in one piece once complete:
+    an interrupted run leaves no object, or the previous one, never half a report."""
+    import click
+
+    try:
+        fs, path = filesystem(url)
+    except RemoteError as exc:
+        raise click.ClickException(f"cannot write {exc}") from None
+    import tempfile  # only when a report goes to a URL: start-up stays short
+
+    fd, temp = tempfile.mkstemp(prefix=".mics-lint-report.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as stream:
+            yield stream
+        try:
+            fs.put_file(temp, path)
+        except Exception as exc:
+            raise click.ClickException(f"cannot write {shown(url)}: {reason(exc)}") from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
