@@ -16,7 +16,9 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 SUITE = SHARED / "corpora" / "JSONTestSuite" / "test_parsing"
 CASES = sorted(SUITE.glob("*.json")) if SUITE.is_dir() else []
 
-pytestmark = pytest.mark.skipif(not CASES, reason="JSONTestSuite not found (shared/corpora/ beside the checkout)")
+pytestmark = pytest.mark.skipif(
+    not CASES, reason="JSONTestSuite not found (shared/corpora/ beside the checkout)"
+)
 
 
 def _one_line(path: Path) -> bool:

@@ -948,7 +948,9 @@ def test_full_disk_on_stdout_is_an_error(project: Path) -> None:
 
 CASES_DIR = SUITE / "test_parsing"
 CASES = sorted(p.name for p in CASES_DIR.glob("*.json")) if CASES_DIR.is_dir() else []
-needs_suite = pytest.mark.skipif(not CASES, reason="JSONTestSuite not found (shared/corpora/ beside the checkout)")
+needs_suite = pytest.mark.skipif(
+    not CASES, reason="JSONTestSuite not found (shared/corpora/ beside the checkout)"
+)
 
 
 def _suite_batch(prefix: str) -> tuple[Done, list[str], dict[str, list[dict[str, Any]]]]:
