@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from mics_lint.datamart.model import ENUM, OBJECT, SCALAR, Datamart, FieldSpec, ObjectSpec
-from mics_lint.jsontext import path_text, shorten
+from mics_lint.jsontext import json_type, path_text, shorten
 from mics_lint.rules.activities import SECONDS_BELOW
 
 NULL_FIELD, TIMESTAMP_DATE, WRONG_TYPE = "MIC251", "MIC252", "MIC253"
@@ -39,18 +39,11 @@ _WRITE = {
 
 
 def kind_of(value: Any) -> str:
-    """How a message names a JSON value's type."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
+    """How a message names a JSON value's type: jsontext.json_type's words, with a decimal
+    number told apart from an integer (as MIC202 says it) and an array called a list."""
     if isinstance(value, float):
         return "a decimal number"
-    if isinstance(value, str):
-        return "a string"
-    return "a list" if isinstance(value, list) else "an object"
+    return "a list" if isinstance(value, list) else json_type(value)
 
 
 class _Format:
