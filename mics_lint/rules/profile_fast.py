@@ -106,7 +106,10 @@ class _Parts(NamedTuple):
     bad_email: ValueTest | None
     bad_agent: ValueTest | None
     form_required: bool
-    minority: bool
+    # MIC407's screen: which lines may be in the other form than the file's: those with
+    # update_strategy (True: the file is in the force_replace form), those without
+    # (False), or none (None: MIC407 is not checked).
+    minority: bool | None
     add_digest: Callable[[int], None] | None
     add_line: Callable[[int], None] | None
     first_line: Callable[[int, int], int] | None
@@ -139,8 +142,11 @@ def _parts(
         # MIC401 holds in the force_replace form (update_strategy is optional when pinned),
         # and under "auto" (`file_form` not "") for an UPSERT in neither form.
         form_required=(older and not newer) or file_form != "",
-        # MIC407: an UPSERT in the other form than its file's.
-        minority=bool(file_form) and operations.MINORITY_PROFILE_FORM.code in enabled,
+        minority=(
+            file_form == "force_replace"
+            if file_form and operations.MINORITY_PROFILE_FORM.code in enabled
+            else None
+        ),
         add_digest=batch.add_digest if batch is not None else None,
         add_line=batch.add_line if batch is not None else None,
         first_line=users.first_line if users is not None and batch is None else None,
@@ -213,7 +219,7 @@ def _check(
         if c.operation == "UPSERT":
             if profile is UNSET or (form_required and force is UNSET and strategy is UNSET):
                 return False
-            if minority and form_of_line(
+            if minority is (strategy is not UNSET) and form_of_line(
                 merge is not UNSET or force is not UNSET, strategy is not UNSET
             ) not in (None, file_form):
                 return False
