@@ -110,7 +110,16 @@ def _output_is_input(
                 inputs.append((source.display, os.stat(source.path)))
             elif sys.stdin is not None:  # `- < a.ndjson` reads a.ndjson
                 inputs.append((source.display, os.fstat(sys.stdin.fileno())))
+    # An object store has no inodes: a URL output is an input when it names the same object.
+    urls = {remote.shown(s.path): s.display for s in sources if s.path and remote.is_url(s.path)}
     for option, path in outputs:
+        if remote.is_url(path):
+            if remote.shown(path) in urls:
+                return (
+                    f"{option}: {remote.shown(path)} is also an input ({urls[remote.shown(path)]}):"
+                    " the report would replace it; write the report to another object"
+                )
+            continue
         try:
             info = os.stat(path)
         except OSError:

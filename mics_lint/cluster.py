@@ -27,7 +27,7 @@ from mics_lint import remote
 from mics_lint.config import ConfigError, FileConfig, Settings
 from mics_lint.diagnostic import Diagnostic
 from mics_lint.linter import ReadError
-from mics_lint.parallel import CHUNK_BYTES, Result, Runner, Task, _size, _work
+from mics_lint.parallel import CHUNK_BYTES, Result, Runner, Task, check_task, file_size
 
 #: Each task is retried this often: a worker that dies takes its running tasks with it.
 RETRIES = 3
@@ -70,9 +70,9 @@ def plan_file(path: str, display: str, chunk_bytes: int, storage: dict[str, Any]
     """On a worker: the tasks of one file, split as `--jobs` splits it."""
     remote.configure(storage)
     runner = Runner(Settings(), 2, chunk_bytes)
-    size = _size(path)
+    size = file_size(path)
     try:
-        plan = runner._plan(path, display, size)
+        plan = runner.plan(path, display, size)
     except OSError:
         return [Task(path, display)]  # the whole-file task reports why it cannot be read
     if plan[0].end < 0:  # its size, for the progress bar only (a whole file ignores it)
@@ -83,7 +83,7 @@ def plan_file(path: str, display: str, chunk_bytes: int, storage: dict[str, Any]
 def check_chunk(task: Task, settings: Settings, storage: dict[str, Any]) -> tuple[int, Result]:
     """On a worker: one chunk (or one whole file) checked, with this worker's hash probe."""
     remote.configure(storage)
-    return _probe(), _work(task, settings)
+    return _probe(), check_task(task, settings)
 
 
 def join_file(
@@ -100,7 +100,7 @@ def join_file(
         # A chunk checked under another hash seed has digests this merge can't compare:
         # checked again here (slower, never wrong; docs/dask.md says to set PYTHONHASHSEED).
         if probe != mine and result.users is not None and len(result.users[0]):
-            return _work(task, settings)
+            return check_task(task, settings)
         return result
 
     if tasks[0].end < 0:

@@ -129,15 +129,19 @@ class Settings:
         pairs = self.datamart_schemas
         return next((s for g, s in pairs if g == "*" or _path_matches(path, g, self.root)), None)
 
+    def doc_type_glob(self, path: str) -> tuple[str, str] | None:
+        """The first [tool.mics-lint.doc-types] glob matching `path`, with its type's name."""
+        return next((g for g in self.doc_type_globs if _path_matches(path, g[0], self.root)), None)
+
     def doc_type_for(self, path: str, head: bytes = b"") -> DocType:
         """The document type `path` is checked as: --doc-type, else the first matching
         glob of [tool.mics-lint.doc-types], else told from the records that begin in `head`
         (the file's first bytes). Raises DocTypeError when they do not tell for sure."""
         if self.doc_type is not None:
             return DOC_TYPES[self.doc_type]
-        for pattern, name in self.doc_type_globs:
-            if _path_matches(path, pattern, self.root):
-                return DOC_TYPES[name]
+        glob = self.doc_type_glob(path)
+        if glob is not None:
+            return DOC_TYPES[glob[1]]
         found = detect(first_records(head))
         if isinstance(found, DocType):
             return found

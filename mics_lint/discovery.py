@@ -48,7 +48,7 @@ def expand(paths: Sequence[str], stdin_name: str) -> tuple[list[Source], int]:
         elif os.path.isdir(given):
             before = len(found)
             unreadable: list[OSError] = []
-            for path in _walk(given, unreadable.append):
+            for path in walk(given, unreadable.append):
                 found.setdefault(os.path.realpath(path), Source(printable(path), path))
             if len(found) == before:
                 _none_found(printable(given))
@@ -72,7 +72,7 @@ def _none_found(folder: str) -> None:
     )
 
 
-def _walk(top: str, on_error: Callable[[OSError], None]) -> Iterator[str]:
+def walk(top: str, on_error: Callable[[OSError], None]) -> Iterator[str]:
     # Hidden folders (.git, .venv, ...) are skipped when searching, as ruff does; links to
     # folders are not followed (no loops); a folder that can't be read is an error.
     for folder, dirs, files in os.walk(top, onerror=on_error):

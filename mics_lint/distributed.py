@@ -23,7 +23,7 @@ from mics_lint import remote
 from mics_lint.cluster import ClusterRunner, Outcome
 from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic
-from mics_lint.discovery import _walk
+from mics_lint.discovery import walk
 from mics_lint.names import printable
 from mics_lint.parallel import CHUNK_BYTES
 from mics_lint.reading import ReadError
@@ -105,7 +105,7 @@ def sources(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[str, str]]:
                 raise ReadError(errors[0].removeprefix("cannot read "))
             found.update(urls)
         elif os.path.isdir(given):
-            for path in _walk(given, _raise):
+            for path in walk(given, _raise):
                 found.setdefault(path, printable(path))
         elif os.path.exists(given):
             found.setdefault(given, printable(given))

@@ -113,7 +113,7 @@ def _stop(pool: Any) -> None:
         manager.join(timeout=2)
 
 
-def _work(task: Task, settings: Settings) -> Result:
+def check_task(task: Task, settings: Settings) -> Result:
     """In a worker: check one whole file, or one chunk."""
     found: list[Diagnostic] = []
     told: list[str] = []
@@ -211,7 +211,7 @@ class Runner:
 
     def lint(self, sources: Sequence[tuple[str, str]]) -> Iterator[Iterator[Diagnostic]]:
         """For each (path, display), an iterator of its diagnostics (raising ReadError)."""
-        sizes = [_size(path) for path, _ in sources]
+        sizes = [file_size(path) for path, _ in sources]
         total = sum(s or 0 for s in sizes)
         if self.jobs == 1 or total < min(MIN_PARALLEL_BYTES, 2 * self.chunk_bytes):
             for path, display in sources:
@@ -224,12 +224,12 @@ class Runner:
                 )
             return
         plans = [
-            self._plan(path, display, size)
+            self.plan(path, display, size)
             for (path, display), size in zip(sources, sizes, strict=True)
         ]
         yield from self._pooled(plans)
 
-    def _plan(self, path: str, display: str, size: int | None) -> list[Task]:
+    def plan(self, path: str, display: str, size: int | None) -> list[Task]:
         if size is None or size < 2 * self.chunk_bytes or _whole_file_matter(path):
             return [Task(path, display)]
         # A worker returns its chunk's diagnostics all at once: a chunk of short lines, all
@@ -265,7 +265,7 @@ class Runner:
                     task = next(queue, None)
                     if task is None:
                         return
-                    pending.append(pool.submit(_work, task, self.settings))
+                    pending.append(pool.submit(check_task, task, self.settings))
 
             refill()
 
@@ -288,7 +288,7 @@ class Runner:
     def _counted(self, plan: list[Task], results: Iterator[Result]) -> Iterator[Result]:
         for task, result in zip(plan, results, strict=False):
             if self.on_read is not None:
-                size = (task.end - task.start) if task.end >= 0 else (_size(task.path) or 0)
+                size = (task.end - task.start) if task.end >= 0 else (file_size(task.path) or 0)
                 self.on_read(size)
             yield result
 
@@ -311,7 +311,7 @@ def _storage() -> dict[str, Any]:
     return remote.current_options() if remote is not None else {}
 
 
-def _size(path: str) -> int | None:
+def file_size(path: str) -> int | None:
     if path.endswith(".gz"):
         return None
     if "://" in path:

@@ -4,14 +4,14 @@ checking anything. Builds text only; the command prints it."""
 
 from __future__ import annotations
 
-import zlib
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mics_lint.config import FileConfig, Settings, _path_matches
+from mics_lint.config import FileConfig, Settings
 from mics_lint.discovery import Source
 from mics_lint.doctypes import DOC_TYPES, DocType, DocTypeError
-from mics_lint.reading import HEAD_BYTES
+from mics_lint.reading import LineReader, ReadError, open_input, text_head
 from mics_lint.rules import REGISTRY
 
 
@@ -67,22 +67,18 @@ def _doc_type(source: Source, settings: Settings, origins: Origins) -> tuple[str
     """The type the file is checked as and what decided it; the type, if known."""
     if origins.doc_type_option and settings.doc_type is not None:
         return f"{settings.doc_type} (--doc-type)", DOC_TYPES[settings.doc_type]
-    for pattern, name in settings.doc_type_globs:
-        if _path_matches(source.display, pattern, settings.root):
-            return f"{name} (config doc-types: {pattern!r})", DOC_TYPES[name]
+    glob = settings.doc_type_glob(source.display)
+    if glob is not None:
+        return f"{glob[1]} (config doc-types: {glob[0]!r})", DOC_TYPES[glob[1]]
     if source.path is None:
         return "told from its first records, once read (standard input)", None
-    gz = source.path.endswith(".gz")
-    try:
-        with open(source.path, "rb") as handle:
-            head = handle.read(HEAD_BYTES * 8 if gz else HEAD_BYTES)
-        if gz:  # as much of the start as decompresses: a truncated file still tells
-            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, HEAD_BYTES)
+    try:  # read as the check reads it: .gz, URLs and binary files alike
+        with contextlib.ExitStack() as files:
+            handle, _ = open_input(source.path, source.display, files)
+            head, _ = text_head(LineReader(handle, source.display, settings.max_line_bytes))
         found = settings.doc_type_for(source.display, head)
-    except OSError as exc:
-        return f"unknown: cannot read it ({exc.strerror or exc})", None
-    except zlib.error:
-        return "unknown: not a readable .gz file", None
+    except ReadError as exc:
+        return f"unknown: cannot read it ({str(exc).removeprefix(source.display + ': ')})", None
     except DocTypeError as exc:
         return f"unknown: {str(exc).removeprefix(source.display + ': ')}", None
     return f"{found.name} (told from its first records)", found

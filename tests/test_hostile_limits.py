@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from mics_lint import Settings, lint_file, lint_lines
 from mics_lint.framer import HeldLines, JsonPrefix
 from mics_lint.merge import Packed, unpacked
-from mics_lint.parallel import Task, _work
+from mics_lint.parallel import Task, check_task
 
 COMMAND = installed_command()
 needs_command = pytest.mark.skipif(COMMAND is None, reason="mics-lint is not installed")
@@ -190,7 +190,7 @@ def test_a_file_of_broken_lines_is_not_held_past_its_first_line(tmp_path: Path) 
     path = tmp_path / "bad.ndjson"
     path.write_bytes(b'{"a\n' * 2000)
     size = path.stat().st_size
-    result = _work(Task(str(path), "bad.ndjson", 0, size // 2, size), Settings())
+    result = check_task(Task(str(path), "bad.ndjson", 0, size // 2, size), Settings())
     assert not result.holding and len(result.diagnostics) == result.lines == 1000
 
 
@@ -201,7 +201,7 @@ def test_a_chunk_returns_its_diagnostics_packed(tmp_path: Path) -> None:
     path = tmp_path / "bad.ndjson"
     path.write_bytes(b"{}\n" * 200 + b'{"a\n' * 200)
     size = path.stat().st_size
-    result = _work(Task(str(path), "bad.ndjson", 600, size, size), Settings())
+    result = check_task(Task(str(path), "bad.ndjson", 600, size, size), Settings())
     assert isinstance(result.diagnostics, Packed) and len(result.diagnostics) == 200
     back = pickle.loads(pickle.dumps(result.diagnostics))
     whole = [d for d in lint_file(path, display="bad.ndjson") if d.line > 200]

@@ -85,7 +85,7 @@ def chunks(path: Path | str, chunk: int = CHUNK) -> int:
     """How many pieces `--jobs 2 --chunk-size chunk` checks the file in (1: whole)."""
     size = os.path.getsize(path)
     runner = parallel.Runner(Settings(), 2, chunk)
-    return len(runner._plan(str(path), str(path), size))
+    return len(runner.plan(str(path), str(path), size))
 
 
 def records(outputs: dict[str, Outcome]) -> list[dict[str, object]]:

@@ -147,6 +147,14 @@ def test_reports_go_to_urls_once_complete(memory: Any, tmp_path: Path) -> None:
     assert json.loads(memory.cat("/reports/run.sarif"))["version"] == "2.1.0"
 
 
+def test_a_report_over_an_input_url_is_refused(memory: Any, tmp_path: Path) -> None:
+    memory.pipe("/exp/a.ndjson", CRM)
+    code, out, err = run(["memory://exp/a.ndjson", "-o", "memory://exp/a.ndjson"], tmp_path)
+    assert (code, out) == (2, "")
+    assert "is also an input" in err
+    assert memory.cat("/exp/a.ndjson") == CRM  # not replaced by the report
+
+
 def test_fix_and_diff_on_a_url_are_refused(memory: Any, tmp_path: Path) -> None:
     memory.pipe("/exp/a.ndjson", CRM)
     for flag in ("--fix", "--diff"):

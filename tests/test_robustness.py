@@ -582,7 +582,7 @@ def test_missing_file_is_named_and_the_others_checked(project: Path) -> None:
 
 @pytest.mark.parametrize("given", [["export"], []], ids=["named", "current-folder"])
 def test_folder_without_import_files_is_a_warning(project: Path, given: list[str]) -> None:
-    """What _expand and _walk do: a warning naming the folder, nothing checked, exit 0."""
+    """What _expand and walk do: a warning naming the folder, nothing checked, exit 0."""
     folder = project / "export" if given else project
     write(folder / "notes.txt", "not an import file")
     write(folder / "data.json", CLEAN)  # .json is not searched for
