@@ -20,9 +20,10 @@ JSONDecodeError = orjson.JSONDecodeError
 # One token of JSON text that matters for finding top-level keys: a string, or structure.
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]')
 # JSON's whitespace; and the standard library's C scanners, which keep no state between calls.
-_SPACE = re.compile(r"[ \t\n\r]*")
-_scanstring = json.decoder.scanstring
-_scan_value = json.scanner.make_scanner(json.JSONDecoder())
+# (A match always: a Match, never None.)
+_SPACE: Callable[..., re.Match[str]] = re.compile(r"[ \t\n\r]*").match  # type: ignore[assignment]
+_DECODER = json.JSONDecoder()
+_scanstring, _scan_value = _DECODER.parse_string, _DECODER.scan_once
 # The same, with numbers and literals as tokens too: an array element may be one.
 _VALUE_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s"{}\[\],:]+')
 
@@ -81,7 +82,7 @@ def _object_keys(text: str) -> list[tuple[str, int, int]] | None:
     """top_level_keys for the usual text, one object and nothing after it: the C scanner
     skips each value whole, where the tokenizer steps through every token of a profile
     (a tenth of the time on a typical line). None, or an exception, for anything else."""
-    space = _SPACE.match
+    space = _SPACE
     at = space(text).end()
     if text[at] != "{":
         return None
