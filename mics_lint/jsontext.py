@@ -23,7 +23,9 @@ _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]')
 # (A match always: a Match, never None.)
 _SPACE: Callable[..., re.Match[str]] = re.compile(r"[ \t\n\r]*").match  # type: ignore[assignment]
 _DECODER = json.JSONDecoder()
-_scanstring, _scan_value = _DECODER.parse_string, _DECODER.scan_once
+# (set by JSONDecoder.__init__, which typeshed does not declare)
+_scanstring: Callable[[str, int], tuple[str, int]] = getattr(_DECODER, "parse_string")  # noqa: B009
+_scan_value: Callable[[str, int], tuple[Any, int]] = getattr(_DECODER, "scan_once")  # noqa: B009
 # The same, with numbers and literals as tokens too: an array element may be one.
 _VALUE_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s"{}\[\],:]+')
 
