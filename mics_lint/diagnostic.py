@@ -6,7 +6,6 @@ name and the configured severity, so that a rule can never report under a wrong 
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 from dataclasses import dataclass, field
 
@@ -62,7 +61,22 @@ class Diagnostic:
     fix: str | None = field(default=None, compare=False)
 
     def with_fix(self, fix: str | None) -> Diagnostic:
-        return dataclasses.replace(self, fix=fix)
+        # Not dataclasses.replace, which reads the fields anew each call: the marks of a
+        # file whose every line has a fixable mistake make one a line.
+        return Diagnostic(
+            self.path,
+            self.line,
+            self.column,
+            self.end_line,
+            self.end_column,
+            self.code,
+            self.name,
+            self.severity,
+            self.message,
+            self.source,
+            self.doc_type,
+            fix,
+        )
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)

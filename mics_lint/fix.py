@@ -32,7 +32,8 @@ import orjson
 from mics_lint import framer
 from mics_lint import schema as schemas
 from mics_lint.config import Settings
-from mics_lint.fix_records import RecordFixer, compact, objects, same_value
+from mics_lint.fix_edits import same_value
+from mics_lint.fix_records import RecordFixer, compact, objects
 from mics_lint.jsontext import parse_exact
 from mics_lint.linter import LineReader, doc_type_of, text_head
 from mics_lint.registry import FIX_SAFE

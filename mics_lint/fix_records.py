@@ -7,9 +7,9 @@ lines these apply to; this module only turns a record's text into its fixed text
 
 Proof, not hope: a record is rewritten only as the text it was, with whitespace outside
 strings removed or with the one token a fix changes, so big numbers, escapes and unicode
-keep their exact text. The result is parsed again and must equal the value expected (same
-keys in the same order, same values of the same types); otherwise the record is left as it
-was written.
+keep their exact text. A compacted text is parsed again and must equal the value expected
+(same keys in the same order, same values of the same types); a fix's edits are proven
+where they are (fix_edits.py). Otherwise the record is left as it was written.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
-from mics_lint.jsontext import parse_exact, raw_decode_exact, top_level_keys
+from mics_lint.fix_edits import INTEGER_VALUE, KEPT, Edits, places, proven, same_value
+from mics_lint.jsontext import parse_exact, raw_decode_exact
 from mics_lint.registry import FieldMap
 from mics_lint.rules import identifiers, structure, syntax
 from mics_lint.suggest import only_candidate
@@ -33,36 +33,19 @@ INVALID_VALUE = structure.INVALID_VALUE.code
 UNKNOWN = structure.UNKNOWN_FIELD.code
 
 _JSON_SPACE = " \t\r\n"
-_KEPT = object()
 # A JSON string, or a run of whitespace outside strings.
 _STRING_OR_SPACE = re.compile(r'"(?:[^"\\]|\\.)*"|[ \t\r\n]+', re.DOTALL)
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)(?![0-9.eE])")
 _COLON = re.compile(r"[ \t\r\n]*:[ \t\r\n]*")
 
+#: What RecordFixer.line is told of a line it was not told how it parses, and of one that
+#: is not JSON for orjson nor for the exact parser.
+UNPARSED = object()
+NOT_JSON = object()
+
 #: Objects found in a text: (value, start, end) each.
 Spans = list[tuple[dict[str, Any], int, int]]
-
-
-@dataclass
-class _Edits:
-    """The fixes planned for one record's text, applied only once proven."""
-
-    #: (start, end, replacement) in the record's text.
-    spans: list[tuple[int, int, str]] = field(default_factory=list)
-    #: What each fixed key becomes: (new name, new value or _KEPT).
-    becomes: dict[str, tuple[str, Any]] = field(default_factory=dict)
-    codes: list[str] = field(default_factory=list)
-
-    def add(self, code: str, start: int, end: int, replacement: str) -> None:
-        self.spans.append((start, end, replacement))
-        self.codes.append(code)
-
-    def apply(self, text: str) -> str:
-        # From the end, so that each span's offsets still hold when it is replaced.
-        for start, end, replacement in sorted(self.spans, reverse=True):
-            text = text[:start] + replacement + text[end:]
-        return text
 
 
 class RecordFixer:
@@ -107,17 +90,27 @@ class RecordFixer:
 
     # -- a line --------------------------------------------------------------------------
 
-    def line(self, body: bytes) -> list[bytes] | None:
-        """The line's records, fixed; None when nothing in it changes."""
-        try:
-            record = orjson.loads(body)
-            text: str | None = None
-        except orjson.JSONDecodeError:
+    def line(
+        self, body: bytes, parsed: Any = UNPARSED, text: str | None = None
+    ) -> list[bytes] | None:
+        """The line's records, fixed; None when nothing in it changes.
+
+        The linter, which parsed the line already, may say what it found, so that the marks
+        of fixmarks.py do not parse it again: `parsed`, what orjson gives for `body` or else
+        the exact parser for its text, or NOT_JSON when neither takes it; `text`, `body`
+        decoded (used only if it parsed, so as UTF-8)."""
+        record = parsed
+        if record is UNPARSED:
             try:
-                text = body.decode("utf-8")
-                record = parse_exact(text)
-            except (UnicodeDecodeError, ValueError, RecursionError):
-                return self._split(body)
+                record = orjson.loads(body)
+            except orjson.JSONDecodeError:
+                try:
+                    text = body.decode("utf-8")
+                    record = parse_exact(text)
+                except (UnicodeDecodeError, ValueError, RecursionError):
+                    record = NOT_JSON
+        if record is NOT_JSON:
+            return self._split(body)
         self.broken = False
         if not isinstance(record, dict):
             return None
@@ -152,16 +145,15 @@ class RecordFixer:
     # -- a record ------------------------------------------------------------------------
 
     def record(self, text: str, record: dict[str, Any]) -> str | None:
-        """One record's text with MIC202, MIC203 and MIC204 fixed; None if none applies."""
+        """One record's text with MIC202, MIC203 and MIC204 fixed; None if none applies.
+        `text` is one JSON object, which parsed as `record`."""
         untrimmed = self._untrimmed(record)
-        if not untrimmed and not any(self._may_fix(key, value) for key, value in record.items()):
+        wanted = [k for k, v in record.items() if k in untrimmed or self._may_fix(k, v)]
+        if not wanted:
             return None  # most lines: no need to find where their keys are
-        edits = _Edits()
-        keys = top_level_keys(text)
-        counts = Counter(k for k, _, _ in keys)
-        for key, start, end in keys:
-            if counts[key] != 1:  # a repeated key: which one counts is MIC103's business
-                continue
+        edits = Edits()
+        # Only the keys a fix may touch: for any other, the steps below change nothing.
+        for key, start, end in places(text, wanted):
             colon = _COLON.match(text, end)
             if colon is None:
                 continue
@@ -172,13 +164,12 @@ class RecordFixer:
                 self._fix_value(text, colon.end(), key, name, record[key], edits)
         if not edits.spans:
             return None
-        new = edits.apply(text)
-        if not _proven(text, new, edits.becomes):
+        if not proven(text, edits):
             return None
         self.fixed.update(edits.codes)
-        return new
+        return edits.apply(text)
 
-    def _rename(self, key: str, start: int, end: int, record: dict[str, Any], edits: _Edits) -> str:
+    def _rename(self, key: str, start: int, end: int, record: dict[str, Any], edits: Edits) -> str:
         """MIC204: the name `key` gets, the one known key close to it if there is one."""
         if UNKNOWN not in self.looking or not self.closed or key in self.known_keys:
             return key
@@ -194,13 +185,11 @@ class RecordFixer:
         if UNKNOWN not in self.fixing:
             self.hidden[UNKNOWN] += 1
             return key
-        edits.add(UNKNOWN, start, end, json.dumps(meant, ensure_ascii=False))
-        edits.becomes[key] = (meant, _KEPT)
+        edits.add(UNKNOWN, start, end, json.dumps(meant, ensure_ascii=False), key, meant)
+        edits.becomes[key] = (meant, KEPT)
         return meant
 
-    def _fix_value(
-        self, text: str, at: int, key: str, name: str, value: Any, edits: _Edits
-    ) -> None:
+    def _fix_value(self, text: str, at: int, key: str, name: str, value: Any, edits: Edits) -> None:
         """MIC202 or MIC203 for the value at `at`, of the key now called `name`."""
         if (
             WRONG_TYPE in self.looking
@@ -209,8 +198,9 @@ class RecordFixer:
         ):
             literal = _INTEGER.match(text, at)
             if literal is not None and WRONG_TYPE in self.fixing:
-                edits.add(WRONG_TYPE, at, literal.end(), f'"{literal.group()}"')
-                edits.becomes[key] = (name, literal.group())
+                digits = literal.group()
+                edits.add(WRONG_TYPE, at, literal.end(), f'"{digits}"', INTEGER_VALUE, digits)
+                edits.becomes[key] = (name, digits)
         elif (
             INVALID_VALUE in self.looking
             and name in self.enums
@@ -222,7 +212,7 @@ class RecordFixer:
             if len(matches) == 1 and token is not None:
                 if INVALID_VALUE in self.fixing:
                     replacement = json.dumps(matches[0], ensure_ascii=False)
-                    edits.add(INVALID_VALUE, at, token.end(), replacement)
+                    edits.add(INVALID_VALUE, at, token.end(), replacement, value, matches[0])
                     edits.becomes[key] = (name, matches[0])
                 else:
                     self.hidden[INVALID_VALUE] += 1
@@ -239,7 +229,7 @@ class RecordFixer:
             if isinstance(path, str) and bad(value)
         }
 
-    def _trim(self, text: str, at: int, key: str, name: str, value: str, edits: _Edits) -> None:
+    def _trim(self, text: str, at: int, key: str, name: str, value: str, edits: Edits) -> None:
         """MIC307: the identifier at `at` without the whitespace around it."""
         token = _STRING.match(text, at)
         if token is None:
@@ -247,8 +237,10 @@ class RecordFixer:
         if WHITESPACE not in self.fixing:
             self.hidden[WHITESPACE] += 1
             return
-        edits.add(WHITESPACE, at, token.end(), json.dumps(value.strip(), ensure_ascii=False))
-        edits.becomes[key] = (name, value.strip())
+        trimmed = value.strip()
+        replacement = json.dumps(trimmed, ensure_ascii=False)
+        edits.add(WHITESPACE, at, token.end(), replacement, value, trimmed)
+        edits.becomes[key] = (name, trimmed)
 
     def _may_fix(self, key: str, value: Any) -> bool:
         if key not in self.known_keys:
@@ -264,22 +256,6 @@ class RecordFixer:
         if owner is None:
             return False
         return any(self.forms.get(k, owner) != owner for k in (*record, *taken))
-
-
-def _proven(text: str, new: str, becomes: dict[str, tuple[str, Any]]) -> bool:
-    """Whether `new` parses as `text` does with only the planned keys and values changed."""
-    # The value expected, from the original parsed exactly (orjson turns an integer
-    # past 64 bits into a float; the standard library keeps it).
-    try:
-        again = parse_exact(new)
-        original = parse_exact(text)
-    except (ValueError, RecursionError):
-        return False
-    expected: dict[str, Any] = {}
-    for key, value in original.items():
-        name, new_value = becomes.get(key, (key, _KEPT))
-        expected[name] = value if new_value is _KEPT else new_value
-    return same_value(again, expected)
 
 
 def compact(text: str, value: Any) -> str | None:
@@ -348,24 +324,3 @@ def _skip_space(text: str, at: int) -> int:
     while at < len(text) and text[at] in _JSON_SPACE:
         at += 1
     return at
-
-
-def same_value(a: Any, b: Any) -> bool:
-    """JSON values equal as JSON: same types (1 is not 1.0 nor true), same keys in the same
-    order. Iterative: a value may be nested thousands deep."""
-    stack = [(a, b)]
-    while stack:
-        x, y = stack.pop()
-        if type(x) is not type(y):
-            return False
-        if isinstance(x, dict):
-            if list(x) != list(y):
-                return False
-            stack.extend((x[k], y[k]) for k in x)
-        elif isinstance(x, list):
-            if len(x) != len(y):
-                return False
-            stack.extend(zip(x, y, strict=True))
-        elif x != y:
-            return False
-    return True

@@ -14,7 +14,7 @@ from collections import Counter
 from typing import Any
 
 from mics_lint.diagnostic import Diagnostic
-from mics_lint.fix_records import RecordFixer
+from mics_lint.fix_records import UNPARSED, RecordFixer
 from mics_lint.registry import FIX_SAFE, FieldMap
 from mics_lint.rules import REGISTRY, syntax
 from mics_lint.rules.framing import BLANK_LINE
@@ -48,22 +48,35 @@ class FixMarks:
         self.last = 0  # the last line given to the fixer
         self.splitter = splitter
 
-    def mark(self, made: list[Diagnostic], body: bytes, lineno: int) -> list[Diagnostic]:
-        """`made`, the diagnostics of line `lineno` (its text `body`), each with its fix."""
+    def mark(
+        self,
+        made: list[Diagnostic],
+        body: bytes,
+        lineno: int,
+        parsed: Any = UNPARSED,
+        text: str | None = None,
+    ) -> list[Diagnostic]:
+        """`made`, the diagnostics of line `lineno` (its text `body`), each with its fix.
+        `parsed` and `text`: what the linter's parse of `body` gave, if it has it
+        (RecordFixer.line)."""
         self._follow(made, lineno)
-        count: Counter[str] = Counter()
-        if body and any(d.code in _SOMETIMES for d in made) and not self._in_split(lineno):
-            self.fixed.clear()
-            self.hidden.clear()
-            self.records.line(body)
-            count = self.fixed + self.hidden
+        count: dict[str, int] = {}
+        sometimes = [d.code for d in made if d.code in _SOMETIMES]
+        if sometimes and body and not self._in_split(lineno):
+            fixed, hidden = self.fixed, self.hidden
+            fixed.clear()
+            hidden.clear()
+            self.records.line(body, parsed, text)
+            count = {code: fixed[code] + hidden[code] for code in sometimes}
         marked = []
         for d in made:
             rule = REGISTRY[d.code]
-            if rule.fix is not None and (rule.fix_always or count[d.code] > 0):
-                if not rule.fix_always:
+            if rule.fix is not None:
+                if rule.fix_always:
+                    d = d.with_fix(rule.fix)
+                elif count.get(d.code, 0) > 0:
                     count[d.code] -= 1
-                d = d.with_fix(rule.fix)
+                    d = d.with_fix(rule.fix)
             marked.append(d)
         return marked
 

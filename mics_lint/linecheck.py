@@ -19,6 +19,7 @@ from mics_lint import schema as schemas
 from mics_lint.config import ActiveRules, Settings
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.doctypes import DocType, first_records, looks_like
+from mics_lint.fix_records import NOT_JSON, UNPARSED
 from mics_lint.fixmarks import FixMarks
 from mics_lint.jsontext import (
     decode_lenient,
@@ -143,19 +144,23 @@ class LineChecker:
             found.append((f.BYTE_ORDER_MARK.code, f.STARTS_WITH_BOM))
         self.report_size(over, found)
         try:
-            record = orjson.loads(body)
+            record = parsed = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
+            # What the fixer would find parsing it (RecordFixer.line), but the misshapen
+            # item's record, which is not the line's.
+            parsed = UNPARSED
             record = self._misshapen_item(body)
             if record is None:
                 verdict, record = self._unparsed(body, exc, found)
                 if verdict != RECORD:
-                    return self.stamp(found, body, lineno), verdict
+                    return self.stamp(found, body, lineno, parsed=NOT_JSON), verdict
+                parsed = record
         text = None
         if isinstance(record, dict):
             text = self._check_record(record, body, lineno, found)
         else:
             found.append((syntax.NOT_AN_OBJECT.code, Finding(syntax.not_an_object(record))))
-        return self.stamp(found, body, lineno, text), RECORD
+        return self.stamp(found, body, lineno, text, parsed), RECORD
 
     def oversized(self, raw: bytes) -> int | None:
         """The length of a line over max-line-bytes (reading past the rest of one the reader
@@ -286,8 +291,15 @@ class LineChecker:
         return False
 
     def stamp(
-        self, found: Found, body: bytes, lineno: int, text: str | None = None
+        self,
+        found: Found,
+        body: bytes,
+        lineno: int,
+        text: str | None = None,
+        parsed: Any = UNPARSED,
     ) -> list[Diagnostic]:
+        """The line's diagnostics, sorted and marked with their fixes. `text`, `body`
+        decoded if a check did; `parsed`, what parsing it gave (see RecordFixer.line)."""
         if not found:
             return []
         codes = {code for code, _ in found}
@@ -299,7 +311,7 @@ class LineChecker:
             text = decode_lenient(body)
         width = len(text) + 1
         made = [self.diagnostic(code, finding, lineno, width, text) for code, finding in found]
-        return self.fix_marks.mark(self.ordered(made), body, lineno)
+        return self.fix_marks.mark(self.ordered(made), body, lineno, parsed, text)
 
     @property
     def fix_marks(self) -> FixMarks:

@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 from helpers import base_env
 
-from mics_lint import fix_records
+from mics_lint import fix_edits, fix_records
 from mics_lint.cli import cli
 from mics_lint.config import Selection, Settings
 from mics_lint.diff import UnifiedDiff
@@ -179,16 +179,40 @@ def test_a_failed_write_leaves_the_file_as_it_was(
     assert [p.name for p in tmp_path.iterdir()] == ["f.ndjson"]  # no temporary file left
 
 
+@pytest.mark.parametrize(
+    ("parser", "data"),
+    [
+        # The usual line: each edited span and its replacement are parsed where they are.
+        (
+            "raw_decode_exact",
+            b'{"operation":"DELETE","compartment_id":1000,"user_account_id":"a"}\n',
+        ),
+        # A line nested deep: both texts are parsed whole (fix_edits.proven_whole).
+        (
+            "parse_exact",
+            b'{"operation":"DELETE","compartment_id":1000,"user_account_id":"a","x":'
+            + b"[" * 70
+            + b"]" * 70
+            + b"}\n",
+        ),
+    ],
+)
 def test_the_fixer_itself_refuses_a_rewrite_that_parses_differently(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, parser: str, data: bytes
 ) -> None:
     # Not only the tests: the check is in the fixer. A parser that disagrees stops the fix.
-    monkeypatch.setattr(fix_records, "parse_exact", lambda text: {"text": text})
-    data = b'{"operation":"DELETE","compartment_id":1000,"user_account_id":"a"}\n'
+    disagrees = {
+        "raw_decode_exact": lambda text, at: ({"text": text}, len(text)),
+        "parse_exact": lambda text: {"text": text},
+    }
+    monkeypatch.setattr(fix_edits, parser, disagrees[parser])
     out = io.BytesIO()
     result = fix_stream(io.BytesIO(data), StreamSink(out), Settings(), "f.ndjson")
     assert out.getvalue() == data
     assert not result.changed
+    monkeypatch.undo()  # and the same parsers agreeing fix it
+    result = fix_stream(io.BytesIO(data), StreamSink(io.BytesIO()), Settings(), "f.ndjson")
+    assert result.changed
 
 
 def test_the_fixer_itself_refuses_a_compact_document_that_parses_differently(

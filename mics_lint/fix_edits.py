@@ -1,0 +1,151 @@
+"""A record fix's edits, and their proof: where the keys to fix are written in a record's
+text, the spans replaced, and whether the text with them parses as intended.
+
+A fix's edits are proven where they are (`proven_locally`): each replaced span starts where
+a top-level key or its value starts (`places`: found by a search where that is proven,
+else by top_level_keys), and parses exactly, as one whole JSON value, to the key or value
+it stands for; each replacement parses exactly to the intended one. JSON's grammar then
+makes the new text parse as the old with only those keys and values changed, which is what
+parsing the whole of both texts again showed (`proven_whole`, kept for a text nested deep),
+at a small part of the cost: the marks of fixmarks.py ask this of every line with such a
+diagnostic. tests/test_fix_decision.py holds the two ways to the same decisions.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from mics_lint.jsontext import parse_exact, raw_decode_exact, top_level_keys
+
+#: What a fixed key's value becomes when only its name changes.
+KEPT = object()
+#: What an integer literal stands for, whatever its size (an edit's `before`).
+INTEGER_VALUE = object()
+# Brackets enough for a nesting the standard library's parser might not reach (its limit
+# is the interpreter's recursion limit, 1000, less the frames already on the stack).
+_DEEP = 64
+
+
+@dataclass
+class Edits:
+    """The fixes planned for one record's text, applied only once proven."""
+
+    #: (start, end, replacement) in the record's text.
+    spans: list[tuple[int, int, str]] = field(default_factory=list)
+    #: What each span's text and its replacement parse to, exactly: (before, after).
+    values: list[tuple[Any, Any]] = field(default_factory=list)
+    #: What each fixed key becomes: (new name, new value or KEPT).
+    becomes: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    codes: list[str] = field(default_factory=list)
+
+    def add(
+        self, code: str, start: int, end: int, replacement: str, before: Any, after: Any
+    ) -> None:
+        self.spans.append((start, end, replacement))
+        self.values.append((before, after))
+        self.codes.append(code)
+
+    def apply(self, text: str) -> str:
+        # From the end, so that each span's offsets still hold when it is replaced.
+        for start, end, replacement in sorted(self.spans, reverse=True):
+            text = text[:start] + replacement + text[end:]
+        return text
+
+
+def places(text: str, keys: list[str]) -> list[tuple[str, int, int]]:
+    """Where each of `keys` (top-level keys of the object `text`) is written, as (key, start,
+    end) in text order, leaving out any key written more than once at the top level.
+
+    Cheap where it can be proven: in a text without a backslash, every string is written
+    as itself, so the top-level key is there as `"key"`; when `"key"` occurs only once in
+    the whole text, that occurrence is the key, written once. Otherwise (a key written
+    again, maybe nested, or quoted text that spans tokens) top_level_keys reads the text.
+    """
+    if "\\" not in text:
+        found = []
+        for key in keys:
+            quoted = f'"{key}"'
+            at = text.find(quoted)
+            if at < 0 or text.find(quoted, at + 1) >= 0:
+                break  # written again (maybe nested): the tokenizer tells
+            found.append((key, at, at + len(quoted)))
+        else:
+            return found  # a dict's order, the first occurrence's, is the text's
+    wanted = set(keys)
+    listed = top_level_keys(text)
+    counts = Counter(k for k, _, _ in listed)
+    return [(k, start, end) for k, start, end in listed if k in wanted and counts[k] == 1]
+
+
+def proven(text: str, edits: Edits) -> bool:
+    """Whether the text with `edits` parses as `text` does with only the planned keys and
+    values changed (see the module's docstring)."""
+    if text.count("{") + text.count("[") >= _DEEP:
+        return proven_whole(text, edits.apply(text), edits.becomes)
+    return proven_locally(text, edits)
+
+
+def proven_locally(text: str, edits: Edits) -> bool:
+    """Each span, found where a key or a value starts, is one whole JSON value of what it
+    stands for, and its replacement one whole JSON value of what it becomes; no two spans
+    overlap."""
+    last = 0
+    try:
+        for (start, end, replacement), (before, after) in sorted(
+            zip(edits.spans, edits.values, strict=True), key=lambda edit: edit[0][0]
+        ):
+            if start < last or not _parses_to(text, start, end, before):
+                return False
+            if not _parses_to(replacement, 0, len(replacement), after):
+                return False
+            last = end
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def _parses_to(text: str, start: int, end: int, value: Any) -> bool:
+    parsed, stop = raw_decode_exact(text, start)
+    if value is INTEGER_VALUE:
+        return stop == end and type(parsed) is int
+    return stop == end and same_value(parsed, value)
+
+
+def proven_whole(text: str, new: str, becomes: dict[str, tuple[str, Any]]) -> bool:
+    """_proven for a text nested deep: both texts parsed whole, as the standard library's
+    parser may refuse one that deep (RecursionError) where orjson accepted it."""
+    # The value expected, from the original parsed exactly (orjson turns an integer
+    # past 64 bits into a float; the standard library keeps it).
+    try:
+        again = parse_exact(new)
+        original = parse_exact(text)
+    except (ValueError, RecursionError):
+        return False
+    expected: dict[str, Any] = {}
+    for key, value in original.items():
+        name, new_value = becomes.get(key, (key, KEPT))
+        expected[name] = value if new_value is KEPT else new_value
+    return same_value(again, expected)
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """JSON values equal as JSON: same types (1 is not 1.0 nor true), same keys in the same
+    order. Iterative: a value may be nested thousands deep."""
+    stack = [(a, b)]
+    while stack:
+        x, y = stack.pop()
+        if type(x) is not type(y):
+            return False
+        if isinstance(x, dict):
+            if list(x) != list(y):
+                return False
+            stack.extend((x[k], y[k]) for k in x)
+        elif isinstance(x, list):
+            if len(x) != len(y):
+                return False
+            stack.extend(zip(x, y, strict=True))
+        elif x != y:
+            return False
+    return True

@@ -1,0 +1,223 @@
+"""The record fixer's cheap decision against the one it replaced, on generated lines.
+
+`RecordFixer.record` finds the keys to fix by a search where that is proven
+(`fix_edits.places`) and proves its edits where they are (`proven_locally`); before, it
+read every key with top_level_keys and parsed both whole texts again. The fixer decides the
+`[*]` marks, the hint's count and what `--fix` writes, so the two must agree on every line:
+the same text out, the same counts of fixes made and found. The lines are made to reach the
+corners of both: keys written with escapes, repeated, or also nested; backslashes in values;
+integers past 64 bits; enum values in another case; identifiers with spaces around them;
+misspelt keys; whitespace around the punctuation.
+MICS_LINT_FUZZ_EXAMPLES sets the number of examples (default 200).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mics_lint import fix_records
+from mics_lint import schema as schemas
+from mics_lint.fix_edits import Edits, proven_whole
+from mics_lint.fix_records import RecordFixer
+from mics_lint.jsontext import top_level_keys
+from mics_lint.registry import FIX_SAFE
+from mics_lint.rules import REGISTRY, identifiers
+
+EXAMPLES = int(os.environ.get("MICS_LINT_FUZZ_EXAMPLES", "200"))
+
+_KEYS = [
+    "operation",
+    "compartment_id",
+    "user_account_id",
+    "email_hash",
+    "user_agent_id",
+    "force_replace",
+    "merge_objects",
+    "user_profile",
+    "forceReplace",  # MIC204: one known key close to it
+    "compartmentId",
+    "user_acount_id",
+    "email",
+    "x/y",  # a key with a character that may be escaped
+    "a b",
+    ", ",  # quoted, also text between two strings: `"a", "b"`
+    ":",
+    "é",
+]
+_OPERATIONS = ["UPSERT", "DELETE", "upsert", "Delete", "UPSERTS", "up sert"]
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**25), max_value=10**25)
+    | st.sampled_from([1.5, 1e3, -0.0, 12.0])
+    | st.text(alphabet="ab 1é", max_size=6)
+    | st.text(alphabet='ab 1"\\/\té', max_size=6)
+    | st.sampled_from(_OPERATIONS)
+    | st.sampled_from([" CRM-1", "CRM-1 ", "\tx", "1000", "a\\b"])
+)
+plain_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**25), max_value=10**25)
+    | st.text(alphabet="ab 1é", max_size=6)
+    | st.sampled_from(_OPERATIONS)
+    | st.sampled_from([" CRM-1", "CRM-1 ", "1000", 1.5, 1e3, 12.0])
+)
+
+
+def _objects(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.lists(inner, max_size=2) | st.lists(
+        st.tuples(st.sampled_from(_KEYS), inner), max_size=3
+    ).map(lambda kv: ("obj", kv))
+
+
+values = st.recursive(scalars, _objects, max_leaves=6)
+# Lines without a backslash: where fix_edits.places searches instead of reading.
+plain_values = st.recursive(plain_scalars, _objects, max_leaves=6)
+
+
+def _key_text(key: str, escape: bool) -> str:
+    if escape:  # every character as \uXXXX: decodes to the same key
+        return '"' + "".join(f"\\u{ord(c):04x}" for c in key) + '"'
+    return json.dumps(key, ensure_ascii=False)
+
+
+def _value_text(value: Any, draw: st.DrawFn, plain: bool) -> str:
+    if isinstance(value, tuple):  # an object, keys maybe repeated
+        items = [
+            f"{_key_text(k, not plain and draw(st.booleans()))}:{_value_text(v, draw, plain)}"
+            for k, v in value[1]
+        ]
+        return "{" + ",".join(items) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(_value_text(v, draw, plain) for v in value) + "]"
+    if isinstance(value, float) and value == 1e3 and draw(st.booleans()):
+        return "1e3"
+    return json.dumps(value, ensure_ascii=not plain and draw(st.booleans()))
+
+
+# What the fixes look for, more often than chance would give it.
+_LIKELY = {
+    "operation": st.sampled_from(_OPERATIONS),
+    "compartment_id": st.integers(min_value=-(10**25), max_value=10**25),
+    "user_account_id": st.integers(0, 10**20) | st.sampled_from([" CRM-1", "CRM-1\t"]),
+    "email_hash": st.sampled_from([" a", "b ", "c"]),
+    "forceReplace": st.booleans(),
+}
+
+
+@st.composite
+def lines(draw: st.DrawFn) -> str:
+    plain = draw(st.booleans())
+    pairs = draw(
+        st.lists(
+            st.tuples(st.sampled_from(_KEYS), plain_values if plain else values),
+            min_size=1,
+            max_size=7,
+        )
+    )
+    space = draw(st.sampled_from(["", " ", "\t", "  "]))
+    items = []
+    for key, value in pairs:
+        if key in _LIKELY and draw(st.booleans()):
+            value = draw(_LIKELY[key])
+        escape = not plain and draw(st.integers(0, 9)) == 0
+        before, after = draw(st.sampled_from([("", ""), (space, ""), ("", space)]))
+        items.append(f"{_key_text(key, escape)}{before}:{after}{_value_text(value, draw, plain)}")
+    return space + "{" + space + ("," + space).join(items) + space + "}" + space
+
+
+def _old_places(text: str, keys: list[str]) -> list[tuple[str, int, int]]:
+    listed = top_level_keys(text)
+    counts = Counter(k for k, _, _ in listed)
+    return [(k, s, e) for k, s, e in listed if k in keys and counts[k] == 1]
+
+
+def _old_proven(text: str, edits: Edits) -> bool:
+    return proven_whole(text, edits.apply(text), edits.becomes)
+
+
+def _decide(body: bytes, fixing: frozenset[str]) -> tuple[Any, Counter[str], Counter[str]]:
+    schema = schemas.load_schema("user_profile_import.schema.json")
+    fixes = {r.code: r.fix for r in REGISTRY.values() if r.fix is not None}
+    fixed: Counter[str] = Counter()
+    hidden: Counter[str] = Counter()
+    fixer = RecordFixer(
+        schema,
+        fixing=fixing,
+        looking=frozenset(fixes),
+        fixed=fixed,
+        hidden=hidden,
+        identifier_values=identifiers.top_level_values,
+    )
+    return fixer.line(body), fixed, hidden
+
+
+_SAFE = frozenset(r.code for r in REGISTRY.values() if r.fix == FIX_SAFE)
+_ALL = frozenset(r.code for r in REGISTRY.values() if r.fix is not None)
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(lines(), st.sampled_from([_SAFE, _ALL]))
+def test_the_cheap_decision_is_the_old_one(text: str, fixing: frozenset[str]) -> None:
+    body = text.encode("utf-8")
+    new = _decide(body, fixing)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fix_records, "places", _old_places)
+        patch.setattr(fix_records, "proven", _old_proven)
+        old = _decide(body, fixing)
+    assert new == old
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"operation":"DELETE","compartment_id":1000,"user_account_id":"a"}',
+        '{"operation":"DELETE","compartment_id":123456789012345678901234,"user_account_id":"a"}',
+        '{"operation":"DELETE","compartment_id":1000,"user_account_id":"a\\\\b"}',
+        '{"operation":"DELETE","\\u0063ompartment_id":1000,"user_account_id":"a"}',
+        '{"operation":"DELETE","compartment_id":1,"compartment_id":2,"user_account_id":"a"}',
+        '{"operation":"delete","email_hash":" a ","x":{"compartment_id":1}}',
+        '{"operation":"UPSERT","forceReplace":true,"email_hash":"a","user_profile":{}}',
+        '{"operation":"UPSERT","forceReplace":true,"email_hash":"a","force_replace":false}',
+    ],
+)
+def test_the_cheap_decision_on_the_corners(text: str) -> None:
+    body = text.encode("utf-8")
+    orjson.loads(body)  # each is JSON
+    for fixing in (_SAFE, _ALL):
+        new = _decide(body, fixing)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(fix_records, "places", _old_places)
+            patch.setattr(fix_records, "proven", _old_proven)
+            old = _decide(body, fixing)
+        assert new == old
+
+
+def test_with_fix_keeps_every_other_field() -> None:
+    # Diagnostic.with_fix names the fields itself (dataclasses.replace is slow): a field
+    # added to Diagnostic and not to with_fix would be lost.
+    from dataclasses import fields
+
+    from mics_lint.diagnostic import Diagnostic, Severity
+
+    values: dict[str, Any] = {}
+    for number, f in enumerate(fields(Diagnostic)):
+        values[f.name] = Severity.WARNING if f.name == "severity" else f"{f.name}-{number}"
+    made = Diagnostic(**values).with_fix("safe")
+    assert {f.name: getattr(made, f.name) for f in fields(Diagnostic)} == {
+        **values,
+        "fix": "safe",
+    }
