@@ -14,7 +14,6 @@ diagnostic. tests/test_fix_decision.py holds the two ways to the same decisions.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any
 
 from mics_lint.jsontext import parse_exact, raw_decode_exact, top_level_keys
@@ -28,30 +27,34 @@ INTEGER_VALUE = object()
 _DEEP = 64
 
 
-@dataclass
 class Edits:
     """The fixes planned for one record's text, applied only once proven."""
 
-    #: (start, end, replacement) in the record's text.
-    spans: list[tuple[int, int, str]] = field(default_factory=list)
-    #: What each span's text and its replacement parse to, exactly: (before, after).
-    values: list[tuple[Any, Any]] = field(default_factory=list)
-    #: What each fixed key becomes: (new name, new value or KEPT).
-    becomes: dict[str, tuple[str, Any]] = field(default_factory=dict)
-    codes: list[str] = field(default_factory=list)
+    __slots__ = ("becomes", "codes", "spans")
+
+    def __init__(self) -> None:
+        #: (start, end, replacement, before, after): a span of the record's text, its
+        #: replacement, and what each of them parses to, exactly.
+        self.spans: list[tuple[int, int, str, Any, Any]] = []
+        #: What each fixed key becomes: (new name, new value or KEPT).
+        self.becomes: dict[str, tuple[str, Any]] = {}
+        self.codes: list[str] = []
 
     def add(
         self, code: str, start: int, end: int, replacement: str, before: Any, after: Any
     ) -> None:
-        self.spans.append((start, end, replacement))
-        self.values.append((before, after))
+        self.spans.append((start, end, replacement, before, after))
         self.codes.append(code)
 
     def apply(self, text: str) -> str:
         # From the end, so that each span's offsets still hold when it is replaced.
-        for start, end, replacement in sorted(self.spans, reverse=True):
+        for start, end, replacement, _, _ in sorted(self.spans, key=_start, reverse=True):
             text = text[:start] + replacement + text[end:]
         return text
+
+
+def _start(span: tuple[int, int, str, Any, Any]) -> int:
+    return span[0]
 
 
 def places(text: str, keys: list[str]) -> list[tuple[str, int, int]]:
@@ -91,11 +94,10 @@ def proven_locally(text: str, edits: Edits) -> bool:
     """Each span, found where a key or a value starts, is one whole JSON value of what it
     stands for, and its replacement one whole JSON value of what it becomes; no two spans
     overlap."""
+    spans = edits.spans if len(edits.spans) == 1 else sorted(edits.spans, key=_start)
     last = 0
     try:
-        for (start, end, replacement), (before, after) in sorted(
-            zip(edits.spans, edits.values, strict=True), key=lambda edit: edit[0][0]
-        ):
+        for start, end, replacement, before, after in spans:
             if start < last or not _parses_to(text, start, end, before):
                 return False
             if not _parses_to(replacement, 0, len(replacement), after):
@@ -108,9 +110,13 @@ def proven_locally(text: str, edits: Edits) -> bool:
 
 def _parses_to(text: str, start: int, end: int, value: Any) -> bool:
     parsed, stop = raw_decode_exact(text, start)
+    if stop != end:
+        return False
     if value is INTEGER_VALUE:
-        return stop == end and type(parsed) is int
-    return stop == end and same_value(parsed, value)
+        return type(parsed) is int
+    if type(value) is str:  # a key, a string value: same_value's answer, sooner
+        return type(parsed) is str and parsed == value
+    return same_value(parsed, value)
 
 
 def proven_whole(text: str, new: str, becomes: dict[str, tuple[str, Any]]) -> bool:

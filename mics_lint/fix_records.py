@@ -79,6 +79,9 @@ class RecordFixer:
             if isinstance(s.get("enum"), list) and all(isinstance(v, str) for v in s["enum"])
         }
         self.known_keys = tuple(properties)
+        self.known = frozenset(properties)
+        # MIC204's candidate for each unknown key, asked again on every line that has it.
+        self.meant: dict[str, str | None] = {}
         # Keys of one form of a type with forms (profiles): a rename never mixes two (MIC406).
         self.forms = {
             k: s["x-mics-form"]
@@ -166,14 +169,21 @@ class RecordFixer:
             return None
         if not proven(text, edits):
             return None
-        self.fixed.update(edits.codes)
+        fixed = self.fixed
+        for code in edits.codes:
+            fixed[code] += 1
         return edits.apply(text)
 
     def _rename(self, key: str, start: int, end: int, record: dict[str, Any], edits: Edits) -> str:
         """MIC204: the name `key` gets, the one known key close to it if there is one."""
-        if UNKNOWN not in self.looking or not self.closed or key in self.known_keys:
+        if UNKNOWN not in self.looking or not self.closed or key in self.known:
             return key
-        meant = only_candidate(key, self.known_keys)
+        if key in self.meant:
+            meant = self.meant[key]
+        else:
+            meant = only_candidate(key, self.known_keys)
+            if len(self.meant) < 1024:
+                self.meant[key] = meant
         taken = {name for name, _ in edits.becomes.values()}
         if (
             meant is None
@@ -243,7 +253,7 @@ class RecordFixer:
         edits.becomes[key] = (name, trimmed)
 
     def _may_fix(self, key: str, value: Any) -> bool:
-        if key not in self.known_keys:
+        if key not in self.known:
             return self.closed and UNKNOWN in self.looking
         if key in self.string_fields:
             return type(value) in (int, float) and WRONG_TYPE in self.looking

@@ -22,6 +22,8 @@ from mics_lint.splitrecords import Splitter
 
 #: Codes whose fix applies to only some of their diagnostics, as the fixer decides.
 _SOMETIMES = frozenset(r.code for r in REGISTRY.values() if r.fix is not None and not r.fix_always)
+# A line with one of these did not parse (or was blank): it keeps the fixer's state.
+_UNPARSED_CODES = frozenset({syntax.INVALID_JSON.code, BLANK_LINE.code})
 
 
 class FixMarks:
@@ -92,7 +94,7 @@ class FixMarks:
         self.last = lineno
         if self._in_split(lineno):
             self.records.broken = False  # the fixer joins the record, whole
-        elif not any(d.code in (syntax.INVALID_JSON.code, BLANK_LINE.code) for d in made):
+        elif not any(d.code in _UNPARSED_CODES for d in made):
             self.records.broken = False
 
     def _in_split(self, lineno: int) -> bool:
