@@ -208,7 +208,11 @@ def parse_exact(text: str) -> Any:
     Raises ValueError (including for NaN and Infinity, which the standard library would
     otherwise accept) or RecursionError.
     """
-    return json.loads(text, parse_int=_to_int, parse_constant=_reject_constant)
+    # json.loads(text, parse_int=..., parse_constant=...) without making a decoder each
+    # call (a third of the time on a bad line of 400 characters): the same steps.
+    if text.startswith("\ufeff"):
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+    return _EXACT.decode(text)
 
 
 def raw_decode_exact(text: str, at: int) -> tuple[Any, int]:
