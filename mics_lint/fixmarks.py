@@ -61,28 +61,41 @@ class FixMarks:
         """`made`, the diagnostics of line `lineno` (its text `body`), each with its fix.
         `parsed` and `text`: what the linter's parse of `body` gave, if it has it
         (RecordFixer.line)."""
-        self._follow(made, lineno)
+        fixes = self.fixes([d.code for d in made], body, lineno, parsed, text)
+        return [d if fix is None else d.with_fix(fix) for d, fix in zip(made, fixes, strict=True)]
+
+    def fixes(
+        self,
+        codes: list[str],
+        body: bytes,
+        lineno: int,
+        parsed: Any = UNPARSED,
+        text: str | None = None,
+    ) -> list[str | None]:
+        """The fix of each diagnostic of line `lineno`, given by their codes in the order
+        shown (`mark`, for a caller that makes the diagnostics after)."""
+        self._follow(codes, lineno)
         count: dict[str, int] = {}
-        sometimes = [d.code for d in made if d.code in _SOMETIMES]
+        sometimes = [code for code in codes if code in _SOMETIMES]
         if sometimes and body and not self._in_split(lineno):
             fixed, hidden = self.fixed, self.hidden
             fixed.clear()
             hidden.clear()
             self.records.line(body, parsed, text)
             count = {code: fixed[code] + hidden[code] for code in sometimes}
-        marked = []
-        for d in made:
-            rule = REGISTRY[d.code]
-            if rule.fix is not None:
-                if rule.fix_always:
-                    d = d.with_fix(rule.fix)
-                elif count.get(d.code, 0) > 0:
-                    count[d.code] -= 1
-                    d = d.with_fix(rule.fix)
-            marked.append(d)
-        return marked
+        fixes: list[str | None] = []
+        for code in codes:
+            rule = REGISTRY[code]
+            fix = rule.fix
+            if fix is not None and not rule.fix_always:
+                if count.get(code, 0) > 0:
+                    count[code] -= 1
+                else:
+                    fix = None
+            fixes.append(fix)
+        return fixes
 
-    def _follow(self, made: list[Diagnostic], lineno: int) -> None:
+    def _follow(self, codes: list[str], lineno: int) -> None:
         """Keep RecordFixer's state (`broken`) as the fixer's own would be at this line. The
         fixer splits no line that follows a broken one (it may be the inside of a value
         spread over lines); lines without a diagnostic parsed, and a blank line leaves the
@@ -94,7 +107,7 @@ class FixMarks:
         self.last = lineno
         if self._in_split(lineno):
             self.records.broken = False  # the fixer joins the record, whole
-        elif not any(d.code in _UNPARSED_CODES for d in made):
+        elif not any(code in _UNPARSED_CODES for code in codes):
             self.records.broken = False
 
     def _in_split(self, lineno: int) -> bool:

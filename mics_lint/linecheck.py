@@ -310,6 +310,12 @@ class LineChecker:
         if text is None:
             text = decode_lenient(body)
         width = len(text) + 1
+        if len(found) == 1:  # most bad lines: its fix known first, the diagnostic made once
+            code, finding = found[0]
+            enabled = [code] if code in self.enabled else []
+            fix = self.fix_marks.fixes(enabled, body, lineno, parsed, text)
+            one = self.diagnostic(code, finding, lineno, width, text, fix[0]) if fix else None
+            return [] if one is None else [one]
         made = [self.diagnostic(code, finding, lineno, width, text) for code, finding in found]
         return self.fix_marks.mark(self.ordered(made), body, lineno, parsed, text)
 
@@ -329,7 +335,13 @@ class LineChecker:
         return sorted((d for d in made if d is not None), key=Diagnostic.sort_key)
 
     def diagnostic(
-        self, code: str, finding: Finding, lineno: int, width: int, source: str | None = None
+        self,
+        code: str,
+        finding: Finding,
+        lineno: int,
+        width: int,
+        source: str | None = None,
+        fix: str | None = None,
     ) -> Diagnostic | None:
         if code not in self.enabled:
             return None
@@ -354,6 +366,7 @@ class LineChecker:
             message,
             source,
             self.doc_type.name,
+            fix,
         )
 
 
