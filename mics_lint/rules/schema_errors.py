@@ -8,6 +8,7 @@ the schema's own advice to a message. The rules themselves are declared in struc
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -163,14 +164,15 @@ def schema_findings(
         yield code, finding
 
 
-_KNOWN: dict[int, tuple[dict[str, Any], list[str]]] = {}
+_KNOWN: dict[int, tuple[dict[str, Any], tuple[str, ...]]] = {}
 
 
-def _known_keys(schema: dict[str, Any]) -> list[str]:
+def _known_keys(schema: dict[str, Any]) -> tuple[str, ...]:
     """The keys a message may offer as known: made once per schema (every bad line asks)."""
     kept = _KNOWN.get(id(schema))
     if kept is None or kept[0] is not schema:  # the schema is held: its id stays its own
-        known = [name for name, sub in schema.get("properties", {}).items() if not _mistake(sub)]
+        properties = schema.get("properties", {})
+        known = tuple(name for name, sub in properties.items() if not _mistake(sub))
         if len(_KNOWN) > 64:
             _KNOWN.clear()
         kept = _KNOWN[id(schema)] = (schema, known)
@@ -178,7 +180,12 @@ def _known_keys(schema: dict[str, Any]) -> list[str]:
 
 
 def _describe(
-    error: ValidationError, path: str, top: str, record: Record, known: list[str], ctx: LineContext
+    error: ValidationError,
+    path: str,
+    top: str,
+    record: Record,
+    known: tuple[str, ...],
+    ctx: LineContext,
 ) -> Iterator[Finding]:
     keyword = error.validator
     value = error.instance
@@ -204,7 +211,12 @@ def _with_hint(finding: Finding, subschema: Any, keyword: str, value: Any) -> Fi
 
 
 def _describe_keyword(
-    error: ValidationError, path: str, top: str, record: Record, known: list[str], ctx: LineContext
+    error: ValidationError,
+    path: str,
+    top: str,
+    record: Record,
+    known: tuple[str, ...],
+    ctx: LineContext,
 ) -> Iterator[Finding]:
     keyword = error.validator
     value = error.instance
@@ -236,7 +248,7 @@ def _describe_keyword(
         # Dozens of unknown keys are not typos: no "did you mean" (difflib costs ~50 µs each).
         suggest = len(unknown) <= _MAX_SUGGESTED
         if error.absolute_path:  # a nested object (an association's identifier): its keys
-            known = [k for k, v in properties.items() if not _mistake(v)]
+            known = tuple(k for k, v in properties.items() if not _mistake(v))
         others = subschema.get(OTHER_FORM_KEYS, {})
         for key in unknown:
             if key in others:
@@ -310,7 +322,9 @@ def _type_message(
 _MAX_SUGGESTED = 32
 
 
-def _unknown_key_message(key: str, known: list[str], show_values: bool, suggest: bool) -> str:
+# A systematic mistake (a misspelt key on every line) asks the same message each time.
+@functools.lru_cache(maxsize=4096)
+def _unknown_key_message(key: str, known: tuple[str, ...], show_values: bool, suggest: bool) -> str:
     hint = did_you_mean(key, known) if suggest else ""
     shown = shorten(key, 40, show_values)  # masked, then cut
     if hint:
