@@ -221,3 +221,42 @@ def test_with_fix_keeps_every_other_field() -> None:
         **values,
         "fix": "safe",
     }
+
+
+@st.composite
+def files(draw: st.DrawFn) -> bytes:
+    """Generated lines, some with a comma after them (MIC101) or cut short."""
+    out = []
+    for text in draw(st.lists(lines(), min_size=1, max_size=6)):
+        tail = draw(st.sampled_from(["", "", ",", " ,", "x"]))
+        out.append(text + tail)
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def _marks(data: bytes, fast_path: bool) -> list[tuple[str, int, int, str, str | None]]:
+    import io
+
+    from mics_lint.config import Settings
+    from mics_lint.linter import lint_stream
+
+    found = lint_stream(io.BytesIO(data), "f.ndjson", Settings(fast_path=fast_path))
+    return [(d.message, d.line, d.column, d.code, d.fix) for d in found]
+
+
+@settings(
+    max_examples=EXAMPLES // 4,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(files(), st.booleans())
+def test_the_marks_are_the_old_ones(data: bytes, fast_path: bool) -> None:
+    # The marks ask the cheap decision, told the linter's own parse of each line
+    # (fixmarks.FixMarks.fixes); before, the fixer parsed each line again itself.
+    new = _marks(data, fast_path)
+    line = RecordFixer.line
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fix_records, "places", _old_places)
+        patch.setattr(fix_records, "proven", _old_proven)
+        patch.setattr(RecordFixer, "line", lambda self, body, *told: line(self, body))
+        old = _marks(data, fast_path)
+    assert new == old
