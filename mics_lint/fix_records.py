@@ -39,8 +39,8 @@ _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)(?![0-9.eE])")
 _COLON = re.compile(r"[ \t\r\n]*:[ \t\r\n]*")
 
-#: What RecordFixer.line is told of a line it was not told how it parses, and of one that
-#: is not JSON for orjson nor for the exact parser.
+#: What RecordFixer.line may be told in place of a line's parse: nothing (it parses the line
+#: itself), or that neither orjson nor the exact parser takes it.
 UNPARSED = object()
 NOT_JSON = object()
 

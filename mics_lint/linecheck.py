@@ -146,8 +146,8 @@ class LineChecker:
         try:
             record = parsed = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
-            # What the fixer would find parsing it (RecordFixer.line), but the misshapen
-            # item's record, which is not the line's.
+            # `parsed`, the line's own parse, is handed to the fixer (RecordFixer.line);
+            # not a misshapen item's record, which is the line without its comma.
             parsed = UNPARSED
             record = self._misshapen_item(body)
             if record is None:
