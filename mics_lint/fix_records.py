@@ -88,6 +88,11 @@ class RecordFixer:
             for k, s in properties.items()
             if isinstance(s, dict) and isinstance(s.get("x-mics-form"), str)
         }
+        # For each form, the keys of the others (MIC204's rename asks on every line).
+        self.other_forms = {
+            form: frozenset(k for k, other in self.forms.items() if other != form)
+            for form in set(self.forms.values())
+        }
         self.closed = schema.get("additionalProperties", True) is False
         self.broken = False  # the last line with text did not parse and was not split
 
@@ -265,7 +270,8 @@ class RecordFixer:
         owner = self.forms.get(meant)
         if owner is None:
             return False
-        return any(self.forms.get(k, owner) != owner for k in (*record, *taken))
+        others = self.other_forms[owner]
+        return not others.isdisjoint(record) or not others.isdisjoint(taken)
 
 
 def compact(text: str, value: Any) -> str | None:

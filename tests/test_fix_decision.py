@@ -43,6 +43,8 @@ _KEYS = [
     "merge_objects",
     "user_profile",
     "forceReplace",  # MIC204: one known key close to it
+    "update_strategy",  # the other form's key: no rename mixes the two (MIC406)
+    "updateStrategy",
     "compartmentId",
     "user_acount_id",
     "email",
