@@ -34,12 +34,12 @@ _CACHE = "datamart problems"  # one walk a line, whichever of the rules asks fir
 
 def problems(record: Record, ctx: LineContext) -> list[Problem]:
     """The line's datamart problems (computed once a line)."""
-    from mics_lint.datamart import walk
-
     cached = ctx.state.get(_CACHE)
     if cached is not None and cached[0] is ctx:
         found: list[Problem] = cached[1]
         return found
+    from mics_lint.datamart import walk
+
     datamart, role, enabled = ctx.state[STATE]
     judge = walk.profile_problems if role == "profile" else walk.activity_problems
     try:
