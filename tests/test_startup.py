@@ -89,3 +89,24 @@ def test_the_deferred_modules_still_come_when_needed(tmp_path: Path) -> None:
     assert json.loads(done.stdout)[0]["code"] == "MIC301"
     loaded = json.loads(done.stderr.strip().splitlines()[-1])
     assert {"mics_lint.reporters.machine", "mics_lint.fixmarks"} <= set(loaded)
+
+
+def test_garbage_collection_is_left_as_it_was(tmp_path: Path) -> None:
+    """The imports run without collection (startup.py), then restore what the host set."""
+    script = (
+        "import gc, sys\n"
+        "if sys.argv[1] == 'off':\n"
+        "    gc.disable()\n"
+        "import mics_lint.cli\n"
+        "print(gc.isenabled(), gc.get_freeze_count())\n"
+    )
+    for state, expected in (("on", "True 0"), ("off", "False 0")):
+        done = subprocess.run(
+            [sys.executable, "-c", script, state],
+            cwd=tmp_path,
+            env=base_env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.stdout.strip() == expected, done.stderr
