@@ -72,6 +72,24 @@ def test_a_small_clean_check_imports_nothing_it_does_not_use(tmp_path: Path) -> 
     assert json.loads(done.stderr.strip().splitlines()[-1]) == []
 
 
+def test_a_check_to_standard_output_makes_no_temporary_file_module(tmp_path: Path) -> None:
+    """tempfile (and random) come with a report written beside its target (targets.py)."""
+    data = tmp_path / "clean_profiles.ndjson"
+    data.write_bytes(EXAMPLE.read_bytes())
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, "check", "--isolated", str(data)],
+        input=json.dumps([*NEVER_AT_START, "tempfile", "random"]) + "\n",
+        cwd=tmp_path,
+        env=base_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("All checks passed.")
+    assert json.loads(done.stderr.strip().splitlines()[-1]) == []
+
+
 def test_the_deferred_modules_still_come_when_needed(tmp_path: Path) -> None:
     """A machine format and a line with a diagnostic load what the clean check left out."""
     data = tmp_path / "bad.ndjson"
