@@ -24,7 +24,6 @@ from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.doctypes import DETECT_RECORDS, DocType, DocTypeError
 from mics_lint.fastloop import FastLoop
-from mics_lint.fix_records import objects
 from mics_lint.framer import DOCUMENT_PARSE_LIMIT, HOLD_LIMIT
 from mics_lint.held import Hold, Memo
 from mics_lint.jsontext import decode_lenient, parse_exact
@@ -401,6 +400,8 @@ class FileLinter:
 def _fixable(text: str) -> bool:
     """Whether --fix rewrites this document (MIC007) as NDJSON, as fix.Fixer decides: it
     is objects, an array of objects, or a run of them (each one compacted, proven)."""
+    from mics_lint.fix_records import objects  # the fixer's parser: only for a bad file
+
     try:
         return objects(text, allow_commas=True, arrays=True) is not None
     except (ValueError, RecursionError):
