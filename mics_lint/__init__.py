@@ -5,9 +5,12 @@ The public API is `lint_file`, `lint_lines`, `Diagnostic`, `Severity` and `Setti
 
 from __future__ import annotations
 
-from mics_lint.config import Settings
-from mics_lint.diagnostic import Diagnostic, Severity
-from mics_lint.linter import ReadError, lint_file, lint_lines
+from mics_lint import startup
+
+with startup.lasting():  # issue 14: see startup.py
+    from mics_lint.config import Settings
+    from mics_lint.diagnostic import Diagnostic, Severity
+    from mics_lint.linter import ReadError, lint_file, lint_lines
 
 __version__ = "0.1.0"
 

@@ -16,7 +16,7 @@ from typing import TextIO
 
 import click
 
-from mics_lint import cluster, remote
+from mics_lint import remote
 from mics_lint.config import (
     ConfigError,
     FileConfig,
@@ -28,7 +28,6 @@ from mics_lint.config import (
 )
 from mics_lint.discovery import Source, expand
 from mics_lint.exits import EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS, fail
-from mics_lint.fixing import apply_fixes, show_diff
 from mics_lint.linter import ReadError, lint_stream, printable
 from mics_lint.merge import telling
 from mics_lint.options import CheckOptions
@@ -38,7 +37,6 @@ from mics_lint.reporters import (
     MACHINE_FORMATS,
     REPORTERS,
     Fanout,
-    JsonStatisticsReporter,
     Options,
     Reporter,
     StatisticsReporter,
@@ -55,7 +53,7 @@ def run_check(options: CheckOptions) -> int:
         settings = _settings(options, config)
         extra = [_parse_report(item) for item in options.reports]
         remote.setup(options.storage_options, config.remote if config else {}, _where(config))
-        scheduler = cluster.scheduler_of(options.scheduler, config)
+        scheduler = _scheduler_of(options.scheduler, config)
     except (ConfigError, remote.RemoteError) as exc:
         fail(str(exc))
         return EXIT_FAILURE
@@ -86,8 +84,12 @@ def run_check(options: CheckOptions) -> int:
         max_diagnostics=options.max_diagnostics,
     )
     if options.diff:
+        from mics_lint.fixing import show_diff
+
         return show_diff(sources, settings, options.unsafe_fixes, missing)
     if options.fix:
+        from mics_lint.fixing import apply_fixes
+
         apply_fixes(sources, settings, options.unsafe_fixes, summary)
     try:
         _report(sources, settings, options, output_format, extra, summary, scheduler)
@@ -182,6 +184,21 @@ def _settings(options: CheckOptions, config: FileConfig | None) -> Settings:
     return settings
 
 
+def _scheduler_of(given: str | None, config: FileConfig | None) -> str | None:
+    """The scheduler's address: the option (or MICS_LINT_SCHEDULER), else the config's."""
+    if given:
+        return given
+    value = config.remote.get("scheduler") if config is not None else None
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(
+            f"{config.path if config else ''}: scheduler must be an address "
+            '(such as "tcp://host:8786") or "local"'
+        )
+    return value.strip()
+
+
 def _where(config: FileConfig | None) -> str:
     return str(config.path) if config is not None else ""
 
@@ -238,8 +255,10 @@ def _report(
         progress = None if options.no_progress else Progress.for_sources(sources)
         runner: Runner = Runner(settings, options.jobs, options.chunk_size, progress)
         if scheduler is not None:  # a Dask cluster runs the files instead of --jobs
+            from mics_lint.cluster import ClusterRunner  # Dask's client: only with --scheduler
+
             runner = outputs.enter_context(
-                cluster.ClusterRunner(
+                ClusterRunner(
                     settings, scheduler, options.scheduler_timeout, options.chunk_size, progress
                 )
             )
@@ -277,6 +296,8 @@ def _reporter(fmt: str, statistics: bool, stream: TextIO, options: Options) -> R
     if not statistics:
         return REPORTERS[fmt](stream, options)
     if fmt in MACHINE_FORMATS:
+        from mics_lint.reporters.machine import JsonStatisticsReporter
+
         return JsonStatisticsReporter(stream, options)
     return StatisticsReporter(stream, options)
 

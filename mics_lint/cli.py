@@ -10,18 +10,21 @@ import contextlib
 from collections.abc import Sequence
 from typing import Any
 
-import click
-import orjson
+from mics_lint import startup
 
-from mics_lint import __version__
-from mics_lint.checking import run_check
-from mics_lint.diagnostic import Severity
-from mics_lint.exits import EXIT_FAILURE, EXIT_OK, OneLineGroup, fail, on_sigterm
-from mics_lint.options import CheckOptions
-from mics_lint.parallel import CHUNK_BYTES, cpu_count
-from mics_lint.reporters import REPORTERS
-from mics_lint.rules import REGISTRY
-from mics_lint.suggest import did_you_mean
+with startup.lasting():  # issue 14: see startup.py
+    import click
+    import orjson
+
+    from mics_lint import __version__
+    from mics_lint.checking import run_check
+    from mics_lint.diagnostic import Severity
+    from mics_lint.exits import EXIT_FAILURE, EXIT_OK, OneLineGroup, fail, on_sigterm
+    from mics_lint.options import CheckOptions
+    from mics_lint.parallel import CHUNK_BYTES, cpu_count
+    from mics_lint.reporters import REPORTERS
+    from mics_lint.rules import REGISTRY
+    from mics_lint.suggest import did_you_mean
 
 
 @click.group(cls=OneLineGroup, context_settings={"help_option_names": ["-h", "--help"]})

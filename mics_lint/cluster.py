@@ -24,7 +24,7 @@ from typing import Any
 import click
 
 from mics_lint import remote
-from mics_lint.config import ConfigError, FileConfig, Settings
+from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic
 from mics_lint.linter import ReadError
 from mics_lint.parallel import CHUNK_BYTES, Result, Runner, Task, check_task, file_size
@@ -32,21 +32,6 @@ from mics_lint.parallel import CHUNK_BYTES, Result, Runner, Task, check_task, fi
 #: Each task is retried this often: a worker that dies takes its running tasks with it.
 RETRIES = 3
 _LOGGERS = ("distributed", "tornado", "bokeh")
-
-
-def scheduler_of(given: str | None, config: FileConfig | None) -> str | None:
-    """The scheduler's address: the option (or MICS_LINT_SCHEDULER), else the config's."""
-    if given:
-        return given
-    value = config.remote.get("scheduler") if config is not None else None
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(
-            f"{config.path if config else ''}: scheduler must be an address "
-            '(such as "tcp://host:8786") or "local"'
-        )
-    return value.strip()
 
 
 @dataclass

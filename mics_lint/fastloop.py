@@ -24,13 +24,6 @@ from mics_lint.registry import FastCheck, LineContext
 from mics_lint.rules import crossline, structure
 from mics_lint.userstore import BatchUsers
 
-# Lines screened together on the fast path: 64 lines of a few hundred bytes stay well under
-# the size at which a joined block would be allocated by mmap (slower), yet a block that
-# fails a screen sends only 64 lines to their own searches.
-_GROUP = 64
-# ... and a group ends once it holds this many bytes: lines of megabytes are read ahead one
-# or two at a time, so memory stays bounded by max-line-bytes, as with no groups.
-_GROUP_BYTES = 64 * 1024
 # MIC501's users are answered a window of lines at a time (see _UsersWindow): often enough
 # that a diagnostic waits little, seldom enough that numpy's per-call cost is spread thin.
 _WINDOW = 8192
@@ -199,20 +192,16 @@ class FastLoop:
         check = checker.doc_type.fast_check(checker.enabled, None, decoder, checker.state)
         return _Loose(decoder.decode, check, tuple(fields), fastpath.UNSET)
 
-    def run(self, lines: Iterable[bytes], lineno: int) -> Iterator[Diagnostic]:
+    def run(self, groups: Iterable[list[bytes]], lineno: int) -> Iterator[Diagnostic]:
         """The lines after line `lineno`, the fast path first: the loop most lines of a large
         file go round, kept short.
 
-        Lines go in groups of up to _GROUP, read ahead and screened together: a group with
-        no `<`, no backslash, no run of 19 digits anywhere and valid UTF-8 throughout spares
-        each of its lines four tests of its own (one over the group costs a tenth of those).
-        A line longer than max-line-bytes ends its group, as the reader may have cut it: the
-        rest of it is read from the stream (`skip_rest`) before any line after it. A read
-        error while a group fills is raised once the lines read before it are checked, as
-        without groups.
+        Lines come in groups (splitrecords.Splitter.line_groups) screened together: a group
+        with no `<`, no backslash, no run of 19 digits anywhere and valid UTF-8 throughout
+        spares each of its lines four tests of its own (one over the group costs a tenth of
+        those). A read error is raised once the lines read before it are checked.
         """
         assert self.vouch is not None, "prepare() made no fast check"
-        max_raw = self.checker.max_line + 1  # a longer line (with its LF) is MIC010's
         self.streak = False  # decode loosely first: see _loose_line
         users = self.checker.users
         window = (
@@ -220,40 +209,29 @@ class FastLoop:
             if isinstance(users, BatchUsers) and self.checker.runs(crossline.DUPLICATE_USER)
             else None
         )
-        group: list[bytes] = []
-        append = group.append
-        lines = iter(lines)
+        groups = iter(groups)
         while True:
-            held = 0
-            failed: Exception | None = None
             try:
-                for raw in lines:
-                    append(raw)
-                    held += len(raw)
-                    if len(group) == _GROUP or len(raw) > max_raw or held >= _GROUP_BYTES:
-                        break
-            except Exception as exc:  # a read error (a truncated .gz): after the lines read
-                failed = exc
-            if not group:
+                group = next(groups, None)
+            except Exception:
                 if window is not None:
                     yield from window.flush()
-                if failed is not None:
-                    raise failed
+                raise
+            if group is None:
+                if window is not None:
+                    yield from window.flush()
                 return
-            made = self._group(group, lineno)
+            block = b"".join(group)
+            made = self._group(group, block, lineno)
             if window is not None:
-                made = window.add(group, held, lineno, made)
+                made = window.add(group, len(block), lineno, made)
             if made:
                 yield from made
             lineno += len(group)
-            group.clear()
-            if failed is not None:
-                if window is not None:
-                    yield from window.flush()
-                raise failed
 
-    def _group(self, group: list[bytes], lineno: int) -> list[Diagnostic]:
-        """The diagnostics of one group of lines, the first of which is line `lineno + 1`."""
+    def _group(self, group: list[bytes], block: bytes, lineno: int) -> list[Diagnostic]:
+        """The diagnostics of one group of lines (`block`: joined), the first of which is
+        line `lineno + 1`."""
         checker = self.checker
         decode, vouch, errors = self.decode, self.vouch, self.decode_errors
         long_ints = self.long_ints
@@ -261,7 +239,6 @@ class FastLoop:
         size, limit = checker.size, checker.limit
         count_bytes = not checker.size_reported  # until MIC006 is reported
         max_raw = checker.max_line + 1
-        block = b"".join(group)
         plain = (
             b"<" not in block
             and b"\\" not in block

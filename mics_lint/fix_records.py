@@ -23,6 +23,7 @@ import orjson
 
 from mics_lint.fix_edits import INTEGER_VALUE, KEPT, Edits, places, proven, same_value
 from mics_lint.jsontext import parse_exact, raw_decode_exact
+from mics_lint.parsed import NOT_JSON, UNPARSED
 from mics_lint.registry import FieldMap
 from mics_lint.rules import identifiers, structure, syntax
 from mics_lint.suggest import only_candidate
@@ -38,11 +39,6 @@ _STRING_OR_SPACE = re.compile(r'"(?:[^"\\]|\\.)*"|[ \t\r\n]+', re.DOTALL)
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)(?![0-9.eE])")
 _COLON = re.compile(r"[ \t\r\n]*:[ \t\r\n]*")
-
-#: What RecordFixer.line may be told in place of a line's parse: nothing (it parses the line
-#: itself), or that neither orjson nor the exact parser takes it.
-UNPARSED = object()
-NOT_JSON = object()
 
 #: Objects found in a text: (value, start, end) each.
 Spans = list[tuple[dict[str, Any], int, int]]

@@ -14,7 +14,8 @@ from collections import Counter
 from typing import Any
 
 from mics_lint.diagnostic import Diagnostic
-from mics_lint.fix_records import UNPARSED, RecordFixer
+from mics_lint.fix_records import RecordFixer
+from mics_lint.parsed import UNPARSED
 from mics_lint.registry import FIX_SAFE, FieldMap
 from mics_lint.rules import REGISTRY, syntax
 from mics_lint.rules.framing import BLANK_LINE

@@ -10,7 +10,7 @@ codes not selected. The fast path (fastloop.py) sends it every line it does not 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -19,8 +19,6 @@ from mics_lint import schema as schemas
 from mics_lint.config import ActiveRules, Settings
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.doctypes import DocType, first_records, looks_like
-from mics_lint.fix_records import NOT_JSON, UNPARSED
-from mics_lint.fixmarks import FixMarks
 from mics_lint.jsontext import (
     decode_lenient,
     duplicate_keys,
@@ -29,6 +27,7 @@ from mics_lint.jsontext import (
     path_text,
     unsafe_integers,
 )
+from mics_lint.parsed import NOT_JSON, UNPARSED
 from mics_lint.registry import LineContext, Record, Rule
 from mics_lint.rules import REGISTRY, operations, structure, syntax
 from mics_lint.rules import framing as f
@@ -37,6 +36,9 @@ from mics_lint.rules.operations import FILE_FORM_STATE, PROFILE_FORM_STATE
 from mics_lint.rules.structure import schema_findings
 from mics_lint.splitrecords import Splitter
 from mics_lint.userstore import BatchUsers
+
+if TYPE_CHECKING:
+    from mics_lint.fixmarks import FixMarks  # with a line's first diagnostic only
 
 # Codes about the file as a whole: kept when a file's lines are summed up by MIC007 or MIC008.
 FILE_LEVEL = frozenset({f.BYTE_ORDER_MARK.code, f.FILE_TOO_LARGE.code})
@@ -323,6 +325,8 @@ class LineChecker:
     def fix_marks(self) -> FixMarks:
         """What --fix would do about a line's diagnostics: made on a file's first of them."""
         if self._fix_marks is None:
+            from mics_lint.fixmarks import FixMarks
+
             self._fix_marks = FixMarks(
                 self.schema, self.enabled, self.identifier_values, self.splitter
             )

@@ -24,7 +24,6 @@ from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.doctypes import DETECT_RECORDS, DocType, DocTypeError
 from mics_lint.fastloop import FastLoop
-from mics_lint.fix_records import objects
 from mics_lint.framer import DOCUMENT_PARSE_LIMIT, HOLD_LIMIT
 from mics_lint.held import Hold, Memo
 from mics_lint.jsontext import decode_lenient, parse_exact
@@ -191,56 +190,57 @@ class FileLinter:
         # A chunk after the first starts past the file's first lines (see splitrecords).
         splitter = Splitter(self.checker.max_line, active=self.first_line != 1)
         self.checker.splitter = splitter
-        return joined(self._run(splitter.lines(lines, self.first_line)), splitter)
+        return joined(self._run(splitter.line_groups(lines, self.first_line)), splitter)
 
-    def _run(self, lines: Iterable[bytes]) -> Iterator[Diagnostic]:
+    def _run(self, groups: Iterable[list[bytes]]) -> Iterator[Diagnostic]:
         checker = self.checker
         # Only a file's first lines are held (is it empty? one document?); a chunk's are not.
         hold = Hold(checker) if self.first_line == 1 else None
         lineno = self.first_line - 1
         fast = self.fast
-        lines = iter(lines)
-        for raw in lines:
-            if lineno == 0 and checker.check_utf16:
-                found = sniff(raw)
-                if found is not None and found[0] in (UTF16, UTF32):
-                    yield from self.utf16(*found)  # its lines are not read: all broken
+        groups = iter(groups)
+        for group in groups:
+            for at, raw in enumerate(group):
+                if lineno == 0 and checker.check_utf16:
+                    found = sniff(raw)
+                    if found is not None and found[0] in (UTF16, UTF32):
+                        yield from self.utf16(*found)  # its lines are not read: all broken
+                        return
+                if fast.wanted and lineno + 1 >= fast.start_at:
+                    fast.prepare(lineno)
+                if fast.vouch is not None and hold is None:
+                    # No more holding: the rest of the file goes round the fast loop.
+                    self.still_holding = False
+                    yield from fast.run(itertools.chain((group[at:],), groups), lineno)
                     return
-            if fast.wanted and lineno + 1 >= fast.start_at:
-                fast.prepare(lineno)
-            if fast.vouch is not None and hold is None:
-                # No more holding: the rest of the file goes round the fast loop.
-                self.still_holding = False
-                yield from fast.run(itertools.chain((raw,), lines), lineno)
-                return
-            lineno += 1
-            over = self._count(raw)
-            if hold is not None and hold.document:
-                self._hold_document(hold, raw)
-                continue
-            memo = self._repeat(raw, lineno, over)
-            if (
-                memo is not None
-                and hold is not None
-                and memo.verdict == BLANK
-                and hold.bytes + len(raw) <= HOLD_LIMIT
-            ):
-                # Another blank line of a run: held as the line before it was, with
-                # nothing to note (no MIC002, no MIC006), so held at once.
-                memo.last = lineno
-                hold.lines.append(raw)
-                hold.bytes += len(raw)
-                continue
-            if memo is not None:
-                diagnostics, verdict = memo.at(lineno), memo.verdict
-            else:
-                diagnostics, verdict = self._check(raw, lineno, over)
-            if hold is not None:
-                if self._holds(hold, raw, lineno, diagnostics, verdict):
+                lineno += 1
+                over = self._count(raw)
+                if hold is not None and hold.document:
+                    self._hold_document(hold, raw)
                     continue
-                yield from self._release(hold)
-                hold = None
-            yield from diagnostics
+                memo = self._repeat(raw, lineno, over)
+                if (
+                    memo is not None
+                    and hold is not None
+                    and memo.verdict == BLANK
+                    and hold.bytes + len(raw) <= HOLD_LIMIT
+                ):
+                    # Another blank line of a run: held as the line before it was, with
+                    # nothing to note (no MIC002, no MIC006), so held at once.
+                    memo.last = lineno
+                    hold.lines.append(raw)
+                    hold.bytes += len(raw)
+                    continue
+                if memo is not None:
+                    diagnostics, verdict = memo.at(lineno), memo.verdict
+                else:
+                    diagnostics, verdict = self._check(raw, lineno, over)
+                if hold is not None:
+                    if self._holds(hold, raw, lineno, diagnostics, verdict):
+                        continue
+                    yield from self._release(hold)
+                    hold = None
+                yield from diagnostics
         self.still_holding = hold is not None
         if hold is not None:
             yield from self._end_held(hold, lineno)
@@ -400,6 +400,8 @@ class FileLinter:
 def _fixable(text: str) -> bool:
     """Whether --fix rewrites this document (MIC007) as NDJSON, as fix.Fixer decides: it
     is objects, an array of objects, or a run of them (each one compacted, proven)."""
+    from mics_lint.fix_records import objects  # the fixer's parser: only for a bad file
+
     try:
         return objects(text, allow_commas=True, arrays=True) is not None
     except (ValueError, RecursionError):

@@ -16,7 +16,6 @@ import contextlib
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -139,6 +138,8 @@ class Beside:
     `remove_stale` in another run leaves it alone; removed on close unless renamed."""
 
     def __init__(self, target_path: str) -> None:
+        import tempfile  # and random with it: only when a file is written beside its target
+
         folder = os.path.dirname(target_path) or "."
         self.fd, self.path = tempfile.mkstemp(
             prefix=_prefix(target_path), suffix=TEMP_SUFFIX, dir=folder

@@ -14,6 +14,15 @@ import orjson
 
 from mics_lint.datamart import walk
 from mics_lint.datamart.model import Datamart
+from mics_lint.datamart.rules import (
+    IN_SECONDS,
+    NEAR_MISS_KEY,
+    NULL_FIELD,
+    NUMBER_FOR_STRING,
+    TIMESTAMP_DATE,
+    UNDECLARED_KEY,
+    WRONG_TYPE,
+)
 from mics_lint.registry import FastCheck, FastCheckMaker, FileState
 
 if TYPE_CHECKING:
@@ -23,13 +32,13 @@ if TYPE_CHECKING:
 MakeCheck = FastCheckMaker
 CODES = frozenset(
     {
-        walk.NULL_FIELD,
-        walk.TIMESTAMP_DATE,
-        walk.WRONG_TYPE,
-        walk.NUMBER_FOR_STRING,
-        walk.UNDECLARED_KEY,
-        walk.NEAR_MISS_KEY,
-        walk.IN_SECONDS,
+        NULL_FIELD,
+        TIMESTAMP_DATE,
+        WRONG_TYPE,
+        NUMBER_FOR_STRING,
+        UNDECLARED_KEY,
+        NEAR_MISS_KEY,
+        IN_SECONDS,
     }
 )
 

@@ -8,25 +8,38 @@ example below is checked With `--datamart-schema docs/examples/datamart.gql`.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mics_lint.datamart import walk
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.jsontext import shorten
 from mics_lint.registry import Family, LineContext, Record
 
+if TYPE_CHECKING:
+    from mics_lint.datamart.walk import JsonPath, Problem
+
 FAMILY = Family("MIC25", "datamart schema")
+# The codes live here, not in walk.py, so that the registry (every check's start-up) does not
+# import the walk and its schema model: only a check with --datamart-schema needs them.
+NULL_FIELD, TIMESTAMP_DATE, WRONG_TYPE = "MIC251", "MIC252", "MIC253"
+NUMBER_FOR_STRING, UNDECLARED_KEY, NEAR_MISS_KEY, IN_SECONDS = (
+    "MIC254",
+    "MIC255",
+    "MIC256",
+    "MIC257",
+)
 #: ctx.state key: (the file's Datamart, "profile" or "activity", the enabled codes).
 STATE = "datamart"
 _CACHE = "datamart problems"  # one walk a line, whichever of the rules asks first
 
 
-def problems(record: Record, ctx: LineContext) -> list[walk.Problem]:
+def problems(record: Record, ctx: LineContext) -> list[Problem]:
     """The line's datamart problems (computed once a line)."""
     cached = ctx.state.get(_CACHE)
     if cached is not None and cached[0] is ctx:
-        found: list[walk.Problem] = cached[1]
+        found: list[Problem] = cached[1]
         return found
+    from mics_lint.datamart import walk
+
     datamart, role, enabled = ctx.state[STATE]
     judge = walk.profile_problems if role == "profile" else walk.activity_problems
     try:
@@ -45,7 +58,7 @@ def findings(record: Record, ctx: LineContext, code: str) -> Iterator[Finding]:
             yield _located(ctx, path, at_value, message)
 
 
-def _shown(record: Record, path: walk.JsonPath) -> str:
+def _shown(record: Record, path: JsonPath) -> str:
     value: Any = record
     for part in path:
         try:
@@ -55,7 +68,7 @@ def _shown(record: Record, path: walk.JsonPath) -> str:
     return "" if value is None else f" (the value: {shorten(value, show_values=True)})"
 
 
-def _located(ctx: LineContext, path: walk.JsonPath, at_value: bool, message: str) -> Finding:
+def _located(ctx: LineContext, path: JsonPath, at_value: bool, message: str) -> Finding:
     """At the value's first character (`at_value`), else at its key; an absent field at
     the key of the object that lacks it."""
     found = ctx.at(path, message) if path else Finding(message)
@@ -68,7 +81,7 @@ def _located(ctx: LineContext, path: walk.JsonPath, at_value: bool, message: str
     return Finding(message, index + 1, index + 2)
 
 
-@FAMILY.rule(walk.NULL_FIELD, "datamart-null-field", Severity.ERROR, "a `!` field null or missing")
+@FAMILY.rule(NULL_FIELD, "datamart-null-field", Severity.ERROR, "a `!` field null or missing")
 def null_field(record: Record, ctx: LineContext) -> Iterator[Finding]:
     """## What it does
     Checks the fields the datamart schema marks `!` (non-null): a `null` value, or a field
@@ -92,11 +105,11 @@ def null_field(record: Record, ctx: LineContext) -> Iterator[Finding]:
     {"operation":"UPSERT","compartment_id":"1000","user_account_id":"CRM-42","force_replace":true,"user_profile":{"$compartment_id":"1000","country":"FR"}}
     ```
     """
-    return findings(record, ctx, walk.NULL_FIELD)
+    return findings(record, ctx, NULL_FIELD)
 
 
 @FAMILY.rule(
-    walk.TIMESTAMP_DATE,
+    TIMESTAMP_DATE,
     "datamart-timestamp-date",
     Severity.ERROR,
     "a number for a Date field, or a date string for a Timestamp field",
@@ -122,11 +135,11 @@ def timestamp_date(record: Record, ctx: LineContext) -> Iterator[Finding]:
     {"operation":"UPSERT","compartment_id":"1000","user_account_id":"CRM-42","force_replace":false,"user_profile":{"birth_date":"1990-01-01"}}
     ```
     """
-    return findings(record, ctx, walk.TIMESTAMP_DATE)
+    return findings(record, ctx, TIMESTAMP_DATE)
 
 
 @FAMILY.rule(
-    walk.WRONG_TYPE,
+    WRONG_TYPE,
     "datamart-wrong-type",
     Severity.WARNING,
     "a value whose JSON type cannot index as the schema declares",
@@ -154,11 +167,11 @@ def wrong_type(record: Record, ctx: LineContext) -> Iterator[Finding]:
     {"operation":"UPSERT","compartment_id":"1000","user_account_id":"CRM-42","force_replace":false,"user_profile":{"loyalty":{"tier":3}}}
     ```
     """
-    return findings(record, ctx, walk.WRONG_TYPE)
+    return findings(record, ctx, WRONG_TYPE)
 
 
 @FAMILY.rule(
-    walk.NUMBER_FOR_STRING,
+    NUMBER_FOR_STRING,
     "datamart-number-for-string",
     Severity.WARNING,
     "a number for a String field (off by default)",
@@ -185,11 +198,11 @@ def number_for_string(record: Record, ctx: LineContext) -> Iterator[Finding]:
     {"operation":"UPSERT","compartment_id":"1000","user_account_id":"CRM-42","force_replace":false,"user_profile":{"$compartment_id":"1000"}}
     ```
     """
-    return findings(record, ctx, walk.NUMBER_FOR_STRING)
+    return findings(record, ctx, NUMBER_FOR_STRING)
 
 
 @FAMILY.rule(
-    walk.UNDECLARED_KEY,
+    UNDECLARED_KEY,
     "datamart-undeclared-key",
     Severity.WARNING,
     "a key the datamart schema does not declare (off by default)",
@@ -218,11 +231,11 @@ def undeclared_key(record: Record, ctx: LineContext) -> Iterator[Finding]:
     {"operation":"UPSERT","compartment_id":"1000","user_account_id":"CRM-42","force_replace":false,"user_profile":{"country":"FR"}}
     ```
     """
-    return findings(record, ctx, walk.UNDECLARED_KEY)
+    return findings(record, ctx, UNDECLARED_KEY)
 
 
 @FAMILY.rule(
-    walk.NEAR_MISS_KEY,
+    NEAR_MISS_KEY,
     "datamart-near-miss-key",
     Severity.WARNING,
     "an undeclared key one edit away from a declared one",
@@ -247,11 +260,11 @@ def near_miss_key(record: Record, ctx: LineContext) -> Iterator[Finding]:
     {"operation":"UPSERT","compartment_id":"1000","user_account_id":"CRM-42","force_replace":false,"user_profile":{"country":"FR"}}
     ```
     """
-    return findings(record, ctx, walk.NEAR_MISS_KEY)
+    return findings(record, ctx, NEAR_MISS_KEY)
 
 
 @FAMILY.rule(
-    walk.IN_SECONDS,
+    IN_SECONDS,
     "datamart-timestamp-in-seconds",
     Severity.WARNING,
     "a Timestamp field in seconds, not milliseconds",
@@ -277,4 +290,4 @@ def timestamp_in_seconds(record: Record, ctx: LineContext) -> Iterator[Finding]:
     {"operation":"UPSERT","compartment_id":"1000","user_account_id":"CRM-42","force_replace":false,"user_profile":{"last_purchase_ts":1700000000000}}
     ```
     """
-    return findings(record, ctx, walk.IN_SECONDS)
+    return findings(record, ctx, IN_SECONDS)

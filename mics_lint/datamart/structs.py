@@ -14,8 +14,8 @@ from typing import Annotated, Any, Literal, Union
 
 import msgspec
 
-from mics_lint.datamart import walk
 from mics_lint.datamart.model import ANY, ENUM, OBJECT, Datamart, FieldSpec
+from mics_lint.datamart.rules import IN_SECONDS, NEAR_MISS_KEY, NULL_FIELD, UNDECLARED_KEY
 from mics_lint.rules.activities import SECONDS_BELOW
 
 _SCALARS: dict[str, Any] = {
@@ -54,7 +54,7 @@ class _Builder:
         self.enabled = enabled
         self.replace = replace
         self.open: set[str] = set()
-        self.forbid = bool({walk.UNDECLARED_KEY, walk.NEAR_MISS_KEY} & enabled)
+        self.forbid = bool({UNDECLARED_KEY, NEAR_MISS_KEY} & enabled)
 
     def struct(self, name: str) -> Any:
         if name in self.open:
@@ -77,7 +77,7 @@ class _Builder:
                 self.replace
                 and field.non_null
                 and field.how not in ("guess", "default")
-                and walk.NULL_FIELD in self.enabled
+                and NULL_FIELD in self.enabled
             )
             kind = self._type(field)
             if required:
@@ -101,13 +101,13 @@ class _Builder:
         )
 
     def _type(self, field: FieldSpec) -> Any:
-        nullable_items = not field.items_non_null or walk.NULL_FIELD not in self.enabled
+        nullable_items = not field.items_non_null or NULL_FIELD not in self.enabled
         item = self._item(field)
         if field.is_list:
             kind: Any = list[Union[item, None]] if nullable_items else list[item]  # type: ignore[valid-type]  # noqa: UP007
         else:
             kind = item
-        if not field.non_null or walk.NULL_FIELD not in self.enabled:
+        if not field.non_null or NULL_FIELD not in self.enabled:
             kind = Union[kind, None]  # noqa: UP007
         return kind
 
@@ -123,6 +123,6 @@ class _Builder:
         kind = _SCALARS.get(field.json)
         if kind is None:
             return Any
-        if field.json == "timestamp" and walk.IN_SECONDS in self.enabled:
+        if field.json == "timestamp" and IN_SECONDS in self.enabled:
             return Annotated[int, msgspec.Meta(ge=SECONDS_BELOW)]
         return kind

@@ -14,16 +14,18 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from mics_lint.datamart.model import ENUM, OBJECT, SCALAR, Datamart, FieldSpec, ObjectSpec
+from mics_lint.datamart.rules import (
+    IN_SECONDS,
+    NEAR_MISS_KEY,
+    NULL_FIELD,
+    NUMBER_FOR_STRING,
+    TIMESTAMP_DATE,
+    UNDECLARED_KEY,
+    WRONG_TYPE,
+)
 from mics_lint.jsontext import json_type, path_text, shorten
 from mics_lint.rules.activities import SECONDS_BELOW
 
-NULL_FIELD, TIMESTAMP_DATE, WRONG_TYPE = "MIC251", "MIC252", "MIC253"
-NUMBER_FOR_STRING, UNDECLARED_KEY, NEAR_MISS_KEY, IN_SECONDS = (
-    "MIC254",
-    "MIC255",
-    "MIC256",
-    "MIC257",
-)
 JsonPath = tuple[str | int, ...]
 Problem = tuple[str, JsonPath, bool, str]  # code, where, at the value (else its key), message
 

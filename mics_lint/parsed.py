@@ -1,0 +1,11 @@
+"""What the linter may tell the record fixer of a line's parse (fix_records.RecordFixer.line),
+so that the fix marks do not parse the line again. A module of its own: the linter imports
+the fixer's modules only with a file's first diagnostic (start-up), but names these always.
+"""
+
+from __future__ import annotations
+
+#: Nothing told: the fixer parses the line itself.
+UNPARSED = object()
+#: Neither orjson nor the exact parser takes the line.
+NOT_JSON = object()

@@ -1,0 +1,131 @@
+"""Start-up: a check of a small clean file imports only what it uses (issue 14).
+
+The target is a 3-line check within 1.5x `python -c "import orjson, click"` (bench/run.py's
+start-up measurement). What a small clean file never needs (the fast path's decoders, the
+fixer, the machine and CI reporters, Dask, the datamart walk) is imported when it is used;
+this keeps it that way, in a real process, as bench/run.py runs the command.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers import base_env
+
+EXAMPLE = Path(__file__).parent.parent / "docs" / "examples" / "clean_profiles.ndjson"
+
+NEVER_AT_START = (
+    # third-party: the fast path (msgspec, numpy), the jsonschema library, remote files, Dask
+    "msgspec",
+    "numpy",
+    "jsonschema",
+    "fsspec",
+    "dask",
+    "distributed",
+    "graphql",
+    # the standard library's heavier parts
+    "multiprocessing",
+    "concurrent",
+    "logging",
+    # ours, each imported where it is needed
+    "mics_lint.cluster",
+    "mics_lint.fixing",
+    "mics_lint.fix",
+    "mics_lint.fix_records",
+    "mics_lint.fix_edits",
+    "mics_lint.fixmarks",
+    "mics_lint.fastpath",
+    "mics_lint.reporters.machine",
+    "mics_lint.reporters.annotations",
+    "mics_lint.datamart.walk",
+    "mics_lint.datamart.model",
+)
+
+SCRIPT = """
+import json, sys
+from mics_lint.cli import main
+try:
+    main(sys.argv[1:])
+finally:
+    never = json.loads(sys.stdin.readline())
+    print(json.dumps(sorted(m for m in never if m in sys.modules)), file=sys.stderr)
+"""
+
+
+def test_a_small_clean_check_imports_nothing_it_does_not_use(tmp_path: Path) -> None:
+    data = tmp_path / "clean_profiles.ndjson"
+    data.write_bytes(EXAMPLE.read_bytes())
+    report = tmp_path / "report.txt"
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, "check", "--isolated", "-o", str(report), str(data)],
+        input=json.dumps(NEVER_AT_START) + "\n",
+        cwd=tmp_path,
+        env=base_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert report.read_text(encoding="utf-8").startswith("All checks passed.")
+    assert json.loads(done.stderr.strip().splitlines()[-1]) == []
+
+
+def test_a_check_to_standard_output_makes_no_temporary_file_module(tmp_path: Path) -> None:
+    """tempfile (and random) come with a report written beside its target (targets.py)."""
+    data = tmp_path / "clean_profiles.ndjson"
+    data.write_bytes(EXAMPLE.read_bytes())
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, "check", "--isolated", str(data)],
+        input=json.dumps([*NEVER_AT_START, "tempfile", "random"]) + "\n",
+        cwd=tmp_path,
+        env=base_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("All checks passed.")
+    assert json.loads(done.stderr.strip().splitlines()[-1]) == []
+
+
+def test_the_deferred_modules_still_come_when_needed(tmp_path: Path) -> None:
+    """A machine format and a line with a diagnostic load what the clean check left out."""
+    data = tmp_path / "bad.ndjson"
+    data.write_bytes(b'{"operation":"DELETE"}\n')
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, "check", "--isolated", "--output-format", "json", str(data)],
+        input=json.dumps(NEVER_AT_START) + "\n",
+        cwd=tmp_path,
+        env=base_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    assert json.loads(done.stdout)[0]["code"] == "MIC301"
+    loaded = json.loads(done.stderr.strip().splitlines()[-1])
+    assert {"mics_lint.reporters.machine", "mics_lint.fixmarks"} <= set(loaded)
+
+
+def test_garbage_collection_is_left_as_it_was(tmp_path: Path) -> None:
+    """The imports run without collection (startup.py), then restore what the host set."""
+    script = (
+        "import gc, sys\n"
+        "if sys.argv[1] == 'off':\n"
+        "    gc.disable()\n"
+        "import mics_lint.cli\n"
+        "print(gc.isenabled(), gc.get_freeze_count())\n"
+    )
+    for state, expected in (("on", "True 0"), ("off", "False 0")):
+        done = subprocess.run(
+            [sys.executable, "-c", script, state],
+            cwd=tmp_path,
+            env=base_env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.stdout.strip() == expected, done.stderr
