@@ -194,6 +194,10 @@ def test_the_cheap_decision_is_the_old_one(text: str, fixing: frozenset[str]) ->
         '{"operation":"delete","email_hash":" a ","x":{"compartment_id":1}}',
         '{"operation":"UPSERT","forceReplace":true,"email_hash":"a","user_profile":{}}',
         '{"operation":"UPSERT","forceReplace":true,"email_hash":"a","force_replace":false}',
+        # More keys to fix than are searched for one by one (fix_edits._SEARCHED)
+        '{"operation":"DELETE","email_hash":"a",'
+        + ",".join(f'"forceReplac{c}":1' for c in "abcdefghij")
+        + "}",
     ],
 )
 def test_the_cheap_decision_on_the_corners(text: str) -> None:
