@@ -87,12 +87,21 @@ def places(text: str, keys: list[str]) -> list[tuple[str, int, int]]:
     return [(k, start, end) for k, start, end in listed if k in wanted and counts[k] == 1]
 
 
-def proven(text: str, edits: Edits) -> bool:
+def proven(text: str, edits: Edits, shallow: bool | None = None) -> bool:
     """Whether the text with `edits` parses as `text` does with only the planned keys and
-    values changed (see the module's docstring)."""
-    if text.count("{") + text.count("[") >= _DEEP:
+    values changed (see the module's docstring). `shallow`: `is_shallow` of the text's
+    bytes, if the caller has them (counting in bytes is cheaper)."""
+    if shallow is None:
+        shallow = text.count("{") + text.count("[") < _DEEP
+    if not shallow:
         return proven_whole(text, edits.apply(text), edits.becomes)
     return proven_locally(text, edits)
+
+
+def is_shallow(data: bytes) -> bool:
+    """Whether the JSON text `data` is nested too little for the exact parser to refuse it
+    (its brackets, counted in UTF-8: no other character's bytes hold one)."""
+    return data.count(b"{") + data.count(b"[") < _DEEP
 
 
 def proven_locally(text: str, edits: Edits) -> bool:

@@ -21,7 +21,15 @@ from typing import Any
 
 import orjson
 
-from mics_lint.fix_edits import INTEGER_VALUE, KEPT, Edits, places, proven, same_value
+from mics_lint.fix_edits import (
+    INTEGER_VALUE,
+    KEPT,
+    Edits,
+    is_shallow,
+    places,
+    proven,
+    same_value,
+)
 from mics_lint.jsontext import parse_exact, raw_decode_exact
 from mics_lint.parsed import NOT_JSON, UNPARSED
 from mics_lint.registry import FieldMap
@@ -95,14 +103,20 @@ class RecordFixer:
     # -- a line --------------------------------------------------------------------------
 
     def line(
-        self, body: bytes, parsed: Any = UNPARSED, text: str | None = None
+        self,
+        body: bytes,
+        parsed: Any = UNPARSED,
+        text: str | None = None,
+        *,
+        rewrite: bool = True,
     ) -> list[bytes] | None:
         """The line's records, fixed; None when nothing in it changes.
 
         The linter, which parsed the line already, may say what it found, so that the marks
         of fixmarks.py do not parse it again: `parsed`, what orjson gives for `body` or else
         the exact parser for its text, or NOT_JSON when neither takes it; `text`, `body`
-        decoded (used only if it parsed, so as UTF-8)."""
+        decoded (used only if it parsed, so as UTF-8). Without `rewrite`, the fixes of a
+        line that parsed are counted, and not made (None): what the marks need."""
         record = parsed
         if record is UNPARSED:
             try:
@@ -120,8 +134,10 @@ class RecordFixer:
             return None
         if text is None:
             text = body.decode("utf-8")
-        fixed = self.record(text, record)
-        return None if fixed is None else [fixed.encode("utf-8")]
+        edits = self.plan(text, record, is_shallow(body))
+        if edits is None or not rewrite:
+            return None
+        return [edits.apply(text).encode("utf-8")]
 
     def _split(self, body: bytes) -> list[bytes] | None:
         """MIC101: records joined by commas, or several on a line, one per line. Not after
@@ -151,6 +167,12 @@ class RecordFixer:
     def record(self, text: str, record: dict[str, Any]) -> str | None:
         """One record's text with MIC202, MIC203 and MIC204 fixed; None if none applies.
         `text` is one JSON object, which parsed as `record`."""
+        edits = self.plan(text, record)
+        return None if edits is None else edits.apply(text)
+
+    def plan(self, text: str, record: dict[str, Any], shallow: bool | None = None) -> Edits | None:
+        """The edits of `record`, proven and counted; None if none applies (see proven
+        for `shallow`)."""
         untrimmed = self._untrimmed(record)
         wanted = [k for k, v in record.items() if k in untrimmed or self._may_fix(k, v)]
         if not wanted:
@@ -168,12 +190,12 @@ class RecordFixer:
                 self._fix_value(text, colon.end(), key, name, record[key], edits)
         if not edits.spans:
             return None
-        if not proven(text, edits):
+        if not proven(text, edits, shallow):
             return None
         fixed = self.fixed
         for code in edits.codes:
             fixed[code] += 1
-        return edits.apply(text)
+        return edits
 
     def _rename(self, key: str, start: int, end: int, record: dict[str, Any], edits: Edits) -> str:
         """MIC204: the name `key` gets, the one known key close to it if there is one."""

@@ -82,7 +82,7 @@ class FixMarks:
             fixed, hidden = self.fixed, self.hidden
             fixed.clear()
             hidden.clear()
-            self.records.line(body, parsed, text)
+            self.records.line(body, parsed, text, rewrite=False)
             count = {code: fixed[code] + hidden[code] for code in sometimes}
         fixes: list[str | None] = []
         for code in codes:

@@ -143,7 +143,7 @@ def _old_places(text: str, keys: list[str]) -> list[tuple[str, int, int]]:
     return [(k, s, e) for k, s, e in listed if k in keys and counts[k] == 1]
 
 
-def _old_proven(text: str, edits: Edits) -> bool:
+def _old_proven(text: str, edits: Edits, shallow: bool | None = None) -> bool:
     return proven_whole(text, edits.apply(text), edits.becomes)
 
 
@@ -263,6 +263,6 @@ def test_the_marks_are_the_old_ones(data: bytes, fast_path: bool) -> None:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(fix_records, "places", _old_places)
         patch.setattr(fix_records, "proven", _old_proven)
-        patch.setattr(RecordFixer, "line", lambda self, body, *told: line(self, body))
+        patch.setattr(RecordFixer, "line", lambda self, body, *told, **how: line(self, body, **how))
         old = _marks(data, fast_path)
     assert new == old
