@@ -174,7 +174,7 @@ class RecordFixer:
         """The edits of `record`, proven and counted; None if none applies (see proven
         for `shallow`)."""
         untrimmed = self._untrimmed(record)
-        wanted = [k for k, v in record.items() if k in untrimmed or self._may_fix(k, v)]
+        wanted = self._wanted(record, untrimmed)
         if not wanted:
             return None  # most lines: no need to find where their keys are
         edits = Edits()
@@ -275,13 +275,26 @@ class RecordFixer:
         edits.add(WHITESPACE, at, token.end(), replacement, value, trimmed)
         edits.becomes[key] = (name, trimmed)
 
-    def _may_fix(self, key: str, value: Any) -> bool:
-        if key not in self.known:
-            return self.closed and UNKNOWN in self.looking
-        if key in self.string_fields:
-            return type(value) in (int, float) and WRONG_TYPE in self.looking
-        enum = self.enums.get(key)
-        return enum is not None and value not in enum and INVALID_VALUE in self.looking
+    def _wanted(self, record: dict[str, Any], untrimmed: set[str]) -> list[str]:
+        """The keys a fix may touch (every line with a diagnostic asks: one loop, no call
+        a key)."""
+        known, strings, enums = self.known, self.string_fields, self.enums
+        rename = self.closed and UNKNOWN in self.looking
+        retype = WRONG_TYPE in self.looking
+        recase = INVALID_VALUE in self.looking
+        wanted = []
+        for key, value in record.items():
+            if key in untrimmed:
+                wanted.append(key)
+            elif key not in known:
+                if rename:
+                    wanted.append(key)
+            elif key in strings:
+                if retype and type(value) in (int, float):
+                    wanted.append(key)
+            elif recase and key in enums and value not in enums[key]:
+                wanted.append(key)
+        return wanted
 
     def _mixes_forms(self, meant: str, record: dict[str, Any], taken: set[str]) -> bool:
         """Whether renaming a key to `meant` would put two forms' keys on one line."""

@@ -266,3 +266,30 @@ def test_the_marks_are_the_old_ones(data: bytes, fast_path: bool) -> None:
         patch.setattr(RecordFixer, "line", lambda self, body, *told, **how: line(self, body, **how))
         old = _marks(data, fast_path)
     assert new == old
+
+
+def _old_may_fix(fixer: RecordFixer, key: str, value: Any) -> bool:
+    """RecordFixer._may_fix as it was, before `_wanted` asked it of every key in one loop."""
+    if key not in fixer.known_keys:
+        return fixer.closed and fix_records.UNKNOWN in fixer.looking
+    if key in fixer.string_fields:
+        return type(value) in (int, float) and fix_records.WRONG_TYPE in fixer.looking
+    enum = fixer.enums.get(key)
+    return enum is not None and value not in enum and fix_records.INVALID_VALUE in fixer.looking
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lines(), st.sets(st.sampled_from(sorted(_ALL))))
+def test_the_keys_wanted_are_those_the_old_test_gave(text: str, looking: set[str]) -> None:
+    fixer = RecordFixer(
+        schemas.load_schema("user_profile_import.schema.json"),
+        fixing=_SAFE,
+        looking=frozenset(looking),
+        fixed=Counter(),
+        hidden=Counter(),
+        identifier_values=identifiers.top_level_values,
+    )
+    record = orjson.loads(text)
+    untrimmed = fixer._untrimmed(record)
+    old = [k for k, v in record.items() if k in untrimmed or _old_may_fix(fixer, k, v)]
+    assert fixer._wanted(record, untrimmed) == old
