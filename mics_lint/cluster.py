@@ -27,6 +27,7 @@ from mics_lint import remote
 from mics_lint.config import ConfigError, FileConfig, Settings
 from mics_lint.diagnostic import Diagnostic
 from mics_lint.linter import ReadError
+from mics_lint.merge import Merger, Packed, unpacked
 from mics_lint.parallel import CHUNK_BYTES, Result, Runner, Task, check_task, file_size
 
 #: Each task is retried this often: a worker that dies takes its running tasks with it.
@@ -53,11 +54,17 @@ def scheduler_of(given: str | None, config: FileConfig | None) -> str | None:
 class Outcome:
     """A file's result as the client receives it: only its diagnostics, and how it ended."""
 
-    diagnostics: list[Diagnostic]
+    # Packed by the worker (merge.Packed), as --jobs' workers pack theirs: a file of many
+    # bad lines is tens of thousands of dataclasses, slower to pickle than to check.
+    packed: Packed | list[Diagnostic]
     doc_type: str = ""
     error: str | None = None
     verb: str = "cannot read"
     size: int = 0  # bytes read, for the progress bar
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return list(unpacked(self.packed))
 
 
 def _probe() -> int:
@@ -90,8 +97,6 @@ def join_file(
     tasks: list[Task], settings: Settings, storage: dict[str, Any], *results: tuple[int, Result]
 ) -> Outcome:
     """On a worker: one file's chunks joined into its diagnostics (merge.py's Merger)."""
-    from mics_lint.merge import Merger, unpacked
-
     remote.configure(storage)
     mine = _probe()
     size = sum(t.end - t.start for t in tasks) if tasks[0].end >= 0 else tasks[0].size or 0
@@ -105,8 +110,7 @@ def join_file(
 
     if tasks[0].end < 0:
         result = results[0][1]
-        shown = list(unpacked(result.diagnostics))  # a worker packs them (merge.Packed)
-        return Outcome(shown, result.doc_type, result.error, result.verb, size)
+        return Outcome(result.diagnostics, result.doc_type, result.error, result.verb, size)
     told: list[str] = []
     merger = Merger(tasks, settings, lambda _display, name: told.append(name))
     found: list[Diagnostic] = []
@@ -114,8 +118,8 @@ def join_file(
     try:
         found.extend(merger.merge(mended))
     except ReadError as exc:
-        return Outcome(found, told[0] if told else "", str(exc), exc.verb, size)
-    return Outcome(found, told[0] if told else "", size=size)
+        return Outcome(Packed.of(found), told[0] if told else "", str(exc), exc.verb, size)
+    return Outcome(Packed.of(found), told[0] if told else "", size=size)
 
 
 class ClusterRunner(Runner):
@@ -204,7 +208,7 @@ class ClusterRunner(Runner):
             self.on_read(outcome.size)
         if outcome.doc_type and self.on_type is not None:
             self.on_type(display, outcome.doc_type)
-        yield from outcome.diagnostics
+        yield from unpacked(outcome.packed)
         if outcome.error:
             raise ReadError(outcome.error, outcome.verb)
 
