@@ -103,7 +103,7 @@ def join_file(
 
     def agreed(task: Task, probe: int, result: Result) -> Result:
         # A chunk checked under another hash seed has digests this merge can't compare:
-        # checked again here (slower, never wrong; docs/dask.md says to set PYTHONHASHSEED).
+        # checked again here (slower, never wrong; docs/remote.md says to set PYTHONHASHSEED).
         if probe != mine and result.users is not None and len(result.users[0]):
             return check_task(task, settings)
         return result
@@ -258,10 +258,13 @@ def _local_cluster(distributed: Any) -> Any:
 
     # One hash seed for every worker process: MIC501's digests then compare across chunks.
     seed = os.environ.get("PYTHONHASHSEED") or str(os.getpid() % 2**31 + 1)
-    with (
-        dask.config.set({"distributed.nanny.pre-spawn-environ.PYTHONHASHSEED": seed}),
-        warnings.catch_warnings(),
-    ):
+    config = {
+        "distributed.nanny.pre-spawn-environ.PYTHONHASHSEED": seed,
+        # The workers' sampling profiler feeds only the dashboard, which this cluster has
+        # not: it took about 4% of a worker's CPU while checking (docs/scale.md).
+        "distributed.worker.profile.enabled": False,
+    }
+    with dask.config.set(config), warnings.catch_warnings():
         # "Port 8787 is already in use" (its HTTP server then takes another): not ours to
         # say, and stderr keeps one line per problem.
         warnings.simplefilter("ignore")
