@@ -235,6 +235,41 @@ def render(results: list[dict], workers: int) -> str:
     return "\n".join(out) + "\n"
 
 
+def client_memory(running: Cluster, rounds: int) -> str:
+    """The client's peak RSS against the diagnostics it receives: a valid file, and files of
+    100k lines every one bad (bench/generate.py --all-bad), on the running cluster. The
+    client holds one file's diagnostics at a time, so the figure is per diagnostic of the
+    file with the most."""
+    cases = {
+        "valid": [generate.ensure(100_000, bad=0.0)],
+        "wrong-type": [generate.ensure(100_000, all_bad="wrong-type")],
+        "four kinds": [generate.ensure(100_000, all_bad=k) for k in generate.KINDS[:4]],
+    }
+    out = [
+        "| files | diagnostics (in the file with the most) | client peak RSS, median [min–max] "
+        "| per diagnostic of that file |",
+        "|---|---|---|---|",
+    ]
+    base = 0.0
+    for name, files in cases.items():
+        report = DATA / "report-dask-memory.txt"
+        argv = [MICS, "check", "--isolated", "--scheduler", running.address, "-o", str(report)]
+        rss = Spread([run_once([*argv, *map(str, files)]).rss_kib / 1024 for _ in range(rounds)])
+        counts = dict.fromkeys(map(str, files), 0)
+        for line in report.open(errors="replace"):
+            path, _, rest = line.partition(":")
+            if path in counts and ": MIC" in rest:
+                counts[path] += 1
+        most = max(counts.values())
+        base = base or rss.med
+        per = f"{(rss.med - base) * 1024 * 1024 / most:,.0f} bytes" if most else "—"
+        out.append(
+            f"| {name}: {len(files)} × 100k lines | {sum(counts.values()):,} ({most:,}) | "
+            f"{rss.fmt('.1f', ' MiB')} | {per} |"
+        )
+    return "\n".join(out) + "\n"
+
+
 def section(rounds: int, workers: int, workloads: list[str], running: bool = True) -> str:
     """Every workload measured, as Markdown (bench/run.py appends it to its results)."""
     targets = {
@@ -257,13 +292,22 @@ def main() -> None:
     parser.add_argument(
         "--no-running", action="store_true", help="without the already-running cluster"
     )
+    parser.add_argument(
+        "--client-memory",
+        action="store_true",
+        help="only the client's memory per diagnostic, on the running cluster",
+    )
     parser.add_argument("--out", type=Path, help="also write the Markdown here")
     args = parser.parse_args()
     names = [w for w in args.workloads.split(",") if w]
     if unknown := set(names) - {"file", "set"}:
         parser.error(f"unknown workloads: {', '.join(sorted(unknown))}")
     DATA.mkdir(exist_ok=True)
-    text = section(args.rounds, args.workers, names, not args.no_running)
+    if args.client_memory:
+        with running_cluster(args.workers) as running:
+            text = client_memory(running, args.rounds)
+    else:
+        text = section(args.rounds, args.workers, names, not args.no_running)
     print(text)
     if args.out:
         args.out.write_text(text, encoding="utf-8")
