@@ -9,6 +9,7 @@ into many chunks, on a file read from moto's S3 server, and with a worker killed
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sys
 import threading
@@ -297,3 +298,30 @@ def test_the_progress_bar_is_told_every_byte_done(scheduler: str, tmp_path: Path
         for diagnostics in runner.lint(sources):
             list(diagnostics)
     assert sum(counted) == big.stat().st_size + small.stat().st_size
+
+
+def test_the_commands_of_docs_scale_md(
+    scheduler: str,
+    s3: dict[str, str],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    # Every `mics-lint check` of docs/scale.md, on this module's cluster for the scheduler it
+    # names and on moto's server for its bucket (the endpoint added): a report, no error.
+    import shlex
+
+    doc = (ROOT / "docs" / "scale.md").read_text(encoding="utf-8")
+    commands = re.findall(r"^mics-lint check .*$", doc, re.MULTILINE)
+    assert len(commands) == 2 and all("tcp://scheduler:8786" in c for c in commands)
+    for command in commands:
+        args = shlex.split(command.replace("tcp://scheduler:8786", scheduler))[1:]
+        code, _, err = run_cli([*args, "--storage-option", s3["option"]], tmp_path)
+        assert (code, err) == (1, ""), err
+    assert "MIC" in (tmp_path / "report.txt").read_text()
+    import json
+
+    import boto3
+
+    body = boto3.client("s3", endpoint_url=s3["endpoint"]).get_object(
+        Bucket="exports", Key="reports/2026-12-01.json"
+    )["Body"]
+    assert all(record["code"].startswith("MIC") for record in json.loads(body.read()))
