@@ -168,7 +168,10 @@ class ClusterRunner(Runner):
         stopped its planning)."""
         client = self.client
         storage = remote.current_options()
-        [settings] = client.scatter([self.settings], broadcast=True, hash=False)
+        # The settings as a task's result, not scattered: Dask's active memory manager keeps
+        # one copy of data (even broadcast), and scattered data lost with its worker cannot
+        # be made again, which cancelled the run (a worker killed mid-run, under load).
+        settings = client.submit(_given, self.settings, pure=False, retries=RETRIES)
         # Workers have their own working folder: a local path goes to them absolute (a
         # folder they share with the client, on a real cluster).
         plans = [
@@ -211,6 +214,11 @@ class ClusterRunner(Runner):
         yield from unpacked(outcome.packed)
         if outcome.error:
             raise ReadError(outcome.error, outcome.verb)
+
+
+def _given(settings: Settings) -> Settings:
+    """On a worker: the settings themselves (see ClusterRunner.submit)."""
+    return settings
 
 
 def _absolute(path: str) -> str:
