@@ -34,6 +34,10 @@ Contenders:
   that grows with the file); `mics1nodup` is an old name for it;
 - `micsN`: the same as `mics1` with `--jobs N`, N the number of CPUs (or --jobs); in each round its
   report is compared byte for byte with `mics1`'s, and its speed-up over `mics1` is taken;
+- `dask`: `--scheduler local`, a LocalCluster of one single-threaded worker process per CPU
+  started by each run (issue 17). With it, bench/dask_bench.py's section is added (unless
+  --skip-dask-sets): `--scheduler local` and an already-running cluster against `--jobs N`
+  on the 1M-line file and on a folder of 20 files of 50k lines, in interleaved rounds;
 - `jsonschema`: bench/jsonschema_lines.py, the jsonschema library's Draft202012Validator with
   schemas/user_profile_import.schema.json, `iter_errors` on each line (skipped above
   --slow-max-lines lines: it runs at about 10k lines/s);
@@ -923,6 +927,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--skip-activity", action="store_true")
     parser.add_argument("--skip-startup", action="store_true")
     parser.add_argument("--skip-bad-lines", action="store_true")
+    parser.add_argument(
+        "--skip-dask-sets",
+        action="store_true",
+        help="with the dask contender, skip bench/dask_bench.py's overhead section",
+    )
     parser.add_argument("--no-plot", action="store_true")
     parser.add_argument("--out", type=Path, default=RESULTS, help="Markdown results file")
     args = parser.parse_args(argv)
@@ -964,11 +973,18 @@ def main() -> None:
         path = generate_activities.ensure(args.activity_size, seed=args.seed)
         cands = contenders(has_jobs, args.jobs, doc_type="activity")
         activity = run_file("activities", path, args.activity_size, cands, args)
+    dask_section = ""
+    if "dask" in args.contenders and not args.skip_dask_sets:
+        import dask_bench  # issue 17: the 1M-line file and 20 files of 50k, against micsN
+
+        dask_section = dask_bench.section(args.rounds, args.jobs, ["file", "set"])
     start = {} if args.skip_startup else startup(args)
     bad = None if args.skip_bad_lines else bad_lines(args, has_jobs)
     for res in results:  # after every timed run: the pass's memory is not in any of them
         res["users"] = distinct_users(res["path"])
     text = render(results, activity, start, bad, args, has_jobs)
+    if dask_section:
+        text += "\n" + dask_section
     if source_digest() != before:
         text += "\n**Warning: mics_lint/'s sources changed during this run.**\n"
     print(text)

@@ -27,6 +27,7 @@ from mics_lint import remote
 from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic
 from mics_lint.linter import ReadError
+from mics_lint.merge import Merger, Packed, unpacked
 from mics_lint.parallel import CHUNK_BYTES, Result, Runner, Task, check_task, file_size
 
 #: Each task is retried this often: a worker that dies takes its running tasks with it.
@@ -38,11 +39,17 @@ _LOGGERS = ("distributed", "tornado", "bokeh")
 class Outcome:
     """A file's result as the client receives it: only its diagnostics, and how it ended."""
 
-    diagnostics: list[Diagnostic]
+    # Packed by the worker (merge.Packed), as --jobs' workers pack theirs: a file of many
+    # bad lines is tens of thousands of dataclasses, slower to pickle than to check.
+    packed: Packed | list[Diagnostic]
     doc_type: str = ""
     error: str | None = None
     verb: str = "cannot read"
     size: int = 0  # bytes read, for the progress bar
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return list(unpacked(self.packed))
 
 
 def _probe() -> int:
@@ -75,23 +82,20 @@ def join_file(
     tasks: list[Task], settings: Settings, storage: dict[str, Any], *results: tuple[int, Result]
 ) -> Outcome:
     """On a worker: one file's chunks joined into its diagnostics (merge.py's Merger)."""
-    from mics_lint.merge import Merger, unpacked
-
     remote.configure(storage)
     mine = _probe()
     size = sum(t.end - t.start for t in tasks) if tasks[0].end >= 0 else tasks[0].size or 0
 
     def agreed(task: Task, probe: int, result: Result) -> Result:
         # A chunk checked under another hash seed has digests this merge can't compare:
-        # checked again here (slower, never wrong; docs/dask.md says to set PYTHONHASHSEED).
+        # checked again here (slower, never wrong; docs/remote.md says to set PYTHONHASHSEED).
         if probe != mine and result.users is not None and len(result.users[0]):
             return check_task(task, settings)
         return result
 
     if tasks[0].end < 0:
         result = results[0][1]
-        shown = list(unpacked(result.diagnostics))  # a worker packs them (merge.Packed)
-        return Outcome(shown, result.doc_type, result.error, result.verb, size)
+        return Outcome(result.diagnostics, result.doc_type, result.error, result.verb, size)
     told: list[str] = []
     merger = Merger(tasks, settings, lambda _display, name: told.append(name))
     found: list[Diagnostic] = []
@@ -99,8 +103,8 @@ def join_file(
     try:
         found.extend(merger.merge(mended))
     except ReadError as exc:
-        return Outcome(found, told[0] if told else "", str(exc), exc.verb, size)
-    return Outcome(found, told[0] if told else "", size=size)
+        return Outcome(Packed.of(found), told[0] if told else "", str(exc), exc.verb, size)
+    return Outcome(Packed.of(found), told[0] if told else "", size=size)
 
 
 class ClusterRunner(Runner):
@@ -149,7 +153,10 @@ class ClusterRunner(Runner):
         stopped its planning)."""
         client = self.client
         storage = remote.current_options()
-        [settings] = client.scatter([self.settings], broadcast=True, hash=False)
+        # The settings as a task's result, not scattered: Dask's active memory manager keeps
+        # one copy of data (even broadcast), and scattered data lost with its worker cannot
+        # be made again, which cancelled the run (a worker killed mid-run, under load).
+        settings = client.submit(_given, self.settings, pure=False, retries=RETRIES)
         # Workers have their own working folder: a local path goes to them absolute (a
         # folder they share with the client, on a real cluster).
         plans = [
@@ -189,9 +196,14 @@ class ClusterRunner(Runner):
             self.on_read(outcome.size)
         if outcome.doc_type and self.on_type is not None:
             self.on_type(display, outcome.doc_type)
-        yield from outcome.diagnostics
+        yield from unpacked(outcome.packed)
         if outcome.error:
             raise ReadError(outcome.error, outcome.verb)
+
+
+def _given(settings: Settings) -> Settings:
+    """On a worker: the settings themselves (see ClusterRunner.submit)."""
+    return settings
 
 
 def _absolute(path: str) -> str:
@@ -239,10 +251,13 @@ def _local_cluster(distributed: Any) -> Any:
 
     # One hash seed for every worker process: MIC501's digests then compare across chunks.
     seed = os.environ.get("PYTHONHASHSEED") or str(os.getpid() % 2**31 + 1)
-    with (
-        dask.config.set({"distributed.nanny.pre-spawn-environ.PYTHONHASHSEED": seed}),
-        warnings.catch_warnings(),
-    ):
+    config = {
+        "distributed.nanny.pre-spawn-environ.PYTHONHASHSEED": seed,
+        # The workers' sampling profiler feeds only the dashboard, which this cluster has
+        # not: it took about 4% of a worker's CPU while checking (docs/scale.md).
+        "distributed.worker.profile.enabled": False,
+    }
+    with dask.config.set(config), warnings.catch_warnings():
         # "Port 8787 is already in use" (its HTTP server then takes another): not ours to
         # say, and stderr keeps one line per problem.
         warnings.simplefilter("ignore")

@@ -9,8 +9,8 @@
         diagnostics_frame(["s3://exports/"], client=client).to_parquet("s3://reports/run/")
 
 Both run as `mics-lint check --scheduler` does (cluster.py): the diagnostics are the ones
-`--jobs 1` reports, in the same order. `diagnostics_frame` needs `dask[dataframe]`
-(pandas); its partitions, one per file, are made on the workers.
+`--jobs 1` reports, in the same order. `diagnostics_frame` needs `dask.dataframe` and pandas
+(the `[dask]` extra brings them); its partitions, one per file, are made on the workers.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def diagnostics_frame(
         import dask.dataframe as dd
         import pandas as pd  # type: ignore[import-untyped,import-not-found,unused-ignore]
     except ImportError:
-        raise ImportError("diagnostics_frame needs pandas: pip install 'dask[dataframe]'") from None
+        raise ImportError("diagnostics_frame needs pandas: pip install 'mics-lint[dask]'") from None
     runner = _runner(client, settings, storage_options, chunk_bytes)
     finals = runner.submit(sources(paths))
     for final in finals:

@@ -20,7 +20,10 @@ slower, still correct.
 
 from __future__ import annotations
 
+import operator
 import re
+import types
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -56,6 +59,10 @@ class FastDecoder:
     keys: frozenset[str] = frozenset()
     #: The decoder refuses top-level keys outside `keys`, even where the schema allows them.
     closed: bool = False
+    #: The length of a decoded command written as compact JSON, where that proves its line
+    #: held each key once (see `compact_length`), else -1; None for a Struct where it never
+    #: does.
+    compact_length: Callable[[Any], int] | None = None
 
     def residual_ok(self, command: Any, raw: bytes) -> bool:
         """The checks the decoder leaves out: patterns, objects, and UTF-8 of what it skips."""
@@ -94,7 +101,72 @@ def struct_decoder(
     except Unsupported:
         return None
     keys = frozenset(schema.get("properties", {}))
-    return FastDecoder(msgspec.json.Decoder(struct).decode, patterns, tuple(objects), keys, closed)
+    return FastDecoder(
+        msgspec.json.Decoder(struct).decode,
+        patterns,
+        tuple(objects),
+        keys,
+        closed,
+        compact_length(struct),
+    )
+
+
+def compact_length(struct: type[msgspec.Struct]) -> Callable[[Any], int] | None:
+    """The length of a command `struct` decodes, written as compact JSON: for a line with
+    no backslash, exactly the line's length (without its LF) only when the line is compact
+    and holds each key once. -1 for a command with a float set; None for a Struct where
+    the proof never holds.
+
+    A line with no backslash has no escape in any string, so msgspec writes each string,
+    key, enum value, boolean and integer of the decoded command as the line wrote it (it
+    refuses an integer written with a fraction or an exponent; `-0` comes back as `0`,
+    shorter), an object kept as Raw verbatim, and leaves out the fields the line did not
+    have (their default is UNSET). Fields may come in another order, which leaves the
+    length as it is. So the encoding is never longer than such a line, and shorter when the
+    line has whitespace outside strings or a key twice (one occurrence's value is kept, the
+    other's bytes are not written): a length equal to the line's is the proof that no key
+    is repeated, with no counting. A float breaks it (`1e2` is written `100.0`, longer), as
+    would a default other than UNSET (written though absent): a top-level float field
+    makes the length -1 for a command that has it; any other, no length at all."""
+    floats = []
+    for field in msgspec.structs.fields(struct):
+        if not _exact_default(field):
+            return None
+        if not _exact(field.type):
+            if field.type != float | msgspec.UnsetType:
+                return None
+            floats.append(field.name)
+    encode = msgspec.json.Encoder().encode
+    if not floats:
+        return lambda command: len(encode(command))
+    get = operator.attrgetter(*floats)
+    if len(floats) == 1:
+        return lambda command: -1 if get(command) is not UNSET else len(encode(command))
+    return lambda command: -1 if get(command) != (UNSET,) * len(floats) else len(encode(command))
+
+
+def _exact_default(field: Any) -> bool:
+    return (
+        field.default is UNSET or field.default is msgspec.NODEFAULT
+    ) and field.default_factory is msgspec.NODEFAULT
+
+
+def _exact(kind: Any) -> bool:
+    """Whether values of `kind` encode no longer than a compact line wrote them."""
+    if kind in (str, bool, msgspec.Raw, msgspec.UnsetType):
+        return True
+    if isinstance(kind, type) and issubclass(kind, msgspec.Struct):
+        return all(
+            _exact_default(field) and _exact(field.type) for field in msgspec.structs.fields(kind)
+        )
+    origin, arguments = typing.get_origin(kind), typing.get_args(kind)
+    if origin is Annotated:
+        return _exact(arguments[0])
+    if origin is Literal:
+        return all(type(value) is str for value in arguments)
+    if origin in (list, types.UnionType, typing.Union):
+        return all(_exact(argument) for argument in arguments)
+    return kind is int  # not float, nor Any (a loose field)
 
 
 def attribute(name: str) -> str:

@@ -43,9 +43,10 @@ from helpers import ENV_DROPPED, installed_command
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 TIMEOUT = 120
-#: Pages with a runner of their own: ci.md (test_ci_docs.py) and remote.md, whose commands
-#: need an S3 server (test_remote.py starts moto's and runs them).
-OWN_RUNNER = ("ci.md", "remote.md")
+#: Pages with a runner of their own: ci.md (test_ci_docs.py), remote.md, whose commands
+#: need an S3 server (test_remote.py starts moto's and runs them), and scale.md, whose
+#: commands need a Dask cluster too (test_dask.py runs them on its LocalCluster).
+OWN_RUNNER = ("ci.md", "remote.md", "scale.md")
 #: The pages whose examples this runner runs: the README and every other docs page.
 PAGES = [ROOT / "README.md", *sorted(p for p in DOCS.glob("*.md") if p.name not in OWN_RUNNER)]
 ALLOWED = {"mics-lint", "cat", "python"}

@@ -1,14 +1,15 @@
 """`--scheduler`: a real Dask cluster as the engine (mics_lint/cluster.py).
 
-A `distributed.LocalCluster` started here (threads, to stay light on a small machine; and
-one with two worker processes for a worker killed mid-run) must give byte for byte the
-report `--jobs 1` gives, on the golden fixtures, on a generated file split into many
-chunks, and on a file read from moto's S3 server.
+A `distributed.LocalCluster` of two worker processes, started once for this module (as a
+real cluster's workers: tasks and results cross process boundaries, pickled), must give
+byte for byte the report `--jobs 1` gives, on the golden fixtures, on a generated file split
+into many chunks, on a file read from moto's S3 server, and with a worker killed mid-run.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sys
 import threading
@@ -19,7 +20,7 @@ from typing import Any
 
 import pytest
 from helpers import run_cli
-from test_remote import CRM, need, s3  # noqa: F401  (s3: the moto server fixture)
+from test_remote import CRM, SECRET, need, s3  # noqa: F401  (s3: the moto server fixture)
 
 from mics_lint import cluster as engine
 from mics_lint.config import Settings
@@ -29,13 +30,34 @@ FIXTURES = ROOT / "tests" / "fixtures"
 
 
 @pytest.fixture(scope="module")
-def scheduler() -> Iterator[str]:
-    """A LocalCluster of two single-threaded workers in this process."""
+def cluster() -> Iterator[Any]:
+    """A LocalCluster of two single-threaded worker processes (each under a nanny, which
+    starts a killed one again), shared by the module: a worker takes seconds to start."""
     distributed = need("distributed")
+    # A worker reads S3 with credentials from its own environment, as on a real cluster;
+    # here the fake ones of test_remote's moto server (set in this process only later).
+    aws = {
+        "AWS_ACCESS_KEY_ID": "AKIAMICSLINTTEST",
+        "AWS_SECRET_ACCESS_KEY": SECRET,
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        host="127.0.0.1",
+        env=aws,
     ) as local:
-        yield local.scheduler_address
+        with distributed.Client(local, set_as_default=False) as client:
+            pids = list(client.run(os.getpid).values())
+        assert len(pids) == 2 and os.getpid() not in pids  # processes, not threads
+        yield local
+
+
+@pytest.fixture(scope="module")
+def scheduler(cluster: Any) -> str:
+    return str(cluster.scheduler_address)
 
 
 def both(args: list[str], address: str, cwd: Path = ROOT) -> tuple[Any, Any]:
@@ -164,36 +186,23 @@ def test_chunks_checked_under_another_hash_seed_are_checked_again(tmp_path: Path
         digests = array("Q", [(d * 7919 + 1) & 0xFFFFFFFFFFFFFFFF for d in result.users[0]])
         result.users = (digests, result.users[1])
         scrambled.append((probe + 1, result))
-    assert engine.join_file(plan, settings, {}, *scrambled) == honest
+    mended = engine.join_file(plan, settings, {}, *scrambled)
+    assert mended.diagnostics == honest.diagnostics and mended.error is honest.error is None
     assert any(d.code == "MIC501" for d in honest.diagnostics)
 
 
-@pytest.mark.filterwarnings("ignore:Port 8787 is already in use")
-def test_a_worker_killed_mid_run_changes_nothing(tmp_path: Path) -> None:
+def test_a_worker_killed_mid_run_changes_nothing(cluster: Any, tmp_path: Path) -> None:
     distributed = need("distributed")
-    import dask
-
     generated(tmp_path / "big.ndjson", 120_000)
     args = ["check", "--no-progress", "big.ndjson", "--chunk-size", "65536"]
     alone = run_cli([*args, "-j", "1"], tmp_path)
-    environ = {"distributed.nanny.pre-spawn-environ.PYTHONHASHSEED": "1234"}
-    with (
-        dask.config.set(environ),
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            host="127.0.0.1",
-        ) as local,
-        distributed.Client(local) as client,
-    ):
+    with distributed.Client(cluster, set_as_default=False) as client:
         pids = client.run(os.getpid)  # worker address -> pid
         assert len(pids) == 2
         done: list[Any] = []
         run = threading.Thread(
             target=lambda: done.append(
-                run_cli([*args, "--scheduler", local.scheduler_address], tmp_path)
+                run_cli([*args, "--scheduler", cluster.scheduler_address], tmp_path)
             )
         )
         run.start()
@@ -201,7 +210,7 @@ def test_a_worker_killed_mid_run_changes_nothing(tmp_path: Path) -> None:
         deadline = time.monotonic() + 120
         while victim is None and run.is_alive() and time.monotonic() < deadline:
             # A worker in the middle of checking a chunk is killed (its process, by pid).
-            for task in list(local.scheduler.tasks.values()):
+            for task in list(cluster.scheduler.tasks.values()):
                 if task.state == "processing" and str(task.key).startswith("check_chunk"):
                     victim = task.processing_on.address if task.processing_on else None
                     break
@@ -210,6 +219,8 @@ def test_a_worker_killed_mid_run_changes_nothing(tmp_path: Path) -> None:
         os.kill(pids[victim], signal.SIGKILL)
         run.join(timeout=300)
         assert not run.is_alive()
+        # Its nanny starts it again: the module's later tests have two workers again.
+        client.wait_for_workers(2, timeout=120)
     assert done[0] == alone
 
 
@@ -257,8 +268,7 @@ def test_the_python_api_lints_as_the_command(scheduler: str, tmp_path: Path) -> 
 
 def test_diagnostics_frame_has_the_json_records(scheduler: str, tmp_path: Path) -> None:
     distributed = need("distributed")
-    # dask[dataframe] (pandas) is not in the test extra: a skip with a reason when missing.
-    pytest.importorskip("pandas", reason="diagnostics_frame needs pandas: dask[dataframe]")
+    need("pandas")  # dask[dataframe], in the test extra: CI runs this test
     import json
 
     from mics_lint.distributed import diagnostics_frame
@@ -288,3 +298,30 @@ def test_the_progress_bar_is_told_every_byte_done(scheduler: str, tmp_path: Path
         for diagnostics in runner.lint(sources):
             list(diagnostics)
     assert sum(counted) == big.stat().st_size + small.stat().st_size
+
+
+def test_the_commands_of_docs_scale_md(
+    scheduler: str,
+    s3: dict[str, str],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    # Every `mics-lint check` of docs/scale.md, on this module's cluster for the scheduler it
+    # names and on moto's server for its bucket (the endpoint added): a report, no error.
+    import shlex
+
+    doc = (ROOT / "docs" / "scale.md").read_text(encoding="utf-8")
+    commands = re.findall(r"^mics-lint check .*$", doc, re.MULTILINE)
+    assert len(commands) == 2 and all("tcp://scheduler:8786" in c for c in commands)
+    for command in commands:
+        args = shlex.split(command.replace("tcp://scheduler:8786", scheduler))[1:]
+        code, _, err = run_cli([*args, "--storage-option", s3["option"]], tmp_path)
+        assert (code, err) == (1, ""), err
+    assert "MIC" in (tmp_path / "report.txt").read_text()
+    import json
+
+    import boto3
+
+    body = boto3.client("s3", endpoint_url=s3["endpoint"]).get_object(
+        Bucket="exports", Key="reports/2026-12-01.json"
+    )["Body"]
+    assert all(record["code"].startswith("MIC") for record in json.loads(body.read()))

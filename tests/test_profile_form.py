@@ -148,3 +148,28 @@ def test_an_unsafe_rename_never_mixes_the_two_forms(tmp_path: Path) -> None:
     assert target.read_text() == f"{mixed}\n{OLDER}\n"  # merge_object left as it is
     assert code == 1  # line 1 keeps its unknown key
     assert "MIC406" not in out and "p.ndjson:1:" in out and "MIC204" in out
+
+
+@pytest.mark.parametrize(
+    ("minority", "key"),
+    [
+        ('"update_strategy":["PARTIAL_UPDATE"]', "update_strategy"),
+        ('"update_strategy":{"a":1}', "update_strategy"),
+        ('"force_replace":[true]', "force_replace"),
+        ('"force_replace":{}', "force_replace"),
+    ],
+)
+def test_a_minority_form_key_of_any_json_type_is_no_crash(minority: str, key: str) -> None:
+    """MIC407's advice looks the value up: a list or an object is reported, not raised
+    (found by test_fastpath's generated files)."""
+    older = '{"operation":"UPSERT","email_hash":"h%d","force_replace":false,"user_profile":{}}'
+    newer = (
+        '{"operation":"UPSERT","email_hash":"h%d","update_strategy":"PARTIAL_UPDATE",'
+        '"user_profile":{}}'
+    )
+    majority = newer if key == "force_replace" else older
+    odd = '{"operation":"UPSERT","email_hash":"x",' + minority + ',"user_profile":{}}'
+    lines = [majority % n + "\n" for n in range(3)] + [odd + "\n"]
+    found = [d for d in lint_lines(lines, "f.ndjson") if d.line == 4]
+    assert "MIC407" in {d.code for d in found}
+    assert "MIC202" in {d.code for d in found}  # and the type is wrong

@@ -31,9 +31,14 @@ _ACTIVITY_ONCE = tuple(
 )
 
 
-def _listed_check(ok: Callable[[str, Any], bool], unset: Any) -> Callable[[list[Any]], bool]:
+def _listed_check(screens: Screens, unset: Any) -> Callable[[list[Any]], bool]:
     """MIC604, MIC306, MIC205 and the value rules on each item of `$user_identifiers`."""
     agent_id = identifiers.USER_AGENT_ID.fullmatch
+    # The value rules' screens by role (None: no enabled rule reads it), called inline:
+    # every field here is typed a string by the decoder.
+    bad = screens.by_role
+    bad_account, bad_compartment = bad["user_account_id"], bad["compartment_id"]
+    bad_email, bad_agent = bad["email_hash"], bad["user_agent_id"]
 
     def listed_ok(items: list[Any]) -> bool:
         for item in items:
@@ -48,7 +53,7 @@ def _listed_check(ok: Callable[[str, Any], bool], unset: Any) -> Callable[[list[
                     or email is not unset
                     or agent is unset
                     or agent_id(agent) is None
-                    or not ok("user_agent_id", agent)
+                    or (bad_agent is not None and bad_agent(agent))
                 ):
                     return False
             elif kind == "USER_EMAIL":
@@ -57,7 +62,7 @@ def _listed_check(ok: Callable[[str, Any], bool], unset: Any) -> Callable[[list[
                     or compartment is not unset
                     or agent is not unset
                     or not filled(hashed, unset)
-                    or not ok("email_hash", hashed)
+                    or (bad_email is not None and bad_email(hashed))
                 ):
                     return False
             elif (  # USER_ACCOUNT
@@ -65,9 +70,14 @@ def _listed_check(ok: Callable[[str, Any], bool], unset: Any) -> Callable[[list[
                 or hashed is not unset
                 or email is not unset
                 or not filled(account, unset)
-                or (compartment is not unset and not filled(compartment, unset))
-                or not ok("user_account_id", account)
-                or not ok("compartment_id", compartment)
+                or (bad_account is not None and bad_account(account))
+                or (
+                    compartment is not unset
+                    and (
+                        not filled(compartment, unset)
+                        or (bad_compartment is not None and bad_compartment(compartment))
+                    )
+                )
             ):
                 return False
         return True
@@ -75,25 +85,33 @@ def _listed_check(ok: Callable[[str, Any], bool], unset: Any) -> Callable[[list[
     return listed_ok
 
 
-def _identifiers_check(ok: Callable[[str, Any], bool], unset: Any) -> Callable[[Any, bytes], bool]:
+def _identifiers_check(screens: Screens, unset: Any) -> Callable[[Any, bytes], bool]:
     """MIC301 to MIC306, MIC604, MIC605, MIC205 and the value rules on a line's users."""
-    listed_ok = _listed_check(ok, unset)
+    listed_ok = _listed_check(screens, unset)
     agent_id = identifiers.USER_AGENT_ID.fullmatch
+    bad = screens.by_role  # as in _listed_check
+    bad_account, bad_compartment = bad["user_account_id"], bad["compartment_id"]
+    bad_email, bad_agent = bad["email_hash"], bad["user_agent_id"]
 
     def identifiers_ok(c: Any, raw: bytes) -> bool:
         account, compartment = c.dollar_user_account_id, c.dollar_compartment_id
         email, agent, items = c.dollar_email_hash, c.dollar_user_agent_id, c.dollar_user_identifiers
         if items is not unset and items:
-            roots = (account, compartment, email, agent)
-            return roots.count(unset) == 4 and listed_ok(items)  # else MIC605
+            return (  # else MIC605
+                account is unset
+                and compartment is unset
+                and email is unset
+                and agent is unset
+                and listed_ok(items)
+            )
         if account is not unset:
             return (
                 email is unset  # else MIC302
                 and agent is unset
                 and filled(account, unset)  # else MIC304, or MIC205
                 and filled(compartment, unset)
-                and ok("user_account_id", account)
-                and ok("compartment_id", compartment)
+                and not (bad_account is not None and bad_account(account))
+                and not (bad_compartment is not None and bad_compartment(compartment))
             )
         if compartment is not unset:
             return False  # MIC303
@@ -101,13 +119,19 @@ def _identifiers_check(ok: Callable[[str, Any], bool], unset: Any) -> Callable[[
             if agent is not unset:
                 return False  # MIC302
             hashes = (email.dollar_hash, email.hash)
-            if hashes == (unset, unset):
+            if hashes[0] is unset and hashes[1] is unset:
                 return False  # MIC604
             for value in hashes:
-                if value is not unset and not (filled(value, unset) and ok("email_hash", value)):
+                if value is not unset and not (
+                    filled(value, unset) and not (bad_email is not None and bad_email(value))
+                ):
                     return False  # a value rule (MIC305...), or MIC205
             return b'""' not in raw  # else maybe an empty key in $email_hash, which MIC305 reads
-        return agent is not unset and agent_id(agent) is not None and ok("user_agent_id", agent)
+        return (
+            agent is not unset
+            and agent_id(agent) is not None
+            and not (bad_agent is not None and bad_agent(agent))
+        )
 
     return identifiers_ok
 
@@ -184,8 +208,9 @@ def activity_check(
         return generic(decoder)
     raw_ok = common(enabled, ())
     check_dups = syntax.DUPLICATE_KEY.code in enabled
-    identifiers_ok = _identifiers_check(Screens(enabled).ok, UNSET)
+    identifiers_ok = _identifiers_check(Screens(enabled), UNSET)
     keys_once = _key_counts(attribute, UNSET)
+    compact = decoder.compact_length or (lambda command: -1)
     seconds, day = activities.SECONDS_BELOW, activities.DAY_MS
     clock = [0, 0]  # the line at which the clock is read again, and the limit it gave
 
@@ -216,9 +241,14 @@ def activity_check(
                 return False  # MIC202
         if check_dups:
             # An escape may hide a key (one byte first: a memchr, ten times faster).
-            if not plain and b"\\" in raw and b"\\u" in raw:
+            escaped = not plain and b"\\" in raw
+            if escaped and b"\\u" in raw:
                 return False
-            if not keys_once(c, raw, events, c.dollar_user_identifiers):
+            # A line as long as its command written compactly holds each key once (see
+            # fastpath.compact_length): a third of the cost of counting its keys.
+            if (escaped or compact(c) + 1 != len(raw) or raw[-1] != 0x0A) and not keys_once(
+                c, raw, events, c.dollar_user_identifiers
+            ):
                 return False
         return raw_ok(c, raw, plain)
 

@@ -322,6 +322,13 @@ _TO_NEWER: dict[object, str] = {
     True: '"update_strategy": "FORCE_REPLACE"',
     False: '"update_strategy": "PARTIAL_UPDATE"',
 }
+
+
+def _advice(table: dict[object, str], value: object) -> str | None:
+    # Any JSON value may stand there: a list or an object is no key (and no advice).
+    return table.get(value) if isinstance(value, (str, bool)) else None
+
+
 _TO_OLDER: dict[object, str] = {
     "FORCE_REPLACE": '"force_replace": true',
     "PARTIAL_UPDATE": '"force_replace": false',
@@ -371,11 +378,11 @@ def minority_profile_form(record: Record, ctx: LineContext) -> Iterator[Finding]
         return
     if line_form == OLDER:
         key = "force_replace" if "force_replace" in record else "merge_objects"
-        other = _TO_NEWER.get(record.get("force_replace"))
+        other = _advice(_TO_NEWER, record.get("force_replace"))
         advice = f"write {other} instead" if other else "write update_strategy instead"
     else:
         key = "update_strategy"
-        other = _TO_OLDER.get(record.get("update_strategy"))
+        other = _advice(_TO_OLDER, record.get("update_strategy"))
         advice = (
             f"write {other} instead"
             if other
