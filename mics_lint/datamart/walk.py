@@ -321,12 +321,17 @@ def _whole(role: str, field: FieldSpec) -> str:
     return role
 
 
+def _declares(field: FieldSpec, at: JsonPath, here: str) -> str:
+    """The start of a value's message: the field and what the datamart schema says of it."""
+    return f"{_name(at)}: the datamart schema declares {field.declared} ({here})"
+
+
 def wrong_type(field: FieldSpec, at: JsonPath, here: str, value: Any, advice: str) -> Problem:
     return (
         WRONG_TYPE,
         at,
         True,
-        f"{_name(at)}: the datamart schema declares {field.declared} ({here}), this value is "
+        f"{_declares(field, at, here)}, this value is "
         f"{kind_of(value)}: it will not index as declared; {advice}",
     )
 
@@ -337,7 +342,7 @@ def timestamp_date(field: FieldSpec, at: JsonPath, here: str, value: Any) -> Pro
         TIMESTAMP_DATE,
         at,
         True,
-        f"{_name(at)}: the datamart schema declares {field.declared} ({here}), this value is "
+        f"{_declares(field, at, here)}, this value is "
         f"{'a number' if field.json == 'date' else 'a date string'}: the platform does not "
         f"convert between timestamps and dates; write {want}",
     )
@@ -348,8 +353,7 @@ def number_for_string(field: FieldSpec, at: JsonPath, here: str, value: Any) -> 
         NUMBER_FOR_STRING,
         at,
         True,
-        f"{_name(at)}: the datamart schema declares {field.declared} ({here}), this value is "
-        f"{kind_of(value)}: write it in quotes",
+        f"{_declares(field, at, here)}, this value is {kind_of(value)}: write it in quotes",
     )
 
 
@@ -358,7 +362,7 @@ def in_seconds(field: FieldSpec, at: JsonPath, here: str, value: int) -> Problem
         IN_SECONDS,
         at,
         True,
-        f"{_name(at)}: the datamart schema declares {field.declared} ({here}), epoch "
+        f"{_declares(field, at, here)}, epoch "
         "milliseconds, and this value has 11 digits or fewer (before March 1973): it looks "
         "like seconds; multiply it by 1000",
     )
