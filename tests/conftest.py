@@ -93,3 +93,11 @@ class Linting:
 @pytest.fixture(scope="session")
 def linting() -> type[Linting]:
     return Linting
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A working directory with an empty config file, so no config above it leaks in (a
+    module needing more defines its own)."""
+    (tmp_path / "mics-lint.toml").write_text("", encoding="utf-8")
+    return tmp_path

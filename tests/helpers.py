@@ -6,8 +6,10 @@ import contextlib
 import dataclasses
 import os
 import shutil
+import subprocess
 import sys
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -60,6 +62,60 @@ def base_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ENV_DROPPED}
     env.update(extra)
     return env
+
+
+@dataclasses.dataclass
+class Done:
+    """What a run of the installed command gave."""
+
+    code: int
+    out: str
+    err: str
+    raw_out: bytes
+    seconds: float
+
+
+def run_installed(
+    args: Sequence[str],
+    cwd: Path,
+    *,
+    input: bytes | None = b"",
+    stdin: Any = None,
+    env: dict[str, str] | None = None,
+    argv: Sequence[str] | None = None,
+    shell: str | None = None,
+    preexec_fn: Callable[[], None] | None = None,
+    timeout: float = 60,
+) -> Done:
+    """The installed mics-lint with these arguments (or `argv`, a whole command line; or
+    `shell`, a sh line where "$0" is mics-lint), with a timeout (a hang fails the test);
+    never a traceback nor an internal error."""
+    command = installed_command()
+    assert command is not None
+    if shell is not None:
+        argv = ["sh", "-c", shell, command]
+    feed: dict[str, Any] = {"stdin": stdin} if stdin is not None else {"input": input}
+    started = time.monotonic()
+    done = subprocess.run(
+        list(argv) if argv is not None else [command, *args],
+        cwd=cwd,
+        capture_output=True,
+        env=env if env is not None else base_env(),
+        timeout=timeout,
+        check=False,
+        preexec_fn=preexec_fn,
+        **feed,
+    )
+    result = Done(
+        done.returncode,
+        done.stdout.decode("utf-8", "replace"),
+        done.stderr.decode("utf-8", "replace"),
+        done.stdout,
+        time.monotonic() - started,
+    )
+    assert "Traceback" not in result.err and "internal error" not in result.err, result.err
+    assert "Traceback" not in result.out, result.out[:2000]
+    return result
 
 
 def write(path: Path, *lines: str) -> Path:

@@ -36,13 +36,6 @@ needs_command = pytest.mark.skipif(
 )
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A working directory with an empty config file, so no config above it leaks in."""
-    (tmp_path / "mics-lint.toml").write_text("", encoding="utf-8")
-    return tmp_path
-
-
 def run(
     args: Sequence[str],
     cwd: Path,

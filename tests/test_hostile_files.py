@@ -18,12 +18,11 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from helpers import base_env, installed_command, one_error_line, write
+from helpers import run_installed as run
 
 COMMAND = installed_command()
 pytestmark = [
@@ -45,48 +44,6 @@ TIMEOUT = 60
 NO_ID = '{"operation":"DELETE"}'  # MIC301 (error), on every line
 CRLF_DATA = (NO_ID + "\r\n").encode()  # and MIC003, which --fix fixes
 CLEAN = '{"operation":"DELETE","compartment_id":"1000","user_account_id":"u%d"}'
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A working directory with an empty config file, so no config above it leaks in."""
-    (tmp_path / "mics-lint.toml").write_text("", encoding="utf-8")
-    return tmp_path
-
-
-@dataclass
-class Done:
-    code: int
-    out: str
-    err: str
-    raw_out: bytes
-
-
-def run(
-    args: Sequence[str],
-    cwd: Path,
-    *,
-    input: bytes | None = b"",
-    shell: str | None = None,
-    **popen: object,
-) -> Done:
-    """mics-lint with these arguments (or `shell`, a sh line where "$0" is mics-lint)."""
-    assert COMMAND is not None
-    argv = ["sh", "-c", shell, COMMAND] if shell is not None else [COMMAND, *args]
-    done = subprocess.run(
-        argv,
-        cwd=cwd,
-        input=input,
-        capture_output=True,
-        env=base_env(),
-        timeout=TIMEOUT,
-        check=False,
-        **popen,  # type: ignore[call-overload]
-    )
-    err = done.stderr.decode("utf-8", "replace")
-    out = done.stdout.decode("utf-8", "replace")
-    assert "Traceback" not in err and "internal error" not in err, err
-    return Done(done.returncode, out, err, done.stdout)
 
 
 def strays(folder: Path, name: str) -> list[str]:

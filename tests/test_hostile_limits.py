@@ -33,13 +33,6 @@ MIB = 1024 * 1024
 BOUND = 100 * MIB  # issue 15: under 100 MiB for any file of blank or broken first lines
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A working directory with an empty config file, so no config above it leaks in."""
-    (tmp_path / "mics-lint.toml").write_text("", encoding="utf-8")
-    return tmp_path
-
-
 def peak_rss(args: list[str], cwd: Path) -> tuple[int, int, str]:
     """(peak RSS in bytes, exit code, stdout) of `mics-lint ARGS` run in `cwd`."""
     assert COMMAND is not None

@@ -27,12 +27,12 @@ import threading
 import time
 import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import ALL_FORMATS, base_env, installed_command, one_error_line, write
+from helpers import ALL_FORMATS, Done, base_env, installed_command, one_error_line, write
+from helpers import run_installed as run
 
 CLEAN = '{"operation":"DELETE","compartment_id":"1000","user_account_id":"a"}'
 NO_ID = '{"operation":"DELETE"}'  # MIC301 error at 1:1
@@ -61,57 +61,6 @@ not_root = pytest.mark.skipif(
 )
 
 # -- helpers (the style of test_cli_subprocess.py) ---------------------------------------------
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A working directory with an empty config file, so no config above it leaks in."""
-    (tmp_path / "mics-lint.toml").write_text("", encoding="utf-8")
-    return tmp_path
-
-
-@dataclass
-class Done:
-    code: int
-    out: str
-    err: str
-    seconds: float
-
-
-def run(
-    args: Sequence[str],
-    cwd: Path,
-    *,
-    input: bytes | None = b"",
-    stdin: int | None = None,
-    env: dict[str, str] | None = None,
-    argv: Sequence[str] | None = None,
-    preexec_fn: Callable[[], None] | None = None,
-) -> Done:
-    """The command (or `argv`, a shell line running it), with a timeout; never a traceback."""
-    assert COMMAND is not None
-    command = list(argv) if argv is not None else [COMMAND, *args]
-    feed: dict[str, Any] = {"stdin": stdin} if stdin is not None else {"input": input}
-    started = time.monotonic()
-    done = subprocess.run(
-        command,
-        cwd=cwd,
-        capture_output=True,
-        env=env if env is not None else base_env(),
-        timeout=TIMEOUT,
-        check=False,
-        preexec_fn=preexec_fn,
-        **feed,
-    )
-    result = Done(
-        done.returncode,
-        done.stdout.decode("utf-8", "replace"),
-        done.stderr.decode("utf-8", "replace"),
-        time.monotonic() - started,
-    )
-    assert "Traceback" not in result.err, result.err
-    assert "Traceback" not in result.out, result.out[:2000]
-    return result
 
 
 def records(stdout: str) -> list[dict[str, Any]]:
