@@ -55,58 +55,53 @@ finally:
 """
 
 
-def test_a_small_clean_check_imports_nothing_it_does_not_use(tmp_path: Path) -> None:
-    data = tmp_path / "clean_profiles.ndjson"
-    data.write_bytes(EXAMPLE.read_bytes())
-    report = tmp_path / "report.txt"
+def checked(
+    cwd: Path, args: list[str], never: list[str]
+) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """`mics-lint ARGS` through SCRIPT, told the modules that must not be loaded: the run,
+    and those of them that were."""
     done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, "check", "--isolated", "-o", str(report), str(data)],
-        input=json.dumps(NEVER_AT_START) + "\n",
-        cwd=tmp_path,
+        [sys.executable, "-c", SCRIPT, *args],
+        input=json.dumps(never) + "\n",
+        cwd=cwd,
         env=base_env(),
         capture_output=True,
         text=True,
         timeout=120,
     )
+    return done, json.loads(done.stderr.strip().splitlines()[-1])
+
+
+def test_a_small_clean_check_imports_nothing_it_does_not_use(tmp_path: Path) -> None:
+    data = tmp_path / "clean_profiles.ndjson"
+    data.write_bytes(EXAMPLE.read_bytes())
+    report = tmp_path / "report.txt"
+    args = ["check", "--isolated", "-o", str(report), str(data)]
+    done, loaded = checked(tmp_path, args, NEVER_AT_START)
     assert done.returncode == 0, done.stderr
     assert report.read_text(encoding="utf-8").startswith("All checks passed.")
-    assert json.loads(done.stderr.strip().splitlines()[-1]) == []
+    assert loaded == []
 
 
 def test_a_check_to_standard_output_makes_no_temporary_file_module(tmp_path: Path) -> None:
     """tempfile (and random) come with a report written beside its target (targets.py)."""
     data = tmp_path / "clean_profiles.ndjson"
     data.write_bytes(EXAMPLE.read_bytes())
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, "check", "--isolated", str(data)],
-        input=json.dumps([*NEVER_AT_START, "tempfile", "random"]) + "\n",
-        cwd=tmp_path,
-        env=base_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    never = [*NEVER_AT_START, "tempfile", "random"]
+    done, loaded = checked(tmp_path, ["check", "--isolated", str(data)], never)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("All checks passed.")
-    assert json.loads(done.stderr.strip().splitlines()[-1]) == []
+    assert loaded == []
 
 
 def test_the_deferred_modules_still_come_when_needed(tmp_path: Path) -> None:
     """A machine format and a line with a diagnostic load what the clean check left out."""
     data = tmp_path / "bad.ndjson"
     data.write_bytes(b'{"operation":"DELETE"}\n')
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, "check", "--isolated", "--output-format", "json", str(data)],
-        input=json.dumps(NEVER_AT_START) + "\n",
-        cwd=tmp_path,
-        env=base_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    args = ["check", "--isolated", "--output-format", "json", str(data)]
+    done, loaded = checked(tmp_path, args, NEVER_AT_START)
     assert done.returncode == 1, done.stderr
     assert json.loads(done.stdout)[0]["code"] == "MIC301"
-    loaded = json.loads(done.stderr.strip().splitlines()[-1])
     assert {"mics_lint.reporters.machine", "mics_lint.fixmarks"} <= set(loaded)
 
 
