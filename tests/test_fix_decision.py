@@ -13,9 +13,11 @@ MICS_LINT_FUZZ_EXAMPLES sets the number of examples (default 200).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -163,6 +165,15 @@ def _decide(body: bytes, fixing: frozenset[str]) -> tuple[Any, Counter[str], Cou
     return fixer.line(body), fixed, hidden
 
 
+@contextlib.contextmanager
+def old_decision() -> Iterator[pytest.MonkeyPatch]:
+    """The fixer with its old search for keys and its old whole-text proof."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fix_records, "places", _old_places)
+        patch.setattr(fix_records, "proven", _old_proven)
+        yield patch
+
+
 _SAFE = frozenset(r.code for r in REGISTRY.values() if r.fix == FIX_SAFE)
 _ALL = frozenset(r.code for r in REGISTRY.values() if r.fix is not None)
 
@@ -176,9 +187,7 @@ _ALL = frozenset(r.code for r in REGISTRY.values() if r.fix is not None)
 def test_the_cheap_decision_is_the_old_one(text: str, fixing: frozenset[str]) -> None:
     body = text.encode("utf-8")
     new = _decide(body, fixing)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(fix_records, "places", _old_places)
-        patch.setattr(fix_records, "proven", _old_proven)
+    with old_decision():
         old = _decide(body, fixing)
     assert new == old
 
@@ -205,9 +214,7 @@ def test_the_cheap_decision_on_the_corners(text: str) -> None:
     orjson.loads(body)  # each is JSON
     for fixing in (_SAFE, _ALL):
         new = _decide(body, fixing)
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(fix_records, "places", _old_places)
-            patch.setattr(fix_records, "proven", _old_proven)
+        with old_decision():
             old = _decide(body, fixing)
         assert new == old
 
@@ -260,9 +267,7 @@ def test_the_marks_are_the_old_ones(data: bytes, fast_path: bool) -> None:
     # (fixmarks.FixMarks.fixes); before, the fixer parsed each line again itself.
     new = _marks(data, fast_path)
     line = RecordFixer.line
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(fix_records, "places", _old_places)
-        patch.setattr(fix_records, "proven", _old_proven)
+    with old_decision() as patch:
         patch.setattr(RecordFixer, "line", lambda self, body, *told, **how: line(self, body, **how))
         old = _marks(data, fast_path)
     assert new == old
