@@ -14,13 +14,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
+import orjson
+
 from mics_lint import config
 from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.framer import split_ending
 from mics_lint.jsontext import block_long_int_screen, may_hold_long_int
 from mics_lint.linecheck import LineChecker
-from mics_lint.registry import FastCheck, LineContext
+from mics_lint.registry import FastCheck, LineContext, Rule
 from mics_lint.rules import crossline, structure
 from mics_lint.userstore import BatchUsers
 
@@ -245,21 +247,7 @@ class FastLoop:
             and not (checker.check_ints and long_ints(block))
             and (block.isascii() or _utf8(block))
         )
-        # A group within max-file-size, without a CR, and whose last line is whole and
-        # short (only a last line may be cut or end the file unfinished; the others are
-        # shorter than max-line-bytes, or the group would have ended) needs no test per
-        # line before its lines' fast path. Its bytes are counted at once: none of its
-        # lines can change the file's MIC006 or MIC003 state.
-        last = group[-1]
-        simple = (
-            last[-1:] == b"\n"
-            and len(last) <= max_raw
-            and b"\r" not in block
-            and not (
-                count_bytes
-                and (size if size is not None else checker.bytes_read + len(block)) > limit
-            )
-        )
+        simple = self._simple(group, block, count_bytes)
         if simple and count_bytes:
             checker.bytes_read += len(block)
         loose = self._loose_line if self.loose is not None else None
@@ -299,12 +287,54 @@ class FastLoop:
                                 found += made
                                 continue
                     else:
-                        if vouch(command, raw, lineno, plain):
+                        verdict = vouch(command, raw, lineno, plain)
+                        if verdict is True:
                             continue
+                        if verdict is not False:
+                            made = self._one_rule(raw, lineno, verdict)
+                            if made is not None:
+                                found += made
+                                continue
             found += checker.check_line(raw, lineno, over)[0]
             count_bytes = not checker.size_reported
         self.streak = streak
         return found
+
+    def _simple(self, group: list[bytes], block: bytes, count_bytes: bool) -> bool:
+        """Whether the group needs no test per line before its lines' fast path: within
+        max-file-size, without a CR, and its last line whole and short (only a last line
+        may be cut or end the file unfinished; the others are shorter than max-line-bytes,
+        or the group would have ended). Its bytes can be counted at once: none of its lines
+        can change the file's MIC006 or MIC003 state."""
+        checker = self.checker
+        last, size = group[-1], checker.size
+        return (
+            last[-1:] == b"\n"
+            and len(last) <= checker.max_line + 1
+            and b"\r" not in block
+            and not (
+                count_bytes
+                and (size if size is not None else checker.bytes_read + len(block)) > checker.limit
+            )
+        )
+
+    def _one_rule(self, raw: bytes, lineno: int, rule: Rule) -> list[Diagnostic] | None:
+        """The diagnostics of a line on which no rule but `rule` can fire, as its fast check
+        says (see registry.FastCheck): that rule's own check on the parsed record, stamped
+        as the full checks stamp a line; None (the full checks decide) for line 1, which may
+        start with a BOM, or if orjson refuses what msgspec took."""
+        checker = self.checker
+        if lineno == 1:
+            return None
+        assert rule.check is not None, f"{rule.code} has no record check"
+        body = split_ending(raw)[0]  # LF, or CRLF once MIC003 was reported
+        try:
+            record = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return None
+        ctx = LineContext(lineno, body, checker.state, checker.show_values)
+        found = [(rule.code, finding) for finding in rule.check(record, ctx)]
+        return checker.stamp(found, body, lineno, ctx.decoded, record)
 
     def _loose_line(
         self, raw: bytes, lineno: int, plain: bool, vouch: FastCheck | None
@@ -347,8 +377,8 @@ class FastLoop:
                 stand_in += "0" * (len(str(value)) - 2 - len(stand_in))
             setattr(command, attribute, stand_in)
         if not wrong:
-            return [] if vouch is not None and vouch(command, raw, lineno, plain) else None
-        if lineno == 1 or not loose.check(command, raw, lineno, plain):
+            return [] if vouch is not None and vouch(command, raw, lineno, plain) is True else None
+        if lineno == 1 or loose.check(command, raw, lineno, plain) is not True:
             return None
         body = split_ending(raw)[0]  # LF, or CRLF once MIC003 was reported
         ctx = LineContext(lineno, body, checker.state, checker.show_values)

@@ -151,10 +151,14 @@ IdentifierValue = tuple[str | tuple[str | int, ...], str, str, str]
 #: A document type's field map: the string identifier values of a record.
 FieldMap = Callable[[Record], Iterable[IdentifierValue]]
 #: A document type's fast check of one decoded line, `(command, raw, lineno, plain)`: True
-#: means "no rule can fire on it" (see fastpath.py). `plain` says the caller found no `<`, no
-#: backslash and no run of 19 digits in the line, and that it is valid UTF-8 (it screens
-#: lines in groups); when False, the check looks for itself.
-FastCheck = Callable[[Any, bytes, int, bool], bool]
+#: means "no rule can fire on it" (see fastpath.py); False, "the full checks decide"; a
+#: record Rule, "no rule but this one can fire on it": the engine runs that rule alone on
+#: the parsed record (fastloop.FastLoop._one_rule), so a common mistake repeated on every
+#: line costs a parse and one rule, not every check. A wrapper of a check must pass its
+#: verdict on as it is (test `is True`, never its truth: a Rule is truthy). `plain` says
+#: the caller found no `<`, no backslash and no run of 19 digits in the line, and that it
+#: is valid UTF-8 (it screens lines in groups); when False, the check looks for itself.
+FastCheck = Callable[[Any, bytes, int, bool], "bool | Rule"]
 #: What cross-line rules and the file's settings keep for one file (`LineContext.state`).
 FileState = Mapping[str, Any]
 #: Makes a type's fast check for one file: (the enabled codes, MIC501's users, the decoder,

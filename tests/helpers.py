@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+from mics_lint.registry import FastCheck, Rule
+
 #: Every --output-format but `auto`, written out so that a format removed by mistake fails.
 ALL_FORMATS = [
     "text",
@@ -142,19 +144,20 @@ def counting_vouches(name: str = "USER_PROFILE") -> Iterator[dict[str, int]]:
     knows the fast path ran)."""
     from mics_lint.doctypes import DOC_TYPES
 
-    counts = {"checked": 0, "vouched": 0}
+    counts = {"checked": 0, "vouched": 0, "one rule": 0}
     doc_type = DOC_TYPES[name]
     make = doc_type.fast_check
     assert make is not None
 
-    def counting_make(*args: Any) -> Callable[[Any, bytes, int, bool], bool]:
+    def counting_make(*args: Any) -> FastCheck:
         check = make(*args)
 
-        def counted(command: Any, raw: bytes, lineno: int, plain: bool) -> bool:
+        def counted(command: Any, raw: bytes, lineno: int, plain: bool) -> bool | Rule:
             counts["checked"] += 1
-            vouched = check(command, raw, lineno, plain)
-            counts["vouched"] += vouched
-            return vouched
+            verdict = check(command, raw, lineno, plain)
+            counts["vouched"] += verdict is True
+            counts["one rule"] += verdict not in (True, False)
+            return verdict
 
         return counted
 

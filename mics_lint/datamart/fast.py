@@ -23,7 +23,7 @@ from mics_lint.datamart.rules import (
     UNDECLARED_KEY,
     WRONG_TYPE,
 )
-from mics_lint.registry import FastCheck, FastCheckMaker, FileState
+from mics_lint.registry import FastCheck, FastCheckMaker, FileState, Rule
 
 if TYPE_CHECKING:
     from mics_lint.fastpath import FastDecoder
@@ -81,7 +81,7 @@ def _profile_check(
     refused = (msgspec.ValidationError, msgspec.DecodeError)
     walked = _walked(check, datamart, ours, older, newer)
 
-    def vouch(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
+    def vouch(c: Any, raw: bytes, lineno: int, plain: bool) -> bool | Rule:
         profile = c.user_profile
         if profile is UNSET or c.operation != "UPSERT":
             return check(c, raw, lineno, plain)
@@ -106,7 +106,7 @@ def _walked(
 
     judge = walk.profile_problems
 
-    def vouch(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
+    def vouch(c: Any, raw: bytes, lineno: int, plain: bool) -> bool | Rule:
         if c.user_profile is not UNSET and c.operation == "UPSERT":
             try:
                 record = {
@@ -127,7 +127,7 @@ def _walked(
 def _activity_check(check: FastCheck, datamart: Datamart, ours: frozenset[str]) -> FastCheck:
     judge = walk.activity_problems
 
-    def vouch(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
+    def vouch(c: Any, raw: bytes, lineno: int, plain: bool) -> bool | Rule:
         try:
             for _ in judge(datamart, orjson.loads(raw), ours):
                 return False

@@ -87,6 +87,9 @@ def missing_identifier(record: Record, ctx: LineContext) -> Iterator[Finding]:
         )
 
 
+MISSING_IDENTIFIER = FAMILY.rules[-1]
+
+
 @FAMILY.rule(
     "MIC302", "multiple-identifiers", Severity.ERROR, "more than one identifier on the line"
 )

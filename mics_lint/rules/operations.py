@@ -117,6 +117,9 @@ def upsert_missing_force_replace(record: Record, ctx: LineContext) -> Iterator[F
     # that form has none), so profile-form "update_strategy" and "either" require nothing.
 
 
+UPSERT_MISSING_FORM = FAMILY.rules[-1]
+
+
 @FAMILY.rule(
     "MIC402",
     "upsert-missing-user-profile",

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mics_lint.jsontext import may_hold_long_int
-from mics_lint.registry import FastCheck, FileState, ValueTest
+from mics_lint.registry import FastCheck, FileState, Rule, ValueTest
 from mics_lint.rules import REGISTRY, crossline, identifiers, operations, structure, syntax
 from mics_lint.rules.crossline import Users
 from mics_lint.rules.fast_checks import BASE_COVERS, IDENTIFIER_COVERS
@@ -73,7 +73,7 @@ def _rare_tests(check_ints: bool, check_placeholders: bool) -> Callable[[bytes, 
 
 
 def _keys_once(
-    raw: bytes, plain: bool, profile: Any, kind: str, force: Any, merge: Any, strategy: Any
+    raw: bytes, plain: bool, profile: Any, kind: str | None, force: Any, merge: Any, strategy: Any
 ) -> bool:
     """Each top-level key the line has is written once: a key counted other than once was
     written twice or escaped (the full checks decide); and a \\u escape outside the
@@ -87,7 +87,7 @@ def _keys_once(
             return False
     return not (
         count(b"operation") != 1
-        or count(_ID_KEYS[kind]) != 1
+        or (kind is not None and count(_ID_KEYS[kind]) != 1)
         or (kind == "user account" and count(b"compartment_id") != 1)
         or (force is not UNSET and count(b"force_replace") != 1)
         or (merge is not UNSET and count(b"merge_objects") != 1)
@@ -101,10 +101,10 @@ class _Parts(NamedTuple):
 
     check_dups: bool
     rare_ok: Callable[[bytes, Any], bool]
-    bad_compartment: ValueTest | None
-    bad_account: ValueTest | None
-    bad_email: ValueTest | None
-    bad_agent: ValueTest | None
+    bad_compartment: ValueTest  # _never where no enabled value rule reads that role
+    bad_account: ValueTest
+    bad_email: ValueTest
+    bad_agent: ValueTest
     form_required: bool
     # MIC407's screen: which lines may be in the other form than the file's: those with
     # update_strategy (True: the file is in the force_replace form), those without
@@ -118,6 +118,10 @@ class _Parts(NamedTuple):
     form_of_line: Callable[[bool, bool], str | None]
     force_size: dict[Any, int]  # what force_replace adds to a compact line, by its value
     merge_size: dict[Any, int]
+    # The rules a line may break alone and still be answered by running only that rule
+    # (see registry.FastCheck): MIC301 and MIC401, the mistakes a whole export repeats.
+    missing: Rule | None
+    lacking: Rule | None
 
 
 def _parts(
@@ -135,10 +139,10 @@ def _parts(
         rare_ok=_rare_tests(
             syntax.UNSAFE_INTEGER.code in enabled, structure.PLACEHOLDER_VALUE.code in enabled
         ),
-        bad_compartment=screens["compartment_id"],
-        bad_account=screens["user_account_id"],
-        bad_email=screens["email_hash"],
-        bad_agent=screens["user_agent_id"],
+        bad_compartment=screens["compartment_id"] or _never,
+        bad_account=screens["user_account_id"] or _never,
+        bad_email=screens["email_hash"] or _never,
+        bad_agent=screens["user_agent_id"] or _never,
         # MIC401 holds in the force_replace form (update_strategy is optional when pinned),
         # and under "auto" (`file_form` not "") for an UPSERT in neither form.
         form_required=(older and not newer) or file_form != "",
@@ -156,7 +160,13 @@ def _parts(
         form_of_line=operations.form_of_line,
         force_size={True: _FORCE + 4, False: _FORCE + 5, UNSET: 0},
         merge_size={True: _MERGE + 4, False: _MERGE + 5, UNSET: 0},
+        missing=_enabled(identifiers.MISSING_IDENTIFIER, enabled),
+        lacking=_enabled(operations.UPSERT_MISSING_FORM, enabled),
     )
+
+
+def _enabled(rule: Rule, enabled: frozenset[str]) -> Rule | None:
+    return rule if rule.code in enabled else None
 
 
 # The check proper, written flat with no helper calls on the way of a clean line: it runs
@@ -170,7 +180,9 @@ def _parts(
 # (`_keys_once`). The digest is crossline.user_digest's (the kind in its two low bits).
 # An UPSERT: MIC402, MIC401 (the pinned force_replace form has no update_strategy),
 # MIC407, the profile an object, MIC403/MIC405 (a replace with merge_objects or an empty
-# profile); a DELETE with a payload is MIC404, a line with both forms MIC406.
+# profile); a DELETE with a payload is MIC404, a line with both forms MIC406. A line whose
+# only fault is no identifier at all (MIC301), or an UPSERT's missing form (MIC401), gets
+# that rule back: the engine runs it alone.
 def _check(
     enabled: frozenset[str], users: Users | None, older: bool, newer: bool, file_form: str | None
 ) -> FastCheck:
@@ -179,9 +191,9 @@ def _check(
     parts = _parts(enabled, users, older, newer, file_form)
     check_dups, rare_ok, bad_compartment, bad_account, bad_email, bad_agent = parts[:6]
     form_required, minority, add_digest, add_line, first_line, digest = parts[6:12]
-    user_agent_id, form_of_line, force_size, merge_size = parts[12:]
+    user_agent_id, line_form, force_size, merge_size, missing, lacking = parts[12:]
 
-    def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
+    def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool | Rule:
         account = c.user_account_id
         if account is not UNSET:
             compartment = c.compartment_id
@@ -189,9 +201,7 @@ def _check(
                 return False
             if not account or account.isspace() or not compartment or compartment.isspace():
                 return False
-            if (bad_account is not None and bad_account(account)) or (
-                bad_compartment is not None and bad_compartment(compartment)
-            ):
+            if bad_account(account) or bad_compartment(compartment):
                 return False
             kind, key = "user account", digest("user account", compartment, account)
             size = _COMPARTMENT + _ACCOUNT + len(compartment) + len(account)
@@ -199,40 +209,39 @@ def _check(
             return False
         elif c.email_hash is not UNSET:
             email = c.email_hash
-            if c.user_agent_id is not UNSET or not email or email.isspace():
-                return False
-            if bad_email is not None and bad_email(email):
+            if c.user_agent_id is not UNSET or not email or email.isspace() or bad_email(email):
                 return False
             kind, key, size = "email_hash", digest("email_hash", email), _EMAIL + len(email)
-        elif c.user_agent_id is not UNSET and user_agent_id(c.user_agent_id):
+        elif c.user_agent_id is not UNSET:
             agent = c.user_agent_id
-            if bad_agent is not None and bad_agent(agent):
+            if not user_agent_id(agent) or bad_agent(agent):
                 return False
             kind, key, size = "user_agent_id", digest("user_agent_id", agent), _AGENT + len(agent)
         else:
-            return False
+            kind, key, size = None, 0, 0  # no identifier: MIC301, if nothing else fires
+        verdict: bool | Rule = True
         profile = c.user_profile
         force, merge = (c.force_replace, c.merge_objects) if older else (UNSET, UNSET)
         strategy = c.update_strategy if newer else UNSET
-        if strategy is not UNSET and (force is not UNSET or merge is not UNSET):
+        old_form, new_form = force is not UNSET or merge is not UNSET, strategy is not UNSET
+        if old_form and new_form:
             return False
         if c.operation == "UPSERT":
-            if profile is UNSET or (form_required and force is UNSET and strategy is UNSET):
+            if profile is UNSET:
                 return False
-            if minority is (strategy is not UNSET) and form_of_line(
-                merge is not UNSET or force is not UNSET, strategy is not UNSET
-            ) not in (None, file_form):
+            if form_required and force is UNSET and not new_form:
+                if lacking is None or kind is None:
+                    return False
+                verdict = lacking  # MIC401, if nothing else fires
+            if minority is new_form and line_form(old_form, new_form) not in (None, file_form):
                 return False
             view = memoryview(profile)  # the profile's text, undecoded: an object, "{"?
             if view[0] != 0x7B or (
-                (force is True or strategy == "FORCE_REPLACE")
-                and (
-                    merge is True or (view[1] != 0x22 and not bytes(view[1:-1]).strip(_JSON_SPACE))
-                )
+                (force is True or strategy == "FORCE_REPLACE") and (merge is True or _empty(view))
             ):
                 return False
             size += _PROFILE + len(view) + force_size[force] + merge_size[merge]
-            if strategy is not UNSET:
+            if new_form:
                 size += _STRATEGY + len(strategy)
         elif (force, merge, profile, strategy) != (UNSET, UNSET, UNSET, UNSET):
             return False  # MIC404
@@ -244,17 +253,28 @@ def _check(
             and not _keys_once(raw, plain, profile, kind, force, merge, strategy)
         ):
             return False
+        if kind is None:
+            return missing or False  # no user: nothing for MIC501
         if add_digest is not None:
             add_digest(key)
             add_line(lineno)  # type: ignore[misc]
-            return True
-        return first_line is None or first_line(key, lineno) == lineno
+            return verdict
+        return verdict if first_line is None or first_line(key, lineno) == lineno else False
 
     return check
 
 
 def _no_digest(kind: str, *values: str) -> int:
     return 0
+
+
+def _never(value: str) -> bool:
+    return False
+
+
+def _empty(view: memoryview) -> bool:
+    """Whether a profile's text is an empty object (MIC405), written with spaces or not."""
+    return view[1] != 0x22 and not bytes(view[1:-1]).strip(_JSON_SPACE)
 
 
 def make_check(
@@ -285,7 +305,7 @@ def make_check(
         # decoder leaves out. Still correct, a little slower.
         residual_ok = decoder.residual_ok
 
-        def checked(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
+        def checked(c: Any, raw: bytes, lineno: int, plain: bool) -> bool | Rule:
             return residual_ok(c, raw) and check(c, raw, lineno, plain)
 
         return checked
