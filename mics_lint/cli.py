@@ -224,7 +224,13 @@ def schema_check(path: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the `mics-lint` console script."""
+    import os
     import signal
+
+    # numpy (MIC501's table) starts OpenBLAS with a thread per core, which spin between
+    # calls and take the other core from --jobs workers; no BLAS routine is ever called.
+    # Only the command's own process, and those it starts, are told so: not an API caller.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
     with contextlib.suppress(ValueError):  # not in the main thread: leave signals alone
         signal.signal(signal.SIGTERM, on_sigterm)
