@@ -7,6 +7,7 @@ gathers the families in a fixed order.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -186,6 +187,8 @@ class Rule:
     roles: frozenset[str] | None = None
     bad: ValueTest | None = field(default=None, compare=False)
     screen: ValueTest | None = field(default=None, compare=False)
+    #: The screen as an expression of `value`, when declared so (see `value_screens`).
+    screen_source: str | None = field(default=None, compare=False)
     message: ValueMessage | None = field(default=None, compare=False)
     #: ONCE_PER_FILE, ACROSS_USERS or None: what merging chunks must do for it.
     across_chunks: str | None = None
@@ -285,14 +288,17 @@ class Family:
         *,
         bad: ValueTest,
         roles: frozenset[str] | None = None,
-        screen: ValueTest | None = None,
+        screen: ValueTest | str | None = None,
         fix: str | None = None,
     ) -> Callable[[ValueMessage], ValueMessage]:
         """Declare a rule about one identifier value, whatever the type's key for it
         (`email_hash`, `$email_hash.$hash`, a deletion's `hash`...): `bad` tells a value
         that breaks it, the decorated function writes the message, and its docstring is
         the rule's explanation. Declared so, a rule is checked on every document type and
-        on the fast path too, with nothing else to write."""
+        on the fast path too, with nothing else to write. `screen`, the fast checks' test,
+        may be a function or an expression of `value` (see `value_screens`)."""
+        source = screen if isinstance(screen, str) else None
+        test = _compiled((source,)) if isinstance(screen, str) else screen
 
         def register(message: ValueMessage) -> ValueMessage:
             doc = inspect.cleandoc(message.__doc__ or "")
@@ -305,7 +311,8 @@ class Family:
                 fix=fix,
                 roles=roles,
                 bad=bad,
-                screen=screen or bad,
+                screen=test or bad,
+                screen_source=source,
                 message=message,
             )
             self._add(made)
@@ -341,6 +348,14 @@ def _any_of(tests: list[ValueTest]) -> ValueTest | None:
     assert rest is not None
     # Chained calls, not any() over a generator: this runs on every identifier value.
     return lambda value: first(value) or rest(value)
+
+
+@functools.cache
+def _compiled(sources: tuple[str, ...]) -> ValueTest:
+    """One function of `value` that is true when any of the expressions is."""
+    body = " or ".join(f"({source})" for source in sources)
+    test: ValueTest = eval(compile(f"lambda value: {body}", f"<screen {body}>", "eval"), {})
+    return test
 
 
 class Registry(Mapping[str, Rule]):
@@ -381,16 +396,20 @@ class Registry(Mapping[str, Rule]):
 
     def value_screens(self, enabled: frozenset[str]) -> dict[str, ValueTest | None]:
         """For each identifier role (see `ROLES`), one test telling a value that may break
-        an enabled value rule, or None when none reads that role: what fast checks call."""
+        an enabled value rule, or None when none reads that role: what fast checks call.
+        Screens declared as expressions are joined into one function: a fast check calls
+        it on every identifier value, and a Python call costs more than most screens."""
         found: dict[str, ValueTest | None] = {}
         rules = self.value_rules(enabled)
         for role in ROLES:
-            screens = [
-                r.screen
-                for r in rules
-                if r.screen is not None and (r.roles is None or role in r.roles)
+            mine = [
+                r for r in rules if r.screen is not None and (r.roles is None or role in r.roles)
             ]
-            found[role] = _any_of(screens)
+            sources = tuple(r.screen_source for r in mine if r.screen_source is not None)
+            if len(sources) == len(mine) and sources:
+                found[role] = _compiled(sources)
+            else:
+                found[role] = _any_of([r.screen for r in mine if r.screen is not None])
         return found
 
     def __getitem__(self, code: str) -> Rule:
