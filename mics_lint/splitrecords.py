@@ -169,7 +169,7 @@ class Splitter:
         out: list[bytes] = []
         while pending:
             first = pending.popleft()
-            if first[:1] != b"{" or type(first) is Piece or _whole(first):
+            if first[:1] != b"{" or first.endswith(b"}\n") or type(first) is Piece or _whole(first):
                 out.append(first)
                 continue
             if out:  # given out before reading ahead, which may fail
