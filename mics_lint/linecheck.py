@@ -312,14 +312,21 @@ class LineChecker:
         if text is None:
             text = decode_lenient(body)
         width = len(text) + 1
-        if len(found) == 1:  # most bad lines: its fix known first, the diagnostic made once
-            code, finding = found[0]
-            enabled = [code] if code in self.enabled else []
-            fix = self.fix_marks.fixes(enabled, body, lineno, parsed, text)
-            one = self.diagnostic(code, finding, lineno, width, text, fix[0]) if fix else None
-            return [] if one is None else [one]
-        made = [self.diagnostic(code, finding, lineno, width, text) for code, finding in found]
-        return self.fix_marks.mark(self.ordered(made), body, lineno, parsed, text)
+        # The fixes known first, in the order shown, so that each diagnostic is made once
+        # (not made, then made again with its fix): a file whose every line has a fixable
+        # mistake makes two or three a line. The marks are asked even with nothing kept, to
+        # follow the fixer's state (FixMarks._follow).
+        enabled = self.enabled
+        kept = [(code, finding) for code, finding in found if code in enabled]
+        if len(kept) > 1:
+            kept.sort(key=_shown_order)
+        fixes = self.fix_marks.fixes([code for code, _ in kept], body, lineno, parsed, text)
+        made = []
+        for (code, finding), fix in zip(kept, fixes, strict=True):
+            one = self.diagnostic(code, finding, lineno, width, text, fix)
+            assert one is not None  # kept: its code is enabled
+            made.append(one)
+        return made
 
     @property
     def fix_marks(self) -> FixMarks:
@@ -372,6 +379,12 @@ class LineChecker:
             self.doc_type.name,
             fix,
         )
+
+
+def _shown_order(found: tuple[str, Finding]) -> tuple[int, str]:
+    """Diagnostic.sort_key of a finding of the line (its column as `diagnostic` makes it)."""
+    code, finding = found
+    return finding.column or 1, code
 
 
 def char_pos(exc: orjson.JSONDecodeError, text: str) -> int:
