@@ -9,6 +9,7 @@ codes not selected. The fast path (fastloop.py) sends it every line it does not 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +34,7 @@ from mics_lint.rules import REGISTRY, operations, structure, syntax
 from mics_lint.rules import framing as f
 from mics_lint.rules.crossline import DUPLICATE_USER_STATE, Users
 from mics_lint.rules.operations import FILE_FORM_STATE, PROFILE_FORM_STATE
-from mics_lint.rules.structure import schema_findings
+from mics_lint.rules.structure import record_findings
 from mics_lint.splitrecords import Splitter
 from mics_lint.userstore import BatchUsers
 
@@ -254,11 +255,9 @@ class LineChecker:
                 message = syntax.unsafe_integer_message(key, literal, self.show_values, where)
                 found.append((syntax.UNSAFE_INTEGER.code, ctx.at(path or key, message)))
         if self.check_schema and not schemas.is_valid(self.schema_file, record):
-            try:
-                errors = schemas.errors(self.schema_file, record)
-                found.extend(schema_findings(errors, record, self.schema, ctx))
-            except RecursionError:  # a value nested ~1,000 deep: jsonschema's repr gives up
-                pass
+            # A value nested ~1,000 deep: jsonschema's repr gives up (RecursionError).
+            with contextlib.suppress(RecursionError):
+                found.extend(record_findings(self.schema_file, record, self.schema, ctx))
         for code, check in self.checks:
             for finding in check(record, ctx):
                 found.append((code, finding))
