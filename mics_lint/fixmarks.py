@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from mics_lint.diagnostic import Diagnostic
 from mics_lint.fix_records import RecordFixer
 from mics_lint.parsed import UNPARSED
 from mics_lint.registry import FIX_SAFE, FieldMap
@@ -28,7 +27,7 @@ _UNPARSED_CODES = frozenset({syntax.INVALID_JSON.code, BLANK_LINE.code})
 
 
 class FixMarks:
-    """Marks one file's diagnostics with the fix `--fix` would make (`Diagnostic.fix`)."""
+    """The fix `--fix` would make of each of one file's diagnostics (`Diagnostic.fix`)."""
 
     def __init__(
         self,
@@ -51,20 +50,6 @@ class FixMarks:
         self.last = 0  # the last line given to the fixer
         self.splitter = splitter
 
-    def mark(
-        self,
-        made: list[Diagnostic],
-        body: bytes,
-        lineno: int,
-        parsed: Any = UNPARSED,
-        text: str | None = None,
-    ) -> list[Diagnostic]:
-        """`made`, the diagnostics of line `lineno` (its text `body`), each with its fix.
-        `parsed` and `text`: what the linter's parse of `body` gave, if it has it
-        (RecordFixer.line)."""
-        fixes = self.fixes([d.code for d in made], body, lineno, parsed, text)
-        return [d if fix is None else d.with_fix(fix) for d, fix in zip(made, fixes, strict=True)]
-
     def fixes(
         self,
         codes: list[str],
@@ -73,8 +58,9 @@ class FixMarks:
         parsed: Any = UNPARSED,
         text: str | None = None,
     ) -> list[str | None]:
-        """The fix of each diagnostic of line `lineno`, given by their codes in the order
-        shown (`mark`, for a caller that makes the diagnostics after)."""
+        """The fix of each diagnostic of line `lineno` (its text `body`), given by their
+        codes in the order shown, for a caller that makes the diagnostics after. `parsed`
+        and `text`: what the linter's parse of `body` gave, if it has it (RecordFixer.line)."""
         self._follow(codes, lineno)
         count: dict[str, int] = {}
         sometimes = [code for code in codes if code in _SOMETIMES]

@@ -9,6 +9,7 @@ codes not selected. The fast path (fastloop.py) sends it every line it does not 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +34,7 @@ from mics_lint.rules import REGISTRY, operations, structure, syntax
 from mics_lint.rules import framing as f
 from mics_lint.rules.crossline import DUPLICATE_USER_STATE, Users
 from mics_lint.rules.operations import FILE_FORM_STATE, PROFILE_FORM_STATE
-from mics_lint.rules.structure import schema_findings
+from mics_lint.rules.structure import record_findings
 from mics_lint.splitrecords import Splitter
 from mics_lint.userstore import BatchUsers
 
@@ -254,11 +255,9 @@ class LineChecker:
                 message = syntax.unsafe_integer_message(key, literal, self.show_values, where)
                 found.append((syntax.UNSAFE_INTEGER.code, ctx.at(path or key, message)))
         if self.check_schema and not schemas.is_valid(self.schema_file, record):
-            try:
-                errors = schemas.errors(self.schema_file, record)
-                found.extend(schema_findings(errors, record, self.schema, ctx))
-            except RecursionError:  # a value nested ~1,000 deep: jsonschema's repr gives up
-                pass
+            # A value nested ~1,000 deep: jsonschema's repr gives up (RecursionError).
+            with contextlib.suppress(RecursionError):
+                found.extend(record_findings(self.schema_file, record, self.schema, ctx))
         for code, check in self.checks:
             for finding in check(record, ctx):
                 found.append((code, finding))
@@ -312,14 +311,21 @@ class LineChecker:
         if text is None:
             text = decode_lenient(body)
         width = len(text) + 1
-        if len(found) == 1:  # most bad lines: its fix known first, the diagnostic made once
-            code, finding = found[0]
-            enabled = [code] if code in self.enabled else []
-            fix = self.fix_marks.fixes(enabled, body, lineno, parsed, text)
-            one = self.diagnostic(code, finding, lineno, width, text, fix[0]) if fix else None
-            return [] if one is None else [one]
-        made = [self.diagnostic(code, finding, lineno, width, text) for code, finding in found]
-        return self.fix_marks.mark(self.ordered(made), body, lineno, parsed, text)
+        # The fixes known first, in the order shown, so that each diagnostic is made once
+        # (not made, then made again with its fix): a file whose every line has a fixable
+        # mistake makes two or three a line. The marks are asked even with nothing kept, to
+        # follow the fixer's state (FixMarks._follow).
+        enabled = self.enabled
+        kept = [(code, finding) for code, finding in found if code in enabled]
+        if len(kept) > 1:
+            kept.sort(key=_shown_order)
+        fixes = self.fix_marks.fixes([code for code, _ in kept], body, lineno, parsed, text)
+        made = []
+        for (code, finding), fix in zip(kept, fixes, strict=True):
+            one = self.diagnostic(code, finding, lineno, width, text, fix)
+            assert one is not None  # kept: its code is enabled
+            made.append(one)
+        return made
 
     @property
     def fix_marks(self) -> FixMarks:
@@ -372,6 +378,12 @@ class LineChecker:
             self.doc_type.name,
             fix,
         )
+
+
+def _shown_order(found: tuple[str, Finding]) -> tuple[int, str]:
+    """Diagnostic.sort_key of a finding of the line (its column as `diagnostic` makes it)."""
+    code, finding = found
+    return finding.column or 1, code
 
 
 def char_pos(exc: orjson.JSONDecodeError, text: str) -> int:

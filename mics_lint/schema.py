@@ -134,15 +134,19 @@ class SchemaError:
     message: str
 
 
-def errors(filename: str, record: dict[str, Any]) -> list[SchemaError]:
+def errors(
+    filename: str, record: dict[str, Any], shape: tuple[Any, ...] | None = None
+) -> list[SchemaError]:
     """jsonschema's errors for a record, after the fast predicate found it invalid.
 
     A systematic mistake (every compartment_id a number) repeats one shape of error on
     every line, and jsonschema is slow: errors are remembered by the record's shape (its
     keys, the JSON type of each value, and whether each constrained value passes its own
-    subschema) and only their instances are taken from the record at hand.
+    subschema) and only their instances are taken from the record at hand. `shape`: the
+    record's `shape`, if the caller made it already.
     """
-    shape = _shape(filename, record)
+    if shape is None:
+        shape = record_shape(filename, record)
     found = _ERRORS_BY_SHAPE.get((filename, shape))
     if found is None:
         found = [
@@ -163,7 +167,9 @@ _ERRORS_BY_SHAPE: dict[tuple[str, tuple[Any, ...]], list[Any]] = {}
 _FLAT = frozenset({"enum", "const", "pattern", "minLength", "maxLength"})
 
 
-def _shape(filename: str, record: dict[str, Any]) -> tuple[Any, ...]:
+def record_shape(filename: str, record: dict[str, Any]) -> tuple[Any, ...]:
+    """What a record's schema errors depend on (see `errors`); a shape that holds a value
+    failing a nested constraint equals no other."""
     checks = _property_predicates(filename)
     return tuple(
         (key, type(value), checks[key](value) if key in checks else None)

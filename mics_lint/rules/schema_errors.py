@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from mics_lint.schema import SchemaError as ValidationError
 
 from mics_lint import redact
+from mics_lint import schema as schemas
 from mics_lint.diagnostic import Finding
 from mics_lint.jsontext import json_type, shorten
 from mics_lint.registry import LineContext, Record
@@ -91,8 +92,8 @@ def top_level_type_finding(
             made = _TYPE_FINDINGS.get(memo)
             if made is not None and made[2] is subschema:
                 return made[0], made[1]
-    finding = _wrong_type(key, key, key, subschema["type"], value, ctx, nested=False)
-    finding = _with_hint(finding, subschema, "type", value)
+    message = _wrong_type(key, key, subschema["type"], value, ctx, nested=False)
+    finding = ctx.at(key, _hinted(message, subschema, "type", value))
     code = _code_in(subschema, "type")
     if memo is not None:
         if len(_TYPE_FINDINGS) >= 1024:
@@ -111,19 +112,12 @@ _LITERAL_AFTER = re.compile(rb"[ \t\r\n]*:[ \t\r\n]*(?:-?[0-9][0-9.eE+-]*|true|f
 
 
 def _wrong_type(
-    path: str,
-    top: str,
-    at: str | tuple[str | int, ...],
-    expected: Any,
-    value: Any,
-    ctx: LineContext,
-    *,
-    nested: bool,
-) -> Finding:
+    path: str, top: str, expected: Any, value: Any, ctx: LineContext, *, nested: bool
+) -> str:
     hide = None if ctx.show_values else top
     # The value as written (a long id's digits) is found by its top-level key only.
     written = "" if nested else ctx.value_text(top)
-    return ctx.at(at, _type_message(path, expected, value, written, hide))
+    return _type_message(path, expected, value, written, hide)
 
 
 def _where(error: ValidationError) -> str:
@@ -141,27 +135,70 @@ def schema_findings(
     A field of the wrong type is reported once, as MIC202, even when other keywords
     (`enum`, `pattern`) fail on it too.
     """
-    collected: list[tuple[str, str, Finding, bool]] = []
-    wrong_type: set[str] = set()
+    yield from _located(_described(errors, record, schema, ctx), ctx)
+
+
+def record_findings(
+    filename: str, record: Record, schema: dict[str, Any], ctx: LineContext
+) -> list[tuple[str, Finding]]:
+    """`schema_findings` of a record the schema `filename` (loaded as `schema`) refused.
+
+    A misspelt or missing top-level key on every line (`forceReplace`) repeats one shape
+    (schema.record_shape) whose errors are all such keys: their messages depend on the
+    record's keys alone, which its shape holds, so they are remembered by it, and only
+    where they point is found in each line. Any other error reads the values: described
+    anew each line.
+    """
+    shape = schemas.record_shape(filename, record)
+    key = (filename, shape, ctx.show_values)
+    described = _DESCRIBED_BY_SHAPE.get(key)
+    if described is None:
+        errors = schemas.errors(filename, record, shape)
+        described = _described(errors, record, schema, ctx)
+        if all(not e.absolute_path and e.validator in _BY_KEYS for e in errors):
+            if len(_DESCRIBED_BY_SHAPE) >= 4096:
+                _DESCRIBED_BY_SHAPE.clear()
+            _DESCRIBED_BY_SHAPE[key] = described
+    return _located(described, ctx)
+
+
+# One error's messages: (path, code, is a type error, [(where, message), ...]), `where` a
+# key or a path to point at (None: the whole line).
+_Described = list[tuple[str, str, bool, list[tuple[Any, str]]]]
+# Keywords whose top-level errors say only which keys the record has or lacks.
+_BY_KEYS = frozenset({"required", "additionalProperties"})
+_DESCRIBED_BY_SHAPE: dict[tuple[str, tuple[Any, ...], bool], _Described] = {}
+
+
+def _described(
+    errors: Iterable[ValidationError], record: Record, schema: dict[str, Any], ctx: LineContext
+) -> _Described:
     known = _known_keys(schema)
+    described: _Described = []
     for error in errors:
         path = _where(error)
         top = str(error.absolute_path[0]) if error.absolute_path else ""
-        code = _code_for(error)
-        is_type = error.validator == "type"
-        if is_type:
-            wrong_type.add(path)
-        for finding in _describe(error, path, top, record, known, ctx):
-            collected.append((path, code, finding, is_type))
+        messages = list(_describe(error, path, top, record, known, ctx))
+        described.append((path, _code_for(error), error.validator == "type", messages))
+    return described
+
+
+def _located(described: _Described, ctx: LineContext) -> list[tuple[str, Finding]]:
+    # A list: made whole before the caller adds any (a RecursionError adds none).
+    wrong_type = {path for path, _, is_type, _ in described if is_type}
     seen: set[tuple[str, Finding]] = set()
-    for path, code, finding, is_type in collected:
+    located = []
+    for path, code, is_type, messages in described:
         if path in wrong_type and not is_type:
             continue
-        # jsonschema raises `required` once per missing key, each listing them all.
-        if (code, finding) in seen:
-            continue
-        seen.add((code, finding))
-        yield code, finding
+        for where, message in messages:
+            finding = Finding(message) if where is None else ctx.at(where, message)
+            # jsonschema raises `required` once per missing key, each listing them all.
+            if (code, finding) in seen:
+                continue
+            seen.add((code, finding))
+            located.append((code, finding))
+    return located
 
 
 _KNOWN: dict[int, tuple[dict[str, Any], tuple[str, ...]]] = {}
@@ -186,12 +223,13 @@ def _describe(
     record: Record,
     known: tuple[str, ...],
     ctx: LineContext,
-) -> Iterator[Finding]:
+) -> Iterator[tuple[Any, str]]:
+    """(where, message) for each fact of one error: see _Described."""
     keyword = error.validator
     value = error.instance
     subschema: Any = error.schema
-    for finding in _describe_keyword(error, path, top, record, known, ctx):
-        yield _with_hint(finding, subschema, str(keyword), value)
+    for where, message in _describe_keyword(error, path, top, record, known, ctx):
+        yield where, _hinted(message, subschema, str(keyword), value)
 
 
 def _mistake(subschema: Any) -> bool:
@@ -199,15 +237,15 @@ def _mistake(subschema: Any) -> bool:
     return isinstance(subschema, dict) and bool(subschema.get("x-mics-mistake"))
 
 
-def _with_hint(finding: Finding, subschema: Any, keyword: str, value: Any) -> Finding:
+def _hinted(message: str, subschema: Any, keyword: str, value: Any) -> str:
     """The schema's own advice for this failure (`x-mics-hints`), added to the message."""
     hints = subschema.get("x-mics-hints", {}) if isinstance(subschema, dict) else {}
     hint = hints.get(keyword)
     if isinstance(hint, dict):  # per value: {"enum": {"UPSERT": "..."}}
         hint = hint.get(value) if isinstance(value, str) else None
     if not isinstance(hint, str):
-        return finding
-    return Finding(f"{finding.message}: {hint}", finding.column, finding.end_column)
+        return message
+    return f"{message}: {hint}"
 
 
 def _describe_keyword(
@@ -217,7 +255,7 @@ def _describe_keyword(
     record: Record,
     known: tuple[str, ...],
     ctx: LineContext,
-) -> Iterator[Finding]:
+) -> Iterator[tuple[Any, str]]:
     keyword = error.validator
     value = error.instance
     expected: Any = error.validator_value
@@ -231,17 +269,17 @@ def _describe_keyword(
             if isinstance(value, dict) and name not in value:
                 hint = _required_hint(name, record, subschema)
                 if nested:  # an event, an identifier
-                    yield ctx.at(nested, f'{path}: "{name}" is missing{hint}')
+                    yield nested, f'{path}: "{name}" is missing{hint}'
                 else:
-                    yield Finding(f'"{name}" is missing{hint}')
+                    yield None, f'"{name}" is missing{hint}'
     elif keyword == "type":
-        yield _wrong_type(path, top, at, expected, value, ctx, nested=len(nested) > 1)
+        yield at, _wrong_type(path, top, expected, value, ctx, nested=len(nested) > 1)
     elif keyword in ("enum", "const"):
         allowed = expected if keyword == "enum" else [expected]
         shown = " or ".join(shorten(a) for a in allowed)
         hint = did_you_mean(value, [str(a) for a in allowed]) if isinstance(value, str) else ""
         written = shorten(value, show_values=ctx.show_values)
-        yield ctx.at(at, f"{path} is {written}, expected {shown}{hint}")
+        yield at, f"{path} is {written}, expected {shown}{hint}"
     elif keyword == "additionalProperties" and isinstance(value, dict):
         properties = subschema.get("properties", {})
         unknown = [key for key in value if key not in properties]
@@ -256,15 +294,15 @@ def _describe_keyword(
             else:
                 message = _unknown_key_message(key, known, ctx.show_values, suggest)
             if nested:
-                yield ctx.at((*nested, key), f"{path}: {message}")
+                yield (*nested, key), f"{path}: {message}"
             else:
-                yield ctx.at(key, message)
+                yield key, message
     elif keyword == "minimum":
-        yield ctx.at(at, f"{path} is {shorten(value)}, expected {expected} or more")
+        yield at, f"{path} is {shorten(value)}, expected {expected} or more"
     elif _code_for(error) == EMPTY_VALUE.code:
-        yield ctx.at(at, f"{path} is empty: give the identifier's value, or remove the field")
+        yield at, f"{path} is empty: give the identifier's value, or remove the field"
     else:
-        yield ctx.at(at, f"{path}: {shorten(error.message, 120, ctx.show_values)}")
+        yield at, f"{path}: {shorten(error.message, 120, ctx.show_values)}"
 
 
 def _required_hint(name: str, record: Record, schema: Any) -> str:

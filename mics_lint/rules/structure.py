@@ -293,6 +293,9 @@ def other_type_message(name: str, short_name: str, keys: list[str], checked: str
 # Re-exported (`as`) for the engine, which imports them from here. Imported last, as they
 # read this module's rules, which must exist by then.
 from mics_lint.rules.schema_errors import (  # noqa: E402
+    record_findings as record_findings,
+)
+from mics_lint.rules.schema_errors import (  # noqa: E402
     schema_findings as schema_findings,
 )
 from mics_lint.rules.schema_errors import (  # noqa: E402
