@@ -231,7 +231,9 @@ class Splitter:
             self.decided = True
             if f.opens_document(body):
                 return  # MIC007's: never active
-        if not framer.is_blank(body) and _parses(body):
+        # A line over max-line-bytes never counts: the reader may have cut it (lint_file),
+        # or not (lint_lines), and both must look for split records alike.
+        if len(body) <= self.max_line and not framer.is_blank(body) and _parses(body):
             self.active = True
 
     def holds(self, line: int) -> bool:

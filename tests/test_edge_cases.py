@@ -118,3 +118,23 @@ def test_a_key_written_with_escapes_is_not_found_in_the_profile() -> None:
     found = list(lint_lines([line], "p.ndjson"))
     assert [(d.code, d.column) for d in found] == [("MIC202", 59)]
     assert found[0].message.endswith('write it in quotes, "77"')
+
+
+def test_a_line_over_max_line_bytes_never_starts_the_split_record_watch() -> None:
+    """Found by the fuzz: first lines over max-line-bytes, then a record split over two
+    lines. lint_file's reader cuts the long lines and lint_lines gets them whole; neither
+    may count them as lines that parse alone, or one joins the record and the other not."""
+    import io
+
+    from mics_lint.linter import lint_stream
+
+    data = (
+        b'\xef\xbb\xbf{"compartment_id":"1000","operation":"DELETE","user_account_id":"CRM-1"}'
+        b'\r\n{"email_hash":"3f2a9c","force_replace":false,"operation":"UPSERT",'
+        b'"user_profile":{"tier":"gold"}}\r\n{\n"operation":"DELETE","user_agent_id":"vec:1"}\r'
+    )
+    config = Settings(max_line_bytes=64)
+    streamed = [d.to_dict() for d in lint_stream(io.BytesIO(data), "f", config)]
+    lines = [d.to_dict() for d in lint_lines(data.splitlines(keepends=True), "f", config)]
+    assert streamed == lines
+    assert [d["code"] for d in lines] == ["MIC010", "MIC010", "MIC101", "MIC101"]
