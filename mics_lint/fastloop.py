@@ -21,6 +21,7 @@ from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.framer import split_ending
 from mics_lint.jsontext import block_long_int_screen, may_hold_long_int
+from mics_lint.laxpath import LaxPath
 from mics_lint.linecheck import LineChecker
 from mics_lint.registry import FastCheck, LineContext, Rule
 from mics_lint.rules import crossline, structure
@@ -124,6 +125,7 @@ class FastLoop:
         self.vouch: FastCheck | None = None
         self.decode_errors: tuple[type[Exception], ...] = ()
         self.loose: _Loose | None = None
+        self.lax: LaxPath | None = None
         self.long_ints: Callable[[bytes], bool] = may_hold_long_int
         self.streak = False  # the last line's only fault was an identifier's type
 
@@ -157,11 +159,25 @@ class FastLoop:
             checker.users.reserve(int(expected * share))
         if checker.doc_type.fast_loose:
             self.loose = self._loose_path(fastpath)
+        self.lax = self._lax_path(fastpath)
         self.decode = decoder.decode
         self.vouch = checker.doc_type.fast_check(
             checker.enabled, checker.users, decoder, checker.state
         )
         self.long_ints = block_long_int_screen()  # numpy's, if MIC501's table brought it
+
+    def _lax_path(self, fastpath: Any) -> LaxPath | None:
+        """The try of a line refused for an unknown key: see laxpath.py. For a schema that
+        refuses unknown keys (another's refusal is the fast path's own: fast_closed)."""
+        checker = self.checker
+        if checker.schema.get("additionalProperties") is not False or checker.doc_type.fast_closed:
+            return None
+        key = (checker.schema_file, "lax")
+        decoder = _DECODERS.get(key, _NOT_MADE)
+        if decoder is _NOT_MADE:
+            lax = {**checker.schema, "additionalProperties": True}
+            decoder = _DECODERS[key] = fastpath.struct_decoder(lax)
+        return None if decoder is None else LaxPath(checker, decoder.decode, fastpath.DECODE_ERRORS)
 
     def _loose_path(self, fastpath: Any) -> _Loose | None:
         """The second try of a line the fast decoder refused: see `_loose_line`."""
@@ -251,6 +267,7 @@ class FastLoop:
         if simple and count_bytes:
             checker.bytes_read += len(block)
         loose = self._loose_line if self.loose is not None else None
+        lax = self.lax
         streak = self.streak
         found: list[Diagnostic] = []
         over = False
@@ -284,6 +301,11 @@ class FastLoop:
                             made = loose(raw, lineno, plain, None)
                             if made is not None:
                                 streak = True
+                                found += made
+                                continue
+                        if lax is not None:
+                            made = lax.line(raw, lineno, plain, vouch)
+                            if made is not None:
                                 found += made
                                 continue
                     else:

@@ -1,0 +1,103 @@
+"""Lines whose only fault is a key the schema does not know (`"forceReplace": true` on
+every line of an export), kept off the full checks.
+
+The fast decoder refuses a line with an unknown key (its Struct forbids them, as the schema
+does). `LaxPath` decodes such a line again with the same Struct that lets unknown keys
+pass, and has the type's fast check judge the rest: when it vouches (or names the one rule
+that can fire, see registry.FastCheck), the line's diagnostics are the schema's findings
+about its keys (MIC204, made by the code the full checks use, remembered by the record's
+shape) and that rule's. Exact because, before the check runs (it may record the line's
+user for MIC501, which the line must then keep):
+
+- orjson parses the line, and every key it has beyond the schema's is written once and
+  plainly (no backslash: no escaped spelling of a key to miss) (MIC103);
+- the record is of no other type (MIC207) and not of its type's wrong shape;
+- the schema's findings about it are all MIC204: the decoder, made from the same schema,
+  took every known field, so nothing else can be wrong with them;
+
+and no other rule reads a key it does not know. tests/test_fastpath.py and
+tests/test_lax_path.py hold it to the full checks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from mics_lint.diagnostic import Diagnostic, Finding
+from mics_lint.doctypes import looks_like
+from mics_lint.framer import split_ending
+from mics_lint.linecheck import LineChecker
+from mics_lint.registry import FastCheck, LineContext
+from mics_lint.rules.structure import UNKNOWN_FIELD, record_findings
+
+
+class LaxPath:
+    """The second try of a line the fast decoders refused (see the module's docstring)."""
+
+    def __init__(
+        self,
+        checker: LineChecker,
+        decode: Callable[[bytes], Any],
+        refused: tuple[type[Exception], ...],
+    ) -> None:
+        self.checker = checker
+        self.decode = decode
+        self.refused: tuple[type[Exception], ...] = (*refused, orjson.JSONDecodeError)
+        self.known = frozenset(checker.schema.get("properties", {}))
+        self.quoted: dict[str, bytes] = {}
+
+    def line(
+        self, raw: bytes, lineno: int, plain: bool, vouch: FastCheck
+    ) -> list[Diagnostic] | None:
+        """The line's diagnostics, or None: the full checks decide."""
+        if lineno == 1 or b"\\" in raw:  # line 1 may start with a BOM
+            return None
+        try:
+            command = self.decode(raw)
+            body = split_ending(raw)[0]
+            record = orjson.loads(body)
+        except self.refused:
+            return None
+        if not isinstance(record, dict) or not self._keys_once(record, raw):
+            return None
+        checker = self.checker
+        misshapen = checker.doc_type.misshapen
+        if (checker.check_other_type and looks_like(record, checker.doc_type) is not None) or (
+            misshapen is not None and misshapen[0](record)
+        ):
+            return None
+        ctx = LineContext(lineno, body, checker.state, checker.show_values)
+        found: list[tuple[str, Finding]] = []
+        if checker.check_schema:
+            with contextlib.suppress(RecursionError):
+                found = record_findings(checker.schema_file, record, checker.schema, ctx)
+            if not found or any(code != UNKNOWN_FIELD.code for code, _ in found):
+                return None
+        verdict = vouch(command, raw, lineno, plain)
+        if verdict is False:
+            return None
+        if verdict is not True:
+            assert verdict.check is not None, f"{verdict.code} has no record check"
+            found += [(verdict.code, finding) for finding in verdict.check(record, ctx)]
+        return checker.stamp(found, body, lineno, ctx.decoded, record)
+
+    def _keys_once(self, record: dict[str, Any], raw: bytes) -> bool:
+        """Whether the record has a key the schema does not know, and each is written once
+        in the line (its quoted spelling found once: a key written twice, or also a string
+        value, means the full checks)."""
+        unknown = [key for key in record if key not in self.known]
+        if not unknown:
+            return False
+        for key in unknown:
+            quoted = self.quoted.get(key)
+            if quoted is None:
+                quoted = orjson.dumps(key)
+                if len(self.quoted) < 1024:
+                    self.quoted[key] = quoted
+            if raw.count(quoted) != 1:
+                return False
+        return True

@@ -1,0 +1,87 @@
+"""A line whose only fault is an unknown key stays off the full checks (laxpath.py), with
+the diagnostics the full checks give it, whatever comes with the key."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from helpers import counting_vouches
+from test_fastpath import CHECK_LINE, PATH, assert_same_both_ways, fast_threshold, padding
+
+from mics_lint import Settings, lint_lines
+from mics_lint import linecheck as linecheck_module
+from mics_lint.config import Selection
+
+UPSERT = b'{"operation":"UPSERT","email_hash":"e%d","force_replace":false,"user_profile":{"n":1}}'
+LINES = [
+    UPSERT.replace(b'"force_replace"', b'"forceReplace"'),  # MIC204 and MIC401
+    UPSERT.replace(b"{", b'{"source":"crm",', 1),  # MIC204 alone, first
+    UPSERT[:-1] + b',"source":"crm"}',  # last
+    UPSERT[:-1] + b',"source":{"a":[1,{"b":null}]},"extra":2}',  # two, nested
+    UPSERT[:-1] + b',"source":"crm","source":"x"}',  # written twice: MIC103
+    UPSERT[:-1] + b',"source":"source"}',  # also a value
+    UPSERT[:-1] + b',"forcereplace":true}',  # a near miss beside the key it misses
+    UPSERT[:-1] + b',"$events":[]}',  # another type's marker
+    UPSERT[:-1] + b',"segment_id":"1"}',
+    UPSERT[:-1] + b',"n":12345678901234567890}',  # MIC104 in it
+    UPSERT[:-1] + b',"x":"<PLACEHOLDER>"}',
+    UPSERT[:-1] + b',"x":"caf\xc3\xa9"}',
+    UPSERT[:-1] + b',"x":"caf\xe9"}',  # invalid UTF-8
+    UPSERT[:-1] + b',"x":"a\\u0041"}',  # an escape
+    UPSERT[:-1] + b',"x\\u0041":1}',
+    UPSERT[:-1] + b',"update_strategy":"PARTIAL_UPDATE","x":1}',  # MIC406 too
+    UPSERT.replace(b'"email_hash":"e%d",', b"")[:-1] + b',"x":1}',  # no identifier
+    UPSERT.replace(b'"e%d"', b"1000")[:-1] + b',"x":1}',  # a wrong type too
+    UPSERT.replace(b'"e%d"', b'"a@b.c"')[:-1] + b',"x":1}',  # MIC305 too
+    UPSERT.replace(b'"e%d"', b'" e%d"')[:-1] + b',"x":1}',  # MIC307 too
+    UPSERT.replace(b'{"n":1}', b"{}").replace(b"false", b"true")[:-1] + b',"x":1}',  # MIC405
+    b'{"operation":"DELETE","email_hash":"e%d","x":1}',
+    b'{"operation":"DELETE","email_hash":"e%d","force_replace":true,"x":1}',  # MIC404 too
+    b'{"operation":"DELETE","x":1}',
+    b'{"operation":"DELETE","email_hash":"e%d","$events":[]}',  # MIC207: an activity?
+    b'{"operation":"DELETE","email_hash":"e%d","segment_id":"1"}',
+    b'{"operation":"DELETE","email_hash":"e%d","user_choice":"x"}',
+    b'{"operation": "DELETE", "email_hash": "e%d", "x": 1}',  # spaces
+]
+CONFIGS = [
+    Settings(),
+    Settings(show_values=True),
+    Settings(selections=(Selection(ignore=("MIC204",)),)),
+    Settings(selections=(Selection(ignore=("MIC2",)),)),
+    Settings(selections=(Selection(ignore=("MIC401", "MIC501")),)),
+    Settings(selections=(Selection(select=("MIC1", "MIC5")),)),
+    Settings(profile_form="force_replace"),
+    Settings(profile_form="update_strategy"),
+    Settings(profile_form="either"),
+]
+
+
+def fill(line: bytes, i: int) -> bytes:
+    return (line % (i % 9) if b"%d" in line else line) + b"\n"
+
+
+def mixed(count: int) -> list[bytes]:
+    """Each kind of line in turn, users repeating (MIC501), CRLF now and then."""
+    body = [fill(LINES[i % len(LINES)], i) for i in range(count)]
+    body[7] = body[7].replace(b"\n", b"\r\n")
+    return body
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_unknown_keys_give_what_the_full_checks_give(config: Settings) -> None:
+    assert_same_both_ways([*padding(), *mixed(3 * len(LINES))], config)
+
+
+def test_a_systematic_unknown_key_skips_the_full_checks() -> None:
+    lines = [fill(LINES[0], i) for i in range(1000)]
+    full = mock.patch.object(
+        linecheck_module.LineChecker, "check_line", autospec=True, side_effect=CHECK_LINE
+    )
+    with full as check_line, counting_vouches() as counts:
+        found = list(lint_lines(lines, PATH, Settings()))
+    assert check_line.call_count <= fast_threshold() + 1
+    assert counts["one rule"] >= 1000 - fast_threshold() - 1
+    codes = [d.code for d in found]
+    assert codes.count("MIC204") == codes.count("MIC401") == 1000
+    assert_same_both_ways(lines)
