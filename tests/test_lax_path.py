@@ -3,14 +3,15 @@ the diagnostics the full checks give it, whatever comes with the key."""
 
 from __future__ import annotations
 
-from unittest import mock
-
 import pytest
-from helpers import counting_vouches
-from test_fastpath import CHECK_LINE, PATH, assert_same_both_ways, fast_threshold, padding
+from test_fastpath import (
+    assert_same_both_ways,
+    fast_threshold,
+    lint_counting_full_checks,
+    padding,
+)
 
-from mics_lint import Settings, lint_lines
-from mics_lint import linecheck as linecheck_module
+from mics_lint import Settings
 from mics_lint.config import Selection
 
 UPSERT = b'{"operation":"UPSERT","email_hash":"e%d","force_replace":false,"user_profile":{"n":1}}'
@@ -75,12 +76,8 @@ def test_unknown_keys_give_what_the_full_checks_give(config: Settings) -> None:
 
 def test_a_systematic_unknown_key_skips_the_full_checks() -> None:
     lines = [fill(LINES[0], i) for i in range(1000)]
-    full = mock.patch.object(
-        linecheck_module.LineChecker, "check_line", autospec=True, side_effect=CHECK_LINE
-    )
-    with full as check_line, counting_vouches() as counts:
-        found = list(lint_lines(lines, PATH, Settings()))
-    assert check_line.call_count <= fast_threshold() + 1
+    found, full_checks, counts = lint_counting_full_checks(lines)
+    assert full_checks <= fast_threshold() + 1
     assert counts["one rule"] >= 1000 - fast_threshold() - 1
     codes = [d.code for d in found]
     assert codes.count("MIC204") == codes.count("MIC401") == 1000

@@ -4,14 +4,15 @@ MIC301; an UPSERT without its form, MIC401) is answered on the fast path by that
 
 from __future__ import annotations
 
-from unittest import mock
-
 import pytest
-from helpers import counting_vouches
-from test_fastpath import CHECK_LINE, PATH, assert_same_both_ways, fast_threshold, padding
+from test_fastpath import (
+    assert_same_both_ways,
+    fast_threshold,
+    lint_counting_full_checks,
+    padding,
+)
 
-from mics_lint import Settings, lint_lines
-from mics_lint import linecheck as linecheck_module
+from mics_lint import Settings
 from mics_lint.config import Selection
 
 NO_ID = [
@@ -87,12 +88,8 @@ def test_a_systematic_mistake_skips_the_full_checks(line: bytes) -> None:
     """A file whose every line has the mistake: past the first lines, no line goes through
     the full checks, and each still gets its diagnostic."""
     lines = [fill(line, i % 500) for i in range(1000)]
-    full = mock.patch.object(
-        linecheck_module.LineChecker, "check_line", autospec=True, side_effect=CHECK_LINE
-    )
-    with full as check_line, counting_vouches() as counts:
-        found = list(lint_lines(lines, PATH, Settings()))
-    assert check_line.call_count <= fast_threshold() + 1
+    found, full_checks, counts = lint_counting_full_checks(lines)
+    assert full_checks <= fast_threshold() + 1
     assert counts["one rule"] >= 1000 - fast_threshold() - 1
     codes = [d.code for d in found]
     # 500 users, each on two lines: MIC501 at each second line (no user: none)

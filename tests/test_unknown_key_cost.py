@@ -46,17 +46,7 @@ UNKNOWN = [
     "a_very_long_unknown_key_that_is_cut_in_its_message_x",
     "a_very_long_unknown_key_that_is_cut_in_its_message_y",
 ]
-KNOWN = [
-    "operation",
-    "compartment_id",
-    "user_account_id",
-    "email_hash",
-    "user_agent_id",
-    "force_replace",
-    "merge_objects",
-    "update_strategy",
-    "user_profile",
-]
+KNOWN = sorted(USER_PROFILE.keys)
 VALUES: dict[str, list[Any]] = {
     "operation": ["UPSERT", "DELETE", "upsert", "Upsert", 1],
     "compartment_id": ["1000", 1000, 1001, " 1000", ""],
@@ -126,23 +116,29 @@ def _forget() -> None:
 FORMS = ["either", "force_replace", "update_strategy"]
 
 
-def _findings(line: bytes, form: str, show: bool) -> list[Any] | None:
+def _refused(line: bytes, form: str, show: bool) -> tuple[Any, str, Any, LineContext] | None:
+    """(record, schema file, schema, context) of a line the form's schema refuses."""
     record = orjson.loads(line)
     filename = schemas.for_form(USER_PROFILE.schema_file, form)
     if schemas.is_valid(filename, record):
         return None
-    schema = schemas.load_schema(filename)
     ctx = LineContext(2, line.rstrip(b"\n"), {}, show)
+    return record, filename, schemas.load_schema(filename), ctx
+
+
+def _findings(line: bytes, form: str, show: bool) -> list[Any] | None:
+    refused = _refused(line, form, show)
+    if refused is None:
+        return None
+    record, filename, schema, ctx = refused
     return schema_errors.record_findings(filename, record, schema, ctx)
 
 
 def _described_anew(line: bytes, form: str, show: bool) -> list[Any] | None:
-    record = orjson.loads(line)
-    filename = schemas.for_form(USER_PROFILE.schema_file, form)
-    if schemas.is_valid(filename, record):
+    refused = _refused(line, form, show)
+    if refused is None:
         return None
-    schema = schemas.load_schema(filename)
-    ctx = LineContext(2, line.rstrip(b"\n"), {}, show)
+    record, filename, schema, ctx = refused
     _forget()
     return list(
         schema_errors.schema_findings(schemas.errors(filename, record), record, schema, ctx)
