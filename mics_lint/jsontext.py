@@ -232,6 +232,30 @@ def _to_int(literal: str) -> int:
 
 _EXACT = json.JSONDecoder(parse_int=_to_int, parse_constant=_reject_constant)
 
+# JSON's whitespace, the only whitespace parse_exact allows around a value.
+_JSON_SPACE = b" \t\r\n"
+# Nesting that the exact parser reads at any depth of the caller's stack (it recurses once a
+# level, against the interpreter's limit of 1,000; orjson goes to 1,024).
+_SHALLOW = 128
+
+
+def object_and_comma(data: bytes) -> bool:
+    """Whether `data` is one JSON object then a comma, with nothing but JSON's whitespace
+    around them (a JSON array's items pasted as lines), as parse_exact reads the text before
+    the comma. True only when sure: false may also be a text orjson cannot vouch for.
+
+    orjson takes a subset of what parse_exact takes (it refuses as well a BOM, NaN and
+    Infinity, and more: lone surrogates, numbers beyond a float's range), but for nesting
+    deep enough for the exact parser's recursion to fail, which the count of brackets
+    leaves out."""
+    trimmed = data.rstrip(_JSON_SPACE)
+    if trimmed[-1:] != b"," or data.count(b"{") + data.count(b"[") > _SHALLOW:
+        return False
+    try:
+        return type(orjson.loads(trimmed[:-1])) is dict
+    except orjson.JSONDecodeError:
+        return False
+
 
 def duplicate_keys(text: str) -> list[tuple[str, int, int]]:
     """Top-level keys that appear a second (third, ...) time, at each later occurrence."""

@@ -169,12 +169,7 @@ def invalid_json_message(
     """
     stripped = text.rstrip()
     if stripped.endswith(",") and _parses(stripped[:-1]):
-        column = len(stripped)
-        return (
-            "records are separated by commas: remove the ',' at the end of the line "
-            "(NDJSON puts one record per line, with nothing between them)",
-            column,
-        )
+        return separated_by_commas(stripped)
     rest = _after_first_value(text)
     if rest is not None:
         end, tail = rest
@@ -223,6 +218,16 @@ def invalid_json_message(
             len(stripped) + 1,
         )
     return (f"invalid JSON: {parser_message}", pos + 1)
+
+
+def separated_by_commas(text: str) -> tuple[str, int]:
+    """invalid_json_message's for `text`, one JSON value then a comma (the linter knows this
+    case without asking it: jsontext.object_and_comma)."""
+    return (
+        "records are separated by commas: remove the ',' at the end of the line "
+        "(NDJSON puts one record per line, with nothing between them)",
+        len(text.rstrip()),
+    )
 
 
 def _parses(text: str) -> bool:
