@@ -146,18 +146,28 @@ class LineChecker:
             body = body[3:]
             found.append((f.BYTE_ORDER_MARK.code, f.STARTS_WITH_BOM))
         self.report_size(over, found)
-        try:
-            record = parsed = orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
-            # `parsed`, the line's own parse, is handed to the fixer (RecordFixer.line);
-            # not a misshapen item's record, which is the line without its comma.
-            parsed = UNPARSED
-            record = self._misshapen_item(body)
-            if record is None:
-                verdict, record, text = self._unparsed(body, exc, found)
-                if verdict != RECORD:
-                    return self.stamp(found, body, lineno, text, record), verdict
-                parsed = record
+        exc = None
+        if body[-1:] != b",":  # else never JSON (nothing may follow a value): orjson is spared
+            try:
+                record = orjson.loads(body)
+            except orjson.JSONDecodeError as error:
+                exc = error
+            else:
+                return self._checked(record, record, body, lineno, found)
+        # `parsed`, the line's own parse, is handed to the fixer (RecordFixer.line); not a
+        # misshapen item's record, which is the line without its comma.
+        record = self._misshapen_item(body)
+        if record is not None:
+            return self._checked(record, UNPARSED, body, lineno, found)
+        verdict, record, text = self._unparsed(body, exc, found)
+        if verdict != RECORD:
+            return self.stamp(found, body, lineno, text, record), verdict
+        return self._checked(record, record, body, lineno, found)
+
+    def _checked(
+        self, record: Any, parsed: Any, body: bytes, lineno: int, found: Found
+    ) -> tuple[list[Diagnostic], str]:
+        """check_line's end for a line that is JSON (`parsed`, its own parse, see stamp)."""
         text = None
         if isinstance(record, dict):
             text = self._check_record(record, body, lineno, found)
@@ -205,11 +215,11 @@ class LineChecker:
         return record if isinstance(record, dict) and misshapen[0](record) else None
 
     def _unparsed(
-        self, body: bytes, exc: orjson.JSONDecodeError, found: Found
+        self, body: bytes, exc: orjson.JSONDecodeError | None, found: Found
     ) -> tuple[str, Any, str | None]:
-        """A line orjson rejected: invalid UTF-8, blank, valid after all, or invalid JSON.
-        With what it is, its record if it is one, else what the fixer is told of it
-        (RecordFixer.line), and its text if it is UTF-8."""
+        """A line orjson rejects (`exc`, its error if it was asked): invalid UTF-8, blank,
+        valid after all, or invalid JSON. With what it is, its record if it is one, else
+        what the fixer is told of it (RecordFixer.line), and its text if it is UTF-8."""
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as bad:
@@ -230,6 +240,8 @@ class LineChecker:
             return RECORD, parse_exact(text), text
         except (ValueError, RecursionError):
             pass
+        if exc is None:
+            exc = orjson_error(body)
         message, column = syntax.invalid_json_message(
             text, char_pos(exc, text), exc.msg, self.show_values
         )
@@ -384,6 +396,15 @@ class LineChecker:
             self.doc_type.name,
             fix,
         )
+
+
+def orjson_error(body: bytes) -> orjson.JSONDecodeError:
+    """orjson's error for `body`, a line it does not take."""
+    try:
+        orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        return exc
+    raise AssertionError("orjson takes the line")
 
 
 def char_pos(exc: orjson.JSONDecodeError, text: str) -> int:
