@@ -238,12 +238,17 @@ def _parses(text: str) -> bool:
     return True
 
 
+# One for every line, not one made (with its scanner) a line: the scanner keeps nothing
+# from one call to the next.
+_PLAIN = json.JSONDecoder()
+
+
 def _after_first_value(text: str) -> tuple[int, str] | None:
     """When `text` starts with a complete JSON value followed by more text: where it ends."""
 
     start = len(text) - len(text.lstrip())
     try:
-        _, end = json.JSONDecoder().raw_decode(text, start)
+        _, end = _PLAIN.raw_decode(text, start)
     except (ValueError, RecursionError):
         return None
     tail = text[end:].strip()
