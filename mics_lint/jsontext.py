@@ -209,10 +209,26 @@ def parse_exact(text: str) -> Any:
     otherwise accept) or RecursionError.
     """
     # json.loads(text, parse_int=..., parse_constant=...) without making a decoder each
-    # call (a third of the time on a bad line of 400 characters): the same steps.
+    # call (a third of the time on a bad line of 400 characters): the same steps, those of
+    # JSONDecoder.decode taken one by one, to tell text after a value apart (TextAfterValue).
     if text.startswith("\ufeff"):
         raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
-    return _EXACT.decode(text)
+    value, end = _EXACT.raw_decode(text, _SPACE(text).end())
+    end = _SPACE(text, end).end()
+    if end != len(text):
+        raise TextAfterValue("Extra data", text, end)
+    return value
+
+
+class TextAfterValue(json.JSONDecodeError):
+    """parse_exact's error for a text that is a value and more."""
+
+
+def fails_in_first_value(error: BaseException, text: str) -> bool:
+    """Whether parse_exact's `error` for `text` was met reading the value at its start
+    (after JSON's whitespace), on its syntax: not a BOM before it, not text after it, not NaN
+    or Infinity (a ValueError of its own), not a recursion too deep."""
+    return type(error) is json.JSONDecodeError and not text.startswith("\ufeff")
 
 
 def raw_decode_exact(text: str, at: int) -> tuple[Any, int]:

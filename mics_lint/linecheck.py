@@ -238,12 +238,12 @@ class LineChecker:
         try:
             # orjson refuses some valid JSON (very deep nesting); the standard library decides.
             return RECORD, parse_exact(text), text
-        except (ValueError, RecursionError):
-            pass
+        except (ValueError, RecursionError) as error:
+            exact_error = error
         if exc is None:
             exc = orjson_error(body)
         message, column = syntax.invalid_json_message(
-            text, char_pos(exc, text), exc.msg, self.show_values
+            text, char_pos(exc, text), exc.msg, self.show_values, exact_error
         )
         found.append((syntax.INVALID_JSON.code, Finding(message, column)))
         return INVALID, NOT_JSON, text

@@ -4,14 +4,17 @@ The linter tells a line that is one object and a comma by one orjson parse
 (jsontext.object_and_comma), does not ask orjson about a line that ends in a comma, and tells
 the record fixer what the line is (parsed.OBJECTS); before, the standard library parsed such
 a line three times (is it JSON after all, invalid_json_message's first case, the fixer's
-split). When the cheap test says no, the old decision runs; patched to say no always, it is
-the reference: every diagnostic, column, message and fix mark must be the same either way,
-on generated files whose lines reach the corners of both: whitespace that JSON allows or
-not around the comma (NBSP, form feed), several objects on a line, commas inside strings and
-nested values, escapes and lone surrogates, integers past 64 bits, numbers past a float's
-range, NaN, nesting near the cheap test's limit and past the parsers', invalid UTF-8, a BOM,
-CRLF, a missing final newline, blank lines and broken lines between them (the fixer splits
-no line after a broken one).
+split). A line that ends in `,}` (a trailing comma inside) was parsed twice by it: whether
+the line is JSON after all, and whether a value ends before its end
+(syntax._after_first_value), which the first parse's error now tells. When the cheap tests
+say no, the old decisions run; patched to say no always, they are the reference: every
+diagnostic, column, message and fix mark must be the same either way, on generated files
+whose lines reach the corners of both: whitespace that JSON allows or not around the comma
+(NBSP, form feed), several objects on a line, commas inside strings and nested values,
+escapes and lone surrogates, integers past 64 bits or of thousands of digits, numbers past
+a float's range, NaN, nesting near the cheap test's limit and past the parsers', invalid
+UTF-8, a BOM, CRLF, a missing final newline, blank lines and broken lines between them (the
+fixer splits no line after a broken one).
 MICS_LINT_FUZZ_EXAMPLES sets the number of examples (default 200).
 """
 
@@ -62,6 +65,7 @@ _RAW_SCALARS = [
     '"\\u00e9\\n"',
     "NaN",  # not JSON
     "'single'",  # not JSON
+    "7" * 4400,  # more digits than int() takes: not by the decoder of _after_first_value
 ]
 # Whitespace around the comma: JSON's, and other whitespace that str.strip also strips.
 _SPACES = ["", " ", "\t", "  \t", "\r", "\x0b", "\x0c", "\xa0", "\u3000"]
@@ -156,9 +160,22 @@ def _shown(lines: list[bytes], config: Settings) -> list[tuple[Any, ...]]:
 def test_same_diagnostics_as_without_the_cheap_test(name: str, lines: list[bytes]) -> None:
     config = SETTINGS[name]
     cheap = _shown(lines, config)
-    with mock.patch.object(linecheck, "object_and_comma", lambda data: False):
+    with (
+        mock.patch.object(linecheck, "object_and_comma", lambda data: False),
+        mock.patch.object(syntax, "_first_value_fails", lambda text, error: False),
+    ):
         exact = _shown(lines, config)
     assert cheap == exact
+
+
+@settings(max_examples=EXAMPLES * 2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(line=_comma_line())
+def test_the_exact_error_tells_no_value_ends_before_the_end(line: str) -> None:
+    try:
+        parse_exact(line)
+    except (ValueError, RecursionError) as error:
+        if syntax._first_value_fails(line, error):
+            assert syntax._after_first_value(line) is None
 
 
 @settings(max_examples=EXAMPLES * 2, deadline=None, suppress_health_check=[HealthCheck.too_slow])

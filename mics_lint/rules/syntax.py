@@ -11,7 +11,7 @@ import re
 
 from mics_lint import redact
 from mics_lint.diagnostic import Severity
-from mics_lint.jsontext import offset_to_line_col, parse_exact, shorten
+from mics_lint.jsontext import fails_in_first_value, offset_to_line_col, parse_exact, shorten
 from mics_lint.registry import FIX_SAFE, Family
 
 FAMILY = Family("MIC1", "JSON")
@@ -161,16 +161,21 @@ def _next_char(text: str, pos: int) -> str:
 
 
 def invalid_json_message(
-    text: str, pos: int, parser_message: str, show_values: bool = False
+    text: str,
+    pos: int,
+    parser_message: str,
+    show_values: bool = False,
+    exact_error: BaseException | None = None,
 ) -> tuple[str, int]:
     """Why `text` (one line, not valid JSON) failed at character `pos`, and the column to show.
+    `exact_error`, what parse_exact raised for `text`, if the caller asked it.
 
     Returns a one-line message that names the likely cause and what to change.
     """
     stripped = text.rstrip()
     if stripped.endswith(",") and _parses(stripped[:-1]):
         return separated_by_commas(stripped)
-    rest = _after_first_value(text)
+    rest = None if _first_value_fails(text, exact_error) else _after_first_value(text)
     if rest is not None:
         end, tail = rest
         if tail.startswith("{") or tail.startswith(",{") or tail.startswith(", {"):
@@ -236,6 +241,16 @@ def _parses(text: str) -> bool:
     except (ValueError, RecursionError):
         return False
     return True
+
+
+def _first_value_fails(text: str, exact_error: BaseException | None) -> bool:
+    """Whether _after_first_value(text) is None, as parse_exact's error tells without a
+    parse more: one met on the syntax of the value at the start of `text`, read from where
+    _after_first_value reads it. Its decoder reads as parse_exact's does, but takes NaN and
+    Infinity (the error says it met none) and refuses integers of thousands of digits."""
+    if exact_error is None or not fails_in_first_value(exact_error, text):
+        return False
+    return len(text.lstrip(" \t\r\n")) == len(text.lstrip())
 
 
 # One for every line, not one made (with its scanner) a line: the scanner keeps nothing
