@@ -398,6 +398,10 @@ class LineChecker:
         )
 
 
+def char_pos(exc: orjson.JSONDecodeError, text: str) -> int:
+    return max(0, min(int(exc.pos), len(text)))
+
+
 def orjson_error(body: bytes) -> orjson.JSONDecodeError:
     """orjson's error for `body`, a line it does not take."""
     try:
@@ -405,7 +409,3 @@ def orjson_error(body: bytes) -> orjson.JSONDecodeError:
     except orjson.JSONDecodeError as exc:
         return exc
     raise AssertionError("orjson takes the line")
-
-
-def char_pos(exc: orjson.JSONDecodeError, text: str) -> int:
-    return max(0, min(int(exc.pos), len(text)))
