@@ -31,7 +31,7 @@ from mics_lint.fix_edits import (
     same_value,
 )
 from mics_lint.jsontext import parse_exact, raw_decode_exact
-from mics_lint.parsed import NOT_JSON, UNPARSED
+from mics_lint.parsed import NOT_JSON, OBJECTS, UNPARSED
 from mics_lint.registry import FieldMap
 from mics_lint.rules import identifiers, structure, syntax
 from mics_lint.suggest import only_candidate
@@ -114,9 +114,10 @@ class RecordFixer:
 
         The linter, which parsed the line already, may say what it found, so that the marks
         of fixmarks.py do not parse it again: `parsed`, what orjson gives for `body` or else
-        the exact parser for its text, or NOT_JSON when neither takes it; `text`, `body`
-        decoded (used only if it parsed, so as UTF-8). Without `rewrite`, the fixes of a
-        line that parsed are counted, and not made (None): what the marks need."""
+        the exact parser for its text, NOT_JSON when neither takes it, or OBJECTS when it
+        knows the line to be objects and commas; `text`, `body` decoded (used only if it
+        parsed, so as UTF-8). Without `rewrite`, the fixes of a line are counted, and not
+        made (None): what the marks need."""
         record = parsed
         if record is UNPARSED:
             try:
@@ -127,8 +128,8 @@ class RecordFixer:
                     record = parse_exact(text)
                 except (UnicodeDecodeError, ValueError, RecursionError):
                     record = NOT_JSON
-        if record is NOT_JSON:
-            return self._split(body)
+        if record is NOT_JSON or record is OBJECTS:
+            return self._split(body, rewrite, known=record is OBJECTS)
         self.broken = False
         if not isinstance(record, dict):
             return None
@@ -139,22 +140,29 @@ class RecordFixer:
             return None
         return [edits.apply(text).encode("utf-8")]
 
-    def _split(self, body: bytes) -> list[bytes] | None:
+    def _split(self, body: bytes, rewrite: bool, known: bool = False) -> list[bytes] | None:
         """MIC101: records joined by commas, or several on a line, one per line. Not after
         a line that is broken: this one may be the inside of a value spread over lines
-        (`{"x":1},` in an array), which must not become a record of its own."""
+        (`{"x":1},` in an array), which must not become a record of its own. `known`: the
+        linter found the line to be objects and commas (OBJECTS)."""
         after_broken, self.broken = self.broken, True
         if syntax.INVALID_JSON.code not in self.fixing or after_broken:
             return None
-        try:
-            text = body.decode("utf-8")
-            spans = objects(text, allow_commas=True)
-        except (UnicodeDecodeError, ValueError, RecursionError):
-            return None
-        if spans is None:
-            return None
+        spans: Spans | None = None
+        if rewrite or not known:
+            try:
+                text = body.decode("utf-8")
+                spans = objects(text, allow_commas=True)
+            except (UnicodeDecodeError, ValueError, RecursionError):
+                return None
+            if spans is None:
+                return None
         self.broken = False
         self.fixed[syntax.INVALID_JSON.code] += 1
+        if spans is None or not rewrite:
+            # The marks need this count only: the pieces' own fixes are of codes (MIC202...)
+            # that a line which did not parse is never reported with.
+            return None
         pieces = []
         for value, start, end in spans:
             piece = text[start:end]

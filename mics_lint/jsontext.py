@@ -209,10 +209,26 @@ def parse_exact(text: str) -> Any:
     otherwise accept) or RecursionError.
     """
     # json.loads(text, parse_int=..., parse_constant=...) without making a decoder each
-    # call (a third of the time on a bad line of 400 characters): the same steps.
+    # call (a third of the time on a bad line of 400 characters): the same steps, those of
+    # JSONDecoder.decode taken one by one, to tell text after a value apart (TextAfterValue).
     if text.startswith("\ufeff"):
         raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
-    return _EXACT.decode(text)
+    value, end = _EXACT.raw_decode(text, _SPACE(text).end())
+    end = _SPACE(text, end).end()
+    if end != len(text):
+        raise TextAfterValue("Extra data", text, end)
+    return value
+
+
+class TextAfterValue(json.JSONDecodeError):
+    """parse_exact's error for a text that is a value and more."""
+
+
+def fails_in_first_value(error: BaseException, text: str) -> bool:
+    """Whether parse_exact's `error` for `text` was met reading the value at its start
+    (after JSON's whitespace), on its syntax: not a BOM before it, not text after it, not NaN
+    or Infinity (a ValueError of its own), not a recursion too deep."""
+    return type(error) is json.JSONDecodeError and not text.startswith("\ufeff")
 
 
 def raw_decode_exact(text: str, at: int) -> tuple[Any, int]:
@@ -231,6 +247,30 @@ def _to_int(literal: str) -> int:
 
 
 _EXACT = json.JSONDecoder(parse_int=_to_int, parse_constant=_reject_constant)
+
+# JSON's whitespace, the only whitespace parse_exact allows around a value.
+_JSON_SPACE = b" \t\r\n"
+# Nesting that the exact parser reads at any depth of the caller's stack (it recurses once a
+# level, against the interpreter's limit of 1,000; orjson goes to 1,024).
+_SHALLOW = 128
+
+
+def object_and_comma(data: bytes) -> bool:
+    """Whether `data` is one JSON object then a comma, with nothing but JSON's whitespace
+    around them (a JSON array's items pasted as lines), as parse_exact reads the text before
+    the comma. True only when sure: false may also be a text orjson cannot vouch for.
+
+    orjson takes a subset of what parse_exact takes (it refuses as well a BOM, NaN and
+    Infinity, and more: lone surrogates, numbers beyond a float's range), but for nesting
+    deep enough for the exact parser's recursion to fail, which the count of brackets
+    leaves out."""
+    trimmed = data.rstrip(_JSON_SPACE)
+    if trimmed[-1:] != b"," or data.count(b"{") + data.count(b"[") > _SHALLOW:
+        return False
+    try:
+        return type(orjson.loads(trimmed[:-1])) is dict
+    except orjson.JSONDecodeError:
+        return False
 
 
 def duplicate_keys(text: str) -> list[tuple[str, int, int]]:

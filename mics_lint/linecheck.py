@@ -24,11 +24,12 @@ from mics_lint.jsontext import (
     decode_lenient,
     duplicate_keys,
     may_hold_long_int,
+    object_and_comma,
     parse_exact,
     path_text,
     unsafe_integers,
 )
-from mics_lint.parsed import NOT_JSON, UNPARSED
+from mics_lint.parsed import NOT_JSON, OBJECTS, UNPARSED
 from mics_lint.registry import LineContext, Record, Rule
 from mics_lint.rules import REGISTRY, operations, structure, syntax
 from mics_lint.rules import framing as f
@@ -146,18 +147,28 @@ class LineChecker:
             body = body[3:]
             found.append((f.BYTE_ORDER_MARK.code, f.STARTS_WITH_BOM))
         self.report_size(over, found)
-        try:
-            record = parsed = orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
-            # `parsed`, the line's own parse, is handed to the fixer (RecordFixer.line);
-            # not a misshapen item's record, which is the line without its comma.
-            parsed = UNPARSED
-            record = self._misshapen_item(body)
-            if record is None:
-                verdict, record = self._unparsed(body, exc, found)
-                if verdict != RECORD:
-                    return self.stamp(found, body, lineno, parsed=NOT_JSON), verdict
-                parsed = record
+        exc = None
+        if body[-1:] != b",":  # else never JSON (nothing may follow a value): orjson is spared
+            try:
+                record = orjson.loads(body)
+            except orjson.JSONDecodeError as error:
+                exc = error
+            else:
+                return self._checked(record, record, body, lineno, found)
+        # `parsed`, the line's own parse, is handed to the fixer (RecordFixer.line); not a
+        # misshapen item's record, which is the line without its comma.
+        record = self._misshapen_item(body)
+        if record is not None:
+            return self._checked(record, UNPARSED, body, lineno, found)
+        verdict, record, text = self._unparsed(body, exc, found)
+        if verdict != RECORD:
+            return self.stamp(found, body, lineno, text, record), verdict
+        return self._checked(record, record, body, lineno, found)
+
+    def _checked(
+        self, record: Any, parsed: Any, body: bytes, lineno: int, found: Found
+    ) -> tuple[list[Diagnostic], str]:
+        """check_line's end for a line that is JSON (`parsed`, its own parse, see stamp)."""
         text = None
         if isinstance(record, dict):
             text = self._check_record(record, body, lineno, found)
@@ -204,26 +215,39 @@ class LineChecker:
             return None
         return record if isinstance(record, dict) and misshapen[0](record) else None
 
-    def _unparsed(self, body: bytes, exc: orjson.JSONDecodeError, found: Found) -> tuple[str, Any]:
-        """A line orjson rejected: invalid UTF-8, blank, valid after all, or invalid JSON."""
+    def _unparsed(
+        self, body: bytes, exc: orjson.JSONDecodeError | None, found: Found
+    ) -> tuple[str, Any, str | None]:
+        """A line orjson rejects (`exc`, its error if it was asked): invalid UTF-8, blank,
+        valid after all, or invalid JSON. With what it is, its record if it is one, else
+        what the fixer is told of it (RecordFixer.line), and its text if it is UTF-8."""
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as bad:
             found.append((f.INVALID_UTF8.code, f.invalid_utf8(body, bad.start)))
-            return INVALID, None
+            return INVALID, NOT_JSON, None
         if not text.strip(framer.SPACE_TEXT):
             found.append((f.BLANK_LINE.code, f.BLANK))
-            return BLANK, None
+            return BLANK, NOT_JSON, text
+        if object_and_comma(body):
+            # As a JSON array's items pasted as lines are: not JSON (nothing may follow a
+            # value), and the first case of invalid_json_message, told without parsing the
+            # line twice more; the fixer is told, not to parse it a third time.
+            message, column = syntax.separated_by_commas(text)
+            found.append((syntax.INVALID_JSON.code, Finding(message, column)))
+            return INVALID, OBJECTS, text
         try:
             # orjson refuses some valid JSON (very deep nesting); the standard library decides.
-            return RECORD, parse_exact(text)
-        except (ValueError, RecursionError):
-            pass
+            return RECORD, parse_exact(text), text
+        except (ValueError, RecursionError) as error:
+            exact_error = error
+        if exc is None:
+            exc = orjson_error(body)
         message, column = syntax.invalid_json_message(
-            text, char_pos(exc, text), exc.msg, self.show_values
+            text, char_pos(exc, text), exc.msg, self.show_values, exact_error
         )
         found.append((syntax.INVALID_JSON.code, Finding(message, column)))
-        return INVALID, None
+        return INVALID, NOT_JSON, text
 
     def _check_record(self, record: Record, body: bytes, lineno: int, found: Found) -> str | None:
         """Adds the record's findings; returns the line's text if a check decoded it."""
@@ -388,3 +412,12 @@ def _shown_order(found: tuple[str, Finding]) -> tuple[int, str]:
 
 def char_pos(exc: orjson.JSONDecodeError, text: str) -> int:
     return max(0, min(int(exc.pos), len(text)))
+
+
+def orjson_error(body: bytes) -> orjson.JSONDecodeError:
+    """orjson's error for `body`, a line it does not take."""
+    try:
+        orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        return exc
+    raise AssertionError("orjson takes the line")

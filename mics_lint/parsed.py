@@ -9,3 +9,6 @@ from __future__ import annotations
 UNPARSED = object()
 #: Neither orjson nor the exact parser takes the line.
 NOT_JSON = object()
+#: Neither parser takes the line, and it is objects and commas: what
+#: `fix_records.objects(text, allow_commas=True)` splits (jsontext.object_and_comma).
+OBJECTS = object()

@@ -11,7 +11,7 @@ import re
 
 from mics_lint import redact
 from mics_lint.diagnostic import Severity
-from mics_lint.jsontext import offset_to_line_col, parse_exact, shorten
+from mics_lint.jsontext import fails_in_first_value, offset_to_line_col, parse_exact, shorten
 from mics_lint.registry import FIX_SAFE, Family
 
 FAMILY = Family("MIC1", "JSON")
@@ -161,21 +161,21 @@ def _next_char(text: str, pos: int) -> str:
 
 
 def invalid_json_message(
-    text: str, pos: int, parser_message: str, show_values: bool = False
+    text: str,
+    pos: int,
+    parser_message: str,
+    show_values: bool = False,
+    exact_error: BaseException | None = None,
 ) -> tuple[str, int]:
     """Why `text` (one line, not valid JSON) failed at character `pos`, and the column to show.
+    `exact_error`, what parse_exact raised for `text`, if the caller asked it.
 
     Returns a one-line message that names the likely cause and what to change.
     """
     stripped = text.rstrip()
     if stripped.endswith(",") and _parses(stripped[:-1]):
-        column = len(stripped)
-        return (
-            "records are separated by commas: remove the ',' at the end of the line "
-            "(NDJSON puts one record per line, with nothing between them)",
-            column,
-        )
-    rest = _after_first_value(text)
+        return separated_by_commas(stripped)
+    rest = None if _first_value_fails(text, exact_error) else _after_first_value(text)
     if rest is not None:
         end, tail = rest
         if tail.startswith("{") or tail.startswith(",{") or tail.startswith(", {"):
@@ -225,6 +225,16 @@ def invalid_json_message(
     return (f"invalid JSON: {parser_message}", pos + 1)
 
 
+def separated_by_commas(text: str) -> tuple[str, int]:
+    """invalid_json_message's for `text`, one JSON value then a comma (the linter knows this
+    case without asking it: jsontext.object_and_comma)."""
+    return (
+        "records are separated by commas: remove the ',' at the end of the line "
+        "(NDJSON puts one record per line, with nothing between them)",
+        len(text.rstrip()),
+    )
+
+
 def _parses(text: str) -> bool:
     try:
         parse_exact(text)
@@ -233,12 +243,27 @@ def _parses(text: str) -> bool:
     return True
 
 
+def _first_value_fails(text: str, exact_error: BaseException | None) -> bool:
+    """Whether _after_first_value(text) is None, as parse_exact's error tells without a
+    parse more: one met on the syntax of the value at the start of `text`, read from where
+    _after_first_value reads it. Its decoder reads as parse_exact's does, but takes NaN and
+    Infinity (the error says it met none) and refuses integers of thousands of digits."""
+    if exact_error is None or not fails_in_first_value(exact_error, text):
+        return False
+    return len(text.lstrip(" \t\r\n")) == len(text.lstrip())
+
+
+# One for every line, not one made (with its scanner) a line: the scanner keeps nothing
+# from one call to the next.
+_PLAIN = json.JSONDecoder()
+
+
 def _after_first_value(text: str) -> tuple[int, str] | None:
     """When `text` starts with a complete JSON value followed by more text: where it ends."""
 
     start = len(text) - len(text.lstrip())
     try:
-        _, end = json.JSONDecoder().raw_decode(text, start)
+        _, end = _PLAIN.raw_decode(text, start)
     except (ValueError, RecursionError):
         return None
     tail = text[end:].strip()

@@ -1,0 +1,261 @@
+"""Lines that end in a comma (a JSON array's items pasted as lines), told cheaply.
+
+The linter tells a line that is one object and a comma by one orjson parse
+(jsontext.object_and_comma), does not ask orjson about a line that ends in a comma, and tells
+the record fixer what the line is (parsed.OBJECTS); before, the standard library parsed such
+a line three times (is it JSON after all, invalid_json_message's first case, the fixer's
+split). A line that ends in `,}` (a trailing comma inside) was parsed twice by it: whether
+the line is JSON after all, and whether a value ends before its end
+(syntax._after_first_value), which the first parse's error now tells. When the cheap tests
+say no, the old decisions run; patched to say no always, they are the reference: every
+diagnostic, column, message and fix mark must be the same either way, on generated files
+whose lines reach the corners of both: whitespace that JSON allows or not around the comma
+(NBSP, form feed), several objects on a line, commas inside strings and nested values,
+escapes and lone surrogates, integers past 64 bits or of thousands of digits, numbers past
+a float's range, NaN, nesting near the cheap test's limit and past the parsers', invalid
+UTF-8, a BOM, CRLF, a missing final newline, blank lines and broken lines between them (the
+fixer splits no line after a broken one).
+MICS_LINT_FUZZ_EXAMPLES sets the number of examples (default 200).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+from unittest import mock
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mics_lint import Settings, jsontext, linecheck, lint_lines
+from mics_lint.fix_records import objects
+from mics_lint.jsontext import object_and_comma, parse_exact
+from mics_lint.rules import syntax
+
+EXAMPLES = int(os.environ.get("MICS_LINT_FUZZ_EXAMPLES", "200"))
+
+SETTINGS = {
+    "default": Settings(),
+    "slow": Settings(fast_path=False),
+    "show": Settings(show_values=True),
+}
+
+# -- generated lines ---------------------------------------------------------------------
+
+_KEYS = ["operation", "compartment_id", "user_account_id", "email_hash", "user_profile", "a,b"]
+_STRINGS = ["UPSERT", "DELETE", "1000", "a,b", "}", "],", '"', "\\", "é", "🚚", "x@y.com", ""]
+# Raw JSON text of scalars, some of which only the exact parser takes, or neither.
+_RAW_SCALARS = [
+    "true",
+    "null",
+    "0",
+    "-1",
+    "1.5",
+    "51.859",
+    "1e3",
+    "12345678901234567890123",  # past 64 bits: a float to orjson
+    "9223372036854775808",
+    "1e400",  # past a float's range: orjson refuses it
+    "-0",
+    '"\\ud800"',  # a lone surrogate: orjson refuses it
+    '"\\u00e9\\n"',
+    "NaN",  # not JSON
+    "'single'",  # not JSON
+    "7" * 4400,  # more digits than int() takes: not by the decoder of _after_first_value
+]
+# Whitespace around the comma: JSON's, and other whitespace that str.strip also strips.
+_SPACES = ["", " ", "\t", "  \t", "\r", "\x0b", "\x0c", "\xa0", "\u3000"]
+
+
+def _scalar_text() -> st.SearchStrategy[str]:
+    return (
+        st.sampled_from(_RAW_SCALARS)
+        | st.sampled_from(_STRINGS).map(lambda s: json.dumps(s, ensure_ascii=False))
+        | st.integers(-(10**20), 10**20).map(str)
+        | st.floats(allow_nan=False, allow_infinity=False).map(repr)
+    )
+
+
+def _composite(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    items = st.lists(st.tuples(st.sampled_from(_KEYS), inner), max_size=4)
+    return st.lists(inner, max_size=3).map(lambda xs: "[" + ",".join(xs) + "]") | items.map(
+        lambda kv: "{" + ",".join(f"{json.dumps(k)}:{v}" for k, v in kv) + "}"
+    )
+
+
+_VALUES = st.recursive(_scalar_text(), _composite, max_leaves=8)
+
+
+@st.composite
+def _record(draw: st.DrawFn) -> str:
+    """An object's text, maybe nested deep (the cheap test's limit is 128 brackets; the
+    exact parser's recursion fails near 1,000), maybe with a trailing comma inside."""
+    pairs = draw(st.lists(st.tuples(st.sampled_from(_KEYS), _VALUES), max_size=4))
+    body = ",".join(f"{json.dumps(k)}:{v}" for k, v in pairs)
+    depth = draw(st.sampled_from([0, 0, 0, 1, 60, 126, 127, 128, 129, 1010, 1200]))
+    if depth:
+        body += (',"deep":' if body else '"deep":') + "[" * depth + "]" * depth
+    if draw(st.integers(0, 9)) == 0:
+        body += ","  # `,}`: a trailing comma inside
+    return "{" + body + "}"
+
+
+@st.composite
+def _comma_line(draw: st.DrawFn) -> str:
+    """A line around one or more records and commas, of the shapes a paste gives."""
+    space = st.sampled_from(_SPACES)
+    records = draw(st.lists(_record() | _VALUES, min_size=1, max_size=3))
+    joined = (draw(space) + "," + draw(space)).join(records)
+    line = draw(space) + joined + draw(space)
+    shape = draw(st.integers(0, 9))
+    if shape == 0:
+        line = "," + line  # a comma at its start
+    elif shape == 1:
+        line = "[" + line + "]"
+    elif shape <= 8:
+        line = line + "," + draw(space)
+    if draw(st.integers(0, 14)) == 0 and line:  # one character dropped
+        at = draw(st.integers(0, len(line) - 1))
+        line = line[:at] + line[at + 1 :]
+    return line
+
+
+@st.composite
+def _file(draw: st.DrawFn) -> list[bytes]:
+    """Lines that end in a comma among valid, blank and broken ones."""
+    valid = '{"operation":"DELETE","compartment_id":"1000","user_account_id":"CRM-1"}'
+    kinds = _comma_line() | st.sampled_from([valid, "", "  ", '{"operation":', "}", "],"])
+    texts = draw(st.lists(kinds, min_size=1, max_size=6))
+    end = draw(st.sampled_from(["\n", "\r\n"]))
+    lines = [text.encode("utf-8", "surrogatepass") + end.encode() for text in texts]
+    if draw(st.integers(0, 9)) == 0:  # invalid UTF-8
+        at = draw(st.integers(0, len(lines) - 1))
+        lines[at] = lines[at].replace(b",", b"\xff,", 1)
+    if draw(st.integers(0, 9)) == 0:
+        lines[0] = b"\xef\xbb\xbf" + lines[0]
+    if draw(st.booleans()):
+        lines[-1] = lines[-1].rstrip(b"\r\n")
+    return lines
+
+
+# -- the reference: the decision without the cheap test ----------------------------------
+
+
+def _shown(lines: list[bytes], config: Settings) -> list[tuple[Any, ...]]:
+    # Every field, the fix mark and the source included (not compared by Diagnostic's ==).
+    return [dataclasses.astuple(d) for d in lint_lines(lines, "f.ndjson", config)]
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS))
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(lines=_file())
+def test_same_diagnostics_as_without_the_cheap_test(name: str, lines: list[bytes]) -> None:
+    config = SETTINGS[name]
+    cheap = _shown(lines, config)
+    with (
+        mock.patch.object(linecheck, "object_and_comma", lambda data: False),
+        mock.patch.object(syntax, "_first_value_fails", lambda text, error: False),
+    ):
+        exact = _shown(lines, config)
+    assert cheap == exact
+
+
+@settings(max_examples=EXAMPLES * 2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(line=_comma_line())
+def test_the_exact_error_tells_no_value_ends_before_the_end(line: str) -> None:
+    try:
+        parse_exact(line)
+    except (ValueError, RecursionError) as error:
+        if syntax._first_value_fails(line, error):
+            assert syntax._after_first_value(line) is None
+
+
+@settings(max_examples=EXAMPLES * 2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(line=_comma_line())
+def test_object_and_comma_is_what_the_exact_parser_says(line: str) -> None:
+    """What the linter concludes from object_and_comma, from the exact parser itself."""
+    data = line.encode("utf-8", "surrogatepass")
+    if not object_and_comma(data):
+        return
+    with pytest.raises(ValueError):
+        parse_exact(line)  # not JSON: the linter does not ask
+    assert syntax.invalid_json_message(line, 0, "") == syntax.separated_by_commas(line)
+    spans = objects(line, allow_commas=True)  # what the fixer would split, told OBJECTS
+    assert spans is not None and len(spans) == 1
+    _, start, end = spans[0]
+    assert line[start:end].startswith("{") and line[end:].strip(" \t\r\n") == ","
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"a":1},',
+        ' \t{"a":[1,{"b":","}]} ,\t ',
+        '{"a":"\\u00e9","b":{}},\r',
+        '{"a":1,"a":2},',
+    ],
+)
+def test_the_usual_shapes_are_told_cheaply(line: str) -> None:
+    assert object_and_comma(line.encode())
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"a":1}',  # JSON
+        '{"a":1},{"b":2},',  # two objects
+        ',{"a":1},',
+        '[{"a":1}],',
+        "1,",
+        '{"a":1}\xa0,',  # whitespace that JSON does not allow
+        '{"a":1},\x0c',
+        '{"a":NaN},',
+        '{"a":"\\ud800"},',  # the exact parser takes it; orjson does not
+        '{"a":1e400},',
+        '{"a":' + "[" * 200 + "]" * 200 + "},",  # past the cheap test's nesting
+        '{"a":1,},',
+    ],
+)
+def test_other_shapes_are_left_to_the_exact_parser(line: str) -> None:
+    assert not object_and_comma(line.encode("utf-8", "surrogatepass"))
+
+
+class _Counting:
+    """A JSON decoder that counts its calls."""
+
+    def __init__(self, decoder: json.JSONDecoder) -> None:
+        self.decoder = decoder
+        self.calls = 0
+
+    def decode(self, text: str) -> Any:
+        self.calls += 1
+        return self.decoder.decode(text)
+
+    def raw_decode(self, text: str, at: int = 0) -> tuple[Any, int]:
+        self.calls += 1
+        return self.decoder.raw_decode(text, at)
+
+
+@pytest.fixture
+def exact_calls() -> Iterator[list[_Counting]]:
+    """The standard library's decoders of the linter, counting."""
+    exact, plain = _Counting(jsontext._EXACT), _Counting(syntax._PLAIN)
+    with mock.patch.object(jsontext, "_EXACT", exact), mock.patch.object(syntax, "_PLAIN", plain):
+        yield [exact, plain]
+
+
+def test_no_standard_library_parse_of_such_lines(exact_calls: list[_Counting]) -> None:
+    record = '{"operation":"DELETE","compartment_id":"1000","user_account_id":"CRM-%d"}'
+    lines = [(record % n + ",\n").encode() for n in range(300)]
+    found = list(lint_lines(lines, "f.ndjson"))
+    assert [d.code for d in found] == ["MIC101"] * 300
+    assert all(d.fix == "safe" for d in found)
+    assert [counting.calls for counting in exact_calls] == [0, 0]
