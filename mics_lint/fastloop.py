@@ -124,6 +124,7 @@ class FastLoop:
         self.decode: Callable[[bytes], Any] | None = None
         self.vouch: FastCheck | None = None
         self.decode_errors: tuple[type[Exception], ...] = ()
+        self.invalid: type[Exception] | None = None  # what the decoders refuse as JSON
         self.loose: _Loose | None = None
         self.lax: LaxPath | None = None
         self.long_ints: Callable[[bytes], bool] = may_hold_long_int
@@ -137,6 +138,7 @@ class FastLoop:
 
         self.wanted = False
         self.decode_errors = fastpath.DECODE_ERRORS
+        self.invalid = fastpath.INVALID
         # Made once per schema: a worker checks many chunks of one file.
         key = (checker.schema_file, checker.doc_type.fast_closed)
         decoder = _DECODERS.get(key, _NOT_MADE)
@@ -252,6 +254,7 @@ class FastLoop:
         line `lineno + 1`."""
         checker = self.checker
         decode, vouch, errors = self.decode, self.vouch, self.decode_errors
+        invalid = self.invalid
         long_ints = self.long_ints
         assert decode is not None and vouch is not None
         size, limit = checker.size, checker.limit
@@ -296,14 +299,15 @@ class FastLoop:
                 else:
                     try:
                         command = decode(raw)
-                    except errors:
-                        if loose is not None:
+                    except errors as refused:
+                        # Not JSON to msgspec (a trailing comma): no other decoder takes it.
+                        if loose is not None and type(refused) is invalid:
                             made = loose(raw, lineno, plain, None)
                             if made is not None:
                                 streak = True
                                 found += made
                                 continue
-                        if lax is not None:
+                        if lax is not None and type(refused) is invalid:
                             made = lax.line(raw, lineno, plain, vouch)
                             if made is not None:
                                 found += made

@@ -32,6 +32,9 @@ import msgspec
 
 #: What msgspec raises on a line it will not decode into the Struct.
 DECODE_ERRORS = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
+#: What a decoder raises for JSON that breaks its Struct (a type, an unknown key), where
+#: another decoder of the same text may take it; anything else, none would.
+INVALID = msgspec.ValidationError
 UNSET: Any = msgspec.UNSET
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
