@@ -128,25 +128,18 @@ class Splitter:
         source = iter(lines)
         max_raw = self.max_line + 1  # a longer line (with its LF) may have been cut
         while not self.active:
-            raw = next(source, None)
-            if raw is None:
+            # Each line watched, in groups all the same: a group ends where the watch
+            # turns split records on (a file whose lines never parse stays here).
+            group, failed = self._read(source, max_raw, watch=True)
+            if group:
+                yield group
+                lineno += len(group)
+            if failed is not None:
+                raise failed
+            if not group:
                 return
-            self._watch(raw)
-            yield [raw]
-            lineno += 1
         while True:
-            group: list[bytes] = []
-            append = group.append
-            held = 0
-            failed: Exception | None = None
-            try:
-                for raw in source:
-                    append(raw)
-                    held += len(raw)
-                    if len(group) == GROUP_LINES or len(raw) > max_raw or held >= GROUP_BYTES:
-                        break
-            except Exception as exc:  # a read error (a truncated .gz): after the lines read
-                failed = exc
+            group, failed = self._read(source, max_raw, watch=False)
             if _whole_records(group):
                 if group:
                     yield group
@@ -159,6 +152,28 @@ class Splitter:
                 raise failed
             if not group:
                 return
+
+    def _read(
+        self, source: Iterator[bytes], max_raw: int, *, watch: bool
+    ) -> tuple[list[bytes], Exception | None]:
+        """The next group of lines, and the read error that ended it (raised by the caller
+        once the lines read before it are given out), if any."""
+        group: list[bytes] = []
+        append = group.append
+        held = 0
+        try:
+            for raw in source:
+                append(raw)
+                held += len(raw)
+                if watch:
+                    self._watch(raw)
+                    if self.active:
+                        break
+                if len(group) == GROUP_LINES or len(raw) > max_raw or held >= GROUP_BYTES:
+                    break
+        except Exception as exc:  # a read error (a truncated .gz): after the lines read
+            return group, exc
+        return group, None
 
     def _records(
         self, group: list[bytes], source: Iterator[bytes], lineno: int
