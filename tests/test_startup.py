@@ -38,6 +38,7 @@ NEVER_AT_START = (
     "mics_lint.fix_edits",
     "mics_lint.fixmarks",
     "mics_lint.fastpath",
+    "mics_lint.tasks",
     "mics_lint.reporters.machine",
     "mics_lint.reporters.annotations",
     "mics_lint.datamart.walk",
