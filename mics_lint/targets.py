@@ -17,7 +17,7 @@ import os
 import re
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 try:
     import fcntl
@@ -69,9 +69,9 @@ def is_stdin(path: str) -> bool:
     return descriptor(path) == (os.getpid(), 0)
 
 
-@dataclass(frozen=True)
-class Target:
-    """What writing to a path means."""
+class Target(NamedTuple):
+    """What writing to a path means. (A NamedTuple: a frozen dataclass would cost every
+    start-up more to make, issue 14.)"""
 
     kind: str  # FILE: replace it by renaming; DIRECT: open and write; REFUSED: neither
     what: str = ""  # for DIRECT and REFUSED: what the path is, to name it in a message
