@@ -269,6 +269,8 @@ def _has_tool_table(path: Path) -> bool:
 
 @dataclass
 class FileConfig:
+    """One config file's [tool.mics-lint] table, read and validated."""
+
     path: Path
     selection: Selection
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...]

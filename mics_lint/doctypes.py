@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class DocType:
+    """One document type: its schema, its rules, its identifier values, its fast check."""
+
     name: str  # the platform's document_type
     short_name: str
     schema_file: str

@@ -170,6 +170,8 @@ FastCheckMaker = Callable[[frozenset[str], Any, Any, FileState], FastCheck]
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """One rule: its code, name, default severity and documentation, and what checks it."""
+
     code: str
     name: str
     severity: Severity
