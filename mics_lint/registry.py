@@ -176,7 +176,9 @@ class Rule:
     name: str
     severity: Severity
     summary: str
-    explanation: str
+    #: Its documentation as written (a docstring, indented): `explanation` is it cleaned,
+    #: when asked; cleaning every rule's at import cost each start-up a millisecond.
+    doc: str
     check: RecordCheck | None = field(default=None, compare=False)
     #: What `--fix` does about it: None, FIX_SAFE or FIX_UNSAFE (see fix.py); and whether
     #: every diagnostic of it can be fixed, or only some (`fix_always`).
@@ -196,6 +198,11 @@ class Rule:
     across_chunks: str | None = None
     #: False: runs only when a selection names it (its code, a prefix of it, its name).
     default_on: bool = True
+
+    @property
+    def explanation(self) -> str:
+        """What `mics-lint rule` prints: the documentation, its indentation removed."""
+        return inspect.cleandoc(self.doc)
 
     @property
     def fix_text(self) -> str:
@@ -253,7 +260,7 @@ class Family:
             name,
             severity,
             summary,
-            inspect.cleandoc(explanation),
+            explanation,
             fix=fix,
             fix_always=fix_always,
             across_chunks=across_chunks,
@@ -274,7 +281,7 @@ class Family:
         """Declare a record check; its docstring is the rule's explanation."""
 
         def register(check: RecordCheck) -> RecordCheck:
-            doc = inspect.cleandoc(check.__doc__ or "")
+            doc = check.__doc__ or ""
             made = Rule(code, name, severity, summary, doc, check, across_chunks=across_chunks)
             self._add(made if default_on else replace(made, default_on=False))
             return check
@@ -303,7 +310,7 @@ class Family:
         test = _compiled((source,)) if isinstance(screen, str) else screen
 
         def register(message: ValueMessage) -> ValueMessage:
-            doc = inspect.cleandoc(message.__doc__ or "")
+            doc = message.__doc__ or ""
             made = Rule(
                 code,
                 name,
