@@ -33,7 +33,8 @@ KEYS = (
 PROFILE_FORMS = ("auto", "force_replace", "update_strategy", "either")
 DEFAULT_PROFILE_FORM = "auto"
 
-_SIZE = re.compile(r"^\s*(\d+)\s*([KMG]i?B?|B)?\s*$", re.IGNORECASE)
+# Compiled on first use (re's cache): only a size written as a string needs it (issue 14).
+_SIZE = r"(?i)^\s*(\d+)\s*([KMG]i?B?|B)?\s*$"
 _UNITS = {"": 1, "B": 1, "K": 1000, "M": 1000**2, "G": 1000**3}
 
 
@@ -201,7 +202,7 @@ def split_codes(values: Iterable[str]) -> list[str]:
 def parse_size(value: object, where: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return value
-    match = _SIZE.match(value) if isinstance(value, str) else None
+    match = re.match(_SIZE, value) if isinstance(value, str) else None
     if match is None or int(match.group(1)) == 0:
         raise ConfigError(
             f"{where}: {value!r} is not a size: give bytes, or a number with KB, MB, GB, "
