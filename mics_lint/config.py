@@ -9,7 +9,6 @@ options beat the file.
 from __future__ import annotations
 
 import contextlib
-import fnmatch
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,8 +32,7 @@ KEYS = (
 PROFILE_FORMS = ("auto", "force_replace", "update_strategy", "either")
 DEFAULT_PROFILE_FORM = "auto"
 
-# Compiled on first use (re's cache): only a size written as a string needs it (issue 14).
-_SIZE = r"(?i)^\s*(\d+)\s*([KMG]i?B?|B)?\s*$"
+_SIZE = r"(?i)^\s*(\d+)\s*([KMG]i?B?|B)?\s*$"  # compiled by re on first use (issue 14)
 _UNITS = {"": 1, "B": 1, "K": 1000, "M": 1000**2, "G": 1000**3}
 
 
@@ -42,11 +40,7 @@ class ConfigError(Exception):
     """A bad option value or config file: the CLI prints it as one line and exits 2."""
 
 
-# Selection and ActiveRules are NamedTuples, frozen as frozen dataclasses are but cheaper
-# to make at import (a dataclass costs a small check's start-up about half a millisecond
-# each, issue 14).
-
-
+# NamedTuples, frozen as frozen dataclasses are, but quicker to make at import (issue 14).
 class Selection(NamedTuple):
     """One source's rule selection (the config file's, or the command line's)."""
 
@@ -169,6 +163,8 @@ def _decide(code: str, layer: Selection) -> bool | None:
 
 
 def _path_matches(path: str, pattern: str, root: Path | None) -> bool:
+    import fnmatch  # only with a glob to match: a small check without one skips it (issue 14)
+
     candidates = {path, PurePath(path).name}
     if root is not None and path != "-":
         with contextlib.suppress(ValueError):  # a file outside the project: no relative name

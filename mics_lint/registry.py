@@ -170,15 +170,11 @@ FastCheckMaker = Callable[[frozenset[str], Any, Any, FileState], FastCheck]
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """One rule: its code, name, default severity and documentation, and what checks it."""
-
     code: str
     name: str
     severity: Severity
     summary: str
-    #: Its documentation as written (a docstring, indented): `explanation` is it cleaned,
-    #: when asked; cleaning every rule's at import cost each start-up a millisecond.
-    doc: str
+    doc: str  # as written: `explanation` cleans it when asked, not every rule's at import
     check: RecordCheck | None = field(default=None, compare=False)
     #: What `--fix` does about it: None, FIX_SAFE or FIX_UNSAFE (see fix.py); and whether
     #: every diagnostic of it can be fixed, or only some (`fix_always`).
@@ -200,8 +196,7 @@ class Rule:
     default_on: bool = True
 
     @property
-    def explanation(self) -> str:
-        """What `mics-lint rule` prints: the documentation, its indentation removed."""
+    def explanation(self) -> str:  # what `mics-lint rule` prints
         return inspect.cleandoc(self.doc)
 
     @property
@@ -310,13 +305,12 @@ class Family:
         test = _compiled((source,)) if isinstance(screen, str) else screen
 
         def register(message: ValueMessage) -> ValueMessage:
-            doc = message.__doc__ or ""
             made = Rule(
                 code,
                 name,
                 severity,
                 summary,
-                doc,
+                message.__doc__ or "",
                 fix=fix,
                 roles=roles,
                 bad=bad,

@@ -18,7 +18,7 @@ _SPOOL_IN_MEMORY = 4 * 1024 * 1024
 
 
 # A dataclass without a docstring is given its signature as one, worked out by inspect at
-# import: Summary, like the others made at start-up, has its own (issue 14).
+# import, which costs start-up (issue 14): hence Summary's.
 @dataclass
 class Summary:
     """What a run found, fixed and left, counted for the summary line and the exit code."""
