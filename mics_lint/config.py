@@ -264,8 +264,7 @@ def _has_tool_table(path: Path) -> bool:
     return "mics-lint" in data.get("tool", {})
 
 
-@dataclass
-class FileConfig:
+class FileConfig(NamedTuple):  # a NamedTuple, as Selection, for start-up (issue 14)
     """One config file's [tool.mics-lint] table, read and validated."""
 
     path: Path
@@ -273,11 +272,11 @@ class FileConfig:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...]
     severity: dict[str, Severity]
     max_file_size: int | None
+    remote: dict[str, object]  # storage-options, scheduler
     max_line_bytes: int | None = None
     doc_types: tuple[tuple[str, str], ...] = ()
     profile_form: str | None = None
     datamart_schemas: tuple[tuple[str, str], ...] = ()
-    remote: dict[str, object] = field(default_factory=dict)  # storage-options, scheduler
 
 
 def load_config(path: Path) -> FileConfig:
