@@ -9,6 +9,7 @@ options beat the file.
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -163,8 +164,6 @@ def _decide(code: str, layer: Selection) -> bool | None:
 
 
 def _path_matches(path: str, pattern: str, root: Path | None) -> bool:
-    import fnmatch  # only with a glob to match: a small check without one skips it (issue 14)
-
     candidates = {path, PurePath(path).name}
     if root is not None and path != "-":
         with contextlib.suppress(ValueError):  # a file outside the project: no relative name
