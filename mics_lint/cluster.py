@@ -28,7 +28,8 @@ from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic
 from mics_lint.linter import ReadError
 from mics_lint.merge import Merger, Packed, unpacked
-from mics_lint.parallel import CHUNK_BYTES, Result, Runner, Task, check_task, file_size
+from mics_lint.parallel import CHUNK_BYTES, Runner, file_size
+from mics_lint.tasks import Result, Task, check_task
 
 #: Each task is retried this often: a worker that dies takes its running tasks with it.
 RETRIES = 3

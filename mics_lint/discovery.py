@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import BinaryIO
 
 import click
@@ -17,11 +16,16 @@ from mics_lint.targets import is_stdin
 IMPORT_SUFFIXES = (".ndjson", ".jsonl", ".ndjson.gz", ".jsonl.gz")
 
 
-@dataclass
 class Source:
-    display: str
-    path: str | None  # None: standard input
-    stream: BinaryIO | None = None  # standard input once fixed (--fix), read again
+    """One input as the command line named it. A plain class: a dataclass would cost every
+    start-up more to make than it gives (issue 14)."""
+
+    __slots__ = ("display", "path", "stream")
+
+    def __init__(self, display: str, path: str | None, stream: BinaryIO | None = None) -> None:
+        self.display = display
+        self.path = path  # None: standard input
+        self.stream = stream  # standard input once fixed (--fix), read again
 
 
 def expand(paths: Sequence[str], stdin_name: str) -> tuple[list[Source], int]:

@@ -28,7 +28,7 @@ from mics_lint.splitrecords import split_message
 from mics_lint.userstore import BatchUsers
 
 if TYPE_CHECKING:
-    from mics_lint.parallel import Result, Task
+    from mics_lint.tasks import Result, Task
 
 
 class Merger:

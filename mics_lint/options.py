@@ -7,14 +7,16 @@ tests can build one without going through click.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from mics_lint.parallel import CHUNK_BYTES, cpu_count
 
 
-@dataclass(frozen=True)
-class CheckOptions:
-    """The options of one check, as given: nothing here is validated or resolved yet."""
+class CheckOptions(NamedTuple):
+    """The options of one check, as given: nothing here is validated or resolved yet.
+
+    A NamedTuple, frozen as a frozen dataclass is: making a dataclass of these fields took
+    a small check's start-up about 2 ms (issue 14), a NamedTuple a tenth of that."""
 
     paths: tuple[str, ...] = ()  # empty: the current folder
     output_format: str = "auto"
@@ -39,7 +41,7 @@ class CheckOptions:
     statistics: bool = False
     quiet: bool = False
     max_diagnostics: int | None = None
-    jobs: int = field(default_factory=cpu_count)
+    jobs: int = cpu_count()  # the CPUs this process may use, as the command's default
     chunk_size: int = CHUNK_BYTES
     no_progress: bool = False
     fix: bool = False

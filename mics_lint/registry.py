@@ -174,7 +174,7 @@ class Rule:
     name: str
     severity: Severity
     summary: str
-    explanation: str
+    doc: str  # as written: `explanation` cleans it when asked, not every rule's at import
     check: RecordCheck | None = field(default=None, compare=False)
     #: What `--fix` does about it: None, FIX_SAFE or FIX_UNSAFE (see fix.py); and whether
     #: every diagnostic of it can be fixed, or only some (`fix_always`).
@@ -194,6 +194,10 @@ class Rule:
     across_chunks: str | None = None
     #: False: runs only when a selection names it (its code, a prefix of it, its name).
     default_on: bool = True
+
+    @property
+    def explanation(self) -> str:  # what `mics-lint rule` prints
+        return inspect.cleandoc(self.doc)
 
     @property
     def fix_text(self) -> str:
@@ -251,7 +255,7 @@ class Family:
             name,
             severity,
             summary,
-            inspect.cleandoc(explanation),
+            explanation,
             fix=fix,
             fix_always=fix_always,
             across_chunks=across_chunks,
@@ -272,7 +276,7 @@ class Family:
         """Declare a record check; its docstring is the rule's explanation."""
 
         def register(check: RecordCheck) -> RecordCheck:
-            doc = inspect.cleandoc(check.__doc__ or "")
+            doc = check.__doc__ or ""
             made = Rule(code, name, severity, summary, doc, check, across_chunks=across_chunks)
             self._add(made if default_on else replace(made, default_on=False))
             return check
@@ -301,13 +305,12 @@ class Family:
         test = _compiled((source,)) if isinstance(screen, str) else screen
 
         def register(message: ValueMessage) -> ValueMessage:
-            doc = inspect.cleandoc(message.__doc__ or "")
             made = Rule(
                 code,
                 name,
                 severity,
                 summary,
-                doc,
+                message.__doc__ or "",
                 fix=fix,
                 roles=roles,
                 bad=bad,

@@ -35,8 +35,10 @@ EXTRAS: dict[str, tuple[str, str] | None] = {
 }
 _URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
 # In messages: a URL's user information, and its query string (a signature, a token).
-_USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://)[^/\s@'\"]*@")
-_QUERY = re.compile(r"(://[^\s'\"?]*)\?[^\s'\"]*")
+# Compiled on first use (re's cache): a run with no URL and no error never needs them, and
+# compiling at import costs every start-up (issue 14).
+_USERINFO = r"([A-Za-z][A-Za-z0-9+.\-]*://)[^/\s@'\"]*@"
+_QUERY = r"(://[^\s'\"?]*)\?[^\s'\"]*"
 _SUFFIXES = (".ndjson", ".jsonl", ".ndjson.gz", ".jsonl.gz")
 
 # Set once per run (and on each Dask worker, from its task): the storage options of every URL.
@@ -54,13 +56,13 @@ def is_url(path: object) -> bool:
 
 def shown(url: str) -> str:
     """The URL as reports show it: no user information, no query string, no fragment."""
-    url = _USERINFO.sub(r"\1", url, count=1)
+    url = re.sub(_USERINFO, r"\1", url, count=1)
     return url.split("?", 1)[0].split("#", 1)[0]
 
 
 def scrub(text: str) -> str:
     """A message with no credential in it: URLs shown bare, storage options' values masked."""
-    text = _QUERY.sub(r"\1", _USERINFO.sub(r"\1", text))
+    text = re.sub(_QUERY, r"\1", re.sub(_USERINFO, r"\1", text))
     for value in _secrets(_options):
         text = text.replace(value, "***")
     return text

@@ -7,13 +7,13 @@ import json
 import re
 from collections.abc import Iterable
 
-_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_CAMEL_BOUNDARY = r"(?<=[a-z0-9])(?=[A-Z])"  # compiled on first use: a clean run has none
 
 
 @functools.lru_cache(maxsize=4096)
 def _normal(word: str) -> str:
     # forceReplace, force-replace, FORCE_REPLACE and "force replace" all mean force_replace.
-    return re.sub(r"[^a-z0-9$]", "", _CAMEL_BOUNDARY.sub("_", word).lower())
+    return re.sub(r"[^a-z0-9$]", "", re.sub(_CAMEL_BOUNDARY, "_", word).lower())
 
 
 def closest(word: str, candidates: Iterable[str]) -> str | None:

@@ -13,11 +13,12 @@ No printing, no exiting: the engine (`fix.py`) and the command (`output.py`) bot
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 try:
     import fcntl
@@ -32,7 +33,9 @@ _MAX_HOPS = 40  # as the kernel's limit on links followed
 #: Ends the name of every temporary file mics-lint makes beside a target, so that one left
 #: by a killed run can be told from a user's file of a similar name.
 TEMP_SUFFIX = ".mics-lint.tmp"
-_RANDOM = 8  # characters tempfile.mkstemp puts between prefix and suffix
+_RANDOM = 8  # characters between prefix and suffix, as tempfile.mkstemp puts
+_NAME_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789_"  # tempfile's: remove_stale's shape
+_ATTEMPTS = 10000  # tempfile.TMP_MAX
 _NAME_MAX = 255
 
 
@@ -69,9 +72,9 @@ def is_stdin(path: str) -> bool:
     return descriptor(path) == (os.getpid(), 0)
 
 
-@dataclass(frozen=True)
-class Target:
-    """What writing to a path means."""
+class Target(NamedTuple):
+    """What writing to a path means. (A NamedTuple: a frozen dataclass would cost every
+    start-up more to make, issue 14.)"""
 
     kind: str  # FILE: replace it by renaming; DIRECT: open and write; REFUSED: neither
     what: str = ""  # for DIRECT and REFUSED: what the path is, to name it in a message
@@ -138,12 +141,8 @@ class Beside:
     `remove_stale` in another run leaves it alone; removed on close unless renamed."""
 
     def __init__(self, target_path: str) -> None:
-        import tempfile  # and random with it: only when a file is written beside its target
-
         folder = os.path.dirname(target_path) or "."
-        self.fd, self.path = tempfile.mkstemp(
-            prefix=_prefix(target_path), suffix=TEMP_SUFFIX, dir=folder
-        )
+        self.fd, self.path = _new_file(os.path.abspath(folder), _prefix(target_path))
         self._lock = -1
         self._renamed = False
         if fcntl is not None:
@@ -165,6 +164,23 @@ class Beside:
             with contextlib.suppress(OSError):
                 os.close(self._lock)
             self._lock = -1
+
+
+def _new_file(folder: str, prefix: str) -> tuple[int, str]:
+    """A new file in `folder`, for this user only (0600), named `prefix`, 8 random characters
+    and TEMP_SUFFIX: what tempfile.mkstemp makes, made here because importing tempfile
+    brings shutil, bz2, lzma and random, a few milliseconds of every check that writes a
+    report (issue 14)."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    flags |= getattr(os, "O_BINARY", 0)
+    for _ in range(_ATTEMPTS):
+        name = "".join(_NAME_CHARS[b % len(_NAME_CHARS)] for b in os.urandom(_RANDOM))
+        path = os.path.join(folder, prefix + name + TEMP_SUFFIX)
+        try:
+            return os.open(path, flags, 0o600), path
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "No usable temporary file name found")
 
 
 @contextlib.contextmanager

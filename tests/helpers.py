@@ -161,7 +161,7 @@ def counting_vouches(name: str = "USER_PROFILE") -> Iterator[dict[str, int]]:
 
         return counted
 
-    replaced = dataclasses.replace(doc_type, fast_check=counting_make)
+    replaced = doc_type._replace(fast_check=counting_make)
     with mock.patch.dict(DOC_TYPES, {name: replaced}):
         yield counts
 

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from mics_lint import Settings, lint_file, lint_lines
 from mics_lint.framer import HeldLines, JsonPrefix
 from mics_lint.merge import Packed, unpacked
-from mics_lint.parallel import Task, check_task
+from mics_lint.tasks import Task, check_task
 
 COMMAND = installed_command()
 needs_command = pytest.mark.skipif(COMMAND is None, reason="mics-lint is not installed")

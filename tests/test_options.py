@@ -3,8 +3,6 @@ name the same things, and a CheckOptions built in code must mean what the comman
 
 from __future__ import annotations
 
-import dataclasses
-
 import click
 import pytest
 
@@ -14,7 +12,7 @@ from mics_lint.options import CheckOptions
 
 def test_every_check_parameter_is_an_options_field_and_back() -> None:
     params = {p.name for p in check.params}
-    fields = {f.name for f in dataclasses.fields(CheckOptions)}
+    fields = set(CheckOptions._fields)
     assert params == fields
 
 
@@ -33,5 +31,5 @@ def test_the_options_hold_what_click_parsed() -> None:
 
 
 def test_options_are_frozen() -> None:
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         CheckOptions().fix = True  # type: ignore[misc]

@@ -7,7 +7,6 @@ check covers their codes (fast.py).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from mics_lint.datamart import fast, sdl
@@ -31,8 +30,7 @@ def attach(
         return doc_type
     state[STATE] = (datamart, role, enabled)
     base = doc_type.fast_check
-    return replace(
-        doc_type,
+    return doc_type._replace(
         rule_sources=(*doc_type.rule_sources, FAMILY),
         fast_check=None if base is None else fast.wrap(base, datamart, role),
         fast_covers=doc_type.fast_covers | fast.CODES,

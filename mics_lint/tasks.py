@@ -1,0 +1,126 @@
+"""What a `--jobs` worker (or a Dask worker) runs: one task, a whole file or a chunk of
+one, and what it sends back.
+
+Apart from parallel.py's Runner so that a small run, checked in this process, never makes
+these classes (issue 14: each dataclass costs its start-up a fraction of a millisecond).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from mics_lint.config import Settings
+from mics_lint.diagnostic import Diagnostic
+from mics_lint.linter import (
+    HEAD_BYTES,
+    FileLinter,
+    LineReader,
+    ReadError,
+    doc_type_of,
+    lint_file,
+)
+from mics_lint.merge import Packed
+from mics_lint.reading import open_binary
+from mics_lint.rules.crossline import DUPLICATE_FOUND_STATE, ChunkUsers
+
+
+@dataclass(frozen=True)
+class Task:
+    path: str
+    display: str
+    start: int = 0
+    end: int = -1  # -1: the whole file, through lint_file
+    size: int | None = None
+
+
+@dataclass
+class Result:
+    diagnostics: Packed | list[Diagnostic]  # packed by the worker (see merge.Packed)
+    error: str | None = None
+    verb: str = "cannot read"  # ReadError.verb of `error`
+    lines: int = 0
+    holding: bool = False  # the chunk ended with the file's first lines still held
+    users: tuple[array[int], array[int]] | None = None  # digests, first lines
+    found: dict[int, tuple[str, int]] | None = None  # MIC501 line -> (name, digest)
+    starts: array[int] | None = None  # byte offset of each line in the chunk
+    doc_type: str = ""  # the type the file was checked as; "" if not known (unreadable)
+
+
+def check_task(task: Task, settings: Settings) -> Result:
+    """In a worker: check one whole file, or one chunk."""
+    found: list[Diagnostic] = []
+    told: list[str] = []
+    try:
+        if task.end < 0:
+            # Kept as they come: a file that breaks half-way (a truncated .gz) still
+            # reports what was found before the break, as in one process.
+            found.extend(
+                lint_file(
+                    task.path, settings, display=task.display, on_type=lambda t: told.append(t.name)
+                )
+            )
+            return Result(Packed.of(found), doc_type=told[0] if told else "")
+        return _chunk(task, settings)
+    except ReadError as exc:
+        told_type = told[0] if told else ""
+        return Result(Packed.of(found), error=str(exc), verb=exc.verb, doc_type=told_type)
+
+
+def _chunk(task: Task, settings: Settings) -> Result:
+    first = task.start == 0
+    try:
+        with open_binary(task.path) as handle:
+            head = handle.read(HEAD_BYTES)  # every chunk tells the file's type alike
+    except OSError as exc:
+        raise ReadError(f"{task.display}: {exc.strerror or exc}") from None
+    doc_type = doc_type_of(settings, task.display, head)
+    linter = FileLinter(
+        task.display,
+        settings,
+        task.size,
+        first_line=1 if first else 2,
+        size_reported=not first,
+        users=ChunkUsers(),
+        doc_type=doc_type,
+        head=head,  # so every chunk checks the file's profile form alike
+    )
+    found: dict[int, tuple[str, int]] = {}
+    linter.state[DUPLICATE_FOUND_STATE] = found
+    starts = array("Q")
+    try:
+        with open_binary(task.path) as handle:
+            handle.seek(task.start)
+            reader = LineReader(handle, task.display, settings.max_line_bytes)
+            linter.skip_rest = reader.skip_rest
+            chunk_lines = _lines(reader, task.end - task.start, starts)
+            diagnostics = list(linter.run(chunk_lines))
+    except OSError as exc:
+        raise ReadError(f"{task.display}: {exc.strerror or exc}") from None
+    users = linter.users
+    assert isinstance(users, ChunkUsers)
+    digests, lines = users.arrays()
+    return Result(
+        Packed.of(diagnostics),
+        lines=len(starts),
+        holding=linter.still_holding,
+        users=(digests, lines),
+        found=found,
+        starts=starts,
+        doc_type=doc_type.name,
+    )
+
+
+def _lines(reader: LineReader, length: int, starts: array[int]) -> Iterator[bytes]:
+    """The lines of a chunk, noting where each starts (the parent may need to read one)."""
+    at = 0
+    for raw in reader.lines():
+        starts.append(at)
+        yield raw
+        at += len(raw)
+        if reader.skipped:  # the line was too long: the engine read past its end
+            at += reader.skipped
+            reader.skipped = 0
+        if at >= length:
+            return
