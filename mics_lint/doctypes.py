@@ -61,6 +61,10 @@ class DocType(NamedTuple):
     #: export), putting the stand-in in its place before the fast check (linter.py,
     #: `_loose_line`). Only fields no rule reads but through `isinstance(value, str)`.
     fast_loose: tuple[tuple[str, str], ...] = ()
+    #: A line refused only for keys the schema does not name is answered by the fast
+    #: check and MIC204 (laxpath.py). Only for a type none of whose record rules reads a
+    #: key its schema does not name (MIC207 aside, which laxpath.py asks itself).
+    fast_lax: bool = False
     #: Top-level keys no other type has: a record holding one is of this type.
     markers: frozenset[str] = frozenset()
     #: Every top-level key the type defines (a record with others is not of this type).
@@ -111,6 +115,7 @@ USER_PROFILE = DocType(
     fast_check=profile_fast.make_check,
     fast_covers=profile_fast.COVERS,
     fast_loose=identifiers.STAND_INS,
+    fast_lax=True,
     # Both profile forms' keys: a file's form is a setting (profile-form), not a type.
     markers=frozenset({"user_profile", "merge_objects", "update_strategy"}),
     keys=frozenset(

@@ -169,10 +169,10 @@ class FastLoop:
         self.long_ints = block_long_int_screen()  # numpy's, if MIC501's table brought it
 
     def _lax_path(self, fastpath: Any) -> LaxPath | None:
-        """The try of a line refused for an unknown key: see laxpath.py. For a schema that
-        refuses unknown keys (another's refusal is the fast path's own: fast_closed)."""
+        """The try of a line refused for an unknown key: see laxpath.py. For a type that
+        declares it (`DocType.fast_lax`), whose schema refuses unknown keys."""
         checker = self.checker
-        if checker.schema.get("additionalProperties") is not False or checker.doc_type.fast_closed:
+        if not checker.doc_type.fast_lax or checker.schema.get("additionalProperties") is not False:
             return None
         key = (checker.schema_file, "lax")
         decoder = _DECODERS.get(key, _NOT_MADE)

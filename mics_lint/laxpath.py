@@ -15,8 +15,10 @@ user for MIC501, which the line must then keep):
 - the schema's findings about it are all MIC204: the decoder, made from the same schema,
   took every known field, so nothing else can be wrong with them;
 
-and no other rule reads a key it does not know. tests/test_fastpath.py and
-tests/test_lax_path.py hold it to the full checks.
+and the type declares that none of its record rules reads a key its schema does not name
+(`DocType.fast_lax`: profiles; a deletion's MIC902 reads `hash` on a USER_AGENT line).
+tests/test_fastpath.py, tests/test_fastpath_types.py and tests/test_lax_path.py hold it to
+the full checks.
 """
 
 from __future__ import annotations
