@@ -15,6 +15,8 @@ from typing import Any
 
 import orjson
 
+from mics_lint.names import printable
+
 JSONDecodeError = orjson.JSONDecodeError
 
 # One token of JSON text that matters for finding top-level keys: a string, or structure.
@@ -340,7 +342,12 @@ def path_text(path: Sequence[str | int]) -> str:
     """A path as messages write it: `$events[0].$ts`."""
     text = ""
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+        if isinstance(part, int):
+            text += f"[{part}]"
+            continue
+        if not part.isprintable():  # a key "\r" must not end the message's line
+            part = printable(part)
+        text += f".{part}" if text else part
     # A path thousands of levels deep: its two ends say enough.
     return text if len(text) <= 80 else f"{text[:40]}…{text[-39:]}"
 

@@ -138,3 +138,13 @@ def test_a_line_over_max_line_bytes_never_starts_the_split_record_watch() -> Non
     lines = [d.to_dict() for d in lint_lines(data.splitlines(keepends=True), "f", config)]
     assert streamed == lines
     assert [d["code"] for d in lines] == ["MIC010", "MIC010", "MIC101", "MIC101"]
+
+
+def test_a_key_with_a_control_character_is_escaped_in_a_path() -> None:
+    """Found by the fuzz: a key "\\r" in a path (MIC104's) ended the message's line."""
+    line = b'{"email_hash":"e","force_replace":false,"operation":"UPSERT",'
+    line += b'"user_profile":{"\\r":9223372036854775808}}\n'
+    found = [d for d in lint_lines([line], "p.ndjson") if d.code == "MIC104"]
+    assert [d.message.split(" is ")[0] for d in found] == [
+        "integer of 19 digits in user_profile.\\r"
+    ]
