@@ -103,6 +103,15 @@ class _UsersWindow:
         return found
 
 
+def _made(key: tuple[str | bool, ...], make: Callable[[], Any]) -> Any:
+    """The decoder of `key`, made once per process (None: the schema has none): a worker
+    checks many chunks of one file."""
+    decoder = _DECODERS.get(key, _NOT_MADE)
+    if decoder is _NOT_MADE:
+        decoder = _DECODERS[key] = make()
+    return decoder
+
+
 class FastLoop:
     """The fast path of one file (or chunk), sharing its `LineChecker`."""
 
@@ -139,13 +148,11 @@ class FastLoop:
         self.wanted = False
         self.decode_errors = fastpath.DECODE_ERRORS
         self.invalid = fastpath.INVALID
-        # Made once per schema: a worker checks many chunks of one file.
-        key = (checker.schema_file, checker.doc_type.fast_closed)
-        decoder = _DECODERS.get(key, _NOT_MADE)
-        if decoder is _NOT_MADE:
-            decoder = _DECODERS[key] = fastpath.struct_decoder(
-                checker.schema, closed=checker.doc_type.fast_closed
-            )
+        closed = checker.doc_type.fast_closed
+        decoder = _made(
+            (checker.schema_file, closed),
+            lambda: fastpath.struct_decoder(checker.schema, closed=closed),
+        )
         if decoder is None or checker.doc_type.fast_check is None:
             return
         if (
@@ -174,29 +181,19 @@ class FastLoop:
         checker = self.checker
         if not checker.doc_type.fast_lax or checker.schema.get("additionalProperties") is not False:
             return None
-        key = (checker.schema_file, "lax")
-        decoder = _DECODERS.get(key, _NOT_MADE)
-        if decoder is _NOT_MADE:
-            lax = {**checker.schema, "additionalProperties": True}
-            decoder = _DECODERS[key] = fastpath.struct_decoder(lax)
+        lax = {**checker.schema, "additionalProperties": True}
+        decoder = _made((checker.schema_file, "lax"), lambda: fastpath.struct_decoder(lax))
         return None if decoder is None else LaxPath(checker, decoder.decode, fastpath.DECODE_ERRORS)
 
     def _loose_path(self, fastpath: Any) -> _Loose | None:
         """The second try of a line the fast decoder refused: see `_loose_line`."""
         checker = self.checker
         names = dict(checker.doc_type.fast_loose)
-        key: tuple[str | bool, ...] = (
-            checker.schema_file,
-            checker.doc_type.fast_closed,
-            *names,
+        closed = checker.doc_type.fast_closed
+        decoder = _made(
+            (checker.schema_file, closed, *names),
+            lambda: fastpath.struct_decoder(checker.schema, closed=closed, loose=frozenset(names)),
         )
-        decoder = _DECODERS.get(key, _NOT_MADE)
-        if decoder is _NOT_MADE:
-            decoder = _DECODERS[key] = fastpath.struct_decoder(
-                checker.schema,
-                closed=checker.doc_type.fast_closed,
-                loose=frozenset(names),
-            )
         if decoder is None or checker.doc_type.fast_check is None:
             return None
         properties = checker.schema.get("properties", {})
@@ -301,17 +298,18 @@ class FastLoop:
                         command = decode(raw)
                     except errors as refused:
                         # Not JSON to msgspec (a trailing comma): no other decoder takes it.
-                        if loose is not None and type(refused) is invalid:
-                            made = loose(raw, lineno, plain, None)
-                            if made is not None:
-                                streak = True
-                                found += made
-                                continue
-                        if lax is not None and type(refused) is invalid:
-                            made = lax.line(raw, lineno, plain, vouch)
-                            if made is not None:
-                                found += made
-                                continue
+                        if type(refused) is invalid:
+                            if loose is not None:
+                                made = loose(raw, lineno, plain, None)
+                                if made is not None:
+                                    streak = True
+                                    found += made
+                                    continue
+                            if lax is not None:
+                                made = lax.line(raw, lineno, plain, vouch)
+                                if made is not None:
+                                    found += made
+                                    continue
                     else:
                         verdict = vouch(command, raw, lineno, plain)
                         if verdict is True:
@@ -352,15 +350,13 @@ class FastLoop:
         checker = self.checker
         if lineno == 1:
             return None
-        assert rule.check is not None, f"{rule.code} has no record check"
         body = split_ending(raw)[0]  # LF, or CRLF once MIC003 was reported
         try:
             record = orjson.loads(body)
         except orjson.JSONDecodeError:
             return None
         ctx = LineContext(lineno, body, checker.state, checker.show_values)
-        found = [(rule.code, finding) for finding in rule.check(record, ctx)]
-        return checker.stamp(found, body, lineno, ctx.decoded, record)
+        return checker.stamp_record([], rule, record, ctx)
 
     def _loose_line(
         self, raw: bytes, lineno: int, plain: bool, vouch: FastCheck | None

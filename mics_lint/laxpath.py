@@ -82,10 +82,7 @@ class LaxPath:
         verdict = vouch(command, raw, lineno, plain)
         if verdict is False:
             return None
-        if verdict is not True:
-            assert verdict.check is not None, f"{verdict.code} has no record check"
-            found += [(verdict.code, finding) for finding in verdict.check(record, ctx)]
-        return checker.stamp(found, body, lineno, ctx.decoded, record)
+        return checker.stamp_record(found, None if verdict is True else verdict, record, ctx)
 
     def _keys_once(self, record: dict[str, Any], raw: bytes) -> bool:
         """Whether the record has a key the schema does not know, and each is written once

@@ -351,6 +351,16 @@ class LineChecker:
             made.append(one)
         return made
 
+    def stamp_record(
+        self, found: Found, rule: Rule | None, record: Record, ctx: LineContext
+    ) -> list[Diagnostic]:
+        """A parsed line's `found`, with the findings of `rule`, which a fast check named as
+        the one rule that can fire on it besides (registry.FastCheck), stamped."""
+        if rule is not None:
+            assert rule.check is not None, f"{rule.code} has no record check"
+            found = [*found, *((rule.code, finding) for finding in rule.check(record, ctx))]
+        return self.stamp(found, ctx.raw, ctx.lineno, ctx.decoded, record)
+
     @property
     def fix_marks(self) -> FixMarks:
         """What --fix would do about a line's diagnostics: made on a file's first of them."""

@@ -301,8 +301,7 @@ class Family:
         the rule's explanation. Declared so, a rule is checked on every document type and
         on the fast path too, with nothing else to write. `screen`, the fast checks' test,
         may be a function or an expression of `value` (see `value_screens`)."""
-        source = screen if isinstance(screen, str) else None
-        test = _compiled((source,)) if isinstance(screen, str) else screen
+        source, test = (screen, _compiled((screen,))) if isinstance(screen, str) else (None, screen)
 
         def register(message: ValueMessage) -> ValueMessage:
             made = Rule(
