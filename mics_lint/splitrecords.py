@@ -21,6 +21,7 @@ import dataclasses
 import operator
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 import orjson
@@ -166,6 +167,15 @@ class Splitter:
         append = group.append
         held = 0
         try:
+            if not watch and max_raw >= GROUP_BYTES:
+                # The loop most lines go round: a line longer than max_raw (the reader may
+                # have cut it) is over GROUP_BYTES too, so one test ends the group there.
+                for raw in islice(source, GROUP_LINES):
+                    append(raw)
+                    held += len(raw)
+                    if held >= GROUP_BYTES:
+                        break
+                return group, None
             for raw in source:
                 append(raw)
                 held += len(raw)

@@ -39,10 +39,32 @@ def user_digest(name: str, *values: str) -> int:
     """A nonzero 64-bit digest of one user's identifier; its two low bits say which kind.
 
     Python's string hash is seeded per process: every process that adds to one file's
-    table must share the seed (see `parallel.py`).
+    table must share the seed (see `parallel.py`). The kind's bits keep kinds apart, so
+    only the values are hashed.
     """
-    # Written for speed: the profile fast check calls it on every line with MIC501 on.
-    return (hash((name, *values)) & _DIGEST_MASK) | _BITS[name]
+    return DIGESTERS[name](*values)
+
+
+def _digester(name: str) -> Callable[..., int]:
+    """`user_digest` of one kind, a function of its values alone: the profile fast check
+    calls it on every line with MIC501 on, and a call of its own costs a third of the
+    general one (no tuple of arguments, no lookup of the kind)."""
+    mask, bit = _DIGEST_MASK, _BITS[name]
+    if name == "user account":
+
+        def account(compartment: str, account: str) -> int:
+            return (hash((compartment, account)) & mask) | bit
+
+        return account
+
+    def single(value: str) -> int:
+        return (hash(value) & mask) | bit
+
+    return single
+
+
+#: `user_digest` by kind.
+DIGESTERS = {name: _digester(name) for name in _KINDS}
 
 
 def kind_name(digest: int) -> str:

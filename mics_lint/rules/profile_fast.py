@@ -113,7 +113,10 @@ class _Parts(NamedTuple):
     add_digest: Callable[[int], None] | None
     add_line: Callable[[int], None] | None
     first_line: Callable[[int, int], int] | None
-    digest: Callable[..., int]
+    # MIC501's own digests (crossline.DIGESTERS), by kind; made only when MIC501 runs.
+    account_digest: Callable[[str, str], int]
+    email_digest: Callable[[str], int]
+    agent_digest: Callable[[str], int]
     user_agent_id: Callable[[str], Any]
     form_of_line: Callable[[bool, bool], str | None]
     force_size: dict[Any, int]  # what force_replace adds to a compact line, by its value
@@ -154,8 +157,9 @@ def _parts(
         add_digest=batch.add_digest if batch is not None else None,
         add_line=batch.add_line if batch is not None else None,
         first_line=users.first_line if users is not None and batch is None else None,
-        # MIC501's own key (one definition), made only when MIC501 runs: a call a line.
-        digest=crossline.user_digest if users is not None else _no_digest,
+        account_digest=crossline.DIGESTERS["user account"],
+        email_digest=crossline.DIGESTERS["email_hash"],
+        agent_digest=crossline.DIGESTERS["user_agent_id"],
         user_agent_id=identifiers.USER_AGENT_ID.fullmatch,
         form_of_line=operations.form_of_line,
         force_size={True: _FORCE + 4, False: _FORCE + 5, UNSET: 0},
@@ -190,8 +194,10 @@ def _check(
 
     parts = _parts(enabled, users, older, newer, file_form)
     check_dups, rare_ok, bad_compartment, bad_account, bad_email, bad_agent = parts[:6]
-    form_required, minority, add_digest, add_line, first_line, digest = parts[6:12]
-    user_agent_id, line_form, force_size, merge_size, missing, lacking = parts[12:]
+    form_required, minority, add_digest, add_line, first_line = parts[6:11]
+    account_digest, email_digest, agent_digest = parts[11:14]
+    user_agent_id, line_form, force_size, merge_size, missing, lacking = parts[14:]
+    users_on = users is not None
 
     def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool | Rule:
         account = c.user_account_id
@@ -203,7 +209,7 @@ def _check(
                 return False
             if bad_account(account) or bad_compartment(compartment):
                 return False
-            kind, key = "user account", digest("user account", compartment, account)
+            kind, key = "user account", users_on and account_digest(compartment, account)
             size = _COMPARTMENT + _ACCOUNT + len(compartment) + len(account)
         elif c.compartment_id is not UNSET:
             return False
@@ -211,12 +217,13 @@ def _check(
             email = c.email_hash
             if c.user_agent_id is not UNSET or not email or email.isspace() or bad_email(email):
                 return False
-            kind, key, size = "email_hash", digest("email_hash", email), _EMAIL + len(email)
+            kind, key, size = "email_hash", users_on and email_digest(email), _EMAIL + len(email)
         elif c.user_agent_id is not UNSET:
             agent = c.user_agent_id
             if not user_agent_id(agent) or bad_agent(agent):
                 return False
-            kind, key, size = "user_agent_id", digest("user_agent_id", agent), _AGENT + len(agent)
+            kind, key = "user_agent_id", users_on and agent_digest(agent)
+            size = _AGENT + len(agent)
         else:
             kind, key, size = None, 0, 0  # no identifier: MIC301, if nothing else fires
         verdict: bool | Rule = True
@@ -235,12 +242,13 @@ def _check(
                 verdict = lacking  # MIC401, if nothing else fires
             if minority is new_form and line_form(old_form, new_form) not in (None, file_form):
                 return False
-            view = memoryview(profile)  # the profile's text, undecoded: an object, "{"?
-            if view[0] != 0x7B or (
-                (force is True or strategy == "FORCE_REPLACE") and (merge is True or _empty(view))
+            text = bytes(profile)  # the profile's text, undecoded: an object, "{"?
+            if text[0] != 0x7B or (
+                (force is True or strategy == "FORCE_REPLACE")
+                and (merge is True or (text[1] != 0x22 and _empty(text)))
             ):
                 return False
-            size += _PROFILE + len(view) + force_size[force] + merge_size[merge]
+            size += _PROFILE + len(text) + force_size[force] + merge_size[merge]
             if new_form:
                 size += _STRATEGY + len(strategy)
         elif (force, merge, profile, strategy) != (UNSET, UNSET, UNSET, UNSET):
@@ -264,17 +272,13 @@ def _check(
     return check
 
 
-def _no_digest(kind: str, *values: str) -> int:
-    return 0
-
-
 def _never(value: str) -> bool:
     return False
 
 
-def _empty(view: memoryview) -> bool:
-    """Whether a profile's text is an empty object (MIC405), written with spaces or not."""
-    return view[1] != 0x22 and not bytes(view[1:-1]).strip(_JSON_SPACE)
+def _empty(text: bytes) -> bool:
+    """Whether a profile's text (an object) is empty (MIC405), written with spaces or not."""
+    return not text[1:-1].strip(_JSON_SPACE)
 
 
 def make_check(
