@@ -16,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from mics_lint.inline import joined
 from mics_lint.jsontext import may_hold_long_int
-from mics_lint.registry import FastCheck, FileState, Rule, ValueTest
+from mics_lint.registry import FastCheck, FileState, Rule
 from mics_lint.rules import REGISTRY, crossline, identifiers, operations, structure, syntax
 from mics_lint.rules.crossline import Users
 from mics_lint.rules.fast_checks import BASE_COVERS, IDENTIFIER_COVERS
@@ -101,10 +102,12 @@ class _Parts(NamedTuple):
 
     check_dups: bool
     rare_ok: Callable[[bytes, Any], bool]
-    bad_compartment: ValueTest  # _never where no enabled value rule reads that role
-    bad_account: ValueTest
-    bad_email: ValueTest
-    bad_agent: ValueTest
+    # Each identifier kind's value rules' screens and MIC501's digest, joined into one
+    # function of its values (inline.joined): 0 if a screen may fire, else the digest (1
+    # without MIC501).
+    account_key: Callable[[str, str], int]
+    email_key: Callable[[str], int]
+    agent_key: Callable[[str], int]
     form_required: bool
     # MIC407's screen: which lines may be in the other form than the file's: those with
     # update_strategy (True: the file is in the force_replace form), those without
@@ -113,10 +116,6 @@ class _Parts(NamedTuple):
     add_digest: Callable[[int], None] | None
     add_line: Callable[[int], None] | None
     first_line: Callable[[int, int], int] | None
-    # MIC501's own digests (crossline.DIGESTERS), by kind; made only when MIC501 runs.
-    account_digest: Callable[[str, str], int]
-    email_digest: Callable[[str], int]
-    agent_digest: Callable[[str], int]
     user_agent_id: Callable[[str], Any]
     form_of_line: Callable[[bool, bool], str | None]
     force_size: dict[Any, int]  # what force_replace adds to a compact line, by its value
@@ -137,15 +136,27 @@ def _parts(
     # A file's BatchUsers queues each vouched line's user, answered a window of lines at a
     # time (fastloop._UsersWindow); a worker's chunk table answers at once.
     batch = users if isinstance(users, BatchUsers) else None
+    digests = crossline.DIGESTERS
     return _Parts(
         check_dups=syntax.DUPLICATE_KEY.code in enabled,
         rare_ok=_rare_tests(
             syntax.UNSAFE_INTEGER.code in enabled, structure.PLACEHOLDER_VALUE.code in enabled
         ),
-        bad_compartment=screens["compartment_id"] or _never,
-        bad_account=screens["user_account_id"] or _never,
-        bad_email=screens["email_hash"] or _never,
-        bad_agent=screens["user_agent_id"] or _never,
+        account_key=joined(
+            ("compartment", "account"),
+            [(screens["compartment_id"], "compartment"), (screens["user_account_id"], "account")],
+            digests["user account"] if users is not None else None,
+        ),
+        email_key=joined(
+            ("email",),
+            [(screens["email_hash"], "email")],
+            digests["email_hash"] if users is not None else None,
+        ),
+        agent_key=joined(
+            ("agent",),
+            [(screens["user_agent_id"], "agent")],
+            digests["user_agent_id"] if users is not None else None,
+        ),
         # MIC401 holds in the force_replace form (update_strategy is optional when pinned),
         # and under "auto" (`file_form` not "") for an UPSERT in neither form.
         form_required=(older and not newer) or file_form != "",
@@ -157,9 +168,6 @@ def _parts(
         add_digest=batch.add_digest if batch is not None else None,
         add_line=batch.add_line if batch is not None else None,
         first_line=users.first_line if users is not None and batch is None else None,
-        account_digest=crossline.DIGESTERS["user account"],
-        email_digest=crossline.DIGESTERS["email_hash"],
-        agent_digest=crossline.DIGESTERS["user_agent_id"],
         user_agent_id=identifiers.USER_AGENT_ID.fullmatch,
         form_of_line=operations.form_of_line,
         force_size={True: _FORCE + 4, False: _FORCE + 5, UNSET: 0},
@@ -193,11 +201,9 @@ def _check(
     from mics_lint.fastpath import UNSET
 
     parts = _parts(enabled, users, older, newer, file_form)
-    check_dups, rare_ok, bad_compartment, bad_account, bad_email, bad_agent = parts[:6]
-    form_required, minority, add_digest, add_line, first_line = parts[6:11]
-    account_digest, email_digest, agent_digest = parts[11:14]
-    user_agent_id, line_form, force_size, merge_size, missing, lacking = parts[14:]
-    users_on = users is not None
+    check_dups, rare_ok, account_key, email_key, agent_key = parts[:5]
+    form_required, minority, add_digest, add_line, first_line = parts[5:10]
+    user_agent_id, line_form, force_size, merge_size, missing, lacking = parts[10:]
 
     def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool | Rule:
         account = c.user_account_id
@@ -207,22 +213,27 @@ def _check(
                 return False
             if not account or account.isspace() or not compartment or compartment.isspace():
                 return False
-            if bad_account(account) or bad_compartment(compartment):
+            key = account_key(compartment, account)
+            if not key:
                 return False
-            kind, key = "user account", users_on and account_digest(compartment, account)
+            kind = "user account"
             size = _COMPARTMENT + _ACCOUNT + len(compartment) + len(account)
         elif c.compartment_id is not UNSET:
             return False
         elif c.email_hash is not UNSET:
             email = c.email_hash
-            if c.user_agent_id is not UNSET or not email or email.isspace() or bad_email(email):
+            if c.user_agent_id is not UNSET or not email or email.isspace():
                 return False
-            kind, key, size = "email_hash", users_on and email_digest(email), _EMAIL + len(email)
+            key = email_key(email)
+            if not key:
+                return False
+            kind, size = "email_hash", _EMAIL + len(email)
         elif c.user_agent_id is not UNSET:
             agent = c.user_agent_id
-            if not user_agent_id(agent) or bad_agent(agent):
+            key = agent_key(agent)
+            if not key or not user_agent_id(agent):
                 return False
-            kind, key = "user_agent_id", users_on and agent_digest(agent)
+            kind = "user_agent_id"
             size = _AGENT + len(agent)
         else:
             kind, key, size = None, 0, 0  # no identifier: MIC301, if nothing else fires
@@ -270,10 +281,6 @@ def _check(
         return verdict if first_line is None or first_line(key, lineno) == lineno else False
 
     return check
-
-
-def _never(value: str) -> bool:
-    return False
 
 
 def _empty(text: bytes) -> bool:

@@ -1,0 +1,69 @@
+"""Small functions declared as one expression, and joined into one function.
+
+A fast check calls, on every identifier of every line, functions declared elsewhere: the
+value rules' screens (registry.value_screens) and MIC501's digest (crossline.DIGESTERS).
+A Python call costs more than most of them, so each is declared as an expression
+(`inlinable`), and a fast check joins those of one identifier into one function
+(`joined`): one call where there were three, each part the very expression its owner
+declared, never a copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+_EXPRESSION = "__inline_expression__"
+
+
+def inlinable(source: str, params: tuple[str, ...]) -> Callable[..., Any]:
+    """A function of `params` returning `source`, an expression of them and of builtins
+    alone, which `joined` may write into another function."""
+    function: Callable[..., Any] = eval(
+        compile(f"lambda {', '.join(params)}: {source}", f"<inline {source}>", "eval"), {}
+    )
+    setattr(function, _EXPRESSION, (source, params))
+    return function
+
+
+def applied(function: object, *args: str) -> str | None:
+    """The expression of a function made by `inlinable`, on the names `args`; None for
+    any other function."""
+    declared: tuple[str, tuple[str, ...]] | None = getattr(function, _EXPRESSION, None)
+    if declared is None or len(declared[1]) != len(args):
+        return None
+    import ast  # a fast check is being made: a file of some size
+
+    source, params = declared
+    renames = dict(zip(params, args, strict=True))
+    tree = ast.parse(source, mode="eval")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in renames:
+            node.id = renames[node.id]
+    return ast.unparse(tree)
+
+
+def joined(
+    params: tuple[str, ...],
+    screens: Sequence[tuple[Callable[[str], bool] | None, str]],
+    digest: Callable[..., int] | None,
+) -> Callable[..., int]:
+    """One function of `params` (names of identifier values): 0 when any of `screens`, a
+    (screen, param) each (None: no screen), may fire on its param, else `digest` of
+    `params` (1 without one). Written as one expression when all parts declare theirs;
+    else calls, with the same answers."""
+    tests = [(screen, name) for screen, name in screens if screen is not None]
+    written = [applied(screen, name) for screen, name in tests]
+    key = "1" if digest is None else applied(digest, *params)
+    if key is not None and all(w is not None for w in written):
+        bad = " or ".join(f"({w})" for w in written)
+        return inlinable(f"0 if {bad} else ({key})" if bad else key, params)
+    index = {name: at for at, name in enumerate(params)}
+    looked = [(screen, index[name]) for screen, name in tests]
+
+    def called(*values: str) -> int:
+        if any(screen(values[at]) for screen, at in looked):
+            return 0
+        return 1 if digest is None else digest(*values)
+
+    return called
