@@ -10,6 +10,7 @@ declared, never a copy.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -52,6 +53,15 @@ def joined(
     (screen, param) each (None: no screen), may fire on its param, else `digest` of
     `params` (1 without one). Written as one expression when all parts declare theirs;
     else calls, with the same answers."""
+    return _joined(params, tuple(screens), digest)
+
+
+@functools.cache  # a worker makes a fast check for each chunk it is given
+def _joined(
+    params: tuple[str, ...],
+    screens: tuple[tuple[Callable[[str], bool] | None, str], ...],
+    digest: Callable[..., int] | None,
+) -> Callable[..., int]:
     tests = [(screen, name) for screen, name in screens if screen is not None]
     written = [applied(screen, name) for screen, name in tests]
     key = "1" if digest is None else applied(digest, *params)

@@ -41,6 +41,7 @@ from mics_lint.config import Selection
 from mics_lint.fastpath import DECODE_ERRORS, UNSET, struct_decoder
 from mics_lint.jsontext import parse_exact
 from mics_lint.schema import fast_predicate, load_schema, validator_for
+from mics_lint.splitrecords import GROUP_BYTES
 
 SCHEMA_FILE = "user_profile_import.schema.json"
 DECODER = struct_decoder(load_schema(SCHEMA_FILE))
@@ -809,20 +810,26 @@ def test_lines_screened_in_groups(problem: bytes, neighbour: bytes, at: int) -> 
     assert found and set(found) <= {"MIC103", "MIC104", "MIC206"}
 
 
-def test_a_cut_line_ends_its_group(tmp_path: Any) -> None:
+@pytest.mark.parametrize(
+    ("max_line", "length"),
+    # A limit under GROUP_BYTES, each line tested; at it and over, the bytes alone end a
+    # group (splitrecords.Splitter._read).
+    [(1000, 3000), (GROUP_BYTES, 3 * GROUP_BYTES), (GROUP_BYTES + 1, GROUP_BYTES + 40)],
+)
+def test_a_cut_line_ends_its_group(tmp_path: Any, max_line: int, length: int) -> None:
     """A line over max-line-bytes comes cut, and the rest of it is read from the file: the
     group read ahead must end at it, or the rest read would be another line's."""
     from mics_lint import lint_file
 
     lines = [b'{"operation":"DELETE","email_hash":"c%d"}\n' % i for i in range(300)]
-    long = b'{"operation":"DELETE","email_hash":"' + b"x" * 3000 + b'"}'
+    long = b'{"operation":"DELETE","email_hash":"' + b"x" * length + b'"}'
     lines[250:250] = [long + b"\n", b'{"operation":"DELETE","email_hash":"<X>"}\n', long]
     lines.insert(254, b"\n")
     path = tmp_path / "cut.ndjson"
     path.write_bytes(b"".join(lines))
     got = {}
     for fast in (True, False):
-        config = Settings(max_line_bytes=1000, fast_path=fast)
+        config = Settings(max_line_bytes=max_line, fast_path=fast)
         got[fast] = [(d.line, d.code) for d in lint_file(str(path), config)]
     assert got[True] == got[False]
     # Line 253 runs on into the next clean line; 254 is blank.
