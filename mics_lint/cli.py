@@ -19,7 +19,7 @@ with startup.lasting():  # issue 14: see startup.py
     from mics_lint import __version__
     from mics_lint.checking import run_check
     from mics_lint.diagnostic import Severity
-    from mics_lint.exits import EXIT_FAILURE, EXIT_OK, OneLineGroup, fail, on_sigterm
+    from mics_lint.exits import EXIT_FAILURE, EXIT_OK, OneLineGroup, fail, sigterm_raises
     from mics_lint.options import CheckOptions
     from mics_lint.parallel import CHUNK_BYTES, cpu_count
     from mics_lint.reporters import REPORTERS
@@ -28,7 +28,11 @@ with startup.lasting():  # issue 14: see startup.py
 
 
 @click.group(cls=OneLineGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="mics-lint")
+# click's own default message, given here: left to click, it is looked up through gettext
+# at import, which imports locale and searches for catalogs (issue 14: start-up).
+@click.version_option(
+    __version__, "--version", prog_name="mics-lint", message="%(prog)s, version %(version)s"
+)
 def cli() -> None:
     """Lint mediarithmics bulk-import NDJSON files before you upload them."""
 
@@ -225,7 +229,6 @@ def schema_check(path: str) -> int:
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the `mics-lint` console script."""
     import os
-    import signal
 
     # numpy (MIC501's table) starts OpenBLAS with a thread per core, which spin between
     # calls and take the other core from --jobs workers; no BLAS routine is ever called.
@@ -233,5 +236,5 @@ def main(argv: Sequence[str] | None = None) -> None:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
     with contextlib.suppress(ValueError):  # not in the main thread: leave signals alone
-        signal.signal(signal.SIGTERM, on_sigterm)
+        sigterm_raises()
     cli.main(args=list(argv) if argv is not None else None, prog_name="mics-lint")
