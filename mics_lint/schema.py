@@ -10,10 +10,10 @@ The tests hold the two to the same answer on every fixture line.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -94,10 +94,14 @@ def _of_form(schema: dict[str, Any], form: str) -> dict[str, Any]:
 
 
 def _read_schema(filename: str) -> dict[str, Any]:
-    here = Path(__file__).resolve().parent
-    installed = here / "schemas" / filename
+    # os.path, not pathlib: a small check does not import it (start-up, issue 14).
+    here = os.path.dirname(os.path.realpath(__file__))
+    installed = os.path.join(here, "schemas", filename)
     # An editable install or a bare checkout: the top-level schemas/ folder.
-    data = (installed if installed.is_file() else here.parent / "schemas" / filename).read_bytes()
+    if not os.path.isfile(installed):
+        installed = os.path.join(os.path.dirname(here), "schemas", filename)
+    with open(installed, "rb") as file:
+        data = file.read()
     schema = orjson.loads(data)
     if not isinstance(schema, dict):
         raise ValueError(f"schema {filename} is not a JSON object")

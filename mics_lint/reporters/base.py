@@ -8,11 +8,13 @@ import os
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO, TextIO
+from typing import IO, TYPE_CHECKING, NamedTuple, TextIO
 
 from mics_lint.diagnostic import Diagnostic, Severity
 from mics_lint.registry import FIX_SAFE, FIX_UNSAFE
+
+if TYPE_CHECKING:  # pathlib only for the formats that show paths: start-up (issue 14)
+    from pathlib import Path
 
 _SPOOL_IN_MEMORY = 4 * 1024 * 1024
 
@@ -153,16 +155,16 @@ def _plural(count: int, word: str, words: str | None = None) -> str:
     return f"{count:,} {word if count == 1 else words or word + 's'}"
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):  # not a dataclass: quicker to make at import (issue 14)
     """What a reporter may need beyond the diagnostics."""
 
     color: bool = False
     quiet: bool = False
     width: int = 100  # terminal columns, for `full`
-    # CI formats show paths relative to this folder (the git work tree), as CI systems need.
-    root: Path = field(default_factory=lambda: project_root(Path.cwd()))
-    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    # CI formats show paths relative to this folder, as CI systems need; None: the git work
+    # tree around the current folder (project_root), looked for by the first such path.
+    root: Path | None = None
+    environ: Mapping[str, str] | None = None  # None: the process's (os.environ)
     show_values: bool = False  # `full` shows lines unredacted (see redact.py)
     strict: bool = False  # --strict: warnings fail the run, so JUnit counts them as failures
 
@@ -176,6 +178,9 @@ class Reporter(abc.ABC):
     def __init__(self, stream: TextIO, options: Options | None = None) -> None:
         self.stream = stream
         self.options = options or Options()
+        given = self.options.environ
+        self.environ: Mapping[str, str] = os.environ if given is None else given
+        self._root = self.options.root
         self._paths: dict[str, str] = {}
 
     def start(self) -> None:  # noqa: B027 - most formats have no header
@@ -205,11 +210,17 @@ class Reporter(abc.ABC):
     def relative(self, path: str) -> str:
         """`path` relative to the project root when it lies under it, with `/` separators."""
         if path not in self._paths:
-            self._paths[path] = _relative(path, self.options.root)
+            if self._root is None:
+                from pathlib import Path
+
+                self._root = project_root(Path.cwd())
+            self._paths[path] = _relative(path, self._root)
         return self._paths[path]
 
 
 def _relative(path: str, root: Path) -> str:
+    from pathlib import Path
+
     if path == "-":
         return path
     try:

@@ -47,7 +47,7 @@ class TextReporter(Reporter):
         hidden = summary.hidden_sentence()
         if hidden:
             self.stream.write(hidden + "\n")
-        fixes = summary.fix_sentence(pre_commit=self.options.environ.get("PRE_COMMIT") == "1")
+        fixes = summary.fix_sentence(pre_commit=self.environ.get("PRE_COMMIT") == "1")
         if fixes and summary.fixing:
             self.stream.write(fixes + "\n")
         sentence = summary.sentence()
