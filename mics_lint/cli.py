@@ -18,6 +18,7 @@ with startup.lasting():  # issue 14: see startup.py
 
     from mics_lint import __version__
     from mics_lint.checking import run_check
+    from mics_lint.commands import version_option
     from mics_lint.diagnostic import Severity
     from mics_lint.exits import EXIT_FAILURE, EXIT_OK, OneLineGroup, fail, sigterm_raises
     from mics_lint.options import CheckOptions
@@ -28,11 +29,7 @@ with startup.lasting():  # issue 14: see startup.py
 
 
 @click.group(cls=OneLineGroup, context_settings={"help_option_names": ["-h", "--help"]})
-# click's own default message, given here: left to click, it is looked up through gettext
-# at import, which imports locale and searches for catalogs (issue 14: start-up).
-@click.version_option(
-    __version__, "--version", prog_name="mics-lint", message="%(prog)s, version %(version)s"
-)
+@version_option(__version__, prog_name="mics-lint")  # click's, without gettext: commands.py
 def cli() -> None:
     """Lint mediarithmics bulk-import NDJSON files before you upload them."""
 

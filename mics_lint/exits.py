@@ -14,13 +14,14 @@ from typing import Any
 
 import click
 
+from mics_lint.commands import Group
 from mics_lint.names import printable
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_FAILURE, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports a process it terminated
 
 
-class OneLineGroup(click.Group):
+class OneLineGroup(Group):
     """A click group whose failures are one line on stderr, never a usage dump or a trace."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:

@@ -33,6 +33,11 @@ NEVER_AT_START = (
     "shutil",
     "concurrent",
     "logging",
+    # pathlib brings urllib.parse and ipaddress; signal makes three enums; difflib came with
+    # click's long-option try of `-o` (commands.py)
+    "pathlib",
+    "signal",
+    "difflib",
     # ours, each imported where it is needed
     "mics_lint.cluster",
     "mics_lint.fixing",
@@ -48,14 +53,18 @@ NEVER_AT_START = (
     "mics_lint.datamart.model",
 )
 
+# What the interpreter loaded before mics-lint (an editable install's import hook brings
+# pathlib) is not counted.
 SCRIPT = """
 import json, sys
+before = set(sys.modules)
 from mics_lint.cli import main
 try:
     main(sys.argv[1:])
 finally:
     never = json.loads(sys.stdin.readline())
-    print(json.dumps(sorted(m for m in never if m in sys.modules)), file=sys.stderr)
+    loaded = (m for m in never if m in sys.modules and m not in before)
+    print(json.dumps(sorted(loaded)), file=sys.stderr)
 """
 
 
