@@ -1,9 +1,9 @@
-"""The public records whose dataclass methods are written by hand (start-up, issue 14).
+"""The records whose dataclass methods are written by hand (start-up, issue 14).
 
-`Settings` and `Diagnostic` are dataclasses, but their __init__, __repr__, __eq__ and
-__hash__ are written out in their modules, because compiling them at import cost a small
-check's start-up. These hold each to a dataclass that @dataclass makes from the same
-fields, so that a field added to one but not to its methods fails here.
+`Settings`, `Diagnostic` and the reporters' `Summary` are dataclasses, but their __init__,
+__repr__, __eq__ (and __hash__) are written out in their modules, because compiling them
+at import cost a small check's start-up. These hold each to a dataclass that @dataclass
+makes from the same fields, so that a field added to one but not to its methods fails here.
 """
 
 from __future__ import annotations
@@ -11,16 +11,18 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import itertools
+from collections import Counter
 from typing import Any
 
 import pytest
 
 from mics_lint import Diagnostic, Settings, Severity
 from mics_lint.config import Selection
+from mics_lint.reporters import Summary
 
 
 def reference(cls: type) -> type:
-    """What @dataclass(frozen=True) writes for the fields of `cls`."""
+    """What @dataclass writes for the fields of `cls`, frozen as `cls` is."""
     specs = []
     for f in dataclasses.fields(cls):
         made = dataclasses.field(
@@ -31,7 +33,8 @@ def reference(cls: type) -> type:
             hash=f.hash,
         )
         specs.append((f.name, f.type, made))
-    return dataclasses.make_dataclass(cls.__name__, specs, frozen=True)
+    frozen = cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
+    return dataclasses.make_dataclass(cls.__name__, specs, frozen=frozen)
 
 
 def same_behaviour(cls: type, samples: list[dict[str, Any]]) -> None:
@@ -105,6 +108,21 @@ def test_diagnostic_methods_are_the_dataclass_ones() -> None:
             {**base, "severity": Severity.WARNING, "message": "other"},
         ],
     )
+
+
+def test_summary_methods_are_the_dataclass_ones() -> None:
+    same_behaviour(
+        Summary,
+        [
+            {},
+            {"errors": 2, "files_checked": 1},
+            {"max_diagnostics": 10, "hidden": 3},
+            {"fixing": True, "fixed": Counter({"MIC101": 2})},
+            {"doc_types": {"a.ndjson": "USER_PROFILE"}, "by_code": Counter({"MIC301": 1})},
+        ],
+    )
+    assert Summary().by_code is not Summary().by_code
+    assert Summary().doc_types == {} and Summary().fixed == Counter()
 
 
 @pytest.mark.parametrize("cls", [Settings, Diagnostic])
