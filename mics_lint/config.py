@@ -6,8 +6,8 @@ wins a tie. Sources apply in order, the config file first and command-line optio
 options beat the file.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typing compiles each string annotation of
+# a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -113,7 +113,7 @@ def parse_per_file_ignores(
     return tuple(result)
 
 
-def find_config(start: str | os.PathLike[str]) -> Path | None:
+def find_config(start: str | os.PathLike[str]) -> "Path | None":
     """The nearest config file at or above `start`: mics-lint.toml, .mics-lint.toml, or a
     pyproject.toml that has a [tool.mics-lint] table; ConfigError for one not readable."""
     below, folder = "", os.fspath(start)  # os.path: most runs find none (start-up, issue 14)
@@ -128,7 +128,7 @@ def find_config(start: str | os.PathLike[str]) -> Path | None:
     return None
 
 
-def _has_tool_table(path: Path) -> bool:
+def _has_tool_table(path: "Path") -> bool:
     import tomllib  # only when there is a file to read: start-up stays short
 
     try:  # not skipped when unreadable: the defaults would apply silently
@@ -145,7 +145,7 @@ def _has_tool_table(path: Path) -> bool:
 class FileConfig(NamedTuple):  # a NamedTuple, as Selection, for start-up (issue 14)
     """One config file's [tool.mics-lint] table, read and validated."""
 
-    path: Path
+    path: "Path"
     selection: Selection
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...]
     severity: dict[str, Severity]
@@ -157,7 +157,7 @@ class FileConfig(NamedTuple):  # a NamedTuple, as Selection, for start-up (issue
     datamart_schemas: tuple[tuple[str, str], ...] = ()
 
 
-def load_config(path: Path) -> FileConfig:
+def load_config(path: "Path") -> FileConfig:
     """Read and validate one config file; raise ConfigError naming the file and the key."""
     import tomllib
 
@@ -252,7 +252,7 @@ def _table(table: Mapping[str, Any], key: str, where: str) -> Mapping[str, objec
     return value
 
 
-def _cwd_if(needed: object) -> Path | None:  # no glob, no pathlib (start-up, issue 14)
+def _cwd_if(needed: object) -> "Path | None":  # no glob, no pathlib (start-up, issue 14)
     if not needed:
         return None
     from pathlib import Path

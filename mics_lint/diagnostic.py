@@ -4,8 +4,8 @@ A rule yields findings; the engine stamps them with the path, the line, the rule
 name and the configured severity, so that a rule can never report under a wrong code.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typing compiles each string annotation of
+# a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
 import enum
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -21,7 +21,7 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
     @classmethod
-    def parse(cls, text: str) -> Severity:
+    def parse(cls, text: str) -> "Severity":
         try:
             return cls[text.upper()]
         except KeyError:
@@ -120,7 +120,7 @@ class Diagnostic:
     def __hash__(self) -> int:
         return hash(self._compared())
 
-    def with_fix(self, fix: str | None) -> Diagnostic:
+    def with_fix(self, fix: str | None) -> "Diagnostic":
         # Not dataclasses.replace, which reads the fields anew each call: the marks of a
         # file whose every line has a fixable mistake make one a line.
         return Diagnostic(

@@ -7,8 +7,8 @@ A schema that uses a keyword outside the subset gets no fast predicate: correct,
 The tests hold the two to the same answer on every fixture line.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typing compiles each string annotation of
+# a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
 import functools
 import os
 import re
@@ -108,7 +108,7 @@ def _read_schema(filename: str) -> dict[str, Any]:
 
 
 @functools.cache
-def validator_for(filename: str) -> jsonschema.protocols.Validator:
+def validator_for(filename: str) -> "jsonschema.protocols.Validator":
     import jsonschema
 
     schema = load_schema(filename)

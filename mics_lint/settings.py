@@ -1,8 +1,8 @@
 """Settings: which rules run on which file, at what severity (read from options and config
 files by mics_lint.config, which also exports everything here)."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typing compiles each string annotation of
+# a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
 import contextlib
 import fnmatch
 from collections.abc import Mapping
@@ -56,7 +56,7 @@ class Settings:
     doc_type_globs: tuple[tuple[str, str], ...] = ()  # (glob, DOC_TYPES name), first match
     # Which profile form USER_PROFILE lines are checked against: one of PROFILE_FORMS.
     profile_form: str = DEFAULT_PROFILE_FORM
-    root: Path | None = None  # per-file-ignores and doc-types globs are relative to this
+    root: "Path | None" = None  # per-file-ignores and doc-types globs are relative to this
     # Off only to check that it changes nothing (tests) or to measure it (bench).
     fast_path: bool = True
     # The line the fast path may start at (None: config.DEFAULT_FAST_PATH_FROM). Tests set 1, to
@@ -78,7 +78,7 @@ class Settings:
         doc_type: str | None = None,
         doc_type_globs: tuple[tuple[str, str], ...] = (),
         profile_form: str = DEFAULT_PROFILE_FORM,
-        root: Path | None = None,
+        root: "Path | None" = None,
         fast_path: bool = True,
         fast_path_from: int | None = None,
         show_values: bool = False,
@@ -205,7 +205,7 @@ def _decide(code: str, layer: Selection) -> bool | None:
     return None if best is None else not best[1]
 
 
-def _path_matches(path: str, pattern: str, root: Path | None) -> bool:
+def _path_matches(path: str, pattern: str, root: "Path | None") -> bool:
     from pathlib import Path, PurePath
 
     candidates = {path, PurePath(path).name}

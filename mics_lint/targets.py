@@ -10,8 +10,8 @@ rename leaves that file behind, and the next write of the same target removes it
 No printing, no exiting: the engine (`fix.py`) and the command (`output.py`) both use it.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typing compiles each string annotation of
+# a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
 import contextlib
 import errno
 import os

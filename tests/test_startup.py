@@ -137,3 +137,35 @@ def test_garbage_collection_is_left_as_it_was(tmp_path: Path) -> None:
             timeout=120,
         )
         assert done.stdout.strip() == expected, done.stderr
+
+
+# Modules made at every start-up whose NamedTuples keep their annotations as types: a string
+# annotation (under `from __future__ import annotations`) becomes a ForwardRef, which
+# typing compiles at import, ~60k instructions a field.
+TYPED_NAMEDTUPLES = (
+    "mics_lint.config",
+    "mics_lint.diagnostic",
+    "mics_lint.doctypes",
+    "mics_lint.options",
+    "mics_lint.reporters.base",
+    "mics_lint.schema",
+    "mics_lint.settings",
+    "mics_lint.targets",
+)
+
+
+def test_start_up_namedtuples_compile_no_annotation() -> None:
+    import importlib
+    import typing
+
+    seen = 0
+    for name in TYPED_NAMEDTUPLES:
+        module = importlib.import_module(name)
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, tuple) and value.__module__ == name:
+                hints = getattr(value, "__annotations__", {})
+                strings = [k for k, v in hints.items() if isinstance(v, typing.ForwardRef)]
+                # A name imported only for type checking stays a string: one at most.
+                assert len(strings) <= 1, (value, strings)
+                seen += 1
+    assert seen >= 8

@@ -1,8 +1,8 @@
 """What every reporter shares: the run's `Summary`, the `Options`, the `Reporter` protocol,
 and `Fanout`, which feeds several reporters from one pass."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typing compiles each string annotation of
+# a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
 import abc
 import os
 from collections import Counter
@@ -218,7 +218,7 @@ class Options(NamedTuple):  # not a dataclass: quicker to make at import (issue 
     width: int = 100  # terminal columns, for `full`
     # CI formats show paths relative to this folder, as CI systems need; None: the git work
     # tree around the current folder (project_root), looked for by the first such path.
-    root: Path | None = None
+    root: "Path | None" = None
     environ: Mapping[str, str] | None = None  # None: the process's (os.environ)
     show_values: bool = False  # `full` shows lines unredacted (see redact.py)
     strict: bool = False  # --strict: warnings fail the run, so JUnit counts them as failures
@@ -273,7 +273,7 @@ class Reporter(abc.ABC):
         return self._paths[path]
 
 
-def _relative(path: str, root: Path) -> str:
+def _relative(path: str, root: "Path") -> str:
     from pathlib import Path
 
     if path == "-":
@@ -284,7 +284,7 @@ def _relative(path: str, root: Path) -> str:
         return Path(path).as_posix()
 
 
-def project_root(start: Path) -> Path:
+def project_root(start: "Path") -> "Path":
     """The folder CI formats make paths relative to: the enclosing git work tree, else `start`."""
     for folder in (start, *start.parents):
         if (folder / ".git").exists():
