@@ -8,12 +8,16 @@ A small check spends a few milliseconds in click beyond parsing (issue 14):
 - click tries a short option such as `-o` as a long one first, and that failure asks difflib
   for the long options it is closest to, for a message nobody sees: the short option is
   then matched. Here a token that can only be short options skips that try.
+- click.Path asks gettext for its own name when it is made, at import. `Path` here takes a
+  value that click.Path would take, and leaves any other to a click.Path made then.
 
 What the command prints, accepts and refuses stays click's.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable
 from typing import Any
 
@@ -114,3 +118,56 @@ class Group(click.Group):
         parser = super().make_parser(ctx)
         _short_options_first(parser, ctx)
         return parser
+
+
+class Path(click.Path):
+    """click.Path(**options), without gettext until a value fails its checks.
+
+    A value that passes is returned here, checked as click.Path checks it; any other (and
+    every value, for the options not checked here) goes to a click.Path made then, so that
+    what is refused, and how it is said, is click's. Its other attributes are click's too.
+    """
+
+    _CHECKED = frozenset({"file_okay", "dir_okay", "readable", "allow_dash", "path_type"})
+
+    def __init__(self, **options: Any) -> None:  # click.Path's init would ask gettext
+        self._options = options
+        self._click: click.Path | None = None
+        file_okay, dir_okay = options.get("file_okay", True), options.get("dir_okay", True)
+        # The name click.Path gives itself (in English): the metavar of an option.
+        self.name = "file" if file_okay and not dir_okay else "path"
+        if dir_okay and not file_okay:
+            self.name = "directory"
+
+    def _made(self) -> click.Path:
+        if self._click is None:
+            self._click = click.Path(**self._options)
+        return self._click
+
+    def __getattr__(self, attr: str) -> Any:
+        # Only for what this object does not set: click.Path's attributes (exists...).
+        if attr.startswith("_"):
+            raise AttributeError(attr)
+        return getattr(self._made(), attr)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and self._passes(value):
+            return value
+        return self._made().convert(value, param, ctx)
+
+    def _passes(self, value: str) -> bool:
+        """Whether click.Path would return `value` as it is."""
+        given = self._options
+        if not self._CHECKED.issuperset(given) or given.get("path_type") not in (None, str):
+            return False
+        if given.get("allow_dash", False) and given.get("file_okay", True) and value == "-":
+            return True
+        try:
+            info = os.stat(value)
+        except OSError:
+            return True  # `exists` is not asked for: a path yet to be made
+        if not given.get("file_okay", True) and stat.S_ISREG(info.st_mode):
+            return False
+        if not given.get("dir_okay", True) and stat.S_ISDIR(info.st_mode):
+            return False
+        return not given.get("readable", True) or os.access(value, os.R_OK)

@@ -3,6 +3,8 @@ command must still print, accept and refuse what plain click would."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 import pytest
 from click.testing import CliRunner
@@ -106,3 +108,40 @@ def test_the_texts_are_clicks() -> None:
 
     texts = {p.name: p.help for p in tool.params}
     assert texts == {"help": HELP_TEXT, "version": VERSION_TEXT}
+
+
+PATH_OPTIONS: list[dict[str, object]] = [
+    {"allow_dash": True, "readable": False, "path_type": str},  # the files checked
+    {"dir_okay": False},  # -o, --config
+    {"dir_okay": False, "path_type": str},  # schema-check's
+    {"exists": True},  # not checked here: all of it is click.Path's
+    {"file_okay": False},
+]
+
+
+def outcome(kind: click.ParamType, value: str) -> tuple[str, object]:
+    try:
+        return "ok", kind.convert(value, None, None)
+    except click.BadParameter as exc:
+        return "refused", exc.format_message()
+
+
+@pytest.mark.parametrize("options", PATH_OPTIONS)
+def test_path_takes_and_refuses_what_click_path_does(
+    tmp_path: Path, options: dict[str, object]
+) -> None:
+    import os
+
+    from mics_lint.commands import Path as QuietPath
+
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "secret").write_text("x")
+    os.chmod(tmp_path / "secret", 0o200)
+    values = ["-", "file", "folder", "secret", "missing", "folder/missing"]
+    ours, clicks = QuietPath(**options), click.Path(**options)  # type: ignore[arg-type]
+    assert ours.name == clicks.name
+    assert (ours.exists, ours.dir_okay) == (clicks.exists, clicks.dir_okay)
+    for value in values:
+        full = value if value == "-" else str(tmp_path / value)
+        assert outcome(ours, full) == outcome(clicks, full), (options, value)

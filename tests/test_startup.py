@@ -34,10 +34,11 @@ NEVER_AT_START = (
     "concurrent",
     "logging",
     # pathlib brings urllib.parse and ipaddress; signal makes three enums; difflib came with
-    # click's long-option try of `-o` (commands.py)
+    # click's long-option try of `-o`, locale with gettext's first lookup (commands.py)
     "pathlib",
     "signal",
     "difflib",
+    "locale",
     # ours, each imported where it is needed
     "mics_lint.cluster",
     "mics_lint.fixing",
