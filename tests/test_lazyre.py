@@ -29,3 +29,19 @@ def test_compiled_at_first_use_then_kept() -> None:
 def test_a_rule_module_pattern_works_through_it() -> None:
     assert deletions.UUID.fullmatch("95772db3-e762-45da-8cf1-4893debffae7") is not None
     assert deletions.UUID.fullmatch("CRM-42") is None
+
+
+def test_the_stale_temporary_file_shape_is_the_one_it_was() -> None:
+    """targets._temp_of, told without a regular expression: the same names as the one it
+    replaced (PREFIX, 8 of tempfile's characters, TEMP_SUFFIX)."""
+    from mics_lint import targets
+
+    prefix = targets._prefix("/x/rep.txt")
+    shape = re.compile(re.escape(prefix) + "[a-z0-9_]{8}" + re.escape(targets.TEMP_SUFFIX))
+    names = [
+        f"{prefix}{middle}{targets.TEMP_SUFFIX}"
+        for middle in ("abcd_123", "ABCD_123", "abc-_123", "abcd_12", "abcd_1234", "abcdé123")
+    ]
+    names += [prefix + targets.TEMP_SUFFIX, "rep.txt", f"x{prefix}abcd_123{targets.TEMP_SUFFIX}"]
+    for name in names:
+        assert targets._temp_of(name, prefix) is bool(shape.fullmatch(name)), name
