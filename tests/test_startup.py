@@ -39,6 +39,10 @@ NEVER_AT_START = (
     "signal",
     "difflib",
     "locale",
+    # shared libraries only some runs need: a .gz file, the `full` format, a name to escape
+    "zlib",
+    "_bisect",
+    "unicodedata",
     # ours, each imported where it is needed
     "mics_lint.cluster",
     "mics_lint.fixing",
