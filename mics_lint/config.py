@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from mics_lint.datamart.settings import parse_datamart_key
 from mics_lint.diagnostic import Severity
 from mics_lint.doctypes import NAMES, find
 from mics_lint.rules import REGISTRY
@@ -160,6 +159,8 @@ class FileConfig(NamedTuple):  # a NamedTuple, as Selection, for start-up (issue
 def load_config(path: "Path") -> FileConfig:
     """Read and validate one config file; raise ConfigError naming the file and the key."""
     import tomllib
+
+    from mics_lint.datamart.settings import parse_datamart_key  # only with a config file
 
     where = str(path)
     try:

@@ -4,7 +4,6 @@ files by mics_lint.config, which also exports everything here)."""
 # No `from __future__ import annotations` here: typing compiles each string annotation of
 # a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
 import contextlib
-import fnmatch
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -206,6 +205,7 @@ def _decide(code: str, layer: Selection) -> bool | None:
 
 
 def _path_matches(path: str, pattern: str, root: "Path | None") -> bool:
+    import fnmatch
     from pathlib import Path, PurePath
 
     candidates = {path, PurePath(path).name}
