@@ -259,18 +259,36 @@ class _Builder:
         self.tables: list[str] = []
         self.count = 0
         self.constants: dict[str, Any] = {"_json_equal": _json_equal}
+        # Equal constants share a name, and equal bodies one function: the source compiled
+        # at a check's start is shorter (identifiers checked alike are one function).
+        self.named: dict[tuple[type, Any], str] = {}
+        self.bodies: dict[str, str] = {}
 
     def constant(self, value: Any) -> str:
+        try:
+            return self.named[type(value), value]
+        except KeyError:
+            shared = True
+        except TypeError:  # unhashable (a list of options): a name of its own
+            shared = False
         name = f"_c{len(self.constants)}"
         self.constants[name] = value
+        if shared:
+            self.named[type(value), value] = name
         return name
+
+    def _defined(self, name: str, body: str) -> str:
+        """`name`, defined as `body`; or the function already defined so."""
+        same = self.bodies.setdefault(body, name)
+        if same == name:
+            self.lines.append(f"def {name}(v):\n{body}")
+        return same
 
     def function(self, schema: Any) -> str:
         self.count += 1
         name = f"_f{self.count}"
         if schema is True or schema is False:
-            self.lines.append(f"def {name}(v):\n    return {schema}\n")
-            return name
+            return self._defined(name, f"    return {schema}\n")
         if not isinstance(schema, dict):
             raise UnsupportedSchema(repr(schema))
         body: list[str] = []
@@ -278,8 +296,7 @@ class _Builder:
             if keyword in _ANNOTATIONS or keyword.startswith("x-"):
                 continue
             body.extend(self._keyword(keyword, value, schema))
-        self.lines.append(f"def {name}(v):\n" + "".join(body) + "    return True\n")
-        return name
+        return self._defined(name, "".join(body) + "    return True\n")
 
     def _keyword(self, keyword: str, value: Any, schema: dict[str, Any]) -> list[str]:
         if keyword == "type":
