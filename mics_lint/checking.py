@@ -5,12 +5,10 @@ that is the engine's job; this only says what it found."""
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 import stat
 import sys
 import time
-from pathlib import Path
 from typing import TextIO
 
 import click
@@ -204,10 +202,12 @@ def _where(config: FileConfig | None) -> str:
 
 def _config(config_path: str | None, isolated: bool) -> FileConfig | None:
     if config_path is not None:
+        from pathlib import Path  # not at import: ~5 ms of a small check (issue 14)
+
         return load_config(Path(config_path))
     if isolated:
         return None
-    found = find_config(Path.cwd())
+    found = find_config(os.getcwd())
     return load_config(found) if found else None
 
 
@@ -249,7 +249,7 @@ def _report(
         reporters = [main]
         for fmt, path in extra:
             target = outputs.enter_context(open_output(path, fmt in MACHINE_FORMATS))
-            plain = dataclasses.replace(shown, color=False)
+            plain = shown._replace(color=False)
             reporters.append(REPORTERS[fmt](target, plain))
         progress = None if options.no_progress else Progress.for_sources(sources)
         runner: Runner = Runner(settings, options.jobs, options.chunk_size, progress)

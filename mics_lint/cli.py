@@ -18,8 +18,9 @@ with startup.lasting():  # issue 14: see startup.py
 
     from mics_lint import __version__
     from mics_lint.checking import run_check
+    from mics_lint.commands import Path, version_option
     from mics_lint.diagnostic import Severity
-    from mics_lint.exits import EXIT_FAILURE, EXIT_OK, OneLineGroup, fail, on_sigterm
+    from mics_lint.exits import EXIT_FAILURE, EXIT_OK, OneLineGroup, fail, sigterm_raises
     from mics_lint.options import CheckOptions
     from mics_lint.parallel import CHUNK_BYTES, cpu_count
     from mics_lint.reporters import REPORTERS
@@ -28,7 +29,7 @@ with startup.lasting():  # issue 14: see startup.py
 
 
 @click.group(cls=OneLineGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="mics-lint")
+@version_option(__version__, prog_name="mics-lint")  # click's, without gettext: commands.py
 def cli() -> None:
     """Lint mediarithmics bulk-import NDJSON files before you upload them."""
 
@@ -36,7 +37,7 @@ def cli() -> None:
 @cli.command()
 # readable=False: an unreadable file is the engine's one-line error, not a usage error that
 # would stop the other files from being checked.
-@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True, readable=False, path_type=str))
+@click.argument("paths", nargs=-1, type=Path(allow_dash=True, readable=False, path_type=str))
 @click.option(
     "--output-format",
     type=click.Choice(["auto", *REPORTERS]),
@@ -44,7 +45,7 @@ def cli() -> None:
     show_default=True,
     help="How to write diagnostics (auto: github on GitHub Actions, else text).",
 )
-@click.option("--output-file", "-o", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option("--output-file", "-o", type=Path(dir_okay=False), help="Write the report here.")
 @click.option(
     "--report",
     "reports",
@@ -84,7 +85,7 @@ def cli() -> None:
     default=None,
     help="Also check profiles and activities against this datamart schema (.gql): MIC25x.",
 )
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
+@click.option("--config", "config_path", type=Path(dir_okay=False), help="Config file.")
 @click.option("--isolated", is_flag=True, help="Ignore every config file.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option(
@@ -214,7 +215,7 @@ def rules(output_format: str) -> int:
 
 
 @cli.command("schema-check")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("path", type=Path(dir_okay=False, path_type=str))
 def schema_check(path: str) -> int:
     """Read a datamart schema (.gql) and print what each indexed field is read from."""
     from mics_lint.datamart.command import schema_check as run
@@ -225,7 +226,6 @@ def schema_check(path: str) -> int:
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the `mics-lint` console script."""
     import os
-    import signal
 
     # numpy (MIC501's table) starts OpenBLAS with a thread per core, which spin between
     # calls and take the other core from --jobs workers; no BLAS routine is ever called.
@@ -233,5 +233,5 @@ def main(argv: Sequence[str] | None = None) -> None:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
     with contextlib.suppress(ValueError):  # not in the main thread: leave signals alone
-        signal.signal(signal.SIGTERM, on_sigterm)
+        sigterm_raises()
     cli.main(args=list(argv) if argv is not None else None, prog_name="mics-lint")

@@ -1,4 +1,4 @@
-"""Settings: which rules run on which file, at what severity, from config files and options.
+"""Settings (mics_lint.settings) from config files and command-line options.
 
 Rule selection follows ruff: `select` replaces the set of rules, `extend-select` adds to it,
 `ignore` removes from it; within one source the longest matching prefix decides, and `ignore`
@@ -6,22 +6,26 @@ wins a tie. Sources apply in order, the config file first and command-line optio
 options beat the file.
 """
 
-from __future__ import annotations
-
-import contextlib
-import fnmatch
+# No `from __future__ import annotations` here: typing compiles each string annotation of
+# a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path, PurePath
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from mics_lint.datamart.settings import parse_datamart_key
 from mics_lint.diagnostic import Severity
-from mics_lint.doctypes import DOC_TYPES, NAMES, DocType, DocTypeError, detect, find, first_records
+from mics_lint.doctypes import NAMES, find
 from mics_lint.rules import REGISTRY
 from mics_lint.rules.framing import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_LINE_BYTES
+from mics_lint.settings import DEFAULT_PROFILE_FORM as DEFAULT_PROFILE_FORM
+from mics_lint.settings import PROFILE_FORMS as PROFILE_FORMS
+from mics_lint.settings import ActiveRules as ActiveRules
+from mics_lint.settings import Selection as Selection
+from mics_lint.settings import Settings as Settings
 from mics_lint.suggest import did_you_mean
+
+if TYPE_CHECKING:  # pathlib (with urllib.parse) is imported where a path is made: issue 14
+    from pathlib import Path
 
 CONFIG_FILES = ("mics-lint.toml", ".mics-lint.toml", "pyproject.toml")
 KEYS = (
@@ -29,9 +33,6 @@ KEYS = (
     *("doc-types", "max-line-bytes", "profile-form", "datamart-schema"),
     *("storage-options", "scheduler"),  # where files are read and run: remote.py, cluster.py
 )
-#: The two generations of the profile import format, both, or each file's own (decisions.md).
-PROFILE_FORMS = ("auto", "force_replace", "update_strategy", "either")
-DEFAULT_PROFILE_FORM = "auto"
 
 _SIZE = r"(?i)^\s*(\d+)\s*([KMG]i?B?|B)?\s*$"  # compiled by re on first use (issue 14)
 _UNITS = {"": 1, "B": 1, "K": 1000, "M": 1000**2, "G": 1000**3}
@@ -41,134 +42,9 @@ class ConfigError(Exception):
     """A bad option value or config file: the CLI prints it as one line and exits 2."""
 
 
-# NamedTuples, frozen as frozen dataclasses are, but quicker to make at import (issue 14).
-class Selection(NamedTuple):
-    """One source's rule selection (the config file's, or the command line's)."""
-
-    select: tuple[str, ...] | None = None
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-
-
-class ActiveRules(NamedTuple):
-    enabled: frozenset[str]
-    severity: Mapping[str, Severity]
-
-
 #: The fast path starts at this line by default: a short file is done before importing
 #: msgspec would be.
 DEFAULT_FAST_PATH_FROM = 200
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Everything that decides what `lint_file` reports; the defaults check every rule."""
-
-    selections: tuple[Selection, ...] = ()
-    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    severity: Mapping[str, Severity] = field(default_factory=dict)
-    max_file_size: int = DEFAULT_MAX_FILE_SIZE
-    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
-    # The document type of every file (a DOC_TYPES name); None: by `doc_type_globs`, else
-    # told from each file's first records (doctypes.detect).
-    doc_type: str | None = None
-    doc_type_globs: tuple[tuple[str, str], ...] = ()  # (glob, DOC_TYPES name), first match
-    # Which profile form USER_PROFILE lines are checked against: one of PROFILE_FORMS.
-    profile_form: str = DEFAULT_PROFILE_FORM
-    root: Path | None = None  # per-file-ignores and doc-types globs are relative to this
-    # Off only to check that it changes nothing (tests) or to measure it (bench).
-    fast_path: bool = True
-    # The line the fast path may start at (None: DEFAULT_FAST_PATH_FROM). Tests set 1, to
-    # hold every fixture's lines to the same output both ways.
-    fast_path_from: int | None = None
-    # Messages show identifiers whole and profile values (see redact.py): local debugging.
-    show_values: bool = False
-    # (glob, schema file): the datamart schema of the files matching glob, first match
-    # wins; --datamart-schema is ("*", PATH), before the config's (see mics_lint.datamart).
-    datamart_schemas: tuple[tuple[str, str], ...] = ()
-
-    def __post_init__(self) -> None:
-        # The API takes what the command line takes: a short name or the platform's, any case.
-        if self.doc_type is not None:
-            found = find(self.doc_type)
-            if found is None:
-                raise ValueError(
-                    f"unknown document type {self.doc_type!r}; use one of {', '.join(NAMES)}"
-                )
-            object.__setattr__(self, "doc_type", found.name)
-        if self.profile_form not in PROFILE_FORMS:
-            raise ValueError(
-                f"unknown profile form {self.profile_form!r}; use one of {', '.join(PROFILE_FORMS)}"
-            )
-
-    def enabled_codes(self) -> frozenset[str]:
-        enabled = {code: rule.default_on for code, rule in REGISTRY.items()}
-        for layer in self.selections:
-            for code in REGISTRY:
-                decision = _decide(code, layer)
-                if decision is not None:
-                    enabled[code] = decision
-                elif layer.select is not None:
-                    enabled[code] = False
-        return frozenset(code for code, on in enabled.items() if on)
-
-    def rules_for(self, path: str) -> ActiveRules:
-        """The rules that run on `path`, and their severities."""
-        enabled = set(self.enabled_codes())
-        for pattern, selectors in self.per_file_ignores:
-            if _path_matches(path, pattern, self.root):
-                for selector in selectors:
-                    enabled.difference_update(r.code for r in REGISTRY.matching(selector))
-        severity = {code: REGISTRY[code].severity for code in REGISTRY}
-        severity.update(self.severity)
-        return ActiveRules(frozenset(enabled), severity)
-
-    def datamart_schema_for(self, path: str) -> str | None:
-        """The datamart schema file `path` is checked against, if any."""
-        pairs = self.datamart_schemas
-        return next((s for g, s in pairs if g == "*" or _path_matches(path, g, self.root)), None)
-
-    def doc_type_glob(self, path: str) -> tuple[str, str] | None:
-        """The first [tool.mics-lint.doc-types] glob matching `path`, with its type's name."""
-        return next((g for g in self.doc_type_globs if _path_matches(path, g[0], self.root)), None)
-
-    def doc_type_for(self, path: str, head: bytes = b"") -> DocType:
-        """The document type `path` is checked as: --doc-type, else the first matching
-        glob of [tool.mics-lint.doc-types], else told from the records that begin in `head`
-        (the file's first bytes). Raises DocTypeError when they do not tell for sure."""
-        if self.doc_type is not None:
-            return DOC_TYPES[self.doc_type]
-        glob = self.doc_type_glob(path)
-        if glob is not None:
-            return DOC_TYPES[glob[1]]
-        found = detect(first_records(head))
-        if isinstance(found, DocType):
-            return found
-        names = " or ".join(sorted(t.short_name for t in found))
-        raise DocTypeError(
-            f"{path}: its first records could be {names} commands: name the type with "
-            f"--doc-type, or with a glob in [tool.mics-lint.doc-types]"
-        )
-
-
-def _decide(code: str, layer: Selection) -> bool | None:
-    best: tuple[int, bool] | None = None  # (specificity, is an ignore)
-    chosen = (*(layer.select or ()), *layer.extend_select)
-    for selectors, is_ignore in ((chosen, False), (layer.ignore, True)):
-        for selector in selectors:
-            if any(r.code == code for r in REGISTRY.matching(selector)):
-                rank = (REGISTRY.specificity(selector), is_ignore)  # ignore wins a tie
-                if best is None or rank > best:
-                    best = rank
-    return None if best is None else not best[1]
-
-
-def _path_matches(path: str, pattern: str, root: Path | None) -> bool:
-    candidates = {path, PurePath(path).name}
-    if root is not None and path != "-":
-        with contextlib.suppress(ValueError):  # a file outside the project: no relative name
-            candidates.add(Path(path).resolve().relative_to(root.resolve()).as_posix())
-    return any(fnmatch.fnmatchcase(c, pattern) for c in candidates)
 
 
 # -- reading options and config files -------------------------------------------------------
@@ -236,20 +112,22 @@ def parse_per_file_ignores(
     return tuple(result)
 
 
-def find_config(start: Path) -> Path | None:
+def find_config(start: str | os.PathLike[str]) -> "Path | None":
     """The nearest config file at or above `start`: mics-lint.toml, .mics-lint.toml, or a
     pyproject.toml that has a [tool.mics-lint] table; ConfigError for one not readable."""
-    for folder in (start, *start.parents):
+    below, folder = "", os.fspath(start)  # os.path: most runs find none (start-up, issue 14)
+    while folder != below:
         for name in CONFIG_FILES:
-            candidate = folder / name
-            if not candidate.is_file():
-                continue
-            if name != "pyproject.toml" or _has_tool_table(candidate):
-                return candidate
+            if os.path.isfile(found := os.path.join(folder, name)):
+                from pathlib import Path
+
+                if name != "pyproject.toml" or _has_tool_table(Path(found)):
+                    return Path(found)
+        below, folder = folder, os.path.dirname(folder)
     return None
 
 
-def _has_tool_table(path: Path) -> bool:
+def _has_tool_table(path: "Path") -> bool:
     import tomllib  # only when there is a file to read: start-up stays short
 
     try:  # not skipped when unreadable: the defaults would apply silently
@@ -266,7 +144,7 @@ def _has_tool_table(path: Path) -> bool:
 class FileConfig(NamedTuple):  # a NamedTuple, as Selection, for start-up (issue 14)
     """One config file's [tool.mics-lint] table, read and validated."""
 
-    path: Path
+    path: "Path"
     selection: Selection
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...]
     severity: dict[str, Severity]
@@ -278,9 +156,11 @@ class FileConfig(NamedTuple):  # a NamedTuple, as Selection, for start-up (issue
     datamart_schemas: tuple[tuple[str, str], ...] = ()
 
 
-def load_config(path: Path) -> FileConfig:
+def load_config(path: "Path") -> FileConfig:
     """Read and validate one config file; raise ConfigError naming the file and the key."""
     import tomllib
+
+    from mics_lint.datamart.settings import parse_datamart_key  # only with a config file
 
     where = str(path)
     try:
@@ -373,6 +253,14 @@ def _table(table: Mapping[str, Any], key: str, where: str) -> Mapping[str, objec
     return value
 
 
+def _cwd_if(needed: object) -> "Path | None":  # no glob, no pathlib (start-up, issue 14)
+    if not needed:
+        return None
+    from pathlib import Path
+
+    return Path.cwd()
+
+
 def build_settings(
     config: FileConfig | None,
     *,
@@ -438,7 +326,7 @@ def build_settings(
             if profile_form is not None
             else (config.profile_form if config and config.profile_form else DEFAULT_PROFILE_FORM)
         ),
-        root=config.path.parent if config else Path.cwd(),
+        root=config.path.parent if config else _cwd_if(pfi),
         show_values=show_values,
         datamart_schemas=((("*", datamart_schema),) if datamart_schema else ())
         + (config.datamart_schemas if config else ()),

@@ -4,11 +4,13 @@ A rule yields findings; the engine stamps them with the path, the line, the rule
 name and the configured severity, so that a rule can never report under a wrong code.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typing compiles each string annotation of
+# a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
 import enum
 from dataclasses import dataclass, field
 from typing import NamedTuple
+
+_PUT = object.__setattr__
 
 
 class Severity(enum.IntEnum):
@@ -19,7 +21,7 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
     @classmethod
-    def parse(cls, text: str) -> Severity:
+    def parse(cls, text: str) -> "Severity":
         try:
             return cls[text.upper()]
         except KeyError:
@@ -41,7 +43,10 @@ class Finding(NamedTuple):
     end_column: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+# A dataclass whose __init__, __repr__, __eq__ and __hash__ are written here as @dataclass
+# would write them: compiling them at import took ~2 ms of a small check's start-up (issue
+# 14). tests/test_records.py holds them to a dataclass made from the same fields.
+@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
 class Diagnostic:
     """One problem at one place of one file: the public record behind every output format."""
 
@@ -63,7 +68,59 @@ class Diagnostic:
     # FIX_UNSAFE (only with --unsafe-fixes) or None. Not in the JSON record (yet).
     fix: str | None = field(default=None, compare=False)
 
-    def with_fix(self, fix: str | None) -> Diagnostic:
+    def __init__(
+        self,
+        path: str,
+        line: int,
+        column: int,
+        end_line: int,
+        end_column: int,
+        code: str,
+        name: str,
+        severity: Severity,
+        message: str,
+        source: str | None = None,
+        doc_type: str = "",
+        fix: str | None = None,
+    ) -> None:
+        put = _PUT  # frozen: as the generated __init__ does
+        put(self, "path", path)
+        put(self, "line", line)
+        put(self, "column", column)
+        put(self, "end_line", end_line)
+        put(self, "end_column", end_column)
+        put(self, "code", code)
+        put(self, "name", name)
+        put(self, "severity", severity)
+        put(self, "message", message)
+        put(self, "source", source)
+        put(self, "doc_type", doc_type)
+        put(self, "fix", fix)
+
+    def _compared(self) -> tuple[object, ...]:  # the fields with compare=True, in order
+        return (
+            *(self.path, self.line, self.column, self.end_line, self.end_column),
+            *(self.code, self.name, self.severity, self.message, self.doc_type),
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}(path={self.path!r}, line={self.line!r}, "
+            f"column={self.column!r}, end_line={self.end_line!r}, "
+            f"end_column={self.end_column!r}, code={self.code!r}, name={self.name!r}, "
+            f"severity={self.severity!r}, message={self.message!r}, "
+            f"doc_type={self.doc_type!r}, fix={self.fix!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Diagnostic) and other.__class__ is self.__class__:
+            return self._compared() == other._compared()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._compared())
+
+    def with_fix(self, fix: str | None) -> "Diagnostic":
         # Not dataclasses.replace, which reads the fields anew each call: the marks of a
         # file whose every line has a fixable mistake make one a line.
         return Diagnostic(

@@ -4,8 +4,8 @@ Adding a type (activities, segments, ...) means adding its schema to `schemas/`,
 module with its families, and an entry here; the engine reads only this description.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typing compiles each string annotation of
+# a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -51,7 +51,7 @@ class DocType(NamedTuple):
     # decoder (whose `patterns` and `objects` the check must verify) and the file's state
     # (its profile form...).
     fast_check: (
-        Callable[[frozenset[str], Users | None, FastDecoder, FileState], FastCheck] | None
+        Callable[[frozenset[str], Users | None, "FastDecoder", FileState], FastCheck] | None
     ) = None
     #: The fast decoder refuses top-level keys the schema does not name, even where the
     #: schema allows them (fastpath.struct_decoder's `closed`).

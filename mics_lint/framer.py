@@ -10,8 +10,9 @@ to the same limits.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
+
+from mics_lint.lazyre import compiled
 
 BOM = b"\xef\xbb\xbf"
 #: The first lines are held while they may be a document's, up to this many bytes.
@@ -103,7 +104,7 @@ class HeldLines:
 # One JSON token, loosely: any run of number and literal characters is taken for one
 # value, and any escape in a string is taken as valid, so that a text is never called
 # broken when the standard library would parse it (the other way round costs only time).
-_TOKEN = re.compile(
+_TOKEN = compiled(
     rb'[ \t\r\n\x0b\x0c]+|(")(?:[^"\\\x00-\x1f]|\\[^\x00-\x1f])*"|([-+.0-9A-Za-z]+)|([{}\[\]:,])'
 )
 _VALUE, _FIRST_VALUE, _KEY, _FIRST_KEY, _COLON, _AFTER, _DONE, _BROKEN = range(8)

@@ -13,7 +13,6 @@ as it is written (`exits.fail`), whatever it quotes. A second pass changes nothi
 from __future__ import annotations
 
 import contextlib
-import unicodedata
 
 # Control characters (C0, DEL, C1), format characters (bidirectional overrides, zero-width
 # ones), lone surrogates, and the line and paragraph separators that some readers treat as
@@ -35,6 +34,8 @@ def printable(text: str) -> str:
     # lone surrogate that stands for no byte (an API caller's) fails this, and is escaped.
     with contextlib.suppress(UnicodeEncodeError):
         text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    import unicodedata  # a shared library: loaded by the first name that needs it (issue 14)
+
     return "".join(
         repr(char)[1:-1] if unicodedata.category(char) in _UNSAFE else char for char in text
     )

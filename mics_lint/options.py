@@ -5,8 +5,8 @@ it with `CheckOptions(**params)`; the defaults are the command's own, so that co
 tests can build one without going through click.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typing compiles each string annotation of
+# a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
 from typing import NamedTuple
 
 from mics_lint.parallel import CHUNK_BYTES, cpu_count

@@ -11,12 +11,14 @@ import stat
 import sys
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
 from mics_lint import targets
+
+if TYPE_CHECKING:  # pathlib only to make a missing folder: start-up (issue 14)
+    from pathlib import Path
 
 
 def open_output(
@@ -68,16 +70,8 @@ def _stdout(machine: bool) -> Iterator[TextIO]:
 
 @contextmanager
 def _replaced(output_file: str) -> Iterator[TextIO]:
-    try:
-        Path(output_file).parent.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
-        # mkdir(exist_ok=True) refuses only a folder on the way that is a file.
-        raise click.ClickException(
-            f"cannot write {output_file}: "
-            f"{_file_on_the_way(Path(output_file).parent)} is not a directory"
-        ) from None
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {output_file}: {exc.strerror or exc}") from None
+    if not os.path.isdir(os.path.dirname(output_file) or "."):  # usually it is there
+        _make_folder(output_file)
     where = targets.target(output_file)
     if where.kind == targets.REFUSED:
         raise click.ClickException(f"cannot write {output_file}: it is {where.what}")
@@ -128,6 +122,22 @@ def _direct(output_file: str, where: targets.Target) -> Iterator[TextIO]:
     finally:
         with contextlib.suppress(OSError):
             stream.close()
+
+
+def _make_folder(output_file: str) -> None:
+    """The folders on the way to `output_file`, made; ClickException when one cannot be."""
+    from pathlib import Path
+
+    try:
+        Path(output_file).parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        # mkdir(exist_ok=True) refuses only a folder on the way that is a file.
+        raise click.ClickException(
+            f"cannot write {output_file}: "
+            f"{_file_on_the_way(Path(output_file).parent)} is not a directory"
+        ) from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output_file}: {exc.strerror or exc}") from None
 
 
 def _file_on_the_way(folder: Path) -> Path:

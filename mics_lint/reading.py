@@ -9,7 +9,7 @@ import functools
 import io
 import os
 import stat
-import zlib
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
@@ -224,11 +224,18 @@ class LineReader:
     def _errors(self) -> Iterator[None]:
         try:
             yield
-        except (OSError, EOFError, zlib.error) as exc:
+        except _read_errors() as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             if isinstance(exc, EOFError):
                 reason = "the compressed file is truncated"
             raise ReadError(f"{self.path}: {reason}") from None
+
+
+def _read_errors() -> tuple[type[Exception], ...]:
+    # zlib.error only once gzip (which imports zlib) is in use: a plain file's check does
+    # not load the library (start-up, issue 14).
+    zlib = sys.modules.get("zlib")
+    return (OSError, EOFError) if zlib is None else (OSError, EOFError, zlib.error)
 
 
 class _Counted(io.RawIOBase):

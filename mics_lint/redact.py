@@ -18,6 +18,7 @@ import json
 import re
 
 from mics_lint.jsontext import shorten
+from mics_lint.lazyre import compiled
 
 #: How many characters of an identifier's value a message shows.
 PREFIX = 6
@@ -28,7 +29,7 @@ COMMAND_KEYS = frozenset({"operation", "force_replace", "merge_objects"})
 # Broad on purpose: masking a non-address costs nothing, printing an address is a leak.
 # Bounded repeats (an address's local part is at most 64 characters, a domain label 63):
 # unbounded ones made the search quadratic on a long run of letters before an "@".
-_EMAIL = re.compile(
+_EMAIL = compiled(
     r"([^\s\"'@,;:<>()\[\]{}\\]{1,64})@([^\s\"'@,;:<>()\[\]{}\\.]{1,63})"
     r"((?:\.[^\s\"'@,;:<>()\[\]{}\\.]{1,63}){1,8})"
 )
@@ -39,8 +40,8 @@ LONGEST_EMAIL = 64 + 1 + 63 + 8 * (1 + 63)
 # character, or a run of anything but structure, space and quotes. A string's pattern never
 # fails once it has started (it used to, at a final lone backslash, and then was tried again
 # from each later quote: quadratic), so every character is read once.
-_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
-_COLON_NEXT = re.compile(r"\s*:")
+_TOKEN = compiled(r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
+_COLON_NEXT = compiled(r"\s*:")
 
 
 def mask_emails(text: str) -> str:

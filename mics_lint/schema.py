@@ -7,14 +7,13 @@ A schema that uses a keyword outside the subset gets no fast predicate: correct,
 The tests hold the two to the same answer on every fixture line.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typing compiles each string annotation of
+# a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
 import functools
+import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
@@ -94,10 +93,14 @@ def _of_form(schema: dict[str, Any], form: str) -> dict[str, Any]:
 
 
 def _read_schema(filename: str) -> dict[str, Any]:
-    here = Path(__file__).resolve().parent
-    installed = here / "schemas" / filename
+    # os.path, not pathlib: a small check does not import it (start-up, issue 14).
+    here = os.path.dirname(os.path.realpath(__file__))
+    installed = os.path.join(here, "schemas", filename)
     # An editable install or a bare checkout: the top-level schemas/ folder.
-    data = (installed if installed.is_file() else here.parent / "schemas" / filename).read_bytes()
+    if not os.path.isfile(installed):
+        installed = os.path.join(os.path.dirname(here), "schemas", filename)
+    with open(installed, "rb") as file:
+        data = file.read()
     schema = orjson.loads(data)
     if not isinstance(schema, dict):
         raise ValueError(f"schema {filename} is not a JSON object")
@@ -105,7 +108,7 @@ def _read_schema(filename: str) -> dict[str, Any]:
 
 
 @functools.cache
-def validator_for(filename: str) -> jsonschema.protocols.Validator:
+def validator_for(filename: str) -> "jsonschema.protocols.Validator":
     import jsonschema
 
     schema = load_schema(filename)
@@ -122,8 +125,7 @@ def fast_predicate(filename: str) -> Predicate | None:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class SchemaError:
+class SchemaError(NamedTuple):  # a frozen dataclass took ~1 ms to make at import (issue 14)
     """What the messages need of one jsonschema error, with the instance of this record."""
 
     validator: str
@@ -257,18 +259,36 @@ class _Builder:
         self.tables: list[str] = []
         self.count = 0
         self.constants: dict[str, Any] = {"_json_equal": _json_equal}
+        # Equal constants share a name, and equal bodies one function: the source compiled
+        # at a check's start is shorter (identifiers checked alike are one function).
+        self.named: dict[tuple[type, Any], str] = {}
+        self.bodies: dict[str, str] = {}
 
     def constant(self, value: Any) -> str:
+        try:
+            return self.named[type(value), value]
+        except KeyError:
+            shared = True
+        except TypeError:  # unhashable (a list of options): a name of its own
+            shared = False
         name = f"_c{len(self.constants)}"
         self.constants[name] = value
+        if shared:
+            self.named[type(value), value] = name
         return name
+
+    def _defined(self, name: str, body: str) -> str:
+        """`name`, defined as `body`; or the function already defined so."""
+        same = self.bodies.setdefault(body, name)
+        if same == name:
+            self.lines.append(f"def {name}(v):\n{body}")
+        return same
 
     def function(self, schema: Any) -> str:
         self.count += 1
         name = f"_f{self.count}"
         if schema is True or schema is False:
-            self.lines.append(f"def {name}(v):\n    return {schema}\n")
-            return name
+            return self._defined(name, f"    return {schema}\n")
         if not isinstance(schema, dict):
             raise UnsupportedSchema(repr(schema))
         body: list[str] = []
@@ -276,8 +296,7 @@ class _Builder:
             if keyword in _ANNOTATIONS or keyword.startswith("x-"):
                 continue
             body.extend(self._keyword(keyword, value, schema))
-        self.lines.append(f"def {name}(v):\n" + "".join(body) + "    return True\n")
-        return name
+        return self._defined(name, "".join(body) + "    return True\n")
 
     def _keyword(self, keyword: str, value: Any, schema: dict[str, Any]) -> list[str]:
         if keyword == "type":

@@ -10,15 +10,16 @@ rename leaves that file behind, and the next write of the same target removes it
 No printing, no exiting: the engine (`fix.py`) and the command (`output.py`) both use it.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typing compiles each string annotation of
+# a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
 import contextlib
 import errno
 import os
-import re
 import stat
 from collections.abc import Iterator
 from typing import NamedTuple
+
+from mics_lint.lazyre import compiled
 
 try:
     import fcntl
@@ -26,8 +27,10 @@ except ImportError:  # pragma: no cover - Windows: no locks, so stale files are 
     fcntl = None  # type: ignore[assignment]
 
 # /proc/<pid>/fd/<n> (and a thread's): what /dev/stdin, /dev/fd/<n> and /proc/self/fd/<n>
-# come to once the folders on their way are resolved.
-_DESCRIPTOR = re.compile(r"/proc/(\d+)(?:/task/\d+)?/fd/(\d+)")
+# come to once the folders on their way are resolved. Compiled only for a path in /proc
+# (start-up, issue 14).
+_PROC = "/proc/"
+_DESCRIPTOR = compiled(r"/proc/(\d+)(?:/task/\d+)?/fd/(\d+)")
 _MAX_HOPS = 40  # as the kernel's limit on links followed
 
 #: Ends the name of every temporary file mics-lint makes beside a target, so that one left
@@ -48,7 +51,7 @@ def _hops(path: str) -> list[str]:
         folder, name = os.path.split(current)
         current = os.path.join(os.path.realpath(folder), name)
         hops.append(current)
-        if _DESCRIPTOR.fullmatch(current):
+        if current.startswith(_PROC) and _DESCRIPTOR.fullmatch(current):
             break
         try:
             target = os.readlink(current)
@@ -61,7 +64,7 @@ def _hops(path: str) -> list[str]:
 def descriptor(path: str) -> tuple[int, int] | None:
     """(process id, descriptor number) when `path` names an open descriptor, else None."""
     for hop in _hops(path):
-        found = _DESCRIPTOR.fullmatch(hop)
+        found = _DESCRIPTOR.fullmatch(hop) if hop.startswith(_PROC) else None
         if found:
             return int(found[1]), int(found[2])
     return None
@@ -202,19 +205,29 @@ def remove_stale(target_path: str) -> list[str]:
         return []
     folder = os.path.dirname(target_path) or "."
     prefix = _prefix(target_path)
-    shape = re.compile(re.escape(prefix) + f"[a-z0-9_]{{{_RANDOM}}}" + re.escape(TEMP_SUFFIX))
     removed: list[str] = []
     try:
         entries = list(os.scandir(folder))
     except OSError:
         return removed
     for entry in entries:
-        if not shape.fullmatch(entry.name):
+        if not _temp_of(entry.name, prefix):
             continue
         with contextlib.suppress(OSError):
             if _remove_if_stale(entry.path):
                 removed.append(entry.path)
     return removed
+
+
+def _temp_of(name: str, prefix: str) -> bool:
+    """Whether `name` is PREFIX, _RANDOM of _NAME_CHARS, TEMP_SUFFIX: the shape of ours.
+    Told without a regular expression, which `re` would compile anew at every write of a
+    report (start-up, issue 14)."""
+    if len(name) != len(prefix) + _RANDOM + len(TEMP_SUFFIX):
+        return False
+    if not (name.startswith(prefix) and name.endswith(TEMP_SUFFIX)):
+        return False
+    return all(c in _NAME_CHARS for c in name[len(prefix) : len(prefix) + _RANDOM])
 
 
 def _remove_if_stale(path: str) -> bool:

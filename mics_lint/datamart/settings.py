@@ -7,7 +7,10 @@ a repository holding several datamarts' exports; paths are relative to the confi
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported by config.py: a small check makes no path (issue 14)
+    from pathlib import Path
 
 
 def parse_datamart_key(value: object, config: Path, where: str) -> tuple[tuple[str, str], ...]:

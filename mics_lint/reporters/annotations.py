@@ -61,10 +61,10 @@ class GithubReporter(TextReporter):
         shutil.copyfileobj(self.text, self.stream)
         self.text.close()
         super().finish(summary)
-        target = self.options.environ.get("GITHUB_STEP_SUMMARY")
+        target = self.environ.get("GITHUB_STEP_SUMMARY")
         # Under pre-commit each batch of files is a run of its own: one summary per batch
         # would contradict the others, so none is written.
-        if target and self.options.environ.get("PRE_COMMIT") != "1":
+        if target and self.environ.get("PRE_COMMIT") != "1":
             write_step_summary(Path(target), summary, self.per_file)
 
 

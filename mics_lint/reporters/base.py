@@ -1,25 +1,29 @@
 """What every reporter shares: the run's `Summary`, the `Options`, the `Reporter` protocol,
 and `Fanout`, which feeds several reporters from one pass."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typing compiles each string annotation of
+# a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
 import abc
 import os
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO, TextIO
+from typing import IO, TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from mics_lint.diagnostic import Diagnostic, Severity
 from mics_lint.registry import FIX_SAFE, FIX_UNSAFE
 
+if TYPE_CHECKING:  # pathlib only for the formats that show paths: start-up (issue 14)
+    from pathlib import Path
+
 _SPOOL_IN_MEMORY = 4 * 1024 * 1024
+_NEW: Any = object()  # a field left to its default_factory
 
 
-# A dataclass without a docstring is given its signature as one, worked out by inspect at
-# import, which costs start-up (issue 14): hence Summary's.
-@dataclass
+# A dataclass whose __init__, __repr__ and __eq__ are written here as @dataclass would
+# write them: compiling them at import took ~1.5 ms of a small check's start-up (issue
+# 14). tests/test_records.py holds them to a dataclass made from the same fields.
+@dataclass(init=False, repr=False, eq=False)
 class Summary:
     """What a run found, fixed and left, counted for the summary line and the exit code."""
 
@@ -40,6 +44,56 @@ class Summary:
     fixable: int = 0  # diagnostics --fix would fix (marked `[*]`: see fixmarks.py)
     unsafe_fixable: int = 0  # ... and those only --fix --unsafe-fixes would
     doc_types: dict[str, str] = field(default_factory=dict)  # file -> type checked as
+
+    def __init__(
+        self,
+        errors: int = 0,
+        warnings: int = 0,
+        files_checked: int = 0,
+        files_with_problems: int = 0,
+        files_unreadable: int = 0,
+        files_failed: int = 0,
+        hidden: int = 0,
+        max_diagnostics: int | None = None,
+        by_code: Counter[str] = _NEW,
+        fixing: bool = False,
+        fixed: Counter[str] = _NEW,
+        files_fixed: int = 0,
+        files_unfixed: int = 0,
+        hidden_fixes: int = 0,
+        fixable: int = 0,
+        unsafe_fixable: int = 0,
+        doc_types: dict[str, str] = _NEW,
+    ) -> None:
+        self.errors = errors
+        self.warnings = warnings
+        self.files_checked = files_checked
+        self.files_with_problems = files_with_problems
+        self.files_unreadable = files_unreadable
+        self.files_failed = files_failed
+        self.hidden = hidden
+        self.max_diagnostics = max_diagnostics
+        self.by_code = Counter() if by_code is _NEW else by_code
+        self.fixing = fixing
+        self.fixed = Counter() if fixed is _NEW else fixed
+        self.files_fixed = files_fixed
+        self.files_unfixed = files_unfixed
+        self.hidden_fixes = hidden_fixes
+        self.fixable = fixable
+        self.unsafe_fixable = unsafe_fixable
+        self.doc_types = {} if doc_types is _NEW else doc_types
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in _SUMMARY_FIELDS)
+        return f"{self.__class__.__qualname__}({shown})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Summary) and other.__class__ is self.__class__:
+            mine = tuple(getattr(self, name) for name in _SUMMARY_FIELDS)
+            return mine == tuple(getattr(other, name) for name in _SUMMARY_FIELDS)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable and compared, as @dataclass says
 
     def add(self, diagnostic: Diagnostic) -> None:
         if diagnostic.severity is Severity.ERROR:
@@ -149,20 +203,23 @@ class Summary:
         )
 
 
+_SUMMARY_FIELDS = tuple(Summary.__dataclass_fields__)
+
+
 def _plural(count: int, word: str, words: str | None = None) -> str:
     return f"{count:,} {word if count == 1 else words or word + 's'}"
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):  # not a dataclass: quicker to make at import (issue 14)
     """What a reporter may need beyond the diagnostics."""
 
     color: bool = False
     quiet: bool = False
     width: int = 100  # terminal columns, for `full`
-    # CI formats show paths relative to this folder (the git work tree), as CI systems need.
-    root: Path = field(default_factory=lambda: project_root(Path.cwd()))
-    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    # CI formats show paths relative to this folder, as CI systems need; None: the git work
+    # tree around the current folder (project_root), looked for by the first such path.
+    root: "Path | None" = None
+    environ: Mapping[str, str] | None = None  # None: the process's (os.environ)
     show_values: bool = False  # `full` shows lines unredacted (see redact.py)
     strict: bool = False  # --strict: warnings fail the run, so JUnit counts them as failures
 
@@ -176,6 +233,9 @@ class Reporter(abc.ABC):
     def __init__(self, stream: TextIO, options: Options | None = None) -> None:
         self.stream = stream
         self.options = options or Options()
+        given = self.options.environ
+        self.environ: Mapping[str, str] = os.environ if given is None else given
+        self._root = self.options.root
         self._paths: dict[str, str] = {}
 
     def start(self) -> None:  # noqa: B027 - most formats have no header
@@ -205,11 +265,17 @@ class Reporter(abc.ABC):
     def relative(self, path: str) -> str:
         """`path` relative to the project root when it lies under it, with `/` separators."""
         if path not in self._paths:
-            self._paths[path] = _relative(path, self.options.root)
+            if self._root is None:
+                from pathlib import Path
+
+                self._root = project_root(Path.cwd())
+            self._paths[path] = _relative(path, self._root)
         return self._paths[path]
 
 
-def _relative(path: str, root: Path) -> str:
+def _relative(path: str, root: "Path") -> str:
+    from pathlib import Path
+
     if path == "-":
         return path
     try:
@@ -218,7 +284,7 @@ def _relative(path: str, root: Path) -> str:
         return Path(path).as_posix()
 
 
-def project_root(start: Path) -> Path:
+def project_root(start: "Path") -> "Path":
     """The folder CI formats make paths relative to: the enclosing git work tree, else `start`."""
     for folder in (start, *start.parents):
         if (folder / ".git").exists():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import itertools
 from collections.abc import Sequence
 
@@ -47,7 +46,7 @@ class TextReporter(Reporter):
         hidden = summary.hidden_sentence()
         if hidden:
             self.stream.write(hidden + "\n")
-        fixes = summary.fix_sentence(pre_commit=self.options.environ.get("PRE_COMMIT") == "1")
+        fixes = summary.fix_sentence(pre_commit=self.environ.get("PRE_COMMIT") == "1")
         if fixes and summary.fixing:
             self.stream.write(fixes + "\n")
         sentence = summary.sentence()
@@ -141,6 +140,8 @@ def _window(text: str, column: int, width: int) -> tuple[str, int]:
     characters' widths, not a character at a time, so a line with thousands of diagnostics
     (each with its window) costs little more than its own length.
     """
+    import bisect  # only the `full` format shows windows: not loaded at start-up (issue 14)
+
     width = max(width, 20)
     length = len(text)
     index = min(max(column - 1, 0), length)

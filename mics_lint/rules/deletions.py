@@ -11,12 +11,12 @@ MIC905 only for user points deletions.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from mics_lint import redact
 from mics_lint.diagnostic import Finding, Severity
+from mics_lint.lazyre import compiled
 from mics_lint.registry import ONCE_PER_FILE, Family, IdentifierValue, LineContext, Record
 
 FAMILY = Family("MIC9", "deletions and associations")
@@ -48,7 +48,7 @@ def _identifiers(record: Record) -> Iterator[tuple[str, tuple[str | int, ...], R
         yield "", (), record
 
 
-UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+UUID = compiled(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def _kind(record: Record) -> str | None:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 from mics_lint import redact
 from mics_lint.diagnostic import Finding, Severity
+from mics_lint.lazyre import compiled
 from mics_lint.registry import FIX_UNSAFE, ROLES, Family, IdentifierValue, LineContext, Record
 from mics_lint.rules.structure import is_placeholder
 
@@ -276,7 +277,7 @@ def malformed_user_agent_id(record: Record, ctx: LineContext) -> Iterator[Findin
 
 
 #: A registry prefix and its colon with nothing after it: "vec:".
-_PREFIX_ONLY = re.compile(r"[A-Za-z][A-Za-z0-9_-]*:")
+_PREFIX_ONLY = compiled(r"[A-Za-z][A-Za-z0-9_-]*:")
 
 
 def user_agent_id_problem(where: str, value: object, show_values: bool) -> str | None:

@@ -9,7 +9,6 @@ the schema's own advice to a message. The rules themselves are declared in struc
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +19,7 @@ from mics_lint import redact
 from mics_lint import schema as schemas
 from mics_lint.diagnostic import Finding
 from mics_lint.jsontext import json_type, shorten
+from mics_lint.lazyre import compiled
 from mics_lint.registry import LineContext, Record
 from mics_lint.rules.structure import (
     EMPTY_VALUE,
@@ -108,7 +108,7 @@ _TYPE_FINDINGS: dict[tuple[Any, ...], tuple[str, Finding, Any]] = {}
 _QUOTED_KEYS: dict[str, bytes] = {}
 # A key's colon and a scalar after it; the bytes matched, and one more, fix everything the
 # message reads (number_after stops where the literal does).
-_LITERAL_AFTER = re.compile(rb"[ \t\r\n]*:[ \t\r\n]*(?:-?[0-9][0-9.eE+-]*|true|false|null)")
+_LITERAL_AFTER = compiled(rb"[ \t\r\n]*:[ \t\r\n]*(?:-?[0-9][0-9.eE+-]*|true|false|null)")
 
 
 def _wrong_type(

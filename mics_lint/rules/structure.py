@@ -15,6 +15,7 @@ from typing import Any
 from mics_lint import redact
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.jsontext import shorten
+from mics_lint.lazyre import compiled
 from mics_lint.registry import FIX_SAFE, FIX_UNSAFE, Family, LineContext, Record
 
 FAMILY = Family("MIC2", "structure")
@@ -184,7 +185,7 @@ EMPTY_VALUE = FAMILY.declare(
 # "<b>bold</b>" are data, not placeholders; a leading capital spares "<18>" too.
 _PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*>")
 # As the docs write them (<USER_ACCOUNT_ID>): words, no digits, so never personal data.
-_DOC_TOKEN = re.compile(r"<[A-Z][A-Z_]{0,39}>")
+_DOC_TOKEN = compiled(r"<[A-Z][A-Z_]{0,39}>")
 
 
 def is_placeholder(value: object) -> bool:

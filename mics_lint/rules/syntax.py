@@ -7,11 +7,11 @@ change (orjson's own messages differ between versions and speak of the parser, n
 from __future__ import annotations
 
 import json
-import re
 
 from mics_lint import redact
 from mics_lint.diagnostic import Severity
 from mics_lint.jsontext import fails_in_first_value, offset_to_line_col, parse_exact, shorten
+from mics_lint.lazyre import compiled
 from mics_lint.registry import FIX_SAFE, Family
 
 FAMILY = Family("MIC1", "JSON")
@@ -140,9 +140,9 @@ UNSAFE_INTEGER = FAMILY.declare(
     """,
 )
 
-_PYTHON_LITERAL = re.compile(r"(True|False|None)\b")
-_NON_FINITE = re.compile(r"-?(NaN|Infinity)\b")
-_BARE_WORD = re.compile(r"[A-Za-z_$][\w$-]*")
+_PYTHON_LITERAL = compiled(r"(True|False|None)\b")
+_NON_FINITE = compiled(r"-?(NaN|Infinity)\b")
+_BARE_WORD = compiled(r"[A-Za-z_$][\w$-]*")
 # Bare words a message may repeat: the command's own keys, never data.
 _COMMAND_WORDS = frozenset(
     {"operation", "compartment_id", "user_account_id", "email_hash", "user_agent_id"}

@@ -1,0 +1,218 @@
+"""Settings: which rules run on which file, at what severity (read from options and config
+files by mics_lint.config, which also exports everything here)."""
+
+# No `from __future__ import annotations` here: typing compiles each string annotation of
+# a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
+import contextlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, NamedTuple
+
+from mics_lint.diagnostic import Severity
+from mics_lint.doctypes import DOC_TYPES, NAMES, DocType, DocTypeError, detect, find, first_records
+from mics_lint.rules import REGISTRY
+from mics_lint.rules.framing import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_LINE_BYTES
+
+if TYPE_CHECKING:  # pathlib (with urllib.parse) is imported where a path is made: issue 14
+    from pathlib import Path
+
+#: The two generations of the profile import format, both, or each file's own (decisions.md).
+PROFILE_FORMS = ("auto", "force_replace", "update_strategy", "either")
+DEFAULT_PROFILE_FORM = "auto"
+_NEW_DICT: Mapping[str, Severity] = MappingProxyType({})  # Settings(): a new {} each time
+
+
+# NamedTuples, frozen as frozen dataclasses are, but quicker to make at import (issue 14).
+class Selection(NamedTuple):
+    """One source's rule selection (the config file's, or the command line's)."""
+
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+
+class ActiveRules(NamedTuple):
+    enabled: frozenset[str]
+    severity: Mapping[str, Severity]
+
+
+# A dataclass whose __init__, __repr__, __eq__ and __hash__ are written here as @dataclass
+# would write them: compiling them at import took ~2 ms of a small check's start-up (issue
+# 14). tests/test_records.py holds them to a dataclass made from the same fields.
+@dataclass(frozen=True, init=False, repr=False, eq=False)
+class Settings:
+    """Everything that decides what `lint_file` reports; the defaults check every rule."""
+
+    selections: tuple[Selection, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+    # The document type of every file (a DOC_TYPES name); None: by `doc_type_globs`, else
+    # told from each file's first records (doctypes.detect).
+    doc_type: str | None = None
+    doc_type_globs: tuple[tuple[str, str], ...] = ()  # (glob, DOC_TYPES name), first match
+    # Which profile form USER_PROFILE lines are checked against: one of PROFILE_FORMS.
+    profile_form: str = DEFAULT_PROFILE_FORM
+    root: "Path | None" = None  # per-file-ignores and doc-types globs are relative to this
+    # Off only to check that it changes nothing (tests) or to measure it (bench).
+    fast_path: bool = True
+    # The line the fast path may start at (None: config.DEFAULT_FAST_PATH_FROM). Tests set 1, to
+    # hold every fixture's lines to the same output both ways.
+    fast_path_from: int | None = None
+    # Messages show identifiers whole and profile values (see redact.py): local debugging.
+    show_values: bool = False
+    # (glob, schema file): the datamart schema of the files matching glob, first match
+    # wins; --datamart-schema is ("*", PATH), before the config's (see mics_lint.datamart).
+    datamart_schemas: tuple[tuple[str, str], ...] = ()
+
+    def __init__(
+        self,
+        selections: tuple[Selection, ...] = (),
+        per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = (),
+        severity: Mapping[str, Severity] = _NEW_DICT,
+        max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+        max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+        doc_type: str | None = None,
+        doc_type_globs: tuple[tuple[str, str], ...] = (),
+        profile_form: str = DEFAULT_PROFILE_FORM,
+        root: "Path | None" = None,
+        fast_path: bool = True,
+        fast_path_from: int | None = None,
+        show_values: bool = False,
+        datamart_schemas: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        put = object.__setattr__  # frozen: as the generated __init__ does
+        put(self, "selections", selections)
+        put(self, "per_file_ignores", per_file_ignores)
+        put(self, "severity", {} if severity is _NEW_DICT else severity)
+        put(self, "max_file_size", max_file_size)
+        put(self, "max_line_bytes", max_line_bytes)
+        put(self, "doc_type", doc_type)
+        put(self, "doc_type_globs", doc_type_globs)
+        put(self, "profile_form", profile_form)
+        put(self, "root", root)
+        put(self, "fast_path", fast_path)
+        put(self, "fast_path_from", fast_path_from)
+        put(self, "show_values", show_values)
+        put(self, "datamart_schemas", datamart_schemas)
+        self.__post_init__()
+
+    def _values(self) -> tuple[object, ...]:
+        return (
+            self.selections,
+            self.per_file_ignores,
+            self.severity,
+            self.max_file_size,
+            self.max_line_bytes,
+            self.doc_type,
+            self.doc_type_globs,
+            self.profile_form,
+            self.root,
+            self.fast_path,
+            self.fast_path_from,
+            self.show_values,
+            self.datamart_schemas,
+        )
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f}={v!r}" for f, v in zip(_FIELDS, self._values(), strict=True))
+        return f"{self.__class__.__qualname__}({shown})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Settings) and other.__class__ is self.__class__:
+            return self._values() == other._values()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __post_init__(self) -> None:
+        # The API takes what the command line takes: a short name or the platform's, any case.
+        if self.doc_type is not None:
+            found = find(self.doc_type)
+            if found is None:
+                raise ValueError(
+                    f"unknown document type {self.doc_type!r}; use one of {', '.join(NAMES)}"
+                )
+            object.__setattr__(self, "doc_type", found.name)
+        if self.profile_form not in PROFILE_FORMS:
+            raise ValueError(
+                f"unknown profile form {self.profile_form!r}; use one of {', '.join(PROFILE_FORMS)}"
+            )
+
+    def enabled_codes(self) -> frozenset[str]:
+        enabled = {code: rule.default_on for code, rule in REGISTRY.items()}
+        for layer in self.selections:
+            for code in REGISTRY:
+                decision = _decide(code, layer)
+                if decision is not None:
+                    enabled[code] = decision
+                elif layer.select is not None:
+                    enabled[code] = False
+        return frozenset(code for code, on in enabled.items() if on)
+
+    def rules_for(self, path: str) -> ActiveRules:
+        """The rules that run on `path`, and their severities."""
+        enabled = set(self.enabled_codes())
+        for pattern, selectors in self.per_file_ignores:
+            if _path_matches(path, pattern, self.root):
+                for selector in selectors:
+                    enabled.difference_update(r.code for r in REGISTRY.matching(selector))
+        severity = {code: REGISTRY[code].severity for code in REGISTRY}
+        severity.update(self.severity)
+        return ActiveRules(frozenset(enabled), severity)
+
+    def datamart_schema_for(self, path: str) -> str | None:
+        """The datamart schema file `path` is checked against, if any."""
+        pairs = self.datamart_schemas
+        return next((s for g, s in pairs if g == "*" or _path_matches(path, g, self.root)), None)
+
+    def doc_type_glob(self, path: str) -> tuple[str, str] | None:
+        """The first [tool.mics-lint.doc-types] glob matching `path`, with its type's name."""
+        return next((g for g in self.doc_type_globs if _path_matches(path, g[0], self.root)), None)
+
+    def doc_type_for(self, path: str, head: bytes = b"") -> DocType:
+        """The document type `path` is checked as: --doc-type, else the first matching
+        glob of [tool.mics-lint.doc-types], else told from the records that begin in `head`
+        (the file's first bytes). Raises DocTypeError when they do not tell for sure."""
+        if self.doc_type is not None:
+            return DOC_TYPES[self.doc_type]
+        glob = self.doc_type_glob(path)
+        if glob is not None:
+            return DOC_TYPES[glob[1]]
+        found = detect(first_records(head))
+        if isinstance(found, DocType):
+            return found
+        names = " or ".join(sorted(t.short_name for t in found))
+        raise DocTypeError(
+            f"{path}: its first records could be {names} commands: name the type with "
+            f"--doc-type, or with a glob in [tool.mics-lint.doc-types]"
+        )
+
+
+def _decide(code: str, layer: Selection) -> bool | None:
+    best: tuple[int, bool] | None = None  # (specificity, is an ignore)
+    chosen = (*(layer.select or ()), *layer.extend_select)
+    for selectors, is_ignore in ((chosen, False), (layer.ignore, True)):
+        for selector in selectors:
+            if any(r.code == code for r in REGISTRY.matching(selector)):
+                rank = (REGISTRY.specificity(selector), is_ignore)  # ignore wins a tie
+                if best is None or rank > best:
+                    best = rank
+    return None if best is None else not best[1]
+
+
+def _path_matches(path: str, pattern: str, root: "Path | None") -> bool:
+    import fnmatch
+    from pathlib import Path, PurePath
+
+    candidates = {path, PurePath(path).name}
+    if root is not None and path != "-":
+        with contextlib.suppress(ValueError):  # a file outside the project: no relative name
+            candidates.add(Path(path).resolve().relative_to(root.resolve()).as_posix())
+    return any(fnmatch.fnmatchcase(c, pattern) for c in candidates)
+
+
+_FIELDS = tuple(Settings.__dataclass_fields__)

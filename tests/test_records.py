@@ -1,0 +1,140 @@
+"""The records whose dataclass methods are written by hand (start-up, issue 14).
+
+`Settings`, `Diagnostic` and the reporters' `Summary` are dataclasses, but their __init__,
+__repr__, __eq__ (and __hash__) are written out in their modules, because compiling them
+at import cost a small check's start-up. These hold each to a dataclass that @dataclass
+makes from the same fields, so that a field added to one but not to its methods fails here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import itertools
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from mics_lint import Diagnostic, Settings, Severity
+from mics_lint.config import Selection
+from mics_lint.reporters import Summary
+
+
+def reference(cls: type) -> type:
+    """What @dataclass writes for the fields of `cls`, frozen as `cls` is."""
+    specs = []
+    for f in dataclasses.fields(cls):
+        made = dataclasses.field(
+            default=f.default,
+            default_factory=f.default_factory,
+            repr=f.repr,
+            compare=f.compare,
+            hash=f.hash,
+        )
+        specs.append((f.name, f.type, made))
+    frozen = cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
+    return dataclasses.make_dataclass(cls.__name__, specs, frozen=frozen)
+
+
+def same_behaviour(cls: type, samples: list[dict[str, Any]]) -> None:
+    ref = reference(cls)
+    ours = [cls(**kwargs) for kwargs in samples]
+    theirs = [ref(**kwargs) for kwargs in samples]
+    for mine, made in zip(ours, theirs, strict=True):
+        assert repr(mine) == repr(made)
+        assert dataclasses.asdict(mine) == dataclasses.asdict(made)
+        try:
+            expected: int | None = hash(made)
+        except TypeError:
+            expected = None
+        if expected is None:
+            with pytest.raises(TypeError):
+                hash(mine)
+        else:
+            assert hash(mine) == expected
+    for (a, b), (ra, rb) in zip(
+        itertools.product(ours, repeat=2), itertools.product(theirs, repeat=2), strict=True
+    ):
+        assert (a == b) is (ra == rb)
+        assert (a != b) is (ra != rb)
+    assert (ours[0] == object()) is False
+    names = [p.name for p in inspect.signature(cls).parameters.values()]
+    assert names == [f.name for f in dataclasses.fields(cls)]
+
+
+def test_settings_methods_are_the_dataclass_ones() -> None:
+    same_behaviour(
+        Settings,
+        [
+            {},
+            {"fast_path": False},
+            {"doc_type": "USER_PROFILE"},
+            {"selections": (Selection(ignore=("MIC501",)),), "fast_path_from": 1},
+            {"severity": {"MIC304": Severity.ERROR}},
+            {"datamart_schemas": (("*", "a.gql"),), "show_values": True},
+        ],
+    )
+
+
+def test_settings_defaults_are_the_fields_defaults() -> None:
+    made = Settings()
+    for f in dataclasses.fields(Settings):
+        default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+        assert getattr(made, f.name) == default, f.name
+    assert Settings().severity is not Settings().severity  # a new dict each, as a factory's
+
+
+def test_diagnostic_methods_are_the_dataclass_ones() -> None:
+    base = {
+        "path": "a.ndjson",
+        "line": 3,
+        "column": 1,
+        "end_line": 3,
+        "end_column": 9,
+        "code": "MIC301",
+        "name": "missing-identifier",
+        "severity": Severity.ERROR,
+        "message": "no identifier",
+    }
+    same_behaviour(
+        Diagnostic,
+        [
+            base,
+            {**base, "source": '{"a": 1}'},  # not compared, not shown
+            {**base, "fix": "safe"},  # shown, not compared
+            {**base, "doc_type": "USER_PROFILE"},
+            {**base, "line": 4, "end_line": 4},
+            {**base, "severity": Severity.WARNING, "message": "other"},
+        ],
+    )
+
+
+def test_summary_methods_are_the_dataclass_ones() -> None:
+    same_behaviour(
+        Summary,
+        [
+            {},
+            {"errors": 2, "files_checked": 1},
+            {"max_diagnostics": 10, "hidden": 3},
+            {"fixing": True, "fixed": Counter({"MIC101": 2})},
+            {"doc_types": {"a.ndjson": "USER_PROFILE"}, "by_code": Counter({"MIC301": 1})},
+        ],
+    )
+    assert Summary().by_code is not Summary().by_code
+    assert Summary().doc_types == {} and Summary().fixed == Counter()
+
+
+@pytest.mark.parametrize("cls", [Settings, Diagnostic])
+def test_still_frozen_dataclasses(cls: type) -> None:
+    assert dataclasses.is_dataclass(cls)
+    assert cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
+    made = (
+        Settings()
+        if cls is Settings
+        else Diagnostic("a", 1, 1, 1, 2, "MIC301", "missing-identifier", Severity.ERROR, "m")
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.line = 2  # type: ignore[misc, union-attr]
+    changed = dataclasses.replace(made, doc_type="USER_PROFILE")
+    assert changed.doc_type == "USER_PROFILE"
