@@ -213,10 +213,7 @@ def _check(
                 return False
             if not account or account.isspace() or not compartment or compartment.isspace():
                 return False
-            key = account_key(compartment, account)
-            if not key:
-                return False
-            kind = "user account"
+            kind, key = "user account", account_key(compartment, account)
             size = _COMPARTMENT + _ACCOUNT + len(compartment) + len(account)
         elif c.compartment_id is not UNSET:
             return False
@@ -224,19 +221,16 @@ def _check(
             email = c.email_hash
             if c.user_agent_id is not UNSET or not email or email.isspace():
                 return False
-            key = email_key(email)
-            if not key:
-                return False
-            kind, size = "email_hash", _EMAIL + len(email)
+            kind, key, size = "email_hash", email_key(email), _EMAIL + len(email)
         elif c.user_agent_id is not UNSET:
             agent = c.user_agent_id
-            key = agent_key(agent)
-            if not key or not user_agent_id(agent):
+            if not user_agent_id(agent):
                 return False
-            kind = "user_agent_id"
-            size = _AGENT + len(agent)
+            kind, key, size = "user_agent_id", agent_key(agent), _AGENT + len(agent)
         else:
-            kind, key, size = None, 0, 0  # no identifier: MIC301, if nothing else fires
+            kind, key, size = None, 1, 0  # no identifier: MIC301, if nothing else fires
+        if not key:  # a value rule's screen (inline.joined)
+            return False
         verdict: bool | Rule = True
         profile = c.user_profile
         force, merge = (c.force_replace, c.merge_objects) if older else (UNSET, UNSET)
