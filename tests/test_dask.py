@@ -249,6 +249,30 @@ def test_scheduler_local_starts_a_local_cluster(tmp_path: Path) -> None:
     assert runs[1].stdout == runs[0].stdout
 
 
+def test_forked_local_workers_write_nothing_of_the_clients_output(tmp_path: Path) -> None:
+    # `--scheduler local` forks its workers (on Linux), and a forked process flushes its
+    # copy of stdout when it ends: what the client had not written yet must not come out
+    # once per worker as well (multiprocessing flushes the client's before forking).
+    need("distributed")
+    import subprocess
+
+    from helpers import base_env
+
+    script = (
+        "import sys\n"
+        "from mics_lint import cluster\n"
+        "sys.stdout.write('report line\\n')\n"  # buffered: stdout is a pipe here
+        "client, local = cluster.connect('local', 60)\n"
+        "client.close()\n"
+        "local.close()\n"
+    )
+    env = {k: v for k, v in base_env().items() if k != "PYTHONUNBUFFERED"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert (done.returncode, done.stdout) == (0, "report line\n"), done.stderr
+
+
 def test_the_python_api_lints_as_the_command(scheduler: str, tmp_path: Path) -> None:
     distributed = need("distributed")
     from mics_lint import lint_file
