@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import itertools
 import logging
 import os
+import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -31,9 +33,15 @@ from mics_lint.merge import Merger, Packed, unpacked
 from mics_lint.parallel import CHUNK_BYTES, Runner, file_size
 from mics_lint.tasks import Result, Task, check_task
 
+#: Where `--scheduler local` forks its workers rather than spawning them: Linux only
+#: (macOS's system libraries are not safe to fork once threads run).
+_FORK = sys.platform.startswith("linux")
+
 #: Each task is retried this often: a worker that dies takes its running tasks with it.
 RETRIES = 3
 _LOGGERS = ("distributed", "tornado", "bokeh")
+#: A file's chunks are joined in at most STEPS steps of at least STEP_CHUNKS (see Joining).
+STEPS, STEP_CHUNKS = 8, 8
 
 
 @dataclass
@@ -83,29 +91,118 @@ def join_file(
     tasks: list[Task], settings: Settings, storage: dict[str, Any], *results: tuple[int, Result]
 ) -> Outcome:
     """On a worker: one file's chunks joined into its diagnostics (merge.py's Merger)."""
+    outcome = join_step(None, tasks, settings, storage, 0, *results)
+    assert isinstance(outcome, Outcome)  # every chunk given: the last step
+    return outcome
+
+
+class Joining:
+    """A file's join so far, handed from one step to the next (`join_step`).
+
+    A single task joining all of a large file's chunks can start only once the last one is
+    checked: one worker then merged a million lines' users (0.3 to 0.6 s) while the other
+    had nothing left to do, and the client waited. In steps, each starts as soon as its
+    chunks are in, between the other chunks, and the last has little left to do.
+
+    The merger's users table lives in memory maps and is changed in place, never copied:
+    a step's Joining is the one its next step goes on with, on the same worker (Dask runs
+    a task where its largest input is: hence `__sizeof__`). If Dask moves or spills one
+    anyway (pickled: see `__reduce__`), or a step runs again after failing half-way, the
+    next step finds it `lost`, and the last checks the file again in one piece: slower,
+    never wrong.
+    """
+
+    def __init__(self, merger: Merger | None, probe: int) -> None:
+        self.merger = merger
+        self.probe = probe  # the hash seed of the worker that holds the users' digests
+        self.found: list[Diagnostic] = []
+        self.told: list[str] = []
+        self.error: ReadError | None = None
+        self.next = 0 if merger is not None else -1  # the first chunk of the next step
+        self.nbytes = 0
+
+    @property
+    def lost(self) -> bool:
+        return self.merger is None
+
+    def tell(self, _display: str, doc_type: str) -> None:
+        self.told.append(doc_type)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_lost, ())
+
+    def __sizeof__(self) -> int:
+        return self.nbytes
+
+    def step(self, tasks: list[Task], start: int, results: Sequence[tuple[int, Result]]) -> None:
+        """Joins the chunks from `start` on (their results), unless the file is done."""
+        merger = self.merger
+        assert merger is not None and self.next == start
+        self.next = -1  # until it is done: a step run again finds it lost
+        if self.error is None and not merger.whole:
+            mended = (
+                _agreed(task, probe, result, merger.settings, self.probe)
+                for task, (probe, result) in zip(tasks[start:], results, strict=False)
+            )
+            try:
+                self.found.extend(merger.merge(mended, start))
+            except ReadError as exc:
+                self.error = exc
+        self.next = start + len(results)
+        # Its users' table (24 bytes a line, at most) and diagnostics, for Dask's placing.
+        self.nbytes = 24 * merger.offset + 512 * len(self.found)
+
+    def outcome(self, size: int) -> Outcome:
+        told = self.told[0] if self.told else ""
+        if self.error is not None:
+            return Outcome(Packed.of(self.found), told, str(self.error), self.error.verb, size)
+        return Outcome(Packed.of(self.found), told, size=size)
+
+
+def _lost() -> Joining:
+    return Joining(None, 0)
+
+
+def _agreed(task: Task, probe: int, result: Result, settings: Settings, mine: int) -> Result:
+    # A chunk checked under another hash seed has digests this merge can't compare:
+    # checked again here (slower, never wrong; docs/remote.md says to set PYTHONHASHSEED).
+    if probe != mine and result.users is not None and len(result.users[0]):
+        return check_task(task, settings)
+    return result
+
+
+def join_step(
+    previous: Joining | None,
+    tasks: list[Task],
+    settings: Settings,
+    storage: dict[str, Any],
+    start: int,
+    *results: tuple[int, Result],
+) -> Joining | Outcome:
+    """On a worker: the chunks from `start` on joined to the `previous` steps' (None for
+    the first step); the file's Outcome once its last chunk is in."""
     remote.configure(storage)
-    mine = _probe()
     size = sum(t.end - t.start for t in tasks) if tasks[0].end >= 0 else tasks[0].size or 0
-
-    def agreed(task: Task, probe: int, result: Result) -> Result:
-        # A chunk checked under another hash seed has digests this merge can't compare:
-        # checked again here (slower, never wrong; docs/remote.md says to set PYTHONHASHSEED).
-        if probe != mine and result.users is not None and len(result.users[0]):
-            return check_task(task, settings)
-        return result
-
     if tasks[0].end < 0:
         result = results[0][1]
         return Outcome(result.diagnostics, result.doc_type, result.error, result.verb, size)
-    told: list[str] = []
-    merger = Merger(tasks, settings, lambda _display, name: told.append(name))
-    found: list[Diagnostic] = []
-    mended = (agreed(t, p, r) for t, (p, r) in zip(tasks, results, strict=True))
-    try:
-        found.extend(merger.merge(mended))
-    except ReadError as exc:
-        return Outcome(Packed.of(found), told[0] if told else "", str(exc), exc.verb, size)
-    return Outcome(Packed.of(found), told[0] if told else "", size=size)
+    mine = _probe()
+    if previous is None:
+        joining = Joining(None, mine)
+        joining.merger = Merger(tasks, settings, joining.tell)
+        joining.next = 0
+    elif previous.next == start and previous.probe == mine:
+        joining = previous  # changed in place (see Joining)
+    else:
+        joining = _lost()
+    if not joining.lost:
+        joining.step(tasks, start, results)
+    if start + len(results) < len(tasks):
+        return joining
+    if joining.lost:  # the file checked whole, as one process checks it
+        whole = check_task(Task(tasks[0].path, tasks[0].display), settings)
+        return Outcome(whole.diagnostics, whole.doc_type, whole.error, whole.verb, size)
+    return joining.outcome(size)
 
 
 class ClusterRunner(Runner):
@@ -167,6 +264,7 @@ class ClusterRunner(Runner):
             for path, display in sources
         ]
         finals: list[Any] = []
+        joiners = itertools.cycle(sorted(client.ncores()))  # empty if no worker yet
         for plan in plans:
             try:
                 tasks = plan.result()
@@ -177,11 +275,26 @@ class ClusterRunner(Runner):
                 client.submit(check_chunk, task, settings, storage, pure=False, retries=RETRIES)
                 for task in tasks
             ]
-            finals.append(
-                client.submit(
-                    join_file, tasks, settings, storage, *chunks, pure=False, retries=RETRIES
+            final, steps = None, _steps(len(chunks))
+            # All the steps of a file on one worker, which holds its Joining (another
+            # one only if that worker is gone); each ahead of the chunks waiting there.
+            joiner = next(joiners, None) if steps[1:] else None
+            where = {"workers": [joiner], "allow_other_workers": True} if joiner else {}
+            for start, end in steps:
+                final = client.submit(
+                    join_step,
+                    final,
+                    tasks,
+                    settings,
+                    storage,
+                    start,
+                    *chunks[start:end],
+                    pure=False,
+                    retries=RETRIES,
+                    priority=1,
+                    **where,
                 )
-            )
+            finals.append(final)
         return finals
 
     def _file(self, display: str, future: Any) -> Iterator[Diagnostic]:
@@ -200,6 +313,13 @@ class ClusterRunner(Runner):
         yield from unpacked(outcome.packed)
         if outcome.error:
             raise ReadError(outcome.error, outcome.verb)
+
+
+def _steps(chunks: int) -> list[tuple[int, int]]:
+    """The (start, end) chunks of each step of a file's join: one step for a few chunks,
+    else STEPS steps (see Joining)."""
+    size = max(STEP_CHUNKS, -(-chunks // STEPS))
+    return [(start, min(start + size, chunks)) for start in range(0, chunks, size)]
 
 
 def _given(settings: Settings) -> Settings:
@@ -252,12 +372,17 @@ def _local_cluster(distributed: Any) -> Any:
 
     # One hash seed for every worker process: MIC501's digests then compare across chunks.
     seed = os.environ.get("PYTHONHASHSEED") or str(os.getpid() % 2**31 + 1)
-    config = {
+    config: dict[str, Any] = {
         "distributed.nanny.pre-spawn-environ.PYTHONHASHSEED": seed,
         # The workers' sampling profiler feeds only the dashboard, which this cluster has
         # not: it took about 4% of a worker's CPU while checking (docs/scale.md).
         "distributed.worker.profile.enabled": False,
     }
+    if _FORK:
+        # Dask spawns its workers by default: each then imports Dask and mics-lint again
+        # (about 0.4 s of a core each, every run) and the cluster took 0.6 s to start, 0.2 s
+        # to stop. Forked, they start with this process's modules, and its hash seed.
+        config["distributed.worker.multiprocessing-method"] = "fork"
     with dask.config.set(config), warnings.catch_warnings():
         # "Port 8787 is already in use" (its HTTP server then takes another): not ours to
         # say, and stderr keeps one line per problem.

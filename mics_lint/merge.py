@@ -47,6 +47,7 @@ class Merger:
         self.users = BatchUsers()  # merged a chunk at a time, in bulk
         self.offset = 0  # lines in the chunks before
         self.broken_before = False  # the last chunk's last line was broken (see _fix_marks)
+        self.whole = False  # the first chunk held the file's first lines: checked whole
         # Codes reported once per file (MIC003), and the rule about users across chunks
         # (MIC501), as the rules declare them.
         self.once = {r.code for r in REGISTRY.across_chunks(ONCE_PER_FILE)}
@@ -57,8 +58,12 @@ class Merger:
         self.severity = active.severity.get(users_code)
         self.report_duplicates = users_code in active.enabled
 
-    def merge(self, results: Iterator[Result]) -> Iterator[Diagnostic]:
-        for index, (task, result) in enumerate(zip(self.plan, results, strict=False)):
+    def merge(self, results: Iterator[Result], start: int = 0) -> Iterator[Diagnostic]:
+        """The diagnostics of the chunks from `start` on, given their results in order (a
+        merge may go on in steps: cluster.py joins a large file's chunks as they come)."""
+        for index, (task, result) in enumerate(
+            zip(self.plan[start:], results, strict=False), start
+        ):
             if result.error:
                 for _ in results:  # let the other chunks finish before failing the file
                     pass
@@ -66,6 +71,7 @@ class Merger:
             if index == 0 and result.holding:
                 for _ in results:
                     pass
+                self.whole = True
                 yield from lint_file(
                     task.path,
                     self.settings,

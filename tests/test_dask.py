@@ -191,6 +191,55 @@ def test_chunks_checked_under_another_hash_seed_are_checked_again(tmp_path: Path
     assert any(d.code == "MIC501" for d in honest.diagnostics)
 
 
+def test_a_join_in_steps_is_the_join_in_one_even_moved_or_run_twice(tmp_path: Path) -> None:
+    # A large file's chunks are joined in steps, each going on with the Joining the step
+    # before left in its worker's memory. One moved to another worker (pickled), or a step
+    # run again after failing half-way, must not change the report: the file is then
+    # checked again whole.
+    import pickle
+
+    from mics_lint import lint_file
+
+    big = generated(tmp_path / "big.ndjson", 20_000)
+    settings = Settings()
+    plan = engine.plan_file(str(big), "big.ndjson", 65536, {})
+    results = [engine.check_chunk(task, settings, {}) for task in plan]
+    steps = engine._steps(len(plan))
+    assert len(steps) > 2
+    expected = engine.join_file(plan, settings, {}, *results)
+    assert expected.diagnostics == list(lint_file(big, display="big.ndjson"))
+
+    def joined(between: Any = None) -> Any:
+        state: Any = None
+        for index, (start, end) in enumerate(steps):
+            if index == 2 and between is not None:
+                state = between(state)
+            state = engine.join_step(state, plan, settings, {}, start, *results[start:end])
+        return state
+
+    def moved(state: Any) -> Any:
+        assert not state.lost
+        state = pickle.loads(pickle.dumps(state))
+        assert state.lost
+        return state
+
+    def twice(state: Any) -> Any:
+        start, end = steps[2]
+        again = engine.join_step(state, plan, settings, {}, start, *results[start:end])
+        assert again is state  # changed in place: a second run of the step finds it lost
+        return state
+
+    for between in (None, moved, twice):
+        outcome = joined(between)
+        assert outcome.diagnostics == expected.diagnostics
+        assert (outcome.doc_type, outcome.error, outcome.size) == (
+            expected.doc_type,
+            None,
+            big.stat().st_size,
+        )
+    assert any(d.code == "MIC501" for d in expected.diagnostics)
+
+
 def test_a_worker_killed_mid_run_changes_nothing(cluster: Any, tmp_path: Path) -> None:
     distributed = need("distributed")
     generated(tmp_path / "big.ndjson", 120_000)
@@ -247,6 +296,30 @@ def test_scheduler_local_starts_a_local_cluster(tmp_path: Path) -> None:
     assert runs[0].returncode == runs[1].returncode == 1
     assert runs[1].stderr == ""
     assert runs[1].stdout == runs[0].stdout
+
+
+def test_forked_local_workers_write_nothing_of_the_clients_output(tmp_path: Path) -> None:
+    # `--scheduler local` forks its workers (on Linux), and a forked process flushes its
+    # copy of stdout when it ends: what the client had not written yet must not come out
+    # once per worker as well (multiprocessing flushes the client's before forking).
+    need("distributed")
+    import subprocess
+
+    from helpers import base_env
+
+    script = (
+        "import sys\n"
+        "from mics_lint import cluster\n"
+        "sys.stdout.write('report line\\n')\n"  # buffered: stdout is a pipe here
+        "client, local = cluster.connect('local', 60)\n"
+        "client.close()\n"
+        "local.close()\n"
+    )
+    env = {k: v for k, v in base_env().items() if k != "PYTHONUNBUFFERED"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert (done.returncode, done.stdout) == (0, "report line\n"), done.stderr
 
 
 def test_the_python_api_lints_as_the_command(scheduler: str, tmp_path: Path) -> None:
