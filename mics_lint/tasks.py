@@ -7,8 +7,6 @@ these classes (issue 14: each dataclass costs its start-up a fraction of a milli
 
 from __future__ import annotations
 
-import io
-import itertools
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,10 +24,6 @@ from mics_lint.linter import (
 from mics_lint.merge import Packed
 from mics_lint.reading import open_binary
 from mics_lint.rules.crossline import DUPLICATE_FOUND_STATE, ChunkUsers
-
-#: A chunk this long or shorter is read whole (parallel.CHUNK_BYTES: 8 MiB at most, unless a
-#: line is longer than that; one of max-line-bytes is read a piece at a time).
-_READ_WHOLE = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -95,22 +89,13 @@ def _chunk(task: Task, settings: Settings) -> Result:
     found: dict[int, tuple[str, int]] = {}
     linter.state[DUPLICATE_FOUND_STATE] = found
     starts = array("Q")
-    length = task.end - task.start
     try:
         with open_binary(task.path) as handle:
             handle.seek(task.start)
-            if length <= _READ_WHOLE:
-                # The chunk in memory: its lines come straight from the reader, and where
-                # each starts is found in C afterwards, not noted line by line.
-                data = handle.read(length)
-                reader = LineReader(io.BytesIO(data), task.display, settings.max_line_bytes)
-                linter.skip_rest = reader.skip_rest
-                diagnostics = list(linter.run(reader.lines()))
-                starts = _starts(data)
-            else:
-                reader = LineReader(handle, task.display, settings.max_line_bytes)
-                linter.skip_rest = reader.skip_rest
-                diagnostics = list(linter.run(_lines(reader, length, starts)))
+            reader = LineReader(handle, task.display, settings.max_line_bytes)
+            linter.skip_rest = reader.skip_rest
+            chunk_lines = _lines(reader, task.end - task.start, starts)
+            diagnostics = list(linter.run(chunk_lines))
     except OSError as exc:
         raise ReadError(f"{task.display}: {exc.strerror or exc}") from None
     users = linter.users
@@ -125,16 +110,6 @@ def _chunk(task: Task, settings: Settings) -> Result:
         starts=starts,
         doc_type=doc_type.name,
     )
-
-
-def _starts(data: bytes) -> array[int]:
-    """The byte offset of each line of `data` (a chunk: whole lines)."""
-    parts = data.split(b"\n")
-    if parts[-1] == b"":
-        parts.pop()  # the last line's LF, not a line after it
-    offsets = array("Q", itertools.accumulate(map((1).__add__, map(len, parts)), initial=0))
-    offsets.pop()  # the end of the last line
-    return offsets
 
 
 def _lines(reader: LineReader, length: int, starts: array[int]) -> Iterator[bytes]:
