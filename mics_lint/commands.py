@@ -94,8 +94,8 @@ def _short_options_first(parser: Any, ctx: click.Context) -> None:
     setattr(parser, "_match_long_opt", matched)  # noqa: B010 - an instance's method
 
 
-class Command(click.Command):
-    """A subcommand of `mics-lint`."""
+class _Quick(click.Command):
+    """The help option and the parser of the group and of its subcommands alike."""
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         return _help_option(self, ctx)
@@ -106,18 +106,14 @@ class Command(click.Command):
         return parser
 
 
-class Group(click.Group):
+class Command(_Quick):
+    """A subcommand of `mics-lint`."""
+
+
+class Group(_Quick, click.Group):
     """The `mics-lint` group; its subcommands are `Command`s."""
 
     command_class = Command
-
-    def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        return _help_option(self, ctx)
-
-    def make_parser(self, ctx: click.Context) -> Any:
-        parser = super().make_parser(ctx)
-        _short_options_first(parser, ctx)
-        return parser
 
 
 class Path(click.Path):
