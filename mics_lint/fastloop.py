@@ -9,7 +9,8 @@ may break (`DocType.fast_uncovered`). Lines are read ahead in groups and screene
 type stays on a fast path too (`_loose_line`).
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: typing compiles each string annotation of
+# a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
 
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple

@@ -15,12 +15,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mics_lint.diagnostic import Finding, Severity
+from mics_lint.inline import inlinable
 from mics_lint.jsontext import nested_spans, number_after, top_level_keys
+from mics_lint.lazyre import compiled
 
 Record = dict[str, Any]
 
-CODE_RE = re.compile(r"^MIC\d{3}$")
-NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+CODE_RE = compiled(r"^MIC\d{3}$")
+NAME_RE = compiled(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 FIX_SAFE, FIX_UNSAFE = "safe", "unsafe"
 #: How a rule's diagnostics are joined when a file is checked in chunks (parallel.py):
 #: reported once per file (the first chunk's only), or about users seen across chunks.
@@ -354,10 +356,8 @@ def _any_of(tests: list[ValueTest]) -> ValueTest | None:
 
 @functools.cache
 def _compiled(sources: tuple[str, ...]) -> ValueTest:
-    """One function of `value` that is true when any of the expressions is."""
-    from mics_lint.inline import inlinable
-
-    # Declared as one expression: a fast check joins it with others (inline.joined).
+    """One function of `value` that is true when any of the expressions is, declared as one
+    expression: a fast check joins it with others (inline.joined)."""
     test: ValueTest = inlinable(" or ".join(f"({source})" for source in sources), ("value",))
     return test
 

@@ -11,7 +11,8 @@ in an e-mail hash) but never narrower: a line it does not vouch for simply takes
 tests/test_fastpath.py checks that diagnostics are the same with and without it.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: typing compiles each string annotation of
+# a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -289,7 +290,7 @@ def _empty(text: bytes) -> bool:
 
 
 def make_check(
-    enabled: frozenset[str], users: Users | None, decoder: FastDecoder, state: FileState
+    enabled: frozenset[str], users: Users | None, decoder: "FastDecoder", state: FileState
 ) -> FastCheck:
     """The check for one file, with the work of rules that are not selected left out."""
     # msgspec is imported only for files worth it
