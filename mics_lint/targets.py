@@ -17,9 +17,12 @@ import errno
 import os
 import stat
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from mics_lint.lazyre import compiled
+
+if TYPE_CHECKING:
+    import re
 
 try:
     import fcntl
@@ -29,7 +32,6 @@ except ImportError:  # pragma: no cover - Windows: no locks, so stale files are 
 # /proc/<pid>/fd/<n> (and a thread's): what /dev/stdin, /dev/fd/<n> and /proc/self/fd/<n>
 # come to once the folders on their way are resolved. Compiled only for a path in /proc
 # (start-up, issue 14).
-_PROC = "/proc/"
 _DESCRIPTOR = compiled(r"/proc/(\d+)(?:/task/\d+)?/fd/(\d+)")
 _MAX_HOPS = 40  # as the kernel's limit on links followed
 
@@ -51,7 +53,7 @@ def _hops(path: str) -> list[str]:
         folder, name = os.path.split(current)
         current = os.path.join(os.path.realpath(folder), name)
         hops.append(current)
-        if current.startswith(_PROC) and _DESCRIPTOR.fullmatch(current):
+        if _descriptor_match(current):
             break
         try:
             target = os.readlink(current)
@@ -61,10 +63,15 @@ def _hops(path: str) -> list[str]:
     return hops
 
 
+def _descriptor_match(path: str) -> "re.Match[str] | None":
+    """The match of a /proc descriptor path; the pattern compiled only for a path in /proc."""
+    return _DESCRIPTOR.fullmatch(path) if path.startswith("/proc/") else None
+
+
 def descriptor(path: str) -> tuple[int, int] | None:
     """(process id, descriptor number) when `path` names an open descriptor, else None."""
     for hop in _hops(path):
-        found = _DESCRIPTOR.fullmatch(hop) if hop.startswith(_PROC) else None
+        found = _descriptor_match(hop)
         if found:
             return int(found[1]), int(found[2])
     return None

@@ -22,10 +22,9 @@ _ACTIVITY_PATTERNS = {
         for k in (activities.ACCOUNT, activities.COMPARTMENT, activities.AGENT, "$hash")
     },
 }
-_ACTIVITY_OBJECTS = {"$events[].$properties", "$origin", "$location", "$topics"}
-#: The top-level fields that must be objects, checked by `activity_check` (the events'
-#: properties are the fourth of _ACTIVITY_OBJECTS).
+#: The optional top-level fields that must be objects (free-form: their `"$` are counted).
 _ACTIVITY_OPTIONAL_OBJECTS = ("$origin", "$location", "$topics")
+_ACTIVITY_OBJECTS = {"$events[].$properties", *_ACTIVITY_OPTIONAL_OBJECTS}
 #: How often the fast check reads the clock, in lines.
 _CLOCK_LINES = 1024
 #: The optional top-level fields, each to be written once when present (MIC103).
@@ -149,6 +148,7 @@ def _key_counts(
     quoted = tuple(f'"{k}"'.encode() for k in _ACTIVITY_ONCE)
     item_fields = operator.attrgetter(*(attribute(k) for k in sorted(activities.FIELDS)))
     n_once, n_item_fields = len(_ACTIVITY_ONCE), len(activities.FIELDS)
+    objects = operator.attrgetter(*(attribute(k) for k in _ACTIVITY_OPTIONAL_OBJECTS))
 
     def dollars(c: Any, events: list[Any], items: Any, email: Any) -> int:
         """How many times `"$` is written at least, with each top-level key once: every
@@ -167,7 +167,7 @@ def _key_counts(
                 found += 1 + n_item_fields - item_fields(item).count(unset)
         if email is not unset:
             found += (email.dollar_hash is not unset) + (email.dollar_email is not unset)
-        for value in (c.dollar_origin, c.dollar_location, c.dollar_topics):
+        for value in objects(c):
             if value is not unset:
                 found += bytes(value).count(b'"$')
         return found

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Union
 
 from mics_lint.diagnostic import Finding, Severity
+from mics_lint.inline import inlinable
 from mics_lint.registry import ACROSS_USERS, Family, LineContext, Record
 from mics_lint.rules.identifiers import present_identifiers
 
@@ -49,8 +50,6 @@ def _digester(name: str) -> Callable[..., int]:
     """`user_digest` of one kind, a function of its values alone, declared as one
     expression: the profile fast check joins it with the screens of the same values
     (inline.joined), where a call of its own would cost more than the hash."""
-    from mics_lint.inline import inlinable
-
     values = ("compartment", "account") if name == "user account" else ("value",)
     key = f"({', '.join(values)})" if len(values) > 1 else values[0]
     digest: Callable[..., int] = inlinable(
