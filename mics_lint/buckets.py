@@ -23,7 +23,7 @@ from array import array
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from mics_lint.pagemaps import forget, mapped, trim_heap
+from mics_lint.pagemaps import forget, load_numpy, mapped, trim_heap
 
 if TYPE_CHECKING:
     import mmap
@@ -77,6 +77,7 @@ class BucketTable:
 
     def __init__(self, users: int) -> None:
         """An empty table with room for `users`; imports numpy."""
+        load_numpy()
         self._buckets = 0
         self._count = 0
         self._digests: U64 | None = None

@@ -3,6 +3,7 @@ chunks, asked one at a time; and numpy left unimported."""
 
 from __future__ import annotations
 
+import os
 import random
 import subprocess
 import sys
@@ -201,3 +202,28 @@ def test_numpy_is_not_imported_by_the_package_nor_a_small_file() -> None:
         "assert 'numpy' not in sys.modules, 'numpy imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
+@pytest.mark.parametrize("preset", [None, "2"])
+def test_numpy_loaded_without_blas_threads(preset: str | None) -> None:
+    """The table's numpy starts no OpenBLAS thread (each spins ~0.12 s of CPU) unless the
+    user sized the pool, and the environment is left as it was."""
+    code = (
+        "import os\n"
+        "from mics_lint.buckets import BucketTable\n"
+        "BucketTable(10)\n"
+        "threads = [l for l in open('/proc/self/status') if l.startswith('Threads:')]\n"
+        "print(threads[0].split()[1], os.environ.get('OPENBLAS_NUM_THREADS'))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if preset is not None:
+        env["OPENBLAS_NUM_THREADS"] = preset
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out[1] == str(preset)
+    if preset is None:
+        assert out[0] == "1"
+    elif (os.cpu_count() or 1) > 1:
+        assert out[0] == "2"  # the user's choice stands
