@@ -24,6 +24,7 @@ from mics_lint.framer import split_ending
 from mics_lint.jsontext import block_long_int_screen, may_hold_long_int
 from mics_lint.laxpath import LaxPath
 from mics_lint.linecheck import LineChecker
+from mics_lint.parsed import Retyped
 from mics_lint.registry import FastCheck, LineContext, Rule
 from mics_lint.rules import crossline, structure
 from mics_lint.userstore import BatchUsers
@@ -409,4 +410,5 @@ class FastLoop:
             structure.top_level_type_finding(name, value, subschema, ctx)
             for name, value, subschema in wrong
         ]
-        return checker.stamp(found, body, lineno, ctx.decoded)
+        retyped = Retyped((name, value) for name, value, _ in wrong)
+        return checker.stamp(found, body, lineno, ctx.decoded, retyped)

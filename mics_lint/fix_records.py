@@ -31,7 +31,7 @@ from mics_lint.fix_edits import (
     same_value,
 )
 from mics_lint.jsontext import parse_exact, raw_decode_exact
-from mics_lint.parsed import NOT_JSON, OBJECTS, UNPARSED
+from mics_lint.parsed import NOT_JSON, OBJECTS, UNPARSED, Retyped
 from mics_lint.registry import FieldMap
 from mics_lint.rules import identifiers, structure, syntax
 from mics_lint.suggest import only_candidate
@@ -115,11 +115,15 @@ class RecordFixer:
         The linter, which parsed the line already, may say what it found, so that the marks
         of fixmarks.py do not parse it again: `parsed`, what orjson gives for `body` or else
         the exact parser for its text, NOT_JSON when neither takes it, or OBJECTS when it
-        knows the line to be objects and commas; `text`, `body` decoded (used only if it
-        parsed, so as UTF-8). Without `rewrite`, the fixes of a line are counted, and not
-        made (None): what the marks need."""
+        knows the line to be objects and commas, or Retyped (its only findings MIC202s);
+        `text`, `body` decoded (used only if it parsed, so as UTF-8). Without `rewrite`,
+        the fixes of a line are counted, and not made (None): what the marks need."""
+        if type(parsed) is Retyped and not rewrite:
+            self.broken = False
+            self._retyped(body.decode("utf-8") if text is None else text, parsed)
+            return None
         record = parsed
-        if record is UNPARSED:
+        if record is UNPARSED or type(record) is Retyped:
             try:
                 record = orjson.loads(body)
             except orjson.JSONDecodeError:
@@ -204,6 +208,30 @@ class RecordFixer:
         for code in edits.codes:
             fixed[code] += 1
         return edits
+
+    def _retyped(self, text: str, wrong: Retyped) -> None:
+        """`plan`'s count for a line whose only findings are MIC202s on the identifiers
+        `wrong` (fastloop.py's loose path), without parsing it again. The edits plan makes
+        there are the quotes around those that are integers, and no other: a key to rename
+        (MIC204), an enum value to recase (MIC203) or an identifier to trim (MIC307) would
+        have had a finding of its own. tests/test_fix_decision.py holds it to `plan`."""
+        if WRONG_TYPE not in self.looking:
+            return
+        values = {
+            key: value
+            for key, value in wrong
+            if key in self.string_fields and type(value) in (int, float)
+        }
+        if not values:
+            return
+        edits = Edits()
+        for key, _, end in places(text, list(values)):
+            colon = _COLON.match(text, end)
+            if colon is not None:
+                self._fix_value(text, colon.end(), key, key, values[key], edits)
+        if edits.spans and proven(text, edits):
+            for code in edits.codes:
+                self.fixed[code] += 1
 
     def _rename(self, key: str, start: int, end: int, record: dict[str, Any], edits: Edits) -> str:
         """MIC204: the name `key` gets, the one known key close to it if there is one."""

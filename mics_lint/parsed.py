@@ -5,6 +5,8 @@ the fixer's modules only with a file's first diagnostic (start-up), but names th
 
 from __future__ import annotations
 
+from typing import Any
+
 #: Nothing told: the fixer parses the line itself.
 UNPARSED = object()
 #: Neither orjson nor the exact parser takes the line.
@@ -12,3 +14,11 @@ NOT_JSON = object()
 #: Neither parser takes the line, and it is objects and commas: what
 #: `fix_records.objects(text, allow_commas=True)` splits (jsontext.object_and_comma).
 OBJECTS = object()
+
+
+class Retyped(tuple[tuple[str, Any], ...]):
+    """The line parsed, and its only findings are MIC202s on these top-level identifiers,
+    (key, value) each, whose values are not strings: what fastloop.py's loose path knows of
+    a line it took, which spares the fixer a parse (RecordFixer.line)."""
+
+    __slots__ = ()

@@ -30,6 +30,7 @@ from mics_lint import schema as schemas
 from mics_lint.fix_edits import Edits, proven_whole
 from mics_lint.fix_records import RecordFixer
 from mics_lint.jsontext import top_level_keys
+from mics_lint.parsed import Retyped
 from mics_lint.registry import FIX_SAFE
 from mics_lint.rules import REGISTRY, identifiers
 
@@ -149,7 +150,7 @@ def _old_proven(text: str, edits: Edits, shallow: bool | None = None) -> bool:
     return proven_whole(text, edits.apply(text), edits.becomes)
 
 
-def _decide(body: bytes, fixing: frozenset[str]) -> tuple[Any, Counter[str], Counter[str]]:
+def _fixer(fixing: frozenset[str]) -> tuple[RecordFixer, Counter[str], Counter[str]]:
     schema = schemas.load_schema("user_profile_import.schema.json")
     fixes = {r.code: r.fix for r in REGISTRY.values() if r.fix is not None}
     fixed: Counter[str] = Counter()
@@ -162,6 +163,11 @@ def _decide(body: bytes, fixing: frozenset[str]) -> tuple[Any, Counter[str], Cou
         hidden=hidden,
         identifier_values=identifiers.top_level_values,
     )
+    return fixer, fixed, hidden
+
+
+def _decide(body: bytes, fixing: frozenset[str]) -> tuple[Any, Counter[str], Counter[str]]:
+    fixer, fixed, hidden = _fixer(fixing)
     return fixer.line(body), fixed, hidden
 
 
@@ -190,6 +196,33 @@ def test_the_cheap_decision_is_the_old_one(text: str, fixing: frozenset[str]) ->
     with old_decision():
         old = _decide(body, fixing)
     assert new == old
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(lines())
+def test_the_loose_paths_count_is_plans(text: str) -> None:
+    """What fastloop's loose path tells the fixer (Retyped: the identifiers that are not
+    strings) gives the MIC202 count `plan` gives. Under the marks' safe fixes MIC202's are
+    the only edits plan makes, so it holds on any record, not only the loose path's."""
+    body = text.encode("utf-8")
+    try:
+        record = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return
+    if not isinstance(record, dict):
+        return
+    _, planned, _ = _decide(body, _SAFE)
+    fixer, fixed, _ = _fixer(_SAFE)
+    wrong = Retyped(
+        (k, v) for k, v in record.items() if k in fixer.string_fields and not isinstance(v, str)
+    )
+    assert fixer.line(body, wrong, text, rewrite=False) is None
+    assert fixed[fix_records.WRONG_TYPE] == planned[fix_records.WRONG_TYPE]
+    assert not fixer.broken
 
 
 @pytest.mark.parametrize(
