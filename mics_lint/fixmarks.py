@@ -49,6 +49,8 @@ class FixMarks:
         )
         self.last = 0  # the last line given to the fixer
         self.splitter = splitter
+        # Each code's fix, and whether the fixer decides it: looked up once, not per mark.
+        self.kinds = {r.code: (r.fix, r.code in _SOMETIMES) for r in REGISTRY.values()}
 
     def fixes(
         self,
@@ -61,20 +63,16 @@ class FixMarks:
         """The fix of each diagnostic of line `lineno` (its text `body`), given by their
         codes in the order shown, for a caller that makes the diagnostics after. `parsed`
         and `text`: what the linter's parse of `body` gave, if it has it (RecordFixer.line)."""
-        self._follow(codes, lineno)
-        count: dict[str, int] = {}
-        sometimes = [code for code in codes if code in _SOMETIMES]
-        if sometimes and body and not self._in_split(lineno):
-            fixed, hidden = self.fixed, self.hidden
-            fixed.clear()
-            hidden.clear()
-            self.records.line(body, parsed, text, rewrite=False)
-            count = {code: fixed[code] + hidden[code] for code in sometimes}
+        in_split = self._in_split(lineno)
+        self._follow(codes, lineno, in_split)
+        kinds = self.kinds
         fixes: list[str | None] = []
+        count: dict[str, int] | None = None
         for code in codes:
-            rule = REGISTRY[code]
-            fix = rule.fix
-            if fix is not None and not rule.fix_always:
+            fix, sometimes = kinds[code]
+            if sometimes:
+                if count is None:
+                    count = self._count(codes, body, parsed, text, in_split)
                 if count.get(code, 0) > 0:
                     count[code] -= 1
                 else:
@@ -82,7 +80,19 @@ class FixMarks:
             fixes.append(fix)
         return fixes
 
-    def _follow(self, codes: list[str], lineno: int) -> None:
+    def _count(
+        self, codes: list[str], body: bytes, parsed: Any, text: str | None, in_split: bool
+    ) -> dict[str, int]:
+        """How many fixes of each of `codes` the fixer finds on the line."""
+        if not body or in_split:
+            return {}
+        fixed, hidden = self.fixed, self.hidden
+        fixed.clear()
+        hidden.clear()
+        self.records.line(body, parsed, text, rewrite=False)
+        return {code: fixed.get(code, 0) + hidden.get(code, 0) for code in codes}
+
+    def _follow(self, codes: list[str], lineno: int, in_split: bool) -> None:
         """Keep RecordFixer's state (`broken`) as the fixer's own would be at this line. The
         fixer splits no line that follows a broken one (it may be the inside of a value
         spread over lines); lines without a diagnostic parsed, and a blank line leaves the
@@ -92,9 +102,9 @@ class FixMarks:
         if lineno > self.last + 1:
             self.records.broken = False
         self.last = lineno
-        if self._in_split(lineno):
+        if in_split:
             self.records.broken = False  # the fixer joins the record, whole
-        elif not any(code in _UNPARSED_CODES for code in codes):
+        elif _UNPARSED_CODES.isdisjoint(codes):
             self.records.broken = False
 
     def _in_split(self, lineno: int) -> bool:

@@ -18,7 +18,7 @@ import orjson
 from mics_lint import framer, redact
 from mics_lint import schema as schemas
 from mics_lint.config import ActiveRules, Settings
-from mics_lint.diagnostic import Diagnostic, Finding
+from mics_lint.diagnostic import Diagnostic, Finding, made
 from mics_lint.doctypes import DocType, first_records, looks_like
 from mics_lint.jsontext import (
     decode_lenient,
@@ -81,6 +81,7 @@ class LineChecker:
         active: ActiveRules = settings.rules_for(path)
         self.enabled = active.enabled
         self.severity = active.severity
+        self.names: dict[str, str] = {}  # each code's rule name, as diagnostics are made
         datamart: dict[str, Any] = {}  # the MIC25x rules' state, with a datamart schema
         if settings.datamart_schemas:
             from mics_lint.datamart.attach import attach
@@ -389,7 +390,9 @@ class LineChecker:
     ) -> Diagnostic | None:
         if code not in self.enabled:
             return None
-        rule = REGISTRY[code]
+        name = self.names.get(code)
+        if name is None:
+            name = self.names[code] = REGISTRY[code].name
         column = finding.column or 1
         if finding.end_column:
             end = finding.end_column
@@ -398,14 +401,14 @@ class LineChecker:
         else:
             end = max(width, column)
         message = finding.message if self.show_values else redact.mask_emails(finding.message)
-        return Diagnostic(
+        return made(
             self.path,
             lineno,
             column,
             lineno,
             end,
             code,
-            rule.name,
+            name,
             self.severity[code],
             message,
             source,
