@@ -19,14 +19,32 @@ def text_line(d: Diagnostic, *, with_path: bool = True, color: bool = False) -> 
     `path:line:col: CODE [severity] message`, with `[*]` after the severity when `--fix`
     would fix it (as ruff marks fixable diagnostics). The severity is a word, so that a
     warning reads as one without colour (CI logs)."""
+    if not color:
+        middle = _MIDDLES.get((d.code, d.severity, d.fix))
+        if middle is None:
+            middle = _middle(d)
+        if with_path:
+            return f"{d.path}:{d.line}:{d.column}:{middle}{d.message}"
+        return f"{d.line}:{d.column}:{middle}{d.message}"
     where = f"{d.path}:{d.line}:{d.column}:" if with_path else f"{d.line}:{d.column}:"
     code, severity = d.code, f"[{d.severity}]"
     fix = " [*]" if d.fix == FIX_SAFE else ""
-    if color:
-        where = click.style(where, bold=True)
-        code = click.style(code, fg=_hue(d.severity), bold=True)
-        severity = click.style(severity, fg=_hue(d.severity))
+    where = click.style(where, bold=True)
+    code = click.style(code, fg=_hue(d.severity), bold=True)
+    severity = click.style(severity, fg=_hue(d.severity))
     return f"{where} {code} {severity}{fix} {d.message}"
+
+
+# " CODE [severity] [*] " by (code, severity, fix): a file whose every line is bad prints
+# the same few, and a line's own part is its place and message.
+_MIDDLES: dict[tuple[str, Severity, str | None], str] = {}
+
+
+def _middle(d: Diagnostic) -> str:
+    middle = f" {d.code} [{d.severity}]{' [*]' if d.fix == FIX_SAFE else ''} "
+    if len(_MIDDLES) < 4096:
+        _MIDDLES[d.code, d.severity, d.fix] = middle
+    return middle
 
 
 class TextReporter(Reporter):
