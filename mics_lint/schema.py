@@ -151,6 +151,8 @@ def errors(
         shape = record_shape(filename, record)
     found = _ERRORS_BY_SHAPE.get((filename, shape))
     if found is None:
+        found = _unknown_keys_only(filename, record)
+    if found is None:
         found = [
             (e.validator, tuple(e.absolute_path), e.validator_value, e.schema, e.message)
             for e in validator_for(filename).iter_errors(record)
@@ -165,6 +167,44 @@ def errors(
 
 
 _ERRORS_BY_SHAPE: dict[tuple[str, tuple[Any, ...]], list[Any]] = {}
+
+
+def _unknown_keys_only(filename: str, record: dict[str, Any]) -> list[Any] | None:
+    """`errors`' list for a record whose one fault is keys the schema does not list, made
+    without jsonschema, or None when anything else may be wrong.
+
+    The schema with those keys allowed takes the record (its predicate, `compile_fast`, is
+    jsonschema's `is_valid`), so the schema's only failing keyword is `additionalProperties:
+    false`, for which jsonschema gives one error, worded as below. A misspelt key, the
+    commonest bad line of an export, then costs no import of jsonschema (80 ms) and no
+    validator (its schema checked against the meta-schema)."""
+    allowing = _allowing_unknown_keys(filename)
+    if allowing is None or not allowing(record):
+        return None
+    schema = load_schema(filename)
+    known = schema.get("properties", {})
+    extras = sorted((key for key in record if key not in known), key=str)
+    if not extras:
+        return None
+    listed = ", ".join(repr(key) for key in extras)
+    verb = "was" if len(extras) == 1 else "were"
+    message = f"Additional properties are not allowed ({listed} {verb} unexpected)"
+    return [("additionalProperties", (), False, schema, message)]
+
+
+@functools.cache
+def _allowing_unknown_keys(filename: str) -> Predicate | None:
+    """The predicate of the schema with `additionalProperties: false` lifted at the top;
+    None where there is none to lift, or patternProperties change what is unknown."""
+    schema = load_schema(filename)
+    if schema.get("additionalProperties") is not False or "patternProperties" in schema:
+        return None
+    try:
+        return compile_fast({**schema, "additionalProperties": True})
+    except UnsupportedSchema:
+        return None
+
+
 # Keywords whose errors depend only on the value they constrain, not on what it contains.
 _FLAT = frozenset({"enum", "const", "pattern", "minLength", "maxLength"})
 

@@ -142,3 +142,65 @@ def test_schema_ships_in_the_package() -> None:
 
     for schema_file in SCHEMA_FILES:
         assert importlib.resources.files("mics_lint.schemas").joinpath(schema_file).is_file()
+
+
+def _with_unknown_keys(records: list[Any], seed: int) -> list[Any]:
+    """Each object record again with one to three keys no schema lists (or a misspelt one)."""
+    rng = random.Random(seed)
+    extra = ["forceReplace", "x", "compartmentId", "$x", "1", "user profile"]
+    made = []
+    for record in records:
+        if isinstance(record, dict):
+            keys = rng.sample(extra, rng.randint(1, 3))
+            made.append({**record, **{k: rng.choice(_VALUES) for k in keys}})
+    return made
+
+
+@pytest.mark.parametrize(
+    "schema_file",
+    [
+        *SCHEMA_FILES,
+        "user_profile_import.schema.json#either",
+        "user_profile_import.schema.json#update_strategy",
+    ],
+)
+def test_unknown_keys_errors_without_jsonschema_are_jsonschemas(schema_file: str) -> None:
+    """A record whose only fault is unknown keys gets its errors without jsonschema
+    (schema._unknown_keys_only): exactly the errors jsonschema gives it."""
+    reference = schemas.validator_for(schema_file)
+    records = _random_records(3000, seed=20261203) + _fixture_records()
+    records += _with_unknown_keys(records, seed=7)
+    taken = 0
+    for record in records:
+        if not isinstance(record, dict):
+            continue
+        ours = schemas._unknown_keys_only(schema_file, record)
+        if ours is None:
+            continue
+        taken += 1
+        theirs = [
+            (e.validator, tuple(e.absolute_path), e.validator_value, e.schema, e.message)
+            for e in reference.iter_errors(record)
+        ]
+        assert ours == theirs, record
+    if schemas.load_schema(schema_file).get("additionalProperties") is False:
+        assert taken >= 10  # the shortcut was tried, not skipped every time
+    else:
+        assert taken == 0  # unknown keys are allowed: nothing to shortcut
+
+
+def test_a_misspelt_key_does_not_import_jsonschema(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    line = '{"operation":"UPSERT","email_hash":"h%d","user_profile":{},"forceReplace":true}\n'
+    path = tmp_path / "misspelt.ndjson"
+    path.write_text("".join(line % n for n in range(400)))
+    code = (
+        "import sys\n"
+        "from mics_lint import lint_file\n"
+        f"found = list(lint_file({str(path)!r}))\n"
+        "print(len(found), sorted({d.code for d in found}), 'jsonschema' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split(" ", 1)[1].strip() == "['MIC204', 'MIC401'] False"
