@@ -31,7 +31,7 @@ from mics_lint.fix_edits import (
     same_value,
 )
 from mics_lint.jsontext import parse_exact, raw_decode_exact
-from mics_lint.parsed import NOT_JSON, OBJECTS, UNPARSED, Retyped
+from mics_lint.parsed import BROKEN, NOT_JSON, OBJECTS, UNPARSED, Retyped
 from mics_lint.registry import FieldMap
 from mics_lint.rules import identifiers, structure, syntax
 from mics_lint.suggest import only_candidate
@@ -114,10 +114,11 @@ class RecordFixer:
 
         The linter, which parsed the line already, may say what it found, so that the marks
         of fixmarks.py do not parse it again: `parsed`, what orjson gives for `body` or else
-        the exact parser for its text, NOT_JSON when neither takes it, or OBJECTS when it
-        knows the line to be objects and commas, or Retyped (its only findings MIC202s);
-        `text`, `body` decoded (used only if it parsed, so as UTF-8). Without `rewrite`,
-        the fixes of a line are counted, and not made (None): what the marks need."""
+        the exact parser for its text, NOT_JSON when neither takes it, OBJECTS when it
+        knows the line to be objects and commas, BROKEN when it knows `objects` would
+        refuse it, or Retyped (its only findings MIC202s); `text`, `body` decoded (used
+        only if it parsed, so as UTF-8). Without `rewrite`, the fixes of a line are
+        counted, and not made (None): what the marks need."""
         if type(parsed) is Retyped and not rewrite:
             self.broken = False
             self._retyped(body.decode("utf-8") if text is None else text, parsed)
@@ -132,8 +133,8 @@ class RecordFixer:
                     record = parse_exact(text)
                 except (UnicodeDecodeError, ValueError, RecursionError):
                     record = NOT_JSON
-        if record is NOT_JSON or record is OBJECTS:
-            return self._split(body, rewrite, known=record is OBJECTS)
+        if record is NOT_JSON or record is OBJECTS or record is BROKEN:
+            return self._split(body, rewrite, known=record is OBJECTS, split=record is not BROKEN)
         self.broken = False
         if not isinstance(record, dict):
             return None
@@ -144,13 +145,18 @@ class RecordFixer:
             return None
         return [edits.apply(text).encode("utf-8")]
 
-    def _split(self, body: bytes, rewrite: bool, known: bool = False) -> list[bytes] | None:
+    def _split(
+        self, body: bytes, rewrite: bool, known: bool = False, split: bool = True
+    ) -> list[bytes] | None:
         """MIC101: records joined by commas, or several on a line, one per line. Not after
         a line that is broken: this one may be the inside of a value spread over lines
         (`{"x":1},` in an array), which must not become a record of its own. `known`: the
-        linter found the line to be objects and commas (OBJECTS)."""
+        linter found the line to be objects and commas (OBJECTS); not `split`, that
+        `objects` would refuse it (BROKEN)."""
         after_broken, self.broken = self.broken, True
         if syntax.INVALID_JSON.code not in self.fixing or after_broken:
+            return None
+        if not split and not rewrite:
             return None
         spans: Spans | None = None
         if rewrite or not known:

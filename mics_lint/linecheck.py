@@ -29,7 +29,7 @@ from mics_lint.jsontext import (
     path_text,
     unsafe_integers,
 )
-from mics_lint.parsed import NOT_JSON, OBJECTS, UNPARSED
+from mics_lint.parsed import BROKEN, NOT_JSON, OBJECTS, UNPARSED
 from mics_lint.registry import LineContext, Record, Rule
 from mics_lint.rules import REGISTRY, operations, structure, syntax
 from mics_lint.rules import framing as f
@@ -248,7 +248,8 @@ class LineChecker:
             text, char_pos(exc, text), exc.msg, self.show_values, exact_error
         )
         found.append((syntax.INVALID_JSON.code, Finding(message, column)))
-        return INVALID, NOT_JSON, text
+        # The fixer told that it would not split the line either: no third parse for a mark.
+        return INVALID, BROKEN if syntax.not_objects(text, exact_error) else NOT_JSON, text
 
     def _check_record(self, record: Record, body: bytes, lineno: int, found: Found) -> str | None:
         """Adds the record's findings; returns the line's text if a check decoded it."""

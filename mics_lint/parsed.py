@@ -14,6 +14,9 @@ NOT_JSON = object()
 #: Neither parser takes the line, and it is objects and commas: what
 #: `fix_records.objects(text, allow_commas=True)` splits (jsontext.object_and_comma).
 OBJECTS = object()
+#: Neither parser takes the line, nor would `fix_records.objects` split it: its first
+#: value fails on its syntax where that reads it (syntax.not_objects).
+BROKEN = object()
 
 
 class Retyped(tuple[tuple[str, Any], ...]):

@@ -306,7 +306,17 @@ def _object(text: bytes) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+# The bytes a JSON text can end with, before JSON's whitespace: of an object, an array, a
+# string, a number, true or false, null.
+_LAST_BYTES = frozenset(b'}]"0123456789el')
+
+
 def _parses(body: bytes) -> bool:
+    end = body.rstrip(b" \t\r\n")
+    if not end or end[-1] not in _LAST_BYTES:
+        return False  # `{...},` never parses: orjson's error (a Python __init__) is spared
+    if end[-1] in b"}]" and end[:-1].rstrip(b" \t\r\n").endswith(b","):
+        return False  # nor `{..., "x": 1,}`: no string ends before a closing bracket
     try:
         orjson.loads(body)
     except orjson.JSONDecodeError:

@@ -27,11 +27,12 @@ from collections.abc import Iterator
 from typing import Any
 from unittest import mock
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mics_lint import Settings, jsontext, linecheck, lint_lines
+from mics_lint import Settings, jsontext, linecheck, lint_lines, splitrecords
 from mics_lint.fix_records import objects
 from mics_lint.jsontext import object_and_comma, parse_exact
 from mics_lint.rules import syntax
@@ -176,6 +177,41 @@ def test_the_exact_error_tells_no_value_ends_before_the_end(line: str) -> None:
     except (ValueError, RecursionError) as error:
         if syntax._first_value_fails(line, error):
             assert syntax._after_first_value(line) is None
+
+
+@settings(max_examples=EXAMPLES * 2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    line=_comma_line()
+    | st.sampled_from(
+        ["1", "-0", "true", "null", '"a"', "[]", " {} \t", '{"a":1,}', "[1 , ]", '{"a":",}"}']
+    )
+)
+def test_the_splitters_parse_test_is_orjsons(line: str) -> None:
+    """splitrecords._parses answers as orjson does, though it spares orjson the lines that
+    end in what no JSON text ends with (`{...},`, `{..., "x": 1,}`)."""
+    data = line.encode("utf-8", "surrogatepass")
+    try:
+        orjson.loads(data)
+        parses = True
+    except orjson.JSONDecodeError:
+        parses = False
+    assert splitrecords._parses(data) is parses
+
+
+@settings(max_examples=EXAMPLES * 2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(line=_comma_line())
+def test_not_objects_is_what_objects_says(line: str) -> None:
+    """A line the linter tells the fixer BROKEN (syntax.not_objects) is one the fixer's
+    `objects` would not split: the mark it then skips computing is no mark."""
+    try:
+        parse_exact(line)
+    except (ValueError, RecursionError) as error:
+        if syntax.not_objects(line, error):
+            try:
+                spans = objects(line, allow_commas=True)
+            except (ValueError, RecursionError):
+                spans = None
+            assert spans is None
 
 
 @settings(max_examples=EXAMPLES * 2, deadline=None, suppress_health_check=[HealthCheck.too_slow])

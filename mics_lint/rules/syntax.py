@@ -243,6 +243,13 @@ def _parses(text: str) -> bool:
     return True
 
 
+def not_objects(text: str, exact_error: BaseException | None) -> bool:
+    """Whether `text`, which parse_exact refused with `exact_error`, is not objects and
+    commas either: its first value fails on its syntax, and `fix_records.objects` starts
+    reading where parse_exact did (no comma to skip first), with the same decoder."""
+    return _first_value_fails(text, exact_error) and not text.lstrip(" \t\r\n").startswith(",")
+
+
 def _first_value_fails(text: str, exact_error: BaseException | None) -> bool:
     """Whether _after_first_value(text) is None, as parse_exact's error tells without a
     parse more: one met on the syntax of the value at the start of `text`, read from where
