@@ -8,7 +8,7 @@ name and the configured severity, so that a rule can never report under a wrong 
 # a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
 import enum
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 _PUT = object.__setattr__
 
@@ -88,7 +88,18 @@ class Diagnostic:
         doc_type: str = "",
         fix: str | None = None,
     ) -> None:
-        put = _PUT  # frozen: as the generated __init__ does
+        if _SWAP:
+            # Frozen: the fields set as plain slots of _Unfrozen, then the object made a
+            # Diagnostic again. 0.5 µs where twelve object.__setattr__ (what the generated
+            # __init__ does) take 1.2: a file whose every line is bad makes one a line.
+            _PUT(self, "__class__", _Unfrozen)
+            one: Any = self
+            one.path, one.line, one.column, one.end_line = path, line, column, end_line
+            one.end_column, one.code, one.name, one.severity = end_column, code, name, severity
+            one.message, one.source, one.doc_type, one.fix = message, source, doc_type, fix
+            one.__class__ = Diagnostic
+            return
+        put = _PUT
         put(self, "path", path)
         put(self, "line", line)
         put(self, "column", column)
@@ -128,7 +139,7 @@ class Diagnostic:
     def with_fix(self, fix: str | None) -> "Diagnostic":
         # Not dataclasses.replace, which reads the fields anew each call: the marks of a
         # file whose every line has a fixable mistake make one a line.
-        return made(
+        return Diagnostic(
             self.path,
             self.line,
             self.column,
@@ -163,60 +174,15 @@ class Diagnostic:
 
 
 class _Unfrozen:
-    """Diagnostic's fields, without its frozen `__setattr__` (see `made`)."""
+    """Diagnostic's slots without its frozen `__setattr__`: what a Diagnostic is while its
+    `__init__` sets its fields (CPython lets an object change class between two classes of
+    the same slots)."""
 
     __slots__ = Diagnostic.__slots__
-    path: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-    code: str
-    name: str
-    severity: Severity
-    message: str
-    source: str | None
-    doc_type: str
-    fix: str | None
 
 
-_new = object.__new__
-
-
-def made(
-    path: str,
-    line: int,
-    column: int,
-    end_line: int,
-    end_column: int,
-    code: str,
-    name: str,
-    severity: Severity,
-    message: str,
-    source: str | None = None,
-    doc_type: str = "",
-    fix: str | None = None,
-) -> Diagnostic:
-    """`Diagnostic(...)`, for the engine, which makes one for each problem found: its fields
-    set as plain slots, then the object made a Diagnostic (CPython lets an object change
-    class between classes of the same slots), 0.5 µs where the frozen `__init__`'s twelve
-    `object.__setattr__` take 1.2 (a file whose every line is bad makes one a line, or
-    two). Frozen as any other once made; tests/test_records.py holds it to `__init__`."""
-    one = _new(_Unfrozen)
-    one.path, one.line, one.column, one.end_line, one.end_column = (
-        path,
-        line,
-        column,
-        end_line,
-        end_column,
-    )
-    one.code, one.name, one.severity, one.message = code, name, severity, message
-    one.source, one.doc_type, one.fix = source, doc_type, fix
-    one.__class__ = Diagnostic  # type: ignore[assignment]
-    return one  # type: ignore[return-value]
-
-
-try:  # a Python that refuses the change of class: the constructor itself
-    made("", 0, 0, 0, 0, "", "", Severity.ERROR, "")
+_SWAP = True
+try:  # a Python that refuses the change of class: the generated __init__'s way
+    Diagnostic("", 0, 0, 0, 0, "", "", Severity.ERROR, "")
 except TypeError:  # pragma: no cover
-    made = Diagnostic
+    _SWAP = False

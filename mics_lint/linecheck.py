@@ -18,7 +18,7 @@ import orjson
 from mics_lint import framer, redact
 from mics_lint import schema as schemas
 from mics_lint.config import ActiveRules, Settings
-from mics_lint.diagnostic import Diagnostic, Finding, made
+from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.doctypes import DocType, first_records, looks_like
 from mics_lint.jsontext import (
     decode_lenient,
@@ -402,7 +402,7 @@ class LineChecker:
         else:
             end = max(width, column)
         message = finding.message if self.show_values else redact.mask_emails(finding.message)
-        return made(
+        return Diagnostic(
             self.path,
             lineno,
             column,

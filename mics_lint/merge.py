@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from mics_lint.config import Settings
-from mics_lint.diagnostic import Diagnostic, Finding, made
+from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.doctypes import DocType
 from mics_lint.jsontext import decode_lenient
 from mics_lint.linter import ReadError, lint_file
@@ -234,7 +234,7 @@ class Packed:
             strict=True,
         ):
             name, severity = kinds[code]
-            yield made(
+            yield Diagnostic(
                 path,
                 line + shift,
                 column,
