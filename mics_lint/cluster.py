@@ -41,7 +41,12 @@ _FORK = sys.platform.startswith("linux")
 RETRIES = 3
 _LOGGERS = ("distributed", "tornado", "bokeh")
 #: A file's chunks are joined in at most STEPS steps of at least STEP_CHUNKS (see Joining).
-STEPS, STEP_CHUNKS = 8, 8
+STEPS, STEP_CHUNKS = 8, 2
+#: A task checks up to GROUP of the chunks `--jobs` plans, fewer towards the run's end,
+#: where about TAIL tasks a worker remain (see _grouped).
+GROUP, TAIL = 8, 2
+#: A file of at most WHOLE chunks is checked whole, in one task, unless near the run's end.
+WHOLE = 4
 
 
 @dataclass
@@ -85,6 +90,16 @@ def check_chunk(task: Task, settings: Settings, storage: dict[str, Any]) -> tupl
     """On a worker: one chunk (or one whole file) checked, with this worker's hash probe."""
     remote.configure(storage)
     return _probe(), check_task(task, settings)
+
+
+def check_file(task: Task, settings: Settings, storage: dict[str, Any]) -> Outcome:
+    """On a worker: a whole file checked in one task, with no plan and no join."""
+    remote.configure(storage)
+    return _whole(check_task(task, settings), task.size or 0)
+
+
+def _whole(result: Result, size: int) -> Outcome:
+    return Outcome(result.diagnostics, result.doc_type, result.error, result.verb, size)
 
 
 def join_file(
@@ -184,8 +199,7 @@ def join_step(
     remote.configure(storage)
     size = sum(t.end - t.start for t in tasks) if tasks[0].end >= 0 else tasks[0].size or 0
     if tasks[0].end < 0:
-        result = results[0][1]
-        return Outcome(result.diagnostics, result.doc_type, result.error, result.verb, size)
+        return _whole(results[0][1], size)
     mine = _probe()
     if previous is None:
         joining = Joining(None, mine)
@@ -200,8 +214,7 @@ def join_step(
     if start + len(results) < len(tasks):
         return joining
     if joining.lost:  # the file checked whole, as one process checks it
-        whole = check_task(Task(tasks[0].path, tasks[0].display), settings)
-        return Outcome(whole.diagnostics, whole.doc_type, whole.error, whole.verb, size)
+        return _whole(check_task(Task(tasks[0].path, tasks[0].display), settings), size)
     return joining.outcome(size)
 
 
@@ -255,47 +268,72 @@ class ClusterRunner(Runner):
         # one copy of data (even broadcast), and scattered data lost with its worker cannot
         # be made again, which cancelled the run (a worker killed mid-run, under load).
         settings = client.submit(_given, self.settings, pure=False, retries=RETRIES)
+        workers = sorted(client.ncores())  # empty if no worker yet
+        # Sizes as this process sees them (a URL's unknown: asking costs a request each).
+        sizes = [None if remote.is_url(path) else file_size(path) for path, _ in sources]
+        later = [sum(s or 0 for s in sizes[i + 1 :]) for i in range(len(sizes))]
+        # Every task costs the scheduler and the workers a few ms: a small file far from
+        # the run's end goes whole, in one task (no plan to wait for, no join).
+        tail = TAIL * max(1, len(workers))
+        whole = [
+            size is not None and size <= WHOLE * self.chunk_bytes and after >= tail * size
+            for size, after in zip(sizes, later, strict=True)
+        ]
         # Workers have their own working folder: a local path goes to them absolute (a
         # folder they share with the client, on a real cluster).
-        plans = [
-            client.submit(
+        plans = {
+            i: client.submit(
                 plan_file, _absolute(path), display, self.chunk_bytes, storage, pure=False
             )
-            for path, display in sources
-        ]
+            for i, (path, display) in enumerate(sources)
+            if not whole[i]
+        }
         finals: list[Any] = []
-        joiners = itertools.cycle(sorted(client.ncores()))  # empty if no worker yet
-        for plan in plans:
+        joiners = itertools.cycle(workers)
+        for i, (path, display) in enumerate(sources):
+            if whole[i]:
+                task = Task(_absolute(path), display, size=sizes[i])
+                finals.append(
+                    client.submit(check_file, task, settings, storage, pure=False, retries=RETRIES)
+                )
+                continue
             try:
-                tasks = plan.result()
+                tasks = plans[i].result()
             except Exception as exc:  # the cluster lost it: said for this file only
                 finals.append(exc)
                 continue
-            chunks = [
-                client.submit(check_chunk, task, settings, storage, pure=False, retries=RETRIES)
-                for task in tasks
-            ]
-            final, steps = None, _steps(len(chunks))
-            # All the steps of a file on one worker, which holds its Joining (another
-            # one only if that worker is gone); each ahead of the chunks waiting there.
-            joiner = next(joiners, None) if steps[1:] else None
-            where = {"workers": [joiner], "allow_other_workers": True} if joiner else {}
-            for start, end in steps:
-                final = client.submit(
-                    join_step,
-                    final,
-                    tasks,
-                    settings,
-                    storage,
-                    start,
-                    *chunks[start:end],
-                    pure=False,
-                    retries=RETRIES,
-                    priority=1,
-                    **where,
-                )
-            finals.append(final)
+            tasks = _grouped(tasks, later[i], max(1, len(workers)))
+            finals.append(self._chunked(tasks, settings, storage, next(joiners, None)))
         return finals
+
+    def _chunked(
+        self, tasks: list[Task], settings: Any, storage: dict[str, Any], joiner: Any
+    ) -> Any:
+        """The future of a planned file's Outcome: its chunks' tasks, and its join's."""
+        client = self.client
+        chunks = [
+            client.submit(check_chunk, task, settings, storage, pure=False, retries=RETRIES)
+            for task in tasks
+        ]
+        final, steps = None, _steps(len(chunks))
+        # All the steps of a file on one worker, which holds its Joining (another one
+        # only if that worker is gone); each ahead of the chunks waiting there.
+        where = {"workers": [joiner], "allow_other_workers": True} if joiner and steps[1:] else {}
+        for start, end in steps:
+            final = client.submit(
+                join_step,
+                final,
+                tasks,
+                settings,
+                storage,
+                start,
+                *chunks[start:end],
+                pure=False,
+                retries=RETRIES,
+                priority=1,
+                **where,
+            )
+        return final
 
     def _file(self, display: str, future: Any) -> Iterator[Diagnostic]:
         try:
@@ -322,6 +360,22 @@ def _steps(chunks: int) -> list[tuple[int, int]]:
     return [(start, min(start + size, chunks)) for start in range(0, chunks, size)]
 
 
+def _grouped(tasks: list[Task], later: int, workers: int) -> list[Task]:
+    """A file's planned chunks as fewer tasks, each of consecutive chunks: up to GROUP,
+    fewer as the run's end (this file's chunks left and `later` bytes after it) nears, so
+    that its last tasks are small and every worker ends about when the others do."""
+    if tasks[0].end < 0:
+        return tasks
+    unit = max(1, (tasks[-1].end - tasks[0].start) // len(tasks))  # a chunk's bytes
+    grouped, at = [], 0
+    while at < len(tasks):
+        left = len(tasks) - at + later // unit
+        take = min(GROUP, max(1, left // (TAIL * workers)), len(tasks) - at)
+        grouped.append(dataclasses.replace(tasks[at], end=tasks[at + take - 1].end))
+        at += take
+    return grouped
+
+
 def _given(settings: Settings) -> Settings:
     """On a worker: the settings themselves (see ClusterRunner.submit)."""
     return settings
@@ -338,6 +392,10 @@ def _reason(exc: BaseException) -> str:
 def connect(scheduler: str, timeout: float) -> tuple[Any, Any]:
     """(client, cluster or None): a Dask client of `scheduler`, or of a new LocalCluster for
     "local"; a one-line ClickException (exit 2) if Dask is missing or it cannot be reached."""
+    # Dask imports numpy, whose OpenBLAS starts a pool of threads that spin about 0.1 s
+    # of a core each: mics-lint never multiplies matrices (and forked or spawned workers
+    # inherit the setting). A value the user set stays.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         import distributed  # type: ignore[import-untyped,unused-ignore]
     except ImportError:
