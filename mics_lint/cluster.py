@@ -234,6 +234,7 @@ class ClusterRunner(Runner):
         self.timeout = timeout
         self.client: Any = None
         self.cluster: Any = None
+        self._order = itertools.count(1)  # of the tasks checking files (see _task)
 
     def __enter__(self) -> ClusterRunner:
         self.client, self.cluster = connect(self.scheduler, self.timeout)
@@ -264,10 +265,12 @@ class ClusterRunner(Runner):
         stopped its planning)."""
         client = self.client
         storage = remote.current_options()
-        # The settings as a task's result, not scattered: Dask's active memory manager keeps
-        # one copy of data (even broadcast), and scattered data lost with its worker cannot
-        # be made again, which cancelled the run (a worker killed mid-run, under load).
-        settings = client.submit(_given, self.settings, pure=False, retries=RETRIES)
+        # The settings (a few hundred bytes) go in every task, not as data of their own:
+        # scattered data lost with its worker cannot be made again (a worker killed mid-run
+        # cancelled the run), and a task with no input is one the scheduler hands out in
+        # order as workers free up; one that needs another's result went at once to the
+        # worker holding it, to be stolen by the others in no order (see _task).
+        settings = self.settings
         workers = sorted(client.ncores())  # empty if no worker yet
         # Sizes as this process sees them (a URL's unknown: asking costs a request each).
         sizes = [None if remote.is_url(path) else file_size(path) for path, _ in sources]
@@ -293,9 +296,7 @@ class ClusterRunner(Runner):
         for i, (path, display) in enumerate(sources):
             if whole[i]:
                 task = Task(_absolute(path), display, size=sizes[i])
-                finals.append(
-                    client.submit(check_file, task, settings, storage, pure=False, retries=RETRIES)
-                )
+                finals.append(self._task(check_file, task, settings, storage))
                 continue
             try:
                 tasks = plans[i].result()
@@ -307,14 +308,11 @@ class ClusterRunner(Runner):
         return finals
 
     def _chunked(
-        self, tasks: list[Task], settings: Any, storage: dict[str, Any], joiner: Any
+        self, tasks: list[Task], settings: Settings, storage: dict[str, Any], joiner: Any
     ) -> Any:
         """The future of a planned file's Outcome: its chunks' tasks, and its join's."""
         client = self.client
-        chunks = [
-            client.submit(check_chunk, task, settings, storage, pure=False, retries=RETRIES)
-            for task in tasks
-        ]
+        chunks = [self._task(check_chunk, task, settings, storage) for task in tasks]
         final, steps = None, _steps(len(chunks))
         # All the steps of a file on one worker, which holds its Joining (another one
         # only if that worker is gone); each ahead of the chunks waiting there.
@@ -334,6 +332,12 @@ class ClusterRunner(Runner):
                 **where,
             )
         return final
+
+    def _task(self, function: Callable[..., Any], *args: Any) -> Any:
+        # Dask's order of tasks is not the order they were given in: the first given goes
+        # first here (a file's first join waits for its first chunks).
+        priority = -next(self._order)
+        return self.client.submit(function, *args, pure=False, retries=RETRIES, priority=priority)
 
     def _file(self, display: str, future: Any) -> Iterator[Diagnostic]:
         try:
@@ -374,11 +378,6 @@ def _grouped(tasks: list[Task], later: int, workers: int) -> list[Task]:
         grouped.append(dataclasses.replace(tasks[at], end=tasks[at + take - 1].end))
         at += take
     return grouped
-
-
-def _given(settings: Settings) -> Settings:
-    """On a worker: the settings themselves (see ClusterRunner.submit)."""
-    return settings
 
 
 def _absolute(path: str) -> str:
