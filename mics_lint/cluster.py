@@ -60,8 +60,8 @@ _FORK = sys.platform.startswith("linux")
 #: Each task is retried this often: a worker that dies takes its running tasks with it.
 RETRIES = 3
 _LOGGERS = ("distributed", "tornado", "bokeh")
-#: A file's chunks are joined in at most STEPS steps of at least STEP_CHUNKS (see Joining).
-STEPS, STEP_CHUNKS = 8, 2
+#: A file's chunks are joined in about STEPS steps of at least STEP_BYTES (see Joining).
+STEPS, STEP_BYTES = 8, 32 * 1024 * 1024
 #: A task checks up to GROUP of the chunks `--jobs` plans, fewer towards the run's end,
 #: where about TAIL tasks a worker remain (see _grouped).
 GROUP, TAIL = 8, 2
@@ -174,7 +174,7 @@ class ClusterRunner(Runner):
         """The future of a planned file's Outcome: its chunks' tasks, and its join's."""
         client = self.client
         chunks = [self._task(check_chunk, task, settings, storage) for task in tasks]
-        final, steps = None, _steps(len(chunks))
+        final, steps = None, _steps(tasks)
         # All the steps of a file on one worker, which holds its Joining (another one
         # only if that worker is gone); each ahead of the chunks waiting there.
         where = {"workers": [joiner], "allow_other_workers": True} if joiner and steps[1:] else {}
@@ -243,11 +243,19 @@ class ClusterRunner(Runner):
             raise ReadError(outcome.error, outcome.verb)
 
 
-def _steps(chunks: int) -> list[tuple[int, int]]:
-    """The (start, end) chunks of each step of a file's join: one step for a few chunks,
-    else STEPS steps (see Joining)."""
-    size = max(STEP_CHUNKS, -(-chunks // STEPS))
-    return [(start, min(start + size, chunks)) for start in range(0, chunks, size)]
+def _steps(tasks: list[Task], least: int = STEP_BYTES) -> list[tuple[int, int]]:
+    """The (start, end) tasks of each step of a file's join: one step for a small file,
+    else about STEPS steps of as many bytes each (see Joining). By bytes, not tasks: the
+    run's last tasks are small (see _grouped), and joined in steps of a few each they
+    waited at the end for one another, a round trip to the scheduler a step."""
+    share = max(least, sum(t.end - t.start for t in tasks) // STEPS, 1)
+    steps, start, done = [], 0, 0
+    for index, task in enumerate(tasks):
+        done += task.end - task.start
+        if done >= share or index == len(tasks) - 1:
+            steps.append((start, index + 1))
+            start, done = index + 1, 0
+    return steps
 
 
 def _grouped(tasks: list[Task], later: int, workers: int) -> list[Task]:
