@@ -1,13 +1,13 @@
 """`--scheduler`: a Dask cluster as the engine, in place of `--jobs`' process pool.
 
-Every file is planned, read and checked on the workers: a task plans it (the same split at
-line boundaries as `--jobs`, a `.gz` whole), one task checks each chunk, opening the file
-itself (a local path the workers share, or a URL with this run's storage options), and one
-reduction task per file joins its chunks as merge.py does for `--jobs` (line numbers,
-MIC003 once, MIC501 across chunks). The client receives only each file's diagnostics, in
-order, so the report is the one `--jobs 1` writes. Dask is imported only here, and only
-with `--scheduler` (the `[dask]` extra).
-"""
+Every file is read and checked on the workers (cluster_tasks.py), opening it themselves (a
+local path the workers share, or a URL with this run's storage options). A small file far
+from the run's end is checked whole in one task. Another is planned by a task (the same
+split at line boundaries as `--jobs`, a `.gz` whole), its chunks checked a few at a time in
+one task each, and joined in steps as merge.py does for `--jobs` (line numbers, MIC003
+once, MIC501 across chunks). The client receives only each file's diagnostics, in order,
+so the report is the one `--jobs 1` writes. Dask is imported only here, and only with
+`--scheduler` (the `[dask]` extra)."""
 
 from __future__ import annotations
 
@@ -19,19 +19,39 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
 import click
 
 from mics_lint import remote
+from mics_lint.cluster_tasks import (
+    Joining,
+    Outcome,
+    check_chunk,
+    check_file,
+    join_file,
+    join_step,
+    plan_file,
+    warm,
+)
 from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic
 from mics_lint.linter import ReadError
-from mics_lint.merge import Merger, Packed, unpacked
+from mics_lint.merge import unpacked
 from mics_lint.parallel import CHUNK_BYTES, Runner, file_size
-from mics_lint.tasks import Result, Task, check_task
+from mics_lint.tasks import Task
+
+__all__ = [
+    "ClusterRunner",
+    "Joining",
+    "Outcome",
+    "check_chunk",
+    "check_file",
+    "join_file",
+    "join_step",
+    "plan_file",
+]
 
 #: Where `--scheduler local` forks its workers rather than spawning them: Linux only
 #: (macOS's system libraries are not safe to fork once threads run).
@@ -40,169 +60,15 @@ _FORK = sys.platform.startswith("linux")
 #: Each task is retried this often: a worker that dies takes its running tasks with it.
 RETRIES = 3
 _LOGGERS = ("distributed", "tornado", "bokeh")
-#: A file's chunks are joined in at most STEPS steps of at least STEP_CHUNKS (see Joining).
-STEPS, STEP_CHUNKS = 8, 8
-
-
-@dataclass
-class Outcome:
-    """A file's result as the client receives it: only its diagnostics, and how it ended."""
-
-    # Packed by the worker (merge.Packed), as --jobs' workers pack theirs: a file of many
-    # bad lines is tens of thousands of dataclasses, slower to pickle than to check.
-    packed: Packed | list[Diagnostic]
-    doc_type: str = ""
-    error: str | None = None
-    verb: str = "cannot read"
-    size: int = 0  # bytes read, for the progress bar
-
-    @property
-    def diagnostics(self) -> list[Diagnostic]:
-        return list(unpacked(self.packed))
-
-
-def _probe() -> int:
-    # MIC501's digests use Python's string hash, seeded per process: two workers agree on
-    # them only if started with one PYTHONHASHSEED. The reduction checks it (see _join).
-    return hash("mics-lint") & 0xFFFFFFFF
-
-
-def plan_file(path: str, display: str, chunk_bytes: int, storage: dict[str, Any]) -> list[Task]:
-    """On a worker: the tasks of one file, split as `--jobs` splits it."""
-    remote.configure(storage)
-    runner = Runner(Settings(), 2, chunk_bytes)
-    size = file_size(path)
-    try:
-        plan = runner.plan(path, display, size)
-    except OSError:
-        return [Task(path, display)]  # the whole-file task reports why it cannot be read
-    if plan[0].end < 0:  # its size, for the progress bar only (a whole file ignores it)
-        return [dataclasses.replace(plan[0], size=size)]
-    return plan
-
-
-def check_chunk(task: Task, settings: Settings, storage: dict[str, Any]) -> tuple[int, Result]:
-    """On a worker: one chunk (or one whole file) checked, with this worker's hash probe."""
-    remote.configure(storage)
-    return _probe(), check_task(task, settings)
-
-
-def join_file(
-    tasks: list[Task], settings: Settings, storage: dict[str, Any], *results: tuple[int, Result]
-) -> Outcome:
-    """On a worker: one file's chunks joined into its diagnostics (merge.py's Merger)."""
-    outcome = join_step(None, tasks, settings, storage, 0, *results)
-    assert isinstance(outcome, Outcome)  # every chunk given: the last step
-    return outcome
-
-
-class Joining:
-    """A file's join so far, handed from one step to the next (`join_step`).
-
-    A single task joining all of a large file's chunks can start only once the last one is
-    checked: one worker then merged a million lines' users (0.3 to 0.6 s) while the other
-    had nothing left to do, and the client waited. In steps, each starts as soon as its
-    chunks are in, between the other chunks, and the last has little left to do.
-
-    The merger's users table lives in memory maps and is changed in place, never copied:
-    a step's Joining is the one its next step goes on with, on the same worker (Dask runs
-    a task where its largest input is: hence `__sizeof__`). If Dask moves or spills one
-    anyway (pickled: see `__reduce__`), or a step runs again after failing half-way, the
-    next step finds it `lost`, and the last checks the file again in one piece: slower,
-    never wrong.
-    """
-
-    def __init__(self, merger: Merger | None, probe: int) -> None:
-        self.merger = merger
-        self.probe = probe  # the hash seed of the worker that holds the users' digests
-        self.found: list[Diagnostic] = []
-        self.told: list[str] = []
-        self.error: ReadError | None = None
-        self.next = 0 if merger is not None else -1  # the first chunk of the next step
-        self.nbytes = 0
-
-    @property
-    def lost(self) -> bool:
-        return self.merger is None
-
-    def tell(self, _display: str, doc_type: str) -> None:
-        self.told.append(doc_type)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_lost, ())
-
-    def __sizeof__(self) -> int:
-        return self.nbytes
-
-    def step(self, tasks: list[Task], start: int, results: Sequence[tuple[int, Result]]) -> None:
-        """Joins the chunks from `start` on (their results), unless the file is done."""
-        merger = self.merger
-        assert merger is not None and self.next == start
-        self.next = -1  # until it is done: a step run again finds it lost
-        if self.error is None and not merger.whole:
-            mended = (
-                _agreed(task, probe, result, merger.settings, self.probe)
-                for task, (probe, result) in zip(tasks[start:], results, strict=False)
-            )
-            try:
-                self.found.extend(merger.merge(mended, start))
-            except ReadError as exc:
-                self.error = exc
-        self.next = start + len(results)
-        # Its users' table (24 bytes a line, at most) and diagnostics, for Dask's placing.
-        self.nbytes = 24 * merger.offset + 512 * len(self.found)
-
-    def outcome(self, size: int) -> Outcome:
-        told = self.told[0] if self.told else ""
-        if self.error is not None:
-            return Outcome(Packed.of(self.found), told, str(self.error), self.error.verb, size)
-        return Outcome(Packed.of(self.found), told, size=size)
-
-
-def _lost() -> Joining:
-    return Joining(None, 0)
-
-
-def _agreed(task: Task, probe: int, result: Result, settings: Settings, mine: int) -> Result:
-    # A chunk checked under another hash seed has digests this merge can't compare:
-    # checked again here (slower, never wrong; docs/remote.md says to set PYTHONHASHSEED).
-    if probe != mine and result.users is not None and len(result.users[0]):
-        return check_task(task, settings)
-    return result
-
-
-def join_step(
-    previous: Joining | None,
-    tasks: list[Task],
-    settings: Settings,
-    storage: dict[str, Any],
-    start: int,
-    *results: tuple[int, Result],
-) -> Joining | Outcome:
-    """On a worker: the chunks from `start` on joined to the `previous` steps' (None for
-    the first step); the file's Outcome once its last chunk is in."""
-    remote.configure(storage)
-    size = sum(t.end - t.start for t in tasks) if tasks[0].end >= 0 else tasks[0].size or 0
-    if tasks[0].end < 0:
-        result = results[0][1]
-        return Outcome(result.diagnostics, result.doc_type, result.error, result.verb, size)
-    mine = _probe()
-    if previous is None:
-        joining = Joining(None, mine)
-        joining.merger = Merger(tasks, settings, joining.tell)
-        joining.next = 0
-    elif previous.next == start and previous.probe == mine:
-        joining = previous  # changed in place (see Joining)
-    else:
-        joining = _lost()
-    if not joining.lost:
-        joining.step(tasks, start, results)
-    if start + len(results) < len(tasks):
-        return joining
-    if joining.lost:  # the file checked whole, as one process checks it
-        whole = check_task(Task(tasks[0].path, tasks[0].display), settings)
-        return Outcome(whole.diagnostics, whole.doc_type, whole.error, whole.verb, size)
-    return joining.outcome(size)
+#: A file's chunks are joined in about STEPS steps of at least STEP_BYTES (see Joining).
+STEPS, STEP_BYTES = 8, 32 * 1024 * 1024
+#: A task checks up to GROUP of the chunks `--jobs` plans, fewer towards the run's end,
+#: where about TAIL tasks a worker remain (see _grouped).
+GROUP, TAIL = 8, 2
+#: A file of at most WHOLE chunks is checked whole, in one task, unless near the run's end.
+WHOLE = 4
+#: Workers a run starts warm up on this much of its first file (see cluster_tasks.warm).
+WARM_BYTES = 64 * 1024
 
 
 class ClusterRunner(Runner):
@@ -221,6 +87,8 @@ class ClusterRunner(Runner):
         self.timeout = timeout
         self.client: Any = None
         self.cluster: Any = None
+        self._order = itertools.count(1)  # of the tasks checking files (see _task)
+        self._warming: list[Any] = []  # kept till the end: Dask drops a task nobody holds
 
     def __enter__(self) -> ClusterRunner:
         self.client, self.cluster = connect(self.scheduler, self.timeout)
@@ -251,51 +119,111 @@ class ClusterRunner(Runner):
         stopped its planning)."""
         client = self.client
         storage = remote.current_options()
-        # The settings as a task's result, not scattered: Dask's active memory manager keeps
-        # one copy of data (even broadcast), and scattered data lost with its worker cannot
-        # be made again, which cancelled the run (a worker killed mid-run, under load).
-        settings = client.submit(_given, self.settings, pure=False, retries=RETRIES)
+        # The settings (a few hundred bytes) go in every task, not as data of their own:
+        # scattered data lost with its worker cannot be made again (a worker killed mid-run
+        # cancelled the run), and a task with no input is one the scheduler hands out in
+        # order as workers free up; one that needs another's result went at once to the
+        # worker holding it, to be stolen by the others in no order (see _task).
+        settings = self.settings
+        workers = sorted(client.ncores())  # empty if no worker yet
+        # Sizes as this process sees them (a URL's unknown: asking costs a request each).
+        sizes = [None if remote.is_url(path) else file_size(path) for path, _ in sources]
+        later = [sum(s or 0 for s in sizes[i + 1 :]) for i in range(len(sizes))]
+        # Every task costs the scheduler and the workers a few ms: a small file far from
+        # the run's end goes whole, in one task (no plan to wait for, no join).
+        tail = TAIL * max(1, len(workers))
+        whole = [
+            size is not None and size <= WHOLE * self.chunk_bytes and after >= tail * size
+            for size, after in zip(sizes, later, strict=True)
+        ]
         # Workers have their own working folder: a local path goes to them absolute (a
         # folder they share with the client, on a real cluster).
-        plans = [
-            client.submit(
-                plan_file, _absolute(path), display, self.chunk_bytes, storage, pure=False
+        plans = {
+            i: client.submit(
+                plan_file,
+                _absolute(path),
+                display,
+                self.chunk_bytes,
+                storage,
+                pure=False,
+                priority=1,
             )
-            for path, display in sources
-        ]
+            for i, (path, display) in enumerate(sources)
+            if not whole[i]
+        }
+        self._warm(sources[:1], sizes[:1], settings, storage, workers)
         finals: list[Any] = []
-        joiners = itertools.cycle(sorted(client.ncores()))  # empty if no worker yet
-        for plan in plans:
+        joiners = itertools.cycle(workers)
+        for i, (path, display) in enumerate(sources):
+            if whole[i]:
+                task = Task(_absolute(path), display, size=sizes[i])
+                finals.append(self._task(check_file, task, settings, storage))
+                continue
             try:
-                tasks = plan.result()
+                tasks = plans[i].result()
             except Exception as exc:  # the cluster lost it: said for this file only
                 finals.append(exc)
                 continue
-            chunks = [
-                client.submit(check_chunk, task, settings, storage, pure=False, retries=RETRIES)
-                for task in tasks
-            ]
-            final, steps = None, _steps(len(chunks))
-            # All the steps of a file on one worker, which holds its Joining (another
-            # one only if that worker is gone); each ahead of the chunks waiting there.
-            joiner = next(joiners, None) if steps[1:] else None
-            where = {"workers": [joiner], "allow_other_workers": True} if joiner else {}
-            for start, end in steps:
-                final = client.submit(
-                    join_step,
-                    final,
-                    tasks,
-                    settings,
-                    storage,
-                    start,
-                    *chunks[start:end],
-                    pure=False,
-                    retries=RETRIES,
-                    priority=1,
-                    **where,
-                )
-            finals.append(final)
+            tasks = _grouped(tasks, later[i], max(1, len(workers)))
+            finals.append(self._chunked(tasks, settings, storage, next(joiners, None)))
         return finals
+
+    def _chunked(
+        self, tasks: list[Task], settings: Settings, storage: dict[str, Any], joiner: Any
+    ) -> Any:
+        """The future of a planned file's Outcome: its chunks' tasks, and its join's."""
+        client = self.client
+        chunks = [self._task(check_chunk, task, settings, storage) for task in tasks]
+        final, steps = None, _steps(tasks)
+        # All the steps of a file on one worker, which holds its Joining (another one
+        # only if that worker is gone); each ahead of the chunks waiting there.
+        where = {"workers": [joiner], "allow_other_workers": True} if joiner and steps[1:] else {}
+        for start, end in steps:
+            final = client.submit(
+                join_step,
+                final,
+                tasks,
+                settings,
+                storage,
+                start,
+                *chunks[start:end],
+                pure=False,
+                retries=RETRIES,
+                priority=1,
+                **where,
+            )
+        return final
+
+    def _warm(
+        self,
+        first: Sequence[tuple[str, str]],
+        sizes: list[int | None],
+        settings: Settings,
+        storage: dict[str, Any],
+        workers: list[str],
+    ) -> None:
+        """Workers this run started check the head of its first local file meanwhile."""
+        if self.cluster is None or not first or not sizes[0] or remote.is_url(first[0][0]):
+            return
+        head = Task(_absolute(first[0][0]), first[0][1], 0, min(sizes[0], WARM_BYTES), sizes[0])
+        self._warming = [
+            self.client.submit(
+                warm,
+                head,
+                settings,
+                storage,
+                pure=False,
+                workers=[worker],
+                allow_other_workers=False,
+            )
+            for worker in workers
+        ]
+
+    def _task(self, function: Callable[..., Any], *args: Any) -> Any:
+        # Dask's order of tasks is not the order they were given in: the first given goes
+        # first here (a file's first join waits for its first chunks).
+        priority = -next(self._order)
+        return self.client.submit(function, *args, pure=False, retries=RETRIES, priority=priority)
 
     def _file(self, display: str, future: Any) -> Iterator[Diagnostic]:
         try:
@@ -315,16 +243,35 @@ class ClusterRunner(Runner):
             raise ReadError(outcome.error, outcome.verb)
 
 
-def _steps(chunks: int) -> list[tuple[int, int]]:
-    """The (start, end) chunks of each step of a file's join: one step for a few chunks,
-    else STEPS steps (see Joining)."""
-    size = max(STEP_CHUNKS, -(-chunks // STEPS))
-    return [(start, min(start + size, chunks)) for start in range(0, chunks, size)]
+def _steps(tasks: list[Task], least: int = STEP_BYTES) -> list[tuple[int, int]]:
+    """The (start, end) tasks of each step of a file's join: one step for a small file,
+    else about STEPS steps of as many bytes each (see Joining). By bytes, not tasks: the
+    run's last tasks are small (see _grouped), and joined in steps of a few each they
+    waited at the end for one another, a round trip to the scheduler a step."""
+    share = max(least, sum(t.end - t.start for t in tasks) // STEPS, 1)
+    steps, start, done = [], 0, 0
+    for index, task in enumerate(tasks):
+        done += task.end - task.start
+        if done >= share or index == len(tasks) - 1:
+            steps.append((start, index + 1))
+            start, done = index + 1, 0
+    return steps
 
 
-def _given(settings: Settings) -> Settings:
-    """On a worker: the settings themselves (see ClusterRunner.submit)."""
-    return settings
+def _grouped(tasks: list[Task], later: int, workers: int) -> list[Task]:
+    """A file's planned chunks as fewer tasks, each of consecutive chunks: up to GROUP,
+    fewer as the run's end (this file's chunks left and `later` bytes after it) nears, so
+    that its last tasks are small and every worker ends about when the others do."""
+    if tasks[0].end < 0:
+        return tasks
+    unit = max(1, (tasks[-1].end - tasks[0].start) // len(tasks))  # a chunk's bytes
+    grouped, at = [], 0
+    while at < len(tasks):
+        left = len(tasks) - at + later // unit
+        take = min(GROUP, max(1, left // (TAIL * workers)), len(tasks) - at)
+        grouped.append(dataclasses.replace(tasks[at], end=tasks[at + take - 1].end))
+        at += take
+    return grouped
 
 
 def _absolute(path: str) -> str:
@@ -338,6 +285,10 @@ def _reason(exc: BaseException) -> str:
 def connect(scheduler: str, timeout: float) -> tuple[Any, Any]:
     """(client, cluster or None): a Dask client of `scheduler`, or of a new LocalCluster for
     "local"; a one-line ClickException (exit 2) if Dask is missing or it cannot be reached."""
+    # Dask imports numpy, whose OpenBLAS starts a pool of threads that spin about 0.1 s
+    # of a core each: mics-lint never multiplies matrices (and forked or spawned workers
+    # inherit the setting). A value the user set stays.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         import distributed  # type: ignore[import-untyped,unused-ignore]
     except ImportError:
