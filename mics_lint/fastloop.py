@@ -140,6 +140,7 @@ class FastLoop:
         self.lax: LaxPath | None = None
         self.long_ints: Callable[[bytes], bool] = may_hold_long_int
         self.streak = False  # the last line's only fault was an identifier's type
+        self.lax_streak = False  # the last line's only fault was a key (see _group)
 
     def prepare(self, lines_read: int) -> None:
         """Makes the decoder and the check (`vouch` stays None where there is none), once
@@ -252,25 +253,16 @@ class FastLoop:
         """The diagnostics of one group of lines (`block`: joined), the first of which is
         line `lineno + 1`."""
         checker = self.checker
-        decode, vouch, errors = self.decode, self.vouch, self.decode_errors
-        invalid = self.invalid
-        long_ints = self.long_ints
+        decode, vouch, errors, invalid = self.decode, self.vouch, self.decode_errors, self.invalid
         assert decode is not None and vouch is not None
-        size, limit = checker.size, checker.limit
+        size, limit, max_raw = checker.size, checker.limit, checker.max_line + 1
         count_bytes = not checker.size_reported  # until MIC006 is reported
-        max_raw = checker.max_line + 1
-        plain = (
-            b"<" not in block
-            and b"\\" not in block
-            and not (checker.check_ints and long_ints(block))
-            and (block.isascii() or _utf8(block))
-        )
+        plain = self._plain(block)
         simple = self._simple(group, block, count_bytes)
         if simple and count_bytes:
             checker.bytes_read += len(block)
         loose = self._loose_line if self.loose is not None else None
-        lax = self.lax
-        streak = self.streak
+        lax, streak, lax_streak = self.lax, self.streak, self.lax_streak
         found: list[Diagnostic] = []
         over = False
         for raw in group:
@@ -296,6 +288,12 @@ class FastLoop:
                         continue
                     streak = False
                 else:
+                    if lax_streak and lax is not None:  # the last line's only fault: a key
+                        made = lax.line(raw, lineno, plain, vouch)
+                        if made is not None:
+                            found += made
+                            continue
+                        lax_streak = False
                     try:
                         command = decode(raw)
                     except errors as refused:
@@ -310,6 +308,9 @@ class FastLoop:
                             if lax is not None:
                                 made = lax.line(raw, lineno, plain, vouch)
                                 if made is not None:
+                                    # The next lines try it first: the strict and loose
+                                    # decoders refuse a line with a key they do not know.
+                                    lax_streak = True
                                     found += made
                                     continue
                     else:
@@ -323,8 +324,18 @@ class FastLoop:
                                 continue
             found += checker.check_line(raw, lineno, over)[0]
             count_bytes = not checker.size_reported
-        self.streak = streak
+        self.streak, self.lax_streak = streak, lax_streak
         return found
+
+    def _plain(self, block: bytes) -> bool:
+        """Whether no line of the group needs the screens of its own: no `<`, no backslash,
+        no run of 19 digits, valid UTF-8."""
+        return (
+            b"<" not in block
+            and b"\\" not in block
+            and not (self.checker.check_ints and self.long_ints(block))
+            and (block.isascii() or _utf8(block))
+        )
 
     def _simple(self, group: list[bytes], block: bytes, count_bytes: bool) -> bool:
         """Whether the group needs no test per line before its lines' fast path: within

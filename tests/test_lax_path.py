@@ -82,3 +82,20 @@ def test_a_systematic_unknown_key_skips_the_full_checks() -> None:
     codes = [d.code for d in found]
     assert codes.count("MIC204") == codes.count("MIC401") == 1000
     assert_same_both_ways(lines)
+
+
+CLEAN = b'{"operation":"DELETE","email_hash":"c%d"}'
+WRONG_TYPE = b'{"operation":"DELETE","compartment_id":1000,"user_account_id":"a%d"}'
+COMMA = b'{"operation":"DELETE","email_hash":"t%d"},'
+
+
+@pytest.mark.parametrize("config", CONFIGS[:4])
+def test_runs_of_unknown_keys_among_other_lines(config: Settings) -> None:
+    """After a line the lax path took, the next lines try it first (the strict and loose
+    decoders refuse a line with an unknown key): runs of each kind of line, between clean
+    lines, integer ids (the loose path's own runs) and trailing commas, give what the full
+    checks give."""
+    kinds = [*LINES, CLEAN, WRONG_TYPE, COMMA]
+    body = [fill(kinds[(i // 3) % len(kinds)], i) for i in range(6 * len(kinds))]
+    body += [fill(kinds[(i * 7) % len(kinds)], i) for i in range(3 * len(kinds))]
+    assert_same_both_ways([*padding(), *body], config)
