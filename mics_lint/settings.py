@@ -5,7 +5,7 @@ files by mics_lint.config, which also exports everything here)."""
 # a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
 import contextlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -13,6 +13,7 @@ from mics_lint.diagnostic import Severity
 from mics_lint.doctypes import DOC_TYPES, NAMES, DocType, DocTypeError, detect, find, first_records
 from mics_lint.rules import REGISTRY
 from mics_lint.rules.framing import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_LINE_BYTES
+from mics_lint.startup import record
 
 if TYPE_CHECKING:  # pathlib (with urllib.parse) is imported where a path is made: issue 14
     from pathlib import Path
@@ -39,8 +40,9 @@ class ActiveRules(NamedTuple):
 
 # A dataclass whose __init__, __repr__, __eq__ and __hash__ are written here as @dataclass
 # would write them: compiling them at import took ~2 ms of a small check's start-up (issue
-# 14). tests/test_records.py holds them to a dataclass made from the same fields.
-@dataclass(frozen=True, init=False, repr=False, eq=False)
+# 14). tests/test_records.py holds them to a dataclass made from the same fields. `record`
+# freezes it without compiling __setattr__ and __delattr__ (startup.py).
+@record(frozen=True, init=False, repr=False, eq=False)
 class Settings:
     """Everything that decides what `lint_file` reports; the defaults check every rule."""
 

@@ -1,6 +1,7 @@
 """The records whose dataclass methods are written by hand (start-up, issue 14).
 
-`Settings`, `Diagnostic` and the reporters' `Summary` are dataclasses, but their __init__,
+`Settings`, `Diagnostic`, the registry's `Rule` and the reporters' `Summary` are
+dataclasses, but their __init__,
 __repr__, __eq__ (and __hash__) are written out in their modules, because compiling them
 at import cost a small check's start-up. These hold each to a dataclass that @dataclass
 makes from the same fields, so that a field added to one but not to its methods fails here.
@@ -8,9 +9,11 @@ makes from the same fields, so that a field added to one but not to its methods 
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import inspect
 import itertools
+import pickle
 from collections import Counter
 from typing import Any
 
@@ -18,6 +21,7 @@ import pytest
 
 from mics_lint import Diagnostic, Settings, Severity
 from mics_lint.config import Selection
+from mics_lint.registry import Rule
 from mics_lint.reporters import Summary
 
 
@@ -110,6 +114,29 @@ def test_diagnostic_methods_are_the_dataclass_ones() -> None:
     )
 
 
+def test_rule_methods_are_the_dataclass_ones() -> None:
+    base = {
+        "code": "MIC301",
+        "name": "missing-identifier",
+        "severity": Severity.ERROR,
+        "summary": "No identifier",
+        "doc": "It does.",
+    }
+    same_behaviour(
+        Rule,
+        [
+            base,
+            {**base, "check": len},  # not compared
+            {**base, "fix": "safe", "fix_always": True},
+            {**base, "roles": frozenset({"hash"}), "bad": str.isdigit, "screen": str.isdigit},
+            {**base, "screen_source": "value", "message": repr},  # not compared
+            {**base, "across_chunks": "users"},
+            {**base, "default_on": False},
+            {**base, "code": "MIC302", "doc": "Other."},
+        ],
+    )
+
+
 def test_summary_methods_are_the_dataclass_ones() -> None:
     same_behaviour(
         Summary,
@@ -125,16 +152,39 @@ def test_summary_methods_are_the_dataclass_ones() -> None:
     assert Summary().doc_types == {} and Summary().fixed == Counter()
 
 
-@pytest.mark.parametrize("cls", [Settings, Diagnostic])
+@pytest.mark.parametrize("cls", [Settings, Diagnostic, Rule])
 def test_still_frozen_dataclasses(cls: type) -> None:
+    """startup.record freezes them without @dataclass's compiled methods: they refuse
+    changes as those do, are replaced, pickled and copied as frozen dataclasses are."""
     assert dataclasses.is_dataclass(cls)
     assert cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
-    made = (
-        Settings()
-        if cls is Settings
-        else Diagnostic("a", 1, 1, 1, 2, "MIC301", "missing-identifier", Severity.ERROR, "m")
-    )
+    made: Any
+    if cls is Settings:
+        made, field = Settings(), "doc_type"
+    elif cls is Diagnostic:
+        made = Diagnostic("a", 1, 1, 1, 2, "MIC301", "missing-identifier", Severity.ERROR, "m")
+        field = "doc_type"
+    else:
+        made, field = Rule("MIC301", "missing-identifier", Severity.ERROR, "s", "d"), "summary"
     with pytest.raises(dataclasses.FrozenInstanceError):
-        made.line = 2  # type: ignore[misc, union-attr]
-    changed = dataclasses.replace(made, doc_type="USER_PROFILE")
-    assert changed.doc_type == "USER_PROFILE"
+        setattr(made, field, "x")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        delattr(made, field)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.not_a_field = 1  # as @dataclass's: the class itself refuses any name
+    changed = dataclasses.replace(made, **{field: "USER_PROFILE"})
+    assert getattr(changed, field) == "USER_PROFILE" and changed != made
+    assert pickle.loads(pickle.dumps(made)) == made
+    assert copy.deepcopy(made) == made and copy.copy(made) == made
+
+
+def test_frozen_subclasses_set_what_is_not_a_field() -> None:
+    """A subclass (not a dataclass itself) may add attributes; fields stay frozen."""
+
+    class Sub(Settings):
+        pass
+
+    made = Sub()
+    made.extra = 1  # type: ignore[attr-defined]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.doc_type = "x"  # type: ignore[misc]
