@@ -6,22 +6,21 @@ module with its families, and an entry here; the engine reads only this descript
 
 # No `from __future__ import annotations` here: typing compiles each string annotation of
 # a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
+import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from mics_lint.registry import Family, FastCheck, FieldMap, FileState, Rule
+from mics_lint.registry import Family, FastCheck, FastCheckMaker, FieldMap, FileState, Rule
 from mics_lint.rules import (
     REGISTRY,
     activities,
-    activity_fast,
     choices,
+    covers,
     crossline,
     deletions,
-    fast_checks,
     framing,
     identifiers,
     operations,
-    profile_fast,
     segments,
     structure,
     syntax,
@@ -106,14 +105,27 @@ class DocType(NamedTuple):
         return (self.line_codes & enabled) - self.fast_covers - REGISTRY.value_codes
 
 
+def _made_in(module: str, name: str) -> FastCheckMaker:
+    """The fast check maker `name` of rules/`module`.py, imported when a file first takes the
+    fast path: a small file never does, and the fast checks' modules cost every start-up
+    (issue 14). A maker is called once a file (or a chunk): the import is looked up then."""
+
+    def make(enabled: frozenset[str], users: Any, decoder: Any, state: FileState) -> FastCheck:
+        found: FastCheckMaker = getattr(importlib.import_module(f"mics_lint.rules.{module}"), name)
+        return found(enabled, users, decoder, state)
+
+    make.__qualname__ = make.__name__ = name
+    return make
+
+
 USER_PROFILE = DocType(
     name="USER_PROFILE",
     short_name="profile",
     schema_file="user_profile_import.schema.json",
     rule_sources=(structure.FAMILY, identifiers.FAMILY, operations.FAMILY, crossline.FAMILY),
     identifier_values=identifiers.top_level_values,
-    fast_check=profile_fast.make_check,
-    fast_covers=profile_fast.COVERS,
+    fast_check=_made_in("profile_fast", "make_check"),
+    fast_covers=covers.PROFILE_COVERS,
     fast_loose=identifiers.STAND_INS,
     fast_lax=True,
     # Both profile forms' keys: a file's form is a setting (profile-form), not a type.
@@ -141,8 +153,8 @@ USER_SEGMENT = DocType(
     schema_file="user_segment_import.schema.json",
     rule_sources=(structure.FAMILY, identifiers.FAMILY, segments.FAMILY),
     identifier_values=identifiers.top_level_values,
-    fast_check=fast_checks.segment_check,
-    fast_covers=fast_checks.SEGMENT_COVERS,
+    fast_check=_made_in("fast_checks", "segment_check"),
+    fast_covers=covers.SEGMENT_COVERS,
     fast_loose=identifiers.STAND_INS,
     markers=frozenset({*segments.SEGMENT_KEYS, *segments.EXPIRATION_KEYS, "data_bag"}),
     keys=frozenset(
@@ -162,8 +174,8 @@ USER_CHOICE = DocType(
     schema_file="user_choice_import.schema.json",
     rule_sources=(structure.FAMILY, identifiers.FAMILY, choices.FAMILY),
     identifier_values=identifiers.top_level_values,
-    fast_check=fast_checks.choice_check,
-    fast_covers=fast_checks.CHOICE_COVERS,
+    fast_check=_made_in("fast_checks", "choice_check"),
+    fast_covers=covers.CHOICE_COVERS,
     fast_loose=identifiers.STAND_INS,
     markers=frozenset({"user_choice"}),
     keys=frozenset({"operation", *_IDENTIFIER_KEYS, "force_replace", "user_choice"}),
@@ -183,8 +195,8 @@ USER_IDENTIFIERS_DELETION = DocType(
     schema_file="user_identifiers_deletion.schema.json",
     rule_sources=(structure.FAMILY, *_DELETION_RULES, deletions.DEVICE_POINT),
     identifier_values=deletions.identifier_values,
-    fast_check=fast_checks.identifiers_deletion_check,
-    fast_covers=fast_checks.IDENTIFIERS_DELETION_COVERS,
+    fast_check=_made_in("fast_checks", "identifiers_deletion_check"),
+    fast_covers=covers.IDENTIFIERS_DELETION_COVERS,
     markers=_DELETION_MARKERS,
     keys=_DELETION_KEYS,
 )
@@ -195,8 +207,8 @@ USER_DEVICE_POINTS_DELETION = DocType(
     schema_file="user_device_points_deletion.schema.json",
     rule_sources=(structure.FAMILY, *_DELETION_RULES),
     identifier_values=deletions.identifier_values,
-    fast_check=fast_checks.points_deletion_check,
-    fast_covers=fast_checks.DELETION_COVERS,
+    fast_check=_made_in("fast_checks", "points_deletion_check"),
+    fast_covers=covers.DELETION_COVERS,
     markers=_DELETION_MARKERS,
     keys=_DELETION_KEYS,
 )
@@ -207,8 +219,8 @@ USER_POINTS_DELETION = DocType(
     schema_file="user_points_deletion.schema.json",
     rule_sources=(structure.FAMILY, *_DELETION_RULES, deletions.USER_POINT_ID),
     identifier_values=deletions.identifier_values,
-    fast_check=fast_checks.points_deletion_check,
-    fast_covers=fast_checks.POINTS_DELETION_COVERS,
+    fast_check=_made_in("fast_checks", "points_deletion_check"),
+    fast_covers=covers.POINTS_DELETION_COVERS,
     markers=_DELETION_MARKERS | {"user_point_id"},
     keys=_DELETION_KEYS,
 )
@@ -225,8 +237,8 @@ USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS = DocType(
         deletions.MISSING_WRAPPER,
     ),
     identifier_values=deletions.identifier_values,
-    fast_check=fast_checks.association_check,
-    fast_covers=fast_checks.ASSOCIATION_COVERS,
+    fast_check=_made_in("fast_checks", "association_check"),
+    fast_covers=covers.ASSOCIATION_COVERS,
     misshapen=(deletions.bare_identifier, deletions.MISSING_WRAPPER),
     markers=frozenset({"identifiers"}),
     keys=frozenset({"identifiers"}),
@@ -240,8 +252,8 @@ USER_ACTIVITY = DocType(
     identifier_values=activities.identifier_values,
     # Custom keys are allowed at the root: the fast decoder refuses them (such lines take
     # the full checks), so that the check can count every top-level key (MIC103).
-    fast_check=activity_fast.activity_check,
-    fast_covers=fast_checks.ACTIVITY_COVERS,
+    fast_check=_made_in("activity_fast", "activity_check"),
+    fast_covers=covers.ACTIVITY_COVERS,
     fast_closed=True,
     # `$` keys no other type has at its root; the identifiers are left out, as a profile
     # line may carry a misplaced `$user_account_id`.

@@ -51,6 +51,10 @@ NEVER_AT_START = (
     "mics_lint.fix_edits",
     "mics_lint.fixmarks",
     "mics_lint.fastpath",
+    # the fast checks: a file's first lines take the full checks (doctypes._made_in)
+    "mics_lint.rules.profile_fast",
+    "mics_lint.rules.activity_fast",
+    "mics_lint.rules.fast_checks",
     "mics_lint.tasks",
     "mics_lint.reporters.machine",
     "mics_lint.reporters.annotations",

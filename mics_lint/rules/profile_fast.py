@@ -22,11 +22,10 @@ from mics_lint.jsontext import may_hold_long_int
 from mics_lint.registry import FastCheck, FileState, Rule
 from mics_lint.rules import REGISTRY, crossline, identifiers, operations, structure, syntax
 from mics_lint.rules.crossline import Users
-from mics_lint.rules.fast_checks import BASE_COVERS, IDENTIFIER_COVERS
 from mics_lint.userstore import BatchUsers
 
-#: What the check vouches for, besides every value rule (whose screens it calls).
-COVERS = BASE_COVERS | IDENTIFIER_COVERS | {f"MIC40{n}" for n in range(1, 8)} | {"MIC501"}
+# What the check vouches for: covers.PROFILE_COVERS, besides every value rule (whose
+# screens it calls).
 
 if TYPE_CHECKING:
     from mics_lint.fastpath import FastDecoder
