@@ -24,6 +24,9 @@ _PUT = object.__setattr__
 
 @record(frozen=True, slots=True, init=False, repr=False, eq=False)
 class Rule:
+    """One rule: what `mics-lint rule` shows, and what the engine runs (its record check,
+    or, for a value rule, its test, screen and message)."""
+
     code: str
     name: str
     severity: Severity

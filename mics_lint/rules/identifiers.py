@@ -11,7 +11,6 @@ codes. Value rules (MIC305, MIC307) read every type's identifiers through its fi
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from mics_lint import redact
@@ -31,8 +30,9 @@ IDENTIFIERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 # Used with fullmatch: `$` would also match before a final newline ("vec:1\n").
-EMAIL = re.compile(r"\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*")
-USER_AGENT_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*:\S+")
+# Compiled at first use (start-up, issue 14); EMAIL is tried only on a value with a "@".
+EMAIL = compiled(r"\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*")
+USER_AGENT_ID = compiled(r"[A-Za-z][A-Za-z0-9_-]*:\S+")
 #: What the linter puts in place of an identifier of the wrong type (a number, a boolean,
 #: null) before a fast check, for a line whose only fault that may be (linter.py,
 #: `_loose_line`): values the identifier checks accept (no space, no "@", a user agent's
@@ -201,7 +201,7 @@ def account_without_compartment(record: Record, ctx: LineContext) -> Iterator[Fi
 
 
 def _clear_text(value: str) -> bool:
-    return EMAIL.fullmatch(value) is not None
+    return "@" in value and EMAIL.fullmatch(value) is not None
 
 
 @FAMILY.value_rule(

@@ -8,7 +8,6 @@ which a schema says badly.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -183,13 +182,15 @@ EMPTY_VALUE = FAMILY.declare(
 # capitals, digits and underscores, starting with a capital, the whole value (fullmatch).
 # Profile values and event properties are free-form, so "<none>", "<jane@example.com>" or
 # "<b>bold</b>" are data, not placeholders; a leading capital spares "<18>" too.
-_PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*>")
+# Compiled at first use, and tried only on a value starting with "<": every string value
+# of a clean line is asked (issue 14).
+_PLACEHOLDER = compiled(r"<[A-Z][A-Z0-9_]*>")
 # As the docs write them (<USER_ACCOUNT_ID>): words, no digits, so never personal data.
 _DOC_TOKEN = compiled(r"<[A-Z][A-Z_]{0,39}>")
 
 
 def is_placeholder(value: object) -> bool:
-    return isinstance(value, str) and _PLACEHOLDER.fullmatch(value) is not None
+    return isinstance(value, str) and value[:1] == "<" and _PLACEHOLDER.fullmatch(value) is not None
 
 
 @FAMILY.rule(
@@ -240,7 +241,7 @@ def _placeholders(
     value: Any, where: str, path: tuple[str | int, ...]
 ) -> Iterator[tuple[str, tuple[str | int, ...], str]]:
     if isinstance(value, str):
-        if _PLACEHOLDER.fullmatch(value):
+        if value[:1] == "<" and _PLACEHOLDER.fullmatch(value):
             yield where, path, value
     elif isinstance(value, dict):
         for key, item in value.items():
