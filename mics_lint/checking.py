@@ -39,7 +39,6 @@ from mics_lint.reporters import (
     StatisticsReporter,
     Summary,
 )
-from mics_lint.suggest import did_you_mean
 from mics_lint.targets import same_file
 
 
@@ -216,6 +215,8 @@ def _parse_report(item: str) -> tuple[str, str]:
     if not sep or not path:
         raise ConfigError(f"--report: {item!r} is not FORMAT:PATH (sarif:mics-lint.sarif)")
     if fmt not in REPORTERS:
+        from mics_lint.suggest import did_you_mean  # a mistake only: start-up (issue 14)
+
         raise ConfigError(
             f"--report: unknown format {fmt!r}{did_you_mean(fmt, REPORTERS)}; "
             f"use one of {', '.join(REPORTERS)}"

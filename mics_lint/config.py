@@ -22,7 +22,6 @@ from mics_lint.settings import PROFILE_FORMS as PROFILE_FORMS
 from mics_lint.settings import ActiveRules as ActiveRules
 from mics_lint.settings import Selection as Selection
 from mics_lint.settings import Settings as Settings
-from mics_lint.suggest import did_you_mean
 
 if TYPE_CHECKING:  # pathlib (with urllib.parse) is imported where a path is made: issue 14
     from pathlib import Path
@@ -48,6 +47,13 @@ DEFAULT_FAST_PATH_FROM = 200
 
 
 # -- reading options and config files -------------------------------------------------------
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """suggest.did_you_mean, imported with a mistake only (start-up, issue 14)."""
+    from mics_lint import suggest
+
+    return suggest.did_you_mean(word, candidates)
 
 
 def check_selectors(selectors: Iterable[str], where: str) -> tuple[str, ...]:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from mics_lint import framer, redact
+from mics_lint import framer
 from mics_lint import schema as schemas
 from mics_lint.config import ActiveRules, Settings
 from mics_lint.diagnostic import Diagnostic, Finding
@@ -397,7 +397,11 @@ class LineChecker:
             end = min(column + 1, max(width, column + 1))
         else:
             end = max(width, column)
-        message = finding.message if self.show_values else redact.mask_emails(finding.message)
+        message = finding.message
+        if not self.show_values:
+            from mics_lint import redact  # with a diagnostic only: start-up (issue 14)
+
+            message = redact.mask_emails(message)
         return Diagnostic(
             self.path,
             lineno,

@@ -51,6 +51,11 @@ NEVER_AT_START = (
     "mics_lint.fix_edits",
     "mics_lint.fixmarks",
     "mics_lint.fastpath",
+    # what only a bad line, a shown line or a mistake needs: jsonschema's errors made
+    # findings (structure.py's wrappers), redaction, suggestions
+    "mics_lint.rules.schema_errors",
+    "mics_lint.redact",
+    "mics_lint.suggest",
     # the fast checks: a file's first lines take the full checks (doctypes._made_in)
     "mics_lint.rules.profile_fast",
     "mics_lint.rules.activity_fast",

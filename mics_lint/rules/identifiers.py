@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mics_lint import redact
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.lazyre import compiled
 from mics_lint.registry import FIX_UNSAFE, ROLES, Family, IdentifierValue, LineContext, Record
@@ -288,6 +287,8 @@ def user_agent_id_problem(where: str, value: object, show_values: bool) -> str |
     trimmed = value.strip()  # around an otherwise good id, whitespace is MIC307's
     if USER_AGENT_ID.fullmatch(trimmed):
         return None
+    from mics_lint import redact  # a message: not at start-up (issue 14)
+
     shown = redact.identifier(value, show_values)
     if _PREFIX_ONLY.fullmatch(trimmed):
         return (
@@ -353,6 +354,8 @@ def identifier_whitespace(where: str, value: str, show_values: bool) -> str:
         at = "starts"
     else:
         at = "starts and ends"
+    from mics_lint import redact  # a message: not at start-up (issue 14)
+
     shown = f" ({redact.identifier(value, True)})" if show_values else ""
     return (
         f"{where}{shown} {at} with whitespace: the platform keeps it, so this line names "
@@ -403,6 +406,8 @@ def compartment_id_not_digits(where: str, value: str, show_values: bool) -> str:
     {"operation":"DELETE","compartment_id":"1000","user_account_id":"CRM-42"}
     ```
     """
+    from mics_lint import redact  # a message: not at start-up (issue 14)
+
     shown = redact.identifier(value, show_values)
     digits = value.strip()
     if digits.isdigit() and digits.isascii():  # " 1500": the id, with whitespace around

@@ -8,14 +8,16 @@ which a schema says badly.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
-from mics_lint import redact
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.jsontext import shorten
 from mics_lint.lazyre import compiled
 from mics_lint.registry import FIX_SAFE, FIX_UNSAFE, Family, LineContext, Record
+
+if TYPE_CHECKING:
+    from mics_lint.schema import SchemaError
 
 FAMILY = Family("MIC2", "structure")
 
@@ -223,6 +225,8 @@ def placeholder_value(record: Record, ctx: LineContext) -> Iterator[Finding]:
         return
     for key, value in record.items():
         for where, path, found in _placeholders(value, key, (key,)):
+            from mics_lint import redact  # a message: not at start-up (issue 14)
+
             if ctx.show_values or _DOC_TOKEN.fullmatch(found):
                 # <USER_ACCOUNT_ID>: the docs' words, not data
                 shown = " " + shorten(found, show_values=ctx.show_values)
@@ -292,14 +296,32 @@ def other_type_message(name: str, short_name: str, keys: list[str], checked: str
     )
 
 
-# Re-exported (`as`) for the engine, which imports them from here. Imported last, as they
-# read this module's rules, which must exist by then.
-from mics_lint.rules.schema_errors import (  # noqa: E402
-    record_findings as record_findings,
-)
-from mics_lint.rules.schema_errors import (  # noqa: E402
-    schema_findings as schema_findings,
-)
-from mics_lint.rules.schema_errors import (  # noqa: E402
-    top_level_type_finding as top_level_type_finding,
-)
+# jsonschema's errors made into findings (schema_errors.py), imported with the first record
+# the schema refuses: a clean file never needs them (start-up, issue 14).
+
+
+def record_findings(
+    filename: str, record: Record, schema: dict[str, Any], ctx: LineContext
+) -> list[tuple[str, Finding]]:
+    """schema_errors.record_findings."""
+    from mics_lint.rules import schema_errors
+
+    return schema_errors.record_findings(filename, record, schema, ctx)
+
+
+def schema_findings(
+    errors: Iterable[SchemaError], record: Record, schema: dict[str, Any], ctx: LineContext
+) -> Iterator[tuple[str, Finding]]:
+    """schema_errors.schema_findings."""
+    from mics_lint.rules import schema_errors
+
+    return schema_errors.schema_findings(errors, record, schema, ctx)
+
+
+def top_level_type_finding(
+    key: str, value: Any, subschema: dict[str, Any], ctx: LineContext
+) -> tuple[str, Finding]:
+    """schema_errors.top_level_type_finding."""
+    from mics_lint.rules import schema_errors
+
+    return schema_errors.top_level_type_finding(key, value, subschema, ctx)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 
-from mics_lint import redact
 from mics_lint.diagnostic import Severity
 from mics_lint.jsontext import fails_in_first_value, offset_to_line_col, parse_exact, shorten
 from mics_lint.lazyre import compiled
@@ -313,6 +312,8 @@ def unsafe_integer_message(
 ) -> str:
     """`key` is the top-level key the integer is under (what may be shown depends on it);
     `where`, its path in the line when nested."""
+    from mics_lint import redact  # a message: not at start-up (issue 14)
+
     where = where or key or "the line"
     if show_values:
         shown = literal if len(literal) <= 30 else literal[:27] + "..."
