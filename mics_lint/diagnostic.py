@@ -4,13 +4,12 @@ A rule yields findings; the engine stamps them with the path, the line, the rule
 name and the configured severity, so that a rule can never report under a wrong code.
 """
 
-# No `from __future__ import annotations` here: typing compiles each string annotation of
-# a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
+# No `from __future__ import annotations` here: the NamedTuples' fields keep their types as
+# annotations (startup.Fields; tests/test_startup.py).
 import enum
 from dataclasses import field
-from typing import NamedTuple
 
-from mics_lint.startup import record
+from mics_lint.startup import Fields, record
 
 _PUT = object.__setattr__
 
@@ -35,7 +34,7 @@ class Severity(enum.IntEnum):
 _WORDS = {severity: severity.name.lower() for severity in Severity}
 
 
-class Finding(NamedTuple):
+class Finding(Fields):
     """One problem, as a rule reports it.
 
     `column` and `end_column` are 1-based code-point columns in the line; 0 means "not known,

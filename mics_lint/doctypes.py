@@ -4,11 +4,11 @@ Adding a type (activities, segments, ...) means adding its schema to `schemas/`,
 module with its families, and an entry here; the engine reads only this description.
 """
 
-# No `from __future__ import annotations` here: typing compiles each string annotation of
-# a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
+# No `from __future__ import annotations` here: the NamedTuples' fields keep their types as
+# annotations (startup.Fields; tests/test_startup.py).
 import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from mics_lint.registry import Family, FastCheck, FastCheckMaker, FieldMap, FileState, Rule
 from mics_lint.rules import (
@@ -26,12 +26,13 @@ from mics_lint.rules import (
     syntax,
 )
 from mics_lint.rules.crossline import Users
+from mics_lint.startup import Fields
 
 if TYPE_CHECKING:
     from mics_lint.fastpath import FastDecoder  # msgspec: imported only when a file needs it
 
 
-class DocType(NamedTuple):
+class DocType(Fields):
     """One document type: its schema, its rules, its identifier values, its fast check.
 
     A NamedTuple (`_replace` makes a variant), frozen as a frozen dataclass is: making the

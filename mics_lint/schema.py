@@ -7,15 +7,17 @@ A schema that uses a keyword outside the subset gets no fast predicate: correct,
 The tests hold the two to the same answer on every fixture line.
 """
 
-# No `from __future__ import annotations` here: typing compiles each string annotation of
-# a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
+# No `from __future__ import annotations` here: the NamedTuples' fields keep their types as
+# annotations (startup.Fields; tests/test_startup.py).
 import functools
 import os
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import orjson
+
+from mics_lint.startup import Fields
 
 if TYPE_CHECKING:  # jsonschema takes ~70 ms to import: only lines that fail need it
     import jsonschema
@@ -125,7 +127,7 @@ def fast_predicate(filename: str) -> Predicate | None:
         return None
 
 
-class SchemaError(NamedTuple):  # a frozen dataclass took ~1 ms to make at import (issue 14)
+class SchemaError(Fields):  # a frozen dataclass took ~1 ms to make at import (issue 14)
     """What the messages need of one jsonschema error, with the instance of this record."""
 
     validator: str

@@ -1,19 +1,19 @@
 """Settings: which rules run on which file, at what severity (read from options and config
 files by mics_lint.config, which also exports everything here)."""
 
-# No `from __future__ import annotations` here: typing compiles each string annotation of
-# a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
+# No `from __future__ import annotations` here: the NamedTuples' fields keep their types as
+# annotations (startup.Fields; tests/test_startup.py).
 import contextlib
 from collections.abc import Mapping
 from dataclasses import field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from mics_lint.diagnostic import Severity
 from mics_lint.doctypes import DOC_TYPES, NAMES, DocType, DocTypeError, detect, find, first_records
 from mics_lint.rules import REGISTRY
 from mics_lint.rules.framing import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_LINE_BYTES
-from mics_lint.startup import record
+from mics_lint.startup import Fields, record
 
 if TYPE_CHECKING:  # pathlib (with urllib.parse) is imported where a path is made: issue 14
     from pathlib import Path
@@ -25,7 +25,7 @@ _NEW_DICT: Mapping[str, Severity] = MappingProxyType({})  # Settings(): a new {}
 
 
 # NamedTuples, frozen as frozen dataclasses are, but quicker to make at import (issue 14).
-class Selection(NamedTuple):
+class Selection(Fields):
     """One source's rule selection (the config file's, or the command line's)."""
 
     select: tuple[str, ...] | None = None
@@ -33,7 +33,7 @@ class Selection(NamedTuple):
     ignore: tuple[str, ...] = ()
 
 
-class ActiveRules(NamedTuple):
+class ActiveRules(Fields):
     enabled: frozenset[str]
     severity: Mapping[str, Severity]
 

@@ -3,18 +3,22 @@
 Importing the engine and its command makes tens of thousands of objects that all live on
 (classes, rule tables, schema maps, click's commands): the collections they would trigger
 free nothing and took 2-10 ms of a 3-line check's start-up (issue 14, bench/run.py).
-`record` makes the frozen dataclasses of start-up without compiling anything.
+`record` makes the frozen dataclasses of start-up, and `Fields` its NamedTuples, without
+compiling anything.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 import gc
+import itertools
+import operator
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["lasting", "record"]
+__all__ = ["Fields", "lasting", "record"]
 
 
 @contextlib.contextmanager
@@ -87,3 +91,124 @@ def _slot_state(names: tuple[str, ...]) -> tuple[Callable[..., Any], ...]:
             object.__setattr__(self, name, value)
 
     return __getstate__, __setstate__
+
+
+if TYPE_CHECKING:  # mypy reads `Fields` as the NamedTuple it makes
+    from typing import NamedTuple as Fields
+else:
+
+    class _FieldsMeta(type):
+        def __new__(mcls, name: str, bases: tuple[type, ...], ns: dict[str, Any]) -> type:
+            if ns.get("__module__") == __name__:
+                return super().__new__(mcls, name, bases, ns)  # `Fields` itself
+            return _tuple_class(name, ns)
+
+    class Fields(metaclass=_FieldsMeta):
+        """`class X(Fields)`: what `class X(typing.NamedTuple)` makes, a tuple subclass with
+        the same attributes and methods, made without compiling its __new__ (typing and
+        collections.namedtuple eval one) and without typing's work on each annotation:
+        ~0.15 ms a class at import (start-up, issue 14). Annotations are kept as written.
+        tests/test_records.py holds each to a NamedTuple made from the same fields."""
+
+
+def _tuple_class(name: str, ns: dict[str, Any]) -> type:
+    annotations: dict[str, Any] = ns.get("__annotations__", {})
+    names = tuple(annotations)
+    defaults = {n: ns[n] for n in names if n in ns}
+    for before, after in itertools.pairwise(names):
+        if before in defaults and after not in defaults:
+            raise TypeError(
+                f"Non-default namedtuple field {after} cannot follow default field {before}"
+            )
+    made: dict[str, Any] = {
+        "__doc__": f"{name}({', '.join(names)})",
+        "__slots__": (),
+        "_fields": names,
+        "_field_defaults": defaults,
+        "__match_args__": names,
+        "__new__": _new,
+        "_make": classmethod(_make),
+        "_replace": _replace,
+        "__repr__": _repr,
+        "_asdict": _asdict,
+        "__getnewargs__": _getnewargs,
+    }
+    for index, field in enumerate(names):
+        made[field] = _tuplegetter(index, f"Alias for field number {index}")
+    for key, value in ns.items():
+        if key in _PROHIBITED:
+            raise AttributeError(f"Cannot overwrite NamedTuple attribute {key}")
+        if key not in defaults and (key != "__doc__" or value is not None):
+            made[key] = value
+    return type(name, (tuple,), made)
+
+
+_PROHIBITED = frozenset(
+    {"__new__", "__init__", "__slots__", "__getnewargs__", "_fields", "_field_defaults"}
+    | {"_make", "_replace", "_asdict", "_source"}
+)
+
+
+def _property(index: int, doc: str) -> Any:  # collections.namedtuple's, where C has none
+    return property(operator.itemgetter(index), doc=doc)
+
+
+# The C accessor collections.namedtuple uses for each field.
+_tuplegetter: Callable[[int, str], Any] = getattr(collections, "_tuplegetter", _property)
+
+
+def _new(cls: Any, *args: Any, **kwargs: Any) -> Any:
+    """A NamedTuple's __new__: its fields by position or name, defaults filled in."""
+    names: tuple[str, ...] = cls._fields
+    if kwargs or len(args) != len(names):
+        args = _bound(cls, names, args, kwargs)
+    return tuple.__new__(cls, args)
+
+
+def _bound(cls: Any, names: tuple[str, ...], args: Any, kwargs: dict[str, Any]) -> tuple[Any, ...]:
+    where = f"{cls.__name__}.__new__()"
+    if len(args) > len(names):
+        raise TypeError(
+            f"{where} takes {len(names) + 1} positional arguments but {len(args) + 1} were given"
+        )
+    values = list(args)
+    defaults = cls._field_defaults
+    for name in names[len(args) :]:
+        if name in kwargs:
+            values.append(kwargs.pop(name))
+        elif name in defaults:
+            values.append(defaults[name])
+        else:
+            raise TypeError(f"{where} missing required argument: {name!r}")
+    for name in kwargs:
+        if name in names:
+            raise TypeError(f"{where} got multiple values for argument {name!r}")
+        raise TypeError(f"{where} got an unexpected keyword argument {name!r}")
+    return tuple(values)
+
+
+def _make(cls: Any, iterable: Any) -> Any:
+    result = tuple.__new__(cls, iterable)
+    if len(result) != len(cls._fields):
+        raise TypeError(f"Expected {len(cls._fields)} arguments, got {len(result)}")
+    return result
+
+
+def _replace(self: Any, /, **kwds: Any) -> Any:
+    result = self._make(map(kwds.pop, self._fields, self))
+    if kwds:
+        raise ValueError(f"Got unexpected field names: {list(kwds)!r}")
+    return result
+
+
+def _repr(self: Any) -> str:
+    shown = ", ".join(f"{name}={value!r}" for name, value in zip(self._fields, self, strict=True))
+    return f"{self.__class__.__name__}({shown})"
+
+
+def _asdict(self: Any) -> dict[str, Any]:
+    return dict(zip(self._fields, self, strict=True))
+
+
+def _getnewargs(self: Any) -> tuple[Any, ...]:
+    return tuple(self)

@@ -188,3 +188,80 @@ def test_frozen_subclasses_set_what_is_not_a_field() -> None:
     made.extra = 1  # type: ignore[attr-defined]
     with pytest.raises(dataclasses.FrozenInstanceError):
         made.doc_type = "x"  # type: ignore[misc]
+
+
+# The NamedTuples made by startup.Fields (start-up, issue 14), by module.
+FIELDS_CLASSES = (
+    ("mics_lint.config", "FileConfig"),
+    ("mics_lint.diagnostic", "Finding"),
+    ("mics_lint.doctypes", "DocType"),
+    ("mics_lint.options", "CheckOptions"),
+    ("mics_lint.reporters.base", "Options"),
+    ("mics_lint.rules.profile_fast", "_Parts"),
+    ("mics_lint.schema", "SchemaError"),
+    ("mics_lint.settings", "ActiveRules"),
+    ("mics_lint.settings", "Selection"),
+    ("mics_lint.targets", "Target"),
+)
+
+
+@pytest.mark.parametrize(("module", "name"), FIELDS_CLASSES)
+def test_fields_classes_are_namedtuples(module: str, name: str) -> None:
+    """Each behaves as the collections.namedtuple of its fields and defaults (what
+    typing.NamedTuple makes), with its own methods and docstring kept."""
+    import collections
+    import importlib
+
+    from mics_lint import startup
+
+    cls: Any = getattr(importlib.import_module(module), name)
+    assert cls.__new__ is startup._new and cls.__module__ == module and cls.__bases__ == (tuple,)
+    names = list(cls.__annotations__)
+    defaults = cls._field_defaults
+    ref: Any = collections.namedtuple(
+        name, names, defaults=[defaults[n] for n in names[-len(defaults) :]] if defaults else None
+    )
+    assert cls._fields == ref._fields and cls.__match_args__ == ref.__match_args__
+    assert defaults == ref._field_defaults
+    required = [n for n in names if n not in defaults]
+    given = {n: f"<{n}>" for n in required}
+    for kwargs in (given, {**given, names[-1]: 7}):
+        mine, theirs = cls(**kwargs), ref(**kwargs)
+        assert tuple(mine) == tuple(theirs) and repr(mine) == repr(theirs)
+        assert mine._asdict() == theirs._asdict() and hash(mine) == hash(theirs)
+        assert cls(*mine) == mine and cls._make(list(mine)) == mine
+        assert tuple(mine._replace(**{names[0]: 1})) == tuple(theirs._replace(**{names[0]: 1}))
+        assert pickle.loads(pickle.dumps(mine)) == mine and copy.deepcopy(mine) == mine
+        assert [getattr(mine, n) for n in names] == list(mine)
+        with pytest.raises(AttributeError):
+            setattr(mine, names[0], 1)
+    with pytest.raises(TypeError):
+        cls(*range(len(names) + 1))
+    with pytest.raises(TypeError):
+        cls(**given, unknown=1)
+    if required:
+        with pytest.raises(TypeError):
+            cls()
+    with pytest.raises(ValueError):
+        cls(**given)._replace(unknown=1)
+    with pytest.raises(TypeError):
+        cls._make([1] * (len(names) + 1))
+    assert cls.__doc__  # its own, or `Name(fields...)` as namedtuple writes
+
+
+def test_fields_refuses_what_namedtuple_refuses() -> None:
+    from mics_lint.startup import Fields
+
+    with pytest.raises(TypeError):
+
+        class Wrong(Fields):  # a field without a default after one with
+            a: int = 0
+            b: int
+
+    with pytest.raises(AttributeError):
+
+        class Overwrites(Fields):
+            a: int
+
+            def _replace(self) -> None:  # type: ignore[override]
+                pass
