@@ -126,7 +126,7 @@ def _tuple_class(name: str, ns: dict[str, Any]) -> type:
         "_fields": names,
         "_field_defaults": defaults,
         "__match_args__": names,
-        "__new__": _new,
+        "__new__": _new_for(names, defaults),
         "_make": classmethod(_make),
         "_replace": _replace,
         "__repr__": _repr,
@@ -157,12 +157,23 @@ def _property(index: int, doc: str) -> Any:  # collections.namedtuple's, where C
 _tuplegetter: Callable[[int, str], Any] = getattr(collections, "_tuplegetter", _property)
 
 
-def _new(cls: Any, *args: Any, **kwargs: Any) -> Any:
-    """A NamedTuple's __new__: its fields by position or name, defaults filled in."""
-    names: tuple[str, ...] = cls._fields
-    if kwargs or len(args) != len(names):
-        args = _bound(cls, names, args, kwargs)
-    return tuple.__new__(cls, args)
+def _new_for(names: tuple[str, ...], defaults: dict[str, Any]) -> Callable[..., Any]:
+    """A NamedTuple's __new__: its fields by position or name, defaults filled in. A
+    closure, not code compiled for the class; positions alone (most calls: a Finding is
+    made for each finding) take no step through `_bound`."""
+    count, tail = len(names), tuple(defaults.values())
+    first = count - len(tail)  # the first field with a default
+    new = tuple.__new__
+
+    def __new__(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        if not kwargs:
+            if len(args) == count:
+                return new(cls, args)
+            if first <= len(args) < count:
+                return new(cls, args + tail[len(args) - first :])
+        return new(cls, _bound(cls, names, args, kwargs))
+
+    return __new__
 
 
 def _bound(cls: Any, names: tuple[str, ...], args: Any, kwargs: dict[str, Any]) -> tuple[Any, ...]:

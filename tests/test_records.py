@@ -215,7 +215,11 @@ def test_fields_classes_are_namedtuples(module: str, name: str) -> None:
     from mics_lint import startup
 
     cls: Any = getattr(importlib.import_module(module), name)
-    assert cls.__new__ is startup._new and cls.__module__ == module and cls.__bases__ == (tuple,)
+    assert (
+        cls.__new__.__module__ == startup.__name__
+        and cls.__module__ == module
+        and cls.__bases__ == (tuple,)
+    )
     names = list(cls.__annotations__)
     defaults = cls._field_defaults
     ref: Any = collections.namedtuple(
