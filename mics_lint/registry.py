@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from mics_lint.diagnostic import Finding, Severity
-from mics_lint.inline import inlinable
+from mics_lint.inline import inlinable, later
 from mics_lint.jsontext import nested_spans, number_after, top_level_keys
 from mics_lint.lazyre import compiled
 from mics_lint.rulerecord import FIX_SAFE as FIX_SAFE
@@ -246,7 +246,10 @@ class Family:
         the rule's explanation. Declared so, a rule is checked on every document type and
         on the fast path too, with nothing else to write. `screen`, the fast checks' test,
         may be a function or an expression of `value` (see `value_screens`)."""
-        source, test = (screen, _compiled((screen,))) if isinstance(screen, str) else (None, screen)
+        source: str | None = None
+        test: ValueTest | None = screen if callable(screen) else None
+        if isinstance(screen, str):  # compiled when first called (inline.later)
+            source, test = screen, later(f"({screen})", ("value",))
 
         def register(message: ValueMessage) -> ValueMessage:
             made = Rule(
