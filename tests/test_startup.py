@@ -56,6 +56,8 @@ NEVER_AT_START = (
     "mics_lint.rules.schema_errors",
     "mics_lint.redact",
     "mics_lint.suggest",
+    # URLs and storage options (checking._remote_setup, discovery.is_url)
+    "mics_lint.remote",
     # the fast checks: a file's first lines take the full checks (doctypes._made_in)
     "mics_lint.rules.profile_fast",
     "mics_lint.rules.activity_fast",
