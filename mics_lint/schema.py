@@ -95,18 +95,23 @@ def _of_form(schema: dict[str, Any], form: str) -> dict[str, Any]:
 
 
 def _read_schema(filename: str) -> dict[str, Any]:
-    # os.path, not pathlib: a small check does not import it (start-up, issue 14).
-    here = os.path.dirname(os.path.realpath(__file__))
-    installed = os.path.join(here, "schemas", filename)
+    installed = os.path.join(_package_folder(), "schemas", filename)
     # An editable install or a bare checkout: the top-level schemas/ folder.
     if not os.path.isfile(installed):
-        installed = os.path.join(os.path.dirname(here), "schemas", filename)
+        installed = os.path.join(os.path.dirname(_package_folder()), "schemas", filename)
     with open(installed, "rb") as file:
         data = file.read()
     schema = orjson.loads(data)
     if not isinstance(schema, dict):
         raise ValueError(f"schema {filename} is not a JSON object")
     return schema
+
+
+@functools.cache
+def _package_folder() -> str:
+    # os.path, not pathlib: a small check does not import it (start-up, issue 14). Once:
+    # realpath asks the file system about each folder of the path.
+    return os.path.dirname(os.path.realpath(__file__))
 
 
 @functools.cache
