@@ -15,7 +15,6 @@ from mics_lint.rules import (
     REGISTRY,
     activities,
     choices,
-    covers,
     crossline,
     deletions,
     framing,
@@ -106,6 +105,33 @@ class DocType(Fields):
         return (self.line_codes & enabled) - self.fast_covers - REGISTRY.value_codes
 
 
+# What each type's fast check vouches for: the codes no line it passes can break. Written
+# out, here rather than beside the checks (rules/fast_checks.py, rules/profile_fast.py): the
+# engine reads them for every file, where the checks are imported only when a file takes the
+# fast path (`_made_in`). A rule added to a family is not covered until its type's check
+# tests it and its code is added here (the engine then takes the full checks). Every check
+# also calls the screens of all value rules on the identifier values it reads.
+#: What every fast check vouches for: the line decoded into the schema's Struct (MIC101,
+#: MIC102, MIC201 to MIC204, MIC207), and what the check tests on the raw line or inline
+#: (MIC001, MIC103, MIC104, the `\\S` pattern of MIC205, MIC206).
+BASE_COVERS = frozenset(
+    {"MIC001", "MIC101", "MIC102", "MIC103", "MIC104"} | {f"MIC20{n}" for n in range(1, 8)}
+)
+#: The identifier rules with a record check (MIC305 and MIC307 are value rules).
+IDENTIFIER_COVERS = frozenset({"MIC301", "MIC302", "MIC303", "MIC304", "MIC306"})
+#: profile_fast.py's check, besides every value rule (whose screens it calls).
+PROFILE_COVERS = BASE_COVERS | IDENTIFIER_COVERS | {f"MIC40{n}" for n in range(1, 8)} | {"MIC501"}
+SEGMENT_COVERS = BASE_COVERS | IDENTIFIER_COVERS | {f"MIC70{n}" for n in range(1, 7)}
+CHOICE_COVERS = BASE_COVERS | IDENTIFIER_COVERS | {f"MIC80{n}" for n in range(1, 6)}
+DELETION_COVERS = BASE_COVERS | {"MIC901", "MIC902", "MIC903"}
+IDENTIFIERS_DELETION_COVERS = DELETION_COVERS | {"MIC904"}
+POINTS_DELETION_COVERS = DELETION_COVERS | {"MIC905"}
+# MIC908 fires only on a line without `identifiers`, which the decoder refuses.
+ASSOCIATION_COVERS = DELETION_COVERS | {"MIC906", "MIC907", "MIC908"}
+#: activity_fast.py's check.
+ACTIVITY_COVERS = BASE_COVERS | IDENTIFIER_COVERS | {f"MIC60{n}" for n in range(1, 6)}
+
+
 def _made_in(module: str, name: str) -> FastCheckMaker:
     """The fast check maker `name` of rules/`module`.py, imported when a file first takes the
     fast path: a small file never does, and the fast checks' modules cost every start-up
@@ -126,7 +152,7 @@ USER_PROFILE = DocType(
     rule_sources=(structure.FAMILY, identifiers.FAMILY, operations.FAMILY, crossline.FAMILY),
     identifier_values=identifiers.top_level_values,
     fast_check=_made_in("profile_fast", "make_check"),
-    fast_covers=covers.PROFILE_COVERS,
+    fast_covers=PROFILE_COVERS,
     fast_loose=identifiers.STAND_INS,
     fast_lax=True,
     # Both profile forms' keys: a file's form is a setting (profile-form), not a type.
@@ -155,7 +181,7 @@ USER_SEGMENT = DocType(
     rule_sources=(structure.FAMILY, identifiers.FAMILY, segments.FAMILY),
     identifier_values=identifiers.top_level_values,
     fast_check=_made_in("fast_checks", "segment_check"),
-    fast_covers=covers.SEGMENT_COVERS,
+    fast_covers=SEGMENT_COVERS,
     fast_loose=identifiers.STAND_INS,
     markers=frozenset({*segments.SEGMENT_KEYS, *segments.EXPIRATION_KEYS, "data_bag"}),
     keys=frozenset(
@@ -176,7 +202,7 @@ USER_CHOICE = DocType(
     rule_sources=(structure.FAMILY, identifiers.FAMILY, choices.FAMILY),
     identifier_values=identifiers.top_level_values,
     fast_check=_made_in("fast_checks", "choice_check"),
-    fast_covers=covers.CHOICE_COVERS,
+    fast_covers=CHOICE_COVERS,
     fast_loose=identifiers.STAND_INS,
     markers=frozenset({"user_choice"}),
     keys=frozenset({"operation", *_IDENTIFIER_KEYS, "force_replace", "user_choice"}),
@@ -197,7 +223,7 @@ USER_IDENTIFIERS_DELETION = DocType(
     rule_sources=(structure.FAMILY, *_DELETION_RULES, deletions.DEVICE_POINT),
     identifier_values=deletions.identifier_values,
     fast_check=_made_in("fast_checks", "identifiers_deletion_check"),
-    fast_covers=covers.IDENTIFIERS_DELETION_COVERS,
+    fast_covers=IDENTIFIERS_DELETION_COVERS,
     markers=_DELETION_MARKERS,
     keys=_DELETION_KEYS,
 )
@@ -209,7 +235,7 @@ USER_DEVICE_POINTS_DELETION = DocType(
     rule_sources=(structure.FAMILY, *_DELETION_RULES),
     identifier_values=deletions.identifier_values,
     fast_check=_made_in("fast_checks", "points_deletion_check"),
-    fast_covers=covers.DELETION_COVERS,
+    fast_covers=DELETION_COVERS,
     markers=_DELETION_MARKERS,
     keys=_DELETION_KEYS,
 )
@@ -221,7 +247,7 @@ USER_POINTS_DELETION = DocType(
     rule_sources=(structure.FAMILY, *_DELETION_RULES, deletions.USER_POINT_ID),
     identifier_values=deletions.identifier_values,
     fast_check=_made_in("fast_checks", "points_deletion_check"),
-    fast_covers=covers.POINTS_DELETION_COVERS,
+    fast_covers=POINTS_DELETION_COVERS,
     markers=_DELETION_MARKERS | {"user_point_id"},
     keys=_DELETION_KEYS,
 )
@@ -239,7 +265,7 @@ USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS = DocType(
     ),
     identifier_values=deletions.identifier_values,
     fast_check=_made_in("fast_checks", "association_check"),
-    fast_covers=covers.ASSOCIATION_COVERS,
+    fast_covers=ASSOCIATION_COVERS,
     misshapen=(deletions.bare_identifier, deletions.MISSING_WRAPPER),
     markers=frozenset({"identifiers"}),
     keys=frozenset({"identifiers"}),
@@ -254,7 +280,7 @@ USER_ACTIVITY = DocType(
     # Custom keys are allowed at the root: the fast decoder refuses them (such lines take
     # the full checks), so that the check can count every top-level key (MIC103).
     fast_check=_made_in("activity_fast", "activity_check"),
-    fast_covers=covers.ACTIVITY_COVERS,
+    fast_covers=ACTIVITY_COVERS,
     fast_closed=True,
     # `$` keys no other type has at its root; the identifiers are left out, as a profile
     # line may carry a misplaced `$user_account_id`.

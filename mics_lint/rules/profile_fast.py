@@ -25,7 +25,7 @@ from mics_lint.rules.crossline import Users
 from mics_lint.startup import Fields
 from mics_lint.userstore import BatchUsers
 
-# What the check vouches for: covers.PROFILE_COVERS, besides every value rule (whose
+# What the check vouches for: doctypes.PROFILE_COVERS, besides every value rule (whose
 # screens it calls).
 
 if TYPE_CHECKING:
