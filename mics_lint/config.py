@@ -52,9 +52,9 @@ DEFAULT_FAST_PATH_FROM = 200
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """suggest.did_you_mean, imported with a mistake only (start-up, issue 14)."""
-    from mics_lint import suggest
+    from mics_lint.suggest import did_you_mean as suggested
 
-    return suggest.did_you_mean(word, candidates)
+    return suggested(word, candidates)
 
 
 def check_selectors(selectors: Iterable[str], where: str) -> tuple[str, ...]:

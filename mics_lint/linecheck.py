@@ -37,7 +37,13 @@ from mics_lint.rules.crossline import DUPLICATE_USER_STATE, Users
 from mics_lint.rules.operations import FILE_FORM_STATE, PROFILE_FORM_STATE
 from mics_lint.rules.structure import record_findings
 from mics_lint.splitrecords import Splitter
+from mics_lint.startup import later
 from mics_lint.userstore import BatchUsers
+
+if TYPE_CHECKING:
+    from mics_lint import redact
+else:  # imported at its first use: a message, a shown line (start-up, issue 14)
+    redact = later("mics_lint.redact")
 
 if TYPE_CHECKING:
     from mics_lint.fixmarks import FixMarks  # with a line's first diagnostic only
@@ -397,11 +403,7 @@ class LineChecker:
             end = min(column + 1, max(width, column + 1))
         else:
             end = max(width, column)
-        message = finding.message
-        if not self.show_values:
-            from mics_lint import redact  # with a diagnostic only: start-up (issue 14)
-
-            message = redact.mask_emails(message)
+        message = finding.message if self.show_values else redact.mask_emails(finding.message)
         return Diagnostic(
             self.path,
             lineno,

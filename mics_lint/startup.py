@@ -18,7 +18,7 @@ import operator
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["Fields", "lasting", "record"]
+__all__ = ["Fields", "lasting", "later", "record"]
 
 
 @contextlib.contextmanager
@@ -91,6 +91,30 @@ def _slot_state(names: tuple[str, ...]) -> tuple[Callable[..., Any], ...]:
             object.__setattr__(self, name, value)
 
     return __getstate__, __setstate__
+
+
+def later(name: str) -> Any:
+    """The module `name`, imported when one of its attributes is first read; each attribute
+    read is then kept on the stand-in. For what only a bad line, a message or a mistake
+    needs (redaction, suggestions, jsonschema's errors): an import statement inside the
+    function that needs it would cost ~1 us at every call, through importlib's
+    _handle_fromlist (start-up, issue 14). Functions and constants only: a module global
+    that is rebound later would be seen as it was at its first read."""
+    return _Later(name)
+
+
+class _Later:
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("__"):
+            raise AttributeError(attr)  # copy, pickle and the like probe dunders: none here
+        import importlib
+
+        found = getattr(importlib.import_module(self._name), attr)
+        setattr(self, attr, found)
+        return found
 
 
 if TYPE_CHECKING:  # mypy reads `Fields` as the NamedTuple it makes

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,6 +12,12 @@ from mics_lint.diagnostic import Diagnostic, Severity
 from mics_lint.registry import FIX_SAFE
 from mics_lint.reporters.base import Reporter, Summary
 from mics_lint.rules import REGISTRY
+from mics_lint.startup import later
+
+if TYPE_CHECKING:
+    from mics_lint import redact
+else:  # imported at its first use: a message, a shown line (start-up, issue 14)
+    redact = later("mics_lint.redact")
 
 
 def text_line(d: Diagnostic, *, with_path: bool = True, color: bool = False) -> str:
@@ -97,8 +104,6 @@ class FullReporter(TextReporter):
             shown = diagnostic.source
             if not self.options.show_values:
                 if shown != self._source:
-                    from mics_lint import redact  # a shown line only: start-up (issue 14)
-
                     self._source, self._redacted = shown, redact.source_line(shown)
                 shown = self._redacted
             text, caret = _window(shown, diagnostic.column, self.options.width - 4)

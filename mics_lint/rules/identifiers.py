@@ -12,11 +12,18 @@ codes. Value rules (MIC305, MIC307) read every type's identifiers through its fi
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.lazyre import compiled
 from mics_lint.registry import FIX_UNSAFE, ROLES, Family, IdentifierValue, LineContext, Record
 from mics_lint.rules.structure import is_placeholder
+from mics_lint.startup import later
+
+if TYPE_CHECKING:
+    from mics_lint import redact
+else:  # imported at its first use: a message, a shown line (start-up, issue 14)
+    redact = later("mics_lint.redact")
 
 FAMILY = Family("MIC3", "identifiers")
 
@@ -287,8 +294,6 @@ def user_agent_id_problem(where: str, value: object, show_values: bool) -> str |
     trimmed = value.strip()  # around an otherwise good id, whitespace is MIC307's
     if USER_AGENT_ID.fullmatch(trimmed):
         return None
-    from mics_lint import redact  # a message: not at start-up (issue 14)
-
     shown = redact.identifier(value, show_values)
     if _PREFIX_ONLY.fullmatch(trimmed):
         return (
@@ -354,8 +359,6 @@ def identifier_whitespace(where: str, value: str, show_values: bool) -> str:
         at = "starts"
     else:
         at = "starts and ends"
-    from mics_lint import redact  # a message: not at start-up (issue 14)
-
     shown = f" ({redact.identifier(value, True)})" if show_values else ""
     return (
         f"{where}{shown} {at} with whitespace: the platform keeps it, so this line names "
@@ -406,8 +409,6 @@ def compartment_id_not_digits(where: str, value: str, show_values: bool) -> str:
     {"operation":"DELETE","compartment_id":"1000","user_account_id":"CRM-42"}
     ```
     """
-    from mics_lint import redact  # a message: not at start-up (issue 14)
-
     shown = redact.identifier(value, show_values)
     digits = value.strip()
     if digits.isdigit() and digits.isascii():  # " 1500": the id, with whitespace around

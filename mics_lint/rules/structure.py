@@ -15,9 +15,15 @@ from mics_lint.diagnostic import Finding, Severity
 from mics_lint.jsontext import shorten
 from mics_lint.lazyre import compiled
 from mics_lint.registry import FIX_SAFE, FIX_UNSAFE, Family, LineContext, Record
+from mics_lint.startup import later
 
 if TYPE_CHECKING:
+    from mics_lint import redact
+    from mics_lint.rules import schema_errors as _errors
     from mics_lint.schema import SchemaError
+else:  # imported at their first use: a message; a record the schema refuses (issue 14)
+    redact = later("mics_lint.redact")
+    _errors = later("mics_lint.rules.schema_errors")
 
 FAMILY = Family("MIC2", "structure")
 
@@ -225,8 +231,6 @@ def placeholder_value(record: Record, ctx: LineContext) -> Iterator[Finding]:
         return
     for key, value in record.items():
         for where, path, found in _placeholders(value, key, (key,)):
-            from mics_lint import redact  # a message: not at start-up (issue 14)
-
             if ctx.show_values or _DOC_TOKEN.fullmatch(found):
                 # <USER_ACCOUNT_ID>: the docs' words, not data
                 shown = " " + shorten(found, show_values=ctx.show_values)
@@ -304,24 +308,18 @@ def record_findings(
     filename: str, record: Record, schema: dict[str, Any], ctx: LineContext
 ) -> list[tuple[str, Finding]]:
     """schema_errors.record_findings."""
-    from mics_lint.rules import schema_errors
-
-    return schema_errors.record_findings(filename, record, schema, ctx)
+    return _errors.record_findings(filename, record, schema, ctx)
 
 
 def schema_findings(
     errors: Iterable[SchemaError], record: Record, schema: dict[str, Any], ctx: LineContext
 ) -> Iterator[tuple[str, Finding]]:
     """schema_errors.schema_findings."""
-    from mics_lint.rules import schema_errors
-
-    return schema_errors.schema_findings(errors, record, schema, ctx)
+    return _errors.schema_findings(errors, record, schema, ctx)
 
 
 def top_level_type_finding(
     key: str, value: Any, subschema: dict[str, Any], ctx: LineContext
 ) -> tuple[str, Finding]:
     """schema_errors.top_level_type_finding."""
-    from mics_lint.rules import schema_errors
-
-    return schema_errors.top_level_type_finding(key, value, subschema, ctx)
+    return _errors.top_level_type_finding(key, value, subschema, ctx)
