@@ -94,28 +94,29 @@ def _slot_state(names: tuple[str, ...]) -> tuple[Callable[..., Any], ...]:
 
 
 def later(name: str) -> Any:
-    """The module `name`, imported when one of its attributes is first read. For what only a
-    bad line, a message or a mistake needs (redaction, jsonschema's errors): an import
+    """The module `name`, imported when one of its attributes is first read; each attribute
+    read is then kept on the stand-in, so that the next read is a plain attribute's. For
+    what only a bad line or a message needs (redaction, jsonschema's errors): an import
     statement inside the function that needs it would cost ~1 us at every call, through
-    importlib's _handle_fromlist (start-up, issue 14). Each read asks the module itself,
-    so that what a test patches there is seen."""
+    importlib's _handle_fromlist (start-up, issue 14); a stand-in asking the module at every
+    read, ~2 us (__getattr__ comes after a failed lookup). Functions and constants only: a
+    name rebound or patched on the module after its first read is not seen (where a test
+    patches one, its user imports the module itself)."""
     return _Later(name)
 
 
 class _Later:
     def __init__(self, name: str) -> None:
         self._name = name
-        self._module: Any = None
 
     def __getattr__(self, attr: str) -> Any:
         if attr.startswith("__"):
             raise AttributeError(attr)  # copy, pickle and the like probe dunders: none here
-        module = self._module
-        if module is None:
-            import importlib
+        import importlib
 
-            module = self._module = importlib.import_module(self._name)
-        return getattr(module, attr)
+        found = getattr(importlib.import_module(self._name), attr)
+        setattr(self, attr, found)
+        return found
 
 
 if TYPE_CHECKING:  # mypy reads `Fields` as the NamedTuple it makes

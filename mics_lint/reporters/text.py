@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import click
 
@@ -12,12 +11,6 @@ from mics_lint.diagnostic import Diagnostic, Severity
 from mics_lint.registry import FIX_SAFE
 from mics_lint.reporters.base import Reporter, Summary
 from mics_lint.rules import REGISTRY
-from mics_lint.startup import later
-
-if TYPE_CHECKING:
-    from mics_lint import redact
-else:  # imported at its first use: a message, a shown line (start-up, issue 14)
-    redact = later("mics_lint.redact")
 
 
 def text_line(d: Diagnostic, *, with_path: bool = True, color: bool = False) -> str:
@@ -104,6 +97,9 @@ class FullReporter(TextReporter):
             shown = diagnostic.source
             if not self.options.show_values:
                 if shown != self._source:
+                    # The module itself (tests count its calls), once a line: start-up.
+                    from mics_lint import redact
+
                     self._source, self._redacted = shown, redact.source_line(shown)
                 shown = self._redacted
             text, caret = _window(shown, diagnostic.column, self.options.width - 4)
