@@ -13,7 +13,6 @@ from typing import TextIO
 
 import click
 
-from mics_lint import remote
 from mics_lint.config import (
     ConfigError,
     FileConfig,
@@ -24,6 +23,7 @@ from mics_lint.config import (
     split_codes,
 )
 from mics_lint.discovery import Source, expand
+from mics_lint.discovery import is_url as _is_url
 from mics_lint.exits import EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS, fail
 from mics_lint.linter import ReadError, lint_stream, printable
 from mics_lint.merge import telling
@@ -39,7 +39,6 @@ from mics_lint.reporters import (
     StatisticsReporter,
     Summary,
 )
-from mics_lint.suggest import did_you_mean
 from mics_lint.targets import same_file
 
 
@@ -49,9 +48,9 @@ def run_check(options: CheckOptions) -> int:
         config = _config(options.config_path, options.isolated)
         settings = _settings(options, config)
         extra = [_parse_report(item) for item in options.reports]
-        remote.setup(options.storage_options, config.remote if config else {}, _where(config))
+        _remote_setup(options, config)
         scheduler = _scheduler_of(options.scheduler, config)
-    except (ConfigError, remote.RemoteError) as exc:
+    except ConfigError as exc:
         fail(str(exc))
         return EXIT_FAILURE
     output_format = options.output_format
@@ -63,7 +62,7 @@ def run_check(options: CheckOptions) -> int:
     if options.diff and (options.output_file or options.reports or options.statistics):
         fail("--diff writes the diff to standard output: it takes no -o, --report or --statistics")
         return EXIT_FAILURE
-    urls = [remote.shown(p) for p in options.paths if remote.is_url(p)]
+    urls = [_shown(p) for p in options.paths if _is_url(p)]
     if urls and (options.fix or options.diff):
         # Object stores have no atomic rename: a fix could leave half a file behind.
         fail(f"--fix and --diff work on local files only, not {urls[0]}: download it first")
@@ -110,12 +109,12 @@ def _output_is_input(
             elif sys.stdin is not None:  # `- < a.ndjson` reads a.ndjson
                 inputs.append((source.display, os.fstat(sys.stdin.fileno())))
     # An object store has no inodes: a URL output is an input when it names the same object.
-    urls = {remote.shown(s.path): s.display for s in sources if s.path and remote.is_url(s.path)}
+    urls = {_shown(s.path): s.display for s in sources if s.path and _is_url(s.path)}
     for option, path in outputs:
-        if remote.is_url(path):
-            if remote.shown(path) in urls:
+        if _is_url(path):
+            if _shown(path) in urls:
                 return (
-                    f"{option}: {remote.shown(path)} is also an input ({urls[remote.shown(path)]}):"
+                    f"{option}: {_shown(path)} is also an input ({urls[_shown(path)]}):"
                     " the report would replace it; write the report to another object"
                 )
             continue
@@ -181,6 +180,26 @@ def _settings(options: CheckOptions, config: FileConfig | None) -> Settings:
     return settings
 
 
+def _remote_setup(options: CheckOptions, config: FileConfig | None) -> None:
+    """The run's storage options (remote.setup). remote.py is imported only when there are
+    some, or when an earlier run of this process imported it (its options are then reset):
+    a run on local files never needs it (start-up, issue 14)."""
+    table = config.remote if config else {}
+    if options.storage_options or table or "mics_lint.remote" in sys.modules:
+        from mics_lint import remote
+
+        try:
+            remote.setup(options.storage_options, table, _where(config))
+        except remote.RemoteError as exc:
+            raise ConfigError(str(exc)) from None
+
+
+def _shown(url: str) -> str:
+    from mics_lint import remote
+
+    return remote.shown(url)
+
+
 def _scheduler_of(given: str | None, config: FileConfig | None) -> str | None:
     """The scheduler's address: the option (or MICS_LINT_SCHEDULER), else the config's."""
     if given:
@@ -216,6 +235,8 @@ def _parse_report(item: str) -> tuple[str, str]:
     if not sep or not path:
         raise ConfigError(f"--report: {item!r} is not FORMAT:PATH (sarif:mics-lint.sarif)")
     if fmt not in REPORTERS:
+        from mics_lint.suggest import did_you_mean  # a mistake only: start-up (issue 14)
+
         raise ConfigError(
             f"--report: unknown format {fmt!r}{did_you_mean(fmt, REPORTERS)}; "
             f"use one of {', '.join(REPORTERS)}"
@@ -337,7 +358,7 @@ def _run(sources: list[Source], runner: Runner, reporter: Reporter, summary: Sum
             else:
                 diagnostics = next(files)
             # --fix refuses URLs (no atomic rename there): no `[*]` promises what it won't do.
-            unfixable = source.path is not None and remote.is_url(source.path)
+            unfixable = _is_url(source.path)
             for diagnostic in diagnostics:
                 if unfixable and diagnostic.fix is not None:
                     diagnostic = diagnostic.with_fix(None)
@@ -385,7 +406,9 @@ class Progress:
             return None
         total = 0
         for source in sources:
-            if source.path is not None and remote.is_url(source.path):
+            if source.path is not None and _is_url(source.path):
+                from mics_lint import remote
+
                 total += remote.size(source.path) or 0  # asked only on a terminal
             elif source.path is not None:
                 with contextlib.suppress(OSError):

@@ -25,7 +25,6 @@ with startup.lasting():  # issue 14: see startup.py
     from mics_lint.parallel import CHUNK_BYTES, cpu_count
     from mics_lint.reporters import REPORTERS
     from mics_lint.rules import REGISTRY
-    from mics_lint.suggest import did_you_mean
 
 
 @click.group(cls=OneLineGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -176,6 +175,8 @@ def rule(code: str) -> int:
     """Explain one rule, by code (MIC302) or name (multiple-identifiers)."""
     found = REGISTRY.lookup(code)
     if found is None:
+        from mics_lint.suggest import did_you_mean  # a mistake only: start-up (issue 14)
+
         names = [*REGISTRY, *(r.name for r in REGISTRY.values())]
         fail(f"unknown rule {code!r}{did_you_mean(code, names)}; `mics-lint rules` lists them")
         return EXIT_FAILURE

@@ -6,12 +6,12 @@ wins a tie. Sources apply in order, the config file first and command-line optio
 options beat the file.
 """
 
-# No `from __future__ import annotations` here: typing compiles each string annotation of
-# a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
+# No `from __future__ import annotations` here: the NamedTuples' fields keep their types as
+# annotations (startup.Fields; tests/test_startup.py).
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from mics_lint.diagnostic import Severity
 from mics_lint.doctypes import NAMES, find
@@ -22,7 +22,7 @@ from mics_lint.settings import PROFILE_FORMS as PROFILE_FORMS
 from mics_lint.settings import ActiveRules as ActiveRules
 from mics_lint.settings import Selection as Selection
 from mics_lint.settings import Settings as Settings
-from mics_lint.suggest import did_you_mean
+from mics_lint.startup import Fields
 
 if TYPE_CHECKING:  # pathlib (with urllib.parse) is imported where a path is made: issue 14
     from pathlib import Path
@@ -48,6 +48,13 @@ DEFAULT_FAST_PATH_FROM = 200
 
 
 # -- reading options and config files -------------------------------------------------------
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """suggest.did_you_mean, imported with a mistake only (start-up, issue 14)."""
+    from mics_lint.suggest import did_you_mean as suggested
+
+    return suggested(word, candidates)
 
 
 def check_selectors(selectors: Iterable[str], where: str) -> tuple[str, ...]:
@@ -141,7 +148,7 @@ def _has_tool_table(path: "Path") -> bool:
     return "mics-lint" in data.get("tool", {})
 
 
-class FileConfig(NamedTuple):  # a NamedTuple, as Selection, for start-up (issue 14)
+class FileConfig(Fields):  # a NamedTuple, as Selection, for start-up (issue 14)
     """One config file's [tool.mics-lint] table, read and validated."""
 
     path: "Path"

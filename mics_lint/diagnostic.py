@@ -4,11 +4,13 @@ A rule yields findings; the engine stamps them with the path, the line, the rule
 name and the configured severity, so that a rule can never report under a wrong code.
 """
 
-# No `from __future__ import annotations` here: typing compiles each string annotation of
-# a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
+# No `from __future__ import annotations` here: the NamedTuples' fields keep their types as
+# annotations (startup.Fields; tests/test_startup.py).
 import enum
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from dataclasses import field
+from typing import Any
+
+from mics_lint.startup import Fields, record
 
 _PUT = object.__setattr__
 
@@ -33,7 +35,7 @@ class Severity(enum.IntEnum):
 _WORDS = {severity: severity.name.lower() for severity in Severity}
 
 
-class Finding(NamedTuple):
+class Finding(Fields):
     """One problem, as a rule reports it.
 
     `column` and `end_column` are 1-based code-point columns in the line; 0 means "not known,
@@ -50,8 +52,9 @@ class Finding(NamedTuple):
 
 # A dataclass whose __init__, __repr__, __eq__ and __hash__ are written here as @dataclass
 # would write them: compiling them at import took ~2 ms of a small check's start-up (issue
-# 14). tests/test_records.py holds them to a dataclass made from the same fields.
-@dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)
+# 14). tests/test_records.py holds them to a dataclass made from the same fields. `record`
+# freezes it without compiling __setattr__ and __delattr__ (startup.py).
+@record(frozen=True, slots=True, init=False, repr=False, eq=False)
 class Diagnostic:
     """One problem at one place of one file: the public record behind every output format."""
 

@@ -8,7 +8,6 @@ from typing import BinaryIO
 
 import click
 
-from mics_lint import remote
 from mics_lint.exits import fail
 from mics_lint.names import printable
 from mics_lint.targets import is_stdin
@@ -40,7 +39,9 @@ def expand(paths: Sequence[str], stdin_name: str) -> tuple[list[Source], int]:
             # --fix would rewrite in place, and the check would then read changed).
             name = printable(stdin_name if stdin_name != "-" else given)
             found.setdefault("-", Source(name, None))
-        elif remote.is_url(given):  # fsspec is imported only here, for a URL
+        elif is_url(given):  # fsspec is imported only here, for a URL
+            from mics_lint import remote
+
             urls, errors = remote.expand(given)
             for url, display in urls:
                 found.setdefault(url, Source(display, url))
@@ -84,3 +85,13 @@ def walk(top: str, on_error: Callable[[OSError], None]) -> Iterator[str]:
         for name in sorted(files):
             if name.endswith(IMPORT_SUFFIXES):
                 yield os.path.join(folder, name)
+
+
+def is_url(path: str | None) -> bool:
+    """remote.is_url, importing remote.py only for a path that may be one: a run on local
+    files never needs it (start-up, issue 14)."""
+    if path is None or "://" not in path:
+        return False
+    from mics_lint import remote
+
+    return remote.is_url(path)

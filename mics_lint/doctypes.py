@@ -4,35 +4,34 @@ Adding a type (activities, segments, ...) means adding its schema to `schemas/`,
 module with its families, and an entry here; the engine reads only this description.
 """
 
-# No `from __future__ import annotations` here: typing compiles each string annotation of
-# a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
+# No `from __future__ import annotations` here: the NamedTuples' fields keep their types as
+# annotations (startup.Fields; tests/test_startup.py).
+import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-from mics_lint.registry import Family, FastCheck, FieldMap, FileState, Rule
+from mics_lint.registry import Family, FastCheck, FastCheckMaker, FieldMap, FileState, Rule
 from mics_lint.rules import (
     REGISTRY,
     activities,
-    activity_fast,
     choices,
     crossline,
     deletions,
-    fast_checks,
     framing,
     identifiers,
     operations,
-    profile_fast,
     segments,
     structure,
     syntax,
 )
 from mics_lint.rules.crossline import Users
+from mics_lint.startup import Fields
 
 if TYPE_CHECKING:
     from mics_lint.fastpath import FastDecoder  # msgspec: imported only when a file needs it
 
 
-class DocType(NamedTuple):
+class DocType(Fields):
     """One document type: its schema, its rules, its identifier values, its fast check.
 
     A NamedTuple (`_replace` makes a variant), frozen as a frozen dataclass is: making the
@@ -106,14 +105,54 @@ class DocType(NamedTuple):
         return (self.line_codes & enabled) - self.fast_covers - REGISTRY.value_codes
 
 
+# What each type's fast check vouches for: the codes no line it passes can break. Written
+# out, here rather than beside the checks (rules/fast_checks.py, rules/profile_fast.py): the
+# engine reads them for every file, where the checks are imported only when a file takes the
+# fast path (`_made_in`). A rule added to a family is not covered until its type's check
+# tests it and its code is added here (the engine then takes the full checks). Every check
+# also calls the screens of all value rules on the identifier values it reads.
+#: What every fast check vouches for: the line decoded into the schema's Struct (MIC101,
+#: MIC102, MIC201 to MIC204, MIC207), and what the check tests on the raw line or inline
+#: (MIC001, MIC103, MIC104, the `\\S` pattern of MIC205, MIC206).
+BASE_COVERS = frozenset(
+    {"MIC001", "MIC101", "MIC102", "MIC103", "MIC104"} | {f"MIC20{n}" for n in range(1, 8)}
+)
+#: The identifier rules with a record check (MIC305 and MIC307 are value rules).
+IDENTIFIER_COVERS = frozenset({"MIC301", "MIC302", "MIC303", "MIC304", "MIC306"})
+#: profile_fast.py's check, besides every value rule (whose screens it calls).
+PROFILE_COVERS = BASE_COVERS | IDENTIFIER_COVERS | {f"MIC40{n}" for n in range(1, 8)} | {"MIC501"}
+SEGMENT_COVERS = BASE_COVERS | IDENTIFIER_COVERS | {f"MIC70{n}" for n in range(1, 7)}
+CHOICE_COVERS = BASE_COVERS | IDENTIFIER_COVERS | {f"MIC80{n}" for n in range(1, 6)}
+DELETION_COVERS = BASE_COVERS | {"MIC901", "MIC902", "MIC903"}
+IDENTIFIERS_DELETION_COVERS = DELETION_COVERS | {"MIC904"}
+POINTS_DELETION_COVERS = DELETION_COVERS | {"MIC905"}
+# MIC908 fires only on a line without `identifiers`, which the decoder refuses.
+ASSOCIATION_COVERS = DELETION_COVERS | {"MIC906", "MIC907", "MIC908"}
+#: activity_fast.py's check.
+ACTIVITY_COVERS = BASE_COVERS | IDENTIFIER_COVERS | {f"MIC60{n}" for n in range(1, 6)}
+
+
+def _made_in(module: str, name: str) -> FastCheckMaker:
+    """The fast check maker `name` of rules/`module`.py, imported when a file first takes the
+    fast path: a small file never does, and the fast checks' modules cost every start-up
+    (issue 14). A maker is called once a file (or a chunk): the import is looked up then."""
+
+    def make(enabled: frozenset[str], users: Any, decoder: Any, state: FileState) -> FastCheck:
+        found: FastCheckMaker = getattr(importlib.import_module(f"mics_lint.rules.{module}"), name)
+        return found(enabled, users, decoder, state)
+
+    make.__qualname__ = make.__name__ = name
+    return make
+
+
 USER_PROFILE = DocType(
     name="USER_PROFILE",
     short_name="profile",
     schema_file="user_profile_import.schema.json",
     rule_sources=(structure.FAMILY, identifiers.FAMILY, operations.FAMILY, crossline.FAMILY),
     identifier_values=identifiers.top_level_values,
-    fast_check=profile_fast.make_check,
-    fast_covers=profile_fast.COVERS,
+    fast_check=_made_in("profile_fast", "make_check"),
+    fast_covers=PROFILE_COVERS,
     fast_loose=identifiers.STAND_INS,
     fast_lax=True,
     # Both profile forms' keys: a file's form is a setting (profile-form), not a type.
@@ -141,8 +180,8 @@ USER_SEGMENT = DocType(
     schema_file="user_segment_import.schema.json",
     rule_sources=(structure.FAMILY, identifiers.FAMILY, segments.FAMILY),
     identifier_values=identifiers.top_level_values,
-    fast_check=fast_checks.segment_check,
-    fast_covers=fast_checks.SEGMENT_COVERS,
+    fast_check=_made_in("fast_checks", "segment_check"),
+    fast_covers=SEGMENT_COVERS,
     fast_loose=identifiers.STAND_INS,
     markers=frozenset({*segments.SEGMENT_KEYS, *segments.EXPIRATION_KEYS, "data_bag"}),
     keys=frozenset(
@@ -162,8 +201,8 @@ USER_CHOICE = DocType(
     schema_file="user_choice_import.schema.json",
     rule_sources=(structure.FAMILY, identifiers.FAMILY, choices.FAMILY),
     identifier_values=identifiers.top_level_values,
-    fast_check=fast_checks.choice_check,
-    fast_covers=fast_checks.CHOICE_COVERS,
+    fast_check=_made_in("fast_checks", "choice_check"),
+    fast_covers=CHOICE_COVERS,
     fast_loose=identifiers.STAND_INS,
     markers=frozenset({"user_choice"}),
     keys=frozenset({"operation", *_IDENTIFIER_KEYS, "force_replace", "user_choice"}),
@@ -183,8 +222,8 @@ USER_IDENTIFIERS_DELETION = DocType(
     schema_file="user_identifiers_deletion.schema.json",
     rule_sources=(structure.FAMILY, *_DELETION_RULES, deletions.DEVICE_POINT),
     identifier_values=deletions.identifier_values,
-    fast_check=fast_checks.identifiers_deletion_check,
-    fast_covers=fast_checks.IDENTIFIERS_DELETION_COVERS,
+    fast_check=_made_in("fast_checks", "identifiers_deletion_check"),
+    fast_covers=IDENTIFIERS_DELETION_COVERS,
     markers=_DELETION_MARKERS,
     keys=_DELETION_KEYS,
 )
@@ -195,8 +234,8 @@ USER_DEVICE_POINTS_DELETION = DocType(
     schema_file="user_device_points_deletion.schema.json",
     rule_sources=(structure.FAMILY, *_DELETION_RULES),
     identifier_values=deletions.identifier_values,
-    fast_check=fast_checks.points_deletion_check,
-    fast_covers=fast_checks.DELETION_COVERS,
+    fast_check=_made_in("fast_checks", "points_deletion_check"),
+    fast_covers=DELETION_COVERS,
     markers=_DELETION_MARKERS,
     keys=_DELETION_KEYS,
 )
@@ -207,8 +246,8 @@ USER_POINTS_DELETION = DocType(
     schema_file="user_points_deletion.schema.json",
     rule_sources=(structure.FAMILY, *_DELETION_RULES, deletions.USER_POINT_ID),
     identifier_values=deletions.identifier_values,
-    fast_check=fast_checks.points_deletion_check,
-    fast_covers=fast_checks.POINTS_DELETION_COVERS,
+    fast_check=_made_in("fast_checks", "points_deletion_check"),
+    fast_covers=POINTS_DELETION_COVERS,
     markers=_DELETION_MARKERS | {"user_point_id"},
     keys=_DELETION_KEYS,
 )
@@ -225,8 +264,8 @@ USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS = DocType(
         deletions.MISSING_WRAPPER,
     ),
     identifier_values=deletions.identifier_values,
-    fast_check=fast_checks.association_check,
-    fast_covers=fast_checks.ASSOCIATION_COVERS,
+    fast_check=_made_in("fast_checks", "association_check"),
+    fast_covers=ASSOCIATION_COVERS,
     misshapen=(deletions.bare_identifier, deletions.MISSING_WRAPPER),
     markers=frozenset({"identifiers"}),
     keys=frozenset({"identifiers"}),
@@ -240,8 +279,8 @@ USER_ACTIVITY = DocType(
     identifier_values=activities.identifier_values,
     # Custom keys are allowed at the root: the fast decoder refuses them (such lines take
     # the full checks), so that the check can count every top-level key (MIC103).
-    fast_check=activity_fast.activity_check,
-    fast_covers=fast_checks.ACTIVITY_COVERS,
+    fast_check=_made_in("activity_fast", "activity_check"),
+    fast_covers=ACTIVITY_COVERS,
     fast_closed=True,
     # `$` keys no other type has at its root; the identifiers are left out, as a profile
     # line may carry a misplaced `$user_account_id`.

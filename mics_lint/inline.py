@@ -27,6 +27,21 @@ def inlinable(source: str, params: tuple[str, ...]) -> Callable[..., Any]:
     return function
 
 
+def later(source: str, params: tuple[str, ...]) -> Callable[..., Any]:
+    """`inlinable(source, params)`, compiled at its first call: the value rules' screens are
+    declared at import, and runs call them only through `joined`, which reads their
+    expressions, if at all (start-up, issue 14)."""
+    made: list[Callable[..., Any]] = []
+
+    def function(*args: Any) -> Any:
+        if not made:
+            made.append(inlinable(source, params))
+        return made[0](*args)
+
+    setattr(function, _EXPRESSION, (source, params))
+    return function
+
+
 def applied(function: object, *args: str) -> str | None:
     """The expression of a function made by `inlinable`, on the names `args`; None for
     any other function."""

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from mics_lint import framer, redact
+from mics_lint import framer
 from mics_lint import schema as schemas
 from mics_lint.config import ActiveRules, Settings
 from mics_lint.diagnostic import Diagnostic, Finding
@@ -37,7 +37,13 @@ from mics_lint.rules.crossline import DUPLICATE_USER_STATE, Users
 from mics_lint.rules.operations import FILE_FORM_STATE, PROFILE_FORM_STATE
 from mics_lint.rules.structure import record_findings
 from mics_lint.splitrecords import Splitter
+from mics_lint.startup import later
 from mics_lint.userstore import BatchUsers
+
+if TYPE_CHECKING:
+    from mics_lint import redact
+else:  # imported at its first use: a message, a shown line (start-up, issue 14)
+    redact = later("mics_lint.redact")
 
 if TYPE_CHECKING:
     from mics_lint.fixmarks import FixMarks  # with a line's first diagnostic only

@@ -5,14 +5,14 @@ it with `CheckOptions(**params)`; the defaults are the command's own, so that co
 tests can build one without going through click.
 """
 
-# No `from __future__ import annotations` here: typing compiles each string annotation of
-# a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
-from typing import NamedTuple
+# No `from __future__ import annotations` here: the NamedTuples' fields keep their types as
+# annotations (startup.Fields; tests/test_startup.py).
 
 from mics_lint.parallel import CHUNK_BYTES, cpu_count
+from mics_lint.startup import Fields
 
 
-class CheckOptions(NamedTuple):
+class CheckOptions(Fields):
     """The options of one check, as given: nothing here is validated or resolved yet.
 
     A NamedTuple, frozen as a frozen dataclass is: making a dataclass of these fields took

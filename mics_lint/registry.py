@@ -8,22 +8,23 @@ gathers the families in a fixed order.
 from __future__ import annotations
 
 import functools
-import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from mics_lint.diagnostic import Finding, Severity
-from mics_lint.inline import inlinable
+from mics_lint.inline import inlinable, later
 from mics_lint.jsontext import nested_spans, number_after, top_level_keys
 from mics_lint.lazyre import compiled
+from mics_lint.rulerecord import FIX_SAFE as FIX_SAFE
+from mics_lint.rulerecord import FIX_UNSAFE as FIX_UNSAFE
+from mics_lint.rulerecord import Rule as Rule
 
 Record = dict[str, Any]
 
 CODE_RE = compiled(r"^MIC\d{3}$")
 NAME_RE = compiled(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-FIX_SAFE, FIX_UNSAFE = "safe", "unsafe"
 #: How a rule's diagnostics are joined when a file is checked in chunks (parallel.py):
 #: reported once per file (the first chunk's only), or about users seen across chunks.
 ONCE_PER_FILE, ACROSS_USERS = "once per file", "users"
@@ -170,64 +171,6 @@ FileState = Mapping[str, Any]
 FastCheckMaker = Callable[[frozenset[str], Any, Any, FileState], FastCheck]
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
-    code: str
-    name: str
-    severity: Severity
-    summary: str
-    doc: str  # as written: `explanation` cleans it when asked, not every rule's at import
-    check: RecordCheck | None = field(default=None, compare=False)
-    #: What `--fix` does about it: None, FIX_SAFE or FIX_UNSAFE (see fix.py); and whether
-    #: every diagnostic of it can be fixed, or only some (`fix_always`).
-    fix: str | None = None
-    fix_always: bool = False
-    #: A value rule (`Family.value_rule`): the identifier roles it reads (None: every
-    #: role), the test of one value, and its message. The engine runs it on the values
-    #: each document type's field map finds; every fast check calls `screen` (a test as
-    #: broad as `bad` or broader, and cheaper) on each identifier value it vouches for.
-    roles: frozenset[str] | None = None
-    bad: ValueTest | None = field(default=None, compare=False)
-    screen: ValueTest | None = field(default=None, compare=False)
-    #: The screen as an expression of `value`, when declared so (see `value_screens`).
-    screen_source: str | None = field(default=None, compare=False)
-    message: ValueMessage | None = field(default=None, compare=False)
-    #: ONCE_PER_FILE, ACROSS_USERS or None: what merging chunks must do for it.
-    across_chunks: str | None = None
-    #: False: runs only when a selection names it (its code, a prefix of it, its name).
-    default_on: bool = True
-
-    @property
-    def explanation(self) -> str:  # what `mics-lint rule` prints
-        return inspect.cleandoc(self.doc)
-
-    @property
-    def fix_text(self) -> str:
-        """One sentence on the rule's fix, for `mics-lint rule` and the docs."""
-        if self.fix is None:
-            return "Fix: none (`--fix` leaves it to you)."
-        when = "always" if self.fix_always else "sometimes (see below)"
-        if self.fix == FIX_SAFE:
-            return f"Fix: safe, applied by `--fix`; available {when}."
-        return f"Fix: unsafe, applied only with `--fix --unsafe-fixes`; available {when}."
-
-    @property
-    def example(self) -> str:
-        return _code_block_after(self.explanation, "## Example")
-
-    @property
-    def use_instead(self) -> str:
-        return _code_block_after(self.explanation, "Use instead:")
-
-
-def _code_block_after(text: str, heading: str) -> str:
-    start = text.find(heading)
-    if start < 0:
-        return ""
-    match = re.search(r"```[a-z]*\n(.*?)```", text[start:], re.DOTALL)
-    return match.group(1) if match else ""
-
-
 class Family:
     """The rules of one code family (MIC0xx, MIC1xx, ...), in declaration order."""
 
@@ -303,7 +246,10 @@ class Family:
         the rule's explanation. Declared so, a rule is checked on every document type and
         on the fast path too, with nothing else to write. `screen`, the fast checks' test,
         may be a function or an expression of `value` (see `value_screens`)."""
-        source, test = (screen, _compiled((screen,))) if isinstance(screen, str) else (None, screen)
+        source: str | None = None
+        test: ValueTest | None = screen if callable(screen) else None
+        if isinstance(screen, str):  # compiled when first called (inline.later)
+            source, test = screen, later(f"({screen})", ("value",))
 
         def register(message: ValueMessage) -> ValueMessage:
             made = Rule(

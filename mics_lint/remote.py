@@ -18,6 +18,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, BinaryIO, TextIO
 
+from mics_lint.lazyre import compiled
+
 #: Protocol -> (the package fsspec needs for it, the extra that brings it); None: fsspec's own.
 EXTRAS: dict[str, tuple[str, str] | None] = {
     "s3": ("s3fs", "s3"),
@@ -33,7 +35,8 @@ EXTRAS: dict[str, tuple[str, str] | None] = {
     "memory": None,
     "file": None,
 }
-_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
+# Compiled at first use, and tried only on a path holding "://" (start-up, issue 14).
+_URL = compiled(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
 # In messages: a URL's user information, and its query string (a signature, a token).
 # Compiled on first use (re's cache): a run with no URL and no error never needs them, and
 # compiling at import costs every start-up (issue 14).
@@ -51,7 +54,7 @@ class RemoteError(Exception):
 
 def is_url(path: object) -> bool:
     """Whether `path` names a URL (`scheme://...`) rather than a local path."""
-    return isinstance(path, str) and _URL.match(path) is not None
+    return isinstance(path, str) and "://" in path and _URL.match(path) is not None
 
 
 def shown(url: str) -> str:

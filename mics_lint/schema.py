@@ -7,15 +7,17 @@ A schema that uses a keyword outside the subset gets no fast predicate: correct,
 The tests hold the two to the same answer on every fixture line.
 """
 
-# No `from __future__ import annotations` here: typing compiles each string annotation of
-# a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
+# No `from __future__ import annotations` here: the NamedTuples' fields keep their types as
+# annotations (startup.Fields; tests/test_startup.py).
 import functools
 import os
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import orjson
+
+from mics_lint.startup import Fields
 
 if TYPE_CHECKING:  # jsonschema takes ~70 ms to import: only lines that fail need it
     import jsonschema
@@ -93,18 +95,23 @@ def _of_form(schema: dict[str, Any], form: str) -> dict[str, Any]:
 
 
 def _read_schema(filename: str) -> dict[str, Any]:
-    # os.path, not pathlib: a small check does not import it (start-up, issue 14).
-    here = os.path.dirname(os.path.realpath(__file__))
-    installed = os.path.join(here, "schemas", filename)
+    installed = os.path.join(_package_folder(), "schemas", filename)
     # An editable install or a bare checkout: the top-level schemas/ folder.
     if not os.path.isfile(installed):
-        installed = os.path.join(os.path.dirname(here), "schemas", filename)
+        installed = os.path.join(os.path.dirname(_package_folder()), "schemas", filename)
     with open(installed, "rb") as file:
         data = file.read()
     schema = orjson.loads(data)
     if not isinstance(schema, dict):
         raise ValueError(f"schema {filename} is not a JSON object")
     return schema
+
+
+@functools.cache
+def _package_folder() -> str:
+    # os.path, not pathlib: a small check does not import it (start-up, issue 14). Once:
+    # realpath asks the file system about each folder of the path.
+    return os.path.dirname(os.path.realpath(__file__))
 
 
 @functools.cache
@@ -125,7 +132,7 @@ def fast_predicate(filename: str) -> Predicate | None:
         return None
 
 
-class SchemaError(NamedTuple):  # a frozen dataclass took ~1 ms to make at import (issue 14)
+class SchemaError(Fields):  # a frozen dataclass took ~1 ms to make at import (issue 14)
     """What the messages need of one jsonschema error, with the instance of this record."""
 
     validator: str
@@ -258,8 +265,22 @@ def _at(record: Any, path: tuple[str | int, ...]) -> Any:
     return record
 
 
+#: A schema's first records are checked by closures (schema_closures.py), the rest by its
+#: compiled predicate: compiling costs ~0.8 ms, most of a small file's check (start-up, issue
+#: 14), closures a few hundred ns more a record.
+CLOSURE_RECORDS = 64
+_checked: dict[str, int] = {}
+
+
 def is_valid(filename: str, record: Any) -> bool:
-    fast = fast_predicate(filename)
+    seen = _checked.get(filename, 0)
+    if seen < CLOSURE_RECORDS:
+        from mics_lint.schema_closures import closure_predicate
+
+        _checked[filename] = seen + 1
+        fast = closure_predicate(filename)
+    else:
+        fast = fast_predicate(filename)
     if fast is not None:
         return fast(record)
     return bool(validator_for(filename).is_valid(record))

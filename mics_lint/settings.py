@@ -1,18 +1,19 @@
 """Settings: which rules run on which file, at what severity (read from options and config
 files by mics_lint.config, which also exports everything here)."""
 
-# No `from __future__ import annotations` here: typing compiles each string annotation of
-# a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
+# No `from __future__ import annotations` here: the NamedTuples' fields keep their types as
+# annotations (startup.Fields; tests/test_startup.py).
 import contextlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from mics_lint.diagnostic import Severity
 from mics_lint.doctypes import DOC_TYPES, NAMES, DocType, DocTypeError, detect, find, first_records
 from mics_lint.rules import REGISTRY
 from mics_lint.rules.framing import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_LINE_BYTES
+from mics_lint.startup import Fields, record
 
 if TYPE_CHECKING:  # pathlib (with urllib.parse) is imported where a path is made: issue 14
     from pathlib import Path
@@ -24,7 +25,7 @@ _NEW_DICT: Mapping[str, Severity] = MappingProxyType({})  # Settings(): a new {}
 
 
 # NamedTuples, frozen as frozen dataclasses are, but quicker to make at import (issue 14).
-class Selection(NamedTuple):
+class Selection(Fields):
     """One source's rule selection (the config file's, or the command line's)."""
 
     select: tuple[str, ...] | None = None
@@ -32,15 +33,16 @@ class Selection(NamedTuple):
     ignore: tuple[str, ...] = ()
 
 
-class ActiveRules(NamedTuple):
+class ActiveRules(Fields):
     enabled: frozenset[str]
     severity: Mapping[str, Severity]
 
 
 # A dataclass whose __init__, __repr__, __eq__ and __hash__ are written here as @dataclass
 # would write them: compiling them at import took ~2 ms of a small check's start-up (issue
-# 14). tests/test_records.py holds them to a dataclass made from the same fields.
-@dataclass(frozen=True, init=False, repr=False, eq=False)
+# 14). tests/test_records.py holds them to a dataclass made from the same fields. `record`
+# freezes it without compiling __setattr__ and __delattr__ (startup.py).
+@record(frozen=True, init=False, repr=False, eq=False)
 class Settings:
     """Everything that decides what `lint_file` reports; the defaults check every rule."""
 

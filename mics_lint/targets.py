@@ -10,16 +10,17 @@ rename leaves that file behind, and the next write of the same target removes it
 No printing, no exiting: the engine (`fix.py`) and the command (`output.py`) both use it.
 """
 
-# No `from __future__ import annotations` here: typing compiles each string annotation of
-# a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
+# No `from __future__ import annotations` here: the NamedTuples' fields keep their types as
+# annotations (startup.Fields; tests/test_startup.py).
 import contextlib
 import errno
 import os
 import stat
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from mics_lint.lazyre import compiled
+from mics_lint.startup import Fields
 
 if TYPE_CHECKING:
     import re
@@ -82,7 +83,7 @@ def is_stdin(path: str) -> bool:
     return descriptor(path) == (os.getpid(), 0)
 
 
-class Target(NamedTuple):
+class Target(Fields):
     """What writing to a path means. (A NamedTuple: a frozen dataclass would cost every
     start-up more to make, issue 14.)"""
 

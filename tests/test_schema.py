@@ -86,8 +86,14 @@ def test_fast_predicate_exists(schema_file: str) -> None:
 
 
 @pytest.mark.parametrize("schema_file", SCHEMA_FILES)
-def test_fast_predicate_agrees_with_jsonschema(schema_file: str) -> None:
-    fast = schemas.fast_predicate(schema_file)
+@pytest.mark.parametrize("made", ["compiled", "closures"])
+def test_fast_predicate_agrees_with_jsonschema(schema_file: str, made: str) -> None:
+    """Both predicates: the compiled one, and the closures that check a schema's first
+    records (schema.is_valid)."""
+    from mics_lint.schema_closures import closure_predicate
+
+    make = schemas.fast_predicate if made == "compiled" else closure_predicate
+    fast = make(schema_file)
     assert fast is not None
     reference = schemas.validator_for(schema_file)
     records = _random_records(5000, seed=20261128) + _fixture_records()
@@ -104,8 +110,28 @@ def test_random_records_cover_both_answers() -> None:
 
 
 def test_unsupported_keyword_falls_back() -> None:
-    with pytest.raises(schemas.UnsupportedSchema):
-        schemas.compile_fast({"oneOf": [{"type": "string"}]})
+    from mics_lint.schema_closures import closures
+
+    for make in (schemas.compile_fast, closures):
+        with pytest.raises(schemas.UnsupportedSchema):
+            make({"oneOf": [{"type": "string"}]})
+        with pytest.raises(schemas.UnsupportedSchema):
+            make({"items": [{"type": "string"}]})
+        with pytest.raises(schemas.UnsupportedSchema):
+            make({"type": "decimal"})
+
+
+def test_is_valid_takes_the_compiled_predicate_after_the_first_records() -> None:
+    """The first CLOSURE_RECORDS records of a schema are checked by closures: a small file
+    never compiles its schema (start-up, issue 14); then by the compiled predicate."""
+    name = "user_choice_import.schema.json"
+    schemas._checked.pop(name, None)
+    schemas.fast_predicate.cache_clear()
+    for _ in range(schemas.CLOSURE_RECORDS):
+        schemas.is_valid(name, {})
+    assert schemas.fast_predicate.cache_info().currsize == 0
+    schemas.is_valid(name, {})
+    assert schemas.fast_predicate.cache_info().currsize == 1
 
 
 @pytest.mark.parametrize(
@@ -133,7 +159,10 @@ def test_unsupported_keyword_falls_back() -> None:
 def test_compile_fast_keyword_semantics(schema: dict[str, Any], value: Any, valid: bool) -> None:
     import jsonschema
 
+    from mics_lint.schema_closures import closures
+
     assert schemas.compile_fast(schema)(value) is valid
+    assert closures(schema)(value) is valid
     assert jsonschema.Draft202012Validator(schema).is_valid(value) is valid
 
 

@@ -51,6 +51,17 @@ NEVER_AT_START = (
     "mics_lint.fix_edits",
     "mics_lint.fixmarks",
     "mics_lint.fastpath",
+    # what only a bad line, a shown line or a mistake needs: jsonschema's errors made
+    # findings (structure.py's wrappers), redaction, suggestions
+    "mics_lint.rules.schema_errors",
+    "mics_lint.redact",
+    "mics_lint.suggest",
+    # URLs and storage options (checking._remote_setup, discovery.is_url)
+    "mics_lint.remote",
+    # the fast checks: a file's first lines take the full checks (doctypes._made_in)
+    "mics_lint.rules.profile_fast",
+    "mics_lint.rules.activity_fast",
+    "mics_lint.rules.fast_checks",
     "mics_lint.tasks",
     "mics_lint.reporters.machine",
     "mics_lint.reporters.annotations",
@@ -176,3 +187,22 @@ def test_start_up_namedtuples_compile_no_annotation() -> None:
                 assert len(strings) <= 1, (value, strings)
                 seen += 1
     assert seen >= 8
+
+
+def test_later_imports_a_module_at_its_first_attribute_read() -> None:
+    import copy
+
+    from mics_lint.startup import later
+
+    name = "mics_lint.suggest"
+    was = sys.modules.pop(name, None)
+    try:
+        stand_in = later(name)
+        copy.copy(stand_in)  # dunder probes answer without importing
+        assert name not in sys.modules
+        found = stand_in.did_you_mean
+        assert name in sys.modules and found is sys.modules[name].did_you_mean
+        assert "did_you_mean" in vars(stand_in)  # kept: the next read is a plain attribute
+    finally:
+        if was is not None:
+            sys.modules[name] = was

@@ -1,17 +1,18 @@
 """What every reporter shares: the run's `Summary`, the `Options`, the `Reporter` protocol,
 and `Fanout`, which feeds several reporters from one pass."""
 
-# No `from __future__ import annotations` here: typing compiles each string annotation of
-# a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
+# No `from __future__ import annotations` here: the NamedTuples' fields keep their types as
+# annotations (startup.Fields; tests/test_startup.py).
 import abc
 import os
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, Any, NamedTuple, TextIO
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from mics_lint.diagnostic import Diagnostic, Severity
 from mics_lint.registry import FIX_SAFE, FIX_UNSAFE
+from mics_lint.startup import Fields
 
 if TYPE_CHECKING:  # pathlib only for the formats that show paths: start-up (issue 14)
     from pathlib import Path
@@ -210,7 +211,7 @@ def _plural(count: int, word: str, words: str | None = None) -> str:
     return f"{count:,} {word if count == 1 else words or word + 's'}"
 
 
-class Options(NamedTuple):  # not a dataclass: quicker to make at import (issue 14)
+class Options(Fields):  # not a dataclass: quicker to make at import (issue 14)
     """What a reporter may need beyond the diagnostics."""
 
     color: bool = False

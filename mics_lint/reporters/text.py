@@ -7,7 +7,6 @@ from collections.abc import Sequence
 
 import click
 
-from mics_lint import redact
 from mics_lint.diagnostic import Diagnostic, Severity
 from mics_lint.registry import FIX_SAFE
 from mics_lint.reporters.base import Reporter, Summary
@@ -116,6 +115,9 @@ class FullReporter(TextReporter):
             shown = diagnostic.source
             if not self.options.show_values:
                 if shown != self._source:
+                    # The module itself (tests count its calls), once a line: start-up.
+                    from mics_lint import redact
+
                     self._source, self._redacted = shown, redact.source_line(shown)
                 shown = self._redacted
             text, caret = _window(shown, diagnostic.column, self.options.width - 4)

@@ -19,7 +19,6 @@ from typing import Any
 
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.registry import Family, LineContext, Record
-from mics_lint.suggest import closest
 
 FAMILY = Family("MIC6", "activities")
 
@@ -245,6 +244,8 @@ def event_without_name(record: Record, ctx: LineContext) -> Iterator[Finding]:
             continue
         name = event.get("$event_name")
         if "$event_name" not in event:
+            from mics_lint.suggest import closest  # a mistake only: start-up (issue 14)
+
             near = closest("$event_name", [k for k in event if k not in ("$ts", "$properties")])
             hint = f': "{near}" should be "$event_name"' if near else ": name the event"
             yield ctx.at(("$events", index), f"$events[{index}] has no $event_name{hint}")

@@ -25,7 +25,6 @@ from mics_lint.rules.activities import (
     lists_someone,
     root_identifiers,
 )
-from mics_lint.suggest import closest
 
 _MAX_SUGGESTED = 32
 
@@ -40,6 +39,8 @@ def misspelt_key(record: Record, ctx: LineContext) -> Iterator[Finding]:
         if key in KNOWN_KEYS:
             continue
         if key.startswith("$"):
+            from mics_lint.suggest import closest  # a mistake only: start-up (issue 14)
+
             meant = closest(key, KNOWN_KEYS) if suggest else None
         else:
             meant = "$" + key if "$" + key in KNOWN_KEYS else None

@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mics_lint import redact
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.lazyre import compiled
 from mics_lint.registry import ONCE_PER_FILE, Family, IdentifierValue, LineContext, Record
+from mics_lint.startup import later
+
+if TYPE_CHECKING:
+    from mics_lint import redact
+else:  # imported at its first use: a message, a shown line (start-up, issue 14)
+    redact = later("mics_lint.redact")
 
 FAMILY = Family("MIC9", "deletions and associations")
 

@@ -30,26 +30,6 @@ from mics_lint.rules.crossline import Users
 if TYPE_CHECKING:
     from mics_lint.fastpath import FastDecoder
 
-# Each check declares the codes it vouches for, written out: a rule added to a family is
-# not covered until its type's check says so (the engine then takes the full checks).
-# Every check also calls the screens of all value rules on the identifier values it reads.
-#: What every fast check vouches for: the line decoded into the schema's Struct (MIC101,
-#: MIC102, MIC201 to MIC204, MIC207), and what the check tests on the raw line or inline
-#: (MIC001, MIC103, MIC104, the `\\S` pattern of MIC205, MIC206).
-BASE_COVERS = frozenset(
-    {"MIC001", "MIC101", "MIC102", "MIC103", "MIC104"} | {f"MIC20{n}" for n in range(1, 8)}
-)
-#: The identifier rules with a record check (MIC305 and MIC307 are value rules).
-IDENTIFIER_COVERS = frozenset({"MIC301", "MIC302", "MIC303", "MIC304", "MIC306"})
-SEGMENT_COVERS = BASE_COVERS | IDENTIFIER_COVERS | {f"MIC70{n}" for n in range(1, 7)}
-CHOICE_COVERS = BASE_COVERS | IDENTIFIER_COVERS | {f"MIC80{n}" for n in range(1, 6)}
-DELETION_COVERS = BASE_COVERS | {"MIC901", "MIC902", "MIC903"}
-IDENTIFIERS_DELETION_COVERS = DELETION_COVERS | {"MIC904"}
-POINTS_DELETION_COVERS = DELETION_COVERS | {"MIC905"}
-# MIC908 fires only on a line without `identifiers`, which the decoder refuses.
-ASSOCIATION_COVERS = DELETION_COVERS | {"MIC906", "MIC907", "MIC908"}
-ACTIVITY_COVERS = BASE_COVERS | IDENTIFIER_COVERS | {f"MIC60{n}" for n in range(1, 6)}
-
 
 class Screens:
     """The value rules' screens by role, for one file's rule selection."""

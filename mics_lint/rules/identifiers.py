@@ -11,14 +11,19 @@ codes. Value rules (MIC305, MIC307) read every type's identifiers through its fi
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from mics_lint import redact
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.lazyre import compiled
 from mics_lint.registry import FIX_UNSAFE, ROLES, Family, IdentifierValue, LineContext, Record
 from mics_lint.rules.structure import is_placeholder
+from mics_lint.startup import later
+
+if TYPE_CHECKING:
+    from mics_lint import redact
+else:  # imported at its first use: a message, a shown line (start-up, issue 14)
+    redact = later("mics_lint.redact")
 
 FAMILY = Family("MIC3", "identifiers")
 
@@ -31,8 +36,9 @@ IDENTIFIERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 # Used with fullmatch: `$` would also match before a final newline ("vec:1\n").
-EMAIL = re.compile(r"\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*")
-USER_AGENT_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*:\S+")
+# Compiled at first use (start-up, issue 14); EMAIL is tried only on a value with a "@".
+EMAIL = compiled(r"\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*")
+USER_AGENT_ID = compiled(r"[A-Za-z][A-Za-z0-9_-]*:\S+")
 #: What the linter puts in place of an identifier of the wrong type (a number, a boolean,
 #: null) before a fast check, for a line whose only fault that may be (linter.py,
 #: `_loose_line`): values the identifier checks accept (no space, no "@", a user agent's
@@ -201,7 +207,7 @@ def account_without_compartment(record: Record, ctx: LineContext) -> Iterator[Fi
 
 
 def _clear_text(value: str) -> bool:
-    return EMAIL.fullmatch(value) is not None
+    return "@" in value and EMAIL.fullmatch(value) is not None
 
 
 @FAMILY.value_rule(

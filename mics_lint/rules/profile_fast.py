@@ -11,22 +11,22 @@ in an e-mail hash) but never narrower: a line it does not vouch for simply takes
 tests/test_fastpath.py checks that diagnostics are the same with and without it.
 """
 
-# No `from __future__ import annotations` here: typing compiles each string annotation of
-# a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
+# No `from __future__ import annotations` here: the NamedTuples' fields keep their types as
+# annotations (startup.Fields; tests/test_startup.py).
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from mics_lint.inline import joined
 from mics_lint.jsontext import may_hold_long_int
 from mics_lint.registry import FastCheck, FileState, Rule
 from mics_lint.rules import REGISTRY, crossline, identifiers, operations, structure, syntax
 from mics_lint.rules.crossline import Users
-from mics_lint.rules.fast_checks import BASE_COVERS, IDENTIFIER_COVERS
+from mics_lint.startup import Fields
 from mics_lint.userstore import BatchUsers
 
-#: What the check vouches for, besides every value rule (whose screens it calls).
-COVERS = BASE_COVERS | IDENTIFIER_COVERS | {f"MIC40{n}" for n in range(1, 8)} | {"MIC501"}
+# What the check vouches for: doctypes.PROFILE_COVERS, besides every value rule (whose
+# screens it calls).
 
 if TYPE_CHECKING:
     from mics_lint.fastpath import FastDecoder
@@ -103,7 +103,7 @@ def _keys_once(
     )
 
 
-class _Parts(NamedTuple):
+class _Parts(Fields):
     """What `_check` reads on every line, made once per file."""
 
     check_dups: bool

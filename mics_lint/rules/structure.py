@@ -8,15 +8,22 @@ which a schema says badly.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
-from mics_lint import redact
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.jsontext import shorten
 from mics_lint.lazyre import compiled
 from mics_lint.registry import FIX_SAFE, FIX_UNSAFE, Family, LineContext, Record
+from mics_lint.startup import later
+
+if TYPE_CHECKING:
+    from mics_lint import redact
+    from mics_lint.rules import schema_errors as _errors
+    from mics_lint.schema import SchemaError
+else:  # imported at their first use: a message; a record the schema refuses (issue 14)
+    redact = later("mics_lint.redact")
+    _errors = later("mics_lint.rules.schema_errors")
 
 FAMILY = Family("MIC2", "structure")
 
@@ -183,13 +190,15 @@ EMPTY_VALUE = FAMILY.declare(
 # capitals, digits and underscores, starting with a capital, the whole value (fullmatch).
 # Profile values and event properties are free-form, so "<none>", "<jane@example.com>" or
 # "<b>bold</b>" are data, not placeholders; a leading capital spares "<18>" too.
-_PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*>")
+# Compiled at first use, and tried only on a value starting with "<": every string value
+# of a clean line is asked (issue 14).
+_PLACEHOLDER = compiled(r"<[A-Z][A-Z0-9_]*>")
 # As the docs write them (<USER_ACCOUNT_ID>): words, no digits, so never personal data.
 _DOC_TOKEN = compiled(r"<[A-Z][A-Z_]{0,39}>")
 
 
 def is_placeholder(value: object) -> bool:
-    return isinstance(value, str) and _PLACEHOLDER.fullmatch(value) is not None
+    return isinstance(value, str) and value[:1] == "<" and _PLACEHOLDER.fullmatch(value) is not None
 
 
 @FAMILY.rule(
@@ -240,7 +249,7 @@ def _placeholders(
     value: Any, where: str, path: tuple[str | int, ...]
 ) -> Iterator[tuple[str, tuple[str | int, ...], str]]:
     if isinstance(value, str):
-        if _PLACEHOLDER.fullmatch(value):
+        if value[:1] == "<" and _PLACEHOLDER.fullmatch(value):
             yield where, path, value
     elif isinstance(value, dict):
         for key, item in value.items():
@@ -291,14 +300,26 @@ def other_type_message(name: str, short_name: str, keys: list[str], checked: str
     )
 
 
-# Re-exported (`as`) for the engine, which imports them from here. Imported last, as they
-# read this module's rules, which must exist by then.
-from mics_lint.rules.schema_errors import (  # noqa: E402
-    record_findings as record_findings,
-)
-from mics_lint.rules.schema_errors import (  # noqa: E402
-    schema_findings as schema_findings,
-)
-from mics_lint.rules.schema_errors import (  # noqa: E402
-    top_level_type_finding as top_level_type_finding,
-)
+# jsonschema's errors made into findings (schema_errors.py), imported with the first record
+# the schema refuses: a clean file never needs them (start-up, issue 14).
+
+
+def record_findings(
+    filename: str, record: Record, schema: dict[str, Any], ctx: LineContext
+) -> list[tuple[str, Finding]]:
+    """schema_errors.record_findings."""
+    return _errors.record_findings(filename, record, schema, ctx)
+
+
+def schema_findings(
+    errors: Iterable[SchemaError], record: Record, schema: dict[str, Any], ctx: LineContext
+) -> Iterator[tuple[str, Finding]]:
+    """schema_errors.schema_findings."""
+    return _errors.schema_findings(errors, record, schema, ctx)
+
+
+def top_level_type_finding(
+    key: str, value: Any, subschema: dict[str, Any], ctx: LineContext
+) -> tuple[str, Finding]:
+    """schema_errors.top_level_type_finding."""
+    return _errors.top_level_type_finding(key, value, subschema, ctx)

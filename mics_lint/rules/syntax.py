@@ -7,12 +7,18 @@ change (orjson's own messages differ between versions and speak of the parser, n
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
-from mics_lint import redact
 from mics_lint.diagnostic import Severity
 from mics_lint.jsontext import fails_in_first_value, offset_to_line_col, parse_exact, shorten
 from mics_lint.lazyre import compiled
 from mics_lint.registry import FIX_SAFE, Family
+from mics_lint.startup import later
+
+if TYPE_CHECKING:
+    from mics_lint import redact
+else:  # imported at its first use: a message, a shown line (start-up, issue 14)
+    redact = later("mics_lint.redact")
 
 FAMILY = Family("MIC1", "JSON")
 
