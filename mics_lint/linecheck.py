@@ -23,6 +23,7 @@ from mics_lint.doctypes import DocType, first_records, looks_like
 from mics_lint.jsontext import (
     decode_lenient,
     duplicate_keys,
+    known_exact_error,
     may_hold_long_int,
     object_and_comma,
     parse_exact,
@@ -243,13 +244,16 @@ class LineChecker:
             message, column = syntax.separated_by_commas(text)
             found.append((syntax.INVALID_JSON.code, Finding(message, column)))
             return INVALID, OBJECTS, text
-        try:
-            # orjson refuses some valid JSON (very deep nesting); the standard library decides.
-            return RECORD, parse_exact(text), text
-        except (ValueError, RecursionError) as error:
-            exact_error = error
         if exc is None:
             exc = orjson_error(body)
+        exact_error: BaseException | None = known_exact_error(text, exc)
+        if exact_error is None:
+            try:
+                # orjson refuses some valid JSON (very deep nesting); the standard library
+                # decides.
+                return RECORD, parse_exact(text), text
+            except (ValueError, RecursionError) as error:
+                exact_error = error
         message, column = syntax.invalid_json_message(
             text, char_pos(exc, text), exc.msg, self.show_values, exact_error
         )

@@ -164,6 +164,7 @@ def test_same_diagnostics_as_without_the_cheap_test(name: str, lines: list[bytes
     with (
         mock.patch.object(linecheck, "object_and_comma", lambda data: False),
         mock.patch.object(syntax, "_first_value_fails", lambda text, error: False),
+        mock.patch.object(linecheck, "known_exact_error", lambda text, error: None),
     ):
         exact = _shown(lines, config)
     assert cheap == exact
@@ -280,6 +281,39 @@ class _Counting:
         return self.decoder.raw_decode(text, at)
 
 
+@settings(max_examples=EXAMPLES * 2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(line=_comma_line() | _record())
+def test_the_known_exact_error_is_parse_exacts(line: str) -> None:
+    """Where orjson's error tells what parse_exact would raise, parse_exact raises it: a
+    JSONDecodeError in the first value, which the hints read alike."""
+    try:
+        orjson.loads(line)
+    except orjson.JSONDecodeError as error:
+        known = jsontext.known_exact_error(line, error)
+    else:
+        return
+    if known is None:
+        return
+    with pytest.raises(json.JSONDecodeError) as raised:
+        parse_exact(line)
+    assert type(raised.value) is json.JSONDecodeError
+    assert jsontext.fails_in_first_value(raised.value, line)
+    assert syntax.not_objects(line, known) == syntax.not_objects(line, raised.value)
+
+
+def test_a_trailing_comma_inside_is_told_by_orjsons_error() -> None:
+    for line in ('{"a":1,}', "[1,]", '{"a":[{"b":2,}]}', '{"a":1,} ,', ' {"a":{},}'):
+        with pytest.raises(orjson.JSONDecodeError) as error:
+            orjson.loads(line)
+        assert jsontext.known_exact_error(line, error.value) is not None, line
+    deep = '{"a":' + "[" * 200 + "1," + "]" * 200 + "}"  # parse_exact's recursion: parse it
+    for line in ('{"a":1} {"b":2,}', "{'a':1,}", deep, '{"a":1,', '\ufeff{"a":1,}'):
+        try:
+            orjson.loads(line)
+        except orjson.JSONDecodeError as error:
+            assert jsontext.known_exact_error(line, error) is None, line
+
+
 @pytest.fixture
 def exact_calls() -> Iterator[list[_Counting]]:
     """The standard library's decoders of the linter, counting."""
@@ -295,3 +329,13 @@ def test_no_standard_library_parse_of_such_lines(exact_calls: list[_Counting]) -
     assert [d.code for d in found] == ["MIC101"] * 300
     assert all(d.fix == "safe" for d in found)
     assert [counting.calls for counting in exact_calls] == [0, 0]
+
+
+def test_no_standard_library_parse_of_a_trailing_comma_inside(
+    exact_calls: list[_Counting],
+) -> None:
+    record = '{"operation":"DELETE","compartment_id":"1000","user_account_id":"CRM-%d",}'
+    lines = [(record % n + "\n").encode() for n in range(300)]
+    found = list(lint_lines(lines, "f.ndjson"))
+    assert [d.code for d in found] == ["MIC101"] * 300
+    assert exact_calls[0].calls == 0
