@@ -235,8 +235,9 @@ def fails_in_first_value(error: BaseException, text: str) -> bool:
 
 
 def known_exact_error(text: str, error: orjson.JSONDecodeError) -> json.JSONDecodeError | None:
-    """What parse_exact raises for `text`, when orjson's `error` for it tells without a
-    parse (a tenth of a trailing-comma line's cost, issue 14); None: parse it.
+    """What parse_exact raises for `text` (its type: the position is not kept, the hints of
+    syntax.py read only the type), when orjson's `error` for it tells without a parse
+    (about a quarter of a trailing-comma line's cost, issue 14); None: parse it.
 
     orjson stops at the first thing it refuses, and parse_exact takes all orjson takes (it
     takes more: NaN, lone surrogates, deeper nesting). A trailing comma (`{"a":1,}`,
