@@ -285,10 +285,8 @@ def _reason(exc: BaseException) -> str:
 def connect(scheduler: str, timeout: float) -> tuple[Any, Any]:
     """(client, cluster or None): a Dask client of `scheduler`, or of a new LocalCluster for
     "local"; a one-line ClickException (exit 2) if Dask is missing or it cannot be reached."""
-    # Dask imports numpy, whose OpenBLAS starts a pool of threads that spin about 0.1 s
-    # of a core each: mics-lint never multiplies matrices (and forked or spawned workers
-    # inherit the setting). A value the user set stays.
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    # Dask imports numpy: its OpenBLAS has one thread, as cli.main set before any import
+    # (the workers of --scheduler local inherit it).
     try:
         import distributed  # type: ignore[import-untyped,unused-ignore]
     except ImportError:

@@ -27,6 +27,7 @@ from mics_lint.linecheck import LineChecker
 from mics_lint.parsed import Retyped
 from mics_lint.registry import FastCheck, LineContext, Rule
 from mics_lint.rules import crossline, structure
+from mics_lint.schema import allowing_unknown_keys
 from mics_lint.userstore import BatchUsers
 
 # MIC501's users are answered a window of lines at a time (see _UsersWindow): often enough
@@ -182,9 +183,9 @@ class FastLoop:
         """The try of a line refused for an unknown key: see laxpath.py. For a type that
         declares it (`DocType.fast_lax`), whose schema refuses unknown keys."""
         checker = self.checker
-        if not checker.doc_type.fast_lax or checker.schema.get("additionalProperties") is not False:
+        lax = allowing_unknown_keys(checker.schema) if checker.doc_type.fast_lax else None
+        if lax is None:
             return None
-        lax = {**checker.schema, "additionalProperties": True}
         decoder = _made((checker.schema_file, "lax"), lambda: fastpath.struct_decoder(lax))
         return None if decoder is None else LaxPath(checker, decoder.decode, fastpath.DECODE_ERRORS)
 

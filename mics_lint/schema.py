@@ -199,15 +199,23 @@ def _unknown_keys_only(filename: str, record: dict[str, Any]) -> list[Any] | Non
     return [("additionalProperties", (), False, schema, message)]
 
 
-@functools.cache
-def _allowing_unknown_keys(filename: str) -> Predicate | None:
-    """The predicate of the schema with `additionalProperties: false` lifted at the top;
+def allowing_unknown_keys(schema: dict[str, Any]) -> dict[str, Any] | None:
+    """`schema` with `additionalProperties: false` lifted at the top: what takes a record
+    whose one fault is keys the schema does not list (here, and fastloop.py's lax path);
     None where there is none to lift, or patternProperties change what is unknown."""
-    schema = load_schema(filename)
     if schema.get("additionalProperties") is not False or "patternProperties" in schema:
         return None
+    return {**schema, "additionalProperties": True}
+
+
+@functools.cache
+def _allowing_unknown_keys(filename: str) -> Predicate | None:
+    """The predicate of `allowing_unknown_keys` of the schema; None where there is none."""
+    lax = allowing_unknown_keys(load_schema(filename))
+    if lax is None:
+        return None
     try:
-        return compile_fast({**schema, "additionalProperties": True})
+        return compile_fast(lax)
     except UnsupportedSchema:
         return None
 
