@@ -200,9 +200,7 @@ def _unknown_keys_only(filename: str, record: dict[str, Any]) -> list[Any] | Non
 
 
 def allowing_unknown_keys(schema: dict[str, Any]) -> dict[str, Any] | None:
-    """`schema` with `additionalProperties: false` lifted at the top: what takes a record
-    whose one fault is keys the schema does not list (here, and fastloop.py's lax path);
-    None where there is none to lift, or patternProperties change what is unknown."""
+    """`schema` with `additionalProperties: false` lifted (unknown-key errors, lax path)."""
     if schema.get("additionalProperties") is not False or "patternProperties" in schema:
         return None
     return {**schema, "additionalProperties": True}
@@ -210,12 +208,9 @@ def allowing_unknown_keys(schema: dict[str, Any]) -> dict[str, Any] | None:
 
 @functools.cache
 def _allowing_unknown_keys(filename: str) -> Predicate | None:
-    """The predicate of `allowing_unknown_keys` of the schema; None where there is none."""
     lax = allowing_unknown_keys(load_schema(filename))
-    if lax is None:
-        return None
     try:
-        return compile_fast(lax)
+        return None if lax is None else compile_fast(lax)
     except UnsupportedSchema:
         return None
 
