@@ -40,18 +40,31 @@ _DIGIT_ONES = bytes(0x30) + b"\x01" * 10 + bytes(256 - 0x3A)  # a table: 0x30-0x
 _LONG_DIGIT_RUN = b"\x01" * 19
 
 
-def may_hold_long_int(data: bytes) -> bool:
-    """Whether `data` has a run of 19 digits or more: never false for a line with an
-    integer past 64 bits, and rarely true for one without."""
+# Where an integer's digits may start in JSON text: after a sign, a structural character,
+# whitespace, or at the start; not after a letter, a quote or a dot (a string, a fraction).
+_LONG_INT_START = compiled(rb"(?:^|[-:,\[\s])[0-9]{19}")
+
+
+def has_digit_run(data: bytes) -> bool:
+    """Whether `data` has a run of 19 digits or more."""
     return _LONG_DIGIT_RUN in data.translate(_DIGIT_ONES)
 
 
+def may_hold_long_int(data: bytes) -> bool:
+    """Whether the JSON text `data` may hold an integer past 64 bits (never false for one
+    that does): a run of 19 digits where a number may start. About one SHA-256 hash in
+    420, written in hex, holds such a run, in a string: that line is spared the full
+    checks."""
+    return has_digit_run(data) and _LONG_INT_START.search(data) is not None
+
+
 def block_long_int_screen() -> Callable[[bytes], bool]:
-    """`may_hold_long_int` for blocks of many lines: with numpy, once it is imported (by
-    MIC501's table), three vectorised passes cost a third of the translate."""
+    """`has_digit_run` for blocks of many lines (a block it passes needs no line tested
+    by `may_hold_long_int`): with numpy, once it is imported (by MIC501's table), three
+    vectorised passes cost a third of the translate."""
     numpy = sys.modules.get("numpy")
     if numpy is None:
-        return may_hold_long_int
+        return has_digit_run
     frombuffer, uint8 = numpy.frombuffer, numpy.uint8
 
     def screen(block: bytes) -> bool:

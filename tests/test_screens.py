@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy  # noqa: F401  (imported so that the block screen takes its numpy form)
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mics_lint.jsontext import block_long_int_screen, may_hold_long_int
+from mics_lint.jsontext import (
+    block_long_int_screen,
+    has_digit_run,
+    may_hold_long_int,
+    unsafe_integers,
+)
 
 _RUN = re.compile(rb"[0-9]{19}")
 _TEXT = st.binary(max_size=300) | st.lists(
@@ -20,8 +26,41 @@ _TEXT = st.binary(max_size=300) | st.lists(
 @given(_TEXT)
 def test_the_digit_screens_agree_with_a_regular_expression(data: bytes) -> None:
     expected = _RUN.search(data) is not None
-    assert may_hold_long_int(data) is expected
+    assert has_digit_run(data) is expected
     assert block_long_int_screen()(data) is expected
+    assert not may_hold_long_int(data) or expected
+
+
+_DIGITS = st.text(alphabet="0123456789", min_size=17, max_size=24)
+_SCALARS = (
+    st.integers(min_value=-(10**22), max_value=10**22)
+    | _DIGITS.map(lambda d: int(d) * 1.0)
+    | st.builds(lambda a, d: a + d, st.sampled_from(["", "a", "-", " ", ":", "f00d"]), _DIGITS)
+)
+_JSON = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.text(alphabet="ab1", max_size=3), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(_JSON, st.sampled_from([(",", ":"), (", ", ": "), (" , ", " :\t")]))
+def test_the_long_int_screen_never_misses_an_integer_past_64_bits(
+    value: object, separators: tuple[str, str]
+) -> None:
+    """`may_hold_long_int` is narrower than a digit run (a run inside a string or a
+    fraction is no integer) but never narrower than MIC104's own test."""
+    text = json.dumps({"k": value}, separators=separators)
+    if unsafe_integers(text):
+        assert may_hold_long_int(text.encode())
+
+
+def test_a_hex_hash_with_a_long_digit_run_is_no_integer() -> None:
+    line = b'{"email_hash":"16a358b6444ebed96842bd4f5986047f0d2536f2999795782688375812927820"}'
+    assert has_digit_run(line)
+    assert not may_hold_long_int(line)
+    assert may_hold_long_int(b'{"n":[0, -12345678901234567890]}')
 
 
 def test_the_block_screen_uses_numpy_once_imported() -> None:
