@@ -37,6 +37,8 @@ CHUNK_BYTES = 8 * 1024 * 1024
 MIN_PARALLEL_BYTES = 16 * 1024 * 1024
 _MAX_CHUNK_LINES = 10_000
 _MAX_CHUNKS = 4096
+#: A chunk boundary's look back for a split record, before the whole SPLIT_BYTES.
+_LOOK_BACK = 64 * 1024
 
 
 def cpu_count() -> int:
@@ -269,19 +271,9 @@ def _record_start(handle: BinaryIO, at: int) -> int:
     """`at`, a line start, or past the record split over lines that spans it, if one does
     (splitrecords.py), so that a chunk sees the split records one process sees. Such a
     record starts at the last line before `at` that begins with `{`: it is read from there
-    as the linter would read it. Most boundaries cost one read of the bytes before them."""
+    as the linter would read it."""
     while True:
-        back = max(0, at - SPLIT_BYTES)
-        handle.seek(back)
-        before = handle.read(at - back)
-        lines = before.split(b"\n")[:-1]  # the last piece is empty: `at` starts a line
-        offset = at
-        start = None
-        for index in range(len(lines) - 1, -1 if back == 0 else 0, -1):
-            offset -= len(lines[index]) + 1
-            if lines[index][:1] == b"{":
-                start = offset
-                break
+        start = _last_opening(handle, at)
         if start is None:
             return at
         handle.seek(start)
@@ -291,3 +283,27 @@ def _record_start(handle: BinaryIO, at: int) -> int:
         if len(group) == 1 or end <= at:
             return at
         at = end  # past the record; the line there may start another
+
+
+def _last_opening(handle: BinaryIO, at: int) -> int | None:
+    """Where the last whole line before `at` (a line start) that begins with `{` starts,
+    at most SPLIT_BYTES back; None if there is none.
+
+    The last `_LOOK_BACK` bytes are read first, and the whole SPLIT_BYTES only when their
+    whole lines have no such line: the lines looked at, from the last back, are the same.
+    Reading and splitting 1 MiB at each of a 1M-line file's 98 boundaries took 0.06-0.1 s
+    of the parent's CPU before any worker started."""
+    span = _LOOK_BACK
+    while True:
+        back = max(0, at - span)
+        handle.seek(back)
+        lines = handle.read(at - back).split(b"\n")[:-1]  # the last piece: empty
+        offset = at
+        # The first piece is part of a line unless the file starts there.
+        for index in range(len(lines) - 1, -1 if back == 0 else 0, -1):
+            offset -= len(lines[index]) + 1
+            if lines[index][:1] == b"{":
+                return offset
+        if back == 0 or span >= SPLIT_BYTES:
+            return None
+        span = SPLIT_BYTES
