@@ -21,9 +21,9 @@ from mics_lint import config
 from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.framer import split_ending
-from mics_lint.jsontext import block_long_int_screen, has_digit_run
 from mics_lint.laxpath import LaxPath
 from mics_lint.linecheck import LineChecker
+from mics_lint.longints import block_long_int_screen, may_hold_long_int
 from mics_lint.parsed import Retyped
 from mics_lint.registry import FastCheck, LineContext, Rule
 from mics_lint.rules import crossline, structure
@@ -139,7 +139,7 @@ class FastLoop:
         self.invalid: type[Exception] | None = None  # what the decoders refuse as JSON
         self.loose: _Loose | None = None
         self.lax: LaxPath | None = None
-        self.long_ints: Callable[[bytes], bool] = has_digit_run
+        self.long_ints: Callable[[bytes], bool] = may_hold_long_int
         self.streak = False  # the last line's only fault was an identifier's type
         self.lax_streak = False  # the last line's only fault was a key (see _group)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -31,48 +30,6 @@ _scanstring: Callable[[str, int], tuple[str, int]] = getattr(_DECODER, "parse_st
 _scan_value: Callable[[str, int], tuple[Any, int]] = getattr(_DECODER, "scan_once")  # noqa: B009
 # The same, with numbers and literals as tokens too: an array element may be one.
 _VALUE_TOKEN = compiled(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s"{}\[\],:]+')
-
-# The cheap screen for MIC104 on raw bytes: with digits turned into 1 and every other byte
-# into 0, an integer of 19 digits or more (which may not fit in 64 bits) is a run of 19 ones.
-# One translate and one search (a regular expression is ten times slower); the search skips
-# ahead fast, as its needle's last byte is rare in the translated text.
-_DIGIT_ONES = bytes(0x30) + b"\x01" * 10 + bytes(256 - 0x3A)  # a table: 0x30-0x39 are digits
-_LONG_DIGIT_RUN = b"\x01" * 19
-
-
-# Where an integer's digits may start in JSON text: after a sign, a structural character,
-# whitespace, or at the start; not after a letter, a quote or a dot (a string, a fraction).
-_LONG_INT_START = compiled(rb"(?:^|[-:,\[\s])[0-9]{19}")
-
-
-def has_digit_run(data: bytes) -> bool:
-    """Whether `data` has a run of 19 digits or more."""
-    return _LONG_DIGIT_RUN in data.translate(_DIGIT_ONES)
-
-
-def may_hold_long_int(data: bytes) -> bool:
-    """Whether the JSON text `data` may hold an integer past 64 bits (never false for one
-    that does): a run of 19 digits where a number may start. About one SHA-256 hash in
-    420, written in hex, holds such a run, in a string: that line is spared the full
-    checks."""
-    return has_digit_run(data) and _LONG_INT_START.search(data) is not None
-
-
-def block_long_int_screen() -> Callable[[bytes], bool]:
-    """`has_digit_run` for blocks of many lines (a block it passes needs no line tested
-    by `may_hold_long_int`): with numpy, once it is imported (by MIC501's table), three
-    vectorised passes cost a third of the translate."""
-    numpy = sys.modules.get("numpy")
-    if numpy is None:
-        return has_digit_run
-    frombuffer, uint8 = numpy.frombuffer, numpy.uint8
-
-    def screen(block: bytes) -> bool:
-        digits: Any = (frombuffer(block, uint8) - 48) < 10  # wraps below "0" to >= 10
-        return _LONG_DIGIT_RUN in digits.tobytes()
-
-    return screen
-
 
 MAX_SHOWN = 60
 INT64_MIN = -(2**63)

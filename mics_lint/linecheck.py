@@ -24,12 +24,12 @@ from mics_lint.jsontext import (
     decode_lenient,
     duplicate_keys,
     known_exact_error,
-    may_hold_long_int,
     object_and_comma,
     parse_exact,
     path_text,
     unsafe_integers,
 )
+from mics_lint.longints import may_hold_long_int
 from mics_lint.parsed import BROKEN, NOT_JSON, OBJECTS, UNPARSED
 from mics_lint.registry import LineContext, Record, Rule
 from mics_lint.rules import REGISTRY, operations, structure, syntax

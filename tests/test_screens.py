@@ -9,26 +9,30 @@ import numpy  # noqa: F401  (imported so that the block screen takes its numpy f
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mics_lint.jsontext import (
-    block_long_int_screen,
-    has_digit_run,
-    may_hold_long_int,
-    unsafe_integers,
-)
+from mics_lint.jsontext import unsafe_integers
+from mics_lint.longints import block_long_int_screen, may_hold_long_int
 
-_RUN = re.compile(rb"[0-9]{19}")
+# MIC104's screen, as a regular expression: 19 digits where a number may start.
+_LONG_INT = re.compile(rb"(?:^|[-:,\[ \t\r\n])[0-9]{19}")
 _TEXT = st.binary(max_size=300) | st.lists(
-    st.sampled_from([b"1", b"9", b"0", b"/", b":", b"\xff", b"\x00", b'"', b"12345678"]),
+    st.sampled_from(
+        [b"1", b"9", b"0", b"/", b":", b"\xff", b"\x00", b'"', b"12345678", b"a", b"-", b"\n"]
+    ),
     max_size=80,
 ).map(b"".join)
 
 
 @given(_TEXT)
 def test_the_digit_screens_agree_with_a_regular_expression(data: bytes) -> None:
-    expected = _RUN.search(data) is not None
-    assert has_digit_run(data) is expected
+    expected = _LONG_INT.search(data) is not None
+    assert may_hold_long_int(data) is expected
     assert block_long_int_screen()(data) is expected
-    assert not may_hold_long_int(data) or expected
+
+
+def test_the_block_screen_uses_numpy_once_imported() -> None:
+    assert block_long_int_screen() is not may_hold_long_int
+    assert block_long_int_screen()(b'{"n":1234567890123456789}\n')
+    assert not block_long_int_screen()(b'{"n":123456789012345678}\n')
 
 
 _DIGITS = st.text(alphabet="0123456789", min_size=17, max_size=24)
@@ -60,15 +64,10 @@ def test_the_long_int_screen_never_misses_an_integer_past_64_bits(
 
 def test_a_hex_hash_with_a_long_digit_run_is_no_integer() -> None:
     line = b'{"email_hash":"16a358b6444ebed96842bd4f5986047f0d2536f2999795782688375812927820"}'
-    assert has_digit_run(line)
+    assert re.search(rb"[0-9]{19}", line)
     assert not may_hold_long_int(line)
+    assert not block_long_int_screen()(line + b"\n" + line + b"\n")
     assert may_hold_long_int(b'{"n":[0, -12345678901234567890]}')
-
-
-def test_the_block_screen_uses_numpy_once_imported() -> None:
-    assert block_long_int_screen() is not may_hold_long_int
-    assert block_long_int_screen()(b'{"n":1234567890123456789}\n')
-    assert not block_long_int_screen()(b'{"n":123456789012345678}\n')
 
 
 _VALUES = st.text(alphabet=st.sampled_from(list("aZ09@:. \t\u00a0²é-")), max_size=12)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from mics_lint.jsontext import may_hold_long_int
+from mics_lint.longints import may_hold_long_int
 from mics_lint.registry import FastCheck, FastCheckMaker, FileState, ValueTest
 from mics_lint.rules import (
     REGISTRY,

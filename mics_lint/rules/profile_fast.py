@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from mics_lint.inline import joined
-from mics_lint.jsontext import may_hold_long_int
+from mics_lint.longints import may_hold_long_int
 from mics_lint.registry import FastCheck, FileState, Rule
 from mics_lint.rules import REGISTRY, crossline, identifiers, operations, structure, syntax
 from mics_lint.rules.crossline import Users
