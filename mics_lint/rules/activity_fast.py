@@ -215,7 +215,8 @@ def activity_check(
     check_dups = syntax.DUPLICATE_KEY.code in enabled
     identifiers_ok = _identifiers_check(Screens(enabled), UNSET)
     keys_once = _key_counts(attribute, UNSET)
-    compact = decoder.compact_length or (lambda command: -1)
+    compact = decoder.compact_length or (lambda command, buffer: -1)
+    buffer = bytearray()  # this check's own, for the compact length
     seconds, day = activities.SECONDS_BELOW, activities.DAY_MS
     optional = operator.attrgetter(*(attribute(k) for k in _ACTIVITY_OPTIONAL_OBJECTS))
     absent = (UNSET,) * len(_ACTIVITY_OPTIONAL_OBJECTS)
@@ -255,7 +256,7 @@ def activity_check(
                 return False
             # A line as long as its command written compactly holds each key once (see
             # fastpath.compact_length): a third of the cost of counting its keys.
-            if (escaped or compact(c) + 1 != len(raw) or raw[-1] != 0x0A) and not keys_once(
+            if (escaped or compact(c, buffer) + 1 != len(raw) or raw[-1] != 0x0A) and not keys_once(
                 c, raw, events, c.dollar_user_identifiers
             ):
                 return False
