@@ -185,8 +185,8 @@ def _unknown_keys_only(filename: str, record: dict[str, Any]) -> list[Any] | Non
     false`, for which jsonschema gives one error, worded as below. A misspelt key, the
     commonest bad line of an export, then costs no import of jsonschema (80 ms) and no
     validator (its schema checked against the meta-schema)."""
-    allowing = _allowing_unknown_keys(filename)
-    if allowing is None or not allowing(record):
+    lax = _lax_predicate(filename)
+    if lax is None or not lax(record):
         return None
     schema = load_schema(filename)
     known = schema.get("properties", {})
@@ -207,7 +207,7 @@ def allowing_unknown_keys(schema: dict[str, Any]) -> dict[str, Any] | None:
 
 
 @functools.cache
-def _allowing_unknown_keys(filename: str) -> Predicate | None:
+def _lax_predicate(filename: str) -> Predicate | None:
     lax = allowing_unknown_keys(load_schema(filename))
     try:
         return None if lax is None else compile_fast(lax)
