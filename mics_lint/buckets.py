@@ -74,6 +74,11 @@ class BucketTable:
     _GROW_STEPS = 64
     #: A probe finishes in Python once this few keys are left (see `_probe`).
     _TAIL = 6
+    #: Keys probed at once: a probe gathers a 96-byte row of the table per key, plus its
+    #: index arrays, ~0.5 MiB for 4096 keys, which stay in a core's L2 cache (2 MiB here).
+    #: A Dask join's batch of 48k users took 0.31-0.39 s for 1M users whole, 0.25-0.28 s
+    #: in slices of 4096; `--jobs 1`'s windows of 8192 lines, 0.31-0.39 s against 0.27-0.31.
+    _SLICE = 4096
 
     def __init__(self, users: int) -> None:
         """An empty table with room for `users`; imports numpy."""
@@ -148,16 +153,18 @@ class BucketTable:
         if lines.size > 1 and bool((lines[1:] < lines[:-1]).any()):
             order = np.argsort(lines, kind="stable")
             keys, lines = keys[order], lines[order]
-        firsts = self._probe(keys, lines)
-        again = np.flatnonzero(firsts != lines)
-        return list(
-            zip(
-                lines[again].tolist(),
+        found: list[tuple[int, int, int]] = []
+        for at in range(0, len(keys), self._SLICE):  # in line order: each sees the last's users
+            part, part_lines = keys[at : at + self._SLICE], lines[at : at + self._SLICE]
+            firsts = self._probe(part, part_lines)
+            again = np.flatnonzero(firsts != part_lines)
+            found += zip(
+                part_lines[again].tolist(),
                 firsts[again].tolist(),
-                keys[again].tolist(),
+                part[again].tolist(),
                 strict=True,
             )
-        )
+        return found
 
     # ------------------------------------------------------------------ the table
 

@@ -38,7 +38,17 @@ class TinyTail(Tiny):
     _TABLE = BucketTable
 
 
-VARIANTS = [BatchUsers, Tiny, TinyTail]
+class SlicedTable(BucketTable):
+    """A batch probed 3 keys at a time: a user twice in one batch is found across slices."""
+
+    _SLICE = 3
+
+
+class TinySliced(Tiny):
+    _TABLE = SlicedTable
+
+
+VARIANTS = [BatchUsers, Tiny, TinyTail, TinySliced]
 
 # Digests as user_digest makes them: nonzero, a kind in the two low bits. Drawn from a few
 # hundred values so that users repeat within and across batches.
