@@ -34,6 +34,8 @@ from mics_lint.userstore import BatchUsers
 # that a diagnostic waits little, seldom enough that numpy's per-call cost is spread thin.
 _WINDOW = 8192
 _WINDOW_BYTES = 4 * 1024 * 1024
+# How msgspec's ValidationError starts for a key a closed Struct does not have.
+_UNKNOWN = "Object contains unknown field"
 # (schema file, closed, loose fields...) -> FastDecoder, or None
 _DECODERS: dict[tuple[str | bool, ...], Any] = {}
 _NOT_MADE = object()
@@ -300,7 +302,9 @@ class FastLoop:
                     except errors as refused:
                         # Not JSON to msgspec (a trailing comma): no other decoder takes it.
                         if type(refused) is invalid:
-                            if loose is not None:
+                            # A key it does not know: the loose decoder, as closed, refuses
+                            # it too (msgspec's words; other words: it is asked anyway).
+                            if loose is not None and not str(refused).startswith(_UNKNOWN):
                                 made = loose(raw, lineno, plain, None)
                                 if made is not None:
                                     streak = True

@@ -48,7 +48,7 @@ class LaxPath:
     ) -> None:
         self.checker = checker
         self.decode = decode
-        self.refused: tuple[type[Exception], ...] = (*refused, orjson.JSONDecodeError)
+        self.refused = refused
         self.known = frozenset(checker.schema.get("properties", {}))
         self.quoted: dict[str, bytes] = {}
 
@@ -58,13 +58,18 @@ class LaxPath:
         """The line's diagnostics, or None: the full checks decide."""
         if lineno == 1 or b"\\" in raw:  # line 1 may start with a BOM
             return None
+        # The keys first: the line after one taken here tries this path first (fastloop.py),
+        # and is most often clean, which the keys tell before a decode.
+        body = split_ending(raw)[0]
         try:
-            command = self.decode(raw)
-            body = split_ending(raw)[0]
             record = orjson.loads(body)
-        except self.refused:
+        except orjson.JSONDecodeError:
             return None
         if not isinstance(record, dict) or not self._keys_once(record, raw):
+            return None
+        try:
+            command = self.decode(raw)
+        except self.refused:
             return None
         checker = self.checker
         misshapen = checker.doc_type.misshapen

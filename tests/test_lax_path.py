@@ -3,15 +3,18 @@ the diagnostics the full checks give it, whatever comes with the key."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from test_fastpath import (
+    PATH,
     assert_same_both_ways,
     fast_threshold,
     lint_counting_full_checks,
     padding,
 )
 
-from mics_lint import Settings
+from mics_lint import Settings, fastloop, laxpath, lint_lines
 from mics_lint.config import Selection
 
 UPSERT = b'{"operation":"UPSERT","email_hash":"e%d","force_replace":false,"user_profile":{"n":1}}'
@@ -99,3 +102,37 @@ def test_runs_of_unknown_keys_among_other_lines(config: Settings) -> None:
     body = [fill(kinds[(i // 3) % len(kinds)], i) for i in range(6 * len(kinds))]
     body += [fill(kinds[(i * 7) % len(kinds)], i) for i in range(3 * len(kinds))]
     assert_same_both_ways([*padding(), *body], config)
+
+
+def test_an_unknown_key_between_clean_lines_takes_no_needless_decode(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A line with an unknown key among clean ones: the loose decoder, closed as the strict
+    one is, is not asked (msgspec's error names the key); and the clean line after it,
+    which tries the lax path first, is told clean by its keys, before any lax decode."""
+    calls = {"loose": 0, "lax": 0}
+
+    def counted(kind: str, decode: Any) -> Any:
+        def decoding(raw: bytes) -> Any:
+            calls[kind] += 1
+            return decode(raw)
+
+        return decoding
+
+    loose_path = fastloop.FastLoop._loose_path
+
+    def loose(self: fastloop.FastLoop, fastpath: Any) -> Any:
+        made = loose_path(self, fastpath)
+        return None if made is None else made._replace(decode=counted("loose", made.decode))
+
+    monkeypatch.setattr(fastloop.FastLoop, "_loose_path", loose)
+    lax_init = laxpath.LaxPath.__init__
+
+    def init(self: laxpath.LaxPath, checker: Any, decode: Any, refused: Any) -> None:
+        lax_init(self, checker, counted("lax", decode), refused)
+
+    monkeypatch.setattr(laxpath.LaxPath, "__init__", init)
+    body = [fill(LINES[0] if i % 2 else CLEAN, i) for i in range(200)]
+    found = list(lint_lines([*padding(), *body], PATH, Settings()))
+    assert [d.code for d in found].count("MIC204") == 100
+    assert calls == {"loose": 0, "lax": 100}
