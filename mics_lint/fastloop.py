@@ -302,8 +302,8 @@ class FastLoop:
                     except errors as refused:
                         # Not JSON to msgspec (a trailing comma): no other decoder takes it.
                         if type(refused) is invalid:
-                            # A key it does not know: the loose decoder, as closed, refuses
-                            # it too (msgspec's words; other words: it is asked anyway).
+                            # An unknown key, in msgspec's words: the loose decoder, closed
+                            # as this one is, would refuse it too. Other words: it is asked.
                             if loose is not None and not str(refused).startswith(_UNKNOWN):
                                 made = loose(raw, lineno, plain, None)
                                 if made is not None:
