@@ -34,8 +34,6 @@ from mics_lint.userstore import BatchUsers
 # that a diagnostic waits little, seldom enough that numpy's per-call cost is spread thin.
 _WINDOW = 8192
 _WINDOW_BYTES = 4 * 1024 * 1024
-# How msgspec's ValidationError starts for a key a closed Struct does not have.
-_UNKNOWN = "Object contains unknown field"
 # (schema file, closed, loose fields...) -> FastDecoder, or None
 _DECODERS: dict[tuple[str | bool, ...], Any] = {}
 _NOT_MADE = object()
@@ -139,6 +137,7 @@ class FastLoop:
         self.vouch: FastCheck | None = None
         self.decode_errors: tuple[type[Exception], ...] = ()
         self.invalid: type[Exception] | None = None  # what the decoders refuse as JSON
+        self.unknown_key: str | None = None  # how an INVALID starts for an unknown key
         self.loose: _Loose | None = None
         self.lax: LaxPath | None = None
         self.long_ints: Callable[[bytes], bool] = may_hold_long_int
@@ -154,6 +153,7 @@ class FastLoop:
         self.wanted = False
         self.decode_errors = fastpath.DECODE_ERRORS
         self.invalid = fastpath.INVALID
+        self.unknown_key = fastpath.UNKNOWN_KEY
         closed = checker.doc_type.fast_closed
         decoder = _made(
             (checker.schema_file, closed),
@@ -257,7 +257,8 @@ class FastLoop:
         line `lineno + 1`."""
         checker = self.checker
         decode, vouch, errors, invalid = self.decode, self.vouch, self.decode_errors, self.invalid
-        assert decode is not None and vouch is not None
+        unknown_key = self.unknown_key
+        assert decode is not None and vouch is not None and unknown_key is not None
         size, limit, max_raw = checker.size, checker.limit, checker.max_line + 1
         count_bytes = not checker.size_reported  # until MIC006 is reported
         plain = self._plain(block)
@@ -302,9 +303,9 @@ class FastLoop:
                     except errors as refused:
                         # Not JSON to msgspec (a trailing comma): no other decoder takes it.
                         if type(refused) is invalid:
-                            # An unknown key, in msgspec's words: the loose decoder, closed
-                            # as this one is, would refuse it too. Other words: it is asked.
-                            if loose is not None and not str(refused).startswith(_UNKNOWN):
+                            # An unknown key: the loose decoder, closed as this one is,
+                            # would refuse it too (fastpath.UNKNOWN_KEY).
+                            if loose is not None and not str(refused).startswith(unknown_key):
                                 made = loose(raw, lineno, plain, None)
                                 if made is not None:
                                     streak = True

@@ -35,6 +35,9 @@ DECODE_ERRORS = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
 #: What a decoder raises for JSON that breaks its Struct (a type, an unknown key), where
 #: another decoder of the same text may take it; anything else, none would.
 INVALID = msgspec.ValidationError
+#: How an INVALID starts for a key a closed Struct does not have: any decoder closed as
+#: well refuses that text too.
+UNKNOWN_KEY = "Object contains unknown field"
 UNSET: Any = msgspec.UNSET
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
