@@ -293,7 +293,7 @@ class FastLoop:
                     streak = False
                 else:
                     if lax_streak and lax is not None:  # the last line's only fault: a key
-                        made = lax.line(raw, lineno, plain, vouch)
+                        made = lax.line(raw, lineno, plain, vouch) if lax.again(raw) else None
                         if made is not None:
                             found += made
                             continue

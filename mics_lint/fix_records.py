@@ -22,6 +22,7 @@ from typing import Any
 import orjson
 
 from mics_lint.fix_edits import (
+    DEEP,
     INTEGER_VALUE,
     KEPT,
     Edits,
@@ -229,6 +230,19 @@ class RecordFixer:
             if key in self.string_fields and type(value) in (int, float)
         }
         if not values:
+            return
+        if (
+            WRONG_TYPE in self.fixing
+            and "\\" not in text
+            and all(type(value) is int for value in values.values())
+            and text.count("{") + text.count("[") < DEEP
+            and all(text.count(f'"{key}"') == 1 for key in values)
+        ):
+            # What the steps below would find, known without them: without a backslash,
+            # a key quoted once in the text is that key (`places`), a colon follows it, and
+            # an int's literal is an integer whole (no fraction, no exponent), which its
+            # quoted digits stand for; a shallow text proves its edits where they are.
+            self.fixed[WRONG_TYPE] += len(values)
             return
         edits = Edits()
         for key, _, end in places(text, list(values)):

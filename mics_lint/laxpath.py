@@ -51,6 +51,14 @@ class LaxPath:
         self.refused = refused
         self.known = frozenset(checker.schema.get("properties", {}))
         self.quoted: dict[str, bytes] = {}
+        # The first unknown key of the last line read here, quoted (see `again`).
+        self.last = b""
+
+    def again(self, raw: bytes) -> bool:
+        """Whether `raw` has the unknown key of the last line read here written in it: the
+        line after one taken here tries this path first only then (an export repeats its
+        mistake), and a clean line after an odd one is decoded at once, without orjson."""
+        return self.last in raw
 
     def line(
         self, raw: bytes, lineno: int, plain: bool, vouch: FastCheck
@@ -58,8 +66,8 @@ class LaxPath:
         """The line's diagnostics, or None: the full checks decide."""
         if lineno == 1 or b"\\" in raw:  # line 1 may start with a BOM
             return None
-        # The keys first: the line after one taken here tries this path first (fastloop.py),
-        # and is most often clean, which the keys tell before a decode.
+        # The keys first: a line that holds a key of the last one taken here tries this path
+        # first (fastloop.py, `again`), and may well be clean, which they tell before a decode.
         body = split_ending(raw)[0]
         try:
             record = orjson.loads(body)
@@ -104,4 +112,5 @@ class LaxPath:
                     self.quoted[key] = quoted
             if raw.count(quoted) != 1:
                 return False
+        self.last = self.quoted.get(unknown[0]) or orjson.dumps(unknown[0])
         return True

@@ -208,6 +208,35 @@ def test_the_loose_paths_count_is_plans(text: str) -> None:
     """What fastloop's loose path tells the fixer (Retyped: the identifiers that are not
     strings) gives the MIC202 count `plan` gives. Under the marks' safe fixes MIC202's are
     the only edits plan makes, so it holds on any record, not only the loose path's."""
+    _assert_loose_count_is_plans(text)
+
+
+_UPSERT = '{"operation":"UPSERT","compartment_id":%s,"user_account_id":%s,"user_profile":%s}'
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        _UPSERT % ("1000", '"a"', "{}"),  # the count known without a search (_retyped)
+        _UPSERT % ("1000", "42", "{}"),
+        _UPSERT % ("-0", "true", "{}"),
+        _UPSERT % ("1000", "null", '{"compartment_id":1}'),  # the key quoted twice
+        _UPSERT % ("1000", '"a"', '{"x":"compartment_id"}'),
+        _UPSERT % ("1.0", '"a"', "{}"),  # a float: no fix
+        _UPSERT % ("1e3", "7", "{}"),
+        _UPSERT % ("1000", '"a\\b"', "{}"),  # a backslash
+        _UPSERT % ("1000", '"a"', "[" * 70 + "]" * 70),  # too deep to prove in place
+        _UPSERT % ("1000", '"a"', "[" * 1000 + "]" * 1000),  # too deep for the exact parser
+        _UPSERT.replace('"operation"', '"compartment_id":7,"operation"') % ("1", '"a"', "{}"),
+        _UPSERT % ("1000", '"a"', "[" * 40 + "{}" * 30 + "]" * 40),
+        _UPSERT.replace('"compartment_id"', '"compartment_id" ') % ("1000", "1", "{}"),
+    ],
+)
+def test_the_loose_paths_count_on_the_corners(text: str) -> None:
+    _assert_loose_count_is_plans(text)
+
+
+def _assert_loose_count_is_plans(text: str) -> None:
     body = text.encode("utf-8")
     try:
         record = orjson.loads(body)
