@@ -224,25 +224,24 @@ class RecordFixer:
         have had a finding of its own. tests/test_fix_decision.py holds it to `plan`."""
         if WRONG_TYPE not in self.looking:
             return
-        values = {
-            key: value
-            for key, value in wrong
-            if key in self.string_fields and type(value) in (int, float)
-        }
-        if not values:
-            return
-        if (
+        values = {}
+        # What the steps below would find, known without them (`known`): without a
+        # backslash, a key quoted once in the text is that key (`places`), a colon follows
+        # it, and an int's literal is an integer whole (no fraction, no exponent), which its
+        # quoted digits stand for; a shallow text proves its edits where they are.
+        known = (
             WRONG_TYPE in self.fixing
             and "\\" not in text
-            and all(type(value) is int for value in values.values())
             and text.count("{") + text.count("[") < DEEP
-            and all(text.count(f'"{key}"') == 1 for key in values)
-        ):
-            # What the steps below would find, known without them: without a backslash,
-            # a key quoted once in the text is that key (`places`), a colon follows it, and
-            # an int's literal is an integer whole (no fraction, no exponent), which its
-            # quoted digits stand for; a shallow text proves its edits where they are.
-            self.fixed[WRONG_TYPE] += len(values)
+        )
+        for key, value in wrong:
+            if key in self.string_fields and type(value) in (int, float):
+                values[key] = value
+                known = known and type(value) is int and text.count(f'"{key}"') == 1
+        if not values:
+            return
+        if known:
+            self.fixed[WRONG_TYPE] = self.fixed.get(WRONG_TYPE, 0) + len(values)
             return
         edits = Edits()
         for key, _, end in places(text, list(values)):
