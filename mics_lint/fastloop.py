@@ -423,9 +423,8 @@ class FastLoop:
             return None
         body = split_ending(raw)[0]  # LF, or CRLF once MIC003 was reported
         ctx = LineContext(lineno, body, checker.state, checker.show_values)
-        found = [
-            structure.top_level_type_finding(name, value, subschema, ctx)
-            for name, value, subschema in wrong
-        ]
-        retyped = Retyped((name, value) for name, value, _ in wrong)
-        return checker.stamp(found, body, lineno, ctx.decoded, retyped)
+        found, retyped = [], []
+        for name, value, subschema in wrong:
+            found.append(structure.top_level_type_finding(name, value, subschema, ctx))
+            retyped.append((name, value))
+        return checker.stamp(found, body, lineno, ctx.decoded, Retyped(retyped))

@@ -90,7 +90,10 @@ class FixMarks:
         fixed.clear()
         hidden.clear()
         self.records.line(body, parsed, text, rewrite=False)
-        return {code: fixed.get(code, 0) + hidden.get(code, 0) for code in codes}
+        counts = {}  # a loop: a comprehension is a function call a line (Python 3.11)
+        for code in codes:
+            counts[code] = fixed.get(code, 0) + hidden.get(code, 0)
+        return counts
 
     def _follow(self, codes: list[str], lineno: int, in_split: bool) -> None:
         """Keep RecordFixer's state (`broken`) as the fixer's own would be at this line. The

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -53,17 +54,13 @@ if TYPE_CHECKING:
 FILE_LEVEL = frozenset({f.BYTE_ORDER_MARK.code, f.FILE_TOO_LARGE.code})
 # A line with one of these gets no other line-level diagnostic.
 LINE_ENDING = frozenset(
-    {
-        f.INVALID_UTF8.code,
-        f.LINE_TOO_LONG.code,
-        syntax.INVALID_JSON.code,
-        syntax.NOT_AN_OBJECT.code,
-    }
+    {f.INVALID_UTF8.code, f.LINE_TOO_LONG.code, syntax.INVALID_JSON.code, syntax.NOT_AN_OBJECT.code}
 )
 # What a line turned out to be.
 RECORD, BLANK, INVALID, TOO_LONG = "record", "blank", "invalid", "too long"
 
 Found = list[tuple[str, Finding]]
+_CODE = itemgetter(0)  # a finding's code
 
 
 class LineChecker:
@@ -339,29 +336,31 @@ class LineChecker:
         decoded if a check did; `parsed`, what parsing it gave (see RecordFixer.line)."""
         if not found:
             return []
-        codes = {code for code, _ in found}
+        if text is None:
+            text = decode_lenient(body)
+        width = len(text) + 1
+        # Fixes first, in the order shown, so that each diagnostic is made once; asked even
+        # with nothing kept, to follow the fixer's state (FixMarks._follow).
+        enabled = self.enabled
+        if len(found) == 1:  # most bad lines: nothing to filter, sort or set apart
+            code, finding = found[0]
+            self.crlf_reported = self.crlf_reported or code == f.CRLF_LINE_ENDINGS.code
+            shown = [code] if code in enabled else []
+            fixes = self.fix_marks.fixes(shown, body, lineno, parsed, text)
+            one = self.diagnostic(code, finding, lineno, width, text, fixes[0] if fixes else None)
+            return [] if one is None else [one]
+        codes = set(map(_CODE, found))  # not a comprehension: a call a line (Python 3.11)
         if codes & LINE_ENDING:
             found = [(c, x) for c, x in found if c in LINE_ENDING or c in FILE_LEVEL]
         else:
             self.crlf_reported = self.crlf_reported or f.CRLF_LINE_ENDINGS.code in codes
-        if text is None:
-            text = decode_lenient(body)
-        width = len(text) + 1
-        # The fixes known first, in the order shown, so that each diagnostic is made once
-        # (not made, then made again with its fix): a file whose every line has a fixable
-        # mistake makes two or three a line. The marks are asked even with nothing kept, to
-        # follow the fixer's state (FixMarks._follow).
-        enabled = self.enabled
         kept = [(code, finding) for code, finding in found if code in enabled]
         if len(kept) > 1:
             kept.sort(key=_shown_order)
-        fixes = self.fix_marks.fixes([code for code, _ in kept], body, lineno, parsed, text)
-        made = []
-        for (code, finding), fix in zip(kept, fixes, strict=True):
-            one = self.diagnostic(code, finding, lineno, width, text, fix)
-            assert one is not None  # kept: its code is enabled
-            made.append(one)
-        return made
+        fixes = self.fix_marks.fixes(list(map(_CODE, kept)), body, lineno, parsed, text)
+        pairs = zip(kept, fixes, strict=True)
+        made = [self.diagnostic(code, x, lineno, width, text, fix) for (code, x), fix in pairs]
+        return [one for one in made if one is not None]  # all: their codes are enabled
 
     def stamp_record(
         self, found: Found, rule: Rule | None, record: Record, ctx: LineContext
@@ -370,7 +369,9 @@ class LineChecker:
         the one rule that can fire on it besides (registry.FastCheck), stamped."""
         if rule is not None:
             assert rule.check is not None, f"{rule.code} has no record check"
-            found = [*found, *((rule.code, finding) for finding in rule.check(record, ctx))]
+            found, code = [*found], rule.code
+            for finding in rule.check(record, ctx):  # not a generator: a call a line
+                found.append((code, finding))
         return self.stamp(found, ctx.raw, ctx.lineno, ctx.decoded, record)
 
     @property
