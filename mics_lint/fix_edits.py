@@ -24,7 +24,7 @@ KEPT = object()
 INTEGER_VALUE = object()
 # Brackets enough for a nesting the standard library's parser might not reach (its limit
 # is the interpreter's recursion limit, 1000, less the frames already on the stack).
-DEEP = 64
+_DEEP = 64
 # Keys enough that reading the text once is cheaper than searching it for each.
 _SEARCHED = 8
 
@@ -92,7 +92,7 @@ def proven(text: str, edits: Edits, shallow: bool | None = None) -> bool:
     values changed (see the module's docstring). `shallow`: `is_shallow` of the text's
     bytes, if the caller has them (counting in bytes is cheaper)."""
     if shallow is None:
-        shallow = text.count("{") + text.count("[") < DEEP
+        shallow = is_shallow_text(text)
     if not shallow:
         return proven_whole(text, edits.apply(text), edits.becomes)
     return proven_locally(text, edits)
@@ -101,7 +101,12 @@ def proven(text: str, edits: Edits, shallow: bool | None = None) -> bool:
 def is_shallow(data: bytes) -> bool:
     """Whether the JSON text `data` is nested too little for the exact parser to refuse it
     (its brackets, counted in UTF-8: no other character's bytes hold one)."""
-    return data.count(b"{") + data.count(b"[") < DEEP
+    return data.count(b"{") + data.count(b"[") < _DEEP
+
+
+def is_shallow_text(text: str) -> bool:
+    """`is_shallow` of a text already decoded."""
+    return text.count("{") + text.count("[") < _DEEP
 
 
 def proven_locally(text: str, edits: Edits) -> bool:

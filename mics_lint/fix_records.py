@@ -22,11 +22,11 @@ from typing import Any
 import orjson
 
 from mics_lint.fix_edits import (
-    DEEP,
     INTEGER_VALUE,
     KEPT,
     Edits,
     is_shallow,
+    is_shallow_text,
     places,
     proven,
     same_value,
@@ -229,11 +229,7 @@ class RecordFixer:
         # backslash, a key quoted once in the text is that key (`places`), a colon follows
         # it, and an int's literal is an integer whole (no fraction, no exponent), which its
         # quoted digits stand for; a shallow text proves its edits where they are.
-        known = (
-            WRONG_TYPE in self.fixing
-            and "\\" not in text
-            and text.count("{") + text.count("[") < DEEP
-        )
+        known = WRONG_TYPE in self.fixing and "\\" not in text and is_shallow_text(text)
         for key, value in wrong:
             if key in self.string_fields and type(value) in (int, float):
                 values[key] = value

@@ -24,7 +24,6 @@ the full checks.
 from __future__ import annotations
 
 from collections.abc import Callable
-from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -32,11 +31,10 @@ import orjson
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.doctypes import looks_like
 from mics_lint.framer import split_ending
-from mics_lint.linecheck import LineChecker
+from mics_lint.linecheck import LineChecker, finding_code
 from mics_lint.registry import FastCheck, LineContext
 from mics_lint.rules.structure import UNKNOWN_FIELD, record_findings
 
-_CODE = itemgetter(0)
 _UNKNOWN_ONLY = {UNKNOWN_FIELD.code}
 
 
@@ -54,7 +52,7 @@ class LaxPath:
         self.refused = refused
         self.known = frozenset(checker.schema.get("properties", {}))
         self.quoted: dict[str, bytes] = {}
-        # The first unknown key of the last line read here, quoted (see `again`).
+        # An unknown key of the last line read here, quoted (see `again`).
         self.last = b""
 
     def again(self, raw: bytes) -> bool:
@@ -96,7 +94,7 @@ class LaxPath:
                 found = record_findings(checker.schema_file, record, checker.schema, ctx)
             except RecursionError:
                 pass
-            if not found or set(map(_CODE, found)) != _UNKNOWN_ONLY:
+            if not found or set(map(finding_code, found)) != _UNKNOWN_ONLY:
                 return None
         verdict = vouch(command, raw, lineno, plain)
         if verdict is False:

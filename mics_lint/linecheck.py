@@ -60,7 +60,7 @@ LINE_ENDING = frozenset(
 RECORD, BLANK, INVALID, TOO_LONG = "record", "blank", "invalid", "too long"
 
 Found = list[tuple[str, Finding]]
-_CODE = itemgetter(0)  # a finding's code
+finding_code = itemgetter(0)  # of a (code, finding) pair
 
 
 class LineChecker:
@@ -349,7 +349,7 @@ class LineChecker:
             fixes = self.fix_marks.fixes(shown, body, lineno, parsed, text)
             one = self.diagnostic(code, finding, lineno, width, text, fixes[0] if fixes else None)
             return [] if one is None else [one]
-        codes = set(map(_CODE, found))  # not a comprehension: a call a line (Python 3.11)
+        codes = set(map(finding_code, found))  # not a comprehension: a call a line (Python 3.11)
         if codes & LINE_ENDING:
             found = [(c, x) for c, x in found if c in LINE_ENDING or c in FILE_LEVEL]
         else:
@@ -357,7 +357,7 @@ class LineChecker:
         kept = [(code, finding) for code, finding in found if code in enabled]
         if len(kept) > 1:
             kept.sort(key=_shown_order)
-        fixes = self.fix_marks.fixes(list(map(_CODE, kept)), body, lineno, parsed, text)
+        fixes = self.fix_marks.fixes(list(map(finding_code, kept)), body, lineno, parsed, text)
         pairs = zip(kept, fixes, strict=True)
         made = [self.diagnostic(code, x, lineno, width, text, fix) for (code, x), fix in pairs]
         return [one for one in made if one is not None]  # all: their codes are enabled
