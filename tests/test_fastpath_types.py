@@ -489,8 +489,45 @@ ACTIVITY_MISTAKES = {
     )
     + b"}",
     "listed agent with a hash": _LISTED_ACTIVITY.replace(b'"vec:1"', b'"vec:1","$hash":"h"') + b"}",
+    # A value rule on each listed kind's values (MIC307, MIC308), each kind's screens
+    # joined in one call (activity_fast._ValueScreens): an account alone, or with its
+    # compartment.
+    "listed account alone, padded": _LISTED_ACTIVITY.replace(
+        b'"USER_AGENT","$user_agent_id":"vec:1"', b'"USER_ACCOUNT","$user_account_id":"u "'
+    )
+    + b"}",
+    "listed account, compartment padded": _LISTED_ACTIVITY.replace(
+        b'"USER_AGENT","$user_agent_id":"vec:1"',
+        b'"USER_ACCOUNT","$user_account_id":"u","$compartment_id":" 1000"',
+    )
+    + b"}",
+    "listed account, compartment not a number": _LISTED_ACTIVITY.replace(
+        b'"USER_AGENT","$user_agent_id":"vec:1"',
+        b'"USER_ACCOUNT","$user_account_id":"u","$compartment_id":"x1000"',
+    )
+    + b"}",
+    "listed agent padded": _LISTED_ACTIVITY.replace(b'"vec:1"', b'"vec:1 "') + b"}",
+    "listed hash padded": _LISTED_ACTIVITY.replace(
+        b'"USER_AGENT","$user_agent_id":"vec:1"', b'"USER_EMAIL","$hash":"3f2a "'
+    )
+    + b"}",
+    "root account padded": _ACTIVITY.replace(
+        b'"$user_agent_id":"vec:1"', b'"$compartment_id":"1000","$user_account_id":"u "'
+    )
+    + b"}",
+    "root compartment not a number": _ACTIVITY.replace(
+        b'"$user_agent_id":"vec:1"', b'"$compartment_id":"x","$user_account_id":"u"'
+    )
+    + b"}",
+    "root agent padded": _ACTIVITY.replace(b'"vec:1"', b'"vec:1 "') + b"}",
+    "root hash padded": _ACTIVITY.replace(
+        b'"$user_agent_id":"vec:1"', b'"$email_hash":{"$hash":" 3f"}'
+    )
+    + b"}",
     "properties a list": _ACTIVITY.replace(b'{"k":"v"}', b'["k"]') + b"}",
     "origin a string": _ACTIVITY + b',"$origin":"x"}',
+    "location a list": _ACTIVITY + b',"$origin":{},"$location":[1]}',
+    "topics a number": _ACTIVITY + b',"$topics":1}',
     "placeholder in properties": _ACTIVITY.replace(b'"v"', b'"<V>"') + b"}",
     "long integer in properties": _ACTIVITY.replace(b'"v"', b"18446744073709551616") + b"}",
     "invalid UTF-8 in properties": _ACTIVITY.replace(b'"v"', b'"\xff"') + b"}",

@@ -6,10 +6,11 @@ import operator
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from mics_lint.inline import joined
 from mics_lint.registry import FastCheck, FileState
 from mics_lint.rules import activities, identifiers, syntax
 from mics_lint.rules.crossline import Users
-from mics_lint.rules.fast_checks import Screens, common, filled, generic
+from mics_lint.rules.fast_checks import Screens, filled, generic, unplain_check
 
 if TYPE_CHECKING:
     from mics_lint.fastpath import FastDecoder
@@ -33,14 +34,28 @@ _ACTIVITY_ONCE = tuple(
 )
 
 
-def _listed_check(screens: Screens, unset: Any) -> Callable[[list[Any]], bool]:
+class _ValueScreens:
+    """The value rules' screens of each identifier kind, joined into one function of its
+    values (inline.joined): 0 if a screen may fire, else 1. One call a kind, where a
+    screen each was one more call (the account's two values: two screens)."""
+
+    def __init__(self, screens: Screens) -> None:
+        bad = screens.by_role
+        self.account = joined(
+            ("compartment", "account"),
+            [(bad["compartment_id"], "compartment"), (bad["user_account_id"], "account")],
+            None,
+        )
+        self.account_alone = joined(("account",), [(bad["user_account_id"], "account")], None)
+        self.email = joined(("email",), [(bad["email_hash"], "email")], None)
+        self.agent = joined(("agent",), [(bad["user_agent_id"], "agent")], None)
+
+
+def _listed_check(values: _ValueScreens, unset: Any) -> Callable[[list[Any]], bool]:
     """MIC604, MIC306, MIC205 and the value rules on each item of `$user_identifiers`."""
     agent_id = identifiers.USER_AGENT_ID.fullmatch
-    # The value rules' screens by role (None: no enabled rule reads it), called inline:
-    # every field here is typed a string by the decoder.
-    bad = screens.by_role
-    bad_account, bad_compartment = bad["user_account_id"], bad["compartment_id"]
-    bad_email, bad_agent = bad["email_hash"], bad["user_agent_id"]
+    account_ok, email_ok, agent_ok = values.account, values.email, values.agent
+    account_alone_ok = values.account_alone
 
     def listed_ok(items: list[Any]) -> bool:
         for item in items:
@@ -55,7 +70,7 @@ def _listed_check(screens: Screens, unset: Any) -> Callable[[list[Any]], bool]:
                     or email is not unset
                     or agent is unset
                     or agent_id(agent) is None
-                    or (bad_agent is not None and bad_agent(agent))
+                    or not agent_ok(agent)
                 ):
                     return False
             elif kind == "USER_EMAIL":
@@ -64,7 +79,7 @@ def _listed_check(screens: Screens, unset: Any) -> Callable[[list[Any]], bool]:
                     or compartment is not unset
                     or agent is not unset
                     or not filled(hashed, unset)
-                    or (bad_email is not None and bad_email(hashed))
+                    or not email_ok(hashed)
                 ):
                     return False
             elif (  # USER_ACCOUNT
@@ -72,15 +87,12 @@ def _listed_check(screens: Screens, unset: Any) -> Callable[[list[Any]], bool]:
                 or hashed is not unset
                 or email is not unset
                 or not filled(account, unset)
-                or (bad_account is not None and bad_account(account))
-                or (
-                    compartment is not unset
-                    and (
-                        not filled(compartment, unset)
-                        or (bad_compartment is not None and bad_compartment(compartment))
-                    )
-                )
             ):
+                return False
+            elif compartment is unset:
+                if not account_alone_ok(account):
+                    return False
+            elif not filled(compartment, unset) or not account_ok(compartment, account):
                 return False
         return True
 
@@ -89,11 +101,10 @@ def _listed_check(screens: Screens, unset: Any) -> Callable[[list[Any]], bool]:
 
 def _identifiers_check(screens: Screens, unset: Any) -> Callable[[Any, bytes], bool]:
     """MIC301 to MIC306, MIC604, MIC605, MIC205 and the value rules on a line's users."""
-    listed_ok = _listed_check(screens, unset)
+    values = _ValueScreens(screens)
+    listed_ok = _listed_check(values, unset)
     agent_id = identifiers.USER_AGENT_ID.fullmatch
-    bad = screens.by_role  # as in _listed_check
-    bad_account, bad_compartment = bad["user_account_id"], bad["compartment_id"]
-    bad_email, bad_agent = bad["email_hash"], bad["user_agent_id"]
+    account_ok, email_ok, agent_ok = values.account, values.email, values.agent
 
     def identifiers_ok(c: Any, raw: bytes) -> bool:
         account, compartment = c.dollar_user_account_id, c.dollar_compartment_id
@@ -114,8 +125,7 @@ def _identifiers_check(screens: Screens, unset: Any) -> Callable[[Any, bytes], b
                 and compartment is not unset  # else MIC304
                 and bool(account.strip())  # else MIC205
                 and bool(compartment.strip())
-                and not (bad_account is not None and bad_account(account))
-                and not (bad_compartment is not None and bad_compartment(compartment))
+                and account_ok(compartment, account) == 1
             )
         if compartment is not unset:
             return False  # MIC303
@@ -126,16 +136,10 @@ def _identifiers_check(screens: Screens, unset: Any) -> Callable[[Any, bytes], b
             if hashes[0] is unset and hashes[1] is unset:
                 return False  # MIC604
             for value in hashes:
-                if value is not unset and not (
-                    filled(value, unset) and not (bad_email is not None and bad_email(value))
-                ):
+                if value is not unset and not (filled(value, unset) and email_ok(value)):
                     return False  # a value rule (MIC305...), or MIC205
             return b'""' not in raw  # else maybe an empty key in $email_hash, which MIC305 reads
-        return (
-            agent is not unset
-            and agent_id(agent) is not None
-            and not (bad_agent is not None and bad_agent(agent))
-        )
+        return agent is not unset and agent_id(agent) is not None and agent_ok(agent) == 1
 
     return identifiers_ok
 
@@ -211,15 +215,13 @@ def activity_check(
         or len(decoder.objects) != len(_ACTIVITY_OBJECTS)
     ):
         return generic(decoder)
-    raw_ok = common(enabled, ())
+    unplain_ok = unplain_check(enabled)
     check_dups = syntax.DUPLICATE_KEY.code in enabled
     identifiers_ok = _identifiers_check(Screens(enabled), UNSET)
     keys_once = _key_counts(attribute, UNSET)
     compact = decoder.compact_length or (lambda command, buffer: -1)
     buffer = bytearray()  # this check's own, for the compact length
     seconds, day = activities.SECONDS_BELOW, activities.DAY_MS
-    optional = operator.attrgetter(*(attribute(k) for k in _ACTIVITY_OPTIONAL_OBJECTS))
-    absent = (UNSET,) * len(_ACTIVITY_OPTIONAL_OBJECTS)
     clock = [0, 0]  # the line at which the clock is read again, and the limit it gave
 
     def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
@@ -244,11 +246,17 @@ def activity_check(
                 return False  # MIC603
             if bytes(event.dollar_properties)[0] != 0x7B:  # not "{" (a copy: cheaper than a view)
                 return False  # MIC202
-        others = optional(c)  # most lines have none of them: one call to tell
-        if others != absent:
-            for value in others:
-                if value is not UNSET and bytes(value)[0] != 0x7B:
-                    return False  # MIC202
+        # Each an object, if present (MIC202); tested one by one, without a loop: most
+        # lines have none of them.
+        value = c.dollar_origin
+        if value is not UNSET and bytes(value)[0] != 0x7B:
+            return False
+        value = c.dollar_location
+        if value is not UNSET and bytes(value)[0] != 0x7B:
+            return False
+        value = c.dollar_topics
+        if value is not UNSET and bytes(value)[0] != 0x7B:
+            return False
         if check_dups:
             # An escape may hide a key (one byte first: a memchr, ten times faster).
             escaped = not plain and b"\\" in raw
@@ -260,6 +268,6 @@ def activity_check(
                 c, raw, events, c.dollar_user_identifiers
             ):
                 return False
-        return raw_ok(c, raw, plain)
+        return plain or unplain_ok(raw)
 
     return check

@@ -90,28 +90,40 @@ def filled(value: Any, unset: Any) -> bool:
     return value is not unset and bool(value) and not value.isspace()
 
 
-def common(enabled: frozenset[str], keys: tuple[bytes, ...]) -> Callable[[Any, bytes, bool], bool]:
-    """The checks every type needs on the raw line: no key twice (MIC103), no string that
-    may be a placeholder (MIC206), and, for lines whose skipped values msgspec did not
-    read, UTF-8 and integers within 64 bits (MIC001, MIC104). `plain`: the caller found no
-    "<", no backslash and no run of 19 digits in the line, and checked its UTF-8."""
-    check_dups = syntax.DUPLICATE_KEY.code in enabled
+def unplain_check(enabled: frozenset[str]) -> Callable[[bytes], bool]:
+    """What a line that is not `plain` (see `common`) needs tested on its own: no string
+    that may be a placeholder (MIC206), integers within 64 bits and UTF-8 (MIC104, MIC001,
+    for the values msgspec skipped). A plain line passed all of these with its group."""
     check_ints = syntax.UNSAFE_INTEGER.code in enabled
     check_placeholders = structure.PLACEHOLDER_VALUE.code in enabled
 
+    def unplain_ok(raw: bytes) -> bool:
+        if check_placeholders and (
+            (b"<" in raw and b'"<' in raw) or (b"\\" in raw and b'"\\' in raw)
+        ):
+            return False
+        if check_ints and may_hold_long_int(raw):
+            return False
+        if not raw.isascii():
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return False
+        return True
+
+    return unplain_ok
+
+
+def common(enabled: frozenset[str], keys: tuple[bytes, ...]) -> Callable[[Any, bytes, bool], bool]:
+    """The checks every type needs on the raw line: no key twice (MIC103), and
+    `unplain_check`'s on a line that is not plain. `plain`: the caller found no "<", no
+    backslash and no run of 19 digits in the line, and checked its UTF-8."""
+    check_dups = syntax.DUPLICATE_KEY.code in enabled
+    unplain_ok = unplain_check(enabled)
+
     def raw_ok(c: Any, raw: bytes, plain: bool) -> bool:
-        if not plain:
-            if check_placeholders and (
-                (b"<" in raw and b'"<' in raw) or (b"\\" in raw and b'"\\' in raw)
-            ):
-                return False
-            if check_ints and may_hold_long_int(raw):
-                return False
-            if not raw.isascii():
-                try:
-                    raw.decode("utf-8")
-                except UnicodeDecodeError:
-                    return False
+        if not plain and not unplain_ok(raw):
+            return False
         if check_dups:
             if not plain and b"\\u" in raw:
                 return False  # a key may be written with escapes: the tokenizer decides
