@@ -145,18 +145,25 @@ def compact_length(struct: type[msgspec.Struct]) -> Callable[[Any, bytearray], i
                 return None
             floats.append(field.name)
     encode_into = msgspec.json.Encoder().encode_into
+    # One call a line: each function below is the whole answer (a lambda calling `encoded`
+    # was two Python calls, on every line of an activity file).
+    if not floats:
 
-    def encoded(command: Any, buffer: bytearray) -> int:
+        def encoded(command: Any, buffer: bytearray) -> int:
+            encode_into(command, buffer)
+            return len(buffer)
+
+        return encoded
+    get = operator.attrgetter(*floats)
+    unset: Any = UNSET if len(floats) == 1 else (UNSET,) * len(floats)
+
+    def without_floats(command: Any, buffer: bytearray) -> int:
+        if get(command) != unset:
+            return -1
         encode_into(command, buffer)
         return len(buffer)
 
-    if not floats:
-        return encoded
-    get = operator.attrgetter(*floats)
-    if len(floats) == 1:
-        return lambda command, buffer: -1 if get(command) is not UNSET else encoded(command, buffer)
-    unset = (UNSET,) * len(floats)
-    return lambda command, buffer: -1 if get(command) != unset else encoded(command, buffer)
+    return without_floats
 
 
 def _exact_default(field: Any) -> bool:
