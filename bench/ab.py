@@ -2,6 +2,7 @@
 
     git worktree add /tmp/old 3a2f65b
     python bench/ab.py bench/data/profiles-1000000-bad0.01-s7.ndjson /tmp/old . --rounds 3
+    python bench/ab.py bench/data/activities-1000000-s7.ndjson /tmp/old . --doc-type activity
 
 For each round: an in-process orjson parse-only loop over the file, then `lint_file` from
 each checkout, with all default rules and with MIC501 ignored, each in a fresh interpreter
@@ -22,7 +23,7 @@ import sys, time
 sys.path.insert(0, sys.argv[1])
 from mics_lint import Settings, lint_file
 ignore = (("*", ("MIC501",)),) if sys.argv[3] == "no501" else ()
-settings = Settings(per_file_ignores=ignore)
+settings = Settings(per_file_ignores=ignore, doc_type=sys.argv[4] or None)
 start = time.perf_counter()
 count = sum(1 for _ in lint_file(sys.argv[2], settings))
 print(time.perf_counter() - start, count)
@@ -53,13 +54,14 @@ def main() -> None:
     parser.add_argument("file")
     parser.add_argument("checkouts", nargs="+", help="folders holding mics_lint/")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--doc-type", default="", help="as --doc-type (activity, ...)")
     args = parser.parse_args()
     ratios: dict[tuple[str, str], list[float]] = {}
     for _ in range(args.rounds):
         base = _seconds(ORJSON, args.file)
         for checkout in args.checkouts:
             for mode in ("all", "no501"):
-                took = _seconds(LINT, checkout, args.file, mode)
+                took = _seconds(LINT, checkout, args.file, mode, args.doc_type)
                 ratios.setdefault((checkout, mode), []).append(took / base)
     for (checkout, mode), values in ratios.items():
         spread = ", ".join(f"{v:.2f}" for v in values)

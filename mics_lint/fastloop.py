@@ -22,7 +22,7 @@ from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.framer import split_ending
 from mics_lint.laxpath import LaxPath
-from mics_lint.linecheck import LineChecker
+from mics_lint.linecheck import INVALID, LineChecker
 from mics_lint.longints import block_long_int_screen, may_hold_long_int
 from mics_lint.parsed import Retyped
 from mics_lint.registry import FastCheck, LineContext, Rule
@@ -138,11 +138,12 @@ class FastLoop:
         self.decode_errors: tuple[type[Exception], ...] = ()
         self.invalid: type[Exception] | None = None  # what the decoders refuse as JSON
         self.unknown_key: str | None = None  # how an INVALID starts for an unknown key
+        self.trailing = ""  # how the decoders' error for a comma at the end reads
         self.loose: _Loose | None = None
         self.lax: LaxPath | None = None
         self.long_ints: Callable[[bytes], bool] = may_hold_long_int
-        self.streak = False  # the last line's only fault was an identifier's type
-        self.lax_streak = False  # the last line's only fault was a key (see _group)
+        # The last line's only fault (an id's type, a key, a comma), tried first: see _group.
+        self.streak = self.lax_streak = self.commas = False
 
     def prepare(self, lines_read: int) -> None:
         """Makes the decoder and the check (`vouch` stays None where there is none), once
@@ -154,6 +155,7 @@ class FastLoop:
         self.decode_errors = fastpath.DECODE_ERRORS
         self.invalid = fastpath.INVALID
         self.unknown_key = fastpath.UNKNOWN_KEY
+        self.trailing = fastpath.TRAILING
         closed = checker.doc_type.fast_closed
         decoder = _made(
             (checker.schema_file, closed),
@@ -256,9 +258,8 @@ class FastLoop:
         """The diagnostics of one group of lines (`block`: joined), the first of which is
         line `lineno + 1`."""
         checker = self.checker
-        decode, vouch, errors, invalid = self.decode, self.vouch, self.decode_errors, self.invalid
-        unknown_key = self.unknown_key
-        assert decode is not None and vouch is not None and unknown_key is not None
+        decode, vouch, errors = self.decode, self.vouch, self.decode_errors
+        assert decode is not None and vouch is not None
         size, limit, max_raw = checker.size, checker.limit, checker.max_line + 1
         count_bytes = not checker.size_reported  # until MIC006 is reported
         plain = self._plain(block)
@@ -266,7 +267,7 @@ class FastLoop:
         if simple and count_bytes:
             checker.bytes_read += len(block)
         loose = self._loose_line if self.loose is not None else None
-        lax, streak, lax_streak = self.lax, self.streak, self.lax_streak
+        lax, streak, lax_streak, commas = self.lax, self.streak, self.lax_streak, self.commas
         found: list[Diagnostic] = []
         over = False
         for raw in group:
@@ -292,6 +293,14 @@ class FastLoop:
                         continue
                     streak = False
                 else:
+                    if commas:  # the last line was refused for a comma at its end
+                        commas = raw.endswith(b",\n") or b",}" in raw or b",]" in raw
+                        if commas:  # as this one will be: no decode to fail first
+                            made, kind = checker.check_line(raw, lineno, over)
+                            commas = kind == INVALID
+                            found += made
+                            count_bytes = not checker.size_reported
+                            continue
                     if lax_streak and lax is not None:  # the last line's only fault: a key
                         made = lax.line(raw, lineno, plain, vouch) if lax.again(raw) else None
                         if made is not None:
@@ -300,25 +309,11 @@ class FastLoop:
                         lax_streak = False
                     try:
                         command = decode(raw)
-                    except errors as refused:
-                        # Not JSON to msgspec (a trailing comma): no other decoder takes it.
-                        if type(refused) is invalid:
-                            # An unknown key: the loose decoder, closed as this one is,
-                            # would refuse it too (fastpath.UNKNOWN_KEY).
-                            if loose is not None and not str(refused).startswith(unknown_key):
-                                made = loose(raw, lineno, plain, None)
-                                if made is not None:
-                                    streak = True
-                                    found += made
-                                    continue
-                            if lax is not None:
-                                made = lax.line(raw, lineno, plain, vouch)
-                                if made is not None:
-                                    # The next lines try it first: the strict and loose
-                                    # decoders refuse a line with a key they do not know.
-                                    lax_streak = True
-                                    found += made
-                                    continue
+                    except errors as error:
+                        made, streak, lax_streak, commas = self._refused(error, raw, lineno, plain)
+                        if made is not None:
+                            found += made
+                            continue
                     else:
                         verdict = vouch(command, raw, lineno, plain)
                         if verdict is True:
@@ -330,8 +325,33 @@ class FastLoop:
                                 continue
             found += checker.check_line(raw, lineno, over)[0]
             count_bytes = not checker.size_reported
-        self.streak, self.lax_streak = streak, lax_streak
+        self.streak, self.lax_streak, self.commas = streak, lax_streak, commas
         return found
+
+    def _refused(
+        self, refused: Exception, raw: bytes, lineno: int, plain: bool
+    ) -> tuple[list[Diagnostic] | None, bool, bool, bool]:
+        """A line the fast decoder refused: its diagnostics if the loose path (an identifier
+        of the wrong type) or the lax path (an unknown key) answers it, else None (the full
+        checks); and the streaks it starts: loose, lax, commas (see _group). Not JSON to
+        msgspec (a trailing comma): no other decoder takes it, and the next lines with a
+        comma at their end (an export writing one a line) go straight to the full checks,
+        which tell a valid line too. An unknown key: the loose decoder, closed as this one
+        is, refuses it too (fastpath.UNKNOWN_KEY)."""
+        if type(refused) is not self.invalid:
+            return None, False, False, self.trailing in str(refused)
+        assert self.vouch is not None and self.unknown_key is not None
+        if self.loose is not None and not str(refused).startswith(self.unknown_key):
+            made = self._loose_line(raw, lineno, plain, None)
+            if made is not None:
+                return made, True, False, False
+        if self.lax is not None:
+            made = self.lax.line(raw, lineno, plain, self.vouch)
+            if made is not None:
+                # The next lines try it first: the strict and loose decoders refuse a line
+                # with a key they do not know.
+                return made, False, True, False
+        return None, False, False, False
 
     def _plain(self, block: bytes) -> bool:
         """Whether no line of the group needs the screens of its own: no `<`, no backslash,

@@ -252,6 +252,8 @@ class Splitter:
 
     def _watch(self, raw: bytes) -> None:
         """Until a line parses alone: is the file a document (no split records ever)?"""
+        if self.decided and _no_json_end(raw.rstrip(_JSON_SPACE)):
+            return  # told in two steps: every line of a file that never parses comes here
         body = framer.split_ending(raw)[0]
         if not self.decided:
             body = body.removeprefix(framer.BOM)
@@ -311,12 +313,21 @@ def _object(text: bytes) -> dict[str, Any] | None:
 _LAST_BYTES = frozenset(b'}]"0123456789el')
 
 
-def _parses(body: bytes) -> bool:
-    end = body.rstrip(b" \t\r\n")
+_JSON_SPACE = b" \t\r\n"
+
+
+def _no_json_end(end: bytes) -> bool:
+    """Whether a text ending with `end` (its JSON whitespace stripped) is never JSON: `{...},`
+    (orjson's error, a Python __init__, is spared), or `{..., "x": 1,}` (no string ends
+    before a closing bracket)."""
     if not end or end[-1] not in _LAST_BYTES:
-        return False  # `{...},` never parses: orjson's error (a Python __init__) is spared
-    if end[-1] in b"}]" and end[:-1].rstrip(b" \t\r\n").endswith(b","):
-        return False  # nor `{..., "x": 1,}`: no string ends before a closing bracket
+        return True
+    return end[-1] in b"}]" and end[:-1].rstrip(_JSON_SPACE).endswith(b",")
+
+
+def _parses(body: bytes) -> bool:
+    if _no_json_end(body.rstrip(_JSON_SPACE)):
+        return False
     try:
         orjson.loads(body)
     except orjson.JSONDecodeError:

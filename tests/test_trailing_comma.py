@@ -32,7 +32,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mics_lint import Settings, jsontext, linecheck, lint_lines, splitrecords
+from mics_lint import Settings, fastloop, framer, jsontext, linecheck, lint_lines, splitrecords
 from mics_lint.fix_records import objects
 from mics_lint.jsontext import object_and_comma, parse_exact
 from mics_lint.rules import syntax
@@ -339,3 +339,82 @@ def test_no_standard_library_parse_of_a_trailing_comma_inside(
     found = list(lint_lines(lines, "f.ndjson"))
     assert [d.code for d in found] == ["MIC101"] * 300
     assert exact_calls[0].calls == 0
+
+
+# -- a whole export with a comma on every line -------------------------------------------
+
+_DELETE = '{"operation":"DELETE","compartment_id":"1000","user_account_id":"CRM-%d"%s}'
+
+
+def _decodes_counted(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """The lines the fast path's decoder is asked about, from now on."""
+    asked: list[bytes] = []
+    prepare = fastloop.FastLoop.prepare
+
+    def counting(self: fastloop.FastLoop, lines_read: int) -> None:
+        prepare(self, lines_read)
+        decode = self.decode
+        if decode is not None:
+
+            def decoding(raw: bytes) -> Any:
+                asked.append(raw)
+                return decode(raw)
+
+            self.decode = decoding
+
+    monkeypatch.setattr(fastloop.FastLoop, "prepare", counting)
+    return asked
+
+
+@pytest.mark.parametrize(("inside", "after"), [(",", ""), ("", ",")], ids=["inside", "after"])
+def test_a_comma_on_every_line_is_decoded_once(
+    monkeypatch: pytest.MonkeyPatch, inside: str, after: str
+) -> None:
+    """After a line msgspec refused for a comma at its end (`{...,}`, or `{...},`: a JSON
+    array's items), the next lines with one go straight to the full checks
+    (fastloop.FastLoop._group, `commas`): one refused decode in all, not one a line. The
+    diagnostics are those of the fast path off."""
+    lines = [(_DELETE % (n, inside) + after + "\n").encode() for n in range(300)]
+    asked = _decodes_counted(monkeypatch)
+    fast = list(lint_lines(lines, "f.ndjson"))
+    assert fast == list(lint_lines(lines, "f.ndjson", Settings(fast_path=False)))
+    assert [d.code for d in fast] == ["MIC101"] * 300
+    assert len(asked) == 1
+
+
+def test_a_valid_line_with_a_comma_in_a_string_ends_the_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A valid line that holds `,}` in a string, after a line refused for a trailing comma,
+    is checked in full (no diagnostic, as it deserves), and the lines after it are decoded
+    again: a run of such lines costs one full check, not one each."""
+    bad = [(_DELETE % (n, ",") + "\n").encode() for n in range(250)]
+    odd = [
+        b'{"operation":"DELETE","compartment_id":"1000","user_account_id":"a,}%d"}\n' % n
+        for n in range(20)
+    ]
+    asked = _decodes_counted(monkeypatch)
+    found = list(lint_lines([*bad, *odd], "f.ndjson"))
+    slow = list(lint_lines([*bad, *odd], "f.ndjson", Settings(fast_path=False)))
+    assert found == slow
+    assert [d.line for d in found] == list(range(1, 251))
+    # The first bad line the fast path sees is decoded; of the odd ones, all but the first.
+    assert len(asked) == 1 + len(odd) - 1
+
+
+def test_the_watch_for_split_records_tells_a_comma_line_cheaply(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Until a line parses alone, each line is watched (splitrecords.Splitter._watch): a
+    line that ends in what no JSON text ends with is told so without its line end split
+    off or orjson asked, as _parses would tell it."""
+    split = mock.Mock(side_effect=framer.split_ending)
+    monkeypatch.setattr(splitrecords.framer, "split_ending", split)
+    splitter = splitrecords.Splitter(1 << 20)
+    for n in range(5):
+        splitter._watch((_DELETE % (n, ",") + "\n").encode())
+        splitter._watch((_DELETE % (n, "") + "},\n").encode())
+    assert not splitter.active
+    assert split.call_count == 1  # the first line, which decides whether the file is a document
+    splitter._watch((_DELETE % (9, "") + "\n").encode())
+    assert splitter.active
