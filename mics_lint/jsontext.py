@@ -219,7 +219,11 @@ def known_exact_error(text: str, error: orjson.JSONDecodeError) -> json.JSONDeco
         return None
     if text.count("{") + text.count("[") > _SHALLOW or text.startswith("\ufeff"):
         return None
-    return json.JSONDecodeError("Illegal trailing comma", text, 0)
+    return _TRAILING_COMMA
+
+
+# known_exact_error's answer, made once: its __init__ (Python) formats a message a line.
+_TRAILING_COMMA = json.JSONDecodeError("Illegal trailing comma", "", 0)
 
 
 def raw_decode_exact(text: str, at: int) -> tuple[Any, int]:
