@@ -63,8 +63,19 @@ class FixMarks:
         """The fix of each diagnostic of line `lineno` (its text `body`), given by their
         codes in the order shown, for a caller that makes the diagnostics after. `parsed`
         and `text`: what the linter's parse of `body` gave, if it has it (RecordFixer.line)."""
-        in_split = self._in_split(lineno)
-        self._follow(codes, lineno, in_split)
+        # A line of a record split over lines: its diagnostics give way to the record's
+        # (linter._joined), which is marked there.
+        splitter = self.splitter
+        in_split = splitter is not None and bool(splitter.spans) and splitter.holds(lineno)
+        # RecordFixer's state (`broken`) kept as the fixer's own would be at this line. The
+        # fixer splits no line that follows a broken one (it may be the inside of a value
+        # spread over lines); lines without a diagnostic parsed, and a blank line leaves the
+        # state as it was (it never reaches RecordFixer). MIC501's diagnostics come late,
+        # for lines already passed. Written here, not called: a call less on every bad line.
+        if lineno > self.last:
+            if lineno > self.last + 1 or in_split or _UNPARSED_CODES.isdisjoint(codes):
+                self.records.broken = False  # in a split record: the fixer joins it, whole
+            self.last = lineno
         kinds = self.kinds
         fixes: list[str | None] = []
         count: dict[str, int] | None = None
@@ -94,24 +105,3 @@ class FixMarks:
         for code in codes:
             counts[code] = fixed.get(code, 0) + hidden.get(code, 0)
         return counts
-
-    def _follow(self, codes: list[str], lineno: int, in_split: bool) -> None:
-        """Keep RecordFixer's state (`broken`) as the fixer's own would be at this line. The
-        fixer splits no line that follows a broken one (it may be the inside of a value
-        spread over lines); lines without a diagnostic parsed, and a blank line leaves the
-        state as it was (it never reaches RecordFixer)."""
-        if lineno <= self.last:
-            return  # MIC501's diagnostics come late, for lines already passed
-        if lineno > self.last + 1:
-            self.records.broken = False
-        self.last = lineno
-        if in_split:
-            self.records.broken = False  # the fixer joins the record, whole
-        elif _UNPARSED_CODES.isdisjoint(codes):
-            self.records.broken = False
-
-    def _in_split(self, lineno: int) -> bool:
-        # A line of a record split over lines: its diagnostics give way to the record's
-        # (linter._joined), which is marked there.
-        splitter = self.splitter
-        return splitter is not None and bool(splitter.spans) and splitter.holds(lineno)

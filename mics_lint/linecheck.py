@@ -340,7 +340,7 @@ class LineChecker:
             text = decode_lenient(body)
         width = len(text) + 1
         # Fixes first, in the order shown, so that each diagnostic is made once; asked even
-        # with nothing kept, to follow the fixer's state (FixMarks._follow).
+        # with nothing kept, to follow the fixer's state (FixMarks.fixes).
         enabled = self.enabled
         if len(found) == 1:  # most bad lines: nothing to filter, sort or set apart
             code, finding = found[0]
