@@ -20,7 +20,7 @@ import orjson
 from mics_lint import config
 from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic, Finding
-from mics_lint.framer import split_ending
+from mics_lint.framer import is_utf8, split_ending
 from mics_lint.laxpath import LaxPath
 from mics_lint.linecheck import INVALID, LineChecker
 from mics_lint.longints import block_long_int_screen, may_hold_long_int
@@ -47,16 +47,6 @@ class _Loose(NamedTuple):
     check: FastCheck
     fields: tuple[tuple[str, str, str, dict[str, Any]], ...]
     unset: Any
-
-
-def _utf8(block: bytes) -> bool:
-    # One decode of the group costs half of one per line: msgspec does not check the
-    # UTF-8 of what it skips (a profile), so a check would otherwise do it line by line.
-    try:
-        block.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 class _UsersWindow:
@@ -262,7 +252,8 @@ class FastLoop:
         assert decode is not None and vouch is not None
         size, limit, max_raw = checker.size, checker.limit, checker.max_line + 1
         count_bytes = not checker.size_reported  # until MIC006 is reported
-        plain = self._plain(block)
+        # Not screened yet where it may be of no use: a run of commas skips the decode.
+        plain = self._plain(block) if not self.commas else None
         simple = self._simple(group, block, count_bytes)
         if simple and count_bytes:
             checker.bytes_read += len(block)
@@ -283,11 +274,11 @@ class FastLoop:
                 and (checker.crlf_reported or raw[-2:-1] != b"\r")
                 and len(raw) <= max_raw
             ):
+                # `plain is True`: not screened (None) is taken as not plain, never wrong.
                 if streak and loose is not None:  # the last line's only fault: an id's type
-                    made = loose(raw, lineno, plain, vouch)
+                    made = loose(raw, lineno, plain is True, vouch)
                     if made is not None:
-                        # A clean line ends the streak: a file with a few such lines goes
-                        # back to the strict decoder, cheaper on clean lines.
+                        # A clean line ends the streak (cheaper with the strict decoder).
                         streak = bool(made)
                         found += made
                         continue
@@ -302,7 +293,9 @@ class FastLoop:
                             count_bytes = not checker.size_reported
                             continue
                     if lax_streak and lax is not None:  # the last line's only fault: a key
-                        made = lax.line(raw, lineno, plain, vouch) if lax.again(raw) else None
+                        made = (
+                            lax.line(raw, lineno, plain is True, vouch) if lax.again(raw) else None
+                        )
                         if made is not None:
                             found += made
                             continue
@@ -310,11 +303,15 @@ class FastLoop:
                     try:
                         command = decode(raw)
                     except errors as error:
+                        if plain is None:
+                            plain = self._plain(block)
                         made, streak, lax_streak, commas = self._refused(error, raw, lineno, plain)
                         if made is not None:
                             found += made
                             continue
                     else:
+                        if plain is None:
+                            plain = self._plain(block)
                         verdict = vouch(command, raw, lineno, plain)
                         if verdict is True:
                             continue
@@ -360,7 +357,7 @@ class FastLoop:
             b"<" not in block
             and b"\\" not in block
             and not (self.checker.check_ints and self.long_ints(block))
-            and (block.isascii() or _utf8(block))
+            and (block.isascii() or is_utf8(block))
         )
 
     def _simple(self, group: list[bytes], block: bytes, count_bytes: bool) -> bool:

@@ -423,3 +423,24 @@ def test_the_watch_for_split_records_tells_a_comma_line_cheaply(
     assert split.call_count == 1  # the first line, which decides whether the file is a document
     splitter._watch((_DELETE % (9, "") + "\n").encode())
     assert splitter.active
+
+
+def test_a_run_of_commas_spares_the_groups_their_screen(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A group of lines is screened (`<`, backslashes, long integers, UTF-8) for the fast
+    checks, which a run of lines with a comma at the end never reaches: from the group after
+    the first such line, none is screened. A valid line among them still is (its group,
+    once), and the run starts again after it."""
+    screened: list[int] = []
+    screen = fastloop.FastLoop._plain
+
+    def counting(self: fastloop.FastLoop, block: bytes) -> bool:
+        screened.append(block.count(b"\n"))
+        return screen(self, block)
+
+    monkeypatch.setattr(fastloop.FastLoop, "_plain", counting)
+    bad = [(_DELETE % (n, ",") + "\n").encode() for n in range(1000)]
+    good = (_DELETE % (1000, "") + "\n").encode()
+    found = list(lint_lines([*bad, good, *bad], "f.ndjson"))
+    assert [d.line for d in found] == [*range(1, 1001), *range(1002, 2002)]
+    # The group where the run starts, the valid line's, and the next, where it starts again.
+    assert len(screened) == 3, screened

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from mics_lint.framer import is_utf8
 from mics_lint.longints import may_hold_long_int
 from mics_lint.registry import FastCheck, FastCheckMaker, FileState, ValueTest
 from mics_lint.rules import (
@@ -104,12 +105,7 @@ def unplain_check(enabled: frozenset[str]) -> Callable[[bytes], bool]:
             return False
         if check_ints and may_hold_long_int(raw):
             return False
-        if not raw.isascii():
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError:
-                return False
-        return True
+        return raw.isascii() or is_utf8(raw)
 
     return unplain_ok
 
