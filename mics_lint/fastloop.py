@@ -39,6 +39,13 @@ _DECODERS: dict[tuple[str | bool, ...], Any] = {}
 _NOT_MADE = object()
 
 
+def _comma_end(raw: bytes) -> bool:
+    """Whether a line ends with a comma (`},`) or a comma and a closing bracket (`,}`), as
+    a run of lines msgspec refuses for a comma does (see FastLoop._group)."""
+    tail = raw[-5:]
+    return b",\n" in tail or b",}" in tail or b",]" in tail
+
+
 class _Loose(NamedTuple):
     """The loose decoder, its fast check (without MIC501), and (attribute, field, stand-in,
     field schema) of each field it takes loosely."""
@@ -252,13 +259,15 @@ class FastLoop:
         assert decode is not None and vouch is not None
         size, limit, max_raw = checker.size, checker.limit, checker.max_line + 1
         count_bytes = not checker.size_reported  # until MIC006 is reported
-        # Not screened yet where it may be of no use: a run of commas skips the decode.
-        plain = self._plain(block) if not self.commas else None
+        # A run of commas (see below) goes on into a group whose first and last lines end
+        # alike, not screened: they skip the fast checks (one that does not screens itself).
+        commas = self.commas and _comma_end(group[0]) and _comma_end(group[-1])
+        plain = not commas and self._plain(block)
         simple = self._simple(group, block, count_bytes)
         if simple and count_bytes:
             checker.bytes_read += len(block)
         loose = self._loose_line if self.loose is not None else None
-        lax, streak, lax_streak, commas = self.lax, self.streak, self.lax_streak, self.commas
+        lax, streak, lax_streak = self.lax, self.streak, self.lax_streak
         found: list[Diagnostic] = []
         over = False
         for raw in group:
@@ -274,9 +283,8 @@ class FastLoop:
                 and (checker.crlf_reported or raw[-2:-1] != b"\r")
                 and len(raw) <= max_raw
             ):
-                # `plain is True`: not screened (None) is taken as not plain, never wrong.
                 if streak and loose is not None:  # the last line's only fault: an id's type
-                    made = loose(raw, lineno, plain is True, vouch)
+                    made = loose(raw, lineno, plain, vouch)
                     if made is not None:
                         # A clean line ends the streak (cheaper with the strict decoder).
                         streak = bool(made)
@@ -285,7 +293,7 @@ class FastLoop:
                     streak = False
                 else:
                     if commas:  # the last line was refused for a comma at its end
-                        commas = raw.endswith(b",\n") or b",}" in raw or b",]" in raw
+                        commas = _comma_end(raw)
                         if commas:  # as this one will be: no decode to fail first
                             made, kind = checker.check_line(raw, lineno, over)
                             commas = kind == INVALID
@@ -293,9 +301,7 @@ class FastLoop:
                             count_bytes = not checker.size_reported
                             continue
                     if lax_streak and lax is not None:  # the last line's only fault: a key
-                        made = (
-                            lax.line(raw, lineno, plain is True, vouch) if lax.again(raw) else None
-                        )
+                        made = lax.line(raw, lineno, plain, vouch) if lax.again(raw) else None
                         if made is not None:
                             found += made
                             continue
@@ -303,15 +309,11 @@ class FastLoop:
                     try:
                         command = decode(raw)
                     except errors as error:
-                        if plain is None:
-                            plain = self._plain(block)
                         made, streak, lax_streak, commas = self._refused(error, raw, lineno, plain)
                         if made is not None:
                             found += made
                             continue
                     else:
-                        if plain is None:
-                            plain = self._plain(block)
                         verdict = vouch(command, raw, lineno, plain)
                         if verdict is True:
                             continue

@@ -390,12 +390,12 @@ def test_a_comma_on_every_line_is_decoded_once(
 def test_a_valid_line_with_a_comma_in_a_string_ends_the_run(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A valid line that holds `,}` in a string, after a line refused for a trailing comma,
-    is checked in full (no diagnostic, as it deserves), and the lines after it are decoded
-    again: a run of such lines costs one full check, not one each."""
+    """A valid line that ends as a comma line does (`,}"}`: in a string), after a line
+    refused for a trailing comma, is checked in full (no diagnostic, as it deserves), and
+    the lines after it are decoded again: such lines cost one full check, not one each."""
     bad = [(_DELETE % (n, ",") + "\n").encode() for n in range(250)]
     odd = [
-        b'{"operation":"DELETE","compartment_id":"1000","user_account_id":"a,}%d"}\n' % n
+        b'{"operation":"DELETE","compartment_id":"1000","user_account_id":"a%d,}"}\n' % n
         for n in range(20)
     ]
     asked = _decodes_counted(monkeypatch)
@@ -442,5 +442,6 @@ def test_a_run_of_commas_spares_the_groups_their_screen(monkeypatch: pytest.Monk
     good = (_DELETE % (1000, "") + "\n").encode()
     found = list(lint_lines([*bad, good, *bad], "f.ndjson"))
     assert [d.line for d in found] == [*range(1, 1001), *range(1002, 2002)]
-    # The group where the run starts, the valid line's, and the next, where it starts again.
+    # The group where the run starts; the valid line's, which ends it (a group whose first
+    # and last lines are both like a run's is not screened); the next, where it starts again.
     assert len(screened) == 3, screened
