@@ -22,7 +22,8 @@ from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.framer import is_utf8, split_ending
 from mics_lint.laxpath import LaxPath
-from mics_lint.linecheck import INVALID, LineChecker
+from mics_lint.linecheck import INVALID as INVALID_LINE
+from mics_lint.linecheck import LineChecker
 from mics_lint.longints import block_long_int_screen, may_hold_long_int
 from mics_lint.parsed import Retyped
 from mics_lint.registry import FastCheck, LineContext, Rule
@@ -296,7 +297,7 @@ class FastLoop:
                         commas = _comma_end(raw)
                         if commas:  # as this one will be: no decode to fail first
                             made, kind = checker.check_line(raw, lineno, over)
-                            commas = kind == INVALID
+                            commas = kind == INVALID_LINE
                             found += made
                             count_bytes = not checker.size_reported
                             continue
