@@ -244,7 +244,7 @@ def _to_int(literal: str) -> int:
 _EXACT = json.JSONDecoder(parse_int=_to_int, parse_constant=_reject_constant)
 
 # JSON's whitespace, the only whitespace parse_exact allows around a value.
-_JSON_SPACE = b" \t\r\n"
+JSON_SPACE = b" \t\r\n"
 # Nesting that the exact parser reads at any depth of the caller's stack (it recurses once a
 # level, against the interpreter's limit of 1,000; orjson goes to 1,024).
 _SHALLOW = 128
@@ -259,7 +259,7 @@ def object_and_comma(data: bytes) -> bool:
     Infinity, and more: lone surrogates, numbers beyond a float's range), but for nesting
     deep enough for the exact parser's recursion to fail, which the count of brackets
     leaves out."""
-    trimmed = data.rstrip(_JSON_SPACE)
+    trimmed = data.rstrip(JSON_SPACE)
     if trimmed[-1:] != b"," or data.count(b"{") + data.count(b"[") > _SHALLOW:
         return False
     try:

@@ -339,8 +339,7 @@ class LineChecker:
         if text is None:
             text = decode_lenient(body)
         width = len(text) + 1
-        # Fixes first, in the order shown, so that each diagnostic is made once; asked even
-        # with nothing kept, to follow the fixer's state (FixMarks.fixes).
+        # Fixes first: each diagnostic made once; asked even for none, for the fixer's state.
         enabled = self.enabled
         if len(found) == 1:  # most bad lines: nothing to filter, sort or set apart
             code, finding = found[0]
@@ -358,9 +357,12 @@ class LineChecker:
         if len(kept) > 1:
             kept.sort(key=_shown_order)
         fixes = self.fix_marks.fixes(list(map(finding_code, kept)), body, lineno, parsed, text)
-        pairs = zip(kept, fixes, strict=True)
-        made = [self.diagnostic(code, x, lineno, width, text, fix) for (code, x), fix in pairs]
-        return [one for one in made if one is not None]  # all: their codes are enabled
+        made = []
+        for (code, finding), fix in zip(kept, fixes, strict=True):
+            one = self.diagnostic(code, finding, lineno, width, text, fix)
+            assert one is not None  # kept: its code is enabled
+            made.append(one)
+        return made
 
     def stamp_record(
         self, found: Found, rule: Rule | None, record: Record, ctx: LineContext

@@ -28,7 +28,7 @@ import orjson
 
 from mics_lint import framer
 from mics_lint.diagnostic import Diagnostic
-from mics_lint.jsontext import parse_exact
+from mics_lint.jsontext import JSON_SPACE, parse_exact
 from mics_lint.registry import FIX_SAFE
 from mics_lint.rules import framing as f
 from mics_lint.rules import syntax
@@ -252,7 +252,7 @@ class Splitter:
 
     def _watch(self, raw: bytes) -> None:
         """Until a line parses alone: is the file a document (no split records ever)?"""
-        if self.decided and _no_json_end(raw.rstrip(_JSON_SPACE)):
+        if self.decided and _no_json_end(raw.rstrip(JSON_SPACE)):
             return  # told in two steps: every line of a file that never parses comes here
         body = framer.split_ending(raw)[0]
         if not self.decided:
@@ -313,20 +313,17 @@ def _object(text: bytes) -> dict[str, Any] | None:
 _LAST_BYTES = frozenset(b'}]"0123456789el')
 
 
-_JSON_SPACE = b" \t\r\n"
-
-
 def _no_json_end(end: bytes) -> bool:
     """Whether a text ending with `end` (its JSON whitespace stripped) is never JSON: `{...},`
     (orjson's error, a Python __init__, is spared), or `{..., "x": 1,}` (no string ends
     before a closing bracket)."""
     if not end or end[-1] not in _LAST_BYTES:
         return True
-    return end[-1] in b"}]" and end[:-1].rstrip(_JSON_SPACE).endswith(b",")
+    return end[-1] in b"}]" and end[:-1].rstrip(JSON_SPACE).endswith(b",")
 
 
 def _parses(body: bytes) -> bool:
-    if _no_json_end(body.rstrip(_JSON_SPACE)):
+    if _no_json_end(body.rstrip(JSON_SPACE)):
         return False
     try:
         orjson.loads(body)

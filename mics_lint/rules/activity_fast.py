@@ -26,6 +26,9 @@ _ACTIVITY_PATTERNS = {
 #: The optional top-level fields that must be objects (free-form: their `"$` are counted).
 _ACTIVITY_OPTIONAL_OBJECTS = ("$origin", "$location", "$topics")
 _ACTIVITY_OBJECTS = {"$events[].$properties", *_ACTIVITY_OPTIONAL_OBJECTS}
+#: The optional objects `activity_check` reads by name: another list (an object added to
+#: the schema and above) means a generic check until the check reads it too.
+_READ_OBJECTS = ("$origin", "$location", "$topics")
 #: How often the fast check reads the clock, in lines.
 _CLOCK_LINES = 1024
 #: The optional top-level fields, each to be written once when present (MIC103).
@@ -213,6 +216,7 @@ def activity_check(
         or decoder.patterns != _ACTIVITY_PATTERNS
         or set(decoder.objects) != _ACTIVITY_OBJECTS
         or len(decoder.objects) != len(_ACTIVITY_OBJECTS)
+        or _ACTIVITY_OPTIONAL_OBJECTS != _READ_OBJECTS
     ):
         return generic(decoder)
     unplain_ok = unplain_check(enabled)
@@ -246,8 +250,8 @@ def activity_check(
                 return False  # MIC603
             if bytes(event.dollar_properties)[0] != 0x7B:  # not "{" (a copy: cheaper than a view)
                 return False  # MIC202
-        # Each an object, if present (MIC202); tested one by one, without a loop: most
-        # lines have none of them.
+        # Each an object, if present (MIC202); read by name, one by one (a getter is a call,
+        # a loop more steps: most lines have none of them). `_READ_OBJECTS` says which.
         value = c.dollar_origin
         if value is not UNSET and bytes(value)[0] != 0x7B:
             return False

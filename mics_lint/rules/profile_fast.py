@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from mics_lint.inline import joined
+from mics_lint.jsontext import JSON_SPACE
 from mics_lint.longints import may_hold_long_int
 from mics_lint.registry import FastCheck, FileState, Rule
 from mics_lint.rules import REGISTRY, crossline, identifiers, operations, structure, syntax
@@ -37,7 +38,6 @@ _ID_KEYS = {
     "email_hash": b"email_hash",
     "user_agent_id": b"user_agent_id",
 }
-_JSON_SPACE = b" \t\r\n"
 # The length of `"key":` plus a comma (or the closing brace): a compact line is as long as
 # the sum of its fields' parts, plus one for "{" and one for the line end.
 _OPERATION = len('"operation":"UPSERT",')
@@ -286,7 +286,7 @@ def _check(
 
 def _empty(text: bytes) -> bool:
     """Whether a profile's text (an object) is empty (MIC405), written with spaces or not."""
-    return not text[1:-1].strip(_JSON_SPACE)
+    return not text[1:-1].strip(JSON_SPACE)
 
 
 def make_check(
