@@ -5,7 +5,8 @@ A rule whose fix always applies (a BOM, CRLF, a blank line) marks every diagnost
 rule whose fix applies only sometimes (MIC101's commas, MIC202's integer ids, the unsafe
 renames) is asked of the fixer itself: the line's text goes through the same RecordFixer
 `--fix` uses, so the mark, the hint and what `--fix`/`--diff` then do are one decision.
-Only lines with such a diagnostic pay for it.
+Only lines with such a diagnostic pay for it, and a line the linter tells alike to one
+already counted (parsed.Alike: an unknown key on every line) takes that line's counts.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections import Counter
 from typing import Any
 
 from mics_lint.fix_records import RecordFixer
-from mics_lint.parsed import UNPARSED
+from mics_lint.parsed import UNPARSED, Alike
 from mics_lint.registry import FIX_SAFE, FieldMap
 from mics_lint.rules import REGISTRY, syntax
 from mics_lint.rules.framing import BLANK_LINE
@@ -51,6 +52,8 @@ class FixMarks:
         self.splitter = splitter
         # Each code's fix, and whether the fixer decides it: looked up once, not per mark.
         self.kinds = {r.code: (r.fix, r.code in _SOMETIMES) for r in REGISTRY.values()}
+        # The counts of lines told alike (parsed.Alike), by its key and the codes shown.
+        self.alike: dict[tuple[Any, tuple[str, ...]], dict[str, int]] = {}
 
     def fixes(
         self,
@@ -62,7 +65,8 @@ class FixMarks:
     ) -> list[str | None]:
         """The fix of each diagnostic of line `lineno` (its text `body`), given by their
         codes in the order shown, for a caller that makes the diagnostics after. `parsed`
-        and `text`: what the linter's parse of `body` gave, if it has it (RecordFixer.line)."""
+        and `text`: what the linter's parse of `body` gave, if it has it (RecordFixer.line),
+        or an Alike of it."""
         # A line of a record split over lines: its diagnostics give way to the record's
         # (linter._joined), which is marked there.
         splitter = self.splitter
@@ -83,13 +87,34 @@ class FixMarks:
             fix, sometimes = kinds[code]
             if sometimes:
                 if count is None:
-                    count = self._count(codes, body, parsed, text, in_split)
+                    count = (
+                        self._alike(codes, body, parsed, text, in_split)
+                        if type(parsed) is Alike
+                        else self._count(codes, body, parsed, text, in_split)
+                    )
                 if count.get(code, 0) > 0:
                     count[code] -= 1
                 else:
                     fix = None
             fixes.append(fix)
         return fixes
+
+    def _alike(
+        self, codes: list[str], body: bytes, alike: Alike, text: str | None, in_split: bool
+    ) -> dict[str, int]:
+        """`_count` of a line told alike to others: counted for the first, remembered."""
+        record, key = alike
+        if in_split:
+            return {}
+        remembered = self.alike.get((key, tuple(codes)))
+        if remembered is None:
+            remembered = self._count(codes, body, record, text, in_split)
+            if len(self.alike) >= 1024:
+                self.alike.clear()
+            self.alike[(key, tuple(codes))] = remembered
+        else:
+            self.records.broken = False  # as RecordFixer.line leaves it after a record
+        return dict(remembered)  # `fixes` takes from it
 
     def _count(
         self, codes: list[str], body: bytes, parsed: Any, text: str | None, in_split: bool

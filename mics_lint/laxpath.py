@@ -19,6 +19,14 @@ and the type declares that none of its record rules reads a key its schema does 
 (`DocType.fast_lax`: profiles; a deletion's MIC902 reads `hash` on a USER_AGENT line).
 tests/test_fastpath.py, tests/test_fastpath_types.py and tests/test_lax_path.py hold it to
 the full checks.
+
+The fix marks of such a line (fixmarks.py) are remembered by its keys, in order, when it is
+shallow (fix_edits.is_shallow): the fixer's edits of it can only be renames of its unknown
+keys (MIC204), whose values the fixer does not read; its known keys' values are valid (the
+decoder took them: no MIC202 or MIC203 to fix), and an identifier's trim (MIC307) is an
+unsafe fix, which the marks count without an edit. Whether a key is renamed depends on the
+record's other keys; each is written once and plainly, so its edit proves itself where it
+is, as a shallow line's edits are proven. A deep line is proven whole: it is counted anew.
 """
 
 from __future__ import annotations
@@ -30,8 +38,10 @@ import orjson
 
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.doctypes import looks_like
+from mics_lint.fix_edits import is_shallow
 from mics_lint.framer import split_ending
 from mics_lint.linecheck import LineChecker, finding_code
+from mics_lint.parsed import Alike
 from mics_lint.registry import FastCheck, LineContext
 from mics_lint.rules.structure import UNKNOWN_FIELD, record_findings
 
@@ -99,7 +109,8 @@ class LaxPath:
         verdict = vouch(command, raw, lineno, plain)
         if verdict is False:
             return None
-        return checker.stamp_record(found, None if verdict is True else verdict, record, ctx)
+        told = Alike((record, tuple(record))) if is_shallow(body) else None
+        return checker.stamp_record(found, None if verdict is True else verdict, record, ctx, told)
 
     def _keys_once(self, record: dict[str, Any], raw: bytes) -> bool:
         """Whether the record has a key the schema does not know, and each is written once

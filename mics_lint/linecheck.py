@@ -44,11 +44,9 @@ from mics_lint.userstore import BatchUsers
 
 if TYPE_CHECKING:
     from mics_lint import redact
+    from mics_lint.fixmarks import FixMarks  # with a line's first diagnostic only
 else:  # imported at its first use: a message, a shown line (start-up, issue 14)
     redact = later("mics_lint.redact")
-
-if TYPE_CHECKING:
-    from mics_lint.fixmarks import FixMarks  # with a line's first diagnostic only
 
 # Codes about the file as a whole: kept when a file's lines are summed up by MIC007 or MIC008.
 FILE_LEVEL = frozenset({f.BYTE_ORDER_MARK.code, f.FILE_TOO_LARGE.code})
@@ -365,16 +363,17 @@ class LineChecker:
         return made
 
     def stamp_record(
-        self, found: Found, rule: Rule | None, record: Record, ctx: LineContext
+        self, found: Found, rule: Rule | None, record: Record, ctx: LineContext, told: Any = None
     ) -> list[Diagnostic]:
         """A parsed line's `found`, with the findings of `rule`, which a fast check named as
-        the one rule that can fire on it besides (registry.FastCheck), stamped."""
+        the one rule that can fire on it besides (registry.FastCheck), stamped; `told`, what
+        to tell the fix marks of the parse if not `record` (parsed.Alike)."""
         if rule is not None:
             assert rule.check is not None, f"{rule.code} has no record check"
             found, code = [*found], rule.code
             for finding in rule.check(record, ctx):  # not a generator: a call a line
                 found.append((code, finding))
-        return self.stamp(found, ctx.raw, ctx.lineno, ctx.decoded, record)
+        return self.stamp(found, ctx.raw, ctx.lineno, ctx.decoded, record if told is None else told)
 
     @property
     def fix_marks(self) -> FixMarks:

@@ -25,3 +25,11 @@ class Retyped(tuple[tuple[str, Any], ...]):
     a line it took, which spares the fixer a parse (RecordFixer.line)."""
 
     __slots__ = ()
+
+
+class Alike(tuple[Any, Any]):
+    """(record, key): the line parsed as `record`, and the fixer's counts for it are those of
+    any line told the same hashable `key` (fixmarks.FixMarks remembers them by it). What
+    laxpath.py knows of a line it took: see there why its keys decide them."""
+
+    __slots__ = ()

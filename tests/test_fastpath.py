@@ -444,8 +444,9 @@ def fast_from_line(line: int) -> Iterator[None]:
 
 def diagnostics(
     lines: list[bytes], config: Settings, size: int | None = None
-) -> list[tuple[dict[str, object], str | None]]:
-    return [(d.to_dict(), d.source) for d in lint_lines(lines, PATH, config, size=size)]
+) -> list[tuple[dict[str, object], str | None, str | None]]:
+    """Each diagnostic's record, its line's text and its fix mark (`[*]`, the hint)."""
+    return [(d.to_dict(), d.source, d.fix) for d in lint_lines(lines, PATH, config, size=size)]
 
 
 def assert_same_both_ways(

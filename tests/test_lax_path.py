@@ -144,3 +144,54 @@ def test_an_unknown_key_between_clean_lines_takes_no_needless_decode(
     assert [d.code for d in found].count("MIC204") == 100
     # Each clean line after one: its text lacks the key (LaxPath.again), so no read at all.
     assert calls == {"loose": 0, "lax": 100, "read": 100}
+
+
+PROFILE = b'"user_profile":{"n":1}'
+DEEP = b'"user_profile":{"n":' + b"[" * 70 + b"]" * 70 + b"}"  # not shallow: proven whole
+RENAMES = [
+    b'{"operation":"UPSERT","email_hash":"r%d","forceReplace":true,' + PROFILE + b"}",
+    b'{"operation":"UPSERT","email_hash":"r%d","forceReplace":true,' + DEEP + b"}",
+    # The key it would become is there: no rename, whatever its spelling.
+    b'{"operation":"UPSERT","email_hash":"r%d","forcereplace":true,"force_replace":true,'
+    + PROFILE
+    + b"}",
+    # Two that would become the same key: the first is renamed, only.
+    b'{"operation":"UPSERT","email_hash":"r%d","forceReplace":true,"force-replace":true,'
+    + PROFILE
+    + b"}",
+    # The other form's key is there (MIC406 too): a rename would mix them.
+    b'{"operation":"UPSERT","email_hash":"r%d","forceReplace":true,'
+    b'"update_strategy":"PARTIAL_UPDATE",' + PROFILE + b"}",
+    b'{"operation":"UPSERT","email_hash":"r%d","updateStrategy":"PARTIAL_UPDATE",' + PROFILE + b"}",
+    b'{"operation":"UPSERT","email_hash":" r%d","forceReplace":true,' + PROFILE + b"}",
+]
+
+
+@pytest.mark.parametrize(
+    "config", [*CONFIGS, Settings(selections=(Selection(ignore=("MIC307",)),))]
+)
+def test_fix_marks_of_unknown_keys_remembered_by_the_keys(config: Settings) -> None:
+    """The fix marks of the lax path's lines are remembered by their keys (laxpath.py):
+    lines of the same keys whose renames differ only by depth, and lines whose other keys
+    forbid the rename, mixed and in runs, are marked as the full checks mark them."""
+    body = [fill(RENAMES[i % len(RENAMES)], i) for i in range(4 * len(RENAMES))]
+    body += [fill(RENAMES[(i // 4) % len(RENAMES)], i) for i in range(4 * len(RENAMES))]
+    assert_same_both_ways([*padding(), *body], config)
+
+
+def test_fix_marks_of_alike_lines_are_counted_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """300 lines with the same misspelt key: the fixer counts the first line's fixes only."""
+    from mics_lint import fixmarks
+
+    counted = []
+    count = fixmarks.FixMarks._count
+
+    def counting(self: fixmarks.FixMarks, codes: list[str], *args: Any) -> dict[str, int]:
+        counted.append(codes)
+        return count(self, codes, *args)
+
+    monkeypatch.setattr(fixmarks.FixMarks, "_count", counting)
+    lines = [fill(RENAMES[0], i) for i in range(300)]
+    found = list(lint_lines([*padding(), *lines], PATH, Settings()))
+    assert [d.fix for d in found if d.code == "MIC204"] == ["unsafe"] * 300
+    assert len(counted) <= fast_threshold() + 1
