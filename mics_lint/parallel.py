@@ -11,6 +11,7 @@ mics-lint on a handful of small files, where starting processes would cost more 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import time
@@ -72,16 +73,32 @@ def _worker_started(parent: int, storage: dict[str, Any] | None = None) -> None:
 
 
 def _stop(pool: Any) -> None:
+    # The pool's manager thread and its wake-up pipe, taken before shutdown() lets go of
+    # them. Private attributes: without them, no wait and no guard.
+    manager = getattr(pool, "_executor_manager_thread", None)
+    wakeup = getattr(pool, "_executor_manager_thread_wakeup", None)
     # Queued chunks are dropped; a chunk being checked is let finish (a second at most):
     # terminating a worker while it writes its result leaves the pool's pipe half-written,
     # and the interpreter's exit then waits on it for ever.
     pool.shutdown(wait=False, cancel_futures=True)
-    # Its manager thread ends once the running chunks are in: waited for (a little), as at
+    # The manager thread ends once the running chunks are in: waited for (a little), as at
     # exit the interpreter would otherwise race it over the pool's closing pipe and print a
-    # traceback ("Bad file descriptor"). A private attribute: without it, no wait.
-    manager = getattr(pool, "_executor_manager_thread", None)
+    # traceback ("Bad file descriptor"). A thread still closing it after that wait (a busy
+    # machine) races the exit's wake-up call, unlocked in Python 3.11, into a write to a
+    # closed pipe: ignored, as the thread it would wake is ending anyway.
     if manager is not None:
         manager.join(timeout=2)
+    if wakeup is not None and callable(getattr(wakeup, "wakeup", None)):
+        wakeup.wakeup = _quiet(wakeup.wakeup)
+
+
+def _quiet(wakeup: Callable[[], None]) -> Callable[[], None]:
+    def quiet() -> None:
+        # EBADF, or "handle is closed": the pipe closed between the check and the write.
+        with contextlib.suppress(OSError):
+            wakeup()
+
+    return quiet
 
 
 class Runner:

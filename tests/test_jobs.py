@@ -598,3 +598,21 @@ def test_installed_command_with_two_jobs(tmp_path: Path) -> None:
     assert runs[2:] == runs[:2]
     assert runs[0][0] == 1
     assert b"already appeared on line 4" in runs[0][1]
+
+
+def test_a_stopped_pool_is_woken_quietly_at_exit() -> None:
+    """At exit, Python 3.11 wakes a pool's manager thread without the lock that orders it
+    with the thread's own closing of the pipe: a write to the pipe just closed under it
+    raised, and the traceback reached the user ("Bad file descriptor", a stop under load).
+    The race is played here: the pipe closed after the wake-up's check."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(1)
+    assert pool.submit(int, "1").result() == 1
+    wakeup = pool._executor_manager_thread_wakeup  # type: ignore[attr-defined]
+    manager = pool._executor_manager_thread  # type: ignore[attr-defined]
+    parallel._stop(pool)
+    assert not manager.is_alive()  # waited for
+    wakeup._writer.close()
+    wakeup._closed = False  # as seen by the exit's call, before the thread's close
+    wakeup.wakeup()
