@@ -38,7 +38,6 @@ import orjson
 
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.doctypes import looks_like
-from mics_lint.fix_edits import is_shallow
 from mics_lint.framer import split_ending
 from mics_lint.linecheck import LineChecker, finding_code
 from mics_lint.parsed import Alike
@@ -109,7 +108,7 @@ class LaxPath:
         verdict = vouch(command, raw, lineno, plain)
         if verdict is False:
             return None
-        told = Alike((record, tuple(record))) if is_shallow(body) else None
+        told = Alike((record, tuple(record)))
         return checker.stamp_record(found, None if verdict is True else verdict, record, ctx, told)
 
     def _keys_once(self, record: dict[str, Any], raw: bytes) -> bool:
