@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from mics_lint.fix_edits import is_shallow
 from mics_lint.fix_records import RecordFixer
 from mics_lint.parsed import UNPARSED, Alike
 from mics_lint.registry import FIX_SAFE, FieldMap
@@ -103,13 +102,10 @@ class FixMarks:
     def _alike(
         self, codes: list[str], body: bytes, alike: Alike, text: str | None, in_split: bool
     ) -> dict[str, int]:
-        """`_count` of a line told alike to others: counted for the first, remembered. A
-        deep line is counted anew: its edits are proven on the whole text (fix_edits.proven)."""
+        """`_count` of a line told alike to others: counted for the first, remembered."""
         record, key = alike
         if in_split:
             return {}
-        if not is_shallow(body):
-            return self._count(codes, body, record, text, in_split)
         remembered = self.alike.get((key, tuple(codes)))
         if remembered is None:
             remembered = self._count(codes, body, record, text, in_split)

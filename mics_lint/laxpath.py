@@ -20,13 +20,13 @@ and the type declares that none of its record rules reads a key its schema does 
 tests/test_fastpath.py, tests/test_fastpath_types.py and tests/test_lax_path.py hold it to
 the full checks.
 
-The fix marks of such a line (fixmarks.py) are remembered by its keys, in order, when it is
-shallow (fix_edits.is_shallow): the fixer's edits of it can only be renames of its unknown
-keys (MIC204), whose values the fixer does not read; its known keys' values are valid (the
-decoder took them: no MIC202 or MIC203 to fix), and an identifier's trim (MIC307) is an
-unsafe fix, which the marks count without an edit. Whether a key is renamed depends on the
-record's other keys; each is written once and plainly, so its edit proves itself where it
-is, as a shallow line's edits are proven. A deep line is proven whole: it is counted anew.
+The fix marks of such a line (fixmarks.py) are remembered by its keys, in order: the fixer
+the marks ask makes no edit of it, so proves none. Its known keys' values are valid (the
+decoder took them: no MIC202 or MIC203 to fix); what is left are renames of its unknown
+keys (MIC204) and trims of its identifiers (MIC307), unsafe fixes both, which the marks
+count without an edit (tests/test_lax_path.py holds them unsafe). Whether a key would be
+renamed depends on the record's other keys alone (the name it would take there already,
+taken by another key, or of the other form), never on a value.
 """
 
 from __future__ import annotations
