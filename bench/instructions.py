@@ -25,6 +25,11 @@ left is the cost of the lines between the two sizes, a line at a time:
 
 so `decode - read` is the screens and the decode, `no501 - decode` the fast check, and
 `full - no501` MIC501. Needs valgrind; about a minute for 60k profile lines.
+
+Both sizes must be past numpy's import: MIC501's table imports it when the fast path starts,
+if the file promises more than `BatchUsers.SMALL` (4,096) users, which a file's first 2,000
+lines do not and its first 6,000 do. Their difference would then hold the import, about
+60k instructions a line over 4,000 lines: use 20000,40000 or more.
 """
 
 from __future__ import annotations
