@@ -30,6 +30,8 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from mics_lint.framer import is_utf8
+
 #: What msgspec raises on a line it will not decode into the Struct.
 DECODE_ERRORS = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
 #: What a decoder raises for JSON that breaks its Struct (a type, an unknown key), where
@@ -85,12 +87,7 @@ class FastDecoder:
             for value in values_at(command, name):
                 if memoryview(value)[0] != 0x7B:  # not "{"
                     return False
-        if self.objects and not raw.isascii():
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError:
-                return False
-        return True
+        return not self.objects or raw.isascii() or is_utf8(raw)
 
 
 def struct_decoder(

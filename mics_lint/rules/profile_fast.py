@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from mics_lint.inline import joined
 from mics_lint.jsontext import JSON_SPACE
-from mics_lint.longints import may_hold_long_int
 from mics_lint.registry import FastCheck, FileState, Rule
-from mics_lint.rules import REGISTRY, crossline, identifiers, operations, structure, syntax
+from mics_lint.rules import REGISTRY, crossline, identifiers, operations, syntax
 from mics_lint.rules.crossline import Users
+from mics_lint.rules.fast_checks import unplain_check
 from mics_lint.startup import Fields
 from mics_lint.userstore import BatchUsers
 
@@ -56,29 +56,6 @@ _EMAIL_LINE = 2 + _OPERATION + _EMAIL
 _AGENT_LINE = 2 + _OPERATION + _AGENT
 
 
-def _rare_tests(check_ints: bool, check_placeholders: bool) -> Callable[[bytes, Any], bool]:
-    """What a line of a group that failed its screen needs tested on its own: the UTF-8 of
-    the profile (msgspec skipped it), integers past 64 bits, and placeholders."""
-    from mics_lint.fastpath import UNSET
-
-    def ok(raw: bytes, profile: Any) -> bool:
-        if profile is not UNSET and not raw.isascii():
-            try:
-                str(profile, "utf-8")
-            except UnicodeDecodeError:
-                return False
-        if check_ints and may_hold_long_int(raw):
-            return False
-        # A placeholder is a string starting with "<", or with an escape such as "\\u003c".
-        # Both bytes are rare, and a one-byte search is a memchr, ten times a two-byte one.
-        return not (
-            check_placeholders
-            and ((b"<" in raw and b'"<' in raw) or (b"\\" in raw and b'"\\' in raw))
-        )
-
-    return ok
-
-
 def _keys_once(
     raw: bytes, plain: bool, profile: Any, kind: str | None, force: Any, merge: Any, strategy: Any
 ) -> bool:
@@ -107,7 +84,9 @@ class _Parts(Fields):
     """What `_check` reads on every line, made once per file."""
 
     check_dups: bool
-    rare_ok: Callable[[bytes, Any], bool]
+    # What a line of a group that failed its screen needs tested on its own (MIC206,
+    # MIC104, MIC001: fast_checks.unplain_check).
+    rare_ok: Callable[[bytes], bool]
     # Each identifier kind's value rules' screens and MIC501's digest, joined into one
     # function of its values (inline.joined): 0 if a screen may fire, else the digest (1
     # without MIC501).
@@ -146,9 +125,7 @@ def _parts(
     digests = crossline.DIGESTERS
     return _Parts(
         check_dups=syntax.DUPLICATE_KEY.code in enabled,
-        rare_ok=_rare_tests(
-            syntax.UNSAFE_INTEGER.code in enabled, structure.PLACEHOLDER_VALUE.code in enabled
-        ),
+        rare_ok=unplain_check(enabled),
         account_key=joined(
             ("compartment", "account"),
             [(screens["compartment_id"], "compartment"), (screens["user_account_id"], "account")],
@@ -265,7 +242,7 @@ def _check(
                 size += _STRATEGY + len(strategy)
         elif (force, merge, profile, strategy) != (UNSET, UNSET, UNSET, UNSET):
             return False  # MIC404
-        if not plain and not rare_ok(raw, profile):
+        if not plain and not rare_ok(raw):
             return False
         if (
             check_dups
