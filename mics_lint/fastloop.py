@@ -179,7 +179,7 @@ class FastLoop:
         self.vouch = checker.doc_type.fast_check(
             checker.enabled, checker.users, decoder, checker.state
         )
-        self.long_ints = block_long_int_screen(checker.size)  # numpy's for a large file
+        self.long_ints = block_long_int_screen()  # numpy's, if MIC501's table brought it
 
     def _lax_path(self, fastpath: Any) -> LaxPath | None:
         """The try of a line refused for an unknown key: see laxpath.py. For a type that

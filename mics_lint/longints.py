@@ -8,8 +8,6 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from mics_lint.pagemaps import load_numpy
-
 # The cheap screen for MIC104 on raw bytes: with digits turned into 1 and every other byte
 # into 0, an integer of 19 digits or more (which may not fit in 64 bits) is a run of 19 ones.
 # One translate and one search (a regular expression is ten times slower); the search skips
@@ -46,20 +44,9 @@ def may_hold_long_int(data: bytes) -> bool:
     return _long_int_in(data, data.translate(_DIGIT_ONES))
 
 
-#: Bytes a file (or the files of a `--jobs` run) must hold for the block screen to import
-#: numpy itself. Its three vectorised passes take 0.4 to 0.5 of the translate's time in the
-#: fast loop (a time profile of the 1M-line bench files: 0.6 ns a byte saved on profiles,
-#: 1.05 on activities), and the import costs 75 to 90 ms: it pays past about 150 MB of
-#: profiles, 86 MB of activities. A file below this never loads it for the screen.
-NUMPY_SCREEN_BYTES = 128 * 1024 * 1024
-
-
-def block_long_int_screen(bytes_ahead: int | None = None) -> Callable[[bytes], bool]:
-    """`may_hold_long_int` for blocks of many lines: with numpy once it is imported (by
-    MIC501's table, or by a `--jobs` parent before its workers fork), or imported here when
-    `bytes_ahead`, the size of what is left to check, reaches NUMPY_SCREEN_BYTES."""
-    if bytes_ahead is not None and bytes_ahead >= NUMPY_SCREEN_BYTES:
-        load_numpy()
+def block_long_int_screen() -> Callable[[bytes], bool]:
+    """`may_hold_long_int` for blocks of many lines: with numpy, once it is imported (by
+    MIC501's table), three vectorised passes cost a third of the translate."""
     numpy = sys.modules.get("numpy")
     if numpy is None:
         return may_hold_long_int

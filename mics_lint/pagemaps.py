@@ -1,8 +1,7 @@
 """Memory handed back to the system as `BucketTable` (buckets.py) grows: arrays in
 anonymous memory maps of their own, whose pages can be forgotten, and the heap trimmed.
-numpy is imported by `load_numpy` only: when a table is made, when a file is large enough to
-pay for the block screen's numpy form (longints.py), or before a pool of workers is forked
-for as much work."""
+numpy is imported by `load_numpy` only, when a table is made (or a pool of workers is forked
+that will make some)."""
 
 from __future__ import annotations
 

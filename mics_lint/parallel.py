@@ -22,9 +22,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic
 from mics_lint.linter import ReadError, lint_file, sniff
-from mics_lint.longints import NUMPY_SCREEN_BYTES
 from mics_lint.merge import Merger, telling, unpacked
-from mics_lint.pagemaps import load_numpy
 from mics_lint.reading import open_binary
 from mics_lint.rules import framing as f
 from mics_lint.splitrecords import SPLIT_BYTES, Splitter
@@ -139,7 +137,7 @@ class Runner:
             self.plan(path, display, size)
             for (path, display), size in zip(sources, sizes, strict=True)
         ]
-        yield from self._pooled(plans, total)
+        yield from self._pooled(plans)
 
     def plan(self, path: str, display: str, size: int | None) -> list[Task]:
         from mics_lint.tasks import Task
@@ -153,7 +151,7 @@ class Runner:
         bounds = _boundaries(path, size, count)
         return [Task(path, display, start, end, size) for start, end in itertools.pairwise(bounds)]
 
-    def _pooled(self, plans: list[list[Task]], total: int) -> Iterator[Iterator[Diagnostic]]:
+    def _pooled(self, plans: list[list[Task]]) -> Iterator[Iterator[Diagnostic]]:
         # Imported here: a small run, such as a pre-commit hook's, never pays for them.
         import multiprocessing
         import random
@@ -162,14 +160,10 @@ class Runner:
         from mics_lint.tasks import check_task
 
         context = multiprocessing.get_context()
-        tasks = [task for plan in plans for task in plan]
         if context.get_start_method() != "fork":
             # Workers must agree on string hashes (MIC501's digests): one seed for all.
             os.environ.setdefault("PYTHONHASHSEED", str(random.randrange(1, 2**32)))
-        elif total >= NUMPY_SCREEN_BYTES:
-            # Imported once here, numpy is every forked worker's: the block screen takes
-            # its faster form (longints.py) there without an import of each worker's own.
-            load_numpy()
+        tasks = [task for plan in plans for task in plan]
         pool = ProcessPoolExecutor(
             self.jobs,
             mp_context=context,

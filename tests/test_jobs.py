@@ -17,7 +17,6 @@ import json
 import multiprocessing
 import os
 import subprocess
-import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -617,37 +616,3 @@ def test_a_stopped_pool_is_woken_quietly_at_exit() -> None:
     wakeup._writer.close()
     wakeup._closed = False  # as seen by the exit's call, before the thread's close
     wakeup.wakeup()
-
-
-_FORKED_NUMPY = """
-import sys
-from mics_lint import Settings, parallel
-
-parallel.NUMPY_SCREEN_BYTES = int(sys.argv[2])
-runner = parallel.Runner(Settings(), 2, 64 * 1024)
-assert len(runner.plan(sys.argv[1], sys.argv[1], 400_000)) > 1
-for found in runner.lint([(sys.argv[1], sys.argv[1])]):
-    list(found)
-print("numpy" in sys.modules)
-"""
-
-
-@pytest.mark.skipif(
-    multiprocessing.get_start_method() != "fork", reason="workers inherit modules when forked"
-)
-@pytest.mark.parametrize(("threshold", "imported"), [(1, "True"), (10**12, "False")])
-def test_the_parent_imports_numpy_for_its_workers_on_a_large_run(
-    tmp_path: Path, threshold: int, imported: str
-) -> None:
-    """A run past NUMPY_SCREEN_BYTES imports numpy before its workers fork, so that each has
-    the numpy form of the block screen without an import of its own; a smaller run never
-    imports it (a few users: MIC501's table does not either)."""
-    path = tmp_path / "many.ndjson"
-    path.write_bytes(b"".join(fit(delete(f"vec:{i % 500}"), width=200) for i in range(2000)))
-    done = subprocess.run(
-        [sys.executable, "-c", _FORKED_NUMPY, str(path), str(threshold)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert done.stdout.split() == [imported]

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 
 import numpy  # noqa: F401  (imported so that the block screen takes its numpy form)
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -36,28 +33,6 @@ def test_the_block_screen_uses_numpy_once_imported() -> None:
     assert block_long_int_screen() is not may_hold_long_int
     assert block_long_int_screen()(b'{"n":1234567890123456789}\n')
     assert not block_long_int_screen()(b'{"n":123456789012345678}\n')
-
-
-_IMPORTS_NUMPY = """
-import sys
-from mics_lint.longints import NUMPY_SCREEN_BYTES, block_long_int_screen, may_hold_long_int
-ahead = {"none": None, "below": NUMPY_SCREEN_BYTES - 1, "at": NUMPY_SCREEN_BYTES}[sys.argv[1]]
-screen = block_long_int_screen(ahead)
-print("numpy" in sys.modules, screen is not may_hold_long_int)
-"""
-
-
-@pytest.mark.parametrize(
-    ("ahead", "expected"),
-    [("none", "False False"), ("below", "False False"), ("at", "True True")],
-)
-def test_the_block_screen_imports_numpy_only_for_a_large_file(ahead: str, expected: str) -> None:
-    """A fresh interpreter (numpy not imported yet): a file of unknown size (standard input,
-    a .gz) or below NUMPY_SCREEN_BYTES keeps the translate; a larger one pays for numpy."""
-    done = subprocess.run(
-        [sys.executable, "-c", _IMPORTS_NUMPY, ahead], capture_output=True, text=True, check=True
-    )
-    assert done.stdout.split() == expected.split()
 
 
 _DIGITS = st.text(alphabet="0123456789", min_size=17, max_size=24)
