@@ -26,7 +26,6 @@ from mics_lint.fix_edits import (
     KEPT,
     Edits,
     is_shallow,
-    is_shallow_text,
     places,
     proven,
     same_value,
@@ -78,6 +77,7 @@ class RecordFixer:
         self.string_fields = {
             k for k, s in properties.items() if s.get("type") == "string" and "enum" not in s
         }
+        self.quoted = {k: f'"{k}"'.encode() for k in self.string_fields}  # as in a line
         self.enums = {
             k: list(s["enum"])
             for k, s in properties.items()
@@ -121,8 +121,8 @@ class RecordFixer:
         only if it parsed, so as UTF-8). Without `rewrite`, the fixes of a line are
         counted, and not made (None): what the marks need."""
         if type(parsed) is Retyped and not rewrite:
-            self.broken = False
-            self._retyped(body.decode("utf-8") if text is None else text, parsed)
+            for code, count in self.retyped(body, text, parsed).items():
+                self.fixed[code] += count
             return None
         record = parsed
         if record is UNPARSED or type(record) is Retyped:
@@ -216,37 +216,40 @@ class RecordFixer:
             fixed[code] += 1
         return edits
 
-    def _retyped(self, text: str, wrong: Retyped) -> None:
-        """`plan`'s count for a line whose only findings are MIC202s on the identifiers
-        `wrong` (fastloop.py's loose path), without parsing it again. The edits plan makes
-        there are the quotes around those that are integers, and no other: a key to rename
-        (MIC204), an enum value to recase (MIC203) or an identifier to trim (MIC307) would
-        have had a finding of its own. tests/test_fix_decision.py holds it to `plan`."""
+    def retyped(self, body: bytes, text: str | None, wrong: Retyped) -> dict[str, int]:
+        """`plan`'s fixes, by code, of a line whose only findings are MIC202s on the
+        identifiers `wrong` (fastloop.py's loose path), without parsing it again (`text`:
+        `body` decoded, if the caller has it). The edits plan makes there are the quotes
+        around those that are integers, and no other: a key to rename (MIC204), an enum
+        value to recase (MIC203) or an identifier to trim (MIC307) would have had a finding
+        of its own. tests/test_fix_decision.py holds it to `plan`."""
+        self.broken = False
         if WRONG_TYPE not in self.looking:
-            return
+            return {}
         values = {}
         # What the steps below would find, known without them (`known`): without a
         # backslash, a key quoted once in the text is that key (`places`), a colon follows
         # it, and an int's literal is an integer whole (no fraction, no exponent), which its
-        # quoted digits stand for; a shallow text proves its edits where they are.
-        known = WRONG_TYPE in self.fixing and "\\" not in text and is_shallow_text(text)
+        # quoted digits stand for; a shallow text proves its edits where they are. Tested on
+        # the bytes (UTF-8 holds no ASCII character's byte but its own): no decoding.
+        known = WRONG_TYPE in self.fixing and b"\\" not in body and is_shallow(body)
         for key, value in wrong:
             if key in self.string_fields and type(value) in (int, float):
                 values[key] = value
-                known = known and type(value) is int and text.count(f'"{key}"') == 1
+                known = known and type(value) is int and body.count(self.quoted[key]) == 1
         if not values:
-            return
+            return {}
         if known:
-            self.fixed[WRONG_TYPE] = self.fixed.get(WRONG_TYPE, 0) + len(values)
-            return
+            return {WRONG_TYPE: len(values)}
+        text = body.decode("utf-8") if text is None else text
         edits = Edits()
         for key, _, end in places(text, list(values)):
             colon = _COLON.match(text, end)
             if colon is not None:
                 self._fix_value(text, colon.end(), key, key, values[key], edits)
-        if edits.spans and proven(text, edits):
-            for code in edits.codes:
-                self.fixed[code] += 1
+        if not edits.spans or not proven(text, edits):
+            return {}
+        return Counter(edits.codes)
 
     def _rename(self, key: str, start: int, end: int, record: dict[str, Any], edits: Edits) -> str:
         """MIC204: the name `key` gets, the one known key close to it if there is one."""

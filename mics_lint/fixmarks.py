@@ -15,7 +15,7 @@ from collections import Counter
 from typing import Any
 
 from mics_lint.fix_records import RecordFixer
-from mics_lint.parsed import UNPARSED, Alike
+from mics_lint.parsed import UNPARSED, Alike, Retyped
 from mics_lint.registry import FIX_SAFE, FieldMap
 from mics_lint.rules import REGISTRY, syntax
 from mics_lint.rules.framing import BLANK_LINE
@@ -87,11 +87,15 @@ class FixMarks:
             fix, sometimes = kinds[code]
             if sometimes:
                 if count is None:
-                    count = (
-                        self._alike(codes, body, parsed, text, in_split)
-                        if type(parsed) is Alike
-                        else self._count(codes, body, parsed, text, in_split)
-                    )
+                    kind = type(parsed)
+                    if kind is Alike:
+                        count = self._alike(codes, body, parsed, text, in_split)
+                    elif kind is Retyped and body and not in_split:
+                        # What RecordFixer.line counts for it, without its counters: an
+                        # integer id on every line of an export asks this on each.
+                        count = self.records.retyped(body, text, parsed)
+                    else:
+                        count = self._count(codes, body, parsed, text, in_split)
                 if count.get(code, 0) > 0:
                     count[code] -= 1
                 else:
