@@ -13,7 +13,9 @@ user for MIC501, which the line must then keep):
   plainly (no backslash: no escaped spelling of a key to miss) (MIC103);
 - the record is of no other type (MIC207) and not of its type's wrong shape;
 - the schema's findings about it are all MIC204: the decoder, made from the same schema,
-  took every known field, so nothing else can be wrong with them;
+  took every known field, so nothing else can be wrong with them (those findings are
+  looked up by the record's keys, which is exact for a line the fast check then vouches
+  for: its values pass, schema_errors.record_findings);
 
 and the type declares that none of its record rules reads a key its schema does not name
 (`DocType.fast_lax`: profiles; a deletion's MIC902 reads `hash` on a USER_AGENT line).
@@ -96,11 +98,12 @@ class LaxPath:
         ):
             return None
         ctx = LineContext(lineno, body, checker.state, checker.show_values)
+        keys = tuple(record)
         found: list[tuple[str, Finding]] = []
         if checker.check_schema:
             # Not contextlib.suppress, nor any() below: each is a call a line (Python 3.11).
             try:  # noqa: SIM105
-                found = record_findings(checker.schema_file, record, checker.schema, ctx)
+                found = record_findings(checker.schema_file, record, checker.schema, ctx, keys)
             except RecursionError:
                 pass
             if not found or set(map(finding_code, found)) != _UNKNOWN_ONLY:
@@ -108,7 +111,7 @@ class LaxPath:
         verdict = vouch(command, raw, lineno, plain)
         if verdict is False:
             return None
-        told = Alike((record, tuple(record)))
+        told = Alike((record, keys))
         return checker.stamp_record(found, None if verdict is True else verdict, record, ctx, told)
 
     def _keys_once(self, record: dict[str, Any], raw: bytes) -> bool:

@@ -47,6 +47,13 @@ LINES = [
     b'{"operation":"DELETE","email_hash":"e%d","segment_id":"1"}',
     b'{"operation":"DELETE","email_hash":"e%d","user_choice":"x"}',
     b'{"operation": "DELETE", "email_hash": "e%d", "x": 1}',  # spaces
+    # The keys of lines above, a value failing its pattern: its findings are not those the
+    # keys alone give (schema_errors.record_findings), whichever comes first.
+    UPSERT.replace(b'"e%d"', b'"   "')[:-1] + b',"x":1}',
+    b'{"operation":"DELETE","email_hash":"","x":1}',
+    b'{"operation":"DELETE","compartment_id":"1","user_account_id":"u%d","x":1}',
+    b'{"operation":"DELETE","compartment_id":"a1","user_account_id":"u%d","x":1}',
+    b'{"operation":"DELETE","compartment_id":"1","user_account_id":" ","x":1}',
 ]
 CONFIGS = [
     Settings(),

@@ -139,7 +139,11 @@ def schema_findings(
 
 
 def record_findings(
-    filename: str, record: Record, schema: dict[str, Any], ctx: LineContext
+    filename: str,
+    record: Record,
+    schema: dict[str, Any],
+    ctx: LineContext,
+    keys: tuple[str, ...] | None = None,
 ) -> list[tuple[str, Finding]]:
     """`schema_findings` of a record the schema `filename` (loaded as `schema`) refused.
 
@@ -148,7 +152,16 @@ def record_findings(
     record's keys alone, which its shape holds, so they are remembered by it, and only
     where they point is found in each line. Any other error reads the values: described
     anew each line.
+
+    `keys`: the record's keys in order, from a caller that answers the line only if each
+    known key's value passes its subschema (laxpath.py): such errors are then looked up by
+    the keys alone, without the shape's tests of the values. A record whose values fail
+    is given its keys' errors there, and is not answered; it is never remembered by them.
     """
+    if keys is not None:
+        described = _DESCRIBED_BY_SHAPE.get((filename, keys, ctx.show_values))
+        if described is not None:
+            return _located(described, ctx)
     shape = schemas.record_shape(filename, record)
     key = (filename, shape, ctx.show_values)
     described = _DESCRIBED_BY_SHAPE.get(key)
@@ -159,7 +172,14 @@ def record_findings(
             if len(_DESCRIBED_BY_SHAPE) >= 4096:
                 _DESCRIBED_BY_SHAPE.clear()
             _DESCRIBED_BY_SHAPE[key] = described
+    if keys is not None and _DESCRIBED_BY_SHAPE.get(key) is described and _passes(shape):
+        _DESCRIBED_BY_SHAPE[(filename, keys, ctx.show_values)] = described
     return _located(described, ctx)
+
+
+def _passes(shape: tuple[Any, ...]) -> bool:
+    """Whether every tested value of a record's shape passed its subschema."""
+    return all(passed is None or passed is True for _, _, passed in shape)
 
 
 # One error's messages: (path, code, is a type error, [(where, message), ...]), `where` a

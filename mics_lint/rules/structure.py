@@ -305,10 +305,14 @@ def other_type_message(name: str, short_name: str, keys: list[str], checked: str
 
 
 def record_findings(
-    filename: str, record: Record, schema: dict[str, Any], ctx: LineContext
+    filename: str,
+    record: Record,
+    schema: dict[str, Any],
+    ctx: LineContext,
+    keys: tuple[str, ...] | None = None,
 ) -> list[tuple[str, Finding]]:
     """schema_errors.record_findings."""
-    return _errors.record_findings(filename, record, schema, ctx)
+    return _errors.record_findings(filename, record, schema, ctx, keys)
 
 
 def schema_findings(
