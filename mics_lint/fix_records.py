@@ -26,6 +26,7 @@ from mics_lint.fix_edits import (
     KEPT,
     Edits,
     is_shallow,
+    is_shallow_text,
     places,
     proven,
     same_value,
@@ -77,7 +78,7 @@ class RecordFixer:
         self.string_fields = {
             k for k, s in properties.items() if s.get("type") == "string" and "enum" not in s
         }
-        self.quoted = {k: f'"{k}"'.encode() for k in self.string_fields}  # as in a line
+        self.quoted = {k: f'"{k}"' for k in self.string_fields}  # as written in a line
         self.enums = {
             k: list(s["enum"])
             for k, s in properties.items()
@@ -230,13 +231,15 @@ class RecordFixer:
         # What the steps below would find, known without them (`known`): without a
         # backslash, a key quoted once in the text is that key (`places`), a colon follows
         # it, and an int's literal is an integer whole (no fraction, no exponent), which its
-        # quoted digits stand for; a shallow text proves its edits where they are. Tested on
-        # the bytes (UTF-8 holds no ASCII character's byte but its own): no decoding.
-        known = WRONG_TYPE in self.fixing and b"\\" not in body and is_shallow(body)
+        # quoted digits stand for; a shallow text proves its edits where they are. (Counted
+        # in the text, which the loose path decoded: a character is fewer than its bytes.)
+        if text is None:
+            text = body.decode("utf-8")
+        known = WRONG_TYPE in self.fixing and "\\" not in text and is_shallow_text(text)
         for key, value in wrong:
             if key in self.string_fields and type(value) in (int, float):
                 values[key] = value
-                known = known and type(value) is int and body.count(self.quoted[key]) == 1
+                known = known and type(value) is int and text.count(self.quoted[key]) == 1
         if not values:
             return {}
         if known:
