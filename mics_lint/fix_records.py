@@ -244,7 +244,6 @@ class RecordFixer:
             return {}
         if known:
             return {WRONG_TYPE: len(values)}
-        text = body.decode("utf-8") if text is None else text
         edits = Edits()
         for key, _, end in places(text, list(values)):
             colon = _COLON.match(text, end)

@@ -169,12 +169,16 @@ def record_findings(
         errors = schemas.errors(filename, record, shape)
         described = _described(errors, record, schema, ctx)
         if all(not e.absolute_path and e.validator in _BY_KEYS for e in errors):
-            if len(_DESCRIBED_BY_SHAPE) >= 4096:
-                _DESCRIBED_BY_SHAPE.clear()
-            _DESCRIBED_BY_SHAPE[key] = described
+            _remember(key, described)
     if keys is not None and _DESCRIBED_BY_SHAPE.get(key) is described and _passes(shape):
-        _DESCRIBED_BY_SHAPE[(filename, keys, ctx.show_values)] = described
+        _remember((filename, keys, ctx.show_values), described)
     return _located(described, ctx)
+
+
+def _remember(key: tuple[Any, ...], described: _Described) -> None:
+    if len(_DESCRIBED_BY_SHAPE) >= 4096:
+        _DESCRIBED_BY_SHAPE.clear()
+    _DESCRIBED_BY_SHAPE[key] = described
 
 
 def _passes(shape: tuple[Any, ...]) -> bool:
