@@ -165,12 +165,14 @@ def record_findings(
     shape = schemas.record_shape(filename, record)
     key = (filename, shape, ctx.show_values)
     described = _DESCRIBED_BY_SHAPE.get(key)
+    by_keys = described is not None  # errors that the record's keys alone decide
     if described is None:
         errors = schemas.errors(filename, record, shape)
         described = _described(errors, record, schema, ctx)
-        if all(not e.absolute_path and e.validator in _BY_KEYS for e in errors):
+        by_keys = all(not e.absolute_path and e.validator in _BY_KEYS for e in errors)
+        if by_keys:
             _remember(key, described)
-    if keys is not None and _DESCRIBED_BY_SHAPE.get(key) is described and _passes(shape):
+    if keys is not None and by_keys and _passes(shape):
         _remember((filename, keys, ctx.show_values), described)
     return _located(described, ctx)
 
