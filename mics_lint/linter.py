@@ -107,7 +107,7 @@ def lint_stream(
     linter = FileLinter(
         path, settings, size, skip_rest=reader.skip_rest, doc_type=doc_type, head=head
     )
-    yield from linter.run(reader.lines())
+    yield from linter.run(reader.lines(), reader.buffered)
 
 
 def doc_type_of(settings: Settings, path: str, head: bytes) -> DocType:
@@ -186,11 +186,18 @@ class FileLinter:
     def skip_rest(self, skip: Callable[[bytes], tuple[int, int]] | None) -> None:
         self.checker.skip_rest = skip
 
-    def run(self, lines: Iterable[bytes]) -> Iterator[Diagnostic]:
+    def run(
+        self,
+        lines: Iterable[bytes],
+        buffered: Callable[[int], list[bytes] | None] | None = None,
+    ) -> Iterator[Diagnostic]:
+        """The diagnostics of `lines`; `buffered`, their reader's whole lines taken at once
+        (see Splitter.line_groups)."""
         # A chunk after the first starts past the file's first lines (see splitrecords).
         splitter = Splitter(self.checker.max_line, active=self.first_line != 1)
         self.checker.splitter = splitter
-        return joined(self._run(splitter.line_groups(lines, self.first_line)), splitter)
+        groups = splitter.line_groups(lines, self.first_line, buffered)
+        return joined(self._run(groups), splitter)
 
     def _run(self, groups: Iterable[list[bytes]]) -> Iterator[Diagnostic]:
         checker = self.checker

@@ -187,6 +187,12 @@ class LineReader:
         self.path = path
         self.limit = limit
         self.skipped = 0  # bytes passed over by skip_rest
+        # `buffered`, where the stream is a plain buffered file: its lines then come whole
+        # from its buffer, which no line over the limit fits in (see `buffered`).
+        self.buffered: Callable[[int], list[bytes] | None] | None = None
+        if type(stream) is io.BufferedReader:
+            self._peek, self._readlines = stream.peek, stream.readlines
+            self.buffered = self._buffered
 
     def peek(self) -> bytes:
         """The first bytes, without consuming them (b"" if the stream can't tell)."""
@@ -207,6 +213,20 @@ class LineReader:
         # between its CR and its LF.
         with self._errors():
             yield from iter(functools.partial(self.stream.readline, self.limit + 2), b"")
+
+    def _buffered(self, most: int) -> list[bytes] | None:
+        """The whole lines the stream's buffer holds (one raw read first if it is empty),
+        up to `most` bytes, each with its LF, taken by one call in C; None if the buffer
+        holds no whole line within `most` bytes (`lines` reads on).
+
+        `lines` gives the same lines one `readline` a time, at about twice the cost a line
+        (the generator, and a call a line). None of these lines is cut: each is shorter
+        than `most`, which the caller keeps within the limit."""
+        with self._errors():
+            end = self._peek(most).rfind(b"\n", 0, most)
+            # readlines(hint) stops once its lines pass `hint` bytes: at this LF's line; a
+            # hint of 0 would be none at all (an LF first: a blank line, read by `lines`).
+            return self._readlines(end) if end > 0 else None
 
     def skip_rest(self, cut: bytes) -> tuple[int, int]:
         """Read past the rest of the line `cut` begins: (bytes read, and how many bytes end

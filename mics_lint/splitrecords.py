@@ -120,7 +120,12 @@ class Splitter:
                 yield [raw]
                 lineno += 1
 
-    def line_groups(self, lines: Iterable[bytes], lineno: int = 1) -> Iterator[list[bytes]]:
+    def line_groups(
+        self,
+        lines: Iterable[bytes],
+        lineno: int = 1,
+        buffered: Callable[[int], list[bytes] | None] | None = None,
+    ) -> Iterator[list[bytes]]:
         """The lines, as `groups` finds them, in groups of up to GROUP_LINES lines or
         GROUP_BYTES bytes: the linter's loop, which the fast path screens a group at a time.
 
@@ -129,6 +134,9 @@ class Splitter:
         after it is read. A group whose every line ends with `}` costs one count to pass
         (the usual file); only another is looked at line by line (`_records`). A read error
         is raised once the lines read before it were given out.
+
+        `buffered`: the whole lines a reader of `lines` holds, taken at once
+        (reading.LineReader.buffered), for groups of any number of lines up to GROUP_BYTES.
         """
         source = iter(lines)
         max_raw = self.max_line + 1  # a longer line (with its LF) may have been cut
@@ -143,8 +151,13 @@ class Splitter:
                 raise failed
             if not group:
                 return
+        if max_raw < GROUP_BYTES:
+            buffered = None  # its lines may be over max-line-bytes
         while True:
-            group, failed = self._read(source, max_raw, watch=False)
+            if buffered is None:
+                group, failed = self._read(source, max_raw, watch=False)
+            else:
+                group, failed = self._take(source, buffered)
             if _whole_records(group):
                 if group:
                     yield group
@@ -187,6 +200,31 @@ class Splitter:
                     break
         except Exception as exc:  # a read error (a truncated .gz): after the lines read
             return group, exc
+        return group, None
+
+    @staticmethod
+    def _take(
+        source: Iterator[bytes], buffered: Callable[[int], list[bytes] | None]
+    ) -> tuple[list[bytes], Exception | None]:
+        """`_read`'s group from the reader's buffer: its whole lines, or, where it holds
+        none (it ends inside a line), the next line read alone and the whole lines after."""
+        try:
+            group = buffered(GROUP_BYTES)
+            if group is not None:
+                return group, None
+            raw = next(source, None)
+        except Exception as exc:  # a read error: nothing of this group was read
+            return [], exc
+        if raw is None:
+            return [], None
+        group = [raw]
+        if raw[-1:] == b"\n" and len(raw) < GROUP_BYTES:
+            try:
+                more = buffered(GROUP_BYTES - len(raw))
+            except Exception as exc:  # after the line read
+                return group, exc
+            if more:
+                group += more
         return group, None
 
     def _records(

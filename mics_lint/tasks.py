@@ -10,6 +10,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import accumulate
 
 from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic
@@ -94,8 +95,8 @@ def _chunk(task: Task, settings: Settings) -> Result:
             handle.seek(task.start)
             reader = LineReader(handle, task.display, settings.max_line_bytes)
             linter.skip_rest = reader.skip_rest
-            chunk_lines = _lines(reader, task.end - task.start, starts)
-            diagnostics = list(linter.run(chunk_lines))
+            chunk = _ChunkLines(reader, task.end - task.start, starts)
+            diagnostics = list(linter.run(chunk.lines(), chunk.buffered))
     except OSError as exc:
         raise ReadError(f"{task.display}: {exc.strerror or exc}") from None
     users = linter.users
@@ -112,15 +113,46 @@ def _chunk(task: Task, settings: Settings) -> Result:
     )
 
 
-def _lines(reader: LineReader, length: int, starts: array[int]) -> Iterator[bytes]:
-    """The lines of a chunk, noting where each starts (the parent may need to read one)."""
-    at = 0
-    for raw in reader.lines():
-        starts.append(at)
-        yield raw
-        at += len(raw)
-        if reader.skipped:  # the line was too long: the engine read past its end
-            at += reader.skipped
+class _ChunkLines:
+    """The lines of a chunk, noting where each starts (the parent may need to read one):
+    one at a time (`lines`), or the whole lines its reader's buffer holds (`buffered`, as
+    reading.LineReader.buffered, never past the chunk's end)."""
+
+    def __init__(self, reader: LineReader, length: int, starts: array[int]) -> None:
+        self.reader = reader
+        self.length = length
+        self.starts = starts
+        self.at = 0
+        self.buffered = self._buffered if reader.buffered is not None else None
+
+    def lines(self) -> Iterator[bytes]:
+        lines = self.reader.lines()
+        while True:
+            self._passed()
+            if self.at >= self.length:
+                return
+            raw = next(lines, None)
+            if raw is None:
+                return
+            self.starts.append(self.at)
+            self.at += len(raw)  # before the yield: `buffered` may be asked next
+            yield raw
+
+    def _passed(self) -> None:
+        """Counts what the engine read past the end of a line too long (skip_rest)."""
+        reader = self.reader
+        if reader.skipped:
+            self.at += reader.skipped
             reader.skipped = 0
-        if at >= length:
-            return
+
+    def _buffered(self, most: int) -> list[bytes] | None:
+        self._passed()
+        room = self.length - self.at
+        assert self.reader.buffered is not None
+        # A chunk ends at the end of a line: the lines within `room` bytes are its own.
+        group = self.reader.buffered(min(most, room)) if room > 0 else None
+        if group is not None:
+            places = list(accumulate(map(len, group), initial=self.at))
+            self.at = places.pop()
+            self.starts.extend(places)
+        return group
