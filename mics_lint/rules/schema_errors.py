@@ -368,8 +368,12 @@ def _type_message(
         found = json_type(value)
     message = f"{path} must be {wanted}, not {found}"
     if "string" in names and isinstance(value, (int, float)) and not isinstance(value, bool):
-        # As written in the file: a float repr would lose the digits of a long id.
+        # As written in the file: a float repr would lose the digits of a long id. A whole
+        # number written with a fraction or an exponent (1000.0, 1e3: a spreadsheet's or a
+        # CSV converter's doing) is an id's digits: "1000.0" would be no id (MIC308).
         shown = written or str(value)
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+            shown = str(int(value))
         if hidden_under is not None:
             shown = _redacted(hidden_under, shown)
         shown = shown if len(shown) <= 60 else shown[:57] + "..."

@@ -95,8 +95,8 @@ INVALID_VALUE = FAMILY.declare(
     """
     ## What it does
     Checks that fields with a fixed set of values hold one of them: `operation` is `UPSERT`
-    or `DELETE`, in capitals. A near miss (`upsert`, `Delete`, `UPDATE`) gets a "did you
-    mean".
+    or `DELETE`, in capitals. A near miss (`upsert`, `Delete`) gets a "did you mean";
+    `UPDATE`, the segments' operation, a hint that profile and choice imports use `UPSERT`.
 
     ## Why is this bad?
     The values are case-sensitive: `upsert` is not an operation, and the line fails.
