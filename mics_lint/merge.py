@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from array import array
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic, Finding
@@ -150,13 +150,16 @@ class Merger:
         self, task: Task, result: Result, shift: int, missing: list[tuple[int, int, int]]
     ) -> list[Diagnostic]:
         """MIC501 on lines whose user first appeared in an earlier chunk; needs their text."""
-        assert result.starts is not None
+        starts = result.starts
+        assert starts is not None
         made = []
-        with open_binary(task.path) as handle:
+        # Each line read alone, by its span: the chunk's lines' starts tell where it ends.
+        with open_binary(task.path, buffering=0) as handle:
             for line, first, digest in sorted(missing):
-                # Numbered from 2 in the worker: its first line is `starts[0]`.
-                handle.seek(task.start + result.starts[line - shift - 2])
-                raw = handle.readline()
+                at = line - shift - 2  # numbered from 2 in the worker: its first, starts[0]
+                end = starts[at + 1] if at + 1 < len(starts) else task.end - task.start
+                handle.seek(task.start + starts[at])
+                raw = _read_exactly(handle, end - starts[at])
                 text = decode_lenient(raw.rstrip(b"\n").removesuffix(b"\r"))
                 name = crossline.kind_name(digest)
                 finding = Finding(crossline.duplicate_message(name, first))
@@ -179,6 +182,18 @@ class Merger:
             text,
             self.doc_type,
         )
+
+
+def _read_exactly(handle: BinaryIO, size: int) -> bytes:
+    """`size` bytes, or fewer at the end of the file: a raw file's read may return fewer."""
+    parts, left = [], size
+    while left > 0:
+        part = handle.read(left)
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
 
 
 class Packed:

@@ -64,14 +64,16 @@ def open_input(
     return handle, size
 
 
-def open_binary(path: str) -> BinaryIO:
-    """A file, or a URL, opened for reading in chunks (seeks); OSError if it cannot be."""
+def open_binary(path: str, buffering: int = READ_BUFFER) -> BinaryIO:
+    """A file, or a URL, opened for reading in chunks (seeks); OSError if it cannot be.
+    `buffering` 0 for a few reads of known spans here and there: a buffered read of a few
+    bytes fills the whole buffer first (a URL keeps its own blocks)."""
     if "://" in path:
         from mics_lint import remote
 
         if remote.is_url(path):
             return remote.open_binary(path)
-    return open(path, "rb", buffering=READ_BUFFER)
+    return open(path, "rb", buffering=buffering)
 
 
 def _open(path: str | os.PathLike[str], fifo: bool) -> BinaryIO:
