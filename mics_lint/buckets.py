@@ -78,7 +78,7 @@ class BucketTable:
     #: index arrays, ~0.5 MiB for 4096 keys, which stay in a core's L2 cache (2 MiB here).
     #: A Dask join's batch of 48k users took 0.31-0.39 s for 1M users whole, 0.25-0.28 s
     #: in slices of 4096; `--jobs 1`'s windows of 8192 lines, 0.31-0.39 s against 0.27-0.31.
-    _SLICE = 4096
+    SLICE = 4096
 
     def __init__(self, users: int) -> None:
         """An empty table with room for `users`; imports numpy."""
@@ -154,8 +154,8 @@ class BucketTable:
             order = np.argsort(lines, kind="stable")
             keys, lines = keys[order], lines[order]
         found: list[tuple[int, int, int]] = []
-        for at in range(0, len(keys), self._SLICE):  # in line order: each sees the last's users
-            part, part_lines = keys[at : at + self._SLICE], lines[at : at + self._SLICE]
+        for at in range(0, len(keys), self.SLICE):  # in line order: each sees the last's users
+            part, part_lines = keys[at : at + self.SLICE], lines[at : at + self.SLICE]
             firsts = self._probe(part, part_lines)
             again = np.flatnonzero(firsts != part_lines)
             found += zip(
