@@ -63,7 +63,7 @@ def test_an_undecidable_file_is_one_error_line_and_exit_2(tmp_path: Path) -> Non
     assert code == 2
     line = one_error_line(err, "cannot tell the document type of mixed.ndjson", "--doc-type")
     assert "choice or segment" in line
-    assert "1 file could not be read" in out  # ok.ndjson was still checked
+    assert "1 file could not be checked" in out  # ok.ndjson was still checked
 
 
 def test_doc_type_option_decides(tmp_path: Path) -> None:
@@ -136,7 +136,7 @@ def test_a_file_that_could_not_be_read_has_no_type(tmp_path: Path) -> None:
     write(tmp_path / "ok.ndjson", SEGMENT)
     _, out, _ = run_cli(["check", "--isolated", "mixed.ndjson", "ok.ndjson"], tmp_path)
     assert out == (
-        "1 file could not be read; no problems in the other file. Checked as USER_SEGMENT.\n"
+        "1 file could not be checked; no problems in the other file. Checked as USER_SEGMENT.\n"
     )
 
 

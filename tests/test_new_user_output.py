@@ -23,7 +23,7 @@ def test_a_run_with_an_unread_file_never_says_no_problems_found(tmp_path: Path) 
     assert code == 2
     assert "No problems found" not in out
     assert out == (
-        "1 file could not be read; no problems in the other file. Checked as USER_PROFILE.\n"
+        "1 file could not be checked; no problems in the other file. Checked as USER_PROFILE.\n"
     )
 
 
@@ -34,7 +34,7 @@ def test_a_truncated_gz_is_not_said_to_be_checked_as_a_type(tmp_path: Path) -> N
     code, out, err = run_cli(["check", "--isolated", "cut.ndjson.gz"], tmp_path)
     assert code == 2
     assert "truncated" in err or "cut.ndjson.gz" in err
-    assert out == "1 file could not be read.\n"  # neither "No problems" nor "Checked as"
+    assert out == "1 file could not be checked.\n"  # neither "No problems" nor "Checked as"
 
 
 # -- 15: JUnit: warnings pass unless --strict ----------------------------------------------

@@ -154,9 +154,11 @@ class Summary:
         return ""
 
     def sentence(self) -> str:
+        # "checked", not "read": a file whose type its first records do not tell was read
+        # (stderr says, for each file, why it could not be checked).
         unread = ""
         if self.files_unreadable:
-            unread = f"; {_plural(self.files_unreadable, 'file')} could not be read"
+            unread = f"; {_plural(self.files_unreadable, 'file')} could not be checked"
         checked = self.types_sentence()
         checked = f" {checked}" if checked else ""
         if not self.errors and not self.warnings:
@@ -167,7 +169,7 @@ class Summary:
             # Never a word of success for a run that left files unread (exit 2): say what
             # was not read first, then what the others gave.
             read = self.files_checked - self.files_failed
-            cannot = f"{_plural(self.files_unreadable, 'file')} could not be read"
+            cannot = f"{_plural(self.files_unreadable, 'file')} could not be checked"
             if read <= 0:
                 return f"{cannot}."
             others = "the other file" if read == 1 else f"the other {read:,} files"
