@@ -31,8 +31,9 @@ INVALID_JSON = FAMILY.declare(
     ## What it does
     Checks that every non-blank line is valid JSON, and names the likely cause when it is
     not: records separated by commas, two records on one line, a trailing comma, single
-    quotes, an unquoted key, `NaN` or `Infinity`, Python's `True`/`False`/`None`, or a line
-    cut off before its end. The column is where the parser stopped.
+    quotes, an unquoted key, `NaN` or `Infinity`, Python's `True`/`False`/`None`, a
+    placeholder of the docs' examples left unquoted (`"$ts":<TIMESTAMP>`) or their `[...]`,
+    or a line cut off before its end. The column is where the parser stopped.
 
     A record pretty-printed over several lines among one-line records (a line that begins
     with `{` and lines after it that together parse as one object) is reported once, at its
@@ -147,6 +148,8 @@ UNSAFE_INTEGER = FAMILY.declare(
 )
 
 _PYTHON_LITERAL = compiled(r"(True|False|None)\b")
+# The docs' examples' placeholders, as they are written there: <TIMESTAMP>, <USER_AGENT_ID>.
+_PLACEHOLDER = compiled(r"<[A-Z][A-Z0-9_]{0,39}>")
 _NON_FINITE = compiled(r"-?(NaN|Infinity)\b")
 _BARE_WORD = compiled(r"[A-Za-z_$][\w$-]*")
 # Bare words a message may repeat: the command's own keys, never data.
@@ -202,6 +205,20 @@ def invalid_json_message(
         )
     if here.startswith("'"):
         return ("strings and keys need double quotes (\"), not single quotes (')", pos + 1)
+    placeholder = _PLACEHOLDER.match(here) if here[:1] == "<" else None
+    if placeholder is not None:
+        # A docs' example copied as it is (`"$ts":<TIMESTAMP>`): its own words, never data.
+        return (
+            f"{placeholder.group()} is a placeholder from the docs' example, not a value: "
+            "put the real value (a number, or a string in double quotes)",
+            pos + 1,
+        )
+    if here.startswith(("...", "\u2026")) and previous in ("[", "{", ","):
+        return (
+            "'...' stands for the items the docs' example leaves out: write them, "
+            "or [] or {} for none",
+            pos + 1,
+        )
     if here[:1] in ("}", "]") and previous == ",":
         comma = text[:pos].rstrip()
         return (f"trailing comma before '{here[0]}': remove the comma", len(comma))
