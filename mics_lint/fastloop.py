@@ -143,9 +143,9 @@ class FastLoop:
         # The last line's only fault (an id's type, a key, a comma), tried first: see _group.
         self.streak = self.lax_streak = self.commas = False
 
-    def prepare(self, lines_read: int) -> None:
+    def prepare(self, lines_read: int, bytes_read: int) -> None:
         """Makes the decoder and the check (`vouch` stays None where there is none), once
-        `lines_read` lines were read the full way."""
+        `lines_read` lines of `bytes_read` bytes were read the full way."""
         checker = self.checker
         from mics_lint import fastpath
 
@@ -165,11 +165,11 @@ class FastLoop:
             isinstance(checker.users, BatchUsers)
             and checker.runs(crossline.DUPLICATE_USER)
             and checker.size
-            and checker.bytes_read
+            and bytes_read
             and lines_read
         ):
             # Room at once for as many users as the first lines promise, up to a bound.
-            expected = checker.size * lines_read // checker.bytes_read
+            expected = checker.size * lines_read // bytes_read
             share = checker.users.count / lines_read
             checker.users.reserve(int(expected * share))
         if checker.doc_type.fast_loose:

@@ -168,6 +168,9 @@ class FileLinter:
         self.first_line = first_line
         self.still_holding = False
         self.memo: Memo | None = None
+        # The bytes of the lines read, counted on past MIC006 (the checker's count stops
+        # there): the fast path's guess of the file's users (FastLoop.prepare).
+        self.bytes_seen = 0
 
     @property
     def state(self) -> dict[str, Any]:
@@ -214,7 +217,7 @@ class FileLinter:
                         yield from self.utf16(*found)  # its lines are not read: all broken
                         return
                 if fast.wanted and lineno + 1 >= fast.start_at:
-                    fast.prepare(lineno)
+                    fast.prepare(lineno, self.bytes_seen)
                 if fast.vouch is not None and hold is None:
                     # No more holding: the rest of the file goes round the fast loop.
                     self.still_holding = False
@@ -255,6 +258,7 @@ class FileLinter:
     def _count(self, raw: bytes) -> bool:
         """Counts a line's bytes; whether the file is now over max-file-size (MIC006)."""
         checker = self.checker
+        self.bytes_seen += len(raw)
         if checker.size_reported:
             return False
         checker.bytes_read += len(raw)

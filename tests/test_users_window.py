@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import random
 import re
+from typing import Any
+
+import pytest
 
 from mics_lint import Settings, lint_lines
 from mics_lint.fastloop import _WINDOW
@@ -66,3 +69,31 @@ def test_a_file_of_one_repeated_user_from_the_fast_path_on() -> None:
     fast = _report(lines, Settings(fast_path_from=1))
     assert fast == _report(lines, Settings(fast_path=False))
     assert len(fast) == len(lines) - 1
+
+
+def test_the_guess_of_a_file_s_users_holds_past_max_file_size(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fast path makes room for as many users as the first lines promise, from their
+    bytes: counted on past MIC006, where the checker stops counting (a guess from one line's
+    bytes was wildly high, and capped)."""
+    from mics_lint import lint_file
+    from mics_lint.userstore import BatchUsers
+
+    guesses: list[int] = []
+    reserve = BatchUsers.reserve
+
+    def spy(self: BatchUsers, users: int) -> None:
+        guesses.append(users)
+        reserve(self, users)
+
+    monkeypatch.setattr(BatchUsers, "reserve", spy)
+    path = tmp_path / "big.ndjson"
+    path.write_bytes(
+        b"".join(b'{"operation":"DELETE","email_hash":"e%07d"}\n' % i for i in range(20_000))
+    )
+    for limit in (100 * 1024 * 1024, 1000):  # under max-file-size, and over it from line 1
+        guesses.clear()
+        found = [d.code for d in lint_file(str(path), Settings(max_file_size=limit))]
+        assert found == ([] if limit > 1000 else ["MIC006"])
+        assert len(guesses) == 1 and 19_000 <= guesses[0] <= 21_000, guesses
