@@ -356,8 +356,8 @@ def _decodes_counted(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
     asked: list[bytes] = []
     prepare = fastloop.FastLoop.prepare
 
-    def counting(self: fastloop.FastLoop, lines_read: int) -> None:
-        prepare(self, lines_read)
+    def counting(self: fastloop.FastLoop, lines_read: int, bytes_read: int) -> None:
+        prepare(self, lines_read, bytes_read)
         decode = self.decode
         if decode is not None:
 
