@@ -787,3 +787,18 @@ def test_leak_upper_case_placeholder_shown_whole(line: str) -> None:
     messages = [d.message for d in lint_text([line]) if d.code == "MIC206"]
     assert messages
     assert not [m for m in messages if "4111111" in m or "CRM_SEC" in m], messages
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"operation":"UPSERT","email_hash":"a1b2c3d4e5f6a7b8","force_replace":true,'
+        '"user_profile":{"card":<CARD_4111111111111111>}}',
+        '{"operation":"DELETE","compartment_id":"1000","user_account_id":<CRM_SECRET_123456789>}',
+    ],
+)
+def test_leak_upper_case_placeholder_unquoted(line: str) -> None:
+    """Unquoted, the same placeholders are MIC101's, which names only the docs' own words."""
+    messages = [d.message for d in lint_text([line]) if d.code == "MIC101"]
+    assert messages and "placeholder" in messages[0]
+    assert not [m for m in messages if "4111111" in m or "CRM_SEC" in m], messages

@@ -201,6 +201,18 @@ def is_placeholder(value: object) -> bool:
     return isinstance(value, str) and value[:1] == "<" and _PLACEHOLDER.fullmatch(value) is not None
 
 
+def leading_placeholder(text: str) -> str | None:
+    """The placeholder `text` starts with, unquoted (`<TIMESTAMP>,"$events":...`), or None."""
+    end = text.find(">", 1, 64)
+    return text[: end + 1] if end > 0 and is_placeholder(text[: end + 1]) else None
+
+
+def shows_placeholder(token: str, show_values: bool) -> bool:
+    """Whether a message may repeat the placeholder `token`: the docs' own words, or any
+    with --show-values (<CARD_4111111111111111> holds digits that may be data)."""
+    return show_values or _DOC_TOKEN.fullmatch(token) is not None
+
+
 @FAMILY.rule(
     "MIC206", "placeholder-value", Severity.ERROR, "a value is a documentation placeholder"
 )
@@ -231,7 +243,7 @@ def placeholder_value(record: Record, ctx: LineContext) -> Iterator[Finding]:
         return
     for key, value in record.items():
         for where, path, found in _placeholders(value, key, (key,)):
-            if ctx.show_values or _DOC_TOKEN.fullmatch(found):
+            if shows_placeholder(found, ctx.show_values):
                 # <USER_ACCOUNT_ID>: the docs' words, not data
                 shown = " " + shorten(found, show_values=ctx.show_values)
             elif key in redact.IDENTIFIER_KEYS:

@@ -148,8 +148,6 @@ UNSAFE_INTEGER = FAMILY.declare(
 )
 
 _PYTHON_LITERAL = compiled(r"(True|False|None)\b")
-# The docs' examples' placeholders, as they are written there: <TIMESTAMP>, <USER_AGENT_ID>.
-_PLACEHOLDER = compiled(r"<[A-Z][A-Z0-9_]{0,39}>")
 _NON_FINITE = compiled(r"-?(NaN|Infinity)\b")
 _BARE_WORD = compiled(r"[A-Za-z_$][\w$-]*")
 # Bare words a message may repeat: the command's own keys, never data.
@@ -205,14 +203,17 @@ def invalid_json_message(
         )
     if here.startswith("'"):
         return ("strings and keys need double quotes (\"), not single quotes (')", pos + 1)
-    placeholder = _PLACEHOLDER.match(here) if here[:1] == "<" else None
-    if placeholder is not None:
-        # A docs' example copied as it is (`"$ts":<TIMESTAMP>`): its own words, never data.
-        return (
-            f"{placeholder.group()} is a placeholder from the docs' example, not a value: "
-            "put the real value (a number, or a string in double quotes)",
-            pos + 1,
-        )
+    if here[:1] == "<":  # a docs' example copied as it is: `"$ts":<TIMESTAMP>`
+        from mics_lint.rules.structure import leading_placeholder, shows_placeholder
+
+        token = leading_placeholder(here)
+        if token is not None:
+            named = f"{token} is" if shows_placeholder(token, show_values) else "here is"
+            return (
+                f"{named} a placeholder from the docs' example, not a value: put the real "
+                "value (a number, or a string in double quotes)",
+                pos + 1,
+            )
     if here.startswith(("...", "\u2026")) and previous in ("[", "{", ","):
         return (
             "'...' stands for the items the docs' example leaves out: write them, "
