@@ -384,3 +384,31 @@ def test_the_form_holds_across_jobs_chunks(tmp_path: Path) -> None:
     assert one == many
     found = [line.split(":")[1] for line in one[1].splitlines() if "MIC407" in line]
     assert found == ["6", "1501", "3000"]
+
+
+@pytest.mark.parametrize(
+    ("literal", "suggested"),
+    [
+        ("1000.0", '"1000"'),
+        ("1e3", '"1000"'),
+        ("1.5E3", '"1500"'),
+        ("-0.0", '"0"'),
+        ("1.23456789012346E+15", '"1234567890123460"'),
+        # Not whole, read from the text (the float would round them): shown as written.
+        ("4503599627370497.5", '"4503599627370497.5"'),
+        ("1000.0000000000000001", '"1000.0000000000000001"'),
+        ("1.5", '"1.5"'),
+        # A whole number of a million digits: as written (cut), never spelt out.
+        ("0.1e999999", '"0.1e999999"'),
+    ],
+)
+def test_a_whole_number_with_a_fraction_is_suggested_as_its_digits(
+    literal: str, suggested: str
+) -> None:
+    """MIC202 on an id written as a number suggests it in quotes; a whole one written with a
+    fraction or an exponent, as its digits (`"1000.0"` would be no id: MIC308)."""
+    line = '{"operation":"DELETE","email_hash":' + literal + "}\n"
+    for fast in (True, False):
+        settings = Settings(show_values=True, fast_path=fast, fast_path_from=1)
+        found = [d.message for d in lint_lines([line] * 3, "x.ndjson", settings)]
+        assert found and all(m.endswith(f"write it in quotes, {suggested}") for m in found), found

@@ -268,7 +268,8 @@ def _hinted(message: str, subschema: Any, keyword: str, value: Any) -> str:
     hints = subschema.get("x-mics-hints", {}) if isinstance(subschema, dict) else {}
     hint = hints.get(keyword)
     if isinstance(hint, dict):  # per value: {"enum": {"UPSERT": "..."}}
-        hint = hint.get(value) if isinstance(value, str) else None
+        # Whatever its case: "update" is as far from UPSERT as "UPDATE" is.
+        hint = hint.get(value, hint.get(value.upper())) if isinstance(value, str) else None
     if not isinstance(hint, str):
         return message
     return f"{message}: {hint}"
@@ -371,9 +372,8 @@ def _type_message(
         # As written in the file: a float repr would lose the digits of a long id. A whole
         # number written with a fraction or an exponent (1000.0, 1e3: a spreadsheet's or a
         # CSV converter's doing) is an id's digits: "1000.0" would be no id (MIC308).
-        shown = written or str(value)
-        if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-            shown = str(int(value))
+        shown = _whole_digits(written) if isinstance(value, float) else None
+        shown = shown or written or str(value)
         if hidden_under is not None:
             shown = _redacted(hidden_under, shown)
         shown = shown if len(shown) <= 60 else shown[:57] + "..."
@@ -385,6 +385,24 @@ def _type_message(
     elif "object" in names and value == []:
         message += ": write {} for an empty object"
     return message
+
+
+def _whole_digits(written: str) -> str | None:
+    """The digits of a number written with a fraction or an exponent that is whole
+    (`1000.0`, `1.5e3`), read from its text, never from the float (which rounds
+    `4503599627370497.5` and `1000.0000000000000001`); None if it is not whole."""
+    from decimal import Decimal, InvalidOperation
+
+    if not written or len(written) > 400:
+        return None
+    try:
+        number = Decimal(written)
+    except InvalidOperation:
+        return None
+    # Past a hundred digits it is no id (0.1e999999 would be a million of them).
+    if not number.is_finite() or number.adjusted() > 100 or number != number.to_integral_value():
+        return None
+    return str(int(number))
 
 
 _MAX_SUGGESTED = 32
