@@ -169,7 +169,8 @@ class FileLinter:
         self.still_holding = False
         self.memo: Memo | None = None
         # The bytes of the lines read, counted on past MIC006 (the checker's count stops
-        # there): the fast path's guess of the file's users (FastLoop.prepare).
+        # there), each once, without the rest of a line cut at max-line-bytes: what the
+        # fast path guesses the file's users from (FastLoop.prepare), a guess.
         self.bytes_seen = 0
 
     @property
@@ -224,6 +225,7 @@ class FileLinter:
                     yield from fast.run(itertools.chain((group[at:],), groups), lineno)
                     return
                 lineno += 1
+                self.bytes_seen += len(raw)  # not in _count: held lines are counted again
                 over = self._count(raw)
                 if hold is not None and hold.document:
                     self._hold_document(hold, raw)
@@ -258,7 +260,6 @@ class FileLinter:
     def _count(self, raw: bytes) -> bool:
         """Counts a line's bytes; whether the file is now over max-file-size (MIC006)."""
         checker = self.checker
-        self.bytes_seen += len(raw)
         if checker.size_reported:
             return False
         checker.bytes_read += len(raw)

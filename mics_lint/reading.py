@@ -10,6 +10,7 @@ import io
 import os
 import stat
 import sys
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
@@ -18,6 +19,10 @@ from typing import Any, BinaryIO
 #: bench file, with 64 KiB 130-145 (a `--jobs` chunk, with the default: 337 instructions a
 #: line more).
 READ_BUFFER = 1 << 16
+# The files opened here with READ_BUFFER: `LineReader.buffered` takes whole lines only from
+# those. `peek` copies all a buffer holds, and a caller's stream may have a buffer of
+# megabytes (an 8 MiB one read slower so than line by line), or a URL's 1 MiB.
+_OWN_BUFFERS: weakref.WeakSet[object] = weakref.WeakSet()
 
 
 class ReadError(Exception):
@@ -56,6 +61,7 @@ def open_input(
     if on_read is not None:
         raw = _Counted(raw, on_read)  # counted a block at a time: it costs nothing
     handle: Any = io.BufferedReader(raw, READ_BUFFER)
+    _OWN_BUFFERS.add(handle)
     if compressed:
         import gzip  # only for .gz files: start-up stays short
 
@@ -73,7 +79,10 @@ def open_binary(path: str, buffering: int = READ_BUFFER) -> BinaryIO:
 
         if remote.is_url(path):
             return remote.open_binary(path)
-    return open(path, "rb", buffering=buffering)
+    handle = open(path, "rb", buffering=buffering)  # noqa: SIM115 (the caller closes it)
+    if buffering == READ_BUFFER:
+        _OWN_BUFFERS.add(handle)
+    return handle
 
 
 def _open(path: str | os.PathLike[str], fifo: bool) -> BinaryIO:
@@ -189,10 +198,10 @@ class LineReader:
         self.path = path
         self.limit = limit
         self.skipped = 0  # bytes passed over by skip_rest
-        # `buffered`, where the stream is a plain buffered file: its lines then come whole
+        # `buffered`, where the stream is a file opened here: its lines then come whole
         # from its buffer, which no line over the limit fits in (see `buffered`).
         self.buffered: Callable[[int], list[bytes] | None] | None = None
-        if type(stream) is io.BufferedReader:
+        if type(stream) is io.BufferedReader and stream in _OWN_BUFFERS:
             self._peek, self._readlines = stream.peek, stream.readlines
             self.buffered = self._buffered
 
@@ -226,8 +235,9 @@ class LineReader:
         than `most`, which the caller keeps within the limit."""
         with self._errors():
             end = self._peek(most).rfind(b"\n", 0, most)
-            # readlines(hint) stops once its lines pass `hint` bytes: at this LF's line; a
-            # hint of 0 would be none at all (an LF first: a blank line, read by `lines`).
+            # readlines(hint) stops once its lines pass `hint` bytes: at this LF's line. A
+            # hint of 0 is no hint, the whole rest of the stream: an LF first (a blank line)
+            # is left to `lines`, and this guard keeps memory bounded.
             return self._readlines(end) if end > 0 else None
 
     def skip_rest(self, cut: bytes) -> tuple[int, int]:

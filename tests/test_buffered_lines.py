@@ -12,21 +12,23 @@ from typing import Any
 import pytest
 
 from mics_lint import Settings, lint_file
-from mics_lint.reading import READ_BUFFER, LineReader
+from mics_lint.reading import READ_BUFFER, LineReader, open_binary
 from mics_lint.splitrecords import GROUP_BYTES
 
 
-def reader_of(data: bytes, limit: int = 1 << 26) -> tuple[LineReader, Any]:
-    stream = io.BufferedReader(io.BytesIO(data), READ_BUFFER)
+def reader_of(data: bytes, tmp_path: Path, limit: int = 1 << 26) -> tuple[LineReader, Any]:
+    path = tmp_path / "lines.ndjson"
+    path.write_bytes(data)
+    stream = open_binary(str(path))
     return LineReader(stream, "x.ndjson", limit), stream
 
 
 @pytest.mark.parametrize("most", [1, 2, 50, 121, 4096, GROUP_BYTES])
-def test_whole_lines_within_the_bytes_asked(most: int) -> None:
+def test_whole_lines_within_the_bytes_asked(most: int, tmp_path: Path) -> None:
     lines = [b'{"n":%d}' % i + b" " * (i % 70) + b"\n" for i in range(3000)]
     lines[7] = b"\n"  # a blank line: an LF first is left to `lines`
     data = b"".join(lines)
-    reader, stream = reader_of(data)
+    reader, stream = reader_of(data, tmp_path)
     assert reader.buffered is not None
     taken: list[bytes] = []
     while True:
@@ -44,12 +46,12 @@ def test_whole_lines_within_the_bytes_asked(most: int) -> None:
     assert taken == lines
 
 
-def test_a_line_longer_than_the_buffer_is_not_taken() -> None:
+def test_a_line_longer_than_the_buffer_is_not_taken(tmp_path: Path) -> None:
     """Lines up to the last LF in the buffer come; the long line after them is left to
     `lines`, which cuts it at the limit: memory stays bounded by max-line-bytes."""
     short = b'{"a":1}\n' * 10
     data = short + b'{"a":"' + b"x" * (5 * READ_BUFFER) + b'"}\n'
-    reader, stream = reader_of(data, limit=1000)
+    reader, stream = reader_of(data, tmp_path, limit=1000)
     assert reader.buffered is not None
     assert reader.buffered(GROUP_BYTES) == [b'{"a":1}\n'] * 10
     assert stream.tell() == len(short)
@@ -57,8 +59,11 @@ def test_a_line_longer_than_the_buffer_is_not_taken() -> None:
     assert len(next(reader.lines())) == 1002
 
 
-def test_only_a_plain_buffered_file_is_read_so() -> None:
+def test_only_a_file_opened_here_is_read_so() -> None:
+    """A caller's stream may have a buffer of megabytes, all of which `peek` copies."""
     assert LineReader(io.BytesIO(b"{}\n"), "x", 100).buffered is None
+    theirs = io.BufferedReader(io.BytesIO(b"{}\n"), 8 << 20)
+    assert LineReader(theirs, "x", 100).buffered is None
 
 
 def random_file(rng: random.Random) -> bytes:

@@ -97,3 +97,30 @@ def test_the_guess_of_a_file_s_users_holds_past_max_file_size(
         found = [d.code for d in lint_file(str(path), Settings(max_file_size=limit))]
         assert found == ([] if limit > 1000 else ["MIC006"])
         assert len(guesses) == 1 and 19_000 <= guesses[0] <= 21_000, guesses
+
+
+def test_the_first_lines_bytes_are_counted_once(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lines held at the start (blank ones: is the file empty?) are checked again when let
+    go; their bytes still count once in the guess."""
+    from mics_lint import lint_file
+    from mics_lint.fastloop import FastLoop
+
+    asked: list[tuple[int, int]] = []
+    prepare = FastLoop.prepare
+
+    def spy(self: FastLoop, lines_read: int, bytes_read: int) -> None:
+        asked.append((lines_read, bytes_read))
+        prepare(self, lines_read, bytes_read)
+
+    monkeypatch.setattr(FastLoop, "prepare", spy)
+    record = b'{"operation":"DELETE","email_hash":"e%07d"}\n'
+    for head in (b"", b"\n" * 100):
+        data = head + b"".join(record % i for i in range(5000))
+        path = tmp_path / "f.ndjson"
+        path.write_bytes(data)
+        asked.clear()
+        list(lint_file(str(path), Settings()))
+        lines, size = asked[0]
+        assert size == len(b"".join(data.splitlines(keepends=True)[:lines]))
