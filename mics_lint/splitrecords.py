@@ -156,7 +156,7 @@ class Splitter:
                 raise failed
             if not group:
                 return
-        if max_raw < GROUP_BYTES:
+        if max_raw < BUFFERED_BYTES:
             buffered = None  # its lines may be over max-line-bytes
         while True:
             if buffered is None:
