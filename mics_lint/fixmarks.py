@@ -130,6 +130,8 @@ class FixMarks:
         fixed.clear()
         hidden.clear()
         self.records.line(body, parsed, text, rewrite=False)
+        if not fixed and not hidden:
+            return {}  # often: a line after a broken one (an export's every line broken)
         counts = {}  # a loop: a comprehension is a function call a line (Python 3.11)
         for code in codes:
             counts[code] = fixed.get(code, 0) + hidden.get(code, 0)

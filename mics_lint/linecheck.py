@@ -406,14 +406,13 @@ class LineChecker:
         name = self.names.get(code)
         if name is None:
             name = self.names[code] = REGISTRY[code].name
-        column = finding.column or 1
-        if finding.end_column:
-            end = finding.end_column
-        elif finding.column:
-            end = min(column + 1, max(width, column + 1))
-        else:
-            end = max(width, column)
-        message = finding.message if self.show_values else redact.mask_emails(finding.message)
+        message, column, end = finding
+        if not column:  # the whole line
+            column, end = 1, end or max(width, 1)
+        elif not end:
+            end = column + 1
+        if "@" in message and not self.show_values:  # mask_emails's own test, a call less
+            message = redact.mask_emails(message)
         return Diagnostic(
             self.path,
             lineno,
@@ -437,7 +436,8 @@ def _shown_order(found: tuple[str, Finding]) -> tuple[int, str]:
 
 
 def char_pos(exc: orjson.JSONDecodeError, text: str) -> int:
-    return max(0, min(int(exc.pos), len(text)))
+    pos: int = exc.pos  # within the line, but checked: a column past it is no help
+    return pos if 0 <= pos <= len(text) else max(0, min(int(pos), len(text)))
 
 
 def orjson_error(body: bytes) -> orjson.JSONDecodeError:

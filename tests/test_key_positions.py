@@ -1,14 +1,20 @@
 """Where top-level keys stand (the columns of diagnostics, and the fixer's edits): the C
-scanner's way and the tokenizer's give the same answer on any text."""
+scanner's way and the tokenizer's give the same answer on any text. And the columns a
+diagnostic takes from its finding's."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mics_lint import Settings
+from mics_lint.diagnostic import Finding
+from mics_lint.doctypes import USER_PROFILE
 from mics_lint.jsontext import _token_keys, top_level_keys
+from mics_lint.linecheck import LineChecker
 
 _SPACE = st.sampled_from(["", " ", "\t", "\n ", "\r\n"])
 _KEY = st.text(max_size=6) | st.sampled_from(["a\\u0062", 'q"', "\\"])
@@ -57,3 +63,25 @@ def test_keys_of_any_text(text: str, at: int, noise: str) -> None:
 def test_keys_with_nesting_too_deep_for_the_scanner() -> None:
     text = '{"a":' + "[" * 100_000 + "]" * 100_000 + ',"b":1}'
     assert top_level_keys(text) == [("a", 1, 4), ("b", 200_006, 200_009)]
+
+
+@pytest.mark.parametrize(
+    ("column", "end_column", "span"),
+    [
+        (0, 0, (1, 31)),  # unknown: the whole line (its width)
+        (0, 9, (1, 9)),
+        (5, 0, (5, 6)),  # one character
+        (5, 12, (5, 12)),
+    ],
+)
+def test_a_finding_s_columns_become_a_diagnostic_s(
+    column: int, end_column: int, span: tuple[int, int]
+) -> None:
+    checker = LineChecker("f.ndjson", Settings(), None, USER_PROFILE)
+    finding = Finding("no user for j.doe@example.com", column, end_column)
+    made = checker.diagnostic("MIC301", finding, 3, 31)
+    assert made is not None
+    assert (made.line, made.column, made.end_line, made.end_column) == (3, span[0], 3, span[1])
+    assert made.message == "no user for j***@e***.com"  # e-mails masked without --show-values
+    shown = LineChecker("f.ndjson", Settings(show_values=True), None, USER_PROFILE)
+    assert shown.diagnostic("MIC301", finding, 3, 31).message == finding.message  # type: ignore[union-attr]

@@ -319,6 +319,35 @@ def test_a_trailing_comma_inside_is_told_by_orjsons_error() -> None:
             assert jsontext.known_exact_error(line, error) is None, line
 
 
+@pytest.mark.parametrize(
+    ("line", "bracket", "column"),
+    [
+        ('{"a":1,}', "}", 7),  # the parser stops at the comma
+        ('{"a":1 ,  }', "}", 8),
+        ("[1,2,]", "]", 5),
+        ('{"a":[1,2 , ]}', "]", 11),
+        ('{"é":"🚚",}', "}", 9),  # columns in characters
+        ('{"a":{"b":1,},"c":2}', "}", 12),
+        ('{"a":1,\t}', "}", 7),
+        ('{"a":1,]', "]", 7),  # or at the bracket after it: the column is the comma's
+        ('{"a":[1,}', "}", 8),
+    ],
+)
+def test_a_trailing_comma_is_named_with_its_column(line: str, bracket: str, column: int) -> None:
+    # invalid_json_message tells these before its other cases (the commonest: `,}` on
+    # every line of an export); the message and column are those it gave after them.
+    with pytest.raises(orjson.JSONDecodeError) as error:
+        orjson.loads(line)
+    exact = jsontext.known_exact_error(line, error.value)
+    if exact is None:
+        with pytest.raises(ValueError) as raised:
+            parse_exact(line)
+        exact = raised.value
+    pos = linecheck.char_pos(error.value, line)
+    message = syntax.invalid_json_message(line, pos, error.value.msg, False, exact)
+    assert message == (f"trailing comma before '{bracket}': remove the comma", column)
+
+
 @pytest.fixture
 def exact_calls() -> Iterator[list[_Counting]]:
     """The standard library's decoders of the linter, counting."""

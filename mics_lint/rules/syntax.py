@@ -158,8 +158,20 @@ _COMMAND_WORDS = frozenset(
 
 
 def _prev_char(text: str, pos: int) -> str:
-    before = text[:pos].rstrip()
-    return before[-1] if before else ""
+    return text[:pos].rstrip()[-1:]
+
+
+def _trailing_comma(text: str, pos: int) -> tuple[str, int] | None:
+    """invalid_json_message's answer for a parser stopped at a trailing comma (`{"a":1,}`)
+    or at the bracket after one, or None."""
+    at = text[pos : pos + 1]
+    if at == ",":
+        after = _next_char(text, pos + 1)
+        if after in ("}", "]"):
+            return (f"trailing comma before '{after}': remove the comma", pos + 1)
+    elif at in ("}", "]") and _prev_char(text, pos) == ",":
+        return (f"trailing comma before '{at}': remove the comma", len(text[:pos].rstrip()))
+    return None
 
 
 def _next_char(text: str, pos: int) -> str:
@@ -190,6 +202,11 @@ def invalid_json_message(
         if show_values:
             return (f"unexpected text after the JSON value: {tail[:20]!r}; remove it", end + 1)
         return ("unexpected text after the JSON value: remove it", end + 1)
+    # Trailing commas first, the commonest (an export writing `,}` on every line): none of
+    # the tests below matches a text that starts with `,`, `}` or `]`.
+    trailing = _trailing_comma(text, pos)
+    if trailing is not None:
+        return trailing
     here = text[pos:]
     previous = _prev_char(text, pos)
     if _NON_FINITE.match(here) or (here.startswith("-") and _NON_FINITE.match(here)):
@@ -220,11 +237,6 @@ def invalid_json_message(
             "or [] or {} for none",
             pos + 1,
         )
-    if here[:1] in ("}", "]") and previous == ",":
-        comma = text[:pos].rstrip()
-        return (f"trailing comma before '{here[0]}': remove the comma", len(comma))
-    if here.startswith(",") and _next_char(text, pos + 1) in ("}", "]"):
-        return (f"trailing comma before '{_next_char(text, pos + 1)}': remove the comma", pos + 1)
     if previous in ("{", ",") and _BARE_WORD.match(here):
         word = _BARE_WORD.match(here)
         assert word is not None
