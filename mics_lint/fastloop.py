@@ -365,16 +365,16 @@ class FastLoop:
 
     def _simple(self, group: list[bytes], block: bytes, count_bytes: bool) -> bool:
         """Whether the group needs no test per line before its lines' fast path: within
-        max-file-size, without a CR, and its last line whole and short (only a last line
-        may be cut or end the file unfinished; the others are shorter than max-line-bytes,
-        or the group would have ended). Its bytes can be counted at once: none of its lines
-        can change the file's MIC006 or MIC003 state."""
+        max-file-size, without a CR (or with MIC003 reported already), and its last line
+        whole and short (only a last line may be cut or end the file unfinished; the others
+        are shorter than max-line-bytes, or the group would have ended). Its bytes can be
+        counted at once: none of its lines can change the file's MIC006 or MIC003 state."""
         checker = self.checker
         last, size = group[-1], checker.size
         return (
             last[-1:] == b"\n"
             and len(last) <= checker.max_line + 1
-            and b"\r" not in block
+            and (b"\r" not in block or checker.crlf_reported)
             and not (
                 count_bytes
                 and (size if size is not None else checker.bytes_read + len(block)) > checker.limit

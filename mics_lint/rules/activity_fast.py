@@ -266,10 +266,12 @@ def activity_check(
             escaped = not plain and b"\\" in raw
             if escaped and b"\\u" in raw:
                 return False
-            # A line as long as its command written compactly holds each key once (see
-            # fastpath.compact_length): a third of the cost of counting its keys.
-            if (escaped or compact(c, buffer) + 1 != len(raw) or raw[-1] != 0x0A) and not keys_once(
-                c, raw, events, c.dollar_user_identifiers
+            # A line as long as its command written compactly (then a LF, or a CRLF) holds
+            # each key once (fastpath.compact_length): a third of the cost of counting keys.
+            if (
+                (escaped or (length := compact(c, buffer)) + 1 != len(raw) or raw[-1] != 0x0A)
+                and (escaped or length + 2 != len(raw) or raw[-2:] != b"\r\n")
+                and not keys_once(c, raw, events, c.dollar_user_identifiers)
             ):
                 return False
         return plain or unplain_ok(raw)

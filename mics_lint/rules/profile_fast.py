@@ -242,11 +242,10 @@ def _check(
                 size += _STRATEGY + len(strategy)
         elif (force, merge, profile, strategy) != (UNSET, UNSET, UNSET, UNSET):
             return False  # MIC404
-        if not plain and not rare_ok(raw):
-            return False
-        if (
+        if (not plain and not rare_ok(raw)) or (
             check_dups
             and len(raw) != size
+            and (len(raw) != size + 1 or raw[-2] != 0x0D)  # compact, with a CRLF
             and not _keys_once(raw, plain, profile, kind, force, merge, strategy)
         ):
             return False
