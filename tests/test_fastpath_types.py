@@ -531,7 +531,10 @@ ACTIVITY_MISTAKES = {
     "placeholder in properties": _ACTIVITY.replace(b'"v"', b'"<V>"') + b"}",
     "long integer in properties": _ACTIVITY.replace(b'"v"', b"18446744073709551616") + b"}",
     "invalid UTF-8 in properties": _ACTIVITY.replace(b'"v"', b'"\xff"') + b"}",
-    "escape in properties": _ACTIVITY.replace(b'"v"', b'"\\u0024ts"') + b"}",
+    "escaped key": _ACTIVITY.replace(b'"$type"', b'"\\u0024type"') + b"}",
+    "escape in an event name": _ACTIVITY.replace(b'"a"', b'"\\u00e9"') + b"}",
+    "escape in two alike properties": _ACTIVITY.replace(b'"v"', b'"\\u00e9"')
+    + b',"$origin":{"k":"\\u00e9"}}',
 }
 
 
@@ -540,6 +543,22 @@ def test_activity_mistakes(line: bytes) -> None:
     clean = _ACTIVITY + b"}\n"
     counts = _same_both_ways("USER_ACTIVITY", [clean, line + b"\n", clean])
     assert counts["vouched"] == 1  # the last line; the first the engine checks itself
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        _ACTIVITY.replace(b'"v"', b'"\\u0024ts"') + b"}",
+        _ACTIVITY.replace(b'"v"', b'"K\\u00f6ln"') + b',"$origin":{"src":"\\u00e9t\\u00e9"}}',
+        _ACTIVITY.replace(b'"v"', b'"\\\\u00e9"') + b"}",  # an escaped backslash, then "u"
+    ],
+)
+def test_activity_escapes_inside_free_form_objects_are_vouched_for(line: bytes) -> None:
+    # Python's json.dumps escapes every non-ASCII character: the properties' escapes
+    # spell no key the decoder reads.
+    clean = _ACTIVITY + b"}\n"
+    counts = _same_both_ways("USER_ACTIVITY", [clean, line + b"\n", clean])
+    assert counts["vouched"] == 2
 
 
 @pytest.mark.parametrize(

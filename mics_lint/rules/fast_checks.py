@@ -99,10 +99,13 @@ def unplain_check(enabled: frozenset[str]) -> Callable[[bytes], bool]:
     check_placeholders = structure.PLACEHOLDER_VALUE.code in enabled
 
     def unplain_ok(raw: bytes) -> bool:
-        # A placeholder is a string starting with "<", or with an escape such as "\\u003c".
-        # Both bytes are rare, and a one-byte search is a memchr, ten times a two-byte one.
+        # A placeholder is a string starting with "<", or with its escape "\\u003c" (no
+        # other escape decodes to "<"): not any string starting with an escape, as every
+        # non-ASCII one does in Python's json.dumps (ensure_ascii). Both bytes are rare, and
+        # a one-byte search is a memchr, ten times a two-byte one.
         if check_placeholders and (
-            (b"<" in raw and b'"<' in raw) or (b"\\" in raw and b'"\\' in raw)
+            (b"<" in raw and b'"<' in raw)
+            or (b"\\" in raw and (b'"\\u003c' in raw or b'"\\u003C' in raw))
         ):
             return False
         if check_ints and may_hold_long_int(raw):

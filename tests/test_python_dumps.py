@@ -1,0 +1,106 @@
+"""Exports written by Python's `json.dumps` (a space after each `:` and `,`, every non-ASCII
+character escaped as `\\uXXXX`) take the fast path, as compact UTF-8 exports do.
+
+Their lines went to the full checks before: any string starting with an escape was taken
+for a placeholder's (`"\\u003c..."`), and an activity line with an escape anywhere, its
+events' properties included, for one whose key may be spelt with escapes. A Python export
+with accented names took 8 times a compact file's time. Each line is reported as the full
+checks report it, the escaped placeholders and keys among them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mics_lint import Settings, linecheck, lint_file
+
+
+def _profiles(count: int) -> list[str]:
+    lines = []
+    for n in range(count):
+        record = {
+            "operation": "UPSERT",
+            "compartment_id": "1000",
+            "user_account_id": f"CRM-{n}",
+            "force_replace": n % 2 == 0,
+            "user_profile": {"first_name": "美咲" if n % 3 else "Zoë", "city": "Köln", "n": n},
+        }
+        lines.append(json.dumps(record))
+    lines[100] = lines[100].replace('"force_replace"', '"force\\u005freplace"', 1)
+    lines[101] = lines[101][:-1] + ', "force\\u005freplace": true}'  # a key twice, escaped
+    lines[102] = lines[102].replace('"CRM-102"', '"\\u003cUSER_ACCOUNT_ID>"')  # MIC206
+    lines[103] = lines[103].replace('"K\\u00f6ln"', '"\\u003CCITY>"')  # inside the profile
+    lines[104] = lines[104].replace('"CRM-104"', '"CRM-\\u00e9"')  # an escaped identifier
+    lines[105] = lines[105].replace('"CRM-105"', '"CRM-103"')  # MIC501, escapes around
+    lines[106] = lines[106][:-1] + ', "user\\u005fprofile": {}}'
+    return lines
+
+
+def _activities(count: int) -> list[str]:
+    lines = []
+    for n in range(count):
+        record = {
+            "$user_agent_id": f"vec:{n}",
+            "$type": "SITE_VISIT",
+            "$session_status": "NO_SESSION",
+            "$ts": 1700000000000,
+            "$events": [
+                {
+                    "$event_name": "$page_view",
+                    "$ts": 1700000000000,
+                    "$properties": {"city": "Zürich", "title": "Café crème", "n": n},
+                }
+            ],
+        }
+        if n % 4 == 0:
+            record["$origin"] = {"$source": "Brève", "$channel_id": "1234"}
+        lines.append(json.dumps(record))
+    lines[100] = lines[100].replace('"$ts"', '"\\u0024ts"', 1)  # an escaped top-level key
+    lines[101] = lines[101][:-1] + ', "\\u0024ts": 1700000000000}'  # ... written twice
+    lines[102] = lines[102].replace(', "$properties"', ', "\\u0024ts": 1, "$properties"')
+    lines[103] = lines[103].replace('"$page_view"', '"$p\\u00e2ge"')  # outside the objects
+    lines[104] = lines[104].replace('"Z\\u00fcrich"', '"\\u003cCITY>"')  # MIC206
+    # Two events with the same properties: their bytes are not found once.
+    record = json.loads(lines[105])
+    record["$events"].append(record["$events"][0])
+    lines[105] = json.dumps(record)
+    lines[106] = lines[106].replace('"$session_status"', '"$session\\u005fstatus"')
+    return lines
+
+
+def _report(path: str, settings: Settings) -> list[tuple[Any, ...]]:
+    return [
+        (d.line, d.column, d.end_column, d.code, d.message, d.fix)
+        for d in lint_file(path, settings)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("doc_type", "reported"),
+    [("USER_PROFILE", {102, 103, 104, 106, 107}), ("USER_ACTIVITY", {102, 103, 105})],
+)
+def test_a_python_export_is_reported_as_the_full_checks_report_it(
+    doc_type: str, reported: set[int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = _profiles(1500) if doc_type == "USER_PROFILE" else _activities(1500)
+    path = tmp_path / "export.ndjson"
+    path.write_text("".join(line + "\n" for line in lines), encoding="ascii")
+    full = _report(str(path), Settings(doc_type=doc_type, fast_path=False))
+    assert {row[0] for row in full} == reported
+    assert _report(str(path), Settings(doc_type=doc_type)) == full
+
+    checked: list[int] = []
+    check_line = linecheck.LineChecker.check_line
+
+    def counting(self: Any, raw: bytes, lineno: int, over: bool) -> Any:
+        checked.append(lineno)
+        return check_line(self, raw, lineno, over)
+
+    monkeypatch.setattr(linecheck.LineChecker, "check_line", counting)
+    assert _report(str(path), Settings(doc_type=doc_type, fast_path_from=1)) == full
+    # Only the lines made bad above, and the first (a BOM may start it), take the full checks.
+    assert set(checked) <= {1, *range(101, 108)}, sorted(checked)[:20]
