@@ -8,6 +8,7 @@ target of the performance issue is measured and reported in a table that parses.
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import subprocess
 import sys
@@ -138,3 +139,32 @@ def test_distinct_users(tmp_path: Path) -> None:
         path = tmp_path / f"{kind}.ndjson"
         generate.generate(path, 500, all_bad=kind)
         assert run.distinct_users(path) == users, kind
+
+
+def test_styles_writes_the_same_commands_in_each_style(tmp_path: Path) -> None:
+    """bench/styles.py: a row per type and style, each styled file the compact one's
+    commands, written as that style writes them."""
+    out = tmp_path / "styles.md"
+    argv = [sys.executable, str(ROOT / "bench" / "styles.py"), "--lines", "2000"]
+    proc = subprocess.run(
+        [*argv, "--rounds", "1", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,  # a guard against a hang, not a timing assertion
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = [line.split("|") for line in out.read_text(encoding="utf-8").splitlines()]
+    styles = ["compact", "crlf", "spaced", "json.dumps"]
+    assert [
+        (r[1].strip(), r[2].strip()) for r in rows if len(r) > 6 and r[3].strip()[:1].isdigit()
+    ] == [(kind, style) for kind in ("profile", "activity") for style in styles]
+    data = ROOT / "bench" / "data"
+    for source in (data / "profiles-2000-bad0-s7.ndjson", data / "activities-2000-s7.ndjson"):
+        commands = [json.loads(line) for line in source.read_bytes().splitlines()]
+        for style in ("crlf", "spaced", "json-dumps"):
+            written = source.with_name(f"{source.stem}.{style}.ndjson").read_bytes()
+            assert [json.loads(line) for line in written.splitlines()] == commands
+            assert (written.count(b"\r\n") == len(commands)) == (style == "crlf")
+            assert (b'": ' in written) == (style != "crlf")
+            assert written.isascii() == (style == "json-dumps")

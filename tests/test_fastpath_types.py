@@ -533,8 +533,7 @@ ACTIVITY_MISTAKES = {
     "invalid UTF-8 in properties": _ACTIVITY.replace(b'"v"', b'"\xff"') + b"}",
     "escaped key": _ACTIVITY.replace(b'"$type"', b'"\\u0024type"') + b"}",
     "escape in an event name": _ACTIVITY.replace(b'"a"', b'"\\u00e9"') + b"}",
-    "escape in two alike properties": _ACTIVITY.replace(b'"v"', b'"\\u00e9"')
-    + b',"$origin":{"k":"\\u00e9"}}',
+    "escape in a listed identifier": _LISTED_ACTIVITY.replace(b'"vec:1"', b'"vec:\\u0031"') + b"}",
 }
 
 
@@ -551,6 +550,7 @@ def test_activity_mistakes(line: bytes) -> None:
         _ACTIVITY.replace(b'"v"', b'"\\u0024ts"') + b"}",
         _ACTIVITY.replace(b'"v"', b'"K\\u00f6ln"') + b',"$origin":{"src":"\\u00e9t\\u00e9"}}',
         _ACTIVITY.replace(b'"v"', b'"\\\\u00e9"') + b"}",  # an escaped backslash, then "u"
+        _ACTIVITY.replace(b'"v"', b'"\\u00e9"') + b',"$origin":{"k":"\\u00e9"}}',  # alike
     ],
 )
 def test_activity_escapes_inside_free_form_objects_are_vouched_for(line: bytes) -> None:

@@ -207,29 +207,15 @@ def _escapes_inside(
     objects = operator.attrgetter(*(attribute(k) for k in _ACTIVITY_OPTIONAL_OBJECTS))
 
     def escapes_inside(c: Any, raw: bytes, events: Any) -> bool:
-        spans = []
-        values = [event.dollar_properties for event in events]
-        values += objects(c)
-        for value in values:
-            if value is unset:
-                continue
-            start = raw.find(value)
-            if start < 0:
-                return False
-            end = start + len(value)
-            if raw.find(b"\\u", start, end) < 0:
-                continue  # its bytes, wherever found, hold no escape
-            # An object with an escape holds a string, so a quote: its bytes, found once, are
-            # its own (inside a string a quote is escaped), and nowhere else.
-            if raw.find(value, start + 1) >= 0:
-                return False
-            spans.append((start, end))
-        at = 0
-        for start, end in sorted(spans):
-            if raw.find(b"\\u", at, start) >= 0:
-                return False
-            at = end
-        return raw.find(b"\\u", at) < 0
+        # The escapes of the objects add up to the line's: the objects do not overlap, and
+        # no escape crosses an object's edge (a bracket).
+        inside = 0
+        for event in events:
+            inside += bytes(event.dollar_properties).count(b"\\u")
+        for value in objects(c):
+            if value is not unset:
+                inside += bytes(value).count(b"\\u")
+        return inside == raw.count(b"\\u")
 
     return escapes_inside
 

@@ -72,14 +72,13 @@ def _keys_once(
     passed, not imported (an import statement here cost a spaced line, as `json.dumps`
     writes them, a fifth of its time)."""
     count = raw.count
-    if not plain and b"\\u" in raw:
-        if profile is unset:
-            return False
-        # Its first and last escape within the profile: the profile's bytes (an object with a
-        # string, to hold an escape) are found nowhere else, as a string's quotes are escaped.
-        start = raw.find(profile)
-        if raw.find(b"\\u") < start or raw.rfind(b"\\u") >= start + len(profile):
-            return False
+    # Each escape in the profile: their counts are equal (none crosses its edge, a bracket).
+    if (
+        not plain
+        and b"\\u" in raw
+        and (profile is unset or count(b"\\u") != bytes(profile).count(b"\\u"))
+    ):
+        return False
     return not (
         count(b"operation") != 1
         or (kind is not None and count(_ID_KEYS[kind]) != 1)
