@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from mics_lint import Settings, linecheck, lint_file
+from mics_lint.rules import profile_fast
 
 
 def _profiles(count: int) -> list[str]:
@@ -104,3 +105,43 @@ def test_a_python_export_is_reported_as_the_full_checks_report_it(
     assert _report(str(path), Settings(doc_type=doc_type, fast_path_from=1)) == full
     # Only the lines made bad above, and the first (a BOM may start it), take the full checks.
     assert set(checked) <= {1, *range(101, 108)}, sorted(checked)[:20]
+
+
+def test_spaced_lines_are_vouched_for_by_their_length(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A json.dumps line is its compact form with a space after each `:` and `,`: its
+    spaces outside the profile and the identifiers tell its length, without counting its
+    keys; a key written twice adds bytes that are not spaces, whatever its value holds."""
+    lines = _profiles(1200)[:100]
+    lines += [json.dumps(json.loads(line), ensure_ascii=False) for line in _profiles(1200)[:100]]
+    spaced = "a b  c   d    e     f      g       h"
+    # A key twice, the spaces in its last value (the one kept), or in its first.
+    lines[3] = lines[3].replace("CRM-3", f'CRM-3", "user_account_id": "{spaced}')
+    lines[150] = lines[150].replace("CRM-50", f'{spaced}", "user_account_id": "CRM-50')
+    lines[160] = lines[160].replace('"force_replace"', '"force_replace": true, "force_replace"')
+    lines[170] = lines[170].replace('"user_profile"', '"user_profile": {"a": " "}, "user_profile"')
+    lines[180] = lines[180].replace(", ", ",  ", 1)  # two spaces: still only spaces
+    lines[185] = lines[185].replace("CRM-85", "CRM 85 b")  # spaces in an identifier
+    lines[190] = lines[190].replace(", ", ",\t", 1)  # a tab: keys counted
+    path = tmp_path / "export.ndjson"
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    full = _report(str(path), Settings(fast_path=False))
+    assert {row[0]: row[3] for row in full if row[3] == "MIC103"} == {
+        4: "MIC103",
+        151: "MIC103",
+        161: "MIC103",
+        171: "MIC103",
+    }
+
+    counted: list[bytes] = []
+    keys_once = profile_fast._keys_once
+
+    def counting(raw: bytes, *args: Any) -> bool:
+        counted.append(raw)
+        return keys_once(raw, *args)
+
+    monkeypatch.setattr(profile_fast, "_keys_once", counting)
+    assert _report(str(path), Settings(fast_path_from=1)) == full
+    # The lines with a key twice and the one with a tab only: their keys counted.
+    assert [raw.decode() for raw in counted] == [lines[i] + "\n" for i in (3, 150, 160, 170, 190)]

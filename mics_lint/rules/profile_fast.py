@@ -56,6 +56,25 @@ _EMAIL_LINE = 2 + _OPERATION + _EMAIL
 _AGENT_LINE = 2 + _OPERATION + _AGENT
 
 
+def _spaced(raw: bytes, size: int, profile: Any, c: Any, unset: Any) -> bool:
+    """Whether the line is its compact form (`size` bytes with its LF) with a CRLF, or with
+    spaces between its tokens (`json.dumps`'s `": "` and `", "`): as much longer as it has
+    spaces outside its profile and its identifiers' values. So it holds no key twice: a
+    key written twice adds bytes that are not spaces (its name, its colon, its comma)."""
+    extra = len(raw) - size - (raw[-2] == 0x0D)
+    if extra <= 0:
+        return extra == 0
+    spaces = raw.count(b" ")
+    if spaces < extra:
+        return False
+    if profile is not unset:
+        spaces -= bytes(profile).count(b" ")
+    for value in (c.compartment_id, c.user_account_id, c.email_hash, c.user_agent_id):
+        if value is not unset:
+            spaces -= value.count(" ")
+    return spaces == extra
+
+
 def _keys_once(
     raw: bytes,
     plain: bool,
@@ -182,8 +201,11 @@ def _enabled(rule: Rule, enabled: frozenset[str]) -> Rule | None:
 # compactly with each key once: a line that long holds no key twice (a key written twice, a
 # space, an escape or a non-ASCII identifier, counted in characters, only makes it longer;
 # an identifier replaced by a stand-in, identifiers.STAND_INS, is at most 4 bytes longer
-# quoted, far less than a key written twice adds). Otherwise the keys are counted
-# (`_keys_once`). The digest is crossline.user_digest's (the kind in its two low bits).
+# quoted, far less than a key written twice adds). A line longer by its spaces between
+# tokens alone (`json.dumps`'s) holds none twice either (`_spaced`): a key written twice adds
+# 14 bytes or more that are not spaces ("operation" is the shortest key), more than two
+# stand-ins take away. Otherwise the keys are counted (`_keys_once`). The digest is
+# crossline.user_digest's (the kind in its two low bits).
 # An UPSERT: MIC402, MIC401 (the pinned force_replace form has no update_strategy),
 # MIC407, the profile an object, MIC403/MIC405 (a replace with merge_objects or an empty
 # profile); a DELETE with a payload is MIC404, a line with both forms MIC406. A line whose
@@ -255,7 +277,7 @@ def _check(
         if (not plain and not rare_ok(raw)) or (
             check_dups
             and len(raw) != size
-            and (len(raw) != size + 1 or raw[-2] != 0x0D)  # compact, with a CRLF
+            and not _spaced(raw, size, profile, c, UNSET)
             and not _keys_once(raw, plain, profile, kind, force, merge, strategy, UNSET)
         ):
             return False
