@@ -10,6 +10,7 @@ checks report it, the escaped placeholders and keys among them.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 
 from mics_lint import Settings, linecheck, lint_file
-from mics_lint.rules import profile_fast
+from mics_lint.rules import activity_fast, profile_fast
 
 
 def _profiles(count: int) -> list[str]:
@@ -145,3 +146,47 @@ def test_spaced_lines_are_vouched_for_by_their_length(
     assert _report(str(path), Settings(fast_path_from=1)) == full
     # The lines with a key twice and the one with a tab only: their keys counted.
     assert [raw.decode() for raw in counted] == [lines[i] + "\n" for i in (3, 150, 160, 170, 190)]
+
+
+def test_spaced_activity_lines_are_vouched_for_by_their_length(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same for activities, told against the command's compact encoding: its spaces
+    are those of its strings and free-form objects."""
+    lines = [
+        json.dumps(json.loads(line), ensure_ascii=n % 2 == 0)
+        for n, line in enumerate(_activities(300))
+    ][:200]
+    lines = lines[:100] + _activities(300)[100:107] + lines[107:]  # the bad lines of _activities
+    spaced = "a b  c   d    e"
+    lines[150] = lines[150].replace(
+        '"$user_agent_id": "vec', f'"$user_agent_id": "{spaced}", "$user_agent_id": "vec'
+    )
+    lines[151] = lines[151].replace(
+        '"$event_name": "$page_view"', f'"$event_name": "x", "$event_name": "$p {spaced}"'
+    )
+    lines[152] = lines[152].replace('"$session_status"', '"$ts": 1700000000000, "$session_status"')
+    lines[160] = lines[160].replace(", ", ",\t", 1)  # a tab: keys counted
+    lines[170] = lines[170].replace('"$page_view"', f'"$page {spaced}"')  # spaces in a string
+    path = tmp_path / "export.ndjson"
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    settings = Settings(doc_type="USER_ACTIVITY")
+    full = _report(str(path), dataclasses.replace(settings, fast_path=False))
+    # A top-level key twice is MIC103 (an event's, the full checks let pass).
+    assert {151, 153} <= {row[0] for row in full if row[3] == "MIC103"}
+
+    counted: list[int] = []
+    key_counts = activity_fast._key_counts
+
+    def counting_counts(*args: Any) -> Any:
+        keys_once = key_counts(*args)
+
+        def counting(c: Any, raw: bytes, *rest: Any) -> bool:
+            counted.append(lines.index(raw.decode().rstrip("\n")))
+            return bool(keys_once(c, raw, *rest))
+
+        return counting
+
+    monkeypatch.setattr(activity_fast, "_key_counts", counting_counts)
+    assert _report(str(path), dataclasses.replace(settings, fast_path_from=1)) == full
+    assert [n for n in counted if n >= 107] == [150, 151, 152, 160]

@@ -197,27 +197,38 @@ def _key_counts(
     return keys_once
 
 
-def _escapes_inside(
+def _inside_objects(
     attribute: Callable[[str], str], unset: Any
-) -> Callable[[Any, bytes, Any], bool]:
-    """Whether every `\\u` escape of a line is inside its free-form objects (the events'
-    `$properties`, `$origin`...), where it spells no key the decoder reads (MIC103 counts
-    those as written). Python's `json.dumps` escapes every non-ASCII character: a city in
-    an event's properties sent its line to the full checks, eight times the cost."""
+) -> Callable[[Any, Any, bytes], int]:
+    """How many times bytes occur inside a line's free-form objects (the events'
+    `$properties`, `$origin`...), which the decoder keeps as written. As many as in the
+    whole line: none outside them (the objects do not overlap, and an escape does not cross
+    an object's edge, a bracket). Python's `json.dumps` escapes every non-ASCII character:
+    a city in an event's properties sent its line to the full checks, 8 times the cost."""
     objects = operator.attrgetter(*(attribute(k) for k in _ACTIVITY_OPTIONAL_OBJECTS))
 
-    def escapes_inside(c: Any, raw: bytes, events: Any) -> bool:
-        # The escapes of the objects add up to the line's: the objects do not overlap, and
-        # no escape crosses an object's edge (a bracket).
-        inside = 0
+    def inside(c: Any, events: Any, needle: bytes) -> int:
+        found = 0
         for event in events:
-            inside += bytes(event.dollar_properties).count(b"\\u")
+            found += bytes(event.dollar_properties).count(needle)
         for value in objects(c):
             if value is not unset:
-                inside += bytes(value).count(b"\\u")
-        return inside == raw.count(b"\\u")
+                found += bytes(value).count(needle)
+        return found
 
-    return escapes_inside
+    return inside
+
+
+def _spaced(raw: bytes, encoded: bytearray, length: int) -> bool:
+    """Whether the line is its command's compact encoding (`length` bytes in `encoded`, see
+    fastpath.compact_length) with spaces between its tokens (`json.dumps`'s `": "` and
+    `", "`), then a LF or a CRLF: as much longer as it has spaces beyond the encoding's
+    (those in its strings and objects). A key written twice adds bytes that are not
+    spaces (its name, its colon, its comma)."""
+    if length < 0:
+        return False
+    extra = len(raw) - length - (2 if raw[-2:] == b"\r\n" else 1)
+    return extra > 0 and raw.count(b" ") - encoded.count(b" ") == extra
 
 
 def activity_check(
@@ -227,10 +238,9 @@ def activity_check(
 
     The decoder is closed (a line with a custom top-level key does not decode), so that
     every top-level key is one of the platform's (MIC204 cannot fire) and is counted here
-    (MIC103). A key is counted as written, `"$ts"`: a line with a `\\u` escape outside its
-    free-form objects, which may hide a key, takes the full checks. `$ts` and `$type` are
-    also keys of each event and each listed identifier, which the decoder counts. MIC501
-    does not run for activities.
+    (MIC103), as written (`"$ts"`; a `\\u` escape outside the free-form objects may spell
+    one: the full checks). `$ts` and `$type` are also keys of each event and each listed
+    identifier, which the decoder counts. MIC501 does not run for activities.
     """
     from mics_lint.fastpath import UNSET, attribute
 
@@ -245,7 +255,7 @@ def activity_check(
         return generic(decoder)
     unplain_ok, check_dups = unplain_check(enabled), syntax.DUPLICATE_KEY.code in enabled
     identifiers_ok = _identifiers_check(Screens(enabled), UNSET)
-    keys_once, escapes_inside = _key_counts(attribute, UNSET), _escapes_inside(attribute, UNSET)
+    keys_once, inside = _key_counts(attribute, UNSET), _inside_objects(attribute, UNSET)
     compact = decoder.compact_length or (lambda command, buffer: -1)
     buffer = bytearray()  # this check's own, for the compact length
     seconds, day = activities.SECONDS_BELOW, activities.DAY_MS
@@ -285,15 +295,16 @@ def activity_check(
         if value is not UNSET and bytes(value)[0] != 0x7B:
             return False
         if check_dups:
-            # An escape may hide a key (one byte first: a memchr, ten times faster).
-            escaped = not plain and b"\\" in raw
-            if escaped and b"\\u" in raw and not escapes_inside(c, raw, events):
+            # Escapes only in the free-form objects leave the line as plain as one without;
+            # a `\\u` elsewhere may spell a key. (One byte first: a memchr, ten times faster.)
+            escaped = not plain and b"\\" in raw and inside(c, events, b"\\") != raw.count(b"\\")
+            if escaped and b"\\u" in raw and inside(c, events, b"\\u") != raw.count(b"\\u"):
                 return False
-            # A line as long as its command written compactly (then a LF, or a CRLF) holds
-            # each key once (fastpath.compact_length): a third of the cost of counting keys.
+            # Its compact encoding's length (then LF or CRLF), or more by spaces only: keys once.
             if (
                 (escaped or (length := compact(c, buffer)) + 1 != len(raw) or raw[-1] != 0x0A)
                 and (escaped or length + 2 != len(raw) or raw[-2:] != b"\r\n")
+                and (escaped or not _spaced(raw, buffer, length))
                 and not keys_once(c, raw, events, c.dollar_user_identifiers)
             ):
                 return False
