@@ -179,3 +179,29 @@ def run_cli(args: list[str], cwd: Path) -> tuple[int, str, str]:
     finally:
         os.chdir(old)
     return result.exit_code, result.stdout, result.stderr
+
+
+def counted_keys(monkeypatch: Any) -> list[bytes]:
+    """The lines whose keys the profile and activity fast checks count (`_keys_once`,
+    `_key_counts`), from now on: those their proofs by length did not vouch for."""
+    from mics_lint.rules import activity_fast, profile_fast
+
+    counted: list[bytes] = []
+    keys_once, key_counts = profile_fast._keys_once, activity_fast._key_counts
+
+    def counting(raw: bytes, *args: Any) -> bool:
+        counted.append(raw)
+        return keys_once(raw, *args)
+
+    def counting_counts(*args: Any) -> Any:
+        made = key_counts(*args)
+
+        def counting_activity(c: Any, raw: bytes, *rest: Any) -> bool:
+            counted.append(raw)
+            return bool(made(c, raw, *rest))
+
+        return counting_activity
+
+    monkeypatch.setattr(profile_fast, "_keys_once", counting)
+    monkeypatch.setattr(activity_fast, "_key_counts", counting_counts)
+    return counted

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import counted_keys
 
 from mics_lint import Settings, fastloop, lint_file, splitrecords
-from mics_lint.rules import activity_fast, profile_fast
 
 _PROFILE = (
     '{"operation":"UPSERT","compartment_id":"1000","user_account_id":"CRM-%d",'
@@ -78,14 +78,7 @@ def test_a_crlf_file_is_reported_as_the_full_checks_report_it(
 def test_compact_crlf_lines_are_vouched_for_by_their_length(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    counted: list[bytes] = []
-    keys_once = profile_fast._keys_once
-
-    def counting(raw: bytes, *args: Any) -> bool:
-        counted.append(raw)
-        return keys_once(raw, *args)
-
-    monkeypatch.setattr(profile_fast, "_keys_once", counting)
+    counted = counted_keys(monkeypatch)
     path = _write(tmp_path, _lines(_PROFILE, 2000))
     assert [d.code for d in lint_file(path)] == ["MIC003"]
     assert counted == []  # not one line counted: each is as long as its compact form
@@ -94,19 +87,7 @@ def test_compact_crlf_lines_are_vouched_for_by_their_length(
 def test_compact_crlf_activity_lines_are_vouched_for_by_their_length(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    counted: list[bytes] = []
-    key_counts = activity_fast._key_counts
-
-    def counting_counts(*args: Any) -> Any:
-        keys_once = key_counts(*args)
-
-        def counting(c: Any, raw: bytes, *rest: Any) -> bool:
-            counted.append(raw)
-            return bool(keys_once(c, raw, *rest))
-
-        return counting
-
-    monkeypatch.setattr(activity_fast, "_key_counts", counting_counts)
+    counted = counted_keys(monkeypatch)
     path = _write(tmp_path, _lines(_ACTIVITY, 2000))
     assert [d.code for d in lint_file(path, Settings(doc_type="USER_ACTIVITY"))] == ["MIC003"]
     assert counted == []

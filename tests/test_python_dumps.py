@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import counted_keys
 
 from mics_lint import Settings, linecheck, lint_file
-from mics_lint.rules import activity_fast, profile_fast
 
 
 def _profiles(count: int) -> list[str]:
@@ -135,14 +135,7 @@ def test_spaced_lines_are_vouched_for_by_their_length(
         171: "MIC103",
     }
 
-    counted: list[bytes] = []
-    keys_once = profile_fast._keys_once
-
-    def counting(raw: bytes, *args: Any) -> bool:
-        counted.append(raw)
-        return keys_once(raw, *args)
-
-    monkeypatch.setattr(profile_fast, "_keys_once", counting)
+    counted = counted_keys(monkeypatch)
     assert _report(str(path), Settings(fast_path_from=1)) == full
     # The lines with a key twice and the one with a tab only: their keys counted.
     assert [raw.decode() for raw in counted] == [lines[i] + "\n" for i in (3, 150, 160, 170, 190)]
@@ -175,18 +168,7 @@ def test_spaced_activity_lines_are_vouched_for_by_their_length(
     # A top-level key twice is MIC103 (an event's, the full checks let pass).
     assert {151, 153} <= {row[0] for row in full if row[3] == "MIC103"}
 
-    counted: list[int] = []
-    key_counts = activity_fast._key_counts
-
-    def counting_counts(*args: Any) -> Any:
-        keys_once = key_counts(*args)
-
-        def counting(c: Any, raw: bytes, *rest: Any) -> bool:
-            counted.append(lines.index(raw.decode().rstrip("\n")))
-            return bool(keys_once(c, raw, *rest))
-
-        return counting
-
-    monkeypatch.setattr(activity_fast, "_key_counts", counting_counts)
+    counted = counted_keys(monkeypatch)
     assert _report(str(path), dataclasses.replace(settings, fast_path_from=1)) == full
-    assert [n for n in counted if n >= 107] == [150, 151, 152, 160]
+    at = [lines.index(raw.decode().rstrip("\n")) for raw in counted]
+    assert [n for n in at if n >= 107] == [150, 151, 152, 160]
