@@ -253,8 +253,7 @@ class FastLoop:
             lineno += len(group)
 
     def _group(self, group: list[bytes], block: bytes, lineno: int) -> list[Diagnostic]:
-        """The diagnostics of one group of lines (`block`: joined), the first of which is
-        line `lineno + 1`."""
+        """The diagnostics of one group of lines (`block`: joined), from line `lineno + 1`."""
         checker = self.checker
         decode, vouch, errors = self.decode, self.vouch, self.decode_errors
         assert decode is not None and vouch is not None
@@ -386,10 +385,9 @@ class FastLoop:
         says (see registry.FastCheck): that rule's own check on the parsed record, stamped
         as the full checks stamp a line; None (the full checks decide) for line 1, which may
         start with a BOM, or if orjson refuses what msgspec took."""
-        checker = self.checker
         if lineno == 1:
             return None
-        body = split_ending(raw)[0]  # LF, or CRLF once MIC003 was reported
+        checker, body = self.checker, split_ending(raw)[0]  # LF, or CRLF once MIC003 was reported
         try:
             record = orjson.loads(body)
         except orjson.JSONDecodeError:
@@ -415,11 +413,10 @@ class FastLoop:
 
         Once a line was taken so, the next ones are decoded loosely first (no failed strict
         decode each): `vouch`, the fast check, then takes a line whose identifiers are all
-        strings ([] when it vouches), which the strict decoder would have decoded the same
-        (those fields are plain strings to it).
+        strings, which the strict decoder would have decoded the same (those fields are
+        plain strings to it), its verdict taken as `_group` takes it.
         """
-        checker = self.checker
-        loose = self.loose
+        checker, loose = self.checker, self.loose
         assert loose is not None
         try:
             command = loose.decode(raw)
@@ -438,7 +435,10 @@ class FastLoop:
                 stand_in += "0" * (len(str(value)) - 2 - len(stand_in))
             setattr(command, attribute, stand_in)
         if not wrong:
-            return [] if vouch is not None and vouch(command, raw, lineno, plain) is True else None
+            verdict = False if vouch is None else vouch(command, raw, lineno, plain)
+            if verdict is True or verdict is False:
+                return [] if verdict else None
+            return self._one_rule(raw, lineno, verdict)  # not the full checks: MIC501 is queued
         if lineno == 1 or loose.check(command, raw, lineno, plain) is not True:
             return None
         body = split_ending(raw)[0]  # LF, or CRLF once MIC003 was reported

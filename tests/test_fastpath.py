@@ -30,6 +30,7 @@ from unittest import mock
 import msgspec
 import orjson
 import pytest
+from click.testing import CliRunner
 from helpers import counting_vouches
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -37,6 +38,7 @@ from hypothesis import strategies as st
 from mics_lint import Settings, lint_lines
 from mics_lint import config as config_module
 from mics_lint import linecheck as linecheck_module
+from mics_lint.cli import cli
 from mics_lint.config import Selection
 from mics_lint.fastpath import DECODE_ERRORS, UNSET, struct_decoder
 from mics_lint.jsontext import parse_exact
@@ -1013,3 +1015,31 @@ def test_the_wrong_type_memo_is_not_misled_by_an_escaped_key() -> None:
     assert_same_both_ways([*padding(), escaped, plain], config)
     found = list(lint_lines([*padding(), escaped, plain], PATH, config))
     assert found[-1].message.endswith('write it in quotes, "5"')
+
+
+@pytest.mark.parametrize("at", [1, 2500])
+def test_a_line_after_a_loose_one_named_one_rule_reports_its_user_once(
+    at: int, tmp_path: Any
+) -> None:
+    """After a line taken loosely (an identifier not a string), the next is decoded loosely
+    first; when the check named one rule for it (MIC401) it had queued its user for MIC501,
+    and the full checks reported that user again: the rule runs alone, as on a line decoded
+    strictly. (Found by a review's fuzzer: MIC501 twice on the same line.)"""
+    lines = [b'{"operation":"DELETE","email_hash":"h%d"}\n' % n for n in range(3000)]
+    lines[at] = b'{"operation":"DELETE","compartment_id":true,"user_account_id":"C1"}\n'
+    lines[at + 1] = b'{"operation":"UPSERT","email_hash":"h0","user_profile":{"n":1}}\n'
+    full = [d.to_dict() for d in lint_lines(lines, "f.ndjson", Settings(fast_path=False))]
+    assert [(d["line"], d["code"]) for d in full] == [
+        (at + 1, "MIC202"),
+        (at + 2, "MIC401"),
+        (at + 2, "MIC501"),
+    ]
+    for config in (Settings(), Settings(fast_path_from=1)):
+        assert [d.to_dict() for d in lint_lines(lines, "f.ndjson", config)] == full
+    # In chunks too (`--jobs 2`), whose users a chunk keeps in a dict of its own.
+    path = tmp_path / "f.ndjson"
+    path.write_bytes(b"".join(lines))
+    args = ["check", "--isolated", "--jobs", "2", "--chunk-size", "8192", "--output-format", "json"]
+    result = CliRunner().invoke(cli, [*args, str(path)])
+    found = [(d["line"], d["code"]) for d in json.loads(result.stdout)]
+    assert found == [(d["line"], d["code"]) for d in full], result.stderr
