@@ -222,13 +222,15 @@ def _inside_objects(
 def _spaced(raw: bytes, encoded: bytearray, length: int) -> bool:
     """Whether the line is its command's compact encoding (`length` bytes in `encoded`, see
     fastpath.compact_length) with spaces between its tokens (`json.dumps`'s `": "` and
-    `", "`), then a LF or a CRLF: as much longer as it has spaces beyond the encoding's
-    (those in its strings and objects). A key written twice adds bytes that are not
-    spaces (its name, its colon, its comma)."""
+    `", "`), or as it is, then a CRLF (a LF: the caller's own test, on every line): as
+    much longer as it has spaces beyond the encoding's (those in its strings and objects).
+    A key written twice adds bytes that are not spaces (its name, its colon, its comma)."""
     if length < 0:
         return False
-    extra = len(raw) - length - (2 if raw[-2:] == b"\r\n" else 1)
-    return extra > 0 and raw.count(b" ") - encoded.count(b" ") == extra
+    extra = len(raw) - length - 1 - (raw[-2] == 0x0D)
+    if extra <= 0:
+        return extra == 0
+    return raw.count(b" ") - encoded.count(b" ") == extra
 
 
 def activity_check(
@@ -303,7 +305,6 @@ def activity_check(
             # Its compact encoding's length (then LF or CRLF), or more by spaces only: keys once.
             if (
                 (escaped or (length := compact(c, buffer)) + 1 != len(raw) or raw[-1] != 0x0A)
-                and (escaped or length + 2 != len(raw) or raw[-2:] != b"\r\n")
                 and (escaped or not _spaced(raw, buffer, length))
                 and not keys_once(c, raw, events, c.dollar_user_identifiers)
             ):

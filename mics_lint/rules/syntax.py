@@ -169,8 +169,10 @@ def _trailing_comma(text: str, pos: int) -> tuple[str, int] | None:
         after = _next_char(text, pos + 1)
         if after in ("}", "]"):
             return (f"trailing comma before '{after}': remove the comma", pos + 1)
-    elif at in ("}", "]") and _prev_char(text, pos) == ",":
-        return (f"trailing comma before '{at}': remove the comma", len(text[:pos].rstrip()))
+    elif at in ("}", "]"):
+        before = text[:pos].rstrip()
+        if before[-1:] == ",":
+            return (f"trailing comma before '{at}': remove the comma", len(before))
     return None
 
 
