@@ -1,7 +1,7 @@
 """Memory handed back to the system as `BucketTable` (buckets.py) grows: arrays in
 anonymous memory maps of their own, whose pages can be forgotten, and the heap trimmed.
-numpy is imported by `load_numpy` only, when a table is made (or a pool of workers is forked
-that will make some)."""
+numpy is imported by `load_numpy` only, when a table is made, or before `--jobs` workers
+fork for a split file whose users the parent merges into one (parallel.py)."""
 
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ import json
 import multiprocessing
 import os
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -616,3 +617,45 @@ def test_a_stopped_pool_is_woken_quietly_at_exit() -> None:
     wakeup._writer.close()
     wakeup._closed = False  # as seen by the exit's call, before the thread's close
     wakeup.wakeup()
+
+
+_WORKERS_SEE_NUMPY = """
+import sys
+from mics_lint import parallel, tasks
+from mics_lint.config import Selection, Settings
+
+checked = tasks.check_task
+
+
+def check_task(task, settings):  # in a worker: did it fork with numpy?
+    with open(sys.argv[2], "a") as seen:
+        seen.write("yes\\n" if "numpy" in sys.modules else "no\\n")
+    return checked(task, settings)
+
+
+tasks.check_task = check_task
+selections = (Selection(ignore=("MIC501",)),) if sys.argv[3] == "ignore" else ()
+runner = parallel.Runner(Settings(selections=selections), 2, 8192)
+for found in runner.lint([(sys.argv[1], sys.argv[1])]):
+    list(found)
+"""
+
+
+@pytest.mark.parametrize(("rules", "expected"), [("all", {"yes"}), ("ignore", {"no"})])
+def test_workers_fork_with_numpy_where_the_parent_merges_users(
+    tmp_path: Path, rules: str, expected: set[str]
+) -> None:
+    """A split file's users are merged in numpy's table (MIC501): numpy is imported before
+    the workers fork, so that their long-integer screen is numpy's, never imported by
+    each; without MIC501 nobody needs it, and nobody pays for its import."""
+    path = tmp_path / "many.ndjson"
+    path.write_bytes(b"".join(clean_lines(2000)))
+    assert chunks(path, 8192) >= 8
+    seen = tmp_path / "seen.txt"
+    subprocess.run(
+        [sys.executable, "-c", _WORKERS_SEE_NUMPY, str(path), str(seen), rules],
+        check=True,
+        timeout=120,
+    )
+    assert len(seen.read_text().split()) == chunks(path, 8192)
+    assert set(seen.read_text().split()) == expected
