@@ -325,7 +325,13 @@ DETECT_RECORDS = 50
 
 
 def first_records(head: bytes) -> list[dict[str, object]]:
-    """The records that begin in `head` (a file's first bytes), up to DETECT_RECORDS."""
+    """The records that begin in `head` (a file's first bytes), up to DETECT_RECORDS.
+
+    An export written as a JSON array is read alike, so that its type is told right (and
+    `--fix` makes its lines with the rules of that type, not the default's): a line of one
+    element of a dumped array (`{...},`, `[{...},`, `{...}]`), and, when no line holds a
+    record alone, the whole elements of a pretty-printed array or object that begin in
+    `head` (MIC007's shapes)."""
     import orjson
 
     records = []
@@ -333,11 +339,50 @@ def first_records(head: bytes) -> list[dict[str, object]]:
         try:
             value = orjson.loads(line)
         except orjson.JSONDecodeError:
-            continue
+            value = _element(line)
         if isinstance(value, dict):
             records.append(value)
             if len(records) == DETECT_RECORDS:
                 break
+    return records or _spread_records(head)
+
+
+def _element(line: bytes) -> object:
+    """A line of a dumped array as its element, or None: the line stripped of the array's
+    brackets and the comma around it."""
+    import orjson
+
+    inner = line.strip().removeprefix(b"[").removesuffix(b"]").removesuffix(b",").strip()
+    if inner[:1] != b"{" or inner == line.strip():
+        return None
+    try:
+        return orjson.loads(inner)
+    except orjson.JSONDecodeError:
+        return None
+
+
+def _spread_records(head: bytes) -> list[dict[str, object]]:
+    """The objects, each spread over lines, that a pretty-printed array (or run of objects)
+    holds whole within `head`: read one after the other until one is cut off."""
+    import json
+
+    try:
+        text = head.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        return []
+    decoder = json.JSONDecoder()
+    records: list[dict[str, object]] = []
+    at = 0
+    while len(records) < DETECT_RECORDS:
+        while at < len(text) and text[at] in " \t\r\n,[":
+            at += 1
+        if text[at : at + 1] != "{":
+            break
+        try:
+            value, at = decoder.raw_decode(text, at)
+        except (ValueError, RecursionError):
+            break
+        records.append(value)
     return records
 
 

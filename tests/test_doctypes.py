@@ -12,7 +12,7 @@ from helpers import one_error_line, run_cli, write
 
 from mics_lint import Settings, lint_file, lint_lines
 from mics_lint.cli import cli
-from mics_lint.doctypes import DOC_TYPES, detect, find
+from mics_lint.doctypes import DOC_TYPES, detect, find, first_records
 
 PROFILE = '{"operation":"UPSERT","email_hash":"3f2a9c","force_replace":false,"user_profile":{}}'
 PROFILE_DELETE = '{"operation":"DELETE","email_hash":"3f2a9c"}'
@@ -44,6 +44,27 @@ def test_detection() -> None:
     both = detect([{"user_choice": {}, "segment_id": "1"}])
     assert isinstance(both, list) and len(both) == 2
     assert detect([{"user_choice": {}, "segment_id": "1"}, {"segment_id": "2"}]) is segment
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b'{"segment_id":"1","user_agent_id":"vec:1"},\n{"segment_id":"2","user_agent_id":"vec:2"},\n',
+        b'[{"segment_id":"1","user_agent_id":"vec:1"},\n{"segment_id":"2","user_agent_id":"vec:2"}]\n',
+        b'[\n  {\n    "segment_id": "1",\n    "user_agent_id": "vec:1"\n  },\n  {\n    "segme',
+        b'\xef\xbb\xbf{\n  "segment_id": "1",\n  "user_agent_id": "vec:1"\n}\n'
+        b'{\n  "segment_id": "2"\n}\n',
+    ],
+    ids=["trailing-commas", "array-lines", "pretty-array-cut", "pretty-objects-bom"],
+)
+def test_an_export_written_as_a_json_array_is_told_by_its_elements(head: bytes) -> None:
+    """Array dumps were taken for the default type (a profile import), and `--fix
+    --unsafe-fixes` then renamed a segment's or an activity's keys to a profile's."""
+    records = first_records(head)
+    assert records[0] == {"segment_id": "1", "user_agent_id": "vec:1"}
+    assert detect(records) is DOC_TYPES["USER_SEGMENT"]
+    assert first_records(b'{"segment_id":"1"}\n["a"],\n[\n') == [{"segment_id": "1"}]
+    assert first_records(b"[\n  1,\n  2\n]\n") == []
 
 
 def test_files_are_told_apart_by_their_records(tmp_path: Path) -> None:
