@@ -316,6 +316,24 @@ def find(name: str) -> DocType | None:
     return None
 
 
+def foreign_field(key: str, meant: str, known: set[str] | frozenset[str]) -> bool:
+    """Whether the unknown `key`, close to the known key `meant` by its letters, is rather a
+    field of another import (`segment_id` in a profile line is no misspelt `user_agent_id`):
+    then MIC204 names that import and --fix renames nothing. The same field written for
+    another import (`$user_agent_id` for `user_agent_id`) is still a slip of this one."""
+    if key.removeprefix("$").lower() == meant.removeprefix("$").lower():
+        return False
+    return other_type_with(key, known) is not None
+
+
+def other_type_with(key: str, known: set[str] | frozenset[str]) -> DocType | None:
+    """The import type of which `key`, not one of the `known` fields, is a marker (a field
+    no other type has: `segment_id`, `user_profile`, `user_point_id`...)."""
+    if key in known:
+        return None
+    return next((t for t in DOC_TYPES.values() if key in t.markers), None)
+
+
 class DocTypeError(Exception):
     """A file whose document type cannot be told from its first records."""
 

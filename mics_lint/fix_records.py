@@ -68,7 +68,9 @@ class RecordFixer:
         identifier_values: FieldMap | None = None,
     ) -> None:
         self.fixing = fixing
-        # MIC307: the type's field map says which values are identifiers.
+        # The type's field map: the identifier values MIC307 trims, and those a MIC204
+        # rename must not add to (a line names its user once).
+        self.field_map = identifier_values
         self.identifier_values = identifier_values if WHITESPACE in looking else None
         self.looking = looking
         self.fixed = fixed
@@ -261,6 +263,10 @@ class RecordFixer:
             meant = self.meant[key]
         else:
             meant = only_candidate(key, self.known_keys)
+            if meant is not None:
+                from mics_lint.doctypes import foreign_field  # a rename only
+
+                meant = None if foreign_field(key, meant, self.known) else meant
             if len(self.meant) < 1024:
                 self.meant[key] = meant
         taken = {name for name, _ in edits.becomes.values()}
@@ -269,6 +275,7 @@ class RecordFixer:
             or meant in record
             or meant in taken
             or self._mixes_forms(meant, record, taken)
+            or self._adds_identifier(key, meant, record)
         ):
             return key
         if UNKNOWN not in self.fixing:
@@ -351,6 +358,20 @@ class RecordFixer:
             elif recase and key in enums and value not in enums[key]:
                 wanted.append(key)
         return wanted
+
+    def _adds_identifier(self, key: str, meant: str, record: dict[str, Any]) -> bool:
+        """Whether renaming `key` to `meant` would give the line a second identifier (MIC302):
+        `emailHash` beside a `user_account_id` is no misspelt identifier of that user."""
+        if self.field_map is None:
+            return False
+        renamed = {name: value for name, value in record.items() if name != key}
+        renamed[meant] = record[key]
+        # The roles of its identifiers, a compartment apart (it goes with an account).
+        before, after = (
+            {r for _, _, r, _ in self.field_map(one) if r != "compartment_id"}
+            for one in (record, renamed)
+        )
+        return bool(before) and len(after) > len(before)
 
     def _mixes_forms(self, meant: str, record: dict[str, Any], taken: set[str]) -> bool:
         """Whether renaming a key to `meant` would put two forms' keys on one line."""

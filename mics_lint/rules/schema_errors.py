@@ -29,7 +29,7 @@ from mics_lint.rules.structure import (
     WRONG_TYPE,
 )
 from mics_lint.schema import FORM_CHECKED, OTHER_FORM_KEYS
-from mics_lint.suggest import did_you_mean
+from mics_lint.suggest import closest, did_you_mean
 
 _CODE_BY_KEYWORD = {
     "required": MISSING_FIELD.code,
@@ -319,7 +319,8 @@ def _describe_keyword(
             if key in others:
                 message = _other_form_message(key, others[key], subschema.get(FORM_CHECKED))
             else:
-                message = _unknown_key_message(key, known, ctx.show_values, suggest)
+                top_level = not error.absolute_path
+                message = _unknown_key_message(key, known, ctx.show_values, suggest, top_level)
             if nested:
                 yield (*nested, key), f"{path}: {message}"
             else:
@@ -410,11 +411,28 @@ _MAX_SUGGESTED = 32
 
 # A systematic mistake (a misspelt key on every line) asks the same message each time.
 @functools.lru_cache(maxsize=4096)
-def _unknown_key_message(key: str, known: tuple[str, ...], show_values: bool, suggest: bool) -> str:
-    hint = did_you_mean(key, known) if suggest else ""
+def _unknown_key_message(
+    key: str, known: tuple[str, ...], show_values: bool, suggest: bool, top_level: bool = True
+) -> str:
+    """MIC204's message; at the top level, a field of another import is named as such (in
+    a nested object, an association's identifier, it is no sign of a misplaced line)."""
+    from mics_lint.doctypes import foreign_field, other_type_with
+
+    meant = closest(key, known) if suggest else None
+    if top_level and meant is not None and foreign_field(key, meant, frozenset(known)):
+        meant = None
     shown = shorten(key, 40, show_values)  # masked, then cut
-    if hint:
-        return f"unknown field {shown}{hint}"
+    if meant is not None:
+        return f"unknown field {shown}{did_you_mean(key, [meant])}"
+    owner = other_type_with(key, frozenset(known)) if top_level else None
+    if owner is not None:
+        from mics_lint.rules.structure import import_file
+
+        return (
+            f"unknown field {shown}: it is a field of {owner.short_name} imports, not of this "
+            f"type: move the line to {import_file(owner.short_name)}, or remove the field "
+            f"(the known fields are {', '.join(known)})"
+        )
     tail = "; custom data goes inside user_profile" if "user_profile" in known else ""
     return f"unknown field {shown}: the known fields are {', '.join(known)}{tail}"
 

@@ -130,7 +130,9 @@ UNKNOWN_FIELD = FAMILY.declare(
     ## What it does
     Checks that every top-level key is one the document type defines, and reports each
     other key once, with the known key it was probably meant to be (`forceReplace`,
-    `user_acount_id`).
+    `user_acount_id`). A key that is the mark of another import (`segment_id`,
+    `user_choice`, `user_point_id`) is named as that import's, not as a misspelling of a
+    key it resembles: the line is likely in the wrong file.
 
     ## Why is this bad?
     A misspelt key is not read: `forceReplace` leaves `force_replace` missing, and a
@@ -150,9 +152,11 @@ UNKNOWN_FIELD = FAMILY.declare(
     ## Fix
     `--fix --unsafe-fixes` renames a misspelt key to the one known key it is close to,
     when there is exactly one and the line does not have that key already (`forceReplace`
-    becomes `force_replace`). It is unsafe because the renamed field starts to take effect
-    (an identifier, a `force_replace` that replaces a whole profile): check the result with
-    `--diff` first. Custom data next to `user_profile`, as in the example, is left to you.
+    becomes `force_replace`), unless the key is another import's, or the new name would
+    give the line a second identifier. It is unsafe because the renamed field starts to
+    take effect (an identifier, a `force_replace` that replaces a whole profile): check the
+    result with `--diff` first. Custom data next to `user_profile`, as in the example, is
+    left to you.
     """,
     fix=FIX_UNSAFE,
     fix_always=False,
@@ -306,10 +310,13 @@ OTHER_DOCUMENT_TYPE = FAMILY.declare(
 
 def other_type_message(name: str, short_name: str, keys: list[str], checked: str) -> str:
     shown = ", ".join(keys[:3])
-    return (
-        f"this line is a {name} command ({shown}), not {checked}: move it to "
-        f"{'an' if short_name[:1] in 'aeiou' else 'a'} {short_name} import file"
-    )
+    where = import_file(short_name)
+    return f"this line is a {name} command ({shown}), not {checked}: move it to {where}"
+
+
+def import_file(short_name: str) -> str:
+    """'an activity import file', 'a user-points-deletion import file'."""
+    return f"{'an' if short_name[:1] in 'aeio' else 'a'} {short_name} import file"
 
 
 # jsonschema's errors made into findings (schema_errors.py), imported with the first record
