@@ -116,7 +116,11 @@ def missing_processing_id(record: Record, ctx: LineContext) -> Iterator[Finding]
     if choice is None and operation == "DELETE":
         yield Finding('DELETE without user_choice: add "user_choice": {"$processing_id": ...}')
     elif isinstance(choice, dict) and PROCESSING not in choice:
-        yield ctx.at("user_choice", 'user_choice has no "$processing_id": name the processing')
+        yield ctx.at(
+            "user_choice",
+            'user_choice has no "$processing_id"'
+            + _misspelt(choice, PROCESSING, ": name the processing"),
+        )
 
 
 @FAMILY.rule(
@@ -149,8 +153,18 @@ def upsert_missing_choice_ts(record: Record, ctx: LineContext) -> Iterator[Findi
     if record.get("operation") == "UPSERT" and isinstance(choice, dict) and CHOICE_TS not in choice:
         yield ctx.at(
             "user_choice",
-            'user_choice has no "$choice_ts": add when the choice was made, in epoch milliseconds',
+            'user_choice has no "$choice_ts"'
+            + _misspelt(choice, CHOICE_TS, ": add when the choice was made, in epoch milliseconds"),
         )
+
+
+def _misspelt(choice: dict[str, object], wanted: str, otherwise: str) -> str:
+    """The end of a missing key's message: the near miss to rename (`processing_id`,
+    `$choiceTs`), if the choice has one, else `otherwise`."""
+    from mics_lint.suggest import closest  # a mistake only: difflib
+
+    near = closest(wanted, [key for key in choice if isinstance(key, str)])
+    return otherwise if near is None else f': rename "{near}" to "{wanted}"'
 
 
 @FAMILY.rule(
