@@ -15,10 +15,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from mics_lint.schema import SchemaError as ValidationError
 
-from mics_lint import redact
 from mics_lint import schema as schemas
 from mics_lint.diagnostic import Finding
-from mics_lint.jsontext import json_type, shorten
+from mics_lint.jsontext import shorten
 from mics_lint.lazyre import compiled
 from mics_lint.registry import LineContext, Record
 from mics_lint.rules.structure import (
@@ -28,6 +27,7 @@ from mics_lint.rules.structure import (
     UNKNOWN_FIELD,
     WRONG_TYPE,
 )
+from mics_lint.rules.type_messages import type_message
 from mics_lint.schema import FORM_CHECKED, OTHER_FORM_KEYS
 from mics_lint.suggest import closest, did_you_mean
 
@@ -39,16 +39,6 @@ _CODE_BY_KEYWORD = {
     "additionalProperties": UNKNOWN_FIELD.code,
     "minLength": EMPTY_VALUE.code,
     "minimum": INVALID_VALUE.code,
-}
-
-_TYPE_WORDS = {
-    "string": "a string",
-    "boolean": "a boolean (true or false, without quotes)",
-    "object": "an object ({...})",
-    "array": "an array ([...])",
-    "integer": "an integer",
-    "number": "a number",
-    "null": "null",
 }
 
 
@@ -117,7 +107,7 @@ def _wrong_type(
     hide = None if ctx.show_values else top
     # The value as written (a long id's digits) is found by its top-level key only.
     written = "" if nested else ctx.value_text(top)
-    return _type_message(path, expected, value, written, hide)
+    return type_message(path, expected, value, written, hide)
 
 
 def _where(error: ValidationError) -> str:
@@ -342,68 +332,6 @@ def _required_hint(name: str, record: Record, schema: Any) -> str:
         shown = " or ".join(shorten(a) for a in allowed) or "a value"
         return f': every line needs "operation": {shown}'
     return ""
-
-
-def _redacted(key: str, written: str) -> str:
-    """A value as written, as a message may show it: an identifier's prefix, or nothing."""
-    if key in redact.IDENTIFIER_KEYS:
-        return written if len(written) <= redact.PREFIX else written[: redact.PREFIX] + "…"
-    if key in redact.COMMAND_KEYS:
-        return written
-    return ""
-
-
-def _type_message(
-    path: str, expected: Any, value: Any, written: str, hidden_under: str | None
-) -> str:
-    """The message for a value of the wrong type; `hidden_under`, unless None, is the
-    top-level key whose value is shown only as redact.py allows."""
-    names = [expected] if isinstance(expected, str) else list(expected)
-    wanted = " or ".join(_TYPE_WORDS.get(n, n) for n in names)
-    is_integer = written.lstrip("-").isdigit()
-    if is_integer or (isinstance(value, int) and not isinstance(value, bool)):
-        found = "an integer"
-    elif isinstance(value, float):
-        # 5.0, 1.5 or 1e3: "a number" would read as if an integer were not one.
-        found = "a decimal number"
-    else:
-        found = json_type(value)
-    message = f"{path} must be {wanted}, not {found}"
-    if "string" in names and isinstance(value, (int, float)) and not isinstance(value, bool):
-        # As written in the file: a float repr would lose the digits of a long id. A whole
-        # number written with a fraction or an exponent (1000.0, 1e3: a spreadsheet's or a
-        # CSV converter's doing) is an id's digits: "1000.0" would be no id (MIC308).
-        shown = _whole_digits(written) if isinstance(value, float) else None
-        shown = shown or written or str(value)
-        if hidden_under is not None:
-            shown = _redacted(hidden_under, shown)
-        shown = shown if len(shown) <= 60 else shown[:57] + "..."
-        message += f': write it in quotes, "{shown}"' if shown else ": write it in quotes"
-    elif "boolean" in names and isinstance(value, str) and value.lower() in ("true", "false"):
-        message += f": write {value.lower()} without quotes"
-    elif "integer" in names and found == "a decimal number":
-        message += ": write a whole number, without a fraction or an exponent"
-    elif "object" in names and value == []:
-        message += ": write {} for an empty object"
-    return message
-
-
-def _whole_digits(written: str) -> str | None:
-    """The digits of a number written with a fraction or an exponent that is whole
-    (`1000.0`, `1.5e3`), read from its text, never from the float (which rounds
-    `4503599627370497.5` and `1000.0000000000000001`); None if it is not whole."""
-    from decimal import Decimal, InvalidOperation
-
-    if not written or len(written) > 400:
-        return None
-    try:
-        number = Decimal(written)
-    except InvalidOperation:
-        return None
-    # Past a hundred digits it is no id (0.1e999999 would be a million of them).
-    if not number.is_finite() or number.adjusted() > 100 or number != number.to_integral_value():
-        return None
-    return str(int(number))
 
 
 _MAX_SUGGESTED = 32

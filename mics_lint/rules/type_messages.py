@@ -1,0 +1,102 @@
+"""MIC202's message for a value of the wrong type: what was found, what is wanted, and how
+to write it (an id in quotes, a boolean or a number without them, a date as epoch
+milliseconds), from the value as written where the parsed one would mislead."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mics_lint import redact
+from mics_lint.jsontext import json_type
+from mics_lint.lazyre import compiled
+
+_TYPE_WORDS = {
+    "string": "a string",
+    "boolean": "a boolean (true or false, without quotes)",
+    "object": "an object ({...})",
+    "array": "an array ([...])",
+    "integer": "an integer",
+    "number": "a number",
+    "null": "null",
+}
+
+
+def _redacted(key: str, written: str) -> str:
+    """A value as written, as a message may show it: an identifier's prefix, or nothing."""
+    if key in redact.IDENTIFIER_KEYS:
+        return written if len(written) <= redact.PREFIX else written[: redact.PREFIX] + "…"
+    if key in redact.COMMAND_KEYS:
+        return written
+    return ""
+
+
+def type_message(
+    path: str, expected: Any, value: Any, written: str, hidden_under: str | None
+) -> str:
+    """The message for a value of the wrong type; `hidden_under`, unless None, is the
+    top-level key whose value is shown only as redact.py allows."""
+    names = [expected] if isinstance(expected, str) else list(expected)
+    wanted = " or ".join(_TYPE_WORDS.get(n, n) for n in names)
+    is_integer = written.lstrip("-").isdigit()
+    if is_integer or (isinstance(value, int) and not isinstance(value, bool)):
+        found = "an integer"
+    elif isinstance(value, float):
+        # 5.0, 1.5 or 1e3: "a number" would read as if an integer were not one.
+        found = "a decimal number"
+    else:
+        found = json_type(value)
+    message = f"{path} must be {wanted}, not {found}"
+    if "string" in names and isinstance(value, (int, float)) and not isinstance(value, bool):
+        # As written in the file: a float repr would lose the digits of a long id. A whole
+        # number written with a fraction or an exponent (1000.0, 1e3: a spreadsheet's or a
+        # CSV converter's doing) is an id's digits: "1000.0" would be no id (MIC308).
+        shown = _whole_digits(written) if isinstance(value, float) else None
+        shown = shown or written or str(value)
+        if hidden_under is not None:
+            shown = _redacted(hidden_under, shown)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        message += f': write it in quotes, "{shown}"' if shown else ": write it in quotes"
+    elif "boolean" in names and isinstance(value, str) and value.lower() in ("true", "false"):
+        message += f": write {value.lower()} without quotes"
+    elif "integer" in names and found == "a decimal number":
+        message += ": write a whole number, without a fraction or an exponent"
+    elif names[0] in ("integer", "number") and isinstance(value, str) and _numeral(value):
+        message += f": write {value.strip()} without quotes"
+    elif names[0] in ("integer", "number") and isinstance(value, str) and _dated(value):
+        message += ": write the date as epoch milliseconds (1700000000000), not as text"
+    elif "object" in names and value == []:
+        message += ": write {} for an empty object"
+    return message
+
+
+def _numeral(value: str) -> bool:
+    """A number in quotes ("0", "1700000000000", "-1.5"), as JSON would read it unquoted."""
+    text = value.strip()
+    return bool(text) and len(text) <= 40 and _NUMERAL.fullmatch(text) is not None
+
+
+def _dated(value: str) -> bool:
+    """A date written as text ("2023-11-14T22:13:20Z", "2023-11-14"): a year, a month, a day."""
+    return _DATE.match(value.strip()) is not None
+
+
+_NUMERAL = compiled(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+_DATE = compiled(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _whole_digits(written: str) -> str | None:
+    """The digits of a number written with a fraction or an exponent that is whole
+    (`1000.0`, `1.5e3`), read from its text, never from the float (which rounds
+    `4503599627370497.5` and `1000.0000000000000001`); None if it is not whole."""
+    from decimal import Decimal, InvalidOperation
+
+    if not written or len(written) > 400:
+        return None
+    try:
+        number = Decimal(written)
+    except InvalidOperation:
+        return None
+    # Past a hundred digits it is no id (0.1e999999 would be a million of them).
+    if not number.is_finite() or number.adjusted() > 100 or number != number.to_integral_value():
+        return None
+    return str(int(number))
