@@ -29,10 +29,18 @@ from mics_lint.rules.activities import (
 _MAX_SUGGESTED = 32
 
 
+#: The platform keys a line misses when they are written without their `$`: those it must
+#: have, and those that name its user. An optional one (`location`, `origin`, `site_id`)
+#: written so is a custom property of that name, which the docs allow.
+_NEEDED = frozenset(
+    ("$ts", "$type", "$session_status", "$events", AGENT, ACCOUNT, COMPARTMENT, EMAIL, LISTED)
+)
+
+
 def misspelt_key(record: Record, ctx: LineContext) -> Iterator[Finding]:
     """MIC204 at an activity's root, where custom keys are allowed: only a `$` key close to
-    a platform key (`$session_satus`), or a platform key written without its `$` (`ts`,
-    `user_agent_id`) when the line lacks the `$` one. Other keys are custom data."""
+    a platform key (`$session_satus`), or a needed platform key written without its `$`
+    (`ts`, `user_agent_id`) when the line lacks the `$` one. Other keys are custom data."""
     # Dozens of unknown `$` keys are not typos (and difflib costs ~50 µs a key).
     suggest = sum(k.startswith("$") and k not in KNOWN_KEYS for k in record) <= _MAX_SUGGESTED
     for key in record:
@@ -43,7 +51,7 @@ def misspelt_key(record: Record, ctx: LineContext) -> Iterator[Finding]:
 
             meant = closest(key, KNOWN_KEYS) if suggest else None
         else:
-            meant = "$" + key if "$" + key in KNOWN_KEYS else None
+            meant = "$" + key if "$" + key in _NEEDED else None
         if meant is None or meant in record:
             continue
         shown = shorten(key, 40, ctx.show_values)  # masked, then cut
