@@ -55,6 +55,17 @@ class FixMarks:
         # The counts of lines told alike (parsed.Alike), by its key and the codes shown.
         self.alike: dict[tuple[Any, tuple[str, ...]], dict[str, int]] = {}
 
+    @property
+    def broken(self) -> bool:
+        """The fixer's state: the last line with text did not parse (see `fixes`)."""
+        return self.records.broken
+
+    def seen(self, lineno: int) -> None:
+        """Line `lineno` repeats the one before and takes its marks (linter.py's memo, made
+        only where that line left the state as it found it): counted as given to the
+        fixer, so that no gap reads as clean lines between (which end a broken run)."""
+        self.last = max(self.last, lineno)
+
     def fixes(
         self,
         codes: list[str],

@@ -45,6 +45,7 @@ from mics_lint.linecheck import LineChecker, finding_code
 from mics_lint.parsed import Alike
 from mics_lint.registry import FastCheck, LineContext
 from mics_lint.rules.structure import UNKNOWN_FIELD, record_findings
+from mics_lint.schema import OTHER_FORM_KEYS
 
 _UNKNOWN_ONLY = {UNKNOWN_FIELD.code}
 
@@ -62,6 +63,10 @@ class LaxPath:
         self.decode = decode
         self.refused = refused
         self.known = frozenset(checker.schema.get("properties", {}))
+        # Keys of the profile form not checked: unknown to the schema, but rules still read
+        # them (a datamart's MIC251 reads a force_replace under "update_strategy" as a
+        # replace), which the lax decoder's command leaves out.
+        self.read_anyway = frozenset(checker.schema.get(OTHER_FORM_KEYS, {}))
         self.quoted: dict[str, bytes] = {}
         # An unknown key of the last line read here, quoted (see `again`).
         self.last = b""
@@ -119,7 +124,7 @@ class LaxPath:
         in the line (its quoted spelling found once: a key written twice, or also a string
         value, means the full checks)."""
         unknown = record.keys() - self.known
-        if not unknown:
+        if not unknown or not unknown.isdisjoint(self.read_anyway):
             return False
         for key in unknown:
             quoted = self.quoted.get(key)

@@ -119,7 +119,7 @@ class LineChecker:
         self.size_reported = size_reported
         self.quoted: dict[str, bytes] = {}
         self.doc_type = doc_type
-        self._fix_marks: FixMarks | None = None
+        self.marks_made: FixMarks | None = None
         # The records split over lines the file's reader found (set by FileLinter.run).
         self.splitter: Splitter | None = None
 
@@ -378,13 +378,13 @@ class LineChecker:
     @property
     def fix_marks(self) -> FixMarks:
         """What --fix would do about a line's diagnostics: made on a file's first of them."""
-        if self._fix_marks is None:
+        if self.marks_made is None:
             from mics_lint.fixmarks import FixMarks
 
-            self._fix_marks = FixMarks(
+            self.marks_made = FixMarks(
                 self.schema, self.enabled, self.identifier_values, self.splitter
             )
-        return self._fix_marks
+        return self.marks_made
 
     @staticmethod
     def ordered(made: Sequence[Diagnostic | None]) -> list[Diagnostic]:

@@ -244,7 +244,7 @@ class FileLinter:
                     hold.bytes += len(raw)
                     continue
                 if memo is not None:
-                    diagnostics, verdict = memo.at(lineno), memo.verdict
+                    diagnostics, verdict = self._again(memo, lineno), memo.verdict
                 else:
                     diagnostics, verdict = self._check(raw, lineno, over)
                 if hold is not None:
@@ -283,15 +283,28 @@ class FileLinter:
         checks depend on, unless it is line 1, reports MIC006 or is the first with CRLF."""
         memo = self._repeat(raw, lineno, over)
         if memo is not None:
-            return memo.at(lineno), memo.verdict
+            return self._again(memo, lineno), memo.verdict
         checker = self.checker
-        before = (checker.crlf_reported, checker.size_reported, checker.bytes_read)
+        before = (checker.crlf_reported, checker.size_reported, checker.bytes_read, self._broken())
         diagnostics, verdict = checker.check_line(raw, lineno, over)
-        after = (checker.crlf_reported, checker.size_reported, checker.bytes_read)
+        after = (checker.crlf_reported, checker.size_reported, checker.bytes_read, self._broken())
         self.memo = None
         if verdict in (BLANK, INVALID) and lineno > 1 and before == after:
             self.memo = Memo(raw, lineno, diagnostics, verdict)
         return diagnostics, verdict
+
+    def _broken(self) -> bool | None:
+        """The fix marks' state (fixmarks.py), which a line's marks depend on: a repeat of a
+        line that changed it would be marked otherwise."""
+        marks = self.checker.marks_made
+        return None if marks is None else marks.broken
+
+    def _again(self, memo: Memo, lineno: int) -> list[Diagnostic]:
+        """The diagnostics of a line that repeats the one before, told to the fix marks."""
+        marks = self.checker.marks_made
+        if marks is not None:
+            marks.seen(lineno)
+        return memo.at(lineno)
 
     def _holds(
         self, hold: Hold, raw: bytes, lineno: int, diagnostics: list[Diagnostic], verdict: str

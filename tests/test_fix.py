@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -482,3 +483,35 @@ def test_a_file_that_cannot_be_fixed_is_counted_once(tmp_path: Path) -> None:
     assert code == 2
     assert "1 file could not be fixed" in out
     assert "2 files" not in out
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b',\n{"operation":"DELETE","email_hash":"a"},\n{"operation":"DELETE","email_hash":"a"},\n'
+        b'{"operation":"DELETE","email_hash":"b"},\n',
+        b'{"operation":"DELETE","email_hash":"a"}\n{"a":\n\n\n{"operation":"DELETE","email_hash":"b"},\n',
+    ],
+    ids=["a-broken-line-repeated", "blank-lines-after-a-broken-one"],
+)
+def test_marks_of_repeated_lines_are_what_fix_does(data: bytes, tmp_path: Path) -> None:
+    """A line that repeats the one before takes its diagnostics at once (linter.py's memo):
+    the fix marks were not told of it, read the gap as clean lines, which end a broken run,
+    and promised a fix on the next line that --fix does not make (found by a fuzzer
+    comparing the fast path, which sees every line, with the full checks)."""
+    from mics_lint import lint_lines
+
+    (tmp_path / "input.ndjson").write_bytes(data)
+    _, out, _ = _run(["check", "--isolated", "--doc-type", "profile", "input.ndjson"], tmp_path)
+    marked = re.search(r"(\d+) problems? marked \[\*\]", out)
+    _, diff, said = _run(
+        ["check", "--isolated", "--doc-type", "profile", "--diff", "input.ndjson"], tmp_path
+    )
+    fixed = re.search(r"Would fix (\d+) problems?", diff + said)
+    assert (marked[1] if marked else "0") == (fixed[1] if fixed else "0"), (out, said)
+    lines = data.splitlines(keepends=True)
+    profile = Settings(doc_type="profile")
+    fast = Settings(doc_type="profile", fast_path_from=1)
+    assert [d.fix for d in lint_lines(lines, settings=profile)] == [
+        d.fix for d in lint_lines(lines, settings=fast)
+    ]

@@ -214,3 +214,28 @@ def test_fix_marks_of_alike_lines_are_counted_once(monkeypatch: pytest.MonkeyPat
     found = list(lint_lines([*padding(), *lines], PATH, Settings()))
     assert [d.fix for d in found if d.code == "MIC204"] == ["unsafe"] * 300
     assert len(counted) <= fast_threshold() + 1
+
+
+@pytest.mark.parametrize(
+    ("form", "other"),
+    [
+        ("update_strategy", '"force_replace":true'),
+        ("force_replace", '"update_strategy":"FORCE_REPLACE"'),
+    ],
+)
+def test_a_key_of_the_other_profile_form_goes_to_the_full_checks(form: str, other: str) -> None:
+    """Under a pinned form the other form's key is unknown (MIC204), and the lax decoder's
+    command leaves it out; but a datamart's MIC251 reads it (a replace whose profile lacks a
+    required field): the lax path answered such a line as a merge, and MIC251 was lost
+    (found by a fuzzer comparing the fast path with the full checks)."""
+    from pathlib import Path
+
+    datamart = str(Path(__file__).parent.parent / "docs" / "examples" / "datamart.gql")
+    line = '{"operation":"UPSERT","email_hash":"h%d",%s,"user_profile":{}}\n'
+    lines = [line % (n, other) for n in range(30)]
+    settings = {"profile_form": form, "datamart_schemas": (("*", datamart),)}
+    full = list(lint_lines(lines, settings=Settings(**settings)))
+    fast = list(lint_lines(lines, settings=Settings(**settings, fast_path_from=1)))
+    assert [(d.line, d.code) for d in fast] == [(d.line, d.code) for d in full]
+    assert {"MIC204", "MIC251"} <= {d.code for d in full}
+    assert sum(d.code == "MIC251" for d in full) == 30
