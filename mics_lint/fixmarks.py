@@ -15,6 +15,7 @@ from collections import Counter
 from typing import Any
 
 from mics_lint.fix_records import RecordFixer
+from mics_lint.framer import is_blank
 from mics_lint.parsed import UNPARSED, Alike, Retyped
 from mics_lint.registry import FIX_SAFE, FieldMap
 from mics_lint.rules import REGISTRY, syntax
@@ -88,7 +89,12 @@ class FixMarks:
         # state as it was (it never reaches RecordFixer). MIC501's diagnostics come late,
         # for lines already passed. Written here, not called: a call less on every bad line.
         if lineno > self.last:
-            if lineno > self.last + 1 or in_split or _UNPARSED_CODES.isdisjoint(codes):
+            if (
+                lineno > self.last + 1
+                or in_split
+                # A blank line keeps the state though MIC004 is not selected (no code shown).
+                or (_UNPARSED_CODES.isdisjoint(codes) and not is_blank(body))
+            ):
                 self.records.broken = False  # in a split record: the fixer joins it, whole
             self.last = lineno
         kinds = self.kinds
