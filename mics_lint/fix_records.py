@@ -34,8 +34,8 @@ from mics_lint.fix_edits import (
 from mics_lint.jsontext import parse_exact, raw_decode_exact
 from mics_lint.parsed import BROKEN, NOT_JSON, OBJECTS, UNPARSED, Retyped
 from mics_lint.registry import FieldMap
+from mics_lint.renames import Renames
 from mics_lint.rules import identifiers, structure, syntax
-from mics_lint.suggest import only_candidate
 
 WRONG_TYPE = structure.WRONG_TYPE.code
 WHITESPACE = identifiers.IDENTIFIER_WHITESPACE.code
@@ -68,9 +68,7 @@ class RecordFixer:
         identifier_values: FieldMap | None = None,
     ) -> None:
         self.fixing = fixing
-        # The type's field map: the identifier values MIC307 trims, and those a MIC204
-        # rename must not add to (a line names its user once).
-        self.field_map = identifier_values
+        # MIC307: the type's field map says which values are identifiers.
         self.identifier_values = identifier_values if WHITESPACE in looking else None
         self.looking = looking
         self.fixed = fixed
@@ -86,21 +84,8 @@ class RecordFixer:
             for k, s in properties.items()
             if isinstance(s.get("enum"), list) and all(isinstance(v, str) for v in s["enum"])
         }
-        self.known_keys = tuple(properties)
         self.known = frozenset(properties)
-        # MIC204's candidate for each unknown key, asked again on every line that has it.
-        self.meant: dict[str, str | None] = {}
-        # Keys of one form of a type with forms (profiles): a rename never mixes two (MIC406).
-        self.forms = {
-            k: s["x-mics-form"]
-            for k, s in properties.items()
-            if isinstance(s, dict) and isinstance(s.get("x-mics-form"), str)
-        }
-        # For each form, the keys of the others (MIC204's rename asks on every line).
-        self.other_forms = {
-            form: frozenset(k for k, other in self.forms.items() if other != form)
-            for form in set(self.forms.values())
-        }
+        self.renames = Renames(properties, identifier_values)  # MIC204's
         self.closed = schema.get("additionalProperties", True) is False
         self.broken = False  # the last line with text did not parse and was not split
 
@@ -259,24 +244,8 @@ class RecordFixer:
         """MIC204: the name `key` gets, the one known key close to it if there is one."""
         if UNKNOWN not in self.looking or not self.closed or key in self.known:
             return key
-        if key in self.meant:
-            meant = self.meant[key]
-        else:
-            meant = only_candidate(key, self.known_keys)
-            if meant is not None:
-                from mics_lint.doctypes import foreign_field  # a rename only
-
-                meant = None if foreign_field(key, meant, self.known) else meant
-            if len(self.meant) < 1024:
-                self.meant[key] = meant
-        taken = {name for name, _ in edits.becomes.values()}
-        if (
-            meant is None
-            or meant in record
-            or meant in taken
-            or self._mixes_forms(meant, record, taken)
-            or self._adds_identifier(key, meant, record)
-        ):
+        meant = self.renames.target(key, record, {name for name, _ in edits.becomes.values()})
+        if meant is None:
             return key
         if UNKNOWN not in self.fixing:
             self.hidden[UNKNOWN] += 1
@@ -358,28 +327,6 @@ class RecordFixer:
             elif recase and key in enums and value not in enums[key]:
                 wanted.append(key)
         return wanted
-
-    def _adds_identifier(self, key: str, meant: str, record: dict[str, Any]) -> bool:
-        """Whether renaming `key` to `meant` would give the line a second identifier (MIC302):
-        `emailHash` beside a `user_account_id` is no misspelt identifier of that user."""
-        if self.field_map is None:
-            return False
-        renamed = {name: value for name, value in record.items() if name != key}
-        renamed[meant] = record[key]
-        # The roles of its identifiers, a compartment apart (it goes with an account).
-        before, after = (
-            {r for _, _, r, _ in self.field_map(one) if r != "compartment_id"}
-            for one in (record, renamed)
-        )
-        return bool(before) and len(after) > len(before)
-
-    def _mixes_forms(self, meant: str, record: dict[str, Any], taken: set[str]) -> bool:
-        """Whether renaming a key to `meant` would put two forms' keys on one line."""
-        owner = self.forms.get(meant)
-        if owner is None:
-            return False
-        others = self.other_forms[owner]
-        return not others.isdisjoint(record) or not others.isdisjoint(taken)
 
 
 def compact(text: str, value: Any) -> str | None:

@@ -337,7 +337,7 @@ def test_the_marks_are_the_old_ones(data: bytes, fast_path: bool) -> None:
 
 def _old_may_fix(fixer: RecordFixer, key: str, value: Any) -> bool:
     """RecordFixer._may_fix as it was, before `_wanted` asked it of every key in one loop."""
-    if key not in fixer.known_keys:
+    if key not in fixer.known:
         return fixer.closed and fix_records.UNKNOWN in fixer.looking
     if key in fixer.string_fields:
         return type(value) in (int, float) and fix_records.WRONG_TYPE in fixer.looking
