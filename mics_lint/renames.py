@@ -50,7 +50,7 @@ class Renames:
             or meant in record
             or meant in taken
             or self._mixes_forms(meant, record, taken)
-            or self._adds_identifier(key, meant, record)
+            or self._adds_identifier(key, meant, record, taken)
         ):
             return None
         return meant
@@ -63,18 +63,25 @@ class Renames:
         others = self.other_forms[owner]
         return not others.isdisjoint(record) or not others.isdisjoint(taken)
 
-    def _adds_identifier(self, key: str, meant: str, record: dict[str, Any]) -> bool:
-        """Whether renaming `key` to `meant` gives the line a second identifier (MIC302):
-        `emailHash` beside a `user_account_id` names no second user. A key counts whatever
-        its value (`"user_agent_id": null` too): scalars are read as strings."""
+    def _adds_identifier(
+        self, key: str, meant: str, record: dict[str, Any], taken: set[str]
+    ) -> bool:
+        """Whether renaming `key` to `meant` gives the line a second identifier (MIC302),
+        after the line's other renames (`taken`): `emailHash` beside a `user_account_id`
+        (or a lone `compartment_id`) names no second user. A key counts whatever its value
+        (`"user_agent_id": null` too): scalars are read as strings."""
         if self.field_map is None:
             return False
         held = {k: v if isinstance(v, (str, list, dict)) else "?" for k, v in record.items()}
+        held.update(dict.fromkeys(taken, "?"))
         renamed = {name: value for name, value in held.items() if name != key}
         renamed[meant] = held[key]
-        # The roles of its identifiers, a compartment apart (it goes with an account).
-        roles = [
-            {r for _, _, r, _ in self.field_map(one) if r != "compartment_id"}
+        # The users its identifiers name: an account and its compartment name one.
+        users = [
+            {
+                "user_account_id" if r == "compartment_id" else r
+                for _, _, r, _ in self.field_map(one)
+            }
             for one in (held, renamed)
         ]
-        return bool(roles[0]) and len(roles[1]) > len(roles[0])
+        return bool(users[0]) and len(users[1]) > len(users[0])
