@@ -16,7 +16,7 @@ from typing import Any
 
 from mics_lint.fix_records import RecordFixer
 from mics_lint.framer import is_blank
-from mics_lint.parsed import UNPARSED, Alike, Retyped
+from mics_lint.parsed import NOT_JSON, UNPARSED, Alike, Retyped
 from mics_lint.registry import FIX_SAFE, FieldMap
 from mics_lint.rules import REGISTRY, syntax
 from mics_lint.rules.framing import BLANK_LINE
@@ -118,6 +118,10 @@ class FixMarks:
                 else:
                     fix = None
             fixes.append(fix)
+        if count is None and parsed is NOT_JSON and not is_blank(body):
+            # A line the fixer reads as no JSON (not UTF-8: MIC001) sets its state, though
+            # no mark asked the fixer: a comma on the next line is then not split.
+            self._count(codes, body, parsed, text, in_split)
         return fixes
 
     def _alike(

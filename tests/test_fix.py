@@ -503,17 +503,24 @@ def test_a_file_that_cannot_be_fixed_is_counted_once(tmp_path: Path) -> None:
             b'{"operation":"DELETE","email_hash":"b"},\n',
             ["--ignore", "MIC004"],
         ),
+        (b'{"k":"\xff"}\n{"operation":"DELETE","email_hash":"b"},\n', []),
     ],
-    ids=["a-broken-line-repeated", "blank-lines-after-a-broken-one", "mic004-not-selected"],
+    ids=[
+        "a-broken-line-repeated",
+        "blank-lines-after-a-broken-one",
+        "mic004-not-selected",
+        "after-a-line-not-utf8",
+    ],
 )
-def test_marks_of_repeated_lines_are_what_fix_does(
+def test_marks_follow_the_fixer_from_line_to_line(
     data: bytes, ignored: list[str], tmp_path: Path
 ) -> None:
     """A line that repeats the one before takes its diagnostics at once (linter.py's memo):
     the fix marks were not told of it, read the gap as clean lines, which end a broken run,
     and promised a fix on the next line that --fix does not make (found by a fuzzer
     comparing the fast path, which sees every line, with the full checks). A blank line
-    with MIC004 not selected, shown with no code, was read as a clean line too."""
+    with MIC004 not selected, shown with no code, was read as a clean line too, and a line
+    that is not UTF-8, which no mark asked the fixer about, as one it had read."""
     from mics_lint import lint_lines
 
     (tmp_path / "input.ndjson").write_bytes(data)
