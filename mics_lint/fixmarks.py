@@ -92,8 +92,12 @@ class FixMarks:
             if (
                 lineno > self.last + 1
                 or in_split
-                # A blank line keeps the state though MIC004 is not selected (no code shown).
-                or (_UNPARSED_CODES.isdisjoint(codes) and not is_blank(body))
+                # A blank line keeps the state though MIC004 is not selected (no code shown);
+                # only a line that is no JSON is tested, not every bad line's bytes.
+                or (
+                    _UNPARSED_CODES.isdisjoint(codes)
+                    and not (parsed is NOT_JSON and is_blank(body))
+                )
             ):
                 self.records.broken = False  # in a split record: the fixer joins it, whole
             self.last = lineno
