@@ -272,6 +272,9 @@ class Fixer:
         if framer.is_blank(body):
             if f.BLANK_LINE.code in fixing and not prefix:
                 self.result.fixed[f.BLANK_LINE.code] += 1
+                # Its end goes with it, mended as the marks count it: the file's first CRLF
+                # (MIC003), or the missing final newline (MIC005).
+                self._ending(ending)
                 sink.changed([raw], [])
                 return
             body = prefix + body

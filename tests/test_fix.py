@@ -504,12 +504,16 @@ def test_a_file_that_cannot_be_fixed_is_counted_once(tmp_path: Path) -> None:
             ["--ignore", "MIC004"],
         ),
         (b'{"k":"\xff"}\n{"operation":"DELETE","email_hash":"b"},\n', []),
+        (b'{"operation":"DELETE","email_hash":"a"}\n\r\n', []),
+        (b'{"operation":"DELETE","email_hash":"a"}\n  ', []),
     ],
     ids=[
         "a-broken-line-repeated",
         "blank-lines-after-a-broken-one",
         "mic004-not-selected",
         "after-a-line-not-utf8",
+        "the-only-crlf-on-a-blank-line",
+        "a-blank-last-line-without-its-end",
     ],
 )
 def test_marks_follow_the_fixer_from_line_to_line(
@@ -520,7 +524,8 @@ def test_marks_follow_the_fixer_from_line_to_line(
     and promised a fix on the next line that --fix does not make (found by a fuzzer
     comparing the fast path, which sees every line, with the full checks). A blank line
     with MIC004 not selected, shown with no code, was read as a clean line too, and a line
-    that is not UTF-8, which no mark asked the fixer about, as one it had read."""
+    that is not UTF-8, which no mark asked the fixer about, as one it had read. A blank
+    line removed took its CRLF or its missing end along uncounted, though both were marked."""
     from mics_lint import lint_lines
 
     (tmp_path / "input.ndjson").write_bytes(data)
