@@ -59,7 +59,7 @@ def type_message(
     elif "boolean" in names and isinstance(value, str) and value.lower() in ("true", "false"):
         message += f": write {value.lower()} without quotes"
     elif "integer" in names and found == "a decimal number":
-        message += ": write a whole number, without a fraction or an exponent"
+        message += ": write a whole number"  # 1e3 and 1000.0 are whole: JSON Schema takes them
     elif names[0] in ("integer", "number") and isinstance(value, str) and _numeral(value):
         message += f": write {value.strip()} without quotes"
     elif names[0] in ("integer", "number") and isinstance(value, str) and _dated(value):
