@@ -10,13 +10,13 @@ MIC905 only for user points deletions.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.lazyre import compiled
 from mics_lint.registry import ONCE_PER_FILE, Family, IdentifierValue, LineContext, Record
+from mics_lint.rules.structure import is_placeholder
 from mics_lint.startup import later
 
 if TYPE_CHECKING:
@@ -240,11 +240,11 @@ def user_point_id_not_uuid(record: Record, ctx: LineContext) -> Iterator[Finding
     ```
     """
     point = record.get("user_point_id")
+    # Empty, or the docs' placeholder: MIC205's or MIC206's to report.
     if isinstance(point, str) and point.strip() and UUID.fullmatch(point) is None:
-        shown = (
-            json.dumps(point, ensure_ascii=False) if ctx.show_values else redact.identifier(point)
-        )
-        yield ctx.at("user_point_id", f"user_point_id {shown} is not a UUID")
+        shown = redact.identifier(point, ctx.show_values)  # as MIC306 shows an id
+        if not is_placeholder(point):
+            yield ctx.at("user_point_id", f"user_point_id {shown} is not a UUID")
 
 
 MISSING_FIELD, FIELD_OF_ANOTHER_TYPE, EMAIL_HASH_KEY, DEVICE_POINT, USER_POINT_ID = FAMILY.rules[:5]
