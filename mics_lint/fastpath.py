@@ -237,11 +237,16 @@ def _struct(
                 raise Unsupported("objects nested twice")
             kind: Any = _struct(sub, patterns, objects, f"{name}.", f"Fast_{attribute(name)}")
         elif sub.get("type") == "array" and isinstance(items, dict) and "properties" in items:
-            if prefix or set(sub) - _ANNOTATIONS - _extensions(sub) != {"type", "items"}:
+            if prefix or set(sub) - _ANNOTATIONS - _extensions(sub) - {"minItems"} != {
+                "type",
+                "items",
+            }:
                 raise Unsupported("an array of objects inside an object, or with keywords")
             # Patterns of its items are named "name[].key": the type's check verifies them.
             item = _struct(items, patterns, objects, f"{name}[].", f"Fast_{attribute(name)}")
             kind = list[item]  # type: ignore[valid-type]
+            if "minItems" in sub:  # msgspec counts items as jsonschema does: exact
+                kind = Annotated[kind, msgspec.Meta(min_length=sub["minItems"])]
         else:
             kind = _field_type(sub)
         if name in loose:

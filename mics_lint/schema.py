@@ -391,11 +391,10 @@ class _Builder:
                 "    if isinstance(v, (int, float)) and not isinstance(v, bool)"
                 f" and v {op} {value!r}:\n        return False\n"
             ]
-        if keyword in ("minLength", "maxLength"):
-            op = "<" if keyword == "minLength" else ">"
-            return [
-                f"    if isinstance(v, str) and len(v) {op} {int(value)}:\n        return False\n"
-            ]
+        if keyword in ("minLength", "maxLength", "minItems", "maxItems"):
+            test = f"isinstance(v, {'str' if 'Length' in keyword else 'list'}) and len(v)"
+            op = "<" if keyword[:3] == "min" else ">"
+            return [f"    if {test} {op} {int(value)}:\n        return False\n"]
         if keyword == "items" and isinstance(value, dict):
             each = self.function(value)
             return [

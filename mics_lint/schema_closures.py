@@ -78,11 +78,11 @@ def _keyword(keyword: str, value: Any, schema: dict[str, Any]) -> list[Predicate
         if keyword == "minimum":
             return [lambda v: not (number(v) and v < bound)]
         return [lambda v: not (number(v) and v > bound)]
-    if keyword in ("minLength", "maxLength"):
-        size = int(value)
-        if keyword == "minLength":
-            return [lambda v: not (isinstance(v, str) and len(v) < size)]
-        return [lambda v: not (isinstance(v, str) and len(v) > size)]
+    if keyword in ("minLength", "maxLength", "minItems", "maxItems"):
+        size, kind = int(value), str if "Length" in keyword else list
+        if keyword[:3] == "min":
+            return [lambda v: not (isinstance(v, kind) and len(v) < size)]
+        return [lambda v: not (isinstance(v, kind) and len(v) > size)]
     if keyword == "items" and isinstance(value, dict):
         each = closures(value)
         return [lambda v: not isinstance(v, list) or all(each(x) for x in v)]

@@ -260,7 +260,7 @@ def single_identifier(record: Record, ctx: LineContext) -> Iterator[Finding]:
     """
     ## What it does
     Checks that an association line (`USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS`) lists at
-    least two identifiers.
+    least two identifiers (an empty list is MIC205).
 
     ## Why is this bad?
     The line declares that its identifiers belong to one user: with a single identifier
@@ -278,9 +278,8 @@ def single_identifier(record: Record, ctx: LineContext) -> Iterator[Finding]:
     ```
     """
     items = record.get("identifiers")
-    if isinstance(items, list) and len(items) < 2:
-        count = "no identifier" if not items else "a single identifier"
-        yield ctx.at("identifiers", f"{count}: an association needs two or more to associate")
+    if isinstance(items, list) and len(items) == 1:  # an empty list is the schema's (MIC205)
+        yield ctx.at("identifiers", "a single identifier: an association needs two or more")
 
 
 SINGLE_IDENTIFIER = FAMILY.rules[-1]

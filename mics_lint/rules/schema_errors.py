@@ -317,6 +317,11 @@ def _describe_keyword(
                 yield key, message
     elif keyword == "minimum":
         yield at, f"{path} is {shorten(value)}, expected {expected} or more"
+    elif keyword == "minItems":
+        yield (
+            at,
+            f"{path} is an empty list: it needs {expected} item{'s' * (expected != 1)} or more",
+        )
     elif _code_for(error) == EMPTY_VALUE.code:
         yield at, f"{path} is empty: give the identifier's value, or remove the field"
     else:

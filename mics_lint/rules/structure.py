@@ -170,7 +170,8 @@ EMPTY_VALUE = FAMILY.declare(
     """
     ## What it does
     Checks that identifiers (`compartment_id`, `user_account_id`, `email_hash`,
-    `user_agent_id`) are not empty or made only of whitespace.
+    `user_agent_id`) are not empty or made only of whitespace, and that an association
+    line's `identifiers` list is not empty.
 
     ## Why is this bad?
     An empty identifier names nobody: the platform cannot find the user, or, worse, files
