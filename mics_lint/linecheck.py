@@ -100,7 +100,7 @@ class LineChecker:
         self.check_dups = syntax.DUPLICATE_KEY.code in self.enabled
         self.check_ints = syntax.UNSAFE_INTEGER.code in self.enabled
         self.check_utf16 = f.UTF16_FILE.code in self.enabled
-        self.check_schema = any(r.code in self.enabled for r in structure.FAMILY.rules)
+        self.check_schema = not self.enabled.isdisjoint(structure.schema_codes(self.schema))
         self.check_other_type = structure.OTHER_DOCUMENT_TYPE.code in self.enabled
         self.users: Users = users if users is not None else BatchUsers()
         self.state: dict[str, Any] = {

@@ -44,7 +44,7 @@ from pathlib import Path
 import pytest
 from helpers import counting_vouches
 
-from mics_lint import Diagnostic, Settings
+from mics_lint import Diagnostic, Settings, lint_lines
 from mics_lint.config import Selection
 from mics_lint.doctypes import find
 from mics_lint.rules import REGISTRY
@@ -396,3 +396,17 @@ def _bad_operation(d: Diagnostic) -> bool:
     return d.code in {"MIC201", "MIC203"} or (
         d.code == "MIC202" and d.message.startswith("operation ")
     )
+
+
+def test_a_code_the_schema_reports_runs_the_schema_alone() -> None:
+    """A segment's data_bag of the wrong type is a schema error reported as MIC701
+    (`x-mics-codes`): selecting MIC701 alone ran no schema, and reported nothing (found by a
+    fuzzer comparing --select runs with the full one)."""
+    line = (
+        '{"operation":"UPDATE","email_hash":"h%d","segment_id":"4521","expiration_duration":0%s}\n'
+    )
+    lines = [line % (n, ',"data_bag":["a"]' if n in (3, 250) else "") for n in range(300)]
+    only = Settings(doc_type="segment", selections=(Selection(select=("MIC701",)),))
+    for fast in (None, 1):
+        found = list(lint_lines(lines, settings=dataclasses.replace(only, fast_path_from=fast)))
+        assert [(d.line, d.code) for d in found] == [(4, "MIC701"), (251, "MIC701")]

@@ -309,6 +309,24 @@ OTHER_DOCUMENT_TYPE = FAMILY.declare(
 )
 
 
+def schema_codes(schema: Any) -> frozenset[str]:
+    """The codes a schema's errors are reported under: this family's, and those its
+    subschemas name for a keyword (`x-mics-codes`: a segment's data_bag of the wrong type is
+    MIC701), so that selecting MIC701 alone still runs the schema."""
+    codes = {rule.code for rule in FAMILY.rules}
+    todo = [schema]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            named = node.get("x-mics-codes")
+            if isinstance(named, dict):
+                codes.update(c for c in named.values() if isinstance(c, str))
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            todo.extend(node)
+    return frozenset(codes)
+
+
 def other_type_message(name: str, short_name: str, keys: list[str], checked: str) -> str:
     shown = ", ".join(keys[:3])
     where = import_file(short_name)
