@@ -171,3 +171,15 @@ _ODD = st.recursive(
 def test_odd_values_never_raise(record: dict[str, Any]) -> None:
     for code in _codes(record):
         assert code in REGISTRY
+
+
+def test_the_required_keys_are_the_schema_s() -> None:
+    """MIC204 names a needed key written without its `$`, and the fast check counts the
+    optional ones: both read `REQUIRED_KEYS`, which is the schema's `required`."""
+    from pathlib import Path
+
+    schema = json.loads(
+        (Path(__file__).parent.parent / "schemas" / "user_activity.schema.json").read_text()
+    )
+    assert list(activities.REQUIRED_KEYS) == schema["required"]
+    assert set(activities.KNOWN_KEYS) == set(schema["properties"])

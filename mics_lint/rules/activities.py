@@ -29,6 +29,8 @@ COMPARTMENT = "$compartment_id"
 EMAIL = "$email_hash"
 AGENT = "$user_agent_id"
 LISTED = "$user_identifiers"
+#: The root keys every activity has (the schema's `required`).
+REQUIRED_KEYS: tuple[str, ...] = ("$ts", "$type", "$session_status", "$events")
 #: The root keys the platform defines (the schema's), for MIC204's near misses.
 KNOWN_KEYS = (
     "$ts",

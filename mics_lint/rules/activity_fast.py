@@ -32,9 +32,7 @@ _READ_OBJECTS = ("$origin", "$location", "$topics")
 #: How often the fast check reads the clock, in lines.
 _CLOCK_LINES = 1024
 #: The optional top-level fields, each to be written once when present (MIC103).
-_ACTIVITY_ONCE = tuple(
-    k for k in activities.KNOWN_KEYS if k not in ("$ts", "$type", "$session_status", "$events")
-)
+_ACTIVITY_ONCE = tuple(k for k in activities.KNOWN_KEYS if k not in activities.REQUIRED_KEYS)
 
 
 class _ValueScreens:

@@ -22,6 +22,7 @@ from mics_lint.rules.activities import (
     EMAIL,
     KNOWN_KEYS,
     LISTED,
+    REQUIRED_KEYS,
     lists_someone,
     root_identifiers,
 )
@@ -32,9 +33,7 @@ _MAX_SUGGESTED = 32
 #: The platform keys a line misses when they are written without their `$`: those it must
 #: have, and those that name its user. An optional one (`location`, `origin`, `site_id`)
 #: written so is a custom property of that name, which the docs allow.
-_NEEDED = frozenset(
-    ("$ts", "$type", "$session_status", "$events", AGENT, ACCOUNT, COMPARTMENT, EMAIL, LISTED)
-)
+_NEEDED = frozenset((*REQUIRED_KEYS, AGENT, ACCOUNT, COMPARTMENT, EMAIL, LISTED))
 
 
 def misspelt_key(record: Record, ctx: LineContext) -> Iterator[Finding]:
