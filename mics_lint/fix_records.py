@@ -26,7 +26,6 @@ from mics_lint.fix_edits import (
     KEPT,
     Edits,
     is_shallow,
-    is_shallow_text,
     places,
     proven,
     same_value,
@@ -78,7 +77,9 @@ class RecordFixer:
         self.string_fields = {
             k for k, s in properties.items() if s.get("type") == "string" and "enum" not in s
         }
-        self.quoted = {k: f'"{k}"' for k in self.string_fields}  # as written in a line
+        # As written in a line, in its bytes: counted there, not in its text (a str with
+        # one character past Latin-1 counts several times slower).
+        self.quoted = {k: f'"{k}"'.encode() for k in self.string_fields}
         self.enums = {
             k: list(s["enum"])
             for k, s in properties.items()
@@ -219,18 +220,18 @@ class RecordFixer:
         # backslash, a key quoted once in the text is that key (`places`), a colon follows
         # it, and an int's literal is an integer whole (no fraction, no exponent), which its
         # quoted digits stand for; a shallow text proves its edits where they are. (Counted
-        # in the text, which the loose path decoded: a character is fewer than its bytes.)
-        if text is None:
-            text = body.decode("utf-8")
-        known = WRONG_TYPE in self.fixing and "\\" not in text and is_shallow_text(text)
+        # in the bytes: a key and a bracket are ASCII, found alike in the bytes and the text.)
+        known = WRONG_TYPE in self.fixing and b"\\" not in body and is_shallow(body)
         for key, value in wrong:
             if key in self.string_fields and type(value) in (int, float):
                 values[key] = value
-                known = known and type(value) is int and text.count(self.quoted[key]) == 1
+                known = known and type(value) is int and body.count(self.quoted[key]) == 1
         if not values:
             return {}
         if known:
             return {WRONG_TYPE: len(values)}
+        if text is None:
+            text = body.decode("utf-8")
         edits = Edits()
         for key, _, end in places(text, list(values)):
             colon = _COLON.match(text, end)
