@@ -307,9 +307,15 @@ DEFAULT_DOC_TYPE = USER_PROFILE.name
 NAMES = sorted([*DOC_TYPES, *(t.short_name for t in DOC_TYPES.values())])
 
 
+#: Other spellings of a platform name: the device points deletion page's curl example writes
+#: the type in the singular (the reference's open question 12.2), which is taken as the same.
+ALIASES = {"USER_DEVICE_POINT_DELETION": USER_DEVICE_POINTS_DELETION.name}
+
+
 def find(name: str) -> DocType | None:
     """A document type by its platform name (USER_SEGMENT) or short name (segment), any case."""
     wanted = name.strip()
+    wanted = ALIASES.get(wanted.upper(), wanted)
     for doc_type in DOC_TYPES.values():
         if wanted.upper() == doc_type.name or wanted.lower() == doc_type.short_name:
             return doc_type

@@ -30,6 +30,15 @@ def test_names_are_the_platform_enum_or_the_short_name_in_any_case() -> None:
     assert find("segments") is None
 
 
+def test_the_device_points_deletion_is_also_found_in_the_singular() -> None:
+    # The platform's page names it USER_DEVICE_POINTS_DELETION, its curl example
+    # USER_DEVICE_POINT_DELETION (mediarithmics-formats.md, 8.1 and 12.2).
+    wanted = DOC_TYPES["USER_DEVICE_POINTS_DELETION"]
+    assert find("USER_DEVICE_POINT_DELETION") is wanted
+    assert find(" user_device_point_deletion") is wanted
+    assert find("USER_POINT_DELETION") is None
+
+
 def test_detection() -> None:
     profile, segment, choice = (
         DOC_TYPES[n] for n in ("USER_PROFILE", "USER_SEGMENT", "USER_CHOICE")
