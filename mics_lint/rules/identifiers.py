@@ -104,7 +104,8 @@ def multiple_identifiers(record: Record, ctx: LineContext) -> Iterator[Finding]:
     """
     ## What it does
     Checks that the command has at most one identifier. `user_account_id` with its
-    `compartment_id` counts as one. Reported once per line, at the second identifier.
+    `compartment_id` counts as one; a `compartment_id` alone counts as none (MIC303 reports
+    it). Reported once per line, at the second identifier.
 
     ## Why is this bad?
     The documentation is explicit: only one identifier per line. With two, the platform
@@ -122,7 +123,12 @@ def multiple_identifiers(record: Record, ctx: LineContext) -> Iterator[Finding]:
     Keep the identifier the platform knows the user by; send an association import to link
     several identifiers of one user.
     """
-    found = present_identifiers(record)
+    # A compartment_id without its account is MIC303's: no second identifier beside another.
+    found = [
+        f
+        for f in present_identifiers(record)
+        if f[0] != "user account" or "user_account_id" in record
+    ]
     if len(found) > 1:
         names = [name for name, _ in found]
 
