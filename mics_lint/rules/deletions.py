@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.lazyre import compiled
 from mics_lint.registry import ONCE_PER_FILE, Family, IdentifierValue, LineContext, Record
+from mics_lint.rules import point_hints
 from mics_lint.rules.structure import is_placeholder
 from mics_lint.startup import later
 
@@ -244,7 +245,7 @@ def user_point_id_not_uuid(record: Record, ctx: LineContext) -> Iterator[Finding
     if isinstance(point, str) and point.strip() and UUID.fullmatch(point) is None:
         shown = redact.identifier(point, ctx.show_values)  # as MIC306 shows an id
         if not is_placeholder(point):
-            yield ctx.at("user_point_id", f"user_point_id {shown} is not a UUID")
+            yield ctx.at("user_point_id", point_hints.not_uuid(point, shown, UUID.fullmatch))
 
 
 MISSING_FIELD, FIELD_OF_ANOTHER_TYPE, EMAIL_HASH_KEY, DEVICE_POINT, USER_POINT_ID = FAMILY.rules[:5]
