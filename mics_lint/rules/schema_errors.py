@@ -284,7 +284,7 @@ def _describe_keyword(
     if keyword == "required":
         for name in expected:
             if isinstance(value, dict) and name not in value:
-                hint = _required_hint(name, record, subschema)
+                hint = _required_hint(name, value, subschema, bool(nested))
                 if nested:  # an event, an identifier
                     yield nested, f'{path}: "{name}" is missing{hint}'
                 else:
@@ -328,15 +328,26 @@ def _describe_keyword(
         yield at, f"{path}: {shorten(error.message, 120, ctx.show_values)}"
 
 
-def _required_hint(name: str, record: Record, schema: Any) -> str:
-    if name == "operation":
-        near = did_you_mean("operation", [k for k in record if isinstance(k, str)])
-        if near:
-            return near
-        allowed = schema.get("properties", {}).get("operation", {}).get("enum", [])
+def _required_hint(name: str, found: dict[Any, Any], schema: Any, nested: bool) -> str:
+    """What to add for a missing key the line must have (its `operation`, a deletion's
+    `type`...): the key written otherwise in `found` (the object that lacks it), or the
+    values its schema allows."""
+    subschema = schema.get("properties", {}).get(name, {}) if isinstance(schema, dict) else {}
+    allowed = subschema.get("enum", []) if isinstance(subschema, dict) else []
+    if name != "operation" and not allowed:
+        return ""
+    near = did_you_mean(name, [k for k in found if isinstance(k, str)])
+    if near:
+        return near
+    if len(allowed) > _MAX_LISTED:  # an activity's 14 $types
+        some = " or ".join(shorten(a) for a in allowed[:2])
+        shown = f"one of its {len(allowed)} values, such as {some}"
+    else:
         shown = " or ".join(shorten(a) for a in allowed) or "a value"
-        return f': every line needs "operation": {shown}'
-    return ""
+    return f': add "{name}": {shown}' if nested else f': every line needs "{name}": {shown}'
+
+
+_MAX_LISTED = 5
 
 
 _MAX_SUGGESTED = 32
