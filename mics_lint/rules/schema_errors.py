@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 from mics_lint import schema as schemas
 from mics_lint.diagnostic import Finding
-from mics_lint.jsontext import shorten
+from mics_lint.jsontext import json_type, shorten
 from mics_lint.lazyre import compiled
 from mics_lint.registry import LineContext, Record
 from mics_lint.rules.structure import (
@@ -257,7 +257,9 @@ def _hinted(message: str, subschema: Any, keyword: str, value: Any) -> str:
     """The schema's own advice for this failure (`x-mics-hints`), added to the message."""
     hints = subschema.get("x-mics-hints", {}) if isinstance(subschema, dict) else {}
     hint = hints.get(keyword)
-    if isinstance(hint, dict):  # per value: {"enum": {"UPSERT": "..."}}
+    if isinstance(hint, dict) and keyword == "type":  # per type found: {"type": {"null": ...}}
+        hint = hint.get(json_type(value).rpartition(" ")[2])
+    elif isinstance(hint, dict):  # per value: {"enum": {"UPSERT": "..."}}
         # Whatever its case: "update" is as far from UPSERT as "UPDATE" is.
         hint = hint.get(value, hint.get(value.upper())) if isinstance(value, str) else None
     if not isinstance(hint, str):
