@@ -16,6 +16,7 @@ from mics_lint.rules import (
     activities,
     choices,
     crossline,
+    deletion_identifiers,
     deletions,
     framing,
     identifiers,
@@ -123,7 +124,7 @@ IDENTIFIER_COVERS = frozenset({"MIC301", "MIC302", "MIC303", "MIC304", "MIC306"}
 PROFILE_COVERS = BASE_COVERS | IDENTIFIER_COVERS | {f"MIC40{n}" for n in range(1, 8)} | {"MIC501"}
 SEGMENT_COVERS = BASE_COVERS | IDENTIFIER_COVERS | {f"MIC70{n}" for n in range(1, 7)}
 CHOICE_COVERS = BASE_COVERS | IDENTIFIER_COVERS | {f"MIC80{n}" for n in range(1, 6)}
-DELETION_COVERS = BASE_COVERS | {"MIC901", "MIC902", "MIC903"}
+DELETION_COVERS = BASE_COVERS | {"MIC306", "MIC901", "MIC902", "MIC903"}
 IDENTIFIERS_DELETION_COVERS = DELETION_COVERS | {"MIC904"}
 POINTS_DELETION_COVERS = DELETION_COVERS | {"MIC905"}
 # MIC908 fires only on a line without `identifiers`, which the decoder refuses.
@@ -214,6 +215,7 @@ _DELETION_RULES = (
     deletions.MISSING_FIELD,
     deletions.FIELD_OF_ANOTHER_TYPE,
     deletions.EMAIL_HASH_KEY,
+    deletion_identifiers.MALFORMED_USER_AGENT_IDS,
 )
 
 USER_IDENTIFIERS_DELETION = DocType(

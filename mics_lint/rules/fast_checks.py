@@ -247,6 +247,7 @@ def _deletion_check(refuse_udp: bool) -> FastCheckMaker:
         fields = ("user_account_id", "compartment_id", "hash", "user_agent_id", "user_point_id")
         raw_ok = common(enabled, tuple(f'"{k}"'.encode() for k in ("type", *fields)))
         uuid = deletions.UUID.fullmatch
+        agent_form = identifiers.USER_AGENT_ID.fullmatch
         screens = Screens(enabled)
 
         def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
@@ -259,8 +260,11 @@ def _deletion_check(refuse_udp: bool) -> FastCheckMaker:
             need = deletions.NEEDS[kind][0]
             if need not in present or not filled(getattr(c, need), UNSET):
                 return False  # MIC901, or MIC205
-            if refuse_udp and kind == "USER_AGENT" and c.user_agent_id.startswith("udp:"):
-                return False  # MIC904
+            if kind == "USER_AGENT" and (
+                agent_form(c.user_agent_id) is None
+                or (refuse_udp and c.user_agent_id.startswith("udp:"))
+            ):
+                return False  # MIC306, MIC904
             if kind == "USER_POINT" and uuid(c.user_point_id) is None:
                 return False  # MIC905
             if not _values_ok(c, screens, UNSET):
@@ -292,6 +296,7 @@ def association_check(
     raw_ok = common(enabled, (b'"identifiers"',))
     screens = Screens(enabled)
     repeated = deletions.repeated_identifiers
+    agent_form = identifiers.USER_AGENT_ID.fullmatch
 
     def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
         items = c.identifiers
@@ -306,6 +311,8 @@ def association_check(
                 return False  # MIC902
             if not filled(getattr(item, deletions.NEEDS[kind][0]), UNSET):
                 return False  # MIC901, or MIC205
+            if kind == "USER_AGENT" and agent_form(item.user_agent_id) is None:
+                return False  # MIC306
             if not _values_ok(item, screens, UNSET):
                 return False  # a value rule (MIC305, MIC307...)
             if "compartment_id" in present and not filled(item.compartment_id, UNSET):

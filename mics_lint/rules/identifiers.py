@@ -266,7 +266,8 @@ def malformed_user_agent_id(record: Record, ctx: LineContext) -> Iterator[Findin
     ## What it does
     Checks that `user_agent_id` has the form `prefix:value`, as in `vec:123` (a mediarithmics
     cookie id), `net:9:12345` (a network device id in registry 9) or `udp:987` (a device
-    point id).
+    point id), in every document type (an activity's `$user_agent_id`, a deletion line's and
+    an association item's `user_agent_id` too).
 
     ## Why is this bad?
     The prefix says which device registry the id belongs to. A bare cookie or advertising id
@@ -287,6 +288,8 @@ def malformed_user_agent_id(record: Record, ctx: LineContext) -> Iterator[Findin
     if message is not None:
         yield ctx.at("user_agent_id", message)
 
+
+MALFORMED_USER_AGENT_ID = FAMILY.rules[-1]
 
 #: A registry prefix and its colon with nothing after it: "vec:".
 _PREFIX_ONLY = compiled(r"[A-Za-z][A-Za-z0-9_-]*:")
