@@ -73,9 +73,12 @@ class RecordFixer:
         self.fixed = fixed
         self.hidden = hidden
         properties: dict[str, Any] = schema.get("properties", {})
-        # MIC202: string fields (not enums) given as integers; MIC203: enums of strings.
+        # MIC202: string fields (not enums) given as integers, but one that digits never
+        # fill (a UUID): quoted, it would still be wrong; MIC203: enums of strings.
         self.string_fields = {
-            k for k, s in properties.items() if s.get("type") == "string" and "enum" not in s
+            k
+            for k, s in properties.items()
+            if s.get("type") == "string" and "enum" not in s and not s.get("x-mics-not-digits")
         }
         # As written in a line, in its bytes: counted there, not in its text (a str with
         # one character past Latin-1 counts several times slower).

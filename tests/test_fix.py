@@ -255,6 +255,23 @@ def test_only_selected_rules_are_fixed(tmp_path: Path) -> None:
     assert "Fixed 1 problem in 1 file." in out
 
 
+def test_an_integer_user_point_id_is_not_quoted(tmp_path: Path) -> None:
+    # Quoted, it would still be no UUID (MIC905): the schema marks the field x-mics-not-digits.
+    line = b'{"type":"USER_POINT","user_point_id":12345}\n'
+    target = tmp_path / "f.ndjson"
+    target.write_bytes(line)
+    args = ["check", "--isolated", "--doc-type", "user-points-deletion", "f.ndjson"]
+    _, out, _ = _run(args, tmp_path)
+    assert "MIC202" in out and "[*]" not in out and "is a UUID" in out
+    _, out, _ = _run([*args, "--fix"], tmp_path)
+    assert target.read_bytes() == line
+    assert "Fixed" not in out
+    # A user account id's digits are still quoted there.
+    target.write_bytes(b'{"type":"USER_ACCOUNT","user_account_id":42}\n')
+    _run([*args, "--fix"], tmp_path)
+    assert target.read_bytes() == b'{"type":"USER_ACCOUNT","user_account_id":"42"}\n'
+
+
 def test_rules_and_rule_say_what_is_fixable(tmp_path: Path) -> None:
     _, out, _ = _run(["rules"], tmp_path)
     header, *rows = out.splitlines()

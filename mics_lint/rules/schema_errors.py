@@ -82,7 +82,7 @@ def top_level_type_finding(
             made = _TYPE_FINDINGS.get(memo)
             if made is not None and made[2] is subschema:
                 return made[0], made[1]
-    message = _wrong_type(key, key, subschema["type"], value, ctx, nested=False)
+    message = _wrong_type(key, key, subschema, value, ctx, nested=False)
     finding = ctx.at(key, _hinted(message, subschema, "type", value))
     code = _code_in(subschema, "type")
     if memo is not None:
@@ -102,12 +102,14 @@ _LITERAL_AFTER = compiled(rb"[ \t\r\n]*:[ \t\r\n]*(?:-?[0-9][0-9.eE+-]*|true|fal
 
 
 def _wrong_type(
-    path: str, top: str, expected: Any, value: Any, ctx: LineContext, *, nested: bool
+    path: str, top: str, subschema: Any, value: Any, ctx: LineContext, *, nested: bool
 ) -> str:
     hide = None if ctx.show_values else top
     # The value as written (a long id's digits) is found by its top-level key only.
     written = "" if nested else ctx.value_text(top)
-    return type_message(path, expected, value, written, hide)
+    # A field that digits never fill (a UUID) is not told to quote them: its hint says more.
+    quote = not subschema.get("x-mics-not-digits")
+    return type_message(path, subschema["type"], value, written, hide, quote=quote)
 
 
 def _where(error: ValidationError) -> str:
@@ -292,7 +294,7 @@ def _describe_keyword(
                 else:
                     yield None, f'"{name}" is missing{hint}'
     elif keyword == "type":
-        yield at, _wrong_type(path, top, expected, value, ctx, nested=len(nested) > 1)
+        yield at, _wrong_type(path, top, subschema, value, ctx, nested=len(nested) > 1)
     elif keyword in ("enum", "const"):
         allowed = expected if keyword == "enum" else [expected]
         shown = " or ".join(shorten(a) for a in allowed)

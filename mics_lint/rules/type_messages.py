@@ -31,10 +31,17 @@ def _redacted(key: str, written: str) -> str:
 
 
 def type_message(
-    path: str, expected: Any, value: Any, written: str, hidden_under: str | None
+    path: str,
+    expected: Any,
+    value: Any,
+    written: str,
+    hidden_under: str | None,
+    *,
+    quote: bool = True,
 ) -> str:
     """The message for a value of the wrong type; `hidden_under`, unless None, is the
-    top-level key whose value is shown only as redact.py allows."""
+    top-level key whose value is shown only as redact.py allows; not `quote`: a number in a
+    string field is not told to be quoted (digits never fill it)."""
     names = [expected] if isinstance(expected, str) else list(expected)
     wanted = " or ".join(_TYPE_WORDS.get(n, n) for n in names)
     is_integer = written.lstrip("-").isdigit()
@@ -46,7 +53,9 @@ def type_message(
     else:
         found = json_type(value)
     message = f"{path} must be {wanted}, not {found}"
-    if "string" in names and isinstance(value, (int, float)) and not isinstance(value, bool):
+    if not quote:
+        pass
+    elif "string" in names and isinstance(value, (int, float)) and not isinstance(value, bool):
         # As written in the file: a float repr would lose the digits of a long id. A whole
         # number written with a fraction or an exponent (1000.0, 1e3: a spreadsheet's or a
         # CSV converter's doing) is an id's digits: "1000.0" would be no id (MIC308).
