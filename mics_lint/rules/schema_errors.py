@@ -333,21 +333,26 @@ def _describe_keyword(
 
 
 def _required_hint(name: str, found: dict[Any, Any], schema: Any, nested: bool) -> str:
-    """What to add for a missing key the line must have (its `operation`, a deletion's
-    `type`...): the key written otherwise in `found` (the object that lacks it), or the
-    values its schema allows."""
-    subschema = schema.get("properties", {}).get(name, {}) if isinstance(schema, dict) else {}
-    allowed = subschema.get("enum", []) if isinstance(subschema, dict) else []
-    if name != "operation" and not allowed:
-        return ""
-    near = did_you_mean(name, [k for k in found if isinstance(k, str)])
+    """What to do about a key the line (or the object `found`, an event...) must have: the
+    key written otherwise there, to rename; else the schema's word on it (`x-mics-hints`'
+    `required`), or the values its schema allows (a deletion's `type`)."""
+    properties = schema.get("properties", {}) if isinstance(schema, dict) else {}
+    # A key the schema knows is no misspelling of another (an activity's $type is not $ts).
+    near = closest(name, [k for k in found if isinstance(k, str) and k not in properties])
     if near:
-        return near
+        return f": rename {shorten(near)} to {shorten(name)}"
+    hints = schema.get("x-mics-hints", {}).get("required", {}) if isinstance(schema, dict) else {}
+    if isinstance(hints, dict) and isinstance(hints.get(name), str):
+        return f": {hints[name]}"
+    subschema = properties.get(name, {})
+    allowed = subschema.get("enum", []) if isinstance(subschema, dict) else []
+    if not allowed:
+        return ""
     if len(allowed) > _MAX_LISTED:  # an activity's 14 $types
         some = " or ".join(shorten(a) for a in allowed[:2])
         shown = f"one of its {len(allowed)} values, such as {some}"
     else:
-        shown = " or ".join(shorten(a) for a in allowed) or "a value"
+        shown = " or ".join(shorten(a) for a in allowed)
     return f': add "{name}": {shown}' if nested else f': every line needs "{name}": {shown}'
 
 
