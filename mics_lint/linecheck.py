@@ -27,7 +27,6 @@ from mics_lint.jsontext import (
     known_exact_error,
     object_and_comma,
     parse_exact,
-    path_text,
     unsafe_integers,
 )
 from mics_lint.longints import may_hold_long_int
@@ -281,10 +280,10 @@ class LineChecker:
                 found.append((syntax.DUPLICATE_KEY.code, Finding(message, start + 1, end + 1)))
         if self.check_ints and may_hold_long_int(body):
             for path, literal in unsafe_integers(ctx.text):
-                key = str(path[0]) if path else ""
-                where = path_text(path)
-                message = syntax.unsafe_integer_message(key, literal, self.show_values, where)
-                found.append((syntax.UNSAFE_INTEGER.code, ctx.at(path or key, message)))
+                message = syntax.unsafe_integer_message(
+                    path, literal, self.show_values, self.schema
+                )
+                found.append((syntax.UNSAFE_INTEGER.code, ctx.at(path or "", message)))
         if self.check_schema and not schemas.is_valid(self.schema_file, record):
             # A value nested ~1,000 deep: jsonschema's repr gives up (RecursionError).
             with contextlib.suppress(RecursionError):

@@ -169,9 +169,15 @@ def seconds_advice(where: str, value: float) -> str | None:
     whole = value * 1000
     shown = int(whole) if whole == int(whole) else whole
     written = int(value) if value == int(value) else value
+    if value >= CLEARLY_SECONDS_FROM and whole <= now_ms() + DAY_MS:
+        return (
+            f"{where} is {written}, {_date(value)} in milliseconds: it looks like seconds; "
+            f"write milliseconds, {shown}"
+        )
+    # In seconds, too early (17) or ahead of now (99999999999): times a thousand would not do.
     return (
-        f"{where} is {written}, {_date(value)} in milliseconds: it looks like seconds; "
-        f"write milliseconds, {shown}"
+        f"{where} is {written}, {_date(value)} in milliseconds: give the time in epoch "
+        "milliseconds (13 digits today, as 1700000000000)"
     )
 
 

@@ -7,10 +7,17 @@ change (orjson's own messages differ between versions and speak of the parser, n
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from mics_lint.diagnostic import Severity
-from mics_lint.jsontext import fails_in_first_value, offset_to_line_col, parse_exact, shorten
+from mics_lint.jsontext import (
+    fails_in_first_value,
+    offset_to_line_col,
+    parse_exact,
+    path_text,
+    shorten,
+)
 from mics_lint.lazyre import compiled
 from mics_lint.registry import FIX_SAFE, Family
 from mics_lint.startup import later
@@ -354,18 +361,34 @@ def duplicate_key_message(key: str, show_values: bool = False) -> str:
 
 
 def unsafe_integer_message(
-    key: str, literal: str, show_values: bool = False, where: str = ""
+    path: Sequence[str | int], literal: str, show_values: bool, schema: Any
 ) -> str:
-    """`key` is the top-level key the integer is under (what may be shown depends on it);
-    `where`, its path in the line when nested."""
-    where = where or key or "the line"
+    """MIC104's message for the integer `literal` at `path` in a line (what may be shown
+    depends on its top-level key); where `schema` wants a number there (a timestamp, a
+    duration), no string will do either."""
+    key = str(path[0]) if path else ""
+    where = path_text(path) or "the line"
     if show_values:
         shown = literal if len(literal) <= 30 else literal[:27] + "..."
     elif key in redact.IDENTIFIER_KEYS:
         shown = literal[: redact.PREFIX] + "…"
     else:  # a value of user_profile, or of an unknown key: personal, not shown
         shown = f"of {len(literal.lstrip('-')):,} digits"
-    return (
-        f"integer {shown} in {where} is outside the 64-bit range and loses precision: "
-        "write it as a string"
-    )
+    head = f"integer {shown} in {where} is outside the 64-bit range and loses precision"
+    if _wants_number(schema, path):
+        return f"{head}: no time or count is that large, check the value"
+    return f"{head}: write it as a string"
+
+
+def _wants_number(schema: Any, path: Sequence[str | int]) -> bool:
+    """Whether the schema types the value at `path` as an integer or a number (following
+    `properties` and `items`; a free-form object's values are not)."""
+    for part in path:
+        if not isinstance(schema, dict):
+            return False
+        if isinstance(part, int):
+            schema = schema.get("items")
+        else:
+            schema = schema.get("properties", {}).get(part)
+    kind = schema.get("type") if isinstance(schema, dict) else None
+    return kind in ("integer", "number")
