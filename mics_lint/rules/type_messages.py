@@ -4,6 +4,7 @@ milliseconds), from the value as written where the parsed one would mislead."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from mics_lint import redact
@@ -55,6 +56,9 @@ def type_message(
     message = f"{path} must be {wanted}, not {found}"
     if not quote:
         pass
+    elif "integer" in names and isinstance(value, float) and _whole_digits(written) is None:
+        # A string or an integer (a deletion's compartment_id): "1000.5" would be no id.
+        message += ": write a whole number"
     elif "string" in names and isinstance(value, (int, float)) and not isinstance(value, bool):
         # As written in the file: a float repr would lose the digits of a long id. A whole
         # number written with a fraction or an exponent (1000.0, 1e3: a spreadsheet's or a
@@ -75,7 +79,22 @@ def type_message(
         message += ": write the date as epoch milliseconds (1700000000000), not as text"
     elif "object" in names and value == []:
         message += ": write {} for an empty object"
+    elif names[0] in ("object", "array") and isinstance(value, str) and _holds(value, names[0]):
+        # JSON encoded twice ("{\"tier\":\"gold\"}"): an export that serialised a column.
+        message += f": write the {names[0]} itself, not a string holding it (no quotes, no \\)"
     return message
+
+
+def _holds(value: str, kind: str) -> bool:
+    """Whether the text `value` is JSON of `kind` (an object, an array)."""
+    text = value.strip()
+    if text[:1] != ("{" if kind == "object" else "["):
+        return False
+    try:
+        parsed = json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(parsed, dict if kind == "object" else list)
 
 
 def _numeral(value: str) -> bool:
