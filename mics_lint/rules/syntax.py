@@ -205,12 +205,7 @@ def invalid_json_message(
         return separated_by_commas(stripped)
     rest = None if _first_value_fails(text, exact_error) else _after_first_value(text)
     if rest is not None:
-        end, tail = rest
-        if tail.startswith("{") or tail.startswith(",{") or tail.startswith(", {"):
-            return ("two records on one line: put each command on a line of its own", end + 1)
-        if show_values:
-            return (f"unexpected text after the JSON value: {tail[:20]!r}; remove it", end + 1)
-        return ("unexpected text after the JSON value: remove it", end + 1)
+        return _text_after(text, *rest, show_values)
     # Trailing commas first, the commonest (an export writing `,}` on every line): none of
     # the tests below matches a text that starts with `,`, `}` or `]`.
     trailing = _trailing_comma(text, pos)
@@ -227,6 +222,8 @@ def invalid_json_message(
             f"{literal.group(1)} is Python, not JSON: write {fixed}",
             pos + 1,
         )
+    if here.startswith(("//", "/*", "#")) and not text[:pos].strip():
+        return ("comments are not JSON: remove the comment", pos + 1)
     if here.startswith("'"):
         return ("strings and keys need double quotes (\"), not single quotes (')", pos + 1)
     if here[:1] == "<":  # a docs' example copied as it is: `"$ts":<TIMESTAMP>`
@@ -268,6 +265,24 @@ def invalid_json_message(
             len(stripped) + 1,
         )
     return (f"invalid JSON: {parser_message}", pos + 1)
+
+
+def _text_after(text: str, end: int, tail: str, show_values: bool) -> tuple[str, int]:
+    """invalid_json_message's answer for a line holding one JSON value and then `tail`,
+    from character `end` on."""
+    if tail.startswith("{") and text[:end].rstrip(" \t").endswith("\r"):
+        # A file whose lines end with CR alone (a classic Mac OS export): one long line.
+        return (
+            "lines end with a carriage return alone (CR), not a line feed: end each line with \\n",
+            end + 1,
+        )
+    if tail.startswith("{") or tail.startswith(",{") or tail.startswith(", {"):
+        return ("two records on one line: put each command on a line of its own", end + 1)
+    if ord(tail[0]) < 0x20:
+        return (f"control character U+{ord(tail[0]):04X} after the JSON value: remove it", end + 1)
+    if show_values:
+        return (f"unexpected text after the JSON value: {tail[:20]!r}; remove it", end + 1)
+    return ("unexpected text after the JSON value: remove it", end + 1)
 
 
 def separated_by_commas(text: str) -> tuple[str, int]:
