@@ -395,7 +395,7 @@ def minority_profile_form(record: Record, ctx: LineContext) -> Iterator[Finding]
     yield ctx.at(
         key,
         f"this UPSERT is in the {line_form} form, while this file is in the {file_form} "
-        f"form (as most of its first records are): {advice} (one form per file; or pin one "
+        f"form (told from its first records): {advice} (one form per file; or pin one "
         "with profile-form)",
     )
 
