@@ -295,6 +295,16 @@ def connect(scheduler: str, timeout: float) -> tuple[Any, Any]:
         ) from None
     for name in _LOGGERS:  # their warnings would break the one-line rule of stderr
         logging.getLogger(name).setLevel(logging.CRITICAL)
+    if scheduler != "local":
+        # A malformed address is refused first: a Client that fails on it while being made
+        # waits twice the timeout to close itself, and prints a traceback doing so.
+        try:
+            distributed.comm.addressing.get_address_host_port(scheduler)
+        except ValueError as exc:
+            raise click.ClickException(
+                f"--scheduler: {remote.shown(scheduler)} is not a scheduler address "
+                f"(tcp://HOST:PORT, or local): {_reason(exc)}"
+            ) from None
     cluster = None
     try:
         if scheduler == "local":

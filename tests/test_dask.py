@@ -160,6 +160,19 @@ def test_an_unreachable_scheduler_is_one_line_within_the_timeout(tmp_path: Path)
     assert err.count("\n") == 1
 
 
+@pytest.mark.parametrize("address", ["bogus", "tcp://", "host:abc"])
+def test_a_malformed_scheduler_address_is_one_line_at_once(tmp_path: Path, address: str) -> None:
+    # Given to distributed.Client, it waited twice the timeout and printed a traceback.
+    need("distributed")
+    (tmp_path / "a.ndjson").write_bytes(CRM)
+    started = time.monotonic()
+    code, out, err = run_cli(["check", "a.ndjson", "--scheduler", address], tmp_path)
+    assert time.monotonic() - started < 10
+    assert (code, out) == (2, "")
+    assert err.startswith(f"mics-lint: error: --scheduler: {address} is not a scheduler address")
+    assert err.count("\n") == 1
+
+
 def test_without_dask_the_extra_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "distributed", None)
     (tmp_path / "a.ndjson").write_bytes(CRM)
