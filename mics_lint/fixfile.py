@@ -50,6 +50,10 @@ def fix_file(
                 raise FixError(
                     f"{name}: an open file descriptor, not a file, so not rewritten in place"
                 )
+            if sink is None and not os.access(target, os.W_OK):
+                # Writing beside it and renaming needs only the folder's permission: the
+                # file itself is checked, as a write in place would be.
+                raise FixError(f"{name}: permission denied (not writable); the file is unchanged")
             handle = files.enter_context(open(target, "rb"))
         except OSError as exc:
             raise ReadError(f"{name}: {exc.strerror or exc}") from None
@@ -121,6 +125,12 @@ def _rewrite(
         os.chmod(temp.path, stat.S_IMODE(info.st_mode))
         with contextlib.suppress(OSError):  # only root may give a file away
             os.chown(temp.path, info.st_uid, info.st_gid)
+        made = os.stat(temp.path)
+        if (made.st_uid, made.st_gid) != (info.st_uid, info.st_gid):
+            raise FixError(
+                f"{name}: the fixed file would not keep its owner or group (it belongs to "
+                "another user): fix a copy, or run as its owner; the file is unchanged"
+            )
         temp.replace(target)
     return result
 

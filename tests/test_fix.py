@@ -357,6 +357,55 @@ def test_installed_command_fixes_in_place(tmp_path: Path) -> None:
     assert "Fixed 1 problem in 1 file." in done.stdout
 
 
+def test_a_file_the_user_may_not_write_is_not_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Writing beside a file and renaming it over needs only the folder's permission: as
+    # another user, --fix replaced a root-owned, read-only file (and made it theirs). The
+    # tests run as root, who may write anything: the file's own answer is played here.
+    target = tmp_path / "f.ndjson"
+    before = b'{"operation":"DELETE","email_hash":"a"}\r\n'
+    target.write_bytes(before)
+    real_access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, mode: False if str(p) == str(target) else real_access(p, mode)
+    )
+    code, out, err = _run(["check", "--isolated", "--fix", "f.ndjson"], tmp_path)
+    assert code == 2
+    assert (
+        err
+        == "mics-lint: error: cannot fix f.ndjson: permission denied (not writable); the file is unchanged\n"
+    )
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["f.ndjson"]
+
+
+@pytest.mark.skipif(not hasattr(os, "chown"), reason="no file owners here")
+def test_a_file_that_would_change_owner_is_not_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A group-writable file of another user: the new file would be the fixer's own, as only
+    # root may give a file away (played here: chown refused, the file another user's).
+    target = tmp_path / "f.ndjson"
+    before = b'{"operation":"DELETE","email_hash":"a"}\r\n'
+    target.write_bytes(before)
+    info = target.stat()
+    try:
+        os.chown(target, info.st_uid + 1, info.st_gid)
+    except PermissionError:
+        pytest.skip("only root may give the test file away")
+
+    def refused(*args: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "chown", refused)
+    code, out, err = _run(["check", "--isolated", "--fix", "f.ndjson"], tmp_path)
+    assert code == 2
+    assert "would not keep its owner or group" in err and err.count("\n") == 1
+    assert target.read_bytes() == before and target.stat().st_uid == info.st_uid + 1
+    assert [p.name for p in tmp_path.iterdir()] == ["f.ndjson"]
+
+
 def test_a_line_over_max_line_bytes_is_copied_as_it_is(tmp_path: Path) -> None:
     long = b'{"operation":"DELETE","email_hash":"' + b"x" * 300 + b'"},\r\n'
     data = A + b",\r\n" + long + B
