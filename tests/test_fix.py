@@ -370,11 +370,11 @@ def test_a_file_the_user_may_not_write_is_not_replaced(
     monkeypatch.setattr(
         os, "access", lambda p, mode: False if str(p) == str(target) else real_access(p, mode)
     )
-    code, out, err = _run(["check", "--isolated", "--fix", "f.ndjson"], tmp_path)
+    code, _, err = _run(["check", "--isolated", "--fix", "f.ndjson"], tmp_path)
     assert code == 2
-    assert (
-        err
-        == "mics-lint: error: cannot fix f.ndjson: permission denied (not writable); the file is unchanged\n"
+    assert err == (
+        "mics-lint: error: cannot fix f.ndjson: permission denied (not writable); "
+        "the file is unchanged\n"
     )
     assert target.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["f.ndjson"]
@@ -399,7 +399,7 @@ def test_a_file_that_would_change_owner_is_not_replaced(
         raise PermissionError(1, "Operation not permitted")
 
     monkeypatch.setattr(os, "chown", refused)
-    code, out, err = _run(["check", "--isolated", "--fix", "f.ndjson"], tmp_path)
+    code, _, err = _run(["check", "--isolated", "--fix", "f.ndjson"], tmp_path)
     assert code == 2
     assert "would not keep its owner or group" in err and err.count("\n") == 1
     assert target.read_bytes() == before and target.stat().st_uid == info.st_uid + 1
