@@ -19,10 +19,11 @@ with startup.lasting():  # issue 14: see startup.py
     from mics_lint import __version__
     from mics_lint.checking import run_check
     from mics_lint.commands import Path, version_option
+    from mics_lint.config import MAX_SIZE
     from mics_lint.diagnostic import Severity
     from mics_lint.exits import EXIT_FAILURE, EXIT_OK, OneLineGroup, fail, sigterm_raises
     from mics_lint.options import CheckOptions
-    from mics_lint.parallel import CHUNK_BYTES, cpu_count
+    from mics_lint.parallel import CHUNK_BYTES, MAX_JOBS, cpu_count
     from mics_lint.reporters import REPORTERS
     from mics_lint.rules import REGISTRY
 
@@ -104,12 +105,14 @@ def cli() -> None:
 @click.option(
     "--jobs",
     "-j",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_JOBS),
     default=cpu_count,
     show_default="the number of CPUs",
     help="Worker processes for large inputs (1: check everything in this process).",
 )
-@click.option("--chunk-size", type=click.IntRange(min=1), default=CHUNK_BYTES, hidden=True)
+@click.option(
+    "--chunk-size", type=click.IntRange(min=1, max=MAX_SIZE), default=CHUNK_BYTES, hidden=True
+)
 @click.option(
     "--no-progress", is_flag=True, help="No progress bar (shown on a terminal for inputs > 50 MB)."
 )

@@ -77,18 +77,27 @@ def split_codes(values: Iterable[str]) -> list[str]:
     return [part for value in values for part in value.split(",") if part.strip()]
 
 
+#: The largest size an option takes: 8 PiB, far past any file, and within what a read's
+#: length may be (a larger one overflowed there: an internal error, not a usage one).
+MAX_SIZE = 2**53
+
+
 def parse_size(value: object, where: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return value
-    match = re.match(_SIZE, value) if isinstance(value, str) else None
-    if match is None or int(match.group(1)) == 0:
-        raise ConfigError(
-            f"{where}: {value!r} is not a size: give bytes, or a number with KB, MB, GB, "
-            "KiB, MiB or GiB"
-        )
-    unit = (match.group(2) or "").upper()
-    factor = _UNITS[unit[:1]] if "I" not in unit else 1024 ** " KMG".index(unit[0])
-    return int(match.group(1)) * factor
+        size = value
+    else:
+        match = re.match(_SIZE, value) if isinstance(value, str) else None
+        if match is None or int(match.group(1)) == 0:
+            raise ConfigError(
+                f"{where}: {value!r} is not a size: give bytes, or a number with KB, MB, GB, "
+                "KiB, MiB or GiB"
+            )
+        unit = (match.group(2) or "").upper()
+        factor = _UNITS[unit[:1]] if "I" not in unit else 1024 ** " KMG".index(unit[0])
+        size = int(match.group(1)) * factor
+    if size > MAX_SIZE:
+        raise ConfigError(f"{where}: {value!r} is too large: at most {MAX_SIZE:,} bytes (8 PiB)")
+    return size
 
 
 def parse_severities(items: Mapping[str, object], where: str) -> dict[str, Severity]:

@@ -39,6 +39,8 @@ CHUNK_BYTES = 8 * 1024 * 1024
 #: Below this much work in all, everything runs in this process.
 MIN_PARALLEL_BYTES = 16 * 1024 * 1024
 _MAX_CHUNK_LINES = 10_000
+#: The most worker processes --jobs starts (a larger count overflowed in the pool).
+MAX_JOBS = 1024
 _MAX_CHUNKS = 4096
 #: A chunk boundary's look back for a split record, before the whole SPLIT_BYTES.
 _LOOK_BACK = 64 * 1024

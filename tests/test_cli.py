@@ -111,10 +111,12 @@ def summary_line(stdout: str) -> str:
 
 
 def assert_one_error_line(result: Result, *needles: str) -> str:
-    """stderr is exactly one `mics-lint: error: ...` line, naming each needle."""
+    """stderr is exactly one `mics-lint: error: ...` line, naming each needle (and not an
+    internal error: a usage error says what to change)."""
     lines = result.stderr.splitlines()
     assert len(lines) == 1, f"expected one line on stderr, got {result.stderr!r}"
     assert lines[0].startswith("mics-lint: error:"), lines[0]
+    assert "internal error" not in lines[0], lines[0]
     for needle in needles:
         assert needle in lines[0], (needle, lines[0])
     assert "Usage:" not in result.stderr
@@ -233,6 +235,11 @@ def test_unreadable_file_exits_2_with_one_line(project: Path) -> None:
         ["check", "--select"],
         ["rule"],
         ["rules", "--bogus"],
+        # Past what a read's length or a pool may be: an internal error (OverflowError).
+        ["check", "--max-line-bytes", "99999999999999999999999999999", "x.ndjson"],
+        ["check", "--max-file-size", "9000000000GiB", "x.ndjson"],
+        ["check", "--jobs", "99999999999999999999999", "x.ndjson"],
+        ["check", "--chunk-size", "99999999999999999999999", "x.ndjson"],
     ],
     ids=[
         "unknown-check-option",
@@ -243,6 +250,10 @@ def test_unreadable_file_exits_2_with_one_line(project: Path) -> None:
         "missing-option-value",
         "missing-argument",
         "unknown-rules-option",
+        "huge-max-line-bytes",
+        "huge-max-file-size",
+        "huge-jobs",
+        "huge-chunk-size",
     ],
 )
 def test_bad_usage_is_one_line_on_stderr_exit_2_without_usage_dump(
