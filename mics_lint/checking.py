@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import stat
 import sys
 import time
 from typing import TextIO
@@ -25,10 +24,10 @@ from mics_lint.config import (
 from mics_lint.discovery import Source, expand
 from mics_lint.discovery import is_url as _is_url
 from mics_lint.exits import EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS, fail
-from mics_lint.linter import ReadError, lint_stream, printable
+from mics_lint.linter import ReadError, lint_stream
 from mics_lint.merge import telling
 from mics_lint.options import CheckOptions
-from mics_lint.output import open_output
+from mics_lint.output import open_output, output_clash
 from mics_lint.parallel import Runner
 from mics_lint.reporters import (
     MACHINE_FORMATS,
@@ -39,7 +38,6 @@ from mics_lint.reporters import (
     StatisticsReporter,
     Summary,
 )
-from mics_lint.targets import same_file
 
 
 def run_check(options: CheckOptions) -> int:
@@ -68,7 +66,7 @@ def run_check(options: CheckOptions) -> int:
         fail(f"--fix and --diff work on local files only, not {urls[0]}: download it first")
         return EXIT_FAILURE
     sources, missing = expand(options.paths or ["."], options.stdin_filename)
-    clash = _output_is_input(options, extra, sources)
+    clash = output_clash(options.output_file, extra, sources)
     if clash:
         fail(clash)
         return EXIT_FAILURE
@@ -92,45 +90,6 @@ def run_check(options: CheckOptions) -> int:
     except KeyboardInterrupt:
         raise click.Abort() from None  # raised here, click adds no blank line before ours
     return _exit_code(options, summary)
-
-
-def _output_is_input(
-    options: CheckOptions, extra: list[tuple[str, str]], sources: list[Source]
-) -> str | None:
-    """The error when a report would replace one of the files it reports on (`-o a.ndjson
-    a.ndjson`, or through a link): said before anything is read or written."""
-    outputs = [(f"-o {options.output_file}", options.output_file)] if options.output_file else []
-    outputs += [(f"--report {fmt}:{path}", path) for fmt, path in extra]
-    inputs: list[tuple[str, os.stat_result]] = []
-    for source in sources:
-        with contextlib.suppress(OSError, ValueError):  # unreadable: reported when read
-            if source.path is not None:
-                inputs.append((source.display, os.stat(source.path)))
-            elif sys.stdin is not None:  # `- < a.ndjson` reads a.ndjson
-                inputs.append((source.display, os.fstat(sys.stdin.fileno())))
-    # An object store has no inodes: a URL output is an input when it names the same object.
-    urls = {_shown(s.path): s.display for s in sources if s.path and _is_url(s.path)}
-    for option, path in outputs:
-        if _is_url(path):
-            if _shown(path) in urls:
-                return (
-                    f"{option}: {_shown(path)} is also an input ({urls[_shown(path)]}):"
-                    " the report would replace it; write the report to another object"
-                )
-            continue
-        try:
-            info = os.stat(path)
-        except OSError:
-            continue  # not there yet: not an input
-        if not stat.S_ISREG(info.st_mode):
-            continue  # /dev/null as input and output: nothing is replaced
-        for display, read in inputs:
-            if same_file(info, read):
-                return (
-                    f"{option}: {printable(path)} is also an input ({display}): the report "
-                    "would replace it; write the report to another file"
-                )
-    return None
 
 
 def _show_settings(

@@ -16,9 +16,18 @@ from typing import TYPE_CHECKING, TextIO
 import click
 
 from mics_lint import targets
+from mics_lint.discovery import Source, is_url
+from mics_lint.names import printable
 
 if TYPE_CHECKING:  # pathlib only to make a missing folder: start-up (issue 14)
     from pathlib import Path
+
+
+def shown(url: str) -> str:
+    """A URL as messages show it: without credentials (remote.shown)."""
+    from mics_lint import remote
+
+    return remote.shown(url)
 
 
 def open_output(
@@ -154,3 +163,67 @@ def _new_file_mode(replaced: os.stat_result | None) -> int:
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
+
+
+def output_clash(
+    output_file: str | None, extra: list[tuple[str, str]], sources: list[Source]
+) -> str | None:
+    """The error when a report would replace one of the files it reports on (`-o a.ndjson
+    a.ndjson`, or through a link), or another report: said before anything is read or
+    written. `extra`: the --report (format, path) pairs."""
+    outputs = [(f"-o {output_file}", output_file)] if output_file else []
+    outputs += [(f"--report {fmt}:{path}", path) for fmt, path in extra]
+    twice = _written_twice(outputs)
+    if twice is not None:
+        return twice
+    inputs: list[tuple[str, os.stat_result]] = []
+    for source in sources:
+        with contextlib.suppress(OSError, ValueError):  # unreadable: reported when read
+            if source.path is not None:
+                inputs.append((source.display, os.stat(source.path)))
+            elif sys.stdin is not None:  # `- < a.ndjson` reads a.ndjson
+                inputs.append((source.display, os.fstat(sys.stdin.fileno())))
+    # An object store has no inodes: a URL output is an input when it names the same object.
+    urls = {shown(s.path): s.display for s in sources if s.path and is_url(s.path)}
+    for option, path in outputs:
+        if is_url(path):
+            if shown(path) in urls:
+                return (
+                    f"{option}: {shown(path)} is also an input ({urls[shown(path)]}):"
+                    " the report would replace it; write the report to another object"
+                )
+            continue
+        try:
+            info = os.stat(path)
+        except OSError:
+            continue  # not there yet: not an input
+        if not stat.S_ISREG(info.st_mode):
+            continue  # /dev/null as input and output: nothing is replaced
+        for display, read in inputs:
+            if targets.same_file(info, read):
+                return (
+                    f"{option}: {printable(path)} is also an input ({display}): the report "
+                    "would replace it; write the report to another file"
+                )
+    return None
+
+
+def _written_twice(outputs: list[tuple[str, str]]) -> str | None:
+    """The error when two reports would be written to one file (the last would replace the
+    other): said before anything is read or written. A device (/dev/null) may take both."""
+    seen: dict[str, str] = {}
+    for option, path in outputs:
+        if is_url(path):
+            key = shown(path)
+        else:
+            with contextlib.suppress(OSError):
+                if not stat.S_ISREG(os.stat(path).st_mode):
+                    continue
+            key = os.path.realpath(path)
+        if key in seen:
+            return (
+                f"{option}: {printable(path)} is also written by {seen[key]}: the last would "
+                "replace the other; give each report its own file"
+            )
+        seen[key] = option
+    return None

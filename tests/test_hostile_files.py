@@ -84,6 +84,33 @@ def test_a_report_over_an_input_is_refused_before_anything(project: Path, args: 
     assert strays(project, "a.ndjson") == []
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--report", "json:r.json", "--report", "sarif:r.json"],
+        ["-o", "r.json", "--report", "json:./r.json"],
+        ["-o", "r.json", "--report", "json:link.json"],  # a link to where -o writes
+    ],
+    ids=["two-reports", "o-and-report", "through-a-link"],
+)
+def test_two_reports_to_one_file_are_refused_before_anything(
+    project: Path, args: list[str]
+) -> None:
+    # The last one written replaced the other, silently.
+    (project / "a.ndjson").write_bytes(CRLF_DATA)
+    (project / "link.json").symlink_to("r.json")
+    result = run(["check", *args, "a.ndjson"], project)
+    assert result.code == 2, result
+    one_error_line(result.err, "is also written by", "give each report its own file")
+    assert not (project / "r.json").exists()
+
+
+def test_reports_to_dev_null_are_not_a_clash(project: Path) -> None:
+    (project / "a.ndjson").write_bytes(CRLF_DATA)
+    result = run(["check", "-o", os.devnull, "--report", f"json:{os.devnull}", "a.ndjson"], project)
+    assert result.code == 1, result
+
+
 def test_a_report_over_the_file_on_standard_input_is_refused(project: Path) -> None:
     (project / "a.ndjson").write_bytes(CRLF_DATA)
     with open(project / "a.ndjson", "rb") as stdin:
