@@ -109,6 +109,15 @@ def test_diff_shows_the_fix_and_changes_nothing(case: Path, tmp_path: Path) -> N
         assert target.read_bytes() == fixed
 
 
+def test_diff_exits_zero_under_exit_zero_but_never_hides_a_failure(tmp_path: Path) -> None:
+    # docs/cli.md: --exit-zero turns 1 into 0, never 2 into 0 (--diff ignored it).
+    (tmp_path / "f.ndjson").write_bytes(A + b"\r\n")
+    assert _run(["check", "--isolated", "--diff", "f.ndjson"], tmp_path)[0] == 1
+    assert _run(["check", "--isolated", "--diff", "--exit-zero", "f.ndjson"], tmp_path)[0] == 0
+    missing = ["check", "--isolated", "--diff", "--exit-zero", "f.ndjson", "gone.ndjson"]
+    assert _run(missing, tmp_path)[0] == 2
+
+
 def test_diff_of_a_file_with_undecodable_bytes_is_exact(tmp_path: Path) -> None:
     # The diff is bytes: a line that is not UTF-8 shows as it is, so patch still applies.
     data = b'{"operation":"DELETE","email_hash":"Caf\xe9"}\r\n' + A + b"\r\n"
