@@ -65,7 +65,13 @@ def run_check(options: CheckOptions) -> int:
         # Object stores have no atomic rename: a fix could leave half a file behind.
         fail(f"--fix and --diff work on local files only, not {urls[0]}: download it first")
         return EXIT_FAILURE
-    sources, missing = expand(options.paths or ["."], options.stdin_filename)
+    paths = list(options.paths)
+    if options.stdin_filename != "-" and "-" not in paths:
+        if paths:  # as ruff: the name is standard input's, which no path names here
+            fail("--stdin-filename names standard input: add - to the paths to check it")
+            return EXIT_FAILURE
+        paths = ["-"]  # `--stdin-filename x.ndjson < x.ndjson`, as ruff reads it
+    sources, missing = expand(paths or ["."], options.stdin_filename)
     clash = output_clash(options.output_file, extra, sources)
     if clash:
         fail(clash)

@@ -265,6 +265,17 @@ def test_bad_usage_is_one_line_on_stderr_exit_2_without_usage_dump(
     assert result.stdout == ""
 
 
+def test_stdin_filename_alone_checks_standard_input(project: Path) -> None:
+    # It printed "No import files to check." (or checked the folder), as if not given.
+    line = '{"operation":"DELETE","email_hash":"a"},\n'
+    result = check("--stdin-filename", "in.ndjson", input=line)
+    assert result.exit_code == 1
+    assert result.stdout.startswith("in.ndjson:1:")
+    result = check("--stdin-filename", "in.ndjson", "x.ndjson", input=line)
+    assert result.exit_code == 2
+    assert_one_error_line(result, "--stdin-filename", "add -")
+
+
 def test_unknown_option_is_named(project: Path) -> None:
     result = check("--bogus", "x.ndjson")
     assert_one_error_line(result, "--bogus")
