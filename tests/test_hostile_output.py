@@ -280,6 +280,20 @@ def test_github_step_summary_keeps_one_row_per_file(project: Path) -> None:
     assert not CONTROL.search(text)
 
 
+def test_an_unwritable_step_summary_is_named_as_such(project: Path) -> None:
+    # It was "cannot write the report to standard output", which had been written.
+    write(project / "a.ndjson", '{"operation":"DELETE","email_hash":"a"},')
+    missing = project / "nowhere" / "summary.md"
+    code, out, err = run(
+        ["--output-format", "github", "a.ndjson"], env={"GITHUB_STEP_SUMMARY": str(missing)}
+    )
+    assert code == 2
+    assert "::error file=a.ndjson" in out
+    assert err.count("\n") == 1
+    assert err.startswith("mics-lint: error: cannot write the step summary to GITHUB_STEP_SUMMARY")
+    assert str(missing) in err
+
+
 # -- 10: XML and JSON always parse ------------------------------------------------------------
 
 

@@ -8,7 +8,10 @@ from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 
+import click
+
 from mics_lint.diagnostic import Diagnostic, Severity
+from mics_lint.names import printable
 from mics_lint.reporters.base import Reporter, Summary, spool
 from mics_lint.reporters.text import TextReporter
 from mics_lint.rules import REGISTRY
@@ -81,8 +84,14 @@ def write_step_summary(
         for path, counts in sorted(per_file.items()):
             cell = path.replace("|", "\\|")
             lines.append(f"| {cell} | {counts[Severity.ERROR]:,} | {counts[Severity.WARNING]:,} |")
-    with target.open("a", encoding="utf-8", errors="backslashreplace") as out:
-        out.write("\n".join(lines) + "\n\n")
+    try:
+        with target.open("a", encoding="utf-8", errors="backslashreplace") as out:
+            out.write("\n".join(lines) + "\n\n")
+    except OSError as exc:  # said as what it is, not as a failure of standard output
+        raise click.ClickException(
+            f"cannot write the step summary to GITHUB_STEP_SUMMARY ({printable(str(target))}): "
+            f"{exc.strerror or exc}"
+        ) from None
 
 
 def _azure_data(text: str) -> str:
