@@ -162,10 +162,20 @@ def sniff(head: bytes) -> tuple[str, str] | None:
         if head.startswith(magic):
             return BINARY, what
     controls = len(head) - len(head.translate(None, _CONTROL))
-    # A few control bytes are a broken line of text (MIC101); many are not text at all.
-    if controls >= 16 and controls > len(head) // 20:
+    # A few control bytes are a broken line of text (MIC101); many are not text at all,
+    # unless a whole first line is a command's text without one: then they are lines of
+    # their own (NUL padding after a crash, say), each reported, as the lines before are.
+    if controls >= 16 and controls > len(head) // 20 and not _text_first(head):
         return BINARY, "binary data: more than 5% of its first bytes are control bytes"
     return None
+
+
+def _text_first(head: bytes) -> bool:
+    """Whether `head` starts with a whole line that opens a JSON object or array and holds
+    no control byte."""
+    first, newline, _ = head.partition(b"\n")
+    opened = first.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t")[:1] in (b"{", b"[")
+    return bool(newline) and opened and len(first.translate(None, _CONTROL)) == len(first)
 
 
 def _utf32(head: bytes) -> str | None:

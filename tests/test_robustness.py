@@ -233,6 +233,21 @@ def test_not_text_is_an_error_naming_the_file_and_others_are_checked(
     assert spots(result.out) == [("good.ndjson", 2, "MIC301")]
 
 
+def test_nul_padding_after_whole_lines_is_a_line_not_a_binary_file(project: Path) -> None:
+    # A short file with 20 NULs after its lines was refused whole as binary (5% of its
+    # first bytes), and its three integer compartment ids were never reported.
+    line = b'{"operation":"DELETE","compartment_id":1000,"user_account_id":"CRM-1"}\n'
+    (project / "padded.ndjson").write_bytes(line * 3 + b"\x00" * 20)
+    result = run(["check", "--output-format", "jsonl", "padded.ndjson"], project)
+    assert result.code == 1, result
+    assert spots(result.out) == [
+        ("padded.ndjson", 1, "MIC202"),
+        ("padded.ndjson", 2, "MIC202"),
+        ("padded.ndjson", 3, "MIC202"),
+        ("padded.ndjson", 4, "MIC101"),
+    ]
+
+
 def test_nul_bytes_inside_a_line_are_mic101_on_that_line(project: Path) -> None:
     (project / "nul.ndjson").write_bytes(
         (CLEAN + "\n").encode()
