@@ -187,6 +187,8 @@ def _where(config: FileConfig | None) -> str:
 
 
 def _config(config_path: str | None, isolated: bool) -> FileConfig | None:
+    if config_path is not None and isolated:  # as ruff: one says read this, the other none
+        raise ConfigError("--config and --isolated contradict each other: give one")
     if config_path is not None:
         from pathlib import Path  # not at import: ~5 ms of a small check (issue 14)
 

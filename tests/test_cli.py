@@ -240,6 +240,7 @@ def test_unreadable_file_exits_2_with_one_line(project: Path) -> None:
         ["check", "--max-file-size", "9000000000GiB", "x.ndjson"],
         ["check", "--jobs", "99999999999999999999999", "x.ndjson"],
         ["check", "--chunk-size", "99999999999999999999999", "x.ndjson"],
+        ["check", "--isolated", "--config", "x.toml", "x.ndjson"],
     ],
     ids=[
         "unknown-check-option",
@@ -254,6 +255,7 @@ def test_unreadable_file_exits_2_with_one_line(project: Path) -> None:
         "huge-max-file-size",
         "huge-jobs",
         "huge-chunk-size",
+        "isolated-and-config",
     ],
 )
 def test_bad_usage_is_one_line_on_stderr_exit_2_without_usage_dump(
