@@ -240,7 +240,6 @@ def test_unreadable_file_exits_2_with_one_line(project: Path) -> None:
         ["check", "--max-file-size", "9000000000GiB", "x.ndjson"],
         ["check", "--jobs", "99999999999999999999999", "x.ndjson"],
         ["check", "--chunk-size", "99999999999999999999999", "x.ndjson"],
-        ["check", "--isolated", "--config", "x.toml", "x.ndjson"],
     ],
     ids=[
         "unknown-check-option",
@@ -255,7 +254,6 @@ def test_unreadable_file_exits_2_with_one_line(project: Path) -> None:
         "huge-max-file-size",
         "huge-jobs",
         "huge-chunk-size",
-        "isolated-and-config",
     ],
 )
 def test_bad_usage_is_one_line_on_stderr_exit_2_without_usage_dump(
@@ -276,6 +274,14 @@ def test_stdin_filename_alone_checks_standard_input(project: Path) -> None:
     result = check("--stdin-filename", "in.ndjson", "x.ndjson", input=line)
     assert result.exit_code == 2
     assert_one_error_line(result, "--stdin-filename", "add -")
+
+
+def test_isolated_and_config_contradict(project: Path) -> None:
+    # The config was read, though --isolated says none is.
+    (project / "ig.toml").write_text('ignore = ["MIC101"]\n')
+    result = check("--isolated", "--config", "ig.toml", "x.ndjson")
+    assert result.exit_code == 2
+    assert_one_error_line(result, "--config and --isolated")
 
 
 def test_unknown_option_is_named(project: Path) -> None:
