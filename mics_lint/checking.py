@@ -203,6 +203,10 @@ def _parse_report(item: str) -> tuple[str, str]:
     fmt, sep, path = item.partition(":")
     if not sep or not path:
         raise ConfigError(f"--report: {item!r} is not FORMAT:PATH (sarif:mics-lint.sarif)")
+    if path == "-":  # standard output is the main report's (--output-format)
+        raise ConfigError(
+            f"--report: {item!r} writes to a file; for standard output, use --output-format {fmt}"
+        )
     if fmt not in REPORTERS:
         from mics_lint.suggest import did_you_mean  # a mistake only: start-up (issue 14)
 

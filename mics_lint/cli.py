@@ -45,7 +45,12 @@ def cli() -> None:
     show_default=True,
     help="How to write diagnostics (auto: github on GitHub Actions, else text).",
 )
-@click.option("--output-file", "-o", type=Path(dir_okay=False), help="Write the report here.")
+@click.option(
+    "--output-file",
+    "-o",
+    type=Path(dir_okay=False, allow_dash=True),
+    help="Write the report here (-: standard output).",
+)
 @click.option(
     "--report",
     "reports",
@@ -169,6 +174,8 @@ def cli() -> None:
 def check(**params: Any) -> int:
     """Check import files, directories (searched for *.ndjson, *.jsonl and their .gz) or -."""
     # click names each parameter as CheckOptions names its field (tests/test_options.py).
+    if params.get("output_file") == "-":  # -o -: standard output, as without -o
+        params["output_file"] = None
     return run_check(CheckOptions(**params))
 
 

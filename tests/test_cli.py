@@ -276,6 +276,17 @@ def test_stdin_filename_alone_checks_standard_input(project: Path) -> None:
     assert_one_error_line(result, "--stdin-filename", "add -")
 
 
+def test_output_file_dash_is_standard_output(project: Path) -> None:
+    # `-o -` wrote a file named "-"; `--report json:-` too.
+    result = check("-o", "-", "--output-format", "json", "x.ndjson")
+    assert result.stdout.startswith("[")
+    assert not (project / "-").exists()
+    result = check("--report", "json:-", "x.ndjson")
+    assert result.exit_code == 2
+    assert_one_error_line(result, "--report", "--output-format json")
+    assert not (project / "-").exists()
+
+
 def test_isolated_and_config_contradict(project: Path) -> None:
     # The config was read, though --isolated says none is.
     (project / "ig.toml").write_text('ignore = ["MIC101"]\n')
