@@ -32,6 +32,8 @@ from mics_lint.parallel import Runner
 from mics_lint.reporters import (
     MACHINE_FORMATS,
     REPORTERS,
+    Capped,
+    Complete,
     Fanout,
     Options,
     Reporter,
@@ -240,11 +242,11 @@ def _report(
             strict=options.strict,
         )
         main = _reporter(output_format, options.statistics, stream, shown)
-        reporters = [main]
+        reporters: list[Reporter] = [Capped(main, options.max_diagnostics, summary)]
         for fmt, path in extra:
             target = outputs.enter_context(open_output(path, fmt in MACHINE_FORMATS))
             plain = shown._replace(color=False)
-            reporters.append(REPORTERS[fmt](target, plain))
+            reporters.append(Complete(REPORTERS[fmt](target, plain)))
         progress = None if options.no_progress else Progress.for_sources(sources)
         runner: Runner = Runner(settings, options.jobs, options.chunk_size, progress)
         if scheduler is not None:  # a Dask cluster runs the files instead of --jobs
@@ -305,7 +307,6 @@ def _reporter(fmt: str, statistics: bool, stream: TextIO, options: Options) -> R
 
 def _run(sources: list[Source], runner: Runner, reporter: Reporter, summary: Summary) -> None:
     """Lint every source into the reporter; unreadable files are one line on stderr each."""
-    limit = summary.max_diagnostics
 
     def told(display: str, doc_type: str) -> None:
         summary.doc_types[display] = doc_type
@@ -316,7 +317,7 @@ def _run(sources: list[Source], runner: Runner, reporter: Reporter, summary: Sum
     reporter.start()
     for source in sources:
         reporter.file_started(source.display)
-        shown = counted = 0
+        counted = 0
         try:
             if source.path is None:
                 if sys.stdin is None:  # started with standard input closed (`<&-`)
@@ -337,9 +338,7 @@ def _run(sources: list[Source], runner: Runner, reporter: Reporter, summary: Sum
                     diagnostic = diagnostic.with_fix(None)
                 summary.add(diagnostic)
                 counted += 1
-                if limit is None or shown < limit:
-                    reporter.report(diagnostic)
-                    shown += 1
+                reporter.report(diagnostic)  # the main report's Capped counts what it hides
         except ReadError as exc:
             fail(f"{exc.verb} {exc}")
             reporter.file_failed(source.display, f"{exc.verb} {exc}")
@@ -348,9 +347,8 @@ def _run(sources: list[Source], runner: Runner, reporter: Reporter, summary: Sum
             # Its type may have been told from its first lines before reading broke (a
             # truncated .gz): it was not checked as anything.
             summary.doc_types.pop(source.display, None)
-        summary.hidden += counted - shown
         summary.files_with_problems += counted > 0
-        reporter.file_finished(source.display, shown)
+        reporter.file_finished(source.display, counted)
     # Let the runner end its pool itself (waiting for its threads): left suspended, it is
     # closed at exit instead, where the pool's threads race the interpreter's shutdown.
     for _ in files:

@@ -962,6 +962,20 @@ def test_max_diagnostics_with_a_machine_format_keeps_its_output_valid(project: P
     assert result.exit_code == 1
 
 
+def test_max_diagnostics_leaves_report_files_whole(project: Path) -> None:
+    # --report files are for tools: they were cut as the terminal's report is, silently.
+    write("a.ndjson", NO_ID, NO_ID, NO_ID)
+    args = ["--max-diagnostics", "1", "--report", "sarif:r.sarif", "--report", "text:r.txt"]
+    result = run_check([*args, "--report", "junit:r.xml", "a.ndjson"])
+    assert result.exit_code == 1
+    assert result.stdout.count("MIC301") == 1 and "2 more" in result.stdout + result.stderr
+    sarif = json.loads((project / "r.sarif").read_text(encoding="utf-8"))
+    assert len(sarif["runs"][0]["results"]) == 3
+    text = (project / "r.txt").read_text(encoding="utf-8")
+    assert text.count("MIC301") == 3 and "not shown" not in text
+    assert 'tests="3"' in (project / "r.xml").read_text(encoding="utf-8")
+
+
 def test_vendored_files_are_the_recorded_copies() -> None:
     """The README records each vendored file's size; a changed file must change the README."""
     readme = (VENDOR / "README.md").read_text(encoding="utf-8")

@@ -4,6 +4,7 @@ and `Fanout`, which feeds several reporters from one pass."""
 # No `from __future__ import annotations` here: the NamedTuples' fields keep their types as
 # annotations (startup.Fields; tests/test_startup.py).
 import abc
+import copy
 import os
 from collections import Counter
 from collections.abc import Mapping
@@ -337,3 +338,74 @@ class Fanout(Reporter):
     def finish(self, summary: Summary) -> None:
         for r in self.reporters:
             r.finish(summary)
+
+
+class Capped(Reporter):
+    """The main report under --max-diagnostics: at most `limit` diagnostics of each file
+    reach `inner`, the rest are counted in the summary's `hidden`. The --report files are
+    not capped: they are for tools, which want every diagnostic."""
+
+    def __init__(self, inner: Reporter, limit: int | None, summary: Summary) -> None:
+        self.inner = inner
+        self.limit = limit
+        self.summary = summary
+        self.shown = 0
+        self.human = inner.human
+
+    def start(self) -> None:
+        self.inner.start()
+
+    def file_started(self, path: str) -> None:
+        self.shown = 0
+        self.inner.file_started(path)
+
+    def file_type(self, path: str, doc_type: str) -> None:
+        self.inner.file_type(path, doc_type)
+
+    def report(self, diagnostic: Diagnostic) -> None:
+        if self.limit is None or self.shown < self.limit:
+            self.inner.report(diagnostic)
+            self.shown += 1
+        else:
+            self.summary.hidden += 1
+
+    def file_failed(self, path: str, message: str) -> None:
+        self.inner.file_failed(path, message)
+
+    def file_finished(self, path: str, count: int) -> None:
+        self.inner.file_finished(path, self.shown)
+
+    def finish(self, summary: Summary) -> None:
+        self.inner.finish(summary)
+
+
+class Complete(Reporter):
+    """A --report file beside a capped main report: it got every diagnostic, so its summary
+    says none was left out."""
+
+    def __init__(self, inner: Reporter) -> None:
+        self.inner = inner
+        self.human = inner.human
+
+    def start(self) -> None:
+        self.inner.start()
+
+    def file_started(self, path: str) -> None:
+        self.inner.file_started(path)
+
+    def file_type(self, path: str, doc_type: str) -> None:
+        self.inner.file_type(path, doc_type)
+
+    def report(self, diagnostic: Diagnostic) -> None:
+        self.inner.report(diagnostic)
+
+    def file_failed(self, path: str, message: str) -> None:
+        self.inner.file_failed(path, message)
+
+    def file_finished(self, path: str, count: int) -> None:
+        self.inner.file_finished(path, count)
+
+    def finish(self, summary: Summary) -> None:
+        whole = copy.copy(summary)
+        whole.hidden = 0
+        self.inner.finish(whole)
