@@ -59,6 +59,13 @@ def run_check(options: CheckOptions) -> int:
     if options.unsafe_fixes and not (options.fix or options.diff):
         fail("--unsafe-fixes only works with --fix or --diff")
         return EXIT_FAILURE
+    if options.statistics and output_format not in _STATISTICS_FORMATS:
+        # A SARIF or JUnit consumer would get a JSON array it cannot read.
+        fail(
+            f"--statistics writes a table, or JSON with --output-format json: not "
+            f"{output_format}; give the format to --report instead"
+        )
+        return EXIT_FAILURE
     if options.diff and (options.output_file or options.reports or options.statistics):
         fail("--diff writes the diff to standard output: it takes no -o, --report or --statistics")
         return EXIT_FAILURE
@@ -293,6 +300,10 @@ def _use_color(choice: str, stream: TextIO, output_file: str | None) -> bool:
     if output_file is not None or os.environ.get("NO_COLOR"):
         return False
     return stream.isatty()
+
+
+# The formats --statistics has a form in: its table (text ones), or its JSON array.
+_STATISTICS_FORMATS = frozenset({"text", "grouped", "full", "github", "json"})
 
 
 def _reporter(fmt: str, statistics: bool, stream: TextIO, options: Options) -> Reporter:

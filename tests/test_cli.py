@@ -287,6 +287,16 @@ def test_output_file_dash_is_standard_output(project: Path) -> None:
     assert not (project / "-").exists()
 
 
+@pytest.mark.parametrize("fmt", ["sarif", "junit", "gitlab", "jsonl", "rdjsonl", "azure"])
+def test_statistics_in_a_format_it_has_no_form_in_is_a_usage_error(project: Path, fmt: str) -> None:
+    # A SARIF or JUnit consumer got a JSON array of counts it cannot read.
+    write("a.ndjson", '{"operation":"DELETE","email_hash":"a"},')
+    result = check("--statistics", "--output-format", fmt, "a.ndjson")
+    assert result.exit_code == 2
+    assert_one_error_line(result, "--statistics", fmt)
+    assert result.stdout == ""
+
+
 def test_isolated_and_config_contradict(project: Path) -> None:
     # The config was read, though --isolated says none is.
     (project / "ig.toml").write_text('ignore = ["MIC101"]\n')
