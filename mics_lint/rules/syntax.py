@@ -243,17 +243,11 @@ def invalid_json_message(
             "or [] or {} for none",
             pos + 1,
         )
-    if previous in ("{", ",") and _BARE_WORD.match(here):
-        word = _BARE_WORD.match(here)
-        assert word is not None
-        if show_values or word.group() in _COMMAND_WORDS:
-            return (
-                f'keys must be strings in double quotes: write "{word.group()}" instead of '
-                f"{word.group()}",
-                pos + 1,
-            )
-        # It may be a profile value written without quotes: not repeated (redact.py).
-        return ("keys and strings must be in double quotes: quote the word here", pos + 1)
+    word = _BARE_WORD.match(here)
+    if word is not None:
+        said = _bare_word(word.group(), previous, show_values)
+        if said is not None:
+            return said, pos + 1
     if pos < len(text) and ord(text[pos]) < 0x20 and text[pos] not in "\t\r\n ":
         return ("control character in the JSON text: remove it or escape it", pos + 1)
     if pos < len(text) and text[pos] == "\t" and text[:pos].count('"') % 2 == 1:
@@ -265,6 +259,21 @@ def invalid_json_message(
             len(stripped) + 1,
         )
     return (f"invalid JSON: {parser_message}", pos + 1)
+
+
+def _bare_word(word: str, previous: str, show_values: bool) -> str | None:
+    """invalid_json_message's answer for a word without quotes where the parser stopped,
+    after `previous` (the last character before it), or None."""
+    if not previous:  # `not json`, a log line, a CSV header
+        return "the line is not JSON: each line must be one JSON object {...}"
+    if previous == ":":  # `"tier": gold`
+        return "strings must be in double quotes: quote the value here"
+    if previous not in ("{", ","):
+        return None
+    if show_values or word in _COMMAND_WORDS:
+        return f'keys must be strings in double quotes: write "{word}" instead of {word}'
+    # It may be a profile value written without quotes: not repeated (redact.py).
+    return "keys and strings must be in double quotes: quote the word here"
 
 
 def _text_after(text: str, end: int, tail: str, show_values: bool) -> tuple[str, int]:
