@@ -299,7 +299,8 @@ def _use_color(choice: str, stream: TextIO, output_file: str | None) -> bool:
         return choice == "always"
     if output_file is not None or os.environ.get("NO_COLOR"):
         return False
-    return stream.isatty()
+    # FORCE_COLOR (force-color.org): colour where no terminal is (a CI log that shows it).
+    return bool(os.environ.get("FORCE_COLOR")) or stream.isatty()
 
 
 # The formats --statistics has a form in: its table (text ones), or its JSON array.

@@ -55,6 +55,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "mics-lint.toml").write_text("", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
     return tmp_path
 
 
@@ -898,6 +899,15 @@ def test_no_color_with_auto_gives_no_escapes(project: Path) -> None:
     result = check("--color", "auto", "err.ndjson", env={"NO_COLOR": "1"})
     assert "\x1b[" not in result.stdout
     assert "\x1b[" not in check("err.ndjson", env={"NO_COLOR": "1"}).stdout
+
+
+def test_force_color_gives_escapes_without_a_terminal_but_no_color_wins(project: Path) -> None:
+    # force-color.org: a CI log that shows colour sets it; NO_COLOR still has the last word.
+    write("err.ndjson", NO_ID)
+    assert "\x1b[" in check("err.ndjson", env={"FORCE_COLOR": "1"}).stdout
+    both = {"FORCE_COLOR": "1", "NO_COLOR": "1"}
+    assert "\x1b[" not in check("err.ndjson", env=both).stdout
+    assert "\x1b[" not in check("err.ndjson", env={"FORCE_COLOR": ""}).stdout
 
 
 def test_json_output_never_has_escapes(project: Path) -> None:
