@@ -55,8 +55,8 @@ def expand(paths: Sequence[str], stdin_name: str) -> tuple[list[Source], int]:
             unreadable: list[OSError] = []
             for path in walk(given, unreadable.append):
                 found.setdefault(os.path.realpath(path), Source(printable(path), path))
-            if len(found) == before:
-                _none_found(printable(given))
+            if len(found) == before and not any(e.filename == given for e in unreadable):
+                _none_found(printable(given))  # not for a folder that can't be read at all
             for exc in unreadable:
                 fail(f"cannot read {printable(str(exc.filename))}: {exc.strerror or exc}")
                 failed += 1

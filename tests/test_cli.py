@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -296,6 +297,23 @@ def test_statistics_in_a_format_it_has_no_form_in_is_a_usage_error(project: Path
     assert result.exit_code == 2
     assert_one_error_line(result, "--statistics", fmt)
     assert result.stdout == ""
+
+
+def test_a_folder_that_cannot_be_read_is_one_line(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It was also "warning: no import files in it", said first. Root reads any folder: the
+    # walk's own error is played here.
+    (project / "locked").mkdir()
+
+    def walk(top: str, onerror: Any = None, **_: Any) -> Any:
+        onerror(PermissionError(13, "Permission denied", top))
+        return iter(())
+
+    monkeypatch.setattr(os, "walk", walk)
+    result = check("locked")
+    assert result.exit_code == 2
+    assert_one_error_line(result, "cannot read locked: Permission denied")
 
 
 def test_isolated_and_config_contradict(project: Path) -> None:
