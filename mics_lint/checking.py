@@ -95,7 +95,7 @@ def run_check(options: CheckOptions) -> int:
     if options.diff:
         from mics_lint.fixing import show_diff
 
-        code = show_diff(sources, settings, options.unsafe_fixes, missing)
+        code = show_diff(sources, settings, options.unsafe_fixes, missing, options.quiet)
         # --exit-zero turns 1 (changes to make) into 0, as it does for problems; never 2.
         return EXIT_OK if options.exit_zero and code == EXIT_PROBLEMS else code
     if options.fix:

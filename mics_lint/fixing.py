@@ -211,15 +211,20 @@ def _pass_through(stream: BinaryIO, out: _StdoutTee, name: str) -> None:
         out.write(block)
 
 
-def show_diff(sources: list[Source], settings: Settings, unsafe: bool, failed: int) -> int:
-    """--diff: what --fix would change, as a unified diff on stdout; a summary on stderr."""
+def show_diff(
+    sources: list[Source], settings: Settings, unsafe: bool, failed: int, quiet: bool = False
+) -> int:
+    """--diff: what --fix would change, as a unified diff on stdout; a summary on stderr
+    (not under `quiet`: --quiet)."""
     if sys.stdout is None:
         raise click.ClickException("standard output is closed: --diff writes the diff there")
     with _writing_stdout("the diff"):
-        return _show_diff(sources, settings, unsafe, failed)
+        return _show_diff(sources, settings, unsafe, failed, quiet)
 
 
-def _show_diff(sources: list[Source], settings: Settings, unsafe: bool, failed: int) -> int:
+def _show_diff(
+    sources: list[Source], settings: Settings, unsafe: bool, failed: int, quiet: bool
+) -> int:
     from mics_lint.diff import UnifiedDiff
     from mics_lint.fix import FixError, fix_stream
     from mics_lint.fixfile import fix_file
@@ -254,7 +259,8 @@ def _show_diff(sources: list[Source], settings: Settings, unsafe: bool, failed: 
         files += result.changed
         hidden += sum(result.hidden.values())
     out.flush()
-    click.echo(_would_fix(fixed, files, hidden), err=True)
+    if not quiet:
+        click.echo(_would_fix(fixed, files, hidden), err=True)
     if failed:
         return EXIT_FAILURE
     return EXIT_PROBLEMS if fixed else EXIT_OK

@@ -118,6 +118,13 @@ def test_diff_exits_zero_under_exit_zero_but_never_hides_a_failure(tmp_path: Pat
     assert _run(missing, tmp_path)[0] == 2
 
 
+def test_diff_quiet_prints_the_diff_alone(tmp_path: Path) -> None:
+    (tmp_path / "f.ndjson").write_bytes(A + b"\r\n")
+    code, out, err = _run(["check", "--isolated", "--diff", "-q", "f.ndjson"], tmp_path)
+    assert code == 1 and out.startswith("--- f.ndjson") and err == ""
+    assert "Would fix 1 problem" in _run(["check", "--isolated", "--diff", "f.ndjson"], tmp_path)[2]
+
+
 def test_diff_of_a_file_with_undecodable_bytes_is_exact(tmp_path: Path) -> None:
     # The diff is bytes: a line that is not UTF-8 shows as it is, so patch still applies.
     data = b'{"operation":"DELETE","email_hash":"Caf\xe9"}\r\n' + A + b"\r\n"
