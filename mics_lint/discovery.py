@@ -63,9 +63,22 @@ def expand(paths: Sequence[str], stdin_name: str) -> tuple[list[Source], int]:
         elif os.path.exists(given):
             found.setdefault(os.path.realpath(given), Source(printable(given), given))
         else:
-            fail(f"cannot read {printable(given)}: no such file or directory")
+            fail(f"cannot read {printable(given)}: {_why_missing(given)}")
             failed += 1
     return sorted(found.values(), key=lambda s: s.display), failed
+
+
+def _why_missing(given: str) -> str:
+    """Why `given` is not there: the system's own reason (`a.ndjson/` is "not a directory",
+    a name of 300 characters "file name too long"), in lower case."""
+    try:
+        os.stat(given)
+    except OSError as exc:
+        if exc.strerror:
+            return exc.strerror[:1].lower() + exc.strerror[1:]
+    except ValueError:  # a NUL in the name
+        return "not a valid file name"
+    return "no such file or directory"
 
 
 def _none_found(folder: str) -> None:

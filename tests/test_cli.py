@@ -316,6 +316,15 @@ def test_a_folder_that_cannot_be_read_is_one_line(
     assert_one_error_line(result, "cannot read locked: Permission denied")
 
 
+def test_a_path_that_is_not_there_says_why(project: Path) -> None:
+    # Every such path was "no such file or directory".
+    write("a.ndjson", NO_ID)
+    for path, why in (("a.ndjson/", "not a directory"), ("b" * 300, "file name too long")):
+        result = check(path)
+        assert result.exit_code == 2
+        assert_one_error_line(result, why)
+
+
 def test_isolated_and_config_contradict(project: Path) -> None:
     # The config was read, though --isolated says none is.
     (project / "ig.toml").write_text('ignore = ["MIC101"]\n')
