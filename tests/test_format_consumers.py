@@ -157,6 +157,23 @@ def test_sarif_of_a_clean_run_validates_and_has_no_results(
     assert run["tool"]["driver"]["name"] == "mics-lint"
 
 
+def test_a_path_not_found_fails_the_sarif_run_and_the_junit_suite(
+    formats_dir: Path, sarif_validator: jsonschema.protocols.Validator
+) -> None:
+    # Said on stderr before any file is read, it was in neither: a run that checked
+    # nothing of that path read as a clean one.
+    log = sarif_of(["clean.ndjson", "gone.ndjson"])
+    assert_valid(sarif_validator, log)
+    (invocation,) = log["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    assert (
+        "1 path could not be read" in invocation["toolExecutionNotifications"][0]["message"]["text"]
+    )
+    result = run_check(["--output-format", "junit", "clean.ndjson", "gone.ndjson"])
+    assert result.exit_code == 2
+    assert ET.fromstring(result.stdout).get("errors") == "1"
+
+
 def test_sarif_driver_describes_every_reported_rule(formats_dir: Path) -> None:
     run = sarif_of(INPUTS)["runs"][0]
     driver = run["tool"]["driver"]
