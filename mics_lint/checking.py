@@ -8,7 +8,7 @@ import contextlib
 import os
 import sys
 import time
-from typing import TextIO
+from typing import BinaryIO, TextIO, cast
 
 import click
 
@@ -276,6 +276,17 @@ def _report(
             click.echo(summary.hidden_sentence(), err=True)
 
 
+def _gunzipped(stream: BinaryIO) -> BinaryIO:
+    """Standard input as text: gzip-compressed data (`zcat` skipped, `< export.ndjson.gz`)
+    read through gzip, as a .gz file is; anything else as it comes."""
+    peek = getattr(stream, "peek", None)
+    if peek is None or not peek(2).startswith(b"\x1f\x8b"):
+        return stream
+    import gzip
+
+    return cast(BinaryIO, gzip.GzipFile(fileobj=stream, mode="rb"))
+
+
 def _terminal_width() -> int:
     # Only the full format reads the width: other checks skip shutil, which brings bz2 and
     # lzma with it (about 2 ms of a small check's start-up, issue 14).
@@ -334,7 +345,7 @@ def _run(sources: list[Source], runner: Runner, reporter: Reporter, summary: Sum
             if source.path is None:
                 if sys.stdin is None:  # started with standard input closed (`<&-`)
                     raise ReadError(f"{source.display}: standard input is closed")
-                stdin = source.stream or sys.stdin.buffer
+                stdin = _gunzipped(source.stream or sys.stdin.buffer)
                 diagnostics = lint_stream(
                     stdin,
                     source.display,

@@ -715,6 +715,17 @@ def test_binary_stdin_is_not_a_text_file(project: Path) -> None:
     one_error_line(result.err, "-", "not a text file (")
 
 
+def test_gzip_on_stdin_is_read_as_a_gz_file_is(project: Path) -> None:
+    # It was "not a text file (gzip-compressed data: name it .gz ...)": stdin has no name.
+    data = gzip.compress((CLEAN + "\n" + NO_ID + "\n").encode())
+    result = run(["check", "--output-format", "jsonl", "-"], project, input=data)
+    assert result.code == 1, result
+    assert spots(result.out) == [("-", 2, "MIC301")]
+    cut = run(["check", "-"], project, input=data[: len(data) // 2])
+    assert cut.code == 2
+    one_error_line(cut.err, "-", "truncated")
+
+
 # -- output -----------------------------------------------------------------------------------
 
 
