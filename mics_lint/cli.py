@@ -187,8 +187,15 @@ def rule(code: str) -> int:
     if found is None:
         from mics_lint.suggest import did_you_mean  # a mistake only: start-up (issue 14)
 
+        group = REGISTRY.matching(code)
+        if group:  # a prefix (MIC3): several rules, which `rules` lists
+            fail(
+                f"{code!r} names {len(group)} rules ({group[0].code} to {group[-1].code}): "
+                "`mics-lint rule` explains one, `mics-lint rules` lists them"
+            )
+            return EXIT_FAILURE
         names = [*REGISTRY, *(r.name for r in REGISTRY.values())]
-        fail(f"unknown rule {code!r}{did_you_mean(code, names)}; `mics-lint rules` lists them")
+        fail(f"unknown rule {code!r}{did_you_mean(code, names)} (`mics-lint rules` lists them)")
         return EXIT_FAILURE
     click.echo(f"# {found.code} {found.name}\n")
     click.echo(
