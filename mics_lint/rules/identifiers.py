@@ -11,6 +11,7 @@ codes. Value rules (MIC305, MIC307) read every type's identifiers through its fi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -249,9 +250,10 @@ def clear_text_email(where: str, value: str, show_values: bool) -> str:
     Hash the normalised address with the datamart's hashing function (for example SHA-256
     of the trimmed, lower-cased address).
     """
+    # The address only with --show-values: it is personal data (redact.py).
+    shown = json.dumps(value, ensure_ascii=False) if show_values else "(not shown here)"
     return (
-        f"{where} holds a clear-text e-mail address (not shown here): send the hash "
-        "of the address instead"
+        f"{where} holds a clear-text e-mail address {shown}: send the hash of the address instead"
     )
 
 
