@@ -373,15 +373,21 @@ def test_installed_command_fixes_in_place(tmp_path: Path) -> None:
     assert "Fixed 1 problem in 1 file." in done.stdout
 
 
+def _crlf_file(folder: Path) -> tuple[Path, bytes]:
+    """f.ndjson in `folder`, with a CRLF for --fix to fix; and its bytes."""
+    target = folder / "f.ndjson"
+    before = b'{"operation":"DELETE","email_hash":"a"}\r\n'
+    target.write_bytes(before)
+    return target, before
+
+
 def test_a_file_the_user_may_not_write_is_not_replaced(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Writing beside a file and renaming it over needs only the folder's permission: as
     # another user, --fix replaced a root-owned, read-only file (and made it theirs). The
     # tests run as root, who may write anything: the file's own answer is played here.
-    target = tmp_path / "f.ndjson"
-    before = b'{"operation":"DELETE","email_hash":"a"}\r\n'
-    target.write_bytes(before)
+    target, before = _crlf_file(tmp_path)
     real_access = os.access
     monkeypatch.setattr(
         os, "access", lambda p, mode: False if str(p) == str(target) else real_access(p, mode)
@@ -402,9 +408,7 @@ def test_a_file_that_would_change_owner_is_not_replaced(
 ) -> None:
     # A group-writable file of another user: the new file would be the fixer's own, as only
     # root may give a file away (played here: chown refused, the file another user's).
-    target = tmp_path / "f.ndjson"
-    before = b'{"operation":"DELETE","email_hash":"a"}\r\n'
-    target.write_bytes(before)
+    target, before = _crlf_file(tmp_path)
     info = target.stat()
     try:
         os.chown(target, info.st_uid + 1, info.st_gid)
