@@ -505,6 +505,18 @@ def test_show_values_shows_the_values(project: Path, fmt: str) -> None:
             assert "  | " + line in out
 
 
+def test_show_values_shows_a_clear_text_address_in_mic305(project: Path) -> None:
+    # MIC305 said "(not shown here)" under --show-values too.
+    address = "jane.doe-305@example.com"
+    (project / "hash.ndjson").write_text(
+        f'{{"operation":"DELETE","email_hash":"{address}"}}\n', encoding="utf-8"
+    )
+    _, shown, _ = run_runner(["--show-values", "--select", "MIC305", "hash.ndjson"])
+    assert f'"{address}"' in shown and "not shown here" not in shown
+    _, hidden, _ = run_runner(["--select", "MIC305", "hash.ndjson"])
+    assert address not in hidden and "not shown here" in hidden
+
+
 @needs_command
 def test_show_values_through_the_installed_command(project: Path) -> None:
     done = run_command(["--show-values", "--output-format", "full", "profiles.ndjson"], project)
