@@ -124,7 +124,9 @@ BINARY, UTF16, UTF32 = "binary", "utf-16", "utf-32"
 _GZIP = b"\x1f\x8b"
 # Formats a misnamed import file often turns out to be: (first bytes, what to call them).
 _MAGIC = (
-    (_GZIP, "gzip-compressed data: name it .gz and mics-lint reads it"),
+    # A file named .gz is read through gzip, as standard input is when checked; --fix and
+    # --diff of standard input are not: hence the other way out.
+    (_GZIP, "gzip-compressed data: name it .gz and mics-lint reads it, or gunzip it first"),
     (b"PK\x03\x04", "a zip archive: extract it first"),
     (b"PAR1", "a Parquet file: export it as NDJSON"),
     (b"Obj\x01", "an Avro file: export it as NDJSON"),
