@@ -32,8 +32,6 @@ from mics_lint.parallel import Runner
 from mics_lint.reporters import (
     MACHINE_FORMATS,
     REPORTERS,
-    Capped,
-    Complete,
     Fanout,
     Options,
     Reporter,
@@ -249,11 +247,11 @@ def _report(
             strict=options.strict,
         )
         main = _reporter(output_format, options.statistics, stream, shown)
-        reporters: list[Reporter] = [Capped(main, options.max_diagnostics, summary)]
+        files: list[Reporter] = []
         for fmt, path in extra:
             target = outputs.enter_context(open_output(path, fmt in MACHINE_FORMATS))
             plain = shown._replace(color=False)
-            reporters.append(Complete(REPORTERS[fmt](target, plain)))
+            files.append(REPORTERS[fmt](target, plain))
         progress = None if options.no_progress else Progress.for_sources(sources)
         runner: Runner = Runner(settings, options.jobs, options.chunk_size, progress)
         if scheduler is not None:  # a Dask cluster runs the files instead of --jobs
@@ -265,7 +263,7 @@ def _report(
                 )
             )
         try:
-            _run(sources, runner, Fanout(reporters), summary)
+            _run(sources, runner, Fanout(main, files, options.max_diagnostics, summary), summary)
         finally:
             if progress is not None:
                 progress.close()
@@ -361,7 +359,7 @@ def _run(sources: list[Source], runner: Runner, reporter: Reporter, summary: Sum
                     diagnostic = diagnostic.with_fix(None)
                 summary.add(diagnostic)
                 counted += 1
-                reporter.report(diagnostic)  # the main report's Capped counts what it hides
+                reporter.report(diagnostic)  # Fanout counts what --max-diagnostics hides
         except ReadError as exc:
             fail(f"{exc.verb} {exc}")
             reporter.file_failed(source.display, f"{exc.verb} {exc}")

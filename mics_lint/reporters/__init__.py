@@ -16,15 +16,7 @@ import importlib
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TextIO
 
-from mics_lint.reporters.base import (
-    Capped,
-    Complete,
-    Fanout,
-    Options,
-    Reporter,
-    Summary,
-    project_root,
-)
+from mics_lint.reporters.base import Fanout, Options, Reporter, Summary, project_root
 from mics_lint.reporters.text import (
     FullReporter,
     GroupedReporter,
@@ -52,8 +44,6 @@ __all__ = [
     "MACHINE_FORMATS",
     "REPORTERS",
     "AzureReporter",
-    "Capped",
-    "Complete",
     "Fanout",
     "FullReporter",
     "GithubReporter",

@@ -306,16 +306,28 @@ def spool() -> IO[str]:
 
 
 class Fanout(Reporter):
-    """Several reporters fed from one pass over the data (`--report FORMAT:PATH`)."""
+    """The main report and each `--report FORMAT:PATH` file, fed from one pass over the data.
 
-    def __init__(self, reporters: list[Reporter]) -> None:
-        self.reporters = reporters
+    --max-diagnostics caps the main report only: at most `limit` diagnostics of a file reach
+    it, the rest are counted in the summary's `hidden`. The --report files, for tools, get
+    every diagnostic, and a summary that says none was left out."""
+
+    def __init__(
+        self, main: Reporter, files: list[Reporter], limit: int | None, summary: Summary
+    ) -> None:
+        self.main = main
+        self.files = files
+        self.reporters = [main, *files]
+        self.limit = limit
+        self.summary = summary
+        self.shown = 0  # of the file's diagnostics, those the main report got
 
     def start(self) -> None:
         for r in self.reporters:
             r.start()
 
     def file_started(self, path: str) -> None:
+        self.shown = 0
         for r in self.reporters:
             r.file_started(path)
 
@@ -324,7 +336,12 @@ class Fanout(Reporter):
             r.file_type(path, doc_type)
 
     def report(self, diagnostic: Diagnostic) -> None:
-        for r in self.reporters:
+        if self.limit is None or self.shown < self.limit:
+            self.main.report(diagnostic)
+            self.shown += 1
+        else:
+            self.summary.hidden += 1
+        for r in self.files:
             r.report(diagnostic)
 
     def file_failed(self, path: str, message: str) -> None:
@@ -332,80 +349,13 @@ class Fanout(Reporter):
             r.file_failed(path, message)
 
     def file_finished(self, path: str, count: int) -> None:
-        for r in self.reporters:
+        self.main.file_finished(path, self.shown)
+        for r in self.files:
             r.file_finished(path, count)
 
     def finish(self, summary: Summary) -> None:
-        for r in self.reporters:
-            r.finish(summary)
-
-
-class Capped(Reporter):
-    """The main report under --max-diagnostics: at most `limit` diagnostics of each file
-    reach `inner`, the rest are counted in the summary's `hidden`. The --report files are
-    not capped: they are for tools, which want every diagnostic."""
-
-    def __init__(self, inner: Reporter, limit: int | None, summary: Summary) -> None:
-        self.inner = inner
-        self.limit = limit
-        self.summary = summary
-        self.shown = 0
-        self.human = inner.human
-
-    def start(self) -> None:
-        self.inner.start()
-
-    def file_started(self, path: str) -> None:
-        self.shown = 0
-        self.inner.file_started(path)
-
-    def file_type(self, path: str, doc_type: str) -> None:
-        self.inner.file_type(path, doc_type)
-
-    def report(self, diagnostic: Diagnostic) -> None:
-        if self.limit is None or self.shown < self.limit:
-            self.inner.report(diagnostic)
-            self.shown += 1
-        else:
-            self.summary.hidden += 1
-
-    def file_failed(self, path: str, message: str) -> None:
-        self.inner.file_failed(path, message)
-
-    def file_finished(self, path: str, count: int) -> None:
-        self.inner.file_finished(path, self.shown)
-
-    def finish(self, summary: Summary) -> None:
-        self.inner.finish(summary)
-
-
-class Complete(Reporter):
-    """A --report file beside a capped main report: it got every diagnostic, so its summary
-    says none was left out."""
-
-    def __init__(self, inner: Reporter) -> None:
-        self.inner = inner
-        self.human = inner.human
-
-    def start(self) -> None:
-        self.inner.start()
-
-    def file_started(self, path: str) -> None:
-        self.inner.file_started(path)
-
-    def file_type(self, path: str, doc_type: str) -> None:
-        self.inner.file_type(path, doc_type)
-
-    def report(self, diagnostic: Diagnostic) -> None:
-        self.inner.report(diagnostic)
-
-    def file_failed(self, path: str, message: str) -> None:
-        self.inner.file_failed(path, message)
-
-    def file_finished(self, path: str, count: int) -> None:
-        self.inner.file_finished(path, count)
-
-    def finish(self, summary: Summary) -> None:
+        self.main.finish(summary)
         whole = copy.copy(summary)
         whole.hidden = 0
-        self.inner.finish(whole)
+        for r in self.files:
+            r.finish(whole)
