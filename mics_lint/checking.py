@@ -78,7 +78,8 @@ def run_check(options: CheckOptions) -> int:
             fail("--stdin-filename names standard input: add - to the paths to check it")
             return EXIT_FAILURE
         paths = ["-"]  # `--stdin-filename x.ndjson < x.ndjson`, as ruff reads it
-    sources, missing = expand(paths or ["."], options.stdin_filename)
+    sources, unfound = expand(paths or ["."], options.stdin_filename)
+    missing = len(unfound)
     clash = output_clash(options.output_file, extra, sources)
     if clash:
         fail(clash)
@@ -101,7 +102,7 @@ def run_check(options: CheckOptions) -> int:
 
         apply_fixes(sources, settings, options.unsafe_fixes, summary)
     try:
-        _report(sources, settings, options, output_format, extra, summary, scheduler)
+        _report(sources, unfound, settings, options, output_format, extra, summary, scheduler)
     except KeyboardInterrupt:
         raise click.Abort() from None  # raised here, click adds no blank line before ours
     return _exit_code(options, summary)
@@ -226,6 +227,7 @@ def _parse_report(item: str) -> tuple[str, str]:
 
 def _report(
     sources: list[Source],
+    unfound: list[tuple[str, str]],
     settings: Settings,
     options: CheckOptions,
     output_format: str,
@@ -233,7 +235,8 @@ def _report(
     summary: Summary,
     scheduler: str | None = None,
 ) -> None:
-    """Lint every source into the main report and each --report one."""
+    """Lint every source into the main report and each --report one; `unfound`, the paths
+    that could not be read (discovery.expand), are told to them first."""
     # Fixed standard input went to standard output: the report goes to stderr instead.
     to_stderr = any(s.stream is not None for s in sources) and options.output_file is None
     with contextlib.ExitStack() as outputs:
@@ -263,7 +266,8 @@ def _report(
                 )
             )
         try:
-            _run(sources, runner, Fanout(main, files, options.max_diagnostics, summary), summary)
+            fanout = Fanout(main, files, options.max_diagnostics, summary)
+            _run(sources, unfound, runner, fanout, summary)
         finally:
             if progress is not None:
                 progress.close()
@@ -326,8 +330,15 @@ def _reporter(fmt: str, statistics: bool, stream: TextIO, options: Options) -> R
     return StatisticsReporter(stream, options)
 
 
-def _run(sources: list[Source], runner: Runner, reporter: Reporter, summary: Summary) -> None:
-    """Lint every source into the reporter; unreadable files are one line on stderr each."""
+def _run(
+    sources: list[Source],
+    unfound: list[tuple[str, str]],
+    runner: Runner,
+    reporter: Reporter,
+    summary: Summary,
+) -> None:
+    """Lint every source into the reporter; unreadable files are one line on stderr each
+    (`unfound`'s were said already, and are counted in the summary)."""
 
     def told(display: str, doc_type: str) -> None:
         summary.doc_types[display] = doc_type
@@ -336,6 +347,10 @@ def _run(sources: list[Source], runner: Runner, reporter: Reporter, summary: Sum
     runner.on_type = told
     files = runner.lint([(s.path, s.display) for s in sources if s.path is not None])
     reporter.start()
+    for display, message in unfound:  # a report that names none would read as clean
+        reporter.file_started(display)
+        reporter.file_failed(display, message)
+        reporter.file_finished(display, 0)
     for source in sources:
         reporter.file_started(source.display)
         counted = 0

@@ -27,10 +27,16 @@ class Source:
         self.stream = stream  # standard input once fixed (--fix), read again
 
 
-def expand(paths: Sequence[str], stdin_name: str) -> tuple[list[Source], int]:
-    """Files to check, each once, sorted by the name shown; and how many paths were missing."""
+def expand(paths: Sequence[str], stdin_name: str) -> tuple[list[Source], list[tuple[str, str]]]:
+    """Files to check, each once, sorted by the name shown; and the paths that could not be
+    read, each (name, the error line said on stderr), for the reports to name too."""
     found: dict[str, Source] = {}
-    failed = 0
+    failed: list[tuple[str, str]] = []
+
+    def failure(name: str, message: str) -> None:
+        fail(message)
+        failed.append((name, message))
+
     for given in paths:
         if given == "-":
             found.setdefault("-", Source(printable(stdin_name), None))
@@ -48,8 +54,7 @@ def expand(paths: Sequence[str], stdin_name: str) -> tuple[list[Source], int]:
             if not urls and not errors:
                 _none_found(remote.shown(given))
             for error in errors:
-                fail(error)
-            failed += len(errors)
+                failure(remote.shown(given), error)
         elif os.path.isdir(given):
             before = len(found)
             unreadable: list[OSError] = []
@@ -58,13 +63,12 @@ def expand(paths: Sequence[str], stdin_name: str) -> tuple[list[Source], int]:
             if len(found) == before and not any(e.filename == given for e in unreadable):
                 _none_found(printable(given))  # not for a folder that can't be read at all
             for exc in unreadable:
-                fail(f"cannot read {printable(str(exc.filename))}: {exc.strerror or exc}")
-                failed += 1
+                name = printable(str(exc.filename))
+                failure(name, f"cannot read {name}: {exc.strerror or exc}")
         elif os.path.exists(given):
             found.setdefault(os.path.realpath(given), Source(printable(given), given))
         else:
-            fail(f"cannot read {printable(given)}: {_why_missing(given)}")
-            failed += 1
+            failure(printable(given), f"cannot read {printable(given)}: {_why_missing(given)}")
     return sorted(found.values(), key=lambda s: s.display), failed
 
 

@@ -166,9 +166,10 @@ def test_a_path_not_found_fails_the_sarif_run_and_the_junit_suite(
     assert_valid(sarif_validator, log)
     (invocation,) = log["runs"][0]["invocations"]
     assert invocation["executionSuccessful"] is False
-    assert (
-        "1 path could not be read" in invocation["toolExecutionNotifications"][0]["message"]["text"]
-    )
+    (note,) = invocation["toolExecutionNotifications"]
+    assert note["message"]["text"] == "cannot read gone.ndjson: no such file or directory"
+    uri = note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri.endswith("/gone.ndjson")  # relative to the project, as every uri is
     result = run_check(["--output-format", "junit", "clean.ndjson", "gone.ndjson"])
     assert result.exit_code == 2
     assert ET.fromstring(result.stdout).get("errors") == "1"

@@ -213,21 +213,11 @@ class SarifReporter(Reporter):
             for uri, doc_type in self.artifacts.items()
         ]
         tail: dict[str, object] = {"tool": {"driver": driver}, "artifacts": artifacts}
-        # A file not checked is no clean file: the run says so, paths not found included
-        # (said on stderr before any file was read: counted, not named, here).
-        notes = list(self.failures)
-        unnamed = summary.files_unreadable - len(self.failures)
-        if unnamed > 0:
-            notes.append({"level": "error", "message": {"text": _not_read(unnamed)}})
-        if notes:
+        if self.failures:  # a file not checked is no clean file: the run says so
             tail["invocations"] = [
-                {"executionSuccessful": False, "toolExecutionNotifications": notes}
+                {"executionSuccessful": False, "toolExecutionNotifications": self.failures}
             ]
         self.stream.write("]," + _dumps(tail)[1:-1] + "}]}\n")
-
-
-def _not_read(count: int) -> str:
-    return f"{count} path{'s' if count != 1 else ''} could not be read (named on stderr)"
 
 
 def _uri(path: str) -> str:
@@ -263,7 +253,6 @@ class JunitReporter(Reporter):
         self.tests = 0
         self.failures = 0
         self.errors = 0
-        self.failed_files = 0  # told by file_failed; the other unreadable paths are counted
 
     def file_started(self, path: str) -> None:
         self.cases = []
@@ -297,7 +286,6 @@ class JunitReporter(Reporter):
 
     def file_failed(self, path: str, message: str) -> None:
         self.error = message
-        self.failed_files += 1
 
     def file_finished(self, path: str, count: int) -> None:
         name = _xml_attribute(self.relative(path))
@@ -330,17 +318,6 @@ class JunitReporter(Reporter):
         self.cases = []
 
     def finish(self, summary: Summary) -> None:
-        unnamed = summary.files_unreadable - self.failed_files
-        if unnamed > 0:  # paths not found, said on stderr before any file was read
-            text = _not_read(unnamed)
-            self.tests += 1
-            self.errors += 1
-            self.spool.write(
-                '  <testsuite name="mics-lint" tests="1" failures="0" errors="1" skipped="0">\n'
-                '    <testcase name="mics-lint" classname="mics-lint">\n'
-                f"      <error message={_xml_attribute(text)}>{_xml_text(text)}</error>\n"
-                "    </testcase>\n  </testsuite>\n"
-            )
         self.stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         self.stream.write(
             f'<testsuites name="mics-lint" tests="{self.tests}" failures="{self.failures}" '
