@@ -8,7 +8,7 @@ import contextlib
 import os
 import sys
 import time
-from typing import BinaryIO, TextIO, cast
+from typing import TextIO
 
 import click
 
@@ -23,12 +23,14 @@ from mics_lint.config import (
 )
 from mics_lint.discovery import Source, expand
 from mics_lint.discovery import is_url as _is_url
+from mics_lint.discovery import shown_url as _shown
 from mics_lint.exits import EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS, fail
 from mics_lint.linter import ReadError, lint_stream
 from mics_lint.merge import telling
 from mics_lint.options import CheckOptions
 from mics_lint.output import open_output, output_clash
 from mics_lint.parallel import Runner
+from mics_lint.reading import gunzipped
 from mics_lint.reporters import (
     MACHINE_FORMATS,
     REPORTERS,
@@ -169,12 +171,6 @@ def _remote_setup(options: CheckOptions, config: FileConfig | None) -> None:
             raise ConfigError(str(exc)) from None
 
 
-def _shown(url: str) -> str:
-    from mics_lint import remote
-
-    return remote.shown(url)
-
-
 def _scheduler_of(given: str | None, config: FileConfig | None) -> str | None:
     """The scheduler's address: the option (or MICS_LINT_SCHEDULER), else the config's."""
     if given:
@@ -278,17 +274,6 @@ def _report(
             click.echo(summary.hidden_sentence(), err=True)
 
 
-def _gunzipped(stream: BinaryIO) -> BinaryIO:
-    """Standard input as text: gzip-compressed data (`zcat` skipped, `< export.ndjson.gz`)
-    read through gzip, as a .gz file is; anything else as it comes."""
-    peek = getattr(stream, "peek", None)
-    if peek is None or not peek(2).startswith(b"\x1f\x8b"):
-        return stream
-    import gzip
-
-    return cast(BinaryIO, gzip.GzipFile(fileobj=stream, mode="rb"))
-
-
 def _terminal_width() -> int:
     # Only the full format reads the width: other checks skip shutil, which brings bz2 and
     # lzma with it (about 2 ms of a small check's start-up, issue 14).
@@ -323,7 +308,7 @@ _STATISTICS_FORMATS = frozenset({"text", "grouped", "full", "github", "json"})
 def _reporter(fmt: str, statistics: bool, stream: TextIO, options: Options) -> Reporter:
     if not statistics:
         return REPORTERS[fmt](stream, options)
-    if fmt in MACHINE_FORMATS:
+    if fmt == "json":  # the one machine format in _STATISTICS_FORMATS
         from mics_lint.reporters.machine import JsonStatisticsReporter
 
         return JsonStatisticsReporter(stream, options)
@@ -358,7 +343,7 @@ def _run(
             if source.path is None:
                 if sys.stdin is None:  # started with standard input closed (`<&-`)
                     raise ReadError(f"{source.display}: standard input is closed")
-                stdin = _gunzipped(source.stream or sys.stdin.buffer)
+                stdin = gunzipped(source.stream or sys.stdin.buffer)
                 diagnostics = lint_stream(
                     stdin,
                     source.display,

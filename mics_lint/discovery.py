@@ -104,6 +104,14 @@ def walk(top: str, on_error: Callable[[OSError], None]) -> Iterator[str]:
                 yield os.path.join(folder, name)
 
 
+def shown_url(url: str) -> str:
+    """remote.shown (a URL without its credentials), importing remote.py only when a URL
+    is to be shown."""
+    from mics_lint import remote
+
+    return remote.shown(url)
+
+
 def is_url(path: str | None) -> bool:
     """remote.is_url, importing remote.py only for a path that may be one: a run on local
     files never needs it (start-up, issue 14)."""

@@ -17,17 +17,11 @@ import click
 
 from mics_lint import targets
 from mics_lint.discovery import Source, is_url
+from mics_lint.discovery import shown_url as shown
 from mics_lint.names import printable
 
 if TYPE_CHECKING:  # pathlib only to make a missing folder: start-up (issue 14)
     from pathlib import Path
-
-
-def shown(url: str) -> str:
-    """A URL as messages show it: without credentials (remote.shown)."""
-    from mics_lint import remote
-
-    return remote.shown(url)
 
 
 def open_output(
