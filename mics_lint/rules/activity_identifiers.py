@@ -66,20 +66,13 @@ def missing_identifier(record: Record, ctx: LineContext) -> Iterator[Finding]:
 
 
 def multiple_identifiers(record: Record, ctx: LineContext) -> Iterator[Finding]:
-    # A $compartment_id without its account is MIC303's (see identifiers.py).
-    found = [f for f in root_identifiers(record) if f[0] != "user account" or ACCOUNT in record]
-    if len(found) > 1:
-
-        def start(key: str) -> int:
-            return ctx.key_span(key)[0]
-
-        in_line = [[k for k in keys if k in record] for _, keys in found]
-        second_key = min(sorted(in_line, key=lambda keys: min(map(start, keys)))[1], key=start)
-        names = ", ".join(name for name, _ in found)
+    several = identifiers.several_identifiers(root_identifiers(record), record, ctx)
+    if several is not None:
+        names, second_key = several
         yield ctx.at(
             second_key,
-            f"{len(found)} identifiers at the root ({names}): keep exactly one, or list "
-            "them in $user_identifiers",
+            f"{len(names)} identifiers at the root ({', '.join(names)}): keep exactly one, "
+            "or list them in $user_identifiers",
         )
 
 

@@ -124,25 +124,32 @@ def multiple_identifiers(record: Record, ctx: LineContext) -> Iterator[Finding]:
     Keep the identifier the platform knows the user by; send an association import to link
     several identifiers of one user.
     """
-    # A compartment_id without its account is MIC303's: no second identifier beside another.
-    found = [
-        f
-        for f in present_identifiers(record)
-        if f[0] != "user account" or "user_account_id" in record
-    ]
-    if len(found) > 1:
-        names = [name for name, _ in found]
-
-        # Point at the identifier that comes second in the line as written.
-        def start(key: str) -> int:
-            return ctx.key_span(key)[0]
-
-        in_line = [[k for k in keys if k in record] for _, keys in found]
-        second_key = min(sorted(in_line, key=lambda keys: min(map(start, keys)))[1], key=start)
+    several = several_identifiers(present_identifiers(record), record, ctx)
+    if several is not None:
+        names, second_key = several
         yield ctx.at(
             second_key,
-            f"{len(found)} identifiers on one line ({', '.join(names)}): keep exactly one",
+            f"{len(names)} identifiers on one line ({', '.join(names)}): keep exactly one",
         )
+
+
+def several_identifiers(
+    found: list[tuple[str, tuple[str, ...]]], record: Record, ctx: LineContext
+) -> tuple[list[str], str] | None:
+    """MIC302's finding, for each type's identifiers (`found`: present_identifiers, or an
+    activity's root ones): their names, and the key of the one second in the line, where
+    it points; None for one identifier or none. A compartment without its account (the
+    user account's last key) counts as none: it is MIC303's."""
+    found = [(name, keys) for name, keys in found if name != "user account" or keys[-1] in record]
+    if len(found) < 2:
+        return None
+
+    def start(key: str) -> int:
+        return ctx.key_span(key)[0]
+
+    in_line = [[k for k in keys if k in record] for _, keys in found]
+    second_key = min(sorted(in_line, key=lambda keys: min(map(start, keys)))[1], key=start)
+    return [name for name, _ in found], second_key
 
 
 @FAMILY.rule(
