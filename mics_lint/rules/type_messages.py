@@ -4,11 +4,10 @@ milliseconds), from the value as written where the parsed one would mislead."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from mics_lint import redact
-from mics_lint.jsontext import json_type
+from mics_lint.jsontext import json_type, parse_exact
 from mics_lint.lazyre import compiled
 
 _TYPE_WORDS = {
@@ -54,12 +53,15 @@ def type_message(
     else:
         found = json_type(value)
     message = f"{path} must be {wanted}, not {found}"
-    if not quote:
-        pass
-    elif "integer" in names and isinstance(value, float) and _whole_digits(written) is None:
+    if "integer" in names and isinstance(value, float) and _whole_digits(written) is None:
         # A string or an integer (a deletion's compartment_id): "1000.5" would be no id.
         message += ": write a whole number"
-    elif "string" in names and isinstance(value, (int, float)) and not isinstance(value, bool):
+    elif (
+        quote
+        and "string" in names
+        and isinstance(value, (int, float))
+        and not isinstance(value, bool)
+    ):
         # As written in the file: a float repr would lose the digits of a long id. A whole
         # number written with a fraction or an exponent (1000.0, 1e3: a spreadsheet's or a
         # CSV converter's doing) is an id's digits: "1000.0" would be no id (MIC308).
@@ -91,7 +93,7 @@ def _holds(value: str, kind: str) -> bool:
     if text[:1] != ("{" if kind == "object" else "["):
         return False
     try:
-        parsed = json.loads(text)
+        parsed = parse_exact(text)
     except (ValueError, RecursionError):
         return False
     return isinstance(parsed, dict if kind == "object" else list)
