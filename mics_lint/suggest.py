@@ -43,6 +43,15 @@ def _closest(word: str, candidates: tuple[str, ...]) -> str | None:
     return by_normal[near[0]] if near else None
 
 
+def rename_to(wanted: str, written: Iterable[str]) -> str | None:
+    """'rename "x" to "wanted"' when one of the keys `written` is a near miss of the missing
+    key `wanted` (MIC201, MIC803, MIC804: the message names the key to rename), else None."""
+    from mics_lint.jsontext import shorten  # as JSON, cut, an address masked
+
+    near = closest(wanted, written)
+    return None if near is None else f"rename {shorten(near)} to {shorten(wanted)}"
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """'; did you mean "x"?' or the empty string."""
     match = closest(word, candidates)

@@ -161,10 +161,10 @@ def upsert_missing_choice_ts(record: Record, ctx: LineContext) -> Iterator[Findi
 def _misspelt(choice: dict[str, object], wanted: str, otherwise: str) -> str:
     """The end of a missing key's message: the near miss to rename (`processing_id`,
     `$choiceTs`), if the choice has one, else `otherwise`."""
-    from mics_lint.suggest import closest  # a mistake only: difflib
+    from mics_lint.suggest import rename_to  # a mistake only: difflib
 
-    near = closest(wanted, [key for key in choice if isinstance(key, str)])
-    return otherwise if near is None else f': rename "{near}" to "{wanted}"'
+    rename = rename_to(wanted, [key for key in choice if isinstance(key, str)])
+    return otherwise if rename is None else f": {rename}"
 
 
 @FAMILY.rule(

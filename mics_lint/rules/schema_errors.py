@@ -29,7 +29,7 @@ from mics_lint.rules.structure import (
 )
 from mics_lint.rules.type_messages import type_message
 from mics_lint.schema import FORM_CHECKED, OTHER_FORM_KEYS
-from mics_lint.suggest import closest, did_you_mean
+from mics_lint.suggest import closest, did_you_mean, rename_to
 
 _CODE_BY_KEYWORD = {
     "required": MISSING_FIELD.code,
@@ -338,9 +338,9 @@ def _required_hint(name: str, found: dict[Any, Any], schema: Any, nested: bool) 
     `required`), or the values its schema allows (a deletion's `type`)."""
     properties = schema.get("properties", {}) if isinstance(schema, dict) else {}
     # A key the schema knows is no misspelling of another (an activity's $type is not $ts).
-    near = closest(name, [k for k in found if isinstance(k, str) and k not in properties])
-    if near:
-        return f": rename {shorten(near)} to {shorten(name)}"
+    rename = rename_to(name, [k for k in found if isinstance(k, str) and k not in properties])
+    if rename is not None:
+        return f": {rename}"
     hints = schema.get("x-mics-hints", {}).get("required", {}) if isinstance(schema, dict) else {}
     if isinstance(hints, dict) and isinstance(hints.get(name), str):
         return f": {hints[name]}"
