@@ -20,7 +20,7 @@ import orjson
 from mics_lint import config
 from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic, Finding
-from mics_lint.framer import is_utf8, split_ending
+from mics_lint.framer import BACKSLASH, LESS_THAN, is_utf8, split_ending
 from mics_lint.laxpath import LaxPath
 from mics_lint.linecheck import INVALID as INVALID_LINE
 from mics_lint.linecheck import LineChecker
@@ -44,7 +44,8 @@ def _comma_end(raw: bytes) -> bool:
     """Whether a line ends with a comma (`},`) or a comma and a closing bracket (`,}`), as
     a run of lines msgspec refuses for a comma does (see FastLoop._group)."""
     tail = raw[-5:]
-    return b",\n" in tail or b",}" in tail or b",]" in tail
+    find = tail.find  # not `in`: see framer.BACKSLASH
+    return find(b",\n") >= 0 or find(b",}") >= 0 or find(b",]") >= 0
 
 
 class _Loose(NamedTuple):
@@ -356,8 +357,8 @@ class FastLoop:
         """Whether no line of the group needs the screens of its own: no `<`, no backslash,
         no run of 19 digits, valid UTF-8."""
         return (
-            b"<" not in block
-            and b"\\" not in block
+            LESS_THAN not in block
+            and BACKSLASH not in block
             and not (self.checker.check_ints and self.long_ints(block))
             and (block.isascii() or is_utf8(block))
         )

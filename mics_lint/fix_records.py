@@ -30,6 +30,7 @@ from mics_lint.fix_edits import (
     proven,
     same_value,
 )
+from mics_lint.framer import BACKSLASH
 from mics_lint.jsontext import parse_exact, raw_decode_exact
 from mics_lint.parsed import BROKEN, NOT_JSON, OBJECTS, UNPARSED, Retyped
 from mics_lint.registry import FieldMap
@@ -224,7 +225,7 @@ class RecordFixer:
         # it, and an int's literal is an integer whole (no fraction, no exponent), which its
         # quoted digits stand for; a shallow text proves its edits where they are. (Counted
         # in the bytes: a key and a bracket are ASCII, found alike in the bytes and the text.)
-        known = WRONG_TYPE in self.fixing and b"\\" not in body and is_shallow(body)
+        known = WRONG_TYPE in self.fixing and BACKSLASH not in body and is_shallow(body)
         for key, value in wrong:
             if key in self.string_fields and type(value) in (int, float):
                 values[key] = value

@@ -26,6 +26,12 @@ DOCUMENT_FIX_LIMIT = 256 * 1024 * 1024
 #: JSON whitespace, and the two other bytes a blank line may hold (vertical tab, form feed).
 SPACE = b" \t\r\n\x0b\x0c"
 SPACE_TEXT = SPACE.decode("ascii")
+#: Bytes searched for in a line, as integers: `BACKSLASH in raw` is a memchr, where
+#: `b"\\" in raw` first tries its needle as an integer and raises and clears a TypeError,
+#: which costs more than the search of a line (0.22 µs against 0.02 for 300 bytes, CPython
+#: 3.11). A longer needle is searched with `find` for the same reason.
+BACKSLASH = ord("\\")
+LESS_THAN = ord("<")
 
 
 def split_ending(raw: bytes) -> tuple[bytes, bytes]:

@@ -40,7 +40,7 @@ import orjson
 
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.doctypes import looks_like
-from mics_lint.framer import split_ending
+from mics_lint.framer import BACKSLASH, split_ending
 from mics_lint.linecheck import LineChecker, finding_code
 from mics_lint.parsed import Alike
 from mics_lint.registry import FastCheck, LineContext
@@ -75,13 +75,13 @@ class LaxPath:
         """Whether `raw` has the unknown key of the last line read here written in it: the
         line after one taken here tries this path first only then (an export repeats its
         mistake), and a clean line after an odd one is decoded at once, without orjson."""
-        return self.last in raw
+        return raw.find(self.last) >= 0  # not `in`: see framer.BACKSLASH
 
     def line(
         self, raw: bytes, lineno: int, plain: bool, vouch: FastCheck
     ) -> list[Diagnostic] | None:
         """The line's diagnostics, or None: the full checks decide."""
-        if lineno == 1 or b"\\" in raw:  # line 1 may start with a BOM
+        if lineno == 1 or BACKSLASH in raw:  # line 1 may start with a BOM
             return None
         # The keys first: a line that holds a key of the last one taken here tries this path
         # first (fastloop.py, `again`), and may well be clean, which they tell before a decode.

@@ -307,7 +307,7 @@ class LineChecker:
         # Cheap test: a key whose quoted spelling occurs once in the line occurs once as a
         # key. Not at all means it was written with \u escapes: the tokenizer decides, and
         # decides at once for a record of many keys (a search per key would be quadratic).
-        if len(record) > 32 or b"\\u" in body:
+        if len(record) > 32 or body.find(b"\\u") >= 0:
             # A key written with \u escapes ("force\u005freplace") is not found by its
             # plain spelling: only the tokenizer, which decodes keys, can tell.
             return True

@@ -6,6 +6,7 @@ import operator
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from mics_lint.framer import BACKSLASH
 from mics_lint.inline import joined
 from mics_lint.registry import FastCheck, FileState
 from mics_lint.rules import activities, identifiers, syntax
@@ -139,7 +140,7 @@ def _identifiers_check(screens: Screens, unset: Any) -> Callable[[Any, bytes], b
             for value in hashes:
                 if value is not unset and not (filled(value, unset) and email_ok(value)):
                     return False  # a value rule (MIC305...), or MIC205
-            return b'""' not in raw  # else maybe an empty key in $email_hash, which MIC305 reads
+            return raw.find(b'""') < 0  # else maybe an empty key in $email_hash, which MIC305 reads
         return agent is not unset and agent_id(agent) is not None and agent_ok(agent) == 1
 
     return identifiers_ok
@@ -297,8 +298,10 @@ def activity_check(
         if check_dups:
             # Escapes only in the free-form objects leave the line as plain as one without;
             # a `\\u` elsewhere may spell a key. (One byte first: a memchr, ten times faster.)
-            escaped = not plain and b"\\" in raw and inside(c, events, b"\\") != raw.count(b"\\")
-            if escaped and b"\\u" in raw and inside(c, events, b"\\u") != raw.count(b"\\u"):
+            escaped = (
+                not plain and BACKSLASH in raw and inside(c, events, b"\\") != raw.count(b"\\")
+            )
+            if escaped and raw.find(b"\\u") >= 0 and inside(c, events, b"\\u") != raw.count(b"\\u"):
                 return False
             # Its compact encoding's length (then LF or CRLF), or more by spaces only: keys once.
             if (

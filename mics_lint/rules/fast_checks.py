@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from mics_lint.framer import is_utf8
+from mics_lint.framer import BACKSLASH, LESS_THAN, is_utf8
 from mics_lint.longints import may_hold_long_int
 from mics_lint.registry import FastCheck, FastCheckMaker, FileState, ValueTest
 from mics_lint.rules import (
@@ -115,7 +115,7 @@ def unplain_check(enabled: frozenset[str]) -> Callable[[bytes], bool]:
         # non-ASCII one does in Python's json.dumps (ensure_ascii). Both bytes are rare, and
         # a one-byte search is a memchr, ten times a two-byte one.
         if check_placeholders and (
-            (b"<" in raw and b'"<' in raw) or (b"\\" in raw and _escaped_lt(raw))
+            (LESS_THAN in raw and raw.find(b'"<') >= 0) or (BACKSLASH in raw and _escaped_lt(raw))
         ):
             return False
         if check_ints and may_hold_long_int(raw):
@@ -136,7 +136,7 @@ def common(enabled: frozenset[str], keys: tuple[bytes, ...]) -> Callable[[Any, b
         if not plain and not unplain_ok(raw):
             return False
         if check_dups:
-            if not plain and b"\\u" in raw:
+            if not plain and raw.find(b"\\u") >= 0:
                 return False  # a key may be written with escapes: the tokenizer decides
             count = raw.count
             for key in keys:

@@ -94,7 +94,7 @@ def _keys_once(
     # Each escape in the profile: their counts are equal (none crosses its edge, a bracket).
     if (
         not plain
-        and b"\\u" in raw
+        and raw.find(b"\\u") >= 0
         and (profile is unset or count(b"\\u") != bytes(profile).count(b"\\u"))
     ):
         return False

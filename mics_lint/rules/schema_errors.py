@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 from mics_lint import schema as schemas
 from mics_lint.diagnostic import Finding
+from mics_lint.framer import BACKSLASH
 from mics_lint.jsontext import json_type, shorten
 from mics_lint.lazyre import compiled
 from mics_lint.registry import LineContext, Record
@@ -73,7 +74,7 @@ def top_level_type_finding(
         quoted = _QUOTED_KEYS[key] = b'"' + key.encode() + b'"'
     start = raw.find(quoted)
     memo = None
-    if start >= 0 and raw.find(quoted, start + 1) < 0 and b"\\" not in raw:
+    if start >= 0 and raw.find(quoted, start + 1) < 0 and BACKSLASH not in raw:
         after = _LITERAL_AFTER.match(raw, start + len(quoted))
         if after is not None:
             head = raw[:start]
