@@ -77,7 +77,7 @@ def _profile_check(
     decoders = profile_decoders(datamart, ours)
     if decoders is None:
         return _walked(check, datamart, ours, older, newer)
-    replacing, merging = decoders[0].decode, decoders[1].decode
+    replacing, merging, objects = (made.decode for made in decoders)
     refused = (msgspec.ValidationError, msgspec.DecodeError)
     walked = _walked(check, datamart, ours, older, newer)
 
@@ -88,9 +88,14 @@ def _profile_check(
         strategy = c.update_strategy if newer else None
         if strategy == "PARTIAL_DELETE":  # walk.py does not judge it either
             return check(c, raw, lineno, plain)
-        replace = (older and c.force_replace is True) or strategy == "FORCE_REPLACE"
+        if (older and c.force_replace is True) or strategy == "FORCE_REPLACE":
+            decode = replacing
+        elif older and c.force_replace is False and c.merge_objects is not True:
+            decode = objects  # walk.replaces_objects
+        else:
+            decode = merging
         try:
-            (replacing if replace else merging)(profile)
+            decode(profile)
         except refused:  # refused is not wrong: walk.py decides (an unknown key, a 0...)
             return walked(c, raw, lineno, plain)
         return check(c, raw, lineno, plain)  # the Structs took it: no MIC25x can fire
@@ -114,6 +119,7 @@ def _walked(
                     "user_profile": orjson.loads(memoryview(c.user_profile)),  # msgspec Raw
                     "force_replace": c.force_replace if older else None,
                     "update_strategy": c.update_strategy if newer else None,
+                    "merge_objects": c.merge_objects if older else None,
                 }
                 for _ in judge(datamart, record, ours):
                     return False

@@ -27,6 +27,10 @@ NUMBER_FOR_STRING, UNDECLARED_KEY, NEAR_MISS_KEY, IN_SECONDS = (
     "MIC256",
     "MIC257",
 )
+#: MIC257's values: a Timestamp of 10 digits is in seconds (reference §8: "a 10-digit value
+#: (seconds) ... is a warning"); one of 11 or 12 digits is a date of 1970 to 2001 in
+#: milliseconds (a birth date, a contract's start), which the advice would push past 2286.
+SECONDS_FROM, SECONDS_TO = 10**9, 10**10
 #: ctx.state key: (the file's Datamart, "profile" or "activity", the enabled codes).
 STATE = "datamart"
 _CACHE = "datamart problems"  # one walk a line, whichever of the rules asks first
@@ -272,9 +276,11 @@ def near_miss_key(record: Record, ctx: LineContext) -> Iterator[Finding]:
 def timestamp_in_seconds(record: Record, ctx: LineContext) -> Iterator[Finding]:
     """## What it does
     Checks that a field the datamart schema declares `Timestamp` holds epoch milliseconds:
-    a positive value below 100000000000 (11 digits or fewer) is a date before March 1973 in
-    milliseconds, and is almost surely in seconds. An activity's and its events' `$ts` are
-    MIC601's. With `--datamart-schema docs/examples/datamart.gql`.
+    a value of 10 digits (1000000000 to 9999999999) is a moment of early 1970 in
+    milliseconds, and one of 2001 to 2286 in seconds: almost surely seconds. A value of 11
+    or 12 digits is taken as milliseconds (a date of 1970 to 2001, such as a birth date).
+    An activity's and its events' `$ts` are MIC601's. With `--datamart-schema
+    docs/examples/datamart.gql`.
 
     ## Why is this bad?
     The platform reads a Timestamp as milliseconds: a value in seconds is indexed as a

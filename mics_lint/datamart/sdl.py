@@ -37,6 +37,25 @@ SYSTEM_FIELDS = {
 PROFILE_IMPLICIT = {"compartment_id": "$compartment_id", "user_account_id": "$user_account_id"}
 #: Event fields read from the event's own `$` keys (reference §4.2); others from $properties.
 EVENT_IMPLICIT = {"ts": "$ts", "name": "$event_name"}
+#: Activity fields whose read of the `$` key of their name a source shows (reference §4.2);
+#: another platform key ($origin, $location...) is read so too, as a guess: "no schema
+#: mapping was found in any source".
+ACTIVITY_IMPLICIT = frozenset({"ts", "type", "events"})
+
+
+def _unread_path(field_node: Any) -> str | None:
+    """Why a field's @Property path is not read: a segment in brackets (`[parent].$site_id`),
+    a form no public source documents (reference §4.3), which the checks would read as a
+    key of that name and report absent on every line. None: the path is read."""
+    found = _directive(field_node, "Property")
+    if found is None:
+        return None
+    one, many = _argument(found, "path"), _argument(found, "paths")
+    texts = [one.value] if one is not None else [v.value for v in many.values]
+    for text in texts:
+        if any(part.startswith("[") for part in text.split(".")):
+            return f"its path {text} is a form no public source documents: not checked"
+    return None
 
 
 class SchemaError(Exception):
@@ -201,6 +220,8 @@ class _Compiler:
                 field_node, "Property"
             ):
                 skipped.append((field_name, "set by the platform"))
+            elif (unread := _unread_path(field_node)) is not None:
+                skipped.append((field_name, unread))
             else:
                 fields.append(self._field(name, role, field_node))
         # Undeclared keys are looked for in an event's $properties, else in the object.
@@ -251,6 +272,7 @@ class _Compiler:
         )
 
     def _sources(self, role: str, name: str, field_node: Any) -> tuple[tuple[Any, ...], str]:
+        """Where the field is read, and how that was found (see FieldSpec.how)."""
         found = _directive(field_node, "Property")
         if found is not None:
             one, many = _argument(found, "path"), _argument(found, "paths")
@@ -270,6 +292,6 @@ class _Compiler:
 
             platform = load_schema("user_activity.schema.json").get("properties", {})
             if "$" + name in platform:
-                return (("$" + name,),), "implicit"
+                return (("$" + name,),), "implicit" if name in ACTIVITY_IMPLICIT else "guess"
             return ((name,),), "guess"
         return ((name,),), "implicit"

@@ -2,7 +2,7 @@
 
 A profile that decodes into them breaks no enabled MIC25x rule: each Struct field takes
 only what walk.py lets pass (a `!` field no null, and no absence on a whole replace; an
-Int only an integer; a Timestamp, with MIC257 on, only milliseconds; unknown keys only
+Int only an integer; a Timestamp, with MIC257 on, only from 11 digits; unknown keys only
 when neither MIC255 nor MIC256 runs). A profile that does not decode is not wrong for all
 that: fast.py then asks walk.py itself. Made only for schemas whose profile fields are
 plain keys (no `@Property` path of several keys or candidates): None otherwise.
@@ -15,8 +15,13 @@ from typing import Annotated, Any, Literal, Union
 import msgspec
 
 from mics_lint.datamart.model import ANY, ENUM, OBJECT, Datamart, FieldSpec
-from mics_lint.datamart.rules import IN_SECONDS, NEAR_MISS_KEY, NULL_FIELD, UNDECLARED_KEY
-from mics_lint.rules.activities import SECONDS_BELOW
+from mics_lint.datamart.rules import (
+    IN_SECONDS,
+    NEAR_MISS_KEY,
+    NULL_FIELD,
+    SECONDS_TO,
+    UNDECLARED_KEY,
+)
 
 _SCALARS: dict[str, Any] = {
     "string": str,
@@ -34,29 +39,30 @@ class _Unsupported(Exception):
 
 def profile_decoders(
     datamart: Datamart, enabled: frozenset[str]
-) -> tuple[msgspec.json.Decoder[Any], msgspec.json.Decoder[Any]] | None:
-    """Decoders of a profile that replaces the stored one, and of one merged into it."""
+) -> list[msgspec.json.Decoder[Any]] | None:
+    """Decoders of a profile that replaces the stored one, of one merged into it, and of
+    one merged into it whose nested objects replace the stored ones (walk.replaces_objects)."""
     if datamart.profile is None:
         return None
     try:
         made = [
-            _Builder(datamart, enabled, replace).struct(datamart.profile)
-            for replace in (True, False)
+            _Builder(datamart, enabled, inner).struct(datamart.profile, replace)
+            for replace, inner in ((True, True), (False, False), (False, True))
         ]
     except _Unsupported:
         return None
-    return msgspec.json.Decoder(made[0]), msgspec.json.Decoder(made[1])
+    return [msgspec.json.Decoder(struct) for struct in made]
 
 
 class _Builder:
-    def __init__(self, datamart: Datamart, enabled: frozenset[str], replace: bool) -> None:
+    def __init__(self, datamart: Datamart, enabled: frozenset[str], inner: bool) -> None:
         self.datamart = datamart
         self.enabled = enabled
-        self.replace = replace
+        self.inner = inner  # whether nested objects are replaced whole
         self.open: set[str] = set()
         self.forbid = bool({UNDECLARED_KEY, NEAR_MISS_KEY} & enabled)
 
-    def struct(self, name: str) -> Any:
+    def struct(self, name: str, replace: bool) -> Any:
         if name in self.open:
             raise _Unsupported  # a type that holds itself
         self.open.add(name)
@@ -74,7 +80,7 @@ class _Builder:
             attribute = f"f{index}"
             rename[attribute] = key
             required = (
-                self.replace
+                replace
                 and field.non_null
                 and field.how not in ("guess", "default")
                 and NULL_FIELD in self.enabled
@@ -113,7 +119,7 @@ class _Builder:
 
     def _item(self, field: FieldSpec) -> Any:
         if field.kind == OBJECT:
-            return self.struct(field.base)
+            return self.struct(field.base, self.inner)
         if field.kind == ENUM:
             if not field.enum_values:
                 raise _Unsupported
@@ -124,5 +130,6 @@ class _Builder:
         if kind is None:
             return Any
         if field.json == "timestamp" and IN_SECONDS in self.enabled:
-            return Annotated[int, msgspec.Meta(ge=SECONDS_BELOW)]
+            # Stricter than MIC257 (a value below it is walked, and 11 or 12 digits pass).
+            return Annotated[int, msgspec.Meta(ge=SECONDS_TO)]
         return kind

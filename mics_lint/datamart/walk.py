@@ -19,14 +19,18 @@ from mics_lint.datamart.rules import (
     NEAR_MISS_KEY,
     NULL_FIELD,
     NUMBER_FOR_STRING,
+    SECONDS_FROM,
+    SECONDS_TO,
     TIMESTAMP_DATE,
     UNDECLARED_KEY,
     WRONG_TYPE,
 )
 from mics_lint.jsontext import json_type, path_text, shorten
-from mics_lint.rules.activities import SECONDS_BELOW
 
 JsonPath = tuple[str | int, ...]
+#: Why a line replaces an object whole: the line replaces the profile (an activity is
+#: always whole), or it merges without `merge_objects` (see `replaces_objects`).
+LINE, MERGE = "line", "merge"
 Problem = tuple[str, JsonPath, bool, str]  # code, where, at the value (else its key), message
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -49,9 +53,9 @@ def kind_of(value: Any) -> str:
 
 
 class _Format:
-    """The keys the import format itself types (its JSON Schema): their wrong types and
-    absences are its rules' (MIC2xx, MIC603), not reported twice; `$ts` in seconds is
-    MIC601's."""
+    """The keys the import format itself types (its JSON Schema): their wrong types, values
+    out of its enums and absences are its rules' (MIC2xx, MIC603), not reported twice;
+    `$ts` in seconds is MIC601's."""
 
     def __init__(self) -> None:
         from mics_lint.schema import load_schema
@@ -62,6 +66,10 @@ class _Format:
             "activity": _types(schema["properties"]),
             "event": _types(events["properties"]),
         }
+        self.enums = {
+            "activity": _enums(schema["properties"]),
+            "event": _enums(events["properties"]),
+        }
         self.required = {
             "activity": frozenset(schema["required"]),
             "event": frozenset([*events["required"], "$event_name"]),  # MIC603's
@@ -70,6 +78,10 @@ class _Format:
 
 def _types(properties: dict[str, Any]) -> dict[str, str]:
     return {k: v["type"] for k, v in properties.items() if isinstance(v.get("type"), str)}
+
+
+def _enums(properties: dict[str, Any]) -> dict[str, list[Any]]:
+    return {k: v["enum"] for k, v in properties.items() if isinstance(v.get("enum"), list)}
 
 
 #: Whether a value has a JSON Schema type (a boolean is no integer there, unlike Python).
@@ -96,12 +108,28 @@ def profile_problems(
         return
     if record.get("update_strategy") == "PARTIAL_DELETE":
         return  # the profile names what to delete: no value of it is indexed
-    replace = (
+    replaced = (
         record.get("force_replace") is True or record.get("update_strategy") == "FORCE_REPLACE"
     )
+    replace = LINE if replaced else ""
     yield from _object(
-        dm, dm.types[dm.profile], profile, ("user_profile",), replace, "", "profile", enabled
+        dm,
+        dm.types[dm.profile],
+        profile,
+        ("user_profile",),
+        (replace, replace or (MERGE if replaces_objects(record) else "")),
+        "",
+        "profile",
+        enabled,
     )
+
+
+def replaces_objects(record: dict[str, Any]) -> bool:
+    """Whether a merge line replaces each nested object it sends whole: `force_replace:
+    false` without `merge_objects: true` (formats reference §4.1: "`false`: a nested object
+    with the same property name overrides the old one", the default). What PARTIAL_UPDATE
+    does to them is not documented: not taken as a replace."""
+    return record.get("force_replace") is False and record.get("merge_objects") is not True
 
 
 def activity_problems(
@@ -110,7 +138,7 @@ def activity_problems(
     if dm.activity is None:
         return
     # An activity line is the whole activity, stored as sent: always a whole object.
-    yield from _object(dm, dm.types[dm.activity], record, (), True, "", "activity", enabled)
+    yield from _object(dm, dm.types[dm.activity], record, (), (LINE, LINE), "", "activity", enabled)
 
 
 def _lookup(value: Any, source: tuple[str, ...]) -> tuple[bool, Any]:
@@ -126,11 +154,15 @@ def _object(
     spec: ObjectSpec,
     obj: dict[str, Any],
     path: JsonPath,
-    replace: bool,
+    whole: tuple[str, str],
     chain: str,
     role: str,
     enabled: frozenset[str],
 ) -> Iterator[Problem]:
+    """`whole`: whether the line replaces this object whole (its absent `!` fields are then
+    reported), and whether it replaces whole the objects nested in it: why (LINE or MERGE),
+    or "" (no)."""
+    replace, inner = whole
     fmt = _format() if role in ("activity", "event") else None
     for field in spec.fields:
         here = f"{chain}: {field.where}" if chain else field.where
@@ -150,7 +182,7 @@ def _object(
             ):
                 first = field.sources[0]
                 if fmt is None or len(first) > 1 or first[0] not in fmt.required[role]:
-                    yield _absent(field, path, here, role)
+                    yield _absent(field, path, here, role, replace)
             continue
         source, value = found
         at = path + source
@@ -161,11 +193,19 @@ def _object(
             and not _JSON_TYPES[fmt.typed[role][source[0]]](value)
         ):
             continue  # of a type the import format refuses: its rules report it
+        if (
+            fmt is not None
+            and len(source) == 1
+            and value not in fmt.enums[role].get(source[0], (value,))
+        ):
+            continue  # a value the import format refuses (MIC203's)
         if value is None:
             if field.non_null and NULL_FIELD in enabled:
                 yield null_field(field, at, here, role)
             continue
-        yield from _field_value(dm, field, value, at, replace, here, role, enabled)
+        # Below a key no source maps (a guess), nothing is known to be required either.
+        nested = inner if field.how != "guess" else ""
+        yield from _field_value(dm, field, value, at, nested, here, role, enabled)
     if UNDECLARED_KEY in enabled or NEAR_MISS_KEY in enabled:
         yield from _undeclared(spec, obj, path, role, enabled)
 
@@ -175,7 +215,7 @@ def _field_value(
     field: FieldSpec,
     value: Any,
     at: JsonPath,
-    replace: bool,
+    replace: str,
     here: str,
     role: str,
     enabled: frozenset[str],
@@ -200,7 +240,7 @@ def _one(
     field: FieldSpec,
     value: Any,
     at: JsonPath,
-    replace: bool,
+    replace: str,
     here: str,
     role: str,
     enabled: frozenset[str],
@@ -210,14 +250,14 @@ def _one(
             spec = dm.types[field.base]
             # A nested object of a custom type: "within" the profile, activity or event.
             inner = "event" if field.base == dm.event else "within " + _root(role)
-            yield from _object(dm, spec, value, at, replace, here, inner, enabled)
+            yield from _object(dm, spec, value, at, (replace, replace), here, inner, enabled)
         elif WRONG_TYPE in enabled:
             yield wrong_type(field, at, here, value, f"write an object of {field.base}, {{...}}")
     elif field.kind == ENUM:
         if isinstance(value, str) and value in field.enum_values:
             return
         if WRONG_TYPE in enabled:
-            yield wrong_type(field, at, here, value, _enum_advice(field, value))
+            yield enum_value(field, at, here, value)
     elif field.kind == SCALAR:
         yield from _scalar(field, value, at, here, role, enabled)
 
@@ -251,7 +291,7 @@ def _scalar(
     if fits(value):
         # An activity's and its events' own $ts in seconds are MIC601's.
         own_ts = role in ("activity", "event") and at[-1] == "$ts"
-        seconds = json == "timestamp" and 0 < value < SECONDS_BELOW and not own_ts
+        seconds = json == "timestamp" and SECONDS_FROM <= value < SECONDS_TO and not own_ts
         if seconds and IN_SECONDS in enabled:
             yield in_seconds(field, at, here, value)
         return
@@ -298,15 +338,25 @@ def null_field(field: FieldSpec, at: JsonPath, here: str, role: str) -> Problem:
     )
 
 
-def _absent(field: FieldSpec, path: JsonPath, here: str, role: str) -> Problem:
+def _absent(field: FieldSpec, path: JsonPath, here: str, role: str, why: str) -> Problem:
     key = " or ".join(".".join(source) for source in field.sources)
+    if why == MERGE:
+        replaces = (
+            f'without "merge_objects": true this line replaces the stored {field.owner} object '
+            f"whole, which will not be indexed without it (perhaps the whole {_root(role)} "
+            f'either); add {key}, or "merge_objects": true'
+        )
+    else:
+        replaces = (
+            f"this line replaces the whole {_whole(role, field)}, which will not be indexed "
+            f"without it; add {key}"
+        )
     return (
         NULL_FIELD,
         path,
         False,
         f"{_name(path)} has no {key}, and the datamart schema declares {field.declared} "
-        f"({here}): this line replaces the whole {_whole(role, field)}, which will not be "
-        f"indexed without it; add {key}",
+        f"({here}): {replaces}",
     )
 
 
@@ -333,6 +383,21 @@ def wrong_type(field: FieldSpec, at: JsonPath, here: str, value: Any, advice: st
         True,
         f"{_declares(field, at, here)}, this value is "
         f"{kind_of(value)}: it will not index as declared; {advice}",
+    )
+
+
+def enum_value(field: FieldSpec, at: JsonPath, here: str, value: Any) -> Problem:
+    if not isinstance(value, str):
+        return wrong_type(field, at, here, value, _enum_advice(field, value))
+    from mics_lint.suggest import did_you_mean
+
+    hint = did_you_mean(value, sorted(field.enum_values))
+    return (
+        WRONG_TYPE,
+        at,
+        True,
+        f"{_declares(field, at, here)}, and this string is not one of its values: it will "
+        f"not index as declared{hint or '; ' + _enum_advice(field, None)}",
     )
 
 
@@ -363,8 +428,8 @@ def in_seconds(field: FieldSpec, at: JsonPath, here: str, value: int) -> Problem
         at,
         True,
         f"{_declares(field, at, here)}, epoch "
-        "milliseconds, and this value has 11 digits or fewer (before March 1973): it looks "
-        "like seconds; multiply it by 1000",
+        "milliseconds, and this value has 10 digits (in milliseconds, a moment of early 1970; "
+        "in seconds, one of 2001 to 2286): it looks like seconds; multiply it by 1000",
     )
 
 
@@ -396,16 +461,42 @@ def _undeclared(
                 at,
                 False,
                 f"{_name(at)}: the datamart schema declares no {shorten(key)} in {spec.name}: "
-                "it is stored but cannot be queried; declare it in the schema if it should be",
+                f"it is stored but cannot be queried; {_declare(key, level)}",
             )
+
+
+_GRAPHQL_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
+
+
+def _declare(key: str, level: tuple[str, ...]) -> str:
+    """MIC255's advice: a key that is no GraphQL name is declared with an @Property path
+    (reference §8: "they can only be indexed through @Property")."""
+    if _GRAPHQL_NAME.fullmatch(key):
+        return "declare it in the schema if it should be"
+    if "." in key:
+        return "no @Property path can name a key holding a dot: rename it to query it"
+    name = re.sub(r"\W", "_", key, flags=re.ASCII)
+    name = name if _GRAPHQL_NAME.fullmatch(name) else "_" + name
+    path = shorten(".".join((*level, key)))
+    return (
+        f"it is no GraphQL name: to query it, declare a field such as {name} with "
+        f"@Property(path:{path})"
+    )
 
 
 @functools.lru_cache(maxsize=4096)
 def _one_edit_away(key: str, known: frozenset[str]) -> str | None:
     """The declared key one edit from `key` (a letter added, dropped, changed or two
-    swapped), if there is exactly one such; None otherwise."""
-    found = [k for k in known if _distance_one(key, k)]
+    swapped), if there is exactly one such; None otherwise. A digit added at the end is
+    no slip (`phone2` beside `phone`: a second number)."""
+    found = [k for k in known if _distance_one(key, k) and not _numbered(key, k)]
     return found[0] if len(found) == 1 else None
+
+
+def _numbered(a: str, b: str) -> bool:
+    """Whether one of the keys is the other and a digit."""
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return long[:-1] == short and long[-1:].isdigit()
 
 
 def _distance_one(a: str, b: str) -> bool:
