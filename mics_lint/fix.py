@@ -34,6 +34,7 @@ from mics_lint import schema as schemas
 from mics_lint.config import Settings
 from mics_lint.fix_edits import same_value
 from mics_lint.fix_records import RecordFixer, compact, objects
+from mics_lint.guards import Guard
 from mics_lint.jsontext import parse_exact
 from mics_lint.linter import LineReader, doc_type_of, text_head
 from mics_lint.registry import FIX_SAFE
@@ -126,6 +127,7 @@ class Fixer:
             fixed=self.result.fixed,
             hidden=self.result.hidden,
             identifier_values=doc_type.identifier_values,
+            guard=Guard(doc_type, frozenset(enabled)),
         )
         self.crlf_fixed = False
         self.first = True  # the next line is the file's first

@@ -31,6 +31,7 @@ from mics_lint.fix_edits import (
     same_value,
 )
 from mics_lint.framer import BACKSLASH
+from mics_lint.guards import Guard
 from mics_lint.jsontext import parse_exact, raw_decode_exact
 from mics_lint.parsed import BROKEN, NOT_JSON, OBJECTS, UNPARSED, Retyped
 from mics_lint.registry import FieldMap
@@ -66,8 +67,11 @@ class RecordFixer:
         fixed: Counter[str],
         hidden: Counter[str],
         identifier_values: FieldMap | None = None,
+        guard: Guard | None = None,
     ) -> None:
         self.fixing = fixing
+        # A record a guard rule takes (MIC207, MIC908) keeps its text: see guards.py.
+        self.guard = guard
         # MIC307: the type's field map says which values are identifiers.
         self.identifier_values = identifier_values if WHITESPACE in looking else None
         self.looking = looking
@@ -146,7 +150,11 @@ class RecordFixer:
         a line that is broken: this one may be the inside of a value spread over lines
         (`{"x":1},` in an array), which must not become a record of its own. `known`: the
         linter found the line to be objects and commas (OBJECTS); not `split`, that
-        `objects` would refuse it (BROKEN)."""
+        `objects` would refuse it (BROKEN). A record of the type's wrong shape and its
+        comma (an association's bare identifier) is left whole: the comma groups it."""
+        if self.guard is not None and self.guard.item(body) is not None:
+            self.broken = False  # a record, which its rule (MIC908) reports
+            return None
         after_broken, self.broken = self.broken, True
         if syntax.INVALID_JSON.code not in self.fixing or after_broken:
             return None
@@ -189,6 +197,8 @@ class RecordFixer:
         wanted = self._wanted(record, untrimmed)
         if not wanted:
             return None  # most lines: no need to find where their keys are
+        if self.guard is not None and self.guard.guarded(record):
+            return None
         edits = Edits()
         # Only the keys a fix may touch: for any other, the steps below change nothing.
         for key, start, end in places(text, wanted):

@@ -16,6 +16,7 @@ from typing import Any
 
 from mics_lint.fix_records import RecordFixer
 from mics_lint.framer import is_blank
+from mics_lint.guards import Guard
 from mics_lint.parsed import NOT_JSON, UNPARSED, Alike, Retyped
 from mics_lint.registry import FIX_SAFE, FieldMap
 from mics_lint.rules import REGISTRY, syntax
@@ -37,6 +38,7 @@ class FixMarks:
         enabled: frozenset[str],
         identifier_values: FieldMap,
         splitter: Splitter | None = None,
+        guard: Guard | None = None,
     ) -> None:
         fixes = {r.code: r.fix for r in REGISTRY.values() if r.fix is not None}
         self.fixed: Counter[str] = Counter()
@@ -48,6 +50,7 @@ class FixMarks:
             fixed=self.fixed,
             hidden=self.hidden,
             identifier_values=identifier_values,
+            guard=guard,
         )
         self.last = 0  # the last line given to the fixer
         self.splitter = splitter

@@ -11,7 +11,8 @@ user for MIC501, which the line must then keep):
 
 - orjson parses the line, and every key it has beyond the schema's is written once and
   plainly (no backslash: no escaped spelling of a key to miss) (MIC103);
-- the record is of no other type (MIC207) and not of its type's wrong shape;
+- no guard rule takes the record (guards.py: of another type, MIC207; of its type's
+  wrong shape);
 - the schema's findings about it are all MIC204: the decoder, made from the same schema,
   took every known field, so nothing else can be wrong with them (those findings are
   looked up by the record's keys, which is exact for a line the fast check then vouches
@@ -39,7 +40,6 @@ from typing import Any
 import orjson
 
 from mics_lint.diagnostic import Diagnostic, Finding
-from mics_lint.doctypes import looks_like
 from mics_lint.framer import BACKSLASH, split_ending
 from mics_lint.linecheck import LineChecker, finding_code
 from mics_lint.parsed import Alike
@@ -97,10 +97,7 @@ class LaxPath:
         except self.refused:
             return None
         checker = self.checker
-        misshapen = checker.doc_type.misshapen
-        if (checker.check_other_type and looks_like(record, checker.doc_type) is not None) or (
-            misshapen is not None and misshapen[0](record)
-        ):
+        if checker.guard.guarded(record):
             return None
         ctx = LineContext(lineno, body, checker.state, checker.show_values)
         keys = tuple(record)

@@ -20,7 +20,8 @@ from mics_lint import framer
 from mics_lint import schema as schemas
 from mics_lint.config import ActiveRules, Settings
 from mics_lint.diagnostic import Diagnostic, Finding
-from mics_lint.doctypes import DocType, first_records, looks_like
+from mics_lint.doctypes import DocType, first_records
+from mics_lint.guards import Guard
 from mics_lint.jsontext import (
     decode_lenient,
     duplicate_keys,
@@ -49,6 +50,10 @@ else:  # imported at its first use: a message, a shown line (start-up, issue 14)
 
 # Codes about the file as a whole: kept when a file's lines are summed up by MIC007 or MIC008.
 FILE_LEVEL = frozenset({f.BYTE_ORDER_MARK.code, f.FILE_TOO_LARGE.code})
+# What a broken line keeps of its other diagnostics: the file's, and its CRLF, reported
+# once a file, which `--fix` mends on every line (unreported, it would be a fix unannounced
+# where the file's only CRLF ends a broken line).
+KEPT_ON_BROKEN = FILE_LEVEL | {f.CRLF_LINE_ENDINGS.code}
 # A line with one of these gets no other line-level diagnostic.
 LINE_ENDING = frozenset(
     {f.INVALID_UTF8.code, f.LINE_TOO_LONG.code, syntax.INVALID_JSON.code, syntax.NOT_AN_OBJECT.code}
@@ -100,7 +105,7 @@ class LineChecker:
         self.check_ints = syntax.UNSAFE_INTEGER.code in self.enabled
         self.check_utf16 = f.UTF16_FILE.code in self.enabled
         self.check_schema = not self.enabled.isdisjoint(structure.schema_codes(self.schema))
-        self.check_other_type = structure.OTHER_DOCUMENT_TYPE.code in self.enabled
+        self.guard = Guard(doc_type, self.enabled)
         self.users: Users = users if users is not None else BatchUsers()
         self.state: dict[str, Any] = {
             DUPLICATE_USER_STATE: self.users,
@@ -159,7 +164,7 @@ class LineChecker:
                 return self._checked(record, record, body, lineno, found)
         # `parsed`, the line's own parse, is handed to the fixer (RecordFixer.line); not a
         # misshapen item's record, which is the line without its comma.
-        record = self._misshapen_item(body)
+        record = self.guard.item(body)
         if record is not None:
             return self._checked(record, UNPARSED, body, lineno, found)
         verdict, record, text = self._unparsed(body, exc, found)
@@ -200,22 +205,6 @@ class LineChecker:
             known = self.size is not None
             size = self.size if self.size is not None else self.bytes_read
             found.append((f.FILE_TOO_LARGE.code, f.too_large(self.limit, size, known)))
-
-    def _misshapen_item(self, body: bytes) -> Record | None:
-        """A line of the type's wrong shape followed by a comma (`{"type": ...},`, the
-        association example's items without their wrapper): its record, which its rule
-        reports, since the comma is the lost wrapper's; else None."""
-        misshapen = self.doc_type.misshapen
-        if misshapen is None or misshapen[1].code not in self.enabled:
-            return None
-        trimmed = body.rstrip(b" \t")
-        if not trimmed.endswith(b","):
-            return None
-        try:
-            record = orjson.loads(trimmed[:-1])
-        except orjson.JSONDecodeError:
-            return None
-        return record if isinstance(record, dict) and misshapen[0](record) else None
 
     def _unparsed(
         self, body: bytes, exc: orjson.JSONDecodeError | None, found: Found
@@ -258,19 +247,17 @@ class LineChecker:
     def _check_record(self, record: Record, body: bytes, lineno: int, found: Found) -> str | None:
         """Adds the record's findings; returns the line's text if a check decoded it."""
         ctx = LineContext(lineno, body, self.state, self.show_values)
-        if self.check_other_type:
-            other = looks_like(record, self.doc_type)
-            if other is not None:  # of another type: its own checks would only add noise
-                keys = [k for k in record if k in other.markers]
-                message = structure.other_type_message(
-                    other.name, other.short_name, keys, self.doc_type.name
-                )
-                found.append((structure.OTHER_DOCUMENT_TYPE.code, ctx.at(keys[0], message)))
-                return ctx.decoded
-        misshapen = self.doc_type.misshapen
-        if misshapen is not None and misshapen[1].code in self.enabled and misshapen[0](record):
+        other = self.guard.other(record)
+        if other is not None:  # of another type: its own checks would only add noise
+            keys = [k for k in record if k in other.markers]
+            message = structure.other_type_message(
+                other.name, other.short_name, keys, self.doc_type.name
+            )
+            found.append((structure.OTHER_DOCUMENT_TYPE.code, ctx.at(keys[0], message)))
+            return ctx.decoded
+        rule = self.guard.misshapen_rule(record)
+        if rule is not None:
             # Its fields are misplaced, not unknown: one finding says so (see DocType).
-            rule = misshapen[1]
             assert rule.check is not None
             found.extend((rule.code, finding) for finding in rule.check(record, ctx))
             return ctx.decoded
@@ -347,9 +334,8 @@ class LineChecker:
             return [] if one is None else [one]
         codes = set(map(finding_code, found))  # not a comprehension: a call a line (Python 3.11)
         if codes & LINE_ENDING:
-            found = [(c, x) for c, x in found if c in LINE_ENDING or c in FILE_LEVEL]
-        else:
-            self.crlf_reported = self.crlf_reported or f.CRLF_LINE_ENDINGS.code in codes
+            found = [(c, x) for c, x in found if c in LINE_ENDING or c in KEPT_ON_BROKEN]
+        self.crlf_reported = self.crlf_reported or f.CRLF_LINE_ENDINGS.code in codes
         kept = [(code, finding) for code, finding in found if code in enabled]
         if len(kept) > 1:
             kept.sort(key=_shown_order)
@@ -381,7 +367,7 @@ class LineChecker:
             from mics_lint.fixmarks import FixMarks
 
             self.marks_made = FixMarks(
-                self.schema, self.enabled, self.identifier_values, self.splitter
+                self.schema, self.enabled, self.identifier_values, self.splitter, self.guard
             )
         return self.marks_made
 

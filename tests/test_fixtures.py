@@ -67,6 +67,7 @@ _RULE_FILE = re.compile(
 )
 # Codes about the file as a whole (reported at line 1), not about the line they stand on.
 FILE_LEVEL = {"MIC002", "MIC006", "MIC009"}
+KEPT_ON_BROKEN = FILE_LEVEL | {"MIC003"}
 LINE_ENDING = {"MIC001", "MIC101", "MIC102"}
 
 
@@ -236,8 +237,9 @@ def test_line_ending_codes_hide_every_other_line_diagnostic(outputs, linting) ->
             continue  # a document's MIC101 is about the file; see the MIC007 test
         for line, codes in linting.by_line(diagnostics).items():
             if set(codes) & LINE_ENDING:
-                # MIC002 and MIC006 are about the file, reported at line 1 whatever it holds.
-                on_line = [c for c in codes if c not in FILE_LEVEL]
+                # MIC002, MIC003 and MIC006 are about the file, reported whatever the line
+                # holds.
+                on_line = [c for c in codes if c not in KEPT_ON_BROKEN]
                 assert len(on_line) == 1, f"{path.name}:{line}: {codes}"
 
 
@@ -279,11 +281,11 @@ def test_combination_line_ending_codes(linting) -> None:
     }
 
 
-def test_combination_crlf_waits_for_a_line_without_line_ending_code(linting) -> None:
-    # Once per file, at the first CRLF line that can carry it (docs/decisions.md).
-    assert _combination("line-ending-codes-suppress-crlf", linting) == {
-        1: ["MIC101"],
-        2: ["MIC003"],
+def test_combination_crlf_is_reported_on_a_broken_line(linting) -> None:
+    # Once per file, at the first CRLF line, whatever the line holds (docs/decisions.md):
+    # `--fix` mends it there too, which a mark must announce.
+    assert _combination("line-ending-codes-keep-crlf", linting) == {
+        1: ["MIC003", "MIC101"],
     }
 
 
