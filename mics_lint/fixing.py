@@ -16,7 +16,7 @@ from mics_lint.config import Settings
 from mics_lint.discovery import Source
 from mics_lint.exits import EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS, fail
 from mics_lint.linter import ReadError, printable
-from mics_lint.reading import HEAD_BYTES
+from mics_lint.reading import HEAD_BYTES, gunzipped, is_gzip, read_error, read_errors
 from mics_lint.reporters import Summary
 
 # mics_lint.fix, mics_lint.diff and tempfile are imported where used: a check without
@@ -65,7 +65,8 @@ def _fix_stdin(source: Source, settings: Settings, unsafe: bool) -> Any:
     """Standard input, fixed to standard output as it is read, and kept for the check
     (which then reads the fixed text). When it can't be fixed (not text, an unknown type),
     it goes to stdout as it came: a pipeline never loses its data. None when there was
-    nothing to read. A reader that goes away (`| head`) stops it at once."""
+    nothing to read. A reader that goes away (`| head`) stops it at once. Gzip data is
+    fixed as a .gz file is (`_fix_gzip_stdin`)."""
     import tempfile
 
     from mics_lint.fix import fix_stream
@@ -79,6 +80,8 @@ def _fix_stdin(source: Source, settings: Settings, unsafe: bool) -> Any:
         head = _read_head(stdin)
     except OSError as exc:
         raise ReadError(f"{source.display}: {exc.strerror or exc}") from None
+    if is_gzip(head):
+        return _fix_gzip_stdin(source, head, stdin, settings, unsafe)
     stream: Any = io.BufferedReader(_Prefixed(head, stdin), 1 << 16)
     # Kept open for the check that follows; memory up to 16 MiB, then disk.
     kept: Any = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
@@ -99,6 +102,62 @@ def _fix_stdin(source: Source, settings: Settings, unsafe: bool) -> Any:
     kept.seek(0)
     source.stream = kept
     return result
+
+
+def _fix_gzip_stdin(
+    source: Source, head: bytes, stdin: BinaryIO, settings: Settings, unsafe: bool
+) -> Any:
+    """Gzip data on standard input, fixed as a .gz file is, and written back gzipped. Read
+    whole first (to a temporary file), and the fixed data written out once complete: data
+    that turns out damaged (cut short) goes to standard output as it came, and the check
+    that follows reads it and says what is wrong with it."""
+    import gzip
+    import shutil
+    import tempfile
+    import zlib
+
+    from mics_lint.fix import fix_stream
+
+    raw: Any = tempfile.TemporaryFile()  # noqa: SIM115 - read by the check after
+    try:
+        raw.write(head)
+        shutil.copyfileobj(stdin, raw, 1 << 16)
+    except OSError as exc:
+        raise ReadError(f"{source.display}: {exc.strerror or exc}") from None
+    raw.seek(0)
+    kept: Any = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
+    packed: Any = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
+    result = None
+    try:
+        with gzip.GzipFile(fileobj=packed, mode="wb", mtime=0) as written:
+            text: Any = gzip.GzipFile(fileobj=raw, mode="rb")
+            result = fix_stream(text, _Both(kept, written), settings, source.display, unsafe=unsafe)
+        out, source.stream = packed, kept
+    except (ReadError, EOFError, zlib.error, OSError):
+        out = source.stream = raw
+    out.seek(0)
+    sys.stdout.flush()
+    with _writing_stdout("the fixed input"):
+        stdout = _Stdout()
+        shutil.copyfileobj(out, stdout, 1 << 16)
+        stdout.flush()
+    source.stream.seek(0)
+    return result
+
+
+class _Both:
+    """A fix's sink: each line written to two streams."""
+
+    def __init__(self, first: Any, second: Any) -> None:
+        self.first, self.second = first, second
+
+    def same(self, raw: bytes) -> None:
+        self.first.write(raw)
+        self.second.write(raw)
+
+    def changed(self, old: list[bytes], new: list[bytes]) -> None:
+        for line in new:
+            self.same(line)
 
 
 def _read_head(stdin: BinaryIO) -> bytes:
@@ -240,10 +299,10 @@ def _show_diff(
                     raise ReadError(f"{source.display}: standard input is closed")
                 try:
                     result = fix_stream(
-                        sys.stdin.buffer, diff, settings, source.display, unsafe=unsafe
+                        gunzipped(sys.stdin.buffer), diff, settings, source.display, unsafe=unsafe
                     )
-                except OSError as exc:
-                    raise ReadError(f"{source.display}: {exc.strerror or exc}") from None
+                except read_errors() as exc:  # gzip's EOFError: data cut short
+                    raise read_error(source.display, exc) from None
             else:
                 result = fix_file(source.path, settings, unsafe=unsafe, sink=diff)
         except ReadError as exc:

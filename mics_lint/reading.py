@@ -142,6 +142,11 @@ _CONTROL = bytes(b for b in range(32) if b not in b"\t\n\x0c\r")
 HEAD_BYTES = 8192
 
 
+def is_gzip(head: bytes) -> bool:
+    """Whether a stream's first bytes are gzip's."""
+    return head.startswith(_GZIP)
+
+
 def gunzipped(stream: BinaryIO) -> BinaryIO:
     """A stream with no name to tell (standard input) as text: gzip-compressed data
     (`< export.ndjson.gz`) read through gzip, as a .gz file is; anything else as it comes."""
@@ -285,14 +290,19 @@ class LineReader:
     def _errors(self) -> Iterator[None]:
         try:
             yield
-        except _read_errors() as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            if isinstance(exc, EOFError):
-                reason = "the compressed file is truncated"
-            raise ReadError(f"{self.path}: {reason}") from None
+        except read_errors() as exc:
+            raise read_error(self.path, exc) from None
 
 
-def _read_errors() -> tuple[type[Exception], ...]:
+def read_error(path: str, exc: BaseException) -> ReadError:
+    """The ReadError of a failed read (`read_errors`) of `path`, as named for the user."""
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    if isinstance(exc, EOFError):
+        reason = "the compressed file is truncated"
+    return ReadError(f"{path}: {reason}")
+
+
+def read_errors() -> tuple[type[Exception], ...]:
     # zlib.error only once gzip (which imports zlib) is in use: a plain file's check does
     # not load the library (start-up, issue 14).
     zlib = sys.modules.get("zlib")

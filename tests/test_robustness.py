@@ -726,6 +726,28 @@ def test_gzip_on_stdin_is_read_as_a_gz_file_is(project: Path) -> None:
     one_error_line(cut.err, "-", "truncated")
 
 
+def test_gzip_on_stdin_is_fixed_and_written_back_gzipped(project: Path) -> None:
+    # The check marked its fixes [*], which `--fix -` and `--diff -` then refused (a review).
+    data = gzip.compress((CLEAN + ",\r\n" + CLEAN.replace('"1000"', "1000") + "\r\n").encode())
+    marked = run(["check", "-"], project, input=data)
+    assert "3 problems marked [*]" in marked.out, marked
+    fixed = run(["check", "--fix", "-"], project, input=data)
+    assert fixed.code == 0 and "Fixed 3 problems" in fixed.err, fixed  # a MIC501 is left
+    assert gzip.decompress(fixed.raw_out) == (CLEAN + "\n" + CLEAN + "\n").encode()
+    diff = run(["check", "--diff", "-"], project, input=data)
+    assert diff.code == 1 and "Would fix 3 problems" in diff.err, diff
+    assert diff.out.count("\n+{") == 2
+    # Cut short: as it came on stdout, and one line.
+    cut = data[: len(data) // 2]
+    for option in ("--fix", "--diff"):
+        done = run(["check", option, "-"], project, input=cut)
+        assert done.code == 2, done
+        errors = [line for line in done.err.splitlines() if line.startswith("mics-lint: error")]
+        assert errors == ["mics-lint: error: cannot read -: the compressed file is truncated"]
+        if option == "--fix":
+            assert done.raw_out == cut
+
+
 # -- output -----------------------------------------------------------------------------------
 
 
