@@ -45,9 +45,9 @@ class UnifiedDiff:
             return
         if self.pending:
             raw, self.pending = self.pending + raw, b""
-            if len(raw) > _CONTEXT_LIMIT:  # too long to keep: never context, the hunk ends
-                self._barrier()
-                return
+        if len(raw) > _CONTEXT_LIMIT:  # too long to keep: never context, the hunk ends
+            self._barrier()
+            return
         self._same(raw)
 
     def _barrier(self) -> None:

@@ -16,6 +16,7 @@ from mics_lint.config import Settings
 from mics_lint.fix import FixError, FixResult, Sink, StreamSink, fix_stream
 from mics_lint.linter import ReadError
 from mics_lint.names import printable
+from mics_lint.reading import read_error
 from mics_lint.targets import descriptor
 
 __all__ = ["fix_file"]
@@ -68,7 +69,11 @@ def fix_file(
             result = _rewrite(source, target, info, settings, name, unsafe, compressed)
             result.stale = [_shown_beside(path, stale) for stale in result.stale]
             return result
-        except (OSError, EOFError, zlib.error) as exc:
+        except (EOFError, zlib.error) as exc:
+            # Compressed data cut short or damaged: unreadable, which the check that follows
+            # says (once); a read error never changes the file.
+            raise read_error(name, exc) from None
+        except OSError as exc:
             raise _fix_error(name, exc) from None
     raise AssertionError("unreachable")  # pragma: no cover - for mypy's flow analysis
 
@@ -82,14 +87,8 @@ def _shown_beside(path: str, found: str) -> str:
     return found
 
 
-def _fix_error(name: str, exc: BaseException) -> FixError:
-    if isinstance(exc, EOFError):
-        reason = "the compressed file is truncated"
-    elif isinstance(exc, OSError):
-        reason = exc.strerror or str(exc)
-    else:
-        reason = str(exc)
-    return FixError(f"{name}: {reason}; the file is unchanged")
+def _fix_error(name: str, exc: OSError) -> FixError:
+    return FixError(f"{name}: {exc.strerror or exc}; the file is unchanged")
 
 
 def _rewrite(

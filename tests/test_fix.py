@@ -540,6 +540,23 @@ def test_a_long_context_line_does_not_break_the_diff(tmp_path: Path) -> None:
         assert (tmp_path / "f.ndjson").read_bytes() == long + B + b"\n"
 
 
+
+def test_a_long_whole_line_is_never_context(tmp_path: Path) -> None:
+    # Whole (within max-line-bytes), not in pieces: it was context, a 100 KB hunk line.
+    long = b'{"operation":"DELETE","email_hash":"' + b"a" * 100_000 + b'"}\n'
+    data = A + b",\n" + long + B + b",\n"
+    (tmp_path / "f.ndjson").write_bytes(data)
+    out = io.BytesIO()
+    diff = UnifiedDiff(out, b"f.ndjson")
+    fix_stream(io.BytesIO(data), diff, Settings(), "f.ndjson")
+    diff.finish()
+    assert len(out.getvalue()) < 1000
+    assert out.getvalue().count(b"@@ ") == 2
+    if shutil.which("patch"):
+        (tmp_path / "d.diff").write_bytes(out.getvalue())
+        subprocess.run(["patch", "-p0", "-s", "-i", "d.diff"], cwd=tmp_path, check=True)
+        assert (tmp_path / "f.ndjson").read_bytes() == A + b"\n" + long + B + b"\n"
+
 def test_file_names_are_quoted_in_diff_headers(tmp_path: Path) -> None:
     name = "a b\xe9.ndjson"
     (tmp_path / name).write_bytes(A + b",\n")
@@ -562,13 +579,16 @@ def test_stdin_that_cannot_be_fixed_goes_through_unchanged(tmp_path: Path) -> No
     assert code == 2
 
 
-def test_a_file_that_cannot_be_fixed_is_counted_once(tmp_path: Path) -> None:
+def test_a_file_that_cannot_be_read_by_the_fixer_is_counted_once(tmp_path: Path) -> None:
+    # Cut short: unreadable, said once (it was "cannot fix" and "cannot read", two lines).
     truncated = gzip.compress(A + b",\n" * 1000)[:30]
     (tmp_path / "t.ndjson.gz").write_bytes(truncated)
-    code, out, _ = _run(["check", "--isolated", "--fix", "t.ndjson.gz"], tmp_path)
+    code, out, err = _run(["check", "--isolated", "--fix", "t.ndjson.gz"], tmp_path)
     assert code == 2
-    assert "1 file could not be fixed" in out
-    assert "2 files" not in out
+    assert err == "mics-lint: error: cannot read t.ndjson.gz: the compressed file is truncated\n"
+    assert "1 file could not be checked" in out
+    assert "could not be fixed" not in out and "2 files" not in out
+    assert (tmp_path / "t.ndjson.gz").read_bytes() == truncated
 
 
 @pytest.mark.parametrize(
