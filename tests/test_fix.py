@@ -540,7 +540,6 @@ def test_a_long_context_line_does_not_break_the_diff(tmp_path: Path) -> None:
         assert (tmp_path / "f.ndjson").read_bytes() == long + B + b"\n"
 
 
-
 def test_a_long_whole_line_is_never_context(tmp_path: Path) -> None:
     # Whole (within max-line-bytes), not in pieces: it was context, a 100 KB hunk line.
     long = b'{"operation":"DELETE","email_hash":"' + b"a" * 100_000 + b'"}\n'
@@ -556,6 +555,7 @@ def test_a_long_whole_line_is_never_context(tmp_path: Path) -> None:
         (tmp_path / "d.diff").write_bytes(out.getvalue())
         subprocess.run(["patch", "-p0", "-s", "-i", "d.diff"], cwd=tmp_path, check=True)
         assert (tmp_path / "f.ndjson").read_bytes() == A + b"\n" + long + B + b"\n"
+
 
 def test_file_names_are_quoted_in_diff_headers(tmp_path: Path) -> None:
     name = "a b\xe9.ndjson"
