@@ -32,7 +32,7 @@ _SEARCHED = 8
 class Edits:
     """The fixes planned for one record's text, applied only once proven."""
 
-    __slots__ = ("becomes", "codes", "spans")
+    __slots__ = ("becomes", "codes", "planned", "spans")
 
     def __init__(self) -> None:
         #: (start, end, replacement, before, after): a span of the record's text, its
@@ -41,6 +41,9 @@ class Edits:
         #: What each fixed key becomes: (new name, new value or KEPT).
         self.becomes: dict[str, tuple[str, Any]] = {}
         self.codes: list[str] = []
+        #: The names keys get from renames that only --unsafe-fixes makes (counted, not
+        #: made): taken all the same, so that the count is what that run does.
+        self.planned: set[str] = set()
 
     def add(
         self, code: str, start: int, end: int, replacement: str, before: Any, after: Any

@@ -208,8 +208,10 @@ class RecordFixer:
             name = self._rename(key, start, end, record, edits)
             if key in untrimmed:
                 self._trim(text, colon.end(), key, name, record[key], edits)
-            else:
-                self._fix_value(text, colon.end(), key, name, record[key], edits)
+            elif name == key:
+                self._fix_value(text, colon.end(), key, record[key], edits)
+            # A renamed key's value is checked as that key's on the next run, which reports
+            # what it finds (docs/fixing.md): a fix here would be of no diagnostic shown.
         if not edits.spans:
             return None
         if not proven(text, edits, shallow):
@@ -250,50 +252,53 @@ class RecordFixer:
         for key, _, end in places(text, list(values)):
             colon = _COLON.match(text, end)
             if colon is not None:
-                self._fix_value(text, colon.end(), key, key, values[key], edits)
+                self._fix_value(text, colon.end(), key, values[key], edits)
         if not edits.spans or not proven(text, edits):
             return {}
         return Counter(edits.codes)
 
     def _rename(self, key: str, start: int, end: int, record: dict[str, Any], edits: Edits) -> str:
-        """MIC204: the name `key` gets, the one known key close to it if there is one."""
+        """MIC204: the name `key` gets, the one known key close to it if there is one (in
+        `edits.planned` when only --unsafe-fixes would give it)."""
         if UNKNOWN not in self.looking or not self.closed or key in self.known:
             return key
-        meant = self.renames.target(key, record, {name for name, _ in edits.becomes.values()})
+        taken = {name for name, _ in edits.becomes.values()} | edits.planned
+        meant = self.renames.target(key, record, taken)
         if meant is None:
             return key
         if UNKNOWN not in self.fixing:
             self.hidden[UNKNOWN] += 1
-            return key
+            edits.planned.add(meant)
+            return meant
         edits.add(UNKNOWN, start, end, json.dumps(meant, ensure_ascii=False), key, meant)
         edits.becomes[key] = (meant, KEPT)
         return meant
 
-    def _fix_value(self, text: str, at: int, key: str, name: str, value: Any, edits: Edits) -> None:
-        """MIC202 or MIC203 for the value at `at`, of the key now called `name`."""
+    def _fix_value(self, text: str, at: int, key: str, value: Any, edits: Edits) -> None:
+        """MIC202 or MIC203 for the value at `at`, of `key`."""
         if (
             WRONG_TYPE in self.looking
-            and name in self.string_fields
+            and key in self.string_fields
             and type(value) in (int, float)  # past 64 bits, orjson made it a float
         ):
             literal = _INTEGER.match(text, at)
             if literal is not None and WRONG_TYPE in self.fixing:
                 digits = literal.group()
                 edits.add(WRONG_TYPE, at, literal.end(), f'"{digits}"', INTEGER_VALUE, digits)
-                edits.becomes[key] = (name, digits)
+                edits.becomes[key] = (key, digits)
         elif (
             INVALID_VALUE in self.looking
-            and name in self.enums
+            and key in self.enums
             and isinstance(value, str)
-            and value not in self.enums[name]
+            and value not in self.enums[key]
         ):
-            matches = [v for v in self.enums[name] if v.casefold() == value.casefold()]
+            matches = [v for v in self.enums[key] if v.casefold() == value.casefold()]
             token = _STRING.match(text, at)
             if len(matches) == 1 and token is not None:
                 if INVALID_VALUE in self.fixing:
                     replacement = json.dumps(matches[0], ensure_ascii=False)
                     edits.add(INVALID_VALUE, at, token.end(), replacement, value, matches[0])
-                    edits.becomes[key] = (name, matches[0])
+                    edits.becomes[key] = (key, matches[0])
                 else:
                     self.hidden[INVALID_VALUE] += 1
 

@@ -94,3 +94,24 @@ def test_a_crlf_ending_a_broken_line_is_announced(tmp_path: Path) -> None:
     assert re.search(r":2:1: MIC003 \[warning\] \[\*\] ", out), out
     assert marked(out) == fixed == 1
     assert after == path.read_bytes().replace(b"\r\n", b"\n")
+
+
+def test_the_unsafe_count_is_what_the_unsafe_run_fixes(tmp_path: Path) -> None:
+    # Two keys for one name: one is renamed (the hint said 2); a renamed key's value is the
+    # next run's (the run recased "upsert" too, a fix of no diagnostic shown).
+    lines = [
+        '{"operation":"UPSERT","email_hash":"a1","forceReplace":true,"force_replce":false,'
+        '"user_profile":{"x":1}}',
+        '{"operation":"DELETE","emailHash":"a2","user_agentid":"vec:1"}',
+        '{"Operation":"upsert","email_hash":"a3","force_replace":false,"user_profile":{"x":1}}',
+    ]
+    path = tmp_path / "p.ndjson"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out, fixed, after = checked(path, unsafe=True)
+    assert "3 problems can be fixed with `mics-lint check --fix --unsafe-fixes`" in out
+    assert fixed == 3
+    assert b'{"operation":"upsert",' in after
+    path.write_bytes(after)
+    _, again, _ = run_cli(["check", "--isolated", str(path)], tmp_path)
+    assert ':3:2: MIC203 [error] operation is "upsert"' in again
+    assert "1 problem can be fixed with `mics-lint check --fix --unsafe-fixes`" in again
