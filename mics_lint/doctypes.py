@@ -417,19 +417,26 @@ def detect(records: list[dict[str, object]]) -> DocType | list[DocType]:
 
     Each record counts for the types of which it holds the most marker keys (the three
     deletion types share theirs: a USER_AGENT deletion line fits all three, a USER_POINT
-    line only the user points deletion, whose markers add `user_point_id`). The type counted by most
-    records wins; a tie lists the candidates. No count at all (no record, or only lines
-    such as `{"operation":"DELETE","email_hash":"..."}`, valid only as a profile command)
-    means the default type, USER_PROFILE.
+    line only the user points deletion, whose markers add `user_point_id`). A record with
+    no marker but an operation and profile keys only (`{"operation":"DELETE","email_hash":
+    "..."}`, valid only as a profile command) counts half for USER_PROFILE: it may be
+    another type's line without its marker (a segment's DELETE without `segment_id`), but
+    three such lines and an activity make a profile file with a stray activity line
+    (MIC207's), not an activity file of three broken lines. The type counted by most
+    records wins; a tie lists the candidates. No count at all means the default type.
     """
     counts: dict[str, int] = {}
+    profile = DOC_TYPES[DEFAULT_DOC_TYPE]
     for record in records:
         keys = set(record)
         matched = {t.name: len(keys & t.markers) for t in DOC_TYPES.values()}
         most = max(matched.values())
+        if not most and "operation" in keys and keys <= profile.keys:
+            counts[profile.name] = counts.get(profile.name, 0) + 1  # half of a marker's
+            continue
         for name, count in matched.items():
             if count and count == most:  # `user_point_id` beside `type`: user points only
-                counts[name] = counts.get(name, 0) + 1
+                counts[name] = counts.get(name, 0) + 2
     if not counts:
         return DOC_TYPES[DEFAULT_DOC_TYPE]
     best = max(counts.values())

@@ -55,6 +55,19 @@ def test_detection() -> None:
     assert detect([{"user_choice": {}, "segment_id": "1"}, {"segment_id": "2"}]) is segment
 
 
+def test_profile_commands_without_markers_count_half() -> None:
+    # A review: three profile DELETEs and an activity line were checked as an activity file
+    # (22 errors), the activity line alone voting.
+    profile, activity = DOC_TYPES["USER_PROFILE"], DOC_TYPES["USER_ACTIVITY"]
+    delete = {"operation": "DELETE", "compartment_id": "1000", "user_account_id": "P1"}
+    line = {"$user_agent_id": "vec:1", "$type": "TOUCH", "$ts": 1, "$events": []}
+    assert detect([delete, delete, line, delete]) is profile
+    tie = detect([delete, line, delete])
+    assert isinstance(tie, list) and set(tie) == {profile, activity}
+    assert detect([delete, line]) is activity
+    assert detect([{**delete, "segment_id": "1"}, delete]) is DOC_TYPES["USER_SEGMENT"]
+
+
 @pytest.mark.parametrize(
     "head",
     [
