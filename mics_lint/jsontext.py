@@ -171,8 +171,12 @@ def number_after(text: str, key_end: int) -> str:
     return match.group(1) if match else ""
 
 
+class NotFinite(ValueError):
+    """parse_exact's error for NaN or Infinity, which the standard library takes."""
+
+
 def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
+    raise NotFinite(f"{name} is not JSON")
 
 
 def parse_exact(text: str) -> Any:

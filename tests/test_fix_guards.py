@@ -115,3 +115,17 @@ def test_the_unsafe_count_is_what_the_unsafe_run_fixes(tmp_path: Path) -> None:
     _, again, _ = run_cli(["check", "--isolated", str(path)], tmp_path)
     assert ':3:2: MIC203 [error] operation is "upsert"' in again
     assert "1 problem can be fixed with `mics-lint check --fix --unsafe-fixes`" in again
+
+
+def test_nan_before_a_trailing_comma_is_said_first(tmp_path: Path) -> None:
+    # In reading order: it was "unexpected text after the JSON value" (the comma), and the
+    # NaN only once the comma was gone. Neither is fixed: NaN is the user's to replace.
+    path = tmp_path / "nan.ndjson"
+    path.write_text(
+        '{"operation":"UPSERT","email_hash":"a","force_replace":false,'
+        '"user_profile":{"score":NaN}},\n',
+        encoding="utf-8",
+    )
+    out, fixed, after = checked(path)
+    assert ":1:86: MIC101 [error] NaN and Infinity are not JSON: write null, or a number" in out
+    assert fixed == 0 and after == path.read_bytes()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from mics_lint.diagnostic import Severity
 from mics_lint.jsontext import (
+    NotFinite,
     fails_in_first_value,
     offset_to_line_col,
     parse_exact,
@@ -203,7 +204,9 @@ def invalid_json_message(
     stripped = text.rstrip()
     if stripped.endswith(",") and _parses(stripped[:-1]):
         return separated_by_commas(stripped)
-    rest = None if _first_value_fails(text, exact_error) else _after_first_value(text)
+    # NaN inside the first value comes before any text after it (`{"a":NaN},`): said first.
+    first_fails = _first_value_fails(text, exact_error) or isinstance(exact_error, NotFinite)
+    rest = None if first_fails else _after_first_value(text)
     if rest is not None:
         return _text_after(text, *rest, show_values)
     # Trailing commas first, the commonest (an export writing `,}` on every line): none of
