@@ -416,15 +416,11 @@ def detect(records: list[dict[str, object]]) -> DocType | list[DocType]:
     """The type of a file from its first records, or the candidates when unsure.
 
     Each record counts for the types of which it holds the most marker keys (the three
-    deletion types share theirs: a USER_AGENT deletion line fits all three, a USER_POINT
-    line only the user points deletion, whose markers add `user_point_id`). A record with
-    no marker but an operation and profile keys only (`{"operation":"DELETE","email_hash":
-    "..."}`, valid only as a profile command) counts half for USER_PROFILE: it may be
-    another type's line without its marker (a segment's DELETE without `segment_id`), but
-    three such lines and an activity make a profile file with a stray activity line
-    (MIC207's), not an activity file of three broken lines. The type counted by most
-    records wins; a tie lists the candidates. No count at all means the default type.
-    """
+    deletion types share theirs; a USER_POINT line adds `user_point_id`). One with none but
+    an operation and profile keys (`{"operation":"DELETE","email_hash":"..."}`, valid only
+    as a profile command) counts half for USER_PROFILE: it may be another type's line
+    without its marker (docs/decisions.md). Most counts win; a tie lists the candidates.
+    No count at all means the default type."""
     counts: dict[str, int] = {}
     profile = DOC_TYPES[DEFAULT_DOC_TYPE]
     for record in records:

@@ -49,6 +49,10 @@ PLATFORM_ENUMS: dict[str, frozenset[str]] = {
 
 SCALAR, ENUM, OBJECT, ANY = "scalar", "enum", "object", "any"
 Path = tuple[str, ...]
+#: Where a value is in a line's JSON, and what walk.py finds of it: (code, where, at the
+#: value (else its key), message).
+JsonPath = tuple[str | int, ...]
+Problem = tuple[str, JsonPath, bool, str]
 
 
 @dataclass(frozen=True)

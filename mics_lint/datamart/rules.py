@@ -15,7 +15,7 @@ from mics_lint.jsontext import shorten
 from mics_lint.registry import Family, LineContext, Record
 
 if TYPE_CHECKING:
-    from mics_lint.datamart.walk import JsonPath, Problem
+    from mics_lint.datamart.model import JsonPath, Problem
 
 FAMILY = Family("MIC25", "datamart schema")
 # The codes live here, not in walk.py, so that the registry (every check's start-up) does not

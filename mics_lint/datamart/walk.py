@@ -13,7 +13,17 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from mics_lint.datamart.model import ENUM, OBJECT, SCALAR, Datamart, FieldSpec, ObjectSpec
+from mics_lint.datamart.keys import lookup, name_of, undeclared
+from mics_lint.datamart.model import (
+    ENUM,
+    OBJECT,
+    SCALAR,
+    Datamart,
+    FieldSpec,
+    JsonPath,
+    ObjectSpec,
+    Problem,
+)
 from mics_lint.datamart.rules import (
     IN_SECONDS,
     NEAR_MISS_KEY,
@@ -25,13 +35,11 @@ from mics_lint.datamart.rules import (
     UNDECLARED_KEY,
     WRONG_TYPE,
 )
-from mics_lint.jsontext import json_type, path_text, shorten
+from mics_lint.jsontext import json_type
 
-JsonPath = tuple[str | int, ...]
 #: Why a line replaces an object whole: the line replaces the profile (an activity is
 #: always whole), or it merges without `merge_objects` (see `replaces_objects`).
 LINE, MERGE = "line", "merge"
-Problem = tuple[str, JsonPath, bool, str]  # code, where, at the value (else its key), message
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _WRITE = {
@@ -141,14 +149,6 @@ def activity_problems(
     yield from _object(dm, dm.types[dm.activity], record, (), (LINE, LINE), "", "activity", enabled)
 
 
-def _lookup(value: Any, source: tuple[str, ...]) -> tuple[bool, Any]:
-    for key in source:
-        if not isinstance(value, dict) or key not in value:
-            return False, None
-        value = value[key]
-    return True, value
-
-
 def _object(
     dm: Datamart,
     spec: ObjectSpec,
@@ -168,7 +168,7 @@ def _object(
         here = f"{chain}: {field.where}" if chain else field.where
         found = None
         for source in field.sources:
-            present, value = _lookup(obj, source)
+            present, value = lookup(obj, source)
             if present and (value is not None or found is None):
                 found = (source, value)
                 if value is not None:
@@ -207,7 +207,7 @@ def _object(
         nested = inner if field.how != "guess" else ""
         yield from _field_value(dm, field, value, at, nested, here, role, enabled)
     if UNDECLARED_KEY in enabled or NEAR_MISS_KEY in enabled:
-        yield from _undeclared(spec, obj, path, role, enabled)
+        yield from undeclared(spec, obj, path, enabled)
 
 
 def _field_value(
@@ -322,13 +322,9 @@ def _enum_advice(field: FieldSpec, value: Any) -> str:
 # -- the messages, one per rule ------------------------------------------------------------
 
 
-def _name(at: JsonPath) -> str:
-    return path_text(at) or "the activity"
-
-
 def null_field(field: FieldSpec, at: JsonPath, here: str, role: str) -> Problem:
     what = "an element of" if isinstance(at[-1], int) else ""
-    subject = f"{_name(at)} is null" if not what else f"{_name(at)} is a null element"
+    subject = f"{name_of(at)} is null" if not what else f"{name_of(at)} is a null element"
     return (
         NULL_FIELD,
         at,
@@ -355,7 +351,7 @@ def _absent(field: FieldSpec, path: JsonPath, here: str, role: str, why: str) ->
         NULL_FIELD,
         path,
         False,
-        f"{_name(path)} has no {key}, and the datamart schema declares {field.declared} "
+        f"{name_of(path)} has no {key}, and the datamart schema declares {field.declared} "
         f"({here}): {replaces}",
     )
 
@@ -373,7 +369,7 @@ def _whole(role: str, field: FieldSpec) -> str:
 
 def _declares(field: FieldSpec, at: JsonPath, here: str) -> str:
     """The start of a value's message: the field and what the datamart schema says of it."""
-    return f"{_name(at)}: the datamart schema declares {field.declared} ({here})"
+    return f"{name_of(at)}: the datamart schema declares {field.declared} ({here})"
 
 
 def wrong_type(field: FieldSpec, at: JsonPath, here: str, value: Any, advice: str) -> Problem:
@@ -431,89 +427,3 @@ def in_seconds(field: FieldSpec, at: JsonPath, here: str, value: int) -> Problem
         "milliseconds, and this value has 10 digits (in milliseconds, a moment of early 1970; "
         "in seconds, one of 2001 to 2286): it looks like seconds; multiply it by 1000",
     )
-
-
-def _undeclared(
-    spec: ObjectSpec, obj: dict[str, Any], path: JsonPath, role: str, enabled: frozenset[str]
-) -> Iterator[Problem]:
-    level: tuple[str, ...] = (spec.properties_key,) if spec.properties_key else ()
-    present, where = _lookup(obj, level)
-    if not present or not isinstance(where, dict):
-        return
-    known = spec.known_keys
-    for key in where:
-        if key in known or key.startswith("$"):
-            continue
-        near = _one_edit_away(key, known)
-        at = (*path, *level, key)
-        if near is not None:
-            if NEAR_MISS_KEY in enabled:
-                yield (
-                    NEAR_MISS_KEY,
-                    at,
-                    False,
-                    f"{_name(at)}: the datamart schema declares no {shorten(key)} in "
-                    f"{spec.name} (so it is stored but not indexed); did you mean {shorten(near)}?",
-                )
-        elif UNDECLARED_KEY in enabled:
-            yield (
-                UNDECLARED_KEY,
-                at,
-                False,
-                f"{_name(at)}: the datamart schema declares no {shorten(key)} in {spec.name}: "
-                f"it is stored but cannot be queried; {_declare(key, level)}",
-            )
-
-
-_GRAPHQL_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
-
-
-def _declare(key: str, level: tuple[str, ...]) -> str:
-    """MIC255's advice: a key that is no GraphQL name is declared with an @Property path
-    (reference §8: "they can only be indexed through @Property")."""
-    if _GRAPHQL_NAME.fullmatch(key):
-        return "declare it in the schema if it should be"
-    if "." in key:
-        return "no @Property path can name a key holding a dot: rename it to query it"
-    name = re.sub(r"\W", "_", key, flags=re.ASCII)
-    name = name if _GRAPHQL_NAME.fullmatch(name) else "_" + name
-    path = shorten(".".join((*level, key)))
-    return (
-        f"it is no GraphQL name: to query it, declare a field such as {name} with "
-        f"@Property(path:{path})"
-    )
-
-
-@functools.lru_cache(maxsize=4096)
-def _one_edit_away(key: str, known: frozenset[str]) -> str | None:
-    """The declared key one edit from `key` (a letter added, dropped, changed or two
-    swapped), if there is exactly one such; None otherwise. A digit added at the end is
-    no slip (`phone2` beside `phone`: a second number)."""
-    found = [k for k in known if _distance_one(key, k) and not _numbered(key, k)]
-    return found[0] if len(found) == 1 else None
-
-
-def _numbered(a: str, b: str) -> bool:
-    """Whether one of the keys is the other and a digit."""
-    short, long = (a, b) if len(a) < len(b) else (b, a)
-    return long[:-1] == short and long[-1:].isdigit()
-
-
-def _distance_one(a: str, b: str) -> bool:
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diff = [i for i in range(len(a)) if a[i] != b[i]]
-        if len(diff) == 1:
-            return True
-        return (
-            len(diff) == 2
-            and diff[1] == diff[0] + 1
-            and a[diff[0]] == b[diff[1]]
-            and a[diff[1]] == b[diff[0]]
-        )
-    short, long = (a, b) if len(a) < len(b) else (b, a)
-    i = 0
-    while i < len(short) and short[i] == long[i]:
-        i += 1
-    return short[i:] == long[i + 1 :]

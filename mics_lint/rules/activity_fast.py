@@ -6,7 +6,6 @@ import operator
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from mics_lint.framer import BACKSLASH
 from mics_lint.inline import joined
 from mics_lint.registry import FastCheck, FileState
 from mics_lint.rules import activities, identifiers, syntax
@@ -298,9 +297,7 @@ def activity_check(
         if check_dups:
             # Escapes only in the free-form objects leave the line as plain as one without;
             # a `\\u` elsewhere may spell a key. (One byte first: a memchr, ten times faster.)
-            escaped = (
-                not plain and BACKSLASH in raw and inside(c, events, b"\\") != raw.count(b"\\")
-            )
+            escaped = not plain and b"\\" in raw and inside(c, events, b"\\") != raw.count(b"\\")
             if escaped and raw.find(b"\\u") >= 0 and inside(c, events, b"\\u") != raw.count(b"\\u"):
                 return False
             # Its compact encoding's length (then LF or CRLF), or more by spaces only: keys once.
