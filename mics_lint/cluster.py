@@ -296,6 +296,11 @@ def connect(scheduler: str, timeout: float) -> tuple[Any, Any]:
     for name in _LOGGERS:  # their warnings would break the one-line rule of stderr
         logging.getLogger(name).setLevel(logging.CRITICAL)
     if scheduler != "local":
+        if remote.credentials(scheduler):  # Dask's messages quote the address whole
+            raise click.ClickException(
+                f"--scheduler: {remote.shown(scheduler)}: a scheduler address holds no "
+                "credentials (tcp://HOST:PORT; TLS settings go in Dask's configuration)"
+            )
         # A malformed address is refused first: a Client that fails on it while being made
         # waits twice the timeout to close itself, and prints a traceback doing so.
         try:

@@ -10,6 +10,7 @@ file, adds the MIC501s a chunk could not see, and names the right first line.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from array import array
 from collections.abc import Callable, Iterator
@@ -154,7 +155,8 @@ class Merger:
         assert starts is not None
         made = []
         # Each line read alone, by its span: the chunk's lines' starts tell where it ends.
-        with open_binary(task.path, buffering=0) as handle:
+        # A read that fails (an object store's dropped connection) is the file's error.
+        with _reading(task.display), open_binary(task.path, buffering=0) as handle:
             for line, first, digest in sorted(missing):
                 at = line - shift - 2  # numbered from 2 in the worker: its first, starts[0]
                 end = starts[at + 1] if at + 1 < len(starts) else task.end - task.start
@@ -281,3 +283,12 @@ def telling(
     if on_type is None:
         return None
     return lambda doc_type: on_type(display, doc_type.name)
+
+
+@contextlib.contextmanager
+def _reading(name: str) -> Iterator[None]:
+    """An OSError while the parent reads a chunk's lines again, as the file's ReadError."""
+    try:
+        yield
+    except OSError as exc:
+        raise ReadError(f"{name}: {exc.strerror or exc}") from None

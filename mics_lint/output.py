@@ -40,7 +40,10 @@ def open_output(
         from mics_lint import remote
 
         if remote.is_url(output_file):
-            return remote.write_url(output_file)  # uploaded in one piece once complete
+            local = remote.local_path(output_file)  # file://: a local file, replaced whole
+            if local is None:
+                return remote.write_url(output_file)  # uploaded in one piece once complete
+            output_file = local
     return _replaced(output_file)
 
 
@@ -167,6 +170,15 @@ def output_clash(
     written. `extra`: the --report (format, path) pairs."""
     outputs = [(f"-o {output_file}", output_file)] if output_file else []
     outputs += [(f"--report {fmt}:{path}", path) for fmt, path in extra]
+    for option, path in outputs:
+        if is_url(path) and "file://" not in path.lower():
+            from mics_lint import remote
+
+            try:
+                remote.usable(path, f"{option.split(' ')[0]}: ")
+            except remote.RemoteError as exc:
+                return str(exc)
+    outputs = [(option, _local(path)) for option, path in outputs]
     twice = _written_twice(outputs)
     if twice is not None:
         return twice
@@ -174,16 +186,16 @@ def output_clash(
     for source in sources:
         with contextlib.suppress(OSError, ValueError):  # unreadable: reported when read
             if source.path is not None:
-                inputs.append((source.display, os.stat(source.path)))
+                inputs.append((source.display, os.stat(_local(source.path))))
             elif sys.stdin is not None:  # `- < a.ndjson` reads a.ndjson
                 inputs.append((source.display, os.fstat(sys.stdin.fileno())))
     # An object store has no inodes: a URL output is an input when it names the same object.
-    urls = {shown(s.path): s.display for s in sources if s.path and is_url(s.path)}
+    urls = {identity(s.path): s.display for s in sources if s.path and is_url(s.path)}
     for option, path in outputs:
         if is_url(path):
-            if shown(path) in urls:
+            if identity(path) in urls:
                 return (
-                    f"{option}: {shown(path)} is also an input ({urls[shown(path)]}):"
+                    f"{option}: {shown(path)} is also an input ({urls[identity(path)]}):"
                     " the report would replace it; write the report to another object"
                 )
             continue
@@ -208,7 +220,7 @@ def _written_twice(outputs: list[tuple[str, str]]) -> str | None:
     seen: dict[str, str] = {}
     for option, path in outputs:
         if is_url(path):
-            key = shown(path)
+            key = identity(path)
         else:
             with contextlib.suppress(OSError):
                 if not stat.S_ISREG(os.stat(path).st_mode):
@@ -221,3 +233,19 @@ def _written_twice(outputs: list[tuple[str, str]]) -> str | None:
             )
         seen[key] = option
     return None
+
+
+def _local(path: str) -> str:
+    """A `file://` URL as the local path it names (compared by inode, written whole)."""
+    if "://" not in path:
+        return path
+    from mics_lint import remote
+
+    return remote.local_path(path) or path
+
+
+def identity(url: str) -> str:
+    """remote.identity, imported only for a URL."""
+    from mics_lint import remote
+
+    return remote.identity(url)

@@ -152,7 +152,10 @@ class Runner:
         # bad, is made smaller so that they stay a few MiB (memory stays bounded).
         chunk = min(self.chunk_bytes, max(64 * 1024, _MAX_CHUNK_LINES * _line_length(path)))
         count = max(2, min(size // chunk, _MAX_CHUNKS))
-        bounds = _boundaries(path, size, count)
+        try:
+            bounds = _boundaries(path, size, count)
+        except OSError:  # a dropped connection: the file whole, whose read reports it
+            return [Task(path, display)]
         return [Task(path, display, start, end, size) for start, end in itertools.pairwise(bounds)]
 
     def _pooled(self, plans: list[list[Task]]) -> Iterator[Iterator[Diagnostic]]:
@@ -247,13 +250,13 @@ def _storage() -> dict[str, Any]:
 
 
 def file_size(path: str) -> int | None:
-    if path.endswith(".gz"):
-        return None
     if "://" in path:
         from mics_lint import remote
 
         if remote.is_url(path):
-            return remote.size(path)
+            return remote.size(path)  # None for a .gz, its query string aside
+    if path.endswith(".gz"):
+        return None
     try:
         info = os.stat(path)
     except OSError:

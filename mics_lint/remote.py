@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, BinaryIO, TextIO
 
 from mics_lint.lazyre import compiled
+from mics_lint.names import printable
 
 #: Protocol -> (the package fsspec needs for it, the extra that brings it); None: fsspec's own.
 EXTRAS: dict[str, tuple[str, str] | None] = {
@@ -37,15 +38,20 @@ EXTRAS: dict[str, tuple[str, str] | None] = {
 }
 # Compiled at first use, and tried only on a path holding "://" (start-up, issue 14).
 _URL = compiled(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
-# In messages: a URL's user information, and its query string (a signature, a token).
-# Compiled on first use (re's cache): a run with no URL and no error never needs them, and
-# compiling at import costs every start-up (issue 14).
-_USERINFO = r"([A-Za-z][A-Za-z0-9+.\-]*://)[^/\s@'\"]*@"
+# In messages: a URL's user information (to its last "@": a password may hold one), and
+# its query string (a signature, a token). Compiled on first use (re's cache): a run with
+# no URL and no error never needs them, and compiling at import costs every start-up.
+_USERINFO = r"([A-Za-z][A-Za-z0-9+.\-]*://)[^/\s'\"]*@"
 _QUERY = r"(://[^\s'\"?]*)\?[^\s'\"]*"
+# Where "user@" names no credential: Azure's container@account.
+_CONTAINER_AT = ("az://", "abfs://", "abfss://")
 _SUFFIXES = (".ndjson", ".jsonl", ".ndjson.gz", ".jsonl.gz")
 
 # Set once per run (and on each Dask worker, from its task): the storage options of every URL.
 _options: dict[str, Any] = {}
+# The query strings of the URLs used in this run: masked in any message, where a library
+# may quote them without their scheme (botocore's "Invalid bucket name").
+_queries: set[str] = set()
 
 
 class RemoteError(Exception):
@@ -59,14 +65,66 @@ def is_url(path: object) -> bool:
 
 def shown(url: str) -> str:
     """The URL as reports show it: no user information, no query string, no fragment."""
-    url = re.sub(_USERINFO, r"\1", url, count=1)
+    if not url.lower().startswith(_CONTAINER_AT):
+        url = re.sub(_USERINFO, r"\1", url)
     return url.split("?", 1)[0].split("#", 1)[0]
 
 
+def credentials(url: str) -> bool:
+    """Whether a URL (or a part of a chained one, `zip://x::s3://...`) holds credentials,
+    which libraries quote in their messages: a password (`user:secret@`), or any user
+    information of an object store (`s3://KEY@bucket`); an HDFS or SFTP user name alone is
+    none."""
+    for part in url.split("::"):
+        found = re.match(_USERINFO, part)
+        if found is None or part.lower().startswith(_CONTAINER_AT):
+            continue
+        userinfo = part[found.end(1) : found.end() - 1]
+        scheme = found.group(1)[:-3].lower()
+        if ":" in userinfo or scheme in ("s3", "s3a", "gs", "gcs"):
+            return True
+    return False
+
+
+def usable(url: str, what: str) -> str:
+    """`url` if it may be used; RemoteError for credentials in it (never shown)."""
+    if credentials(url):
+        raise RemoteError(
+            f"{what}{shown(url)}: credentials in a URL are not read (libraries would print "
+            "them): give them through the environment, a profile or --storage-option"
+        )
+    query = url.partition("?")[2]
+    if query:
+        _queries.add(query)
+    return url
+
+
+def identity(url: str) -> str:
+    """What a URL names, for telling two apart: its shown form with the protocol's aliases
+    made one (`s3a://` is `s3://`)."""
+    bare = shown(url)
+    scheme, sep, rest = bare.partition("://")
+    return f"{_ALIASES.get(scheme.lower(), scheme.lower())}{sep}{rest}"
+
+
+_ALIASES = {"s3a": "s3", "gcs": "gs", "abfss": "abfs"}
+
+
+def local_path(url: str) -> str | None:
+    """The local path a `file://` URL names (written to as a local file is: atomically)."""
+    if not url.lower().startswith("file://"):
+        return None
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    return unquote(parts.path) if parts.netloc in ("", "localhost") and parts.path else None
+
+
 def scrub(text: str) -> str:
-    """A message with no credential in it: URLs shown bare, storage options' values masked."""
+    """A message with no credential in it: URLs shown bare, storage options' values and the
+    run's query strings masked."""
     text = re.sub(_QUERY, r"\1", re.sub(_USERINFO, r"\1", text))
-    for value in _secrets(_options):
+    for value in (*_secrets(_options), *_queries):
         text = text.replace(value, "***")
     return text
 
@@ -131,6 +189,7 @@ def _value(key: str, text: str) -> Any:
 
 def filesystem(url: str) -> tuple[Any, str]:
     """(fsspec filesystem, path in it) for a URL; RemoteError if it cannot be had."""
+    usable(url, "")
     protocol = _URL.match(url)
     scheme = protocol.group(1).lower() if protocol else ""
     needed = EXTRAS.get(scheme)
@@ -149,8 +208,8 @@ def filesystem(url: str) -> tuple[Any, str]:
         package, extra = needed
         message = f"{shown(url)}: {scheme}:// needs {package}: pip install 'mics-lint[{extra}]'"
         raise RemoteError(message) from None
-    except (ValueError, TypeError) as exc:  # an unknown protocol, a bad storage option
-        raise RemoteError(f"{shown(url)}: {scrub(str(exc))}") from None
+    except Exception as exc:  # an unknown protocol, a bad option, a library that fails to start
+        raise RemoteError(f"{shown(url)}: {reason(exc)}") from None
     return fs, path
 
 
@@ -175,7 +234,7 @@ def expand(url: str) -> tuple[list[tuple[str, str]], list[str]]:
         return [], [str(exc)]
     try:
         if not url.endswith("/") and fs.isfile(path):
-            return [(url, shown(url))], []
+            return [(url, printable(shown(url)))], []
         if not fs.isdir(path):
             return [], [f"cannot read {shown(url)}: no such file or directory"]
         names = fs.find(path)
@@ -188,15 +247,16 @@ def expand(url: str) -> tuple[list[tuple[str, str]], list[str]]:
         if any(part.startswith(".") for part in relative.split("/")):
             continue  # hidden names, as in a local folder (.git, .staging/)
         if name.endswith(_SUFFIXES):
-            # Named from the URL given, so that its user information (hdfs://user@...)
-            # still applies; shown without it.
-            found.append((f"{prefix}/{relative}", shown(f"{prefix}/{relative}")))
+            # Named from the URL given; shown without its query, and with the control
+            # characters an object's key may hold escaped, as a local file's name is.
+            shown_as = printable(shown(f"{prefix}/{relative}"))
+            found.append((f"{prefix}/{relative}", shown_as))
     return found, []
 
 
 def size(url: str) -> int | None:
     """The object's size in bytes (None for a .gz or when it cannot be told)."""
-    if url.endswith(".gz"):
+    if shown(url).endswith(".gz"):
         return None
     try:
         fs, path = filesystem(url)
@@ -220,13 +280,13 @@ def open_input(
         raise ReadError(str(exc)) from None
     try:
         raw: Any = files.enter_context(contextlib.closing(_Raw(fs.open(path, "rb"))))
-        length = None if url.endswith(".gz") else raw.size
+        length = None if shown(url).endswith(".gz") else raw.size
     except Exception as exc:
         raise ReadError(f"{name}: {reason(exc)}") from None
     if on_read is not None:
         raw = _Counted(raw, on_read)
     handle: Any = io.BufferedReader(raw, 1 << 20)
-    if url.endswith(".gz"):
+    if shown(url).endswith(".gz"):
         import gzip
 
         handle = files.enter_context(gzip.GzipFile(fileobj=handle, mode="rb"))

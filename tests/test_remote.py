@@ -526,3 +526,83 @@ def test_jobs_workers_not_forked_get_the_storage_options(
     assert runs[0].stdout == unfixable(runs[1].stdout).replace(
         "crm.ndjson", "s3://exports/spawn/crm.ndjson"
     )
+
+
+# -- what a review of the remote files found (docs/decisions.md) ------------------------------
+
+
+def test_credentials_in_a_url_are_refused_and_never_shown(
+    s3: dict[str, str], tmp_path: Path
+) -> None:
+    # botocore quotes a bucket name without its scheme: a scrub of "s3://user@" missed it.
+    secrets = ["AKIAREVIEW", "SECRETPW", "sig123"]
+    option = ["--storage-option", s3["option"]]
+    local = str(EXAMPLES / "clean_profiles.ndjson")
+    for url in (
+        "s3://AKIAREVIEW:SECRETPWxyz@exports/2026-12-01/crm.ndjson",
+        "s3://AKIAREVIEW:p@ssSECRETPW@exports/2026-12-01/",
+        "zip://x.ndjson::s3://AKIAREVIEW:SECRETPWxyz@exports/a.zip",
+        "s3://exports?X-Amz-Signature=sig123",
+    ):
+        for fmt in ("text", "sarif", "junit"):
+            code, out, err = run([url, local, "--output-format", fmt, *option], tmp_path)
+            assert code == 2, (url, err)
+            assert all(secret not in out + err for secret in secrets), (url, out, err)
+            assert err.count("mics-lint: error:") == 1, err
+    written = run([local, "-o", "s3://AKIAREVIEW:SECRETPWxyz@exports/r.json"], tmp_path)
+    assert written[0] == 2 and "credentials in a URL are not read" in written[2]
+    assert all(secret not in written[2] for secret in secrets)
+
+
+def test_a_file_url_report_is_written_whole_and_guarded(tmp_path: Path) -> None:
+    # fsspec's local put_file copied into the target: a full disk left half a report.
+    data = tmp_path / "a.ndjson"
+    data.write_bytes(CRM)
+    code, _, err = run([str(data), "-o", data.as_uri()], tmp_path)
+    assert code == 2 and "is also an input" in err and data.read_bytes() == CRM
+    report = tmp_path / "report.txt"
+    report.write_text("previous\n")
+    before = report.stat().st_ino
+    code, _, _ = run([str(data), "-o", report.as_uri()], tmp_path)
+    assert code == 1 and "MIC501" in report.read_text()
+    assert report.stat().st_ino != before  # a new file renamed over it: never half-written
+
+
+def test_urls_keep_their_scheme_in_ci_formats_and_aliases_are_one_object(
+    memory: Any, tmp_path: Path
+) -> None:
+    memory.pipe("/exp/a.ndjson", CRM)
+    memory.pipe("/exp/w\x1b[31m.ndjson", CRM)
+    url = "memory://exp/a.ndjson"
+    for fmt, needle in (
+        ("gitlab", f'"path": "{url}"'),
+        ("junit", f'name="{url}"'),
+        ("sarif", f'"uri": "{url}"'),
+        ("rdjsonl", f'"path": "{url}"'),
+    ):
+        out = run([url, "--output-format", fmt], tmp_path)[1]
+        assert needle in out.replace('":"', '": "'), (fmt, out[:300])
+    out = run(["memory://exp/"], tmp_path)[1]
+    assert "\x1b" not in out and "w\\x1b[31m.ndjson" in out
+    assert remote.identity("s3a://b/k.ndjson") == remote.identity("s3://b/k.ndjson")
+    assert not remote.credentials("hdfs://etl@namenode:8020/x.ndjson")  # a user name
+    assert not remote.credentials("abfs://container@account.dfs.core.windows.net/x.ndjson")
+
+
+def test_a_presigned_gz_url_is_read_through_gzip(s3: dict[str, str], tmp_path: Path) -> None:
+    import boto3
+
+    signed = boto3.client("s3", endpoint_url=s3["endpoint"]).generate_presigned_url(
+        "get_object", Params={"Bucket": "exports", "Key": "2026-12-01/clean.jsonl.gz"}
+    )
+    code, out, err = run([signed], tmp_path)
+    assert code == 0 and err == "", (out, err)
+
+
+def test_a_filesystem_that_fails_to_start_fails_its_url_only(tmp_path: Path) -> None:
+    need("fsspec")
+    local = str(EXAMPLES / "crm_profiles.ndjson")
+    code, out, err = run(["ftp://127.0.0.1:1/x.ndjson", local], tmp_path)
+    assert code == 2 and "internal error" not in err
+    assert err.startswith("mics-lint: error: ftp://127.0.0.1:1/x.ndjson: ") and err.count("\n") == 1
+    assert "crm_profiles.ndjson:2:" in out  # the local file is still checked

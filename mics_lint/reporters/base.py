@@ -280,7 +280,7 @@ class Reporter(abc.ABC):
 def _relative(path: str, root: "Path") -> str:
     from pathlib import Path
 
-    if path == "-":
+    if path == "-" or "://" in path:  # standard input; a URL (s3://...), as it is
         return path
     try:
         return Path(path).resolve().relative_to(root.resolve()).as_posix()

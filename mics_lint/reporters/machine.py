@@ -225,6 +225,9 @@ def _uri(path: str) -> str:
 
     if os.path.isabs(path):
         return Path(path).as_uri()
+    if "://" in path:  # a URL (s3://bucket/key): its scheme's ':' kept, the rest quoted
+        scheme, _, rest = path.partition("://")
+        return f"{scheme}://{quote(rest, safe='/')}"
     return quote(path, safe="/")
 
 
