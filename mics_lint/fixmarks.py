@@ -64,6 +64,16 @@ class FixMarks:
         """The fixer's state: the last line with text did not parse (see `fixes`)."""
         return self.records.broken
 
+    def follow(self, before: list[bytes], lineno: int) -> None:
+        """The state one process has at line `lineno + 1`, which a chunk (--jobs) starts
+        at: the lines `before` it (their bodies) given to the fixer, as marks would give
+        them. A comma line after a line that is not JSON is not split (see `fixes`), so
+        it is not marked, in a chunk as in one process."""
+        for body in before:
+            if not is_blank(body):  # a blank line keeps the state
+                self.records.line(body, rewrite=False)
+        self.last = lineno
+
     def seen(self, lineno: int) -> None:
         """Line `lineno` repeats the one before and takes its marks (linter.py's memo, made
         only where that line left the state as it found it): counted as given to the

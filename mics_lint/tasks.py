@@ -11,9 +11,11 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import accumulate
+from typing import BinaryIO
 
 from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic
+from mics_lint.framer import BOM
 from mics_lint.linter import (
     HEAD_BYTES,
     FileLinter,
@@ -92,6 +94,8 @@ def _chunk(task: Task, settings: Settings) -> Result:
     starts = array("Q")
     try:
         with open_binary(task.path) as handle:
+            if not first:
+                linter.checker.fix_marks.follow(_lines_before(handle, task.start), 1)
             handle.seek(task.start)
             reader = LineReader(handle, task.display, settings.max_line_bytes)
             linter.skip_rest = reader.skip_rest
@@ -111,6 +115,24 @@ def _chunk(task: Task, settings: Settings) -> Result:
         starts=starts,
         doc_type=doc_type.name,
     )
+
+
+#: How far back a chunk reads the lines before it, for the fix marks' state (a longer run of
+#: blank lines and comma lines than this is taken as starting clean).
+_BEFORE_BYTES = 64 * 1024
+
+
+def _lines_before(handle: BinaryIO, start: int) -> list[bytes]:
+    """The whole lines (bodies, without their ends) in the bytes before `start`, a line's
+    start: at most _BEFORE_BYTES of them, the file's BOM off."""
+    back = min(start, _BEFORE_BYTES)
+    handle.seek(start - back)
+    lines = handle.read(back).split(b"\n")[:-1]
+    if start > back:
+        lines = lines[1:]  # maybe a part of a line
+    elif lines:
+        lines[0] = lines[0].removeprefix(BOM)
+    return [line.removesuffix(b"\r") for line in lines]
 
 
 class _ChunkLines:

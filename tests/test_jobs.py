@@ -188,6 +188,29 @@ def test_every_kind_of_bad_line_as_a_chunk_s_first_and_last(project: Path) -> No
 # -- CRLF, blank lines, the last line, a BOM --------------------------------------------------
 
 
+def test_a_chunk_starts_in_the_fix_marks_state_of_the_lines_before(project: Path) -> None:
+    # Found by the property test below: a comma line after a line that is not UTF-8 is not
+    # split by --fix (nor marked); its chunk, starting clean, marked it [*].
+    delete = b'{"operation":"DELETE","user_agent_id":"vec:%d"}'
+    path = project / "f.ndjson"
+    path.write_bytes(
+        b"\xef\xbb\xbf"
+        + delete % 0
+        + b" \n"
+        + delete % 1
+        + b" \n"
+        + b'{"operation":"DELETE","user_agent_id":"\xff\xfe"}'
+        + b" " * 76
+        + b"\n"
+        + delete % 2
+        + b","
+        + b" " * 72
+        + b"\r"
+    )
+    assert chunks(path, 20) >= 3
+    assert_same_as_one_job([path], chunk=20)
+
+
 def test_crlf_reported_once_per_file(project: Path) -> None:
     lines = clean_lines(60)
     # From line 25 on every line ends with CRLF; the first such line is not JSON, and gets
