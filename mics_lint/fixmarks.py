@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+import orjson
+
 from mics_lint.fix_records import RecordFixer
 from mics_lint.framer import is_blank
 from mics_lint.guards import Guard
@@ -66,9 +68,9 @@ class FixMarks:
 
     def follow(self, before: list[bytes], lineno: int) -> None:
         """The state one process has at line `lineno + 1`, which a chunk (--jobs) starts
-        at: the lines `before` it (their bodies) given to the fixer, as marks would give
-        them. A comma line after a line that is not JSON is not split (see `fixes`), so
-        it is not marked, in a chunk as in one process."""
+        at: the lines `before` it (their bodies, from `unsettled`) given to the fixer, as
+        marks would give them. A comma line after a line that is not JSON is not split
+        (see `fixes`), so it is not marked, in a chunk as in one process."""
         for body in before:
             if not is_blank(body):  # a blank line keeps the state
                 self.records.line(body, rewrite=False)
@@ -174,3 +176,19 @@ class FixMarks:
         for code in codes:
             counts[code] = fixed.get(code, 0) + hidden.get(code, 0)
         return counts
+
+
+def unsettled(before: list[bytes]) -> list[bytes]:
+    """The lines of `before` after the last one that parses: a line that parses leaves the
+    fixer's state clean (RecordFixer.line), as a chunk starts; those after it decide it.
+    None to give the fixer, most often (the line before a chunk is a record)."""
+    for index in range(len(before) - 1, -1, -1):
+        body = before[index]
+        if is_blank(body):
+            continue
+        try:
+            orjson.loads(body)
+        except orjson.JSONDecodeError:
+            continue
+        return before[index + 1 :]
+    return before

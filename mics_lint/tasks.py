@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic
+from mics_lint.fixmarks import unsettled
 from mics_lint.framer import BOM
 from mics_lint.linter import (
     HEAD_BYTES,
@@ -95,7 +96,9 @@ def _chunk(task: Task, settings: Settings) -> Result:
     try:
         with open_binary(task.path) as handle:
             if not first:
-                linter.checker.fix_marks.follow(_lines_before(handle, task.start), 1)
+                before = unsettled(_lines_before(handle, task.start))
+                if before:  # else a fresh state is the one before the chunk (most often)
+                    linter.checker.fix_marks.follow(before, 1)
             handle.seek(task.start)
             reader = LineReader(handle, task.display, settings.max_line_bytes)
             linter.skip_rest = reader.skip_rest
