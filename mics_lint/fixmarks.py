@@ -181,7 +181,7 @@ class FixMarks:
 def unsettled(before: list[bytes]) -> list[bytes]:
     """The lines of `before` after the last one that parses: a line that parses leaves the
     fixer's state clean (RecordFixer.line), as a chunk starts; those after it decide it.
-    None to give the fixer, most often (the line before a chunk is a record)."""
+    Most often there are none: the line before a chunk is a record."""
     for index in range(len(before) - 1, -1, -1):
         body = before[index]
         if is_blank(body):
