@@ -78,6 +78,11 @@ def _profile_check(
     if decoders is None:
         return _walked(check, datamart, ours, older, newer)
     replacing, merging, objects = (made.decode for made in decoders)
+    by_form = {
+        (walk.LINE, walk.LINE): replacing,
+        ("", walk.MERGE): objects,
+        ("", ""): merging,
+    }
     refused = (msgspec.ValidationError, msgspec.DecodeError)
     walked = _walked(check, datamart, ours, older, newer)
 
@@ -88,12 +93,8 @@ def _profile_check(
         strategy = c.update_strategy if newer else None
         if strategy == "PARTIAL_DELETE":  # walk.py does not judge it either
             return check(c, raw, lineno, plain)
-        if (older and c.force_replace is True) or strategy == "FORCE_REPLACE":
-            decode = replacing
-        elif older and c.force_replace is False and c.merge_objects is not True:
-            decode = objects  # walk.replaces_objects
-        else:
-            decode = merging
+        form = (c.force_replace, strategy, c.merge_objects) if older else (None, strategy, None)
+        decode = by_form[walk.whole(*form)]
         try:
             decode(profile)
         except refused:  # refused is not wrong: walk.py decides (an unknown key, a 0...)

@@ -41,7 +41,7 @@ def profile_decoders(
     datamart: Datamart, enabled: frozenset[str]
 ) -> list[msgspec.json.Decoder[Any]] | None:
     """Decoders of a profile that replaces the stored one, of one merged into it, and of
-    one merged into it whose nested objects replace the stored ones (walk.replaces_objects)."""
+    one merged into it whose nested objects replace the stored ones (walk.whole)."""
     if datamart.profile is None:
         return None
     try:

@@ -38,7 +38,7 @@ from mics_lint.datamart.rules import (
 from mics_lint.jsontext import json_type
 
 #: Why a line replaces an object whole: the line replaces the profile (an activity is
-#: always whole), or it merges without `merge_objects` (see `replaces_objects`).
+#: always whole), or it merges without `merge_objects` (see `whole`).
 LINE, MERGE = "line", "merge"
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -116,28 +116,23 @@ def profile_problems(
         return
     if record.get("update_strategy") == "PARTIAL_DELETE":
         return  # the profile names what to delete: no value of it is indexed
-    replaced = (
-        record.get("force_replace") is True or record.get("update_strategy") == "FORCE_REPLACE"
-    )
-    replace = LINE if replaced else ""
+    form = (record.get(key) for key in ("force_replace", "update_strategy", "merge_objects"))
     yield from _object(
-        dm,
-        dm.types[dm.profile],
-        profile,
-        ("user_profile",),
-        (replace, replace or (MERGE if replaces_objects(record) else "")),
-        "",
-        "profile",
-        enabled,
+        dm, dm.types[dm.profile], profile, ("user_profile",), whole(*form), "", "profile", enabled
     )
 
 
-def replaces_objects(record: dict[str, Any]) -> bool:
-    """Whether a merge line replaces each nested object it sends whole: `force_replace:
-    false` without `merge_objects: true` (formats reference §4.1: "`false`: a nested object
-    with the same property name overrides the old one", the default). What PARTIAL_UPDATE
-    does to them is not documented: not taken as a replace."""
-    return record.get("force_replace") is False and record.get("merge_objects") is not True
+def whole(force_replace: Any, update_strategy: Any, merge_objects: Any) -> tuple[str, str]:
+    """Whether a profile line replaces the stored profile whole, and each nested object it
+    sends: why (LINE, MERGE), or "" (no). A merge without `merge_objects: true` replaces
+    the nested objects (formats reference §4.1: "`false`: a nested object with the same
+    property name overrides the old one", the default); what PARTIAL_UPDATE does to them
+    is not documented: not taken as a replace. (fast.py picks its Struct by it.)"""
+    if force_replace is True or update_strategy == "FORCE_REPLACE":
+        return LINE, LINE
+    if force_replace is False and merge_objects is not True:
+        return "", MERGE
+    return "", ""
 
 
 def activity_problems(
