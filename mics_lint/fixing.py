@@ -131,7 +131,9 @@ def _fix_gzip_stdin(
     try:
         with gzip.GzipFile(fileobj=packed, mode="wb", mtime=0) as written:
             text: Any = gzip.GzipFile(fileobj=raw, mode="rb")
-            result = fix_stream(text, _Both(kept, written), settings, source.display, unsafe=unsafe)
+            result = fix_stream(
+                text, _StdoutTee(kept, written), settings, source.display, unsafe=unsafe
+            )
         out, source.stream = packed, kept
     except (ReadError, EOFError, zlib.error, OSError):
         out = source.stream = raw
@@ -143,21 +145,6 @@ def _fix_gzip_stdin(
         stdout.flush()
     source.stream.seek(0)
     return result
-
-
-class _Both:
-    """A fix's sink: each line written to two streams."""
-
-    def __init__(self, first: Any, second: Any) -> None:
-        self.first, self.second = first, second
-
-    def same(self, raw: bytes) -> None:
-        self.first.write(raw)
-        self.second.write(raw)
-
-    def changed(self, old: list[bytes], new: list[bytes]) -> None:
-        for line in new:
-            self.same(line)
 
 
 def _read_head(stdin: BinaryIO) -> bytes:
@@ -235,11 +222,12 @@ def _writing_stdout(what: str) -> Iterator[None]:
 
 
 class _StdoutTee:
-    """A fix's sink: each line to standard output at once, and to `kept` for the check."""
+    """A fix's sink: each line to standard output at once (or to `out`: gzip data on its
+    way there), and to `kept` for the check."""
 
-    def __init__(self, kept: BinaryIO) -> None:
+    def __init__(self, kept: BinaryIO, out: Any = None) -> None:
         self.kept = kept
-        self.stdout = _Stdout()
+        self.stdout = _Stdout() if out is None else out
         self.written = False
 
     def write(self, data: bytes) -> None:
