@@ -96,7 +96,7 @@ def _chunk(task: Task, settings: Settings) -> Result:
     try:
         with open_binary(task.path) as handle:
             if not first:
-                before = unsettled(_lines_before(handle, task.start))
+                before = _unsettled_before(handle, task.start)
                 if before:  # else a fresh state is the one before the chunk (most often)
                     linter.checker.fix_marks.follow(before, 1)
             handle.seek(task.start)
@@ -125,10 +125,21 @@ def _chunk(task: Task, settings: Settings) -> Result:
 _BEFORE_BYTES = 64 * 1024
 
 
-def _lines_before(handle: BinaryIO, start: int) -> list[bytes]:
-    """The whole lines (bodies, without their ends) in the bytes before `start`, a line's
-    start: at most _BEFORE_BYTES of them, the file's BOM off."""
-    back = min(start, _BEFORE_BYTES)
+def _unsettled_before(handle: BinaryIO, start: int) -> list[bytes]:
+    """fixmarks.unsettled of the lines before `start`: those of its last 4 KiB first (one
+    small read, a ranged request on an object store), of _BEFORE_BYTES only when no line
+    there parses."""
+    lines = _lines_before(handle, start, 4096)
+    left = unsettled(lines)
+    if len(left) < len(lines) or start <= 4096:
+        return left
+    return unsettled(_lines_before(handle, start, _BEFORE_BYTES))
+
+
+def _lines_before(handle: BinaryIO, start: int, most: int) -> list[bytes]:
+    """The whole lines (bodies, without their ends) in the `most` bytes before `start`, a
+    line's start, the file's BOM off."""
+    back = min(start, most)
     handle.seek(start - back)
     lines = handle.read(back).split(b"\n")[:-1]
     if start > back:
