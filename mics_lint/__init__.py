@@ -1,6 +1,7 @@
 """mics-lint: find every problem in mediarithmics bulk-import NDJSON files before upload.
 
-The public API is `lint_file`, `lint_lines`, `Diagnostic`, `Severity` and `Settings`.
+The public API is `lint_file`, `lint_lines`, `Diagnostic`, `Severity`, `Settings` and its
+`Selection` (docs/api.md).
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from mics_lint import startup
 
 with startup.lasting():  # issue 14: see startup.py
-    from mics_lint.config import Settings
+    from mics_lint.config import Selection, Settings
     from mics_lint.diagnostic import Diagnostic, Severity
     from mics_lint.linter import ReadError, lint_file, lint_lines
 
@@ -17,6 +18,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Diagnostic",
     "ReadError",
+    "Selection",
     "Settings",
     "Severity",
     "__version__",

@@ -18,10 +18,12 @@ from mics_lint.doctypes import NAMES, find
 from mics_lint.rules import REGISTRY
 from mics_lint.rules.framing import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_LINE_BYTES
 from mics_lint.settings import DEFAULT_PROFILE_FORM as DEFAULT_PROFILE_FORM
+from mics_lint.settings import MAX_SIZE as MAX_SIZE
 from mics_lint.settings import PROFILE_FORMS as PROFILE_FORMS
 from mics_lint.settings import ActiveRules as ActiveRules
 from mics_lint.settings import Selection as Selection
 from mics_lint.settings import Settings as Settings
+from mics_lint.settings import glob_error
 from mics_lint.startup import Fields
 
 if TYPE_CHECKING:  # pathlib (with urllib.parse) is imported where a path is made: issue 14
@@ -77,11 +79,6 @@ def split_codes(values: Iterable[str]) -> list[str]:
     return [part for value in values for part in value.split(",") if part.strip()]
 
 
-#: The largest size an option takes: 8 PiB, far past any file, and within what a read's
-#: length may be (a larger one overflowed there: an internal error, not a usage one).
-MAX_SIZE = 2**53
-
-
 def parse_size(value: object, where: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         size = value
@@ -104,6 +101,13 @@ def parse_severities(items: Mapping[str, object], where: str) -> dict[str, Sever
     result: dict[str, Severity] = {}
     for key, level in items.items():
         found = REGISTRY.lookup(key)
+        if found is None and REGISTRY.matching(key):
+            rules = REGISTRY.matching(key)
+            covered = ", ".join(r.code for r in rules[:4]) + (", ..." if len(rules) > 4 else "")
+            raise ConfigError(
+                f"{where}: {key!r} is a prefix ({covered}): a severity is set for one rule, "
+                "by its code or its name"
+            )
         if found is None:
             raise ConfigError(f"{where}: unknown rule {key!r}{did_you_mean(key, list(REGISTRY))}")
         if not isinstance(level, str):
@@ -124,8 +128,15 @@ def parse_per_file_ignores(
             codes = [codes]
         if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
             raise ConfigError(f"{where}: per-file-ignores of {pattern!r} must be a list of codes")
-        result.append((pattern, check_selectors(codes, f"{where}: per-file-ignores")))
+        result.append((_glob(pattern, where), check_selectors(codes, f"{where}: per-file-ignores")))
     return tuple(result)
+
+
+def _glob(pattern: str, where: str) -> str:
+    error = glob_error(pattern)
+    if error is not None:
+        raise ConfigError(f"{where}: {error}")
+    return pattern
 
 
 def find_config(start: str | os.PathLike[str]) -> "Path | None":
@@ -198,6 +209,11 @@ def load_config(path: "Path") -> FileConfig:
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: must be a table")
     for key in table:
+        if key == "tool" and isinstance(table[key], dict) and "mics-lint" in table[key]:
+            raise ConfigError(
+                f"{where}: unknown key 'tool': {path.name} holds the keys of "
+                "[tool.mics-lint] at its top level, without that header"
+            )
         if key not in KEYS:
             raise ConfigError(f"{where}: unknown key {key!r}{did_you_mean(key, KEYS)}")
     return FileConfig(
@@ -251,7 +267,7 @@ def parse_doc_types(items: Mapping[str, object], where: str) -> tuple[tuple[str,
                 f"{where}: {pattern!r} = {shown!r} is not a document type"
                 f"{did_you_mean(str(name), NAMES)}; use one of {', '.join(NAMES)}"
             )
-        result.append((pattern, found.name))
+        result.append((_glob(pattern, where), found.name))
     return tuple(result)
 
 
@@ -311,7 +327,12 @@ def build_settings(
         pattern, sep, codes = item.rpartition(":")
         if not sep or not pattern:
             raise ConfigError(f"--per-file-ignores: {item!r} is not GLOB:CODES")
-        pfi.append((pattern, check_selectors(codes.split(","), "--per-file-ignores")))
+        pfi.append(
+            (
+                _glob(pattern, "--per-file-ignores"),
+                check_selectors(codes.split(","), "--per-file-ignores"),
+            )
+        )
     levels = {}
     for item in severity:
         code, sep, level = item.partition("=")
@@ -329,21 +350,26 @@ def build_settings(
         if max_line_bytes is not None
         else (config.max_line_bytes if config and config.max_line_bytes else None)
     )
-    return Settings(
-        selections=((config.selection,) if config else ()) + (options,),
-        per_file_ignores=(config.per_file_ignores if config else ()) + tuple(pfi),
-        severity={**(config.severity if config else {}), **cli_severity},
-        max_file_size=size,
-        max_line_bytes=line_bytes or DEFAULT_MAX_LINE_BYTES,
-        doc_type=chosen.name if chosen else None,
-        doc_type_globs=config.doc_types if config else (),
-        profile_form=(
-            parse_profile_form(profile_form, "--profile-form")
-            if profile_form is not None
-            else (config.profile_form if config and config.profile_form else DEFAULT_PROFILE_FORM)
-        ),
-        root=config.path.parent if config else _cwd_if(pfi),
-        show_values=show_values,
-        datamart_schemas=((("*", datamart_schema),) if datamart_schema else ())
-        + (config.datamart_schemas if config else ()),
-    )
+    try:
+        return Settings(
+            selections=((config.selection,) if config else ()) + (options,),
+            per_file_ignores=(config.per_file_ignores if config else ()) + tuple(pfi),
+            severity={**(config.severity if config else {}), **cli_severity},
+            max_file_size=size,
+            max_line_bytes=line_bytes or DEFAULT_MAX_LINE_BYTES,
+            doc_type=chosen.name if chosen else None,
+            doc_type_globs=config.doc_types if config else (),
+            profile_form=(
+                parse_profile_form(profile_form, "--profile-form")
+                if profile_form is not None
+                else (
+                    config.profile_form if config and config.profile_form else DEFAULT_PROFILE_FORM
+                )
+            ),
+            root=config.path.parent if config else _cwd_if(pfi),
+            show_values=show_values,
+            datamart_schemas=((("*", datamart_schema),) if datamart_schema else ())
+            + (config.datamart_schemas if config else ()),
+        )
+    except ValueError as exc:  # what Settings refuses that the checks above let through
+        raise ConfigError(str(exc)) from None

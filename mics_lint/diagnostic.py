@@ -24,6 +24,10 @@ class Severity(enum.IntEnum):
         # dictionary's lookup.
         return _WORDS[self]
 
+    def __format__(self, spec: str) -> str:
+        # An IntEnum formats as its number under a spec (f"{s:<8}" gave "2"): its word.
+        return format(_WORDS[self], spec)
+
     @classmethod
     def parse(cls, text: str) -> "Severity":
         try:

@@ -10,7 +10,7 @@ to the same limits.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from mics_lint.lazyre import compiled
 
@@ -43,6 +43,33 @@ def split_ending(raw: bytes) -> tuple[bytes, bytes]:
     if raw.endswith(b"\r"):  # the last line of a file, ended by a CR alone
         return raw[:-1], b"\r"
     return raw, b""
+
+
+def given_lines(lines: Iterable[bytes | str]) -> Iterator[bytes]:
+    """An API caller's lines (linter.lint_lines) as a file's: UTF-8 bytes, each with its end.
+
+    A line given without one is ended with LF, unless it is the last and an earlier line
+    came with its end: a caller who keeps ends (`readlines`, `splitlines(keepends=True)`)
+    gets MIC005 for a last line without one, as a file would; one who drops them
+    (`splitlines()`) gave lines, not a file's bytes, and none is missing."""
+    if isinstance(lines, (str, bytes, bytearray)):
+        raise TypeError(
+            "lint_lines takes the lines of a file (a list or any iterable of str or bytes), "
+            "not one text: pass text.splitlines(keepends=True)"
+        )
+    ended = False
+    held: bytes | None = None
+    for line in lines:
+        if isinstance(line, str):
+            line = line.encode("utf-8", "surrogateescape")
+        elif not isinstance(line, (bytes, bytearray)):
+            raise TypeError(f"lint_lines: a line is str or bytes, not {type(line).__name__}")
+        if held is not None:
+            yield held if held.endswith(b"\n") else held + b"\n"
+        held = bytes(line)
+        ended = ended or held.endswith(b"\n")
+    if held is not None:
+        yield held if ended or held.endswith(b"\n") else held + b"\n"
 
 
 def body(raw: bytes, *, first: bool) -> bytes:

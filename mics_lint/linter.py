@@ -24,7 +24,7 @@ from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.doctypes import DETECT_RECORDS, DocType, DocTypeError
 from mics_lint.fastloop import FastLoop
-from mics_lint.framer import DOCUMENT_PARSE_LIMIT, HOLD_LIMIT
+from mics_lint.framer import DOCUMENT_PARSE_LIMIT, HOLD_LIMIT, given_lines
 from mics_lint.held import Hold, Memo
 from mics_lint.jsontext import decode_lenient, parse_exact
 from mics_lint.linecheck import (
@@ -81,7 +81,9 @@ def lint_file(
     at a time (for a progress bar); `on_type` with the document type the file is checked
     as, once it is known and before its first diagnostic.
     """
-    name = display if display is not None else printable(os.fspath(path))
+    if isinstance(path, bytes):  # a name as os.listdir(bytes) gives it
+        path = os.fsdecode(path)
+    name = display if display is not None else printable(os.fsdecode(path))
     with contextlib.ExitStack() as files:
         handle, size = open_input(path, name, files, on_read)
         yield from lint_stream(handle, name, settings, size=size, on_type=on_type)
@@ -120,18 +122,20 @@ def doc_type_of(settings: Settings, path: str, head: bytes) -> DocType:
 
 def lint_lines(
     lines: Iterable[bytes | str],
-    path: str = "-",
+    path: str | os.PathLike[str] = "-",
     settings: Settings | None = None,
     *,
     size: int | None = None,
 ) -> Iterator[Diagnostic]:
-    """Lint the lines of one file, each with its line end as read (`b"...\\n"`).
+    """Lint the lines of one file, str or bytes, each with its line end as read
+    (`b"...\\n"`) or without any (`text.splitlines()`: see framer.given_lines).
 
     `size`, when known before reading, lets MIC006 be reported at line 1; otherwise it is
-    reported where the limit is passed.
+    reported where the limit is passed. TypeError if `lines` is one text, not its lines.
     """
     settings = settings or Settings()
-    as_bytes = (x.encode("utf-8", "surrogateescape") if isinstance(x, str) else x for x in lines)
+    path = printable(os.fsdecode(path))
+    as_bytes = given_lines(lines)
     first = list(itertools.islice(as_bytes, DETECT_RECORDS))  # enough to tell the type
     head = b"".join(line.rstrip(b"\n") + b"\n" for line in first)
     doc_type = doc_type_of(settings, path, head)

@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import Mapping
 from dataclasses import field
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mics_lint.diagnostic import Severity
 from mics_lint.doctypes import DOC_TYPES, NAMES, DocType, DocTypeError, detect, find, first_records
@@ -21,6 +21,9 @@ if TYPE_CHECKING:  # pathlib (with urllib.parse) is imported where a path is mad
 #: The two generations of the profile import format, both, or each file's own (decisions.md).
 PROFILE_FORMS = ("auto", "force_replace", "update_strategy", "either")
 DEFAULT_PROFILE_FORM = "auto"
+#: The largest size an option takes: 8 PiB, far past any file, and within what a read's
+#: length may be (a larger one overflowed there: an internal error, not a usage one).
+MAX_SIZE = 2**53
 _NEW_DICT: Mapping[str, Severity] = MappingProxyType({})  # Settings(): a new {} each time
 
 
@@ -131,18 +134,43 @@ class Settings:
         return hash(self._values())
 
     def __post_init__(self) -> None:
-        # The API takes what the command line takes: a short name or the platform's, any case.
+        # The API takes what the command line and the config take (a document type by its
+        # short name or the platform's, any case; a size as "50MB"), and refuses at once,
+        # with ValueError, what would fail deep in a run or be ignored without a word.
+        put = object.__setattr__
         if self.doc_type is not None:
-            found = find(self.doc_type)
-            if found is None:
+            put(self, "doc_type", _doc_type(self.doc_type, "doc_type"))
+        form = self.profile_form
+        if form not in PROFILE_FORMS:
+            if not isinstance(form, str) or form.strip().lower() not in PROFILE_FORMS:
                 raise ValueError(
-                    f"unknown document type {self.doc_type!r}; use one of {', '.join(NAMES)}"
+                    f"unknown profile form {form!r}; use one of {', '.join(PROFILE_FORMS)}"
                 )
-            object.__setattr__(self, "doc_type", found.name)
-        if self.profile_form not in PROFILE_FORMS:
-            raise ValueError(
-                f"unknown profile form {self.profile_form!r}; use one of {', '.join(PROFILE_FORMS)}"
+            put(self, "profile_form", form.strip().lower())
+        for name in ("max_file_size", "max_line_bytes"):
+            value = getattr(self, name)
+            if type(value) is not int or not 0 < value <= MAX_SIZE:
+                put(self, name, _checked("parse_size", value, f"Settings({name}=...)"))
+        if self.severity:
+            levels = {k: str(v) if isinstance(v, Severity) else v for k, v in self.severity.items()}
+            put(self, "severity", _checked("parse_severities", levels, "Settings(severity=...)"))
+        if self.doc_type_globs:
+            globs = tuple(
+                (g, _doc_type(t, "doc_type_globs")) for g, t in _pairs(self.doc_type_globs)
             )
+            put(self, "doc_type_globs", globs)
+        if self.selections:
+            put(self, "selections", _selections(self.selections))
+        if self.per_file_ignores:
+            ignores = tuple(
+                (glob, _selectors(codes, f"per_file_ignores of {glob!r}"))
+                for glob, codes in _pairs(self.per_file_ignores)
+            )
+            put(self, "per_file_ignores", ignores)
+        if self.root is not None and not hasattr(self.root, "resolve"):
+            from pathlib import Path
+
+            put(self, "root", Path(self.root))
 
     def enabled_codes(self) -> frozenset[str]:
         enabled = {code: rule.default_on for code, rule in REGISTRY.items()}
@@ -194,6 +222,65 @@ class Settings:
         )
 
 
+def _checked(parser: str, value: Any, where: str) -> Any:
+    """What config's `parser` makes of `value` (the config file's own reading of it), its
+    ConfigError a ValueError: an API caller gets what the command line would say."""
+    from mics_lint import config
+
+    try:
+        return getattr(config, parser)(value, where)
+    except config.ConfigError as exc:
+        raise ValueError(str(exc)) from None
+    except (AttributeError, TypeError):
+        raise ValueError(f"{where}: {value!r} is not what it takes (see docs/api.md)") from None
+
+
+def _doc_type(name: object, where: str) -> str:
+    found = find(name) if isinstance(name, str) else None
+    if found is None:
+        raise ValueError(f"{where}: unknown document type {name!r}; use one of {', '.join(NAMES)}")
+    return found.name
+
+
+def _pairs(value: Any) -> list[tuple[str, Any]]:
+    """(glob, value) pairs of a tuple of them (or of a mapping, as the config's tables)."""
+    items = list(value.items()) if isinstance(value, Mapping) else list(value)
+    if not all(isinstance(i, tuple) and len(i) == 2 and isinstance(i[0], str) for i in items):
+        raise ValueError(f"{value!r} is not a tuple of (glob, value) pairs")
+    for glob, _ in items:
+        if (error := glob_error(glob)) is not None:
+            raise ValueError(error)
+    return items
+
+
+def _selectors(codes: object, where: str) -> tuple[str, ...]:
+    """Rule codes, prefixes or names, each known (a typo would select nothing, silently)."""
+    if isinstance(codes, str):
+        codes = (codes,)
+    if not isinstance(codes, (tuple, list, frozenset, set)) or not all(
+        isinstance(c, str) for c in codes
+    ):
+        raise ValueError(f"{where}: {codes!r} is not a tuple of rule codes or prefixes")
+    return tuple(_checked("check_selectors", codes, where))
+
+
+def _selections(selections: object) -> tuple[Selection, ...]:
+    if isinstance(selections, Selection):
+        selections = (selections,)
+    if not isinstance(selections, (tuple, list)) or not all(
+        isinstance(s, Selection) for s in selections
+    ):
+        raise ValueError(f"selections: {selections!r} is not a tuple of Selection")
+    return tuple(
+        Selection(
+            None if s.select is None else _selectors(s.select, "Selection(select=...)"),
+            _selectors(s.extend_select, "Selection(extend_select=...)"),
+            _selectors(s.ignore, "Selection(ignore=...)"),
+        )
+        for s in selections
+    )
+
+
 def _decide(code: str, layer: Selection) -> bool | None:
     best: tuple[int, bool] | None = None  # (specificity, is an ignore)
     chosen = (*(layer.select or ()), *layer.extend_select)
@@ -214,7 +301,37 @@ def _path_matches(path: str, pattern: str, root: "Path | None") -> bool:
     if root is not None and path != "-":
         with contextlib.suppress(ValueError):  # a file outside the project: no relative name
             candidates.add(Path(path).resolve().relative_to(root.resolve()).as_posix())
-    return any(fnmatch.fnmatchcase(c, pattern) for c in candidates)
+    variants = _variants(pattern)
+    return any(fnmatch.fnmatchcase(c, v) for c in candidates for v in variants)
+
+
+def _variants(pattern: str) -> list[str]:
+    """`pattern` and the patterns it also means: each `**/` may stand for no folder at all
+    (`exports/**/*.ndjson` matches `exports/a.ndjson`, as in ruff and git); fnmatch's `*`
+    already matches across `/`."""
+    import itertools
+
+    parts = pattern.split("**/")
+    if len(parts) == 1 or len(parts) > 5:  # beyond 4, each stands for a folder at least
+        return [pattern]
+    found = []
+    for kept in itertools.product(("**/", ""), repeat=len(parts) - 1):
+        found.append(parts[0] + "".join(k + p for k, p in zip(kept, parts[1:], strict=True)))
+    return found
+
+
+def glob_error(pattern: str) -> str | None:
+    """What is wrong with a glob of the config, or None. fnmatch reads a `[` without its
+    `]` as a plain character, so "[" would match only a file named so: refused, as ruff
+    refuses it, rather than matching nothing without a word."""
+    at = 0
+    while (start := pattern.find("[", at)) >= 0:
+        first = start + 1 + (pattern[start + 1 : start + 2] == "!")
+        end = pattern.find("]", first + (pattern[first : first + 1] == "]"))  # []] holds a ]
+        if end < 0:
+            return f"glob {pattern!r}: unclosed character class: write [[] for a plain ["
+        at = end + 1
+    return None
 
 
 _FIELDS = tuple(Settings.__dataclass_fields__)

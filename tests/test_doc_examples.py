@@ -201,12 +201,16 @@ def test_configuration_example_is_valid(tmp_path: Path) -> None:
 def test_python_api_example_runs(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (code,) = [b for lang, _, b in docrun.blocks(_page("api.md")) if lang == "python"]
+    blocks = docrun.blocks(_page("api.md"))
+    code, settings = [b for lang, _, b in blocks if lang == "python"]
     monkeypatch.chdir(DOCS / "examples")
     exec(compile("\n".join(code), "docs/api.md", "exec"), {})  # our own docs' example
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("crm_profiles.ndjson 2 1 MIC401 error ")
     assert out[-3:] == ["as USER_SEGMENT", "USER_SEGMENT MIC203", "USER_SEGMENT MIC701"]
+    exec(compile("\n".join(settings), "docs/api.md", "exec"), {})
+    (shown,) = [b for lang, _, b in blocks if lang == "text"]
+    assert capsys.readouterr().out.splitlines() == shown
 
 
 def test_runner_rewrites_shown_outputs(tmp_path: Path) -> None:
