@@ -472,13 +472,29 @@ def parse_workflow_command(line: str) -> tuple[str, dict[str, str], str] | None:
     return name, properties, unescape_data(line[end + 2 :])
 
 
-def annotations(stdout: str) -> list[tuple[str, dict[str, str], str]]:
+def commands(stdout: str) -> list[tuple[str, dict[str, str], str]]:
+    """What the runner runs of a step's output (ActionCommandManager.TryProcessCommand):
+    `::name::` commands, and the older `##[name]` ones found anywhere in a line, except
+    within a `::stop-commands::TOKEN` block, which ends at a line `::TOKEN::`."""
     found = []
+    stopped: str | None = None
     for line in stdout.splitlines():
         parsed = parse_workflow_command(line)
-        if parsed is not None:
+        if stopped is not None:
+            if parsed is not None and parsed[0] == stopped and not parsed[2]:
+                stopped = None
+            continue
+        if parsed is None and "##[" in line:
+            parsed = ("##[", {}, line[line.index("##[") :])
+        if parsed is not None and parsed[0] == "stop-commands":
+            stopped = parsed[2]
+        elif parsed is not None:
             found.append(parsed)
     return found
+
+
+def annotations(stdout: str) -> list[tuple[str, dict[str, str], str]]:
+    return [c for c in commands(stdout) if c[0] in {"error", "warning", "notice"}]
 
 
 def assert_annotation_matches(
@@ -539,11 +555,9 @@ def test_github_escapes_newlines_and_percent_in_messages() -> None:
     reporter.report(diagnostic)
     reporter.file_finished(path, 1)
     reporter.finish(summary)
-    commands = [line for line in stream.getvalue().splitlines() if line.startswith("::")]
-    assert len(commands) == 1, "a raw newline would end the command early"
-    parsed = parse_workflow_command(commands[0])
-    assert parsed is not None
-    kind, props, data = parsed
+    run = commands(stream.getvalue())
+    assert len(run) == 1, "a raw newline would end the command early"
+    kind, props, data = run[0]
     assert kind == "error"
     assert props["file"] == path
     assert (props["line"], props["col"], props["endLine"], props["endColumn"]) == (
@@ -561,8 +575,26 @@ def test_github_prints_the_text_report_after_the_annotations(formats_dir: Path) 
     lines = github.stdout.splitlines(keepends=True)
     count = len(annotations(github.stdout))
     assert all(line.startswith("::") for line in lines[:count])
-    assert "".join(lines[count:]) == text.stdout
+    stop, *report, start = lines[count:]
+    token = stop.removeprefix("::stop-commands::").strip()
+    assert len(token) == 32 and start == f"::{token}::\n"  # a token of the run, then resumed
+    assert "".join(report) == text.stdout
     assert github.exit_code == text.exit_code == 1
+    assert commands(github.stdout) == annotations(github.stdout)
+
+
+def test_github_text_lines_run_no_command(project: Path) -> None:
+    """Keys and file names of the data, in the text report, are not workflow commands:
+    `##[` anywhere in a line is one (the runner's older form), `::` at its start too."""
+    write("::warning::x.ndjson", UNKNOWN.replace('"zz"', '"##[add-mask]MIC204"'))
+    write("b.ndjson", UNKNOWN.replace('"zz"', '"##[set-output name=ok;]true"'))
+    result = run_check(["--output-format", "github", "::warning::x.ndjson", "b.ndjson"])
+    assert "##[add-mask]" in result.stdout and "\n::warning::x.ndjson:" in result.stdout
+    assert [c[0] for c in commands(result.stdout)] == ["error", "error"]
+    assert {c[1]["file"] for c in commands(result.stdout)} == {
+        repo_relative("::warning::x.ndjson"),
+        repo_relative("b.ndjson"),
+    }
 
 
 def parse_markdown_tables(markdown: str) -> list[list[list[str]]]:
@@ -917,10 +949,12 @@ def test_statistics_quiet_prints_only_the_table(formats_dir: Path) -> None:
 def test_quiet_prints_the_diagnostics_without_the_summary(formats_dir: Path, fmt: str) -> None:
     loud = run_check(["--output-format", fmt, *INPUTS])
     quiet = run_check(["--output-format", fmt, "--quiet", *INPUTS])
-    summary = loud.stdout.splitlines()[-1]
+    lines = loud.stdout.splitlines(keepends=True)
+    at = -2 if fmt == "github" else -1  # github's stop-commands block ends after it
+    summary = lines[at]
     assert summary.startswith("Found ")
     assert summary not in quiet.stdout
-    assert quiet.stdout.rstrip("\n") == loud.stdout[: -len(summary) - 1].rstrip("\n")
+    assert quiet.stdout == "".join(lines[:at] + lines[len(lines) + at + 1 :])
     assert quiet.exit_code == loud.exit_code == 1
 
 

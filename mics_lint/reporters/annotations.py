@@ -3,6 +3,7 @@ commands, which the CI system turns into annotations on the run."""
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from collections import Counter
 from collections.abc import Mapping
@@ -34,10 +35,13 @@ class GithubReporter(TextReporter):
     """
 
     ANNOTATIONS = 50
+    #: Whether this one appends the step summary: one reporter of a run does (base.Fanout).
+    step_summary = True
 
     def start(self) -> None:
         self.annotations: dict[Severity, list[str]] = {Severity.ERROR: [], Severity.WARNING: []}
         self.text = spool()
+        self.token = hashlib.sha256(b"mics-lint stop-commands")  # see `finish`
         self.per_file: dict[str, Counter[Severity]] = {}
 
     def report(self, d: Diagnostic) -> None:
@@ -55,19 +59,31 @@ class GithubReporter(TextReporter):
             joined = ",".join(f"{k}={_escape_property(str(v))}" for k, v in props.items())
             kept.append(f"::{kind} {joined}::{_escape_data(f'{d.code} {d.message}')}\n")
         self.per_file.setdefault(d.path, Counter())[d.severity] += 1
-        self.text.write(self.line(d) + "\n")
+        line = self.line(d) + "\n"
+        self.text.write(line)
+        self.token.update(line.encode("utf-8", "surrogatepass"))
 
     def finish(self, summary: Summary) -> None:
         for severity in (Severity.ERROR, Severity.WARNING):
             self.stream.writelines(self.annotations[severity])
+        # The runner reads every line a step prints as a possible command: `::name::` at
+        # a line's start, and `##[name]` anywhere (its older form). The text lines hold
+        # file names and keys of the data (`"##[add-mask]x": 1` in a record, a file named
+        # `::warning::x.ndjson`): GitHub's own remedy, a stop-commands block, keeps them
+        # text ("Stopping and starting workflow commands"). Its token must not be in the
+        # text: a hash of the text is not (no line can hold its own hash), and the same
+        # files give the same report.
+        token = self.token.hexdigest()[:32]
+        self.stream.write(f"::stop-commands::{token}\n")
         self.text.seek(0)
         shutil.copyfileobj(self.text, self.stream)
         self.text.close()
         super().finish(summary)
+        self.stream.write(f"::{token}::\n")
         target = self.environ.get("GITHUB_STEP_SUMMARY")
         # Under pre-commit each batch of files is a run of its own: one summary per batch
         # would contradict the others, so none is written.
-        if target and self.environ.get("PRE_COMMIT") != "1":
+        if target and self.step_summary and self.environ.get("PRE_COMMIT") != "1":
             write_step_summary(Path(target), summary, self.per_file)
 
 

@@ -4,7 +4,9 @@ and `Fanout`, which feeds several reporters from one pass."""
 # No `from __future__ import annotations` here: the NamedTuples' fields keep their types as
 # annotations (startup.Fields; tests/test_startup.py).
 import abc
+import contextlib
 import copy
+import itertools
 import os
 from collections import Counter
 from collections.abc import Mapping
@@ -282,10 +284,18 @@ def _relative(path: str, root: "Path") -> str:
 
     if path == "-" or "://" in path:  # standard input; a URL (s3://...), as it is
         return path
+    # The path as named, made absolute without following links: a link in the project is
+    # reported where it lies (as the json format names it), not where it points.
+    given = Path(os.path.abspath(path))
     try:
-        return Path(path).resolve().relative_to(root.resolve()).as_posix()
-    except (ValueError, OSError):
-        return Path(path).as_posix()
+        real_root = root.resolve()
+        places = (given, given.parent.resolve() / given.name)  # a folder reached by a link
+        for place, base in itertools.product(places, (root.absolute(), real_root)):
+            with contextlib.suppress(ValueError):
+                return place.relative_to(base).as_posix()
+    except OSError:
+        pass
+    return Path(path).as_posix()
 
 
 def project_root(start: "Path") -> "Path":
@@ -318,6 +328,10 @@ class Fanout(Reporter):
         self.main = main
         self.files = files
         self.reporters = [main, *files]
+        # GitHub's step summary is appended once a run, by the first reporter that would.
+        writers = [r for r in self.reporters if getattr(r, "step_summary", False)]
+        for extra in writers[1:]:
+            extra.step_summary = False  # type: ignore[attr-defined]
         self.limit = limit
         self.summary = summary
         self.shown = 0  # of the file's diagnostics, those the main report got

@@ -86,7 +86,9 @@ class GitlabReporter(_JsonArray):
         salt = 0
         while fingerprint in self.fingerprints:  # the same finding twice at one place
             salt += 1
-            fingerprint = hashlib.sha256(f"{seed}\0{salt}".encode()).hexdigest()
+            fingerprint = hashlib.sha256(
+                f"{seed}\0{salt}".encode("utf-8", "surrogatepass")
+            ).hexdigest()
         self.fingerprints.add(fingerprint)
         return {
             "description": f"{d.code} {d.message}",
@@ -154,11 +156,18 @@ def _utf8_size(text: str) -> int:
 
 
 class SarifReporter(Reporter):
-    """SARIF 2.1.0 for code scanning. Results stream; the rules reported follow them."""
+    """SARIF 2.1.0 for code scanning. Results stream; the rules reported follow them.
+
+    GitHub code scanning refuses a whole upload whose run holds more than 25,000 results
+    ("SARIF results exceed limit"), which one dirty export passes: the first `LIMIT` are
+    written, and a notification of the run says how many more there were."""
+
+    LIMIT = 25_000
 
     def start(self) -> None:
         self.rules: dict[str, int] = {}
         self.count = 0
+        self.left_out = 0
         self.artifacts: dict[str, str] = {}  # uri -> type, for every file checked
         self.failures: list[dict[str, object]] = []  # files that could not be checked
         self.stream.write(
@@ -167,6 +176,9 @@ class SarifReporter(Reporter):
         )
 
     def report(self, d: Diagnostic) -> None:
+        if self.count >= self.LIMIT:
+            self.left_out += 1
+            return
         index = self.rules.setdefault(d.code, len(self.rules))
         region = {
             "startLine": d.line,
@@ -213,10 +225,16 @@ class SarifReporter(Reporter):
             for uri, doc_type in self.artifacts.items()
         ]
         tail: dict[str, object] = {"tool": {"driver": driver}, "artifacts": artifacts}
-        if self.failures:  # a file not checked is no clean file: the run says so
-            tail["invocations"] = [
-                {"executionSuccessful": False, "toolExecutionNotifications": self.failures}
-            ]
+        notes = list(self.failures)
+        if self.left_out:
+            text = (
+                f"{self.left_out:,} more results are not in this report: code scanning takes "
+                f"at most {self.LIMIT:,} a run (the json and text formats hold them all)"
+            )
+            notes.append({"level": "warning", "message": {"text": text}})
+        if notes:  # a file not checked is no clean file: the run says so
+            run = {"executionSuccessful": not self.failures, "toolExecutionNotifications": notes}
+            tail["invocations"] = [run]
         self.stream.write("]," + _dumps(tail)[1:-1] + "}]}\n")
 
 
