@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from mics_lint.diagnostic import Severity
-from mics_lint.doctypes import NAMES, find
+from mics_lint.doctypes import find
 from mics_lint.rules import REGISTRY
 from mics_lint.rules.framing import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_LINE_BYTES
 from mics_lint.settings import DEFAULT_PROFILE_FORM as DEFAULT_PROFILE_FORM
@@ -23,7 +23,7 @@ from mics_lint.settings import PROFILE_FORMS as PROFILE_FORMS
 from mics_lint.settings import ActiveRules as ActiveRules
 from mics_lint.settings import Selection as Selection
 from mics_lint.settings import Settings as Settings
-from mics_lint.settings import glob_error
+from mics_lint.settings import glob_error, not_a_type
 from mics_lint.startup import Fields
 
 if TYPE_CHECKING:  # pathlib (with urllib.parse) is imported where a path is made: issue 14
@@ -262,11 +262,7 @@ def parse_doc_types(items: Mapping[str, object], where: str) -> tuple[tuple[str,
     for pattern, name in items.items():
         found = find(name) if isinstance(name, str) else None
         if found is None:
-            shown = name if isinstance(name, str) else repr(name)
-            raise ConfigError(
-                f"{where}: {pattern!r} = {shown!r} is not a document type"
-                f"{did_you_mean(str(name), NAMES)}; use one of {', '.join(NAMES)}"
-            )
+            raise ConfigError(f"{where}: {pattern!r}: {not_a_type(name)}")
         result.append((_glob(pattern, where), found.name))
     return tuple(result)
 
@@ -313,10 +309,7 @@ def build_settings(
     if doc_type is not None:
         chosen = find(doc_type)
         if chosen is None:
-            raise ConfigError(
-                f"--doc-type: unknown document type {doc_type!r}{did_you_mean(doc_type, NAMES)}"
-                f"; use one of {', '.join(NAMES)}"
-            )
+            raise ConfigError(f"--doc-type: {not_a_type(doc_type)}")
     options = Selection(
         select=check_selectors(split_codes(select), "--select") if select else None,
         extend_select=check_selectors(split_codes(extend_select), "--extend-select"),

@@ -438,13 +438,3 @@ def detect(records: list[dict[str, object]]) -> DocType | list[DocType]:
     best = max(counts.values())
     leaders = [DOC_TYPES[name] for name, count in counts.items() if count == best]
     return leaders[0] if len(leaders) == 1 else leaders
-
-
-def looks_like(record: dict[str, object], doc_type: DocType) -> DocType | None:
-    """Another type a record plainly belongs to: it holds markers of that type only, and
-    keys the checked type does not define. None when it may be of `doc_type`."""
-    keys = set(record)
-    if keys & doc_type.markers or (doc_type.keys and keys <= doc_type.keys):
-        return None
-    others = [t for t in DOC_TYPES.values() if t is not doc_type and keys & t.markers]
-    return others[0] if len(others) == 1 else None

@@ -48,16 +48,18 @@ def split_ending(raw: bytes) -> tuple[bytes, bytes]:
 def given_lines(lines: Iterable[bytes | str]) -> Iterator[bytes]:
     """An API caller's lines (linter.lint_lines) as a file's: UTF-8 bytes, each with its end.
 
-    A line given without one is ended with LF, unless it is the last and an earlier line
-    came with its end: a caller who keeps ends (`readlines`, `splitlines(keepends=True)`)
-    gets MIC005 for a last line without one, as a file would; one who drops them
-    (`splitlines()`) gave lines, not a file's bytes, and none is missing."""
+    A line given without one is ended with LF when another follows it. The last one is
+    ended too when none of the lines before it came with an end (`text.splitlines()`: the
+    caller gave lines, not a file's bytes, and no final newline is missing); else it is
+    left as it came, as a file's last line is, which MIC005 reports (`readlines()`, an open
+    file, `splitlines(keepends=True)`, or a single line)."""
     if isinstance(lines, (str, bytes, bytearray)):
         raise TypeError(
             "lint_lines takes the lines of a file (a list or any iterable of str or bytes), "
             "not one text: pass text.splitlines(keepends=True)"
         )
     ended = False
+    count = 0
     held: bytes | None = None
     for line in lines:
         if isinstance(line, str):
@@ -67,9 +69,10 @@ def given_lines(lines: Iterable[bytes | str]) -> Iterator[bytes]:
         if held is not None:
             yield held if held.endswith(b"\n") else held + b"\n"
         held = bytes(line)
+        count += 1
         ended = ended or held.endswith(b"\n")
     if held is not None:
-        yield held if ended or held.endswith(b"\n") else held + b"\n"
+        yield held if ended or count == 1 or held.endswith(b"\n") else held + b"\n"
 
 
 def body(raw: bytes, *, first: bool) -> bytes:

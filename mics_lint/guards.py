@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from mics_lint.doctypes import DocType, looks_like
+from mics_lint.doctypes import DOC_TYPES, DocType
 from mics_lint.registry import Rule
 from mics_lint.rules.structure import OTHER_DOCUMENT_TYPE
 
@@ -30,9 +30,17 @@ class Guard:
             misshapen if misshapen is not None and misshapen[1].code in enabled else None
         )
 
-    def other(self, record: dict[str, Any]) -> DocType | None:
-        """The other type a record belongs to, when MIC207 runs."""
-        return looks_like(record, self.doc_type) if self.other_type else None
+    def other(self, record: dict[str, Any]) -> tuple[DocType, ...]:
+        """The other types a record belongs to (doctypes.looks_like), when MIC207 runs. A
+        shape several types share is the file's own type's wrong shape when its rule says
+        so: a bare identifier in an association file (MIC908), not a deletion line."""
+        if not self.other_type:
+            return ()
+        found = looks_like(record, self.doc_type)
+        shape = self.doc_type.misshapen  # whether its rule runs or not (decisions.md)
+        if len(found) > 1 and shape is not None and shape[0](record):
+            return ()
+        return found
 
     def misshapen_rule(self, record: dict[str, Any]) -> Rule | None:
         """The type's rule for its wrong shape, when the record has it and the rule runs."""
@@ -40,7 +48,7 @@ class Guard:
         return misshapen[1] if misshapen is not None and misshapen[0](record) else None
 
     def guarded(self, record: dict[str, Any]) -> bool:
-        return self.other(record) is not None or self.misshapen_rule(record) is not None
+        return bool(self.other(record)) or self.misshapen_rule(record) is not None
 
     def item(self, body: bytes) -> dict[str, Any] | None:
         """A line of the type's wrong shape followed by a comma (`{"type": ...},`, the
@@ -56,3 +64,25 @@ class Guard:
         except orjson.JSONDecodeError:
             return None
         return record if isinstance(record, dict) and self.misshapen[0](record) else None
+
+
+def looks_like(record: dict[str, object], doc_type: DocType) -> tuple[DocType, ...]:
+    """The other types a record plainly belongs to (none when it may be of `doc_type`): it
+    holds no marker of `doc_type` and keys `doc_type` does not define, and markers of one
+    other type; or markers several types share (a deletion's `type`) and only keys of
+    theirs, with a `type` their schemas take (`{"type":"USER_EMAIL","hash":...}` in a
+    profile file is a line of an identifiers or user points deletion)."""
+    keys = set(record)
+    if keys & doc_type.markers or (doc_type.keys and keys <= doc_type.keys):
+        return ()
+    others = [t for t in DOC_TYPES.values() if t is not doc_type and keys & t.markers]
+    if len(others) > 1:
+        others = [t for t in others if keys <= t.keys and _takes_type(t, record.get("type"))]
+    return tuple(others)
+
+
+def _takes_type(doc_type: DocType, value: object) -> bool:
+    from mics_lint.schema import load_schema  # a line of another type only: seldom
+
+    allowed = load_schema(doc_type.schema_file)["properties"].get("type", {}).get("enum")
+    return allowed is None or value in allowed

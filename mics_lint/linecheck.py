@@ -248,12 +248,10 @@ class LineChecker:
         """Adds the record's findings; returns the line's text if a check decoded it."""
         ctx = LineContext(lineno, body, self.state, self.show_values)
         guard = self.guard  # its tests asked only where they run (every bad line asks)
-        other = guard.other(record) if guard.other_type else None
-        if other is not None:  # of another type: its own checks would only add noise
-            keys = [k for k in record if k in other.markers]
-            message = structure.other_type_message(
-                other.name, other.short_name, keys, self.doc_type.name
-            )
+        others = guard.other(record) if guard.other_type else ()
+        if others:  # of another type: its own checks would only add noise
+            keys = [k for k in record if k in others[0].markers]
+            message = structure.other_type_message(others, keys, self.doc_type.name)
             found.append((structure.OTHER_DOCUMENT_TYPE.code, ctx.at(keys[0], message)))
             return ctx.decoded
         rule = guard.misshapen_rule(record) if guard.misshapen is not None else None

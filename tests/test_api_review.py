@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import pathlib
 import subprocess
 import sys
@@ -30,12 +31,14 @@ def test_lines_without_their_ends_are_lines() -> None:
     assert codes(lint_lines(CRM.splitlines())) == kept
     assert "MIC005" not in {code for _, code in kept}
     assert codes(lint_lines([DELETE, DELETE.replace("CRM-1", "CRM-2")])) == []
-    assert codes(lint_lines([DELETE.encode()])) == []
+    assert codes(lint_lines([DELETE.encode(), DELETE.replace("CRM-1", "CRM-9").encode()])) == []
 
 
 def test_a_last_line_without_its_end_among_ended_ones_is_mic005() -> None:
     lines = [DELETE + "\n", DELETE.replace("CRM-1", "CRM-2")]
     assert codes(lint_lines(lines)) == [(2, "MIC005")]
+    assert codes(lint_lines(io.BytesIO(DELETE.encode()))) == [(1, "MIC005")]  # a file's
+    assert codes(lint_lines([DELETE])) == [(1, "MIC005")]  # one line: as a file's
 
 
 @pytest.mark.parametrize("given", [DELETE + "\n", (DELETE + "\n").encode(), [None], [3]])
@@ -45,7 +48,7 @@ def test_lines_of_the_wrong_shape_are_a_type_error(given: Any) -> None:
 
 
 def test_paths_as_path_objects_and_bytes() -> None:
-    (found,) = lint_lines(['{"operation":"DELETE"}'], path=pathlib.Path("a/b.ndjson"))
+    (found,) = lint_lines(['{"operation":"DELETE"}\n'], path=pathlib.Path("a/b.ndjson"))
     assert found.path == "a/b.ndjson" and type(found.path) is str
     as_bytes = codes(lint_file(str(EXAMPLES / "crm_profiles.ndjson").encode()))
     assert as_bytes == codes(lint_file(EXAMPLES / "crm_profiles.ndjson"))

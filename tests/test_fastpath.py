@@ -989,13 +989,13 @@ def test_long_lines_are_not_read_far_ahead() -> None:
     without_users = Settings(per_file_ignores=(("*", ("MIC501",)),))
     first = next(lint_lines(lines(), PATH, without_users))
     assert (first.line, first.code) == (251, "MIC304")
-    assert pulled <= 251 + 2
+    assert pulled <= 251 + 3  # lint_lines reads one line ahead: is a line the last one?
     # With it, for MIC501's window of lines too, which is bounded in bytes (4 MiB: about
     # a hundred such lines), not only in lines.
     pulled = 0
     first = next(lint_lines(lines(), PATH, Settings()))
     assert (first.line, first.code) == (251, "MIC304")
-    assert pulled <= 200 + (4 << 20) // 40_000 + 2
+    assert pulled <= 200 + (4 << 20) // 40_000 + 3
 
 
 def test_the_wrong_type_memo_is_not_misled_by_an_escaped_key() -> None:

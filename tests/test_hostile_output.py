@@ -196,6 +196,8 @@ def forged_file(project: Path) -> Path:
 def assert_no_forged_command(text: str) -> None:
     for line in text.splitlines():
         assert not line.startswith("::error file=forged"), line
+        if re.fullmatch(r"::stop-commands::[0-9a-f]{32}|::[0-9a-f]{32}::", line):
+            continue  # github's block around its text report (reporters/annotations.py)
         if line.startswith("::"):  # a real annotation, about the real file
             assert re.match(r"::(error|warning) file=[^:,]*(gh|a)\\", line), line
 

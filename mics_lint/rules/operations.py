@@ -385,13 +385,19 @@ def minority_profile_form(record: Record, ctx: LineContext) -> Iterator[Finding]
         advice = f"write {other} instead" if other else "write update_strategy instead"
     else:
         key = "update_strategy"
-        other = _advice(_TO_OLDER, record.get("update_strategy"))
-        advice = (
-            f"write {other} instead"
-            if other
-            else "the force_replace form has no PARTIAL_DELETE: move this line to a file "
-            "in the update_strategy form"
-        )
+        strategy = record.get("update_strategy")
+        # Its case is MIC203's to report (`partial_update`); the form's advice is the same.
+        strategy = strategy.upper() if isinstance(strategy, str) else strategy
+        other = _advice(_TO_OLDER, strategy)
+        if other:
+            advice = f"write {other} instead"
+        elif strategy == "PARTIAL_DELETE":
+            advice = (
+                "the force_replace form has no PARTIAL_DELETE: move this line to a file "
+                "in the update_strategy form"
+            )
+        else:  # no strategy the platform knows (MIC203): the key still tells the form
+            advice = 'write "force_replace" instead (false to merge, true to replace)'
     yield ctx.at(
         key,
         f"this UPSERT is in the {line_form} form, while this file is in the {file_form} "

@@ -323,10 +323,9 @@ def _describe_keyword(
     elif keyword == "minimum":
         yield at, f"{path} is {shorten(value)}, expected {expected} or more"
     elif keyword == "minItems":
-        yield (
-            at,
-            f"{path} is an empty list: it needs {expected} item{'s' * (expected != 1)} or more",
-        )
+        needs = f": it needs {expected} item{'s' * (expected != 1)} or more"
+        hints = error.schema.get("x-mics-hints", {}) if isinstance(error.schema, dict) else {}
+        yield at, f"{path} is an empty list{'' if 'minItems' in hints else needs}"  # or its hint
     elif _code_for(error) == EMPTY_VALUE.code:
         yield at, f"{path} is empty: give the identifier's value, or remove the field"
     else:

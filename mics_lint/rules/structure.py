@@ -8,7 +8,7 @@ which a schema says badly.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from mics_lint.diagnostic import Finding, Severity
@@ -19,6 +19,7 @@ from mics_lint.startup import later
 
 if TYPE_CHECKING:
     from mics_lint import redact
+    from mics_lint.doctypes import DocType
     from mics_lint.rules import schema_errors as _errors
     from mics_lint.schema import SchemaError
 else:  # imported at their first use: a message; a record the schema refuses (issue 14)
@@ -289,8 +290,10 @@ OTHER_DOCUMENT_TYPE = FAMILY.declare(
     ## What it does
     Checks that each line is a command of the file's document type: a line holding keys
     only another type has (a segment's `segment_id` in a profile file) is reported once,
-    naming that type, and is not checked further. The file's type comes from `--doc-type`,
-    the config's `doc-types` globs, or its first records.
+    naming that type, and is not checked further. The three deletions share their keys:
+    a line of only their keys (`{"type":"USER_EMAIL","hash":"..."}`) is named a deletion,
+    with the deletions whose schema takes its `type`. The file's type comes from
+    `--doc-type`, the config's `doc-types` globs, or its first records.
 
     ## Why is this bad?
     A file is imported as one document type: a line of another type fails, and it usually
@@ -331,10 +334,24 @@ def schema_codes(schema: Any) -> frozenset[str]:
     return frozenset(codes)
 
 
-def other_type_message(name: str, short_name: str, keys: list[str], checked: str) -> str:
+def other_type_message(others: Sequence[DocType], keys: list[str], checked: str) -> str:
+    """MIC207's message for a line of the types `others` (one most often; the deletions
+    share their keys), found by its `keys` in a file checked as `checked`."""
     shown = ", ".join(keys[:3])
-    where = import_file(short_name)
-    return f"this line is a {name} command ({shown}), not {checked}: move it to {where}"
+    if len(others) == 1:
+        where = import_file(others[0].short_name)
+        return (
+            f"this line is a {others[0].name} command ({shown}), not {checked}: move it to {where}"
+        )
+    names = [t.short_name for t in others]
+    kinds = f"{', '.join(names[:-1])} or {names[-1]}"
+    return (
+        f"this line is a deletion command ({shown}), not {checked}: move it to the import "
+        f"file of the deletion meant ({kinds})"
+        if all("deletion" in n for n in names)
+        else f"this line is a command of another import ({shown}), not {checked}: move it "
+        f"to the import file it belongs to ({kinds})"
+    )
 
 
 def import_file(short_name: str) -> str:
