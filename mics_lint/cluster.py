@@ -72,6 +72,8 @@ GROUP, TAIL = 8, 2
 WHOLE = 4
 #: Workers a run starts warm up on this much of its first file (see cluster_tasks.warm).
 WARM_BYTES = 64 * 1024
+#: The longest --scheduler-timeout, in seconds: a day.
+MAX_TIMEOUT = 86400
 
 
 class ClusterRunner(Runner):
@@ -288,6 +290,12 @@ def _reason(exc: BaseException) -> str:
 def connect(scheduler: str, timeout: float) -> tuple[Any, Any]:
     """(client, cluster or None): a Dask client of `scheduler`, or of a new LocalCluster for
     "local"; a one-line ClickException (exit 2) if Dask is missing or it cannot be reached."""
+    # inf and nan pass click's FloatRange: Dask's parser refuses "infs", a thread's wait
+    # a time past time_t (an internal error).
+    if not 0 < timeout <= MAX_TIMEOUT:
+        raise click.ClickException(
+            f"--scheduler-timeout: {timeout:g} is not a number of seconds up to {MAX_TIMEOUT}"
+        )
     # Dask imports numpy: its OpenBLAS has one thread, as cli.main set before any import
     # (the workers of --scheduler local inherit it).
     try:

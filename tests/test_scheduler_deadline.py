@@ -86,6 +86,21 @@ def test_ctrl_c_while_connecting_stops_at_once_in_one_line(tmp_path: Path) -> No
     assert took < 5, f"went on for {took:.1f} s after the Ctrl-C"
 
 
+@pytest.mark.parametrize("timeout", ["inf", "nan", "100000"])
+def test_a_timeout_past_a_day_is_one_line_at_once(tmp_path: Path, timeout: str) -> None:
+    # inf and nan pass click's FloatRange: inf was an internal error (a wait past time_t).
+    started = time.monotonic()
+    command = _start(tmp_path, 9, timeout)
+    try:
+        code, out, err = _finish(command)
+    finally:
+        _kill(command)
+    assert "Traceback" not in err, err
+    assert (code, out) == (2, ""), err
+    one_error_line(err, f"--scheduler-timeout: {timeout} is not a number of seconds")
+    assert time.monotonic() - started < BOUND
+
+
 def _assert_gave_up(tmp_path: Path, port: int, reason: str) -> None:
     started = time.monotonic()
     command = _start(tmp_path, port, TIMEOUT)
@@ -101,7 +116,7 @@ def _assert_gave_up(tmp_path: Path, port: int, reason: str) -> None:
     assert took < BOUND, f"took {took:.1f} s with --scheduler-timeout {TIMEOUT}"
 
 
-def _start(tmp_path: Path, port: int, timeout: float) -> subprocess.Popen[bytes]:
+def _start(tmp_path: Path, port: int, timeout: float | str) -> subprocess.Popen[bytes]:
     (tmp_path / "a.ndjson").write_bytes(LINE)
     return subprocess.Popen(
         [
