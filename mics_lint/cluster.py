@@ -25,6 +25,7 @@ from typing import Any
 import click
 
 from mics_lint import remote
+from mics_lint.cluster_connect import reach
 from mics_lint.cluster_tasks import (
     Joining,
     Outcome,
@@ -59,7 +60,9 @@ _FORK = sys.platform.startswith("linux")
 
 #: Each task is retried this often: a worker that dies takes its running tasks with it.
 RETRIES = 3
-_LOGGERS = ("distributed", "tornado", "bokeh")
+#: Quieted with --scheduler: asyncio's too, whose "Task was destroyed" a connection left
+#: behind at a deadline or a Ctrl-C could otherwise say at exit (see cluster_connect.py).
+_LOGGERS = ("distributed", "tornado", "bokeh", "asyncio")
 #: A file's chunks are joined in about STEPS steps of at least STEP_BYTES (see Joining).
 STEPS, STEP_BYTES = 8, 32 * 1024 * 1024
 #: A task checks up to GROUP of the chunks `--jobs` plans, fewer towards the run's end,
@@ -69,6 +72,8 @@ GROUP, TAIL = 8, 2
 WHOLE = 4
 #: Workers a run starts warm up on this much of its first file (see cluster_tasks.warm).
 WARM_BYTES = 64 * 1024
+#: The longest --scheduler-timeout, in seconds: a day.
+MAX_TIMEOUT = 86400
 
 
 class ClusterRunner(Runner):
@@ -285,6 +290,12 @@ def _reason(exc: BaseException) -> str:
 def connect(scheduler: str, timeout: float) -> tuple[Any, Any]:
     """(client, cluster or None): a Dask client of `scheduler`, or of a new LocalCluster for
     "local"; a one-line ClickException (exit 2) if Dask is missing or it cannot be reached."""
+    # inf and nan pass click's FloatRange: Dask's parser refuses "infs", a thread's wait
+    # a time past time_t (an internal error).
+    if not 0 < timeout <= MAX_TIMEOUT:
+        raise click.ClickException(
+            f"--scheduler-timeout: {timeout:g} is not a number of seconds up to {MAX_TIMEOUT}"
+        )
     # Dask imports numpy: its OpenBLAS has one thread, as cli.main set before any import
     # (the workers of --scheduler local inherit it).
     try:
@@ -310,15 +321,12 @@ def connect(scheduler: str, timeout: float) -> tuple[Any, Any]:
                 f"--scheduler: {remote.shown(scheduler)} is not a scheduler address "
                 f"(tcp://HOST:PORT, or local): {_reason(exc)}"
             ) from None
+        return reach(distributed, scheduler, timeout), None
     cluster = None
     try:
-        if scheduler == "local":
-            cluster = _local_cluster(distributed)
-            address = cluster.scheduler_address
-        else:
-            address = scheduler
+        cluster = _local_cluster(distributed)
         client = distributed.Client(  # type: ignore[no-untyped-call,unused-ignore]
-            address, timeout=f"{timeout}s", set_as_default=False
+            cluster.scheduler_address, timeout=f"{timeout}s", set_as_default=False
         )
     except Exception as exc:
         if cluster is not None:
