@@ -42,6 +42,7 @@ class GithubReporter(TextReporter):
         self.annotations: dict[Severity, list[str]] = {Severity.ERROR: [], Severity.WARNING: []}
         self.text = spool()
         self.token = hashlib.sha256(b"mics-lint stop-commands")  # see `finish`
+        self.acts = False  # a text line the runner would read as a command
         self.per_file: dict[str, Counter[Severity]] = {}
 
     def report(self, d: Diagnostic) -> None:
@@ -62,6 +63,7 @@ class GithubReporter(TextReporter):
         line = self.line(d) + "\n"
         self.text.write(line)
         self.token.update(line.encode("utf-8", "surrogatepass"))
+        self.acts = self.acts or line.lstrip().startswith("::") or "##[" in line
 
     def finish(self, summary: Summary) -> None:
         for severity in (Severity.ERROR, Severity.WARNING):
@@ -69,17 +71,20 @@ class GithubReporter(TextReporter):
         # The runner reads every line a step prints as a possible command: `::name::` at
         # a line's start, and `##[name]` anywhere (its older form). The text lines hold
         # file names and keys of the data (`"##[add-mask]x": 1` in a record, a file named
-        # `::warning::x.ndjson`): GitHub's own remedy, a stop-commands block, keeps them
-        # text ("Stopping and starting workflow commands"). Its token must not be in the
-        # text: a hash of the text is not (no line can hold its own hash), and the same
-        # files give the same report.
-        token = self.token.hexdigest()[:32]
-        self.stream.write(f"::stop-commands::{token}\n")
+        # `::warning::x.ndjson`): when one would act, GitHub's own remedy, a stop-commands
+        # block, keeps them text ("Stopping and starting workflow commands"). Its token
+        # must not be in the text: a hash of the text is not (no line can hold its own
+        # hash), and the same files give the same report. Other reports are left as the
+        # text format's.
+        token = self.token.hexdigest()[:32] if self.acts else None
+        if token is not None:
+            self.stream.write(f"::stop-commands::{token}\n")
         self.text.seek(0)
         shutil.copyfileobj(self.text, self.stream)
         self.text.close()
         super().finish(summary)
-        self.stream.write(f"::{token}::\n")
+        if token is not None:
+            self.stream.write(f"::{token}::\n")
         target = self.environ.get("GITHUB_STEP_SUMMARY")
         # Under pre-commit each batch of files is a run of its own: one summary per batch
         # would contradict the others, so none is written.
