@@ -74,3 +74,14 @@ def test_one_step_summary_a_run(project: Path) -> None:
         env={"GITHUB_STEP_SUMMARY": str(summary)},
     )
     assert summary.read_text(encoding="utf-8").count("## mics-lint") == 1
+
+
+def test_github_annotates_a_file_not_checked(project: Path) -> None:
+    """It was on stderr alone: a pull request's reader saw no sign of it."""
+    write("a.ndjson", UNKNOWN % 1)
+    result = run_check(["--output-format", "github", "missing.ndjson", "a.ndjson"])
+    assert result.exit_code == 2
+    (failed, found) = commands(result.stdout)
+    assert failed[:2] == ("error", {"file": "missing.ndjson", "title": "mics-lint: not checked"})
+    assert failed[2] == "cannot read missing.ndjson: no such file or directory"
+    assert found[1]["file"] == "a.ndjson"

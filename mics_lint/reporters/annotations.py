@@ -65,6 +65,15 @@ class GithubReporter(TextReporter):
         self.token.update(line.encode("utf-8", "surrogatepass"))
         self.acts = self.acts or line.lstrip().startswith("::") or "##[" in line
 
+    def file_failed(self, path: str, message: str) -> None:
+        # Said on stderr too; an annotation is what a pull request's reader sees: a file
+        # not checked must not read as a clean one there.
+        kept = self.annotations[Severity.ERROR]
+        if len(kept) < self.ANNOTATIONS:
+            props = {"file": self.relative(path), "title": "mics-lint: not checked"}
+            joined = ",".join(f"{k}={_escape_property(v)}" for k, v in props.items())
+            kept.append(f"::error {joined}::{_escape_data(message)}\n")
+
     def finish(self, summary: Summary) -> None:
         for severity in (Severity.ERROR, Severity.WARNING):
             self.stream.writelines(self.annotations[severity])
