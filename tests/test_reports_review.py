@@ -85,3 +85,13 @@ def test_github_annotates_a_file_not_checked(project: Path) -> None:
     assert failed[:2] == ("error", {"file": "missing.ndjson", "title": "mics-lint: not checked"})
     assert failed[2] == "cannot read missing.ndjson: no such file or directory"
     assert found[1]["file"] == "a.ndjson"
+
+
+def test_a_step_summary_shows_a_file_name_as_text(project: Path) -> None:
+    """`*`, a backquote, `<img>` in a name formatted the Markdown table."""
+    name = "a*b*`c`<img src=x>[d](e)~f~.ndjson"
+    write(name, UNKNOWN % 1)
+    summary = project / "summary.md"
+    run_check(["--output-format", "github", name], env={"GITHUB_STEP_SUMMARY": str(summary)})
+    row = next(r for r in summary.read_text(encoding="utf-8").splitlines() if ".ndjson" in r)
+    assert row.startswith("| a\\*b\\*\\`c\\`\\<img src=x\\>\\[d\\](e)\\~f\\~.ndjson |")

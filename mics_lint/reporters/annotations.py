@@ -12,10 +12,13 @@ from pathlib import Path
 import click
 
 from mics_lint.diagnostic import Diagnostic, Severity
+from mics_lint.lazyre import compiled
 from mics_lint.names import printable
 from mics_lint.reporters.base import Reporter, Summary, spool
 from mics_lint.reporters.text import TextReporter
 from mics_lint.rules import REGISTRY
+
+_MARKDOWN = compiled(r"[\\`*\[\]<>|~]")
 
 
 def _escape_data(text: str) -> str:
@@ -112,7 +115,10 @@ def write_step_summary(
             lines.append(f"| {code} | {REGISTRY[code].name} | {count:,} |")
         lines += ["", "| file | errors | warnings |", "|---|---:|---:|"]
         for path, counts in sorted(per_file.items()):
-            cell = path.replace("|", "\\|")
+            # A name is text, not Markdown: `*`, a backquote or `<img>` in it would format
+            # the table (a backslash escapes any ASCII punctuation in Markdown; an `_` in a
+            # word, as in most names, formats nothing in GitHub's).
+            cell = _MARKDOWN.sub(r"\\\g<0>", path)
             lines.append(f"| {cell} | {counts[Severity.ERROR]:,} | {counts[Severity.WARNING]:,} |")
     try:
         with target.open("a", encoding="utf-8", errors="backslashreplace") as out:
