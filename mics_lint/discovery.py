@@ -61,7 +61,7 @@ def expand(paths: Sequence[str], stdin_name: str) -> tuple[list[Source], list[tu
             for path in walk(given, unreadable.append):
                 found.setdefault(os.path.realpath(path), Source(printable(path), path))
             if len(found) == before and not any(e.filename == given for e in unreadable):
-                _none_found(printable(given))  # not for a folder that can't be read at all
+                _none_found(printable(given), _json_files(given))  # not for an unreadable one
             for exc in unreadable:
                 name = printable(str(exc.filename))
                 failure(name, f"cannot read {name}: {exc.strerror or exc}")
@@ -85,13 +85,33 @@ def _why_missing(given: str) -> str:
     return "no such file or directory"
 
 
-def _none_found(folder: str) -> None:
-    # As ruff does: a warning, not a failure (an empty export folder is normal).
+def _none_found(folder: str, json_files: int = 0) -> None:
+    # As ruff does: a warning, not a failure (an empty export folder is normal). A folder
+    # of `.json` files (Spark's part-*.json, pandas' to_json) is named, since CI would
+    # otherwise pass it unchecked: a folder's .json files are not searched (a config, a
+    # schema), and a file named on the command line is checked whatever its name.
+    hint = ""
+    if json_files:
+        one = json_files == 1
+        hint = (
+            f"; it holds {json_files:,} .json file{'' if one else 's'}: if "
+            f"{'it is a JSON Lines export' if one else 'they are JSON Lines exports'} "
+            f"(Spark's part-*.json), name {'it' if one else 'them'}: mics-lint check "
+            f"{folder.rstrip('/')}/*.json"
+        )
     click.echo(
         f"mics-lint: warning: no import files in {folder} "
-        f"(looked for {', '.join('*' + s for s in IMPORT_SUFFIXES)})",
+        f"(looked for {', '.join('*' + s for s in IMPORT_SUFFIXES)}){hint}",
         err=True,
     )
+
+
+def _json_files(top: str) -> int:
+    count = 0
+    for _, dirs, files in os.walk(top):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        count += sum(1 for name in files if name.endswith((".json", ".json.gz")))
+    return count
 
 
 def walk(top: str, on_error: Callable[[OSError], None]) -> Iterator[str]:

@@ -36,7 +36,7 @@ from mics_lint.jsontext import parse_exact, raw_decode_exact
 from mics_lint.parsed import BROKEN, NOT_JSON, OBJECTS, UNPARSED, Retyped
 from mics_lint.registry import FieldMap
 from mics_lint.renames import Renames
-from mics_lint.rules import identifiers, structure, syntax
+from mics_lint.rules import identifiers, structure, syntax, trimming
 
 WRONG_TYPE = structure.WRONG_TYPE.code
 WHITESPACE = identifiers.IDENTIFIER_WHITESPACE.code
@@ -317,12 +317,12 @@ class RecordFixer:
     def _trim(self, text: str, at: int, key: str, name: str, value: str, edits: Edits) -> None:
         """MIC307: the identifier at `at` without the whitespace around it."""
         token = _STRING.match(text, at)
-        if token is None:
+        trimmed = trimming.trimmed(value)
+        if token is None or not trimmed:  # invisible characters only: no id to keep
             return
         if WHITESPACE not in self.fixing:
             self.hidden[WHITESPACE] += 1
             return
-        trimmed = value.strip()
         replacement = json.dumps(trimmed, ensure_ascii=False)
         edits.add(WHITESPACE, at, token.end(), replacement, value, trimmed)
         edits.becomes[key] = (name, trimmed)

@@ -142,14 +142,17 @@ class LineChecker:
             self.report_size(over, found)
             return self.stamp(found, b"", lineno), TOO_LONG
         body = raw
-        if body.endswith(b"\n"):
+        ended = body.endswith(b"\n")
+        if ended:
             body = body[:-1]
         else:
             found.append((f.MISSING_FINAL_NEWLINE.code, f.NO_FINAL_NEWLINE))
         if body.endswith(b"\r"):
             body = body[:-1]
             if not self.crlf_reported:
-                found.append((f.CRLF_LINE_ENDINGS.code, f.CRLF))
+                # A last line ended by a CR alone (a file of CR line ends is one such line)
+                # holds no CRLF: said so, as `--fix` mends it the same way (to LF).
+                found.append((f.CRLF_LINE_ENDINGS.code, f.CRLF if ended else f.CR_ALONE))
         if lineno == 1 and body.startswith(f.BOM):
             body = body[3:]
             found.append((f.BYTE_ORDER_MARK.code, f.STARTS_WITH_BOM))

@@ -553,9 +553,11 @@ def test_folder_without_import_files_is_a_warning(project: Path, given: list[str
     write(folder / ".hidden" / "skipped.ndjson", NO_ID)  # hidden folders are skipped
     result = run(["check", *given], project)
     assert result.code == 0
+    name = given[0] if given else "."
     assert result.err.splitlines() == [
-        f"mics-lint: warning: no import files in {given[0] if given else '.'} "
-        f"(looked for {IMPORT_PATTERNS})"
+        f"mics-lint: warning: no import files in {name} (looked for {IMPORT_PATTERNS}); it "
+        "holds 1 .json file: if it is a JSON Lines export (Spark's part-*.json), name it: "
+        f"mics-lint check {name}/*.json"
     ]
     assert result.out == "No import files to check.\n"
 

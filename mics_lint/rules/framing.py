@@ -351,6 +351,9 @@ LINE_TOO_LONG = FAMILY.declare(
 
 NO_FINAL_NEWLINE = Finding("no newline at the end of the file: end the last line with \\n")
 CRLF = Finding("line ends with CRLF (\\r\\n): use LF (\\n) line endings (reported once per file)")
+CR_ALONE = Finding(
+    "the last line ends with a carriage return alone (\\r): use LF (\\n) line endings"
+)
 STARTS_WITH_BOM = Finding(
     "the file starts with a UTF-8 byte-order mark (BOM): save it as UTF-8 without BOM"
 )
@@ -367,12 +370,11 @@ def invalid_utf8(body: bytes, start: int) -> Finding:
 
 
 def too_large(limit: int, size: int, known_before: bool) -> Finding:
-    where = "" if known_before else " (at this line)"
-    actual = f" ({_size(size)})" if known_before else ""
-    return Finding(
-        f"the file is larger than {_size(limit)}{where}, the recommended maximum per import "
-        f"file{actual}: split it"
-    )
+    if known_before:  # "larger than 1,000 bytes, ... (853,934 bytes)" read as the maximum
+        said = f"the file is {_size(size)}, over {_size(limit)}"
+    else:
+        said = f"the file is larger than {_size(limit)} (at this line)"
+    return Finding(f"{said}, the recommended maximum per import file: split it")
 
 
 def _size(size: int) -> str:

@@ -19,6 +19,7 @@ from mics_lint.diagnostic import Finding, Severity
 from mics_lint.lazyre import compiled
 from mics_lint.registry import FIX_UNSAFE, ROLES, Family, IdentifierValue, LineContext, Record
 from mics_lint.rules.structure import is_placeholder
+from mics_lint.rules.trimming import TRIMMED, trimmed
 from mics_lint.startup import later
 
 if TYPE_CHECKING:
@@ -326,7 +327,7 @@ def user_agent_id_problem(where: str, value: object, show_values: bool) -> str |
 
 def _untrimmed(value: str) -> bool:
     # A value of only whitespace is no identifier at all: MIC205 says so.
-    return value != value.strip() and not value.isspace()
+    return value != value.strip(TRIMMED) and not value.isspace()
 
 
 @FAMILY.value_rule(
@@ -337,14 +338,15 @@ def _untrimmed(value: str) -> bool:
     bad=_untrimmed,
     # One C call: `strip` gives back the very string when there is nothing to strip (and
     # a copy would only make this say "maybe", never miss one).
-    screen="value.strip() is not value",
+    screen=f"value.strip({TRIMMED!r}) is not value",
     fix=FIX_UNSAFE,
 )
 def identifier_whitespace(where: str, value: str, show_values: bool) -> str:
     """
     ## What it does
     Checks that no identifier value starts or ends with whitespace (a space, a tab, a
-    no-break space...): `user_account_id`, `compartment_id`, `email_hash` and
+    no-break space...) or an invisible character (a zero-width space, copied from a web
+    page): `user_account_id`, `compartment_id`, `email_hash` and
     `user_agent_id`, their `$` keys and `$user_identifiers` items in activities, and the
     `hash`, `user_account_id`, `compartment_id` and `user_agent_id` of deletion and
     association lines.
@@ -370,18 +372,15 @@ def identifier_whitespace(where: str, value: str, show_values: bool) -> str:
     `$email_hash` or an association's `identifiers`): unsafe, since the platform may
     really know a user by the untrimmed id.
     """
-    stripped = value.strip()
-    if value.startswith(stripped):
-        at = "ends"
-    elif value.endswith(stripped):
-        at = "starts"
-    else:
-        at = "starts and ends"
+    stripped = trimmed(value)
     shown = f" ({redact.identifier(value, True)})" if show_values else ""
-    return (
-        f"{where}{shown} {at} with whitespace: the platform keeps it, so this line names "
-        "another user than the trimmed id; trim it"
-    )
+    if not stripped:  # invisible characters only: no id at all (MIC205's, were they spaces)
+        return f"{where}{shown} holds only invisible characters: give the identifier's value"
+    ends, starts = value.startswith(stripped), value.endswith(stripped)
+    at = "ends" if ends else "starts" if starts else "starts and ends"
+    spaces = value.replace(stripped, "", 1).isspace()
+    what = "whitespace" if spaces else "an invisible character (zero-width space...)"
+    return f"{where}{shown} {at} with {what}: the platform keeps it, so this line names another user than the trimmed id; trim it"  # noqa: E501
 
 
 IDENTIFIER_WHITESPACE = FAMILY.rules[-1]

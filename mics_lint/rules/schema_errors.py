@@ -265,6 +265,9 @@ def _hinted(message: str, subschema: Any, keyword: str, value: Any) -> str:
     elif isinstance(hint, dict):  # per value: {"enum": {"UPSERT": "..."}}
         # Whatever its case: "update" is as far from UPSERT as "UPDATE" is.
         hint = hint.get(value, hint.get(value.upper())) if isinstance(value, str) else None
+    if hint is None and keyword == "type" and value is None:
+        # A dataframe's missing value (NaN written as null): no value to send under it.
+        hint = "give its value, or leave the key out"
     if not isinstance(hint, str):
         return message
     return f"{message}: {hint}"

@@ -184,6 +184,17 @@ def _trailing_comma(text: str, pos: int) -> tuple[str, int] | None:
     return None
 
 
+def _csv_quoted(text: str) -> bool:
+    """Whether `text` is a JSON object as a CSV cell holds it: `"{""a"":1}"` (Excel's "Save
+    as CSV" of a column of JSON), whose advice is not "remove the text after `"{"`"."""
+    if not (text.startswith('"{') and text.endswith('}"') and '""' in text):
+        return False
+    try:
+        return isinstance(parse_exact(text[1:-1].replace('""', '"')), dict)
+    except (ValueError, RecursionError):
+        return False
+
+
 def _next_char(text: str, pos: int) -> str:
     after = text[pos:].lstrip()
     return after[0] if after else ""
@@ -204,6 +215,12 @@ def invalid_json_message(
     stripped = text.rstrip()
     if stripped.endswith(",") and _parses(stripped[:-1]):
         return separated_by_commas(stripped)
+    if _csv_quoted(stripped):
+        return (
+            "this line is a JSON object inside CSV quotes (a spreadsheet saved it as CSV): "
+            'remove the quotes around it and write each "" as "',
+            1,
+        )
     # NaN inside the first value comes before any text after it (`{"a":NaN},`): said first.
     first_fails = _first_value_fails(text, exact_error) or isinstance(exact_error, NotFinite)
     rest = None if first_fails else _after_first_value(text)

@@ -1,0 +1,18 @@
+"""What MIC307 (identifier-whitespace) trims around an identifier: one definition for the
+rule, its fast screen, its message and its fix (fix_records.py)."""
+
+from __future__ import annotations
+
+#: What MIC307 trims: Python's whitespace (what `str.isspace` and `str.strip()` take) and
+#: the invisible characters a copy from a web page or a spreadsheet leaves (a zero-width
+#: space, a word joiner, a byte-order mark inside a value), which they do not take and the
+#: platform keeps as well. tests/test_new_user_review.py holds the first part to isspace.
+TRIMMED = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+) + "\u200b\u2060\ufeff"
+
+
+def trimmed(value: str) -> str:
+    """An identifier without what MIC307 reports around it (its fix, --unsafe-fixes)."""
+    return value.strip(TRIMMED)

@@ -1,0 +1,118 @@
+"""What a review as a new user (an analyst editing small files, an engineer writing exports
+with pandas, Spark or Excel) found (docs/decisions.md, "What a new user's first files
+found"): each case failed before."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from mics_lint import Settings, lint_lines
+from mics_lint.cli import cli
+from mics_lint.rules.trimming import TRIMMED
+
+DELETE = '{"operation":"DELETE","compartment_id":"1000","user_account_id":"%s"}'
+
+
+def found(lines: list[str], **settings: Any) -> list[tuple[int, str, str]]:
+    given = Settings(**settings)
+    return [(d.line, d.code, d.message) for d in lint_lines(lines, "f.ndjson", given)]
+
+
+def check(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["check", "--isolated", *args])
+    return result.exit_code, result.output
+
+
+def test_a_last_line_ended_by_a_cr_alone_is_not_called_crlf() -> None:
+    """A file of CR line ends was told "line ends with CRLF" (it holds none)."""
+    (mic003, *_) = found([DELETE % "a" + "\r" + DELETE % "b" + "\r"])
+    assert mic003[1] == "MIC003"
+    assert "CRLF" not in mic003[2] and "a carriage return alone" in mic003[2]
+    assert found([DELETE % "a" + "\r\n", DELETE % "b" + "\r\n"])[0][2].startswith(
+        "line ends with CRLF"
+    )
+
+
+def test_what_mic307_trims_is_whitespace_and_invisible_characters() -> None:
+    spaces = {chr(c) for c in range(0x110000) if chr(c).isspace()}
+    assert set(TRIMMED) == spaces | {"\u200b", "\u2060", "\ufeff"}
+
+
+@pytest.mark.parametrize("at", [1, 250])  # the full checks; the fast path's file
+def test_a_zero_width_space_around_an_identifier_is_mic307(at: int) -> None:
+    """A U+200B copied from a web page names another user, and passed."""
+    lines = [DELETE % f"CRM-{i}" + "\n" for i in range(300)]
+    lines[at - 1] = DELETE % "CRM-43\u200b" + "\n"
+    for settings in ({}, {"fast_path": False}, {"fast_path_from": 1}):
+        (only,) = found(lines, **settings)
+        assert only[:2] == (at, "MIC307")
+        assert "ends with an invisible character (zero-width space...)" in only[2]
+
+
+def test_an_identifier_of_invisible_characters_only_is_not_trimmed_to_nothing(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "a.ndjson"
+    target.write_text(DELETE % "\u200b" + "\n" + DELETE % "CRM-1\u200b" + "\n", encoding="utf-8")
+    (first, second) = found(target.read_text(encoding="utf-8").splitlines(keepends=True))
+    assert (
+        first[2] == "user_account_id holds only invisible characters: give the identifier's value"
+    )
+    assert "trim it" in second[2]
+    _, out = check("--fix", "--unsafe-fixes", str(target))
+    assert "Fixed 1 problem" in out
+    assert target.read_text(encoding="utf-8").splitlines()[1] == DELETE % "CRM-1"
+
+
+def test_a_null_says_what_to_do() -> None:
+    """A dataframe's missing value: "must be a string, not null", and no advice."""
+    line = '{"operation":"DELETE","compartment_id":null,"user_account_id":"a"}\n'
+    (only,) = found([line])
+    assert (
+        only[2] == "compartment_id must be a string, not null: give its value, or leave the key out"
+    )
+
+
+def test_the_size_message_says_which_number_is_the_maximum(tmp_path: Path) -> None:
+    target = tmp_path / "a.ndjson"
+    target.write_text((DELETE % "a" + "\n") * 40, encoding="utf-8")
+    _, out = check("--max-file-size", "1000", str(target))
+    size = target.stat().st_size
+    assert f"the file is {size:,} bytes, over 1,000 bytes, the recommended maximum" in out
+
+
+def test_a_gz_name_on_plain_text(tmp_path: Path) -> None:
+    """gzip's own words ("Not a gzipped file (b'{\"')") said nothing to do."""
+    target = tmp_path / "a.ndjson.gz"
+    target.write_text(DELETE % "a" + "\n", encoding="utf-8")
+    code, out = check(str(target))
+    assert code == 2
+    assert "named .gz but not gzip-compressed: name it without .gz, or gzip it" in out
+    assert "b'" not in out
+
+
+def test_json_inside_csv_quotes_is_named(tmp_path: Path) -> None:
+    """Excel's "Save as CSV" of a column of JSON: the advice "remove the text after the
+    JSON value" would have deleted the record."""
+    record = json.dumps({"operation": "DELETE", "compartment_id": "1000", "user_account_id": "a"})
+    line = '"' + record.replace('"', '""') + '"\n'
+    (only,) = found([line])
+    assert only[:2] == (1, "MIC101")
+    assert only[2].startswith("this line is a JSON object inside CSV quotes")
+
+
+def test_a_folder_of_json_files_is_named(tmp_path: Path) -> None:
+    """Spark's part-*.json: the folder passed, "no import files", with nothing to do."""
+    folder = tmp_path / "spark_out"
+    folder.mkdir()
+    (folder / "part-00000.json").write_text(DELETE % "a" + "\n", encoding="utf-8")
+    (folder / "_SUCCESS").write_text("", encoding="utf-8")
+    code, out = check(str(folder))
+    assert code == 0
+    assert "it holds 1 .json file: if it is a JSON Lines export" in out
+    assert f"mics-lint check {folder}/*.json" in out
