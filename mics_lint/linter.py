@@ -373,7 +373,7 @@ class FileLinter:
             with contextlib.suppress(UnicodeDecodeError, ValueError, RecursionError):
                 text = raw.decode("utf-8")
                 value = parse_exact(text)
-                return self._document_found(kept, last, value, _fixable(text))
+                return self._document_found(kept, last, value, _fixable(text) > 0)
         return self._release(hold)
 
     def _document(
@@ -400,17 +400,25 @@ class FileLinter:
             try:  # valid JSON that orjson refuses (nesting deeper than it allows)
                 value = parse_exact(text)
             except (ValueError, RecursionError):
+                run = _fixable(text)
+                if run > 1:  # `jq .` of several commands: MIC007 says it all, --fix mends it
+                    return self._document_found(kept, last, None, True, run)
                 line, col, message = syntax.document_error(
                     text, char_pos(exc, text), exc.msg, checker.show_values
                 )
                 broken = checker.diagnostic(
                     syntax.INVALID_JSON.code, Finding(message, col), line, col + 1
                 )
-                return self._document_found([*kept, broken], last, None, _fixable(text))
-        return self._document_found(kept, last, value, _fixable(text))
+                return self._document_found([*kept, broken], last, None, run > 0)
+        return self._document_found(kept, last, value, _fixable(text) > 0)
 
     def _document_found(
-        self, kept: Sequence[Diagnostic | None], last: int, value: Any, fixable: bool = False
+        self,
+        kept: Sequence[Diagnostic | None],
+        last: int,
+        value: Any,
+        fixable: bool = False,
+        run: int = 0,
     ) -> list[Diagnostic]:
         checker = self.checker
         kept = list(kept)
@@ -421,17 +429,18 @@ class FileLinter:
         ):
             too_large = f.too_large(checker.limit, checker.bytes_read, known_before=False)
             kept.append(checker.diagnostic(f.FILE_TOO_LARGE.code, too_large, 1, 1))
-        made = checker.diagnostic(f.NOT_NDJSON.code, f.not_ndjson(value, last), 1, 1)
+        made = checker.diagnostic(f.NOT_NDJSON.code, f.not_ndjson(value, last, run), 1, 1)
         kept.append(made.with_fix(FIX_SAFE) if made is not None and fixable else made)
         return checker.ordered(kept)
 
 
-def _fixable(text: str) -> bool:
-    """Whether --fix rewrites this document (MIC007) as NDJSON, as fix.Fixer decides: it
-    is objects, an array of objects, or a run of them (each one compacted, proven)."""
+def _fixable(text: str) -> int:
+    """How many objects --fix makes of this document (MIC007), as fix.Fixer reads it: it is
+    objects, an array of objects, or a run of them (each compacted, proven); 0: none."""
     from mics_lint.fix_records import objects  # the fixer's parser: only for a bad file
 
     try:
-        return objects(text, allow_commas=True, arrays=True) is not None
+        found = objects(text, allow_commas=True, arrays=True)
     except (ValueError, RecursionError):
-        return False
+        return 0
+    return 0 if found is None else len(found)

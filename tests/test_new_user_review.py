@@ -116,3 +116,17 @@ def test_a_folder_of_json_files_is_named(tmp_path: Path) -> None:
     assert code == 0
     assert "it holds 1 .json file: if it is a JSON Lines export" in out
     assert f"mics-lint check {folder}/*.json" in out
+
+
+def test_several_pretty_printed_commands_are_counted(tmp_path: Path) -> None:
+    """`jq .` of several commands was "one JSON document spread over 15 lines", and a
+    MIC101 "a second JSON value starts here" that --fix mended unmarked."""
+    records = [json.loads(DELETE % name) for name in "abc"]
+    target = tmp_path / "a.ndjson"
+    target.write_text("".join(json.dumps(r, indent=2) + "\n" for r in records), encoding="utf-8")
+    (only,) = found(target.read_text(encoding="utf-8").splitlines(keepends=True))
+    assert only[:2] == (1, "MIC007")
+    assert only[2].startswith("the file is 3 JSON objects pretty-printed over 15 lines")
+    _, out = check("--fix", str(target))
+    assert "Fixed 1 problem" in out
+    assert target.read_text(encoding="utf-8") == "".join(DELETE % n + "\n" for n in "abc")

@@ -388,9 +388,13 @@ def empty(only_bom_or_nothing: bool) -> Finding:
     return Finding("the file holds only whitespace: it holds no command")
 
 
-def not_ndjson(value: object, lines: int) -> Finding:
-    """MIC007, saying what the document is: an array, an object, or something broken."""
-    if isinstance(value, list):
+def not_ndjson(value: object, lines: int, run: int = 0) -> Finding:
+    """MIC007, saying what the document is: an array, an object, `run` objects one after
+    another, or something broken."""
+    if run:
+        what = f"{run} JSON objects pretty-printed over {lines} lines"
+        fix = "write each command on a single line (jq -c . compacts them)"
+    elif isinstance(value, list):
         what = f"a JSON array of {len(value)} values spread over {lines} lines"
         fix = "write one command per line (jq -c '.[]' turns the array into NDJSON)"
     elif isinstance(value, dict):
