@@ -40,7 +40,7 @@ from mics_lint.linter import LineReader, doc_type_of, text_head
 from mics_lint.registry import FIX_SAFE
 from mics_lint.rules import REGISTRY, syntax
 from mics_lint.rules import framing as f
-from mics_lint.splitrecords import Piece, Splitter
+from mics_lint.splitrecords import Piece, Splitter, without_comma
 
 # same_value is the proof's comparison, still imported from here by the tests.
 __all__ = [
@@ -203,7 +203,7 @@ class Fixer:
         (nothing written) when MIC101 is not fixed or the compact text is not proven."""
         if syntax.INVALID_JSON.code not in self.fixing:
             return False
-        text = b"".join(group).decode("utf-8")  # it parsed: UTF-8, as JSON must be
+        text = without_comma(b"".join(group)).decode("utf-8")  # it parsed: UTF-8
         compacted = compact(text, value)
         if compacted is None:
             return False

@@ -3,9 +3,10 @@ among compact ones): one diagnostic for the record, and one record for `--fix`.
 
 A split record begins with a line whose first byte is `{` and which is not a whole record
 (it does not end with `}`); the lines after it are read ahead until the text from that line
-parses as one JSON object. It is no split record, and its lines are checked one by one as
-before, when a line beginning with `{` comes first (a new record), a line is over
-max-line-bytes, it grows past SPLIT_LINES lines or SPLIT_BYTES bytes, or the file ends.
+parses as one JSON object (a comma after its closing brace aside: an array's element). It
+is no split record, and its lines are checked one by one as before, when a line beginning
+with `{` comes first (a new record), a line is over max-line-bytes, it grows past
+SPLIT_LINES lines or SPLIT_BYTES bytes, or the file ends.
 Since nothing spans a line that begins with `{`, a chunk of `--jobs` that starts at such a
 line (parallel._boundaries) sees what one process sees.
 
@@ -283,8 +284,11 @@ class Splitter:
                 # A new record (looked at again), or a cut line: nothing is read past it
                 # before the linter reads the rest of it (LineReader.skip_rest).
                 return group, None
-            if body.rstrip(framer.SPACE).endswith(b"}"):
-                value = _object(b"".join(group))
+            end = body.rstrip(framer.SPACE)
+            if end.endswith((b"}", b"},")):
+                # `},`: a pasted array's element, or a docs' example with its comma. The
+                # record is the text without it; `--fix` drops it with the line breaks.
+                value = _object(without_comma(b"".join(group)))
                 if value is not None:
                     last = lineno + len(group) - 1
                     width = len(body.decode("utf-8", "replace")) + 1
@@ -342,6 +346,12 @@ def _whole_records(group: list[bytes]) -> bool:
     # CRLF line ends (a Windows export): each line looked at alone by `_records` cost a
     # CRLF file half a valid line's time again.
     return braces + before.count(_CR) == count and all(map(_ENDS_WHOLE, group))
+
+
+def without_comma(text: bytes) -> bytes:
+    """A split record's text without a comma after its closing brace, if it has one."""
+    stripped = text.rstrip(framer.SPACE)
+    return stripped[:-1] if stripped.endswith(b"},") else text
 
 
 def _whole(raw: bytes) -> bool:

@@ -130,3 +130,27 @@ def test_several_pretty_printed_commands_are_counted(tmp_path: Path) -> None:
     _, out = check("--fix", str(target))
     assert "Fixed 1 problem" in out
     assert target.read_text(encoding="utf-8") == "".join(DELETE % n + "\n" for n in "abc")
+
+
+def test_a_pretty_printed_record_with_a_comma_after_it_is_one_split_record(
+    tmp_path: Path,
+) -> None:
+    """It was a MIC101 on each of its lines ("unexpected text after the JSON value: remove
+    it"), none fixable."""
+    pretty = json.dumps(json.loads(DELETE % "b"), indent=2)
+    target = tmp_path / "a.ndjson"
+    target.write_text(f"{DELETE % 'a'}\n{pretty},\n{DELETE % 'c'}\n", encoding="utf-8")
+    for jobs in ("1", "2"):
+        _, out = check("--jobs", jobs, "--chunk-size", "64", str(target))
+        (line, *_) = out.splitlines()
+        assert line.endswith(
+            "2:1: MIC101 [error] [*] this record is split over lines 2–6: "
+            "write it on one line (NDJSON holds one record per line; "
+            "`--fix` joins it)"
+        )
+    check("--fix", str(target))
+    assert target.read_text(encoding="utf-8").splitlines() == [
+        DELETE % "a",
+        DELETE % "b",
+        DELETE % "c",
+    ]
