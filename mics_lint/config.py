@@ -101,8 +101,8 @@ def parse_severities(items: Mapping[str, object], where: str) -> dict[str, Sever
     result: dict[str, Severity] = {}
     for key, level in items.items():
         found = REGISTRY.lookup(key)
-        if found is None and REGISTRY.matching(key):
-            rules = REGISTRY.matching(key)
+        rules = REGISTRY.matching(key) if found is None else []
+        if rules:
             covered = ", ".join(r.code for r in rules[:4]) + (", ..." if len(rules) > 4 else "")
             raise ConfigError(
                 f"{where}: {key!r} is a prefix ({covered}): a severity is set for one rule, "

@@ -107,20 +107,18 @@ def _none_found(folder: str, json_files: int = 0) -> None:
 
 
 def _json_files(top: str) -> int:
-    count = 0
-    for _, dirs, files in os.walk(top):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        count += sum(1 for name in files if name.endswith((".json", ".json.gz")))
-    return count
+    return sum(1 for _ in walk(top, lambda exc: None, (".json", ".json.gz")))
 
 
-def walk(top: str, on_error: Callable[[OSError], None]) -> Iterator[str]:
+def walk(
+    top: str, on_error: Callable[[OSError], None], suffixes: tuple[str, ...] = IMPORT_SUFFIXES
+) -> Iterator[str]:
     # Hidden folders (.git, .venv, ...) are skipped when searching, as ruff does; links to
     # folders are not followed (no loops); a folder that can't be read is an error.
     for folder, dirs, files in os.walk(top, onerror=on_error):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if name.endswith(IMPORT_SUFFIXES):
+            if name.endswith(suffixes):
                 yield os.path.join(folder, name)
 
 

@@ -114,7 +114,6 @@ def _fix_gzip_stdin(
     import gzip
     import shutil
     import tempfile
-    import zlib
 
     from mics_lint.fix import fix_stream
 
@@ -128,6 +127,7 @@ def _fix_gzip_stdin(
     kept: Any = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
     packed: Any = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
     result = None
+    failed: tuple[type[BaseException], ...] = (ReadError, *read_errors())
     try:
         with gzip.GzipFile(fileobj=packed, mode="wb", mtime=0) as written:
             text: Any = gzip.GzipFile(fileobj=raw, mode="rb")
@@ -135,7 +135,7 @@ def _fix_gzip_stdin(
                 text, _StdoutTee(kept, written), settings, source.display, unsafe=unsafe
             )
         out, source.stream = packed, kept
-    except (ReadError, EOFError, zlib.error, OSError):
+    except failed:
         out = source.stream = raw
     out.seek(0)
     sys.stdout.flush()

@@ -299,10 +299,15 @@ def read_error(path: str, exc: BaseException) -> ReadError:
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
     if isinstance(exc, EOFError):
         reason = "the compressed file is truncated"
-    elif type(exc).__name__ == "BadGzipFile" and "Not a gzipped file" in reason:
+    elif _is_gzip_error(exc) and "Not a gzipped file" in reason:
         # gzip's words quote the bytes found; what the user can do is rename it.
         reason = "named .gz but not gzip-compressed: name it without .gz, or gzip it"
     return ReadError(f"{path}: {reason}")
+
+
+def _is_gzip_error(exc: BaseException) -> bool:
+    gzip = sys.modules.get("gzip")  # imported by open_input for every .gz
+    return gzip is not None and isinstance(exc, gzip.BadGzipFile)
 
 
 def read_errors() -> tuple[type[Exception], ...]:

@@ -25,6 +25,12 @@ def _escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
+def _command(kind: str, props: Mapping[str, object], data: str) -> str:
+    """One workflow command line: `::kind key=value,...::data`, each part escaped."""
+    joined = ",".join(f"{k}={_escape_property(str(v))}" for k, v in props.items())
+    return f"::{kind} {joined}::{_escape_data(data)}\n"
+
+
 def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
@@ -44,7 +50,6 @@ class GithubReporter(TextReporter):
     def start(self) -> None:
         self.annotations: dict[Severity, list[str]] = {Severity.ERROR: [], Severity.WARNING: []}
         self.text = spool()
-        self.token = hashlib.sha256(b"mics-lint stop-commands")  # see `finish`
         self.acts = False  # a text line the runner would read as a command
         self.per_file: dict[str, Counter[Severity]] = {}
 
@@ -60,12 +65,10 @@ class GithubReporter(TextReporter):
                 "endColumn": d.end_column,
                 "title": f"mics-lint {d.code} ({d.name})",
             }
-            joined = ",".join(f"{k}={_escape_property(str(v))}" for k, v in props.items())
-            kept.append(f"::{kind} {joined}::{_escape_data(f'{d.code} {d.message}')}\n")
+            kept.append(_command(kind, props, f"{d.code} {d.message}"))
         self.per_file.setdefault(d.path, Counter())[d.severity] += 1
         line = self.line(d) + "\n"
         self.text.write(line)
-        self.token.update(line.encode("utf-8", "surrogatepass"))
         self.acts = self.acts or line.lstrip().startswith("::") or "##[" in line
 
     def file_failed(self, path: str, message: str) -> None:
@@ -74,8 +77,7 @@ class GithubReporter(TextReporter):
         kept = self.annotations[Severity.ERROR]
         if len(kept) < self.ANNOTATIONS:
             props = {"file": self.relative(path), "title": "mics-lint: not checked"}
-            joined = ",".join(f"{k}={_escape_property(v)}" for k, v in props.items())
-            kept.append(f"::error {joined}::{_escape_data(message)}\n")
+            kept.append(_command("error", props, message))
 
     def finish(self, summary: Summary) -> None:
         for severity in (Severity.ERROR, Severity.WARNING):
@@ -88,8 +90,13 @@ class GithubReporter(TextReporter):
         # must not be in the text: a hash of the text is not (no line can hold its own
         # hash), and the same files give the same report. Other reports are left as the
         # text format's.
-        token = self.token.hexdigest()[:32] if self.acts else None
-        if token is not None:
+        token = None
+        if self.acts:  # hashed only then: most reports need no block
+            self.text.seek(0)
+            digest = hashlib.sha256(b"mics-lint stop-commands")
+            for line in self.text:
+                digest.update(line.encode("utf-8", "surrogatepass"))
+            token = digest.hexdigest()[:32]
             self.stream.write(f"::stop-commands::{token}\n")
         self.text.seek(0)
         shutil.copyfileobj(self.text, self.stream)
