@@ -21,6 +21,7 @@ from mics_lint.jsontext import (
 )
 from mics_lint.lazyre import compiled
 from mics_lint.registry import FIX_SAFE, Family
+from mics_lint.rules import row_shapes
 from mics_lint.startup import later
 
 if TYPE_CHECKING:
@@ -41,7 +42,9 @@ INVALID_JSON = FAMILY.declare(
     not: records separated by commas, two records on one line, a trailing comma, single
     quotes, an unquoted key, `NaN` or `Infinity`, Python's `True`/`False`/`None`, a
     placeholder of the docs' examples left unquoted (`"$ts":<TIMESTAMP>`) or their `[...]`,
-    or a line cut off before its end. The column is where the parser stopped.
+    a line cut off before its end, a CSV row (a header or a record, values separated by
+    commas, tabs or semicolons), a JSON object in CSV quotes, or an object's members
+    without its braces. The column is where the parser stopped.
 
     A record pretty-printed over several lines among one-line records (a line that begins
     with `{` and lines after it that together parse as one object) is reported once, at its
@@ -184,17 +187,6 @@ def _trailing_comma(text: str, pos: int) -> tuple[str, int] | None:
     return None
 
 
-def _csv_quoted(text: str) -> bool:
-    """Whether `text` is a JSON object as a CSV cell holds it: `"{""a"":1}"` (Excel's "Save
-    as CSV" of a column of JSON), whose advice is not "remove the text after `"{"`"."""
-    if not (text.startswith('"{') and text.endswith('}"') and '""' in text):
-        return False
-    try:
-        return isinstance(parse_exact(text[1:-1].replace('""', '"')), dict)
-    except (ValueError, RecursionError):
-        return False
-
-
 def _next_char(text: str, pos: int) -> str:
     after = text[pos:].lstrip()
     return after[0] if after else ""
@@ -213,14 +205,16 @@ def invalid_json_message(
     Returns a one-line message that names the likely cause and what to change.
     """
     stripped = text.rstrip()
-    if stripped.endswith(",") and _parses(stripped[:-1]):
+    if stripped.endswith(",") and _parses(stripped[:-1]) and stripped.lstrip()[:1] in ("{", "["):
         return separated_by_commas(stripped)
-    if _csv_quoted(stripped):
-        return (
-            "this line is a JSON object inside CSV quotes (a spreadsheet saved it as CSV): "
-            'remove the quotes around it and write each "" as "',
-            1,
-        )
+    if row_shapes.csv_quoted(stripped):
+        return row_shapes.CSV_QUOTED_MESSAGE, 1
+    members = row_shapes.bare_members(stripped)
+    if members is not None:
+        return members, 1
+    delimiter = row_shapes.delimiter(stripped)
+    if delimiter is not None:
+        return row_shapes.delimited_message(delimiter), 1
     # NaN inside the first value comes before any text after it (`{"a":NaN},`): said first.
     first_fails = _first_value_fails(text, exact_error) or isinstance(exact_error, NotFinite)
     rest = None if first_fails else _after_first_value(text)

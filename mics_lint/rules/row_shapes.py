@@ -1,0 +1,79 @@
+"""Lines that hold a record in another shape than one JSON object: a CSV row, a JSON object
+in CSV quotes, an object's members without their braces. MIC101 (syntax.py) names the shape,
+where the JSON parser's error ("unexpected text after the JSON value: remove it", at the
+first comma of `1000,CRM-42,UPSERT` or of `"operation":"DELETE",...`) would have sent the
+user to delete most of the line."""
+
+from __future__ import annotations
+
+from mics_lint.jsontext import parse_exact
+from mics_lint.lazyre import compiled
+
+# Tried in this order: a comma in a tab-separated row is most often inside a value.
+_DELIMITERS = (("\t", "tabs"), (",", "commas"), (";", "semicolons"), ("|", "vertical bars"))
+# `"key": value, ...` is an object without its braces, not a row of values.
+_KEY_FIRST = compiled(r'\s*"(?:[^"\\]|\\.)*"\s*:')
+
+
+def csv_quoted(text: str) -> bool:
+    """Whether `text` is a JSON object as a CSV cell holds it: `"{""a"":1}"` (Excel's "Save
+    as CSV" of a column of JSON), whose advice is not "remove the text after `"{"`"."""
+    if not (text.startswith('"{') and text.endswith('}"') and '""' in text):
+        return False
+    try:
+        return isinstance(parse_exact(text[1:-1].replace('""', '"')), dict)
+    except (ValueError, RecursionError):
+        return False
+
+
+def delimiter(text: str) -> str | None:
+    """The name of the delimiter ("commas", "tabs"...) of `text` if it is a row of delimited
+    values, a CSV header (`operation,compartment_id`) or record (`UPSERT,1000,CRM-42`): two
+    fields or more, as Python's csv module reads them; None for anything that opens as JSON
+    does (`{`, `[`) or starts like an object's member (`"key":`)."""
+    stripped = text.strip(" \r\n")
+    if stripped[:1] in ("", "{", "[") or _KEY_FIRST.match(stripped):
+        return None
+    import csv  # a bad line's message only
+
+    for char, name in _DELIMITERS:
+        if char not in stripped:
+            continue
+        try:
+            fields = next(csv.reader([stripped], delimiter=char, strict=True))
+        except csv.Error:  # a quote left open: not a row as csv writes them
+            continue
+        if len(fields) >= 2:
+            return name
+    return None
+
+
+def bare_members(text: str) -> str | None:
+    """MIC101's message for an object's members without their braces (`"operation":"DELETE",
+    "email_hash":"3f2a9c"`, or one member and a comma, a line of the docs' pretty-printed
+    example), else None."""
+    if not _KEY_FIRST.match(text):
+        return None
+    members = text.rstrip(" \t")
+    comma = members.endswith(",")
+    try:
+        if not isinstance(parse_exact("{" + members.removesuffix(",") + "}"), dict):
+            return None
+    except (ValueError, RecursionError):
+        return None
+    said = "the line is an object's members without its braces: write it inside { }"
+    return said + ", without the comma at its end" if comma else said
+
+
+def delimited_message(name: str) -> str:
+    return (
+        f"the line is CSV (values separated by {name}), not JSON: each line must be one "
+        "JSON object {...}; turn each row into one, its column names as keys (pandas: "
+        'df.to_json(path, orient="records", lines=True))'
+    )
+
+
+CSV_QUOTED_MESSAGE = (
+    "this line is a JSON object inside CSV quotes (a spreadsheet saved it as CSV): "
+    'remove the quotes around it and write each "" as "'
+)
