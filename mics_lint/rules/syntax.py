@@ -21,7 +21,7 @@ from mics_lint.jsontext import (
 )
 from mics_lint.lazyre import compiled
 from mics_lint.registry import FIX_SAFE, Family
-from mics_lint.rules import row_shapes
+from mics_lint.rules import row_shapes, typography
 from mics_lint.startup import later
 
 if TYPE_CHECKING:
@@ -226,6 +226,9 @@ def invalid_json_message(
     if trailing is not None:
         return trailing
     here = text[pos:]
+    typographic = typography.message(here[:1])
+    if typographic is not None:
+        return typographic, pos + 1
     previous = _prev_char(text, pos)
     if _NON_FINITE.match(here) or (here.startswith("-") and _NON_FINITE.match(here)):
         return ("NaN and Infinity are not JSON: write null, or a number", pos + 1)
@@ -303,6 +306,9 @@ def _text_after(text: str, end: int, tail: str, show_values: bool) -> tuple[str,
         return ("two records on one line: put each command on a line of its own", end + 1)
     if ord(tail[0]) < 0x20:
         return (f"control character U+{ord(tail[0]):04X} after the JSON value: remove it", end + 1)
+    space = typography.space_name(tail[0])
+    if space is not None:  # unseen in most editors: named, or "remove it" says nothing
+        return (f"{space} after the JSON value: remove it", end + 1)
     if show_values:
         return (f"unexpected text after the JSON value: {tail[:20]!r}; remove it", end + 1)
     return ("unexpected text after the JSON value: remove it", end + 1)
