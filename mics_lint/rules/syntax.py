@@ -43,8 +43,9 @@ INVALID_JSON = FAMILY.declare(
     quotes, an unquoted key, `NaN` or `Infinity`, Python's `True`/`False`/`None`, a
     placeholder of the docs' examples left unquoted (`"$ts":<TIMESTAMP>`) or their `[...]`,
     a line cut off before its end, a CSV row (a header or a record, values separated by
-    commas, tabs or semicolons), a JSON object in CSV quotes, or an object's members
-    without its braces. The column is where the parser stopped.
+    commas, tabs or semicolons), a JSON object in CSV quotes, an object's members
+    without its braces, typographic quotes (“ ”), or a no-break or invisible space
+    outside strings. The column is where the parser stopped.
 
     A record pretty-printed over several lines among one-line records (a line that begins
     with `{` and lines after it that together parse as one object) is reported once, at its
