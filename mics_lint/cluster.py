@@ -324,17 +324,42 @@ def connect(scheduler: str, timeout: float) -> tuple[Any, Any]:
         return reach(distributed, scheduler, timeout), None
     cluster = None
     try:
-        cluster = _local_cluster(distributed)
+        with _interrupts_kept_from_workers():
+            cluster = _local_cluster(distributed)
         client = distributed.Client(  # type: ignore[no-untyped-call,unused-ignore]
             cluster.scheduler_address, timeout=f"{timeout}s", set_as_default=False
         )
-    except Exception as exc:
+    except BaseException as exc:  # Ctrl-C too: the workers go with this process
         if cluster is not None:
             cluster.close()
+        if not isinstance(exc, Exception):
+            raise
         raise click.ClickException(
             f"cannot reach the Dask scheduler at {remote.shown(scheduler)}: {_reason(exc)}"
         ) from None
     return client, cluster
+
+
+@contextlib.contextmanager
+def _interrupts_kept_from_workers() -> Iterator[None]:
+    """SIGINT blocked in this thread while the local cluster starts. The threads it starts,
+    and the worker processes they fork or spawn, inherit the block (a signal mask survives
+    fork and exec, and the workers never lift it): Ctrl-C, which a terminal sends to every
+    process of its group, then stops this process alone, which closes the cluster (exit
+    130), where each worker printed its KeyboardInterrupt's traceback. A Ctrl-C while the
+    cluster starts waits for the block to be lifted, and is raised then."""
+    import signal
+    import threading
+
+    mask = getattr(signal, "pthread_sigmask", None)  # not on Windows
+    if mask is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = mask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        mask(signal.SIG_SETMASK, before)
 
 
 def _local_cluster(distributed: Any) -> Any:
