@@ -335,6 +335,10 @@ def _path_to_int(
     return None
 
 
+# A key a dotted path cannot show as it is.
+_UNDOTTED = compiled(r'[.@\[\]"\s]')
+
+
 def path_text(path: Sequence[str | int]) -> str:
     """A path as messages write it: `$events[0].$ts`."""
     text = ""
@@ -344,6 +348,12 @@ def path_text(path: Sequence[str | int]) -> str:
             continue
         if not part.isprintable():  # a key "\r" must not end the message's line
             part = printable(part)
+        if text and _UNDOTTED.search(part):
+            # `emails["j.doe@example.com"]`: where the key starts stays clear (one dot
+            # more would read as a level), and the mask of messages finds the address
+            # alone, where it took the path before it for its local part.
+            text += f"[{json.dumps(part, ensure_ascii=False)}]"
+            continue
         text += f".{part}" if text else part
     # A path thousands of levels deep: its two ends say enough.
     return text if len(text) <= 80 else f"{text[:40]}…{text[-39:]}"

@@ -200,7 +200,10 @@ def output_clash(
                 )
             continue
         try:
-            info = os.stat(path)
+            # Where the writer's rename lands: `x/../in.ndjson` is in.ndjson once the
+            # missing folder x is made, though stat(path) fails before (realpath takes a
+            # missing folder as written, and resolves the links of those that exist).
+            info = os.stat(os.path.realpath(path))
         except OSError:
             continue  # not there yet: not an input
         if not stat.S_ISREG(info.st_mode):

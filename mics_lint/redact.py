@@ -29,9 +29,11 @@ COMMAND_KEYS = frozenset({"operation", "force_replace", "merge_objects"})
 # Broad on purpose: masking a non-address costs nothing, printing an address is a leak.
 # Bounded repeats (an address's local part is at most 64 characters, a domain label 63):
 # unbounded ones made the search quadratic on a long run of letters before an "@".
+# The top-level domain is letters (or an IDN's xn-- form): `rate@v1.2`, a key, is no address.
 _EMAIL = compiled(
     r"([^\s\"'@,;:<>()\[\]{}\\]{1,64})@([^\s\"'@,;:<>()\[\]{}\\.]{1,63})"
-    r"((?:\.[^\s\"'@,;:<>()\[\]{}\\.]{1,63}){1,8})"
+    r"((?:\.[^\s\"'@,;:<>()\[\]{}\\.]{1,63}){0,7}\.(?:[^\W\d_]{2,63}|xn--[\w-]{1,59}))"
+    r"(?![^\s\"'@,;:<>()\[\]{}\\.])"
 )
 #: The most characters _EMAIL matches: an address that starts in the shown part of a value
 #: ends at most this far after it.
@@ -95,7 +97,9 @@ def source_line(text: str) -> str:
             elif (token == "," and depth == 1) or depth < 1:
                 key_at_top = None
             out.append(token)
-        elif token.startswith('"') and _COLON_NEXT.match(text, end):  # not a copy of the rest
+        # A key: a string after `{` or `,` with a colon next. After a colon it is a value
+        # (`"email_hash":"3f2a9c":...`, a comma typed as a colon), masked as values are.
+        elif token.startswith('"') and previous in ("", "{", ",") and _COLON_NEXT.match(text, end):
             if depth == 1:
                 pending_key = _key_name(token)
             out.append(_masked_key(token))

@@ -197,7 +197,8 @@ def _described(
     for error in errors:
         path = _where(error)
         top = str(error.absolute_path[0]) if error.absolute_path else ""
-        messages = list(_describe(error, path, top, record, known, ctx))
+        required = error.validator == "type" and _required_here(error, schema)
+        messages = list(_describe(error, path, top, record, known, ctx, required))
         described.append((path, _code_for(error), error.validator == "type", messages))
     return described
 
@@ -242,13 +243,32 @@ def _describe(
     record: Record,
     known: tuple[str, ...],
     ctx: LineContext,
+    required: bool = False,
 ) -> Iterator[tuple[Any, str]]:
-    """(where, message) for each fact of one error: see _Described."""
+    """(where, message) for each fact of one error: see _Described. `required`: the key
+    is one its object must have."""
     keyword = error.validator
     value = error.instance
     subschema: Any = error.schema
     for where, message in _describe_keyword(error, path, top, record, known, ctx):
-        yield where, _hinted(message, subschema, str(keyword), value)
+        yield where, _hinted(message, subschema, str(keyword), value, required)
+
+
+def _required_here(error: ValidationError, schema: dict[str, Any]) -> bool:
+    """Whether the key a `type` error is about is in its object's `required`: a null there
+    is to be given its value, not left out (`"operation": null`). The object's schema is
+    found along the record's path (`properties`, `items`); one behind a `$ref` is not."""
+    *steps, key = error.absolute_path or ("",)
+    node: Any = schema
+    for step in steps:
+        node = (
+            node.get("items" if isinstance(step, int) else "properties")
+            if isinstance(node, dict)
+            else None
+        )
+        if isinstance(node, dict) and not isinstance(step, int):
+            node = node.get(step)
+    return isinstance(node, dict) and key in node.get("required", ())
 
 
 def _mistake(subschema: Any) -> bool:
@@ -256,8 +276,9 @@ def _mistake(subschema: Any) -> bool:
     return isinstance(subschema, dict) and bool(subschema.get("x-mics-mistake"))
 
 
-def _hinted(message: str, subschema: Any, keyword: str, value: Any) -> str:
-    """The schema's own advice for this failure (`x-mics-hints`), added to the message."""
+def _hinted(message: str, subschema: Any, keyword: str, value: Any, required: bool = False) -> str:
+    """The schema's own advice for this failure (`x-mics-hints`), added to the message;
+    `required`: the key is one its object must have (see _required_here)."""
     hints = subschema.get("x-mics-hints", {}) if isinstance(subschema, dict) else {}
     hint = hints.get(keyword)
     if isinstance(hint, dict) and keyword == "type":  # per type found: {"type": {"null": ...}}
@@ -267,7 +288,7 @@ def _hinted(message: str, subschema: Any, keyword: str, value: Any) -> str:
         hint = hint.get(value, hint.get(value.upper())) if isinstance(value, str) else None
     if hint is None and keyword == "type" and value is None:
         # A dataframe's missing value (NaN written as null): no value to send under it.
-        hint = "give its value, or leave the key out"
+        hint = "give its value" if required else "give its value, or leave the key out"
     if not isinstance(hint, str):
         return message
     return f"{message}: {hint}"

@@ -1,0 +1,112 @@
+"""What two reviews found (docs/decisions.md, "A pipeline's review and a personal-data
+review"): each case failed before."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mics_lint import Settings, lint_lines
+from mics_lint.cli import cli
+from mics_lint.jsontext import path_text
+from mics_lint.redact import mask_emails, source_line
+
+DELETE = '{"operation":"DELETE","email_hash":"3f2a9c"}\n'
+
+
+def check(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["check", "--isolated", *args])
+    return result.exit_code, result.output
+
+
+def messages(line: str, **settings: str) -> list[str]:
+    return [d.message for d in lint_lines([line + "\n"], "f.ndjson", Settings(**settings))]
+
+
+@pytest.mark.parametrize("option", ["-o", "--report"])
+def test_a_report_through_a_missing_folder_never_replaces_an_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, option: str
+) -> None:
+    """`-o x/../in.ndjson in.ndjson`: stat() of the path failed (x/ is not there yet), so it
+    was taken for a new file; the writer made x/ and renamed the report over the input."""
+    monkeypatch.chdir(tmp_path)
+    Path("in.ndjson").write_text(DELETE, encoding="utf-8")
+    target = "x/../in.ndjson" if option == "-o" else "sarif:x/../in.ndjson"
+    code, out = check(option, target, "in.ndjson")
+    assert code == 2
+    assert "is also an input (in.ndjson): the report would replace it" in out
+    assert Path("in.ndjson").read_text(encoding="utf-8") == DELETE
+    assert not os.path.exists("x")
+
+
+def test_full_masks_a_value_followed_by_a_colon() -> None:
+    """A comma typed as a colon: the string before it was taken for a key and shown whole."""
+    line = (
+        '{"operation":"UPSERT","email_hash":"3f2a9c51d0b8SECRETHASH":"force_replace":false,'
+        '"user_profile":{"first":"SECRETJane":"last":"SECRETDoe"}}'
+    )
+    shown = source_line(line)
+    assert len(shown) == len(line)
+    assert "SECRET" not in shown
+    assert '"email_hash":"3f2a9c' in shown  # an identifier keeps its first 6 characters
+    assert '"first":' in shown
+
+
+def test_an_address_in_a_path_is_masked_alone() -> None:
+    """The mask took the path before an address for its local part."""
+    path = path_text(["user_profile", "emails", "j.doe@example.com", "n"])
+    assert path == 'user_profile.emails["j.doe@example.com"].n'
+    assert mask_emails(path) == 'user_profile.emails["j***@e***.com"].n'
+    assert path_text(["user_profile", "first name"]) == 'user_profile["first name"]'
+    assert path_text(["$events", 0, "$ts"]) == "$events[0].$ts"  # plain keys stay dotted
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("rate@v1.2", "rate@v1.2"),  # a version, not an address
+        ("price@1.5", "price@1.5"),
+        ("jane@example.com", "j***@e***.com"),
+        ("ivan@пример.рф", "i***@п***.рф"),  # a TLD in letters of any script
+        ("ana@example.xn--p1ai", "a***@e***.xn--p1ai"),
+    ],
+)
+def test_an_address_needs_a_top_level_domain_of_letters(text: str, masked: str) -> None:
+    assert mask_emails(text) == masked
+
+
+def test_a_null_where_a_key_is_required_is_told_to_get_its_value() -> None:
+    """ "give its value, or leave the key out": leaving a required key out is another error."""
+    said = ": give its value"
+    (operation,) = messages('{"operation":null,"email_hash":"3f2a9c"}')
+    assert operation.endswith(said)
+    upsert = '{"operation":"UPSERT","user_agent_id":"vec:1","force_replace":%s,"user_profile":%s}'
+    (force,) = messages(upsert % ("null", "{}"))
+    assert force.endswith("not null: give its value: an UPSERT needs it (a DELETE has none)")
+    (profile,) = messages(upsert % ("false", "null"))
+    assert profile.endswith("not null: give the profile: an UPSERT needs it (a DELETE has none)")
+    activity = (
+        '{"$ts":null,"$type":"SITE_VISIT","$session_status":"CLOSED_SESSION",'
+        '"$user_agent_id":"vec:1","$events":[{"$ts":null,"$event_name":"x","$properties":{}}]}'
+    )
+    assert [m for m in messages(activity, doc_type="USER_ACTIVITY") if "null" in m] == [
+        "$ts must be an integer, not null" + said,
+        "$events[0].$ts must be an integer, not null" + said,
+    ]
+    choice = (
+        '{"operation":"UPSERT","user_agent_id":"vec:1","force_replace":true,'
+        '"user_choice":{"$processing_id":null,"$choice_ts":1700000000000}}'
+    )
+    (processing,) = messages(choice, doc_type="USER_CHOICE")
+    assert processing.endswith("not null: give its value: every choice names its processing")
+
+
+def test_a_null_where_a_key_is_optional_may_still_be_left_out() -> None:
+    (merge,) = messages(
+        '{"operation":"UPSERT","user_agent_id":"vec:1","force_replace":false,'
+        '"merge_objects":null,"user_profile":{}}'
+    )
+    assert merge.endswith("not null: give its value, or leave the key out")
