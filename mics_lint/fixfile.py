@@ -54,7 +54,15 @@ def fix_file(
             if sink is None and not os.access(target, os.W_OK):
                 # Writing beside it and renaming needs only the folder's permission: the
                 # file itself is checked, as a write in place would be.
-                raise FixError(f"{name}: permission denied (not writable); the file is unchanged")
+                raise FixError(f"{name}: not writable (permission denied); the file is unchanged")
+            folder = os.path.dirname(target)
+            if sink is None and not os.access(folder, os.W_OK | os.X_OK):
+                # The copy is made there: "Permission denied" alone named the file, which is
+                # writable.
+                raise FixError(
+                    f"{name}: its folder {printable(folder)} is not writable (the fixed copy "
+                    "is written there, then renamed over the file); the file is unchanged"
+                )
             handle = files.enter_context(open(target, "rb"))
         except OSError as exc:
             raise ReadError(f"{name}: {exc.strerror or exc}") from None
@@ -87,6 +95,11 @@ def _shown_beside(path: str, found: str) -> str:
     return found
 
 
+#: A fixed `.gz` is written at gzip's own default level: at Python's (9) a 12.6 MB file took
+#: 11 s of CPU to write, against 1 s for its check, for a file a few percent smaller.
+GZIP_LEVEL = 6
+
+
 def _fix_error(name: str, exc: OSError) -> FixError:
     return FixError(f"{name}: {exc.strerror or exc}; the file is unchanged")
 
@@ -112,7 +125,13 @@ def _rewrite(
 
                     inner = os.path.basename(target).removesuffix(".gz")
                     sink_stream = stack.enter_context(
-                        gzip.GzipFile(filename=inner, fileobj=out, mode="wb", mtime=0)
+                        gzip.GzipFile(
+                            filename=inner,
+                            fileobj=out,
+                            mode="wb",
+                            mtime=0,
+                            compresslevel=GZIP_LEVEL,
+                        )
                     )
                 result = fix_stream(source, StreamSink(sink_stream), settings, name, unsafe=unsafe)
             out.flush()

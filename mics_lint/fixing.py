@@ -116,6 +116,7 @@ def _fix_gzip_stdin(
     import tempfile
 
     from mics_lint.fix import fix_stream
+    from mics_lint.fixfile import GZIP_LEVEL
 
     raw: Any = tempfile.TemporaryFile()  # noqa: SIM115 - read by the check after
     try:
@@ -129,7 +130,7 @@ def _fix_gzip_stdin(
     result = None
     failed: tuple[type[BaseException], ...] = (ReadError, *read_errors())
     try:
-        with gzip.GzipFile(fileobj=packed, mode="wb", mtime=0) as written:
+        with gzip.GzipFile(fileobj=packed, mode="wb", mtime=0, compresslevel=GZIP_LEVEL) as written:
             text: Any = gzip.GzipFile(fileobj=raw, mode="rb")
             result = fix_stream(
                 text, _StdoutTee(kept, written), settings, source.display, unsafe=unsafe

@@ -395,7 +395,7 @@ def test_a_file_the_user_may_not_write_is_not_replaced(
     code, _, err = _run(["check", "--isolated", "--fix", "f.ndjson"], tmp_path)
     assert code == 2
     assert err == (
-        "mics-lint: error: cannot fix f.ndjson: permission denied (not writable); "
+        "mics-lint: error: cannot fix f.ndjson: not writable (permission denied); "
         "the file is unchanged\n"
     )
     assert target.read_bytes() == before

@@ -110,3 +110,26 @@ def test_a_null_where_a_key_is_optional_may_still_be_left_out() -> None:
         '"merge_objects":null,"user_profile":{}}'
     )
     assert merge.endswith("not null: give its value, or leave the key out")
+
+
+def test_fix_in_a_folder_that_is_not_writable_names_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "cannot fix x.ndjson: Permission denied" named the file, which was writable; and the
+    summary said "Nothing to fix." of a file with problems to fix. The tests run as root,
+    who may write anything: the folder's answer is played here."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    target = folder / "x.ndjson"
+    target.write_text(DELETE.replace("\n", "\r\n"), encoding="utf-8")
+    real_access = os.access
+    monkeypatch.setattr(
+        os,
+        "access",
+        lambda p, mode: False if str(p) == str(folder.resolve()) else real_access(p, mode),
+    )
+    result = CliRunner().invoke(cli, ["check", "--isolated", "--fix", str(target)])
+    assert result.exit_code == 2
+    assert f"cannot fix {target}: its folder {folder.resolve()} is not writable" in result.output
+    assert "Nothing fixed. 1 file could not be fixed." in result.output
+    assert target.read_bytes() == DELETE.replace("\n", "\r\n").encode()

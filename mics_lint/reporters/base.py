@@ -118,11 +118,10 @@ class Summary:
         if not self.fixing:
             return self._could_fix(pre_commit)
         total = sum(self.fixed.values())
-        done = (
-            f"Fixed {_plural(total, 'problem')} in {_plural(self.files_fixed, 'file')}."
-            if total
-            else "Nothing to fix."
-        )
+        if total:
+            done = f"Fixed {_plural(total, 'problem')} in {_plural(self.files_fixed, 'file')}."
+        else:  # "Nothing to fix." beside a file that could not be: there was, maybe
+            done = "Nothing fixed." if self.files_unfixed else "Nothing to fix."
         if self.files_unfixed:
             done += f" {_plural(self.files_unfixed, 'file')} could not be fixed."
         if self.hidden_fixes:
