@@ -133,3 +133,15 @@ def test_fix_in_a_folder_that_is_not_writable_names_the_folder(
     assert f"cannot fix {target}: its folder {folder.resolve()} is not writable" in result.output
     assert "Nothing fixed. 1 file could not be fixed." in result.output
     assert target.read_bytes() == DELETE.replace("\n", "\r\n").encode()
+
+
+def test_fix_leaves_a_file_of_whitespace_alone(tmp_path: Path) -> None:
+    """The check says MIC008 alone (no [*]); --fix removed its 5 lines ("Would fix 6
+    problems"), and the file, empty, was still MIC008."""
+    target = tmp_path / "blanks.ndjson"
+    target.write_bytes(b"\n\n  \n\t\n\r\n")
+    code, out = check("--diff", str(target))
+    assert code == 0 and "Nothing to fix." in out
+    code, out = check("--fix", str(target))
+    assert "MIC008" in out and "[*]" not in out
+    assert target.read_bytes() == b"\n\n  \n\t\n\r\n"
