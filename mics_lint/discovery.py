@@ -118,7 +118,7 @@ def walk(
     for folder, dirs, files in os.walk(top, onerror=on_error):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if name.endswith(suffixes):
+            if name.lower().endswith(suffixes):  # a Windows export's X.NDJSON too
                 yield os.path.join(folder, name)
 
 

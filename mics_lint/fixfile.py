@@ -16,7 +16,7 @@ from mics_lint.config import Settings
 from mics_lint.fix import FixError, FixResult, Sink, StreamSink, fix_stream
 from mics_lint.linter import ReadError
 from mics_lint.names import printable
-from mics_lint.reading import read_error
+from mics_lint.reading import gzip_named, read_error
 from mics_lint.targets import descriptor
 
 __all__ = ["fix_file"]
@@ -36,7 +36,7 @@ def fix_file(
 
     name = printable(path)
     target = os.path.realpath(path)
-    compressed = path.endswith(".gz")
+    compressed = gzip_named(path)
     with contextlib.ExitStack() as files:
         try:
             info = os.stat(target)
@@ -123,7 +123,7 @@ def _rewrite(
                 if compressed:
                     import gzip
 
-                    inner = os.path.basename(target).removesuffix(".gz")
+                    inner = os.path.basename(target)[:-3]  # its .gz, in any case
                     sink_stream = stack.enter_context(
                         gzip.GzipFile(
                             filename=inner,

@@ -23,7 +23,7 @@ from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic
 from mics_lint.linter import ReadError, lint_file, sniff
 from mics_lint.merge import Merger, telling, unpacked
-from mics_lint.reading import open_binary
+from mics_lint.reading import gzip_named, open_binary
 from mics_lint.registry import ACROSS_USERS
 from mics_lint.rules import REGISTRY
 from mics_lint.rules import framing as f
@@ -255,7 +255,7 @@ def file_size(path: str) -> int | None:
 
         if remote.is_url(path):
             return remote.size(path)  # None for a .gz, its query string aside
-    if path.endswith(".gz"):
+    if gzip_named(path):
         return None
     try:
         info = os.stat(path)

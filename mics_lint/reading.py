@@ -50,7 +50,7 @@ def open_input(
 
         if remote.is_url(path):
             return remote.open_input(path, name, files, on_read)
-    compressed = os.fspath(path).endswith(".gz")
+    compressed = gzip_named(os.fspath(path))
     try:
         info = os.stat(path)
         if stat.S_ISDIR(info.st_mode):
@@ -292,6 +292,11 @@ class LineReader:
             yield
         except read_errors() as exc:
             raise read_error(self.path, exc) from None
+
+
+def gzip_named(path: str) -> bool:
+    """Whether a file is read as gzip, by its name: `.gz`, in any case (`X.NDJSON.GZ`)."""
+    return path[-3:].lower() == ".gz"
 
 
 def read_error(path: str, exc: BaseException) -> ReadError:

@@ -18,8 +18,10 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, BinaryIO, TextIO
 
+from mics_lint.discovery import IMPORT_SUFFIXES
 from mics_lint.lazyre import compiled
 from mics_lint.names import printable
+from mics_lint.reading import gzip_named
 
 #: Protocol -> (the package fsspec needs for it, the extra that brings it); None: fsspec's own.
 EXTRAS: dict[str, tuple[str, str] | None] = {
@@ -45,7 +47,6 @@ _USERINFO = r"([A-Za-z][A-Za-z0-9+.\-]*://)[^/\s'\"]*@"
 _QUERY = r"(://[^\s'\"?]*)\?[^\s'\"]*"
 # Where "user@" names no credential: Azure's container@account.
 _CONTAINER_AT = ("az://", "abfs://", "abfss://")
-_SUFFIXES = (".ndjson", ".jsonl", ".ndjson.gz", ".jsonl.gz")
 
 # Set once per run (and on each Dask worker, from its task): the storage options of every URL.
 _options: dict[str, Any] = {}
@@ -246,7 +247,7 @@ def expand(url: str) -> tuple[list[tuple[str, str]], list[str]]:
         relative = name[len(base) :].lstrip("/") if name.startswith(base) else name
         if any(part.startswith(".") for part in relative.split("/")):
             continue  # hidden names, as in a local folder (.git, .staging/)
-        if name.endswith(_SUFFIXES):
+        if name.lower().endswith(IMPORT_SUFFIXES):
             # Named from the URL given; shown without its query, and with the control
             # characters an object's key may hold escaped, as a local file's name is.
             shown_as = printable(shown(f"{prefix}/{relative}"))
@@ -256,7 +257,7 @@ def expand(url: str) -> tuple[list[tuple[str, str]], list[str]]:
 
 def size(url: str) -> int | None:
     """The object's size in bytes (None for a .gz or when it cannot be told)."""
-    if shown(url).endswith(".gz"):
+    if gzip_named(shown(url)):
         return None
     try:
         fs, path = filesystem(url)
@@ -280,13 +281,13 @@ def open_input(
         raise ReadError(str(exc)) from None
     try:
         raw: Any = files.enter_context(contextlib.closing(_Raw(fs.open(path, "rb"))))
-        length = None if shown(url).endswith(".gz") else raw.size
+        length = None if gzip_named(shown(url)) else raw.size
     except Exception as exc:
         raise ReadError(f"{name}: {reason(exc)}") from None
     if on_read is not None:
         raw = _Counted(raw, on_read)
     handle: Any = io.BufferedReader(raw, 1 << 20)
-    if shown(url).endswith(".gz"):
+    if gzip_named(shown(url)):
         import gzip
 
         handle = files.enter_context(gzip.GzipFile(fileobj=handle, mode="rb"))

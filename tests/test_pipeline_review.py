@@ -145,3 +145,19 @@ def test_fix_leaves_a_file_of_whitespace_alone(tmp_path: Path) -> None:
     code, out = check("--fix", str(target))
     assert "MIC008" in out and "[*]" not in out
     assert target.read_bytes() == b"\n\n  \n\t\n\r\n"
+
+
+def test_an_extension_in_capitals_is_found_and_read(tmp_path: Path) -> None:
+    """A Windows export's X.NDJSON was skipped by the folder search without a word, and a
+    .GZ named file would have been read as bytes, not decompressed."""
+    import gzip
+
+    (tmp_path / "A.NDJSON").write_bytes(DELETE.replace("\n", "\r\n").encode())
+    (tmp_path / "B.JSONL.GZ").write_bytes(gzip.compress(DELETE.replace("\n", "\r\n").encode()))
+    (tmp_path / "notes.TXT").write_text("not an export\n", encoding="utf-8")
+    code, out = check(str(tmp_path))
+    assert code == 0, out
+    assert out.count("MIC003") == 2 and "Checked 2 files" in out
+    code, out = check("--fix", str(tmp_path))
+    assert "Fixed 2 problems in 2 files." in out
+    assert gzip.decompress((tmp_path / "B.JSONL.GZ").read_bytes()) == DELETE.encode()
