@@ -32,7 +32,7 @@ COMMAND_KEYS = frozenset({"operation", "force_replace", "merge_objects"})
 # The top-level domain is letters (or an IDN's xn-- form): `rate@v1.2`, a key, is no address.
 _EMAIL = compiled(
     r"([^\s\"'@,;:<>()\[\]{}\\]{1,64})@([^\s\"'@,;:<>()\[\]{}\\.]{1,63})"
-    r"((?:\.[^\s\"'@,;:<>()\[\]{}\\.]{1,63}){0,7}\.(?:[^\W\d_]{2,63}|xn--[\w-]{1,59}))"
+    r"((?:\.[^\s\"'@,;:<>()\[\]{}\\.]{1,63}){0,7}\.(?:[^\W\d_]{1,63}|xn--[\w-]{1,59}))"
     r"(?![^\s\"'@,;:<>()\[\]{}\\.])"
 )
 #: The most characters _EMAIL matches: an address that starts in the shown part of a value

@@ -189,5 +189,6 @@ def test_a_numbered_key_is_no_slip_and_a_key_no_graphql_name_gets_a_path(
         "user_profile.shoe-size": "it is no GraphQL name: to query it, declare a field such "
         'as shoe_size with @Property(path:"shoe-size")',
         "user_profile.phnoe": 'did you mean "phone"?',
-        "user_profile.a.b": "no @Property path can name a key holding a dot: rename it to query it",
+        'user_profile["a.b"]': "no @Property path can name a key holding a dot: rename it to "
+        "query it",
     }

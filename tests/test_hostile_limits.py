@@ -94,7 +94,9 @@ def test_fix_holds_half_a_million_blank_lines_in_little_memory(tmp_path: Path) -
         "import io\n"
         "from mics_lint import Settings\n"
         "from mics_lint.fix import StreamSink, fix_stream\n"
-        "data = io.BytesIO(b' \\n' * 500_000)\n"
+        # A record after them: a file of whitespace only is left as it is (MIC008).
+        'record = b\'{"operation":"DELETE","email_hash":"a"}\\n\'\n'
+        "data = io.BytesIO(b' \\n' * 500_000 + record)\n"
         "result = fix_stream(data, StreamSink(io.BytesIO()), Settings(), 'f.ndjson')\n"
         "print(result.fixed['MIC004'])\n"
     )
