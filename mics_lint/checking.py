@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import time
+from collections.abc import Iterator
 from typing import TextIO
 
 import click
@@ -21,15 +21,17 @@ from mics_lint.config import (
     load_config,
     split_codes,
 )
+from mics_lint.diagnostic import Diagnostic
 from mics_lint.discovery import Source, expand
 from mics_lint.discovery import is_url as _is_url
 from mics_lint.discovery import shown_url as _shown
-from mics_lint.exits import EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS, fail
+from mics_lint.exits import EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS, fail, when_pipe_breaks
 from mics_lint.linter import ReadError, lint_stream
 from mics_lint.merge import telling
 from mics_lint.options import CheckOptions
 from mics_lint.output import open_output, output_clash
 from mics_lint.parallel import Runner
+from mics_lint.progress import Progress
 from mics_lint.reading import gunzipped
 from mics_lint.reporters import (
     MACHINE_FORMATS,
@@ -93,6 +95,7 @@ def run_check(options: CheckOptions) -> int:
         files_unreadable=missing,
         max_diagnostics=options.max_diagnostics,
     )
+    when_pipe_breaks(lambda: _cut_short(options, summary))
     if options.diff:
         from mics_lint.fixing import show_diff
 
@@ -103,10 +106,8 @@ def run_check(options: CheckOptions) -> int:
         from mics_lint.fixing import apply_fixes
 
         apply_fixes(sources, settings, options.unsafe_fixes, summary)
-    try:
-        _report(sources, unfound, settings, options, output_format, extra, summary, scheduler)
-    except KeyboardInterrupt:
-        raise click.Abort() from None  # raised here, click adds no blank line before ours
+    # A Ctrl-C is one line, without click's blank line before it: exits.OneLineGroup.invoke.
+    _report(sources, unfound, settings, options, output_format, extra, summary, scheduler)
     return _exit_code(options, summary)
 
 
@@ -264,6 +265,10 @@ def _report(
         try:
             fanout = Fanout(main, files, options.max_diagnostics, summary)
             _run(sources, unfound, runner, fanout, summary)
+            # Every file checked: from here, a reader gone (at the summary line) changes
+            # nothing to what the check found.
+            when_pipe_breaks(lambda: _exit_code(options, summary))
+            fanout.finish(summary)
         finally:
             if progress is not None:
                 progress.close()
@@ -290,6 +295,14 @@ def _exit_code(options: CheckOptions, summary: Summary) -> int:
     if summary.errors or (options.strict and summary.warnings):
         return EXIT_PROBLEMS
     return EXIT_OK
+
+
+def _cut_short(options: CheckOptions, summary: Summary) -> int:
+    """The exit code when the reader of the output goes away (`| head`) before every file
+    was checked: what was found so far, and 1 rather than 0, as what was not checked can't
+    be vouched for (docs/cli.md); --exit-zero's 0 stays 0."""
+    code = _exit_code(options, summary)
+    return EXIT_PROBLEMS if code == EXIT_OK and not options.exit_zero else code
 
 
 def _use_color(choice: str, stream: TextIO, output_file: str | None) -> bool:
@@ -331,6 +344,28 @@ def _run(
 
     runner.on_type = told
     files = runner.lint([(s.path, s.display) for s in sources if s.path is not None])
+    try:
+        _report_each(sources, unfound, runner, reporter, summary, files)
+        # Let the runner end its pool itself (waiting for its threads): left suspended, it
+        # is closed at exit instead, where the pool's threads race the interpreter's shutdown.
+        for _ in files:
+            pass
+    finally:
+        # Stopped early (Ctrl-C, a broken pipe), the runner stops its pool here, before the
+        # one-line error: left suspended, it was stopped by the collector, after that line.
+        close = getattr(files, "close", None)
+        if close is not None:
+            close()
+
+
+def _report_each(
+    sources: list[Source],
+    unfound: list[tuple[str, str]],
+    runner: Runner,
+    reporter: Reporter,
+    summary: Summary,
+    files: Iterator[Iterator[Diagnostic]],
+) -> None:
     reporter.start()
     for display, message in unfound:  # a report that names none would read as clean
         reporter.file_started(display)
@@ -348,7 +383,7 @@ def _run(
                     stdin,
                     source.display,
                     runner.settings,
-                    on_type=telling(told, source.display),
+                    on_type=telling(runner.on_type, source.display),
                 )
             else:
                 diagnostics = next(files)
@@ -370,57 +405,3 @@ def _run(
             summary.doc_types.pop(source.display, None)
         summary.files_with_problems += counted > 0
         reporter.file_finished(source.display, counted)
-    # Let the runner end its pool itself (waiting for its threads): left suspended, it is
-    # closed at exit instead, where the pool's threads race the interpreter's shutdown.
-    for _ in files:
-        pass
-    reporter.finish(summary)
-
-
-class Progress:
-    """A progress bar on stderr, redrawn at most ten times a second."""
-
-    THRESHOLD = 50 * 1000 * 1000
-    WIDTH = 30
-
-    def __init__(self, total: int, stream: TextIO) -> None:
-        self.total = total
-        self.stream = stream
-        self.done = 0
-        self.next_draw = 0.0
-        self.drawn = False
-
-    @classmethod
-    def for_sources(cls, sources: list[Source]) -> Progress | None:
-        """A bar when stderr is a terminal and the files add up to more than 50 MB."""
-        stream = sys.stderr
-        if not stream.isatty():
-            return None
-        total = 0
-        for source in sources:
-            if source.path is not None and _is_url(source.path):
-                from mics_lint import remote
-
-                total += remote.size(source.path) or 0  # asked only on a terminal
-            elif source.path is not None:
-                with contextlib.suppress(OSError):
-                    total += os.stat(source.path).st_size
-        return cls(total, stream) if total > cls.THRESHOLD else None
-
-    def __call__(self, count: int) -> None:
-        self.done += count
-        now = time.monotonic()
-        if now >= self.next_draw:
-            self.next_draw = now + 0.1
-            share = min(self.done / self.total, 1.0)
-            filled = int(share * self.WIDTH)
-            bar = "#" * filled + "-" * (self.WIDTH - filled)
-            mb_done, mb_total = self.done / 1e6, self.total / 1e6
-            self.stream.write(f"\r[{bar}] {share:4.0%} {mb_done:,.0f}/{mb_total:,.0f} MB")
-            self.stream.flush()
-            self.drawn = True
-
-    def close(self) -> None:
-        if self.drawn:
-            self.stream.write("\r" + " " * (self.WIDTH + 30) + "\r")
-            self.stream.flush()

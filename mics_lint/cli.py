@@ -28,6 +28,21 @@ with startup.lasting():  # issue 14: see startup.py
     from mics_lint.rules import REGISTRY
 
 
+class JobCount(click.IntRange):
+    """A number of worker processes, or `auto`: the CPUs this process may use (the default),
+    as pytest-xdist's `-n auto`, which its users type here too."""
+
+    def __init__(self) -> None:
+        super().__init__(min=1, max=MAX_JOBS)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and value.strip().lower() == "auto":
+            return cpu_count()
+        if isinstance(value, str) and not value.strip().lstrip("+-").isdigit():
+            self.fail(f"{value!r} is not a number of processes, or auto", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 @click.group(cls=OneLineGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @version_option(__version__, prog_name="mics-lint")  # click's, without gettext: commands.py
 def cli() -> None:
@@ -110,9 +125,10 @@ def cli() -> None:
 @click.option(
     "--jobs",
     "-j",
-    type=click.IntRange(min=1, max=MAX_JOBS),
+    type=JobCount(),
     default=cpu_count,
-    show_default="the number of CPUs",
+    show_default="auto, the number of CPUs",
+    metavar="N|auto",
     help="Worker processes for large inputs (1: check everything in this process).",
 )
 @click.option(

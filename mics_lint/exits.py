@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -23,6 +24,18 @@ EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports a process it terminat
 
 class OneLineGroup(Group):
     """A click group whose failures are one line on stderr, never a usage dump or a trace."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # As Abort, click's main writes no blank line before ours (its blank line ends
+            # a terminal's `^C`; in a log, or with stderr a file, it was a stray first line).
+            raise click.Abort() from None
+        except BrokenPipeError:
+            # Ended here: click's main would make any broken pipe exit 1.
+            _silence_stdout()
+            raise click.exceptions.Exit(_pipe_code()) from None
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
@@ -45,9 +58,10 @@ class OneLineGroup(Group):
             fail("interrupted")
             code = EXIT_INTERRUPTED
         except BrokenPipeError:
-            # The reader went away (`mics-lint check ... | head`): stop quietly.
+            # The reader went away (`mics-lint check ... | head`): stop quietly, with the
+            # code the command said its output had earned by then (when_pipe_breaks).
             _silence_stdout()
-            code = EXIT_PROBLEMS
+            code = _pipe_code()
         except KeyboardInterrupt:
             fail("interrupted")
             code = EXIT_INTERRUPTED
@@ -69,19 +83,58 @@ class Terminated(BaseException):
     """SIGTERM, raised where the program is, so that files and workers are cleaned up."""
 
 
-def on_sigterm(signum: int, frame: object) -> None:
-    raise Terminated
+def _no_output_lost() -> int:
+    return EXIT_OK
+
+
+# The exit code of a broken pipe: a listing's reader took what it wanted (0); a check says
+# what it had found (checking.py).
+_pipe_code: Callable[[], int] = _no_output_lost
+
+
+def when_pipe_breaks(code: Callable[[], int]) -> None:
+    """From now on, a broken pipe on standard output ends the command with `code()`,
+    asked then: only the command knows what its output had said by that time."""
+    global _pipe_code
+    _pipe_code = code
+
+
+def on_signal(signum: int, frame: object) -> None:
+    """The first SIGINT or SIGTERM raises, where the program is; those that follow are
+    ignored. The first one's clean-up (workers joined, temporary files removed) must run
+    to its end: cut short by a second signal (an impatient Ctrl-C, or `timeout`, which
+    signals the process and then its group), it left workers that the interpreter's exit
+    waited for, for ever, and printed a traceback."""
+    import signal  # the module only now: start-up imports `_signal` (sigterm_raises)
+
+    # SIG_IGN, not a handler that returns: the interpreter's finalization puts the default
+    # action back for its handlers, and a signal then killed the process (exit -2 for 143).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if signum == signal.SIGTERM:
+        raise Terminated
+    raise KeyboardInterrupt
 
 
 def sigterm_raises() -> None:
-    """SIGTERM raises Terminated from now on; ValueError outside the main thread."""
+    """SIGTERM raises Terminated from now on, SIGINT KeyboardInterrupt (unless it is
+    ignored, as in a background job), each once (on_signal); ValueError outside the main
+    thread."""
     try:
         # The C module under `signal`: that one makes three enums at import (~1 ms of a
-        # small check's start-up, issue 14), and only SIGTERM's number is needed here.
-        from _signal import SIGTERM, signal  # type: ignore[import-not-found]
+        # small check's start-up, issue 14), and only the signals' numbers are needed here.
+        from _signal import (  # type: ignore[import-not-found]
+            SIGINT,
+            SIGTERM,
+            default_int_handler,
+            getsignal,
+            signal,
+        )
     except ImportError:  # pragma: no cover - an interpreter without it
-        from signal import SIGTERM, signal
-    signal(SIGTERM, on_sigterm)
+        from signal import SIGINT, SIGTERM, default_int_handler, getsignal, signal
+    signal(SIGTERM, on_signal)
+    if getsignal(SIGINT) is default_int_handler:
+        signal(SIGINT, on_signal)
 
 
 def fail(message: str) -> None:

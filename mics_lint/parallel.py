@@ -77,23 +77,77 @@ def _worker_started(parent: int, storage: dict[str, Any] | None = None) -> None:
 
 
 def _stop(pool: Any) -> None:
-    # The pool's manager thread and its wake-up pipe, taken before shutdown() lets go of
-    # them. Private attributes: without them, no wait and no guard.
-    manager = getattr(pool, "_executor_manager_thread", None)
-    wakeup = getattr(pool, "_executor_manager_thread_wakeup", None)
-    # Queued chunks are dropped; a chunk being checked is let finish (a second at most):
-    # terminating a worker while it writes its result leaves the pool's pipe half-written,
-    # and the interpreter's exit then waits on it for ever.
-    pool.shutdown(wait=False, cancel_futures=True)
-    # The manager thread ends once the running chunks are in: waited for (a little), as at
-    # exit the interpreter would otherwise race it over the pool's closing pipe and print a
-    # traceback ("Bad file descriptor"). A thread still closing it after that wait (a busy
-    # machine) races the exit's wake-up call, unlocked in Python 3.11, into a write to a
-    # closed pipe: ignored, as the thread it would wake is ending anyway.
-    if manager is not None:
-        manager.join(timeout=2)
-    if wakeup is not None and callable(getattr(wakeup, "wakeup", None)):
-        wakeup.wakeup = _quiet(wakeup.wakeup)
+    with _signals_held():
+        # The pool's manager thread, its wake-up pipe, its workers and its result queue,
+        # taken before shutdown() lets go of them. Private attributes: without them, no
+        # wait and no guard.
+        manager = getattr(pool, "_executor_manager_thread", None)
+        wakeup = getattr(pool, "_executor_manager_thread_wakeup", None)
+        workers = list((getattr(pool, "_processes", None) or {}).values())
+        results = getattr(pool, "_result_queue", None)
+        # Queued chunks are dropped; a chunk being checked is let finish (a second at
+        # most): terminating a worker while it writes its result leaves the pool's pipe
+        # half-written, which the manager thread would read for ever (see _end_workers).
+        pool.shutdown(wait=False, cancel_futures=True)
+        # The manager thread ends once the running chunks are in: waited for (a little), as
+        # at exit the interpreter would otherwise race it over the pool's closing pipe and
+        # print a traceback ("Bad file descriptor"). A thread still closing it after that
+        # wait (a busy machine) races the exit's wake-up call, unlocked in Python 3.11, into
+        # a write to a closed pipe: ignored, as the thread it would wake is ending anyway.
+        if manager is not None:
+            manager.join(timeout=2)
+            if manager.is_alive() or any(w.is_alive() for w in workers):
+                _end_workers(workers, results)
+                manager.join(timeout=1)
+        if wakeup is not None and callable(getattr(wakeup, "wakeup", None)):
+            wakeup.wakeup = _quiet(wakeup.wakeup)
+
+
+def _end_workers(workers: list[Any], results: Any) -> None:
+    """Workers still there when the pool should have ended, ended: the interpreter's exit
+    joins every child process and the pool's manager thread, and would wait for them for
+    ever (a worker waiting for a chunk that never comes, a thread reading a result that a
+    worker stopped writing)."""
+    for worker in workers:
+        with contextlib.suppress(OSError, ValueError):
+            worker.terminate()  # SIGTERM: a worker keeps its default action (_worker_started)
+    deadline = time.monotonic() + 1
+    for worker in workers:
+        with contextlib.suppress(OSError, ValueError):
+            worker.join(timeout=max(0.0, deadline - time.monotonic()))
+            if worker.is_alive():
+                worker.kill()
+                worker.join(timeout=1)
+    # This process holds a writing end of the results' pipe too: closed, a result that a
+    # worker left half-written ends in EOF for the manager thread, which then ends.
+    writer = getattr(results, "_writer", None)
+    if writer is not None:
+        with contextlib.suppress(OSError):
+            writer.close()
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM ignored while the pool stops: the run is ending already (the
+    exception in flight says why), and a second signal cut the stop short, leaving workers
+    the interpreter's exit then waited for, for ever. The command ignores them from its
+    first one on (exits.on_signal); this covers a program that runs the linter itself."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers are set from the main thread only
+        return
+    numbers = (signal.SIGINT, signal.SIGTERM)
+    before = {number: signal.getsignal(number) for number in numbers}
+    for number in numbers:
+        signal.signal(number, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        for number, handler in before.items():
+            # None: a handler set outside Python, which can't be put back; the default then.
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
 
 
 def _quiet(wakeup: Callable[[], None]) -> Callable[[], None]:
@@ -206,13 +260,12 @@ class Runner:
 
             for plan in plans:
                 yield self._merge(plan, self._counted(plan, results(len(plan))))
+            pool.shutdown()  # inside the try: a Ctrl-C while it waits stops the pool too
         except BaseException:
             # Stopped early (Ctrl-C, SIGTERM, the reader of `| head` gone): the chunks not
             # started are of no use, so they are dropped, not waited for.
             _stop(pool)
             raise
-        else:
-            pool.shutdown()
 
     def _merges_users(self, plans: list[list[Task]]) -> bool:
         """Whether a file is split into chunks whose users the parent merges (MIC501)."""
