@@ -108,7 +108,10 @@ class ClusterRunner(Runner):
         for part in (self.client, self.cluster):
             if part is not None:
                 with contextlib.suppress(Exception):  # a broken connection: nothing to close
-                    part.close()
+                    # Bounded: after a Ctrl-C further ones are ignored (exits.on_signal), so a
+                    # close that hung could not be cut short; a worker process left behind is
+                    # a daemon, ended with this process.
+                    part.close(timeout=CLOSE_TIMEOUT)
 
     def lint(self, sources: Sequence[tuple[str, str]]) -> Iterator[Iterator[Diagnostic]]:
         """As Runner.lint: every file submitted at once, each one's diagnostics in order.
@@ -287,6 +290,10 @@ def _reason(exc: BaseException) -> str:
     return remote.reason(exc)
 
 
+#: Seconds a client, then a local cluster, is given to close.
+CLOSE_TIMEOUT = 10
+
+
 def connect(scheduler: str, timeout: float) -> tuple[Any, Any]:
     """(client, cluster or None): a Dask client of `scheduler`, or of a new LocalCluster for
     "local"; a one-line ClickException (exit 2) if Dask is missing or it cannot be reached."""
@@ -331,7 +338,7 @@ def connect(scheduler: str, timeout: float) -> tuple[Any, Any]:
         )
     except BaseException as exc:  # Ctrl-C too: the workers go with this process
         if cluster is not None:
-            cluster.close()
+            cluster.close(timeout=CLOSE_TIMEOUT)
         if not isinstance(exc, Exception):
             raise
         raise click.ClickException(
