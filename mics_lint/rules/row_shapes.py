@@ -77,3 +77,15 @@ CSV_QUOTED_MESSAGE = (
     "this line is a JSON object inside CSV quotes (a spreadsheet saved it as CSV): "
     'remove the quotes around it and write each "" as "'
 )
+
+
+def message(text: str) -> str | None:
+    """MIC101's message for `text` (a line without the whitespace at its end) when it holds
+    a record in one of these shapes, else None."""
+    if csv_quoted(text):
+        return CSV_QUOTED_MESSAGE
+    members = bare_members(text)
+    if members is not None:
+        return members
+    name = delimiter(text)
+    return None if name is None else delimited_message(name)
