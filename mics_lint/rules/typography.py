@@ -4,8 +4,6 @@ character, where the parser said only "unexpected character"."""
 
 from __future__ import annotations
 
-import unicodedata
-
 _QUOTES = frozenset("\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\u2018\u2019\u201a\u201b\u2032")
 _INVISIBLE = frozenset("\u200b\u2060\ufeff")  # zero-width: not isspace(), as invisible
 
@@ -31,5 +29,7 @@ def space_name(char: str) -> str | None:
     """`U+00A0 (no-break space)` for a space or an invisible character past ASCII, which
     JSON does not allow outside strings; None for any other character."""
     if char > "\x7f" and (char.isspace() or char in _INVISIBLE):
+        import unicodedata  # a shared library: loaded by the first name that needs it (issue 14)
+
         return f"U+{ord(char):04X} ({unicodedata.name(char, 'space').lower()})"
     return None
