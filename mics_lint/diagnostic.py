@@ -39,6 +39,12 @@ class Severity(enum.IntEnum):
 _WORDS = {severity: severity.name.lower() for severity in Severity}
 
 
+def counted(count: int, word: str, words: str | None = None) -> str:
+    """`count` and the word it counts, in the singular for 1 (for messages and summaries
+    alike: "a JSON array of 1 object", "Fixed 1 problem")."""
+    return f"{count:,} {word if count == 1 else words or word + 's'}"
+
+
 class Finding(Fields):
     """One problem, as a rule reports it.
 

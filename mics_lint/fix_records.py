@@ -1,9 +1,10 @@
 """The record fixes of `--fix`: what it rewrites inside a line's text.
 
-MIC101 (records joined by commas, or several on a line, one per line), MIC202 (an
-identifier written as an integer), MIC203 (the case of an enum value, unsafe) and MIC204
-(a misspelt key, unsafe), and the compact rewrite of MIC007's records. fix.py decides which
-lines these apply to; this module only turns a record's text into its fixed text.
+MIC101 (records joined by commas, or several on a line, one per line), MIC102 (an array
+of commands on one line, one per line), MIC202 (an identifier written as an integer),
+MIC203 (the case of an enum value, unsafe) and MIC204 (a misspelt key, unsafe), and the
+compact rewrite of MIC007's records. fix.py decides which lines these apply to; this
+module only turns a record's text into its fixed text.
 
 Proof, not hope: a record is rewritten only as the text it was, with whitespace outside
 strings removed or with the one token a fix changes, so big numbers, escapes and unicode
@@ -21,15 +22,7 @@ from typing import Any
 
 import orjson
 
-from mics_lint.fix_edits import (
-    INTEGER_VALUE,
-    KEPT,
-    Edits,
-    is_shallow,
-    places,
-    proven,
-    same_value,
-)
+from mics_lint.fix_edits import INTEGER_VALUE, KEPT, Edits, is_shallow, places, proven, same_value
 from mics_lint.framer import BACKSLASH
 from mics_lint.guards import Guard
 from mics_lint.jsontext import parse_exact, raw_decode_exact
@@ -135,7 +128,7 @@ class RecordFixer:
             return self._split(body, rewrite, known=record is OBJECTS, split=record is not BROKEN)
         self.broken = False
         if not isinstance(record, dict):
-            return None
+            return self._array(body, record, text, rewrite) if type(record) is list else None
         if text is None:
             text = body.decode("utf-8")
         edits = self.plan(text, record, is_shallow(body))
@@ -175,6 +168,41 @@ class RecordFixer:
             # The marks need this count only: the pieces' own fixes are of codes (MIC202...)
             # that a line which did not parse is never reported with.
             return None
+        return self._pieces(text, spans)
+
+    def _array(
+        self, body: bytes, values: list[Any], text: str | None, rewrite: bool
+    ) -> list[bytes] | None:
+        """MIC102: a JSON array of commands on one line (`json.dump(commands, f)`), one
+        line per element, each as it was written, as `_split` makes them. Unlike `_split`'s,
+        whatever the line before: a whole array alone on a line is hardly the inside of a
+        value spread over lines (a pretty-printer writes `"key": [` on its key's line), and
+        without that state the marks and --jobs' chunks agree with --fix at no cost."""
+        if syntax.NOT_AN_OBJECT.code not in self.fixing or not values:
+            return None
+        if any(type(v) is not dict for v in values) or (
+            self.guard is not None and self.guard.wrapper_lost(values)
+        ):
+            return None
+        try:
+            text = body.decode("utf-8") if text is None else text
+            spans = objects(text, allow_commas=False, arrays=True)
+            if spans is None or len(spans) != len(values):
+                return None
+            # Proof, as compact's: each line written, parsed alone, is the element it was in
+            # the line (parsed by the same exact parser: orjson makes a float of a big int).
+            for value, start, end in spans:
+                if not same_value(parse_exact(text[start:end]), value):
+                    return None
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return None
+        self.fixed[syntax.NOT_AN_OBJECT.code] += 1
+        if not rewrite:
+            return None  # the marks count the split alone, as `_split`'s do
+        return self._pieces(text, spans)
+
+    def _pieces(self, text: str, spans: Spans) -> list[bytes]:
+        """The lines of the records at `spans` in `text`, each with its record fixes."""
         pieces = []
         for value, start, end in spans:
             piece = text[start:end]

@@ -2,9 +2,10 @@
 "N problems can be fixed" hint.
 
 A rule whose fix always applies (a BOM, CRLF, a blank line) marks every diagnostic of it. A
-rule whose fix applies only sometimes (MIC101's commas, MIC202's integer ids, the unsafe
-renames) is asked of the fixer itself: the line's text goes through the same RecordFixer
-`--fix` uses, so the mark, the hint and what `--fix`/`--diff` then do are one decision.
+rule whose fix applies only sometimes (MIC101's commas, MIC102's arrays of commands,
+MIC202's integer ids, the unsafe renames) is asked of the fixer itself: the line's text goes
+through the same RecordFixer `--fix` uses, so the mark, the hint and what `--fix`/`--diff`
+then do are one decision.
 Only lines with such a diagnostic pay for it, and a line the linter tells alike to one
 already counted (parsed.Alike: an unknown key on every line) takes that line's counts.
 """

@@ -50,6 +50,14 @@ class Guard:
     def guarded(self, record: dict[str, Any]) -> bool:
         return bool(self.other(record)) or self.misshapen_rule(record) is not None
 
+    def wrapper_lost(self, values: list[Any]) -> bool:
+        """Whether a line's JSON array holds an item of the type's wrong shape (an
+        association's identifiers listed without `{"identifiers": ...}` around them), its
+        rule run or not: the array groups one user's identifiers, which one line per item
+        would part."""
+        shape = self.doc_type.misshapen
+        return shape is not None and any(type(v) is dict and shape[0](v) for v in values)
+
     def item(self, body: bytes) -> dict[str, Any] | None:
         """A line of the type's wrong shape followed by a comma (`{"type": ...},`, the
         association example's items without their wrapper): its record, which its rule

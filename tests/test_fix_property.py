@@ -20,7 +20,7 @@ from mics_lint.linter import lint_stream
 EXAMPLES = int(os.environ.get("MICS_LINT_FUZZ_EXAMPLES", "200"))
 # String fields of the schema: an integer there is MIC202's, which --fix quotes.
 _IDENTIFIERS = ("compartment_id", "user_account_id", "email_hash", "user_agent_id")
-_FRAMING = {"MIC002", "MIC003", "MIC004", "MIC005", "MIC007", "MIC101"}
+_FRAMING = {"MIC002", "MIC003", "MIC004", "MIC005", "MIC007", "MIC101", "MIC102"}
 
 scalars = (
     st.none()
@@ -55,7 +55,7 @@ commands = st.lists(
 )
 
 
-def _dump(record: dict[str, Any], ascii_only: bool, spaced: bool) -> str:
+def _dump(record: Any, ascii_only: bool, spaced: bool) -> str:
     separators = (", ", ": ") if spaced else (",", ":")
     return json.dumps(record, ensure_ascii=ascii_only, separators=separators)
 
@@ -65,7 +65,8 @@ def broken_files(draw: st.DrawFn) -> tuple[list[dict[str, Any]], bytes]:
     records = draw(commands)
     ascii_only = draw(st.booleans())
     spaced = draw(st.booleans())
-    shape = draw(st.sampled_from(["lines", "lines", "lines", "array", "pretty-run", "pretty"]))
+    shapes = ["lines", "lines", "lines", "array", "array-line", "pretty-run", "pretty"]
+    shape = draw(st.sampled_from(shapes))
     if not records[0] and shape != "array":
         shape = "lines"  # `{}` prints on one line: that file is NDJSON, not a document
     crlf = draw(st.booleans())
@@ -73,6 +74,8 @@ def broken_files(draw: st.DrawFn) -> tuple[list[dict[str, Any]], bytes]:
     if shape == "array":
         text = json.dumps(records, ensure_ascii=ascii_only, indent=draw(st.sampled_from([1, 2])))
         text = text.replace("\n", newline) + newline
+    elif shape == "array-line":  # json.dump(commands, f): MIC102's
+        text = _dump(records, ascii_only, spaced) + newline
     elif shape == "pretty-run" or (shape == "pretty" and len(records) == 1):
         parts = [json.dumps(r, ensure_ascii=ascii_only, indent=2) for r in records]
         text = newline.join(p.replace("\n", newline) for p in parts) + newline

@@ -128,6 +128,7 @@ BAD: list[bytes] = [
     fit('{"operation":"UPSERT","email_hash":"h1","user_agent_id":"vec:9"}'),  # MIC302/401/402
     fit(delete("vec:3")),  # MIC501: the user of line 4
     fit(b"[1,2]"),  # MIC102
+    fit(f"[{delete('vec:6')},{delete('vec:8')}]"),  # MIC102, split by --fix
     fit(b'{"operation":"DELETE","user_agent_id":"\xff\xfe"}'),  # MIC001
     fit(delete("vec:5"), b"\r\n"),  # MIC003 (the first CRLF line), MIC501
     fit('{"operation":"DELETE","email_hash":"a","email_hash":"b"}'),  # MIC103

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from mics_lint.diagnostic import Diagnostic, Severity
+from mics_lint.diagnostic import counted as _plural
 from mics_lint.registry import FIX_SAFE, FIX_UNSAFE
 from mics_lint.startup import Fields
 
@@ -209,10 +210,6 @@ class Summary:
 
 
 _SUMMARY_FIELDS = tuple(Summary.__dataclass_fields__)
-
-
-def _plural(count: int, word: str, words: str | None = None) -> str:
-    return f"{count:,} {word if count == 1 else words or word + 's'}"
 
 
 class Options(Fields):  # not a dataclass: quicker to make at import (issue 14)

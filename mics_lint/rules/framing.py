@@ -8,7 +8,7 @@ ends a file whose last line has no line feed.
 
 from __future__ import annotations
 
-from mics_lint.diagnostic import Finding, Severity
+from mics_lint.diagnostic import Finding, Severity, counted
 from mics_lint.framer import BOM as BOM  # re-exported: the engine and the fixer name it f.BOM
 from mics_lint.framer import SPACE
 from mics_lint.registry import FIX_SAFE, ONCE_PER_FILE, Family
@@ -391,17 +391,18 @@ def empty(only_bom_or_nothing: bool) -> Finding:
 def not_ndjson(value: object, lines: int, run: int = 0) -> Finding:
     """MIC007, saying what the document is: an array, an object, `run` objects one after
     another, or something broken."""
+    over = counted(lines, "line")
     if run:
-        what = f"{run} JSON objects pretty-printed over {lines} lines"
+        what = f"{counted(run, 'JSON object')} pretty-printed over {over}"
         fix = "write each command on a single line (jq -c . compacts them)"
     elif isinstance(value, list):
-        what = f"a JSON array of {len(value)} values spread over {lines} lines"
+        what = f"a JSON array of {counted(len(value), 'value')} spread over {over}"
         fix = "write one command per line (jq -c '.[]' turns the array into NDJSON)"
     elif isinstance(value, dict):
-        what = f"one JSON object pretty-printed over {lines} lines"
+        what = f"one JSON object pretty-printed over {over}"
         fix = "write each command on a single line (jq -c . compacts it)"
     else:
-        what = f"one JSON document spread over {lines} lines"
+        what = f"one JSON document spread over {over}"
         fix = "write each command as one JSON object on a single line"
     return Finding(f"the file is {what}, not NDJSON: {fix}")
 

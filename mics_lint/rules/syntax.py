@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from mics_lint.diagnostic import Severity
+from mics_lint.diagnostic import Severity, counted
 from mics_lint.jsontext import (
     NotFinite,
     fails_in_first_value,
@@ -85,11 +85,14 @@ NOT_AN_OBJECT = FAMILY.declare(
     """
     ## What it does
     Checks that every line is a JSON object (`{...}`), not an array, a string, a number,
-    `true`, `false` or `null`.
+    `true`, `false` or `null`. An array of objects gets this diagnostic alone: its elements
+    are checked as commands once the line is split, by hand or by `--fix` (whose report is
+    of the lines it wrote).
 
     ## Why is this bad?
-    Each line is one command, and a command is an object with an `operation`. An array of
-    commands on one line is the usual cause: the platform reads it as one bad command.
+    Each line is one command, an object with an `operation`. An array of commands on one
+    line (Python's `json.dump(commands, f)`) is the usual cause: the platform reads it as
+    one bad command.
 
     ## Example
     ```ndjson
@@ -100,7 +103,17 @@ NOT_AN_OBJECT = FAMILY.declare(
     ```ndjson
     {"operation":"DELETE","email_hash":"3f2a9c"}
     ```
+
+    ## Fix
+    `--fix` splits a line that is a JSON array of objects (one or more, nothing else) into
+    one line per element, in order, each keeping its exact text (big numbers, escapes, key
+    order), parsed again and compared with its element before the file is written. An
+    empty array, one holding anything but objects, and an association file's array of
+    typed identifiers (one user's: it wants its `{"identifiers": [...]}`, MIC908) are left
+    as they are.
     """,
+    fix=FIX_SAFE,
+    fix_always=False,
 )
 
 DUPLICATE_KEY = FAMILY.declare(
@@ -370,8 +383,8 @@ def not_an_object(value: object) -> str:
     if isinstance(value, list):
         if value and all(isinstance(v, dict) for v in value):
             return (
-                f"the line is a JSON array of {len(value)} objects, not one command: put each "
-                "command on a line of its own"
+                f"the line is a JSON array of {counted(len(value), 'object')}, not one "
+                "command: put each command on a line of its own"
             )
         return "the line is a JSON array, not a command object: each line must be {...}"
     kind = {str: "a string", bool: "a boolean", type(None): "null"}.get(type(value), "a number")
