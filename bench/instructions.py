@@ -58,8 +58,8 @@ if part == "read":
 if part == "decode":
     prepare = fastloop.FastLoop.prepare
 
-    def vouch_all(self, lines_read):
-        prepare(self, lines_read)
+    def vouch_all(self, *args):
+        prepare(self, *args)
         if self.vouch is not None:
             self.vouch = lambda command, raw, lineno, plain: True
 
