@@ -101,3 +101,12 @@ def project(tmp_path: Path) -> Path:
     module needing more defines its own)."""
     (tmp_path / "mics-lint.toml").write_text("", encoding="utf-8")
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def big_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """300,000 lines without identifier (MIC301 each, 6.9 MB): seconds of work, for a
+    signal to arrive while a run is surely going."""
+    path = tmp_path_factory.mktemp("big") / "big.ndjson"
+    path.write_bytes(b'{"operation":"DELETE"}\n' * 300_000)
+    return path

@@ -8,12 +8,10 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import os
 from pathlib import Path
 
-from click.testing import CliRunner
+from helpers import run_cli
 
-from mics_lint.cli import cli
 from mics_lint.config import Selection, Settings
 from mics_lint.fix import StreamSink, fix_stream, same_value
 from mics_lint.jsontext import parse_exact
@@ -39,13 +37,8 @@ def _marks(data: bytes, settings: Settings | None = None) -> dict[int, str | Non
 
 
 def _run(args: list[str], cwd: Path) -> tuple[int, str]:
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        result = CliRunner().invoke(cli, args, env={"NO_COLOR": "1"})
-    finally:
-        os.chdir(old)
-    return result.exit_code, result.output
+    code, out, err = run_cli(args, cwd)
+    return code, out + err
 
 
 def test_an_array_of_commands_on_one_line_is_split() -> None:

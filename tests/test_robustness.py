@@ -188,14 +188,6 @@ class Running:
         return code, out, err
 
 
-@pytest.fixture(scope="module")
-def big_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """300,000 lines without identifier (6.9 MB): about 10 s of work for one process."""
-    path = tmp_path_factory.mktemp("big") / "big.ndjson"
-    path.write_bytes((NO_ID + "\n").encode() * 300_000)
-    return path
-
-
 # -- files that are not text ------------------------------------------------------------------
 
 

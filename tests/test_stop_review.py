@@ -25,21 +25,12 @@ pytestmark = [
     pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX signals and process groups"),
 ]
 
-NO_ID = '{"operation":"DELETE"}'  # MIC301, an error
 HANG = 8.0  # seconds a stopped run may take to end before the test calls it a hang
 ONE_LINE = {signal.SIGINT: "mics-lint: error: interrupted\n"}
 ONE_LINE[signal.SIGTERM] = "mics-lint: error: terminated\n"
 CODE = {signal.SIGINT: 130, signal.SIGTERM: 143}
 # Two workers, and the file split into chunks (without --chunk-size, only inputs of 16 MB).
 WORKERS = ["--jobs", "2", "--chunk-size", "1000000"]
-
-
-@pytest.fixture(scope="module")
-def big_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """300,000 bad lines (6.9 MB): several seconds of work for two workers."""
-    path = tmp_path_factory.mktemp("stop") / "big.ndjson"
-    path.write_bytes((NO_ID + "\n").encode() * 300_000)
-    return path
 
 
 def _default_sigint() -> None:
