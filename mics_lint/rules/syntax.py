@@ -208,14 +208,9 @@ def invalid_json_message(
     stripped = text.rstrip()
     if stripped.endswith(",") and _parses(stripped[:-1]) and stripped.lstrip()[:1] in ("{", "["):
         return separated_by_commas(stripped)
-    if row_shapes.csv_quoted(stripped):
-        return row_shapes.CSV_QUOTED_MESSAGE, 1
-    members = row_shapes.bare_members(stripped)
-    if members is not None:
-        return members, 1
-    delimiter = row_shapes.delimiter(stripped)
-    if delimiter is not None:
-        return row_shapes.delimited_message(delimiter), 1
+    shape = _row_shape(stripped)
+    if shape is not None:
+        return shape, 1
     # NaN inside the first value comes before any text after it (`{"a":NaN},`): said first.
     first_fails = _first_value_fails(text, exact_error) or isinstance(exact_error, NotFinite)
     rest = None if first_fails else _after_first_value(text)
@@ -277,6 +272,18 @@ def invalid_json_message(
             len(stripped) + 1,
         )
     return (f"invalid JSON: {parser_message}", pos + 1)
+
+
+def _row_shape(stripped: str) -> str | None:
+    """What a line that is no JSON is shaped as, when it is a row of another format: a
+    record inside CSV quotes, an object's members without braces, a delimited row."""
+    if row_shapes.csv_quoted(stripped):
+        return row_shapes.CSV_QUOTED_MESSAGE
+    members = row_shapes.bare_members(stripped)
+    if members is not None:
+        return members
+    delimiter = row_shapes.delimiter(stripped)
+    return None if delimiter is None else row_shapes.delimited_message(delimiter)
 
 
 def _bare_word(word: str, previous: str, show_values: bool) -> str | None:
