@@ -25,12 +25,14 @@ followed: the grammar costs about 0.3 s a MiB, and a record that long is no spli
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import orjson
 
 from mics_lint.framer import BOM, HOLD_LIMIT, SPACE, JsonPrefix, is_blank, split_ending
 from mics_lint.jsontext import parse_exact
+from mics_lint.longints import may_hold_long_int
 
 __all__ = ["DOCUMENT", "ENDED", "Opening", "record_value", "without_comma"]
 
@@ -104,10 +106,12 @@ def without_comma(text: bytes) -> bytes:
 def record_value(text: bytes) -> dict[str, Any] | None:
     """The object a split record's text holds (a comma after it aside), or None."""
     text = without_comma(text)
-    try:
-        value = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        try:  # what orjson refuses but JSON allows (integers past 64 bits, deep nesting)
+    value: Any = None
+    if not may_hold_long_int(text):  # orjson reads an integer past 64 bits as a float
+        with contextlib.suppress(orjson.JSONDecodeError):
+            value = orjson.loads(text)
+    if value is None:  # and what orjson refuses but JSON allows (deep nesting)
+        try:
             value = parse_exact(text.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError):
             return None

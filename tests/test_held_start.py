@@ -185,3 +185,17 @@ def test_the_command_reports_and_fixes_alike(tmp_path: Path, jobs: str) -> None:
     assert f"+{UPSERT % 'a'}" in out
     check("--fix", str(target))
     assert target.read_text(encoding="utf-8") == UPSERT % "a" + "\n" + "".join(LATER * 40)
+
+
+@pytest.mark.parametrize("before", ["", '{"operation":null}\n{}\n'])
+def test_a_split_record_with_an_integer_past_64_bits_is_joined(before: str) -> None:
+    """orjson read such an integer as a float, whose compact text the fix's proof refused:
+    the record was marked [*] and left split, at the file's start and in its middle."""
+    pretty = '{\n  "operation": [\n    -9223372036854775809\n  ]\n}\n'
+    text = (before or pretty) + "{}\n" + pretty
+    assert [d.fix is not None for d in diagnostics(text) if d.code == "MIC101"] == [True] * (
+        2 - bool(before)
+    )
+    assert fixed(text)[0] == (before or '{"operation":[-9223372036854775809]}\n') + (
+        '{}\n{"operation":[-9223372036854775809]}\n'
+    )
