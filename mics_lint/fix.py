@@ -38,10 +38,11 @@ from mics_lint.fix_records import RecordFixer, compact, objects
 from mics_lint.guards import Guard
 from mics_lint.jsontext import parse_exact
 from mics_lint.linter import LineReader, doc_type_of, text_head
+from mics_lint.opening import without_comma
 from mics_lint.registry import FIX_SAFE
 from mics_lint.rules import REGISTRY, syntax
 from mics_lint.rules import framing as f
-from mics_lint.splitrecords import Piece, Splitter, without_comma
+from mics_lint.splitrecords import Piece, Splitter
 
 # same_value is the proof's comparison, still imported from here by the tests.
 __all__ = [
@@ -145,7 +146,15 @@ class Fixer:
         document = seen_text = False
         prefix = framer.JsonPrefix()
         splitter = Splitter(self.max_line)
+        lineno = 1  # of the group's first line
         for group in splitter.groups(self._pieces(stream)):
+            lineno, at = lineno + len(group), lineno
+            if state == _HOLDING and at == splitter.not_document:
+                # A file that opened with `{` or `[` alone and proved no document here, as
+                # the linter finds it (opening.py): its held lines are lines.
+                self._not_document(held, splitter, sink)
+                held = framer.HeldLines()
+                state = _LINES
             # A record split over lines, found only once a line parsed (holding is over).
             if len(group) > 1:
                 value = splitter.spans.pop().value  # the group's, found just before it came
@@ -201,17 +210,38 @@ class Fixer:
         for raw, whole in self._lines(stream):
             yield raw if whole else Piece(raw)
 
+    def _not_document(self, held: framer.HeldLines, splitter: Splitter, sink: Sink) -> None:
+        """The held lines of a file that proved no document: each fixed as a line, but the
+        record split over its first lines (`splitter.opened`), if they are one, joined."""
+        lines = list(held)
+        split = splitter.opened
+        start, end = (split.first - 1, split.last) if split is not None else (0, 0)
+        if split is not None:
+            splitter.spans.remove(split)  # the groups' spans are taken from the end
+        for raw in lines[:start]:
+            self._line(raw, sink)
+        if split is not None and not self._split(lines[start:end], split.value, sink):
+            for raw in lines[start:end]:
+                self._line(raw, sink)
+        for raw in lines[end:]:
+            self._line(raw, sink)
+
     def _split(self, group: list[bytes], value: dict[str, Any], sink: Sink) -> bool:
         """A record split over lines (splitrecords.py) as one compact line (MIC101); False
         (nothing written) when MIC101 is not fixed or the compact text is not proven."""
         if syntax.INVALID_JSON.code not in self.fixing:
             return False
-        text = without_comma(b"".join(group)).decode("utf-8")  # it parsed: UTF-8
-        compacted = compact(text, value)
+        text = without_comma(b"".join(group))
+        bom = self.first and text.startswith(f.BOM)  # a record over the file's first lines
+        compacted = compact((text[3:] if bom else text).decode("utf-8"), value)  # it parsed
         if compacted is None:
             return False
         fixed = self.records.record(compacted, value)
         line = (fixed if fixed is not None else compacted).encode("utf-8")
+        if bom and f.BYTE_ORDER_MARK.code in self.fixing:
+            self.result.fixed[f.BYTE_ORDER_MARK.code] += 1
+        elif bom:
+            line = f.BOM + line
         line += self._ending(framer.split_ending(group[-1])[1])
         self.result.fixed[syntax.INVALID_JSON.code] += 1
         self.records.broken = False

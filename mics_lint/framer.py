@@ -166,13 +166,26 @@ class JsonPrefix:
     delay its diagnostics. A JSON string holds no raw line break, so no token spans lines.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, comma_after: bool = False) -> None:
         self.stack = bytearray()
         self.state = _VALUE
+        # A comma after the whole value is let pass (`},`: an array's element pasted), as
+        # a record split over lines allows it (see opening.py).
+        self.comma_after = comma_after
 
     @property
     def broken(self) -> bool:
         return self.state == _BROKEN
+
+    @property
+    def done(self) -> bool:
+        """Whether the value is whole (a comma after it aside, with `comma_after`)."""
+        return self.state == _DONE
+
+    @property
+    def wants_value(self) -> bool:
+        """Whether the next token may begin a value (not a key, not after one)."""
+        return self.state in (_VALUE, _FIRST_VALUE)
 
     def feed(self, text: bytes) -> bool:
         """Reads one more line (its body, or all of it); False once the text is broken."""
@@ -218,5 +231,7 @@ class JsonPrefix:
         ):
             del stack[-1]
             self.state = _AFTER if stack else _DONE
+        elif mark == b"," and state == _DONE and self.comma_after:
+            pass
         else:
             self.state = _BROKEN

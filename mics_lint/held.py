@@ -11,7 +11,7 @@ from mics_lint.framer import HeldLines, JsonPrefix
 from mics_lint.linecheck import FILE_LEVEL, LineChecker
 from mics_lint.rules import framing as f
 
-__all__ = ["Hold", "Memo", "moved"]
+__all__ = ["Hold", "Memo", "fixable", "moved"]
 
 
 class Hold:
@@ -75,3 +75,15 @@ def moved(d: Diagnostic, line: int) -> Diagnostic:
         d.doc_type,
         d.fix,
     )
+
+
+def fixable(text: str) -> int:
+    """How many objects --fix makes of this document (MIC007), as fix.Fixer reads it: it is
+    objects, an array of objects, or a run of them (each compacted, proven); 0: none."""
+    from mics_lint.fix_records import objects  # the fixer's parser: only for a bad file
+
+    try:
+        found = objects(text, allow_commas=True, arrays=True)
+    except (ValueError, RecursionError):
+        return 0
+    return 0 if found is None else len(found)

@@ -7,7 +7,9 @@ however long the file. This module is the public API (`lint_file`, `lint_stream`
 lines before anything can be said, so their lines are held back: a file that starts with
 blank lines (is it empty?), and a file whose first lines all fail to parse (is it one JSON
 document spread over lines?). Both holds end at the first line that parses, or after
-`HOLD_LIMIT` bytes. docs/architecture.md follows a line from bytes to a printed diagnostic.
+`HOLD_LIMIT` bytes; a file that opens with `{` or `[` alone is held as one document until
+its lines prove it none (opening.py). docs/architecture.md follows a line from bytes to a
+printed diagnostic.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.doctypes import DETECT_RECORDS, DocType, DocTypeError
 from mics_lint.fastloop import FastLoop
 from mics_lint.framer import DOCUMENT_PARSE_LIMIT, HOLD_LIMIT, given_lines
-from mics_lint.held import Hold, Memo
+from mics_lint.held import Hold, Memo, fixable
 from mics_lint.jsontext import decode_lenient, parse_exact
 from mics_lint.linecheck import (
     BLANK,
@@ -205,9 +207,9 @@ class FileLinter:
         splitter = Splitter(self.checker.max_line, active=self.first_line != 1)
         self.checker.splitter = splitter
         groups = splitter.line_groups(lines, self.first_line, buffered)
-        return joined(self._run(groups), splitter)
+        return joined(self._run(groups, splitter), splitter)
 
-    def _run(self, groups: Iterable[list[bytes]]) -> Iterator[Diagnostic]:
+    def _run(self, groups: Iterable[list[bytes]], splitter: Splitter) -> Iterator[Diagnostic]:
         checker = self.checker
         # Only a file's first lines are held (is it empty? one document?); a chunk's are not.
         hold = Hold(checker) if self.first_line == 1 else None
@@ -230,6 +232,11 @@ class FileLinter:
                     return
                 lineno += 1
                 self.bytes_seen += len(raw)  # not in _count: held lines are counted again
+                if hold is not None and lineno == splitter.not_document:
+                    # A file that opened with `{` or `[` alone proved no document here
+                    # (opening.py): its held lines are lines (a split record's joined).
+                    yield from self._release(hold, unread=True)
+                    hold = None
                 over = self._count(raw)
                 if hold is not None and hold.document:
                     self._hold_document(hold, raw)
@@ -337,8 +344,10 @@ class FileLinter:
             hold.too_big = True  # memory stays bounded: MIC007 without parsing it
             hold.lines.clear()
 
-    def _release(self, hold: Hold) -> Iterator[Diagnostic]:
-        """The held lines' diagnostics, made again from where the file stood before them."""
+    def _release(self, hold: Hold, *, unread: bool = False) -> Iterator[Diagnostic]:
+        """The held lines' diagnostics, made again from where the file stood before them;
+        then it stands where they leave it when the line that ends the hold is `unread`
+        (not yet counted nor checked), else where it stood (that line read)."""
         checker = self.checker
         now = (checker.crlf_reported, checker.size_reported, checker.bytes_read)
         checker.crlf_reported, checker.size_reported, checker.bytes_read = hold.start
@@ -346,6 +355,8 @@ class FileLinter:
         try:
             for lineno, raw in enumerate(hold.lines, self.first_line):
                 yield from self._check(raw, lineno, self._count(raw))[0]
+            if unread:
+                now = (checker.crlf_reported, checker.size_reported, checker.bytes_read)
         finally:
             checker.crlf_reported, checker.size_reported, checker.bytes_read = now
             self.memo = None
@@ -373,7 +384,7 @@ class FileLinter:
             with contextlib.suppress(UnicodeDecodeError, ValueError, RecursionError):
                 text = raw.decode("utf-8")
                 value = parse_exact(text)
-                return self._document_found(kept, last, value, _fixable(text) > 0)
+                return self._document_found(kept, last, value, fixable(text) > 0)
         return self._release(hold)
 
     def _document(
@@ -400,7 +411,7 @@ class FileLinter:
             try:  # valid JSON that orjson refuses (nesting deeper than it allows)
                 value = parse_exact(text)
             except (ValueError, RecursionError):
-                run = _fixable(text)
+                run = fixable(text)
                 if run > 1:  # `jq .` of several commands: MIC007 says it all, --fix mends it
                     return self._document_found(kept, last, None, True, run)
                 line, col, message = syntax.document_error(
@@ -410,7 +421,7 @@ class FileLinter:
                     syntax.INVALID_JSON.code, Finding(message, col), line, col + 1
                 )
                 return self._document_found([*kept, broken], last, None, run > 0)
-        return self._document_found(kept, last, value, _fixable(text) > 0)
+        return self._document_found(kept, last, value, fixable(text) > 0)
 
     def _document_found(
         self,
@@ -432,15 +443,3 @@ class FileLinter:
         made = checker.diagnostic(f.NOT_NDJSON.code, f.not_ndjson(value, last, run), 1, 1)
         kept.append(made.with_fix(FIX_SAFE) if made is not None and fixable else made)
         return checker.ordered(kept)
-
-
-def _fixable(text: str) -> int:
-    """How many objects --fix makes of this document (MIC007), as fix.Fixer reads it: it is
-    objects, an array of objects, or a run of them (each compacted, proven); 0: none."""
-    from mics_lint.fix_records import objects  # the fixer's parser: only for a bad file
-
-    try:
-        found = objects(text, allow_commas=True, arrays=True)
-    except (ValueError, RecursionError):
-        return 0
-    return 0 if found is None else len(found)

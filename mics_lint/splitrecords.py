@@ -12,8 +12,10 @@ line (parallel._boundaries) sees what one process sees.
 
 Only once a line of the file has parsed alone: until then the linter and the fixer hold the
 file's first lines as a possible document (MIC007), and a file that opens with `{` or `[`
-alone is one (framer, rules/framing.py). The linter (linter.FileLinter) and the fixer
-(fix.Fixer) both read through `Splitter`, so they find the same records.
+alone is one (framer, rules/framing.py) until it proves none (opening.py): then its first
+lines may be a split record (`Splitter.opened`), and it is read from there as the middle of
+a file is. The linter (linter.FileLinter) and the fixer (fix.Fixer) both read through
+`Splitter`, so they find the same records.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ import orjson
 
 from mics_lint import framer
 from mics_lint.diagnostic import Diagnostic
-from mics_lint.jsontext import JSON_SPACE, parse_exact
+from mics_lint.jsontext import JSON_SPACE
+from mics_lint.opening import ENDED, Opening, record_value
 from mics_lint.registry import FIX_SAFE
 from mics_lint.rules import framing as f
 from mics_lint.rules import syntax
@@ -91,6 +94,13 @@ class Splitter:
         self.active = active  # a line has parsed alone: split records are looked for
         self.decided = active  # ... or the file's start decided that they never are
         self.spans: deque[Split] = deque()
+        self.seen = 0  # lines watched (`_watch`), numbered from 1: the file's first lines
+        self.opening: Opening | None = None  # a file opening with `{` or `[` alone, followed
+        # The line where such a file proved no document (0: it did not), and the record split
+        # over its first lines, if they are one: the linter and the fixer stop holding there.
+        self.not_document = 0
+        self.opened: Split | None = None
+        self._back: bytes | None = None  # that line, given back to be read as active
 
     def groups(self, lines: Iterable[bytes], lineno: int = 1) -> Iterator[list[bytes]]:
         """The lines, one a group, but a split record's lines as one group (its Split in
@@ -101,8 +111,7 @@ class Splitter:
             raw = pending.pop(0) if pending else next(source, None)
             if raw is None:
                 return
-            if not self.active:
-                self._watch(raw)
+            if not self.active and not self._watch(raw):
                 yield [raw]
                 lineno += 1
                 continue
@@ -156,8 +165,13 @@ class Splitter:
                 lineno += len(group)
             if failed is not None:
                 raise failed
-            if not group:
+            if not group and not self.active:
                 return
+        if self._back is not None:  # before any line of the reader's buffer (`_take`)
+            for part in self._records([self._back], source, lineno):
+                yield part
+                lineno += len(part)
+            self._back = None
         if max_raw < BUFFERED_BYTES:
             buffered = None  # its lines may be over max-line-bytes
         while True:
@@ -197,12 +211,13 @@ class Splitter:
                         break
                 return group, None
             for raw in source:
+                if watch and self._watch(raw):
+                    self._back = raw  # it may begin a split record: read as active
+                    break
                 append(raw)
                 held += len(raw)
-                if watch:
-                    self._watch(raw)
-                    if self.active:
-                        break
+                if watch and self.active:
+                    break
                 if len(group) == GROUP_LINES or len(raw) > max_raw or held >= GROUP_BYTES:
                     break
         except Exception as exc:  # a read error (a truncated .gz): after the lines read
@@ -288,7 +303,7 @@ class Splitter:
             if end.endswith((b"}", b"},")):
                 # `},`: a pasted array's element, or a docs' example with its comma. The
                 # record is the text without it; `--fix` drops it with the line breaks.
-                value = _object(without_comma(b"".join(group)))
+                value = record_value(b"".join(group))
                 if value is not None:
                     last = lineno + len(group) - 1
                     width = len(body.decode("utf-8", "replace")) + 1
@@ -298,22 +313,48 @@ class Splitter:
     def _cut(self, raw: bytes) -> bool:
         return type(raw) is Piece or len(framer.split_ending(raw)[0]) > self.max_line
 
-    def _watch(self, raw: bytes) -> None:
-        """Until a line parses alone: is the file a document (no split records ever)?"""
+    def _watch(self, raw: bytes) -> bool:
+        """Until a line parses alone: is the file a document (no split records ever)? True
+        when a file that opened with `{` or `[` alone proves none at this line, which is
+        then read as active (it may begin a split record)."""
+        self.seen += 1
+        if self.opening is not None:
+            return self._opened(self.opening, raw)
         if self.decided and _no_json_end(raw.rstrip(JSON_SPACE)):
-            return  # told in two steps: every line of a file that never parses comes here
+            return False  # told in two steps: every line of a file that never parses comes here
         body = framer.split_ending(raw)[0]
         if not self.decided:
             body = body.removeprefix(framer.BOM)
             if framer.is_blank(body):
-                return
+                return False
             self.decided = True
             if f.opens_document(body):
-                return  # MIC007's: never active
+                # MIC007's, unless its lines prove otherwise.
+                limits = (SPLIT_LINES, SPLIT_BYTES)
+                self.opening = Opening(raw, body, self.seen, self.max_line, limits)
+                return False
         # A line over max-line-bytes never counts: the reader may have cut it (lint_file),
         # or not (lint_lines), and both must look for split records alike.
         if len(body) <= self.max_line and not framer.is_blank(body) and _parses(body):
             self.active = True
+        return False
+
+    def _opened(self, opening: Opening, raw: bytes) -> bool:
+        verdict = opening.feed(raw)
+        if verdict is None:
+            return False
+        self.opening = None
+        if verdict != ENDED:
+            return False  # a document, as far as can be told: watched as before
+        found = opening.record()
+        if found is not None:
+            lines, value = found
+            width = len(framer.split_ending(lines[-1])[0].decode("utf-8", "replace")) + 1
+            self.opened = Split(opening.first, opening.first + len(lines) - 1, width, value)
+            self.spans.append(self.opened)  # no other yet: the splitter was not active
+        self.not_document = self.seen
+        self.active = self.decided = True
+        return True
 
     def holds(self, line: int) -> bool:
         """Whether `line` is one of a split record's (any order; spans are few)."""
@@ -348,26 +389,9 @@ def _whole_records(group: list[bytes]) -> bool:
     return braces + before.count(_CR) == count and all(map(_ENDS_WHOLE, group))
 
 
-def without_comma(text: bytes) -> bytes:
-    """A split record's text without a comma after its closing brace, if it has one."""
-    stripped = text.rstrip(framer.SPACE)
-    return stripped[:-1] if stripped.endswith(b"},") else text
-
-
 def _whole(raw: bytes) -> bool:
     """Whether a line that begins with `{` ends as a whole record does, with `}`."""
     return framer.split_ending(raw)[0].rstrip(framer.SPACE).endswith(b"}")
-
-
-def _object(text: bytes) -> dict[str, Any] | None:
-    try:
-        value = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        try:  # what orjson refuses but JSON allows (integers past 64 bits, deep nesting)
-            value = parse_exact(text.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError, RecursionError):
-            return None
-    return value if isinstance(value, dict) else None
 
 
 # The bytes a JSON text can end with, before JSON's whitespace: of an object, an array, a

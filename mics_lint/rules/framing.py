@@ -222,7 +222,9 @@ NOT_NDJSON = FAMILY.declare(
     valid JSON, MIC101 is reported too, at the line and column of the syntax error.
 
     It fires when the first non-blank line is only `{` or `[`, or when every line fails to
-    parse alone but the whole file parses as one JSON value.
+    parse alone but the whole file parses as one JSON value. A first line of `{` or `[`
+    followed by NDJSON lines is not a document: a pretty-printed first record is a split
+    record (MIC101), a stray `{` or `[` is a broken line, and every later line is checked.
 
     ## Why is this bad?
     The platform reads one command per line. A pretty-printed object is a dozen broken

@@ -49,8 +49,9 @@ INVALID_JSON = FAMILY.declare(
 
     A record pretty-printed over several lines among one-line records (a line that begins
     with `{` and lines after it that together parse as one object) is reported once, at its
-    first line: "this record is split over lines 8–14". (A whole file that is one
-    pretty-printed document is MIC007's.)
+    first line: "this record is split over lines 8–14"; so is a file's first record
+    pretty-printed before NDJSON lines. (A whole file that is one pretty-printed document
+    is MIC007's.)
 
     ## Why is this bad?
     The platform cannot read the line, so the command is dropped and only appears, hours

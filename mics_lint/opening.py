@@ -1,0 +1,118 @@
+"""A file whose first line not blank is `{` or `[` alone: one JSON document spread over
+lines (MIC007), or NDJSON lines after a pretty-printed first record or a stray bracket.
+
+The linter and the fixer hold such a file's lines as one document. Held to the file's end,
+one stray `{` line, or a first record pretty-printed among compact ones, hid every later
+line's problems behind one MIC007 (whose message then called the file one document).
+`Opening` follows the first value with JSON's grammar (framer.JsonPrefix), a line at a
+time, and tells where the file proves no document (ENDED):
+
+- the value closes (a comma after it allowed, as after a split record), and the next line
+  not blank neither opens another value alone (`jq .` of several commands, a run MIC007
+  compacts) nor begins with a comma (such a run written with leading commas);
+- a line beginning with `{` comes where the value cannot take one (after `{`, or after a
+  value without a comma): a new record, as a split record ends in the middle of a file.
+
+The value's lines are then a record split over lines when they are one object, read as
+splitrecords.py reads one in the middle of a file (no line of it but the first begins with
+`{`, at most SPLIT_LINES lines and SPLIT_BYTES bytes); else each line is checked alone.
+
+Anywhere else it stays one document, as before: where the grammar breaks inside a line (a
+broken document: MIC007 and the place it breaks say more than a MIC101 on each of its
+lines), a line over max-line-bytes, or past the limits above (a large document is not
+followed: the grammar costs about 0.3 s a MiB, and a record that long is no split one).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import orjson
+
+from mics_lint.framer import BOM, HOLD_LIMIT, SPACE, JsonPrefix, is_blank, split_ending
+from mics_lint.jsontext import parse_exact
+from mics_lint.longints import may_hold_long_int
+
+__all__ = ["DOCUMENT", "ENDED", "Opening", "record_value", "without_comma"]
+
+DOCUMENT = "document"  # one document (MIC007's) as far as can be told: held as before
+ENDED = "ended"  # no document: this line and the ones after are NDJSON lines
+
+
+class Opening:
+    """The file's lines from its first not blank, `{` or `[` alone (see the module's doc)."""
+
+    __slots__ = ("closed", "count", "first", "limits", "lines", "max_line", "prefix", "size")
+
+    def __init__(
+        self, raw: bytes, body: bytes, line: int, max_line: int, limits: tuple[int, int]
+    ) -> None:
+        self.first = line
+        self.prefix = JsonPrefix(comma_after=True)
+        self.prefix.feed(body)
+        # The first value's lines, while they may be a record split over lines; a BOM on
+        # line 1 is the file's (MIC002), not the record's.
+        first = raw.removeprefix(BOM) if line == 1 else raw
+        self.lines: list[bytes] | None = [first] if body.strip(SPACE) == b"{" else None
+        self.count = 1
+        self.size = len(raw)
+        self.closed = False
+        self.max_line = max_line
+        self.limits = limits  # of a split record: its lines, its bytes
+
+    def feed(self, raw: bytes) -> str | None:
+        """The next line: DOCUMENT or ENDED once told, else None (and the next, please)."""
+        body = split_ending(raw)[0]
+        self.size += len(raw)
+        if len(body) > self.max_line:  # the reader may have cut it: not followed
+            return DOCUMENT
+        if self.closed:
+            if is_blank(body):
+                return None if self.size <= HOLD_LIMIT else DOCUMENT
+            if body.strip(SPACE) in (b"{", b"[") or body.lstrip(SPACE)[:1] == b",":
+                return DOCUMENT  # the next value of a run
+            return ENDED
+        max_lines, max_bytes = self.limits
+        if self.count >= max_lines or self.size > max_bytes:
+            return DOCUMENT
+        self.count += 1
+        if body[:1] == b"{":
+            self.lines = None  # a split record holds no such line but its first
+            if not self.prefix.wants_value:
+                return ENDED
+        elif self.lines is not None:
+            self.lines.append(raw)
+        if not self.prefix.feed(body):
+            return DOCUMENT
+        self.closed = self.prefix.done
+        return None
+
+    def record(self) -> tuple[list[bytes], dict[str, Any]] | None:
+        """The lines of the first value and the object they hold, when they are a record
+        split over lines."""
+        if not self.closed or not self.lines:
+            return None
+        value = record_value(b"".join(self.lines))
+        return None if value is None else (self.lines, value)
+
+
+def without_comma(text: bytes) -> bytes:
+    """A split record's text without a comma after its closing brace, if it has one."""
+    stripped = text.rstrip(SPACE)
+    return stripped[:-1] if stripped.endswith(b"},") else text
+
+
+def record_value(text: bytes) -> dict[str, Any] | None:
+    """The object a split record's text holds (a comma after it aside), or None."""
+    text = without_comma(text)
+    value: Any = None
+    if not may_hold_long_int(text):  # orjson reads an integer past 64 bits as a float
+        with contextlib.suppress(orjson.JSONDecodeError):
+            value = orjson.loads(text)
+    if value is None:  # and what orjson refuses but JSON allows (deep nesting)
+        try:
+            value = parse_exact(text.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return None
+    return value if isinstance(value, dict) else None

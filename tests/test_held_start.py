@@ -1,0 +1,201 @@
+"""A file that opens with `{` or `[` alone and is not one document (opening.py): a stray
+bracket, or a first record pretty-printed among NDJSON lines. Held to the file's end as one
+document, it was one MIC007 (calling the file one document) and the first parse error:
+every later line's problems were hidden, and `--diff` said "Nothing to fix"."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from mics_lint import Settings, lint_lines
+from mics_lint.cli import cli
+from mics_lint.fix import StreamSink, fix_stream
+from mics_lint.settings import Selection
+from mics_lint.splitrecords import SPLIT_LINES
+
+UPSERT = '{"operation":"UPSERT","email_hash":"%s","force_replace":false,"user_profile":{}}'
+PRETTY = json.dumps(json.loads(UPSERT % "a"), indent=2) + "\n"  # 6 lines
+LATER = [
+    '{"operation":"upsert","email_hash":"b","force_replace":false,"user_profile":{}}\n',
+    '{"operation":"UPSERT","email_hash":"c"}\n',
+    "[1]\n",
+]
+LATER_FOUND = [(7, "MIC203"), (8, "MIC401"), (8, "MIC402"), (9, "MIC102")]
+SETTINGS: list[dict[str, Any]] = [{}, {"fast_path": False}, {"fast_path_from": 1}]
+
+
+def found(text: str, **settings: Any) -> list[tuple[int, str]]:
+    lines = text.splitlines(keepends=True)
+    return [(d.line, d.code) for d in lint_lines(lines, "f.ndjson", Settings(**settings))]
+
+
+def diagnostics(text: str) -> list[Any]:
+    return list(lint_lines(text.splitlines(keepends=True), "f.ndjson", Settings()))
+
+
+def fixed(text: str, **settings: Any) -> tuple[str, Counter[str]]:
+    out = io.BytesIO()
+    result = fix_stream(
+        io.BytesIO(text.encode("utf-8")), StreamSink(out), Settings(**settings), "f.ndjson"
+    )
+    return out.getvalue().decode("utf-8"), result.fixed
+
+
+def check(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["check", "--isolated", *args])
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize("settings", SETTINGS)
+def test_a_pretty_printed_first_record_is_a_split_record(settings: dict[str, Any]) -> None:
+    text = PRETTY + "".join(LATER)
+    assert found(text, **settings) == [(1, "MIC101"), *LATER_FOUND]
+    first = diagnostics(text)[0]
+    assert (first.line, first.end_line, first.column) == (1, 6, 1)
+    assert first.message.startswith("this record is split over lines 1–6")
+    assert first.fix is not None  # [*]: --fix joins it
+
+
+def test_the_split_first_record_is_joined_by_fix_and_the_rest_fixed_as_lines() -> None:
+    text = PRETTY + "".join(LATER)
+    out, counts = fixed(text)
+    assert out == UPSERT % "a" + "\n" + "".join(LATER)
+    assert counts == Counter({"MIC101": 1})
+
+
+@pytest.mark.parametrize("settings", SETTINGS)
+def test_a_stray_brace_hides_no_later_line(settings: dict[str, Any]) -> None:
+    lines = ['{"operation":"UPSERT"}\n'] * 2000
+    got = found("{\n" + "".join(lines), **settings)
+    assert got[0] == (1, "MIC101")
+    assert len(got) == 1 + 3 * 2000  # MIC301, MIC401, MIC402 on each later line
+    assert {code for _, code in got[1:]} == {"MIC301", "MIC401", "MIC402"}
+    assert "MIC007" not in {code for _, code in got}
+
+
+def test_a_stray_brace_is_its_own_line_for_fix() -> None:
+    text = "{\n" + UPSERT % "a" + "\n" + '{"operation":"UPSERT","email_hash":"b"}\r\n'
+    out, counts = fixed(text)
+    assert out == "{\n" + UPSERT % "a" + "\n" + '{"operation":"UPSERT","email_hash":"b"}\n'
+    assert counts == Counter({"MIC003": 1})
+    assert found(text) == [(1, "MIC101"), (3, "MIC003"), (3, "MIC401"), (3, "MIC402")]
+
+
+def test_a_stray_bracket_before_ndjson_lines() -> None:
+    text = "[\n" + UPSERT % "a" + "\n" + UPSERT % "b" + "\n" + '{"operation":"DELETE"}\n'
+    assert found(text) == [(1, "MIC101"), (4, "MIC301")]
+
+
+def test_a_stray_brace_before_a_pretty_printed_record() -> None:
+    """The second `{` begins a record: the first never closes; the record is split."""
+    text = "{\n" + PRETTY + UPSERT % "b" + "\n"
+    assert found(text) == [(1, "MIC101"), (2, "MIC101")]
+    assert diagnostics(text)[1].message.startswith("this record is split over lines 2–7")
+    assert fixed(text)[0] == "{\n" + UPSERT % "a" + "\n" + UPSERT % "b" + "\n"
+
+
+def test_a_split_record_after_the_split_first_record() -> None:
+    text = (
+        PRETTY
+        + '{"operation":"UPSERT",\n"email_hash":"b","force_replace":false,"user_profile":{}}\n'
+    )
+    got = diagnostics(text)
+    assert [(d.line, d.end_line, d.code) for d in got] == [(1, 6, "MIC101"), (7, 8, "MIC101")]
+    assert fixed(text)[0] == UPSERT % "a" + "\n" + UPSERT % "b" + "\n"
+
+
+@pytest.mark.parametrize("comma", ["", ","])
+def test_blank_lines_and_a_comma_around_the_split_first_record(comma: str) -> None:
+    text = "\n" + PRETTY.rstrip("\n") + comma + "\n\n" + UPSERT % "b" + "\n"
+    assert found(text) == [(1, "MIC004"), (2, "MIC101"), (8, "MIC004")]
+    assert diagnostics(text)[1].message.startswith("this record is split over lines 2–7")
+    out, counts = fixed(text)
+    assert out == UPSERT % "a" + "\n" + UPSERT % "b" + "\n"
+    assert counts == Counter({"MIC004": 2, "MIC101": 1})
+
+
+def test_a_byte_order_mark_before_the_split_first_record() -> None:
+    text = "\ufeff" + PRETTY + UPSERT % "b" + "\n"
+    assert found(text) == [(1, "MIC002"), (1, "MIC101")]
+    out, counts = fixed(text)
+    assert out == UPSERT % "a" + "\n" + UPSERT % "b" + "\n"
+    assert counts == Counter({"MIC002": 1, "MIC101": 1})
+    kept, _ = fixed(text, selections=(Selection(ignore=("MIC002",)),))
+    assert kept == "\ufeff" + UPSERT % "a" + "\n" + UPSERT % "b" + "\n"
+
+
+def test_crlf_of_the_held_lines_is_reported_once() -> None:
+    text = PRETTY.replace("\n", "\r\n") + UPSERT % "b" + "\r\n"
+    assert found(text) == [(1, "MIC003"), (1, "MIC101")]
+    assert fixed(text)[0] == UPSERT % "a" + "\n" + UPSERT % "b" + "\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        PRETTY,  # one object
+        PRETTY + "\n\n",
+        PRETTY + PRETTY,  # `jq .` of several commands
+        PRETTY.rstrip("\n") + ",\n" + PRETTY,
+        PRETTY + ",\n" + PRETTY,
+        "[\n" + UPSERT % "a" + ",\n" + UPSERT % "b" + "\n]\n",  # an array
+        "[\n" + UPSERT % "a" + ",\n" + UPSERT % "b" + "\n",  # its end cut off
+        '{\n  "operation": "UPSERT",\n  "x": 1,\n}\n',  # broken inside
+        '{\n  "operation": "UPSERT",\n  "x": 1,\n}\n' + UPSERT % "b" + "\n",
+    ],
+)
+def test_a_document_is_still_mic007(text: str) -> None:
+    got = found(text)
+    assert got[0] == (1, "MIC007")
+    assert all(code in ("MIC007", "MIC101") for _, code in got)
+
+
+def test_a_run_of_pretty_printed_commands_is_still_compacted_whole() -> None:
+    text = PRETTY + PRETTY.replace('"a"', '"b"')
+    assert found(text) == [(1, "MIC007")]
+    assert fixed(text)[0] == UPSERT % "a" + "\n" + UPSERT % "b" + "\n"
+
+
+def test_a_first_record_longer_than_a_split_record_stays_a_document() -> None:
+    """As in the middle of a file, a record over SPLIT_LINES lines is not one: the lines
+    are not followed further (memory and time stay bounded), and it is MIC007 as before."""
+    value = {"operation": "UPSERT", "user_profile": {f"k{i}": i for i in range(SPLIT_LINES)}}
+    text = json.dumps(value, indent=1) + "\n" + UPSERT % "b" + "\n"
+    assert found(text)[0] == (1, "MIC007")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_the_command_reports_and_fixes_alike(tmp_path: Path, jobs: str) -> None:
+    target = tmp_path / "a.ndjson"
+    target.write_text(PRETTY + "".join(LATER * 40), encoding="utf-8")
+    code, out = check("--jobs", jobs, "--chunk-size", "256", str(target))
+    assert code == 1
+    assert "a.ndjson:1:1: MIC101 [error] [*] this record is split over lines 1–6" in out
+    assert "MIC007" not in out
+    assert out.count("MIC203") == 40 and out.count("MIC102") == 40
+    code, out = check("--diff", str(target))
+    assert code == 1 and "Nothing to fix" not in out
+    assert f"+{UPSERT % 'a'}" in out
+    check("--fix", str(target))
+    assert target.read_text(encoding="utf-8") == UPSERT % "a" + "\n" + "".join(LATER * 40)
+
+
+@pytest.mark.parametrize("before", ["", '{"operation":null}\n{}\n'])
+def test_a_split_record_with_an_integer_past_64_bits_is_joined(before: str) -> None:
+    """orjson read such an integer as a float, whose compact text the fix's proof refused:
+    the record was marked [*] and left split, at the file's start and in its middle."""
+    pretty = '{\n  "operation": [\n    -9223372036854775809\n  ]\n}\n'
+    text = (before or pretty) + "{}\n" + pretty
+    assert [d.fix is not None for d in diagnostics(text) if d.code == "MIC101"] == [True] * (
+        2 - bool(before)
+    )
+    assert fixed(text)[0] == (before or '{"operation":[-9223372036854775809]}\n') + (
+        '{}\n{"operation":[-9223372036854775809]}\n'
+    )
