@@ -81,6 +81,8 @@ CSV_QUOTED_MESSAGE = (
 
 def message(text: str) -> str | None:
     """MIC101's message for a line that holds a record in one of these shapes, else None."""
+    if text[:1] in ("{", "["):  # none of them opens so: a broken record's line (`,}`) asks
+        return None
     if csv_quoted(text):
         return CSV_QUOTED_MESSAGE
     members = bare_members(text)
