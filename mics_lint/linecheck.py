@@ -33,7 +33,7 @@ from mics_lint.jsontext import (
 from mics_lint.longints import may_hold_long_int
 from mics_lint.parsed import BROKEN, NOT_JSON, OBJECTS, UNPARSED
 from mics_lint.registry import LineContext, Record, Rule
-from mics_lint.rules import REGISTRY, operations, structure, syntax
+from mics_lint.rules import REGISTRY, operations, row_shapes, structure, syntax
 from mics_lint.rules import framing as f
 from mics_lint.rules.crossline import DUPLICATE_USER_STATE, Users
 from mics_lint.rules.operations import FILE_FORM_STATE, PROFILE_FORM_STATE
@@ -183,7 +183,9 @@ class LineChecker:
         if isinstance(record, dict):
             text = self._check_record(record, body, lineno, found)
         else:
-            found.append((syntax.NOT_AN_OBJECT.code, Finding(syntax.not_an_object(record))))
+            lost = isinstance(record, list) and self.guard.wrapper_lost(record)
+            message = row_shapes.not_an_object(record, identifiers=lost)
+            found.append((syntax.NOT_AN_OBJECT.code, Finding(message)))
         return self.stamp(found, body, lineno, text, parsed), RECORD
 
     def oversized(self, raw: bytes) -> int | None:

@@ -161,3 +161,18 @@ def test_an_extension_in_capitals_is_found_and_read(tmp_path: Path) -> None:
     code, out = check("--fix", str(tmp_path))
     assert "Fixed 2 problems in 2 files." in out
     assert gzip.decompress((tmp_path / "B.JSONL.GZ").read_bytes()) == DELETE.encode()
+
+
+def test_an_associations_array_of_identifiers_is_told_to_take_its_wrapper() -> None:
+    """An association file's line of typed identifiers in a bare array was told "put each
+    command on a line of its own", which would part one user's identifiers."""
+    line = '[{"type":"USER_AGENT","user_agent_id":"vec:1"},{"type":"USER_EMAIL","hash":"3f2a"}]'
+    found = list(lint_lines([line + "\n"], "a.ndjson", Settings(doc_type="association")))
+    assert [(d.code, d.message, d.fix) for d in found] == [
+        (
+            "MIC102",
+            "the line is a JSON array of 2 identifiers: wrap one user's identifiers as "
+            '{"identifiers": [...]}',
+            None,
+        )
+    ]

@@ -1,11 +1,13 @@
 """Lines that hold a record in another shape than one JSON object: a CSV row, a JSON object
-in CSV quotes, an object's members without their braces. MIC101 (syntax.py) names the shape,
+in CSV quotes, an object's members without their braces; and MIC102's message for a line
+that is JSON but no object (an array of commands, say). MIC101 (syntax.py) names the shape,
 where the JSON parser's error ("unexpected text after the JSON value: remove it", at the
 first comma of `1000,CRM-42,UPSERT` or of `"operation":"DELETE",...`) would have sent the
 user to delete most of the line."""
 
 from __future__ import annotations
 
+from mics_lint.diagnostic import counted
 from mics_lint.jsontext import parse_exact
 from mics_lint.lazyre import compiled
 
@@ -90,3 +92,22 @@ def message(text: str) -> str | None:
         return members
     name = delimiter(text)
     return None if name is None else delimited_message(name)
+
+
+def not_an_object(value: object, identifiers: bool = False) -> str:
+    """MIC102's message, naming what the line is instead; `identifiers`: the array is an
+    association's identifiers without their wrapper (guards.Guard.wrapper_lost)."""
+    if isinstance(value, list):
+        if identifiers:
+            return (
+                f"the line is a JSON array of {counted(len(value), 'identifier')}: wrap one "
+                'user\'s identifiers as {"identifiers": [...]}'
+            )
+        if value and all(isinstance(v, dict) for v in value):
+            return (
+                f"the line is a JSON array of {counted(len(value), 'object')}, not one "
+                "command: put each command on a line of its own"
+            )
+        return "the line is a JSON array, not a command object: each line must be {...}"
+    kind = {str: "a string", bool: "a boolean", type(None): "null"}.get(type(value), "a number")
+    return f"the line is {kind}, not a command object: each line must be one JSON object {{...}}"

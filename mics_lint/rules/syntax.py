@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from mics_lint.diagnostic import Severity, counted
+from mics_lint.diagnostic import Severity
 from mics_lint.jsontext import (
     NotFinite,
     fails_in_first_value,
@@ -377,19 +377,6 @@ def _after_first_value(text: str) -> tuple[int, str] | None:
         return None
     end += len(text[end:]) - len(text[end:].lstrip())
     return end, tail
-
-
-def not_an_object(value: object) -> str:
-    """MIC102's message, naming what the line is instead."""
-    if isinstance(value, list):
-        if value and all(isinstance(v, dict) for v in value):
-            return (
-                f"the line is a JSON array of {counted(len(value), 'object')}, not one "
-                "command: put each command on a line of its own"
-            )
-        return "the line is a JSON array, not a command object: each line must be {...}"
-    kind = {str: "a string", bool: "a boolean", type(None): "null"}.get(type(value), "a number")
-    return f"the line is {kind}, not a command object: each line must be one JSON object {{...}}"
 
 
 def document_error(
