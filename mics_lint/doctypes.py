@@ -360,7 +360,10 @@ def first_records(head: bytes) -> list[dict[str, object]]:
     `head` (MIC007's shapes)."""
     import orjson
 
+    from mics_lint.reading import as_utf8
+
     records = []
+    head = as_utf8(head)  # a UTF-16 file is MIC009's, but its type is told from its text
     for line in head.split(b"\n")[:-1]:  # the last piece may be cut: not judged
         try:
             value = orjson.loads(line)

@@ -188,6 +188,18 @@ def sniff(head: bytes) -> tuple[str, str] | None:
     return None
 
 
+def as_utf8(head: bytes) -> bytes:
+    """A file's first bytes as UTF-8: as they are, unless `sniff` finds them UTF-16 or
+    UTF-32 (MIC009), which are decoded (a character cut at the end is dropped)."""
+    found = sniff(head) if head[:1] in (b"\xff", b"\xfe", b"\x00") or head[1:2] == b"\x00" else None
+    if found is None or found[0] not in (UTF16, UTF32):
+        return head
+    width = "16" if found[0] == UTF16 else "32"
+    order = "le" if found[1].startswith("little") else "be"
+    text = head.decode(f"utf-{width}-{order}", "ignore").removeprefix("\ufeff")
+    return text.encode("utf-8", "replace")
+
+
 def _text_first(head: bytes) -> bool:
     """Whether `head` starts with a whole line that opens a JSON object or array and holds
     no control byte."""

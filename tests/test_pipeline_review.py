@@ -176,3 +176,18 @@ def test_an_associations_array_of_identifiers_is_told_to_take_its_wrapper() -> N
             None,
         )
     ]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_a_utf16_files_type_is_told_from_its_text(tmp_path: Path, encoding: str) -> None:
+    """Its lines are not checked (MIC009), but the summary and each record's doc_type named
+    the default type, USER_PROFILE, whatever the file held."""
+    activity = (
+        '{"$ts":1700000000000,"$type":"SITE_VISIT","$session_status":"CLOSED_SESSION",'
+        '"$user_agent_id":"vec:1","$events":[]}\n'
+    )
+    target = tmp_path / "events.ndjson"
+    target.write_bytes(activity.encode(encoding))
+    code, out = check(str(target))
+    assert code == 1 and "MIC009" in out
+    assert "Checked as USER_ACTIVITY." in out
