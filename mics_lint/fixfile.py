@@ -123,7 +123,8 @@ def _rewrite(
                 if compressed:
                     import gzip
 
-                    inner = os.path.basename(target)[:-3]  # its .gz, in any case
+                    inner = os.path.basename(target)  # a link's target may not end in .gz
+                    inner = inner[:-3] if gzip_named(inner) else inner
                     sink_stream = stack.enter_context(
                         gzip.GzipFile(
                             filename=inner,

@@ -197,7 +197,9 @@ def _described(
     for error in errors:
         path = _where(error)
         top = str(error.absolute_path[0]) if error.absolute_path else ""
-        required = error.validator == "type" and _required_here(error, schema)
+        # Asked only where it changes the advice: a null (see _hinted).
+        null = error.validator == "type" and error.instance is None
+        required = null and _required_here(error, schema)
         messages = list(_describe(error, path, top, record, known, ctx, required))
         described.append((path, _code_for(error), error.validator == "type", messages))
     return described

@@ -220,7 +220,7 @@ def invalid_json_message(
     Returns a one-line message that names the likely cause and what to change.
     """
     stripped = text.rstrip()
-    if stripped.endswith(",") and _parses(stripped[:-1]) and stripped.lstrip()[:1] in ("{", "["):
+    if stripped.endswith(",") and stripped.lstrip()[:1] in ("{", "[") and _parses(stripped[:-1]):
         return separated_by_commas(stripped)
     shape = row_shapes.message(stripped)
     if shape is not None:

@@ -4,8 +4,9 @@ character, where the parser said only "unexpected character"."""
 
 from __future__ import annotations
 
+from mics_lint.rules.trimming import TRIMMED
+
 _QUOTES = frozenset("\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\u2018\u2019\u201a\u201b\u2032")
-_INVISIBLE = frozenset("\u200b\u2060\ufeff")  # zero-width: not isspace(), as invisible
 
 
 def message(char: str) -> str | None:
@@ -26,9 +27,10 @@ def message(char: str) -> str | None:
 
 
 def space_name(char: str) -> str | None:
-    """`U+00A0 (no-break space)` for a space or an invisible character past ASCII, which
-    JSON does not allow outside strings; None for any other character."""
-    if char > "\x7f" and (char.isspace() or char in _INVISIBLE):
+    """`U+00A0 (no-break space)` for a space or an invisible character past ASCII (what
+    MIC307 trims: trimming.TRIMMED), which JSON does not allow outside strings; None for
+    any other character."""
+    if char > "\x7f" and char in TRIMMED:
         import unicodedata  # a bad line's message only (start-up, issue 14)
 
         return f"U+{ord(char):04X} ({unicodedata.name(char, 'space').lower()})"
