@@ -158,7 +158,9 @@ def errors(
         shape = record_shape(filename, record)
     found = _ERRORS_BY_SHAPE.get((filename, shape))
     if found is None:
-        found = _unknown_keys_only(filename, record)
+        from mics_lint.schema_shortcuts import without_jsonschema
+
+        found = without_jsonschema(filename, record)
     if found is None:
         found = [
             (e.validator, tuple(e.absolute_path), e.validator_value, e.schema, e.message)
@@ -176,43 +178,11 @@ def errors(
 _ERRORS_BY_SHAPE: dict[tuple[str, tuple[Any, ...]], list[Any]] = {}
 
 
-def _unknown_keys_only(filename: str, record: dict[str, Any]) -> list[Any] | None:
-    """`errors`' list for a record whose one fault is keys the schema does not list, made
-    without jsonschema, or None when anything else may be wrong.
-
-    The schema with those keys allowed takes the record (its predicate, `compile_fast`, is
-    jsonschema's `is_valid`), so the schema's only failing keyword is `additionalProperties:
-    false`, for which jsonschema gives one error, worded as below. A misspelt key, the
-    commonest bad line of an export, then costs no import of jsonschema (80 ms) and no
-    validator (its schema checked against the meta-schema)."""
-    lax = _lax_predicate(filename)
-    if lax is None or not lax(record):
-        return None
-    schema = load_schema(filename)
-    known = schema.get("properties", {})
-    extras = sorted((key for key in record if key not in known), key=str)
-    if not extras:
-        return None
-    listed = ", ".join(repr(key) for key in extras)
-    verb = "was" if len(extras) == 1 else "were"
-    message = f"Additional properties are not allowed ({listed} {verb} unexpected)"
-    return [("additionalProperties", (), False, schema, message)]
-
-
 def allowing_unknown_keys(schema: dict[str, Any]) -> dict[str, Any] | None:
     """`schema` with `additionalProperties: false` lifted (unknown-key errors, lax path)."""
     if schema.get("additionalProperties") is not False or "patternProperties" in schema:
         return None
     return {**schema, "additionalProperties": True}
-
-
-@functools.cache
-def _lax_predicate(filename: str) -> Predicate | None:
-    lax = allowing_unknown_keys(load_schema(filename))
-    try:
-        return None if lax is None else compile_fast(lax)
-    except UnsupportedSchema:
-        return None
 
 
 # Keywords whose errors depend only on the value they constrain, not on what it contains.

@@ -10,6 +10,7 @@ import orjson
 import pytest
 
 from mics_lint import schema as schemas
+from mics_lint import schema_shortcuts
 from mics_lint.doctypes import DOC_TYPES
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -195,7 +196,7 @@ def _with_unknown_keys(records: list[Any], seed: int) -> list[Any]:
 )
 def test_unknown_keys_errors_without_jsonschema_are_jsonschemas(schema_file: str) -> None:
     """A record whose only fault is unknown keys gets its errors without jsonschema
-    (schema._unknown_keys_only): exactly the errors jsonschema gives it."""
+    (schema_shortcuts.unknown_keys_only): exactly the errors jsonschema gives it."""
     reference = schemas.validator_for(schema_file)
     records = _random_records(3000, seed=20261203) + _fixture_records()
     records += _with_unknown_keys(records, seed=7)
@@ -203,7 +204,7 @@ def test_unknown_keys_errors_without_jsonschema_are_jsonschemas(schema_file: str
     for record in records:
         if not isinstance(record, dict):
             continue
-        ours = schemas._unknown_keys_only(schema_file, record)
+        ours = schema_shortcuts.unknown_keys_only(schema_file, record)
         if ours is None:
             continue
         taken += 1
@@ -216,6 +217,65 @@ def test_unknown_keys_errors_without_jsonschema_are_jsonschemas(schema_file: str
         assert taken >= 10  # the shortcut was tried, not skipped every time
     else:
         assert taken == 0  # unknown keys are allowed: nothing to shortcut
+
+
+def _with_wrong_values(records: list[Any], schema_file: str, seed: int) -> list[Any]:
+    """Each record the schema takes again with one to three of its fields (or fields the
+    schema lists) given random values, of any JSON type."""
+    rng = random.Random(seed)
+    fields = list(schemas.load_schema(schema_file).get("properties", {}))
+    values = [*_VALUES, -1.5, 10**20, "x" * 3, [{"$ts": "1"}], {"$hash": 1}]
+    made = []
+    for record in records:
+        for _ in range(4):
+            keys = rng.sample(fields, min(len(fields), rng.randint(1, 3)))
+            made.append({**record, **{k: rng.choice(values) for k in keys}})
+    return made
+
+
+@pytest.mark.parametrize(
+    "schema_file",
+    [*SCHEMA_FILES, "user_profile_import.schema.json#update_strategy"],
+)
+def test_wrong_type_errors_without_jsonschema_are_jsonschemas(schema_file: str) -> None:
+    """A record whose only fault is fields of the wrong JSON type gets its errors without
+    jsonschema (schema_shortcuts.wrong_types_only): exactly the errors jsonschema gives it,
+    in its order; anything else is left to jsonschema."""
+    reference = schemas.validator_for(schema_file)
+    valid = [r for r in _fixture_records() if isinstance(r, dict) and reference.is_valid(r)]
+    assert valid, schema_file
+    taken = 0
+    for record in _with_wrong_values(valid, schema_file, seed=20261205):
+        ours = schema_shortcuts.wrong_types_only(schema_file, record)
+        if ours is None:
+            continue
+        taken += 1
+        theirs = [
+            (e.validator, tuple(e.absolute_path), e.validator_value, e.schema, e.message)
+            for e in reference.iter_errors(record)
+        ]
+        assert ours == theirs, record
+    assert taken >= 10  # the shortcut was tried, not skipped every time
+
+
+def test_an_identifier_written_as_a_number_does_not_import_jsonschema(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    line = (
+        '{"operation":"UPSERT","compartment_id":%d,"user_account_id":"a",'
+        '"force_replace":false,"user_profile":{"a":1}}\n'
+    )
+    path = tmp_path / "numbers.ndjson"
+    path.write_text("".join(line % n for n in range(3)))
+    code = (
+        "import sys\n"
+        "from mics_lint import lint_file\n"
+        f"found = list(lint_file({str(path)!r}))\n"
+        "print(len(found), sorted({d.code for d in found}), 'jsonschema' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "3 ['MIC202'] False"
 
 
 def test_a_misspelt_key_does_not_import_jsonschema(tmp_path: Path) -> None:
