@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from mics_lint.diagnostic import Severity
 from mics_lint.doctypes import (
+    DEFAULT_DOC_TYPE,
+    DETECT_RECORDS,
     DOC_TYPES,
     NAMES,
     DocType,
@@ -220,14 +222,28 @@ class Settings:
         glob = self.doc_type_glob(path)
         if glob is not None:
             return DOC_TYPES[glob[1]]
-        found = detect(first_records(head))
+        records = first_records(head)
+        found = detect(records or _keys_of_lines(head))
         if isinstance(found, DocType):
             return found
+        if not records:  # a guess from broken lines' keys, not sure: the default, as before
+            return DOC_TYPES[DEFAULT_DOC_TYPE]
         names = " or ".join(sorted(t.short_name for t in found))
         raise DocTypeError(
             f"{path}: its first records could be {names} commands: name the type with "
             f"--doc-type, or with a glob in [tool.mics-lint.doc-types]"
         )
+
+
+def _keys_of_lines(head: bytes) -> list[dict[str, object]]:
+    """The top-level keys of each of a file's first lines, as records without values, for a
+    file none of whose first lines is JSON: the docs' examples with their placeholders left
+    in (`"expiration_duration":<INTEGER>`) still name their type by their keys."""
+    from mics_lint.jsontext import top_level_keys
+    from mics_lint.reading import as_utf8
+
+    lines = as_utf8(head).decode("utf-8", "replace").split("\n")[:-1][:DETECT_RECORDS]
+    return [dict.fromkeys(k for k, _, _ in top_level_keys(line)) for line in lines]
 
 
 def _checked(parser: str, value: Any, where: str) -> Any:

@@ -241,6 +241,29 @@ def test_settings_doc_type_for_is_explicit_then_globs_then_records() -> None:
     assert forced.doc_type_for("a.seg.ndjson", head).name == "USER_PROFILE"
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # The docs' own examples, their placeholders left in: no line is JSON.
+        (
+            '{"operation":"UPDATE","expiration_duration":<INTEGER>,'
+            '"compartment_id":"<COMPARTMENT_ID>","segment_id":"<SEGMENT_ID"}',
+            "USER_SEGMENT",
+        ),
+        (
+            '{"$user_agent_id":"vec:1","$type":"SITE_VISIT","$ts":<TIMESTAMP>,"$events":[]}',
+            "USER_ACTIVITY",
+        ),
+        # Keys that several types share: no guess, the default as before (not exit 2).
+        ('{"type":"USER_EMAIL","hash":<HASH>}', "USER_PROFILE"),
+        ("{not json at all", "USER_PROFILE"),
+    ],
+)
+def test_a_file_of_broken_lines_is_told_by_their_keys(line: str, expected: str) -> None:
+    head = (line + "\n") * 3
+    assert Settings().doc_type_for("a.ndjson", head.encode()).name == expected
+
+
 @pytest.mark.parametrize("name", sorted(DOC_TYPES))
 def test_every_type_has_a_clean_corpus_file(name: str) -> None:
     corpus = Path(__file__).parent / "fixtures" / "ok"

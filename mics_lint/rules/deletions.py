@@ -10,14 +10,15 @@ MIC905 only for user points deletions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.lazyre import compiled
 from mics_lint.registry import ONCE_PER_FILE, Family, IdentifierValue, LineContext, Record
 from mics_lint.rules import point_hints
 from mics_lint.rules.structure import is_placeholder
+from mics_lint.rules.typed_identifiers import repeated_identifiers
 from mics_lint.startup import later
 
 if TYPE_CHECKING:
@@ -152,7 +153,8 @@ def email_hash_key(record: Record, ctx: LineContext) -> Iterator[Finding]:
     """
     ## What it does
     Checks for `email_hash` in a deletion line: there, the e-mail hash's key is `hash`
-    (with `"type":"USER_EMAIL"`), unlike in import lines.
+    (with `"type":"USER_EMAIL"`), unlike in import lines. On a line of another type, whose
+    fields never include `hash`, the message says to remove it instead.
 
     ## Why is this bad?
     The key is not read: the line names no identifier and is rejected. It is the natural
@@ -172,7 +174,13 @@ def email_hash_key(record: Record, ctx: LineContext) -> Iterator[Finding]:
     message = 'the e-mail hash\'s key is "hash" here, not "email_hash"'
     for where, path, item in _identifiers(record):
         if "email_hash" in item:
-            yield ctx.at((*path, "email_hash"), where + message)
+            kind = _kind(item)
+            if kind is None or "hash" in MAY_HAVE[kind]:
+                yield ctx.at((*path, "email_hash"), where + message)
+            else:  # renamed, it would be a field of another type (MIC902): it goes
+                noun = "identifier" if where else "line"
+                told = f'{where}"email_hash" is not a field of a {kind} {noun}: remove it'
+                yield ctx.at((*path, "email_hash"), told)
 
 
 @FAMILY.rule(
@@ -284,52 +292,6 @@ def single_identifier(record: Record, ctx: LineContext) -> Iterator[Finding]:
 
 
 SINGLE_IDENTIFIER = FAMILY.rules[-1]
-
-
-def identifier_key(item: Any, unset: Any = None) -> tuple[str | None, ...] | None:
-    """Who a typed identifier names, to compare two of them: its type and the values of
-    its fields (a USER_ACCOUNT's compartment too, None when left out), or None when a value
-    is not a string (MIC202's). `item` is a parsed object, or a fast-path Struct whose
-    fields left out are `unset`."""
-    get: Callable[[str], Any]
-    if isinstance(item, dict):
-        get, missing = item.get, None
-    else:
-        get, missing = (lambda key: getattr(item, key, unset)), unset
-    kind = get("type")
-    if not isinstance(kind, str) or kind not in _KEY_FIELDS:
-        return None
-    values: list[str | None] = [kind]
-    for key in _KEY_FIELDS[kind]:
-        value = get(key)
-        if isinstance(value, str):
-            values.append(value)
-        elif key == "compartment_id" and value is missing:
-            values.append(None)  # left out: the default compartment
-        else:
-            return None
-    return tuple(values)
-
-
-# The fields that say who a typed identifier names (not `email`, which the hash stands for).
-_KEY_FIELDS = {
-    "USER_ACCOUNT": ("compartment_id", "user_account_id"),
-    "USER_EMAIL": ("hash",),
-    "USER_AGENT": ("user_agent_id",),
-    "USER_POINT": ("user_point_id",),
-}
-
-
-def repeated_identifiers(items: Iterable[Any], unset: Any = None) -> Iterator[tuple[int, int]]:
-    """(index, index of its first occurrence) of each identifier listed a second time."""
-    first: dict[tuple[str | None, ...], int] = {}
-    for index, item in enumerate(items):
-        key = identifier_key(item, unset)
-        if key is None:
-            continue
-        seen = first.setdefault(key, index)
-        if seen != index:
-            yield index, seen
 
 
 @FAMILY.rule(

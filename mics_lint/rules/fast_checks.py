@@ -25,6 +25,7 @@ from mics_lint.rules import (
     segments,
     structure,
     syntax,
+    typed_identifiers,
 )
 from mics_lint.rules.crossline import Users
 
@@ -295,7 +296,7 @@ def association_check(
     fields = ("user_account_id", "compartment_id", "hash", "email", "user_agent_id")
     raw_ok = common(enabled, (b'"identifiers"',))
     screens = Screens(enabled)
-    repeated = deletions.repeated_identifiers
+    repeated = typed_identifiers.repeated_identifiers
     agent_form = identifiers.USER_AGENT_ID.fullmatch
 
     def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:

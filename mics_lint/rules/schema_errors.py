@@ -273,6 +273,30 @@ def _required_here(error: ValidationError, schema: dict[str, Any]) -> bool:
     return isinstance(node, dict) and key in node.get("required", ())
 
 
+_OR_REMOVE = ", or remove the field"  # said of an empty identifier beside another (_NAMING)
+_NAMING = frozenset({"user_account_id", "email_hash", "user_agent_id", "hash", "user_point_id"})
+
+
+def _named_otherwise(record: Record, path: tuple[str | int, ...]) -> bool:
+    """Whether the empty identifier at `path` may go: its object names the user by another,
+    or it is a typed identifier's compartment (optional there). Else leaving it out is
+    another error: MIC301, MIC901, MIC304; a segment or processing id is never optional."""
+    node: Any = record
+    for step in path[:-1]:
+        fits = isinstance(node, dict) or (isinstance(node, list) and isinstance(step, int))
+        node = node[step] if fits else None
+    key = path[-1] if path else None
+    if not isinstance(node, dict) or not isinstance(key, str):
+        return False
+    name = key.lstrip("$")
+    if name == "compartment_id":
+        return "type" in node
+    return name in _NAMING and any(
+        other != key and other.lstrip("$") in _NAMING and isinstance(v, str) and v.strip()
+        for other, v in node.items()
+    )
+
+
 def _mistake(subschema: Any) -> bool:
     """A key a schema lists only so that its own rule reports it (`x-mics-mistake`)."""
     return isinstance(subschema, dict) and bool(subschema.get("x-mics-mistake"))
@@ -353,7 +377,8 @@ def _describe_keyword(
         hints = error.schema.get("x-mics-hints", {}) if isinstance(error.schema, dict) else {}
         yield at, f"{path} is an empty list{'' if 'minItems' in hints else needs}"  # or its hint
     elif _code_for(error) == EMPTY_VALUE.code:
-        yield at, f"{path} is empty: give the identifier's value, or remove the field"
+        removable = _named_otherwise(record, nested)
+        yield at, f"{path} is empty: give the identifier's value{_OR_REMOVE * removable}"
     else:
         yield at, f"{path}: {shorten(error.message, 120, ctx.show_values)}"
 
