@@ -83,6 +83,12 @@ def run_check(options: CheckOptions) -> int:
             return EXIT_FAILURE
         paths = ["-"]  # `--stdin-filename x.ndjson < x.ndjson`, as ruff reads it
     sources, unfound = expand(paths or ["."], options.stdin_filename)
+    if not paths and not sources and _piped_in():
+        # `cat x.ndjson | mics-lint check` searched the folder and found nothing (as ruff,
+        # which reads standard input only when told): say how to check what was piped in.
+        click.echo(
+            "mics-lint: warning: standard input is read only as `-`: mics-lint check -", err=True
+        )
     missing = len(unfound)
     clash = output_clash(options.output_file, extra, sources)
     if clash:
@@ -356,6 +362,22 @@ def _run(
         close = getattr(files, "close", None)
         if close is not None:
             close()
+
+
+def _piped_in() -> bool:
+    """Whether standard input holds data now: a file, or a pipe written to (an empty one, a
+    CI runner's, is nothing; the byte read from it is one the run would never read)."""
+    import select
+    import stat
+
+    try:
+        fd = sys.stdin.fileno() if sys.stdin is not None else -1
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISREG(mode):
+            return os.fstat(fd).st_size > 0
+        return stat.S_ISFIFO(mode) and bool(select.select([fd], [], [], 0)[0] and os.read(fd, 1))
+    except (OSError, ValueError):  # closed, or not a real descriptor (click's test runner)
+        return False
 
 
 def _report_each(

@@ -67,8 +67,12 @@ def check_selectors(selectors: Iterable[str], where: str) -> tuple[str, ...]:
             continue
         if not REGISTRY.matching(selector):
             names = [*REGISTRY, *(r.name for r in REGISTRY.values())]
+            # A letter O typed for a zero (MIC2O2) is that code, not the nearest by letters.
+            digits = selector[:3] + selector[3:].upper().replace("O", "0")
+            meant = f'; did you mean "{digits}"?' if REGISTRY.matching(digits) else ""
             raise ConfigError(
-                f"{where}: unknown rule code or prefix {selector!r}{did_you_mean(selector, names)}"
+                f"{where}: unknown rule code or prefix {selector!r}"
+                f"{meant or did_you_mean(selector, names)}"
             )
         result.append(selector)
     return tuple(result)
@@ -165,7 +169,18 @@ def _has_tool_table(path: "Path") -> bool:
     except (tomllib.TOMLDecodeError, RecursionError):
         # Broken TOML is ours to report only when it holds our table.
         return "[tool.mics-lint" in text
-    return "mics-lint" in data.get("tool", {})
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict) or "mics-lint" in tool:
+        return isinstance(tool, dict)
+    # [tool.mics_lint] (the package's name), [mics-lint]: meant for us, and else ignored.
+    near = [f"tool.{k}" for k in tool if _ours(k)] + [k for k in data if _ours(k)]
+    if near:
+        raise ConfigError(f"{path}: [{near[0]}] is not read: the table is [tool.mics-lint]")
+    return False
+
+
+def _ours(name: str) -> bool:
+    return "".join(c for c in name.lower() if c.isalpha()) == "micslint"
 
 
 class FileConfig(Fields):  # a NamedTuple, as Selection, for start-up (issue 14)

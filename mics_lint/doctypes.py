@@ -353,11 +353,10 @@ DETECT_RECORDS = 50
 def first_records(head: bytes) -> list[dict[str, object]]:
     """The records that begin in `head` (a file's first bytes), up to DETECT_RECORDS.
 
-    An export written as a JSON array is read alike, so that its type is told right (and
-    `--fix` makes its lines with the rules of that type, not the default's): a line of one
-    element of a dumped array (`{...},`, `[{...},`, `{...}]`), and, when no line holds a
-    record alone, the whole elements of a pretty-printed array or object that begin in
-    `head` (MIC007's shapes)."""
+    An export written as a JSON array is read alike, so that its type (and `--fix`'s) is
+    told right: a line of one element of a dumped array (`{...},`, `[{...},`, `{...}]`),
+    and, when no line holds a record alone, the whole elements of a pretty-printed array or
+    object that begin in `head` (MIC007's shapes)."""
     import orjson
 
     from mics_lint.reading import as_utf8
@@ -433,9 +432,16 @@ def detect(records: list[dict[str, object]]) -> DocType | list[DocType]:
         if not most and "operation" in keys and keys <= profile.keys:
             counts[profile.name] = counts.get(profile.name, 0) + 1  # half of a marker's
             continue
-        for name, count in matched.items():
-            if count and count == most:  # `user_point_id` beside `type`: user points only
-                counts[name] = counts.get(name, 0) + 2
+        # `user_point_id` beside `type`: user points only; not a type whose schema refuses
+        # the `type` (a device points deletion's lines are USER_AGENT only).
+        most_of = [name for name, count in matched.items() if count and count == most]
+        if len(most_of) > 1:
+            from mics_lint.schema import takes_type  # a deletion's line only
+
+            taking = [n for n in most_of if takes_type(DOC_TYPES[n].schema_file, record)]
+            most_of = taking or most_of
+        for name in most_of:
+            counts[name] = counts.get(name, 0) + 2
     if not counts:
         return DOC_TYPES[DEFAULT_DOC_TYPE]
     best = max(counts.values())

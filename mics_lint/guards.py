@@ -85,12 +85,7 @@ def looks_like(record: dict[str, object], doc_type: DocType) -> tuple[DocType, .
         return ()
     others = [t for t in DOC_TYPES.values() if t is not doc_type and keys & t.markers]
     if len(others) > 1:
-        others = [t for t in others if keys <= t.keys and _takes_type(t, record.get("type"))]
+        from mics_lint.schema import takes_type  # a line of another type only: seldom
+
+        others = [t for t in others if keys <= t.keys and takes_type(t.schema_file, record)]
     return tuple(others)
-
-
-def _takes_type(doc_type: DocType, value: object) -> bool:
-    from mics_lint.schema import load_schema  # a line of another type only: seldom
-
-    allowed = load_schema(doc_type.schema_file)["properties"].get("type", {}).get("enum")
-    return allowed is None or value in allowed

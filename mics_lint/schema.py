@@ -178,6 +178,20 @@ def errors(
 _ERRORS_BY_SHAPE: dict[tuple[str, tuple[Any, ...]], list[Any]] = {}
 
 
+def takes_type(filename: str, record: dict[str, Any]) -> bool:
+    """Whether the schema takes the record's `type` (a deletion's USER_EMAIL...): any, when
+    its `type` field lists no values."""
+    allowed = _type_values(filename)
+    return allowed is None or record.get("type") in allowed
+
+
+@functools.cache
+def _type_values(filename: str) -> list[Any] | None:
+    sub = load_schema(filename).get("properties", {}).get("type")
+    values = sub.get("enum") if isinstance(sub, dict) else None
+    return values if isinstance(values, list) else None
+
+
 def allowing_unknown_keys(schema: dict[str, Any]) -> dict[str, Any] | None:
     """`schema` with `additionalProperties: false` lifted (unknown-key errors, lax path)."""
     if schema.get("additionalProperties") is not False or "patternProperties" in schema:

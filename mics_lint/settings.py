@@ -228,11 +228,26 @@ class Settings:
             return found
         if not records:  # a guess from broken lines' keys, not sure: the default, as before
             return DOC_TYPES[DEFAULT_DOC_TYPE]
-        names = " or ".join(sorted(t.short_name for t in found))
+        found = sorted(found, key=lambda t: t.short_name)
+        # Types with the same keys (the deletions) differ by what they do: each is said.
+        alike = frozenset.intersection(*(t.markers for t in found))
+        names = " or ".join(t.short_name + _what_it_does(t) * bool(alike) for t in found)
+        name = path.replace("\\", "/").rpartition("/")[2]
         raise DocTypeError(
             f"{path}: its first records could be {names} commands: name the type with "
-            f"--doc-type, or with a glob in [tool.mics-lint.doc-types]"
+            f'--doc-type, or in [tool.mics-lint.doc-types] with a glob ("{name}" = '
+            '"<one of them>")'
         )
+
+
+def _what_it_does(doc_type: DocType) -> str:
+    """The first sentence of the type's schema description, what its commands do ("deletes
+    one identifier, not the UserPoint"): the choice between two types that look alike."""
+    from mics_lint.schema import load_schema
+
+    said = str(load_schema(doc_type.schema_file).get("description", doc_type.name))
+    first = said.split(". ", 1)[0].rstrip(".")
+    return f" ({first[:1].lower()}{first[1:]})"
 
 
 def _keys_of_lines(head: bytes) -> list[dict[str, object]]:

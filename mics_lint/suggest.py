@@ -6,6 +6,7 @@ import functools
 import json
 import re
 from collections.abc import Iterable
+from typing import Any
 
 _CAMEL_BOUNDARY = r"(?<=[a-z0-9])(?=[A-Z])"  # compiled on first use: a clean run has none
 
@@ -50,6 +51,26 @@ def rename_to(wanted: str, written: Iterable[str]) -> str | None:
 
     near = closest(wanted, written)
     return None if near is None else f"rename {shorten(near)} to {shorten(wanted)}"
+
+
+def near_misses(record: dict[str, Any], wanted: tuple[str, ...]) -> list[tuple[str, str]]:
+    """('rename "forceReplace" to "force_replace"', "force_replace") for each key of `wanted`
+    the record lacks and holds a near miss of (its MIC204 says "did you mean"): what a rule
+    that finds the key missing says instead of "add it", which would leave the misspelt
+    one unread (`"forceReplace": true` then a merge). Remembered by the record's keys: an
+    export repeats its misspelt key on every line."""
+    keys = (wanted, tuple(record))
+    found = _NEAR_MISSES.get(keys)
+    if found is None:
+        written = [k for k in record if isinstance(k, str)]
+        found = [(r, w) for w in wanted if w not in record and (r := rename_to(w, written))]
+        if len(_NEAR_MISSES) >= 1024:
+            _NEAR_MISSES.clear()
+        _NEAR_MISSES[keys] = found
+    return found
+
+
+_NEAR_MISSES: dict[tuple[tuple[str, ...], tuple[Any, ...]], list[tuple[str, str]]] = {}
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:

@@ -123,6 +123,20 @@ def test_exit_codes(project: Path, lines: list[str], options: list[str], code: i
     assert result.stderr == ""
 
 
+def test_piped_input_without_dash_is_named_not_silently_passed(tmp_path: Path) -> None:
+    """`cat x.ndjson | mics-lint check` searches the folder, as ruff does; finding nothing
+    there, it says how to check what was piped in. Nothing piped (a CI runner's empty
+    standard input): the folder's warning alone."""
+    piped = run(["check"], tmp_path, input=(NO_ID + "\n").encode())
+    assert piped.returncode == 0, piped.stderr
+    assert "standard input is read only as `-`: mics-lint check -" in piped.stderr
+    empty = run(["check"], tmp_path, input=b"")
+    assert "no import files in ." in empty.stderr and "standard input" not in empty.stderr
+    write(tmp_path / "a.ndjson", NO_ID)  # files found: no word about standard input
+    found = run(["check"], tmp_path, input=(NO_ID + "\n").encode())
+    assert found.returncode == 1 and "standard input" not in found.stderr
+
+
 def test_missing_file_exits_2_with_one_line_and_others_reported(project: Path) -> None:
     write(project / "err.ndjson", NO_ID)
     result = run(["check", "--exit-zero", "missing.ndjson", "err.ndjson"], project)

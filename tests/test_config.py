@@ -159,6 +159,28 @@ def test_mics_lint_toml_with_a_tool_table_is_an_error(tree: Path) -> None:
     config_error(check("err.ndjson"), "mics-lint.toml", "tool")
 
 
+@pytest.mark.parametrize(
+    "table", ["tool.mics_lint", "tool.micslint", "tool.Mics-Lint", "mics-lint"]
+)
+def test_a_misspelt_table_in_pyproject_is_an_error_not_ignored(tree: Path, table: str) -> None:
+    """[tool.mics_lint] (the package's name) was read as no config at all: the defaults,
+    silently. It is meant for us: exit 2, naming the table to write."""
+    write_text(tree / "pyproject.toml", f'[{table}]\nignore = ["MIC301"]\n')
+    write(tree / "err.ndjson", NO_ID)
+    config_error(check("err.ndjson"), "pyproject.toml", f"[{table}]", "[tool.mics-lint]")
+
+
+def test_a_letter_o_for_a_zero_in_a_code_is_named(tree: Path) -> None:
+    write(tree / "err.ndjson", NO_ID)
+    config_error(check("--select", "MIC2O2", "err.ndjson"), "'MIC2O2'", 'did you mean "MIC202"?')
+
+
+def test_other_tools_tables_in_pyproject_are_not_ours(tree: Path) -> None:
+    write_text(tree / "pyproject.toml", "[tool.ruff]\nline-length = 100\n[tool.lint]\nx = 1\n")
+    write(tree / "err.ndjson", NO_ID)
+    assert codes(check("err.ndjson")) == ["MIC301"]
+
+
 def test_mics_lint_toml_beats_pyproject_in_the_same_folder(tree: Path) -> None:
     write_text(tree / "pyproject.toml", '[tool.mics-lint]\nignore = ["MIC302"]\n')
     write_text(tree / "mics-lint.toml", 'ignore = ["MIC301"]\n')

@@ -109,6 +109,28 @@ def test_an_undecidable_file_is_one_error_line_and_exit_2(tmp_path: Path) -> Non
     assert "1 file could not be checked" in out  # ok.ndjson was still checked
 
 
+def test_a_deletion_file_names_only_the_types_its_lines_fit_and_what_each_does(
+    tmp_path: Path,
+) -> None:
+    """A USER_ACCOUNT line is no device points deletion's (USER_AGENT lines only): two
+    candidates, each said with what it deletes, and a config line to paste."""
+    write(tmp_path / "gdpr.ndjson", '{"type":"USER_ACCOUNT","user_account_id":"a"}')
+    code, _, err = run_cli(["check", "--isolated", "gdpr.ndjson"], tmp_path)
+    assert code == 2
+    line = one_error_line(err, "identifiers-deletion (deletes one identifier, not the UserPoint)")
+    assert "user-points-deletion (deletes the UserPoint" in line
+    assert "device-points" not in line
+    assert '("gdpr.ndjson" = "<one of them>")' in line
+    assert detect([{"type": "USER_AGENT", "user_agent_id": "a"}]) == [
+        DOC_TYPES[n]
+        for n in (
+            "USER_IDENTIFIERS_DELETION",
+            "USER_DEVICE_POINTS_DELETION",
+            "USER_POINTS_DELETION",
+        )
+    ]
+
+
 def test_doc_type_option_decides(tmp_path: Path) -> None:
     write(tmp_path / "mixed.ndjson", SEGMENT, CHOICE)
     code, out, _ = run_cli(

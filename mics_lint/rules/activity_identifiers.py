@@ -59,10 +59,14 @@ def misspelt_key(record: Record, ctx: LineContext) -> Iterator[Finding]:
 
 def missing_identifier(record: Record, ctx: LineContext) -> Iterator[Finding]:
     if not root_identifiers(record) and not lists_someone(record):
-        yield Finding(
-            "no identifier: add one of $user_account_id (with $compartment_id), $email_hash "
-            "or $user_agent_id, or list the user's identifiers in $user_identifiers"
+        from mics_lint.suggest import near_misses  # a bad line only (start-up, issue 14)
+
+        renames = near_misses(record, (ACCOUNT, COMPARTMENT, EMAIL, AGENT, LISTED))
+        add = (
+            "add one of $user_account_id (with $compartment_id), $email_hash or "
+            "$user_agent_id, or list the user's identifiers in $user_identifiers"
         )
+        yield Finding(f"no identifier: {' and '.join(r for r, _ in renames) or add}")
 
 
 def multiple_identifiers(record: Record, ctx: LineContext) -> Iterator[Finding]:

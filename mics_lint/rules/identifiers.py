@@ -1,8 +1,7 @@
 """MIC3xx: who a command is about. One identifier per line, and identifiers that look right.
 
-A user account (`user_account_id`, with its `compartment_id`) counts as one identifier. An
-identifier of the wrong type, or empty, still counts as present here: MIC202 and MIC205 say
-what is wrong with its value.
+A user account (`user_account_id`, with its `compartment_id`) counts as one identifier. One
+of the wrong type, or empty, still counts: MIC202 and MIC205 say what is wrong with it.
 
 Activities (`USER_ACTIVITY`) name these keys with a `$` and may list typed identifiers in
 `$user_identifiers`: rules/activity_identifiers.py has the checks for them, under the same
@@ -90,10 +89,11 @@ def missing_identifier(record: Record, ctx: LineContext) -> Iterator[Finding]:
     ```
     """
     if not present_identifiers(record):
-        yield Finding(
-            "no identifier: add one of user_account_id (with compartment_id), email_hash "
-            "or user_agent_id"
-        )
+        from mics_lint.suggest import near_misses  # a bad line only (start-up, issue 14)
+
+        renames = near_misses(record, (ACCOUNT[1], ACCOUNT[0], *ROLES[2:4]))
+        add = "add one of user_account_id (with compartment_id), email_hash or user_agent_id"
+        yield Finding(f"no identifier: {' and '.join(r for r, _ in renames) or add}")
 
 
 MISSING_IDENTIFIER = FAMILY.rules[-1]

@@ -81,6 +81,9 @@ def upsert_missing_force_replace(record: Record, ctx: LineContext) -> Iterator[F
     form) or `update_strategy` (the newer one), either by default; with `force_replace`
     under `profile-form = "force_replace"`. (Pinned to `update_strategy` or `either`, the
     key is optional.) Only an absent key is reported here; one of the wrong type is MIC202.
+    When the line holds a near miss of the key (`forceReplace`), the message says to rename
+    it: adding the key as told would leave the misspelt one, and a `"forceReplace": true`
+    followed by the advised `false` would turn a replace into a merge.
 
     ## Why is this bad?
     The older form requires `force_replace` on UPSERT: `true` replaces the whole stored
@@ -100,6 +103,13 @@ def upsert_missing_force_replace(record: Record, ctx: LineContext) -> Iterator[F
     if record.get("operation") != "UPSERT" or "force_replace" in record:
         return
     form = _form(ctx)
+    if form in ("force_replace", "auto") and "update_strategy" not in record:
+        from mics_lint.suggest import near_misses  # a bad line only (start-up, issue 14)
+
+        renames = near_misses(record, ("force_replace", "update_strategy")[: 1 + (form == "auto")])
+        if renames:  # adding the key as told would leave "forceReplace": true unread
+            yield Finding(f"UPSERT without {renames[0][1]}: {renames[0][0]}")
+            return
     if form == "force_replace":
         yield Finding(
             'UPSERT without force_replace: add "force_replace": false to merge into the '
@@ -130,7 +140,8 @@ def upsert_missing_user_profile(record: Record, ctx: LineContext) -> Iterator[Fi
     """
     ## What it does
     Checks that every UPSERT carries the profile to write, in a `user_profile` key. Only an
-    absent key is reported here; a present key of the wrong type is MIC202.
+    absent key is reported here; a present key of the wrong type is MIC202. A near miss of
+    the key (`userProfile`) is to be renamed, and the message says so.
 
     ## Why is this bad?
     An UPSERT without a profile has nothing to write, and the platform rejects it. Profile
@@ -148,9 +159,13 @@ def upsert_missing_user_profile(record: Record, ctx: LineContext) -> Iterator[Fi
     ```
     """
     if record.get("operation") == "UPSERT" and "user_profile" not in record:
+        from mics_lint.suggest import near_misses  # a bad line only (start-up, issue 14)
+
+        renames = near_misses(record, ("user_profile",))
         yield Finding(
-            'UPSERT without user_profile: add "user_profile": {...} with the properties to '
-            "write, or use DELETE"
+            "UPSERT without user_profile: "
+            + (renames[0][0] if renames else 'add "user_profile": {...} with the properties to ')
+            + ("" if renames else "write, or use DELETE")
         )
 
 

@@ -28,7 +28,7 @@ from mics_lint.rules.structure import (
     UNKNOWN_FIELD,
     WRONG_TYPE,
 )
-from mics_lint.rules.type_messages import type_message
+from mics_lint.rules.type_messages import identifier_needed, named_otherwise, type_message
 from mics_lint.schema import FORM_CHECKED, OTHER_FORM_KEYS
 from mics_lint.suggest import closest, did_you_mean, rename_to
 
@@ -84,7 +84,9 @@ def top_level_type_finding(
             if made is not None and made[2] is subschema:
                 return made[0], made[1]
     message = _wrong_type(key, key, subschema, value, ctx, nested=False)
-    finding = ctx.at(key, _hinted(message, subschema, "type", value))
+    # The loose path's only identifier (another would be MIC302): a null is to be given.
+    needed = value is None and identifier_needed({key: value}, (key,))
+    finding = ctx.at(key, _hinted(message, subschema, "type", value, needed))
     code = _code_in(subschema, "type")
     if memo is not None:
         if len(_TYPE_FINDINGS) >= 1024:
@@ -199,7 +201,9 @@ def _described(
         top = str(error.absolute_path[0]) if error.absolute_path else ""
         # Asked only where it changes the advice: a null (see _hinted).
         null = error.validator == "type" and error.instance is None
-        required = null and _required_here(error, schema)
+        required = null and (
+            _required_here(error, schema) or identifier_needed(record, tuple(error.absolute_path))
+        )
         messages = list(_describe(error, path, top, record, known, ctx, required))
         described.append((path, _code_for(error), error.validator == "type", messages))
     return described
@@ -271,30 +275,6 @@ def _required_here(error: ValidationError, schema: dict[str, Any]) -> bool:
         if isinstance(node, dict) and not isinstance(step, int):
             node = node.get(step)
     return isinstance(node, dict) and key in node.get("required", ())
-
-
-_OR_REMOVE = ", or remove the field"  # said of an empty identifier beside another (_NAMING)
-_NAMING = frozenset({"user_account_id", "email_hash", "user_agent_id", "hash", "user_point_id"})
-
-
-def _named_otherwise(record: Record, path: tuple[str | int, ...]) -> bool:
-    """Whether the empty identifier at `path` may go: its object names the user by another,
-    or it is a typed identifier's compartment (optional there). Else leaving it out is
-    another error: MIC301, MIC901, MIC304; a segment or processing id is never optional."""
-    node: Any = record
-    for step in path[:-1]:
-        fits = isinstance(node, dict) or (isinstance(node, list) and isinstance(step, int))
-        node = node[step] if fits else None
-    key = path[-1] if path else None
-    if not isinstance(node, dict) or not isinstance(key, str):
-        return False
-    name = key.lstrip("$")
-    if name == "compartment_id":
-        return "type" in node
-    return name in _NAMING and any(
-        other != key and other.lstrip("$") in _NAMING and isinstance(v, str) and v.strip()
-        for other, v in node.items()
-    )
 
 
 def _mistake(subschema: Any) -> bool:
@@ -377,8 +357,11 @@ def _describe_keyword(
         hints = error.schema.get("x-mics-hints", {}) if isinstance(error.schema, dict) else {}
         yield at, f"{path} is an empty list{'' if 'minItems' in hints else needs}"  # or its hint
     elif _code_for(error) == EMPTY_VALUE.code:
-        removable = _named_otherwise(record, nested)
-        yield at, f"{path} is empty: give the identifier's value{_OR_REMOVE * removable}"
+        removable = named_otherwise(record, nested)
+        yield (
+            at,
+            f"{path} is empty: give the identifier's value{', or remove the field' * removable}",
+        )
     else:
         yield at, f"{path}: {shorten(error.message, 120, ctx.show_values)}"
 

@@ -174,6 +174,8 @@ UNSAFE_INTEGER = FAMILY.declare(
 )
 
 _PYTHON_LITERAL = compiled(r"(True|False|None)\b")
+# A value written between angle brackets, unquoted: never JSON, a placeholder left in.
+_ANGLED = compiled(r"<[^<>\"{}\[\],:\n]{1,40}>")
 _NON_FINITE = compiled(r"-?(NaN|Infinity)\b")
 _BARE_WORD = compiled(r"[A-Za-z_$][\w$-]*")
 # Bare words a message may repeat: the command's own keys, never data.
@@ -254,16 +256,9 @@ def invalid_json_message(
     if here.startswith("'"):
         return ("strings and keys need double quotes (\"), not single quotes (')", pos + 1)
     if here[:1] == "<":  # a docs' example copied as it is: `"$ts":<TIMESTAMP>`
-        from mics_lint.rules.structure import leading_placeholder, shows_placeholder
-
-        token = leading_placeholder(here)
-        if token is not None:
-            named = f"{token} is" if shows_placeholder(token, show_values) else "here is"
-            return (
-                f"{named} a placeholder from the docs' example, not a value: put the real "
-                "value (a number, or a string in double quotes)",
-                pos + 1,
-            )
+        placeholder = _placeholder_message(here, show_values)
+        if placeholder is not None:
+            return placeholder, pos + 1
     if here.startswith(("...", "\u2026")) and previous in ("[", "{", ","):
         return (
             "'...' stands for the items the docs' example leaves out: write them, "
@@ -322,6 +317,24 @@ def _text_after(text: str, end: int, tail: str, show_values: bool) -> tuple[str,
     if show_values:
         return (f"unexpected text after the JSON value: {tail[:20]!r}; remove it", end + 1)
     return ("unexpected text after the JSON value: remove it", end + 1)
+
+
+def _placeholder_message(here: str, show_values: bool) -> str | None:
+    """invalid_json_message's for a value between angle brackets, unquoted: the docs' own
+    form (`<TIMESTAMP>`), or another (`<true/false>`, `<user id>`); else None."""
+    from mics_lint.rules.structure import leading_placeholder, shows_placeholder
+
+    token = leading_placeholder(here)
+    source = " from the docs' example"
+    if token is None:
+        angled = _ANGLED.match(here)
+        if angled is None:
+            return None
+        token, source = angled.group(), ""
+    named = f"{token} is" if shows_placeholder(token, show_values) else "here is"
+    boolean = any(word in token.upper() for word in ("BOOL", "TRUE", "FALSE"))
+    wanted = "true or false" if boolean else "a number, or a string in double quotes"
+    return f"{named} a placeholder{source}, not a value: put the real value ({wanted})"
 
 
 def separated_by_commas(text: str) -> tuple[str, int]:

@@ -9,6 +9,7 @@ from typing import Any
 from mics_lint import redact
 from mics_lint.jsontext import json_type, parse_exact
 from mics_lint.lazyre import compiled
+from mics_lint.registry import Record
 
 _TYPE_WORDS = {
     "string": "a string",
@@ -130,3 +131,35 @@ def _whole_digits(written: str) -> str | None:
     if not number.is_finite() or number.adjusted() > 100 or number != number.to_integral_value():
         return None
     return str(int(number))
+
+
+# Identifier keys (less a `$`) each naming a user alone: an empty one beside another may go.
+_NAMING = frozenset({"user_account_id", "email_hash", "user_agent_id", "hash", "user_point_id"})
+
+
+def named_otherwise(record: Record, path: tuple[str | int, ...]) -> bool:
+    """Whether the identifier at `path` (empty, or null) may be left out rather than given
+    its value: its object names the user by another, or it is a typed identifier's
+    compartment (a deletion's, an association's: optional there). Else leaving it out is
+    another error: no identifier (MIC301), the field a line's type needs (MIC901), an
+    account without its compartment (MIC304); a segment or processing id is never optional."""
+    node: Any = record
+    for step in path[:-1]:
+        fits = isinstance(node, dict) or (isinstance(node, list) and isinstance(step, int))
+        node = node[step] if fits else None
+    key = path[-1] if path else None
+    if not isinstance(node, dict) or not isinstance(key, str):
+        return False
+    name = key.lstrip("$")
+    if name == "compartment_id":
+        return "type" in node
+    return name in _NAMING and any(
+        other != key and other.lstrip("$") in _NAMING and isinstance(v, str) and v.strip()
+        for other, v in node.items()
+    )
+
+
+def identifier_needed(record: Record, path: tuple[str | int, ...]) -> bool:
+    """Whether the field at `path` is an identifier to be given its value, not left out."""
+    name = path[-1].lstrip("$") if path and isinstance(path[-1], str) else ""
+    return (name in _NAMING or name == "compartment_id") and not named_otherwise(record, path)
