@@ -28,8 +28,6 @@ def _closest(word: str, candidates: tuple[str, ...]) -> str | None:
     options = [c for c in candidates if c != word]
     if not options:
         return None
-    import difflib  # only when a key or value is wrong
-
     normal = _normal(word)
     same = [c for c in options if _normal(c) == normal]
     if same:
@@ -40,6 +38,10 @@ def _closest(word: str, candidates: tuple[str, ...]) -> str | None:
         for c in options
         if 2 * min(len(n := _normal(c)), len(normal)) >= 0.8 * (len(n) + len(normal))
     }
+    if not by_normal:
+        return None
+    import difflib  # only when a key or value is wrong, and some may be close
+
     near = difflib.get_close_matches(normal, list(by_normal), n=1, cutoff=0.8)
     return by_normal[near[0]] if near else None
 

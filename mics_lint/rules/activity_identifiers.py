@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mics_lint.diagnostic import Finding
 from mics_lint.jsontext import shorten
@@ -26,6 +26,12 @@ from mics_lint.rules.activities import (
     lists_someone,
     root_identifiers,
 )
+from mics_lint.startup import later
+
+if TYPE_CHECKING:
+    from mics_lint import suggest
+else:  # a missing key's near miss, on a bad line only (start-up, issue 14)
+    suggest = later("mics_lint.suggest")
 
 _MAX_SUGGESTED = 32
 
@@ -59,14 +65,14 @@ def misspelt_key(record: Record, ctx: LineContext) -> Iterator[Finding]:
 
 def missing_identifier(record: Record, ctx: LineContext) -> Iterator[Finding]:
     if not root_identifiers(record) and not lists_someone(record):
-        from mics_lint.suggest import near_misses  # a bad line only (start-up, issue 14)
+        renames = suggest.near_misses(record, (ACCOUNT, COMPARTMENT, EMAIL, AGENT, LISTED))
+        yield Finding(f"no identifier: {' and '.join(r for r, _ in renames)}" if renames else _NONE)
 
-        renames = near_misses(record, (ACCOUNT, COMPARTMENT, EMAIL, AGENT, LISTED))
-        add = (
-            "add one of $user_account_id (with $compartment_id), $email_hash or "
-            "$user_agent_id, or list the user's identifiers in $user_identifiers"
-        )
-        yield Finding(f"no identifier: {' and '.join(r for r, _ in renames) or add}")
+
+_NONE = (
+    "no identifier: add one of $user_account_id (with $compartment_id), $email_hash or "
+    "$user_agent_id, or list the user's identifiers in $user_identifiers"
+)
 
 
 def multiple_identifiers(record: Record, ctx: LineContext) -> Iterator[Finding]:

@@ -22,9 +22,9 @@ from mics_lint.rules.trimming import trimmed
 from mics_lint.startup import later
 
 if TYPE_CHECKING:
-    from mics_lint import redact
+    from mics_lint import redact, suggest
 else:  # imported at its first use: a message, a shown line (start-up, issue 14)
-    redact = later("mics_lint.redact")
+    redact, suggest = later("mics_lint.redact"), later("mics_lint.suggest")
 
 FAMILY = Family("MIC3", "identifiers")
 
@@ -40,13 +40,11 @@ IDENTIFIERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 # Compiled at first use (start-up, issue 14); EMAIL is tried only on a value with a "@".
 EMAIL = compiled(r"\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*")
 USER_AGENT_ID = compiled(r"[A-Za-z][A-Za-z0-9_-]*:\S+")
-#: What the linter puts in place of an identifier of the wrong type (a number, a boolean,
-#: null) before a fast check, for a line whose only fault that may be (linter.py,
-#: `_loose_line`): values the identifier checks accept (no space, no "@", a user agent's
-#: prefix), still accepted with "0"s added. The linter adds as many as make a stand-in,
-#: quoted, as long as the value was written (an integer, true, false or null, whose JSON
-#: text is their `str` but for "-0"); otherwise it is at most 5 bytes quoted against a
-#: value of 1 byte or more (profile_fast.py's length test relies on this).
+#: What the fast path puts in place of an identifier of the wrong type (a number, a boolean,
+#: null), for a line whose only fault that may be (fastloop.py, `_loose_line`): values the
+#: identifier checks accept, still accepted with "0"s added, as many as make it as long,
+#: quoted, as the value was written (else at most 5 bytes against 1 or more: profile_fast.py's
+#: length test relies on this).
 STAND_INS = (
     ("compartment_id", "0"),
     ("user_account_id", "0"),
@@ -89,14 +87,14 @@ def missing_identifier(record: Record, ctx: LineContext) -> Iterator[Finding]:
     ```
     """
     if not present_identifiers(record):
-        from mics_lint.suggest import near_misses  # a bad line only (start-up, issue 14)
-
-        renames = near_misses(record, (ACCOUNT[1], ACCOUNT[0], *ROLES[2:4]))
-        add = "add one of user_account_id (with compartment_id), email_hash or user_agent_id"
-        yield Finding(f"no identifier: {' and '.join(r for r, _ in renames) or add}")
+        renames = suggest.near_misses(record, _NAMED_BY)  # a misspelt one: rename it
+        yield Finding(f"no identifier: {' and '.join(r for r, _ in renames)}" if renames else _NONE)
 
 
 MISSING_IDENTIFIER = FAMILY.rules[-1]
+_NAMED_BY = (ACCOUNT[1], ACCOUNT[0], *ROLES[2:4])
+_NONE = "no identifier: add one of user_account_id (with compartment_id), email_hash or "
+_NONE += "user_agent_id"
 
 
 @FAMILY.rule(

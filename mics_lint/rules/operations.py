@@ -7,9 +7,16 @@ says so, and guessing the intended operation would add noise.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.registry import Family, LineContext, Record
+from mics_lint.startup import later
+
+if TYPE_CHECKING:
+    from mics_lint import suggest
+else:  # a missing key's near miss, on a bad line only (start-up, issue 14)
+    suggest = later("mics_lint.suggest")
 
 FAMILY = Family("MIC4", "user-profile operations")
 
@@ -21,6 +28,7 @@ PROFILE_FORM_STATE = "profile-form"
 FILE_FORM_STATE = "profile-form-of-file"
 OLDER, NEWER = "force_replace", "update_strategy"
 _OLDER_FORM = ("force_replace", "merge_objects")
+_FORM_KEYS = ("force_replace", "update_strategy")
 # What a DELETE ignores, per form: the other form's keys are unknown fields (MIC204) there.
 _DELETE_IGNORES_BY_FORM = {
     "force_replace": DELETE_IGNORES,
@@ -104,9 +112,7 @@ def upsert_missing_force_replace(record: Record, ctx: LineContext) -> Iterator[F
         return
     form = _form(ctx)
     if form in ("force_replace", "auto") and "update_strategy" not in record:
-        from mics_lint.suggest import near_misses  # a bad line only (start-up, issue 14)
-
-        renames = near_misses(record, ("force_replace", "update_strategy")[: 1 + (form == "auto")])
+        renames = suggest.near_misses(record, _FORM_KEYS[: 1 + (form == "auto")])
         if renames:  # adding the key as told would leave "forceReplace": true unread
             yield Finding(f"UPSERT without {renames[0][1]}: {renames[0][0]}")
             return
@@ -159,9 +165,7 @@ def upsert_missing_user_profile(record: Record, ctx: LineContext) -> Iterator[Fi
     ```
     """
     if record.get("operation") == "UPSERT" and "user_profile" not in record:
-        from mics_lint.suggest import near_misses  # a bad line only (start-up, issue 14)
-
-        renames = near_misses(record, ("user_profile",))
+        renames = suggest.near_misses(record, ("user_profile",))
         yield Finding(
             "UPSERT without user_profile: "
             + (renames[0][0] if renames else 'add "user_profile": {...} with the properties to ')
