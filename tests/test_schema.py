@@ -186,6 +186,38 @@ def _with_unknown_keys(records: list[Any], seed: int) -> list[Any]:
     return made
 
 
+def _taken_alike(shortcut: Any, schema_file: str, records: list[dict[str, Any]]) -> int:
+    """How many records `shortcut` answered, each with exactly jsonschema's errors."""
+    reference = schemas.validator_for(schema_file)
+    taken = 0
+    for record in records:
+        ours = shortcut(schema_file, record)
+        if ours is not None:
+            taken += 1
+            theirs = [
+                (e.validator, tuple(e.absolute_path), e.validator_value, e.schema, e.message)
+                for e in reference.iter_errors(record)
+            ]
+            assert ours == theirs, record
+    return taken
+
+
+def _codes_and_jsonschema(path: Path) -> str:
+    """What linting `path` in a new process reports: its codes, and whether jsonschema was
+    imported."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from mics_lint import lint_file\n"
+        f"found = list(lint_file({str(path)!r}))\n"
+        "print(sorted({d.code for d in found}), 'jsonschema' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
 @pytest.mark.parametrize(
     "schema_file",
     [
@@ -197,22 +229,10 @@ def _with_unknown_keys(records: list[Any], seed: int) -> list[Any]:
 def test_unknown_keys_errors_without_jsonschema_are_jsonschemas(schema_file: str) -> None:
     """A record whose only fault is unknown keys gets its errors without jsonschema
     (schema_shortcuts.unknown_keys_only): exactly the errors jsonschema gives it."""
-    reference = schemas.validator_for(schema_file)
     records = _random_records(3000, seed=20261203) + _fixture_records()
     records += _with_unknown_keys(records, seed=7)
-    taken = 0
-    for record in records:
-        if not isinstance(record, dict):
-            continue
-        ours = schema_shortcuts.unknown_keys_only(schema_file, record)
-        if ours is None:
-            continue
-        taken += 1
-        theirs = [
-            (e.validator, tuple(e.absolute_path), e.validator_value, e.schema, e.message)
-            for e in reference.iter_errors(record)
-        ]
-        assert ours == theirs, record
+    dicts = [r for r in records if isinstance(r, dict)]
+    taken = _taken_alike(schema_shortcuts.unknown_keys_only, schema_file, dicts)
     if schemas.load_schema(schema_file).get("additionalProperties") is False:
         assert taken >= 10  # the shortcut was tried, not skipped every time
     else:
@@ -244,52 +264,23 @@ def test_wrong_type_errors_without_jsonschema_are_jsonschemas(schema_file: str) 
     reference = schemas.validator_for(schema_file)
     valid = [r for r in _fixture_records() if isinstance(r, dict) and reference.is_valid(r)]
     assert valid, schema_file
-    taken = 0
-    for record in _with_wrong_values(valid, schema_file, seed=20261205):
-        ours = schema_shortcuts.wrong_types_only(schema_file, record)
-        if ours is None:
-            continue
-        taken += 1
-        theirs = [
-            (e.validator, tuple(e.absolute_path), e.validator_value, e.schema, e.message)
-            for e in reference.iter_errors(record)
-        ]
-        assert ours == theirs, record
+    made = _with_wrong_values(valid, schema_file, seed=20261205)
+    taken = _taken_alike(schema_shortcuts.wrong_types_only, schema_file, made)
     assert taken >= 10  # the shortcut was tried, not skipped every time
 
 
 def test_an_identifier_written_as_a_number_does_not_import_jsonschema(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
     line = (
         '{"operation":"UPSERT","compartment_id":%d,"user_account_id":"a",'
         '"force_replace":false,"user_profile":{"a":1}}\n'
     )
     path = tmp_path / "numbers.ndjson"
     path.write_text("".join(line % n for n in range(3)))
-    code = (
-        "import sys\n"
-        "from mics_lint import lint_file\n"
-        f"found = list(lint_file({str(path)!r}))\n"
-        "print(len(found), sorted({d.code for d in found}), 'jsonschema' in sys.modules)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "3 ['MIC202'] False"
+    assert _codes_and_jsonschema(path) == "['MIC202'] False"
 
 
 def test_a_misspelt_key_does_not_import_jsonschema(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
     line = '{"operation":"UPSERT","email_hash":"h%d","user_profile":{},"forceReplace":true}\n'
     path = tmp_path / "misspelt.ndjson"
     path.write_text("".join(line % n for n in range(400)))
-    code = (
-        "import sys\n"
-        "from mics_lint import lint_file\n"
-        f"found = list(lint_file({str(path)!r}))\n"
-        "print(len(found), sorted({d.code for d in found}), 'jsonschema' in sys.modules)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split(" ", 1)[1].strip() == "['MIC204', 'MIC401'] False"
+    assert _codes_and_jsonschema(path) == "['MIC204', 'MIC401'] False"
