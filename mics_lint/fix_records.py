@@ -1,7 +1,8 @@
 """The record fixes of `--fix`: what it rewrites inside a line's text.
 
 MIC101 (records joined by commas, or several on a line, one per line), MIC102 (an array
-of commands on one line, one per line), MIC202 (an identifier written as an integer),
+of commands on one line, one per line), MIC202 (an identifier written as an integer, a
+boolean as a string),
 MIC203 (the case of an enum value, unsafe) and MIC204 (a misspelt key, unsafe), and the
 compact rewrite of MIC007's records. fix.py decides which lines these apply to; this
 module only turns a record's text into its fixed text.
@@ -42,6 +43,7 @@ _STRING_OR_SPACE = re.compile(r'"(?:[^"\\]|\\.)*"|[ \t\r\n]+', re.DOTALL)
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)(?![0-9.eE])")
 _COLON = re.compile(r"[ \t\r\n]*:[ \t\r\n]*")
+_BOOLEANS = {w: w.lower() == "true" for w in ("true", "false", "True", "False", "TRUE", "FALSE")}
 
 #: Objects found in a text: (value, start, end) each.
 Spans = list[tuple[dict[str, Any], int, int]]
@@ -71,16 +73,15 @@ class RecordFixer:
         self.fixed = fixed
         self.hidden = hidden
         properties: dict[str, Any] = schema.get("properties", {})
-        # MIC202: string fields (not enums) given as integers, but one that digits never
-        # fill (a UUID): quoted, it would still be wrong; MIC203: enums of strings.
+        # MIC202: string fields given as integers, not one digits never fill (a UUID).
         self.string_fields = {
             k
             for k, s in properties.items()
             if s.get("type") == "string" and "enum" not in s and not s.get("x-mics-not-digits")
         }
-        # As written in a line, in its bytes: counted there, not in its text (a str with
-        # one character past Latin-1 counts several times slower).
-        self.quoted = {k: f'"{k}"'.encode() for k in self.string_fields}
+        self.quoted = {k: f'"{k}"'.encode() for k in self.string_fields}  # in bytes: quicker
+        # MIC202 too: a boolean written as a string ("false", what a CSV export makes of it).
+        self.booleans = {k for k, s in properties.items() if s.get("type") == "boolean"}
         self.enums = {
             k: list(s["enum"])
             for k, s in properties.items()
@@ -103,13 +104,11 @@ class RecordFixer:
     ) -> list[bytes] | None:
         """The line's records, fixed; None when nothing in it changes.
 
-        The linter, which parsed the line already, may say what it found, so that the marks
-        of fixmarks.py do not parse it again: `parsed`, what orjson gives for `body` or else
-        the exact parser for its text, NOT_JSON when neither takes it, OBJECTS when it
-        knows the line to be objects and commas, BROKEN when it knows `objects` would
-        refuse it, or Retyped (its only findings MIC202s); `text`, `body` decoded (used
-        only if it parsed, so as UTF-8). Without `rewrite`, the fixes of a line are
-        counted, and not made (None): what the marks need."""
+        The linter, which parsed the line already, may say what it found (fixmarks.py's
+        marks then parse nothing again): `parsed`, what orjson or the exact parser gives,
+        NOT_JSON when neither takes it, OBJECTS (objects and commas), BROKEN (`objects`
+        would refuse it), or Retyped (its only findings MIC202s); `text`, `body` decoded.
+        Without `rewrite`, the fixes are counted, not made (None): what the marks need."""
         if type(parsed) is Retyped and not rewrite:
             for code, count in self.retyped(body, text, parsed).items():
                 self.fixed[code] += count
@@ -140,11 +139,10 @@ class RecordFixer:
         self, body: bytes, rewrite: bool, known: bool = False, split: bool = True
     ) -> list[bytes] | None:
         """MIC101: records joined by commas, or several on a line, one per line. Not after
-        a line that is broken: this one may be the inside of a value spread over lines
-        (`{"x":1},` in an array), which must not become a record of its own. `known`: the
-        linter found the line to be objects and commas (OBJECTS); not `split`, that
-        `objects` would refuse it (BROKEN). A record of the type's wrong shape and its
-        comma (an association's bare identifier) is left whole: the comma groups it."""
+        a broken line: this one may be the inside of a value spread over lines (`{"x":1},`
+        in an array). `known`: the linter found it objects and commas (OBJECTS); not
+        `split`: `objects` would refuse it (BROKEN). A record of the type's wrong shape
+        and its comma (an association's bare identifier) is left whole."""
         if self.guard is not None and self.guard.item(body) is not None:
             self.broken = False  # a record, which its rule (MIC908) reports
             return None
@@ -174,10 +172,8 @@ class RecordFixer:
         self, body: bytes, values: list[Any], text: str | None, rewrite: bool
     ) -> list[bytes] | None:
         """MIC102: a JSON array of commands on one line (`json.dump(commands, f)`), one
-        line per element, each as it was written, as `_split` makes them. Unlike `_split`'s,
-        whatever the line before: a whole array alone on a line is hardly the inside of a
-        value spread over lines (a pretty-printer writes `"key": [` on its key's line), and
-        without that state the marks and --jobs' chunks agree with --fix at no cost."""
+        line per element, each as it was written, whatever the line before (unlike
+        `_split`): a pretty-printer writes `"key": [` on its key's line, not a whole array."""
         if syntax.NOT_AN_OBJECT.code not in self.fixing or not values:
             return None
         if any(type(v) is not dict for v in values) or (
@@ -252,19 +248,17 @@ class RecordFixer:
     def retyped(self, body: bytes, text: str | None, wrong: Retyped) -> dict[str, int]:
         """`plan`'s fixes, by code, of a line whose only findings are MIC202s on the
         identifiers `wrong` (fastloop.py's loose path), without parsing it again (`text`:
-        `body` decoded, if the caller has it). The edits plan makes there are the quotes
-        around those that are integers, and no other: a key to rename (MIC204), an enum
-        value to recase (MIC203) or an identifier to trim (MIC307) would have had a finding
-        of its own. tests/test_fix_decision.py holds it to `plan`."""
+        `body` decoded, if the caller has it): the quotes around those that are integers,
+        and no other (a rename, a recase or a trim would have had a finding of its own).
+        tests/test_fix_decision.py holds it to `plan`."""
         self.broken = False
         if WRONG_TYPE not in self.looking:
             return {}
         values = {}
         # What the steps below would find, known without them (`known`): without a
-        # backslash, a key quoted once in the text is that key (`places`), a colon follows
-        # it, and an int's literal is an integer whole (no fraction, no exponent), which its
-        # quoted digits stand for; a shallow text proves its edits where they are. (Counted
-        # in the bytes: a key and a bracket are ASCII, found alike in the bytes and the text.)
+        # backslash, a key quoted once in the text is that key (`places`), a colon follows,
+        # an int's literal is an integer whole, which its quoted digits stand for, and a
+        # shallow text proves its edits where they are (counted in the bytes: all ASCII).
         known = WRONG_TYPE in self.fixing and BACKSLASH not in body and is_shallow(body)
         for key, value in wrong:
             if key in self.string_fields and type(value) in (int, float):
@@ -314,6 +308,11 @@ class RecordFixer:
                 digits = literal.group()
                 edits.add(WRONG_TYPE, at, literal.end(), f'"{digits}"', INTEGER_VALUE, digits)
                 edits.becomes[key] = (key, digits)
+        elif key in self.booleans and type(value) is str and value in _BOOLEANS:
+            token = _STRING.match(text, at)
+            if token is not None and WRONG_TYPE in self.fixing:  # and so looked for
+                edits.add(WRONG_TYPE, at, token.end(), value.lower(), value, _BOOLEANS[value])
+                edits.becomes[key] = (key, _BOOLEANS[value])
         elif (
             INVALID_VALUE in self.looking
             and key in self.enums
@@ -371,6 +370,9 @@ class RecordFixer:
                     wanted.append(key)
             elif key in strings:
                 if retype and type(value) in (int, float):
+                    wanted.append(key)
+            elif key in self.booleans:
+                if retype and type(value) is str and value in _BOOLEANS:
                     wanted.append(key)
             elif recase and key in enums and value not in enums[key]:
                 wanted.append(key)

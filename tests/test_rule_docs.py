@@ -262,7 +262,6 @@ def test_rule_metadata(code: str) -> None:
 # Fixable rules whose example is not all fixable: what --fix leaves, and why (the rule's
 # "## Fix" section says so too).
 _FIX_LEAVES = {
-    "MIC202": "force_replace given as a string: no mechanical fix for a boolean",
     "MIC204": "custom data next to user_profile: only a person knows where it goes",
 }
 
