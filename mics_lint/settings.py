@@ -287,6 +287,10 @@ def not_a_type(name: object) -> str:
             f"of the platform's docs gives its format; the types it checks are {names}"
         )
     hint = did_you_mean(name, NAMES) if isinstance(name, str) else ""
+    # A word several names share ("deletion"): each is a different import, named to choose.
+    shared = [n for n in NAMES if n.islower() and isinstance(name, str) and name.lower() in n]
+    if len(shared) > 1 and len(str(name)) > 3:
+        hint = f"; it may mean {', '.join(shared[:-1])} or {shared[-1]}, each another import"
     return f"unknown document type {name!r}{hint}; use one of {names}"
 
 

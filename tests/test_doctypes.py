@@ -145,6 +145,17 @@ def test_doc_type_option_decides(tmp_path: Path) -> None:
     one_error_line(err, "--doc-type", "'segments'", "segment")
 
 
+def test_a_word_several_type_names_share_names_them_all(tmp_path: Path) -> None:
+    """`--doc-type deletion` is three imports that delete different things: each named."""
+    write(tmp_path / "d.ndjson", '{"type":"USER_AGENT","user_agent_id":"vec:1"}')
+    code, _, err = run_cli(["check", "--isolated", "--doc-type", "deletion", "d.ndjson"], tmp_path)
+    assert code == 2
+    one_error_line(
+        err,
+        "it may mean device-points-deletion, identifiers-deletion or user-points-deletion",
+    )
+
+
 def test_config_globs_decide_first_match_wins(tmp_path: Path) -> None:
     (tmp_path / "mics-lint.toml").write_text(
         '[doc-types]\n"exports/seg/*.ndjson" = "segment"\n"exports/*/*.ndjson" = "USER_CHOICE"\n',
