@@ -44,8 +44,11 @@ _KEYWORD_TYPES = {
 
 def without_jsonschema(filename: str, record: dict[str, Any]) -> list[Any] | None:
     """`schema.errors`' list for `record`, or None: only jsonschema can tell."""
-    found = unknown_keys_only(filename, record)
-    return found if found is not None else wrong_types_only(filename, record)
+    try:
+        found = unknown_keys_only(filename, record)
+        return found if found is not None else wrong_types_only(filename, record)
+    except RecursionError:  # a value nested deep (its repr): jsonschema goes a little deeper
+        return None
 
 
 def unknown_keys_only(filename: str, record: dict[str, Any]) -> list[Any] | None:

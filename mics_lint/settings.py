@@ -232,10 +232,14 @@ class Settings:
         # Types with the same keys (the deletions) differ by what they do: each is said.
         alike = frozenset.intersection(*(t.markers for t in found))
         names = " or ".join(t.short_name + _what_it_does(t) * bool(alike) for t in found)
-        name = path.replace("\\", "/").rpartition("/")[2]
+        import json
+        from glob import escape
+
+        # The file's name as a glob that matches it alone, in a TOML string.
+        name = json.dumps(escape(path.replace("\\", "/").rpartition("/")[2]))
         raise DocTypeError(
             f"{path}: its first records could be {names} commands: name the type with "
-            f'--doc-type, or in [tool.mics-lint.doc-types] with a glob ("{name}" = '
+            f"--doc-type, or in [tool.mics-lint.doc-types] with a glob ({name} = "
             '"<one of them>")'
         )
 

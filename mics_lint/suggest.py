@@ -57,15 +57,24 @@ def rename_to(wanted: str, written: Iterable[str]) -> str | None:
 
 def near_misses(record: dict[str, Any], wanted: tuple[str, ...]) -> list[tuple[str, str]]:
     """('rename "forceReplace" to "force_replace"', "force_replace") for each key of `wanted`
-    the record lacks and holds a near miss of (its MIC204 says "did you mean"): what a rule
-    that finds the key missing says instead of "add it", which would leave the misspelt
-    one unread (`"forceReplace": true` then a merge). Remembered by the record's keys: an
+    the record lacks and holds another spelling of: the same words in another case or
+    separator (`forceReplace`, `user-agent-id`), or without or with the `$` of an activity's
+    keys. What a rule that finds the key missing says instead of "add it", which would leave
+    the misspelt one unread (`"forceReplace": true` then a merge). Only such sure ones: a
+    typo close by its letters may be another field (`segment_id` is near `user_agent_id`),
+    which MIC204's "did you mean" leaves to the reader. Remembered by the record's keys: an
     export repeats its misspelt key on every line."""
     keys = (wanted, tuple(record))
     found = _NEAR_MISSES.get(keys)
     if found is None:
-        written = [k for k in record if isinstance(k, str)]
-        found = [(r, w) for w in wanted if w not in record and (r := rename_to(w, written))]
+        from mics_lint.jsontext import shorten  # as JSON, cut, an address masked
+
+        spelt = {_normal(k.lstrip("$")): k for k in record if isinstance(k, str)}
+        found = []
+        for w in wanted:
+            near = spelt.get(_normal(w.lstrip("$")))
+            if w not in record and near is not None and near != w:
+                found.append((f"rename {shorten(near)} to {shorten(w)}", w))
         if len(_NEAR_MISSES) >= 1024:
             _NEAR_MISSES.clear()
         _NEAR_MISSES[keys] = found

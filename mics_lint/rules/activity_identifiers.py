@@ -66,9 +66,11 @@ def misspelt_key(record: Record, ctx: LineContext) -> Iterator[Finding]:
 def missing_identifier(record: Record, ctx: LineContext) -> Iterator[Finding]:
     if not root_identifiers(record) and not lists_someone(record):
         renames = suggest.near_misses(record, (ACCOUNT, COMPARTMENT, EMAIL, AGENT, LISTED))
-        yield Finding(f"no identifier: {' and '.join(r for r, _ in renames)}" if renames else _NONE)
+        whole = frozenset(w for _, w in renames) in _WHOLE  # else renamed, still an error
+        yield Finding(f"no identifier: {' and '.join(r for r, _ in renames)}" if whole else _NONE)
 
 
+_WHOLE = {frozenset([ACCOUNT, COMPARTMENT]), *(frozenset([k]) for k in (EMAIL, AGENT, LISTED))}
 _NONE = (
     "no identifier: add one of $user_account_id (with $compartment_id), $email_hash or "
     "$user_agent_id, or list the user's identifiers in $user_identifiers"

@@ -88,11 +88,13 @@ def missing_identifier(record: Record, ctx: LineContext) -> Iterator[Finding]:
     """
     if not present_identifiers(record):
         renames = suggest.near_misses(record, _NAMED_BY)  # a misspelt one: rename it
-        yield Finding(f"no identifier: {' and '.join(r for r, _ in renames)}" if renames else _NONE)
+        whole = frozenset(w for _, w in renames) in _WHOLE  # else renamed, still an error
+        yield Finding(f"no identifier: {' and '.join(r for r, _ in renames)}" if whole else _NONE)
 
 
 MISSING_IDENTIFIER = FAMILY.rules[-1]
 _NAMED_BY = (ACCOUNT[1], ACCOUNT[0], *ROLES[2:4])
+_WHOLE = {frozenset(ACCOUNT), *(frozenset([k]) for k in ROLES[2:4])}
 _NONE = "no identifier: add one of user_account_id (with compartment_id), email_hash or "
 _NONE += "user_agent_id"
 

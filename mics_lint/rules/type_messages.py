@@ -151,8 +151,10 @@ def named_otherwise(record: Record, path: tuple[str | int, ...]) -> bool:
     if not isinstance(node, dict) or not isinstance(key, str):
         return False
     name = key.lstrip("$")
-    if name == "compartment_id":
-        return "type" in node
+    if "type" in node:  # a typed identifier: its type needs its fields, but a compartment
+        return name == "compartment_id"
+    if name == "user_account_id" and any(k.lstrip("$") == "compartment_id" for k in node):
+        return False  # its compartment would be left alone (MIC303)
     return name in _NAMING and any(
         other != key and other.lstrip("$") in _NAMING and isinstance(v, str) and v.strip()
         for other, v in node.items()
