@@ -31,6 +31,7 @@ from mics_lint.parsed import BROKEN, NOT_JSON, OBJECTS, UNPARSED, Retyped
 from mics_lint.registry import FieldMap
 from mics_lint.renames import Renames
 from mics_lint.rules import identifiers, structure, syntax, trimming
+from mics_lint.rules.type_messages import spelt_boolean
 
 WRONG_TYPE = structure.WRONG_TYPE.code
 WHITESPACE = identifiers.IDENTIFIER_WHITESPACE.code
@@ -43,7 +44,6 @@ _STRING_OR_SPACE = re.compile(r'"(?:[^"\\]|\\.)*"|[ \t\r\n]+', re.DOTALL)
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)(?![0-9.eE])")
 _COLON = re.compile(r"[ \t\r\n]*:[ \t\r\n]*")
-_BOOLEANS = {w: w.lower() == "true" for w in ("true", "false", "True", "False", "TRUE", "FALSE")}
 
 #: Objects found in a text: (value, start, end) each.
 Spans = list[tuple[dict[str, Any], int, int]]
@@ -308,11 +308,11 @@ class RecordFixer:
                 digits = literal.group()
                 edits.add(WRONG_TYPE, at, literal.end(), f'"{digits}"', INTEGER_VALUE, digits)
                 edits.becomes[key] = (key, digits)
-        elif key in self.booleans and type(value) is str and value in _BOOLEANS:
+        elif key in self.booleans and (spelt := spelt_boolean(value)) is not None:
             token = _STRING.match(text, at)
             if token is not None and WRONG_TYPE in self.fixing:  # and so looked for
-                edits.add(WRONG_TYPE, at, token.end(), value.lower(), value, _BOOLEANS[value])
-                edits.becomes[key] = (key, _BOOLEANS[value])
+                edits.add(WRONG_TYPE, at, token.end(), value.lower(), value, spelt)
+                edits.becomes[key] = (key, spelt)
         elif (
             INVALID_VALUE in self.looking
             and key in self.enums
@@ -372,7 +372,7 @@ class RecordFixer:
                 if retype and type(value) in (int, float):
                     wanted.append(key)
             elif key in self.booleans:
-                if retype and type(value) is str and value in _BOOLEANS:
+                if retype and spelt_boolean(value) is not None:
                     wanted.append(key)
             elif recase and key in enums and value not in enums[key]:
                 wanted.append(key)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from mics_lint.jsontext import json_type
 from mics_lint.schema import (
     _ANNOTATIONS,
     _TYPE_TESTS,
@@ -136,15 +137,8 @@ def _any_of(tests: list[Predicate]) -> Predicate:
 
 def _kind(value: Any) -> str:
     """The JSON type of a value, as `_KEYWORD_TYPES` names them (an integer is a number)."""
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "null" if value is None else "object"
+    kind = json_type(value).rpartition(" ")[2]
+    return "number" if kind == "integer" else kind
 
 
 @functools.lru_cache(maxsize=64)

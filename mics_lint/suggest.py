@@ -49,10 +49,14 @@ def _closest(word: str, candidates: tuple[str, ...]) -> str | None:
 def rename_to(wanted: str, written: Iterable[str]) -> str | None:
     """'rename "x" to "wanted"' when one of the keys `written` is a near miss of the missing
     key `wanted` (MIC201, MIC803, MIC804: the message names the key to rename), else None."""
+    near = closest(wanted, written)
+    return None if near is None else _rename(near, wanted)
+
+
+def _rename(written: str, wanted: str) -> str:
     from mics_lint.jsontext import shorten  # as JSON, cut, an address masked
 
-    near = closest(wanted, written)
-    return None if near is None else f"rename {shorten(near)} to {shorten(wanted)}"
+    return f"rename {shorten(written)} to {shorten(wanted)}"
 
 
 def near_misses(record: dict[str, Any], wanted: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -67,14 +71,12 @@ def near_misses(record: dict[str, Any], wanted: tuple[str, ...]) -> list[tuple[s
     keys = (wanted, tuple(record))
     found = _NEAR_MISSES.get(keys)
     if found is None:
-        from mics_lint.jsontext import shorten  # as JSON, cut, an address masked
-
         spelt = {_normal(k.lstrip("$")): k for k in record if isinstance(k, str)}
         found = []
         for w in wanted:
             near = spelt.get(_normal(w.lstrip("$")))
             if w not in record and near is not None and near != w:
-                found.append((f"rename {shorten(near)} to {shorten(w)}", w))
+                found.append((_rename(near, w), w))
         if len(_NEAR_MISSES) >= 1024:
             _NEAR_MISSES.clear()
         _NEAR_MISSES[keys] = found

@@ -72,7 +72,7 @@ def type_message(
             shown = _redacted(hidden_under, shown)
         shown = shown if len(shown) <= 60 else shown[:57] + "..."
         message += f': write it in quotes, "{shown}"' if shown else ": write it in quotes"
-    elif "boolean" in names and isinstance(value, str) and value.lower() in ("true", "false"):
+    elif "boolean" in names and spelt_boolean(value) is not None:
         message += f": write {value.lower()} without quotes"
     elif "integer" in names and found == "a decimal number":
         message += ": write a whole number"  # 1e3 and 1000.0 are whole: JSON Schema takes them
@@ -131,6 +131,14 @@ def _whole_digits(written: str) -> str | None:
     if not number.is_finite() or number.adjusted() > 100 or number != number.to_integral_value():
         return None
     return str(int(number))
+
+
+def spelt_boolean(value: object) -> bool | None:
+    """The boolean a string spells (`"true"`, `"FALSE"`: a CSV export's), or None: what
+    the message says to write, and what `--fix` writes (fix_records.py)."""
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return None
 
 
 # Identifier keys (less a `$`) each naming a user alone: an empty one beside another may go.
