@@ -116,6 +116,20 @@ def _unwrap(node: Any) -> tuple[str, bool, bool, bool, str]:
     return base, is_list, non_null, items_non_null, written + ("!" if non_null else "")
 
 
+def _path_ok(path: str) -> bool:
+    """A @Property path of keys, none empty (`$properties..x` reads nothing)."""
+    return bool(path) and all(path.split("."))
+
+
+def _nested_list(node: Any) -> bool:
+    """Whether a field's type is a list of lists (`[[Int!]!]`)."""
+    inner = node.type if node.kind == "non_null_type" else node
+    if inner.kind != "list_type":
+        return False
+    items = inner.type.type if inner.type.kind == "non_null_type" else inner.type
+    return bool(items.kind == "list_type")
+
+
 def _directive(node: Any, name: str) -> Any:
     return next((d for d in node.directives or () if d.name.value == name), None)
 
@@ -132,12 +146,30 @@ class _Compiler:
         self.scalars: set[str] = set()
         self.others: set[str] = set()  # unions and input types: taken as they come
         self.root: Any = None
+        # `extend type X { ... }`: its fields are X's too, as GraphQL reads them.
+        self.extra: dict[str, list[Any]] = {}
         for node in document.definitions:
             kind = node.kind
             name: str = getattr(getattr(node, "name", None), "value", "")
+            if kind in ("object_type_extension", "interface_type_extension"):
+                self.extra.setdefault(name, []).extend(node.fields or ())
+                continue
+            if name and name in {*self.objects, *self.scalars, *self.others} | (
+                self.enums.keys() - PLATFORM_ENUMS.keys()
+            ):
+                # The second would replace the first: its fields silently lost.
+                raise SchemaError(
+                    f"{_where(self.path, node)}: type {name!r} is declared twice: merge the "
+                    "two declarations (or write the second as `extend type`)"
+                )
             if kind in ("object_type_definition", "interface_type_definition"):
                 self.objects[name] = node
-                if self.root is None and _directive(node, "TreeIndexRoot") is not None:
+                if _directive(node, "TreeIndexRoot") is not None:
+                    if self.root is not None:  # which one is the datamart's? Not guessed.
+                        raise SchemaError(
+                            f"{_where(self.path, node)}: a second type with @TreeIndexRoot "
+                            f"({name}, after {self.root.name.value}): keep one root"
+                        )
                     self.root = node
             elif kind == "enum_type_definition":
                 self.enums[name] = frozenset(v.name.value for v in node.values or ())
@@ -146,6 +178,7 @@ class _Compiler:
             elif name:
                 self.others.add(name)
         self.specs: dict[str, ObjectSpec] = {}
+        self.known: set[str] = set()  # every type name a field may have (`run`)
 
     def run(self) -> Datamart:
         if self.root is None:
@@ -153,24 +186,34 @@ class _Compiler:
                 f"{self.path}:1:1: no type has @TreeIndexRoot: the datamart schema's root is "
                 'type UserPoint @TreeIndexRoot(index:"USER_INDEX")'
             )
-        for node in self.objects.values():
-            for field_node in node.fields or ():
+        for name in self.extra.keys() - self.objects.keys():
+            raise SchemaError(f"{self.path}:1:1: `extend type {name}`, but no type {name}")
+        self.known = {*self.objects, *self.enums, *self.scalars, *self.others, *SCALARS}
+        for declared in self.objects:
+            for field_node in self._fields(declared):
                 self._check_type(field_node)
                 self._check_property(field_node)
-        profile = self._role_type(self.root, "profiles")
-        activity = self._role_type(self.root, "activities")
-        event = self._role_type(self.objects[activity], "events") if activity else None
+        profile = self._role_type(self.root.name.value, "profiles", "UserProfile")
+        activity = self._role_type(self.root.name.value, "activities", "UserActivity")
+        event = self._role_type(activity, "events", "UserEvent") if activity else None
+        if activity is not None and event is None:
+            for field_node in self._fields(activity):
+                if field_node.name.value == "events":  # `[String!]!`: no event is a string
+                    raise SchemaError(
+                        f"{_where(self.path, field_node.type)}: {activity}.events is "
+                        f"{_unwrap(field_node.type)[4]}: the events are objects, a list of an "
+                        "object type (UserEvent)"
+                    )
         # The event type first: the activity's `events` must find it compiled as an event.
-        for name, role in ((event, "event"), (activity, "activity"), (profile, "profile")):
-            if name is not None:
-                self._compile(name, role)
+        for role_type, role in ((event, "event"), (activity, "activity"), (profile, "profile")):
+            if role_type is not None:
+                self._compile(role_type, role)
         return Datamart(self.path, dict(self.specs), profile, activity, event)
 
     def _check_type(self, field_node: Any) -> None:
         base = _unwrap(field_node.type)[0]
-        known = [*self.objects, *self.enums, *self.scalars, *self.others, *SCALARS]
-        if base not in known:
-            hint = did_you_mean(base, known) or (
+        if base not in self.known:  # a set made once: a schema of thousands of types
+            hint = did_you_mean(base, sorted(self.known)) or (
                 ": declare it, or use a scalar (String, Int, Float, Boolean, Timestamp, Date)"
             )
             raise SchemaError(
@@ -183,11 +226,11 @@ class _Compiler:
         if found is None:
             return
         one, many = _argument(found, "path"), _argument(found, "paths")
-        good = (one is not None and one.kind == "string_value" and one.value) or (
+        good = (one is not None and one.kind == "string_value" and _path_ok(one.value)) or (
             many is not None
             and many.kind == "list_value"
             and many.values
-            and all(v.kind == "string_value" and v.value for v in many.values)
+            and all(v.kind == "string_value" and _path_ok(v.value) for v in many.values)
         )
         if not good:
             raise SchemaError(
@@ -195,21 +238,34 @@ class _Compiler:
                 'a path: @Property(path:"$properties.x") or @Property(paths:["$a", "$b"])'
             )
 
-    def _role_type(self, node: Any, field_name: str) -> str | None:
-        for field_node in node.fields or ():
+    def _fields(self, name: str) -> list[Any]:
+        """A type's fields, with those of its `extend type`s."""
+        return [*(self.objects[name].fields or ()), *self.extra.get(name, ())]
+
+    def _role_type(self, holder: str, field_name: str, platform: str) -> str | None:
+        """The type of `holder`'s field `field_name` (`UserPoint.profiles`), else of its
+        field whose type is the `platform` object (`UserProfile`), by name or @Mirror."""
+        found = None
+        for field_node in self._fields(holder):
+            base = _unwrap(field_node.type)[0]
             if field_node.name.value == field_name:
-                base = _unwrap(field_node.type)[0]
                 return base if base in self.objects else None
-        return None
+            if found is None and base in self.objects and self._stands_for(base) == platform:
+                found = base
+        return found
+
+    def _stands_for(self, name: str) -> str:
+        mirror = _directive(self.objects[name], "Mirror")
+        value = _argument(mirror, "object_type") if mirror is not None else None
+        return str(value.value) if value is not None and value.kind == "string_value" else name
 
     def _compile(self, name: str, role: str) -> None:
         if name in self.specs:
             return
-        node = self.objects[name]
         self.specs[name] = ObjectSpec(name, (), frozenset())  # a type that holds itself
         fields: list[FieldSpec] = []
         skipped: list[tuple[str, str]] = []
-        for field_node in node.fields or ():
+        for field_node in self._fields(name):
             field_name = field_node.name.value
             function = _directive(field_node, "Function")
             if function is not None:
@@ -247,7 +303,11 @@ class _Compiler:
     def _field(self, owner: str, role: str, field_node: Any) -> FieldSpec:
         name = field_node.name.value
         base, is_list, non_null, items_non_null, written = _unwrap(field_node.type)
-        if base in SCALARS:
+        if _nested_list(field_node.type):
+            # `[[Int!]!]`: its elements are lists, which the walk of a list's elements would
+            # call the wrong type of its base; taken as they come, as a union is.
+            kind, json = ANY, ""
+        elif base in SCALARS:
             kind, json = SCALAR, SCALARS[base]
         elif base in self.enums:
             kind, json = ENUM, ""

@@ -23,12 +23,16 @@ from mics_lint.datamart.rules import (
     UNDECLARED_KEY,
 )
 
+# Integers within 64 bits, as orjson reads them: one past that is a float to walk.py
+# (not an Int), and msgspec would take it as an int (MIC104's screen is not asked when
+# MIC104 is not selected).
+_INT64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
 _SCALARS: dict[str, Any] = {
     "string": str,
-    "integer": int,
+    "integer": _INT64,
     "number": float,  # takes integers too, as walk.py does
     "boolean": bool,
-    "timestamp": int,
+    "timestamp": _INT64,
     "date": str,
 }
 
@@ -131,5 +135,5 @@ class _Builder:
             return Any
         if field.json == "timestamp" and IN_SECONDS in self.enabled:
             # Stricter than MIC257 (a value below it is walked, and 11 or 12 digits pass).
-            return Annotated[int, msgspec.Meta(ge=SECONDS_TO)]
+            return Annotated[int, msgspec.Meta(ge=SECONDS_TO, le=2**63 - 1)]
         return kind

@@ -56,7 +56,12 @@ def kind_of(value: Any) -> str:
     """How a message names a JSON value's type: jsontext.json_type's words, with a decimal
     number told apart from an integer (as MIC202 says it) and an array called a list."""
     if isinstance(value, float):
-        return "a decimal number"
+        # orjson reads an integer past 64 bits as a float: not "a decimal number" to a reader
+        return (
+            "an integer past 64 bits"
+            if value.is_integer() and abs(value) >= 2**63
+            else ("a decimal number")
+        )
     return "a list" if isinstance(value, list) else json_type(value)
 
 

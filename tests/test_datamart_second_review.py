@@ -1,0 +1,126 @@
+"""What a second review of the datamart checks found (the session after 1892e92): the fast
+path and the full checks disagreeing under a rule selection, a schema's second declaration
+or `extend type` silently replacing or dropping fields, a root field named otherwise than
+`profiles`, nested lists reported, and schema files that cannot be right accepted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import write
+
+from mics_lint import Settings, lint_file
+from mics_lint.config import Selection
+from mics_lint.datamart.sdl import SchemaError, compile_schema
+
+ROOT = 'type UserPoint @TreeIndexRoot(index:"USER_INDEX") { '
+
+
+def profile_line(n: int, profile: str) -> str:
+    return (
+        f'{{"operation":"UPSERT","compartment_id":"1000","user_account_id":"CRM-{n}",'
+        f'"force_replace":false,"user_profile":{profile}}}'
+    )
+
+
+def found(data: Path, schema: Path, **options: object) -> list[tuple[int, str, str]]:
+    """The diagnostics of `data`, the same on the full checks and on the fast path."""
+    made = []
+    for fast in (False, True):
+        settings = Settings(
+            datamart_schemas=(("*", str(schema)),),
+            fast_path=fast,
+            fast_path_from=1,
+            **options,  # type: ignore[arg-type]
+        )
+        made.append([(d.line, d.code, d.message) for d in lint_file(str(data), settings)])
+    assert made[0] == made[1]
+    return made[0]
+
+
+def test_an_integer_past_64_bits_is_found_on_the_fast_path_without_mic104(
+    tmp_path: Path,
+) -> None:
+    """msgspec took 100000000000000000000 as an Int where orjson reads a float: with MIC104
+    not selected, its screen was not asked, and the fast path said nothing."""
+    schema = write(
+        tmp_path / "s.gql", ROOT + "profiles: [UserProfile!]! }", "type UserProfile { age: Int }"
+    )
+    lines = [profile_line(n, '{"age":30}') for n in range(5)]
+    lines.append(profile_line(9, '{"age":100000000000000000000}'))
+    data = write(tmp_path / "p.ndjson", *lines)
+    for options in ({}, {"selections": (Selection(select=("MIC253",)),)}):
+        messages = [m for _, code, m in found(data, schema, **options) if code == "MIC253"]
+        assert len(messages) == 1 and "an integer past 64 bits" in messages[0], options
+
+
+def test_a_type_declared_twice_is_a_schema_error(tmp_path: Path) -> None:
+    text = (
+        ROOT
+        + "profiles: [UserProfile!]! }\ntype UserProfile { a: Int }\ntype UserProfile { b: Int }"
+    )
+    with pytest.raises(SchemaError, match="'UserProfile' is declared twice"):
+        compile_schema(text, "s.gql")
+
+
+def test_extend_type_adds_its_fields(tmp_path: Path) -> None:
+    schema = write(
+        tmp_path / "s.gql",
+        ROOT + "profiles: [UserProfile!]! }",
+        "type UserProfile { country: String }",
+        "extend type UserProfile { member_since: Int }",
+    )
+    data = write(tmp_path / "p.ndjson", profile_line(1, '{"member_since":"x"}'))
+    assert [code for _, code, _ in found(data, schema)] == ["MIC253"]
+    with pytest.raises(SchemaError, match="no type Nothing"):
+        compile_schema(ROOT + "id: ID! }\nextend type Nothing { a: Int }", "s.gql")
+
+
+@pytest.mark.parametrize(
+    "declared",
+    [
+        "user_profiles: [UserProfile!]! }\ntype UserProfile { country: String! }",
+        "travel: [TravelProfile!]! }\n"
+        'type TravelProfile @Mirror(object_type:"UserProfile") { country: String! }',
+    ],
+)
+def test_the_profile_type_is_found_by_its_name_or_mirror(tmp_path: Path, declared: str) -> None:
+    """The reference (§8): "Resolve platform roles by type name, or by @Mirror"; a root
+    field named otherwise than `profiles` left every line unchecked."""
+    schema = write(tmp_path / "s.gql", ROOT + declared)
+    data = write(tmp_path / "p.ndjson", profile_line(1, '{"country":null}'))
+    assert [code for _, code, _ in found(data, schema)] == ["MIC251"]
+
+
+def test_a_list_of_lists_is_taken_as_it_comes(tmp_path: Path) -> None:
+    schema = write(
+        tmp_path / "s.gql",
+        ROOT + "profiles: [UserProfile!]! }",
+        "type UserProfile { m: [[Int!]!] }",
+    )
+    data = write(tmp_path / "p.ndjson", profile_line(1, '{"m":[[1,2],[3]]}'))
+    assert found(data, schema) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            ROOT + "activities: [UserActivity!]! }\ntype UserActivity { events: [String!]! }",
+            "UserActivity.events is [String!]!",
+        ),
+        (
+            ROOT + "id: ID! }\n" + 'type Other @TreeIndexRoot(index:"USER_INDEX") { id: ID! }',
+            "a second type with @TreeIndexRoot",
+        ),
+        (
+            ROOT + "profiles: [UserProfile!]! }\n"
+            'type UserProfile { x: String @Property(path:"$properties..x") }',
+            "@Property on 'x' needs a path",
+        ),
+    ],
+)
+def test_a_schema_that_cannot_be_right_is_refused(text: str, said: str) -> None:
+    with pytest.raises(SchemaError, match=said.replace("[", r"\[").replace("]", r"\]")):
+        compile_schema(text, "s.gql")
