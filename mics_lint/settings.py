@@ -228,9 +228,11 @@ class Settings:
             return found
         if not records:  # a guess from broken lines' keys, not sure: the default, as before
             return DOC_TYPES[DEFAULT_DOC_TYPE]
-        found = sorted(found, key=lambda t: t.short_name)
         # Types with the same keys (the deletions) differ by what they do: each is said.
         alike = frozenset.intersection(*(t.markers for t in found))
+        if _items_unwrapped(head, records):
+            found.append(DOC_TYPES["USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS"])
+        found = sorted(found, key=lambda t: t.short_name)
         names = " or ".join(t.short_name + _what_it_does(t) * bool(alike) for t in found)
         import json
         from glob import escape
@@ -244,6 +246,21 @@ class Settings:
         )
 
 
+def _items_unwrapped(head: bytes, records: list[dict[str, object]]) -> bool:
+    """Whether the first records are typed identifiers, one of them with a comma after it:
+    the association example's items without their {"identifiers": [...]} wrapper (MIC908),
+    as likely as a deletion's lines; named among the candidates, not chosen (a deletion
+    file's lines with commas after them look the same)."""
+    shape = DOC_TYPES["USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS"].misshapen
+    lines = head.split(b"\n")[:-1]
+    return (
+        shape is not None
+        and all(shape[0](record) for record in records)
+        and any(line.rstrip().endswith(b",") for line in lines)
+        and head.lstrip()[:1] != b"["  # a dumped array's elements: MIC007's
+    )
+
+
 def _what_it_does(doc_type: DocType) -> str:
     """The first sentence of the type's schema description, what its commands do ("deletes
     one identifier, not the UserPoint"): the choice between two types that look alike."""
@@ -251,6 +268,8 @@ def _what_it_does(doc_type: DocType) -> str:
 
     said = str(load_schema(doc_type.schema_file).get("description", doc_type.name))
     first = said.split(". ", 1)[0].rstrip(".")
+    if doc_type.misshapen is not None:  # named for lines of its wrong shape: said so
+        first += ': these lines would be its items, without the {"identifiers": [...]} around them'
     return f" ({first[:1].lower()}{first[1:]})"
 
 

@@ -32,6 +32,8 @@ def _closest(word: str, candidates: tuple[str, ...]) -> str | None:
     same = [c for c in options if _normal(c) == normal]
     if same:
         return same[0]
+    if len(beginnings(word, options)) > 1:
+        return None  # `expiration`: a timestamp or a duration? (did_you_mean names both)
     # difflib's ratio is at most 2*min(len)/(sum of lens): only those that may reach 0.8.
     by_normal = {
         n: c
@@ -53,44 +55,118 @@ def rename_to(wanted: str, written: Iterable[str]) -> str | None:
     return None if near is None else _rename(near, wanted)
 
 
-def _rename(written: str, wanted: str) -> str:
+def _rename(written: str, wanted: str, *, raw: bool = False) -> str:
     from mics_lint.jsontext import shorten  # as JSON, cut, an address masked
 
-    return f"rename {shorten(written)} to {shorten(wanted)}"
+    return f"rename {shorten(written)} to {wanted if raw else shorten(wanted)}"
 
 
-def near_misses(record: dict[str, Any], wanted: tuple[str, ...]) -> list[tuple[str, str]]:
+def near_misses(
+    record: dict[str, Any], wanted: tuple[str, ...], known: frozenset[str] = frozenset()
+) -> list[tuple[str, str]]:
     """('rename "forceReplace" to "force_replace"', "force_replace") for each key of `wanted`
     the record lacks and holds another spelling of: the same words in another case or
     separator (`forceReplace`, `user-agent-id`), or without or with the `$` of an activity's
     keys. What a rule that finds the key missing says instead of "add it", which would leave
-    the misspelt one unread (`"forceReplace": true` then a merge). Only such sure ones: a
-    typo close by its letters may be another field (`segment_id` is near `user_agent_id`),
-    which MIC204's "did you mean" leaves to the reader. Remembered by the record's keys: an
-    export repeats its misspelt key on every line."""
-    keys = (wanted, tuple(record))
+    the misspelt one unread (`"forceReplace": true` then a merge).
+
+    Given `known`, every key of the record's type (`wanted` among them), a key the type
+    does not define is a near miss too when it is a typo of one wanted key by its letters
+    and of no other known key (`force_replce`, `user_profil`), and is no field of another
+    import (`segment_id` is near `user_agent_id`); and a key that begins two wanted keys
+    (`expiration`) is to be renamed to one of them, named both. Without it, a typo close by
+    its letters may be another field, which MIC204's "did you mean" leaves to the reader.
+    Remembered by the record's keys: an export repeats its misspelt key on every line."""
+    keys = (wanted, tuple(record), known)
     found = _NEAR_MISSES.get(keys)
     if found is None:
-        spelt = {_normal(k.lstrip("$")): k for k in record if isinstance(k, str)}
-        found = []
-        for w in wanted:
-            near = spelt.get(_normal(w.lstrip("$")))
-            if w not in record and near is not None and near != w:
-                found.append((_rename(near, w), w))
+        found = _near_misses(record, wanted, known)
         if len(_NEAR_MISSES) >= 1024:
             _NEAR_MISSES.clear()
         _NEAR_MISSES[keys] = found
     return found
 
 
-_NEAR_MISSES: dict[tuple[tuple[str, ...], tuple[Any, ...]], list[tuple[str, str]]] = {}
+def _near_misses(
+    record: dict[str, Any], wanted: tuple[str, ...], known: frozenset[str]
+) -> list[tuple[str, str]]:
+    spelt = {_normal(k.lstrip("$")): k for k in record if isinstance(k, str)}
+    unknown = [k for k in record if isinstance(k, str) and k not in known] if known else []
+    if len(unknown) > _MAX_TYPOS:  # dozens of unknown keys are no typos (difflib: ~50 µs each)
+        unknown = []
+    found = []
+    for w in wanted:
+        near = spelt.get(_normal(w.lstrip("$")))
+        if near is None and unknown and w in known:
+            near = _typo_of(w, unknown, known)
+        if w not in record and near is not None and near != w:
+            found.append((_rename(near, w), w))
+    if not found and known and not any(w in record for w in wanted):
+        for key in unknown:
+            several = beginnings(key, wanted)
+            if len(several) > 1:
+                found.append(
+                    (_rename(key, " or ".join(map(_quoted, several)), raw=True), several[0])
+                )
+                break
+    return found
+
+
+_MAX_TYPOS = 32
+
+
+def _typo_of(wanted: str, unknown: list[str], known: frozenset[str]) -> str | None:
+    """The one key of `unknown` that is a typo of `wanted` and of no other `known` key."""
+    typos = [k for k in unknown if only_candidate(k, tuple(sorted(known))) == wanted]
+    if len(typos) != 1:
+        return None
+    from mics_lint.doctypes import foreign_field  # a mistake only
+
+    return None if foreign_field(typos[0], wanted, known) else typos[0]
+
+
+_NEAR_MISSES: dict[tuple[Any, ...], list[tuple[str, str]]] = {}
+
+
+def keys_of(doc_type: str) -> frozenset[str]:
+    """The top-level keys of the type named `doc_type` (USER_PROFILE...): `known` for
+    near_misses, read once per process (doctypes imports the rules: not at import)."""
+    keys = _KEYS_OF.get(doc_type)
+    if keys is None:
+        from mics_lint.doctypes import DOC_TYPES
+
+        keys = _KEYS_OF[doc_type] = DOC_TYPES[doc_type].keys
+    return keys
+
+
+_KEYS_OF: dict[str, frozenset[str]] = {}
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    """'; did you mean "x"?' or the empty string."""
+    """'; did you mean "x"?' (or "x" or "y", when `word` begins both), or the empty string."""
+    candidates = tuple(candidates)
     match = closest(word, candidates)
+    if match is None:
+        several = beginnings(word, candidates)
+        if len(several) > 1:
+            return f"; did you mean {' or '.join(map(_quoted, several))}?"
     # As JSON: a key holding a newline or a quote stays on the message's one line.
-    return f"; did you mean {json.dumps(match, ensure_ascii=False)}?" if match else ""
+    return f"; did you mean {_quoted(match)}?" if match else ""
+
+
+def _quoted(word: str) -> str:
+    return json.dumps(word, ensure_ascii=False)
+
+
+def beginnings(word: str, candidates: Iterable[str]) -> list[str]:
+    """The candidates that `word` is the beginning of, in its spelling or another
+    (`expiration`: `expiration_ts` and `expiration_duration`). Two or more: no one of
+    them is what was meant (a timestamp or a duration?), neither for a "did you mean" nor
+    for a rename, which would give the value another meaning."""
+    normal = _normal(word)
+    if len(normal) < 3:
+        return []
+    return [c for c in candidates if c != word and _normal(c).startswith(normal)]
 
 
 def only_candidate(word: str, candidates: Iterable[str]) -> str | None:
@@ -101,6 +177,8 @@ def only_candidate(word: str, candidates: Iterable[str]) -> str | None:
     same = [c for c in options if _normal(c) == normal]
     if same:
         return same[0] if len(same) == 1 else None
+    if len(beginnings(word, options)) > 1:
+        return None
     import difflib
 
     by_normal: dict[str, list[str]] = {}

@@ -455,7 +455,7 @@ def test_default_settings_enable_every_rule_at_its_default_severity() -> None:
         ({"ignore": ["MIC3"]}, ALL_CODES - codes_with("MIC3")),
         ({"ignore": ["MIC0,MIC1"]}, ALL_CODES - codes_with("MIC0") - codes_with("MIC1")),
         ({"select": ["MIC4"], "extend_select": ["MIC501"]}, codes_with("MIC4") | {"MIC501"}),
-        ({"select": ["MIC3"], "ignore": ["MIC30"]}, set()),
+        ({"select": ["MIC3"], "ignore": ["MIC30"]}, codes_with("MIC31")),
         ({"select": ["MIC30"], "ignore": ["MIC3"]}, codes_with("MIC30")),
         (
             {"ignore": ["MIC3"], "extend_select": ["MIC302"]},
@@ -481,7 +481,7 @@ def test_options_layer_over_the_file_config(tmp_path: Path) -> None:
     assert build_settings(config).enabled_codes() == codes_with("MIC3") - {"MIC304"}
     assert build_settings(config, select=["MIC304"]).enabled_codes() == {"MIC304"}
     assert build_settings(config, extend_select=["MIC304"]).enabled_codes() == codes_with("MIC3")
-    assert build_settings(config, ignore=["MIC30"]).enabled_codes() == set()
+    assert build_settings(config, ignore=["MIC30"]).enabled_codes() == codes_with("MIC31")
     assert build_settings(config, extend_select=["MIC4"]).enabled_codes() == (
         codes_with("MIC3") - {"MIC304"}
     ) | codes_with("MIC4")

@@ -60,6 +60,8 @@ CATALOGUE = {
     "MIC306": ("malformed-user-agent-id", "warning"),
     "MIC307": ("identifier-whitespace", "warning"),  # issue 14
     "MIC308": ("compartment-id-not-digits", "warning"),  # issue 16
+    "MIC309": ("identifier-placeholder", "error"),  # an advice-following review
+    "MIC310": ("identifier-missing-value", "error"),  # an advice-following review
     "MIC401": ("upsert-missing-force-replace", "error"),
     "MIC402": ("upsert-missing-user-profile", "error"),
     "MIC403": ("merge-objects-ignored", "warning"),

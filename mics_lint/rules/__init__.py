@@ -1,4 +1,5 @@
-"""Every rule family, in code order. Adding a family means adding it here."""
+"""Every rule family, in code order. Adding a family means adding it here (and a module
+that adds rules to another's family, as identifier_values.py does, to the imports)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ from mics_lint.rules import (
     structure,
     syntax,
 )
+
+# Imported for what it registers: MIC308 and MIC309, in identifiers' family.
+from mics_lint.rules import identifier_values as identifier_values
 
 FAMILIES: tuple[Family, ...] = (
     framing.FAMILY,

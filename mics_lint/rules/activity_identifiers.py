@@ -26,6 +26,7 @@ from mics_lint.rules.activities import (
     lists_someone,
     root_identifiers,
 )
+from mics_lint.rules.agent_ids import user_agent_id_problem
 from mics_lint.startup import later
 
 if TYPE_CHECKING:
@@ -90,10 +91,15 @@ def multiple_identifiers(record: Record, ctx: LineContext) -> Iterator[Finding]:
 
 def compartment_without_account(record: Record, ctx: LineContext) -> Iterator[Finding]:
     if COMPARTMENT in record and ACCOUNT not in record:
+        # Beside another way of naming the user, an account added would be a second one.
+        other = next((k for k in (EMAIL, AGENT, LISTED) if k in record), None)
         yield ctx.at(
             COMPARTMENT,
-            "$compartment_id without $user_account_id: add the user's account id, or remove "
-            "$compartment_id",
+            f"$compartment_id without $user_account_id: remove it (this line names its user "
+            f"by {other})"
+            if other is not None
+            else "$compartment_id without $user_account_id: add the user's account id, or "
+            "remove $compartment_id",
         )
 
 
@@ -154,7 +160,7 @@ def malformed_user_agent_id(record: Record, ctx: LineContext) -> Iterator[Findin
         for i, item in _listed_items(record, "USER_AGENT")
     ]
     for key, where, value in found:
-        message = identifiers.user_agent_id_problem(where, value, ctx.show_values)
+        message = user_agent_id_problem(where, value, ctx.show_values)
         if message is not None:
             yield ctx.at(key, message)
 

@@ -8,10 +8,17 @@ already says so.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.registry import Family, LineContext, Record
 from mics_lint.rules.activities import clearly_in_seconds, seconds_advice
+from mics_lint.startup import later
+
+if TYPE_CHECKING:
+    from mics_lint import suggest
+else:  # a missing key's near miss, on a bad line only (start-up, issue 14)
+    suggest = later("mics_lint.suggest")
 
 FAMILY = Family("MIC8", "choice imports")
 
@@ -46,9 +53,12 @@ def upsert_missing_force_replace(record: Record, ctx: LineContext) -> Iterator[F
     ```
     """
     if record.get("operation") == "UPSERT" and "force_replace" not in record:
+        renames = _near_misses(record, "force_replace")
         yield Finding(
-            'UPSERT without force_replace: add "force_replace": true to replace the stored '
-            "choice, or false to merge into it"
+            f"UPSERT without force_replace: {renames}"
+            if renames
+            else 'UPSERT without force_replace: add "force_replace": true to replace the '
+            "stored choice, or false to merge into it"
         )
 
 
@@ -79,7 +89,19 @@ def upsert_missing_user_choice(record: Record, ctx: LineContext) -> Iterator[Fin
     ```
     """
     if record.get("operation") == "UPSERT" and "user_choice" not in record:
-        yield Finding('UPSERT without user_choice: add "user_choice": {"$processing_id": ...}')
+        renames = _near_misses(record, "user_choice")
+        yield Finding(
+            "UPSERT without user_choice: "
+            + (renames or 'add "user_choice": {"$processing_id": ...}')
+        )
+
+
+def _near_misses(record: Record, wanted: str) -> str:
+    """'rename "userChoice" to "user_choice"', when the line holds a near miss of `wanted`
+    (suggest.near_misses): adding the key beside it, as told otherwise, would leave a
+    misspelt `"forceReplace": false` unread, a merge turned into a replace."""
+    renames = suggest.near_misses(record, (wanted,), suggest.keys_of("USER_CHOICE"))
+    return renames[0][0] if renames else ""
 
 
 @FAMILY.rule(

@@ -11,12 +11,13 @@ from collections.abc import Iterator
 from mics_lint.diagnostic import Finding
 from mics_lint.registry import LineContext, Record, Rule
 from mics_lint.rules import deletions, identifiers
+from mics_lint.rules.agent_ids import user_agent_id_problem
 
 
 def malformed_user_agent_ids(record: Record, ctx: LineContext) -> Iterator[Finding]:
     for path, where, role, value in deletions.identifier_values(record):
         if role == "user_agent_id":
-            message = identifiers.user_agent_id_problem(where, value, ctx.show_values)
+            message = user_agent_id_problem(where, value, ctx.show_values)
             if message is not None:
                 yield ctx.at(path, message)
 

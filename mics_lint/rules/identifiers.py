@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from mics_lint.diagnostic import Finding, Severity
-from mics_lint.lazyre import compiled
 from mics_lint.registry import FIX_UNSAFE, ROLES, Family, IdentifierValue, LineContext, Record
-from mics_lint.rules.structure import is_placeholder
+from mics_lint.rules.agent_ids import EMAIL_IN, user_agent_id_problem
+from mics_lint.rules.agent_ids import USER_AGENT_ID as USER_AGENT_ID  # the fast checks' too
 from mics_lint.rules.trimming import trimmed
 from mics_lint.startup import later
 
@@ -36,10 +36,6 @@ IDENTIFIERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("user_agent_id", ("user_agent_id",)),
 )
 
-# Used with fullmatch: `$` would also match before a final newline ("vec:1\n").
-# Compiled at first use (start-up, issue 14); EMAIL is tried only on a value with a "@".
-EMAIL = compiled(r"\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*")
-USER_AGENT_ID = compiled(r"[A-Za-z][A-Za-z0-9_-]*:\S+")
 #: What the fast path puts in place of an identifier of the wrong type (a number, a boolean,
 #: null), for a line whose only fault that may be (fastloop.py, `_loose_line`): values the
 #: identifier checks accept, still accepted with "0"s added, as many as make it as long,
@@ -179,10 +175,15 @@ def compartment_without_account(record: Record, ctx: LineContext) -> Iterator[Fi
     ```
     """
     if "compartment_id" in record and "user_account_id" not in record:
+        other = next((k for k in ROLES[2:4] if k in record), None)
         yield ctx.at(
             "compartment_id",
-            "compartment_id without user_account_id: add the user's account id, or remove "
-            "compartment_id",
+            # Beside another identifier, an account added would be a second user (MIC302).
+            f"compartment_id without user_account_id: remove it (this line names its user by "
+            f"{other})"
+            if other is not None
+            else "compartment_id without user_account_id: add the user's account id, or "
+            "remove compartment_id",
         )
 
 
@@ -222,7 +223,7 @@ def account_without_compartment(record: Record, ctx: LineContext) -> Iterator[Fi
 
 
 def _clear_text(value: str) -> bool:
-    return "@" in value and EMAIL.fullmatch(value) is not None
+    return "@" in value and EMAIL_IN.search(value) is not None
 
 
 @FAMILY.value_rule(
@@ -301,29 +302,6 @@ def malformed_user_agent_id(record: Record, ctx: LineContext) -> Iterator[Findin
 
 MALFORMED_USER_AGENT_ID = FAMILY.rules[-1]
 
-#: A registry prefix and its colon with nothing after it: "vec:".
-_PREFIX_ONLY = compiled(r"[A-Za-z][A-Za-z0-9_-]*:")
-
-
-def user_agent_id_problem(where: str, value: object, show_values: bool) -> str | None:
-    """MIC306's message for one user agent id (`where` names it), or None when it is well
-    formed, empty (MIC205's), a placeholder (MIC206's) or not a string (MIC202's)."""
-    if not isinstance(value, str) or not value.strip() or is_placeholder(value):
-        return None
-    trimmed = value.strip()  # around an otherwise good id, whitespace is MIC307's
-    if USER_AGENT_ID.fullmatch(trimmed):
-        return None
-    shown = redact.identifier(value, show_values)
-    if _PREFIX_ONLY.fullmatch(trimmed):
-        return (
-            f"{where} {shown} has a registry prefix but its value is missing: put the id "
-            f"after the prefix (as in {trimmed}89998434), or leave the line out"
-        )
-    return (
-        f"{where} {shown} is not of the form prefix:value (vec:123, net:9:12345, "
-        "udp:987): add the registry prefix"
-    )
-
 
 def _untrimmed(value: str) -> bool:
     # A value of only whitespace is no identifier at all: MIC205 says so.
@@ -389,56 +367,6 @@ def identifier_whitespace(where: str, value: str, show_values: bool) -> str:
 
 
 IDENTIFIER_WHITESPACE = FAMILY.rules[-1]
-
-
-def _not_digits(value: str) -> bool:
-    if value.isdigit() and value.isascii():
-        return False
-    # Empty, only whitespace or a placeholder: MIC205's and MIC206's to report.
-    return not value.isspace() and value != "" and not is_placeholder(value)
-
-
-@FAMILY.value_rule(
-    "MIC308",
-    "compartment-id-not-digits",
-    Severity.WARNING,
-    "compartment_id is not a number written as a string",
-    roles=frozenset({"compartment_id"}),
-    bad=_not_digits,
-    # Two C calls on the way of a clean line; `isdigit` alone would take "²" (U+00B2).
-    screen="not (value.isdigit() and value.isascii())",
-)
-def compartment_id_not_digits(where: str, value: str, show_values: bool) -> str:
-    """
-    ## What it does
-    Checks that a `compartment_id` held as a string is digits only (`"1000"`), in every
-    document type (`$compartment_id` in activities, the `compartment_id` of deletion and
-    association lines too). An empty or placeholder value is MIC205's or MIC206's.
-
-    ## Why is this bad?
-    A compartment is named by its numeric id: every compartment id the documentation shows
-    is digits, and its deletion and profile pages type it as a number. A compartment's name
-    or token (`"crm_compartment"`), or an id with a space (`" 1500"`), names no compartment,
-    so the user account is filed nowhere, or in the default compartment.
-
-    ## Example
-    ```ndjson
-    {"operation":"DELETE","compartment_id":"crm_compartment","user_account_id":"CRM-42"}
-    ```
-
-    Use instead:
-    ```ndjson
-    {"operation":"DELETE","compartment_id":"1000","user_account_id":"CRM-42"}
-    ```
-    """
-    shown = redact.identifier(value, show_values)
-    digits = value.strip()
-    if digits.isdigit() and digits.isascii():  # " 1500": the id, with whitespace around
-        return f'{where} {shown} is not digits only: write "{digits}"'
-    return (
-        f"{where} {shown} is not a compartment id: write its numeric id, digits only, as "
-        '"1000" (not the compartment\'s name or token)'
-    )
 
 
 def top_level_values(record: Record) -> Iterator[IdentifierValue]:

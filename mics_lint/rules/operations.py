@@ -112,7 +112,9 @@ def upsert_missing_force_replace(record: Record, ctx: LineContext) -> Iterator[F
         return
     form = _form(ctx)
     if form in ("force_replace", "auto") and "update_strategy" not in record:
-        renames = suggest.near_misses(record, _FORM_KEYS[: 1 + (form == "auto")])
+        renames = suggest.near_misses(
+            record, _FORM_KEYS[: 1 + (form == "auto")], suggest.keys_of("USER_PROFILE")
+        )
         if renames:  # adding the key as told would leave "forceReplace": true unread
             yield Finding(f"UPSERT without {renames[0][1]}: {renames[0][0]}")
             return
@@ -165,7 +167,7 @@ def upsert_missing_user_profile(record: Record, ctx: LineContext) -> Iterator[Fi
     ```
     """
     if record.get("operation") == "UPSERT" and "user_profile" not in record:
-        renames = suggest.near_misses(record, ("user_profile",))
+        renames = suggest.near_misses(record, ("user_profile",), suggest.keys_of("USER_PROFILE"))
         yield Finding(
             "UPSERT without user_profile: "
             + (renames[0][0] if renames else 'add "user_profile": {...} with the properties to ')
@@ -400,8 +402,11 @@ def minority_profile_form(record: Record, ctx: LineContext) -> Iterator[Finding]
         return
     if line_form == OLDER:
         key = "force_replace" if "force_replace" in record else "merge_objects"
-        other = _advice(_TO_NEWER, record.get("force_replace"))
-        advice = f"write {other} instead" if other else "write update_strategy instead"
+        newer = _advice(_TO_NEWER, record.get("force_replace")) or "update_strategy"
+        advice = f"write {newer} instead"
+        if "merge_objects" in record:  # left beside update_strategy, it would be MIC406
+            written = " and ".join(k for k in _OLDER_FORM if k in record)
+            advice = f"write {newer} in place of {written}, as that form has no merge_objects"
     else:
         key = "update_strategy"
         strategy = record.get("update_strategy")

@@ -30,7 +30,7 @@ from mics_lint.rules.structure import (
 )
 from mics_lint.rules.type_messages import identifier_needed, named_otherwise, type_message
 from mics_lint.schema import FORM_CHECKED, OTHER_FORM_KEYS
-from mics_lint.suggest import closest, did_you_mean, rename_to
+from mics_lint.suggest import beginnings, closest, did_you_mean, rename_to
 
 _CODE_BY_KEYWORD = {
     "required": MISSING_FIELD.code,
@@ -340,12 +340,15 @@ def _describe_keyword(
         if error.absolute_path:  # a nested object (an association's identifier): its keys
             known = tuple(k for k, v in properties.items() if not _mistake(v))
         others = subschema.get(OTHER_FORM_KEYS, {})
+        held = tuple(k for k in value if k in properties)  # a few: the message's cache key
         for key in unknown:
             if key in others:
                 message = _other_form_message(key, others[key], subschema.get(FORM_CHECKED))
             else:
                 top_level = not error.absolute_path
-                message = _unknown_key_message(key, known, ctx.show_values, suggest, top_level)
+                message = _unknown_key_message(
+                    key, known, ctx.show_values, suggest, top_level, held
+                )
             if nested:
                 yield (*nested, key), f"{path}: {message}"
             else:
@@ -391,19 +394,23 @@ def _required_hint(name: str, found: dict[Any, Any], schema: Any, nested: bool) 
 
 
 _MAX_LISTED = 5
-
-
 _MAX_SUGGESTED = 32
 
 
 # A systematic mistake (a misspelt key on every line) asks the same message each time.
 @functools.lru_cache(maxsize=4096)
 def _unknown_key_message(
-    key: str, known: tuple[str, ...], show_values: bool, suggest: bool, top_level: bool = True
+    key: str,
+    known: tuple[str, ...],
+    show_values: bool,
+    suggest: bool,
+    top_level: bool = True,
+    keys: tuple[str, ...] = (),  # the record's known ones
 ) -> str:
     """MIC204's message; at the top level, a field of another import is named as such (in
-    a nested object, an association's identifier, it is no sign of a misplaced line)."""
-    from mics_lint.doctypes import foreign_field, other_type_with
+    a nested object, it is no sign of a misplaced line), and the line is to move there, or
+    the field to go when the line holds one that import has not (`user_choice`)."""
+    from mics_lint.doctypes import DOC_TYPES, foreign_field, other_type_with
 
     meant = closest(key, known) if suggest else None
     if top_level and meant is not None and foreign_field(key, meant, frozenset(known)):
@@ -411,10 +418,20 @@ def _unknown_key_message(
     shown = shorten(key, 40, show_values)  # masked, then cut
     if meant is not None:
         return f"unknown field {shown}{did_you_mean(key, [meant])}"
+    if suggest and len(beginnings(key, known)) > 1:  # `expiration`: both named
+        return f"unknown field {shown}{did_you_mean(key, known)}"
     owner = other_type_with(key, frozenset(known)) if top_level else None
     if owner is not None:
         from mics_lint.rules.structure import import_file
 
+        own = [k for k in keys if k in known and k not in owner.keys and k != key]
+        own.sort(key=lambda k: not any(k in t.markers for t in DOC_TYPES.values()))
+        if own:
+            return (
+                f"unknown field {shown}: it is a field of {owner.short_name} imports, not of "
+                f"this type (this line's {own[0]} is not theirs): remove it (the known fields "
+                f"are {', '.join(known)})"
+            )
         return (
             f"unknown field {shown}: it is a field of {owner.short_name} imports, not of this "
             f"type: move the line to {import_file(owner.short_name)}, or remove the field "

@@ -8,12 +8,19 @@ says so (with a word on UPSERT, a common slip: the schema's `x-mics-hints`).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import orjson
 
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.registry import Family, LineContext, Record
 from mics_lint.rules.activities import clearly_in_seconds, seconds_advice
+from mics_lint.startup import later
+
+if TYPE_CHECKING:
+    from mics_lint import suggest
+else:  # a missing key's near miss, on a bad line only (start-up, issue 14)
+    suggest = later("mics_lint.suggest")
 
 FAMILY = Family("MIC7", "segment imports")
 
@@ -111,7 +118,12 @@ def missing_segment(record: Record, ctx: LineContext) -> Iterator[Finding]:
     ```
     """
     if not any(key in record for key in SEGMENT_KEYS):
-        yield Finding('no segment: add "segment_id" (or "segment_technical_name")')
+        renames = suggest.near_misses(record, SEGMENT_KEYS, suggest.keys_of("USER_SEGMENT"))
+        yield Finding(
+            f"no segment: {renames[0][0]}"
+            if renames
+            else 'no segment: add "segment_id" (or "segment_technical_name")'
+        )
 
 
 @FAMILY.rule(
@@ -143,10 +155,17 @@ def update_missing_expiration(record: Record, ctx: LineContext) -> Iterator[Find
     ```
     """
     if record.get("operation") == "UPDATE" and not any(k in record for k in EXPIRATION_KEYS):
+        renames = suggest.near_misses(record, EXPIRATION_KEYS, suggest.keys_of("USER_SEGMENT"))
+        if renames:  # "expiration": a duration or a date? Both named, with their units.
+            yield Finding(f"UPDATE without an expiration: {renames[0][0]} ({_UNITS})")
+            return
         yield Finding(
             'UPDATE without an expiration: add "expiration_duration" in minutes (0: never '
             'expires), or "expiration_ts"'
         )
+
+
+_UNITS = "expiration_duration in minutes, 0: never expires; expiration_ts a date in milliseconds"
 
 
 @FAMILY.rule(

@@ -210,6 +210,37 @@ def is_placeholder(value: object) -> bool:
     return isinstance(value, str) and value[:1] == "<" and _PLACEHOLDER.fullmatch(value) is not None
 
 
+# Inside an identifier: `<`, up to 40 characters, `>`; not an address (`Jane
+# <jane@example.com>`, MIC305's), a prefixed id (`<vec:1>`, MIC306's) or hex digits (a hash
+# in brackets): words, as a template writes them. No identifier holds such a thing.
+_INNER_PLACEHOLDER = compiled(r"<(?![0-9A-Fa-f]+>)[^<>@:\s][^<>@:]{0,39}>")
+
+
+def inner_placeholder(value: str) -> str | None:
+    """The placeholder an identifier value holds (`vec:<USER_AGENT_ID>`, `<64-hex sha256>`,
+    `<email_hash>`), whole or inside it, or None (MIC309; a whole one MIC206 also takes)."""
+    found = _INNER_PLACEHOLDER.search(value) if "<" in value else None
+    return None if found is None else found.group()
+
+
+#: A missing value written as text, as an export writes an empty cell: pandas' `NaN` and
+#: `None` (and `NaT` for a date), SQL's `NULL`, JavaScript's `undefined`, spreadsheets'
+#: `N/A`. Each case as exports write it: a set lookup, no `lower()` a value.
+MISSING_TEXT = frozenset(
+    {"nan", "NaN", "NAN", "none", "None", "NONE", "null", "Null", "NULL", "NaT", "nil"}
+    | {"undefined", "Undefined", "UNDEFINED", "N/A", "n/a", "#N/A", "NIL"}
+)
+
+
+#: The longest of them, plus one: a value as long is none of them.
+MISSING_LONGEST = max(map(len, MISSING_TEXT)) + 1
+
+
+def is_missing_text(value: str) -> bool:
+    """MIC310: an identifier that is a missing value written as text (`"nan"`)."""
+    return value in MISSING_TEXT
+
+
 def leading_placeholder(text: str) -> str | None:
     """The placeholder `text` starts with, unquoted (`<TIMESTAMP>,"$events":...`), or None."""
     end = text.find(">", 1, 64)

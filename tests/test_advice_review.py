@@ -1,0 +1,248 @@
+"""What an advice-following review found (the session after 1892e92): doing literally what a
+message said left an error, made another, or changed what the line meant; and values the
+docs' own examples leave in (a placeholder inside an identifier, an address in a hash) or an
+export writes for an empty cell ("nan") passed."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from helpers import one_error_line, run_cli, write
+
+from mics_lint import Settings, lint_lines
+from mics_lint.fix import StreamSink, fix_stream
+from mics_lint.suggest import closest, did_you_mean, only_candidate
+
+PROFILE = '"force_replace":true,"user_profile":{"a":1}'
+CHOICE = '"user_choice":{"$processing_id":"12","$choice_ts":1700000000000}'
+EVENTS = (
+    '"$type":"TOUCH","$session_status":"NO_SESSION","$ts":1700000000000,"$events":'
+    '[{"$event_name":"x","$ts":1700000000000,"$properties":{}}]'
+)
+
+
+def found(line: str, doc_type: str | None = None, **options: object) -> list[tuple[str, str]]:
+    settings = Settings(doc_type=doc_type, **options) if doc_type else Settings(**options)
+    return [(d.code, d.message) for d in lint_lines([line + "\n"], settings=settings)]
+
+
+def codes_of(lines: list[str], settings: Settings) -> list[str]:
+    """The codes found, but MIC501's: the lines repeat one user."""
+    made = lint_lines([line + "\n" for line in lines], settings=settings)
+    return [d.code for d in made if d.code != "MIC501"]
+
+
+def test_a_key_that_begins_two_known_keys_is_neither_guessed_nor_renamed() -> None:
+    """`expiration` is a timestamp or a duration: renamed to `expiration_ts` by
+    --unsafe-fixes, a 30-day duration became a date in 1970, and the line checked clean."""
+    keys = ("segment_id", "expiration_duration", "expiration_ts")
+    assert closest("expiration", keys) is None
+    assert only_candidate("expiration", keys) is None
+    assert did_you_mean("expiration", keys) == (
+        '; did you mean "expiration_duration" or "expiration_ts"?'
+    )
+    line = '{"operation":"UPDATE","email_hash":"3f2a9c","segment_id":"4521","expiration":43200}'
+    assert dict(found(line))["MIC704"].startswith(
+        'UPDATE without an expiration: rename "expiration" to "expiration_duration" or '
+        '"expiration_ts"'
+    )
+    out = io.BytesIO()
+    data = io.BytesIO(line.encode() + b"\n")
+    fix_stream(data, StreamSink(out), Settings(), "s.ndjson", unsafe=True)
+    assert out.getvalue() == line.encode() + b"\n"
+
+
+@pytest.mark.parametrize(
+    ("line", "doc_type", "code", "advice"),
+    [
+        (
+            '{"operation":"UPSERT","email_hash":"x","force_replce":true,"user_profile":{}}',
+            None,
+            "MIC401",
+            'rename "force_replce" to "force_replace"',
+        ),
+        (
+            '{"operation":"UPSERT","email_hash":"x","force_replace":true,"user_profil":{}}',
+            None,
+            "MIC402",
+            'rename "user_profil" to "user_profile"',
+        ),
+        (
+            '{"operation":"UPSERT","email_hash":"x","forceReplace":false,' + CHOICE + "}",
+            "USER_CHOICE",
+            "MIC801",
+            'rename "forceReplace" to "force_replace"',
+        ),
+        (
+            '{"operation":"UPSERT","email_hash":"x","force_replace":false,"user_choices":{}}',
+            "USER_CHOICE",
+            "MIC802",
+            'rename "user_choices" to "user_choice"',
+        ),
+        (
+            '{"operation":"UPDATE","email_hash":"x","segmentId":"1","expiration_duration":0}',
+            "USER_SEGMENT",
+            "MIC703",
+            'rename "segmentId" to "segment_id"',
+        ),
+        (
+            '{"operation":"UPDATE","email_hash":"x","segment_id":"1","expiration_duraton":0}',
+            "USER_SEGMENT",
+            "MIC704",
+            'rename "expiration_duraton" to "expiration_duration"',
+        ),
+    ],
+)
+def test_a_missing_key_misspelt_on_the_line_is_to_be_renamed_not_added(
+    line: str, doc_type: str | None, code: str, advice: str
+) -> None:
+    """Added as told beside `"force_replce": true`, `"force_replace": false` turned a
+    replace into a merge, the typo left unread."""
+    assert advice in dict(found(line, doc_type))[code]
+
+
+@pytest.mark.parametrize(
+    "value", ["Jane Doe <jane@example.com>", "mailto:jane@example.com", "jane@example.com"]
+)
+@pytest.mark.parametrize("fast_from", [1, None])
+def test_an_address_inside_a_hash_is_a_clear_text_email(value: str, fast_from: int | None) -> None:
+    line = '{"operation":"DELETE","email_hash":"' + value + '"}'
+    lines = [line] * 3  # past the first line, on the fast path when it starts at line 1
+    settings = Settings(fast_path_from=fast_from)
+    assert codes_of(lines, settings) == ["MIC305"] * 3
+
+
+@pytest.mark.parametrize(
+    ("value", "advice"),
+    [
+        ("vec: 89998434", "has whitespace inside: remove it"),
+        ("jane@example.com", "holds an e-mail address, not a device id"),
+        (":89998434", "has nothing before its colon"),
+        ("89998434", "add the registry prefix"),
+    ],
+)
+def test_a_malformed_user_agent_id_gets_advice_that_fits_it(value: str, advice: str) -> None:
+    """ "add the registry prefix" to `vec: 89998434` gave `vec:vec: 89998434`."""
+    line = '{"operation":"DELETE","user_agent_id":"' + value + '"}'
+    assert advice in dict(found(line))["MIC306"]
+
+
+@pytest.mark.parametrize(
+    ("line", "doc_type"),
+    [
+        ('{"operation":"UPSERT","email_hash":"<64-hex sha256>",' + PROFILE + "}", None),
+        ('{"operation":"DELETE","user_agent_id":"vec:<USER_AGENT_ID>"}', None),
+        ('{"operation":"DELETE","email_hash":"<email_hash>"}', None),
+        (
+            '{"identifiers":[{"type":"USER_EMAIL","hash":"<sha256-hex>"},'
+            '{"type":"USER_ACCOUNT","user_account_id":"CRM-42","compartment_id":"1000"}]}',
+            "USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS",
+        ),
+        ('{"$user_agent_id":"vec:<USER_AGENT_ID>",' + EVENTS + "}", "USER_ACTIVITY"),
+    ],
+)
+@pytest.mark.parametrize("fast_from", [1, None])
+def test_a_placeholder_inside_an_identifier_is_reported_once(
+    line: str, doc_type: str | None, fast_from: int | None
+) -> None:
+    lines = [line] * 3
+    settings = Settings(doc_type=doc_type, fast_path_from=fast_from)
+    assert codes_of(lines, settings) == ["MIC309"] * 3
+
+
+def test_a_placeholder_the_docs_way_stays_mic206s_and_markup_in_a_profile_is_data() -> None:
+    assert [c for c, _ in found('{"operation":"DELETE","email_hash":"<EMAIL_HASH>"}')] == ["MIC206"]
+    line = '{"operation":"UPSERT","email_hash":"3f2a9c",' + PROFILE.replace('"a":1', '"n":"<b>"')
+    assert found(line + "}") == []
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "None", "null", "NULL", "undefined", "N/A"])
+@pytest.mark.parametrize("key", ["email_hash", "user_agent_id", "user_account_id"])
+def test_a_missing_value_written_as_text_is_no_identifier(value: str, key: str) -> None:
+    """pandas writes a missing e-mail hash as "nan": every such line named one user."""
+    account = '"compartment_id":"1000",' if key == "user_account_id" else ""
+    line = '{"operation":"DELETE",' + account + f'"{key}":"{value}"' + "}"
+    for fast_from in (1, None):
+        lines = [line] * 3
+        codes = codes_of(lines, Settings(fast_path_from=fast_from))
+        assert codes == ["MIC310"] * 3, (fast_from, codes)
+
+
+def test_nan_as_a_word_inside_a_value_or_a_profile_is_data() -> None:
+    assert found('{"operation":"DELETE","email_hash":"nanny"}') == []
+    line = '{"operation":"UPSERT","email_hash":"3f2a9c",' + PROFILE.replace('"a":1', '"m":"None"')
+    assert found(line + "}") == []
+
+
+def test_moving_to_the_newer_form_says_to_drop_merge_objects_too() -> None:
+    """Followed, "write update_strategy instead" left merge_objects beside it: MIC406."""
+    newer = '"update_strategy":"PARTIAL_UPDATE","user_profile":{}}'
+    lines = [f'{{"operation":"UPSERT","email_hash":"{who}",{newer}' for who in "ab"]
+    lines.append(
+        '{"operation":"UPSERT","email_hash":"c","force_replace":false,"merge_objects":true,'
+        '"user_profile":{}}'
+    )
+    (advice,) = [d.message for d in lint_lines(lines) if d.code == "MIC407"]
+    assert "in place of force_replace and merge_objects, as that form has no merge_objects" in (
+        advice
+    )
+
+
+def test_another_imports_field_beside_this_types_own_is_to_remove() -> None:
+    """A choice line holding a profile's update_strategy was told to move to a profile file,
+    where its user_choice is the other type's (MIC207)."""
+    line = (
+        '{"operation":"UPSERT","user_agent_id":"vec:1","update_strategy":"FORCE_REPLACE",'
+        + CHOICE
+        + "}"
+    )
+    message = dict(found(line, "USER_CHOICE"))["MIC204"]
+    assert "this line's user_choice is not theirs): remove it" in message
+    assert "move the line" not in message
+
+
+@pytest.mark.parametrize(
+    ("line", "doc_type", "other"),
+    [
+        (
+            '{"operation":"DELETE","email_hash":"3f2a9c","compartment_id":"1000"}',
+            None,
+            "email_hash",
+        ),
+        (
+            '{"$user_agent_id":"vec:1","$compartment_id":"1000",' + EVENTS + "}",
+            "USER_ACTIVITY",
+            "$user_agent_id",
+        ),
+    ],
+)
+def test_a_compartment_beside_another_identifier_is_to_remove(
+    line: str, doc_type: str | None, other: str
+) -> None:
+    """ "add the user's account id" there gave two identifiers (MIC302)."""
+    (message,) = [m for code, m in found(line, doc_type) if code == "MIC303"]
+    assert message.endswith(f"remove it (this line names its user by {other})")
+
+
+def test_the_association_examples_items_name_association_among_the_candidates(
+    tmp_path: Path,
+) -> None:
+    """The docs' association example, its items pasted as lines with their commas: the
+    exit-2 line named only the deletions, and a user who followed it checked the file as
+    one."""
+    write(
+        tmp_path / "assoc.ndjson",
+        '{ "type": "USER_EMAIL", "hash":"<EMAIL_HASH>" },',
+        '{ "type": "USER_AGENT", "user_agent_id": "<USER_AGENT_ID>" },',
+        '{ "type": "USER_ACCOUNT", "user_account_id": "<USER_ACCOUNT_ID>", "compartment_id": '
+        '"<COMPARTMENT_ID>" }',
+    )
+    code, _, err = run_cli(["check", "--isolated", "assoc.ndjson"], tmp_path)
+    assert code == 2
+    one_error_line(err, "could be association (", 'without the {"identifiers": [...]} around')
+    # Deletion lines without commas: the deletions only, as before.
+    write(tmp_path / "del.ndjson", '{"type":"USER_EMAIL","hash":"3f2a9c"}')
+    code, _, err = run_cli(["check", "--isolated", "del.ndjson"], tmp_path)
+    assert code == 2 and "association" not in err
