@@ -319,7 +319,7 @@ class RecordFixer:
             and isinstance(value, str)
             and value not in self.enums[key]
         ):
-            matches = [v for v in self.enums[key] if v.casefold() == value.casefold()]
+            matches = [v for v in self.enums[key] if v.casefold() == value.strip().casefold()]
             token = _STRING.match(text, at)
             if len(matches) == 1 and token is not None:
                 if INVALID_VALUE in self.fixing:

@@ -246,3 +246,18 @@ def test_the_association_examples_items_name_association_among_the_candidates(
     write(tmp_path / "del.ndjson", '{"type":"USER_EMAIL","hash":"3f2a9c"}')
     code, _, err = run_cli(["check", "--isolated", "del.ndjson"], tmp_path)
     assert code == 2 and "association" not in err
+
+
+def test_a_null_user_choice_is_told_once() -> None:
+    """It was MIC202 (null, not an object) and MIC803 ("DELETE without user_choice") beside
+    it, though the key is there."""
+    line = '{"operation":"DELETE","email_hash":"3f2a9c","user_choice":null}'
+    assert [code for code, _ in found(line, "USER_CHOICE")] == ["MIC202"]
+
+
+def test_an_empty_data_bag_says_what_to_write() -> None:
+    line = (
+        '{"operation":"UPDATE","email_hash":"3f2a9c","segment_id":"4521",'
+        '"expiration_duration":0,"data_bag":""}'
+    )
+    assert found(line) == [("MIC702", 'data_bag is empty: write "{}", or leave the key out')]

@@ -135,7 +135,7 @@ def missing_processing_id(record: Record, ctx: LineContext) -> Iterator[Finding]
     if operation not in ("UPSERT", "DELETE"):
         return
     choice = record.get("user_choice")
-    if choice is None and operation == "DELETE":
+    if choice is None and operation == "DELETE" and "user_choice" not in record:  # null: MIC202
         yield Finding('DELETE without user_choice: add "user_choice": {"$processing_id": ...}')
     elif isinstance(choice, dict) and PROCESSING not in choice:
         yield ctx.at(

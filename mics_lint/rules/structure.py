@@ -114,8 +114,9 @@ INVALID_VALUE = FAMILY.declare(
     ```
 
     ## Fix
-    `--fix --unsafe-fixes` corrects the case of a value when exactly one allowed value
-    matches it whatever the case (`upsert` becomes `UPSERT`; `UPDATE` is left to you). It
+    `--fix --unsafe-fixes` corrects the case of a value, and the whitespace around it, when
+    exactly one allowed value matches it whatever the case (`upsert` and `"UPSERT "` become
+    `UPSERT`; `UPDATE` is left to you). It
     is unsafe because it turns a line the platform would reject into a command it will run:
     check the result with `--diff` first.
     """,
