@@ -124,3 +124,19 @@ def test_a_list_of_lists_is_taken_as_it_comes(tmp_path: Path) -> None:
 def test_a_schema_that_cannot_be_right_is_refused(text: str, said: str) -> None:
     with pytest.raises(SchemaError, match=said.replace("[", r"\[").replace("]", r"\]")):
         compile_schema(text, "s.gql")
+
+
+def test_a_value_too_deep_to_walk_keeps_what_was_found_before_it(tmp_path: Path) -> None:
+    """A RecursionError 400 objects down dropped every finding of the line, the null `!`
+    field at the top too."""
+    schema = write(
+        tmp_path / "s.gql",
+        ROOT + "profiles: [UserProfile!]! }",
+        "type UserProfile { country: String! node: Node }",
+        "type Node { name: String child: Node }",
+    )
+    node = '{"name":"n"}'
+    for _ in range(400):
+        node = '{"name":"n","child":' + node + "}"
+    data = write(tmp_path / "p.ndjson", profile_line(1, '{"country":null,"node":' + node + "}"))
+    assert [code for _, code, _ in found(data, schema)] == ["MIC251"]

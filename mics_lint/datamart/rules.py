@@ -46,10 +46,12 @@ def problems(record: Record, ctx: LineContext) -> list[Problem]:
 
     datamart, role, enabled = ctx.state[STATE]
     judge = walk.profile_problems if role == "profile" else walk.activity_problems
+    found = []
     try:
-        found = list(judge(datamart, record, enabled))
+        for problem in judge(datamart, record, enabled):  # not list(): those before it kept
+            found.append(problem)
     except RecursionError:  # a type that holds itself, and a value ~300 objects deep
-        found = []
+        pass
     ctx.state[_CACHE] = (ctx, found)
     return found
 
