@@ -261,3 +261,14 @@ def test_an_empty_data_bag_says_what_to_write() -> None:
         '"expiration_duration":0,"data_bag":""}'
     )
     assert found(line) == [("MIC702", 'data_bag is empty: write "{}", or leave the key out')]
+
+
+def test_a_did_you_mean_into_a_second_identifier_says_so() -> None:
+    """Renamed as suggested, `userAgentId` beside an e-mail hash gave MIC302."""
+    line = '{"operation":"UPSERT","email_hash":"3f2a9c",' + PROFILE + ',"userAgentId":"vec:1"}'
+    assert dict(found(line))["MIC204"] == (
+        'unknown field "userAgentId"; did you mean "user_agent_id"? (but this line names its '
+        "user by email_hash: one identifier a line)"
+    )
+    alone = '{"operation":"UPSERT","email_hash":"3f2a9c",' + PROFILE + ',"emailHash2":"x"}'
+    assert "one identifier" not in dict(found(alone)).get("MIC204", "")

@@ -8,7 +8,6 @@ the schema's own advice to a message. The rules themselves are declared in struc
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -28,9 +27,14 @@ from mics_lint.rules.structure import (
     UNKNOWN_FIELD,
     WRONG_TYPE,
 )
-from mics_lint.rules.type_messages import identifier_needed, named_otherwise, type_message
+from mics_lint.rules.type_messages import (
+    identifier_needed,
+    named_otherwise,
+    type_message,
+)
+from mics_lint.rules.unknown_keys import other_form_message, unknown_key_message
 from mics_lint.schema import FORM_CHECKED, OTHER_FORM_KEYS
-from mics_lint.suggest import beginnings, closest, did_you_mean, rename_to
+from mics_lint.suggest import did_you_mean, rename_to
 
 _CODE_BY_KEYWORD = {
     "required": MISSING_FIELD.code,
@@ -150,8 +154,7 @@ def record_findings(
 
     `keys`: the record's keys in order, from a caller that answers the line only if each
     known key's value passes its subschema (laxpath.py): such errors are then looked up by
-    the keys alone, without the shape's tests of the values. A record whose values fail
-    is given its keys' errors there, and is not answered; it is never remembered by them.
+    the keys alone. A record whose values fail is never remembered by them.
     """
     if keys is not None:
         described = _DESCRIBED_BY_SHAPE.get((filename, keys, ctx.show_values))
@@ -343,12 +346,10 @@ def _describe_keyword(
         held = tuple(k for k in value if k in properties)  # a few: the message's cache key
         for key in unknown:
             if key in others:
-                message = _other_form_message(key, others[key], subschema.get(FORM_CHECKED))
+                message = other_form_message(key, others[key], subschema.get(FORM_CHECKED))
             else:
                 top_level = not error.absolute_path
-                message = _unknown_key_message(
-                    key, known, ctx.show_values, suggest, top_level, held
-                )
+                message = unknown_key_message(key, known, ctx.show_values, suggest, top_level, held)
             if nested:
                 yield (*nested, key), f"{path}: {message}"
             else:
@@ -395,56 +396,3 @@ def _required_hint(name: str, found: dict[Any, Any], schema: Any, nested: bool) 
 
 _MAX_LISTED = 5
 _MAX_SUGGESTED = 32
-
-
-# A systematic mistake (a misspelt key on every line) asks the same message each time.
-@functools.lru_cache(maxsize=4096)
-def _unknown_key_message(
-    key: str,
-    known: tuple[str, ...],
-    show_values: bool,
-    suggest: bool,
-    top_level: bool = True,
-    keys: tuple[str, ...] = (),  # the record's known ones
-) -> str:
-    """MIC204's message; at the top level, a field of another import is named as such (in
-    a nested object, it is no sign of a misplaced line), and the line is to move there, or
-    the field to go when the line holds one that import has not (`user_choice`)."""
-    from mics_lint.doctypes import DOC_TYPES, foreign_field, other_type_with
-
-    meant = closest(key, known) if suggest else None
-    if top_level and meant is not None and foreign_field(key, meant, frozenset(known)):
-        meant = None
-    shown = shorten(key, 40, show_values)  # masked, then cut
-    if meant is not None:
-        return f"unknown field {shown}{did_you_mean(key, [meant])}"
-    if suggest and len(beginnings(key, known)) > 1:  # `expiration`: both named
-        return f"unknown field {shown}{did_you_mean(key, known)}"
-    owner = other_type_with(key, frozenset(known)) if top_level else None
-    if owner is not None:
-        from mics_lint.rules.structure import import_file
-
-        own = [k for k in keys if k in known and k not in owner.keys and k != key]
-        own.sort(key=lambda k: not any(k in t.markers for t in DOC_TYPES.values()))
-        if own:
-            return (
-                f"unknown field {shown}: it is a field of {owner.short_name} imports, not of "
-                f"this type (this line's {own[0]} is not theirs): remove it (the known fields "
-                f"are {', '.join(known)})"
-            )
-        return (
-            f"unknown field {shown}: it is a field of {owner.short_name} imports, not of this "
-            f"type: move the line to {import_file(owner.short_name)}, or remove the field "
-            f"(the known fields are {', '.join(known)})"
-        )
-    tail = "; custom data goes inside user_profile" if "user_profile" in known else ""
-    return f"unknown field {shown}: the known fields are {', '.join(known)}{tail}"
-
-
-def _other_form_message(key: str, form: str, checked: object) -> str:
-    """A key of the other form of a type with forms (profiles: force_replace, update_strategy)."""
-    return (
-        f'unknown field "{key}" in the {checked} form of this import: it belongs to the '
-        f'{form} form; to check that form, set profile-form = "{form}" (or "either") in the '
-        "config, or pass --profile-form"
-    )

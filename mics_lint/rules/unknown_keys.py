@@ -1,0 +1,65 @@
+"""MIC204's messages: a key the schema does not take, and what to do with it (rename it to
+the known key it is close to, move the line to the import it belongs to, or remove it)."""
+
+from __future__ import annotations
+
+import functools
+
+from mics_lint.jsontext import shorten
+from mics_lint.rules.type_messages import other_identifier
+from mics_lint.suggest import beginnings, closest, did_you_mean
+
+
+# A systematic mistake (a misspelt key on every line) asks the same message each time.
+@functools.lru_cache(maxsize=4096)
+def unknown_key_message(
+    key: str,
+    known: tuple[str, ...],
+    show_values: bool,
+    suggest: bool,
+    top_level: bool = True,
+    keys: tuple[str, ...] = (),  # the record's known ones
+) -> str:
+    """MIC204's message; at the top level, a field of another import is named as such (in
+    a nested object, it is no sign of a misplaced line), and the line is to move there, or
+    the field to go when the line holds one that import has not (`user_choice`)."""
+    from mics_lint.doctypes import DOC_TYPES, foreign_field, other_type_with
+
+    meant = closest(key, known) if suggest else None
+    if top_level and meant is not None and foreign_field(key, meant, frozenset(known)):
+        meant = None
+    shown = shorten(key, 40, show_values)  # masked, then cut
+    if meant is not None:
+        other = other_identifier(meant, keys)
+        tail = f" (but this line names its user by {other}: one identifier a line)" * bool(other)
+        return f"unknown field {shown}{did_you_mean(key, [meant])}{tail}"
+    if suggest and len(beginnings(key, known)) > 1:  # `expiration`: both named
+        return f"unknown field {shown}{did_you_mean(key, known)}"
+    owner = other_type_with(key, frozenset(known)) if top_level else None
+    if owner is not None:
+        from mics_lint.rules.structure import import_file
+
+        own = [k for k in keys if k in known and k not in owner.keys and k != key]
+        own.sort(key=lambda k: not any(k in t.markers for t in DOC_TYPES.values()))
+        if own:
+            return (
+                f"unknown field {shown}: it is a field of {owner.short_name} imports, not of "
+                f"this type (this line's {own[0]} is not theirs): remove it (the known fields "
+                f"are {', '.join(known)})"
+            )
+        return (
+            f"unknown field {shown}: it is a field of {owner.short_name} imports, not of this "
+            f"type: move the line to {import_file(owner.short_name)}, or remove the field "
+            f"(the known fields are {', '.join(known)})"
+        )
+    tail = "; custom data goes inside user_profile" if "user_profile" in known else ""
+    return f"unknown field {shown}: the known fields are {', '.join(known)}{tail}"
+
+
+def other_form_message(key: str, form: str, checked: object) -> str:
+    """A key of the other form of a type with forms (profiles: force_replace, update_strategy)."""
+    return (
+        f'unknown field "{key}" in the {checked} form of this import: it belongs to the '
+        f'{form} form; to check that form, set profile-form = "{form}" (or "either") in the '
+        "config, or pass --profile-form"
+    )
