@@ -140,3 +140,38 @@ def test_a_value_too_deep_to_walk_keeps_what_was_found_before_it(tmp_path: Path)
         node = '{"name":"n","child":' + node + "}"
     data = write(tmp_path / "p.ndjson", profile_line(1, '{"country":null,"node":' + node + "}"))
     assert [code for _, code, _ in found(data, schema)] == ["MIC251"]
+
+
+def test_extend_enum_adds_its_values_and_a_union_of_events_is_taken(tmp_path: Path) -> None:
+    schema = write(
+        tmp_path / "s.gql",
+        ROOT + "profiles: [UserProfile!]! activities: [UserActivity!]! }",
+        "type UserProfile { tier: Tier }",
+        "enum Tier { GOLD SILVER }",
+        "extend enum Tier { BRONZE }",
+        "type UserActivity { events: [AnyEvent!]! }",
+        "union AnyEvent = PageView | Purchase",
+        "type PageView { url: String }",
+        "type Purchase { amount: Float }",
+    )
+    data = write(
+        tmp_path / "p.ndjson",
+        profile_line(1, '{"tier":"BRONZE"}'),
+        profile_line(2, '{"tier":"COPPER"}'),
+    )
+    assert [(line, code) for line, code, _ in found(data, schema)] == [(2, "MIC253")]
+
+
+@pytest.mark.parametrize(
+    ("value", "reported"), [("9223372036854775808", False), ("18446744073709551616", True)]
+)
+def test_an_int_is_what_orjson_reads_as_one_on_both_paths(
+    tmp_path: Path, value: str, reported: bool
+) -> None:
+    """orjson reads integers up to 2**64 - 1 as ints: the Structs' bound is the same."""
+    schema = write(
+        tmp_path / "s.gql", ROOT + "profiles: [UserProfile!]! }", "type UserProfile { n: Int }"
+    )
+    data = write(tmp_path / "p.ndjson", profile_line(1, '{"n":' + value + "}"))
+    select = {"selections": (Selection(select=("MIC253",)),)}
+    assert bool(found(data, schema, **select)) is reported

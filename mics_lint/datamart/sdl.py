@@ -146,22 +146,27 @@ class _Compiler:
         self.scalars: set[str] = set()
         self.others: set[str] = set()  # unions and input types: taken as they come
         self.root: Any = None
-        # `extend type X { ... }`: its fields are X's too, as GraphQL reads them.
+        # `extend type X { ... }`: its fields are X's too, as GraphQL reads them (an
+        # `extend enum`, its values).
         self.extra: dict[str, list[Any]] = {}
+        more_values: list[Any] = []
+        declared: set[str] = set()
         for node in document.definitions:
             kind = node.kind
             name: str = getattr(getattr(node, "name", None), "value", "")
-            if kind in ("object_type_extension", "interface_type_extension"):
-                self.extra.setdefault(name, []).extend(node.fields or ())
+            if kind.endswith("_extension"):  # an extended union, scalar or input: as is
+                if kind in ("object_type_extension", "interface_type_extension"):
+                    self.extra.setdefault(name, []).extend(node.fields or ())
+                elif kind == "enum_type_extension":
+                    more_values.append(node)
                 continue
-            if name and name in {*self.objects, *self.scalars, *self.others} | (
-                self.enums.keys() - PLATFORM_ENUMS.keys()
-            ):
-                # The second would replace the first: its fields silently lost.
+            if name in declared:  # the second would replace the first, its fields lost
                 raise SchemaError(
                     f"{_where(self.path, node)}: type {name!r} is declared twice: merge the "
                     "two declarations (or write the second as `extend type`)"
                 )
+            if name:
+                declared.add(name)
             if kind in ("object_type_definition", "interface_type_definition"):
                 self.objects[name] = node
                 if _directive(node, "TreeIndexRoot") is not None:
@@ -177,6 +182,11 @@ class _Compiler:
                 self.scalars.add(name)
             elif name:
                 self.others.add(name)
+        for node in more_values:
+            name = node.name.value
+            if name not in self.enums:
+                raise SchemaError(f"{_where(self.path, node)}: `extend enum {name}`, but no enum")
+            self.enums[name] |= {v.name.value for v in node.values or ()}
         self.specs: dict[str, ObjectSpec] = {}
         self.known: set[str] = set()  # every type name a field may have (`run`)
 
@@ -198,7 +208,9 @@ class _Compiler:
         event = self._role_type(activity, "events", "UserEvent") if activity else None
         if activity is not None and event is None:
             for field_node in self._fields(activity):
-                if field_node.name.value == "events":  # `[String!]!`: no event is a string
+                base = _unwrap(field_node.type)[0]
+                # `[String!]!`: no event is a string (a union of objects is taken as it comes)
+                if field_node.name.value == "events" and (base in SCALARS or base in self.enums):
                     raise SchemaError(
                         f"{_where(self.path, field_node.type)}: {activity}.events is "
                         f"{_unwrap(field_node.type)[4]}: the events are objects, a list of an "

@@ -23,9 +23,10 @@ from mics_lint.datamart.rules import (
     UNDECLARED_KEY,
 )
 
-# Integers within 64 bits, as orjson reads them: one past that is a float to walk.py
-# (not an Int), and msgspec would take it as an int (MIC104's screen is not asked when
-# MIC104 is not selected).
+# Integers within 64 bits, signed (msgspec takes no wider bound): orjson reads one past
+# 2**64 - 1 as a float, which walk.py does not take for an Int, where msgspec would have
+# taken it (MIC104's screen is not asked when MIC104 is not selected). Those between are
+# walked, and pass there.
 _INT64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
 _SCALARS: dict[str, Any] = {
     "string": str,

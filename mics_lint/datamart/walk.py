@@ -57,11 +57,8 @@ def kind_of(value: Any) -> str:
     number told apart from an integer (as MIC202 says it) and an array called a list."""
     if isinstance(value, float):
         # orjson reads an integer past 64 bits as a float: not "a decimal number" to a reader
-        return (
-            "an integer past 64 bits"
-            if value.is_integer() and abs(value) >= 2**63
-            else ("a decimal number")
-        )
+        past = value >= 2**64 or value < -(2**63)  # orjson's ints: -2**63 to 2**64 - 1
+        return "an integer past 64 bits" if value.is_integer() and past else "a decimal number"
     return "a list" if isinstance(value, list) else json_type(value)
 
 
