@@ -71,9 +71,10 @@ def near_misses(
     the misspelt one unread (`"forceReplace": true` then a merge).
 
     Given `known`, every key of the record's type (`wanted` among them), a key the type
-    does not define is a near miss too when it is a typo of one wanted key by its letters
-    and of no other known key (`force_replce`, `user_profil`), and is no field of another
-    import (`segment_id` is near `user_agent_id`); and a key that begins two wanted keys
+    does not define is a near miss too when it is a typo of one wanted key by its letters,
+    or its beginning, and of no other known key (`force_replce`, `user_profil`, `force`),
+    and is no field of another import (`segment_id` is near `user_agent_id`); and a key
+    that begins two wanted keys
     (`expiration`) is to be renamed to one of them, named both. Without it, a typo close by
     its letters may be another field, which MIC204's "did you mean" leaves to the reader.
     Remembered by the record's keys: an export repeats its misspelt key on every line."""
@@ -116,13 +117,31 @@ _MAX_TYPOS = 32
 
 
 def _typo_of(wanted: str, unknown: list[str], known: frozenset[str]) -> str | None:
-    """The one key of `unknown` that is a typo of `wanted` and of no other `known` key."""
-    typos = [k for k in unknown if only_candidate(k, tuple(sorted(known))) == wanted]
+    """The one key of `unknown` that is a typo of `wanted`, or its beginning, and of no
+    other `known` key (`force_replce`, `force`)."""
+    ordered = _ordered(known)
+    typos = [k for k in unknown if _meant_by(k, ordered) == wanted]
     if len(typos) != 1:
         return None
     from mics_lint.doctypes import foreign_field  # a mistake only
 
     return None if foreign_field(typos[0], wanted, known) else typos[0]
+
+
+@functools.lru_cache(maxsize=64)
+def _ordered(known: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted(known))
+
+
+# Per key, not per line: lines whose columns differ each ask for their own keys (difflib).
+@functools.lru_cache(maxsize=4096)
+def _meant_by(key: str, known: tuple[str, ...]) -> str | None:
+    """The one known key that `key` begins (`force`: `force_replace`; none if it begins
+    two), or else is a typo of (suggest.only_candidate)."""
+    starts = beginnings(key, known)
+    if starts:
+        return starts[0] if len(starts) == 1 else None
+    return only_candidate(key, known)
 
 
 _NEAR_MISSES: dict[tuple[Any, ...], list[tuple[str, str]]] = {}
@@ -148,7 +167,7 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     match = closest(word, candidates)
     if match is None:
         several = beginnings(word, candidates)
-        if len(several) > 1:
+        if 1 < len(several) <= 3:  # more is a list to read, not a suggestion
             return f"; did you mean {' or '.join(map(_quoted, several))}?"
     # As JSON: a key holding a newline or a quote stays on the message's one line.
     return f"; did you mean {_quoted(match)}?" if match else ""

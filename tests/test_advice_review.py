@@ -272,3 +272,55 @@ def test_a_did_you_mean_into_a_second_identifier_says_so() -> None:
     )
     alone = '{"operation":"UPSERT","email_hash":"3f2a9c",' + PROFILE + ',"emailHash2":"x"}'
     assert "one identifier" not in dict(found(alone)).get("MIC204", "")
+
+
+@pytest.mark.parametrize(
+    ("line", "advice"),
+    [
+        ('{"operation":"UPSERT","email_hash":"aa","force":true,"user_profile":{}}', '"force"'),
+        (
+            '{"operation":"UPSERT","email_hash":"aa","update":"PARTIAL_UPDATE","user_profile":{}}',
+            '"update"',
+        ),
+    ],
+)
+def test_a_key_that_begins_one_wanted_key_is_to_rename(line: str, advice: str) -> None:
+    """ "add force_replace" beside `"force": true` left it unread: a replace made a merge."""
+    (message,) = [m for code, m in found(line) if code == "MIC401"]
+    assert f"rename {advice} to" in message
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            '{"operation":"DELETE","compartment_id":"1000","useraccountid":"CRM-1",'
+            '"email_hash":"abc"}',
+            'rename "useraccountid" to "user_account_id"',
+        ),
+        (
+            '{"operation":"DELETE","compartment_id":"1000","email_hash":"nan"}',
+            "add the user's account id, or remove compartment_id",
+        ),
+    ],
+)
+def test_a_compartment_alone_is_told_to_go_only_beside_a_real_identifier(
+    line: str, expected: str
+) -> None:
+    (message,) = [m for code, m in found(line) if code == "MIC303"]
+    assert message.endswith(expected)
+
+
+def test_a_whole_placeholder_in_a_user_agent_id_is_mic206s_alone() -> None:
+    """`<ABC>` holds only hex letters: MIC309 leaves it, and MIC306 said "add the prefix"."""
+    assert [c for c, _ in found('{"operation":"DELETE","user_agent_id":"<ABC>"}')] == ["MIC206"]
+
+
+def test_an_address_in_a_user_agent_id_is_not_shown() -> None:
+    line = '{"operation":"DELETE","user_agent_id":"Jane Doe <jane@example.com>"}'
+    (message,) = [m for code, m in found(line) if code == "MIC306"]
+    assert "Jane" not in message and "jane" not in message
+
+
+def test_r_writes_a_missing_value_na() -> None:
+    assert [c for c, _ in found('{"operation":"DELETE","email_hash":"NA"}')] == ["MIC310"]

@@ -91,16 +91,10 @@ def multiple_identifiers(record: Record, ctx: LineContext) -> Iterator[Finding]:
 
 def compartment_without_account(record: Record, ctx: LineContext) -> Iterator[Finding]:
     if COMPARTMENT in record and ACCOUNT not in record:
-        # Beside another way of naming the user, an account added would be a second one.
-        other = next((k for k in (EMAIL, AGENT, LISTED) if k in record), None)
-        yield ctx.at(
-            COMPARTMENT,
-            f"$compartment_id without $user_account_id: remove it (this line names its user "
-            f"by {other})"
-            if other is not None
-            else "$compartment_id without $user_account_id: add the user's account id, or "
-            "remove $compartment_id",
+        message = identifiers.compartment_alone(
+            record, (COMPARTMENT, ACCOUNT), (EMAIL, AGENT, LISTED)
         )
+        yield ctx.at(COMPARTMENT, message)
 
 
 def account_without_compartment(record: Record, ctx: LineContext) -> Iterator[Finding]:

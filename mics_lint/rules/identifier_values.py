@@ -1,4 +1,4 @@
-"""MIC308 and MIC309: what an identifier value holds, in every document type (value rules,
+"""MIC308 to MIC310: what an identifier value holds, in every document type (value rules,
 read through each type's field map as MIC305 and MIC307 are; registered in the MIC3
 family, identifiers.py)."""
 

@@ -18,6 +18,7 @@ from mics_lint.diagnostic import Finding, Severity
 from mics_lint.registry import FIX_UNSAFE, ROLES, Family, IdentifierValue, LineContext, Record
 from mics_lint.rules.agent_ids import EMAIL_IN, user_agent_id_problem
 from mics_lint.rules.agent_ids import USER_AGENT_ID as USER_AGENT_ID  # the fast checks' too
+from mics_lint.rules.structure import is_missing_text
 from mics_lint.rules.trimming import trimmed
 from mics_lint.startup import later
 
@@ -175,16 +176,29 @@ def compartment_without_account(record: Record, ctx: LineContext) -> Iterator[Fi
     ```
     """
     if "compartment_id" in record and "user_account_id" not in record:
-        other = next((k for k in ROLES[2:4] if k in record), None)
-        yield ctx.at(
-            "compartment_id",
-            # Beside another identifier, an account added would be a second user (MIC302).
-            f"compartment_id without user_account_id: remove it (this line names its user by "
-            f"{other})"
-            if other is not None
-            else "compartment_id without user_account_id: add the user's account id, or "
-            "remove compartment_id",
-        )
+        yield ctx.at("compartment_id", compartment_alone(record, ACCOUNT, ROLES[2:4]))
+
+
+def compartment_alone(record: Record, keys: tuple[str, str], others: tuple[str, ...]) -> str:
+    """MIC303's message, for `keys` (the compartment's and the account's, as the type writes
+    them) and the `others` that may name the user: the account misspelt, to rename; beside
+    another identifier with a value, to remove (an account added would be a second user,
+    MIC302); else either."""
+    compartment, account = keys
+    said = f"{compartment} without {account}: "
+    misspelt = suggest.near_misses(record, (account,))
+    if misspelt:
+        return said + misspelt[0][0]
+    other = next((k for k in others if _names_someone(record.get(k))), None)
+    if other is not None:
+        return f"{said}remove it (this line names its user by {other})"
+    return f"{said}add the user's account id, or remove {compartment}"
+
+
+def _names_someone(value: object) -> bool:
+    if isinstance(value, str):
+        return bool(value.strip()) and not is_missing_text(value)
+    return bool(value) and isinstance(value, (dict, list))  # $email_hash, $user_identifiers
 
 
 @FAMILY.rule(

@@ -225,11 +225,11 @@ def inner_placeholder(value: str) -> str | None:
 
 
 #: A missing value written as text, as an export writes an empty cell: pandas' `NaN` and
-#: `None` (and `NaT` for a date), SQL's `NULL`, JavaScript's `undefined`, spreadsheets'
-#: `N/A`. Each case as exports write it: a set lookup, no `lower()` a value.
+#: `None` (and `NaT` for a date), SQL's `NULL`, JavaScript's `undefined`, R's `NA`,
+#: spreadsheets' `N/A`. Each case as exports write it: a set lookup, no `lower()` a value.
 MISSING_TEXT = frozenset(
     {"nan", "NaN", "NAN", "none", "None", "NONE", "null", "Null", "NULL", "NaT", "nil"}
-    | {"undefined", "Undefined", "UNDEFINED", "N/A", "n/a", "#N/A", "NIL"}
+    | {"undefined", "Undefined", "UNDEFINED", "N/A", "n/a", "#N/A", "NIL", "NA"}  # NA: R's
 )
 
 

@@ -186,4 +186,8 @@ def other_identifier(meant: str, keys: Iterable[str]) -> str | None:
     named = _USER_NAMED_BY.get(meant)
     if named is None:
         return None
-    return next((k for k in keys if _USER_NAMED_BY.get(k, named) != named), None)
+    # An account names the user, its compartment alone nobody (MIC303).
+    return next(
+        (k for k in keys if _USER_NAMED_BY.get(k, named) != named and k != "compartment_id"),
+        None,
+    )
