@@ -188,7 +188,8 @@ def cli() -> None:
     help="How long to try reaching the scheduler.",
 )
 def check(**params: Any) -> int:
-    """Check import files, directories (searched for *.ndjson, *.jsonl and their .gz) or -."""
+    """Check import files, directories (searched for *.ndjson, *.jsonl, their .gz, and
+    Spark's part-*.json) or -."""
     # click names each parameter as CheckOptions names its field (tests/test_options.py).
     if params.get("output_file") == "-":  # -o -: standard output, as without -o
         params["output_file"] = None

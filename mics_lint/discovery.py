@@ -13,6 +13,18 @@ from mics_lint.names import printable
 from mics_lint.targets import is_stdin
 
 IMPORT_SUFFIXES = (".ndjson", ".jsonl", ".ndjson.gz", ".jsonl.gz")
+#: Spark's and Hadoop's output files (`part-00000-<uuid>-c000.json`, `.json.gz`): JSON
+#: Lines whatever their suffix, and never a config or a schema, as another `.json` may be.
+PART_SUFFIXES = (".json", ".json.gz")
+
+
+def is_import_name(name: str) -> bool:
+    """Whether a file found in a folder (or under a URL's prefix) is searched: an import
+    file's suffix, or a Spark part file's name."""
+    lower = name.lower()  # a Windows export's X.NDJSON too
+    return lower.endswith(IMPORT_SUFFIXES) or (
+        lower.startswith("part-") and lower.endswith(PART_SUFFIXES)
+    )
 
 
 class Source:
@@ -85,40 +97,45 @@ def _why_missing(given: str) -> str:
     return "no such file or directory"
 
 
-def _none_found(folder: str, json_files: int = 0) -> None:
+def _none_found(folder: str, json_files: tuple[int, bool] = (0, False)) -> None:
     # As ruff does: a warning, not a failure (an empty export folder is normal). A folder
     # of `.json` files (Spark's part-*.json, pandas' to_json) is named, since CI would
     # otherwise pass it unchecked: a folder's .json files are not searched (a config, a
     # schema), and a file named on the command line is checked whatever its name.
     hint = ""
-    if json_files:
-        one = json_files == 1
+    count, zipped = json_files
+    if count:
+        one = count == 1
         hint = (
-            f"; it holds {json_files:,} .json file{'' if one else 's'}: if "
-            f"{'it is a JSON Lines export' if one else 'they are JSON Lines exports'} "
-            f"(Spark's part-*.json), name {'it' if one else 'them'}: mics-lint check "
-            f"{folder.rstrip('/')}/*.json"
+            f"; it holds {count:,} .json file{'' if one else 's'}: if "
+            f"{'it is a JSON Lines export' if one else 'they are JSON Lines exports'}, "
+            f"name {'it' if one else 'them'}: mics-lint check {folder.rstrip('/')}/*.json"
+            + "*"
+            * zipped  # `*.json*`: the .json.gz ones too
         )
+    looked = ", ".join("*" + s for s in IMPORT_SUFFIXES)
     click.echo(
-        f"mics-lint: warning: no import files in {folder} "
-        f"(looked for {', '.join('*' + s for s in IMPORT_SUFFIXES)}){hint}",
+        f"mics-lint: warning: no import files in {folder} (looked for {looked}, and "
+        f"Spark's part-*.json and part-*.json.gz){hint}",
         err=True,
     )
 
 
-def _json_files(top: str) -> int:
-    return sum(1 for _ in walk(top, lambda exc: None, (".json", ".json.gz")))
+def _json_files(top: str) -> tuple[int, bool]:
+    """How many `.json` or `.json.gz` files a folder holds, and whether some are `.gz`."""
+    found = list(walk(top, lambda exc: None, lambda n: n.lower().endswith(PART_SUFFIXES)))
+    return len(found), any(p.lower().endswith(".gz") for p in found)
 
 
 def walk(
-    top: str, on_error: Callable[[OSError], None], suffixes: tuple[str, ...] = IMPORT_SUFFIXES
+    top: str, on_error: Callable[[OSError], None], wanted: Callable[[str], bool] = is_import_name
 ) -> Iterator[str]:
     # Hidden folders (.git, .venv, ...) are skipped when searching, as ruff does; links to
     # folders are not followed (no loops); a folder that can't be read is an error.
     for folder, dirs, files in os.walk(top, onerror=on_error):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if name.lower().endswith(suffixes):  # a Windows export's X.NDJSON too
+            if wanted(name):
                 yield os.path.join(folder, name)
 
 

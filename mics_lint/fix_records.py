@@ -42,7 +42,8 @@ _JSON_SPACE = " \t\r\n"
 # A JSON string, or a run of whitespace outside strings.
 _STRING_OR_SPACE = re.compile(r'"(?:[^"\\]|\\.)*"|[ \t\r\n]+', re.DOTALL)
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)(?![0-9.eE])")
+# An integer, or one written as a whole decimal (`1000.0`: an id column read as floats).
+_INTEGER = re.compile(r"(-?(?:0|[1-9][0-9]*))(\.0+)?(?![0-9.eE])")
 _COLON = re.compile(r"[ \t\r\n]*:[ \t\r\n]*")
 
 #: Objects found in a text: (value, start, end) each.
@@ -305,8 +306,8 @@ class RecordFixer:
         ):
             literal = _INTEGER.match(text, at)
             if literal is not None and WRONG_TYPE in self.fixing:
-                digits = literal.group()
-                edits.add(WRONG_TYPE, at, literal.end(), f'"{digits}"', INTEGER_VALUE, digits)
+                digits, before = literal.group(1), value if literal.group(2) else INTEGER_VALUE
+                edits.add(WRONG_TYPE, at, literal.end(), f'"{digits}"', before, digits)
                 edits.becomes[key] = (key, digits)
         elif key in self.booleans and (spelt := spelt_boolean(value)) is not None:
             token = _STRING.match(text, at)

@@ -324,3 +324,55 @@ def test_an_address_in_a_user_agent_id_is_not_shown() -> None:
 
 def test_r_writes_a_missing_value_na() -> None:
     assert [c for c, _ in found('{"operation":"DELETE","email_hash":"NA"}')] == ["MIC310"]
+
+
+def test_a_folder_of_spark_parts_is_checked(tmp_path: Path) -> None:
+    """`check spark_out/` said "No import files to check." (exit 0) for part-*.json and
+    part-*.json.gz: a CI step on Spark's output always passed."""
+    import gzip
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    write(folder / "part-00000-abc-c000.json", '{"operation":"DELETE","email_hash":"nan"}')
+    (folder / "part-00001-abc-c000.json.gz").write_bytes(
+        gzip.compress(b'{"operation":"DELETE","email_hash":"NaN"}\n')
+    )
+    write(folder / "_SUCCESS")
+    write(folder / "settings.json", '{"not": "an import"}')
+    code, out, _ = run_cli(["check", "--isolated", "out"], tmp_path)
+    assert code == 1
+    assert "part-00000-abc-c000.json:1:" in out and "part-00001-abc-c000.json.gz:1:" in out
+    assert "settings.json" not in out
+
+
+def test_an_empty_compartment_column_is_an_error_and_a_float_one_says_its_digits() -> None:
+    found_nan = found('{"operation":"DELETE","compartment_id":"nan","user_account_id":"CRM-1"}')
+    assert [c for c, _ in found_nan] == ["MIC310"]
+    line = '{"operation":"DELETE","compartment_id":"1000.0","user_account_id":"CRM-1"}'
+    assert dict(found(line))["MIC308"].endswith('write "1000"')
+
+
+@pytest.mark.parametrize(
+    ("line", "tail"),
+    [
+        (
+            '{"operation":"DELETE","compartment_id":null,"user_account_id":null,"email_hash":null}',
+            "(all null: give one its value, and leave out the others)",
+        ),
+        (
+            '{"operation":"DELETE","compartment_id":"1000","user_account_id":null,'
+            '"email_hash":"abc"}',
+            "(a null one counts too: leave out compartment_id and user_account_id)",
+        ),
+    ],
+)
+def test_null_identifiers_counted_are_said_to_be_null(line: str, tail: str) -> None:
+    """A pandas row with its other identifier columns null was "2 identifiers on one line",
+    which reads as a line naming two users."""
+    assert dict(found(line))["MIC302"].endswith(tail)
+
+
+def test_a_null_account_and_its_null_compartment_may_be_left_out() -> None:
+    line = '{"operation":"DELETE","compartment_id":null,"user_account_id":null,"email_hash":"abc"}'
+    advice = [m for code, m in found(line) if code == "MIC202"]
+    assert len(advice) == 2 and all(m.endswith("or leave the key out") for m in advice)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from mics_lint.diagnostic import Severity
 from mics_lint.jsontext import shorten
+from mics_lint.lazyre import compiled
 from mics_lint.rules import identifiers
 from mics_lint.rules.structure import (
     MISSING_LONGEST,
@@ -28,8 +29,14 @@ else:  # imported at its first use: a message (start-up, issue 14)
 def _not_digits(value: str) -> bool:
     if value.isdigit() and value.isascii():
         return False
-    # Empty, only whitespace or a placeholder: MIC205's and MIC206's (MIC309's) to report.
-    return not value.isspace() and value != "" and not is_placeholder(value)
+    # Empty, only whitespace, a placeholder or a missing value written as text ("nan"):
+    # MIC205's, MIC206's and MIC310's to report (errors: the id is no id at all).
+    return (
+        not value.isspace()
+        and value != ""
+        and not is_placeholder(value)
+        and not is_missing_text(value)
+    )
 
 
 @identifiers.FAMILY.value_rule(
@@ -69,6 +76,12 @@ def compartment_id_not_digits(where: str, value: str, show_values: bool) -> str:
     digits = value.strip()
     if digits.isdigit() and digits.isascii():  # " 1500": the id, with whitespace around
         return f'{where} {shown} is not digits only: write "{digits}"'
+    whole = _WHOLE_DECIMAL.fullmatch(digits)
+    if whole is not None:  # "1000.0": a column of ids read as floats (pandas, a NaN in it)
+        return (
+            f"{where} {shown} is a decimal number written as text, as an id column read as "
+            f'floats gives: write "{whole.group(1)}"'
+        )
     return (
         f"{where} {shown} is not a compartment id: write its numeric id, digits only, as "
         '"1000" (not the compartment\'s name or token)'
@@ -80,8 +93,10 @@ def _placeholder_inside(value: str) -> bool:
     return not is_placeholder(value) and inner_placeholder(value) is not None
 
 
-# The roles of MIC309 and MIC310: a compartment's value that is not digits is MIC308's (and
-# each role screened is a test more on every clean line).
+_WHOLE_DECIMAL = compiled(r"([0-9]+)\.0+")
+
+# MIC309's roles: a compartment's value that is not digits is MIC308's (and each role
+# screened is a test more on every clean line).
 _NO_COMPARTMENT = frozenset({"user_account_id", "email_hash", "user_agent_id", "hash"})
 
 
@@ -131,8 +146,7 @@ _SPELLINGS = ", ".join(map(repr, sorted(MISSING_TEXT)))  # as a set literal, in 
     "identifier-missing-value",
     Severity.ERROR,
     "an identifier value is a missing value written as text",
-    roles=_NO_COMPARTMENT,  # "NULL" is no digits: MIC308's
-    bad=is_missing_text,
+    bad=is_missing_text,  # every role: a "nan" compartment files the account nowhere
     # Most ids are longer than any missing spelling: a length test spares hashing them
     # (the set, a constant frozenset once compiled).
     screen=f"len(value) < {MISSING_LONGEST} and value in {{{_SPELLINGS}}}",
@@ -143,8 +157,8 @@ def identifier_missing_value(where: str, value: str, show_values: bool) -> str:
     Checks that no identifier value is a missing value written as text: `"nan"`, `"NaN"`,
     `"None"`, `"null"`, `"NULL"`, `"undefined"`, `"N/A"` (and their usual cases), as an
     export writes an empty cell (pandas' `astype(str)` turns a missing e-mail hash into
-    `"nan"`), in every document type. (A `compartment_id` so written is MIC308's: not
-    digits.)
+    `"nan"`), in every document type, a `compartment_id` too (an error, where one that is
+    not digits otherwise is MIC308's warning).
 
     ## Why is this bad?
     The platform takes the text as an identifier: every line whose value was missing names
@@ -163,7 +177,10 @@ def identifier_missing_value(where: str, value: str, show_values: bool) -> str:
     Leave out the lines without an identifier, or name their user by one they have (drop
     the missing values before writing the file: `df.dropna(subset=["email_hash"])`).
     """
-    return (
-        f'{where} is "{value}", a missing value written as text: every such line would name '
-        "one user of that name; leave the line out, or name the user by an identifier it has"
+    said = f'{where} is "{value}", a missing value written as text: '
+    if where.endswith("compartment_id"):  # names no user: it files the account
+        return said + "the account would be filed in no compartment; give its numeric id"
+    return said + (
+        "every such line would name one user of that name; leave the line out, or name the "
+        "user by an identifier it has"
     )

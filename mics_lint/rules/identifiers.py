@@ -125,10 +125,15 @@ def multiple_identifiers(record: Record, ctx: LineContext) -> Iterator[Finding]:
     several = several_identifiers(present_identifiers(record), record, ctx)
     if several is not None:
         names, second_key = several
-        yield ctx.at(
-            second_key,
-            f"{len(names)} identifiers on one line ({', '.join(names)}): keep exactly one",
-        )
+        message = f"{len(names)} identifiers on one line ({', '.join(names)}): keep exactly one"
+        nulls = [k for k in ROLES[:4] if k in record and record[k] is None]
+        if "user_account_id" in nulls and "compartment_id" in record:  # no account, no pair
+            nulls = ["compartment_id", *(k for k in nulls if k != "compartment_id")]
+        if len(nulls) == sum(k in record for k in ROLES[:4]):
+            message += " (all null: give one its value, and leave out the others)"
+        elif nulls:  # an export's empty column: its key is there, and counts
+            message += f" (a null one counts too: leave out {' and '.join(nulls)})"
+        yield ctx.at(second_key, message)
 
 
 def several_identifiers(

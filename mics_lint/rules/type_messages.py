@@ -162,8 +162,11 @@ def named_otherwise(record: Record, path: tuple[str | int, ...]) -> bool:
     name = key.lstrip("$")
     if "type" in node:  # a typed identifier: its type needs its fields, but a compartment
         return name == "compartment_id"
-    if name == "user_account_id" and any(k.lstrip("$") == "compartment_id" for k in node):
-        return False  # its compartment would be left alone (MIC303)
+    pair = {"user_account_id": "compartment_id", "compartment_id": "user_account_id"}.get(name)
+    if pair is not None and any(k.lstrip("$") == pair and v is not None for k, v in node.items()):
+        return False  # the other of the account's pair would be left alone (MIC303, MIC304)
+    if name == "compartment_id":  # with its account null or absent: an export's empty columns
+        name = "user_account_id"
     return name in _NAMING and any(
         other != key and other.lstrip("$") in _NAMING and isinstance(v, str) and v.strip()
         for other, v in node.items()
