@@ -106,10 +106,11 @@ def test_json_inside_csv_quotes_is_named(tmp_path: Path) -> None:
 
 
 def test_a_folder_of_json_files_is_named(tmp_path: Path) -> None:
-    """Spark's part-*.json: the folder passed, "no import files", with nothing to do."""
-    folder = tmp_path / "spark_out"
+    """pandas' to_json files: the folder passed, "no import files", with nothing to do.
+    (Spark's part-*.json are now searched for: tests/test_advice_review.py.)"""
+    folder = tmp_path / "export"
     folder.mkdir()
-    (folder / "part-00000.json").write_text(DELETE % "a" + "\n", encoding="utf-8")
+    (folder / "customers.json").write_text(DELETE % "a" + "\n", encoding="utf-8")
     (folder / "_SUCCESS").write_text("", encoding="utf-8")
     code, out = check(str(folder))
     assert code == 0

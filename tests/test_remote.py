@@ -103,16 +103,21 @@ def test_a_prefix_is_listed_as_a_folder_and_reports_as_local_files(
     memory.pipe("/exp/d.ndjson.gz", gzip.compress(CRM))
     memory.pipe("/exp/.staging/b.ndjson", CRM)  # hidden: skipped
     memory.pipe("/exp/readme.txt", b"not an import file")
+    memory.pipe("/exp/settings.json", b'{"a": 1}')  # a .json: not searched
+    memory.pipe("/exp/spark/part-00000-x-c000.json.gz", gzip.compress(CRM))  # Spark's: searched
     local = tmp_path / "exp"
     (local / "sub").mkdir(parents=True)
+    (local / "spark").mkdir()
     (local / "a.ndjson").write_bytes(CRM)
     (local / "sub" / "c.jsonl").write_bytes(CRM)
     (local / "d.ndjson.gz").write_bytes(gzip.compress(CRM))
+    (local / "settings.json").write_bytes(b'{"a": 1}')
+    (local / "spark" / "part-00000-x-c000.json.gz").write_bytes(gzip.compress(CRM))
     code, out, err = run(["memory://exp/"], tmp_path)
     local_code, local_out, _ = run(["exp"], tmp_path)
     assert (code, err) == (local_code, "") == (1, "")
     assert out == unfixable(local_out).replace("exp/", "memory://exp/")
-    assert "Checked 3 files" in out
+    assert "Checked 4 files" in out
 
 
 def test_a_missing_object_is_one_line_and_the_other_files_are_still_checked(

@@ -561,9 +561,9 @@ def test_folder_without_import_files_is_a_warning(project: Path, given: list[str
     assert result.code == 0
     name = given[0] if given else "."
     assert result.err.splitlines() == [
-        f"mics-lint: warning: no import files in {name} (looked for {IMPORT_PATTERNS}); it "
-        "holds 1 .json file: if it is a JSON Lines export (Spark's part-*.json), name it: "
-        f"mics-lint check {name}/*.json"
+        f"mics-lint: warning: no import files in {name} (looked for {IMPORT_PATTERNS}, and "
+        "Spark's part-*.json and part-*.json.gz); it holds 1 .json file: if it is a JSON "
+        f"Lines export, name it: mics-lint check {name}/*.json"
     ]
     assert result.out == "No import files to check.\n"
 
