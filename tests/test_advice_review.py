@@ -376,3 +376,18 @@ def test_a_null_account_and_its_null_compartment_may_be_left_out() -> None:
     line = '{"operation":"DELETE","compartment_id":null,"user_account_id":null,"email_hash":"abc"}'
     advice = [m for code, m in found(line) if code == "MIC202"]
     assert len(advice) == 2 and all(m.endswith("or leave the key out") for m in advice)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"operation":"UPSERT","email_hash":"3f2a9c","force_replace":true,'
+        '"user_choice":{"$processing_id":"1","$choice_ts":null}}',
+        '{"operation":"UPDATE","email_hash":"3f2a9c","segment_id":"4521",'
+        '"expiration_duration":null}',
+    ],
+)
+def test_a_null_that_a_rule_needs_is_not_to_be_left_out(line: str) -> None:
+    """ "or leave the key out" on a null `$choice_ts` led to MIC804 (an UPSERT needs it)."""
+    (message,) = [m for code, m in found(line) if code == "MIC202"]
+    assert message.endswith("give its value")

@@ -264,9 +264,10 @@ def _describe(
 
 
 def _required_here(error: ValidationError, schema: dict[str, Any]) -> bool:
-    """Whether the key a `type` error is about is in its object's `required`: a null there
-    is to be given its value, not left out (`"operation": null`). The object's schema is
-    found along the record's path (`properties`, `items`); one behind a `$ref` is not."""
+    """Whether the key a `type` error is about is in its object's `required`, or in its
+    `x-mics-needed` (a key a rule asks for: `$choice_ts` on an UPSERT, MIC804): a null
+    there is to be given its value, not left out (`"operation": null`). The object's schema
+    is found along the record's path (`properties`, `items`); one behind a `$ref` is not."""
     *steps, key = error.absolute_path or ("",)
     node: Any = schema
     for step in steps:
@@ -277,7 +278,9 @@ def _required_here(error: ValidationError, schema: dict[str, Any]) -> bool:
         )
         if isinstance(node, dict) and not isinstance(step, int):
             node = node.get(step)
-    return isinstance(node, dict) and key in node.get("required", ())
+    return isinstance(node, dict) and (
+        key in node.get("required", ()) or key in node.get("x-mics-needed", ())
+    )
 
 
 def _mistake(subschema: Any) -> bool:
