@@ -230,7 +230,6 @@ class RecordFixer:
             colon = _COLON.match(text, end)
             if colon is None:
                 continue
-            edits.key_start = start
             name = self._rename(key, start, end, record, edits)
             if key in untrimmed:
                 self._trim(text, colon.end(), key, name, record[key], edits)

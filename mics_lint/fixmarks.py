@@ -144,46 +144,6 @@ class FixMarks:
             self._count(codes, body, parsed, text, in_split)
         return fixes
 
-    def placed(
-        self,
-        codes: list[str],
-        fixes: list[str | None],
-        columns: list[int],
-        body: bytes,
-        parsed: Any,
-        text: str,
-    ) -> list[str | None]:
-        """`fixes` (see `fixes`) with each code's marks on the very diagnostics the fixer
-        mends, by their columns: a line with several of one code of which only some are
-        fixable (a null id and an integer one) had its first ones marked. Asked again of
-        the fixer's plan only for such a line."""
-        if len(set(codes)) == len(codes):
-            return fixes  # one diagnostic a code: nothing to place
-        some = {c for c, f in zip(codes, fixes, strict=True) if f is not None}
-        partial = some & {c for c, f in zip(codes, fixes, strict=True) if f is None}
-        if not partial:
-            return fixes
-        record = parsed[0] if type(parsed) is Alike else parsed
-        if not isinstance(record, dict):
-            try:
-                record = orjson.loads(body)
-            except orjson.JSONDecodeError:
-                return fixes
-        edits = self.records.plan(text, record) if isinstance(record, dict) else None
-        if edits is None:
-            return fixes
-        placed = list(fixes)
-        for code in partial:
-            starts = {
-                at + 1 for made, at in zip(edits.codes, edits.at, strict=True) if made == code
-            }
-            mine = [i for i, c in enumerate(codes) if c == code]
-            mark = next(fixes[i] for i in mine if fixes[i] is not None)
-            if len(starts) == sum(fixes[i] is not None for i in mine):  # else as counted
-                for i in mine:
-                    placed[i] = mark if columns[i] in starts else None
-        return placed
-
     def _alike(
         self, codes: list[str], body: bytes, alike: Alike, text: str | None, in_split: bool
     ) -> dict[str, int]:

@@ -343,10 +343,7 @@ class LineChecker:
         kept = [(code, finding) for code, finding in found if code in enabled]
         if len(kept) > 1:
             kept.sort(key=_shown_order)
-        shown = list(map(finding_code, kept))
-        fixes = self.fix_marks.fixes(shown, body, lineno, parsed, text)
-        columns = [finding.column or 1 for _, finding in kept]
-        fixes = self.fix_marks.placed(shown, fixes, columns, body, parsed, text)
+        fixes = self.fix_marks.fixes(list(map(finding_code, kept)), body, lineno, parsed, text)
         made = []
         for (code, finding), fix in zip(kept, fixes, strict=True):
             one = self.diagnostic(code, finding, lineno, width, text, fix)

@@ -391,16 +391,3 @@ def test_a_null_that_a_rule_needs_is_not_to_be_left_out(line: str) -> None:
     """ "or leave the key out" on a null `$choice_ts` led to MIC804 (an UPSERT needs it)."""
     (message,) = [m for code, m in found(line) if code == "MIC202"]
     assert message.endswith("give its value")
-
-
-@pytest.mark.parametrize("fast_from", [1, None])
-def test_the_mark_is_on_the_diagnostic_the_fix_mends(fast_from: int | None) -> None:
-    """A null id and an integer one on a line: `[*]` was on the first MIC202 (the null),
-    while --fix quoted the integer."""
-    lines = [
-        '{"operation":"DELETE","compartment_id":null,"user_account_id":' + f"{n}}}\n"
-        for n in range(1000, 1004)
-    ]
-    made = list(lint_lines(lines, settings=Settings(fast_path_from=fast_from)))
-    marks = [(d.line, d.column, d.fix) for d in made if d.code == "MIC202"]
-    assert marks == [(n, c, f) for n in range(1, 5) for c, f in ((23, None), (45, "safe"))]
