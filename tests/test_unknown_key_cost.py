@@ -231,10 +231,7 @@ def _old_stamp(
         text = linecheck_module.decode_lenient(body)
     made = [self.diagnostic(c, x, lineno, len(text) + 1, text) for c, x in found]
     kept = sorted((d for d in made if d is not None), key=Diagnostic.sort_key)
-    shown = [d.code for d in kept]
-    fixes = self.fix_marks.fixes(shown, body, lineno, parsed, text)
-    # The marks placed on the diagnostics the fixer mends (the session after 1892e92).
-    fixes = self.fix_marks.placed(shown, fixes, [d.column for d in kept], body, parsed, text)
+    fixes = self.fix_marks.fixes([d.code for d in kept], body, lineno, parsed, text)
     return [d.with_fix(fix) for d, fix in zip(kept, fixes, strict=True)]
 
 
