@@ -20,11 +20,17 @@ PART_SUFFIXES = (".json", ".json.gz")
 
 def is_import_name(name: str) -> bool:
     """Whether a file found in a folder (or under a URL's prefix) is searched: an import
-    file's suffix, or a Spark part file's name."""
+    file's suffix, or a Spark part file's name (`part-` and its number)."""
     lower = name.lower()  # a Windows export's X.NDJSON too
     return lower.endswith(IMPORT_SUFFIXES) or (
-        lower.startswith("part-") and lower.endswith(PART_SUFFIXES)
+        lower.startswith("part-") and lower[5:6].isdigit() and lower.endswith(PART_SUFFIXES)
     )
+
+
+def is_hidden(name: str) -> bool:
+    """A folder's name skipped when searching: hidden (`.git`), or Hadoop's and Spark's
+    (`_temporary`, a running or failed job's attempts; `_delta_log`)."""
+    return name.startswith((".", "_"))
 
 
 class Source:
@@ -130,10 +136,11 @@ def _json_files(top: str) -> tuple[int, bool]:
 def walk(
     top: str, on_error: Callable[[OSError], None], wanted: Callable[[str], bool] = is_import_name
 ) -> Iterator[str]:
-    # Hidden folders (.git, .venv, ...) are skipped when searching, as ruff does; links to
+    # Hidden folders (.git, .venv, Spark's _temporary) are skipped when searching, as ruff
+    # skips the first ones; links to
     # folders are not followed (no loops); a folder that can't be read is an error.
     for folder, dirs, files in os.walk(top, onerror=on_error):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        dirs[:] = sorted(d for d in dirs if not is_hidden(d))
         for name in sorted(files):
             if wanted(name):
                 yield os.path.join(folder, name)

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, BinaryIO, TextIO
 
-from mics_lint.discovery import is_import_name
+from mics_lint.discovery import is_hidden, is_import_name
 from mics_lint.lazyre import compiled
 from mics_lint.names import printable
 from mics_lint.reading import gzip_named
@@ -245,9 +245,10 @@ def expand(url: str) -> tuple[list[tuple[str, str]], list[str]]:
     found = []
     for name in sorted(names):
         relative = name[len(base) :].lstrip("/") if name.startswith(base) else name
-        if any(part.startswith(".") for part in relative.split("/")):
-            continue  # hidden names, as in a local folder (.git, .staging/)
-        if is_import_name(relative.rpartition("/")[2]):
+        *folders, name_only = relative.split("/")
+        if name_only.startswith(".") or any(map(is_hidden, folders)):
+            continue  # hidden names, as in a local folder (.git, .staging/, _temporary/)
+        if is_import_name(name_only):
             # Named from the URL given; shown without its query, and with the control
             # characters an object's key may hold escaped, as a local file's name is.
             shown_as = printable(shown(f"{prefix}/{relative}"))

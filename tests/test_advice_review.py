@@ -339,10 +339,13 @@ def test_a_folder_of_spark_parts_is_checked(tmp_path: Path) -> None:
     )
     write(folder / "_SUCCESS")
     write(folder / "settings.json", '{"not": "an import"}')
+    write(folder / "part-settings.json", '{"not": "an import"}')  # no part number
+    # A running or failed job's attempt, its line cut: Spark's own, not the output.
+    write(folder / "_temporary" / "0" / "part-00002-abc-c000.json", '{"operation":"DEL')
     code, out, _ = run_cli(["check", "--isolated", "out"], tmp_path)
     assert code == 1
     assert "part-00000-abc-c000.json:1:" in out and "part-00001-abc-c000.json.gz:1:" in out
-    assert "settings.json" not in out
+    assert "settings.json" not in out and "_temporary" not in out and "Checked 2 files" in out
 
 
 def test_an_empty_compartment_column_is_an_error_and_a_float_one_says_its_digits() -> None:
@@ -364,6 +367,11 @@ def test_an_empty_compartment_column_is_an_error_and_a_float_one_says_its_digits
             '"email_hash":"abc"}',
             "(a null one counts too: leave out compartment_id and user_account_id)",
         ),
+        (  # a null compartment beside its account counts for nothing: not to leave out
+            '{"operation":"DELETE","email_hash":"abc","user_account_id":"u1",'
+            '"compartment_id":null}',
+            "keep exactly one",
+        ),
     ],
 )
 def test_null_identifiers_counted_are_said_to_be_null(line: str, tail: str) -> None:
@@ -379,15 +387,15 @@ def test_a_null_account_and_its_null_compartment_may_be_left_out() -> None:
 
 
 @pytest.mark.parametrize(
-    "line",
-    [
-        '{"operation":"UPSERT","email_hash":"3f2a9c","force_replace":true,'
-        '"user_choice":{"$processing_id":"1","$choice_ts":null}}',
-        '{"operation":"UPDATE","email_hash":"3f2a9c","segment_id":"4521",'
-        '"expiration_duration":null}',
-    ],
+    ("operation", "ending"),
+    [("UPSERT", "give its value"), ("DELETE", "give its value, or leave the key out")],
 )
-def test_a_null_that_a_rule_needs_is_not_to_be_left_out(line: str) -> None:
-    """ "or leave the key out" on a null `$choice_ts` led to MIC804 (an UPSERT needs it)."""
+def test_a_null_that_a_rule_needs_is_not_to_be_left_out(operation: str, ending: str) -> None:
+    """ "or leave the key out" on a null `$choice_ts` led to MIC804 (an UPSERT needs it; a
+    DELETE does not: there it may go)."""
+    line = (
+        f'{{"operation":"{operation}","email_hash":"3f2a9c","force_replace":true,'
+        '"user_choice":{"$processing_id":"1","$choice_ts":null}}'
+    )
     (message,) = [m for code, m in found(line) if code == "MIC202"]
-    assert message.endswith("give its value")
+    assert message.endswith(ending)

@@ -126,9 +126,11 @@ def multiple_identifiers(record: Record, ctx: LineContext) -> Iterator[Finding]:
     if several is not None:
         names, second_key = several
         message = f"{len(names)} identifiers on one line ({', '.join(names)}): keep exactly one"
-        nulls = [k for k in ROLES[:4] if k in record and record[k] is None]
+        # The identifiers counted that are null: an account (its compartment goes with
+        # it), an e-mail hash, a user agent id; a null compartment alone counts for none.
+        nulls = [k for k in ROLES[1:4] if k in record and record[k] is None]
         if "user_account_id" in nulls and "compartment_id" in record:  # no account, no pair
-            nulls = ["compartment_id", *(k for k in nulls if k != "compartment_id")]
+            nulls.insert(0, "compartment_id")
         if len(nulls) == sum(k in record for k in ROLES[:4]):
             message += " (all null: give one its value, and leave out the others)"
         elif nulls:  # an export's empty column: its key is there, and counts

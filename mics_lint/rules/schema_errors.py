@@ -205,7 +205,8 @@ def _described(
         # Asked only where it changes the advice: a null (see _hinted).
         null = error.validator == "type" and error.instance is None
         required = null and (
-            _required_here(error, schema) or identifier_needed(record, tuple(error.absolute_path))
+            _required_here(error, schema, record.get("operation"))
+            or identifier_needed(record, tuple(error.absolute_path))
         )
         messages = list(_describe(error, path, top, record, known, ctx, required))
         described.append((path, _code_for(error), error.validator == "type", messages))
@@ -263,11 +264,12 @@ def _describe(
         yield where, _hinted(message, subschema, str(keyword), value, required)
 
 
-def _required_here(error: ValidationError, schema: dict[str, Any]) -> bool:
+def _required_here(error: ValidationError, schema: dict[str, Any], operation: object) -> bool:
     """Whether the key a `type` error is about is in its object's `required`, or in its
-    `x-mics-needed` (a key a rule asks for: `$choice_ts` on an UPSERT, MIC804): a null
-    there is to be given its value, not left out (`"operation": null`). The object's schema
-    is found along the record's path (`properties`, `items`); one behind a `$ref` is not."""
+    `x-mics-needed` for the line's `operation` (or `*`: any): a key a rule asks for
+    (`$choice_ts` on an UPSERT, MIC804). A null there is to be given its value, not left out
+    (`"operation": null`). The object's schema is found along the record's path
+    (`properties`, `items`); one behind a `$ref` is not."""
     *steps, key = error.absolute_path or ("",)
     node: Any = schema
     for step in steps:
@@ -278,8 +280,11 @@ def _required_here(error: ValidationError, schema: dict[str, Any]) -> bool:
         )
         if isinstance(node, dict) and not isinstance(step, int):
             node = node.get(step)
-    return isinstance(node, dict) and (
-        key in node.get("required", ()) or key in node.get("x-mics-needed", ())
+    if not isinstance(node, dict):
+        return False
+    needed = node.get("x-mics-needed", {})
+    return key in node.get("required", ()) or any(
+        key in needed.get(k, ()) for k in ("*", operation) if isinstance(k, str)
     )
 
 
