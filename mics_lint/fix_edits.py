@@ -13,6 +13,7 @@ diagnostic. tests/test_fix_decision.py holds the two ways to the same decisions.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -177,3 +178,21 @@ def same_value(a: Any, b: Any) -> bool:
         elif x != y:
             return False
     return True
+
+
+# A JSON string, or a run of whitespace outside strings.
+_STRING_OR_SPACE = re.compile(r'"(?:[^"\\]|\\.)*"|[ \t\r\n]+', re.DOTALL)
+
+
+def compact(text: str, value: Any) -> str | None:
+    """`text` without its whitespace outside strings, if it still parses as `value`."""
+    new = _STRING_OR_SPACE.sub(_keep_strings, text)
+    try:
+        return new if same_value(parse_exact(new), value) else None
+    except (ValueError, RecursionError):
+        return None
+
+
+def _keep_strings(match: re.Match[str]) -> str:
+    token = match.group()
+    return token if token[0] == '"' else ""

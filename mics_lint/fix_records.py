@@ -39,8 +39,6 @@ INVALID_VALUE = structure.INVALID_VALUE.code
 UNKNOWN = structure.UNKNOWN_FIELD.code
 
 _JSON_SPACE = " \t\r\n"
-# A JSON string, or a run of whitespace outside strings.
-_STRING_OR_SPACE = re.compile(r'"(?:[^"\\]|\\.)*"|[ \t\r\n]+', re.DOTALL)
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 # An integer, or one written as a whole decimal (`1000.0`: an id column read as floats).
 _INTEGER = re.compile(r"(-?(?:0|[1-9][0-9]*))(\.0+)?(?![0-9.eE])")
@@ -378,20 +376,6 @@ class RecordFixer:
             elif recase and key in enums and value not in enums[key]:
                 wanted.append(key)
         return wanted
-
-
-def compact(text: str, value: Any) -> str | None:
-    """`text` without its whitespace outside strings, if it still parses as `value`."""
-    new = _STRING_OR_SPACE.sub(_keep_strings, text)
-    try:
-        return new if same_value(parse_exact(new), value) else None
-    except (ValueError, RecursionError):
-        return None
-
-
-def _keep_strings(match: re.Match[str]) -> str:
-    token = match.group()
-    return token if token[0] == '"' else ""
 
 
 def objects(text: str, *, allow_commas: bool, arrays: bool = False) -> Spans | None:

@@ -22,7 +22,7 @@ import pytest
 from click.testing import CliRunner
 from helpers import base_env
 
-from mics_lint import fix_edits, fix_records
+from mics_lint import fix_edits
 from mics_lint.cli import cli
 from mics_lint.config import Selection, Settings
 from mics_lint.diff import UnifiedDiff
@@ -236,7 +236,7 @@ def test_the_fixer_itself_refuses_a_compact_document_that_parses_differently(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # MIC007's compact rewrite is proven too: a comparison that disagrees stops it.
-    monkeypatch.setattr(fix_records, "same_value", lambda a, b: False)
+    monkeypatch.setattr(fix_edits, "same_value", lambda a, b: False)  # compact()'s proof
     data = b'[\n  {"operation": "DELETE", "email_hash": "a"}\n]\n'
     out = io.BytesIO()
     result = fix_stream(io.BytesIO(data), StreamSink(out), Settings(), "f.ndjson")
