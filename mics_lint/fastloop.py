@@ -445,6 +445,7 @@ class FastLoop:
         ctx = LineContext(lineno, body, checker.state, checker.show_values)
         found, retyped = [], []
         for name, value, subschema in wrong:
-            found.append(structure.top_level_type_finding(name, value, subschema, ctx))
-            retyped.append((name, value))
+            made = structure.top_level_type_finding(name, value, subschema, ctx)
+            found.append(made)
+            retyped.append((name, value, made[1].column or 1))  # where its mark goes
         return checker.stamp(found, body, lineno, ctx.decoded, Retyped(retyped))

@@ -33,7 +33,7 @@ _SEARCHED = 8
 class Edits:
     """The fixes planned for one record's text, applied only once proven."""
 
-    __slots__ = ("becomes", "codes", "planned", "spans")
+    __slots__ = ("at", "becomes", "codes", "key_start", "planned", "spans")
 
     def __init__(self) -> None:
         #: (start, end, replacement, before, after): a span of the record's text, its
@@ -42,6 +42,10 @@ class Edits:
         #: What each fixed key becomes: (new name, new value or KEPT).
         self.becomes: dict[str, tuple[str, Any]] = {}
         self.codes: list[str] = []
+        #: Where the key of each edit starts in the text (its diagnostic's column, less 1):
+        #: `key_start` as the planner last set it (fixmarks.py: which diagnostic is marked).
+        self.at: list[int] = []
+        self.key_start = -1
         #: The names keys get from renames that only --unsafe-fixes makes (counted, not
         #: made): taken all the same, so that the count is what that run does.
         self.planned: set[str] = set()
@@ -51,6 +55,7 @@ class Edits:
     ) -> None:
         self.spans.append((start, end, replacement, before, after))
         self.codes.append(code)
+        self.at.append(self.key_start)
 
     def apply(self, text: str) -> str:
         # From the end, so that each span's offsets still hold when it is replaced.

@@ -71,6 +71,8 @@ class RecordFixer:
         self.looking = looking
         self.fixed = fixed
         self.hidden = hidden
+        self.retyped_keys: list[str] = []  # the keys `retyped` last found a fix for
+        self.last_plan: Edits | None = None
         properties: dict[str, Any] = schema.get("properties", {})
         # MIC202: string fields given as integers, not one digits never fill (a UUID).
         self.string_fields = {
@@ -228,6 +230,7 @@ class RecordFixer:
             colon = _COLON.match(text, end)
             if colon is None:
                 continue
+            edits.key_start = start
             name = self._rename(key, start, end, record, edits)
             if key in untrimmed:
                 self._trim(text, colon.end(), key, name, record[key], edits)
@@ -242,6 +245,7 @@ class RecordFixer:
         fixed = self.fixed
         for code in edits.codes:
             fixed[code] += 1
+        self.last_plan = edits  # what fixmarks.py reads of where its edits are
         return edits
 
     def retyped(self, body: bytes, text: str | None, wrong: Retyped) -> dict[str, int]:
@@ -250,7 +254,7 @@ class RecordFixer:
         `body` decoded, if the caller has it): the quotes around those that are integers,
         and no other (a rename, a recase or a trim would have had a finding of its own).
         tests/test_fix_decision.py holds it to `plan`."""
-        self.broken = False
+        self.broken, self.retyped_keys = False, []
         if WRONG_TYPE not in self.looking:
             return {}
         values = {}
@@ -259,13 +263,14 @@ class RecordFixer:
         # an int's literal is an integer whole, which its quoted digits stand for, and a
         # shallow text proves its edits where they are (counted in the bytes: all ASCII).
         known = WRONG_TYPE in self.fixing and BACKSLASH not in body and is_shallow(body)
-        for key, value in wrong:
+        for key, value, _ in wrong:
             if key in self.string_fields and type(value) in (int, float):
                 values[key] = value
                 known = known and type(value) is int and body.count(self.quoted[key]) == 1
         if not values:
             return {}
         if known:
+            self.retyped_keys = list(values)
             return {WRONG_TYPE: len(values)}
         if text is None:
             text = body.decode("utf-8")
@@ -276,6 +281,7 @@ class RecordFixer:
                 self._fix_value(text, colon.end(), key, values[key], edits)
         if not edits.spans or not proven(text, edits):
             return {}
+        self.retyped_keys = list(edits.becomes)
         return Counter(edits.codes)
 
     def _rename(self, key: str, start: int, end: int, record: dict[str, Any], edits: Edits) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from mics_lint.fix_records import RecordFixer
+from mics_lint.fix_records import WRONG_TYPE, RecordFixer
 from mics_lint.framer import is_blank
 from mics_lint.guards import Guard
 from mics_lint.parsed import NOT_JSON, UNPARSED, Alike, Retyped
@@ -90,11 +90,15 @@ class FixMarks:
         lineno: int,
         parsed: Any = UNPARSED,
         text: str | None = None,
+        located: list[tuple[str, Any]] | None = None,
     ) -> list[str | None]:
         """The fix of each diagnostic of line `lineno` (its text `body`), given by their
         codes in the order shown, for a caller that makes the diagnostics after. `parsed`
         and `text`: what the linter's parse of `body` gave, if it has it (RecordFixer.line),
-        or an Alike of it."""
+        or an Alike of it. `located`, the (code, finding) of each: on a line with several
+        MIC202s, the marks go to the very identifiers the fixer quotes (a null one beside an
+        integer one gets none), by their findings' columns; else to a code's first
+        diagnostics, as many as it fixes."""
         # A line of a record split over lines: its diagnostics give way to the record's
         # (linter._joined), which is marked there.
         splitter = self.splitter
@@ -120,7 +124,10 @@ class FixMarks:
         kinds = self.kinds
         fixes: list[str | None] = []
         count: dict[str, int] | None = None
-        for code in codes:
+        quoted: set[int] | None = None  # the columns of the identifiers the fixer quotes
+        if located is not None and codes.count(WRONG_TYPE) < 2:
+            located = None  # one MIC202 at most: its mark is its count's
+        for at, code in enumerate(codes):
             fix, sometimes = kinds[code]
             if sometimes:
                 if count is None:
@@ -131,9 +138,19 @@ class FixMarks:
                         # What RecordFixer.line counts for it, without its counters: an
                         # integer id on every line of an export asks this on each.
                         count = self.records.retyped(body, text, parsed)
+                        if located is not None:
+                            keys = self.records.retyped_keys
+                            quoted = {column for key, _, column in parsed if key in keys}
                     else:
+                        self.records.last_plan = None
                         count = self._count(codes, body, parsed, text, in_split)
-                if count.get(code, 0) > 0:
+                        plan = self.records.last_plan
+                        if located is not None and plan is not None:
+                            pairs = zip(plan.codes, plan.at, strict=True)
+                            quoted = {start + 1 for made, start in pairs if made == WRONG_TYPE}
+                if quoted is not None and located is not None and code == WRONG_TYPE:
+                    fix = fix if (located[at][1].column or 1) in quoted else None
+                elif count.get(code, 0) > 0:
                     count[code] -= 1
                 else:
                     fix = None

@@ -343,7 +343,10 @@ class LineChecker:
         kept = [(code, finding) for code, finding in found if code in enabled]
         if len(kept) > 1:
             kept.sort(key=_shown_order)
-        fixes = self.fix_marks.fixes(list(map(finding_code, kept)), body, lineno, parsed, text)
+        # `kept`, for the columns: which of a line's MIC202s the fixer mends.
+        fixes = self.fix_marks.fixes(
+            list(map(finding_code, kept)), body, lineno, parsed, text, kept
+        )
         made = []
         for (code, finding), fix in zip(kept, fixes, strict=True):
             one = self.diagnostic(code, finding, lineno, width, text, fix)

@@ -19,10 +19,11 @@ OBJECTS = object()
 BROKEN = object()
 
 
-class Retyped(tuple[tuple[str, Any], ...]):
+class Retyped(tuple[tuple[Any, ...], ...]):
     """The line parsed, and its only findings are MIC202s on these top-level identifiers,
-    (key, value) each, whose values are not strings: what fastloop.py's loose path knows of
-    a line it took, which spares the fixer a parse (RecordFixer.line)."""
+    (key, value, column of its finding) each, whose values are not strings: what
+    fastloop.py's loose path knows of a line it took, which spares the fixer a parse
+    (RecordFixer.line), and tells which finding a fix is of (fixmarks.py)."""
 
     __slots__ = ()
 

@@ -399,3 +399,22 @@ def test_a_null_that_a_rule_needs_is_not_to_be_left_out(operation: str, ending: 
     )
     (message,) = [m for code, m in found(line) if code == "MIC202"]
     assert message.endswith(ending)
+
+
+@pytest.mark.parametrize("fast_from", [1, None])
+@pytest.mark.parametrize("null_first", [True, False])
+def test_the_mark_is_on_the_diagnostic_the_fix_mends(
+    fast_from: int | None, null_first: bool
+) -> None:
+    """A null id and an integer one on a line: `[*]` was on the first MIC202 (the null one
+    when it comes first), while --fix quoted the integer. On the fast path's loose lines,
+    the fixer says which identifiers it quotes; on the full checks, where its plan's edits
+    are."""
+    pairs = ['"compartment_id":null', '"user_account_id":%d']
+    ordered = pairs if null_first else pairs[::-1]
+    template = '{"operation":"DELETE",' + ",".join(ordered) + "}\n"
+    lines = [template % n for n in range(1000, 1004)]
+    made = list(lint_lines(lines, settings=Settings(fast_path_from=fast_from)))
+    marked = [(d.line, d.fix) for d in made if d.code == "MIC202" and "null" not in d.message]
+    unmarked = [d.fix for d in made if d.code == "MIC202" and "null" in d.message]
+    assert marked == [(n, "safe") for n in range(1, 5)] and unmarked == [None] * 4

@@ -246,8 +246,8 @@ def _assert_loose_count_is_plans(text: str) -> None:
         return
     _, planned, _ = _decide(body, _SAFE)
     fixer, fixed, _ = _fixer(_SAFE)
-    wrong = Retyped(
-        (k, v) for k, v in record.items() if k in fixer.string_fields and not isinstance(v, str)
+    wrong = Retyped(  # (key, value, its finding's column: not read here)
+        (k, v, 0) for k, v in record.items() if k in fixer.string_fields and not isinstance(v, str)
     )
     assert fixer.line(body, wrong, text, rewrite=False) is None
     assert fixed[fix_records.WRONG_TYPE] == planned[fix_records.WRONG_TYPE]

@@ -231,7 +231,10 @@ def _old_stamp(
         text = linecheck_module.decode_lenient(body)
     made = [self.diagnostic(c, x, lineno, len(text) + 1, text) for c, x in found]
     kept = sorted((d for d in made if d is not None), key=Diagnostic.sort_key)
-    fixes = self.fix_marks.fixes([d.code for d in kept], body, lineno, parsed, text)
+    # The findings, as LineChecker.stamp gives them for several diagnostics: the marks then
+    # go to the very ones the fixer mends (the session after 1892e92).
+    located = [(d.code, d) for d in kept] if len(found) > 1 else None  # d.column, as a finding's
+    fixes = self.fix_marks.fixes([d.code for d in kept], body, lineno, parsed, text, located)
     return [d.with_fix(fix) for d, fix in zip(kept, fixes, strict=True)]
 
 
