@@ -444,8 +444,7 @@ class FastLoop:
         body = split_ending(raw)[0]  # LF, or CRLF once MIC003 was reported
         ctx = LineContext(lineno, body, checker.state, checker.show_values)
         found, retyped = [], []
-        for name, value, subschema in wrong:
-            made = structure.top_level_type_finding(name, value, subschema, ctx)
-            found.append(made)
-            retyped.append((name, value, made[1].column or 1))  # where its mark goes
+        for name, value, subschema in wrong:  # each with its finding's column: its mark's
+            found.append(made := structure.top_level_type_finding(name, value, subschema, ctx))
+            retyped.append((name, value, made[1].column or 1))
         return checker.stamp(found, body, lineno, ctx.decoded, Retyped(retyped))
