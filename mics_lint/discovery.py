@@ -115,14 +115,14 @@ def _none_found(folder: str, json_files: tuple[int, bool] = (0, False)) -> None:
         hint = (
             f"; it holds {count:,} .json file{'' if one else 's'}: if "
             f"{'it is a JSON Lines export' if one else 'they are JSON Lines exports'}, "
-            f"name {'it' if one else 'them'}: mics-lint check {folder.rstrip('/')}/*.json"
-            + "*"
-            * zipped  # `*.json*`: the .json.gz ones too
+            f"name {'it' if one else 'them'}: mics-lint check {folder.rstrip('/')}/"
+            + ("*.json*" if zipped else "*.json")  # `*.json*`: the .json.gz ones too
         )
     looked = ", ".join("*" + s for s in IMPORT_SUFFIXES)
+    parts = " and ".join("part-*" + s for s in PART_SUFFIXES)
     click.echo(
         f"mics-lint: warning: no import files in {folder} (looked for {looked}, and "
-        f"Spark's part-*.json and part-*.json.gz){hint}",
+        f"Spark's {parts}){hint}",
         err=True,
     )
 

@@ -74,9 +74,9 @@ def near_misses(
     does not define is a near miss too when it is a typo of one wanted key by its letters,
     or its beginning, and of no other known key (`force_replce`, `user_profil`, `force`),
     and is no field of another import (`segment_id` is near `user_agent_id`); and a key
-    that begins two wanted keys
-    (`expiration`) is to be renamed to one of them, named both. Without it, a typo close by
-    its letters may be another field, which MIC204's "did you mean" leaves to the reader.
+    that begins two wanted keys (`expiration`) is to be renamed to one of them, named both.
+    Without it, a typo close by its letters may be another field, which MIC204's "did you
+    mean" leaves to the reader.
     Remembered by the record's keys: an export repeats its misspelt key on every line."""
     keys = (wanted, tuple(record), known)
     found = _NEAR_MISSES.get(keys)

@@ -11,7 +11,7 @@ codes. Value rules (MIC305, MIC307) read every type's identifiers through its fi
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from mics_lint.diagnostic import Finding, Severity
@@ -48,6 +48,17 @@ STAND_INS = (
     ("email_hash", "0"),
     ("user_agent_id", "a:0"),
 )
+
+
+def other_identifier(meant: str, keys: Iterable[str]) -> str | None:
+    """The key of `keys` that names the user otherwise than the identifier key `meant` would
+    (an e-mail hash beside a misspelt `userAgentId`): renamed as MIC204 suggests, the line
+    would name two users (MIC302). None if `meant` is no identifier's, or none is there. An
+    account names the user, its compartment alone nobody (MIC303)."""
+    mine = next((named_by for _, named_by in IDENTIFIERS if meant in named_by), None)
+    if mine is None:
+        return None
+    return next((k for k in keys if k in ROLES[1:4] and k not in mine), None)
 
 
 def present_identifiers(record: Record) -> list[tuple[str, tuple[str, ...]]]:

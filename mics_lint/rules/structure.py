@@ -81,9 +81,10 @@ WRONG_TYPE = FAMILY.declare(
 
     ## Fix
     `--fix` quotes an identifier written as an integer (`1000` becomes `"1000"`, same
-    digits) and unquotes a boolean written as the string `"true"` or `"false"` (as in the
-    example above, what a CSV export makes of one). A number with a fraction or an
-    exponent (`1000.0`, `1e3`) and any other value of the wrong type are left to you.
+    digits; a whole decimal too, `1000.0` its digits) and unquotes a boolean written as the
+    string `"true"` or `"false"` (as in the example above, what a CSV export makes of one).
+    A number with a fraction or an exponent (`1000.5`, `1e3`) and any other value of the
+    wrong type are left to you.
     """,
     fix=FIX_SAFE,
     fix_always=False,

@@ -4,7 +4,6 @@ milliseconds), from the value as written where the parsed one would mislead."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from mics_lint import redact
@@ -177,20 +176,3 @@ def identifier_needed(record: Record, path: tuple[str | int, ...]) -> bool:
     """Whether the field at `path` is an identifier to be given its value, not left out."""
     name = path[-1].lstrip("$") if path and isinstance(path[-1], str) else ""
     return (name in _NAMING or name == "compartment_id") and not named_otherwise(record, path)
-
-
-_USER_NAMED_BY = {"compartment_id": 0, "user_account_id": 0, "email_hash": 1, "user_agent_id": 2}
-
-
-def other_identifier(meant: str, keys: Iterable[str]) -> str | None:
-    """The key of `keys` that names the user otherwise than the identifier `meant` would (an
-    e-mail hash beside a misspelt `userAgentId`): renamed as MIC204 suggests, the line would
-    name two users (MIC302). None if `meant` is no identifier, or none is there."""
-    named = _USER_NAMED_BY.get(meant)
-    if named is None:
-        return None
-    # An account names the user, its compartment alone nobody (MIC303).
-    return next(
-        (k for k in keys if _USER_NAMED_BY.get(k, named) != named and k != "compartment_id"),
-        None,
-    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 
 from mics_lint.jsontext import shorten
-from mics_lint.rules.type_messages import other_identifier
+from mics_lint.rules.identifiers import other_identifier
 from mics_lint.suggest import beginnings, closest, did_you_mean
 
 
