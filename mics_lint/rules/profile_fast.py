@@ -54,6 +54,9 @@ _PROFILE = len('"user_profile":,')
 _ACCOUNT_LINE = 2 + _OPERATION + _COMPARTMENT + _ACCOUNT
 _EMAIL_LINE = 2 + _OPERATION + _EMAIL
 _AGENT_LINE = 2 + _OPERATION + _AGENT
+# The profile's bytes (msgspec.Raw), copied by a join: bytes() parses its arguments by
+# keyword first, 200 instructions more on every line (cachegrind).
+_copy = b"".join
 
 
 def _spaced(raw: bytes, size: int, profile: Any, c: Any, unset: Any) -> bool:
@@ -220,9 +223,6 @@ def _check(
     check_dups, rare_ok, account_key, email_key, agent_key = parts[:5]
     form_required, minority, add_digest, add_line, first_line = parts[5:10]
     user_agent_id, line_form, force_size, merge_size, missing, lacking = parts[10:]
-    # The profile's bytes copied by a join, not bytes(): bytes() parses its arguments by
-    # keyword first, 200 instructions more on every line (cachegrind).
-    join = b"".join
 
     def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool | Rule:
         account = c.user_account_id
@@ -252,8 +252,7 @@ def _check(
             return False
         verdict: bool | Rule = True
         profile = c.user_profile
-        # Not a tuple unpacked: a tuple made and freed on every line.
-        force = c.force_replace if older else UNSET
+        force = c.force_replace if older else UNSET  # not a tuple unpacked: none made
         merge = c.merge_objects if older else UNSET
         strategy = c.update_strategy if newer else UNSET
         old_form, new_form = force is not UNSET or merge is not UNSET, strategy is not UNSET
@@ -268,7 +267,7 @@ def _check(
                 verdict = lacking  # MIC401, if nothing else fires
             if minority is new_form and line_form(old_form, new_form) not in (None, file_form):
                 return False
-            text = join((profile,))  # the profile's text, undecoded: an object, "{"?
+            text = _copy((profile,))  # the profile's text, undecoded: an object, "{"?
             if text[0] != 0x7B or (
                 (force is True or strategy == "FORCE_REPLACE")
                 and (merge is True or (text[1] != 0x22 and _empty(text)))
