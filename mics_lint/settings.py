@@ -280,8 +280,13 @@ def _keys_of_lines(head: bytes) -> list[dict[str, object]]:
     from mics_lint.jsontext import top_level_keys
     from mics_lint.reading import as_utf8
 
-    lines = as_utf8(head).decode("utf-8", "replace").split("\n")[:-1][:DETECT_RECORDS]
-    return [dict.fromkeys(k for k, _, _ in top_level_keys(line)) for line in lines]
+    text = as_utf8(head).decode("utf-8", "replace")
+    lines = text.split("\n")[:-1][:DETECT_RECORDS]
+    records = [dict.fromkeys(k for k, _, _ in top_level_keys(line)) for line in lines]
+    if not any(records) and text.lstrip("\ufeff \t\r\n")[:1] == "{":
+        # One example spread over lines, as the docs print it (MIC007): its keys, read whole.
+        records = [dict.fromkeys(k for k, _, _ in top_level_keys(text))]
+    return records
 
 
 def _checked(parser: str, value: Any, where: str) -> Any:

@@ -288,7 +288,11 @@ def single_identifier(record: Record, ctx: LineContext) -> Iterator[Finding]:
     """
     items = record.get("identifiers")
     if isinstance(items, list) and len(items) == 1:  # an empty list is the schema's (MIC205)
-        yield ctx.at("identifiers", "a single identifier: an association needs two or more")
+        yield ctx.at(
+            "identifiers",
+            "a single identifier: nothing to associate (the line only creates or finds its "
+            "user point); list the user's other identifiers on this line",
+        )
 
 
 SINGLE_IDENTIFIER = FAMILY.rules[-1]

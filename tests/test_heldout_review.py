@@ -1,0 +1,69 @@
+"""What a review of held-out lines written from the platform's docs found (the session after
+bdd8ba5): a docs example pasted as the page prints it, over several lines with its bare
+placeholders, was checked as a profile import; MIC906 said an association "needs" two
+identifiers, which the docs do not say."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import run_cli
+
+from mics_lint import Settings, lint_lines
+
+SEGMENT_AS_PRINTED = """{
+  "operation": "UPDATE",
+  "expiration_duration": <INTEGER>,
+  "compartment_id": "<COMPARTMENT_ID>",
+  "user_account_id": "<USER_ACCOUNT_ID>",
+  "segment_id": "<SEGMENT_ID"
+}
+"""
+CHOICE_AS_PRINTED = """{
+  "operation": "UPSERT",
+  "compartment_id": "<COMPARTMENT_ID>",
+  "user_account_id": "<USER_ACCOUNT_ID>",
+  "force_replace": true,
+  "user_choice": {
+    "$processing_id": "<PROCESSING_ID>",
+    "$choice_ts": <CHOICE_TS>
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "doc_type"),
+    [(SEGMENT_AS_PRINTED, "USER_SEGMENT"), (CHOICE_AS_PRINTED, "USER_CHOICE")],
+)
+def test_an_example_spread_over_lines_with_bare_placeholders_names_its_type(
+    tmp_path: Path, text: str, doc_type: str
+) -> None:
+    """No line holds an object and the whole is no JSON (`<INTEGER>` is bare): its keys,
+    read over the lines, still tell the type, as they do on one line."""
+    (tmp_path / "example.ndjson").write_text(text)
+    code, out, _ = run_cli(["check", "--isolated", "example.ndjson"], tmp_path)
+    assert code == 1
+    assert f"Checked as {doc_type}." in out
+    assert "MIC007" in out and "MIC101" in out
+
+
+def test_lines_of_broken_fragments_keep_the_default_type(tmp_path: Path) -> None:
+    """Only a text that begins an object is read whole: fragments that name no keys are
+    the default type, as before."""
+    (tmp_path / "notes.ndjson").write_text("hello\nworld\n")
+    code, out, _ = run_cli(["check", "--isolated", "notes.ndjson"], tmp_path)
+    assert code == 1
+    assert "Checked as USER_PROFILE." in out
+
+
+def test_a_single_identifier_is_told_there_is_nothing_to_associate() -> None:
+    """The docs: a line creates a UserPoint, or merges existing ones, holding every
+    identifier it lists; one identifier is valid and merges nothing."""
+    item = '{"type":"USER_ACCOUNT","user_account_id":"CRM-1","compartment_id":"1000"}'
+    line = '{"identifiers":[' + item + "]}"
+    settings = Settings(doc_type="USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS")
+    (found,) = lint_lines([line + "\n"], settings=settings)
+    assert found.code == "MIC906"
+    assert "nothing to associate" in found.message and "needs" not in found.message
