@@ -26,11 +26,13 @@ import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Annotated, Any, Literal
 
 import msgspec
 
 from mics_lint.framer import is_utf8
+from mics_lint.nestedkeys import structured_objects
 
 #: What msgspec raises on a line it will not decode into the Struct.
 DECODE_ERRORS = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
@@ -75,6 +77,9 @@ class FastDecoder:
     #: held each key once (see `compact_length`), else -1; None for a Struct where it never
     #: does.
     compact_length: Callable[[Any, bytearray], int] | None = None
+    #: The nested objects whose keys the schema declares, with those keys (MIC103 inside
+    #: them: nestedkeys.py), for the checks to count.
+    nested: dict[tuple[str, ...], frozenset[str]] = dataclass_field(default_factory=dict)
 
     def residual_ok(self, command: Any, raw: bytes) -> bool:
         """The checks the decoder leaves out: patterns, objects, and UTF-8 of what it skips."""
@@ -115,6 +120,7 @@ def struct_decoder(
         keys,
         closed,
         compact_length(struct),
+        structured_objects(schema),
     )
 
 

@@ -67,3 +67,53 @@ def test_a_single_identifier_is_told_there_is_nothing_to_associate() -> None:
     (found,) = lint_lines([line + "\n"], settings=settings)
     assert found.code == "MIC906"
     assert "nothing to associate" in found.message and "needs" not in found.message
+
+
+CHOICE_HEAD = '{"operation":"UPSERT","compartment_id":"1000","user_account_id":"CRM-1",'
+
+
+def codes(lines: list[str], doc_type: str, fast_from: int | None) -> list[tuple[int, str]]:
+    settings = Settings(doc_type=doc_type, fast_path_from=fast_from)
+    made = lint_lines([line + "\n" for line in lines], settings=settings)
+    return [(d.line, d.code) for d in made]
+
+
+@pytest.mark.parametrize("fast_from", [None, 1])
+@pytest.mark.parametrize(
+    ("choice", "found"),
+    [
+        ('{"$processing_id":"1","$processing_id":"2","$choice_ts":1700000000000}', True),
+        # json.dumps's spaces: the compact length proves nothing, the keys are counted
+        ('{"$processing_id": "1", "$choice_ts": 1700000000000, "$processing_id": "2"}', True),
+        # a declared key's name in a custom value: counted twice, parsed, not a repeat
+        ('{"$processing_id":"1","$choice_ts":1700000000000,"note":"$processing_id"}', False),
+        ('{"$processing_id":"1","$choice_ts":1700000000000,"note":"a","note":"b"}', False),
+    ],
+)
+def test_a_key_of_user_choice_written_twice_is_found_on_both_paths(
+    choice: str, found: bool, fast_from: int | None
+) -> None:
+    line = CHOICE_HEAD + '"force_replace":true,"user_choice":' + choice + "}"
+    assert codes([line], "USER_CHOICE", fast_from) == ([(1, "MIC103")] if found else [])
+
+
+@pytest.mark.parametrize("fast_from", [None, 1])
+def test_an_identifier_written_twice_in_an_association_item_is_found(
+    fast_from: int | None,
+) -> None:
+    agent = '{"type":"USER_AGENT","user_agent_id":"vec:1"}'
+    clean = '{"identifiers":[{"type":"USER_EMAIL","hash":"aa"},' + agent + "]}"
+    twice = clean.replace('"hash":"aa"', '"hash":"aa","hash":"bb"')
+    assert codes([clean, twice], "USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS", fast_from) == [
+        (2, "MIC103")
+    ]
+
+
+def test_keys_twice_inside_a_profile_or_event_properties_stay_data() -> None:
+    """Free-form objects are not searched: no fast check could without parsing them."""
+    event = '{"$event_name":"x","$ts":1700000000000,"$properties":{"a":1,"a":2}}'
+    line = (
+        '{"$user_agent_id":"vec:1","$type":"TOUCH","$session_status":"NO_SESSION",'
+        '"$ts":1700000000000,"$events":[' + event + "]}"
+    )
+    assert codes([line], "USER_ACTIVITY", None) == []

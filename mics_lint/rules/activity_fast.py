@@ -10,7 +10,14 @@ from mics_lint.inline import joined
 from mics_lint.registry import FastCheck, FileState
 from mics_lint.rules import activities, identifiers, syntax
 from mics_lint.rules.crossline import Users
-from mics_lint.rules.fast_checks import Screens, filled, generic, unplain_check
+from mics_lint.rules.fast_checks import (
+    Screens,
+    filled,
+    generic,
+    nested_check,
+    spaced_encoding,
+    unplain_check,
+)
 
 if TYPE_CHECKING:
     from mics_lint.fastpath import FastDecoder
@@ -221,20 +228,6 @@ def _inside_objects(
     return inside
 
 
-def _spaced(raw: bytes, encoded: bytearray, length: int) -> bool:
-    """Whether the line is its command's compact encoding (`length` bytes in `encoded`, see
-    fastpath.compact_length) with spaces between its tokens (`json.dumps`'s `": "` and
-    `", "`), or as it is, then a CRLF (a LF: the caller's own test, on every line): as
-    much longer as it has spaces beyond the encoding's (those in its strings and objects).
-    A key written twice adds bytes that are not spaces (its name, its colon, its comma)."""
-    if length < 0:
-        return False
-    extra = len(raw) - length - 1 - (raw[-2] == 0x0D)
-    if extra <= 0:
-        return extra == 0
-    return raw.count(b" ") - encoded.count(b" ") == extra
-
-
 def activity_check(
     enabled: frozenset[str], users: Users | None, decoder: FastDecoder, state: FileState
 ) -> FastCheck:
@@ -243,8 +236,7 @@ def activity_check(
     The decoder is closed (a line with a custom top-level key does not decode), so that
     every top-level key is one of the platform's (MIC204 cannot fire) and is counted here
     (MIC103), as written (`"$ts"`; a `\\u` escape outside the free-form objects may spell
-    one: the full checks). `$ts` and `$type` are also keys of each event and each listed
-    identifier, which the decoder counts. MIC501 does not run for activities.
+    one), as are its events' and identifiers' keys. MIC501 does not run for activities.
     """
     from mics_lint.fastpath import UNSET, attribute
 
@@ -260,6 +252,7 @@ def activity_check(
     unplain_ok, check_dups = unplain_check(enabled), syntax.DUPLICATE_KEY.code in enabled
     identifiers_ok = _identifiers_check(Screens(enabled), UNSET)
     keys_once, inside = _key_counts(attribute, UNSET), _inside_objects(attribute, UNSET)
+    nested_ok = nested_check(enabled, decoder, UNSET)  # in the events, the identifiers
     compact = decoder.compact_length or (lambda command, buffer: -1)
     buffer = bytearray()  # this check's own, for the compact length
     seconds, day = activities.SECONDS_BELOW, activities.DAY_MS
@@ -308,8 +301,8 @@ def activity_check(
             # Its compact encoding's length (then LF or CRLF), or more by spaces only: keys once.
             if (
                 (escaped or (length := compact(c, buffer)) + 1 != len(raw) or raw[-1] != 0x0A)
-                and (escaped or not _spaced(raw, buffer, length))
-                and not keys_once(c, raw, events, c.dollar_user_identifiers)
+                and (escaped or not spaced_encoding(raw, buffer, length))
+                and not (keys_once(c, raw, events, c.dollar_user_identifiers) and nested_ok(c, raw))
             ):
                 return False
         return plain or unplain_ok(raw)

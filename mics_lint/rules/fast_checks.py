@@ -16,6 +16,7 @@ import orjson
 
 from mics_lint.framer import BACKSLASH, LESS_THAN, is_utf8
 from mics_lint.longints import may_hold_long_int
+from mics_lint.nestedkeys import written_once
 from mics_lint.registry import FastCheck, FastCheckMaker, FileState, ValueTest
 from mics_lint.rules import (
     REGISTRY,
@@ -126,12 +127,19 @@ def unplain_check(enabled: frozenset[str]) -> Callable[[bytes], bool]:
     return unplain_ok
 
 
-def common(enabled: frozenset[str], keys: tuple[bytes, ...]) -> Callable[[Any, bytes, bool], bool]:
-    """The checks every type needs on the raw line: no key twice (MIC103), and
+def common(
+    enabled: frozenset[str], keys: tuple[bytes, ...], decoder: FastDecoder, unset: Any
+) -> Callable[[Any, bytes, bool], bool]:
+    """The checks every type needs on the raw line: no key twice (MIC103), at the top level
+    (`keys`) and in the objects whose keys the schema declares (nestedkeys.py), and
     `unplain_check`'s on a line that is not plain. `plain`: the caller found no "<", no
-    backslash and no run of 19 digits in the line, and checked its UTF-8."""
+    backslash and no run of 19 digits in the line, and checked its UTF-8. A line without a
+    backslash as long as its command's compact encoding, or longer by spaces alone, holds
+    each key once (fastpath.compact_length); any other has its keys counted."""
     check_dups = syntax.DUPLICATE_KEY.code in enabled
     unplain_ok = unplain_check(enabled)
+    compact, buffer = decoder.compact_length, bytearray()  # the buffer: this check's own
+    nested_ok = nested_check(enabled, decoder, unset)
 
     def raw_ok(c: Any, raw: bytes, plain: bool) -> bool:
         if not plain and not unplain_ok(raw):
@@ -139,13 +147,32 @@ def common(enabled: frozenset[str], keys: tuple[bytes, ...]) -> Callable[[Any, b
         if check_dups:
             if not plain and raw.find(b"\\u") >= 0:
                 return False  # a key may be written with escapes: the tokenizer decides
+            if compact is not None and (plain or BACKSLASH not in raw) and raw[-1] == 0x0A:
+                length = compact(c, buffer)
+                if length + 1 == len(raw) or spaced_encoding(raw, buffer, length):
+                    return True
             count = raw.count
             for key in keys:
                 if count(key) > 1:  # a key twice, or its name inside a value: full checks
                     return False
+            return nested_ok(c, raw)
         return True
 
     return raw_ok
+
+
+def spaced_encoding(raw: bytes, encoded: bytearray, length: int) -> bool:
+    """Whether the line is its command's compact encoding (`length` bytes in `encoded`, see
+    fastpath.compact_length) with spaces between its tokens (`json.dumps`'s `": "` and
+    `", "`), or as it is, then a CRLF (a LF: the caller's own test): as much longer as it
+    has spaces beyond the encoding's (those in its strings and objects). A key written
+    twice adds bytes that are not spaces (its name, its colon, its comma)."""
+    if length < 0:
+        return False
+    extra = len(raw) - length - 1 - (raw[-2] == 0x0D)
+    if extra <= 0:
+        return extra == 0
+    return raw.count(b" ") - encoded.count(b" ") == extra
 
 
 def segment_check(
@@ -169,7 +196,7 @@ def segment_check(
             "data_bag",
         )
     )
-    raw_ok = common(enabled, keys)
+    raw_ok = common(enabled, keys, decoder, UNSET)
     loads, error = orjson.loads, orjson.JSONDecodeError
     in_seconds = segments.expiration_in_seconds
     screens = Screens(enabled)
@@ -211,7 +238,7 @@ def choice_check(
         f'"{k}"'.encode()
         for k in ("operation", *_IDENTIFIER_PATTERNS, "force_replace", "user_choice")
     )
-    raw_ok = common(enabled, keys)
+    raw_ok = common(enabled, keys, decoder, UNSET)
     screens = Screens(enabled)
     in_seconds = choices.choice_ts_in_seconds_test
 
@@ -246,7 +273,8 @@ def _deletion_check(refuse_udp: bool) -> FastCheckMaker:
         ):
             return generic(decoder)
         fields = ("user_account_id", "compartment_id", "hash", "user_agent_id", "user_point_id")
-        raw_ok = common(enabled, tuple(f'"{k}"'.encode() for k in ("type", *fields)))
+        quoted = tuple(f'"{k}"'.encode() for k in ("type", *fields))
+        raw_ok = common(enabled, quoted, decoder, UNSET)
         uuid = deletions.UUID.fullmatch
         agent_form = identifiers.USER_AGENT_ID.fullmatch
         screens = Screens(enabled)
@@ -294,7 +322,7 @@ def association_check(
     if decoder.patterns != wanted or decoder.objects:
         return generic(decoder)
     fields = ("user_account_id", "compartment_id", "hash", "email", "user_agent_id")
-    raw_ok = common(enabled, (b'"identifiers"',))
+    raw_ok = common(enabled, (b'"identifiers"',), decoder, UNSET)
     screens = Screens(enabled)
     repeated = typed_identifiers.repeated_identifiers
     agent_form = identifiers.USER_AGENT_ID.fullmatch
@@ -334,6 +362,18 @@ def _values_ok(item: Any, screens: Screens, unset: Any) -> bool:
 
 identifiers_deletion_check = _deletion_check(refuse_udp=True)
 points_deletion_check = _deletion_check(refuse_udp=False)
+
+
+def nested_check(
+    enabled: frozenset[str], decoder: FastDecoder, unset: Any
+) -> Callable[[Any, bytes], bool]:
+    """MIC103 inside the objects whose keys the schema declares (nestedkeys.py): none of
+    those keys written twice."""
+    if syntax.DUPLICATE_KEY.code not in enabled or not decoder.nested:
+        return lambda c, raw: True
+    from mics_lint.fastpath import attribute
+
+    return written_once(decoder.nested, attribute, unset)
 
 
 def generic(decoder: FastDecoder) -> FastCheck:

@@ -124,10 +124,12 @@ DUPLICATE_KEY = FAMILY.declare(
     "a key appears twice in the command object",
     """
     ## What it does
-    Checks that no key appears twice at the top level of a command. The last value wins,
-    as in the platform's parser, and the rest of the line is checked with it. (Keys
-    spelled with `\\u` escapes count as the key they spell; one written plainly once and
-    escaped once is not found.)
+    Checks that no key appears twice at the top level of a command, nor inside the objects
+    whose keys the platform reads by name (a choice's `user_choice`, an association's
+    identifiers, an activity's events, `$email_hash`, `$user_identifiers`): the keys the
+    schema names there. The last value wins, as in the platform's parser, and the rest of
+    the line is checked with it. (A key spelled with `\\u` escapes counts as the key it
+    spells; one written plainly once and escaped once is not found.)
 
     ## Why is this bad?
     Only one of the two values is used, silently: the other is lost. A command with two
@@ -409,9 +411,9 @@ def document_error(
     return (*offset_to_line_col(text, pos), message)
 
 
-def duplicate_key_message(key: str, show_values: bool = False) -> str:
-    shown = shorten(key, 40, show_values)  # masked, then cut
-    return f"key {shown} appears more than once: the last value is used, remove the others"
+def duplicate_key_message(key: str, show_values: bool = False, within: str = "") -> str:
+    shown, where = shorten(key, 40, show_values), f" in {within}" if within else ""
+    return f"key {shown} appears more than once{where}: the last value is used, remove the others"
 
 
 def unsafe_integer_message(
