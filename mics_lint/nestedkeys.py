@@ -132,7 +132,8 @@ def repeated(text: str, objects: dict[Where, frozenset[str]]) -> list[tuple[str 
     """The path of each declared key written again in a structured object of `text` (one
     JSON object), at its later occurrences; [] when `text` does not parse."""
     try:
-        record = json.loads(text, object_pairs_hook=_Pairs)
+        # Numbers as their text: never read, and an integer of 5,000 digits is no error here.
+        record = json.loads(text, object_pairs_hook=_Pairs, parse_int=str, parse_float=str)
     except (ValueError, RecursionError):
         return []
     found: dict[tuple[str | int, ...], None] = {}  # a key thrice is one place: its last

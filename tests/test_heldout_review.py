@@ -117,3 +117,16 @@ def test_keys_twice_inside_a_profile_or_event_properties_stay_data() -> None:
         '"$ts":1700000000000,"$events":[' + event + "]}"
     )
     assert codes([line], "USER_ACTIVITY", None) == []
+
+
+@pytest.mark.parametrize("fast_from", [None, 1])
+def test_a_repeated_key_is_found_beside_an_integer_python_will_not_read(
+    fast_from: int | None,
+) -> None:
+    """Python's json refuses an integer of more than 4,300 digits (MIC104's): the search
+    for repeated keys reads numbers as their text, and still finds them."""
+    choice = '{"$processing_id":"1","n":' + "1" * 5000 + ',"$processing_id":"2"}'
+    line = CHOICE_HEAD + '"force_replace":true,"user_choice":' + choice + "}"
+    settings = Settings(doc_type="USER_CHOICE", fast_path_from=fast_from)
+    found = [d.code for d in lint_lines([line + "\n"], settings=settings)]
+    assert "MIC103" in found and "MIC104" in found

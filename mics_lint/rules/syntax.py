@@ -129,7 +129,7 @@ DUPLICATE_KEY = FAMILY.declare(
     identifiers, an activity's events, `$email_hash`, `$user_identifiers`): the keys the
     schema names there. The last value wins, as in the platform's parser, and the rest of
     the line is checked with it. (A key spelled with `\\u` escapes counts as the key it
-    spells; one written plainly once and escaped once is not found.)
+    spells.)
 
     ## Why is this bad?
     Only one of the two values is used, silently: the other is lost. A command with two
