@@ -7,8 +7,9 @@ the schema declares there, written twice in one such object, is reported as MIC1
 the top level; a key it does not declare there (a choice's custom key) and the free-form
 objects (`user_profile`, an event's `$properties`) are data, not read by name, and not
 searched (a fast check could not tell a key written twice inside a profile without parsing
-it). The fast checks prove the same: each of these keys counted in the line no more times
-than the decoded command holds it (fast_checks.py, activity_fast.py).
+it). The fast checks prove the same: by the length of the command's compact encoding first
+(fast_checks.common, activity_fast.py), else by counting each of these keys in the line
+against the decoded command (`written_once`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ def structured_objects(schema: dict[str, Any]) -> dict[Where, frozenset[str]]:
     if kept is None or kept[0] is not schema:  # the schema is held: its id stays its own
         found: dict[Where, frozenset[str]] = {}
         _walk(schema, (), found)
+        if len(_MADE) >= 64:  # a long-lived process may be given many schemas: keep a few
+            _MADE.clear()
         kept = _MADE[id(schema)] = (schema, found)
     return kept[1]
 
