@@ -32,7 +32,7 @@ from mics_lint.jsontext import (
     unsafe_integers,
 )
 from mics_lint.longints import may_hold_long_int
-from mics_lint.nestedkeys import may_repeat, repeated, structured_objects
+from mics_lint.nestedkeys import record_repeats
 from mics_lint.parsed import BROKEN, NOT_JSON, OBJECTS, UNPARSED
 from mics_lint.registry import LineContext, Record, Rule
 from mics_lint.rules import REGISTRY, operations, row_shapes, structure, syntax
@@ -104,7 +104,7 @@ class LineChecker:
         self.value_rules = REGISTRY.value_rules(self.enabled)
         self.identifier_values = doc_type.identifier_values
         self.check_dups = syntax.DUPLICATE_KEY.code in self.enabled
-        self.nested = structured_objects(self.schema) if self.check_dups else {}
+        self.nested = record_repeats(self.schema) if self.check_dups else None
         self.check_ints = syntax.UNSAFE_INTEGER.code in self.enabled
         self.check_utf16 = f.UTF16_FILE.code in self.enabled
         self.check_schema = not self.enabled.isdisjoint(structure.schema_codes(self.schema))
@@ -272,8 +272,8 @@ class LineChecker:
             for key, start, end in duplicate_keys(ctx.text):
                 message = syntax.duplicate_key_message(key, self.show_values)
                 found.append((syntax.DUPLICATE_KEY.code, Finding(message, start + 1, end + 1)))
-        if self.nested and may_repeat(record, body, self.nested):  # a choice's, an event's...
-            for path in repeated(ctx.text, self.nested):
+        if self.nested is not None:  # keys inside a choice's, an event's... (nestedkeys.py)
+            for path in self.nested(record, body, ctx.text):
                 shown = self.show_values
                 message = syntax.duplicate_key_message(str(path[-1]), shown, path_text(path[:-1]))
                 found.append((syntax.DUPLICATE_KEY.code, ctx.at(path, message)))

@@ -9,7 +9,7 @@ objects (`user_profile`, an event's `$properties`) are data, not read by name, a
 searched (a fast check could not tell a key written twice inside a profile without parsing
 it). The fast checks prove the same: by the length of the command's compact encoding first
 (fast_checks.common, activity_fast.py), else by counting each of these keys in the line
-against the decoded command (`written_once`).
+against the decoded command (`counted`), as the full checks do before parsing it again.
 """
 
 from __future__ import annotations
@@ -62,78 +62,67 @@ def _alternatives(schema: dict[str, Any]) -> Iterator[dict[str, Any]]:
                 yield part
 
 
-def held(record: dict[str, Any], objects: dict[Where, frozenset[str]]) -> dict[str, int]:
-    """How many times the parsed `record` holds each declared key of its structured objects,
-    counting the top level's keys of the same names too: a line that writes each of them
-    as many times (their quoted spelling counted in its bytes) writes none twice."""
-    counts: dict[str, int] = {}
-    for where, keys in objects.items():
-        for value in _at(record, where):
-            if isinstance(value, dict):
-                for key in keys & value.keys():
-                    counts[key] = counts.get(key, 1 if key in record else 0) + 1
-    return counts
-
-
-def may_repeat(record: dict[str, Any], body: bytes, objects: dict[Where, frozenset[str]]) -> bool:
-    """Whether a declared key of a structured object may be written twice in the line:
-    counted more times than the record holds it, or the line has `\\u` escapes (a key may
-    be spelled with them)."""
-    counts = held(record, objects)
-    if not counts:
-        return False
-    if body.find(b"\\u") >= 0:
-        return True
-    return any(body.count(json.dumps(k).encode()) != n for k, n in counts.items())
-
-
-def written_once(
-    objects: dict[Where, frozenset[str]], attribute: Callable[[str], str], unset: Any
+def counted(
+    objects: dict[Where, frozenset[str]],
+    name: Callable[[str], str],
+    missing: Any,
+    get: Callable[[Any, str, Any], Any],
 ) -> Callable[[Any, bytes], bool]:
-    """`may_repeat`'s answer for a fast check's decoded command (a Struct, each key's
-    attribute named by `attribute`): each declared key its structured objects hold, counted
-    in the line, as many times as they and the top level hold it. A key written twice is
-    held once (the last value): counted twice, it sends the line to the full checks."""
+    """Whether each declared key a command's structured objects hold is written in its
+    line as many times as they and the top level hold it (its quoted spelling counted in
+    the line's bytes). A key written twice is held once (the last value): counted twice, it
+    says no. The command is read by `get(value, name(key), missing)`: a fast check's Struct
+    (`getattr`, fastpath.attribute, UNSET) or the full checks' parsed record."""
     wanted = [
         (
-            tuple(step if step == "*" else attribute(step) for step in where),
-            [(attribute(key), b'"%s"' % key.encode()) for key in sorted(keys)],
+            tuple(step if step == "*" else name(step) for step in where),
+            [(name(key), b'"%s"' % key.encode()) for key in sorted(keys)],
         )
         for where, keys in objects.items()
     ]
 
-    def check(command: Any, raw: bytes) -> bool:
+    def once(command: Any, raw: bytes) -> bool:
         counts: dict[bytes, int] = {}
         for where, keys in wanted:
-            for value in _attributes_at(command, where, unset):
-                for name, quoted in keys:
-                    if getattr(value, name, unset) is not unset:
+            for _, value in _located(command, where, (), get, missing):
+                for key, quoted in keys:
+                    if get(value, key, missing) is not missing:
                         if quoted not in counts:  # a top-level key of that name too
-                            counts[quoted] = getattr(command, name, unset) is not unset
+                            counts[quoted] = int(get(command, key, missing) is not missing)
                         counts[quoted] += 1
         return all(raw.count(quoted) == n for quoted, n in counts.items())
 
-    return check
+    return once
 
 
-def _attributes_at(value: Any, where: tuple[str, ...], unset: Any) -> Iterator[Any]:
-    if not where:
-        yield value
-        return
-    step, rest = where[0], where[1:]
-    if step == "*":
-        if isinstance(value, list):
-            for item in value:
-                yield from _attributes_at(item, rest, unset)
-        return
-    found = getattr(value, step, unset)
-    if found is not unset and found is not None:
-        yield from _attributes_at(found, rest, unset)
+def record_repeats(
+    schema: dict[str, Any],
+) -> Callable[[dict[str, Any], bytes, str], list[tuple[str | int, ...]]] | None:
+    """For the full checks: the path of each declared key written again in a structured
+    object of a parsed line (`record`, its bytes and its text), at its later occurrences;
+    None for a schema without such objects. The line is parsed again only where its keys'
+    count says one may be repeated, or a `\\u` escape may spell one."""
+    objects = structured_objects(schema)
+    if not objects:
+        return None
+    once = counted(objects, str, _MISSING, _item)
+
+    def repeats(record: dict[str, Any], body: bytes, text: str) -> list[tuple[str | int, ...]]:
+        if body.find(b"\\u") < 0 and once(record, body):
+            return []
+        return _repeated(text, objects)
+
+    return repeats
 
 
-def repeated(text: str, objects: dict[Where, frozenset[str]]) -> list[tuple[str | int, ...]]:
-    """The path of each declared key written again in a structured object of `text` (one
-    JSON object), at its later occurrences; [] when `text` does not parse."""
+def _item(value: Any, key: str, missing: Any) -> Any:
+    return value.get(key, missing) if isinstance(value, dict) else missing
+
+
+_MISSING = object()
+
+
+def _repeated(text: str, objects: dict[Where, frozenset[str]]) -> list[tuple[str | int, ...]]:
     try:
         # Numbers as their text: never read, and an integer of 5,000 digits is no error here.
         record = json.loads(text, object_pairs_hook=_Pairs, parse_int=str, parse_float=str)
@@ -141,7 +130,7 @@ def repeated(text: str, objects: dict[Where, frozenset[str]]) -> list[tuple[str 
         return []
     found: dict[tuple[str | int, ...], None] = {}  # a key thrice is one place: its last
     for where, keys in objects.items():
-        for path, value in _located(record, where, ()):
+        for path, value in _located(record, where, (), _item, _MISSING):
             if isinstance(value, _Pairs):
                 found.update(((*path, key), None) for key in value.again if key in keys)
     return list(found)
@@ -161,14 +150,14 @@ class _Pairs(dict[str, Any]):
                 seen.add(key)
 
 
-def _at(value: Any, where: Where) -> Iterator[Any]:
-    for _, found in _located(value, where, ()):
-        yield found
-
-
 def _located(
-    value: Any, where: Where, path: tuple[str | int, ...]
+    value: Any,
+    where: tuple[str, ...],
+    path: tuple[str | int, ...],
+    get: Callable[[Any, str, Any], Any],
+    missing: Any,
 ) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    """The values at `where` in `value` (each item of a list for "*"), with their paths."""
     if not where:
         yield path, value
         return
@@ -176,6 +165,8 @@ def _located(
     if step == "*":
         if isinstance(value, list):
             for index, item in enumerate(value):
-                yield from _located(item, rest, (*path, index))
-    elif isinstance(value, dict) and step in value:
-        yield from _located(value[step], rest, (*path, step))
+                yield from _located(item, rest, (*path, index), get, missing)
+        return
+    found = get(value, step, missing)
+    if found is not missing and found is not None:
+        yield from _located(found, rest, (*path, step), get, missing)

@@ -16,7 +16,7 @@ import orjson
 
 from mics_lint.framer import BACKSLASH, LESS_THAN, is_utf8
 from mics_lint.longints import may_hold_long_int
-from mics_lint.nestedkeys import written_once
+from mics_lint.nestedkeys import counted
 from mics_lint.registry import FastCheck, FastCheckMaker, FileState, ValueTest
 from mics_lint.rules import (
     REGISTRY,
@@ -373,7 +373,7 @@ def nested_check(
         return lambda c, raw: True
     from mics_lint.fastpath import attribute
 
-    return written_once(decoder.nested, attribute, unset)
+    return counted(decoder.nested, attribute, unset, getattr)
 
 
 def generic(decoder: FastDecoder) -> FastCheck:
