@@ -27,12 +27,11 @@ from mics_lint.datamart.model import (
 from mics_lint.suggest import did_you_mean
 
 EXTRA_HINT = "--datamart-schema needs graphql-core: pip install 'mics-lint[datamart]'"
-#: Fields the platform fills itself, by role (reference §2.4, §4): never read from a line.
-SYSTEM_FIELDS = {
-    "profile": frozenset({"id", "creation_ts", "last_modified_ts"}),
-    "activity": frozenset({"id"}),
-    "event": frozenset({"id"}),
-}
+#: Fields the platform fills itself (reference §4.2 and §8's "skip system-generated fields
+#: (`id`, `creation_ts`, `last_modified_ts`, `creation_date`, `date`, ...)"): never read
+#: from a line, with or without the @Function the docs' samples give the dates.
+_SYSTEM = frozenset({"id", "creation_ts", "last_modified_ts", "creation_date", "date"})
+SYSTEM_FIELDS = {"profile": _SYSTEM, "activity": _SYSTEM, "event": _SYSTEM}
 #: Profile fields read from the platform's `$` key of the same name (reference §4.1).
 PROFILE_IMPLICIT = {"compartment_id": "$compartment_id", "user_account_id": "$user_account_id"}
 #: Event fields read from the event's own `$` keys (reference §4.2); others from $properties.
@@ -50,9 +49,7 @@ def _unread_path(field_node: Any) -> str | None:
     found = _directive(field_node, "Property")
     if found is None:
         return None
-    one, many = _argument(found, "path"), _argument(found, "paths")
-    texts = [one.value] if one is not None else [v.value for v in many.values]
-    for text in texts:
+    for text in _paths(found):
         if any(part.startswith("[") for part in text.split(".")):
             return f"its path {text} is a form no public source documents: not checked"
     return None
@@ -130,6 +127,15 @@ def _nested_list(node: Any) -> bool:
     return bool(items.kind == "list_type")
 
 
+def _paths(found: Any) -> list[str]:
+    """A checked @Property's paths: `path`, or each of `paths`, where one string stands for a
+    list of one (GraphQL's input coercion of a list argument)."""
+    one, many = _argument(found, "path"), _argument(found, "paths")
+    if one is None and many.kind == "string_value":
+        one = many
+    return [one.value] if one is not None else [v.value for v in many.values]
+
+
 def _directive(node: Any, name: str) -> Any:
     return next((d for d in node.directives or () if d.name.value == name), None)
 
@@ -200,22 +206,30 @@ class _Compiler:
             raise SchemaError(f"{self.path}:1:1: `extend type {name}`, but no type {name}")
         self.known = {*self.objects, *self.enums, *self.scalars, *self.others, *SCALARS}
         for declared in self.objects:
+            names: set[str] = set()
             for field_node in self._fields(declared):
                 self._check_type(field_node)
                 self._check_property(field_node)
+                if field_node.name.value in names:  # GraphQL refuses it; which one is meant?
+                    raise SchemaError(
+                        f"{_where(self.path, field_node)}: field {field_node.name.value!r} is "
+                        f"declared twice in {declared}: keep one"
+                    )
+                names.add(field_node.name.value)
         profile = self._role_type(self.root.name.value, "profiles", "UserProfile")
         activity = self._role_type(self.root.name.value, "activities", "UserActivity")
         event = self._role_type(activity, "events", "UserEvent") if activity else None
-        if activity is not None and event is None:
-            for field_node in self._fields(activity):
-                base = _unwrap(field_node.type)[0]
-                # `[String!]!`: no event is a string (a union of objects is taken as it comes)
-                if field_node.name.value == "events" and (base in SCALARS or base in self.enums):
-                    raise SchemaError(
-                        f"{_where(self.path, field_node.type)}: {activity}.events is "
-                        f"{_unwrap(field_node.type)[4]}: the events are objects, a list of an "
-                        "object type (UserEvent)"
-                    )
+        for field_node in self._fields(activity) if activity is not None else ():
+            base, is_list, *_, written = _unwrap(field_node.type)
+            # `[String!]!`: no event is a string (a union of objects is taken as it comes);
+            # `UserEvent`: `$events` is a list, which every line would be told is wrong.
+            if field_node.name.value == "events" and (
+                not is_list or (event is None and (base in SCALARS or base in self.enums))
+            ):
+                raise SchemaError(
+                    f"{_where(self.path, field_node.type)}: {activity}.events is {written}: "
+                    "the events are a list of an object type ([UserEvent!]!)"
+                )
         # The event type first: the activity's `events` must find it compiled as an event.
         for role_type, role in ((event, "event"), (activity, "activity"), (profile, "profile")):
             if role_type is not None:
@@ -238,6 +252,8 @@ class _Compiler:
         if found is None:
             return
         one, many = _argument(found, "path"), _argument(found, "paths")
+        if one is None and many is not None and many.kind == "string_value":
+            one = many  # `paths:"$x"`: a list of one (GraphQL's input coercion)
         good = (one is not None and one.kind == "string_value" and _path_ok(one.value)) or (
             many is not None
             and many.kind == "list_value"
@@ -272,9 +288,18 @@ class _Compiler:
         return str(value.value) if value is not None and value.kind == "string_value" else name
 
     def _compile(self, name: str, role: str) -> None:
-        if name in self.specs:
-            return
-        self.specs[name] = ObjectSpec(name, (), frozenset())  # a type that holds itself
+        """Compiles the type `name` in `role`, then the object types its fields hold, as
+        "custom": one at a time, not by recursion (a chain of a thousand types is valid)."""
+        pending = [(name, role)]
+        while pending:
+            name, role = pending.pop()
+            if name not in self.specs:
+                self.specs[name] = ObjectSpec(name, (), frozenset())  # a type that holds itself
+                made = self._compiled(name, role)
+                pending.extend((f.base, "custom") for f in reversed(made) if f.kind == OBJECT)
+
+    def _compiled(self, name: str, role: str) -> tuple[FieldSpec, ...]:
+        """Compiles one type (`self.specs[name]`); returns its fields read from the line."""
         fields: list[FieldSpec] = []
         skipped: list[tuple[str, str]] = []
         for field_node in self._fields(name):
@@ -308,9 +333,7 @@ class _Compiler:
             tuple(skipped),
             properties_key=level[0] if level else "",
         )
-        for made in fields:
-            if made.kind == OBJECT:
-                self._compile(made.base, "custom")
+        return tuple(fields)
 
     def _field(self, owner: str, role: str, field_node: Any) -> FieldSpec:
         name = field_node.name.value
@@ -347,9 +370,7 @@ class _Compiler:
         """Where the field is read, and how that was found (see FieldSpec.how)."""
         found = _directive(field_node, "Property")
         if found is not None:
-            one, many = _argument(found, "path"), _argument(found, "paths")
-            texts = [one.value] if one is not None else [v.value for v in many.values]
-            return tuple(tuple(t.split(".")) for t in texts), "@Property"
+            return tuple(tuple(t.split(".")) for t in _paths(found)), "@Property"
         if role == "profile":
             # Without $compartment_id the platform puts the profile in the datamart's
             # default compartment (reference §4.3): its absence is not reported.

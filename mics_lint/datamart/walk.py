@@ -293,7 +293,8 @@ def _scalar(
             yield in_seconds(field, at, here, value)
         return
     if json == "string" and _number(value):
-        if NUMBER_FOR_STRING in enabled:
+        # GraphQL's ID takes an integer as input, as the docs' cart example sends `"id":1`
+        if NUMBER_FOR_STRING in enabled and not (field.base == "ID" and _integer(value)):
             yield number_for_string(field, at, here, value)
     elif (json == "date" and _number(value)) or (
         json == "timestamp" and isinstance(value, str) and _DATE.match(value)
