@@ -33,8 +33,8 @@ import orjson
 from mics_lint import framer
 from mics_lint import schema as schemas
 from mics_lint.config import Settings
-from mics_lint.fix_edits import compact, same_value
-from mics_lint.fix_records import RecordFixer, objects
+from mics_lint.fix_edits import compact, objects, same_value
+from mics_lint.fix_records import RecordFixer
 from mics_lint.guards import Guard
 from mics_lint.jsontext import parse_exact
 from mics_lint.linter import LineReader, doc_type_of, text_head
@@ -130,6 +130,7 @@ class Fixer:
             hidden=self.result.hidden,
             identifier_values=doc_type.identifier_values,
             guard=Guard(doc_type, frozenset(enabled)),
+            value_rules=REGISTRY.value_rules(frozenset(enabled)),
         )
         self.crlf_fixed = False
         self.first = True  # the next line is the file's first

@@ -9,6 +9,9 @@ makes the new text parse as the old with only those keys and values changed, whi
 parsing the whole of both texts again showed (`proven_whole`, kept for a text nested deep),
 at a small part of the cost: the marks of fixmarks.py ask this of every line with such a
 diagnostic. tests/test_fix_decision.py holds the two ways to the same decisions.
+
+Also the objects a text is made of (`objects`): where a line of records joined by commas,
+or an array of commands, is cut into one record a line.
 """
 
 from __future__ import annotations
@@ -201,3 +204,62 @@ def compact(text: str, value: Any) -> str | None:
 def _keep_strings(match: re.Match[str]) -> str:
     token = match.group()
     return token if token[0] == '"' else ""
+
+
+#: Objects found in a text: (value, start, end) each.
+Spans = list[tuple[dict[str, Any], int, int]]
+_JSON_SPACE = " \t\r\n"
+
+
+def objects(text: str, *, allow_commas: bool, arrays: bool = False) -> Spans | None:
+    """The objects `text` is made of, as (value, start, end): top-level objects separated
+    by whitespace (and, with `allow_commas`, by one comma, with one more allowed at either
+    end), or with `arrays`, arrays of objects. None when `text` is anything else.
+    Raises ValueError for what is not JSON at all."""
+    found: Spans = []
+    at = _skip_space(text, 0)
+    if allow_commas and text.startswith(",", at):
+        at = _skip_space(text, at + 1)
+    while at < len(text):
+        if arrays and text.startswith("[", at):
+            items = _array_objects(text, at)
+            if items is None:
+                return None
+            elements, at = items
+            found.extend(elements)
+        else:
+            value, end = raw_decode_exact(text, at)
+            if not isinstance(value, dict):
+                return None
+            found.append((value, at, end))
+            at = end
+        at = _skip_space(text, at)
+        if allow_commas and text.startswith(",", at):
+            at = _skip_space(text, at + 1)
+    return found or None
+
+
+def _array_objects(text: str, at: int) -> tuple[Spans, int] | None:
+    """The objects of the array opening at `at`, and where it ends; None if an element is
+    not an object."""
+    found: Spans = []
+    at = _skip_space(text, at + 1)
+    if text.startswith("]", at):
+        return found, at + 1
+    while True:
+        value, end = raw_decode_exact(text, at)
+        if not isinstance(value, dict):
+            return None
+        found.append((value, at, end))
+        at = _skip_space(text, end)
+        if text.startswith("]", at):
+            return found, at + 1
+        if not text.startswith(",", at):
+            raise ValueError("expected , or ] in an array")
+        at = _skip_space(text, at + 1)
+
+
+def _skip_space(text: str, at: int) -> int:
+    while at < len(text) and text[at] in _JSON_SPACE:
+        at += 1
+    return at

@@ -2,10 +2,9 @@
 
 MIC101 (records joined by commas, or several on a line, one per line), MIC102 (an array
 of commands on one line, one per line), MIC202 (an identifier written as an integer, a
-boolean as a string),
-MIC203 (the case of an enum value, unsafe) and MIC204 (a misspelt key, unsafe), and the
-compact rewrite of MIC007's records. fix.py decides which lines these apply to; this
-module only turns a record's text into its fixed text.
+boolean as a string), MIC203 (the case of an enum value, unsafe) and MIC204 (a misspelt
+key, unsafe), and the compact rewrite of MIC007's records. fix.py decides which lines
+these apply to; this module only turns a record's text into its fixed text.
 
 Proof, not hope: a record is rewritten only as the text it was, with whitespace outside
 strings removed or with the one token a fix changes, so big numbers, escapes and unicode
@@ -19,16 +18,27 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
 
-from mics_lint.fix_edits import INTEGER_VALUE, KEPT, Edits, is_shallow, places, proven, same_value
+from mics_lint.fix_edits import (
+    INTEGER_VALUE,
+    KEPT,
+    Edits,
+    Spans,
+    is_shallow,
+    objects,
+    places,
+    proven,
+    same_value,
+)
 from mics_lint.framer import BACKSLASH
 from mics_lint.guards import Guard
-from mics_lint.jsontext import parse_exact, raw_decode_exact
+from mics_lint.jsontext import parse_exact
 from mics_lint.parsed import BROKEN, NOT_JSON, OBJECTS, UNPARSED, Retyped
-from mics_lint.registry import FieldMap
+from mics_lint.registry import FieldMap, Rule, breaks_value_rules
 from mics_lint.renames import Renames
 from mics_lint.rules import identifiers, structure, syntax, trimming
 from mics_lint.rules.type_messages import spelt_boolean
@@ -38,14 +48,10 @@ WHITESPACE = identifiers.IDENTIFIER_WHITESPACE.code
 INVALID_VALUE = structure.INVALID_VALUE.code
 UNKNOWN = structure.UNKNOWN_FIELD.code
 
-_JSON_SPACE = " \t\r\n"
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 # An integer, or one written as a whole decimal (`1000.0`: an id column read as floats).
 _INTEGER = re.compile(r"(-?(?:0|[1-9][0-9]*))(\.0+)?(?![0-9.eE])")
 _COLON = re.compile(r"[ \t\r\n]*:[ \t\r\n]*")
-
-#: Objects found in a text: (value, start, end) each.
-Spans = list[tuple[dict[str, Any], int, int]]
 
 
 class RecordFixer:
@@ -62,8 +68,13 @@ class RecordFixer:
         hidden: Counter[str],
         identifier_values: FieldMap | None = None,
         guard: Guard | None = None,
+        value_rules: Sequence[Rule] = (),
     ) -> None:
         self.fixing = fixing
+        # MIC202 quotes an integer only where the enabled value rules take it quoted: "-5", a
+        # compartment_id, would trade the error for MIC308's warning (and pass CI).
+        self.field_map, self.value_rules = identifier_values, value_rules
+        self.quotable: dict[tuple[str, str | int], bool] = {}
         # A record a guard rule takes (MIC207, MIC908) keeps its text: see guards.py.
         self.guard = guard
         # MIC307: the type's field map says which values are identifiers.
@@ -96,12 +107,7 @@ class RecordFixer:
     # -- a line --------------------------------------------------------------------------
 
     def line(
-        self,
-        body: bytes,
-        parsed: Any = UNPARSED,
-        text: str | None = None,
-        *,
-        rewrite: bool = True,
+        self, body: bytes, parsed: Any = UNPARSED, text: str | None = None, *, rewrite: bool = True
     ) -> list[bytes] | None:
         """The line's records, fixed; None when nothing in it changes.
 
@@ -148,9 +154,7 @@ class RecordFixer:
             self.broken = False  # a record, which its rule (MIC908) reports
             return None
         after_broken, self.broken = self.broken, True
-        if syntax.INVALID_JSON.code not in self.fixing or after_broken:
-            return None
-        if not split and not rewrite:
+        if syntax.INVALID_JSON.code not in self.fixing or after_broken or not (split or rewrite):
             return None
         spans: Spans | None = None
         if rewrite or not known:
@@ -200,12 +204,8 @@ class RecordFixer:
 
     def _pieces(self, text: str, spans: Spans) -> list[bytes]:
         """The lines of the records at `spans` in `text`, each with its record fixes."""
-        pieces = []
-        for value, start, end in spans:
-            piece = text[start:end]
-            fixed = self.record(piece, value)
-            pieces.append((fixed if fixed is not None else piece).encode("utf-8"))
-        return pieces
+        made = (self.record(text[at:end], value) or text[at:end] for value, at, end in spans)
+        return [piece.encode("utf-8") for piece in made]
 
     # -- a record ------------------------------------------------------------------------
 
@@ -266,12 +266,17 @@ class RecordFixer:
         for key, value, _ in wrong:
             if key in self.string_fields and type(value) in (int, float):
                 values[key] = value
-                known = known and type(value) is int and body.count(self.quoted[key]) == 1
+                # Not 0: its literal may be -0, which `str` does not write.
+                once = type(value) is int and value > 0 and body.count(self.quoted[key]) == 1
+                known = known and once
         if not values:
             return {}
         if known:
-            self.retyped_keys = list(values)
-            return {WRONG_TYPE: len(values)}
+            for key, value in values.items():  # not a comprehension: a call (Python 3.11)
+                told = self.quotable.get((key, value))  # a call less where remembered
+                if told if told is not None else self._quotable(key, value):
+                    self.retyped_keys.append(key)
+            return {WRONG_TYPE: len(self.retyped_keys)} if self.retyped_keys else {}
         if text is None:
             text = body.decode("utf-8")
         edits = Edits()
@@ -283,6 +288,18 @@ class RecordFixer:
             return {}
         self.retyped_keys = list(edits.becomes)
         return Counter(edits.codes)
+
+    def _quotable(self, key: str, digits: str | int) -> bool:
+        """Whether `digits` (an int's, if one), quoted, is a value of `key` no enabled value
+        rule reports (remembered: an export's every line may repeat one int compartment_id)."""
+        told = self.quotable.get((key, digits))
+        if told is None:
+            fields, rules, record = self.field_map, self.value_rules, {key: str(digits)}
+            told = not (fields and rules and breaks_value_rules(rules, fields, record))
+            if len(self.quotable) >= 1024:
+                self.quotable.clear()
+            self.quotable[key, digits] = told
+        return told
 
     def _rename(self, key: str, start: int, end: int, record: dict[str, Any], edits: Edits) -> str:
         """MIC204: the name `key` gets, the one known key close to it if there is one (in
@@ -309,7 +326,11 @@ class RecordFixer:
             and type(value) in (int, float)  # past 64 bits, orjson made it a float
         ):
             literal = _INTEGER.match(text, at)
-            if literal is not None and WRONG_TYPE in self.fixing:
+            if (
+                literal is not None
+                and WRONG_TYPE in self.fixing
+                and self._quotable(key, literal.group(1))
+            ):
                 digits, before = literal.group(1), value if literal.group(2) else INTEGER_VALUE
                 edits.add(WRONG_TYPE, at, literal.end(), f'"{digits}"', before, digits)
                 edits.becomes[key] = (key, digits)
@@ -382,57 +403,3 @@ class RecordFixer:
             elif recase and key in enums and value not in enums[key]:
                 wanted.append(key)
         return wanted
-
-
-def objects(text: str, *, allow_commas: bool, arrays: bool = False) -> Spans | None:
-    """The objects `text` is made of, as (value, start, end): top-level objects separated
-    by whitespace (and, with `allow_commas`, by one comma, with one more allowed at either
-    end), or with `arrays`, arrays of objects. None when `text` is anything else.
-    Raises ValueError for what is not JSON at all."""
-    found: Spans = []
-    at = _skip_space(text, 0)
-    if allow_commas and text.startswith(",", at):
-        at = _skip_space(text, at + 1)
-    while at < len(text):
-        if arrays and text.startswith("[", at):
-            items = _array_objects(text, at)
-            if items is None:
-                return None
-            elements, at = items
-            found.extend(elements)
-        else:
-            value, end = raw_decode_exact(text, at)
-            if not isinstance(value, dict):
-                return None
-            found.append((value, at, end))
-            at = end
-        at = _skip_space(text, at)
-        if allow_commas and text.startswith(",", at):
-            at = _skip_space(text, at + 1)
-    return found or None
-
-
-def _array_objects(text: str, at: int) -> tuple[Spans, int] | None:
-    """The objects of the array opening at `at`, and where it ends; None if an element is
-    not an object."""
-    found: Spans = []
-    at = _skip_space(text, at + 1)
-    if text.startswith("]", at):
-        return found, at + 1
-    while True:
-        value, end = raw_decode_exact(text, at)
-        if not isinstance(value, dict):
-            return None
-        found.append((value, at, end))
-        at = _skip_space(text, end)
-        if text.startswith("]", at):
-            return found, at + 1
-        if not text.startswith(",", at):
-            raise ValueError("expected , or ] in an array")
-        at = _skip_space(text, at + 1)
-
-
-def _skip_space(text: str, at: int) -> int:
-    while at < len(text) and text[at] in _JSON_SPACE:
-        at += 1
-    return at

@@ -54,6 +54,7 @@ class FixMarks:
             hidden=self.hidden,
             identifier_values=identifier_values,
             guard=guard,
+            value_rules=REGISTRY.value_rules(enabled),
         )
         self.last = 0  # the last line given to the fixer
         self.splitter = splitter

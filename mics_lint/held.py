@@ -80,7 +80,7 @@ def moved(d: Diagnostic, line: int) -> Diagnostic:
 def fixable(text: str) -> int:
     """How many objects --fix makes of this document (MIC007), as fix.Fixer reads it: it is
     objects, an array of objects, or a run of them (each compacted, proven); 0: none."""
-    from mics_lint.fix_records import objects  # the fixer's parser: only for a bad file
+    from mics_lint.fix_edits import objects  # the fixer's parser: only for a bad file
 
     try:
         found = objects(text, allow_commas=True, arrays=True)

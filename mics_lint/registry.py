@@ -154,6 +154,18 @@ ValueTest = Callable[[str], bool]
 IdentifierValue = tuple[str | tuple[str | int, ...], str, str, str]
 #: A document type's field map: the string identifier values of a record.
 FieldMap = Callable[[Record], Iterable[IdentifierValue]]
+
+
+def breaks_value_rules(rules: Sequence[Rule], field_map: FieldMap, record: Record) -> bool:
+    """Whether a value rule of `rules` fires on an identifier value of `record` that the
+    field map finds, as the full checks run them (linecheck.py)."""
+    return any(
+        (rule.roles is None or role in rule.roles) and rule.bad(value)  # type: ignore[misc]
+        for _, _, role, value in field_map(record)
+        for rule in rules
+    )
+
+
 #: A document type's fast check of one decoded line, `(command, raw, lineno, plain)`: True
 #: means "no rule can fire on it" (see fastpath.py); False, "the full checks decide"; a
 #: record Rule, "no rule but this one can fire on it": the engine runs that rule alone on

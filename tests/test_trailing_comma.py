@@ -33,7 +33,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mics_lint import Settings, fastloop, framer, jsontext, linecheck, lint_lines, splitrecords
-from mics_lint.fix_records import objects
+from mics_lint.fix_edits import objects
 from mics_lint.jsontext import object_and_comma, parse_exact
 from mics_lint.rules import syntax
 
