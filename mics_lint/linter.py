@@ -206,6 +206,8 @@ class FileLinter:
         # A chunk after the first starts past the file's first lines (see splitrecords).
         splitter = Splitter(self.checker.max_line, active=self.first_line != 1)
         self.checker.splitter = splitter
+        if self.checker.marks_made is not None:  # made before (a chunk's `follow`): told too
+            self.checker.marks_made.splitter = splitter
         groups = splitter.line_groups(lines, self.first_line, buffered)
         return joined(self._run(groups, splitter), splitter)
 

@@ -98,7 +98,7 @@ def _replaced(output_file: str) -> Iterator[TextIO]:
     try:
         # mkstemp makes the file private; a report gets the mode a new file would get.
         os.chmod(temp.path, _new_file_mode(where.info))
-        with os.fdopen(temp.fd, "w", encoding="utf-8", errors="backslashreplace") as stream:
+        with _stream(temp.fd, output_file) as stream:
             yield stream
         temp.replace(real)
     except OSError as exc:  # a full disk, say: the old report stays as it was
@@ -117,7 +117,7 @@ def _direct(output_file: str, where: targets.Target) -> Iterator[TextIO]:
         if exc.errno == errno.ENXIO:
             reason = f"nothing reads from it ({where.what})"
         raise click.ClickException(f"cannot write {output_file}: {reason}") from None
-    stream = os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace")
+    stream = _stream(fd, output_file)
     try:
         yield stream
         stream.flush()
@@ -128,6 +128,29 @@ def _direct(output_file: str, where: targets.Target) -> Iterator[TextIO]:
     finally:
         with contextlib.suppress(OSError):
             stream.close()
+
+
+class _Report(io.TextIOWrapper):
+    """A report file's stream, whose failed write names its own file: the reports of a run
+    are written inside one another's contexts, and the innermost would claim any OSError."""
+
+    label = ""
+
+    def write(self, text: str) -> int:
+        try:
+            return super().write(text)
+        except BrokenPipeError:
+            raise  # the reader went away: the group ends quietly
+        except OSError as exc:  # /dev/full, a full disk
+            raise click.ClickException(
+                f"cannot write {self.label}: {exc.strerror or exc}"
+            ) from None
+
+
+def _stream(fd: int, output_file: str) -> _Report:
+    stream = _Report(open(fd, "wb"), encoding="utf-8", errors="backslashreplace")  # noqa: SIM115
+    stream.label = output_file
+    return stream
 
 
 def _make_folder(output_file: str) -> None:

@@ -31,7 +31,7 @@ import orjson
 
 from mics_lint import framer
 from mics_lint.diagnostic import Diagnostic
-from mics_lint.jsontext import JSON_SPACE
+from mics_lint.jsontext import JSON_SPACE, object_and_comma
 from mics_lint.opening import ENDED, Opening, record_value
 from mics_lint.registry import FIX_SAFE
 from mics_lint.rules import framing as f
@@ -409,8 +409,10 @@ def _no_json_end(end: bytes) -> bool:
 
 
 def _parses(body: bytes) -> bool:
+    """A record alone, or one and its comma (a pasted array's item, which `--fix` makes a
+    record: a split record after it is looked for, and fixed, in the same run)."""
     if _no_json_end(body.rstrip(JSON_SPACE)):
-        return False
+        return object_and_comma(body)
     try:
         orjson.loads(body)
     except orjson.JSONDecodeError:

@@ -10,6 +10,8 @@ from pathlib import Path
 from helpers import run_cli, write
 
 from mics_lint import Settings, lint_file
+from mics_lint.merge import unpacked
+from mics_lint.tasks import Task, check_task
 
 
 def marks(path: Path, **options: object) -> list[tuple[int, str, str | None]]:
@@ -59,3 +61,37 @@ def test_a_user_point_id_in_an_identifiers_deletion_is_not_quoted(tmp_path: Path
     assert ("MIC202" in {code for _, code, _ in found}) and {f for _, _, f in found} == {None}
     _, data = fixed(path, "--doc-type", "identifiers-deletion")
     assert data == (line + "\n").encode()
+
+
+def test_a_chunk_after_a_line_that_is_no_json_marks_as_one_process(tmp_path: Path) -> None:
+    """--jobs 2: a chunk whose line before is two records on one line read it first, for
+    the fixer's state (`follow`), which made the marks before the run had its splitter: a
+    record split over lines in that chunk was then no split record to the marks, and the
+    comma line after it lost its `[*]`."""
+    record = '{"operation":"DELETE","email_hash":"h%d"}'
+    lines = [record % n for n in range(20)]
+    lines.append('{"operation":"DELETE","email_hash":"a"}{"operation":"DELETE","email_hash":"b"}')
+    first = len(lines)  # the chunk starts at the line after those two records
+    lines += ['{"operation":"DELETE","email_hash":"c"},', *(record % n for n in range(20, 24))]
+    lines += ["{", '"operation":"DELETE",', '"email_hash":"d"', "}", '{"email_hash":"e"},']
+    path = write(tmp_path / "p.ndjson", *lines)
+    data = path.read_bytes()
+    start = sum(len(line.encode()) + 1 for line in lines[:first])
+    whole = [(d.line - first + 1, d.code, d.fix) for d in lint_file(str(path), Settings())]
+    chunk = check_task(Task(str(path), str(path), start, len(data), len(data)), Settings())
+    made = [(d.line, d.code, d.fix) for d in unpacked(chunk.diagnostics)]
+    assert made == [m for m in whole if m[0] > 1]
+    assert [fix for _, _, fix in made] == ["safe", "safe", "safe"]
+
+
+def test_a_record_split_after_a_comma_line_is_fixed_in_one_run(tmp_path: Path) -> None:
+    """A pasted array's item (`{...},`) as the file's first line: the split record after it
+    was found only once the comma was gone, on a second `--fix` (a hook failing twice)."""
+    lines = ['{"operation":"DELETE","email_hash":"3f2a9c"},', "{", '  "operation": "DELETE",']
+    path = write(tmp_path / "f.ndjson", *lines, '  "email_hash": "7be01d"', "}")
+    assert [(line, fix) for line, _, fix in marks(path)] == [(1, "safe"), (2, "safe")]
+    out, data = fixed(path)
+    assert "Fixed 2 problems" in out and "All checks passed" in out
+    assert data.count(b"\n") == 2
+    again, _ = fixed(path)
+    assert "Nothing to fix" in again

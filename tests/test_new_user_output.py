@@ -58,7 +58,7 @@ def test_junit_warnings_are_not_failures(tmp_path: Path) -> None:
     assert code == 0
     assert root.get("failures") == "0"  # type: ignore[attr-defined]
     cases = root.findall("testsuite/testcase")  # type: ignore[attr-defined]
-    assert [c.get("name") for c in cases] == ["MIC304 account-without-compartment"]
+    assert [c.get("name") for c in cases] == ["MIC304 account-without-compartment at 1:23"]
     assert cases[0].find("failure") is None
     assert "warning: line 1" in cases[0].findtext("system-out")
 

@@ -232,6 +232,12 @@ class SarifReporter(Reporter):
                 f"at most {self.LIMIT:,} a run (the json and text formats hold them all)"
             )
             notes.append({"level": "warning", "message": {"text": text}})
+        if summary.hidden:  # else uploaded, it would close the alerts of the results cut
+            text = (
+                f"{summary.hidden:,} more results are not in this report (--max-diagnostics): "
+                "write the whole report with --report sarif:PATH"
+            )
+            notes.append({"level": "warning", "message": {"text": text}})
         if notes:  # a file not checked is no clean file: the run says so
             run = {"executionSuccessful": not self.failures, "toolExecutionNotifications": notes}
             tail["invocations"] = [run]
@@ -286,8 +292,10 @@ class JunitReporter(Reporter):
 
     def report(self, d: Diagnostic) -> None:
         text = _xml_text(f"line {d.line}, col {d.column}, {d.message}")
+        # Its place in the name: GitLab keys a case by suite, classname and name, and shows
+        # one of the cases that share them (one failure for a code's every line).
         case = (
-            f"    <testcase name={_xml_attribute(f'{d.code} {d.name}')} "
+            f"    <testcase name={_xml_attribute(f'{d.code} {d.name} at {d.line}:{d.column}')} "
             f'classname={_xml_attribute(self.relative(d.path))} line="{d.line}" '
             f'column="{d.column}">\n'
         )
