@@ -52,10 +52,10 @@ else:  # imported at its first use: a message, a shown line (start-up, issue 14)
 
 # Codes about the file as a whole: kept when a file's lines are summed up by MIC007 or MIC008.
 FILE_LEVEL = frozenset({f.BYTE_ORDER_MARK.code, f.FILE_TOO_LARGE.code})
-# What a broken line keeps of its other diagnostics: the file's, and its CRLF, reported
-# once a file, which `--fix` mends on every line (unreported, it would be a fix unannounced
-# where the file's only CRLF ends a broken line).
-KEPT_ON_BROKEN = FILE_LEVEL | {f.CRLF_LINE_ENDINGS.code}
+# What a broken line keeps of its other diagnostics: the file's, its CRLF, reported once a
+# file, which `--fix` mends on every line, and the missing final newline, which `--fix` adds
+# after a line cut off too (unreported, either would be a fix unannounced).
+KEPT_ON_BROKEN = FILE_LEVEL | {f.CRLF_LINE_ENDINGS.code, f.MISSING_FINAL_NEWLINE.code}
 # A line with one of these gets no other line-level diagnostic.
 LINE_ENDING = frozenset(
     {f.INVALID_UTF8.code, f.LINE_TOO_LONG.code, syntax.INVALID_JSON.code, syntax.NOT_AN_OBJECT.code}
@@ -148,7 +148,7 @@ class LineChecker:
         ended = body.endswith(b"\n")
         if ended:
             body = body[:-1]
-        else:
+        elif body[-1:] != b"\r":  # a CR alone ends it: MIC003's, which `--fix` makes LF
             found.append((f.MISSING_FINAL_NEWLINE.code, f.NO_FINAL_NEWLINE))
         if body.endswith(b"\r"):
             body = body[:-1]

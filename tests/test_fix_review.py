@@ -5,8 +5,10 @@ lines (the fast path)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pytest
 from helpers import run_cli, write
 
 from mics_lint import Settings, lint_file
@@ -95,3 +97,26 @@ def test_a_record_split_after_a_comma_line_is_fixed_in_one_run(tmp_path: Path) -
     assert data.count(b"\n") == 2
     again, _ = fixed(path)
     assert "Nothing to fix" in again
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"operation":"DELETE","email_hash":"a"}\n{"operation":"DELETE","email',  # cut off
+        b'{"operation":"DELETE","email_hash":"a"}\r\n{"operation":"DELETE","email_hash":"b"}\r',
+        b'{"operation":"DELETE","email_hash":"a"}\n{"operation":"DELETE","email_hash":"b"}\r',
+    ],
+    ids=["cut-off-last-line", "crlf-then-a-lone-cr", "a-lone-cr-last"],
+)
+def test_the_fixable_count_is_what_diff_would_fix(tmp_path: Path, data: bytes) -> None:
+    """A cut-off last line got no MIC005, yet `--fix` adds its newline (a CI that wants a
+    clean `--diff` failed on a check with nothing fixable); a last line ended by a CR alone
+    got MIC005 beside MIC003, which `--fix` mends in one (LF)."""
+    path = tmp_path / "f.ndjson"
+    path.write_bytes(data)
+    _, out, _ = run_cli(["check", "--isolated", path.name], tmp_path)
+    _, diff, told = run_cli(["check", "--isolated", "--diff", path.name], tmp_path)
+    promised = re.search(r"(\d+) problems? (?:marked \[\*\] )?can be fixed", out)
+    done = re.search(r"Would fix (\d+) problems?", diff + told)
+    assert promised is not None and done is not None, (out, diff)
+    assert promised.group(1) == done.group(1) == "1"
