@@ -236,6 +236,7 @@ def test_nul_padding_after_whole_lines_is_a_line_not_a_binary_file(project: Path
         ("padded.ndjson", 1, "MIC202"),
         ("padded.ndjson", 2, "MIC202"),
         ("padded.ndjson", 3, "MIC202"),
+        ("padded.ndjson", 4, "MIC005"),
         ("padded.ndjson", 4, "MIC101"),
     ]
 
