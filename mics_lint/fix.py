@@ -299,8 +299,7 @@ class Fixer:
         prefix = b""
         first, self.first = self.first, False
         if first and body.startswith(f.BOM):
-            while body.startswith(f.BOM):  # a BOM written twice goes at once
-                body = body[3:]
+            body = body[3:]  # a second is one inside the file: MIC101's (RecordFixer.line)
             if f.BYTE_ORDER_MARK.code in fixing:
                 self.result.fixed[f.BYTE_ORDER_MARK.code] += 1
             else:

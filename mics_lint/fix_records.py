@@ -34,7 +34,7 @@ from mics_lint.fix_edits import (
     proven,
     same_value,
 )
-from mics_lint.framer import BACKSLASH
+from mics_lint.framer import BACKSLASH, BOM, is_blank
 from mics_lint.guards import Guard
 from mics_lint.jsontext import parse_exact
 from mics_lint.parsed import BROKEN, NOT_JSON, OBJECTS, UNPARSED, Retyped
@@ -44,6 +44,7 @@ from mics_lint.rules import identifiers, structure, syntax, trimming
 from mics_lint.rules.type_messages import spelt_boolean
 
 WRONG_TYPE = structure.WRONG_TYPE.code
+INVALID = syntax.INVALID_JSON.code
 WHITESPACE = identifiers.IDENTIFIER_WHITESPACE.code
 INVALID_VALUE = structure.INVALID_VALUE.code
 UNKNOWN = structure.UNKNOWN_FIELD.code
@@ -116,6 +117,13 @@ class RecordFixer:
         NOT_JSON when neither takes it, OBJECTS (objects and commas), BROKEN (`objects`
         would refuse it), or Retyped (its only findings MIC202s); `text`, `body` decoded.
         Without `rewrite`, the fixes are counted, not made (None): what the marks need."""
+        if body[:3] == BOM and INVALID in self.fixing and not is_blank(body[3:]):
+            # A BOM inside the file, where files were joined (`cat`): dropped, with the rest
+            # of the line's MIC101 (one diagnostic, one fix).
+            fixed, before = self.fixed, self.fixed[INVALID]
+            made = self.line(body[3:], rewrite=rewrite)
+            fixed[INVALID] = max(fixed[INVALID], before + 1)
+            return made if made is not None or not rewrite else [body[3:]]
         if type(parsed) is Retyped and not rewrite:
             for code, count in self.retyped(body, text, parsed).items():
                 self.fixed[code] += count

@@ -105,13 +105,16 @@ def test_a_record_split_after_a_comma_line_is_fixed_in_one_run(tmp_path: Path) -
         b'{"operation":"DELETE","email_hash":"a"}\n{"operation":"DELETE","email',  # cut off
         b'{"operation":"DELETE","email_hash":"a"}\r\n{"operation":"DELETE","email_hash":"b"}\r',
         b'{"operation":"DELETE","email_hash":"a"}\n{"operation":"DELETE","email_hash":"b"}\r',
+        b'\n\xef\xbb\xbf{"operation":"DELETE","email_hash":"3f2a9c"}\n',
     ],
-    ids=["cut-off-last-line", "crlf-then-a-lone-cr", "a-lone-cr-last"],
+    ids=["cut-off-last-line", "crlf-then-a-lone-cr", "a-lone-cr-last", "bom-after-a-blank-line"],
 )
 def test_the_fixable_count_is_what_diff_would_fix(tmp_path: Path, data: bytes) -> None:
     """A cut-off last line got no MIC005, yet `--fix` adds its newline (a CI that wants a
     clean `--diff` failed on a check with nothing fixable); a last line ended by a CR alone
-    got MIC005 beside MIC003, which `--fix` mends in one (LF)."""
+    got MIC005 beside MIC003, which `--fix` mends in one (LF); a BOM after a blank line was
+    the file's first once the blank line was gone (a new MIC002 after `--fix`): now any
+    BOM inside the file goes, and a second `--fix` has nothing to do."""
     path = tmp_path / "f.ndjson"
     path.write_bytes(data)
     _, out, _ = run_cli(["check", "--isolated", path.name], tmp_path)
@@ -119,4 +122,7 @@ def test_the_fixable_count_is_what_diff_would_fix(tmp_path: Path, data: bytes) -
     promised = re.search(r"(\d+) problems? (?:marked \[\*\] )?can be fixed", out)
     done = re.search(r"Would fix (\d+) problems?", diff + told)
     assert promised is not None and done is not None, (out, diff)
-    assert promised.group(1) == done.group(1) == "1"
+    assert promised.group(1) == done.group(1) == ("2" if data[:1] == b"\n" else "1")
+    run_cli(["check", "--isolated", "--fix", path.name], tmp_path)
+    _, again, _ = run_cli(["check", "--isolated", path.name], tmp_path)
+    assert "can be fixed" not in again
