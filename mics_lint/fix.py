@@ -202,8 +202,9 @@ class Fixer:
             if (document or (nonblank >= 2 and _one_value(held))) and self._document(held, sink):
                 return self.result
             # Only whitespace: MIC008 alone, which no fix mends (the linter marks no line of
-            # it); emptied, the file was still MIC008.
-            self._release(held, sink, as_is=document or not nonblank)
+            # it); emptied, the file was still MIC008. One line (`{` alone) is no document to
+            # the linter: a broken line, whose missing newline (MIC005) is added.
+            self._release(held, sink, as_is=(document and held.count > 1) or not nonblank)
         return self.result
 
     def _pieces(self, stream: BinaryIO) -> Iterator[bytes]:
@@ -300,6 +301,8 @@ class Fixer:
         first, self.first = self.first, False
         if first and body.startswith(f.BOM):
             body = body[3:]  # a second is one inside the file: MIC101's (RecordFixer.line)
+            if framer.is_blank(rest := body.replace(f.BOM, b"")):  # unless no record follows
+                body = rest
             if f.BYTE_ORDER_MARK.code in fixing:
                 self.result.fixed[f.BYTE_ORDER_MARK.code] += 1
             else:

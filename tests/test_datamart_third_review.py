@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import write
+from helpers import run_cli, write
 
 from mics_lint import Settings, lint_file
 from mics_lint.config import Selection
@@ -123,3 +123,13 @@ def test_an_integer_for_an_id_is_not_mic254(tmp_path: Path) -> None:
     ]
     made = found(write(tmp_path / "a.ndjson", *lines), schema, "MIC254")
     assert [(line, code) for line, code, _ in made] == [(2, "MIC254"), (2, "MIC254")]
+
+
+def test_schema_check_prints_a_chain_of_a_thousand_types(tmp_path: Path) -> None:
+    """`schema-check` walked the types by recursion too."""
+    chain = " ".join(f"type T{i} {{ x: Int next: T{i + 1} }}" for i in range(1000))
+    path = write(tmp_path / "s.gql", PROFILE_ROOT, f"type UserProfile {{ id: ID! t: T0 }} {chain}")
+    write(path, path.read_text() + "type T1000 { x: Int }")
+    code, out, err = run_cli(["schema-check", "s.gql"], tmp_path)
+    assert code == 0 and err == ""
+    assert "t.next" in out and "T999.x" in out

@@ -106,8 +106,15 @@ def test_a_record_split_after_a_comma_line_is_fixed_in_one_run(tmp_path: Path) -
         b'{"operation":"DELETE","email_hash":"a"}\r\n{"operation":"DELETE","email_hash":"b"}\r',
         b'{"operation":"DELETE","email_hash":"a"}\n{"operation":"DELETE","email_hash":"b"}\r',
         b'\n\xef\xbb\xbf{"operation":"DELETE","email_hash":"3f2a9c"}\n',
+        b"{",  # one line: a broken line to the linter, no document; its newline added
     ],
-    ids=["cut-off-last-line", "crlf-then-a-lone-cr", "a-lone-cr-last", "bom-after-a-blank-line"],
+    ids=[
+        "cut-off-last-line",
+        "crlf-then-a-lone-cr",
+        "a-lone-cr-last",
+        "bom-after-a-blank-line",
+        "a-brace-alone",
+    ],
 )
 def test_the_fixable_count_is_what_diff_would_fix(tmp_path: Path, data: bytes) -> None:
     """A cut-off last line got no MIC005, yet `--fix` adds its newline (a CI that wants a
@@ -126,3 +133,12 @@ def test_the_fixable_count_is_what_diff_would_fix(tmp_path: Path, data: bytes) -
     run_cli(["check", "--isolated", "--fix", path.name], tmp_path)
     _, again, _ = run_cli(["check", "--isolated", path.name], tmp_path)
     assert "can be fixed" not in again
+
+
+def test_a_double_bom_before_a_blank_first_line_goes_in_one_fix(tmp_path: Path) -> None:
+    """Line 1 loses one BOM as MIC002 and a second as MIC101's; a first line of BOMs only
+    loses them all, and its blank line goes in the same run."""
+    path = tmp_path / "f.ndjson"
+    path.write_bytes(b'\xef\xbb\xbf\xef\xbb\xbf\n{"operation":"DELETE","email_hash":"a"}\n')
+    _, data = fixed(path)
+    assert data == b'{"operation":"DELETE","email_hash":"a"}\n'

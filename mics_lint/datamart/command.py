@@ -67,14 +67,21 @@ def _reached(datamart: Datamart, name: str) -> set[str]:
 def _rows(
     datamart: Datamart, name: str, prefix: tuple[str, ...], seen: set[str]
 ) -> Iterator[tuple[str, str, str, str]]:
-    seen = seen | {name}
-    for field in datamart.types[name].fields:
+    """The rows of type `name`'s fields, each object field's own after it, depth first: by a
+    stack, not recursion (a chain of a thousand types is a valid schema)."""
+    stack = [(iter(datamart.types[name].fields), prefix, seen | {name})]
+    while stack:
+        fields, prefix, seen = stack[-1]
+        field = next(fields, None)
+        if field is None:
+            stack.pop()
+            continue
         for index, source in enumerate(field.sources):
             shown = ".".join((*prefix, *source)) + ("[]" if field.is_list else "")
             yield shown, field.declared, field.where, _note(field, index)
         if field.kind == OBJECT and field.base not in seen:
-            inner = (*prefix, *field.sources[0], *(("[]",) if field.is_list else ()))
-            yield from _rows(datamart, field.base, _joined(inner), seen)
+            inner = _joined((*prefix, *field.sources[0], *(("[]",) if field.is_list else ())))
+            stack.append((iter(datamart.types[field.base].fields), inner, seen | {field.base}))
 
 
 def _joined(parts: tuple[str, ...]) -> tuple[str, ...]:
