@@ -208,6 +208,17 @@ def unsettled(before: list[bytes]) -> list[bytes]:
         try:
             orjson.loads(body)
         except orjson.JSONDecodeError:
+            # The end of a record split over lines, which the fixer joins: a chunk starts
+            # just past one where its boundary fell inside it (parallel._record_start).
+            if body[:1] == b"{" and index < len(before) - 1 and _ends_record(before[index:]):
+                return []
             continue
         return before[index + 1 :]
     return before
+
+
+def _ends_record(lines: list[bytes]) -> bool:
+    """Whether `lines`, the last before a chunk, are one record split over them."""
+    from mics_lint.opening import record_value
+
+    return record_value(b"\n".join(lines)) is not None

@@ -142,3 +142,21 @@ def test_a_double_bom_before_a_blank_first_line_goes_in_one_fix(tmp_path: Path) 
     path.write_bytes(b'\xef\xbb\xbf\xef\xbb\xbf\n{"operation":"DELETE","email_hash":"a"}\n')
     _, data = fixed(path)
     assert data == b'{"operation":"DELETE","email_hash":"a"}\n'
+
+
+def test_a_chunk_right_after_a_split_record_marks_as_one_process(tmp_path: Path) -> None:
+    """A chunk boundary that falls inside a record split over lines moves past it
+    (parallel._record_start): the chunk's fixer was given the record's lines one by one,
+    each broken, and the comma line opening the chunk lost its `[*]`."""
+    record = '{"operation":"DELETE","email_hash":"h%d"}'
+    lines = [record % n for n in range(10)]
+    lines += ["{", '"operation":"DELETE",', '"email_hash":"d"', "}"]
+    first = len(lines)
+    lines += ['{"operation":"DELETE","email_hash":"c"},', *(record % n for n in range(20, 24))]
+    path = write(tmp_path / "p.ndjson", *lines)
+    data = path.read_bytes()
+    start = sum(len(line.encode()) + 1 for line in lines[:first])
+    whole = [(d.line - first + 1, d.code, d.fix) for d in lint_file(str(path), Settings())]
+    chunk = check_task(Task(str(path), str(path), start, len(data), len(data)), Settings())
+    made = [(d.line, d.code, d.fix) for d in unpacked(chunk.diagnostics)]
+    assert made == [m for m in whole if m[0] > 1] == [(2, "MIC101", "safe")]
