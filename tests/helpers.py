@@ -205,3 +205,18 @@ def counted_keys(monkeypatch: Any) -> list[bytes]:
     monkeypatch.setattr(profile_fast, "_keys_once", counting)
     monkeypatch.setattr(activity_fast, "_key_counts", counting_counts)
     return counted
+
+
+def datamart_found(data: Path, schema: Path, **options: Any) -> list[tuple[int, str, str]]:
+    """The (line, code, message) of `data` checked against the datamart schema `schema`, the
+    same on the full checks and on the fast path from line 1."""
+    from mics_lint import Settings, lint_file
+
+    made = []
+    for fast in (False, True):
+        settings = Settings(
+            datamart_schemas=(("*", str(schema)),), fast_path=fast, fast_path_from=1, **options
+        )
+        made.append([(d.line, d.code, d.message) for d in lint_file(str(data), settings)])
+    assert made[0] == made[1]
+    return made[0]

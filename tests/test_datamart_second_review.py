@@ -8,9 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import write
+from helpers import datamart_found, write
 
-from mics_lint import Settings, lint_file
 from mics_lint.config import Selection
 from mics_lint.datamart.sdl import SchemaError, compile_schema
 
@@ -24,19 +23,7 @@ def profile_line(n: int, profile: str) -> str:
     )
 
 
-def found(data: Path, schema: Path, **options: object) -> list[tuple[int, str, str]]:
-    """The diagnostics of `data`, the same on the full checks and on the fast path."""
-    made = []
-    for fast in (False, True):
-        settings = Settings(
-            datamart_schemas=(("*", str(schema)),),
-            fast_path=fast,
-            fast_path_from=1,
-            **options,  # type: ignore[arg-type]
-        )
-        made.append([(d.line, d.code, d.message) for d in lint_file(str(data), settings)])
-    assert made[0] == made[1]
-    return made[0]
+found = datamart_found
 
 
 def test_an_integer_past_64_bits_is_found_on_the_fast_path_without_mic104(

@@ -8,9 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import run_cli, write
+from helpers import datamart_found, run_cli, write
 
-from mics_lint import Settings, lint_file
 from mics_lint.config import Selection
 from mics_lint.datamart.sdl import SchemaError, compile_schema
 
@@ -32,17 +31,8 @@ def schema_of(tmp_path: Path, *types: str) -> Path:
 
 def found(data: Path, schema: Path, *select: str) -> list[tuple[int, str, str]]:
     """The diagnostics of `data`, the same on the full checks and on the fast path."""
-    made = []
-    for fast in (False, True):
-        settings = Settings(
-            datamart_schemas=(("*", str(schema)),),
-            fast_path=fast,
-            fast_path_from=1,
-            selections=(Selection(extend_select=select),) if select else (),
-        )
-        made.append([(d.line, d.code, d.message) for d in lint_file(str(data), settings)])
-    assert made[0] == made[1]
-    return made[0]
+    selections = (Selection(extend_select=select),) if select else ()
+    return datamart_found(data, schema, selections=selections)
 
 
 def test_events_of_one_object_not_a_list_is_a_schema_error() -> None:

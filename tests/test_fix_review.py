@@ -27,6 +27,19 @@ def fixed(path: Path, *args: str) -> tuple[str, bytes]:
     return out, path.read_bytes()
 
 
+def chunk_marks(tmp_path: Path, lines: list[str], first: int) -> list[tuple[int, str, str | None]]:
+    """The marks of a --jobs chunk that starts at `lines[first]` (its lines numbered from 2),
+    held to one process's marks of the same lines."""
+    path = write(tmp_path / "p.ndjson", *lines)
+    data = path.read_bytes()
+    start = sum(len(line.encode()) + 1 for line in lines[:first])
+    whole = [(d.line - first + 1, d.code, d.fix) for d in lint_file(str(path), Settings())]
+    chunk = check_task(Task(str(path), str(path), start, len(data), len(data)), Settings())
+    made = [(d.line, d.code, d.fix) for d in unpacked(chunk.diagnostics)]
+    assert made == [m for m in whole if m[0] > 1]
+    return made
+
+
 def test_a_negative_compartment_id_is_not_quoted(tmp_path: Path) -> None:
     """`-5` quoted is `"-5"`, which MIC308 reports as a warning only: the file passed CI
     after a safe fix. Left as it is, its MIC202 error stays, unmarked; `5` is quoted."""
@@ -76,13 +89,7 @@ def test_a_chunk_after_a_line_that_is_no_json_marks_as_one_process(tmp_path: Pat
     first = len(lines)  # the chunk starts at the line after those two records
     lines += ['{"operation":"DELETE","email_hash":"c"},', *(record % n for n in range(20, 24))]
     lines += ["{", '"operation":"DELETE",', '"email_hash":"d"', "}", '{"email_hash":"e"},']
-    path = write(tmp_path / "p.ndjson", *lines)
-    data = path.read_bytes()
-    start = sum(len(line.encode()) + 1 for line in lines[:first])
-    whole = [(d.line - first + 1, d.code, d.fix) for d in lint_file(str(path), Settings())]
-    chunk = check_task(Task(str(path), str(path), start, len(data), len(data)), Settings())
-    made = [(d.line, d.code, d.fix) for d in unpacked(chunk.diagnostics)]
-    assert made == [m for m in whole if m[0] > 1]
+    made = chunk_marks(tmp_path, lines, first)
     assert [fix for _, _, fix in made] == ["safe", "safe", "safe"]
 
 
@@ -153,10 +160,4 @@ def test_a_chunk_right_after_a_split_record_marks_as_one_process(tmp_path: Path)
     lines += ["{", '"operation":"DELETE",', '"email_hash":"d"', "}"]
     first = len(lines)
     lines += ['{"operation":"DELETE","email_hash":"c"},', *(record % n for n in range(20, 24))]
-    path = write(tmp_path / "p.ndjson", *lines)
-    data = path.read_bytes()
-    start = sum(len(line.encode()) + 1 for line in lines[:first])
-    whole = [(d.line - first + 1, d.code, d.fix) for d in lint_file(str(path), Settings())]
-    chunk = check_task(Task(str(path), str(path), start, len(data), len(data)), Settings())
-    made = [(d.line, d.code, d.fix) for d in unpacked(chunk.diagnostics)]
-    assert made == [m for m in whole if m[0] > 1] == [(2, "MIC101", "safe")]
+    assert chunk_marks(tmp_path, lines, first) == [(2, "MIC101", "safe")]
