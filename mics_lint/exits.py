@@ -139,7 +139,16 @@ def sigterm_raises() -> None:
 
 def fail(message: str) -> None:
     # One line whatever the message quotes (a path, a config value, an OS error): see names.py.
-    click.echo(f"mics-lint: error: {printable(message)}", err=True)
+    line = f"mics-lint: error: {printable(message)}"
+    if "##[" in line and os.environ.get("GITHUB_ACTIONS") == "true":
+        # The runner reads `##[name]` anywhere in a step's stderr as a command (a file named
+        # `##[add-mask]CRM` would mask the log's text): a stop-commands block keeps it text,
+        # as the github format does on stdout (reporters/annotations.py).
+        import hashlib
+
+        token = hashlib.sha256(line.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        line = f"::stop-commands::{token}\n{line}\n::{token}::"
+    click.echo(line, err=True)
 
 
 def _silence_stdout() -> None:

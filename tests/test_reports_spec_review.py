@@ -55,3 +55,20 @@ def test_a_report_that_cannot_be_written_is_the_one_named(tmp_path: Path) -> Non
         assert err.strip().splitlines() == [
             "mics-lint: error: cannot write /dev/full: No space left on device"
         ], args
+
+
+def test_an_error_line_under_github_actions_runs_no_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The runner reads `##[name]` anywhere in a step's stderr: a file named
+    `##[add-mask]CRM` masked the log's text. The line goes in a stop-commands block."""
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    code, _, err = run_cli(["check", "--isolated", "##[add-mask]CRM"], tmp_path)
+    assert code == 2
+    start, line, end = err.strip().splitlines()
+    token = start.removeprefix("::stop-commands::")
+    assert len(token) == 32 and end == f"::{token}::" and token not in line
+    assert line == "mics-lint: error: cannot read ##[add-mask]CRM: no such file or directory"
+    monkeypatch.delenv("GITHUB_ACTIONS")
+    _, _, plain = run_cli(["check", "--isolated", "##[add-mask]CRM"], tmp_path)
+    assert plain.strip() == line
