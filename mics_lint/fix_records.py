@@ -117,9 +117,15 @@ class RecordFixer:
         NOT_JSON when neither takes it, OBJECTS (objects and commas), BROKEN (`objects`
         would refuse it), or Retyped (its only findings MIC202s); `text`, `body` decoded.
         Without `rewrite`, the fixes are counted, not made (None): what the marks need."""
-        if body[:3] == BOM and INVALID in self.fixing and not is_blank(body[3:]):
+        if (
+            body[:3] == BOM
+            and INVALID in self.fixing
+            and not self.broken
+            and not is_blank(body[3:])
+        ):
             # A BOM inside the file, where files were joined (`cat`): dropped, with the rest
-            # of the line's MIC101 (one diagnostic, one fix).
+            # of the line's MIC101 (one diagnostic, one fix). Not after a broken line, as
+            # `_split` splits none: it may be the inside of a value spread over lines.
             fixed, before = self.fixed, self.fixed[INVALID]
             made = self.line(body[3:], rewrite=rewrite)
             fixed[INVALID] = max(fixed[INVALID], before + 1)
