@@ -320,7 +320,7 @@ class Splitter:
         self.seen += 1
         if self.opening is not None:
             return self._opened(self.opening, raw)
-        if self.decided and _no_json_end(raw.rstrip(JSON_SPACE)):
+        if self.decided and _no_json_end(end := raw.rstrip(JSON_SPACE)) and end[-1:] != b",":
             return False  # told in two steps: every line of a file that never parses comes here
         body = framer.split_ending(raw)[0]
         if not self.decided:
@@ -409,8 +409,8 @@ def _no_json_end(end: bytes) -> bool:
 
 
 def _parses(body: bytes) -> bool:
-    """A record alone, or one and its comma (a pasted array's item, which `--fix` makes a
-    record: a split record after it is looked for, and fixed, in the same run)."""
+    """A record alone, or one and its comma, or either after BOMs: what `--fix` makes one."""
+    body = body[3:] if body[:3] == framer.BOM else body  # (line 1 lost one BOM already)
     if _no_json_end(body.rstrip(JSON_SPACE)):
         return object_and_comma(body)
     try:

@@ -442,7 +442,8 @@ def test_the_watch_for_split_records_tells_a_comma_line_cheaply(
 ) -> None:
     """Until a line parses alone, each line is watched (splitrecords.Splitter._watch): a
     line that ends in what no JSON text ends with is told so without its line end split
-    off or orjson asked, as _parses would tell it."""
+    off or orjson asked, as _parses would tell it; but a line that ends with a comma,
+    which may be a pasted array's item (an object and its comma: _parses takes it)."""
     split = mock.Mock(side_effect=framer.split_ending)
     monkeypatch.setattr(splitrecords.framer, "split_ending", split)
     splitter = splitrecords.Splitter(1 << 20)
@@ -450,7 +451,8 @@ def test_the_watch_for_split_records_tells_a_comma_line_cheaply(
         splitter._watch((_DELETE % (n, ",") + "\n").encode())
         splitter._watch((_DELETE % (n, "") + "},\n").encode())
     assert not splitter.active
-    assert split.call_count == 1  # the first line, which decides whether the file is a document
+    # The first line, which decides whether the file is a document, and the five `}},`.
+    assert split.call_count == 1 + 5
     splitter._watch((_DELETE % (9, "") + "\n").encode())
     assert splitter.active
 
