@@ -127,7 +127,7 @@ class LineChecker:
         self.quoted: dict[str, bytes] = {}
         self.doc_type = doc_type
         self.marks_made: FixMarks | None = None
-        # The records split over lines the file's reader found (set by FileLinter.run).
+        # The records split over lines the file's reader finds (made by FileLinter).
         self.splitter: Splitter | None = None
 
     def runs(self, rule: Rule) -> bool:

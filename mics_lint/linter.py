@@ -170,6 +170,9 @@ class FileLinter:
             path, settings, size, doc_type, size_reported=size_reported, users=users, head=head
         )
         self.checker.skip_rest = skip_rest
+        # Made here, before anything asks the fix marks (a chunk's `follow`), which read it.
+        # A chunk after the first starts past the file's first lines (see splitrecords).
+        self.checker.splitter = Splitter(self.checker.max_line, active=first_line != 1)
         self.fast = FastLoop(self.checker, settings, first_line)
         self.first_line = first_line
         self.still_holding = False
@@ -203,11 +206,8 @@ class FileLinter:
     ) -> Iterator[Diagnostic]:
         """The diagnostics of `lines`; `buffered`, their reader's whole lines taken at once
         (see Splitter.line_groups)."""
-        # A chunk after the first starts past the file's first lines (see splitrecords).
-        splitter = Splitter(self.checker.max_line, active=self.first_line != 1)
-        self.checker.splitter = splitter
-        if self.checker.marks_made is not None:  # made before (a chunk's `follow`): told too
-            self.checker.marks_made.splitter = splitter
+        splitter = self.checker.splitter
+        assert splitter is not None  # made with the linter
         groups = splitter.line_groups(lines, self.first_line, buffered)
         return joined(self._run(groups, splitter), splitter)
 
