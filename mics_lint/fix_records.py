@@ -38,7 +38,7 @@ from mics_lint.framer import BACKSLASH, BOM, is_blank
 from mics_lint.guards import Guard
 from mics_lint.jsontext import parse_exact
 from mics_lint.parsed import BROKEN, NOT_JSON, OBJECTS, UNPARSED, Retyped
-from mics_lint.registry import FieldMap, Rule, breaks_value_rules
+from mics_lint.registry import FieldMap, Rule, broken_value_rules
 from mics_lint.renames import Renames
 from mics_lint.rules import identifiers, structure, syntax, trimming
 from mics_lint.rules.type_messages import spelt_boolean
@@ -309,7 +309,7 @@ class RecordFixer:
         told = self.quotable.get((key, digits))
         if told is None:
             fields, rules, record = self.field_map, self.value_rules, {key: str(digits)}
-            told = not (fields and rules and breaks_value_rules(rules, fields, record))
+            told = not (fields and rules and next(broken_value_rules(rules, fields, record), 0))
             if len(self.quotable) >= 1024:
                 self.quotable.clear()
             self.quotable[key, digits] = told

@@ -34,7 +34,7 @@ from mics_lint.jsontext import (
 from mics_lint.longints import may_hold_long_int
 from mics_lint.nestedkeys import record_repeats
 from mics_lint.parsed import BROKEN, NOT_JSON, OBJECTS, UNPARSED
-from mics_lint.registry import LineContext, Record, Rule
+from mics_lint.registry import LineContext, Record, Rule, broken_value_rules
 from mics_lint.rules import REGISTRY, operations, row_shapes, structure, syntax
 from mics_lint.rules import framing as f
 from mics_lint.rules.crossline import DUPLICATE_USER_STATE, Users
@@ -296,11 +296,11 @@ class LineChecker:
 
     def _check_values(self, record: Record, ctx: LineContext, found: Found) -> None:
         """The value rules, on each identifier value the type's field map finds."""
-        for path, where, role, value in self.identifier_values(record):
-            for rule in self.value_rules:
-                if (rule.roles is None or role in rule.roles) and rule.bad(value):  # type: ignore[misc]
-                    message = rule.message(where, value, self.show_values)  # type: ignore[misc]
-                    found.append((rule.code, ctx.at(path, message)))
+        for rule, (path, where, _, value) in broken_value_rules(
+            self.value_rules, self.identifier_values, record
+        ):
+            message = rule.message(where, value, self.show_values)  # type: ignore[misc]
+            found.append((rule.code, ctx.at(path, message)))
 
     def _may_repeat_keys(self, record: Record, body: bytes) -> bool:
         # Cheap test: a key whose quoted spelling occurs once in the line occurs once as a

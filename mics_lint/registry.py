@@ -156,14 +156,17 @@ IdentifierValue = tuple[str | tuple[str | int, ...], str, str, str]
 FieldMap = Callable[[Record], Iterable[IdentifierValue]]
 
 
-def breaks_value_rules(rules: Sequence[Rule], field_map: FieldMap, record: Record) -> bool:
-    """Whether a value rule of `rules` fires on an identifier value of `record` that the
-    field map finds, as the full checks run them (linecheck.py)."""
-    return any(
-        (rule.roles is None or role in rule.roles) and rule.bad(value)  # type: ignore[misc]
-        for _, _, role, value in field_map(record)
-        for rule in rules
-    )
+def broken_value_rules(
+    rules: Sequence[Rule], field_map: FieldMap, record: Record
+) -> Iterator[tuple[Rule, IdentifierValue]]:
+    """Each value rule of `rules` that fires on an identifier value of `record` the field
+    map finds, with that value: what the full checks report (linecheck.py), and what the
+    fixer asks of a value it would write (fix_records.py)."""
+    for found in field_map(record):
+        role, value = found[2], found[3]
+        for rule in rules:
+            if (rule.roles is None or role in rule.roles) and rule.bad(value):  # type: ignore[misc]
+                yield rule, found
 
 
 #: A document type's fast check of one decoded line, `(command, raw, lineno, plain)`: True
