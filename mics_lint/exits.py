@@ -140,14 +140,15 @@ def sigterm_raises() -> None:
 def fail(message: str) -> None:
     # One line whatever the message quotes (a path, a config value, an OS error): see names.py.
     line = f"mics-lint: error: {printable(message)}"
-    if "##[" in line and os.environ.get("GITHUB_ACTIONS") == "true":
-        # The runner reads `##[name]` anywhere in a step's stderr as a command (a file named
-        # `##[add-mask]CRM` would mask the log's text): a stop-commands block keeps it text,
-        # as the github format does on stdout (reporters/annotations.py).
-        import hashlib
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        # The runner reads a step's stderr for commands too (a file named `##[add-mask]CRM`
+        # would mask the log's text): a stop-commands block keeps it text, as the github
+        # format's text report on stdout.
+        from mics_lint.reporters.annotations import runs_command, stop_token
 
-        token = hashlib.sha256(line.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-        line = f"::stop-commands::{token}\n{line}\n::{token}::"
+        if runs_command(line):
+            token = stop_token([line])
+            line = f"::stop-commands::{token}\n{line}\n::{token}::"
     click.echo(line, err=True)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import click
@@ -23,6 +23,21 @@ _MARKDOWN = compiled(r"[\\`*\[\]<>|~]")
 
 def _escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def runs_command(line: str) -> bool:
+    """Whether GitHub's runner reads `line` as a workflow command: `::name::` at its start,
+    or `##[name]` anywhere (its older form)."""
+    return line.lstrip().startswith("::") or "##[" in line
+
+
+def stop_token(lines: Iterable[str]) -> str:
+    """The token of a stop-commands block around `lines`: a hash of them, which none of
+    them can hold, and the same for the same text."""
+    digest = hashlib.sha256(b"mics-lint stop-commands")
+    for line in lines:
+        digest.update(line.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:32]
 
 
 def _command(kind: str, props: Mapping[str, object], data: str) -> str:
@@ -69,7 +84,7 @@ class GithubReporter(TextReporter):
         self.per_file.setdefault(d.path, Counter())[d.severity] += 1
         line = self.line(d) + "\n"
         self.text.write(line)
-        self.acts = self.acts or line.lstrip().startswith("::") or "##[" in line
+        self.acts = self.acts or runs_command(line)
 
     def file_failed(self, path: str, message: str) -> None:
         # Said on stderr too; an annotation is what a pull request's reader sees: a file
@@ -93,10 +108,7 @@ class GithubReporter(TextReporter):
         token = None
         if self.acts:  # hashed only then: most reports need no block
             self.text.seek(0)
-            digest = hashlib.sha256(b"mics-lint stop-commands")
-            for line in self.text:
-                digest.update(line.encode("utf-8", "surrogatepass"))
-            token = digest.hexdigest()[:32]
+            token = stop_token(self.text)
             self.stream.write(f"::stop-commands::{token}\n")
         self.text.seek(0)
         shutil.copyfileobj(self.text, self.stream)
