@@ -23,7 +23,7 @@ from mics_lint.guards import Guard
 from mics_lint.parsed import NOT_JSON, UNPARSED, Alike, Retyped
 from mics_lint.registry import FIX_SAFE, FieldMap
 from mics_lint.rules import REGISTRY, syntax
-from mics_lint.rules.framing import BLANK_LINE
+from mics_lint.rules.framing import BLANK_LINE, DEFAULT_MAX_LINE_BYTES
 from mics_lint.splitrecords import Splitter
 
 #: Codes whose fix applies to only some of their diagnostics, as the fixer decides.
@@ -218,7 +218,8 @@ def unsettled(before: list[bytes]) -> list[bytes]:
 
 
 def _ends_record(lines: list[bytes]) -> bool:
-    """Whether `lines`, the last before a chunk, are one record split over them."""
-    from mics_lint.opening import record_value
-
-    return record_value(b"\n".join(lines)) is not None
+    """Whether `lines`, the last before a chunk, are one record split over them, as the
+    splitter groups them (and parallel._record_start, which put the boundary there)."""
+    splitter = Splitter(DEFAULT_MAX_LINE_BYTES, active=True)
+    group = next(splitter.groups(line + b"\n" for line in lines), [])
+    return len(group) == len(lines)
