@@ -14,8 +14,7 @@ Only once a line of the file has parsed alone: until then the linter and the fix
 file's first lines as a possible document (MIC007), and a file that opens with `{` or `[`
 alone is one (framer, rules/framing.py) until it proves none (opening.py): then its first
 lines may be a split record (`Splitter.opened`), and it is read from there as the middle of
-a file is. The linter (linter.FileLinter) and the fixer (fix.Fixer) both read through
-`Splitter`, so they find the same records.
+a file is. The linter and the fixer both read through `Splitter`: they find the same records.
 """
 
 from __future__ import annotations
@@ -41,15 +40,13 @@ from mics_lint.rules import syntax
 SPLIT_LINES = 1000
 SPLIT_BYTES = 1024 * 1024
 #: Lines are given out in groups of at most this many lines, and this many bytes (or one
-#: line over it): 64 lines of a few hundred bytes stay well under the size at which a
-#: joined block would be allocated by mmap (slower), yet a group that fails a screen of the
-#: fast path sends only 64 lines to their own tests; lines of megabytes come one or two at
-#: a time, so memory stays bounded by max-line-bytes.
+#: line over it): 64 lines of a few hundred bytes stay under the size at which a joined
+#: block is allocated by mmap (slower), and a group that fails a screen of the fast path
+#: sends only 64 lines to their own tests; lines of megabytes come one or two at a time.
 GROUP_LINES = 64
 GROUP_BYTES = 64 * 1024
-#: A group taken whole from the reader's buffer (`_take`) is at most this many bytes, of any
-#: number of lines: with 64 KiB the 1M-line bench file's peak RSS was 4.6 MB higher than
-#: reading a line at a time, with 32 KiB 1.4 MB, for the same time.
+#: A group taken whole from the reader's buffer (`_take`) is at most this many bytes: with
+#: 64 KiB the 1M-line bench file's peak RSS was 4.6 MB over a line at a time, 32 KiB 1.4 MB.
 BUFFERED_BYTES = 32 * 1024
 _BEFORE_LAST, _LAST = operator.itemgetter(-2), operator.itemgetter(-1)
 _BRACE, _LF, _CR = ord("}"), ord("\n"), ord("\r")
@@ -72,9 +69,7 @@ class Piece(bytes):
 
 class Split:
     """A record split over lines `first` to `last` (numbered as the linter numbers them).
-
-    A plain class, not a dataclass: nothing compares or prints one, and making a dataclass
-    costs every start-up a fraction of a millisecond (issue 14)."""
+    Not a dataclass: making one costs every start-up a fraction of a millisecond."""
 
     __slots__ = ("first", "last", "reported", "value", "width")
 
@@ -100,7 +95,7 @@ class Splitter:
         # over its first lines, if they are one: the linter and the fixer stop holding there.
         self.not_document = 0
         self.opened: Split | None = None
-        self._back: bytes | None = None  # that line, given back to be read as active
+        self._back: bytes | None = None  # a line given back, read first in the next group
 
     def groups(self, lines: Iterable[bytes], lineno: int = 1) -> Iterator[list[bytes]]:
         """The lines, one a group, but a split record's lines as one group (its Split in
@@ -116,11 +111,7 @@ class Splitter:
                 lineno += 1
                 continue
             # Most lines: a whole record, `{...}` and its end (the test kept cheap).
-            if raw[:1] != b"{" or raw.endswith(b"}\n") or type(raw) is Piece:
-                yield [raw]
-                lineno += 1
-                continue
-            if framer.split_ending(raw)[0].rstrip(framer.SPACE).endswith(b"}"):
+            if raw[:1] != b"{" or raw.endswith(b"}\n") or type(raw) is Piece or _whole(raw):
                 yield [raw]
                 lineno += 1
                 continue
@@ -167,11 +158,6 @@ class Splitter:
                 raise failed
             if not group and not self.active:
                 return
-        if self._back is not None:  # before any line of the reader's buffer (`_take`)
-            for part in self._records([self._back], source, lineno):
-                yield part
-                lineno += len(part)
-            self._back = None
         if max_raw < BUFFERED_BYTES:
             buffered = None  # its lines may be over max-line-bytes
         while True:
@@ -179,12 +165,17 @@ class Splitter:
                 group, failed = self._read(source, max_raw, watch=False)
             else:
                 group, failed = self._take(source, buffered)
+            if self._back is not None:  # a line given back (`_watch`, `_records`): first
+                group.insert(0, self._back)
+                self._back = None
             if _whole_records(group):
                 if group:
                     yield group
                     lineno += len(group)
             else:
-                for part in self._records(group, source, lineno):
+                # More lines may follow this group (none failed to read): see `_records`.
+                more = failed is None and len(group) > 1
+                for part in self._records(group, source, lineno, more):
                     yield part
                     lineno += len(part)
             if failed is not None:
@@ -250,10 +241,12 @@ class Splitter:
         return group, None
 
     def _records(
-        self, group: list[bytes], source: Iterator[bytes], lineno: int
+        self, group: list[bytes], source: Iterator[bytes], lineno: int, more: bool
     ) -> Iterator[list[bytes]]:
         """A group some line of which may begin a split record: its lines in groups again,
-        a split record's lines (read ahead from `source` past the group) as one."""
+        a split record's lines (read ahead from `source` past the group) as one. Its last
+        line, if it may begin one and `more` lines follow, is given back to the next group:
+        read ahead, each line after it came as a group (comma lines: +20% a line)."""
         pending = deque(group)
         out: list[bytes] = []
         while pending:
@@ -261,6 +254,12 @@ class Splitter:
             if first[:1] != b"{" or first.endswith(b"}\n") or type(first) is Piece or _whole(first):
                 out.append(first)
                 continue
+            if pending and pending[0][:1] == b"{":  # `_read_ahead` stops there: no split
+                out.append(first)  # record, and no group cut
+                continue
+            if more and not pending and not self._cut(first):  # (its rest is read next)
+                self._back = first
+                break
             if out:  # given out before reading ahead, which may fail
                 yield out
                 lineno += len(out)
@@ -372,8 +371,7 @@ class Splitter:
 
 def _whole_records(group: list[bytes]) -> bool:
     """Whether every line of `group` ends with `}` and a LF (or CRLF), so begins no split
-    record: two bytes of each, taken in C (a count of `}\n` in the joined group costs ten
-    times more)."""
+    record: two bytes of each, taken in C (ten times cheaper than a count of `}\n`)."""
     try:
         before = list(map(_BEFORE_LAST, group))
     except IndexError:  # a line of one byte
@@ -384,8 +382,7 @@ def _whole_records(group: list[bytes]) -> bool:
     braces = before.count(_BRACE)
     if braces == count:
         return True
-    # CRLF line ends (a Windows export): each line looked at alone by `_records` cost a
-    # CRLF file half a valid line's time again.
+    # CRLF (a Windows export): each line looked at alone by `_records` cost half a line more.
     return braces + before.count(_CR) == count and all(map(_ENDS_WHOLE, group))
 
 

@@ -457,6 +457,26 @@ def test_the_watch_for_split_records_tells_a_comma_line_cheaply(
     assert splitter.active
 
 
+def test_comma_lines_stay_in_groups_of_many_once_split_records_are_looked_for() -> None:
+    """A pasted array's items (`{...},` a line) make the splitter look for split records
+    (each parses with its comma): a comma line followed by a line that opens a record
+    begins none, so it ends no group. Cut at each, a file of 100,000 such lines cost 20%
+    more a line (bench/instructions.py, allbad-invalid-json: 97k instructions, 117k)."""
+    splitter = splitrecords.Splitter(1 << 20)
+    lines = [(_DELETE % (n, "") + ",\n").encode() for n in range(1000)]
+    groups = list(splitter.line_groups(lines))
+    assert splitter.active
+    assert [line for group in groups for line in group] == lines
+    assert len(groups) <= 1000 // splitrecords.GROUP_LINES + 3
+    # A record split after a comma line is still found.
+    record = [b'{"operation":"DELETE",\n', b'"compartment_id":"1","user_account_id":"x"}\n']
+    for before in (1, 63, 64, 65, 127):  # its first line last of a group, or not
+        splitter = splitrecords.Splitter(1 << 20)
+        found = list(splitter.line_groups([*lines[:before], *record, *lines[:70]]))
+        assert record in found
+        assert [s.first for s in splitter.spans] == [before + 1]
+
+
 def test_a_run_of_commas_spares_the_groups_their_screen(monkeypatch: pytest.MonkeyPatch) -> None:
     """A group of lines is screened (`<`, backslashes, long integers, UTF-8) for the fast
     checks, which a run of lines with a comma at the end never reaches: from the group after
