@@ -201,11 +201,17 @@ EMPTY_VALUE = FAMILY.declare(
 # "<b>bold</b>" are data, not placeholders; a leading capital spares "<18>" too.
 # Compiled at first use, and tried only on a value starting with "<": every string value
 # of a clean line is asked (issue 14).
-# Also one whose ">" is missing, as in the docs' own segment example ("<SEGMENT_ID"): words
-# joined by an underscore, so that a short code ("<ABC") stays data.
-_PLACEHOLDER = compiled(r"<[A-Z][A-Z0-9_]*>|<[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9]")
-# As the docs write them (<USER_ACCOUNT_ID>): words, no digits, so never personal data.
-_DOC_TOKEN = compiled(r"<[A-Z][A-Z_]{0,39}>?")
+# Also, as the tracking API's page writes them, a word in capitals and an underscore, then
+# a lower-case slip or a number after a hyphen (<USER_EMAIl>, <COMPARTMENT_ID-1>; a value
+# such as "<Gold_Tier>" stays data); and one whose ">" is missing, as in the segment
+# import's example ("<SEGMENT_ID"), in capitals, so that a short code ("<ABC") stays data.
+_PLACEHOLDER = compiled(
+    r"<[A-Z][A-Z0-9_]*>|<[A-Z][A-Z0-9]+_[A-Za-z0-9_]*[A-Za-z0-9](?:-[0-9]+)?>"
+    r"|<[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9]"
+)
+# As the docs write them (<USER_ACCOUNT_ID>, <ACCOUNT_ID-1>): words, and at most a digit
+# after a hyphen, so never personal data.
+_DOC_TOKEN = compiled(r"<[A-Z][A-Za-z_]{0,39}(?:-[0-9])?>?")
 
 
 def is_placeholder(value: object) -> bool:
@@ -264,10 +270,12 @@ def placeholder_value(record: Record, ctx: LineContext) -> Iterator[Finding]:
     Checks for values that are documentation placeholders left in, such as
     `"<USER_ACCOUNT_ID>"` or `"<COMPARTMENT_ID>"`: a whole string of capitals, digits and
     underscores between `<` and `>` (starting with a capital), as the docs write them,
-    anywhere in the command (inside `user_profile` too); also such a placeholder whose `>`
-    is missing (`"<SEGMENT_ID"`, as the segment import's example prints it) when it is
-    words joined by underscores. Other text between angle brackets (`"<none>"`,
-    `"<jane@example.com>"`, HTML) is data, and is not reported.
+    anywhere in the command (inside `user_profile` too); also a word in capitals and an
+    underscore, then a lower-case slip or a number after a hyphen (`"<COMPARTMENT_ID-1>"`,
+    `"<USER_EMAIl>"`, as the tracking API's page writes them), and such a placeholder in
+    capitals whose `>` is missing (`"<SEGMENT_ID"`, as the segment import's example prints
+    it). Other text between angle brackets (`"<none>"`, `"<jane@example.com>"`, HTML) is
+    data, and is not reported.
 
     ## Why is this bad?
     Lines copied from the documentation's examples and never filled in import a fake user,
