@@ -246,7 +246,7 @@ class LineChecker:
             except (ValueError, RecursionError) as error:
                 exact_error = error
         message, column = syntax.invalid_json_message(
-            text, char_pos(exc, text), exc.msg, self.show_values, exact_error
+            text, char_pos(exc, text), exc.msg, self.show_values, exact_error, self.doc_type.name
         )
         found.append((syntax.INVALID_JSON.code, Finding(message, column)))
         # The fixer told that it would not split the line either: no third parse for a mark.

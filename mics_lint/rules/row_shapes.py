@@ -67,7 +67,15 @@ def bare_members(text: str) -> str | None:
     return said + ", without the comma at its end" if comma else said
 
 
-def delimited_message(name: str) -> str:
+def delimited_message(name: str, doc_type: str = "") -> str:
+    if doc_type == "USER_SEGMENT":
+        # The segments page: "APPLICATION_X_NDJSON or TEXT_CSV mime type".
+        return (
+            f"the line is CSV (values separated by {name}), not JSON: a segment import may "
+            "be CSV, uploaded with the TEXT_CSV mime type, which mics-lint does not check; "
+            "as NDJSON, each line is one JSON object, its keys the fields in lower case "
+            '({"operation":"UPDATE","user_agent_id":...}) and empty cells left out'
+        )
     return (
         f"the line is CSV (values separated by {name}), not JSON: each line must be one "
         "JSON object {...}; turn each row into one, its column names as keys (pandas: "
@@ -81,8 +89,9 @@ CSV_QUOTED_MESSAGE = (
 )
 
 
-def message(text: str) -> str | None:
-    """MIC101's message for a line that holds a record in one of these shapes, else None."""
+def message(text: str, doc_type: str = "") -> str | None:
+    """MIC101's message for a line that holds a record in one of these shapes, else None;
+    `doc_type`, the file's (a segment import may be CSV)."""
     if text[:1] in ("{", "["):  # none of them opens so: a broken record's line (`,}`) asks
         return None
     if csv_quoted(text):
@@ -91,7 +100,7 @@ def message(text: str) -> str | None:
     if members is not None:
         return members
     name = delimiter(text)
-    return None if name is None else delimited_message(name)
+    return None if name is None else delimited_message(name, doc_type)
 
 
 def not_an_object(value: object, identifiers: bool = False) -> str:

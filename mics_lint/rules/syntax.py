@@ -217,16 +217,17 @@ def invalid_json_message(
     parser_message: str,
     show_values: bool = False,
     exact_error: BaseException | None = None,
+    doc_type: str = "",
 ) -> tuple[str, int]:
     """Why `text` (one line, not valid JSON) failed at character `pos`, and the column to show.
-    `exact_error`, what parse_exact raised for `text`, if the caller asked it.
+    `exact_error`: what parse_exact raised for `text`, if asked; `doc_type`: the file's.
 
     Returns a one-line message that names the likely cause and what to change.
     """
     stripped = text.rstrip()
     if stripped.endswith(",") and stripped.lstrip()[:1] in ("{", "[") and _parses(stripped[:-1]):
         return separated_by_commas(stripped)
-    shape = row_shapes.message(stripped)
+    shape = row_shapes.message(stripped, doc_type)
     if shape is not None:
         return shape, 1
     # NaN inside the first value comes before any text after it (`{"a":NaN},`): said first.
@@ -234,8 +235,7 @@ def invalid_json_message(
     rest = None if first_fails else _after_first_value(text)
     if rest is not None:
         return _text_after(text, *rest, show_values)
-    # Trailing commas first, the commonest (an export writing `,}` on every line): none of
-    # the tests below matches a text that starts with `,`, `}` or `]`.
+    # Trailing commas first, the commonest (`,}` on every line): no test below takes `,}]`.
     trailing = _trailing_comma(text, pos)
     if trailing is not None:
         return trailing
@@ -374,8 +374,7 @@ def _first_value_fails(text: str, exact_error: BaseException | None) -> bool:
     return len(text.lstrip(" \t\r\n")) == len(text.lstrip())
 
 
-# One for every line, not one made (with its scanner) a line: the scanner keeps nothing
-# from one call to the next.
+# One for every line, not one (with its scanner) a line: the scanner keeps no state.
 _PLAIN = json.JSONDecoder()
 
 
