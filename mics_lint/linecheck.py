@@ -2,9 +2,9 @@
 
 `LineChecker` holds what one file's lines share: its rule selection, its schema, MIC501's
 users, and where the file stands (bytes read, whether MIC003 and MIC006 were reported). Its
-`check_line` runs every check on one line: framing, parsing, the schema, the record rules and
-the value rules; `stamp` turns (code, finding) pairs into sorted diagnostics, dropping the
-codes not selected. The fast path (fastloop.py) sends it every line it does not vouch for.
+`check_line` runs every check on one line (framing, parsing, the schema, the record and value
+rules); `stamp` turns (code, finding) pairs into sorted diagnostics of the selected codes.
+The fast path (fastloop.py) sends it every line it does not vouch for.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from mics_lint.longints import may_hold_long_int
 from mics_lint.nestedkeys import record_repeats
 from mics_lint.parsed import BROKEN, NOT_JSON, OBJECTS, UNPARSED
 from mics_lint.registry import LineContext, Record, Rule, broken_value_rules
-from mics_lint.rules import REGISTRY, operations, row_shapes, structure, syntax
+from mics_lint.rules import REGISTRY, deletions, operations, row_shapes, structure, syntax
 from mics_lint.rules import framing as f
 from mics_lint.rules.crossline import DUPLICATE_USER_STATE, Users
 from mics_lint.rules.operations import FILE_FORM_STATE, PROFILE_FORM_STATE
@@ -113,6 +113,7 @@ class LineChecker:
         self.state: dict[str, Any] = {
             DUPLICATE_USER_STATE: self.users,
             PROFILE_FORM_STATE: settings.profile_form,
+            deletions.TYPES_STATE: deletions.types_of(self.schema),
             **datamart,
         }
         if settings.profile_form == "auto" and operations.FAMILY in doc_type.rule_sources:

@@ -11,7 +11,7 @@ MIC905 only for user points deletions.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.lazyre import compiled
@@ -58,9 +58,26 @@ def _identifiers(record: Record) -> Iterator[tuple[str, tuple[str | int, ...], R
 UUID = compiled(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
-def _kind(record: Record) -> str | None:
+#: The `type`s the file's schema takes (its `type` enum), in a file's state: a deletion
+#: line of another (MIC203's) gets no advice about that type's fields.
+TYPES_STATE = "MIC9:types"
+
+
+def types_of(schema: dict[str, Any]) -> frozenset[str] | None:
+    """The `type`s a deletion schema takes; None for any other schema."""
+    kind = schema.get("properties", {}).get("type")
+    taken = kind.get("enum") if isinstance(kind, dict) else None
+    return frozenset(taken) if isinstance(taken, list) and "type" in schema["properties"] else None
+
+
+def _kind(record: Record, ctx: LineContext, where: str) -> str | None:
+    """The line's (or an association item's) `type`, if it is one the rules know and, for a
+    deletion line, one its file takes."""
     kind = record.get("type")
-    return kind if isinstance(kind, str) and kind in NEEDS else None
+    if not isinstance(kind, str) or kind not in NEEDS:
+        return None
+    taken = None if where else ctx.state.get(TYPES_STATE)
+    return kind if taken is None or kind in taken else None
 
 
 @FAMILY.rule(
@@ -91,7 +108,7 @@ def missing_field(record: Record, ctx: LineContext) -> Iterator[Finding]:
     ```
     """
     for where, path, item in _identifiers(record):
-        kind = _kind(item)
+        kind = _kind(item, ctx, where)
         if kind is None:
             continue
         noun = "identifier" if where else "line"
@@ -130,7 +147,7 @@ def field_of_another_type(record: Record, ctx: LineContext) -> Iterator[Finding]
     ```
     """
     for where, path, item in _identifiers(record):
-        kind = _kind(item)
+        kind = _kind(item, ctx, where)
         if kind is None:
             continue
         for field in item:
@@ -174,7 +191,9 @@ def email_hash_key(record: Record, ctx: LineContext) -> Iterator[Finding]:
     message = 'the e-mail hash\'s key is "hash" here, not "email_hash"'
     for where, path, item in _identifiers(record):
         if "email_hash" in item:
-            kind = _kind(item)
+            kind = _kind(item, ctx, where)
+            if kind is None and item.get("type") in NEEDS:
+                continue  # a type of another deletion file: MIC203 says which
             if kind is None or "hash" in MAY_HAVE[kind]:
                 yield ctx.at((*path, "email_hash"), where + message)
             else:  # renamed, it would be a field of another type (MIC902): it goes
