@@ -275,7 +275,8 @@ def placeholder_value(record: Record, ctx: LineContext) -> Iterator[Finding]:
     `"<USER_EMAIl>"`, as the tracking API's page writes them), and such a placeholder in
     capitals whose `>` is missing (`"<SEGMENT_ID"`, as the segment import's example prints
     it). Other text between angle brackets (`"<none>"`, `"<jane@example.com>"`, HTML) is
-    data, and is not reported.
+    data, and is not reported; so are, in a profile, an event's properties or a data bag,
+    the masks and tags an export writes in capitals (`"<REDACTED>"`, `"<NULL>"`, `"<BR>"`).
 
     ## Why is this bad?
     Lines copied from the documentation's examples and never filled in import a fake user,
@@ -294,7 +295,7 @@ def placeholder_value(record: Record, ctx: LineContext) -> Iterator[Finding]:
     if b'"<' not in ctx.raw and b"\\u003" not in ctx.raw:  # "<", or "<" escaped
         return
     for key, value in record.items():
-        for where, path, found in _placeholders(value, key, (key,)):
+        for where, path, found in _placeholders(value, key, (key,), key in _FREE_FORM):
             if shows_placeholder(found, ctx.show_values):
                 # <USER_ACCOUNT_ID>: the docs' words, not data
                 shown = " " + shorten(found, show_values=ctx.show_values)
@@ -309,18 +310,37 @@ def placeholder_value(record: Record, ctx: LineContext) -> Iterator[Finding]:
 PLACEHOLDER_VALUE = FAMILY.rules[-1]
 
 
+# What an export writes as data in free-form objects (a profile, an event's properties):
+# a masked or missing value, on every line of a privacy-filtered export, and HTML tags in
+# capitals. There they are no placeholders; an identifier holding one is (MIC309).
+_WORDS = (
+    "NULL NONE NA NAN NIL EMPTY BLANK UNKNOWN MISSING TBD TBA REDACTED MASKED HIDDEN "
+    "ANONYMIZED ANONYMISED PII REMOVED DELETED PRIVATE CONFIDENTIAL SECRET DEFAULT ALL "
+    "OTHER ANY A B I U P BR HR EM LI UL OL TD TR TH DIV SPAN H1 H2 H3 H4 H5 H6 STRONG "
+    "SMALL SUB SUP TABLE BODY HTML HEAD TITLE CENTER FONT PRE CODE IMG WBR NOBR"
+)
+_DATA_WORDS = frozenset(f"<{word}>" for word in _WORDS.split())
+# The free-form objects: a profile, an event's properties, a segment's data bag.
+_FREE_FORM = frozenset({"user_profile", "$properties", "data_bag"})
+
+
 def _placeholders(
-    value: Any, where: str, path: tuple[str | int, ...]
+    value: Any, where: str, path: tuple[str | int, ...], free: bool = False
 ) -> Iterator[tuple[str, tuple[str | int, ...], str]]:
     if isinstance(value, str):
-        if value[:1] == "<" and _PLACEHOLDER.fullmatch(value):
+        if (
+            value[:1] == "<"
+            and _PLACEHOLDER.fullmatch(value)
+            and not (free and value in _DATA_WORDS)
+        ):
             yield where, path, value
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _placeholders(item, f"{where}.{key}", (*path, key))
+            inside = free or key in _FREE_FORM
+            yield from _placeholders(item, f"{where}.{key}", (*path, key), inside)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _placeholders(item, f"{where}[{index}]", (*path, index))
+            yield from _placeholders(item, f"{where}[{index}]", (*path, index), free)
 
 
 OTHER_DOCUMENT_TYPE = FAMILY.declare(
