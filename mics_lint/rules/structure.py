@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from mics_lint.diagnostic import Finding, Severity
-from mics_lint.jsontext import shorten
+from mics_lint.jsontext import path_text, shorten
 from mics_lint.lazyre import compiled
 from mics_lint.registry import FIX_SAFE, FIX_UNSAFE, Family, LineContext, Record
 from mics_lint.startup import later
@@ -295,7 +295,7 @@ def placeholder_value(record: Record, ctx: LineContext) -> Iterator[Finding]:
     if b'"<' not in ctx.raw and b"\\u003" not in ctx.raw:  # "<", or "<" escaped
         return
     for key, value in record.items():
-        for where, path, found in _placeholders(value, key, (key,), key in _FREE_FORM):
+        for path, found in _placeholders(value, (key,), key in _FREE_FORM):
             if shows_placeholder(found, ctx.show_values):
                 # <USER_ACCOUNT_ID>: the docs' words, not data
                 shown = " " + shorten(found, show_values=ctx.show_values)
@@ -303,6 +303,7 @@ def placeholder_value(record: Record, ctx: LineContext) -> Iterator[Finding]:
                 shown = " " + redact.identifier(found)
             else:
                 shown = ""  # a profile value: not shown
+            where = path_text(path)  # printable: a key "x\ny" must not end the line
             message = f"{where} still holds the placeholder{shown}: put the real value"
             yield ctx.at(path, message)
 
@@ -310,9 +311,8 @@ def placeholder_value(record: Record, ctx: LineContext) -> Iterator[Finding]:
 PLACEHOLDER_VALUE = FAMILY.rules[-1]
 
 
-# What an export writes as data in free-form objects (a profile, an event's properties):
-# a masked or missing value, on every line of a privacy-filtered export, and HTML tags in
-# capitals. There they are no placeholders; an identifier holding one is (MIC309).
+# What an export writes as data in free-form objects (`_FREE_FORM`): a masked or missing
+# value (a privacy filter's, every line), HTML tags. An identifier holding one is MIC309's.
 _WORDS = (
     "NULL NONE NA NAN NIL EMPTY BLANK UNKNOWN MISSING TBD TBA REDACTED MASKED HIDDEN "
     "ANONYMIZED ANONYMISED PII REMOVED DELETED PRIVATE CONFIDENTIAL SECRET DEFAULT ALL "
@@ -325,22 +325,22 @@ _FREE_FORM = frozenset({"user_profile", "$properties", "data_bag"})
 
 
 def _placeholders(
-    value: Any, where: str, path: tuple[str | int, ...], free: bool = False
-) -> Iterator[tuple[str, tuple[str | int, ...], str]]:
+    value: Any, path: tuple[str | int, ...], free: bool = False
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
     if isinstance(value, str):
         if (
             value[:1] == "<"
             and _PLACEHOLDER.fullmatch(value)
             and not (free and value in _DATA_WORDS)
         ):
-            yield where, path, value
+            yield path, value
     elif isinstance(value, dict):
         for key, item in value.items():
             inside = free or key in _FREE_FORM
-            yield from _placeholders(item, f"{where}.{key}", (*path, key), inside)
+            yield from _placeholders(item, (*path, key), inside)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _placeholders(item, f"{where}[{index}]", (*path, index), free)
+            yield from _placeholders(item, (*path, index), free)
 
 
 OTHER_DOCUMENT_TYPE = FAMILY.declare(
