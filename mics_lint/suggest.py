@@ -22,13 +22,29 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
     return _closest(word, tuple(candidates))
 
 
+# A key that says the opposite of a known one (`noForceReplace`, `force_replace_off`): the
+# known key with one of these words before or after it, in `_normal`'s spelling.
+_NEGATIONS = frozenset(
+    {"no", "not", "non", "dont", "donot", "never", "off", "false", "disable", "disabled"}
+    | {"skip", "without", "un", "ignore"}
+)
+
+
+def _negates(normal: str, candidate: str) -> bool:
+    """Whether the key spelt `normal` is the key spelt `candidate` negated: renamed to it,
+    its value would say the opposite (`"noForceReplace": true` a profile's replace)."""
+    if normal == candidate or candidate not in normal:
+        return False
+    return normal.replace(candidate, "", 1) in _NEGATIONS
+
+
 # A systematic mistake asks the same question on every line: difflib is slow.
 @functools.lru_cache(maxsize=4096)
 def _closest(word: str, candidates: tuple[str, ...]) -> str | None:
-    options = [c for c in candidates if c != word]
+    normal = _normal(word)
+    options = [c for c in candidates if c != word and not _negates(normal, _normal(c))]
     if not options:
         return None
-    normal = _normal(word)
     same = [c for c in options if _normal(c) == normal]
     if same:
         return same[0]
@@ -191,8 +207,8 @@ def beginnings(word: str, candidates: Iterable[str]) -> list[str]:
 def only_candidate(word: str, candidates: Iterable[str]) -> str | None:
     """The candidate `word` was meant to be when there is exactly one close one: what an
     automatic rename may use (closest() picks the best of several, for a message)."""
-    options = [c for c in candidates if c != word]
     normal = _normal(word)
+    options = [c for c in candidates if c != word and not _negates(normal, _normal(c))]
     same = [c for c in options if _normal(c) == normal]
     if same:
         return same[0] if len(same) == 1 else None
