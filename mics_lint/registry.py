@@ -319,7 +319,9 @@ def _any_of(tests: list[ValueTest]) -> ValueTest | None:
 def _compiled(sources: tuple[str, ...]) -> ValueTest:
     """One function of `value` that is true when any of the expressions is, declared as one
     expression: a fast check joins it with others (inline.joined)."""
-    test: ValueTest = inlinable(" or ".join(f"({source})" for source in sources), ("value",))
+    # Each expression once: two rules may share one (trimming.EDGES_SCREEN).
+    unique = dict.fromkeys(sources)
+    test: ValueTest = inlinable(" or ".join(f"({source})" for source in unique), ("value",))
     return test
 
 

@@ -976,7 +976,7 @@ def test_rule_given_a_prefix_says_which_rules_it_names(project: Path) -> None:
     # It said 'unknown rule' and offered MIC903 for MIC3.
     result = run(["rule", "MIC3"])
     assert result.exit_code == 2
-    assert_one_error_line(result, "'MIC3' names", "MIC301 to MIC310", "mics-lint rules")
+    assert_one_error_line(result, "'MIC3' names", "MIC301 to MIC311", "mics-lint rules")
 
 
 def test_rules_lists_every_code_of_the_registry(project: Path) -> None:

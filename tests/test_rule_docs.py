@@ -62,6 +62,7 @@ CATALOGUE = {
     "MIC308": ("compartment-id-not-digits", "warning"),  # issue 16
     "MIC309": ("identifier-placeholder", "error"),  # an advice-following review
     "MIC310": ("identifier-missing-value", "error"),  # an advice-following review
+    "MIC311": ("identifier-quoted", "warning"),  # a review of hand-edited files
     "MIC401": ("upsert-missing-force-replace", "error"),
     "MIC402": ("upsert-missing-user-profile", "error"),
     "MIC403": ("merge-objects-ignored", "warning"),

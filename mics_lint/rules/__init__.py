@@ -19,7 +19,7 @@ from mics_lint.rules import (
     syntax,
 )
 
-# Imported for what it registers: MIC308 to MIC310, in identifiers' family.
+# Imported for what it registers: MIC308 to MIC311, in identifiers' family.
 from mics_lint.rules import identifier_values as identifier_values
 
 FAMILIES: tuple[Family, ...] = (

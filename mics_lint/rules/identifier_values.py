@@ -1,4 +1,4 @@
-"""MIC308 to MIC310: what an identifier value holds, in every document type (value rules,
+"""MIC308 to MIC311: what an identifier value holds, in every document type (value rules,
 read through each type's field map as MIC305 and MIC307 are; registered in the MIC3
 family, identifiers.py)."""
 
@@ -18,6 +18,7 @@ from mics_lint.rules.structure import (
     is_placeholder,
     shows_placeholder,
 )
+from mics_lint.rules.trimming import EDGES_SCREEN
 from mics_lint.startup import later
 
 if TYPE_CHECKING:
@@ -183,4 +184,58 @@ def identifier_missing_value(where: str, value: str, show_values: bool) -> str:
     return said + (
         "every such line would name one user of that name; leave the line out, or name the "
         "user by an identifier it has"
+    )
+
+
+# The quotes a value is wrapped in when a CSV export quotes a quoted cell again, or a
+# spreadsheet or a word processor writes its own: straight, typographic and guillemets.
+_QUOTES = "\"'`\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a"
+
+
+def _wrapped(value: str) -> bool:
+    """Whether the value starts or ends with a quote character (whitespace aside: MIC307's)."""
+    inner = value.strip()
+    return len(inner) >= 2 and (inner[0] in _QUOTES or inner[-1] in _QUOTES)
+
+
+@identifiers.FAMILY.value_rule(
+    "MIC311",
+    "identifier-quoted",
+    Severity.WARNING,
+    "an identifier value is wrapped in quote characters",
+    roles=_NO_COMPARTMENT,  # a quoted compartment is no digits: MIC308's
+    bad=_wrapped,
+    screen=EDGES_SCREEN,  # MIC307's too: evaluated once for both
+)
+def identifier_quoted(where: str, value: str, show_values: bool) -> str:
+    """
+    ## What it does
+    Checks that no identifier value starts or ends with a quote character: `"\\"CRM-42\\""`,
+    `"'CRM-42'"` or `"“CRM-42”"`, in every document type (not a `compartment_id`, which
+    MIC308 reports as not digits).
+
+    ## Why is this bad?
+    The platform keeps an identifier as it is sent: `'CRM-42'` with its quotes is not
+    `CRM-42`. The line is applied to a user that nothing else names, and the real user is
+    left as it was. Such quotes come from a CSV export that quoted a quoted cell again, or
+    from a spreadsheet or a word processor that wrote its own.
+
+    ## Example
+    ```ndjson
+    {"operation":"DELETE","compartment_id":"1000","user_account_id":"'CRM-42'"}
+    ```
+
+    Use instead:
+    ```ndjson
+    {"operation":"DELETE","compartment_id":"1000","user_account_id":"CRM-42"}
+    ```
+    """
+    shown = f" ({redact.identifier(value, True)})" if show_values else ""
+    inner = value.strip()
+    first, last = inner[0] in _QUOTES, inner[-1] in _QUOTES
+    said = "is wrapped in quotes" if first and last else "starts with a quote"
+    said = said if first else f"ends with a quote ({inner[-1]})"
+    return (
+        f"{where}{shown} {said}: the platform keeps quotes, so this line names another "
+        "user than the id without them; remove them"
     )
