@@ -50,8 +50,7 @@ INVALID_JSON = FAMILY.declare(
     A record pretty-printed over several lines among one-line records (a line that begins
     with `{` and lines after it that together parse as one object) is reported once, at its
     first line: "this record is split over lines 8–14"; so is a file's first record
-    pretty-printed before NDJSON lines. (A whole file that is one pretty-printed document
-    is MIC007's.)
+    pretty-printed before NDJSON lines (a whole file of one is MIC007's).
 
     ## Why is this bad?
     The platform cannot read the line, so the command is dropped and only appears, hours
@@ -127,14 +126,12 @@ DUPLICATE_KEY = FAMILY.declare(
     Checks that no key appears twice at the top level of a command, nor inside the objects
     whose keys the platform reads by name (a choice's `user_choice`, an association's
     identifiers, an activity's events, `$email_hash`, `$user_identifiers`): the keys the
-    schema names there. The last value wins, as in the platform's parser, and the rest of
-    the line is checked with it. (A key spelled with `\\u` escapes counts as the key it
-    spells.)
+    schema names there (a key spelled with `\\u` escapes counts as the key it spells). The
+    last value wins, as in the platform's parser, and the rest of the line is checked with it.
 
     ## Why is this bad?
-    Only one of the two values is used, silently: the other is lost. A command with two
-    `operation` keys, or two identifiers under the same key, means the export that wrote it
-    has a bug.
+    Only one of the two values is used, silently. Two `operation` keys, or two identifiers
+    under one key, mean the export that wrote the command has a bug.
 
     ## Example
     ```ndjson
@@ -179,6 +176,8 @@ _PYTHON_LITERAL = compiled(r"(True|False|None)\b")
 # A value written between angle brackets, unquoted: never JSON, a placeholder left in.
 _ANGLED = compiled(r"<[^<>\"{}\[\],:\n]{1,40}>")
 _NON_FINITE = compiled(r"-?(NaN|Infinity)\b")
+# What may join two records on a line: commas, `;`, `|`, the text `\n` (escaped twice).
+_JOINED = compiled(r"[ \t,;|]*(?:\\r)?(?:\\n)?[ \t,;|]*(?=\{)")
 _BARE_WORD = compiled(r"[A-Za-z_$][\w$-]*")
 # Bare words a message may repeat: the command's own keys, never data.
 _COMMAND_WORDS = frozenset(
@@ -309,8 +308,11 @@ def _text_after(text: str, end: int, tail: str, show_values: bool) -> tuple[str,
             "lines end with a carriage return alone (CR), not a line feed: end each line with \\n",
             end + 1,
         )
-    if tail.startswith("{") or tail.startswith(",{") or tail.startswith(", {"):
-        return ("two records on one line: put each command on a line of its own", end + 1)
+    joined = _JOINED.match(tail)
+    if joined is not None:
+        by = joined.group().strip(" \t,")
+        said = f" joined by '{by}'" if by else ""
+        return (f"two records on one line{said}: put each command on a line of its own", end + 1)
     if ord(tail[0]) < 0x20:
         return (f"control character U+{ord(tail[0]):04X} after the JSON value: remove it", end + 1)
     space = typography.space_name(tail[0])
@@ -340,8 +342,7 @@ def _placeholder_message(here: str, show_values: bool) -> str | None:
 
 
 def separated_by_commas(text: str) -> tuple[str, int]:
-    """invalid_json_message's for `text`, one JSON value then a comma (the linter knows this
-    case without asking it: jsontext.object_and_comma)."""
+    """invalid_json_message's for `text`, one JSON value then a comma (object_and_comma)."""
     return (
         "records are separated by commas: remove the ',' at the end of the line "
         "(NDJSON puts one record per line, with nothing between them)",
