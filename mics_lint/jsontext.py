@@ -366,8 +366,8 @@ def shorten(value: Any, limit: int = MAX_SHOWN, show_values: bool = False) -> st
     address no longer looks like one to the mask of messages, and would be shown half
     (`someone@mai...`)."""
     if isinstance(value, str):
-        inner = json.dumps(value, ensure_ascii=False)[1:-1]
-        return f'"{_cut(inner, max(limit - 2, 4), show_values)}"'
+        inner = _cut(json.dumps(value, ensure_ascii=False)[1:-1], max(limit - 2, 4), show_values)
+        return f'"{inner}"' if inner.isascii() else f'"{visible(inner)}"'
     try:
         shown = orjson.dumps(value).decode()
     except (TypeError, orjson.JSONEncodeError):
@@ -378,6 +378,20 @@ def shorten(value: Any, limit: int = MAX_SHOWN, show_values: bool = False) -> st
         except ValueError:  # an integer too long for Python to print
             shown = "a number of thousands of digits"
     return _cut(shown, limit, show_values)
+
+
+def visible(text: str) -> str:
+    """`text` with its invisible characters (a zero-width or no-break space, a BOM, a line
+    separator) written as JSON escapes: `rename "operation\u200b" to "operation"` says what
+    differs, and a message stays one line where an editor breaks lines at U+2028."""
+    from unicodedata import category  # a message's value that is not ASCII only
+
+    return "".join(
+        f"\\u{ord(c):04x}" if c != " " and category(c) in _INVISIBLE else c for c in text
+    )
+
+
+_INVISIBLE = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})  # Cc: JSON leaves U+007F and up as is
 
 
 def _cut(text: str, room: int, show_values: bool) -> str:

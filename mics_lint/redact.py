@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 
-from mics_lint.jsontext import shorten
+from mics_lint.jsontext import shorten, visible
 from mics_lint.lazyre import compiled
 
 #: How many characters of an identifier's value a message shows.
@@ -63,11 +63,13 @@ def identifier(value: object, show: bool = False) -> str:
     """An identifier's value for a message: JSON-quoted, cut after `PREFIX` characters."""
     if show:
         return shorten(value, show_values=True)
-    text = value if isinstance(value, str) else shorten(value)
-    text = mask_emails(text)
-    if len(text) > PREFIX:
-        text = text[:PREFIX] + "…"
-    return f'"{text}"' if isinstance(value, str) else text
+    text = mask_emails(value if isinstance(value, str) else shorten(value))
+    end = "…" if len(text) > PREFIX else ""
+    if not isinstance(value, str):
+        return text[:PREFIX] + end
+    # JSON's escapes, as shorten writes them: a line break in an id must not end the line.
+    inner = json.dumps(text[:PREFIX], ensure_ascii=False)[1:-1]
+    return f'"{inner if inner.isascii() else visible(inner)}{end}"'
 
 
 def source_line(text: str) -> str:

@@ -18,7 +18,7 @@ from mics_lint.rules.structure import (
     is_placeholder,
     shows_placeholder,
 )
-from mics_lint.rules.trimming import EDGES_SCREEN
+from mics_lint.rules.trimming import EDGES_SCREEN, trimmed
 from mics_lint.startup import later
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ def compartment_id_not_digits(where: str, value: str, show_values: bool) -> str:
     ```
     """
     shown = redact.identifier(value, show_values)
-    digits = value.strip()
+    digits = trimmed(value)
     if digits.isdigit() and digits.isascii():  # " 1500": the id, with whitespace around
         return f'{where} {shown} is not digits only: write "{digits}"'
     whole = _WHOLE_DECIMAL.fullmatch(digits)

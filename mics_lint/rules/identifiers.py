@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from mics_lint.diagnostic import Finding, Severity
+from mics_lint.jsontext import visible
 from mics_lint.registry import FIX_UNSAFE, ROLES, Family, IdentifierValue, LineContext, Record
 from mics_lint.rules.agent_ids import EMAIL_IN, user_agent_id_problem
 from mics_lint.rules.agent_ids import USER_AGENT_ID as USER_AGENT_ID  # the fast checks' too
@@ -292,7 +293,7 @@ def clear_text_email(where: str, value: str, show_values: bool) -> str:
     of the trimmed, lower-cased address).
     """
     # The address only with --show-values: it is personal data (redact.py).
-    shown = json.dumps(value, ensure_ascii=False) if show_values else "(not shown here)"
+    shown = visible(json.dumps(value, ensure_ascii=False)) if show_values else "(not shown here)"
     return (
         f"{where} holds a clear-text e-mail address {shown}: send the hash of the address instead"
     )
