@@ -75,7 +75,18 @@ def test_members_without_braces_are_named() -> None:
     ]
     said = "the line is an object's members without its braces: write it inside { }"
     assert found[0][3] == said
-    assert found[1][3] == said + ", without the comma at its end"
+    assert found[1][3].startswith("the line is a member of a record written over several")
+
+
+def test_the_lines_of_a_broken_pretty_printed_record_say_what_they_are() -> None:
+    """A record pretty-printed over lines that do not parse together (`True`): each line is
+    reported alone, as what it is, and the member that is wrong says why, at its column,
+    where "write it inside { }" made a record of each line."""
+    found = messages(['{"operation":"DELETE",', '  "email_hash": "3f2a9c",', '  "x": True', "}"])
+    assert [(line, column) for line, column, _, _ in found] == [(1, 23), (2, 1), (3, 8), (4, 1)]
+    assert "record written over several lines" in found[1][3]
+    assert found[2][3].startswith("True is Python, not JSON: write true; the line is a member")
+    assert found[3][3].startswith("the line closes a record written over several lines")
 
 
 def test_records_separated_by_commas_keep_their_message() -> None:

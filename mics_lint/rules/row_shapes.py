@@ -50,21 +50,49 @@ def delimiter(text: str) -> str | None:
     return None
 
 
-def bare_members(text: str) -> str | None:
+def bare_members(text: str) -> tuple[str, int] | None:
     """MIC101's message for an object's members without their braces (`"operation":"DELETE",
-    "email_hash":"3f2a9c"`, or one member and a comma, a line of the docs' pretty-printed
-    example), else None."""
+    "email_hash":"3f2a9c"`), else None. Indented or ended by a comma, the line is most
+    likely one of a record pretty-printed over lines (whose lines, when they do not parse
+    together, are reported one by one): said so, with what is wrong in the member itself
+    (`"force_replace": True,`), where following "write it inside { }" would make a record
+    of each."""
     if not _KEY_FIRST.match(text):
         return None
     members = text.rstrip(" \t")
     comma = members.endswith(",")
+    inner = "{" + members.removesuffix(",") + "}"
     try:
-        if not isinstance(parse_exact("{" + members.removesuffix(",") + "}"), dict):
-            return None
+        broken = not isinstance(parse_exact(inner), dict)
     except (ValueError, RecursionError):
+        broken = True
+    if comma or text[:1] in (" ", "\t"):
+        said = (
+            "the line is a member of a record written over several lines: write the whole "
+            "record on one line (NDJSON holds one record per line)"
+        )
+        if not broken:
+            return said, 1
+        problem, column = _member_problem(inner)
+        return f"{problem}; {said}", column
+    if broken:
         return None
-    said = "the line is an object's members without its braces: write it inside { }"
-    return said + ", without the comma at its end" if comma else said
+    return "the line is an object's members without its braces: write it inside { }", 1
+
+
+def _member_problem(inner: str) -> tuple[str, int]:
+    """What is wrong in `inner`, a line's members in braces (MIC101's own words), and its
+    column in the line (one less: without the brace)."""
+    import orjson  # a bad line's message only
+
+    from mics_lint.rules.syntax import invalid_json_message  # which imports this module
+
+    try:
+        orjson.loads(inner)
+    except orjson.JSONDecodeError as error:
+        said, column = invalid_json_message(inner, error.pos, error.msg)
+        return said, max(column - 1, 1)
+    return "the member is not valid JSON", 1  # orjson takes what parse_exact refused
 
 
 def delimited_message(name: str, doc_type: str = "") -> str:
@@ -89,18 +117,24 @@ CSV_QUOTED_MESSAGE = (
 )
 
 
-def message(text: str, doc_type: str = "") -> str | None:
-    """MIC101's message for a line that holds a record in one of these shapes, else None;
-    `doc_type`, the file's (a segment import may be CSV)."""
+def message(text: str, doc_type: str = "") -> tuple[str, int] | None:
+    """MIC101's message for a line that holds a record in one of these shapes, and its
+    column, else None; `doc_type`, the file's (a segment import may be CSV)."""
+    if text.strip(" \t") in ("}", "},", "]", "],"):
+        return (
+            "the line closes a record written over several lines: write the whole record on "
+            "one line (NDJSON holds one record per line)",
+            1,
+        )
     if text[:1] in ("{", "["):  # none of them opens so: a broken record's line (`,}`) asks
         return None
     if csv_quoted(text):
-        return CSV_QUOTED_MESSAGE
+        return CSV_QUOTED_MESSAGE, 1
     members = bare_members(text)
     if members is not None:
         return members
     name = delimiter(text)
-    return None if name is None else delimited_message(name, doc_type)
+    return None if name is None else (delimited_message(name, doc_type), 1)
 
 
 def not_an_object(value: object, identifiers: bool = False) -> str:

@@ -228,7 +228,7 @@ def invalid_json_message(
         return separated_by_commas(stripped)
     shape = row_shapes.message(stripped, doc_type)
     if shape is not None:
-        return shape, 1
+        return shape
     # NaN inside the first value comes before any text after it (`{"a":NaN},`): said first.
     first_fails = _first_value_fails(text, exact_error) or isinstance(exact_error, NotFinite)
     rest = None if first_fails else _after_first_value(text)
