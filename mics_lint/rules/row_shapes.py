@@ -10,6 +10,7 @@ from __future__ import annotations
 from mics_lint.diagnostic import counted
 from mics_lint.jsontext import parse_exact
 from mics_lint.lazyre import compiled
+from mics_lint.rules import slips
 
 # Tried in this order: a comma in a tab-separated row is most often inside a value.
 _DELIMITERS = (("\t", "tabs"), (",", "commas"), (";", "semicolons"), ("|", "vertical bars"))
@@ -128,6 +129,9 @@ def message(text: str, doc_type: str = "") -> tuple[str, int] | None:
         )
     if text[:1] in ("{", "["):  # none of them opens so: a broken record's line (`,}`) asks
         return None
+    numbered = slips.numbered_line(text)
+    if numbered is not None:
+        return numbered, 1
     if csv_quoted(text):
         return CSV_QUOTED_MESSAGE, 1
     members = bare_members(text)

@@ -21,7 +21,7 @@ from mics_lint.jsontext import (
 )
 from mics_lint.lazyre import compiled
 from mics_lint.registry import FIX_SAFE, Family
-from mics_lint.rules import row_shapes, typography
+from mics_lint.rules import row_shapes, slips, typography
 from mics_lint.startup import later
 
 if TYPE_CHECKING:
@@ -178,12 +178,6 @@ _ANGLED = compiled(r"<[^<>\"{}\[\],:\n]{1,40}>")
 _NON_FINITE = compiled(r"-?(NaN|Infinity)\b")
 # What may join two records on a line: commas, `;`, `|`, the text `\n` (escaped twice).
 _JOINED = compiled(r"[ \t,;|]*(?:\\r)?(?:\\n)?[ \t,;|]*(?=\{)")
-_BARE_WORD = compiled(r"[A-Za-z_$][\w$-]*")
-# Bare words a message may repeat: the command's own keys, never data.
-_COMMAND_WORDS = frozenset(
-    {"operation", "compartment_id", "user_account_id", "email_hash", "user_agent_id"}
-    | {"force_replace", "merge_objects", "user_profile"}
-)
 
 
 def _prev_char(text: str, pos: int) -> str:
@@ -266,11 +260,9 @@ def invalid_json_message(
             "or [] or {} for none",
             pos + 1,
         )
-    word = _BARE_WORD.match(here)
-    if word is not None:
-        said = _bare_word(word.group(), previous, show_values)
-        if said is not None:
-            return said, pos + 1
+    said = slips.bare_word(here, previous, show_values)
+    if said is not None:
+        return said, pos + 1
     if pos < len(text) and ord(text[pos]) < 0x20 and text[pos] not in "\t\r\n ":
         return ("control character in the JSON text: remove it or escape it", pos + 1)
     if pos < len(text) and text[pos] == "\t" and text[:pos].count('"') % 2 == 1:
@@ -281,22 +273,7 @@ def invalid_json_message(
             "over several lines?)",
             len(stripped) + 1,
         )
-    return (f"invalid JSON: {parser_message}", pos + 1)
-
-
-def _bare_word(word: str, previous: str, show_values: bool) -> str | None:
-    """invalid_json_message's answer for a word without quotes where the parser stopped,
-    after `previous` (the last character before it), or None."""
-    if not previous:  # `not json`, a log line, a CSV header
-        return "the line is not JSON: each line must be one JSON object {...}"
-    if previous == ":":  # `"tier": gold`
-        return "strings must be in double quotes: quote the value here"
-    if previous not in ("{", ","):
-        return None
-    if show_values or word in _COMMAND_WORDS:
-        return f'keys must be strings in double quotes: write "{word}" instead of {word}'
-    # It may be a profile value written without quotes: not repeated (redact.py).
-    return "keys and strings must be in double quotes: quote the word here"
+    return (slips.parser_words(parser_message, here), pos + 1)
 
 
 def _text_after(text: str, end: int, tail: str, show_values: bool) -> tuple[str, int]:
