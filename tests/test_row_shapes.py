@@ -105,3 +105,15 @@ def test_a_csv_header_before_ndjson_lines(tmp_path: Path) -> None:
         result.output
     )
     assert ":2:" not in result.output
+
+
+@pytest.mark.parametrize("line", ['  "user_profile": {', '  "x": "abc', '  "x": [1,', '"x": tru,'])
+def test_a_member_line_left_open_keeps_its_column_on_the_line(line: str) -> None:
+    """A member whose value goes on over the next lines (an object left open) is told as a
+    record's member alone; any column stays on the line (the braces around the members
+    add two characters)."""
+    ((_, column, code, said),) = messages([line])
+    assert code == "MIC101"
+    assert 1 <= column <= len(line) + 1
+    assert "record written over several lines" in said
+    assert not said.startswith("the line ends before")

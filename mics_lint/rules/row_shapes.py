@@ -72,18 +72,19 @@ def bare_members(text: str) -> tuple[str, int] | None:
             "the line is a member of a record written over several lines: write the whole "
             "record on one line (NDJSON holds one record per line)"
         )
-        if not broken:
+        problem = _member_problem(inner) if broken else None
+        if problem is None:
             return said, 1
-        problem, column = _member_problem(inner)
-        return f"{problem}; {said}", column
+        return f"{problem[0]}; {said}", min(problem[1], len(text) + 1)
     if broken:
         return None
     return "the line is an object's members without its braces: write it inside { }", 1
 
 
-def _member_problem(inner: str) -> tuple[str, int]:
+def _member_problem(inner: str) -> tuple[str, int] | None:
     """What is wrong in `inner`, a line's members in braces (MIC101's own words), and its
-    column in the line (one less: without the brace)."""
+    column in the line (one less: without the brace); None if it is only that the member
+    goes on over the next lines (its value an object or array left open)."""
     import orjson  # a bad line's message only
 
     from mics_lint.rules.syntax import invalid_json_message  # which imports this module
@@ -92,6 +93,8 @@ def _member_problem(inner: str) -> tuple[str, int]:
         orjson.loads(inner)
     except orjson.JSONDecodeError as error:
         said, column = invalid_json_message(inner, error.pos, error.msg)
+        if said.startswith("the line ends before"):
+            return None
         return said, max(column - 1, 1)
     return "the member is not valid JSON", 1  # orjson takes what parse_exact refused
 
