@@ -367,7 +367,7 @@ def shorten(value: Any, limit: int = MAX_SHOWN, show_values: bool = False) -> st
     (`someone@mai...`)."""
     if isinstance(value, str):
         inner = _cut(json.dumps(value, ensure_ascii=False)[1:-1], max(limit - 2, 4), show_values)
-        return f'"{inner}"' if inner.isascii() else f'"{visible(inner)}"'
+        return f'"{visible(inner)}"'
     try:
         shown = orjson.dumps(value).decode()
     except (TypeError, orjson.JSONEncodeError):
@@ -383,7 +383,10 @@ def shorten(value: Any, limit: int = MAX_SHOWN, show_values: bool = False) -> st
 def visible(text: str) -> str:
     """`text` with its invisible characters (a zero-width or no-break space, a BOM, a line
     separator) written as JSON escapes: `rename "operation\u200b" to "operation"` says what
-    differs, and a message stays one line where an editor breaks lines at U+2028."""
+    differs, and a message stays one line where an editor breaks lines at U+2028. ASCII
+    text (JSON's escapes written) is given back as it is."""
+    if text.isascii():
+        return text
     from unicodedata import category  # a message's value that is not ASCII only
 
     return "".join(

@@ -69,7 +69,7 @@ def identifier(value: object, show: bool = False) -> str:
         return text[:PREFIX] + end
     # JSON's escapes, as shorten writes them: a line break in an id must not end the line.
     inner = json.dumps(text[:PREFIX], ensure_ascii=False)[1:-1]
-    return f'"{inner if inner.isascii() else visible(inner)}{end}"'
+    return f'"{visible(inner)}{end}"'
 
 
 def source_line(text: str) -> str:

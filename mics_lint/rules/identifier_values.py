@@ -232,9 +232,12 @@ def identifier_quoted(where: str, value: str, show_values: bool) -> str:
     """
     shown = f" ({redact.identifier(value, True)})" if show_values else ""
     inner = value.strip()
-    first, last = inner[0] in _QUOTES, inner[-1] in _QUOTES
-    said = "is wrapped in quotes" if first and last else "starts with a quote"
-    said = said if first else f"ends with a quote ({inner[-1]})"
+    if inner[0] not in _QUOTES:
+        said = f"ends with a quote ({inner[-1]})"
+    elif inner[-1] in _QUOTES:
+        said = "is wrapped in quotes"
+    else:
+        said = "starts with a quote"
     return (
         f"{where}{shown} {said}: the platform keeps quotes, so this line names another "
         "user than the id without them; remove them"

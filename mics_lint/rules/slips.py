@@ -7,6 +7,7 @@ as a person writes one (`0042`, `.5`, `+5`), told where the parser stopped
 from __future__ import annotations
 
 from mics_lint.lazyre import compiled
+from mics_lint.rules.structure import MISSING_TEXT
 
 _BARE_WORD = compiled(r"[A-Za-z_$][\w$-]*")
 # Bare words a message may repeat: the command's own keys, never data.
@@ -14,8 +15,6 @@ _COMMAND_WORDS = frozenset(
     {"operation", "compartment_id", "user_account_id", "email_hash", "user_agent_id"}
     | {"force_replace", "merge_objects", "user_profile"}
 )
-# A missing value as JavaScript, Ruby or a database writes it: JSON's is null.
-_NO_VALUE = frozenset({"undefined", "nil", "NULL", "Null", "None", "none"})
 # A number as a person writes one, where the parser stopped: a leading zero (`0042`), a
 # leading point (`.5`) or plus (`+5`).
 _HAND_NUMBER = compiled(r"-?0[0-9]|[.+][0-9]")
@@ -29,7 +28,9 @@ def bare_word(here: str, previous: str, show_values: bool) -> str | None:
         return None
     if not previous:  # `not json`, a log line, a CSV header
         return "the line is not JSON: each line must be one JSON object {...}"
-    if previous == ":" and word.group() in _NO_VALUE:  # quoted, it would be that text
+    # A missing value as JavaScript, Ruby or a database writes it: quoted, as the next
+    # answer says, it would be that text; JSON's is null.
+    if previous == ":" and word.group() in MISSING_TEXT:
         return f"{word.group()} is not JSON: write null, or leave the key out"
     if previous == ":":  # `"tier": gold`
         return "strings must be in double quotes: quote the value here"

@@ -311,15 +311,15 @@ def placeholder_value(record: Record, ctx: LineContext) -> Iterator[Finding]:
 PLACEHOLDER_VALUE = FAMILY.rules[-1]
 
 
-# What an export writes as data in free-form objects (`_FREE_FORM`): a masked or missing
-# value (a privacy filter's, every line), HTML tags. An identifier holding one is MIC309's.
+# What an export writes as data in free-form objects (`_FREE_FORM`): a missing value or a
+# mask (a privacy filter's, every line), HTML tags. An identifier holding one is MIC309's.
 _WORDS = (
-    "NULL NONE NA NAN NIL EMPTY BLANK UNKNOWN MISSING TBD TBA REDACTED MASKED HIDDEN "
-    "ANONYMIZED ANONYMISED PII REMOVED DELETED PRIVATE CONFIDENTIAL SECRET DEFAULT ALL "
-    "OTHER ANY A B I U P BR HR EM LI UL OL TD TR TH DIV SPAN H1 H2 H3 H4 H5 H6 STRONG "
-    "SMALL SUB SUP TABLE BODY HTML HEAD TITLE CENTER FONT PRE CODE IMG WBR NOBR"
+    "EMPTY BLANK UNKNOWN MISSING TBD TBA REDACTED MASKED HIDDEN ANONYMIZED ANONYMISED PII "
+    "REMOVED DELETED PRIVATE CONFIDENTIAL SECRET DEFAULT ALL OTHER ANY A B I U P BR HR EM "
+    "LI UL OL TD TR TH DIV SPAN H1 H2 H3 H4 H5 H6 STRONG SMALL SUB SUP TABLE BODY HTML HEAD "
+    "TITLE CENTER FONT PRE CODE IMG WBR NOBR"
 )
-_DATA_WORDS = frozenset(f"<{word}>" for word in _WORDS.split())
+_DATA_WORDS = frozenset(f"<{word}>" for word in (*MISSING_TEXT, *_WORDS.split()))
 # The free-form objects: a profile, an event's properties, a segment's data bag.
 _FREE_FORM = frozenset({"user_profile", "$properties", "data_bag"})
 
