@@ -52,9 +52,8 @@ else:  # imported at its first use: a message, a shown line (start-up, issue 14)
 
 # Codes about the file as a whole: kept when a file's lines are summed up by MIC007 or MIC008.
 FILE_LEVEL = frozenset({f.BYTE_ORDER_MARK.code, f.FILE_TOO_LARGE.code})
-# What a broken line keeps of its other diagnostics: the file's, its CRLF, reported once a
-# file, which `--fix` mends on every line, and the missing final newline, which `--fix` adds
-# after a line cut off too (unreported, either would be a fix unannounced).
+# What a broken line keeps of its other diagnostics: the file's, its CRLF and a missing final
+# newline, which `--fix` mends there too (unreported, either would be a fix unannounced).
 KEPT_ON_BROKEN = FILE_LEVEL | {f.CRLF_LINE_ENDINGS.code, f.MISSING_FINAL_NEWLINE.code}
 # A line with one of these gets no other line-level diagnostic.
 LINE_ENDING = frozenset(
@@ -154,14 +153,17 @@ class LineChecker:
         if body.endswith(b"\r"):
             body = body[:-1]
             if not self.crlf_reported:
-                # A last line ended by a CR alone (a file of CR line ends is one such line)
-                # holds no CRLF: said so, as `--fix` mends it the same way (to LF).
+                # A last line ended by a lone CR holds no CRLF: said so (`--fix` makes it LF).
                 found.append((f.CRLF_LINE_ENDINGS.code, f.CRLF if ended else f.CR_ALONE))
         if lineno == 1 and body.startswith(f.BOM):
             body = body[3:]
             found.append((f.BYTE_ORDER_MARK.code, f.STARTS_WITH_BOM))
         self.report_size(over, found)
         exc = None
+        braced = syntax.comma_before_brace(body) if body[-2:] == b",}" else None
+        if braced is not None:  # `{...,}`: told by one parse, and the fixer that it is broken
+            found.append((syntax.INVALID_JSON.code, Finding(*braced[1])))
+            return self.stamp(found, body, lineno, braced[0], BROKEN), INVALID
         if body[-1:] != b",":  # else never JSON (nothing may follow a value): orjson is spared
             try:
                 record = orjson.loads(body)
@@ -305,11 +307,9 @@ class LineChecker:
 
     def _may_repeat_keys(self, record: Record, body: bytes) -> bool:
         # Cheap test: a key whose quoted spelling occurs once in the line occurs once as a
-        # key. Not at all means it was written with \u escapes: the tokenizer decides, and
-        # decides at once for a record of many keys (a search per key would be quadratic).
+        # key. One written with \u escapes ("force\u005freplace") is not found so: the
+        # tokenizer decides, and at once for many keys (a search each would be quadratic).
         if len(record) > 32 or body.find(b"\\u") >= 0:
-            # A key written with \u escapes ("force\u005freplace") is not found by its
-            # plain spelling: only the tokenizer, which decodes keys, can tell.
             return True
         for key in record:
             quoted = self.quoted.get(key)
@@ -329,8 +329,8 @@ class LineChecker:
         text: str | None = None,
         parsed: Any = UNPARSED,
     ) -> list[Diagnostic]:
-        """The line's diagnostics, sorted and marked with their fixes. `text`, `body`
-        decoded if a check did; `parsed`, what parsing it gave (see RecordFixer.line)."""
+        """The line's diagnostics, sorted and marked with their fixes. `text`: `body` decoded,
+        if a check did; `parsed`, what parsing it gave (see RecordFixer.line)."""
         if not found:
             return []
         if text is None:

@@ -170,6 +170,63 @@ def test_same_diagnostics_as_without_the_cheap_test(name: str, lines: list[bytes
     assert cheap == exact
 
 
+@st.composite
+def _brace_file(draw: st.DrawFn) -> list[bytes]:
+    """Lines that end in `,}` (a comma after a record's last member, an export's every line):
+    records that are JSON without that comma, and lines that are not (a second comma, a
+    comma inside too, a broken value, a space before the brace, a second record)."""
+    lines = []
+    for _ in range(draw(st.integers(1, 5))):
+        record = draw(_record())
+        inner = record[:-1]
+        text = draw(
+            st.sampled_from(
+                [
+                    inner + ",}",
+                    inner + ",}",
+                    inner + ",,}",
+                    inner + ", }",
+                    " " + inner + ",}",
+                    '{"a":1} ' + inner + ",}",
+                    "{,}",
+                    '{"a":' + inner + ",},}",
+                ]
+            )
+        )
+        if draw(st.integers(0, 5)) == 0 and len(text) > 3:  # one character dropped
+            at = draw(st.integers(0, len(text) - 3))
+            text = text[:at] + text[at + 1 :]
+        end = draw(st.sampled_from([b"\n", b"\r\n"]))
+        lines.append(text.encode("utf-8", "surrogatepass") + end)
+    if draw(st.integers(0, 5)) == 0:
+        lines[0] = b"\xef\xbb\xbf" + lines[0]
+    return lines
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS))
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lines=_brace_file())
+def test_a_comma_before_the_last_brace_is_told_as_without_the_shortcut(
+    name: str, lines: list[bytes]
+) -> None:
+    """syntax.comma_before_brace: a `{...,}` line told by one parse of the record without its
+    comma gets the message, column, fix mark and fixer state of the general path."""
+    config = SETTINGS[name]
+    told = _shown(lines, config)
+    with mock.patch.object(syntax, "comma_before_brace", lambda body: None):
+        assert told == _shown(lines, config)
+
+
+def test_a_comma_before_the_last_brace_is_one_parse() -> None:
+    line = b'{"operation":"DELETE","compartment_id":"1000","user_account_id":"CRM-1",}'
+    assert syntax.comma_before_brace(line) == (
+        line.decode(),
+        ("trailing comma before '}': remove the comma", len(line) - 1),
+    )
+    for other in (line[:-1] + b" }", b" " + line, line[:-2] + b",,}", b'{"a":[1,],}'):
+        assert syntax.comma_before_brace(other) is None, other
+
+
 @settings(max_examples=EXAMPLES * 2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(line=_comma_line())
 def test_the_exact_error_tells_no_value_ends_before_the_end(line: str) -> None:

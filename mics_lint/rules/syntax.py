@@ -10,6 +10,8 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from mics_lint.diagnostic import Severity
 from mics_lint.jsontext import (
     NotFinite,
@@ -197,6 +199,24 @@ def _trailing_comma(text: str, pos: int) -> tuple[str, int] | None:
         if before[-1:] == ",":
             return (f"trailing comma before '{at}': remove the comma", len(before))
     return None
+
+
+def comma_before_brace(body: bytes) -> tuple[str, tuple[str, int]] | None:
+    """The text of a line `{...,}` (a comma after its last member, as a JavaScript or JSON5
+    writer leaves one: on every line of such an export) and invalid_json_message's answer
+    for it, told by one parse; None for any other line. The record without that comma is
+    JSON: so the parsers stop at the comma, with nothing before it wrong, and the answer is
+    `_trailing_comma`'s. Asked first, it spares the failed parse of the line, the exact
+    parser's error and the message's other cases (tests/test_trailing_comma.py)."""
+    if body[:1] != b"{" or body[-2:] != b",}":
+        return None
+    try:
+        orjson.loads(body[:-2] + b"}")
+    except orjson.JSONDecodeError:
+        return None
+    text = body.decode("utf-8")  # orjson took it: UTF-8
+    told = _trailing_comma(text, len(text) - 2)
+    return None if told is None else (text, told)
 
 
 def _next_char(text: str, pos: int) -> str:
