@@ -441,7 +441,7 @@ class FastLoop:
             return self._one_rule(raw, lineno, verdict)  # not the full checks: MIC501 is queued
         if lineno == 1 or loose.check(command, raw, lineno, plain) is not True:
             return None
-        body = split_ending(raw)[0]  # LF, or CRLF once MIC003 was reported
+        body = raw[:-2] if raw[-2:-1] == b"\r" else raw[:-1]  # LF, or CRLF after MIC003
         ctx = LineContext(lineno, body, checker.state, checker.show_values)
         found, retyped = [], []
         for name, value, subschema in wrong:  # each with its finding's column: its mark's

@@ -67,7 +67,8 @@ def top_level_type_finding(
 
     Remembered by all it depends on, when the key occurs once in the line and the line has
     no backslash: the column where it starts, and its bytes up to just past its value (the
-    value, as written). (With a backslash, the key itself may be written with escapes, and
+    value, as written; a nonzero integer right after its colon, by the key and the value,
+    which its literal writes). (With a backslash, the key itself may be written with escapes, and
     the one plain occurrence be another key of that name, inside user_profile.) A file
     whose every line has this mistake repeats a few values at a few places (`1000` after
     `{"operation":"UPSERT","compartment_id":`).
@@ -79,11 +80,19 @@ def top_level_type_finding(
     start = raw.find(quoted)
     memo = None
     if start >= 0 and raw.find(quoted, start + 1) < 0 and BACKSLASH not in raw:
-        after = _LITERAL_AFTER.match(raw, start + len(quoted))
-        if after is not None:
+        at = start + len(quoted)
+        # `"key":1000`, as an export writes it: an int's literal is its digits, bar -0 (the
+        # decoder took it whole: no digit, point or exponent follows), no regex. `raw[at]`
+        # is there: the one plain occurrence of the key, which the record has, is its key.
+        if type(value) is int and value and raw[at] == 0x3A:
+            written: Any = (quoted, value)
+        else:
+            after = _LITERAL_AFTER.match(raw, at)
+            written = None if after is None else raw[start : after.end() + 1]
+        if written is not None:
             head = raw[:start]
             column = start if head.isascii() else len(head.decode("utf-8", "replace"))
-            memo = (column, raw[start : after.end() + 1], ctx.show_values, id(subschema))
+            memo = (column, written, ctx.show_values, id(subschema))
             made = _TYPE_FINDINGS.get(memo)
             if made is not None and made[2] is subschema:
                 return made[0], made[1]
