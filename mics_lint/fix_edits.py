@@ -11,7 +11,8 @@ at a small part of the cost: the marks of fixmarks.py ask this of every line wit
 diagnostic. tests/test_fix_decision.py holds the two ways to the same decisions.
 
 Also the objects a text is made of (`objects`): where a line of records joined by commas,
-or an array of commands, is cut into one record a line.
+or an array of commands, is cut into one record a line; and a line without its trailing
+commas (`untrailed`).
 """
 
 from __future__ import annotations
@@ -263,3 +264,28 @@ def _skip_space(text: str, at: int) -> int:
     while at < len(text) and text[at] in _JSON_SPACE:
         at += 1
     return at
+
+
+# A string (kept whole), or a comma before a closing bracket (a trailing comma, removed).
+_TRAILING_COMMA = re.compile(r'("(?:[^"\\]|\\.)*")|,(?=[ \t\r\n]*[}\]])', re.DOTALL)
+
+
+def untrailed(text: str) -> tuple[str, dict[str, Any]] | None:
+    """`text` without its commas before a closing bracket (`{"a":1,}`, `[1,2,]`, as
+    JavaScript and JSON5 writers leave them), and the object it then is; None unless it
+    then is one JSON object. Strings are read whole, and only those commas go: its keys and
+    values are those written, which nothing else in the line could hold."""
+    if "," not in text:
+        return None
+    without = _TRAILING_COMMA.sub(_kept_string, text)
+    if len(without) == len(text):
+        return None
+    try:
+        record = parse_exact(without)
+    except (ValueError, RecursionError):
+        return None
+    return (without, record) if type(record) is dict else None
+
+
+def _kept_string(found: re.Match[str]) -> str:
+    return found.group(1) or ""

@@ -33,11 +33,12 @@ from mics_lint.fix_edits import (
     places,
     proven,
     same_value,
+    untrailed,
 )
 from mics_lint.framer import BACKSLASH, BOM, is_blank
 from mics_lint.guards import Guard
 from mics_lint.jsontext import parse_exact
-from mics_lint.parsed import BROKEN, NOT_JSON, OBJECTS, UNPARSED, Retyped
+from mics_lint.parsed import BROKEN, NOT_JSON, OBJECTS, TRAILING, UNPARSED, Retyped
 from mics_lint.registry import FieldMap, Rule, broken_value_rules
 from mics_lint.renames import Renames
 from mics_lint.rules import identifiers, structure, syntax, trimming
@@ -144,8 +145,9 @@ class RecordFixer:
                     record = parse_exact(text)
                 except (UnicodeDecodeError, ValueError, RecursionError):
                     record = NOT_JSON
-        if record is NOT_JSON or record is OBJECTS or record is BROKEN:
-            return self._split(body, rewrite, known=record is OBJECTS, split=record is not BROKEN)
+        if record is NOT_JSON or record is OBJECTS or record is BROKEN or record is TRAILING:
+            split = record is NOT_JSON or record is OBJECTS
+            return self._split(body, rewrite, record is OBJECTS, split, record is TRAILING)
         self.broken = False
         if not isinstance(record, dict):
             return self._array(body, record, text, rewrite) if type(record) is list else None
@@ -157,28 +159,44 @@ class RecordFixer:
         return [edits.apply(text).encode("utf-8")]
 
     def _split(
-        self, body: bytes, rewrite: bool, known: bool = False, split: bool = True
+        self,
+        body: bytes,
+        rewrite: bool,
+        known: bool = False,
+        split: bool = True,
+        trailing: bool = False,
     ) -> list[bytes] | None:
-        """MIC101: records joined by commas, or several on a line, one per line. Not after
-        a broken line: this one may be the inside of a value spread over lines (`{"x":1},`
-        in an array). `known`: the linter found it objects and commas (OBJECTS); not
-        `split`: `objects` would refuse it (BROKEN). A record of the type's wrong shape
-        and its comma (an association's bare identifier) is left whole."""
+        """MIC101: records joined by commas, or several on a line, one per line; else its
+        trailing commas removed (`_untrailed`). Not after a broken line: this one may be the
+        inside of a value spread over lines (`{"x":1},` in an array). `known`: the linter
+        found it OBJECTS; not `split`: `objects` would refuse it (BROKEN, TRAILING, which
+        `trailing` tells). A record of the type's wrong shape and its comma (an
+        association's bare identifier) is left whole."""
         if self.guard is not None and self.guard.item(body) is not None:
             self.broken = False  # a record, which its rule (MIC908) reports
             return None
         after_broken, self.broken = self.broken, True
-        if syntax.INVALID_JSON.code not in self.fixing or after_broken or not (split or rewrite):
+        if syntax.INVALID_JSON.code not in self.fixing or after_broken:
+            return None
+        if trailing and not rewrite and is_shallow(body):
+            # Proven by the linter: without that comma, orjson took it (and so would the
+            # exact parser, at this depth); the only comma before a bracket, or orjson
+            # would have refused it too.
+            self.broken = False
+            self.fixed[syntax.INVALID_JSON.code] += 1
             return None
         spans: Spans | None = None
-        if rewrite or not known:
+        if not split or rewrite or not known:
             try:
                 text = body.decode("utf-8")
-                spans = objects(text, allow_commas=True)
-            except (UnicodeDecodeError, ValueError, RecursionError):
+            except UnicodeDecodeError:
                 return None
+            try:
+                spans = objects(text, allow_commas=True) if split else None
+            except (ValueError, RecursionError):
+                spans = None
             if spans is None:
-                return None
+                return self._untrailed(text, rewrite)
         self.broken = False
         self.fixed[syntax.INVALID_JSON.code] += 1
         if spans is None or not rewrite:
@@ -186,6 +204,19 @@ class RecordFixer:
             # that a line which did not parse is never reported with.
             return None
         return self._pieces(text, spans)
+
+    def _untrailed(self, text: str, rewrite: bool) -> list[bytes] | None:
+        """MIC101: the line without its trailing commas, when it is then one JSON object
+        (fix_edits.untrailed), with its record fixes, as `_pieces` makes a piece's."""
+        made = untrailed(text)
+        if made is None:
+            return None
+        self.broken = False
+        self.fixed[syntax.INVALID_JSON.code] += 1
+        if not rewrite:
+            return None
+        fixed, record = made
+        return [(self.record(fixed, record) or fixed).encode("utf-8")]
 
     def _array(
         self, body: bytes, values: list[Any], text: str | None, rewrite: bool

@@ -32,7 +32,7 @@ from mics_lint.jsontext import (
 )
 from mics_lint.longints import may_hold_long_int
 from mics_lint.nestedkeys import record_repeats
-from mics_lint.parsed import BROKEN, NOT_JSON, OBJECTS, UNPARSED
+from mics_lint.parsed import BROKEN, NOT_JSON, OBJECTS, TRAILING, UNPARSED
 from mics_lint.registry import LineContext, Record, Rule, broken_value_rules
 from mics_lint.rules import REGISTRY, deletions, operations, row_shapes, structure, syntax
 from mics_lint.rules import framing as f
@@ -160,9 +160,9 @@ class LineChecker:
         self.report_size(over, found)
         exc = None
         braced = syntax.comma_before_brace(body) if body[-2:] == b",}" else None
-        if braced is not None:  # `{...,}`: told by one parse, and the fixer that it is broken
+        if braced is not None:  # `{...,}`: told by one parse, which the fixer is told of
             found.append((syntax.INVALID_JSON.code, Finding(*braced[1])))
-            return self.stamp(found, body, lineno, braced[0], BROKEN), INVALID
+            return self.stamp(found, body, lineno, braced[0], TRAILING), INVALID
         if body[-1:] != b",":  # else never JSON (nothing may follow a value): orjson is spared
             try:
                 record = orjson.loads(body)

@@ -17,6 +17,9 @@ OBJECTS = object()
 #: Neither parser takes the line, nor would `fix_records.objects` split it: its first
 #: value fails on its syntax where that reads it (syntax.not_objects).
 BROKEN = object()
+#: A BROKEN line `{...,}` that orjson takes without the comma before its last brace
+#: (syntax.comma_before_brace): what the fixer's removal of trailing commas would prove.
+TRAILING = object()
 
 
 class Retyped(tuple[tuple[Any, ...], ...]):

@@ -71,9 +71,11 @@ INVALID_JSON = FAMILY.declare(
     ## Fix
     `--fix` removes the commas between records (`{...},` at a line end, or `,{...}` at
     its start) and splits several records on one line into one per line, only when every
-    piece is a valid JSON object; each piece keeps its exact text. It joins a record split
-    over lines into one compact line, as MIC007's fix does for a whole document. Other
-    syntax errors are left to you: only you know what the line meant.
+    piece is a valid JSON object; each piece keeps its exact text. It removes the commas
+    before a closing bracket (`{"a":1,}`, `[1,2,]`, as JavaScript and JSON5 writers leave
+    them), only when the line is then one valid JSON object. It joins a record split over
+    lines into one compact line, as MIC007's fix does for a whole document. Other syntax
+    errors are left to you: only you know what the line meant.
     """,
     fix=FIX_SAFE,
     fix_always=False,
