@@ -132,6 +132,9 @@ def message(text: str, doc_type: str = "") -> tuple[str, int] | None:
         )
     if text[:1] in ("{", "["):  # none of them opens so: a broken record's line (`,}`) asks
         return None
+    said = slips.wrapped(text)
+    if said is not None:
+        return said, 1
     numbered = slips.numbered_line(text)
     if numbered is not None:
         return numbered, 1

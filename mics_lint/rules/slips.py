@@ -1,11 +1,13 @@
 """MIC101's words for slips of hand-written JSON that its parser names in its own terms
 ("no digit after sign", "unexpected character"): a word without quotes, a number written
-as a person writes one (`0042`, `.5`, `+5`), told where the parser stopped
-(syntax.invalid_json_message asks here last); a line number copied before a record
-(row_shapes.message asks first)."""
+as a person writes one (`0042`, `.5`, `+5`, `1,234`), a double quote inside a string, a
+backslash that starts no escape (`C:\\Users`), told where the parser stopped
+(syntax.invalid_json_message asks here last); a line number copied before a record, a
+record in single quotes, a Markdown code fence (row_shapes.message asks first)."""
 
 from __future__ import annotations
 
+from mics_lint.jsontext import parse_exact
 from mics_lint.lazyre import compiled
 from mics_lint.rules.structure import MISSING_TEXT
 
@@ -18,6 +20,51 @@ _COMMAND_WORDS = frozenset(
 # A number as a person writes one, where the parser stopped: a leading zero (`0042`), a
 # leading point (`.5`) or plus (`+5`).
 _HAND_NUMBER = compiled(r"-?0[0-9]|[.+][0-9]")
+
+
+# Where a key was expected, three digits after a value's digits and a comma: `"n":1,234`.
+_THOUSANDS_BEFORE = compiled(r":[ \t]*-?[0-9]{1,3}(?:,[0-9]{3})*,\Z")
+_THOUSANDS_HERE = compiled(r"[0-9]{3}(?![0-9.eE])")
+# What may follow a backslash in a JSON string.
+_ESCAPES = frozenset('"\\/bfnrtu')
+
+
+def slip(text: str, pos: int, previous: str, show_values: bool) -> str | None:
+    """The answer for a slip of hand-written JSON where the parser stopped, at `pos` of
+    `text`, after `previous` (the last character before it but spaces), or None."""
+    here = text[pos:]
+    said = bare_word(here, previous, show_values)
+    if said is not None:
+        return said
+    if (
+        text[pos - 1 : pos] == ","
+        and _THOUSANDS_HERE.match(here)
+        and _THOUSANDS_BEFORE.search(text, 0, pos)
+    ):
+        return "a JSON number has no thousands separator: write 1234, not 1,234"
+    if previous == '"' and here[:1].isalnum():  # `"the "boss""`: the string ended early
+        return 'a double quote inside a string ends it: write it as \\" to keep it'
+    if here[:1] == "\\" and here[1:2] not in _ESCAPES:  # `"C:\Users"`
+        return "a backslash in a string starts an escape: write a backslash as \\\\"
+    return None
+
+
+def wrapped(text: str) -> str | None:
+    """The answer for a line that wraps a record, or is none: a record in single quotes
+    (`'{...}'`, as a shell or SQL quotes one), a Markdown code fence (a chat's or a page's
+    example copied whole); else None."""
+    stripped = text.strip(" \t")
+    if stripped.startswith("```"):
+        return "a Markdown code fence (```) is not part of the file: remove the line"
+    if len(stripped) < 4 or stripped[0] != "'" or stripped[-1] != "'" or stripped[1] != "{":
+        return None
+    try:
+        record = parse_exact(stripped[1:-1])
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(record, dict):
+        return None
+    return "the record is wrapped in single quotes (a shell's or SQL's): remove the quotes"
 
 
 def bare_word(here: str, previous: str, show_values: bool) -> str | None:

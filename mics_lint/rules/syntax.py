@@ -45,9 +45,11 @@ INVALID_JSON = FAMILY.declare(
     quotes, an unquoted key, `NaN` or `Infinity`, Python's `True`/`False`/`None`, a
     placeholder of the docs' examples left unquoted (`"$ts":<TIMESTAMP>`) or their `[...]`,
     a line cut off before its end, a CSV row (a header or a record, values separated by
-    commas, tabs or semicolons), a JSON object in CSV quotes, an object's members
-    without its braces, typographic quotes (“ ”), or a no-break or invisible space
-    outside strings. The column is where the parser stopped.
+    commas, tabs or semicolons), a JSON object in CSV quotes or in single quotes, an
+    object's members without its braces, typographic quotes (“ ”), a no-break or invisible
+    space outside strings, a number's thousands separator (`1,234`), a double quote inside
+    a string, a backslash that starts no escape (`C:\\Users`), a Markdown code fence. The
+    column is where the parser stopped.
 
     A record pretty-printed over several lines among one-line records (a line that begins
     with `{` and lines after it that together parse as one object) is reported once, at its
@@ -282,7 +284,7 @@ def invalid_json_message(
             "or [] or {} for none",
             pos + 1,
         )
-    said = slips.bare_word(here, previous, show_values)
+    said = slips.slip(text, pos, previous, show_values)
     if said is not None:
         return said, pos + 1
     if pos < len(text) and ord(text[pos]) < 0x20 and text[pos] not in "\t\r\n ":
@@ -374,8 +376,7 @@ def _first_value_fails(text: str, exact_error: BaseException | None) -> bool:
     return len(text.lstrip(" \t\r\n")) == len(text.lstrip())
 
 
-# One for every line, not one (with its scanner) a line: the scanner keeps no state.
-_PLAIN = json.JSONDecoder()
+_PLAIN = json.JSONDecoder()  # one for all lines, not one a line: its scanner keeps no state
 
 
 def _after_first_value(text: str) -> tuple[int, str] | None:
