@@ -266,26 +266,38 @@ def _skip_space(text: str, at: int) -> int:
     return at
 
 
-# A string (kept whole), or a comma before a closing bracket (a trailing comma, removed).
-_TRAILING_COMMA = re.compile(r'("(?:[^"\\]|\\.)*")|,(?=[ \t\r\n]*[}\]])', re.DOTALL)
+# A comma before a closing bracket, anywhere (a string's too): the lines worth reading.
+_BEFORE_BRACKET = re.compile(r",[ \t\r\n]*[}\]]")
+# What `untrailed` reads, in order: a string, whole (closed or not: never read again from
+# a quote inside it, which made a line of escaped quotes quadratic); a comma with no value
+# before it (`{,}`, `[1,,]`: not a trailing comma); a comma before a closing bracket.
+_TRAILING_TOKENS = re.compile(
+    r'"(?:[^"\\]|\\.)*+(?:"|\\?\Z)|([\[{,][ \t\r\n]*,)(?=[ \t\r\n]*[}\]])|(,)(?=[ \t\r\n]*[}\]])',
+    re.DOTALL,
+)
 
 
 def untrailed(text: str) -> tuple[str, dict[str, Any]] | None:
-    """`text` without its commas before a closing bracket (`{"a":1,}`, `[1,2,]`, as
-    JavaScript and JSON5 writers leave them), and the object it then is; None unless it
-    then is one JSON object. Strings are read whole, and only those commas go: its keys and
-    values are those written, which nothing else in the line could hold."""
-    if "," not in text:
+    """`text` without its commas after a value and before a closing bracket (`{"a":1,}`,
+    `[1,2,]`, as JavaScript and JSON5 writers leave them), and the object it then is; None
+    unless it then is one JSON object. Strings are read whole, and only those commas go:
+    its keys and values are those written. A comma with no value before it (`{,}`, `[,]`)
+    is no trailing comma: what it stood for is not known, and the line is left."""
+    if _BEFORE_BRACKET.search(text) is None:
         return None
-    without = _TRAILING_COMMA.sub(_kept_string, text)
-    if len(without) == len(text):
+    kept, at = [], 0
+    for found in _TRAILING_TOKENS.finditer(text):
+        if found.group(1) is not None:
+            return None
+        if found.group(2) is not None:
+            kept.append(text[at : found.start()])
+            at = found.end()
+    if not kept:
         return None
+    kept.append(text[at:])
+    without = "".join(kept)
     try:
         record = parse_exact(without)
     except (ValueError, RecursionError):
         return None
     return (without, record) if type(record) is dict else None
-
-
-def _kept_string(found: re.Match[str]) -> str:
-    return found.group(1) or ""

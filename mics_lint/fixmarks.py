@@ -208,18 +208,20 @@ def unsettled(before: list[bytes]) -> list[bytes]:
         try:
             orjson.loads(body)
         except orjson.JSONDecodeError:
-            # The end of a record split over lines, which the fixer joins: a chunk starts
-            # just past one where its boundary fell inside it (parallel._record_start).
-            if body[:1] == b"{" and index < len(before) - 1 and _ends_record(before[index:]):
-                return []
+            # A record split over lines, which the fixer joins (a chunk starts just past
+            # one where its boundary fell inside it: parallel._record_start) leaves the
+            # state clean, as a line that parses does: the lines after it decide.
+            if body[:1] == b"{" and index < len(before) - 1:
+                size = _split_record(before[index:])
+                if size > 1:
+                    return before[index + size :]
             continue
         return before[index + 1 :]
     return before
 
 
-def _ends_record(lines: list[bytes]) -> bool:
-    """Whether `lines`, the last before a chunk, are one record split over them, as the
-    splitter groups them (and parallel._record_start, which put the boundary there)."""
+def _split_record(lines: list[bytes]) -> int:
+    """How many of `lines`, from the first, the splitter groups as one record split over
+    them (1: none), as it groups them in one process."""
     splitter = Splitter(DEFAULT_MAX_LINE_BYTES, active=True)
-    group = next(splitter.groups(line + b"\n" for line in lines), [])
-    return len(group) == len(lines)
+    return len(next(splitter.groups(line + b"\n" for line in lines), [b""]))

@@ -167,3 +167,46 @@ def test_a_chunk_right_after_a_split_record_marks_as_one_process(tmp_path: Path)
     first = len(lines)
     lines += ['{"operation":"DELETE","email_hash":"c"},', *(record % n for n in range(20, 24))]
     assert chunk_marks(tmp_path, lines, first) == [(2, "MIC101", "safe")]
+
+
+def test_a_chunk_after_a_record_split_over_lines_marks_as_one_process(tmp_path: Path) -> None:
+    """--jobs 2: a chunk that starts two lines after a record split over lines, the line
+    between a comma line: the lines before the chunk were given to the fixer one by one
+    (`follow`), the split record's first line left its state broken, and the comma line
+    and the chunk's own lost their `[*]` (a review of the trailing-comma fix)."""
+    record = '{"operation":"DELETE","email_hash":"h%d"}'
+    lines = [record % n for n in range(20)]
+    lines += ['{"operation":"DELETE",', '"email_hash":"split"}']
+    lines.append('{"operation":"DELETE","email_hash":"a",}')
+    first = len(lines)
+    lines.append('{"operation":"DELETE","email_hash":"b",}')
+    lines.append('{"operation":"DELETE","email_hash":"c"},')
+    made = chunk_marks(tmp_path, lines, first)
+    assert [fix for _, _, fix in made] == ["safe", "safe"]
+
+
+def test_a_comma_with_no_value_before_it_is_no_trailing_comma(tmp_path: Path) -> None:
+    """`{,}`, `[,]`: no value before the comma; JavaScript reads `[,]` as an array of one
+    hole, JSON5 refuses it: what it stood for is not known, so the line is left."""
+    delete = '{"operation":"DELETE","email_hash":"x%d"'
+    lines = [delete % 0 + "}", delete % 1 + ',"t":[,]}', "{,}", delete % 2 + ',"t":{ ,}}']
+    path = write(tmp_path / "lone.ndjson", *lines, delete % 3 + ",}")
+    assert [(line, fix) for line, code, fix in marks(path) if code == "MIC101"] == [
+        (2, None),
+        (3, None),
+        (4, None),
+        (5, None),  # after a line --fix cannot mend: never split or mended
+    ]
+    _, data = fixed(path)
+    assert data == path.read_bytes()
+
+
+def test_a_line_of_escaped_quotes_is_read_once() -> None:
+    """A string that does not close (escaped quotes to the line's end) is read once, whole,
+    not again from each quote inside it: a 160 KB line took two minutes."""
+    from mics_lint.fix_edits import _TRAILING_TOKENS, untrailed
+
+    line = '{"a":"' + '\\"' * 80_000 + ",}"
+    for text in (line, line + "\\"):  # the key, then one string to the end
+        assert [found.end() for found in _TRAILING_TOKENS.finditer(text)] == [4, len(text)]
+    assert untrailed(line) is None

@@ -206,16 +206,16 @@ def _trailing_comma(text: str, pos: int) -> tuple[str, int] | None:
 
 
 def comma_before_brace(body: bytes) -> tuple[str, tuple[str, int]] | None:
-    """The text of a line `{...,}` (a comma after its last member, as a JavaScript or JSON5
-    writer leaves one: on every line of such an export) and invalid_json_message's answer
-    for it, told by one parse; None for any other line. The record without that comma is
-    JSON: so the parsers stop at the comma, with nothing before it wrong, and the answer is
-    `_trailing_comma`'s. Asked first, it spares the failed parse of the line, the exact
-    parser's error and the message's other cases (tests/test_trailing_comma.py)."""
+    """The text of a line `{...,}` (a comma after its last member, as JavaScript and JSON5
+    writers leave one) and invalid_json_message's answer for it, told by one parse; None
+    for any other line. The record without that comma is JSON: so the parsers stop at the
+    comma, with nothing before it wrong, and the answer is `_trailing_comma`'s. Asked first,
+    it spares the failed parse, the exact parser's error and the message's other cases."""
     if body[:1] != b"{" or body[-2:] != b",}":
         return None
     try:
-        orjson.loads(body[:-2] + b"}")
+        if not orjson.loads(body[:-2] + b"}"):  # `{,}`: no value before it, no trailing comma
+            return None
     except orjson.JSONDecodeError:
         return None
     text = body.decode("utf-8")  # orjson took it: UTF-8
