@@ -19,7 +19,7 @@ import orjson
 from mics_lint import framer
 from mics_lint import schema as schemas
 from mics_lint.config import ActiveRules, Settings
-from mics_lint.diagnostic import Diagnostic, Finding
+from mics_lint.diagnostic import Diagnostic, Finding, made
 from mics_lint.doctypes import DocType, first_records
 from mics_lint.guards import Guard
 from mics_lint.jsontext import (
@@ -413,7 +413,7 @@ class LineChecker:
             end = column + 1
         if "@" in message and not self.show_values:  # mask_emails's own test, a call less
             message = redact.mask_emails(message)
-        return Diagnostic(
+        return made(
             self.path,
             lineno,
             column,

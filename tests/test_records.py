@@ -283,6 +283,12 @@ def test_a_diagnostic_made_by_a_change_of_class_is_one() -> None:
     fields = ("a.ndjson", 3, 1, 3, 9, "MIC301", "missing-identifier", Severity.ERROR, "m")
     for extra in [(), ("src",), ("src", "USER_PROFILE"), ("src", "USER_PROFILE", "safe")]:
         made = Diagnostic(*fields, *extra)
+        # The engine's way (diagnostic.made): one change of class, the same record.
+        quick = diagnostic.made(*fields, *extra)
+        assert dataclasses.astuple(quick) == dataclasses.astuple(made) and type(quick) is Diagnostic
+        assert repr(quick) == repr(made) and hash(quick) == hash(made)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            quick.line = 2  # type: ignore[misc]
         assert type(made) is Diagnostic
         assert pickle.loads(pickle.dumps(made)) == made
         assert copy.copy(made) == made and copy.deepcopy(made) == made
