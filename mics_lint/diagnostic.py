@@ -204,7 +204,7 @@ except TypeError:  # pragma: no cover
 def made(*fields: Any) -> Diagnostic:
     """`Diagnostic(*fields)`, all twelve fields given in order, for the engine's one a bad
     line (linecheck.py): made an _Unfrozen and turned into a Diagnostic once, where the
-    class's call runs `__init__` in Python, which turns it and back (2,100 instructions a
+    class's call runs `__init__` in Python, which turns it and back (2,900 instructions a
     diagnostic less, cachegrind)."""
     if not _SWAP:  # pragma: no cover
         return Diagnostic(*fields)
