@@ -146,8 +146,7 @@ class RecordFixer:
                 except (UnicodeDecodeError, ValueError, RecursionError):
                     record = NOT_JSON
         if record is NOT_JSON or record is OBJECTS or record is BROKEN or record is TRAILING:
-            split = record is NOT_JSON or record is OBJECTS
-            return self._split(body, rewrite, record is OBJECTS, split, record is TRAILING)
+            return self._split(body, rewrite, record)
         self.broken = False
         if not isinstance(record, dict):
             return self._array(body, record, text, rewrite) if type(record) is list else None
@@ -158,27 +157,20 @@ class RecordFixer:
             return None
         return [edits.apply(text).encode("utf-8")]
 
-    def _split(
-        self,
-        body: bytes,
-        rewrite: bool,
-        known: bool = False,
-        split: bool = True,
-        trailing: bool = False,
-    ) -> list[bytes] | None:
+    def _split(self, body: bytes, rewrite: bool, told: object = NOT_JSON) -> list[bytes] | None:
         """MIC101: records joined by commas, or several on a line, one per line; else its
         trailing commas removed (`_untrailed`). Not after a broken line: this one may be the
-        inside of a value spread over lines (`{"x":1},` in an array). `known`: the linter
-        found it OBJECTS; not `split`: `objects` would refuse it (BROKEN, TRAILING, which
-        `trailing` tells). A record of the type's wrong shape and its comma (an
-        association's bare identifier) is left whole."""
+        inside of a value spread over lines (`{"x":1},` in an array). `told`, what the
+        linter found the line (parsed.py): NOT_JSON; OBJECTS, objects and commas; BROKEN or
+        TRAILING, which `objects` would refuse. A record of the type's wrong shape and its
+        comma (an association's bare identifier) is left whole."""
         if self.guard is not None and self.guard.item(body) is not None:
             self.broken = False  # a record, which its rule (MIC908) reports
             return None
         after_broken, self.broken = self.broken, True
         if syntax.INVALID_JSON.code not in self.fixing or after_broken:
             return None
-        if trailing and not rewrite and is_shallow(body):
+        if told is TRAILING and not rewrite and is_shallow(body):
             # Proven by the linter: without that comma, orjson took it (and so would the
             # exact parser, at this depth); the only comma before a bracket, or orjson
             # would have refused it too.
@@ -186,12 +178,13 @@ class RecordFixer:
             self.fixed[syntax.INVALID_JSON.code] += 1
             return None
         spans: Spans | None = None
-        if not split or rewrite or not known:
+        if rewrite or told is not OBJECTS:
             try:
                 text = body.decode("utf-8")
             except UnicodeDecodeError:
                 return None
             try:
+                split = told is NOT_JSON or told is OBJECTS
                 spans = objects(text, allow_commas=True) if split else None
             except (ValueError, RecursionError):
                 spans = None

@@ -18,7 +18,7 @@ from mics_lint.rules.structure import (
     is_placeholder,
     shows_placeholder,
 )
-from mics_lint.rules.trimming import EDGES_SCREEN, trimmed
+from mics_lint.rules.trimming import ASCII_QUOTES, EDGES_SCREEN, trimmed
 from mics_lint.startup import later
 
 if TYPE_CHECKING:
@@ -189,12 +189,12 @@ def identifier_missing_value(where: str, value: str, show_values: bool) -> str:
 
 # The quotes a value is wrapped in when a CSV export quotes a quoted cell again, or a
 # spreadsheet or a word processor writes its own: straight, typographic and guillemets.
-_QUOTES = "\"'`\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a"
+_QUOTES = ASCII_QUOTES + "\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a"
 
 
 def _wrapped(value: str) -> bool:
     """Whether the value starts or ends with a quote character (whitespace aside: MIC307's)."""
-    inner = value.strip()
+    inner = trimmed(value)
     return len(inner) >= 2 and (inner[0] in _QUOTES or inner[-1] in _QUOTES)
 
 
@@ -231,7 +231,7 @@ def identifier_quoted(where: str, value: str, show_values: bool) -> str:
     ```
     """
     shown = f" ({redact.identifier(value, True)})" if show_values else ""
-    inner = value.strip()
+    inner = trimmed(value)
     if inner[0] not in _QUOTES:
         said = f"ends with a quote ({inner[-1]})"
     elif inner[-1] in _QUOTES:
