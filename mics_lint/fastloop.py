@@ -19,22 +19,20 @@ import orjson
 
 from mics_lint import config
 from mics_lint.config import Settings
-from mics_lint.diagnostic import Diagnostic, Finding
+from mics_lint.diagnostic import Diagnostic
 from mics_lint.framer import BACKSLASH, LESS_THAN, is_utf8, split_ending
 from mics_lint.laxpath import LaxPath
 from mics_lint.linecheck import INVALID as INVALID_LINE
 from mics_lint.linecheck import LineChecker
 from mics_lint.longints import block_long_int_screen, may_hold_long_int
 from mics_lint.parsed import Retyped
+from mics_lint.reading import LineReader
 from mics_lint.registry import FastCheck, LineContext, Rule
 from mics_lint.rules import crossline, structure
 from mics_lint.schema import allowing_unknown_keys
 from mics_lint.userstore import BatchUsers
+from mics_lint.userswindow import UsersWindow
 
-# MIC501's users are answered a window of lines at a time (see _UsersWindow): often enough
-# that a diagnostic waits little, seldom enough that numpy's per-call cost is spread thin.
-_WINDOW = 8192
-_WINDOW_BYTES = 4 * 1024 * 1024
 # (schema file, closed, loose fields...) -> FastDecoder, or None
 _DECODERS: dict[tuple[str | bool, ...], Any] = {}
 _NOT_MADE = object()
@@ -55,53 +53,6 @@ class _Loose(NamedTuple):
     check: FastCheck
     fields: tuple[tuple[str, str, str, dict[str, Any]], ...]
     unset: Any
-
-
-class _UsersWindow:
-    """The diagnostics of lines whose users are not answered yet, held until they are.
-
-    The fast check only queues a vouched line's user (`BatchUsers.add_digest`); every
-    `_WINDOW` lines, one `resolve` answers them all in a few numpy calls, and the MIC501s it
-    finds join the window's other diagnostics, in line order. Each is made as the rule
-    makes it (its message, on the whole line), so the report is the one line-by-line
-    answers give. Memory: the window's lines, at most `_WINDOW` of them and a few MiB.
-    """
-
-    def __init__(self, checker: LineChecker, users: BatchUsers) -> None:
-        self.checker = checker
-        self.users = users
-        self.lines: list[bytes] = []
-        self.start = 0  # the line before the window's first
-        self.size = 0
-        self.found: list[Diagnostic] = []
-
-    def add(
-        self, group: list[bytes], size: int, lineno: int, made: list[Diagnostic]
-    ) -> list[Diagnostic]:
-        """Takes a group of `size` bytes (its first line is `lineno + 1`) and its
-        diagnostics; returns what can be reported now: the window's diagnostics once it is
-        full, else nothing."""
-        if not self.lines:
-            self.start = lineno
-        self.lines.extend(group)
-        self.size += size
-        self.found.extend(made)
-        if len(self.lines) < _WINDOW and self.size < _WINDOW_BYTES:
-            return []
-        return self.flush()
-
-    def flush(self) -> list[Diagnostic]:
-        found = self.found
-        duplicates = self.users.resolve()
-        if duplicates:
-            rule = crossline.DUPLICATE_USER
-            for line, first, digest in duplicates:
-                body = split_ending(self.lines[line - self.start - 1])[0]
-                message = crossline.duplicate_message(crossline.kind_name(digest), first)
-                found += self.checker.stamp([(rule.code, Finding(message))], body, line)
-            found.sort(key=Diagnostic.sort_key)
-        self.lines, self.found, self.size = [], [], 0
-        return found
 
 
 def _made(key: tuple[str | bool, ...], make: Callable[[], Any]) -> Any:
@@ -138,6 +89,8 @@ class FastLoop:
         self.unknown_key: str | None = None  # how an INVALID starts for an unknown key
         self.trailing = ""  # how the decoders' error for a comma at the end reads
         self.loose: _Loose | None = None
+        # The file's reader, if it can read lines again (MIC501's window: userswindow.py).
+        self.again: LineReader | None = None
         self.lax: LaxPath | None = None
         self.long_ints: Callable[[bytes], bool] = may_hold_long_int
         # The last line's only fault (an id's type, a key, a comma), tried first: see _group.
@@ -215,9 +168,11 @@ class FastLoop:
         check = checker.doc_type.fast_check(checker.enabled, None, decoder, checker.state)
         return _Loose(decoder.decode, check, tuple(fields), fastpath.UNSET)
 
-    def run(self, groups: Iterable[list[bytes]], lineno: int) -> Iterator[Diagnostic]:
-        """The lines after line `lineno`, the fast path first: the loop most lines of a large
-        file go round, kept short.
+    def run(
+        self, groups: Iterable[list[bytes]], lineno: int, offset: int = 0
+    ) -> Iterator[Diagnostic]:
+        """The lines after line `lineno` (`offset`: the bytes of the lines before them, as
+        given), the fast path first: the loop most lines of a large file go round, kept short.
 
         Lines come in groups (splitrecords.Splitter.line_groups) screened together: a group
         with no `<`, no backslash, no run of 19 digits anywhere and valid UTF-8 throughout
@@ -228,7 +183,7 @@ class FastLoop:
         self.streak = False  # decode loosely first: see _loose_line
         users = self.checker.users
         window = (
-            _UsersWindow(self.checker, users)
+            UsersWindow(self.checker, users, self.again, offset)
             if isinstance(users, BatchUsers) and self.checker.runs(crossline.DUPLICATE_USER)
             else None
         )
@@ -247,7 +202,7 @@ class FastLoop:
             block = b"".join(group)
             made = self._group(group, block, lineno)
             if window is not None:
-                made = window.add(group, len(block), lineno, made)
+                made = window.add(group, block, lineno, made)
             if made:
                 yield from made
             lineno += len(group)

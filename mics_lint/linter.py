@@ -111,6 +111,7 @@ def lint_stream(
     linter = FileLinter(
         path, settings, size, skip_rest=reader.skip_rest, doc_type=doc_type, head=head
     )
+    linter.fast.again = reader  # MIC501's lines, read again if it can (userswindow.py)
     yield from linter.run(reader.lines(), reader.buffered)
 
 
@@ -230,7 +231,8 @@ class FileLinter:
                 if fast.vouch is not None and hold is None:
                     # No more holding: the rest of the file goes round the fast loop.
                     self.still_holding = False
-                    yield from fast.run(itertools.chain((group[at:],), groups), lineno)
+                    rest = itertools.chain((group[at:],), groups)
+                    yield from fast.run(rest, lineno, self.bytes_seen)
                     return
                 lineno += 1
                 self.bytes_seen += len(raw)  # not in _count: held lines are counted again

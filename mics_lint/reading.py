@@ -241,9 +241,37 @@ class LineReader:
         # `buffered`, where the stream is a file opened here: its lines then come whole
         # from its buffer, which no line over the limit fits in (see `buffered`).
         self.buffered: Callable[[int], list[bytes] | None] | None = None
+        # `read_again`'s file, from the offset of its first line: a regular file opened here.
+        self._again: tuple[int, int] | None = None
         if type(stream) is io.BufferedReader and stream in _OWN_BUFFERS:
             self._peek, self._readlines = stream.peek, stream.readlines
             self.buffered = self._buffered
+            with contextlib.suppress(OSError, AttributeError, ValueError):
+                fd = stream.fileno()
+                if stat.S_ISREG(os.fstat(fd).st_mode):
+                    self._again = fd, stream.tell()
+
+    @property
+    def rereadable(self) -> bool:
+        """Whether `read_again` can read the lines again: a regular file opened here."""
+        return self._again is not None
+
+    def read_again(self, offset: int, size: int) -> bytes:
+        """`size` bytes of the stream from `offset` (the bytes of the lines it gave before
+        them, and the `skipped` ones), read in place: the lines' reads go on undisturbed.
+        Fewer at the end of the file."""
+        assert self._again is not None, "read_again: not a regular file opened here"
+        fd, origin = self._again
+        parts: list[bytes] = []
+        with self._errors():
+            while size > 0:
+                part = os.pread(fd, size, origin + offset)
+                if not part:
+                    break
+                parts.append(part)
+                size -= len(part)
+                offset += len(part)
+        return b"".join(parts)
 
     def peek(self) -> bytes:
         """The first bytes, without consuming them (b"" if the stream can't tell)."""

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from mics_lint import Settings, lint_lines
-from mics_lint.fastloop import _WINDOW
+from mics_lint.userswindow import WINDOW as _WINDOW
 
 
 def _file(count: int, seed: int) -> list[bytes]:
@@ -124,3 +124,73 @@ def test_the_first_lines_bytes_are_counted_once(
         list(lint_file(str(path), Settings()))
         lines, size = asked[0]
         assert size == len(b"".join(data.splitlines(keepends=True)[:lines]))
+
+
+def _tricky(seed: int) -> bytes:
+    """A file of repeated users around what moves where lines start: a BOM, CRLF lines,
+    blank lines, a line past max-line-bytes (its rest passed over), a record split over
+    lines, a last line without its LF."""
+    rng = random.Random(seed)
+    lines = _file(2 * _WINDOW + 500, seed)
+    bom = rng.random() < 0.5
+    for _ in range(rng.randrange(4)):
+        at = rng.randrange(1, len(lines))
+        kind = rng.randrange(4)
+        if kind == 0:
+            lines[at] = lines[at][:-1] + b"\r\n"
+        elif kind == 1:
+            lines.insert(at, b"\n")
+        elif kind == 2:  # past the first lines, or among them
+            at = at if rng.random() < 0.5 else rng.randrange(1, 50)
+            lines.insert(at, b'{"operation":"DELETE","email_hash":"' + b"a" * 5000 + b'"}\n')
+        else:
+            lines[at : at + 1] = [b'{"operation":"DELETE",\n', b'"email_hash":"x"}\n']
+    data = (b"\xef\xbb\xbf" if bom else b"") + b"".join(lines)
+    return data[:-1] if rng.random() < 0.5 else data
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("start", [1, None])
+def test_lines_read_again_from_the_file_are_the_lines_held(
+    tmp_path: Any, seed: int, start: int | None
+) -> None:
+    """A regular file's MIC501 lines are read again from it (userswindow.py), a stream's
+    are kept: the same report, wherever the lines start (a BOM, CRLF, a long line's rest
+    passed over, a record split over lines, no last LF)."""
+    import io
+
+    from mics_lint import lint_file
+    from mics_lint.linter import lint_stream
+    from mics_lint.reading import LineReader
+
+    data = _tricky(seed)
+    path = tmp_path / "u.ndjson"
+    path.write_bytes(data)
+    settings = Settings(fast_path_from=start, max_line_bytes=4096)
+    read = [
+        (d.line, d.column, d.end_column, d.code, d.message, d.source)
+        for d in lint_file(str(path), settings)
+    ]
+    stream = io.BufferedReader(io.BytesIO(data))  # not a file: its lines are kept
+    assert not LineReader(stream, "u", 100).rereadable
+    kept = [
+        (d.line, d.column, d.end_column, d.code, d.message, d.source)
+        for d in lint_stream(stream, str(path), settings)
+    ]
+    assert read == kept
+    assert sum(code == "MIC501" for _, _, _, code, _, _ in read) > 100
+
+
+def test_a_file_opened_here_is_read_again(tmp_path: Any) -> None:
+    import contextlib
+
+    from mics_lint.reading import LineReader, open_input
+
+    path = tmp_path / "f.ndjson"
+    path.write_bytes(b"ab\ncd\n")
+    with contextlib.ExitStack() as files:
+        handle, _ = open_input(str(path), "f", files)
+        reader = LineReader(handle, "f", 100)
+        assert reader.rereadable
+        assert list(reader.lines()) == [b"ab\n", b"cd\n"]
+        assert reader.read_again(3, 10) == b"cd\n"  # fewer at the end, position unmoved

@@ -152,7 +152,7 @@ def _parts(
     # The value rules' screens, by role; None where no enabled rule reads that role.
     screens = REGISTRY.value_screens(enabled)
     # A file's BatchUsers queues each vouched line's user, answered a window of lines at a
-    # time (fastloop._UsersWindow); a worker's chunk table answers at once.
+    # time (userswindow.UsersWindow); a worker's chunk table answers at once.
     batch = users if isinstance(users, BatchUsers) else None
     digests = crossline.DIGESTERS
     return _Parts(
