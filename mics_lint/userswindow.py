@@ -107,4 +107,6 @@ class UsersWindow:
             lines = self.reader.read_again(start, end - start)
         else:
             lines = bytes(self.text[start:end])
-        return lines.split(b"\n")[lineno - self.firsts[at]] + b"\n"
+        found, nth = lines.split(b"\n"), lineno - self.firsts[at]
+        # Fewer lines only if the file was cut short since it was read: an empty line then.
+        return found[nth] + b"\n" if nth < len(found) else b"\n"

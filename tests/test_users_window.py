@@ -194,3 +194,18 @@ def test_a_file_opened_here_is_read_again(tmp_path: Any) -> None:
         assert reader.rereadable
         assert list(reader.lines()) == [b"ab\n", b"cd\n"]
         assert reader.read_again(3, 10) == b"cd\n"  # fewer at the end, position unmoved
+
+
+def test_a_file_cut_short_while_checked_still_gets_its_mic501s(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A line read again from a file cut short since (another process writing it) is
+    empty: its MIC501 is still reported, on the line it was found on, with no traceback."""
+    from mics_lint import lint_file
+    from mics_lint.reading import LineReader
+
+    monkeypatch.setattr(LineReader, "read_again", lambda self, offset, size: b"")
+    path = tmp_path / "u.ndjson"
+    path.write_bytes(b"".join(_file(_WINDOW + 100, seed=3)))
+    found = [d for d in lint_file(str(path), Settings(fast_path_from=1)) if d.code == "MIC501"]
+    assert found and all(d.source == "" for d in found)
