@@ -13,7 +13,7 @@ type stays on a fast path too (`_loose_line`).
 # a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
@@ -21,7 +21,6 @@ from mics_lint import config
 from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic
 from mics_lint.framer import BACKSLASH, LESS_THAN, is_utf8, split_ending
-from mics_lint.laxpath import LaxPath
 from mics_lint.linecheck import INVALID as INVALID_LINE
 from mics_lint.linecheck import LineChecker
 from mics_lint.longints import block_long_int_screen, may_hold_long_int
@@ -31,7 +30,9 @@ from mics_lint.registry import FastCheck, LineContext, Rule
 from mics_lint.rules import crossline, structure
 from mics_lint.schema import allowing_unknown_keys
 from mics_lint.userstore import BatchUsers
-from mics_lint.userswindow import UsersWindow
+
+if TYPE_CHECKING:  # imported where the fast path starts: a small file never needs it
+    from mics_lint.laxpath import LaxPath
 
 # (schema file, closed, loose fields...) -> FastDecoder, or None
 _DECODERS: dict[tuple[str | bool, ...], Any] = {}
@@ -134,7 +135,7 @@ class FastLoop:
         )
         self.long_ints = block_long_int_screen()  # numpy's, if MIC501's table brought it
 
-    def _lax_path(self, fastpath: Any) -> LaxPath | None:
+    def _lax_path(self, fastpath: Any) -> "LaxPath | None":
         """The try of a line refused for an unknown key: see laxpath.py. For a type that
         declares it (`DocType.fast_lax`), whose schema refuses unknown keys."""
         checker = self.checker
@@ -142,7 +143,11 @@ class FastLoop:
         if lax is None:
             return None
         decoder = _made((checker.schema_file, "lax"), lambda: fastpath.struct_decoder(lax))
-        return None if decoder is None else LaxPath(checker, decoder.decode, fastpath.DECODE_ERRORS)
+        if decoder is None:
+            return None
+        from mics_lint.laxpath import LaxPath
+
+        return LaxPath(checker, decoder.decode, fastpath.DECODE_ERRORS)
 
     def _loose_path(self, fastpath: Any) -> _Loose | None:
         """The second try of a line the fast decoder refused: see `_loose_line`."""
@@ -182,6 +187,8 @@ class FastLoop:
         assert self.vouch is not None, "prepare() made no fast check"
         self.streak = False  # decode loosely first: see _loose_line
         users = self.checker.users
+        from mics_lint.userswindow import UsersWindow
+
         window = (
             UsersWindow(self.checker, users, self.again, offset)
             if isinstance(users, BatchUsers) and self.checker.runs(crossline.DUPLICATE_USER)

@@ -62,6 +62,8 @@ NEVER_AT_START = (
     "mics_lint.rules.profile_fast",
     "mics_lint.rules.activity_fast",
     "mics_lint.rules.fast_checks",
+    "mics_lint.laxpath",
+    "mics_lint.userswindow",
     "mics_lint.tasks",
     "mics_lint.reporters.machine",
     "mics_lint.reporters.annotations",
