@@ -248,7 +248,8 @@ class LineReader:
             self.buffered = self._buffered
             with contextlib.suppress(OSError, AttributeError, ValueError):
                 fd = stream.fileno()
-                if stat.S_ISREG(os.fstat(fd).st_mode):
+                # os.pread: not on Windows, whose files keep their lines instead.
+                if stat.S_ISREG(os.fstat(fd).st_mode) and hasattr(os, "pread"):
                     self._again = fd, stream.tell()
 
     @property
