@@ -67,9 +67,11 @@ class UsersWindow:
             start = self.offset
             self.offset = end = start + len(block)
         else:
+            if not self.text:  # made whole once: grown a group at a time, it was copied often
+                self.text = bytearray(WINDOW_BYTES)
             start = self.used
             self.used = end = start + len(block)
-            self.text[start:end] = block  # in place once the buffer has grown
+            self.text[start:end] = block  # in place, within the buffer
         self.firsts.append(lineno + 1)
         self.spans.append((start, end, again))
         self.lines += len(group)
@@ -107,6 +109,10 @@ class UsersWindow:
             lines = self.reader.read_again(start, end - start)
         else:
             lines = bytes(self.text[start:end])
-        found, nth = lines.split(b"\n"), lineno - self.firsts[at]
-        # Fewer lines only if the file was cut short since it was read: an empty line then.
-        return found[nth] + b"\n" if nth < len(found) else b"\n"
+        start = 0
+        for _ in range(lineno - self.firsts[at]):  # a few LFs found, no line made but this
+            start = lines.find(b"\n", start) + 1
+            if not start:  # the file was cut short since it was read: an empty line then
+                return b"\n"
+        end = lines.find(b"\n", start)
+        return lines[start:] if end < 0 else lines[start : end + 1]
