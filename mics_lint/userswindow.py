@@ -86,8 +86,9 @@ class UsersWindow:
         duplicates = self.users.resolve()
         if duplicates:
             rule = crossline.DUPLICATE_USER
-            for line, first, digest in duplicates:
-                body = split_ending(self.line(line))[0]
+            duplicates.sort()  # in line order already: each group is then read once
+            bodies = self._bodies([line for line, _, _ in duplicates])
+            for (line, first, digest), body in zip(duplicates, bodies, strict=True):
                 message = crossline.duplicate_message(crossline.kind_name(digest), first)
                 found += self.checker.stamp([(rule.code, Finding(message))], body, line)
             found.sort(key=Diagnostic.sort_key)
@@ -97,22 +98,48 @@ class UsersWindow:
         self.firsts, self.spans, self.found = [], [], []
         return found
 
-    def line(self, lineno: int) -> bytes:
-        """Line `lineno` of the window, with its end: a group's lines each end with a LF,
-        but a file's last one."""
-        import bisect  # a MIC501 on the fast path: not at start-up (tests/test_startup.py)
+    def _bodies(self, lines: list[int]) -> list[bytes]:
+        """The text of each of `lines` (in increasing order, all of this window), without
+        its end. Each group is read once; its lines are found by its LFs, searched on from
+        the last line found, or, where MIC501s are dense (a file of one user repeated), by
+        one split of the group: no line costs a search from its group's start."""
+        firsts, groups, last = self.firsts, len(self.firsts), -1
+        here = 0
+        parts: list[bytes] = []
+        data, at, current = b"", 0, 0
+        bodies = []
+        for index, lineno in enumerate(lines):
+            while here + 1 < groups and firsts[here + 1] <= lineno:
+                here += 1
+            if here != last:
+                last, (start, end, in_file) = here, self.spans[here]
+                if in_file:
+                    assert self.reader is not None
+                    data = self.reader.read_again(start, end - start)
+                else:
+                    data = bytes(self.text[start:end])
+                at, current = 0, firsts[here]
+                following = firsts[here + 1] if here + 1 < groups else lines[-1] + 1
+                dense = _count_below(lines, index, following) * 8 >= following - current
+                parts = data.split(b"\n") if dense else []
+            if parts:
+                nth = lineno - current
+                body = parts[nth] if nth < len(parts) else b""
+            else:
+                while current < lineno:  # each line of a group ends with a LF, but a file's last
+                    at = data.find(b"\n", at) + 1
+                    current += 1
+                    if not at:  # the file was cut short since it was read: empty lines then
+                        at = len(data)
+                stop = data.find(b"\n", at)
+                body = data[at:] if stop < 0 else data[at:stop]
+            # Its LF is off: a CR before it, or ending the file, goes as split_ending takes it.
+            bodies.append(split_ending(body)[0] if body[-1:] == b"\r" else body)
+        return bodies
 
-        at = bisect.bisect_right(self.firsts, lineno) - 1
-        start, end, in_file = self.spans[at]
-        if in_file:
-            assert self.reader is not None
-            lines = self.reader.read_again(start, end - start)
-        else:
-            lines = bytes(self.text[start:end])
-        start = 0
-        for _ in range(lineno - self.firsts[at]):  # a few LFs found, no line made but this
-            start = lines.find(b"\n", start) + 1
-            if not start:  # the file was cut short since it was read: an empty line then
-                return b"\n"
-        end = lines.find(b"\n", start)
-        return lines[start:] if end < 0 else lines[start : end + 1]
+
+def _count_below(lines: list[int], index: int, limit: int) -> int:
+    """How many of the sorted `lines`, from `index` on, are below `limit`."""
+    import bisect  # a MIC501 on the fast path: not at start-up (tests/test_startup.py)
+
+    return bisect.bisect_left(lines, limit, index) - index

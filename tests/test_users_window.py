@@ -18,11 +18,12 @@ from mics_lint import Settings, lint_lines
 from mics_lint.userswindow import WINDOW as _WINDOW
 
 
-def _file(count: int, seed: int) -> list[bytes]:
+def _file(count: int, seed: int, users: int = 0) -> list[bytes]:
     rng = random.Random(seed)
     lines = []
     for n in range(count):
-        user = rng.randrange(count * 3 // 4)  # about a third of the lines repeat a user
+        # About a third of the lines repeat a user; far fewer given many more `users`.
+        user = rng.randrange(users or count * 3 // 4)
         kind = user % 3
         if kind == 0:
             ident = b'"compartment_id":"%d","user_account_id":"A-%d"' % (user % 7, user)
@@ -47,8 +48,10 @@ def _file(count: int, seed: int) -> list[bytes]:
     return lines
 
 
-def _report(lines: list[bytes], settings: Settings) -> list[tuple[int, int, str, str]]:
-    return [(d.line, d.column, d.code, d.message) for d in lint_lines(lines, "u.ndjson", settings)]
+def _report(lines: list[bytes], settings: Settings) -> list[tuple[Any, ...]]:
+    """Each diagnostic, with its line's text and end (MIC501's: the whole line)."""
+    found = lint_lines(lines, "u.ndjson", settings)
+    return [(d.line, d.column, d.end_column, d.code, d.message, d.source) for d in found]
 
 
 def test_users_across_windows_are_reported_as_line_by_line() -> None:
@@ -56,10 +59,10 @@ def test_users_across_windows_are_reported_as_line_by_line() -> None:
     fast = _report(lines, Settings())
     slow = _report(lines, Settings(fast_path=False))
     assert fast == slow
-    duplicates = [line for line, _, code, _ in fast if code == "MIC501"]
+    duplicates = [line for line, _, _, code, _, _ in fast if code == "MIC501"]
     assert len(duplicates) > _WINDOW // 2
     # Some name a first line in an earlier window, and some a line of their own window.
-    firsts = {int(re.search(r"on line (\d+)", m)[1]) for _, _, c, m in fast if c == "MIC501"}
+    firsts = {int(re.search(r"on line (\d+)", m)[1]) for _, _, _, c, m, _ in fast if c == "MIC501"}
     assert min(firsts) < _WINDOW < max(firsts)
 
 
@@ -131,7 +134,8 @@ def _tricky(seed: int) -> bytes:
     blank lines, a line past max-line-bytes (its rest passed over), a record split over
     lines, a last line without its LF."""
     rng = random.Random(seed)
-    lines = _file(2 * _WINDOW + 500, seed)
+    # Dense repeats (a group's lines split once) or sparse ones (its LFs searched).
+    lines = _file(2 * _WINDOW + 500, seed, users=0 if seed % 2 else 100 * _WINDOW)
     bom = rng.random() < 0.5
     for _ in range(rng.randrange(4)):
         at = rng.randrange(1, len(lines))
@@ -178,7 +182,13 @@ def test_lines_read_again_from_the_file_are_the_lines_held(
         for d in lint_stream(stream, str(path), settings)
     ]
     assert read == kept
-    assert sum(code == "MIC501" for _, _, _, code, _, _ in read) > 100
+    # And both to the full checks', which make each MIC501 with its own line.
+    slow = Settings(fast_path=False, max_line_bytes=4096)
+    assert read == [
+        (d.line, d.column, d.end_column, d.code, d.message, d.source)
+        for d in lint_file(str(path), slow)
+    ]
+    assert sum(code == "MIC501" for _, _, _, code, _, _ in read) > 50
 
 
 def test_a_file_opened_here_is_read_again(tmp_path: Any) -> None:
@@ -209,3 +219,29 @@ def test_a_file_cut_short_while_checked_still_gets_its_mic501s(
     path.write_bytes(b"".join(_file(_WINDOW + 100, seed=3)))
     found = [d for d in lint_file(str(path), Settings(fast_path_from=1)) if d.code == "MIC501"]
     assert found and all(d.source == "" for d in found)
+
+
+@pytest.mark.parametrize("every", [2, 150])
+def test_lines_read_again_past_blank_and_crlf_lines(tmp_path: Any, every: int) -> None:
+    """MIC501's lines found again in their group, past blank lines and CRLF lines just
+    before them: dense (every 2nd line, a group split once) or sparse (its LFs searched)."""
+    from mics_lint import lint_file
+
+    lines = []
+    for n in range(_WINDOW + 300):
+        user = 0 if n % every == 0 else n
+        line = b'{"operation":"DELETE","email_hash":"h%d"}' % user
+        if n % every == 0:
+            lines.append(b"\n")  # a blank line just before it
+            line += b"\r"
+        lines.append(line + b"\n")
+    path = tmp_path / "u.ndjson"
+    path.write_bytes(b"".join(lines))
+
+    def report(settings: Settings) -> list[tuple[Any, ...]]:
+        found = lint_file(str(path), settings)
+        return [(d.line, d.end_column, d.code, d.source) for d in found if d.code == "MIC501"]
+
+    fast = report(Settings(fast_path_from=1))
+    assert len(fast) > 50
+    assert fast == report(Settings(fast_path=False))
