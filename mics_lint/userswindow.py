@@ -36,13 +36,13 @@ class UsersWindow:
     """
 
     def __init__(
-        self, checker: LineChecker, users: BatchUsers, again: LineReader | None, offset: int
+        self, checker: LineChecker, users: BatchUsers, reader: LineReader | None, offset: int
     ) -> None:
         self.checker = checker
         self.users = users
-        self.reader = again if again is not None and again.rereadable else None
-        self.again = self.reader is not None  # the next groups are read again from it
-        self.skipped = again.skipped if again is not None else 0
+        self.reader = reader if reader is not None and reader.rereadable else None
+        self.in_file = self.reader is not None  # the next groups are read again from it
+        self.skipped = self.reader.skipped if self.reader is not None else 0
         self.offset = offset + self.skipped  # in the file, of the next group
         self.text = bytearray()
         self.used = 0  # bytes of `text` this window holds
@@ -59,11 +59,11 @@ class UsersWindow:
         """Takes a group (`block`: its lines joined; its first line is `lineno + 1`) and its
         diagnostics; returns what can be reported now: the window's diagnostics once it is
         full, else nothing."""
-        again = self.again
-        if again and self.reader is not None and self.reader.skipped != self.skipped:
+        reader = self.reader if self.in_file else None
+        if reader is not None and reader.skipped != self.skipped:
             # The rest of a long line was passed over: where later lines start is unknown.
-            self.again = again = False
-        if again:
+            self.in_file, reader = False, None
+        if reader is not None:
             start = self.offset
             self.offset = end = start + len(block)
         else:
@@ -73,7 +73,7 @@ class UsersWindow:
             self.used = end = start + len(block)
             self.text[start:end] = block  # in place, within the buffer
         self.firsts.append(lineno + 1)
-        self.spans.append((start, end, again))
+        self.spans.append((start, end, reader is not None))
         self.lines += len(group)
         if made:
             self.found += made
