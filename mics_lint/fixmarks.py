@@ -84,6 +84,17 @@ class FixMarks:
         fixer, so that no gap reads as clean lines between (which end a broken run)."""
         self.last = max(self.last, lineno)
 
+    def alike_ok(self, lineno: int) -> bool:
+        """Whether line `lineno`, told alike (parsed.Alike) to one whose marks the caller
+        took, its codes the same, has those marks too: not a line already passed, nor one
+        of a record split over lines, whose marks are the record's. The caller then need
+        not ask `fixes`: a line it skips reads to the next one asked as a gap, lines that
+        parsed, which leaves the state as this line, which parsed, would."""
+        splitter = self.splitter
+        return lineno > self.last and not (
+            splitter is not None and bool(splitter.spans) and splitter.holds(lineno)
+        )
+
     def fixes(
         self,
         codes: list[str],

@@ -23,6 +23,14 @@ and the type declares that none of its record rules reads a key its schema does 
 tests/test_fastpath.py, tests/test_fastpath_types.py and tests/test_lax_path.py hold it to
 the full checks.
 
+A line whose shape (its keys in order, and its operation) was answered here before is
+told from that first line's diagnostics (`LaxPath._template`), when the fast check's verdict
+is the same: the schema's findings are remembered by the keys, the one rule besides is
+declared decided by them (Rule.by_keys), and so are the fix marks (below): only where each
+unknown key is written, and the line's text, change. Such a line skips the schema's
+findings, the rule and the stamping (an export's misspelt key on every line: issue 14's
+target of three times a valid line's cost).
+
 The fix marks of such a line (fixmarks.py) are remembered by its keys, in order: the fixer
 the marks ask makes no edit of it, so proves none. Its known keys' values are valid (the
 decoder took them: no MIC202 or MIC203 to fix); what is left are renames of its unknown
@@ -39,15 +47,21 @@ from typing import Any
 
 import orjson
 
-from mics_lint.diagnostic import Diagnostic, Finding
+from mics_lint import diagnostic
+from mics_lint.diagnostic import Diagnostic, Finding, Severity
 from mics_lint.framer import BACKSLASH, split_ending
 from mics_lint.linecheck import LineChecker, finding_code
 from mics_lint.parsed import Alike
-from mics_lint.registry import FastCheck, LineContext
+from mics_lint.registry import FastCheck, LineContext, Rule
+from mics_lint.rules.schema_errors import remembered
 from mics_lint.rules.structure import UNKNOWN_FIELD, record_findings
 from mics_lint.schema import OTHER_FORM_KEYS
 
 _UNKNOWN_ONLY = {UNKNOWN_FIELD.code}
+# One diagnostic of a shape: code, name, severity, message, fix, and the quoted key it is
+# at (None: the whole line).
+_Template = tuple[tuple[str, str, Severity, str, str | None, str | None], ...]
+_UNSEEN: Any = object()
 
 
 class LaxPath:
@@ -67,7 +81,12 @@ class LaxPath:
         # them (a datamart's MIC251 reads a force_replace under "update_strategy" as a
         # replace), which the lax decoder's command leaves out.
         self.read_anyway = frozenset(checker.schema.get(OTHER_FORM_KEYS, {}))
-        self.quoted: dict[str, bytes] = {}
+        # The quoted spelling of each key the schema does not know, by a record's keys
+        # (none: none, or one a rule reads anyway).
+        self.unknown: dict[tuple[str, ...], tuple[bytes, ...]] = {}
+        # Each shape answered here, (keys, operation): the fast check's verdict on its first
+        # line, and the template of that line's diagnostics (`_template`; None: none).
+        self.shapes: dict[tuple[Any, ...], tuple[bool | str, _Template | None]] = {}
         # An unknown key of the last line read here, quoted (see `again`).
         self.last = b""
 
@@ -90,7 +109,10 @@ class LaxPath:
             record = orjson.loads(body)
         except orjson.JSONDecodeError:
             return None
-        if not isinstance(record, dict) or not self._keys_once(record, raw):
+        if not isinstance(record, dict):
+            return None
+        keys = tuple(record)
+        if not self._keys_once(keys, raw):
             return None
         try:
             command = self.decode(raw)
@@ -99,37 +121,141 @@ class LaxPath:
         checker = self.checker
         if checker.guard.guarded(record):
             return None
-        ctx = LineContext(lineno, body, checker.state, checker.show_values)
-        keys = tuple(record)
-        found: list[tuple[str, Finding]] = []
-        if checker.check_schema:
-            # Not contextlib.suppress, nor any() below: each is a call a line (Python 3.11).
-            try:  # noqa: SIM105
-                found = record_findings(checker.schema_file, record, checker.schema, ctx, keys)
-            except RecursionError:
-                pass
-            if not found or set(map(finding_code, found)) != _UNKNOWN_ONLY:
+        # The schema's findings for these keys were all MIC204 (then only a value can make
+        # them other, and the check below refuses a value that fails): as they are again.
+        shape = (keys, command.operation)
+        # Its diagnostics told from those of the shape's first line (`_template`), if the
+        # fix marks are theirs, and the schema's findings remembered by the keys: then the
+        # verdict may differ from the first line's, and those findings be found after it.
+        known = self.shapes.get(shape)
+        marks = checker.fix_marks
+        quick = (
+            known is not None
+            and known[1] is not None
+            and marks.alike_ok(lineno)
+            and (
+                not checker.check_schema
+                or remembered(checker.schema_file, keys, checker.show_values)
+            )
+        )
+        found: list[tuple[str, Finding]] | None = []
+        if not quick:
+            found = self._findings(
+                record, LineContext(lineno, body, checker.state, checker.show_values), keys
+            )
+            if found is None:
                 return None
         verdict = vouch(command, raw, lineno, plain)
         if verdict is False:
             return None
-        told = Alike((record, keys))
-        return checker.stamp_record(found, None if verdict is True else verdict, record, ctx, told)
+        told = True if verdict is True else verdict.code  # a Rule's hash is its fields'
+        if quick:
+            assert known is not None and known[1] is not None
+            if known[0] == told:
+                return self._stamped(known[1], body, lineno)
+            found = self._findings(
+                record, LineContext(lineno, body, checker.state, checker.show_values), keys
+            )
+        ctx = LineContext(lineno, body, checker.state, checker.show_values)
+        rule = None if verdict is True else verdict
+        made = checker.stamp_record(found or [], rule, record, ctx, Alike((record, keys)))
+        if known is None:
+            if len(self.shapes) >= 1024:
+                self.shapes.clear()
+            self.shapes[shape] = (told, self._template(made, rule, record, ctx.text))
+        return made
 
-    def _keys_once(self, record: dict[str, Any], raw: bytes) -> bool:
-        """Whether the record has a key the schema does not know, and each is written once
-        in the line (its quoted spelling found once: a key written twice, or also a string
-        value, means the full checks)."""
-        unknown = record.keys() - self.known
-        if not unknown or not unknown.isdisjoint(self.read_anyway):
-            return False
-        for key in unknown:
-            quoted = self.quoted.get(key)
+    def _findings(
+        self, record: dict[str, Any], ctx: LineContext, keys: tuple[str, ...]
+    ) -> list[tuple[str, Finding]] | None:
+        """The schema's findings about the record, if they are all MIC204 (else None)."""
+        checker = self.checker
+        if not checker.check_schema:
+            return []
+        try:
+            found = record_findings(checker.schema_file, record, checker.schema, ctx, keys)
+        except RecursionError:
+            return None
+        # Not any(): a call a line (Python 3.11).
+        return found if found and set(map(finding_code, found)) == _UNKNOWN_ONLY else None
+
+    def _stamped(self, template: _Template, body: bytes, lineno: int) -> list[Diagnostic]:
+        """`template`'s diagnostics on line `lineno` (its text `body`)."""
+        text = body.decode("utf-8", "replace")  # as LineChecker.stamp decodes it
+        width = len(text) + 1
+        path, doc_type = self.checker.path, self.checker.doc_type.name
+        made = []
+        for code, name, severity, message, fix, quoted in template:
             if quoted is None:
-                quoted = orjson.dumps(key)
-                if len(self.quoted) < 1024:
-                    self.quoted[key] = quoted
-            if raw.count(quoted) != 1:
+                column, end = 1, width
+            else:
+                column = text.find(quoted) + 1
+                end = column + len(quoted)
+            made.append(
+                diagnostic.made(
+                    path,
+                    lineno,
+                    column,
+                    lineno,
+                    end,
+                    code,
+                    name,
+                    severity,
+                    message,
+                    text,
+                    doc_type,
+                    fix,
+                )
+            )
+        return made
+
+    def _template(
+        self, made: list[Diagnostic], rule: Rule | None, record: dict[str, Any], text: str
+    ) -> _Template | None:
+        """What each of `made` (a line's diagnostics) would be on any line of its shape that
+        is answered here, or None if they cannot be told so. Each is MIC204, at an unknown
+        key, or `rule`'s, which declares its findings decided by the keys (Rule.by_keys), at
+        the whole line. Its message, fix and place in the order are then the same on every
+        such line (its place: the whole line's first, then its unknown keys' in order); its
+        column is where its key is written, `"key"`, which `_keys_once` found once in the
+        line; and it spans the whole line where it starts at column 1 (a key cannot: the
+        line's `{` is there)."""
+        codes = {UNKNOWN_FIELD.code}
+        if rule is not None:
+            if not rule.by_keys:
+                return None
+            codes.add(rule.code)
+        width = len(text) + 1
+        quoted = [f'"{key}"' for key in record.keys() - self.known]
+        template = []
+        for one in made:
+            if one.code not in codes or one.line != one.end_line or one.source != text:
+                return None
+            if one.column == 1 and one.end_column == width:
+                at = None
+            else:
+                at = next((q for q in quoted if text.find(q) + 1 == one.column), None)
+                if at is None or one.end_column != one.column + len(at):
+                    return None
+            template.append((one.code, one.name, one.severity, one.message, one.fix, at))
+        return tuple(template)
+
+    def _keys_once(self, keys: tuple[str, ...], raw: bytes) -> bool:
+        """Whether the record (of `keys`) has a key the schema does not know, and each is
+        written once in the line (its quoted spelling found once: a key written twice, or
+        also a string value, means the full checks)."""
+        quoted = self.unknown.get(keys)
+        if quoted is None:
+            unknown = [key for key in keys if key not in self.known]
+            read = not self.read_anyway.isdisjoint(unknown)
+            quoted = () if read else tuple(map(orjson.dumps, unknown))
+            if len(self.unknown) >= 1024:
+                self.unknown.clear()
+            self.unknown[keys] = quoted
+        if not quoted:
+            return False
+        for one in quoted:
+            if raw.count(one) != 1:
                 return False
-            self.last = quoted  # any of them will do for `again`
+        self.last = quoted[0]  # any of them will do for `again`
         return True

@@ -232,12 +232,23 @@ class Family:
         *,
         across_chunks: str | None = None,
         default_on: bool = True,
+        by_keys: bool = False,
     ) -> Callable[[RecordCheck], RecordCheck]:
-        """Declare a record check; its docstring is the rule's explanation."""
+        """Declare a record check; its docstring is the rule's explanation. `by_keys`: see
+        Rule.by_keys (tests/test_lax_path.py holds it on the rule's own example)."""
 
         def register(check: RecordCheck) -> RecordCheck:
             doc = check.__doc__ or ""
-            made = Rule(code, name, severity, summary, doc, check, across_chunks=across_chunks)
+            made = Rule(
+                code,
+                name,
+                severity,
+                summary,
+                doc,
+                check,
+                across_chunks=across_chunks,
+                by_keys=by_keys,
+            )
             self._add(made if default_on else replace(made, default_on=False))
             return check
 

@@ -51,6 +51,10 @@ class Rule:
     across_chunks: str | None = None
     #: False: runs only when a selection names it (its code, a prefix of it, its name).
     default_on: bool = True
+    #: True: its check's findings on a record are decided by the record's keys (in order),
+    #: its operation and the file's settled state alone, never by another value, and the
+    #: check changes no state. laxpath.py remembers them by a line's keys.
+    by_keys: bool = False
 
     def __init__(
         self,
@@ -69,6 +73,7 @@ class Rule:
         message: ValueMessage | None = None,
         across_chunks: str | None = None,
         default_on: bool = True,
+        by_keys: bool = False,
     ) -> None:
         put = _PUT  # frozen: as the generated __init__ does
         put(self, "code", code)
@@ -86,11 +91,12 @@ class Rule:
         put(self, "message", message)
         put(self, "across_chunks", across_chunks)
         put(self, "default_on", default_on)
+        put(self, "by_keys", by_keys)
 
     def _compared(self) -> tuple[object, ...]:  # the fields with compare=True, in order
         return (
             *(self.code, self.name, self.severity, self.summary, self.doc, self.fix),
-            *(self.fix_always, self.roles, self.across_chunks, self.default_on),
+            *(self.fix_always, self.roles, self.across_chunks, self.default_on, self.by_keys),
         )
 
     def __repr__(self) -> str:
@@ -100,7 +106,8 @@ class Rule:
             f"check={self.check!r}, fix={self.fix!r}, fix_always={self.fix_always!r}, "
             f"roles={self.roles!r}, bad={self.bad!r}, screen={self.screen!r}, "
             f"screen_source={self.screen_source!r}, message={self.message!r}, "
-            f"across_chunks={self.across_chunks!r}, default_on={self.default_on!r})"
+            f"across_chunks={self.across_chunks!r}, default_on={self.default_on!r}, "
+            f"by_keys={self.by_keys!r})"
         )
 
     def __eq__(self, other: object) -> bool:

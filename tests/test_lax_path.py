@@ -239,3 +239,126 @@ def test_a_key_of_the_other_profile_form_goes_to_the_full_checks(form: str, othe
     assert [(d.line, d.code) for d in fast] == [(d.line, d.code) for d in full]
     assert {"MIC204", "MIC251"} <= {d.code for d in full}
     assert sum(d.code == "MIC251" for d in full) == 30
+
+
+# Lines of one shape (keys in order, operation) whose unknown keys move: values of other
+# lengths before them, non-ASCII text before them (columns count characters), two unknown
+# keys, a line spaced as json.dumps writes it, CRLF after MIC003 is reported.
+SHAPES = [
+    b'{"operation":"UPSERT","email_hash":"e%s","forceReplace":true,"user_profile":{"n":"%s"}}',
+    b'{"operation":"UPSERT","email_hash":"e%s","user_profile":{"n":"%s"},"forceReplace":false}',
+    b'{"operation":"UPSERT","email_hash":"e%s","user_profile":{"n":"%s"},"a":1,"b":"x"}',
+    b'{"b":"%s","operation":"DELETE","email_hash":"e%s","a":null}',
+    b'{"operation": "UPSERT", "user_profile": {"n": "%s"}, "source": "%s", "force_replace": true}',
+]
+FILLERS = [b"", b"x" * 40, "Łódź 🚚 café".encode(), b"\xc3\xa9" * 7, b"1"]
+
+
+def shaped(count: int) -> list[bytes]:
+    body = []
+    for i in range(count):
+        shape, filler = SHAPES[i % len(SHAPES)], FILLERS[(i // len(SHAPES)) % len(FILLERS)]
+        body.append(shape % (b"%d" % (i % 13), filler) + b"\n")
+    body[11] = body[11].replace(b"\n", b"\r\n")
+    return body
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_lines_of_one_shape_told_from_its_first_where_their_keys_are(config: Settings) -> None:
+    """laxpath.py tells a line's diagnostics from those of the first line of its shape
+    (`LaxPath._template`): their columns where each line has its key, its text, its width."""
+    body = shaped(20 * len(SHAPES))
+    counts = assert_same_both_ways([*padding(), *body], config)
+    assert counts
+
+
+def test_lines_of_one_shape_skip_the_schema_and_the_stamping(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past the first line of a shape, no schema finding is looked up and nothing is
+    stamped: the template answers (and its diagnostics are the full checks', above)."""
+    asked: list[int] = []
+    findings = laxpath.LaxPath._findings
+
+    def counted(self: laxpath.LaxPath, record: Any, ctx: Any, keys: Any) -> Any:
+        asked.append(ctx.lineno)
+        return findings(self, record, ctx, keys)
+
+    monkeypatch.setattr(laxpath.LaxPath, "_findings", counted)
+    body = [fill(LINES[0], i) for i in range(500)]
+    found = list(lint_lines([*padding(), *body], PATH, Settings()))
+    assert [d.code for d in found].count("MIC204") == 500
+    assert len(asked) == 1
+
+
+def test_rules_declared_by_keys_give_the_same_findings_whatever_the_values() -> None:
+    """A rule declared `by_keys` (Rule.by_keys: laxpath.py remembers its findings by a
+    line's keys) finds the same on its own example, and on the example with every value
+    but the operation changed, as strings, numbers, nulls and objects."""
+    import orjson
+
+    from mics_lint.registry import LineContext
+    from mics_lint.rules import REGISTRY
+
+    declared = [rule for rule in REGISTRY.values() if rule.by_keys]
+    assert {rule.code for rule in declared} >= {"MIC301", "MIC401"}
+    for rule in declared:
+        assert rule.check is not None
+        for example in (rule.example, rule.example.replace("force_replace", "forceReplace")):
+            record = orjson.loads(example.strip().splitlines()[0])
+            state: dict[str, Any] = {}
+            found = list(rule.check(record, LineContext(2, b"", state)))
+            assert found, rule.code
+            for other in ("x", "", 0, None, {"a": 1}, [" "]):
+                changed = {k: v if k == "operation" else other for k, v in record.items()}
+                again = list(rule.check(changed, LineContext(2, b"", state)))
+                assert again == found, (rule.code, other)
+            assert state == {}, rule.code  # nothing remembered
+
+
+def test_a_shape_told_by_the_verdict_of_its_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The template of a shape is its first line's, for that line's verdict: a line of the
+    shape the fast check answers otherwise (here, a check made to vouch for every other
+    line whole) is stamped anew, not told from the template."""
+    line = laxpath.LaxPath.line
+
+    def alternating(self: laxpath.LaxPath, raw: bytes, lineno: int, plain: bool, vouch: Any) -> Any:
+        def told(c: Any, raw: bytes, lineno: int, plain: bool) -> Any:
+            verdict = vouch(c, raw, lineno, plain)
+            return True if verdict is not False and lineno % 2 else verdict
+
+        return line(self, raw, lineno, plain, told)
+
+    monkeypatch.setattr(laxpath.LaxPath, "line", alternating)
+    body = [fill(LINES[0], i) for i in range(200)]
+    found = list(lint_lines([*padding(), *body], PATH, Settings()))
+    first = len(padding()) + 20  # past where the fast path starts
+    shown = [d for d in found if d.code != "MIC501"]  # users repeat
+    codes = {n: sorted(d.code for d in shown if d.line == n) for n in range(first, first + 40)}
+    for n, made in codes.items():
+        assert made == (["MIC204"] if n % 2 else ["MIC204", "MIC401"]), n
+
+
+def test_a_rule_not_declared_by_keys_is_run_on_each_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A fast check's verdict naming a rule not declared `by_keys`: no template, the rule
+    runs on every line (its findings may read a value)."""
+    import dataclasses
+
+    from mics_lint.rules import operations
+
+    rule = operations.UPSERT_MISSING_FORM
+    ran: list[int] = []
+
+    def check(record: Any, ctx: Any) -> Any:
+        ran.append(ctx.lineno)
+        assert rule.check is not None
+        return rule.check(record, ctx)
+
+    undeclared = dataclasses.replace(rule, by_keys=False, check=check)
+    monkeypatch.setattr(operations, "UPSERT_MISSING_FORM", undeclared)
+    body = [fill(LINES[0], i) for i in range(300)]
+    found = list(lint_lines([*padding(), *body], PATH, Settings()))
+    assert [d.code for d in found].count("MIC401") == 300
+    assert len(ran) >= 300 - fast_threshold()

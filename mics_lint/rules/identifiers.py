@@ -74,7 +74,9 @@ def present_identifiers(record: Record) -> list[tuple[str, tuple[str, ...]]]:
     return found
 
 
-@FAMILY.rule("MIC301", "missing-identifier", Severity.ERROR, "the command names no user")
+@FAMILY.rule(
+    "MIC301", "missing-identifier", Severity.ERROR, "the command names no user", by_keys=True
+)
 def missing_identifier(record: Record, ctx: LineContext) -> Iterator[Finding]:
     """
     ## What it does

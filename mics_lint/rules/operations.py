@@ -81,6 +81,7 @@ def form_of_file(records: Iterable[Record]) -> str | None:
     "upsert-missing-force-replace",
     Severity.ERROR,
     "UPSERT without a force_replace key",
+    by_keys=True,
 )
 def upsert_missing_force_replace(record: Record, ctx: LineContext) -> Iterator[Finding]:
     """

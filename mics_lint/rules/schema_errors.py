@@ -184,6 +184,12 @@ def record_findings(
     return _located(described, ctx)
 
 
+def remembered(filename: str, keys: tuple[str, ...], show_values: bool) -> bool:
+    """Whether `record_findings` answers a record of these keys from memory, given `keys`
+    (no validation: nothing it can raise)."""
+    return (filename, keys, show_values) in _DESCRIBED_BY_SHAPE
+
+
 def _remember(key: tuple[Any, ...], described: _Described) -> None:
     if len(_DESCRIBED_BY_SHAPE) >= 4096:
         _DESCRIBED_BY_SHAPE.clear()
