@@ -29,6 +29,7 @@ class Guard:
         self.misshapen = (
             misshapen if misshapen is not None and misshapen[1].code in enabled else None
         )
+        self.by_keys: dict[tuple[str, ...], bool] = {}  # see `guarded_by_keys`
 
     def other(self, record: dict[str, Any]) -> tuple[DocType, ...]:
         """The other types a record belongs to (doctypes.looks_like), when MIC207 runs. A
@@ -49,6 +50,20 @@ class Guard:
 
     def guarded(self, record: dict[str, Any]) -> bool:
         return bool(self.other(record)) or self.misshapen_rule(record) is not None
+
+    def guarded_by_keys(self, record: dict[str, Any], keys: tuple[str, ...]) -> bool:
+        """`guarded`, remembered by the record's `keys` (in order) where they alone decide
+        it: a type without a wrong shape, and a record that holds no marker of several
+        other types (whose schemas `looks_like` asks of its values). For a line of an
+        export that repeats its keys (laxpath.py)."""
+        known = self.by_keys.get(keys)
+        if known is None:
+            known = self.guarded(record)
+            if self.doc_type.misshapen is None and len(_marked_by(set(keys), self.doc_type)) < 2:
+                if len(self.by_keys) >= 1024:
+                    self.by_keys.clear()
+                self.by_keys[keys] = known
+        return known
 
     def wrapper_lost(self, values: list[Any]) -> bool:
         """Whether a line's JSON array holds an item of the type's wrong shape (an
@@ -81,11 +96,17 @@ def looks_like(record: dict[str, object], doc_type: DocType) -> tuple[DocType, .
     theirs, with a `type` their schemas take (`{"type":"USER_EMAIL","hash":...}` in a
     profile file is a line of an identifiers or user points deletion)."""
     keys = set(record)
-    if keys & doc_type.markers or (doc_type.keys and keys <= doc_type.keys):
-        return ()
-    others = [t for t in DOC_TYPES.values() if t is not doc_type and keys & t.markers]
+    others = _marked_by(keys, doc_type)
     if len(others) > 1:
         from mics_lint.schema import takes_type  # a line of another type only: seldom
 
         others = [t for t in others if keys <= t.keys and takes_type(t.schema_file, record)]
     return tuple(others)
+
+
+def _marked_by(keys: set[str], doc_type: DocType) -> list[DocType]:
+    """The other types whose markers a record of `keys` holds (none when it may be of
+    `doc_type`: see `looks_like`)."""
+    if keys & doc_type.markers or (doc_type.keys and keys <= doc_type.keys):
+        return []
+    return [t for t in DOC_TYPES.values() if t is not doc_type and keys & t.markers]

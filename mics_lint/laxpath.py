@@ -119,7 +119,7 @@ class LaxPath:
         except self.refused:
             return None
         checker = self.checker
-        if checker.guard.guarded(record):
+        if checker.guard.guarded_by_keys(record, keys):
             return None
         # The schema's findings for these keys were all MIC204 (then only a value can make
         # them other, and the check below refuses a value that fails): as they are again.

@@ -362,3 +362,33 @@ def test_a_rule_not_declared_by_keys_is_run_on_each_line(
     found = list(lint_lines([*padding(), *body], PATH, Settings()))
     assert [d.code for d in found].count("MIC401") == 300
     assert len(ran) >= 300 - fast_threshold()
+
+
+@pytest.mark.parametrize("doc_type", ["USER_PROFILE", "USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS"])
+def test_guarded_by_keys_only_where_the_keys_decide(doc_type: str) -> None:
+    """Guard.guarded_by_keys (laxpath.py asks it) answers as `guarded` does, in any order:
+    records of the same keys that differ by a value it reads (a deletion's `type`, an
+    association's bare identifier) are not told alike."""
+    import itertools
+
+    from mics_lint.doctypes import DOC_TYPES
+    from mics_lint.guards import Guard
+    from mics_lint.rules import REGISTRY
+
+    records: list[dict[str, Any]] = [
+        {"type": "USER_EMAIL", "hash": "x"},
+        {"type": "BOGUS", "hash": "x"},
+        {"type": "USER_ACCOUNT", "compartment_id": "1", "user_account_id": "a"},
+        {"type": "BOGUS", "compartment_id": "1", "user_account_id": "a"},
+        {"operation": "DELETE", "email_hash": "e", "x": 1},
+        {"$events": [], "email_hash": "e"},
+        {"operation": "DELETE", "x": 1},
+    ]
+    for ordered in itertools.permutations(records[:4]):
+        for record in [*ordered, *records[4:]]:
+            guard = Guard(DOC_TYPES[doc_type], frozenset(REGISTRY))
+            expected = guard.guarded(record)
+            cached = Guard(DOC_TYPES[doc_type], frozenset(REGISTRY))
+            for one in [*ordered, record]:
+                cached.guarded_by_keys(one, tuple(one))
+            assert cached.guarded_by_keys(record, tuple(record)) == expected, record
