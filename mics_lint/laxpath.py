@@ -58,9 +58,9 @@ from mics_lint.rules.structure import UNKNOWN_FIELD, record_findings
 from mics_lint.schema import OTHER_FORM_KEYS
 
 _UNKNOWN_ONLY = {UNKNOWN_FIELD.code}
-# One diagnostic of a shape: code, name, severity, message, fix, and the quoted key it is
+# One diagnostic of a shape: (code, name, severity, message), fix, and the quoted key it is
 # at (None: the whole line).
-_Template = tuple[tuple[str, str, Severity, str, str | None, str | None], ...]
+_Template = tuple[tuple[tuple[str, str, Severity, str], str | None, str | None], ...]
 _UNSEEN: Any = object()
 
 
@@ -183,30 +183,15 @@ class LaxPath:
         """`template`'s diagnostics on line `lineno` (its text `body`)."""
         text = body.decode("utf-8", "replace")  # as LineChecker.stamp decodes it
         width = len(text) + 1
-        path, doc_type = self.checker.path, self.checker.doc_type.name
+        path, kind = self.checker.path, self.checker.doc_type.name
         made = []
-        for code, name, severity, message, fix, quoted in template:
+        for what, fix, quoted in template:  # what: code, name, severity, message
             if quoted is None:
                 column, end = 1, width
             else:
                 column = text.find(quoted) + 1
                 end = column + len(quoted)
-            made.append(
-                diagnostic.made(
-                    path,
-                    lineno,
-                    column,
-                    lineno,
-                    end,
-                    code,
-                    name,
-                    severity,
-                    message,
-                    text,
-                    doc_type,
-                    fix,
-                )
-            )
+            made.append(diagnostic.made(path, lineno, column, lineno, end, *what, text, kind, fix))
         return made
 
     def _template(
@@ -237,7 +222,7 @@ class LaxPath:
                 at = next((q for q in quoted if text.find(q) + 1 == one.column), None)
                 if at is None or one.end_column != one.column + len(at):
                     return None
-            template.append((one.code, one.name, one.severity, one.message, one.fix, at))
+            template.append(((one.code, one.name, one.severity, one.message), one.fix, at))
         return tuple(template)
 
     def _keys_once(self, keys: tuple[str, ...], raw: bytes) -> bool:
