@@ -23,7 +23,8 @@ and the type declares that none of its record rules reads a key its schema does 
 tests/test_fastpath.py, tests/test_fastpath_types.py and tests/test_lax_path.py hold it to
 the full checks.
 
-A line whose shape (its keys in order, and its operation) was answered here before is
+A line whose shape (its keys in order, the types of its unknown keys' values, and its
+operation) was answered here before is
 told from that first line's diagnostics (`LaxPath._template`), when the fast check's verdict
 is the same: the schema's findings are remembered by the keys, the one rule besides is
 declared decided by them (Rule.by_keys), and so are the fix marks (below): only where each
@@ -36,8 +37,12 @@ the marks ask makes no edit of it, so proves none. Its known keys' values are va
 decoder took them: no MIC202 or MIC203 to fix); what is left are renames of its unknown
 keys (MIC204) and trims of its identifiers (MIC307), unsafe fixes both, which the marks
 count without an edit (tests/test_lax_path.py holds them unsafe). Whether a key would be
-renamed depends on the record's other keys alone (the name it would take there already,
-taken by another key, or of the other form), never on a value.
+renamed depends on the record's other keys (the name it would take there already, taken by
+another key, or of the other form) and on whether it would add an identifier
+(renames.Renames), which reads an unknown key's value as a string unless it is an array or
+an object: the marks are remembered by the keys and the types of the unknown keys' values
+(a line's shape is both, with its operation). The known keys' values have their schema's
+types: the decoder took them.
 """
 
 from __future__ import annotations
@@ -81,9 +86,9 @@ class LaxPath:
         # them (a datamart's MIC251 reads a force_replace under "update_strategy" as a
         # replace), which the lax decoder's command leaves out.
         self.read_anyway = frozenset(checker.schema.get(OTHER_FORM_KEYS, {}))
-        # The quoted spelling of each key the schema does not know, by a record's keys
+        # Each key the schema does not know and its quoted spelling, by a record's keys
         # (none: none, or one a rule reads anyway).
-        self.unknown: dict[tuple[str, ...], tuple[bytes, ...]] = {}
+        self.unknown: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[bytes, ...]]] = {}
         # Each shape answered here, (keys, operation): the fast check's verdict on its first
         # line, and the template of that line's diagnostics (`_template`; None: none).
         self.shapes: dict[tuple[Any, ...], tuple[bool | str, _Template | None]] = {}
@@ -112,7 +117,8 @@ class LaxPath:
         if not isinstance(record, dict):
             return None
         keys = tuple(record)
-        if not self._keys_once(keys, raw):
+        unknown = self._keys_once(keys, raw)
+        if unknown is None:
             return None
         try:
             command = self.decode(raw)
@@ -123,7 +129,12 @@ class LaxPath:
             return None
         # The schema's findings for these keys were all MIC204 (then only a value can make
         # them other, and the check below refuses a value that fails): as they are again.
-        shape = (keys, command.operation)
+        kinds = (  # one unknown key, most often: no tuple made
+            type(record[unknown[0]])
+            if len(unknown) == 1
+            else tuple([type(record[key]) for key in unknown])
+        )
+        shape = (keys, kinds, command.operation)
         # Its diagnostics told from those of the shape's first line (`_template`), if the
         # fix marks are theirs, and the schema's findings remembered by the keys: then the
         # verdict may differ from the first line's, and those findings be found after it.
@@ -158,11 +169,14 @@ class LaxPath:
             )
         ctx = LineContext(lineno, body, checker.state, checker.show_values)
         rule = None if verdict is True else verdict
-        made = checker.stamp_record(found or [], rule, record, ctx, Alike((record, keys)))
-        if known is None:
+        # A template only of a line whose marks are its shape's (not one of a record split
+        # over lines, marked as the record): asked before the marks are.
+        alike = known is None and marks.alike_ok(lineno)
+        made = checker.stamp_record(found or [], rule, record, ctx, Alike((record, shape)))
+        if alike:
             if len(self.shapes) >= 1024:
                 self.shapes.clear()
-            self.shapes[shape] = (told, self._template(made, rule, record, ctx.text))
+            self.shapes[shape] = (told, self._template(made, rule, unknown, ctx.text))
         return made
 
     def _findings(
@@ -195,7 +209,7 @@ class LaxPath:
         return made
 
     def _template(
-        self, made: list[Diagnostic], rule: Rule | None, record: dict[str, Any], text: str
+        self, made: list[Diagnostic], rule: Rule | None, unknown: tuple[str, ...], text: str
     ) -> _Template | None:
         """What each of `made` (a line's diagnostics) would be on any line of its shape that
         is answered here, or None if they cannot be told so. Each is MIC204, at an unknown
@@ -211,7 +225,11 @@ class LaxPath:
                 return None
             codes.add(rule.code)
         width = len(text) + 1
-        quoted = [f'"{key}"' for key in record.keys() - self.known]
+        # Each unknown key by the column it is written at: found once each.
+        at_column = {}
+        for key in unknown:
+            quoted = f'"{key}"'
+            at_column[text.find(quoted) + 1] = quoted
         template = []
         for one in made:
             if one.code not in codes or one.line != one.end_line or one.source != text:
@@ -219,28 +237,29 @@ class LaxPath:
             if one.column == 1 and one.end_column == width:
                 at = None
             else:
-                at = next((q for q in quoted if text.find(q) + 1 == one.column), None)
+                at = at_column.get(one.column)
                 if at is None or one.end_column != one.column + len(at):
                     return None
             template.append(((one.code, one.name, one.severity, one.message), one.fix, at))
         return tuple(template)
 
-    def _keys_once(self, keys: tuple[str, ...], raw: bytes) -> bool:
-        """Whether the record (of `keys`) has a key the schema does not know, and each is
-        written once in the line (its quoted spelling found once: a key written twice, or
-        also a string value, means the full checks)."""
-        quoted = self.unknown.get(keys)
-        if quoted is None:
-            unknown = [key for key in keys if key not in self.known]
-            read = not self.read_anyway.isdisjoint(unknown)
-            quoted = () if read else tuple(map(orjson.dumps, unknown))
+    def _keys_once(self, keys: tuple[str, ...], raw: bytes) -> tuple[str, ...] | None:
+        """The keys the schema does not know of a record (of `keys`), if it has any and each
+        is written once in the line (its quoted spelling found once: a key written twice, or
+        also a string value, means the full checks); else None."""
+        known = self.unknown.get(keys)
+        if known is None:
+            names = tuple(key for key in keys if key not in self.known)
+            read = not self.read_anyway.isdisjoint(names)
+            known = ((), ()) if read else (names, tuple(map(orjson.dumps, names)))
             if len(self.unknown) >= 1024:
                 self.unknown.clear()
-            self.unknown[keys] = quoted
-        if not quoted:
-            return False
-        for one in quoted:
-            if raw.count(one) != 1:
-                return False
-        self.last = quoted[0]  # any of them will do for `again`
-        return True
+            self.unknown[keys] = known
+        names, spellings = known
+        if not names:
+            return None
+        for quoted in spellings:
+            if raw.count(quoted) != 1:
+                return None
+        self.last = spellings[0]  # any of them will do for `again`
+        return names
