@@ -10,6 +10,7 @@ file, adds the MIC501s a chunk could not see, and names the right first line.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import dataclasses
 from array import array
@@ -97,6 +98,8 @@ class Merger:
                     len(result.users[0]) * self.plan[-1].end // (task.end - task.start)
                 )
             missing = self.users.merge(*result.users, shift)  # (line, first, digest)
+            if missing and result.splits:
+                missing = _outside(missing, result.splits, shift)
             if missing and self.report_duplicates:
                 added = self._duplicates(task, result, shift, missing)
         kept: list[Diagnostic] = []
@@ -184,6 +187,21 @@ class Merger:
             text,
             self.doc_type,
         )
+
+
+def _outside(
+    missing: list[tuple[int, int, int]], splits: list[tuple[int, int]], shift: int
+) -> list[tuple[int, int, int]]:
+    """Those of `missing` (line first) not on a line of a record split over lines (a
+    chunk's `splits`, numbered in the chunk): such a line's diagnostics give way to its
+    record's, as in one process (splitrecords.joined); its user still counts."""
+    starts = [first + shift for first, _ in splits]
+    kept = []
+    for one in missing:
+        at = bisect.bisect_right(starts, one[0]) - 1
+        if at < 0 or one[0] > splits[at][1] + shift:
+            kept.append(one)
+    return kept
 
 
 def _read_exactly(handle: BinaryIO, size: int) -> bytes:

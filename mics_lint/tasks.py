@@ -8,6 +8,7 @@ these classes (issue 14: each dataclass costs its start-up a fraction of a milli
 from __future__ import annotations
 
 from array import array
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import accumulate
@@ -28,6 +29,7 @@ from mics_lint.linter import (
 from mics_lint.merge import Packed
 from mics_lint.reading import open_binary
 from mics_lint.rules.crossline import DUPLICATE_FOUND_STATE, ChunkUsers
+from mics_lint.splitrecords import Split
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,23 @@ class Result:
     users: tuple[array[int], array[int]] | None = None  # digests, first lines
     found: dict[int, tuple[str, int]] | None = None  # MIC501 line -> (name, digest)
     starts: array[int] | None = None  # byte offset of each line in the chunk
+    splits: list[tuple[int, int]] | None = None  # first and last lines of each split record
     doc_type: str = ""  # the type the file was checked as; "" if not known (unreadable)
+
+
+class _KeptSpans(deque[Split]):
+    """A chunk's records split over lines, each also kept as its (first, last) lines: the
+    lines whose diagnostics give way to their record's (splitrecords.joined), which the
+    merge must know of too (the MIC501s it adds, merge.py). Their Splits are let go as
+    the linter passes them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kept: list[tuple[int, int]] = []
+
+    def append(self, split: Split) -> None:
+        super().append(split)
+        self.kept.append((split.first, split.last))
 
 
 def check_task(task: Task, settings: Settings) -> Result:
@@ -92,6 +110,9 @@ def _chunk(task: Task, settings: Settings) -> Result:
     )
     found: dict[int, tuple[str, int]] = {}
     linter.state[DUPLICATE_FOUND_STATE] = found
+    splitter = linter.checker.splitter
+    assert splitter is not None  # FileLinter makes one
+    spans = splitter.spans = _KeptSpans()
     starts = array("Q")
     try:
         with open_binary(task.path) as handle:
@@ -116,6 +137,7 @@ def _chunk(task: Task, settings: Settings) -> Result:
         users=(digests, lines),
         found=found,
         starts=starts,
+        splits=spans.kept,
         doc_type=doc_type.name,
     )
 

@@ -684,3 +684,25 @@ def test_workers_fork_with_numpy_where_the_parent_merges_users(
     )
     assert len(seen.read_text().split()) == chunks(path, 8192)
     assert set(seen.read_text().split()) == expected
+
+
+@pytest.mark.parametrize("options", [[], ["--ignore", "MIC101"]])
+def test_a_user_repeated_inside_a_split_record_of_a_later_chunk(
+    project: Path, options: list[str]
+) -> None:
+    """A record split over lines whose inner line repeats a user of an earlier chunk: its
+    lines' diagnostics give way to the record's, the MIC501 the merge adds too (as in one
+    process), whether MIC101 is shown or not; its user still counts for the lines after."""
+    lines = clean_lines(90)
+    lines[3] = fit(delete("vec:same"))
+    lines[60:61] = [b'{"x":\n', b" " + fit(delete("vec:same")), b"}\n"]
+    lines[70] = fit(delete("vec:same"))
+    lines[80:81] = [b'{"x":\n', b" " + fit(delete("vec:inner")), b"}\n"]
+    lines[85] = fit(delete("vec:inner"))
+    path = project / "split.ndjson"
+    path.write_bytes(b"".join(lines))
+    assert chunks(path) >= 10
+    found = records(assert_same_as_one_job([path], *options))
+    named = {int(d["line"]): str(d["message"]) for d in found if d["code"] == "MIC501"}
+    assert sorted(named) == [71, 86]
+    assert "line 4:" in named[71] and "line 82:" in named[86]
