@@ -208,12 +208,21 @@ class FixMarks:
         return counts
 
 
-def unsettled(before: list[bytes]) -> list[bytes]:
-    """The lines of `before` after the last one that parses: a line that parses leaves the
-    fixer's state clean (RecordFixer.line), as a chunk starts; those after it decide it.
-    Most often there are none: the line before a chunk is a record."""
+def unsettled(
+    before: list[bytes], max_line: int = DEFAULT_MAX_LINE_BYTES
+) -> tuple[list[bytes], bool]:
+    """The bodies of the lines of `before` (whole lines, with their ends) after the last one
+    that leaves the fixer's state clean, as one process leaves it where a chunk starts: a
+    line that parses (RecordFixer.line), a record split over lines (the fixer joins it) or
+    a line over `max_line` (the reader cuts it: MIC010 alone, no parse). Most often there
+    are none: the line before a chunk is a record. And whether these lines decide it: not
+    when the line that settles it may be inside a record split over lines that starts
+    before them (the caller may read further back)."""
+    bodies = [line.removesuffix(b"\n").removesuffix(b"\r") for line in before]
     for index in range(len(before) - 1, -1, -1):
-        body = before[index]
+        body = bodies[index]
+        if len(before[index]) > max_line:
+            return bodies[index + 1 :], True
         if is_blank(body):
             continue
         try:
@@ -223,16 +232,25 @@ def unsettled(before: list[bytes]) -> list[bytes]:
             # one where its boundary fell inside it: parallel._record_start) leaves the
             # state clean, as a line that parses does: the lines after it decide.
             if body[:1] == b"{" and index < len(before) - 1:
-                size = _split_record(before[index:])
+                size = _split_record(before[index:], max_line)
                 if size > 1:
-                    return before[index + size :]
+                    return bodies[index + size :], True
             continue
-        return before[index + 1 :]
-    return before
+        if body[:1] == b"{":
+            return bodies[index + 1 :], True
+        # A line that parses but does not begin with `{` (` {}`, `[1]`) may be the inside of
+        # a record split over lines, which could only begin at the nearest line above that
+        # begins with `{` (a split record holds no other).
+        opener = next((j for j in range(index - 1, -1, -1) if bodies[j][:1] == b"{"), None)
+        if opener is None:
+            return bodies[index + 1 :], False
+        end = opener + _split_record(before[opener:], max_line)
+        return bodies[max(index + 1, end) :], True
+    return bodies, False
 
 
-def _split_record(lines: list[bytes]) -> int:
-    """How many of `lines`, from the first, the splitter groups as one record split over
-    them (1: none), as it groups them in one process."""
-    splitter = Splitter(DEFAULT_MAX_LINE_BYTES, active=True)
-    return len(next(splitter.groups(line + b"\n" for line in lines), [b""]))
+def _split_record(lines: list[bytes], max_line: int) -> int:
+    """How many of `lines` (with their ends), from the first, the splitter groups as one
+    record split over them (1: none), as it groups them in one process."""
+    splitter = Splitter(max_line, active=True)
+    return len(next(splitter.groups(iter(lines)), [b""]))

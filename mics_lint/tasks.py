@@ -117,7 +117,7 @@ def _chunk(task: Task, settings: Settings) -> Result:
     try:
         with open_binary(task.path) as handle:
             if not first:
-                before = _unsettled_before(handle, task.start)
+                before = _unsettled_before(handle, task.start, settings.max_line_bytes)
                 if before:  # else a fresh state is the one before the chunk (most often)
                     linter.checker.fix_marks.follow(before, 1)
             handle.seek(task.start)
@@ -133,7 +133,9 @@ def _chunk(task: Task, settings: Settings) -> Result:
     return Result(
         Packed.of(diagnostics),
         lines=len(starts),
-        holding=linter.still_holding,
+        # Or its splitter still off (no line parsed alone): the chunks after it look for
+        # split records from their first line, where one process would not yet.
+        holding=linter.still_holding or not splitter.active,
         users=(digests, lines),
         found=found,
         starts=starts,
@@ -147,28 +149,28 @@ def _chunk(task: Task, settings: Settings) -> Result:
 _BEFORE_BYTES = 64 * 1024
 
 
-def _unsettled_before(handle: BinaryIO, start: int) -> list[bytes]:
+def _unsettled_before(handle: BinaryIO, start: int, max_line: int) -> list[bytes]:
     """fixmarks.unsettled of the lines before `start`: those of its last 4 KiB first (one
-    small read, a ranged request on an object store), of _BEFORE_BYTES only when no line
-    there parses."""
+    small read, a ranged request on an object store), of _BEFORE_BYTES only when those do
+    not decide it."""
     lines = _lines_before(handle, start, 4096)
-    left = unsettled(lines)
-    if len(left) < len(lines) or start <= 4096:
+    left, decided = unsettled(lines, max_line)
+    if decided or start <= 4096:
         return left
-    return unsettled(_lines_before(handle, start, _BEFORE_BYTES))
+    return unsettled(_lines_before(handle, start, _BEFORE_BYTES), max_line)[0]
 
 
 def _lines_before(handle: BinaryIO, start: int, most: int) -> list[bytes]:
-    """The whole lines (bodies, without their ends) in the `most` bytes before `start`, a
-    line's start, the file's BOM off."""
+    """The whole lines (with their ends) in the `most` bytes before `start`, a line's
+    start, the file's BOM off."""
     back = min(start, most)
     handle.seek(start - back)
-    lines = handle.read(back).split(b"\n")[:-1]
+    lines = [line + b"\n" for line in handle.read(back).split(b"\n")[:-1]]
     if start > back:
         lines = lines[1:]  # maybe a part of a line
     elif lines:
         lines[0] = lines[0].removeprefix(BOM)
-    return [line.removesuffix(b"\r") for line in lines]
+    return lines
 
 
 class _ChunkLines:

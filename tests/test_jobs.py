@@ -706,3 +706,26 @@ def test_a_user_repeated_inside_a_split_record_of_a_later_chunk(
     named = {int(d["line"]): str(d["message"]) for d in found if d["code"] == "MIC501"}
     assert sorted(named) == [71, 86]
     assert "line 4:" in named[71] and "line 82:" in named[86]
+
+
+@pytest.mark.parametrize(
+    ("data", "options"),
+    [
+        # No line of the first chunk parses alone: one process never looks for split
+        # records, so a later chunk must not either (the file is checked whole).
+        (b'}\n{"a":\n1}\n', []),
+        (b'{"a":"' + b"y" * 300 + b'"}\n{"a":\n1}\n', ["--max-line-bytes", "300"]),
+        # The line before a chunk parses alone, but inside a record split over lines: the
+        # state at the chunk is the record's (joined by the fixer), not that line's.
+        (b'{}\n{"x":\n {}\n}\n{},\n', []),
+        (b'{}\n{"x":\n[1,\n2]\n}\n{},\n', []),
+        # A line over max-line-bytes before a chunk: the reader cuts it (MIC010 alone),
+        # which leaves the fixer's state clean, as a line that parses does.
+        (b'{}\n{"a":"' + b"y" * 300 + b"\n{},\n{}\n", ["--max-line-bytes", "300"]),
+    ],
+)
+def test_chunk_starts_after_odd_lines(project: Path, data: bytes, options: list[str]) -> None:
+    """Found by fuzzing `--jobs 2` with chunks of one line against `--jobs 1`."""
+    path = project / "odd.ndjson"
+    path.write_bytes(data)
+    assert_same_as_one_job([path], *options, chunk=1)
