@@ -10,7 +10,6 @@ file, adds the MIC501s a chunk could not see, and names the right first line.
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import dataclasses
 from array import array
@@ -192,14 +191,16 @@ class Merger:
 def _outside(
     missing: list[tuple[int, int, int]], splits: list[tuple[int, int]], shift: int
 ) -> list[tuple[int, int, int]]:
-    """Those of `missing` (line first) not on a line of a record split over lines (a
-    chunk's `splits`, numbered in the chunk): such a line's diagnostics give way to its
-    record's, as in one process (splitrecords.joined); its user still counts."""
-    starts = [first + shift for first, _ in splits]
+    """Those of `missing` (by line, in order) not on a line of a record split over lines (a
+    chunk's `splits`, in order, numbered in the chunk): such a line's diagnostics give way
+    to its record's, as in one process (splitrecords.joined); its user still counts."""
     kept = []
+    spans = iter(splits)
+    span = next(spans, None)
     for one in missing:
-        at = bisect.bisect_right(starts, one[0]) - 1
-        if at < 0 or one[0] > splits[at][1] + shift:
+        while span is not None and span[1] + shift < one[0]:
+            span = next(spans, None)
+        if span is None or one[0] < span[0] + shift:
             kept.append(one)
     return kept
 

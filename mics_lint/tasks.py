@@ -133,9 +133,7 @@ def _chunk(task: Task, settings: Settings) -> Result:
     return Result(
         Packed.of(diagnostics),
         lines=len(starts),
-        # Or its splitter still off (no line parsed alone): the chunks after it look for
-        # split records from their first line, where one process would not yet.
-        holding=linter.still_holding or not splitter.active,
+        holding=linter.still_holding,
         users=(digests, lines),
         found=found,
         starts=starts,

@@ -711,10 +711,6 @@ def test_a_user_repeated_inside_a_split_record_of_a_later_chunk(
 @pytest.mark.parametrize(
     ("data", "options"),
     [
-        # No line of the first chunk parses alone: one process never looks for split
-        # records, so a later chunk must not either (the file is checked whole).
-        (b'}\n{"a":\n1}\n', []),
-        (b'{"a":"' + b"y" * 300 + b'"}\n{"a":\n1}\n', ["--max-line-bytes", "300"]),
         # The line before a chunk parses alone, but inside a record split over lines: the
         # state at the chunk is the record's (joined by the fixer), not that line's.
         (b'{}\n{"x":\n {}\n}\n{},\n', []),
