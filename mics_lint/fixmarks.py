@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from mics_lint.fix_records import WRONG_TYPE, RecordFixer
-from mics_lint.framer import is_blank
+from mics_lint.framer import is_blank, split_ending
 from mics_lint.guards import Guard
 from mics_lint.parsed import NOT_JSON, UNPARSED, Alike, Retyped
 from mics_lint.registry import FIX_SAFE, FieldMap
@@ -90,10 +90,13 @@ class FixMarks:
         of a record split over lines, whose marks are the record's. The caller then need
         not ask `fixes`: a line it skips reads to the next one asked as a gap, lines that
         parsed, which leaves the state as this line, which parsed, would."""
+        return lineno > self.last and not self._in_split(lineno)
+
+    def _in_split(self, lineno: int) -> bool:
+        """Whether line `lineno` is one of a record split over lines: its diagnostics give
+        way to the record's (linter._joined), which is marked there."""
         splitter = self.splitter
-        return lineno > self.last and not (
-            splitter is not None and bool(splitter.spans) and splitter.holds(lineno)
-        )
+        return splitter is not None and bool(splitter.spans) and splitter.holds(lineno)
 
     def fixes(
         self,
@@ -111,10 +114,7 @@ class FixMarks:
         MIC202s, the marks go to the very identifiers the fixer quotes (a null one beside an
         integer one gets none), by their findings' columns; else to a code's first
         diagnostics, as many as it fixes."""
-        # A line of a record split over lines: its diagnostics give way to the record's
-        # (linter._joined), which is marked there.
-        splitter = self.splitter
-        in_split = splitter is not None and bool(splitter.spans) and splitter.holds(lineno)
+        in_split = self._in_split(lineno)
         # RecordFixer's state (`broken`) kept as the fixer's own would be at this line. The
         # fixer splits no line that follows a broken one (it may be the inside of a value
         # spread over lines); lines without a diagnostic parsed, and a blank line leaves the
@@ -218,7 +218,7 @@ def unsettled(
     are none: the line before a chunk is a record. And whether these lines decide it: not
     when the line that settles it may be inside a record split over lines that starts
     before them (the caller may read further back)."""
-    bodies = [line.removesuffix(b"\n").removesuffix(b"\r") for line in before]
+    bodies = [split_ending(line)[0] for line in before]
     for index in range(len(before) - 1, -1, -1):
         body = bodies[index]
         if len(before[index]) > max_line:

@@ -127,8 +127,6 @@ class LaxPath:
         checker = self.checker
         if checker.guard.guarded_by_keys(record, keys):
             return None
-        # The schema's findings for these keys were all MIC204 (then only a value can make
-        # them other, and the check below refuses a value that fails): as they are again.
         kinds = (  # one unknown key, most often: no tuple made
             type(record[unknown[0]])
             if len(unknown) == 1
@@ -136,8 +134,10 @@ class LaxPath:
         )
         shape = (keys, kinds, command.operation)
         # Its diagnostics told from those of the shape's first line (`_template`), if the
-        # fix marks are theirs, and the schema's findings remembered by the keys: then the
-        # verdict may differ from the first line's, and those findings be found after it.
+        # fix marks are theirs, and the schema's findings remembered by the keys (all MIC204
+        # for a shape answered here: only a value could make them other, and the check
+        # refuses a value that fails): then the verdict may differ from the first line's,
+        # and those findings be found after it.
         known = self.shapes.get(shape)
         marks = checker.fix_marks
         quick = (
