@@ -49,6 +49,7 @@ class Merger:
         self.offset = 0  # lines in the chunks before
         self.broken_before = False  # the last chunk's last line was broken (see _fix_marks)
         self.whole = False  # the first chunk held the file's first lines: checked whole
+        self.parsed = False  # a line of the chunks before parsed alone (see _watched)
         # Codes reported once per file (MIC003), and the rule about users across chunks
         # (MIC501), as the rules declare them.
         self.once = {r.code for r in REGISTRY.across_chunks(ONCE_PER_FILE)}
@@ -65,6 +66,8 @@ class Merger:
         for index, (task, result) in enumerate(
             zip(self.plan[start:], results, strict=False), start
         ):
+            if index > 0 and not self.parsed:
+                result = self._watched(task, result)
             if result.error:
                 for _ in results:  # let the other chunks finish before failing the file
                     pass
@@ -84,8 +87,22 @@ class Merger:
                 self.doc_type = result.doc_type
                 if self.on_type is not None:
                     self.on_type(task.display, result.doc_type)
+            self.parsed = self.parsed or result.parsed_at > 0
             yield from self._chunk(index, task, result)
             self.offset += result.lines
+
+    def _watched(self, task: Task, result: Result) -> Result:
+        """The result of a chunk after chunks none of whose lines parsed alone. A worker
+        looks for split records from its chunk's first line; one process, only from the
+        file's first line that parses alone. They differ only where the chunk found one
+        before its own such line (a file that opens with broken lines, say): then it is
+        checked again here, as one process checks it (rare, and mostly short)."""
+        splits = result.splits
+        if not splits or 0 < result.parsed_at < splits[0][0]:
+            return result
+        from mics_lint.tasks import check_task  # tasks.py imports this module
+
+        return check_task(dataclasses.replace(task, watch=True), self.settings)
 
     def _chunk(self, index: int, task: Task, result: Result) -> list[Diagnostic]:
         shift = 0 if index == 0 else self.offset - 1

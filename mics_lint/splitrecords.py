@@ -332,9 +332,7 @@ class Splitter:
                 limits = (SPLIT_LINES, SPLIT_BYTES)
                 self.opening = Opening(raw, body, self.seen, self.max_line, limits)
                 return False
-        # A line over max-line-bytes never counts: the reader may have cut it (lint_file),
-        # or not (lint_lines), and both must look for split records alike.
-        if len(body) <= self.max_line and not framer.is_blank(body) and _parses(body):
+        if parses_alone(body, self.max_line):
             self.active = True
         return False
 
@@ -405,8 +403,13 @@ def _no_json_end(end: bytes) -> bool:
     return end[-1] in b"}]" and end[:-1].rstrip(JSON_SPACE).endswith(b",")
 
 
-def _parses(body: bytes) -> bool:
-    """A record alone, or one and its comma, or either after BOMs: what `--fix` makes one."""
+def parses_alone(body: bytes, max_line: int) -> bool:
+    """Whether a line (`body`: without its end) turns the search for split records on: a
+    record alone, or one and its comma, or either after BOMs (what `--fix` makes one). A
+    line over max-line-bytes never does: the reader may have cut it (lint_file), or not
+    (lint_lines), and both must look for split records alike."""
+    if len(body) > max_line or framer.is_blank(body):
+        return False
     body = body[3:] if body[:3] == framer.BOM else body  # (line 1 lost one BOM already)
     if _no_json_end(body.rstrip(JSON_SPACE)):
         return object_and_comma(body)

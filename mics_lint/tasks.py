@@ -17,7 +17,7 @@ from typing import BinaryIO
 from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic
 from mics_lint.fixmarks import unsettled
-from mics_lint.framer import BOM
+from mics_lint.framer import BOM, split_ending
 from mics_lint.linter import (
     HEAD_BYTES,
     FileLinter,
@@ -29,7 +29,7 @@ from mics_lint.linter import (
 from mics_lint.merge import Packed
 from mics_lint.reading import open_binary
 from mics_lint.rules.crossline import DUPLICATE_FOUND_STATE, ChunkUsers
-from mics_lint.splitrecords import Split
+from mics_lint.splitrecords import Split, parses_alone
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,9 @@ class Task:
     start: int = 0
     end: int = -1  # -1: the whole file, through lint_file
     size: int | None = None
+    # A chunk after the first, looking for split records only from its first line that
+    # parses alone: as one process does when no line before the chunk parsed (merge.py).
+    watch: bool = False
 
 
 @dataclass
@@ -52,6 +55,9 @@ class Result:
     found: dict[int, tuple[str, int]] | None = None  # MIC501 line -> (name, digest)
     starts: array[int] | None = None  # byte offset of each line in the chunk
     splits: list[tuple[int, int]] | None = None  # first and last lines of each split record
+    # The chunk's first line that parses alone (splitrecords.parses_alone), 0 if none; the
+    # first chunk's is 1 if any line did (or its opening proved no document): see merge.py.
+    parsed_at: int = 0
     doc_type: str = ""  # the type the file was checked as; "" if not known (unreadable)
 
 
@@ -113,6 +119,8 @@ def _chunk(task: Task, settings: Settings) -> Result:
     splitter = linter.checker.splitter
     assert splitter is not None  # FileLinter makes one
     spans = splitter.spans = _KeptSpans()
+    if task.watch:
+        splitter.active = False  # `decided` stays: the file's start was long before
     starts = array("Q")
     try:
         with open_binary(task.path) as handle:
@@ -125,6 +133,10 @@ def _chunk(task: Task, settings: Settings) -> Result:
             linter.skip_rest = reader.skip_rest
             chunk = _ChunkLines(reader, task.end - task.start, starts)
             diagnostics = list(linter.run(chunk.lines(), chunk.buffered))
+            if first:
+                parsed_at = 1 if splitter.active else 0
+            else:
+                parsed_at = _first_parsing(handle, task.start, len(starts), linter.checker.max_line)
     except OSError as exc:
         raise ReadError(f"{task.display}: {exc.strerror or exc}") from None
     users = linter.users
@@ -138,6 +150,7 @@ def _chunk(task: Task, settings: Settings) -> Result:
         found=found,
         starts=starts,
         splits=spans.kept,
+        parsed_at=parsed_at,
         doc_type=doc_type.name,
     )
 
@@ -169,6 +182,21 @@ def _lines_before(handle: BinaryIO, start: int, most: int) -> list[bytes]:
     elif lines:
         lines[0] = lines[0].removeprefix(BOM)
     return lines
+
+
+def _first_parsing(handle: BinaryIO, start: int, count: int, max_line: int) -> int:
+    """The number of the first of the `count` lines from `start` that parses alone, as the
+    engine numbers a chunk's lines (from 2), or 0: most often the first line read."""
+    handle.seek(start)
+    reader = LineReader(handle, "", max_line)
+    for number, raw in enumerate(reader.lines(), 2):
+        if number > count + 1:
+            break
+        if parses_alone(split_ending(raw)[0], max_line):
+            return number
+        if len(raw) == max_line + 2 and raw[-1:] != b"\n":
+            reader.skip_rest(raw)  # cut at max-line-bytes: its rest is no line
+    return 0
 
 
 class _ChunkLines:

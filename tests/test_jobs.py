@@ -29,9 +29,10 @@ from helpers import ALL_FORMATS, installed_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mics_lint import Settings, parallel
+from mics_lint import Settings, parallel, tasks
 from mics_lint import config as config_module
 from mics_lint.cli import cli
+from mics_lint.merge import Merger
 
 CHUNK = 300
 FORMATS = ("json", "full")
@@ -718,6 +719,11 @@ def test_a_user_repeated_inside_a_split_record_of_a_later_chunk(
         # A line over max-line-bytes before a chunk: the reader cuts it (MIC010 alone),
         # which leaves the fixer's state clean, as a line that parses does.
         (b'{}\n{"a":"' + b"y" * 300 + b"\n{},\n{}\n", ["--max-line-bytes", "300"]),
+        # No line before a chunk parsed alone: one process looks for split records only
+        # from the first line that does, so `{"a":` and `1}` are two broken lines.
+        (b'{"a\n{"a\n{"a":\n1}\n{}\n{"b":\n2}\n', []),
+        (b'{"a\n{"x":\n %s\n}\n%s\n' % (delete("vec:1").encode(), delete("vec:1").encode()), []),
+        (b'{"a\n{"a\n{"a":\n1},\n{},\n{"a":\n1},\n', []),
     ],
 )
 def test_chunk_starts_after_odd_lines(project: Path, data: bytes, options: list[str]) -> None:
@@ -725,3 +731,26 @@ def test_chunk_starts_after_odd_lines(project: Path, data: bytes, options: list[
     path = project / "odd.ndjson"
     path.write_bytes(data)
     assert_same_as_one_job([path], *options, chunk=1)
+
+
+@pytest.mark.parametrize(("broken", "again"), [(0, 0), (20, 1)])
+def test_a_chunk_is_checked_again_only_after_chunks_of_broken_lines(
+    project: Path, monkeypatch: pytest.MonkeyPatch, broken: int, again: int
+) -> None:
+    """The parent checks a chunk again only where no line before it parsed alone and the
+    chunk found a split record before its own first such line: never in a usual file."""
+    lines = [fit(b'{"a') for _ in range(broken)] + clean_lines(40)
+    lines[broken + 30 : broken + 31] = [fit(b'{"x":'), fit(b"1}")]
+    if broken:  # the split record opens the second chunk, before any line parses alone
+        lines[broken : broken + 1] = [fit(b'{"x":'), fit(b"1}")]
+    path = project / "late.ndjson"
+    path.write_bytes(b"".join(lines))
+    plan = parallel.Runner(Settings(), 2, CHUNK).plan(str(path), str(path), path.stat().st_size)
+    assert len(plan) >= 10
+    assert_same_as_one_job([path])
+    results = [tasks.check_task(task, Settings()) for task in plan]
+    checked = []
+    check_task = tasks.check_task
+    monkeypatch.setattr(tasks, "check_task", lambda t, s: checked.append(t) or check_task(t, s))
+    list(Merger(plan, Settings()).merge(iter(results)))
+    assert [task.watch for task in checked] == [True] * again
