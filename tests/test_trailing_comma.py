@@ -279,16 +279,16 @@ def test_the_exact_error_tells_no_value_ends_before_the_end(line: str) -> None:
     )
 )
 def test_the_splitters_parse_test_is_orjsons(line: str) -> None:
-    """splitrecords._parses answers as orjson does, though it spares orjson the lines that
-    end in what no JSON text ends with (`{...},`, `{..., "x": 1,}`); but an object and its
-    comma (a pasted array's item, which --fix makes a record) counts as one."""
+    """splitrecords.parses_alone answers as orjson does, though it spares orjson the lines
+    that end in what no JSON text ends with (`{...},`, `{..., "x": 1,}`); but an object and
+    its comma (a pasted array's item, which --fix makes a record) counts as one."""
     data = line.encode("utf-8", "surrogatepass")
     try:
         orjson.loads(data)
         parses = True
     except orjson.JSONDecodeError:
         parses = False
-    assert splitrecords._parses(data) is (parses or object_and_comma(data))
+    assert splitrecords.parses_alone(data, len(data)) is (parses or object_and_comma(data))
 
 
 @settings(max_examples=EXAMPLES * 2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -533,8 +533,8 @@ def test_the_watch_for_split_records_tells_a_comma_line_cheaply(
 ) -> None:
     """Until a line parses alone, each line is watched (splitrecords.Splitter._watch): a
     line that ends in what no JSON text ends with is told so without its line end split
-    off or orjson asked, as _parses would tell it; but a line that ends with a comma,
-    which may be a pasted array's item (an object and its comma: _parses takes it)."""
+    off or orjson asked, as parses_alone would tell it; but a line that ends with a comma,
+    which may be a pasted array's item (an object and its comma: parses_alone takes it)."""
     split = mock.Mock(side_effect=framer.split_ending)
     monkeypatch.setattr(splitrecords.framer, "split_ending", split)
     splitter = splitrecords.Splitter(1 << 20)
