@@ -128,14 +128,14 @@ class FastLoop:
             checker.users.reserve(int(expected * share))
         if checker.doc_type.fast_loose:
             self.loose = self._loose_path(fastpath)
-        self.lax = self._lax_path(fastpath, decoder.decode)
+        self.lax = self._lax_path(fastpath)
         self.decode = decoder.decode
         self.vouch = checker.doc_type.fast_check(
             checker.enabled, checker.users, decoder, checker.state
         )
         self.long_ints = block_long_int_screen()  # numpy's, if MIC501's table brought it
 
-    def _lax_path(self, fastpath: Any, strict: Callable[[bytes], Any]) -> "LaxPath | None":
+    def _lax_path(self, fastpath: Any) -> "LaxPath | None":
         """The try of a line refused for an unknown key: see laxpath.py. For a type that
         declares it (`DocType.fast_lax`), whose schema refuses unknown keys."""
         checker = self.checker
@@ -147,9 +147,7 @@ class FastLoop:
             return None
         from mics_lint.laxpath import LaxPath
 
-        return LaxPath(
-            checker, decoder.decode, fastpath.DECODE_ERRORS, strict, fastpath.members_decoder()
-        )
+        return LaxPath(checker, decoder.decode, fastpath.DECODE_ERRORS)
 
     def _loose_path(self, fastpath: Any) -> _Loose | None:
         """The second try of a line the fast decoder refused: see `_loose_line`."""

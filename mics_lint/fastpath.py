@@ -95,12 +95,6 @@ class FastDecoder:
         return not self.objects or raw.isascii() or is_utf8(raw)
 
 
-def members_decoder() -> Callable[[bytes], dict[str, Any]]:
-    """A decoder of a line's top-level members, each value's text left undecoded (a
-    `msgspec.Raw`: what its JSON type is, told by its first byte; laxpath.py)."""
-    return msgspec.json.Decoder(dict[str, msgspec.Raw]).decode
-
-
 def struct_decoder(
     schema: dict[str, Any], *, closed: bool = False, loose: frozenset[str] = frozenset()
 ) -> FastDecoder | None:

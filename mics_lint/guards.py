@@ -65,10 +65,6 @@ class Guard:
                 self.by_keys[keys] = known
         return known
 
-    def clear_by_keys(self, keys: tuple[str, ...]) -> bool:
-        """Whether `guarded_by_keys` told a record of `keys` (in order) unguarded before."""
-        return self.by_keys.get(keys) is False
-
     def wrapper_lost(self, values: list[Any]) -> bool:
         """Whether a line's JSON array holds an item of the type's wrong shape (an
         association's identifiers listed without `{"identifiers": ...}` around them), its

@@ -32,14 +32,6 @@ unknown key is written, and the line's text, change. Such a line skips the schem
 findings, the rule and the stamping (an export's misspelt key on every line: issue 14's
 target of three times a valid line's cost).
 
-Such a line, in a group plain to the fast loop's screens (no `<`, backslash, run of 19
-digits or invalid UTF-8), is not parsed whole either (`LaxPath._alike`): its members are
-read with their values undecoded, each unknown key's value type told by its first byte, and
-the fast decoder and check take the line without its unknown members, written compactly (so
-the check proves MIC103 by its length, without counting each key's spelling). A number past
-a double's range, which orjson refuses and the full checks parse with the standard library,
-is no exception there.
-
 The fix marks of such a line (fixmarks.py) are remembered by its keys, in order: the fixer
 the marks ask makes no edit of it, so proves none. Its known keys' values are valid (the
 decoder took them: no MIC202 or MIC203 to fix); what is left are renames of its unknown
@@ -63,7 +55,6 @@ import orjson
 from mics_lint import diagnostic
 from mics_lint.diagnostic import Diagnostic, Finding, Severity
 from mics_lint.framer import BACKSLASH, split_ending
-from mics_lint.jsontext import parse_exact
 from mics_lint.linecheck import LineChecker, finding_code
 from mics_lint.parsed import Alike
 from mics_lint.registry import FastCheck, LineContext, Rule
@@ -76,7 +67,6 @@ _UNKNOWN_ONLY = {UNKNOWN_FIELD.code}
 # at (None: the whole line).
 _Template = tuple[tuple[tuple[str, str, Severity, str], str | None, str | None], ...]
 _UNSEEN: Any = object()
-_MOST_CUT = 8  # unknown keys in a line `LaxPath._alike` tells
 
 
 class LaxPath:
@@ -87,14 +77,10 @@ class LaxPath:
         checker: LineChecker,
         decode: Callable[[bytes], Any],
         refused: tuple[type[Exception], ...],
-        strict: Callable[[bytes], Any],
-        members: Callable[[bytes], dict[str, Any]],
     ) -> None:
         self.checker = checker
         self.decode = decode
         self.refused = refused
-        self.strict = strict  # the fast decoder, which refuses unknown keys
-        self.members = members  # fastpath.members_decoder
         self.known = frozenset(checker.schema.get("properties", {}))
         # Keys of the profile form not checked: unknown to the schema, but rules still read
         # them (a datamart's MIC251 reads a force_replace under "update_strategy" as a
@@ -106,10 +92,8 @@ class LaxPath:
         # Each shape answered here, (keys, operation): the fast check's verdict on its first
         # line, and the template of that line's diagnostics (`_template`; None: none).
         self.shapes: dict[tuple[Any, ...], tuple[bool | str, _Template | None]] = {}
-        # An unknown key of the last line read here, quoted (see `again`), and where each
-        # of its unknown keys is written (`_keys_once`).
+        # An unknown key of the last line read here, quoted (see `again`).
         self.last = b""
-        self.places: list[int] = []
 
     def again(self, raw: bytes) -> bool:
         """Whether `raw` has the unknown key of the last line read here written in it: the
@@ -123,12 +107,9 @@ class LaxPath:
         """The line's diagnostics, or None: the full checks decide."""
         if lineno == 1 or BACKSLASH in raw:  # line 1 may start with a BOM
             return None
-        body = split_ending(raw)[0]
-        alike = self._alike(raw, body, lineno, plain, vouch)
-        if alike is not _UNSEEN:
-            return alike  # type: ignore[no-any-return]
         # The keys first: a line that holds a key of the last one taken here tries this path
         # first (fastloop.py, `again`), and may well be clean, which they tell before a decode.
+        body = split_ending(raw)[0]
         try:
             record = orjson.loads(body)
         except orjson.JSONDecodeError:
@@ -197,69 +178,6 @@ class LaxPath:
                 self.shapes.clear()
             self.shapes[shape] = (told, self._template(made, rule, unknown, ctx.text))
         return made
-
-    def _alike(self, raw: bytes, body: bytes, lineno: int, plain: bool, vouch: FastCheck) -> Any:
-        """`line` for a line of a group `plain` to the fast loop's screens, of a shape
-        answered before, told without orjson's parse (of its length, the line's largest
-        cost here): its members' values are left undecoded, its unknown keys' types told by
-        their first bytes (`_kind`), and the fast check judges the line without its unknown
-        members (`_without`), as the line of known keys it then is (written compactly, so
-        that the check need not count each key's spelling to rule out MIC103). `_UNSEEN`
-        where it cannot be told so (before anything was recorded): `line` goes on."""
-        if not plain or not self.shapes:
-            return _UNSEEN
-        try:
-            members = self.members(body)
-        except self.refused:
-            return _UNSEEN
-        keys = tuple(members)
-        unknown = self._keys_once(keys, raw)
-        checker = self.checker
-        # Each unknown member cut costs a copy of the line: a few, as an export repeats.
-        if unknown is None or len(unknown) > _MOST_CUT or not checker.guard.clear_by_keys(keys):
-            return _UNSEEN
-        line, kinds = raw, []
-        cuts = list(zip(self.places, unknown, self.unknown[keys][1], strict=True))
-        cuts.sort(reverse=True)  # from the line's end: a cut moves no member yet to cut
-        for at, name, quoted in cuts:
-            value = bytes(members[name])
-            kind = _kind(value)
-            cut = _without(line, at, quoted, value) if kind is not None else None
-            if cut is None:
-                return _UNSEEN
-            line = cut
-            kinds.append(kind)
-        kinds.reverse()  # in the order of the keys, as `line` tells them
-        try:
-            command = self.strict(line)
-        except self.refused:
-            return _UNSEEN
-        shape = (keys, kinds[0] if len(kinds) == 1 else tuple(kinds), command.operation)
-        known = self.shapes.get(shape)
-        if (
-            known is None
-            or known[1] is None
-            or not checker.fix_marks.alike_ok(lineno)
-            or (
-                checker.check_schema
-                and not remembered(checker.schema_file, keys, checker.show_values)
-            )
-        ):
-            return _UNSEEN
-        verdict = vouch(command, line, lineno, True)
-        if verdict is False:
-            return None
-        if known[0] == (True if verdict is True else verdict.code):
-            return self._stamped(known[1], body, lineno)
-        # Not seen for a type whose check names only rules decided by the keys: the record
-        # parsed as the full checks parse it (so exactly: the check has run).
-        record = _parsed(body)
-        ctx = LineContext(lineno, body, checker.state, checker.show_values)
-        found = self._findings(record, ctx, keys) if isinstance(record, dict) else None
-        if found is None:
-            return None
-        rule = None if verdict is True else verdict
-        return checker.stamp_record(found, rule, record, ctx, Alike((record, shape)))
 
     def _findings(
         self, record: dict[str, Any], ctx: LineContext, keys: tuple[str, ...]
@@ -340,58 +258,8 @@ class LaxPath:
         names, spellings = known
         if not names:
             return None
-        places = self.places = []  # where each is written, for `_alike`
         for quoted in spellings:
-            at = raw.find(quoted)
-            if at < 0 or raw.find(quoted, at + len(quoted)) >= 0:
+            if raw.count(quoted) != 1:
                 return None
-            places.append(at)
         self.last = spellings[0]  # any of them will do for `again`
         return names
-
-
-_KINDS: dict[int, type] = {0x22: str, 0x7B: dict, 0x5B: list, 0x74: bool, 0x66: bool}
-_KINDS[0x6E] = type(None)
-
-
-def _kind(value: bytes) -> type | None:
-    """The type orjson makes of a JSON value's text (`value`, valid JSON); None for an
-    integer it may make a float of (past 64 bits)."""
-    kind = _KINDS.get(value[0])
-    if kind is not None:
-        return kind
-    if value.find(b".") >= 0 or value.find(b"e") >= 0 or value.find(b"E") >= 0:
-        return float
-    return int if len(value) < 19 else None
-
-
-def _without(raw: bytes, at: int, quoted: bytes, value: bytes) -> bytes | None:
-    """`raw` without its member `quoted` (a key written once in it, at `at`) and `value`,
-    written compactly, and the comma that parts it from the next member, or from the last;
-    None where it is written otherwise."""
-    colon = at + len(quoted)
-    end = colon + 1 + len(value)
-    if raw[colon] != 0x3A or not raw.startswith(value, colon + 1) or end >= len(raw):
-        return None
-    after, before = raw[end], raw[at - 1]
-    if after == 0x2C:  # `"k":v,`
-        return raw[:at] + raw[end + 1 :]
-    if after == 0x7D and before == 0x2C:  # `,"k":v}`
-        return raw[: at - 1] + raw[end:]
-    if after == 0x7D and before == 0x7B:  # `{"k":v}`
-        return raw[:at] + raw[end:]
-    return None
-
-
-def _parsed(body: bytes) -> Any:
-    """A line's value as the full checks parse it (linecheck.py): orjson's, or where orjson
-    refuses valid JSON (a number past a double's range), the standard library's; None for
-    invalid JSON."""
-    try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError:
-        pass
-    try:
-        return parse_exact(body.decode("utf-8"))
-    except (ValueError, RecursionError):
-        return None

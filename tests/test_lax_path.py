@@ -117,7 +117,7 @@ def test_an_unknown_key_between_clean_lines_takes_no_needless_decode(
     """A line with an unknown key among clean ones: the loose decoder, closed as the strict
     one is, is not asked (msgspec's error names the key); and the clean line after it,
     which tries the lax path first where it holds the key again, is not read by it."""
-    calls = {"loose": 0, "lax": 0, "keys": 0}
+    calls = {"loose": 0, "lax": 0}
 
     def counted(kind: str, decode: Any) -> Any:
         def decoding(raw: bytes) -> Any:
@@ -135,10 +135,8 @@ def test_an_unknown_key_between_clean_lines_takes_no_needless_decode(
     monkeypatch.setattr(fastloop.FastLoop, "_loose_path", loose)
     lax_init = laxpath.LaxPath.__init__
 
-    def init(
-        self: laxpath.LaxPath, checker: Any, decode: Any, refused: Any, strict: Any, members: Any
-    ) -> None:
-        lax_init(self, checker, counted("lax", decode), refused, strict, counted("keys", members))
+    def init(self: laxpath.LaxPath, checker: Any, decode: Any, refused: Any) -> None:
+        lax_init(self, checker, counted("lax", decode), refused)
 
     monkeypatch.setattr(laxpath.LaxPath, "__init__", init)
     read = laxpath.LaxPath.line
@@ -152,8 +150,7 @@ def test_an_unknown_key_between_clean_lines_takes_no_needless_decode(
     found = list(lint_lines([*padding(), *body], PATH, Settings()))
     assert [d.code for d in found].count("MIC204") == 100
     # Each clean line after one: its text lacks the key (LaxPath.again), so no read at all.
-    # The lines after the first of their shape: their members read, not decoded whole.
-    assert calls == {"loose": 0, "lax": 1, "keys": 99, "read": 100}
+    assert calls == {"loose": 0, "lax": 100, "read": 100}
 
 
 PROFILE = b'"user_profile":{"n":1}'
@@ -448,13 +445,14 @@ def test_a_template_of_many_unknown_keys_searches_each_key_once() -> None:
     assert Counted.finds == 300
 
 
-# An unknown key's value of each JSON type (the quick path tells its type by its first
-# byte: laxpath._kind), written first, last, alone with the operation, twice with other
-# keys, or spaced; a profile with a number past a double's range (orjson refuses it, the
-# full checks parse it with the standard library).
-ALIKE_VALUES = [b'"crm"', b"12", b"-0", b"1.5", b"2e3", b"-1E-2", b"true", b"false", b"null"]
-ALIKE_VALUES += [b"[]", b'[1,{"a":"operation"}]', b"{}", b'{"email_hash":"x"}', b"123456789012345"]
-ALIKE_LINES = [
+# An unknown key's value of each JSON type (a line's shape holds the types of its unknown
+# keys' values), written first, last, alone with the operation, beside a known key written
+# twice, or spaced; a profile with a number past a double's range (orjson refuses it, the
+# full checks parse it with the standard library); long lines and short.
+LONG_HASH = b'"e%d' + b"a" * 260 + b'"'
+ALL_VALUES = [b'"crm"', b"12", b"-0", b"1.5", b"2e3", b"-1E-2", b"true", b"false", b"null"]
+ALL_VALUES += [b"[]", b'[1,{"a":"operation"}]', b"{}", b'{"email_hash":"x"}', b"123456789012345"]
+SHAPED_BY_VALUES = [
     b'{"operation":"UPSERT","email_hash":"e%d","source":%s,"user_profile":{"n":1}}',
     b'{"source":%s,"operation":"DELETE","email_hash":"e%d"}',
     b'{"operation":"UPSERT","email_hash":"e%d","forceReplace":%s,"user_profile":{"n":1e400}}',
@@ -469,49 +467,15 @@ ALIKE_LINES = [
 @pytest.mark.parametrize(
     "config", [*CONFIGS[:2], Settings(selections=(Selection(ignore=("MIC104",)),))]
 )
-def test_lines_of_one_shape_told_without_parsing_them_whole(config: Settings) -> None:
-    """laxpath.py's quick path (`LaxPath._alike`): runs of lines of one shape, each value
-    type in turn, give what the full checks give."""
+@pytest.mark.parametrize("long", [False, True])
+def test_runs_of_one_shape_with_values_of_each_type(config: Settings, long: bool) -> None:
+    """Runs of lines of one set of keys, each JSON type of value in turn for the unknown
+    key, give what the full checks give."""
     body = []
-    for shape in ALIKE_LINES:
-        for i, value in enumerate(ALIKE_VALUES * 2):
+    for shape in SHAPED_BY_VALUES:
+        for i, value in enumerate(ALL_VALUES * 2):
             line = shape.replace(b"%s", value)
+            line = line.replace(b'"e%d"', LONG_HASH) if long else line
             body.append((line % (i % 5) if b"%d" in line else line) + b"\n")
     body += [b'{"operation":"DELETE","email_hash":"e1","n":12345678901234567890123}\n'] * 3
     assert_same_both_ways([*padding(), *body], config)
-
-
-@pytest.mark.parametrize(("line", "unknown"), list(zip(LINES[:4], [1, 1, 1, 2], strict=True)))
-def test_lines_of_one_shape_are_not_parsed_whole(
-    monkeypatch: pytest.MonkeyPatch, line: bytes, unknown: int
-) -> None:
-    """Past the first line of a shape, orjson does not parse the line (its cost, the
-    largest here, is what the quick path saves), whether its unknown keys come in the
-    middle, first, last or two together."""
-    parsed: list[bytes] = []
-    loads = laxpath.orjson.loads
-
-    class Counting:
-        JSONDecodeError = laxpath.orjson.JSONDecodeError
-
-        @staticmethod
-        def loads(body: bytes) -> Any:
-            parsed.append(body)
-            return loads(body)
-
-        dumps = staticmethod(laxpath.orjson.dumps)
-
-    monkeypatch.setattr(laxpath, "orjson", Counting)
-    body = [fill(line, i) for i in range(300)]
-    found = list(lint_lines([*padding(), *body], PATH, Settings()))
-    assert [d.code for d in found].count("MIC204") == 300 * unknown
-    assert len(parsed) == 1
-
-
-def test_a_line_of_a_known_shape_inside_a_split_record() -> None:
-    """A line of a shape told before, inside a record split over lines: marked as that
-    record, not told from the template (FixMarks.alike_ok), on the quick path too."""
-    shape = b'{"operation":"DELETE","email_hash":"d%d","forceReplace":true}'
-    lines = [fill(shape, i) for i in range(30)]
-    lines[10:11] = [b'{"x":\n', b" " + fill(shape, 10), b"}\n"]
-    assert_same_both_ways([*padding(), *lines])
