@@ -450,6 +450,30 @@ def test_deep_nesting_is_a_diagnostic(project: Path, kind: str) -> None:
     assert "depth" in found[0]["message"]
 
 
+NEAR_LIMIT = 1_020  # orjson parses values nested up to 1,024 deep: past Python's own limit
+PROFILE = '{"operation":"UPSERT","force_replace":true,"user_agent_id":"vec:1","user_profile":%s}'
+EVENT = (
+    '{"$user_agent_id":"vec:1","$type":"TOUCH","$session_status":"NO_SESSION","$ts":'
+    '1700000000000,"$events":[{"$event_name":"e","$ts":1700000000000,"$properties":%s}]}'
+)
+
+
+@pytest.mark.parametrize("shell", [PROFILE, EVENT, "%s"])
+@pytest.mark.parametrize(
+    ("wrap", "leaf"),
+    [('{"a":%s}', '"<X>"'), ("[%s]", '"<X>"'), ('{"<k>":%s}', '" x "'), ("[%s]", "1" * 25)],
+)
+def test_values_nested_near_orjsons_limit(project: Path, shell: str, wrap: str, leaf: str) -> None:
+    """A value nested as deep as orjson takes, holding what a rule walks the record for (a
+    placeholder, MIC206, crashed at 990 levels: its walk recursed): diagnostics, no crash."""
+    opening, closing = wrap.split("%s")
+    deep = opening * NEAR_LIMIT + leaf + closing * NEAR_LIMIT
+    write(project / "deep.ndjson", shell % deep, shell % deep)
+    result = run(["check", "--output-format", "jsonl", "deep.ndjson"], project)
+    assert result.err == ""
+    assert result.code in (0, 1) and "internal error" not in result.out
+
+
 def test_profile_with_100000_keys(project: Path) -> None:
     keys = ",".join(f'"k{n}":{n}' for n in range(100_000))
     write(

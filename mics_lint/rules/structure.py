@@ -327,20 +327,18 @@ _FREE_FORM = frozenset({"user_profile", "$properties", "data_bag"})
 def _placeholders(
     value: Any, path: tuple[str | int, ...], free: bool = False
 ) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    if isinstance(value, str):
-        if (
-            value[:1] == "<"
-            and _PLACEHOLDER.fullmatch(value)
-            and not (free and value in _DATA_WORDS)
-        ):
-            yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            inside = free or key in _FREE_FORM
-            yield from _placeholders(item, (*path, key), inside)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _placeholders(item, (*path, index), free)
+    # A stack, not recursion: orjson takes values nested 1,024 deep, past Python's limit.
+    stack = [(value, path, free)]
+    while stack:
+        value, path, free = stack.pop()
+        if isinstance(value, str):
+            found = value[:1] == "<" and _PLACEHOLDER.fullmatch(value)
+            if found and not (free and value in _DATA_WORDS):
+                yield path, value
+        elif isinstance(value, dict):  # its items in order: the last pushed first
+            stack += reversed([(v, (*path, k), free or k in _FREE_FORM) for k, v in value.items()])
+        elif isinstance(value, list):
+            stack += reversed([(item, (*path, at), free) for at, item in enumerate(value)])
 
 
 OTHER_DOCUMENT_TYPE = FAMILY.declare(
