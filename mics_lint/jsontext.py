@@ -106,16 +106,22 @@ def _token_keys(text: str) -> list[tuple[str, int, int]]:
     return keys
 
 
-def nested_spans(text: str) -> dict[tuple[str | int, ...], tuple[int, int]]:
-    """Where each value of `text` is named, by its path (keys and array indexes from the
-    top-level object), as 0-based char offsets: its key's last occurrence, or for an array
-    element, its first character. One pass, so that a line with thousands of nested
+Spans = dict[tuple[int, str | int], tuple[int, int]]
+
+
+def nested_spans(text: str) -> tuple[Spans, dict[tuple[int, str | int], int]]:
+    """Where each value of `text` is named, as 0-based char offsets: its key's last
+    occurrence, or for an array element, its first character; by its container's number
+    and its key or index there (registry.NestedSpans finds a path), and each nested
+    container's number by the same. One pass, so that a line with thousands of nested
     problems is read once, not once a problem.
 
     Assumes `text` is one JSON object, as top_level_keys does.
     """
-    spans: dict[tuple[str | int, ...], tuple[int, int]] = {}
-    # One frame per open object or array: [kind, the key or index being read].
+    spans: Spans = {}
+    kids: dict[tuple[int, str | int], int] = {}
+    made = 0  # the top-level object is container 0
+    # One frame per open object or array: [kind, the key or index being read, its number].
     frames: list[list[Any]] = []
     expect_key = False
     at_element = False  # the next token starts an array element
@@ -123,15 +129,18 @@ def nested_spans(text: str) -> dict[tuple[str | int, ...], tuple[int, int]]:
         token = match.group()
         first = token[0]
         if at_element and first not in "],":
-            spans[_path_of(frames)] = (match.start(), match.start() + 1)
+            spans[frames[-1][2], frames[-1][1]] = (match.start(), match.start() + 1)
         at_element = False
         if first == '"':
             if expect_key:
                 frames[-1][1] = _string_value(token)
-                spans[_path_of(frames)] = (match.start(), match.end())
+                spans[frames[-1][2], frames[-1][1]] = (match.start(), match.end())
             expect_key = False
         elif first in "{[":
-            frames.append([first, 0])
+            if frames:
+                made += 1
+                kids[frames[-1][2], frames[-1][1]] = made
+            frames.append([first, 0, made])
             expect_key = first == "{"
             at_element = first == "["
         elif first in "}]":
@@ -145,11 +154,7 @@ def nested_spans(text: str) -> dict[tuple[str | int, ...], tuple[int, int]]:
             expect_key = bool(frames) and frames[-1][0] == "{"
         else:
             expect_key = False
-    return spans
-
-
-def _path_of(frames: list[list[Any]]) -> tuple[Any, ...]:
-    return tuple(frame[1] for frame in frames)
+    return spans, kids
 
 
 def _string_value(token: str) -> str:

@@ -57,12 +57,13 @@ def test_nested_spans_find_nested_keys_and_elements(
     path: tuple[str | int, ...], found: str | None
 ) -> None:
     from mics_lint.jsontext import nested_spans
+    from mics_lint.registry import NestedSpans
 
     text = (
         '{"identifiers":[{"type":"USER_EMAIL","hash":"x"},{"hash":1,"hash":2}],'
         '"s":"a\\"b","a":{"z":"q","b":{"c":[1,{"d":2}]}}}'
     )
-    span = nested_spans(text).get(path)
+    span = NestedSpans(*nested_spans(text)).get(path)
     assert (text[span[0] : span[1]] if span else None) == found
     if path == ("identifiers", 1, "hash"):
         assert span is not None and span[0] > text.index('"hash":1')
@@ -149,3 +150,17 @@ def test_a_key_with_a_control_character_is_escaped_in_a_path() -> None:
     assert [d.message.split(" is ")[0] for d in found] == [
         "integer of 19 digits in user_profile.\\r"
     ]
+
+
+def test_nested_spans_of_a_deep_value_name_each_value_once() -> None:
+    """A value nested 1,000 deep: one entry a value, keyed by its container, not its whole
+    path (every value's path made again: 2.5 GB for an activity line of 1.2 MB)."""
+    from mics_lint.jsontext import nested_spans
+    from mics_lint.registry import NestedSpans
+
+    text = '{"a":' + "[" * 1000 + "1" + "]" * 1000 + "}"
+    spans, kids = nested_spans(text)
+    assert len(spans) == 1001 and len(kids) == 1000
+    assert all(len(key) == 2 for key in spans)
+    one = text.index("1")
+    assert NestedSpans(spans, kids).get(("a", *[0] * 1000)) == (one, one + 1)
