@@ -194,8 +194,8 @@ def _first_parsing(handle: BinaryIO, start: int, count: int, max_line: int) -> i
             break
         if parses_alone(split_ending(raw)[0], max_line):
             return number
-        if len(raw) == max_line + 2 and raw[-1:] != b"\n":
-            reader.skip_rest(raw)  # cut at max-line-bytes: its rest is no line
+        if raw[-1:] != b"\n":
+            reader.skip_rest(raw)  # cut by the reader (or the file's last): its rest no line
     return 0
 
 
