@@ -351,18 +351,31 @@ def test_a_type_that_holds_itself_and_a_deep_value(tmp_path: Path, linting) -> N
         "type P { child: P name: String! }",
     )
     deep = '{"name":"a","child":' * 900 + '{"name":"b"}' + "}" * 900
+    # A wrong value at the bottom of 500 and 1,022 objects (orjson's limit: 1,024 levels
+    # with the line's and the profile's): the walk used to stop at Python's recursion
+    # limit, about 330 levels, and drop what it had found.
+    wrong = ['{"name":"a","child":' * n + '{"name":true}' + "}" * n for n in (500, 1022)]
+    profiles = [deep, '{"name":"a","child":{"child":{"name":true}}}', *wrong]
     lines = [
         f'{{"operation":"UPSERT","user_agent_id":"vec:{n}","force_replace":true,'
         f'"user_profile":{profile}}}'
-        for n, profile in enumerate([deep, '{"name":"a","child":{"child":{"name":true}}}'])
+        for n, profile in enumerate(profiles)
     ]
     data = write(tmp_path / "deep.ndjson", *lines)
+    bottom = [lines[n].index('"name":true') + 8 for n in (2, 3)]  # the value's column
     for fast in (True, False):
         settings = Settings(
             datamart_schemas=(("*", str(schema)),), fast_path=fast, fast_path_from=1
         )
         found = linting.path(data, settings)
-        assert [(d.line, d.code) for d in found] == [(2, "MIC251"), (2, "MIC253")], found
+        assert [(d.line, d.code, d.column) for d in found if d.line > 2] == [
+            (3, "MIC253", bottom[0]),
+            (4, "MIC253", bottom[1]),
+        ], found
+        assert [(d.line, d.code) for d in found if d.line <= 2] == [(2, "MIC251"), (2, "MIC253")]
+        # Its path and the fields that lead to it, each cut to its two ends: one line.
+        assert len(found[-1].message) < 400, found[-1].message
+        assert "(P.child: P.child: P.child: P.child: P.ch… P.child: P.child:" in found[-1].message
 
 
 def test_show_values_shows_the_value(linting) -> None:

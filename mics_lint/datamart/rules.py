@@ -46,12 +46,9 @@ def problems(record: Record, ctx: LineContext) -> list[Problem]:
 
     datamart, role, enabled = ctx.state[STATE]
     judge = walk.profile_problems if role == "profile" else walk.activity_problems
-    found = []
-    try:
-        for problem in judge(datamart, record, enabled):  # not list(): those before it kept
-            found.append(problem)
-    except RecursionError:  # a type that holds itself, and a value ~300 objects deep
-        pass
+    # The walk keeps its own stack (walk._walked): a type that holds itself is followed as
+    # deep as the line's values go.
+    found = list(judge(datamart, record, enabled))
     ctx.state[_CACHE] = (ctx, found)
     return found
 

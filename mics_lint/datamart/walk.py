@@ -119,9 +119,8 @@ def profile_problems(
     if record.get("update_strategy") == "PARTIAL_DELETE":
         return  # the profile names what to delete: no value of it is indexed
     form = (record.get(key) for key in ("force_replace", "update_strategy", "merge_objects"))
-    yield from _object(
-        dm, dm.types[dm.profile], profile, ("user_profile",), whole(*form), "", "profile", enabled
-    )
+    at, top = ("user_profile",), dm.types[dm.profile]
+    yield from _walked(_object(dm, top, profile, at, whole(*form), "", "profile", enabled))
 
 
 def whole(force_replace: Any, update_strategy: Any, merge_objects: Any) -> tuple[str, str]:
@@ -143,7 +142,27 @@ def activity_problems(
     if dm.activity is None:
         return
     # An activity line is the whole activity, stored as sent: always a whole object.
-    yield from _object(dm, dm.types[dm.activity], record, (), (LINE, LINE), "", "activity", enabled)
+    top = dm.types[dm.activity]
+    yield from _walked(_object(dm, top, record, (), (LINE, LINE), "", "activity", enabled))
+
+
+class _Within(tuple[Any, ...]):
+    """`_object`'s arguments for an object nested in the one walked (`_walked` goes in)."""
+
+
+def _walked(top: Iterator[Problem | _Within]) -> Iterator[Problem]:
+    """The problems of `top` and of the objects it steps into, in a recursive walk's order,
+    on a stack of its own: a type that holds itself is followed 1,024 deep (orjson's limit),
+    past Python's recursion limit (three generators a level), losing no finding."""
+    stack = [top]
+    while stack:
+        for item in stack[-1]:
+            if type(item) is _Within:
+                stack.append(_object(*item))
+                break
+            yield item
+        else:
+            stack.pop()
 
 
 def _object(
@@ -155,7 +174,7 @@ def _object(
     chain: str,
     role: str,
     enabled: frozenset[str],
-) -> Iterator[Problem]:
+) -> Iterator[Problem | _Within]:
     """`whole`: whether the line replaces this object whole (its absent `!` fields are then
     reported), and whether it replaces whole the objects nested in it: why (LINE or MERGE),
     or "" (no)."""
@@ -216,7 +235,7 @@ def _field_value(
     here: str,
     role: str,
     enabled: frozenset[str],
-) -> Iterator[Problem]:
+) -> Iterator[Problem | _Within]:
     if not field.is_list:
         yield from _one(dm, field, value, at, replace, here, role, enabled)
         return
@@ -241,13 +260,13 @@ def _one(
     here: str,
     role: str,
     enabled: frozenset[str],
-) -> Iterator[Problem]:
+) -> Iterator[Problem | _Within]:
     if field.kind == OBJECT:
         if isinstance(value, dict):
             spec = dm.types[field.base]
             # A nested object of a custom type: "within" the profile, activity or event.
             inner = "event" if field.base == dm.event else "within " + _root(role)
-            yield from _object(dm, spec, value, at, (replace, replace), here, inner, enabled)
+            yield _Within((dm, spec, value, at, (replace, replace), here, inner, enabled))
         elif WRONG_TYPE in enabled:
             yield wrong_type(field, at, here, value, f"write an object of {field.base}, {{...}}")
     elif field.kind == ENUM:
@@ -327,7 +346,7 @@ def null_field(field: FieldSpec, at: JsonPath, here: str, role: str) -> Problem:
         NULL_FIELD,
         at,
         True,
-        f"{subject}, and the datamart schema declares {field.declared} ({here}): the whole "
+        f"{subject}, and the datamart schema declares {field.declared} ({_chain(here)}): the whole "
         f"{_whole(role, field)} will not be indexed; give it a value",
     )
 
@@ -350,7 +369,7 @@ def _absent(field: FieldSpec, path: JsonPath, here: str, role: str, why: str) ->
         path,
         False,
         f"{name_of(path)} has no {key}, and the datamart schema declares {field.declared} "
-        f"({here}): {replaces}",
+        f"({_chain(here)}): {replaces}",
     )
 
 
@@ -367,7 +386,11 @@ def _whole(role: str, field: FieldSpec) -> str:
 
 def _declares(field: FieldSpec, at: JsonPath, here: str) -> str:
     """The start of a value's message: the field and what the datamart schema says of it."""
-    return f"{name_of(at)}: the datamart schema declares {field.declared} ({here})"
+    return f"{name_of(at)}: the datamart schema declares {field.declared} ({_chain(here)})"
+
+
+def _chain(here: str) -> str:  # its two ends if a type holds itself deep (as path_text)
+    return here if len(here) <= 120 else f"{here[:40]}…{here[-79:]}"
 
 
 def wrong_type(field: FieldSpec, at: JsonPath, here: str, value: Any, advice: str) -> Problem:
