@@ -47,7 +47,11 @@ Contenders:
   --all-errors`; it reports array indices, not line numbers;
 - `sourcemeta`: sourcemeta `jsonschema validate --continue` from bench/node (if installed),
   fed a .jsonl file of the lines that parse as JSON (it stops at the first line that does
-  not parse).
+  not parse);
+- `sketch` and `sketch-no501`: the prototype issue 14 cites as the proof that 1.5x is
+  reachable (`proto.py` of shared/reference/fast-engine-sketch, found beside the checkout,
+  or --sketch PATH), run with `--users array` and `--users none`, on the profile files
+  only. Not mics-lint: a yardstick of this machine, whose ratios sit beside the targets.
 The conversions for ajv and sourcemeta are made before timing and are not timed; lines/s and
 MB/s of every contender are computed on the original file. The activity file is checked by
 the mics-lint contenders only (the peers are given the profile schema).
@@ -112,7 +116,19 @@ TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
 MICS = shutil.which("mics-lint", path=str(Path(PYTHON).parent)) or "mics-lint"
 THREE_LINES = ROOT / "docs" / "examples" / "clean_profiles.ndjson"
 
-ALL_CONTENDERS = ("mics1", "mics1-no501", "micsN", "dask", "jsonschema", "ajv", "sourcemeta")
+ALL_CONTENDERS = (
+    "mics1",
+    "mics1-no501",
+    "micsN",
+    "dask",
+    "jsonschema",
+    "ajv",
+    "sourcemeta",
+    "sketch",
+    "sketch-no501",
+)
+# The prototype of issue 14, where the shared references sit beside a checkout.
+SKETCH = ROOT.parent / "shared" / "reference" / "fast-engine-sketch" / "proto.py"
 MICS_CONTENDERS = ("mics1", "mics1-no501", "micsN")
 ALIASES = {"mics1nodup": "mics1-no501"}
 BAD_KINDS = {
@@ -339,7 +355,9 @@ def _has(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
-def contenders(has_jobs: bool, jobs: int, doc_type: str | None = None) -> list[Contender]:
+def contenders(
+    has_jobs: bool, jobs: int, doc_type: str | None = None, sketch: Path = SKETCH
+) -> list[Contender]:
     """The contenders; with doc_type (the activity file), mics-lint's only."""
     typed = ["--doc-type", doc_type] if doc_type else []
 
@@ -372,9 +390,20 @@ def contenders(has_jobs: bool, jobs: int, doc_type: str | None = None) -> list[C
         mics(1, "--scheduler", "local"),
         dask_missing if has_jobs else "mics-lint has no --scheduler option yet",
     )
+    no_sketch = "" if sketch.is_file() else f"not found: {sketch} (--sketch PATH)"
+
+    def proto(users: str) -> Callable[[Path, Path], list[str]]:
+        return lambda f, r: [PYTHON, str(sketch), str(f), "--users", users, "--digits", "numpy"]
+
     return [
         *ours,
         dask,
+        Contender(
+            "sketch", "fast-engine-sketch, users array", proto("array"), no_sketch, to_stdout=True
+        ),
+        Contender(
+            "sketch-no501", "fast-engine-sketch, no users", proto("none"), no_sketch, to_stdout=True
+        ),
         Contender(
             "jsonschema",
             "jsonschema lib per line",
@@ -673,6 +702,10 @@ def file_targets(res: dict, has_jobs: bool, jobs: int) -> list[Target]:
         )
     else:
         out.append(Target(label, "no --jobs option", False))
+    for name in ("sketch-no501", "sketch"):
+        if name in named and named[name].runs:  # a yardstick, not a target: met is "—"
+            label = f"the prototype the targets came from, `{name}`, same rounds ({what})"
+            out.append(Target(label, ratio(name).fmt(), None))
     if res["kind"] == "profiles":
         rows = [named[n] for n in MICS_CONTENDERS if n in named and named[n].runs]
         if rows:
@@ -934,6 +967,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--no-plot", action="store_true")
     parser.add_argument("--out", type=Path, default=RESULTS, help="Markdown results file")
+    parser.add_argument(
+        "--sketch", type=Path, default=SKETCH, help=f"issue 14's prototype (default: {SKETCH})"
+    )
     args = parser.parse_args(argv)
     for key, value in (QUICK if args.quick else DEFAULTS).items():
         if getattr(args, key) is None:
@@ -967,7 +1003,8 @@ def main() -> None:
     results = []
     for n in args.sizes:
         path = generate.ensure(n, bad=args.bad, seed=args.seed)
-        results.append(run_file("profiles", path, n, contenders(has_jobs, args.jobs), args))
+        cands = contenders(has_jobs, args.jobs, sketch=args.sketch)
+        results.append(run_file("profiles", path, n, cands, args))
     activity = None
     if args.activity_size:
         path = generate_activities.ensure(args.activity_size, seed=args.seed)
