@@ -112,7 +112,7 @@ Spans = dict[tuple[int, str | int], tuple[int, int]]
 def nested_spans(text: str) -> tuple[Spans, dict[tuple[int, str | int], int]]:
     """Where each value of `text` is named, as 0-based char offsets: its key's last
     occurrence, or for an array element, its first character; by its container's number
-    and its key or index there (registry.NestedSpans finds a path), and each nested
+    and its key or index there (spans.NestedSpans finds a path), and each nested
     container's number by the same. One pass, so that a line with thousands of nested
     problems is read once, not once a problem.
 
@@ -345,23 +345,34 @@ _UNDOTTED = compiled(r'[.@\[\]"\s]')
 
 
 def path_text(path: Sequence[str | int]) -> str:
-    """A path as messages write it: `$events[0].$ts`."""
+    """A path as messages write it: `$events[0].$ts`. Past 80 characters, its two ends (a
+    path thousands of levels deep), the parts between them not even written."""
     text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-            continue
-        if not part.isprintable():  # a key "\r" must not end the message's line
-            part = printable(part)
-        if text and _UNDOTTED.search(part):
-            # `emails["j.doe@example.com"]`: where the key starts stays clear (one dot
-            # more would read as a level), and the mask of messages finds the address
-            # alone, where it took the path before it for its local part.
-            text += f"[{json.dumps(part, ensure_ascii=False)}]"
-            continue
-        text += f".{part}" if text else part
-    # A path thousands of levels deep: its two ends say enough.
-    return text if len(text) <= 80 else f"{text[:40]}…{text[-39:]}"
+    for n, part in enumerate(path):
+        text += _part_text(part, bool(text))
+        if len(text) > 80:
+            tail = ""
+            for later in reversed(path[n + 1 :]):
+                tail = _part_text(later, True) + tail
+                if len(tail) >= 39:
+                    return f"{text[:40]}…{tail[-39:]}"
+            text += tail
+            return f"{text[:40]}…{text[-39:]}"
+    return text
+
+
+def _part_text(part: str | int, after: bool) -> str:
+    """One key or index of a path, written after others (`after`) or first."""
+    if isinstance(part, int):
+        return f"[{part}]"
+    if not part.isprintable():  # a key "\r" must not end the message's line
+        part = printable(part)
+    if after and _UNDOTTED.search(part):
+        # `emails["j.doe@example.com"]`: where the key starts stays clear (one dot
+        # more would read as a level), and the mask of messages finds the address
+        # alone, where it took the path before it for its local part.
+        return f"[{json.dumps(part, ensure_ascii=False)}]"
+    return f".{part}" if after else part
 
 
 def shorten(value: Any, limit: int = MAX_SHOWN, show_values: bool = False) -> str:
@@ -418,23 +429,17 @@ def _cut(text: str, room: int, show_values: bool) -> str:
     return text if len(text) <= room else text[: room - 3] + "..."
 
 
+# In this order: a boolean is an int to isinstance.
+_TYPE_NAMES: tuple[tuple[type, str], ...] = ((bool, "a boolean"), (int, "an integer"))
+_TYPE_NAMES += ((float, "a number"), (str, "a string"), (list, "an array"), (dict, "an object"))
+
+
 def json_type(value: Any) -> str:
     """The JSON name of a Python value's type, for messages."""
     if value is None:
         return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
+    named = (name for kind, name in _TYPE_NAMES if isinstance(value, kind))
+    return next(named, type(value).__name__)
 
 
 def offset_to_line_col(text: str, pos: int) -> tuple[int, int]:

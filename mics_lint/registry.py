@@ -11,15 +11,18 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.inline import inlinable, later
-from mics_lint.jsontext import Spans, nested_spans, number_after, top_level_keys
+from mics_lint.jsontext import nested_spans, number_after, top_level_keys
 from mics_lint.lazyre import compiled
 from mics_lint.rulerecord import FIX_SAFE as FIX_SAFE
 from mics_lint.rulerecord import FIX_UNSAFE as FIX_UNSAFE
 from mics_lint.rulerecord import Rule as Rule
+
+if TYPE_CHECKING:  # made where a nested finding is placed (start-up, issue 14)
+    from mics_lint.spans import NestedSpans
 
 Record = dict[str, Any]
 
@@ -110,8 +113,10 @@ class LineContext:
             return Finding(message, start, end)
         path = tuple(key)
         if len(path) > 1:
-            if self._nested is None:
-                self._nested = NestedSpans(*nested_spans(self.text))  # once a line
+            if self._nested is None:  # once a line
+                from mics_lint.spans import NestedSpans
+
+                self._nested = NestedSpans(*nested_spans(self.text))
             while len(path) > 1:
                 span = self._nested.get(path)
                 if span is not None:
@@ -121,24 +126,6 @@ class LineContext:
             start, end = self.key_span(path[0])
             return Finding(message, start, end)
         return Finding(message)
-
-
-class NestedSpans:
-    """Where each value of a line is named (jsontext.nested_spans): by its container's
-    number and its key or index there, not by its whole path, which a value nested 1,000
-    deep made again for each of its ancestors (2.5 GB for an activity line of 1.2 MB)."""
-
-    def __init__(self, spans: Spans, kids: dict[tuple[int, str | int], int]) -> None:
-        self.spans, self.kids = spans, kids
-
-    def get(self, path: tuple[str | int, ...]) -> tuple[int, int] | None:
-        """The span of the value at `path` (keys and array indexes), if it is there."""
-        at: int | None = 0
-        for part in path[:-1]:
-            at = self.kids.get((at, part))  # type: ignore[arg-type]
-            if at is None:
-                return None
-        return self.spans.get((at, path[-1])) if path else None  # type: ignore[arg-type]
 
 
 _QUICK_LOOKUPS = 8

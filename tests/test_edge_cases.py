@@ -57,7 +57,7 @@ def test_nested_spans_find_nested_keys_and_elements(
     path: tuple[str | int, ...], found: str | None
 ) -> None:
     from mics_lint.jsontext import nested_spans
-    from mics_lint.registry import NestedSpans
+    from mics_lint.spans import NestedSpans
 
     text = (
         '{"identifiers":[{"type":"USER_EMAIL","hash":"x"},{"hash":1,"hash":2}],'
@@ -156,7 +156,7 @@ def test_nested_spans_of_a_deep_value_name_each_value_once() -> None:
     """A value nested 1,000 deep: one entry a value, keyed by its container, not its whole
     path (every value's path made again: 2.5 GB for an activity line of 1.2 MB)."""
     from mics_lint.jsontext import nested_spans
-    from mics_lint.registry import NestedSpans
+    from mics_lint.spans import NestedSpans
 
     text = '{"a":' + "[" * 1000 + "1" + "]" * 1000 + "}"
     spans, kids = nested_spans(text)
@@ -164,3 +164,42 @@ def test_nested_spans_of_a_deep_value_name_each_value_once() -> None:
     assert all(len(key) == 2 for key in spans)
     one = text.index("1")
     assert NestedSpans(spans, kids).get(("a", *[0] * 1000)) == (one, one + 1)
+
+
+def test_nested_spans_asked_in_any_order_answer_as_a_fresh_walk() -> None:
+    """NestedSpans keeps the containers of the last path asked (a line's findings come in
+    the order of their values); each answer must still be a fresh walk's, whatever came
+    before: deeper, shallower, a sibling, another branch, a path that is not there."""
+    import json
+    import random
+
+    from mics_lint.jsontext import nested_spans
+    from mics_lint.spans import NestedSpans
+
+    record = {"a": [{"b": [1, {"c": 2, "d": [3, [4]]}], "e": {"f": 5}}, 6], "g": {"h": {"i": 7}}}
+    deep: object = 8
+    for n in range(300):
+        deep = {"k": deep, "x": n} if n % 2 else [n, deep]
+    record["z"] = deep
+    text = json.dumps(record)
+    paths: list[tuple[str | int, ...]] = []
+
+    def walk(value: object, path: tuple[str | int, ...]) -> None:
+        paths.append(path)
+        items = (
+            value.items()
+            if isinstance(value, dict)
+            else enumerate(value)
+            if isinstance(value, list)
+            else ()
+        )
+        for key, item in items:
+            walk(item, (*path, key))
+
+    walk(record, ())
+    paths += [(*p, "nope") for p in paths[::7]] + [("nope", 0), ("a", 9, "b")]
+    tables = nested_spans(text)
+    kept = NestedSpans(*tables)
+    rng = random.Random(14)
+    for path in [*paths, *rng.choices(paths, k=3000)]:
+        assert kept.get(path) == NestedSpans(*tables).get(path), path
