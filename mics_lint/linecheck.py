@@ -163,7 +163,8 @@ class LineChecker:
         if braced is not None:  # `{...,}`: told by one parse, which the fixer is told of
             found.append((syntax.INVALID_JSON.code, Finding(*braced[1])))
             return self.stamp(found, body, lineno, braced[0], TRAILING), INVALID
-        if body[-1:] != b",":  # else never JSON (nothing may follow a value): orjson is spared
+        # Never JSON, orjson spared (its error is made in Python): a comma at the end, a blank.
+        if body[-1:] != b"," and body.strip(framer.SPACE):
             try:
                 record = orjson.loads(body)
             except orjson.JSONDecodeError as error:
