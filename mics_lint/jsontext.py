@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from mics_lint.lazyre import compiled
-from mics_lint.names import printable
+from mics_lint.names import printable, two_ends
 
 JSONDecodeError = orjson.JSONDecodeError
 
@@ -355,9 +355,8 @@ def path_text(path: Sequence[str | int]) -> str:
             for later in reversed(path[n + 1 :]):
                 tail = _part_text(later, True) + tail
                 if len(tail) >= 39:
-                    return f"{text[:40]}…{tail[-39:]}"
-            text += tail
-            return f"{text[:40]}…{text[-39:]}"
+                    break
+            return two_ends(text + tail, 80)
     return text
 
 

@@ -164,7 +164,7 @@ class LineChecker:
             found.append((syntax.INVALID_JSON.code, Finding(*braced[1])))
             return self.stamp(found, body, lineno, braced[0], TRAILING), INVALID
         # Never JSON, orjson spared (its error is made in Python): a comma at the end, a blank.
-        if body[-1:] != b"," and body.strip(framer.SPACE):
+        if body[-1:] != b"," and not framer.is_blank(body):
             try:
                 record = orjson.loads(body)
             except orjson.JSONDecodeError as error:

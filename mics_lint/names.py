@@ -39,3 +39,9 @@ def printable(text: str) -> str:
     return "".join(
         repr(char)[1:-1] if unicodedata.category(char) in _UNSAFE else char for char in text
     )
+
+
+def two_ends(text: str, most: int, head: int = 40) -> str:
+    """`text` whole up to `most` characters, else its first `head` and its last ones, "…"
+    between: a path or a chain of fields thousands of levels deep, in a one-line message."""
+    return text if len(text) <= most else f"{text[:head]}…{text[head + 1 - most :]}"

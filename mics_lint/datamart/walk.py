@@ -36,6 +36,7 @@ from mics_lint.datamart.rules import (
     WRONG_TYPE,
 )
 from mics_lint.jsontext import json_type
+from mics_lint.names import two_ends
 
 #: Why a line replaces an object whole: the line replaces the profile (an activity is
 #: always whole), or it merges without `merge_objects` (see `whole`).
@@ -346,8 +347,9 @@ def null_field(field: FieldSpec, at: JsonPath, here: str, role: str) -> Problem:
         NULL_FIELD,
         at,
         True,
-        f"{subject}, and the datamart schema declares {field.declared} ({_chain(here)}): the whole "
-        f"{_whole(role, field)} will not be indexed; give it a value",
+        f"{subject}, and the datamart schema declares {field.declared} "
+        f"({two_ends(here, 120)}): the whole {_whole(role, field)} will not be indexed; give "
+        "it a value",
     )
 
 
@@ -369,7 +371,7 @@ def _absent(field: FieldSpec, path: JsonPath, here: str, role: str, why: str) ->
         path,
         False,
         f"{name_of(path)} has no {key}, and the datamart schema declares {field.declared} "
-        f"({_chain(here)}): {replaces}",
+        f"({two_ends(here, 120)}): {replaces}",
     )
 
 
@@ -386,11 +388,7 @@ def _whole(role: str, field: FieldSpec) -> str:
 
 def _declares(field: FieldSpec, at: JsonPath, here: str) -> str:
     """The start of a value's message: the field and what the datamart schema says of it."""
-    return f"{name_of(at)}: the datamart schema declares {field.declared} ({_chain(here)})"
-
-
-def _chain(here: str) -> str:  # its two ends if a type holds itself deep (as path_text)
-    return here if len(here) <= 120 else f"{here[:40]}…{here[-79:]}"
+    return f"{name_of(at)}: the datamart schema declares {field.declared} ({two_ends(here, 120)})"
 
 
 def wrong_type(field: FieldSpec, at: JsonPath, here: str, value: Any, advice: str) -> Problem:
