@@ -21,6 +21,10 @@ Anywhere else it stays one document, as before: where the grammar breaks inside 
 broken document: MIC007 and the place it breaks say more than a MIC101 on each of its
 lines), a line over max-line-bytes, or past the limits above (a large document is not
 followed: the grammar costs about 0.3 s a MiB, and a record that long is no split one).
+
+Also the test of a line that parses alone (`parses_alone`), which ends the hold of a file's
+first lines as a possible document and turns the search for split records on: never, in a
+file that stayed a document (splitrecords.Splitter.document).
 """
 
 from __future__ import annotations
@@ -31,10 +35,18 @@ from typing import Any
 import orjson
 
 from mics_lint.framer import BOM, HOLD_LIMIT, SPACE, JsonPrefix, is_blank, split_ending
-from mics_lint.jsontext import parse_exact
+from mics_lint.jsontext import JSON_SPACE, object_and_comma, parse_exact
 from mics_lint.longints import may_hold_long_int
 
-__all__ = ["DOCUMENT", "ENDED", "Opening", "record_value", "without_comma"]
+__all__ = [
+    "DOCUMENT",
+    "ENDED",
+    "Opening",
+    "no_json_end",
+    "parses_alone",
+    "record_value",
+    "without_comma",
+]
 
 DOCUMENT = "document"  # one document (MIC007's) as far as can be told: held as before
 ENDED = "ended"  # no document: this line and the ones after are NDJSON lines
@@ -116,3 +128,34 @@ def record_value(text: bytes) -> dict[str, Any] | None:
         except (UnicodeDecodeError, ValueError, RecursionError):
             return None
     return value if isinstance(value, dict) else None
+
+
+# The bytes a JSON text can end with, before JSON's whitespace: of an object, an array, a
+# string, a number, true or false, null.
+_LAST_BYTES = frozenset(b'}]"0123456789el')
+
+
+def no_json_end(end: bytes) -> bool:
+    """Whether a text ending with `end` (its JSON whitespace stripped) is never JSON: `{...},`
+    (orjson's error, a Python __init__, is spared), or `{..., "x": 1,}` (no string ends
+    before a closing bracket)."""
+    if not end or end[-1] not in _LAST_BYTES:
+        return True
+    return end[-1] in b"}]" and end[:-1].rstrip(JSON_SPACE).endswith(b",")
+
+
+def parses_alone(body: bytes, max_line: int) -> bool:
+    """Whether a line (`body`: without its end) turns the search for split records on: a
+    record alone, or one and its comma, or either after BOMs (what `--fix` makes one). A
+    line over max-line-bytes never does: the reader may have cut it (lint_file), or not
+    (lint_lines), and both must look for split records alike."""
+    if len(body) > max_line or is_blank(body):
+        return False
+    body = body[3:] if body[:3] == BOM else body  # (line 1 lost one BOM already)
+    if no_json_end(body.rstrip(JSON_SPACE)):
+        return object_and_comma(body)
+    try:
+        orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return False
+    return True

@@ -27,9 +27,10 @@ from mics_lint.linter import (
     lint_file,
 )
 from mics_lint.merge import Packed
+from mics_lint.opening import parses_alone
 from mics_lint.reading import open_binary
 from mics_lint.rules.crossline import DUPLICATE_FOUND_STATE, ChunkUsers
-from mics_lint.splitrecords import Split, parses_alone
+from mics_lint.splitrecords import Split
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class Result:
     found: dict[int, tuple[str, int]] | None = None  # MIC501 line -> (name, digest)
     starts: array[int] | None = None  # byte offset of each line in the chunk
     splits: list[tuple[int, int]] | None = None  # first and last lines of each split record
-    # The chunk's first line that parses alone (splitrecords.parses_alone), 0 if none; the
+    # The chunk's first line that parses alone (opening.parses_alone), 0 if none; the
     # first chunk's is 1 if any line did (or its opening proved no document): see merge.py.
     parsed_at: int = 0
     doc_type: str = ""  # the type the file was checked as; "" if not known (unreadable)

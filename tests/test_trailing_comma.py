@@ -32,7 +32,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mics_lint import Settings, fastloop, framer, jsontext, linecheck, lint_lines, splitrecords
+from mics_lint import (
+    Settings,
+    fastloop,
+    framer,
+    jsontext,
+    linecheck,
+    lint_lines,
+    opening,
+    splitrecords,
+)
 from mics_lint.fix_edits import objects
 from mics_lint.jsontext import object_and_comma, parse_exact
 from mics_lint.rules import syntax
@@ -279,7 +288,7 @@ def test_the_exact_error_tells_no_value_ends_before_the_end(line: str) -> None:
     )
 )
 def test_the_splitters_parse_test_is_orjsons(line: str) -> None:
-    """splitrecords.parses_alone answers as orjson does, though it spares orjson the lines
+    """opening.parses_alone answers as orjson does, though it spares orjson the lines
     that end in what no JSON text ends with (`{...},`, `{..., "x": 1,}`); but an object and
     its comma (a pasted array's item, which --fix makes a record) counts as one."""
     data = line.encode("utf-8", "surrogatepass")
@@ -288,7 +297,7 @@ def test_the_splitters_parse_test_is_orjsons(line: str) -> None:
         parses = True
     except orjson.JSONDecodeError:
         parses = False
-    assert splitrecords.parses_alone(data, len(data)) is (parses or object_and_comma(data))
+    assert opening.parses_alone(data, len(data)) is (parses or object_and_comma(data))
 
 
 @settings(max_examples=EXAMPLES * 2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
