@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Generator, Iterator
 from typing import Any
 
 from mics_lint.jsontext import parse_exact, raw_decode_exact, top_level_keys
@@ -218,43 +219,55 @@ def objects(text: str, *, allow_commas: bool, arrays: bool = False) -> Spans | N
     end), or with `arrays`, arrays of objects. None when `text` is anything else.
     Raises ValueError for what is not JSON at all."""
     found: Spans = []
+    for span in object_spans(text, allow_commas=allow_commas, arrays=arrays):
+        if span is None:
+            return None
+        found.append(span)
+    return found or None
+
+
+def object_spans(
+    text: str, *, allow_commas: bool, arrays: bool = False
+) -> Iterator[tuple[dict[str, Any], int, int] | None]:
+    """`objects`' spans one at a time, and None as the last when `text` is not objects:
+    a count of them (held.fixable, a pretty-printed export of 16 MB) keeps no value."""
     at = _skip_space(text, 0)
     if allow_commas and text.startswith(",", at):
         at = _skip_space(text, at + 1)
     while at < len(text):
         if arrays and text.startswith("[", at):
-            items = _array_objects(text, at)
-            if items is None:
-                return None
-            elements, at = items
-            found.extend(elements)
+            at = yield from _array_objects(text, at)
+            if at < 0:
+                return
         else:
             value, end = raw_decode_exact(text, at)
             if not isinstance(value, dict):
-                return None
-            found.append((value, at, end))
+                yield None
+                return
+            yield value, at, end
             at = end
         at = _skip_space(text, at)
         if allow_commas and text.startswith(",", at):
             at = _skip_space(text, at + 1)
-    return found or None
 
 
-def _array_objects(text: str, at: int) -> tuple[Spans, int] | None:
-    """The objects of the array opening at `at`, and where it ends; None if an element is
-    not an object."""
-    found: Spans = []
+def _array_objects(
+    text: str, at: int
+) -> Generator[tuple[dict[str, Any], int, int] | None, None, int]:
+    """The objects of the array opening at `at`; returns where it ends, or -1 after
+    yielding None if an element is not an object."""
     at = _skip_space(text, at + 1)
     if text.startswith("]", at):
-        return found, at + 1
+        return at + 1
     while True:
         value, end = raw_decode_exact(text, at)
         if not isinstance(value, dict):
-            return None
-        found.append((value, at, end))
+            yield None
+            return -1
+        yield value, at, end
         at = _skip_space(text, end)
         if text.startswith("]", at):
-            return found, at + 1
+            return at + 1
         if not text.startswith(",", at):
             raise ValueError("expected , or ] in an array")
         at = _skip_space(text, at + 1)

@@ -80,10 +80,14 @@ def moved(d: Diagnostic, line: int) -> Diagnostic:
 def fixable(text: str) -> int:
     """How many objects --fix makes of this document (MIC007), as fix.Fixer reads it: it is
     objects, an array of objects, or a run of them (each compacted, proven); 0: none."""
-    from mics_lint.fix_edits import objects  # the fixer's parser: only for a bad file
+    from mics_lint.fix_edits import object_spans  # the fixer's parser: only for a bad file
 
+    count = 0
     try:
-        found = objects(text, allow_commas=True, arrays=True)
+        for span in object_spans(text, allow_commas=True, arrays=True):
+            if span is None:
+                return 0
+            count += 1
     except (ValueError, RecursionError):
         return 0
-    return 0 if found is None else len(found)
+    return count
