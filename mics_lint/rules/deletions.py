@@ -171,7 +171,8 @@ def email_hash_key(record: Record, ctx: LineContext) -> Iterator[Finding]:
     ## What it does
     Checks for `email_hash` in a deletion line: there, the e-mail hash's key is `hash`
     (with `"type":"USER_EMAIL"`), unlike in import lines. On a line of another type, whose
-    fields never include `hash`, the message says to remove it instead.
+    fields never include `hash`, or one that has `hash` already, the message says to
+    remove it instead.
 
     ## Why is this bad?
     The key is not read: the line names no identifier and is rejected. It is the natural
@@ -195,7 +196,11 @@ def email_hash_key(record: Record, ctx: LineContext) -> Iterator[Finding]:
             named = item.get("type")
             if kind is None and isinstance(named, str) and named in NEEDS:
                 continue  # a type of another deletion file: MIC203 says which
-            if kind is None or "hash" in MAY_HAVE[kind]:
+            if "hash" in item and (kind is None or "hash" in MAY_HAVE[kind]):
+                # Renamed, it would be `hash` twice: the one already there is read.
+                told = f'{where}"email_hash" is not read here, "hash" is: remove "email_hash"'
+                yield ctx.at((*path, "email_hash"), told)
+            elif kind is None or "hash" in MAY_HAVE[kind]:
                 yield ctx.at((*path, "email_hash"), where + message)
             else:  # renamed, it would be a field of another type (MIC902): it goes
                 noun = "identifier" if where else "line"
