@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import shutil
 from collections import deque
-from typing import IO, BinaryIO
+from collections.abc import Iterable
+from typing import IO, TYPE_CHECKING, BinaryIO
+
+if TYPE_CHECKING:
+    from mics_lint.fix import Lines
 
 CONTEXT = 3
 # A line kept only as context is cut past this (a line can be up to max-line-bytes long).
@@ -69,7 +73,7 @@ class UnifiedDiff:
         if len(self.trail) > 2 * CONTEXT:  # too far from the last change: the hunk ends
             self._close()
 
-    def changed(self, old: list[bytes], new: list[bytes]) -> None:
+    def changed(self, old: Lines, new: list[bytes]) -> None:
         if self.pending:  # not expected: the fixer ends a long line before a change
             if len(self.pending) > _CONTEXT_LIMIT:
                 self._barrier()
@@ -104,7 +108,7 @@ class UnifiedDiff:
         if self.hunk is not None:
             self._close()
 
-    def _write(self, op: bytes, lines: list[bytes]) -> None:
+    def _write(self, op: bytes, lines: Iterable[bytes]) -> None:
         assert self.hunk is not None
         for line in lines:
             self.hunk.write(op + line)

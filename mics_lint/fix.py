@@ -67,13 +67,22 @@ class FixError(Exception):
     """A file that could not be fixed (read or written half-way); it is left unchanged."""
 
 
+class Lines(Protocol):
+    """Lines with their ends, read once: a list, or a document's held lines, which a list
+    of millions of bytes objects would double (framer.HeldLines)."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[bytes]: ...
+
+
 class Sink(Protocol):
     """Where the fixer says what becomes of each line of the file."""
 
     def same(self, raw: bytes) -> None:
         """An original line (with its line end), kept as it was."""
 
-    def changed(self, old: list[bytes], new: list[bytes]) -> None:
+    def changed(self, old: Lines, new: list[bytes]) -> None:
         """Original lines (with their line ends) replaced by new ones (none: dropped)."""
 
 
@@ -86,7 +95,7 @@ class StreamSink:
     def same(self, raw: bytes) -> None:
         self.stream.write(raw)
 
-    def changed(self, old: list[bytes], new: list[bytes]) -> None:
+    def changed(self, old: Lines, new: list[bytes]) -> None:
         for line in new:
             self.stream.write(line)
 
@@ -378,7 +387,7 @@ class Fixer:
             elif lines:
                 lines[0] = f.BOM + lines[0]
         self.result.fixed[f.NOT_NDJSON.code] += 1
-        sink.changed(list(held), lines)
+        sink.changed(held, lines)
         return True
 
 

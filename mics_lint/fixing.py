@@ -8,7 +8,7 @@ import io
 import os
 import sys
 from collections.abc import Iterator
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import click
 
@@ -21,6 +21,9 @@ from mics_lint.reporters import Summary
 
 # mics_lint.fix, mics_lint.diff and tempfile are imported where used: a check without
 # --fix or --diff does not pay for them at start-up.
+
+if TYPE_CHECKING:
+    from mics_lint.fix import Lines
 
 
 def apply_fixes(sources: list[Source], settings: Settings, unsafe: bool, summary: Summary) -> None:
@@ -242,7 +245,7 @@ class _StdoutTee:
     def same(self, raw: bytes) -> None:
         self.write(raw)
 
-    def changed(self, old: list[bytes], new: list[bytes]) -> None:
+    def changed(self, old: Lines, new: list[bytes]) -> None:
         for line in new:
             self.write(line)
 

@@ -220,3 +220,24 @@ def test_a_document_is_not_searched_for_split_records() -> None:
         for n in range(50)
     )
     assert fixed(text)[0] == compact
+
+
+def test_a_documents_lines_reach_the_sink_as_held() -> None:
+    """The fix of a document gives the sink its original lines as held (end to end in one
+    buffer), not as a list of bytes objects: for a pretty-printed 92 MB export, 5 million
+    lines, the list cost 335 MB of the fix's 964 MB. They are the file's lines, in order."""
+    text = PRETTY + PRETTY.replace('"a"', '"b"')
+    told: list[tuple[type, list[bytes], int, list[bytes]]] = []
+
+    class Recording:
+        def same(self, raw: bytes) -> None:
+            raise AssertionError(raw)
+
+        def changed(self, old: Any, new: list[bytes]) -> None:
+            told.append((type(old), list(old), len(old), new))
+
+    fix_stream(io.BytesIO(text.encode()), Recording(), Settings(), "f.ndjson")
+    ((kind, old, count, new),) = told
+    assert kind is not list
+    assert old == text.encode().splitlines(keepends=True) and count == len(old) == 12
+    assert new == [(UPSERT % "a" + "\n").encode(), (UPSERT % "b" + "\n").encode()]
