@@ -25,7 +25,7 @@ class Hold:
         self.kept: list[Diagnostic] = []  # of the codes about the file (FILE_LEVEL)
         self.nonblank = 0
         self.only_bom = True  # every line empty but for a byte-order mark
-        self.document = False  # the first line not blank holds only "{" or "["
+        self.document = b""  # the first line not blank holds only this, "{" or "["
         self.too_big = False  # ... and the document is too large to hold and parse
         self.prefix = JsonPrefix()
         # Where the file stood before its first line: the held lines are checked again

@@ -26,7 +26,7 @@ from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.doctypes import DETECT_RECORDS, DocType, DocTypeError
 from mics_lint.fastloop import FastLoop
-from mics_lint.framer import DOCUMENT_PARSE_LIMIT, HOLD_LIMIT, given_lines
+from mics_lint.framer import DOCUMENT_PARSE_LIMIT, HOLD_LIMIT, SPACE, given_lines
 from mics_lint.held import Hold, Memo, fixable
 from mics_lint.jsontext import decode_lenient, parse_exact
 from mics_lint.linecheck import (
@@ -330,7 +330,7 @@ class FileLinter:
         if verdict != BLANK:
             body = raw.removeprefix(f.BOM) if lineno == 1 else raw
             if hold.nonblank == 0 and f.opens_document(body):
-                hold.document = True
+                hold.document = body.strip(SPACE)
             elif not hold.prefix.feed(body):
                 return False  # no line after it can make the lines one document
             hold.nonblank += 1
@@ -375,8 +375,8 @@ class FileLinter:
         """The end of a file none of whose lines parsed: empty, one document, or broken lines."""
         checker = self.checker
         kept: list[Diagnostic | None] = list(hold.kept)
-        if hold.too_big:
-            return self._document_found(kept, last, None)
+        if hold.too_big:  # not parsed: its first line says what it opens
+            return self._document_found(kept, last, hold.document or None)
         if hold.nonblank == 0:
             return checker.ordered(
                 [*kept, checker.diagnostic(f.EMPTY_FILE.code, f.empty(hold.only_bom), 1, 1)]

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from mics_lint import Settings, lint_lines
+from mics_lint import Settings, lint_lines, linter
 from mics_lint.cli import cli
 from mics_lint.fix import StreamSink, fix_stream
 from mics_lint.settings import Selection
@@ -241,3 +241,32 @@ def test_a_documents_lines_reach_the_sink_as_held() -> None:
     assert kind is not list
     assert old == text.encode().splitlines(keepends=True) and count == len(old) == 12
     assert new == [(UPSERT % "a" + "\n").encode(), (UPSERT % "b" + "\n").encode()]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            "[\n" + ",\n".join([UPSERT % "a", UPSERT % "b"]) + "\n]\n",
+            "the file is a JSON array spread over 4 lines (too large to be read whole), not"
+            " NDJSON: write one command per line (jq -c '.[]' turns an array of commands"
+            " into NDJSON)",
+        ),
+        (
+            PRETTY + PRETTY.replace('"a"', '"b"'),
+            "the file is JSON pretty-printed over 12 lines (too large to be read whole), not"
+            " NDJSON: write each command on a single line (jq -c . compacts each object)",
+        ),
+    ],
+)
+def test_a_document_too_large_to_parse_is_named_by_its_first_line(
+    monkeypatch: pytest.MonkeyPatch, text: str, said: str
+) -> None:
+    """Past DOCUMENT_PARSE_LIMIT a document is not parsed (memory stays bounded): MIC007
+    called a pretty-printed 35 MB array or run of commands "one JSON document", with advice
+    for neither. Its first line, "[" or "{", says which jq command compacts it; --fix, whose
+    limit is larger, still makes it lines."""
+    monkeypatch.setattr(linter, "DOCUMENT_PARSE_LIMIT", 100)
+    (only,) = diagnostics(text)
+    assert (only.code, only.line, only.message, only.fix) == ("MIC007", 1, said, None)
+    assert fixed(text)[0] == UPSERT % "a" + "\n" + UPSERT % "b" + "\n"

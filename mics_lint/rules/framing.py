@@ -392,9 +392,18 @@ def empty(only_bom_or_nothing: bool) -> Finding:
 
 def not_ndjson(value: object, lines: int, run: int = 0) -> Finding:
     """MIC007, saying what the document is: an array, an object, `run` objects one after
-    another, or something broken."""
+    another, or something broken. `value` is the document's value, or for one too large
+    to be read whole (framer.DOCUMENT_PARSE_LIMIT) what its first line opens, b"[" or b"{"."""
     over = counted(lines, "line")
-    if run:
+    if value in (b"[", b"{"):
+        unread = "too large to be read whole"
+        if value == b"[":
+            what = f"a JSON array spread over {over} ({unread})"
+            fix = "write one command per line (jq -c '.[]' turns an array of commands into NDJSON)"
+        else:
+            what = f"JSON pretty-printed over {over} ({unread})"
+            fix = "write each command on a single line (jq -c . compacts each object)"
+    elif run:
         what = f"{counted(run, 'JSON object')} pretty-printed over {over}"
         fix = "write each command on a single line (jq -c . compacts them)"
     elif isinstance(value, list):
