@@ -1,11 +1,13 @@
 """Time and peak memory of `mics-lint check` on hostile inputs (issue 5's size extremes).
 
-    python bench/hostile.py [--out bench/hostile.md] [--quick]
+    python bench/hostile.py [--out bench/hostile.md] [--quick] [--only TEXT]
 
 Each case is generated in a temporary folder, checked by the installed `mics-lint` as a
 subprocess (wall time, and peak RSS from GNU time), and listed with its exit code and the
 codes it reported (with `--max-diagnostics 10` where a case reports on every line).
-`--quick` makes each case ten times smaller. docs/robustness.md quotes the table.
+`--quick` makes each case ten times smaller; `--only TEXT` runs the cases whose name holds
+TEXT. docs/robustness.md quotes the table: the size extremes of issue 5, and exports
+written as one JSON document (pretty-printed, or an array), a new user's usual slip.
 """
 
 from __future__ import annotations
@@ -105,6 +107,44 @@ def long_numbers(folder: Path, scale: int) -> list[str]:
     return [str(path)]
 
 
+def _commands(count: int) -> list[dict[str, object]]:
+    """The bench generator's valid commands (bench/generate.py), as exports hold them."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    import random
+
+    import generate  # bench/ is not a package: found through sys.path
+
+    rng = random.Random(7)
+    pool = [generate.profile(rng) for _ in range(generate.POOL)]
+    return [generate.command(rng, i, pool) for i in range(count)]
+
+
+def pretty_printed_run(folder: Path, scale: int) -> list[str]:
+    """`jq .` of an export: each command pretty-printed, one after another (MIC007)."""
+    path = folder / "pretty-run.ndjson"
+    with path.open("w", encoding="utf-8") as out:
+        for record in _commands(180_000 // scale):
+            out.write(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+    return [str(path)]
+
+
+def pretty_printed_array(folder: Path, scale: int) -> list[str]:
+    """`json.dump(commands, f, indent=2)`: one array over millions of lines (MIC007)."""
+    path = folder / "pretty-array.json"
+    path.write_text(
+        json.dumps(_commands(180_000 // scale), indent=2, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    return [str(path)]
+
+
+def array_on_one_line(folder: Path, scale: int) -> list[str]:
+    """`json.dump(commands, f)`: the whole array on one line (MIC102), under 64 MiB."""
+    path = folder / "array-line.json"
+    path.write_text(json.dumps(_commands(100_000 // scale), ensure_ascii=False) + "\n")
+    return [str(path)]
+
+
 CASES: dict[str, tuple[str, Callable[[Path, int], list[str]]]] = {
     "200 MB line (valid JSON)": ("MIC010", huge_valid_line),
     "200 MB without a newline": ("MIC010", huge_garbage_no_newline),
@@ -113,6 +153,9 @@ CASES: dict[str, tuple[str, Callable[[Path, int], list[str]]]] = {
     "nesting 100,000 deep": ("MIC101", deep_nesting),
     "100,000 keys (top level, then profile)": ("MIC204", many_keys),
     "numbers of 10,000 digits": ("MIC104", long_numbers),
+    "an export pretty-printed (jq .)": ("MIC007", pretty_printed_run),
+    "an export as a pretty-printed array": ("MIC007", pretty_printed_array),
+    "an export as an array on one line": ("MIC102", array_on_one_line),
 }
 
 
@@ -141,6 +184,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, help="also write the table to this file")
     parser.add_argument("--quick", action="store_true", help="cases ten times smaller")
+    parser.add_argument("--only", default="", help="the cases whose name holds this text")
     options = parser.parse_args()
     # The mics-lint of this interpreter's environment first, as bench/run.py does.
     command = shutil.which("mics-lint", path=str(Path(sys.executable).parent)) or shutil.which(
@@ -157,6 +201,8 @@ def main() -> None:
         raise SystemExit("needs GNU time (/usr/bin/time) for the peak RSS")
     with tempfile.TemporaryDirectory(prefix="mics-lint-hostile-") as tmp:
         for name, (expected, make) in CASES.items():
+            if options.only not in name:
+                continue
             folder = Path(tmp) / name.split()[0]
             folder.mkdir(exist_ok=True)
             args = make(folder, scale)
