@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -227,8 +227,7 @@ class RecordFixer:
         try:
             text = body.decode("utf-8") if text is None else text
             # Proof, as compact's: each line written, parsed alone, is the element it was in
-            # the line (parsed by the same exact parser: orjson makes a float of a big int).
-            # One element at a time: all of them at once doubled the memory of a 35 MB line.
+            # the line (the same exact parser: orjson makes a float of a big int), one by one.
             count = 0
             for span in object_spans(text, allow_commas=False, arrays=True):
                 if span is None or not same_value(parse_exact(text[span[1] : span[2]]), span[0]):
@@ -241,10 +240,14 @@ class RecordFixer:
         self.fixed[syntax.NOT_AN_OBJECT.code] += 1
         if not rewrite:
             return None  # the marks count the split alone, as `_split`'s do
-        spans = object_spans(text, allow_commas=False, arrays=True)
-        return self._pieces(text, (span for span in spans if span is not None))
+        made = []  # read again from this frame, no deeper than the proof read it
+        for span in object_spans(text, allow_commas=False, arrays=True):
+            assert span is not None  # the proof read the same
+            piece = text[span[1] : span[2]]
+            made.append((self.record(piece, span[0]) or piece).encode("utf-8"))
+        return made
 
-    def _pieces(self, text: str, spans: Iterable[tuple[dict[str, Any], int, int]]) -> list[bytes]:
+    def _pieces(self, text: str, spans: Spans) -> list[bytes]:
         """The lines of the records at `spans` in `text`, each with its record fixes."""
         made = (self.record(text[at:end], value) or text[at:end] for value, at, end in spans)
         return [piece.encode("utf-8") for piece in made]

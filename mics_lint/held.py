@@ -27,6 +27,8 @@ class Hold:
         self.only_bom = True  # every line empty but for a byte-order mark
         self.document = b""  # the first line not blank holds only this, "{" or "["
         self.too_big = False  # ... and the document is too large to hold and parse
+        # ... by its size alone (no line over max-line-bytes): what its first line opens
+        self.opened: bytes | None = None
         self.prefix = JsonPrefix()
         # Where the file stood before its first line: the held lines are checked again
         # from there when they are let go.

@@ -340,12 +340,12 @@ class FileLinter:
     def _hold_document(self, hold: Hold, raw: bytes) -> None:
         """A line of a document (MIC007): held unchecked, up to DOCUMENT_PARSE_LIMIT."""
         if self.checker.oversized(raw) is not None:  # not pieced together: too long
-            hold.too_big = True
+            hold.too_big, hold.opened = True, None
         if hold.too_big:
             return  # only counted: the document is too large to piece together
         hold.add(raw, [])
-        if hold.bytes > DOCUMENT_PARSE_LIMIT:
-            hold.too_big = True  # memory stays bounded: MIC007 without parsing it
+        if hold.bytes > DOCUMENT_PARSE_LIMIT:  # memory stays bounded: MIC007 unparsed
+            hold.too_big, hold.opened = True, hold.document
             hold.lines.clear()
 
     def _release(self, hold: Hold, *, unread: bool = False) -> Iterator[Diagnostic]:
@@ -375,8 +375,8 @@ class FileLinter:
         """The end of a file none of whose lines parsed: empty, one document, or broken lines."""
         checker = self.checker
         kept: list[Diagnostic | None] = list(hold.kept)
-        if hold.too_big:  # not parsed: its first line says what it opens
-            return self._document_found(kept, last, hold.document or None)
+        if hold.too_big:  # not parsed: what its first line opens says what it is
+            return self._document_found(kept, last, hold.opened)
         if hold.nonblank == 0:
             return checker.ordered(
                 [*kept, checker.diagnostic(f.EMPTY_FILE.code, f.empty(hold.only_bom), 1, 1)]

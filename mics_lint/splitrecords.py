@@ -94,6 +94,7 @@ class Splitter:
         self.not_document = 0
         self.opened: Split | None = None
         self.document = False  # ... or stayed one: no line of it begins a split record
+        self.held_first = False  # it opened on line 1, where the linter holds a document
         self._back: bytes | None = None  # a line given back, read first in the next group
 
     def groups(self, lines: Iterable[bytes], lineno: int = 1) -> Iterator[list[bytes]]:
@@ -329,9 +330,13 @@ class Splitter:
                 return False
             self.decided = True
             if f.opens_document(body):
-                # MIC007's, unless its lines prove otherwise.
-                limits = (SPLIT_LINES, SPLIT_BYTES)
-                self.opening = Opening(raw, body, self.seen, self.max_line, limits)
+                # MIC007's, unless its lines prove otherwise; the linter and the fixer hold
+                # it as one only from line 1, short enough to be held (see `_opened`).
+                first = self.seen == 1 and len(raw) <= framer.HOLD_LIMIT and not self._cut(raw)
+                self.held_first = first
+                self.opening = Opening(
+                    raw, body, self.seen, self.max_line, (SPLIT_LINES, SPLIT_BYTES)
+                )
                 return False
         if parses_alone(body, self.max_line):
             self.active = True
@@ -343,9 +348,10 @@ class Splitter:
             return False
         self.opening = None
         if verdict != ENDED:
-            # A document, held whole by the linter and the fixer: its `{` lines are not read
-            # ahead once a scalar line (`"promo"`) parses alone (90 MB: 18 s and 380 MB).
-            self.document = True
+            # A document, held whole by the linter and the fixer when it opened on line 1:
+            # its `{` lines are not read ahead once a scalar line (`"promo"`) parses alone
+            # (90 MB: 18 s and 380 MB). Elsewhere they check its lines: watched as before.
+            self.document = self.held_first
             return False
         found = opening.record()
         if found is not None:

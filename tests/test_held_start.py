@@ -270,3 +270,51 @@ def test_a_document_too_large_to_parse_is_named_by_its_first_line(
     (only,) = diagnostics(text)
     assert (only.code, only.line, only.message, only.fix) == ("MIC007", 1, said, None)
     assert fixed(text)[0] == UPSERT % "a" + "\n" + UPSERT % "b" + "\n"
+
+
+def test_a_document_with_a_line_too_long_is_not_called_too_large() -> None:
+    """A document holding a line over max-line-bytes is not pieced together either, but
+    for that line, not its size: MIC007 says nothing of what it opens (a review found the
+    array's jq advice given for three short lines, one of them long)."""
+    text = '[\n"' + "b" * 70 + '"\n]\n'
+    codes = [(d.code, d.message) for d in diagnostics_with(text, max_line_bytes=60)]
+    assert codes[0] == (
+        "MIC007",
+        "the file is one JSON document spread over 3 lines, not NDJSON: write each command"
+        " as one JSON object on a single line",
+    )
+
+
+def diagnostics_with(text: str, **settings: Any) -> list[Any]:
+    return list(lint_lines(text.splitlines(keepends=True), "f.ndjson", Settings(**settings)))
+
+
+@pytest.mark.parametrize(
+    ("text", "settings", "lines"),
+    [
+        ('\n\ufeff{\nx\n1\n{\n"c":3\n}\n', {}, "5–7"),  # not on line 1: not held
+        ("{" + " " * 40 + '\nx\n1\n{\n"c":3\n}\n', {"max_line_bytes": 20}, "4–6"),  # too long
+    ],
+)
+def test_a_document_the_linter_does_not_hold_is_still_searched(
+    text: str, settings: dict[str, Any], lines: str
+) -> None:
+    """The splitter stops looking for split records in a document only where the linter
+    and the fixer hold it as one: from line 1, short enough. A review found a `{` after a
+    blank line, or a first line over max-line-bytes, turning the search off for lines the
+    linter checks one by one: the record over the last three lines was three MIC101s."""
+    found = [d for d in diagnostics_with(text, **settings) if d.code == "MIC101"]
+    assert found[-1].message.startswith(f"this record is split over lines {lines}")
+    assert found[-1].fix is not None
+    assert fixed(text, **settings)[0].endswith('{"c":3}\n')
+
+
+def test_an_array_line_nested_near_the_recursion_limit_is_fixed_or_left() -> None:
+    """MIC102's fix reads the array's elements again to write them: no deeper than its
+    proof read them, or an element nested near the recursion limit passed the proof and
+    then raised RecursionError out of --fix (a review's find, at 970 to 973 levels)."""
+    for depth in range(700, 1001, 3):
+        line = '[{"user_id":"u1","a":' + "[" * depth + "]" * depth + "}]\n"
+        out, counts = fixed(line)
+        assert out in (line, line[1:-2] + "\n"), depth
+        assert counts.get("MIC102", 0) == (out != line)
