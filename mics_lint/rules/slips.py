@@ -110,4 +110,9 @@ def parser_words(parser_message: str, here: str) -> str:
             "a JSON number has no leading zero, point or plus sign (0042, .5, +5): write "
             "42, 0.5 or 5, or an id with its zeros as a string in double quotes"
         )
+    if parser_message == "depth limit exceeded":  # orjson's: JSON itself sets no limit
+        return (
+            "nested more than 1,024 levels deep (arrays and objects within one another), "
+            "past the depth JSON parsers read: flatten the value"
+        )
     return f"invalid JSON: {parser_message}"
