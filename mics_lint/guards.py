@@ -17,6 +17,7 @@ import orjson
 from mics_lint.doctypes import DOC_TYPES, DocType
 from mics_lint.registry import Rule
 from mics_lint.rules.structure import OTHER_DOCUMENT_TYPE
+from mics_lint.rules.tables import TABLE_IN_ONE_OBJECT, table
 
 
 class Guard:
@@ -30,6 +31,9 @@ class Guard:
             misshapen if misshapen is not None and misshapen[1].code in enabled else None
         )
         self.by_keys: dict[tuple[str, ...], bool] = {}  # see `guarded_by_keys`
+        # A whole table in one object (MIC105), any type's wrong shape.
+        self.table = TABLE_IN_ONE_OBJECT if TABLE_IN_ONE_OBJECT.code in enabled else None
+        self.shapes = self.misshapen is not None or self.table is not None  # asked at all
 
     def other(self, record: dict[str, Any]) -> tuple[DocType, ...]:
         """The other types a record belongs to (doctypes.looks_like), when MIC207 runs. A
@@ -44,9 +48,12 @@ class Guard:
         return found
 
     def misshapen_rule(self, record: dict[str, Any]) -> Rule | None:
-        """The type's rule for its wrong shape, when the record has it and the rule runs."""
+        """The rule for a wrong shape, the type's own or a table's (MIC105), when the record
+        has it and the rule runs."""
         misshapen = self.misshapen
-        return misshapen[1] if misshapen is not None and misshapen[0](record) else None
+        if misshapen is not None and misshapen[0](record):
+            return misshapen[1]
+        return self.table if self.table is not None and table(record) is not None else None
 
     def guarded(self, record: dict[str, Any]) -> bool:
         return bool(self.other(record)) or self.misshapen_rule(record) is not None

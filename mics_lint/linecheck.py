@@ -265,7 +265,7 @@ class LineChecker:
             message = structure.other_type_message(others, keys, self.doc_type.name)
             found.append((structure.OTHER_DOCUMENT_TYPE.code, ctx.at(keys[0], message)))
             return ctx.decoded
-        rule = guard.misshapen_rule(record) if guard.misshapen is not None else None
+        rule = guard.misshapen_rule(record) if guard.shapes else None
         if rule is not None:
             # Its fields are misplaced, not unknown: one finding says so (see DocType).
             assert rule.check is not None

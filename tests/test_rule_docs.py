@@ -46,6 +46,7 @@ CATALOGUE = {
     "MIC102": ("not-an-object", "error"),
     "MIC103": ("duplicate-key", "error"),
     "MIC104": ("unsafe-integer", "warning"),
+    "MIC105": ("table-in-one-object", "error"),
     "MIC201": ("missing-field", "error"),
     "MIC202": ("wrong-type", "error"),
     "MIC203": ("invalid-value", "error"),

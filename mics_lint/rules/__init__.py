@@ -22,6 +22,9 @@ from mics_lint.rules import (
 # Imported for what it registers: MIC308 to MIC311, in identifiers' family.
 from mics_lint.rules import identifier_values as identifier_values
 
+# ... and MIC105 in syntax's (a guard rule: guards.py).
+from mics_lint.rules import tables as tables
+
 FAMILIES: tuple[Family, ...] = (
     framing.FAMILY,
     syntax.FAMILY,
