@@ -1,5 +1,6 @@
 """The guard rules of a record: it belongs to another import (MIC207), or it is its type's
-wrong shape (`DocType.misshapen`: MIC908, an association's bare identifier).
+wrong shape (`DocType.misshapen`: MIC908, an association's bare identifier), or any type's:
+a whole table in one object, as pandas writes a DataFrame (MIC105, rules/tables.py).
 
 A guarded line gets that rule's diagnostic alone (linecheck.py): this type's other checks
 would only add noise. The fixer (fix_records.py) leaves its records as they are: this
