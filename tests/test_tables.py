@@ -87,6 +87,7 @@ def test_every_orient_of_every_type_is_mic105_alone(doc_type: str) -> None:
         {"data": [1, 2], "columns": ["a"], "operation": "DELETE"},  # a type's key beside
         {"0": {"first_name": "Ana"}, "1": {"first_name": "Bo"}},  # rows, but no command's
         {"operation": {"0": "DELETE"}, "email_hash": {"1": "3f2a9c"}},  # labels differ
+        {"identifiers": {"type": "USER_AGENT", "user_agent_id": "vec:1"}},  # not an array
         {},
     ],
 )

@@ -41,8 +41,9 @@ def table(record: dict[str, Any]) -> tuple[str, int] | None:
     """pandas' `orient` and the number of rows when the record is a table as `to_json`
     writes it, else None. Each shape is one no document type's line can have: no key that
     any type defines (a row label, `columns`, `schema`), or a key whose value is never an
-    object holding one (a column). So no line the fast decoder takes is one (its Struct
-    requires a type's keys, typed), and MIC105 is covered by every fast check."""
+    object holding one (a column, by labels no type defines). So no line the fast decoder
+    takes is one (its Struct requires a type's keys, typed), and MIC105 is covered by
+    every fast check."""
     keys, scalar = _fields()
     data = record.get("data")
     if type(data) is list and keys.isdisjoint(record):
@@ -63,7 +64,9 @@ def table(record: dict[str, Any]) -> tuple[str, int] | None:
         if any(not keys.isdisjoint(row) for row in record.values()):
             return "index", len(record)
         return None
-    if not scalar.isdisjoint(record) and first:  # columns, one of them never an object
+    # Columns, one of them never an object, by row labels that are no fields: an object
+    # of fields in place of an array (`"identifiers": {"type": ...}`) is MIC202's.
+    if not scalar.isdisjoint(record) and first and keys.isdisjoint(first):
         rows = first.keys()
         if all(column.keys() == rows for column in record.values()):
             return "columns", len(first)
