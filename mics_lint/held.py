@@ -83,11 +83,13 @@ def fixable(text: str) -> int:
     """How many objects --fix makes of this document (MIC007), as fix.Fixer reads it: it is
     objects, an array of objects, or a run of them (each compacted, proven); 0: none."""
     from mics_lint.fix_edits import object_spans  # the fixer's parser: only for a bad file
+    from mics_lint.rules.tables import table
 
     count = 0
     try:
         for span in object_spans(text, allow_commas=True, arrays=True):
-            if span is None:
+            # A pandas table (indent=...): compacted, its line would be MIC105, no command.
+            if span is None or table(span[0]) is not None:
                 return 0
             count += 1
     except (ValueError, RecursionError):

@@ -68,10 +68,10 @@ def test_every_orient_of_every_type_is_mic105_alone(doc_type: str) -> None:
     found = [(d.line, d.code) for d in full if d.code != "MIC501"]
     assert found == [(n, "MIC105") for n in range(2, 2 + len(lines))], doc_type
     assert [table(shape) for shape in shapes.values()] == [
-        ("columns", 3),
-        ("index", 3),
-        ("split", 3),
-        ("table", 3),
+        ("columns", 3, True),
+        ("index", 3, True),
+        ("split", 3, True),
+        ("table", 3, True),
     ]
     out = io.BytesIO()
     data = "".join(text).encode()
@@ -88,8 +88,54 @@ def test_every_orient_of_every_type_is_mic105_alone(doc_type: str) -> None:
         {"0": {"first_name": "Ana"}, "1": {"first_name": "Bo"}},  # rows, but no command's
         {"operation": {"0": "DELETE"}, "email_hash": {"1": "3f2a9c"}},  # labels differ
         {"identifiers": {"type": "USER_AGENT", "user_agent_id": "vec:1"}},  # not an array
+        # A PHP array with a gap (json_encode writes an object): a column holds no object.
+        {"identifiers": {"1": {"type": "USER_AGENT", "user_agent_id": "vec:1"}, "2": {}}},
+        # DynamoDB's typed values, and a command in an envelope: one label, no number.
+        {"operation": {"S": "DELETE"}, "user_account_id": {"S": "CRM-1"}},
+        {"record": {"operation": "DELETE", "email_hash": "3f2a9c"}},
+        # A map by type where an array belongs; rows of objects under a DataFrame's columns;
+        # a "table" without pandas' schema of fields.
+        {"identifiers": {"USER_EMAIL": "3f2a9c", "USER_AGENT": "vec:1"}},
+        {"columns": ["identifiers"], "data": [{"identifiers": []}]},
+        {"schema": {"name": "x"}, "data": [{"operation": "DELETE"}]},
         {},
     ],
 )
 def test_near_misses_are_no_table(record: dict[str, Any]) -> None:
+    """Found by a helper's review, each a real export's shape that is no pandas table."""
     assert table(record) is None
+
+
+def test_a_series_and_rows_labelled_by_a_column() -> None:
+    """`Series.to_json(orient="split")`; and rows labelled by a column's values
+    (`set_index("email_hash")`), which orient="records" would leave out: reset_index."""
+    series = {"name": None, "index": [0, 1], "data": [{"operation": "DELETE"}] * 2}
+    assert table(series) == ("split", 2, True)
+    # A NaN in an integer column makes it floats: still a table.
+    drift = {
+        "operation": {"0": "UPDATE", "1": "UPDATE"},
+        "expiration_duration": {"0": 0.0, "1": None},
+    }
+    assert table(drift) == ("columns", 2, True)
+    by_hash = {"operation": {"3f2a9c": "DELETE", "7be01d": "DELETE"}}
+    assert table(by_hash) == ("columns", 2, False)
+    (found,) = lint_lines([json.dumps(by_hash) + "\n"], "f.ndjson")
+    assert found.message == (
+        'the line is a table of 2 rows by column (pandas\' default, orient="columns"), not'
+        " one command: write one command per line (df.reset_index(), then"
+        ' df.to_json(path, orient="records", lines=True))'
+    )
+
+
+def test_a_pretty_printed_table_is_named_and_not_compacted() -> None:
+    """`to_json(indent=2)`: MIC007 names the table, and neither marks it `[*]` nor lets
+    `--fix` compact it, whose one line would be MIC105 and no command."""
+    columns = {"operation": {"0": "DELETE", "1": "DELETE"}, "email_hash": {"0": "a", "1": "b"}}
+    text = json.dumps(columns, indent=2) + "\n"
+    (found,) = lint_lines(text.splitlines(keepends=True), "f.ndjson")
+    assert (found.code, found.fix) == ("MIC007", None)
+    assert found.message.startswith("the file is a table of 2 rows by column (pandas' default")
+    assert "pretty-printed over 10 lines, not NDJSON: write one command per line" in found.message
+    out = io.BytesIO()
+    fix_stream(io.BytesIO(text.encode()), StreamSink(out), Settings(), "f.ndjson")
+    assert out.getvalue() == text.encode()

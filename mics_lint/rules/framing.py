@@ -409,6 +409,12 @@ def not_ndjson(value: object, lines: int, run: int = 0) -> Finding:
     elif isinstance(value, list):
         what = f"a JSON array of {counted(len(value), 'value')} spread over {over}"
         fix = "write one command per line (jq -c '.[]' turns the array into NDJSON)"
+    elif isinstance(value, dict) and (found := _table(value)) is not None:
+        # pandas' to_json(indent=...): compacted, the line would be a table still (MIC105).
+        from mics_lint.rules.tables import table_message
+
+        what, _, fix = table_message(*found).partition(", not one command: ")
+        what = f"{what}, pretty-printed over {over}"
     elif isinstance(value, dict):
         what = f"one JSON object pretty-printed over {over}"
         fix = "write each command on a single line (jq -c . compacts it)"
@@ -416,6 +422,12 @@ def not_ndjson(value: object, lines: int, run: int = 0) -> Finding:
         what = f"one JSON document spread over {over}"
         fix = "write each command as one JSON object on a single line"
     return Finding(f"the file is {what}, not NDJSON: {fix}")
+
+
+def _table(value: dict[str, object]) -> tuple[str, int, bool] | None:
+    from mics_lint.rules.tables import table  # a document's message only
+
+    return table(value)
 
 
 def opens_document(body: bytes) -> bool:
