@@ -162,5 +162,18 @@ def not_an_object(value: object, identifiers: bool = False) -> str:
                 "command: put each command on a line of its own"
             )
         return "the line is a JSON array, not a command object: each line must be {...}"
+    if isinstance(value, str) and value.lstrip().startswith("{") and _holds_object(value):
+        # json.dumps of json.dumps, or a JSON column written as text (a database export).
+        return (
+            "the line is a string holding a JSON object (encoded twice), not a command "
+            "object: write the object itself, without the outer quotes and backslashes"
+        )
     kind = {str: "a string", bool: "a boolean", type(None): "null"}.get(type(value), "a number")
     return f"the line is {kind}, not a command object: each line must be one JSON object {{...}}"
+
+
+def _holds_object(text: str) -> bool:
+    try:
+        return isinstance(parse_exact(text), dict)
+    except (ValueError, RecursionError):
+        return False
