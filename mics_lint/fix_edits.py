@@ -208,8 +208,9 @@ def _keep_strings(match: re.Match[str]) -> str:
     return token if token[0] == '"' else ""
 
 
-#: Objects found in a text: (value, start, end) each.
-Spans = list[tuple[dict[str, Any], int, int]]
+#: An object found in a text: (value, start, end); all of them.
+Span = tuple[dict[str, Any], int, int]
+Spans = list[Span]
 _JSON_SPACE = " \t\r\n"
 
 
@@ -226,9 +227,7 @@ def objects(text: str, *, allow_commas: bool, arrays: bool = False) -> Spans | N
     return found or None
 
 
-def object_spans(
-    text: str, *, allow_commas: bool, arrays: bool = False
-) -> Iterator[tuple[dict[str, Any], int, int] | None]:
+def object_spans(text: str, *, allow_commas: bool, arrays: bool = False) -> Iterator[Span | None]:
     """`objects`' spans one at a time, and None as the last when `text` is not objects:
     a count of them (held.fixable, a pretty-printed export of 16 MB) keeps no value."""
     at = _skip_space(text, 0)
@@ -251,9 +250,7 @@ def object_spans(
             at = _skip_space(text, at + 1)
 
 
-def _array_objects(
-    text: str, at: int
-) -> Generator[tuple[dict[str, Any], int, int] | None, None, int]:
+def _array_objects(text: str, at: int) -> Generator[Span | None, None, int]:
     """The objects of the array opening at `at`; returns where it ends, or -1 after
     yielding None if an element is not an object."""
     at = _skip_space(text, at + 1)
@@ -271,6 +268,20 @@ def _array_objects(
         if not text.startswith(",", at):
             raise ValueError("expected , or ] in an array")
         at = _skip_space(text, at + 1)
+
+
+def proven_objects(text: str) -> int:
+    """How many objects an array line holds (MIC102's split), each proven as compact's
+    edits are: the line written for it, parsed alone, is the element it was in the line
+    (the same exact parser: orjson makes a float of a big int). -1 if an element is no
+    object, or not proven. Read one at a time: all at once doubled a 35 MB line's memory.
+    Raises ValueError or RecursionError as objects does."""
+    count = 0
+    for span in object_spans(text, allow_commas=False, arrays=True):
+        if span is None or not same_value(parse_exact(text[span[1] : span[2]]), span[0]):
+            return -1
+        count += 1
+    return count
 
 
 def _skip_space(text: str, at: int) -> int:

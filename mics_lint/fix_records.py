@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import orjson
@@ -27,13 +27,14 @@ from mics_lint.fix_edits import (
     INTEGER_VALUE,
     KEPT,
     Edits,
+    Span,
     Spans,
     is_shallow,
     object_spans,
     objects,
     places,
     proven,
-    same_value,
+    proven_objects,
     untrailed,
 )
 from mics_lint.framer import BACKSLASH, BOM, is_blank
@@ -226,31 +227,26 @@ class RecordFixer:
             return None
         try:
             text = body.decode("utf-8") if text is None else text
-            # Proof, as compact's: each line written, parsed alone, is the element it was in
-            # the line (the same exact parser: orjson makes a float of a big int), one by one.
-            count = 0
-            for span in object_spans(text, allow_commas=False, arrays=True):
-                if span is None or not same_value(parse_exact(text[span[1] : span[2]]), span[0]):
-                    return None
-                count += 1
-            if count != len(values):
+            if proven_objects(text) != len(values):
                 return None
         except (UnicodeDecodeError, ValueError, RecursionError):
             return None
         self.fixed[syntax.NOT_AN_OBJECT.code] += 1
         if not rewrite:
             return None  # the marks count the split alone, as `_split`'s do
-        made = []  # read again from this frame, no deeper than the proof read it
-        for span in object_spans(text, allow_commas=False, arrays=True):
-            assert span is not None  # the proof read the same
-            piece = text[span[1] : span[2]]
-            made.append((self.record(piece, span[0]) or piece).encode("utf-8"))
-        return made
+        # Read again one at a time (memory), as deep as the proof read them: an element
+        # nested near the recursion limit passed it, and must not fail here.
+        return self._pieces(text, object_spans(text, allow_commas=False, arrays=True))
 
-    def _pieces(self, text: str, spans: Spans) -> list[bytes]:
-        """The lines of the records at `spans` in `text`, each with its record fixes."""
-        made = (self.record(text[at:end], value) or text[at:end] for value, at, end in spans)
-        return [piece.encode("utf-8") for piece in made]
+    def _pieces(self, text: str, spans: Iterable[Span | None]) -> list[bytes]:
+        """The lines of the records at `spans` in `text` (all objects: proven so), each with
+        its record fixes."""
+        made = []
+        for span in spans:
+            assert span is not None
+            value, at, end = span
+            made.append((self.record(text[at:end], value) or text[at:end]).encode("utf-8"))
+        return made
 
     # -- a record ------------------------------------------------------------------------
 

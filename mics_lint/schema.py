@@ -47,11 +47,14 @@ class UnsupportedSchema(Exception):
     """The schema uses a keyword `compile_fast` does not handle."""
 
 
+@functools.cache
 def load_schema(filename: str) -> dict[str, Any]:
     """A schema shipped in the wheel (package `mics_lint.schemas`), or from the source tree;
     `file.json#form` is that schema for one of its forms (see `for_form`).
 
-    Read by path rather than through importlib.resources, which costs 10 ms to import.
+    Read by path rather than through importlib.resources, which costs 10 ms to import; and
+    once a process, shared by its callers, who only read it: asked on every line of a file
+    whose lines all had one wrong type, its file was read and parsed again each time.
     """
     filename, _, form = filename.partition("#")
     schema = _read_schema(filename)

@@ -61,7 +61,7 @@ def unknown_keys_only(filename: str, record: dict[str, Any]) -> list[Any] | None
     lax = _lax_predicate(filename)
     if lax is None or not lax(record):
         return None
-    schema = _schema(filename)
+    schema = load_schema(filename)
     known = schema.get("properties", {})
     extras = sorted((key for key in record if key not in known), key=str)
     if not extras:
@@ -70,13 +70,6 @@ def unknown_keys_only(filename: str, record: dict[str, Any]) -> list[Any] | None
     verb = "was" if len(extras) == 1 else "were"
     message = f"Additional properties are not allowed ({listed} {verb} unexpected)"
     return [("additionalProperties", (), False, schema, message)]
-
-
-@functools.cache
-def _schema(filename: str) -> dict[str, Any]:
-    """The schema, read once: on every line of a file whose lines all have this one fault,
-    reading and parsing the schema's file again was a third of the line's cost."""
-    return load_schema(filename)
 
 
 @functools.cache
@@ -107,7 +100,7 @@ def wrong_types_only(filename: str, record: dict[str, Any]) -> list[Any] | None:
     loosened = _loosened(filename, tuple(wrong))
     if loosened is None or not loosened(record):
         return None
-    properties = _schema(filename)["properties"]
+    properties = load_schema(filename)["properties"]
     found = []
     for key in wrong:
         sub = properties[key]

@@ -330,8 +330,9 @@ class Splitter:
                 return False
             self.decided = True
             if f.opens_document(body):
-                # MIC007's, unless its lines prove otherwise; the linter and the fixer hold
-                # it as one only from line 1, short enough to be held (see `_opened`).
+                # MIC007's, unless its lines prove otherwise. Opened on line 1, short enough
+                # to be held, the linter and the fixer hold it as one (see `_opened`); after
+                # blank lines they may too, which is not told here: watched as before.
                 first = self.seen == 1 and len(raw) <= framer.HOLD_LIMIT and not self._cut(raw)
                 self.held_first = first
                 self.opening = Opening(

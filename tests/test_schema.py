@@ -294,8 +294,9 @@ def test_a_fault_on_every_line_reads_the_schema_once(
     monkeypatch: pytest.MonkeyPatch, bad: str
 ) -> None:
     """The shortcuts for a wrong type and for unknown keys, asked on every line of a file
-    with that one fault, read the schema's file once: reading and parsing it again on each
-    line was a third of such a line's cost (`"force_replace": "true"`, a CSV export's)."""
+    with that one fault, do not read the schema's file again (schema.load_schema reads it
+    once): reading and parsing it again on each line was a third of such a line's cost
+    (`"force_replace": "true"`, a CSV export's)."""
     reads = []
     read = schemas._read_schema
 

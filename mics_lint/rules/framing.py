@@ -394,6 +394,8 @@ def not_ndjson(value: object, lines: int, run: int = 0) -> Finding:
     """MIC007, saying what the document is: an array, an object, `run` objects one after
     another, or something broken. `value` is the document's value, or for one too large
     to be read whole (framer.DOCUMENT_PARSE_LIMIT) what its first line opens, b"[" or b"{"."""
+    from mics_lint.rules.tables import table, table_message  # a document's message only
+
     over = counted(lines, "line")
     if value in (b"[", b"{"):
         unread = "too large to be read whole"
@@ -409,10 +411,8 @@ def not_ndjson(value: object, lines: int, run: int = 0) -> Finding:
     elif isinstance(value, list):
         what = f"a JSON array of {counted(len(value), 'value')} spread over {over}"
         fix = "write one command per line (jq -c '.[]' turns the array into NDJSON)"
-    elif isinstance(value, dict) and (found := _table(value)) is not None:
+    elif isinstance(value, dict) and (found := table(value)) is not None:
         # pandas' to_json(indent=...): compacted, the line would be a table still (MIC105).
-        from mics_lint.rules.tables import table_message
-
         what, _, fix = table_message(*found).partition(", not one command: ")
         what = f"{what}, pretty-printed over {over}"
     elif isinstance(value, dict):
@@ -422,12 +422,6 @@ def not_ndjson(value: object, lines: int, run: int = 0) -> Finding:
         what = f"one JSON document spread over {over}"
         fix = "write each command as one JSON object on a single line"
     return Finding(f"the file is {what}, not NDJSON: {fix}")
-
-
-def _table(value: dict[str, object]) -> tuple[str, int, bool] | None:
-    from mics_lint.rules.tables import table  # a document's message only
-
-    return table(value)
 
 
 def opens_document(body: bytes) -> bool:

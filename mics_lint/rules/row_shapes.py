@@ -23,10 +23,7 @@ def csv_quoted(text: str) -> bool:
     as CSV" of a column of JSON), whose advice is not "remove the text after `"{"`"."""
     if not (text.startswith('"{') and text.endswith('}"') and '""' in text):
         return False
-    try:
-        return isinstance(parse_exact(text[1:-1].replace('""', '"')), dict)
-    except (ValueError, RecursionError):
-        return False
+    return _holds_object(text[1:-1].replace('""', '"'))
 
 
 def delimiter(text: str) -> str | None:
@@ -63,10 +60,7 @@ def bare_members(text: str) -> tuple[str, int] | None:
     members = text.rstrip(" \t")
     comma = members.endswith(",")
     inner = "{" + members.removesuffix(",") + "}"
-    try:
-        broken = not isinstance(parse_exact(inner), dict)
-    except (ValueError, RecursionError):
-        broken = True
+    broken = not _holds_object(inner)
     if comma or text[:1] in (" ", "\t"):
         said = (
             "the line is a member of a record written over several lines: write the whole "
@@ -173,6 +167,7 @@ def not_an_object(value: object, identifiers: bool = False) -> str:
 
 
 def _holds_object(text: str) -> bool:
+    """Whether `text` is one JSON object, as parse_exact reads it."""
     try:
         return isinstance(parse_exact(text), dict)
     except (ValueError, RecursionError):
