@@ -47,6 +47,10 @@ UNKNOWN_KEY = "Object contains unknown field"
 #: to the full checks. Another wording only makes them slower.
 TRAILING = "malformed: trailing"
 UNSET: Any = msgspec.UNSET
+#: An attribute of every decoded command: how many bytes of its line are members its
+#: fields leave out, each written once and compactly (`"key":value,`), which a check adds
+#: to the compact length it sums (0; laxpath.py's decoder of a shape sets it).
+UNREAD = "unread_bytes"
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
@@ -96,7 +100,12 @@ class FastDecoder:
 
 
 def struct_decoder(
-    schema: dict[str, Any], *, closed: bool = False, loose: frozenset[str] = frozenset()
+    schema: dict[str, Any],
+    *,
+    closed: bool = False,
+    loose: frozenset[str] = frozenset(),
+    unset: tuple[str, ...] = (),
+    unread: Any = 0,
 ) -> FastDecoder | None:
     """A decoder into a Struct equivalent to `schema` with `residual_ok`, or None.
 
@@ -105,11 +114,16 @@ def struct_decoder(
 
     `closed`: refuse top-level keys the schema does not name even where it allows them (a
     line with custom keys then takes the full checks): msgspec would skip them unseen, and
-    a check could not tell a custom key written twice (MIC103)."""
+    a check could not tell a custom key written twice (MIC103).
+
+    `unset`: attributes the Struct's commands have, always UNSET, besides its fields (keys
+    another schema names, which a check reads: laxpath.py's decoder of a shape); and
+    `unread`, the commands' UNREAD (0)."""
     patterns: dict[str, str] = {}
     objects: list[str] = []
     try:
-        struct = _struct(schema, patterns, objects, closed=closed, loose=loose)
+        namespace = {UNREAD: unread, **dict.fromkeys(unset, UNSET)}
+        struct = _struct(schema, patterns, objects, closed=closed, loose=loose, namespace=namespace)
     except Unsupported:
         return None
     keys = frozenset(schema.get("properties", {}))
@@ -224,6 +238,7 @@ def _struct(
     *,
     closed: bool = False,
     loose: frozenset[str] = frozenset(),
+    namespace: dict[str, Any] | None = None,
 ) -> type[msgspec.Struct]:
     _only(schema, {"type", "required", "additionalProperties", "properties"})
     if schema.get("type") != "object":
@@ -264,7 +279,7 @@ def _struct(
             # verifies it is an object, as it does patterns (or residual_ok does).
             objects.append(prefix + name)
         field = attribute(name)
-        if not field.isidentifier() or field in rename:
+        if not field.isidentifier() or field in rename or field in (namespace or ()):
             raise Unsupported(f"key {name!r}")
         rename[field] = name
         if name in required:
@@ -285,6 +300,7 @@ def _struct(
         kw_only=True,
         gc=False,
         rename=rename,
+        namespace=namespace,
     )
 
 

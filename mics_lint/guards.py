@@ -73,6 +73,10 @@ class Guard:
                 self.by_keys[keys] = known
         return known
 
+    def clear_by_keys(self, keys: tuple[str, ...]) -> bool:
+        """Whether `guarded_by_keys` remembers records of these keys as guarded by no rule."""
+        return self.by_keys.get(keys) is False
+
     def wrapper_lost(self, values: list[Any]) -> bool:
         """Whether a line's JSON array holds an item of the type's wrong shape (an
         association's identifiers listed without `{"identifiers": ...}` around them), its

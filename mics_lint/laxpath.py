@@ -43,17 +43,34 @@ another key, or of the other form) and on whether it would add an identifier
 an object: the marks are remembered by the keys and the types of the unknown keys' values
 (a line's shape is both, with its operation). The known keys' values have their schema's
 types: the decoder took them.
+
+A line of the last shapes told so (`LaxPath.recent`: a few, as an export's lines differ
+by their identifier) is read by each one's own decoder first (`_shaped`; `_again`), not
+by orjson and the lax decoder: a Struct of the schema's fields for exactly the shape's
+keys, each required and no other allowed, the one unknown key typed as the first line's
+value (a boolean, a string, an integer). It takes a line with those keys and no other,
+whose known values the lax decoder would take and whose unknown value has the shape's
+type; the unknown key is written once (its spelling counted), the known ones are proved
+once by the fast check, as on any line. Their order may differ from the first line's,
+which changes nothing told with one unknown key: the schema's one MIC204, the guard rules
+and a rule by keys read which keys a record has, and so does a rename's conflict with the
+other keys. (Of several unknown keys, the order can decide which one a rename takes: no
+decoder.) It also tells the fast check the bytes of the unknown key's member
+(fastpath.UNREAD): a compact line is as long as its known members and that one, which
+proves no known key written twice without counting each.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from operator import attrgetter
+from typing import Any, Literal, NamedTuple
 
 import orjson
 
 from mics_lint import diagnostic
 from mics_lint.diagnostic import Diagnostic, Finding, Severity
+from mics_lint.fastpath import attribute, struct_decoder
 from mics_lint.framer import BACKSLASH, split_ending
 from mics_lint.linecheck import LineChecker, finding_code
 from mics_lint.parsed import Alike
@@ -67,6 +84,37 @@ _UNKNOWN_ONLY = {UNKNOWN_FIELD.code}
 # at (None: the whole line).
 _Template = tuple[tuple[tuple[str, str, Severity, str], str | None, str | None], ...]
 _UNSEEN: Any = object()
+# The JSON type of an unknown key's value, by its Python type, where a decoder of a shape
+# types it exactly (a float field would take an integer too).
+_TYPES = {bool: "boolean", str: "string", int: "integer"}
+# How many shapes' decoders a line tries (LaxPath.recent): an export's lines have a few
+# shapes, by their identifier, and a line of none of them costs a refused decode each.
+_RECENT = 4
+
+
+def _member_length(name: str, key: str, kind: type) -> Callable[[Any], int]:
+    """The length of a command's member `key` (attribute `name`) of a value of type `kind`,
+    written compactly with its comma: `"key":value,`. Never longer than it is written on a
+    line without a backslash, where a string's text is as orjson writes it, and an integer's
+    as str() writes it but for "-0" (shorter: the check then counts its keys)."""
+    around = len(orjson.dumps(key)) + 2  # its colon and its comma (or the closing brace)
+    value = attrgetter(name)
+    if kind is bool:
+        return lambda command: around + (4 if value(command) else 5)
+    if kind is int:
+        return lambda command: around + len(str(value(command)))
+    return lambda command: around + len(orjson.dumps(value(command)))
+
+
+class _Shaped(NamedTuple):
+    """The decoder of one shape's lines (LaxPath._shaped): its keys in the order of its
+    first line, its unknown key's value's type, and its unknown key, plain and quoted."""
+
+    decode: Callable[[bytes], Any]
+    keys: tuple[str, ...]
+    kind: type
+    key: str
+    spelling: bytes
 
 
 class LaxPath:
@@ -91,7 +139,10 @@ class LaxPath:
         self.unknown: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[bytes, ...]]] = {}
         # Each shape answered here, (keys, operation): the fast check's verdict on its first
         # line, and the template of that line's diagnostics (`_template`; None: none).
-        self.shapes: dict[tuple[Any, ...], tuple[bool | str, _Template | None]] = {}
+        self.shapes: dict[tuple[Any, ...], tuple[bool | str, _Template | None, _Shaped | None]] = {}
+        # The decoders of the last shapes answered from their templates, the last first
+        # (`_again`).
+        self.recent: list[_Shaped] = []
         # An unknown key of the last line read here, quoted (see `again`).
         self.last = b""
 
@@ -107,6 +158,12 @@ class LaxPath:
         """The line's diagnostics, or None: the full checks decide."""
         if lineno == 1 or BACKSLASH in raw:  # line 1 may start with a BOM
             return None
+        for shaped in self.recent:
+            made = self._again(shaped, raw, lineno, plain, vouch)
+            if made is not None:
+                if shaped is not self.recent[0]:
+                    self._use(shaped)
+                return made
         # The keys first: a line that holds a key of the last one taken here tries this path
         # first (fastloop.py, `again`), and may well be clean, which they tell before a decode.
         body = split_ending(raw)[0]
@@ -163,21 +220,119 @@ class LaxPath:
         if quick:
             assert known is not None and known[1] is not None
             if known[0] == told:
+                self._use(known[2])
                 return self._stamped(known[1], body, lineno)
             found = self._findings(
                 record, LineContext(lineno, body, checker.state, checker.show_values), keys
             )
+        return self._stamp(
+            found or [], verdict, record, shape, known is None, unknown, body, lineno
+        )
+
+    def _stamp(
+        self,
+        found: list[tuple[str, Finding]],
+        verdict: Literal[True] | Rule,
+        record: dict[str, Any],
+        shape: tuple[Any, ...],
+        new: bool,
+        unknown: tuple[str, ...],
+        body: bytes,
+        lineno: int,
+    ) -> list[Diagnostic]:
+        """The line's diagnostics, made by the full checks' stamp; a `new` shape's template
+        remembered (`_template`), and its decoder (`_shaped`)."""
+        checker = self.checker
         ctx = LineContext(lineno, body, checker.state, checker.show_values)
         rule = None if verdict is True else verdict
         # A template only of a line whose marks are its shape's (not one of a record split
         # over lines, marked as the record): asked before the marks are.
-        alike = known is None and marks.alike_ok(lineno)
-        made = checker.stamp_record(found or [], rule, record, ctx, Alike((record, shape)))
+        alike = new and checker.fix_marks.alike_ok(lineno)
+        made = checker.stamp_record(found, rule, record, ctx, Alike((record, shape)))
         if alike:
             if len(self.shapes) >= 1024:
                 self.shapes.clear()
-            self.shapes[shape] = (told, self._template(made, rule, unknown, ctx.text))
+            template = self._template(made, rule, unknown, ctx.text)
+            shaped = None if template is None else self._shaped(shape, unknown)
+            told = True if rule is None else rule.code
+            self.shapes[shape] = (told, template, shaped)
+            self._use(shaped)
         return made
+
+    def _use(self, shaped: _Shaped | None) -> None:
+        """`shaped` tried first from the next line on (`recent`)."""
+        recent = self.recent
+        if shaped is None or (recent and recent[0] is shaped):
+            return
+        if shaped in recent:
+            recent.remove(shaped)
+        recent.insert(0, shaped)
+        del recent[_RECENT:]
+
+    def _again(
+        self, shaped: _Shaped, raw: bytes, lineno: int, plain: bool, vouch: FastCheck
+    ) -> list[Diagnostic] | None:
+        """The line's diagnostics if it has the keys of the last shape answered from its
+        template (`shaped`), and so that template's, else None (see the module's
+        docstring, "A line of the last shapes")."""
+        try:
+            command = shaped.decode(raw)
+        except self.refused:
+            return None
+        if raw.count(shaped.spelling) != 1:
+            return None
+        self.last = shaped.spelling
+        keys, checker = shaped.keys, self.checker
+        shape = (keys, shaped.kind, command.operation)
+        known = self.shapes.get(shape)
+        if (
+            known is None
+            or known[1] is None
+            or not checker.fix_marks.alike_ok(lineno)
+            or (
+                checker.check_schema
+                and not remembered(checker.schema_file, keys, checker.show_values)
+            )
+            or not checker.guard.clear_by_keys(keys)
+        ):
+            return None
+        verdict = vouch(command, raw, lineno, plain)
+        if verdict is False:
+            return None
+        body = split_ending(raw)[0]
+        if known[0] == (True if verdict is True else verdict.code):
+            return self._stamped(known[1], body, lineno)
+        try:  # its user recorded (MIC501): the line is answered here
+            record = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return None
+        ctx = LineContext(lineno, body, checker.state, checker.show_values)
+        found = self._findings(record, ctx, keys)
+        return self._stamp(found or [], verdict, record, shape, False, (shaped.key,), body, lineno)
+
+    def _shaped(self, shape: tuple[Any, ...], unknown: tuple[str, ...]) -> _Shaped | None:
+        """The decoder of lines of exactly `shape`'s keys (each once, none other), with its
+        one unknown key of its value's type: None for several unknown keys (see the
+        module's docstring), or for a value or a key it cannot type."""
+        keys, kind = shape[0], shape[1]
+        if len(unknown) != 1 or kind not in _TYPES or unknown[0].startswith("_"):
+            return None
+        schema = self.checker.schema
+        properties = {
+            key: schema["properties"][key] if key in self.known else {"type": _TYPES[kind]}
+            for key in keys
+        }
+        shaped = {**schema, "properties": properties, "required": list(keys)}
+        # The known keys it lacks read UNSET, as on the lax decoder's commands: a line
+        # with one is refused at that key. Its unknown key's member is the check's UNREAD.
+        absent = tuple(attribute(key) for key in self.known if key not in keys)
+        unread = property(_member_length(attribute(unknown[0]), unknown[0], kind))
+        decoder = struct_decoder(
+            {**shaped, "additionalProperties": False}, unset=absent, unread=unread
+        )
+        if decoder is None:
+            return None
+        return _Shaped(decoder.decode, keys, kind, unknown[0], orjson.dumps(unknown[0]))
 
     def _findings(
         self, record: dict[str, Any], ctx: LineContext, keys: tuple[str, ...]

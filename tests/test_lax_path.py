@@ -150,7 +150,9 @@ def test_an_unknown_key_between_clean_lines_takes_no_needless_decode(
     found = list(lint_lines([*padding(), *body], PATH, Settings()))
     assert [d.code for d in found].count("MIC204") == 100
     # Each clean line after one: its text lacks the key (LaxPath.again), so no read at all.
-    assert calls == {"loose": 0, "lax": 100, "read": 100}
+    # The lax decoder reads the first line of the key: the others are its shape's
+    # (LaxPath._again).
+    assert calls == {"loose": 0, "lax": 1, "read": 100}
 
 
 PROFILE = b'"user_profile":{"n":1}'
@@ -479,3 +481,130 @@ def test_runs_of_one_shape_with_values_of_each_type(config: Settings, long: bool
             body.append((line % (i % 5) if b"%d" in line else line) + b"\n")
     body += [b'{"operation":"DELETE","email_hash":"e1","n":12345678901234567890123}\n'] * 3
     assert_same_both_ways([*padding(), *body], config)
+
+
+ACCOUNT = (
+    b'{"operation":"UPSERT","compartment_id":"1","user_account_id":"u%d","user_profile":{"n":1},'
+)
+# Lines a shape's decoder (LaxPath._again) reads after runs of the first of each: some of
+# its keys in another order, or with a key written twice, added or left out, its unknown
+# key's value of another type or as long as another, another operation; and lines it
+# takes whose values make other diagnostics.
+AFTER_A_SHAPE = [
+    (
+        ACCOUNT + b'"forceReplace":true}',
+        [
+            b'{"forceReplace":false,"user_account_id":"u%d","operation":"UPSERT","compartment_id":"1","user_profile":{"n":1}}',
+            ACCOUNT.replace(b'"compartment_id":"1",', b'"compartment_id":"1","compartment_id":"2",')
+            + b'"forceReplace":true}',
+            ACCOUNT + b'"forceReplace":true,"forceReplace":false}',
+            ACCOUNT + b'"forceReplace":1}',
+            ACCOUNT + b'"forceReplace":"true"}',
+            ACCOUNT + b'"forceReplace":null}',
+            ACCOUNT + b'"email_hash":"e1","forceReplace":true}',
+            ACCOUNT.replace(b',"user_profile":{"n":1}', b"") + b'"forceReplace":true}',
+            ACCOUNT.replace(b"UPSERT", b"DELETE") + b'"forceReplace":true}',
+            ACCOUNT.replace(b'{"n":1}', b"{}") + b'"forceReplace":true}',
+            ACCOUNT.replace(b'"u%d"', b'" u%d"') + b'"forceReplace":true}',
+            ACCOUNT.replace(b'"u%d"', b'"u%d<b>"') + b'"forceReplace":true}',
+            ACCOUNT.replace(b":", b": ").replace(b",", b", ") + b' "forceReplace": false}',
+            ACCOUNT.replace(b'{"n":1}', b'{"forceReplace":1}') + b'"forceReplace":true}',
+        ],
+    ),
+    (
+        ACCOUNT + b'"source":"crm"}',
+        [
+            ACCOUNT + '"source":"Łódź café"}'.encode(),
+            ACCOUNT + b'"source":"source"}',
+            ACCOUNT + b'"source":""}',
+            ACCOUNT + b'"source":"\xe9"}',  # invalid UTF-8
+            ACCOUNT + b'"source":["crm"]}',
+            ACCOUNT + b'"source":1}',
+        ],
+    ),
+    (
+        ACCOUNT + b'"n2":5}',
+        [
+            ACCOUNT + b'"n2":-0}',
+            ACCOUNT + b'"n2":-17}',
+            ACCOUNT + b'"n2":5.0}',
+            ACCOUNT + b'"n2":1e2}',
+            ACCOUNT + b'"n2":12345678901234567890}',
+            ACCOUNT + b'"n2":9223372036854775808}',
+            ACCOUNT + b'"n2":true}',
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_lines_after_a_shape_read_by_its_decoder(config: Settings) -> None:
+    """Past the first lines of a shape, a line is read by that shape's decoder first (its
+    keys each once, its unknown key's value of the type of the first line's): whatever
+    the line differs by, it gets what the full checks give."""
+    body = []
+    for first, others in AFTER_A_SHAPE:
+        for other in others:
+            body += [fill(first, i) for i in range(3)] + [fill(other, 3)]
+        body += [fill(other, i) for i in range(3) for other in others]
+    assert_same_both_ways([*padding(), *body], config)
+
+
+def test_lines_of_a_shape_read_by_its_decoder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A shape's lines past its first two are read by its decoder alone (not by orjson and
+    the lax decoder), several shapes in turn."""
+    read = []
+    again = laxpath.LaxPath._again
+
+    def counted(self: laxpath.LaxPath, shaped: Any, raw: bytes, *args: Any) -> Any:
+        made = again(self, shaped, raw, *args)
+        read.append(made is not None)
+        return made
+
+    monkeypatch.setattr(laxpath.LaxPath, "_again", counted)
+    firsts = [first for first, _ in AFTER_A_SHAPE]
+    body = [fill(firsts[i % 3], i) for i in range(300)]
+    found = list(lint_lines([*padding(), *body], PATH, Settings()))
+    assert [d.code for d in found].count("MIC204") == 300
+    assert read.count(True) >= 300 - 3 * 2 - fast_threshold()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        b"true",
+        b"false",
+        b"0",
+        b"-17",
+        b"9223372036854775807",
+        b'""',
+        b'"crm"',
+        '"Łódź 🚚"'.encode(),
+    ],
+)
+@pytest.mark.parametrize("last", [False, True])
+def test_a_shapes_unknown_member_counted_as_written(value: bytes, last: bool) -> None:
+    """The bytes a shape's decoder tells the fast check its unknown key's member takes
+    (fastpath.UNREAD) are those it is written with, with its comma: the check proves by
+    the line's length that no other key is written twice."""
+    import orjson
+
+    from mics_lint.fastpath import UNREAD
+
+    member = b'"forceReplace":' + value
+    line = ACCOUNT + member + b"}" if last else ACCOUNT[:1] + member + b"," + ACCOUNT[1:-1] + b"}"
+    made: list[laxpath.LaxPath] = []
+    init = laxpath.LaxPath.__init__
+
+    def kept(self: laxpath.LaxPath, *args: Any) -> None:
+        init(self, *args)
+        made.append(self)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(laxpath.LaxPath, "__init__", kept)
+        list(lint_lines([*padding(), *[fill(line, i) for i in range(30)]], PATH, Settings()))
+    record = orjson.loads(line % 1)
+    shape = (tuple(record), type(record["forceReplace"]), "UPSERT")
+    shaped = made[0]._shaped(shape, ("forceReplace",))
+    assert shaped is not None
+    assert getattr(shaped.decode(line % 1), UNREAD) == len(member) + 1

@@ -61,12 +61,13 @@ _copy = b"".join
 
 def _spaced(raw: bytes, size: int, profile: Any, c: Any, unset: Any) -> bool:
     """Whether the line is its compact form (`size` bytes with its LF) with a CRLF, or with
-    spaces between its tokens (`json.dumps`'s `": "` and `", "`): as much longer as it has
-    spaces outside its profile and its identifiers' values. So it holds no key twice: a
-    key written twice adds bytes that are not spaces (its name, its colon, its comma)."""
+    the members its decoder leaves out (fastpath.UNREAD), or with spaces between its
+    tokens (`json.dumps`'s `": "` and `", "`): as much longer as it has spaces outside its
+    profile and its identifiers' values. So it holds no key twice: a key written twice
+    adds bytes that are not spaces (its name, its colon, its comma)."""
     extra = len(raw) - size - (raw[-2] == 0x0D)
-    if extra <= 0:
-        return extra == 0
+    if extra <= 0 or extra == c.unread_bytes:
+        return extra >= 0
     spaces = raw.count(b" ")
     if spaces < extra:
         return False
@@ -207,7 +208,9 @@ def _enabled(rule: Rule, enabled: frozenset[str]) -> Rule | None:
 # quoted, far less than a key written twice adds). A line longer by its spaces between
 # tokens alone (`json.dumps`'s) holds none twice either (`_spaced`): a key written twice adds
 # 14 bytes or more that are not spaces ("operation" is the shortest key), more than two
-# stand-ins take away. Otherwise the keys are counted (`_keys_once`). The digest is
+# stand-ins take away; nor does one as long as that and the members its decoder leaves out
+# (fastpath.UNREAD: laxpath.py's unknown key, written once). Otherwise the keys are
+# counted (`_keys_once`). The digest is
 # crossline.user_digest's (the kind in its two low bits).
 # An UPSERT: MIC402, MIC401 (the pinned force_replace form has no update_strategy),
 # MIC407, the profile an object, MIC403/MIC405 (a replace with merge_objects or an empty
