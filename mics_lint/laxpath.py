@@ -108,13 +108,15 @@ def _member_length(name: str, key: str, kind: type) -> Callable[[Any], int]:
 
 class _Shaped(NamedTuple):
     """The decoder of one shape's lines (LaxPath._shaped): its keys in the order of its
-    first line, its unknown key's value's type, and its unknown key, plain and quoted."""
+    first line, its unknown key's value's type, its unknown key, plain and quoted, and
+    its first line's text up to its second key (see `line`)."""
 
     decode: Callable[[bytes], Any]
     keys: tuple[str, ...]
     kind: type
     key: str
     spelling: bytes
+    head: bytes
 
 
 class LaxPath:
@@ -159,7 +161,13 @@ class LaxPath:
         if lineno == 1 or BACKSLASH in raw:  # line 1 may start with a BOM
             return None
         for shaped in self.recent:
-            made = self._again(shaped, raw, lineno, plain, vouch)
+            # Its first line's text up to its second key: a line of another shape is
+            # mostly told so, before a decode that fails (a microsecond, its error made).
+            made = (
+                self._again(shaped, raw, lineno, plain, vouch)
+                if raw.startswith(shaped.head)
+                else None
+            )
             if made is not None:
                 if shaped is not self.recent[0]:
                     self._use(shaped)
@@ -253,7 +261,7 @@ class LaxPath:
             if len(self.shapes) >= 1024:
                 self.shapes.clear()
             template = self._template(made, rule, unknown, ctx.text)
-            shaped = None if template is None else self._shaped(shape, unknown)
+            shaped = None if template is None else self._shaped(shape, unknown, body)
             told = True if rule is None else rule.code
             self.shapes[shape] = (told, template, shaped)
             self._use(shaped)
@@ -310,7 +318,9 @@ class LaxPath:
         found = self._findings(record, ctx, keys)
         return self._stamp(found or [], verdict, record, shape, False, (shaped.key,), body, lineno)
 
-    def _shaped(self, shape: tuple[Any, ...], unknown: tuple[str, ...]) -> _Shaped | None:
+    def _shaped(
+        self, shape: tuple[Any, ...], unknown: tuple[str, ...], body: bytes
+    ) -> _Shaped | None:
         """The decoder of lines of exactly `shape`'s keys (each once, none other), with its
         one unknown key of its value's type: None for several unknown keys (see the
         module's docstring), or for a value or a key it cannot type."""
@@ -332,7 +342,9 @@ class LaxPath:
         )
         if decoder is None:
             return None
-        return _Shaped(decoder.decode, keys, kind, unknown[0], orjson.dumps(unknown[0]))
+        second = orjson.dumps(keys[1]) + b":"
+        head = body[: body.find(second) + len(second)] if second in body else b""
+        return _Shaped(decoder.decode, keys, kind, unknown[0], orjson.dumps(unknown[0]), head)
 
     def _findings(
         self, record: dict[str, Any], ctx: LineContext, keys: tuple[str, ...]

@@ -605,6 +605,6 @@ def test_a_shapes_unknown_member_counted_as_written(value: bytes, last: bool) ->
         list(lint_lines([*padding(), *[fill(line, i) for i in range(30)]], PATH, Settings()))
     record = orjson.loads(line % 1)
     shape = (tuple(record), type(record["forceReplace"]), "UPSERT")
-    shaped = made[0]._shaped(shape, ("forceReplace",))
+    shaped = made[0]._shaped(shape, ("forceReplace",), line % 1)
     assert shaped is not None
     assert getattr(shaped.decode(line % 1), UNREAD) == len(member) + 1
