@@ -160,18 +160,9 @@ class LaxPath:
         """The line's diagnostics, or None: the full checks decide."""
         if lineno == 1 or BACKSLASH in raw:  # line 1 may start with a BOM
             return None
-        for shaped in self.recent:
-            # Its first line's text up to its second key: a line of another shape is
-            # mostly told so, before a decode that fails (a microsecond, its error made).
-            made = (
-                self._again(shaped, raw, lineno, plain, vouch)
-                if raw.startswith(shaped.head)
-                else None
-            )
-            if made is not None:
-                if shaped is not self.recent[0]:
-                    self._use(shaped)
-                return made
+        made = self._recent(raw, lineno, plain, vouch)
+        if made is not None:
+            return made
         # The keys first: a line that holds a key of the last one taken here tries this path
         # first (fastloop.py, `again`), and may well be clean, which they tell before a decode.
         body = split_ending(raw)[0]
@@ -236,6 +227,24 @@ class LaxPath:
         return self._stamp(
             found or [], verdict, record, shape, known is None, unknown, body, lineno
         )
+
+    def _recent(
+        self, raw: bytes, lineno: int, plain: bool, vouch: FastCheck
+    ) -> list[Diagnostic] | None:
+        """The line's diagnostics if one of the last shapes' decoders reads it (`_again`)."""
+        for shaped in self.recent:
+            # Its first line's text up to its second key: a line of another shape is
+            # mostly told so, before a decode that fails (a microsecond, its error made).
+            made = (
+                self._again(shaped, raw, lineno, plain, vouch)
+                if raw.startswith(shaped.head)
+                else None
+            )
+            if made is not None:
+                if shaped is not self.recent[0]:
+                    self._use(shaped)
+                return made
+        return None
 
     def _stamp(
         self,
