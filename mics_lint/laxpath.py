@@ -52,9 +52,10 @@ value (a boolean, a string, an integer). It takes a line with those keys and no 
 whose known values the lax decoder would take and whose unknown value has the shape's
 type; the unknown key is written once (its spelling counted), the known ones are proved
 once by the fast check, as on any line. Their order may differ from the first line's,
-which changes nothing told with one unknown key: the schema's one MIC204, the guard rules
-and a rule by keys read which keys a record has, and so does a rename's conflict with the
-other keys. (Of several unknown keys, the order can decide which one a rename takes: no
+which changes nothing told with one unknown key: the schema's one MIC204 (whose message
+names the line's own keys in the schema's order, unknown_keys.py), the guard rules and a
+rule by keys read which keys a record has, and so does a rename's conflict with the other
+keys. (Of several unknown keys, the order can decide which one a rename takes: no
 decoder.) It also tells the fast check the bytes of the unknown key's member
 (fastpath.UNREAD): a compact line is as long as its known members and that one, which
 proves no known key written twice without counting each.

@@ -486,6 +486,10 @@ def test_runs_of_one_shape_with_values_of_each_type(config: Settings, long: bool
 ACCOUNT = (
     b'{"operation":"UPSERT","compartment_id":"1","user_account_id":"u%d","user_profile":{"n":1},'
 )
+STRATEGY = (
+    b'{"operation":"UPSERT","email_hash":"e%d","update_strategy":"PARTIAL_UPDATE",'
+    b'"user_profile":{"n":1},'
+)
 # Lines a shape's decoder (LaxPath._again) reads after runs of the first of each: some of
 # its keys in another order, or with a key written twice, added or left out, its unknown
 # key's value of another type or as long as another, another operation; and lines it
@@ -520,6 +524,15 @@ AFTER_A_SHAPE = [
             ACCOUNT + b'"source":"\xe9"}',  # invalid UTF-8
             ACCOUNT + b'"source":["crm"]}',
             ACCOUNT + b'"source":1}',
+        ],
+    ),
+    (  # another type's field: MIC204 names one of the line's own keys (not in its order)
+        STRATEGY + b'"segment_id":true}',
+        [
+            STRATEGY.replace(b'"update_strategy":"PARTIAL_UPDATE",', b"")
+            + b'"update_strategy":"PARTIAL_UPDATE","segment_id":true}',
+            b'{"segment_id":false,' + STRATEGY[1:-1] + b"}",
+            STRATEGY + b'"user_choice":"x"}',
         ],
     ),
     (
@@ -608,3 +621,21 @@ def test_a_shapes_unknown_member_counted_as_written(value: bytes, last: bool) ->
     shaped = made[0]._shaped(shape, ("forceReplace",), line % 1)
     assert shaped is not None
     assert getattr(shaped.decode(line % 1), UNREAD) == len(member) + 1
+
+
+@pytest.mark.parametrize("key", ["segment_id", "user_choice", "$events", "hash", "userAgentId"])
+def test_mic204_says_the_same_of_the_keys_in_any_order(key: str) -> None:
+    """A shape's decoder tells a line of the shape's keys in another order alike (see
+    laxpath.py): MIC204's message reads which keys a line has, not their order."""
+    from itertools import permutations
+
+    from mics_lint.rules.unknown_keys import unknown_key_message
+
+    known = ("operation", "compartment_id", "user_account_id", "email_hash", "user_agent_id")
+    known += ("force_replace", "merge_objects", "update_strategy", "user_profile")
+    line = ("operation", "email_hash", "user_account_id", "merge_objects", "user_profile")
+    said = {
+        unknown_key_message(key, known, False, True, True, keys)
+        for keys in permutations((*line, "update_strategy"))
+    }
+    assert len(said) == 1, said

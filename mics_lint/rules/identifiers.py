@@ -59,7 +59,8 @@ def other_identifier(meant: str, keys: Iterable[str]) -> str | None:
     mine = next((named_by for _, named_by in IDENTIFIERS if meant in named_by), None)
     if mine is None:
         return None
-    return next((k for k in keys if k in ROLES[1:4] and k not in mine), None)
+    present = set(keys)  # the first in ROLES' order, not the line's: see unknown_keys.py
+    return next((k for k in ROLES[1:4] if k in present and k not in mine), None)
 
 
 def present_identifiers(record: Record) -> list[tuple[str, tuple[str, ...]]]:

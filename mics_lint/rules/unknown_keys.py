@@ -39,7 +39,9 @@ def unknown_key_message(
     if owner is not None:
         from mics_lint.rules.structure import import_file
 
-        own = [k for k in keys if k in known and k not in owner.keys and k != key]
+        # In the schema's order, not the line's: a line's keys in another order get the
+        # same message (laxpath.py tells lines of one set of keys alike).
+        own = [k for k in known if k in keys and k not in owner.keys and k != key]
         own.sort(key=lambda k: not any(k in t.markers for t in DOC_TYPES.values()))
         if own:
             return (
