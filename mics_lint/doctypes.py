@@ -113,10 +113,10 @@ class DocType(Fields):
 # tests it and its code is added here (the engine then takes the full checks). Every check
 # also calls the screens of all value rules on the identifier values it reads.
 #: What every fast check vouches for: the line decoded into the schema's Struct (MIC101,
-#: MIC102, MIC105, MIC201 to MIC204, MIC207), and what the check tests on the raw line or
-#: inline (MIC001, MIC103, MIC104, the `\\S` pattern of MIC205, MIC206).
+#: MIC102, MIC105, MIC106, MIC201 to MIC204, MIC207), and what the check tests on the raw
+#: line or inline (MIC001, MIC103, MIC104, the `\\S` pattern of MIC205, MIC206).
 BASE_COVERS = frozenset(
-    {"MIC001", "MIC101", "MIC102", "MIC103", "MIC104", "MIC105"}
+    {"MIC001", "MIC101", "MIC102", "MIC103", "MIC104", "MIC105", "MIC106"}
     | {f"MIC20{n}" for n in range(1, 8)}
 )
 #: The identifier rules with a record check (MIC305 and MIC307 are value rules).

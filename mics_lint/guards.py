@@ -1,6 +1,7 @@
 """The guard rules of a record: it belongs to another import (MIC207), or it is its type's
 wrong shape (`DocType.misshapen`: MIC908, an association's bare identifier), or any type's:
-a whole table in one object, as pandas writes a DataFrame (MIC105, rules/tables.py).
+a whole table in one object, as pandas writes a DataFrame (MIC105, rules/tables.py), or a
+command inside another object (MIC106, rules/envelopes.py).
 
 A guarded line gets that rule's diagnostic alone (linecheck.py): this type's other checks
 would only add noise. The fixer (fix_records.py) leaves its records as they are: this
@@ -11,14 +12,23 @@ commas that group them. One test for both, so that a `[*]` mark promises what `-
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 
 from mics_lint.doctypes import DOC_TYPES, DocType
 from mics_lint.registry import Rule
+from mics_lint.rules.envelopes import COMMAND_IN_ENVELOPE, envelope
 from mics_lint.rules.structure import OTHER_DOCUMENT_TYPE
 from mics_lint.rules.tables import TABLE_IN_ONE_OBJECT, table
+
+# Any type's wrong shapes, each rule with its test, asked in turn: a whole table in one
+# object (MIC105), a command inside another object or a batch in one (MIC106).
+_ANY_TYPE: tuple[tuple[Rule, Callable[[dict[str, Any]], object]], ...] = (
+    (TABLE_IN_ONE_OBJECT, table),
+    (COMMAND_IN_ENVELOPE, envelope),
+)
 
 
 class Guard:
@@ -32,9 +42,8 @@ class Guard:
             misshapen if misshapen is not None and misshapen[1].code in enabled else None
         )
         self.by_keys: dict[tuple[str, ...], bool] = {}  # see `guarded_by_keys`
-        # A whole table in one object (MIC105), any type's wrong shape.
-        self.table = TABLE_IN_ONE_OBJECT if TABLE_IN_ONE_OBJECT.code in enabled else None
-        self.shapes = self.misshapen is not None or self.table is not None  # asked at all
+        self.any_type = tuple((rule, test) for rule, test in _ANY_TYPE if rule.code in enabled)
+        self.shapes = self.misshapen is not None or bool(self.any_type)  # asked at all
 
     def other(self, record: dict[str, Any]) -> tuple[DocType, ...]:
         """The other types a record belongs to (doctypes.looks_like), when MIC207 runs. A
@@ -49,12 +58,15 @@ class Guard:
         return found
 
     def misshapen_rule(self, record: dict[str, Any]) -> Rule | None:
-        """The rule for a wrong shape, the type's own or a table's (MIC105), when the record
-        has it and the rule runs."""
+        """The rule for a wrong shape, the type's own or any type's (`_ANY_TYPE`), when the
+        record has it and the rule runs."""
         misshapen = self.misshapen
         if misshapen is not None and misshapen[0](record):
             return misshapen[1]
-        return self.table if self.table is not None and table(record) is not None else None
+        for rule, test in self.any_type:
+            if test(record) is not None:
+                return rule
+        return None
 
     def guarded(self, record: dict[str, Any]) -> bool:
         return bool(self.other(record)) or self.misshapen_rule(record) is not None

@@ -47,6 +47,7 @@ CATALOGUE = {
     "MIC103": ("duplicate-key", "error"),
     "MIC104": ("unsafe-integer", "warning"),
     "MIC105": ("table-in-one-object", "error"),
+    "MIC106": ("command-in-envelope", "error"),
     "MIC201": ("missing-field", "error"),
     "MIC202": ("wrong-type", "error"),
     "MIC203": ("invalid-value", "error"),

@@ -19,10 +19,10 @@ from mics_lint.rules import (
     syntax,
 )
 
-# Imported for what it registers: MIC308 to MIC311, in identifiers' family.
+# Imported for what they register: MIC308 to MIC311, in identifiers' family; MIC105 and
+# MIC106 in syntax's (guard rules: guards.py).
+from mics_lint.rules import envelopes as envelopes
 from mics_lint.rules import identifier_values as identifier_values
-
-# ... and MIC105 in syntax's (a guard rule: guards.py).
 from mics_lint.rules import tables as tables
 
 FAMILIES: tuple[Family, ...] = (

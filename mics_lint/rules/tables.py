@@ -27,7 +27,7 @@ _ARRAYS = (list, type(None))
 
 
 @functools.cache
-def _fields() -> tuple[frozenset[str], dict[str, tuple[type, ...]]]:
+def type_fields() -> tuple[frozenset[str], dict[str, tuple[type, ...]]]:
     """Every top-level key a document type's schema names, and those whose value is never
     an object (its `type` names others only) with the types a cell of theirs may have:
     read at the first line that may be a table."""
@@ -63,7 +63,7 @@ def table(record: dict[str, Any]) -> tuple[str, int, bool] | None:
     `schema`), or a key whose value is never an object holding one (a column, by labels
     no type defines). So no line the fast decoder takes is one (its Struct requires a
     type's keys, typed), and MIC105 is covered by every fast check."""
-    keys, scalar = _fields()
+    keys, scalar = type_fields()
     data = record.get("data")
     if type(data) is list and keys.isdisjoint(record):
         shape, schema = record.keys(), record.get("schema")

@@ -1,0 +1,76 @@
+"""MIC106: a command inside another object, as a data pipeline writes its records, or a
+batch of commands in one. Rows of the valid corpus of each document type, wrapped as
+pipelines wrap them: each such line gets MIC106 alone, with the fast path from line 1 as
+with the full checks (every fast check declares MIC106 covered: doctypes.BASE_COVERS),
+and `--fix` leaves it as it is; lines that only look like one do not."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+from test_tables import CORPUS, _rows
+
+from mics_lint import Settings, lint_lines
+from mics_lint.fix import StreamSink, fix_stream
+from mics_lint.rules.envelopes import envelope
+
+
+def _wrapped(rows: list[dict[str, Any]]) -> dict[str, tuple[dict[str, Any], str]]:
+    """Each envelope of the first row (a batch: of all), with the jq filter MIC106 names."""
+    row = rows[0]
+    return {
+        "record": ({"topic": "crm", "partition": 0, "record": row}, ".record"),
+        "kafka": ({"key": "k1", "value": row, "headers": []}, ".value"),
+        "debezium": ({"payload": {"before": None, "after": row, "op": "c"}}, ".payload.after"),
+        "batch": ({"records": rows, "count": len(rows)}, ".records[]"),
+        "odd key": ({"the row": row}, '.["the row"]'),
+    }
+
+
+@pytest.mark.parametrize("doc_type", list(CORPUS))
+def test_every_envelope_of_every_type_is_mic106_alone(doc_type: str) -> None:
+    rows = _rows(doc_type)
+    shapes = _wrapped(rows)
+    lines = [json.dumps(shape) + "\n" for shape, _ in shapes.values()]
+    valid = json.dumps(rows[0]) + "\n"
+    text = [valid, *lines, valid]
+    fast = list(lint_lines(text, "f.ndjson", Settings(doc_type=doc_type, fast_path_from=1)))
+    full = list(lint_lines(text, "f.ndjson", Settings(doc_type=doc_type, fast_path=False)))
+    assert fast == full
+    found = [d for d in full if d.code != "MIC501"]
+    assert [(d.line, d.code) for d in found] == [(n, "MIC106") for n in range(2, 2 + len(lines))]
+    for diagnostic, (_, jq) in zip(found, shapes.values(), strict=True):
+        assert f"(jq -c '{jq}')" in diagnostic.message, doc_type
+    assert "a batch of 3 commands" in found[3].message
+    out = io.BytesIO()
+    data = "".join(text).encode()
+    fix_stream(io.BytesIO(data), StreamSink(out), Settings(doc_type=doc_type), "f.ndjson")
+    assert out.getvalue() == data
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"meta": {"type": "event"}, "n": 1},  # a deletion's marker alone: a word data uses
+        {"a": {"b": {"c": {"operation": "DELETE", "email_hash": "x"}}}},  # three levels down
+        {"records": [{"operation": "DELETE", "email_hash": "x"}, {"n": 1}]},  # not all commands
+        {"records": []},
+        {"record": '{"operation":"DELETE","email_hash":"x"}'},  # a string: MIC102's kind
+        {"operation": "DELETE", "record": {"operation": "DELETE", "email_hash": "x"}},
+        {"email_hash": {"operation": "DELETE", "email_hash": "x"}},  # a field, misplaced
+        {"user": {"name": "x", "tier": "gold"}},
+    ],
+)
+def test_near_misses_are_no_envelope(record: dict[str, Any]) -> None:
+    assert envelope(record) is None
+    found = list(lint_lines([json.dumps(record) + "\n"], "f.ndjson", Settings(doc_type="profile")))
+    assert "MIC106" not in {d.code for d in found}
+
+
+def test_a_table_stays_mic105() -> None:
+    """pandas' orient="index" with one row labelled 0 is a table (MIC105), not an envelope."""
+    line = json.dumps({"0": {"operation": "DELETE", "email_hash": "x"}}) + "\n"
+    assert [d.code for d in lint_lines([line], "f.ndjson", Settings())] == ["MIC105"]
