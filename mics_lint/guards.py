@@ -58,15 +58,15 @@ class Guard:
         return found
 
     def misshapen_rule(self, record: dict[str, Any]) -> Rule | None:
-        """The rule for a wrong shape, the type's own or any type's (`_ANY_TYPE`), when the
-        record has it and the rule runs."""
-        misshapen = self.misshapen
-        if misshapen is not None and misshapen[0](record):
-            return misshapen[1]
+        """The rule for a wrong shape, any type's (`_ANY_TYPE`) or the type's own, when the
+        record has it and the rule runs. Any type's first: such a line may hold a key the
+        type's own test reads (a Singer record's `type` around an association's command,
+        which is no bare identifier); a line of the type's own shape is none of them."""
         for rule, test in self.any_type:
             if test(record) is not None:
                 return rule
-        return None
+        misshapen = self.misshapen
+        return misshapen[1] if misshapen is not None and misshapen[0](record) else None
 
     def guarded(self, record: dict[str, Any]) -> bool:
         return bool(self.other(record)) or self.misshapen_rule(record) is not None

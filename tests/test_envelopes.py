@@ -24,6 +24,7 @@ def _wrapped(rows: list[dict[str, Any]]) -> dict[str, tuple[dict[str, Any], str]
     return {
         "record": ({"topic": "crm", "partition": 0, "record": row}, ".record"),
         "kafka": ({"key": "k1", "value": row, "headers": []}, ".value"),
+        "singer": ({"type": "RECORD", "stream": "users", "record": row}, ".record"),
         "debezium": ({"payload": {"before": None, "after": row, "op": "c"}}, ".payload.after"),
         "batch": ({"records": rows, "count": len(rows)}, ".records[]"),
         "odd key": ({"the row": row}, '.["the row"]'),
@@ -44,7 +45,7 @@ def test_every_envelope_of_every_type_is_mic106_alone(doc_type: str) -> None:
     assert [(d.line, d.code) for d in found] == [(n, "MIC106") for n in range(2, 2 + len(lines))]
     for diagnostic, (_, jq) in zip(found, shapes.values(), strict=True):
         assert f"(jq -c '{jq}')" in diagnostic.message, doc_type
-    assert "a batch of 3 commands" in found[3].message
+    assert "a batch of 3 commands" in found[4].message
     out = io.BytesIO()
     data = "".join(text).encode()
     fix_stream(io.BytesIO(data), StreamSink(out), Settings(doc_type=doc_type), "f.ndjson")
@@ -61,6 +62,7 @@ def test_every_envelope_of_every_type_is_mic106_alone(doc_type: str) -> None:
         {"record": '{"operation":"DELETE","email_hash":"x"}'},  # a string: MIC102's kind
         {"operation": "DELETE", "record": {"operation": "DELETE", "email_hash": "x"}},
         {"email_hash": {"operation": "DELETE", "email_hash": "x"}},  # a field, misplaced
+        {"type": "USER_EMAIL", "hash": "x", "record": {"operation": "DELETE", "email_hash": "x"}},
         {"user": {"name": "x", "tier": "gold"}},
     ],
 )

@@ -48,9 +48,11 @@ def _command(value: Any, keys: frozenset[str]) -> bool:
 def envelope(record: dict[str, Any]) -> tuple[list[str], int | None] | None:
     """Where a record holds its command, when it is an envelope: the keys leading to it,
     and None, or the number of commands of a batch (an array of them); else None. A record
-    with a key any document type defines is none: its fields are checked as they are."""
+    that reads as a command itself is none (every valid line of every type does): its
+    fields are checked as they are. One key a type names will not make it so (Singer's
+    `{"type": "RECORD", "stream": ..., "record": {...}}`)."""
     keys = type_fields()[0]
-    if not keys.isdisjoint(record):
+    if _command(record, keys):
         return None
     return _inside(record, keys, [], 1)
 
@@ -59,12 +61,14 @@ def _inside(
     value: dict[str, Any], keys: frozenset[str], path: list[str], depth: int
 ) -> tuple[list[str], int | None] | None:
     for key, inner in value.items():
+        if key in keys:  # a field holding an object: MIC202's, not an envelope
+            continue
         at = [*path, key]
         if _command(inner, keys):
             return at, None
         if type(inner) is list and inner and all(_command(item, keys) for item in inner):
             return at, len(inner)
-        if depth < _DEPTH and type(inner) is dict and keys.isdisjoint(inner):
+        if depth < _DEPTH and type(inner) is dict:
             found = _inside(inner, keys, at, depth + 1)
             if found is not None:
                 return found
@@ -91,10 +95,11 @@ def command_in_envelope(record: dict[str, Any], ctx: LineContext) -> Iterator[Fi
     Checks that a line's command is the line itself, not a value inside another object, as
     a data pipeline writes its records: a connector's `{"record": {...}}`, a Kafka
     message's `{"key": ..., "value": {...}}`, a change event's `{"payload": {"after":
-    {...}}}`; nor a batch of commands in an array (`{"records": [{...}, {...}]}`). A line
-    with no field of any import type, holding an object with such fields (two of them, or
-    `operation`, or a type's own marker such as `user_profile` or `$events`), one or two
-    levels down, gets this diagnostic alone.
+    {...}}}`, a Singer tap's `{"type": "RECORD", "record": {...}}`; nor a batch of
+    commands in an array (`{"records": [{...}, {...}]}`). A line that is no command
+    (fewer than two fields of any import type, none of `operation` or a type's own
+    markers such as `user_profile` or `$events`), holding one one or two levels down,
+    gets this diagnostic alone.
 
     ## Why is this bad?
     The platform reads the envelope as the command: it has no `operation` and no
