@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from mics_lint import Settings, lint_lines
+from mics_lint import Diagnostic, Settings, lint_lines
 from mics_lint.fix import StreamSink, fix_stream
 from mics_lint.rules.tables import table
 
@@ -53,30 +53,35 @@ def _orients(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     }
 
 
+def alone(doc_type: str, rows: list[dict[str, Any]], shapes: list[Any]) -> list[Diagnostic]:
+    """The diagnostics of each of `shapes` on a line of its own between two valid lines of
+    the type (the fast path taken, and kept to), but MIC501's: the same with the fast path
+    from line 1 as with the full checks; and `--fix` leaves the text as it is."""
+    valid = json.dumps(rows[0]) + "\n"
+    text = [valid, *(json.dumps(shape) + "\n" for shape in shapes), valid]
+    fast = list(lint_lines(text, "f.ndjson", Settings(doc_type=doc_type, fast_path_from=1)))
+    full = list(lint_lines(text, "f.ndjson", Settings(doc_type=doc_type, fast_path=False)))
+    assert fast == full
+    out = io.BytesIO()
+    data = "".join(text).encode()
+    fix_stream(io.BytesIO(data), StreamSink(out), Settings(doc_type=doc_type), "f.ndjson")
+    assert out.getvalue() == data
+    return [d for d in full if d.code != "MIC501"]
+
+
 @pytest.mark.parametrize("doc_type", list(CORPUS))
 def test_every_orient_of_every_type_is_mic105_alone(doc_type: str) -> None:
     rows = _rows(doc_type)
     assert len(rows) == 3, doc_type
     shapes = _orients(rows)
-    lines = [json.dumps(shape) + "\n" for shape in shapes.values()]
-    # A valid line of the type first and after: the fast path is taken, and keeps to it.
-    valid = json.dumps(rows[0]) + "\n"
-    text = [valid, *lines, valid]
-    fast = list(lint_lines(text, "f.ndjson", Settings(doc_type=doc_type, fast_path_from=1)))
-    full = list(lint_lines(text, "f.ndjson", Settings(doc_type=doc_type, fast_path=False)))
-    assert fast == full
-    found = [(d.line, d.code) for d in full if d.code != "MIC501"]
-    assert found == [(n, "MIC105") for n in range(2, 2 + len(lines))], doc_type
+    found = [(d.line, d.code) for d in alone(doc_type, rows, list(shapes.values()))]
+    assert found == [(n, "MIC105") for n in range(2, 2 + len(shapes))], doc_type
     assert [table(shape) for shape in shapes.values()] == [
         ("columns", 3, True),
         ("index", 3, True),
         ("split", 3, True),
         ("table", 3, True),
     ]
-    out = io.BytesIO()
-    data = "".join(text).encode()
-    fix_stream(io.BytesIO(data), StreamSink(out), Settings(doc_type=doc_type), "f.ndjson")
-    assert out.getvalue() == data
 
 
 @pytest.mark.parametrize(
