@@ -222,8 +222,10 @@ class Settings:
         glob = self.doc_type_glob(path)
         if glob is not None:
             return DOC_TYPES[glob[1]]
+        from mics_lint.rules.envelopes import commands_in  # loaded with the rules
+
         records = first_records(head)
-        found = detect(records or _keys_of_lines(head))
+        found = detect(commands_in(records) or _keys_of_lines(head))
         if isinstance(found, DocType):
             return found
         if not records:  # a guess from broken lines' keys, not sure: the default, as before

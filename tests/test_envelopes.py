@@ -23,9 +23,12 @@ def _wrapped(rows: list[dict[str, Any]]) -> dict[str, tuple[dict[str, Any], str]
         "record": ({"topic": "crm", "partition": 0, "record": row}, ".record"),
         "kafka": ({"key": "k1", "value": row, "headers": []}, ".value"),
         "singer": ({"type": "RECORD", "stream": "users", "record": row}, ".record"),
+        "connect": ({"schema": {"type": "struct"}, "payload": row}, ".payload"),
+        "object key": ({"key": {"id": "CRM-1"}, "value": row}, ".value"),
         "debezium": ({"payload": {"before": None, "after": row, "op": "c"}}, ".payload.after"),
         "batch": ({"records": rows, "count": len(rows)}, ".records[]"),
         "odd key": ({"the row": row}, '.["the row"]'),
+        "quote": ({"it's": row}, """.["it'\\''s"]"""),
     }
 
 
@@ -37,7 +40,7 @@ def test_every_envelope_of_every_type_is_mic106_alone(doc_type: str) -> None:
     assert [(d.line, d.code) for d in found] == [(n, "MIC106") for n in range(2, 2 + len(shapes))]
     for diagnostic, (_, jq) in zip(found, shapes.values(), strict=True):
         assert f"(jq -c '{jq}')" in diagnostic.message, doc_type
-    assert "a batch of 3 commands" in found[4].message
+    assert "a batch of 3 commands" in found[6].message
 
 
 @pytest.mark.parametrize(
@@ -52,6 +55,12 @@ def test_every_envelope_of_every_type_is_mic106_alone(doc_type: str) -> None:
         {"email_hash": {"operation": "DELETE", "email_hash": "x"}},  # a field, misplaced
         {"type": "USER_EMAIL", "hash": "x", "record": {"operation": "DELETE", "email_hash": "x"}},
         {"user": {"name": "x", "tier": "gold"}},
+        # A command's own keys misspelt, around fields (MIC204's "did you mean"):
+        {"Identifiers": [{"type": "USER_EMAIL", "hash": "a"}, {"type": "USER_AGENT"}]},
+        {"$user_agent_id": "vec:1", "events": [{"$event_name": "p", "$ts": 1}]},
+        {"Operation": "UPSERT", "userProfile": {"email": "a@b.c", "user_account_id": "1"}},
+        {"email_hash": "a", "dataBag": {"segment_id": "1", "expiration_ts": 1}},
+        {"Item": {"operation": {"S": "UPSERT"}, "email_hash": {"S": "x"}}},  # DynamoDB's
     ],
 )
 def test_near_misses_are_no_envelope(record: dict[str, Any]) -> None:
@@ -64,3 +73,47 @@ def test_a_table_stays_mic105() -> None:
     """pandas' orient="index" with one row labelled 0 is a table (MIC105), not an envelope."""
     line = json.dumps({"0": {"operation": "DELETE", "email_hash": "x"}}) + "\n"
     assert [d.code for d in lint_lines([line], "f.ndjson", Settings())] == ["MIC105"]
+
+
+@pytest.mark.parametrize(
+    ("record", "jq"),
+    [
+        (  # Debezium's update: the row after it
+            {
+                "payload": {
+                    "before": {"operation": "DELETE", "email_hash": "old"},
+                    "after": {"operation": "DELETE", "email_hash": "new"},
+                    "op": "u",
+                }
+            },
+            ".payload.after",
+        ),
+        (  # a Kafka message keyed by the user: its value is the command
+            {
+                "key": {"compartment_id": "1", "user_account_id": "a"},
+                "value": {"operation": "DELETE", "compartment_id": "1", "user_account_id": "a"},
+            },
+            ".value",
+        ),
+        (  # Debezium with its schema: no pandas table
+            {
+                "schema": {"type": "struct"},
+                "payload": {"before": None, "after": {"operation": "DELETE", "email_hash": "a"}},
+            },
+            ".payload.after",
+        ),
+    ],
+)
+def test_the_command_named_is_the_one_to_keep(record: dict[str, Any], jq: str) -> None:
+    found = list(lint_lines([json.dumps(record) + "\n"], "f.ndjson", Settings()))
+    assert [d.code for d in found] == ["MIC106"]
+    assert f"(jq -c '{jq}')" in found[0].message
+
+
+def test_a_file_of_envelopes_is_told_by_its_commands() -> None:
+    """A Singer tap's records have a `type`, which alone reads as a deletion's: the type of
+    a file is told from the commands its envelopes hold."""
+    line = {"type": "RECORD", "stream": "u", "record": {"operation": "DELETE", "email_hash": "a"}}
+    found = list(lint_lines([json.dumps(line) + "\n"] * 3, "f.ndjson", Settings()))
+    assert [d.code for d in found] == ["MIC106"] * 3
+    assert {d.doc_type for d in found} == {"USER_PROFILE"}

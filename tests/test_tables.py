@@ -40,7 +40,7 @@ def _orients(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     columns = list(dict.fromkeys(key for row in rows for key in row))
     return {
         "columns": {c: {str(i): row.get(c) for i, row in enumerate(rows)} for c in columns},
-        "index": {str(i): row for i, row in enumerate(rows)},
+        "index": {str(i): {c: row.get(c) for c in columns} for i, row in enumerate(rows)},
         "split": {
             "columns": columns,
             "index": list(range(len(rows))),

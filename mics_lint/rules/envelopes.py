@@ -36,13 +36,16 @@ def _marks() -> frozenset[str]:
     return frozenset(found - {"type", "hash"})
 
 
-def _command(value: Any, keys: frozenset[str]) -> bool:
-    """Whether a value is an object that reads as a command: two keys a document type
-    defines, or one that marks one (`_marks`)."""
+def _command(value: Any, keys: frozenset[str]) -> int:
+    """How many keys a document type defines an object has, if it reads as a command: two
+    of them, or one that marks one (`_marks`); and one value at least that is no object
+    (DynamoDB's typed values, `{"operation": {"S": "UPSERT"}}`, are no command yet); else 0."""
     if type(value) is not dict:
-        return False
+        return 0
     found = keys.intersection(value)
-    return len(found) >= 2 or not _marks().isdisjoint(found)
+    if len(found) < 2 and _marks().isdisjoint(found):
+        return 0
+    return len(found) if any(type(value[key]) is not dict for key in found) else 0
 
 
 def envelope(record: dict[str, Any]) -> tuple[list[str], int | None] | None:
@@ -50,29 +53,64 @@ def envelope(record: dict[str, Any]) -> tuple[list[str], int | None] | None:
     and None, or the number of commands of a batch (an array of them); else None. A record
     that reads as a command itself is none (every valid line of every type does): its
     fields are checked as they are. One key a type names will not make it so (Singer's
-    `{"type": "RECORD", "stream": ..., "record": {...}}`)."""
+    `{"type": "RECORD", "stream": ..., "record": {...}}`). Of several commands, the one
+    with the most of a type's keys, the last of those (Debezium's `after`, not its
+    `before`; a Kafka message's `value`, not its `key` of identifiers)."""
     keys = type_fields()[0]
     if _command(record, keys):
         return None
-    return _inside(record, keys, [], 1)
+    found: list[tuple[int, int, list[str], int | None]] = []
+    _inside(record, keys, [], 1, found)
+    if not found:
+        return None
+    best = max(found, key=lambda one: (one[0], one[1]))
+    return best[2], best[3]
 
 
 def _inside(
-    value: dict[str, Any], keys: frozenset[str], path: list[str], depth: int
-) -> tuple[list[str], int | None] | None:
+    value: dict[str, Any],
+    keys: frozenset[str],
+    path: list[str],
+    depth: int,
+    found: list[tuple[int, int, list[str], int | None]],
+) -> None:
+    """Each command (or batch) inside `value`, with its keys of a type and its place."""
+    from mics_lint.suggest import closest  # only for a line that is no command
+
     for key, inner in value.items():
-        if key in keys:  # a field holding an object: MIC202's, not an envelope
+        # A field, or a near miss of one (`userProfile`, `Identifiers`, `events`): a
+        # command's own misspelt key (MIC204's "did you mean"), not an envelope's.
+        if key in keys or closest(key, _names()) is not None:
             continue
         at = [*path, key]
-        if _command(inner, keys):
-            return at, None
-        if type(inner) is list and inner and all(_command(item, keys) for item in inner):
-            return at, len(inner)
-        if depth < _DEPTH and type(inner) is dict:
-            found = _inside(inner, keys, at, depth + 1)
-            if found is not None:
-                return found
-    return None
+        count = _command(inner, keys)
+        if count:
+            found.append((count, len(found), at, None))
+        elif type(inner) is list and inner and all(_command(item, keys) for item in inner):
+            found.append((_command(inner[0], keys), len(found), at, len(inner)))
+        elif depth < _DEPTH and type(inner) is dict:
+            _inside(inner, keys, at, depth + 1, found)
+
+
+@functools.cache
+def _names() -> tuple[str, ...]:
+    return tuple(sorted(type_fields()[0]))
+
+
+def commands_in(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each record, or in its place the command it holds as an envelope (a batch's first):
+    what a file's type is told from (settings.Settings.doc_type_for). A Singer record's
+    `type` would read as a deletion's."""
+    found: list[dict[str, Any]] = []
+    for record in records:
+        inside = envelope(record)
+        if inside is not None:
+            path, batch = inside
+            for key in path:
+                record = record[key]
+            record = record[0] if batch is not None else record  # type: ignore[index]
+        found.append(record)
+    return found
 
 
 def _jq(path: list[str], batch: bool) -> str:
@@ -80,7 +118,8 @@ def _jq(path: list[str], batch: bool) -> str:
     steps = "".join(
         f".{key}" if _PLAIN_KEY.fullmatch(key) else f".[{json.dumps(key)}]" for key in path
     )
-    return steps + ("[]" if batch else "")
+    # Quoted for a shell, as the message writes it: 'it'\''s'.
+    return (steps + ("[]" if batch else "")).replace("'", "'\\''")
 
 
 @FAMILY.rule(

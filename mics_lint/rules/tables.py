@@ -84,7 +84,14 @@ def table(record: dict[str, Any]) -> tuple[str, int, bool] | None:
         return None
     if keys.isdisjoint(record):  # rows by their labels, one of them a command
         plain = _labels(record)
-        if plain is not None and any(not keys.isdisjoint(row) for row in record.values()):
+        labelled = list(record.values())
+        # Each row has every column (a missing cell is null): else a pipeline's envelope,
+        # `{"schema": {...}, "payload": {...}}`, MIC106's.
+        if (
+            plain is not None
+            and all(row.keys() == labelled[0].keys() for row in labelled)
+            and any(not keys.isdisjoint(row) for row in labelled)
+        ):
             return "index", len(record), plain
         return None
     # Columns by row labels that are no fields (an object of fields in place of an array
