@@ -47,10 +47,12 @@ def test_every_envelope_of_every_type_is_mic106_alone(doc_type: str) -> None:
     "record",
     [
         {"meta": {"type": "event"}, "n": 1},  # a deletion's marker alone: a word data uses
-        {"a": {"b": {"c": {"operation": "DELETE", "email_hash": "x"}}}},  # three levels down
+        {"a": {"b": {"c": {"d": {"operation": "DELETE", "email_hash": "x"}}}}},  # four down
         {"records": [{"operation": "DELETE", "email_hash": "x"}, {"n": 1}]},  # not all commands
         {"records": []},
-        {"record": '{"operation":"DELETE","email_hash":"x"}'},  # a string: MIC102's kind
+        {"record": '{"operation":"DELETE"'},  # JSON text, cut
+        {"record": '{"n": 1}'},  # JSON text of no command
+        {"records": [{"value": {"operation": "DELETE", "email_hash": "x"}}, {"key": 1}]},
         {"operation": "DELETE", "record": {"operation": "DELETE", "email_hash": "x"}},
         {"email_hash": {"operation": "DELETE", "email_hash": "x"}},  # a field, misplaced
         {"type": "USER_EMAIL", "hash": "x", "record": {"operation": "DELETE", "email_hash": "x"}},
@@ -94,6 +96,25 @@ def test_a_table_stays_mic105() -> None:
                 "value": {"operation": "DELETE", "compartment_id": "1", "user_account_id": "a"},
             },
             ".value",
+        ),
+        (  # SNS's notification: the command as JSON text
+            {"Type": "Notification", "Message": '{"operation":"DELETE","email_hash":"a"}'},
+            ".Message | fromjson",
+        ),
+        (  # a Debezium event in a Kafka message: three levels down
+            {
+                "topic": "t",
+                "value": {"payload": {"after": {"operation": "DELETE", "email_hash": "a"}}},
+            },
+            ".value.payload.after",
+        ),
+        (  # AWS's batch of Kinesis records: a command in each item
+            {
+                "Records": [
+                    {"kinesis": {"data": {"operation": "DELETE", "email_hash": h}}} for h in "ab"
+                ]
+            },
+            ".Records[].kinesis.data",
         ),
         (  # Debezium with its schema: no pandas table
             {

@@ -18,9 +18,10 @@ from mics_lint.registry import LineContext
 from mics_lint.rules.syntax import FAMILY
 from mics_lint.rules.tables import type_fields
 
-# How deep a command is looked for: a pipeline's record (1), or a change event's row in
-# its payload (2). Deeper, the line is more likely data of its own than an envelope.
-_DEPTH = 2
+# How deep a command is looked for: a pipeline's record (1), a change event's row in its
+# payload (2), such an event in a Kafka message or a record in a batch's item (3). Deeper,
+# the line is more likely data of its own than an envelope.
+_DEPTH = 3
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -48,31 +49,41 @@ def _command(value: Any, keys: frozenset[str]) -> int:
     return len(found) if any(type(value[key]) is not dict for key in found) else 0
 
 
-def envelope(record: dict[str, Any]) -> tuple[list[str], int | None] | None:
-    """Where a record holds its command, when it is an envelope: the keys leading to it,
-    and None, or the number of commands of a batch (an array of them); else None. A record
-    that reads as a command itself is none (every valid line of every type does): its
-    fields are checked as they are. One key a type names will not make it so (Singer's
+# Where an envelope holds its command: the steps to it from the line (a key, each item of
+# an array: `_EACH`, or a string's JSON text: `_TEXT`), and the number of commands of a
+# batch (None: one). A plain tuple: no class made at start-up.
+Found = tuple[tuple[str, ...], int | None]
+
+
+class _Step(str):
+    """A step that is no key: compared by identity (a key read from a line is a plain str,
+    never one of these two objects), written as jq writes it."""
+
+
+_EACH, _TEXT = _Step("[]"), _Step("| fromjson")
+
+
+def envelope(record: dict[str, Any]) -> Found | None:
+    """Where a record holds its command, when it is an envelope; else None. A record that
+    reads as a command itself is none (every valid line of every type does): its fields
+    are checked as they are. One key a type names will not make it so (Singer's
     `{"type": "RECORD", "stream": ..., "record": {...}}`). Of several commands, the one
     with the most of a type's keys, the last of those (Debezium's `after`, not its
     `before`; a Kafka message's `value`, not its `key` of identifiers)."""
     keys = type_fields()[0]
     if _command(record, keys):
         return None
-    found: list[tuple[int, int, list[str], int | None]] = []
-    _inside(record, keys, [], 1, found)
-    if not found:
-        return None
-    best = max(found, key=lambda one: (one[0], one[1]))
-    return best[2], best[3]
+    found: list[tuple[int, int, Found]] = []
+    _inside(record, keys, (), 1, found)
+    return max(found, key=lambda one: one[:2])[2] if found else None
 
 
 def _inside(
     value: dict[str, Any],
     keys: frozenset[str],
-    path: list[str],
+    steps: tuple[str, ...],
     depth: int,
-    found: list[tuple[int, int, list[str], int | None]],
+    found: list[tuple[int, int, Found]],
 ) -> None:
     """Each command (or batch) inside `value`, with its keys of a type and its place."""
     from mics_lint.suggest import closest  # only for a line that is no command
@@ -82,14 +93,59 @@ def _inside(
         # command's own misspelt key (MIC204's "did you mean"), not an envelope's.
         if key in keys or closest(key, _names()) is not None:
             continue
-        at = [*path, key]
+        at = (*steps, key)
+        if type(inner) is str and inner[:1] == "{":  # JSON text (SNS's "Message")
+            at, inner = (*at, _TEXT), _parsed(inner)
         count = _command(inner, keys)
         if count:
-            found.append((count, len(found), at, None))
-        elif type(inner) is list and inner and all(_command(item, keys) for item in inner):
-            found.append((_command(inner[0], keys), len(found), at, len(inner)))
+            found.append((count, len(found), (at, None)))
+        elif type(inner) is list and inner and type(inner[0]) is dict:
+            batch = _batch(inner, keys, depth)
+            if batch is not None:
+                found.append((batch[0], len(found), ((*at, _EACH, *batch[1]), len(inner))))
         elif depth < _DEPTH and type(inner) is dict:
             _inside(inner, keys, at, depth + 1, found)
+
+
+def _batch(
+    items: list[Any], keys: frozenset[str], depth: int
+) -> tuple[int, tuple[str, ...]] | None:
+    """The keys of a type of a batch's first command, and the steps from each item to its
+    command, when every item holds one there (`{"Records": [{"kinesis": {"data": ...}}]}`);
+    else None."""
+    inside: tuple[str, ...] = ()
+    if not _command(items[0], keys):
+        found: list[tuple[int, int, Found]] = []
+        if depth < _DEPTH:
+            _inside(items[0], keys, (), depth + 1, found)
+        steps = max(found, key=lambda one: one[:2])[2][0] if found else (_EACH,)
+        if _EACH in steps:  # one batch a line, or none
+            return None
+        inside = steps
+    if all(_command(_follow(item, inside), keys) for item in items):
+        return _command(_follow(items[0], inside), keys), inside
+    return None
+
+
+def _follow(value: Any, steps: tuple[str, ...]) -> Any:
+    """What `steps` (no `_EACH` but a batch's first item) lead to in `value`, or None."""
+    for step in steps:
+        if step is _TEXT:
+            value = _parsed(value) if type(value) is str else None
+        elif step is _EACH:
+            value = value[0] if type(value) is list and value else None
+        else:
+            value = value.get(step) if type(value) is dict else None
+    return value
+
+
+def _parsed(text: str) -> Any:
+    import orjson
+
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
 
 
 @functools.cache
@@ -104,22 +160,38 @@ def commands_in(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for record in records:
         inside = envelope(record)
-        if inside is not None:
-            path, batch = inside
-            for key in path:
-                record = record[key]
-            record = record[0] if batch is not None else record  # type: ignore[index]
-        found.append(record)
+        found.append(record if inside is None else _follow(record, inside[0]))
     return found
 
 
-def _jq(path: list[str], batch: bool) -> str:
-    """jq's filter for the command (or each command of a batch) at `path`."""
-    steps = "".join(
-        f".{key}" if _PLAIN_KEY.fullmatch(key) else f".[{json.dumps(key)}]" for key in path
+def _jq(steps: tuple[str, ...]) -> str:
+    """jq's filter for the command (or each command of a batch) at `steps`, quoted for a
+    shell as the message writes it ('it'\\''s')."""
+    text = "".join(
+        f" {step}"
+        if step is _TEXT
+        else step
+        if step is _EACH
+        else f".{step}"
+        if _PLAIN_KEY.fullmatch(step)
+        else f".[{json.dumps(step)}]"
+        for step in steps
     )
-    # Quoted for a shell, as the message writes it: 'it'\''s'.
-    return (steps + ("[]" if batch else "")).replace("'", "'\\''")
+    return text.replace("'", "'\\''")
+
+
+def _where(steps: tuple[str, ...]) -> str:
+    """The keys to a command, as the message names them: `"Records"[] > "data"` (each
+    item's), `"records"` (a batch of commands)."""
+    named = ""
+    for at, step in enumerate(steps, 1):
+        if step is _EACH:
+            named += "[]" if at < len(steps) else ""  # a batch of commands: its array
+        elif step is _TEXT:
+            named += " as JSON text"
+        else:
+            named += (" > " if named else "") + json.dumps(step, ensure_ascii=False)
+    return named
 
 
 @FAMILY.rule(
@@ -134,11 +206,12 @@ def command_in_envelope(record: dict[str, Any], ctx: LineContext) -> Iterator[Fi
     Checks that a line's command is the line itself, not a value inside another object, as
     a data pipeline writes its records: a connector's `{"record": {...}}`, a Kafka
     message's `{"key": ..., "value": {...}}`, a change event's `{"payload": {"after":
-    {...}}}`, a Singer tap's `{"type": "RECORD", "record": {...}}`; nor a batch of
-    commands in an array (`{"records": [{...}, {...}]}`). A line that is no command
-    (fewer than two fields of any import type, none of `operation` or a type's own
-    markers such as `user_profile` or `$events`), holding one one or two levels down,
-    gets this diagnostic alone.
+    {...}}}`, a Singer tap's `{"type": "RECORD", "record": {...}}`, an SNS notification's
+    `"Message"` holding it as JSON text; nor a batch of commands in an array
+    (`{"records": [{...}, {...}]}`, `{"Records": [{"kinesis": {"data": {...}}}]}`). A
+    line that is no command (fewer than two fields of any import type, none of
+    `operation` or a type's own markers such as `user_profile` or `$events`), holding
+    one up to three levels down, gets this diagnostic alone.
 
     ## Why is this bad?
     The platform reads the envelope as the command: it has no `operation` and no
@@ -159,9 +232,8 @@ def command_in_envelope(record: dict[str, Any], ctx: LineContext) -> Iterator[Fi
     found = envelope(record)
     if found is None:
         return
-    path, batch = found
-    where = " > ".join(json.dumps(key, ensure_ascii=False) for key in path)
-    jq = _jq(path, batch is not None)
+    steps, batch = found
+    where, jq = _where(steps), _jq(steps)
     if batch is None:
         message = (
             f"the command is inside {where} (an envelope, as a pipeline writes its records), "
