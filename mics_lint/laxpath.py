@@ -84,7 +84,6 @@ _UNKNOWN_ONLY = {UNKNOWN_FIELD.code}
 # One diagnostic of a shape: (code, name, severity, message), fix, and the quoted key it is
 # at (None: the whole line).
 _Template = tuple[tuple[tuple[str, str, Severity, str], str | None, str | None], ...]
-_UNSEEN: Any = object()
 # The JSON type of an unknown key's value, by its Python type, where a decoder of a shape
 # types it exactly (a float field would take an integer too).
 _TYPES = {bool: "boolean", str: "string", int: "integer"}
@@ -120,6 +119,11 @@ class _Shaped(NamedTuple):
     head: bytes
 
 
+# A shape answered here: the fast check's verdict on its first line, the template of that
+# line's diagnostics (None: none), and its decoder (None: none).
+_Known = tuple[bool | str, _Template | None, _Shaped | None]
+
+
 class LaxPath:
     """The second try of a line the fast decoders refused (see the module's docstring)."""
 
@@ -142,7 +146,7 @@ class LaxPath:
         self.unknown: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[bytes, ...]]] = {}
         # Each shape answered here, (keys, operation): the fast check's verdict on its first
         # line, and the template of that line's diagnostics (`_template`; None: none).
-        self.shapes: dict[tuple[Any, ...], tuple[bool | str, _Template | None, _Shaped | None]] = {}
+        self.shapes: dict[tuple[Any, ...], _Known] = {}
         # The decoders of the last shapes answered from their templates, the last first
         # (`_again`).
         self.recent: list[_Shaped] = []
@@ -196,16 +200,7 @@ class LaxPath:
         # refuses a value that fails): then the verdict may differ from the first line's,
         # and those findings be found after it.
         known = self.shapes.get(shape)
-        marks = checker.fix_marks
-        quick = (
-            known is not None
-            and known[1] is not None
-            and marks.alike_ok(lineno)
-            and (
-                not checker.check_schema
-                or remembered(checker.schema_file, keys, checker.show_values)
-            )
-        )
+        quick = self._told(known, keys, lineno)
         found: list[tuple[str, Finding]] | None = []
         if not quick:
             found = self._findings(
@@ -303,17 +298,9 @@ class LaxPath:
         keys, checker = shaped.keys, self.checker
         shape = (keys, shaped.kind, command.operation)
         known = self.shapes.get(shape)
-        if (
-            known is None
-            or known[1] is None
-            or not checker.fix_marks.alike_ok(lineno)
-            or (
-                checker.check_schema
-                and not remembered(checker.schema_file, keys, checker.show_values)
-            )
-            or not checker.guard.clear_by_keys(keys)
-        ):
+        if not self._told(known, keys, lineno) or not checker.guard.clear_by_keys(keys):
             return None
+        assert known is not None and known[1] is not None
         verdict = vouch(command, raw, lineno, plain)
         if verdict is False:
             return None
@@ -327,6 +314,21 @@ class LaxPath:
         ctx = LineContext(lineno, body, checker.state, checker.show_values)
         found = self._findings(record, ctx, keys)
         return self._stamp(found or [], verdict, record, shape, False, (shaped.key,), body, lineno)
+
+    def _told(self, known: _Known | None, keys: tuple[str, ...], lineno: int) -> bool:
+        """Whether a line of a shape answered before (`known`) may be told from its
+        template, the fast check's verdict the same: the shape has one, the line's fix
+        marks are its (parsed.Alike), and the schema's findings are remembered by `keys`."""
+        checker = self.checker
+        return (
+            known is not None
+            and known[1] is not None
+            and checker.fix_marks.alike_ok(lineno)
+            and (
+                not checker.check_schema
+                or remembered(checker.schema_file, keys, checker.show_values)
+            )
+        )
 
     def _shaped(
         self, shape: tuple[Any, ...], unknown: tuple[str, ...], body: bytes
@@ -342,14 +344,17 @@ class LaxPath:
             key: schema["properties"][key] if key in self.known else {"type": _TYPES[kind]}
             for key in keys
         }
-        shaped = {**schema, "properties": properties, "required": list(keys)}
+        exact = {
+            **schema,
+            "properties": properties,
+            "required": list(keys),
+            "additionalProperties": False,
+        }
         # The known keys it lacks read UNSET, as on the lax decoder's commands: a line
         # with one is refused at that key. Its unknown key's member is the check's UNREAD.
         absent = tuple(attribute(key) for key in self.known if key not in keys)
         unread = property(_member_length(attribute(unknown[0]), unknown[0], kind))
-        decoder = struct_decoder(
-            {**shaped, "additionalProperties": False}, unset=absent, unread=unread
-        )
+        decoder = struct_decoder(exact, unset=absent, unread=unread)
         if decoder is None:
             return None
         second = orjson.dumps(keys[1]) + b":"

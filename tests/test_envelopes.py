@@ -116,6 +116,10 @@ def test_a_table_stays_mic105() -> None:
             },
             ".Records[].kinesis.data",
         ),
+        (  # a key written "[]" is a key, not jq's each item
+            {"records": [{"[]": {"operation": "DELETE", "email_hash": h}} for h in "ab"]},
+            '.records[].["[]"]',
+        ),
         (  # Debezium with its schema: no pandas table
             {
                 "schema": {"type": "struct"},

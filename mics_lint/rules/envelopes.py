@@ -75,6 +75,11 @@ def envelope(record: dict[str, Any]) -> Found | None:
         return None
     found: list[tuple[int, int, Found]] = []
     _inside(record, keys, (), 1, found)
+    return _best(found)
+
+
+def _best(found: list[tuple[int, int, Found]]) -> Found | None:
+    """The command with the most of a type's keys, the last of those (see `envelope`)."""
     return max(found, key=lambda one: one[:2])[2] if found else None
 
 
@@ -118,10 +123,11 @@ def _batch(
         found: list[tuple[int, int, Found]] = []
         if depth < _DEPTH:
             _inside(items[0], keys, (), depth + 1, found)
-        steps = max(found, key=lambda one: one[:2])[2][0] if found else (_EACH,)
-        if _EACH in steps:  # one batch a line, or none
+        best = _best(found)
+        # One batch a line, or none (`is`: a key may be written "[]").
+        if best is None or any(step is _EACH for step in best[0]):
             return None
-        inside = steps
+        inside = best[0]
     if all(_command(_follow(item, inside), keys) for item in items):
         return _command(_follow(items[0], inside), keys), inside
     return None
