@@ -19,14 +19,15 @@ import orjson
 
 from mics_lint.doctypes import DOC_TYPES, DocType
 from mics_lint.registry import Rule
-from mics_lint.rules.envelopes import COMMAND_IN_ENVELOPE, envelope
+from mics_lint.rules.envelopes import COMMAND_IN_ENVELOPE, Own, envelope
 from mics_lint.rules.structure import OTHER_DOCUMENT_TYPE
 from mics_lint.rules.tables import TABLE_IN_ONE_OBJECT, table
 
 # Any type's wrong shapes, each rule with its test, asked in turn: a whole table in one
-# object (MIC105), a command inside another object or a batch in one (MIC106).
-_ANY_TYPE: tuple[tuple[Rule, Callable[[dict[str, Any]], object]], ...] = (
-    (TABLE_IN_ONE_OBJECT, table),
+# object (MIC105), a command inside another object or a batch in one (MIC106). A test is
+# also given the type's own wrong shape's test (`Own`), which no envelope holds.
+_ANY_TYPE: tuple[tuple[Rule, Callable[[dict[str, Any], Own], object]], ...] = (
+    (TABLE_IN_ONE_OBJECT, lambda record, own: table(record)),
     (COMMAND_IN_ENVELOPE, envelope),
 )
 
@@ -43,6 +44,7 @@ class Guard:
         )
         self.by_keys: dict[tuple[str, ...], bool] = {}  # see `guarded_by_keys`
         self.any_type = tuple((rule, test) for rule, test in _ANY_TYPE if rule.code in enabled)
+        self.own: Own = misshapen[0] if misshapen is not None else None
         self.shapes = self.misshapen is not None or bool(self.any_type)  # asked at all
 
     def other(self, record: dict[str, Any]) -> tuple[DocType, ...]:
@@ -63,7 +65,7 @@ class Guard:
         type's own test reads (a Singer record's `type` around an association's command,
         which is no bare identifier); a line of the type's own shape is none of them."""
         for rule, test in self.any_type:
-            if test(record) is not None:
+            if test(record, self.own) is not None:
                 return rule
         misshapen = self.misshapen
         return misshapen[1] if misshapen is not None and misshapen[0](record) else None

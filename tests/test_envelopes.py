@@ -142,3 +142,28 @@ def test_a_file_of_envelopes_is_told_by_its_commands() -> None:
     found = list(lint_lines([json.dumps(line) + "\n"] * 3, "f.ndjson", Settings()))
     assert [d.code for d in found] == ["MIC106"] * 3
     assert {d.doc_type for d in found} == {"USER_PROFILE"}
+
+
+_ITEMS = [
+    {"type": "USER_AGENT", "user_agent_id": "vec:3"},
+    {"type": "USER_EMAIL", "hash": "3f2a9c51d0b8e7a64c2f19e8b7d6a5c6"},
+]
+
+
+@pytest.mark.parametrize(
+    "record",
+    [{"ids": _ITEMS}, {"id": _ITEMS[0]}, {"data": {"ids": _ITEMS}}],
+    ids=["listed", "one", "deeper"],
+)
+def test_an_associations_identifiers_under_another_key_are_no_envelope(
+    record: dict[str, Any],
+) -> None:
+    """In an association file, typed identifiers are its own items: under another key than
+    `identifiers` they are that key misnamed, not commands to take out of the line (each
+    would then be a bare identifier, MIC908). In a deletion file they are commands."""
+    line = [json.dumps(record) + "\n"]
+    association = list(lint_lines(line, "f.ndjson", Settings(doc_type="association")))
+    assert [d.code for d in association] == ["MIC201", "MIC204"]
+    assert "MIC106" not in {d.code for d in association}
+    deletion = list(lint_lines(line, "f.ndjson", Settings(doc_type="identifiers-deletion")))
+    assert [d.code for d in deletion] == ["MIC106"]

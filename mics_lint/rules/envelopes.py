@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from mics_lint.diagnostic import Finding, Severity, counted
@@ -63,18 +63,26 @@ class _Step(str):
 _EACH, _TEXT = _Step("[]"), _Step("| fromjson")
 
 
-def envelope(record: dict[str, Any]) -> Found | None:
+# The file's type's own item, misplaced (an association's typed identifier, which reads
+# as a deletion's command): guards.py passes DocType.misshapen's test, or None.
+Own = Callable[[dict[str, Any]], bool] | None
+
+
+def envelope(record: dict[str, Any], own: Own = None) -> Found | None:
     """Where a record holds its command, when it is an envelope; else None. A record that
     reads as a command itself is none (every valid line of every type does): its fields
     are checked as they are. One key a type names will not make it so (Singer's
     `{"type": "RECORD", "stream": ..., "record": {...}}`). Of several commands, the one
     with the most of a type's keys, the last of those (Debezium's `after`, not its
-    `before`; a Kafka message's `value`, not its `key` of identifiers)."""
+    `before`; a Kafka message's `value`, not its `key` of identifiers). Nor is an item of
+    `own`, or a list of them: in an association file, `{"ids": [{"type": "USER_AGENT",
+    ...}, ...]}` is its identifiers under another key (MIC201 and MIC204 say which), and
+    taken out of the line each would be a bare identifier (MIC908)."""
     keys = type_fields()[0]
     if _command(record, keys):
         return None
     found: list[tuple[int, int, Found]] = []
-    _inside(record, keys, (), 1, found)
+    _inside(record, keys, (), 1, found, own)
     return _best(found)
 
 
@@ -89,8 +97,10 @@ def _inside(
     steps: tuple[str, ...],
     depth: int,
     found: list[tuple[int, int, Found]],
+    own: Own,
 ) -> None:
-    """Each command (or batch) inside `value`, with its keys of a type and its place."""
+    """Each command (or batch) inside `value`, with its keys of a type and its place (an
+    item of `own` is none, see `envelope`)."""
     from mics_lint.suggest import closest  # only for a line that is no command
 
     for key, inner in value.items():
@@ -103,17 +113,18 @@ def _inside(
             at, inner = (*at, _TEXT), _parsed(inner)
         count = _command(inner, keys)
         if count:
-            found.append((count, len(found), (at, None)))
+            if own is None or not own(inner):
+                found.append((count, len(found), (at, None)))
         elif type(inner) is list and inner and type(inner[0]) is dict:
-            batch = _batch(inner, keys, depth)
+            batch = _batch(inner, keys, depth, own)
             if batch is not None:
                 found.append((batch[0], len(found), ((*at, _EACH, *batch[1]), len(inner))))
         elif depth < _DEPTH and type(inner) is dict:
-            _inside(inner, keys, at, depth + 1, found)
+            _inside(inner, keys, at, depth + 1, found, own)
 
 
 def _batch(
-    items: list[Any], keys: frozenset[str], depth: int
+    items: list[Any], keys: frozenset[str], depth: int, own: Own
 ) -> tuple[int, tuple[str, ...]] | None:
     """The keys of a type of a batch's first command, and the steps from each item to its
     command, when every item holds one there (`{"Records": [{"kinesis": {"data": ...}}]}`);
@@ -122,15 +133,18 @@ def _batch(
     if not _command(items[0], keys):
         found: list[tuple[int, int, Found]] = []
         if depth < _DEPTH:
-            _inside(items[0], keys, (), depth + 1, found)
+            _inside(items[0], keys, (), depth + 1, found, own)
         best = _best(found)
         # One batch a line, or none (`is`: a key may be written "[]").
         if best is None or any(step is _EACH for step in best[0]):
             return None
         inside = best[0]
-    if all(_command(_follow(item, inside), keys) for item in items):
-        return _command(_follow(items[0], inside), keys), inside
-    return None
+    commands = [_follow(item, inside) for item in items]
+    if not all(_command(command, keys) for command in commands):
+        return None
+    if own is not None and all(own(command) for command in commands):
+        return None  # the type's own items, listed (see `envelope`)
+    return _command(commands[0], keys), inside
 
 
 def _follow(value: Any, steps: tuple[str, ...]) -> Any:
