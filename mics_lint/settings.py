@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from mics_lint.diagnostic import Severity
 from mics_lint.doctypes import (
+    ALIASES,
     DEFAULT_DOC_TYPE,
     DETECT_RECORDS,
     DOC_TYPES,
@@ -234,6 +235,9 @@ class Settings:
         alike = frozenset.intersection(*(t.markers for t in found))
         if _items_unwrapped(head, records):
             found.append(DOC_TYPES["USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS"])
+        named = [t for t in found if _names_type(path, t)]
+        if len(named) == 1:  # a file named for its import: `user-points-deletion.ndjson`
+            return named[0]
         found = sorted(found, key=lambda t: t.short_name)
         names = " or ".join(t.short_name + _what_it_does(t) * bool(alike) for t in found)
         import json
@@ -246,6 +250,23 @@ class Settings:
             f"--doc-type, or in [tool.mics-lint.doc-types] with a glob ({name} = "
             '"<one of them>")'
         )
+
+
+def _names_type(path: str, doc_type: DocType) -> bool:
+    """Whether the file's name holds the type's name, short name or alias, in any case and
+    with any separators (`2026-12_USER_POINTS_DELETION.ndjson`, `identifiersDeletion.json`):
+    what tells apart types whose records look alike (a device points deletion's name holds
+    no `user_points_deletion`)."""
+    import re
+
+    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", path.replace("\\", "/").rpartition("/")[2])
+    words = f"_{'_'.join(re.findall(r'[a-z0-9]+', name.lower()))}_"
+    spelt = {
+        doc_type.name,
+        doc_type.short_name,
+        *(a for a, n in ALIASES.items() if n == doc_type.name),
+    }
+    return any(f"_{'_'.join(re.findall(r'[a-z0-9]+', n.lower()))}_" in words for n in spelt)
 
 
 def _items_unwrapped(head: bytes, records: list[dict[str, object]]) -> bool:

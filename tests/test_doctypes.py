@@ -131,6 +131,34 @@ def test_a_deletion_file_names_only_the_types_its_lines_fit_and_what_each_does(
     ]
 
 
+
+@pytest.mark.parametrize(
+    ("name", "told"),
+    [
+        ("user_points_deletion.ndjson", "USER_POINTS_DELETION"),
+        ("2026-12-06-identifiers-deletion.ndjson", "USER_IDENTIFIERS_DELETION"),
+        ("userDevicePointsDeletion.json", "USER_DEVICE_POINTS_DELETION"),
+        ("export_USER_DEVICE_POINT_DELETION.ndjson", "USER_DEVICE_POINTS_DELETION"),
+        ("user_device_points_deletion.ndjson", "USER_DEVICE_POINTS_DELETION"),
+        ("deletion.ndjson", None),  # any of three
+        ("identifiers_deletion_and_user_points_deletion.ndjson", None),  # two
+        ("user-points-deletion/gdpr.ndjson", None),  # a folder's name is not the file's
+    ],
+)
+def test_a_tie_is_broken_by_the_files_name(tmp_path: Path, name: str, told: str | None) -> None:
+    """Deletion lines fit several deletion types: a file named for one of them is checked as
+    that one (its name in any case, with any separators); any other is exit 2, as before."""
+    path = tmp_path / name
+    path.parent.mkdir(exist_ok=True)
+    write(path, '{"type":"USER_AGENT","user_agent_id":"vec:1"}')
+    code, out, err = run_cli(["check", "--isolated", name], tmp_path)
+    if told is None:
+        assert code == 2
+        one_error_line(err, "cannot tell the document type")
+    else:
+        assert (code, err) == (0, "")
+        assert f"Checked as {told}." in out
+
 def test_doc_type_option_decides(tmp_path: Path) -> None:
     write(tmp_path / "mixed.ndjson", SEGMENT, CHOICE)
     code, out, _ = run_cli(
