@@ -131,7 +131,6 @@ def test_a_deletion_file_names_only_the_types_its_lines_fit_and_what_each_does(
     ]
 
 
-
 @pytest.mark.parametrize(
     ("name", "told"),
     [
@@ -158,6 +157,22 @@ def test_a_tie_is_broken_by_the_files_name(tmp_path: Path, name: str, told: str 
     else:
         assert (code, err) == (0, "")
         assert f"Checked as {told}." in out
+
+
+def test_a_type_no_deletion_takes_counts_for_them_only_beside_another_of_their_keys() -> None:
+    """`{"type": "SCHEMA", ...}` (a Singer stream's message) is no deletion line; a misspelt
+    type beside an identifier still is one."""
+    deletions = [
+        DOC_TYPES[n]
+        for n in (
+            "USER_IDENTIFIERS_DELETION",
+            "USER_DEVICE_POINTS_DELETION",
+            "USER_POINTS_DELETION",
+        )
+    ]
+    assert detect([{"type": "SCHEMA", "stream": "u", "schema": {}}]) is DOC_TYPES["USER_PROFILE"]
+    assert detect([{"type": "USER_AGNT", "user_agent_id": "vec:1"}]) == deletions
+
 
 def test_doc_type_option_decides(tmp_path: Path) -> None:
     write(tmp_path / "mixed.ndjson", SEGMENT, CHOICE)

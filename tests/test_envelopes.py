@@ -22,7 +22,10 @@ def _wrapped(rows: list[dict[str, Any]]) -> dict[str, tuple[dict[str, Any], str]
     return {
         "record": ({"topic": "crm", "partition": 0, "record": row}, ".record"),
         "kafka": ({"key": "k1", "value": row, "headers": []}, ".value"),
-        "singer": ({"type": "RECORD", "stream": "users", "record": row}, ".record"),
+        "singer": (
+            {"type": "RECORD", "stream": "users", "record": row},
+            'select(.type == "RECORD") | .record',
+        ),
         "connect": ({"schema": {"type": "struct"}, "payload": row}, ".payload"),
         "object key": ({"key": {"id": "CRM-1"}, "value": row}, ".value"),
         "debezium": ({"payload": {"before": None, "after": row, "op": "c"}}, ".payload.after"),
@@ -167,3 +170,20 @@ def test_an_associations_identifiers_under_another_key_are_no_envelope(
     assert "MIC106" not in {d.code for d in association}
     deletion = list(lint_lines(line, "f.ndjson", Settings(doc_type="identifiers-deletion")))
     assert [d.code for d in deletion] == ["MIC106"]
+
+
+def test_a_singer_stream_is_told_by_its_records_and_its_filter_keeps_them_alone() -> None:
+    """A Singer stream opens with a SCHEMA message and holds STATE messages: their `type`
+    alone, which no deletion takes, does not vote for the deletions (the file was exit 2),
+    and the filter MIC106 gives leaves them out."""
+    stream = [
+        {"type": "SCHEMA", "stream": "u", "schema": {"type": "object"}, "key_properties": []},
+        {"type": "RECORD", "stream": "u", "record": {"operation": "DELETE", "email_hash": "a"}},
+        {"type": "RECORD", "stream": "u", "record": {"operation": "DELETE", "email_hash": "b"}},
+        {"type": "STATE", "value": {"bookmarks": {}}},
+    ]
+    found = list(lint_lines([json.dumps(line) + "\n" for line in stream], "f.ndjson", Settings()))
+    assert {d.doc_type for d in found} == {"USER_PROFILE"}
+    records = [d for d in found if d.code == "MIC106"]
+    assert [d.line for d in records] == [2, 3]
+    assert """(jq -c 'select(.type == "RECORD") | .record')""" in records[0].message

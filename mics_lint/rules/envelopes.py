@@ -248,12 +248,17 @@ def command_in_envelope(record: dict[str, Any], ctx: LineContext) -> Iterator[Fi
     ```
     Write the command alone: `jq -c '.record'` takes it out of each line (the message
     names the path), `jq -c '.records[]'` writes each command of a batch on its own line.
+    A Singer or Airbyte stream's records (`"type": "RECORD"`) are taken with
+    `select(.type == "RECORD")`, which leaves out the stream's other messages (`SCHEMA`,
+    `STATE`), lines of no command.
     """
     found = envelope(record)
     if found is None:
         return
     steps, batch = found
     where, jq = _where(steps), _jq(steps)
+    if record.get("type") == "RECORD":  # a Singer or Airbyte stream: not its SCHEMA, STATE...
+        jq = f'select(.type == "RECORD") | {jq}'
     if batch is None:
         message = (
             f"the command is inside {where} (an envelope, as a pipeline writes its records), "
