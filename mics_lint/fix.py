@@ -9,7 +9,7 @@ What it may change, and only for the codes the file's rule selection enables:
 - safe: MIC002 (the BOM), MIC003 (CRLF to LF), MIC004 (blank lines), MIC005 (the final
   newline), MIC007 (a document to one compact command per line), MIC101 (commas between
   records, several records on a line), MIC102 (an array of commands on one line, a line
-  each), MIC202 (an identifier written as an integer);
+  each; a command encoded twice, as its text), MIC202 (an identifier written as an integer);
 - unsafe, with `unsafe=True`: MIC203 (the case of an enum value), MIC204 (a misspelt key,
   when exactly one known key is close).
 

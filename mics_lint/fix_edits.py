@@ -301,6 +301,20 @@ _TRAILING_TOKENS = re.compile(
 )
 
 
+def encoded_object(value: str) -> tuple[str, dict[str, Any]] | None:
+    """MIC102: the text of the one JSON object a line's string holds (`"{\\"a\\": 1}"`, an
+    export that encoded its records twice), and its value; None for anything else, and for
+    an object spread over lines (each line is one record)."""
+    text = value.strip(" \t\r\n")
+    if text[:1] != "{" or "\n" in text or "\r" in text:
+        return None
+    try:
+        record = parse_exact(text)  # exact: its big numbers keep their text
+    except (ValueError, RecursionError):
+        return None
+    return (text, record) if type(record) is dict else None
+
+
 def untrailed(text: str) -> tuple[str, dict[str, Any]] | None:
     """`text` without its commas after a value and before a closing bracket (`{"a":1,}`,
     `[1,2,]`, as JavaScript and JSON5 writers leave them), and the object it then is; None

@@ -29,6 +29,7 @@ from mics_lint.fix_edits import (
     Edits,
     Span,
     Spans,
+    encoded_object,
     is_shallow,
     object_spans,
     objects,
@@ -120,12 +121,8 @@ class RecordFixer:
         NOT_JSON when neither takes it, OBJECTS (objects and commas), BROKEN (`objects`
         would refuse it), or Retyped (its only findings MIC202s); `text`, `body` decoded.
         Without `rewrite`, the fixes are counted, not made (None): what the marks need."""
-        if (
-            body[:3] == BOM
-            and INVALID in self.fixing
-            and not self.broken
-            and not is_blank(body[3:])
-        ):
+        bom = body[:3] == BOM and INVALID in self.fixing
+        if bom and not self.broken and not is_blank(body[3:]):
             # A BOM inside the file, where files were joined (`cat`): dropped, with the rest
             # of the line's MIC101 (one diagnostic, one fix). Not after a broken line, as
             # `_split` splits none: it may be the inside of a value spread over lines.
@@ -150,6 +147,11 @@ class RecordFixer:
         if record is NOT_JSON or record is OBJECTS or record is BROKEN or record is TRAILING:
             return self._split(body, rewrite, record)
         self.broken = False
+        if type(record) is str and syntax.NOT_AN_OBJECT.code in self.fixing:
+            inner = encoded_object(record)  # MIC102: an object encoded twice
+            if inner is not None:
+                self.fixed[syntax.NOT_AN_OBJECT.code] += 1
+                return self._pieces(inner[0], [(inner[1], 0, len(inner[0]))]) if rewrite else None
         if not isinstance(record, dict):
             return self._array(body, record, text, rewrite) if type(record) is list else None
         if text is None:

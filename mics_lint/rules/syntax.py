@@ -112,11 +112,11 @@ NOT_AN_OBJECT = FAMILY.declare(
 
     ## Fix
     `--fix` splits a line that is a JSON array of objects (one or more, nothing else) into
-    one line per element, in order, each keeping its exact text (big numbers, escapes, key
-    order), parsed again and compared with its element before the file is written. An
-    empty array, one holding anything but objects, and an association file's array of
-    typed identifiers (one user's: it wants its `{"identifiers": [...]}`, MIC908) are left
-    as they are.
+    one line per element, each keeping its exact text (big numbers, escapes, key order),
+    parsed again and compared with its element. An empty array, one holding anything but
+    objects, and an association's typed identifiers (one user's: `{"identifiers": [...]}`,
+    MIC908) are left. A string holding one object on one line (encoded twice, as
+    `"{\\"operation\\": ...}"`) becomes the object's text as it was encoded.
     """,
     fix=FIX_SAFE,
     fix_always=False,
