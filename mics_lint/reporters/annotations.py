@@ -169,5 +169,12 @@ class AzureReporter(Reporter):
             "columnnumber": str(d.column),
             "code": d.code,
         }
+        self._write(props, d.message)
+
+    def file_failed(self, path: str, message: str) -> None:
+        # A file not checked fails the run (exit 2); the pipeline's issues say which.
+        self._write({"type": "error", "sourcepath": self.relative(path)}, f"not checked: {message}")
+
+    def _write(self, props: dict[str, str], message: str) -> None:
         joined = "".join(f"{k}={_azure_property(v)};" for k, v in props.items())
-        self.stream.write(f"##vso[task.logissue {joined}]{_azure_data(d.message)}\n")
+        self.stream.write(f"##vso[task.logissue {joined}]{_azure_data(message)}\n")

@@ -265,7 +265,8 @@ class Reporter(abc.ABC):
         """Called once, after the last file."""
 
     def relative(self, path: str) -> str:
-        """`path` relative to the project root when it lies under it, with `/` separators."""
+        """`path` relative to the project root when it lies under it, else absolute; with `/`
+        separators."""
         if path not in self._paths:
             if self._root is None:
                 from pathlib import Path
@@ -291,7 +292,9 @@ def _relative(path: str, root: "Path") -> str:
                 return place.relative_to(base).as_posix()
     except OSError:
         pass
-    return Path(path).as_posix()
+    # Outside the project: absolute, never relative to the working folder, which would read
+    # as relative to the root beside the paths under it (`../x.ndjson` from a sub-folder).
+    return given.as_posix()
 
 
 def project_root(start: "Path") -> "Path":

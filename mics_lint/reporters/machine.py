@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import abc
-import json
 import os
 import re
 import shutil
@@ -26,7 +25,10 @@ class _JsonArray(Reporter):
         self.stream.write("[")
 
     def report(self, diagnostic: Diagnostic) -> None:
-        self.stream.write(("\n  " if self.count == 0 else ",\n  ") + _dumps(self.item(diagnostic)))
+        self._write(self.item(diagnostic))
+
+    def _write(self, item: object) -> None:
+        self.stream.write(("\n  " if self.count == 0 else ",\n  ") + _dumps(item))
         self.count += 1
 
     @abc.abstractmethod
@@ -66,8 +68,21 @@ def _dumps(value: object) -> str:
     try:
         return orjson.dumps(value).decode()
     except TypeError:
-        # A lone surrogate (from a \ud800 escape in the file) that orjson will not encode.
-        return json.dumps(value, separators=(",", ":"))
+        # A lone surrogate (from a \ud800 escape in the file), which orjson will not encode
+        # and I-JSON forbids (RFC 7493, 2.1: a strict reader refuses the document): written
+        # as the escape the file had, in text.
+        return orjson.dumps(_visible(value)).decode()
+
+
+def _visible(value: object) -> object:
+    """`value` with each string's lone surrogates as their escapes' text (`\\ud800`)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_visible(k): _visible(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_visible(v) for v in value]
+    return value
 
 
 class GitlabReporter(_JsonArray):
@@ -78,22 +93,13 @@ class GitlabReporter(_JsonArray):
         self.fingerprints: set[str] = set()
 
     def item(self, d: Diagnostic) -> object:
-        import hashlib
-
         path = self.relative(d.path)
-        seed = f"{d.code}\0{path}\0{d.line}\0{d.column}\0{d.message}"
-        fingerprint = hashlib.sha256(seed.encode("utf-8", "surrogatepass")).hexdigest()
-        salt = 0
-        while fingerprint in self.fingerprints:  # the same finding twice at one place
-            salt += 1
-            fingerprint = hashlib.sha256(
-                f"{seed}\0{salt}".encode("utf-8", "surrogatepass")
-            ).hexdigest()
-        self.fingerprints.add(fingerprint)
         return {
             "description": f"{d.code} {d.message}",
             "check_name": d.code,
-            "fingerprint": fingerprint,
+            "fingerprint": self._fingerprint(
+                f"{d.code}\0{path}\0{d.line}\0{d.column}\0{d.message}"
+            ),
             "severity": "major" if d.severity is Severity.ERROR else "minor",
             # Not a Code Quality field: GitLab ignores it; other readers of the file may not.
             "doc_type": d.doc_type,
@@ -105,6 +111,33 @@ class GitlabReporter(_JsonArray):
                 },
             },
         }
+
+    def _fingerprint(self, seed: str) -> str:
+        """Unique in the report, the same for the same finding in the next run."""
+        import hashlib
+
+        fingerprint = hashlib.sha256(seed.encode("utf-8", "surrogatepass")).hexdigest()
+        salt = 0
+        while fingerprint in self.fingerprints:  # the same finding twice at one place
+            salt += 1
+            fingerprint = hashlib.sha256(
+                f"{seed}\0{salt}".encode("utf-8", "surrogatepass")
+            ).hexdigest()
+        self.fingerprints.add(fingerprint)
+        return fingerprint
+
+    def file_failed(self, path: str, message: str) -> None:
+        # A file not checked is no clean file: the merge request says so.
+        where = self.relative(path)
+        self._write(
+            {
+                "description": f"not checked: {message}",
+                "check_name": "mics-lint",
+                "fingerprint": self._fingerprint(f"not checked\0{where}\0{message}"),
+                "severity": "major",
+                "location": {"path": where, "lines": {"begin": 1}},
+            }
+        )
 
 
 class RdjsonlReporter(Reporter):
@@ -133,6 +166,16 @@ class RdjsonlReporter(Reporter):
             "severity": "ERROR" if d.severity is Severity.ERROR else "WARNING",
             "source": {"name": "mics-lint"},
             "code": {"value": d.code},
+        }
+        self.stream.write(_dumps(record) + "\n")
+
+    def file_failed(self, path: str, message: str) -> None:
+        # reviewdog's exit code is the step's: a file not checked must not pass as clean.
+        record = {
+            "message": f"not checked: {message}",
+            "location": {"path": self.relative(path)},
+            "severity": "ERROR",
+            "source": {"name": "mics-lint"},
         }
         self.stream.write(_dumps(record) + "\n")
 
@@ -255,6 +298,20 @@ def _uri(path: str) -> str:
     return quote(path, safe="/")
 
 
+# GitHub code scanning takes a rule's fullDescription of at most 1,024 characters ("SARIF
+# support for code scanning"); `help` holds the whole text.
+_DESCRIPTION = 1024
+
+
+def _capped(text: str, most: int) -> str:
+    """`text`, or its sentences that fit in `most` characters and an ellipsis."""
+    if len(text) <= most:
+        return text
+    cut = text[: most - 1]
+    end = cut.rfind(". ")
+    return (cut[: end + 1] if end > 0 else cut) + "\u2026"
+
+
 def _sarif_rule(code: str) -> dict[str, object]:
     rule = REGISTRY[code]
     what = rule.explanation.split("## Why is this bad?")[0].replace("## What it does", "")
@@ -262,7 +319,7 @@ def _sarif_rule(code: str) -> dict[str, object]:
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
-        "fullDescription": {"text": " ".join(what.split())},
+        "fullDescription": {"text": _capped(" ".join(what.split()), _DESCRIPTION)},
         "help": {"text": rule.explanation, "markdown": rule.explanation},
         "defaultConfiguration": {"level": str(rule.severity)},
         "properties": {"tags": ["mediarithmics", rule.name]},
