@@ -308,6 +308,8 @@ DOC_TYPES: dict[str, DocType] = {
 DEFAULT_DOC_TYPE = USER_PROFILE.name
 #: How the types may be named: the platform's enum, or the short name, in any case.
 NAMES = sorted([*DOC_TYPES, *(t.short_name for t in DOC_TYPES.values())])
+
+
 #: Other spellings of a platform name: the device points deletion page's curl example writes
 #: the type in the singular (the reference's open question 12.2), which is taken as the same.
 ALIASES = {"USER_DEVICE_POINT_DELETION": USER_DEVICE_POINTS_DELETION.name}
@@ -420,8 +422,8 @@ def detect(records: list[dict[str, object]]) -> DocType | list[DocType]:
     deletion types share theirs; a USER_POINT line adds `user_point_id`). One with none but
     an operation and profile keys (`{"operation":"DELETE","email_hash":"..."}`, valid only
     as a profile command) counts half for USER_PROFILE: it may be another type's line
-    without its marker (docs/decisions.md). Most counts win; a tie lists the candidates;
-    no count at all means the default type."""
+    without its marker (docs/decisions.md). Most counts win; a tie lists the candidates.
+    No count at all means the default type."""
     counts: dict[str, int] = {}
     profile = DOC_TYPES[DEFAULT_DOC_TYPE]
     for record in records:
@@ -432,15 +434,13 @@ def detect(records: list[dict[str, object]]) -> DocType | list[DocType]:
             counts[profile.name] = counts.get(profile.name, 0) + 1  # half of a marker's
             continue
         # `user_point_id` beside `type`: user points only; not a type whose schema refuses
-        # the `type` (a device points deletion's lines are USER_AGENT only). A `type` none
-        # takes counts beside another key of theirs (a typo): alone, it is other data's (a
-        # Singer stream's `{"type": "SCHEMA", ...}`).
+        # the `type` (a device points deletion's lines are USER_AGENT only).
         most_of = [name for name, count in matched.items() if count and count == most]
         if len(most_of) > 1:
             from mics_lint.schema import takes_type  # a deletion's line only
 
             taking = [n for n in most_of if takes_type(DOC_TYPES[n].schema_file, record)]
-            most_of = taking or [n for n in most_of if len(keys & DOC_TYPES[n].keys) > 1]
+            most_of = taking or most_of
         for name in most_of:
             counts[name] = counts.get(name, 0) + 2
     if not counts:

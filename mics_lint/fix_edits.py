@@ -303,14 +303,16 @@ _TRAILING_TOKENS = re.compile(
 
 def encoded_object(value: str) -> tuple[str, dict[str, Any]] | None:
     """MIC102: the text of the one JSON object a line's string holds (`"{\\"a\\": 1}"`, an
-    export that encoded its records twice), and its value; None for anything else, and for
-    an object spread over lines (each line is one record)."""
+    export that encoded its records twice), and its value; None for anything else, for an
+    object spread over lines (each line is one record), and for one holding a lone
+    surrogate (a `\\ud800` escape, which no UTF-8 line can hold but as its escape)."""
     text = value.strip(" \t\r\n")
     if text[:1] != "{" or "\n" in text or "\r" in text:
         return None
     try:
+        text.encode("utf-8")
         record = parse_exact(text)  # exact: its big numbers keep their text
-    except (ValueError, RecursionError):
+    except (ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
         return None
     return (text, record) if type(record) is dict else None
 

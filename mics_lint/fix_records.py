@@ -148,8 +148,10 @@ class RecordFixer:
             return self._split(body, rewrite, record)
         self.broken = False
         if type(record) is str and syntax.NOT_AN_OBJECT.code in self.fixing:
-            inner = encoded_object(record)  # MIC102: an object encoded twice
-            if inner is not None:
+            # MIC102: an object encoded twice, as its text with its own fixes (the marks
+            # count MIC102's alone, as `_array`'s); not an association's bare identifier.
+            inner = encoded_object(record)
+            if inner is not None and not (self.guard and self.guard.wrapper_lost([inner[1]])):
                 self.fixed[syntax.NOT_AN_OBJECT.code] += 1
                 return self._pieces(inner[0], [(inner[1], 0, len(inner[0]))]) if rewrite else None
         if not isinstance(record, dict):

@@ -37,6 +37,7 @@ from mics_lint.registry import LineContext, Record, Rule, broken_value_rules
 from mics_lint.rules import REGISTRY, deletions, operations, row_shapes, structure, syntax
 from mics_lint.rules import framing as f
 from mics_lint.rules.crossline import DUPLICATE_USER_STATE, Users
+from mics_lint.rules.envelopes import OWN_STATE
 from mics_lint.rules.operations import FILE_FORM_STATE, PROFILE_FORM_STATE
 from mics_lint.rules.structure import record_findings
 from mics_lint.splitrecords import Splitter
@@ -112,6 +113,7 @@ class LineChecker:
             DUPLICATE_USER_STATE: self.users,
             PROFILE_FORM_STATE: settings.profile_form,
             deletions.TYPES_STATE: deletions.types_of(self.schema),
+            OWN_STATE: self.guard.own,  # MIC106 asks as its guard does
             **datamart,
         }
         if settings.profile_form == "auto" and operations.FAMILY in doc_type.rule_sources:
@@ -126,8 +128,7 @@ class LineChecker:
         self.quoted: dict[str, bytes] = {}
         self.doc_type = doc_type
         self.marks_made: FixMarks | None = None
-        # The records split over lines the file's reader finds (made by FileLinter).
-        self.splitter: Splitter | None = None
+        self.splitter: Splitter | None = None  # its reader's split records (FileLinter's)
 
     def runs(self, rule: Rule) -> bool:
         """Whether this file's lines are checked by `rule` (of its type, and selected)."""
@@ -195,8 +196,8 @@ class LineChecker:
         return self.stamp(found, body, lineno, text, parsed), RECORD
 
     def oversized(self, raw: bytes) -> int | None:
-        """The length of a line over max-line-bytes (reading past the rest of one the reader
-        cut), or None for a line within it."""
+        """The length of a line over max-line-bytes (the rest of one the reader cut read past),
+        or None for a line within it."""
         if len(raw) <= self.max_line:
             return None
         size = len(raw.removesuffix(b"\n").removesuffix(b"\r"))
@@ -213,8 +214,7 @@ class LineChecker:
         """MIC006, the first time the file is found over max-file-size."""
         if over and not self.size_reported:
             self.size_reported = True
-            known = self.size is not None
-            size = self.size if self.size is not None else self.bytes_read
+            size, known = (self.bytes_read, False) if self.size is None else (self.size, True)
             found.append((f.FILE_TOO_LARGE.code, f.too_large(self.limit, size, known)))
 
     def _unparsed(

@@ -220,13 +220,12 @@ class Settings:
         (the file's first bytes). Raises DocTypeError when they do not tell for sure."""
         if self.doc_type is not None:
             return DOC_TYPES[self.doc_type]
-        glob = self.doc_type_glob(path)
-        if glob is not None:
+        if (glob := self.doc_type_glob(path)) is not None:
             return DOC_TYPES[glob[1]]
         from mics_lint.rules.envelopes import commands_in  # loaded with the rules
 
         records = first_records(head)
-        found = detect(commands_in(records) or _keys_of_lines(head))
+        found = detect(commands_in(records) if records else _keys_of_lines(head))
         if isinstance(found, DocType):
             return found
         if not records:  # a guess from broken lines' keys, not sure: the default, as before
@@ -243,8 +242,7 @@ class Settings:
         import json
         from glob import escape
 
-        # The file's name as a glob that matches it alone, in a TOML string.
-        name = json.dumps(escape(path.replace("\\", "/").rpartition("/")[2]))
+        name = json.dumps(escape(_file_name(path)))  # a glob of it alone, in a TOML string
         raise DocTypeError(
             f"{path}: its first records could be {names} commands: name the type with "
             f"--doc-type, or in [tool.mics-lint.doc-types] with a glob ({name} = "
@@ -259,14 +257,19 @@ def _names_type(path: str, doc_type: DocType) -> bool:
     no `user_points_deletion`)."""
     import re
 
-    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", path.replace("\\", "/").rpartition("/")[2])
-    words = f"_{'_'.join(re.findall(r'[a-z0-9]+', name.lower()))}_"
-    spelt = {
-        doc_type.name,
-        doc_type.short_name,
-        *(a for a, n in ALIASES.items() if n == doc_type.name),
-    }
-    return any(f"_{'_'.join(re.findall(r'[a-z0-9]+', n.lower()))}_" in words for n in spelt)
+    def words(name: str) -> str:  # lower case, camelCase split: `_user_points_deletion_`
+        split = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+        return f"_{'_'.join(re.findall(r'[a-z0-9]+', split))}_"
+
+    named = words(_file_name(path))
+    aliases = [a for a, n in ALIASES.items() if n == doc_type.name]
+    return any(words(n) in named for n in (doc_type.name, doc_type.short_name, *aliases))
+
+
+def _file_name(path: str) -> str:
+    """The file's own name: no folder, nor a URL's query (`?versionId=...`)."""
+    path = path.partition("?")[0].partition("#")[0] if "://" in path else path
+    return path.replace("\\", "/").rpartition("/")[2]
 
 
 def _items_unwrapped(head: bytes, records: list[dict[str, object]]) -> bool:

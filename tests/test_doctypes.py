@@ -12,7 +12,7 @@ from helpers import one_error_line, run_cli, write
 
 from mics_lint import Settings, lint_file, lint_lines
 from mics_lint.cli import cli
-from mics_lint.doctypes import DOC_TYPES, detect, find, first_records
+from mics_lint.doctypes import DOC_TYPES, DocTypeError, detect, find, first_records
 
 PROFILE = '{"operation":"UPSERT","email_hash":"3f2a9c","force_replace":false,"user_profile":{}}'
 PROFILE_DELETE = '{"operation":"DELETE","email_hash":"3f2a9c"}'
@@ -159,19 +159,14 @@ def test_a_tie_is_broken_by_the_files_name(tmp_path: Path, name: str, told: str 
         assert f"Checked as {told}." in out
 
 
-def test_a_type_no_deletion_takes_counts_for_them_only_beside_another_of_their_keys() -> None:
-    """`{"type": "SCHEMA", ...}` (a Singer stream's message) is no deletion line; a misspelt
-    type beside an identifier still is one."""
-    deletions = [
-        DOC_TYPES[n]
-        for n in (
-            "USER_IDENTIFIERS_DELETION",
-            "USER_DEVICE_POINTS_DELETION",
-            "USER_POINTS_DELETION",
-        )
-    ]
-    assert detect([{"type": "SCHEMA", "stream": "u", "schema": {}}]) is DOC_TYPES["USER_PROFILE"]
-    assert detect([{"type": "USER_AGNT", "user_agent_id": "vec:1"}]) == deletions
+def test_a_pipelines_messages_tell_no_type_and_a_misspelt_type_still_does() -> None:
+    """A Singer stream's SCHEMA and STATE messages hold no command (envelopes.commands_in):
+    alone, they leave the default type, where their `type` made a tie of the deletions;
+    a deletion line with a misspelt type still ties the deletions (exit 2: which one?)."""
+    messages = b'{"type":"SCHEMA","stream":"u","schema":{}}\n{"type":"STATE","value":{}}\n'
+    assert Settings().doc_type_for("f.ndjson", messages) is DOC_TYPES["USER_PROFILE"]
+    with pytest.raises(DocTypeError, match="identifiers-deletion"):
+        Settings().doc_type_for("f.ndjson", b'{"type":"USER_AGNT","useragentid":"vec:1"}\n')
 
 
 def test_doc_type_option_decides(tmp_path: Path) -> None:

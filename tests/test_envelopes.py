@@ -155,15 +155,15 @@ _ITEMS = [
 
 @pytest.mark.parametrize(
     "record",
-    [{"ids": _ITEMS}, {"id": _ITEMS[0]}, {"data": {"ids": _ITEMS}}],
-    ids=["listed", "one", "deeper"],
+    [{"ids": _ITEMS}, {"data": {"ids": _ITEMS}}],
+    ids=["listed", "deeper"],
 )
 def test_an_associations_identifiers_under_another_key_are_no_envelope(
     record: dict[str, Any],
 ) -> None:
-    """In an association file, typed identifiers are its own items: under another key than
-    `identifiers` they are that key misnamed, not commands to take out of the line (each
-    would then be a bare identifier, MIC908). In a deletion file they are commands."""
+    """In an association file, typed identifiers are its own items: listed under another key
+    than `identifiers`, they are that key misnamed, not a batch of commands to take out of
+    the line (each would then be a bare identifier, MIC908). In a deletion file they are."""
     line = [json.dumps(record) + "\n"]
     association = list(lint_lines(line, "f.ndjson", Settings(doc_type="association")))
     assert [d.code for d in association] == ["MIC201", "MIC204"]
@@ -184,6 +184,20 @@ def test_a_singer_stream_is_told_by_its_records_and_its_filter_keeps_them_alone(
     ]
     found = list(lint_lines([json.dumps(line) + "\n" for line in stream], "f.ndjson", Settings()))
     assert {d.doc_type for d in found} == {"USER_PROFILE"}
-    records = [d for d in found if d.code == "MIC106"]
-    assert [d.line for d in records] == [2, 3]
-    assert """(jq -c 'select(.type == "RECORD") | .record')""" in records[0].message
+    assert [(d.line, d.code) for d in found] == [(n, "MIC106") for n in (1, 2, 3, 4)]
+    assert """(jq -c 'select(.type == "RECORD") | .record')""" in found[1].message
+    assert found[0].message.startswith("the line is a SCHEMA message of a data pipeline")
+    assert found[3].message.startswith("the line is a STATE message of a data pipeline")
+
+
+def test_an_associations_own_item_is_the_command_only_when_it_is_the_only_one() -> None:
+    """A Kafka message keyed by an identifier, its value the association command: the
+    value is named (the key, taken out, would be a bare identifier, MIC908), as the guard
+    chose it; a Singer record of a bare identifier is still an envelope."""
+    keyed = {"key": _ITEMS[1], "value": {"identifiers": _ITEMS}}
+    singer = {"type": "RECORD", "stream": "ids", "record": _ITEMS[0]}
+    lines = [json.dumps(keyed) + "\n", json.dumps(singer) + "\n"]
+    found = list(lint_lines(lines, "f.ndjson", Settings(doc_type="association")))
+    assert [(d.line, d.code) for d in found] == [(1, "MIC106"), (2, "MIC106")]
+    assert found[0].message.endswith("(jq -c '.value')")
+    assert found[1].message.endswith("""(jq -c 'select(.type == "RECORD") | .record')""")

@@ -81,6 +81,26 @@ def test_an_association_s_bare_identifiers_keep_the_commas_that_group_them(
         assert after == path.read_bytes()
 
 
+def test_an_association_s_identifier_encoded_twice_keeps_its_quotes(tmp_path: Path) -> None:
+    """Written as its text, a typed identifier would be a bare one (MIC908), and the file's
+    type then untold: MIC102 leaves it, as it leaves an array of them; a command encoded
+    twice in the same file is written as its text."""
+    lines = [
+        '{"identifiers":[{"type":"USER_EMAIL","hash":"h-anna"},{"type":"USER_AGENT","user_agent_id":"vec:1"}]}',
+        '"{\\"type\\":\\"USER_EMAIL\\",\\"hash\\":\\"h-bob\\"}"',
+        '"{\\"identifiers\\":[{\\"type\\":\\"USER_EMAIL\\",\\"hash\\":\\"h-cy\\"}]}"',
+    ]
+    path = tmp_path / "associations.ndjson"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out, fixed, after = checked(path, "--doc-type", "association")
+    assert out.count("MIC102") == 2 and marked(out) == fixed == 1, out
+    assert after.decode().splitlines() == [
+        lines[0],
+        lines[1],
+        '{"identifiers":[{"type":"USER_EMAIL","hash":"h-cy"}]}',
+    ]
+
+
 def test_a_crlf_ending_a_broken_line_is_announced(tmp_path: Path) -> None:
     # The file's only CRLF ends a line that is not JSON: `--fix` mends it, so the check
     # says so (it reported nothing, and `--fix` said "Fixed 1 problem").

@@ -61,11 +61,21 @@ class _Step(str):
 
 
 _EACH, _TEXT = _Step("[]"), _Step("| fromjson")
-
+# A data pipeline's message of no record (`_MESSAGES`): the whole line, no command in it.
+_MESSAGE = _Step("message")
+# What Singer taps and Airbyte sources write beside their records (`"type": "RECORD"`).
+_MESSAGES = frozenset(
+    {"SCHEMA", "STATE", "ACTIVATE_VERSION", "BATCH", "LOG", "TRACE", "SPEC", "CATALOG"}
+    | {"CONNECTION_STATUS", "CONTROL"}
+)
 
 # The file's type's own item, misplaced (an association's typed identifier, which reads
-# as a deletion's command): guards.py passes DocType.misshapen's test, or None.
+# as a deletion's command): DocType.misshapen's test, or None. The guard passes it, and
+# the rule reads it from the file's state (linecheck.py), so that both name one command.
 Own = Callable[[dict[str, Any]], bool] | None
+OWN_STATE = "MIC106:own"
+# How far an item of `own` ranks below any other command of a line (see `envelope`).
+_OWN = 100
 
 
 def envelope(record: dict[str, Any], own: Own = None) -> Found | None:
@@ -74,20 +84,27 @@ def envelope(record: dict[str, Any], own: Own = None) -> Found | None:
     are checked as they are. One key a type names will not make it so (Singer's
     `{"type": "RECORD", "stream": ..., "record": {...}}`). Of several commands, the one
     with the most of a type's keys, the last of those (Debezium's `after`, not its
-    `before`; a Kafka message's `value`, not its `key` of identifiers). Nor is an item of
-    `own`, or a list of them: in an association file, `{"ids": [{"type": "USER_AGENT",
-    ...}, ...]}` is its identifiers under another key (MIC201 and MIC204 say which), and
-    taken out of the line each would be a bare identifier (MIC908)."""
+    `before`; a Kafka message's `value`, not its `key` of identifiers). An item of `own`
+    only where it is the one command: in an association file, a message's `key` of an
+    identifier is not its command, beside a `value` that is; and a list of them is none:
+    `{"ids": [{"type": "USER_AGENT", ...}, ...]}` is its identifiers under another key
+    (MIC201 and MIC204 say which), and taken out of the line each would be a bare
+    identifier (MIC908). A data pipeline's message of no record (a Singer `SCHEMA`, an
+    Airbyte `STATE`) is the whole line (`_MESSAGE`)."""
     keys = type_fields()[0]
     if _command(record, keys):
         return None
+    kind = record.get("type")
+    if type(kind) is str and kind in _MESSAGES:
+        return (_MESSAGE,), None
     found: list[tuple[int, int, Found]] = []
     _inside(record, keys, (), 1, found, own)
     return _best(found)
 
 
 def _best(found: list[tuple[int, int, Found]]) -> Found | None:
-    """The command with the most of a type's keys, the last of those (see `envelope`)."""
+    """The command ranked first, with the most of a type's keys (less `_OWN` for an item
+    of the type's own wrong shape), the last of those (see `envelope`)."""
     return max(found, key=lambda one: one[:2])[2] if found else None
 
 
@@ -113,8 +130,8 @@ def _inside(
             at, inner = (*at, _TEXT), _parsed(inner)
         count = _command(inner, keys)
         if count:
-            if own is None or not own(inner):
-                found.append((count, len(found), (at, None)))
+            rank = count if own is None or not own(inner) else count - _OWN
+            found.append((rank, len(found), (at, None)))
         elif type(inner) is list and inner and type(inner[0]) is dict:
             batch = _batch(inner, keys, depth, own)
             if batch is not None:
@@ -180,7 +197,10 @@ def commands_in(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for record in records:
         inside = envelope(record)
-        found.append(record if inside is None else _follow(record, inside[0]))
+        if inside is None:
+            found.append(record)
+        elif inside[0][0] is not _MESSAGE:  # a pipeline's SCHEMA or STATE tells nothing
+            found.append(_follow(record, inside[0]))
     return found
 
 
@@ -250,12 +270,19 @@ def command_in_envelope(record: dict[str, Any], ctx: LineContext) -> Iterator[Fi
     names the path), `jq -c '.records[]'` writes each command of a batch on its own line.
     A Singer or Airbyte stream's records (`"type": "RECORD"`) are taken with
     `select(.type == "RECORD")`, which leaves out the stream's other messages (`SCHEMA`,
-    `STATE`), lines of no command.
+    `STATE`, `LOG`...): lines of no command, which get this diagnostic too.
     """
-    found = envelope(record)
+    found = envelope(record, ctx.state.get(OWN_STATE))
     if found is None:
         return
     steps, batch = found
+    if steps[0] is _MESSAGE:
+        yield Finding(
+            f"the line is a {record['type']} message of a data pipeline (Singer, Airbyte), "
+            "no command: keep only the commands of its RECORD messages (jq -c "
+            """'select(.type == "RECORD") | .record', or .record.data for Airbyte's)"""
+        )
+        return
     where, jq = _where(steps), _jq(steps)
     if record.get("type") == "RECORD":  # a Singer or Airbyte stream: not its SCHEMA, STATE...
         jq = f'select(.type == "RECORD") | {jq}'

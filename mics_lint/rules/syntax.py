@@ -116,7 +116,7 @@ NOT_AN_OBJECT = FAMILY.declare(
     parsed again and compared with its element. An empty array, one holding anything but
     objects, and an association's typed identifiers (one user's: `{"identifiers": [...]}`,
     MIC908) are left. A string holding one object on one line (encoded twice, as
-    `"{\\"operation\\": ...}"`) becomes the object's text as it was encoded.
+    `"{\\"operation\\": ...}"`) becomes the object's text, with its own fixes as a line.
     """,
     fix=FIX_SAFE,
     fix_always=False,
