@@ -49,14 +49,15 @@ def test_a_space_json_does_not_allow_is_named(char: str, name: str) -> None:
     assert after == (45, "MIC101", ending)
 
 
-def test_a_byte_order_mark_inside_the_file() -> None:
+@pytest.mark.parametrize(
+    "after",
+    ['{"operation":"DELETE","email_hash":"b"}', '"{\\"operation\\":\\"DELETE\\"}"', "a,b"],
+    ids=["object", "string", "row"],
+)
+def test_a_byte_order_mark_inside_the_file(after: str) -> None:
+    """Said first, whatever follows it: a string with commas in it was "CSV"."""
     found = lint_lines(
-        [
-            '{"operation":"DELETE","email_hash":"a"}\n',
-            '\ufeff{"operation":"DELETE","email_hash":"b"}\n',
-        ],
-        "f.ndjson",
-        Settings(),
+        ['{"operation":"DELETE","email_hash":"a"}\n', f"\ufeff{after}\n"], "f.ndjson", Settings()
     )
     ((line, code, said),) = [(d.line, d.code, d.message) for d in found]
     assert (line, code) == (2, "MIC101")

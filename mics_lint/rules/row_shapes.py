@@ -124,8 +124,8 @@ def message(text: str, doc_type: str = "") -> tuple[str, int] | None:
             "one line (NDJSON holds one record per line)",
             1,
         )
-    if text[:1] in ("{", "["):  # none of them opens so: a broken record's line (`,}`) asks
-        return None
+    if text[:1] in ("{", "[", "\ufeff"):  # none opens so: a broken record's (`,}`), nor a BOM
+        return None  # (files joined: MIC101 says it first, typography.py)
     said = slips.wrapped(text)
     if said is not None:
         return said, 1
