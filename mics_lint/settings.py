@@ -258,12 +258,12 @@ def _names_type(path: str, doc_type: DocType) -> bool:
     import re
 
     def words(name: str) -> str:  # lower case, camelCase split: `_user_points_deletion_`
-        split = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+        split = re.sub(r"([a-z0-9])([A-Z])|([A-Z])([A-Z][a-z])", r"\1\3_\2\4", name).lower()
         return f"_{'_'.join(re.findall(r'[a-z0-9]+', split))}_"
 
     named = words(_file_name(path))
-    aliases = [a for a, n in ALIASES.items() if n == doc_type.name]
-    return any(words(n) in named for n in (doc_type.name, doc_type.short_name, *aliases))
+    spelt = [words(n) for n in (*NAMES, *ALIASES) if find(n) is doc_type]
+    return any(w in named or f"{w[:-1]}s_" in named for w in spelt)  # `..._deletions` too
 
 
 def _file_name(path: str) -> str:

@@ -139,6 +139,8 @@ def test_a_deletion_file_names_only_the_types_its_lines_fit_and_what_each_does(
         ("userDevicePointsDeletion.json", "USER_DEVICE_POINTS_DELETION"),
         ("export_USER_DEVICE_POINT_DELETION.ndjson", "USER_DEVICE_POINTS_DELETION"),
         ("user_device_points_deletion.ndjson", "USER_DEVICE_POINTS_DELETION"),
+        ("UserPointsDeletions.ndjson", "USER_POINTS_DELETION"),
+        ("USERPointsDeletion.json", "USER_POINTS_DELETION"),
         ("deletion.ndjson", None),  # any of three
         ("identifiers_deletion_and_user_points_deletion.ndjson", None),  # two
         ("user-points-deletion/gdpr.ndjson", None),  # a folder's name is not the file's
@@ -167,6 +169,11 @@ def test_a_pipelines_messages_tell_no_type_and_a_misspelt_type_still_does() -> N
     assert Settings().doc_type_for("f.ndjson", messages) is DOC_TYPES["USER_PROFILE"]
     with pytest.raises(DocTypeError, match="identifiers-deletion"):
         Settings().doc_type_for("f.ndjson", b'{"type":"USER_AGNT","useragentid":"vec:1"}\n')
+    line = b'{"type":"USER_AGENT","user_agent_id":"vec:1"}\n'
+    with pytest.raises(DocTypeError):  # a URL's query is no part of the file's name
+        Settings().doc_type_for("s3://b/x.ndjson?f=user_points_deletion", line)
+    told = Settings().doc_type_for("s3://b/user_points_deletion.ndjson?versionId=3", line)
+    assert told is DOC_TYPES["USER_POINTS_DELETION"]
 
 
 def test_doc_type_option_decides(tmp_path: Path) -> None:
