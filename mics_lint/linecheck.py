@@ -83,8 +83,7 @@ class LineChecker:
         self.path = path
         self.max_line = settings.max_line_bytes
         self.show_values = settings.show_values
-        # Reads past the rest of a line the reader cut (LineReader.skip_rest), if any.
-        self.skip_rest: Callable[[bytes], tuple[int, int]] | None = None
+        self.skip_rest: Callable[[bytes], tuple[int, int]] | None = None  # LineReader's
         active: ActiveRules = settings.rules_for(path)
         self.enabled = active.enabled
         self.severity = active.severity
@@ -108,6 +107,8 @@ class LineChecker:
         self.check_utf16 = f.UTF16_FILE.code in self.enabled
         self.check_schema = not self.enabled.isdisjoint(structure.schema_codes(self.schema))
         self.guard = Guard(doc_type, self.enabled)
+        profiles = operations.FAMILY in doc_type.rule_sources  # a DELETE's nulls (MIC404)
+        self.schema_view = operations.schema_view if profiles else None
         self.users: Users = users if users is not None else BatchUsers()
         self.state: dict[str, Any] = {
             DUPLICATE_USER_STATE: self.users,
@@ -116,8 +117,7 @@ class LineChecker:
             OWN_STATE: self.guard.own,  # MIC106 asks as its guard does
             **datamart,
         }
-        if settings.profile_form == "auto" and operations.FAMILY in doc_type.rule_sources:
-            # The file's form, told from its first bytes (`head`) as its type is.
+        if settings.profile_form == "auto" and profiles:  # the file's form, from `head`
             self.state[FILE_FORM_STATE] = operations.form_of_file(first_records(head))
         # Where the file stands: what the next line's checks depend on.
         self.crlf_reported = False
@@ -286,10 +286,10 @@ class LineChecker:
                     path, literal, self.show_values, self.schema
                 )
                 found.append((syntax.UNSAFE_INTEGER.code, ctx.at(path or "", message)))
-        if self.check_schema and not schemas.is_valid(self.schema_file, record):
-            # A value nested ~1,000 deep: jsonschema's repr gives up (RecursionError).
-            with contextlib.suppress(RecursionError):
-                found.extend(record_findings(self.schema_file, record, self.schema, ctx))
+        view = self.schema_view(record, ctx) if self.schema_view is not None else record
+        if self.check_schema and not schemas.is_valid(self.schema_file, view):
+            with contextlib.suppress(RecursionError):  # nested ~1,000 deep: jsonschema's repr
+                found.extend(record_findings(self.schema_file, view, self.schema, ctx))
         for code, check in self.checks:
             for finding in check(record, ctx):
                 found.append((code, finding))
