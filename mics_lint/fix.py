@@ -109,6 +109,9 @@ class FixResult:
     hidden: Counter[str] = field(default_factory=Counter)
     #: Temporary files of this file left by a killed --fix, removed before writing.
     stale: list[str] = field(default_factory=list)
+    #: Hadoop's checksum file of this file (Spark's `.part-....crc`), removed once the file
+    #: was rewritten: it no longer matched, and Spark refuses to read a file beside one.
+    checksums: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:

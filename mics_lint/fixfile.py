@@ -76,6 +76,7 @@ def fix_file(
                 return fix_stream(source, sink, settings, name, unsafe=unsafe)
             result = _rewrite(source, target, info, settings, name, unsafe, compressed)
             result.stale = [_shown_beside(path, stale) for stale in result.stale]
+            result.checksums = [_shown_beside(path, crc) for crc in result.checksums]
             return result
         except (EOFError, zlib.error) as exc:
             # Compressed data cut short or damaged: unreadable, which the check that follows
@@ -151,6 +152,11 @@ def _rewrite(
                 "another user): fix a copy, or run as its owner; the file is unchanged"
             )
         temp.replace(target)
+    crc = os.path.join(os.path.dirname(target), f".{os.path.basename(target)}.crc")
+    if os.path.isfile(crc):  # Hadoop's checksum of the bytes replaced (see FixResult)
+        with contextlib.suppress(OSError):
+            os.remove(crc)
+            result.checksums.append(crc)
     return result
 
 

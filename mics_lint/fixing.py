@@ -59,6 +59,12 @@ def apply_fixes(sources: list[Source], settings: Settings, unsafe: bool, summary
                 "interrupted --fix",
                 err=True,
             )
+        for crc in result.checksums:
+            click.echo(
+                f"mics-lint: warning: removed {printable(crc)}, Hadoop's checksum of the file "
+                "before its fix (Spark refuses to read a file whose checksum does not match)",
+                err=True,
+            )
         summary.fixed.update(result.fixed)
         summary.files_fixed += result.changed
         summary.hidden_fixes += sum(result.hidden.values())

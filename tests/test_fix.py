@@ -647,3 +647,19 @@ def test_marks_follow_the_fixer_from_line_to_line(
     assert [d.fix for d in lint_lines(lines, settings=profile)] == [
         d.fix for d in lint_lines(lines, settings=fast)
     ]
+
+
+def test_a_spark_part_file_fixed_loses_its_stale_checksum(tmp_path: Path) -> None:
+    """Spark's output folder holds Hadoop's `.part-....crc` beside each part file: once the
+    file is rewritten it no longer matches, and Spark's read of the folder fails on it. The
+    fixed file's is removed, and said; an unchanged file's is kept."""
+    (tmp_path / "part-00000-a-c000.json").write_bytes(A + b"\r\n")
+    (tmp_path / ".part-00000-a-c000.json.crc").write_bytes(b"crc\x00")
+    (tmp_path / "part-00001-a-c000.json").write_bytes(B + b"\n")
+    (tmp_path / ".part-00001-a-c000.json.crc").write_bytes(b"crc\x00")
+    code, out, err = _run(["check", "--isolated", "--fix", "."], tmp_path)
+    assert code == 0, out + err
+    assert "Fixed 1 problem in 1 file." in out
+    assert not (tmp_path / ".part-00000-a-c000.json.crc").exists()
+    assert (tmp_path / ".part-00001-a-c000.json.crc").exists()
+    assert "removed ./.part-00000-a-c000.json.crc, Hadoop's checksum" in err
