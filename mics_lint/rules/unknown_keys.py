@@ -9,6 +9,14 @@ from mics_lint.jsontext import shorten
 from mics_lint.rules.identifiers import other_identifier
 from mics_lint.suggest import beginnings, closest, did_you_mean
 
+# Keys an export tool writes of its own on every record: neither a field nor custom data.
+_TOOL_KEYS = {
+    "_id": "MongoDB's document id (mongoexport)",
+    "_row": "R's row name (jsonlite's stream_out)",
+    "__index_level_0__": "pandas' index, kept by pyarrow",
+    "Unnamed: 0": "pandas' index column, read back from a CSV",
+}
+
 
 # A systematic mistake (a misspelt key on every line) asks the same message each time.
 @functools.lru_cache(maxsize=4096)
@@ -25,6 +33,11 @@ def unknown_key_message(
     the field to go when the line holds one that import has not (`user_choice`)."""
     from mics_lint.doctypes import DOC_TYPES, foreign_field, other_type_with
 
+    if top_level and key in _TOOL_KEYS:
+        return (
+            f"unknown field {shorten(key)}: {_TOOL_KEYS[key]}, no data of the import: leave "
+            f"it out (jq -c 'del(.[{shorten(key)}])')"
+        )
     meant = closest(key, known) if suggest else None
     if top_level and meant is not None and foreign_field(key, meant, frozenset(known)):
         meant = None
