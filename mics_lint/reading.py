@@ -136,6 +136,11 @@ _MAGIC = (
     (b"BZh", "bzip2-compressed data: decompress it first"),
     (b"\xfd7zXZ\x00", "xz-compressed data: decompress it first"),
     (b"\x28\xb5\x2f\xfd", "zstd-compressed data: decompress it first"),
+    # zlib's header and a byte no text starts with: Hadoop's and Spark's `.deflate` parts.
+    (
+        (b"\x78\x01", b"\x78\x9c", b"\x78\xda"),
+        "zlib-compressed data (Hadoop's .deflate): decompress it, or export without compression",
+    ),
 )
 # Bytes that text does not hold (C0 controls but tab, line feed, form feed, return).
 _CONTROL = bytes(b for b in range(32) if b not in b"\t\n\x0c\r")

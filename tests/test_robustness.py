@@ -26,6 +26,7 @@ import sys
 import threading
 import time
 import zipfile
+import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -209,6 +210,8 @@ NOT_TEXT = {
     "zip": (_zip, "zip"),
     "gzip-named-ndjson": (lambda: gzip.compress((CLEAN + "\n").encode() * 100), "gzip"),
     "pdf": (lambda: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "PDF"),
+    # Spark's `.deflate` part: read as text before, and `--fix` added a newline to it.
+    "zlib": (lambda: zlib.compress((CLEAN + "\n").encode() * 100), "zlib"),
 }
 
 
