@@ -265,8 +265,8 @@ def schema_view(record: Record, ctx: LineContext) -> Record:
     pandas export's empty cells): MIC404's warning, not MIC202's error too."""
     if record.get("operation") != "DELETE":
         return record
-    ignored = _DELETE_IGNORES_BY_FORM[_form(ctx)]
-    return {k: v for k, v in record.items() if v is not None or k not in ignored}
+    nulls = [k for k in _DELETE_IGNORES_BY_FORM[_form(ctx)] if k in record and record[k] is None]
+    return {k: v for k, v in record.items() if k not in nulls} if nulls else record
 
 
 @FAMILY.rule(
