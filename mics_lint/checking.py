@@ -25,6 +25,7 @@ from mics_lint.diagnostic import Diagnostic
 from mics_lint.discovery import Source, expand
 from mics_lint.discovery import is_url as _is_url
 from mics_lint.discovery import shown_url as _shown
+from mics_lint.exclusion import exclusion_of
 from mics_lint.exits import EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS, fail, when_pipe_breaks
 from mics_lint.linter import ReadError, lint_stream
 from mics_lint.merge import telling
@@ -49,6 +50,9 @@ def run_check(options: CheckOptions) -> int:
     try:
         config = _config(options.config_path, options.isolated)
         settings = _settings(options, config)
+        excluded = exclusion_of(
+            config, options.exclude, options.extend_exclude, options.force_exclude
+        )
         extra = [_parse_report(item) for item in options.reports]
         _remote_setup(options, config)
         scheduler = _scheduler_of(options.scheduler, config)
@@ -82,7 +86,7 @@ def run_check(options: CheckOptions) -> int:
             fail("--stdin-filename names standard input: add - to the paths to check it")
             return EXIT_FAILURE
         paths = ["-"]  # `--stdin-filename x.ndjson < x.ndjson`, as ruff reads it
-    sources, unfound = expand(paths or ["."], options.stdin_filename)
+    sources, unfound = expand(paths or ["."], options.stdin_filename, excluded)
     if not paths and not sources and _piped_in():
         # `cat x.ndjson | mics-lint check` searched the folder and found nothing (as ruff,
         # which reads standard input only when told): say how to check what was piped in.

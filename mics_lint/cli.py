@@ -80,6 +80,18 @@ def cli() -> None:
 @click.option(
     "--per-file-ignores", multiple=True, metavar="GLOB:CODES", help="Skip codes in files."
 )
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="GLOBS",
+    help="Leave these files and folders out of folder searches (replaces the config's).",
+)
+@click.option("--extend-exclude", multiple=True, metavar="GLOBS", help="Leave these out too.")
+@click.option(
+    "--force-exclude/--no-force-exclude",
+    default=None,
+    help="Apply the excludes to paths named on the command line too (pre-commit's hook does).",
+)
 @click.option("--severity", multiple=True, metavar="CODE=LEVEL", help="error or warning.")
 @click.option("--max-file-size", metavar="SIZE", help="MIC006 threshold (default 100MiB).")
 @click.option(

@@ -34,6 +34,7 @@ KEYS = (
     *("select", "ignore", "extend-select", "per-file-ignores", "severity", "max-file-size"),
     *("doc-types", "max-line-bytes", "profile-form", "datamart-schema"),
     *("storage-options", "scheduler"),  # where files are read and run: remote.py, cluster.py
+    *("exclude", "extend-exclude", "force-exclude"),  # which files a search finds: exclusion.py
 )
 
 _SIZE = r"(?i)^\s*(\d+)\s*([KMG]i?B?|B)?\s*$"  # compiled by re on first use (issue 14)
@@ -196,6 +197,9 @@ class FileConfig(Fields):  # a NamedTuple, as Selection, for start-up (issue 14)
     doc_types: tuple[tuple[str, str], ...] = ()
     profile_form: str | None = None
     datamart_schemas: tuple[tuple[str, str], ...] = ()
+    exclude: tuple[str, ...] | None = None  # None: not set (the default, none)
+    extend_exclude: tuple[str, ...] = ()
+    force_exclude: bool = False
 
 
 def load_config(path: "Path") -> FileConfig:
@@ -258,7 +262,34 @@ def load_config(path: "Path") -> FileConfig:
         ),
         datamart_schemas=parse_datamart_key(table.get("datamart-schema"), path, where),
         remote={k: table[k] for k in ("storage-options", "scheduler") if k in table},
+        exclude=parse_globs(table["exclude"], where + ": exclude") if "exclude" in table else None,
+        extend_exclude=parse_globs(table.get("extend-exclude", []), where + ": extend-exclude"),
+        force_exclude=_flag(table, "force-exclude", where),
     )
+
+
+def parse_globs(value: object, where: str) -> tuple[str, ...]:
+    """A list of globs (`exclude`), each checked; a trailing `/` or a leading `./` is
+    dropped, as a folder is matched by its path without either."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where} must be a list of globs")
+    globs = []
+    for given in value:
+        glob = given.strip()
+        while glob.startswith("./"):
+            glob = glob[2:]
+        glob = glob.rstrip("/") or glob
+        if not glob:
+            raise ConfigError(f"{where}: {given!r} names no file or folder: remove it")
+        globs.append(_glob(glob, where))
+    return tuple(globs)
+
+
+def _flag(table: Mapping[str, Any], key: str, where: str) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: {key} must be true or false, not {value!r}")
+    return value
 
 
 def parse_profile_form(value: object, where: str) -> str:

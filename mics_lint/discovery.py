@@ -8,6 +8,7 @@ from typing import BinaryIO
 
 import click
 
+from mics_lint.exclusion import Exclusion
 from mics_lint.exits import fail
 from mics_lint.names import printable
 from mics_lint.targets import is_stdin
@@ -16,6 +17,7 @@ IMPORT_SUFFIXES = (".ndjson", ".jsonl", ".ndjson.gz", ".jsonl.gz")
 #: Spark's and Hadoop's output files (`part-00000-<uuid>-c000.json`, `.json.gz`): JSON
 #: Lines whatever their suffix, and never a config or a schema, as another `.json` may be.
 PART_SUFFIXES = (".json", ".json.gz")
+_NONE = Exclusion()  # no glob: nothing left out
 
 
 def is_import_name(name: str) -> bool:
@@ -45,9 +47,12 @@ class Source:
         self.stream = stream  # standard input once fixed (--fix), read again
 
 
-def expand(paths: Sequence[str], stdin_name: str) -> tuple[list[Source], list[tuple[str, str]]]:
+def expand(
+    paths: Sequence[str], stdin_name: str, exclusion: Exclusion = _NONE
+) -> tuple[list[Source], list[tuple[str, str]]]:
     """Files to check, each once, sorted by the name shown; and the paths that could not be
-    read, each (name, the error line said on stderr), for the reports to name too."""
+    read, each (name, the error line said on stderr), for the reports to name too. What
+    `exclusion` leaves out is not searched, nor checked when named (with force-exclude)."""
     found: dict[str, Source] = {}
     failed: list[tuple[str, str]] = []
 
@@ -56,6 +61,9 @@ def expand(paths: Sequence[str], stdin_name: str) -> tuple[list[Source], list[tu
         failed.append((name, message))
 
     for given in paths:
+        named = stdin_name if given == "-" or is_stdin(given) else given
+        if named != "-" and exclusion.leaves_out_named(named):
+            continue  # pre-commit's staged file in an excluded folder, as ruff's hook
         if given == "-":
             found.setdefault("-", Source(printable(stdin_name), None))
         elif is_stdin(given):
@@ -76,10 +84,11 @@ def expand(paths: Sequence[str], stdin_name: str) -> tuple[list[Source], list[tu
         elif os.path.isdir(given):
             before = len(found)
             unreadable: list[OSError] = []
-            for path in walk(given, unreadable.append):
+            for path in walk(given, unreadable.append, exclusion=exclusion):
                 found.setdefault(os.path.realpath(path), Source(printable(path), path))
             if len(found) == before and not any(e.filename == given for e in unreadable):
-                _none_found(printable(given), _json_files(given))  # not for an unreadable one
+                # not for an unreadable one
+                _none_found(printable(given), _json_files(given), _left_out(given, exclusion))
             for exc in unreadable:
                 name = printable(str(exc.filename))
                 failure(name, f"cannot read {name}: {exc.strerror or exc}")
@@ -103,7 +112,12 @@ def _why_missing(given: str) -> str:
     return "no such file or directory"
 
 
-def _none_found(folder: str, json_files: tuple[int, bool] = (0, False)) -> None:
+def _left_out(top: str, exclusion: Exclusion) -> int:
+    """How many import files the excludes left out of a search that found none."""
+    return sum(1 for _ in walk(top, lambda exc: None)) if exclusion.globs else 0
+
+
+def _none_found(folder: str, json_files: tuple[int, bool] = (0, False), left_out: int = 0) -> None:
     # As ruff does: a warning, not a failure (an empty export folder is normal). A folder
     # of `.json` files (Spark's part-*.json, pandas' to_json) is named, since CI would
     # otherwise pass it unchecked: a folder's .json files are not searched (a config, a
@@ -117,6 +131,12 @@ def _none_found(folder: str, json_files: tuple[int, bool] = (0, False)) -> None:
             f"{'it is a JSON Lines export' if one else 'they are JSON Lines exports'}, "
             f"name {'it' if one else 'them'}: mics-lint check {folder.rstrip('/')}/"
             + ("*.json*" if zipped else "*.json")  # `*.json*`: the .json.gz ones too
+        )
+    if left_out:  # the excludes' doing: said, not the .json files' hint
+        one = left_out == 1
+        hint = (
+            f"; the excludes left out {left_out:,} import file{'' if one else 's'} in it "
+            f"(a file named on the command line is checked, unless force-exclude is on)"
         )
     looked = ", ".join("*" + s for s in IMPORT_SUFFIXES)
     parts = " and ".join("part-*" + s for s in PART_SUFFIXES)
@@ -134,16 +154,24 @@ def _json_files(top: str) -> tuple[int, bool]:
 
 
 def walk(
-    top: str, on_error: Callable[[OSError], None], wanted: Callable[[str], bool] = is_import_name
+    top: str,
+    on_error: Callable[[OSError], None],
+    wanted: Callable[[str], bool] = is_import_name,
+    exclusion: Exclusion = _NONE,
 ) -> Iterator[str]:
     # Hidden folders (.git, .venv, Spark's _temporary) are skipped when searching, as ruff
-    # skips the first ones; links to
+    # skips the first ones, and so are folders the excludes match; links to
     # folders are not followed (no loops); a folder that can't be read is an error.
     for folder, dirs, files in os.walk(top, onerror=on_error):
-        dirs[:] = sorted(d for d in dirs if not is_hidden(d))
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not is_hidden(d) and not exclusion.leaves_out(os.path.join(folder, d))
+        )
         for name in sorted(files):
-            if wanted(name):
-                yield os.path.join(folder, name)
+            path = os.path.join(folder, name)
+            if wanted(name) and not exclusion.leaves_out(path):
+                yield path
 
 
 def shown_url(url: str) -> str:

@@ -27,6 +27,9 @@ class CheckOptions(Fields):
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     per_file_ignores: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()  # GLOBS, each (comma-separated): exclusion.py
+    extend_exclude: tuple[str, ...] = ()
+    force_exclude: bool | None = None  # None: the config's force-exclude
     severity: tuple[str, ...] = ()
     max_file_size: str | None = None
     max_line_bytes: str | None = None

@@ -171,6 +171,9 @@ def user_repo(tmp_path_factory: pytest.TempPathFactory) -> UserRepo:
     for name in ("fixable_hint.ndjson", "fixable_fix.ndjson"):
         (user / name).write_text(FIXABLE, encoding="utf-8")
     (user / "mics-lint.toml").write_text("", encoding="utf-8")  # no config above leaks in
+    (user / "fixtures").mkdir()  # bad on purpose: the excludes of excluding.toml leave it out
+    (user / "fixtures" / "bad.ndjson").write_text(INVALID, encoding="utf-8")
+    (user / "excluding.toml").write_text('exclude = ["fixtures"]\n', encoding="utf-8")
     hook_repo = (base / "mics-lint").as_posix()
     (user / ".pre-commit-config.yaml").write_text(
         f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n      - id: mics-lint\n",
@@ -179,6 +182,11 @@ def user_repo(tmp_path_factory: pytest.TempPathFactory) -> UserRepo:
     (user / "strict.yaml").write_text(
         f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n"
         "      - id: mics-lint\n        args: [--strict]\n",
+        encoding="utf-8",
+    )
+    (user / "exclude.yaml").write_text(
+        f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n"
+        "      - id: mics-lint\n        args: [--config, excluding.toml]\n",
         encoding="utf-8",
     )
     (user / "fix.yaml").write_text(
@@ -240,6 +248,18 @@ def test_hook_skips_files_its_pattern_does_not_match(user_repo: UserRepo) -> Non
     code, output = user_repo.run("notes.json")
     assert code == 0, output
     assert "(no files to check)" in output and "Skipped" in output, output
+
+
+def test_the_configs_excludes_leave_out_staged_files(user_repo: UserRepo) -> None:
+    # pre-commit names each staged file; the hook's --force-exclude applies the config's
+    # `exclude` to them, as a folder search would (as ruff's hook does).
+    code, output = user_repo.run("fixtures/bad.ndjson", "valid.ndjson")
+    assert code == 1 and "fixtures/bad.ndjson:2:1: MIC301" in output, output
+    code, output = user_repo.run("fixtures/bad.ndjson", "valid.ndjson", config="exclude.yaml")
+    assert code == 0, output
+    code, output = user_repo.run("fixtures/bad.ndjson", "invalid.ndjson", config="exclude.yaml")
+    assert code == 1 and "invalid.ndjson:2:1: MIC301" in output, output
+    assert "fixtures/" not in output, output
 
 
 def test_warnings_pass_unless_strict(user_repo: UserRepo) -> None:

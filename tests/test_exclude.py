@@ -1,0 +1,181 @@
+"""`exclude`, `extend-exclude` and `force-exclude`: what a folder search leaves out, and
+what a path named on the command line (pre-commit's staged files) does, as in ruff."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from helpers import installed_command, one_error_line, run_cli, run_installed, write
+
+from mics_lint.cli import cli
+
+GOOD = '{"operation":"DELETE","user_agent_id":"vec:1"}'
+BAD = "not json"  # MIC101
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project whose bad files are all in places a config would leave out."""
+    root = tmp_path / "project"
+    write(root / "exports" / "2026" / "good.ndjson", GOOD)
+    write(root / "tests" / "fixtures" / "bad" / "b.ndjson", BAD)
+    write(root / "legacy" / "old.ndjson", BAD)
+    write(root / "legacy" / "keep.jsonl", GOOD)
+    write(root / "scratch.ndjson", BAD)
+    return root
+
+
+def _config(root: Path, body: str) -> None:
+    (root / "mics-lint.toml").write_text(body, encoding="utf-8")
+
+
+def _files(out: str) -> set[str]:
+    return {line.split(":", 1)[0].removeprefix("./") for line in out.splitlines() if ":1:" in line}
+
+
+ALL_BAD = {"tests/fixtures/bad/b.ndjson", "legacy/old.ndjson", "scratch.ndjson"}
+
+
+def test_without_excludes_every_bad_file_is_found(project: Path) -> None:
+    _config(project, "")
+    code, out, _ = run_cli(["check"], project)
+    assert code == 1 and _files(out) == ALL_BAD
+
+
+@pytest.mark.parametrize(
+    ("globs", "left"),
+    [
+        # a folder's name anywhere, or its path from the config's folder; a trailing / too
+        ('["fixtures"]', {"legacy/old.ndjson", "scratch.ndjson"}),
+        ('["tests/fixtures/"]', {"legacy/old.ndjson", "scratch.ndjson"}),
+        ('["./tests"]', {"legacy/old.ndjson", "scratch.ndjson"}),
+        # files by glob, by path or by name; ** may stand for no folder
+        ('["legacy/*.ndjson"]', {"tests/fixtures/bad/b.ndjson", "scratch.ndjson"}),
+        ('["scratch.ndjson", "**/bad/*"]', {"legacy/old.ndjson"}),
+        ('["fixtures", "legacy", "scratch.*"]', set()),
+    ],
+)
+def test_a_search_leaves_out_what_exclude_matches(
+    project: Path, globs: str, left: set[str]
+) -> None:
+    _config(project, f"exclude = {globs}\n")
+    code, out, err = run_cli(["check"], project)
+    assert _files(out) == left, out
+    assert code == (1 if left else 0), out + err
+    assert "legacy/keep.jsonl" not in out  # a good file is still checked: no line for it
+
+
+def test_globs_are_relative_to_the_config_not_the_working_folder(project: Path) -> None:
+    _config(project, 'exclude = ["tests/fixtures"]\n')
+    code, out, _ = run_cli(["check", "."], project / "tests")
+    assert code == 0 and out.startswith("No import files to check"), out
+    code, out, _ = run_cli(["check", "tests"], project)
+    assert code == 0, out
+
+
+def test_a_named_path_is_checked_unless_force_exclude(project: Path) -> None:
+    _config(project, 'exclude = ["fixtures", "scratch.ndjson"]\n')
+    named = ["tests/fixtures/bad/b.ndjson", "scratch.ndjson", "exports/2026/good.ndjson"]
+    code, out, _ = run_cli(["check", *named], project)
+    assert code == 1 and _files(out) == {"tests/fixtures/bad/b.ndjson", "scratch.ndjson"}
+    code, out, _ = run_cli(["check", "--force-exclude", *named], project)
+    assert code == 0 and "Checked as USER_DELETION" not in out and _files(out) == set(), out
+    # A folder named is searched, its excluded parts left out; named and excluded, skipped.
+    code, out, _ = run_cli(["check", "tests/fixtures/bad"], project)
+    assert code == 1 and _files(out) == {"tests/fixtures/bad/b.ndjson"}
+    code, out, _ = run_cli(["check", "--force-exclude", "tests/fixtures/bad"], project)
+    assert code == 0 and _files(out) == set()
+
+
+def test_force_exclude_from_the_config_and_its_negation(project: Path) -> None:
+    _config(project, 'exclude = ["legacy"]\nforce-exclude = true\n')
+    code, out, _ = run_cli(["check", "legacy/old.ndjson"], project)
+    assert code == 0, out
+    code, out, _ = run_cli(["check", "--no-force-exclude", "legacy/old.ndjson"], project)
+    assert code == 1 and _files(out) == {"legacy/old.ndjson"}
+
+
+def test_exclude_option_replaces_extend_exclude_adds(project: Path) -> None:
+    _config(project, 'exclude = ["fixtures"]\nextend-exclude = ["scratch.ndjson"]\n')
+    code, out, _ = run_cli(["check"], project)
+    assert _files(out) == {"legacy/old.ndjson"}
+    # --exclude replaces the config's exclude (not its extend-exclude), comma-separated
+    code, out, _ = run_cli(["check", "--exclude", "legacy"], project)
+    assert _files(out) == {"tests/fixtures/bad/b.ndjson"}
+    code, out, _ = run_cli(["check", "--extend-exclude", "legacy,other"], project)
+    assert code == 0 and _files(out) == set(), out
+
+
+def test_standard_input_is_left_out_by_its_name_only_under_force(project: Path) -> None:
+    _config(project, 'exclude = ["scratch.ndjson"]\n')
+    args = ["check", "--stdin-filename", "scratch.ndjson", "-"]
+    with contextlib.chdir(project):
+        result = CliRunner().invoke(cli, args, input=BAD + "\n")
+        assert result.exit_code == 1 and "scratch.ndjson:1:1: MIC101" in result.stdout
+        result = CliRunner().invoke(cli, ["check", "--force-exclude", *args[1:]], input=BAD)
+        assert result.exit_code == 0 and result.stdout.startswith("No import files to check")
+
+
+def test_a_folder_whose_files_are_all_excluded_says_so(project: Path) -> None:
+    _config(project, 'exclude = ["bad"]\n')
+    code, _, err = run_cli(["check", "tests"], project)
+    assert code == 0
+    assert "no import files in tests" in err and "left out 1 import file in it" in err, err
+
+
+def test_a_path_outside_the_project_matches_by_its_own_folders(
+    project: Path, tmp_path: Path
+) -> None:
+    outside = write(tmp_path / "elsewhere" / "fixtures" / "x.ndjson", BAD)
+    _config(project, 'exclude = ["fixtures"]\n')
+    code, out, _ = run_cli(["check", "--force-exclude", str(outside)], project)
+    assert code == 0, out
+    code, out, _ = run_cli(["check", str(outside.parent.parent)], project)
+    assert code == 0 and "x.ndjson" not in out, out
+
+
+@pytest.mark.parametrize(
+    ("body", "needles"),
+    [
+        ('exclude = "fixtures"\n', ("exclude must be a list of globs",)),
+        ('exclude = ["["]\n', ("exclude", "unclosed character class")),
+        ("extend-exclude = [1]\n", ("extend-exclude must be a list of globs",)),
+        ('exclude = [" "]\n', ("exclude", "names no file or folder")),
+        ("force-exclude = 1\n", ("force-exclude must be true or false",)),
+        ('exclued = ["x"]\n', ("unknown key 'exclued'", "exclude")),
+    ],
+)
+def test_a_bad_exclude_is_one_line_and_exit_2(
+    project: Path, body: str, needles: tuple[str]
+) -> None:
+    _config(project, body)
+    code, _, err = run_cli(["check"], project)
+    assert code == 2
+    one_error_line(err, "mics-lint.toml", *needles)
+
+
+def test_a_bad_exclude_option_is_one_line_and_exit_2(project: Path) -> None:
+    code, _, err = run_cli(["check", "--isolated", "--exclude", "a[b"], project)
+    assert code == 2
+    one_error_line(err, "--exclude", "unclosed character class")
+
+
+def test_without_a_config_globs_are_relative_to_the_working_folder(project: Path) -> None:
+    code, out, _ = run_cli(["check", "--isolated", "--exclude", "tests/fixtures,legacy"], project)
+    assert code == 1 and _files(out) == {"scratch.ndjson"}
+
+
+@pytest.mark.skipif(installed_command() is None, reason="the mics-lint script is not installed")
+def test_the_installed_command_leaves_out_what_pyproject_excludes(project: Path) -> None:
+    (project / "pyproject.toml").write_text(
+        '[tool.mics-lint]\nexclude = ["fixtures", "legacy/old.ndjson", "scratch.ndjson"]\n',
+        encoding="utf-8",
+    )
+    done = run_installed(["check"], project)
+    assert done.code == 0, done.out + done.err
+    assert done.out == "All checks passed. Checked 2 files as USER_PROFILE.\n", done.out
+    done = run_installed(["check", "--force-exclude", "legacy/old.ndjson"], project)
+    assert done.code == 0 and done.out.startswith("No import files to check"), done.out
