@@ -62,6 +62,9 @@ def run_check(options: CheckOptions) -> int:
     output_format = options.output_format
     if output_format == "auto":
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    if options.exit_non_zero_on_fix and not options.fix:
+        fail("--exit-non-zero-on-fix only works with --fix (--diff exits 1 on a change already)")
+        return EXIT_FAILURE
     if options.unsafe_fixes and not (options.fix or options.diff):
         fail("--unsafe-fixes only works with --fix or --diff")
         return EXIT_FAILURE
@@ -302,6 +305,8 @@ def _exit_code(options: CheckOptions, summary: Summary) -> int:
         return EXIT_FAILURE
     if options.exit_zero:
         return EXIT_OK
+    if options.exit_non_zero_on_fix and summary.files_fixed:  # ruff's: a CI job's "fixed?"
+        return EXIT_PROBLEMS
     if summary.errors or (options.strict and summary.warnings):
         return EXIT_PROBLEMS
     return EXIT_OK

@@ -126,6 +126,11 @@ def cli() -> None:
     help="Show identifiers, profile values and e-mail addresses whole (local debugging only).",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even with errors (not on exit 2).")
+@click.option(
+    "--exit-non-zero-on-fix",
+    is_flag=True,
+    help="With --fix: exit 1 if a file was changed, even with nothing left to report.",
+)
 @click.option("--statistics", is_flag=True, help="Show counts per code instead of diagnostics.")
 @click.option("--quiet", "-q", is_flag=True, help="Only diagnostics: no summary line.")
 @click.option(

@@ -41,6 +41,7 @@ class CheckOptions(Fields):
     strict: bool = False
     show_values: bool = False
     exit_zero: bool = False
+    exit_non_zero_on_fix: bool = False
     statistics: bool = False
     quiet: bool = False
     max_diagnostics: int | None = None
