@@ -24,6 +24,7 @@ with startup.lasting():  # issue 14: see startup.py
     from mics_lint.exits import EXIT_FAILURE, EXIT_OK, OneLineGroup, fail, sigterm_raises
     from mics_lint.options import CheckOptions
     from mics_lint.parallel import CHUNK_BYTES, MAX_JOBS, cpu_count
+    from mics_lint.registry import Rule
     from mics_lint.reporters import REPORTERS
     from mics_lint.rules import REGISTRY
 
@@ -214,14 +215,19 @@ def check(**params: Any) -> int:
 
 
 @cli.command()
-@click.argument("code")
-def rule(code: str) -> int:
-    """Explain one rule, by code (MIC302) or name (multiple-identifiers)."""
-    found = REGISTRY.lookup(code)
-    if found is None:
+@click.argument("code", required=False)
+@click.option("--all", "every", is_flag=True, help="Explain every rule.")
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
+def rule(code: str | None, every: bool, output_format: str) -> int:
+    """Explain one rule, by code (MIC302) or name (multiple-identifiers), or --all."""
+    if (code is None) == (not every):
+        fail("give one rule's code or name, or --all: `mics-lint rule MIC302`")
+        return EXIT_FAILURE
+    found = [*REGISTRY.values()] if every else [REGISTRY.lookup(code or "")]
+    if found[0] is None:
         from mics_lint.suggest import did_you_mean  # a mistake only: start-up (issue 14)
 
-        group = REGISTRY.matching(code)
+        group = REGISTRY.matching(code or "")
         if group:  # a prefix (MIC3): several rules, which `rules` lists
             fail(
                 f"{code!r} names {len(group)} rules ({group[0].code} to {group[-1].code}): "
@@ -229,15 +235,38 @@ def rule(code: str) -> int:
             )
             return EXIT_FAILURE
         names = [*REGISTRY, *(r.name for r in REGISTRY.values())]
-        fail(f"unknown rule {code!r}{did_you_mean(code, names)} (`mics-lint rules` lists them)")
+        fail(
+            f"unknown rule {code!r}{did_you_mean(code or '', names)} (`mics-lint rules` lists them)"
+        )
         return EXIT_FAILURE
-    click.echo(f"# {found.code} {found.name}\n")
-    click.echo(
-        f"Default severity: {found.severity}. {found.summary[0].upper()}{found.summary[1:]}.\n"
-    )
-    click.echo(found.fix_text + "\n")
-    click.echo(found.explanation)
+    rules_found = [r for r in found if r is not None]
+    if output_format == "json":  # ruff's fields where they mean the same
+        table = [
+            {**_listed(r), "fix_text": r.fix_text, "explanation": r.explanation}
+            for r in rules_found
+        ]
+        shown: object = table if every else table[0]
+        click.echo(orjson.dumps(shown, option=orjson.OPT_INDENT_2).decode())
+        return EXIT_OK
+    for at, one in enumerate(rules_found):
+        click.echo(("\n" if at else "") + f"# {one.code} {one.name}\n")
+        click.echo(
+            f"Default severity: {one.severity}. {one.summary[0].upper()}{one.summary[1:]}.\n"
+        )
+        click.echo(one.fix_text + "\n")
+        click.echo(one.explanation)
     return EXIT_OK
+
+
+def _listed(one: Rule) -> dict[str, object]:
+    """A rule as `rules --output-format json` lists it."""
+    return {
+        "code": one.code,
+        "name": one.name,
+        "severity": str(one.severity),
+        "fix": one.fix,
+        "summary": one.summary,
+    }
 
 
 @cli.command()
@@ -245,16 +274,7 @@ def rule(code: str) -> int:
 def rules(output_format: str) -> int:
     """List every rule: code, name, default severity, summary."""
     if output_format == "json":
-        table = [
-            {
-                "code": r.code,
-                "name": r.name,
-                "severity": str(r.severity),
-                "fix": r.fix,
-                "summary": r.summary,
-            }
-            for r in REGISTRY.values()
-        ]
+        table = [_listed(r) for r in REGISTRY.values()]
         click.echo(orjson.dumps(table, option=orjson.OPT_INDENT_2).decode())
         return EXIT_OK
     width = max(len(r.name) for r in REGISTRY.values())

@@ -979,6 +979,37 @@ def test_rule_given_a_prefix_says_which_rules_it_names(project: Path) -> None:
     assert_one_error_line(result, "'MIC3' names", "MIC301 to MIC311", "mics-lint rules")
 
 
+def test_rule_all_explains_every_rule_in_order(project: Path) -> None:
+    result = run(["rule", "--all"])
+    assert result.exit_code == 0 and result.stderr == ""
+    headings = [line[2:].split()[0] for line in result.stdout.splitlines() if line[:5] == "# MIC"]
+    assert headings == list(REGISTRY)
+    for rule in REGISTRY.values():
+        assert rule.explanation in result.stdout
+    one = run(["rule", "MIC302"]).stdout
+    assert one in result.stdout  # each block as `rule CODE` prints it
+
+
+def test_rule_as_json_has_what_rules_lists_and_the_explanation(project: Path) -> None:
+    listed = {
+        row["code"]: row for row in json.loads(run(["rules", "--output-format", "json"]).stdout)
+    }
+    one = json.loads(run(["rule", "multiple-identifiers", "--output-format", "json"]).stdout)
+    rule = REGISTRY["MIC302"]
+    assert one == {**listed["MIC302"], "fix_text": rule.fix_text, "explanation": rule.explanation}
+    every = json.loads(run(["rule", "--all", "--output-format", "json"]).stdout)
+    assert [row["code"] for row in every] == list(REGISTRY) and every[
+        list(REGISTRY).index("MIC302")
+    ] == one
+
+
+@pytest.mark.parametrize("args", [[], ["MIC302", "--all"]])
+def test_rule_needs_one_code_or_all(project: Path, args: list[str]) -> None:
+    result = run(["rule", *args])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert_one_error_line(result, "--all")
+
+
 def test_rules_lists_every_code_of_the_registry(project: Path) -> None:
     result = run(["rules"])
     assert result.exit_code == 0
