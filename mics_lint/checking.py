@@ -103,6 +103,10 @@ def run_check(options: CheckOptions) -> int:
         return EXIT_FAILURE
     if options.show_settings:
         return _show_settings(options, settings, sources, missing)
+    if options.show_files:  # ruff's: what the paths, the folders' search and the excludes give
+        for source in sources:
+            click.echo(source.display)
+        return EXIT_FAILURE if missing else EXIT_OK
     summary = Summary(
         files_checked=len(sources),
         files_unreadable=missing,

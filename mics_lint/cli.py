@@ -180,6 +180,11 @@ def cli() -> None:
     help="Colour text output (auto: on a terminal, unless NO_COLOR is set).",
 )
 @click.option(
+    "--show-files",
+    is_flag=True,
+    help="Print the files a check would read, one a line (after --exclude...); check nothing.",
+)
+@click.option(
     "--show-settings",
     is_flag=True,
     help="Print each path's config file, document type, profile form and rules; check nothing.",

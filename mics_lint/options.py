@@ -53,6 +53,7 @@ class CheckOptions(Fields):
     unsafe_fixes: bool = False
     color: str = "auto"
     show_settings: bool = False
+    show_files: bool = False
     storage_options: tuple[str, ...] = ()  # KEY=VALUE, each (remote.py)
     scheduler: str | None = None  # a Dask scheduler's address, or "local" (cluster.py)
     scheduler_timeout: float = 30.0

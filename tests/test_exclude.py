@@ -179,3 +179,20 @@ def test_the_installed_command_leaves_out_what_pyproject_excludes(project: Path)
     assert done.out == "All checks passed. Checked 2 files as USER_PROFILE.\n", done.out
     done = run_installed(["check", "--force-exclude", "legacy/old.ndjson"], project)
     assert done.code == 0 and done.out.startswith("No import files to check"), done.out
+
+
+def test_show_files_lists_what_a_check_reads(project: Path) -> None:
+    _config(project, 'exclude = ["fixtures", "scratch.ndjson"]\n')
+    code, out, _ = run_cli(["check", "--show-files"], project)
+    assert code == 0
+    assert out.splitlines() == [
+        "./exports/2026/good.ndjson",
+        "./legacy/keep.jsonl",
+        "./legacy/old.ndjson",
+    ]
+    code, out, _ = run_cli(["check", "--show-files", "scratch.ndjson"], project)
+    assert code == 0 and out == "scratch.ndjson\n"
+    code, out, _ = run_cli(["check", "--show-files", "--force-exclude", "scratch.ndjson"], project)
+    assert code == 0 and out == ""
+    code, out, err = run_cli(["check", "--show-files", "legacy/old.ndjson", "gone.ndjson"], project)
+    assert code == 2 and out == "legacy/old.ndjson\n" and "gone.ndjson" in err
