@@ -24,7 +24,6 @@ from mics_lint.config import (
 from mics_lint.diagnostic import Diagnostic
 from mics_lint.discovery import Source, expand
 from mics_lint.discovery import is_url as _is_url
-from mics_lint.discovery import shown_url as _shown
 from mics_lint.exclusion import exclusion_of
 from mics_lint.exits import EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS, fail, when_pipe_breaks
 from mics_lint.linter import ReadError, lint_stream
@@ -43,6 +42,7 @@ from mics_lint.reporters import (
     StatisticsReporter,
     Summary,
 )
+from mics_lint.targets import is_stdin
 
 
 def run_check(options: CheckOptions) -> int:
@@ -62,26 +62,9 @@ def run_check(options: CheckOptions) -> int:
     output_format = options.output_format
     if output_format == "auto":
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    if options.exit_non_zero_on_fix and not options.fix:
-        fail("--exit-non-zero-on-fix only works with --fix (--diff exits 1 on a change already)")
-        return EXIT_FAILURE
-    if options.unsafe_fixes and not (options.fix or options.diff):
-        fail("--unsafe-fixes only works with --fix or --diff")
-        return EXIT_FAILURE
-    if options.statistics and output_format not in _STATISTICS_FORMATS:
-        # A SARIF or JUnit consumer would get a JSON array it cannot read.
-        fail(
-            f"--statistics writes a table, or JSON with --output-format json: not "
-            f"{output_format}; give the format to --report instead"
-        )
-        return EXIT_FAILURE
-    if options.diff and (options.output_file or options.reports or options.statistics):
-        fail("--diff writes the diff to standard output: it takes no -o, --report or --statistics")
-        return EXIT_FAILURE
-    urls = [_shown(p) for p in options.paths if _is_url(p)]
-    if urls and (options.fix or options.diff):
-        # Object stores have no atomic rename: a fix could leave half a file behind.
-        fail(f"--fix and --diff work on local files only, not {urls[0]}: download it first")
+    refused = options.conflict(output_format)
+    if refused is not None:
+        fail(refused)
         return EXIT_FAILURE
     paths = list(options.paths)
     if options.stdin_filename != "-" and "-" not in paths:
@@ -119,13 +102,28 @@ def run_check(options: CheckOptions) -> int:
         code = show_diff(sources, settings, options.unsafe_fixes, missing, options.quiet)
         # --exit-zero turns 1 (changes to make) into 0, as it does for problems; never 2.
         return EXIT_OK if options.exit_zero and code == EXIT_PROBLEMS else code
+    echoed = options.fix and _echoed(paths, sources)
     if options.fix:
         from mics_lint.fixing import apply_fixes
 
         apply_fixes(sources, settings, options.unsafe_fixes, summary)
     # A Ctrl-C is one line, without click's blank line before it: exits.OneLineGroup.invoke.
-    _report(sources, unfound, settings, options, output_format, extra, summary, scheduler)
+    _report(sources, unfound, settings, options, output_format, extra, summary, scheduler, echoed)
     return _exit_code(options, summary)
+
+
+def _echoed(paths: list[str], sources: list[Source]) -> bool:
+    """--fix of standard input that force-exclude left out: written out as it came, as
+    ruff does (an editor's `--fix -` replaces its buffer with what it gets)."""
+    if not any(p == "-" or is_stdin(p) for p in paths) or any(s.path is None for s in sources):
+        return False
+    if sys.stdin is not None and sys.stdout is not None:
+        import shutil  # only here: start-up (issue 14)
+
+        sys.stdout.flush()
+        shutil.copyfileobj(sys.stdin.buffer, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+    return True
 
 
 def _show_settings(
@@ -248,11 +246,13 @@ def _report(
     extra: list[tuple[str, str]],
     summary: Summary,
     scheduler: str | None = None,
+    echoed: bool = False,
 ) -> None:
     """Lint every source into the main report and each --report one; `unfound`, the paths
     that could not be read (discovery.expand), are told to them first."""
-    # Fixed standard input went to standard output: the report goes to stderr instead.
-    to_stderr = any(s.stream is not None for s in sources) and options.output_file is None
+    # Fixed (or `echoed`) standard input went to standard output: the report goes to stderr.
+    fixed_in = echoed or any(s.stream is not None for s in sources)
+    to_stderr = fixed_in and options.output_file is None
     with contextlib.ExitStack() as outputs:
         machine = output_format in MACHINE_FORMATS
         stream = outputs.enter_context(open_output(options.output_file, machine, to_stderr))
@@ -333,14 +333,10 @@ def _use_color(choice: str, stream: TextIO, output_file: str | None) -> bool:
     return bool(os.environ.get("FORCE_COLOR")) or stream.isatty()
 
 
-# The formats --statistics has a form in: its table (text ones), or its JSON array.
-_STATISTICS_FORMATS = frozenset({"text", "grouped", "full", "github", "json"})
-
-
 def _reporter(fmt: str, statistics: bool, stream: TextIO, options: Options) -> Reporter:
     if not statistics:
         return REPORTERS[fmt](stream, options)
-    if fmt == "json":  # the one machine format in _STATISTICS_FORMATS
+    if fmt == "json":  # the one machine format in STATISTICS_FORMATS
         from mics_lint.reporters.machine import JsonStatisticsReporter
 
         return JsonStatisticsReporter(stream, options)

@@ -269,17 +269,13 @@ def load_config(path: "Path") -> FileConfig:
 
 
 def parse_globs(value: object, where: str) -> tuple[str, ...]:
-    """A list of globs (`exclude`), each checked; a trailing `/` or a leading `./` is
-    dropped, as a folder is matched by its path without either."""
+    """A list of globs (`exclude`), each checked (exclusion.py reads them)."""
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{where} must be a list of globs")
     globs = []
     for given in value:
         glob = given.strip()
-        while glob.startswith("./"):
-            glob = glob[2:]
-        glob = glob.rstrip("/") or glob
-        if not glob:
+        if glob.lstrip("./") == "" and glob != "/":
             raise ConfigError(f"{where}: {given!r} names no file or folder: remove it")
         globs.append(_glob(glob, where))
     return tuple(globs)

@@ -62,7 +62,7 @@ def expand(
 
     for given in paths:
         named = stdin_name if given == "-" or is_stdin(given) else given
-        if named != "-" and exclusion.leaves_out_named(named):
+        if named != "-" and not is_url(named) and exclusion.leaves_out_named(named):
             continue  # pre-commit's staged file in an excluded folder, as ruff's hook
         if given == "-":
             found.setdefault("-", Source(printable(stdin_name), None))
@@ -82,11 +82,12 @@ def expand(
             for error in errors:
                 failure(remote.shown(given), error)
         elif os.path.isdir(given):
-            before = len(found)
+            searched = 0  # found here, if found before too (`check . exports`)
             unreadable: list[OSError] = []
             for path in walk(given, unreadable.append, exclusion=exclusion):
                 found.setdefault(os.path.realpath(path), Source(printable(path), path))
-            if len(found) == before and not any(e.filename == given for e in unreadable):
+                searched += 1
+            if not searched and not any(e.filename == given for e in unreadable):
                 # not for an unreadable one
                 _none_found(printable(given), _json_files(given), _left_out(given, exclusion))
             for exc in unreadable:
@@ -112,12 +113,16 @@ def _why_missing(given: str) -> str:
     return "no such file or directory"
 
 
-def _left_out(top: str, exclusion: Exclusion) -> int:
-    """How many import files the excludes left out of a search that found none."""
-    return sum(1 for _ in walk(top, lambda exc: None)) if exclusion.globs else 0
+def _left_out(top: str, exclusion: Exclusion) -> tuple[int, bool]:
+    """How many import files the excludes left out of a search that found none (all that
+    a search without them finds), and whether force-exclude is on."""
+    count = sum(1 for _ in walk(top, lambda exc: None)) if exclusion.globs else 0
+    return count, exclusion.force
 
 
-def _none_found(folder: str, json_files: tuple[int, bool] = (0, False), left_out: int = 0) -> None:
+def _none_found(
+    folder: str, json_files: tuple[int, bool] = (0, False), left_out: tuple[int, bool] = (0, False)
+) -> None:
     # As ruff does: a warning, not a failure (an empty export folder is normal). A folder
     # of `.json` files (Spark's part-*.json, pandas' to_json) is named, since CI would
     # otherwise pass it unchecked: a folder's .json files are not searched (a config, a
@@ -132,11 +137,13 @@ def _none_found(folder: str, json_files: tuple[int, bool] = (0, False), left_out
             f"name {'it' if one else 'them'}: mics-lint check {folder.rstrip('/')}/"
             + ("*.json*" if zipped else "*.json")  # `*.json*`: the .json.gz ones too
         )
-    if left_out:  # the excludes' doing: said, not the .json files' hint
-        one = left_out == 1
-        hint = (
-            f"; the excludes left out {left_out:,} import file{'' if one else 's'} in it "
-            f"(a file named on the command line is checked, unless force-exclude is on)"
+    count, forced = left_out
+    if count:  # the excludes' doing: said, not the .json files' hint
+        one = count == 1
+        hint = f"; the excludes left out {count:,} import file{'' if one else 's'} in it " + (
+            "(--no-force-exclude checks a file named on the command line)"
+            if forced
+            else "(a file named on the command line is checked)"
         )
     looked = ", ".join("*" + s for s in IMPORT_SUFFIXES)
     parts = " and ".join("part-*" + s for s in PART_SUFFIXES)

@@ -11,6 +11,9 @@ tests can build one without going through click.
 from mics_lint.parallel import CHUNK_BYTES, cpu_count
 from mics_lint.startup import Fields
 
+# The formats --statistics has a form in: its table (text ones), or its JSON array.
+STATISTICS_FORMATS = frozenset({"text", "grouped", "full", "github", "json"})
+
 
 class CheckOptions(Fields):
     """The options of one check, as given: nothing here is validated or resolved yet.
@@ -57,3 +60,32 @@ class CheckOptions(Fields):
     storage_options: tuple[str, ...] = ()  # KEY=VALUE, each (remote.py)
     scheduler: str | None = None  # a Dask scheduler's address, or "local" (cluster.py)
     scheduler_timeout: float = 30.0
+
+    def conflict(self, output_format: str) -> str | None:
+        """Why these options do not go together, if they do not."""
+        if self.exit_non_zero_on_fix and not self.fix:
+            return (
+                "--exit-non-zero-on-fix only works with --fix (--diff exits 1 on a change already)"
+            )
+        if self.unsafe_fixes and not (self.fix or self.diff):
+            return "--unsafe-fixes only works with --fix or --diff"
+        if self.show_files and self.show_settings:
+            return "--show-files and --show-settings each print instead of checking: give one"
+        if self.statistics and output_format not in STATISTICS_FORMATS:
+            # A SARIF or JUnit consumer would get a JSON array it cannot read.
+            return (
+                f"--statistics writes a table, or JSON with --output-format json: not "
+                f"{output_format}; give the format to --report instead"
+            )
+        if self.diff and (self.output_file or self.reports or self.statistics):
+            return (
+                "--diff writes the diff to standard output: it takes no -o, --report or "
+                "--statistics"
+            )
+        from mics_lint.discovery import is_url, shown_url
+
+        urls = [shown_url(p) for p in self.paths if is_url(p)]
+        if urls and (self.fix or self.diff):
+            # Object stores have no atomic rename: a fix could leave half a file behind.
+            return f"--fix and --diff work on local files only, not {urls[0]}: download it first"
+        return None

@@ -414,11 +414,11 @@ def path_matches(path: str, pattern: str, root: "Path | None") -> bool:
     if root is not None and path != "-":
         with contextlib.suppress(ValueError):  # a file outside the project: no relative name
             candidates.add(Path(path).resolve().relative_to(root.resolve()).as_posix())
-    variants = _variants(pattern)
+    variants = glob_variants(pattern)
     return any(fnmatch.fnmatchcase(c, v) for c in candidates for v in variants)
 
 
-def _variants(pattern: str) -> list[str]:
+def glob_variants(pattern: str) -> list[str]:
     """`pattern` and the patterns it also means: each `**/` may stand for no folder at all
     (`exports/**/*.ndjson` matches `exports/a.ndjson`, as in ruff and git); fnmatch's `*`
     already matches across `/`."""

@@ -196,3 +196,72 @@ def test_show_files_lists_what_a_check_reads(project: Path) -> None:
     assert code == 0 and out == ""
     code, out, err = run_cli(["check", "--show-files", "legacy/old.ndjson", "gone.ndjson"], project)
     assert code == 2 and out == "legacy/old.ndjson\n" and "gone.ndjson" in err
+
+
+def test_fixed_standard_input_left_out_comes_back_as_it_came(project: Path) -> None:
+    # An editor's `--fix -` replaces its buffer with standard output: never with a summary.
+    _config(project, 'exclude = ["fixtures"]\nforce-exclude = true\n')
+    text = '{"operation":"DELETE"},\n'
+    args = ["check", "--fix", "-", "--stdin-filename", "tests/fixtures/x.ndjson"]
+    with contextlib.chdir(project):
+        result = CliRunner().invoke(cli, args, input=text)
+    assert result.exit_code == 0
+    assert result.stdout == text, result.stdout
+    assert "No import files to check" in result.stderr
+
+
+def test_a_folder_searched_twice_is_no_warning(project: Path) -> None:
+    for extra in ([], ["--exclude", "zzz"]):
+        code, _, err = run_cli(["check", "--isolated", *extra, ".", "exports"], project)
+        assert code == 1 and "warning" not in err, err
+
+
+def test_a_file_is_left_out_whatever_folder_was_searched(project: Path) -> None:
+    write(project / "legacy" / "sub" / "s.ndjson", BAD)
+    _config(project, 'exclude = ["legacy/sub/*.ndjson", "*/fixtures"]\n')
+    for searched in (".", "legacy", "legacy/sub", str(project)):
+        _, out, _ = run_cli(["check", "--show-files", searched], project)
+        assert "s.ndjson" not in out, (searched, out)
+    # `*/fixtures` is a path from the config's folder: tests/fixtures, not ./fixtures.
+    write(project / "fixtures" / "top.ndjson", GOOD)
+    _, out, _ = run_cli(["check", "--show-files", "."], project)
+    assert "./fixtures/top.ndjson" in out.splitlines() and "bad/b.ndjson" not in out
+
+
+@pytest.mark.parametrize("glob", ["./fixtures", "fixtures/", "/fixtures"])
+def test_a_glob_with_a_slash_is_a_path_from_its_folder(project: Path, glob: str) -> None:
+    write(project / "fixtures" / "top.ndjson", BAD)
+    if glob.startswith("/"):
+        glob = str(project) + glob  # an absolute glob: the absolute path
+    _config(project, f"exclude = [{glob!r}]\n".replace("'", '"'))
+    _, out, _ = run_cli(["check", "--show-files"], project)
+    listed = out.splitlines()
+    assert "./fixtures/top.ndjson" not in listed  # the project's own fixtures/ folder
+    assert "./tests/fixtures/bad/b.ndjson" in listed  # not a folder of that name anywhere
+
+
+def test_command_line_globs_are_relative_to_the_working_folder(project: Path) -> None:
+    write(project / "exports" / "sub" / "x.ndjson", GOOD)
+    _config(project, "")
+    _, out, _ = run_cli(["check", "--show-files", "--exclude", "sub/*"], project / "exports")
+    assert out.splitlines() == ["./2026/good.ndjson"], out
+    _config(project, 'exclude = ["sub/*"]\n')  # the config's: from its own folder
+    _, out, _ = run_cli(["check", "--show-files"], project / "exports")
+    assert "./sub/x.ndjson" in out.splitlines(), out
+
+
+def test_a_link_is_matched_by_its_own_path(project: Path) -> None:
+    bad = project / "tests" / "fixtures" / "bad"
+    (project / "exports" / "link.ndjson").symlink_to(bad / "b.ndjson")
+    (project / "exports" / "linked").symlink_to(bad)
+    _config(project, 'exclude = ["tests/fixtures"]\nforce-exclude = true\n')
+    _, out, _ = run_cli(["check", "--show-files", "exports"], project)
+    assert "exports/link.ndjson" in out.splitlines(), out  # a link to a file left out: kept
+    _, out, _ = run_cli(["check", "--show-files", "exports/linked/b.ndjson"], project)
+    assert out == "exports/linked/b.ndjson\n"  # in a link to a folder left out: kept
+
+
+def test_show_files_and_show_settings_are_one_or_the_other(project: Path) -> None:
+    code, out, err = run_cli(["check", "--isolated", "--show-files", "--show-settings"], project)
+    assert code == 2 and out == ""
+    one_error_line(err, "--show-files", "--show-settings")

@@ -195,7 +195,7 @@ def test_the_hint_names_a_hook_of_the_manifest() -> None:
 
     manifest = Path(__file__).resolve().parents[1] / ".pre-commit-hooks.yaml"
     hooks = {h["id"]: h for h in load_manifest(str(manifest))}
-    assert hooks["mics-lint-fix"]["entry"] == "mics-lint check --fix"
+    assert hooks["mics-lint-fix"]["entry"] == "mics-lint check --force-exclude --fix"
     assert hooks["mics-lint-fix"]["files"] == hooks["mics-lint"]["files"]
 
 

@@ -80,12 +80,21 @@ def type_message(
         message += f": write {value.strip()} without quotes"
     elif names[0] in ("integer", "number") and isinstance(value, str) and _dated(value):
         message += ": write the date as epoch milliseconds (1700000000000), not as text"
+    elif names[0] in ("integer", "number") and isinstance(value, str) and _timestamp(path):
+        # "now", "<TS>", "yesterday": the platform's time fields are named `$ts` or `..._ts`
+        message += ": give the time in epoch milliseconds (1700000000000)"
     elif "object" in names and value == []:
         message += ": write {} for an empty object"
     elif names[0] in ("object", "array") and isinstance(value, str) and _holds(value, names[0]):
         # JSON encoded twice ("{\"tier\":\"gold\"}"): an export that serialised a column.
         message += f": write the {names[0]} itself, not a string holding it (no quotes, no \\)"
     return message
+
+
+def _timestamp(path: str) -> bool:
+    """Whether the field at `path` (`$events[0].$ts`) is one of the platform's times."""
+    name = path.rpartition(".")[2]
+    return name == "$ts" or name.endswith("_ts")
 
 
 def _holds(value: str, kind: str) -> bool:
