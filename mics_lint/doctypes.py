@@ -395,10 +395,8 @@ def _spread_records(head: bytes) -> list[dict[str, object]]:
     holds whole within `head`: read one after the other until one is cut off."""
     import json
 
-    try:
-        text = head.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError:
-        return []
+    # Not strict: the head may end inside a character (a record cut there is dropped).
+    text = head.decode("utf-8", "ignore").removeprefix("\ufeff")
     decoder = json.JSONDecoder()
     records: list[dict[str, object]] = []
     at = 0

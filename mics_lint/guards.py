@@ -22,6 +22,7 @@ from mics_lint.registry import Rule
 from mics_lint.rules.envelopes import COMMAND_IN_ENVELOPE, Own, envelope
 from mics_lint.rules.structure import OTHER_DOCUMENT_TYPE
 from mics_lint.rules.tables import TABLE_IN_ONE_OBJECT, table
+from mics_lint.rules.unknown_keys import without_tool_keys
 
 # Any type's wrong shapes, each rule with its test, asked in turn: a whole table in one
 # object (MIC105), a command inside another object or a batch in one (MIC106). A test is
@@ -81,7 +82,8 @@ class Guard:
         known = self.by_keys.get(keys)
         if known is None:
             known = self.guarded(record)
-            if self.doc_type.misshapen is None and len(_marked_by(set(keys), self.doc_type)) < 2:
+            marked = _marked_by(set(keys), self.doc_type)  # `$type`'s value decides too
+            if self.doc_type.misshapen is None and len(marked) < 2 and "$type" not in keys:
                 if len(self.by_keys) >= 1024:
                     self.by_keys.clear()
                 self.by_keys[keys] = known
@@ -121,7 +123,7 @@ def looks_like(record: dict[str, object], doc_type: DocType) -> tuple[DocType, .
     other type; or markers several types share (a deletion's `type`) and only keys of
     theirs, with a `type` their schemas take (`{"type":"USER_EMAIL","hash":...}` in a
     profile file is a line of an identifiers or user points deletion)."""
-    keys = set(record)
+    keys = set(without_tool_keys(record))  # Json.NET's `$type` marks no activity
     others = _marked_by(keys, doc_type)
     if len(others) > 1:
         from mics_lint.schema import takes_type  # a line of another type only: seldom

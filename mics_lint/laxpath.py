@@ -179,7 +179,7 @@ class LaxPath:
             return None
         keys = tuple(record)
         unknown = self._keys_once(keys, raw)
-        if unknown is None:
+        if unknown is None or "$type" in unknown:  # its message reads its value (tool_key)
             return None
         try:
             command = self.decode(raw)

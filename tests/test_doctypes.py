@@ -3,6 +3,7 @@ the first records (exit 2 when unsure), and MIC207 for a line of another type.""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -385,3 +386,19 @@ def test_a_file_not_checked_is_an_error_in_junit_and_sarif(tmp_path: Path) -> No
     ]
     assert sorted(uris) == ["broken.ndjson.gz", "mixed.ndjson"]
     assert [a["location"]["uri"] for a in run["artifacts"]] == ["ok.ndjson"]
+
+
+def test_a_pretty_array_whose_head_ends_inside_a_character_is_still_told(tmp_path: Path) -> None:
+    # Json.NET's Formatting.Indented, or ConvertTo-Json: the first 8 KiB (reading.HEAD_BYTES)
+    # may end inside a two-byte character; it was told USER_PROFILE, the default, then.
+    from mics_lint.reading import HEAD_BYTES
+
+    record = {"operation": "UPDATE", "user_agent_id": "vec:1", "segment_id": "1", "note": "Zoë"}
+    text = json.dumps([record] * 200, indent=2, ensure_ascii=False)
+    data = text.encode()
+    cut = data.rfind("ë".encode(), 0, HEAD_BYTES)
+    data = b" " * (HEAD_BYTES - 1 - cut) + data  # the head now ends after ë's first byte
+    assert data[HEAD_BYTES - 1 : HEAD_BYTES + 1] == "ë".encode()
+    path = tmp_path / "export.ndjson"
+    path.write_bytes(data)
+    assert {d.doc_type for d in lint_file(path)} == {"USER_SEGMENT"}

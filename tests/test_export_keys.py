@@ -34,3 +34,47 @@ def test_a_key_of_custom_data_is_still_told_where_it_goes() -> None:
     line = '{"operation":"DELETE","email_hash":"3f2a9c","id":1}\n'
     (found,) = lint_lines([line], "f.ndjson", Settings())
     assert found.message.endswith("custom data goes inside user_profile")
+
+
+# Json.NET's TypeNameHandling writes the .NET class of every object it serialises.
+NET = "Acme.Crm.Export.ProfileCommand, Acme.Crm.Export"
+UPSERT = {"operation": "UPSERT", "compartment_id": "1000", "force_replace": True}
+
+
+def _json_net_lines(count: int, net_type: str = NET) -> list[str]:
+    return [
+        json.dumps(
+            {"$type": net_type, **UPSERT, "user_account_id": f"c{i}", "user_profile": {"a": 1}}
+            if i % 3
+            else {"$type": net_type, "operation": "DELETE", "email_hash": f"h{i}"}
+        )
+        + "\n"
+        for i in range(count)
+    ]
+
+
+@pytest.mark.parametrize("count", [6, 1000])  # 1,000: the fast path's lines too
+def test_json_nets_type_name_is_no_activitys_type(count: int) -> None:
+    told: list[str] = []
+    lines = _json_net_lines(count)
+    for settings in (Settings(), Settings(doc_type="profile")):
+        found = list(lint_lines(lines, "f.ndjson", settings))
+        assert {d.code for d in found} == {"MIC204"}, {d.code for d in found}
+        assert len(found) == count
+        assert all(d.doc_type == "USER_PROFILE" for d in found)
+        message = found[0].message
+        assert "Json.NET's type name (TypeNameHandling: set it to None)" in message
+        assert "jq -c 'del(.[\"$type\"])'" in message
+        told.append(found[-1].message)
+    assert told[0] == told[1]
+
+
+@pytest.mark.parametrize("count", [6, 1000])
+def test_an_activitys_type_in_a_profile_file_is_still_another_imports_line(count: int) -> None:
+    lines = _json_net_lines(count)
+    at = count // 2  # past the fast path's start in the long file: no answer remembered
+    lines[at] = json.dumps({"$type": "TOUCH", "operation": "DELETE", "email_hash": "h"}) + "\n"
+    found = list(lint_lines(lines, "f.ndjson", Settings(doc_type="profile")))
+    assert [(d.line, d.code) for d in found if d.line == at + 1] == [(at + 1, "MIC207")]
+    assert {d.code for d in found if d.line != at + 1} == {"MIC204"}
+    assert len(found) == count

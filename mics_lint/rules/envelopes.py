@@ -17,6 +17,7 @@ from mics_lint.diagnostic import Finding, Severity, counted
 from mics_lint.registry import LineContext
 from mics_lint.rules.syntax import FAMILY
 from mics_lint.rules.tables import type_fields
+from mics_lint.rules.unknown_keys import without_tool_keys
 
 # How deep a command is looked for: a pipeline's record (1), a change event's row in its
 # payload (2), such an event in a Kafka message or a record in a batch's item (3). Deeper,
@@ -198,7 +199,7 @@ def commands_in(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for record in records:
         inside = envelope(record)
         if inside is None:
-            found.append(record)
+            found.append(without_tool_keys(record))  # Json.NET's `$type`: no activity's
         elif inside[0][0] is not _MESSAGE:  # a pipeline's SCHEMA or STATE tells nothing
             found.append(_follow(record, inside[0]))
     return found

@@ -32,7 +32,12 @@ from mics_lint.rules.type_messages import (
     named_otherwise,
     type_message,
 )
-from mics_lint.rules.unknown_keys import other_form_message, unknown_key_message
+from mics_lint.rules.unknown_keys import (
+    other_form_message,
+    tool_key,
+    tool_key_message,
+    unknown_key_message,
+)
 from mics_lint.schema import FORM_CHECKED, OTHER_FORM_KEYS
 from mics_lint.suggest import did_you_mean, rename_to
 
@@ -372,7 +377,12 @@ def _describe_keyword(
                 message = other_form_message(key, others[key], subschema.get(FORM_CHECKED))
             else:
                 top_level = not error.absolute_path
-                message = unknown_key_message(key, known, ctx.show_values, suggest, top_level, held)
+                tool = tool_key(key, value[key]) if top_level else None
+                message = (
+                    tool_key_message(key, tool)
+                    if tool is not None
+                    else unknown_key_message(key, known, ctx.show_values, suggest, top_level, held)
+                )
             if nested:
                 yield (*nested, key), f"{path}: {message}"
             else:

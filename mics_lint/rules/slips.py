@@ -56,6 +56,9 @@ def wrapped(text: str) -> str | None:
     stripped = text.strip(" \t")
     if stripped.startswith("```"):
         return "a Markdown code fence (```) is not part of the file: remove the line"
+    said = _tool_line(stripped)
+    if said is not None:
+        return said
     if len(stripped) < 4 or stripped[0] != "'" or stripped[-1] != "'" or stripped[1] != "{":
         return None
     try:
@@ -65,6 +68,24 @@ def wrapped(text: str) -> str | None:
     if not isinstance(record, dict):
         return None
     return "the record is wrapped in single quotes (a shell's or SQL's): remove the quotes"
+
+
+# What SQL Server's sqlcmd (or SSMS's text results) writes around FOR JSON's rows: the
+# column's name, the line under it, and the count of rows.
+_ROWS_AFFECTED = compiled(r"\([0-9,]+ rows? affected\)")
+_FOR_JSON_COLUMN = compiled(r"JSON_[0-9A-F]{8}-[0-9A-F]{4}-[0-9a-f]{4}-[0-9A-F]{4}-[0-9A-F]{12}")
+
+
+def _tool_line(stripped: str) -> str | None:
+    """The answer for a line a tool writes around the records (sqlcmd's header and row
+    count, an old DOS tool's end-of-file mark), or None."""
+    if stripped == "\x1a":  # `copy /a`, and old DOS tools, end a text file with Ctrl-Z
+        return "Ctrl-Z (U+001A), an old end-of-file mark (copy /a, DOS tools): remove it"
+    if _ROWS_AFFECTED.fullmatch(stripped):
+        return "sqlcmd's count of rows, no record: remove the line (SET NOCOUNT ON omits it)"
+    if _FOR_JSON_COLUMN.fullmatch(stripped) or (len(stripped) >= 10 and not stripped.strip("- ")):
+        return "sqlcmd's column header, no record: remove the line (sqlcmd -h -1 omits it)"
+    return None
 
 
 def bare_word(here: str, previous: str, show_values: bool) -> str | None:

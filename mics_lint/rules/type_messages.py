@@ -80,6 +80,9 @@ def type_message(
         message += f": write {value.strip()} without quotes"
     elif names[0] in ("integer", "number") and isinstance(value, str) and _dated(value):
         message += ": write the date as epoch milliseconds (1700000000000), not as text"
+    elif names[0] in ("integer", "number") and isinstance(value, str) and _ms_date(value):
+        # .NET's (Json.NET's, ConvertTo-Json's) date: its milliseconds are the number
+        message += f": write {_ms_date(value)} (the milliseconds of .NET's /Date()/)"
     elif names[0] in ("integer", "number") and isinstance(value, str) and _timestamp(path):
         # "now", "<TS>", "yesterday": the platform's time fields are named `$ts` or `..._ts`
         message += ": give the time in epoch milliseconds (1700000000000)"
@@ -89,6 +92,16 @@ def type_message(
         # JSON encoded twice ("{\"tier\":\"gold\"}"): an export that serialised a column.
         message += f": write the {names[0]} itself, not a string holding it (no quotes, no \\)"
     return message
+
+
+# "\/Date(1700000000000)\/" as written, "/Date(1700000000000+0100)/" once parsed.
+_MS_DATE = compiled(r"/Date\((-?[0-9]+)(?:[+-][0-9]{4})?\)/\Z")
+
+
+def _ms_date(value: str) -> str:
+    """The milliseconds of a date as .NET writes it, or ""."""
+    found = _MS_DATE.match(value)
+    return found[1] if found else ""
 
 
 def _timestamp(path: str) -> bool:

@@ -16,6 +16,40 @@ _TOOL_KEYS = {
     "__index_level_0__": "pandas' index, kept by pyarrow",
     "Unnamed: 0": "pandas' index column, read back from a CSV",
 }
+_JSON_NET_TYPE = "Json.NET's type name (TypeNameHandling: set it to None)"
+
+
+def tool_key(key: str, value: object) -> str | None:
+    """What an export tool's own key of a command is, or None: one of _TOOL_KEYS, or
+    Json.NET's `$type` naming a .NET class ("Acme.Crm.ProfileCommand, Acme.Crm"), which is
+    no activity's `$type` (those are words: TOUCH, SITE_VISIT)."""
+    if key in _TOOL_KEYS:
+        return _TOOL_KEYS[key]
+    if key == "$type" and isinstance(value, str) and _dotnet_class(value):
+        return _JSON_NET_TYPE
+    return None
+
+
+def _dotnet_class(value: str) -> bool:
+    """A .NET type name, as Json.NET writes it: dotted, maybe with its assembly after a
+    comma, no other space."""
+    name = value.partition(",")[0]
+    return "." in name and name[:1].isalpha() and " " not in name
+
+
+def without_tool_keys(record: dict[str, object]) -> dict[str, object]:
+    """The record without Json.NET's `$type` (tool_key): what its keys say of its type."""
+    if "$type" in record and tool_key("$type", record["$type"]) is not None:
+        return {k: v for k, v in record.items() if k != "$type"}
+    return record
+
+
+def tool_key_message(key: str, tool: str) -> str:
+    """MIC204's message for an export tool's key (tool_key)."""
+    return (
+        f"unknown field {shorten(key)}: {tool}, no data of the import: leave it out "
+        f"(jq -c 'del(.[{shorten(key)}])')"
+    )
 
 
 # A systematic mistake (a misspelt key on every line) asks the same message each time.
@@ -33,11 +67,6 @@ def unknown_key_message(
     the field to go when the line holds one that import has not (`user_choice`)."""
     from mics_lint.doctypes import DOC_TYPES, foreign_field, other_type_with
 
-    if top_level and key in _TOOL_KEYS:
-        return (
-            f"unknown field {shorten(key)}: {_TOOL_KEYS[key]}, no data of the import: leave "
-            f"it out (jq -c 'del(.[{shorten(key)}])')"
-        )
     meant = closest(key, known) if suggest else None
     if top_level and meant is not None and foreign_field(key, meant, frozenset(known)):
         meant = None
