@@ -109,6 +109,15 @@ def delimited_message(name: str, doc_type: str = "") -> str:
     )
 
 
+# SQL Server Management Studio cuts FOR JSON's result into rows of this many characters:
+# a line of that length that is not JSON is one of them, whatever it starts with.
+_SSMS_ROW = 2033
+SSMS_ROW_MESSAGE = (
+    "the line is 2,033 characters long: a row of SQL Server Management Studio, which cuts "
+    "FOR JSON's result into such rows; join them without line breaks, or select the result "
+    "as one value: SELECT (SELECT ... FOR JSON PATH)"
+)
+
 CSV_QUOTED_MESSAGE = (
     "this line is a JSON object inside CSV quotes (a spreadsheet saved it as CSV): "
     'remove the quotes around it and write each "" as "'
@@ -124,6 +133,8 @@ def message(text: str, doc_type: str = "") -> tuple[str, int] | None:
             "one line (NDJSON holds one record per line)",
             1,
         )
+    if len(text) == _SSMS_ROW:
+        return SSMS_ROW_MESSAGE, 1
     if text[:1] in ("{", "[", "\ufeff"):  # none opens so: a broken record's (`,}`), nor a BOM
         return None  # (files joined: MIC101 says it first, typography.py)
     said = slips.wrapped(text)
