@@ -22,7 +22,7 @@ from mics_lint.registry import Rule
 from mics_lint.rules.envelopes import COMMAND_IN_ENVELOPE, Own, envelope
 from mics_lint.rules.structure import OTHER_DOCUMENT_TYPE
 from mics_lint.rules.tables import TABLE_IN_ONE_OBJECT, table
-from mics_lint.rules.unknown_keys import without_tool_keys
+from mics_lint.rules.tool_keys import without_tool_keys
 
 # Any type's wrong shapes, each rule with its test, asked in turn: a whole table in one
 # object (MIC105), a command inside another object or a batch in one (MIC106). A test is

@@ -17,7 +17,7 @@ from mics_lint.diagnostic import Finding, Severity, counted
 from mics_lint.registry import LineContext
 from mics_lint.rules.syntax import FAMILY
 from mics_lint.rules.tables import type_fields
-from mics_lint.rules.unknown_keys import without_tool_keys
+from mics_lint.rules.tool_keys import without_tool_keys
 
 # How deep a command is looked for: a pipeline's record (1), a change event's row in its
 # payload (2), such an event in a Kafka message or a record in a batch's item (3). Deeper,

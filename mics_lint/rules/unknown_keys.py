@@ -7,41 +7,8 @@ import functools
 
 from mics_lint.jsontext import shorten
 from mics_lint.rules.identifiers import other_identifier
+from mics_lint.rules.tool_keys import tool_key as tool_key
 from mics_lint.suggest import beginnings, closest, did_you_mean
-
-# Keys an export tool writes of its own on every record: neither a field nor custom data.
-_TOOL_KEYS = {
-    "_id": "MongoDB's document id (mongoexport)",
-    "_row": "R's row name (jsonlite's stream_out)",
-    "__index_level_0__": "pandas' index, kept by pyarrow",
-    "Unnamed: 0": "pandas' index column, read back from a CSV",
-}
-_JSON_NET_TYPE = "Json.NET's type name (TypeNameHandling: set it to None)"
-
-
-def tool_key(key: str, value: object) -> str | None:
-    """What an export tool's own key of a command is, or None: one of _TOOL_KEYS, or
-    Json.NET's `$type` naming a .NET class ("Acme.Crm.ProfileCommand, Acme.Crm"), which is
-    no activity's `$type` (those are words: TOUCH, SITE_VISIT)."""
-    if key in _TOOL_KEYS:
-        return _TOOL_KEYS[key]
-    if key == "$type" and isinstance(value, str) and _dotnet_class(value):
-        return _JSON_NET_TYPE
-    return None
-
-
-def _dotnet_class(value: str) -> bool:
-    """A .NET type name, as Json.NET writes it: dotted, maybe with its assembly after a
-    comma, no other space."""
-    name = value.partition(",")[0]
-    return "." in name and name[:1].isalpha() and " " not in name
-
-
-def without_tool_keys(record: dict[str, object]) -> dict[str, object]:
-    """The record without Json.NET's `$type` (tool_key): what its keys say of its type."""
-    if "$type" in record and tool_key("$type", record["$type"]) is not None:
-        return {k: v for k, v in record.items() if k != "$type"}
-    return record
 
 
 def tool_key_message(key: str, tool: str) -> str:
