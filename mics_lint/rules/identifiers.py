@@ -141,15 +141,19 @@ def multiple_identifiers(record: Record, ctx: LineContext) -> Iterator[Finding]:
     if several is not None:
         names, second_key = several
         message = f"{len(names)} identifiers on one line ({', '.join(names)}): keep exactly one"
-        # The identifiers counted that are null: an account (its compartment goes with
-        # it), an e-mail hash, a user agent id; a null compartment alone counts for none.
-        nulls = [k for k in ROLES[1:4] if k in record and record[k] is None]
+        # The identifiers counted that are null or "" (an export's empty cell): an account
+        # (its compartment goes with it), an e-mail hash, a user agent id; a null
+        # compartment alone counts for none.
+        nulls = [k for k in ROLES[1:4] if k in record and record[k] in (None, "")]
+        kinds = {"null" if record[k] is None else "empty" for k in nulls}
         if "user_account_id" in nulls and "compartment_id" in record:  # no account, no pair
             nulls.insert(0, "compartment_id")
+        word = " or ".join(sorted(kinds, reverse=True))  # "null", "empty", "null or empty"
         if len(nulls) == sum(k in record for k in ROLES[:4]):
-            message += " (all null: give one its value, and leave out the others)"
+            message += f" (all {word}: give one its value, and leave out the others)"
         elif nulls:  # an export's empty column: its key is there, and counts
-            message += f" (a null one counts too: leave out {' and '.join(nulls)})"
+            article = "an" if word == "empty" else "a"
+            message += f" ({article} {word} one counts too: leave out {' and '.join(nulls)})"
         yield ctx.at(second_key, message)
 
 

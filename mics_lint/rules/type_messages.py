@@ -184,7 +184,9 @@ def named_otherwise(record: Record, path: tuple[str | int, ...]) -> bool:
     if "type" in node:  # a typed identifier: its type needs its fields, but a compartment
         return name == "compartment_id"
     pair = {"user_account_id": "compartment_id", "compartment_id": "user_account_id"}.get(name)
-    if pair is not None and any(k.lstrip("$") == pair and v is not None for k, v in node.items()):
+    if pair is not None and any(
+        k.lstrip("$") == pair and v not in (None, "") for k, v in node.items()
+    ):
         return False  # the other of the account's pair would be left alone (MIC303, MIC304)
     if name == "compartment_id":  # with its account null or absent: an export's empty columns
         name = "user_account_id"
