@@ -78,17 +78,18 @@ from mics_lint.parsed import Alike
 from mics_lint.registry import FastCheck, LineContext, Rule
 from mics_lint.rules.schema_errors import remembered
 from mics_lint.rules.structure import UNKNOWN_FIELD, record_findings
+from mics_lint.rules.tool_keys import tool_key
 from mics_lint.schema import OTHER_FORM_KEYS
 
 _UNKNOWN_ONLY = {UNKNOWN_FIELD.code}
-# One diagnostic of a shape: (code, name, severity, message), fix, and the quoted key it is
-# at (None: the whole line).
+# One diagnostic of a shape: (code, name, severity, message), fix, its quoted key (or None)
 _Template = tuple[tuple[tuple[str, str, Severity, str], str | None, str | None], ...]
 # The JSON type of an unknown key's value, by its Python type, where a decoder of a shape
 # types it exactly (a float field would take an integer too).
 _TYPES = {bool: "boolean", str: "string", int: "integer"}
-# How many shapes' decoders a line tries (LaxPath.recent): an export's lines have a few
-# shapes, by their identifier, and a line of none of them costs a refused decode each.
+_TOOL, _TOOL_MARK = object, "\x00$type: a tool's"  # a shape's, its keys' (tool_keys.py)
+# How many shapes' decoders a line tries (LaxPath.recent): an export's few shapes (by its
+# identifier); a line of none of them costs a refused decode each.
 _RECENT = 4
 
 
@@ -179,7 +180,7 @@ class LaxPath:
             return None
         keys = tuple(record)
         unknown = self._keys_once(keys, raw)
-        if unknown is None or "$type" in unknown:  # its message reads its value (tool_key)
+        if unknown is None:
             return None
         try:
             command = self.decode(raw)
@@ -193,18 +194,20 @@ class LaxPath:
             if len(unknown) == 1
             else tuple([type(record[key]) for key in unknown])
         )
-        shape = (keys, kinds, command.operation)
+        tool = "$type" in unknown and tool_key("$type", record["$type"]) is not None
+        memo = (*keys, _TOOL_MARK) if tool else keys  # MIC204's message reads its value
+        shape = (keys, _TOOL if tool else kinds, command.operation)
         # Its diagnostics told from those of the shape's first line (`_template`), if the
         # fix marks are theirs, and the schema's findings remembered by the keys (all MIC204
         # for a shape answered here: only a value could make them other, and the check
         # refuses a value that fails): then the verdict may differ from the first line's,
         # and those findings be found after it.
         known = self.shapes.get(shape)
-        quick = self._told(known, keys, lineno)
+        quick = self._told(known, memo, lineno)
         found: list[tuple[str, Finding]] | None = []
         if not quick:
             found = self._findings(
-                record, LineContext(lineno, body, checker.state, checker.show_values), keys
+                record, LineContext(lineno, body, checker.state, checker.show_values), memo
             )
             if found is None:
                 return None
@@ -218,7 +221,7 @@ class LaxPath:
                 self._use(known[2])
                 return self._stamped(known[1], body, lineno)
             found = self._findings(
-                record, LineContext(lineno, body, checker.state, checker.show_values), keys
+                record, LineContext(lineno, body, checker.state, checker.show_values), memo
             )
         return self._stamp(
             found or [], verdict, record, shape, known is None, unknown, body, lineno

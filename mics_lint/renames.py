@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from mics_lint.registry import FieldMap
+from mics_lint.rules.tool_keys import tool_key
 from mics_lint.suggest import only_candidate
 
 
@@ -47,6 +48,7 @@ class Renames:
                 self.meant[key] = meant
         if (
             meant is None
+            or tool_key(key, record.get(key)) is not None  # Json.NET's `$type`: no `type`
             or meant in record
             or meant in taken
             or self._mixes_forms(meant, record, taken)

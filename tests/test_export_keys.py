@@ -78,3 +78,33 @@ def test_an_activitys_type_in_a_profile_file_is_still_another_imports_line(count
     assert [(d.line, d.code) for d in found if d.line == at + 1] == [(at + 1, "MIC207")]
     assert {d.code for d in found if d.line != at + 1} == {"MIC204"}
     assert len(found) == count
+
+
+def test_json_nets_type_and_an_activitys_are_told_apart_in_any_order() -> None:
+    # The schema's findings are remembered by a record's shape, for the whole process: the
+    # shape holds whether `$type` is a tool's, or one would be told the other's message.
+    touch = '{"operation":"DELETE","email_hash":"h1","$type":"TOUCH"}\n'
+    net = f'{{"operation":"DELETE","email_hash":"h2","$type":"{NET}"}}\n'
+    bare = '{"operation":"DELETE","email_hash":"h3","$type":"ProfileCommand, MyApp"}\n'
+    profile = Settings(doc_type="profile")
+    for lines in ([touch, net, bare], [net, bare, touch], [bare, touch, net]):
+        found = {d.line: d for d in lint_lines(lines, "f.ndjson", profile)}
+        for at, line in enumerate(lines, 1):
+            if line is touch:
+                assert found[at].code == "MIC207", found[at]
+            else:
+                assert found[at].code == "MIC204" and "Json.NET" in found[at].message
+
+
+def test_json_nets_type_is_never_renamed_to_a_deletions_type() -> None:
+    import io
+
+    from mics_lint.fix import StreamSink, fix_stream
+
+    line = f'{{"$type":"{NET}","user_account_id":"x","compartment_id":"1"}}\n'
+    settings = Settings(doc_type="identifiers-deletion")
+    (required,) = [d for d in lint_lines([line], "f.ndjson", settings) if d.code == "MIC201"]
+    assert "rename" not in required.message
+    out = io.BytesIO()
+    fix_stream(io.BytesIO(line.encode()), StreamSink(out), settings, "f.ndjson", unsafe=True)
+    assert out.getvalue() == line.encode()

@@ -133,7 +133,7 @@ def message(text: str, doc_type: str = "") -> tuple[str, int] | None:
             "one line (NDJSON holds one record per line)",
             1,
         )
-    if len(text) == _SSMS_ROW:
+    if len(text) == _SSMS_ROW and text[-1:] not in ("}", "]"):  # else maybe records, whole
         return SSMS_ROW_MESSAGE, 1
     if text[:1] in ("{", "[", "\ufeff"):  # none opens so: a broken record's (`,}`), nor a BOM
         return None  # (files joined: MIC101 says it first, typography.py)

@@ -175,6 +175,8 @@ def record_findings(
         if described is not None:
             return _located(described, ctx)
     shape = schemas.record_shape(filename, record)
+    if "$type" in record and tool_key("$type", record["$type"]) is not None:
+        shape += (("$type", "a tool's", None),)  # MIC204's message reads its value
     key = (filename, shape, ctx.show_values)
     described = _DESCRIBED_BY_SHAPE.get(key)
     by_keys = described is not None  # errors that the record's keys alone decide
@@ -409,7 +411,9 @@ def _required_hint(name: str, found: dict[Any, Any], schema: Any, nested: bool) 
     `required`), or the values its schema allows (a deletion's `type`)."""
     properties = schema.get("properties", {}) if isinstance(schema, dict) else {}
     # A key the schema knows is no misspelling of another (an activity's $type is not $ts).
-    rename = rename_to(name, [k for k in found if isinstance(k, str) and k not in properties])
+    # Nor is an export tool's own key (Json.NET's `$type` naming a class) a deletion's `type`.
+    renamable = [k for k in found if isinstance(k, str) and k not in properties]
+    rename = rename_to(name, [k for k in renamable if tool_key(k, found[k]) is None])
     if rename is not None:
         return f": {rename}"
     hints = schema.get("x-mics-hints", {}).get("required", {}) if isinstance(schema, dict) else {}

@@ -83,8 +83,10 @@ def _tool_line(stripped: str) -> str | None:
         return "Ctrl-Z (U+001A), an old end-of-file mark (copy /a, DOS tools): remove it"
     if _ROWS_AFFECTED.fullmatch(stripped):
         return "sqlcmd's count of rows, no record: remove the line (SET NOCOUNT ON omits it)"
-    if _FOR_JSON_COLUMN.fullmatch(stripped) or (len(stripped) >= 10 and not stripped.strip("- ")):
+    if _FOR_JSON_COLUMN.fullmatch(stripped):
         return "sqlcmd's column header, no record: remove the line (sqlcmd -h -1 omits it)"
+    if len(stripped) >= 10 and all(len(g) >= 2 and not g.strip("-") for g in stripped.split()):
+        return "the line under sqlcmd's column header: remove it (sqlcmd -h -1 omits both)"
     return None
 
 

@@ -27,10 +27,10 @@ def tool_key(key: str, value: object) -> str | None:
 
 
 def _dotnet_class(value: str) -> bool:
-    """A .NET type name, as Json.NET writes it: dotted, maybe with its assembly after a
-    comma, no other space."""
-    name = value.partition(",")[0]
-    return "." in name and name[:1].isalpha() and " " not in name
+    """A .NET type name, as Json.NET writes it: dotted, or with its assembly after a comma
+    ("ProfileCommand, MyApp", a class of no namespace), no other space."""
+    name, comma, _ = value.partition(", ")
+    return bool("." in name or comma) and name[:1].isalpha() and " " not in name
 
 
 def without_tool_keys(record: dict[str, object]) -> dict[str, object]:

@@ -80,7 +80,12 @@ def type_message(
         message += f": write {value.strip()} without quotes"
     elif names[0] in ("integer", "number") and isinstance(value, str) and _dated(value):
         message += ": write the date as epoch milliseconds (1700000000000), not as text"
-    elif names[0] in ("integer", "number") and isinstance(value, str) and _ms_date(value):
+    elif (
+        names[0] in ("integer", "number")
+        and isinstance(value, str)
+        and _timestamp(path)
+        and _ms_date(value)
+    ):
         # .NET's (Json.NET's, ConvertTo-Json's) date: its milliseconds are the number
         message += f": write {_ms_date(value)} (the milliseconds of .NET's /Date()/)"
     elif names[0] in ("integer", "number") and isinstance(value, str) and _timestamp(path):
@@ -167,6 +172,11 @@ def spelt_boolean(value: object) -> bool | None:
 _NAMING = frozenset({"user_account_id", "email_hash", "user_agent_id", "hash", "user_point_id"})
 
 
+def _filled(value: object) -> bool:
+    """Not null, nor "" or blank (an export's empty cell)."""
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
 def named_otherwise(record: Record, path: tuple[str | int, ...]) -> bool:
     """Whether the identifier at `path` (empty, or null) may be left out rather than given
     its value: its object names the user by another, or it is a typed identifier's
@@ -184,9 +194,7 @@ def named_otherwise(record: Record, path: tuple[str | int, ...]) -> bool:
     if "type" in node:  # a typed identifier: its type needs its fields, but a compartment
         return name == "compartment_id"
     pair = {"user_account_id": "compartment_id", "compartment_id": "user_account_id"}.get(name)
-    if pair is not None and any(
-        k.lstrip("$") == pair and v not in (None, "") for k, v in node.items()
-    ):
+    if pair is not None and any(k.lstrip("$") == pair and _filled(v) for k, v in node.items()):
         return False  # the other of the account's pair would be left alone (MIC303, MIC304)
     if name == "compartment_id":  # with its account null or absent: an export's empty columns
         name = "user_account_id"

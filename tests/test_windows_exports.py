@@ -1,0 +1,81 @@
+"""What Windows and .NET tools write, as an audit found it: SQL Server's FOR JSON rows and
+sqlcmd's frame, .NET's dates, a Ctrl-Z, an export's empty cells; each said for what it is,
+and only where it is that (a review's cases)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from mics_lint import Settings, lint_lines
+
+PROFILE = {"operation": "UPSERT", "email_hash": "3f2a9c", "force_replace": True}
+
+
+def _messages(lines: list[str], settings: Settings | None = None) -> list[tuple[str, str]]:
+    found = lint_lines([line + "\n" for line in lines], "f.ndjson", settings or Settings())
+    return [(d.code, d.message) for d in found]
+
+
+def test_an_ssms_row_is_named_and_two_records_of_that_length_are_not() -> None:
+    records = [{**PROFILE, "user_profile": {"note": "x" * 40, "n": i}} for i in range(60)]
+    text = json.dumps(records, separators=(",", ":"))
+    row = text[:2033]
+    assert row[-1] not in "}]"
+    ((code, message),) = _messages([row])
+    assert code == "MIC101" and "SQL Server Management Studio" in message
+    line = json.dumps({**PROFILE, "user_profile": {"n": "z" * 10}}, separators=(",", ":"))
+    filler = json.dumps(
+        {**PROFILE, "user_profile": {"n": "z" * (2033 - 2 * len(line) - 1 + 10)}},
+        separators=(",", ":"),
+    )
+    both = filler + "," + line  # two records on one line, 2,033 characters long
+    assert len(both) == 2033
+    messages = _messages([both])
+    assert messages and not any("Management Studio" in m for _, m in messages), messages
+
+
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        ("(12 rows affected)", "sqlcmd's count of rows"),
+        ("(1 row affected)", "sqlcmd's count of rows"),
+        ("JSON_F52E2B61-18A1-11d1-B105-00805F49916B", "sqlcmd's column header"),
+        ("-" * 41, "the line under sqlcmd's column header"),
+        ("------------ ----------", "the line under sqlcmd's column header"),
+        ("\x1a", "Ctrl-Z (U+001A)"),
+    ],
+)
+def test_what_a_tool_writes_around_the_records_is_named(line: str, said: str) -> None:
+    ((code, message),) = _messages([line])
+    assert code == "MIC101" and message.startswith(said), message
+
+
+@pytest.mark.parametrize("line", ["---", "- - - - - - - - - -", '{"a":"(3 rows affected)"}'])
+def test_other_lines_are_not_taken_for_sqlcmds(line: str) -> None:
+    assert not any("sqlcmd" in m for _, m in _messages([line]))
+
+
+def test_a_dotnet_date_is_told_its_milliseconds_in_a_time_field_only() -> None:
+    line = {"operation": "UPDATE", "user_agent_id": "vec:1", "segment_id": "1"}
+    dated = {**line, "expiration_ts": "/Date(1699000000000)/"}
+    ((_, message),) = _messages([json.dumps(dated)], Settings(doc_type="segment"))
+    assert message.endswith("write 1699000000000 (the milliseconds of .NET's /Date()/)")
+    minutes = {**line, "expiration_duration": "/Date(1699000000000)/"}
+    ((_, message),) = _messages([json.dumps(minutes)], Settings(doc_type="segment"))
+    assert "1699000000000" not in message
+
+
+def test_a_deletes_null_expiration_may_be_left_out() -> None:
+    line = {"operation": "DELETE", "user_agent_id": "vec:1", "segment_id": "1"}
+    for key in ("expiration_ts", "expiration_duration"):
+        ((code, message),) = _messages([json.dumps({**line, key: None})])
+        assert code == "MIC202" and "or leave the key out" in message, message
+
+
+def test_blank_identifiers_are_empty_cells_too() -> None:
+    line = {"operation": "DELETE", "compartment_id": " ", "user_account_id": " "}
+    found = _messages([json.dumps({**line, "email_hash": "3f2a9c"})])
+    (several,) = [m for c, m in found if c == "MIC302"]
+    assert several.endswith("leave out compartment_id and user_account_id)"), several
