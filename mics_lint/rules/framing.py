@@ -69,7 +69,8 @@ BYTE_ORDER_MARK = FAMILY.declare(
     ```ndjson
     {"operation":"DELETE","email_hash":"3f2a9c"}
     ```
-    Save the file as "UTF-8" rather than "UTF-8 with BOM".
+    Save the file as "UTF-8" rather than "UTF-8 with BOM" (Windows PowerShell 5.1's
+    `Out-File -Encoding utf8` writes one: see MIC009 for .NET's way without).
 
     ## Fix
     `--fix` removes the BOM: its bytes belong to no record.
@@ -313,7 +314,9 @@ UTF16_FILE = FAMILY.declare(
     {"operation":"DELETE","email_hash":"3f2a9c"}
     ```
     Re-encode it: `iconv -f UTF-16 -t UTF-8 in.ndjson > out.ndjson`, or in PowerShell
-    `Out-File -Encoding utf8NoBOM` (PowerShell 7).
+    `Out-File -Encoding utf8NoBOM` (PowerShell 7). Windows PowerShell 5.1's `utf8` writes
+    a byte-order mark (MIC002); there, .NET writes UTF-8 without one:
+    `[IO.File]::WriteAllText("$PWD\out.ndjson", [IO.File]::ReadAllText("$PWD\in.ndjson"))`.
     """,
 )
 
