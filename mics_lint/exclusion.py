@@ -31,14 +31,16 @@ class Exclusion:
 
     __slots__ = ("_compiled", "_top", "force", "globs")
 
-    def __init__(self, globs: Sequence[tuple[str, str]] = (), force: bool = False) -> None:
+    def __init__(
+        self, globs: Sequence[tuple[str, str]] = (), force: bool = False, top: str = ""
+    ) -> None:
         """`globs`: (glob, the absolute folder it is relative to), as `exclusion_of` makes
-        them (checked by config.parse_globs)."""
+        them (checked by config.parse_globs); `top`: the folder up to which a named path's
+        folders are asked (the config's, or the current one without a config)."""
         self.globs = tuple(globs)
         self.force = force
         self._compiled = [_compile(glob, folder) for glob, folder in self.globs]
-        # Named paths' folders are asked up to this one (the config's, or the current one).
-        self._top = self.globs[0][1] if self.globs else ""
+        self._top = top or (self.globs[0][1] if self.globs else "")
 
     def leaves_out(self, path: str) -> bool:
         """Whether a file or folder met while searching is left out: its own path or name
@@ -142,4 +144,4 @@ def exclusion_of(
     globs += [(g, there) for g in (config.extend_exclude if config else ())]
     globs += [(g, here) for g in parse_globs(split(extend_exclude), "--extend-exclude")]
     force = force_exclude if force_exclude is not None else bool(config and config.force_exclude)
-    return Exclusion(list(dict.fromkeys(globs)), force)
+    return Exclusion(list(dict.fromkeys(globs)), force, top=there)

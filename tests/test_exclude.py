@@ -265,3 +265,17 @@ def test_show_files_and_show_settings_are_one_or_the_other(project: Path) -> Non
     code, out, err = run_cli(["check", "--isolated", "--show-files", "--show-settings"], project)
     assert code == 2 and out == ""
     one_error_line(err, "--show-files", "--show-settings")
+
+
+def test_force_exclude_asks_the_folders_up_to_the_configs_whatever_the_globs(
+    project: Path,
+) -> None:
+    # `--exclude` replaces the config's globs with the current folder's: the folders above a
+    # named path are still asked up to the config's folder (a review's case).
+    write(project / "legacy" / "sub" / "s.ndjson", BAD)
+    _config(project, 'exclude = ["nothing-here"]\n')
+    here = project / "legacy"
+    for option in ("--exclude", "--extend-exclude"):
+        args = ["check", "--show-files", "--force-exclude", option, "legacy", "sub/s.ndjson"]
+        code, out, _ = run_cli(args, here)
+        assert code == 0 and out == "", (option, out)

@@ -316,7 +316,9 @@ UTF16_FILE = FAMILY.declare(
     Re-encode it: `iconv -f UTF-16 -t UTF-8 in.ndjson > out.ndjson`, or in PowerShell
     `Out-File -Encoding utf8NoBOM` (PowerShell 7). Windows PowerShell 5.1's `utf8` writes
     a byte-order mark (MIC002); there, .NET writes UTF-8 without one:
-    `[IO.File]::WriteAllText("$PWD/out.ndjson", [IO.File]::ReadAllText("$PWD/in.ndjson"))`.
+    `[IO.File]::WriteAllText("$PWD/out.ndjson", [IO.File]::ReadAllText("$PWD/in.ndjson"))`
+    (which tells UTF-16 by its byte-order mark, as PowerShell's `>` writes it; for one
+    without, add `[Text.Encoding]::Unicode` to `ReadAllText`).
     """,
 )
 
