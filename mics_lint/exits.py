@@ -22,6 +22,14 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_FAILURE, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports a process it terminated
 
 
+def _path_like(word: str) -> bool:
+    """Whether a word given where a command goes names a file or folder (or standard input)."""
+    import os
+
+    suffixes = (".ndjson", ".jsonl", ".json", ".gz", ".txt")
+    return word == "-" or "/" in word or word.lower().endswith(suffixes) or os.path.exists(word)
+
+
 class OneLineGroup(Group):
     """A click group whose failures are one line on stderr, never a usage dump or a trace."""
 
@@ -36,6 +44,19 @@ class OneLineGroup(Group):
             # Ended here: click's main would make any broken pipe exit 1.
             _silence_stdout()
             raise click.exceptions.Exit(_pipe_code()) from None
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        # `mics-lint exports/x.ndjson`: a path where the command goes, as ruff's old form
+        # had it; said so, with the command to run, rather than "no such command".
+        name = args[0] if args else ""
+        if name and name not in self.commands and _path_like(name):
+            rest = " ".join(args[1:4]) + (" ..." if len(args) > 4 else "")
+            raise click.UsageError(
+                f"{name!r} is not a command: to check it, mics-lint check {name} {rest}".rstrip()
+            )
+        return super().resolve_command(ctx, args)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False

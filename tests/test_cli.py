@@ -1110,3 +1110,29 @@ def test_a_report_under_a_file_is_one_error_line(project: Path, option: str) -> 
     result = CliRunner().invoke(cli, ["check", "--isolated", option, target, "a.ndjson"])
     assert result.exit_code == 2
     one_error_line(result.stderr, "cannot write afile/x.sarif", "afile is not a directory")
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (
+            ["docs/x.ndjson"],
+            "'docs/x.ndjson' is not a command: to check it, mics-lint check docs/x.ndjson",
+        ),
+        (["a.jsonl", "--strict"], "to check it, mics-lint check a.jsonl --strict"),
+        (["-"], "to check it, mics-lint check -"),
+    ],
+)
+def test_a_path_where_the_command_goes_names_the_command(
+    project: Path, args: list[str], said: str
+) -> None:
+    # `mics-lint exports/x.ndjson`, as a new user (or ruff's old form) types it.
+    result = run(args)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert_one_error_line(result, said)
+
+
+def test_a_misspelt_command_is_still_told_the_command_it_meant(project: Path) -> None:
+    result = run(["chek", "x"])
+    assert result.exit_code == 2
+    assert_one_error_line(result, "No such command 'chek'", "check")
