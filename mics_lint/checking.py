@@ -221,6 +221,7 @@ def _config(config_path: str | None, isolated: bool) -> FileConfig | None:
 
 def _parse_report(item: str) -> tuple[str, str]:
     fmt, sep, path = item.partition(":")
+    fmt = fmt.lower() if fmt.lower() in REPORTERS else fmt  # as --output-format: SARIF too
     if not sep or not path:
         raise ConfigError(f"--report: {item!r} is not FORMAT:PATH (sarif:mics-lint.sarif)")
     if path == "-":  # standard output is the main report's (--output-format)

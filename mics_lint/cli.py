@@ -56,7 +56,7 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, type=Path(allow_dash=True, readable=False, path_type=str))
 @click.option(
     "--output-format",
-    type=click.Choice(["auto", *REPORTERS]),
+    type=click.Choice(["auto", *REPORTERS], case_sensitive=False),
     default="auto",
     show_default=True,
     help="How to write diagnostics (auto: github on GitHub Actions, else text).",
@@ -174,7 +174,7 @@ def cli() -> None:
 )
 @click.option(
     "--color",
-    type=click.Choice(["auto", "always", "never"]),
+    type=click.Choice(["auto", "always", "never"], case_sensitive=False),
     default="auto",
     show_default=True,
     help="Colour text output (auto: on a terminal, unless NO_COLOR is set).",
@@ -222,7 +222,9 @@ def check(**params: Any) -> int:
 @cli.command()
 @click.argument("code", required=False)
 @click.option("--all", "every", is_flag=True, help="Explain every rule.")
-@click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--output-format", type=click.Choice(["text", "json"], case_sensitive=False), default="text"
+)
 def rule(code: str | None, every: bool, output_format: str) -> int:
     """Explain one rule, by code (MIC302) or name (multiple-identifiers), or --all."""
     if (code is None) == (not every):
@@ -275,7 +277,9 @@ def _listed(one: Rule) -> dict[str, object]:
 
 
 @cli.command()
-@click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--output-format", type=click.Choice(["text", "json"], case_sensitive=False), default="text"
+)
 def rules(output_format: str) -> int:
     """List every rule: code, name, default severity, summary."""
     if output_format == "json":

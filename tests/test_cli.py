@@ -1136,3 +1136,12 @@ def test_a_misspelt_command_is_still_told_the_command_it_meant(project: Path) ->
     result = run(["chek", "x"])
     assert result.exit_code == 2
     assert_one_error_line(result, "No such command 'chek'", "check")
+
+
+def test_formats_are_named_in_any_case(project: Path) -> None:
+    write("ok.ndjson", '{"operation":"DELETE","email_hash":"3f2a9c"}')
+    result = run(["check", "--output-format", "JSON", "--report", "SARIF:r.sarif", "ok.ndjson"])
+    assert result.exit_code == 0 and json.loads(result.stdout) == []
+    assert json.loads(Path("r.sarif").read_text(encoding="utf-8"))["version"] == "2.1.0"
+    assert run(["rules", "--output-format", "Json"]).stdout.startswith("[")
+    assert run(["check", "--color", "NEVER", "ok.ndjson"]).exit_code == 0
