@@ -25,6 +25,12 @@ if TYPE_CHECKING:
     from mics_lint.config import FileConfig
 
 
+#: What `exclude` is when neither the config nor `--exclude` says: the folders ruff leaves
+#: out by default that a search does not skip already as hidden (`.venv`, `.git`) or as
+#: Hadoop's (`_build`): installed packages and their data, never an import's files.
+DEFAULT_EXCLUDE = ("node_modules", "site-packages", "venv")
+
+
 class Exclusion:
     """The globs of one run, each with the folder it is relative to, and whether they apply
     to paths named on the command line too."""
@@ -127,7 +133,8 @@ def exclusion_of(
     force_exclude: bool | None = None,
 ) -> Exclusion:
     """The run's exclusion: `--exclude` (comma-separated globs, repeatable) replaces the
-    config's `exclude`, `--extend-exclude` adds to both, as ruff's options do; the config's
+    config's `exclude` (by default DEFAULT_EXCLUDE), `--extend-exclude` adds to both, as
+    ruff's options do; the config's
     globs are relative to its folder, the command line's to the current one. Raises
     ConfigError for a bad glob."""
     from mics_lint.config import parse_globs
@@ -140,7 +147,8 @@ def exclusion_of(
     if exclude:
         globs = [(g, here) for g in parse_globs(split(exclude), "--exclude")]
     else:
-        globs = [(g, there) for g in (config.exclude or () if config else ())]
+        given = config.exclude if config is not None else None
+        globs = [(g, there) for g in (DEFAULT_EXCLUDE if given is None else given)]
     globs += [(g, there) for g in (config.extend_exclude if config else ())]
     globs += [(g, here) for g in parse_globs(split(extend_exclude), "--extend-exclude")]
     force = force_exclude if force_exclude is not None else bool(config and config.force_exclude)

@@ -279,3 +279,23 @@ def test_force_exclude_asks_the_folders_up_to_the_configs_whatever_the_globs(
         args = ["check", "--show-files", "--force-exclude", option, "legacy", "sub/s.ndjson"]
         code, out, _ = run_cli(args, here)
         assert code == 0 and out == "", (option, out)
+
+
+def test_installed_packages_are_left_out_by_default(project: Path) -> None:
+    # A venv or node_modules at the project's root ships its packages' data (.jsonl test
+    # files); ruff's default `exclude` leaves them out, and so does ours, until replaced.
+    write(project / "venv" / "lib" / "site-packages" / "pkg" / "data.jsonl", BAD)
+    write(project / "node_modules" / "pkg" / "t.ndjson", BAD)
+    write(project / "env" / "lib" / "python3.11" / "site-packages" / "p" / "x.ndjson", BAD)
+    _config(project, "")
+    _, out, _ = run_cli(["check", "--show-files"], project)
+    assert not any(p in out for p in ("venv/", "node_modules/", "site-packages/")), out
+    _, kept, _ = run_cli(["check", "--show-files", "--extend-exclude", "scratch.ndjson"], project)
+    assert not any(p in kept for p in ("venv/", "node_modules/", "site-packages/")), kept
+    for replaced in (["--exclude", ""], ["--exclude", "fixtures"]):
+        _, out, _ = run_cli(["check", "--show-files", *replaced], project)
+        assert "./venv/lib/site-packages/pkg/data.jsonl" in out.splitlines(), out
+        assert "./node_modules/pkg/t.ndjson" in out.splitlines(), out
+    _config(project, "exclude = []\n")
+    _, out, _ = run_cli(["check", "--show-files"], project)
+    assert "./node_modules/pkg/t.ndjson" in out.splitlines(), out
