@@ -230,11 +230,11 @@ def rule(code: str | None, every: bool, output_format: str) -> int:
     if (code is None) == (not every):
         fail("give one rule's code or name, or --all: `mics-lint rule MIC302`")
         return EXIT_FAILURE
-    found = [*REGISTRY.values()] if every else [REGISTRY.lookup(code or "")]
-    if found[0] is None:
+    one = None if code is None else REGISTRY.lookup(code)
+    if code is not None and one is None:
         from mics_lint.suggest import did_you_mean  # a mistake only: start-up (issue 14)
 
-        group = REGISTRY.matching(code or "")
+        group = REGISTRY.matching(code)
         if group:  # a prefix (MIC3): several rules, which `rules` lists
             fail(
                 f"{code!r} names {len(group)} rules ({group[0].code} to {group[-1].code}): "
@@ -242,11 +242,9 @@ def rule(code: str | None, every: bool, output_format: str) -> int:
             )
             return EXIT_FAILURE
         names = [*REGISTRY, *(r.name for r in REGISTRY.values())]
-        fail(
-            f"unknown rule {code!r}{did_you_mean(code or '', names)} (`mics-lint rules` lists them)"
-        )
+        fail(f"unknown rule {code!r}{did_you_mean(code, names)} (`mics-lint rules` lists them)")
         return EXIT_FAILURE
-    rules_found = [r for r in found if r is not None]
+    rules_found = [one] if one is not None else list(REGISTRY.values())
     if output_format == "json":  # ruff's fields where they mean the same
         table = [
             {**_listed(r), "fix_text": r.fix_text, "explanation": r.explanation}

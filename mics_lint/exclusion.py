@@ -46,7 +46,7 @@ class Exclusion:
         self.globs = tuple(globs)
         self.force = force
         self._compiled = [_compile(glob, folder) for glob, folder in self.globs]
-        self._top = top or (self.globs[0][1] if self.globs else "")
+        self._top = top
 
     def leaves_out(self, path: str) -> bool:
         """Whether a file or folder met while searching is left out: its own path or name

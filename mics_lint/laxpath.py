@@ -78,7 +78,7 @@ from mics_lint.parsed import Alike
 from mics_lint.registry import FastCheck, LineContext, Rule
 from mics_lint.rules.schema_errors import remembered
 from mics_lint.rules.structure import UNKNOWN_FIELD, record_findings
-from mics_lint.rules.tool_keys import tool_key
+from mics_lint.rules.tool_keys import json_net_type
 from mics_lint.schema import OTHER_FORM_KEYS
 
 _UNKNOWN_ONLY = {UNKNOWN_FIELD.code}
@@ -194,7 +194,7 @@ class LaxPath:
             if len(unknown) == 1
             else tuple([type(record[key]) for key in unknown])
         )
-        tool = "$type" in unknown and tool_key("$type", record["$type"]) is not None
+        tool = "$type" in unknown and json_net_type(record)
         memo = (*keys, _TOOL_MARK) if tool else keys  # MIC204's message reads its value
         shape = (keys, _TOOL if tool else kinds, command.operation)
         # Its diagnostics told from those of the shape's first line (`_template`), if the

@@ -198,7 +198,7 @@ class Settings:
         """The rules that run on `path`, and their severities."""
         enabled = set(self.enabled_codes())
         for pattern, selectors in self.per_file_ignores:
-            if path_matches(path, pattern, self.root):
+            if _path_matches(path, pattern, self.root):
                 for selector in selectors:
                     enabled.difference_update(r.code for r in REGISTRY.matching(selector))
         severity = {code: REGISTRY[code].severity for code in REGISTRY}
@@ -208,11 +208,11 @@ class Settings:
     def datamart_schema_for(self, path: str) -> str | None:
         """The datamart schema file `path` is checked against, if any."""
         pairs = self.datamart_schemas
-        return next((s for g, s in pairs if g == "*" or path_matches(path, g, self.root)), None)
+        return next((s for g, s in pairs if g == "*" or _path_matches(path, g, self.root)), None)
 
     def doc_type_glob(self, path: str) -> tuple[str, str] | None:
         """The first [tool.mics-lint.doc-types] glob matching `path`, with its type's name."""
-        return next((g for g in self.doc_type_globs if path_matches(path, g[0], self.root)), None)
+        return next((g for g in self.doc_type_globs if _path_matches(path, g[0], self.root)), None)
 
     def doc_type_for(self, path: str, head: bytes = b"") -> DocType:
         """The document type `path` is checked as: --doc-type, else the first matching
@@ -406,7 +406,7 @@ def _decide(code: str, layer: Selection) -> bool | None:
     return None if best is None else not best[1]
 
 
-def path_matches(path: str, pattern: str, root: "Path | None") -> bool:
+def _path_matches(path: str, pattern: str, root: "Path | None") -> bool:
     import fnmatch
     from pathlib import Path, PurePath
 

@@ -27,17 +27,13 @@ from mics_lint.rules.structure import (
     UNKNOWN_FIELD,
     WRONG_TYPE,
 )
+from mics_lint.rules.tool_keys import json_net_type, tool_key
 from mics_lint.rules.type_messages import (
     identifier_needed,
     named_otherwise,
     type_message,
 )
-from mics_lint.rules.unknown_keys import (
-    other_form_message,
-    tool_key,
-    tool_key_message,
-    unknown_key_message,
-)
+from mics_lint.rules.unknown_keys import other_form_message, tool_key_message, unknown_key_message
 from mics_lint.schema import FORM_CHECKED, OTHER_FORM_KEYS
 from mics_lint.suggest import did_you_mean, rename_to
 
@@ -175,7 +171,7 @@ def record_findings(
         if described is not None:
             return _located(described, ctx)
     shape = schemas.record_shape(filename, record)
-    if "$type" in record and tool_key("$type", record["$type"]) is not None:
+    if json_net_type(record):
         shape += (("$type", "a tool's", None),)  # MIC204's message reads its value
     key = (filename, shape, ctx.show_values)
     described = _DESCRIBED_BY_SHAPE.get(key)

@@ -5,6 +5,8 @@ apart from unknown_keys.py, whose imports a clean file's check never needs (star
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 # Keys an export tool writes of its own on every record: neither a field nor custom data.
 _TOOL_KEYS = {
     "_id": "MongoDB's document id (mongoexport)",
@@ -33,8 +35,14 @@ def _dotnet_class(value: str) -> bool:
     return bool("." in name or comma) and name[:1].isalpha() and " " not in name
 
 
+def json_net_type(record: Mapping[str, object]) -> bool:
+    """Whether the record's `$type` is Json.NET's (tool_key), not an activity's: what the
+    findings remembered by a record's keys must tell apart (MIC204's message reads it)."""
+    return "$type" in record and tool_key("$type", record["$type"]) is not None
+
+
 def without_tool_keys(record: dict[str, object]) -> dict[str, object]:
     """The record without Json.NET's `$type` (tool_key): what its keys say of its type."""
-    if "$type" in record and tool_key("$type", record["$type"]) is not None:
+    if json_net_type(record):
         return {k: v for k, v in record.items() if k != "$type"}
     return record

@@ -10,6 +10,7 @@ from mics_lint import redact
 from mics_lint.jsontext import json_type, parse_exact
 from mics_lint.lazyre import compiled
 from mics_lint.registry import Record
+from mics_lint.rules.identifiers import blank_value
 
 _TYPE_WORDS = {
     "string": "a string",
@@ -80,17 +81,14 @@ def type_message(
         message += f": write {value.strip()} without quotes"
     elif names[0] in ("integer", "number") and isinstance(value, str) and _dated(value):
         message += ": write the date as epoch milliseconds (1700000000000), not as text"
-    elif (
-        names[0] in ("integer", "number")
-        and isinstance(value, str)
-        and _timestamp(path)
-        and _ms_date(value)
-    ):
-        # .NET's (Json.NET's, ConvertTo-Json's) date: its milliseconds are the number
-        message += f": write {_ms_date(value)} (the milliseconds of .NET's /Date()/)"
     elif names[0] in ("integer", "number") and isinstance(value, str) and _timestamp(path):
-        # "now", "<TS>", "yesterday": the platform's time fields are named `$ts` or `..._ts`
-        message += ": give the time in epoch milliseconds (1700000000000)"
+        # .NET's date (Json.NET's, ConvertTo-Json's) holds the number; "now", "<TS>" none
+        ms = _ms_date(value)
+        message += (
+            f": write {ms} (the milliseconds of .NET's /Date()/)"
+            if ms
+            else ": give the time in epoch milliseconds (1700000000000)"
+        )
     elif "object" in names and value == []:
         message += ": write {} for an empty object"
     elif names[0] in ("object", "array") and isinstance(value, str) and _holds(value, names[0]):
@@ -172,11 +170,6 @@ def spelt_boolean(value: object) -> bool | None:
 _NAMING = frozenset({"user_account_id", "email_hash", "user_agent_id", "hash", "user_point_id"})
 
 
-def _filled(value: object) -> bool:
-    """Not null, nor "" or blank (an export's empty cell)."""
-    return value is not None and not (isinstance(value, str) and not value.strip())
-
-
 def named_otherwise(record: Record, path: tuple[str | int, ...]) -> bool:
     """Whether the identifier at `path` (empty, or null) may be left out rather than given
     its value: its object names the user by another, or it is a typed identifier's
@@ -194,7 +187,9 @@ def named_otherwise(record: Record, path: tuple[str | int, ...]) -> bool:
     if "type" in node:  # a typed identifier: its type needs its fields, but a compartment
         return name == "compartment_id"
     pair = {"user_account_id": "compartment_id", "compartment_id": "user_account_id"}.get(name)
-    if pair is not None and any(k.lstrip("$") == pair and _filled(v) for k, v in node.items()):
+    if pair is not None and any(
+        k.lstrip("$") == pair and not blank_value(v) for k, v in node.items()
+    ):
         return False  # the other of the account's pair would be left alone (MIC303, MIC304)
     if name == "compartment_id":  # with its account null or absent: an export's empty columns
         name = "user_account_id"

@@ -7,7 +7,6 @@ import functools
 
 from mics_lint.jsontext import shorten
 from mics_lint.rules.identifiers import other_identifier
-from mics_lint.rules.tool_keys import tool_key as tool_key
 from mics_lint.suggest import beginnings, closest, did_you_mean
 
 
