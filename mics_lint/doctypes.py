@@ -59,7 +59,7 @@ class DocType(Fields):
     #: (field, stand-in) pairs: top-level fields the fast path also takes with a value of
     #: the wrong type (an id written as a number, the systematic mistake of a whole
     #: export), putting the stand-in in its place before the fast check (linter.py,
-    #: `_loose_line`). Only fields no rule reads but through `isinstance(value, str)`.
+    #: loosepath.py). Only fields no rule reads but through `isinstance(value, str)`.
     fast_loose: tuple[tuple[str, str], ...] = ()
     #: A line refused only for keys the schema does not name is answered by the fast
     #: check and MIC204 (laxpath.py). Only for a type none of whose record rules reads a

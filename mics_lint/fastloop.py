@@ -6,14 +6,14 @@ any other line goes to `LineChecker.check_line`, which alone writes diagnostics.
 prepares a fast path for a file only when the fast check covers every enabled rule its lines
 may break (`DocType.fast_uncovered`). Lines are read ahead in groups and screened together
 (see `FastLoop.run`); a line the decoder refuses only because an identifier has the wrong
-type stays on a fast path too (`_loose_line`).
+type stays on a fast path too (loosepath.py).
 """
 
 # No `from __future__ import annotations` here: typing compiles each string annotation of
 # a NamedTuple's fields at import (start-up, issue 14; tests/test_startup.py).
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -24,15 +24,16 @@ from mics_lint.framer import BACKSLASH, LESS_THAN, is_utf8, split_ending
 from mics_lint.linecheck import INVALID as INVALID_LINE
 from mics_lint.linecheck import LineChecker
 from mics_lint.longints import block_long_int_screen, may_hold_long_int
-from mics_lint.parsed import Retyped
 from mics_lint.reading import LineReader
 from mics_lint.registry import FastCheck, LineContext, Rule
-from mics_lint.rules import crossline, structure
+from mics_lint.rules import crossline
 from mics_lint.schema import allowing_unknown_keys
 from mics_lint.userstore import BatchUsers
 
 if TYPE_CHECKING:  # imported where the fast path starts: a small file never needs it
+    from mics_lint.grouploop import GroupCheck
     from mics_lint.laxpath import LaxPath
+    from mics_lint.loosepath import LoosePath
 
 # (schema file, closed, loose fields...) -> FastDecoder, or None
 _DECODERS: dict[tuple[str | bool, ...], Any] = {}
@@ -44,16 +45,6 @@ def _comma_end(raw: bytes) -> bool:
     run of lines msgspec refuses for a comma does (FastLoop._group; `find`: framer.LESS_THAN)."""
     tail = raw[-5:]
     return tail.find(b",\n") >= 0 or tail.find(b",}") >= 0 or tail.find(b",]") >= 0
-
-
-class _Loose(NamedTuple):
-    """The loose decoder, its fast check (without MIC501), and (attribute, field, stand-in,
-    field schema) of each field it takes loosely."""
-
-    decode: Callable[[bytes], Any]
-    check: FastCheck
-    fields: tuple[tuple[str, str, str, dict[str, Any]], ...]
-    unset: Any
 
 
 def _made(key: tuple[str | bool, ...], make: Callable[[], Any]) -> Any:
@@ -85,11 +76,12 @@ class FastLoop:
         self.start_at = start if first_line == 1 else 0
         self.decode: Callable[[bytes], Any] | None = None
         self.vouch: FastCheck | None = None
+        self.vouch_group: GroupCheck | None = None  # `vouch` over a group (grouploop.py)
         self.decode_errors: tuple[type[Exception], ...] = ()
         self.invalid: type[Exception] | None = None  # what the decoders refuse as JSON
         self.unknown_key: str | None = None  # how an INVALID starts for an unknown key
         self.trailing = ""  # how the decoders' error for a comma at the end reads
-        self.loose: _Loose | None = None
+        self.loose: LoosePath | None = None
         # The file's reader, if it can read lines again (MIC501's window: userswindow.py).
         self.again: LineReader | None = None
         self.lax: LaxPath | None = None
@@ -133,6 +125,9 @@ class FastLoop:
         self.vouch = checker.doc_type.fast_check(
             checker.enabled, checker.users, decoder, checker.state
         )
+        from mics_lint.grouploop import group_check
+
+        self.vouch_group = group_check(self.vouch, self.decode, self.decode_errors)
         self.long_ints = block_long_int_screen()  # numpy's, if MIC501's table brought it
 
     def _lax_path(self, fastpath: Any) -> "LaxPath | None":
@@ -149,8 +144,8 @@ class FastLoop:
 
         return LaxPath(checker, decoder.decode, fastpath.DECODE_ERRORS)
 
-    def _loose_path(self, fastpath: Any) -> _Loose | None:
-        """The second try of a line the fast decoder refused: see `_loose_line`."""
+    def _loose_path(self, fastpath: Any) -> "LoosePath | None":
+        """The second try of a line the fast decoder refused: see loosepath.py."""
         checker = self.checker
         names = dict(checker.doc_type.fast_loose)
         closed = checker.doc_type.fast_closed
@@ -165,13 +160,18 @@ class FastLoop:
         for name, stand_in in names.items():
             subschema = properties.get(name)
             # A field the strict decoder takes as any string: decoded loosely, a string is
-            # what the strict decoder would have made of it (see _loose_line's streak).
+            # what the strict decoder would have made of it (see LoosePath.line).
             if not isinstance(subschema, dict) or not fastpath.plain_string(subschema):
                 return None
             fields.append((fastpath.attribute(name), name, stand_in, subschema))
         # Without MIC501: a user named by an id of the wrong type is no one (crossline.user_key).
         check = checker.doc_type.fast_check(checker.enabled, None, decoder, checker.state)
-        return _Loose(decoder.decode, check, tuple(fields), fastpath.UNSET)
+        from mics_lint.loosepath import LoosePath
+
+        errors = fastpath.DECODE_ERRORS
+        return LoosePath(
+            checker, decoder.decode, check, tuple(fields), fastpath.UNSET, errors, self._one_rule
+        )
 
     def run(
         self, groups: Iterable[list[bytes]], lineno: int, offset: int = 0
@@ -185,7 +185,7 @@ class FastLoop:
         those). A read error is raised once the lines read before it are checked.
         """
         assert self.vouch is not None, "prepare() made no fast check"
-        self.streak = False  # decode loosely first: see _loose_line
+        self.streak = False  # decode loosely first: see loosepath.py
         users = self.checker.users
         from mics_lint.userswindow import UsersWindow
 
@@ -217,9 +217,6 @@ class FastLoop:
     def _group(self, group: list[bytes], block: bytes, lineno: int) -> list[Diagnostic]:
         """The diagnostics of one group of lines (`block`: joined), from line `lineno + 1`."""
         checker = self.checker
-        decode, vouch, errors = self.decode, self.vouch, self.decode_errors
-        assert decode is not None and vouch is not None
-        size, limit, max_raw = checker.size, checker.limit, checker.max_line + 1
         count_bytes = not checker.size_reported  # until MIC006 is reported
         # A run of commas (see below) goes on into a group whose first and last lines end
         # alike, not screened: they skip the fast checks (one that does not screens itself).
@@ -228,11 +225,67 @@ class FastLoop:
         simple = self._simple(group, block, count_bytes)
         if simple and count_bytes:
             checker.bytes_read += len(block)
-        loose = self._loose_line if self.loose is not None else None
+        if simple and self.vouch_group is not None:
+            return self._vouched(group, lineno, plain, commas)
+        return self._lines(group, lineno, plain, simple, commas, resume=False)[0]
+
+    def _vouched(
+        self, group: list[bytes], lineno: int, plain: bool, commas: bool
+    ) -> list[Diagnostic]:
+        """The diagnostics of a group that needs no test per line (`_simple`): its lines
+        through the fast check over the group (grouploop.py), which stops at each line it
+        does not vouch for; that line is taken as `_lines` takes it, and so are the lines
+        of a streak (see `_lines`), until it ends."""
+        vouch_group, checker = self.vouch_group, self.checker
+        assert vouch_group is not None
+        self.commas = commas
+        found: list[Diagnostic] = []
+        first = lineno
+        while lineno - first < len(group):
+            rest = group[lineno - first :] if lineno != first else group
+            if self.streak or self.lax_streak or self.commas:
+                streak, lineno = self._lines(rest, lineno, plain, True, self.commas, resume=True)
+                found += streak
+                continue
+            stop, verdict, _ = vouch_group(rest, lineno, plain)
+            if not stop:
+                break
+            raw, made = group[stop - first - 1], None
+            if isinstance(verdict, Exception):
+                made, self.streak, self.lax_streak, self.commas = self._refused(
+                    verdict, raw, stop, plain
+                )
+            elif verdict is not False:
+                made = self._one_rule(raw, stop, verdict)
+            found += checker.check_line(raw, stop, False)[0] if made is None else made
+            lineno = stop
+        return found
+
+    def _lines(
+        self,
+        group: list[bytes],
+        lineno: int,
+        plain: bool,
+        simple: bool,
+        commas: bool,
+        *,
+        resume: bool,
+    ) -> tuple[list[Diagnostic], int]:
+        """The diagnostics of a group's lines after line `lineno`, a line at a time, and the
+        last line taken: the group's last, or with `resume` the streak's last (the last
+        line's only fault: an identifier's type, a key, a comma at its end: `commas`)."""
+        checker = self.checker
+        decode, vouch, errors = self.decode, self.vouch, self.decode_errors
+        assert decode is not None and vouch is not None
+        size, limit, max_raw = checker.size, checker.limit, checker.max_line + 1
+        count_bytes = not checker.size_reported  # until MIC006 is reported
+        loose = self.loose.line if self.loose is not None else None
         lax, streak, lax_streak = self.lax, self.streak, self.lax_streak
         found: list[Diagnostic] = []
         over = False
         for raw in group:
+            if resume and not (streak or lax_streak or commas):
+                break  # back to the check over the group (`_vouched`)
             lineno += 1
             if not simple:
                 over = False
@@ -287,7 +340,7 @@ class FastLoop:
             found += checker.check_line(raw, lineno, over)[0]
             count_bytes = not checker.size_reported
         self.streak, self.lax_streak, self.commas = streak, lax_streak, commas
-        return found
+        return found, lineno
 
     def _refused(
         self, refused: Exception, raw: bytes, lineno: int, plain: bool
@@ -303,7 +356,7 @@ class FastLoop:
             return None, False, False, self.trailing in str(refused)
         assert self.vouch is not None and self.unknown_key is not None
         if self.loose is not None and not str(refused).startswith(self.unknown_key):
-            made = self._loose_line(raw, lineno, plain, None)
+            made = self.loose.line(raw, lineno, plain, None)
             if made is not None:
                 return made, True, False, False
         if self.lax is not None:
@@ -356,57 +409,3 @@ class FastLoop:
             return None
         ctx = LineContext(lineno, body, checker.state, checker.show_values)
         return checker.stamp_record([], rule, record, ctx)
-
-    def _loose_line(
-        self, raw: bytes, lineno: int, plain: bool, vouch: FastCheck | None
-    ) -> list[Diagnostic] | None:
-        """The diagnostics of a line the fast decoder refused only because an identifier is
-        not a string (`compartment_id: 1000` on every line of an export), or None.
-
-        The loose decoder takes those identifiers with any value and every other field as
-        the fast decoder does. A stand-in string goes in place of each identifier that is a
-        number, a boolean or null, and the fast check runs without MIC501: if it vouches,
-        the full checks would find nothing but MIC202 on those identifiers. The rules read
-        an identifier only through `isinstance(value, str)` (presence aside, unchanged),
-        and MIC501 skips a user named by an id that is not a string. So the line gets what
-        the full checks give it, made by the code `schema_findings` uses for jsonschema's
-        `type` errors, at a fraction of the cost: a file whose every line has
-        this mistake stays cheap. tests/test_fastpath.py holds it to the full checks.
-
-        Once a line was taken so, the next ones are decoded loosely first (no failed strict
-        decode each): `vouch`, the fast check, then takes a line whose identifiers are all
-        strings, which the strict decoder would have decoded the same (those fields are
-        plain strings to it), its verdict taken as `_group` takes it.
-        """
-        checker, loose = self.checker, self.loose
-        assert loose is not None
-        try:
-            command = loose.decode(raw)
-        except self.decode_errors:
-            return None
-        wrong = []
-        unset = loose.unset
-        for attribute, name, stand_in, subschema in loose.fields:
-            value = getattr(command, attribute)
-            if value is unset or type(value) is str:
-                continue
-            if value is not None and type(value) not in (int, float, bool):
-                return None  # an array or an object: the full checks say more about it
-            wrong.append((name, value, subschema))
-            if type(value) is not float:  # written as str() writes it (but "-0"): as long
-                stand_in += "0" * (len(str(value)) - 2 - len(stand_in))
-            setattr(command, attribute, stand_in)
-        if not wrong:
-            verdict = False if vouch is None else vouch(command, raw, lineno, plain)
-            if verdict is True or verdict is False:
-                return [] if verdict else None
-            return self._one_rule(raw, lineno, verdict)  # not the full checks: MIC501 is queued
-        if lineno == 1 or loose.check(command, raw, lineno, plain) is not True:
-            return None
-        body = raw[:-2] if raw[-2:-1] == b"\r" else raw[:-1]  # LF, or CRLF after MIC003
-        ctx = LineContext(lineno, body, checker.state, checker.show_values)
-        found, retyped = [], []
-        for name, value, subschema in wrong:  # each with its finding's column: its mark's
-            found.append(made := structure.top_level_type_finding(name, value, subschema, ctx))
-            retyped.append((name, value, made[1].column or 1))
-        return checker.stamp(found, body, lineno, ctx.decoded, Retyped(retyped))

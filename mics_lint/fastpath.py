@@ -110,7 +110,7 @@ def struct_decoder(
     """A decoder into a Struct equivalent to `schema` with `residual_ok`, or None.
 
     `loose`: top-level fields taken with any value at all (their patterns still listed),
-    for lines the strict decoder refused: see linter.py, `_loose_line`.
+    for lines the strict decoder refused: see loosepath.py.
 
     `closed`: refuse top-level keys the schema does not name even where it allows them (a
     line with custom keys then takes the full checks): msgspec would skip them unseen, and

@@ -42,15 +42,22 @@ def later(source: str, params: tuple[str, ...]) -> Callable[..., Any]:
     return function
 
 
+def declared(function: object) -> tuple[str, tuple[str, ...]] | None:
+    """(expression, parameters) of a function made by `inlinable` or `later`; None for
+    any other function."""
+    found: tuple[str, tuple[str, ...]] | None = getattr(function, _EXPRESSION, None)
+    return found
+
+
 def applied(function: object, *args: str) -> str | None:
     """The expression of a function made by `inlinable`, on the names `args`; None for
     any other function."""
-    declared: tuple[str, tuple[str, ...]] | None = getattr(function, _EXPRESSION, None)
-    if declared is None or len(declared[1]) != len(args):
+    written = declared(function)
+    if written is None or len(written[1]) != len(args):
         return None
     import ast  # a fast check is being made: a file of some size
 
-    source, params = declared
+    source, params = written
     renames = dict(zip(params, args, strict=True))
     tree = ast.parse(source, mode="eval")
     for node in ast.walk(tree):

@@ -839,7 +839,7 @@ def test_a_cut_line_ends_its_group(tmp_path: Any, max_line: int, length: int) ->
     assert got[True] == [(251, "MIC010"), (252, "MIC206"), (253, "MIC010"), (254, "MIC004")]
 
 
-# -- an identifier of the wrong type on every line (linter.py, `_loose_line`) ----------------
+# -- an identifier of the wrong type on every line (loosepath.py) ----------------
 
 WRONG_LITERALS = [
     b"1000", b"0", b"-0", b"-5", b"1.5", b"1e3", b"-1.5E-3", b"true", b"false", b"null",

@@ -578,7 +578,7 @@ def test_activity_escapes_inside_free_form_objects_are_vouched_for(line: bytes) 
 )
 def test_a_systematic_wrong_type_skips_the_full_checks(name: str, line: str) -> None:
     """Every compartment_id a number: after the first such line, the next ones are found
-    without the full checks (linter.py, `_loose_line`), with the same diagnostics."""
+    without the full checks (loosepath.py), with the same diagnostics."""
     lines = [(line % (1000 + i % 3, i)).encode() + b"\n" for i in range(300)]
     real = linecheck_module.LineChecker.check_line
     with mock.patch.object(

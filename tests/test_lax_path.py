@@ -130,7 +130,9 @@ def test_an_unknown_key_between_clean_lines_takes_no_needless_decode(
 
     def loose(self: fastloop.FastLoop, fastpath: Any) -> Any:
         made = loose_path(self, fastpath)
-        return None if made is None else made._replace(decode=counted("loose", made.decode))
+        if made is not None:
+            made.decode = counted("loose", made.decode)
+        return made
 
     monkeypatch.setattr(fastloop.FastLoop, "_loose_path", loose)
     lax_init = laxpath.LaxPath.__init__

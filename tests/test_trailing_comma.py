@@ -43,6 +43,7 @@ from mics_lint import (
     splitrecords,
 )
 from mics_lint.fix_edits import objects
+from mics_lint.grouploop import group_check
 from mics_lint.jsontext import object_and_comma, parse_exact
 from mics_lint.rules import syntax
 
@@ -496,6 +497,9 @@ def _decodes_counted(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
                 return decode(raw)
 
             self.decode = decoding
+            if self.vouch_group is not None:  # the check over a group decodes too
+                assert self.vouch is not None
+                self.vouch_group = group_check(self.vouch, decoding, self.decode_errors)
 
     monkeypatch.setattr(fastloop.FastLoop, "prepare", counting)
     return asked

@@ -39,7 +39,7 @@ IDENTIFIERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 #: What the fast path puts in place of an identifier of the wrong type (a number, a boolean,
-#: null), for a line whose only fault that may be (fastloop.py, `_loose_line`): values the
+#: null), for a line whose only fault that may be (loosepath.py): values the
 #: identifier checks accept, still accepted with "0"s added, as many as make it as long,
 #: quoted, as the value was written (else at most 5 bytes against 1 or more: profile_fast.py's
 #: length test relies on this).

@@ -63,7 +63,7 @@ def top_level_type_finding(
 ) -> tuple[str, Finding]:
     """(code, finding) for a top-level field whose value fails its subschema's `type`: what
     `schema_findings` makes of that jsonschema error, for a caller that knows it is the
-    line's only one (linter.py, `_loose_line`), and skips jsonschema. The key may be
+    line's only one (loosepath.py), and skips jsonschema. The key may be
     written with escapes (when MIC103 is not selected, the fast check lets them through).
 
     Remembered by all it depends on, when the key occurs once in the line and the line has

@@ -1,0 +1,90 @@
+"""Lines whose only fault is an identifier of the wrong type (`"compartment_id": 1000` on
+every line of an export), kept off the full checks: `LoosePath.line`."""
+
+# No `from __future__ import annotations`: see fastloop.py.
+
+from collections.abc import Callable
+from typing import Any
+
+from mics_lint.diagnostic import Diagnostic
+from mics_lint.linecheck import LineChecker
+from mics_lint.parsed import Retyped
+from mics_lint.registry import FastCheck, LineContext, Rule
+from mics_lint.rules import structure
+
+
+class LoosePath:
+    """The loose decoder of a type (DocType.fast_loose), its fast check without MIC501, and
+    (attribute, field, stand-in, field schema) of each field it takes loosely."""
+
+    def __init__(
+        self,
+        checker: LineChecker,
+        decode: Callable[[bytes], Any],
+        check: FastCheck,
+        fields: tuple[tuple[str, str, str, dict[str, Any]], ...],
+        unset: Any,
+        decode_errors: tuple[type[Exception], ...],
+        one_rule: Callable[[bytes, int, Rule], "list[Diagnostic] | None"],
+    ) -> None:
+        self.checker = checker
+        self.decode = decode
+        self.check = check
+        self.fields = fields
+        self.unset = unset
+        self.decode_errors = decode_errors
+        # The diagnostics of a line on which only this rule can fire (FastLoop._one_rule).
+        self.one_rule = one_rule
+
+    def line(
+        self, raw: bytes, lineno: int, plain: bool, vouch: FastCheck | None
+    ) -> list[Diagnostic] | None:
+        """The diagnostics of a line the fast decoder refused only because an identifier is
+        not a string (`compartment_id: 1000` on every line of an export), or None.
+
+        The loose decoder takes those identifiers with any value and every other field as
+        the fast decoder does. A stand-in string goes in place of each identifier that is a
+        number, a boolean or null, and the fast check runs without MIC501: if it vouches,
+        the full checks would find nothing but MIC202 on those identifiers. The rules read
+        an identifier only through `isinstance(value, str)` (presence aside, unchanged),
+        and MIC501 skips a user named by an id that is not a string. So the line gets what
+        the full checks give it, made by the code `schema_findings` uses for jsonschema's
+        `type` errors, at a fraction of the cost: a file whose every line has
+        this mistake stays cheap. tests/test_fastpath.py holds it to the full checks.
+
+        Once a line was taken so, the next ones are decoded loosely first (no failed strict
+        decode each): `vouch`, the fast check, then takes a line whose identifiers are all
+        strings, which the strict decoder would have decoded the same (those fields are
+        plain strings to it), its verdict taken as the fast loop takes it.
+        """
+        checker = self.checker
+        try:
+            command = self.decode(raw)
+        except self.decode_errors:
+            return None
+        wrong = []
+        unset = self.unset
+        for attribute, name, stand_in, subschema in self.fields:
+            value = getattr(command, attribute)
+            if value is unset or type(value) is str:
+                continue
+            if value is not None and type(value) not in (int, float, bool):
+                return None  # an array or an object: the full checks say more about it
+            wrong.append((name, value, subschema))
+            if type(value) is not float:  # written as str() writes it (but "-0"): as long
+                stand_in += "0" * (len(str(value)) - 2 - len(stand_in))
+            setattr(command, attribute, stand_in)
+        if not wrong:
+            verdict = False if vouch is None else vouch(command, raw, lineno, plain)
+            if verdict is True or verdict is False:
+                return [] if verdict else None
+            return self.one_rule(raw, lineno, verdict)  # not the full checks: MIC501 is queued
+        if lineno == 1 or self.check(command, raw, lineno, plain) is not True:
+            return None
+        body = raw[:-2] if raw[-2:-1] == b"\r" else raw[:-1]  # LF, or CRLF after MIC003
+        ctx = LineContext(lineno, body, checker.state, checker.show_values)
+        found, retyped = [], []
+        for name, value, subschema in wrong:  # each with its finding's column: its mark's
+            found.append(made := structure.top_level_type_finding(name, value, subschema, ctx))
+            retyped.append((name, value, made[1].column or 1))
+        return checker.stamp(found, body, lineno, ctx.decoded, Retyped(retyped))

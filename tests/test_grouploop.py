@@ -1,0 +1,159 @@
+"""The fast check over a group of lines (grouploop.py): written from the check's source,
+it answers each line as the check does, and where it cannot be written the fast loop
+calls the check a line at a time, with the same diagnostics."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import msgspec
+import pytest
+
+from mics_lint import Settings, fastloop, grouploop, lint_lines
+from mics_lint.inline import inlinable
+
+DECODE = msgspec.json.Decoder().decode
+ERRORS = (msgspec.DecodeError,)
+
+
+def _lines(*records: object) -> list[bytes]:
+    return [json.dumps(r).encode() + b"\n" for r in records]
+
+
+def _made_check() -> Any:
+    """A check of the shape fast checks have: a closure over screens declared as
+    expressions, returning True, False or another verdict."""
+    screen = inlinable("0 if '@' in value else len(value)", ("value",))
+    other = object()
+
+    def check(c: Any, raw: bytes, lineno: int, plain: bool) -> Any:
+        value = c.get("v")
+        if value is None:
+            return False
+        key = screen(value)
+        if not key:
+            return other
+        return True if plain or key < 5 else "long"
+
+    return check, other
+
+
+def test_the_group_check_answers_as_the_check_does() -> None:
+    check, other = _made_check()
+    group_check = grouploop.group_check(check, DECODE, ERRORS)
+    assert group_check is not None
+    group = _lines({"v": "a"}, {"v": "b"}, {"v": "x@y"}, {"w": 1}, {"v": "longer"})
+    group.insert(3, b"{not json\n")
+    # Each call stops at the first line not vouched for: its number, the verdict, the record.
+    assert group_check(group, 10, False) == (13, other, {"v": "x@y"})
+    stop, error, record = group_check(group[3:], 13, False)
+    assert (stop, type(error), record) == (14, msgspec.DecodeError, None)
+    assert group_check(group[4:], 14, False) == (15, False, {"w": 1})
+    assert group_check(group[5:], 15, False) == (16, "long", {"v": "longer"})
+    assert group_check(group[5:], 15, True) == (0, True, None)
+    assert group_check([], 15, True) == (0, True, None)
+    # The same answers, line by line.
+    for raw in _lines({"v": "a"}, {"v": "x@y"}, {"w": 1}, {"v": "longer"}):
+        record = DECODE(raw)
+        verdict = check(record, raw, 1, False)
+        assert group_check([raw], 0, False) == (
+            (0, True, None) if verdict is True else (1, verdict, record)
+        )
+
+
+def test_the_screen_is_written_inline_and_the_code_made_once() -> None:
+    check, _ = _made_check()
+    made = grouploop.group_check(check, DECODE, ERRORS)
+    again = grouploop.group_check(_made_check()[0], DECODE, ERRORS)
+    assert made is not None and again is not None
+    assert made.__code__ is again.__code__  # one compile for every file's check
+    assert "screen" not in made.__code__.co_freevars  # inlined, not called
+
+
+def test_a_check_it_cannot_rewrite_is_called_a_line_at_a_time() -> None:
+    def looping(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
+        for value in c.values():
+            while value is None:
+                return False
+        return True
+
+    def nested(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
+        def inner() -> bool:
+            return True
+
+        return inner()
+
+    def shadowing(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
+        _decode_ = c
+        return bool(_decode_)
+
+    written: dict[str, Any] = {}
+    exec("def check(c, raw, lineno, plain):\n    return True\n", written)  # no source file
+    for check in (looping, nested, shadowing, written["check"], len):
+        assert grouploop.group_check(check, DECODE, ERRORS) is None
+
+
+def test_a_builtin_the_check_shadows_is_not_inlined() -> None:
+    """A screen's `len` is the builtin; where the check has a local `len`, the screen is
+    called, not written inline, and answers the same."""
+    screen = inlinable("len(value) > 3", ("value",))
+
+    def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
+        len = 0  # noqa: F841  (the name is the point)
+        return not screen(c["v"])
+
+    made = grouploop.group_check(check, DECODE, ERRORS)
+    assert made is not None
+    assert "screen" in made.__code__.co_freevars
+    assert made(_lines({"v": "ab"}, {"v": "abcd"}), 0, True) == (2, False, {"v": "abcd"})
+
+
+PROFILE = {"operation": "UPSERT", "force_replace": True, "user_profile": {"a": 1}}
+
+
+def _mixed_file() -> list[bytes]:
+    """Clean lines, and every way a line leaves the group check: a rule's finding, a
+    finding one rule answers (no identifier), streaks of wrong-typed ids, unknown keys
+    and trailing commas, in runs that start and end inside groups and across them."""
+    clean = [
+        json.dumps({**PROFILE, "email_hash": f"h{n}"}, separators=(",", ":")).encode() + b"\n"
+        for n in range(4000)
+    ]
+    bad = {
+        7: b'{"operation":"DELETE","email_hash":"jane@example.com"}\n',
+        8: b'{"operation":"DELETE","compartment_id":1000,"user_account_id":"u8"}\n',
+        63: b'{"operation":"DELETE"}\n',
+        64: b'{"operation":"DELETE","email_hash":"h1"}\n',
+        65: b'{"operation":"DELETE","email_hash":"x","forceReplace":true}\n',
+        66: b'{"operation":"DELETE","email_hash":"y","forceReplace":true}\n',
+        130: b'{"operation":"DELETE","email_hash":"z"},\n',
+        131: b'{"operation":"DELETE","email_hash":"w"},\n',
+    }
+    for start in (300, 1000, 2500):
+        for n in range(start, start + 150):
+            bad[n] = b'{"operation":"DELETE","compartment_id":7,"user_account_id":"u%d"}\n' % n
+    return [bad.get(n, line) for n, line in enumerate(clean)]
+
+
+@pytest.mark.parametrize("start", [1, 200])
+def test_the_same_diagnostics_with_and_without_the_group_check(
+    monkeypatch: pytest.MonkeyPatch, start: int
+) -> None:
+    lines = _mixed_file()
+    settings = Settings(fast_path_from=start)
+    made: list[bool] = []
+    prepare = fastloop.FastLoop.prepare
+
+    def noted(self: fastloop.FastLoop, lines_read: int, bytes_read: int) -> None:
+        prepare(self, lines_read, bytes_read)
+        made.append(self.vouch_group is not None)
+
+    monkeypatch.setattr(fastloop.FastLoop, "prepare", noted)
+    grouped = list(lint_lines(lines, "f.ndjson", settings))
+    assert made == [True]
+    monkeypatch.setattr(grouploop, "group_check", lambda *args: None)
+    one_by_one = list(lint_lines(lines, "f.ndjson", settings))
+    assert grouped == one_by_one
+    assert grouped == list(lint_lines(lines, "f.ndjson", Settings(fast_path=False)))
+    assert {d.code for d in grouped} >= {"MIC202", "MIC204", "MIC301", "MIC305", "MIC101"}
