@@ -145,6 +145,31 @@ _MAGIC = (
 # Bytes that text does not hold (C0 controls but tab, line feed, form feed, return).
 _CONTROL = bytes(b for b in range(32) if b not in b"\t\n\x0c\r")
 HEAD_BYTES = 8192
+#: A first line longer than HEAD_BYTES is read on, up to this, to tell the file's type: an
+#: activity whose own keys come first can name its `$type` and `$ts` past 8 KiB.
+LINE_HEAD_BYTES = 1 << 20
+
+
+def _rewinds(stream: object) -> bool:
+    """Whether `stream` can go back to where it was (a gzip file does by reading its own
+    file again from the start: that one must)."""
+    seekable = getattr(stream, "seekable", None)
+    if seekable is None or not seekable():
+        return False
+    inner = getattr(stream, "fileobj", None)  # gzip.GzipFile's
+    return inner is None or _rewinds(inner)
+
+
+def head_of(stream: BinaryIO) -> bytes:
+    """A seekable stream's first bytes, read and gone back over: HEAD_BYTES, or the whole
+    first line where it is longer (up to LINE_HEAD_BYTES), which the first bytes alone
+    would cut before its keys that tell its type (JSON's keys come in any order)."""
+    at = stream.tell()
+    head = stream.read(HEAD_BYTES)
+    if len(head) == HEAD_BYTES and b"\n" not in head:
+        head += stream.readline(LINE_HEAD_BYTES - HEAD_BYTES)
+    stream.seek(at)
+    return head
 
 
 def is_gzip(head: bytes) -> bool:
@@ -280,18 +305,15 @@ class LineReader:
         return b"".join(parts)
 
     def peek(self) -> bytes:
-        """The first bytes, without consuming them (b"" if the stream can't tell)."""
-        peek = getattr(self.stream, "peek", None)
+        """The first bytes, without consuming them (b"" if the stream can't tell): HEAD_BYTES,
+        or the whole first line where it is longer and the stream can go back, up to
+        LINE_HEAD_BYTES (`head_of`). From a pipe, at most what its first read holds."""
+        stream = self.stream
+        peek = getattr(stream, "peek", None)
         with self._errors():
-            if peek is not None:
-                return bytes(peek(HEAD_BYTES)[:HEAD_BYTES])
-            seekable = getattr(self.stream, "seekable", None)
-            if seekable is None or not seekable():
-                return b""
-            at = self.stream.tell()  # a spooled standard input, say: read, and go back
-            head = self.stream.read(HEAD_BYTES)
-            self.stream.seek(at)
-            return head
+            if _rewinds(stream):  # a file (standard input's too), a .gz file, a URL
+                return head_of(stream)
+            return b"" if peek is None else bytes(peek(HEAD_BYTES)[:HEAD_BYTES])
 
     def lines(self) -> Iterator[bytes]:
         # limit + 2: a line of exactly `limit` bytes ending in CRLF arrives whole, never cut

@@ -19,7 +19,6 @@ from mics_lint.diagnostic import Diagnostic
 from mics_lint.fixmarks import unsettled
 from mics_lint.framer import BOM, split_ending
 from mics_lint.linter import (
-    HEAD_BYTES,
     FileLinter,
     LineReader,
     ReadError,
@@ -28,7 +27,7 @@ from mics_lint.linter import (
 )
 from mics_lint.merge import Packed
 from mics_lint.opening import parses_alone
-from mics_lint.reading import open_binary
+from mics_lint.reading import head_of, open_binary
 from mics_lint.rules.crossline import DUPLICATE_FOUND_STATE, ChunkUsers
 from mics_lint.splitrecords import Split
 
@@ -101,7 +100,7 @@ def _chunk(task: Task, settings: Settings) -> Result:
     first = task.start == 0
     try:
         with open_binary(task.path) as handle:
-            head = handle.read(HEAD_BYTES)  # every chunk tells the file's type alike
+            head = head_of(handle)  # every chunk tells the file's type alike
     except OSError as exc:
         raise ReadError(f"{task.display}: {exc.strerror or exc}") from None
     doc_type = doc_type_of(settings, task.display, head)

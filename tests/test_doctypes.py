@@ -402,3 +402,50 @@ def test_a_pretty_array_whose_head_ends_inside_a_character_is_still_told(tmp_pat
     path = tmp_path / "export.ndjson"
     path.write_bytes(data)
     assert {d.doc_type for d in lint_file(path)} == {"USER_SEGMENT"}
+
+
+def _long_first_line_activity() -> str:
+    """An activity whose own key comes first and holds 9 KB: its `$type` and `$ts`, which
+    tell its type, come after the first 8 KiB of the file (JSON's keys come in any order)."""
+    return json.dumps(
+        {
+            "receipt_text": "x" * 9000,
+            "$user_agent_id": "vec:89998434",
+            "$type": "SITE_VISIT",
+            "$session_status": "CLOSED_SESSION",
+            "$ts": 1700000000000,
+            "$events": [{"$event_name": "$page_view", "$ts": 1700000000000, "$properties": {}}],
+        }
+    )
+
+
+def test_a_first_line_past_the_first_8_kib_is_read_whole_to_tell_the_type(
+    tmp_path: Path,
+) -> None:
+    import gzip
+    import subprocess
+    import sys
+
+    line = _long_first_line_activity()
+    lines = [line] * 3 + [line.replace('"x', f'"{n}') for n in range(3000)]
+    write(tmp_path / "a.ndjson", *lines)
+    (tmp_path / "a.ndjson.gz").write_bytes(gzip.compress((tmp_path / "a.ndjson").read_bytes()))
+    told = "All checks passed. Checked as USER_ACTIVITY.\n"
+    for args in (
+        ["a.ndjson"],
+        ["a.ndjson.gz"],
+        ["--jobs", "2", "--chunk-size", "65536", "a.ndjson"],
+    ):
+        assert run_cli(["check", "--isolated", *args], tmp_path) == (0, told, "")
+    assert run_cli(["check", "--isolated", "--fix", "a.ndjson"], tmp_path)[1].endswith(
+        "Checked as USER_ACTIVITY.\n"
+    )
+    # Standard input read from a file goes back as a file does.
+    with (tmp_path / "a.ndjson").open("rb") as stdin:
+        done = subprocess.run(
+            [sys.executable, "-m", "mics_lint", "check", "--isolated", "-"],
+            stdin=stdin,
+            capture_output=True,
+            env={"NO_COLOR": "1", "PATH": ""},
+        )
+    assert (done.returncode, done.stdout.decode()) == (0, told)
