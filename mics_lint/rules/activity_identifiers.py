@@ -38,15 +38,33 @@ _MAX_SUGGESTED = 32
 
 
 #: The platform keys a line misses when they are written without their `$`: those it must
-#: have, and those that name its user. An optional one (`location`, `origin`, `site_id`)
-#: written so is a custom property of that name, which the docs allow.
+#: have, and those that name its user (`_needed`). An optional one (`location`, `origin`,
+#: `site_id`) written so is a custom property of that name, which the docs allow.
 _NEEDED = frozenset((*REQUIRED_KEYS, AGENT, ACCOUNT, COMPARTMENT, EMAIL, LISTED))
+#: Each identifier key the other of its pair needs (MIC303, MIC304).
+_PAIRED = {COMPARTMENT: ACCOUNT, ACCOUNT: COMPARTMENT}
+
+
+def _needed(key: str, record: Record) -> bool:
+    """Whether the line needs the platform key `key` (a `$` key): a required one; an
+    identifier where it names no user at all, or the other half of an account's pair.
+    A line naming its user may hold `user_agent_id` as a custom property: renamed, it
+    would name the user twice (MIC605, MIC302)."""
+    if key not in _NEEDED or key in record:
+        return False
+    if key in REQUIRED_KEYS:
+        return True
+    pair = _PAIRED.get(key)
+    if pair is not None and pair in record:
+        return True
+    return not root_identifiers(record) and not lists_someone(record)
 
 
 def misspelt_key(record: Record, ctx: LineContext) -> Iterator[Finding]:
     """MIC204 at an activity's root, where custom keys are allowed: only a `$` key close to
-    a platform key (`$session_satus`), or a needed platform key written without its `$`
-    (`ts`, `user_agent_id`) when the line lacks the `$` one. Other keys are custom data."""
+    a platform key (`$session_satus`), or a platform key the line needs written without
+    its `$` (`ts`, `user_agent_id` where no identifier names the user: `_needed`). Other
+    keys are custom data."""
     # Dozens of unknown `$` keys are not typos (and difflib costs ~50 µs a key).
     suggest = sum(k.startswith("$") and k not in KNOWN_KEYS for k in record) <= _MAX_SUGGESTED
     for key in record:
@@ -57,7 +75,7 @@ def misspelt_key(record: Record, ctx: LineContext) -> Iterator[Finding]:
 
             meant = closest(key, KNOWN_KEYS) if suggest else None
         else:
-            meant = "$" + key if "$" + key in _NEEDED else None
+            meant = "$" + key if _needed("$" + key, record) else None
         if meant is None or meant in record:
             continue
         shown = shorten(key, 40, ctx.show_values)  # masked, then cut
