@@ -275,8 +275,9 @@ def placeholder_value(record: Record, ctx: LineContext) -> Iterator[Finding]:
     `"<USER_EMAIl>"`, as the tracking API's page writes them), and such a placeholder in
     capitals whose `>` is missing (`"<SEGMENT_ID"`, as the segment import's example prints
     it). Other text between angle brackets (`"<none>"`, `"<jane@example.com>"`, HTML) is
-    data, and is not reported; so are, in a profile, an event's properties or a data bag,
-    the masks and tags an export writes in capitals (`"<REDACTED>"`, `"<NULL>"`, `"<BR>"`).
+    data, and is not reported; so are, in a profile, an event's properties, a data bag, an
+    activity's `$origin` or custom keys, or a choice's own fields, the masks and tags an
+    export writes in capitals (`"<REDACTED>"`, `"<NULL>"`, `"<UNKNOWN>"`, `"<BR>"`).
 
     ## Why is this bad?
     Lines copied from the documentation's examples and never filled in import a fake user,
@@ -294,8 +295,10 @@ def placeholder_value(record: Record, ctx: LineContext) -> Iterator[Finding]:
     """
     if b'"<' not in ctx.raw and b"\\u003" not in ctx.raw:  # "<", or "<" escaped
         return
+    platform = _platform_keys()
     for key, value in record.items():
-        for path, found in _placeholders(value, (key,), key in _FREE_FORM):
+        free = key in _FREE_FORM or key not in platform  # custom data: an activity's
+        for path, found in _placeholders(value, (key,), free):
             if shows_placeholder(found, ctx.show_values):
                 # <USER_ACCOUNT_ID>: the docs' words, not data
                 shown = " " + shorten(found, show_values=ctx.show_values)
@@ -320,8 +323,25 @@ _WORDS = (
     "TITLE CENTER FONT PRE CODE IMG WBR NOBR"
 )
 _DATA_WORDS = frozenset(f"<{word}>" for word in (*MISSING_TEXT, *_WORDS.split()))
-# The free-form objects: a profile, an event's properties, a segment's data bag.
-_FREE_FORM = frozenset({"user_profile", "$properties", "data_bag"})
+# The free-form objects: a profile, an event's properties, a segment's data bag, an
+# activity's origin (campaign names, sources: text from the customer's tools).
+_FREE_FORM = frozenset({"user_profile", "$properties", "data_bag", "$origin"})
+# An object whose keys without `$` are custom data (a choice's own fields).
+_CUSTOM_KEYS = "user_choice"
+
+
+_PLATFORM_KEYS: list[frozenset[str]] = []
+
+
+def _platform_keys() -> frozenset[str]:
+    """Every top-level key some import type defines: another is custom data (an activity's,
+    which the docs allow at its root) or MIC204's."""
+    if not _PLATFORM_KEYS:  # made by the first line holding "<"
+        from mics_lint.doctypes import DOC_TYPES
+        from mics_lint.rules.activities import KNOWN_KEYS
+
+        _PLATFORM_KEYS.append(frozenset().union(KNOWN_KEYS, *(t.keys for t in DOC_TYPES.values())))
+    return _PLATFORM_KEYS[0]
 
 
 def _placeholders(
@@ -336,7 +356,13 @@ def _placeholders(
             if found and not (free and value in _DATA_WORDS):
                 yield path, value
         elif isinstance(value, dict):  # its items in order: the last pushed first
-            stack += reversed([(v, (*path, k), free or k in _FREE_FORM) for k, v in value.items()])
+            custom = path == (_CUSTOM_KEYS,)
+            stack += reversed(
+                [
+                    (v, (*path, k), free or k in _FREE_FORM or (custom and k[:1] != "$"))
+                    for k, v in value.items()
+                ]
+            )
         elif isinstance(value, list):
             stack += reversed([(item, (*path, at), free) for at, item in enumerate(value)])
 
