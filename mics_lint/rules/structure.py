@@ -205,7 +205,7 @@ EMPTY_VALUE = FAMILY.declare(
 # a lower-case slip or a number after a hyphen (<USER_EMAIl>, <COMPARTMENT_ID-1>; a value
 # such as "<Gold_Tier>" stays data); and one whose ">" is missing, as in the segment
 # import's example ("<SEGMENT_ID"), in capitals, so that a short code ("<ABC") stays data.
-_PLACEHOLDER = compiled(
+PLACEHOLDER = compiled(
     r"<[A-Z][A-Z0-9_]*>|<[A-Z][A-Z0-9]+_[A-Za-z0-9_]*[A-Za-z0-9](?:-[0-9]+)?>"
     r"|<[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9]"
 )
@@ -215,7 +215,7 @@ _DOC_TOKEN = compiled(r"<[A-Z][A-Za-z_]{0,39}(?:-[0-9])?>?")
 
 
 def is_placeholder(value: object) -> bool:
-    return isinstance(value, str) and value[:1] == "<" and _PLACEHOLDER.fullmatch(value) is not None
+    return isinstance(value, str) and value[:1] == "<" and PLACEHOLDER.fullmatch(value) is not None
 
 
 # Inside an identifier: `<`, up to 40 characters, `>`; not an address (`Jane
@@ -295,76 +295,22 @@ def placeholder_value(record: Record, ctx: LineContext) -> Iterator[Finding]:
     """
     if b'"<' not in ctx.raw and b"\\u003" not in ctx.raw:  # "<", or "<" escaped
         return
-    platform = _platform_keys()
-    for key, value in record.items():
-        free = key in _FREE_FORM or key not in platform  # custom data: an activity's
-        for path, found in _placeholders(value, (key,), free):
-            if shows_placeholder(found, ctx.show_values):
-                # <USER_ACCOUNT_ID>: the docs' words, not data
-                shown = " " + shorten(found, show_values=ctx.show_values)
-            elif key in redact.IDENTIFIER_KEYS:
-                shown = " " + redact.identifier(found)
-            else:
-                shown = ""  # a profile value: not shown
-            where = path_text(path)  # printable: a key "x\ny" must not end the line
-            message = f"{where} still holds the placeholder{shown}: put the real value"
-            yield ctx.at(path, message)
+    from mics_lint.rules.free_form import placeholders  # a line holding "<" only
+
+    for path, found in placeholders(record):
+        if shows_placeholder(found, ctx.show_values):
+            # <USER_ACCOUNT_ID>: the docs' words, not data
+            shown = " " + shorten(found, show_values=ctx.show_values)
+        elif path[0] in redact.IDENTIFIER_KEYS:
+            shown = " " + redact.identifier(found)
+        else:
+            shown = ""  # a profile value: not shown
+        where = path_text(path)  # printable: a key "x\ny" must not end the line
+        message = f"{where} still holds the placeholder{shown}: put the real value"
+        yield ctx.at(path, message)
 
 
 PLACEHOLDER_VALUE = FAMILY.rules[-1]
-
-
-# What an export writes as data in free-form objects (`_FREE_FORM`): a missing value or a
-# mask (a privacy filter's, every line), HTML tags. An identifier holding one is MIC309's.
-_WORDS = (
-    "EMPTY BLANK UNKNOWN MISSING TBD TBA REDACTED MASKED HIDDEN ANONYMIZED ANONYMISED PII "
-    "REMOVED DELETED PRIVATE CONFIDENTIAL SECRET DEFAULT ALL OTHER ANY A B I U P BR HR EM "
-    "LI UL OL TD TR TH DIV SPAN H1 H2 H3 H4 H5 H6 STRONG SMALL SUB SUP TABLE BODY HTML HEAD "
-    "TITLE CENTER FONT PRE CODE IMG WBR NOBR"
-)
-_DATA_WORDS = frozenset(f"<{word}>" for word in (*MISSING_TEXT, *_WORDS.split()))
-# The free-form objects: a profile, an event's properties, a segment's data bag, an
-# activity's origin (campaign names, sources: text from the customer's tools).
-_FREE_FORM = frozenset({"user_profile", "$properties", "data_bag", "$origin"})
-# An object whose keys without `$` are custom data (a choice's own fields).
-_CUSTOM_KEYS = "user_choice"
-
-
-_PLATFORM_KEYS: list[frozenset[str]] = []
-
-
-def _platform_keys() -> frozenset[str]:
-    """Every top-level key some import type defines: another is custom data (an activity's,
-    which the docs allow at its root) or MIC204's."""
-    if not _PLATFORM_KEYS:  # made by the first line holding "<"
-        from mics_lint.doctypes import DOC_TYPES
-        from mics_lint.rules.activities import KNOWN_KEYS
-
-        _PLATFORM_KEYS.append(frozenset().union(KNOWN_KEYS, *(t.keys for t in DOC_TYPES.values())))
-    return _PLATFORM_KEYS[0]
-
-
-def _placeholders(
-    value: Any, path: tuple[str | int, ...], free: bool = False
-) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    # A stack, not recursion: orjson takes values nested 1,024 deep, past Python's limit.
-    stack = [(value, path, free)]
-    while stack:
-        value, path, free = stack.pop()
-        if isinstance(value, str):
-            found = value[:1] == "<" and _PLACEHOLDER.fullmatch(value)
-            if found and not (free and value in _DATA_WORDS):
-                yield path, value
-        elif isinstance(value, dict):  # its items in order: the last pushed first
-            custom = path == (_CUSTOM_KEYS,)
-            stack += reversed(
-                [
-                    (v, (*path, k), free or k in _FREE_FORM or (custom and k[:1] != "$"))
-                    for k, v in value.items()
-                ]
-            )
-        elif isinstance(value, list):
-            stack += reversed([(item, (*path, at), free) for at, item in enumerate(value)])
 
 
 OTHER_DOCUMENT_TYPE = FAMILY.declare(
