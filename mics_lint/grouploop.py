@@ -11,11 +11,16 @@ twice: the rules stay where they are declared, the check stays the one function 
 paths call. A check whose source cannot be read, or whose body holds what the rewrite
 does not take (a loop, a nested function: see `_REFUSED`), gets None, and the fast loop
 calls it a line at a time as before (the activity check has loops over its events).
+
+What the rewrite takes for granted, as every fast check does: it reads each local only
+after setting it on that line (the loop would see the last line's, where the check alone
+raises), and nothing rebinds the names it closes over once it is made (they are read then).
 """
 
 from __future__ import annotations
 
 import ast
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -59,33 +64,69 @@ def group_check(check: Callable[..., Any], decode: Any, errors: Any) -> GroupChe
     """`check` (a FastCheck) over a group of lines, each decoded by `decode` (raising one of
     `errors` where it refuses one), or None where it cannot be written."""
     code = getattr(check, "__code__", None)
-    if code is None or code.co_argcount != 4:
-        return None
+    if code is None or hasattr(check, "__wrapped__") or not _plain_signature(code):
+        return None  # (a wrapper's source is the function it wraps: inspect follows it)
     try:
         cells = [cell.cell_contents for cell in check.__closure__ or ()]
     except ValueError:  # a name the check reads is not bound yet
         return None
     free = dict(zip(code.co_freevars, cells, strict=True))
-    # The code written depends on the check's code and on the expressions it inlines.
-    key = (code, *sorted((name, declared(value)) for name, value in free.items()))
+    # The code written depends on the check's code (equal code in two files is two checks)
+    # and on the expressions it inlines. Its cells are read now: no check rebinds one.
+    key = (code.co_filename, code, *sorted((n, declared(v)) for n, v in free.items()))
     if key not in _MADE:
         _MADE[key] = _maker(check, free)
     maker = _MADE[key]
     return None if maker is None else maker(**free, **{_DECODE: decode, _ERRORS: errors})
 
 
-def _maker(check: Callable[..., Any], free: dict[str, Any]) -> Callable[..., GroupCheck] | None:
-    import inspect
+def _plain_signature(code: Any) -> bool:
+    """Four positional parameters, and nothing else: no `*args`, keywords or defaults."""
+    return (
+        code.co_argcount == 4
+        and not code.co_posonlyargcount
+        and not code.co_kwonlyargcount
+        and not code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS)
+    )
+
+
+def _source(check: Callable[..., Any]) -> ast.FunctionDef | None:
+    """The check's function as its source file holds it, if that is the code running (a
+    file edited since it was imported is not: compiled again, its code would differ)."""
     import textwrap
 
     try:
         source = textwrap.dedent(inspect.getsource(check))
-    except (OSError, TypeError):  # no source: a frozen or zipped install
+        function = ast.parse(source).body[0]
+    except (OSError, TypeError, SyntaxError):  # no source (a frozen install), or cut
         return None
-    function = ast.parse(source).body[0]
-    if not isinstance(function, ast.FunctionDef):
+    code = check.__code__
+    if not isinstance(function, ast.FunctionDef) or function.name != code.co_name:
         return None
-    command, raw, lineno, plain = (a.arg for a in function.args.args)
+    # Compiled again inside a function binding its free names, as it was: the same code?
+    outer = ast.parse(f"def _outer({', '.join(code.co_freevars)}):\n    pass\n").body[0]
+    assert isinstance(outer, ast.FunctionDef)
+    outer.body = [function, ast.Return(ast.Name(function.name, ast.Load()))]
+    module = ast.fix_missing_locations(ast.Module([outer], type_ignores=[]))
+    again = next(
+        c
+        for c in compile(module, code.co_filename, "exec").co_consts[0].co_consts
+        if getattr(c, "co_name", None) == code.co_name
+    )
+
+    def shape(c: Any) -> tuple[object, ...]:
+        consts = tuple(k for k in c.co_consts if not inspect.iscode(k))
+        return c.co_code, consts, c.co_names, c.co_varnames, c.co_freevars
+
+    return function if shape(again) == shape(code) else None
+
+
+def _maker(check: Callable[..., Any], free: dict[str, Any]) -> Callable[..., GroupCheck] | None:
+    function = _source(check)
+    if function is None:
+        return None
+    params = [a.arg for a in function.args.args]
+    command, raw, lineno, plain = params
     code = check.__code__
     if {*code.co_varnames, *code.co_names, *free} & _ADDED:
         return None
@@ -93,7 +134,12 @@ def _maker(check: Callable[..., Any], free: dict[str, Any]) -> Callable[..., Gro
     # check's own, or of its module's.
     taken = {*code.co_varnames, *free, *check.__globals__}
     body = [_Inliner(free, taken).visit(statement) for statement in function.body]
-    if any(isinstance(node, _REFUSED) for statement in body for node in ast.walk(statement)):
+    nodes = [node for statement in body for node in ast.walk(statement)]
+    if any(isinstance(node, _REFUSED) for node in nodes) or any(
+        # A parameter set in the body would carry its value to the next line.
+        isinstance(node, ast.Name) and node.id in params and not isinstance(node.ctx, ast.Load)
+        for node in nodes
+    ):
         return None
     returns = _Returns(command, lineno)
     loop = ast.parse(
@@ -110,6 +156,8 @@ def _maker(check: Callable[..., Any], free: dict[str, Any]) -> Callable[..., Gro
     for statement in body:
         made = returns.visit(statement)
         loop.body[0].body.extend(made if isinstance(made, list) else [made])
+    # A check that ends without a `return` returns None: no vouch.
+    loop.body[0].body.append(returns.visit(ast.Return(ast.Constant(None))))
     names = ", ".join(sorted({*free, _DECODE, _ERRORS}))
     maker = ast.parse(f"def make(*, {names}):\n    return check_lines\n").body[0]
     assert isinstance(maker, ast.FunctionDef)
@@ -161,12 +209,17 @@ class _Inliner(ast.NodeTransformer):
         if not isinstance(func, ast.Name) or func.id not in self.free or node.keywords:
             return node
         names = [a.id for a in args if isinstance(a, ast.Name)]
-        source = applied(self.free[func.id], *names) if len(names) == len(args) else None
-        if source is None:
+        written = declared(self.free[func.id])
+        if written is None or len(names) != len(args) or len(written[1]) != len(args):
             return node
-        written = ast.parse(source, mode="eval").body
-        for sub in ast.walk(written):
-            # A builtin the expression reads, under a name the check uses: not here.
-            if isinstance(sub, ast.Name) and sub.id not in names and sub.id in self.taken:
-                return node
-        return written
+        # A builtin the expression reads, under a name the check uses or the call passes:
+        # not here (`len(value)` on an argument named `len` would read the argument).
+        builtins = {
+            sub.id
+            for sub in ast.walk(ast.parse(written[0], mode="eval"))
+            if isinstance(sub, ast.Name) and sub.id not in written[1]
+        }
+        if builtins & (self.taken | set(names)):
+            return node
+        source = applied(self.free[func.id], *names)
+        return node if source is None else ast.parse(source, mode="eval").body

@@ -4,7 +4,11 @@ calls the check a line at a time, with the same diagnostics."""
 
 from __future__ import annotations
 
+import functools
+import importlib
 import json
+import linecache
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -157,3 +161,59 @@ def test_the_same_diagnostics_with_and_without_the_group_check(
     assert grouped == one_by_one
     assert grouped == list(lint_lines(lines, "f.ndjson", Settings(fast_path=False)))
     assert {d.code for d in grouped} >= {"MIC202", "MIC204", "MIC301", "MIC305", "MIC101"}
+
+
+def test_what_the_rewrite_cannot_keep_is_refused_or_kept() -> None:
+    """From a review: a check that falls off its end vouches for nothing; a parameter set
+    in the body, keyword or positional-only parameters, and a wrapper are not rewritten."""
+
+    def falls_off(c: Any, raw: bytes, lineno: int, plain: bool) -> Any:
+        if c.get("v"):
+            return True
+
+    made = grouploop.group_check(falls_off, DECODE, ERRORS)
+    assert made is not None
+    assert made(_lines({"v": 1}, {"w": 1}), 0, True) == (2, None, {"w": 1})
+
+    def rebinds(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
+        plain = plain or bool(c)
+        return plain
+
+    def keyword(c: Any, raw: bytes, lineno: int, plain: bool, *, small: int = 2) -> bool:
+        return len(c) < small
+
+    def positional(c: Any, raw: bytes, lineno: int, plain: bool, /) -> bool:
+        return True
+
+    @functools.wraps(falls_off)
+    def wrapper(c: Any, raw: bytes, lineno: int, plain: bool) -> Any:
+        return False
+
+    for check in (rebinds, keyword, positional, wrapper):
+        assert grouploop.group_check(check, DECODE, ERRORS) is None
+
+
+def test_a_source_edited_since_its_import_is_not_rewritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = tmp_path / "edited_check.py"
+    module.write_text("def check(c, raw, lineno, plain):\n    return c['v'] > 10\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    imported = importlib.import_module("edited_check")
+    assert grouploop.group_check(imported.check, DECODE, ERRORS) is not None
+    module.write_text("def check(c, raw, lineno, plain):\n    return c['v'] > 100\n")
+    linecache.checkcache(str(module))
+    grouploop._MADE.clear()
+    assert grouploop.group_check(imported.check, DECODE, ERRORS) is None
+
+
+def test_an_argument_named_like_the_screens_builtin_is_not_inlined() -> None:
+    screen = inlinable("len(value) > 3", ("value",))
+
+    def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
+        len = c["v"]  # the name is the point
+        return not screen(len)
+
+    made = grouploop.group_check(check, DECODE, ERRORS)
+    assert made is not None
+    assert made(_lines({"v": "ab"}, {"v": "abcd"}), 0, True) == (2, False, {"v": "abcd"})
