@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from mics_lint.registry import Record
-from mics_lint.rules.structure import PLACEHOLDER, MISSING_TEXT
+from mics_lint.rules.structure import MISSING_TEXT, PLACEHOLDER
 
 # What an export writes as data in free-form objects (`_FREE_FORM`): a missing value or a
 # mask (a privacy filter's, every line), HTML tags. An identifier holding one is MIC309's.
