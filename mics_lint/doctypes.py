@@ -218,6 +218,7 @@ _DELETION_RULES = (
     deletions.EMAIL_HASH_KEY,
     deletion_identifiers.MALFORMED_USER_AGENT_IDS,
 )
+_DEVICE_RULES = (*_DELETION_RULES[:-1], deletion_identifiers.MALFORMED_DEVICE_IDS)  # no e-mail
 
 USER_IDENTIFIERS_DELETION = DocType(
     name="USER_IDENTIFIERS_DELETION",
@@ -235,7 +236,7 @@ USER_DEVICE_POINTS_DELETION = DocType(
     name="USER_DEVICE_POINTS_DELETION",
     short_name="device-points-deletion",
     schema_file="user_device_points_deletion.schema.json",
-    rule_sources=(structure.FAMILY, *_DELETION_RULES),
+    rule_sources=(structure.FAMILY, *_DEVICE_RULES),
     identifier_values=deletions.identifier_values,
     fast_check=_made_in("fast_checks", "points_deletion_check"),
     fast_covers=DELETION_COVERS,

@@ -26,7 +26,7 @@ from mics_lint.rules.activities import (
     lists_someone,
     root_identifiers,
 )
-from mics_lint.rules.agent_ids import user_agent_id_problem
+from mics_lint.rules.agent_ids import email_advice, user_agent_id_problem
 from mics_lint.startup import later
 
 if TYPE_CHECKING:
@@ -165,14 +165,21 @@ def identifier_values(record: Record) -> Iterator[IdentifierValue]:
                     yield (LISTED, index, key), f"{LISTED}[{index}].{key}", role, value
 
 
+#: How a `$user_identifiers` list names a user by an e-mail hash (MIC306's advice).
+_LISTED_EMAIL = email_advice('a "$type": "USER_EMAIL" item with "$hash"')
+
+
 def malformed_user_agent_id(record: Record, ctx: LineContext) -> Iterator[Finding]:
-    found: list[tuple[str | tuple[str | int, ...], str, Any]] = [(AGENT, AGENT, record.get(AGENT))]
+    root = email_advice('"$email_hash": {"$hash": ...}')
+    found: list[tuple[str | tuple[str | int, ...], str, Any, str]] = [
+        (AGENT, AGENT, record.get(AGENT), root)
+    ]
     found += [
-        ((LISTED, i, AGENT), f"{LISTED}[{i}].$user_agent_id", item.get(AGENT))
+        ((LISTED, i, AGENT), f"{LISTED}[{i}].$user_agent_id", item.get(AGENT), _LISTED_EMAIL)
         for i, item in _listed_items(record, "USER_AGENT")
     ]
-    for key, where, value in found:
-        message = user_agent_id_problem(where, value, ctx.show_values)
+    for key, where, value, email in found:
+        message = user_agent_id_problem(where, value, ctx.show_values, email)
         if message is not None:
             yield ctx.at(key, message)
 

@@ -29,10 +29,19 @@ EMAIL_IN = compiled(rf"(?<!{_PART}){_PART}+@{_PART}+\.{_PART}+")
 _PREFIX_ONLY = compiled(r"[A-Za-z][A-Za-z0-9_-]*:")
 
 
-def user_agent_id_problem(where: str, value: object, show_values: bool) -> str | None:
+def email_advice(email: str) -> str:
+    """MIC306's advice for an e-mail address in place of a user agent id, where `email` is
+    how the line's type names a user by an e-mail hash."""
+    return f"name the user by {email} instead (the hash of the address)"
+
+
+def user_agent_id_problem(
+    where: str, value: object, show_values: bool, email: str = email_advice("email_hash")
+) -> str | None:
     """MIC306's message for one user agent id (`where` names it), or None when it is well
     formed, empty (MIC205's), a placeholder (MIC206's, MIC309's), missing (MIC310's) or
-    not a string (MIC202's)."""
+    not a string (MIC202's). `email`: what to do of an e-mail address there instead, as
+    the line's type takes one (`email_advice`)."""
     if (
         not isinstance(value, str)
         or not value.strip()
@@ -53,10 +62,7 @@ def user_agent_id_problem(where: str, value: object, show_values: bool) -> str |
     # Advice that fits what is there: "add the registry prefix" to an id that has one
     # (`vec: 123`) or to an e-mail address would give another bad id.
     if "@" in kept and EMAIL_IN.search(kept):  # personal data: not shown, as MIC305's
-        return (
-            f"{where} holds an e-mail address, not a device id: name the user by "
-            "email_hash instead (the hash of the address)"
-        )
+        return f"{where} holds an e-mail address, not a device id: {email}"
     if _PREFIXED.match(kept):
         return f"{where} {shown} has whitespace inside: remove it (as in vec:123)"
     if kept.startswith(":"):
