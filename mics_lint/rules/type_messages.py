@@ -57,7 +57,7 @@ def type_message(
     message = f"{path} must be {wanted}, not {found}"
     if "integer" in names and isinstance(value, float) and _whole_digits(written) is None:
         # A string or an integer (a deletion's compartment_id): "1000.5" would be no id.
-        message += ": write a whole number"
+        message += _whole(path, value)
     elif (
         quote
         and "string" in names
@@ -76,7 +76,7 @@ def type_message(
     elif "boolean" in names and spelt_boolean(value) is not None:
         message += f": write {value.lower()} without quotes"
     elif "integer" in names and found == "a decimal number":
-        message += ": write a whole number"  # 1e3 and 1000.0 are whole: JSON Schema takes them
+        message += _whole(path, value)  # 1e3 and 1000.0 are whole: JSON Schema takes them
     elif names[0] in ("integer", "number") and isinstance(value, str) and _numeral(value):
         message += f": write {value.strip()} without quotes"
     elif names[0] in ("integer", "number") and isinstance(value, str) and _dated(value):
@@ -105,6 +105,20 @@ def _ms_date(value: str) -> str:
     """The milliseconds of a date as .NET writes it, or ""."""
     found = _MS_DATE.match(value)
     return found[1] if found else ""
+
+
+def _whole(path: str, value: float) -> str:
+    """What to write for a decimal number where an integer goes: in a time field, seconds
+    with a fraction (Python's `time.time()`) as milliseconds, whose whole number alone
+    would be MIC601's next."""
+    if _timestamp(path):
+        from mics_lint.rules.activities import CLEARLY_SECONDS_FROM, SECONDS_BELOW
+
+        if CLEARLY_SECONDS_FROM <= value < SECONDS_BELOW:
+            return f": it looks like seconds; write milliseconds, {round(value * 1000)}"
+        if value >= SECONDS_BELOW:
+            return f": write whole milliseconds, {int(value)}"
+    return ": write a whole number"
 
 
 def _timestamp(path: str) -> bool:
