@@ -61,7 +61,25 @@ def _closest(word: str, candidates: tuple[str, ...]) -> str | None:
     import difflib  # only when a key or value is wrong, and some may be close
 
     near = difflib.get_close_matches(normal, list(by_normal), n=1, cutoff=0.8)
-    return by_normal[near[0]] if near else None
+    if near:
+        return by_normal[near[0]]
+    # One letter wrong, or two swapped, in a word of 3 or 4 characters (`$tll` for `$ttl`):
+    # difflib's ratio for it stays under the cutoff (0.75 at 4).
+    one_off = [c for n, c in by_normal.items() if _one_letter_off(normal, n)]
+    return one_off[0] if len(one_off) == 1 else None
+
+
+def _one_letter_off(written: str, known: str) -> bool:
+    """Whether two short words of one length differ by one letter, or two letters swapped
+    (a `$` before them is no letter: both have it, or neither)."""
+    if written[:1] == "$" and known[:1] == "$":
+        written, known = written[1:], known[1:]
+    if len(written) != len(known) or not 3 <= len(known) <= 4 or "$" in written + known:
+        return False
+    apart = [at for at, (a, b) in enumerate(zip(written, known, strict=True)) if a != b]
+    if len(apart) == 2 and apart[1] == apart[0] + 1:
+        return written[apart[0]] == known[apart[1]] and written[apart[1]] == known[apart[0]]
+    return len(apart) == 1
 
 
 def rename_to(wanted: str, written: Iterable[str]) -> str | None:
