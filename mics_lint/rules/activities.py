@@ -368,7 +368,8 @@ def identifiers_root_and_listed(record: Record, ctx: LineContext) -> Iterator[Fi
     """
     if LISTED not in record or not lists_someone(record):
         return
-    root = root_identifiers(record)
+    # A compartment alone names no one (MIC303's): it is no second place.
+    root = [r for r in root_identifiers(record) if r[0] != "user account" or ACCOUNT in record]
     if root:
         names = ", ".join(name for name, _ in root)
         yield ctx.at(
