@@ -19,6 +19,7 @@ import orjson
 
 from mics_lint.doctypes import DOC_TYPES, DocType
 from mics_lint.registry import Rule
+from mics_lint.rules.deletions import NEEDS
 from mics_lint.rules.envelopes import COMMAND_IN_ENVELOPE, Own, envelope
 from mics_lint.rules.structure import OTHER_DOCUMENT_TYPE
 from mics_lint.rules.tables import TABLE_IN_ONE_OBJECT, table
@@ -124,6 +125,9 @@ def looks_like(record: dict[str, object], doc_type: DocType) -> tuple[DocType, .
     theirs, with a `type` their schemas take (`{"type":"USER_EMAIL","hash":...}` in a
     profile file is a line of an identifiers or user points deletion)."""
     keys = set(without_tool_keys(record))  # Json.NET's `$type` marks no activity
+    # Nor does an identifier's, as `$user_identifiers` spells it (`"$type":"USER_AGENT"`).
+    if type(record.get("$type")) is str and record["$type"] in NEEDS:
+        keys.discard("$type")
     others = _marked_by(keys, doc_type)
     if len(others) > 1:
         from mics_lint.schema import takes_type  # a line of another type only: seldom
