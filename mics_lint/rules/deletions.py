@@ -312,7 +312,9 @@ def single_identifier(record: Record, ctx: LineContext) -> Iterator[Finding]:
     ```
     """
     items = record.get("identifiers")
-    if isinstance(items, list) and len(items) == 1:  # an empty list is the schema's (MIC205)
+    # An empty list is the schema's (MIC205); so is an item that is no object (MIC202: a
+    # list in a list may hold several).
+    if isinstance(items, list) and len(items) == 1 and isinstance(items[0], dict):
         yield ctx.at(
             "identifiers",
             "a single identifier: nothing to associate (the line only creates or finds its "
