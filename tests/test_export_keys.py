@@ -31,9 +31,14 @@ def test_an_export_tools_own_key_is_to_be_left_out(key: str, value: object, said
 
 
 def test_a_key_of_custom_data_is_still_told_where_it_goes() -> None:
+    """Inside the profile on an UPSERT; on a DELETE, which carries no data, away (a review:
+    moved into a profile, it was MIC404's)."""
+    line = '{"operation":"UPSERT","email_hash":"3f2a9c","force_replace":true,"id":1,'
+    (found,) = lint_lines([line + '"user_profile":{"a":1}}\n'], "f.ndjson", Settings())
+    assert found.message.endswith("custom data goes inside user_profile")
     line = '{"operation":"DELETE","email_hash":"3f2a9c","id":1}\n'
     (found,) = lint_lines([line], "f.ndjson", Settings())
-    assert found.message.endswith("custom data goes inside user_profile")
+    assert found.message.endswith("a DELETE carries no data: remove it")
 
 
 # Json.NET's TypeNameHandling writes the .NET class of every object it serialises.

@@ -370,6 +370,7 @@ def _describe_keyword(
             known = tuple(k for k, v in properties.items() if not _mistake(v))
         others = subschema.get(OTHER_FORM_KEYS, {})
         held = tuple(k for k in value if k in properties)  # a few: the message's cache key
+        deleting = not error.absolute_path and value.get("operation") == "DELETE"
         for key in unknown:
             if key in others:
                 message = other_form_message(key, others[key], subschema.get(FORM_CHECKED))
@@ -379,7 +380,9 @@ def _describe_keyword(
                 message = (
                     tool_key_message(key, tool)
                     if tool is not None
-                    else unknown_key_message(key, known, ctx.show_values, suggest, top_level, held)
+                    else unknown_key_message(
+                        key, known, ctx.show_values, suggest, top_level, held, deleting
+                    )
                 )
             if nested:
                 yield (*nested, key), f"{path}: {message}"

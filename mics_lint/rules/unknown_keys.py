@@ -27,6 +27,7 @@ def unknown_key_message(
     suggest: bool,
     top_level: bool = True,
     keys: tuple[str, ...] = (),  # the record's known ones
+    deleting: bool = False,  # a DELETE: it carries no data
 ) -> str:
     """MIC204's message; at the top level, a field of another import is named as such (in
     a nested object, it is no sign of a misplaced line), and the line is to move there, or
@@ -37,6 +38,11 @@ def unknown_key_message(
     if top_level and meant is not None and foreign_field(key, meant, frozenset(known)):
         meant = None
     shown = shorten(key, 40, show_values)  # masked, then cut
+    if meant is not None and meant in keys:  # renamed, the line would hold it twice
+        return (
+            f"unknown field {shown}: {shorten(meant)} is already on this line: remove "
+            f"{shown} (check which of the two values you meant)"
+        )
     if meant is not None:
         other = other_identifier(meant, keys)
         tail = f" (but this line names its user by {other}: one identifier a line)" * bool(other)
@@ -62,7 +68,13 @@ def unknown_key_message(
             f"type: move the line to {import_file(owner.short_name)}, or remove the field "
             f"(the known fields are {', '.join(known)})"
         )
+    # Not on a DELETE, which carries no data (MIC404 would follow the advice): one that
+    # names its user is told to remove the key; one that does not may name it there
+    # (`user_id`: MIC301 says what to write).
     tail = "; custom data goes inside user_profile" if "user_profile" in known else ""
+    if tail and deleting:
+        named = not {"user_account_id", "email_hash", "user_agent_id"}.isdisjoint(keys)
+        tail = "; a DELETE carries no data: remove it" if named else ""
     return f"unknown field {shown}: the known fields are {', '.join(known)}{tail}"
 
 
