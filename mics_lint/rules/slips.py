@@ -20,6 +20,11 @@ _COMMAND_WORDS = frozenset(
 # A number as a person writes one, where the parser stopped: a leading zero (`0042`), a
 # leading point (`.5`) or plus (`+5`).
 _HAND_NUMBER = compiled(r"-?0[0-9]|[.+][0-9]")
+# Keys whose values are ids (each type's spelling, without its `$`): digits are kept whole.
+_ID_KEYS = frozenset(
+    {"compartment_id", "user_account_id", "email_hash", "user_agent_id", "segment_id"}
+    | {"user_point_id", "hash", "processing_id"}
+)
 
 
 # Where a key was expected, three digits after a value's digits and a comma: `"n":1,234`.
@@ -125,10 +130,16 @@ def numbered_line(text: str) -> str | None:
     return None
 
 
-def parser_words(parser_message: str, here: str) -> str:
+def parser_words(parser_message: str, here: str, key: str = "") -> str:
     """The answer where no better one was found: the parser's message, or, for a number
-    written by hand where it stopped, what JSON wants instead."""
+    written by hand where it stopped (the value of `key`), what JSON wants instead."""
     if _HAND_NUMBER.match(here):
+        if key.lstrip("$") in _ID_KEYS and here[:1] in "-0":
+            # 42 would name another user than 0042 (MIC202 then asks for "42").
+            return (
+                f"{key} keeps its leading zeros only as a string: write the id in double "
+                'quotes, as written (0042 as "0042")'
+            )
         return (
             "a JSON number has no leading zero, point or plus sign (0042, .5, +5): write "
             "42, 0.5 or 5, or an id with its zeros as a string in double quotes"
