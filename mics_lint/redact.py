@@ -33,7 +33,7 @@ COMMAND_KEYS = frozenset({"operation", "force_replace", "merge_objects"})
 _EMAIL = compiled(
     r"([^\s\"'@,;:<>()\[\]{}\\]{1,64})@([^\s\"'@,;:<>()\[\]{}\\.]{1,63})"
     r"((?:\.[^\s\"'@,;:<>()\[\]{}\\.]{1,63}){0,7}\.(?:[^\W\d_]{1,63}|xn--[\w-]{1,59}))"
-    r"(?![^\s\"'@,;:<>()\[\]{}\\.])"
+    r"(?![^\s\"'@,;:<>()\[\]{}\\._])"  # `_` may follow: an address glued to a key name
 )
 #: The most characters _EMAIL matches: an address that starts in the shown part of a value
 #: ends at most this far after it.
