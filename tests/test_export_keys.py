@@ -31,14 +31,15 @@ def test_an_export_tools_own_key_is_to_be_left_out(key: str, value: object, said
 
 
 def test_a_key_of_custom_data_is_still_told_where_it_goes() -> None:
-    """Inside the profile on an UPSERT; on a DELETE, which carries no data, away (a review:
-    moved into a profile, it was MIC404's)."""
+    """Inside an UPSERT's profile; a DELETE carries none (a review: moved into a DELETE's
+    profile, it was MIC404's). One message for both: it is remembered by the keys."""
     line = '{"operation":"UPSERT","email_hash":"3f2a9c","force_replace":true,"id":1,'
     (found,) = lint_lines([line + '"user_profile":{"a":1}}\n'], "f.ndjson", Settings())
-    assert found.message.endswith("custom data goes inside user_profile")
+    told = "custom data goes inside an UPSERT's user_profile (a DELETE carries none)"
+    assert found.message.endswith(told)
     line = '{"operation":"DELETE","email_hash":"3f2a9c","id":1}\n'
     (found,) = lint_lines([line], "f.ndjson", Settings())
-    assert found.message.endswith("a DELETE carries no data: remove it")
+    assert found.message.endswith(told)
 
 
 # Json.NET's TypeNameHandling writes the .NET class of every object it serialises.

@@ -435,14 +435,11 @@ def opens_document(body: bytes) -> bool:
 
 
 def utf16(variant: str, encoding: str = "UTF-16") -> Finding:
-    # Without a byte-order mark, iconv guesses the order (glibc the machine's, libiconv
-    # big-endian): named, it is read right. With one, the mark tells it.
-    source = encoding
-    if "without" in variant:
-        source += "LE" if variant.startswith("little") else "BE"
+    # Without a byte-order mark, iconv guesses the order (glibc the machine's): named.
+    order = "" if "without" not in variant else "LE" if variant[0] == "l" else "BE"
     return Finding(
         f"this file is {encoding} ({variant}); the platform expects UTF-8: re-encode it "
-        f"(iconv -f {source} -t UTF-8); its lines were not checked"
+        f"(iconv -f {encoding}{order} -t UTF-8); its lines were not checked"
     )
 
 

@@ -126,6 +126,12 @@ def _wrong_type(
     written = "" if nested else ctx.value_text(top)
     # A field that digits never fill (a UUID) is not told to quote them: its hint says more.
     quote = not subschema.get("x-mics-not-digits")
+    allowed = subschema.get("enum")
+    if isinstance(allowed, list) and allowed and all(isinstance(a, str) for a in allowed):
+        # A word of a list ("operation": 1): quoted, the number would be none of them.
+        shown = " or ".join(f'"{a}"' for a in allowed[:4]) + " or ..." * (len(allowed) > 4)
+        one = "" if len(allowed) == 1 else "one of "
+        return f"{path} must be {one}{shown}, not {json_type(value)}"
     return type_message(path, subschema["type"], value, written, hide, quote=quote)
 
 
@@ -370,7 +376,6 @@ def _describe_keyword(
             known = tuple(k for k, v in properties.items() if not _mistake(v))
         others = subschema.get(OTHER_FORM_KEYS, {})
         held = tuple(k for k in value if k in properties)  # a few: the message's cache key
-        deleting = not error.absolute_path and value.get("operation") == "DELETE"
         for key in unknown:
             if key in others:
                 message = other_form_message(key, others[key], subschema.get(FORM_CHECKED))
@@ -380,9 +385,7 @@ def _describe_keyword(
                 message = (
                     tool_key_message(key, tool)
                     if tool is not None
-                    else unknown_key_message(
-                        key, known, ctx.show_values, suggest, top_level, held, deleting
-                    )
+                    else unknown_key_message(key, known, ctx.show_values, suggest, top_level, held)
                 )
             if nested:
                 yield (*nested, key), f"{path}: {message}"

@@ -130,10 +130,21 @@ def numbered_line(text: str) -> str | None:
     return None
 
 
-def parser_words(parser_message: str, here: str, key: str = "") -> str:
+def _key_before(text: str, pos: int) -> str:
+    """The key whose value starts at `pos` (`"user_account_id":0042`), or ""."""
+    found = _KEY_BEFORE.search(text, max(0, pos - 200), pos)
+    return found.group(1) if found else ""
+
+
+_KEY_BEFORE = compiled(r'"([^"\\]{1,64})"[ \t]*:[ \t]*\Z')
+
+
+def parser_words(parser_message: str, text: str, pos: int) -> str:
     """The answer where no better one was found: the parser's message, or, for a number
-    written by hand where it stopped (the value of `key`), what JSON wants instead."""
+    written by hand where it stopped (at `pos` of `text`), what JSON wants instead."""
+    here = text[pos:]
     if _HAND_NUMBER.match(here):
+        key = _key_before(text, pos)
         if key.lstrip("$") in _ID_KEYS and here[:1] in "-0":
             # 42 would name another user than 0042 (MIC202 then asks for "42").
             return (

@@ -297,16 +297,7 @@ def invalid_json_message(
             "over several lines?)",
             len(stripped) + 1,
         )
-    return (slips.parser_words(parser_message, here, _key_before(text, pos)), pos + 1)
-
-
-def _key_before(text: str, pos: int) -> str:
-    """The key whose value starts at `pos` (`"user_account_id":0042`), or ""."""
-    found = _KEY_BEFORE.search(text, max(0, pos - 200), pos)
-    return found.group(1) if found else ""
-
-
-_KEY_BEFORE = compiled(r'"([^"\\]{1,64})"[ \t]*:[ \t]*\Z')
+    return (slips.parser_words(parser_message, text, pos), pos + 1)
 
 
 def _text_after(text: str, end: int, tail: str, show_values: bool) -> tuple[str, int]:

@@ -27,7 +27,6 @@ def unknown_key_message(
     suggest: bool,
     top_level: bool = True,
     keys: tuple[str, ...] = (),  # the record's known ones
-    deleting: bool = False,  # a DELETE: it carries no data
 ) -> str:
     """MIC204's message; at the top level, a field of another import is named as such (in
     a nested object, it is no sign of a misplaced line), and the line is to move there, or
@@ -68,13 +67,13 @@ def unknown_key_message(
             f"type: move the line to {import_file(owner.short_name)}, or remove the field "
             f"(the known fields are {', '.join(known)})"
         )
-    # Not on a DELETE, which carries no data (MIC404 would follow the advice): one that
-    # names its user is told to remove the key; one that does not may name it there
-    # (`user_id`: MIC301 says what to write).
-    tail = "; custom data goes inside user_profile" if "user_profile" in known else ""
-    if tail and deleting:
-        named = not {"user_account_id", "email_hash", "user_agent_id"}.isdisjoint(keys)
-        tail = "; a DELETE carries no data: remove it" if named else ""
+    # Said for a DELETE too, which carries no data (MIC404): the message depends on the
+    # keys alone (laxpath.py remembers it by them). Not where no identifier names the user:
+    # the key may be the one meant (`user_id`), which MIC301 says how to write.
+    named = not {"user_account_id", "email_hash", "user_agent_id", "user_profile"}.isdisjoint(keys)
+    tail = ""
+    if "user_profile" in known and named:
+        tail = "; custom data goes inside an UPSERT's user_profile (a DELETE carries none)"
     return f"unknown field {shown}: the known fields are {', '.join(known)}{tail}"
 
 
