@@ -118,6 +118,12 @@ _QUOTED_KEYS: dict[str, bytes] = {}
 _LITERAL_AFTER = compiled(rb"[ \t\r\n]*:[ \t\r\n]*(?:-?[0-9][0-9.eE+-]*|true|false|null)")
 
 
+def _like_data(value: object) -> bool:
+    """Whether a value given for a word of a list may be personal data: a string holding
+    digits, an "@" or a space (the list's words are capitals and underscores)."""
+    return isinstance(value, str) and any(c.isdigit() or c in "@ " for c in value)
+
+
 def _wrong_type(
     path: str, top: str, subschema: Any, value: Any, ctx: LineContext, *, nested: bool
 ) -> str:
@@ -366,6 +372,12 @@ def _describe_keyword(
         shown = " or ".join(shorten(a) for a in allowed)
         hint = did_you_mean(value, [str(a) for a in allowed]) if isinstance(value, str) else ""
         written = shorten(value, show_values=ctx.show_values)
+        if not hint and not ctx.show_values and _like_data(value):
+            # Near no word of the list, with digits: an export's shifted column, maybe an
+            # id or a phone number (`"operation":"0612345678"`), cut as an id's value is.
+            from mics_lint import redact
+
+            written = redact.identifier(value)
         yield at, f"{path} is {written}, expected {shown}{hint}"
     elif keyword == "additionalProperties" and isinstance(value, dict):
         properties = subschema.get("properties", {})
