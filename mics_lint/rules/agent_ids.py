@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from mics_lint.lazyre import compiled
 from mics_lint.rules.structure import inner_placeholder, is_missing_text, is_placeholder
-from mics_lint.rules.trimming import trimmed
+from mics_lint.rules.trimming import QUOTES, trimmed
 from mics_lint.startup import later
 
 if TYPE_CHECKING:
@@ -52,6 +52,9 @@ def user_agent_id_problem(
         return None  # a placeholder (MIC206's or MIC309's), or "undefined" (MIC310's)
     kept = trimmed(value)  # around an otherwise good id, whitespace is MIC307's
     if USER_AGENT_ID.fullmatch(kept):
+        return None
+    unquoted = kept.strip(QUOTES)  # and quotes MIC311's ("add the prefix" would be wrong)
+    if unquoted != kept and USER_AGENT_ID.fullmatch(unquoted):
         return None
     shown = redact.identifier(value, show_values)
     if _PREFIX_ONLY.fullmatch(kept):

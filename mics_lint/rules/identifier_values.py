@@ -18,7 +18,7 @@ from mics_lint.rules.structure import (
     is_placeholder,
     shows_placeholder,
 )
-from mics_lint.rules.trimming import ASCII_QUOTES, EDGES_SCREEN, trimmed
+from mics_lint.rules.trimming import EDGES_SCREEN, QUOTES, trimmed
 from mics_lint.startup import later
 
 if TYPE_CHECKING:
@@ -187,15 +187,10 @@ def identifier_missing_value(where: str, value: str, show_values: bool) -> str:
     )
 
 
-# The quotes a value is wrapped in when a CSV export quotes a quoted cell again, or a
-# spreadsheet or a word processor writes its own: straight, typographic and guillemets.
-_QUOTES = ASCII_QUOTES + "\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a"
-
-
 def _wrapped(value: str) -> bool:
     """Whether the value starts or ends with a quote character (whitespace aside: MIC307's)."""
     inner = trimmed(value)
-    return len(inner) >= 2 and (inner[0] in _QUOTES or inner[-1] in _QUOTES)
+    return len(inner) >= 2 and (inner[0] in QUOTES or inner[-1] in QUOTES)
 
 
 @identifiers.FAMILY.value_rule(
@@ -232,9 +227,9 @@ def identifier_quoted(where: str, value: str, show_values: bool) -> str:
     """
     shown = f" ({redact.identifier(value, True)})" if show_values else ""
     inner = trimmed(value)
-    if inner[0] not in _QUOTES:
+    if inner[0] not in QUOTES:
         said = f"ends with a quote ({inner[-1]})"
-    elif inner[-1] in _QUOTES:
+    elif inner[-1] in QUOTES:
         said = "is wrapped in quotes"
     else:
         said = "starts with a quote"

@@ -20,6 +20,10 @@ def trimmed(value: str) -> str:
 
 #: The ASCII quotes MIC311 (identifier_values.py) reports around an identifier.
 ASCII_QUOTES = "\"'`"
+#: All the quotes MIC311 reports: a value is wrapped in them when a CSV export quotes a
+#: quoted cell again, or a spreadsheet or a word processor writes its own: straight,
+#: typographic and guillemets.
+QUOTES = ASCII_QUOTES + "\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a"
 
 #: The fast screen of MIC307 and MIC311 (identifier_values.py), one expression for both, so
 #: that the fast checks evaluate it once (registry._compiled joins each expression once):
