@@ -130,7 +130,7 @@ def numbered_line(text: str) -> str | None:
     return None
 
 
-def _key_before(text: str, pos: int) -> str:
+def key_before(text: str, pos: int) -> str:
     """The key whose value starts at `pos` (`"user_account_id":0042`), or ""."""
     found = _KEY_BEFORE.search(text, max(0, pos - 200), pos)
     return found.group(1) if found else ""
@@ -139,12 +139,24 @@ def _key_before(text: str, pos: int) -> str:
 _KEY_BEFORE = compiled(r'"([^"\\]{1,64})"[ \t]*:[ \t]*\Z')
 
 
+def wanted_value(key: str) -> str:
+    """What a field holds, for a placeholder left in its place: by the key's name."""
+    name = key.lstrip("$")
+    if name == "ts" or name.endswith("_ts"):
+        return "a number: the time in epoch milliseconds, as 1700000000000"
+    if name in ("ttl", "expiration_duration", "session_duration"):
+        return "a whole number"
+    if name in _ID_KEYS or name.endswith("_id"):
+        return "a string in double quotes"
+    return "a number, or a string in double quotes"
+
+
 def parser_words(parser_message: str, text: str, pos: int) -> str:
     """The answer where no better one was found: the parser's message, or, for a number
     written by hand where it stopped (at `pos` of `text`), what JSON wants instead."""
     here = text[pos:]
     if _HAND_NUMBER.match(here):
-        key = _key_before(text, pos)
+        key = key_before(text, pos)
         if key.lstrip("$") in _ID_KEYS and here[:1] in "-0":
             # 42 would name another user than 0042 (MIC202 then asks for "42").
             return (

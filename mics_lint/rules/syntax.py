@@ -275,7 +275,7 @@ def invalid_json_message(
     if here.startswith("'"):
         return ("strings and keys need double quotes (\"), not single quotes (')", pos + 1)
     if here[:1] == "<":  # a docs' example copied as it is: `"$ts":<TIMESTAMP>`
-        placeholder = _placeholder_message(here, show_values)
+        placeholder = _placeholder_message(here, show_values, slips.key_before(text, pos))
         if placeholder is not None:
             return placeholder, pos + 1
     if here.startswith(("...", "\u2026")) and previous in ("[", "{", ","):
@@ -324,9 +324,9 @@ def _text_after(text: str, end: int, tail: str, show_values: bool) -> tuple[str,
     return ("unexpected text after the JSON value: remove it", end + 1)
 
 
-def _placeholder_message(here: str, show_values: bool) -> str | None:
-    """invalid_json_message's for a value between angle brackets, unquoted: the docs' own
-    form (`<TIMESTAMP>`), or another (`<true/false>`, `<user id>`); else None."""
+def _placeholder_message(here: str, show_values: bool, key: str) -> str | None:
+    """invalid_json_message's for a value between angle brackets, unquoted (of `key`): the
+    docs' own form (`<TIMESTAMP>`), or another (`<true/false>`, `<user id>`); else None."""
     from mics_lint.rules.structure import leading_placeholder, shows_placeholder
 
     token = leading_placeholder(here)
@@ -338,7 +338,7 @@ def _placeholder_message(here: str, show_values: bool) -> str | None:
         token, source = angled.group(), ""
     named = f"{token} is" if shows_placeholder(token, show_values) else "here is"
     boolean = any(word in token.upper() for word in ("BOOL", "TRUE", "FALSE"))
-    wanted = "true or false" if boolean else "a number, or a string in double quotes"
+    wanted = "true or false" if boolean else slips.wanted_value(key)
     return f"{named} a placeholder{source}, not a value: put the real value ({wanted})"
 
 
