@@ -165,14 +165,15 @@ def identifier_values(record: Record) -> Iterator[IdentifierValue]:
                     yield (LISTED, index, key), f"{LISTED}[{index}].{key}", role, value
 
 
-#: How a `$user_identifiers` list names a user by an e-mail hash (MIC306's advice).
+#: How an activity names a user by an e-mail hash (MIC306's advice): at its root, and in
+#: a `$user_identifiers` list.
+_ROOT_EMAIL = email_advice('"$email_hash": {"$hash": ...}')
 _LISTED_EMAIL = email_advice('a "$type": "USER_EMAIL" item with "$hash"')
 
 
 def malformed_user_agent_id(record: Record, ctx: LineContext) -> Iterator[Finding]:
-    root = email_advice('"$email_hash": {"$hash": ...}')
     found: list[tuple[str | tuple[str | int, ...], str, Any, str]] = [
-        (AGENT, AGENT, record.get(AGENT), root)
+        (AGENT, AGENT, record.get(AGENT), _ROOT_EMAIL)
     ]
     found += [
         ((LISTED, i, AGENT), f"{LISTED}[{i}].$user_agent_id", item.get(AGENT), _LISTED_EMAIL)

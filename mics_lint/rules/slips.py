@@ -20,11 +20,6 @@ _COMMAND_WORDS = frozenset(
 # A number as a person writes one, where the parser stopped: a leading zero (`0042`), a
 # leading point (`.5`) or plus (`+5`).
 _HAND_NUMBER = compiled(r"-?0[0-9]|[.+][0-9]")
-# Keys whose values are ids (each type's spelling, without its `$`): digits are kept whole.
-_ID_KEYS = frozenset(
-    {"compartment_id", "user_account_id", "email_hash", "user_agent_id", "segment_id"}
-    | {"user_point_id", "hash", "processing_id"}
-)
 
 
 # Where a key was expected, three digits after a value's digits and a comma: `"n":1,234`.
@@ -139,14 +134,21 @@ def key_before(text: str, pos: int) -> str:
 _KEY_BEFORE = compiled(r'"([^"\\]{1,64})"[ \t]*:[ \t]*\Z')
 
 
+def _is_id(key: str) -> bool:
+    """Whether a key names an id, in any type's spelling (`user_account_id`, `$hash`,
+    `email_hash`, `segment_id`): its digits are kept whole, as a string."""
+    return key.endswith(("_id", "hash"))
+
+
 def wanted_value(key: str) -> str:
     """What a field holds, for a placeholder left in its place: by the key's name."""
-    name = key.lstrip("$")
-    if name == "ts" or name.endswith("_ts"):
+    from mics_lint.rules.type_messages import is_time_field  # a bad line only
+
+    if is_time_field(key):
         return "a number: the time in epoch milliseconds, as 1700000000000"
-    if name in ("ttl", "expiration_duration", "session_duration"):
+    if key.lstrip("$") in ("ttl", "expiration_duration", "session_duration"):
         return "a whole number"
-    if name in _ID_KEYS or name.endswith("_id"):
+    if _is_id(key):
         return "a string in double quotes"
     return "a number, or a string in double quotes"
 
@@ -157,7 +159,7 @@ def parser_words(parser_message: str, text: str, pos: int) -> str:
     here = text[pos:]
     if _HAND_NUMBER.match(here):
         key = key_before(text, pos)
-        if key.lstrip("$") in _ID_KEYS and here[:1] in "-0":
+        if _is_id(key) and here[:1] in "-0":
             # 42 would name another user than 0042 (MIC202 then asks for "42").
             return (
                 f"{key} keeps its leading zeros only as a string: write the id in double "

@@ -81,7 +81,7 @@ def type_message(
         message += f": write {value.strip()} without quotes"
     elif names[0] in ("integer", "number") and isinstance(value, str) and _dated(value):
         message += ": write the date as epoch milliseconds (1700000000000), not as text"
-    elif names[0] in ("integer", "number") and isinstance(value, str) and _timestamp(path):
+    elif names[0] in ("integer", "number") and isinstance(value, str) and is_time_field(path):
         # .NET's date (Json.NET's, ConvertTo-Json's) holds the number; "now", "<TS>" none
         ms = _ms_date(value)
         message += (
@@ -111,7 +111,7 @@ def _whole(path: str, value: float) -> str:
     """What to write for a decimal number where an integer goes: in a time field, seconds
     with a fraction (Python's `time.time()`) as milliseconds, whose whole number alone
     would be MIC601's next."""
-    if _timestamp(path):
+    if is_time_field(path):
         from mics_lint.rules.activities import CLEARLY_SECONDS_FROM, SECONDS_BELOW
 
         if CLEARLY_SECONDS_FROM <= value < SECONDS_BELOW:
@@ -121,7 +121,7 @@ def _whole(path: str, value: float) -> str:
     return ": write a whole number"
 
 
-def _timestamp(path: str) -> bool:
+def is_time_field(path: str) -> bool:
     """Whether the field at `path` (`$events[0].$ts`) is one of the platform's times."""
     name = path.rpartition(".")[2]
     return name == "$ts" or name.endswith("_ts")

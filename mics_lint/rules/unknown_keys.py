@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 
 from mics_lint.jsontext import shorten
+from mics_lint.registry import ROLES
 from mics_lint.rules.identifiers import other_identifier
 from mics_lint.suggest import beginnings, closest, did_you_mean
 
@@ -70,7 +71,7 @@ def unknown_key_message(
     # Said for a DELETE too, which carries no data (MIC404): the message depends on the
     # keys alone (laxpath.py remembers it by them). Not where no identifier names the user:
     # the key may be the one meant (`user_id`), which MIC301 says how to write.
-    named = not {"user_account_id", "email_hash", "user_agent_id", "user_profile"}.isdisjoint(keys)
+    named = not {*ROLES[1:4], "user_profile"}.isdisjoint(keys)  # an account, a hash, an agent
     tail = ""
     if "user_profile" in known and named:
         tail = "; custom data goes inside an UPSERT's user_profile (a DELETE carries none)"
