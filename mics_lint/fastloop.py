@@ -88,6 +88,7 @@ class FastLoop:
         self.long_ints: Callable[[bytes], bool] = may_hold_long_int
         # The last line's only fault (an id's type, a key, a comma), tried first: see _group.
         self.streak = self.lax_streak = self.commas = False
+        self.loose_last = 0  # the last line the loose path took in `_vouched`
 
     def prepare(self, lines_read: int, bytes_read: int) -> None:
         """Makes the decoder and the check (`vouch` stays None where there is none), once
@@ -243,6 +244,12 @@ class FastLoop:
         first = lineno
         while lineno - first < len(group):
             rest = group[lineno - first :] if lineno != first else group
+            # A streak the next line ends at once, as `_lines` would find: no detour (a
+            # lone bad line's next line cost twice its bytecodes there).
+            if self.commas and not _comma_end(rest[0]):
+                self.commas = False
+            if self.lax_streak and self.lax is not None and not self.lax.again(rest[0]):
+                self.lax_streak = False
             if self.streak or self.lax_streak or self.commas:
                 streak, lineno = self._lines(rest, lineno, plain, True, self.commas, resume=True)
                 found += streak
@@ -252,9 +259,14 @@ class FastLoop:
                 break
             raw, made = group[stop - first - 1], None
             if isinstance(verdict, Exception):
-                made, self.streak, self.lax_streak, self.commas = self._refused(
+                made, loose, self.lax_streak, self.commas = self._refused(
                     verdict, raw, stop, plain
                 )
+                # An id's wrong type starts a streak on the second line in a row: a lone
+                # one's next line is decoded strictly, as a clean one is (loosely first, it
+                # cost 350 bytecodes more); an export's every line pays one failed decode.
+                self.streak = loose and self.loose_last == stop - 1
+                self.loose_last = stop if loose else self.loose_last
             elif verdict is not False:
                 made = self._one_rule(raw, stop, verdict)
             found += checker.check_line(raw, stop, False)[0] if made is None else made
