@@ -259,9 +259,7 @@ class FastLoop:
                 break
             raw, made = group[stop - first - 1], None
             if isinstance(verdict, Exception):
-                made, loose, self.lax_streak, self.commas = self._refused(
-                    verdict, raw, stop, plain
-                )
+                made, loose, self.lax_streak, self.commas = self._refused(verdict, raw, stop, plain)
                 # An id's wrong type starts a streak on the second line in a row: a lone
                 # one's next line is decoded strictly, as a clean one is (loosely first, it
                 # cost 350 bytecodes more); an export's every line pays one failed decode.

@@ -52,10 +52,11 @@ class LoosePath:
         `type` errors, at a fraction of the cost: a file whose every line has
         this mistake stays cheap. tests/test_fastpath.py holds it to the full checks.
 
-        Once two lines in a row were taken so (one, line by line: FastLoop._vouched), the
-        next ones are decoded loosely first (no failed strict decode each): `vouch`, the fast check, then takes a line whose identifiers are all
-        strings, which the strict decoder would have decoded the same (those fields are
-        plain strings to it), its verdict taken as the fast loop takes it.
+        Once two lines in a row were taken so (a lone one: FastLoop._vouched), the next
+        ones are decoded loosely first (no failed strict decode each): `vouch`, the fast
+        check, then takes a line whose identifiers are all strings, which the strict
+        decoder would have decoded the same (those fields are plain strings to it), its
+        verdict taken as the fast loop takes it.
         """
         checker = self.checker
         try:

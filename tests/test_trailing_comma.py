@@ -601,3 +601,36 @@ def test_a_run_of_commas_spares_the_groups_their_screen(monkeypatch: pytest.Monk
     # The group where the run starts; the valid line's, which ends it (a group whose first
     # and last lines are both like a run's is not screened); the next, where it starts again.
     assert len(screened) == 3, screened
+
+
+_GROUP_LINES = st.sampled_from(
+    [b'{"a":1}\n', b'{"a":1},\n', b'{"a":\n', b'"b":2}\n', b"1,\n", b'{"a":1},\r\n', b"}\n"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(group=st.lists(_GROUP_LINES, min_size=1, max_size=12), more=st.booleans())
+def test_a_group_told_whole_is_one_that_records_gives_back_whole(
+    group: list[bytes], more: bool
+) -> None:
+    """`_whole_records` (the last two bytes of each line: a `}`, or a comma before a line
+    that opens a record) tells only groups that `_records`, which looks at each line, gives
+    out whole: no split record begun, no line given back to the next group."""
+    if not splitrecords._whole_records(group):
+        return
+    splitter = splitrecords.Splitter(1 << 20, active=True)
+    parts = list(splitter._records(group, iter([b'"c":3}\n']), 1, more))
+    assert parts == [group]
+    assert not splitter.spans
+    assert splitter._back is None
+
+
+def test_a_comma_line_before_a_record_keeps_its_group_whole() -> None:
+    """A lone `},` line among records (a bad line of an export) leaves its group to the
+    two-byte test: `_records` took such a group a line at a time."""
+    lines = [(_DELETE % (n, "") + "\n").encode() for n in range(10)]
+    comma = (_DELETE % (99, "") + ",\n").encode()
+    assert splitrecords._whole_records([*lines[:5], comma, *lines[5:]])
+    assert not splitrecords._whole_records([*lines, comma])  # its next line is unread
+    assert not splitrecords._whole_records([*lines[:5], comma, b'"a":1}\n', *lines[5:]])
+    assert not splitrecords._whole_records([*lines[:5], comma.replace(b"\n", b"\r\n"), *lines])
