@@ -9,8 +9,8 @@ with X", and each call of a function declared as an expression (inline.inlinable
 value rules' screens and MIC501's digest) written as that expression. Nothing is written
 twice: the rules stay where they are declared, the check stays the one function the other
 paths call. A check whose source cannot be read, or whose body holds what the rewrite
-does not take (a loop, a nested function: see `_REFUSED`), gets None, and the fast loop
-calls it a line at a time as before (the activity check has loops over its events).
+does not take (a nested function: see `_REFUSED`; a loop that would go on to the next line
+from inside it: `_in_loops`), gets None, and the fast loop calls it a line at a time.
 
 What the rewrite takes for granted, as every fast check does: it reads each local only
 after setting it on that line (the loop would see the last line's, where the check alone
@@ -40,11 +40,9 @@ _VERDICT, _ERROR, _GROUP, _DECODE, _ERRORS = (
     "_errors_",
 )
 _ADDED = frozenset((_VERDICT, _ERROR, _GROUP, _DECODE, _ERRORS, "check_lines", "make"))
-# What the rewrite of `return` does not take: a `continue` in a loop of the body would go
-# on with that loop; a nested function's `return` is its own.
+# What the rewrite of `return` does not take: a nested function's `return` is its own. A
+# loop of the body is taken where each `return` in it stops at the line (see `_in_loops`).
 _REFUSED = (
-    ast.For,
-    ast.While,
     ast.AsyncFor,
     ast.FunctionDef,
     ast.AsyncFunctionDef,
@@ -103,14 +101,16 @@ def _source(check: Callable[..., Any]) -> ast.FunctionDef | None:
     code = check.__code__
     if not isinstance(function, ast.FunctionDef) or function.name != code.co_name:
         return None
-    # Compiled again inside a function binding its free names, as it was: the same code?
+    # Compiled again inside a function binding its free names, as it was, after its
+    # module's imports: the same code?
     outer = ast.parse(f"def _outer({', '.join(code.co_freevars)}):\n    pass\n").body[0]
     assert isinstance(outer, ast.FunctionDef)
     outer.body = [function, ast.Return(ast.Name(function.name, ast.Load()))]
-    module = ast.fix_missing_locations(ast.Module([outer], type_ignores=[]))
+    module = ast.fix_missing_locations(ast.Module([*_imports(check), outer], type_ignores=[]))
+    made = compile(module, code.co_filename, "exec").co_consts
     again = next(
         c
-        for c in compile(module, code.co_filename, "exec").co_consts[0].co_consts
+        for c in next(c for c in made if getattr(c, "co_name", None) == "_outer").co_consts
         if getattr(c, "co_name", None) == code.co_name
     )
 
@@ -119,6 +119,26 @@ def _source(check: Callable[..., Any]) -> ast.FunctionDef | None:
         return c.co_code, consts, c.co_names, c.co_varnames, c.co_freevars
 
     return function if shape(again) == shape(code) else None
+
+
+def _imports(check: Callable[..., Any]) -> list[ast.stmt]:
+    """The import statements of the check's module, outside its functions and classes.
+    Python 3.11 compiles a call of a module's function (`activities.now_ms()`) as an
+    attribute's load where the module's name was bound by an import, else as a method's."""
+    module = inspect.getmodule(check)
+    try:
+        body = ast.parse(inspect.getsource(module)).body if module is not None else []
+    except (OSError, TypeError, SyntaxError):
+        return []
+    found: list[ast.stmt] = []
+    for node in body:  # grows as blocks (`if TYPE_CHECKING:`, `try:`) give their statements
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            found.append(node)
+        elif not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            body += [n for n in ast.iter_child_nodes(node) if isinstance(n, ast.stmt)]
+            for handler in getattr(node, "handlers", ()):
+                body += handler.body
+    return found
 
 
 def _maker(check: Callable[..., Any], free: dict[str, Any]) -> Callable[..., GroupCheck] | None:
@@ -135,10 +155,14 @@ def _maker(check: Callable[..., Any], free: dict[str, Any]) -> Callable[..., Gro
     taken = {*code.co_varnames, *free, *check.__globals__}
     body = [_Inliner(free, taken).visit(statement) for statement in function.body]
     nodes = [node for statement in body for node in ast.walk(statement)]
-    if any(isinstance(node, _REFUSED) for node in nodes) or any(
-        # A parameter set in the body would carry its value to the next line.
-        isinstance(node, ast.Name) and node.id in params and not isinstance(node.ctx, ast.Load)
-        for node in nodes
+    if (
+        any(isinstance(node, _REFUSED) for node in nodes)
+        or any(
+            # A parameter set in the body would carry its value to the next line.
+            isinstance(node, ast.Name) and node.id in params and not isinstance(node.ctx, ast.Load)
+            for node in nodes
+        )
+        or not _in_loops(nodes)
     ):
         return None
     returns = _Returns(command, lineno)
@@ -168,6 +192,21 @@ def _maker(check: Callable[..., Any], free: dict[str, Any]) -> Callable[..., Gro
     exec(compile(module, where, "exec"), check.__globals__, namespace)
     made_maker: Callable[..., GroupCheck] = namespace["make"]
     return made_maker
+
+
+def _in_loops(nodes: list[ast.AST]) -> bool:
+    """Whether each `return` inside a loop of the check returns a constant other than True:
+    the rewrite makes it a `return` of the group's function (the line stops the group). A
+    `return True`, or of a value, becomes a `continue`, which in a loop would go on with
+    that loop, not with the next line. (The activity check's loop over its events.)"""
+    for node in nodes:
+        if isinstance(node, ast.For | ast.While):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Return) and not (
+                    isinstance(inner.value, ast.Constant) and inner.value.value is not True
+                ):
+                    return False
+    return True
 
 
 class _Returns(ast.NodeTransformer):

@@ -75,11 +75,41 @@ def test_the_screen_is_written_inline_and_the_code_made_once() -> None:
     assert "screen" not in made.__code__.co_freevars  # inlined, not called
 
 
-def test_a_check_it_cannot_rewrite_is_called_a_line_at_a_time() -> None:
-    def looping(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
+def test_a_loop_whose_returns_stop_the_line_is_rewritten() -> None:
+    """A `return` of a constant other than True inside a loop (the activity check's loop
+    over its events) stops at the line: the rewrite takes it, and answers as the check."""
+
+    def looping(c: Any, raw: bytes, lineno: int, plain: bool) -> Any:
         for value in c.values():
             while value is None:
                 return False
+            for item in value if isinstance(value, list) else ():
+                if item == "stop":
+                    return "stopped"
+                if item == "skip":
+                    break  # the inner loop's own
+        return True
+
+    group_check = grouploop.group_check(looping, DECODE, ERRORS)
+    assert group_check is not None
+    group = _lines({"a": 1}, {"a": ["skip", "stop"]}, {"a": [1, "stop"]}, {"a": None})
+    assert group_check(group, 0, True) == (3, "stopped", {"a": [1, "stop"]})
+    assert group_check(group[3:], 3, True) == (4, False, {"a": None})
+    assert group_check(group[:2], 0, True) == (0, True, None)
+
+
+def test_a_check_it_cannot_rewrite_is_called_a_line_at_a_time() -> None:
+    def looping(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
+        for value in c.values():
+            if value is None:
+                return True  # a `continue` here would go on with this loop
+            print(value)
+        return False
+
+    def returning(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
+        for value in c.values():
+            while value is None:
+                return bool(value)
         return True
 
     def nested(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
@@ -94,7 +124,7 @@ def test_a_check_it_cannot_rewrite_is_called_a_line_at_a_time() -> None:
 
     written: dict[str, Any] = {}
     exec("def check(c, raw, lineno, plain):\n    return True\n", written)  # no source file
-    for check in (looping, nested, shadowing, written["check"], len):
+    for check in (looping, returning, nested, shadowing, written["check"], len):
         assert grouploop.group_check(check, DECODE, ERRORS) is None
 
 
@@ -217,3 +247,73 @@ def test_an_argument_named_like_the_screens_builtin_is_not_inlined() -> None:
     made = grouploop.group_check(check, DECODE, ERRORS)
     assert made is not None
     assert made(_lines({"v": "ab"}, {"v": "abcd"}), 0, True) == (2, False, {"v": "abcd"})
+
+
+def test_a_module_function_called_through_its_import_is_rewritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python 3.11 compiles `module.f()` as an attribute's load where `module` was bound by
+    an import of the file, else as a method's: the check is compiled again after its
+    module's imports, or its code would never match its source (the activity check reads
+    the clock so)."""
+    module = tmp_path / "importing_check.py"
+    module.write_text(
+        "import json\n"
+        "if True:\n"
+        "    import math\n"
+        "def check(c, raw, lineno, plain):\n"
+        "    return json.dumps(c) != '' and math.isfinite(lineno)\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    imported = importlib.import_module("importing_check")
+    made = grouploop.group_check(imported.check, DECODE, ERRORS)
+    assert made is not None
+    assert made(_lines({"v": 1}), 0, True) == (0, True, None)
+
+
+def _activity(n: int, **changes: Any) -> bytes:
+    record = {
+        "$user_account_id": f"u{n}",
+        "$compartment_id": "1000",
+        "$type": "APP_VISIT",
+        "$session_status": "CLOSED_SESSION",
+        "$ts": 1700000000000 + n,
+        "$events": [{"$event_name": "$app_open", "$ts": 1700000000000 + n, "$properties": {}}],
+    }
+    record.update(changes)
+    return json.dumps(record, separators=(",", ":")).encode() + b"\n"
+
+
+@pytest.mark.parametrize("start", [1, 200])
+def test_the_activity_check_over_a_group_gives_the_same_diagnostics(
+    monkeypatch: pytest.MonkeyPatch, start: int
+) -> None:
+    """The activity check, whose loop over its events stops at a line, runs over a group;
+    bad events, times and objects at the start, middle and end of groups give what the
+    check called a line at a time and the full checks give."""
+    event = {"$event_name": "$app_open", "$ts": 1700000000000, "$properties": {}}
+    bad = {
+        3: {"$events": [event, {**event, "$event_name": " "}]},
+        63: {"$events": [{**event, "$ts": 17000}]},
+        64: {"$ts": 99999999999999},
+        65: {"$origin": [1]},
+        127: {"$events": [{**event, "$properties": [1]}]},
+        500: {"$location": {"$latitude": 1}},
+    }
+    lines = [_activity(n, **bad.get(n, {})) for n in range(2000)]
+    settings = Settings(fast_path_from=start, doc_type="USER_ACTIVITY")
+    made: list[bool] = []
+    prepare = fastloop.FastLoop.prepare
+
+    def noted(self: fastloop.FastLoop, lines_read: int, bytes_read: int) -> None:
+        prepare(self, lines_read, bytes_read)
+        made.append(self.vouch_group is not None)
+
+    monkeypatch.setattr(fastloop.FastLoop, "prepare", noted)
+    grouped = list(lint_lines(lines, "f.ndjson", settings))
+    assert made == [True]
+    monkeypatch.setattr(grouploop, "group_check", lambda *args: None)
+    assert grouped == list(lint_lines(lines, "f.ndjson", settings))
+    full = Settings(fast_path=False, doc_type="USER_ACTIVITY")
+    assert grouped == list(lint_lines(lines, "f.ndjson", full))
+    assert {d.line for d in grouped} >= {4, 64, 65, 66, 128}
