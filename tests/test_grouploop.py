@@ -317,3 +317,28 @@ def test_the_activity_check_over_a_group_gives_the_same_diagnostics(
     full = Settings(fast_path=False, doc_type="USER_ACTIVITY")
     assert grouped == list(lint_lines(lines, "f.ndjson", full))
     assert {d.line for d in grouped} >= {4, 64, 65, 66, 128}
+
+
+def test_a_lone_wrong_type_id_starts_no_loose_streak(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An integer `compartment_id` on one line among good ones is taken by the loose path
+    once; the next line goes back to the group loop (decoded loosely first, it cost that
+    line twice its bytecodes). Two such lines in a row start the streak, which an export
+    with the mistake on every line keeps: the loose path first, no failed strict decode."""
+    from mics_lint import loosepath
+
+    taken: list[int] = []
+    line = loosepath.LoosePath.line
+
+    def counted(self: loosepath.LoosePath, raw: bytes, lineno: int, *args: Any) -> Any:
+        taken.append(lineno)
+        return line(self, raw, lineno, *args)
+
+    monkeypatch.setattr(loosepath.LoosePath, "line", counted)
+    lines = _mixed_file()  # lone ones at 9, and runs of 150 from 301, 1001 and 2501
+    settings = Settings(fast_path_from=1)
+    found = list(lint_lines(lines, "f.ndjson", settings))
+    assert found == list(lint_lines(lines, "f.ndjson", Settings(fast_path=False)))
+    assert 9 in taken and 10 not in taken
+    for start in (301, 1001, 2501):
+        # Each line of a run once, and the clean line that ends it.
+        assert [n for n in taken if start <= n <= start + 150] == list(range(start, start + 151))
