@@ -258,26 +258,6 @@ def _utf32(head: bytes) -> str | None:
     return None
 
 
-class _Prefixed(io.RawIOBase):
-    """`first`, the bytes read from `rest` already, then the rest of `rest`."""
-
-    def __init__(self, first: bytes, rest: BinaryIO) -> None:
-        self._first, self._rest = memoryview(first), rest
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        if self._first:
-            size = min(len(buffer), len(self._first))
-            buffer[:size], self._first = self._first[:size], self._first[size:]
-            return size
-        # One read's worth (`read1`): a pipe's lines come as they are written.
-        data = getattr(self._rest, "read1", self._rest.read)(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-
 class LineReader:
     """The lines of a binary stream, each with its line end. A line longer than `limit`
     comes cut after `limit + 2` bytes, and `skip_rest` reads past the rest of it, so that
@@ -326,20 +306,14 @@ class LineReader:
 
     def peek(self) -> bytes:
         """The first bytes, without consuming them (b"" if the stream can't tell): HEAD_BYTES,
-        or the whole first line where it is longer, up to LINE_HEAD_BYTES (`head_of`). A
-        stream that cannot go back (a pipe) has that line read and put back in front of
-        the rest (`_Prefixed`)."""
+        or the whole first line where it is longer and the stream can go back, up to
+        LINE_HEAD_BYTES (`head_of`). From a pipe, at most what its first read holds."""
         stream = self.stream
         peek = getattr(stream, "peek", None)
         with self._errors():
             if _rewinds(stream):  # a file (standard input's too), a .gz file, a URL
                 return head_of(stream)
-            head = b"" if peek is None else bytes(peek(HEAD_BYTES)[:HEAD_BYTES])
-            if not head or b"\n" in head:
-                return head
-            first = stream.readline(LINE_HEAD_BYTES)
-            self.stream = cast(BinaryIO, io.BufferedReader(_Prefixed(first, stream)))
-            return first
+            return b"" if peek is None else bytes(peek(HEAD_BYTES)[:HEAD_BYTES])
 
     def lines(self) -> Iterator[bytes]:
         # limit + 2: a line of exactly `limit` bytes ending in CRLF arrives whole, never cut

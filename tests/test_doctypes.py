@@ -449,12 +449,3 @@ def test_a_first_line_past_the_first_8_kib_is_read_whole_to_tell_the_type(
             env={"NO_COLOR": "1", "PATH": ""},
         )
     assert (done.returncode, done.stdout.decode()) == (0, told)
-    # From a pipe, which cannot go back: its first line is read whole and put back.
-    for data in ((tmp_path / "a.ndjson").read_bytes(), (tmp_path / "a.ndjson.gz").read_bytes()):
-        done = subprocess.run(
-            [sys.executable, "-m", "mics_lint", "check", "--isolated", "-"],
-            input=data,
-            capture_output=True,
-            env={"NO_COLOR": "1", "PATH": ""},
-        )
-        assert (done.returncode, done.stdout.decode(), done.stderr) == (0, told, b"")
