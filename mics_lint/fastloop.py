@@ -264,7 +264,8 @@ class FastLoop:
                 # one's next line is decoded strictly, as a clean one is (loosely first, it
                 # cost 350 bytecodes more); an export's every line pays one failed decode.
                 self.streak = loose and self.loose_last == stop - 1
-                self.loose_last = stop if loose else self.loose_last
+                if loose:
+                    self.loose_last = stop
             elif verdict is not False:
                 made = self._one_rule(raw, stop, verdict)
             found += checker.check_line(raw, stop, False)[0] if made is None else made

@@ -399,14 +399,15 @@ def _whole_records(group: list[bytes]) -> bool:
     # the next line opening a record: not a split record's start either. `_records` took
     # its group a line at a time: 1% of such lines cost 1,175 instructions a line of the
     # file more (bench/instructions.py: 23,563 against 22,388).
-    return braces + before.count(_COMMA) == count and _opened_after_commas(group, before)
+    commas = count - braces
+    return before.count(_COMMA) == commas and _opened_after_commas(group, before, commas)
 
 
-def _opened_after_commas(group: list[bytes], before: list[int]) -> bool:
-    """Whether the line after each line ending with a comma (`before`: each line's byte
-    before its LF) is in the group and begins with `{`."""
+def _opened_after_commas(group: list[bytes], before: list[int], commas: int) -> bool:
+    """Whether the line after each of the `commas` lines ending with a comma (`before`:
+    each line's byte before its LF) is in the group and begins with `{`."""
     at = -1
-    for _ in range(before.count(_COMMA)):
+    for _ in range(commas):
         at = before.index(_COMMA, at + 1)
         if at + 1 == len(group) or group[at + 1][:1] != b"{":
             return False
