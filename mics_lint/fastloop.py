@@ -35,25 +35,12 @@ if TYPE_CHECKING:  # imported where the fast path starts: a small file never nee
     from mics_lint.laxpath import LaxPath
     from mics_lint.loosepath import LoosePath
 
-# (schema file, closed, loose fields...) -> FastDecoder, or None
-_DECODERS: dict[tuple[str | bool, ...], Any] = {}
-_NOT_MADE = object()
-
 
 def _comma_end(raw: bytes) -> bool:
     """Whether a line ends with a comma (`},`) or a comma and a closing bracket (`,}`), as a
     run of lines msgspec refuses for a comma does (FastLoop._group; `find`: framer.LESS_THAN)."""
     tail = raw[-5:]
     return tail.find(b",\n") >= 0 or tail.find(b",}") >= 0 or tail.find(b",]") >= 0
-
-
-def _made(key: tuple[str | bool, ...], make: Callable[[], Any]) -> Any:
-    """The decoder of `key`, made once per process (None: the schema has none): a worker
-    checks many chunks of one file."""
-    decoder = _DECODERS.get(key, _NOT_MADE)
-    if decoder is _NOT_MADE:
-        decoder = _DECODERS[key] = make()
-    return decoder
 
 
 class FastLoop:
@@ -102,7 +89,7 @@ class FastLoop:
         self.unknown_key = fastpath.UNKNOWN_KEY
         self.trailing = fastpath.TRAILING
         closed = checker.doc_type.fast_closed
-        decoder = _made(
+        decoder = fastpath.made(
             (checker.schema_file, closed),
             lambda: fastpath.struct_decoder(checker.schema, closed=closed),
         )
@@ -138,7 +125,7 @@ class FastLoop:
         lax = allowing_unknown_keys(checker.schema) if checker.doc_type.fast_lax else None
         if lax is None:
             return None
-        decoder = _made((checker.schema_file, "lax"), lambda: fastpath.struct_decoder(lax))
+        decoder = fastpath.made((checker.schema_file, "lax"), lambda: fastpath.struct_decoder(lax))
         if decoder is None:
             return None
         from mics_lint.laxpath import LaxPath
@@ -150,7 +137,7 @@ class FastLoop:
         checker = self.checker
         names = dict(checker.doc_type.fast_loose)
         closed = checker.doc_type.fast_closed
-        decoder = _made(
+        decoder = fastpath.made(
             (checker.schema_file, closed, *names),
             lambda: fastpath.struct_decoder(checker.schema, closed=closed, loose=frozenset(names)),
         )

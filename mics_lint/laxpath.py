@@ -71,7 +71,7 @@ import orjson
 
 from mics_lint import diagnostic
 from mics_lint.diagnostic import Diagnostic, Finding, Severity
-from mics_lint.fastpath import attribute, struct_decoder
+from mics_lint.fastpath import attribute, made, struct_decoder
 from mics_lint.framer import BACKSLASH, split_ending
 from mics_lint.linecheck import LineChecker, finding_code
 from mics_lint.parsed import Alike
@@ -347,17 +347,16 @@ class LaxPath:
             key: schema["properties"][key] if key in self.known else {"type": _TYPES[kind]}
             for key in keys
         }
-        exact = {
-            **schema,
-            "properties": properties,
-            "required": list(keys),
-            "additionalProperties": False,
-        }
+        exact = {**schema, "properties": properties, "required": list(keys)}
+        exact["additionalProperties"] = False
         # The known keys it lacks read UNSET, as on the lax decoder's commands: a line
         # with one is refused at that key. Its unknown key's member is the check's UNREAD.
         absent = tuple(attribute(key) for key in self.known if key not in keys)
         unread = property(_member_length(attribute(unknown[0]), unknown[0], kind))
-        decoder = struct_decoder(exact, unset=absent, unread=unread)
+        decoder = made(
+            (self.checker.schema_file, "shape", keys, kind, unknown[0]),
+            lambda: struct_decoder(exact, unset=absent, unread=unread),
+        )
         if decoder is None:
             return None
         second = orjson.dumps(keys[1]) + b":"

@@ -170,18 +170,24 @@ class Merger:
         self, task: Task, result: Result, shift: int, missing: list[tuple[int, int, int]]
     ) -> list[Diagnostic]:
         """MIC501 on lines whose user first appeared in an earlier chunk; needs their text."""
-        starts = result.starts
-        assert starts is not None
+        import bisect  # a MIC501 across chunks: not at start-up (tests/test_startup.py)
+
+        assert result.groups is not None
+        offsets, firsts = result.groups
         made = []
-        # Each line read alone, by its span: the chunk's lines' starts tell where it ends.
-        # A read that fails (an object store's dropped connection) is the file's error.
+        # Each group of lines holding one read once, by its span: where the next starts. A
+        # read that fails (an object store's dropped connection) is the file's error.
         with _reading(task.display), open_binary(task.path, buffering=0) as handle:
+            here, lines = -1, [b""]
             for line, first, digest in sorted(missing):
-                at = line - shift - 2  # numbered from 2 in the worker: its first, starts[0]
-                end = starts[at + 1] if at + 1 < len(starts) else task.end - task.start
-                handle.seek(task.start + starts[at])
-                raw = _read_exactly(handle, end - starts[at])
-                text = decode_lenient(raw.rstrip(b"\n").removesuffix(b"\r"))
+                at = line - shift - 2  # numbered from 2 in the worker: its first, index 0
+                group = bisect.bisect_right(firsts, at) - 1
+                if group != here:
+                    here, start = group, offsets[group]
+                    end = offsets[group + 1] if group + 1 < len(offsets) else task.end - task.start
+                    handle.seek(task.start + start)
+                    lines = _read_exactly(handle, end - start).split(b"\n")
+                text = decode_lenient(lines[at - firsts[group]].removesuffix(b"\r"))
                 name = crossline.kind_name(digest)
                 finding = Finding(crossline.duplicate_message(name, first))
                 made.append(self._diagnostic(task.display, line, text, finding))

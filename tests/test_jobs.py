@@ -340,6 +340,25 @@ def test_duplicate_users_with_rules_selected(project: Path) -> None:
         assert_same_as_one_job([path], *options)
 
 
+
+def test_duplicate_users_read_again_from_their_group(project: Path) -> None:
+    """The parent reads a later chunk's MIC501 line again from the group of lines its worker
+    read it in: any place in a group, a group's first and last, CRLF line ends, non-ASCII
+    text, and many lines of one group at once."""
+    lines = [fit(delete(f"vec:{i}"), b"\r\n") for i in range(400)]
+    # Users of the first chunk's lines again, later: alone, in runs, at every place.
+    again = [150, 151, 152, 199, 200, 233, 234, 235, 236, 237, 238, 300, 301, 398, 399]
+    for number, index in enumerate(again):
+        lines[index] = fit(delete(f"vec:{number}"), b"\r\n")
+    lines[151] = fit('{"operation":"DELETE","user_agent_id":"vec:1","x":"é"}', b"\r\n")
+    path = project / "dups.ndjson"
+    path.write_bytes(b"".join(lines))
+    assert chunks(path, 12_000) >= 3
+    found = records(assert_same_as_one_job([path], chunk=12_000, formats=("json",)))
+    assert sorted(int(str(d["line"])) for d in found if d["code"] == "MIC501") == [
+        index + 1 for index in again
+    ]
+
 # -- files that are not NDJSON from their first line ------------------------------------------
 
 
