@@ -340,7 +340,6 @@ def test_duplicate_users_with_rules_selected(project: Path) -> None:
         assert_same_as_one_job([path], *options)
 
 
-
 def test_duplicate_users_read_again_from_their_group(project: Path) -> None:
     """The parent reads a later chunk's MIC501 line again from the group of lines its worker
     read it in: any place in a group, a group's first and last, CRLF line ends, non-ASCII
@@ -358,6 +357,7 @@ def test_duplicate_users_read_again_from_their_group(project: Path) -> None:
     assert sorted(int(str(d["line"])) for d in found if d["code"] == "MIC501") == [
         index + 1 for index in again
     ]
+
 
 # -- files that are not NDJSON from their first line ------------------------------------------
 
