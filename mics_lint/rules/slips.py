@@ -23,29 +23,29 @@ _HAND_NUMBER = compiled(r"-?0[0-9]|[.+][0-9]")
 
 
 # Where a key was expected, three digits after a value's digits and a comma: `"n":1,234`.
-_THOUSANDS_BEFORE = compiled(r":[ \t]*-?[0-9]{1,3}(?:,[0-9]{3})*,\Z")
+_THOUSANDS_BEFORE = compiled(r":([ \t]*)-?[0-9]{1,3}(?:,[0-9]{3})*,\Z")
 _THOUSANDS_HERE = compiled(r"[0-9]{3}(?![0-9.eE])")
 # What may follow a backslash in a JSON string.
 _ESCAPES = frozenset('"\\/bfnrtu')
 
 
-def slip(text: str, pos: int, previous: str, show_values: bool) -> str | None:
+def slip(text: str, pos: int, previous: str, show_values: bool) -> tuple[str, int] | None:
     """The answer for a slip of hand-written JSON where the parser stopped, at `pos` of
-    `text`, after `previous` (the last character before it but spaces), or None."""
+    `text`, after `previous` (the last character before it but spaces), and the column to
+    show; or None."""
     here = text[pos:]
     said = bare_word(here, previous, show_values)
     if said is not None:
-        return said
-    if (
-        text[pos - 1 : pos] == ","
-        and _THOUSANDS_HERE.match(here)
-        and _THOUSANDS_BEFORE.search(text, 0, pos)
-    ):
-        return "a JSON number has no thousands separator: write 1234, not 1,234"
+        return said, pos + 1
+    before = _THOUSANDS_BEFORE.search(text, 0, pos) if text[pos - 1 : pos] == "," else None
+    if before is not None and _THOUSANDS_HERE.match(here):
+        # Shown at the number's first character (its sign or digit), not past its comma.
+        start = before.start() + 1 + len(before.group(1))
+        return "a JSON number has no thousands separator: write 1234, not 1,234", start + 1
     if previous == '"' and here[:1].isalnum():  # `"the "boss""`: the string ended early
-        return 'a double quote inside a string ends it: write it as \\" to keep it'
+        return 'a double quote inside a string ends it: write it as \\" to keep it', pos + 1
     if here[:1] == "\\" and here[1:2] not in _ESCAPES:  # `"C:\Users"`
-        return "a backslash in a string starts an escape: write a backslash as \\\\"
+        return "a backslash in a string starts an escape: write a backslash as \\\\", pos + 1
     return None
 
 

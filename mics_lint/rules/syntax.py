@@ -261,8 +261,9 @@ def invalid_json_message(
     if typographic is not None:
         return typographic, pos + 1
     previous = _prev_char(text, pos)
-    if _NON_FINITE.match(here) or (here.startswith("-") and _NON_FINITE.match(here)):
-        return ("NaN and Infinity are not JSON: write null, or a number", pos + 1)
+    if _NON_FINITE.match(here):
+        at = pos - 1 if text[pos - 1 : pos] == "-" else pos  # `-Infinity` from its sign
+        return ("NaN and Infinity are not JSON: write null, or a number", at + 1)
     literal = _PYTHON_LITERAL.match(here)
     if literal:
         fixed = {"True": "true", "False": "false", "None": "null"}[literal.group(1)]
@@ -286,7 +287,7 @@ def invalid_json_message(
         )
     said = slips.slip(text, pos, previous, show_values)
     if said is not None:
-        return said, pos + 1
+        return said
     if pos < len(text) and ord(text[pos]) < 0x20 and text[pos] not in "\t\r\n ":
         return ("control character in the JSON text: remove it or escape it", pos + 1)
     if pos < len(text) and text[pos] == "\t" and text[:pos].count('"') % 2 == 1:
