@@ -267,10 +267,7 @@ def invalid_json_message(
     literal = _PYTHON_LITERAL.match(here)
     if literal:
         fixed = {"True": "true", "False": "false", "None": "null"}[literal.group(1)]
-        return (
-            f"{literal.group(1)} is Python, not JSON: write {fixed}",
-            pos + 1,
-        )
+        return f"{literal.group(1)} is Python, not JSON: write {fixed}", pos + 1
     if here.startswith(("//", "/*", "#")) and not text[:pos].strip():
         return ("comments are not JSON: remove the comment", pos + 1)
     if here.startswith("'"):
