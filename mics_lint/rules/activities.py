@@ -160,6 +160,37 @@ def clearly_in_seconds(value: float) -> bool:
     return CLEARLY_SECONDS_FROM <= value < SECONDS_BELOW
 
 
+#: 10**15 milliseconds is the year 33658: a timestamp from here on is in micro- or nanoseconds
+#: (16 or 19 digits today), never a date meant in milliseconds.
+CLEARLY_FINER_FROM = 10**15
+_FINER = (("microseconds", 1000), ("nanoseconds", 1_000_000))
+
+
+def clearly_not_milliseconds(value: float) -> bool:
+    """A timestamp clearly in another unit than milliseconds: `clearly_in_seconds`, or 16
+    digits or more (micro- or nanoseconds). What MIC706 and MIC805 report, for expiries
+    and consents, which may be in the future but not 30,000 years ahead."""
+    return clearly_in_seconds(value) or value >= CLEARLY_FINER_FROM
+
+
+def unit_advice(where: str, value: float) -> str | None:
+    """The message for a timestamp `clearly_not_milliseconds` (None for any other): the
+    unit it looks like, and the value in milliseconds where one divisor brings it back."""
+    if value < CLEARLY_FINER_FROM:
+        return seconds_advice(where, value) if clearly_in_seconds(value) else None
+    whole = int(value)
+    for unit, divisor in _FINER:
+        if SECONDS_BELOW <= whole // divisor < CLEARLY_FINER_FROM:
+            return (
+                f"{where} is {_number(whole)}, {_date(value)} in milliseconds: it looks like "
+                f"{unit}; write milliseconds, {whole // divisor}"
+            )
+    return (
+        f"{where} is {_number(whole)}, {_date(value)} in milliseconds: give the time in epoch "
+        "milliseconds (13 digits today, as 1700000000000)"
+    )
+
+
 def seconds_advice(where: str, value: float) -> str | None:
     """The message for a timestamp `in_seconds`, or None."""
     if not in_seconds(value):
@@ -211,7 +242,7 @@ def ts_in_future(record: Record, ctx: LineContext) -> Iterator[Finding]:
             limit = now_ms() + DAY_MS  # once a line, and only for a line with a timestamp
         if value > limit:
             hint = ""
-            for unit, divisor in (("microseconds", 1000), ("nanoseconds", 1_000_000)):
+            for unit, divisor in _FINER:
                 if SECONDS_BELOW <= value // divisor <= limit:
                     hint = f"; it looks like {unit}: divide by {divisor}"
                     break

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.registry import Family, LineContext, Record
-from mics_lint.rules.activities import clearly_in_seconds, seconds_advice
+from mics_lint.rules.activities import clearly_not_milliseconds, unit_advice
 from mics_lint.startup import later
 
 if TYPE_CHECKING:
@@ -193,7 +193,7 @@ def _misspelt(choice: dict[str, object], wanted: str, otherwise: str) -> str:
     "MIC805",
     "choice-ts-in-seconds",
     Severity.ERROR,
-    "$choice_ts in seconds, not milliseconds",
+    "$choice_ts in seconds (or micro- or nanoseconds), not milliseconds",
 )
 def choice_ts_in_seconds(record: Record, ctx: LineContext) -> Iterator[Finding]:
     """
@@ -201,7 +201,8 @@ def choice_ts_in_seconds(record: Record, ctx: LineContext) -> Iterator[Finding]:
     Checks that `user_choice.$choice_ts` is not clearly a date in epoch seconds, the slip
     MIC601 catches in an activity's `$ts`: a value from 1000000000 (2001 in seconds) up to
     100000000000 (March 1973 in milliseconds). Smaller values are no clear date in either
-    unit, and are not reported.
+    unit, and are not reported. A value of 16 digits or more (the year 33658 in
+    milliseconds) is named as the microseconds or nanoseconds it is, as MIC602 does.
 
     ## Why is this bad?
     The platform reads `$choice_ts` as milliseconds and does not convert it: a consent
@@ -223,11 +224,11 @@ def choice_ts_in_seconds(record: Record, ctx: LineContext) -> Iterator[Finding]:
         return
     value = choice.get(CHOICE_TS)
     if isinstance(value, int) and not isinstance(value, bool) and choice_ts_in_seconds_test(value):
-        message = seconds_advice(f"user_choice.{CHOICE_TS}", value)
+        message = unit_advice(f"user_choice.{CHOICE_TS}", value)
         if message is not None:
             yield ctx.at(("user_choice", CHOICE_TS), message)
 
 
 CHOICE_TS_IN_SECONDS = FAMILY.rules[-1]
 #: MIC805's test, for the rule and the choice fast check alike.
-choice_ts_in_seconds_test = clearly_in_seconds
+choice_ts_in_seconds_test = clearly_not_milliseconds

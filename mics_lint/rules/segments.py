@@ -14,7 +14,7 @@ import orjson
 
 from mics_lint.diagnostic import Finding, Severity
 from mics_lint.registry import Family, LineContext, Record
-from mics_lint.rules.activities import clearly_in_seconds, seconds_advice
+from mics_lint.rules.activities import clearly_not_milliseconds, unit_advice
 from mics_lint.startup import later
 
 if TYPE_CHECKING:
@@ -220,21 +220,23 @@ def segment_named_twice(record: Record, ctx: LineContext) -> Iterator[Finding]:
 
 def expiration_in_seconds(value: float) -> bool:
     """MIC706's test, for the rule and the segment fast check alike (0 means never)."""
-    return clearly_in_seconds(value)
+    return clearly_not_milliseconds(value)
 
 
 @FAMILY.rule(
     "MIC706",
     "expiration-ts-in-seconds",
     Severity.ERROR,
-    "expiration_ts in seconds, not milliseconds",
+    "expiration_ts in seconds (or micro- or nanoseconds), not milliseconds",
 )
 def expiration_ts_in_seconds(record: Record, ctx: LineContext) -> Iterator[Finding]:
     """
     ## What it does
     Checks that `expiration_ts` is not clearly a date in epoch seconds: a value from
     1000000000 (2001 in seconds) to 100000000000 (March 1973 in milliseconds), the slip
-    MIC601 catches in activities. `0` (never) and other small values are not reported.
+    MIC601 catches in activities. `0` (never) and other small values are not reported. A
+    value of 16 digits or more (the year 33658 in milliseconds) is named as the
+    microseconds or nanoseconds it is: an expiry may be far ahead, not that far.
 
     ## Why is this bad?
     The platform reads `expiration_ts` as milliseconds: a date in seconds is a day of
@@ -256,7 +258,7 @@ def expiration_ts_in_seconds(record: Record, ctx: LineContext) -> Iterator[Findi
         and not isinstance(value, bool)
         and expiration_in_seconds(value)
     ):
-        message = seconds_advice("expiration_ts", value)
+        message = unit_advice("expiration_ts", value)
         if message is not None:
             yield ctx.at("expiration_ts", message)
 

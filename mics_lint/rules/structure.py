@@ -150,7 +150,7 @@ UNKNOWN_FIELD = FAMILY.declare(
 
     Use instead:
     ```ndjson
-    {"operation":"UPSERT","email_hash":"3f2a9c","force_replace":true,"user_profile":{"tier":"gold"}}
+    {"operation":"UPSERT","email_hash":"3f2a9c","force_replace":false,"user_profile":{"tier":"gold"}}
     ```
 
     ## Fix
