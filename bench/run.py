@@ -1028,8 +1028,15 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     if not args.no_plot:
-        plot(results)
-        print(f"plot: {PLOT}", file=sys.stderr)
+        try:
+            plot(results)
+        except ImportError:  # the results stand without it
+            print(
+                "plot: skipped, matplotlib is not installed (pip install matplotlib)",
+                file=sys.stderr,
+            )
+        else:
+            print(f"plot: {PLOT}", file=sys.stderr)
 
 
 if __name__ == "__main__":
