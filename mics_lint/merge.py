@@ -178,16 +178,21 @@ class Merger:
         # Each group of lines holding one read once, by its span: where the next starts. A
         # read that fails (an object store's dropped connection) is the file's error.
         with _reading(task.display), open_binary(task.path, buffering=0) as handle:
-            here, lines = -1, [b""]
+            here, data, where, current = -1, b"", 0, 0
             for line, first, digest in sorted(missing):
                 at = line - shift - 2  # numbered from 2 in the worker: its first, index 0
                 group = bisect.bisect_right(firsts, at) - 1
                 if group != here:
-                    here, start = group, offsets[group]
+                    here, start, where, current = group, offsets[group], 0, firsts[group]
                     end = offsets[group + 1] if group + 1 < len(offsets) else task.end - task.start
                     handle.seek(task.start + start)
-                    lines = _read_exactly(handle, end - start).split(b"\n")
-                text = decode_lenient(lines[at - firsts[group]].removesuffix(b"\r"))
+                    data = _read_exactly(handle, end - start)
+                while current < at:  # on from the last line found: no copy of the lines before
+                    where = data.find(b"\n", where) + 1
+                    current += 1
+                stop = data.find(b"\n", where)
+                body = data[where:] if stop < 0 else data[where:stop]
+                text = decode_lenient(body.removesuffix(b"\r"))
                 name = crossline.kind_name(digest)
                 finding = Finding(crossline.duplicate_message(name, first))
                 made.append(self._diagnostic(task.display, line, text, finding))
