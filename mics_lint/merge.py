@@ -188,7 +188,8 @@ class Merger:
                     handle.seek(task.start + start)
                     data = _read_exactly(handle, end - start)
                 while current < at:  # on from the last line found: no copy of the lines before
-                    where = data.find(b"\n", where) + 1
+                    # (A file cut short since it was read: empty lines from its new end.)
+                    where = data.find(b"\n", where) + 1 or len(data)
                     current += 1
                 stop = data.find(b"\n", where)
                 body = data[where:] if stop < 0 else data[where:stop]
