@@ -10,7 +10,7 @@ to the same limits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from mics_lint.lazyre import compiled
 
@@ -43,6 +43,42 @@ def split_ending(raw: bytes) -> tuple[bytes, bytes]:
     if raw.endswith(b"\r"):  # the last line of a file, ended by a CR alone
         return raw[:-1], b"\r"
     return raw, b""
+
+
+def bodies_in_groups(
+    lines: Sequence[int], firsts: Sequence[int], read: Callable[[int], bytes]
+) -> list[bytes]:
+    """The text of each of `lines` (line numbers, increasing), without its end, where the
+    lines were read in groups: `firsts`, each group's first line (increasing), and
+    `read(group)`, the group's whole lines read again. Each group is read once; its lines
+    are found by one split where they are dense (a file of one user repeated), else by its
+    LFs, searched on from the last line found: no line costs a search from its group's
+    start, nor a copy of the lines before it (MIC501's lines: userswindow.py, merge.py)."""
+    import bisect  # a MIC501 only: not at start-up (tests/test_startup.py)
+
+    bodies: list[bytes] = []
+    start = 0
+    while start < len(lines):
+        group = bisect.bisect_right(firsts, lines[start]) - 1
+        more = group + 1 < len(firsts)
+        end = bisect.bisect_left(lines, firsts[group + 1], start) if more else len(lines)
+        data, first = read(group), firsts[group]
+        following = firsts[group + 1] if more else lines[end - 1] + 1  # (or the group's end)
+        if (end - start) * 8 >= following - first:
+            parts = data.split(b"\n")
+            found = [parts[n - first] if n - first < len(parts) else b"" for n in lines[start:end]]
+        else:
+            found, at, current = [], 0, first
+            for lineno in lines[start:end]:
+                while current < lineno:  # a file cut short since: empty lines from its end
+                    at = data.find(b"\n", at) + 1 or len(data)
+                    current += 1
+                stop = data.find(b"\n", at)
+                found.append(data[at:] if stop < 0 else data[at:stop])
+        # A CR before the LF goes with it, as a last line's lone CR does (split_ending).
+        bodies += [body[:-1] if body[-1:] == b"\r" else body for body in found]
+        start = end
+    return bodies
 
 
 def given_lines(lines: Iterable[bytes | str]) -> Iterator[bytes]:

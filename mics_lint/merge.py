@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.doctypes import DocType
+from mics_lint.framer import bodies_in_groups
 from mics_lint.jsontext import decode_lenient
 from mics_lint.linter import ReadError, lint_file
 from mics_lint.reading import open_binary
@@ -170,33 +171,27 @@ class Merger:
         self, task: Task, result: Result, shift: int, missing: list[tuple[int, int, int]]
     ) -> list[Diagnostic]:
         """MIC501 on lines whose user first appeared in an earlier chunk; needs their text."""
-        import bisect  # a MIC501 across chunks: not at start-up (tests/test_startup.py)
-
         assert result.groups is not None
         offsets, firsts = result.groups
+        found = sorted(missing)
         made = []
-        # Each group of lines holding one read once, by its span: where the next starts. A
-        # read that fails (an object store's dropped connection) is the file's error.
+        # A read that fails (an object store's dropped connection) is the file's error.
         with _reading(task.display), open_binary(task.path, buffering=0) as handle:
-            here, data, where, current = -1, b"", 0, 0
-            for line, first, digest in sorted(missing):
-                at = line - shift - 2  # numbered from 2 in the worker: its first, index 0
-                group = bisect.bisect_right(firsts, at) - 1
-                if group != here:
-                    here, start, where, current = group, offsets[group], 0, firsts[group]
-                    end = offsets[group + 1] if group + 1 < len(offsets) else task.end - task.start
-                    handle.seek(task.start + start)
-                    data = _read_exactly(handle, end - start)
-                while current < at:  # on from the last line found: no copy of the lines before
-                    # (A file cut short since it was read: empty lines from its new end.)
-                    where = data.find(b"\n", where) + 1 or len(data)
-                    current += 1
-                stop = data.find(b"\n", where)
-                body = data[where:] if stop < 0 else data[where:stop]
-                text = decode_lenient(body.removesuffix(b"\r"))
+
+            def read(group: int) -> bytes:  # by its span: where the next one starts
+                more = group + 1 < len(offsets)
+                end = offsets[group + 1] if more else task.end - task.start
+                handle.seek(task.start + offsets[group])
+                return _read_exactly(handle, end - offsets[group])
+
+            # Numbered from 2 in the worker, its first line at index 0 of `firsts`.
+            at = [line - shift - 2 for line, _, _ in found]
+            for (line, first, digest), body in zip(
+                found, bodies_in_groups(at, firsts, read), strict=True
+            ):
                 name = crossline.kind_name(digest)
                 finding = Finding(crossline.duplicate_message(name, first))
-                made.append(self._diagnostic(task.display, line, text, finding))
+                made.append(self._diagnostic(task.display, line, decode_lenient(body), finding))
         return made
 
     def _diagnostic(self, path: str, line: int, text: str, finding: Finding) -> Diagnostic:

@@ -4,7 +4,7 @@ until a batch answers them (`UsersWindow`)."""
 from __future__ import annotations
 
 from mics_lint.diagnostic import Diagnostic, Finding
-from mics_lint.framer import split_ending
+from mics_lint.framer import bodies_in_groups
 from mics_lint.linecheck import LineChecker
 from mics_lint.reading import LineReader
 from mics_lint.rules import crossline
@@ -100,46 +100,13 @@ class UsersWindow:
 
     def _bodies(self, lines: list[int]) -> list[bytes]:
         """The text of each of `lines` (in increasing order, all of this window), without
-        its end. Each group is read once; its lines are found by its LFs, searched on from
-        the last line found, or, where MIC501s are dense (a file of one user repeated), by
-        one split of the group: no line costs a search from its group's start."""
-        firsts, groups, last = self.firsts, len(self.firsts), -1
-        here = 0
-        parts: list[bytes] = []
-        data, at, current = b"", 0, 0
-        bodies = []
-        for index, lineno in enumerate(lines):
-            while here + 1 < groups and firsts[here + 1] <= lineno:
-                here += 1
-            if here != last:
-                last, (start, end, in_file) = here, self.spans[here]
-                if in_file:
-                    assert self.reader is not None
-                    data = self.reader.read_again(start, end - start)
-                else:
-                    data = bytes(self.text[start:end])
-                at, current = 0, firsts[here]
-                following = firsts[here + 1] if here + 1 < groups else lines[-1] + 1
-                dense = _count_below(lines, index, following) * 8 >= following - current
-                parts = data.split(b"\n") if dense else []
-            if parts:
-                nth = lineno - current
-                body = parts[nth] if nth < len(parts) else b""
-            else:
-                while current < lineno:  # each line of a group ends with a LF, but a file's last
-                    at = data.find(b"\n", at) + 1
-                    current += 1
-                    if not at:  # the file was cut short since it was read: empty lines then
-                        at = len(data)
-                stop = data.find(b"\n", at)
-                body = data[at:] if stop < 0 else data[at:stop]
-            # Its LF is off: a CR before it, or ending the file, goes as split_ending takes it.
-            bodies.append(split_ending(body)[0] if body[-1:] == b"\r" else body)
-        return bodies
+        its end: each group read once, from the file or from `text`."""
 
+        def read(group: int) -> bytes:
+            start, end, in_file = self.spans[group]
+            if in_file:
+                assert self.reader is not None
+                return self.reader.read_again(start, end - start)
+            return bytes(self.text[start:end])
 
-def _count_below(lines: list[int], index: int, limit: int) -> int:
-    """How many of the sorted `lines`, from `index` on, are below `limit`."""
-    import bisect  # a MIC501 on the fast path: not at start-up (tests/test_startup.py)
-
-    return bisect.bisect_left(lines, limit, index) - index
+        return bodies_in_groups(lines, self.firsts, read)
