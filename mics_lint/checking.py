@@ -27,10 +27,9 @@ from mics_lint.discovery import is_url as _is_url
 from mics_lint.exclusion import exclusion_of
 from mics_lint.exits import EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS, fail, when_pipe_breaks
 from mics_lint.linter import ReadError, lint_stream
-from mics_lint.merge import telling
 from mics_lint.options import CheckOptions
 from mics_lint.output import open_output, output_clash
-from mics_lint.parallel import Runner
+from mics_lint.parallel import Runner, telling
 from mics_lint.progress import Progress
 from mics_lint.reading import gunzipped
 from mics_lint.reporters import (

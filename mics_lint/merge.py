@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic, Finding
-from mics_lint.doctypes import DocType
 from mics_lint.framer import bodies_in_groups
 from mics_lint.jsontext import decode_lenient
 from mics_lint.linter import ReadError, lint_file
+from mics_lint.parallel import telling
 from mics_lint.reading import open_binary
 from mics_lint.registry import ACROSS_USERS, ONCE_PER_FILE
 from mics_lint.rules import REGISTRY, crossline, syntax
@@ -317,15 +317,6 @@ def unpacked(found: Packed | list[Diagnostic], shift: int = 0) -> Iterator[Diagn
     if not shift:
         return iter(found)
     return (dataclasses.replace(d, line=d.line + shift, end_line=d.end_line + shift) for d in found)
-
-
-def telling(
-    on_type: Callable[[str, str], None] | None, display: str
-) -> Callable[[DocType], None] | None:
-    """lint_file's `on_type` for a Runner's (display, type name) callback."""
-    if on_type is None:
-        return None
-    return lambda doc_type: on_type(display, doc_type.name)
 
 
 @contextlib.contextmanager

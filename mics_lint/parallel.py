@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic
+from mics_lint.doctypes import DocType
 from mics_lint.linter import ReadError, lint_file, sniff
-from mics_lint.merge import Merger, telling, unpacked
 from mics_lint.reading import gzip_named, open_binary
 from mics_lint.registry import ACROSS_USERS
 from mics_lint.rules import REGISTRY
@@ -159,6 +159,15 @@ def _quiet(wakeup: Callable[[], None]) -> Callable[[], None]:
     return quiet
 
 
+def telling(
+    on_type: Callable[[str, str], None] | None, display: str
+) -> Callable[[DocType], None] | None:
+    """lint_file's `on_type` for a Runner's (display, type name) callback."""
+    if on_type is None:
+        return None
+    return lambda doc_type: on_type(display, doc_type.name)
+
+
 class Runner:
     """Lints sources, in parallel where it pays; yields each source's diagnostics in order."""
 
@@ -284,6 +293,9 @@ class Runner:
             yield result
 
     def _merge(self, plan: list[Task], results: Iterator[Result]) -> Iterator[Diagnostic]:
+        # Imported with the pool: a run in one process never merges (start-up, issue 14).
+        from mics_lint.merge import Merger, unpacked
+
         if plan[0].end < 0:
             result = next(results)
             if result.doc_type and self.on_type is not None:

@@ -17,9 +17,10 @@ from __future__ import annotations
 import sys
 from array import array
 from collections.abc import Iterable, Iterator
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from mics_lint.buckets import BucketTable
+if TYPE_CHECKING:  # imported past `SMALL` users: a small file never needs it (start-up)
+    from mics_lint.buckets import BucketTable
 
 # The digests' array type: 8-byte unsigned. "L" where C's long is 8 bytes (Linux, macOS):
 # appending an int past 30 bits to it converts in a few steps, where "Q" takes the generic
@@ -51,8 +52,9 @@ class BatchUsers:
     SMALL = 4096
     #: Room made ahead (`reserve`, a guess from a file's size) is for at most this many users.
     RESERVE_LIMIT = 1 << 20
-    #: The table made past `SMALL` users (tests shrink it through a subclass).
-    _TABLE: ClassVar[type[BucketTable]] = BucketTable
+    #: The table made past `SMALL` users (tests shrink it through a subclass); None:
+    #: buckets.BucketTable, imported then.
+    _TABLE: ClassVar[type[BucketTable] | None] = None
 
     def __init__(self) -> None:
         self._pending_digests = array(DIGESTS)
@@ -159,7 +161,7 @@ class BatchUsers:
         0.08 s and twice the memory."""
         if users <= self.SMALL:
             return  # a small file never imports numpy
-        users = min(users + users // 8 + self._TABLE.SLICE, self.RESERVE_LIMIT)
+        users = min(users + users // 8 + self._table_class().SLICE, self.RESERVE_LIMIT)
         if self._table is None:
             self._to_table(users)
         else:
@@ -208,7 +210,14 @@ class BatchUsers:
 
     def _to_table(self, users: int) -> BucketTable:
         """Moves the dict's users into a numpy table with room for `users`."""
-        table = self._table = self._TABLE(users)
+        table = self._table = self._table_class()(users)
         table.load(self._small)
         self._small = {}
         return table
+
+    def _table_class(self) -> type[BucketTable]:
+        if self._TABLE is not None:
+            return self._TABLE
+        from mics_lint.buckets import BucketTable
+
+        return BucketTable

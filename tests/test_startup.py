@@ -65,6 +65,10 @@ NEVER_AT_START = (
     "mics_lint.laxpath",
     "mics_lint.userswindow",
     "mics_lint.tasks",
+    # the merge of a split file's chunks (--jobs), and MIC501's numpy table past 4,096 users
+    "mics_lint.merge",
+    "mics_lint.buckets",
+    "mics_lint.pagemaps",
     "mics_lint.reporters.machine",
     "mics_lint.reporters.annotations",
     "mics_lint.datamart.walk",
