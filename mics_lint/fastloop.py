@@ -28,6 +28,7 @@ from mics_lint.reading import LineReader
 from mics_lint.registry import FastCheck, LineContext, Rule
 from mics_lint.rules import crossline
 from mics_lint.schema import allowing_unknown_keys
+from mics_lint.templates import Template, stamped, template_of
 from mics_lint.userstore import BatchUsers
 
 if TYPE_CHECKING:  # imported where the fast path starts: a small file never needs it
@@ -76,6 +77,11 @@ class FastLoop:
         # The last line's only fault (an id's type, a key, a comma), tried first: see _group.
         self.streak = self.lax_streak = self.commas = False
         self.loose_last = 0  # the last line the loose path took in `_vouched`
+        # `_one_rule`'s templates, by (code, Struct, the keys a command has), and how a
+        # command of each Struct tells its keys (fastpath.keys_told; None: it cannot).
+        self.templates: dict[tuple[Any, ...], Template] = {}
+        self.keys_told: dict[type, Any] = {}
+        self.told_by: Callable[[type], Any] = lambda kind: None
 
     def prepare(self, lines_read: int, bytes_read: int) -> None:
         """Makes the decoder and the check (`vouch` stays None where there is none), once
@@ -88,6 +94,7 @@ class FastLoop:
         self.invalid = fastpath.INVALID
         self.unknown_key = fastpath.UNKNOWN_KEY
         self.trailing = fastpath.TRAILING
+        self.told_by = fastpath.keys_told
         closed = checker.doc_type.fast_closed
         decoder = fastpath.made(
             (checker.schema_file, closed),
@@ -241,7 +248,7 @@ class FastLoop:
                 streak, lineno = self._lines(rest, lineno, plain, True, self.commas, resume=True)
                 found += streak
                 continue
-            stop, verdict, _ = vouch_group(rest, lineno, plain)
+            stop, verdict, command = vouch_group(rest, lineno, plain)
             if not stop:
                 break
             raw, made = group[stop - first - 1], None
@@ -254,7 +261,7 @@ class FastLoop:
                 if loose:
                     self.loose_last = stop
             elif verdict is not False:
-                made = self._one_rule(raw, stop, verdict)
+                made = self._one_rule(raw, stop, verdict, command)
             found += checker.check_line(raw, stop, False)[0] if made is None else made
             lineno = stop
         return found
@@ -331,7 +338,7 @@ class FastLoop:
                         if verdict is True:
                             continue
                         if verdict is not False:
-                            made = self._one_rule(raw, lineno, verdict)
+                            made = self._one_rule(raw, lineno, verdict, command)
                             if made is not None:
                                 found += made
                                 continue
@@ -393,17 +400,46 @@ class FastLoop:
             )
         )
 
-    def _one_rule(self, raw: bytes, lineno: int, rule: Rule) -> list[Diagnostic] | None:
+    def _one_rule(
+        self, raw: bytes, lineno: int, rule: Rule, command: Any = None
+    ) -> list[Diagnostic] | None:
         """The diagnostics of a line on which no rule but `rule` can fire, as its fast check
         says (see registry.FastCheck): that rule's own check on the parsed record, stamped
         as the full checks stamp a line; None (the full checks decide) for line 1, which may
-        start with a BOM, or if orjson refuses what msgspec took."""
+        start with a BOM, or if orjson refuses what msgspec took.
+
+        Or told from the diagnostics of the first line of the same keys and operation
+        (templates.py), as `command`, its decode, tells them (fastpath.keys_told: all of
+        them the schema's), when `rule` declares its findings decided by those (Rule.by_keys:
+        no identifier, no force_replace, on every line of an export) and the fix marks are
+        those of any line that parsed (FixMarks.alike_ok): they ask the fixer nothing of a
+        line whose only diagnostics have no fix (the rules by keys have none: a template is
+        made only then)."""
         if lineno == 1:
             return None
         checker, body = self.checker, split_ending(raw)[0]  # LF, or CRLF once MIC003 was reported
+        keys: tuple[Any, ...] | None = None
+        if rule.by_keys and command is not None:
+            kind = type(command)
+            told = self.keys_told.get(kind, self)
+            if told is self:
+                told = self.keys_told[kind] = self.told_by(kind)
+            if told is not None:
+                keys = (rule.code, kind, told(command), getattr(command, "operation", None))
+                template = self.templates.get(keys)
+                if template is not None and checker.fix_marks.alike_ok(lineno):
+                    return stamped(checker, template, body, lineno)
         try:
             record = orjson.loads(body)
         except orjson.JSONDecodeError:
             return None
         ctx = LineContext(lineno, body, checker.state, checker.show_values)
-        return checker.stamp_record([], rule, record, ctx)
+        alike = keys is not None and checker.fix_marks.alike_ok(lineno)  # before the marks
+        made = checker.stamp_record([], rule, record, ctx)
+        if keys is not None and alike and all(one.fix is None for one in made):
+            template = template_of(made, (rule.code,), ctx.text, {})
+            if template is not None:
+                if len(self.templates) >= 256:
+                    self.templates.clear()
+                self.templates[keys] = template
+        return made

@@ -204,6 +204,20 @@ def compact_length(struct: type[msgspec.Struct]) -> Callable[[Any, bytearray], i
     return without_floats
 
 
+def keys_told(struct: type[msgspec.Struct]) -> Callable[[Any], tuple[bool, ...]] | None:
+    """For a Struct that refuses keys it does not define and leaves each one a line lacks
+    UNSET: which of its fields a decoded command has, in the Struct's order; so, which
+    keys the line has (FastLoop._one_rule). None for any other Struct."""
+    fields = msgspec.structs.fields(struct)
+    if not struct.__struct_config__.forbid_unknown_fields or not all(map(_exact_default, fields)):
+        return None
+    values = operator.attrgetter(*[field.name for field in fields])
+    if len(fields) == 1:
+        return lambda command: (values(command) is not UNSET,)
+    unset = (UNSET,) * len(fields)
+    return lambda command: tuple(map(operator.is_not, values(command), unset))
+
+
 def _exact_default(field: Any) -> bool:
     return (
         field.default is UNSET or field.default is msgspec.NODEFAULT

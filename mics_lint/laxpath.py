@@ -24,11 +24,11 @@ tests/test_fastpath.py, tests/test_fastpath_types.py and tests/test_lax_path.py 
 the full checks.
 
 A line whose shape (its keys in order, the types of its unknown keys' values, and its
-operation) was answered here before is
-told from that first line's diagnostics (`LaxPath._template`), when the fast check's verdict
-is the same: the schema's findings are remembered by the keys, the one rule besides is
-declared decided by them (Rule.by_keys), and so are the fix marks (below): only where each
-unknown key is written, and the line's text, change. Such a line skips the schema's
+operation) was answered here before is told from that first line's diagnostics
+(`LaxPath._template`, templates.py), when the fast check's verdict is the same: the
+schema's findings are remembered by the keys, the one rule besides is declared decided by
+them (Rule.by_keys), and so are the fix marks (below): only where each unknown key is
+written, and the line's text, change. Such a line skips the schema's
 findings, the rule and the stamping (an export's misspelt key on every line: issue 14's
 target of three times a valid line's cost).
 
@@ -69,8 +69,7 @@ from typing import Any, Literal, NamedTuple
 
 import orjson
 
-from mics_lint import diagnostic
-from mics_lint.diagnostic import Diagnostic, Finding, Severity
+from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.fastpath import attribute, made, struct_decoder
 from mics_lint.framer import BACKSLASH, split_ending
 from mics_lint.linecheck import LineChecker, finding_code
@@ -80,10 +79,9 @@ from mics_lint.rules.schema_errors import remembered
 from mics_lint.rules.structure import UNKNOWN_FIELD, record_findings
 from mics_lint.rules.tool_keys import json_net_type
 from mics_lint.schema import OTHER_FORM_KEYS
+from mics_lint.templates import Template, stamped, template_of
 
 _UNKNOWN_ONLY = {UNKNOWN_FIELD.code}
-# One diagnostic of a shape: (code, name, severity, message), fix, its quoted key (or None)
-_Template = tuple[tuple[tuple[str, str, Severity, str], str | None, str | None], ...]
 # The JSON type of an unknown key's value, by its Python type, where a decoder of a shape
 # types it exactly (a float field would take an integer too).
 _TYPES = {bool: "boolean", str: "string", int: "integer"}
@@ -122,7 +120,7 @@ class _Shaped(NamedTuple):
 
 # A shape answered here: the fast check's verdict on its first line, the template of that
 # line's diagnostics (None: none), and its decoder (None: none).
-_Known = tuple[bool | str, _Template | None, _Shaped | None]
+_Known = tuple[bool | str, Template | None, _Shaped | None]
 
 
 class LaxPath:
@@ -219,7 +217,7 @@ class LaxPath:
             assert known is not None and known[1] is not None
             if known[0] == told:
                 self._use(known[2])
-                return self._stamped(known[1], body, lineno)
+                return stamped(self.checker, known[1], body, lineno)
             found = self._findings(
                 record, LineContext(lineno, body, checker.state, checker.show_values), memo
             )
@@ -309,7 +307,7 @@ class LaxPath:
             return None
         body = split_ending(raw)[0]
         if known[0] == (True if verdict is True else verdict.code):
-            return self._stamped(known[1], body, lineno)
+            return stamped(self.checker, known[1], body, lineno)
         try:  # its user recorded (MIC501): the line is answered here
             record = orjson.loads(body)
         except orjson.JSONDecodeError:
@@ -377,24 +375,9 @@ class LaxPath:
         # Not any(): a call a line (Python 3.11).
         return found if found and set(map(finding_code, found)) == _UNKNOWN_ONLY else None
 
-    def _stamped(self, template: _Template, body: bytes, lineno: int) -> list[Diagnostic]:
-        """`template`'s diagnostics on line `lineno` (its text `body`)."""
-        text = body.decode("utf-8", "replace")  # as LineChecker.stamp decodes it
-        width = len(text) + 1
-        path, kind = self.checker.path, self.checker.doc_type.name
-        made = []
-        for what, fix, quoted in template:  # what: code, name, severity, message
-            if quoted is None:
-                column, end = 1, width
-            else:
-                column = text.find(quoted) + 1
-                end = column + len(quoted)
-            made.append(diagnostic.made(path, lineno, column, lineno, end, *what, text, kind, fix))
-        return made
-
     def _template(
         self, made: list[Diagnostic], rule: Rule | None, unknown: tuple[str, ...], text: str
-    ) -> _Template | None:
+    ) -> Template | None:
         """What each of `made` (a line's diagnostics) would be on any line of its shape that
         is answered here, or None if they cannot be told so. Each is MIC204, at an unknown
         key, or `rule`'s, which declares its findings decided by the keys (Rule.by_keys), at
@@ -408,24 +391,12 @@ class LaxPath:
             if not rule.by_keys:
                 return None
             codes.add(rule.code)
-        width = len(text) + 1
         # Each unknown key by the column it is written at: found once each.
         at_column = {}
         for key in unknown:
             quoted = f'"{key}"'
             at_column[text.find(quoted) + 1] = quoted
-        template = []
-        for one in made:
-            if one.code not in codes or one.line != one.end_line or one.source != text:
-                return None
-            if one.column == 1 and one.end_column == width:
-                at = None
-            else:
-                at = at_column.get(one.column)
-                if at is None or one.end_column != one.column + len(at):
-                    return None
-            template.append(((one.code, one.name, one.severity, one.message), one.fix, at))
-        return tuple(template)
+        return template_of(made, codes, text, at_column)
 
     def _keys_once(self, keys: tuple[str, ...], raw: bytes) -> tuple[str, ...] | None:
         """The keys the schema does not know of a record (of `keys`), if it has any and each

@@ -25,7 +25,7 @@ class LoosePath:
         fields: tuple[tuple[str, str, str, dict[str, Any]], ...],
         unset: Any,
         decode_errors: tuple[type[Exception], ...],
-        one_rule: Callable[[bytes, int, Rule], "list[Diagnostic] | None"],
+        one_rule: Callable[[bytes, int, Rule, Any], "list[Diagnostic] | None"],
     ) -> None:
         self.checker = checker
         self.decode = decode
@@ -79,7 +79,8 @@ class LoosePath:
             verdict = False if vouch is None else vouch(command, raw, lineno, plain)
             if verdict is True or verdict is False:
                 return [] if verdict else None
-            return self.one_rule(raw, lineno, verdict)  # not the full checks: MIC501 is queued
+            # Not the full checks: MIC501 is queued.
+            return self.one_rule(raw, lineno, verdict, command)
         if lineno == 1 or self.check(command, raw, lineno, plain) is not True:
             return None
         body = raw[:-2] if raw[-2:-1] == b"\r" else raw[:-1]  # LF, or CRLF after MIC003

@@ -51,9 +51,11 @@ class Rule:
     across_chunks: str | None = None
     #: False: runs only when a selection names it (its code, a prefix of it, its name).
     default_on: bool = True
-    #: True: its check's findings on a record are decided by the record's keys (in order),
-    #: its operation and the file's settled state alone, never by another value, and the
-    #: check changes no state. laxpath.py remembers them by a line's keys.
+    #: True: its check's findings on a record are decided by the record's keys (in order,
+    #: which may matter only among keys its schema does not define), its operation and the
+    #: file's settled state alone, never by another value, and the check changes no state.
+    #: laxpath.py remembers them by a line's keys; fastloop.py (`_one_rule`) by which keys
+    #: a line of its schema's keys alone has.
     by_keys: bool = False
 
     def __init__(
