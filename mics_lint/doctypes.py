@@ -353,17 +353,16 @@ DETECT_RECORDS = 50
 
 
 def first_records(head: bytes) -> list[dict[str, object]]:
-    """The records that begin in `head` (a file's first bytes), up to DETECT_RECORDS.
-
-    An export written as a JSON array is read alike, so that its type (and `--fix`'s) is
+    """The records that begin in `head` (a file's first bytes), up to DETECT_RECORDS. An
+    export written as a JSON array is read alike, so that its type (and `--fix`'s) is
     told right: a line of one element of a dumped array (`{...},`, `[{...},`, `{...}]`),
-    and, when no line holds a record alone, the whole elements of a pretty-printed array or
-    object that begin in `head` (MIC007's shapes)."""
+    and, where more of them than lines holding a record alone, the whole elements of a
+    pretty-printed array or the objects that begin in `head` (MIC007's shapes)."""
     import orjson
 
     from mics_lint.reading import as_utf8
 
-    records = []
+    records, whole = [], True
     head = as_utf8(head)  # a UTF-16 file is MIC009's, but its type is told from its text
     for line in head.split(b"\n")[:-1]:  # the last piece may be cut: not judged
         try:
@@ -373,8 +372,10 @@ def first_records(head: bytes) -> list[dict[str, object]]:
         if isinstance(value, dict):
             records.append(value)
             if len(records) == DETECT_RECORDS:
-                break
-    return records or _spread_records(head)
+                return records
+        whole = whole and value is not None
+    spread = [] if whole else _spread_records(head)  # the docs print records so
+    return spread if len(spread) > len(records) else records
 
 
 def _element(line: bytes) -> object:

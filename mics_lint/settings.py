@@ -278,11 +278,11 @@ def _items_unwrapped(head: bytes, records: list[dict[str, object]]) -> bool:
     as likely as a deletion's lines; named among the candidates, not chosen (a deletion
     file's lines with commas after them look the same)."""
     shape = DOC_TYPES["USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS"].misshapen
-    lines = head.split(b"\n")[:-1]
     return (
         shape is not None
         and all(shape[0](record) for record in records)
-        and any(line.rstrip().endswith(b",") for line in lines)
+        # A comma after a record (typed identifiers hold no object), not one inside it
+        and b"}," in head.translate(None, b" \t\r\n")
         and head.lstrip()[:1] != b"["  # a dumped array's elements: MIC007's
     )
 

@@ -248,6 +248,33 @@ def test_the_association_examples_items_name_association_among_the_candidates(
     assert code == 2 and "association" not in err
 
 
+def test_the_deletion_examples_records_pasted_as_printed_name_the_deletions_they_fit(
+    tmp_path: Path,
+) -> None:
+    """The identifiers deletion's example as the docs print it: two records spread over
+    lines, then one on a line of its own. The candidates were told from that last record
+    alone (a device points deletion among them, which takes no USER_ACCOUNT), and the
+    commas inside the spread records named the association: now the same as the three
+    records one a line."""
+    write(
+        tmp_path / "pasted.ndjson",
+        "{",
+        '  "type": "USER_ACCOUNT",',
+        '  "compartment_id": "1000",',
+        '  "user_account_id": "8541254132"',
+        "}",
+        "{",
+        '  "type": "USER_EMAIL",',
+        '  "hash": "982f50d88d437d13bdbd541edf"',
+        "}",
+        '{ "type": "USER_AGENT", "user_agent_id": "vec:89998434" }',
+    )
+    code, _, err = run_cli(["check", "--isolated", "pasted.ndjson"], tmp_path)
+    assert code == 2
+    one_error_line(err, "could be identifiers-deletion (", "or user-points-deletion (")
+    assert "association" not in err and "device-points-deletion" not in err
+
+
 def test_a_null_user_choice_is_told_once() -> None:
     """It was MIC202 (null, not an object) and MIC803 ("DELETE without user_choice") beside
     it, though the key is there."""
