@@ -77,11 +77,8 @@ class FastLoop:
         # The last line's only fault (an id's type, a key, a comma), tried first: see _group.
         self.streak = self.lax_streak = self.commas = False
         self.loose_last = 0  # the last line the loose path took in `_vouched`
-        # `_one_rule`'s templates, by (code, Struct, the keys a command has), and how a
-        # command of each Struct tells its keys (fastpath.keys_told; None: it cannot).
-        self.templates: dict[tuple[Any, ...], Template] = {}
-        self.keys_told: dict[type, Any] = {}
-        self.told_by: Callable[[type], Any] = lambda kind: None
+        self.templates: dict[tuple[Any, ...], Template] = {}  # `_one_rule`'s, and how a
+        self.keys_told: dict[type, Any] = {}  # command of each Struct tells its keys
 
     def prepare(self, lines_read: int, bytes_read: int) -> None:
         """Makes the decoder and the check (`vouch` stays None where there is none), once
@@ -94,7 +91,6 @@ class FastLoop:
         self.invalid = fastpath.INVALID
         self.unknown_key = fastpath.UNKNOWN_KEY
         self.trailing = fastpath.TRAILING
-        self.told_by = fastpath.keys_told
         closed = checker.doc_type.fast_closed
         decoder = fastpath.made(
             (checker.schema_file, closed),
@@ -231,7 +227,7 @@ class FastLoop:
         through the fast check over the group (grouploop.py), which stops at each line it
         does not vouch for; that line is taken as `_lines` takes it, and so are the lines
         of a streak (see `_lines`), until it ends."""
-        vouch_group, checker = self.vouch_group, self.checker
+        vouch_group = self.vouch_group
         assert vouch_group is not None
         self.commas = commas
         found: list[Diagnostic] = []
@@ -262,7 +258,7 @@ class FastLoop:
                     self.loose_last = stop
             elif verdict is not False:
                 made = self._one_rule(raw, stop, verdict, command)
-            found += checker.check_line(raw, stop, False)[0] if made is None else made
+            found += self._full(raw, stop, False) if made is None else made
             lineno = stop
         return found
 
@@ -342,10 +338,18 @@ class FastLoop:
                             if made is not None:
                                 found += made
                                 continue
-            found += checker.check_line(raw, lineno, over)[0]
+            found += self._full(raw, lineno, over)
             count_bytes = not checker.size_reported
         self.streak, self.lax_streak, self.commas = streak, lax_streak, commas
         return found, lineno
+
+    def _full(self, raw: bytes, lineno: int, over: bool) -> list[Diagnostic]:
+        """The full checks' diagnostics of a line, its user taken back if the fast check
+        queued it (one rule left but orjson refused `1e400`): else its MIC501 came twice."""
+        users = self.checker.users
+        if isinstance(users, BatchUsers):
+            users.withdraw(lineno)
+        return self.checker.check_line(raw, lineno, over)[0]
 
     def _refused(
         self, refused: Exception, raw: bytes, lineno: int, plain: bool
@@ -406,15 +410,13 @@ class FastLoop:
         """The diagnostics of a line on which no rule but `rule` can fire, as its fast check
         says (see registry.FastCheck): that rule's own check on the parsed record, stamped
         as the full checks stamp a line; None (the full checks decide) for line 1, which may
-        start with a BOM, or if orjson refuses what msgspec took.
-
-        Or told from the diagnostics of the first line of the same keys and operation
-        (templates.py), as `command`, its decode, tells them (fastpath.keys_told: all of
-        them the schema's), when `rule` declares its findings decided by those (Rule.by_keys:
-        no identifier, no force_replace, on every line of an export) and the fix marks are
-        those of any line that parsed (FixMarks.alike_ok): they ask the fixer nothing of a
-        line whose only diagnostics have no fix (the rules by keys have none: a template is
-        made only then)."""
+        start with a BOM, or if orjson refuses what msgspec took. Or told from those of the
+        first line of the same keys and operation (templates.py), as `command`, its decode,
+        tells them (fastpath.keys_told: all the schema's), where `rule` declares its findings
+        decided by those (Rule.by_keys: no identifier, no force_replace, on every line of an
+        export) and the marks are those of any line that parsed (FixMarks.alike_ok): they
+        ask the fixer nothing of a line whose diagnostics have no fix (a template's have
+        none)."""
         if lineno == 1:
             return None
         checker, body = self.checker, split_ending(raw)[0]  # LF, or CRLF once MIC003 was reported
@@ -423,7 +425,9 @@ class FastLoop:
             kind = type(command)
             told = self.keys_told.get(kind, self)
             if told is self:
-                told = self.keys_told[kind] = self.told_by(kind)
+                from mics_lint.fastpath import keys_told
+
+                told = self.keys_told[kind] = keys_told(kind)
             if told is not None:
                 keys = (rule.code, kind, told(command), getattr(command, "operation", None))
                 template = self.templates.get(keys)

@@ -107,6 +107,14 @@ class BatchUsers:
             return first
         return self._table.probe_one(digest, lineno)
 
+    def withdraw(self, lineno: int) -> None:
+        """Takes back the user of line `lineno` if it is the last one added (`add_digest`,
+        `add_line`): that line's checks start again (FastLoop._full)."""
+        lines = self._pending_lines
+        if lines and lines[-1] == lineno:
+            lines.pop()
+            self._pending_digests.pop()
+
     def _pending_holds(self, digest: int) -> bool:
         """Whether a pending line has this user: one numpy compare of the queued digests
         once the table brought numpy, else a search of their bytes. A line the full checks

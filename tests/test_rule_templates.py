@@ -139,3 +139,33 @@ def test_keys_told_by_a_closed_struct_of_unset_defaults_only() -> None:
     assert told(decode(b"{}")) == (False, False)
     assert keys_told(Open) is None  # a key it does not define goes unseen
     assert keys_told(Defaulted) is None  # a line without `a` reads as one with 0
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # MIC401 left, orjson refusing what msgspec took: the full checks (fastloop._full)
+        b'{"operation":"UPSERT","email_hash":"e1","user_profile":{"n":1e400}}',
+        # the same through the loose path (an id of the wrong type on the line before)
+        b'{"operation":"UPSERT","compartment_id":"1","user_account_id":"a","user_profile":'
+        b'{"n":-1E999}}',
+        # and through the lax path (an unknown key)
+        b'{"operation":"UPSERT","email_hash":"e1","source":"crm","user_profile":{"n":1e400}}',
+    ],
+)
+def test_a_user_left_to_the_full_checks_is_reported_once(line: bytes) -> None:
+    """A line the fast check answers with one rule (MIC401), queuing its user for MIC501,
+    that orjson then refuses (a number past a double's range, which msgspec's raw profile
+    takes): the full checks answer it, its user taken back from the queue first. Its
+    repeated user was reported twice."""
+    wrong = b'{"operation":"UPSERT","compartment_id":1,"user_account_id":"b","user_profile":{}}'
+    for before in ([], [wrong, wrong]):
+        body = [*before, line, line, line.replace(b"1e", b"2e")]
+        lines = [b'{"operation":"DELETE","email_hash":"a"}', *body]
+        ended = [one + b"\n" for one in lines]
+        for config in (Settings(fast_path_from=1), Settings()):
+            given = ended if config.fast_path_from else [*padding(), *ended]
+            assert_same_both_ways(given, config)
+        found = list(lint_lines(ended, PATH, Settings(fast_path_from=1)))
+        users = [(d.line, d.message) for d in found if d.code == "MIC501"]
+        assert len(users) == len(set(users)) >= 2
