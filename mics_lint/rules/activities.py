@@ -166,6 +166,15 @@ CLEARLY_FINER_FROM = 10**15
 _FINER = (("microseconds", 1000), ("nanoseconds", 1_000_000))
 
 
+def finer_unit(value: int, most: int) -> tuple[str, int] | None:
+    """The finer unit (name, divisor) that brings `value` between 2001 in seconds and
+    `most` milliseconds, if one does: MIC602's hint, and MIC706's and MIC805's advice."""
+    for unit, divisor in _FINER:
+        if SECONDS_BELOW <= value // divisor <= most:
+            return unit, divisor
+    return None
+
+
 def clearly_not_milliseconds(value: float) -> bool:
     """A timestamp clearly in another unit than milliseconds: `clearly_in_seconds`, or 16
     digits or more (micro- or nanoseconds). What MIC706 and MIC805 report, for expiries
@@ -179,12 +188,13 @@ def unit_advice(where: str, value: float) -> str | None:
     if value < CLEARLY_FINER_FROM:
         return seconds_advice(where, value) if clearly_in_seconds(value) else None
     whole = int(value)
-    for unit, divisor in _FINER:
-        if SECONDS_BELOW <= whole // divisor < CLEARLY_FINER_FROM:
-            return (
-                f"{where} is {_number(whole)}, {_date(value)} in milliseconds: it looks like "
-                f"{unit}; write milliseconds, {whole // divisor}"
-            )
+    finer = finer_unit(whole, CLEARLY_FINER_FROM - 1)
+    if finer is not None:
+        unit, divisor = finer
+        return (
+            f"{where} is {_number(whole)}, {_date(value)} in milliseconds: it looks like "
+            f"{unit}; write milliseconds, {whole // divisor}"
+        )
     return (
         f"{where} is {_number(whole)}, {_date(value)} in milliseconds: give the time in epoch "
         "milliseconds (13 digits today, as 1700000000000)"
@@ -241,11 +251,8 @@ def ts_in_future(record: Record, ctx: LineContext) -> Iterator[Finding]:
         if limit is None:
             limit = now_ms() + DAY_MS  # once a line, and only for a line with a timestamp
         if value > limit:
-            hint = ""
-            for unit, divisor in _FINER:
-                if SECONDS_BELOW <= value // divisor <= limit:
-                    hint = f"; it looks like {unit}: divide by {divisor}"
-                    break
+            finer = finer_unit(value, limit)
+            hint = f"; it looks like {finer[0]}: divide by {finer[1]}" if finer else ""
             yield ctx.at(
                 key,
                 f"{where} is {_number(value)}, {_date(value)}: more than a day in the future{hint}",
