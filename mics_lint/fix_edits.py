@@ -17,6 +17,7 @@ commas (`untrailed`).
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Generator, Iterator
@@ -188,6 +189,18 @@ def same_value(a: Any, b: Any) -> bool:
         elif x != y:
             return False
     return True
+
+
+# A lone surrogate: what a `\ud800` escape decodes to, which no UTF-8 text can hold.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_string(value: str) -> str:
+    """`value` as a JSON string for a fixed line: its characters as they are (a fix
+    rewrites one token, and leaves `é` as `é`), but a lone surrogate as its escape, the
+    only way a UTF-8 line can write one (an id cut inside an emoji by a UTF-16 tool)."""
+    text = json.dumps(value, ensure_ascii=False)
+    return _SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
 # A JSON string, or a run of whitespace outside strings.

@@ -15,7 +15,6 @@ where they are (fix_edits.py). Otherwise the record is left as it was written.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -31,6 +30,7 @@ from mics_lint.fix_edits import (
     Spans,
     encoded_object,
     is_shallow,
+    json_string,
     object_spans,
     objects,
     places,
@@ -45,7 +45,7 @@ from mics_lint.parsed import BROKEN, NOT_JSON, OBJECTS, TRAILING, UNPARSED, Rety
 from mics_lint.registry import FieldMap, Rule, broken_value_rules
 from mics_lint.renames import Renames
 from mics_lint.rules import identifiers, structure, syntax, trimming
-from mics_lint.rules.type_messages import spelt_boolean
+from mics_lint.rules.type_messages import float_rounded, spelt_boolean
 
 WRONG_TYPE = structure.WRONG_TYPE.code
 INVALID = syntax.INVALID_JSON.code
@@ -359,7 +359,7 @@ class RecordFixer:
             self.hidden[UNKNOWN] += 1
             edits.planned.add(meant)
             return meant
-        edits.add(UNKNOWN, start, end, json.dumps(meant, ensure_ascii=False), key, meant)
+        edits.add(UNKNOWN, start, end, json_string(meant), key, meant)
         edits.becomes[key] = (meant, KEPT)
         return meant
 
@@ -374,6 +374,7 @@ class RecordFixer:
             if (
                 literal is not None
                 and WRONG_TYPE in self.fixing
+                and not (literal.group(2) and float_rounded(literal.group(1)))
                 and self._quotable(key, literal.group(1))
             ):
                 digits, before = literal.group(1), value if literal.group(2) else INTEGER_VALUE
@@ -394,7 +395,7 @@ class RecordFixer:
             token = _STRING.match(text, at)
             if len(matches) == 1 and token is not None:
                 if INVALID_VALUE in self.fixing:
-                    replacement = json.dumps(matches[0], ensure_ascii=False)
+                    replacement = json_string(matches[0])
                     edits.add(INVALID_VALUE, at, token.end(), replacement, value, matches[0])
                     edits.becomes[key] = (key, matches[0])
                 else:
@@ -421,8 +422,7 @@ class RecordFixer:
         if WHITESPACE not in self.fixing:
             self.hidden[WHITESPACE] += 1
             return
-        replacement = json.dumps(trimmed, ensure_ascii=False)
-        edits.add(WHITESPACE, at, token.end(), replacement, value, trimmed)
+        edits.add(WHITESPACE, at, token.end(), json_string(trimmed), value, trimmed)
         edits.becomes[key] = (name, trimmed)
 
     def _wanted(self, record: dict[str, Any], untrimmed: set[str]) -> list[str]:

@@ -68,6 +68,8 @@ def type_message(
         # number written with a fraction or an exponent (1000.0, 1e3: a spreadsheet's or a
         # CSV converter's doing) is an id's digits: "1000.0" would be no id (MIC308).
         shown = _whole_digits(written) if isinstance(value, float) else None
+        if shown is not None and not is_integer and float_rounded(shown):
+            return message + _ROUNDED
         shown = shown or written or str(value)
         if hidden_under is not None:
             shown = _redacted(hidden_under, shown)
@@ -152,6 +154,22 @@ def _dated(value: str) -> bool:
 
 _NUMERAL = compiled(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _DATE = compiled(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+#: A float holds every integer up to 2**53 exactly, and past it only some of them.
+FLOAT_EXACT = 2**53
+_ROUNDED = (
+    ": a decimal this large may be an id rounded by a float (which holds 15 to 16 digits"
+    " exactly): write the id in quotes as its source holds it, not as this value"
+)
+
+
+def float_rounded(digits: str) -> bool:
+    """Whether a whole number written as a decimal (`9250000000000000.0`, `9.25e15`: an id
+    column read as floats), its integer `digits`, is past what a float holds exactly: the
+    id it was made from may have been another (9250000000000001), so its digits quoted
+    are no fix (fix_records.py) and no advice."""
+    return abs(int(digits)) >= FLOAT_EXACT
 
 
 def _whole_digits(written: str) -> str | None:
