@@ -151,6 +151,8 @@ def in_seconds(value: float) -> bool:
 #: 2001-09-09 in epoch seconds: a timestamp from here up to SECONDS_BELOW is clearly a date in
 #: seconds. Below it, a value is no clear date in either unit.
 CLEARLY_SECONDS_FROM = 10**9
+# Epoch milliseconds of 13 digits: up to the year 2286.
+_MS_BELOW = 10**13 - 1
 
 
 def clearly_in_seconds(value: float) -> bool:
@@ -182,11 +184,12 @@ def clearly_not_milliseconds(value: float) -> bool:
     return clearly_in_seconds(value) or value >= CLEARLY_FINER_FROM
 
 
-def unit_advice(where: str, value: float) -> str | None:
+def unit_advice(where: str, value: float, *, ahead: bool = False) -> str | None:
     """The message for a timestamp `clearly_not_milliseconds` (None for any other): the
-    unit it looks like, and the value in milliseconds where one divisor brings it back."""
+    unit it looks like, and the value in milliseconds where one divisor brings it back.
+    `ahead`: a time the platform expects in the future (an expiry), see `seconds_advice`."""
     if value < CLEARLY_FINER_FROM:
-        return seconds_advice(where, value) if clearly_in_seconds(value) else None
+        return seconds_advice(where, value, ahead=ahead) if clearly_in_seconds(value) else None
     whole = int(value)
     finer = finer_unit(whole, CLEARLY_FINER_FROM - 1)
     if finer is not None:
@@ -201,8 +204,10 @@ def unit_advice(where: str, value: float) -> str | None:
     )
 
 
-def seconds_advice(where: str, value: float) -> str | None:
-    """The message for a timestamp `in_seconds`, or None."""
+def seconds_advice(where: str, value: float, *, ahead: bool = False) -> str | None:
+    """The message for a timestamp `in_seconds`, or None. Its value in milliseconds is told
+    where that is a time the field may hold: up to a day from now for what happened (`$ts`,
+    a choice's time), any 13-digit time for an expiry (`ahead`), which is in the future."""
     if not in_seconds(value):
         return None
     if value == 0:
@@ -210,7 +215,7 @@ def seconds_advice(where: str, value: float) -> str | None:
     whole = value * 1000
     shown = int(whole) if whole == int(whole) else whole
     written = int(value) if value == int(value) else value
-    if value >= CLEARLY_SECONDS_FROM and whole <= now_ms() + DAY_MS:
+    if value >= CLEARLY_SECONDS_FROM and whole <= (_MS_BELOW if ahead else now_ms() + DAY_MS):
         return (
             f"{where} is {written}, {_date(value)} in milliseconds: it looks like seconds; "
             f"write milliseconds, {shown}"

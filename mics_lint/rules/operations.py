@@ -125,13 +125,14 @@ def upsert_missing_force_replace(record: Record, ctx: LineContext) -> Iterator[F
             "stored profile, or true to replace it"
         )
     elif form == "auto" and "update_strategy" not in record:
-        # Either form says how to apply the profile; the file's own form is named first.
+        # The file's own form named first; the older alone beside merge_objects (else MIC406).
         older = '"force_replace": false to merge into the stored profile (true to replace it)'
         newer = '"update_strategy": "PARTIAL_UPDATE" (or "FORCE_REPLACE" to replace it)'
-        first, second = (
-            (newer, older) if ctx.state.get(FILE_FORM_STATE) == NEWER else (older, newer)
-        )
-        yield Finding(f"UPSERT without force_replace or update_strategy: add {first}, or {second}")
+        order = (newer, older) if ctx.state.get(FILE_FORM_STATE) == NEWER else (older, newer)
+        told = f" or update_strategy: add {order[0]}, or {order[1]}"
+        if "merge_objects" in record:
+            told = f", which merge_objects goes with: add {older}"
+        yield Finding(f"UPSERT without force_replace{told}")
     # The newer form's update_strategy is optional when pinned (the docs' own example of
     # that form has none), so profile-form "update_strategy" and "either" require nothing.
 

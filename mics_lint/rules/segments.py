@@ -258,7 +258,7 @@ def expiration_ts_in_seconds(record: Record, ctx: LineContext) -> Iterator[Findi
         and not isinstance(value, bool)
         and expiration_in_seconds(value)
     ):
-        message = unit_advice("expiration_ts", value)
+        message = unit_advice("expiration_ts", value, ahead=True)
         if message is not None:
             yield ctx.at("expiration_ts", message)
 
