@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, Protocol
+from typing import BinaryIO, Protocol
 
 import orjson
 
@@ -39,11 +39,11 @@ from mics_lint.guards import Guard
 from mics_lint.held import fixable
 from mics_lint.jsontext import parse_exact
 from mics_lint.linter import LineReader, doc_type_of, text_head
-from mics_lint.opening import without_comma
+from mics_lint.opening import string_breaks, without_comma
 from mics_lint.registry import FIX_SAFE
 from mics_lint.rules import REGISTRY, syntax
 from mics_lint.rules import framing as f
-from mics_lint.splitrecords import Piece, Splitter
+from mics_lint.splitrecords import Piece, Split, Splitter
 
 # same_value is the proof's comparison, still imported from here by the tests.
 __all__ = [
@@ -171,8 +171,8 @@ class Fixer:
                 state = _LINES
             # A record split over lines, found only once a line parsed (holding is over).
             if len(group) > 1:
-                value = splitter.spans.pop().value  # the group's, found just before it came
-                if state == _LINES and self._split(group, value, sink):
+                split = splitter.spans.pop()  # the group's, found just before it came
+                if state == _LINES and self._split(group, split, sink):
                     continue
             for raw in group:
                 whole = type(raw) is not Piece
@@ -235,18 +235,20 @@ class Fixer:
             splitter.spans.remove(split)  # the groups' spans are taken from the end
         for raw in lines[:start]:
             self._line(raw, sink)
-        if split is not None and not self._split(lines[start:end], split.value, sink):
+        if split is not None and not self._split(lines[start:end], split, sink):
             for raw in lines[start:end]:
                 self._line(raw, sink)
         for raw in lines[end:]:
             self._line(raw, sink)
 
-    def _split(self, group: list[bytes], value: dict[str, Any], sink: Sink) -> bool:
-        """A record split over lines (splitrecords.py) as one compact line (MIC101); False
-        (nothing written) when MIC101 is not fixed or the compact text is not proven."""
+    def _split(self, group: list[bytes], split: Split, sink: Sink) -> bool:
+        """A record split over lines (splitrecords.py) as one compact line (MIC101), its
+        breaks inside strings written as escapes; False (nothing written) when MIC101 is
+        not fixed or the compact text is not proven."""
         if syntax.INVALID_JSON.code not in self.fixing:
             return False
-        text = without_comma(b"".join(group))
+        value = split.value
+        text = without_comma(string_breaks(group) if split.in_string else b"".join(group))
         bom = self.first and text.startswith(f.BOM)  # a record over the file's first lines
         compacted = compact((text[3:] if bom else text).decode("utf-8"), value)  # it parsed
         if compacted is None:

@@ -21,12 +21,12 @@ from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.framer import bodies_in_groups
 from mics_lint.jsontext import decode_lenient
 from mics_lint.linter import ReadError, lint_file
+from mics_lint.opening import IN_STRING, split_message
 from mics_lint.parallel import telling
 from mics_lint.reading import open_binary
 from mics_lint.registry import ACROSS_USERS, ONCE_PER_FILE
 from mics_lint.rules import REGISTRY, crossline, syntax
 from mics_lint.rules.framing import BLANK_LINE as _BLANK
-from mics_lint.splitrecords import split_message
 from mics_lint.userstore import BatchUsers
 
 if TYPE_CHECKING:
@@ -127,7 +127,8 @@ class Merger:
                     continue
                 self.seen_once.add(d.code)
             if shift and d.end_line != d.line and d.code == syntax.INVALID_JSON.code:
-                d = dataclasses.replace(d, message=split_message(d.line, d.end_line))  # its lines
+                told = split_message(d.line, d.end_line, d.message.startswith(IN_STRING))
+                d = dataclasses.replace(d, message=told)  # its lines
             if d.code == users_code and result.found:
                 name, digest = result.found[d.line - shift]
                 first = self.users.first_line(digest, d.line)

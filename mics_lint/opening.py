@@ -45,6 +45,9 @@ __all__ = [
     "no_json_end",
     "parses_alone",
     "record_value",
+    "split_message",
+    "split_value",
+    "string_breaks",
     "without_comma",
 ]
 
@@ -107,6 +110,42 @@ class Opening:
             return None
         value = record_value(b"".join(self.lines))
         return None if value is None else (self.lines, value)
+
+
+#: How the message of a record split by line breaks inside its strings begins.
+IN_STRING = "a line break inside a string"
+
+
+def split_message(first: int, last: int, in_string: bool = False) -> str:
+    """The message of the one MIC101 a split record gets (recomputed when a chunk's line
+    numbers are shifted: see merge.py)."""
+    if in_string:  # joined as they are, its lines would lose the break (`1 rue X75001 Paris`)
+        return (
+            f"{IN_STRING} splits this record over lines {first}–{last}: write the break as \\n "
+            "(NDJSON holds one record per line; `--fix` does so)"
+        )
+    return (
+        f"this record is split over lines {first}–{last}: write it on one line "
+        "(NDJSON holds one record per line; `--fix` joins it)"
+    )
+
+
+def split_value(lines: list[bytes]) -> tuple[dict[str, Any], bool] | None:
+    """The object lines hold as one record split over them, and whether only their line
+    breaks written as escapes make it one (`string_breaks`: each break is inside a string,
+    as a CRM export writes an address of two lines); None if they hold none."""
+    value = record_value(b"".join(lines))
+    if value is None and len(lines) > 1:
+        value = record_value(string_breaks(lines))
+        return None if value is None else (value, True)
+    return None if value is None else (value, False)
+
+
+def string_breaks(lines: list[bytes]) -> bytes:
+    """The lines joined with each break between them written as its escape (`\\n`, or
+    `\\r\\n`): the text a record means whose line breaks are inside its strings."""
+    parts = [line.replace(b"\r\n", b"\\r\\n").replace(b"\n", b"\\n") for line in lines[:-1]]
+    return b"".join([*parts, lines[-1]])
 
 
 def without_comma(text: bytes) -> bytes:

@@ -29,7 +29,7 @@ from typing import Any
 from mics_lint import framer
 from mics_lint.diagnostic import Diagnostic
 from mics_lint.jsontext import JSON_SPACE
-from mics_lint.opening import ENDED, Opening, no_json_end, parses_alone, record_value
+from mics_lint.opening import ENDED, Opening, no_json_end, parses_alone, split_message, split_value
 from mics_lint.registry import FIX_SAFE
 from mics_lint.rules import framing as f
 from mics_lint.rules import syntax
@@ -51,15 +51,6 @@ _BRACE, _LF, _CR, _COMMA = ord("}"), ord("\n"), ord("\r"), ord(",")
 _ENDS_WHOLE = operator.methodcaller("endswith", (b"}\n", b"}\r\n"))
 
 
-def split_message(first: int, last: int) -> str:
-    """The message of the one MIC101 a split record gets (recomputed when a chunk's line
-    numbers are shifted: see merge.py)."""
-    return (
-        f"this record is split over lines {first}–{last}: write it on one line "
-        "(NDJSON holds one record per line; `--fix` joins it)"
-    )
-
-
 class Piece(bytes):
     """A piece of a line over max-line-bytes, as the fixer reads it: never in a split
     record (the linter's reader skips the rest of such a line; see reading.py)."""
@@ -69,10 +60,13 @@ class Split:
     """A record split over lines `first` to `last` (numbered as the linter numbers them).
     Not a dataclass: making one costs every start-up a fraction of a millisecond."""
 
-    __slots__ = ("first", "last", "reported", "value", "width")
+    __slots__ = ("first", "in_string", "last", "reported", "value", "width")
 
-    def __init__(self, first: int, last: int, width: int, value: dict[str, Any]) -> None:
+    def __init__(
+        self, first: int, last: int, width: int, value: dict[str, Any], in_string: bool = False
+    ) -> None:
         self.first = first
+        self.in_string = in_string  # its line breaks are inside its strings (split_value)
         self.last = last
         self.width = width  # the last line's length in characters, plus one (its end column)
         self.value = value
@@ -302,11 +296,11 @@ class Splitter:
             if end.endswith((b"}", b"},")):
                 # `},`: a pasted array's element, or a docs' example with its comma. The
                 # record is the text without it; `--fix` drops it with the line breaks.
-                value = record_value(b"".join(group))
-                if value is not None:
+                found = split_value(group)
+                if found is not None:
                     last = lineno + len(group) - 1
                     width = len(body.decode("utf-8", "replace")) + 1
-                    return group, Split(lineno, last, width, value)
+                    return group, Split(lineno, last, width, *found)
         return group, None
 
     def _cut(self, raw: bytes) -> bool:
@@ -444,6 +438,6 @@ def joined(found: Iterable[Diagnostic], splitter: Splitter) -> Iterator[Diagnost
                 column=1,
                 end_line=split.last,
                 end_column=split.width,
-                message=split_message(split.first, split.last),
+                message=split_message(split.first, split.last, split.in_string),
                 fix=FIX_SAFE,
             )

@@ -54,7 +54,8 @@ INVALID_JSON = FAMILY.declare(
     A record pretty-printed over several lines among one-line records (a line that begins
     with `{` and lines after it that together parse as one object) is reported once, at its
     first line: "this record is split over lines 8–14"; so is a file's first record
-    pretty-printed before NDJSON lines (a whole file of one is MIC007's).
+    pretty-printed before NDJSON lines (a whole file of one is MIC007's), and one whose
+    breaks are inside its strings (a CRM export's address of two lines).
 
     ## Why is this bad?
     The platform cannot read the line, so the command is dropped and only appears, hours
@@ -76,7 +77,8 @@ INVALID_JSON = FAMILY.declare(
     piece is a valid JSON object; each piece keeps its exact text. It removes the commas
     before a closing bracket (`{"a":1,}`, `[1,2,]`, as JavaScript and JSON5 writers leave
     them), only when the line is then one valid JSON object. It joins a record split over
-    lines into one compact line, as MIC007's fix does for a whole document. Other syntax
+    lines into one compact line, as MIC007's fix does for a whole document, a line break
+    inside a string written as its escape (`\\n`), which keeps the value. Other syntax
     errors are left to you: only you know what the line meant.
     """,
     fix=FIX_SAFE,

@@ -1,0 +1,70 @@
+"""A record whose line breaks are inside its strings (a CRM export's address of two lines):
+one MIC101 for the record, saying to write the break as `\\n`, and `--fix` doing so.
+
+Before, its second line got "unexpected text after the JSON value: remove it", advice
+that deletes the rest of the value (found by a review from the docs).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from helpers import run_cli
+
+from mics_lint import Settings, lint_file
+
+CLEAN = '{"operation":"DELETE","email_hash":"h%d"}'
+BROKEN = (
+    '{"operation":"UPSERT","email_hash":"a","force_replace":false,'
+    '"user_profile":{"address":"1 rue X\n75001 Paris","k":1}}'
+)
+THREE = (
+    '{"operation":"UPSERT","email_hash":"c","force_replace":false,'
+    '"user_profile":{"note":"line one\r\ntrue love\r\nthird","k":1}}'
+)
+PRETTY = '{\n  "operation": "DELETE",\n  "email_hash": "p"\n}'
+
+
+def _file(tmp_path: Path, *records: str, clean: int = 400) -> Path:
+    """`clean` one-line records, then the given ones, then as many clean ones again."""
+    lines = [CLEAN % n for n in range(clean)]
+    text = "\n".join([*lines, *records, *(CLEAN % (n + clean) for n in range(clean))]) + "\n"
+    path = tmp_path / "crm.ndjson"
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+def test_one_diagnostic_for_the_record_and_the_same_on_every_path(tmp_path: Path) -> None:
+    path = _file(tmp_path, BROKEN, THREE, PRETTY)
+    found = {}
+    for fast in (True, False):
+        made = lint_file(path, Settings(fast_path=fast, fast_path_from=1))
+        found[fast] = [(d.line, d.end_line, d.code, d.message) for d in made if d.code != "MIC003"]
+    assert found[True] == found[False]
+    assert [(line, end) for line, end, _, _ in found[True]] == [(401, 402), (403, 405), (406, 409)]
+    messages = [m for _, _, _, m in found[True]]
+    assert messages[0].startswith("a line break inside a string splits this record over lines")
+    assert "write the break as \\n" in messages[0] and "remove" not in messages[0]
+    assert messages[1].startswith("a line break inside a string splits this record over lines")
+    assert messages[2].startswith("this record is split over lines 406–409: write it on one line")
+
+
+def test_jobs_give_the_same_report(tmp_path: Path) -> None:
+    _file(tmp_path, BROKEN, THREE, clean=3000)
+    args = ["check", "--isolated", "crm.ndjson"]
+    one = run_cli([*args, "--jobs", "1"], tmp_path)
+    many = run_cli([*args, "--jobs", "2", "--chunk-size", "65536"], tmp_path)
+    assert one == many
+    assert "3001:1: MIC101" in one[1] and "3003:1: MIC101" in one[1]
+
+
+def test_fix_writes_each_break_as_its_escape(tmp_path: Path) -> None:
+    path = _file(tmp_path, BROKEN, THREE, clean=5)
+    code, _, err = run_cli(["check", "--isolated", "--fix", "crm.ndjson"], tmp_path)
+    assert code == 0, err
+    lines = path.read_bytes().decode("utf-8").split("\n")[:-1]
+    assert len(lines) == 12
+    assert json.loads(lines[5])["user_profile"]["address"] == "1 rue X\n75001 Paris"
+    assert json.loads(lines[6])["user_profile"]["note"] == "line one\r\ntrue love\r\nthird"
+    assert lines[5].endswith(r'"address":"1 rue X\n75001 Paris","k":1}}')
