@@ -152,8 +152,8 @@ class LineChecker:
             found.append((f.MISSING_FINAL_NEWLINE.code, f.NO_FINAL_NEWLINE))
         if body.endswith(b"\r"):
             body = body[:-1]
-            if not self.crlf_reported:
-                # A last line ended by a lone CR holds no CRLF: said so (`--fix` makes it LF).
+            # Also a lone CR (`--fix` makes it LF); not a break in a split record's string.
+            if not self.crlf_reported and not (self.splitter and self.splitter.in_string(lineno)):
                 found.append((f.CRLF_LINE_ENDINGS.code, f.CRLF if ended else f.CR_ALONE))
         if lineno == 1 and body.startswith(f.BOM):
             body = body[3:]

@@ -362,6 +362,11 @@ class Splitter:
         """Whether `line` is one of a split record's (any order; spans are few)."""
         return any(s.first <= line <= s.last for s in self.spans)
 
+    def in_string(self, line: int) -> bool:
+        """Whether `line` ends with a break inside a string of a split record (not asked in
+        the order of lines, unlike `span_of`: its spans stay)."""
+        return any(s.in_string and s.first <= line < s.last for s in self.spans)
+
     def span_of(self, line: int) -> Split | None:
         """The split record holding `line`, asked in the order of lines (earlier spans go)."""
         spans = self.spans

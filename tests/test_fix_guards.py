@@ -103,12 +103,13 @@ def test_an_association_s_identifier_encoded_twice_keeps_its_quotes(tmp_path: Pa
 
 def test_a_crlf_ending_a_broken_line_is_announced(tmp_path: Path) -> None:
     # The file's only CRLF ends a line that is not JSON: `--fix` mends it, so the check
-    # says so (it reported nothing, and `--fix` said "Fixed 1 problem").
+    # says so (it reported nothing, and `--fix` said "Fixed 1 problem"). (A CRLF inside a
+    # string is no line end: tests/test_string_breaks.py.)
     path = tmp_path / "crlf.ndjson"
     path.write_bytes(
         b'{"operation":"DELETE","email_hash":"d1"}\n'
         b'{"operation":"UPSERT","email_hash":"d2","force_replace":false,'
-        b'"user_profile":{"note":"a\r\nb"}}\n'
+        b'"user_profile":{"note":"a\r\n{"operation":"DELETE","email_hash":"d3"}\n'
     )
     out, fixed, after = checked(path)
     assert re.search(r":2:1: MIC003 \[warning\] \[\*\] ", out), out

@@ -68,3 +68,17 @@ def test_fix_writes_each_break_as_its_escape(tmp_path: Path) -> None:
     assert json.loads(lines[5])["user_profile"]["address"] == "1 rue X\n75001 Paris"
     assert json.loads(lines[6])["user_profile"]["note"] == "line one\r\ntrue love\r\nthird"
     assert lines[5].endswith(r'"address":"1 rue X\n75001 Paris","k":1}}')
+
+
+def test_a_crlf_inside_a_string_is_no_line_end(tmp_path: Path) -> None:
+    """MIC003 is told at the first CRLF that ends a line, not at one a string holds (the
+    record's fix escapes it): the marks count what `--fix` fixes."""
+    path = _file(tmp_path, THREE, clean=2)  # its last line's CRLF inside its string too
+    _, out, _ = run_cli(["check", "--isolated", "crm.ndjson"], tmp_path)
+    assert "MIC003" not in out and "1 problem marked [*]" in out, out
+    path.write_bytes(path.read_bytes().replace(b"}}\n", b"}}\r\n", 1))  # a real one, at its end
+    _, out, _ = run_cli(["check", "--isolated", "crm.ndjson"], tmp_path)
+    assert ":5:1: MIC003" in out and "2 problems marked [*]" in out, out
+    code, out, err = run_cli(["check", "--isolated", "--fix", "crm.ndjson"], tmp_path)
+    assert code == 0, err
+    assert "Fixed 2 problems" in out + err and b"\r\n" not in path.read_bytes()
