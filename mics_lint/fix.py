@@ -337,6 +337,10 @@ class Fixer:
             if ending in (b"\r\n", b"\r") and f.CRLF_LINE_ENDINGS.code in fixing:
                 body = body.rstrip(b"\r")  # "\r\r\n": the stray CR is whitespace
             records = self.records.line(body)
+            if records == []:  # no record in it (`,` alone): gone, its end mended as counted
+                self._ending(ending)
+                sink.changed([raw], [])
+                return
             pieces = records if records is not None else [body]
             end = self._ending(ending)
             between = b"\r\n" if end == b"\r\n" else b"\n"  # CRLF kept if not fixed

@@ -335,7 +335,8 @@ def untrailed(text: str) -> tuple[str, dict[str, Any]] | None:
     `[1,2,]`, as JavaScript and JSON5 writers leave them), and the object it then is; None
     unless it then is one JSON object. Strings are read whole, and only those commas go:
     its keys and values are those written. A comma with no value before it (`{,}`, `[,]`)
-    is no trailing comma: what it stood for is not known, and the line is left."""
+    is no trailing comma: what it stood for is not known, and the line is left. A comma after
+    the object goes too (`{"a":[1,]},`: a record of an array pasted as lines)."""
     if _BEFORE_BRACKET.search(text) is None:
         return None
     kept, at = [], 0
@@ -349,6 +350,8 @@ def untrailed(text: str) -> tuple[str, dict[str, Any]] | None:
         return None
     kept.append(text[at:])
     without = "".join(kept)
+    if (ending := without.rstrip(" \t")).endswith("},"):  # and the one after it (an array's)
+        without = ending[:-1]
     try:
         record = parse_exact(without)
     except (ValueError, RecursionError):

@@ -176,13 +176,13 @@ class RecordFixer:
         after_broken, self.broken = self.broken, True
         if syntax.INVALID_JSON.code not in self.fixing or after_broken:
             return None
-        if told is TRAILING and not rewrite and is_shallow(body):
-            # Proven by the linter: without that comma, orjson took it (and so would the
-            # exact parser, at this depth); the only comma before a bracket, or orjson
-            # would have refused it too.
+        alone = b"," in body and not body.strip(b" \t,")  # `,` alone between records: dropped
+        if alone or (told is TRAILING and not rewrite and is_shallow(body)):
+            # TRAILING is proven by the linter: without that comma orjson took it (as the exact
+            # parser would at this depth); the only one before a bracket, or orjson refused it.
             self.broken = False
             self.fixed[syntax.INVALID_JSON.code] += 1
-            return None
+            return [] if alone and rewrite else None
         spans: Spans | None = None
         if rewrite or told is not OBJECTS:
             try:

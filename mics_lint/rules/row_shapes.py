@@ -133,6 +133,11 @@ def message(text: str, doc_type: str = "") -> tuple[str, int] | None:
             "one line (NDJSON holds one record per line)",
             1,
         )
+    if "," in text and not text.strip(" \t,"):  # `,` alone between records: no CSV row
+        return (
+            "a comma alone on a line: records are separated by line breaks: remove the line",
+            text.index(",") + 1,
+        )
     if len(text) == _SSMS_ROW and text[-1:] not in ("}", "]"):  # else maybe records, whole
         return SSMS_ROW_MESSAGE, 1
     if text[:1] in ("{", "[", "\ufeff"):  # none opens so: a broken record's (`,}`), nor a BOM
