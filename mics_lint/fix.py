@@ -338,8 +338,8 @@ class Fixer:
                 body = body.rstrip(b"\r")  # "\r\r\n": the stray CR is whitespace
             records = self.records.line(body)
             if records == []:  # no record in it (`,` alone): gone, its end mended as counted
-                self._ending(ending)
-                sink.changed([raw], [])
+                end = self._ending(ending)  # (a BOM kept stays, as on a blank line)
+                sink.changed([raw], [prefix + end] if prefix else [])
                 return
             pieces = records if records is not None else [body]
             end = self._ending(ending)

@@ -174,6 +174,7 @@ class FileLinter:
         # Made here, before anything asks the fix marks (a chunk's `follow`), which read it.
         # A chunk after the first starts past the file's first lines (see splitrecords).
         self.checker.splitter = Splitter(self.checker.max_line, active=first_line != 1)
+        self.checker.splitter.escapes = syntax.INVALID_JSON.code in self.checker.enabled
         self.fast = FastLoop(self.checker, settings, first_line)
         self.first_line = first_line
         self.still_holding = False

@@ -30,6 +30,8 @@ file that stayed a document (splitrecords.Splitter.document).
 from __future__ import annotations
 
 import contextlib
+import functools
+import re
 from typing import Any
 
 import orjson
@@ -135,10 +137,34 @@ def split_value(lines: list[bytes]) -> tuple[dict[str, Any], bool] | None:
     breaks written as escapes make it one (`string_breaks`: each break is inside a string,
     as a CRM export writes an address of two lines); None if they hold none."""
     value = record_value(b"".join(lines))
-    if value is None and len(lines) > 1:
+    if value is None and len(lines) > 1 and _in_string(lines):
         value = record_value(string_breaks(lines))
         return None if value is None else (value, True)
     return None if value is None else (value, False)
+
+
+# A string's escapes, and its quotes: what tells whether a break is inside a string.
+_ESCAPES_OR_QUOTES = re.compile(rb'\\.|"', re.DOTALL)
+
+
+@functools.lru_cache(maxsize=16)  # the first line asked again at each line looked ahead to
+def _odd_quotes(line: bytes) -> bool:
+    found = _ESCAPES_OR_QUOTES.finditer(line.rstrip(b"\r\n"))
+    return sum(m.group() == b'"' for m in found) % 2 == 1
+
+
+def _in_string(lines: list[bytes]) -> bool:
+    """A cheap test before a second parse (a cut-off record is looked ahead of at each
+    line): whether each break may be inside a string. It is only if the quotes before it
+    are odd, and they are even at the end: the first line's and the last line's are odd
+    (the middle lines' even). And no break comes after a backslash that would escape it
+    (`"C:\\` then a line: the escape of a break is no `\\n`)."""
+    if not (_odd_quotes(lines[0]) and _odd_quotes(lines[-1])):
+        return False
+    return not any(
+        (len(line) - len(line.rstrip(b"\\"))) % 2
+        for line in (x.rstrip(b"\r\n") for x in lines[:-1])
+    )
 
 
 def string_breaks(lines: list[bytes]) -> bytes:

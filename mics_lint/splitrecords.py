@@ -78,6 +78,7 @@ class Splitter:
 
     def __init__(self, max_line: int, *, active: bool = False) -> None:
         self.max_line = max_line
+        self.escapes = True  # MIC101 is fixed: see `in_string`
         self.active = active  # a line has parsed alone: split records are looked for
         self.decided = active  # ... or the file's start decided that they never are
         self.spans: deque[Split] = deque()
@@ -363,9 +364,10 @@ class Splitter:
         return any(s.first <= line <= s.last for s in self.spans)
 
     def in_string(self, line: int) -> bool:
-        """Whether `line` ends with a break inside a string of a split record (not asked in
-        the order of lines, unlike `span_of`: its spans stay)."""
-        return any(s.in_string and s.first <= line < s.last for s in self.spans)
+        """Whether `line` ends with a break inside a string of a split record that `--fix`
+        escapes (`escapes`: MIC101 is fixed; else it mends that CRLF as a line end). Not
+        asked in the order of lines, unlike `span_of`: its spans stay."""
+        return self.escapes and any(s.in_string and s.first <= line < s.last for s in self.spans)
 
     def span_of(self, line: int) -> Split | None:
         """The split record holding `line`, asked in the order of lines (earlier spans go)."""

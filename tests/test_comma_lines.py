@@ -53,3 +53,11 @@ def test_an_inner_trailing_comma_and_the_comma_after_the_record(tmp_path: Path) 
     lines = path.read_text("utf-8").splitlines()
     assert json.loads(lines[1])["user_profile"] == {"t": [1, 2]} and lines[1].endswith("]}}")
     assert lines[3].endswith("]}}  ")  # nothing but the commas changes
+
+
+def test_a_comma_line_after_a_kept_bom_keeps_the_bom(tmp_path: Path) -> None:
+    """With MIC002 not fixed, the BOM that starts the file stays (a second review)."""
+    path = tmp_path / "c.ndjson"
+    path.write_bytes(b"\xef\xbb\xbf,\n" + A.encode() + b"\n")
+    run_cli(["check", "--isolated", "--ignore", "MIC002", "--fix", "c.ndjson"], tmp_path)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf") and A in path.read_text("utf-8-sig")

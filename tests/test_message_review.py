@@ -59,3 +59,16 @@ def test_upsert_with_merge_objects_is_told_force_replace_alone() -> None:
     assert all("merge_objects goes with" in m and "update_strategy" not in m for m in found)
     plain = '{"operation":"UPSERT","email_hash":"b%d","user_profile":{"a":1}}'
     assert all("update_strategy" in m for m in _messages([plain % n for n in range(3)], "MIC401"))
+
+
+def test_upsert_with_merge_objects_in_a_file_of_the_newer_form() -> None:
+    """Where the file is in the update_strategy form, MIC407 says to write update_strategy
+    in place of merge_objects: MIC401 names that form first, not force_replace alone."""
+    newer = (
+        '{"operation":"UPSERT","email_hash":"a","update_strategy":"PARTIAL_UPDATE",'
+        '"user_profile":{}}'
+    )
+    older = '{"operation":"UPSERT","email_hash":"b","merge_objects":true,"user_profile":{}}'
+    found = _messages([newer, older], "MIC401")
+    assert len(found) == 1 and "merge_objects goes with" not in found[0], found
+    assert found[0].index("update_strategy") < found[0].index('"force_replace"')

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from helpers import run_cli
 
 from mics_lint import Settings, lint_file
@@ -82,3 +83,43 @@ def test_a_crlf_inside_a_string_is_no_line_end(tmp_path: Path) -> None:
     code, out, err = run_cli(["check", "--isolated", "--fix", "crm.ndjson"], tmp_path)
     assert code == 0, err
     assert "Fixed 2 problems" in out + err and b"\r\n" not in path.read_bytes()
+
+
+def test_a_break_after_a_backslash_is_no_string_break(tmp_path: Path) -> None:
+    """`"C:\\` then a line: written as `\\n`, the backslash would escape the backslash of
+    the escape, and the value would hold `\\` and `n`, no break (a second review)."""
+    record = '{"operation":"UPSERT","email_hash":"b","force_replace":false,"user_profile":'
+    path = _file(tmp_path, record + '{"path":"C:\\\n75001 Paris"}}', clean=3)
+    before = path.read_bytes()
+    _, out, _ = run_cli(["check", "--isolated", "--fix", "crm.ndjson"], tmp_path)
+    assert path.read_bytes() == before and "a line break inside a string" not in out, out
+
+
+def test_a_crlf_inside_a_string_is_a_line_end_where_mic101_is_not_fixed(tmp_path: Path) -> None:
+    """Without MIC101 the record is not joined, and `--fix` mends each CRLF as a line end:
+    MIC003 is told there, as the marks count what `--fix` does."""
+    path = _file(tmp_path, THREE, clean=2)
+    before = path.read_bytes()
+    for args in (["--select", "MIC003"], ["--ignore", "MIC101"]):
+        path.write_bytes(before)
+        _, out, _ = run_cli(["check", "--isolated", *args, "crm.ndjson"], tmp_path)
+        assert ":3:1: MIC003" in out and "1 problem marked [*]" in out, out
+        _, out, err = run_cli(["check", "--isolated", *args, "--fix", "crm.ndjson"], tmp_path)
+        assert "Fixed 1 problem" in out + err, (out, err)
+
+
+def test_a_cut_off_record_is_parsed_once_a_line_looked_ahead_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The escaped join is parsed only where the quotes say each break may be inside a
+    string: a cut-off record before whole indented ones costs no second parse a line."""
+    from mics_lint import opening
+
+    parsed = []
+    real = opening.record_value
+    monkeypatch.setattr(opening, "record_value", lambda text: parsed.append(1) or real(text))
+    cut = '{"operation":"DELETE","email_hash":"cut'
+    indented = [f'  {{"operation":"DELETE","email_hash":"i{n}"}}' for n in range(50)]
+    _file(tmp_path, cut, *indented, clean=3)
+    list(lint_file(tmp_path / "crm.ndjson", Settings()))
+    assert 40 <= len(parsed) <= 60, len(parsed)

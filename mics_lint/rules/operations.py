@@ -130,7 +130,7 @@ def upsert_missing_force_replace(record: Record, ctx: LineContext) -> Iterator[F
         newer = '"update_strategy": "PARTIAL_UPDATE" (or "FORCE_REPLACE" to replace it)'
         order = (newer, older) if ctx.state.get(FILE_FORM_STATE) == NEWER else (older, newer)
         told = f" or update_strategy: add {order[0]}, or {order[1]}"
-        if "merge_objects" in record:
+        if "merge_objects" in record and order[0] is older:  # (else MIC407 tells the form)
             told = f", which merge_objects goes with: add {older}"
         yield Finding(f"UPSERT without force_replace{told}")
     # The newer form's update_strategy is optional when pinned (the docs' own example of
