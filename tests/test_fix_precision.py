@@ -70,3 +70,17 @@ def test_a_trim_keeps_a_lone_surrogate_as_its_escape(tmp_path: Path, mode: str) 
     assert first.endswith(r'"user_account_id":"A\ud800"}')
     assert json.loads(first)["user_account_id"] == "A\ud800"
     assert json.loads(second)["email_hash"] == "x"
+
+
+def test_a_nested_whole_decimal_is_told_as_a_top_level_one() -> None:
+    """An association's items: their text is not at hand, their float's repr is (as exact
+    as it was read): `1000.0` is advised as "1000", a large one as maybe rounded."""
+    items = (
+        '{"type":"USER_ACCOUNT","user_account_id":9250000000000000.0,"compartment_id":"1000"},'
+        '{"type":"USER_ACCOUNT","user_account_id":1000.0,"compartment_id":"1000"}'
+    )
+    line = '{"identifiers":[' + items + "]}\n"
+    settings = Settings(show_values=True, doc_type="USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS")
+    found = [d.message for d in lint_lines([line], "x.ndjson", settings) if d.code == "MIC202"]
+    assert len(found) == 2 and ROUNDED in found[0], found
+    assert found[1].endswith('write it in quotes, "1000"'), found

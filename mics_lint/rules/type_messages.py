@@ -67,7 +67,8 @@ def type_message(
         # As written in the file: a float repr would lose the digits of a long id. A whole
         # number written with a fraction or an exponent (1000.0, 1e3: a spreadsheet's or a
         # CSV converter's doing) is an id's digits: "1000.0" would be no id (MIC308).
-        shown = _whole_digits(written) if isinstance(value, float) else None
+        # (A nested value's text is not at hand: its float's repr, as exact as it was read.)
+        shown = _whole_digits(written or repr(value)) if isinstance(value, float) else None
         if shown is not None and not is_integer and float_rounded(shown):
             return message + _ROUNDED
         shown = shown or written or str(value)
