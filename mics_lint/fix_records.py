@@ -176,7 +176,7 @@ class RecordFixer:
         after_broken, self.broken = self.broken, True
         if syntax.INVALID_JSON.code not in self.fixing or after_broken:
             return None
-        alone = b"," in body and not body.strip(b" \t,")  # `,` alone between records: dropped
+        alone = body[:1] in b" \t," and b"," in body and not body.strip(b" \t,")  # `,` alone
         if alone or (told is TRAILING and not rewrite and is_shallow(body)):
             # TRAILING is proven by the linter: without that comma orjson took it (as the exact
             # parser would at this depth); the only one before a bracket, or orjson refused it.

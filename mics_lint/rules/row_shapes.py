@@ -133,7 +133,7 @@ def message(text: str, doc_type: str = "") -> tuple[str, int] | None:
             "one line (NDJSON holds one record per line)",
             1,
         )
-    if "," in text and not text.strip(" \t,"):  # `,` alone between records: no CSV row
+    if text[:1] in (",", " ", "\t") and "," in text and not text.strip(" \t,"):  # no CSV row
         return (
             "a comma alone on a line: records are separated by line breaks: remove the line",
             text.index(",") + 1,
