@@ -1,5 +1,5 @@
 """`python -m mics_lint` is the `mics-lint` command."""
 
-from mics_lint.cli import main
+from mics_lint.cli import console
 
-main()
+console()

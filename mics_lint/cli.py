@@ -21,7 +21,7 @@ with startup.lasting():  # issue 14: see startup.py
     from mics_lint.commands import Path, version_option
     from mics_lint.config import MAX_SIZE
     from mics_lint.diagnostic import Severity
-    from mics_lint.exits import EXIT_FAILURE, EXIT_OK, OneLineGroup, fail, sigterm_raises
+    from mics_lint.exits import EXIT_FAILURE, EXIT_OK, OneLineGroup, end_now, fail, sigterm_raises
     from mics_lint.options import CheckOptions
     from mics_lint.parallel import CHUNK_BYTES, MAX_JOBS, cpu_count
     from mics_lint.registry import Rule
@@ -314,3 +314,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     with contextlib.suppress(ValueError):  # not in the main thread: leave signals alone
         sigterm_raises()
     cli.main(args=list(argv) if argv is not None else None, prog_name="mics-lint")
+
+
+def console() -> None:
+    """The `mics-lint` console script (and `python -m mics_lint`): `main`, then the process
+    ends without the interpreter's teardown where nothing needs it (exits.end_now). Not
+    `main`, which a program may call and go on after its SystemExit."""
+    try:
+        main()
+    except SystemExit as done:
+        if isinstance(done.code, int):
+            end_now(done.code)  # returns where the teardown is needed
+        raise

@@ -100,6 +100,28 @@ class OneLineGroup(Group):
         sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
+def end_now(code: int) -> None:
+    """Ends the process with `code` at once, without the interpreter's teardown (its modules
+    and objects freed one by one: 8.6 ms of a 77 ms `import mics_lint.cli`, a third of what
+    mics-lint adds to Python's start-up), where nothing waits for that teardown: no atexit
+    callback (logging's, multiprocessing's, Dask's, a temporary folder's weakref.finalize),
+    no thread but this one, and standard output and error flushed. Else it returns, and the
+    caller exits as usual. Every file mics-lint writes is closed by then (`with` blocks)."""
+    import atexit
+    import threading
+
+    callbacks = getattr(atexit, "_ncallbacks", None)  # CPython's; elsewhere, exit as usual
+    if callbacks is None or callbacks() or threading.active_count() != 1:
+        return
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):  # a broken pipe, a full disk, a closed stream: as usual
+        return
+    os._exit(code)
+
+
 class Terminated(BaseException):
     """SIGTERM, raised where the program is, so that files and workers are cleaned up."""
 

@@ -46,7 +46,7 @@ def test_entry_is_a_console_script_running_check(hook: dict[str, Any]) -> None:
     ]
     program, *args = shlex.split(hook["entry"])
     assert program in scripts, f"{program!r} is not one of [project.scripts]: {sorted(scripts)}"
-    assert scripts[program] == "mics_lint.cli:main"
+    assert scripts[program] == "mics_lint.cli:console"
     assert args[:1] == ["check"]
     # The rest of the entry (and the hook's args) must be accepted by the real command.
     result = CliRunner().invoke(cli, [*args, *hook["args"], "--help"])
