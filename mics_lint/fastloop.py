@@ -397,7 +397,7 @@ class FastLoop:
         return (
             last[-1:] == b"\n"
             and len(last) <= checker.max_line + 1
-            and (b"\r" not in block or checker.crlf_reported)
+            and (0x0D not in block or checker.crlf_reported)  # a CR (an int: framer.py)
             and not (
                 count_bytes
                 and (size if size is not None else checker.bytes_read + len(block)) > checker.limit

@@ -176,10 +176,10 @@ class RecordFixer:
         after_broken, self.broken = self.broken, True
         if syntax.INVALID_JSON.code not in self.fixing or after_broken:
             return None
-        alone = body[:1] in b" \t," and b"," in body and not body.strip(b" \t,")  # `,` alone
+        alone = told is not TRAILING and body[:1] in (b" ", b"\t", b",") and not body.strip(b" \t,")
         if alone or (told is TRAILING and not rewrite and is_shallow(body)):
-            # TRAILING is proven by the linter: without that comma orjson took it (as the exact
-            # parser would at this depth); the only one before a bracket, or orjson refused it.
+            # A `,` alone goes. TRAILING: orjson took the line without that comma (the exact
+            # parser would at this depth), the only one before a bracket (or it refused it).
             self.broken = False
             self.fixed[syntax.INVALID_JSON.code] += 1
             return [] if alone and rewrite else None

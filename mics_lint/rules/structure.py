@@ -293,7 +293,8 @@ def placeholder_value(record: Record, ctx: LineContext) -> Iterator[Finding]:
     {"operation":"DELETE","compartment_id":"1000","user_account_id":"CRM-42"}
     ```
     """
-    if b'"<' not in ctx.raw and b"\\u003" not in ctx.raw:  # "<", or "<" escaped
+    raw = ctx.raw  # find, not `in`: see framer.BACKSLASH
+    if raw.find(b'"<') < 0 and raw.find(b"\\u003") < 0:  # "<", or "<" escaped
         return
     from mics_lint.rules.free_form import placeholders  # a line holding "<" only
 
