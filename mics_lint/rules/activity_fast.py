@@ -294,8 +294,7 @@ def activity_check(
             return False
         if check_dups:
             # Escapes only in the free-form objects leave the line as plain as one without;
-            # a `\\u` elsewhere may spell a key. (A backslash first, as an int: a memchr; see
-            # framer.BACKSLASH.)
+            # a `\\u` elsewhere may spell a key. (A backslash first, an int: framer.BACKSLASH.)
             escaped = not plain and 0x5C in raw and inside(c, events, b"\\") != raw.count(b"\\")
             if escaped and raw.find(b"\\u") >= 0 and inside(c, events, b"\\u") != raw.count(b"\\u"):
                 return False
