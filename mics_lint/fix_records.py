@@ -38,7 +38,7 @@ from mics_lint.fix_edits import (
     proven_objects,
     untrailed,
 )
-from mics_lint.framer import BACKSLASH, BOM, is_blank
+from mics_lint.framer import BACKSLASH, BOM, commas_alone, is_blank
 from mics_lint.guards import Guard
 from mics_lint.jsontext import parse_exact
 from mics_lint.parsed import BROKEN, NOT_JSON, OBJECTS, TRAILING, UNPARSED, Retyped
@@ -176,7 +176,7 @@ class RecordFixer:
         after_broken, self.broken = self.broken, True
         if syntax.INVALID_JSON.code not in self.fixing or after_broken:
             return None
-        alone = told is not TRAILING and body[:1] in (b" ", b"\t", b",") and not body.strip(b" \t,")
+        alone = told is not TRAILING and commas_alone(body)
         if alone or (told is TRAILING and not rewrite and is_shallow(body)):
             # A `,` alone goes. TRAILING: orjson took the line without that comma (the exact
             # parser would at this depth), the only one before a bracket (or it refused it).

@@ -122,6 +122,12 @@ def is_blank(text: bytes) -> bool:
     return not text.strip(SPACE)
 
 
+def commas_alone(body: bytes) -> bool:
+    """Whether a line's body holds commas and whitespace alone (`,` between records, as an
+    array's were): MIC101's message for it (row_shapes.py), and `--fix` drops the line."""
+    return body[:1] in (b",", b" ", b"\t") and not body.strip(b" \t,") and 0x2C in body
+
+
 def is_utf8(data: bytes) -> bool:
     """Whether `data` is UTF-8 throughout (MIC001): what the fast checks test where msgspec
     did not read (a skipped value), a group of lines at once where they can (one decode of

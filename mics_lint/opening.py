@@ -149,7 +149,7 @@ _ESCAPES_OR_QUOTES = re.compile(rb'\\.|"', re.DOTALL)
 
 @functools.lru_cache(maxsize=16)  # the first line asked again at each line looked ahead to
 def _odd_quotes(line: bytes) -> bool:
-    found = _ESCAPES_OR_QUOTES.finditer(line.rstrip(b"\r\n"))
+    found = _ESCAPES_OR_QUOTES.finditer(split_ending(line)[0])
     return sum(m.group() == b'"' for m in found) % 2 == 1
 
 
@@ -161,16 +161,17 @@ def _in_string(lines: list[bytes]) -> bool:
     (`"C:\\` then a line: the escape of a break is no `\\n`)."""
     if not (_odd_quotes(lines[0]) and _odd_quotes(lines[-1])):
         return False
-    return not any(
-        (len(line) - len(line.rstrip(b"\\"))) % 2
-        for line in (x.rstrip(b"\r\n") for x in lines[:-1])
-    )
+    bodies = [split_ending(line)[0] for line in lines[:-1]]
+    return not any((len(body) - len(body.rstrip(b"\\"))) % 2 for body in bodies)
 
 
 def string_breaks(lines: list[bytes]) -> bytes:
     """The lines joined with each break between them written as its escape (`\\n`, or
     `\\r\\n`): the text a record means whose line breaks are inside its strings."""
-    parts = [line.replace(b"\r\n", b"\\r\\n").replace(b"\n", b"\\n") for line in lines[:-1]]
+    parts: list[bytes] = []
+    for line in lines[:-1]:
+        body, ending = split_ending(line)
+        parts += (body, ending.replace(b"\r", b"\\r").replace(b"\n", b"\\n"))
     return b"".join([*parts, lines[-1]])
 
 

@@ -8,6 +8,7 @@ user to delete most of the line."""
 from __future__ import annotations
 
 from mics_lint.diagnostic import counted
+from mics_lint.framer import commas_alone
 from mics_lint.jsontext import parse_exact
 from mics_lint.lazyre import compiled
 from mics_lint.rules import slips
@@ -133,7 +134,7 @@ def message(text: str, doc_type: str = "") -> tuple[str, int] | None:
             "one line (NDJSON holds one record per line)",
             1,
         )
-    if text[:1] in (",", " ", "\t") and "," in text and not text.strip(" \t,"):  # no CSV row
+    if commas_alone(text.encode("utf-8", "replace")):  # no CSV row: no value in it
         return (
             "a comma alone on a line: records are separated by line breaks: remove the line",
             text.index(",") + 1,
