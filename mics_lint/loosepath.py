@@ -1,5 +1,7 @@
 """Lines whose only fault is an identifier of the wrong type (`"compartment_id": 1000` on
-every line of an export), kept off the full checks: `LoosePath.line`."""
+every line of an export), kept off the full checks: `LoosePath.line`. A line whose wrong
+id is a positive integer is told from the first line of that key and value, a template
+(`LoosePath._told`, templates.py): issue 14's target of three times a valid line's cost."""
 
 # No `from __future__ import annotations`: see fastloop.py.
 
@@ -7,10 +9,15 @@ from collections.abc import Callable
 from typing import Any
 
 from mics_lint.diagnostic import Diagnostic
+from mics_lint.fix_edits import is_shallow
+from mics_lint.framer import BACKSLASH
 from mics_lint.linecheck import LineChecker
 from mics_lint.parsed import Retyped
 from mics_lint.registry import FastCheck, LineContext, Rule
 from mics_lint.rules import structure
+from mics_lint.templates import Template, stamped, template_of
+
+_CODES = frozenset({structure.WRONG_TYPE.code})
 
 
 class LoosePath:
@@ -35,6 +42,9 @@ class LoosePath:
         self.decode_errors = decode_errors
         # The diagnostics of a line on which only this rule can fire (FastLoop._one_rule).
         self.one_rule = one_rule
+        # The template of the diagnostics of a line told by its one wrong id (`_told`).
+        self.templates: dict[tuple[str, int], Template] = {}
+        self.quoted = {name: f'"{name}"'.encode() for _, name, _, _ in fields}
 
     def line(
         self, raw: bytes, lineno: int, plain: bool, vouch: FastCheck | None
@@ -84,9 +94,50 @@ class LoosePath:
         if lineno == 1 or self.check(command, raw, lineno, plain) is not True:
             return None
         body = raw[:-2] if raw[-2:-1] == b"\r" else raw[:-1]  # LF, or CRLF after MIC003
+        told = self._told(wrong, raw, body, lineno)
+        if told is not None:
+            template = self.templates.get(told)
+            if template is not None:
+                return stamped(checker, template, body, lineno)
         ctx = LineContext(lineno, body, checker.state, checker.show_values)
         found, retyped = [], []
         for name, value, subschema in wrong:  # each with its finding's column: its mark's
-            found.append(made := structure.top_level_type_finding(name, value, subschema, ctx))
-            retyped.append((name, value, made[1].column or 1))
-        return checker.stamp(found, body, lineno, ctx.decoded, Retyped(retyped))
+            found.append(one := structure.top_level_type_finding(name, value, subschema, ctx))
+            retyped.append((name, value, one[1].column or 1))
+        made = checker.stamp(found, body, lineno, ctx.decoded, Retyped(retyped))
+        if told is not None:
+            quoted = f'"{told[0]}"'
+            text = ctx.text  # as `stamp` decodes it
+            template = template_of(made, _CODES, text, {text.find(quoted) + 1: quoted})
+            if template is not None:
+                if len(self.templates) >= 1024:
+                    self.templates.clear()
+                self.templates[told] = template
+        return made
+
+    def _told(
+        self, wrong: list[tuple[str, Any, dict[str, Any]]], raw: bytes, body: bytes, lineno: int
+    ) -> tuple[str, int] | None:
+        """The key of the template of the line's diagnostics, if they may be told by its one
+        wrong id: a positive integer (written as `str` writes it: JSON has no other way;
+        zero may be `-0`), its key written once in a line without a backslash. All the
+        line's diagnostic reads is then that key and value (`top_level_type_finding`'s
+        message), where the key is written (a template's column), and what its fix mark
+        reads: the key and value (`RecordFixer.retyped`'s known case: a shallow line), and
+        the marks' state, which `alike_ok` vouches for, as for laxpath.py's templates. None
+        for any other line."""
+        if len(wrong) != 1:
+            return None
+        name, value, _ = wrong[0]
+        if type(value) is not int or value <= 0 or BACKSLASH in raw:
+            return None
+        quoted = self.quoted[name]
+        start = raw.find(quoted)
+        if (
+            start < 0
+            or raw.find(quoted, start + len(quoted)) >= 0
+            or not is_shallow(body)
+            or not self.checker.fix_marks.alike_ok(lineno)
+        ):
+            return None
+        return name, value

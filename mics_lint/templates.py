@@ -4,8 +4,9 @@ An export repeats its mistake on every line (a misspelt key, no identifier, no
 force_replace). Where what the checks find on such a line is decided by its keys alone, the
 diagnostics of the first line of those keys are remembered and made again for the next
 ones, without the checks that found them, a parse or the fix marks' questions: laxpath.py
-(a key the schema does not know) and `FastLoop._one_rule` (a rule declared decided by the
-keys, Rule.by_keys). What each is told by, and why that is exact, is written there.
+(a key the schema does not know), `FastLoop._one_rule` (a rule declared decided by the
+keys, Rule.by_keys) and loosepath.py (an integer id, told by its key and value). What each
+is told by, and why that is exact, is written there.
 """
 
 from __future__ import annotations
