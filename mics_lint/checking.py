@@ -420,12 +420,13 @@ def _report_each(
                 diagnostics = next(files)
             # --fix refuses URLs (no atomic rename there): no `[*]` promises what it won't do.
             unfixable = _is_url(source.path)
+            add, report = summary.add, reporter.report  # a file may hold millions
             for diagnostic in diagnostics:
                 if unfixable and diagnostic.fix is not None:
                     diagnostic = diagnostic.with_fix(None)
-                summary.add(diagnostic)
+                add(diagnostic)
                 counted += 1
-                reporter.report(diagnostic)  # Fanout counts what --max-diagnostics hides
+                report(diagnostic)  # Fanout counts what --max-diagnostics hides
         except ReadError as exc:
             fail(f"{exc.verb} {exc}")
             reporter.file_failed(source.display, f"{exc.verb} {exc}")

@@ -71,7 +71,7 @@ import orjson
 
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.fastpath import attribute, made, struct_decoder
-from mics_lint.framer import BACKSLASH, split_ending
+from mics_lint.framer import BACKSLASH
 from mics_lint.linecheck import LineChecker, finding_code
 from mics_lint.parsed import Alike
 from mics_lint.registry import FastCheck, LineContext, Rule
@@ -161,7 +161,8 @@ class LaxPath:
     def line(
         self, raw: bytes, lineno: int, plain: bool, vouch: FastCheck
     ) -> list[Diagnostic] | None:
-        """The line's diagnostics, or None: the full checks decide."""
+        """The line's diagnostics, or None: the full checks decide. `raw` ends with LF, or
+        CRLF once MIC003 was reported, as every line the fast loop answers does."""
         if lineno == 1 or BACKSLASH in raw:  # line 1 may start with a BOM
             return None
         made = self._recent(raw, lineno, plain, vouch)
@@ -169,7 +170,7 @@ class LaxPath:
             return made
         # The keys first: a line that holds a key of the last one taken here tries this path
         # first (fastloop.py, `again`), and may well be clean, which they tell before a decode.
-        body = split_ending(raw)[0]
+        body = raw[:-2] if raw[-2:-1] == b"\r" else raw[:-1]  # LF, or CRLF after MIC003
         try:
             record = orjson.loads(body)
         except orjson.JSONDecodeError:
@@ -305,7 +306,7 @@ class LaxPath:
         verdict = vouch(command, raw, lineno, plain)
         if verdict is False:
             return None
-        body = split_ending(raw)[0]
+        body = raw[:-2] if raw[-2:-1] == b"\r" else raw[:-1]  # as in `line`
         if known[0] == (True if verdict is True else verdict.code):
             return stamped(self.checker, known[1], body, lineno)
         try:  # its user recorded (MIC501): the line is answered here

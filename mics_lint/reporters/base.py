@@ -22,6 +22,8 @@ if TYPE_CHECKING:  # pathlib only for the formats that show paths: start-up (iss
     from pathlib import Path
 
 _SPOOL_IN_MEMORY = 4 * 1024 * 1024
+# An enum's member read from its class costs 100 ns in Python 3.11: once, not a diagnostic.
+_ERROR = Severity.ERROR
 _NEW: Any = object()  # a field left to its default_factory
 
 
@@ -101,14 +103,15 @@ class Summary:
     __hash__ = None  # type: ignore[assignment]  # mutable and compared, as @dataclass says
 
     def add(self, diagnostic: Diagnostic) -> None:
-        if diagnostic.severity is Severity.ERROR:
+        if diagnostic.severity is _ERROR:
             self.errors += 1
         else:
             self.warnings += 1
         self.by_code[diagnostic.code] += 1
-        if diagnostic.fix == FIX_SAFE:
+        fix = diagnostic.fix
+        if fix == FIX_SAFE:
             self.fixable += 1
-        elif diagnostic.fix == FIX_UNSAFE:
+        elif fix == FIX_UNSAFE:
             self.unsafe_fixable += 1
 
     def fix_sentence(self, pre_commit: bool = False) -> str:
