@@ -16,7 +16,7 @@ where they are (fix_edits.py). Otherwise the record is left as it was written.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -69,8 +69,8 @@ class RecordFixer:
         *,
         fixing: frozenset[str],
         looking: frozenset[str],
-        fixed: Counter[str],
-        hidden: Counter[str],
+        fixed: Counter[str] | defaultdict[str, int],  # a fix run's, or the marks'
+        hidden: Counter[str] | defaultdict[str, int],
         identifier_values: FieldMap | None = None,
         guard: Guard | None = None,
         value_rules: Sequence[Rule] = (),

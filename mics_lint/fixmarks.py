@@ -12,7 +12,7 @@ already counted (parsed.Alike: an unknown key on every line) takes that line's c
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 from typing import Any
 
 import orjson
@@ -44,8 +44,11 @@ class FixMarks:
         guard: Guard | None = None,
     ) -> None:
         fixes = {r.code: r.fix for r in REGISTRY.values() if r.fix is not None}
-        self.fixed: Counter[str] = Counter()
-        self.hidden: Counter[str] = Counter()
+        # Not Counters, which `_count` empties on every line it asks: a Counter's first
+        # count of a code calls its `__missing__` in Python, and its stores go through
+        # Python too (it defines `__delitem__`): 0.2 µs a trailing-comma line.
+        self.fixed: defaultdict[str, int] = defaultdict(int)
+        self.hidden: defaultdict[str, int] = defaultdict(int)
         self.records = RecordFixer(
             schema,
             fixing=frozenset(c for c in enabled if fixes.get(c) == FIX_SAFE),
