@@ -188,8 +188,12 @@ class Fixer:
                         keep = document or not self._parses(body)
                         # A line no later line can mend into one document ends the hold,
                         # as the linter's does: held to the limit, the lines would be fixed
-                        # alike.
-                        keep = keep and (document or blank or prefix.feed(body))
+                        # alike. Not while the splitter follows the file's first value (a
+                        # line of it may end inside a string: opening.py), which may be a
+                        # record split over lines, joined where it tells (`_not_document`).
+                        keep = keep and (
+                            document or blank or prefix.feed(body) or splitter.opening is not None
+                        )
                     if keep:
                         held.append(raw)
                         held_bytes += len(raw)

@@ -45,6 +45,7 @@ __all__ = [
     "ENDED",
     "Opening",
     "no_json_end",
+    "opens_record",
     "parses_alone",
     "record_value",
     "split_message",
@@ -60,18 +61,29 @@ ENDED = "ended"  # no document: this line and the ones after are NDJSON lines
 class Opening:
     """The file's lines from its first not blank, `{` or `[` alone (see the module's doc)."""
 
-    __slots__ = ("closed", "count", "first", "limits", "lines", "max_line", "prefix", "size")
+    __slots__ = (
+        "carry",
+        "closed",
+        "count",
+        "first",
+        "limits",
+        "lines",
+        "max_line",
+        "prefix",
+        "size",
+    )
 
     def __init__(
         self, raw: bytes, body: bytes, line: int, max_line: int, limits: tuple[int, int]
     ) -> None:
         self.first = line
         self.prefix = JsonPrefix(comma_after=True)
-        self.prefix.feed(body)
+        self.carry = b""  # lines that end inside a string, not yet read (`_read`)
+        self._read(body)
         # The first value's lines, while they may be a record split over lines; a BOM on
         # line 1 is the file's (MIC002), not the record's.
         first = raw.removeprefix(BOM) if line == 1 else raw
-        self.lines: list[bytes] | None = [first] if body.strip(SPACE) == b"{" else None
+        self.lines: list[bytes] | None = [first] if body.lstrip(SPACE)[:1] == b"{" else None
         self.count = 1
         self.size = len(raw)
         self.closed = False
@@ -94,24 +106,36 @@ class Opening:
         if self.count >= max_lines or self.size > max_bytes:
             return DOCUMENT
         self.count += 1
-        if body[:1] == b"{":
+        if body[:1] == b"{" and not self.carry:  # (inside a string, text)
             self.lines = None  # a split record holds no such line but its first
             if not self.prefix.wants_value:
                 return ENDED
         elif self.lines is not None:
             self.lines.append(raw)
-        if not self.prefix.feed(body):
+        if not self._read(body):
             return DOCUMENT
         self.closed = self.prefix.done
         return None
 
-    def record(self) -> tuple[list[bytes], dict[str, Any]] | None:
-        """The lines of the first value and the object they hold, when they are a record
-        split over lines."""
+    def _read(self, body: bytes) -> bool:
+        """The prefix fed a line (False: broken), or the line kept while it ends inside a
+        string: JSON holds no raw break, so a string's lines are fed as one line, each
+        break written `\\n`, as split_value reads a record whose breaks are inside its
+        strings (a CRM's address of two lines)."""
+        text = self.carry + body if self.carry else body
+        if _odd_quotes(text):
+            self.carry = text + b"\\n"
+            return True
+        self.carry = b""
+        return self.prefix.feed(text)
+
+    def record(self) -> tuple[list[bytes], dict[str, Any], bool] | None:
+        """The lines of the first value, the object they hold and whether their breaks are
+        inside its strings (split_value), when they are a record split over lines."""
         if not self.closed or not self.lines:
             return None
-        value = record_value(b"".join(self.lines))
-        return None if value is None else (self.lines, value)
+        found = split_value(self.lines)
+        return None if found is None else (self.lines, *found)
 
 
 #: How the message of a record split by line breaks inside its strings begins.
@@ -208,6 +232,19 @@ def no_json_end(end: bytes) -> bool:
     if not end or end[-1] not in _LAST_BYTES:
         return True
     return end[-1] in b"}]" and end[:-1].rstrip(JSON_SPACE).endswith(b",")
+
+
+def opens_record(body: bytes, max_line: int) -> bool:
+    """Whether a file's first line not blank (`body`: without its end and its BOM) may
+    begin a record split over the file's first lines, which `Opening` follows as it follows
+    a `{` alone: it begins with `{` and more, and does not parse alone (a record pasted
+    over lines, or one whose string holds a line break, as a CRM's address of two lines)."""
+    return (
+        body[:1] == b"{"
+        and len(body) <= max_line  # the reader may have cut a longer one
+        and body.rstrip(SPACE) != b"{"
+        and not parses_alone(body, max_line)
+    )
 
 
 def parses_alone(body: bytes, max_line: int) -> bool:

@@ -11,10 +11,10 @@ Since nothing spans a line that begins with `{`, a chunk of `--jobs` that starts
 line (parallel._boundaries) sees what one process sees.
 
 Only once a line of the file has parsed alone: until then the linter and the fixer hold the
-file's first lines as a possible document (MIC007), and a file that opens with `{` or `[`
-alone is one (framer, rules/framing.py) until it proves none (opening.py): then its first
-lines may be a split record (`Splitter.opened`), and it is read from there as the middle of
-a file is. The linter and the fixer both read through `Splitter`: they find the same records.
+file's first lines as a possible document (MIC007). A file that opens with `{` or `[` alone
+is one (framer, rules/framing.py) until it proves none (opening.py), and one whose first
+line begins a record it does not hold may be none: then its first lines may be a split
+record (`Splitter.opened`). The linter and the fixer both read through `Splitter`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any
 
-from mics_lint import framer
+from mics_lint import framer, opening
 from mics_lint.diagnostic import Diagnostic
 from mics_lint.jsontext import JSON_SPACE
 from mics_lint.opening import ENDED, Opening, no_json_end, parses_alone, split_message, split_value
@@ -324,12 +324,14 @@ class Splitter:
             if framer.is_blank(body):
                 return False
             self.decided = True
-            if f.opens_document(body):
+            document = f.opens_document(body)
+            if document or opening.opens_record(body, self.max_line):
                 # MIC007's, unless its lines prove otherwise. Opened on line 1, short enough
                 # to be held, the linter and the fixer hold it as one (see `_opened`); after
-                # blank lines they may too, which is not told here: watched as before.
+                # blank lines they may too, which is not told here: watched as before. So is
+                # a first record's line that tells nothing (never held as a document).
                 first = self.seen == 1 and len(raw) <= framer.HOLD_LIMIT and not self._cut(raw)
-                self.held_first = first
+                self.held_first = first and document
                 self.opening = Opening(
                     raw, body, self.seen, self.max_line, (SPLIT_LINES, SPLIT_BYTES)
                 )
@@ -338,8 +340,8 @@ class Splitter:
             self.active = True
         return False
 
-    def _opened(self, opening: Opening, raw: bytes) -> bool:
-        verdict = opening.feed(raw)
+    def _opened(self, following: Opening, raw: bytes) -> bool:
+        verdict = following.feed(raw)
         if verdict is None:
             return False
         self.opening = None
@@ -348,12 +350,15 @@ class Splitter:
             # its `{` lines are not read ahead once a scalar line (`"promo"`) parses alone
             # (90 MB: 18 s and 380 MB). Elsewhere they check its lines: watched as before.
             self.document = self.held_first
+            body = framer.split_ending(raw)[0]  # else watched from this line, which may parse
+            self.active = not self.document and parses_alone(body, self.max_line)
             return False
-        found = opening.record()
+        found = following.record()
         if found is not None:
-            lines, value = found
+            lines, value, in_string = found
             width = len(framer.split_ending(lines[-1])[0].decode("utf-8", "replace")) + 1
-            self.opened = Split(opening.first, opening.first + len(lines) - 1, width, value)
+            first, last = following.first, following.first + len(lines) - 1
+            self.opened = Split(first, last, width, value, in_string)
             self.spans.append(self.opened)  # no other yet: the splitter was not active
         self.not_document = self.seen
         self.active = self.decided = True
@@ -421,14 +426,8 @@ def _whole(raw: bytes) -> bool:
 
 
 # What a split record's lines keep of their diagnostics: the file's and the line ends'.
-KEPT_IN_SPLITS = frozenset(
-    {
-        f.BYTE_ORDER_MARK.code,
-        f.CRLF_LINE_ENDINGS.code,
-        f.MISSING_FINAL_NEWLINE.code,
-        f.FILE_TOO_LARGE.code,
-    }
-)
+_KEPT = (f.BYTE_ORDER_MARK, f.CRLF_LINE_ENDINGS, f.MISSING_FINAL_NEWLINE, f.FILE_TOO_LARGE)
+KEPT_IN_SPLITS = frozenset(rule.code for rule in _KEPT)
 
 
 def joined(found: Iterable[Diagnostic], splitter: Splitter) -> Iterator[Diagnostic]:
