@@ -1,5 +1,9 @@
 """A file whose first line not blank is `{` or `[` alone: one JSON document spread over
 lines (MIC007), or NDJSON lines after a pretty-printed first record or a stray bracket.
+A first line that begins a record it does not hold (`opens_record`: its first key on the
+`{` line, or a string broken over lines, as a CRM writes an address) is followed the same
+way, but never held as a document: where it tells nothing, the lines are watched as before.
+A line that ends inside a string is read with the next as one (`Opening._read`).
 
 The linter and the fixer hold such a file's lines as one document. Held to the file's end,
 one stray `{` line, or a first record pretty-printed among compact ones, hid every later
@@ -106,9 +110,9 @@ class Opening:
         if self.count >= max_lines or self.size > max_bytes:
             return DOCUMENT
         self.count += 1
-        if body[:1] == b"{" and not self.carry:  # (inside a string, text)
+        if body[:1] == b"{":
             self.lines = None  # a split record holds no such line but its first
-            if not self.prefix.wants_value:
+            if self.carry or not self.prefix.wants_value:  # (a string's: rare, not followed)
                 return ENDED
         elif self.lines is not None:
             self.lines.append(raw)
@@ -239,12 +243,12 @@ def opens_record(body: bytes, max_line: int) -> bool:
     begin a record split over the file's first lines, which `Opening` follows as it follows
     a `{` alone: it begins with `{` and more, and does not parse alone (a record pasted
     over lines, or one whose string holds a line break, as a CRM's address of two lines)."""
-    return (
-        body[:1] == b"{"
-        and len(body) <= max_line  # the reader may have cut a longer one
-        and body.rstrip(SPACE) != b"{"
-        and not parses_alone(body, max_line)
-    )
+    if body[:1] != b"{" or len(body) > max_line or body.rstrip(SPACE) == b"{":
+        return False  # (a longer line: the reader may have cut it)
+    if parses_alone(body, max_line):
+        return False
+    # Text a record may go on from: no grammar broken in it (`{"a":1,}`), or a string open.
+    return _odd_quotes(body) or JsonPrefix(comma_after=True).feed(body)
 
 
 def parses_alone(body: bytes, max_line: int) -> bool:

@@ -124,3 +124,28 @@ def test_fix_joins_it_and_the_file_then_passes(
     assert path.read_bytes() == fixed
     code, out, _ = run_cli(["check", "--isolated", "first.ndjson"], tmp_path)
     assert code == 0, out
+
+
+def test_a_cut_off_first_line_inside_a_string_ends_at_the_next_record() -> None:
+    """A first line cut inside a string is followed only to the next line that begins a
+    record: that line and the ones after are checked, and split records looked for."""
+    cut = b'{"operation":"DELETE","email_hash":"a\n'
+    found = _found([cut, CLEAN % 1, *SPLIT, CLEAN % 2])
+    assert [(line, end, code) for line, end, code, _, _ in found] == [
+        (1, 1, "MIC101"),
+        (3, 4, "MIC101"),
+    ]
+
+
+def test_a_first_line_whose_grammar_breaks_is_not_followed() -> None:
+    """No later line can make `{...,}` a record's beginning: the file is watched as before,
+    its lines told one by one until a line parses alone (split records are looked for
+    from there: a document's `{` lines are not read ahead)."""
+    lines = [b'{"operation":"DELETE","email_hash":"a",}\n', *SPLIT, CLEAN % 2]
+    found = _found(lines)
+    assert [(line, end, code) for line, end, code, _, _ in found] == [
+        (1, 1, "MIC101"),
+        (2, 2, "MIC101"),
+        (3, 3, "MIC101"),
+    ]
+    assert found[0][3] == "trailing comma before '}': remove the comma"
