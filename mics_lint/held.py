@@ -30,9 +30,19 @@ class Hold:
         # ... by its size alone (no line over max-line-bytes): what its first line opens
         self.opened: bytes | None = None
         self.prefix = JsonPrefix()
+        self.splitter = checker.splitter
         # Where the file stood before its first line: the held lines are checked again
         # from there when they are let go.
         self.start = (checker.crlf_reported, checker.size_reported, checker.bytes_read)
+
+    def goes_on(self, body: bytes) -> bool:
+        """Whether lines after this one (not blank) may still make the held ones one value:
+        the prefix takes it, or the splitter still follows the file's first value, which
+        may be a record split over lines, by a line break inside a string (opening.py).
+        Held while it is followed, a chunk of `--jobs` that ends there says so (merge.py:
+        then the file is checked in one process, which tells where it ends)."""
+        following = self.splitter is not None and self.splitter.opening is not None
+        return self.prefix.feed(body) or following
 
     def add(self, raw: bytes, diagnostics: list[Diagnostic]) -> None:
         self.lines.append(raw)

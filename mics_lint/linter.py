@@ -332,7 +332,7 @@ class FileLinter:
             body = raw.removeprefix(f.BOM) if lineno == 1 else raw
             if hold.nonblank == 0 and f.opens_document(body):
                 hold.document = body.strip(SPACE)
-            elif not hold.prefix.feed(body):
+            elif not hold.goes_on(body):
                 return False  # no line after it can make the lines one document
             hold.nonblank += 1
         hold.add(raw, diagnostics)

@@ -66,6 +66,7 @@ class Opening:
     """The file's lines from its first not blank, `{` or `[` alone (see the module's doc)."""
 
     __slots__ = (
+        "alone",
         "carry",
         "closed",
         "count",
@@ -83,6 +84,7 @@ class Opening:
         self.first = line
         self.prefix = JsonPrefix(comma_after=True)
         self.carry = b""  # lines that end inside a string, not yet read (`_read`)
+        self.alone = body.strip(SPACE) in (b"{", b"[")  # else a first record's (opens_record)
         self._read(body)
         # The first value's lines, while they may be a record split over lines; a BOM on
         # line 1 is the file's (MIC002), not the record's.

@@ -345,15 +345,16 @@ class Splitter:
         if verdict is None:
             return False
         self.opening = None
-        if verdict != ENDED:
+        found = following.record() if verdict == ENDED else None
+        if verdict != ENDED or (found is None and not following.alone):
             # A document, held whole by the linter and the fixer when it opened on line 1:
             # its `{` lines are not read ahead once a scalar line (`"promo"`) parses alone
-            # (90 MB: 18 s and 380 MB). Elsewhere they check its lines: watched as before.
+            # (90 MB: 18 s and 380 MB). Elsewhere they check its lines: watched as before,
+            # as are a first record's lines that are no split record, from this line.
             self.document = self.held_first
-            body = framer.split_ending(raw)[0]  # else watched from this line, which may parse
+            body = framer.split_ending(raw)[0]
             self.active = not self.document and parses_alone(body, self.max_line)
             return False
-        found = following.record()
         if found is not None:
             lines, value, in_string = found
             width = len(framer.split_ending(lines[-1])[0].decode("utf-8", "replace")) + 1
