@@ -7,7 +7,6 @@ command ends (exit codes, one-line errors) in `mics_lint.exits`.
 from __future__ import annotations
 
 import contextlib
-import gc
 from collections.abc import Sequence
 from typing import Any
 
@@ -321,11 +320,6 @@ def console() -> None:
     """The `mics-lint` console script (and `python -m mics_lint`): `main`, then the process
     ends without the interpreter's teardown where nothing needs it (exits.end_now). Not
     `main`, which a program may call and go on after its SystemExit."""
-    # Young collections every 50,000 allocations, not 700: a file of bad lines holds its
-    # diagnostics a while (MIC501's window), which each young collection walked again,
-    # 3 to 7% of such a run (docs/performance.md); what mics-lint makes has few cycles.
-    # The process's own setting, as mypy's: not main's, which a host program calls.
-    gc.set_threshold(50_000, *gc.get_threshold()[1:])
     try:
         main()
     except SystemExit as done:

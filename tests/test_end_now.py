@@ -75,13 +75,3 @@ def test_jobs_end_as_usual(tmp_path: Path) -> None:
     done = _run(tmp_path, "", *args)
     assert done.returncode == 1 and done.stdout.count("MIC202") == 2000, done.stderr
     assert "torn down" in done.stdout
-
-
-def test_the_console_script_collects_young_objects_less_often(tmp_path: Path) -> None:
-    """`console` (not `main`, which a host program calls) raises the young generation's
-    threshold for its own process: a file of bad lines holds many diagnostics a while."""
-    path = write(tmp_path / "a.ndjson", A + "\n")
-    setup = "import atexit, gc\natexit.register(lambda: print('threshold', gc.get_threshold()[0]))"
-    done = _run(tmp_path, setup, "check", "--isolated", str(path))
-    assert done.returncode == 0, done.stderr
-    assert "threshold 50000" in done.stdout
