@@ -53,9 +53,9 @@ INVALID_JSON = FAMILY.declare(
 
     A record pretty-printed over several lines among one-line records (a line that begins
     with `{` and lines after it that together parse as one object) is reported once, at its
-    first line: "this record is split over lines 8–14"; so is a file's first record
-    pretty-printed before NDJSON lines (a whole file of one is MIC007's), and one whose
-    breaks are inside its strings (a CRM export's address of two lines).
+    first line: "this record is split over lines 8–14"; so is a file's first record split
+    before NDJSON lines (a whole file of one is MIC007's), and one whose breaks are inside
+    its strings (a CRM export's address of two lines), the file's first record too.
 
     ## Why is this bad?
     The platform cannot read the line, so the command is dropped and only appears, hours
