@@ -45,6 +45,12 @@ def split_ending(raw: bytes) -> tuple[bytes, bytes]:
     return raw, b""
 
 
+def ended_body(raw: bytes) -> bytes:
+    """`split_ending(raw)[0]` of a line that ends with LF (or CRLF), as every line the fast
+    loop answers does: a third of its cost, for the lines of an export's repeated mistake."""
+    return raw[:-2] if raw[-2:-1] == b"\r" else raw[:-1]
+
+
 def bodies_in_groups(
     lines: Sequence[int], firsts: Sequence[int], read: Callable[[int], bytes]
 ) -> list[bytes]:

@@ -71,7 +71,7 @@ import orjson
 
 from mics_lint.diagnostic import Diagnostic, Finding
 from mics_lint.fastpath import attribute, made, struct_decoder
-from mics_lint.framer import BACKSLASH
+from mics_lint.framer import BACKSLASH, ended_body
 from mics_lint.linecheck import LineChecker, finding_code
 from mics_lint.parsed import Alike
 from mics_lint.registry import FastCheck, LineContext, Rule
@@ -170,7 +170,7 @@ class LaxPath:
             return made
         # The keys first: a line that holds a key of the last one taken here tries this path
         # first (fastloop.py, `again`), and may well be clean, which they tell before a decode.
-        body = raw[:-2] if raw[-2:-1] == b"\r" else raw[:-1]  # LF, or CRLF after MIC003
+        body = ended_body(raw)  # LF, or CRLF after MIC003
         try:
             record = orjson.loads(body)
         except orjson.JSONDecodeError:
@@ -306,7 +306,7 @@ class LaxPath:
         verdict = vouch(command, raw, lineno, plain)
         if verdict is False:
             return None
-        body = raw[:-2] if raw[-2:-1] == b"\r" else raw[:-1]  # as in `line`
+        body = ended_body(raw)  # LF, or CRLF after MIC003
         if known[0] == (True if verdict is True else verdict.code):
             return stamped(self.checker, known[1], body, lineno)
         try:  # its user recorded (MIC501): the line is answered here

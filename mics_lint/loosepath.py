@@ -10,7 +10,7 @@ from typing import Any
 
 from mics_lint.diagnostic import Diagnostic
 from mics_lint.fix_edits import is_shallow
-from mics_lint.framer import BACKSLASH
+from mics_lint.framer import BACKSLASH, ended_body
 from mics_lint.linecheck import LineChecker
 from mics_lint.parsed import Retyped
 from mics_lint.registry import FastCheck, LineContext, Rule
@@ -93,7 +93,7 @@ class LoosePath:
             return self.one_rule(raw, lineno, verdict, command)
         if lineno == 1 or self.check(command, raw, lineno, plain) is not True:
             return None
-        body = raw[:-2] if raw[-2:-1] == b"\r" else raw[:-1]  # LF, or CRLF after MIC003
+        body = ended_body(raw)  # LF, or CRLF after MIC003
         told = self._told(wrong, raw, body, lineno)
         if told is not None:
             template = self.templates.get(told)
