@@ -39,11 +39,11 @@ from mics_lint.guards import Guard
 from mics_lint.held import fixable
 from mics_lint.jsontext import parse_exact
 from mics_lint.linter import LineReader, doc_type_of, text_head
-from mics_lint.opening import string_breaks, without_comma
+from mics_lint.opening import Split, string_breaks, without_comma
 from mics_lint.registry import FIX_SAFE
 from mics_lint.rules import REGISTRY, syntax
 from mics_lint.rules import framing as f
-from mics_lint.splitrecords import Piece, Split, Splitter
+from mics_lint.splitrecords import Piece, Splitter
 
 # same_value is the proof's comparison, still imported from here by the tests.
 __all__ = [
@@ -216,6 +216,9 @@ class Fixer:
             nonblank = sum(1 for h in held if not framer.is_blank(framer.body(h, first=False)))
             # As the linter decides MIC007: a first line of only "{" or "[", or lines that
             # together parse as one value (not merely as records joined by commas: MIC101).
+            if splitter.close():  # a record broken inside its strings, alone (as the linter)
+                self._not_document(held, splitter, sink)
+                return self.result
             if (document or (nonblank >= 2 and _one_value(held))) and self._document(held, sink):
                 return self.result
             # Only whitespace: MIC008 alone, which no fix mends (the linter marks no line of

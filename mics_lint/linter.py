@@ -29,14 +29,7 @@ from mics_lint.fastloop import FastLoop
 from mics_lint.framer import DOCUMENT_PARSE_LIMIT, HOLD_LIMIT, SPACE, given_lines
 from mics_lint.held import Hold, Memo, fixable
 from mics_lint.jsontext import decode_lenient, parse_exact
-from mics_lint.linecheck import (
-    BLANK,
-    INVALID,
-    RECORD,
-    TOO_LONG,
-    LineChecker,
-    char_pos,
-)
+from mics_lint.linecheck import BLANK, INVALID, RECORD, TOO_LONG, LineChecker, char_pos
 from mics_lint.names import printable
 from mics_lint.reading import (
     HEAD_BYTES,
@@ -382,6 +375,8 @@ class FileLinter:
             return checker.ordered(
                 [*kept, checker.diagnostic(f.EMPTY_FILE.code, f.empty(hold.only_bom), 1, 1)]
             )
+        if self.checker.splitter is not None and self.checker.splitter.close():
+            return self._release(hold)  # a record broken inside its strings, alone: joined
         if hold.document and last > 1:
             return self._document(hold.lines.joined(), last, kept)  # a lone "{" is broken
         if hold.nonblank >= 2:

@@ -24,12 +24,19 @@ import operator
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
-from typing import Any
 
 from mics_lint import framer, opening
 from mics_lint.diagnostic import Diagnostic
 from mics_lint.jsontext import JSON_SPACE
-from mics_lint.opening import ENDED, Opening, no_json_end, parses_alone, split_message, split_value
+from mics_lint.opening import (
+    ENDED,
+    Opening,
+    Split,
+    no_json_end,
+    parses_alone,
+    split_message,
+    split_value,
+)
 from mics_lint.registry import FIX_SAFE
 from mics_lint.rules import framing as f
 from mics_lint.rules import syntax
@@ -54,23 +61,6 @@ _ENDS_WHOLE = operator.methodcaller("endswith", (b"}\n", b"}\r\n"))
 class Piece(bytes):
     """A piece of a line over max-line-bytes, as the fixer reads it: never in a split
     record (the linter's reader skips the rest of such a line; see reading.py)."""
-
-
-class Split:
-    """A record split over lines `first` to `last` (numbered as the linter numbers them).
-    Not a dataclass: making one costs every start-up a fraction of a millisecond."""
-
-    __slots__ = ("first", "in_string", "last", "reported", "value", "width")
-
-    def __init__(
-        self, first: int, last: int, width: int, value: dict[str, Any], in_string: bool = False
-    ) -> None:
-        self.first = first
-        self.in_string = in_string  # its line breaks are inside its strings (split_value)
-        self.last = last
-        self.width = width  # the last line's length in characters, plus one (its end column)
-        self.value = value
-        self.reported = False
 
 
 class Splitter:
@@ -345,8 +335,8 @@ class Splitter:
         if verdict is None:
             return False
         self.opening = None
-        found = following.record() if verdict == ENDED else None
-        if verdict != ENDED or (found is None and not following.alone):
+        opened = following.split() if verdict == ENDED else None
+        if verdict != ENDED or (opened is None and not following.alone):
             # A document, held whole by the linter and the fixer when it opened on line 1:
             # its `{` lines are not read ahead once a scalar line (`"promo"`) parses alone
             # (90 MB: 18 s and 380 MB). Elsewhere they check its lines: watched as before,
@@ -355,14 +345,22 @@ class Splitter:
             body = framer.split_ending(raw)[0]
             self.active = not self.document and parses_alone(body, self.max_line)
             return False
-        if found is not None:
-            lines, value, in_string = found
-            width = len(framer.split_ending(lines[-1])[0].decode("utf-8", "replace")) + 1
-            first, last = following.first, following.first + len(lines) - 1
-            self.opened = Split(first, last, width, value, in_string)
-            self.spans.append(self.opened)  # no other yet: the splitter was not active
+        if opened is not None:
+            self.opened = opened
+            self.spans.append(opened)  # no other yet: the splitter was not active
         self.not_document = self.seen
         self.active = self.decided = True
+        return True
+
+    def close(self) -> bool:
+        """At the file's end: whether its first lines, still followed, are a record split by
+        line breaks inside its strings (then `opened`), which the file holds alone: not
+        MIC007, whose parse of the whole file refuses a raw break, as `--fix` would."""
+        opened = self.opening.split() if self.opening is not None else None
+        if opened is None or not opened.in_string:
+            return False
+        self.opened = opened
+        self.spans.append(opened)
         return True
 
     def holds(self, line: int) -> bool:

@@ -25,10 +25,9 @@ from mics_lint.linter import (
     lint_file,
 )
 from mics_lint.merge import Packed
-from mics_lint.opening import parses_alone
+from mics_lint.opening import Split, parses_alone
 from mics_lint.reading import head_of, open_binary
 from mics_lint.rules.crossline import DUPLICATE_FOUND_STATE, ChunkUsers
-from mics_lint.splitrecords import Split
 
 
 @dataclass(frozen=True)

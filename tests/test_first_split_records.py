@@ -149,3 +149,27 @@ def test_a_first_line_whose_grammar_breaks_is_not_followed() -> None:
         (3, 3, "MIC101"),
     ]
     assert found[0][3] == "trailing comma before '}': remove the comma"
+
+
+def test_a_file_of_one_record_broken_inside_a_string(tmp_path: Path) -> None:
+    """The file holds that record alone: not MIC007 (whose parse of the whole file, as
+    `jq -c .` would, refuses a raw break), but the record's MIC101, and `--fix` writes the
+    break as `\\n`. (Pretty-printed, its other breaks between tokens, it stays MIC007:
+    neither join of its lines parses.)"""
+    lines, last = IN_STRING, 2
+    found = _found(lines)
+    assert [(line, end, code) for line, end, code, _, _ in found] == [(1, last, "MIC101")]
+    assert found[0][3].startswith(
+        f"a line break inside a string splits this record over lines 1–{last}"
+    )
+    path = tmp_path / "one.ndjson"
+    path.write_bytes(b"".join(lines))
+    run_cli(["check", "--isolated", "--fix", "one.ndjson"], tmp_path)
+    assert path.read_bytes().count(b"\n") == 1 and b"12 rue X\\n75001 Paris" in path.read_bytes()
+    code, out, _ = run_cli(["check", "--isolated", "one.ndjson"], tmp_path)
+    assert code == 0, out
+
+
+def test_a_file_of_one_record_split_between_tokens_stays_mic007() -> None:
+    found = _found(SPLIT)
+    assert [(line, code) for line, _, code, _, _ in found] == [(1, "MIC007")]
