@@ -81,7 +81,8 @@ class Split:
 
 
 class Opening:
-    """The file's lines from its first not blank, `{` or `[` alone (see the module's doc)."""
+    """The file's lines from its first not blank, `{` or `[` alone, or a line that begins a
+    record it does not hold (`opens_record`; see the module's doc)."""
 
     __slots__ = (
         "alone",
