@@ -214,11 +214,11 @@ class Fixer:
                     self._line(raw, sink)
         if state == _HOLDING and held:
             nonblank = sum(1 for h in held if not framer.is_blank(framer.body(h, first=False)))
-            # As the linter decides MIC007: a first line of only "{" or "[", or lines that
-            # together parse as one value (not merely as records joined by commas: MIC101).
             if splitter.close():  # a record broken inside its strings, alone (as the linter)
                 self._not_document(held, splitter, sink)
                 return self.result
+            # As the linter decides MIC007: a first line of only "{" or "[", or lines that
+            # together parse as one value (not merely as records joined by commas: MIC101).
             if (document or (nonblank >= 2 and _one_value(held))) and self._document(held, sink):
                 return self.result
             # Only whitespace: MIC008 alone, which no fix mends (the linter marks no line of

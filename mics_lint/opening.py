@@ -79,6 +79,12 @@ class Split:
         self.value = value
         self.reported = False
 
+    @classmethod
+    def over(cls, first: int, lines: list[bytes], found: tuple[dict[str, Any], bool]) -> Split:
+        """The record `lines` hold from line `first` (`found`: split_value's)."""
+        width = len(split_ending(lines[-1])[0].decode("utf-8", "replace")) + 1
+        return cls(first, first + len(lines) - 1, width, *found)
+
 
 class Opening:
     """The file's lines from its first not blank, `{` or `[` alone, or a line that begins a
@@ -98,12 +104,19 @@ class Opening:
     )
 
     def __init__(
-        self, raw: bytes, body: bytes, line: int, max_line: int, limits: tuple[int, int]
+        self,
+        raw: bytes,
+        body: bytes,
+        line: int,
+        max_line: int,
+        limits: tuple[int, int],
+        *,
+        alone: bool,
     ) -> None:
         self.first = line
         self.prefix = JsonPrefix(comma_after=True)
         self.carry = b""  # lines that end inside a string, not yet read (`_read`)
-        self.alone = body.strip(SPACE) in (b"{", b"[")  # else a first record's (opens_record)
+        self.alone = alone  # `{` or `[` alone (framing.opens_document), else opens_record's
         self._read(body)
         # The first value's lines, while they may be a record split over lines; a BOM on
         # line 1 is the file's (MIC002), not the record's.
@@ -159,10 +172,13 @@ class Opening:
         may be inside its strings: split_value)."""
         lines = self.lines
         found = split_value(lines) if self.closed and lines else None
-        if lines is None or found is None:
-            return None
-        width = len(split_ending(lines[-1])[0].decode("utf-8", "replace")) + 1
-        return Split(self.first, self.first + len(lines) - 1, width, *found)
+        return None if lines is None or found is None else Split.over(self.first, lines, found)
+
+    @property
+    def broken(self) -> bool:
+        """Whether no line after those read can make them a value's beginning (`{"a":1,}`):
+        a first record's line then is not followed (opens_record)."""
+        return self.prefix.broken
 
 
 #: How the message of a record split by line breaks inside its strings begins.
@@ -265,13 +281,11 @@ def opens_record(body: bytes, max_line: int) -> bool:
     """Whether a file's first line not blank (`body`: without its end and its BOM) may
     begin a record split over the file's first lines, which `Opening` follows as it follows
     a `{` alone: it begins with `{` and more, and does not parse alone (a record pasted
-    over lines, or one whose string holds a line break, as a CRM's address of two lines)."""
+    over lines, or one whose string holds a line break, as a CRM's address of two lines).
+    The caller follows it only where its `Opening` is not `broken` (`{"a":1,}`)."""
     if body[:1] != b"{" or len(body) > max_line or body.rstrip(SPACE) == b"{":
         return False  # (a longer line: the reader may have cut it)
-    if parses_alone(body, max_line):
-        return False
-    # Text a record may go on from: no grammar broken in it (`{"a":1,}`), or a string open.
-    return _odd_quotes(body) or JsonPrefix(comma_after=True).feed(body)
+    return not parses_alone(body, max_line)
 
 
 def parses_alone(body: bytes, max_line: int) -> bool:

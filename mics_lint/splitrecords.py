@@ -289,9 +289,7 @@ class Splitter:
                 # record is the text without it; `--fix` drops it with the line breaks.
                 found = split_value(group)
                 if found is not None:
-                    last = lineno + len(group) - 1
-                    width = len(body.decode("utf-8", "replace")) + 1
-                    return group, Split(lineno, last, width, *found)
+                    return group, Split.over(lineno, group, found)
         return group, None
 
     def _cut(self, raw: bytes) -> bool:
@@ -320,11 +318,13 @@ class Splitter:
                 # to be held, the linter and the fixer hold it as one (see `_opened`); after
                 # blank lines they may too, which is not told here: watched as before. So is
                 # a first record's line that tells nothing (never held as a document).
+                limits = (SPLIT_LINES, SPLIT_BYTES)
+                following = Opening(raw, body, self.seen, self.max_line, limits, alone=document)
+                if not document and following.broken:
+                    return False  # it parsed alone neither (opens_record): watched as before
                 first = self.seen == 1 and len(raw) <= framer.HOLD_LIMIT and not self._cut(raw)
                 self.held_first = first and document
-                self.opening = Opening(
-                    raw, body, self.seen, self.max_line, (SPLIT_LINES, SPLIT_BYTES)
-                )
+                self.opening = following
                 return False
         if parses_alone(body, self.max_line):
             self.active = True
