@@ -17,10 +17,11 @@ from typing import Any
 
 import orjson
 
-from mics_lint.fix_records import WRONG_TYPE, RecordFixer
+from mics_lint.fix_plans import WRONG_TYPE
+from mics_lint.fix_records import RecordFixer
 from mics_lint.framer import is_blank, split_ending
 from mics_lint.guards import Guard
-from mics_lint.parsed import NOT_JSON, UNPARSED, Alike, Retyped
+from mics_lint.parsed import NOT_JSON, OBJECTS, TRAILING, UNPARSED, Alike, Retyped
 from mics_lint.registry import FIX_SAFE, FieldMap
 from mics_lint.rules import REGISTRY, syntax
 from mics_lint.rules.framing import BLANK_LINE, DEFAULT_MAX_LINE_BYTES
@@ -148,7 +149,11 @@ class FixMarks:
                 if count is None:
                     kind = type(parsed)
                     if kind is Alike:
-                        count = self._alike(codes, body, parsed, text, in_split)
+                        count = self._alike(codes, body, parsed[0], parsed[1], text, in_split)
+                    elif (parsed is TRAILING or parsed is OBJECTS) and self.records.counts_alike(
+                        body, parsed
+                    ):  # a comma at the end of an export's every line: counted for the first
+                        count = self._alike(codes, body, parsed, parsed, text, in_split)
                     elif kind is Retyped and body and not in_split:
                         # What RecordFixer.line counts for it, without its counters: an
                         # integer id on every line of an export asks this on each.
@@ -177,10 +182,10 @@ class FixMarks:
         return fixes
 
     def _alike(
-        self, codes: list[str], body: bytes, alike: Alike, text: str | None, in_split: bool
+        self, codes: list[str], body: bytes, record: Any, key: Any, text: str | None, in_split: bool
     ) -> dict[str, int]:
-        """`_count` of a line told alike to others: counted for the first, remembered."""
-        record, key = alike
+        """`_count` of a line told alike to others by `key` (parsed.Alike's, or what the fixer
+        counts alike, RecordFixer.counts_alike): counted for the first, remembered."""
         if in_split:
             return {}
         remembered = self.alike.get((key, tuple(codes)))
@@ -190,7 +195,7 @@ class FixMarks:
                 self.alike.clear()
             self.alike[(key, tuple(codes))] = remembered
         else:
-            self.records.broken = False  # as RecordFixer.line leaves it after a record
+            self.records.broken = False  # as `line` leaves it after a record, or a counted comma
         return dict(remembered)  # `fixes` takes from it
 
     def _count(

@@ -25,7 +25,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mics_lint import fix_records
+from mics_lint import fix_plans
 from mics_lint import schema as schemas
 from mics_lint.fix_edits import Edits, proven_whole
 from mics_lint.fix_records import RecordFixer
@@ -175,8 +175,8 @@ def _decide(body: bytes, fixing: frozenset[str]) -> tuple[Any, Counter[str], Cou
 def old_decision() -> Iterator[pytest.MonkeyPatch]:
     """The fixer with its old search for keys and its old whole-text proof."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(fix_records, "places", _old_places)
-        patch.setattr(fix_records, "proven", _old_proven)
+        patch.setattr(fix_plans, "places", _old_places)
+        patch.setattr(fix_plans, "proven", _old_proven)
         yield patch
 
 
@@ -250,7 +250,7 @@ def _assert_loose_count_is_plans(text: str) -> None:
         (k, v, 0) for k, v in record.items() if k in fixer.string_fields and not isinstance(v, str)
     )
     assert fixer.line(body, wrong, text, rewrite=False) is None
-    assert fixed[fix_records.WRONG_TYPE] == planned[fix_records.WRONG_TYPE]
+    assert fixed[fix_plans.WRONG_TYPE] == planned[fix_plans.WRONG_TYPE]
     assert not fixer.broken
 
 
@@ -338,11 +338,11 @@ def test_the_marks_are_the_old_ones(data: bytes, fast_path: bool) -> None:
 def _old_may_fix(fixer: RecordFixer, key: str, value: Any) -> bool:
     """RecordFixer._may_fix as it was, before `_wanted` asked it of every key in one loop."""
     if key not in fixer.known:
-        return fixer.closed and fix_records.UNKNOWN in fixer.looking
+        return fixer.closed and fix_plans.UNKNOWN in fixer.looking
     if key in fixer.string_fields:
-        return type(value) in (int, float) and fix_records.WRONG_TYPE in fixer.looking
+        return type(value) in (int, float) and fix_plans.WRONG_TYPE in fixer.looking
     enum = fixer.enums.get(key)
-    return enum is not None and value not in enum and fix_records.INVALID_VALUE in fixer.looking
+    return enum is not None and value not in enum and fix_plans.INVALID_VALUE in fixer.looking
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])

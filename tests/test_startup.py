@@ -48,6 +48,7 @@ NEVER_AT_START = (
     "mics_lint.fixing",
     "mics_lint.fix",
     "mics_lint.fix_records",
+    "mics_lint.fix_plans",
     "mics_lint.fix_edits",
     "mics_lint.fixmarks",
     "mics_lint.fastpath",
