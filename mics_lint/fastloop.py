@@ -166,9 +166,10 @@ class FastLoop:
 
     def run(
         self, groups: Iterable[list[bytes]], lineno: int, offset: int = 0
-    ) -> Iterator[Diagnostic]:
-        """The lines after line `lineno` (`offset`: the bytes of the lines before them, as
-        given), the fast path first: the loop most lines of a large file go round, kept short.
+    ) -> Iterator[list[Diagnostic]]:
+        """The diagnostics of the lines after line `lineno` (`offset`: the bytes of the lines
+        before them, as given), a group's at a time, the fast path first: the loop most
+        lines of a large file go round, kept short.
 
         Lines come in groups (splitrecords.Splitter.line_groups) screened together: a group
         with no `<`, no backslash, no run of 19 digits anywhere and valid UTF-8 throughout
@@ -191,18 +192,18 @@ class FastLoop:
                 group = next(groups, None)
             except Exception:
                 if window is not None:
-                    yield from window.flush()
+                    yield window.flush()
                 raise
             if group is None:
                 if window is not None:
-                    yield from window.flush()
+                    yield window.flush()
                 return
             block = b"".join(group)
             made = self._group(group, block, lineno)
             if window is not None:
                 made = window.add(group, block, lineno, made)
             if made:
-                yield from made
+                yield made
             lineno += len(group)
 
     def _group(self, group: list[bytes], block: bytes, lineno: int) -> list[Diagnostic]:

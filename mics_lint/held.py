@@ -1,17 +1,26 @@
 """What the engine keeps of a file's first lines while it cannot yet tell what they are.
 
 `Hold`: the first lines while they may be blank only (MIC008) or one document spread over
-lines (MIC007). `Memo`: the last line checked, reused for a run of the same line.
+lines (MIC007), and what they are found to be (`document`, `document_found`). `Memo`: the
+last line checked, reused for a run of the same line.
 """
 
 from __future__ import annotations
 
-from mics_lint.diagnostic import Diagnostic
-from mics_lint.framer import HeldLines, JsonPrefix
-from mics_lint.linecheck import FILE_LEVEL, LineChecker
-from mics_lint.rules import framing as f
+from collections.abc import Sequence
+from typing import Any
 
-__all__ = ["Hold", "Memo", "fixable", "moved"]
+import orjson
+
+from mics_lint.diagnostic import Diagnostic, Finding
+from mics_lint.framer import HeldLines, JsonPrefix
+from mics_lint.jsontext import decode_lenient, parse_exact
+from mics_lint.linecheck import FILE_LEVEL, LineChecker, char_pos
+from mics_lint.registry import FIX_SAFE
+from mics_lint.rules import framing as f
+from mics_lint.rules import syntax
+
+__all__ = ["Hold", "Memo", "document", "document_found", "fixable", "moved"]
 
 
 class Hold:
@@ -105,3 +114,58 @@ def fixable(text: str) -> int:
     except (ValueError, RecursionError):
         return 0
     return count
+
+
+def document(
+    checker: LineChecker, joined: bytes, last: int, kept: list[Diagnostic | None]
+) -> list[Diagnostic]:
+    """A file that opens with `{` or `[` alone: MIC007, and where the document breaks."""
+    raw = joined.removeprefix(f.BOM)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        # Located in its own line, as a line-by-line file would be.
+        start = raw.rfind(b"\n", 0, bad.start) + 1
+        end = raw.find(b"\n", bad.start)
+        line_bytes = raw[start : end if end >= 0 else len(raw)]
+        finding = f.invalid_utf8(line_bytes, bad.start - start)
+        line = raw.count(b"\n", 0, bad.start) + 1
+        width = len(decode_lenient(line_bytes)) + 1
+        made = checker.diagnostic(f.INVALID_UTF8.code, finding, line, width)
+        return document_found(checker, [*kept, made], last, None)
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        try:  # valid JSON that orjson refuses (nesting deeper than it allows)
+            value = parse_exact(text)
+        except (ValueError, RecursionError):
+            run = fixable(text)
+            if run > 1:  # `jq .` of several commands: MIC007 says it all, --fix mends it
+                return document_found(checker, kept, last, None, True, run)
+            line, col, message = syntax.document_error(
+                text, char_pos(exc, text), exc.msg, checker.show_values
+            )
+            broken = checker.diagnostic(
+                syntax.INVALID_JSON.code, Finding(message, col), line, col + 1
+            )
+            return document_found(checker, [*kept, broken], last, None, run > 0)
+    return document_found(checker, kept, last, value, fixable(text) > 0)
+
+
+def document_found(
+    checker: LineChecker,
+    kept: Sequence[Diagnostic | None],
+    last: int,
+    value: Any,
+    fixable: bool = False,
+    run: int = 0,
+) -> list[Diagnostic]:
+    """MIC007: the held lines are one JSON document (`value`, None if broken), or the
+    lines of one (`run`: how many records `--fix` would make of them)."""
+    kept = list(kept)
+    if checker.size is None and checker.bytes_read > checker.limit and not checker.size_reported:
+        too_large = f.too_large(checker.limit, checker.bytes_read, known_before=False)
+        kept.append(checker.diagnostic(f.FILE_TOO_LARGE.code, too_large, 1, 1))
+    made = checker.diagnostic(f.NOT_NDJSON.code, f.not_ndjson(value, last, run), 1, 1)
+    kept.append(made.with_fix(FIX_SAFE) if made is not None and fixable else made)
+    return checker.ordered(kept)

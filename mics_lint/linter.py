@@ -17,19 +17,18 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO
 
-import orjson
-
 from mics_lint.config import Settings
-from mics_lint.diagnostic import Diagnostic, Finding
+from mics_lint.diagnostic import Diagnostic
 from mics_lint.doctypes import DETECT_RECORDS, DocType, DocTypeError
 from mics_lint.fastloop import FastLoop
 from mics_lint.framer import DOCUMENT_PARSE_LIMIT, HOLD_LIMIT, SPACE, given_lines
-from mics_lint.held import Hold, Memo, fixable
-from mics_lint.jsontext import decode_lenient, parse_exact
-from mics_lint.linecheck import BLANK, INVALID, RECORD, TOO_LONG, LineChecker, char_pos
+from mics_lint.held import Hold, Memo, document, document_found, fixable
+from mics_lint.joining import joined
+from mics_lint.jsontext import parse_exact
+from mics_lint.linecheck import BLANK, INVALID, RECORD, TOO_LONG, LineChecker
 from mics_lint.names import printable
 from mics_lint.reading import (
     HEAD_BYTES,
@@ -41,11 +40,10 @@ from mics_lint.reading import (
     sniff,
     text_head,
 )
-from mics_lint.registry import FIX_SAFE
 from mics_lint.rules import framing as f
 from mics_lint.rules import syntax
 from mics_lint.rules.crossline import Users
-from mics_lint.splitrecords import Splitter, joined
+from mics_lint.splitrecords import Splitter
 
 __all__ = [
     "HEAD_BYTES",
@@ -81,7 +79,8 @@ def lint_file(
     name = display if display is not None else printable(os.fsdecode(path))
     with contextlib.ExitStack() as files:
         handle, size = open_input(path, name, files, on_read)
-        yield from lint_stream(handle, name, settings, size=size, on_type=on_type)
+        for batch in _batches(handle, name, settings, size, on_type):
+            yield from batch  # one generator for each diagnostic to pass, not five
 
 
 def lint_stream(
@@ -95,6 +94,18 @@ def lint_stream(
     """Lint an open binary stream (standard input, say); read errors become ReadError, and
     so does a stream that is not text (a binary file: an image, an archive, random bytes).
     `on_type` as for lint_file."""
+    for batch in _batches(stream, path, settings, size, on_type):
+        yield from batch
+
+
+def _batches(
+    stream: BinaryIO,
+    path: str,
+    settings: Settings | None,
+    size: int | None,
+    on_type: Callable[[DocType], None] | None,
+) -> Iterator[list[Diagnostic]]:
+    """lint_stream's diagnostics, a batch at a time (FileLinter.run)."""
     settings = settings or Settings()
     reader = LineReader(stream, path, settings.max_line_bytes)
     head, _ = text_head(reader)  # UTF-16 is the first line's to report (MIC009)
@@ -105,7 +116,7 @@ def lint_stream(
         path, settings, size, skip_rest=reader.skip_rest, doc_type=doc_type, head=head
     )
     linter.fast.again = reader  # MIC501's lines, read again if it can (userswindow.py)
-    yield from linter.run(reader.lines(), reader.buffered)
+    return linter.run(reader.lines(), reader.buffered)
 
 
 def doc_type_of(settings: Settings, path: str, head: bytes) -> DocType:
@@ -136,7 +147,8 @@ def lint_lines(
     head = b"".join(line.rstrip(b"\n") + b"\n" for line in first)
     doc_type = doc_type_of(settings, path, head)
     linter = FileLinter(path, settings, size, doc_type=doc_type, head=head)
-    yield from linter.run(itertools.chain(first, as_bytes))
+    for batch in linter.run(itertools.chain(first, as_bytes)):
+        yield from batch
 
 
 class FileLinter:
@@ -198,15 +210,15 @@ class FileLinter:
         self,
         lines: Iterable[bytes],
         buffered: Callable[[int], list[bytes] | None] | None = None,
-    ) -> Iterator[Diagnostic]:
-        """The diagnostics of `lines`; `buffered`, their reader's whole lines taken at once
-        (see Splitter.line_groups)."""
+    ) -> Iterator[list[Diagnostic]]:
+        """The diagnostics of `lines`, a batch at a time (a group of lines', or a line's);
+        `buffered`, their reader's whole lines taken at once (see Splitter.line_groups)."""
         splitter = self.checker.splitter
         assert splitter is not None  # made with the linter
         groups = splitter.line_groups(lines, self.first_line, buffered)
         return joined(self._run(groups, splitter), splitter)
 
-    def _run(self, groups: Iterable[list[bytes]], splitter: Splitter) -> Iterator[Diagnostic]:
+    def _run(self, groups: Iterable[list[bytes]], splitter: Splitter) -> Iterator[list[Diagnostic]]:
         checker = self.checker
         # Only a file's first lines are held (is it empty? one document?); a chunk's are not.
         hold = Hold(checker) if self.first_line == 1 else None
@@ -218,7 +230,7 @@ class FileLinter:
                 if lineno == 0 and checker.check_utf16:
                     found = sniff(raw)
                     if found is not None and found[0] in (UTF16, UTF32):
-                        yield from self.utf16(*found)  # its lines are not read: all broken
+                        yield self.utf16(*found)  # its lines are not read: all broken
                         return
                 if fast.wanted and lineno + 1 >= fast.start_at:
                     fast.prepare(lineno, self.bytes_seen)
@@ -233,7 +245,7 @@ class FileLinter:
                 if hold is not None and lineno == splitter.not_document:
                     # A file that opened with `{` or `[` alone proved no document here
                     # (opening.py): its held lines are lines (a split record's joined).
-                    yield from self._release(hold, unread=True)
+                    yield [*self._release(hold, unread=True)]
                     hold = None
                 over = self._count(raw)
                 if hold is not None and hold.document:
@@ -259,12 +271,13 @@ class FileLinter:
                 if hold is not None:
                     if self._holds(hold, raw, lineno, diagnostics, verdict):
                         continue
-                    yield from self._release(hold)
+                    yield [*self._release(hold)]
                     hold = None
-                yield from diagnostics
+                if diagnostics:
+                    yield diagnostics
         self.still_holding = hold is not None
         if hold is not None:
-            yield from self._end_held(hold, lineno)
+            yield [*self._end_held(hold, lineno)]
 
     def _count(self, raw: bytes) -> bool:
         """Counts a line's bytes; whether the file is now over max-file-size (MIC006)."""
@@ -370,7 +383,7 @@ class FileLinter:
         checker = self.checker
         kept: list[Diagnostic | None] = list(hold.kept)
         if hold.too_big:  # not parsed: what its first line opens says what it is
-            return self._document_found(kept, last, hold.opened)
+            return document_found(checker, kept, last, hold.opened)
         if hold.nonblank == 0:
             return checker.ordered(
                 [*kept, checker.diagnostic(f.EMPTY_FILE.code, f.empty(hold.only_bom), 1, 1)]
@@ -378,68 +391,11 @@ class FileLinter:
         if self.checker.splitter is not None and self.checker.splitter.close():
             return self._release(hold)  # a record broken inside its strings, alone: joined
         if hold.document and last > 1:
-            return self._document(hold.lines.joined(), last, kept)  # a lone "{" is broken
+            return document(checker, hold.lines.joined(), last, kept)  # a lone "{" is broken
         if hold.nonblank >= 2:
             raw = hold.lines.joined().removeprefix(f.BOM)
             with contextlib.suppress(UnicodeDecodeError, ValueError, RecursionError):
                 text = raw.decode("utf-8")
                 value = parse_exact(text)
-                return self._document_found(kept, last, value, fixable(text) > 0)
+                return document_found(checker, kept, last, value, fixable(text) > 0)
         return self._release(hold)
-
-    def _document(
-        self, joined: bytes, last: int, kept: list[Diagnostic | None]
-    ) -> list[Diagnostic]:
-        """A file that opens with `{` or `[` alone: MIC007, and where the document breaks."""
-        checker = self.checker
-        raw = joined.removeprefix(f.BOM)
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as bad:
-            # Located in its own line, as a line-by-line file would be.
-            start = raw.rfind(b"\n", 0, bad.start) + 1
-            end = raw.find(b"\n", bad.start)
-            line_bytes = raw[start : end if end >= 0 else len(raw)]
-            finding = f.invalid_utf8(line_bytes, bad.start - start)
-            line = raw.count(b"\n", 0, bad.start) + 1
-            width = len(decode_lenient(line_bytes)) + 1
-            made = checker.diagnostic(f.INVALID_UTF8.code, finding, line, width)
-            return self._document_found([*kept, made], last, None)
-        try:
-            value = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            try:  # valid JSON that orjson refuses (nesting deeper than it allows)
-                value = parse_exact(text)
-            except (ValueError, RecursionError):
-                run = fixable(text)
-                if run > 1:  # `jq .` of several commands: MIC007 says it all, --fix mends it
-                    return self._document_found(kept, last, None, True, run)
-                line, col, message = syntax.document_error(
-                    text, char_pos(exc, text), exc.msg, checker.show_values
-                )
-                broken = checker.diagnostic(
-                    syntax.INVALID_JSON.code, Finding(message, col), line, col + 1
-                )
-                return self._document_found([*kept, broken], last, None, run > 0)
-        return self._document_found(kept, last, value, fixable(text) > 0)
-
-    def _document_found(
-        self,
-        kept: Sequence[Diagnostic | None],
-        last: int,
-        value: Any,
-        fixable: bool = False,
-        run: int = 0,
-    ) -> list[Diagnostic]:
-        checker = self.checker
-        kept = list(kept)
-        if (
-            checker.size is None
-            and checker.bytes_read > checker.limit
-            and not checker.size_reported
-        ):
-            too_large = f.too_large(checker.limit, checker.bytes_read, known_before=False)
-            kept.append(checker.diagnostic(f.FILE_TOO_LARGE.code, too_large, 1, 1))
-        made = checker.diagnostic(f.NOT_NDJSON.code, f.not_ndjson(value, last, run), 1, 1)
-        kept.append(made.with_fix(FIX_SAFE) if made is not None and fixable else made)
-        return checker.ordered(kept)

@@ -19,14 +19,12 @@ record (`Splitter.opened`). The linter and the fixer both read through `Splitter
 
 from __future__ import annotations
 
-import dataclasses
 import operator
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 
 from mics_lint import framer, opening
-from mics_lint.diagnostic import Diagnostic
 from mics_lint.jsontext import JSON_SPACE
 from mics_lint.opening import (
     ENDED,
@@ -34,12 +32,9 @@ from mics_lint.opening import (
     Split,
     no_json_end,
     parses_alone,
-    split_message,
     split_value,
 )
-from mics_lint.registry import FIX_SAFE
 from mics_lint.rules import framing as f
-from mics_lint.rules import syntax
 
 #: A split record is looked for over at most this many lines, and this many bytes.
 SPLIT_LINES = 1000
@@ -422,27 +417,3 @@ def _opened_after_commas(group: list[bytes], before: list[int], commas: int) -> 
 def _whole(raw: bytes) -> bool:
     """Whether a line that begins with `{` ends as a whole record does, with `}`."""
     return framer.split_ending(raw)[0].rstrip(framer.SPACE).endswith(b"}")
-
-
-# What a split record's lines keep of their diagnostics: the file's and the line ends'.
-_KEPT = (f.BYTE_ORDER_MARK, f.CRLF_LINE_ENDINGS, f.MISSING_FINAL_NEWLINE, f.FILE_TOO_LARGE)
-KEPT_IN_SPLITS = frozenset(rule.code for rule in _KEPT)
-
-
-def joined(found: Iterable[Diagnostic], splitter: Splitter) -> Iterator[Diagnostic]:
-    """The diagnostics, but one MIC101 for each record split over lines instead of its
-    lines' own (the first line's MIC101 becomes the record's)."""
-    for d in found:
-        split = splitter.span_of(d.line) if splitter.spans else None
-        if split is None or d.code in KEPT_IN_SPLITS:
-            yield d
-        elif d.code == syntax.INVALID_JSON.code and d.line == split.first and not split.reported:
-            split.reported = True
-            yield dataclasses.replace(
-                d,
-                column=1,
-                end_line=split.last,
-                end_column=split.width,
-                message=split_message(split.first, split.last, split.in_string),
-                fix=FIX_SAFE,
-            )

@@ -131,7 +131,7 @@ def _chunk(task: Task, settings: Settings) -> Result:
             reader = LineReader(handle, task.display, settings.max_line_bytes)
             linter.skip_rest = reader.skip_rest
             chunk = _ChunkLines(reader, task.end - task.start)
-            diagnostics = list(linter.run(chunk.lines(), chunk.buffered))
+            diagnostics = [d for batch in linter.run(chunk.lines(), chunk.buffered) for d in batch]
             if first:
                 parsed_at = 1 if splitter.active else 0
             else:
