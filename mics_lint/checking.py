@@ -347,7 +347,7 @@ def _run(
     sources: list[Source],
     unfound: list[tuple[str, str]],
     runner: Runner,
-    reporter: Reporter,
+    reporter: Fanout,
     summary: Summary,
 ) -> None:
     """Lint every source into the reporter; unreadable files are one line on stderr each
@@ -393,7 +393,7 @@ def _report_each(
     sources: list[Source],
     unfound: list[tuple[str, str]],
     runner: Runner,
-    reporter: Reporter,
+    reporter: Fanout,
     summary: Summary,
     files: Iterator[Iterator[Diagnostic]],
 ) -> None:
@@ -419,14 +419,22 @@ def _report_each(
             else:
                 diagnostics = next(files)
             # --fix refuses URLs (no atomic rename there): no `[*]` promises what it won't do.
-            unfixable = _is_url(source.path)
+            if _is_url(source.path):
+                diagnostics = (d if d.fix is None else d.with_fix(None) for d in diagnostics)
+            diagnostics = iter(diagnostics)
             add, report = summary.add, reporter.report  # a file may hold millions
             for diagnostic in diagnostics:
-                if unfixable and diagnostic.fix is not None:
-                    diagnostic = diagnostic.with_fix(None)
                 add(diagnostic)
                 counted += 1
                 report(diagnostic)  # Fanout counts what --max-diagnostics hides
+                if reporter.full:  # the rest only counted: two calls a diagnostic less
+                    before = summary.errors + summary.warnings
+                    try:
+                        summary.add_all(diagnostics)
+                    finally:  # a read error too: what was read is counted, as before
+                        rest = summary.errors + summary.warnings - before
+                        reporter.hide(rest)
+                        counted += rest
         except ReadError as exc:
             fail(f"{exc.verb} {exc}")
             reporter.file_failed(source.display, f"{exc.verb} {exc}")

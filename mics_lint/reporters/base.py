@@ -9,7 +9,7 @@ import copy
 import itertools
 import os
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
@@ -102,17 +102,25 @@ class Summary:
 
     __hash__ = None  # type: ignore[assignment]  # mutable and compared, as @dataclass says
 
+    def add_all(self, diagnostics: Iterable[Diagnostic]) -> None:
+        """`add` of each of `diagnostics` (a file's, which may hold millions: a call less a
+        diagnostic); each is an error or a warning, so their count tells how many it took,
+        a read error or not."""
+        by_code = self.by_code
+        for diagnostic in diagnostics:
+            if diagnostic.severity is _ERROR:
+                self.errors += 1
+            else:
+                self.warnings += 1
+            by_code[diagnostic.code] += 1
+            fix = diagnostic.fix
+            if fix == FIX_SAFE:
+                self.fixable += 1
+            elif fix == FIX_UNSAFE:
+                self.unsafe_fixable += 1
+
     def add(self, diagnostic: Diagnostic) -> None:
-        if diagnostic.severity is _ERROR:
-            self.errors += 1
-        else:
-            self.warnings += 1
-        self.by_code[diagnostic.code] += 1
-        fix = diagnostic.fix
-        if fix == FIX_SAFE:
-            self.fixable += 1
-        elif fix == FIX_UNSAFE:
-            self.unsafe_fixable += 1
+        self.add_all((diagnostic,))
 
     def fix_sentence(self, pre_commit: bool = False) -> str:
         """What --fix did, what it left (unsafe fixes), or what it could do; or "".
@@ -359,6 +367,16 @@ class Fanout(Reporter):
             self.summary.hidden += 1
         for r in self.files:
             r.report(diagnostic)
+
+    @property
+    def full(self) -> bool:
+        """Whether no reporter takes the file's next diagnostics: the main report has its
+        `limit`, and no --report file wants them. They are counted, then `hide`."""
+        return self.limit is not None and self.shown >= self.limit and not self.files
+
+    def hide(self, count: int) -> None:
+        """`count` more of the file's diagnostics counted but not shown (`full`)."""
+        self.summary.hidden += count
 
     def file_failed(self, path: str, message: str) -> None:
         for r in self.reporters:
