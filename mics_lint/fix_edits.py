@@ -259,6 +259,8 @@ def object_spans(text: str, *, allow_commas: bool, arrays: bool = False) -> Iter
             yield value, at, end
             at = end
         at = _skip_space(text, at)
+        if allow_commas and text.startswith("\ufeff", at):  # a file's BOM, where `cat` joined
+            at = _skip_space(text, at + 1)  # two and the first lacked its final newline
         if allow_commas and text.startswith(",", at):
             at = _skip_space(text, at + 1)
 

@@ -79,3 +79,36 @@ def test_blank_identifiers_are_empty_cells_too() -> None:
     found = _messages([json.dumps({**line, "email_hash": "3f2a9c"})])
     (several,) = [m for c, m in found if c == "MIC302"]
     assert several.endswith("leave out compartment_id and user_account_id)"), several
+
+
+A = b'{"operation":"DELETE","email_hash":"3f2a9c"}'
+B = b'{"operation":"DELETE","email_hash":"7be01d"}'
+BOM = b"\xef\xbb\xbf"
+
+
+@pytest.mark.parametrize(
+    ("line", "fixed"),
+    [
+        (A + BOM + B, [A, B]),  # `cat` of a file without its final newline and one with a BOM
+        (A + b" " + BOM + b" " + B, [A, B]),
+        (A + BOM, [A]),  # a BOM after the last record: dropped
+        (A + BOM + BOM + B, None),  # not one file's start: left as it is
+    ],
+)
+def test_a_byte_order_mark_between_records_is_where_files_were_joined(
+    line: bytes, fixed: list[bytes] | None
+) -> None:
+    import io
+
+    from mics_lint.fix import StreamSink, fix_stream
+
+    lines = [A + b"\n", line + b"\n"]
+    ((found,),) = [[d for d in lint_lines(lines, "f.ndjson", Settings()) if d.line == 2]]
+    assert found.code == "MIC101"
+    if line.endswith(B):
+        assert "joined by a byte-order mark (U+FEFF" in found.message
+    out = io.BytesIO()
+    result = fix_stream(io.BytesIO(b"".join(lines)), StreamSink(out), Settings(), "f.ndjson")
+    assert (found.fix == "safe") == (fixed is not None) == (result.fixed["MIC101"] == 1)
+    expected = [A, *(fixed or [])] if fixed is not None else [A, line]
+    assert out.getvalue() == b"".join(piece + b"\n" for piece in expected)

@@ -185,7 +185,7 @@ _PYTHON_LITERAL = compiled(r"(True|False|None)\b")
 _ANGLED = compiled(r"<[^<>\"{}\[\],:\n]{1,40}>")
 _NON_FINITE = compiled(r"-?(NaN|Infinity)\b")
 # What may join two records on a line: commas, `;`, `|`, the text `\n` (escaped twice).
-_JOINED = compiled(r"[ \t,;|]*(?:\\r)?(?:\\n)?[ \t,;|]*(?=\{)")
+_JOINED = compiled(r"[ \t,;|\ufeff]*(?:\\r)?(?:\\n)?[ \t,;|\ufeff]*(?=\{)")
 
 
 def _prev_char(text: str, pos: int) -> str:
@@ -312,7 +312,7 @@ def _text_after(text: str, end: int, tail: str, show_values: bool) -> tuple[str,
     joined = _JOINED.match(tail)
     if joined is not None:
         by = joined.group().strip(" \t,")
-        said = f" joined by '{by}'" if by else ""
+        said = f" joined by {typography.joiner(by)}" if by else ""
         return (f"two records on one line{said}: put each command on a line of its own", end + 1)
     if ord(tail[0]) < 0x20:
         return (f"control character U+{ord(tail[0]):04X} after the JSON value: remove it", end + 1)

@@ -26,6 +26,14 @@ def message(char: str) -> str | None:
     return None
 
 
+def joiner(between: str) -> str:
+    """What joins two records on a line, `between` them, as MIC101 names it: quoted, but a
+    byte-order mark, unseen in most editors, which starts the second of two files joined."""
+    if "\ufeff" in between:
+        return "a byte-order mark (U+FEFF: the second file's start, files joined)"
+    return f"'{between}'"
+
+
 def space_name(char: str) -> str | None:
     """`U+00A0 (no-break space)` for a space or an invisible character past ASCII (what
     MIC307 trims: trimming.TRIMMED), which JSON does not allow outside strings; None for
