@@ -82,6 +82,14 @@ class FixMarks:
                 self.records.line(body, rewrite=False)
         self.last = lineno
 
+    def state(self) -> tuple[bool, int]:
+        """The fixer's state the marks keep (`broken`) and the last line given to it: what
+        the linter sets back after checking a file's held lines again (linter._release)."""
+        return self.records.broken, self.last
+
+    def restore(self, state: tuple[bool, int]) -> None:
+        self.records.broken, self.last = state
+
     def seen(self, lineno: int) -> None:
         """Line `lineno` repeats the one before and takes its marks (linter.py's memo, made
         only where that line left the state as it found it): counted as given to the

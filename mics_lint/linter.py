@@ -362,15 +362,25 @@ class FileLinter:
         checker = self.checker
         now = (checker.crlf_reported, checker.size_reported, checker.bytes_read)
         checker.crlf_reported, checker.size_reported, checker.bytes_read = hold.start
+        # The fix marks too: the fixer's state at the file's start, and back after (a
+        # broken first line checked again left it broken, past a line that parsed).
+        start = (False, self.first_line - 1)
+        marks, restored = checker.marks_made, True
+        marks_now = marks.state() if marks is not None else start
+        if marks is not None:
+            marks.restore(start)
         self.memo = None
         try:
             for lineno, raw in enumerate(hold.lines, self.first_line):
                 yield from self._check(raw, lineno, self._count(raw))[0]
             if unread:
                 now = (checker.crlf_reported, checker.size_reported, checker.bytes_read)
+                restored = False
         finally:
             checker.crlf_reported, checker.size_reported, checker.bytes_read = now
             self.memo = None
+            if restored and checker.marks_made is not None:
+                checker.marks_made.restore(marks_now)
 
     def utf16(self, kind: str, variant: str) -> list[Diagnostic]:
         """A UTF-16 (or UTF-32) file: one diagnostic, and its lines are not read."""

@@ -318,3 +318,32 @@ def test_an_array_line_nested_near_the_recursion_limit_is_fixed_or_left() -> Non
         out, counts = fixed(line)
         assert out in (line, line[1:-2] + "\n"), depth
         assert counts.get("MIC102", 0) == (out != line)
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        b'\xef\xbb\xbf{"operation":"DELETE",' + b" " * 97,  # broken: held, then checked again
+        b'{"operation":"DELETE",',
+        b"[",
+    ],
+)
+def test_the_marks_after_held_lines_start_where_the_fixer_stands(first: bytes) -> None:
+    """The held lines are checked again when they are let go; the fix marks' state (the
+    fixer splits no comma line after a broken one) is set back to where the line that
+    ended the hold left it, not to the broken first line's (found by tests/test_jobs.py:
+    a comma line further on lost its `[*]`)."""
+    lines = [
+        first + b"\n",
+        b'{"operation":"delete","email_hash":"jane@example.com"}\n',
+        b"\n",
+        b'{"operation":"DELETE","user_agent_id":"vec:1"},\n',
+        b'{"operation":"DELETE","user_agent_id":"vec:2"},\n',
+    ]
+    for settings in SETTINGS:
+        config = Settings(**settings)
+        found = lint_lines(lines, "f.ndjson", config)
+        marked = [d.line for d in found if d.code == "MIC101" and d.fix == "safe"]
+        result = fix_stream(io.BytesIO(b"".join(lines)), StreamSink(io.BytesIO()), config, "f")
+        assert marked == [4, 5], settings
+        assert result.fixed["MIC101"] == 2, settings
