@@ -282,8 +282,11 @@ def opens_record(body: bytes, max_line: int) -> bool:
     begin a record split over the file's first lines, which `Opening` follows as it follows
     a `{` alone: it begins with `{` and more, and does not parse alone (a record pasted
     over lines, or one whose string holds a line break, as a CRM's address of two lines).
-    The caller follows it only where its `Opening` is not `broken` (`{"a":1,}`)."""
-    if body[:1] != b"{" or len(body) > max_line or body.rstrip(SPACE) == b"{":
+    The caller follows it only where its `Opening` is not `broken` (`{"a":1,}`). Not a line
+    that ends with `}`, as no split record's first line does in the middle of a file: a whole
+    record that orjson refuses (`1e999`, which the exact parser takes) is one line."""
+    stripped = body.rstrip(SPACE)
+    if body[:1] != b"{" or len(body) > max_line or stripped == b"{" or stripped[-1:] == b"}":
         return False  # (a longer line: the reader may have cut it)
     return not parses_alone(body, max_line)
 

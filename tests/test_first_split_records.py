@@ -173,3 +173,20 @@ def test_a_file_of_one_record_broken_inside_a_string(tmp_path: Path) -> None:
 def test_a_file_of_one_record_split_between_tokens_stays_mic007() -> None:
     found = _found(SPLIT)
     assert [(line, code) for line, _, code, _, _ in found] == [(1, "MIC007")]
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+@pytest.mark.parametrize("after", [b"  \n", b"\n", b""])
+def test_a_whole_first_record_orjson_refuses_keeps_its_diagnostics(
+    bom: bytes, after: bytes
+) -> None:
+    """A first line that ends with `}` is no split record's first line, as in the middle of
+    a file: one orjson refuses (`1e999`, which the exact parser takes) was followed with the
+    blank line after it as one record, and its own diagnostics (MIC306, MIC404, the blank
+    line's MIC004) were lost with `--jobs 1` (found by tests/test_jobs.py's random files)."""
+    first = bom + b'{"operation":"DELETE","user_agent_id":"899","user_profile":{"n":1e999}}  \n'
+    lines = [first, *([after] if after else []), CLEAN % 1, CLEAN % 2]
+    codes = {(line, code) for line, _, code, _, _ in _found(lines)}
+    assert {(1, "MIC306"), (1, "MIC404")} <= codes
+    assert ((2, "MIC004") in codes) == bool(after)
+    assert not any(code == "MIC101" for _, code in codes)
