@@ -87,8 +87,9 @@ class FixMarks:
         the linter sets back after checking a file's held lines again (linter._release)."""
         return self.records.broken, self.last
 
-    def restore(self, state: tuple[bool, int]) -> None:
-        self.records.broken, self.last = state
+    def restore(self, state: tuple[bool, int] | None) -> None:
+        """`state` set back (None: the state before any line, as when made)."""
+        self.records.broken, self.last = state if state is not None else (False, 0)
 
     def seen(self, lineno: int) -> None:
         """Line `lineno` repeats the one before and takes its marks (linter.py's memo, made

@@ -20,7 +20,35 @@ from mics_lint.registry import FIX_SAFE
 from mics_lint.rules import framing as f
 from mics_lint.rules import syntax
 
-__all__ = ["Hold", "Memo", "document", "document_found", "fixable", "moved"]
+__all__ = [
+    "Hold",
+    "Memo",
+    "Where",
+    "document",
+    "document_found",
+    "fixable",
+    "go_to",
+    "moved",
+    "where",
+]
+
+#: Where a file stands for its next line's checks: MIC003 reported, MIC006 reported, the bytes
+#: read, and the fix marks' state (fixmarks.FixMarks.state; None: not made yet).
+Where = tuple[bool, bool, int, tuple[bool, int] | None]
+
+
+def where(checker: LineChecker) -> Where:
+    marks = checker.marks_made
+    state = None if marks is None else marks.state()
+    return checker.crlf_reported, checker.size_reported, checker.bytes_read, state
+
+
+def go_to(checker: LineChecker, place: Where) -> None:
+    """The file set back (or on) to `place`, which `where` gave: the held lines are checked
+    again from where the file stood before them (linter._release)."""
+    checker.crlf_reported, checker.size_reported, checker.bytes_read, state = place
+    if checker.marks_made is not None:
+        checker.marks_made.restore(state)
 
 
 class Hold:
@@ -42,7 +70,7 @@ class Hold:
         self.splitter = checker.splitter
         # Where the file stood before its first line: the held lines are checked again
         # from there when they are let go.
-        self.start = (checker.crlf_reported, checker.size_reported, checker.bytes_read)
+        self.start = where(checker)
 
     def goes_on(self, body: bytes) -> bool:
         """Whether lines after this one (not blank) may still make the held ones one value:

@@ -25,7 +25,7 @@ from mics_lint.diagnostic import Diagnostic
 from mics_lint.doctypes import DETECT_RECORDS, DocType, DocTypeError
 from mics_lint.fastloop import FastLoop
 from mics_lint.framer import DOCUMENT_PARSE_LIMIT, HOLD_LIMIT, SPACE, given_lines
-from mics_lint.held import Hold, Memo, document, document_found, fixable
+from mics_lint.held import Hold, Memo, document, document_found, fixable, go_to, where
 from mics_lint.joining import joined
 from mics_lint.jsontext import parse_exact
 from mics_lint.linecheck import BLANK, INVALID, RECORD, TOO_LONG, LineChecker
@@ -360,27 +360,19 @@ class FileLinter:
         then it stands where they leave it when the line that ends the hold is `unread`
         (not yet counted nor checked), else where it stood (that line read)."""
         checker = self.checker
-        now = (checker.crlf_reported, checker.size_reported, checker.bytes_read)
-        checker.crlf_reported, checker.size_reported, checker.bytes_read = hold.start
-        # The fix marks too: the fixer's state at the file's start, and back after (a
-        # broken first line checked again left it broken, past a line that parsed).
-        start = (False, self.first_line - 1)
-        marks, restored = checker.marks_made, True
-        marks_now = marks.state() if marks is not None else start
-        if marks is not None:
-            marks.restore(start)
+        # The fix marks' state too (held.where): a broken first line checked again left the
+        # fixer's state broken, past the line that parsed.
+        now = where(checker)
+        go_to(checker, hold.start)
         self.memo = None
         try:
             for lineno, raw in enumerate(hold.lines, self.first_line):
                 yield from self._check(raw, lineno, self._count(raw))[0]
             if unread:
-                now = (checker.crlf_reported, checker.size_reported, checker.bytes_read)
-                restored = False
+                now = where(checker)
         finally:
-            checker.crlf_reported, checker.size_reported, checker.bytes_read = now
+            go_to(checker, now)
             self.memo = None
-            if restored and checker.marks_made is not None:
-                checker.marks_made.restore(marks_now)
 
     def utf16(self, kind: str, variant: str) -> list[Diagnostic]:
         """A UTF-16 (or UTF-32) file: one diagnostic, and its lines are not read."""

@@ -49,6 +49,7 @@ __all__ = [
     "ENDED",
     "Opening",
     "Split",
+    "ends_whole",
     "no_json_end",
     "opens_record",
     "parses_alone",
@@ -283,12 +284,17 @@ def opens_record(body: bytes, max_line: int) -> bool:
     a `{` alone: it begins with `{` and more, and does not parse alone (a record pasted
     over lines, or one whose string holds a line break, as a CRM's address of two lines).
     The caller follows it only where its `Opening` is not `broken` (`{"a":1,}`). Not a line
-    that ends with `}`, as no split record's first line does in the middle of a file: a whole
-    record that orjson refuses (`1e999`, which the exact parser takes) is one line."""
-    stripped = body.rstrip(SPACE)
-    if body[:1] != b"{" or len(body) > max_line or stripped == b"{" or stripped[-1:] == b"}":
+    that `ends_whole`, as in the middle of a file: a whole record that orjson refuses
+    (`1e999`, which the exact parser takes) is one line."""
+    if body[:1] != b"{" or len(body) > max_line or body.rstrip(SPACE) == b"{" or ends_whole(body):
         return False  # (a longer line: the reader may have cut it)
     return not parses_alone(body, max_line)
+
+
+def ends_whole(body: bytes) -> bool:
+    """Whether a line (`body`: without its end) that begins with `{` ends as a whole record
+    does, with `}`: no split record's first line does (splitrecords.py, `opens_record`)."""
+    return body.rstrip(SPACE).endswith(b"}")
 
 
 def parses_alone(body: bytes, max_line: int) -> bool:

@@ -415,5 +415,5 @@ def _opened_after_commas(group: list[bytes], before: list[int], commas: int) -> 
 
 
 def _whole(raw: bytes) -> bool:
-    """Whether a line that begins with `{` ends as a whole record does, with `}`."""
-    return framer.split_ending(raw)[0].rstrip(framer.SPACE).endswith(b"}")
+    """`opening.ends_whole` of a line with its end."""
+    return opening.ends_whole(framer.split_ending(raw)[0])
