@@ -33,6 +33,7 @@ import msgspec
 
 from mics_lint.framer import is_utf8
 from mics_lint.nestedkeys import structured_objects
+from mics_lint.schema import ANNOTATIONS
 
 #: What msgspec raises on a line it will not decode into the Struct.
 DECODE_ERRORS = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
@@ -52,11 +53,6 @@ UNSET: Any = msgspec.UNSET
 #: to the compact length it sums (0; laxpath.py's decoder of a shape sets it).
 UNREAD = "unread_bytes"
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
-
-
-_ANNOTATIONS = frozenset(
-    {"$schema", "$id", "$comment", "title", "description", "examples", "default"}
-)
 
 
 class Unsupported(Exception):
@@ -289,7 +285,7 @@ def _struct(
                 raise Unsupported("objects nested twice")
             kind: Any = _struct(sub, patterns, objects, f"{name}.", f"Fast_{attribute(name)}")
         elif sub.get("type") == "array" and isinstance(items, dict) and "properties" in items:
-            if prefix or set(sub) - _ANNOTATIONS - _extensions(sub) - {"minItems"} != {
+            if prefix or set(sub) - ANNOTATIONS - _extensions(sub) - {"minItems"} != {
                 "type",
                 "items",
             }:
@@ -340,16 +336,14 @@ def _field_type(schema: Any) -> Any:
         raise Unsupported(repr(schema))
     _only(schema, {"type", "enum", "pattern", "minLength", "maxLength", "minimum"})
     kind = schema.get("type")
-    if kind == "integer" and set(schema) - _ANNOTATIONS <= {"type", "minimum"} | _extensions(
-        schema
-    ):
+    if kind == "integer" and set(schema) - ANNOTATIONS <= {"type", "minimum"} | _extensions(schema):
         # Within 64 bits: a larger integer is MIC104's, which only the full checks report.
         # msgspec refuses 5.0, which jsonschema calls an integer: stricter, so still safe.
         low = schema.get("minimum", INT64_MIN)
         if not isinstance(low, int) or isinstance(low, bool):
             raise Unsupported("a minimum that is not an integer")
         return Annotated[int, msgspec.Meta(ge=max(low, INT64_MIN), le=INT64_MAX)]
-    if kind == "number" and set(schema) - _ANNOTATIONS <= {"type", "minimum"} | _extensions(schema):
+    if kind == "number" and set(schema) - ANNOTATIONS <= {"type", "minimum"} | _extensions(schema):
         # msgspec reads an integer as a float too, as jsonschema calls it a number.
         low = schema.get("minimum")
         if low is None:
@@ -362,7 +356,7 @@ def _field_type(schema: Any) -> Any:
     if isinstance(kind, list):
         # A plain union, such as a compartment_id given as a string or an integer; a
         # pattern (its strings') is left to the caller, as for a string field.
-        if set(schema) - _ANNOTATIONS - _extensions(schema) - {"pattern"} != {"type"}:
+        if set(schema) - ANNOTATIONS - _extensions(schema) - {"pattern"} != {"type"}:
             raise Unsupported("keywords on a union of types")
         if "pattern" in schema and "string" not in kind:
             raise Unsupported("a pattern on a union without strings")
@@ -395,7 +389,7 @@ def _field_type(schema: Any) -> Any:
             except re.error:
                 raise Unsupported("a pattern Python can't read") from None
         return str
-    if {k for k in schema if k not in _ANNOTATIONS and not k.startswith("x-")} != {"type"}:
+    if {k for k in schema if k not in ANNOTATIONS and not k.startswith("x-")} != {"type"}:
         raise Unsupported(f"keywords on a {kind}")
     if kind == "boolean":
         return bool
@@ -424,5 +418,5 @@ def _extensions(schema: dict[str, Any]) -> set[str]:
 
 def _only(schema: dict[str, Any], allowed: set[str]) -> None:
     for keyword in schema:
-        if keyword not in allowed and keyword not in _ANNOTATIONS and not keyword.startswith("x-"):
+        if keyword not in allowed and keyword not in ANNOTATIONS and not keyword.startswith("x-"):
             raise Unsupported(keyword)

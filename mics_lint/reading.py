@@ -59,7 +59,7 @@ def open_input(
     except OSError as exc:
         raise ReadError(f"{name}: {exc.strerror or exc}") from None
     if on_read is not None:
-        raw = _Counted(raw, on_read)  # counted a block at a time: it costs nothing
+        raw = Counted(raw, on_read)  # counted a block at a time: it costs nothing
     handle: Any = io.BufferedReader(raw, READ_BUFFER)
     _OWN_BUFFERS.add(handle)
     if compressed:
@@ -390,7 +390,7 @@ def read_errors() -> tuple[type[Exception], ...]:
     return (OSError, EOFError) if zlib is None else (OSError, EOFError, zlib.error)
 
 
-class _Counted(io.RawIOBase):
+class Counted(io.RawIOBase):
     """A raw file that reports how many bytes were read from it."""
 
     def __init__(self, raw: Any, on_read: Callable[[int], None]) -> None:

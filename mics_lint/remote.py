@@ -274,7 +274,7 @@ def open_input(
     on_read: Callable[[int], None] | None = None,
 ) -> tuple[BinaryIO, int | None]:
     """As reading.open_input, for a URL; a ReadError names the URL without credentials."""
-    from mics_lint.reading import ReadError, _Counted
+    from mics_lint.reading import Counted, ReadError
 
     try:
         fs, path = filesystem(url)
@@ -286,7 +286,7 @@ def open_input(
     except Exception as exc:
         raise ReadError(f"{name}: {reason(exc)}") from None
     if on_read is not None:
-        raw = _Counted(raw, on_read)
+        raw = Counted(raw, on_read)
     handle: Any = io.BufferedReader(raw, 1 << 20)
     if gzip_named(shown(url)):
         import gzip

@@ -25,11 +25,11 @@ if TYPE_CHECKING:  # jsonschema takes ~70 ms to import: only lines that fail nee
 Predicate = Callable[[Any], bool]
 
 # Keywords that never change whether an instance is valid.
-_ANNOTATIONS = frozenset(
+ANNOTATIONS = frozenset(
     {"$schema", "$id", "$comment", "title", "description", "examples", "default"}
 )
 
-_TYPE_TESTS: dict[str, Predicate] = {
+TYPE_TESTS: dict[str, Predicate] = {
     "object": lambda v: isinstance(v, dict),
     "array": lambda v: isinstance(v, list),
     "string": lambda v: isinstance(v, str),
@@ -229,7 +229,7 @@ def _property_predicates(filename: str) -> dict[str, Callable[[Any], Any]]:
     for key, sub in properties.items():
         if not isinstance(sub, dict):
             continue
-        keywords = {k for k in sub if k not in _ANNOTATIONS and not k.startswith("x-")}
+        keywords = {k for k in sub if k not in ANNOTATIONS and not k.startswith("x-")}
         if keywords <= {"type"}:
             continue
         try:
@@ -309,7 +309,7 @@ class _Builder:
         self.lines: list[str] = []
         self.tables: list[str] = []
         self.count = 0
-        self.constants: dict[str, Any] = {"_json_equal": _json_equal}
+        self.constants: dict[str, Any] = {"json_equal": json_equal}
         # Equal constants share a name, and equal bodies one function: the source compiled
         # at a check's start is shorter (identifiers checked alike are one function).
         self.named: dict[tuple[type, Any], str] = {}
@@ -344,7 +344,7 @@ class _Builder:
             raise UnsupportedSchema(repr(schema))
         body: list[str] = []
         for keyword, value in schema.items():
-            if keyword in _ANNOTATIONS or keyword.startswith("x-"):
+            if keyword in ANNOTATIONS or keyword.startswith("x-"):
                 continue
             body.extend(self._keyword(keyword, value, schema))
         return self._defined(name, "".join(body) + "    return True\n")
@@ -366,9 +366,7 @@ class _Builder:
                     f"    if not (isinstance(v, str) and v in {options}):\n        return False\n"
                 ]
             options = self.constant(allowed)
-            return [
-                f"    if not any(_json_equal(v, o) for o in {options}):\n        return False\n"
-            ]
+            return [f"    if not any(json_equal(v, o) for o in {options}):\n        return False\n"]
         if keyword == "pattern":
             search = self.constant(re.compile(value).search)
             return [f"    if isinstance(v, str) and {search}(v) is None:\n        return False\n"]
@@ -425,12 +423,12 @@ class _Builder:
         return lines
 
 
-def _json_equal(a: Any, b: Any) -> bool:
+def json_equal(a: Any, b: Any) -> bool:
     """JSON equality: true is not 1, but 1 is 1.0; Python's == says True == 1."""
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_json_equal(x, y) for x, y in zip(a, b, strict=True))
+        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_json_equal(a[k], b[k]) for k in a)
+        return a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
     return bool(a == b)

@@ -14,11 +14,11 @@ import re
 from typing import Any
 
 from mics_lint.schema import (
-    _ANNOTATIONS,
-    _TYPE_TESTS,
+    ANNOTATIONS,
+    TYPE_TESTS,
     Predicate,
     UnsupportedSchema,
-    _json_equal,
+    json_equal,
     load_schema,
 )
 
@@ -41,7 +41,7 @@ def closures(schema: Any) -> Predicate:
         raise UnsupportedSchema(repr(schema))
     tests: list[Predicate] = []
     for keyword, value in schema.items():
-        if keyword in _ANNOTATIONS or keyword.startswith("x-"):
+        if keyword in ANNOTATIONS or keyword.startswith("x-"):
             continue
         tests.extend(_keyword(keyword, value, schema))
     if len(tests) == 1:
@@ -60,21 +60,21 @@ def closures(schema: Any) -> Predicate:
 def _keyword(keyword: str, value: Any, schema: dict[str, Any]) -> list[Predicate]:
     if keyword == "type":
         names = [value] if isinstance(value, str) else list(value)
-        if any(n not in _TYPE_TESTS for n in names):
+        if any(n not in TYPE_TESTS for n in names):
             raise UnsupportedSchema(f"type {value!r}")
-        types = tuple(_TYPE_TESTS[n] for n in names)
+        types = tuple(TYPE_TESTS[n] for n in names)
         return [types[0] if len(types) == 1 else lambda v: any(t(v) for t in types)]
     if keyword in ("enum", "const"):
         allowed = list(value) if keyword == "enum" else [value]
         if all(isinstance(o, str) for o in allowed):
             options = frozenset(allowed)
             return [lambda v: isinstance(v, str) and v in options]
-        return [lambda v: any(_json_equal(v, o) for o in allowed)]
+        return [lambda v: any(json_equal(v, o) for o in allowed)]
     if keyword == "pattern":
         search = re.compile(value).search
         return [lambda v: not isinstance(v, str) or search(v) is not None]
     if keyword in ("minimum", "maximum"):
-        bound, number = value, _TYPE_TESTS["number"]
+        bound, number = value, TYPE_TESTS["number"]
         if keyword == "minimum":
             return [lambda v: not (number(v) and v < bound)]
         return [lambda v: not (number(v) and v > bound)]

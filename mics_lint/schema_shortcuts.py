@@ -18,8 +18,8 @@ from typing import Any
 
 from mics_lint.jsontext import json_type
 from mics_lint.schema import (
-    _ANNOTATIONS,
-    _TYPE_TESTS,
+    ANNOTATIONS,
+    TYPE_TESTS,
     Predicate,
     UnsupportedSchema,
     allowing_unknown_keys,
@@ -121,12 +121,12 @@ def _typed(filename: str) -> dict[str, tuple[Predicate, frozenset[str]]]:
             continue
         names = sub.get("type")
         names = [names] if isinstance(names, str) else names
-        if not isinstance(names, list) or not names or any(n not in _TYPE_TESTS for n in names):
+        if not isinstance(names, list) or not names or any(n not in TYPE_TESTS for n in names):
             continue
-        others = {k for k in sub if k != "type" and k not in _ANNOTATIONS and k[:2] != "x-"}
+        others = {k for k in sub if k != "type" and k not in ANNOTATIONS and k[:2] != "x-"}
         if not others <= _KEYWORD_TYPES.keys():
             continue
-        tests = [_TYPE_TESTS[n] for n in names]
+        tests = [TYPE_TESTS[n] for n in names]
         fields[key] = (_any_of(tests), frozenset(_KEYWORD_TYPES[k] for k in others))
     return fields
 
