@@ -336,6 +336,17 @@ def test_settings_doc_type_for_is_explicit_then_globs_then_records() -> None:
         # Keys that several types share: no guess, the default as before (not exit 2).
         ('{"type":"USER_EMAIL","hash":<HASH>}', "USER_PROFILE"),
         ("{not json at all", "USER_PROFILE"),
+        # A CSV header names its columns: the segments page's template, as a .tsv, and
+        # with a BOM (Excel's "CSV UTF-8"); a row of values names nothing.
+        (
+            "OPERATION,USER_AGENT_ID,USER_ACCOUNT_ID,COMPARTMENT_ID,COMPARTMENT_TOKEN,"
+            "EMAIL_HASH,EXPIRATION_DURATION,EXPIRATION_TS,DATA_BAG",
+            "USER_SEGMENT",
+        ),
+        ("operation\tuser_agent_id\texpiration_ts", "USER_SEGMENT"),
+        ('\ufeff"operation";"email_hash";"data_bag"', "USER_SEGMENT"),
+        ("operation,user_account_id,compartment_id,user_profile", "USER_PROFILE"),
+        ("UPSERT,vec:89998434,,,,,100,,", "USER_PROFILE"),
     ],
 )
 def test_a_file_of_broken_lines_is_told_by_their_keys(line: str, expected: str) -> None:

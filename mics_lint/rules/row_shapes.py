@@ -14,7 +14,7 @@ from mics_lint.lazyre import compiled
 from mics_lint.rules import slips
 
 # Tried in this order: a comma in a tab-separated row is most often inside a value.
-_DELIMITERS = (("\t", "tabs"), (",", "commas"), (";", "semicolons"), ("|", "vertical bars"))
+DELIMITERS = (("\t", "tabs"), (",", "commas"), (";", "semicolons"), ("|", "vertical bars"))
 # `"key": value, ...` is an object without its braces, not a row of values.
 _KEY_FIRST = compiled(r'\s*"(?:[^"\\]|\\.)*"\s*:')
 
@@ -37,7 +37,7 @@ def delimiter(text: str) -> str | None:
         return None
     import csv  # a bad line's message only
 
-    for char, name in _DELIMITERS:
+    for char, name in DELIMITERS:
         if char not in stripped:
             continue
         try:

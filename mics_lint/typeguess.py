@@ -1,0 +1,134 @@
+"""A file's type told from its first bytes and its name, where neither --doc-type nor a
+[tool.mics-lint.doc-types] glob names it (`Settings.doc_type_for`): its first records'
+keys vote (doctypes.detect); a file none of whose first lines is JSON votes by its lines'
+keys, or by its CSV header; a tie between types whose records look alike is broken by the
+file's name, or said (DocTypeError)."""
+
+from __future__ import annotations
+
+from mics_lint.doctypes import (
+    ALIASES,
+    DEFAULT_DOC_TYPE,
+    DETECT_RECORDS,
+    DOC_TYPES,
+    NAMES,
+    DocType,
+    DocTypeError,
+    detect,
+    find,
+    first_records,
+)
+
+
+def told(path: str, head: bytes) -> DocType:
+    """The type of `path` from its name and `head` (its first bytes). Raises DocTypeError
+    when they do not tell for sure."""
+    from mics_lint.rules.envelopes import commands_in  # loaded with the rules
+
+    records = first_records(head)
+    found = detect(commands_in(records) if records else _keys_of_lines(head))
+    if isinstance(found, DocType):
+        return found
+    if not records:  # a guess from broken lines' keys, not sure: the default, as before
+        return DOC_TYPES[DEFAULT_DOC_TYPE]
+    # Types with the same keys (the deletions) differ by what they do: each is said.
+    alike = frozenset.intersection(*(t.markers for t in found))
+    if _items_unwrapped(head, records):
+        found.append(DOC_TYPES["USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS"])
+    named = [t for t in found if _names_type(path, t)]
+    if len(named) == 1:  # a file named for its import: `user-points-deletion.ndjson`
+        return named[0]
+    found = sorted(found, key=lambda t: t.short_name)
+    names = " or ".join(t.short_name + _what_it_does(t) * bool(alike) for t in found)
+    import json
+    from glob import escape
+
+    name = json.dumps(escape(_file_name(path)))  # a glob of it alone, in a TOML string
+    raise DocTypeError(
+        f"{path}: its first records could be {names} commands: name the type with "
+        f"--doc-type, or in [tool.mics-lint.doc-types] with a glob ({name} = "
+        '"<one of them>")'
+    )
+
+
+def _names_type(path: str, doc_type: DocType) -> bool:
+    """Whether the file's name holds the type's name, short name or alias, in any case and
+    with any separators (`2026-12_USER_POINTS_DELETION.ndjson`, `identifiersDeletion.json`):
+    what tells apart types whose records look alike (a device points deletion's name holds
+    no `user_points_deletion`)."""
+    import re
+
+    def words(name: str) -> str:  # lower case, camelCase split: `_user_points_deletion_`
+        split = re.sub(r"([a-z0-9])([A-Z])|([A-Z])([A-Z][a-z])", r"\1\3_\2\4", name).lower()
+        return f"_{'_'.join(re.findall(r'[a-z0-9]+', split))}_"
+
+    named = words(_file_name(path))
+    spelt = [words(n) for n in (*NAMES, *ALIASES) if find(n) is doc_type]
+    return any(w in named or f"{w[:-1]}s_" in named for w in spelt)  # `..._deletions` too
+
+
+def _file_name(path: str) -> str:
+    """The file's own name: no folder, nor a URL's query (`?versionId=...`)."""
+    path = path.partition("?")[0].partition("#")[0] if "://" in path else path
+    return path.replace("\\", "/").rpartition("/")[2]
+
+
+def _items_unwrapped(head: bytes, records: list[dict[str, object]]) -> bool:
+    """Whether the first records are typed identifiers, one of them with a comma after it:
+    the association example's items without their {"identifiers": [...]} wrapper (MIC908),
+    as likely as a deletion's lines; named among the candidates, not chosen (a deletion
+    file's lines with commas after them look the same)."""
+    shape = DOC_TYPES["USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS"].misshapen
+    return (
+        shape is not None
+        and all(shape[0](record) for record in records)
+        # A comma after a record (typed identifiers hold no object), not one inside it
+        and b"}," in head.translate(None, b" \t\r\n")
+        and head.lstrip()[:1] != b"["  # a dumped array's elements: MIC007's
+    )
+
+
+def _what_it_does(doc_type: DocType) -> str:
+    """The first sentence of the type's schema description, what its commands do ("deletes
+    one identifier, not the UserPoint"): the choice between two types that look alike."""
+    from mics_lint.schema import load_schema
+
+    said = str(load_schema(doc_type.schema_file).get("description", doc_type.name))
+    first = said.split(". ", 1)[0].rstrip(".")
+    if doc_type.misshapen is not None:  # named for lines of its wrong shape: said so
+        first += ': these lines would be its items, without the {"identifiers": [...]} around them'
+    return f" ({first[:1].lower()}{first[1:]})"
+
+
+def _keys_of_lines(head: bytes) -> list[dict[str, object]]:
+    """The top-level keys of each of a file's first lines, as records without values, for a
+    file none of whose first lines is JSON: the docs' examples with their placeholders left
+    in (`"expiration_duration":<INTEGER>`) still name their type by their keys."""
+    from mics_lint.jsontext import top_level_keys
+    from mics_lint.reading import as_utf8
+
+    text = as_utf8(head).decode("utf-8", "replace")
+    lines = text.split("\n")[:-1][:DETECT_RECORDS]
+    records = [dict.fromkeys(k for k, _, _ in top_level_keys(line)) for line in lines]
+    if not any(records) and text.lstrip("\ufeff \t\r\n")[:1] == "{":
+        # One example spread over lines, as the docs print it (MIC007): its keys, read whole.
+        records = [dict.fromkeys(k for k, _, _ in top_level_keys(text))]
+    if not any(records) and lines:
+        records = [dict.fromkeys(_csv_header(lines[0].removeprefix("\ufeff")))]
+    return records
+
+
+def _csv_header(line: str) -> list[str]:
+    """A CSV header's column names in lower case, as a record's keys: the segments page's
+    template (`OPERATION,USER_AGENT_ID,...,EXPIRATION_DURATION,...`) is a segment file,
+    whose MIC101 then says that mics-lint does not check CSV. None where the line is no
+    delimited row (row_shapes.delimiter): a row of values names no type."""
+    from mics_lint.rules.row_shapes import DELIMITERS, delimiter
+
+    name = delimiter(line)
+    if name is None:
+        return []
+    import csv
+
+    char = next(c for c, n in DELIMITERS if n == name)
+    return [cell.strip().lower() for cell in next(csv.reader([line.strip(" \r")], delimiter=char))]
