@@ -110,9 +110,13 @@ def _keys_of_lines(head: bytes) -> list[dict[str, object]]:
     text = as_utf8(head).decode("utf-8", "replace")
     lines = text.split("\n")[:-1][:DETECT_RECORDS]
     records = [dict.fromkeys(k for k, _, _ in top_level_keys(line)) for line in lines]
-    if not any(records) and text.lstrip("\ufeff \t\r\n")[:1] == "{":
-        # One example spread over lines, as the docs print it (MIC007): its keys, read whole.
-        records = [dict.fromkeys(k for k, _, _ in top_level_keys(text))]
+    opening = text.lstrip("\ufeff \t\r\n")
+    if opening[:1] == "[":  # a pretty-printed array whose first element is past the head
+        opening = opening[1:].lstrip(" \t\r\n")
+    if not any(records) and opening[:1] == "{":
+        # One example spread over lines, as the docs print it (MIC007), or an array's first
+        # element: its keys, read whole (those the head holds).
+        records = [dict.fromkeys(k for k, _, _ in top_level_keys(opening))]
     if not any(records) and lines:
         records = [dict.fromkeys(_csv_header(lines[0].removeprefix("\ufeff")))]
     return records

@@ -415,6 +415,30 @@ def test_a_pretty_array_whose_head_ends_inside_a_character_is_still_told(tmp_pat
     assert {d.doc_type for d in lint_file(path)} == {"USER_SEGMENT"}
 
 
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_a_pretty_array_whose_first_element_ends_past_the_head_is_told_by_its_keys(
+    bom: bytes, tmp_path: Path
+) -> None:
+    # An activity of many events, exported as an indented array: its first element alone
+    # is past the first 8 KiB, so no element is whole there; its keys still tell its type
+    # (it was USER_PROFILE, the default, and `--fix` wrote profile lines of it).
+    from mics_lint.reading import HEAD_BYTES
+
+    events = [{"$ts": 1700000000000 + i, "$event_name": "$page_view"} for i in range(200)]
+    activity = {
+        "$user_agent_id": "vec:89998434",
+        "$type": "SITE_VISIT",
+        "$ts": 1700000000000,
+        "$session_status": "CLOSED_SESSION",
+        "$events": events,
+    }
+    data = bom + json.dumps([activity, activity], indent=2).encode()
+    assert data.index(b"\n  },") > HEAD_BYTES
+    path = tmp_path / "export.json"
+    path.write_bytes(data)
+    assert {d.doc_type for d in lint_file(path)} == {"USER_ACTIVITY"}
+
+
 def _long_first_line_activity() -> str:
     """An activity whose own key comes first and holds 9 KB: its `$type` and `$ts`, which
     tell its type, come after the first 8 KiB of the file (JSON's keys come in any order)."""
