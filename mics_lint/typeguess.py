@@ -52,19 +52,32 @@ def told(path: str, head: bytes) -> DocType:
 
 
 def _names_type(path: str, doc_type: DocType) -> bool:
-    """Whether the file's name holds the type's name, short name or alias, in any case and
-    with any separators (`2026-12_USER_POINTS_DELETION.ndjson`, `identifiersDeletion.json`):
-    what tells apart types whose records look alike (a device points deletion's name holds
-    no `user_points_deletion`)."""
+    """Whether the file's name holds the type's name, short name or alias, in any case,
+    with any separators or none between its words, each word singular or plural
+    (`2026-12_USER_POINTS_DELETION.ndjson`, `identifiersDeletion.json`, the docs' own
+    `userpoint-deletion`): what tells apart types whose records look alike (a device points
+    deletion's name holds no `user_points_deletion`)."""
+    named = _words(_file_name(path))
+    # Each run of the name's words, written together: `userpoint` is `user` `point`.
+    runs = {"".join(named[i:j]) for i in range(len(named)) for j in range(i + 1, len(named) + 1)}
+    return any("".join(_words(n)) in runs for n in (*NAMES, *ALIASES) if find(n) is doc_type)
+
+
+def _words(name: str) -> list[str]:
+    """A name's words in lower case, camelCase split, each made singular (`points`:
+    `point`, `activities`: `activity`); `userpoint` stays one word."""
     import re
 
-    def words(name: str) -> str:  # lower case, camelCase split: `_user_points_deletion_`
-        split = re.sub(r"([a-z0-9])([A-Z])|([A-Z])([A-Z][a-z])", r"\1\3_\2\4", name).lower()
-        return f"_{'_'.join(re.findall(r'[a-z0-9]+', split))}_"
+    split = re.sub(r"([a-z0-9])([A-Z])|([A-Z])([A-Z][a-z])", r"\1\3_\2\4", name).lower()
+    return [_singular(w) for w in re.findall(r"[a-z0-9]+", split)]
 
-    named = words(_file_name(path))
-    spelt = [words(n) for n in (*NAMES, *ALIASES) if find(n) is doc_type]
-    return any(w in named or f"{w[:-1]}s_" in named for w in spelt)  # `..._deletions` too
+
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
 
 
 def _file_name(path: str) -> str:

@@ -142,7 +142,16 @@ def test_a_deletion_file_names_only_the_types_its_lines_fit_and_what_each_does(
         ("user_device_points_deletion.ndjson", "USER_DEVICE_POINTS_DELETION"),
         ("UserPointsDeletions.ndjson", "USER_POINTS_DELETION"),
         ("USERPointsDeletion.json", "USER_POINTS_DELETION"),
+        # Singular words, or written together: the docs' own page is `userpoint-deletion`.
+        ("userpoint-deletion.ndjson", "USER_POINTS_DELETION"),
+        ("user_point_deletion.ndjson", "USER_POINTS_DELETION"),
+        ("userpoints_deletion.ndjson", "USER_POINTS_DELETION"),
+        ("device_point_deletion.ndjson", "USER_DEVICE_POINTS_DELETION"),
+        ("user-device-point-deletions.ndjson", "USER_DEVICE_POINTS_DELETION"),
+        ("user_identifier_deletion.ndjson", "USER_IDENTIFIERS_DELETION"),
+        ("identifier-deletion.ndjson", "USER_IDENTIFIERS_DELETION"),
         ("deletion.ndjson", None),  # any of three
+        ("pointdeletion.ndjson", None),  # a user's or a device's?
         ("identifiers_deletion_and_user_points_deletion.ndjson", None),  # two
         ("user-points-deletion/gdpr.ndjson", None),  # a folder's name is not the file's
     ],
