@@ -59,8 +59,7 @@ KEPT_ON_BROKEN = FILE_LEVEL | {f.CRLF_LINE_ENDINGS.code, f.MISSING_FINAL_NEWLINE
 LINE_ENDING = frozenset(
     {f.INVALID_UTF8.code, f.LINE_TOO_LONG.code, syntax.INVALID_JSON.code, syntax.NOT_AN_OBJECT.code}
 )
-# What a line turned out to be.
-RECORD, BLANK, INVALID, TOO_LONG = "record", "blank", "invalid", "too long"
+RECORD, BLANK, INVALID, TOO_LONG = "record", "blank", "invalid", "too long"  # what a line was
 
 Found = list[tuple[str, Finding]]
 finding_code = itemgetter(0)  # of a (code, finding) pair
@@ -357,8 +356,11 @@ class LineChecker:
             list(map(finding_code, kept)), body, lineno, parsed, text, kept
         )
         made = []
+        # --fix keeps a blank first line whose BOM it keeps (MIC002 not selected): fix.py
+        kept_bom = lineno == 1 and f.BYTE_ORDER_MARK.code in codes - enabled
         for (code, finding), fix in zip(kept, fixes, strict=True):
-            one = self.diagnostic(code, finding, lineno, width, text, fix)
+            unfixed = kept_bom and code == f.BLANK_LINE.code
+            one = self.diagnostic(code, finding, lineno, width, text, None if unfixed else fix)
             assert one is not None  # kept: its code is enabled
             made.append(one)
         return made
@@ -414,19 +416,9 @@ class LineChecker:
             end = column + 1
         if "@" in message and not self.show_values:  # mask_emails's own test, a call less
             message = redact.mask_emails(message)
+        path, severity, doc = self.path, self.severity[code], self.doc_type.name
         return made(
-            self.path,
-            lineno,
-            column,
-            lineno,
-            end,
-            code,
-            name,
-            self.severity[code],
-            message,
-            source,
-            self.doc_type.name,
-            fix,
+            path, lineno, column, lineno, end, code, name, severity, message, source, doc, fix
         )
 
 

@@ -5,6 +5,7 @@ and only where it is that (a review's cases)."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import pytest
 
@@ -112,3 +113,29 @@ def test_a_byte_order_mark_between_records_is_where_files_were_joined(
     assert (found.fix == "safe") == (fixed is not None) == (result.fixed["MIC101"] == 1)
     expected = [A, *(fixed or [])] if fixed is not None else [A, line]
     assert out.getvalue() == b"".join(piece + b"\n" for piece in expected)
+
+
+@pytest.mark.parametrize("ignore", [(), ("MIC002",), ("MIC004",), ("MIC002", "MIC003")])
+@pytest.mark.parametrize("fast", [None, 1])
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n"])
+def test_a_byte_order_mark_on_a_blank_first_line_is_marked_as_fix_mends_it(
+    ignore: tuple[str, ...], fast: int | None, ending: bytes
+) -> None:
+    """Windows' editors save a BOM; a file that opens with a blank line then holds it on
+    that line. `--fix` removes the line with its BOM, but keeps it, line and all, where
+    MIC002 is not selected: the line's MIC004 is then marked for no fix (it was `[*]`)."""
+    import io
+
+    from mics_lint.config import Selection
+    from mics_lint.fix import StreamSink, fix_stream
+
+    data = BOM + ending + ending + A + ending + B + ending
+    settings = Settings(selections=(Selection(ignore=ignore),), fast_path_from=fast)
+    found = list(lint_lines(io.BytesIO(data).readlines(), "f.ndjson", settings))
+    marked = Counter(d.code for d in found if d.fix == "safe")
+    out = io.BytesIO()
+    result = fix_stream(io.BytesIO(data), StreamSink(out), settings, "f.ndjson")
+    assert marked == result.fixed
+    kept = "MIC002" in ignore and "MIC004" not in ignore
+    assert [d.line for d in found if d.code == "MIC004" and d.fix is None] == [1] * kept
+    assert out.getvalue().startswith(BOM) == ("MIC002" in ignore)
