@@ -38,6 +38,7 @@ from mics_lint.rules import REGISTRY, deletions, operations, row_shapes, structu
 from mics_lint.rules import framing as f
 from mics_lint.rules.crossline import DUPLICATE_USER_STATE, Users
 from mics_lint.rules.envelopes import OWN_STATE
+from mics_lint.rules.identifiers import KEYS_STATE
 from mics_lint.rules.operations import FILE_FORM_STATE, PROFILE_FORM_STATE
 from mics_lint.rules.structure import record_findings
 from mics_lint.splitrecords import Splitter
@@ -114,6 +115,7 @@ class LineChecker:
             PROFILE_FORM_STATE: settings.profile_form,
             deletions.TYPES_STATE: deletions.types_of(self.schema),
             OWN_STATE: self.guard.own,  # MIC106 asks as its guard does
+            KEYS_STATE: doc_type.keys,
             **datamart,
         }
         if settings.profile_form == "auto" and profiles:  # the file's form, from `head`

@@ -31,6 +31,10 @@ else:  # imported at its first use: a message, a shown line (start-up, issue 14)
 FAMILY = Family("MIC3", "identifiers")
 
 ACCOUNT = ("compartment_id", "user_account_id")
+#: The file state's entry of the line's type's keys (linecheck.py): where a key the type does
+#: not define is a typo of an identifier's (`user_agent`, `compartment`), MIC301, MIC303 and
+#: MIC304 say to rename it (suggest.near_misses), not to add the key beside it.
+KEYS_STATE = "MIC3:keys"
 # Each entry is one identifier, named by the keys that make it up.
 IDENTIFIERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("user account", ACCOUNT),
@@ -99,7 +103,7 @@ def missing_identifier(record: Record, ctx: LineContext) -> Iterator[Finding]:
     ```
     """
     if not present_identifiers(record):
-        renames = suggest.near_misses(record, _NAMED_BY)  # a misspelt one: rename it
+        renames = suggest.near_misses(record, _NAMED_BY, _keys(ctx))  # misspelt: rename it
         whole = frozenset(w for _, w in renames) in _WHOLE  # else renamed, still an error
         yield Finding(f"no identifier: {' and '.join(r for r, _ in renames)}" if whole else _NONE)
 
@@ -207,17 +211,28 @@ def compartment_without_account(record: Record, ctx: LineContext) -> Iterator[Fi
     ```
     """
     if "compartment_id" in record and "user_account_id" not in record:
-        yield ctx.at("compartment_id", compartment_alone(record, ACCOUNT, ROLES[2:4]))
+        message = compartment_alone(record, ACCOUNT, ROLES[2:4], _keys(ctx))
+        yield ctx.at("compartment_id", message)
 
 
-def compartment_alone(record: Record, keys: tuple[str, str], others: tuple[str, ...]) -> str:
+def _keys(ctx: LineContext) -> frozenset[str]:
+    keys: frozenset[str] = ctx.state.get(KEYS_STATE, frozenset())
+    return keys
+
+
+def compartment_alone(
+    record: Record,
+    keys: tuple[str, str],
+    others: tuple[str, ...],
+    known: frozenset[str] = frozenset(),
+) -> str:
     """MIC303's message, for `keys` (the compartment's and the account's, as the type writes
-    them) and the `others` that may name the user: the account misspelt, to rename; beside
-    another identifier with a value, to remove (an account added would be a second user,
-    MIC302); else either."""
+    them) and the `others` that may name the user: the account misspelt, to rename (a typo
+    of it too, given `known`, the type's keys); beside another identifier with a value, to
+    remove (an account added would be a second user, MIC302); else either."""
     compartment, account = keys
     said = f"{compartment} without {account}: "
-    misspelt = suggest.near_misses(record, (account,))
+    misspelt = suggest.near_misses(record, (account,), known)
     if misspelt:
         return said + misspelt[0][0]
     other = next((k for k in others if _names_someone(record.get(k))), None)
@@ -260,10 +275,15 @@ def account_without_compartment(record: Record, ctx: LineContext) -> Iterator[Fi
     ```
     """
     if "user_account_id" in record and "compartment_id" not in record:
+        said = "user_account_id without compartment_id: "
+        misspelt = suggest.near_misses(record, ("compartment_id",), _keys(ctx))
+        if misspelt:  # `compartment`: the default compartment would be used, not that one
+            yield ctx.at("user_account_id", said + misspelt[0][0])
+            return
         yield ctx.at(
             "user_account_id",
-            "user_account_id without compartment_id: the datamart's default compartment "
-            'will be used; add "compartment_id" to be explicit',
+            f"{said}the datamart's default compartment will be used; add "
+            '"compartment_id" to be explicit',
         )
 
 
