@@ -202,21 +202,28 @@ class FileConfig(Fields):  # a NamedTuple, as Selection, for start-up (issue 14)
     force_exclude: bool = False
 
 
+#: A config file larger than this is refused (a device such as /dev/zero never ends).
+CONFIG_LIMIT = 16 << 20
+
+
 def load_config(path: "Path") -> FileConfig:
     """Read and validate one config file; raise ConfigError naming the file and the key."""
     import tomllib
 
     from mics_lint.datamart.settings import parse_datamart_key  # only with a config file
+    from mics_lint.reading import read_small
 
     where = str(path)
+    text = ""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = read_small(path, CONFIG_LIMIT).decode("utf-8")
+        data = tomllib.loads(text)
     except OSError as exc:
         raise ConfigError(f"cannot read config file {where}: {exc.strerror or exc}") from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{where}: not valid TOML: {exc}") from None
     except RecursionError:  # tomllib nests by recursion: 100,000 "[" exceed Python's stack
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = text.splitlines()
         deepest = max(lines, key=lambda line: line.count("["), default="")
         key = deepest.partition("=")[0].strip()
         raise ConfigError(f"{where}: {key}: not valid TOML: nested too deep") from None

@@ -405,3 +405,22 @@ class Counted(io.RawIOBase):
         if count:
             self.on_read(count)
         return count
+
+
+def read_small(path: str | os.PathLike[str], limit: int) -> bytes:
+    """The bytes of a small regular file (a config, a schema), `limit` at most; OSError for
+    anything else. A FIFO would block its open until a writer comes, and a device such as
+    /dev/zero never ends: neither is read."""
+    import errno
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO opens at once
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "is a folder")
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "not a regular file (a pipe or a device)")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(errno.EFBIG, f"larger than {limit >> 20} MiB")
+    return data

@@ -10,7 +10,6 @@ problem with the file is a `SchemaError` whose text starts `FILE:LINE:COL:`.
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 from typing import Any
 
 from mics_lint.datamart.model import (
@@ -55,6 +54,10 @@ def _unread_path(field_node: Any) -> str | None:
     return None
 
 
+#: A datamart schema larger than this is refused (a device such as /dev/zero never ends).
+SCHEMA_LIMIT = 64 << 20
+
+
 class SchemaError(Exception):
     """A datamart schema that cannot be used: one line, `FILE:LINE:COL: what`."""
 
@@ -62,8 +65,10 @@ class SchemaError(Exception):
 @functools.lru_cache(maxsize=16)
 def load(path: str) -> Datamart:
     """The compiled schema of a file (made once per process and path)."""
+    from mics_lint.reading import read_small
+
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_small(path, SCHEMA_LIMIT).decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise SchemaError(f"{path}: cannot read the datamart schema: {reason}") from None
