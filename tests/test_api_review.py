@@ -140,6 +140,8 @@ def _check(tmp_path: Path, config: str, *args: str) -> tuple[int, str, str]:
     [
         ('[per-file-ignores]\n"[" = ["MIC3"]\n', "glob '[': unclosed character class"),
         ('[doc-types]\n"[a-" = "segment"\n', "glob '[a-': unclosed character class"),
+        # Accepted, it matched no file: their datamart checks were left out, silently.
+        ('[datamart-schema]\n"dp[.ndjson" = "s.gql"\n', "datamart-schema: glob 'dp[.ndjson'"),
         ('[severity]\nMIC5 = "error"\n', "'MIC5' is a prefix (MIC501): a severity is set for one"),
         ('[tool.mics-lint]\nselect = ["MIC3"]\n', "without that header"),
     ],

@@ -25,6 +25,11 @@ def parse_datamart_key(value: object, config: Path, where: str) -> tuple[tuple[s
             f"{where}: datamart-schema must be a path, or a table of glob = path "
             '("exports/crm/*" = "schema-1234-LIVE.gql")'
         )
+    from mics_lint.settings import glob_error
+
+    for glob in items:  # a glob that matches nothing would leave its files unchecked
+        if (error := glob_error(glob)) is not None:
+            raise ConfigError(f"{where}: datamart-schema: {error}")
     return tuple((glob, str(config.parent / path)) for glob, path in items.items())
 
 
