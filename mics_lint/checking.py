@@ -24,7 +24,7 @@ from mics_lint.config import (
 from mics_lint.diagnostic import Diagnostic
 from mics_lint.discovery import Source, expand
 from mics_lint.discovery import is_url as _is_url
-from mics_lint.exclusion import exclusion_of
+from mics_lint.exclusion import current_folder, exclusion_of
 from mics_lint.exits import EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS, fail, when_pipe_breaks
 from mics_lint.linter import ReadError, lint_stream
 from mics_lint.options import CheckOptions
@@ -214,7 +214,7 @@ def _config(config_path: str | None, isolated: bool) -> FileConfig | None:
         return load_config(Path(config_path))
     if isolated:
         return None
-    found = find_config(os.getcwd())
+    found = find_config(current_folder())
     return load_config(found) if found else None
 
 

@@ -142,7 +142,7 @@ def exclusion_of(
     def split(values: tuple[str, ...]) -> list[str]:
         return [part for value in values for part in value.split(",") if part.strip()]
 
-    here = os.getcwd()
+    here = current_folder()
     there = str(config.path.parent.absolute()) if config else here
     if exclude:
         globs = [(g, here) for g in parse_globs(split(exclude), "--exclude")]
@@ -153,3 +153,17 @@ def exclusion_of(
     globs += [(g, here) for g in parse_globs(split(extend_exclude), "--extend-exclude")]
     force = force_exclude if force_exclude is not None else bool(config and config.force_exclude)
     return Exclusion(list(dict.fromkeys(globs)), force, top=there)
+
+
+def current_folder() -> str:
+    """The folder the run starts in, where relative paths, the config search and
+    `--exclude` begin; a deleted one is a ConfigError (one line), not an internal error."""
+    try:
+        return os.getcwd()
+    except OSError as exc:
+        from mics_lint.config import ConfigError
+
+        raise ConfigError(
+            f"the current folder cannot be read ({exc.strerror or exc}; was it deleted?): "
+            "run mics-lint from another"
+        ) from None

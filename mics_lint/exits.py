@@ -89,15 +89,40 @@ class OneLineGroup(Group):
         except Terminated:
             fail("terminated")
             code = EXIT_TERMINATED
+        except OSError as exc:
+            if not _stdout_failed(exc):
+                _internal(exc)
+            # `mics-lint rules > /dev/full`: what `check` says of its report (output.py).
+            fail(f"cannot write to standard output: {exc.strerror or exc}")
+            code = EXIT_FAILURE
         except Exception as exc:  # a bug: still one line, never a traceback
-            if os.environ.get("MICS_LINT_DEBUG"):
-                raise
-            fail(
-                f"internal error ({type(exc).__name__}: {exc}); please report it, with "
-                "MICS_LINT_DEBUG=1 set for the details"
-            )
+            _internal(exc)
             code = EXIT_FAILURE
         sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def _internal(exc: Exception) -> None:
+    """A bug: still one line, never a traceback (unless MICS_LINT_DEBUG asks for it)."""
+    if os.environ.get("MICS_LINT_DEBUG"):
+        raise exc
+    fail(
+        f"internal error ({type(exc).__name__}: {exc}); please report it, with "
+        "MICS_LINT_DEBUG=1 set for the details"
+    )
+    sys.exit(EXIT_FAILURE)
+
+
+def _stdout_failed(exc: OSError) -> bool:
+    """Whether `exc`, out of a command, is standard output's refusal of its text (a full
+    disk, a device error): every file mics-lint writes itself says so in its own words
+    (output.py, targets.py), so a write's error that reaches here is standard output's.
+    What it still holds is dropped, so that the exit does not fail on it again."""
+    import errno
+
+    if exc.errno not in (errno.ENOSPC, errno.EIO, errno.EFBIG, getattr(errno, "EDQUOT", -1)):
+        return False
+    _silence_stdout()
+    return True
 
 
 def end_now(code: int) -> None:

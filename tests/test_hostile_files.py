@@ -474,3 +474,36 @@ def test_full_stdout_with_fix_or_diff_of_stdin_is_one_line(
     result = run([], project, shell=f'exec "$0" check {mode} - < f.ndjson > /dev/full')
     assert result.code == 2
     one_error_line(result.err, f"cannot write {what} to standard output", "No space left")
+
+
+# -- 16. the other commands' output on a full device; a deleted current folder ----------------
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    "args",
+    [
+        "rules",
+        "rule --all",
+        "--help",
+        "--version",
+        "check --show-files .",
+        "check --show-settings .",
+    ],
+)
+def test_any_command_s_output_on_a_full_device_is_one_line(project: Path, args: str) -> None:
+    # They said "internal error (OSError: [Errno 28] ...)"; `check`'s report said this.
+    write(project / "f.ndjson", '{"operation":"DELETE","email_hash":"3f2a9c"}')
+    result = run([], project, shell=f'exec "$0" {args} > /dev/full')
+    assert result.code == 2
+    one_error_line(result.err, "cannot write to standard output", "No space left")
+
+
+def test_a_deleted_current_folder_is_one_line(project: Path) -> None:
+    # It was an internal error (FileNotFoundError), from --exclude's folder or the config's.
+    write(project / "f.ndjson", '{"operation":"DELETE","email_hash":"3f2a9c"}')
+    for isolated in ("--isolated ", ""):
+        shell = f'mkdir gone && cd gone && rmdir ../gone && exec "$0" check {isolated}../f.ndjson'
+        result = run([], project, shell=shell)
+        assert result.code == 2
+        one_error_line(result.err, "the current folder cannot be read", "was it deleted?")
