@@ -55,7 +55,9 @@ def plan_file(path: str, display: str, chunk_bytes: int, storage: dict[str, Any]
         return [Task(path, display)]  # the whole-file task reports why it cannot be read
     if plan[0].end < 0:  # its size, for the progress bar only (a whole file ignores it)
         return [dataclasses.replace(plan[0], size=size)]
-    return plan
+    # Another host's copy at the same path is another inode: not told apart from a file
+    # replaced during the run, so a cluster's chunks are not held to this worker's stat.
+    return [dataclasses.replace(task, identity=None) for task in plan]
 
 
 def check_chunk(task: Task, settings: Settings, storage: dict[str, Any]) -> tuple[int, Result]:

@@ -219,7 +219,11 @@ class Runner:
             bounds = _boundaries(path, size, count)
         except OSError:  # a dropped connection: the file whole, whose read reports it
             return [Task(path, display)]
-        return [Task(path, display, start, end, size) for start, end in itertools.pairwise(bounds)]
+        seen = file_identity(path)  # each chunk's worker opens the file anew: the same one?
+        return [
+            Task(path, display, start, end, size, identity=seen)
+            for start, end in itertools.pairwise(bounds)
+        ]
 
     def _pooled(self, plans: list[list[Task]]) -> Iterator[Iterator[Diagnostic]]:
         # Imported here: a small run, such as a pre-commit hook's, never pays for them.
@@ -327,6 +331,19 @@ def file_size(path: str) -> int | None:
     except OSError:
         return None
     return info.st_size if os.path.isfile(path) else None
+
+
+def file_identity(path: str) -> tuple[int, ...] | None:
+    """What tells a local file from another put in its place, or rewritten (an exporter's
+    atomic replace during the run): its device, inode, size and time of change; None for a
+    URL or a file that cannot be read (its read says why)."""
+    if "://" in path:
+        return None
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
 
 
 def _whole_file_matter(path: str) -> bool:

@@ -40,6 +40,9 @@ class Task:
     # A chunk after the first, looking for split records only from its first line that
     # parses alone: as one process does when no line before the chunk parsed (merge.py).
     watch: bool = False
+    # The file as the parent planned its chunks (parallel.file_identity): a chunk of
+    # another file in its place is refused, not mixed into this one's report.
+    identity: tuple[int, ...] | None = None
 
 
 @dataclass
@@ -97,12 +100,19 @@ def check_task(task: Task, settings: Settings) -> Result:
 
 
 def _chunk(task: Task, settings: Settings) -> Result:
+    from mics_lint.parallel import file_identity
+
     first = task.start == 0
     try:
         with open_binary(task.path) as handle:
             head = head_of(handle)  # every chunk tells the file's type alike
     except OSError as exc:
         raise ReadError(f"{task.display}: {exc.strerror or exc}") from None
+    if task.identity is not None and file_identity(task.path) != task.identity:
+        raise ReadError(
+            f"{task.display}: the file changed while it was checked (replaced or written "
+            "to): check it again once it is whole"
+        )
     doc_type = doc_type_of(settings, task.display, head)
     linter = FileLinter(
         task.display,

@@ -21,6 +21,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -773,3 +774,30 @@ def test_a_chunk_is_checked_again_only_after_chunks_of_broken_lines(
     monkeypatch.setattr(tasks, "check_task", lambda t, s: checked.append(t) or check_task(t, s))
     list(Merger(plan, Settings()).merge(iter(results)))
     assert [task.watch for task in checked] == [True] * again
+
+
+# -- a file replaced while its chunks are checked --------------------------------------------
+
+
+def test_a_file_replaced_during_the_run_is_refused_not_mixed(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each worker opens the file anew for its chunk: a file put in its place meanwhile (an
+    exporter's atomic replace) gave a report of pieces of both files, exit 1 and no word
+    (a hostile-input review). Now the chunks of another file are refused: exit 2."""
+    line = b'{"operation":"DELETE","email_hash":"%06d"}\n'
+    (project / "a.ndjson").write_bytes(b"".join(line % i for i in range(200)))
+    (project / "b.tmp").write_bytes(b"".join(b"[%06d]\n" % i for i in range(400)))
+    assert chunks("a.ndjson") > 2
+    planned = parallel.Runner.plan
+
+    def plan(self: parallel.Runner, path: str, display: str, size: int | None) -> list[Any]:
+        made = planned(self, path, display, size)
+        os.replace(project / "b.tmp", project / "a.ndjson")  # once planned, before any chunk
+        return made
+
+    monkeypatch.setattr(parallel.Runner, "plan", plan)
+    code, out, err = invoke(["--jobs", "2", "--chunk-size", str(CHUNK), "a.ndjson"])
+    assert code == 2
+    assert b"MIC102" not in out  # nothing of the new file's lines (arrays)
+    assert b"changed while it was checked" in err
