@@ -12,6 +12,7 @@ from typing import TextIO
 
 import click
 
+from mics_lint import exits
 from mics_lint.config import (
     ConfigError,
     FileConfig,
@@ -75,9 +76,7 @@ def run_check(options: CheckOptions) -> int:
     if not paths and not sources and _piped_in():
         # `cat x.ndjson | mics-lint check` searched the folder and found nothing (as ruff,
         # which reads standard input only when told): say how to check what was piped in.
-        click.echo(
-            "mics-lint: warning: standard input is read only as `-`: mics-lint check -", err=True
-        )
+        exits.to_stderr("mics-lint: warning: standard input is read only as `-`: mics-lint check -")
     missing = len(unfound)
     clash = output_clash(options.output_file, extra, sources)
     if clash:
@@ -293,7 +292,7 @@ def _report(
             # The report's stream buffers: on a terminal, where stderr and stdout meet,
             # this line would otherwise come out above the diagnostics it is about.
             stream.flush()
-            click.echo(summary.hidden_sentence(), err=True)
+            exits.to_stderr(summary.hidden_sentence())
 
 
 def _terminal_width() -> int:

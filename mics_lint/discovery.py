@@ -6,10 +6,8 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import BinaryIO
 
-import click
-
 from mics_lint.exclusion import Exclusion
-from mics_lint.exits import fail
+from mics_lint.exits import fail, to_stderr
 from mics_lint.names import printable
 from mics_lint.targets import is_stdin
 
@@ -147,10 +145,9 @@ def _none_found(
         )
     looked = ", ".join("*" + s for s in IMPORT_SUFFIXES)
     parts = " and ".join("part-*" + s for s in PART_SUFFIXES)
-    click.echo(
+    to_stderr(
         f"mics-lint: warning: no import files in {folder} (looked for {looked}, and "
         f"Spark's {parts}){hint}",
-        err=True,
     )
 
 

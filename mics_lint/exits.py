@@ -8,6 +8,7 @@ said in one line on stderr; 130 interrupted; 143 terminated.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -217,7 +218,15 @@ def fail(message: str) -> None:
         if runs_command(line):
             token = stop_token([line])
             line = f"::stop-commands::{token}\n{line}\n::{token}::"
-    click.echo(line, err=True)
+    to_stderr(line)
+
+
+def to_stderr(text: str) -> None:
+    """A line on standard error; nothing where it cannot take it (a full disk): no place is
+    left to say so, and the report on standard output, or the exit code, must not be lost
+    to it (Python's own last words on a broken stderr made the exit code 1)."""
+    with contextlib.suppress(OSError, ValueError):
+        click.echo(text, err=True)
 
 
 def _silence_stdout() -> None:

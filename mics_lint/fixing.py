@@ -14,7 +14,7 @@ import click
 
 from mics_lint.config import Settings
 from mics_lint.discovery import Source
-from mics_lint.exits import EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS, fail
+from mics_lint.exits import EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS, fail, to_stderr
 from mics_lint.linter import ReadError, printable
 from mics_lint.reading import HEAD_BYTES, gunzipped, is_gzip, read_error, read_errors
 from mics_lint.reporters import Summary
@@ -54,16 +54,14 @@ def apply_fixes(sources: list[Source], settings: Settings, unsafe: bool, summary
         if result is None:
             continue
         for stale in result.stale:
-            click.echo(
+            to_stderr(
                 f"mics-lint: warning: removed {printable(stale)}, a partial copy left by an "
                 "interrupted --fix",
-                err=True,
             )
         for crc in result.checksums:
-            click.echo(
+            to_stderr(
                 f"mics-lint: warning: removed {printable(crc)}, Hadoop's checksum of the file "
                 "before its fix (Spark refuses to read a file whose checksum does not match)",
-                err=True,
             )
         summary.fixed.update(result.fixed)
         summary.files_fixed += result.changed
@@ -317,7 +315,7 @@ def _show_diff(
         hidden += sum(result.hidden.values())
     out.flush()
     if not quiet:
-        click.echo(_would_fix(fixed, files, hidden), err=True)
+        to_stderr(_would_fix(fixed, files, hidden))
     if failed:
         return EXIT_FAILURE
     return EXIT_PROBLEMS if fixed else EXIT_OK

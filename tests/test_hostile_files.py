@@ -507,3 +507,16 @@ def test_a_deleted_current_folder_is_one_line(project: Path) -> None:
         result = run([], project, shell=shell)
         assert result.code == 2
         one_error_line(result.err, "the current folder cannot be read", "was it deleted?")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("extra", [[], ["--exit-zero"], ["--max-diagnostics", "1"]])
+def test_a_full_stderr_loses_neither_the_report_nor_the_exit_code(
+    project: Path, extra: list[str]
+) -> None:
+    # Python's last words on the broken stderr made the exit code 1 and lost the report.
+    write(project / "f.ndjson", '{"operation":"DELETE","email_hash":1}')
+    args = " ".join(["check", *extra, "f.ndjson", "missing.ndjson"])
+    result = run([], project, shell=f'exec "$0" {args} 2> /dev/full')
+    assert result.code == 2
+    assert "f.ndjson:1:" in result.out and "MIC202" in result.out
