@@ -359,7 +359,7 @@ class LineReader:
         try:
             yield
         except read_errors() as exc:
-            raise read_error(self.path, exc) from None
+            raise read_error(self.path, exc, _position(self.stream)) from None
 
 
 def gzip_named(path: str) -> bool:
@@ -367,15 +367,30 @@ def gzip_named(path: str) -> bool:
     return path[-3:].lower() == ".gz"
 
 
-def read_error(path: str, exc: BaseException) -> ReadError:
-    """The ReadError of a failed read (`read_errors`) of `path`, as named for the user."""
+def read_error(path: str, exc: BaseException, done: int = 0) -> ReadError:
+    """The ReadError of a failed read (`read_errors`) of `path`, as named for the user;
+    `done`, the bytes read (decompressed) before it."""
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
     if isinstance(exc, EOFError):
         reason = "the compressed file is truncated"
+    elif _is_gzip_error(exc) and "Not a gzipped file" in reason and done:
+        # What `gzip -t` calls trailing garbage: the lines before it were checked.
+        reason = (
+            f"bytes that are not gzip data follow the compressed text (past its {done:,} "
+            "bytes): remove them, or export the file again"
+        )
     elif _is_gzip_error(exc) and "Not a gzipped file" in reason:
         # gzip's words quote the bytes found; what the user can do is rename it.
         reason = "named .gz but not gzip-compressed: name it without .gz, or gzip it"
     return ReadError(f"{path}: {reason}")
+
+
+def _position(stream: BinaryIO) -> int:
+    """Where a .gz file's read stands in its decompressed text; 0 for any other."""
+    try:
+        return stream.tell() if _decompressed(stream) else 0
+    except (OSError, ValueError):
+        return 0
 
 
 def _is_gzip_error(exc: BaseException) -> bool:

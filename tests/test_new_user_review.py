@@ -95,6 +95,21 @@ def test_a_gz_name_on_plain_text(tmp_path: Path) -> None:
     assert "b'" not in out
 
 
+def test_bytes_after_a_gz_file_s_data_are_named_as_such(tmp_path: Path) -> None:
+    """A .gz with bytes after its compressed data (`gzip -t`: "trailing garbage") was
+    "named .gz but not gzip-compressed", after its lines were checked."""
+    import gzip
+
+    target = tmp_path / "a.ndjson.gz"
+    text = (DELETE % "a" + "\n").encode()
+    target.write_bytes(gzip.compress(text) + b"junk")
+    code, out = check(str(target))
+    assert code == 2
+    said = f"bytes that are not gzip data follow the compressed text (past its {len(text)} bytes)"
+    assert said in out
+    assert "not gzip-compressed" not in out
+
+
 def test_json_inside_csv_quotes_is_named(tmp_path: Path) -> None:
     """Excel's "Save as CSV" of a column of JSON: the advice "remove the text after the
     JSON value" would have deleted the record."""
