@@ -260,6 +260,9 @@ def test_an_unreadable_config_is_an_error(
 
     monkeypatch.setattr(Path, "read_bytes", refused)
     monkeypatch.setattr(Path, "read_text", lambda path, **_: refused(path).decode())
+    from mics_lint import reading  # where load_config reads the file (read_small)
+
+    monkeypatch.setattr(reading, "read_small", lambda path, limit: refused(Path(path)))
     code, out, err = run_cli(["check", "a.ndjson"], project)
     assert code == 2 and out == ""
     assert err.strip() == f"mics-lint: error: cannot read config file {config}: Permission denied"
