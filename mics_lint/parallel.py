@@ -334,16 +334,17 @@ def file_size(path: str) -> int | None:
 
 
 def file_identity(path: str) -> tuple[int, ...] | None:
-    """What tells a local file from another put in its place, or rewritten (an exporter's
-    atomic replace during the run): its device, inode, size and time of change; None for a
-    URL or a file that cannot be read (its read says why)."""
+    """What tells a local file from another put in its place (an exporter's atomic replace
+    during the run), or grown or cut: its device, inode and size; None for a URL or a file
+    that cannot be read (its read says why). Not its time of change: a backup or sync tool
+    that touches the file changes nothing a chunk reads."""
     if "://" in path:
         return None
     try:
         info = os.stat(path)
     except OSError:
         return None
-    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+    return (info.st_dev, info.st_ino, info.st_size)
 
 
 def _whole_file_matter(path: str) -> bool:

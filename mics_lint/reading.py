@@ -423,18 +423,21 @@ class Counted(io.RawIOBase):
 
 
 def read_small(path: str | os.PathLike[str], limit: int) -> bytes:
-    """The bytes of a small regular file (a config, a schema), `limit` at most; OSError for
-    anything else. A FIFO would block its open until a writer comes, and a device such as
-    /dev/zero never ends: neither is read."""
+    """The bytes of a small file (a config, a schema), `limit` at most; OSError for one
+    that is larger, or a device. A device such as /dev/zero never ends; a FIFO is read as
+    a pipe is (`--config <(...)`), but opened without waiting for a writer, which made a
+    FIFO no one writes to hang for ever (with none, it reads as empty)."""
     import errno
 
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO opens at once
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     with os.fdopen(fd, "rb") as handle:
         mode = os.fstat(fd).st_mode
         if stat.S_ISDIR(mode):
             raise IsADirectoryError(errno.EISDIR, "is a folder")
-        if not stat.S_ISREG(mode):
-            raise OSError(errno.EINVAL, "not a regular file (a pipe or a device)")
+        if stat.S_ISFIFO(mode):
+            os.set_blocking(fd, True)  # a writer that has not written yet is waited for
+        elif not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "not a regular file nor a pipe (a device)")
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise OSError(errno.EFBIG, f"larger than {limit >> 20} MiB")

@@ -110,8 +110,8 @@ def _chunk(task: Task, settings: Settings) -> Result:
         raise ReadError(f"{task.display}: {exc.strerror or exc}") from None
     if task.identity is not None and file_identity(task.path) != task.identity:
         raise ReadError(
-            f"{task.display}: the file changed while it was checked (replaced or written "
-            "to): check it again once it is whole"
+            f"{task.display}: the file changed while it was checked (replaced, or its size "
+            "changed): check it again once it is whole"
         )
     doc_type = doc_type_of(settings, task.display, head)
     linter = FileLinter(

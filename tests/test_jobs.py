@@ -801,3 +801,22 @@ def test_a_file_replaced_during_the_run_is_refused_not_mixed(
     assert code == 2
     assert b"MIC102" not in out  # nothing of the new file's lines (arrays)
     assert b"changed while it was checked" in err
+
+
+def test_a_file_only_touched_during_the_run_is_checked(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backup or sync tool that touches the file changes nothing a chunk reads: not
+    refused (a review found it was, by the time of change)."""
+    line = b'{"operation":"DELETE","email_hash":"%06d"}\n'
+    (project / "a.ndjson").write_bytes(b"".join(line % (i % 150) for i in range(200)))
+    expected = invoke(["--jobs", "1", "a.ndjson"])
+    planned = parallel.Runner.plan
+
+    def plan(self: parallel.Runner, path: str, display: str, size: int | None) -> list[Any]:
+        made = planned(self, path, display, size)
+        os.utime(project / "a.ndjson", (1, 1))
+        return made
+
+    monkeypatch.setattr(parallel.Runner, "plan", plan)
+    assert invoke(["--jobs", "2", "--chunk-size", str(CHUNK), "a.ndjson"]) == expected

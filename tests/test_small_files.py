@@ -17,33 +17,50 @@ from mics_lint.datamart import sdl
 CLEAN = '{"operation":"DELETE","email_hash":"3f2a9c"}'
 
 
-def _fifo(folder: Path) -> str:
-    os.mkfifo(folder / "pipe")
-    return "pipe"
+ARGS = [
+    ["check", "--config", "{}", "f.ndjson"],
+    ["check", "--datamart-schema", "{}", "f.ndjson"],
+    ["schema-check", "{}"],
+]
+IDS = ["config", "datamart-schema", "schema-check"]
+installed = pytest.mark.skipif(installed_command() is None, reason="mics-lint is not installed")
 
 
-@pytest.mark.skipif(installed_command() is None, reason="mics-lint is not installed")
+@installed
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
-@pytest.mark.parametrize(
-    "args",
-    [
-        ["check", "--config", "{}", "f.ndjson"],
-        ["check", "--datamart-schema", "{}", "f.ndjson"],
-        ["schema-check", "{}"],
-    ],
-    ids=["config", "datamart-schema", "schema-check"],
-)
-@pytest.mark.parametrize("source", ["/dev/zero", "fifo"])
-def test_a_device_or_a_fifo_is_no_config_nor_schema(
-    args: list[str], source: str, tmp_path: Path
-) -> None:
-    if source == "fifo" and not hasattr(os, "mkfifo"):
-        pytest.skip("no FIFOs here")
+@pytest.mark.parametrize("args", ARGS, ids=IDS)
+def test_a_device_is_no_config_nor_schema(args: list[str], tmp_path: Path) -> None:
     write(tmp_path / "f.ndjson", CLEAN)
-    name = _fifo(tmp_path) if source == "fifo" else source
-    done = run_installed([a.format(name) for a in args], tmp_path, timeout=30)
+    done = run_installed([a.format("/dev/zero") for a in args], tmp_path, timeout=30)
     assert done.code == 2
-    one_error_line(done.err, name, "not a regular file")
+    one_error_line(done.err, "/dev/zero", "not a regular file nor a pipe (a device)")
+
+
+@installed
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+@pytest.mark.parametrize("args", ARGS, ids=IDS)
+def test_a_fifo_no_one_writes_to_reads_as_empty_and_never_hangs(
+    args: list[str], tmp_path: Path
+) -> None:
+    write(tmp_path / "f.ndjson", CLEAN)
+    os.mkfifo(tmp_path / "pipe")
+    done = run_installed([a.format("pipe") for a in args], tmp_path, timeout=30)
+    if args[0] == "check" and args[1] == "--config":
+        assert (done.code, done.err) == (0, "")  # an empty config: the defaults
+    else:
+        assert done.code == 2
+        one_error_line(done.err, "pipe:1:1: not valid GraphQL SDL")
+
+
+@installed
+def test_a_pipe_with_a_writer_is_read_as_a_config(tmp_path: Path) -> None:
+    # `--config <(...)` in bash, or a config piped in as /dev/stdin.
+    write(tmp_path / "f.ndjson", '{"operation":"DELETE","email_hash":"3f2a9c","x":1}')
+    write(tmp_path / "c.toml", 'ignore = ["MIC204"]')
+    shell = 'cat c.toml | exec "$0" check --config /dev/stdin f.ndjson'
+    done = run_installed([], tmp_path, shell=shell, timeout=30)
+    assert (done.code, done.err) == (0, "")
+    assert "MIC204" not in done.out
 
 
 def test_a_config_or_schema_past_its_limit_is_refused(
