@@ -72,6 +72,11 @@ class FixMarks:
         """The fixer's state: the last line with text did not parse (see `fixes`)."""
         return self.records.broken
 
+    def broken_at(self, lineno: int) -> bool:
+        """The state line `lineno` starts from: broken only where no line came between the
+        last one given and it (a gap is of lines that parsed, which end a broken run)."""
+        return self.records.broken and lineno <= self.last + 1
+
     def follow(self, before: list[bytes], lineno: int) -> None:
         """The state one process has at line `lineno + 1`, which a chunk (--jobs) starts
         at: the lines `before` it (their bodies, from `unsettled`) given to the fixer, as

@@ -319,19 +319,23 @@ class FileLinter:
         if memo is not None:
             return self._again(memo, lineno), memo.verdict
         checker = self.checker
-        before = (checker.crlf_reported, checker.size_reported, checker.bytes_read, self._broken())
+        # The fix marks' state the next line starts from, against this one's: not the
+        # state last set, which a gap of clean lines since then has ended.
+        broken = self._broken(lineno)
+        before = (checker.crlf_reported, checker.size_reported, checker.bytes_read, broken)
         diagnostics, verdict = checker.check_line(raw, lineno, over)
-        after = (checker.crlf_reported, checker.size_reported, checker.bytes_read, self._broken())
+        broken = self._broken(lineno + 1)
+        after = (checker.crlf_reported, checker.size_reported, checker.bytes_read, broken)
         self.memo = None
         if verdict in (BLANK, INVALID) and lineno > 1 and before == after:
             self.memo = Memo(raw, lineno, diagnostics, verdict)
         return diagnostics, verdict
 
-    def _broken(self) -> bool | None:
-        """The fix marks' state (fixmarks.py), which a line's marks depend on: a repeat of a
-        line that changed it would be marked otherwise."""
+    def _broken(self, lineno: int) -> bool | None:
+        """The fix marks' state line `lineno` starts from (fixmarks.py), which a line's marks
+        depend on: a repeat of a line that changed it would be marked otherwise."""
         marks = self.checker.marks_made
-        return None if marks is None else marks.broken
+        return None if marks is None else marks.broken_at(lineno)
 
     def _again(self, memo: Memo, lineno: int) -> list[Diagnostic]:
         """The diagnostics of a line that repeats the one before, told to the fix marks."""
