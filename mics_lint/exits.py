@@ -91,10 +91,11 @@ class OneLineGroup(Group):
             fail("terminated")
             code = EXIT_TERMINATED
         except OSError as exc:
-            if not _stdout_failed(exc):
+            if _stdout_failed(exc):
+                # `mics-lint rules > /dev/full`: what `check` says of its report (output.py).
+                fail(f"cannot write to standard output: {exc.strerror or exc}")
+            else:
                 _internal(exc)
-            # `mics-lint rules > /dev/full`: what `check` says of its report (output.py).
-            fail(f"cannot write to standard output: {exc.strerror or exc}")
             code = EXIT_FAILURE
         except Exception as exc:  # a bug: still one line, never a traceback
             _internal(exc)
@@ -110,7 +111,6 @@ def _internal(exc: Exception) -> None:
         f"internal error ({type(exc).__name__}: {exc}); please report it, with "
         "MICS_LINT_DEBUG=1 set for the details"
     )
-    sys.exit(EXIT_FAILURE)
 
 
 def _stdout_failed(exc: OSError) -> bool:

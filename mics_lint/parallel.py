@@ -334,16 +334,20 @@ def file_size(path: str) -> int | None:
 
 
 def file_identity(path: str) -> tuple[int, ...] | None:
-    """What tells a local file from another put in its place (an exporter's atomic replace
-    during the run), or grown or cut: its device, inode and size; None for a URL or a file
-    that cannot be read (its read says why). Not its time of change: a backup or sync tool
-    that touches the file changes nothing a chunk reads."""
+    """`identity` of a local file by its path; None for a URL or a file that cannot be read
+    (its read says why)."""
     if "://" in path:
         return None
     try:
-        info = os.stat(path)
+        return identity(os.stat(path))
     except OSError:
         return None
+
+
+def identity(info: os.stat_result) -> tuple[int, ...]:
+    """What tells a file from another put in its place (an exporter's atomic replace during
+    the run), or grown or cut: its device, inode and size. Not its time of change: a backup
+    or sync tool that touches the file changes nothing a chunk reads."""
     return (info.st_dev, info.st_ino, info.st_size)
 
 

@@ -7,6 +7,7 @@ these classes (issue 14: each dataclass costs its start-up a fraction of a milli
 
 from __future__ import annotations
 
+import os
 from array import array
 from collections import deque
 from collections.abc import Iterator
@@ -100,19 +101,12 @@ def check_task(task: Task, settings: Settings) -> Result:
 
 
 def _chunk(task: Task, settings: Settings) -> Result:
-    from mics_lint.parallel import file_identity
-
     first = task.start == 0
     try:
         with open_binary(task.path) as handle:
             head = head_of(handle)  # every chunk tells the file's type alike
     except OSError as exc:
         raise ReadError(f"{task.display}: {exc.strerror or exc}") from None
-    if task.identity is not None and file_identity(task.path) != task.identity:
-        raise ReadError(
-            f"{task.display}: the file changed while it was checked (replaced, or its size "
-            "changed): check it again once it is whole"
-        )
     doc_type = doc_type_of(settings, task.display, head)
     linter = FileLinter(
         task.display,
@@ -133,6 +127,7 @@ def _chunk(task: Task, settings: Settings) -> Result:
         splitter.active = False  # `decided` stays: the file's start was long before
     try:
         with open_binary(task.path) as handle:
+            _same_file(task, handle)  # the file this handle reads, not the path's now
             if not first:
                 before = _unsettled_before(handle, task.start, settings.max_line_bytes)
                 if before:  # else a fresh state is the one before the chunk (most often)
@@ -162,6 +157,18 @@ def _chunk(task: Task, settings: Settings) -> Result:
         parsed_at=parsed_at,
         doc_type=doc_type.name,
     )
+
+
+def _same_file(task: Task, handle: BinaryIO) -> None:
+    """ReadError where the file a chunk's handle reads is not the one its plan was made of
+    (Task.identity): its lines would be another file's, in this one's report."""
+    from mics_lint.parallel import identity
+
+    if task.identity is not None and identity(os.fstat(handle.fileno())) != task.identity:
+        raise ReadError(
+            f"{task.display}: the file changed while it was checked (replaced, or its size "
+            "changed): check it again once it is whole"
+        )
 
 
 #: How far back a chunk reads the lines before it, for the fix marks' state (a longer run of

@@ -139,13 +139,8 @@ def _csv_header(line: str) -> list[str]:
     """A CSV header's column names in lower case, as a record's keys: the segments page's
     template (`OPERATION,USER_AGENT_ID,...,EXPIRATION_DURATION,...`) is a segment file,
     whose MIC101 then says that mics-lint does not check CSV. None where the line is no
-    delimited row (row_shapes.delimiter): a row of values names no type."""
-    from mics_lint.rules.row_shapes import DELIMITERS, delimiter
+    delimited row (row_shapes.delimited): a row of values names no type."""
+    from mics_lint.rules.row_shapes import delimited
 
-    name = delimiter(line)
-    if name is None:
-        return []
-    import csv
-
-    char = next(c for c, n in DELIMITERS if n == name)
-    return [cell.strip().lower() for cell in next(csv.reader([line.strip(" \r")], delimiter=char))]
+    found = delimited(line)
+    return [] if found is None else [cell.strip().lower() for cell in found[1]]

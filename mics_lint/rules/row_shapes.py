@@ -14,7 +14,7 @@ from mics_lint.lazyre import compiled
 from mics_lint.rules import slips
 
 # Tried in this order: a comma in a tab-separated row is most often inside a value.
-DELIMITERS = (("\t", "tabs"), (",", "commas"), (";", "semicolons"), ("|", "vertical bars"))
+_DELIMITERS = (("\t", "tabs"), (",", "commas"), (";", "semicolons"), ("|", "vertical bars"))
 # `"key": value, ...` is an object without its braces, not a row of values.
 _KEY_FIRST = compiled(r'\s*"(?:[^"\\]|\\.)*"\s*:')
 
@@ -32,12 +32,18 @@ def delimiter(text: str) -> str | None:
     values, a CSV header (`operation,compartment_id`) or record (`UPSERT,1000,CRM-42`): two
     fields or more, as Python's csv module reads them; None for anything that opens as JSON
     does (`{`, `[`) or starts like an object's member (`"key":`)."""
+    found = delimited(text)
+    return None if found is None else found[0]
+
+
+def delimited(text: str) -> tuple[str, list[str]] | None:
+    """`delimiter`'s name of the delimiter of `text`, with the fields it cuts it into."""
     stripped = text.strip(" \r\n")
     if stripped[:1] in ("", "{", "[") or _KEY_FIRST.match(stripped):
         return None
     import csv  # a bad line's message only
 
-    for char, name in DELIMITERS:
+    for char, name in _DELIMITERS:
         if char not in stripped:
             continue
         try:
@@ -45,7 +51,7 @@ def delimiter(text: str) -> str | None:
         except csv.Error:  # a quote left open: not a row as csv writes them
             continue
         if len(fields) >= 2:
-            return name
+            return name, fields
     return None
 
 
