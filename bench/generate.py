@@ -24,6 +24,9 @@ Bad lines, a share `--bad` of them spread evenly over the kinds chosen with `--k
 - `missing-identifier`: no user identifier at all (MIC301);
 - `duplicate-user`: the user of an earlier line again (MIC501).
 
+and, with `--all-bad` only, `missing-compartment`: every user named by `user_account_id`
+alone, no `compartment_id` (MIC304), as an export relying on the default compartment is.
+
 `--all-bad KIND` makes every line bad in that one systematic way (the "bad lines stay cheap"
 target of the performance issue uses `--all-bad wrong-type`).
 
@@ -45,6 +48,9 @@ import orjson
 
 DATA = Path(__file__).parent / "data"
 KINDS = ("invalid-json", "wrong-type", "unknown-field", "missing-identifier", "duplicate-user")
+# Kinds made only for files whose every line is bad (`--all-bad`): not among KINDS, whose
+# mix the default bench files are generated from.
+ALL_BAD_KINDS = (*KINDS, "missing-compartment")
 IDENTIFIERS = ("compartment_id", "user_account_id", "email_hash", "user_agent_id")
 BATCH = 20_000
 POOL = 4096
@@ -133,6 +139,9 @@ def spoil(rng: random.Random, i: int, record: dict[str, object], kind: str) -> b
     elif kind == "missing-identifier":
         for key in IDENTIFIERS:
             record.pop(key, None)
+    elif kind == "missing-compartment":  # an export relying on the default compartment
+        rest = {k: v for k, v in record.items() if k not in IDENTIFIERS}
+        record = {"operation": rest.pop("operation"), "user_account_id": f"CRM-{i:09d}", **rest}
     elif kind == "duplicate-user":
         rest = {k: v for k, v in record.items() if k not in IDENTIFIERS}
         other = identity(rng.randrange(i)) if i else {"user_agent_id": "vec:1"}
@@ -212,7 +221,9 @@ def main() -> None:
     parser.add_argument(
         "--kinds", default=",".join(KINDS), help=f"kinds of bad lines (default: {','.join(KINDS)})"
     )
-    parser.add_argument("--all-bad", choices=KINDS, help="make every line bad in this one way")
+    parser.add_argument(
+        "--all-bad", choices=ALL_BAD_KINDS, help="make every line bad in this one way"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, help="output file (default: under bench/data/)")
     args = parser.parse_args()

@@ -136,6 +136,7 @@ BAD_KINDS = {
     "unknown-field": "an unknown key on every line (forceReplace)",
     "missing-identifier": "no identifier on any line",
     "invalid-json": "a trailing comma on every line",
+    "missing-compartment": "user_account_id without compartment_id on every line",
 }
 # What --quick and a full run use, unless the option is given.
 DEFAULTS = {
@@ -983,7 +984,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.other_bad_kinds is not None:
         args.bad_kinds = ",".join(["wrong-type", args.other_bad_kinds])
     args.bad_kinds = list(dict.fromkeys(k for k in args.bad_kinds.split(",") if k))
-    if unknown := set(args.bad_kinds) - set(generate.KINDS):
+    if unknown := set(args.bad_kinds) - set(generate.ALL_BAD_KINDS):
         parser.error(f"unknown kinds of bad lines: {', '.join(sorted(unknown))}")
     args.sizes = sorted(generate.size_arg(s) for s in args.sizes.split(","))
     args.bad_size = generate.size_arg(args.bad_size)

@@ -119,7 +119,13 @@ def test_options(tmp_path: Path) -> None:
     full = run.parse_args([])
     assert full.sizes == [1_000, 100_000, 1_000_000] and full.rounds == 5
     assert full.activity_size == 1_000_000 and full.out == ROOT / "bench" / "results.md"
-    assert full.bad_kinds == ["wrong-type", "unknown-field", "missing-identifier", "invalid-json"]
+    assert full.bad_kinds == [
+        "wrong-type",
+        "unknown-field",
+        "missing-identifier",
+        "invalid-json",
+        "missing-compartment",
+    ]
     old = run.parse_args(
         ["--repeat", "2", "--contenders", "mics1,mics1nodup", "--other-bad-kinds", "invalid-json"]
     )
@@ -135,10 +141,18 @@ def test_distinct_users(tmp_path: Path) -> None:
     generate.generate(path, 500, bad=0.0)
     assert run.distinct_users(path) == 500
     assert (tmp_path / "p.ndjson.users").read_text() == "500"
-    for kind, users in (("wrong-type", 500), ("missing-identifier", 0), ("invalid-json", 0)):
+    kinds = (
+        ("wrong-type", 500),
+        ("missing-identifier", 0),
+        ("invalid-json", 0),
+        ("missing-compartment", 500),
+    )
+    for kind, users in kinds:
         path = tmp_path / f"{kind}.ndjson"
         generate.generate(path, 500, all_bad=kind)
         assert run.distinct_users(path) == users, kind
+    records = [json.loads(line) for line in path.read_bytes().splitlines()]
+    assert all("user_account_id" in r and "compartment_id" not in r for r in records)
 
 
 def test_styles_writes_the_same_commands_in_each_style(tmp_path: Path) -> None:
