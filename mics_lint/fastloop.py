@@ -28,7 +28,7 @@ from mics_lint.reading import LineReader
 from mics_lint.registry import FastCheck, LineContext, Rule
 from mics_lint.rules import crossline
 from mics_lint.schema import allowing_unknown_keys
-from mics_lint.templates import Template, stamped, template_of
+from mics_lint.templates import RuleTemplates
 from mics_lint.userstore import BatchUsers
 
 if TYPE_CHECKING:  # imported where the fast path starts: a small file never needs it
@@ -77,7 +77,7 @@ class FastLoop:
         # The last line's only fault (an id's type, a key, a comma), tried first: see _group.
         self.streak = self.lax_streak = self.commas = False
         self.loose_last = 0  # the last line the loose path took in `_vouched`
-        self.templates: dict[tuple[Any, ...], Template] = {}  # `_one_rule`'s, and how a
+        self.templates = RuleTemplates()  # `_one_rule`'s, and how a
         self.keys_told: dict[type, Any] = {}  # command of each Struct tells its keys
 
     def prepare(self, lines_read: int, bytes_read: int) -> None:
@@ -414,10 +414,11 @@ class FastLoop:
         start with a BOM, or if orjson refuses what msgspec took. Or told from those of the
         first line of the same keys and operation (templates.py), as `command`, its decode,
         tells them (fastpath.keys_told: all the schema's), where `rule` declares its findings
-        decided by those (Rule.by_keys: no identifier, no force_replace, on every line of an
-        export) and the marks are those of any line that parsed (FixMarks.alike_ok): they
-        ask the fixer nothing of a line whose diagnostics have no fix (a template's have
-        none)."""
+        decided by those (Rule.by_keys: no identifier, no force_replace, no compartment_id,
+        on every line of an export) and the marks are those of any line that parsed
+        (FixMarks.alike_ok): they ask the fixer nothing of a line whose diagnostics have no
+        fix (a template's have none). A finding at a key is told where the line writes it
+        once (templates.RuleTemplates)."""
         if lineno == 1:
             return None
         checker, body = self.checker, split_ending(raw)[0]  # LF, or CRLF once MIC003 was reported
@@ -431,9 +432,10 @@ class FastLoop:
                 told = self.keys_told[kind] = keys_told(kind)
             if told is not None:
                 keys = (rule.code, kind, told(command), getattr(command, "operation", None))
-                template = self.templates.get(keys)
-                if template is not None and checker.fix_marks.alike_ok(lineno):
-                    return stamped(checker, template, body, lineno)
+                if checker.fix_marks.alike_ok(lineno):
+                    made = self.templates.told(keys, checker, body, lineno)
+                    if made is not None:
+                        return made
         try:
             record = orjson.loads(body)
         except orjson.JSONDecodeError:
@@ -442,9 +444,5 @@ class FastLoop:
         alike = keys is not None and checker.fix_marks.alike_ok(lineno)  # before the marks
         made = checker.stamp_record([], rule, record, ctx)
         if keys is not None and alike and all(one.fix is None for one in made):
-            template = template_of(made, (rule.code,), ctx.text, {})
-            if template is not None:
-                if len(self.templates) >= 256:
-                    self.templates.clear()
-                self.templates[keys] = template
+            self.templates.learn(keys, made, rule.code, ctx.text, record)
         return made

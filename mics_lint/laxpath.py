@@ -79,7 +79,14 @@ from mics_lint.rules.schema_errors import remembered
 from mics_lint.rules.structure import UNKNOWN_FIELD, record_findings
 from mics_lint.rules.tool_keys import json_net_type
 from mics_lint.schema import OTHER_FORM_KEYS
-from mics_lint.templates import Template, stamped, template_of
+from mics_lint.templates import (
+    Template,
+    keyed,
+    placed_spellings,
+    stamped,
+    template_of,
+    written_once,
+)
 
 _UNKNOWN_ONLY = {UNKNOWN_FIELD.code}
 # The JSON type of an unknown key's value, by its Python type, where a decoder of a shape
@@ -119,8 +126,9 @@ class _Shaped(NamedTuple):
 
 
 # A shape answered here: the fast check's verdict on its first line, the template of that
-# line's diagnostics (None: none), and its decoder (None: none).
-_Known = tuple[bool | str, Template | None, _Shaped | None]
+# line's diagnostics (None: none), its decoder (None: none), and the quoted known keys the
+# template places the rule's diagnostics at (templates.keyed), to find once in a line.
+_Known = tuple[bool | str, Template | None, _Shaped | None, tuple[bytes, ...]]
 
 
 class LaxPath:
@@ -216,7 +224,7 @@ class LaxPath:
         told = True if verdict is True else verdict.code  # a Rule's hash is its fields'
         if quick:
             assert known is not None and known[1] is not None
-            if known[0] == told:
+            if known[0] == told and written_once(known[3], raw):
                 self._use(known[2])
                 return stamped(self.checker, known[1], body, lineno)
             found = self._findings(
@@ -267,10 +275,10 @@ class LaxPath:
         if alike:
             if len(self.shapes) >= 1024:
                 self.shapes.clear()
-            template = self._template(made, rule, unknown, ctx.text)
+            template, placed = self._template(made, rule, unknown, ctx.text, record)
             shaped = None if template is None else self._shaped(shape, unknown, body)
             told = True if rule is None else rule.code
-            self.shapes[shape] = (told, template, shaped)
+            self.shapes[shape] = (told, template, shaped, placed)
             self._use(shaped)
         return made
 
@@ -307,7 +315,7 @@ class LaxPath:
         if verdict is False:
             return None
         body = ended_body(raw)  # LF, or CRLF after MIC003
-        if known[0] == (True if verdict is True else verdict.code):
+        if known[0] == (True if verdict is True else verdict.code) and written_once(known[3], raw):
             return stamped(self.checker, known[1], body, lineno)
         try:  # its user recorded (MIC501): the line is answered here
             record = orjson.loads(body)
@@ -377,27 +385,36 @@ class LaxPath:
         return found if found and set(map(finding_code, found)) == _UNKNOWN_ONLY else None
 
     def _template(
-        self, made: list[Diagnostic], rule: Rule | None, unknown: tuple[str, ...], text: str
-    ) -> Template | None:
+        self,
+        made: list[Diagnostic],
+        rule: Rule | None,
+        unknown: tuple[str, ...],
+        text: str,
+        record: dict[str, Any],
+    ) -> tuple[Template | None, tuple[bytes, ...]]:
         """What each of `made` (a line's diagnostics) would be on any line of its shape that
-        is answered here, or None if they cannot be told so. Each is MIC204, at an unknown
-        key, or `rule`'s, which declares its findings decided by the keys (Rule.by_keys), at
-        the whole line. Its message, fix and place in the order are then the same on every
-        such line (its place: the whole line's first, then its unknown keys' in order); its
+        is answered here, or None if they cannot be told so; and the known keys it is at,
+        quoted, which such a line must write once. Each is MIC204, at an unknown key, or
+        `rule`'s, which declares its findings decided by the keys (Rule.by_keys), at the
+        whole line or at a key the line writes once (MIC304's `"user_account_id"`:
+        templates.keyed). Its message and fix are then the same on every such line; its
         column is where its key is written, `"key"`, which `_keys_once` found once in the
-        line; and it spans the whole line where it starts at column 1 (a key cannot: the
-        line's `{` is there)."""
+        line (a line here holds no backslash: no key spelt with an escape); it spans the
+        whole line where it starts at column 1 (a key cannot: the line's `{` is there)."""
         codes = {UNKNOWN_FIELD.code}
+        ruled: dict[int, str] = {}
         if rule is not None:
             if not rule.by_keys:
-                return None
+                return None, ()
             codes.add(rule.code)
+            ruled = keyed(made, rule.code, text, record)
         # Each unknown key by the column it is written at: found once each.
-        at_column = {}
+        at_column = dict(ruled)
         for key in unknown:
             quoted = f'"{key}"'
             at_column[text.find(quoted) + 1] = quoted
-        return template_of(made, codes, text, at_column)
+        template = template_of(made, codes, text, at_column)
+        return template, () if template is None else placed_spellings(template, ruled)
 
     def _keys_once(self, keys: tuple[str, ...], raw: bytes) -> tuple[str, ...] | None:
         """The keys the schema does not know of a record (of `keys`), if it has any and each

@@ -48,20 +48,100 @@ def template_of(
 
 def stamped(checker: LineChecker, template: Template, body: bytes, lineno: int) -> list[Diagnostic]:
     """`template`'s diagnostics on line `lineno` (its text `body`), each key's where this
-    line writes it (once: the caller made sure)."""
+    line writes it (once: the caller made sure), in the full checks' order (by column: a
+    line told alike may write two keys in the other order)."""
     text = body.decode("utf-8", "replace")  # as LineChecker.stamp decodes it
     width = len(text) + 1
     path, kind = checker.path, checker.doc_type.name
     made = []
+    keys = 0
     for (code, name, severity, message), fix, quoted in template:
         if quoted is None:
             column, end = 1, width
         else:
             column = text.find(quoted) + 1
             end = column + len(quoted)
+            keys += 1
         made.append(  # not `*what`: a call with a star costs more (Python 3.11)
             diagnostic.made(
                 path, lineno, column, lineno, end, code, name, severity, message, text, kind, fix
             )
         )
+    if keys > 1:
+        made.sort(key=_shown_order)
     return made
+
+
+def _shown_order(one: Diagnostic) -> tuple[int, str]:
+    return one.column, one.code  # Diagnostic.sort_key on one line
+
+
+class RuleTemplates:
+    """The templates of lines a fast check answered with one rule (`FastLoop._one_rule`),
+    by what tells them alike (the rule, the Struct, its keys and the operation). A
+    diagnostic of the rule is at the whole line or at a quoted key of the record (MIC304's,
+    at `"user_account_id"`), kept only where the line writes that key once and holds no
+    backslash: no key is then spelt with an escape, so a line told alike that also writes
+    it once, with no backslash, has it at the one place a search finds."""
+
+    __slots__ = ("_made",)
+
+    def __init__(self) -> None:
+        self._made: dict[object, tuple[Template, tuple[bytes, ...]]] = {}
+
+    def told(
+        self, alike: object, checker: LineChecker, body: bytes, lineno: int
+    ) -> list[Diagnostic] | None:
+        """The diagnostics of line `lineno` (its text `body`) from the template of lines
+        `alike`; None where there is none, or a key it names is not written once."""
+        found = self._made.get(alike)
+        if found is None:
+            return None
+        template, spellings = found
+        if spellings and (b"\\" in body or not written_once(spellings, body)):
+            return None
+        return stamped(checker, template, body, lineno)
+
+    def learn(
+        self, alike: object, made: list[Diagnostic], code: str, text: str, keys: Collection[str]
+    ) -> None:
+        """Keep what `made`, the diagnostics of `code` on a line (its text `text`, its
+        record's keys `keys`), would be on the next lines `alike`, where they can be told."""
+        at_column = keyed(made, code, text, keys) if "\\" not in text else {}
+        template = template_of(made, (code,), text, at_column)
+        if template is None:
+            return
+        if len(self._made) >= 256:
+            self._made.clear()
+        self._made[alike] = (template, placed_spellings(template, at_column))
+
+
+def keyed(made: list[Diagnostic], code: str, text: str, keys: Collection[str]) -> dict[int, str]:
+    """The quoted keys (of `keys`, a record's) that `code`'s diagnostics of `made` are at,
+    by column, where `text`, their line, writes each once: a line told alike that writes
+    it once too, its keys spelt with no escape, has it at the one place a search finds."""
+    at_column = {}
+    for one in made:
+        quoted = text[one.column - 1 : one.end_column - 1]
+        if (
+            one.code == code
+            and quoted[1:-1] in keys
+            and quoted[:1] == '"'
+            and text.count(quoted) == 1
+        ):
+            at_column[one.column] = quoted
+    return at_column
+
+
+def placed_spellings(template: Template, at_column: Mapping[int, str]) -> tuple[bytes, ...]:
+    """The UTF-8 of each key of `at_column` that `template` places a diagnostic at."""
+    placed = set(at_column.values())
+    return tuple(at.encode() for _, _, at in template if at is not None and at in placed)
+
+
+def written_once(spellings: tuple[bytes, ...], raw: bytes) -> bool:
+    """Whether the line `raw` holds each of `spellings` once."""
+    for spelling in spellings:  # noqa: SIM110 (a loop: a generator costs a third of the call)
+        if raw.count(spelling) != 1:
+            return False
+    return True

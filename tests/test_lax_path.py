@@ -3,6 +3,7 @@ the diagnostics the full checks give it, whatever comes with the key."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -54,6 +55,9 @@ LINES = [
     b'{"operation":"DELETE","compartment_id":"1","user_account_id":"u%d","x":1}',
     b'{"operation":"DELETE","compartment_id":"a1","user_account_id":"u%d","x":1}',
     b'{"operation":"DELETE","compartment_id":"1","user_account_id":" ","x":1}',
+    b'{"operation":"DELETE","user_account_id":"u%d","compartment":"1"}',  # MIC304 too
+    b'{"operation":"DELETE","compartment":"1","user_account_id":"u%d"}',
+    b'{"operation":"DELETE","user_account_id":"u%d","x":"user_account_id"}',
 ]
 CONFIGS = [
     Settings(),
@@ -61,6 +65,7 @@ CONFIGS = [
     Settings(selections=(Selection(ignore=("MIC204",)),)),
     Settings(selections=(Selection(ignore=("MIC2",)),)),
     Settings(selections=(Selection(ignore=("MIC401", "MIC501")),)),
+    Settings(selections=(Selection(ignore=("MIC304",)),)),
     Settings(selections=(Selection(select=("MIC1", "MIC5")),)),
     Settings(profile_form="force_replace"),
     Settings(profile_form="update_strategy"),
@@ -444,8 +449,9 @@ def test_a_template_of_many_unknown_keys_searches_each_key_once() -> None:
     made = list(lint_lines([line.encode() + b"\n"], PATH, Settings()))
     assert [d.code for d in made] == ["MIC204"] * 300
     unknown = tuple(f"prop_{j:03d}" for j in range(300))
-    template = laxpath.LaxPath._template(None, made, None, unknown, Counted(line))  # type: ignore[arg-type]
-    assert template is not None and len(template) == 300
+    record = json.loads(line)
+    template, placed = laxpath.LaxPath._template(None, made, None, unknown, Counted(line), record)  # type: ignore[arg-type]
+    assert template is not None and len(template) == 300 and placed == ()
     assert Counted.finds == 300
 
 
@@ -492,6 +498,11 @@ STRATEGY = (
     b'{"operation":"UPSERT","email_hash":"e%d","update_strategy":"PARTIAL_UPDATE",'
     b'"user_profile":{"n":1},'
 )
+# An account without its compartment, whose key is misspelt: MIC204 and MIC304, at two keys
+ALONE = (
+    b'{"operation":"UPSERT","user_account_id":"u%d","force_replace":true,"user_profile":{"n":1},'
+)
+
 # Lines a shape's decoder (LaxPath._again) reads after runs of the first of each: some of
 # its keys in another order, or with a key written twice, added or left out, its unknown
 # key's value of another type or as long as another, another operation; and lines it
@@ -550,6 +561,32 @@ AFTER_A_SHAPE = [
         ],
     ),
 ]
+
+
+HEAD = b'{"operation":"UPSERT","force_replace":true,'
+AFTER_A_SHAPE.append(
+    (
+        HEAD + b'"user_account_id":"u%d","user_profile":{"n":1},"compartment":"1000"}',
+        [
+            # the keys past the first two in another order: MIC204's column before MIC304's
+            HEAD + b'"compartment":"1000","user_profile":{"n":1},"user_account_id":"u%d"}',
+            # the account's key in the profile before it, or as a value
+            HEAD
+            + b'"user_profile":{"user_account_id":1},"user_account_id":"u%d","compartment":"1"}',
+            HEAD
+            + b'"user_account_id":"u%d","user_profile":{"n":1},"compartment":"user_account_id"}',
+            HEAD + b'"user_account_id":"u%d","user_profile":{"n":1},"compartment":"user_account"}',
+            HEAD + b'"user_account_id":"u%d","user_profile":{"n":1},"compartment":1000}',
+            HEAD + b'"user_account_id":"u%d ","user_profile":{"n":1},"compartment":"1000"}',
+            HEAD + b'"user_account_id":"u%d","user_profile":{},"compartment":"1000"}',
+            HEAD.replace(b"true", b"false")
+            + b'"user_account_id":"u%d","user_profile":{"n":1},"compartment":"1000"}',
+            HEAD + b'"user_account_id":"u%d","user_profile":{"n":1},"compartment":"1000",'
+            b'"compartment_id":"1000"}',
+            ALONE + b'"compartment":"1000"}',
+        ],
+    )
+)
 
 
 @pytest.mark.parametrize("config", CONFIGS)

@@ -1,6 +1,6 @@
 """A line on which the fast check names one rule decided by the keys (no identifier, no
-force_replace, on every line of an export) is told from the first line of its keys
-(FastLoop._one_rule, templates.py), with what the full checks give it."""
+force_replace, no compartment_id, on every line of an export) is told from the first line
+of its keys (FastLoop._one_rule, templates.py), with what the full checks give it."""
 
 from __future__ import annotations
 
@@ -27,6 +27,23 @@ RECORDS: list[dict[str, Any]] = [
     {"operation": "UPSERT", "force_replace": True, "user_profile": {"a": 1}},
     {"operation": "DELETE"},
     {"operation": "UPSERT", "user_profile": {"a": 1}},  # MIC301 and MIC401
+    # MIC304: an account without its compartment, told at its key
+    {"operation": "DELETE", "user_account_id": "a%d"},
+    {"user_profile": {}, "user_account_id": "a%d", "operation": "UPSERT", "force_replace": True},
+    {"operation": "UPSERT", "user_account_id": "a%d", "user_profile": {"a": 1}},  # and MIC401
+    # the account's key written in the profile first; a backslash in the line
+    {
+        "operation": "UPSERT",
+        "force_replace": True,
+        "user_profile": {"user_account_id": "%d"},
+        "user_account_id": "a%d",
+    },
+    {
+        "operation": "UPSERT",
+        "force_replace": True,
+        "user_profile": {"q": '"'},
+        "user_account_id": "a%d",
+    },
     # and lines around them: clean, and bad otherwise
     {"operation": "DELETE", "email_hash": "c%d"},
     {"operation": "UPSERT", "email_hash": "a@b%d", "user_profile": {"a": 1}},  # MIC305 too
@@ -39,6 +56,7 @@ CONFIGS = [
     Settings(show_values=True),
     Settings(selections=(Selection(ignore=("MIC501",)),)),
     Settings(selections=(Selection(ignore=("MIC401",)),)),
+    Settings(selections=(Selection(ignore=("MIC304",)),)),
     Settings(profile_form="force_replace"),
     Settings(profile_form="either"),
 ]
@@ -86,11 +104,12 @@ def test_an_export_without_force_replace_is_stamped_once_per_keys(
         return stamp_record(self, found, rule, record, ctx, *a)
 
     monkeypatch.setattr(LineChecker, "stamp_record", counted)
-    kinds = [RECORDS[1], RECORDS[2], RECORDS[5], RECORDS[6]]
-    body = [line(kinds[i % len(kinds)], i) for i in range(1000)]
+    kinds = [RECORDS[1], RECORDS[2], RECORDS[5], RECORDS[6], RECORDS[8], RECORDS[9]]
+    body = [line(kinds[i % len(kinds)], i) for i in range(1200)]
     found = list(lint_lines(body, PATH, Settings()))
     codes = [d.code for d in found]
-    assert codes.count("MIC401") == 500 and codes.count("MIC301") == 500
+    assert codes.count("MIC401") == 400 and codes.count("MIC301") == 400
+    assert codes.count("MIC304") == 400
     assert len(stamped) <= fast_threshold() + len(kinds)
     assert all(d.fix is None for d in found)
 

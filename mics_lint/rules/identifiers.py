@@ -216,8 +216,7 @@ def compartment_without_account(record: Record, ctx: LineContext) -> Iterator[Fi
 
 
 def _keys(ctx: LineContext) -> frozenset[str]:
-    keys: frozenset[str] = ctx.state.get(KEYS_STATE, frozenset())
-    return keys
+    return frozenset(ctx.state.get(KEYS_STATE, ()))  # the very set: frozenset() of one
 
 
 def _renames(
@@ -262,6 +261,7 @@ def _names_someone(value: object) -> bool:
     "account-without-compartment",
     Severity.WARNING,
     "user_account_id without compartment_id",
+    by_keys=True,
 )
 def account_without_compartment(record: Record, ctx: LineContext) -> Iterator[Finding]:
     """
@@ -290,6 +290,7 @@ def account_without_compartment(record: Record, ctx: LineContext) -> Iterator[Fi
         yield ctx.at("user_account_id", f"user_account_id without compartment_id: {said}")
 
 
+ACCOUNT_WITHOUT_COMPARTMENT = FAMILY.rules[-1]
 _DEFAULT = 'the datamart\'s default compartment will be used; add "compartment_id" to be explicit'
 
 

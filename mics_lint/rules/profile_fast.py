@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 _IDENTIFIERS = ("compartment_id", "user_account_id", "email_hash", "user_agent_id")
 _ID_KEYS = {
     "user account": b"user_account_id",
+    "account alone": b"user_account_id",  # no compartment_id: MIC304's lines
     "email_hash": b"email_hash",
     "user_agent_id": b"user_agent_id",
 }
@@ -77,6 +78,24 @@ def _spaced(raw: bytes, size: int, profile: Any, c: Any, unset: Any) -> bool:
         if value is not unset:
             spaces -= value.count(" ")
     return spaces == extra
+
+
+def _proved_once(raw: bytes, plain: bool, size: int, c: Any, kind: str | None, unset: Any) -> bool:
+    """Each top-level key the line has is written once: proved by its length where it is
+    longer than its compact `size` by spaces alone (`_spaced`), else counted (`_keys_once`,
+    given the form's fields, read here off the way of a compact line: a Struct of the other
+    form has none)."""
+    profile = c.user_profile
+    return _spaced(raw, size, profile, c, unset) or _keys_once(
+        raw,
+        plain,
+        profile,
+        kind,
+        getattr(c, "force_replace", unset),
+        getattr(c, "merge_objects", unset),
+        getattr(c, "update_strategy", unset),
+        unset,
+    )
 
 
 def _keys_once(
@@ -124,6 +143,7 @@ class _Parts(Fields):
     # function of its values (inline.joined): 0 if a screen may fire, else the digest (1
     # without MIC501).
     account_key: Callable[[str, str], int]
+    alone_key: Callable[[str], int]
     email_key: Callable[[str], int]
     agent_key: Callable[[str], int]
     form_required: bool
@@ -140,9 +160,12 @@ class _Parts(Fields):
     force_size: dict[Any, int]
     merge_size: dict[Any, int]
     # The rules a line may break alone and still be answered by running only that rule
-    # (see registry.FastCheck): MIC301 and MIC401, the mistakes a whole export repeats.
+    # (see registry.FastCheck): MIC301, MIC401 and MIC304, the mistakes a whole export
+    # repeats. `alone` is True where MIC304 is not enabled: the line is then clean.
     missing: Rule | None
     lacking: Rule | None
+    alone: Rule | bool
+    unset: Any  # fastpath.UNSET, imported with msgspec
 
 
 def _parts(
@@ -163,6 +186,11 @@ def _parts(
             ("compartment", "account"),
             [(screens["compartment_id"], "compartment"), (screens["user_account_id"], "account")],
             digests["user account"] if users is not None else None,
+        ),
+        alone_key=joined(
+            ("account",),
+            [(screens["user_account_id"], "account")],
+            crossline.ACCOUNT_ALONE if users is not None else None,
         ),
         email_key=joined(
             ("email",),
@@ -191,6 +219,8 @@ def _parts(
         merge_size={True: _MERGE + 4, False: _MERGE + 5, UNSET: 0},
         missing=_enabled(identifiers.MISSING_IDENTIFIER, enabled),
         lacking=_enabled(operations.UPSERT_MISSING_FORM, enabled),
+        alone=_enabled(identifiers.ACCOUNT_WITHOUT_COMPARTMENT, enabled) or True,
+        unset=UNSET,
     )
 
 
@@ -220,40 +250,43 @@ def _enabled(rule: Rule, enabled: frozenset[str]) -> Rule | None:
 def _check(
     enabled: frozenset[str], users: Users | None, older: bool, newer: bool, file_form: str | None
 ) -> FastCheck:
-    from mics_lint.fastpath import UNSET
-
     parts = _parts(enabled, users, older, newer, file_form)
-    check_dups, rare_ok, account_key, email_key, agent_key = parts[:5]
-    form_required, minority, add_digest, add_line, first_line = parts[5:10]
-    user_agent_id, line_form, force_size, merge_size, missing, lacking = parts[10:]
+    check_dups, rare_ok, account_key, alone_key, email_key, agent_key = parts[:6]
+    form_required, minority, add_digest, add_line, first_line = parts[6:11]
+    user_agent_id, line_form, force_size, merge_size, missing, lacking, alone, UNSET = parts[11:]
 
     def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool | Rule:
         account = c.user_account_id
         if account is not UNSET:
             compartment = c.compartment_id
-            if compartment is UNSET or c.email_hash is not UNSET or c.user_agent_id is not UNSET:
+            if c.email_hash is not UNSET or c.user_agent_id is not UNSET or not account.strip():
                 return False
-            if not account or account.isspace() or not compartment or compartment.isspace():
+            if compartment is UNSET:  # MIC304, if nothing else fires
+                kind, key, verdict = "account alone", alone_key(account), alone
+                size = _ACCOUNT_LINE - _COMPARTMENT + len(account)
+            elif not compartment.strip():
                 return False
-            kind, key = "user account", account_key(compartment, account)
-            size = _ACCOUNT_LINE + len(compartment) + len(account)
+            else:
+                kind, key, verdict = "user account", account_key(compartment, account), True
+                size = _ACCOUNT_LINE + len(compartment) + len(account)
         elif c.compartment_id is not UNSET:
             return False
         elif c.email_hash is not UNSET:
             email = c.email_hash
-            if c.user_agent_id is not UNSET or not email or email.isspace():
+            if c.user_agent_id is not UNSET or not email.strip():
                 return False
-            kind, key, size = "email_hash", email_key(email), _EMAIL_LINE + len(email)
+            kind, key, verdict = "email_hash", email_key(email), True
+            size = _EMAIL_LINE + len(email)
         elif c.user_agent_id is not UNSET:
             agent = c.user_agent_id
             if not user_agent_id(agent):
                 return False
-            kind, key, size = "user_agent_id", agent_key(agent), _AGENT_LINE + len(agent)
-        else:
-            kind, key, size = None, 1, 2 + _OPERATION  # no identifier: MIC301, if nothing else
+            kind, key, verdict = "user_agent_id", agent_key(agent), True
+            size = _AGENT_LINE + len(agent)
+        else:  # no identifier: MIC301, if nothing else
+            kind, key, verdict, size = None, 1, True, 2 + _OPERATION
         if not key:  # a value rule's screen (inline.joined)
             return False
-        verdict: bool | Rule = True
         profile = c.user_profile
         force = c.force_replace if older else UNSET  # not a tuple unpacked: none made
         merge = c.merge_objects if older else UNSET
@@ -265,8 +298,8 @@ def _check(
             if profile is UNSET:
                 return False
             if form_required and force is UNSET and not new_form:
-                if lacking is None or kind is None:
-                    return False
+                if lacking is None or kind is None or verdict is not True:
+                    return False  # a second rule fires
                 verdict = lacking  # MIC401, if nothing else fires
             if minority is new_form and line_form(old_form, new_form) not in (None, file_form):
                 return False
@@ -282,10 +315,7 @@ def _check(
         elif (force, merge, profile, strategy) != (UNSET, UNSET, UNSET, UNSET):
             return False  # MIC404
         if (not plain and not rare_ok(raw)) or (
-            check_dups
-            and len(raw) != size
-            and not _spaced(raw, size, profile, c, UNSET)
-            and not _keys_once(raw, plain, profile, kind, force, merge, strategy, UNSET)
+            check_dups and len(raw) != size and not _proved_once(raw, plain, size, c, kind, UNSET)
         ):
             return False
         if kind is None:
