@@ -224,8 +224,26 @@ class Fixer:
             # Only whitespace: MIC008 alone, which no fix mends (the linter marks no line of
             # it); emptied, the file was still MIC008. One line (`{` alone) is no document to
             # the linter: a broken line, whose missing newline (MIC005) is added.
+            if nonblank and self._blank_but_bom(held, sink):
+                return self.result
             self._release(held, sink, as_is=(document and held.count > 1) or not nonblank)
         return self.result
+
+    def _blank_but_bom(self, held: framer.HeldLines, sink: Sink) -> bool:
+        """Whether the file is whitespace after a BOM: MIC002's fix alone is made (MIC008)."""
+        first, *rest = held
+        blank = all(framer.is_blank(framer.body(raw, first=False)) for raw in [first[3:], *rest])
+        if not (first.startswith(f.BOM) and blank):
+            return False
+        if f.BYTE_ORDER_MARK.code in self.fixing:
+            self.result.fixed[f.BYTE_ORDER_MARK.code] += 1
+            sink.changed([first], [first[3:]])
+        else:
+            rest.insert(0, first)
+        for raw in rest:
+            sink.same(raw)
+        self.first = False
+        return True
 
     def _pieces(self, stream: BinaryIO) -> Iterator[bytes]:
         """The lines, a piece of a line over max-line-bytes as a `Piece`."""

@@ -139,3 +139,30 @@ def test_a_byte_order_mark_on_a_blank_first_line_is_marked_as_fix_mends_it(
     kept = "MIC002" in ignore and "MIC004" not in ignore
     assert [d.line for d in found if d.code == "MIC004" and d.fix is None] == [1] * kept
     assert out.getvalue().startswith(BOM) == ("MIC002" in ignore)
+
+
+@pytest.mark.parametrize("ignore", [(), ("MIC002",), ("MIC004",)])
+@pytest.mark.parametrize(
+    "data",
+    [BOM, BOM + b"\n", BOM + b"\n\n", BOM + b"\r\n \n", BOM + b" \n", BOM + b"\t"],
+)
+def test_a_file_of_whitespace_after_a_byte_order_mark_loses_only_its_bom(
+    data: bytes, ignore: tuple[str, ...]
+) -> None:
+    """A file of whitespace alone is MIC008, which no fix mends, and its lines are left as
+    they are; after a BOM too, but for the BOM (MIC002, marked `[*]`): `--fix` fixed as
+    many problems as were marked (it removed the blank lines too, "Fixed 2" where one was
+    marked)."""
+    import io
+
+    from mics_lint.config import Selection
+    from mics_lint.fix import StreamSink, fix_stream
+
+    settings = Settings(selections=(Selection(ignore=ignore),))
+    found = list(lint_lines(io.BytesIO(data).readlines(), "f.ndjson", settings))
+    assert "MIC008" in {d.code for d in found}
+    marked = Counter(d.code for d in found if d.fix == "safe")
+    out = io.BytesIO()
+    result = fix_stream(io.BytesIO(data), StreamSink(out), settings, "f.ndjson")
+    assert marked == result.fixed
+    assert out.getvalue() == (data if "MIC002" in ignore else data[len(BOM) :])
