@@ -84,6 +84,7 @@ from mics_lint.templates import (
     keyed,
     placed_spellings,
     stamped,
+    stamped_keyed,
     template_of,
     written_once,
 )
@@ -224,9 +225,12 @@ class LaxPath:
         told = True if verdict is True else verdict.code  # a Rule's hash is its fields'
         if quick:
             assert known is not None and known[1] is not None
-            if known[0] == told and written_once(known[3], raw):
+            if known[0] == told and not known[3]:
                 self._use(known[2])
                 return stamped(self.checker, known[1], body, lineno)
+            if known[0] == told and written_once(known[3], raw):  # a rule's at a key
+                self._use(known[2])
+                return stamped_keyed(self.checker, known[1], body, lineno)
             found = self._findings(
                 record, LineContext(lineno, body, checker.state, checker.show_values), memo
             )
@@ -315,8 +319,11 @@ class LaxPath:
         if verdict is False:
             return None
         body = ended_body(raw)  # LF, or CRLF after MIC003
-        if known[0] == (True if verdict is True else verdict.code) and written_once(known[3], raw):
-            return stamped(self.checker, known[1], body, lineno)
+        if known[0] == (True if verdict is True else verdict.code):
+            if not known[3]:
+                return stamped(self.checker, known[1], body, lineno)
+            if written_once(known[3], raw):  # a rule's diagnostic at a key
+                return stamped_keyed(self.checker, known[1], body, lineno)
         try:  # its user recorded (MIC501): the line is answered here
             record = orjson.loads(body)
         except orjson.JSONDecodeError:

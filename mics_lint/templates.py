@@ -48,26 +48,33 @@ def template_of(
 
 def stamped(checker: LineChecker, template: Template, body: bytes, lineno: int) -> list[Diagnostic]:
     """`template`'s diagnostics on line `lineno` (its text `body`), each key's where this
-    line writes it (once: the caller made sure), in the full checks' order (by column: a
-    line told alike may write two keys in the other order)."""
+    line writes it (once: the caller made sure)."""
     text = body.decode("utf-8", "replace")  # as LineChecker.stamp decodes it
     width = len(text) + 1
     path, kind = checker.path, checker.doc_type.name
     made = []
-    keys = 0
     for (code, name, severity, message), fix, quoted in template:
         if quoted is None:
             column, end = 1, width
         else:
             column = text.find(quoted) + 1
             end = column + len(quoted)
-            keys += 1
         made.append(  # not `*what`: a call with a star costs more (Python 3.11)
             diagnostic.made(
                 path, lineno, column, lineno, end, code, name, severity, message, text, kind, fix
             )
         )
-    if keys > 1:
+    return made
+
+
+def stamped_keyed(
+    checker: LineChecker, template: Template, body: bytes, lineno: int
+) -> list[Diagnostic]:
+    """`stamped`, for a template with a rule's diagnostic at a known key (`keyed`), in the
+    full checks' order: by column, as a line told alike may write its keys in another
+    order (MIC204's unknown key before or after MIC304's account)."""
+    made = stamped(checker, template, body, lineno)
+    if len(made) > 1:
         made.sort(key=_shown_order)
     return made
 
@@ -98,9 +105,11 @@ class RuleTemplates:
         if found is None:
             return None
         template, spellings = found
-        if spellings and (b"\\" in body or not written_once(spellings, body)):
+        if not spellings:
+            return stamped(checker, template, body, lineno)
+        if b"\\" in body or not written_once(spellings, body):
             return None
-        return stamped(checker, template, body, lineno)
+        return stamped_keyed(checker, template, body, lineno)
 
     def learn(
         self, alike: object, made: list[Diagnostic], code: str, text: str, keys: Collection[str]
