@@ -60,33 +60,29 @@ _AGENT_LINE = 2 + _OPERATION + _AGENT
 _copy = b"".join
 
 
-def _spaced(raw: bytes, size: int, profile: Any, c: Any, unset: Any) -> bool:
-    """Whether the line is its compact form (`size` bytes with its LF) with a CRLF, or with
-    the members its decoder leaves out (fastpath.UNREAD), or with spaces between its
-    tokens (`json.dumps`'s `": "` and `", "`): as much longer as it has spaces outside its
-    profile and its identifiers' values. So it holds no key twice: a key written twice
-    adds bytes that are not spaces (its name, its colon, its comma)."""
+def _spaced(raw: bytes, plain: bool, size: int, c: Any, kind: str | None, unset: Any) -> bool:
+    """Whether each top-level key the line has is written once: where the line is its
+    compact form (`size` bytes with its LF) with a CRLF, or with the members its decoder
+    leaves out (fastpath.UNREAD), or with spaces between its tokens (`json.dumps`'s `": "`
+    and `", "`): as much longer as it has spaces outside its profile and its identifiers'
+    values. So it holds no key twice: a key written twice adds bytes that are not spaces
+    (its name, its colon, its comma). Else its keys are counted (`_keys_once`, given the
+    form's fields, read here off the way of a compact line: a Struct of the other form
+    has none)."""
+    profile = c.user_profile
     extra = len(raw) - size - (raw[-2] == 0x0D)
     if extra <= 0 or extra == c.unread_bytes:
-        return extra >= 0
-    spaces = raw.count(b" ")
-    if spaces < extra:
-        return False
-    if profile is not unset:
-        spaces -= bytes(profile).count(b" ")
-    for value in (c.compartment_id, c.user_account_id, c.email_hash, c.user_agent_id):
-        if value is not unset:
-            spaces -= value.count(" ")
-    return spaces == extra
-
-
-def _proved_once(raw: bytes, plain: bool, size: int, c: Any, kind: str | None, unset: Any) -> bool:
-    """Each top-level key the line has is written once: proved by its length where it is
-    longer than its compact `size` by spaces alone (`_spaced`), else counted (`_keys_once`,
-    given the form's fields, read here off the way of a compact line: a Struct of the other
-    form has none)."""
-    profile = c.user_profile
-    return _spaced(raw, size, profile, c, unset) or _keys_once(
+        if extra >= 0:
+            return True
+    elif (spaces := raw.count(b" ")) >= extra:
+        if profile is not unset:
+            spaces -= bytes(profile).count(b" ")
+        for value in (c.compartment_id, c.user_account_id, c.email_hash, c.user_agent_id):
+            if value is not unset:
+                spaces -= value.count(" ")
+        if spaces == extra:
+            return True
+    return _keys_once(
         raw,
         plain,
         profile,
@@ -315,7 +311,7 @@ def _check(
         elif (force, merge, profile, strategy) != (UNSET, UNSET, UNSET, UNSET):
             return False  # MIC404
         if (not plain and not rare_ok(raw)) or (
-            check_dups and len(raw) != size and not _proved_once(raw, plain, size, c, kind, UNSET)
+            check_dups and len(raw) != size and not _spaced(raw, plain, size, c, kind, UNSET)
         ):
             return False
         if kind is None:
