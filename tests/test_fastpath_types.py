@@ -520,6 +520,26 @@ ACTIVITY_MISTAKES = {
     )
     + b"}",
     "root agent padded": _ACTIVITY.replace(b'"vec:1"', b'"vec:1 "') + b"}",
+    # An account without its compartment (MIC304) is answered with that rule alone: not
+    # vouched for, here with another mistake or not.
+    "root account alone": _ACTIVITY.replace(b'"$user_agent_id":"vec:1"', b'"$user_account_id":"u"')
+    + b"}",
+    "root account alone, padded": _ACTIVITY.replace(
+        b'"$user_agent_id":"vec:1"', b'"$user_account_id":"u "'
+    )
+    + b"}",
+    "root account alone, blank": _ACTIVITY.replace(
+        b'"$user_agent_id":"vec:1"', b'"$user_account_id":" "'
+    )
+    + b"}",
+    "root account alone, and an agent": _ACTIVITY.replace(
+        b'"$user_agent_id":"vec:1"', b'"$user_account_id":"u","$user_agent_id":"vec:1"'
+    )
+    + b"}",
+    "root account alone, an event in seconds": _ACTIVITY.replace(
+        b'"$user_agent_id":"vec:1"', b'"$user_account_id":"u"'
+    ).replace(b'"$ts":1700000000000,"$p', b'"$ts":1700000000,"$p')
+    + b"}",
     "root hash padded": _ACTIVITY.replace(
         b'"$user_agent_id":"vec:1"', b'"$email_hash":{"$hash":" 3f"}'
     )
@@ -542,6 +562,22 @@ def test_activity_mistakes(line: bytes) -> None:
     clean = _ACTIVITY + b"}\n"
     counts = _same_both_ways("USER_ACTIVITY", [clean, line + b"\n", clean])
     assert counts["vouched"] == 1  # the last line; the first the engine checks itself
+
+
+def test_an_activity_export_without_compartments_is_told_by_one_rule() -> None:
+    """Every line's account without its compartment (MIC304, which the engine then runs
+    alone, and tells from the first line of each set of keys): what the full checks give,
+    the account's key in the properties too, or spelt with an escape, on some lines."""
+    alone = _ACTIVITY.replace(b'"$user_agent_id":"vec:1"', b'"$user_account_id":"u%d"') + b"}\n"
+    odd = [
+        alone.replace(b'{"k":"v"}', b'{"$user_account_id":"x"}'),
+        alone.replace(b'"$user_account_id"', b'"$user\\u005faccount_id"'),
+        alone.replace(b'"$type":"TOUCH",', b"").replace(b"}\n", b',"$type":"TOUCH"}\n'),
+        alone.replace(b'"u%d"', b'" u%d"'),
+    ]
+    lines = [(odd[i % 4] if i % 50 == 7 else alone) % (i % 300) for i in range(1000)]
+    counts = _same_both_ways("USER_ACTIVITY", lines)
+    assert counts["one rule"] >= 900
 
 
 @pytest.mark.parametrize(

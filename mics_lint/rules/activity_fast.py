@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from mics_lint.inline import joined
-from mics_lint.registry import FastCheck, FileState
+from mics_lint.registry import FastCheck, FileState, Rule
 from mics_lint.rules import activities, identifiers, syntax
 from mics_lint.rules.crossline import Users
 from mics_lint.rules.fast_checks import (
@@ -111,14 +111,19 @@ def _listed_check(values: _ValueScreens, unset: Any) -> Callable[[list[Any]], bo
     return listed_ok
 
 
-def _identifiers_check(screens: Screens, unset: Any) -> Callable[[Any, bytes], bool]:
-    """MIC301 to MIC306, MIC604, MIC605, MIC205 and the value rules on a line's users."""
+def _identifiers_check(
+    screens: Screens, unset: Any, alone: Rule | bool
+) -> Callable[[Any, bytes], bool | Rule]:
+    """MIC301 to MIC306, MIC604, MIC605, MIC205 and the value rules on a line's users; a
+    `$user_account_id` without its `$compartment_id` gets `alone` back (MIC304, for the
+    engine to run by itself; True where it is not enabled), if nothing else fires."""
     values = _ValueScreens(screens)
     listed_ok = _listed_check(values, unset)
     agent_id = identifiers.USER_AGENT_ID.fullmatch
     account_ok, email_ok, agent_ok = values.account, values.email, values.agent
+    alone_ok = values.account_alone
 
-    def identifiers_ok(c: Any, raw: bytes) -> bool:
+    def identifiers_ok(c: Any, raw: bytes) -> bool | Rule:
         account, compartment = c.dollar_user_account_id, c.dollar_compartment_id
         email, agent, items = c.dollar_email_hash, c.dollar_user_agent_id, c.dollar_user_identifiers
         if items is not unset and items:
@@ -131,14 +136,11 @@ def _identifiers_check(screens: Screens, unset: Any) -> Callable[[Any, bytes], b
             )
         if account is not unset:
             # filled() written out: a call less on every such line.
-            return (
-                email is unset  # else MIC302
-                and agent is unset
-                and compartment is not unset  # else MIC304
-                and bool(account.strip())  # else MIC205
-                and bool(compartment.strip())
-                and account_ok(compartment, account) == 1
-            )
+            if email is not unset or agent is not unset or not account.strip():
+                return False  # MIC302, MIC205
+            if compartment is unset:  # MIC304, if nothing else fires
+                return alone if alone_ok(account) == 1 else False
+            return bool(compartment.strip()) and account_ok(compartment, account) == 1
         if compartment is not unset:
             return False  # MIC303
         if email is not unset:
@@ -250,7 +252,8 @@ def activity_check(
     ):
         return generic(decoder)
     unplain_ok, check_dups = unplain_check(enabled), syntax.DUPLICATE_KEY.code in enabled
-    identifiers_ok = _identifiers_check(Screens(enabled), UNSET)
+    alone = next(r for r in activities.CORE_VARIANTS if r.code == "MIC304")
+    identifiers_ok = _identifiers_check(Screens(enabled), UNSET, alone.code not in enabled or alone)
     keys_once, inside = _key_counts(attribute, UNSET), _inside_objects(attribute, UNSET)
     nested_ok = nested_check(enabled, decoder, UNSET)  # in the events, the identifiers
     compact = decoder.compact_length or (lambda command, buffer: -1)
@@ -258,8 +261,9 @@ def activity_check(
     seconds, day = activities.SECONDS_BELOW, activities.DAY_MS
     clock = [0, 0]  # the line at which the clock is read again, and the limit it gave
 
-    def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
-        if not identifiers_ok(c, raw):
+    def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool | Rule:
+        verdict = identifiers_ok(c, raw)
+        if verdict is False:
             return False
         # MIC601 and MIC602. The clock is read every _CLOCK_LINES lines: a limit read
         # earlier is lower, so a line under it is under the rule's own (read later), and a
@@ -305,6 +309,6 @@ def activity_check(
                 and not (keys_once(c, raw, events, c.dollar_user_identifiers) and nested_ok(c, raw))
             ):
                 return False
-        return plain or unplain_ok(raw)
+        return verdict if plain or unplain_ok(raw) else False
 
     return check
