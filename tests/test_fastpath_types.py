@@ -564,6 +564,37 @@ def test_activity_mistakes(line: bytes) -> None:
     assert counts["vouched"] == 1  # the last line; the first the engine checks itself
 
 
+@pytest.mark.parametrize(
+    ("name", "alone"),
+    [
+        (
+            "USER_SEGMENT",
+            b'{"operation":"UPDATE","user_account_id":"u%d","segment_id":"4521",'
+            b'"expiration_duration":0}\n',
+        ),
+        (
+            "USER_CHOICE",
+            b'{"operation":"UPSERT","user_account_id":"u%d","force_replace":true,'
+            b'"user_choice":{"$processing_id":"12","$choice_ts":1700000000000}}\n',
+        ),
+    ],
+)
+def test_a_segment_or_choice_export_without_compartments_is_told_by_one_rule(
+    name: str, alone: bytes
+) -> None:
+    """As the activities' below: MIC304 alone on every line, odd lines among them."""
+    odd = [
+        alone.replace(b'"u%d"', b'"u%d","user_account_id":"v"'),
+        alone.replace(b'"user_account_id"', b'"user\\u005faccount_id"'),
+        alone.replace(b'"u%d"', b'" u%d"'),
+        alone.replace(b'"u%d"', b'"u%d","email_hash":"h"'),
+        alone.replace(b"{", b'{"compartment_id":" ",', 1),
+    ]
+    lines = [(odd[i % 5] if i % 50 == 7 else alone) % (i % 300) for i in range(1000)]
+    counts = _same_both_ways(name, lines)
+    assert counts["one rule"] >= 900
+
+
 def test_an_activity_export_without_compartments_is_told_by_one_rule() -> None:
     """Every line's account without its compartment (MIC304, which the engine then runs
     alone, and tells from the first line of each set of keys): what the full checks give,

@@ -17,7 +17,7 @@ import orjson
 from mics_lint.framer import BACKSLASH, LESS_THAN, is_utf8
 from mics_lint.longints import may_hold_long_int
 from mics_lint.nestedkeys import counted
-from mics_lint.registry import FastCheck, FastCheckMaker, FileState, ValueTest
+from mics_lint.registry import FastCheck, FastCheckMaker, FileState, Rule, ValueTest
 from mics_lint.rules import (
     REGISTRY,
     choices,
@@ -54,22 +54,20 @@ _IDENTIFIER_PATTERNS = {
 }
 
 
-def _one_identifier(c: Any, unset: Any, screens: Screens) -> bool:
+def _one_identifier(c: Any, unset: Any, screens: Screens, alone: Rule | bool) -> bool | Rule:
     """MIC301 to MIC306 and the value rules cannot fire: one identifier, well formed (as
-    in profile_fast.py)."""
+    in profile_fast.py); or an account without its compartment, `alone` then (MIC304, for
+    the engine to run by itself; True where it is not enabled)."""
     account = c.user_account_id
     if account is not unset:
         compartment = c.compartment_id
-        if compartment is unset or c.email_hash is not unset or c.user_agent_id is not unset:
+        if c.email_hash is not unset or c.user_agent_id is not unset or not account.strip():
             return False
-        return (
-            bool(account)
-            and not account.isspace()
-            and bool(compartment)
-            and not (compartment.isspace())
-            and screens.ok("user_account_id", account)
-            and screens.ok("compartment_id", compartment)
-        )
+        if not screens.ok("user_account_id", account):
+            return False
+        if compartment is unset:
+            return alone
+        return bool(compartment.strip()) and screens.ok("compartment_id", compartment)
     if c.compartment_id is not unset:
         return False
     email = c.email_hash
@@ -86,6 +84,11 @@ def _one_identifier(c: Any, unset: Any, screens: Screens) -> bool:
         and identifiers.USER_AGENT_ID.fullmatch(agent) is not None
         and screens.ok("user_agent_id", agent)
     )
+
+
+def _alone(enabled: frozenset[str]) -> Rule | bool:
+    rule = identifiers.ACCOUNT_WITHOUT_COMPARTMENT
+    return rule if rule.code in enabled else True
 
 
 def filled(value: Any, unset: Any) -> bool:
@@ -199,10 +202,11 @@ def segment_check(
     raw_ok = common(enabled, keys, decoder, UNSET)
     loads, error = orjson.loads, orjson.JSONDecodeError
     in_seconds = segments.expiration_in_seconds
-    screens = Screens(enabled)
+    screens, alone = Screens(enabled), _alone(enabled)
 
-    def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
-        if not _one_identifier(c, UNSET, screens):
+    def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool | Rule:
+        verdict = _one_identifier(c, UNSET, screens, alone)
+        if verdict is False:
             return False
         segment_id, name = c.segment_id, c.segment_technical_name
         if segment_id is UNSET:
@@ -220,7 +224,7 @@ def segment_check(
                 loads(c.data_bag)
             except error:
                 return False  # MIC702
-        return raw_ok(c, raw, plain)
+        return verdict if raw_ok(c, raw, plain) else False
 
     return check
 
@@ -239,11 +243,12 @@ def choice_check(
         for k in ("operation", *_IDENTIFIER_PATTERNS, "force_replace", "user_choice")
     )
     raw_ok = common(enabled, keys, decoder, UNSET)
-    screens = Screens(enabled)
+    screens, alone = Screens(enabled), _alone(enabled)
     in_seconds = choices.choice_ts_in_seconds_test
 
-    def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool:
-        if not _one_identifier(c, UNSET, screens):
+    def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool | Rule:
+        verdict = _one_identifier(c, UNSET, screens, alone)
+        if verdict is False:
             return False
         choice = c.user_choice
         if choice is UNSET or not filled(choice.dollar_processing_id, UNSET):
@@ -253,7 +258,7 @@ def choice_check(
             return False  # MIC801 or MIC804
         if choice_ts is not UNSET and in_seconds(choice_ts):
             return False  # MIC805
-        return raw_ok(c, raw, plain)
+        return verdict if raw_ok(c, raw, plain) else False
 
     return check
 
