@@ -2,7 +2,8 @@
 [tool.mics-lint.doc-types] glob names it (`Settings.doc_type_for`): its first records'
 keys vote (doctypes.detect); a file none of whose first lines is JSON votes by its lines'
 keys, or by its CSV header; a tie between types whose records look alike is broken by the
-file's name, or said (DocTypeError)."""
+file's name, or said (DocTypeError). A file named for one type its records fit is that
+type, whatever the votes (`_named_fitting`)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,11 @@ def told(path: str, head: bytes) -> DocType:
     from mics_lint.rules.envelopes import commands_in  # loaded with the rules
 
     records = first_records(head)
-    found = detect(commands_in(records) if records else _keys_of_lines(head))
+    commands = commands_in(records) if records else []
+    found = detect(commands if records else _keys_of_lines(head))
+    fitting = _named_fitting(path, commands)
+    if fitting is not None:
+        return fitting
     if isinstance(found, DocType):
         return found
     if not records:  # a guess from broken lines' keys, not sure: the default, as before
@@ -49,6 +54,25 @@ def told(path: str, head: bytes) -> DocType:
         f"--doc-type, or in [tool.mics-lint.doc-types] with a glob ({name} = "
         '"<one of them>")'
     )
+
+
+def _named_fitting(path: str, records: list[dict[str, object]]) -> DocType | None:
+    """The one type the file's name names, where its first records fit it though they
+    vote for another: one of them holds a key only that type's lines hold (a segment file
+    of bare DELETEs and one UPDATE with its expiration, which the DELETEs' half votes
+    made a profile file), or all are its lines' wrong shape (an association's items
+    without their wrapper, MIC908). A profile export named `segments.ndjson` stays a
+    profile file: none of its records holds a segment's key."""
+    named = [t for t in DOC_TYPES.values() if _names_type(path, t)] if records else []
+    if len(named) != 1:
+        return None
+    (doc_type,) = named
+    shape = doc_type.misshapen
+    if any(doc_type.markers & record.keys() for record in records) or (
+        shape is not None and all(shape[0](record) for record in records)
+    ):
+        return doc_type
+    return None
 
 
 def _names_type(path: str, doc_type: DocType) -> bool:

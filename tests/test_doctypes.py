@@ -171,6 +171,55 @@ def test_a_tie_is_broken_by_the_files_name(tmp_path: Path, name: str, told: str 
         assert f"Checked as {told}." in out
 
 
+@pytest.mark.parametrize(
+    ("name", "lines", "told"),
+    [
+        # bare DELETEs (half a profile vote each) and one UPDATE with its expiration: the
+        # segment's UI upload, every line valid (no segment_id: the upload names it)
+        (
+            "segment_4522.ndjson",
+            [
+                '{"operation":"DELETE","user_agent_id":"vec:2"}',
+                '{"operation":"DELETE","user_agent_id":"vec:3"}',
+                '{"operation":"DELETE","user_agent_id":"vec:4"}',
+                '{"operation":"UPDATE","user_agent_id":"vec:5","expiration_duration":0}',
+            ],
+            "USER_SEGMENT",
+        ),
+        (  # a stray e-mail line: not a tie of the two other deletions, exit 2
+            "device_points_deletion.ndjson",
+            [
+                '{"type":"USER_AGENT","user_agent_id":"udp:1"}',
+                '{"type":"USER_AGENT","user_agent_id":"udp:2"}',
+                '{"type":"USER_EMAIL","hash":"abc"}',
+            ],
+            "USER_DEVICE_POINTS_DELETION",
+        ),
+        (  # the docs' items without their wrapper (MIC908), not a deletion
+            "user_identifiers_association.ndjson",
+            [
+                '{"type":"USER_EMAIL","hash":"982f50d88d437d13"}',
+                '{"type":"USER_AGENT","user_agent_id":"vec:89998434"}',
+            ],
+            "USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS",
+        ),
+        # named for a type no record fits: the records decide
+        ("segments_2026.ndjson", [PROFILE, PROFILE], "USER_PROFILE"),
+        ("segments.ndjson", ['{"operation":"DELETE","user_agent_id":"vec:2"}'], "USER_PROFILE"),
+        ("user_profiles.ndjson", [SEGMENT, SEGMENT], "USER_SEGMENT"),
+    ],
+)
+def test_a_file_named_for_a_type_its_records_fit_is_that_type(
+    tmp_path: Path, name: str, lines: list[str], told: str
+) -> None:
+    """Where the file's name names one type and its records fit it (one holds a key only
+    that type's lines hold, or all are its lines' wrong shape), it is that type, whatever
+    the other records' votes; a name no record fits changes nothing."""
+    write(tmp_path / name, *lines)
+    code, out, err = run_cli(["check", "--isolated", name], tmp_path)
+    assert err == "" and f"Checked as {told}." in out, (code, out, err)
+
+
 def test_a_pipelines_messages_tell_no_type_and_a_misspelt_type_still_does() -> None:
     """A Singer stream's SCHEMA and STATE messages hold no command (envelopes.commands_in):
     alone, they leave the default type, where their `type` made a tie of the deletions;
