@@ -92,7 +92,7 @@ def upsert_missing_user_choice(record: Record, ctx: LineContext) -> Iterator[Fin
         renames = _near_misses(record, "user_choice")
         yield Finding(
             "UPSERT without user_choice: "
-            + (renames or 'add "user_choice": {"$processing_id": ...}')
+            + (renames or 'add "user_choice": {"$processing_id": ..., "$choice_ts": ...}')
         )
 
 

@@ -181,6 +181,8 @@ def identifier_missing_value(where: str, value: str, show_values: bool) -> str:
     said = f'{where} is "{value}", a missing value written as text: '
     if where.endswith("compartment_id"):  # names no user: it files the account
         return said + "the account would be filed in no compartment; give its numeric id"
+    if "[" in where:  # an item of a line's list: the line's other identifiers still count
+        return said + "every such item would name one user of that name; remove it from the list"
     return said + (
         "every such line would name one user of that name; leave the line out, or name the "
         "user by an identifier it has"
