@@ -230,16 +230,14 @@ def _inside_objects(
     return inside
 
 
+# The decoder is closed (a line with a custom top-level key does not decode), so that every
+# top-level key is one of the platform's (MIC204 cannot fire) and is counted here (MIC103),
+# as written (`"$ts"`; a `\u` escape outside the free-form objects may spell one), as are
+# its events' and identifiers' keys. MIC501 does not run for activities.
 def activity_check(
     enabled: frozenset[str], users: Users | None, decoder: FastDecoder, state: FileState
 ) -> FastCheck:
-    """USER_ACTIVITY: MIC601 to MIC605, and MIC204 and MIC3xx on the `$` keys.
-
-    The decoder is closed (a line with a custom top-level key does not decode), so that
-    every top-level key is one of the platform's (MIC204 cannot fire) and is counted here
-    (MIC103), as written (`"$ts"`; a `\\u` escape outside the free-form objects may spell
-    one), as are its events' and identifiers' keys. MIC501 does not run for activities.
-    """
+    """USER_ACTIVITY: MIC601 to MIC605, and MIC204 and MIC3xx on the `$` keys."""
     from mics_lint.fastpath import UNSET, attribute
 
     if (
