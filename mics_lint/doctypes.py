@@ -413,38 +413,3 @@ def _spread_records(head: bytes) -> list[dict[str, object]]:
             break
         records.append(value)
     return records
-
-
-def detect(records: list[dict[str, object]]) -> DocType | list[DocType]:
-    """The type of a file from its first records, or the candidates when unsure.
-
-    Each record counts for the types of which it holds the most marker keys (the three
-    deletion types share theirs; a USER_POINT line adds `user_point_id`). One with none but
-    an operation and profile keys (`{"operation":"DELETE","email_hash":"..."}`, valid only
-    as a profile command) counts half for USER_PROFILE: it may be another type's line
-    without its marker (docs/decisions.md). Most counts win; a tie lists the candidates.
-    No count at all means the default type."""
-    counts: dict[str, int] = {}
-    profile = DOC_TYPES[DEFAULT_DOC_TYPE]
-    for record in records:
-        keys = set(record)
-        matched = {t.name: len(keys & t.markers) for t in DOC_TYPES.values()}
-        most = max(matched.values())
-        if not most and "operation" in keys and keys <= profile.keys:
-            counts[profile.name] = counts.get(profile.name, 0) + 1  # half of a marker's
-            continue
-        # `user_point_id` beside `type`: user points only; not a type whose schema refuses
-        # the `type` (a device points deletion's lines are USER_AGENT only).
-        most_of = [name for name, count in matched.items() if count and count == most]
-        if len(most_of) > 1:
-            from mics_lint.schema import takes_type  # a deletion's line only
-
-            taking = [n for n in most_of if takes_type(DOC_TYPES[n].schema_file, record)]
-            most_of = taking or most_of
-        for name in most_of:
-            counts[name] = counts.get(name, 0) + 2
-    if not counts:
-        return DOC_TYPES[DEFAULT_DOC_TYPE]
-    best = max(counts.values())
-    leaders = [DOC_TYPES[name] for name, count in counts.items() if count == best]
-    return leaders[0] if len(leaders) == 1 else leaders

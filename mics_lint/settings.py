@@ -60,7 +60,7 @@ class Settings:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
     # The document type of every file (a DOC_TYPES name); None: by `doc_type_globs`, else
-    # told from each file's first records (doctypes.detect).
+    # told from each file's first records (typeguess.detect).
     doc_type: str | None = None
     doc_type_globs: tuple[tuple[str, str], ...] = ()  # (glob, DOC_TYPES name), first match
     # Which profile form USER_PROFILE lines are checked against: one of PROFILE_FORMS.

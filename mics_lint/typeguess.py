@@ -1,6 +1,6 @@
 """A file's type told from its first bytes and its name, where neither --doc-type nor a
 [tool.mics-lint.doc-types] glob names it (`Settings.doc_type_for`): its first records'
-keys vote (doctypes.detect); a file none of whose first lines is JSON votes by its lines'
+keys vote (`detect`); a file none of whose first lines is JSON votes by its lines'
 keys, or by its CSV header; a tie between types whose records look alike is broken by the
 file's name, or said (DocTypeError). A file named for one type its records fit is that
 type, whatever the votes (`_named_fitting`)."""
@@ -15,7 +15,6 @@ from mics_lint.doctypes import (
     NAMES,
     DocType,
     DocTypeError,
-    detect,
     find,
     first_records,
 )
@@ -40,8 +39,13 @@ def told(path: str, head: bytes) -> DocType:
     alike = frozenset.intersection(*(t.markers for t in found))
     if _items_unwrapped(head, records):
         found.append(DOC_TYPES["USER_IDENTIFIERS_ASSOCIATION_DECLARATIONS"])
-    named = [t for t in found if _names_type(path, t)]
-    if len(named) == 1:  # a file named for its import: `user-points-deletion.ndjson`
+    # A file named for its import (`user-points-deletion.ndjson`): one of the tied types,
+    # or of those a record votes for (a stray USER_EMAIL line in a device points deletion
+    # file leaves a tie of the two other deletions).
+    voted = {name for record in commands for name in vote(record)[0]}
+    named = [t for t in DOC_TYPES.values() if (t in found or t.name in voted)]
+    named = [t for t in named if _names_type(path, t)]
+    if len(named) == 1:
         return named[0]
     found = sorted(found, key=lambda t: t.short_name)
     names = " or ".join(t.short_name + _what_it_does(t) * bool(alike) for t in found)
@@ -57,21 +61,27 @@ def told(path: str, head: bytes) -> DocType:
 
 
 def _named_fitting(path: str, records: list[dict[str, object]]) -> DocType | None:
-    """The one type the file's name names, where its first records fit it though they
-    vote for another: one of them holds a key only that type's lines hold (a segment file
-    of bare DELETEs and one UPDATE with its expiration, which the DELETEs' half votes
-    made a profile file), or all are its lines' wrong shape (an association's items
-    without their wrapper, MIC908). A profile export named `segments.ndjson` stays a
-    profile file: none of its records holds a segment's key."""
+    """The one type the file's name names, where its first records all fit it, whatever
+    their votes: each votes for it, or for no type by a marker of its own (bare DELETEs,
+    which count 1 for profiles: a segment file uploaded from the segment's page, one UPDATE
+    with its expiration among them), and one at least for it; or each is one typed
+    identifier, where the type's lines have the wrong shape for them (an association's
+    items without their wrapper, MIC908). A profile export named `segments.ndjson` stays a
+    profile file (its lines vote for profiles), and so does an activity with a custom
+    `segment_id` key (for activities)."""
     named = [t for t in DOC_TYPES.values() if _names_type(path, t)] if records else []
     if len(named) != 1:
         return None
     (doc_type,) = named
-    shape = doc_type.misshapen
-    if any(doc_type.markers & record.keys() for record in records) or (
-        shape is not None and all(shape[0](record) for record in records)
+    votes = [vote(record) for record in records]
+    if any(doc_type.name in names and weight == 2 for names, weight in votes) and all(
+        doc_type.name in names or weight < 2 for names, weight in votes
     ):
         return doc_type
+    if doc_type.misshapen is not None:
+        from mics_lint.rules.deletions import typed_identifier  # loaded with the rules
+
+        return doc_type if all(map(typed_identifier, records)) else None
     return None
 
 
@@ -168,3 +178,43 @@ def _csv_header(line: str) -> list[str]:
 
     found = delimited(line)
     return [] if found is None else [cell.strip().lower() for cell in found[1]]
+
+
+def detect(records: list[dict[str, object]]) -> DocType | list[DocType]:
+    """The type of a file from its first records, or the candidates when unsure: each
+    record's vote (`vote`) summed. Most counts win; a tie lists the candidates. No count
+    at all means the default type."""
+    counts: dict[str, int] = {}
+    for record in records:
+        names, weight = vote(record)
+        for name in names:
+            counts[name] = counts.get(name, 0) + weight
+    if not counts:
+        return DOC_TYPES[DEFAULT_DOC_TYPE]
+    best = max(counts.values())
+    leaders = [DOC_TYPES[name] for name, count in counts.items() if count == best]
+    return leaders[0] if len(leaders) == 1 else leaders
+
+
+def vote(record: dict[str, object]) -> tuple[list[str], int]:
+    """The types one record counts for, and by how much: those of which it holds the most
+    marker keys (the three deletion types share theirs; a USER_POINT line adds
+    `user_point_id`), 2 each. One with none but an operation and profile keys
+    (`{"operation":"DELETE","email_hash":"..."}`, valid only as a profile command) counts
+    1 for USER_PROFILE: it may be another type's line without its marker
+    (docs/decisions.md). None: ([], 0)."""
+    profile = DOC_TYPES[DEFAULT_DOC_TYPE]
+    keys = set(record)
+    matched = {t.name: len(keys & t.markers) for t in DOC_TYPES.values()}
+    most = max(matched.values())
+    if not most:
+        return ([profile.name], 1) if "operation" in keys and keys <= profile.keys else ([], 0)
+    # `user_point_id` beside `type`: user points only; not a type whose schema refuses the
+    # `type` (a device points deletion's lines are USER_AGENT only).
+    most_of = [name for name, count in matched.items() if count and count == most]
+    if len(most_of) > 1:
+        from mics_lint.schema import takes_type  # a deletion's line only
+
+        taking = [n for n in most_of if takes_type(DOC_TYPES[n].schema_file, record)]
+        most_of = taking or most_of
+    return most_of, 2

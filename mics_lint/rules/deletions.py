@@ -375,6 +375,12 @@ def bare_identifier(record: Record) -> bool:
     return "identifiers" not in record and not _TYPED.isdisjoint(record)
 
 
+def typed_identifier(record: Record) -> bool:
+    """A record that is one typed identifier and nothing else: a deletion's line, or an
+    association's item without its wrapper (type detection, typeguess.py)."""
+    return "type" in record and record.keys() <= _TYPED
+
+
 MISSING_WRAPPER_STATE = "MIC908"
 
 
