@@ -17,13 +17,18 @@ from typing import Any
 _EXPRESSION = "__inline_expression__"
 
 
-def inlinable(source: str, params: tuple[str, ...]) -> Callable[..., Any]:
+def inlinable(
+    source: str, params: tuple[str, ...], names: dict[str, Any] | None = None
+) -> Callable[..., Any]:
     """A function of `params` returning `source`, an expression of them and of builtins
-    alone, which `joined` may write into another function."""
+    alone, which `joined` (and grouploop.py) may write into another function; or of
+    `names` too, its globals, then only called."""
     function: Callable[..., Any] = eval(
-        compile(f"lambda {', '.join(params)}: {source}", f"<inline {source}>", "eval"), {}
+        compile(f"lambda {', '.join(params)}: {source}", f"<inline {source}>", "eval"),
+        dict(names or {}),
     )
-    setattr(function, _EXPRESSION, (source, params))
+    if not names:  # else not to be written elsewhere: its names are its own globals
+        setattr(function, _EXPRESSION, (source, params))
     return function
 
 
@@ -70,12 +75,19 @@ def joined(
     params: tuple[str, ...],
     screens: Sequence[tuple[Callable[[str], bool] | None, str]],
     digest: Callable[..., int] | None,
+    remembered: str | None = None,
 ) -> Callable[..., int]:
     """One function of `params` (names of identifier values): 0 when any of `screens`, a
     (screen, param) each (None: no screen), may fire on its param, else `digest` of
     `params` (1 without one). Written as one expression when all parts declare theirs;
-    else calls, with the same answers."""
-    return _joined(params, tuple(screens), digest)
+    else calls, with the same answers. The values of the param `remembered` that no
+    screen fired on are kept (up to `REMEMBERED`), and not screened again: a compartment
+    repeats on every line of an export, and a screen's answer is its value's alone."""
+    return _joined(params, tuple(screens), digest, remembered)
+
+
+#: How many values `joined` keeps as clean, at most, for one joined function.
+REMEMBERED = 1024
 
 
 @functools.cache  # a worker makes a fast check for each chunk it is given
@@ -83,13 +95,20 @@ def _joined(
     params: tuple[str, ...],
     screens: tuple[tuple[Callable[[str], bool] | None, str], ...],
     digest: Callable[..., int] | None,
+    remembered: str | None,
 ) -> Callable[..., int]:
     tests = [(screen, name) for screen, name in screens if screen is not None]
     written = [applied(screen, name) for screen, name in tests]
     key = "1" if digest is None else applied(digest, *params)
     if key is not None and all(w is not None for w in written):
-        bad = " or ".join(f"({w})" for w in written)
-        return inlinable(f"0 if {bad} else ({key})" if bad else key, params)
+        kept = [f"({w})" for w, (_, name) in zip(written, tests, strict=True) if name == remembered]
+        bad = [f"({w})" for w, (_, name) in zip(written, tests, strict=True) if name != remembered]
+        if kept:  # not in the clean values, and fired on (else kept: `add` gives None)
+            v = remembered
+            keep = f"len(_CLEAN) >= {REMEMBERED} or _CLEAN.add({v}) is None"
+            bad.insert(0, f"({v} not in _CLEAN and ({' or '.join(kept)} or not ({keep})))")
+        source = f"0 if {' or '.join(bad)} else ({key})" if bad else key
+        return inlinable(source, params, {"_CLEAN": set()} if kept else None)
     index = {name: at for at, name in enumerate(params)}
     looked = [(screen, index[name]) for screen, name in tests]
 

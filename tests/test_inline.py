@@ -32,6 +32,34 @@ def test_joined_answers_as_the_calls_do(with_digest: bool) -> None:
             assert key(compartment, account) == expected, (compartment, account)
 
 
+@pytest.mark.parametrize("with_digest", [True, False])
+def test_a_remembered_value_answers_as_the_calls_do(
+    with_digest: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The compartments no screen fired on are kept and not screened again: each value,
+    asked twice, in any order, gets the calls' answer; a value a screen fires on is never
+    kept; and no more than REMEMBERED are."""
+    from mics_lint import inline
+
+    monkeypatch.setattr(inline, "REMEMBERED", 3)
+    inline._joined.cache_clear()
+    screens = REGISTRY.value_screens(frozenset(REGISTRY))
+    digest = crossline.DIGESTERS["user account"] if with_digest else None
+    parts = [(screens["compartment_id"], "compartment"), (screens["user_account_id"], "account")]
+    key = joined(("compartment", "account"), parts, digest, remembered="compartment")
+    kept = key.__globals__["_CLEAN"]
+    compartments = [*_VALUES, "1000", "1001", "1002", "1003", "1004", " 1000", "nan", "<C>"]
+    for _ in range(2):
+        for compartment in [*compartments, *reversed(compartments)]:
+            for account in _VALUES:
+                expected = _called(
+                    (compartment, account), [(parts[0][0], 0), (parts[1][0], 1)], digest
+                )
+                assert key(compartment, account) == expected, (compartment, account)
+    assert len(kept) == 3 and all(not screens["compartment_id"](value) for value in kept)
+    inline._joined.cache_clear()
+
+
 def test_a_screen_without_an_expression_is_called() -> None:
     def screen(value: str) -> bool:
         return value.startswith("x")

@@ -57,6 +57,7 @@ class _ValueScreens:
             ("compartment", "account"),
             [(bad["compartment_id"], "compartment"), (bad["user_account_id"], "account")],
             None,
+            remembered="compartment",
         )
         self.account_alone = joined(("account",), [(bad["user_account_id"], "account")], None)
         self.email = joined(("email",), [(bad["email_hash"], "email")], None)

@@ -182,6 +182,7 @@ def _parts(
             ("compartment", "account"),
             [(screens["compartment_id"], "compartment"), (screens["user_account_id"], "account")],
             digests["user account"] if users is not None else None,
+            remembered="compartment",
         ),
         alone_key=joined(
             ("account",),
