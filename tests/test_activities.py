@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 
 from mics_lint import Settings, lint_lines
 from mics_lint.cli import cli
-from mics_lint.doctypes import DOC_TYPES, detect
+from mics_lint.doctypes import DOC_TYPES
 from mics_lint.rules import REGISTRY, activities
+from mics_lint.typeguess import detect
 
 ACTIVITY = Settings(doc_type="USER_ACTIVITY")
 NOW = 1_700_000_000_000

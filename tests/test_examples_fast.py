@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from test_rule_docs import block_bytes, settings_for
 
 from mics_lint import Settings, lint_lines
-from mics_lint.doctypes import detect
 from mics_lint.rules import REGISTRY
+from mics_lint.typeguess import detect
 
 
 def _pools() -> dict[str, tuple[Settings, list[bytes]]]:
