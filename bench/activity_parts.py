@@ -20,9 +20,10 @@ valgrind.
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
 from pathlib import Path
+
+# valgrind's count of one `python -c CODE ARGS`, as bench/instructions.py runs it
+from instructions import instructions
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT / "bench" / "data" / "activities-20000-s7.ndjson"
@@ -55,30 +56,6 @@ vouched = sum(check(c, raw, n + 2, True) is True for n, (c, raw) in enumerate(zi
 """
 
 
-def instructions(*args: str) -> int:
-    """The instructions `python -c RUN args` executes (valgrind's `I refs`)."""
-    out = subprocess.run(
-        [
-            "valgrind",
-            "--tool=cachegrind",
-            "--cache-sim=no",
-            "--cachegrind-out-file=/dev/null",
-            sys.executable,
-            "-c",
-            RUN,
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"PYTHONHASHSEED": "0", "PATH": "/usr/bin:/bin"},
-    )
-    for line in out.stderr.splitlines():
-        if "I   refs:" in line or "I refs:" in line:
-            return int(line.split(":")[1].replace(",", ""))
-    raise SystemExit(f"no instruction count in valgrind's output:\n{out.stderr[-2000:]}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", type=Path, nargs="?", default=DEFAULT)
@@ -90,7 +67,7 @@ def main() -> None:
     print(f"{'part':12} {'instructions a line':>20}")
     for part in PARTS:
         before, after = (
-            instructions(str(args.file), str(n), part, args.checkout) for n in (small, large)
+            instructions(RUN, str(args.file), str(n), part, args.checkout) for n in (small, large)
         )
         print(f"{part:12} {(after - before) / (large - small):>20,.0f}")
 
