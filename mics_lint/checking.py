@@ -167,7 +167,7 @@ def _settings(options: CheckOptions, config: FileConfig | None) -> Settings:
     if settings.datamart_schemas:  # a bad schema stops the check before any file is read
         from mics_lint.datamart.settings import check_schemas
 
-        check_schemas(path for _, path in settings.datamart_schemas)
+        check_schemas(settings.datamart_schemas_reached())
     return settings
 
 

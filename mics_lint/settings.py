@@ -204,6 +204,13 @@ class Settings:
         pairs = self.datamart_schemas
         return next((s for g, s in pairs if g == "*" or _path_matches(path, g, self.root)), None)
 
+    def datamart_schemas_reached(self) -> list[str]:
+        """The datamart schema files some file may be checked against: those of the globs
+        up to the first that matches every file (`--datamart-schema`'s, before the config's)."""
+        globs = [g for g, _ in self.datamart_schemas]
+        last = globs.index("*") + 1 if "*" in globs else len(globs)
+        return [path for _, path in self.datamart_schemas[:last]]
+
     def doc_type_glob(self, path: str) -> tuple[str, str] | None:
         """The first [tool.mics-lint.doc-types] glob matching `path`, with its type's name."""
         return next((g for g in self.doc_type_globs if _path_matches(path, g[0], self.root)), None)

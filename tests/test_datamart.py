@@ -238,6 +238,24 @@ def test_a_config_schema_is_read_before_any_file(tmp_path: Path, monkeypatch) ->
     assert result.stdout == ""
 
 
+def test_a_config_schema_no_file_reaches_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--datamart-schema` applies to every file, before the config's globs: a broken
+    schema in the config then stops nothing; nor does one after a config's "*" glob."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad.gql").write_text("type {", encoding="utf-8")
+    write(tmp_path / "a.ndjson", CLEAN % (1, 30))
+    write(tmp_path / "mics-lint.toml", '[datamart-schema]\n"*.ndjson" = "bad.gql"')
+    result = run("check", "--datamart-schema", str(RETAIL), "a.ndjson")
+    assert (result.exit_code, result.stderr) == (0, "")
+    result = run("check", "a.ndjson")  # the config's own: read, and refused
+    assert result.exit_code == 2
+    write(tmp_path / "mics-lint.toml", f'[datamart-schema]\n"*" = "{RETAIL}"\n"x" = "bad.gql"')
+    result = run("check", "a.ndjson")
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
 def test_rule_explanations_print() -> None:
     for code in sorted(CODES):
         result = run("rule", code)

@@ -49,6 +49,28 @@ def test_events_of_one_object_not_a_list_is_a_schema_error() -> None:
         compile_schema(text, "s.gql")
 
 
+@pytest.mark.parametrize(
+    ("root", "said"),
+    [
+        ("profiles: [String!]!", r"UserPoint\.profiles is \[String!\]!: .*\[UserProfile!\]!"),
+        ("activities: [Int]", r"UserPoint\.activities is \[Int\]: .*\[UserActivity!\]!"),
+        ("profiles: Channel", r"UserPoint\.profiles is Channel: "),
+    ],
+)
+def test_a_root_field_of_scalars_is_a_schema_error(root: str, said: str) -> None:
+    """`profiles: [String!]!` was "not checked (UserPoint declares no profiles)", every
+    MIC25x check of the files left out, exit 0: the field is declared, its type is wrong."""
+    text = "\n".join(
+        (
+            f'type UserPoint @TreeIndexRoot(index:"USER_INDEX") {{ id: ID! {root} }}',
+            "type UserProfile { id: ID! }",
+            "enum Channel { WEB APP }",
+        )
+    )
+    with pytest.raises(SchemaError, match=r"s\.gql:1:\d+: " + said):
+        compile_schema(text, "s.gql")
+
+
 def test_a_field_declared_twice_is_a_schema_error() -> None:
     """`age: Int` then `age: Int!`: one value got two contradictory warnings."""
     for second in ("age: Int! }", "} extend type UserProfile { age: String }"):

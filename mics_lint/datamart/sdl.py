@@ -280,8 +280,14 @@ class _Compiler:
         field whose type is the `platform` object (`UserProfile`), by name or @Mirror."""
         found = None
         for field_node in self._fields(holder):
-            base = _unwrap(field_node.type)[0]
+            base, *_, written = _unwrap(field_node.type)
             if field_node.name.value == field_name:
+                if base in SCALARS or base in self.enums:  # not "declares none": a typo
+                    raise SchemaError(
+                        f"{_where(self.path, field_node.type)}: {holder}.{field_name} is "
+                        f"{written}: the {field_name} are a list of an object type "
+                        f"([{platform}!]!)"
+                    )
                 return base if base in self.objects else None
             if found is None and base in self.objects and self._stands_for(base) == platform:
                 found = base
