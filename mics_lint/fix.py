@@ -213,7 +213,9 @@ class Fixer:
                 else:
                     self._line(raw, sink)
         if state == _HOLDING and held:
-            nonblank = sum(1 for h in held if not framer.is_blank(framer.body(h, first=False)))
+            nonblank = sum(
+                not framer.is_blank(framer.body(h, first=at == 0)) for at, h in enumerate(held)
+            )
             if splitter.close():  # a record broken inside its strings, alone (as the linter)
                 self._not_document(held, splitter, sink)
                 return self.result
@@ -221,29 +223,12 @@ class Fixer:
             # together parse as one value (not merely as records joined by commas: MIC101).
             if (document or (nonblank >= 2 and _one_value(held))) and self._document(held, sink):
                 return self.result
-            # Only whitespace: MIC008 alone, which no fix mends (the linter marks no line of
-            # it); emptied, the file was still MIC008. One line (`{` alone) is no document to
-            # the linter: a broken line, whose missing newline (MIC005) is added.
-            if nonblank and self._blank_but_bom(held, sink):
-                return self.result
+            # Only whitespace (after a BOM, perhaps): MIC008 alone, which no fix mends (the
+            # linter marks no line of it); emptied, the file was still MIC008. One line (`{`
+            # alone) is no document to the linter: a broken line, whose missing newline
+            # (MIC005) is added.
             self._release(held, sink, as_is=(document and held.count > 1) or not nonblank)
         return self.result
-
-    def _blank_but_bom(self, held: framer.HeldLines, sink: Sink) -> bool:
-        """Whether the file is whitespace after a BOM: MIC002's fix alone is made (MIC008)."""
-        first, *rest = held
-        blank = all(framer.is_blank(framer.body(raw, first=False)) for raw in [first[3:], *rest])
-        if not (first.startswith(f.BOM) and blank):
-            return False
-        if f.BYTE_ORDER_MARK.code in self.fixing:
-            self.result.fixed[f.BYTE_ORDER_MARK.code] += 1
-            sink.changed([first], [first[3:]])
-        else:
-            rest.insert(0, first)
-        for raw in rest:
-            sink.same(raw)
-        self.first = False
-        return True
 
     def _pieces(self, stream: BinaryIO) -> Iterator[bytes]:
         """The lines, a piece of a line over max-line-bytes as a `Piece`."""
@@ -312,10 +297,20 @@ class Fixer:
     def _release(self, held: framer.HeldLines, sink: Sink, *, as_is: bool) -> None:
         for raw in held:
             if as_is:
-                sink.same(raw)
-                self.first = False
+                self._as_is(raw, sink)
             else:
                 self._line(raw, sink)
+
+    def _as_is(self, raw: bytes, sink: Sink) -> None:
+        """A held line kept as it is (whitespace only, or a document not fixed), but for
+        the file's BOM, which MIC002's fix removes wherever the file's lines are kept: the
+        report marks it so."""
+        first, self.first = self.first, False
+        if first and raw.startswith(f.BOM) and f.BYTE_ORDER_MARK.code in self.fixing:
+            self.result.fixed[f.BYTE_ORDER_MARK.code] += 1
+            sink.changed([raw], [raw[len(f.BOM) :]])
+        else:
+            sink.same(raw)
 
     @staticmethod
     def _parses(body: bytes) -> bool:

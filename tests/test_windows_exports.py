@@ -166,3 +166,23 @@ def test_a_file_of_whitespace_after_a_byte_order_mark_loses_only_its_bom(
     result = fix_stream(io.BytesIO(data), StreamSink(out), settings, "f.ndjson")
     assert marked == result.fixed
     assert out.getvalue() == (data if "MIC002" in ignore else data[len(BOM) :])
+
+
+@pytest.mark.parametrize("ignore", [(), ("MIC002",)])
+def test_a_document_not_fixed_loses_only_its_bom(ignore: tuple[str, ...]) -> None:
+    """A pretty-printed document the fixer cannot mend (cut off) is kept as it is, but for
+    its BOM, which the report marks `[*]`: "Nothing to fix" where one was marked."""
+    import io
+
+    from mics_lint.config import Selection
+    from mics_lint.fix import StreamSink, fix_stream
+
+    data = BOM + b'{\n  "operation": "DELETE",\n  "email_hash": \n'
+    settings = Settings(selections=(Selection(ignore=ignore),))
+    found = list(lint_lines(io.BytesIO(data).readlines(), "f.ndjson", settings))
+    assert "MIC007" in {d.code for d in found}
+    marked = Counter(d.code for d in found if d.fix == "safe")
+    out = io.BytesIO()
+    result = fix_stream(io.BytesIO(data), StreamSink(out), settings, "f.ndjson")
+    assert marked == result.fixed
+    assert out.getvalue() == (data if "MIC002" in ignore else data[len(BOM) :])
