@@ -79,15 +79,7 @@ from mics_lint.rules.schema_errors import remembered
 from mics_lint.rules.structure import UNKNOWN_FIELD, record_findings
 from mics_lint.rules.tool_keys import json_net_type
 from mics_lint.schema import OTHER_FORM_KEYS
-from mics_lint.templates import (
-    Template,
-    keyed,
-    placed_spellings,
-    stamped,
-    stamped_keyed,
-    template_of,
-    written_once,
-)
+from mics_lint.templates import Template, keyed, placed_spellings, stamped_placed, template_of
 
 _UNKNOWN_ONLY = {UNKNOWN_FIELD.code}
 # The JSON type of an unknown key's value, by its Python type, where a decoder of a shape
@@ -225,12 +217,11 @@ class LaxPath:
         told = True if verdict is True else verdict.code  # a Rule's hash is its fields'
         if quick:
             assert known is not None and known[1] is not None
-            if known[0] == told and not known[3]:
-                self._use(known[2])
-                return stamped(self.checker, known[1], body, lineno)
-            if known[0] == told and written_once(known[3], raw):  # a rule's at a key
-                self._use(known[2])
-                return stamped_keyed(self.checker, known[1], body, lineno)
+            if known[0] == told:
+                made = stamped_placed(self.checker, known[1], known[3], body, lineno)
+                if made is not None:
+                    self._use(known[2])
+                    return made
             found = self._findings(
                 record, LineContext(lineno, body, checker.state, checker.show_values), memo
             )
@@ -320,10 +311,9 @@ class LaxPath:
             return None
         body = ended_body(raw)  # LF, or CRLF after MIC003
         if known[0] == (True if verdict is True else verdict.code):
-            if not known[3]:
-                return stamped(self.checker, known[1], body, lineno)
-            if written_once(known[3], raw):  # a rule's diagnostic at a key
-                return stamped_keyed(self.checker, known[1], body, lineno)
+            made = stamped_placed(self.checker, known[1], known[3], body, lineno)
+            if made is not None:
+                return made
         try:  # its user recorded (MIC501): the line is answered here
             record = orjson.loads(body)
         except orjson.JSONDecodeError:

@@ -67,12 +67,22 @@ def stamped(checker: LineChecker, template: Template, body: bytes, lineno: int) 
     return made
 
 
-def stamped_keyed(
-    checker: LineChecker, template: Template, body: bytes, lineno: int
-) -> list[Diagnostic]:
-    """`stamped`, for a template with a rule's diagnostic at a known key (`keyed`), in the
-    full checks' order: by column, as a line told alike may write its keys in another
-    order (MIC204's unknown key before or after MIC304's account)."""
+def stamped_placed(
+    checker: LineChecker,
+    template: Template,
+    placed: tuple[bytes, ...],
+    body: bytes,
+    lineno: int,
+) -> list[Diagnostic] | None:
+    """`stamped`, where the line writes once each known key a rule's diagnostic is at
+    (`placed`, from `keyed`), else None; then in the full checks' order: by column, as a
+    line told alike may write its keys in another order (MIC204's unknown key before or
+    after MIC304's account)."""
+    if not placed:
+        return stamped(checker, template, body, lineno)
+    for spelling in placed:
+        if body.count(spelling) != 1:
+            return None
     made = stamped(checker, template, body, lineno)
     if len(made) > 1:
         made.sort(key=_shown_order)
@@ -104,12 +114,10 @@ class RuleTemplates:
         found = self._made.get(alike)
         if found is None:
             return None
-        template, spellings = found
-        if not spellings:
-            return stamped(checker, template, body, lineno)
-        if b"\\" in body or not written_once(spellings, body):
+        template, placed = found
+        if placed and b"\\" in body:
             return None
-        return stamped_keyed(checker, template, body, lineno)
+        return stamped_placed(checker, template, placed, body, lineno)
 
     def learn(
         self, alike: object, made: list[Diagnostic], code: str, text: str, keys: Collection[str]
@@ -146,11 +154,3 @@ def placed_spellings(template: Template, at_column: Mapping[int, str]) -> tuple[
     """The UTF-8 of each key of `at_column` that `template` places a diagnostic at."""
     placed = set(at_column.values())
     return tuple(at.encode() for _, _, at in template if at is not None and at in placed)
-
-
-def written_once(spellings: tuple[bytes, ...], raw: bytes) -> bool:
-    """Whether the line `raw` holds each of `spellings` once."""
-    for spelling in spellings:  # noqa: SIM110 (a loop: a generator costs a third of the call)
-        if raw.count(spelling) != 1:
-            return False
-    return True
