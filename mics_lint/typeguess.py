@@ -27,8 +27,10 @@ def told(path: str, head: bytes) -> DocType:
 
     records = first_records(head)
     commands = commands_in(records) if records else []
-    found = detect(commands if records else _keys_of_lines(head))
-    fitting = _named_fitting(path, commands)
+    votes = [vote(record) for record in commands]  # each record's, once
+    found = _leaders(votes) if records else detect(_keys_of_lines(head))
+    named = [t for t in DOC_TYPES.values() if _names_type(path, t)] if records else []
+    fitting = _named_fitting(named, commands, votes)
     if fitting is not None:
         return fitting
     if isinstance(found, DocType):
@@ -42,9 +44,8 @@ def told(path: str, head: bytes) -> DocType:
     # A file named for its import (`user-points-deletion.ndjson`): one of the tied types,
     # or of those a record votes for (a stray USER_EMAIL line in a device points deletion
     # file leaves a tie of the two other deletions).
-    voted = {name for record in commands for name in vote(record)[0]}
-    named = [t for t in DOC_TYPES.values() if (t in found or t.name in voted)]
-    named = [t for t in named if _names_type(path, t)]
+    voted = {name for names, _ in votes for name in names}
+    named = [t for t in named if t in found or t.name in voted]
     if len(named) == 1:
         return named[0]
     found = sorted(found, key=lambda t: t.short_name)
@@ -60,20 +61,20 @@ def told(path: str, head: bytes) -> DocType:
     )
 
 
-def _named_fitting(path: str, records: list[dict[str, object]]) -> DocType | None:
-    """The one type the file's name names, where its first records all fit it, whatever
-    their votes: each votes for it, or for no type by a marker of its own (bare DELETEs,
+def _named_fitting(
+    named: list[DocType], records: list[dict[str, object]], votes: list[tuple[list[str], int]]
+) -> DocType | None:
+    """The one type the file's name names (`named`), where its first records all fit it,
+    whatever their `votes`: each votes for it, or for no type by a marker of its own (bare DELETEs,
     which count 1 for profiles: a segment file uploaded from the segment's page, one UPDATE
     with its expiration among them), and one at least for it; or each is one typed
     identifier, where the type's lines have the wrong shape for them (an association's
     items without their wrapper, MIC908). A profile export named `segments.ndjson` stays a
     profile file (its lines vote for profiles), and so does an activity with a custom
     `segment_id` key (for activities)."""
-    named = [t for t in DOC_TYPES.values() if _names_type(path, t)] if records else []
     if len(named) != 1:
         return None
     (doc_type,) = named
-    votes = [vote(record) for record in records]
     if any(doc_type.name in names and weight == 2 for names, weight in votes) and all(
         doc_type.name in names or weight < 2 for names, weight in votes
     ):
@@ -184,9 +185,12 @@ def detect(records: list[dict[str, object]]) -> DocType | list[DocType]:
     """The type of a file from its first records, or the candidates when unsure: each
     record's vote (`vote`) summed. Most counts win; a tie lists the candidates. No count
     at all means the default type."""
+    return _leaders([vote(record) for record in records])
+
+
+def _leaders(votes: list[tuple[list[str], int]]) -> DocType | list[DocType]:
     counts: dict[str, int] = {}
-    for record in records:
-        names, weight = vote(record)
+    for names, weight in votes:
         for name in names:
             counts[name] = counts.get(name, 0) + weight
     if not counts:
