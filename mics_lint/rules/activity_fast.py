@@ -15,6 +15,7 @@ from mics_lint.rules.fast_checks import (
     filled,
     generic,
     nested_check,
+    rule_verdict,
     spaced_encoding,
     unplain_check,
 )
@@ -251,8 +252,8 @@ def activity_check(
     ):
         return generic(decoder)
     unplain_ok, check_dups = unplain_check(enabled), syntax.DUPLICATE_KEY.code in enabled
-    alone = next(r for r in activities.CORE_VARIANTS if r.code == "MIC304")
-    identifiers_ok = _identifiers_check(Screens(enabled), UNSET, alone.code not in enabled or alone)
+    alone = next(r for r in activities.CORE_VARIANTS if r.code == "MIC304")  # of `$` keys
+    identifiers_ok = _identifiers_check(Screens(enabled), UNSET, rule_verdict(alone, enabled))
     keys_once, inside = _key_counts(attribute, UNSET), _inside_objects(attribute, UNSET)
     nested_ok = nested_check(enabled, decoder, UNSET)  # in the events, the identifiers
     compact = decoder.compact_length or (lambda command, buffer: -1)

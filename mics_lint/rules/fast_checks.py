@@ -86,8 +86,9 @@ def _one_identifier(c: Any, unset: Any, screens: Screens, alone: Rule | bool) ->
     )
 
 
-def _alone(enabled: frozenset[str]) -> Rule | bool:
-    rule = identifiers.ACCOUNT_WITHOUT_COMPARTMENT
+def rule_verdict(rule: Rule, enabled: frozenset[str]) -> Rule | bool:
+    """A fast check's verdict on a line that only `rule` can fire on (registry.FastCheck):
+    the rule, for the engine to run by itself; True (clean) where it is not enabled."""
     return rule if rule.code in enabled else True
 
 
@@ -202,7 +203,8 @@ def segment_check(
     raw_ok = common(enabled, keys, decoder, UNSET)
     loads, error = orjson.loads, orjson.JSONDecodeError
     in_seconds = segments.expiration_in_seconds
-    screens, alone = Screens(enabled), _alone(enabled)
+    screens = Screens(enabled)
+    alone = rule_verdict(identifiers.ACCOUNT_WITHOUT_COMPARTMENT, enabled)
 
     def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool | Rule:
         verdict = _one_identifier(c, UNSET, screens, alone)
@@ -243,7 +245,8 @@ def choice_check(
         for k in ("operation", *_IDENTIFIER_PATTERNS, "force_replace", "user_choice")
     )
     raw_ok = common(enabled, keys, decoder, UNSET)
-    screens, alone = Screens(enabled), _alone(enabled)
+    screens = Screens(enabled)
+    alone = rule_verdict(identifiers.ACCOUNT_WITHOUT_COMPARTMENT, enabled)
     in_seconds = choices.choice_ts_in_seconds_test
 
     def check(c: Any, raw: bytes, lineno: int, plain: bool) -> bool | Rule:

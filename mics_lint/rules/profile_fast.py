@@ -22,7 +22,7 @@ from mics_lint.jsontext import JSON_SPACE
 from mics_lint.registry import FastCheck, FileState, Rule
 from mics_lint.rules import REGISTRY, crossline, identifiers, operations, syntax
 from mics_lint.rules.crossline import Users
-from mics_lint.rules.fast_checks import unplain_check
+from mics_lint.rules.fast_checks import rule_verdict, unplain_check
 from mics_lint.startup import Fields
 from mics_lint.userstore import BatchUsers
 
@@ -216,7 +216,7 @@ def _parts(
         merge_size={True: _MERGE + 4, False: _MERGE + 5, UNSET: 0},
         missing=_enabled(identifiers.MISSING_IDENTIFIER, enabled),
         lacking=_enabled(operations.UPSERT_MISSING_FORM, enabled),
-        alone=_enabled(identifiers.ACCOUNT_WITHOUT_COMPARTMENT, enabled) or True,
+        alone=rule_verdict(identifiers.ACCOUNT_WITHOUT_COMPARTMENT, enabled),
         unset=UNSET,
     )
 
