@@ -67,14 +67,10 @@ class FixMarks:
         # The counts of lines told alike (parsed.Alike), by its key and the codes shown.
         self.alike: dict[tuple[Any, tuple[str, ...]], dict[str, int]] = {}
 
-    @property
-    def broken(self) -> bool:
-        """The fixer's state: the last line with text did not parse (see `fixes`)."""
-        return self.records.broken
-
     def broken_at(self, lineno: int) -> bool:
-        """The state line `lineno` starts from: broken only where no line came between the
-        last one given and it (a gap is of lines that parsed, which end a broken run)."""
+        """The fixer's state line `lineno` starts from: the last line with text did not
+        parse (see `fixes`), and no line came between the last one given and it (a gap is
+        of lines that parsed, which end a broken run)."""
         return self.records.broken and lineno <= self.last + 1
 
     def follow(self, before: list[bytes], lineno: int) -> None:
