@@ -141,18 +141,28 @@ def test_a_byte_order_mark_on_a_blank_first_line_is_marked_as_fix_mends_it(
     assert out.getvalue().startswith(BOM) == ("MIC002" in ignore)
 
 
+# Files whose held lines the fixer keeps as they are: whitespace alone (MIC008, which no
+# fix mends), or a pretty-printed document it cannot mend (cut off, MIC007).
+KEPT_AFTER_A_BOM = [
+    (BOM, "MIC008"),
+    (BOM + b"\n", "MIC008"),
+    (BOM + b"\n\n", "MIC008"),
+    (BOM + b"\r\n \n", "MIC008"),
+    (BOM + b" \n", "MIC008"),
+    (BOM + b"\t", "MIC008"),
+    (BOM + b'{\n  "operation": "DELETE",\n  "email_hash": \n', "MIC007"),
+]
+
+
 @pytest.mark.parametrize("ignore", [(), ("MIC002",), ("MIC004",)])
-@pytest.mark.parametrize(
-    "data",
-    [BOM, BOM + b"\n", BOM + b"\n\n", BOM + b"\r\n \n", BOM + b" \n", BOM + b"\t"],
-)
-def test_a_file_of_whitespace_after_a_byte_order_mark_loses_only_its_bom(
-    data: bytes, ignore: tuple[str, ...]
+@pytest.mark.parametrize(("data", "code"), KEPT_AFTER_A_BOM)
+def test_lines_kept_as_they_are_lose_only_the_files_bom(
+    data: bytes, code: str, ignore: tuple[str, ...]
 ) -> None:
-    """A file of whitespace alone is MIC008, which no fix mends, and its lines are left as
-    they are; after a BOM too, but for the BOM (MIC002, marked `[*]`): `--fix` fixed as
-    many problems as were marked (it removed the blank lines too, "Fixed 2" where one was
-    marked)."""
+    """Lines the fixer keeps as they are keep them so, but for the file's BOM (MIC002,
+    marked `[*]`): `--fix` fixes as many problems as were marked. A file of whitespace
+    after a BOM lost its blank lines too ("Fixed 2" where one was marked), a cut-off
+    document kept its BOM ("Nothing to fix" where one was)."""
     import io
 
     from mics_lint.config import Selection
@@ -160,27 +170,7 @@ def test_a_file_of_whitespace_after_a_byte_order_mark_loses_only_its_bom(
 
     settings = Settings(selections=(Selection(ignore=ignore),))
     found = list(lint_lines(io.BytesIO(data).readlines(), "f.ndjson", settings))
-    assert "MIC008" in {d.code for d in found}
-    marked = Counter(d.code for d in found if d.fix == "safe")
-    out = io.BytesIO()
-    result = fix_stream(io.BytesIO(data), StreamSink(out), settings, "f.ndjson")
-    assert marked == result.fixed
-    assert out.getvalue() == (data if "MIC002" in ignore else data[len(BOM) :])
-
-
-@pytest.mark.parametrize("ignore", [(), ("MIC002",)])
-def test_a_document_not_fixed_loses_only_its_bom(ignore: tuple[str, ...]) -> None:
-    """A pretty-printed document the fixer cannot mend (cut off) is kept as it is, but for
-    its BOM, which the report marks `[*]`: "Nothing to fix" where one was marked."""
-    import io
-
-    from mics_lint.config import Selection
-    from mics_lint.fix import StreamSink, fix_stream
-
-    data = BOM + b'{\n  "operation": "DELETE",\n  "email_hash": \n'
-    settings = Settings(selections=(Selection(ignore=ignore),))
-    found = list(lint_lines(io.BytesIO(data).readlines(), "f.ndjson", settings))
-    assert "MIC007" in {d.code for d in found}
+    assert code in {d.code for d in found}
     marked = Counter(d.code for d in found if d.fix == "safe")
     out = io.BytesIO()
     result = fix_stream(io.BytesIO(data), StreamSink(out), settings, "f.ndjson")
