@@ -336,8 +336,6 @@ class Fixer:
         first, self.first = self.first, False
         if first and body.startswith(f.BOM):
             body = body[3:]  # a second is one inside the file: MIC101's (RecordFixer.line)
-            if framer.is_blank(rest := body.replace(f.BOM, b"")):  # unless no record follows
-                body = rest
             if f.BYTE_ORDER_MARK.code in fixing:
                 self.result.fixed[f.BYTE_ORDER_MARK.code] += 1
             else:

@@ -56,11 +56,14 @@ class RecordFixer(RecordPlanner):
         would refuse it), or Retyped (its only findings MIC202s); `text`, `body` decoded.
         Without `rewrite`, the fixes are counted, not made (None): what the marks need."""
         bom = body[:3] == BOM and INVALID in self.fixing
-        if bom and not self.broken and not is_blank(body[3:]):
+        if bom and not self.broken:
             # A BOM inside the file, where files were joined (`cat`): dropped, with the rest
             # of the line's MIC101 (one diagnostic, one fix). Not after a broken line, as
             # `_split` splits none: it may be the inside of a value spread over lines.
             fixed, before = self.fixed, self.fixed[INVALID]
+            if is_blank(body.replace(BOM, b"")):  # the joined file was empty: no record
+                fixed[INVALID] += 1
+                return [] if rewrite else None
             made = self.line(body[3:], rewrite=rewrite)
             fixed[INVALID] = max(fixed[INVALID], before + 1)
             return made if made is not None or not rewrite else [body[3:]]

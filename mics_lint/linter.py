@@ -108,7 +108,7 @@ def _batches(
     """lint_stream's diagnostics, a batch at a time (FileLinter.run)."""
     settings = settings or Settings()
     reader = LineReader(stream, path, settings.max_line_bytes)
-    head, _ = text_head(reader)  # UTF-16 is the first line's to report (MIC009)
+    head, utf16 = text_head(reader)  # UTF-16 is the first line's to report (MIC009)
     doc_type = doc_type_of(settings, path, head)
     if on_type is not None:
         on_type(doc_type)
@@ -116,7 +116,10 @@ def _batches(
         path, settings, size, skip_rest=reader.skip_rest, doc_type=doc_type, head=head
     )
     linter.fast.again = reader  # MIC501's lines, read again if it can (userswindow.py)
-    return linter.run(reader.lines(), reader.buffered)
+    batches = linter.run(reader.lines(), reader.buffered)
+    if utf16:  # read as UTF-8 (MIC009 not selected), which --fix refuses to write (fix.py)
+        return ([d if d.fix is None else d.with_fix(None) for d in b] for b in batches)
+    return batches
 
 
 #: The most diagnostics a batch holds: a file's first 8 MiB of blank lines, let go at once

@@ -148,13 +148,45 @@ def test_the_fixable_count_is_what_diff_would_fix(tmp_path: Path, data: bytes) -
     assert "can be fixed" not in again
 
 
-def test_a_double_bom_before_a_blank_first_line_goes_in_one_fix(tmp_path: Path) -> None:
-    """Line 1 loses one BOM as MIC002 and a second as MIC101's; a first line of BOMs only
-    loses them all, and its blank line goes in the same run."""
+BOM = b"\xef\xbb\xbf"
+DELETE = b'{"operation":"DELETE","email_hash":"a"}\n'
+
+
+@pytest.mark.parametrize(
+    ("data", "marked"),
+    [
+        # Line 1 loses one BOM as MIC002 and a second as MIC101's: a line of BOMs only
+        # goes, as MIC101's fix (it was MIC004's, unmarked: "Fixed 2" for 1 marked).
+        (BOM + BOM + b"\n" + DELETE, [(1, "MIC002", "safe"), (1, "MIC101", "safe")]),
+        (BOM + BOM + b" \t" + BOM + b"\n" + DELETE, [(1, "MIC002", "safe"), (1, "MIC101", "safe")]),
+        # Inside the file, where `cat` joined an empty file with a BOM: the same fix.
+        (DELETE + BOM + b"\n" + DELETE.replace(b'"a"', b'"b"'), [(2, "MIC101", "safe")]),
+    ],
+    ids=["first-line", "first-line-spaced", "inside"],
+)
+def test_a_line_of_boms_only_goes_as_its_mark_says(
+    tmp_path: Path, data: bytes, marked: list[tuple[int, str, str]]
+) -> None:
     path = tmp_path / "f.ndjson"
-    path.write_bytes(b'\xef\xbb\xbf\xef\xbb\xbf\n{"operation":"DELETE","email_hash":"a"}\n')
-    _, data = fixed(path)
-    assert data == b'{"operation":"DELETE","email_hash":"a"}\n'
+    path.write_bytes(data)
+    assert marks(path) == marked
+    out, fixed_data = fixed(path)
+    assert f"Fixed {len(marked)} problem" in out
+    assert BOM not in fixed_data and b"\n\n" not in fixed_data
+    assert marks(path) == []
+
+
+def test_a_utf16_file_read_as_utf8_marks_nothing_to_fix(tmp_path: Path) -> None:
+    """With MIC009 not selected its lines are read as UTF-8, but --fix never writes a
+    UTF-16 file (it would break it): a MIC005 there was marked `[*]`, then "Nothing to fix"."""
+    path = tmp_path / "u16.ndjson"
+    path.write_bytes(b"\xff\xfe\n\x00")
+    for chosen in (["--select", "MIC004,MIC005,MIC003"], ["--ignore", "MIC009"]):
+        _, out, _ = run_cli(["check", "--isolated", *chosen, path.name], tmp_path)
+        assert "MIC005" in out and "[*]" not in out and "can be fixed" not in out
+        out, data = fixed(path, *chosen)
+        assert "Nothing to fix" in out and data == b"\xff\xfe\n\x00"
+    assert marks(path)[0][1] == "MIC009"  # by default, its one diagnostic
 
 
 def test_a_chunk_right_after_a_split_record_marks_as_one_process(tmp_path: Path) -> None:
