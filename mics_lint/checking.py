@@ -10,9 +10,8 @@ import sys
 from collections.abc import Iterator
 from typing import TextIO
 
-import click
-
 from mics_lint import exits
+from mics_lint.commands import echo
 from mics_lint.config import (
     ConfigError,
     FileConfig,
@@ -86,7 +85,7 @@ def run_check(options: CheckOptions) -> int:
         return _show_settings(options, settings, sources, missing)
     if options.show_files:  # ruff's: what the paths, the folders' search and the excludes give
         for source in sources:
-            click.echo(source.display)
+            echo(source.display)
         return EXIT_FAILURE if missing else EXIT_OK
     summary = Summary(
         files_checked=len(sources),
@@ -138,7 +137,7 @@ def _show_settings(
     origins = Origins(
         config, options.isolated, options.doc_type is not None, options.profile_form is not None
     )
-    click.echo(describe(sources, settings, origins), nl=False)
+    echo(describe(sources, settings, origins), nl=False)
     return EXIT_FAILURE if missing else EXIT_OK
 
 

@@ -18,7 +18,7 @@ with startup.lasting():  # issue 14: see startup.py
 
     from mics_lint import __version__
     from mics_lint.checking import run_check
-    from mics_lint.commands import Path, version_option
+    from mics_lint.commands import Path, echo, version_option
     from mics_lint.config import MAX_SIZE
     from mics_lint.diagnostic import Severity
     from mics_lint.exits import EXIT_FAILURE, EXIT_OK, OneLineGroup, end_now, fail, sigterm_raises
@@ -251,15 +251,13 @@ def rule(code: str | None, every: bool, output_format: str) -> int:
             for r in rules_found
         ]
         shown: object = table if every else table[0]
-        click.echo(orjson.dumps(shown, option=orjson.OPT_INDENT_2).decode())
+        echo(orjson.dumps(shown, option=orjson.OPT_INDENT_2).decode())
         return EXIT_OK
     for at, one in enumerate(rules_found):
-        click.echo(("\n" if at else "") + f"# {one.code} {one.name}\n")
-        click.echo(
-            f"Default severity: {one.severity}. {one.summary[0].upper()}{one.summary[1:]}.\n"
-        )
-        click.echo(one.fix_text + "\n")
-        click.echo(one.explanation)
+        echo(("\n" if at else "") + f"# {one.code} {one.name}\n")
+        echo(f"Default severity: {one.severity}. {one.summary[0].upper()}{one.summary[1:]}.\n")
+        echo(one.fix_text + "\n")
+        echo(one.explanation)
     return EXIT_OK
 
 
@@ -282,14 +280,14 @@ def rules(output_format: str) -> int:
     """List every rule: code, name, default severity, summary."""
     if output_format == "json":
         table = [_listed(r) for r in REGISTRY.values()]
-        click.echo(orjson.dumps(table, option=orjson.OPT_INDENT_2).decode())
+        echo(orjson.dumps(table, option=orjson.OPT_INDENT_2).decode())
         return EXIT_OK
     width = max(len(r.name) for r in REGISTRY.values())
-    click.echo(f"{'CODE':<7} {'NAME':<{width}} {'SEVERITY':<8} {'FIX':<6} SUMMARY")
+    echo(f"{'CODE':<7} {'NAME':<{width}} {'SEVERITY':<8} {'FIX':<6} SUMMARY")
     for r in REGISTRY.values():
         level = "error" if r.severity is Severity.ERROR else "warning"
         fix = r.fix or "-"
-        click.echo(f"{r.code:<7} {r.name:<{width}} {level:<8} {fix:<6} {r.summary}")
+        echo(f"{r.code:<7} {r.name:<{width}} {level:<8} {fix:<6} {r.summary}")
     return EXIT_OK
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -27,12 +28,25 @@ HELP_TEXT = "Show this message and exit."
 VERSION_TEXT = "Show the version and exit."
 
 
+#: Said where the command started with standard output closed and has only it to write to.
+STDOUT_CLOSED = "standard output is closed: nothing can be shown"
+
+
+def echo(text: str, *, nl: bool = True, color: bool | None = None) -> None:
+    """click.echo to standard output; a ClickException (one line, exit 2) where the command
+    started with it closed (`>&-`), where click.echo writes nothing and the command's one
+    output would be lost behind exit code 0."""
+    if sys.stdout is None:
+        raise click.ClickException(STDOUT_CLOSED)
+    click.echo(text, nl=nl, color=color)
+
+
 def version_option(version: str, prog_name: str) -> Callable[[Any], Any]:
     """click.version_option(version, "--version", prog_name=prog_name), without gettext."""
 
     def show(ctx: click.Context, param: click.Parameter, value: bool) -> None:
         if value and not ctx.resilient_parsing:
-            click.echo(f"{prog_name}, version {version}", color=ctx.color)
+            echo(f"{prog_name}, version {version}", color=ctx.color)
             ctx.exit()
 
     return click.option(
@@ -47,7 +61,7 @@ def version_option(version: str, prog_name: str) -> Callable[[Any], Any]:
 
 def _show_help(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     if value and not ctx.resilient_parsing:
-        click.echo(ctx.get_help(), color=ctx.color)
+        echo(ctx.get_help(), color=ctx.color)
         ctx.exit()
 
 

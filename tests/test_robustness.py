@@ -968,6 +968,31 @@ def test_closed_stdout_is_an_error(project: Path) -> None:
     one_error_line(result.err, "standard output is closed", "-o")
 
 
+@posix_only
+@pytest.mark.parametrize(
+    "args",
+    [
+        "",
+        "--help",
+        "--version",
+        "rules",
+        "rule MIC101",
+        "check --help",
+        "check --show-settings a.ndjson",
+        "check --show-files a.ndjson",
+    ],
+)
+def test_closed_stdout_is_an_error_for_every_command_that_writes_there(
+    project: Path, args: str
+) -> None:
+    """click.echo writes nothing to a closed stdout: these exited 0, their output lost."""
+    assert COMMAND is not None
+    write(project / "a.ndjson", NO_ID)
+    result = run([], project, argv=["sh", "-c", f'exec "$0" {args} >&-', COMMAND])
+    assert result.code == 2
+    one_error_line(result.err, "standard output is closed")
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 def test_full_disk_on_stdout_is_an_error(project: Path) -> None:
     assert COMMAND is not None

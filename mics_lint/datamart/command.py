@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import click
-
+from mics_lint.commands import echo
 from mics_lint.datamart.model import OBJECT, Datamart, FieldSpec
 from mics_lint.datamart.sdl import SchemaError, load
 from mics_lint.exits import EXIT_FAILURE, EXIT_OK, fail
@@ -17,7 +16,7 @@ def schema_check(path: str) -> int:
     except SchemaError as exc:
         fail(str(exc))
         return EXIT_FAILURE
-    click.echo("\n".join(describe(datamart)))
+    echo("\n".join(describe(datamart)))
     return EXIT_OK
 
 
