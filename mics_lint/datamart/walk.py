@@ -57,9 +57,10 @@ def kind_of(value: Any) -> str:
     """How a message names a JSON value's type: jsontext.json_type's words, with a decimal
     number told apart from an integer (as MIC202 says it) and an array called a list."""
     if isinstance(value, float):
-        # orjson reads an integer past 64 bits as a float: not "a decimal number" to a reader
+        # orjson reads an integer past 64 bits as a float: not "a decimal number" to a reader.
+        # Nor "an integer": `1e300` reads the same, and the text is not at hand here.
         past = value >= 2**64 or value < -(2**63)  # orjson's ints: -2**63 to 2**64 - 1
-        return "an integer past 64 bits" if value.is_integer() and past else "a decimal number"
+        return "a number past 64 bits" if value.is_integer() and past else "a decimal number"
     return "a list" if isinstance(value, list) else json_type(value)
 
 
