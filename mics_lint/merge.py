@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, BinaryIO
 
 from mics_lint.config import Settings
-from mics_lint.diagnostic import Diagnostic, Finding
+from mics_lint.diagnostic import Diagnostic, Finding, made
 from mics_lint.framer import bodies_in_groups
 from mics_lint.jsontext import decode_lenient
 from mics_lint.linter import ReadError, lint_file
@@ -27,7 +27,7 @@ from mics_lint.reading import open_binary
 from mics_lint.registry import ACROSS_USERS, ONCE_PER_FILE
 from mics_lint.rules import REGISTRY, crossline, syntax
 from mics_lint.rules.framing import BLANK_LINE as _BLANK
-from mics_lint.userstore import BatchUsers
+from mics_lint.userstore import DIGESTS, BatchUsers
 
 if TYPE_CHECKING:
     from mics_lint.tasks import Result, Task
@@ -121,6 +121,10 @@ class Merger:
                 added = self._duplicates(task, result, shift, missing)
         kept: list[Diagnostic] = []
         users_code = self.users_rule.code if self.users_rule is not None else ""
+        named = False  # each MIC501's first line named in bulk
+        if result.found and isinstance(result.diagnostics, Packed):
+            self._name_firsts(result.diagnostics, result.found, shift, users_code)
+            named = True
         for d in unpacked(result.diagnostics, shift):
             if d.code in self.once:
                 if d.code in self.seen_once:
@@ -129,7 +133,7 @@ class Merger:
             if shift and d.end_line != d.line and d.code == syntax.INVALID_JSON.code:
                 told = split_message(d.line, d.end_line, d.message.startswith(IN_STRING))
                 d = dataclasses.replace(d, message=told)  # its lines
-            if d.code == users_code and result.found:
+            if d.code == users_code and result.found and not named:
                 name, digest = result.found[d.line - shift]
                 first = self.users.first_line(digest, d.line)
                 d = dataclasses.replace(d, message=crossline.duplicate_message(name, first))
@@ -137,6 +141,22 @@ class Merger:
         if added:
             kept = sorted([*kept, *added], key=Diagnostic.sort_key)
         return self._fix_marks(kept, self.offset + 1, self.offset + result.lines)
+
+    def _name_firsts(
+        self, packed: Packed, found: dict[int, tuple[str, int]], shift: int, code: str
+    ) -> None:
+        """Each MIC501 of a chunk told its user's first line in the file, looked up in bulk
+        once the chunk's users are merged: a probe and a copy of the diagnostic each cost
+        more than the chunk's checks, in a file of a few users repeated on every line."""
+        rows = [at for at, one in enumerate(packed.codes) if one == code]
+        if not rows:
+            return
+        lines = array("I", [packed.lines[at] for at in rows])  # numbered in the chunk
+        keys = array(DIGESTS, [found[line][1] for line in lines])
+        firsts = {line: first for line, first, _ in self.users.merge(keys, lines, shift)}
+        messages = packed.messages
+        for at, line in zip(rows, lines, strict=True):
+            messages[at] = crossline.duplicate_message(found[line][0], firsts[line + shift])
 
     def _fix_marks(self, kept: list[Diagnostic], first: int, last: int) -> list[Diagnostic]:
         """MIC101's `[*]` as one process gives it. The fixer splits no line that follows a
@@ -295,7 +315,7 @@ class Packed:
             strict=True,
         ):
             name, severity = kinds[code]
-            yield Diagnostic(
+            yield made(  # Diagnostic(...) without its __init__ in Python (diagnostic.made)
                 path,
                 line + shift,
                 column,

@@ -33,7 +33,9 @@ from hypothesis import strategies as st
 from mics_lint import Settings, parallel, tasks
 from mics_lint import config as config_module
 from mics_lint.cli import cli
+from mics_lint.linecheck import LineChecker
 from mics_lint.merge import Merger
+from mics_lint.userstore import BatchUsers
 
 CHUNK = 300
 FORMATS = ("json", "full")
@@ -544,6 +546,54 @@ def test_chunks_long_enough_for_the_fast_path(project: Path) -> None:
     named = {d["line"] for d in found if "already appeared on line 211" in str(d["message"])}
     assert named >= {231, 481, 482, 951, 1300}
     assert sum(d["code"] == "MIC003" for d in found) == 1
+
+
+def test_a_few_users_on_every_line_cost_a_worker_and_the_parent_little(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An export whose join repeated 20 users over every line: MIC501 on nearly all of
+    them. A worker ran the full checks on each (its fast check refused a user seen in its
+    chunk), and the parent probed its table and copied the diagnostic for each: `--jobs 2`
+    took 36 s where `--jobs 1` took 6.5. A worker now runs MIC501 alone on such a line,
+    and the parent names the first lines of a chunk's MIC501s in one lookup."""
+    upsert = (
+        '{"operation":"UPSERT","compartment_id":"1000","user_account_id":"CRM-%d",'
+        '"force_replace":false,"user_profile":{"n":%d}}\n'
+    )
+    data = "".join(upsert % (n % 20, n) for n in range(1300)).encode()
+    path = project / "joined.ndjson"
+    path.write_bytes(data)
+    start = data.index(b"\n", len(data) // 3) + 1
+    end = data.index(b"\n", 2 * len(data) // 3) + 1
+    full = 0
+    checked = LineChecker.check_line
+
+    def counted(self: LineChecker, *args: Any, **kwargs: Any) -> Any:
+        nonlocal full
+        full += 1
+        return checked(self, *args, **kwargs)
+
+    monkeypatch.setattr(LineChecker, "check_line", counted)
+    result = tasks.check_task(tasks.Task(str(path), str(path), start, end, len(data)), Settings())
+    assert result.lines > 400 and result.found is not None and len(result.found) > 400
+    assert full <= 5, f"{full} of {result.lines} lines took the full checks"
+
+    one = invoke(["--jobs", "1", "--output-format", "json", "joined.ndjson"])
+    found = json.loads(one[1])
+    assert sum(d["code"] == "MIC501" for d in found) == 1280
+    assert found[-1]["message"].endswith("already appeared on line 20: keep one command per user")
+    probes = 0
+    probe = BatchUsers.first_line
+
+    def probed(self: BatchUsers, digest: int, lineno: int) -> int:
+        nonlocal probes
+        probes += 1
+        return probe(self, digest, lineno)
+
+    monkeypatch.setattr(BatchUsers, "first_line", probed)  # the parent's merge
+    options = ["--jobs", "2", "--chunk-size", "13000", "--output-format", "json"]
+    assert invoke([*options, "joined.ndjson"]) == one
+    assert probes == 0
 
 
 # -- random files -------------------------------------------------------------------------------
