@@ -37,8 +37,8 @@ KEYS = (
     *("exclude", "extend-exclude", "force-exclude"),  # which files a search finds: exclusion.py
 )
 
-_SIZE = r"(?i)^\s*(\d+)\s*([KMG]i?B?|B)?\s*$"  # compiled by re on first use (issue 14)
-_UNITS = {"": 1, "B": 1, "K": 1000, "M": 1000**2, "G": 1000**3}
+_SIZE = r"(?i)^\s*(\d+)\s*([KMGTP]i?B?|B)?\s*$"  # compiled by re on first use (issue 14)
+_UNITS = {"": 1, "B": 1, "K": 1000, "M": 1000**2, "G": 1000**3, "T": 1000**4, "P": 1000**5}
 
 
 class ConfigError(Exception):
@@ -89,13 +89,15 @@ def parse_size(value: object, where: str) -> int:
         size = value
     else:
         match = re.match(_SIZE, value) if isinstance(value, str) else None
-        if match is None or int(match.group(1)) == 0:
+        if (match is not None and int(match.group(1)) == 0) or (type(value) is int and not value):
+            raise ConfigError(f"{where}: {value!r} is no size: give at least 1 byte")
+        if match is None:
             raise ConfigError(
                 f"{where}: {value!r} is not a size: give bytes, or a number with KB, MB, GB, "
-                "KiB, MiB or GiB"
+                "TB, KiB, MiB, GiB or TiB"
             )
         unit = (match.group(2) or "").upper()
-        factor = _UNITS[unit[:1]] if "I" not in unit else 1024 ** " KMG".index(unit[0])
+        factor = _UNITS[unit[:1]] if "I" not in unit else 1024 ** " KMGTP".index(unit[0])
         size = int(match.group(1)) * factor
     if size > MAX_SIZE:
         raise ConfigError(f"{where}: {value!r} is too large: at most {MAX_SIZE:,} bytes (8 PiB)")
@@ -228,7 +230,11 @@ def load_config(path: "Path") -> FileConfig:
         key = deepest.partition("=")[0].strip()
         raise ConfigError(f"{where}: {key}: not valid TOML: nested too deep") from None
     if path.name == "pyproject.toml":
-        table: Any = data.get("tool", {}).get("mics-lint", {})
+        tool = data.get("tool")
+        if not isinstance(tool, dict) or "mics-lint" not in tool:
+            # Only --config names one (the search passes it by): its defaults would pass silently.
+            raise ConfigError(f"{where}: no [tool.mics-lint] table, where mics-lint's settings go")
+        table: Any = tool["mics-lint"]
         where += ": [tool.mics-lint]"
     else:
         table = data

@@ -121,10 +121,36 @@ def target(path: str) -> Target:
     return Target(REFUSED, "not a regular file", info)
 
 
+def _own_descriptor(path: str) -> int | None:
+    """The descriptor of this process that `path` names (/dev/stdout, /dev/fd/N...), or
+    standard output or error where `path` (a link to one) is the same regular file."""
+    named = {"/dev/stdout": 1, "/dev/stderr": 2}.get(path)
+    if named is not None:
+        return named
+    for folder in ("/dev/fd/", "/proc/self/fd/"):
+        number = path.removeprefix(folder)
+        if number != path and number.isdigit():
+            return int(number)
+    with contextlib.suppress(OSError):
+        info = os.stat(path)
+        for fd in (1, 2):
+            with contextlib.suppress(OSError):
+                if same_file(os.fstat(fd), info):
+                    return fd
+    return None
+
+
 def open_direct(path: str, regular: bool) -> int:
     """A descriptor or device opened for writing, as it is: a regular file behind a
     descriptor (`-o /dev/stdout > log`) is appended to, never cut; a FIFO without a reader
-    is an error at once (ENXIO), not a wait for ever."""
+    is an error at once (ENXIO), not a wait for ever. One of this process's own
+    descriptors is duplicated, not opened anew: a new opening has an offset of its own,
+    and in `(echo A; mics-lint check -o /dev/stdout ...; echo B) > log` the shell's next
+    write went over the report."""
+    own = _own_descriptor(path) if regular else None  # a pipe or a device has no offset
+    if own is not None:
+        with contextlib.suppress(OSError):  # not open here: opened by its name, as before
+            return os.dup(own)
     flags = os.O_WRONLY | os.O_NOCTTY
     flags |= os.O_APPEND if regular else os.O_NONBLOCK
     fd = os.open(path, flags)

@@ -96,7 +96,9 @@ def test_settings_take_what_the_command_line_takes(
     ("given", "said"),
     [
         ({"max_file_size": None}, "is not a size"),
-        ({"max_file_size": 0}, "is not a size"),
+        ({"max_file_size": 0}, "is no size: give at least 1 byte"),
+        ({"max_file_size": "0MB"}, "is no size: give at least 1 byte"),
+        ({"max_file_size": "10PiB"}, "too large"),
         ({"max_file_size": True}, "is not a size"),
         ({"max_line_bytes": -1}, "is not a size"),
         ({"max_line_bytes": 2**60}, "too large"),

@@ -134,6 +134,31 @@ def test_pyproject_without_the_table_is_passed_over(
     assert codes(check("err.ndjson")) == ["MIC301"]
 
 
+def test_a_pyproject_named_by_config_without_the_table_is_an_error(tree: Path) -> None:
+    """The search passes such a file by; one named by --config was read as no settings at
+    all, and the defaults passed silently where the user meant their own."""
+    write_text(tree / "pyproject.toml", '[project]\nname = "other"\n')
+    write(tree / "err.ndjson", NO_ID)
+    config_error(check("--config", "pyproject.toml", "err.ndjson"), "no [tool.mics-lint] table")
+    write_text(tree / "pyproject.toml", "tool = 3\n")
+    config_error(check("--config", "pyproject.toml", "err.ndjson"), "no [tool.mics-lint] table")
+    write_text(tree / "pyproject.toml", '[project]\nname = "other"\n[tool.mics-lint]\n')
+    assert codes(check("--config", "pyproject.toml", "err.ndjson")) == ["MIC301"]
+
+
+@pytest.mark.parametrize(
+    "extra", [["-o", "r.txt"], ["--report", "json:r.json"], ["--statistics"], ["--fix"], ["--diff"]]
+)
+@pytest.mark.parametrize("shown", ["--show-settings", "--show-files"])
+def test_show_settings_and_files_refuse_what_they_would_leave_out(
+    tree: Path, shown: str, extra: list[str]
+) -> None:
+    """They print instead of checking: -o wrote no file, --fix fixed nothing, silently."""
+    write(tree / "err.ndjson", NO_ID)
+    config_error(check(shown, *extra, "err.ndjson"), shown, "takes no -o")
+    assert not (tree / "r.txt").exists() and not (tree / "r.json").exists()
+
+
 def test_the_nearest_config_wins(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_text(tree / "pyproject.toml", '[tool.mics-lint]\nignore = ["MIC302"]\n')
     write_text(tree / "sub" / "mics-lint.toml", 'ignore = ["MIC301"]\n')
@@ -546,13 +571,18 @@ def test_max_file_size_from_the_file_and_the_options(tmp_path: Path) -> None:
         ("1GB", 10**9),
         ("1GiB", 1024**3),
         ("100MiB", 100 * 1024**2),
+        ("1TB", 10**12),
+        ("2TiB", 2 * 1024**4),
+        ("8PiB", 8 * 1024**5),  # the bound the too-large message names
     ],
 )
 def test_parse_size(value: object, size: int) -> None:
     assert parse_size(value, "max-file-size") == size
 
 
-@pytest.mark.parametrize("value", [0, -1, "0", "", "abc", "1.5MB", "1TB", "MB", True, 1.5, None])
+@pytest.mark.parametrize(
+    "value", [0, -1, "0", "", "abc", "1.5MB", "1EB", "9PiB", "MB", True, 1.5, None]
+)
 def test_parse_size_rejects(value: object) -> None:
     with pytest.raises(ConfigError, match="max-file-size"):
         parse_size(value, "max-file-size")

@@ -223,6 +223,22 @@ def test_a_descriptor_on_a_regular_file_is_appended_to_never_cut(project: Path) 
     assert (project / "stdout").is_symlink()
 
 
+@has_proc
+@pytest.mark.parametrize("name", ["/dev/stdout", "/proc/self/fd/1", "stdout"])
+def test_a_report_to_its_own_stdout_keeps_its_place_among_other_writes(
+    project: Path, name: str
+) -> None:
+    """A new opening of /dev/stdout has an offset of its own: in a redirected group of
+    commands the report was written at the file's start, then written over by the next."""
+    (project / "stdout").symlink_to("/proc/self/fd/1")
+    write(project / "a.ndjson", NO_ID)
+    group = f'(echo A; "$0" check -o {name} --output-format json a.ndjson; echo B) > log.txt'
+    result = run([], project, shell=group)
+    assert result.code == 0, result.err
+    log = (project / "log.txt").read_text()
+    assert log.startswith("A\n[") and log.endswith("]\nB\n") and "MIC301" in log, log
+
+
 def test_a_link_to_a_report_is_followed_and_kept(project: Path) -> None:
     write(project / "a.ndjson", NO_ID)
     (project / "reports").mkdir()
