@@ -382,6 +382,9 @@ def read_error(path: str, exc: BaseException, done: int = 0) -> ReadError:
     elif _is_gzip_error(exc) and "Not a gzipped file" in reason:
         # gzip's words quote the bytes found; what the user can do is rename it.
         reason = "named .gz but not gzip-compressed: name it without .gz, or gzip it"
+    elif _is_gzip_error(exc) and reason.startswith(("CRC check failed", "Incorrect length")):
+        # gzip's words give the two checksums; what the user can do is get a good copy.
+        reason = f"the compressed file is corrupt ({reason}): copy or export it again"
     return ReadError(f"{path}: {reason}")
 
 

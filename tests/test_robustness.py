@@ -762,6 +762,24 @@ def test_gzip_on_stdin_is_read_as_a_gz_file_is(project: Path) -> None:
     one_error_line(cut.err, "-", "truncated")
 
 
+@pytest.mark.parametrize(
+    ("spoil", "said"),
+    [
+        (lambda d: d[:-8] + b"\0\0\0\0" + d[-4:], "(CRC check failed"),
+        (lambda d: d[:-4] + b"\x05\0\0\0", "(Incorrect length of data produced)"),
+    ],
+    ids=["crc", "length"],
+)
+def test_a_corrupt_gz_file_says_to_get_a_good_copy(
+    project: Path, spoil: Callable[[bytes], bytes], said: str
+) -> None:
+    """gzip's own words gave the two checksums and no way out."""
+    (project / "c.ndjson.gz").write_bytes(spoil(gzip.compress((CLEAN + "\n").encode())))
+    result = run(["check", "c.ndjson.gz"], project)
+    assert result.code == 2
+    one_error_line(result.err, "c.ndjson.gz: the compressed file is corrupt", said, "again")
+
+
 def test_gzip_on_stdin_is_fixed_and_written_back_gzipped(project: Path) -> None:
     # The check marked its fixes [*], which `--fix -` and `--diff -` then refused (a review).
     data = gzip.compress((CLEAN + ",\r\n" + CLEAN.replace('"1000"', "1000") + "\r\n").encode())
