@@ -269,6 +269,8 @@ class Fixer:
             self.result.fixed[f.BYTE_ORDER_MARK.code] += 1
         elif bom:
             line = f.BOM + line
+        for inner in group[:-1]:  # a CRLF inside goes too: counted, as the check marks it
+            self._ending(framer.split_ending(inner)[1])
         line += self._ending(framer.split_ending(group[-1])[1])
         self.result.fixed[syntax.INVALID_JSON.code] += 1
         self.records.broken = False
@@ -338,8 +340,12 @@ class Fixer:
             body = body[3:]  # a second is one inside the file: MIC101's (RecordFixer.line)
             if f.BYTE_ORDER_MARK.code in fixing:
                 self.result.fixed[f.BYTE_ORDER_MARK.code] += 1
+                while syntax.INVALID_JSON.code not in fixing and body.startswith(f.BOM):
+                    body = body[3:]  # else it would start the fixed file: MIC002 again
             else:
                 prefix = f.BOM
+        if ending in (b"\r\n", b"\r") and f.CRLF_LINE_ENDINGS.code in fixing:
+            body = body.rstrip(b"\r")  # "\r\r\n": the stray CR is whitespace (a kept blank too)
         if framer.is_blank(body):
             if f.BLANK_LINE.code in fixing and not prefix:
                 self.result.fixed[f.BLANK_LINE.code] += 1
@@ -352,8 +358,6 @@ class Fixer:
             prefix = b""
             new = [body + self._ending(ending)]
         else:
-            if ending in (b"\r\n", b"\r") and f.CRLF_LINE_ENDINGS.code in fixing:
-                body = body.rstrip(b"\r")  # "\r\r\n": the stray CR is whitespace
             records = self.records.line(body)
             if records == []:  # no record in it (`,` alone): gone, its end mended as counted
                 end = self._ending(ending)  # (a BOM kept stays, as on a blank line)

@@ -60,12 +60,18 @@ class RecordFixer(RecordPlanner):
             # A BOM inside the file, where files were joined (`cat`): dropped, with the rest
             # of the line's MIC101 (one diagnostic, one fix). Not after a broken line, as
             # `_split` splits none: it may be the inside of a value spread over lines.
-            fixed, before = self.fixed, self.fixed[INVALID]
+            fixed, hidden = self.fixed, self.hidden
             if is_blank(body.replace(BOM, b"")):  # the joined file was empty: no record
                 fixed[INVALID] += 1
                 return [] if rewrite else None
+            counts = dict(fixed), dict(hidden)
             made = self.line(body[3:], rewrite=rewrite)
-            fixed[INVALID] = max(fixed[INVALID], before + 1)
+            # What the rest of the line needed (an array's MIC102, an id's MIC202) is told
+            # by the check as this one MIC101: counted so.
+            for kept, before in zip((fixed, hidden), counts, strict=True):
+                for code in [c for c in kept if kept[c] != before.get(c, 0)]:
+                    kept[code] = before.get(code, 0)
+            fixed[INVALID] += 1
             return made if made is not None or not rewrite else [body[3:]]
         if type(parsed) is Retyped and not rewrite:
             for code, count in self.retyped(body, text, parsed).items():

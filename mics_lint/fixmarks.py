@@ -24,7 +24,7 @@ from mics_lint.guards import Guard
 from mics_lint.parsed import NOT_JSON, OBJECTS, TRAILING, UNPARSED, Alike, Retyped
 from mics_lint.registry import FIX_SAFE, FieldMap
 from mics_lint.rules import REGISTRY, syntax
-from mics_lint.rules.framing import BLANK_LINE, DEFAULT_MAX_LINE_BYTES
+from mics_lint.rules.framing import BLANK_LINE, CRLF_LINE_ENDINGS, DEFAULT_MAX_LINE_BYTES
 from mics_lint.splitrecords import Splitter
 
 #: Codes whose fix applies to only some of their diagnostics, as the fixer decides.
@@ -61,6 +61,9 @@ class FixMarks:
             value_rules=REGISTRY.value_rules(enabled),
         )
         self.last = 0  # the last line given to the fixer
+        # A stray CR before a line's CRLF goes with it where MIC003 is fixed (fix.Fixer._line):
+        # the fixer reads the line without it, and so do the marks.
+        self.stray_cr = CRLF_LINE_ENDINGS.code in self.records.fixing
         self.splitter = splitter
         # Each code's fix, and whether the fixer decides it: looked up once, not per mark.
         self.kinds = {r.code: (r.fix, r.code in _SOMETIMES) for r in REGISTRY.values()}
@@ -128,6 +131,8 @@ class FixMarks:
         MIC202s, the marks go to the very identifiers the fixer quotes (a null one beside an
         integer one gets none), by their findings' columns; else to a code's first
         diagnostics, as many as it fixes."""
+        if body[-1:] == b"\r" and self.stray_cr:  # "\r\r\n" (see __init__)
+            body, text = body.rstrip(b"\r"), None if text is None else text.rstrip("\r")
         in_split = self._in_split(lineno)
         # RecordFixer's state (`broken`) kept as the fixer's own would be at this line. The
         # fixer splits no line that follows a broken one (it may be the inside of a value

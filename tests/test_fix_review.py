@@ -242,3 +242,58 @@ def test_a_line_of_escaped_quotes_is_read_once() -> None:
     for text in (line, line + "\\"):  # the key, then one string to the end
         assert [found.end() for found in _TRAILING_TOKENS.finditer(text)] == [4, len(text)]
     assert untrailed(line) is None
+
+
+R1 = b'{"operation":"DELETE","email_hash":"h1"}'
+R2 = b'{"operation":"DELETE","email_hash":"h2"}'
+
+
+@pytest.mark.parametrize(
+    ("data", "options"),
+    [
+        # A BOM inside the file before an array, or a command written as a JSON string: the
+        # rest of the line's fix (MIC102) was counted beside the one MIC101 marked.
+        (R1 + b"\n" + BOM + b"[" + R2 + b"]\n", []),
+        (R1 + b"\n" + BOM + b'"' + R2.replace(b'"', b'\\"') + b'"\n', []),
+        (BOM + BOM + b"[" + R2 + b"]\n", []),
+        # A stray CR before CRLF (a text-mode writer's "\r\r\n"): the marks read the CR as
+        # part of the line, the fixer as whitespace, so a comma line's MIC101 was unmarked.
+        (R1 + b"\n,\r\r\n", []),
+        (R1 + b"\n" + R2[:-1] + b",},\r\r\n", []),
+        (R1 + b"\n,\r\r", []),
+        # ... and a kept blank line kept its CRLF after "Fixed 1": marked again, for ever.
+        (R1 + b"\n\r\r\n", ["--ignore", "MIC004"]),
+        (BOM + b"\r\r\n" + R1 + b"\n", ["--ignore", "MIC002"]),
+        # A CRLF on an inner line of a record split over lines: gone, but not counted.
+        (R1 + b'\n{"operation":"DELETE",\r\n"email_hash":"h2"}\n', []),
+        # Two BOMs with MIC101 not selected: the second started the fixed file.
+        (BOM + BOM + R1 + b"\n", ["--select", "MIC002"]),
+        (BOM + BOM + R1.replace(b'"h1"', b'"compartment_id":1') + b"\n", ["--ignore", "MIC101"]),
+    ],
+    ids=[
+        "bom-array",
+        "bom-encoded",
+        "two-boms-array",
+        "stray-cr-comma",
+        "stray-cr-trailing-comma",
+        "stray-cr-lone",
+        "stray-cr-kept-blank",
+        "stray-cr-kept-blank-after-bom",
+        "crlf-inside-split-record",
+        "two-boms-mic002-only",
+        "two-boms-no-mic101",
+    ],
+)
+def test_fixed_as_many_as_marked_and_then_clean(
+    tmp_path: Path, data: bytes, options: list[str]
+) -> None:
+    """Found by a fuzzer of marks against fixes (the session after 0990246)."""
+    path = tmp_path / "f.ndjson"
+    path.write_bytes(data)
+    _, out, _ = run_cli(["check", "--isolated", *options, path.name], tmp_path)
+    marked = re.search(r"(\d+) problems? marked \[\*\]", out)
+    assert marked is not None, out
+    out, fixed_data = fixed(path, *options)
+    assert f"Fixed {marked.group(1)} problem" in out, out
+    _, again, _ = run_cli(["check", "--isolated", *options, path.name], tmp_path)
+    assert "[*]" not in again, (fixed_data, again)
