@@ -156,7 +156,11 @@ class Merger:
         firsts = {line: first for line, first, _ in self.users.merge(keys, lines, shift)}
         messages = packed.messages
         for at, line in zip(rows, lines, strict=True):
-            messages[at] = crossline.duplicate_message(found[line][0], firsts[line + shift])
+            name, digest = found[line]
+            first = firsts.get(line + shift)
+            if first is None:  # the chunk's users hold it: not seen, but asked as before
+                first = self.users.first_line(digest, line + shift)
+            messages[at] = crossline.duplicate_message(name, first)
 
     def _fix_marks(self, kept: list[Diagnostic], first: int, last: int) -> list[Diagnostic]:
         """MIC101's `[*]` as one process gives it. The fixer splits no line that follows a
