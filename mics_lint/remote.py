@@ -198,8 +198,10 @@ def filesystem(url: str) -> tuple[Any, str]:
         import fsspec  # type: ignore[import-untyped,import-not-found,unused-ignore]
     except ImportError:
         extra = needed[1] if needed else "s3"  # memory://, file://: any extra brings fsspec
+        local = local_path(url)
+        instead = f", or give the path itself: {local}" if local else ""
         raise RemoteError(
-            f"{shown(url)}: reading URLs needs fsspec: pip install 'mics-lint[{extra}]'"
+            f"{shown(url)}: reading URLs needs fsspec: pip install 'mics-lint[{extra}]'{instead}"
         ) from None
     try:
         fs, path = fsspec.core.url_to_fs(url, **_options)

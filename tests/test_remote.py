@@ -226,6 +226,13 @@ def test_a_protocol_whose_package_is_missing_names_the_extra(
         "mics-lint: error: s3://bucket/a.ndjson: reading URLs needs fsspec: "
         "pip install 'mics-lint[s3]'\n"
     )
+    # A file:// URL names a local file: the path itself needs no extra (a fresh user's
+    # audit: only the extra was offered, for a file on this machine).
+    code, _, err = run([(tmp_path / "a.ndjson").as_uri()], tmp_path)
+    assert code == 2
+    assert err.endswith(
+        f"pip install 'mics-lint[s3]', or give the path itself: {tmp_path}/a.ndjson\n"
+    )
 
 
 def test_bad_storage_options_are_one_line(tmp_path: Path) -> None:
