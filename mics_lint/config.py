@@ -89,12 +89,16 @@ def parse_size(value: object, where: str) -> int:
         size = value
     else:
         match = re.match(_SIZE, value) if isinstance(value, str) else None
+        if match is not None and len(match.group(1).lstrip("0")) > 20:  # past 8 PiB anyway
+            raise ConfigError(
+                f"{where}: {value!r} is too large: at most {MAX_SIZE:,} bytes (8 PiB)"
+            )
         if (match is not None and int(match.group(1)) == 0) or (type(value) is int and not value):
             raise ConfigError(f"{where}: {value!r} is no size: give at least 1 byte")
         if match is None:
             raise ConfigError(
                 f"{where}: {value!r} is not a size: give bytes, or a number with KB, MB, GB, "
-                "TB, KiB, MiB, GiB or TiB"
+                "TB, PB, KiB, MiB, GiB, TiB or PiB"
             )
         unit = (match.group(2) or "").upper()
         factor = _UNITS[unit[:1]] if "I" not in unit else 1024 ** " KMGTP".index(unit[0])

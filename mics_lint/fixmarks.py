@@ -82,6 +82,8 @@ class FixMarks:
         marks would give them. A comma line after a line that is not JSON is not split
         (see `fixes`), so it is not marked, in a chunk as in one process."""
         for body in before:
+            if body[-1:] == b"\r" and self.stray_cr:  # as `fixes` reads it
+                body = body.rstrip(b"\r")
             if not is_blank(body):  # a blank line keeps the state
                 self.records.line(body, rewrite=False)
         self.last = lineno

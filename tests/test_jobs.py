@@ -548,6 +548,39 @@ def test_chunks_long_enough_for_the_fast_path(project: Path) -> None:
     assert sum(d["code"] == "MIC003" for d in found) == 1
 
 
+@pytest.mark.parametrize(
+    ("data", "options"),
+    [
+        (
+            b'{"operation":"DELETE","email_hash":"b"}\n,\r\r\n{"operation":"DELETE","email_hash":"a"},\n',
+            [],
+        ),
+        (
+            b"".join(fit(delete(f"vec:{i}")) for i in range(6))
+            + BOM
+            + b",\r\r\n"
+            + BOM
+            + b"\r\r\n"
+            + fit(delete("vec:9")),
+            ["--ignore", "MIC004"],
+        ),
+    ],
+    ids=["comma-line", "bom-lines"],
+)
+def test_a_stray_cr_before_a_chunk_is_read_as_one_process_reads_it(
+    project: Path, data: bytes, options: list[str]
+) -> None:
+    """A line ending "\r\r\n" before a chunk: the marks of one process read its stray CR
+    as whitespace (the fixer's way), the chunk's look back at it (FixMarks.follow) read
+    it as part of the line, so a comma line was broken there, and the next line's MIC101
+    lost its `[*]` with --jobs 2 alone (a review of the session after 0990246)."""
+    path = project / "cr.ndjson"
+    path.write_bytes(data)
+    for chunk in (5, 10, 30):
+        outputs = assert_same_as_one_job([path], *options, chunk=chunk, formats=("text",))
+        assert b"[*]" in outputs["text"][1]
+
+
 def test_a_few_users_on_every_line_cost_a_worker_and_the_parent_little(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
