@@ -28,16 +28,12 @@ HELP_TEXT = "Show this message and exit."
 VERSION_TEXT = "Show the version and exit."
 
 
-#: Said where the command started with standard output closed and has only it to write to.
-STDOUT_CLOSED = "standard output is closed: nothing can be shown"
-
-
 def echo(text: str, *, nl: bool = True, color: bool | None = None) -> None:
     """click.echo to standard output; a ClickException (one line, exit 2) where the command
     started with it closed (`>&-`), where click.echo writes nothing and the command's one
     output would be lost behind exit code 0."""
     if sys.stdout is None:
-        raise click.ClickException(STDOUT_CLOSED)
+        raise click.ClickException("standard output is closed: nothing can be shown")
     click.echo(text, nl=nl, color=color)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from mics_lint.commands import STDOUT_CLOSED, Group
+from mics_lint.commands import Group, echo
 from mics_lint.names import printable
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_FAILURE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -68,12 +68,12 @@ class OneLineGroup(Group):
         except click.UsageError as exc:
             if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:
                 # `mics-lint` alone asks for help, as in click before 8.2: not an error.
-                if sys.stdout is None:  # started with it closed: the help would be lost
-                    fail(STDOUT_CLOSED)
-                    code = EXIT_FAILURE
-                else:
-                    click.echo(exc.ctx.get_help())
+                try:
+                    echo(exc.ctx.get_help())
                     code = EXIT_OK
+                except click.ClickException as closed:  # standard output closed
+                    fail(closed.format_message())
+                    code = EXIT_FAILURE
             else:
                 fail(exc.format_message())
                 code = EXIT_FAILURE

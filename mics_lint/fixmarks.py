@@ -61,8 +61,7 @@ class FixMarks:
             value_rules=REGISTRY.value_rules(enabled),
         )
         self.last = 0  # the last line given to the fixer
-        # A stray CR before a line's CRLF goes with it where MIC003 is fixed (fix.Fixer._line):
-        # the fixer reads the line without it, and so do the marks.
+        # A stray CR before a line's CRLF goes with it where MIC003 is fixed (`_as_fixer_reads`).
         self.stray_cr = CRLF_LINE_ENDINGS.code in self.records.fixing
         self.splitter = splitter
         # Each code's fix, and whether the fixer decides it: looked up once, not per mark.
@@ -82,11 +81,17 @@ class FixMarks:
         marks would give them. A comma line after a line that is not JSON is not split
         (see `fixes`), so it is not marked, in a chunk as in one process."""
         for body in before:
-            if body[-1:] == b"\r" and self.stray_cr:  # as `fixes` reads it
-                body = body.rstrip(b"\r")
+            body = self._as_fixer_reads(body, None)[0]
             if not is_blank(body):  # a blank line keeps the state
                 self.records.line(body, rewrite=False)
         self.last = lineno
+
+    def _as_fixer_reads(self, body: bytes, text: str | None) -> tuple[bytes, str | None]:
+        """A line's body (and its text) as the fixer reads it: without a stray CR before
+        its CRLF where MIC003 is fixed (fix.Fixer._line)."""
+        if body[-1:] == b"\r" and self.stray_cr:
+            return body.rstrip(b"\r"), None if text is None else text.rstrip("\r")
+        return body, text
 
     def state(self) -> tuple[bool, int]:
         """The fixer's state the marks keep (`broken`) and the last line given to it: what
@@ -133,8 +138,7 @@ class FixMarks:
         MIC202s, the marks go to the very identifiers the fixer quotes (a null one beside an
         integer one gets none), by their findings' columns; else to a code's first
         diagnostics, as many as it fixes."""
-        if body[-1:] == b"\r" and self.stray_cr:  # "\r\r\n" (see __init__)
-            body, text = body.rstrip(b"\r"), None if text is None else text.rstrip("\r")
+        body, text = self._as_fixer_reads(body, text)
         in_split = self._in_split(lineno)
         # RecordFixer's state (`broken`) kept as the fixer's own would be at this line. The
         # fixer splits no line that follows a broken one (it may be the inside of a value

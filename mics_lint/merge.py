@@ -121,10 +121,8 @@ class Merger:
                 added = self._duplicates(task, result, shift, missing)
         kept: list[Diagnostic] = []
         users_code = self.users_rule.code if self.users_rule is not None else ""
-        named = False  # each MIC501's first line named in bulk
-        if result.found and isinstance(result.diagnostics, Packed):
+        if result.found:
             self._name_firsts(result.diagnostics, result.found, shift, users_code)
-            named = True
         for d in unpacked(result.diagnostics, shift):
             if d.code in self.once:
                 if d.code in self.seen_once:
@@ -133,34 +131,41 @@ class Merger:
             if shift and d.end_line != d.line and d.code == syntax.INVALID_JSON.code:
                 told = split_message(d.line, d.end_line, d.message.startswith(IN_STRING))
                 d = dataclasses.replace(d, message=told)  # its lines
-            if d.code == users_code and result.found and not named:
-                name, digest = result.found[d.line - shift]
-                first = self.users.first_line(digest, d.line)
-                d = dataclasses.replace(d, message=crossline.duplicate_message(name, first))
             kept.append(d)
         if added:
             kept = sorted([*kept, *added], key=Diagnostic.sort_key)
         return self._fix_marks(kept, self.offset + 1, self.offset + result.lines)
 
     def _name_firsts(
-        self, packed: Packed, found: dict[int, tuple[str, int]], shift: int, code: str
+        self,
+        made: Packed | list[Diagnostic],
+        found: dict[int, tuple[str, int]],
+        shift: int,
+        code: str,
     ) -> None:
-        """Each MIC501 of a chunk told its user's first line in the file, looked up in bulk
-        once the chunk's users are merged: a probe and a copy of the diagnostic each cost
-        more than the chunk's checks, in a file of a few users repeated on every line."""
-        rows = [at for at, one in enumerate(packed.codes) if one == code]
+        """Each MIC501 of a chunk (`made`, as the worker sent it) told its user's first line
+        in the file, looked up in bulk once the chunk's users are merged: a probe and a copy
+        of the diagnostic each cost more than the chunk's checks, in a file of a few users
+        repeated on every line. A packed chunk's messages are set before its diagnostics
+        are made; an unpacked one's diagnostics replaced."""
+        codes = made.codes if isinstance(made, Packed) else [d.code for d in made]
+        rows = [at for at, one in enumerate(codes) if one == code]
         if not rows:
             return
-        lines = array("I", [packed.lines[at] for at in rows])  # numbered in the chunk
+        at_line = made.lines if isinstance(made, Packed) else [d.line for d in made]
+        lines = array("I", [at_line[at] for at in rows])  # numbered in the chunk
         keys = array(DIGESTS, [found[line][1] for line in lines])
         firsts = {line: first for line, first, _ in self.users.merge(keys, lines, shift)}
-        messages = packed.messages
         for at, line in zip(rows, lines, strict=True):
             name, digest = found[line]
             first = firsts.get(line + shift)
             if first is None:  # the chunk's users hold it: not seen, but asked as before
                 first = self.users.first_line(digest, line + shift)
-            messages[at] = crossline.duplicate_message(name, first)
+            message = crossline.duplicate_message(name, first)
+            if isinstance(made, Packed):
+                made.messages[at] = message
+            else:
+                made[at] = dataclasses.replace(made[at], message=message)
 
     def _fix_marks(self, kept: list[Diagnostic], first: int, last: int) -> list[Diagnostic]:
         """MIC101's `[*]` as one process gives it. The fixer splits no line that follows a

@@ -71,11 +71,11 @@ class CheckOptions(Fields):
             return "--unsafe-fixes only works with --fix or --diff"
         if self.show_files and self.show_settings:
             return "--show-files and --show-settings each print instead of checking: give one"
-        shown = "--show-files" if self.show_files else "--show-settings"
         if (self.show_files or self.show_settings) and (
             self.fix or self.diff or self.output_file or self.reports or self.statistics
         ):
             # Else silently left out: no file written where -o named one, nothing fixed.
+            shown = "--show-files" if self.show_files else "--show-settings"
             return (
                 f"{shown} prints to standard output instead of checking: it takes no -o, "
                 "--report, --statistics, --fix or --diff"

@@ -122,11 +122,8 @@ def target(path: str) -> Target:
 
 
 def _own_descriptor(path: str) -> int | None:
-    """The descriptor of this process that `path` names (/dev/stdout, /dev/fd/N...), or
-    standard output or error where `path` (a link to one) is the same regular file."""
-    named = {"/dev/stdout": 1, "/dev/stderr": 2}.get(path)
-    if named is not None:
-        return named
+    """The descriptor of this process that `path` names (/dev/fd/N...), or standard output
+    or error where `path` (/dev/stdout, a link to it) is the same regular file."""
     for folder in ("/dev/fd/", "/proc/self/fd/"):
         number = path.removeprefix(folder)
         if number != path and number.isdigit():

@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 
 from mics_lint import Settings, parallel, tasks
 from mics_lint import config as config_module
+from mics_lint import merge as merge_module
 from mics_lint.cli import cli
 from mics_lint.linecheck import LineChecker
 from mics_lint.merge import Merger
@@ -546,6 +547,25 @@ def test_chunks_long_enough_for_the_fast_path(project: Path) -> None:
     named = {d["line"] for d in found if "already appeared on line 211" in str(d["message"])}
     assert named >= {231, 481, 482, 951, 1300}
     assert sum(d["code"] == "MIC003" for d in found) == 1
+
+
+def test_a_chunk_sent_unpacked_names_its_first_lines_as_a_packed_one(project: Path) -> None:
+    """A worker sends its diagnostics as they are where they share no path or type
+    (merge.Packed.of): their MIC501s are named by the same bulk lookup, each replaced."""
+    lines = [fit(delete(f"vec:{i % 7}")) for i in range(40)]
+    path = project / "few.ndjson"
+    path.write_bytes(b"".join(lines))
+    plan = parallel.Runner(Settings(), 2, CHUNK).plan(str(path), str(path), path.stat().st_size)
+    assert len(plan) >= 3
+    packed = [tasks.check_task(task, Settings()) for task in plan]
+    unpacked = [tasks.check_task(task, Settings()) for task in plan]
+    for result in unpacked:
+        result.diagnostics = list(merge_module.unpacked(result.diagnostics))
+    made = list(Merger(plan, Settings()).merge(iter(packed)))
+    assert list(Merger(plan, Settings()).merge(iter(unpacked))) == made
+    named = [d.message for d in made if d.code == "MIC501"]
+    assert len(named) == 33
+    assert named[-1].endswith("already appeared on line 5: keep one command per user")
 
 
 @pytest.mark.parametrize(
