@@ -75,3 +75,23 @@ def test_jobs_end_as_usual(tmp_path: Path) -> None:
     done = _run(tmp_path, "", *args)
     assert done.returncode == 1 and done.stdout.count("MIC202") == 2000, done.stderr
     assert "torn down" in done.stdout
+
+
+def test_the_console_script_collects_less_often(tmp_path: Path) -> None:
+    """The collector's passes are rarer in the command's process (cli.console); the Python
+    API leaves the caller's collector as it is."""
+    import gc
+
+    setup = (
+        "import gc, mics_lint.cli as cli; "
+        "cli.main = lambda: print(gc.get_threshold()[0])"
+    )
+    done = _run(tmp_path, setup)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[:1] == ["10000"]
+    before = gc.get_threshold()
+    write(tmp_path / "x.ndjson", A)
+    from mics_lint import lint_file
+
+    assert list(lint_file(str(tmp_path / "x.ndjson"))) == []
+    assert gc.get_threshold() == before
