@@ -190,6 +190,19 @@ def test_moving_to_the_newer_form_says_to_drop_merge_objects_too() -> None:
     )
 
 
+def test_the_newer_form_is_not_said_to_deep_merge_as_merge_objects_true_does() -> None:
+    """The docs give PARTIAL_UPDATE no effect on nested objects: advised in place of
+    `"merge_objects": true` (a deep merge) as of `false`, it read as the same (an audit)."""
+    newer = '"update_strategy":"PARTIAL_UPDATE","user_profile":{}}'
+    lines = [f'{{"operation":"UPSERT","email_hash":"{who}",{newer}' for who in "abc"]
+    older = '{"operation":"UPSERT","email_hash":"%s",%s"merge_objects":%s,"user_profile":{}}'
+    lines += [older % ("d", '"force_replace":false,', "true"), older % ("e", "", "true")]
+    lines += [older % ("f", '"force_replace":false,', "false")]
+    advice = [d.message for d in lint_lines(lines) if d.code == "MIC407"]
+    deep = 'the docs do not say it deep-merges nested objects as "merge_objects": true does'
+    assert [deep in one for one in advice] == [True, True, False]
+
+
 def test_another_imports_field_beside_this_types_own_is_to_remove() -> None:
     """A choice line holding a profile's update_strategy was told to move to a profile file,
     where its user_choice is the other type's (MIC207)."""

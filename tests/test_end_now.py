@@ -82,10 +82,7 @@ def test_the_console_script_collects_less_often(tmp_path: Path) -> None:
     API leaves the caller's collector as it is."""
     import gc
 
-    setup = (
-        "import gc, mics_lint.cli as cli; "
-        "cli.main = lambda: print(gc.get_threshold()[0])"
-    )
+    setup = "import gc, mics_lint.cli as cli; cli.main = lambda: print(gc.get_threshold()[0])"
     done = _run(tmp_path, setup)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[:1] == ["10000"]

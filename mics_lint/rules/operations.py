@@ -39,8 +39,7 @@ _DELETE_IGNORES_BY_FORM = {
 
 
 def _form(ctx: LineContext) -> str:
-    form: str = ctx.state.get(PROFILE_FORM_STATE, "auto")
-    return form
+    return str(ctx.state.get(PROFILE_FORM_STATE, "auto"))
 
 
 def form_of_line(older: bool, newer: bool) -> str | None:
@@ -250,13 +249,10 @@ def delete_with_payload(record: Record, ctx: LineContext) -> Iterator[Finding]:
             if key in record and record[key] is None:  # an empty cell of the export
                 yield ctx.at(key, f"DELETE ignores {key}, null here: {_NULLS_LEFT_OUT}")
             elif key in record:
-                yield ctx.at(
-                    key,
-                    f"DELETE ignores {key}: remove it, or use UPSERT if the profile should be "
-                    "written",
-                )
+                yield ctx.at(key, f"DELETE ignores {key}: {_REMOVE_OR_UPSERT}")
 
 
+_REMOVE_OR_UPSERT = "remove it, or use UPSERT if the profile should be written"
 _NULLS_LEFT_OUT = "leave the key out (an export of UPSERTs and DELETEs writes null in a "
 _NULLS_LEFT_OUT += "DELETE's empty cells: jq -c 'with_entries(select(.value != null))')"
 
@@ -279,9 +275,8 @@ def schema_view(record: Record, ctx: LineContext) -> Record:
 def replace_with_empty_profile(record: Record, ctx: LineContext) -> Iterator[Finding]:
     """
     ## What it does
-    Checks UPSERTs that replace the stored profile (`force_replace: true`, or
-    `"update_strategy": "FORCE_REPLACE"`, unless `profile-form` is `force_replace`)
-    with an empty `user_profile`.
+    Checks UPSERTs that replace the stored profile (`force_replace: true`, or `"update_strategy":
+    "FORCE_REPLACE"`, unless `profile-form` is `force_replace`) with an empty `user_profile`.
 
     ## Why is this bad?
     Replacing with `{}` erases every property of the stored profile. When that is the
@@ -325,9 +320,9 @@ def mixed_profile_forms(record: Record, ctx: LineContext) -> Iterator[Finding]:
     """
     ## What it does
     By default (and with `profile-form = "either"`), checks that a line uses one form of
-    the profile import:
-    the older `force_replace` (with `merge_objects`), or the newer `update_strategy`, not
-    both. (Under the other two settings, the other form's keys are unknown fields, MIC204.)
+    the profile import: the older `force_replace` (with `merge_objects`), or the newer
+    `update_strategy`, not both. (Under the other two settings, the other form's keys are
+    unknown fields, MIC204.)
 
     ## Why is this bad?
     The two forms say the same thing in two ways, and the docs never say which wins when
@@ -374,6 +369,7 @@ _TO_OLDER: dict[object, str] = {
     "FORCE_REPLACE": '"force_replace": true',
     "PARTIAL_UPDATE": '"force_replace": false',
 }
+_DEEP = '; the docs do not say it deep-merges nested objects as "merge_objects": true does'
 
 
 @FAMILY.rule(
@@ -424,6 +420,8 @@ def minority_profile_form(record: Record, ctx: LineContext) -> Iterator[Finding]
         if "merge_objects" in record:  # left beside update_strategy, it would be MIC406
             written = " and ".join(k for k in _OLDER_FORM if k in record)
             advice = f"write {newer} in place of {written}, as that form has no merge_objects"
+            if record["merge_objects"] is True and record.get("force_replace") is not True:
+                advice += _DEEP  # the deep merge this line asks for: not in the docs
     else:
         key = "update_strategy"
         strategy = record.get("update_strategy")
