@@ -44,8 +44,7 @@ def top_level_keys(text: str) -> list[tuple[str, int, int]]:
     """The keys of the top-level object in `text`, as (key, start, end) 0-based char offsets.
 
     Assumes `text` is one JSON object (it is only called on lines that parsed). Keys are
-    listed in text order, duplicates included.
-    """
+    listed in text order, duplicates included."""
     try:
         keys = _object_keys(text)
     except (ValueError, IndexError, RecursionError, StopIteration):
@@ -116,8 +115,7 @@ def nested_spans(text: str) -> tuple[Spans, dict[tuple[int, str | int], int]]:
     container's number by the same. One pass, so that a line with thousands of nested
     problems is read once, not once a problem.
 
-    Assumes `text` is one JSON object, as top_level_keys does.
-    """
+    Assumes `text` is one JSON object, as top_level_keys does."""
     spans: Spans = {}
     kids: dict[tuple[int, str | int], int] = {}
     made = 0  # the top-level object is container 0
@@ -188,8 +186,7 @@ def parse_exact(text: str) -> Any:
     """Parse with the standard library, which keeps big integers and deep nesting.
 
     Raises ValueError (including for NaN and Infinity, which the standard library would
-    otherwise accept) or RecursionError.
-    """
+    otherwise accept) or RecursionError."""
     # json.loads(text, parse_int=..., parse_constant=...) without making a decoder each
     # call (a third of the time on a bad line of 400 characters): the same steps, those of
     # JSONDecoder.decode taken one by one, to tell text after a value apart (TextAfterValue).
@@ -374,6 +371,9 @@ def _part_text(part: str | int, after: bool) -> str:
     return f".{part}" if after else part
 
 
+_INFINITIES = (float("inf"), float("-inf"))  # 1e400 as read: orjson writes them null
+
+
 def shorten(value: Any, limit: int = MAX_SHOWN, show_values: bool = False) -> str:
     """A value as JSON, cut at `limit` characters so that a message stays one short line.
 
@@ -384,7 +384,7 @@ def shorten(value: Any, limit: int = MAX_SHOWN, show_values: bool = False) -> st
         inner = _cut(json.dumps(value, ensure_ascii=False)[1:-1], max(limit - 2, 4), show_values)
         return f'"{visible(inner)}"'
     try:
-        shown = orjson.dumps(value).decode()
+        shown = orjson.dumps(value).decode() if value not in _INFINITIES else repr(value)
     except (TypeError, orjson.JSONEncodeError):
         try:
             shown = repr(value)

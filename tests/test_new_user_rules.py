@@ -168,6 +168,27 @@ def test_choice_ts_in_seconds_is_reported_with_the_milliseconds() -> None:
     assert "looks like seconds" in found[0].message and "1733220000000" in found[0].message
 
 
+@pytest.mark.parametrize("value", ["1e400", "-1e400"])
+def test_a_time_of_infinity_is_told_to_be_a_whole_number(value: str) -> None:
+    """`1e400` reads as infinity: its milliseconds were an int() of it, an internal error
+    (a fuzzer of the fast path against the full checks found it)."""
+    for line, kind in ((choice(value), "choice"), ('{"$ts":' + value + "}", "activity")):
+        (told,) = [d.message for d in lint([line], kind) if d.code == "MIC202"]
+        assert told.endswith("not a decimal number: write a whole number"), told
+
+
+def test_an_expiry_of_infinity_is_told_past_64_bits_as_1e300_is() -> None:
+    """expiration_ts is a number (a fraction is allowed): `1e400`, infinity, was an int() of
+    it in MIC706's advice, an internal error."""
+    found = lint([segment(f'"expiration_ts":{v}') for v in ("1e400", "1e300")], "segment")
+    assert codes(found) == [(1, "MIC706"), (2, "MIC706")]
+    assert found[0].message == found[1].message
+    assert found[0].message.startswith("expiration_ts is a number past 64 bits, after the year")
+    # Its negative, under the minimum, was shown as orjson writes it: null.
+    (below,) = lint([segment('"expiration_ts":-1e400')], "segment")
+    assert below.message == "expiration_ts is -inf, expected 0 or more"
+
+
 @pytest.mark.parametrize("value", ["0", "1", "1700000000000"])
 def test_choice_ts_that_is_no_clear_date_in_seconds_passes(value: str) -> None:
     assert lint([choice(value)], "choice") == []

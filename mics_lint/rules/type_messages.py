@@ -119,7 +119,9 @@ def _whole(path: str, value: float) -> str:
 
         if CLEARLY_SECONDS_FROM <= value < SECONDS_BELOW:
             return f": it looks like seconds; write milliseconds, {round(value * 1000)}"
-        if value >= SECONDS_BELOW:
+        # Not past 64 bits: `1e400` reads as infinity, whose int() raises, and the
+        # digits of `1e300` are no advice.
+        if SECONDS_BELOW <= value < 2**63:
             return f": write whole milliseconds, {int(value)}"
     return ": write a whole number"
 
