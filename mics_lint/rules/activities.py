@@ -184,18 +184,16 @@ def clearly_not_milliseconds(value: float) -> bool:
     return clearly_in_seconds(value) or value >= CLEARLY_FINER_FROM
 
 
-_INFINITY = float("inf")
-
-
 def unit_advice(where: str, value: float, *, ahead: bool = False) -> str | None:
     """The message for a timestamp `clearly_not_milliseconds` (None for any other): the
     unit it looks like, and the value in milliseconds where one divisor brings it back.
     `ahead`: a time the platform expects in the future (an expiry), see `seconds_advice`."""
     if value < CLEARLY_FINER_FROM:
         return seconds_advice(where, value, ahead=ahead) if clearly_in_seconds(value) else None
-    # 1e400 reads as infinity, whose int() raises: told as 1e300 is, past 64 bits.
-    whole = int(value) if value != _INFINITY else 1 << 64
-    finer = finer_unit(whole, CLEARLY_FINER_FROM - 1) if value != _INFINITY else None
+    # 1e400 reads as infinity, whose int() raises: capped, it is told as 1e300 is (no unit
+    # brings either back; both are past 64 bits, after the year 9999).
+    whole = int(min(value, 1e300))
+    finer = finer_unit(whole, CLEARLY_FINER_FROM - 1)
     if finer is not None:
         unit, divisor = finer
         return (
