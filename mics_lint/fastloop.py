@@ -160,9 +160,7 @@ class FastLoop:
         from mics_lint.loosepath import LoosePath
 
         errors = fastpath.DECODE_ERRORS
-        return LoosePath(
-            checker, decoder.decode, check, tuple(fields), fastpath.UNSET, errors, self._one_rule
-        )
+        return LoosePath(checker, decoder.decode, check, tuple(fields), fastpath.UNSET, errors)
 
     def run(
         self, groups: Iterable[list[bytes]], lineno: int, offset: int = 0
@@ -301,7 +299,7 @@ class FastLoop:
                 and len(raw) <= max_raw
             ):
                 if streak and loose is not None:  # the last line's only fault: an id's type
-                    made = loose(raw, lineno, plain, vouch)
+                    made = loose(raw, lineno, plain, vouch, self._one_rule)
                     if made is not None:
                         # A clean line ends the streak (cheaper with the strict decoder).
                         streak = bool(made)
@@ -366,7 +364,7 @@ class FastLoop:
             return None, False, False, self.trailing in str(refused)
         assert self.vouch is not None and self.unknown_key is not None
         if self.loose is not None and not str(refused).startswith(self.unknown_key):
-            made = self.loose.line(raw, lineno, plain, None)
+            made = self.loose.line(raw, lineno, plain, None, self._one_rule)
             if made is not None:
                 return made, True, False, False
         if self.lax is not None:

@@ -170,7 +170,7 @@ class LineChecker:
             try:
                 record = orjson.loads(body)
             except orjson.JSONDecodeError as error:
-                exc = error
+                exc = error.with_traceback(None)  # which holds this frame: a cycle
             else:
                 return self._checked(record, record, body, lineno, found)
         # `parsed`, the line's own parse, is handed to the fixer (RecordFixer.line); not a
@@ -225,36 +225,39 @@ class LineChecker:
         valid after all, or invalid JSON. With what it is, its record if it is one, else
         what the fixer is told of it (RecordFixer.line), and its text if it is UTF-8."""
         try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError as bad:
-            found.append((f.INVALID_UTF8.code, f.invalid_utf8(body, bad.start)))
-            return INVALID, NOT_JSON, None
-        if not text.strip(framer.SPACE_TEXT):
-            found.append((f.BLANK_LINE.code, f.BLANK))
-            return BLANK, NOT_JSON, text
-        if object_and_comma(body):
-            # As a JSON array's items pasted as lines are: not JSON (nothing may follow a
-            # value), and the first case of invalid_json_message, told without parsing the
-            # line twice more; the fixer is told, not to parse it a third time.
-            message, column = syntax.separated_by_commas(text)
-            found.append((syntax.INVALID_JSON.code, Finding(message, column)))
-            return INVALID, OBJECTS, text
-        if exc is None:
-            exc = orjson_error(body)
-        exact_error: BaseException | None = known_exact_error(text, exc)
-        if exact_error is None:
             try:
-                # orjson refuses some valid JSON (very deep nesting); the standard library
-                # decides.
-                return RECORD, parse_exact(text), text
-            except (ValueError, RecursionError) as error:
-                exact_error = error
-        message, column = syntax.invalid_json_message(
-            text, char_pos(exc, text), exc.msg, self.show_values, exact_error, self.doc_type.name
-        )
-        found.append((syntax.INVALID_JSON.code, Finding(message, column)))
-        # The fixer told that it would not split the line either: no third parse for a mark.
-        return INVALID, BROKEN if syntax.not_objects(text, exact_error) else NOT_JSON, text
+                text = body.decode("utf-8")
+            except UnicodeDecodeError as bad:
+                found.append((f.INVALID_UTF8.code, f.invalid_utf8(body, bad.start)))
+                return INVALID, NOT_JSON, None
+            if not text.strip(framer.SPACE_TEXT):
+                found.append((f.BLANK_LINE.code, f.BLANK))
+                return BLANK, NOT_JSON, text
+            if object_and_comma(body):
+                # As a JSON array's items pasted as lines are: not JSON (nothing may follow a
+                # value), and the first case of invalid_json_message, told without parsing the
+                # line twice more; the fixer is told, not to parse it a third time.
+                message, column = syntax.separated_by_commas(text)
+                found.append((syntax.INVALID_JSON.code, Finding(message, column)))
+                return INVALID, OBJECTS, text
+            if exc is None:
+                exc = orjson_error(body)
+            exact: BaseException | None = known_exact_error(text, exc)
+            if exact is None:
+                try:
+                    # orjson refuses some valid JSON (very deep nesting); the standard library
+                    # decides.
+                    return RECORD, parse_exact(text), text
+                except (ValueError, RecursionError) as error:
+                    exact = error
+            message, column = syntax.invalid_json_message(
+                text, char_pos(exc, text), exc.msg, self.show_values, exact, self.doc_type.name
+            )
+            found.append((syntax.INVALID_JSON.code, Finding(message, column)))
+            # The fixer told that it would not split the line either: no third parse for a mark.
+            return INVALID, BROKEN if syntax.not_objects(text, exact) else NOT_JSON, text
+        finally:  # an error's traceback holds this frame: a cycle (test_memory_cycles.py)
+            exc = exact = None
 
     def _check_record(self, record: Record, body: bytes, lineno: int, found: Found) -> str | None:
         """Adds the record's findings; returns the line's text if a check decoded it."""
@@ -440,5 +443,5 @@ def orjson_error(body: bytes) -> orjson.JSONDecodeError:
     try:
         orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        return exc
+        return exc.with_traceback(None)  # which holds its caller's frame: a cycle
     raise AssertionError("orjson takes the line")

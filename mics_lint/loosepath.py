@@ -17,6 +17,11 @@ from mics_lint.registry import FastCheck, LineContext, Rule
 from mics_lint.rules import structure
 from mics_lint.templates import Template, stamped, template_of
 
+#: The diagnostics of a line on which only this rule can fire (FastLoop._one_rule): passed
+#: to each `line`, not kept, which would make a cycle of the FastLoop that keeps this path
+#: (freed then only by the collector, with the file's buffers: tests/test_memory_cycles.py).
+OneRule = Callable[[bytes, int, Rule, Any], "list[Diagnostic] | None"]
+
 _CODES = frozenset({structure.WRONG_TYPE.code})
 
 
@@ -32,7 +37,6 @@ class LoosePath:
         fields: tuple[tuple[str, str, str, dict[str, Any]], ...],
         unset: Any,
         decode_errors: tuple[type[Exception], ...],
-        one_rule: Callable[[bytes, int, Rule, Any], "list[Diagnostic] | None"],
     ) -> None:
         self.checker = checker
         self.decode = decode
@@ -40,14 +44,12 @@ class LoosePath:
         self.fields = fields
         self.unset = unset
         self.decode_errors = decode_errors
-        # The diagnostics of a line on which only this rule can fire (FastLoop._one_rule).
-        self.one_rule = one_rule
         # The template of the diagnostics of a line told by its one wrong id (`_told`).
         self.templates: dict[tuple[str, int], Template] = {}
         self.quoted = {name: f'"{name}"'.encode() for _, name, _, _ in fields}
 
     def line(
-        self, raw: bytes, lineno: int, plain: bool, vouch: FastCheck | None
+        self, raw: bytes, lineno: int, plain: bool, vouch: FastCheck | None, one_rule: OneRule
     ) -> list[Diagnostic] | None:
         """The diagnostics of a line the fast decoder refused only because an identifier is
         not a string (`compartment_id: 1000` on every line of an export), or None.
@@ -90,7 +92,7 @@ class LoosePath:
             if verdict is True or verdict is False:
                 return [] if verdict else None
             # Not the full checks: MIC501 is queued.
-            return self.one_rule(raw, lineno, verdict, command)
+            return one_rule(raw, lineno, verdict, command)
         if lineno == 1 or self.check(command, raw, lineno, plain) is not True:
             return None
         body = ended_body(raw)  # LF, or CRLF after MIC003

@@ -268,19 +268,25 @@ class LineReader:
         self.path = path
         self.limit = limit
         self.skipped = 0  # bytes passed over by skip_rest
-        # `buffered`, where the stream is a file opened here: its lines then come whole
-        # from its buffer, which no line over the limit fits in (see `buffered`).
-        self.buffered: Callable[[int], list[bytes] | None] | None = None
+        # Its peek and readlines, where the stream is a file opened here: its lines then come
+        # whole from its buffer, which no line over the limit fits in (see `buffered`).
+        self._peek: Callable[[int], bytes] | None = None
         # `read_again`'s file, from the offset of its first line: a regular file opened here.
         self._again: tuple[int, int] | None = None
         if type(stream) is io.BufferedReader and stream in _OWN_BUFFERS:
             self._peek, self._readlines = stream.peek, stream.readlines
-            self.buffered = self._buffered
             with contextlib.suppress(OSError, AttributeError, ValueError):
                 fd = stream.fileno()
                 # os.pread: not on Windows, whose files keep their lines instead.
                 if stat.S_ISREG(os.fstat(fd).st_mode) and hasattr(os, "pread"):
                     self._again = fd, stream.tell()
+
+    @property
+    def buffered(self) -> Callable[[int], list[bytes] | None] | None:
+        """`_buffered`, where the stream is a file opened here; else None. A property, not
+        an attribute set to the bound method: that would be a cycle, which keeps the reader
+        and its buffer until the collector runs (tests/test_memory_cycles.py)."""
+        return self._buffered if self._peek is not None else None
 
     @property
     def rereadable(self) -> bool:
@@ -330,6 +336,7 @@ class LineReader:
         (the generator, and a call a line). None of these lines is cut: each is shorter
         than `most`, which the caller keeps within the limit."""
         with self._errors():
+            assert self._peek is not None  # `buffered` gives this method only then
             end = self._peek(most).rfind(b"\n", 0, most)
             # readlines(hint) stops once its lines pass `hint` bytes: at this LF's line. A
             # hint of 0 is no hint, the whole rest of the stream: an LF first (a blank line)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from array import array
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -228,7 +228,11 @@ class _ChunkLines:
         self.firsts = array("I")  # each group's first line's index in the chunk
         self.count = 0  # lines given
         self.at = 0
-        self.buffered = self._buffered if reader.buffered is not None else None
+
+    @property
+    def buffered(self) -> Callable[[int], list[bytes] | None] | None:
+        """`_buffered` where the reader has its own (a property: see LineReader.buffered)."""
+        return self._buffered if self.reader.buffered is not None else None
 
     def lines(self) -> Iterator[bytes]:
         lines = self.reader.lines()
