@@ -268,13 +268,12 @@ class LineReader:
         self.path = path
         self.limit = limit
         self.skipped = 0  # bytes passed over by skip_rest
-        # Its peek and readlines, where the stream is a file opened here: its lines then come
-        # whole from its buffer, which no line over the limit fits in (see `buffered`).
-        self._peek: Callable[[int], bytes] | None = None
+        # A file opened here: whole lines from its buffer, no line over the limit (`buffered`).
+        self._own = type(stream) is io.BufferedReader and stream in _OWN_BUFFERS
         # `read_again`'s file, from the offset of its first line: a regular file opened here.
         self._again: tuple[int, int] | None = None
-        if type(stream) is io.BufferedReader and stream in _OWN_BUFFERS:
-            self._peek, self._readlines = stream.peek, stream.readlines
+        if self._own:
+            self._peek, self._readlines = cast(io.BufferedReader, stream).peek, stream.readlines
             with contextlib.suppress(OSError, AttributeError, ValueError):
                 fd = stream.fileno()
                 # os.pread: not on Windows, whose files keep their lines instead.
@@ -283,10 +282,8 @@ class LineReader:
 
     @property
     def buffered(self) -> Callable[[int], list[bytes] | None] | None:
-        """`_buffered`, where the stream is a file opened here; else None. A property, not
-        an attribute set to the bound method: that would be a cycle, which keeps the reader
-        and its buffer until the collector runs (tests/test_memory_cycles.py)."""
-        return self._buffered if self._peek is not None else None
+        """`_buffered` for a file opened here, else None (not kept: a cycle, freed late)."""
+        return self._buffered if self._own else None
 
     @property
     def rereadable(self) -> bool:
@@ -336,7 +333,6 @@ class LineReader:
         (the generator, and a call a line). None of these lines is cut: each is shorter
         than `most`, which the caller keeps within the limit."""
         with self._errors():
-            assert self._peek is not None  # `buffered` gives this method only then
             end = self._peek(most).rfind(b"\n", 0, most)
             # readlines(hint) stops once its lines pass `hint` bytes: at this LF's line. A
             # hint of 0 is no hint, the whole rest of the stream: an LF first (a blank line)
