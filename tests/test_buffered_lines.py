@@ -101,12 +101,6 @@ def test_a_file_read_from_its_buffer_is_linted_as_read_line_by_line(
     ]
     buffered = [[str(d) for d in lint_file(str(path), s)] for s in settings]
     # The same files read a line at a time: no reader offers its buffer.
-    original = LineReader.__init__
-
-    def unbuffered(self: LineReader, *args: object) -> None:
-        original(self, *args)  # type: ignore[arg-type]
-        self.buffered = None
-
-    monkeypatch.setattr(LineReader, "__init__", unbuffered)
+    monkeypatch.setattr(LineReader, "buffered", None)
     by_line = [[str(d) for d in lint_file(str(path), s)] for s in settings]
     assert buffered == by_line
