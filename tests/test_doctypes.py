@@ -584,3 +584,17 @@ def test_the_clean_corpus_stays_clean_under_any_one_types_name(tmp_path: Path) -
             except (DocTypeError, ReadError):
                 found = []
             assert found == [], (source.name, doc_type.name, found[:2])
+
+
+def test_a_type_told_by_the_file_name_is_the_one_doc_types_holds_now() -> None:
+    """The names' spellings are made once a process (typeguess._spellings), by type name:
+    the type told is DOC_TYPES' of the moment, which a test (counting_vouches) replaces."""
+    from unittest import mock
+
+    from mics_lint import typeguess
+
+    head = b'{"type":"USER_AGENT","user_agent_id":"vec:1"}\n'  # any of the deletions
+    assert typeguess.told("user-points-deletion.ndjson", head) is DOC_TYPES["USER_POINTS_DELETION"]
+    variant = DOC_TYPES["USER_POINTS_DELETION"]._replace(fast_covers=frozenset())
+    with mock.patch.dict(DOC_TYPES, {"USER_POINTS_DELETION": variant}):
+        assert typeguess.told("user-points-deletion.ndjson", head) is variant
