@@ -10,6 +10,7 @@ options beat the file.
 # annotations (startup.Fields; tests/test_startup.py).
 import os
 import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +49,18 @@ class ConfigError(Exception):
 #: The fast path starts at this line by default: a short file is done before importing
 #: msgspec would be.
 DEFAULT_FAST_PATH_FROM = 200
+#: ...and at this one where msgspec is imported already (an earlier file went past line
+#: 200): setting the fast path up costs a file about 0.3 ms, the full checks about 45 µs a
+#: line, so it pays past about 17 lines. Spark's part files, of a few hundred lines each,
+#: took the full checks for 200 lines each (docs/performance.md).
+WARM_FAST_PATH_FROM = 10
+
+
+def default_fast_path_from() -> int:
+    """The line a file's fast path may start at where `Settings.fast_path_from` is None."""
+    if "msgspec" in sys.modules:
+        return min(WARM_FAST_PATH_FROM, DEFAULT_FAST_PATH_FROM)  # tests lower the default
+    return DEFAULT_FAST_PATH_FROM
 
 
 # -- reading options and config files -------------------------------------------------------

@@ -59,7 +59,7 @@ class FastLoop:
         )
         start = settings.fast_path_from
         if start is None:
-            start = config.DEFAULT_FAST_PATH_FROM  # looked up now: tests may change it
+            start = config.default_fast_path_from()  # looked up now: tests may change it
         # A chunk (first_line > 1) is part of a large file: fast from its first line.
         self.start_at = start if first_line == 1 else 0
         self.decode: Callable[[bytes], Any] | None = None
