@@ -23,18 +23,12 @@ from mics_lint.fix import StreamSink, fix_stream
 
 def _profiles(count: int) -> Iterator[str]:
     for n in range(count):
-        line = {
-            "operation": "UPSERT",
-            "compartment_id": "1000",
-            "user_account_id": f"CRM-{n}",
-            "force_replace": True,
-            "user_profile": {"tier": "gold"},
-        }
-        if n % 50 == 7:
-            line["compartment_id"] = 1000  # a refused decode: an error object
-        if n % 50 == 19:
-            line["tire"] = "x"  # an unknown key
-        yield json.dumps(line, separators=(",", ":"))
+        compartment = "1000" if n % 50 != 7 else 1000  # a refused decode: an error object
+        key = "force_replace" if n % 50 != 19 else "forceReplace"  # an unknown key
+        yield (
+            f'{{"operation":"UPSERT","compartment_id":{json.dumps(compartment)},'
+            f'"user_account_id":"CRM-{n}","{key}":true,"user_profile":{{"tier":"gold"}}}}'
+        )
         if n % 500 == 3:
             yield '{"operation":"UPSERT" "user_account_id":"x"}'  # not JSON: orjson's error
     yield '{"operation":"UPSERT",'  # not JSON, told without orjson
