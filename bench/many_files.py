@@ -62,7 +62,9 @@ def make_files(files: int, lines: int) -> list[str]:
 def timed(command: list[str], cwd: str | None = None) -> float:
     start = time.perf_counter()
     # `python -m` puts its working folder first on sys.path: the checkout's own package.
-    subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, check=False)
+    done = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, check=False)
+    if done.returncode not in (0, 1):  # 1: problems found; anything else is no timing
+        raise SystemExit(f"{command[:4]} ... exited {done.returncode}")
     return time.perf_counter() - start
 
 

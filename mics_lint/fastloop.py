@@ -279,7 +279,7 @@ class FastLoop:
         assert decode is not None and vouch is not None
         size, limit, max_raw = checker.size, checker.limit, checker.max_line + 1
         count_bytes = not checker.size_reported  # until MIC006 is reported
-        loose = self.loose.line if self.loose is not None else None
+        loose, one_rule = self.loose.line if self.loose is not None else None, self._one_rule
         lax, streak, lax_streak = self.lax, self.streak, self.lax_streak
         found: list[Diagnostic] = []
         over = False
@@ -299,7 +299,7 @@ class FastLoop:
                 and len(raw) <= max_raw
             ):
                 if streak and loose is not None:  # the last line's only fault: an id's type
-                    made = loose(raw, lineno, plain, vouch, self._one_rule)
+                    made = loose(raw, lineno, plain, vouch, one_rule)
                     if made is not None:
                         # A clean line ends the streak (cheaper with the strict decoder).
                         streak = bool(made)
@@ -333,7 +333,7 @@ class FastLoop:
                         if verdict is True:
                             continue
                         if verdict is not False:
-                            made = self._one_rule(raw, lineno, verdict, command)
+                            made = one_rule(raw, lineno, verdict, command)
                             if made is not None:
                                 found += made
                                 continue

@@ -256,8 +256,8 @@ class LineChecker:
             found.append((syntax.INVALID_JSON.code, Finding(message, column)))
             # The fixer told that it would not split the line either: no third parse for a mark.
             return INVALID, BROKEN if syntax.not_objects(text, exact) else NOT_JSON, text
-        finally:  # an error's traceback holds this frame: a cycle (test_memory_cycles.py)
-            exc = exact = None
+        finally:  # its traceback (its context's) holds this frame: a cycle (test_memory_cycles)
+            exact = None
 
     def _check_record(self, record: Record, body: bytes, lineno: int, found: Found) -> str | None:
         """Adds the record's findings; returns the line's text if a check decoded it."""
