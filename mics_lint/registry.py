@@ -347,6 +347,9 @@ class Registry(Mapping[str, Rule]):
     def __init__(self, families: Iterable[Family]) -> None:
         self._by_code: dict[str, Rule] = {}
         self._by_name: dict[str, Rule] = {}
+        # Counts the rules added and withdrawn: what is worked out from every rule once (a
+        # selection's enabled codes, settings.py) is kept for as long as it is unchanged.
+        self.generation = 0
         for family in families:
             for item in family.rules:
                 self.add(item)
@@ -357,11 +360,13 @@ class Registry(Mapping[str, Rule]):
             raise ValueError(f"rule {item.code} {item.name} is declared twice")
         self._by_code[item.code] = item
         self._by_name[item.name] = item
+        self.generation += 1
 
     def forget(self, code: str) -> None:
         item = self._by_code.pop(code, None)
         if item is not None:
             self._by_name.pop(item.name, None)
+            self.generation += 1
 
     def across_chunks(self, how: str) -> list[Rule]:
         """The rules whose diagnostics merging chunks treats `how` (ONCE_PER_FILE...)."""

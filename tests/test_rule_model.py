@@ -21,6 +21,7 @@ from mics_lint.diagnostic import Finding, Severity
 from mics_lint.doctypes import DOC_TYPES
 from mics_lint.registry import LineContext, Record
 from mics_lint.rules import REGISTRY, identifiers
+from mics_lint.settings import Selection
 
 LINES = 1000
 
@@ -155,3 +156,22 @@ def test_identifier_whitespace_is_found_on_every_line_both_ways(doc_type: str) -
     assert fast == slow
     assert [line for line, code in fast if code == "MIC307"] == sorted(bad)
     assert counts["vouched"] >= LINES - 200 - len(bad)
+
+
+def test_a_selection_s_codes_follow_the_rules_added_and_withdrawn(record_rule: str) -> None:
+    """A selection's enabled codes are worked out once and kept (settings.py): a rule added
+    or withdrawn since must not leave them stale."""
+    selected = Settings(selections=(Selection(select=("MIC3",)),))
+    assert record_rule in selected.enabled_codes()
+    identifiers.FAMILY.remove(record_rule)
+    assert record_rule not in selected.enabled_codes()
+    assert "MIC301" in selected.enabled_codes()
+
+    @identifiers.FAMILY.rule(record_rule, "long-email-hash", Severity.ERROR, "a long email_hash")
+    def again(record: Record, ctx: LineContext) -> Iterator[Finding]:
+        """## What it does
+        Nothing: declared again, to be selected again."""
+        yield from ()
+
+    assert record_rule in selected.enabled_codes()
+    assert record_rule in Settings(selections=(Selection(select=("MIC3",)),)).enabled_codes()
