@@ -355,6 +355,22 @@ def test_per_file_ignores_globs_are_relative_to_the_config_folder(
     assert codes(check("a.ndjson")) == ["MIC302"]
 
 
+def test_a_relative_path_is_matched_from_the_folder_it_is_named_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The names a path is matched by are kept for the last few paths (settings.py): the
+    same relative name, given from another folder, is another file."""
+    settings = build_settings(
+        load_config(_config(tmp_path, '[per-file-ignores]\n"legacy/*" = ["MIC3"]\n'))
+    )
+    for folder in ("legacy", "other"):
+        (tmp_path / folder).mkdir()
+    monkeypatch.chdir(tmp_path / "legacy")
+    assert settings.rules_for("a.ndjson").enabled == ALL_CODES - codes_with("MIC3")
+    monkeypatch.chdir(tmp_path / "other")
+    assert settings.rules_for("a.ndjson").enabled == ALL_CODES
+
+
 def test_per_file_ignores_of_the_file_and_the_options_add_up(tree: Path) -> None:
     write_text(tree / "mics-lint.toml", '[per-file-ignores]\n"a.ndjson" = ["MIC301"]\n')
     write(tree / "a.ndjson", NO_ID, TWO_IDS, WARN)
