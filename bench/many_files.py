@@ -3,6 +3,7 @@
     python bench/many_files.py                        # 3,000 files of 20 lines
     python bench/many_files.py --files 300 --lines 200 --rounds 7
     python bench/many_files.py --checkout /tmp/old --checkout .   # two commits side by side
+    python bench/many_files.py --extra="--select MIC1,MIC3 --ignore MIC304"  # a selection
 
 A file's fixed cost (its type told from its name and first records, its rules chosen, its
 checker made) counts here, where bench/run.py's large files spread it thin. The files are
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import statistics
 import subprocess
 import sys
@@ -74,7 +76,14 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--checkout", action="append", help="a checkout to run (default: .)")
+    parser.add_argument(
+        "--extra",
+        default="",
+        help='more options of `check`, as one string: --extra="--ignore MIC501" (a '
+        "config's selection and per-file-ignores cost each file, not each line)",
+    )
     args = parser.parse_args()
+    extra = shlex.split(args.extra)
     checkouts = [str(Path(c).resolve()) for c in args.checkout or [HERE.parent]]
     names = make_files(args.files, args.lines)
     report = str(HERE / "data" / "many-files-report.txt")
@@ -83,10 +92,10 @@ def main() -> None:
         print(f"   round {round_ + 1}/{args.rounds}", file=sys.stderr)
         base = timed([sys.executable, "-c", ORJSON, *names])
         for checkout in checkouts:
-            check = ["check", "--isolated", "--jobs", "1", "-q", "-o", report]
+            check = ["check", "--isolated", "--jobs", "1", "-q", "-o", report, *extra]
             wall = timed([sys.executable, "-m", "mics_lint", *check, *names], checkout)
             runs[checkout].append((wall, wall / base))
-    print(f"{args.files} files of {args.lines} lines, {args.rounds} rounds")
+    print(f"{args.files} files of {args.lines} lines, {args.rounds} rounds {args.extra}".rstrip())
     for checkout, measured in runs.items():
         walls, ratios = [m[0] for m in measured], [m[1] for m in measured]
         per_file = statistics.median(walls) / args.files * 1000

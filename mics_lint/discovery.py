@@ -59,12 +59,13 @@ def expand(
         failed.append((name, message))
 
     for given in paths:
-        named = stdin_name if given == "-" or is_stdin(given) else given
+        stdin = given != "-" and is_stdin(given)  # resolves the path: once
+        named = stdin_name if given == "-" or stdin else given
         if named != "-" and not is_url(named) and exclusion.leaves_out_named(named):
             continue  # pre-commit's staged file in an excluded folder, as ruff's hook
         if given == "-":
             found.setdefault("-", Source(printable(stdin_name), None))
-        elif is_stdin(given):
+        elif stdin:
             # /dev/stdin, /dev/fd/0: standard input, never the file it is open on (which
             # --fix would rewrite in place, and the check would then read changed).
             name = printable(stdin_name if stdin_name != "-" else given)
