@@ -119,8 +119,7 @@ class FastLoop:
         from mics_lint.grouploop import group_check
 
         self.vouch_group = group_check(self.vouch, self.decode, self.decode_errors)
-        left = checker.size - bytes_read if checker.size else 0
-        self.long_ints = block_long_int_screen(left)  # numpy's for a large file
+        self.long_ints = block_long_int_screen()  # numpy's, if MIC501's table brought it
 
     def _lax_path(self, fastpath: Any) -> "LaxPath | None":
         """The try of a line refused for an unknown key: see laxpath.py. For a type that

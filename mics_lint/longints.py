@@ -44,21 +44,9 @@ def may_hold_long_int(data: bytes) -> bool:
     return _long_int_in(data, data.translate(_DIGIT_ONES))
 
 
-#: A file with this much left to read after its first lines has numpy imported for the
-#: screen: its three passes save 85 ns a profile line and 125 ns an activity line (about a
-#: quarter of a nanosecond a byte), and the import costs 35 to 65 ms (with OpenBLAS's pool
-#: off, pagemaps.load_numpy): a gain from about 250 MB on.
-NUMPY_SCREEN_BYTES = 256 * 1024 * 1024
-
-
-def block_long_int_screen(bytes_left: int = 0) -> Callable[[bytes], bool]:
+def block_long_int_screen() -> Callable[[bytes], bool]:
     """`may_hold_long_int` for blocks of many lines: with numpy, once it is imported (by
-    MIC501's table, or here for a file with `bytes_left` past NUMPY_SCREEN_BYTES), three
-    vectorised passes cost a third of the translate."""
-    if bytes_left >= NUMPY_SCREEN_BYTES:
-        from mics_lint.pagemaps import load_numpy
-
-        load_numpy()
+    MIC501's table), three vectorised passes cost a third of the translate."""
     numpy = sys.modules.get("numpy")
     if numpy is None:
         return may_hold_long_int

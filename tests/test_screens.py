@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy  # noqa: F401  (imported so that the block screen takes its numpy form)
 from hypothesis import given
@@ -94,33 +91,3 @@ def test_the_joined_value_screens_are_the_rules_own(value: str) -> None:
         assert screen is not None
         assert bool(screen(value)) == any(r.screen(value) for r in mine if r.screen)
         assert not any(r.bad(value) for r in mine if r.bad) or screen(value)
-
-
-_LARGE_FILE = """
-import sys
-from mics_lint import Settings, lint_file
-from mics_lint import longints
-
-longints.NUMPY_SCREEN_BYTES = int(sys.argv[2])
-assert "numpy" not in sys.modules
-found = list(lint_file(sys.argv[1], Settings(per_file_ignores=(("*", ("MIC501",)),))))
-print("numpy" in sys.modules, len(found))
-"""
-
-
-def test_a_large_file_takes_numpy_s_screen_and_a_small_one_does_not(tmp_path: Path) -> None:
-    """A file with NUMPY_SCREEN_BYTES left after its first lines has numpy imported for its
-    screen (MIC501 off: its table would import numpy anyway); a smaller one never does."""
-    path = tmp_path / "users.ndjson"
-    line = (
-        '{"operation":"UPSERT","user_agent_id":"vec:%d","force_replace":false,"user_profile":{}}\n'
-    )
-    path.write_text("".join(line % n for n in range(400)))
-    for bound, imported in ((10_000, "True"), (10**9, "False")):
-        done = subprocess.run(
-            [sys.executable, "-c", _LARGE_FILE, str(path), str(bound)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        assert done.stdout.split() == [imported, "0"]
