@@ -335,8 +335,19 @@ def _path_matches(path: str, pattern: str, root: "Path | None") -> bool:
     import fnmatch
 
     variants = _variants(pattern)
-    names = _path_names(path, root, os.getcwd())  # a relative path is resolved from there
+    names = _path_names(path, root, _resolved_from(path, root))
     return any(fnmatch.fnmatchcase(c, v) for c in names for v in variants)
+
+
+def _resolved_from(path: str, root: "Path | None") -> str:
+    """The folder `_path_names` resolves `path` from: the working folder for a relative
+    path it resolves, else "" (no system call; nor for a working folder removed)."""
+    if root is None or path == "-" or os.path.isabs(path):
+        return ""
+    try:
+        return os.getcwd()
+    except OSError:
+        return ""
 
 
 @functools.lru_cache(maxsize=8)

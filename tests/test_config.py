@@ -371,6 +371,20 @@ def test_a_relative_path_is_matched_from_the_folder_it_is_named_in(
     assert settings.rules_for("a.ndjson").enabled == ALL_CODES
 
 
+def test_an_absolute_path_is_matched_where_the_working_folder_is_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = build_settings(
+        load_config(_config(tmp_path, '[per-file-ignores]\n"legacy/*" = ["MIC3"]\n'))
+    )
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    path = str(tmp_path / "legacy" / "a.ndjson")
+    assert settings.rules_for(path).enabled == ALL_CODES - codes_with("MIC3")
+
+
 def test_per_file_ignores_of_the_file_and_the_options_add_up(tree: Path) -> None:
     write_text(tree / "mics-lint.toml", '[per-file-ignores]\n"a.ndjson" = ["MIC301"]\n')
     write(tree / "a.ndjson", NO_ID, TWO_IDS, WARN)
