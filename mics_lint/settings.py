@@ -166,7 +166,7 @@ class Settings:
                 (g, _doc_type(t, "doc_type_globs")) for g, t in _pairs(self.doc_type_globs)
             )
             put(self, "doc_type_globs", globs)
-        if self.selections:
+        if self.selections or not isinstance(self.selections, tuple):  # a key: hashable
             put(self, "selections", _selections(self.selections))
         if self.per_file_ignores:
             ignores = tuple(
@@ -340,9 +340,9 @@ def _path_matches(path: str, pattern: str, root: "Path | None") -> bool:
 
 
 def _resolved_from(path: str, root: "Path | None") -> str:
-    """The folder `_path_names` resolves `path` from: the working folder for a relative
-    path it resolves, else "" (no system call; nor for a working folder removed)."""
-    if root is None or path == "-" or os.path.isabs(path):
+    """The folder `_path_names` resolves `path` and `root` from: the working folder where
+    either is relative, else "" (no system call; nor for a working folder removed)."""
+    if root is None or path == "-" or (os.path.isabs(path) and root.is_absolute()):
         return ""
     try:
         return os.getcwd()
@@ -355,13 +355,16 @@ def _path_names(path: str, root: "Path | None", cwd: str) -> frozenset[str]:
     """The names a glob may match `path` by: as given, its file name, and relative to
     `root`. Kept for the last few paths: a file's rules, its type and its datamart schema
     each ask, for every glob, and the relative name resolves both paths (system calls for
-    each folder of them): 0.1 ms a file with a config's three globs."""
+    each folder of them): 0.1 ms a file with a config's three globs. So a link on the way
+    to a file, repointed between two checks of it in one process (the Python API's), is
+    read as it was at the first (docs/decisions.md)."""
     del cwd  # a key only
     from pathlib import Path, PurePath
 
     candidates = {path, PurePath(path).name}
     if root is not None and path != "-":
-        with contextlib.suppress(ValueError):  # a file outside the project: no relative name
+        # A file outside the project, or a working folder removed: no relative name.
+        with contextlib.suppress(ValueError, OSError):
             candidates.add(Path(path).resolve().relative_to(root.resolve()).as_posix())
     return frozenset(candidates)
 

@@ -6,6 +6,7 @@ The first half runs the command (CliRunner) in a temporary project; the second h
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -383,6 +384,29 @@ def test_an_absolute_path_is_matched_where_the_working_folder_is_gone(
     gone.rmdir()
     path = str(tmp_path / "legacy" / "a.ndjson")
     assert settings.rules_for(path).enabled == ALL_CODES - codes_with("MIC3")
+    # A relative name is matched as given, without a name relative to the root.
+    assert settings.rules_for("legacy/a.ndjson").enabled == ALL_CODES - codes_with("MIC3")
+    assert settings.rules_for("a.ndjson").enabled == ALL_CODES
+
+
+def test_a_relative_root_is_resolved_from_the_working_folder_of_each_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An absolute path's name relative to a relative root depends on the working folder
+    too: the kept names must not answer for another one."""
+    settings = Settings(root=Path("proj"), per_file_ignores=(("legacy/*", ("MIC3",)),))
+    path = str(tmp_path / "a" / "proj" / "legacy" / "x.ndjson")
+    (tmp_path / "a" / "proj").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "a")
+    assert settings.rules_for(path).enabled == ALL_CODES - codes_with("MIC3")
+    monkeypatch.chdir(tmp_path)
+    assert settings.rules_for(path).enabled == ALL_CODES
+
+
+def test_an_empty_list_of_selections_is_no_selection() -> None:
+    """A list is taken where a tuple is (the API's); the selections are a cache's key."""
+    assert Settings(selections=[]).enabled_codes() == ALL_CODES
+    assert dataclasses.replace(Settings(), selections=[]).enabled_codes() == ALL_CODES
 
 
 def test_per_file_ignores_of_the_file_and_the_options_add_up(tree: Path) -> None:
