@@ -7,6 +7,7 @@ each rule declares about chunks (`Rule.across_chunks`).
 A file whose first chunk ends while its first lines are still held (an empty file, one JSON
 document) is checked again in one piece. Small runs never start a pool: pre-commit calls
 mics-lint on a handful of small files, where starting processes would cost more than it saves.
+In a pool, small files go to a worker several at a time (tasks.batched).
 """
 
 from __future__ import annotations
@@ -204,7 +205,7 @@ class Runner:
             self.plan(path, display, size)
             for (path, display), size in zip(sources, sizes, strict=True)
         ]
-        yield from self._pooled(plans)
+        yield from self._pooled(plans, sizes)
 
     def plan(self, path: str, display: str, size: int | None) -> list[Task]:
         from mics_lint.tasks import Task
@@ -225,19 +226,20 @@ class Runner:
             for start, end in itertools.pairwise(bounds)
         ]
 
-    def _pooled(self, plans: list[list[Task]]) -> Iterator[Iterator[Diagnostic]]:
+    def _pooled(
+        self, plans: list[list[Task]], sizes: list[int | None]
+    ) -> Iterator[Iterator[Diagnostic]]:
         # Imported here: a small run, such as a pre-commit hook's, never pays for them.
         import multiprocessing
         import random
         from concurrent.futures import ProcessPoolExecutor
 
-        from mics_lint.tasks import check_task
+        from mics_lint.tasks import batched, check_tasks
 
         context = multiprocessing.get_context()
         if context.get_start_method() != "fork":
             # Workers must agree on string hashes (MIC501's digests): one seed for all.
             os.environ.setdefault("PYTHONHASHSEED", str(random.randrange(1, 2**32)))
-        tasks = [task for plan in plans for task in plan]
         if context.get_start_method() == "fork" and self._merges_users(plans):
             # The merge of a split file's users imports numpy (MIC501's table) at its first
             # chunk: imported before the fork instead, the workers have it too, and their
@@ -253,23 +255,26 @@ class Runner:
             initargs=(os.getpid(), _storage()),
         )
         try:
-            pending: deque[Future[Result]] = deque()
-            queue = iter(tasks)
+            pending: deque[Future[list[Result]]] = deque()
+            queue = iter(batched(plans, sizes))  # small files go several to a task
+            ready: deque[Result] = deque()  # the results of a batch not yet merged
 
             def refill() -> None:
                 while len(pending) < 2 * self.jobs:
-                    task = next(queue, None)
-                    if task is None:
+                    batch = next(queue, None)
+                    if batch is None:
                         return
-                    pending.append(pool.submit(check_task, task, self.settings))
+                    pending.append(pool.submit(check_tasks, batch, self.settings))
 
             refill()
 
             def results(count: int) -> Iterator[Result]:
                 for _ in range(count):
-                    future = pending.popleft()
-                    refill()
-                    yield future.result()
+                    if not ready:
+                        future = pending.popleft()
+                        refill()
+                        ready.extend(future.result())
+                    yield ready.popleft()
 
             for plan in plans:
                 yield self._merge(plan, self._counted(plan, results(len(plan))))

@@ -923,3 +923,55 @@ def test_a_file_only_touched_during_the_run_is_checked(
 
     monkeypatch.setattr(parallel.Runner, "plan", plan)
     assert invoke(["--jobs", "2", "--chunk-size", str(CHUNK), "a.ndjson"]) == expected
+
+
+def _task(name: str, start: int = 0, end: int = -1) -> tasks.Task:
+    return tasks.Task(name, name, start, end)
+
+
+def test_small_whole_files_are_batched_in_order() -> None:
+    """Small whole files go to a worker several at a time (a task costs the pool about as
+    much as a small file); a chunk, a large file and one of unknown size go alone; the
+    order of the tasks is kept."""
+    quarter, big = tasks.BATCH_BYTES // 4, tasks.BATCH_BYTES
+    chunked = [_task("c", 0, 10), _task("c", 10, 20)]
+    names = "abdefghijkl"
+    plans = [[_task(n)] for n in "ab"] + [chunked] + [[_task(n)] for n in "defghijkl"]
+    sizes = [quarter, quarter, 5000, quarter, None, 0, quarter, quarter, quarter, quarter]
+    sizes += [quarter, big]  # k: one quarter too many for f's batch; l: large
+    assert len(plans) == len(sizes) == len(names) + 1
+    batches = tasks.batched(plans, sizes)
+    assert [[t.path for t in batch] for batch in batches] == [
+        ["a", "b"],
+        ["c"],
+        ["c"],
+        ["d"],
+        ["e"],
+        ["f", "g", "h", "i", "j"],  # 0 and four quarters: full
+        ["k"],
+        ["l"],
+    ]
+    assert [t for batch in batches for t in batch] == [t for plan in plans for t in plan]
+    many = tasks.batched([[_task(str(n))] for n in range(600)], [1] * 600)
+    assert [len(batch) for batch in many] == [tasks.BATCH_FILES, tasks.BATCH_FILES, 88]
+
+
+def test_many_small_files_through_the_pool(project: Path) -> None:
+    """Files batched together report as they do one by one: a bad line, a duplicate user
+    (never across files), an empty file, a binary one and a broken .gz among them."""
+    names = []
+    for n in range(40):
+        lines = clean_lines(3, prefix="vec:")
+        if n % 7 == 3:
+            lines[1] = BAD[n % len(BAD)]
+        path = project / f"part-{n:03d}.ndjson"
+        path.write_bytes(b"".join(lines))
+        names.append(path.name)
+    (project / "part-010.ndjson").write_bytes(b"")
+    (project / "part-020.ndjson").write_bytes(b"\x00\x01\x02binary\xff")
+    (project / "part-030.ndjson.gz").write_bytes(b"\x1f\x8b not gzip")
+    names.append("part-030.ndjson.gz")
+    sizes = [os.path.getsize(project / n) for n in names]
+    assert sum(sizes) >= 2 * CHUNK  # the pool runs
+    outputs = assert_same_as_one_job(names)
+    assert {d["path"] for d in records(outputs)} >= {"part-010.ndjson", "part-020.ndjson"}
