@@ -308,7 +308,9 @@ class Splitter:
                 return False
             self.decided = True
             document = f.opens_document(body)
-            if document or opening.opens_record(body, self.max_line):
+            # A line over max-line-bytes opens nothing: the reader cut it (a BOM taken off
+            # could bring its piece under the limit), and lint_lines has it whole.
+            if document or (not self._cut(raw) and opening.opens_record(body, self.max_line)):
                 # MIC007's, unless its lines prove otherwise. Opened on line 1, short enough
                 # to be held, the linter and the fixer hold it as one (see `_opened`); after
                 # blank lines they may too, which is not told here: watched as before. So is

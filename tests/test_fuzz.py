@@ -783,3 +783,16 @@ def test_the_example_commands_are_clean_and_pass_the_checks() -> None:
         if config.max_line_bytes > 200:  # longer than 64 bytes: MIC010 under "line64"
             assert run_lines(reference_lines(data), config, None) == []
     check_all(data)
+
+
+def test_a_first_line_over_the_limit_after_a_bom_opens_no_record() -> None:
+    """Found by test_mutated_commands: a first line over max-line-bytes, whose piece read
+    by lint_stream came under the limit once its BOM was taken off, opened a record split
+    over lines there (the next line's MIC101 gave way to it), and not in lint_lines, which
+    has the line whole."""
+    first = b'{"email_hash":"3f2a9c","user_profile":{"tier":"gold"},"operation":"UPSERT","\n'
+    data = b"\xef\xbb\xbf" + first + b'force_replace":false}\r\n' + b'{"operation":"UPSERT"}\r'
+    check_all(data)
+    found = run_stream(data, SETTINGS["line64"], None)
+    assert found is not None
+    assert [(d.line, d.code) for d in found][:3] == [(1, "MIC010"), (2, "MIC003"), (2, "MIC101")]
