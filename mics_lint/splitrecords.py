@@ -303,14 +303,15 @@ class Splitter:
             return False  # told in two steps: every line of a file that never parses comes here
         body = framer.split_ending(raw)[0]
         if not self.decided:
+            # Over max-line-bytes as read, BOM and all: the reader cut it (the piece, its BOM
+            # taken off, may come under the limit), and lint_lines has it whole.
+            cut = type(raw) is Piece or len(body) > self.max_line
             body = body.removeprefix(framer.BOM)
             if framer.is_blank(body):
                 return False
             self.decided = True
             document = f.opens_document(body)
-            # A line over max-line-bytes opens nothing: the reader cut it (a BOM taken off
-            # could bring its piece under the limit), and lint_lines has it whole.
-            if document or (not self._cut(raw) and opening.opens_record(body, self.max_line)):
+            if document or (not cut and opening.opens_record(body, self.max_line)):  # read whole
                 # MIC007's, unless its lines prove otherwise. Opened on line 1, short enough
                 # to be held, the linter and the fixer hold it as one (see `_opened`); after
                 # blank lines they may too, which is not told here: watched as before. So is
@@ -319,7 +320,7 @@ class Splitter:
                 following = Opening(raw, body, self.seen, self.max_line, limits, alone=document)
                 if not document and following.broken:
                     return False  # it parsed alone neither (opens_record): watched as before
-                first = self.seen == 1 and len(raw) <= framer.HOLD_LIMIT and not self._cut(raw)
+                first = self.seen == 1 and len(raw) <= framer.HOLD_LIMIT and not cut
                 self.held_first = first and document
                 self.opening = following
                 return False
