@@ -5,9 +5,9 @@ order. A worker numbers its chunk's lines from 2 (so that nothing line-1-only ru
 merge.py joins the chunks' results as one process would have found them, following what
 each rule declares about chunks (`Rule.across_chunks`).
 A file whose first chunk ends while its first lines are still held (an empty file, one JSON
-document) is checked again in one piece. Small runs never start a pool: pre-commit calls
-mics-lint on a handful of small files, where starting processes would cost more than it saves.
-In a pool, small files go to a worker several at a time (tasks.batched).
+document) is checked again in one piece. Small runs never start a pool (pre-commit's handful
+of small files: processes would cost more than they save); in one, small files go to a
+worker several at a time (tasks.batched).
 """
 
 from __future__ import annotations
@@ -241,40 +241,46 @@ class Runner:
             # Workers must agree on string hashes (MIC501's digests): one seed for all.
             os.environ.setdefault("PYTHONHASHSEED", str(random.randrange(1, 2**32)))
         if context.get_start_method() == "fork" and self._merges_users(plans):
-            # The merge of a split file's users imports numpy (MIC501's table) at its first
-            # chunk: imported before the fork instead, the workers have it too, and their
-            # group screen for long integers is numpy's (longints.py), which took 0.13 s of
-            # CPU less over the workers on the 1M-line bench file (3.19 s against 3.32).
+            # MIC501's merge imports numpy at the first chunk: before the fork, the workers
+            # have it too, and their long-integer screen is numpy's (longints.py): 0.13 s
+            # of CPU less over the workers on the 1M-line bench file (3.19 s, not 3.32).
             from mics_lint.pagemaps import load_numpy
 
             load_numpy()
-        pool = ProcessPoolExecutor(
-            self.jobs,
-            mp_context=context,
-            initializer=_worker_started,
-            initargs=(os.getpid(), _storage()),
-        )
+        started = (os.getpid(), _storage())
+        pool = ProcessPoolExecutor(self.jobs, context, _worker_started, started)
         try:
-            pending: deque[Future[list[Result]]] = deque()
+            pending: deque[tuple[Future[list[Result | Exception]], int]] = deque()
             queue = iter(batched(plans, sizes))  # small files go several to a task
-            ready: deque[Result] = deque()  # the results of a batch not yet merged
+            ready: deque[Result | Exception] = deque()  # a batch's, not yet merged
 
             def refill() -> None:
                 while len(pending) < 2 * self.jobs:
                     batch = next(queue, None)
                     if batch is None:
                         return
-                    pending.append(pool.submit(check_tasks, batch, self.settings))
+                    future = pool.submit(check_tasks, batch, self.settings)
+                    pending.append((future, len(batch)))
 
             refill()
 
-            def results(count: int) -> Iterator[Result]:
-                for _ in range(count):
-                    if not ready:
-                        future = pending.popleft()
-                        refill()
+            def take() -> Result | Exception:
+                if not ready:
+                    future, size = pending.popleft()
+                    refill()
+                    try:  # (a signal's exception, never caught, stops the pool at once)
                         ready.extend(future.result())
-                    yield ready.popleft()
+                    except Exception as exc:  # a worker gone: every task of it
+                        ready.extend([exc] * size)
+                return ready.popleft()
+
+            def results(count: int) -> Iterator[Result]:
+                for left in range(count - 1, -1, -1):
+                    if isinstance(done := take(), Exception):
+                        for _ in range(left):  # the rest of its file's, never another's
+                            take()
+                        raise done
+                    yield done
 
             for plan in plans:
                 yield self._merge(plan, self._counted(plan, results(len(plan))))

@@ -75,12 +75,13 @@ BATCH_FILES = 256
 def batched(plans: list[list[Task]], sizes: list[int | None]) -> list[list[Task]]:
     """The tasks of `plans` (each file's, with its size), in order, as the pool's units of
     work: each chunk of a large file alone, and runs of small whole files together. A
-    file whose size is not known (a .gz file, a URL) goes alone."""
+    file whose size is not known (a .gz file) and a URL (read over a network, where the
+    workers' parallel reads are the gain) go alone."""
     batches: list[list[Task]] = []
     filling: list[Task] | None = None  # the batch small files are added to
     held = 0
     for plan, size in zip(plans, sizes, strict=True):
-        if len(plan) > 1 or size is None or size >= BATCH_BYTES:
+        if len(plan) > 1 or size is None or size >= BATCH_BYTES or "://" in plan[0].path:
             filling = None
             batches.extend([task] for task in plan)
             continue
@@ -92,9 +93,17 @@ def batched(plans: list[list[Task]], sizes: list[int | None]) -> list[list[Task]
     return batches
 
 
-def check_tasks(tasks: list[Task], settings: Settings) -> list[Result]:
-    """In a worker: the tasks of one batch (`batched`), in order."""
-    return [check_task(task, settings) for task in tasks]
+def check_tasks(tasks: list[Task], settings: Settings) -> list[Result | Exception]:
+    """In a worker: the tasks of one batch (`batched`), in order. A task that fails (a
+    defect: a file that cannot be read is a Result) gives its error in its place, so that
+    the files before it report as they would have alone."""
+    done: list[Result | Exception] = []
+    for task in tasks:
+        try:
+            done.append(check_task(task, settings))
+        except Exception as exc:  # raised by the parent where this task's result is due
+            done.append(exc)
+    return done
 
 
 class _KeptSpans(deque[Split]):

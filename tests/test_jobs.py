@@ -954,6 +954,49 @@ def test_small_whole_files_are_batched_in_order() -> None:
     assert [t for batch in batches for t in batch] == [t for plan in plans for t in plan]
     many = tasks.batched([[_task(str(n))] for n in range(600)], [1] * 600)
     assert [len(batch) for batch in many] == [tasks.BATCH_FILES, tasks.BATCH_FILES, 88]
+    # Read over a network, URLs are read by the workers side by side: never batched.
+    urls = [[_task(f"s3://bucket/{n}.ndjson")] for n in range(3)]
+    assert [len(batch) for batch in tasks.batched(urls, [100] * 3)] == [1, 1, 1]
+
+
+@pytest.mark.parametrize("chunk", [100, 500], ids=["chunked", "batched"])
+def test_a_task_that_fails_in_a_batch_fails_alone(
+    project: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """An unexpected error in one file (in a batch of small files, or in one of a file's
+    chunks) is raised where that file's results are due: the files before it report as
+    they would alone, and the files after it keep their own results (a caller that goes
+    on, as the Python API's may)."""
+    names = []
+    for n in range(6):
+        path = project / f"g{n}.ndjson"
+        path.write_bytes(b"".join(clean_lines(2)) + b"{bad json\n" * (n + 1))
+        names.append(str(path))
+    checked = tasks.check_task
+
+    def failing(task: tasks.Task, settings: Settings) -> tasks.Result:
+        if task.path.endswith("g1.ndjson"):
+            raise RuntimeError("boom in g1")
+        return checked(task, settings)
+
+    monkeypatch.setattr(tasks, "check_task", failing)  # the workers fork with it
+    monkeypatch.setattr(tasks, "BATCH_FILES", 2)
+    runner = parallel.Runner(Settings(), 2, chunk)
+    plans = [runner.plan(n, n, os.path.getsize(n)) for n in names]
+    assert all((len(plan) > 1) is (chunk == 100) for plan in plans)
+    files = runner.lint([(n, Path(n).name) for n in names])
+    found: list[object] = []
+    for _ in names:
+        try:
+            found.append(sorted({(d.path, d.code) for d in next(files)}))
+        except RuntimeError as exc:
+            found.append(str(exc))
+    files.close()
+    assert found == [
+        [("g0.ndjson", "MIC101")],
+        "boom in g1",
+        *[[(f"g{n}.ndjson", "MIC101")] for n in range(2, 6)],
+    ]
 
 
 def test_many_small_files_through_the_pool(project: Path) -> None:
