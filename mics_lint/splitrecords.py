@@ -302,6 +302,7 @@ class Splitter:
         if self.decided and no_json_end(end := raw.rstrip(JSON_SPACE)) and end[-1:] != b",":
             return False  # told in two steps: every line of a file that never parses comes here
         body = framer.split_ending(raw)[0]
+        cut = False
         if not self.decided:
             # Over max-line-bytes as read, BOM and all: the reader cut it (the piece, its BOM
             # taken off, may come under the limit), and lint_lines has it whole.
@@ -324,7 +325,7 @@ class Splitter:
                 self.held_first = first and document
                 self.opening = following
                 return False
-        if parses_alone(body, self.max_line):
+        if not cut and parses_alone(body, self.max_line):
             self.active = True
         return False
 

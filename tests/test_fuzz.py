@@ -796,3 +796,8 @@ def test_a_first_line_over_the_limit_after_a_bom_opens_no_record() -> None:
     found = run_stream(data, SETTINGS["line64"], None)
     assert found is not None
     assert [(d.line, d.code) for d in found][:3] == [(1, "MIC010"), (2, "MIC003"), (2, "MIC101")]
+    # Nor does such a line parse alone (which starts the watch for split records): found
+    # by a review, each one way in lint_stream and the other in lint_lines.
+    check_all(b"\xef\xbb\xbf" + b'{"a":"' + b"x" * 56 + b'"}\n{"x":\n1}\n')
+    check_all(b"\xef\xbb\xbf" + b'{"a":1}' + b" " * 70 + b'\n{"x":\n1}\n')
+    check_all(b"\xef\xbb\xbf" + b'{"a":1}' + b" " * 70 + b'\r\n{"x":\r\n1}\r\n')
