@@ -287,8 +287,12 @@ class Splitter:
                     return group, Split.over(lineno, group, found)
         return group, None
 
-    def _cut(self, raw: bytes) -> bool:
-        return type(raw) is Piece or len(framer.split_ending(raw)[0]) > self.max_line
+    def _cut(self, raw: bytes, body: bytes | None = None) -> bool:
+        """Whether the line (`body`: its text before its end, if split already) was read in
+        part: over max-line-bytes as read, BOM and all."""
+        if body is None:
+            body = framer.split_ending(raw)[0]
+        return type(raw) is Piece or len(body) > self.max_line
 
     def _watch(self, raw: bytes) -> bool:
         """Until a line parses alone: is the file a document (no split records ever)? True
@@ -306,7 +310,7 @@ class Splitter:
         if not self.decided:
             # Over max-line-bytes as read, BOM and all: the reader cut it (the piece, its BOM
             # taken off, may come under the limit), and lint_lines has it whole.
-            cut = type(raw) is Piece or len(body) > self.max_line
+            cut = self._cut(raw, body)
             body = body.removeprefix(framer.BOM)
             if framer.is_blank(body):
                 return False

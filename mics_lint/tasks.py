@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 from mics_lint.config import Settings
 from mics_lint.diagnostic import Diagnostic
+from mics_lint.discovery import is_url
 from mics_lint.fixmarks import unsettled
 from mics_lint.framer import BOM, split_ending
 from mics_lint.linter import (
@@ -81,7 +82,7 @@ def batched(plans: list[list[Task]], sizes: list[int | None]) -> list[list[Task]
     filling: list[Task] | None = None  # the batch small files are added to
     held = 0
     for plan, size in zip(plans, sizes, strict=True):
-        if len(plan) > 1 or size is None or size >= BATCH_BYTES or "://" in plan[0].path:
+        if len(plan) > 1 or size is None or size >= BATCH_BYTES or is_url(plan[0].path):
             filling = None
             batches.extend([task] for task in plan)
             continue
