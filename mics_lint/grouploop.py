@@ -20,11 +20,13 @@ raises), and nothing rebinds the names it closes over once it is made (they are 
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 from collections.abc import Callable
 from typing import Any
 
-from mics_lint.inline import applied, declared
+from mics_lint.constfold import constant, folded
+from mics_lint.inline import with_names
 
 #: (line number of the first line it did not vouch for, or 0 when it vouched for all;
 #: what stopped it there: the check's verdict, or the decoder's error; the command decoded,
@@ -71,11 +73,25 @@ def group_check(check: Callable[..., Any], decode: Any, errors: Any) -> GroupChe
     free = dict(zip(code.co_freevars, cells, strict=True))
     # The code written depends on the check's code (equal code in two files is two checks)
     # and on the expressions it inlines. Its cells are read now: no check rebinds one.
-    key = (code.co_filename, code, *sorted((n, declared(v)) for n, v in free.items()))
+    key = (code.co_filename, code, *sorted((n, *_written(v)) for n, v in free.items()))
     if key not in _MADE:
         _MADE[key] = _maker(check, free)
     maker = _MADE[key]
     return None if maker is None else maker(**free, **{_DECODE: decode, _ERRORS: errors})
+
+
+def _written(value: object) -> tuple[object, object]:
+    """What the code written for a check takes from a free name's value: the constant it
+    writes in its place (constfold.py), or the expression it inlines and the objects that
+    expression's own names are bound to (the maker binds these very objects: kept alive
+    by `_MADE`, their ids stay theirs)."""
+    if constant(value):
+        return "constant", (type(value), value)
+    found = with_names(value)
+    if found is None:
+        return "object", None
+    source, params, names = found
+    return "inlined", (source, params, tuple(sorted((n, id(v)) for n, v in names.items())))
 
 
 def _plain_signature(code: Any) -> bool:
@@ -153,7 +169,8 @@ def _maker(check: Callable[..., Any], free: dict[str, Any]) -> Callable[..., Gro
     # An inlined expression reads its parameters and builtins: none may be a name of the
     # check's own, or of its module's.
     taken = {*code.co_varnames, *free, *check.__globals__}
-    body = [_Inliner(free, taken).visit(statement) for statement in function.body]
+    inliner = _Inliner(free, taken)
+    body = folded([inliner.visit(statement) for statement in function.body], free)
     nodes = [node for statement in body for node in ast.walk(statement)]
     if (
         any(isinstance(node, _REFUSED) for node in nodes)
@@ -184,7 +201,7 @@ def _maker(check: Callable[..., Any], free: dict[str, Any]) -> Callable[..., Gro
         loop.body[0].body.extend(made if isinstance(made, list) else [made])
     # A check that ends without a `return` returns None: no vouch.
     loop.body[0].body.append(returns.visit(ast.Return(ast.Constant(None))))
-    names = ", ".join(sorted({*free, _DECODE, _ERRORS}))
+    names = ", ".join(sorted({*free, *inliner.bound, _DECODE, _ERRORS}))
     maker = ast.parse(f"def make(*, {names}):\n    return check_lines\n").body[0]
     assert isinstance(maker, ast.FunctionDef)
     maker.body.insert(0, loop)
@@ -193,6 +210,8 @@ def _maker(check: Callable[..., Any], free: dict[str, Any]) -> Callable[..., Gro
     where = f"<{check.__module__}.{check.__qualname__} over a group>"
     exec(compile(module, where, "exec"), check.__globals__, namespace)
     made_maker: Callable[..., GroupCheck] = namespace["make"]
+    if inliner.bound:
+        return functools.partial(made_maker, **inliner.bound)
     return made_maker
 
 
@@ -239,10 +258,13 @@ class _Returns(ast.NodeTransformer):
 
 class _Inliner(ast.NodeTransformer):
     """Each call, on names alone, of a free name bound to a function declared as an
-    expression, written as that expression of those names (inline.applied)."""
+    expression, written as that expression of those names (inline.with_names); the names
+    the expression reads of its own (a set of clean values) bound under new names, in
+    `bound`, for the maker to pass."""
 
     def __init__(self, free: dict[str, Any], taken: set[str]) -> None:
         self.free, self.taken = free, taken
+        self.bound: dict[str, Any] = {}
 
     def visit_Call(self, node: ast.Call) -> ast.expr:
         self.generic_visit(node)
@@ -250,17 +272,28 @@ class _Inliner(ast.NodeTransformer):
         if not isinstance(func, ast.Name) or func.id not in self.free or node.keywords:
             return node
         names = [a.id for a in args if isinstance(a, ast.Name)]
-        written = declared(self.free[func.id])
+        written = with_names(self.free[func.id])
         if written is None or len(names) != len(args) or len(written[1]) != len(args):
             return node
+        source, params, own = written
+        expression = ast.parse(source, mode="eval").body
         # A builtin the expression reads, under a name the check uses or the call passes:
         # not here (`len(value)` on an argument named `len` would read the argument).
         builtins = {
             sub.id
-            for sub in ast.walk(ast.parse(written[0], mode="eval"))
-            if isinstance(sub, ast.Name) and sub.id not in written[1]
+            for sub in ast.walk(expression)
+            if isinstance(sub, ast.Name) and sub.id not in params and sub.id not in own
         }
         if builtins & (self.taken | set(names)):
             return node
-        source = applied(self.free[func.id], *names)
-        return node if source is None else ast.parse(source, mode="eval").body
+        renames = dict(zip(params, names, strict=True))
+        for name, value in own.items():
+            bound = f"_{name}_{len(self.bound)}_"
+            while bound in self.taken or bound in _ADDED:  # none of the check's names
+                bound += "_"
+            renames[name] = bound
+            self.bound[bound] = value
+        for sub in ast.walk(expression):
+            if isinstance(sub, ast.Name) and sub.id in renames:
+                sub.id = renames[sub.id]
+        return expression

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 _EXPRESSION = "__inline_expression__"
+_NAMES = "__inline_names__"
 
 
 def inlinable(
@@ -27,8 +28,9 @@ def inlinable(
         compile(f"lambda {', '.join(params)}: {source}", f"<inline {source}>", "eval"),
         dict(names or {}),
     )
-    if not names:  # else not to be written elsewhere: its names are its own globals
-        setattr(function, _EXPRESSION, (source, params))
+    setattr(function, _EXPRESSION, (source, params))
+    if names:  # written elsewhere only with its names bound there (`with_names`)
+        setattr(function, _NAMES, dict(names))
     return function
 
 
@@ -48,10 +50,23 @@ def later(source: str, params: tuple[str, ...]) -> Callable[..., Any]:
 
 
 def declared(function: object) -> tuple[str, tuple[str, ...]] | None:
-    """(expression, parameters) of a function made by `inlinable` or `later`; None for
-    any other function."""
+    """(expression, parameters) of a function made by `inlinable` or `later` of its
+    parameters and builtins alone; None for any other function."""
+    if getattr(function, _NAMES, None):
+        return None
     found: tuple[str, tuple[str, ...]] | None = getattr(function, _EXPRESSION, None)
     return found
+
+
+def with_names(function: object) -> tuple[str, tuple[str, ...], dict[str, Any]] | None:
+    """(expression, parameters, the names it reads besides them and builtins) of a
+    function made by `inlinable` or `later`; None for any other function. Whoever writes
+    the expression elsewhere binds those names there to these very objects (a set of
+    values found clean, say, which the function and its copies fill together)."""
+    found: tuple[str, tuple[str, ...]] | None = getattr(function, _EXPRESSION, None)
+    if found is None:
+        return None
+    return found[0], found[1], dict(getattr(function, _NAMES, None) or {})
 
 
 def applied(function: object, *args: str) -> str | None:

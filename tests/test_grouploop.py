@@ -333,3 +333,62 @@ def test_a_lone_wrong_type_id_starts_no_loose_streak(monkeypatch: pytest.MonkeyP
     for start in (301, 1001, 2501):
         # Each line of a run once, and the clean line that ends it.
         assert [n for n in taken if start <= n <= start + 150] == list(range(start, start + 151))
+
+
+def _check_on(seen: set[str], older: bool, rule: object) -> Any:
+    """A check closing over a screen with a name of its own (a set of values found clean)
+    and over settings the written code reads as constants."""
+    screen = inlinable(
+        "0 if value not in SEEN and ('@' in value or SEEN.add(value)) else 1",
+        ("value",),
+        {"SEEN": seen},
+    )
+
+    def check(c: Any, raw: bytes, lineno: int, plain: bool) -> Any:
+        value = c.get("v")
+        if value is None or not screen(value):
+            return False
+        if older:
+            return True if rule is not None else "no rule"
+        return "newer"
+
+    return check
+
+
+def test_a_screen_with_names_of_its_own_is_written_with_them_bound() -> None:
+    """The expression's own names are bound, under names of their own, to the very objects
+    the screen reads: the set the written code fills is the screen's."""
+    seen: set[str] = set()
+    check = _check_on(seen, True, object())
+    made = grouploop.group_check(check, DECODE, ERRORS)
+    assert made is not None and "screen" not in made.__code__.co_freevars
+    assert made(_lines({"v": "a"}, {"v": "b"}, {"v": "a"}), 0, True) == (0, True, None)
+    assert seen == {"a", "b"}
+    assert made(_lines({"v": "c"}, {"v": "x@y"}), 0, True) == (2, False, {"v": "x@y"})
+    assert seen == {"a", "b", "c"}
+    # Another check with another set: code of its own, bound to its own set.
+    other: set[str] = set()
+    again = grouploop.group_check(_check_on(other, True, object()), DECODE, ERRORS)
+    assert again is not None and again(_lines({"v": "d"}), 0, True) == (0, True, None)
+    assert other == {"d"} and "d" not in seen
+
+
+_SHARED: set[str] = set()
+
+
+@pytest.mark.parametrize("older", [True, False])
+@pytest.mark.parametrize("rule", [object(), None])
+def test_settings_read_as_constants_give_each_file_its_own_code(older: bool, rule: object) -> None:
+    """The code written for one check's settings is not reused for another's: each answers
+    as its check, whatever order they are made in. (One set for all: the checks differ
+    by their settings alone.)"""
+    check = _check_on(_SHARED, older, rule)
+    made = grouploop.group_check(check, DECODE, ERRORS)
+    assert made is not None
+    assert "older" not in made.__code__.co_freevars  # read as a constant
+    for raw in _lines({"v": "a"}, {"v": "b@c"}, {"w": 1}):
+        record = DECODE(raw)
+        verdict = check(record, raw, 1, True)
+        assert made([raw], 0, True) == (
+            (0, True, None) if verdict is True else (1, verdict, record)
+        )

@@ -243,6 +243,8 @@ def _enabled(rule: Rule, enabled: frozenset[str]) -> Rule | None:
 # (fastpath.UNREAD: laxpath.py's unknown key, written once). Otherwise the keys are
 # counted (`_keys_once`). The digest is
 # crossline.user_digest's (the kind in its two low bits).
+# The forms are told by the keys the line holds, the usual line's (an UPSERT in the file's
+# form) in the fewest tests; a test on the file's settings is decided once (constfold.py).
 # An UPSERT: MIC402, MIC401 (the pinned force_replace form has no update_strategy),
 # MIC407, the profile an object, MIC403/MIC405 (a replace with merge_objects or an empty
 # profile); a DELETE with a payload is MIC404, a line with both forms MIC406. A line whose
@@ -292,29 +294,30 @@ def _check(
         force = c.force_replace if older else UNSET  # not a tuple unpacked: none made
         merge = c.merge_objects if older else UNSET
         strategy = c.update_strategy if newer else UNSET
-        old_form, new_form = force is not UNSET or merge is not UNSET, strategy is not UNSET
-        if old_form and new_form:
-            return False
         if c.operation == "UPSERT":
-            if profile is UNSET:
-                return False
-            if form_required and force is UNSET and not new_form:
-                if lacking is None or kind is None or verdict is not True:
-                    return False  # a second rule fires
-                verdict = lacking  # MIC401, if nothing else fires
-            if minority is new_form and line_form(old_form, new_form) not in (None, file_form):
-                return False
-            text = _copy((profile,))  # the profile's text, undecoded: an object, "{"?
-            if text[0] != 0x7B or (
-                (force is True or strategy == "FORCE_REPLACE")
-                and (merge is True or (text[1] != 0x22 and _empty(text)))
-            ):
-                return False
-            size += len(text) + force_size[force] + merge_size[merge]
-            if new_form:
+            if strategy is UNSET:  # the older form, or neither
+                if force is UNSET and form_required:
+                    if lacking is None or kind is None or verdict is not True:
+                        return False  # a second rule fires
+                    verdict = lacking  # MIC401, if nothing else fires
+            elif force is not UNSET or merge is not UNSET:
+                return False  # both forms: MIC406
+            else:
                 size += _STRATEGY + len(strategy)
+            if minority is (strategy is not UNSET) and line_form(
+                force is not UNSET or merge is not UNSET, strategy is not UNSET
+            ) not in (None, file_form):
+                return False  # MIC407
+            # The profile's text, undecoded: an object, "{"? (none: MIC402)
+            if profile is UNSET or (text := _copy((profile,)))[0] != 0x7B:
+                return False
+            if (merge is True or (text[1] != 0x22 and _empty(text))) and (
+                force is True or strategy == "FORCE_REPLACE"
+            ):
+                return False  # MIC403, MIC405
+            size += len(text) + force_size[force] + merge_size[merge]
         elif (force, merge, profile, strategy) != (UNSET, UNSET, UNSET, UNSET):
-            return False  # MIC404
+            return False  # MIC404 (and MIC406)
         if (not plain and not rare_ok(raw)) or (
             check_dups and len(raw) != size and not _spaced(raw, plain, size, c, kind, UNSET)
         ):
