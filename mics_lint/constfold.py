@@ -17,8 +17,9 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-# The values written as constants: immutable, compared without calling user code.
-_CONSTANT = (type(None), bool, int, float, str, bytes)
+# The values written as constants: immutable, compared without calling user code, equal
+# only where they are the same value (not floats: 0.0 == -0.0, and a NaN is not itself).
+_CONSTANT = (type(None), bool, int, str, bytes)
 _COMPARED: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
     ast.Is: operator.is_,
     ast.IsNot: operator.is_not,
@@ -57,6 +58,7 @@ class _Folder(ast.NodeTransformer):
     def __init__(self, free: dict[str, Any]) -> None:
         self.constants = {name: value for name, value in free.items() if constant(value)}
         self.objects = {name for name, value in free.items() if not constant(value)}
+        self.identity = False  # inside an operand of `is`: see visit_Compare
 
     def statements(self, body: list[ast.stmt]) -> list[ast.stmt]:
         found: list[ast.stmt] = []
@@ -74,7 +76,8 @@ class _Folder(ast.NodeTransformer):
         for field, value in ast.iter_fields(node):
             if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
                 block = self.statements(value)
-                setattr(node, field, block or ([ast.Pass()] if field == "body" else []))
+                # An emptied block stays a block (a `try` needs its `finally`), but `else`.
+                setattr(node, field, block or ([] if field == "orelse" else [ast.Pass()]))
             elif isinstance(value, list):
                 setattr(
                     node, field, [self.visit(v) if isinstance(v, ast.AST) else v for v in value]
@@ -85,7 +88,9 @@ class _Folder(ast.NodeTransformer):
 
     def visit_Name(self, node: ast.Name) -> ast.expr:
         if isinstance(node.ctx, ast.Load) and node.id in self.constants:
-            return ast.copy_location(ast.Constant(self.constants[node.id]), node)
+            value = self.constants[node.id]
+            if not self.identity or _singleton(value):
+                return ast.copy_location(ast.Constant(value), node)
         return node
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.expr:
@@ -120,15 +125,11 @@ class _Folder(ast.NodeTransformer):
         if any(isinstance(op, ast.Is | ast.IsNot) for op in node.ops):
             # `is` of a constant other than a singleton is a compiler warning, and an
             # object's identity: the name stays, read as it was.
-            operands = [node.left, *node.comparators]
-            kept = [
-                isinstance(o, ast.Name)
-                and o.id in self.constants
-                and not _singleton(self.constants[o.id])
-                for o in operands
-            ]
-            visited = [o if keep else self.visit(o) for o, keep in zip(operands, kept, strict=True)]
-            node.left, node.comparators = visited[0], visited[1:]
+            # So is any inside an operand (`(mode if plain else None) is other`).
+            self.identity, before = True, self.identity
+            node.left = self.visit(node.left)
+            node.comparators = [self.visit(o) for o in node.comparators]
+            self.identity = before
         else:
             self.generic_visit(node)
         if len(node.ops) != 1:
