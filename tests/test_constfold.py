@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import ast
 import itertools
+import warnings
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mics_lint.constfold import constant, folded
 
@@ -97,3 +100,78 @@ def test_an_emptied_block_stays_a_block() -> None:
     assert _run(made, {}, [1, 2]) == 1
     loop = made[0]
     assert isinstance(loop, ast.For) and isinstance(loop.body[0], ast.Pass)
+
+
+# Random code over two locals (`c`, `d`) and four settings, folded and not: the same value.
+_SETTING_NAMES = ("s1", "s2", "s3", "s4")
+# A string made at run time: equal to a literal (which the compiler interns), another
+# object, as a setting read from a file is; the locals draw from the same values, so that
+# `is` may hold between a setting and a local, and not between either and the literal.
+_LITERAL = "xz"
+_RUNTIME = "".join(["x", "z"])
+_SETTING_VALUES = st.sampled_from(
+    [None, True, False, 0, 1, "", _LITERAL, _RUNTIME, _RUNTIME, object(), [1]]
+)
+_LEAF = st.sampled_from(["c", "d", *_SETTING_NAMES, "None", "True", "False", "0", "'xz'"])
+
+
+def _expressions() -> st.SearchStrategy[str]:
+    def extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+        pair = st.tuples(inner, inner)
+        return st.one_of(
+            inner.map(lambda e: f"(not {e})"),
+            pair.map(lambda p: f"({p[0]} and {p[1]})"),
+            pair.map(lambda p: f"({p[0]} or {p[1]})"),
+            st.tuples(inner, st.sampled_from(["is", "is not", "==", "!="]), inner).map(
+                lambda t: f"({t[0]} {t[1]} {t[2]})"
+            ),
+            st.tuples(inner, inner, inner).map(lambda t: f"({t[0]} if {t[1]} else {t[2]})"),
+        )
+
+    return st.recursive(_LEAF, extend, max_leaves=8)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    condition=_expressions(),
+    then=_expressions(),
+    otherwise=_expressions(),
+    values=st.tuples(*[_SETTING_VALUES] * 4),
+    locals_=st.tuples(_SETTING_VALUES, _SETTING_VALUES),
+)
+def test_random_code_folded_answers_as_written(
+    condition: str, then: str, otherwise: str, values: tuple[Any, ...], locals_: tuple[Any, Any]
+) -> None:
+    """Every fold keeps the value of what it folds (identity of objects included), for any
+    mix of settings that are constants and settings that are objects."""
+    source = (
+        f"if {condition}:\n    result = ({then}, 1)\nelse:\n    result = ({otherwise}, 2)\n"
+        f"same = ({then}) is ({otherwise})\n"
+    )
+    free = dict(zip(_SETTING_NAMES, values, strict=True))
+    c, d = locals_
+
+    def run(body: list[ast.stmt]) -> tuple[Any, Any]:
+        module = ast.fix_missing_locations(ast.Module(body, type_ignores=[]))
+        scope: dict[str, Any] = {**free, "c": c, "d": d}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)  # the source's own `is 'x'`
+            exec(compile(module, "<test>", "exec"), {}, scope)
+        return scope["result"], scope["same"]
+
+    expected = run(ast.parse(source).body)
+    folded_body = folded(ast.parse(source).body, free)
+    made = ast.fix_missing_locations(ast.Module(folded_body, type_ignores=[]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        compile(made, "<made>", "exec")
+    assert _identical(run(folded_body), expected), (source, free, c, d)
+
+
+def _identical(left: Any, right: Any) -> bool:
+    """Equal values, each part the same object where an object (not a constant) is."""
+    if isinstance(left, tuple) and isinstance(right, tuple):
+        return len(left) == len(right) and all(map(_identical, left, right))
+    if constant(left) or constant(right):
+        return type(left) is type(right) and left == right
+    return left is right
