@@ -6,11 +6,14 @@ call itself, the fast loop's tests around it, and the call of each joined screen
 writes one function that decodes and checks the lines of a group in a loop: the check's
 body, each `return X` made "on to the next line if X is True, else stop at this line
 with X", and each call of a function declared as an expression (inline.inlinable: the
-value rules' screens and MIC501's digest) written as that expression. Nothing is written
-twice: the rules stay where they are declared, the check stays the one function the other
-paths call. A check whose source cannot be read, or whose body holds what the rewrite
-does not take (a nested function: see `_REFUSED`; a loop that would go on to the next line
-from inside it: `_in_loops`), gets None, and the fast loop calls it a line at a time.
+value rules' screens and MIC501's digest) written as that expression, with the names it
+keeps of its own bound to the same objects. Each setting the check closes over that holds
+a constant is written as that constant, and the tests it decides folded (constfold.py).
+Nothing is written twice: the rules stay where they are declared, the check stays the one
+function the other paths call. A check whose source cannot be read, or whose body holds
+what the rewrite does not take (a nested function: see `_REFUSED`; a loop that would go on
+to the next line from inside it: `_in_loops`), gets None, and the fast loop calls it a
+line at a time.
 
 What the rewrite takes for granted, as every fast check does: it reads each local only
 after setting it on that line (the loop would see the last line's, where the check alone
