@@ -48,6 +48,14 @@ def _gives_bool(node: ast.expr) -> bool:
     )
 
 
+_INERT = (ast.Name, ast.Constant, ast.Load, ast.Compare, ast.Is, ast.IsNot, ast.UnaryOp, ast.Not)
+
+
+def _inert(node: ast.AST) -> bool:
+    """A node whose evaluation runs no code of anyone's: a name, a constant, `not`, `is`."""
+    return isinstance(node, _INERT)
+
+
 def folded(body: list[ast.stmt], free: dict[str, Any]) -> list[ast.stmt]:
     """`body` with the free names holding a constant written as it, and the tests and
     branches that decides folded."""
@@ -151,6 +159,16 @@ class _Folder(ast.NodeTransformer):
                 if op in (ast.Is, ast.IsNot):
                     made = other if same else ast.UnaryOp(ast.Not(), other)
                     return ast.copy_location(made, node)
+            # None is never a test's bool: where the test runs no code (names and
+            # constants alone), the identity is decided (MIC407's test with `minority` None).
+            if (
+                isinstance(one, ast.Constant)
+                and one.value is None
+                and op in (ast.Is, ast.IsNot)
+                and _gives_bool(other)
+                and all(map(_inert, ast.walk(other)))
+            ):
+                return ast.copy_location(ast.Constant(op is ast.IsNot), node)
         # An object a free name holds is not None.
         for one, other in ((left, right), (right, left)):
             if (
@@ -170,7 +188,7 @@ class _Folder(ast.NodeTransformer):
         return node
 
     def visit_If(self, node: ast.If) -> ast.AST | list[ast.stmt]:
-        node.test = self.visit(node.test)
+        self.generic_visit(node)
         if isinstance(node.test, ast.Constant):
-            return self.statements(node.body if node.test.value else node.orelse)
-        return self.generic_visit(node)
+            return node.body if node.test.value else node.orelse
+        return node

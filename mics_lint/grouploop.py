@@ -29,7 +29,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mics_lint.constfold import constant, folded
-from mics_lint.inline import with_names
+from mics_lint.inline import applied, with_names
 
 #: (line number of the first line it did not vouch for, or 0 when it vouched for all;
 #: what stopped it there: the check's verdict, or the decoder's error; the command decoded,
@@ -279,24 +279,20 @@ class _Inliner(ast.NodeTransformer):
         if written is None or len(names) != len(args) or len(written[1]) != len(args):
             return node
         source, params, own = written
-        expression = ast.parse(source, mode="eval").body
         # A builtin the expression reads, under a name the check uses or the call passes:
         # not here (`len(value)` on an argument named `len` would read the argument).
         builtins = {
             sub.id
-            for sub in ast.walk(expression)
+            for sub in ast.walk(ast.parse(source, mode="eval"))
             if isinstance(sub, ast.Name) and sub.id not in params and sub.id not in own
         }
         if builtins & (self.taken | set(names)):
             return node
-        renames = dict(zip(params, names, strict=True))
+        bound: dict[str, str] = {}
         for name, value in own.items():
-            bound = f"_{name}_{len(self.bound)}_"
-            while bound in self.taken or bound in _ADDED:  # none of the check's names
-                bound += "_"
-            renames[name] = bound
-            self.bound[bound] = value
-        for sub in ast.walk(expression):
-            if isinstance(sub, ast.Name) and sub.id in renames:
-                sub.id = renames[sub.id]
-        return expression
+            bound[name] = f"_{name}_{len(self.bound)}_"
+            while bound[name] in self.taken or bound[name] in _ADDED:  # none of the check's
+                bound[name] += "_"
+            self.bound[bound[name]] = value
+        made = applied(self.free[func.id], *names, names=bound)
+        return node if made is None else ast.parse(made, mode="eval").body

@@ -49,15 +49,6 @@ def later(source: str, params: tuple[str, ...]) -> Callable[..., Any]:
     return function
 
 
-def declared(function: object) -> tuple[str, tuple[str, ...]] | None:
-    """(expression, parameters) of a function made by `inlinable` or `later` of its
-    parameters and builtins alone; None for any other function."""
-    if getattr(function, _NAMES, None):
-        return None
-    found: tuple[str, tuple[str, ...]] | None = getattr(function, _EXPRESSION, None)
-    return found
-
-
 def with_names(function: object) -> tuple[str, tuple[str, ...], dict[str, Any]] | None:
     """(expression, parameters, the names it reads besides them and builtins) of a
     function made by `inlinable` or `later`; None for any other function. Whoever writes
@@ -69,16 +60,21 @@ def with_names(function: object) -> tuple[str, tuple[str, ...], dict[str, Any]] 
     return found[0], found[1], dict(getattr(function, _NAMES, None) or {})
 
 
-def applied(function: object, *args: str) -> str | None:
-    """The expression of a function made by `inlinable`, on the names `args`; None for
-    any other function."""
-    written = declared(function)
+def applied(function: object, *args: str, names: dict[str, str] | None = None) -> str | None:
+    """The expression of a function made by `inlinable`, on the names `args`, its own
+    names (`with_names`) written as `names` renames them; None for any other function, or
+    for one whose own names `names` does not all rename."""
+    written = with_names(function)
     if written is None or len(written[1]) != len(args):
         return None
+    source, params, own = written
+    renames = dict(zip(params, args, strict=True))
+    if own:
+        if names is None or not own.keys() <= names.keys():
+            return None
+        renames.update((name, names[name]) for name in own)
     import ast  # a fast check is being made: a file of some size
 
-    source, params = written
-    renames = dict(zip(params, args, strict=True))
     tree = ast.parse(source, mode="eval")
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id in renames:

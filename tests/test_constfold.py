@@ -24,10 +24,11 @@ pair = (older or newer, newer and c)
 kind = "a" if file_form == "force_replace" else "b"
 same = minority is c
 told = (minority is (c is None), minority is not (not c), (c == 1) is minority)
+never = (rule is (c is None), None is not (c is older), None is (str(c) is c))
 rule_set = rule is not None and (rule is None or c)
 seen = [older for older in (c,)]
 fn = (lambda older: older)(c)
-result = (force, flag, pair, kind, same, told, rule_set, seen, fn)
+result = (force, flag, pair, kind, same, told, never, rule_set, seen, fn)
 """
 _FREE = ("older", "newer", "form_required", "file_form", "minority", "rule")
 
@@ -69,6 +70,8 @@ def test_a_branch_decided_by_a_constant_is_not_written() -> None:
     assert "rule is not None" not in made  # an object is not None
     # A bool's identity with a test giving a bool is the test (`==` may give anything).
     assert "told = (c is None, not not c, (c == 1) is True)" in made
+    # None is never a test's bool, decided where the test runs no code (not `str`).
+    assert "never = (c is None, True, None is (str(c) is c))" in made
     # A name a lambda or a comprehension binds is its own: not the free one.
     assert "lambda older: older" in made and "[older for older in (c,)]" in made
 
